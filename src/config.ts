@@ -1,0 +1,134 @@
+/**
+ * Configuration: parsed once at start-up from the environment (and the matching CLI flags) with
+ * zod. A bad value stops the server with one line naming the variable. Vendor modules contribute
+ * their own variables through `EnvVar` lists so `--help` and the README can list every one.
+ */
+import { homedir } from "node:os";
+import { delimiter, resolve } from "node:path";
+import { z } from "zod";
+
+export interface EnvVar {
+  name: string;
+  /** CLI flag that sets the same value (never for credentials). */
+  flag?: string;
+  description: string;
+  default?: string;
+  secret?: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** Parse one variable with a zod schema; empty strings count as unset. */
+export function envValue<T extends z.ZodType>(env: Env, name: string, schema: T): z.output<T> {
+  const raw = env[name];
+  const parsed = schema.safeParse(raw === "" ? undefined : raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(name, `${issue?.message ?? "invalid value"} (got ${JSON.stringify(raw)})`);
+  }
+  return parsed.data;
+}
+
+export const zInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+export const zUrl = z
+  .string()
+  .url("must be an http(s) URL")
+  .refine((u) => /^https?:\/\//i.test(u), "must start with http:// or https://")
+  .transform((u) => u.replace(/\/+$/, ""));
+
+const zList = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+
+export const CORE_ENV: EnvVar[] = [
+  { name: "AIGC_MCP_TRANSPORT", flag: "--transport", description: "stdio or http (`--http` is short for `--transport http`).", default: "stdio" },
+  { name: "AIGC_MCP_HOST", flag: "--host", description: "HTTP bind address.", default: "127.0.0.1" },
+  { name: "AIGC_MCP_PORT", flag: "--port", description: "HTTP port.", default: "8787" },
+  { name: "AIGC_MCP_AUTH_TOKEN", description: "When set, every HTTP request needs `Authorization: Bearer <token>`. Required to bind a non-loopback host.", secret: true },
+  { name: "AIGC_MCP_ALLOWED_HOSTS", flag: "--allowed-hosts", description: "Comma list of extra Host header names accepted over HTTP (loopback names are always allowed), e.g. `host.docker.internal,aigc-mcp`." },
+  { name: "AIGC_MCP_ALLOWED_ORIGINS", flag: "--allowed-origins", description: "Comma list of extra browser Origins accepted over HTTP (loopback origins are always allowed)." },
+  { name: "AIGC_MCP_MAX_BODY_BYTES", flag: "--max-body-bytes", description: "Largest HTTP request body accepted.", default: "4194304" },
+  { name: "AIGC_MCP_OUTPUT_DIR", flag: "--output-dir", description: "Folder for generated media and job records (created if missing).", default: "~/aigc-mcp-output" },
+  { name: "AIGC_MCP_INLINE_MAX_BYTES", flag: "--inline-max-bytes", description: "Raw media bytes embedded in one tool result; the default keeps results under Claude Desktop's 1 MiB limit. 0 = links only.", default: "700000" },
+  { name: "AIGC_MCP_MAX_MEDIA_BYTES", flag: "--max-media-bytes", description: "Largest media download or local input accepted.", default: "536870912" },
+  { name: "AIGC_MCP_INPUT_ROOTS", flag: "--input-roots", description: `Folders local file inputs may be read from (separated by \`${delimiter}\`). Default: the output folder and the working directory (stdio); over HTTP local paths are refused unless this is set.` },
+  { name: "AIGC_MCP_DEFAULT_WAIT_S", flag: "--default-wait", description: "Seconds a generation call waits before returning a job handle (per-call `wait_seconds` overrides).", default: "45" },
+  { name: "AIGC_MCP_MAX_WAIT_S", flag: "--max-wait", description: "Largest `wait_seconds` a call may ask for.", default: "600" },
+  { name: "AIGC_MCP_VENDOR_TIMEOUT_S", flag: "--vendor-timeout", description: "Timeout for one vendor HTTP request (headers and between body chunks).", default: "180" },
+  { name: "AIGC_MCP_LOG_LEVEL", flag: "--log-level", description: "debug, info, warn or error (logs go to stderr only).", default: "info" },
+];
+
+export interface CoreConfig {
+  transport: "stdio" | "http";
+  host: string;
+  port: number;
+  authToken?: string;
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  maxBodyBytes: number;
+  outputDir: string;
+  inlineMaxBytes: number;
+  maxMediaBytes: number;
+  /** Explicitly configured input roots (undefined = defaults apply). */
+  inputRoots?: string[];
+  defaultWaitS: number;
+  maxWaitS: number;
+  vendorTimeoutMs: number;
+  logLevel: "debug" | "info" | "warn" | "error";
+  sandbox: boolean;
+}
+
+export function expandHome(p: string): string {
+  return p === "~" ? homedir() : p.startsWith("~/") ? resolve(homedir(), p.slice(2)) : p;
+}
+
+export function parseCoreConfig(env: Env): CoreConfig {
+  const d = (name: string) => CORE_ENV.find((v) => v.name === name)?.default;
+  const withDefault = (name: string) => ({ ...env, [name]: env[name] || d(name) });
+  const e = (name: string) => withDefault(name);
+  const roots = env.AIGC_MCP_INPUT_ROOTS
+    ? env.AIGC_MCP_INPUT_ROOTS.split(delimiter).filter(Boolean).map((p) => resolve(expandHome(p)))
+    : undefined;
+  const cfg: CoreConfig = {
+    transport: envValue(e("AIGC_MCP_TRANSPORT"), "AIGC_MCP_TRANSPORT", z.enum(["stdio", "http"], "must be stdio or http")),
+    host: envValue(e("AIGC_MCP_HOST"), "AIGC_MCP_HOST", z.string().min(1)),
+    port: envValue(e("AIGC_MCP_PORT"), "AIGC_MCP_PORT", zInt(0, 65535)),
+    authToken: envValue(env, "AIGC_MCP_AUTH_TOKEN", z.string().min(16, "must be at least 16 characters").optional()),
+    allowedHosts: envValue(env, "AIGC_MCP_ALLOWED_HOSTS", zList.optional()) ?? [],
+    allowedOrigins: envValue(env, "AIGC_MCP_ALLOWED_ORIGINS", zList.optional()) ?? [],
+    maxBodyBytes: envValue(e("AIGC_MCP_MAX_BODY_BYTES"), "AIGC_MCP_MAX_BODY_BYTES", zInt(1024, 1 << 30)),
+    outputDir: resolve(expandHome(env.AIGC_MCP_OUTPUT_DIR || d("AIGC_MCP_OUTPUT_DIR")!)),
+    inlineMaxBytes: envValue(e("AIGC_MCP_INLINE_MAX_BYTES"), "AIGC_MCP_INLINE_MAX_BYTES", zInt(0, 50_000_000)),
+    maxMediaBytes: envValue(e("AIGC_MCP_MAX_MEDIA_BYTES"), "AIGC_MCP_MAX_MEDIA_BYTES", zInt(1024, 8 * 1024 ** 3)),
+    inputRoots: roots,
+    defaultWaitS: envValue(e("AIGC_MCP_DEFAULT_WAIT_S"), "AIGC_MCP_DEFAULT_WAIT_S", zInt(0, 3600)),
+    maxWaitS: envValue(e("AIGC_MCP_MAX_WAIT_S"), "AIGC_MCP_MAX_WAIT_S", zInt(1, 3600)),
+    vendorTimeoutMs: envValue(e("AIGC_MCP_VENDOR_TIMEOUT_S"), "AIGC_MCP_VENDOR_TIMEOUT_S", zInt(1, 3600)) * 1000,
+    logLevel: envValue(e("AIGC_MCP_LOG_LEVEL"), "AIGC_MCP_LOG_LEVEL", z.enum(["debug", "info", "warn", "error"], "must be debug, info, warn or error")),
+    sandbox: false,
+  };
+  if (cfg.defaultWaitS > cfg.maxWaitS) throw new ConfigError("AIGC_MCP_DEFAULT_WAIT_S", `must not exceed AIGC_MCP_MAX_WAIT_S (${cfg.maxWaitS})`);
+  return cfg;
+}
+
+export const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"];
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.includes(host.toLowerCase()) || /^127\./.test(host);
+}

@@ -1,0 +1,103 @@
+/**
+ * One error type for everything that can go wrong in a tool call. Vendor adapters map their
+ * wire errors into it; the tool layer turns it into an `isError` result the model can act on.
+ */
+export type ErrorCategory =
+  | "invalid_input"
+  | "auth"
+  | "permission"
+  | "not_found"
+  | "content_policy"
+  | "rate_limit"
+  | "quota"
+  | "vendor"
+  | "network"
+  | "timeout"
+  | "too_large"
+  | "bad_response"
+  | "cancelled"
+  | "internal";
+
+export interface AigcErrorInfo {
+  category: ErrorCategory;
+  /** Vendor error code when there is one (e.g. `InvalidParameter`, `1303`), else our own code. */
+  code: string;
+  message: string;
+  vendor?: string;
+  requestId?: string;
+  httpStatus?: number;
+  /** What the caller should change. */
+  hint?: string;
+  /** True when the vendor rejected the request before doing any billable work. */
+  retryable?: boolean;
+  /** Milliseconds the vendor asked us to wait (Retry-After) before retrying. */
+  retryAfterMs?: number;
+}
+
+export class AigcError extends Error {
+  readonly info: AigcErrorInfo;
+  constructor(info: AigcErrorInfo, options?: { cause?: unknown }) {
+    super(info.message, options);
+    this.name = "AigcError";
+    this.info = info;
+  }
+  get code(): string {
+    return this.info.code;
+  }
+  get category(): ErrorCategory {
+    return this.info.category;
+  }
+}
+
+/** Bad tool input: names the field and what is allowed. Raised before any network call. */
+export function inputError(field: string, message: string): AigcError {
+  return new AigcError({ category: "invalid_input", code: "InvalidInput", message: `${field}: ${message}` });
+}
+
+export function isAbortError(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    (err.name === "AbortError" || (err as { code?: string }).code === "ABORT_ERR" || err.name === "RequestAbortedError")
+  );
+}
+
+const DEFAULT_HINTS: Partial<Record<ErrorCategory, string>> = {
+  auth: "Check the API key (and that it belongs to the region of the configured base URL), then restart the server.",
+  permission: "The account is not allowed to use this model or feature: activate it in the vendor console.",
+  not_found: "Check the model name or task id.",
+  content_policy: "Rephrase the prompt or replace the input media; the vendor's moderation rejected it.",
+  rate_limit: "Wait a little and call again, or lower the number of parallel jobs.",
+  quota: "Top up the account balance or resource pack in the vendor console.",
+  vendor: "The vendor had an internal problem; try again in a minute.",
+  network: "The vendor could not be reached; check the network or the base URL.",
+  timeout: "The vendor did not answer in time; try again or raise the wait budget.",
+  too_large: "Lower the output size or raise AIGC_MCP_MAX_MEDIA_BYTES.",
+  bad_response: "The vendor sent an answer this server cannot read; try again.",
+};
+
+/** The one-paragraph text shown to the model for a failure. */
+export function describeError(err: unknown): string {
+  if (err instanceof AigcError) {
+    const { vendor, code, httpStatus, requestId, message, hint, category } = err.info;
+    const who = vendor ? `${vendor} error` : "Error";
+    const facts = [code, httpStatus ? `HTTP ${httpStatus}` : undefined, requestId ? `request id ${requestId}` : undefined]
+      .filter(Boolean)
+      .join(", ");
+    const todo = hint ?? DEFAULT_HINTS[category];
+    return `${who}${facts ? ` (${facts})` : ""}: ${message}${todo ? `\nWhat to do: ${todo}` : ""}`;
+  }
+  if (err instanceof Error) return `Internal error: ${err.message}`;
+  return `Internal error: ${String(err)}`;
+}
+
+export function toErrorShape(err: unknown): { code: string; message: string; request_id?: string } {
+  if (err instanceof AigcError) {
+    const hint = err.info.hint ?? DEFAULT_HINTS[err.info.category];
+    return {
+      code: err.info.code,
+      message: hint ? `${err.info.message}. What to do: ${hint}` : err.info.message,
+      ...(err.info.requestId ? { request_id: err.info.requestId } : {}),
+    };
+  }
+  return { code: "InternalError", message: err instanceof Error ? err.message : String(err) };
+}

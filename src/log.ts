@@ -1,0 +1,52 @@
+/**
+ * stderr-only logging with secret redaction. stdout belongs to the stdio transport, so nothing
+ * else may ever write there. Every credential value is registered at start-up and scrubbed from
+ * every line (and from tool results, see `redact`).
+ */
+const secrets = new Set<string>();
+
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 4) secrets.add(value);
+}
+
+// Vendor output URLs are presigned links meant for the user and stay intact; what is scrubbed are
+// request credentials: Bearer tokens, JWTs and Volcengine V4 Authorization headers.
+const PATTERNS: Array<[RegExp, string]> = [
+  [/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, "$1[redacted]"],
+  [/\beyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}/g, "[redacted-jwt]"],
+  [/(HMAC-SHA256\s+Credential=)[^,\s]+/gi, "$1[redacted]"],
+  [/(SignedHeaders=[^,\s]*,\s*Signature=)[0-9a-f]+/gi, "$1[redacted]"],
+];
+
+export function redact(text: string): string {
+  let out = text;
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
+  for (const [re, sub] of PATTERNS) out = out.replace(re, sub);
+  return out;
+}
+
+type Level = "debug" | "info" | "warn" | "error";
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+let threshold: number = ORDER.info;
+let sink: (line: string) => void = (line) => process.stderr.write(line + "\n");
+
+export function setLogLevel(level: Level): void {
+  threshold = ORDER[level];
+}
+/** Tests capture log lines here. */
+export function setLogSink(fn: (line: string) => void): void {
+  sink = fn;
+}
+
+function write(level: Level, msg: string, fields?: Record<string, unknown>): void {
+  if (ORDER[level] < threshold) return;
+  const extra = fields && Object.keys(fields).length ? " " + JSON.stringify(fields) : "";
+  sink(redact(`${new Date().toISOString()} ${level.toUpperCase()} ${msg}${extra}`));
+}
+
+export const log = {
+  debug: (msg: string, fields?: Record<string, unknown>) => write("debug", msg, fields),
+  info: (msg: string, fields?: Record<string, unknown>) => write("info", msg, fields),
+  warn: (msg: string, fields?: Record<string, unknown>) => write("warn", msg, fields),
+  error: (msg: string, fields?: Record<string, unknown>) => write("error", msg, fields),
+};

@@ -1,0 +1,200 @@
+/**
+ * The one outbound HTTP client (undici). Every call has connect/headers/body timeouts, an overall
+ * deadline, a response size cap and the caller's AbortSignal. Retries happen only when the caller
+ * passes a policy, because only the caller knows whether a repeat could bill twice.
+ */
+import { Agent, request, type Dispatcher } from "undici";
+import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { AigcError, isAbortError } from "../errors.js";
+
+const agent = new Agent({ connect: { timeout: 10_000 }, keepAliveTimeout: 10_000, headersTimeout: 180_000, bodyTimeout: 180_000 });
+
+export interface RetryPolicy {
+  attempts: number;
+  /** Decide from the response (or the transport error) whether another attempt is safe and useful. */
+  shouldRetry(res: HttpResponse | undefined, err: AigcError | undefined): boolean;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface HttpOptions {
+  vendor: string;
+  method?: Dispatcher.HttpMethod;
+  headers?: Record<string, string>;
+  body?: string | Buffer | FormData;
+  signal?: AbortSignal;
+  /** Time to the response headers, and the longest pause between body chunks. */
+  timeoutMs?: number;
+  /** Deadline for the whole exchange including the body. */
+  totalTimeoutMs?: number;
+  /** Response body cap; a larger body fails with `too_large`. */
+  maxBytes?: number;
+  retry?: RetryPolicy;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  text(): string;
+  /** Parsed JSON, or undefined when the body is not JSON. */
+  json(): unknown;
+  requestId?: string;
+}
+
+const REQUEST_ID_HEADERS = ["x-request-id", "x-tt-logid", "x-kling-request-id", "x-acs-request-id", "x-ca-request-id", "request-id"];
+
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  return out;
+}
+
+export function retryAfterMs(headers: Record<string, string>): number | undefined {
+  const v = headers["retry-after"];
+  if (!v) return undefined;
+  const s = Number(v);
+  if (Number.isFinite(s)) return Math.max(0, s * 1000);
+  const t = Date.parse(v);
+  return Number.isFinite(t) ? Math.max(0, t - Date.now()) : undefined;
+}
+
+function transportError(err: unknown, vendor: string, url: string, deadlineHit: boolean): AigcError {
+  const e = err as { code?: string; message?: string; name?: string };
+  if (deadlineHit || e.code === "UND_ERR_HEADERS_TIMEOUT" || e.code === "UND_ERR_BODY_TIMEOUT" || e.code === "UND_ERR_CONNECT_TIMEOUT") {
+    return new AigcError({ category: "timeout", code: "Timeout", vendor, retryable: true, message: `${safeUrl(url)} did not answer in time (${e.code ?? "deadline"})` }, { cause: err });
+  }
+  return new AigcError(
+    { category: "network", code: "NetworkError", vendor, retryable: true, message: `request to ${safeUrl(url)} failed: ${e.code ?? e.name ?? "error"} ${e.message ?? ""}`.trim() },
+    { cause: err },
+  );
+}
+
+function cancelled(vendor: string): AigcError {
+  return new AigcError({ category: "cancelled", code: "Cancelled", vendor, message: "the request was cancelled by the client" });
+}
+
+/** Opens a request and returns the status, headers and the unread body stream. */
+export async function httpOpen(
+  url: string,
+  opts: HttpOptions,
+): Promise<{ status: number; headers: Record<string, string>; body: Readable & Dispatcher.BodyMixin; signal: AbortSignal; done: () => void }> {
+  const signals: AbortSignal[] = [];
+  if (opts.signal) signals.push(opts.signal);
+  const deadline = opts.totalTimeoutMs ? AbortSignal.timeout(opts.totalTimeoutMs) : undefined;
+  if (deadline) signals.push(deadline);
+  const signal = signals.length ? AbortSignal.any(signals) : new AbortController().signal;
+  if (opts.signal?.aborted) throw cancelled(opts.vendor);
+  try {
+    const res = await request(url, {
+      dispatcher: agent,
+      method: opts.method ?? "GET",
+      headers: opts.headers,
+      body: opts.body as Dispatcher.DispatchOptions["body"],
+      signal,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+    });
+    return { status: res.statusCode, headers: flattenHeaders(res.headers), body: res.body, signal, done: () => {} };
+  } catch (err) {
+    if (opts.signal?.aborted) throw cancelled(opts.vendor);
+    throw transportError(err, opts.vendor, url, Boolean(deadline?.aborted));
+  }
+}
+
+/** Drops a response body we will not read (destroying it without a listener would throw). */
+export function discard(body: Readable): void {
+  body.on("error", () => undefined);
+  body.destroy();
+}
+
+/** Reads a body into memory, refusing more than `maxBytes`. */
+export async function readCapped(body: Readable, maxBytes: number, vendor: string, url: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      discard(body);
+      throw new AigcError({ category: "too_large", code: "ResponseTooLarge", vendor, message: `${safeUrl(url)} sent more than ${maxBytes} bytes` });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+async function once(url: string, opts: HttpOptions): Promise<HttpResponse> {
+  const opened = await httpOpen(url, opts);
+  let body: Buffer;
+  try {
+    body = await readCapped(opened.body, opts.maxBytes ?? 16 * 1024 * 1024, opts.vendor, url);
+  } catch (err) {
+    if (err instanceof AigcError) throw err;
+    if (opts.signal?.aborted) throw cancelled(opts.vendor);
+    throw transportError(err, opts.vendor, url, opened.signal.aborted && !opts.signal?.aborted);
+  }
+  const headers = opened.headers;
+  let parsed: { done: boolean; value: unknown } = { done: false, value: undefined };
+  return {
+    status: opened.status,
+    headers,
+    body,
+    requestId: REQUEST_ID_HEADERS.map((h) => headers[h]).find(Boolean),
+    text: () => body.toString("utf8"),
+    json: () => {
+      if (!parsed.done) {
+        try {
+          parsed = { done: true, value: body.length ? JSON.parse(body.toString("utf8")) : undefined };
+        } catch {
+          parsed = { done: true, value: undefined };
+        }
+      }
+      return parsed.value;
+    },
+  };
+}
+
+/** A request whose body is read fully (JSON APIs). Non-2xx statuses are returned, not thrown. */
+export async function httpRequest(url: string, opts: HttpOptions): Promise<HttpResponse> {
+  const policy = opts.retry;
+  const attempts = Math.max(1, policy?.attempts ?? 1);
+  for (let attempt = 1; ; attempt++) {
+    let res: HttpResponse | undefined;
+    let err: AigcError | undefined;
+    try {
+      res = await once(url, opts);
+    } catch (e) {
+      if (!(e instanceof AigcError) || e.category === "cancelled" || e.category === "too_large") throw e;
+      err = e;
+    }
+    if (attempt >= attempts || !policy || !policy.shouldRetry(res, err)) {
+      if (err) throw err;
+      return res!;
+    }
+    const base = policy.baseDelayMs ?? 500;
+    const backoff = Math.min(policy.maxDelayMs ?? 8000, base * 2 ** (attempt - 1));
+    const wait = Math.min(30_000, (res && retryAfterMs(res.headers)) ?? backoff);
+    try {
+      await sleep(wait, undefined, { signal: opts.signal });
+    } catch (e) {
+      if (isAbortError(e)) throw cancelled(opts.vendor);
+      throw e;
+    }
+  }
+}
+
+/** Polls, lookups and downloads: safe to repeat on transport errors, 408, 429 and 5xx. */
+export const RETRY_SAFE: RetryPolicy = {
+  attempts: 3,
+  shouldRetry: (res, err) => (err ? err.category === "network" || err.category === "timeout" : res!.status === 408 || res!.status === 429 || res!.status >= 500),
+};
