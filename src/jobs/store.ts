@@ -1,0 +1,68 @@
+/**
+ * Job records persisted as small JSON files under `<output>/.aigc-mcp/jobs/`, so list_jobs and
+ * resumption work across connections and server restarts. Writes are atomic (temp + rename).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { JobRecord } from "./types.js";
+
+export class JobStore {
+  readonly dir: string;
+  constructor(outputDir: string) {
+    this.dir = join(outputDir, ".aigc-mcp", "jobs");
+  }
+
+  private file(jobId: string): string {
+    return join(this.dir, createHash("sha256").update(jobId).digest("hex").slice(0, 32) + ".json");
+  }
+
+  async save(record: JobRecord): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const target = this.file(record.job_id);
+    const tmp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
+    await writeFile(tmp, JSON.stringify(record));
+    await rename(tmp, target);
+  }
+
+  async load(jobId: string): Promise<JobRecord | undefined> {
+    try {
+      return JSON.parse(await readFile(this.file(jobId), "utf8")) as JobRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Most recently updated first. */
+  async list(limit: number): Promise<JobRecord[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter((n) => n.endsWith(".json"));
+    } catch {
+      return [];
+    }
+    const withTime = await Promise.all(
+      names.map(async (n) => {
+        try {
+          return { n, t: (await stat(join(this.dir, n))).mtimeMs };
+        } catch {
+          return { n, t: 0 };
+        }
+      }),
+    );
+    withTime.sort((a, b) => b.t - a.t);
+    const out: JobRecord[] = [];
+    for (const { n } of withTime.slice(0, limit)) {
+      try {
+        out.push(JSON.parse(await readFile(join(this.dir, n), "utf8")) as JobRecord);
+      } catch {
+        // a record being replaced right now; skip it
+      }
+    }
+    return out;
+  }
+
+  async remove(jobId: string): Promise<void> {
+    await unlink(this.file(jobId)).catch(() => undefined);
+  }
+}

@@ -1,0 +1,118 @@
+/** Job vocabulary shared by every vendor. No MCP types here. */
+export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "expired"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const TERMINAL: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "cancelled", "expired"]);
+
+export interface Asset {
+  /** `media://files/<name>`, readable with resources/read. */
+  uri: string;
+  mime_type: string;
+  bytes: number;
+  sha256: string;
+  /** Absolute path in the output folder. */
+  path?: string;
+  /** The vendor's URL, when the output came from one. */
+  url?: string;
+  /** When the vendor URL stops working (ISO 8601). */
+  expires_at?: string;
+  width?: number;
+  height?: number;
+  duration_s?: number;
+  /** What this asset is when a job has several kinds of output (e.g. `last_frame`). */
+  role?: string;
+}
+
+export interface JobErrorShape {
+  code: string;
+  message: string;
+  request_id?: string;
+}
+
+/** What a vendor hands back for one output, before it is saved locally. */
+export interface VendorOutput {
+  url?: string;
+  /** Decoded bytes (for vendors that answer with base64). */
+  data?: Buffer;
+  /** A response stream (vendors that answer with the media body itself). */
+  stream?: import("node:stream").Readable;
+  mime?: string;
+  expiresAt?: string;
+  role?: string;
+}
+
+export interface PollResult {
+  status: JobStatus;
+  outputs?: VendorOutput[];
+  error?: JobErrorShape;
+  /** Vendor-reported progress, 0-100, when it has one. */
+  percent?: number;
+  /** Short human-readable state, e.g. "queued (position 3)". */
+  detail?: string;
+  model?: string;
+  /** The vendor's hint for when to look again. */
+  pollAfterMs?: number;
+}
+
+/**
+ * Everything needed to find a job again from its id alone, in any server process holding the same
+ * credentials. Serialised into the job id.
+ */
+export interface JobHandle {
+  v: 1;
+  /** Vendor id, e.g. `ark`. */
+  vd: string;
+  /** Operation, e.g. `video`; picks the driver. */
+  op: string;
+  /** Vendor task id (absent for synchronous vendor calls that run inside this server). */
+  task?: string;
+  model?: string;
+  /** Driver-specific facts needed to poll (e.g. a Kling endpoint family, a Jimeng req_key). */
+  x?: Record<string, string>;
+  /** Random id for local (synchronous) jobs. */
+  lid?: string;
+  /** Creation time, seconds since the epoch. */
+  t: number;
+}
+
+export interface CancelOutcome {
+  /** True when the vendor confirmed the cancellation. */
+  cancelled: boolean;
+  /** Plain statement for the model, e.g. "Ark cannot cancel a task that is already running." */
+  message: string;
+  status?: JobStatus;
+}
+
+export interface DriverContext {
+  signal: AbortSignal;
+}
+
+/** Polls (and optionally cancels) one kind of vendor task. Registered per vendor + op. */
+export interface TaskDriver {
+  vendor: string;
+  op: string;
+  poll(handle: JobHandle, ctx: DriverContext): Promise<PollResult>;
+  cancel?(handle: JobHandle, ctx: DriverContext): Promise<CancelOutcome>;
+  /** Default poll interval for this kind of task. */
+  pollIntervalMs?: number;
+  /** Media kind expected from outputs, checked on download. */
+  outputKind: "image" | "video" | "audio";
+}
+
+export interface JobRecord {
+  job_id: string;
+  status: JobStatus;
+  vendor: string;
+  op: string;
+  model?: string;
+  vendor_task_id?: string;
+  assets: Asset[];
+  error?: JobErrorShape;
+  /** Short description given at start (prompt excerpt), shown by list_jobs. */
+  label?: string;
+  detail?: string;
+  percent?: number;
+  created_at: string;
+  updated_at: string;
+  /** Process that runs a local job, so another process can tell a dead job from a live one. */
+  owner?: { pid: number; boot: string };
+}

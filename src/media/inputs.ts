@@ -1,0 +1,121 @@
+/**
+ * Media inputs given to tools: an http(s) URL (passed to the vendor as is), a `data:` URI, raw
+ * base64, a `media://files/...` URI of an earlier output, or a local path confined to the allowed
+ * roots. Everything is checked (type, size, location) before any vendor call.
+ */
+import { open, realpath, stat } from "node:fs/promises";
+import { isAbsolute, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { inputError } from "../errors.js";
+import { MEDIA_URI_PREFIX, type MediaStore } from "./store.js";
+import { sniffBytes, type MediaKind } from "./sniff.js";
+
+export type MediaInput =
+  | { kind: "url"; url: string }
+  | { kind: "bytes"; data: Buffer; mime: string; width?: number; height?: number };
+
+export interface InputPolicy {
+  /** Absolute folders local paths may come from; empty = local paths refused. */
+  roots: string[];
+  /** Why local paths are refused, when roots is empty. */
+  refusal?: string;
+  maxBytes: number;
+  media: MediaStore;
+}
+
+export interface InputRule {
+  field: string;
+  accept: MediaKind[];
+  /** Per-vendor cap (e.g. 10 MB for Ark and Kling images). */
+  maxBytes?: number;
+  /** Allowed MIME types, when the vendor is stricter than the kind. */
+  mimes?: string[];
+}
+
+const BASE64_RE = /^[A-Za-z0-9+/\r\n]+={0,2}$/;
+
+export async function loadMediaInput(ref: string, rule: InputRule, policy: InputPolicy): Promise<MediaInput> {
+  const { field } = rule;
+  const value = ref.trim();
+  if (!value) throw inputError(field, "is empty");
+  if (/^https?:\/\//i.test(value)) {
+    try {
+      new URL(value);
+    } catch {
+      throw inputError(field, `"${value.slice(0, 80)}" is not a valid URL`);
+    }
+    return { kind: "url", url: value };
+  }
+  if (/^data:/i.test(value)) {
+    const m = /^data:([\w.+-]+\/[\w.+-]+)?((?:;[\w-]+=[^;,]*)*);base64,(.*)$/is.exec(value);
+    if (!m) throw inputError(field, "is a data: URI but not base64 (expected data:<mime>;base64,<data>)");
+    return checkBytes(Buffer.from(m[3]!, "base64"), rule, policy, "data URI");
+  }
+  if (value.startsWith(MEDIA_URI_PREFIX)) {
+    const path = await policy.media.resolve(value).catch((e: Error) => {
+      throw inputError(field, e.message);
+    });
+    return readLocal(path, rule, policy);
+  }
+  if (value.length > 256 && BASE64_RE.test(value)) {
+    return checkBytes(Buffer.from(value, "base64"), rule, policy, "base64 text");
+  }
+  let path = value;
+  if (/^file:\/\//i.test(value)) path = fileURLToPath(value);
+  if (!policy.roots.length) {
+    throw inputError(field, `local file paths are not accepted here (${policy.refusal ?? "no input roots configured"}); pass an http(s) URL or a data: URI instead`);
+  }
+  path = isAbsolute(path) ? path : resolve(path);
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch {
+    throw inputError(field, `file ${path} does not exist`);
+  }
+  const inside = await Promise.all(
+    policy.roots.map(async (root) => {
+      const r = await realpath(root).catch(() => root);
+      return real === r || real.startsWith(r.endsWith(sep) ? r : r + sep);
+    }),
+  );
+  if (!inside.some(Boolean)) {
+    throw inputError(field, `${path} is outside the allowed input folders (${policy.roots.join(", ")}); set AIGC_MCP_INPUT_ROOTS to allow another folder`);
+  }
+  return readLocal(real, rule, policy);
+}
+
+async function readLocal(path: string, rule: InputRule, policy: InputPolicy): Promise<MediaInput> {
+  const info = await stat(path);
+  if (!info.isFile()) throw inputError(rule.field, `${path} is not a file`);
+  const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
+  if (info.size > cap) throw inputError(rule.field, `${path} is ${info.size} bytes; the limit is ${cap}`);
+  const fh = await open(path, "r");
+  try {
+    return checkBytes(await fh.readFile(), rule, policy, path);
+  } finally {
+    await fh.close();
+  }
+}
+
+function checkBytes(data: Buffer, rule: InputRule, policy: InputPolicy, what: string): MediaInput {
+  const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
+  if (!data.length) throw inputError(rule.field, `${what} holds no data`);
+  if (data.length > cap) throw inputError(rule.field, `${what} is ${data.length} bytes; the limit is ${cap}`);
+  const sniffed = sniffBytes(data.subarray(0, 64 * 1024));
+  if (!sniffed || !rule.accept.includes(sniffed.kind)) {
+    throw inputError(rule.field, `${what} is ${sniffed ? sniffed.mime : "not a recognised media file"}; expected ${rule.accept.join(" or ")}`);
+  }
+  if (rule.mimes && !rule.mimes.includes(sniffed.mime)) {
+    throw inputError(rule.field, `${what} is ${sniffed.mime}; allowed: ${rule.mimes.join(", ")}`);
+  }
+  return { kind: "bytes", data, mime: sniffed.mime, ...(sniffed.width ? { width: sniffed.width, height: sniffed.height } : {}) };
+}
+
+export function toDataUri(input: Extract<MediaInput, { kind: "bytes" }>): string {
+  return `data:${input.mime};base64,${input.data.toString("base64")}`;
+}
+
+/** URL as is, bytes as a data: URI (the form Ark takes). */
+export function toUrlOrDataUri(input: MediaInput): string {
+  return input.kind === "url" ? input.url : toDataUri(input);
+}

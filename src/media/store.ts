@@ -1,0 +1,188 @@
+/**
+ * The output folder: every generated file lands here, streamed to disk (never a second in-memory
+ * copy), hashed on the way, checked for type and size, then exposed as `media://files/<name>`.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
+import { join, sep } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { AigcError, isAbortError } from "../errors.js";
+import { discard, httpOpen, safeUrl } from "../net/http.js";
+import type { Asset } from "../jobs/types.js";
+import { mimeForExt, probeFile, sniffBytes, type MediaKind } from "./sniff.js";
+
+export const MEDIA_URI_PREFIX = "media://files/";
+const HEAD_BYTES = 64 * 1024;
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
+
+export interface SaveOptions {
+  /** File name without extension; the extension comes from the sniffed type. */
+  stem: string;
+  expect: MediaKind;
+  vendor: string;
+  signal?: AbortSignal;
+  url?: string;
+  expiresAt?: string;
+  role?: string;
+}
+
+export class MediaStore {
+  constructor(
+    readonly dir: string,
+    readonly maxBytes: number,
+    private readonly timeoutMs = 180_000,
+  ) {}
+
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+  }
+
+  uriFor(name: string): string {
+    return MEDIA_URI_PREFIX + encodeURIComponent(name);
+  }
+
+  /** Maps a `media://files/<name>` URI (or bare name) to its absolute path, refusing anything outside the folder. */
+  async resolve(uriOrName: string): Promise<string> {
+    const name = decodeURIComponent(uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName);
+    if (!SAFE_NAME.test(name) || name.includes("..")) {
+      throw new AigcError({ category: "invalid_input", code: "InvalidMediaUri", message: `"${name.slice(0, 80)}" is not a file name in the output folder` });
+    }
+    const path = join(this.dir, name);
+    let real: string;
+    try {
+      real = await realpath(path);
+    } catch {
+      throw new AigcError({ category: "not_found", code: "MediaNotFound", message: `${MEDIA_URI_PREFIX}${name} does not exist in ${this.dir}` });
+    }
+    const root = await realpath(this.dir);
+    if (!real.startsWith(root + sep)) {
+      throw new AigcError({ category: "invalid_input", code: "InvalidMediaUri", message: `${name} resolves outside the output folder` });
+    }
+    return real;
+  }
+
+  /** Recent media files, newest first (for resources/list). */
+  async listRecent(limit: number): Promise<Array<{ name: string; uri: string; mime?: string; bytes: number }>> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter((n) => SAFE_NAME.test(n) && !n.endsWith(".part"));
+    } catch {
+      return [];
+    }
+    const stats = await Promise.all(names.map(async (n) => ({ n, s: await stat(join(this.dir, n)).catch(() => undefined) })));
+    return stats
+      .filter((x) => x.s?.isFile())
+      .sort((a, b) => b.s!.mtimeMs - a.s!.mtimeMs)
+      .slice(0, limit)
+      .map(({ n, s }) => ({ name: n, uri: this.uriFor(n), bytes: s!.size, mime: mimeForExt(n.split(".").pop() ?? "") }));
+  }
+
+  /** Downloads a vendor URL to the folder. Safe to retry: the file is written under a temp name and renamed. */
+  async saveFromUrl(url: string, opts: SaveOptions): Promise<Asset> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await httpOpen(url, { vendor: opts.vendor, signal: opts.signal, timeoutMs: this.timeoutMs });
+        if (res.status !== 200) {
+          discard(res.body);
+          const gone = res.status === 403 || res.status === 404 || res.status === 410;
+          throw new AigcError({
+            category: gone ? "not_found" : res.status >= 500 || res.status === 429 ? "network" : "bad_response",
+            code: gone ? "MediaUrlExpired" : "DownloadFailed",
+            vendor: opts.vendor,
+            httpStatus: res.status,
+            retryable: !gone,
+            message: gone
+              ? `the output URL ${safeUrl(url)} answered HTTP ${res.status}: it has expired or was deleted`
+              : `downloading ${safeUrl(url)} failed with HTTP ${res.status}`,
+            hint: gone ? "Vendor output URLs expire (Ark and Jimeng images: 24 h, Jimeng video: 1 h); generate again." : undefined,
+          });
+        }
+        const declared = Number(res.headers["content-length"]);
+        if (Number.isFinite(declared) && declared > this.maxBytes) {
+          discard(res.body);
+          throw tooLarge(opts.vendor, declared, this.maxBytes);
+        }
+        return await this.saveStream(res.body, { ...opts, url });
+      } catch (err) {
+        const retry = err instanceof AigcError && (err.category === "network" || err.category === "timeout") && attempt < 3;
+        if (!retry) throw err;
+        await sleep(500 * 2 ** (attempt - 1), undefined, { signal: opts.signal }).catch(() => undefined);
+        if (opts.signal?.aborted) throw err;
+      }
+    }
+  }
+
+  async saveBuffer(data: Buffer, opts: SaveOptions): Promise<Asset> {
+    if (data.length > this.maxBytes) throw tooLarge(opts.vendor, data.length, this.maxBytes);
+    return this.saveStream(Readable.from([data]), opts);
+  }
+
+  /** Streams a body to `<stem>.<ext>`, hashing, capping and sniffing on the way. */
+  async saveStream(body: Readable, opts: SaveOptions): Promise<Asset> {
+    await this.init();
+    const tmp = join(this.dir, `.${opts.stem}.${randomBytes(4).toString("hex")}.part`);
+    const hash = createHash("sha256");
+    let bytes = 0;
+    let head = Buffer.alloc(0);
+    const max = this.maxBytes;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        if (bytes > max) return cb(tooLarge(opts.vendor, bytes, max));
+        if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
+        hash.update(chunk);
+        cb(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, meter, createWriteStream(tmp), { signal: opts.signal });
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      if (err instanceof AigcError) throw err;
+      if (isAbortError(err) || opts.signal?.aborted) {
+        throw new AigcError({ category: "cancelled", code: "Cancelled", vendor: opts.vendor, message: "the download was cancelled" });
+      }
+      throw new AigcError({ category: "network", code: "DownloadFailed", vendor: opts.vendor, retryable: true, message: `the media download broke off after ${bytes} bytes: ${(err as Error).message}` }, { cause: err });
+    }
+    const sniffed = sniffBytes(head);
+    if (!sniffed || sniffed.kind !== opts.expect) {
+      await unlink(tmp).catch(() => undefined);
+      const preview = head.subarray(0, 60).toString("utf8").replace(/[^\x20-\x7e]/g, ".");
+      throw new AigcError({
+        category: "bad_response",
+        code: "UnexpectedMediaType",
+        vendor: opts.vendor,
+        message: `expected ${opts.expect} data but received ${sniffed ? sniffed.mime : `${bytes} bytes of unknown type starting "${preview}"`}`,
+      });
+    }
+    const name = `${opts.stem}.${sniffed.ext}`;
+    const path = join(this.dir, name);
+    await rename(tmp, path);
+    const probed = (await probeFile(path)) ?? sniffed;
+    return {
+      uri: this.uriFor(name),
+      mime_type: sniffed.mime,
+      bytes,
+      sha256: hash.digest("hex"),
+      path,
+      ...(opts.url ? { url: opts.url } : {}),
+      ...(opts.expiresAt ? { expires_at: opts.expiresAt } : {}),
+      ...(probed.width ? { width: probed.width, height: probed.height } : {}),
+      ...(probed.duration_s ? { duration_s: Math.round(probed.duration_s * 1000) / 1000 } : {}),
+      ...(opts.role ? { role: opts.role } : {}),
+    };
+  }
+}
+
+function tooLarge(vendor: string, bytes: number, max: number): AigcError {
+  return new AigcError({
+    category: "too_large",
+    code: "MediaTooLarge",
+    vendor,
+    message: `the output is ${bytes} bytes or more, over the ${max}-byte cap`,
+    hint: "Raise AIGC_MCP_MAX_MEDIA_BYTES or ask for a smaller output.",
+  });
+}
