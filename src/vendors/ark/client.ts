@@ -1,0 +1,149 @@
+/**
+ * Volcengine Ark HTTP client: Bearer auth, request building, response parsing and error mapping
+ * for Seedream (images/generations) and Seedance (contents/generations/tasks).
+ */
+import { AigcError, type ErrorCategory } from "../../errors.js";
+import { httpRequest, RETRY_SAFE, type HttpResponse, type RetryPolicy } from "../../net/http.js";
+import type { ArkConfig } from "./config.js";
+
+export const ARK = "Ark";
+
+export interface ArkImageData {
+  url?: string;
+  b64_json?: string;
+  size?: string;
+  error?: { code?: string; message?: string };
+}
+export interface ArkImagesResponse {
+  model?: string;
+  created?: number;
+  data?: ArkImageData[];
+  usage?: { generated_images?: number };
+  error?: { code?: string; message?: string };
+}
+
+export interface ArkVideoTask {
+  id: string;
+  model?: string;
+  status: string;
+  content?: { video_url?: string; last_frame_url?: string; file_url?: string };
+  error?: { code?: string; message?: string } | null;
+  created_at?: number;
+  updated_at?: number;
+  duration?: number;
+  resolution?: string;
+  ratio?: string;
+  execution_expires_after?: number;
+}
+
+/** Rejected before anything was created: rate limits, and connections that never got through. */
+const RETRY_REJECTED: RetryPolicy = {
+  attempts: 3,
+  shouldRetry: (res, err) => (err ? /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(err.message) : res!.status === 429 && !/Quota/i.test(res!.text())),
+};
+
+export class ArkClient {
+  constructor(
+    private readonly cfg: ArkConfig,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private async call<T>(method: "GET" | "POST" | "DELETE", path: string, opts: { body?: unknown; signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number } = {}): Promise<{ data: T; res: HttpResponse }> {
+    const res = await httpRequest(this.cfg.baseUrl + path, {
+      vendor: ARK,
+      method,
+      headers: { authorization: `Bearer ${this.cfg.apiKey}`, ...(opts.body !== undefined ? { "content-type": "application/json" } : {}) },
+      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs ?? this.timeoutMs,
+      maxBytes: 64 * 1024 * 1024,
+      retry: opts.retry,
+    });
+    if (res.status < 200 || res.status >= 300) throw arkError(res);
+    const data = res.json();
+    if (data === undefined || typeof data !== "object" || data === null) {
+      throw new AigcError({ category: "bad_response", code: "MalformedResponse", vendor: ARK, httpStatus: res.status, requestId: res.requestId, message: `Ark answered ${method} ${path.split("?")[0]} with a body that is not JSON` });
+    }
+    return { data: data as T, res };
+  }
+
+  /** Seedream generation is synchronous: one request, images in the answer. */
+  async generateImages(body: Record<string, unknown>, signal?: AbortSignal): Promise<ArkImagesResponse> {
+    return (await this.call<ArkImagesResponse>("POST", "/images/generations", { body, signal, retry: RETRY_REJECTED })).data;
+  }
+
+  async createVideoTask(body: Record<string, unknown>, signal?: AbortSignal): Promise<string> {
+    const { data, res } = await this.call<{ id?: string }>("POST", "/contents/generations/tasks", { body, signal, retry: RETRY_REJECTED, timeoutMs: 60_000 });
+    if (!data.id) throw new AigcError({ category: "bad_response", code: "MalformedResponse", vendor: ARK, requestId: res.requestId, message: "Ark created a task but returned no id" });
+    return data.id;
+  }
+
+  async getVideoTask(id: string, signal?: AbortSignal): Promise<ArkVideoTask> {
+    const { data } = await this.call<ArkVideoTask>("GET", `/contents/generations/tasks/${encodeURIComponent(id)}`, { signal, retry: RETRY_SAFE, timeoutMs: 30_000 });
+    return data;
+  }
+
+  async deleteVideoTask(id: string, signal?: AbortSignal): Promise<void> {
+    await this.call("DELETE", `/contents/generations/tasks/${encodeURIComponent(id)}`, { signal, timeoutMs: 30_000 });
+  }
+
+  async listVideoTasks(query: { page_size?: number; page_num?: number; status?: string }, signal?: AbortSignal): Promise<{ total: number; items: ArkVideoTask[] }> {
+    const q = new URLSearchParams();
+    if (query.page_num) q.set("page_num", String(query.page_num));
+    if (query.page_size) q.set("page_size", String(query.page_size));
+    if (query.status) q.set("filter.status", query.status);
+    const { data } = await this.call<{ total?: number; items?: ArkVideoTask[] }>("GET", `/contents/generations/tasks?${q}`, { signal, retry: RETRY_SAFE, timeoutMs: 30_000 });
+    return { total: data.total ?? 0, items: data.items ?? [] };
+  }
+}
+
+const MODERATION = /Sensitive|Risk|ContentSecurity/;
+
+/** Maps an Ark error answer (`{"error":{code,message,param,type}}`) to an actionable error. */
+export function arkError(res: HttpResponse): AigcError {
+  const body = res.json() as { error?: { code?: string; message?: string; param?: string } } | undefined;
+  const code = body?.error?.code ?? `HTTP${res.status}`;
+  const rawMessage = body?.error?.message ?? (res.text().slice(0, 200) || `HTTP ${res.status} with an empty body`);
+  const requestId = res.requestId ?? /Request id:\s*([\w-]+)/i.exec(rawMessage)?.[1];
+  const message = rawMessage.replace(/\s*Request id:\s*[\w-]+\.?/i, "").trim();
+  let category: ErrorCategory = "vendor";
+  let hint: string | undefined;
+  if (res.status === 401) {
+    category = "auth";
+    hint = "ARK_API_KEY is missing or invalid. Keys are bound to a region: a Volcengine (cn-beijing) key does not work against BytePlus and vice versa, so check ARK_BASE_URL too.";
+  } else if (res.status === 403) {
+    category = "permission";
+    hint = "The key's account may not use this model or operation; check the Ark console permissions.";
+  } else if (res.status === 404) {
+    category = "not_found";
+    hint = /ModelNotOpen|NotFound|AccessDisabled/.test(code)
+      ? "The model id is unknown or not activated for this account: activate it in the Ark console (开通管理) or pass another model."
+      : undefined;
+  } else if (res.status === 429) {
+    category = /Quota/i.test(code) ? "quota" : "rate_limit";
+  } else if (res.status === 400 && MODERATION.test(code)) {
+    category = "content_policy";
+  } else if (res.status === 400 || res.status === 422) {
+    category = "invalid_input";
+    hint = body?.error?.param ? `Change the parameter "${body.error.param}".` : "Change the parameter the message names.";
+  } else if (res.status >= 500) {
+    category = "vendor";
+  }
+  return new AigcError({ category, code, vendor: ARK, httpStatus: res.status, requestId, message, hint, retryable: res.status === 429 });
+}
+
+/** Expiry of a TOS-signed URL (X-Tos-Date + X-Tos-Expires), else `fallback`. */
+export function tosUrlExpiry(url: string, fallbackMs: number): string {
+  try {
+    const q = new URL(url).searchParams;
+    const date = q.get("X-Tos-Date");
+    const expires = Number(q.get("X-Tos-Expires"));
+    if (date && Number.isFinite(expires)) {
+      const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date);
+      if (m) return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) + expires * 1000).toISOString();
+    }
+  } catch {
+    // fall through
+  }
+  return new Date(fallbackMs).toISOString();
+}
