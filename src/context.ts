@@ -1,0 +1,33 @@
+/** Everything tools need at run time, built once per process and shared by every MCP session. */
+import type { CoreConfig } from "./config.js";
+import { JobEngine, type EngineOptions } from "./jobs/engine.js";
+import { JobStore } from "./jobs/store.js";
+import { registerSecret } from "./log.js";
+import type { InputPolicy } from "./media/inputs.js";
+import { MediaStore } from "./media/store.js";
+import type { LoadedVendor } from "./tools/vendor-module.js";
+
+export interface AppContext {
+  config: CoreConfig;
+  media: MediaStore;
+  jobs: JobEngine;
+  inputs: InputPolicy;
+  vendors: LoadedVendor[];
+}
+
+export async function createContext(config: CoreConfig, vendors: LoadedVendor[], engineOptions?: EngineOptions): Promise<AppContext> {
+  registerSecret(config.authToken);
+  const media = new MediaStore(config.outputDir, config.maxMediaBytes, config.vendorTimeoutMs);
+  await media.init();
+  const jobs = new JobEngine(new JobStore(config.outputDir), media, engineOptions);
+  for (const v of vendors) for (const d of v.drivers) jobs.registerDriver(d);
+  return { config, media, jobs, inputs: inputPolicy(config, media), vendors };
+}
+
+function inputPolicy(config: CoreConfig, media: MediaStore): InputPolicy {
+  if (config.inputRoots) return { roots: config.inputRoots, maxBytes: config.maxMediaBytes, media };
+  if (config.transport === "http") {
+    return { roots: [], refusal: "the server runs over HTTP and AIGC_MCP_INPUT_ROOTS is not set", maxBytes: config.maxMediaBytes, media };
+  }
+  return { roots: [config.outputDir, process.cwd()], maxBytes: config.maxMediaBytes, media };
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/** Entry point: parse flags and environment once, then run `check` or serve over stdio/HTTP. */
+import { join } from "node:path";
+import { ConfigError, expandHome, parseCoreConfig, type Env } from "./config.js";
+import { createContext } from "./context.js";
+import { helpText, parseArgs, UsageError } from "./cli.js";
+import { describeError } from "./errors.js";
+import { log, setLogLevel } from "./log.js";
+import { loadVendors, VENDOR_MODULES } from "./tools/index.js";
+import { VERSION } from "./version.js";
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  if (args.command === "help") return void process.stdout.write(helpText());
+  if (args.command === "version") return void process.stdout.write(`${VERSION}\n`);
+
+  let env: Env = { ...process.env, ...args.env };
+  let closeSandbox: (() => Promise<void>) | undefined;
+  if (args.sandbox) {
+    const { startSandbox } = await import("./sandbox/index.js");
+    const sandbox = await startSandbox();
+    closeSandbox = sandbox.close;
+    const vendorVars = new Set(VENDOR_MODULES.flatMap((m) => m.env.map((v) => v.name)));
+    env = Object.fromEntries(Object.entries(env).filter(([k]) => !vendorVars.has(k)));
+    Object.assign(env, sandbox.env);
+    env.AIGC_MCP_OUTPUT_DIR ||= join(expandHome("~/aigc-mcp-output"), "sandbox");
+    for (const line of sandbox.lines) log.info(`sandbox: ${line}`);
+  }
+  const core = parseCoreConfig(env);
+  core.sandbox = args.sandbox;
+  setLogLevel(core.logLevel);
+  const vendors = loadVendors(env, core);
+
+  if (args.command === "check") {
+    const code = await runCheck(vendors);
+    await closeSandbox?.();
+    process.exit(code);
+  }
+  if (!vendors.length) log.warn("no vendor credentials found: only the job tools are available (see aigc-mcp --help, or try --sandbox)");
+  const app = await createContext(core, vendors, args.sandbox ? { pollMinMs: 500 } : undefined);
+  if (core.transport === "http") {
+    const { serveHttp } = await import("./transports/http.js");
+    const handle = await serveHttp(app);
+    const stop = async () => {
+      app.jobs.close();
+      await handle.close();
+      await closeSandbox?.();
+      process.exit(0);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  } else {
+    const { serveStdio } = await import("./transports/stdio.js");
+    await serveStdio(app);
+  }
+}
+
+async function runCheck(vendors: ReturnType<typeof loadVendors>): Promise<number> {
+  let failed = 0;
+  const configured = new Set(vendors.map((v) => v.id));
+  for (const v of vendors) {
+    try {
+      const msg = await v.check(AbortSignal.timeout(20_000));
+      process.stdout.write(`ok    ${v.id.padEnd(10)} ${msg}\n`);
+    } catch (err) {
+      failed++;
+      process.stdout.write(`FAIL  ${v.id.padEnd(10)} ${describeError(err).replace(/\n/g, " ")}\n`);
+    }
+  }
+  for (const m of VENDOR_MODULES.filter((m) => !configured.has(m.id))) {
+    const needed = m.env.filter((e) => e.secret).map((e) => e.name);
+    process.stdout.write(`skip  ${m.id.padEnd(10)} not configured (set ${needed.join(" and ")})\n`);
+  }
+  return failed ? 1 : 0;
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  if (err instanceof ConfigError || err instanceof UsageError) {
+    process.stderr.write(`aigc-mcp: ${err instanceof ConfigError ? "configuration error: " : ""}${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`aigc-mcp: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

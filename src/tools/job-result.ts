@@ -1,0 +1,116 @@
+/**
+ * The result contract shared by every media tool and job tool: a short text summary, one embedded
+ * resource per asset while the inline budget lasts, a resource_link for the rest, and
+ * `structuredContent` matching `jobResultShape`.
+ */
+import { readFile } from "node:fs/promises";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { AppContext } from "../context.js";
+import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/types.js";
+
+export const assetSchema = z.object({
+  uri: z.string().describe("media:// URI; read it with resources/read"),
+  mime_type: z.string(),
+  bytes: z.number().int(),
+  sha256: z.string(),
+  path: z.string().optional().describe("absolute path of the file in the output folder"),
+  url: z.string().optional().describe("the vendor's URL for this output"),
+  expires_at: z.string().optional().describe("when the vendor URL stops working"),
+  width: z.number().optional(),
+  height: z.number().optional(),
+  duration_s: z.number().optional(),
+  role: z.string().optional().describe("what the asset is when a job has several kinds of output, e.g. last_frame"),
+});
+
+export const jobResultShape = {
+  job_id: z.string().describe("opaque handle; pass it to get_job, wait_for_job or cancel_job from any session"),
+  status: z.enum(JOB_STATUSES),
+  vendor: z.string(),
+  model: z.string().optional(),
+  vendor_task_id: z.string().optional(),
+  assets: z.array(assetSchema),
+  error: z.object({ code: z.string(), message: z.string(), request_id: z.string().optional() }).optional(),
+  poll_after_s: z.number().optional().describe("when to check again, for unfinished jobs"),
+  detail: z.string().optional().describe("the vendor's current state in words"),
+};
+
+export function structuredJob(record: JobRecord): Record<string, unknown> {
+  const running = !TERMINAL.has(record.status);
+  return {
+    job_id: record.job_id,
+    status: record.status,
+    vendor: record.vendor,
+    ...(record.model ? { model: record.model } : {}),
+    ...(record.vendor_task_id ? { vendor_task_id: record.vendor_task_id } : {}),
+    assets: record.assets,
+    ...(record.error ? { error: record.error } : {}),
+    ...(running ? { poll_after_s: 10 } : {}),
+    ...(record.detail ? { detail: record.detail } : {}),
+  };
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function describeAsset(a: Asset): string {
+  const facts = [a.mime_type, formatBytes(a.bytes), a.width ? `${a.width}x${a.height}` : undefined, a.duration_s ? `${a.duration_s} s` : undefined, a.role]
+    .filter(Boolean)
+    .join(", ");
+  const vendorUrl = a.url ? `\n  vendor URL${a.expires_at ? ` (expires ${a.expires_at})` : ""}: ${a.url}` : "";
+  return `- ${a.path ?? a.uri} (${facts})\n  resource: ${a.uri}${vendorUrl}`;
+}
+
+export function summarize(record: JobRecord): string {
+  const what = `${record.vendor} ${record.op} job${record.model ? ` (model ${record.model})` : ""}`;
+  switch (record.status) {
+    case "succeeded":
+      return `${what} succeeded. ${record.assets.length} file(s) saved:\n${record.assets.map(describeAsset).join("\n")}\njob_id: ${record.job_id}`;
+    case "queued":
+    case "running":
+      return (
+        `${what} is still ${record.status}${record.detail ? ` (${record.detail})` : ""}${record.percent !== undefined ? `, ${Math.round(record.percent)}%` : ""}. ` +
+        `It was not finished within this call's wait budget, which is normal for video. ` +
+        `Call wait_for_job with job_id "${record.job_id}" to keep waiting (get_job checks without waiting). The job keeps running meanwhile.`
+      );
+    case "failed":
+    case "expired":
+      return `${what} ${record.status}: ${record.error ? `${record.error.code}: ${record.error.message}${record.error.request_id ? ` (request id ${record.error.request_id})` : ""}` : "no reason given"}\njob_id: ${record.job_id}`;
+    case "cancelled":
+      return `${what} was cancelled${record.detail ? ` (${record.detail})` : ""}.\njob_id: ${record.job_id}`;
+  }
+}
+
+/** Builds the tool result; media are embedded while the budget lasts, linked after that. */
+export async function renderJob(record: JobRecord, app: AppContext, lead?: string): Promise<CallToolResult> {
+  const content: CallToolResult["content"] = [{ type: "text", text: (lead ? lead + "\n" : "") + summarize(record) }];
+  let budget = app.config.inlineMaxBytes;
+  for (const asset of record.assets) {
+    const name = asset.uri.split("/").pop() ?? asset.uri;
+    if (asset.path && asset.bytes <= budget) {
+      const data = await readFile(asset.path).catch(() => undefined);
+      if (data && data.length === asset.bytes) {
+        budget -= asset.bytes;
+        content.push({ type: "resource", resource: { uri: asset.uri, mimeType: asset.mime_type, blob: data.toString("base64") } });
+        continue;
+      }
+    }
+    content.push({
+      type: "resource_link",
+      uri: asset.uri,
+      name,
+      mimeType: asset.mime_type,
+      description: `${asset.role ?? asset.mime_type.split("/")[0]} saved at ${asset.path ?? asset.uri} (${formatBytes(asset.bytes)}); too large to embed in this result`,
+    });
+  }
+  const failed = record.status === "failed" || record.status === "expired";
+  return { content, structuredContent: structuredJob(record), ...(failed ? { isError: true } : {}) };
+}
+
+/** Text for progress notifications while a caller waits on a job. */
+export function progressLine(record: JobRecord): string {
+  return `${record.vendor} ${record.op}: ${record.status}${record.detail ? ` (${record.detail})` : ""}`;
+}

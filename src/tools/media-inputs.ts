@@ -1,0 +1,15 @@
+/** Loads tool media arguments (URL, data: URI, media:// or local path) with the field named in errors. */
+import type { AppContext } from "../context.js";
+import { loadMediaInput, type InputRule, type MediaInput } from "../media/inputs.js";
+
+export async function loadInput(app: AppContext, value: string | undefined, rule: InputRule): Promise<MediaInput | undefined> {
+  return value === undefined ? undefined : loadMediaInput(value, rule, app.inputs);
+}
+
+export async function loadInputs(app: AppContext, values: string[] | undefined, rule: InputRule): Promise<MediaInput[]> {
+  const out: MediaInput[] = [];
+  for (const [i, v] of (values ?? []).entries()) out.push(await loadMediaInput(v, { ...rule, field: `${rule.field}[${i}]` }, app.inputs));
+  return out;
+}
+
+export const MEDIA_REF_HELP = "an http(s) URL, a data: URI, a media:// URI from an earlier result, or a local file path (stdio only, inside the allowed input folders)";

@@ -1,0 +1,199 @@
+/**
+ * Streamable HTTP at /mcp. Sessions are supported (so cancellation and progress reach the right
+ * request) but carry no application state: jobs and media live in the shared AppContext, so a
+ * client that opens a new session per call (Dify) or sends no session at all loses nothing.
+ * Security: Host and Origin allow-lists (DNS rebinding), optional Bearer token compared in
+ * constant time, body size cap.
+ */
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { isLoopbackHost } from "../config.js";
+import type { AppContext } from "../context.js";
+import { log } from "../log.js";
+import { createMcpServer } from "../server.js";
+import { VERSION } from "../version.js";
+
+const SESSION_IDLE_MS = 30 * 60_000;
+const MAX_SESSIONS = 500;
+
+interface Session {
+  server: McpServer;
+  transport: StreamableHTTPServerTransport;
+  lastSeen: number;
+}
+
+export interface HttpHandle {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function serveHttp(app: AppContext): Promise<HttpHandle> {
+  const cfg = app.config;
+  if (!isLoopbackHost(cfg.host) && !cfg.authToken) {
+    throw new Error(`refusing to listen on ${cfg.host} without AIGC_MCP_AUTH_TOKEN: anyone on the network could spend your vendor credits. Set a token or bind 127.0.0.1.`);
+  }
+  const sessions = new Map<string, Session>();
+  const tokenDigest = cfg.authToken ? sha256(cfg.authToken) : undefined;
+  const hostAllowed = (host: string | undefined) => {
+    if (!host) return false;
+    const name = host.replace(/:\d+$/, "").toLowerCase();
+    return isLoopbackHost(name) || cfg.allowedHosts.includes("*") || cfg.allowedHosts.map((h) => h.toLowerCase()).includes(name);
+  };
+  const originAllowed = (origin: string | undefined) => {
+    if (!origin) return true;
+    if (cfg.allowedOrigins.includes(origin)) return true;
+    try {
+      return isLoopbackHost(new URL(origin).hostname.replace(/^\[|\]$/g, "") || "x");
+    } catch {
+      return false;
+    }
+  };
+
+  const sweep = setInterval(() => {
+    const cutoff = Date.now() - SESSION_IDLE_MS;
+    for (const [id, s] of sessions) if (s.lastSeen < cutoff) void closeSession(id);
+  }, 60_000);
+  sweep.unref();
+
+  async function closeSession(id: string): Promise<void> {
+    const s = sessions.get(id);
+    sessions.delete(id);
+    await s?.transport.close().catch(() => undefined);
+    await s?.server.close().catch(() => undefined);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (!hostAllowed(req.headers.host)) return plain(res, 403, `Forbidden: Host "${req.headers.host ?? ""}" is not allowed; add it to AIGC_MCP_ALLOWED_HOSTS.`);
+    if (!originAllowed(req.headers.origin)) return plain(res, 403, `Forbidden: Origin "${req.headers.origin}" is not allowed; add it to AIGC_MCP_ALLOWED_ORIGINS.`);
+    if (url.pathname === "/healthz" && req.method === "GET") {
+      return json(res, 200, { status: "ok", name: "aigc-mcp", version: VERSION, vendors: app.vendors.map((v) => v.id), sessions: sessions.size });
+    }
+    if (url.pathname !== "/mcp") return plain(res, 404, "Not found: the MCP endpoint is /mcp");
+    if (tokenDigest) {
+      const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
+      if (!m || !timingSafeEqual(sha256(m[1]!.trim()), tokenDigest)) {
+        res.setHeader("www-authenticate", 'Bearer realm="aigc-mcp"');
+        return plain(res, 401, "Unauthorized: send Authorization: Bearer <AIGC_MCP_AUTH_TOKEN>");
+      }
+    }
+    const sessionId = req.headers["mcp-session-id"];
+    const sid = Array.isArray(sessionId) ? sessionId[0] : sessionId;
+
+    if (req.method === "GET" || req.method === "DELETE") {
+      const s = sid ? sessions.get(sid) : undefined;
+      if (!s) return req.method === "GET" ? plain(res, 405, "Method not allowed without a session", { allow: "POST" }) : plain(res, 404, "Session not found");
+      s.lastSeen = Date.now();
+      await s.transport.handleRequest(req, res);
+      if (req.method === "DELETE") await closeSession(sid!);
+      return;
+    }
+    if (req.method !== "POST") return plain(res, 405, "Method not allowed", { allow: "GET, POST, DELETE" });
+
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req, cfg.maxBodyBytes)).toString("utf8"));
+    } catch (err) {
+      if ((err as Error).message === "too large") {
+        res.on("finish", () => req.destroy());
+        return plain(res, 413, `Request body over ${cfg.maxBodyBytes} bytes (AIGC_MCP_MAX_BODY_BYTES)`, { connection: "close" });
+      }
+      return json(res, 400, { jsonrpc: "2.0", error: { code: -32700, message: "Parse error: the body is not JSON" }, id: null });
+    }
+
+    if (sid) {
+      const s = sessions.get(sid);
+      if (!s) return json(res, 404, { jsonrpc: "2.0", error: { code: -32001, message: "Session not found (the server may have restarted); initialize again. Jobs are not lost." }, id: null });
+      s.lastSeen = Date.now();
+      return s.transport.handleRequest(req, res, body);
+    }
+
+    const server = createMcpServer(app);
+    if (isInitializeRequest(body) && sessions.size < MAX_SESSIONS) {
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => void sessions.set(id, { server, transport, lastSeen: Date.now() }),
+      });
+      transport.onclose = () => {
+        if (transport.sessionId) sessions.delete(transport.sessionId);
+      };
+      await server.connect(transport);
+      return transport.handleRequest(req, res, body);
+    }
+    // No session: serve this one request statelessly.
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on("close", () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      log.error("HTTP request failed", { error: String(err) });
+      if (!res.headersSent) plain(res, 500, "Internal server error");
+      else res.end();
+    });
+  });
+  server.requestTimeout = 0; // long tool calls stream keep-alives; the SDK bounds idle SSE itself
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(cfg.port, cfg.host, resolve);
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}/mcp`;
+  log.info("aigc-mcp listening (Streamable HTTP)", { url, auth: Boolean(cfg.authToken), vendors: app.vendors.map((v) => v.id) });
+  return {
+    url,
+    server,
+    async close() {
+      clearInterval(sweep);
+      await Promise.all([...sessions.keys()].map(closeSession));
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+function sha256(s: string): Buffer {
+  return createHash("sha256").update(s).digest();
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > max) {
+      req.resume();
+      return reject(new Error("too large"));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.pause();
+        reject(new Error("too large"));
+      } else chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
+  res.end(text + "\n");
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
