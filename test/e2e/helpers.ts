@@ -1,0 +1,47 @@
+/** Spawns the built server (dist/index.js) the way an MCP client would. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+
+export const ENTRY = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
+if (!existsSync(ENTRY)) throw new Error("dist/index.js is missing: run `npm run build` first (npm test does)");
+
+export async function stdioClient(env: Record<string, string>, args: string[] = []): Promise<{ client: Client; stderr: () => string }> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [ENTRY, ...args], env: { PATH: process.env.PATH ?? "", ...env }, stderr: "pipe" });
+  let err = "";
+  transport.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+  const client = new Client({ name: "e2e", version: "1.0.0" });
+  await client.connect(transport);
+  return { client, stderr: () => err };
+}
+
+export function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [ENTRY, ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d));
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `--http` on a free port and resolves once it logs its URL. */
+export function startHttpServer(env: Record<string, string>, args: string[] = []): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ENTRY, "--http", "--port", "0", ...args], { env: { PATH: process.env.PATH ?? "", AIGC_MCP_LOG_LEVEL: "info", ...env } });
+    let err = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 15_000);
+    child.stderr!.on("data", (d: Buffer) => {
+      err += d.toString();
+      const m = /"url":"(http:\/\/[^"]+\/mcp)"/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1]!, child, stderr: () => err });
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${err}`)));
+  });
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { helpText, parseArgs, UsageError } from "../../src/cli.js";
+import { CORE_ENV, ConfigError, parseCoreConfig } from "../../src/config.js";
+import { VENDOR_MODULES, loadVendors } from "../../src/tools/index.js";
+import { parseArkConfig } from "../../src/vendors/ark/config.js";
+
+const base = { AIGC_MCP_OUTPUT_DIR: "/tmp/aigc-config-test" };
+
+describe("configuration", () => {
+  it("applies documented defaults", () => {
+    const c = parseCoreConfig(base);
+    expect(c).toMatchObject({ transport: "stdio", host: "127.0.0.1", port: 8787, inlineMaxBytes: 700000, defaultWaitS: 45, maxWaitS: 600 });
+    expect(c.defaultWaitS).toBeLessThan(60);
+    // base64 of the inline budget plus room for text stays under Claude Desktop's 1 MiB
+    expect(Math.ceil(c.inlineMaxBytes / 3) * 4 + 64 * 1024).toBeLessThan(1024 * 1024);
+  });
+
+  it.each([
+    ["AIGC_MCP_PORT", "eighty", /AIGC_MCP_PORT: must be a whole number/],
+    ["AIGC_MCP_PORT", "70000", /AIGC_MCP_PORT: must be at most 65535/],
+    ["AIGC_MCP_TRANSPORT", "websocket", /AIGC_MCP_TRANSPORT: must be stdio or http/],
+    ["AIGC_MCP_INLINE_MAX_BYTES", "-1", /AIGC_MCP_INLINE_MAX_BYTES/],
+    ["AIGC_MCP_LOG_LEVEL", "loud", /AIGC_MCP_LOG_LEVEL: must be debug, info, warn or error/],
+    ["AIGC_MCP_AUTH_TOKEN", "short", /AIGC_MCP_AUTH_TOKEN: must be at least 16 characters/],
+  ])("rejects %s=%s with one line naming the variable", (name, value, re) => {
+    expect(() => parseCoreConfig({ ...base, [name]: value })).toThrow(re);
+    try {
+      parseCoreConfig({ ...base, [name]: value });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).variable).toBe(name);
+      expect((err as Error).message.split("\n")).toHaveLength(1);
+    }
+  });
+
+  it("refuses a default wait above the maximum", () => {
+    expect(() => parseCoreConfig({ ...base, AIGC_MCP_DEFAULT_WAIT_S: "100", AIGC_MCP_MAX_WAIT_S: "50" })).toThrow(/AIGC_MCP_DEFAULT_WAIT_S/);
+  });
+
+  it("enables Ark only when ARK_API_KEY is present, and validates ARK_BASE_URL", () => {
+    const core = parseCoreConfig(base);
+    expect(loadVendors({ ...base }, core).map((v) => v.id)).not.toContain("ark");
+    expect(loadVendors({ ...base, ARK_API_KEY: "k".repeat(30) }, core).map((v) => v.id)).toContain("ark");
+    expect(() => parseArkConfig({ ARK_API_KEY: "k".repeat(30), ARK_BASE_URL: "ark.example" })).toThrow(/ARK_BASE_URL/);
+    expect(parseArkConfig({ ARK_API_KEY: "k".repeat(30), ARK_BASE_URL: "https://x.example/api/v3/" })?.baseUrl).toBe("https://x.example/api/v3");
+  });
+});
+
+describe("command line", () => {
+  it("maps flags to their variables", () => {
+    const a = parseArgs(["--http", "--port", "9000", "--host=0.0.0.0", "--output-dir", "/tmp/x", "--sandbox"]);
+    expect(a.env).toMatchObject({ AIGC_MCP_TRANSPORT: "http", AIGC_MCP_PORT: "9000", AIGC_MCP_HOST: "0.0.0.0", AIGC_MCP_OUTPUT_DIR: "/tmp/x" });
+    expect(a.sandbox).toBe(true);
+    expect(parseArgs(["check"]).command).toBe("check");
+  });
+
+  it("rejects unknown flags and missing values", () => {
+    expect(() => parseArgs(["--nope"])).toThrow(UsageError);
+    expect(() => parseArgs(["--port"])).toThrow(/--port needs a value/);
+  });
+
+  it("--help lists every variable and flag", () => {
+    const help = helpText();
+    for (const v of [...CORE_ENV, ...VENDOR_MODULES.flatMap((m) => m.env)]) {
+      expect(help).toContain(v.name);
+      if (v.flag) expect(help).toContain(v.flag);
+    }
+  });
+});
