@@ -9,7 +9,8 @@ import { parseCoreConfig, type Env } from "../../src/config.js";
 import { createContext, type AppContext } from "../../src/context.js";
 import { setLogSink } from "../../src/log.js";
 import type { EngineOptions } from "../../src/jobs/engine.js";
-import { ArkSimulator, type ArkSimOptions } from "../../src/sandbox/ark-sim.js";
+import type { ArkSimulator } from "../../src/sandbox/ark-sim.js";
+import { startSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
 import { createMcpServer } from "../../src/server.js";
 import { loadVendors } from "../../src/tools/index.js";
 
@@ -17,7 +18,6 @@ import { loadVendors } from "../../src/tools/index.js";
 export const logLines: string[] = [];
 setLogSink((line) => logLines.push(line));
 
-export const FAST_ARK: ArkSimOptions = { queuedMs: 150, runningMs: 400, imageDelayMs: 10, maxRenderEdge: 256 };
 export const FAST_ENGINE: EngineOptions = { pollMinMs: 25, heartbeatMs: 200 };
 
 export function tempDir(prefix = "aigc-test-"): string {
@@ -25,6 +25,8 @@ export function tempDir(prefix = "aigc-test-"): string {
 }
 
 export interface Harness {
+  /** Every vendor simulator (`sandbox.ark`, …), fast timings. */
+  sandbox: Sandbox;
   ark: ArkSimulator;
   dir: string;
   env: Env;
@@ -36,10 +38,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { env?: Env; ark?: ArkSimOptions; engine?: EngineOptions; existing?: { ark: ArkSimulator; dir: string } } = {}): Promise<Harness> {
-  const ark = opts.existing?.ark ?? (await new ArkSimulator({ ...FAST_ARK, ...opts.ark }).start());
+/** Options: `env` overrides, per-vendor simulator options (`ark: {...}`), engine timings, or an existing sandbox/folder. */
+export type HarnessOptions = Omit<SandboxOptions, "fast"> & { env?: Env; engine?: EngineOptions; existing?: { sandbox: Sandbox; dir: string } };
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const sandbox = opts.existing?.sandbox ?? (await startSandbox({ ...opts, fast: true }));
+  const ark = sandbox.ark;
   const dir = opts.existing?.dir ?? tempDir();
-  const env: Env = { AIGC_MCP_OUTPUT_DIR: dir, ARK_API_KEY: ark.apiKey, ARK_BASE_URL: ark.baseUrl, AIGC_MCP_LOG_LEVEL: "error", ...opts.env };
+  const env: Env = { AIGC_MCP_OUTPUT_DIR: dir, ...sandbox.env, AIGC_MCP_LOG_LEVEL: "error", ...opts.env };
   const core = parseCoreConfig(env);
   const app = await createContext(core, loadVendors(env, core), { ...FAST_ENGINE, ...opts.engine });
   const server = createMcpServer(app);
@@ -48,19 +54,20 @@ export async function startHarness(opts: { env?: Env; ark?: ArkSimOptions; engin
   const client = new Client({ name: "test-client", version: "1.0.0" });
   await client.connect(clientSide);
   const h: Harness = {
+    sandbox,
     ark,
     dir,
     env,
     app,
     client,
     call: (name, args, o) => client.callTool({ name, arguments: args }, undefined, o) as Promise<CallToolResult>,
-    restart: () => startHarness({ ...opts, existing: { ark, dir } }),
+    restart: () => startHarness({ ...opts, existing: { sandbox, dir } }),
     async close() {
       app.jobs.close();
       await client.close();
       await server.close();
       if (!opts.existing) {
-        await ark.close();
+        await sandbox.close();
         rmSync(dir, { recursive: true, force: true });
       }
     },

@@ -6,12 +6,12 @@ import { createContext, type AppContext } from "../../src/context.js";
 import { ArkSimulator } from "../../src/sandbox/ark-sim.js";
 import { loadVendors } from "../../src/tools/index.js";
 import { serveHttp, type HttpHandle } from "../../src/transports/http.js";
-import { FAST_ARK, FAST_ENGINE, tempDir } from "../helpers/harness.js";
+import { FAST_ENGINE, tempDir } from "../helpers/harness.js";
 
 const TOKEN = "test-token-0123456789abcdef";
 
 async function start(extra: Record<string, string> = {}): Promise<{ app: AppContext; http: HttpHandle; ark: ArkSimulator }> {
-  const ark = await new ArkSimulator(FAST_ARK).start();
+  const ark = await new ArkSimulator({ queuedMs: 150, runningMs: 400, imageDelayMs: 10, maxRenderEdge: 256 }).start();
   const env = { AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_TRANSPORT: "http", AIGC_MCP_PORT: "0", ARK_API_KEY: ark.apiKey, ARK_BASE_URL: ark.baseUrl, ...extra };
   const core = parseCoreConfig(env);
   const app = await createContext(core, loadVendors(env, core), FAST_ENGINE);

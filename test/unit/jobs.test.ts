@@ -66,7 +66,7 @@ describe("bounded waits and resumption", () => {
     const h = await harness({ ark: { queuedMs: 100, runningMs: 200 } });
     const s = structured<Job>(await h.call("seedance_generate_video", { prompt: "portable", wait_seconds: 0 }));
     h.app.jobs.close();
-    const other = await startHarness({ existing: { ark: h.ark, dir: (await import("../helpers/harness.js")).tempDir() } });
+    const other = await startHarness({ existing: { sandbox: h.sandbox, dir: (await import("../helpers/harness.js")).tempDir() } });
     open.push(other);
     const done = structured<Job>(await other.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
     expect(done.status).toBe("succeeded");
