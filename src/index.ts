@@ -15,6 +15,8 @@ async function main(argv: string[]): Promise<void> {
   if (args.command === "version") return void process.stdout.write(`${VERSION}\n`);
 
   let env: Env = { ...process.env, ...args.env };
+  const early = env.AIGC_MCP_LOG_LEVEL;
+  if (early === "debug" || early === "info" || early === "warn" || early === "error") setLogLevel(early);
   let closeSandbox: (() => Promise<void>) | undefined;
   if (args.sandbox) {
     const { startSandbox } = await import("./sandbox/index.js");

@@ -83,7 +83,8 @@ export class JobEngine {
     const jobId = encodeJobId(handle);
     const record = this.newRecord(jobId, handle, "queued", opts.label);
     record.vendor_task_id = created.task;
-    await this.store.save(record);
+    // The vendor task exists (and may be billed) now: a failed record write must not lose its id.
+    await this.store.save(record).catch((err) => log.error("could not save job record; the job id still works", { error: String(err) }));
     this.startTracker(handle, record, driver);
     log.info("job created", { vendor: opts.vendor, op: opts.op, task: created.task });
     return jobId;
@@ -102,7 +103,7 @@ export class JobEngine {
     const jobId = encodeJobId(handle);
     const record = this.newRecord(jobId, handle, "running", opts.label);
     record.owner = { pid: process.pid, boot: BOOT_ID };
-    await this.store.save(record);
+    await this.store.save(record).catch((err) => log.error("could not save job record", { error: String(err) }));
     this.localKinds.set(jobId, opts.outputKind);
     this.localRuns.set(jobId, opts.run);
     this.startTracker(handle, record);

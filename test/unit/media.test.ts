@@ -110,3 +110,19 @@ describe("media delivery in results", () => {
     expect(text(r2)).toContain(".mp4");
   });
 });
+
+describe("resources/read size limit", () => {
+  it("refuses files over the limit and points at the path", async () => {
+    const h = await startHarness();
+    try {
+      const { writeFileSync } = await import("node:fs");
+      const { makeMp4 } = await import("../../src/sandbox/media-fixtures.js");
+      const { RESOURCE_READ_MAX_BYTES } = await import("../../src/server.js");
+      const name = "big-video.mp4";
+      writeFileSync(join(h.dir, name), makeMp4({ padBytes: RESOURCE_READ_MAX_BYTES + 1 }));
+      await expect(h.client.readResource({ uri: `media://files/${name}` })).rejects.toThrow(new RegExp(`read the file at .*${name}`));
+    } finally {
+      await h.close();
+    }
+  });
+});
