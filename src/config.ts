@@ -63,6 +63,7 @@ export const CORE_ENV: EnvVar[] = [
   { name: "AIGC_MCP_AUTH_TOKEN", description: "When set, every HTTP request needs `Authorization: Bearer <token>`. Required to bind a non-loopback host.", secret: true },
   { name: "AIGC_MCP_ALLOWED_HOSTS", flag: "--allowed-hosts", description: "Comma list of extra Host header names accepted over HTTP (loopback names are always allowed), e.g. `host.docker.internal,aigc-mcp`." },
   { name: "AIGC_MCP_ALLOWED_ORIGINS", flag: "--allowed-origins", description: "Comma list of extra browser Origins accepted over HTTP (loopback origins are always allowed)." },
+  { name: "AIGC_MCP_SSE_KEEPALIVE_S", flag: "--sse-keepalive", description: "Seconds between SSE keep-alive comments while an HTTP tool call runs (keeps proxies and Dify's read timeout from cutting long calls); 0 disables.", default: "15" },
   { name: "AIGC_MCP_MAX_BODY_BYTES", flag: "--max-body-bytes", description: "Largest HTTP request body accepted.", default: "4194304" },
   { name: "AIGC_MCP_OUTPUT_DIR", flag: "--output-dir", description: "Folder for generated media and job records (created if missing).", default: "~/aigc-mcp-output" },
   { name: "AIGC_MCP_INLINE_MAX_BYTES", flag: "--inline-max-bytes", description: "Raw media bytes embedded in one tool result; the default keeps results under Claude Desktop's 1 MiB limit. 0 = links only.", default: "700000" },
@@ -82,6 +83,7 @@ export interface CoreConfig {
   allowedHosts: string[];
   allowedOrigins: string[];
   maxBodyBytes: number;
+  sseKeepAliveMs: number;
   outputDir: string;
   inlineMaxBytes: number;
   maxMediaBytes: number;
@@ -113,6 +115,7 @@ export function parseCoreConfig(env: Env): CoreConfig {
     allowedHosts: envValue(env, "AIGC_MCP_ALLOWED_HOSTS", zList.optional()) ?? [],
     allowedOrigins: envValue(env, "AIGC_MCP_ALLOWED_ORIGINS", zList.optional()) ?? [],
     maxBodyBytes: envValue(e("AIGC_MCP_MAX_BODY_BYTES"), "AIGC_MCP_MAX_BODY_BYTES", zInt(1024, 1 << 30)),
+    sseKeepAliveMs: envValue(e("AIGC_MCP_SSE_KEEPALIVE_S"), "AIGC_MCP_SSE_KEEPALIVE_S", zInt(0, 3600)) * 1000,
     outputDir: resolve(expandHome(env.AIGC_MCP_OUTPUT_DIR || d("AIGC_MCP_OUTPUT_DIR")!)),
     inlineMaxBytes: envValue(e("AIGC_MCP_INLINE_MAX_BYTES"), "AIGC_MCP_INLINE_MAX_BYTES", zInt(0, 50_000_000)),
     maxMediaBytes: envValue(e("AIGC_MCP_MAX_MEDIA_BYTES"), "AIGC_MCP_MAX_MEDIA_BYTES", zInt(1024, 8 * 1024 ** 3)),

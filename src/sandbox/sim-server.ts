@@ -31,7 +31,7 @@ export interface Fault {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
-  /** For delay: wait before handling; for slow-body: pause between chunks. */
+  /** For delay: wait before handling; for slow-body: pause between 64 KiB chunks of the answer. */
   delayMs?: number;
   /** For oversize: how many bytes to send. */
   bytes?: number;
@@ -130,8 +130,9 @@ export class SimServer {
     const isMedia = sreq.path.startsWith("/media/");
     const fault = this.takeFault(sreq, isMedia);
     try {
-      if (fault && (await this.applyFault(fault, res))) return;
+      if (fault && fault.kind !== "slow-body" && (await this.applyFault(fault, res))) return;
       const reply = isMedia ? this.serveMedia(sreq) : await this.handler(sreq);
+      if (fault?.kind === "slow-body") reply.chunkDelayMs = fault.delayMs ?? 200;
       await send(res, reply);
     } catch (err) {
       if (!res.headersSent) await send(res, { status: 500, body: { error: { code: "SimulatorError", message: String(err) } } });
@@ -153,8 +154,7 @@ export class SimServer {
         await new Promise((r) => setTimeout(r, f.delayMs ?? 1000));
         return false;
       case "slow-body":
-        this.mediaChunkDelayMs = f.delayMs ?? 200;
-        return false;
+        return false; // applied to the reply in dispatch
       case "status":
         await send(res, { status: f.status ?? 500, headers: f.headers, body: f.body ?? { error: { code: "InternalServiceError", message: "injected failure" } } });
         return true;

@@ -117,6 +117,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     if (isInitializeRequest(body) && sessions.size < MAX_SESSIONS) {
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
+        keepAliveMs: cfg.sseKeepAliveMs,
         onsessioninitialized: (id) => void sessions.set(id, { server, transport, lastSeen: Date.now() }),
       });
       transport.onclose = () => {
@@ -126,7 +127,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
       return transport.handleRequest(req, res, body);
     }
     // No session: serve this one request statelessly.
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, keepAliveMs: cfg.sseKeepAliveMs });
     res.on("close", () => {
       void transport.close();
       void server.close();

@@ -97,6 +97,14 @@ describe("Ark adapter against the simulator", () => {
     expect((await client.getVideoTask(id)).id).toBe(id);
   });
 
+  it("waits out a slow but healthy response", async () => {
+    sim.sim.inject({ kind: "delay", delayMs: 400 });
+    const t0 = Date.now();
+    const r = await client.generateImages({ model: S45, prompt: "slow" });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
+    expect(r.data).toHaveLength(1);
+  });
+
   it("times out a hanging response", async () => {
     sim.sim.inject({ kind: "hang" });
     const quick = new ArkClient({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, imageModel: S45, videoModel: SD15 }, 300);

@@ -11,7 +11,7 @@ import { FAST_ENGINE, tempDir } from "../helpers/harness.js";
 const TOKEN = "test-token-0123456789abcdef";
 
 async function start(extra: Record<string, string> = {}): Promise<{ app: AppContext; http: HttpHandle; ark: ArkSimulator }> {
-  const ark = await new ArkSimulator({ queuedMs: 150, runningMs: 400, imageDelayMs: 10, maxRenderEdge: 256 }).start();
+  const ark = await new ArkSimulator({ queuedMs: 150, runningMs: extra.AIGC_MCP_SSE_KEEPALIVE_S ? 10_000 : 400, imageDelayMs: 10, maxRenderEdge: 256 }).start();
   const env = { AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_TRANSPORT: "http", AIGC_MCP_PORT: "0", ARK_API_KEY: ark.apiKey, ARK_BASE_URL: ark.baseUrl, ...extra };
   const core = parseCoreConfig(env);
   const app = await createContext(core, loadVendors(env, core), FAST_ENGINE);
@@ -90,5 +90,23 @@ describe("HTTP start-up safety", () => {
     const core = parseCoreConfig(env);
     const app = await createContext(core, []);
     await expect(serveHttp(app)).rejects.toThrow(/without AIGC_MCP_AUTH_TOKEN/);
+  });
+});
+
+describe("HTTP keep-alive during long calls", () => {
+  it("sends SSE keep-alive comments while a tool call waits", async () => {
+    const s = await start({ AIGC_MCP_SSE_KEEPALIVE_S: "1" });
+    try {
+      const call = { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "seedance_generate_video", arguments: { prompt: "keep me alive", wait_seconds: 3 } } };
+      const r = await post(s.http.url, { "mcp-protocol-version": "2025-11-25" }, call);
+      expect(r.headers.get("content-type")).toMatch(/text\/event-stream/);
+      const body = await r.text();
+      expect((body.match(/^: keepalive$/gm) ?? []).length).toBeGreaterThanOrEqual(2);
+      expect(body).toMatch(/"job_id"/);
+    } finally {
+      s.app.jobs.close();
+      await s.http.close();
+      await s.ark.close();
+    }
   });
 });

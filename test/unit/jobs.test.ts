@@ -160,3 +160,16 @@ describe("cancellation", () => {
     expect(text(r)).toMatch(/job_id: .*list_jobs/);
   });
 });
+
+describe("slow downloads", () => {
+  it("a download that outlives the wait budget returns a handle and completes later", async () => {
+    const h = await harness();
+    h.ark.sim.inject({ kind: "slow-body", delayMs: 900, match: (r) => r.path.startsWith("/media/") });
+    const r = await h.call("seedance_generate_video", { prompt: "slow download", wait_seconds: 1 });
+    const s = structured<Job & { detail?: string }>(r);
+    expect(s.status).toBe("running");
+    expect(s.detail).toBe("downloading results");
+    const done = structured<Job>(await h.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
+    expect(done.status).toBe("succeeded");
+  });
+});
