@@ -19,6 +19,7 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   registerSecret(config.authToken);
   const media = new MediaStore(config.outputDir, config.maxMediaBytes, config.vendorTimeoutMs);
   await media.init();
+  void media.sweepPartials();
   const jobs = new JobEngine(new JobStore(config.outputDir), media, engineOptions);
   for (const v of vendors) for (const d of v.drivers) jobs.registerDriver(d);
   return { config, media, jobs, inputs: inputPolicy(config, media), vendors };

@@ -40,6 +40,18 @@ export class MediaStore {
     await mkdir(this.dir, { recursive: true });
   }
 
+  /** Removes temp files of downloads that a crashed process left behind (older than an hour). */
+  async sweepPartials(maxAgeMs = 3600_000): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!name.startsWith(".") || !name.endsWith(".part")) continue;
+      const path = join(this.dir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > maxAgeMs && (await unlink(path).then(() => true, () => false))) removed++;
+    }
+    return removed;
+  }
+
   uriFor(name: string): string {
     return MEDIA_URI_PREFIX + encodeURIComponent(name);
   }

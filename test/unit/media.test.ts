@@ -126,3 +126,18 @@ describe("resources/read size limit", () => {
     }
   });
 });
+
+describe("partial download cleanup", () => {
+  it("removes stale .part files and keeps fresh ones and real media", async () => {
+    const { utimesSync, writeFileSync, readdirSync } = await import("node:fs");
+    const dir = tempDir("aigc-sweep-");
+    const store = new MediaStore(dir, 1024);
+    writeFileSync(join(dir, ".old.abcd.part"), "x");
+    writeFileSync(join(dir, ".new.abcd.part"), "x");
+    writeFileSync(join(dir, "kept.png"), makePng(4, 4));
+    const past = (Date.now() - 2 * 3600_000) / 1000;
+    utimesSync(join(dir, ".old.abcd.part"), past, past);
+    expect(await store.sweepPartials()).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual([".new.abcd.part", "kept.png"]);
+  });
+});
