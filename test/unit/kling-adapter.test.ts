@@ -132,7 +132,7 @@ describe("Kling client against the simulator", () => {
   });
 
   it("never bills twice when a create answer is lost: it finds the task by external_task_id", async () => {
-    const quick = new KlingClient(cfg(), { timeoutMs: 300 });
+    const quick = new KlingClient(cfg(), { timeoutMs: 2000, createTimeoutMs: 300 });
     sim.loseCreateReplies = 1;
     const before = sim.created;
     const seen = sim.sim.requests.length;

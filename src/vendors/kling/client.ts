@@ -53,6 +53,8 @@ export interface KlingClientOptions {
   backoffMaxMs?: number;
   /** Create attempts after answers lost in transit (each preceded by a lookup). */
   createAttempts?: number;
+  /** Time to wait for a create answer before treating it as lost (default 60 s). */
+  createTimeoutMs?: number;
 }
 
 export interface CreateOptions {
@@ -91,7 +93,7 @@ export class KlingClient {
     opts: KlingClientOptions,
   ) {
     this.tokens = new KlingTokenSource(cfg.accessKey, cfg.secretKey);
-    this.opts = { backoffBaseMs: 1000, backoffMaxMs: 15_000, createAttempts: 3, ...opts };
+    this.opts = { backoffBaseMs: 1000, backoffMaxMs: 15_000, createAttempts: 3, createTimeoutMs: 60_000, ...opts };
   }
 
   get baseUrl(): string {
@@ -136,7 +138,7 @@ export class KlingClient {
     let lost = 0;
     for (;;) {
       try {
-        const task = await this.call<KlingTask>("POST", `/v1/${family}`, { body: full, signal: o.signal, timeoutMs: Math.max(this.opts.timeoutMs, 60_000) });
+        const task = await this.call<KlingTask>("POST", `/v1/${family}`, { body: full, signal: o.signal, timeoutMs: this.opts.createTimeoutMs });
         if (!task?.task_id) throw new AigcError({ category: "bad_response", code: "MalformedResponse", vendor: KLING, message: "Kling accepted the task but returned no task_id" });
         return { taskId: task.task_id, externalTaskId };
       } catch (err) {
