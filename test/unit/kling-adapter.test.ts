@@ -58,7 +58,7 @@ describe("Kling client against the simulator", () => {
   let client: KlingClient;
   const cfg = () => ({ accessKey: sim.accessKey, secretKey: sim.secretKey, baseUrl: sim.baseUrl, videoModel: "kling-v2-6", imageModel: "kling-v2-1" });
   beforeAll(async () => {
-    sim = await new KlingSimulator({ queuedMs: 100, runningMs: 200, maxParallelVideo: 2, lostReplyDelayMs: 800 }).start();
+    sim = await new KlingSimulator({ queuedMs: 100, runningMs: 200, maxParallelVideo: 2, lostReplyDelayMs: 4000 }).start();
     client = new KlingClient(cfg(), { timeoutMs: 2000, backoffBaseMs: 50, backoffMaxMs: 200 });
   });
   afterAll(() => sim.close());
