@@ -317,7 +317,7 @@ export class KlingSimulator {
     const seed = d.prompt.length;
     if (d.family.startsWith("videos/")) {
       const seconds = Number(b.duration ?? 5);
-      const make = (s: number) => () => makeMp4({ width: w, height: h, seconds: Math.min(seconds, 2), fps: 4, seed: s });
+      const make = (s: number) => () => makeMp4({ width: w, height: h, seconds, fps: 2, seed: s });
       const video = {
         id: randomBytes(8).toString("hex"),
         url: this.sim.publish(make(seed), "video/mp4", RETENTION_S, "mp4"),
