@@ -83,7 +83,10 @@ async function main(): Promise<void> {
     })) as CallToolResult;
     show(done);
 
-    say(`\n5. list_jobs:`);
+    say(`\n5. kling_text_to_video (Kling AI, waits for the MP4):`);
+    show((await b.callTool({ name: "kling_text_to_video", arguments: { prompt: "a paper boat drifting down a rainy street", duration: 5, wait_seconds: 30 } }, undefined, { timeout: 60_000 })) as CallToolResult);
+
+    say(`\n6. list_jobs:`);
     show((await b.callTool({ name: "list_jobs", arguments: { limit: 5 } })) as CallToolResult);
     await b.close();
     say(`\nDone. The generated files are in ${outputDir}`);

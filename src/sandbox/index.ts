@@ -5,10 +5,12 @@
  */
 import type { Env } from "../config.js";
 import { ArkSimulator, type ArkSimOptions } from "./ark-sim.js";
+import { KlingSimulator, type KlingSimOptions } from "./kling-sim.js";
 
 export interface SandboxOptions {
   fast?: boolean;
   ark?: ArkSimOptions;
+  kling?: KlingSimOptions;
 }
 
 export interface Sandbox {
@@ -16,18 +18,22 @@ export interface Sandbox {
   /** One line per simulator, for the start-up log. */
   lines: string[];
   ark: ArkSimulator;
+  kling: KlingSimulator;
   close(): Promise<void>;
 }
 
 const FAST_ARK: ArkSimOptions = { queuedMs: 150, runningMs: 400, imageDelayMs: 10, maxRenderEdge: 256 };
+const FAST_KLING: KlingSimOptions = { queuedMs: 100, runningMs: 300, maxRenderEdge: 128, lostReplyDelayMs: 1500 };
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const ark = await new ArkSimulator({ ...(opts.fast ? FAST_ARK : {}), ...opts.ark }).start();
-  const sims = [ark];
+  const kling = await new KlingSimulator({ ...(opts.fast ? FAST_KLING : {}), ...opts.kling }).start();
+  const sims = [ark, kling];
   return {
-    env: { ARK_API_KEY: ark.apiKey, ARK_BASE_URL: ark.baseUrl },
-    lines: [`Ark simulator at ${ark.baseUrl}`],
+    env: { ARK_API_KEY: ark.apiKey, ARK_BASE_URL: ark.baseUrl, KLING_ACCESS_KEY: kling.accessKey, KLING_SECRET_KEY: kling.secretKey, KLING_BASE_URL: kling.baseUrl },
+    lines: [`Ark simulator at ${ark.baseUrl}`, `Kling simulator at ${kling.baseUrl}`],
     ark,
+    kling,
     close: async () => {
       await Promise.all(sims.map((s) => s.close()));
     },

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import type { CoreConfig } from "../../config.js";
+import type { KlingClient } from "../../vendors/kling/client.js";
+import { FAMILY_DEFAULT_MODEL } from "../../vendors/kling/models.js";
+import { IMAGE_RATIOS } from "../../vendors/kling/requests.js";
+import { checkModelFamily } from "../../vendors/kling/video-options.js";
+import { defineTool, PAID_GENERATOR } from "../define.js";
+import { jobResultShape } from "../job-result.js";
+import { imageCount } from "./generate-image.js";
+import { IMAGE_HELP, klingImage, klingImages, modelField, submitKling, wait } from "./common.js";
+
+const FAMILY = "images/multi-image2image";
+
+export function klingMultiImageToImage(client: KlingClient, core: CoreConfig) {
+  const fallback = FAMILY_DEFAULT_MODEL[FAMILY];
+  return defineTool({
+    name: "kling_multi_image_to_image",
+    title: "Kling multi-image to image",
+    description:
+      "Composes a new image with Kling AI (可灵) from 1-4 subject images, optionally placed in a scene image and rendered in the style of a style image. " +
+      "Paid: billed by Kling per image. Usually 10-60 s; if it takes longer the call returns a job_id for wait_for_job.",
+    input: {
+      subject_images: z.array(z.string().min(1)).min(1).max(4).describe(`1-4 images of the subjects to keep; each ${IMAGE_HELP}`),
+      scene_image: z.string().min(1).optional().describe("background / scene image (same formats)"),
+      style_image: z.string().min(1).optional().describe("style reference image (same formats)"),
+      prompt: z.string().max(2500).optional().describe("how to combine them"),
+      n: imageCount,
+      aspect_ratio: z.enum(IMAGE_RATIOS).optional().describe("default 16:9"),
+      model: modelField(FAMILY, fallback),
+      ...wait(core),
+    },
+    output: jobResultShape,
+    annotations: PAID_GENERATOR,
+    async run(args, ctx) {
+      const model = args.model ?? fallback;
+      checkModelFamily(FAMILY, model);
+      const subjects = await klingImages(ctx, args.subject_images, "subject_images");
+      const [scene, style] = await Promise.all([klingImage(ctx, args.scene_image, "scene_image"), klingImage(ctx, args.style_image, "style_image")]);
+      const body: Record<string, unknown> = {
+        model_name: model,
+        subject_image_list: subjects.map((subject_image) => ({ subject_image })),
+        ...(scene ? { scene_image: scene } : {}),
+        ...(style ? { style_image: style } : {}),
+        ...(args.prompt ? { prompt: args.prompt } : {}),
+        ...(args.n ? { n: args.n } : {}),
+        ...(args.aspect_ratio ? { aspect_ratio: args.aspect_ratio } : {}),
+      };
+      return submitKling(ctx, client, { family: FAMILY, op: "image", body, model, label: args.prompt || "image from subjects", wait_seconds: args.wait_seconds });
+    },
+  });
+}

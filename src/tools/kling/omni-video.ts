@@ -1,0 +1,88 @@
+import { z } from "zod";
+import type { CoreConfig } from "../../config.js";
+import { inputError } from "../../errors.js";
+import type { KlingClient } from "../../vendors/kling/client.js";
+import { FAMILY_DEFAULT_MODEL } from "../../vendors/kling/models.js";
+import { checkOmniVideo, FRAME_ROLES, REFER_TYPES } from "../../vendors/kling/requests.js";
+import { checkVideoOptions, VIDEO_RATIOS, videoOptionsBody } from "../../vendors/kling/video-options.js";
+import { defineTool, PAID_GENERATOR } from "../define.js";
+import { jobResultShape } from "../job-result.js";
+import { loadInput } from "../media-inputs.js";
+import { IMAGE_HELP, klingImage, modelField, submitKling, videoFields, wait } from "./common.js";
+
+const FAMILY = "videos/omni-video";
+
+export function klingOmniVideo(client: KlingClient, core: CoreConfig) {
+  const fallback = FAMILY_DEFAULT_MODEL[FAMILY];
+  return defineTool({
+    name: "kling_omni_video",
+    title: "Kling Omni video (O1)",
+    description:
+      "Kling AI (可灵) Omni video: one model for text-to-video, first/end-frame video, reference images and elements, and editing or extending a reference video. " +
+      "Refer to inputs in the prompt as <<<image_1>>>, <<<element_1>>>, <<<video_1>>>. Limits: images + elements <= 7 (<= 4 with a video), one video. " +
+      "Paid: billed by Kling per video. Takes 1-10 minutes: the call returns a job_id when its wait budget runs out; then call wait_for_job.",
+    input: {
+      prompt: z.string().min(1).max(2500).describe("what to generate; reference inputs as <<<image_1>>>, <<<element_1>>>, <<<video_1>>>"),
+      images: z
+        .array(
+          z.object({
+            image: z.string().min(1).describe(IMAGE_HELP),
+            role: z.enum(FRAME_ROLES).optional().describe("first_frame or end_frame; omit for a plain reference image"),
+          }),
+        )
+        .max(7)
+        .optional()
+        .describe("reference images (<= 7, <= 4 with a video; no end_frame with more than 2 images)"),
+      element_ids: z.array(z.string().regex(/^\d{1,30}$/, "must be a numeric element id")).max(7).optional().describe("Kling element (主体) ids (see kling_list_elements)"),
+      video: z
+        .object({
+          url: z.string().url().describe("http(s) URL of an mp4/mov, 3-10 s, 720-2160 px, 24-60 fps, <= 200 MB"),
+          refer_type: z.enum(REFER_TYPES).optional().describe('"feature" = use as a reference; "base" = edit this video'),
+          keep_original_sound: z.boolean().optional().describe("keep the video's soundtrack"),
+        })
+        .optional()
+        .describe("one reference video"),
+      model: modelField(FAMILY, fallback),
+      mode: videoFields.mode,
+      aspect_ratio: z.enum(VIDEO_RATIOS).optional().describe("required unless a first_frame is given or a video is edited"),
+      duration: z.number().int().min(3).max(15).optional().describe("seconds, 3-10 (text-only and first-frame-only: 5 or 10)"),
+      sound: videoFields.sound,
+      multi_shot: videoFields.multi_shot,
+      shot_type: videoFields.shot_type,
+      multi_prompt: videoFields.multi_prompt,
+      watermark: videoFields.watermark,
+      ...wait(core),
+    },
+    output: jobResultShape,
+    annotations: PAID_GENERATOR,
+    async run(args, ctx) {
+      const opts = { ...args, model: args.model ?? fallback };
+      const images = args.images ?? [];
+      checkOmniVideo({ roles: images.map((i) => i.role), elements: args.element_ids?.length ?? 0, video: args.video, aspect_ratio: args.aspect_ratio, duration: args.duration });
+      checkVideoOptions(FAMILY, opts);
+      if (args.video) {
+        const v = await loadInput(ctx.app, args.video.url, { field: "video.url", accept: ["video"] });
+        if (v?.kind !== "url") throw inputError("video.url", "Kling takes videos by URL only");
+      }
+      const imageList = [];
+      for (const [i, img] of images.entries()) imageList.push({ image_url: await klingImage(ctx, img.image, `images[${i}].image`), ...(img.role ? { type: img.role } : {}) });
+      const body: Record<string, unknown> = {
+        ...videoOptionsBody(opts),
+        ...(imageList.length ? { image_list: imageList } : {}),
+        ...(args.element_ids?.length ? { element_list: args.element_ids.map((element_id) => ({ element_id })) } : {}),
+        ...(args.video
+          ? {
+              video_list: [
+                {
+                  video_url: args.video.url,
+                  refer_type: args.video.refer_type ?? "feature",
+                  ...(args.video.keep_original_sound !== undefined ? { keep_original_sound: args.video.keep_original_sound ? "yes" : "no" } : {}),
+                },
+              ],
+            }
+          : {}),
+      };
+      return submitKling(ctx, client, { family: FAMILY, op: "video", body, model: opts.model, label: args.prompt, wait_seconds: args.wait_seconds });
+    },
+  });
+}

@@ -1,0 +1,68 @@
+/** Kling error codes (`{"code":1xxx,"message","request_id"}`) mapped to actionable errors. */
+import { AigcError, type ErrorCategory } from "../../errors.js";
+
+export const KLING = "Kling";
+
+interface CodeInfo {
+  category: ErrorCategory;
+  hint?: string;
+  retryable?: boolean;
+}
+
+const AUTH_HINT = "Check KLING_ACCESS_KEY and KLING_SECRET_KEY (keys are bound to a region: a Beijing key does not work on api-singapore and vice versa, so check KLING_BASE_URL too).";
+const CLOCK_HINT = "The token's time window was rejected: this machine's clock is probably off. Sync it (NTP) and try again.";
+
+export const KLING_CODES: Record<number, CodeInfo> = {
+  1000: { category: "auth", hint: AUTH_HINT },
+  1001: { category: "auth", hint: "The Authorization header was empty. " + AUTH_HINT },
+  1002: { category: "auth", hint: AUTH_HINT },
+  1003: { category: "auth", hint: CLOCK_HINT },
+  1004: { category: "auth", hint: CLOCK_HINT },
+  1100: { category: "permission", hint: "Kling reports a problem with the account itself; check it in the Kling developer console." },
+  1101: { category: "quota", hint: "The Kling account is in arrears: top up the balance in the Kling developer console." },
+  1102: { category: "quota", hint: "The resource pack for this kind of task is used up or expired: buy or renew one in the Kling developer console." },
+  1103: { category: "permission", hint: "This key may not use this endpoint or model: enable it for the account in the Kling developer console, or pick another model." },
+  1200: { category: "invalid_input", hint: "Change the request as the message says." },
+  1201: { category: "invalid_input", hint: "Change the parameter the message names." },
+  1202: { category: "invalid_input", hint: "The endpoint or method is wrong for this host; check KLING_BASE_URL." },
+  1203: { category: "not_found", hint: "The model or resource does not exist for this account: check the model name (new models may need enabling) or the id." },
+  1300: { category: "content_policy", hint: "Kling's platform policy refused the request; change the prompt or inputs." },
+  1301: { category: "content_policy", hint: "Kling's content safety check flagged the prompt or an input image; rephrase it or use another image." },
+  1302: { category: "rate_limit", retryable: true, hint: "Too many requests per second: wait a little and call again." },
+  1303: {
+    category: "rate_limit",
+    retryable: true,
+    hint: "The account's parallel-task limit (per resource pack) is reached: wait for running Kling jobs to finish (list_jobs), then call again. Nothing was created or billed.",
+  },
+  1304: { category: "permission", hint: "Kling's IP allow-list refused this machine's address; add it in the Kling developer console." },
+  5000: { category: "vendor", hint: "Kling had an internal error; try again in a minute." },
+  5001: { category: "vendor", retryable: true, hint: "Kling is unavailable (maintenance); try again later." },
+  5002: { category: "vendor", hint: "Kling timed out internally; try again in a minute." },
+};
+
+export function klingError(httpStatus: number, body: { code?: unknown; message?: unknown; request_id?: unknown } | undefined, requestId?: string, raw = ""): AigcError {
+  const code = typeof body?.code === "number" ? body.code : undefined;
+  const known = code !== undefined ? KLING_CODES[code] : undefined;
+  let category: ErrorCategory = known?.category ?? "vendor";
+  if (!known) {
+    if (httpStatus === 401) category = "auth";
+    else if (httpStatus === 403) category = "permission";
+    else if (httpStatus === 404) category = "not_found";
+    else if (httpStatus === 429) category = "rate_limit";
+    else if (httpStatus >= 400 && httpStatus < 500) category = "invalid_input";
+  }
+  const message = typeof body?.message === "string" && body.message ? body.message : raw.slice(0, 200) || `HTTP ${httpStatus}`;
+  return new AigcError({
+    category,
+    code: code !== undefined ? String(code) : `HTTP${httpStatus}`,
+    vendor: KLING,
+    httpStatus,
+    requestId: typeof body?.request_id === "string" && body.request_id ? body.request_id : requestId,
+    message,
+    hint: known?.hint,
+    retryable: known?.retryable ?? httpStatus === 429,
+  });
+}
+
+/** 1302 / 1303: Kling rejected the request before creating anything, so sending it again is safe. */
+export const isRejectedForLoad = (err: AigcError) => err.info.vendor === KLING && (err.code === "1302" || err.code === "1303");

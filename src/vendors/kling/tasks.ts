@@ -1,0 +1,87 @@
+/**
+ * Kling task drivers: one for video families, one for image families. The endpoint family lives
+ * in the job handle (`x.f`), so a restarted server can poll from the job id alone.
+ */
+import { AigcError } from "../../errors.js";
+import type { CancelOutcome, JobHandle, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
+import type { KlingClient, KlingMedia, KlingTask } from "./client.js";
+import { KLING } from "./errors.js";
+import { isKlingFamily, type KlingFamily } from "./models.js";
+
+/** Kling deletes generated media 30 days after the task. */
+export const KLING_RETENTION_MS = 30 * 24 * 3600_000;
+
+export function familyOf(handle: JobHandle): KlingFamily {
+  const f = handle.x?.f;
+  if (!isKlingFamily(f)) throw new AigcError({ category: "invalid_input", code: "InvalidJobId", message: `this Kling job id names no known endpoint family (${f ?? "none"})` });
+  return f;
+}
+
+function outputs(list: KlingMedia[] | undefined, expiresAt: string, role?: string): VendorOutput[] {
+  const out: VendorOutput[] = [];
+  for (const m of list ?? []) {
+    if (m.url) out.push({ url: m.url, expiresAt, ...(role ? { role } : {}) });
+    if (m.watermark_url) out.push({ url: m.watermark_url, expiresAt, role: role ? `${role}_watermarked` : "watermarked" });
+  }
+  return out;
+}
+
+/** Turns a Kling task into a job poll result. */
+export function klingPollResult(task: KlingTask, model?: string): PollResult {
+  switch (task.task_status) {
+    case "submitted":
+      return { status: "queued", detail: "submitted, waiting for a Kling worker", model };
+    case "processing":
+      return { status: "running", detail: "processing", model };
+    case "failed":
+      return { status: "failed", model, error: { code: "TaskFailed", message: task.task_status_msg || "Kling reported the task as failed without a reason" } };
+    case "succeed": {
+      const expiresAt = new Date((task.updated_at ?? task.created_at ?? Date.now()) + KLING_RETENTION_MS).toISOString();
+      const r = task.task_result ?? {};
+      const outs = [...outputs(r.videos, expiresAt), ...outputs(r.images, expiresAt), ...outputs(r.series_images, expiresAt, "series")];
+      const seconds = r.videos?.map((v) => v.duration).filter(Boolean);
+      return {
+        status: "succeeded",
+        model,
+        outputs: outs,
+        ...(seconds?.length ? { detail: `duration ${seconds.join(", ")} s` } : {}),
+      };
+    }
+    default:
+      return { status: "running", detail: `Kling status "${task.task_status}"`, model };
+  }
+}
+
+const NO_CANCEL: CancelOutcome = {
+  cancelled: false,
+  message: "Kling has no cancel endpoint: the task keeps running and is billed, and its result will be downloaded here when it finishes.",
+};
+
+function driver(client: KlingClient, op: "video" | "image"): TaskDriver {
+  return {
+    vendor: "kling",
+    op,
+    outputKind: op,
+    pollIntervalMs: op === "video" ? 8000 : 4000,
+    async poll(handle, ctx) {
+      try {
+        return klingPollResult(await client.getTask(familyOf(handle), handle.task!, ctx.signal), handle.model);
+      } catch (err) {
+        if (err instanceof AigcError && err.category === "not_found" && handle.x?.e === "1") {
+          return {
+            status: "failed",
+            error: { code: "TaskNeverCreated", message: `Kling has no task with external_task_id ${handle.task}: the create request never reached Kling, so nothing was billed. Generate again.` },
+          };
+        }
+        throw err;
+      }
+    },
+    async cancel() {
+      return NO_CANCEL;
+    },
+  };
+}
+
+export const klingDrivers = (client: KlingClient): TaskDriver[] => [driver(client, "video"), driver(client, "image")];
+
+export { KLING };
