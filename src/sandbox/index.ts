@@ -5,10 +5,12 @@
  */
 import type { Env } from "../config.js";
 import { ArkSimulator, type ArkSimOptions } from "./ark-sim.js";
+import { VisualSimulator, type VisualSimOptions } from "./visual-sim.js";
 
 export interface SandboxOptions {
   fast?: boolean;
   ark?: ArkSimOptions;
+  visual?: VisualSimOptions;
 }
 
 export interface Sandbox {
@@ -16,18 +18,29 @@ export interface Sandbox {
   /** One line per simulator, for the start-up log. */
   lines: string[];
   ark: ArkSimulator;
+  visual: VisualSimulator;
   close(): Promise<void>;
 }
 
+const FAST_VISUAL: VisualSimOptions = { queuedMs: 150, runningMs: 300, syncDelayMs: 10, maxRenderEdge: 256 };
 const FAST_ARK: ArkSimOptions = { queuedMs: 150, runningMs: 400, imageDelayMs: 10, maxRenderEdge: 256 };
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const ark = await new ArkSimulator({ ...(opts.fast ? FAST_ARK : {}), ...opts.ark }).start();
-  const sims = [ark];
+  const visual = await new VisualSimulator({ ...(opts.fast ? FAST_VISUAL : {}), ...opts.visual }).start();
+  const sims = [ark, visual];
   return {
-    env: { ARK_API_KEY: ark.apiKey, ARK_BASE_URL: ark.baseUrl },
-    lines: [`Ark simulator at ${ark.baseUrl}`],
+    env: {
+      ARK_API_KEY: ark.apiKey,
+      ARK_BASE_URL: ark.baseUrl,
+      VOLC_ACCESSKEY: visual.accessKeyId,
+      VOLC_SECRETKEY: visual.secretKey,
+      VOLC_VISUAL_BASE_URL: visual.baseUrl,
+      ...(visual.sessionToken ? { VOLC_SESSION_TOKEN: visual.sessionToken } : {}),
+    },
+    lines: [`Ark simulator at ${ark.baseUrl}`, `Volcengine Visual (Jimeng) simulator at ${visual.baseUrl}`],
     ark,
+    visual,
     close: async () => {
       await Promise.all(sims.map((s) => s.close()));
     },
