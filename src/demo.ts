@@ -64,6 +64,9 @@ async function main(): Promise<void> {
     say(`\n2. seedream_generate_image (text-to-image, waits for the result):`);
     show((await a.callTool({ name: "seedream_generate_image", arguments: { prompt: "a red panda reading a map, watercolour", size: "2048x2048" } })) as CallToolResult);
 
+    say(`\n2b. jimeng_generate_image (Volcengine Visual, Jimeng 4.0, signed AK/SK requests):`);
+    show((await a.callTool({ name: "jimeng_generate_image", arguments: { prompt: "a red panda on a misty mountain, ink painting", width: 2560, height: 1440, logo: { add: true, language: "en" } } })) as CallToolResult);
+
     say(`\n3. seedance_generate_video with wait_seconds=3 (the video takes longer, so we get a job handle):`);
     const started = (await a.callTool(
       { name: "seedance_generate_video", arguments: { prompt: "the red panda walks through a bamboo forest", duration: 5, return_last_frame: true, wait_seconds: 3 } },

@@ -6,11 +6,13 @@
 import type { Env } from "../config.js";
 import { ArkSimulator, type ArkSimOptions } from "./ark-sim.js";
 import { KlingSimulator, type KlingSimOptions } from "./kling-sim.js";
+import { VisualSimulator, type VisualSimOptions } from "./visual-sim.js";
 
 export interface SandboxOptions {
   fast?: boolean;
   ark?: ArkSimOptions;
   kling?: KlingSimOptions;
+  visual?: VisualSimOptions;
 }
 
 export interface Sandbox {
@@ -19,21 +21,35 @@ export interface Sandbox {
   lines: string[];
   ark: ArkSimulator;
   kling: KlingSimulator;
+  visual: VisualSimulator;
   close(): Promise<void>;
 }
 
+const FAST_VISUAL: VisualSimOptions = { queuedMs: 150, runningMs: 300, syncDelayMs: 10, maxRenderEdge: 256 };
 const FAST_ARK: ArkSimOptions = { queuedMs: 150, runningMs: 400, imageDelayMs: 10, maxRenderEdge: 256 };
 const FAST_KLING: KlingSimOptions = { queuedMs: 100, runningMs: 300, maxRenderEdge: 128, lostReplyDelayMs: 1500 };
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const ark = await new ArkSimulator({ ...(opts.fast ? FAST_ARK : {}), ...opts.ark }).start();
   const kling = await new KlingSimulator({ ...(opts.fast ? FAST_KLING : {}), ...opts.kling }).start();
-  const sims = [ark, kling];
+  const visual = await new VisualSimulator({ ...(opts.fast ? FAST_VISUAL : {}), ...opts.visual }).start();
+  const sims = [ark, kling, visual];
   return {
-    env: { ARK_API_KEY: ark.apiKey, ARK_BASE_URL: ark.baseUrl, KLING_ACCESS_KEY: kling.accessKey, KLING_SECRET_KEY: kling.secretKey, KLING_BASE_URL: kling.baseUrl },
-    lines: [`Ark simulator at ${ark.baseUrl}`, `Kling simulator at ${kling.baseUrl}`],
+    env: {
+      ARK_API_KEY: ark.apiKey,
+      ARK_BASE_URL: ark.baseUrl,
+      KLING_ACCESS_KEY: kling.accessKey,
+      KLING_SECRET_KEY: kling.secretKey,
+      KLING_BASE_URL: kling.baseUrl,
+      VOLC_ACCESSKEY: visual.accessKeyId,
+      VOLC_SECRETKEY: visual.secretKey,
+      VOLC_VISUAL_BASE_URL: visual.baseUrl,
+      ...(visual.sessionToken ? { VOLC_SESSION_TOKEN: visual.sessionToken } : {}),
+    },
+    lines: [`Ark simulator at ${ark.baseUrl}`, `Kling simulator at ${kling.baseUrl}`, `Volcengine Visual (Jimeng) simulator at ${visual.baseUrl}`],
     ark,
     kling,
+    visual,
     close: async () => {
       await Promise.all(sims.map((s) => s.close()));
     },

@@ -3,9 +3,10 @@ import type { CoreConfig, Env } from "../config.js";
 import { registerSecret } from "../log.js";
 import { arkModule } from "./ark/index.js";
 import { klingModule } from "./kling/index.js";
+import { visualModule } from "./visual/index.js";
 import type { LoadedVendor, VendorModule } from "./vendor-module.js";
 
-export const VENDOR_MODULES: VendorModule[] = [arkModule, klingModule];
+export const VENDOR_MODULES: VendorModule[] = [arkModule, klingModule, visualModule];
 
 export function loadVendors(env: Env, core: CoreConfig): LoadedVendor[] {
   for (const m of VENDOR_MODULES) for (const s of m.secrets(env)) registerSecret(s);

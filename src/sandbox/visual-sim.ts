@@ -1,0 +1,299 @@
+/**
+ * Volcengine Visual (Jimeng) simulator: verifies V4 signatures from the raw request (either
+ * signed-header style; stale X-Date and body-hash mismatches refused), routes on Action + Version,
+ * runs the async state machine (in_queue → generating → done; not_found for unknown or >12 h old
+ * tasks; expired), CVProcess, CVCancelTask, and serves real JPEG/PNG/MP4 bytes.
+ * Trigger words in prompts: "[blocked]" (50412 on submit), "[fail]" (done with 50511),
+ * "[expire]" (status expired), "[slow]" (4x longer), "[group]" (Jimeng 4.0 returns 3 images).
+ */
+import { randomBytes } from "node:crypto";
+import { JIMENG_IMAGE_MODELS, JIMENG_VIDEO_MODELS, VIDEO_ASPECT_RATIOS } from "../vendors/volc-visual/models.js";
+import { VISUAL_DEFAULT_PORTRAIT_REQ_KEY } from "../vendors/volc-visual/config.js";
+import { verifyVolcRequest } from "../vendors/volc-visual/sign.js";
+import { sniffBytes } from "../media/sniff.js";
+import { makeJpeg, makeMp4, makePng } from "./media-fixtures.js";
+import { SimServer, taskPhase, type SimReply, type SimRequest, type SimTask } from "./sim-server.js";
+
+export interface VisualSimOptions {
+  accessKeyId?: string;
+  secretKey?: string;
+  /** When set, requests must carry this X-Security-Token (signed). */
+  sessionToken?: string;
+  queuedMs?: number;
+  runningMs?: number;
+  /** Time a CVProcess call takes. */
+  syncDelayMs?: number;
+  maxRenderEdge?: number;
+  /** Accepted X-Date skew. */
+  maxSkewMs?: number;
+  /** Extra req_keys accepted (as async image tasks) for the raw passthrough. */
+  extraReqKeys?: string[];
+}
+
+interface TaskData {
+  reqKey: string;
+  body: Record<string, unknown>;
+  prompt: string;
+  kind: "image" | "video";
+  failCode?: number;
+  images?: Buffer[];
+  video?: string;
+  /** req_json seen on the last GetResult. */
+  lastReqJson?: Record<string, unknown>;
+}
+
+const TASK_TTL_MS = 12 * 3600_000;
+const ASYNC_VERSION = "2022-08-31";
+const ROUTES: Record<string, string> = { CVProcess: ASYNC_VERSION, CVSync2AsyncSubmitTask: ASYNC_VERSION, CVSync2AsyncGetResult: ASYNC_VERSION, CVCancelTask: "2024-06-06" };
+const GATEWAY_HTTP: Record<string, number> = { MissingAuthenticationToken: 401, MissingSignature: 401, InvalidTimestamp: 400, InvalidAccessKey: 401, SignatureDoesNotMatch: 401, InvalidCredential: 401, InvalidActionOrVersion: 404, InvalidSecurityToken: 401 };
+
+export class VisualSimulator {
+  readonly sim: SimServer;
+  readonly accessKeyId: string;
+  readonly secretKey: string;
+  readonly tasks = new Map<string, SimTask<TaskData>>();
+  private readonly opts: Required<Omit<VisualSimOptions, "sessionToken">> & { sessionToken?: string };
+  private readonly asyncKeys: Map<string, "image" | "video">;
+
+  constructor(opts: VisualSimOptions = {}) {
+    this.opts = { accessKeyId: "AKLTsandboxaccesskey0000", secretKey: "sandbox-secret-key-000000000000", queuedMs: 1500, runningMs: 5000, syncDelayMs: 200, maxRenderEdge: 1024, maxSkewMs: 15 * 60_000, extraReqKeys: ["jimeng_t2i_v46"], ...opts };
+    this.accessKeyId = this.opts.accessKeyId;
+    this.secretKey = this.opts.secretKey;
+    this.asyncKeys = new Map<string, "image" | "video">([
+      ...JIMENG_IMAGE_MODELS.filter((m) => m.mode === "async").map((m) => [m.reqKey, "image"] as const),
+      ...JIMENG_VIDEO_MODELS.map((m) => [m.reqKey, "video"] as const),
+      [VISUAL_DEFAULT_PORTRAIT_REQ_KEY, "image"] as const,
+      ...this.opts.extraReqKeys.map((k) => [k, "image"] as const),
+    ]);
+    this.sim = new SimServer("visual", (req) => this.handle(req));
+  }
+
+  get baseUrl(): string {
+    return this.sim.url;
+  }
+  get sessionToken(): string | undefined {
+    return this.opts.sessionToken;
+  }
+
+  async start(port = 0): Promise<this> {
+    await this.sim.start(port);
+    return this;
+  }
+  close(): Promise<void> {
+    return this.sim.close();
+  }
+
+  private rid(): string {
+    const d = new Date(this.sim.now()).toISOString().replace(/\D/g, "").slice(0, 14);
+    return d + randomBytes(9).toString("hex").toUpperCase();
+  }
+
+  private ok(data: unknown, rid: string, httpStatus = 200, code = 10000, message = "Success"): SimReply {
+    return { status: httpStatus, headers: { "x-tt-logid": rid }, body: { code, data, message, request_id: rid, status: code, time_elapsed: `${(Math.random() * 200 + 20).toFixed(6)}ms` } };
+  }
+
+  private fail(code: number, message: string, rid: string): SimReply {
+    const http = code === 50429 || code === 50430 ? 429 : code >= 50500 && code < 50510 ? 500 : 400;
+    return this.ok(null, rid, http, code, message);
+  }
+
+  private gateway(code: string, message: string, action: string, version: string, rid: string): SimReply {
+    return {
+      status: GATEWAY_HTTP[code] ?? 400,
+      headers: { "x-tt-logid": rid, date: new Date(this.sim.now()).toUTCString() },
+      body: { ResponseMetadata: { RequestId: rid, Action: action, Version: version, Service: "cv", Region: "cn-north-1", Error: { Code: code, Message: message } } },
+    };
+  }
+
+  private async handle(req: SimRequest): Promise<SimReply> {
+    const rid = this.rid();
+    const action = req.query.get("Action") ?? "";
+    const version = req.query.get("Version") ?? "";
+    if (req.method !== "POST" || req.path !== "/") return this.gateway("InvalidActionOrVersion", `no route ${req.method} ${req.path}`, action, version, rid);
+    const v = verifyVolcRequest({
+      method: req.method,
+      path: req.path,
+      rawQuery: req.rawQuery,
+      headers: req.headers,
+      body: req.body,
+      secretFor: (ak) => (ak === this.accessKeyId ? this.secretKey : undefined),
+      nowMs: this.sim.now(),
+      maxSkewMs: this.opts.maxSkewMs,
+      region: "cn-north-1",
+      service: "cv",
+    });
+    if (!v.ok) return this.gateway(v.code, v.message, action, version, rid);
+    if (this.opts.sessionToken !== undefined) {
+      const tok = req.headers["x-security-token"];
+      if (tok !== this.opts.sessionToken || !v.signedHeaders.includes("x-security-token")) return this.gateway("InvalidSecurityToken", "The security token is missing, unsigned or invalid", action, version, rid);
+    }
+    if (ROUTES[action] !== version) return this.gateway("InvalidActionOrVersion", `Could not find operation ${action} for version ${version}`, action, version, rid);
+    const body = req.json as Record<string, unknown> | undefined;
+    if (!body || typeof body !== "object") return this.fail(50204, "Parse Args Error: body is not JSON", rid);
+    if (typeof body.req_key !== "string" || !body.req_key) return this.fail(50201, "Missing Args: req_key", rid);
+    switch (action) {
+      case "CVProcess":
+        return this.process(body, rid);
+      case "CVSync2AsyncSubmitTask":
+        return this.submit(body, rid);
+      case "CVSync2AsyncGetResult":
+        return this.getResult(body, rid);
+      default:
+        return this.cancel(body, rid);
+    }
+  }
+
+  /** Returns the decoded images of a request, or an error reply. */
+  private inputImages(body: Record<string, unknown>, rid: string): { count: number; error?: SimReply } {
+    const urls = body.image_urls;
+    const b64 = body.binary_data_base64;
+    if (urls !== undefined && b64 !== undefined) return { count: 0, error: this.fail(50200, "Invalid Args: image_urls and binary_data_base64 are exclusive", rid) };
+    if (urls !== undefined) {
+      if (!Array.isArray(urls) || urls.some((u) => typeof u !== "string" || !/^https?:\/\//.test(u))) return { count: 0, error: this.fail(50200, "Invalid Args: image_urls", rid) };
+      return { count: urls.length };
+    }
+    if (b64 !== undefined) {
+      if (!Array.isArray(b64)) return { count: 0, error: this.fail(50200, "Invalid Args: binary_data_base64 must be an array", rid) };
+      for (const s of b64) {
+        if (typeof s !== "string" || s.startsWith("data:")) return { count: 0, error: this.fail(50204, "Parse Args Error: binary_data_base64 must be raw base64", rid) };
+        const bytes = Buffer.from(s, "base64");
+        const sniff = sniffBytes(bytes.subarray(0, 4096));
+        if (!bytes.length) return { count: 0, error: this.fail(50206, "Image Empty", rid) };
+        if (!sniff || (sniff.mime !== "image/jpeg" && sniff.mime !== "image/png")) return { count: 0, error: this.fail(50200, "Invalid Args: image must be JPEG or PNG", rid) };
+      }
+      return { count: b64.length };
+    }
+    if (typeof body.image_input === "string") return { count: 1 };
+    return { count: 0 };
+  }
+
+  private checkRules(reqKey: string, body: Record<string, unknown>, count: number, rid: string): SimReply | undefined {
+    const prompt = typeof body.prompt === "string" ? body.prompt : "";
+    const image = JIMENG_IMAGE_MODELS.find((m) => m.reqKey === reqKey);
+    if (image) {
+      if (!prompt) return this.fail(50201, "Missing Args: prompt", rid);
+      if (count < image.minImages || count > image.maxImages) return this.fail(50200, `Invalid Args: ${reqKey} takes ${image.minImages}-${image.maxImages} images, got ${count}`, rid);
+    }
+    const video = JIMENG_VIDEO_MODELS.find((m) => m.reqKey === reqKey);
+    if (video) {
+      const need = video.frames === "none" ? [0, 0] : video.frames === "optional" ? [0, 1] : video.frames === "first" ? [1, 1] : [2, 2];
+      if (count < need[0]! || count > need[1]!) return this.fail(50200, `Invalid Args: ${reqKey} takes ${need[0]}-${need[1]} images, got ${count}`, rid);
+      if (!count && !prompt) return this.fail(50201, "Missing Args: prompt", rid);
+      if (body.frames !== undefined && body.frames !== 121 && body.frames !== 241) return this.fail(50200, "Invalid Args: frames must be 121 or 241", rid);
+      if (body.aspect_ratio !== undefined && !(VIDEO_ASPECT_RATIOS as readonly unknown[]).includes(body.aspect_ratio)) return this.fail(50200, "Invalid Args: aspect_ratio", rid);
+    }
+    if (reqKey === VISUAL_DEFAULT_PORTRAIT_REQ_KEY && count !== 1) return this.fail(50200, "Invalid Args: one portrait image is required", rid);
+    if (prompt.includes("[blocked]")) return this.fail(50412, "Text Risk Not Pass", rid);
+    return undefined;
+  }
+
+  private renderDims(body: Record<string, unknown>): [number, number] {
+    let w = typeof body.width === "number" ? body.width : 0;
+    let h = typeof body.height === "number" ? body.height : 0;
+    if (!w || !h) {
+      const side = Math.round(Math.sqrt(typeof body.size === "number" ? body.size : 2048 * 2048));
+      w = h = side;
+    }
+    const scale = Math.min(1, this.opts.maxRenderEdge / Math.max(w, h));
+    return [Math.max(16, Math.round(w * scale)), Math.max(16, Math.round(h * scale))];
+  }
+
+  private renderImages(reqKey: string, body: Record<string, unknown>, prompt: string): Buffer[] {
+    const [w, h] = this.renderDims(body);
+    const n = reqKey === "jimeng_t2i_v40" && prompt.includes("[group]") && body.force_single !== true ? 3 : 1;
+    return Array.from({ length: n }, (_, i) => (i % 2 ? makePng(w, h, i + prompt.length) : makeJpeg(w, h, i + prompt.length)));
+  }
+
+  /** Results in the requested form: URLs (JPEG, 24 h) when return_url, else raw base64. */
+  private imageData(images: Buffer[], returnUrl: boolean): Record<string, unknown> {
+    return returnUrl
+      ? { binary_data_base64: null, image_urls: images.map((b) => this.sim.publish(b, b[0] === 0xff ? "image/jpeg" : "image/png", 86400, b[0] === 0xff ? "jpeg" : "png")) }
+      : { binary_data_base64: images.map((b) => b.toString("base64")), image_urls: null };
+  }
+
+  private checkLogo(logo: unknown): boolean {
+    if (logo === undefined) return true;
+    if (!logo || typeof logo !== "object") return false;
+    const l = logo as Record<string, unknown>;
+    return typeof l.add_logo === "boolean" && [undefined, 0, 1, 2, 3].includes(l.position as number) && [undefined, 0, 1].includes(l.language as number) && (l.opacity === undefined || (typeof l.opacity === "number" && l.opacity >= 0 && l.opacity <= 1));
+  }
+
+  private async process(body: Record<string, unknown>, rid: string): Promise<SimReply> {
+    const reqKey = body.req_key as string;
+    const model = JIMENG_IMAGE_MODELS.find((m) => m.reqKey === reqKey && m.mode === "sync");
+    if (!model) return this.fail(50200, `Invalid Args: req_key ${reqKey} is not a CVProcess model`, rid);
+    const { count, error } = this.inputImages(body, rid);
+    if (error) return error;
+    const bad = this.checkRules(reqKey, body, count, rid);
+    if (bad) return bad;
+    if (!this.checkLogo(body.logo_info)) return this.fail(50200, "Invalid Args: logo_info", rid);
+    if (body.aigc_meta !== undefined && typeof body.aigc_meta !== "string") return this.fail(50204, "Parse Args Error: aigc_meta must be a JSON string", rid);
+    const prompt = String(body.prompt);
+    await new Promise((r) => setTimeout(r, this.opts.syncDelayMs * (prompt.includes("[slow]") ? 10 : 1)));
+    if (prompt.includes("[fail]")) return this.fail(50511, "Post Img Risk Not Pass", rid);
+    return this.ok({ ...this.imageData(this.renderImages(reqKey, body, prompt), body.return_url === true), algorithm_base_resp: { status_code: 0, status_message: "Success" } }, rid);
+  }
+
+  private submit(body: Record<string, unknown>, rid: string): SimReply {
+    const reqKey = body.req_key as string;
+    const kind = this.asyncKeys.get(reqKey);
+    if (!kind) return this.fail(50200, `Invalid Args: unknown req_key ${reqKey}`, rid);
+    const { count, error } = this.inputImages(body, rid);
+    if (error) return error;
+    const bad = this.checkRules(reqKey, body, count, rid);
+    if (bad) return bad;
+    const prompt = typeof body.prompt === "string" ? body.prompt : "";
+    const id = String(7392616336519610409n + BigInt(this.tasks.size + 1) * 7919n + BigInt(randomBytes(2).readUInt16BE()));
+    const slow = prompt.includes("[slow]") ? 4 : 1;
+    this.tasks.set(id, {
+      id,
+      createdMs: this.sim.now(),
+      queuedMs: this.opts.queuedMs,
+      runningMs: this.opts.runningMs * slow * (kind === "video" ? 2 : 1),
+      outcome: prompt.includes("[expire]") ? "expired" : prompt.includes("[fail]") ? "failed" : "succeeded",
+      data: { reqKey, body, prompt, kind, ...(prompt.includes("[fail]") ? { failCode: kind === "video" ? 50516 : 50511 } : {}) },
+    });
+    return this.ok({ task_id: id }, rid);
+  }
+
+  private getResult(body: Record<string, unknown>, rid: string): SimReply {
+    const task = typeof body.task_id === "string" ? this.tasks.get(body.task_id) : undefined;
+    const empty = { binary_data_base64: [], image_urls: null };
+    if (!task || task.data.reqKey !== body.req_key || task.cancelled || this.sim.now() - task.createdMs > TASK_TTL_MS) return this.ok({ ...empty, status: "not_found" }, rid);
+    let reqJson: Record<string, unknown> = {};
+    if (body.req_json !== undefined) {
+      try {
+        if (typeof body.req_json !== "string") throw new Error("not a string");
+        reqJson = JSON.parse(body.req_json) as Record<string, unknown>;
+      } catch {
+        return this.fail(50204, "Parse Args Error: req_json must be a JSON string", rid);
+      }
+      if (!this.checkLogo(reqJson.logo_info)) return this.fail(50200, "Invalid Args: logo_info", rid);
+    }
+    task.data.lastReqJson = reqJson;
+    const phase = taskPhase(task, this.sim.now());
+    if (phase === "queued") return this.ok({ ...empty, status: "in_queue" }, rid);
+    if (phase === "running") return this.ok({ ...empty, status: "generating" }, rid);
+    if (phase === "expired") return this.ok({ ...empty, status: "expired" }, rid);
+    if (phase === "failed") return this.ok({ ...empty, status: "done" }, rid, 400, task.data.failCode!, task.data.failCode === 50516 ? "Post Video Risk Not Pass" : "Post Img Risk Not Pass");
+    if (task.data.kind === "video") {
+      task.data.video ??= this.sim.publish(() => makeMp4({ width: 320, height: 176, seconds: task.data.body.frames === 241 ? 10 : 5, fps: 8, seed: task.data.prompt.length }), "video/mp4", 3600, "mp4");
+      return this.ok({ aigc_meta_tagged: reqJson.aigc_meta !== undefined, status: "done", video_url: task.data.video }, rid);
+    }
+    task.data.images ??= this.renderImages(task.data.reqKey, task.data.body, task.data.prompt);
+    return this.ok({ ...this.imageData(task.data.images, reqJson.return_url === true), status: "done" }, rid);
+  }
+
+  private cancel(body: Record<string, unknown>, rid: string): SimReply {
+    const task = typeof body.task_id === "string" ? this.tasks.get(body.task_id) : undefined;
+    if (!task || task.data.reqKey !== body.req_key || task.cancelled) return this.fail(50200, "Invalid Args: task not found", rid);
+    const phase = taskPhase(task, this.sim.now());
+    if (phase !== "queued") return this.fail(50200, `Invalid Args: task is ${phase === "running" ? "generating" : "finished"} and cannot be cancelled`, rid);
+    task.cancelled = true;
+    return this.ok(null, rid);
+  }
+}
+
+export async function startVisualSimulator(opts?: VisualSimOptions): Promise<VisualSimulator> {
+  return new VisualSimulator(opts).start();
+}

@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { envValue, zUrl, type Env, type EnvVar } from "../../config.js";
+
+export const VISUAL_DEFAULT_BASE_URL = "https://visual.volcengineapi.com";
+export const VISUAL_REGION = "cn-north-1";
+export const VISUAL_SERVICE = "cv";
+/** Believed req_key of the portrait ("人像写真") API; not confirmed by an official page, hence configurable. */
+export const VISUAL_DEFAULT_PORTRAIT_REQ_KEY = "i2i_portrait_photo";
+
+export const VISUAL_ENV: EnvVar[] = [
+  { name: "VOLC_ACCESSKEY", description: "Volcengine access key id (AK, the name Volcengine's SDKs read); with VOLC_SECRETKEY it enables the Jimeng tools.", secret: true },
+  { name: "VOLC_SECRETKEY", description: "Volcengine secret access key (SK) used to sign Visual API requests.", secret: true },
+  { name: "VOLC_SESSION_TOKEN", description: "STS session token for temporary credentials (sent as X-Security-Token and signed).", secret: true },
+  { name: "VOLC_VISUAL_BASE_URL", description: "Volcengine Visual API endpoint (region cn-north-1, service cv).", default: VISUAL_DEFAULT_BASE_URL },
+  { name: "VOLC_PORTRAIT_REQ_KEY", description: "req_key used by jimeng_portrait_photo (not confirmed by an official page; change it if the console shows another).", default: VISUAL_DEFAULT_PORTRAIT_REQ_KEY },
+];
+
+export interface VisualConfig {
+  accessKeyId: string;
+  secretKey: string;
+  sessionToken?: string;
+  baseUrl: string;
+  region: string;
+  service: string;
+  portraitReqKey: string;
+}
+
+const REQ_KEY = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, "must be a req_key such as i2i_portrait_photo");
+
+export function parseVisualConfig(env: Env): VisualConfig | undefined {
+  const accessKeyId = envValue(env, "VOLC_ACCESSKEY", z.string().min(8, "looks too short to be a Volcengine access key id").optional());
+  const secretKey = envValue(env, "VOLC_SECRETKEY", z.string().min(8, "looks too short to be a Volcengine secret key").optional());
+  if (!accessKeyId || !secretKey) return undefined;
+  return {
+    accessKeyId,
+    secretKey,
+    sessionToken: envValue(env, "VOLC_SESSION_TOKEN", z.string().min(1).optional()),
+    baseUrl: (envValue(env, "VOLC_VISUAL_BASE_URL", zUrl.optional()) ?? VISUAL_DEFAULT_BASE_URL).replace(/\/+$/, ""),
+    region: VISUAL_REGION,
+    service: VISUAL_SERVICE,
+    portraitReqKey: envValue(env, "VOLC_PORTRAIT_REQ_KEY", REQ_KEY.optional()) ?? VISUAL_DEFAULT_PORTRAIT_REQ_KEY,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Jimeng task results and the task drivers. A handle carries the req_key (`x.rk`) and the GetResult
+ * req_json (`x.rj`), so any server process can poll from the job id alone.
+ */
+import { AigcError } from "../../errors.js";
+import type { CancelOutcome, JobHandle, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
+import { describeServiceCode, serviceError, SUCCESS, VISUAL, type VisualClient, type VisualEnvelope } from "./client.js";
+
+export const VENDOR_ID = "visual";
+export const IMAGE_URL_TTL_MS = 24 * 3600_000;
+export const VIDEO_URL_TTL_MS = 3600_000;
+/** Codes a poll may meet while the task itself is fine: try the poll again. */
+const TRANSIENT = new Set([50429, 50430, 50500, 50501]);
+
+export type VisualOp = "image" | "video" | "portrait" | "call_image" | "call_video";
+export const OP_KIND: Record<VisualOp, TaskDriver["outputKind"]> = { image: "image", video: "video", portrait: "image", call_image: "image", call_video: "video" };
+
+/** Turns a GetResult (or CVProcess) envelope into a job state; base64 outputs are decoded here. */
+export function visualResult(env: VisualEnvelope, now = Date.now()): PollResult {
+  const data = env.data ?? {};
+  const status = data.status ?? (env.code === SUCCESS ? "done" : undefined);
+  if (env.code !== undefined && env.code !== SUCCESS) {
+    if (status !== "done" && TRANSIENT.has(env.code)) throw serviceError(env);
+    return { status: "failed", error: { code: String(env.code), message: `${describeServiceCode(env.code)}: ${env.message ?? ""}${env.code === 50511 ? ". Generating again often passes" : ""}`.trim(), ...(env.request_id ? { request_id: env.request_id } : {}) } };
+  }
+  switch (status) {
+    case "in_queue":
+      return { status: "queued", detail: `waiting in ${VISUAL}'s queue` };
+    case "generating":
+      return { status: "running", detail: "generating" };
+    case "not_found":
+      return { status: "failed", error: { code: "TaskNotFound", message: `${VISUAL} does not know this task: it does not exist for this req_key, or it is older than 12 hours (results are kept 12 h). Generate again.`, ...(env.request_id ? { request_id: env.request_id } : {}) } };
+    case "expired":
+      return { status: "expired", error: { code: "TaskExpired", message: `${VISUAL} reports the task as expired; submit it again.`, ...(env.request_id ? { request_id: env.request_id } : {}) } };
+    case "done":
+      break;
+    default:
+      return { status: "running", detail: `unknown ${VISUAL} status "${status}"` };
+  }
+  const outputs: VendorOutput[] = [];
+  for (const url of data.image_urls ?? []) if (url) outputs.push({ url, expiresAt: new Date(now + IMAGE_URL_TTL_MS).toISOString() });
+  if (!outputs.length) for (const b64 of data.binary_data_base64 ?? []) if (b64) outputs.push({ data: Buffer.from(b64, "base64") });
+  if (data.video_url) outputs.push({ url: data.video_url, expiresAt: new Date(now + VIDEO_URL_TTL_MS).toISOString() });
+  if (!outputs.length) return { status: "failed", error: { code: "NoOutput", message: `${VISUAL} reported the task done but returned no image or video`, ...(env.request_id ? { request_id: env.request_id } : {}) } };
+  return { status: "succeeded", outputs };
+}
+
+export function visualDriver(client: VisualClient, op: VisualOp): TaskDriver {
+  const kind = OP_KIND[op];
+  return {
+    vendor: VENDOR_ID,
+    op,
+    outputKind: kind,
+    pollIntervalMs: kind === "video" ? 5000 : 3000,
+    async poll(handle: JobHandle, { signal }) {
+      const rk = handle.x?.rk;
+      if (!rk) throw new AigcError({ category: "invalid_input", code: "InvalidJobId", message: "this job id carries no req_key; it was not made by the Jimeng tools" });
+      return visualResult(await client.getResult(rk, handle.task!, handle.x?.rj, signal));
+    },
+    async cancel(handle: JobHandle, { signal }): Promise<CancelOutcome> {
+      let env: VisualEnvelope;
+      try {
+        env = await client.cancel(handle.x?.rk ?? "", handle.task!, signal);
+      } catch (err) {
+        if (err instanceof AigcError && err.category !== "network" && err.category !== "timeout" && err.category !== "cancelled") {
+          return { cancelled: false, message: `${VISUAL} refused CVCancelTask (${err.code}: ${err.message}). The task keeps running and its result will still be downloaded.` };
+        }
+        throw err;
+      }
+      if (env.code === SUCCESS) {
+        return { cancelled: true, status: "cancelled", message: `${VISUAL} accepted CVCancelTask for task ${handle.task} (code 10000${env.message ? `, "${env.message}"` : ""}).` };
+      }
+      return {
+        cancelled: false,
+        message: `${VISUAL} answered CVCancelTask with code ${env.code}: ${env.message ?? "no message"}${env.request_id ? ` (request id ${env.request_id})` : ""}. Usually only queued tasks can be cancelled; the task keeps running and its result will still be downloaded.`,
+      };
+    },
+  };
+}
+
+export function visualDrivers(client: VisualClient): TaskDriver[] {
+  return (Object.keys(OP_KIND) as VisualOp[]).map((op) => visualDriver(client, op));
+}
