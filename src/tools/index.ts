@@ -1,10 +1,11 @@
 /** Every vendor this server knows. A vendor whose credentials are absent contributes no tools. */
 import type { CoreConfig, Env } from "../config.js";
 import { registerSecret } from "../log.js";
+import { animoModule } from "./animo/index.js";
 import { arkModule } from "./ark/index.js";
 import type { LoadedVendor, VendorModule } from "./vendor-module.js";
 
-export const VENDOR_MODULES: VendorModule[] = [arkModule];
+export const VENDOR_MODULES: VendorModule[] = [arkModule, animoModule];
 
 export function loadVendors(env: Env, core: CoreConfig): LoadedVendor[] {
   for (const m of VENDOR_MODULES) for (const s of m.secrets(env)) registerSecret(s);
