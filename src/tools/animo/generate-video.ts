@@ -13,7 +13,7 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
     name: "animo_generate_video",
     title: "Animo video generation",
     description:
-      "Generates a short animated video (MP4) from a text prompt with Animo and saves it to the output folder. " +
+      "Generates a short animated video (MP4) from a text prompt with Animo and saves it to the output folder; use it for stylised or animated clips from a description alone (it takes no input images). " +
       (asyncMode
         ? "This server uses the animo.video asynchronous API: only the prompt is used (put length and look into it); duration, style and resolution are refused. "
         : "Choose duration (1-60 s), style and resolution. ") +
