@@ -83,7 +83,10 @@ async function main(): Promise<void> {
     })) as CallToolResult;
     show(done);
 
-    say(`\n5. list_jobs:`);
+    say(`\n5. animo_generate_video (the MP4 arrives as the response body and is streamed to disk):`);
+    show((await b.callTool({ name: "animo_generate_video", arguments: { prompt: "a paper crane unfolds into a bird", duration: 4, style: "anime", wait_seconds: 30 } }, undefined, { timeout: 60_000 })) as CallToolResult);
+
+    say(`\n6. list_jobs:`);
     show((await b.callTool({ name: "list_jobs", arguments: { limit: 5 } })) as CallToolResult);
     await b.close();
     say(`\nDone. The generated files are in ${outputDir}`);
