@@ -88,6 +88,8 @@ async function main(): Promise<void> {
 
     say(`\n5. kling_text_to_video (Kling AI, waits for the MP4):`);
     show((await b.callTool({ name: "kling_text_to_video", arguments: { prompt: "a paper boat drifting down a rainy street", duration: 5, wait_seconds: 30 } }, undefined, { timeout: 60_000 })) as CallToolResult);
+    say(`\n5b. animo_generate_video (the MP4 arrives as the response body and is streamed to disk):`);
+    show((await b.callTool({ name: "animo_generate_video", arguments: { prompt: "a paper crane unfolds into a bird", duration: 4, style: "anime", wait_seconds: 30 } }, undefined, { timeout: 60_000 })) as CallToolResult);
 
     say(`\n6. list_jobs:`);
     show((await b.callTool({ name: "list_jobs", arguments: { limit: 5 } })) as CallToolResult);

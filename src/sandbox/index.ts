@@ -4,6 +4,7 @@
  * keys. `fast` shortens task timings for tests.
  */
 import type { Env } from "../config.js";
+import { AnimoSimulator, type AnimoSimOptions } from "./animo-sim.js";
 import { ArkSimulator, type ArkSimOptions } from "./ark-sim.js";
 import { KlingSimulator, type KlingSimOptions } from "./kling-sim.js";
 import { VisualSimulator, type VisualSimOptions } from "./visual-sim.js";
@@ -13,6 +14,7 @@ export interface SandboxOptions {
   ark?: ArkSimOptions;
   kling?: KlingSimOptions;
   visual?: VisualSimOptions;
+  animo?: AnimoSimOptions;
 }
 
 export interface Sandbox {
@@ -22,18 +24,21 @@ export interface Sandbox {
   ark: ArkSimulator;
   kling: KlingSimulator;
   visual: VisualSimulator;
+  animo: AnimoSimulator;
   close(): Promise<void>;
 }
 
 const FAST_VISUAL: VisualSimOptions = { queuedMs: 150, runningMs: 300, syncDelayMs: 10, maxRenderEdge: 256 };
 const FAST_ARK: ArkSimOptions = { queuedMs: 150, runningMs: 400, imageDelayMs: 10, maxRenderEdge: 256 };
 const FAST_KLING: KlingSimOptions = { queuedMs: 100, runningMs: 300, maxRenderEdge: 128, lostReplyDelayMs: 1500 };
+const FAST_ANIMO: AnimoSimOptions = { renderMs: 100, chunkDelayMs: 2, queuedMs: 150, runningMs: 400, maxRenderEdge: 160, fps: 4 };
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const ark = await new ArkSimulator({ ...(opts.fast ? FAST_ARK : {}), ...opts.ark }).start();
   const kling = await new KlingSimulator({ ...(opts.fast ? FAST_KLING : {}), ...opts.kling }).start();
   const visual = await new VisualSimulator({ ...(opts.fast ? FAST_VISUAL : {}), ...opts.visual }).start();
-  const sims = [ark, kling, visual];
+  const animo = await new AnimoSimulator({ ...(opts.fast ? FAST_ANIMO : {}), ...opts.animo }).start();
+  const sims = [ark, kling, visual, animo];
   return {
     env: {
       ARK_API_KEY: ark.apiKey,
@@ -45,11 +50,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       VOLC_SECRETKEY: visual.secretKey,
       VOLC_VISUAL_BASE_URL: visual.baseUrl,
       ...(visual.sessionToken ? { VOLC_SESSION_TOKEN: visual.sessionToken } : {}),
+      // Sync mode; the same simulator answers ANIMO_MODE=async at this base too.
+      ANIMO_API_KEY: animo.apiKey,
+      ANIMO_ENDPOINT: animo.endpoint,
+      ANIMO_MODE: "sync",
     },
-    lines: [`Ark simulator at ${ark.baseUrl}`, `Kling simulator at ${kling.baseUrl}`, `Volcengine Visual (Jimeng) simulator at ${visual.baseUrl}`],
+    lines: [`Ark simulator at ${ark.baseUrl}`, `Kling simulator at ${kling.baseUrl}`, `Volcengine Visual (Jimeng) simulator at ${visual.baseUrl}`, `Animo simulator at ${animo.endpoint} (sync POST; async API under /v1/video/generation)`],
     ark,
     kling,
     visual,
+    animo,
     close: async () => {
       await Promise.all(sims.map((s) => s.close()));
     },

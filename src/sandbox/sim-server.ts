@@ -43,6 +43,8 @@ export interface SimReply {
   body?: Buffer | string | object;
   /** Stream the body in chunks with a pause between them. */
   chunkDelayMs?: number;
+  /** A body produced chunk by chunk (sent as is, with backpressure; no Content-Length unless given). */
+  stream?: AsyncIterable<Buffer>;
 }
 
 export type SimHandler = (req: SimRequest) => Promise<SimReply> | SimReply;
@@ -197,6 +199,7 @@ export class SimServer {
 }
 
 async function send(res: ServerResponse, reply: SimReply): Promise<void> {
+  if (reply.stream) return sendStream(res, reply, reply.stream);
   let body: Buffer;
   const headers: Record<string, string> = { ...(reply.headers ?? {}) };
   if (Buffer.isBuffer(reply.body)) body = reply.body;
@@ -218,6 +221,26 @@ async function send(res: ServerResponse, reply: SimReply): Promise<void> {
     await new Promise((r) => setTimeout(r, reply.chunkDelayMs));
   }
   res.end();
+}
+
+async function sendStream(res: ServerResponse, reply: SimReply, stream: AsyncIterable<Buffer>): Promise<void> {
+  res.writeHead(reply.status, reply.headers ?? {});
+  for await (const chunk of stream) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off("drain", done);
+          res.off("close", done);
+          resolve();
+        };
+        res.on("drain", done);
+        res.on("close", done);
+      });
+    }
+    if (reply.chunkDelayMs) await new Promise((r) => setTimeout(r, reply.chunkDelayMs));
+  }
+  if (!res.destroyed) res.end();
 }
 
 export function header(req: SimRequest, name: string): string | undefined {

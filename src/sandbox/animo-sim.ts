@@ -1,0 +1,201 @@
+/**
+ * Animo simulator, mounted under `/animo`:
+ * - sync (the original plugin's contract): `POST /animo` with JSON {prompt, duration, style,
+ *   resolution} answers with the MP4 itself, streamed slowly in chunks after a render delay.
+ * - async (the animo.video SDK's): `POST /animo/v1/video/generation` → {requestId};
+ *   `GET /animo/v1/video/generation/status/{id}` → PENDING → PROCESSING → COMPLETED {videoUrl} | FAILED.
+ * Exact Bearer check, `{"error": "...", "code": "..."}` error bodies (the self-hostable server's
+ * shape), real MP4 bytes. Trigger words: "[blocked]" (content policy 400), "[fail]" (render fails),
+ * "[slow]" (10x render time), "[html]" (200 with text/html instead of a video), "[huge]" (a video
+ * larger than hugeBytes with Content-Length), "[huge-stream]" (the same without Content-Length).
+ */
+import { randomBytes } from "node:crypto";
+import { STYLES, RESOLUTIONS } from "../vendors/animo/video.js";
+import { makeMp4 } from "./media-fixtures.js";
+import { header, SimServer, taskPhase, type SimReply, type SimRequest, type SimTask } from "./sim-server.js";
+
+export interface AnimoSimOptions {
+  apiKey?: string;
+  /** Time a sync render takes before the response headers are sent (wall clock). */
+  renderMs?: number;
+  /** Pause between body chunks of a sync answer. */
+  chunkDelayMs?: number;
+  chunkBytes?: number;
+  /** Longest edge actually rendered (the requested resolution is scaled down to it). */
+  maxRenderEdge?: number;
+  fps?: number;
+  /** Async requests: time pending, then processing (simulator clock). */
+  queuedMs?: number;
+  runningMs?: number;
+  /** Body size of the "[huge]" answers. */
+  hugeBytes?: number;
+  /** Pads every sync video to at least this many bytes with a trailing `free` box (memory tests). */
+  padToBytes?: number;
+}
+
+interface AsyncData {
+  prompt: string;
+  body: Record<string, unknown>;
+  videoUrl?: string;
+}
+
+export const ANIMO_SIM_PREFIX = "/animo";
+
+export class AnimoSimulator {
+  readonly sim: SimServer;
+  readonly apiKey: string;
+  readonly tasks = new Map<string, SimTask<AsyncData>>();
+  /** Body bytes handed to the socket by the most recent sync answer (streaming tests). */
+  sentBytes = 0;
+  private readonly opts: Required<AnimoSimOptions>;
+
+  constructor(opts: AnimoSimOptions = {}) {
+    this.opts = {
+      apiKey: "animo-sandbox-key-00000000000000000000",
+      renderMs: 1500,
+      chunkDelayMs: 25,
+      chunkBytes: 16 * 1024,
+      maxRenderEdge: 480,
+      fps: 8,
+      queuedMs: 1500,
+      runningMs: 5000,
+      hugeBytes: 600 * 1024 * 1024,
+      padToBytes: 0,
+      ...opts,
+    };
+    this.apiKey = this.opts.apiKey;
+    this.sim = new SimServer("animo", (req) => this.handle(req));
+  }
+
+  /** ANIMO_ENDPOINT for both modes: the sync POST URL, and the async API base. */
+  get endpoint(): string {
+    return this.sim.url + ANIMO_SIM_PREFIX;
+  }
+
+  async start(port = 0): Promise<this> {
+    await this.sim.start(port);
+    return this;
+  }
+  close(): Promise<void> {
+    return this.sim.close();
+  }
+
+  private async handle(req: SimRequest): Promise<SimReply> {
+    const rid = "animo-" + randomBytes(8).toString("hex");
+    const reply = await this.route(req);
+    reply.headers = { "x-request-id": rid, ...(reply.headers ?? {}) };
+    return reply;
+  }
+
+  private async route(req: SimRequest): Promise<SimReply> {
+    if (!req.path.startsWith(ANIMO_SIM_PREFIX)) return err(404, "NOT_FOUND", `no route ${req.method} ${req.path}`);
+    if (header(req, "authorization") !== `Bearer ${this.apiKey}`) return err(401, "UNAUTHORIZED", "Invalid or missing API key");
+    const p = req.path.slice(ANIMO_SIM_PREFIX.length).replace(/\/+$/, "");
+    if (p === "" && req.method === "POST") return this.renderSync(req);
+    if (p === "/v1/video/generation" && req.method === "POST") return this.submit(req);
+    const m = /^\/v1\/video\/generation\/status\/([^/]+)$/.exec(p);
+    if (m && req.method === "GET") return this.status(decodeURIComponent(m[1]!));
+    return err(404, "NOT_FOUND", `no route ${req.method} ${req.path}`);
+  }
+
+  private async renderSync(req: SimRequest): Promise<SimReply> {
+    const b = req.json;
+    if (!b || typeof b !== "object" || Array.isArray(b)) return err(400, "INVALID_JSON", "The request body must be a JSON object");
+    const body = b as Record<string, unknown>;
+    const prompt = body.prompt;
+    if (typeof prompt !== "string" || !prompt.trim()) return err(400, "MISSING_PARAMETER", "Missing required parameter: 'prompt'");
+    const duration = body.duration ?? 10;
+    if (typeof duration !== "number" || !Number.isInteger(duration) || duration < 1 || duration > 60) return err(400, "INVALID_PARAMETER", "duration must be an integer from 1 to 60");
+    const style = body.style ?? "cinematic";
+    if (!(STYLES as readonly unknown[]).includes(style)) return err(400, "INVALID_PARAMETER", `style must be one of ${STYLES.join(", ")}`);
+    const resolution = String(body.resolution ?? "1280x720");
+    if (!(RESOLUTIONS as readonly string[]).includes(resolution)) return err(400, "INVALID_PARAMETER", `resolution must be one of ${RESOLUTIONS.join(", ")}`);
+    if (prompt.includes("[blocked]")) return err(400, "CONTENT_POLICY_VIOLATION", "The prompt was rejected by the content policy");
+    await new Promise((r) => setTimeout(r, this.opts.renderMs * (prompt.includes("[slow]") ? 10 : 1)));
+    if (prompt.includes("[fail]")) return err(500, "RENDER_FAILED", "Rendering failed: the generated scene did not compile");
+    if (prompt.includes("[html]")) {
+      return { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: "<!doctype html><html><head><title>Animo</title></head><body>Sign in to Animo</body></html>" };
+    }
+    const [w, h] = this.renderDims(resolution);
+    const mp4 = makeMp4({ width: w, height: h, seconds: duration, fps: this.opts.fps, seed: prompt.length });
+    const huge = prompt.includes("[huge]") || prompt.includes("[huge-stream]");
+    const total = huge ? Math.max(this.opts.hugeBytes, mp4.length + 8) : Math.max(this.opts.padToBytes, mp4.length);
+    const headers: Record<string, string> = { "content-type": "video/mp4" };
+    if (!prompt.includes("[huge-stream]")) headers["content-length"] = String(total);
+    this.sentBytes = 0;
+    return { status: 200, headers, stream: this.mp4Stream(mp4, total), chunkDelayMs: this.opts.chunkDelayMs };
+  }
+
+  /** The MP4, then (when padding) a `free` box streamed from one reused zero buffer: no allocation per chunk. */
+  private async *mp4Stream(mp4: Buffer, total: number): AsyncGenerator<Buffer> {
+    const step = this.opts.chunkBytes;
+    for (let i = 0; i < mp4.length; i += step) {
+      const chunk = mp4.subarray(i, i + step);
+      this.sentBytes += chunk.length;
+      yield chunk;
+    }
+    const pad = total - mp4.length;
+    if (pad < 8) return;
+    const boxHeader = Buffer.alloc(8);
+    boxHeader.writeUInt32BE(pad >>> 0, 0);
+    boxHeader.write("free", 4, "latin1");
+    this.sentBytes += 8;
+    yield boxHeader;
+    const zero = Buffer.alloc(step);
+    for (let left = pad - 8; left > 0; left -= step) {
+      const n = Math.min(left, step);
+      this.sentBytes += n;
+      yield n === step ? zero : zero.subarray(0, n);
+    }
+  }
+
+  private renderDims(resolution: string): [number, number] {
+    const [rw, rh] = resolution.split("x").map(Number) as [number, number];
+    const scale = Math.min(1, this.opts.maxRenderEdge / Math.max(rw, rh));
+    const even = (n: number) => Math.max(16, Math.round((n * scale) / 16) * 16);
+    return [even(rw), even(rh)];
+  }
+
+  private submit(req: SimRequest): SimReply {
+    const body = (req.json ?? {}) as Record<string, unknown>;
+    const prompt = body.prompt;
+    if (typeof prompt !== "string" || !prompt.trim()) return err(400, "MISSING_PARAMETER", "Missing required parameter: 'prompt'");
+    if (prompt.includes("[blocked]")) return err(400, "CONTENT_POLICY_VIOLATION", "The prompt was rejected by the content policy");
+    const id = randomBytes(12).toString("hex");
+    this.tasks.set(id, {
+      id,
+      createdMs: this.sim.now(),
+      queuedMs: this.opts.queuedMs,
+      runningMs: this.opts.runningMs * (prompt.includes("[slow]") ? 4 : 1),
+      outcome: prompt.includes("[fail]") ? "failed" : "succeeded",
+      data: { prompt, body },
+    });
+    return { status: 200, body: { requestId: id, status: "PENDING", message: "Video generation started" } };
+  }
+
+  private status(id: string): SimReply {
+    const task = this.tasks.get(id);
+    if (!task) return err(404, "NOT_FOUND", `Request ${id} not found`);
+    const phase = taskPhase(task, this.sim.now());
+    if (phase === "queued") return { status: 200, body: { requestId: id, status: "PENDING" } };
+    if (phase === "running") {
+      const progress = Math.min(99, Math.floor(((this.sim.now() - task.createdMs - task.queuedMs) / task.runningMs) * 100));
+      return { status: 200, body: { requestId: id, status: "PROCESSING", progress } };
+    }
+    if (phase === "failed") return { status: 200, body: { requestId: id, status: "FAILED", error: "Rendering failed: the generated scene did not compile" } };
+    if (!task.data.videoUrl) {
+      const [w, h] = this.renderDims("1280x720");
+      const seed = task.data.prompt.length;
+      task.data.videoUrl = this.sim.publish(() => makeMp4({ width: w, height: h, seconds: 4, fps: this.opts.fps, seed }), "video/mp4", 3600, "mp4");
+    }
+    return { status: 200, body: { requestId: id, status: "COMPLETED", videoUrl: task.data.videoUrl, generatedCode: "from manim import *\n\nclass GenScene(Scene):\n    def construct(self):\n        self.play(Create(Circle()))\n" } };
+  }
+}
+
+function err(status: number, code: string, message: string): SimReply {
+  return { status, body: { error: message, code } };
+}
+
+export async function startAnimoSimulator(opts?: AnimoSimOptions): Promise<AnimoSimulator> {
+  return new AnimoSimulator(opts).start();
+}

@@ -1,0 +1,240 @@
+/**
+ * Animo HTTP client. Two wire contracts, both with `Authorization: Bearer`:
+ * - sync (the original plugin's): POST JSON {prompt, duration, style, resolution} to ANIMO_ENDPOINT,
+ *   the response body is the MP4 itself. It is the billable request: sent once, never retried, and
+ *   the body is handed on unread so the job engine streams it to disk.
+ * - async (the animo.video SDK's): POST /v1/video/generation → requestId, GET
+ *   /v1/video/generation/status/{id} until COMPLETED with a videoUrl.
+ */
+import type { Readable } from "node:stream";
+import { AigcError, type ErrorCategory } from "../../errors.js";
+import type { PollResult } from "../../jobs/types.js";
+import { discard, httpOpen, httpRequest, retryAfterMs, RETRY_SAFE, safeUrl, type RetryPolicy } from "../../net/http.js";
+import { ANIMO_ASYNC_SUBMIT_PATH, type AnimoConfig } from "./config.js";
+
+export const ANIMO = "Animo";
+
+/** What the animo.video SDK sends with every asynchronous generation request. */
+export const ANIMO_ASYNC_ENGINE = "anthropic";
+export const ANIMO_ASYNC_MODEL = "claude-3-7-sonnet-20250219";
+
+export interface AnimoStatus {
+  requestId?: string;
+  status?: string;
+  videoUrl?: string;
+  video_url?: string;
+  error?: unknown;
+  progress?: number;
+}
+
+/** The submit was rejected before anything was created: a 429, or a connection that never got through. */
+const RETRY_REJECTED: RetryPolicy = {
+  attempts: 3,
+  shouldRetry: (res, err) => (err ? /ECONNREFUSED/.test(err.message) : res!.status === 429),
+};
+
+const REQUEST_ID_HEADERS = ["x-request-id", "request-id", "x-correlation-id", "x-amzn-requestid", "cf-ray"];
+const requestIdOf = (headers: Record<string, string>) => REQUEST_ID_HEADERS.map((h) => headers[h]).find(Boolean);
+
+/** Reads at most `limit` bytes of a body we only want for an error message, then drops the rest. */
+async function readPreview(body: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= limit) break;
+    }
+  } catch {
+    // keep what arrived
+  } finally {
+    discard(body);
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString("utf8");
+}
+
+export class AnimoClient {
+  constructor(
+    readonly cfg: AnimoConfig,
+    private readonly maxMediaBytes: number,
+  ) {}
+
+  private headers(json: boolean): Record<string, string> {
+    return { authorization: `Bearer ${this.cfg.apiKey}`, ...(json ? { "content-type": "application/json" } : {}) };
+  }
+
+  /**
+   * Sync mode: sends the generation POST once and returns the MP4 body as an unread stream. Refuses
+   * non-2xx answers, a non-video Content-Type and a declared length over the media cap; the engine's
+   * MediaStore enforces the cap again while streaming (for chunked bodies) and sniffs the bytes.
+   */
+  async openVideo(body: Record<string, unknown>, signal?: AbortSignal): Promise<PollResult> {
+    const url = this.cfg.endpoint;
+    const res = await httpOpen(url, {
+      vendor: ANIMO,
+      method: "POST",
+      headers: { ...this.headers(true), accept: "video/mp4" },
+      body: JSON.stringify(body),
+      signal,
+      timeoutMs: this.cfg.timeoutMs,
+    });
+    const requestId = requestIdOf(res.headers);
+    if (res.status < 200 || res.status >= 300) {
+      throw animoError(res.status, res.headers, await readPreview(res.body, 64 * 1024), "sync");
+    }
+    const contentType = res.headers["content-type"] ?? "";
+    const mime = contentType.split(";")[0]!.trim().toLowerCase();
+    if (!mime.startsWith("video/")) {
+      const preview = (await readPreview(res.body, 200)).replace(/\s+/g, " ").replace(/[^\x20-\x7e]/g, ".").trim();
+      throw new AigcError({
+        category: "bad_response",
+        code: "NotVideo",
+        vendor: ANIMO,
+        httpStatus: res.status,
+        requestId,
+        message: `Animo answered HTTP ${res.status} with Content-Type ${contentType ? `"${contentType}"` : "(none)"} instead of a video${preview ? `; the body starts "${preview.slice(0, 160)}"` : " and an empty body"}`,
+        hint: `Check that ANIMO_ENDPOINT (${safeUrl(url)}) is the URL that returns the MP4 itself. If your Animo API answers with JSON and a request id instead, set ANIMO_MODE=async.`,
+      });
+    }
+    const declared = Number(res.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > this.maxMediaBytes) {
+      discard(res.body);
+      throw new AigcError({
+        category: "too_large",
+        code: "MediaTooLarge",
+        vendor: ANIMO,
+        requestId,
+        message: `Animo announced a ${declared}-byte video, over the ${this.maxMediaBytes}-byte cap (AIGC_MCP_MAX_MEDIA_BYTES); nothing was saved`,
+        hint: "Raise AIGC_MCP_MAX_MEDIA_BYTES, or ask for a shorter duration or a lower resolution.",
+      });
+    }
+    if (declared === 0) {
+      discard(res.body);
+      throw new AigcError({ category: "bad_response", code: "EmptyBody", vendor: ANIMO, requestId, message: `Animo answered HTTP ${res.status} with an empty video body` });
+    }
+    return { status: "succeeded", outputs: [{ stream: res.body, mime }], ...(requestId ? { detail: `Animo request id ${requestId}` } : {}) };
+  }
+
+  /** Async mode: creates a generation request and returns its id. */
+  async submit(prompt: string, signal?: AbortSignal): Promise<string> {
+    const url = this.cfg.endpoint + ANIMO_ASYNC_SUBMIT_PATH;
+    const res = await httpRequest(url, {
+      vendor: ANIMO,
+      method: "POST",
+      headers: this.headers(true),
+      body: JSON.stringify({ prompt, engine: ANIMO_ASYNC_ENGINE, model: ANIMO_ASYNC_MODEL }),
+      signal,
+      timeoutMs: Math.min(this.cfg.timeoutMs, 60_000),
+      maxBytes: 1024 * 1024,
+      retry: RETRY_REJECTED,
+    });
+    if (res.status < 200 || res.status >= 300) throw animoError(res.status, res.headers, res.text(), "submit");
+    const data = res.json() as { requestId?: unknown; request_id?: unknown; id?: unknown } | undefined;
+    const id = [data?.requestId, data?.request_id, data?.id].find((v) => typeof v === "string" && v.length > 0) as string | undefined;
+    if (!id) {
+      throw new AigcError({
+        category: "bad_response",
+        code: "MalformedResponse",
+        vendor: ANIMO,
+        httpStatus: res.status,
+        requestId: res.requestId,
+        message: `Animo accepted the generation request but its answer has no requestId (${data === undefined ? "not JSON" : "JSON without an id"})`,
+        hint: "ANIMO_MODE=async expects the animo.video API (POST /v1/video/generation answers {requestId}); check ANIMO_ENDPOINT.",
+      });
+    }
+    return id;
+  }
+
+  /** Async mode: reads a request's status (free; safe to repeat). */
+  async status(id: string, signal?: AbortSignal): Promise<AnimoStatus> {
+    const url = `${this.cfg.endpoint}${ANIMO_ASYNC_SUBMIT_PATH}/status/${encodeURIComponent(id)}`;
+    const res = await httpRequest(url, { vendor: ANIMO, headers: this.headers(false), signal, timeoutMs: Math.min(this.cfg.timeoutMs, 30_000), maxBytes: 8 * 1024 * 1024, retry: RETRY_SAFE });
+    if (res.status < 200 || res.status >= 300) throw animoError(res.status, res.headers, res.text(), "status");
+    const data = res.json();
+    if (!data || typeof data !== "object") {
+      throw new AigcError({ category: "bad_response", code: "MalformedResponse", vendor: ANIMO, httpStatus: res.status, requestId: res.requestId, message: "Animo answered the status request with a body that is not JSON" });
+    }
+    return data as AnimoStatus;
+  }
+}
+
+const MODERATION = /content.?policy|moderat|safety|nsfw|sensitive|inappropriate/i;
+
+function errorText(v: unknown): string | undefined {
+  if (typeof v === "string") return v;
+  if (v && typeof v === "object") {
+    const o = v as { message?: unknown; detail?: unknown };
+    if (typeof o.message === "string") return o.message;
+    if (typeof o.detail === "string") return o.detail;
+  }
+  return undefined;
+}
+
+/**
+ * Maps an Animo error answer to an actionable error. No error schema is documented: the
+ * self-hostable server sends `{"error": "...", "code"?: "..."}`; `{"error": {code, message}}`,
+ * `{"message"}`, `{"detail"}` and plain text are read too.
+ */
+export function animoError(status: number, headers: Record<string, string>, bodyText: string, call: "sync" | "submit" | "status"): AigcError {
+  let body: Record<string, unknown> | undefined;
+  try {
+    const parsed = JSON.parse(bodyText) as unknown;
+    if (parsed && typeof parsed === "object") body = parsed as Record<string, unknown>;
+  } catch {
+    body = undefined;
+  }
+  const nested = body?.error && typeof body.error === "object" ? (body.error as Record<string, unknown>) : undefined;
+  const rawCode = [body?.code, nested?.code, nested?.type].find((v) => typeof v === "string" || typeof v === "number");
+  const code = rawCode !== undefined ? String(rawCode) : `HTTP${status}`;
+  const plain = bodyText.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  const message = (body ? (errorText(body.error) ?? errorText(body)) : undefined) ?? (plain.slice(0, 300) || `HTTP ${status} with an empty body`);
+  const requestId = requestIdOf(headers) ?? (typeof body?.requestId === "string" ? body.requestId : undefined);
+  let category: ErrorCategory = "vendor";
+  let hint: string | undefined;
+  if (status === 401) {
+    category = "auth";
+    hint = "ANIMO_API_KEY is missing or invalid for ANIMO_ENDPOINT (keys come from https://animo.video/dev); fix it and restart the server.";
+  } else if (status === 403) {
+    category = "permission";
+    hint = "The key is not allowed to generate videos at this endpoint; check the key's plan and ANIMO_ENDPOINT.";
+  } else if (status === 402) {
+    category = "quota";
+    hint = "The Animo account has no credit left; top it up.";
+  } else if (status === 404 || status === 405) {
+    category = "not_found";
+    hint =
+      call === "status"
+        ? "Animo does not know this request id (it may have expired); generate again."
+        : call === "sync"
+          ? "ANIMO_ENDPOINT does not accept the generation POST: set it to the full video generation URL, or set ANIMO_MODE=async for the animo.video API."
+          : "ANIMO_ENDPOINT is not the animo.video API base (it must answer POST /v1/video/generation).";
+  } else if (status === 408 || status === 504) {
+    category = "timeout";
+    hint = call === "sync" ? "The render took longer than the Animo server allows; ask for a shorter duration or a lower resolution." : undefined;
+  } else if (status === 429) {
+    category = "rate_limit";
+  } else if ((status === 400 || status === 422) && MODERATION.test(`${code} ${message}`)) {
+    category = "content_policy";
+  } else if (status === 400 || status === 422) {
+    category = "invalid_input";
+    hint = "Change the parameter the message names (duration 1-60, style, resolution, prompt).";
+  } else if (status === 413) {
+    category = "invalid_input";
+    hint = "Shorten the prompt.";
+  } else if (status >= 500 && call === "sync") {
+    hint = "Animo failed while rendering. The request was not repeated automatically because it may be billed; call again if you want another attempt.";
+  }
+  const retryAfter = retryAfterMs(headers);
+  return new AigcError({
+    category,
+    code,
+    vendor: ANIMO,
+    httpStatus: status,
+    requestId,
+    message,
+    hint,
+    retryable: status === 429,
+    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+  });
+}

@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { ConfigError, envValue, zInt, zUrl, type Env, type EnvVar } from "../../config.js";
+
+export const ANIMO_MODES = ["sync", "async"] as const;
+export type AnimoMode = (typeof ANIMO_MODES)[number];
+
+/** Path of the documented animo.video asynchronous API, appended to ANIMO_ENDPOINT in async mode. */
+export const ANIMO_ASYNC_SUBMIT_PATH = "/v1/video/generation";
+export const ANIMO_DEFAULT_TIMEOUT_S = 600;
+
+export const ANIMO_ENV: EnvVar[] = [
+  { name: "ANIMO_API_KEY", description: "Animo API key (sent as Authorization: Bearer); with ANIMO_ENDPOINT it enables animo_generate_video.", secret: true },
+  {
+    name: "ANIMO_ENDPOINT",
+    description:
+      "Required with ANIMO_API_KEY (there is no default). sync mode: the full URL that answers a JSON POST with the MP4 itself. async mode: the API base URL (e.g. https://api.animo.video); /v1/video/generation is appended.",
+  },
+  { name: "ANIMO_MODE", description: "sync (POST, the MP4 is the response body) or async (animo.video submit + status polling + download).", default: "sync" },
+  {
+    name: "ANIMO_TIMEOUT_S",
+    description: "Timeout for one Animo request: to the response headers and between body chunks. A sync render sends nothing until it is done, so keep it above the longest render. Independent of wait_seconds.",
+    default: String(ANIMO_DEFAULT_TIMEOUT_S),
+  },
+];
+
+export interface AnimoConfig {
+  apiKey: string;
+  /** sync: the generation URL; async: the API base (no trailing slash, no /v1/video/generation). */
+  endpoint: string;
+  mode: AnimoMode;
+  timeoutMs: number;
+}
+
+/** Returns undefined when Animo is not configured at all; a half configuration is an error. */
+export function parseAnimoConfig(env: Env): AnimoConfig | undefined {
+  const apiKey = envValue(env, "ANIMO_API_KEY", z.string().min(8, "looks too short to be an Animo API key").optional());
+  const endpoint = envValue(env, "ANIMO_ENDPOINT", zUrl.optional());
+  if (!apiKey && !endpoint) return undefined;
+  if (!apiKey) throw new ConfigError("ANIMO_API_KEY", "is required when ANIMO_ENDPOINT is set");
+  if (!endpoint) throw new ConfigError("ANIMO_ENDPOINT", "is required with ANIMO_API_KEY: Animo has no default endpoint; set the URL of your Animo video generation API");
+  const mode = envValue(env, "ANIMO_MODE", z.enum(ANIMO_MODES, "must be sync or async").optional()) ?? "sync";
+  const timeoutS = envValue(env, "ANIMO_TIMEOUT_S", zInt(1, 3600).optional()) ?? ANIMO_DEFAULT_TIMEOUT_S;
+  // In async mode accept the submit URL itself as well as the base it hangs off.
+  const base = mode === "async" && endpoint.endsWith(ANIMO_ASYNC_SUBMIT_PATH) ? endpoint.slice(0, -ANIMO_ASYNC_SUBMIT_PATH.length) : endpoint;
+  return { apiKey, endpoint: base, mode, timeoutMs: timeoutS * 1000 };
+}

@@ -1,0 +1,67 @@
+import { existsSync, statSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { AnimoSimulator } from "../../src/sandbox/animo-sim.js";
+import { tempDir } from "../helpers/harness.js";
+import { run, stdioClient } from "./helpers.js";
+
+type Job = { job_id: string; status: string; vendor_task_id?: string; error?: { code: string }; assets: Array<{ path: string; mime_type: string; bytes: number; duration_s?: number }> };
+
+describe("built server: animo_generate_video", () => {
+  let sim: AnimoSimulator;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    sim = await new AnimoSimulator({ renderMs: 300, chunkDelayMs: 5, queuedMs: 200, runningMs: 800, maxRenderEdge: 160, fps: 4 }).start();
+    env = { ANIMO_API_KEY: sim.apiKey, ANIMO_ENDPOINT: sim.endpoint, AIGC_MCP_OUTPUT_DIR: tempDir("aigc-e2e-animo-"), AIGC_MCP_LOG_LEVEL: "info" };
+  });
+  afterAll(() => sim.close());
+
+  it("sync mode: streams the MP4 body to disk over stdio", async () => {
+    const { client, stderr } = await stdioClient(env);
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain("animo_generate_video");
+    expect(names).not.toContain("seedream_generate_image"); // Ark is not configured
+    const r = (await client.callTool({ name: "animo_generate_video", arguments: { prompt: "e2e paper plane", duration: 3, style: "anime", wait_seconds: 30 } })) as CallToolResult;
+    const job = r.structuredContent as Job;
+    expect(job.status).toBe("succeeded");
+    expect(job.assets[0]!.mime_type).toBe("video/mp4");
+    expect(job.assets[0]!.duration_s).toBeCloseTo(3, 1);
+    expect(statSync(job.assets[0]!.path).size).toBe(job.assets[0]!.bytes);
+    await client.close();
+    expect(stderr()).not.toContain(sim.apiKey);
+  });
+
+  it("async mode: submits, polls and downloads over stdio", async () => {
+    const { client } = await stdioClient({ ...env, ANIMO_MODE: "async" });
+    const r = (await client.callTool({ name: "animo_generate_video", arguments: { prompt: "e2e async torus", wait_seconds: 30 } })) as CallToolResult;
+    const job = r.structuredContent as Job;
+    expect(job.status).toBe("succeeded");
+    expect(job.vendor_task_id).toBeTruthy();
+    expect(existsSync(job.assets[0]!.path)).toBe(true);
+    await client.close();
+  });
+
+  it("--sandbox offers animo_generate_video with no keys", async () => {
+    const { client } = await stdioClient({ AIGC_MCP_OUTPUT_DIR: tempDir("aigc-sbx-animo-") }, ["--sandbox"]);
+    const r = (await client.callTool({ name: "animo_generate_video", arguments: { prompt: "sandbox", duration: 2, wait_seconds: 30 } })).structuredContent as Job;
+    expect(r.status).toBe("succeeded");
+    expect(r.assets[0]!.mime_type).toBe("video/mp4");
+    await client.close();
+  });
+
+  it("check, and a half configuration stops with one line", async () => {
+    const sync = await run(["check"], env);
+    expect(sync.code).toBe(0);
+    expect(sync.stdout).toMatch(/^ok +animo +sync mode, POST http:\/\/127\.0\.0\.1:\d+\/animo; not contacted/m);
+    const ok = await run(["check"], { ...env, ANIMO_MODE: "async" });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^ok +animo +key accepted/m);
+    const bad = await run(["check"], { ...env, ANIMO_MODE: "async", ANIMO_API_KEY: "not-the-animo-key-000" });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/FAIL +animo +Animo error \(UNAUTHORIZED, HTTP 401/);
+    expect(bad.stdout).not.toContain("not-the-animo-key-000");
+    const half = await run([], { ANIMO_API_KEY: sim.apiKey, AIGC_MCP_OUTPUT_DIR: tempDir() });
+    expect(half.code).toBe(2);
+    expect(half.stderr.trim()).toMatch(/^aigc-mcp: configuration error: ANIMO_ENDPOINT: is required with ANIMO_API_KEY/);
+  });
+});
