@@ -1,24 +1,14 @@
 import { existsSync, readdirSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AigcError } from "../../src/errors.js";
 import { MediaStore } from "../../src/media/store.js";
 import { AnimoSimulator } from "../../src/sandbox/animo-sim.js";
 import { AnimoClient } from "../../src/vendors/animo/client.js";
 import type { AnimoConfig } from "../../src/vendors/animo/config.js";
 import { animoSyncBody } from "../../src/vendors/animo/video.js";
 import { tempDir } from "../helpers/harness.js";
+import { failure } from "../helpers/failure.js";
 
 const MB = 1024 * 1024;
-
-async function failure(p: Promise<unknown>): Promise<AigcError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AigcError);
-    return err as AigcError;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("Animo adapter against the simulator", () => {
   let sim: AnimoSimulator;

@@ -1,21 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AigcError } from "../../src/errors.js";
 import { ArkClient } from "../../src/vendors/ark/client.js";
 import { ArkSimulator } from "../../src/sandbox/ark-sim.js";
 import { startHarness, structured, text, type Harness } from "../helpers/harness.js";
+import { failure } from "../helpers/failure.js";
 
 const S45 = "doubao-seedream-4-5-251128";
 const SD15 = "doubao-seedance-1-5-pro-251215";
-
-async function failure(p: Promise<unknown>): Promise<AigcError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AigcError);
-    return err as AigcError;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("Ark adapter against the simulator", () => {
   let sim: ArkSimulator;

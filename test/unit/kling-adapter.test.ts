@@ -1,21 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AigcError } from "../../src/errors.js";
 import { httpRequest } from "../../src/net/http.js";
 import { KlingSimulator } from "../../src/sandbox/kling-sim.js";
 import { KlingClient, parseKlingJson, stringifyKling } from "../../src/vendors/kling/client.js";
 import { KLING_CODES, klingError } from "../../src/vendors/kling/errors.js";
 import { klingPollResult } from "../../src/vendors/kling/tasks.js";
 import { signJwt } from "../../src/vendors/shared/jwt.js";
-
-async function failure(p: Promise<unknown>): Promise<AigcError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AigcError);
-    return err as AigcError;
-  }
-  throw new Error("expected a failure");
-}
+import { failure } from "../helpers/failure.js";
 
 const T2V = { model_name: "kling-v2-6", prompt: "a fox", duration: "5" };
 

@@ -7,16 +7,7 @@ import type { VisualConfig } from "../../src/vendors/volc-visual/config.js";
 import { placeDelivery } from "../../src/vendors/volc-visual/requests.js";
 import { signVolcRequest } from "../../src/vendors/volc-visual/sign.js";
 import { visualResult } from "../../src/vendors/volc-visual/tasks.js";
-
-async function failure(p: Promise<unknown>): Promise<AigcError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AigcError);
-    return err as AigcError;
-  }
-  throw new Error("expected a failure");
-}
+import { failure } from "../helpers/failure.js";
 
 describe("Volcengine Visual adapter against the simulator", () => {
   let sim: VisualSimulator;
