@@ -6,7 +6,8 @@
 import { open, realpath, stat } from "node:fs/promises";
 import { isAbsolute, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { inputError } from "../errors.js";
+import { AigcError, inputError } from "../errors.js";
+import { httpRequest, RETRY_SAFE, safeUrl } from "../net/http.js";
 import { MEDIA_URI_PREFIX, type MediaStore } from "./store.js";
 import { sniffBytes, type MediaKind } from "./sniff.js";
 
@@ -118,4 +119,20 @@ export function toDataUri(input: Extract<MediaInput, { kind: "bytes" }>): string
 /** URL as is, bytes as a data: URI (the form Ark takes). */
 export function toUrlOrDataUri(input: MediaInput): string {
   return input.kind === "url" ? input.url : toDataUri(input);
+}
+
+/**
+ * The bytes of an input, downloading a URL input (capped, checked like any other input) for
+ * vendors that need an upload rather than a link (e.g. multipart speech-to-text).
+ */
+export async function inputBytes(input: MediaInput, rule: InputRule, policy: InputPolicy, signal?: AbortSignal): Promise<Extract<MediaInput, { kind: "bytes" }>> {
+  if (input.kind === "bytes") return input;
+  const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
+  const res = await httpRequest(input.url, { vendor: "download", signal, timeoutMs: 60_000, totalTimeoutMs: 300_000, maxBytes: cap, retry: RETRY_SAFE }).catch((err: unknown) => {
+    if (err instanceof AigcError && err.category === "too_large") throw inputError(rule.field, `${safeUrl(input.url)} is larger than the ${cap}-byte limit`);
+    if (err instanceof AigcError && err.category !== "cancelled") throw inputError(rule.field, `could not download ${safeUrl(input.url)}: ${err.message}`);
+    throw err;
+  });
+  if (res.status < 200 || res.status >= 300) throw inputError(rule.field, `downloading ${safeUrl(input.url)} failed with HTTP ${res.status}; pass a URL that is publicly readable, a data: URI or a local file`);
+  return checkBytes(res.body, rule, policy, safeUrl(input.url)) as Extract<MediaInput, { kind: "bytes" }>;
 }

@@ -118,6 +118,24 @@ export function discard(body: Readable): void {
   body.destroy();
 }
 
+/** Reads at most `limit` bytes of a body wanted only for an error message, then drops the rest. */
+export async function readPreview(body: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= limit) break;
+    }
+  } catch {
+    // keep what arrived
+  } finally {
+    discard(body);
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString("utf8");
+}
+
 /** Reads a body into memory, refusing more than `maxBytes`. */
 export async function readCapped(body: Readable, maxBytes: number, vendor: string, url: string): Promise<Buffer> {
   const chunks: Buffer[] = [];

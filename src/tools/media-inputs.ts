@@ -1,6 +1,6 @@
 /** Loads tool media arguments (URL, data: URI, media:// or local path) with the field named in errors. */
 import type { AppContext } from "../context.js";
-import { loadMediaInput, type InputRule, type MediaInput } from "../media/inputs.js";
+import { inputBytes, loadMediaInput, type InputRule, type MediaInput } from "../media/inputs.js";
 
 export async function loadInput(app: AppContext, value: string | undefined, rule: InputRule): Promise<MediaInput | undefined> {
   return value === undefined ? undefined : loadMediaInput(value, rule, app.inputs);
@@ -13,3 +13,8 @@ export async function loadInputs(app: AppContext, values: string[] | undefined, 
 }
 
 export const MEDIA_REF_HELP = "an http(s) URL, a data: URI, a media:// URI from an earlier result, or a local file path (stdio only, inside the allowed input folders)";
+
+/** Like loadInput, but always bytes: URL inputs are downloaded (capped by the rule). */
+export async function loadInputBytes(app: AppContext, value: string, rule: InputRule, signal?: AbortSignal) {
+  return inputBytes(await loadMediaInput(value, rule, app.inputs), rule, app.inputs, signal);
+}

@@ -6,10 +6,9 @@
  * - async (the animo.video SDK's): POST /v1/video/generation → requestId, GET
  *   /v1/video/generation/status/{id} until COMPLETED with a videoUrl.
  */
-import type { Readable } from "node:stream";
 import { AigcError, type ErrorCategory } from "../../errors.js";
 import type { PollResult } from "../../jobs/types.js";
-import { discard, httpOpen, httpRequest, retryAfterMs, RETRY_SAFE, safeUrl, type RetryPolicy } from "../../net/http.js";
+import { discard, httpOpen, httpRequest, readPreview, retryAfterMs, RETRY_SAFE, safeUrl, type RetryPolicy } from "../../net/http.js";
 import { ANIMO_ASYNC_SUBMIT_PATH, type AnimoConfig } from "./config.js";
 
 export const ANIMO = "Animo";
@@ -35,24 +34,6 @@ const RETRY_REJECTED: RetryPolicy = {
 
 const REQUEST_ID_HEADERS = ["x-request-id", "request-id", "x-correlation-id", "x-amzn-requestid", "cf-ray"];
 const requestIdOf = (headers: Record<string, string>) => REQUEST_ID_HEADERS.map((h) => headers[h]).find(Boolean);
-
-/** Reads at most `limit` bytes of a body we only want for an error message, then drops the rest. */
-async function readPreview(body: Readable, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      chunks.push(chunk as Buffer);
-      size += (chunk as Buffer).length;
-      if (size >= limit) break;
-    }
-  } catch {
-    // keep what arrived
-  } finally {
-    discard(body);
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString("utf8");
-}
 
 export class AnimoClient {
   constructor(
