@@ -1,0 +1,109 @@
+import { z } from "zod";
+import { AigcError, inputError } from "../../errors.js";
+import { CHAT_ROLES, parseJsonAnswer, runChat, type ResponseFormat } from "../../vendors/gateway/chat.js";
+import type { GatewayClient } from "../../vendors/gateway/client.js";
+import { GATEWAY } from "../../vendors/gateway/errors.js";
+import { defineTool } from "../define.js";
+import { GATEWAY_CALL, modelHelp, resolveModel, result } from "./common.js";
+
+const usageShape = z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional(), total_tokens: z.number().optional() });
+
+export function gatewayChat(client: GatewayClient) {
+  const cfg = client.cfg;
+  return defineTool({
+    name: "gateway_chat",
+    title: "AI Gateway chat",
+    description:
+      "Asks a chat model behind your Alibaba Cloud AI Gateway and returns its answer. Give either prompt (plus an optional system) or a full messages list. " +
+      "For machine-readable answers set response_format to json_object, or to {schema: <JSON Schema>}: the answer is then parsed, checked against the schema and returned as structuredContent.json (a non-matching answer is an error that shows the raw text). " +
+      "Billed per token by the gateway's model.",
+    input: {
+      prompt: z.string().min(1).optional().describe("the user message (use this or messages)"),
+      system: z.string().optional().describe("system instructions sent before the conversation"),
+      messages: z
+        .array(z.object({ role: z.enum(CHAT_ROLES), content: z.string() }))
+        .min(1)
+        .max(200)
+        .optional()
+        .describe("the conversation so far, oldest first, as {role: system|user|assistant, content} (use this or prompt)"),
+      model: z.string().min(1).optional().describe(modelHelp(cfg, "chat")),
+      temperature: z.number().min(0).max(2).optional().describe("sampling temperature 0-2 (model default if omitted)"),
+      max_tokens: z.number().int().min(1).max(1_000_000).optional().describe("cap on the answer's length in tokens"),
+      response_format: z
+        .union([
+          z.enum(["text", "json_object"]),
+          z.object({
+            schema: z.record(z.string(), z.unknown()).describe("a JSON Schema (object) the answer must match"),
+            name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe("schema name sent to the model (letters, digits, _ and -)"),
+            strict: z.boolean().optional(),
+          }),
+        ])
+        .optional()
+        .describe("text (default), json_object, or {schema, name?, strict?} for JSON matching a JSON Schema"),
+      enable_thinking: z.boolean().optional().describe("turn the model's reasoning phase on or off (models that support it, e.g. Qwen3); the reasoning is returned separately"),
+    },
+    output: {
+      model: z.string(),
+      text: z.string().describe("the answer as the model wrote it"),
+      json: z.unknown().optional().describe("the parsed answer, when response_format asked for JSON"),
+      reasoning: z.string().optional(),
+      finish_reason: z.string().optional(),
+      usage: usageShape.optional(),
+      request_id: z.string().optional(),
+    },
+    annotations: GATEWAY_CALL,
+    async run(args, ctx) {
+      const { model, modelVar } = resolveModel(cfg, "chat", args.model);
+      const format = args.response_format as ResponseFormat | undefined;
+      const validate = format && typeof format === "object" ? await compileSchema(format.schema) : undefined;
+      ctx.progress(`asking ${model}`);
+      let lastReport = 0;
+      const answer = await runChat(client, { ...args, model, response_format: format }, {
+        signal: ctx.signal,
+        modelVar,
+        onDelta: (text, reasoning) => {
+          if (Date.now() - lastReport < 1000) return;
+          lastReport = Date.now();
+          ctx.progress(text ? `receiving the answer: ${text.length} characters so far` : `the model is thinking (${reasoning.length} characters of reasoning)`);
+        },
+      });
+      const structured: Record<string, unknown> = { ...answer };
+      if (format && format !== "text") {
+        const parsed = parseJsonAnswer(answer.text);
+        const truncated = answer.finish_reason === "length" ? " The answer was cut off by max_tokens; raise it." : "";
+        if (!parsed.ok) throw answerError("NotJson", `the answer is not valid JSON (${parsed.error}).${truncated}`, answer.text, answer.request_id);
+        if (validate) {
+          const check = validate(parsed.value);
+          if (!check.valid) throw answerError("SchemaMismatch", `the answer does not match the schema: ${check.errorMessage}.${truncated}`, answer.text, answer.request_id);
+        }
+        structured.json = parsed.value;
+      }
+      const footer = [answer.finish_reason && answer.finish_reason !== "stop" ? `finish_reason: ${answer.finish_reason}` : undefined, answer.usage?.total_tokens !== undefined ? `${answer.usage.total_tokens} tokens` : undefined]
+        .filter(Boolean)
+        .join(", ");
+      const text = structured.json !== undefined ? JSON.stringify(structured.json, null, 2) : answer.text;
+      return result(`${text}${footer ? `\n\n(${answer.model}; ${footer})` : ""}`, structured);
+    },
+  });
+}
+
+function answerError(code: string, message: string, raw: string, requestId?: string): AigcError {
+  return new AigcError({
+    category: "bad_response",
+    code,
+    vendor: GATEWAY,
+    requestId,
+    message: `${message}\nThe raw answer was:\n${raw.slice(0, 4000)}`,
+    hint: "Call again (the model may comply next time), make the prompt say what JSON to write, or simplify the schema.",
+  });
+}
+
+/** Compiles the caller's JSON Schema with the SDK's Ajv validator (loaded only when a schema is used). */
+async function compileSchema(schema: Record<string, unknown>) {
+  const { AjvJsonSchemaValidator } = await import("@modelcontextprotocol/sdk/validation/ajv");
+  try {
+    return new AjvJsonSchemaValidator().getValidator(schema as never);
+  } catch (err) {
+    throw inputError("response_format.schema", `is not a valid JSON Schema: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,49 @@
+/** Alibaba Cloud AI Gateway: chat, embeddings, rerank, speech-to-text and text-to-speech through the customer's OpenAI-compatible gateway. */
+import { AigcError } from "../../errors.js";
+import { safeUrl } from "../../net/http.js";
+import { GatewayClient } from "../../vendors/gateway/client.js";
+import { GATEWAY_ENV, parseGatewayConfig } from "../../vendors/gateway/config.js";
+import type { VendorModule } from "../vendor-module.js";
+import { gatewayChat } from "./chat.js";
+import { gatewayEmbed } from "./embed.js";
+import { gatewayRerank } from "./rerank.js";
+import { gatewaySpeech } from "./speech.js";
+import { gatewayTranscribe } from "./transcribe.js";
+
+/** The key material inside a JWKS as well as the JWKS text itself, so neither can leak. */
+function jwtKeySecrets(raw: string | undefined): string[] {
+  if (!raw) return [];
+  const out = [raw];
+  for (const m of raw.matchAll(/"(?:k|d|p|q|dp|dq|qi)"\s*:\s*"([^"]+)"/g)) out.push(m[1]!);
+  return out;
+}
+
+export const gatewayModule: VendorModule = {
+  id: "gateway",
+  title: "Alibaba Cloud AI Gateway",
+  env: GATEWAY_ENV,
+  secrets: (env) => [env.AI_GATEWAY_API_KEY, ...jwtKeySecrets(env.AI_GATEWAY_JWT_KEY)],
+  load(env, core) {
+    const cfg = parseGatewayConfig(env);
+    if (!cfg) return undefined;
+    const client = new GatewayClient(cfg);
+    return {
+      id: "gateway",
+      title: this.title,
+      drivers: [],
+      tools: [gatewayChat(client), gatewayEmbed(client), gatewayRerank(client), gatewayTranscribe(client), gatewaySpeech(client, core)],
+      async check(signal) {
+        const how = cfg.auth.mode === "key" ? "API key" : `JWT (uid ${cfg.auth.uid}, ${cfg.auth.alg})`;
+        try {
+          const { data } = await client.get("models", { signal });
+          const n = Array.isArray(data.data) ? data.data.length : undefined;
+          return `${how} accepted by ${safeUrl(cfg.baseUrl)}${n !== undefined ? ` (${n} models listed)` : ""}`;
+        } catch (err) {
+          // Routes are matched before auth: a gateway with no /models route cannot tell us about the credential.
+          if (err instanceof AigcError && err.info.httpStatus === 404) return `${safeUrl(cfg.baseUrl)} is reachable but does not route /models, so the ${how} is first checked by a real call`;
+          throw err;
+        }
+      },
+    };
+  },
+};

@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { inputError } from "../../errors.js";
+import type { GatewayClient } from "../../vendors/gateway/client.js";
+import { MAX_RERANK_DOCUMENTS, rerank } from "../../vendors/gateway/embed-rerank.js";
+import { defineTool } from "../define.js";
+import { GATEWAY_CALL, modelHelp, resolveModel, result } from "./common.js";
+
+export function gatewayRerank(client: GatewayClient) {
+  const cfg = client.cfg;
+  return defineTool({
+    name: "gateway_rerank",
+    title: "AI Gateway rerank",
+    description:
+      "Orders documents by relevance to a query with a rerank model behind your Alibaba Cloud AI Gateway. Returns the best top_n as {index (position in documents), score (the model's relevance score, higher is better), document}. Billed per token.",
+    input: {
+      query: z.string().min(1).describe("what the documents are ranked against"),
+      documents: z.array(z.string().min(1, "documents must not contain empty strings")).min(1).max(MAX_RERANK_DOCUMENTS).describe(`the candidate texts (1-${MAX_RERANK_DOCUMENTS})`),
+      top_n: z.number().int().min(1).max(MAX_RERANK_DOCUMENTS).optional().describe("how many of the best documents to return (default all)"),
+      model: z.string().min(1).optional().describe(modelHelp(cfg, "rerank")),
+    },
+    output: {
+      model: z.string(),
+      results: z.array(z.object({ index: z.number().int(), score: z.number(), document: z.string() })),
+      request_id: z.string().optional(),
+    },
+    annotations: GATEWAY_CALL,
+    async run(args, ctx) {
+      if (args.top_n !== undefined && args.top_n > args.documents.length) throw inputError("top_n", `at most the number of documents (${args.documents.length}); got ${args.top_n}`);
+      const { model, modelVar } = resolveModel(cfg, "rerank", args.model);
+      ctx.progress(`ranking ${args.documents.length} document(s) with ${model}`);
+      const r = await rerank(client, { model, query: args.query, documents: args.documents, top_n: args.top_n }, { signal: ctx.signal, modelVar });
+      const lines = r.results.map((x, i) => `${i + 1}. [${x.index}] ${x.score.toFixed(4)}  ${x.document.length > 120 ? `${x.document.slice(0, 117)}...` : x.document}`);
+      return result(`Ranked by ${r.model}:\n${lines.join("\n")}`, { model: r.model, results: r.results, ...(r.request_id ? { request_id: r.request_id } : {}) });
+    },
+  });
+}

@@ -1,0 +1,46 @@
+import { z } from "zod";
+import type { CoreConfig } from "../../config.js";
+import { inputError } from "../../errors.js";
+import { MAX_SPEECH_CHARS, openSpeech, SPEECH_FORMATS, speechBody } from "../../vendors/gateway/audio.js";
+import type { GatewayClient } from "../../vendors/gateway/client.js";
+import { defineTool, PAID_GENERATOR } from "../define.js";
+import { jobResultShape } from "../job-result.js";
+import { waitAndRender, waitSecondsSchema } from "../jobs.js";
+import { modelHelp, resolveModel } from "./common.js";
+
+export function gatewaySpeech(client: GatewayClient, core: CoreConfig) {
+  const cfg = client.cfg;
+  return defineTool({
+    name: "gateway_speech",
+    title: "AI Gateway text-to-speech",
+    description:
+      "Reads text aloud with a text-to-speech model behind your Alibaba Cloud AI Gateway. The audio is saved to the output folder and returned as an embedded resource when it fits the inline budget (a media:// link otherwise). Long texts can take a while: the call returns a job_id when wait_seconds runs out; then call wait_for_job. Billed per character.",
+    input: {
+      text: z.string().min(1).max(MAX_SPEECH_CHARS).describe(`what to say (1-${MAX_SPEECH_CHARS} characters)`),
+      voice: z.string().min(1).optional().describe(cfg.voice ? `voice name of the model (default ${cfg.voice})` : "voice name of the model (required: AI_GATEWAY_TTS_VOICE is not set), e.g. alloy or longxiaochun"),
+      model: z.string().min(1).optional().describe(modelHelp(cfg, "tts")),
+      format: z.enum(SPEECH_FORMATS).optional().describe("audio format (default mp3); opus comes in an Ogg container"),
+      speed: z.number().min(0.25).max(4).optional().describe("speaking rate 0.25-4 (1 = normal), for models that support it"),
+      wait_seconds: waitSecondsSchema(core),
+    },
+    output: jobResultShape,
+    annotations: PAID_GENERATOR,
+    async run(args, ctx) {
+      if (!args.text.trim()) throw inputError("text", "is only whitespace; give the words to speak");
+      const { model, modelVar } = resolveModel(cfg, "tts", args.model);
+      const voice = args.voice?.trim() || cfg.voice;
+      if (!voice) throw inputError("voice", "no voice given and AI_GATEWAY_TTS_VOICE is not set: pass voice (a voice name of the model) or set AI_GATEWAY_TTS_VOICE");
+      const format = args.format ?? "mp3";
+      const body = speechBody({ model, text: args.text, voice, format, speed: args.speed });
+      const jobId = await ctx.app.jobs.startLocal({
+        vendor: "gateway",
+        op: "speech",
+        model,
+        label: args.text.slice(0, 80),
+        outputKind: "audio",
+        run: (signal) => openSpeech(client, body, format, { signal, modelVar }),
+      });
+      return waitAndRender(ctx, jobId, args.wait_seconds, true);
+    },
+  });
+}

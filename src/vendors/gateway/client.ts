@@ -1,0 +1,110 @@
+/**
+ * AI Gateway HTTP client: OpenAI-compatible paths under AI_GATEWAY_BASE_URL, consumer auth
+ * headers on every call, errors mapped. Only a 429 or an unreachable gateway is retried: those
+ * were refused before any model ran, so a repeat cannot bill twice.
+ */
+import type { Readable } from "node:stream";
+import { AigcError } from "../../errors.js";
+import { httpOpen, httpRequest, readPreview, RETRY_SAFE, safeUrl, type RetryPolicy } from "../../net/http.js";
+import { GatewayAuth } from "./auth.js";
+import type { GatewayConfig } from "./config.js";
+import { GATEWAY, gatewayError, gatewayRequestId } from "./errors.js";
+
+const RETRY_REJECTED: RetryPolicy = {
+  attempts: 3,
+  shouldRetry: (res, err) => (err ? /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(err.message) : res!.status === 429),
+};
+
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Env var of the default model for this capability (named in model-not-found hints). */
+  modelVar?: string;
+  maxBytes?: number;
+}
+
+export interface OpenedStream {
+  status: number;
+  headers: Record<string, string>;
+  body: Readable;
+  requestId?: string;
+  mime: string;
+}
+
+export class GatewayClient {
+  readonly auth: GatewayAuth;
+
+  constructor(readonly cfg: GatewayConfig, auth?: GatewayAuth) {
+    this.auth = auth ?? new GatewayAuth(cfg.auth);
+  }
+
+  url(path: string): string {
+    return `${this.cfg.baseUrl}/${path}`;
+  }
+
+  private fail(path: string, status: number, headers: Record<string, string>, body: string, opts: CallOptions): AigcError {
+    return gatewayError({ status, headers, body, path, auth: this.cfg.auth, modelVar: opts.modelVar });
+  }
+
+  private notJson(path: string, status: number, text: string, requestId?: string): AigcError {
+    const preview = text.replace(/\s+/g, " ").trim().slice(0, 160);
+    return new AigcError({
+      category: "bad_response",
+      code: "NotJson",
+      vendor: GATEWAY,
+      httpStatus: status,
+      requestId,
+      message: `${safeUrl(this.url(path))} answered HTTP ${status} with something that is not JSON${preview ? `: "${preview}"` : ""}`,
+      hint: "Check that AI_GATEWAY_BASE_URL is the gateway's OpenAI-compatible base (ending in /v1), not a console or docs page.",
+    });
+  }
+
+  /** POSTs a JSON body (or a multipart form) and returns the parsed JSON answer. */
+  async postJson(path: string, body: Record<string, unknown> | FormData, opts: CallOptions = {}): Promise<{ data: Record<string, unknown>; requestId?: string }> {
+    const form = body instanceof FormData;
+    const res = await httpRequest(this.url(path), {
+      vendor: GATEWAY,
+      method: "POST",
+      headers: { ...this.auth.headers(), accept: "application/json", ...(form ? {} : { "content-type": "application/json" }) },
+      body: form ? body : JSON.stringify(body),
+      signal: opts.signal,
+      timeoutMs: this.cfg.timeoutMs,
+      maxBytes: opts.maxBytes ?? 64 * 1024 * 1024,
+      retry: RETRY_REJECTED,
+    });
+    const requestId = gatewayRequestId(res.headers);
+    if (res.status < 200 || res.status >= 300) throw this.fail(path, res.status, res.headers, res.text(), opts);
+    const data = res.json();
+    if (!data || typeof data !== "object" || Array.isArray(data)) throw this.notJson(path, res.status, res.text(), requestId);
+    return { data: data as Record<string, unknown>, requestId };
+  }
+
+  /** GET of a free endpoint (the credential check reads `models`). */
+  async get(path: string, opts: CallOptions = {}): Promise<{ data: Record<string, unknown>; requestId?: string }> {
+    const res = await httpRequest(this.url(path), { vendor: GATEWAY, headers: { ...this.auth.headers(), accept: "application/json" }, signal: opts.signal, timeoutMs: Math.min(this.cfg.timeoutMs, 30_000), maxBytes: 8 * 1024 * 1024, retry: RETRY_SAFE });
+    const requestId = gatewayRequestId(res.headers);
+    if (res.status < 200 || res.status >= 300) throw this.fail(path, res.status, res.headers, res.text(), opts);
+    const data = res.json();
+    if (!data || typeof data !== "object" || Array.isArray(data)) throw this.notJson(path, res.status, res.text(), requestId);
+    return { data: data as Record<string, unknown>, requestId };
+  }
+
+  /**
+   * POSTs JSON and hands back the unread 2xx body (SSE chat, speech audio). Sent once: a stream
+   * that failed midway may already have been billed.
+   */
+  async open(path: string, body: Record<string, unknown>, accept: string, opts: CallOptions = {}): Promise<OpenedStream> {
+    const res = await httpOpen(this.url(path), {
+      vendor: GATEWAY,
+      method: "POST",
+      headers: { ...this.auth.headers(), accept, "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: opts.signal,
+      timeoutMs: this.cfg.timeoutMs,
+    });
+    const requestId = gatewayRequestId(res.headers);
+    if (res.status < 200 || res.status >= 300) throw this.fail(path, res.status, res.headers, await readPreview(res.body, 64 * 1024), opts);
+    const mime = (res.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    return { status: res.status, headers: res.headers, body: res.body, requestId, mime };
+  }
+}
