@@ -5,7 +5,8 @@
  */
 import type { Readable } from "node:stream";
 import { AigcError } from "../../errors.js";
-import { httpOpen, httpRequest, readPreview, RETRY_SAFE, safeUrl, type RetryPolicy } from "../../net/http.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { httpOpen, httpRequest, readPreview, retryAfterMs, RETRY_SAFE, safeUrl, type RetryPolicy } from "../../net/http.js";
 import { GatewayAuth } from "./auth.js";
 import type { GatewayConfig } from "./config.js";
 import { GATEWAY, gatewayError, gatewayRequestId } from "./errors.js";
@@ -94,16 +95,28 @@ export class GatewayClient {
    * that failed midway may already have been billed.
    */
   async open(path: string, body: Record<string, unknown>, accept: string, opts: CallOptions = {}): Promise<OpenedStream> {
-    const res = await httpOpen(this.url(path), {
-      vendor: GATEWAY,
-      method: "POST",
-      headers: { ...this.auth.headers(), accept, "content-type": "application/json" },
-      body: JSON.stringify(body),
-      signal: opts.signal,
-      timeoutMs: this.cfg.timeoutMs,
-    });
+    const payload = JSON.stringify(body);
+    for (let attempt = 1; ; attempt++) {
+      const res = await httpOpen(this.url(path), {
+        vendor: GATEWAY,
+        method: "POST",
+        headers: { ...this.auth.headers(), accept, "content-type": "application/json" },
+        body: payload,
+        signal: opts.signal,
+        timeoutMs: this.cfg.timeoutMs,
+      });
+      if (res.status >= 200 && res.status < 300) return this.opened(res);
+      const text = await readPreview(res.body, 64 * 1024);
+      // A 429 was refused before any model ran, so it alone is retried (Retry-After honoured).
+      if (res.status !== 429 || attempt >= 3) throw this.fail(path, res.status, res.headers, text, opts);
+      await sleep(Math.min(30_000, retryAfterMs(res.headers) ?? 500 * 2 ** (attempt - 1)), undefined, { signal: opts.signal }).catch(() => {
+        throw new AigcError({ category: "cancelled", code: "Cancelled", vendor: GATEWAY, message: "the request was cancelled by the client" });
+      });
+    }
+  }
+
+  private opened(res: { status: number; headers: Record<string, string>; body: Readable }): OpenedStream {
     const requestId = gatewayRequestId(res.headers);
-    if (res.status < 200 || res.status >= 300) throw this.fail(path, res.status, res.headers, await readPreview(res.body, 64 * 1024), opts);
     const mime = (res.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
     return { status: res.status, headers: res.headers, body: res.body, requestId, mime };
   }
