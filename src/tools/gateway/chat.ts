@@ -58,13 +58,17 @@ export function gatewayChat(client: GatewayClient) {
       const validate = format && typeof format === "object" ? await compileSchema(format.schema) : undefined;
       ctx.progress(`asking ${model}`);
       let lastReport = 0;
+      let answering = false;
       const answer = await runChat(client, { ...args, model, response_format: format }, {
         signal: ctx.signal,
         modelVar,
         onDelta: (text, reasoning) => {
-          if (Date.now() - lastReport < 1000) return;
+          // Report the switch from thinking to answering at once, otherwise at most once a second.
+          const firstText = !answering && text.length > 0;
+          if (!firstText && Date.now() - lastReport < 1000) return;
+          answering ||= firstText;
           lastReport = Date.now();
-          ctx.progress(text ? `receiving the answer: ${text.length} characters so far` : `the model is thinking (${reasoning.length} characters of reasoning)`);
+          ctx.progress(text ? `receiving the answer: ${text.length} characters so far` : reasoning ? `the model is thinking (${reasoning.length} characters of reasoning)` : `${model} accepted the request; waiting for the first tokens`);
         },
       });
       const structured: Record<string, unknown> = { ...answer };

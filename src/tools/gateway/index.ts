@@ -22,6 +22,7 @@ export const gatewayModule: VendorModule = {
   id: "gateway",
   title: "Alibaba Cloud AI Gateway",
   env: GATEWAY_ENV,
+  enableWith: "AI_GATEWAY_BASE_URL with AI_GATEWAY_API_KEY, or with AI_GATEWAY_JWT_KEY and AI_GATEWAY_JWT_UID",
   secrets: (env) => [env.AI_GATEWAY_API_KEY, ...jwtKeySecrets(env.AI_GATEWAY_JWT_KEY)],
   load(env, core) {
     const cfg = parseGatewayConfig(env);

@@ -1,4 +1,5 @@
 /** Speech-to-text (multipart upload) and text-to-speech (the audio body, streamed on to the job engine). */
+import { FormData } from "undici";
 import { AigcError } from "../../errors.js";
 import type { PollResult } from "../../jobs/types.js";
 import { discard } from "../../net/http.js";

@@ -4,6 +4,7 @@
  * were refused before any model ran, so a repeat cannot bill twice.
  */
 import type { Readable } from "node:stream";
+import { FormData } from "undici";
 import { AigcError } from "../../errors.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { httpOpen, httpRequest, readPreview, retryAfterMs, RETRY_SAFE, safeUrl, type RetryPolicy } from "../../net/http.js";

@@ -1,0 +1,410 @@
+/**
+ * Alibaba Cloud AI Gateway simulator: one OpenAI-compatible gateway under `/v1` with Higress-style
+ * consumer auth in front of simulated models.
+ * - Auth (plain-text refusals, as the gateway sends them): API key as `Authorization: Bearer` or in
+ *   a custom header; JWT (HS256 JWKS `oct` key, `uid` claim, 60 s clock skew).
+ * - `POST chat/completions` (JSON, or SSE chunks ending in `data: [DONE]`, usage when asked),
+ *   `completions`, `embeddings` (deterministic unit vectors, `model` included), `rerank`
+ *   (word-overlap scores), `audio/transcriptions` (multipart), `audio/speech` (real WAV, MP3 or Ogg
+ *   Opus carrying the spoken text, which transcription reads back), `GET models`.
+ * Trigger words in a prompt or input: `[429]` (the rate limiter's `Too many requests`),
+ * `[blocked]` (content inspection 400), `[slow]` (10x slower streaming), `[bad-json]` (a JSON answer
+ * that breaks the requested schema), `[fail]` (speech synthesis fails with 500).
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { sniffBytes } from "../media/sniff.js";
+import { verifyJwt } from "../vendors/shared/jwt.js";
+import { header, SimServer, type SimReply, type SimRequest } from "./sim-server.js";
+import { readSpokenText, speak, SPOKEN_MIME, type SpokenFormat } from "./speech-audio.js";
+
+export { readSpokenText } from "./speech-audio.js";
+
+export const GATEWAY_SIM_MODELS = {
+  chat: ["qwen-plus", "qwen3-8b", "qwen-turbo"],
+  embed: ["text-embedding-v4", "text-embedding-v3"],
+  rerank: ["gte-rerank-v2"],
+  stt: ["paraformer-v2", "whisper-1"],
+  tts: ["cosyvoice-v2", "tts-1"],
+};
+export const GATEWAY_SIM_VOICES = ["longxiaochun", "longwan", "longcheng", "alloy", "nova", "echo"];
+const THINKING_MODELS = new Set(["qwen3-8b", "qwen-plus"]);
+
+export interface GatewaySimOptions {
+  apiKey?: string;
+  /** Where the key is read from: `authorization` (Bearer, default) or a custom header holding the raw key. */
+  keyHeader?: string;
+  jwtSecret?: Buffer;
+  jwtUid?: string;
+  jwtHeader?: string;
+  jwtPrefix?: string;
+  auth?: "key" | "jwt" | "either";
+  /** Pause between SSE chunks. */
+  chunkDelayMs?: number;
+  /** Pause before a speech answer starts; body chunks follow 10 ms apart. */
+  speechDelayMs?: number;
+  embedDims?: number;
+}
+
+const KEY_REALM = { "www-authenticate": "Key realm=MSE Gateway", "content-type": "text/plain; charset=utf-8" };
+const JWT_REALM = { "www-authenticate": 'Bearer realm="MSE Gateway"', "content-type": "text/plain; charset=utf-8" };
+const plain = (status: number, body: string, headers: Record<string, string> = { "content-type": "text/plain; charset=utf-8" }): SimReply => ({ status, headers, body });
+
+function oaiError(status: number, message: string, code: string, param?: string, type = "invalid_request_error"): SimReply {
+  return { status, body: { error: { message, type, param: param ?? null, code } } };
+}
+
+export class GatewaySimulator {
+  readonly sim: SimServer;
+  readonly apiKey: string;
+  readonly jwtSecret: Buffer;
+  readonly jwtUid: string;
+  private readonly opts: Required<GatewaySimOptions>;
+
+  constructor(opts: GatewaySimOptions = {}) {
+    this.opts = {
+      apiKey: "gw-sandbox-key-000000000000000000000000",
+      keyHeader: "authorization",
+      jwtSecret: Buffer.from("aigc-mcp-gateway-sandbox-secret!"),
+      jwtUid: "sandbox-consumer-uid",
+      jwtHeader: "authorization",
+      jwtPrefix: "Bearer",
+      auth: "either",
+      chunkDelayMs: 40,
+      speechDelayMs: 300,
+      embedDims: 1024,
+      ...opts,
+    };
+    this.apiKey = this.opts.apiKey;
+    this.jwtSecret = this.opts.jwtSecret;
+    this.jwtUid = this.opts.jwtUid;
+    this.sim = new SimServer("gateway", (req) => this.handle(req));
+  }
+
+  /** The consumer's JWKS as the gateway console shows it. */
+  get jwks(): string {
+    return JSON.stringify({ keys: [{ kty: "oct", kid: "sandbox", alg: "HS256", k: this.jwtSecret.toString("base64url") }] });
+  }
+  get baseUrl(): string {
+    return `${this.sim.url}/v1`;
+  }
+  async start(port = 0): Promise<this> {
+    await this.sim.start(port);
+    return this;
+  }
+  close(): Promise<void> {
+    return this.sim.close();
+  }
+
+  private async handle(req: SimRequest): Promise<SimReply> {
+    const reply = await this.route(req);
+    reply.headers = { "x-request-id": "gw-" + randomBytes(8).toString("hex"), ...(reply.headers ?? {}) };
+    return reply;
+  }
+
+  private async route(req: SimRequest): Promise<SimReply> {
+    const denied = this.authenticate(req);
+    if (denied) return denied;
+    if (req.body.includes("[429]")) return plain(429, "Too many requests");
+    const path = req.path.replace(/\/+$/, "");
+    if (req.method === "GET" && path === "/v1/models") return this.models();
+    if (req.method !== "POST") return plain(404, "no route");
+    switch (path) {
+      case "/v1/chat/completions":
+        return this.chat(req);
+      case "/v1/completions":
+        return this.completion(req);
+      case "/v1/embeddings":
+        return this.embeddings(req);
+      case "/v1/rerank":
+        return this.rerank(req);
+      case "/v1/audio/transcriptions":
+        return this.transcription(req);
+      case "/v1/audio/speech":
+        return this.speech(req);
+      default:
+        return plain(404, "no route");
+    }
+  }
+
+  // ---------- auth (Higress key-auth / jwt-auth behaviour) ----------
+  private authenticate(req: SimRequest): SimReply | undefined {
+    const { auth, keyHeader, jwtHeader, jwtPrefix } = this.opts;
+    const keys = auth !== "jwt";
+    const jwts = auth !== "key";
+    const rawJwt = jwts ? header(req, jwtHeader) : undefined;
+    const token = rawJwt && (jwtPrefix ? (rawJwt.startsWith(`${jwtPrefix} `) ? rawJwt.slice(jwtPrefix.length + 1) : undefined) : rawJwt);
+    if (token && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) return this.checkJwt(token);
+    if (keys) {
+      const raw = header(req, keyHeader);
+      const key = keyHeader === "authorization" ? raw?.replace(/^Bearer\s+/i, "") : raw;
+      if (!key) return plain(401, "Request denied by Key Auth check. No Key Authentication information found.", KEY_REALM);
+      const a = Buffer.from(key);
+      const b = Buffer.from(this.apiKey);
+      if (a.length !== b.length || !timingSafeEqual(a, b)) return plain(403, "Request denied by Key Auth check. Unauthorized consumer.", KEY_REALM);
+      return undefined;
+    }
+    return plain(401, "Request denied by JWT Auth check. JWT is missing.", JWT_REALM);
+  }
+
+  private checkJwt(token: string): SimReply | undefined {
+    const v = verifyJwt(token, this.jwtSecret, { nowS: Math.floor(this.sim.now() / 1000), skewS: 60 });
+    if (!v.ok) {
+      if (v.reason === "expired") return plain(401, "Request denied by JWT Auth check. JWT is expired.", JWT_REALM);
+      return plain(401, "Request denied by JWT Auth check. JWT verification fails", JWT_REALM);
+    }
+    if (v.payload.uid !== this.jwtUid) return plain(403, "Request denied by JWT Auth check. Unauthorized consumer.", JWT_REALM);
+    return undefined;
+  }
+
+  private models(): SimReply {
+    const ids = Object.values(GATEWAY_SIM_MODELS).flat();
+    return { status: 200, body: { object: "list", data: ids.map((id) => ({ id, object: "model", created: 1735689600, owned_by: "sandbox" })) } };
+  }
+
+  private knownModel(body: Record<string, unknown>, family: keyof typeof GATEWAY_SIM_MODELS): SimReply | string {
+    const model = body.model;
+    if (typeof model !== "string" || !model) return oaiError(400, "you must provide a model parameter", "missing_required_parameter", "model");
+    if (!GATEWAY_SIM_MODELS[family].includes(model)) return oaiError(404, `The model \`${model}\` does not exist or you do not have access to it.`, "model_not_found", "model");
+    return model;
+  }
+
+  private jsonBody(req: SimRequest): Record<string, unknown> | SimReply {
+    const b = req.json;
+    if (!b || typeof b !== "object" || Array.isArray(b)) return oaiError(400, "We could not parse the JSON body of your request.", "invalid_json");
+    return b as Record<string, unknown>;
+  }
+
+  // ---------- chat ----------
+  private chat(req: SimRequest): SimReply {
+    const body = this.jsonBody(req);
+    if ("status" in body) return body as SimReply;
+    const model = this.knownModel(body, "chat");
+    if (typeof model !== "string") return model;
+    const messages = body.messages;
+    if (!Array.isArray(messages) || !messages.length) return oaiError(400, "messages must be a non-empty array", "invalid_value", "messages");
+    const texts: string[] = [];
+    for (const [i, m] of messages.entries()) {
+      const role = (m as { role?: unknown }).role;
+      if (!["system", "user", "assistant", "tool", "developer"].includes(String(role))) return oaiError(400, `Invalid value for 'messages[${i}].role'`, "invalid_value", `messages[${i}].role`);
+      const content = (m as { content?: unknown }).content;
+      const text = typeof content === "string" ? content : Array.isArray(content) ? content.map((p) => (p as { text?: string }).text ?? "").join(" ") : undefined;
+      if (text === undefined) return oaiError(400, `'messages[${i}].content' must be a string or an array of parts`, "invalid_type", `messages[${i}].content`);
+      if (role === "user") texts.push(text);
+    }
+    const t = body.temperature;
+    if (t !== undefined && (typeof t !== "number" || t < 0 || t > 2)) return oaiError(400, "temperature must be a number from 0 to 2", "invalid_value", "temperature");
+    const last = texts.at(-1) ?? "";
+    if (last.includes("[blocked]")) return oaiError(400, "Input data may contain inappropriate content.", "data_inspection_failed", undefined, "data_inspection_failed");
+    const thinking = THINKING_MODELS.has(model) && (body.enable_thinking === true || (body.chat_template_kwargs as { enable_thinking?: unknown } | undefined)?.enable_thinking === true);
+    let content = this.answer(model, last, body.response_format);
+    let finish = "stop";
+    const maxTokens = body.max_tokens;
+    const words = content.split(/(?<=\s)/);
+    if (typeof maxTokens === "number" && maxTokens < words.length) {
+      content = words.slice(0, maxTokens).join("");
+      finish = "length";
+    }
+    const reasoning = thinking ? `Let me think about "${last.slice(0, 60)}". The user wants a clear answer, so I will keep it short.` : undefined;
+    const usage = { prompt_tokens: countTokens(messages.map((m) => JSON.stringify(m)).join(" ")), completion_tokens: countTokens(content) + countTokens(reasoning ?? ""), total_tokens: 0 };
+    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+    const id = "chatcmpl-" + randomBytes(10).toString("hex");
+    const created = Math.floor(this.sim.now() / 1000);
+    if (body.stream !== true) {
+      return { status: 200, body: { id, object: "chat.completion", created, model, choices: [{ index: 0, message: { role: "assistant", content, ...(reasoning ? { reasoning_content: reasoning } : {}) }, finish_reason: finish }], usage } };
+    }
+    const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+    const delay = this.opts.chunkDelayMs * (last.includes("[slow]") ? 10 : 1);
+    return { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" }, stream: this.sse({ id, created, model, content, reasoning, finish, usage: includeUsage ? usage : undefined }, delay) };
+  }
+
+  private async *sse(a: { id: string; created: number; model: string; content: string; reasoning?: string; finish: string; usage?: object }, delayMs: number): AsyncGenerator<Buffer> {
+    const chunk = (delta: object, finish: string | null = null) => ({ id: a.id, object: "chat.completion.chunk", created: a.created, model: a.model, choices: [{ index: 0, delta, finish_reason: finish }] });
+    const event = (o: unknown) => Buffer.from(`data: ${JSON.stringify(o)}\n\n`);
+    const pause = () => new Promise((r) => setTimeout(r, delayMs));
+    yield event(chunk({ role: "assistant", content: "" }));
+    for (const piece of pieces(a.reasoning ?? "")) {
+      await pause();
+      yield event(chunk({ reasoning_content: piece }));
+    }
+    for (const piece of pieces(a.content)) {
+      await pause();
+      yield event(chunk({ content: piece }));
+    }
+    yield event(chunk({}, a.finish));
+    if (a.usage) yield event({ id: a.id, object: "chat.completion.chunk", created: a.created, model: a.model, choices: [], usage: a.usage });
+    yield Buffer.from("data: [DONE]\n\n");
+  }
+
+  private answer(model: string, last: string, format: unknown): string {
+    const f = format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
+    const said = last.replace(/\s+/g, " ").trim().slice(0, 120);
+    if (f?.type === "json_schema") {
+      if (last.includes("[bad-json]")) return JSON.stringify({ unexpected: true });
+      return JSON.stringify(exampleFor(f.json_schema?.schema, said));
+    }
+    if (f?.type === "json_object") return JSON.stringify({ answer: `Sandbox answer to "${said}"`, model });
+    return `Sandbox answer from ${model}: you said "${said}". This reply is generated by the local simulator, word by word, so that streaming can be watched.`;
+  }
+
+  private completion(req: SimRequest): SimReply {
+    const body = this.jsonBody(req);
+    if ("status" in body) return body as SimReply;
+    const model = this.knownModel(body, "chat");
+    if (typeof model !== "string") return model;
+    if (typeof body.prompt !== "string") return oaiError(400, "prompt must be a string", "invalid_type", "prompt");
+    const text = ` Sandbox completion of "${body.prompt.slice(0, 80)}".`;
+    return { status: 200, body: { id: "cmpl-" + randomBytes(8).toString("hex"), object: "text_completion", model, choices: [{ text, index: 0, finish_reason: "stop" }], usage: { prompt_tokens: countTokens(body.prompt), completion_tokens: countTokens(text), total_tokens: countTokens(body.prompt) + countTokens(text) } } };
+  }
+
+  // ---------- embeddings and rerank ----------
+  private embeddings(req: SimRequest): SimReply {
+    const body = this.jsonBody(req);
+    if ("status" in body) return body as SimReply;
+    const model = this.knownModel(body, "embed");
+    if (typeof model !== "string") return model;
+    const input = typeof body.input === "string" ? [body.input] : body.input;
+    if (!Array.isArray(input) || !input.length || input.some((s) => typeof s !== "string" || !s)) return oaiError(400, "input must be a non-empty string or a non-empty array of non-empty strings", "invalid_value", "input");
+    if (input.length > 512) return oaiError(400, "input may hold at most 512 texts", "invalid_value", "input");
+    const dims = body.dimensions ?? this.opts.embedDims;
+    if (typeof dims !== "number" || !Number.isInteger(dims) || dims < 64 || dims > 2048) return oaiError(400, "dimensions must be an integer from 64 to 2048", "invalid_value", "dimensions");
+    const b64 = body.encoding_format === "base64";
+    const data = (input as string[]).map((text, index) => {
+      const v = unitVector(text, dims);
+      return { object: "embedding", index, embedding: b64 ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v };
+    });
+    const tokens = (input as string[]).reduce((n, s) => n + countTokens(s), 0);
+    return { status: 200, body: { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } } };
+  }
+
+  private rerank(req: SimRequest): SimReply {
+    const body = this.jsonBody(req);
+    if ("status" in body) return body as SimReply;
+    const model = this.knownModel(body, "rerank");
+    if (typeof model !== "string") return model;
+    if (typeof body.query !== "string" || !body.query) return oaiError(400, "query must be a non-empty string", "invalid_value", "query");
+    const docs = Array.isArray(body.documents) ? body.documents.map((d) => (typeof d === "string" ? d : (d as { text?: unknown })?.text)) : [];
+    if (!docs.length || docs.some((d) => typeof d !== "string")) return oaiError(400, "documents must be a non-empty array of strings", "invalid_value", "documents");
+    const q = new Set(words(body.query));
+    const scored = (docs as string[]).map((text, index) => {
+      const d = new Set(words(text));
+      const shared = [...q].filter((w) => d.has(w)).length;
+      const score = (shared + 0.05) / (q.size + d.size - shared + 0.1);
+      return { index, relevance_score: Math.round(Math.min(0.999, score) * 1e4) / 1e4, ...(body.return_documents ? { document: { text } } : {}) };
+    });
+    scored.sort((a, b) => b.relevance_score - a.relevance_score);
+    const topN = typeof body.top_n === "number" ? body.top_n : scored.length;
+    return { status: 200, body: { id: "rerank-" + randomBytes(8).toString("hex"), model, results: scored.slice(0, topN), usage: { total_tokens: countTokens(body.query) + (docs as string[]).reduce((n, s) => n + countTokens(s), 0) } } };
+  }
+
+  // ---------- audio ----------
+  private async transcription(req: SimRequest): Promise<SimReply> {
+    const type = header(req, "content-type") ?? "";
+    if (!type.startsWith("multipart/form-data")) return oaiError(400, "Content-Type must be multipart/form-data", "invalid_request");
+    let form: FormData;
+    try {
+      form = await new Response(req.body, { headers: { "content-type": type } }).formData();
+    } catch {
+      return oaiError(400, "the multipart body could not be parsed", "invalid_request");
+    }
+    const model = form.get("model");
+    if (typeof model !== "string") return oaiError(400, "you must provide a model parameter", "missing_required_parameter", "model");
+    if (!GATEWAY_SIM_MODELS.stt.includes(model)) return oaiError(404, `The model \`${model}\` does not exist or you do not have access to it.`, "model_not_found", "model");
+    const file = form.get("file");
+    if (!file || typeof file === "string") return oaiError(400, "you must provide a file", "missing_required_parameter", "file");
+    const audio = Buffer.from(await file.arrayBuffer());
+    const kind = sniffBytes(audio.subarray(0, 64 * 1024));
+    if (!kind || (kind.kind !== "audio" && kind.kind !== "video")) return oaiError(400, "Invalid file format. Supported formats: flac, m4a, mp3, mp4, mpeg, mpga, oga, ogg, wav, webm", "invalid_file_format", "file");
+    const text = readSpokenText(audio) ?? `Sandbox transcript: ${audio.length} bytes of ${kind.mime} audio, no words recognised.`;
+    const format = form.get("response_format") ?? "json";
+    if (format === "text") return plain(200, text);
+    const language = typeof form.get("language") === "string" ? (form.get("language") as string) : "en";
+    if (format === "verbose_json") return { status: 200, body: { task: "transcribe", language, duration: Math.round((audio.length / 16000) * 100) / 100, text, segments: [] } };
+    return { status: 200, body: { text } };
+  }
+
+  private speech(req: SimRequest): SimReply {
+    const body = this.jsonBody(req);
+    if ("status" in body) return body as SimReply;
+    const model = this.knownModel(body, "tts");
+    if (typeof model !== "string") return model;
+    const input = body.input;
+    if (typeof input !== "string" || !input.trim() || input.length > 4096) return oaiError(400, "input must be a string of 1 to 4096 characters", "invalid_value", "input");
+    if (typeof body.voice !== "string" || !GATEWAY_SIM_VOICES.includes(body.voice)) return oaiError(400, `voice must be one of ${GATEWAY_SIM_VOICES.join(", ")}`, "invalid_value", "voice");
+    const format = (body.response_format ?? "mp3") as string;
+    if (!(format in SPOKEN_MIME)) return oaiError(400, `response_format ${format} is not supported by this model; use mp3, wav or opus`, "unsupported_format", "response_format");
+    const speed = body.speed ?? 1;
+    if (typeof speed !== "number" || speed < 0.25 || speed > 4) return oaiError(400, "speed must be from 0.25 to 4", "invalid_value", "speed");
+    if (input.includes("[fail]")) return { status: 500, body: { error: { code: "InternalError", message: "speech synthesis failed", type: "server_error" } } };
+    const audio = speak(input, format as SpokenFormat, Math.max(0.5, (input.length * 0.06) / speed));
+    return { status: 200, headers: { "content-type": SPOKEN_MIME[format as SpokenFormat] }, stream: this.slowly(audio) };
+  }
+
+  private async *slowly(audio: Buffer): AsyncGenerator<Buffer> {
+    await new Promise((r) => setTimeout(r, this.opts.speechDelayMs));
+    for (let i = 0; i < audio.length; i += 8 * 1024) {
+      if (i) await new Promise((r) => setTimeout(r, 10));
+      yield audio.subarray(i, i + 8 * 1024);
+    }
+  }
+}
+
+const words = (s: string) => s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+const countTokens = (s: string) => Math.max(s ? 1 : 0, Math.ceil(words(s).length * 1.3));
+
+/** Splits text into small streaming pieces (a word or two, whitespace kept). */
+function pieces(text: string): string[] {
+  const parts = text.match(/\S+\s*/g) ?? [];
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i += 2) out.push(parts.slice(i, i + 2).join(""));
+  return out;
+}
+
+/** A deterministic unit vector from a text's hash. */
+function unitVector(text: string, dims: number): number[] {
+  const v: number[] = [];
+  for (let block = 0; v.length < dims; block++) {
+    const h = createHash("sha256").update(`${block}:${text}`).digest();
+    for (let i = 0; i + 2 <= h.length && v.length < dims; i += 2) v.push(h.readInt16LE(i) / 32768);
+  }
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => x / norm);
+}
+
+/** A value that satisfies a (simple) JSON Schema, filled with short text from the prompt. */
+function exampleFor(schema: unknown, said: string, depth = 0): unknown {
+  const s = (schema ?? {}) as Record<string, unknown>;
+  if (depth > 8) return null;
+  if ("const" in s) return s.const;
+  if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
+  const anyOf = (s.anyOf ?? s.oneOf) as unknown[] | undefined;
+  if (Array.isArray(anyOf) && anyOf.length) return exampleFor(anyOf[0], said, depth + 1);
+  const type = Array.isArray(s.type) ? s.type.find((t) => t !== "null") : s.type;
+  switch (type) {
+    case "object": {
+      const props = (s.properties ?? {}) as Record<string, unknown>;
+      return Object.fromEntries(Object.entries(props).map(([k, p]) => [k, exampleFor(p, `${k} for ${said.slice(0, 40)}`, depth + 1)]));
+    }
+    case "array": {
+      const n = Math.max(typeof s.minItems === "number" ? s.minItems : 1, 1);
+      return Array.from({ length: n }, (_, i) => exampleFor(s.items, `${said.slice(0, 30)} ${i + 1}`, depth + 1));
+    }
+    case "integer":
+      return typeof s.minimum === "number" ? Math.ceil(s.minimum) : 1;
+    case "number":
+      return typeof s.minimum === "number" ? (typeof s.maximum === "number" ? (s.minimum + s.maximum) / 2 : s.minimum) : 0.5;
+    case "boolean":
+      return true;
+    case "null":
+      return null;
+    default: {
+      const text = said || "sandbox";
+      const max = typeof s.maxLength === "number" ? s.maxLength : 80;
+      const min = typeof s.minLength === "number" ? s.minLength : 0;
+      return text.slice(0, max).padEnd(min, ".");
+    }
+  }
+}
+
+export async function startGatewaySimulator(opts?: GatewaySimOptions): Promise<GatewaySimulator> {
+  return new GatewaySimulator(opts).start();
+}
