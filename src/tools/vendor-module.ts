@@ -20,6 +20,8 @@ export interface VendorModule {
   id: string;
   title: string;
   env: EnvVar[];
+  /** What to set to enable the vendor, for `check` (default: its secret variables). */
+  enableWith?: string;
   /** Returns undefined when the vendor's credentials are absent; throws ConfigError on a bad value. */
   load(env: Env, core: CoreConfig): LoadedVendor | undefined;
   /** Credential values to redact from logs and results. */

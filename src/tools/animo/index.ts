@@ -11,6 +11,7 @@ export const animoModule: VendorModule = {
   id: "animo",
   title: "Animo (prompt-to-video)",
   env: ANIMO_ENV,
+  enableWith: "ANIMO_API_KEY and ANIMO_ENDPOINT",
   secrets: (env) => [env.ANIMO_API_KEY],
   load(env, core) {
     const cfg = parseAnimoConfig(env);
