@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: starts `aigc-mcp --sandbox --http` (no keys, no network), then acts like a user
  * with the SDK's real Client: lists tools, generates an image, starts a video that outlives its
- * wait budget, disconnects, and resumes the job from a brand-new session.
+ * wait budget, disconnects, resumes the job from a brand-new session, then tries Kling, Animo and
+ * the AI Gateway tools (chat with a JSON Schema, speech, transcription, embeddings, rerank).
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
@@ -90,6 +91,28 @@ async function main(): Promise<void> {
     show((await b.callTool({ name: "kling_text_to_video", arguments: { prompt: "a paper boat drifting down a rainy street", duration: 5, wait_seconds: 30 } }, undefined, { timeout: 60_000 })) as CallToolResult);
     say(`\n5b. animo_generate_video (the MP4 arrives as the response body and is streamed to disk):`);
     show((await b.callTool({ name: "animo_generate_video", arguments: { prompt: "a paper crane unfolds into a bird", duration: 4, style: "anime", wait_seconds: 30 } }, undefined, { timeout: 60_000 })) as CallToolResult);
+
+    say(`\n5c. AI Gateway: gateway_chat with a JSON Schema (streamed, validated, returned as structuredContent.json):`);
+    const chat = (await b.callTool(
+      {
+        name: "gateway_chat",
+        arguments: {
+          prompt: "Suggest a title and three tags for a short film about a paper crane.",
+          response_format: { name: "film", schema: { type: "object", properties: { title: { type: "string" }, tags: { type: "array", items: { type: "string" }, minItems: 3 } }, required: ["title", "tags"] } },
+        },
+      },
+      undefined,
+      { onprogress: (p) => say(`    progress ${p.progress}s: ${p.message ?? ""}`) },
+    )) as CallToolResult;
+    show(chat);
+    say(`\n5d. gateway_speech (text-to-speech, streamed to disk and embedded) then gateway_transcribe of that file:`);
+    const speech = (await b.callTool({ name: "gateway_speech", arguments: { text: "The paper crane took flight over the bamboo forest.", format: "mp3", wait_seconds: 30 } }, undefined, { timeout: 60_000 })) as CallToolResult;
+    show(speech);
+    const audioUri = (speech.structuredContent as { assets?: Array<{ uri: string }> }).assets?.[0]?.uri;
+    if (audioUri) show((await b.callTool({ name: "gateway_transcribe", arguments: { audio: audioUri } })) as CallToolResult);
+    say(`\n5e. gateway_embed and gateway_rerank:`);
+    show((await b.callTool({ name: "gateway_embed", arguments: { texts: ["paper crane", "bamboo forest"], dimensions: 256 } })) as CallToolResult);
+    show((await b.callTool({ name: "gateway_rerank", arguments: { query: "origami bird", documents: ["How to fold a paper crane bird", "Bamboo grows fast", "Origami animals for beginners"], top_n: 2 } })) as CallToolResult);
 
     say(`\n6. list_jobs:`);
     show((await b.callTool({ name: "list_jobs", arguments: { limit: 5 } })) as CallToolResult);
