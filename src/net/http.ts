@@ -3,7 +3,7 @@
  * deadline, a response size cap and the caller's AbortSignal. Retries happen only when the caller
  * passes a policy, because only the caller knows whether a repeat could bill twice.
  */
-import { Agent, request, type Dispatcher } from "undici";
+import { Agent, request, type Dispatcher, type FormData } from "undici";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../errors.js";
