@@ -84,3 +84,12 @@ describe("built server: AI Gateway", () => {
     await client.close();
   });
 });
+
+describe("check with nothing configured", () => {
+  it("says what enables each vendor", async () => {
+    const r = await run(["check"], { AIGC_MCP_OUTPUT_DIR: tempDir() });
+    expect(r.stdout).toMatch(/^skip +visual +not configured \(set VOLC_ACCESSKEY and VOLC_SECRETKEY\)$/m);
+    expect(r.stdout).toMatch(/^skip +animo +not configured \(set ANIMO_API_KEY and ANIMO_ENDPOINT\)$/m);
+    expect(r.stdout).toMatch(/^skip +gateway +not configured \(set AI_GATEWAY_BASE_URL with AI_GATEWAY_API_KEY, or with AI_GATEWAY_JWT_KEY and AI_GATEWAY_JWT_UID\)$/m);
+  });
+});

@@ -12,6 +12,7 @@ export const visualModule: VendorModule = {
   id: "visual",
   title: "Volcengine Visual (Jimeng)",
   env: VISUAL_ENV,
+  enableWith: "VOLC_ACCESSKEY and VOLC_SECRETKEY",
   secrets: (env) => [env.VOLC_ACCESSKEY, env.VOLC_SECRETKEY, env.VOLC_SESSION_TOKEN],
   load(env, core) {
     const cfg = parseVisualConfig(env);
