@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import { STYLES, RESOLUTIONS } from "../vendors/animo/video.js";
 import { makeMp4 } from "./media-fixtures.js";
-import { header, SimServer, taskPhase, type SimReply, type SimRequest, type SimTask } from "./sim-server.js";
+import { header, VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "./sim-server.js";
 
 export interface AnimoSimOptions {
   apiKey?: string;
@@ -41,8 +41,7 @@ interface AsyncData {
 
 export const ANIMO_SIM_PREFIX = "/animo";
 
-export class AnimoSimulator {
-  readonly sim: SimServer;
+export class AnimoSimulator extends VendorSimulator {
   readonly apiKey: string;
   readonly tasks = new Map<string, SimTask<AsyncData>>();
   /** Body bytes handed to the socket by the most recent sync answer (streaming tests). */
@@ -50,6 +49,7 @@ export class AnimoSimulator {
   private readonly opts: Required<AnimoSimOptions>;
 
   constructor(opts: AnimoSimOptions = {}) {
+    super("animo");
     this.opts = {
       apiKey: "animo-sandbox-key-00000000000000000000",
       renderMs: 1500,
@@ -64,7 +64,6 @@ export class AnimoSimulator {
       ...opts,
     };
     this.apiKey = this.opts.apiKey;
-    this.sim = new SimServer("animo", (req) => this.handle(req));
   }
 
   /** ANIMO_ENDPOINT for both modes: the sync POST URL, and the async API base. */
@@ -72,15 +71,8 @@ export class AnimoSimulator {
     return this.sim.url + ANIMO_SIM_PREFIX;
   }
 
-  async start(port = 0): Promise<this> {
-    await this.sim.start(port);
-    return this;
-  }
-  close(): Promise<void> {
-    return this.sim.close();
-  }
 
-  private async handle(req: SimRequest): Promise<SimReply> {
+  protected async handle(req: SimRequest): Promise<SimReply> {
     const rid = "animo-" + randomBytes(8).toString("hex");
     const reply = await this.route(req);
     reply.headers = { "x-request-id": rid, ...(reply.headers ?? {}) };

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { SEEDANCE_MODELS, SEEDREAM_MODELS } from "../vendors/ark/models.js";
 import { makeJpeg, makeMp4, makePng } from "./media-fixtures.js";
-import { header, SimServer, taskPhase, type SimReply, type SimRequest, type SimTask } from "./sim-server.js";
+import { header, VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "./sim-server.js";
 
 export interface ArkSimOptions {
   apiKey?: string;
@@ -31,31 +31,23 @@ interface VideoData {
 const TIER: Record<string, [number, number]> = { "1K": [1024, 1024], "2K": [2048, 2048], "3K": [3072, 3072], "4K": [4096, 4096], adaptive: [1024, 1024] };
 const RATIO: Record<string, [number, number]> = { "16:9": [16, 9], "4:3": [4, 3], "1:1": [1, 1], "3:4": [3, 4], "9:16": [9, 16], "21:9": [21, 9], adaptive: [16, 9] };
 
-export class ArkSimulator {
-  readonly sim: SimServer;
+export class ArkSimulator extends VendorSimulator {
   readonly apiKey: string;
   readonly tasks = new Map<string, SimTask<VideoData>>();
   private readonly opts: Required<ArkSimOptions>;
 
   constructor(opts: ArkSimOptions = {}) {
+    super("ark");
     this.opts = { apiKey: "ark-sandbox-key-0000000000000000000000", queuedMs: 1500, runningMs: 6000, imageDelayMs: 300, maxRenderEdge: 1024, ...opts };
     this.apiKey = this.opts.apiKey;
-    this.sim = new SimServer("ark", (req) => this.handle(req));
   }
 
   get baseUrl(): string {
     return `${this.sim.url}/api/v3`;
   }
 
-  async start(port = 0): Promise<this> {
-    await this.sim.start(port);
-    return this;
-  }
-  close(): Promise<void> {
-    return this.sim.close();
-  }
 
-  private async handle(req: SimRequest): Promise<SimReply> {
+  protected async handle(req: SimRequest): Promise<SimReply> {
     const rid = "0217" + randomBytes(14).toString("hex");
     const reply = await this.route(req, rid);
     reply.headers = { "x-request-id": rid, ...(reply.headers ?? {}) };

@@ -14,7 +14,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { sniffBytes } from "../media/sniff.js";
 import { verifyJwt } from "../vendors/shared/jwt.js";
-import { header, SimServer, type SimReply, type SimRequest } from "./sim-server.js";
+import { header, VendorSimulator, type SimReply, type SimRequest } from "./sim-server.js";
 import { readSpokenText, speak, SPOKEN_MIME, type SpokenFormat } from "./speech-audio.js";
 
 export { readSpokenText } from "./speech-audio.js";
@@ -53,14 +53,14 @@ function oaiError(status: number, message: string, code: string, param?: string,
   return { status, body: { error: { message, type, param: param ?? null, code } } };
 }
 
-export class GatewaySimulator {
-  readonly sim: SimServer;
+export class GatewaySimulator extends VendorSimulator {
   readonly apiKey: string;
   readonly jwtSecret: Buffer;
   readonly jwtUid: string;
   private readonly opts: Required<GatewaySimOptions>;
 
   constructor(opts: GatewaySimOptions = {}) {
+    super("gateway");
     this.opts = {
       apiKey: "gw-sandbox-key-000000000000000000000000",
       keyHeader: "authorization",
@@ -77,7 +77,6 @@ export class GatewaySimulator {
     this.apiKey = this.opts.apiKey;
     this.jwtSecret = this.opts.jwtSecret;
     this.jwtUid = this.opts.jwtUid;
-    this.sim = new SimServer("gateway", (req) => this.handle(req));
   }
 
   /** The consumer's JWKS as the gateway console shows it. */
@@ -87,15 +86,8 @@ export class GatewaySimulator {
   get baseUrl(): string {
     return `${this.sim.url}/v1`;
   }
-  async start(port = 0): Promise<this> {
-    await this.sim.start(port);
-    return this;
-  }
-  close(): Promise<void> {
-    return this.sim.close();
-  }
 
-  private async handle(req: SimRequest): Promise<SimReply> {
+  protected async handle(req: SimRequest): Promise<SimReply> {
     const reply = await this.route(req);
     reply.headers = { "x-request-id": "gw-" + randomBytes(8).toString("hex"), ...(reply.headers ?? {}) };
     return reply;

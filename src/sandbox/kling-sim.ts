@@ -12,7 +12,7 @@ import { parseKlingJson, stringifyKling } from "../vendors/kling/client.js";
 import { ANY_DURATION, findVideoModel, isKlingFamily, knownModels, type KlingFamily } from "../vendors/kling/models.js";
 import { verifyJwt } from "../vendors/shared/jwt.js";
 import { makeMp4, makePng } from "./media-fixtures.js";
-import { header, SimServer, taskPhase, type SimReply, type SimRequest, type SimTask } from "./sim-server.js";
+import { header, VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "./sim-server.js";
 
 export interface KlingSimOptions {
   accessKey?: string;
@@ -70,8 +70,7 @@ class Reject {
   ) {}
 }
 
-export class KlingSimulator {
-  readonly sim: SimServer;
+export class KlingSimulator extends VendorSimulator {
   readonly accessKey: string;
   readonly secretKey: string;
   readonly tasks = new Map<string, SimTask<TaskData>>();
@@ -82,6 +81,7 @@ export class KlingSimulator {
   private seq = 0;
 
   constructor(opts: KlingSimOptions = {}) {
+    super("kling");
     this.opts = {
       accessKey: "AK_kling_sandbox_0001",
       secretKey: "SK_kling_sandbox_secret_0000000000001",
@@ -95,7 +95,6 @@ export class KlingSimulator {
     };
     this.accessKey = this.opts.accessKey;
     this.secretKey = this.opts.secretKey;
-    this.sim = new SimServer("kling", (req) => this.handle(req));
     for (const [i, name] of ["Panda", "Robot"].entries()) {
       const id = `9007199254740${993 + i}123`;
       this.presets.push({ element_id: id, element_name: name, element_description: `official ${name.toLowerCase()}`, element_frontal_image: "", element_refer_list: [], tag_list: [{ tag_id: "o_101" }], owned_by: "kling", status: "succeed" });
@@ -106,13 +105,10 @@ export class KlingSimulator {
   get baseUrl(): string {
     return this.sim.url;
   }
-  async start(port = 0): Promise<this> {
-    await this.sim.start(port);
+  override async start(port = 0): Promise<this> {
+    await super.start(port);
     for (const p of this.presets) p.element_frontal_image = this.sim.publish(makePng(64, 64, 7), "image/png", RETENTION_S, "png");
     return this;
-  }
-  close(): Promise<void> {
-    return this.sim.close();
   }
 
   /** Tasks created so far (what Kling would bill). */
@@ -120,7 +116,7 @@ export class KlingSimulator {
     return this.tasks.size;
   }
 
-  private async handle(req: SimRequest): Promise<SimReply> {
+  protected async handle(req: SimRequest): Promise<SimReply> {
     const rid = randomBytes(16).toString("hex").replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
     try {
       this.authenticate(req);

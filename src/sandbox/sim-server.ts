@@ -268,3 +268,23 @@ export function taskPhase<T>(task: SimTask<T>, now: number): "queued" | "running
   if (t < task.queuedMs + task.runningMs) return "running";
   return task.outcome;
 }
+
+/** What every vendor simulator shares: its SimServer, start and close. Subclasses answer requests in `handle`. */
+export abstract class VendorSimulator {
+  readonly sim: SimServer;
+
+  constructor(name: string) {
+    this.sim = new SimServer(name, (req) => this.handle(req));
+  }
+
+  protected abstract handle(req: SimRequest): Promise<SimReply> | SimReply;
+
+  async start(port = 0): Promise<this> {
+    await this.sim.start(port);
+    return this;
+  }
+
+  close(): Promise<void> {
+    return this.sim.close();
+  }
+}

@@ -12,7 +12,7 @@ import { VISUAL_DEFAULT_PORTRAIT_REQ_KEY } from "../vendors/volc-visual/config.j
 import { verifyVolcRequest } from "../vendors/volc-visual/sign.js";
 import { sniffBytes } from "../media/sniff.js";
 import { makeJpeg, makeMp4, makePng } from "./media-fixtures.js";
-import { SimServer, taskPhase, type SimReply, type SimRequest, type SimTask } from "./sim-server.js";
+import { VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "./sim-server.js";
 
 export interface VisualSimOptions {
   accessKeyId?: string;
@@ -47,8 +47,7 @@ const ASYNC_VERSION = "2022-08-31";
 const ROUTES: Record<string, string> = { CVProcess: ASYNC_VERSION, CVSync2AsyncSubmitTask: ASYNC_VERSION, CVSync2AsyncGetResult: ASYNC_VERSION, CVCancelTask: "2024-06-06" };
 const GATEWAY_HTTP: Record<string, number> = { MissingAuthenticationToken: 401, MissingSignature: 401, InvalidTimestamp: 400, InvalidAccessKey: 401, SignatureDoesNotMatch: 401, InvalidCredential: 401, InvalidActionOrVersion: 404, InvalidSecurityToken: 401 };
 
-export class VisualSimulator {
-  readonly sim: SimServer;
+export class VisualSimulator extends VendorSimulator {
   readonly accessKeyId: string;
   readonly secretKey: string;
   readonly tasks = new Map<string, SimTask<TaskData>>();
@@ -56,6 +55,7 @@ export class VisualSimulator {
   private readonly asyncKeys: Map<string, "image" | "video">;
 
   constructor(opts: VisualSimOptions = {}) {
+    super("visual");
     this.opts = { accessKeyId: "AKLTsandboxaccesskey0000", secretKey: "sandbox-secret-key-000000000000", queuedMs: 1500, runningMs: 5000, syncDelayMs: 200, maxRenderEdge: 1024, maxSkewMs: 15 * 60_000, extraReqKeys: ["jimeng_t2i_v46"], ...opts };
     this.accessKeyId = this.opts.accessKeyId;
     this.secretKey = this.opts.secretKey;
@@ -65,7 +65,6 @@ export class VisualSimulator {
       [VISUAL_DEFAULT_PORTRAIT_REQ_KEY, "image"] as const,
       ...this.opts.extraReqKeys.map((k) => [k, "image"] as const),
     ]);
-    this.sim = new SimServer("visual", (req) => this.handle(req));
   }
 
   get baseUrl(): string {
@@ -75,13 +74,6 @@ export class VisualSimulator {
     return this.opts.sessionToken;
   }
 
-  async start(port = 0): Promise<this> {
-    await this.sim.start(port);
-    return this;
-  }
-  close(): Promise<void> {
-    return this.sim.close();
-  }
 
   private rid(): string {
     const d = new Date(this.sim.now()).toISOString().replace(/\D/g, "").slice(0, 14);
@@ -105,7 +97,7 @@ export class VisualSimulator {
     };
   }
 
-  private async handle(req: SimRequest): Promise<SimReply> {
+  protected async handle(req: SimRequest): Promise<SimReply> {
     const rid = this.rid();
     const action = req.query.get("Action") ?? "";
     const version = req.query.get("Version") ?? "";

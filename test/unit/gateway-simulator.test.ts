@@ -51,11 +51,11 @@ describe("AI Gateway simulator", () => {
   });
 
   it("embeddings include model and honour dimensions and base64", async () => {
-    const f = await (await post("embeddings", { model: "text-embedding-v4", input: ["a", "b"], dimensions: 64 })).json();
+    const f = (await (await post("embeddings", { model: "text-embedding-v4", input: ["a", "b"], dimensions: 64 })).json()) as { model: string; data: Array<{ embedding: number[] }> };
     expect(f.model).toBe("text-embedding-v4");
-    expect(f.data[0].embedding).toHaveLength(64);
-    const b = await (await post("embeddings", { model: "text-embedding-v4", input: ["a"], dimensions: 64, encoding_format: "base64" })).json();
-    expect(Buffer.from(b.data[0].embedding, "base64").readFloatLE(0)).toBeCloseTo(f.data[0].embedding[0], 5);
+    expect(f.data[0]!.embedding).toHaveLength(64);
+    const b = (await (await post("embeddings", { model: "text-embedding-v4", input: ["a"], dimensions: 64, encoding_format: "base64" })).json()) as { data: Array<{ embedding: string }> };
+    expect(Buffer.from(b.data[0]!.embedding, "base64").readFloatLE(0)).toBeCloseTo(f.data[0]!.embedding[0]!, 5);
     expect((await post("embeddings", { model: "text-embedding-v4", input: ["a"], dimensions: 8 })).status).toBe(400);
   });
 
@@ -67,7 +67,7 @@ describe("AI Gateway simulator", () => {
       const form = new FormData();
       form.append("file", new Blob([audio]), `a.${format}`);
       form.append("model", "paraformer-v2");
-      const t = await (await fetch(`${gw.baseUrl}/audio/transcriptions`, { method: "POST", headers: { authorization: `Bearer ${gw.apiKey}` }, body: form })).json();
+      const t = (await (await fetch(`${gw.baseUrl}/audio/transcriptions`, { method: "POST", headers: { authorization: `Bearer ${gw.apiKey}` }, body: form })).json()) as { text: string };
       expect(t.text).toBe(`Say ${format}.`);
     }
     const missing = new FormData();
