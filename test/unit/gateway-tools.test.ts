@@ -171,6 +171,18 @@ describe("gateway tools (key auth, in-process)", () => {
     expect(text(bad)).toMatch(/audio: data URI is image\/png; expected audio or video/);
   });
 
+  it("transcribe: an http(s) URL is downloaded here (capped, type-checked) and uploaded", async () => {
+    const { speak } = await import("../../src/sandbox/speech-audio.js");
+    const url = gw().sim.publish(speak("Downloaded first.", "wav", 1), "audio/wav", 3600, "wav");
+    const r = await h.call("gateway_transcribe", { audio: url });
+    expect(structured<{ text: string }>(r).text).toBe("Downloaded first.");
+    const gone = await h.call("gateway_transcribe", { audio: url.replace(/X-Tos-Signature=[0-9a-f]+/, "X-Tos-Signature=00") });
+    expect(gone.isError).toBe(true);
+    expect(text(gone)).toMatch(/^Error \(InvalidInput\): audio: downloading http:\/\/127\.0\.0\.1:\d+\/media\/\w+\.wav failed with HTTP 404/);
+    const picture = gw().sim.publish(makePng(16, 16), "image/png", 3600, "png");
+    expect(text(await h.call("gateway_transcribe", { audio: picture }))).toMatch(/audio: .* is image\/png; expected audio or video/);
+  });
+
   it("speech: unsupported format and missing voice are clear", async () => {
     const aac = await h.call("gateway_speech", { text: "hi", format: "aac", wait_seconds: 20 });
     expect(aac.isError).toBe(true);
