@@ -2,7 +2,8 @@
  * Alibaba Cloud AI Gateway simulator: one OpenAI-compatible gateway under `/v1` with Higress-style
  * consumer auth in front of simulated models.
  * - Auth (plain-text refusals, as the gateway sends them): API key as `Authorization: Bearer` or in
- *   a custom header; JWT (HS256 JWKS `oct` key, `uid` claim, 60 s clock skew).
+ *   a custom header; JWT (HS256 JWKS `oct` key, `uid` claim, 60 s clock skew; configured header and
+ *   prefix, or `?access_token=`). Paths outside `/v1` match no route: plain `404 no route`, no auth.
  * - `POST chat/completions` (JSON, or SSE chunks ending in `data: [DONE]`, usage when asked),
  *   `completions`, `embeddings` (deterministic unit vectors, `model` included), `rerank`
  *   (word-overlap scores), `audio/transcriptions` (multipart), `audio/speech` (real WAV, MP3 or Ogg
@@ -47,6 +48,7 @@ export interface GatewaySimOptions {
 
 const KEY_REALM = { "www-authenticate": "Key realm=MSE Gateway", "content-type": "text/plain; charset=utf-8" };
 const JWT_REALM = { "www-authenticate": 'Bearer realm="MSE Gateway"', "content-type": "text/plain; charset=utf-8" };
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 const plain = (status: number, body: string, headers: Record<string, string> = { "content-type": "text/plain; charset=utf-8" }): SimReply => ({ status, headers, body });
 
 function oaiError(status: number, message: string, code: string, param?: string, type = "invalid_request_error"): SimReply {
@@ -94,6 +96,7 @@ export class GatewaySimulator extends VendorSimulator {
   }
 
   private async route(req: SimRequest): Promise<SimReply> {
+    if (req.path !== "/v1" && !req.path.startsWith("/v1/")) return plain(404, "no route"); // no route, so no auth plugin either
     const denied = this.authenticate(req);
     if (denied) return denied;
     if (req.body.includes("[429]")) return plain(429, "Too many requests");
@@ -120,22 +123,28 @@ export class GatewaySimulator extends VendorSimulator {
 
   // ---------- auth (Higress key-auth / jwt-auth behaviour) ----------
   private authenticate(req: SimRequest): SimReply | undefined {
-    const { auth, keyHeader, jwtHeader, jwtPrefix } = this.opts;
+    const { auth, keyHeader } = this.opts;
     const keys = auth !== "jwt";
     const jwts = auth !== "key";
-    const rawJwt = jwts ? header(req, jwtHeader) : undefined;
-    const token = rawJwt && (jwtPrefix ? (rawJwt.startsWith(`${jwtPrefix} `) ? rawJwt.slice(jwtPrefix.length + 1) : undefined) : rawJwt);
-    if (token && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) return this.checkJwt(token);
+    const token = jwts ? this.jwtFrom(req) : undefined;
+    if (token && JWT_SHAPE.test(token)) return this.checkJwt(token);
     if (keys) {
       const raw = header(req, keyHeader);
       const key = keyHeader === "authorization" ? raw?.replace(/^Bearer\s+/i, "") : raw;
       if (!key) return plain(401, "Request denied by Key Auth check. No Key Authentication information found.", KEY_REALM);
-      const a = Buffer.from(key);
-      const b = Buffer.from(this.apiKey);
-      if (a.length !== b.length || !timingSafeEqual(a, b)) return plain(403, "Request denied by Key Auth check. Unauthorized consumer.", KEY_REALM);
+      if (!sameSecret(key, this.apiKey)) return plain(403, "Request denied by Key Auth check. Unauthorized consumer.", KEY_REALM);
       return undefined;
     }
+    if (token) return plain(401, "Request denied by JWT Auth check. JWT verification fails", JWT_REALM);
     return plain(401, "Request denied by JWT Auth check. JWT is missing.", JWT_REALM);
+  }
+
+  /** The token from the configured header (after its prefix), else Higress's `access_token` query parameter. */
+  private jwtFrom(req: SimRequest): string | undefined {
+    const { jwtHeader, jwtPrefix } = this.opts;
+    const raw = header(req, jwtHeader);
+    if (raw) return jwtPrefix ? (raw.startsWith(`${jwtPrefix} `) ? raw.slice(jwtPrefix.length + 1).trim() : undefined) : raw.trim();
+    return req.query.get("access_token") ?? undefined;
   }
 
   private checkJwt(token: string): SimReply | undefined {
@@ -176,6 +185,7 @@ export class GatewaySimulator extends VendorSimulator {
     if (!Array.isArray(messages) || !messages.length) return oaiError(400, "messages must be a non-empty array", "invalid_value", "messages");
     const texts: string[] = [];
     for (const [i, m] of messages.entries()) {
+      if (!m || typeof m !== "object") return oaiError(400, `'messages[${i}]' must be an object`, "invalid_type", `messages[${i}]`);
       const role = (m as { role?: unknown }).role;
       if (!["system", "user", "assistant", "tool", "developer"].includes(String(role))) return oaiError(400, `Invalid value for 'messages[${i}].role'`, "invalid_value", `messages[${i}].role`);
       const content = (m as { content?: unknown }).content;
@@ -185,13 +195,15 @@ export class GatewaySimulator extends VendorSimulator {
     }
     const t = body.temperature;
     if (t !== undefined && (typeof t !== "number" || t < 0 || t > 2)) return oaiError(400, "temperature must be a number from 0 to 2", "invalid_value", "temperature");
+    const badParam = this.checkChatParams(body);
+    if (badParam) return badParam;
     const last = texts.at(-1) ?? "";
-    if (last.includes("[blocked]")) return oaiError(400, "Input data may contain inappropriate content.", "data_inspection_failed", undefined, "data_inspection_failed");
+    if (texts.some((x) => x.includes("[blocked]"))) return oaiError(400, "Input data may contain inappropriate content.", "data_inspection_failed", undefined, "data_inspection_failed");
     const thinking = THINKING_MODELS.has(model) && (body.enable_thinking === true || (body.chat_template_kwargs as { enable_thinking?: unknown } | undefined)?.enable_thinking === true);
     let content = this.answer(model, last, body.response_format);
     let finish = "stop";
     const maxTokens = body.max_tokens;
-    const words = content.split(/(?<=\s)/);
+    const words = content.split(/(?<=\s)/); // words with their trailing space, one "token" each
     if (typeof maxTokens === "number" && maxTokens < words.length) {
       content = words.slice(0, maxTokens).join("");
       finish = "length";
@@ -206,20 +218,37 @@ export class GatewaySimulator extends VendorSimulator {
     }
     const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     const delay = this.opts.chunkDelayMs * (last.includes("[slow]") ? 10 : 1);
-    return { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" }, stream: this.sse({ id, created, model, content, reasoning, finish, usage: includeUsage ? usage : undefined }, delay) };
+    return { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" }, stream: this.sse(req, { id, created, model, content, reasoning, finish, usage: includeUsage ? usage : undefined }, delay) };
   }
 
-  private async *sse(a: { id: string; created: number; model: string; content: string; reasoning?: string; finish: string; usage?: object }, delayMs: number): AsyncGenerator<Buffer> {
+  /** max_tokens and response_format, checked as OpenAI-compatible backends do. */
+  private checkChatParams(body: Record<string, unknown>): SimReply | undefined {
+    const max = body.max_tokens;
+    if (max !== undefined && (typeof max !== "number" || !Number.isInteger(max) || max < 1)) return oaiError(400, "max_tokens must be a positive integer", "invalid_value", "max_tokens");
+    const f = body.response_format;
+    if (f === undefined) return undefined;
+    const type = (f as { type?: unknown } | null)?.type;
+    if (type !== "text" && type !== "json_object" && type !== "json_schema") return oaiError(400, "response_format.type must be one of text, json_object, json_schema", "invalid_value", "response_format.type");
+    if (type !== "json_schema") return undefined;
+    const js = (f as { json_schema?: { name?: unknown; schema?: unknown } }).json_schema;
+    if (!js || typeof js.name !== "string" || !js.name) return oaiError(400, "response_format.json_schema.name is required", "missing_required_parameter", "response_format.json_schema.name");
+    if (js.schema !== undefined && (typeof js.schema !== "object" || js.schema === null || Array.isArray(js.schema))) return oaiError(400, "response_format.json_schema.schema must be an object", "invalid_type", "response_format.json_schema.schema");
+    return undefined;
+  }
+
+  private async *sse(req: SimRequest, a: { id: string; created: number; model: string; content: string; reasoning?: string; finish: string; usage?: object }, delayMs: number): AsyncGenerator<Buffer> {
     const chunk = (delta: object, finish: string | null = null) => ({ id: a.id, object: "chat.completion.chunk", created: a.created, model: a.model, choices: [{ index: 0, delta, finish_reason: finish }] });
     const event = (o: unknown) => Buffer.from(`data: ${JSON.stringify(o)}\n\n`);
     const pause = () => new Promise((r) => setTimeout(r, delayMs));
     yield event(chunk({ role: "assistant", content: "" }));
     for (const piece of pieces(a.reasoning ?? "")) {
       await pause();
+      if (req.aborted) return; // the client went away: stop generating
       yield event(chunk({ reasoning_content: piece }));
     }
     for (const piece of pieces(a.content)) {
       await pause();
+      if (req.aborted) return;
       yield event(chunk({ content: piece }));
     }
     yield event(chunk({}, a.finish));
@@ -281,10 +310,11 @@ export class GatewaySimulator extends VendorSimulator {
       const d = new Set(words(text));
       const shared = [...q].filter((w) => d.has(w)).length;
       const score = (shared + 0.05) / (q.size + d.size - shared + 0.1);
-      return { index, relevance_score: Math.round(Math.min(0.999, score) * 1e4) / 1e4, ...(body.return_documents ? { document: { text } } : {}) };
+      return { index, relevance_score: Math.round(Math.min(0.999, Math.max(0.0001, score)) * 1e4) / 1e4, ...(body.return_documents ? { document: { text } } : {}) };
     });
     scored.sort((a, b) => b.relevance_score - a.relevance_score);
-    const topN = typeof body.top_n === "number" ? body.top_n : scored.length;
+    const topN = body.top_n ?? scored.length;
+    if (typeof topN !== "number" || !Number.isInteger(topN) || topN < 1) return oaiError(400, "top_n must be a positive integer", "invalid_value", "top_n");
     return { status: 200, body: { id: "rerank-" + randomBytes(8).toString("hex"), model, results: scored.slice(0, topN), usage: { total_tokens: countTokens(body.query) + (docs as string[]).reduce((n, s) => n + countTokens(s), 0) } } };
   }
 
@@ -338,6 +368,12 @@ export class GatewaySimulator extends VendorSimulator {
       yield audio.subarray(i, i + 8 * 1024);
     }
   }
+}
+
+/** Constant-time comparison that does not leak the length either (both sides hashed first). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 const words = (s: string) => s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
