@@ -43,7 +43,10 @@ export interface HttpResponse {
   requestId?: string;
 }
 
-const REQUEST_ID_HEADERS = ["x-request-id", "x-tt-logid", "x-kling-request-id", "x-acs-request-id", "x-ca-request-id", "request-id"];
+// Every vendor's request-id header, in order of preference (x-request-id is the common one).
+const REQUEST_ID_HEADERS = ["x-request-id", "x-tt-logid", "x-kling-request-id", "x-acs-request-id", "x-ca-request-id", "request-id", "req-id", "x-correlation-id", "x-amzn-requestid", "cf-ray"];
+
+export const requestIdOf = (headers: Record<string, string>): string | undefined => REQUEST_ID_HEADERS.map((h) => headers[h]).find(Boolean);
 
 export function safeUrl(url: string): string {
   try {
@@ -80,7 +83,7 @@ function transportError(err: unknown, vendor: string, url: string, deadlineHit: 
   );
 }
 
-function cancelled(vendor: string): AigcError {
+export function cancelled(vendor: string): AigcError {
   return new AigcError({ category: "cancelled", code: "Cancelled", vendor, message: "the request was cancelled by the client" });
 }
 
@@ -167,7 +170,7 @@ async function once(url: string, opts: HttpOptions): Promise<HttpResponse> {
     status: opened.status,
     headers,
     body,
-    requestId: REQUEST_ID_HEADERS.map((h) => headers[h]).find(Boolean),
+    requestId: requestIdOf(headers),
     text: () => body.toString("utf8"),
     json: () => {
       if (!parsed.done) {

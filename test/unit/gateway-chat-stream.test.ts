@@ -25,7 +25,7 @@ describe("chat SSE reader", () => {
       ev({ model: "qwen3-8b", choices: [], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } }) +
       "data: [DONE]\n\n";
     const seen: string[] = [];
-    const a = await readChatStream(body(sse), { model: "fallback", requestId: "r1", onDelta: (x) => seen.push(x.text) });
+    const a = await readChatStream(body(sse), { model: "fallback", requestId: "r1", onDelta: (text) => seen.push(text) });
     expect(a).toEqual({ model: "qwen3-8b", text: "你好，world", reasoning: "想一想…", finish_reason: "stop", usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 }, request_id: "r1" });
     expect(seen.at(-1)).toBe("你好，world");
   });

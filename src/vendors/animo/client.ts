@@ -8,7 +8,7 @@
  */
 import { AigcError, type ErrorCategory } from "../../errors.js";
 import type { PollResult } from "../../jobs/types.js";
-import { discard, httpOpen, httpRequest, readPreview, retryAfterMs, RETRY_SAFE, safeUrl, type RetryPolicy } from "../../net/http.js";
+import { discard, httpOpen, httpRequest, readPreview, requestIdOf, retryAfterMs, RETRY_SAFE, safeUrl, type RetryPolicy } from "../../net/http.js";
 import { ANIMO_ASYNC_SUBMIT_PATH, type AnimoConfig } from "./config.js";
 
 export const ANIMO = "Animo";
@@ -32,8 +32,6 @@ const RETRY_REJECTED: RetryPolicy = {
   shouldRetry: (res, err) => (err ? /ECONNREFUSED/.test(err.message) : res!.status === 429),
 };
 
-const REQUEST_ID_HEADERS = ["x-request-id", "request-id", "x-correlation-id", "x-amzn-requestid", "cf-ray"];
-const requestIdOf = (headers: Record<string, string>) => REQUEST_ID_HEADERS.map((h) => headers[h]).find(Boolean);
 
 export class AnimoClient {
   constructor(

@@ -6,7 +6,7 @@
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { AigcError, inputError } from "../../errors.js";
-import { discard, readCapped } from "../../net/http.js";
+import { cancelled, discard, readCapped } from "../../net/http.js";
 import type { GatewayClient } from "./client.js";
 import { GATEWAY } from "./errors.js";
 
@@ -124,7 +124,7 @@ class AnswerBuilder {
 }
 
 /** Reads an SSE body event by event; `onDelta` runs after each chunk with the answer so far. */
-export async function readChatStream(body: Readable, opts: { model: string; requestId?: string; onDelta?: (a: AnswerBuilder) => void; signal?: AbortSignal }): Promise<ChatAnswer> {
+export async function readChatStream(body: Readable, opts: { model: string; requestId?: string; onDelta?: (text: string, reasoning: string) => void; signal?: AbortSignal }): Promise<ChatAnswer> {
   const answer = new AnswerBuilder();
   const decoder = new StringDecoder("utf8");
   let buffer = "";
@@ -147,7 +147,7 @@ export async function readChatStream(body: Readable, opts: { model: string; requ
       throw new AigcError({ category: "bad_response", code: "MalformedStream", vendor: GATEWAY, requestId: opts.requestId, message: `the answer stream held an event that is not JSON: "${data.slice(0, 120)}"` });
     }
     answer.add(chunk, opts.requestId);
-    opts.onDelta?.(answer);
+    opts.onDelta?.(answer.text, answer.reasoning);
   };
   try {
     for await (const raw of body) {
@@ -163,7 +163,7 @@ export async function readChatStream(body: Readable, opts: { model: string; requ
     }
   } catch (err) {
     if (err instanceof AigcError) throw err;
-    if (opts.signal?.aborted) throw new AigcError({ category: "cancelled", code: "Cancelled", vendor: GATEWAY, message: "the request was cancelled by the client" });
+    if (opts.signal?.aborted) throw cancelled(GATEWAY);
     throw new AigcError({ category: "network", code: "StreamBroken", vendor: GATEWAY, requestId: opts.requestId, message: `the answer stream broke off: ${(err as Error).message}` }, { cause: err });
   } finally {
     discard(body);
@@ -192,7 +192,7 @@ export async function runChat(client: GatewayClient, req: ChatRequest, opts: { s
     answer.add(parsed, res.requestId);
     return answer.done(req.model, res.requestId);
   }
-  return readChatStream(res.body, { model: req.model, requestId: res.requestId, signal: opts.signal, onDelta: opts.onDelta ? (a) => opts.onDelta!(a.text, a.reasoning) : undefined });
+  return readChatStream(res.body, { model: req.model, requestId: res.requestId, signal: opts.signal, onDelta: opts.onDelta });
 }
 
 /** Parses a JSON answer, tolerating a ```json fence around it. */

@@ -7,10 +7,10 @@ import type { Readable } from "node:stream";
 import { FormData } from "undici";
 import { AigcError } from "../../errors.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import { httpOpen, httpRequest, readPreview, retryAfterMs, RETRY_SAFE, safeUrl, type RetryPolicy } from "../../net/http.js";
+import { cancelled, httpOpen, httpRequest, readPreview, requestIdOf, retryAfterMs, RETRY_SAFE, safeUrl, type HttpResponse, type RetryPolicy } from "../../net/http.js";
 import { GatewayAuth } from "./auth.js";
 import type { GatewayConfig } from "./config.js";
-import { GATEWAY, gatewayError, gatewayRequestId } from "./errors.js";
+import { GATEWAY, gatewayError } from "./errors.js";
 
 const RETRY_REJECTED: RetryPolicy = {
   attempts: 3,
@@ -61,6 +61,14 @@ export class GatewayClient {
     });
   }
 
+  /** The JSON object of a 2xx answer; any other answer becomes the mapped error. */
+  private jsonAnswer(path: string, res: HttpResponse, opts: CallOptions): { data: Record<string, unknown>; requestId?: string } {
+    if (res.status < 200 || res.status >= 300) throw this.fail(path, res.status, res.headers, res.text(), opts);
+    const data = res.json();
+    if (!data || typeof data !== "object" || Array.isArray(data)) throw this.notJson(path, res.status, res.text(), res.requestId);
+    return { data: data as Record<string, unknown>, requestId: res.requestId };
+  }
+
   /** POSTs a JSON body (or a multipart form) and returns the parsed JSON answer. */
   async postJson(path: string, body: Record<string, unknown> | FormData, opts: CallOptions = {}): Promise<{ data: Record<string, unknown>; requestId?: string }> {
     const form = body instanceof FormData;
@@ -74,21 +82,13 @@ export class GatewayClient {
       maxBytes: opts.maxBytes ?? 64 * 1024 * 1024,
       retry: RETRY_REJECTED,
     });
-    const requestId = gatewayRequestId(res.headers);
-    if (res.status < 200 || res.status >= 300) throw this.fail(path, res.status, res.headers, res.text(), opts);
-    const data = res.json();
-    if (!data || typeof data !== "object" || Array.isArray(data)) throw this.notJson(path, res.status, res.text(), requestId);
-    return { data: data as Record<string, unknown>, requestId };
+    return this.jsonAnswer(path, res, opts);
   }
 
   /** GET of a free endpoint (the credential check reads `models`). */
   async get(path: string, opts: CallOptions = {}): Promise<{ data: Record<string, unknown>; requestId?: string }> {
     const res = await httpRequest(this.url(path), { vendor: GATEWAY, headers: { ...this.auth.headers(), accept: "application/json" }, signal: opts.signal, timeoutMs: Math.min(this.cfg.timeoutMs, 30_000), maxBytes: 8 * 1024 * 1024, retry: RETRY_SAFE });
-    const requestId = gatewayRequestId(res.headers);
-    if (res.status < 200 || res.status >= 300) throw this.fail(path, res.status, res.headers, res.text(), opts);
-    const data = res.json();
-    if (!data || typeof data !== "object" || Array.isArray(data)) throw this.notJson(path, res.status, res.text(), requestId);
-    return { data: data as Record<string, unknown>, requestId };
+    return this.jsonAnswer(path, res, opts);
   }
 
   /**
@@ -111,13 +111,13 @@ export class GatewayClient {
       // A 429 was refused before any model ran, so it alone is retried (Retry-After honoured).
       if (res.status !== 429 || attempt >= 3) throw this.fail(path, res.status, res.headers, text, opts);
       await sleep(Math.min(30_000, retryAfterMs(res.headers) ?? 500 * 2 ** (attempt - 1)), undefined, { signal: opts.signal }).catch(() => {
-        throw new AigcError({ category: "cancelled", code: "Cancelled", vendor: GATEWAY, message: "the request was cancelled by the client" });
+        throw cancelled(GATEWAY);
       });
     }
   }
 
   private opened(res: { status: number; headers: Record<string, string>; body: Readable }): OpenedStream {
-    const requestId = gatewayRequestId(res.headers);
+    const requestId = requestIdOf(res.headers);
     const mime = (res.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
     return { status: res.status, headers: res.headers, body: res.body, requestId, mime };
   }

@@ -5,13 +5,10 @@
  * is read too). Each becomes an AigcError that says which variable or argument to change.
  */
 import { AigcError, type ErrorCategory } from "../../errors.js";
-import { retryAfterMs } from "../../net/http.js";
+import { requestIdOf, retryAfterMs } from "../../net/http.js";
 import type { GatewayAuthConfig } from "./config.js";
 
 export const GATEWAY = "AI Gateway";
-
-const REQUEST_ID_HEADERS = ["x-request-id", "req-id", "x-acs-request-id", "x-ca-request-id", "request-id"];
-export const gatewayRequestId = (headers: Record<string, string>) => REQUEST_ID_HEADERS.map((h) => headers[h]).find(Boolean);
 
 const MODERATION = /data_inspection|inappropriate|content.?(policy|filter)|moderation|sensitive|safety/i;
 
@@ -71,7 +68,7 @@ export function gatewayError(f: GatewayFacts): AigcError {
   const plain = f.body.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 300);
   const message = str(nested?.message) ?? str(json?.error) ?? str(json?.message) ?? (json ? undefined : plain) ?? `HTTP ${f.status} with an empty body`;
   const code = str(nested?.code) ?? str(nested?.type) ?? str(json?.code) ?? str(json?.type);
-  const requestId = f.requestId ?? gatewayRequestId(f.headers) ?? str(json?.request_id) ?? str(json?.requestId);
+  const requestId = f.requestId ?? requestIdOf(f.headers) ?? str(json?.request_id) ?? str(json?.requestId);
   const retryAfter = retryAfterMs(f.headers);
   const base = { vendor: GATEWAY, httpStatus: f.status, requestId, message, retryable: f.status === 429, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) };
 

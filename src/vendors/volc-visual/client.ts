@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError, type ErrorCategory } from "../../errors.js";
-import { httpRequest, RETRY_SAFE, type HttpResponse, type RetryPolicy } from "../../net/http.js";
+import { cancelled, httpRequest, RETRY_SAFE, type HttpResponse, type RetryPolicy } from "../../net/http.js";
 import type { VisualConfig } from "./config.js";
 import { signVolcRequest } from "./sign.js";
 
@@ -245,7 +245,7 @@ export async function withRateLimitBackoff<T>(fn: () => Promise<T>, opts: { budg
       try {
         await sleep(delay, undefined, { signal: opts.signal });
       } catch (e) {
-        if (isAbortError(e)) throw new AigcError({ category: "cancelled", code: "Cancelled", vendor: VISUAL, message: "the request was cancelled by the client" });
+        if (isAbortError(e)) throw cancelled(VISUAL);
         throw e;
       }
     }
