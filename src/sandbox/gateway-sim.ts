@@ -162,25 +162,27 @@ export class GatewaySimulator extends VendorSimulator {
     return { status: 200, body: { object: "list", data: ids.map((id) => ({ id, object: "model", created: 1735689600, owned_by: "sandbox" })) } };
   }
 
-  private knownModel(body: Record<string, unknown>, family: keyof typeof GATEWAY_SIM_MODELS): SimReply | string {
-    const model = body.model;
+  /** The model argument, if this gateway serves it for `family`; else the OpenAI-style refusal. */
+  private knownModel(model: unknown, family: keyof typeof GATEWAY_SIM_MODELS): SimReply | string {
     if (typeof model !== "string" || !model) return oaiError(400, "you must provide a model parameter", "missing_required_parameter", "model");
     if (!GATEWAY_SIM_MODELS[family].includes(model)) return oaiError(404, `The model \`${model}\` does not exist or you do not have access to it.`, "model_not_found", "model");
     return model;
   }
 
-  private jsonBody(req: SimRequest): Record<string, unknown> | SimReply {
+  /** A JSON request's body and its (known) model, or the refusal for a bad body or model. */
+  private modelRequest(req: SimRequest, family: keyof typeof GATEWAY_SIM_MODELS): SimReply | { body: Record<string, unknown>; model: string } {
     const b = req.json;
     if (!b || typeof b !== "object" || Array.isArray(b)) return oaiError(400, "We could not parse the JSON body of your request.", "invalid_json");
-    return b as Record<string, unknown>;
+    const body = b as Record<string, unknown>;
+    const model = this.knownModel(body.model, family);
+    return typeof model === "string" ? { body, model } : model;
   }
 
   // ---------- chat ----------
   private chat(req: SimRequest): SimReply {
-    const body = this.jsonBody(req);
-    if ("status" in body) return body as SimReply;
-    const model = this.knownModel(body, "chat");
-    if (typeof model !== "string") return model;
+    const r = this.modelRequest(req, "chat");
+    if ("status" in r) return r;
+    const { body, model } = r;
     const messages = body.messages;
     if (!Array.isArray(messages) || !messages.length) return oaiError(400, "messages must be a non-empty array", "invalid_value", "messages");
     const texts: string[] = [];
@@ -193,8 +195,6 @@ export class GatewaySimulator extends VendorSimulator {
       if (text === undefined) return oaiError(400, `'messages[${i}].content' must be a string or an array of parts`, "invalid_type", `messages[${i}].content`);
       if (role === "user") texts.push(text);
     }
-    const t = body.temperature;
-    if (t !== undefined && (typeof t !== "number" || t < 0 || t > 2)) return oaiError(400, "temperature must be a number from 0 to 2", "invalid_value", "temperature");
     const badParam = this.checkChatParams(body);
     if (badParam) return badParam;
     const last = texts.at(-1) ?? "";
@@ -221,8 +221,10 @@ export class GatewaySimulator extends VendorSimulator {
     return { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" }, stream: this.sse(req, { id, created, model, content, reasoning, finish, usage: includeUsage ? usage : undefined }, delay) };
   }
 
-  /** max_tokens and response_format, checked as OpenAI-compatible backends do. */
+  /** temperature, max_tokens and response_format, checked as OpenAI-compatible backends do. */
   private checkChatParams(body: Record<string, unknown>): SimReply | undefined {
+    const t = body.temperature;
+    if (t !== undefined && (typeof t !== "number" || t < 0 || t > 2)) return oaiError(400, "temperature must be a number from 0 to 2", "invalid_value", "temperature");
     const max = body.max_tokens;
     if (max !== undefined && (typeof max !== "number" || !Number.isInteger(max) || max < 1)) return oaiError(400, "max_tokens must be a positive integer", "invalid_value", "max_tokens");
     const f = body.response_format;
@@ -268,10 +270,9 @@ export class GatewaySimulator extends VendorSimulator {
   }
 
   private completion(req: SimRequest): SimReply {
-    const body = this.jsonBody(req);
-    if ("status" in body) return body as SimReply;
-    const model = this.knownModel(body, "chat");
-    if (typeof model !== "string") return model;
+    const r = this.modelRequest(req, "chat");
+    if ("status" in r) return r;
+    const { body, model } = r;
     if (typeof body.prompt !== "string") return oaiError(400, "prompt must be a string", "invalid_type", "prompt");
     const text = ` Sandbox completion of "${body.prompt.slice(0, 80)}".`;
     return { status: 200, body: { id: "cmpl-" + randomBytes(8).toString("hex"), object: "text_completion", model, choices: [{ text, index: 0, finish_reason: "stop" }], usage: { prompt_tokens: countTokens(body.prompt), completion_tokens: countTokens(text), total_tokens: countTokens(body.prompt) + countTokens(text) } } };
@@ -279,10 +280,9 @@ export class GatewaySimulator extends VendorSimulator {
 
   // ---------- embeddings and rerank ----------
   private embeddings(req: SimRequest): SimReply {
-    const body = this.jsonBody(req);
-    if ("status" in body) return body as SimReply;
-    const model = this.knownModel(body, "embed");
-    if (typeof model !== "string") return model;
+    const r = this.modelRequest(req, "embed");
+    if ("status" in r) return r;
+    const { body, model } = r;
     const input = typeof body.input === "string" ? [body.input] : body.input;
     if (!Array.isArray(input) || !input.length || input.some((s) => typeof s !== "string" || !s)) return oaiError(400, "input must be a non-empty string or a non-empty array of non-empty strings", "invalid_value", "input");
     if (input.length > 512) return oaiError(400, "input may hold at most 512 texts", "invalid_value", "input");
@@ -298,10 +298,9 @@ export class GatewaySimulator extends VendorSimulator {
   }
 
   private rerank(req: SimRequest): SimReply {
-    const body = this.jsonBody(req);
-    if ("status" in body) return body as SimReply;
-    const model = this.knownModel(body, "rerank");
-    if (typeof model !== "string") return model;
+    const r = this.modelRequest(req, "rerank");
+    if ("status" in r) return r;
+    const { body, model } = r;
     if (typeof body.query !== "string" || !body.query) return oaiError(400, "query must be a non-empty string", "invalid_value", "query");
     const docs = Array.isArray(body.documents) ? body.documents.map((d) => (typeof d === "string" ? d : (d as { text?: unknown })?.text)) : [];
     if (!docs.length || docs.some((d) => typeof d !== "string")) return oaiError(400, "documents must be a non-empty array of strings", "invalid_value", "documents");
@@ -328,9 +327,8 @@ export class GatewaySimulator extends VendorSimulator {
     } catch {
       return oaiError(400, "the multipart body could not be parsed", "invalid_request");
     }
-    const model = form.get("model");
-    if (typeof model !== "string") return oaiError(400, "you must provide a model parameter", "missing_required_parameter", "model");
-    if (!GATEWAY_SIM_MODELS.stt.includes(model)) return oaiError(404, `The model \`${model}\` does not exist or you do not have access to it.`, "model_not_found", "model");
+    const model = this.knownModel(form.get("model"), "stt");
+    if (typeof model !== "string") return model;
     const file = form.get("file");
     if (!file || typeof file === "string") return oaiError(400, "you must provide a file", "missing_required_parameter", "file");
     const audio = Buffer.from(await file.arrayBuffer());
@@ -345,10 +343,9 @@ export class GatewaySimulator extends VendorSimulator {
   }
 
   private speech(req: SimRequest): SimReply {
-    const body = this.jsonBody(req);
-    if ("status" in body) return body as SimReply;
-    const model = this.knownModel(body, "tts");
-    if (typeof model !== "string") return model;
+    const r = this.modelRequest(req, "tts");
+    if ("status" in r) return r;
+    const { body, model } = r;
     const input = body.input;
     if (typeof input !== "string" || !input.trim() || input.length > 4096) return oaiError(400, "input must be a string of 1 to 4096 characters", "invalid_value", "input");
     if (typeof body.voice !== "string" || !GATEWAY_SIM_VOICES.includes(body.voice)) return oaiError(400, `voice must be one of ${GATEWAY_SIM_VOICES.join(", ")}`, "invalid_value", "voice");

@@ -77,6 +77,7 @@ export function makeOggOpus(opts: { seconds?: number; comments?: string[] } = {}
   return Buffer.concat(pages);
 }
 
+/** A little-endian uint32 (Ogg, Opus and RIFF all use them). */
 function u32(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(n);
@@ -88,17 +89,11 @@ function wavWithComment(seconds: number, text: string): Buffer {
   const wav = makeWav({ seconds, sampleRate: 16000, freqHz: 220 });
   const dataAt = wav.indexOf("data", 12, "latin1");
   const value = Buffer.concat([Buffer.from(text, "utf8"), Buffer.alloc(1)]);
-  const icmt = Buffer.concat([Buffer.from("ICMT", "latin1"), le32(value.length), value, Buffer.alloc(value.length & 1)]);
-  const list = Buffer.concat([Buffer.from("LIST", "latin1"), le32(4 + icmt.length), Buffer.from("INFO", "latin1"), icmt]);
+  const icmt = Buffer.concat([Buffer.from("ICMT", "latin1"), u32(value.length), value, Buffer.alloc(value.length & 1)]);
+  const list = Buffer.concat([Buffer.from("LIST", "latin1"), u32(4 + icmt.length), Buffer.from("INFO", "latin1"), icmt]);
   const out = Buffer.concat([wav.subarray(0, dataAt), list, wav.subarray(dataAt)]);
   out.writeUInt32LE(out.length - 8, 4);
   return out;
-}
-
-function le32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n);
-  return b;
 }
 
 const syncsafe = (n: number) => Buffer.from([(n >> 21) & 0x7f, (n >> 14) & 0x7f, (n >> 7) & 0x7f, n & 0x7f]);
