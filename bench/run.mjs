@@ -4,7 +4,6 @@
 //      (peak memory growth and wall time)
 //   2. start-up: time to a tools/list answer over stdio, aigc-mcp vs a bare SDK server
 // Usage: npm run bench   (builds first). Nothing here touches the network beyond 127.0.0.1.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,16 +11,19 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
+/** @param {string} p */
 const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
 const { SimServer } = await import(dist("sandbox/sim-server.js"));
 const { MediaStore } = await import(dist("media/store.js"));
 const { makeMp4 } = await import(dist("sandbox/media-fixtures.js"));
 
 const MB = 1024 * 1024;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** @param {number[]} xs */
+const median = (xs) => /** @type {number} */ ([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
 
+/** @param {() => Promise<unknown>} fn */
 async function peakDuring(fn) {
-  global.gc?.();
+  globalThis.gc?.();
   const base = process.memoryUsage().rss;
   let peak = base;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
@@ -61,6 +63,7 @@ async function downloads() {
   console.log(`download ${size / MB} MiB: streaming time / buffered = ${(s.ms / b.ms).toFixed(2)} (streaming also hashes and sniffs)`);
 }
 
+/** @param {string} command @param {string[]} args */
 async function timeToToolsList(command, args) {
   const t0 = performance.now();
   const client = new Client({ name: "bench", version: "1" });
@@ -73,6 +76,7 @@ async function timeToToolsList(command, args) {
 
 async function startup() {
   const bare = join(mkdtempSync(join(tmpdir(), "aigc-bench-")), "bare.mjs");
+  /** @param {string} p */
   const sdk = (p) => new URL(`../node_modules/@modelcontextprotocol/sdk/dist/esm/${p}`, import.meta.url).href;
   writeFileSync(
     bare,

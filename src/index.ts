@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<void> {
   if (args.sandbox) {
     const { startSandbox } = await import("./sandbox/index.js");
     const sandbox = await startSandbox();
-    closeSandbox = sandbox.close;
+    closeSandbox = () => sandbox.close();
     const vendorVars = new Set(VENDOR_MODULES.flatMap((m) => m.env.map((v) => v.name)));
     env = Object.fromEntries(Object.entries(env).filter(([k]) => !vendorVars.has(k)));
     Object.assign(env, sandbox.env);
@@ -49,8 +49,8 @@ async function main(argv: string[]): Promise<void> {
       await closeSandbox?.();
       process.exit(0);
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.once("SIGINT", () => void stop());
+    process.once("SIGTERM", () => void stop());
   } else {
     const { serveStdio } = await import("./transports/stdio.js");
     await serveStdio(app);

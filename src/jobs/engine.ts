@@ -296,7 +296,7 @@ export class JobEngine {
           return;
         }
         failures++;
-        await this.update(tr, { detail: `could not reach ${tr.record.vendor} (${(err as AigcError).code}); retrying` });
+        await this.update(tr, { detail: `could not reach ${tr.record.vendor} (${(err).code}); retrying` });
         if (failures >= 20) {
           log.warn("job tracker giving up after repeated failures; a later wait_for_job resumes it", { task: tr.handle.task });
           return;

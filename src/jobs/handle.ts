@@ -28,10 +28,10 @@ export function decodeJobId(jobId: string): JobHandle {
   const bad = () => inputError("job_id", `"${jobId.slice(0, 80)}" is not a job id from this server (they start with "${PREFIX}"; list_jobs shows recent ones)`);
   if (!jobId.startsWith(PREFIX)) throw bad();
   try {
-    const json = JSON.parse(Buffer.from(jobId.slice(PREFIX.length), "base64url").toString("utf8"));
+    const json: unknown = JSON.parse(Buffer.from(jobId.slice(PREFIX.length), "base64url").toString("utf8"));
     const parsed = handleSchema.safeParse(json);
     if (!parsed.success) throw bad();
-    return parsed.data as JobHandle;
+    return parsed.data;
   } catch {
     throw bad();
   }

@@ -100,8 +100,8 @@ export class AnimoSimulator extends VendorSimulator {
     if (typeof duration !== "number" || !Number.isInteger(duration) || duration < 1 || duration > 60) return err(400, "INVALID_PARAMETER", "duration must be an integer from 1 to 60");
     const style = body.style ?? "cinematic";
     if (!(STYLES as readonly unknown[]).includes(style)) return err(400, "INVALID_PARAMETER", `style must be one of ${STYLES.join(", ")}`);
-    const resolution = String(body.resolution ?? "1280x720");
-    if (!(RESOLUTIONS as readonly string[]).includes(resolution)) return err(400, "INVALID_PARAMETER", `resolution must be one of ${RESOLUTIONS.join(", ")}`);
+    const resolution = body.resolution ?? "1280x720";
+    if (typeof resolution !== "string" || !(RESOLUTIONS as readonly string[]).includes(resolution)) return err(400, "INVALID_PARAMETER", `resolution must be one of ${RESOLUTIONS.join(", ")}`);
     if (prompt.includes("[blocked]")) return err(400, "CONTENT_POLICY_VIOLATION", "The prompt was rejected by the content policy");
     await new Promise((r) => setTimeout(r, this.opts.renderMs * (prompt.includes("[slow]") ? 10 : 1)));
     if (prompt.includes("[fail]")) return err(500, "RENDER_FAILED", "Rendering failed: the generated scene did not compile");
@@ -119,7 +119,7 @@ export class AnimoSimulator extends VendorSimulator {
   }
 
   /** The MP4, then (when padding) a `free` box streamed from one reused zero buffer: no allocation per chunk. */
-  private async *mp4Stream(mp4: Buffer, total: number): AsyncGenerator<Buffer> {
+  private *mp4Stream(mp4: Buffer, total: number): Generator<Buffer> {
     const step = this.opts.chunkBytes;
     for (let i = 0; i < mp4.length; i += step) {
       const chunk = mp4.subarray(i, i + step);

@@ -123,7 +123,8 @@ export class ArkSimulator extends VendorSimulator {
     if (bad) return bad;
     const content = Array.isArray(b.content) ? (b.content as Array<Record<string, unknown>>) : undefined;
     if (!content?.length) return err(400, "MissingParameter.content", `The required parameter content is missing. Request id: ${rid}`, "BadRequest", "content");
-    const prompt = String(content.find((c) => c.type === "text")?.text ?? "");
+    const text = content.find((c) => c.type === "text")?.text;
+    const prompt = typeof text === "string" ? text : "";
     if (prompt.includes("[blocked]")) return err(400, "InputTextSensitiveContentDetected", `The request failed because the input text may contain sensitive information. Request id: ${rid}`, "BadRequest");
     const roles = content.map((c) => c.role);
     if (roles.includes("first_frame") && roles.includes("reference_image")) {
@@ -159,7 +160,7 @@ export class ArkSimulator extends VendorSimulator {
     };
     if (status === "succeeded") {
       if (!task.data.result) {
-        const [rw, rh] = RATIO[String(b.ratio ?? "16:9")] ?? [16, 9];
+        const [rw, rh] = RATIO[typeof b.ratio === "string" ? b.ratio : "16:9"] ?? [16, 9];
         const w = Math.round((320 * rw) / Math.max(rw, rh) / 16) * 16;
         const h = Math.round((320 * rh) / Math.max(rw, rh) / 16) * 16;
         const seed = task.data.prompt.length;

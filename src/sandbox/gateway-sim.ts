@@ -229,7 +229,7 @@ export class GatewaySimulator extends VendorSimulator {
     if (max !== undefined && (typeof max !== "number" || !Number.isInteger(max) || max < 1)) return oaiError(400, "max_tokens must be a positive integer", "invalid_value", "max_tokens");
     const f = body.response_format;
     if (f === undefined) return undefined;
-    const type = (f as { type?: unknown } | null)?.type;
+    const type = typeof f === "object" && f !== null ? (f as { type?: unknown }).type : undefined;
     if (type !== "text" && type !== "json_object" && type !== "json_schema") return oaiError(400, "response_format.type must be one of text, json_object, json_schema", "invalid_value", "response_format.type");
     if (type !== "json_schema") return undefined;
     const js = (f as { json_schema?: { name?: unknown; schema?: unknown } }).json_schema;
@@ -345,7 +345,7 @@ export class GatewaySimulator extends VendorSimulator {
   private speech(req: SimRequest): SimReply {
     const r = this.modelRequest(req, "tts");
     if ("status" in r) return r;
-    const { body, model } = r;
+    const { body } = r;
     const input = body.input;
     if (typeof input !== "string" || !input.trim() || input.length > 4096) return oaiError(400, "input must be a string of 1 to 4096 characters", "invalid_value", "input");
     if (typeof body.voice !== "string" || !GATEWAY_SIM_VOICES.includes(body.voice)) return oaiError(400, `voice must be one of ${GATEWAY_SIM_VOICES.join(", ")}`, "invalid_value", "voice");
@@ -403,7 +403,7 @@ function exampleFor(schema: unknown, said: string, depth = 0): unknown {
   if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
   const anyOf = (s.anyOf ?? s.oneOf) as unknown[] | undefined;
   if (Array.isArray(anyOf) && anyOf.length) return exampleFor(anyOf[0], said, depth + 1);
-  const type = Array.isArray(s.type) ? s.type.find((t) => t !== "null") : s.type;
+  const type: unknown = Array.isArray(s.type) ? (s.type as unknown[]).find((t) => t !== "null") : s.type;
   switch (type) {
     case "object": {
       const props = (s.properties ?? {}) as Record<string, unknown>;

@@ -62,12 +62,14 @@ const DEFAULT_MODEL: Record<KlingFamily, string> = {
   "images/omni-image": "kling-image-o1",
 };
 
-class Reject {
+class Reject extends Error {
   constructor(
     readonly status: number,
     readonly code: number,
-    readonly message: string,
-  ) {}
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export class KlingSimulator extends VendorSimulator {
@@ -178,7 +180,7 @@ export class KlingSimulator extends VendorSimulator {
     if (!b || typeof b !== "object" || Array.isArray(b)) throw new Reject(400, 1200, "request body must be a JSON object");
     const body = parseKlingJson(req.body.toString("utf8")) as Record<string, unknown>;
     const model = body.model_name === undefined ? DEFAULT_MODEL[family] : body.model_name;
-    if (typeof model !== "string" || !knownModels(family).includes(model)) throw new Reject(404, 1203, `model_name ${String(model)} not found for ${family}`);
+    if (typeof model !== "string" || !knownModels(family).includes(model)) throw new Reject(404, 1203, `model_name ${typeof model === "string" ? model : JSON.stringify(model)} not found for ${family}`);
     const prompt = typeof body.prompt === "string" ? body.prompt : "";
     if (body.prompt !== undefined && typeof body.prompt !== "string") throw new Reject(400, 1201, "prompt must be a string");
     if (PROMPT_REQUIRED.includes(family) && !prompt) throw new Reject(400, 1201, "prompt is required");
@@ -206,7 +208,7 @@ export class KlingSimulator extends VendorSimulator {
       queuedMs: this.opts.queuedMs,
       runningMs: this.opts.runningMs * (prompt.includes("[slow]") ? 4 : 1),
       outcome: prompt.includes("[fail]") ? "failed" : "succeeded",
-      data: { family, body: { ...body, model_name: model }, prompt, externalTaskId: ext as string | undefined, slots },
+      data: { family, body: { ...body, model_name: model }, prompt, externalTaskId: ext, slots },
     };
     this.tasks.set(id, task);
     const view = this.view(task);
@@ -306,7 +308,7 @@ export class KlingSimulator extends VendorSimulator {
 
   private render(d: TaskData, wm: boolean): Record<string, unknown> {
     const b = d.body;
-    const [rw, rh] = RATIO[String(b.aspect_ratio ?? "16:9")] ?? [16, 9];
+    const [rw, rh] = RATIO[typeof b.aspect_ratio === "string" ? b.aspect_ratio : "16:9"] ?? [16, 9];
     const edge = d.family.startsWith("videos/") ? Math.min(320, this.opts.maxRenderEdge) : this.opts.maxRenderEdge;
     const w = Math.max(16, Math.round((edge * rw) / Math.max(rw, rh) / 16) * 16);
     const h = Math.max(16, Math.round((edge * rh) / Math.max(rw, rh) / 16) * 16);
@@ -348,8 +350,8 @@ export class KlingSimulator extends VendorSimulator {
     const id = String(9_100_000_000_000_000_000n + BigInt(this.elements.size + 1) * 7919n);
     const el: SimElement = {
       element_id: id,
-      element_name: name as string,
-      element_description: desc as string,
+      element_name: name,
+      element_description: desc,
       element_frontal_image: this.sim.publish(makePng(64, 64, 3), "image/png", RETENTION_S, "png"),
       element_refer_list: refs.map(() => ({ image_url: this.sim.publish(makePng(64, 64, 4), "image/png", RETENTION_S, "png") })),
       tag_list: Array.isArray(b.tag_list) ? (b.tag_list as Array<{ tag_id: string }>) : [],
@@ -362,7 +364,7 @@ export class KlingSimulator extends VendorSimulator {
 
   private deleteElement(req: SimRequest): unknown {
     const b = parseKlingJson(req.body.toString("utf8")) as { element_id?: unknown };
-    const id = String(b?.element_id ?? "");
+    const id = typeof b?.element_id === "string" || typeof b?.element_id === "number" ? String(b.element_id) : "";
     if (!/^\d+$/.test(id)) bad("element_id is required");
     if (this.presets.some((p) => p.element_id === id)) throw new Reject(403, 1103, "official elements cannot be deleted");
     if (!this.elements.delete(id)) throw new Reject(404, 1203, `element ${id} not found`);

@@ -44,7 +44,7 @@ export interface SimReply {
   /** Stream the body in chunks with a pause between them. */
   chunkDelayMs?: number;
   /** A body produced chunk by chunk (sent as is, with backpressure; no Content-Length unless given). */
-  stream?: AsyncIterable<Buffer>;
+  stream?: AsyncIterable<Buffer> | Iterable<Buffer>;
 }
 
 export type SimHandler = (req: SimRequest) => Promise<SimReply> | SimReply;
@@ -223,7 +223,7 @@ async function send(res: ServerResponse, reply: SimReply): Promise<void> {
   res.end();
 }
 
-async function sendStream(res: ServerResponse, reply: SimReply, stream: AsyncIterable<Buffer>): Promise<void> {
+async function sendStream(res: ServerResponse, reply: SimReply, stream: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<void> {
   res.writeHead(reply.status, reply.headers ?? {});
   for await (const chunk of stream) {
     if (res.destroyed) return;

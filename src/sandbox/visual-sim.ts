@@ -267,7 +267,7 @@ export class VisualSimulator extends VendorSimulator {
     if (phase === "queued") return this.ok({ ...empty, status: "in_queue" }, rid);
     if (phase === "running") return this.ok({ ...empty, status: "generating" }, rid);
     if (phase === "expired") return this.ok({ ...empty, status: "expired" }, rid);
-    if (phase === "failed") return this.ok({ ...empty, status: "done" }, rid, 400, task.data.failCode!, task.data.failCode === 50516 ? "Post Video Risk Not Pass" : "Post Img Risk Not Pass");
+    if (phase === "failed") return this.ok({ ...empty, status: "done" }, rid, 400, task.data.failCode, task.data.failCode === 50516 ? "Post Video Risk Not Pass" : "Post Img Risk Not Pass");
     if (task.data.kind === "video") {
       task.data.video ??= this.sim.publish(() => makeMp4({ width: 320, height: 176, seconds: task.data.body.frames === 241 ? 10 : 5, fps: 8, seed: task.data.prompt.length }), "video/mp4", 3600, "mp4");
       return this.ok({ aigc_meta_tagged: reqJson.aigc_meta !== undefined, status: "done", video_url: task.data.video }, rid);

@@ -29,7 +29,7 @@ export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape> {
 }
 
 export function defineTool<I extends z.ZodRawShape>(def: ToolDef<I>): ToolDef {
-  return def as unknown as ToolDef;
+  return def;
 }
 
 /** Annotations for a tool that spends money and creates new media. */
@@ -54,7 +54,7 @@ export function progressReporter(extra: Extra): ToolContext["progress"] {
 
 function scrub(result: CallToolResult): CallToolResult {
   for (const block of result.content) if (block.type === "text") block.text = redact(block.text);
-  if (result.structuredContent) result.structuredContent = JSON.parse(redact(JSON.stringify(result.structuredContent)));
+  if (result.structuredContent) result.structuredContent = JSON.parse(redact(JSON.stringify(result.structuredContent))) as Record<string, unknown>;
   return result;
 }
 

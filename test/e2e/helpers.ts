@@ -22,8 +22,8 @@ export function run(args: string[], env: Record<string, string>): Promise<{ code
     const child = spawn(process.execPath, [ENTRY, ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -34,7 +34,7 @@ export function startHttpServer(env: Record<string, string>, args: string[] = []
     const child = spawn(process.execPath, [ENTRY, "--http", "--port", "0", ...args], { env: { PATH: process.env.PATH ?? "", AIGC_MCP_LOG_LEVEL: "info", ...env } });
     let err = "";
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 15_000);
-    child.stderr!.on("data", (d: Buffer) => {
+    child.stderr.on("data", (d: Buffer) => {
       err += d.toString();
       const m = /"url":"(http:\/\/[^"]+\/mcp)"/.exec(err);
       if (m) {

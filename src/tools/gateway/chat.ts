@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AigcError, inputError } from "../../errors.js";
-import { CHAT_ROLES, parseJsonAnswer, runChat, type ResponseFormat } from "../../vendors/gateway/chat.js";
+import { CHAT_ROLES, parseJsonAnswer, runChat } from "../../vendors/gateway/chat.js";
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { GATEWAY } from "../../vendors/gateway/errors.js";
 import { defineTool } from "../define.js";
@@ -54,7 +54,7 @@ export function gatewayChat(client: GatewayClient) {
     annotations: GATEWAY_CALL,
     async run(args, ctx) {
       const { model, modelVar } = resolveModel(cfg, "chat", args.model);
-      const format = args.response_format as ResponseFormat | undefined;
+      const format = args.response_format;
       const validate = format && typeof format === "object" ? await compileSchema(format.schema) : undefined;
       ctx.progress(`asking ${model}`);
       let lastReport = 0;
@@ -106,7 +106,7 @@ function answerError(code: string, message: string, raw: string, requestId?: str
 async function compileSchema(schema: Record<string, unknown>) {
   const { AjvJsonSchemaValidator } = await import("@modelcontextprotocol/sdk/validation/ajv");
   try {
-    return new AjvJsonSchemaValidator().getValidator(schema as never);
+    return new AjvJsonSchemaValidator().getValidator(schema);
   } catch (err) {
     throw inputError("response_format.schema", `is not a valid JSON Schema: ${(err as Error).message}`);
   }

@@ -4,7 +4,7 @@ import type { CoreConfig } from "../../config.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
 import { knownModels, type KlingFamily } from "../../vendors/kling/models.js";
 import { checkKlingImage, IMAGE_MAX_BYTES, IMAGE_MIMES, toKlingImage } from "../../vendors/kling/requests.js";
-import { CAMERA_AXES, CAMERA_TYPES, MODES, SHOT_TYPES } from "../../vendors/kling/video-options.js";
+import { CAMERA_TYPES, MODES, SHOT_TYPES } from "../../vendors/kling/video-options.js";
 import type { ToolContext } from "../define.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import { loadInput, MEDIA_REF_HELP } from "../media-inputs.js";

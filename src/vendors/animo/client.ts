@@ -134,7 +134,7 @@ export class AnimoClient {
     if (!data || typeof data !== "object") {
       throw new AigcError({ category: "bad_response", code: "MalformedResponse", vendor: ANIMO, httpStatus: res.status, requestId: res.requestId, message: "Animo answered the status request with a body that is not JSON" });
     }
-    return data as AnimoStatus;
+    return data;
   }
 }
 

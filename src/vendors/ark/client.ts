@@ -92,7 +92,7 @@ export class ArkClient {
     if (query.page_num) q.set("page_num", String(query.page_num));
     if (query.page_size) q.set("page_size", String(query.page_size));
     if (query.status) q.set("filter.status", query.status);
-    const { data } = await this.call<{ total?: number; items?: ArkVideoTask[] }>("GET", `/contents/generations/tasks?${q}`, { signal, retry: RETRY_SAFE, timeoutMs: 30_000 });
+    const { data } = await this.call<{ total?: number; items?: ArkVideoTask[] }>("GET", `/contents/generations/tasks?${q.toString()}`, { signal, retry: RETRY_SAFE, timeoutMs: 30_000 });
     return { total: data.total ?? 0, items: data.items ?? [] };
   }
 }

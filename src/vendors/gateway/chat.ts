@@ -102,7 +102,7 @@ class AnswerBuilder {
   add(c: Chunk, requestId: string | undefined): void {
     if (c.error) {
       const e = c.error as { message?: unknown; code?: unknown };
-      throw new AigcError({ category: "vendor", code: String(e.code ?? "StreamError"), vendor: GATEWAY, requestId, message: `the model failed mid-answer: ${typeof e.message === "string" ? e.message : JSON.stringify(c.error).slice(0, 300)}` });
+      throw new AigcError({ category: "vendor", code: typeof e.code === "string" || typeof e.code === "number" ? String(e.code) : "StreamError", vendor: GATEWAY, requestId, message: `the model failed mid-answer: ${typeof e.message === "string" ? e.message : JSON.stringify(c.error).slice(0, 300)}` });
     }
     if (typeof c.model === "string") this.model = c.model;
     if (c.usage) this.usage = c.usage;

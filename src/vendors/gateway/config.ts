@@ -69,7 +69,7 @@ export function parseJwtKey(raw: string): { key: KeyObject; jwkAlg?: string } {
   if (!text.startsWith("{")) return { key: createSecretKey(Buffer.from(text, "utf8")) };
   let parsed: { keys?: Jwk[] } & Jwk;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(text) as { keys?: Jwk[] } & Jwk;
   } catch {
     throw new ConfigError("AI_GATEWAY_JWT_KEY", "starts with { but is not valid JSON; paste the JWKS exactly as the gateway shows it, or the raw secret");
   }

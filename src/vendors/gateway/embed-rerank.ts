@@ -20,7 +20,7 @@ function malformed(what: string, requestId?: string): AigcError {
 
 /** An embedding as floats, whether sent as a JSON array or as base64 little-endian float32. */
 function vectorOf(v: unknown): number[] | undefined {
-  if (Array.isArray(v) && v.every((x) => typeof x === "number")) return v as number[];
+  if (Array.isArray(v) && v.every((x) => typeof x === "number")) return v;
   if (typeof v === "string") {
     const buf = Buffer.from(v, "base64");
     if (buf.length % 4) return undefined;
@@ -35,7 +35,7 @@ export async function embed(client: GatewayClient, req: { model: string; texts: 
   const { data, requestId } = await client.postJson("embeddings", body, opts);
   const rows = Array.isArray(data.data) ? (data.data as Array<{ index?: unknown; embedding?: unknown }>) : undefined;
   if (!rows) throw malformed("the embeddings answer has no data list", requestId);
-  const vectors: number[][] = new Array(req.texts.length);
+  const vectors: number[][] = new Array<number[]>(req.texts.length);
   rows.forEach((row, i) => {
     const index = typeof row.index === "number" ? row.index : i;
     const vec = vectorOf(row.embedding);
@@ -68,7 +68,7 @@ export async function rerank(client: GatewayClient, req: { model: string; query:
   if (req.top_n !== undefined) body.top_n = req.top_n;
   const { data, requestId } = await client.postJson("rerank", body, opts);
   const output = data.output as { results?: unknown } | undefined;
-  const rows = (Array.isArray(data.results) ? data.results : Array.isArray(output?.results) ? output!.results : undefined) as Array<Record<string, unknown>> | undefined;
+  const rows = (Array.isArray(data.results) ? data.results : Array.isArray(output?.results) ? output.results : undefined) as Array<Record<string, unknown>> | undefined;
   if (!rows) throw malformed("the rerank answer has no results list", requestId);
   const results = rows.map((r, i) => {
     const index = r.index;

@@ -23,7 +23,8 @@ export interface KlingMedia {
 
 export interface KlingTask {
   task_id: string;
-  task_status: "submitted" | "processing" | "succeed" | "failed" | string;
+  /** "submitted", "processing", "succeed" or "failed" (kept open: Kling adds states). */
+  task_status: string;
   task_status_msg?: string;
   task_info?: { external_task_id?: string };
   task_result?: { videos?: KlingMedia[]; images?: KlingMedia[]; series_images?: KlingMedia[] };
@@ -193,7 +194,7 @@ export class KlingClient {
 
   async listTasks(family: KlingFamily, page: { pageNum?: number; pageSize?: number } = {}, signal?: AbortSignal): Promise<KlingTask[]> {
     const q = new URLSearchParams({ pageNum: String(page.pageNum ?? 1), pageSize: String(page.pageSize ?? 30) });
-    return (await this.call<KlingTask[]>("GET", `/v1/${family}?${q}`, { signal, retry: RETRY_SAFE, timeoutMs: 30_000 })) ?? [];
+    return (await this.call<KlingTask[]>("GET", `/v1/${family}?${q.toString()}`, { signal, retry: RETRY_SAFE, timeoutMs: 30_000 })) ?? [];
   }
 
   createElement(body: Record<string, unknown>, signal?: AbortSignal): Promise<KlingElement> {
@@ -203,7 +204,7 @@ export class KlingClient {
   async listElements(source: "custom" | "official", page: { pageNum?: number; pageSize?: number } = {}, signal?: AbortSignal): Promise<KlingElement[]> {
     const q = new URLSearchParams({ pageNum: String(page.pageNum ?? 1), pageSize: String(page.pageSize ?? 30) });
     const path = source === "custom" ? "/v1/general/custom-elements" : "/v1/general/presets-elements";
-    return (await this.call<KlingElement[]>("GET", `${path}?${q}`, { signal, retry: RETRY_SAFE, timeoutMs: 30_000 })) ?? [];
+    return (await this.call<KlingElement[]>("GET", `${path}?${q.toString()}`, { signal, retry: RETRY_SAFE, timeoutMs: 30_000 })) ?? [];
   }
 
   deleteElement(elementId: string, signal?: AbortSignal): Promise<{ task_id?: string; task_status?: string }> {

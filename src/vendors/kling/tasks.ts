@@ -76,8 +76,8 @@ function driver(client: KlingClient, op: "video" | "image"): TaskDriver {
         throw err;
       }
     },
-    async cancel() {
-      return NO_CANCEL;
+    cancel() {
+      return Promise.resolve(NO_CANCEL);
     },
   };
 }

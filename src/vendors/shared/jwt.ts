@@ -62,7 +62,7 @@ export function signJwt(payload: JwtPayload, key: JwtKey, opts: SignOptions = {}
 function parsePart(part: string): Record<string, unknown> | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(part)) return undefined;
   try {
-    const v = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+    const v: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
     return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

@@ -179,7 +179,7 @@ export const isRateLimited = (err: unknown): err is AigcError => err instanceof 
 export function gatewayError(res: HttpResponse, meta: GatewayMeta, now: Date): AigcError {
   const code = meta.Error?.Code ?? `HTTP${res.status}`;
   const message = meta.Error?.Message ?? `HTTP ${res.status}`;
-  let category: ErrorCategory = "vendor";
+  let category: ErrorCategory;
   let hint: string | undefined;
   switch (code) {
     case "SignatureDoesNotMatch":
