@@ -3,7 +3,10 @@ import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
-const MCP_SDK = { group: ["@modelcontextprotocol/*"], message: "Vendors carry no MCP types: return data and AigcError, the tool layer speaks MCP." };
+const MCP_SDK = {
+  group: ["@modelcontextprotocol/*"],
+  message: "Vendors carry no MCP types: return data and AigcError, the tool layer speaks MCP.",
+};
 const TOOL_LAYER = { group: ["**/tools/*", "**/tools/**"], message: "Vendors must not depend on the tool layer (src/tools/)." };
 
 export default tseslint.config(

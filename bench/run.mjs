@@ -59,7 +59,9 @@ async function downloads() {
   rmSync(dir, { recursive: true, force: true });
   const s = { ms: median(streamed.map((x) => x.ms)), growth: median(streamed.map((x) => x.growth)) };
   const b = { ms: median(buffered.map((x) => x.ms)), growth: median(buffered.map((x) => x.growth)) };
-  console.log(`download ${size / MB} MiB: streaming memory growth / buffered = ${(s.growth / b.growth).toFixed(3)} (${(s.growth / MB).toFixed(1)} MiB vs ${(b.growth / MB).toFixed(1)} MiB)`);
+  console.log(
+    `download ${size / MB} MiB: streaming memory growth / buffered = ${(s.growth / b.growth).toFixed(3)} (${(s.growth / MB).toFixed(1)} MiB vs ${(b.growth / MB).toFixed(1)} MiB)`,
+  );
   console.log(`download ${size / MB} MiB: streaming time / buffered = ${(s.ms / b.ms).toFixed(2)} (streaming also hashes and sniffs)`);
 }
 
@@ -67,7 +69,18 @@ async function downloads() {
 async function timeToToolsList(command, args) {
   const t0 = performance.now();
   const client = new Client({ name: "bench", version: "1" });
-  await client.connect(new StdioClientTransport({ command, args, env: { PATH: process.env.PATH ?? "", AIGC_MCP_OUTPUT_DIR: mkdtempSync(join(tmpdir(), "aigc-bench-")), ARK_API_KEY: "bench-key-000000000000" }, stderr: "ignore" }));
+  await client.connect(
+    new StdioClientTransport({
+      command,
+      args,
+      env: {
+        PATH: process.env.PATH ?? "",
+        AIGC_MCP_OUTPUT_DIR: mkdtempSync(join(tmpdir(), "aigc-bench-")),
+        ARK_API_KEY: "bench-key-000000000000",
+      },
+      stderr: "ignore",
+    }),
+  );
   await client.listTools();
   const ms = performance.now() - t0;
   await client.close();

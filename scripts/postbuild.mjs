@@ -1,1 +1,2 @@
-import { chmodSync } from "node:fs"; chmodSync(new URL("../dist/index.js", import.meta.url), 0o755);
+import { chmodSync } from "node:fs";
+chmodSync(new URL("../dist/index.js", import.meta.url), 0o755);

@@ -17,7 +17,10 @@ export interface EnvVar {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = "ConfigError";
   }
@@ -57,21 +60,75 @@ const zList = z.string().transform((s) =>
 );
 
 export const CORE_ENV: EnvVar[] = [
-  { name: "AIGC_MCP_TRANSPORT", flag: "--transport", description: "stdio or http (`--http` is short for `--transport http`).", default: "stdio" },
+  {
+    name: "AIGC_MCP_TRANSPORT",
+    flag: "--transport",
+    description: "stdio or http (`--http` is short for `--transport http`).",
+    default: "stdio",
+  },
   { name: "AIGC_MCP_HOST", flag: "--host", description: "HTTP bind address.", default: "127.0.0.1" },
   { name: "AIGC_MCP_PORT", flag: "--port", description: "HTTP port.", default: "8787" },
-  { name: "AIGC_MCP_AUTH_TOKEN", description: "When set, every HTTP request needs `Authorization: Bearer <token>`. Required to bind a non-loopback host.", secret: true },
-  { name: "AIGC_MCP_ALLOWED_HOSTS", flag: "--allowed-hosts", description: "Comma list of extra Host header names accepted over HTTP (loopback names are always allowed), e.g. `host.docker.internal,aigc-mcp`." },
-  { name: "AIGC_MCP_ALLOWED_ORIGINS", flag: "--allowed-origins", description: "Comma list of extra browser Origins accepted over HTTP (loopback origins are always allowed)." },
-  { name: "AIGC_MCP_SSE_KEEPALIVE_S", flag: "--sse-keepalive", description: "Seconds between SSE keep-alive comments while an HTTP tool call runs (keeps proxies and Dify's read timeout from cutting long calls); 0 disables.", default: "15" },
+  {
+    name: "AIGC_MCP_AUTH_TOKEN",
+    description: "When set, every HTTP request needs `Authorization: Bearer <token>`. Required to bind a non-loopback host.",
+    secret: true,
+  },
+  {
+    name: "AIGC_MCP_ALLOWED_HOSTS",
+    flag: "--allowed-hosts",
+    description:
+      "Comma list of extra Host header names accepted over HTTP (loopback names are always allowed), e.g. `host.docker.internal,aigc-mcp`.",
+  },
+  {
+    name: "AIGC_MCP_ALLOWED_ORIGINS",
+    flag: "--allowed-origins",
+    description: "Comma list of extra browser Origins accepted over HTTP (loopback origins are always allowed).",
+  },
+  {
+    name: "AIGC_MCP_SSE_KEEPALIVE_S",
+    flag: "--sse-keepalive",
+    description:
+      "Seconds between SSE keep-alive comments while an HTTP tool call runs (keeps proxies and Dify's read timeout from cutting long calls); 0 disables.",
+    default: "15",
+  },
   { name: "AIGC_MCP_MAX_BODY_BYTES", flag: "--max-body-bytes", description: "Largest HTTP request body accepted.", default: "4194304" },
-  { name: "AIGC_MCP_OUTPUT_DIR", flag: "--output-dir", description: "Folder for generated media and job records (created if missing).", default: "~/aigc-mcp-output" },
-  { name: "AIGC_MCP_INLINE_MAX_BYTES", flag: "--inline-max-bytes", description: "Raw media bytes embedded in one tool result; the default keeps results under Claude Desktop's 1 MiB limit. 0 = links only.", default: "700000" },
-  { name: "AIGC_MCP_MAX_MEDIA_BYTES", flag: "--max-media-bytes", description: "Largest media download or local input accepted.", default: "536870912" },
-  { name: "AIGC_MCP_INPUT_ROOTS", flag: "--input-roots", description: `Folders local file inputs may be read from (separated by \`${delimiter}\`). Default: the output folder and the working directory (stdio); over HTTP local paths are refused unless this is set.` },
-  { name: "AIGC_MCP_DEFAULT_WAIT_S", flag: "--default-wait", description: "Seconds a generation call waits before returning a job handle (per-call `wait_seconds` overrides).", default: "45" },
+  {
+    name: "AIGC_MCP_OUTPUT_DIR",
+    flag: "--output-dir",
+    description: "Folder for generated media and job records (created if missing).",
+    default: "~/aigc-mcp-output",
+  },
+  {
+    name: "AIGC_MCP_INLINE_MAX_BYTES",
+    flag: "--inline-max-bytes",
+    description:
+      "Raw media bytes embedded in one tool result; the default keeps results under Claude Desktop's 1 MiB limit. 0 = links only.",
+    default: "700000",
+  },
+  {
+    name: "AIGC_MCP_MAX_MEDIA_BYTES",
+    flag: "--max-media-bytes",
+    description: "Largest media download or local input accepted.",
+    default: "536870912",
+  },
+  {
+    name: "AIGC_MCP_INPUT_ROOTS",
+    flag: "--input-roots",
+    description: `Folders local file inputs may be read from (separated by \`${delimiter}\`). Default: the output folder and the working directory (stdio); over HTTP local paths are refused unless this is set.`,
+  },
+  {
+    name: "AIGC_MCP_DEFAULT_WAIT_S",
+    flag: "--default-wait",
+    description: "Seconds a generation call waits before returning a job handle (per-call `wait_seconds` overrides).",
+    default: "45",
+  },
   { name: "AIGC_MCP_MAX_WAIT_S", flag: "--max-wait", description: "Largest `wait_seconds` a call may ask for.", default: "600" },
-  { name: "AIGC_MCP_VENDOR_TIMEOUT_S", flag: "--vendor-timeout", description: "Timeout for one vendor HTTP request (headers and between body chunks).", default: "180" },
+  {
+    name: "AIGC_MCP_VENDOR_TIMEOUT_S",
+    flag: "--vendor-timeout",
+    description: "Timeout for one vendor HTTP request (headers and between body chunks).",
+    default: "180",
+  },
   { name: "AIGC_MCP_LOG_LEVEL", flag: "--log-level", description: "debug, info, warn or error (logs go to stderr only).", default: "info" },
 ];
 
@@ -105,7 +162,9 @@ export function parseCoreConfig(env: Env): CoreConfig {
   const withDefault = (name: string) => ({ ...env, [name]: env[name] || d(name) });
   const e = (name: string) => withDefault(name);
   const roots = env.AIGC_MCP_INPUT_ROOTS
-    ? env.AIGC_MCP_INPUT_ROOTS.split(delimiter).filter(Boolean).map((p) => resolve(expandHome(p)))
+    ? env.AIGC_MCP_INPUT_ROOTS.split(delimiter)
+        .filter(Boolean)
+        .map((p) => resolve(expandHome(p)))
     : undefined;
   const cfg: CoreConfig = {
     transport: envValue(e("AIGC_MCP_TRANSPORT"), "AIGC_MCP_TRANSPORT", z.enum(["stdio", "http"], "must be stdio or http")),
@@ -123,10 +182,15 @@ export function parseCoreConfig(env: Env): CoreConfig {
     defaultWaitS: envValue(e("AIGC_MCP_DEFAULT_WAIT_S"), "AIGC_MCP_DEFAULT_WAIT_S", zInt(0, 3600)),
     maxWaitS: envValue(e("AIGC_MCP_MAX_WAIT_S"), "AIGC_MCP_MAX_WAIT_S", zInt(1, 3600)),
     vendorTimeoutMs: envValue(e("AIGC_MCP_VENDOR_TIMEOUT_S"), "AIGC_MCP_VENDOR_TIMEOUT_S", zInt(1, 3600)) * 1000,
-    logLevel: envValue(e("AIGC_MCP_LOG_LEVEL"), "AIGC_MCP_LOG_LEVEL", z.enum(["debug", "info", "warn", "error"], "must be debug, info, warn or error")),
+    logLevel: envValue(
+      e("AIGC_MCP_LOG_LEVEL"),
+      "AIGC_MCP_LOG_LEVEL",
+      z.enum(["debug", "info", "warn", "error"], "must be debug, info, warn or error"),
+    ),
     sandbox: false,
   };
-  if (cfg.defaultWaitS > cfg.maxWaitS) throw new ConfigError("AIGC_MCP_DEFAULT_WAIT_S", `must not exceed AIGC_MCP_MAX_WAIT_S (${cfg.maxWaitS})`);
+  if (cfg.defaultWaitS > cfg.maxWaitS)
+    throw new ConfigError("AIGC_MCP_DEFAULT_WAIT_S", `must not exceed AIGC_MCP_MAX_WAIT_S (${cfg.maxWaitS})`);
   return cfg;
 }
 

@@ -63,14 +63,32 @@ async function main(): Promise<void> {
     for (const t of tools) say(`   - ${t.name}: ${t.title ?? ""}`);
 
     say(`\n2. seedream_generate_image (text-to-image, waits for the result):`);
-    show((await a.callTool({ name: "seedream_generate_image", arguments: { prompt: "a red panda reading a map, watercolour", size: "2048x2048" } })) as CallToolResult);
+    show(
+      (await a.callTool({
+        name: "seedream_generate_image",
+        arguments: { prompt: "a red panda reading a map, watercolour", size: "2048x2048" },
+      })) as CallToolResult,
+    );
 
     say(`\n2b. jimeng_generate_image (Volcengine Visual, Jimeng 4.0, signed AK/SK requests):`);
-    show((await a.callTool({ name: "jimeng_generate_image", arguments: { prompt: "a red panda on a misty mountain, ink painting", width: 2560, height: 1440, logo: { add: true, language: "en" } } })) as CallToolResult);
+    show(
+      (await a.callTool({
+        name: "jimeng_generate_image",
+        arguments: {
+          prompt: "a red panda on a misty mountain, ink painting",
+          width: 2560,
+          height: 1440,
+          logo: { add: true, language: "en" },
+        },
+      })) as CallToolResult,
+    );
 
     say(`\n3. seedance_generate_video with wait_seconds=3 (the video takes longer, so we get a job handle):`);
     const started = (await a.callTool(
-      { name: "seedance_generate_video", arguments: { prompt: "the red panda walks through a bamboo forest", duration: 5, return_last_frame: true, wait_seconds: 3 } },
+      {
+        name: "seedance_generate_video",
+        arguments: { prompt: "the red panda walks through a bamboo forest", duration: 5, return_last_frame: true, wait_seconds: 3 },
+      },
       undefined,
       { onprogress: (p) => say(`    progress ${p.progress}s: ${p.message ?? ""}`) },
     )) as CallToolResult;
@@ -88,9 +106,24 @@ async function main(): Promise<void> {
     show(done);
 
     say(`\n5. kling_text_to_video (Kling AI, waits for the MP4):`);
-    show((await b.callTool({ name: "kling_text_to_video", arguments: { prompt: "a paper boat drifting down a rainy street", duration: 5, wait_seconds: 30 } }, undefined, { timeout: 60_000 })) as CallToolResult);
+    show(
+      (await b.callTool(
+        { name: "kling_text_to_video", arguments: { prompt: "a paper boat drifting down a rainy street", duration: 5, wait_seconds: 30 } },
+        undefined,
+        { timeout: 60_000 },
+      )) as CallToolResult,
+    );
     say(`\n5b. animo_generate_video (the MP4 arrives as the response body and is streamed to disk):`);
-    show((await b.callTool({ name: "animo_generate_video", arguments: { prompt: "a paper crane unfolds into a bird", duration: 4, style: "anime", wait_seconds: 30 } }, undefined, { timeout: 60_000 })) as CallToolResult);
+    show(
+      (await b.callTool(
+        {
+          name: "animo_generate_video",
+          arguments: { prompt: "a paper crane unfolds into a bird", duration: 4, style: "anime", wait_seconds: 30 },
+        },
+        undefined,
+        { timeout: 60_000 },
+      )) as CallToolResult,
+    );
 
     say(`\n5c. AI Gateway: gateway_chat with a JSON Schema (streamed, validated, returned as structuredContent.json):`);
     const chat = (await b.callTool(
@@ -98,7 +131,14 @@ async function main(): Promise<void> {
         name: "gateway_chat",
         arguments: {
           prompt: "Suggest a title and three tags for a short film about a paper crane.",
-          response_format: { name: "film", schema: { type: "object", properties: { title: { type: "string" }, tags: { type: "array", items: { type: "string" }, minItems: 3 } }, required: ["title", "tags"] } },
+          response_format: {
+            name: "film",
+            schema: {
+              type: "object",
+              properties: { title: { type: "string" }, tags: { type: "array", items: { type: "string" }, minItems: 3 } },
+              required: ["title", "tags"],
+            },
+          },
         },
       },
       undefined,
@@ -106,13 +146,34 @@ async function main(): Promise<void> {
     )) as CallToolResult;
     show(chat);
     say(`\n5d. gateway_speech (text-to-speech, streamed to disk and embedded) then gateway_transcribe of that file:`);
-    const speech = (await b.callTool({ name: "gateway_speech", arguments: { text: "The paper crane took flight over the bamboo forest.", format: "mp3", wait_seconds: 30 } }, undefined, { timeout: 60_000 })) as CallToolResult;
+    const speech = (await b.callTool(
+      {
+        name: "gateway_speech",
+        arguments: { text: "The paper crane took flight over the bamboo forest.", format: "mp3", wait_seconds: 30 },
+      },
+      undefined,
+      { timeout: 60_000 },
+    )) as CallToolResult;
     show(speech);
     const audioUri = (speech.structuredContent as { assets?: Array<{ uri: string }> }).assets?.[0]?.uri;
     if (audioUri) show((await b.callTool({ name: "gateway_transcribe", arguments: { audio: audioUri } })) as CallToolResult);
     say(`\n5e. gateway_embed and gateway_rerank:`);
-    show((await b.callTool({ name: "gateway_embed", arguments: { texts: ["paper crane", "bamboo forest"], dimensions: 256 } })) as CallToolResult);
-    show((await b.callTool({ name: "gateway_rerank", arguments: { query: "origami bird", documents: ["How to fold a paper crane bird", "Bamboo grows fast", "Origami animals for beginners"], top_n: 2 } })) as CallToolResult);
+    show(
+      (await b.callTool({
+        name: "gateway_embed",
+        arguments: { texts: ["paper crane", "bamboo forest"], dimensions: 256 },
+      })) as CallToolResult,
+    );
+    show(
+      (await b.callTool({
+        name: "gateway_rerank",
+        arguments: {
+          query: "origami bird",
+          documents: ["How to fold a paper crane bird", "Bamboo grows fast", "Origami animals for beginners"],
+          top_n: 2,
+        },
+      })) as CallToolResult,
+    );
 
     say(`\n6. list_jobs:`);
     show((await b.callTool({ name: "list_jobs", arguments: { limit: 5 } })) as CallToolResult);

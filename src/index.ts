@@ -70,7 +70,12 @@ async function runCheck(vendors: ReturnType<typeof loadVendors>): Promise<number
     }
   }
   for (const m of VENDOR_MODULES.filter((m) => !configured.has(m.id))) {
-    const needed = m.enableWith ?? m.env.filter((e) => e.secret).map((e) => e.name).join(" and ");
+    const needed =
+      m.enableWith ??
+      m.env
+        .filter((e) => e.secret)
+        .map((e) => e.name)
+        .join(" and ");
     process.stdout.write(`skip  ${m.id.padEnd(10)} not configured (set ${needed})\n`);
   }
   return failed ? 1 : 0;

@@ -11,7 +11,16 @@ import { log } from "../log.js";
 import type { MediaStore } from "../media/store.js";
 import { decodeJobId, encodeJobId, newLocalHandle, newTaskHandle } from "./handle.js";
 import type { JobStore } from "./store.js";
-import { TERMINAL, type Asset, type CancelOutcome, type JobHandle, type JobRecord, type PollResult, type TaskDriver, type VendorOutput } from "./types.js";
+import {
+  TERMINAL,
+  type Asset,
+  type CancelOutcome,
+  type JobHandle,
+  type JobRecord,
+  type PollResult,
+  type TaskDriver,
+  type VendorOutput,
+} from "./types.js";
 
 const BOOT_ID = randomBytes(6).toString("hex");
 
@@ -147,22 +156,38 @@ export class JobEngine {
       return { record: tr, outcome: { cancelled: false, message: `The job is already ${tr.status}; there is nothing to cancel.` } };
     }
     if (TERMINAL.has(tr.record.status)) {
-      return { record: tr.record, outcome: { cancelled: false, message: `The job is already ${tr.record.status}; there is nothing to cancel.` } };
+      return {
+        record: tr.record,
+        outcome: { cancelled: false, message: `The job is already ${tr.record.status}; there is nothing to cancel.` },
+      };
     }
     if (tr.handle.lid) {
       if (tr.follow) {
-        return { record: tr.record, outcome: { cancelled: false, message: "This job runs in another server process; cancel it from there (or let it finish)." } };
+        return {
+          record: tr.record,
+          outcome: { cancelled: false, message: "This job runs in another server process; cancel it from there (or let it finish)." },
+        };
       }
       tr.controller.abort();
       await this.update(tr, { status: "cancelled", detail: "cancelled by cancel_job" });
       return {
         record: tr.record,
-        outcome: { cancelled: true, status: "cancelled", message: `Stopped waiting for ${tr.record.vendor}'s answer. This is a synchronous ${tr.record.vendor} call with no cancel API: the vendor may still finish and bill the request, but nothing will be downloaded.` },
+        outcome: {
+          cancelled: true,
+          status: "cancelled",
+          message: `Stopped waiting for ${tr.record.vendor}'s answer. This is a synchronous ${tr.record.vendor} call with no cancel API: the vendor may still finish and bill the request, but nothing will be downloaded.`,
+        },
       };
     }
     const driver = tr.driver!;
     if (!driver.cancel) {
-      return { record: tr.record, outcome: { cancelled: false, message: `${tr.record.vendor} has no cancel endpoint for this kind of task; it keeps running and its result will be downloaded when it finishes.` } };
+      return {
+        record: tr.record,
+        outcome: {
+          cancelled: false,
+          message: `${tr.record.vendor} has no cancel endpoint for this kind of task; it keeps running and its result will be downloaded when it finishes.`,
+        },
+      };
     }
     const outcome = await driver.cancel(tr.handle, { signal: signal ?? new AbortController().signal });
     if (outcome.cancelled || (outcome.status && TERMINAL.has(outcome.status))) {
@@ -187,7 +212,12 @@ export class JobEngine {
   private driverFor(vendor: string, op: string): TaskDriver {
     const d = this.drivers.get(`${vendor}:${op}`);
     if (!d) {
-      throw new AigcError({ category: "invalid_input", code: "VendorNotConfigured", message: `this server has no ${vendor} credentials configured, so it cannot look up ${vendor} jobs`, hint: "Start the server with that vendor's environment variables (see aigc-mcp --help)." });
+      throw new AigcError({
+        category: "invalid_input",
+        code: "VendorNotConfigured",
+        message: `this server has no ${vendor} credentials configured, so it cannot look up ${vendor} jobs`,
+        hint: "Start the server with that vendor's environment variables (see aigc-mcp --help).",
+      });
     }
     return d;
   }
@@ -236,7 +266,17 @@ export class JobEngine {
   }
 
   private startTracker(handle: JobHandle, record: JobRecord, driver?: TaskDriver, follow = false): Tracker {
-    const tr: Tracker = { handle, record, controller: new AbortController(), running: false, polls: 0, lastInterest: Date.now(), listeners: new Set(), driver, follow };
+    const tr: Tracker = {
+      handle,
+      record,
+      controller: new AbortController(),
+      running: false,
+      polls: 0,
+      lastInterest: Date.now(),
+      listeners: new Set(),
+      driver,
+      follow,
+    };
     this.trackers.set(record.job_id, tr);
     this.runTracker(tr);
     return tr;
@@ -296,7 +336,7 @@ export class JobEngine {
           return;
         }
         failures++;
-        await this.update(tr, { detail: `could not reach ${tr.record.vendor} (${(err).code}); retrying` });
+        await this.update(tr, { detail: `could not reach ${tr.record.vendor} (${err.code}); retrying` });
         if (failures >= 20) {
           log.warn("job tracker giving up after repeated failures; a later wait_for_job resumes it", { task: tr.handle.task });
           return;
@@ -327,7 +367,10 @@ export class JobEngine {
       }
       const owner = tr.record.owner;
       if (!TERMINAL.has(tr.record.status) && owner && !processAlive(owner.pid)) {
-        await this.update(tr, { status: "failed", error: { code: "Interrupted", message: "the server process running this job stopped before it finished; generate again." } });
+        await this.update(tr, {
+          status: "failed",
+          error: { code: "Interrupted", message: "the server process running this job stopped before it finished; generate again." },
+        });
         return;
       }
       await sleep(1000, undefined, { signal: tr.controller.signal }).catch(() => undefined);
@@ -360,7 +403,10 @@ export class JobEngine {
       return;
     }
     if (!assets.length) {
-      await this.update(tr, { status: "failed", error: { code: "NoOutput", message: `${tr.record.vendor} reported success but returned no output` } });
+      await this.update(tr, {
+        status: "failed",
+        error: { code: "NoOutput", message: `${tr.record.vendor} reported success but returned no output` },
+      });
       return;
     }
     await this.update(tr, { status: "succeeded", assets, detail: undefined });
@@ -371,11 +417,26 @@ export class JobEngine {
     const short = createHash("sha256").update(tr.record.job_id).digest("hex").slice(0, 8);
     const stem = `${stamp}-${tr.handle.vd}-${tr.handle.op}-${short}-${index + 1}${out.role ? `-${out.role.replace(/[^a-z0-9]+/gi, "_")}` : ""}`;
     const expect = out.role === "last_frame" || out.role === "cover" ? "image" : kind;
-    const opts = { stem, expect, vendor: tr.record.vendor, signal: tr.controller.signal, url: out.url, expiresAt: out.expiresAt, role: out.role } as const;
+    const opts = {
+      stem,
+      expect,
+      vendor: tr.record.vendor,
+      signal: tr.controller.signal,
+      url: out.url,
+      expiresAt: out.expiresAt,
+      role: out.role,
+    } as const;
     if (out.data) return this.media.saveBuffer(out.data, opts);
     if (out.stream) return this.media.saveStream(out.stream, opts);
     if (out.url) return this.media.saveFromUrl(out.url, opts);
-    return Promise.reject(new AigcError({ category: "bad_response", code: "NoOutput", vendor: tr.record.vendor, message: "an output had neither a URL nor data" }));
+    return Promise.reject(
+      new AigcError({
+        category: "bad_response",
+        code: "NoOutput",
+        vendor: tr.record.vendor,
+        message: "an output had neither a URL nor data",
+      }),
+    );
   }
 
   private async update(
@@ -430,7 +491,11 @@ function processAlive(pid: number): boolean {
 }
 
 function cancelledWait(): AigcError {
-  return new AigcError({ category: "cancelled", code: "Cancelled", message: "the client cancelled the call; the job keeps its state (see list_jobs)" });
+  return new AigcError({
+    category: "cancelled",
+    code: "Cancelled",
+    message: "the client cancelled the call; the job keeps its state (see list_jobs)",
+  });
 }
 
 export type { JobRecord };

@@ -25,7 +25,11 @@ export function encodeJobId(handle: JobHandle): string {
 }
 
 export function decodeJobId(jobId: string): JobHandle {
-  const bad = () => inputError("job_id", `"${jobId.slice(0, 80)}" is not a job id from this server (they start with "${PREFIX}"; list_jobs shows recent ones)`);
+  const bad = () =>
+    inputError(
+      "job_id",
+      `"${jobId.slice(0, 80)}" is not a job id from this server (they start with "${PREFIX}"; list_jobs shows recent ones)`,
+    );
   if (!jobId.startsWith(PREFIX)) throw bad();
   try {
     const json: unknown = JSON.parse(Buffer.from(jobId.slice(PREFIX.length), "base64url").toString("utf8"));

@@ -11,9 +11,7 @@ import { httpRequest, RETRY_SAFE, safeUrl } from "../net/http.js";
 import { MEDIA_URI_PREFIX, type MediaStore } from "./store.js";
 import { sniffBytes, type MediaKind } from "./sniff.js";
 
-export type MediaInput =
-  | { kind: "url"; url: string }
-  | { kind: "bytes"; data: Buffer; mime: string; width?: number; height?: number };
+export type MediaInput = { kind: "url"; url: string } | { kind: "bytes"; data: Buffer; mime: string; width?: number; height?: number };
 
 export interface InputPolicy {
   /** Absolute folders local paths may come from; empty = local paths refused. */
@@ -64,7 +62,10 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
   let path = value;
   if (/^file:\/\//i.test(value)) path = fileURLToPath(value);
   if (!policy.roots.length) {
-    throw inputError(field, `local file paths are not accepted here (${policy.refusal ?? "no input roots configured"}); pass an http(s) URL or a data: URI instead`);
+    throw inputError(
+      field,
+      `local file paths are not accepted here (${policy.refusal ?? "no input roots configured"}); pass an http(s) URL or a data: URI instead`,
+    );
   }
   path = isAbsolute(path) ? path : resolve(path);
   let real: string;
@@ -80,7 +81,10 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
     }),
   );
   if (!inside.some(Boolean)) {
-    throw inputError(field, `${path} is outside the allowed input folders (${policy.roots.join(", ")}); set AIGC_MCP_INPUT_ROOTS to allow another folder`);
+    throw inputError(
+      field,
+      `${path} is outside the allowed input folders (${policy.roots.join(", ")}); set AIGC_MCP_INPUT_ROOTS to allow another folder`,
+    );
   }
   return readLocal(real, rule, policy);
 }
@@ -104,7 +108,10 @@ function checkBytes(data: Buffer, rule: InputRule, policy: InputPolicy, what: st
   if (data.length > cap) throw inputError(rule.field, `${what} is ${data.length} bytes; the limit is ${cap}`);
   const sniffed = sniffBytes(data.subarray(0, 64 * 1024));
   if (!sniffed || !rule.accept.includes(sniffed.kind)) {
-    throw inputError(rule.field, `${what} is ${sniffed ? sniffed.mime : "not a recognised media file"}; expected ${rule.accept.join(" or ")}`);
+    throw inputError(
+      rule.field,
+      `${what} is ${sniffed ? sniffed.mime : "not a recognised media file"}; expected ${rule.accept.join(" or ")}`,
+    );
   }
   if (rule.mimes && !rule.mimes.includes(sniffed.mime)) {
     throw inputError(rule.field, `${what} is ${sniffed.mime}; allowed: ${rule.mimes.join(", ")}`);
@@ -125,14 +132,32 @@ export function toUrlOrDataUri(input: MediaInput): string {
  * The bytes of an input, downloading a URL input (capped, checked like any other input) for
  * vendors that need an upload rather than a link (e.g. multipart speech-to-text).
  */
-export async function inputBytes(input: MediaInput, rule: InputRule, policy: InputPolicy, signal?: AbortSignal): Promise<Extract<MediaInput, { kind: "bytes" }>> {
+export async function inputBytes(
+  input: MediaInput,
+  rule: InputRule,
+  policy: InputPolicy,
+  signal?: AbortSignal,
+): Promise<Extract<MediaInput, { kind: "bytes" }>> {
   if (input.kind === "bytes") return input;
   const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
-  const res = await httpRequest(input.url, { vendor: "download", signal, timeoutMs: 60_000, totalTimeoutMs: 300_000, maxBytes: cap, retry: RETRY_SAFE }).catch((err: unknown) => {
-    if (err instanceof AigcError && err.category === "too_large") throw inputError(rule.field, `${safeUrl(input.url)} is larger than the ${cap}-byte limit`);
-    if (err instanceof AigcError && err.category !== "cancelled") throw inputError(rule.field, `could not download ${safeUrl(input.url)}: ${err.message}`);
+  const res = await httpRequest(input.url, {
+    vendor: "download",
+    signal,
+    timeoutMs: 60_000,
+    totalTimeoutMs: 300_000,
+    maxBytes: cap,
+    retry: RETRY_SAFE,
+  }).catch((err: unknown) => {
+    if (err instanceof AigcError && err.category === "too_large")
+      throw inputError(rule.field, `${safeUrl(input.url)} is larger than the ${cap}-byte limit`);
+    if (err instanceof AigcError && err.category !== "cancelled")
+      throw inputError(rule.field, `could not download ${safeUrl(input.url)}: ${err.message}`);
     throw err;
   });
-  if (res.status < 200 || res.status >= 300) throw inputError(rule.field, `downloading ${safeUrl(input.url)} failed with HTTP ${res.status}; pass a URL that is publicly readable, a data: URI or a local file`);
+  if (res.status < 200 || res.status >= 300)
+    throw inputError(
+      rule.field,
+      `downloading ${safeUrl(input.url)} failed with HTTP ${res.status}; pass a URL that is publicly readable, a data: URI or a local file`,
+    );
   return checkBytes(res.body, rule, policy, safeUrl(input.url)) as Extract<MediaInput, { kind: "bytes" }>;
 }

@@ -16,11 +16,31 @@ export interface SniffResult {
 }
 
 const EXT: Record<string, string> = {
-  "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp", "image/bmp": "bmp", "image/tiff": "tiff",
-  "image/heic": "heic", "image/avif": "avif", "video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm",
-  "audio/mpeg": "mp3", "audio/wav": "wav", "audio/ogg": "ogg", "audio/flac": "flac", "audio/aac": "aac", "audio/mp4": "m4a",
+  "image/png": "png",
+  "image/jpeg": "jpg",
+  "image/gif": "gif",
+  "image/webp": "webp",
+  "image/bmp": "bmp",
+  "image/tiff": "tiff",
+  "image/heic": "heic",
+  "image/avif": "avif",
+  "video/mp4": "mp4",
+  "video/quicktime": "mov",
+  "video/webm": "webm",
+  "audio/mpeg": "mp3",
+  "audio/wav": "wav",
+  "audio/ogg": "ogg",
+  "audio/flac": "flac",
+  "audio/aac": "aac",
+  "audio/mp4": "m4a",
 };
-const MIME_BY_EXT: Record<string, string> = { ...Object.fromEntries(Object.entries(EXT).map(([m, e]) => [e, m])), jpeg: "image/jpeg", tif: "image/tiff", opus: "audio/ogg", m4v: "video/mp4" };
+const MIME_BY_EXT: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(EXT).map(([m, e]) => [e, m])),
+  jpeg: "image/jpeg",
+  tif: "image/tiff",
+  opus: "audio/ogg",
+  m4v: "video/mp4",
+};
 
 export const extForMime = (mime: string): string | undefined => EXT[mime.toLowerCase()];
 export const mimeForExt = (ext: string): string | undefined => MIME_BY_EXT[ext.toLowerCase().replace(/^\./, "")];
@@ -33,7 +53,8 @@ const ascii = (b: Buffer, start: number, end: number) => b.toString("latin1", st
 
 export function sniffBytes(b: Buffer): SniffResult | undefined {
   if (b.length < 4) return undefined;
-  if (b.readUInt32BE(0) === 0x89504e47) return result("image/png", b.length >= 24 ? { width: b.readUInt32BE(16), height: b.readUInt32BE(20) } : {});
+  if (b.readUInt32BE(0) === 0x89504e47)
+    return result("image/png", b.length >= 24 ? { width: b.readUInt32BE(16), height: b.readUInt32BE(20) } : {});
   if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return result("image/jpeg", jpegSize(b));
   if (ascii(b, 0, 4) === "GIF8") return result("image/gif", b.length >= 10 ? { width: b.readUInt16LE(6), height: b.readUInt16LE(8) } : {});
   if (ascii(b, 0, 4) === "RIFF" && b.length >= 12) {
@@ -41,8 +62,9 @@ export function sniffBytes(b: Buffer): SniffResult | undefined {
     if (form === "WEBP") return result("image/webp", webpSize(b));
     if (form === "WAVE") return result("audio/wav");
   }
-  if (b[0] === 0x42 && b[1] === 0x4d && b.length >= 26 && b.readUInt32LE(2) > 26) return result("image/bmp", { width: b.readInt32LE(18), height: Math.abs(b.readInt32LE(22)) });
-  if ((ascii(b, 0, 4) === "II*\0") || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a)) return result("image/tiff");
+  if (b[0] === 0x42 && b[1] === 0x4d && b.length >= 26 && b.readUInt32LE(2) > 26)
+    return result("image/bmp", { width: b.readInt32LE(18), height: Math.abs(b.readInt32LE(22)) });
+  if (ascii(b, 0, 4) === "II*\0" || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a)) return result("image/tiff");
   if (b.length >= 12 && ascii(b, 4, 8) === "ftyp") {
     const brand = ascii(b, 8, 12);
     if (["heic", "heix", "heim", "heis", "mif1", "msf1"].includes(brand)) return result("image/heic");
@@ -56,7 +78,7 @@ export function sniffBytes(b: Buffer): SniffResult | undefined {
   if (ascii(b, 0, 4) === "fLaC") return result("audio/flac");
   if (ascii(b, 0, 3) === "ID3") return result("audio/mpeg");
   if (b[0] === 0xff && (b[1]! & 0xf6) === 0xf0) return result("audio/aac");
-  if (b[0] === 0xff && (b[1]! & 0xe0) === 0xe0 && ((b[1]! >> 1) & 3) !== 0 && (b[2]! >> 4) !== 15) return result("audio/mpeg");
+  if (b[0] === 0xff && (b[1]! & 0xe0) === 0xe0 && ((b[1]! >> 1) & 3) !== 0 && b[2]! >> 4 !== 15) return result("audio/mpeg");
   return undefined;
 }
 
@@ -176,7 +198,7 @@ function parseMoov(m: Buffer): Partial<SniffResult> {
 
 function wavInfo(b: Buffer, size: number): Partial<SniffResult> {
   let byteRate = 0;
-  for (let p = 12; p + 8 <= b.length; ) {
+  for (let p = 12; p + 8 <= b.length;) {
     const id = ascii(b, p, p + 4);
     const len = b.readUInt32LE(p + 4);
     if (id === "fmt " && p + 16 <= b.length) byteRate = b.readUInt32LE(p + 16);

@@ -47,7 +47,15 @@ export class MediaStore {
       if (!name.startsWith(".") || !name.endsWith(".part")) continue;
       const path = join(this.dir, name);
       const info = await stat(path).catch(() => undefined);
-      if (info && Date.now() - info.mtimeMs > maxAgeMs && (await unlink(path).then(() => true, () => false))) removed++;
+      if (
+        info &&
+        Date.now() - info.mtimeMs > maxAgeMs &&
+        (await unlink(path).then(
+          () => true,
+          () => false,
+        ))
+      )
+        removed++;
     }
     return removed;
   }
@@ -60,14 +68,22 @@ export class MediaStore {
   async resolve(uriOrName: string): Promise<string> {
     const name = decodeURIComponent(uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName);
     if (!SAFE_NAME.test(name) || name.includes("..")) {
-      throw new AigcError({ category: "invalid_input", code: "InvalidMediaUri", message: `"${name.slice(0, 80)}" is not a file name in the output folder` });
+      throw new AigcError({
+        category: "invalid_input",
+        code: "InvalidMediaUri",
+        message: `"${name.slice(0, 80)}" is not a file name in the output folder`,
+      });
     }
     const path = join(this.dir, name);
     let real: string;
     try {
       real = await realpath(path);
     } catch {
-      throw new AigcError({ category: "not_found", code: "MediaNotFound", message: `${MEDIA_URI_PREFIX}${name} does not exist in ${this.dir}` });
+      throw new AigcError({
+        category: "not_found",
+        code: "MediaNotFound",
+        message: `${MEDIA_URI_PREFIX}${name} does not exist in ${this.dir}`,
+      });
     }
     const root = await realpath(this.dir);
     if (!real.startsWith(root + sep)) {
@@ -157,12 +173,24 @@ export class MediaStore {
       if (isAbortError(err) || opts.signal?.aborted) {
         throw new AigcError({ category: "cancelled", code: "Cancelled", vendor: opts.vendor, message: "the download was cancelled" });
       }
-      throw new AigcError({ category: "network", code: "DownloadFailed", vendor: opts.vendor, retryable: true, message: `the media download broke off after ${bytes} bytes: ${(err as Error).message}` }, { cause: err });
+      throw new AigcError(
+        {
+          category: "network",
+          code: "DownloadFailed",
+          vendor: opts.vendor,
+          retryable: true,
+          message: `the media download broke off after ${bytes} bytes: ${(err as Error).message}`,
+        },
+        { cause: err },
+      );
     }
     const sniffed = sniffBytes(head);
     if (!sniffed || sniffed.kind !== opts.expect) {
       await unlink(tmp).catch(() => undefined);
-      const preview = head.subarray(0, 60).toString("utf8").replace(/[^\x20-\x7e]/g, ".");
+      const preview = head
+        .subarray(0, 60)
+        .toString("utf8")
+        .replace(/[^\x20-\x7e]/g, ".");
       throw new AigcError({
         category: "bad_response",
         code: "UnexpectedMediaType",

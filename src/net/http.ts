@@ -44,7 +44,18 @@ export interface HttpResponse {
 }
 
 // Every vendor's request-id header, in order of preference (x-request-id is the common one).
-const REQUEST_ID_HEADERS = ["x-request-id", "x-tt-logid", "x-kling-request-id", "x-acs-request-id", "x-ca-request-id", "request-id", "req-id", "x-correlation-id", "x-amzn-requestid", "cf-ray"];
+const REQUEST_ID_HEADERS = [
+  "x-request-id",
+  "x-tt-logid",
+  "x-kling-request-id",
+  "x-acs-request-id",
+  "x-ca-request-id",
+  "request-id",
+  "req-id",
+  "x-correlation-id",
+  "x-amzn-requestid",
+  "cf-ray",
+];
 
 export const requestIdOf = (headers: Record<string, string>): string | undefined => REQUEST_ID_HEADERS.map((h) => headers[h]).find(Boolean);
 
@@ -75,10 +86,25 @@ export function retryAfterMs(headers: Record<string, string>): number | undefine
 function transportError(err: unknown, vendor: string, url: string, deadlineHit: boolean): AigcError {
   const e = err as { code?: string; message?: string; name?: string };
   if (deadlineHit || e.code === "UND_ERR_HEADERS_TIMEOUT" || e.code === "UND_ERR_BODY_TIMEOUT" || e.code === "UND_ERR_CONNECT_TIMEOUT") {
-    return new AigcError({ category: "timeout", code: "Timeout", vendor, retryable: true, message: `${safeUrl(url)} did not answer in time (${e.code ?? "deadline"})` }, { cause: err });
+    return new AigcError(
+      {
+        category: "timeout",
+        code: "Timeout",
+        vendor,
+        retryable: true,
+        message: `${safeUrl(url)} did not answer in time (${e.code ?? "deadline"})`,
+      },
+      { cause: err },
+    );
   }
   return new AigcError(
-    { category: "network", code: "NetworkError", vendor, retryable: true, message: `request to ${safeUrl(url)} failed: ${e.code ?? e.name ?? "error"} ${e.message ?? ""}`.trim() },
+    {
+      category: "network",
+      code: "NetworkError",
+      vendor,
+      retryable: true,
+      message: `request to ${safeUrl(url)} failed: ${e.code ?? e.name ?? "error"} ${e.message ?? ""}`.trim(),
+    },
     { cause: err },
   );
 }
@@ -91,7 +117,13 @@ export function cancelled(vendor: string): AigcError {
 export async function httpOpen(
   url: string,
   opts: HttpOptions,
-): Promise<{ status: number; headers: Record<string, string>; body: Readable & Dispatcher.BodyMixin; signal: AbortSignal; done: () => void }> {
+): Promise<{
+  status: number;
+  headers: Record<string, string>;
+  body: Readable & Dispatcher.BodyMixin;
+  signal: AbortSignal;
+  done: () => void;
+}> {
   const signals: AbortSignal[] = [];
   if (opts.signal) signals.push(opts.signal);
   const deadline = opts.totalTimeoutMs ? AbortSignal.timeout(opts.totalTimeoutMs) : undefined;
@@ -147,7 +179,12 @@ export async function readCapped(body: Readable, maxBytes: number, vendor: strin
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
       discard(body);
-      throw new AigcError({ category: "too_large", code: "ResponseTooLarge", vendor, message: `${safeUrl(url)} sent more than ${maxBytes} bytes` });
+      throw new AigcError({
+        category: "too_large",
+        code: "ResponseTooLarge",
+        vendor,
+        message: `${safeUrl(url)} sent more than ${maxBytes} bytes`,
+      });
     }
     chunks.push(chunk as Buffer);
   }
@@ -217,5 +254,6 @@ export async function httpRequest(url: string, opts: HttpOptions): Promise<HttpR
 /** Polls, lookups and downloads: safe to repeat on transport errors, 408, 429 and 5xx. */
 export const RETRY_SAFE: RetryPolicy = {
   attempts: 3,
-  shouldRetry: (res, err) => (err ? err.category === "network" || err.category === "timeout" : res!.status === 408 || res!.status === 429 || res!.status >= 500),
+  shouldRetry: (res, err) =>
+    err ? err.category === "network" || err.category === "timeout" : res!.status === 408 || res!.status === 429 || res!.status >= 500,
 };

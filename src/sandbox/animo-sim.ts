@@ -71,7 +71,6 @@ export class AnimoSimulator extends VendorSimulator {
     return this.sim.url + ANIMO_SIM_PREFIX;
   }
 
-
   protected async handle(req: SimRequest): Promise<SimReply> {
     const rid = "animo-" + randomBytes(8).toString("hex");
     const reply = await this.route(req);
@@ -97,16 +96,22 @@ export class AnimoSimulator extends VendorSimulator {
     const prompt = body.prompt;
     if (typeof prompt !== "string" || !prompt.trim()) return err(400, "MISSING_PARAMETER", "Missing required parameter: 'prompt'");
     const duration = body.duration ?? 10;
-    if (typeof duration !== "number" || !Number.isInteger(duration) || duration < 1 || duration > 60) return err(400, "INVALID_PARAMETER", "duration must be an integer from 1 to 60");
+    if (typeof duration !== "number" || !Number.isInteger(duration) || duration < 1 || duration > 60)
+      return err(400, "INVALID_PARAMETER", "duration must be an integer from 1 to 60");
     const style = body.style ?? "cinematic";
     if (!(STYLES as readonly unknown[]).includes(style)) return err(400, "INVALID_PARAMETER", `style must be one of ${STYLES.join(", ")}`);
     const resolution = body.resolution ?? "1280x720";
-    if (typeof resolution !== "string" || !(RESOLUTIONS as readonly string[]).includes(resolution)) return err(400, "INVALID_PARAMETER", `resolution must be one of ${RESOLUTIONS.join(", ")}`);
+    if (typeof resolution !== "string" || !(RESOLUTIONS as readonly string[]).includes(resolution))
+      return err(400, "INVALID_PARAMETER", `resolution must be one of ${RESOLUTIONS.join(", ")}`);
     if (prompt.includes("[blocked]")) return err(400, "CONTENT_POLICY_VIOLATION", "The prompt was rejected by the content policy");
     await new Promise((r) => setTimeout(r, this.opts.renderMs * (prompt.includes("[slow]") ? 10 : 1)));
     if (prompt.includes("[fail]")) return err(500, "RENDER_FAILED", "Rendering failed: the generated scene did not compile");
     if (prompt.includes("[html]")) {
-      return { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: "<!doctype html><html><head><title>Animo</title></head><body>Sign in to Animo</body></html>" };
+      return {
+        status: 200,
+        headers: { "content-type": "text/html; charset=utf-8" },
+        body: "<!doctype html><html><head><title>Animo</title></head><body>Sign in to Animo</body></html>",
+      };
     }
     const [w, h] = this.renderDims(resolution);
     const mp4 = makeMp4({ width: w, height: h, seconds: duration, fps: this.opts.fps, seed: prompt.length });
@@ -174,13 +179,27 @@ export class AnimoSimulator extends VendorSimulator {
       const progress = Math.min(99, Math.floor(((this.sim.now() - task.createdMs - task.queuedMs) / task.runningMs) * 100));
       return { status: 200, body: { requestId: id, status: "PROCESSING", progress } };
     }
-    if (phase === "failed") return { status: 200, body: { requestId: id, status: "FAILED", error: "Rendering failed: the generated scene did not compile" } };
+    if (phase === "failed")
+      return { status: 200, body: { requestId: id, status: "FAILED", error: "Rendering failed: the generated scene did not compile" } };
     if (!task.data.videoUrl) {
       const [w, h] = this.renderDims("1280x720");
       const seed = task.data.prompt.length;
-      task.data.videoUrl = this.sim.publish(() => makeMp4({ width: w, height: h, seconds: 4, fps: this.opts.fps, seed }), "video/mp4", 3600, "mp4");
+      task.data.videoUrl = this.sim.publish(
+        () => makeMp4({ width: w, height: h, seconds: 4, fps: this.opts.fps, seed }),
+        "video/mp4",
+        3600,
+        "mp4",
+      );
     }
-    return { status: 200, body: { requestId: id, status: "COMPLETED", videoUrl: task.data.videoUrl, generatedCode: "from manim import *\n\nclass GenScene(Scene):\n    def construct(self):\n        self.play(Create(Circle()))\n" } };
+    return {
+      status: 200,
+      body: {
+        requestId: id,
+        status: "COMPLETED",
+        videoUrl: task.data.videoUrl,
+        generatedCode: "from manim import *\n\nclass GenScene(Scene):\n    def construct(self):\n        self.play(Create(Circle()))\n",
+      },
+    };
   }
 }
 

@@ -28,8 +28,22 @@ interface VideoData {
   updatedS?: number;
 }
 
-const TIER: Record<string, [number, number]> = { "1K": [1024, 1024], "2K": [2048, 2048], "3K": [3072, 3072], "4K": [4096, 4096], adaptive: [1024, 1024] };
-const RATIO: Record<string, [number, number]> = { "16:9": [16, 9], "4:3": [4, 3], "1:1": [1, 1], "3:4": [3, 4], "9:16": [9, 16], "21:9": [21, 9], adaptive: [16, 9] };
+const TIER: Record<string, [number, number]> = {
+  "1K": [1024, 1024],
+  "2K": [2048, 2048],
+  "3K": [3072, 3072],
+  "4K": [4096, 4096],
+  adaptive: [1024, 1024],
+};
+const RATIO: Record<string, [number, number]> = {
+  "16:9": [16, 9],
+  "4:3": [4, 3],
+  "1:1": [1, 1],
+  "3:4": [3, 4],
+  "9:16": [9, 16],
+  "21:9": [21, 9],
+  adaptive: [16, 9],
+};
 
 export class ArkSimulator extends VendorSimulator {
   readonly apiKey: string;
@@ -38,14 +52,20 @@ export class ArkSimulator extends VendorSimulator {
 
   constructor(opts: ArkSimOptions = {}) {
     super("ark");
-    this.opts = { apiKey: "ark-sandbox-key-0000000000000000000000", queuedMs: 1500, runningMs: 6000, imageDelayMs: 300, maxRenderEdge: 1024, ...opts };
+    this.opts = {
+      apiKey: "ark-sandbox-key-0000000000000000000000",
+      queuedMs: 1500,
+      runningMs: 6000,
+      imageDelayMs: 300,
+      maxRenderEdge: 1024,
+      ...opts,
+    };
     this.apiKey = this.opts.apiKey;
   }
 
   get baseUrl(): string {
     return `${this.sim.url}/api/v3`;
   }
-
 
   protected async handle(req: SimRequest): Promise<SimReply> {
     const rid = "0217" + randomBytes(14).toString("hex");
@@ -56,7 +76,12 @@ export class ArkSimulator extends VendorSimulator {
 
   private async route(req: SimRequest, rid: string): Promise<SimReply> {
     if (header(req, "authorization") !== `Bearer ${this.apiKey}`) {
-      return err(401, "AuthenticationError", `The API key or AK/SK in the request is missing or invalid. Request id: ${rid}`, "Unauthorized");
+      return err(
+        401,
+        "AuthenticationError",
+        `The API key or AK/SK in the request is missing or invalid. Request id: ${rid}`,
+        "Unauthorized",
+      );
     }
     const p = req.path.replace(/^\/api\/v3/, "");
     if (req.method === "POST" && p === "/images/generations") return this.images(req, rid);
@@ -74,22 +99,40 @@ export class ArkSimulator extends VendorSimulator {
   }
 
   private checkModel(model: unknown, known: string[], rid: string): SimReply | undefined {
-    if (typeof model !== "string" || !model) return err(400, "MissingParameter.model", `The required parameter model is missing. Request id: ${rid}`, "BadRequest", "model");
+    if (typeof model !== "string" || !model)
+      return err(400, "MissingParameter.model", `The required parameter model is missing. Request id: ${rid}`, "BadRequest", "model");
     if (!known.includes(model) && !model.startsWith("ep-")) {
-      return err(404, "InvalidEndpointOrModel.NotFound", `The model or endpoint ${model} does not exist or you do not have access to it. Request id: ${rid}`, "NotFound");
+      return err(
+        404,
+        "InvalidEndpointOrModel.NotFound",
+        `The model or endpoint ${model} does not exist or you do not have access to it. Request id: ${rid}`,
+        "NotFound",
+      );
     }
     return undefined;
   }
 
   private async images(req: SimRequest, rid: string): Promise<SimReply> {
     const b = (req.json ?? {}) as Record<string, unknown>;
-    const bad = this.checkModel(b.model, SEEDREAM_MODELS.map((m) => m.id), rid);
+    const bad = this.checkModel(
+      b.model,
+      SEEDREAM_MODELS.map((m) => m.id),
+      rid,
+    );
     if (bad) return bad;
     const prompt = typeof b.prompt === "string" ? b.prompt : "";
-    if (!prompt) return err(400, "MissingParameter.prompt", `The required parameter prompt is missing. Request id: ${rid}`, "BadRequest", "prompt");
-    if (prompt.includes("[blocked]")) return err(400, "InputTextSensitiveContentDetected", `The request failed because the input text may contain sensitive information. Request id: ${rid}`, "BadRequest");
+    if (!prompt)
+      return err(400, "MissingParameter.prompt", `The required parameter prompt is missing. Request id: ${rid}`, "BadRequest", "prompt");
+    if (prompt.includes("[blocked]"))
+      return err(
+        400,
+        "InputTextSensitiveContentDetected",
+        `The request failed because the input text may contain sensitive information. Request id: ${rid}`,
+        "BadRequest",
+      );
     const images = b.image === undefined ? [] : Array.isArray(b.image) ? b.image : [b.image];
-    if (images.length > 14) return err(400, "InvalidParameter", `At most 14 reference images are supported. Request id: ${rid}`, "BadRequest", "image");
+    if (images.length > 14)
+      return err(400, "InvalidParameter", `At most 14 reference images are supported. Request id: ${rid}`, "BadRequest", "image");
     for (const img of images) {
       if (typeof img !== "string" || !(/^https?:\/\//.test(img) || /^data:image\/[\w.+-]+;base64,[A-Za-z0-9+/]+=*$/.test(img))) {
         return err(400, "InvalidImageURL.InvalidFormat", `The image format is invalid. Request id: ${rid}`, "BadRequest", "image");
@@ -97,7 +140,14 @@ export class ArkSimulator extends VendorSimulator {
     }
     const size = typeof b.size === "string" ? b.size : "2048x2048";
     const dims = TIER[size] ?? (/^(\d+)x(\d+)$/.exec(size)?.slice(1).map(Number) as [number, number] | undefined);
-    if (!dims) return err(400, "InvalidParameter", `The parameter size specified in the request is not valid. Request id: ${rid}`, "BadRequest", "size");
+    if (!dims)
+      return err(
+        400,
+        "InvalidParameter",
+        `The parameter size specified in the request is not valid. Request id: ${rid}`,
+        "BadRequest",
+        "size",
+      );
     const group = b.sequential_image_generation === "auto";
     const max = (b.sequential_image_generation_options as { max_images?: number } | undefined)?.max_images ?? 15 - images.length;
     const count = group ? Math.max(1, Math.min(max, 15 - images.length)) : 1;
@@ -109,7 +159,15 @@ export class ArkSimulator extends VendorSimulator {
         ? { b64_json: bytes.toString("base64"), size: `${dims[0]}x${dims[1]}` }
         : { url: this.sim.publish(bytes, "image/jpeg", 86400, "jpeg"), size: `${dims[0]}x${dims[1]}` };
     });
-    return { status: 200, body: { model: b.model, created: Math.floor(this.sim.now() / 1000), data, usage: { generated_images: count, output_tokens: count * 16384, total_tokens: count * 16384 } } };
+    return {
+      status: 200,
+      body: {
+        model: b.model,
+        created: Math.floor(this.sim.now() / 1000),
+        data,
+        usage: { generated_images: count, output_tokens: count * 16384, total_tokens: count * 16384 },
+      },
+    };
   }
 
   private renderDims(w: number, h: number): [number, number] {
@@ -119,16 +177,32 @@ export class ArkSimulator extends VendorSimulator {
 
   private createTask(req: SimRequest, rid: string): SimReply {
     const b = (req.json ?? {}) as Record<string, unknown>;
-    const bad = this.checkModel(b.model, SEEDANCE_MODELS.map((m) => m.id), rid);
+    const bad = this.checkModel(
+      b.model,
+      SEEDANCE_MODELS.map((m) => m.id),
+      rid,
+    );
     if (bad) return bad;
     const content = Array.isArray(b.content) ? (b.content as Array<Record<string, unknown>>) : undefined;
-    if (!content?.length) return err(400, "MissingParameter.content", `The required parameter content is missing. Request id: ${rid}`, "BadRequest", "content");
+    if (!content?.length)
+      return err(400, "MissingParameter.content", `The required parameter content is missing. Request id: ${rid}`, "BadRequest", "content");
     const text = content.find((c) => c.type === "text")?.text;
     const prompt = typeof text === "string" ? text : "";
-    if (prompt.includes("[blocked]")) return err(400, "InputTextSensitiveContentDetected", `The request failed because the input text may contain sensitive information. Request id: ${rid}`, "BadRequest");
+    if (prompt.includes("[blocked]"))
+      return err(
+        400,
+        "InputTextSensitiveContentDetected",
+        `The request failed because the input text may contain sensitive information. Request id: ${rid}`,
+        "BadRequest",
+      );
     const roles = content.map((c) => c.role);
     if (roles.includes("first_frame") && roles.includes("reference_image")) {
-      return err(400, "InvalidParameter.TaskTypeConstraint", `first-frame and reference-image inputs cannot be combined. Request id: ${rid}`, "BadRequest");
+      return err(
+        400,
+        "InvalidParameter.TaskTypeConstraint",
+        `first-frame and reference-image inputs cannot be combined. Request id: ${rid}`,
+        "BadRequest",
+      );
     }
     const now = this.sim.now();
     const stamp = new Date(now).toISOString().replace(/\D/g, "").slice(0, 14);
@@ -181,7 +255,8 @@ export class ArkSimulator extends VendorSimulator {
         framespersecond: 24,
       });
     }
-    if (status === "failed") base.error = { code: "OutputVideoSensitiveContentDetected", message: "The generated video may contain sensitive content." };
+    if (status === "failed")
+      base.error = { code: "OutputVideoSensitiveContentDetected", message: "The generated video may contain sensitive content." };
     return base;
   }
 
@@ -214,7 +289,12 @@ export class ArkSimulator extends VendorSimulator {
       return { status: 200, body: {} };
     }
     if (status === "running" || status === "cancelled") {
-      return err(403, "OperationDenied.InvalidState", `Task ${id} is ${status} and cannot be cancelled or deleted. Request id: ${rid}`, "Forbidden");
+      return err(
+        403,
+        "OperationDenied.InvalidState",
+        `Task ${id} is ${status} and cannot be cancelled or deleted. Request id: ${rid}`,
+        "Forbidden",
+      );
     }
     task.deleted = true;
     return { status: 200, body: {} };

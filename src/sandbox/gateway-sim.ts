@@ -49,7 +49,11 @@ export interface GatewaySimOptions {
 const KEY_REALM = { "www-authenticate": "Key realm=MSE Gateway", "content-type": "text/plain; charset=utf-8" };
 const JWT_REALM = { "www-authenticate": 'Bearer realm="MSE Gateway"', "content-type": "text/plain; charset=utf-8" };
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
-const plain = (status: number, body: string, headers: Record<string, string> = { "content-type": "text/plain; charset=utf-8" }): SimReply => ({ status, headers, body });
+const plain = (
+  status: number,
+  body: string,
+  headers: Record<string, string> = { "content-type": "text/plain; charset=utf-8" },
+): SimReply => ({ status, headers, body });
 
 function oaiError(status: number, message: string, code: string, param?: string, type = "invalid_request_error"): SimReply {
   return { status, body: { error: { message, type, param: param ?? null, code } } };
@@ -159,20 +163,29 @@ export class GatewaySimulator extends VendorSimulator {
 
   private models(): SimReply {
     const ids = Object.values(GATEWAY_SIM_MODELS).flat();
-    return { status: 200, body: { object: "list", data: ids.map((id) => ({ id, object: "model", created: 1735689600, owned_by: "sandbox" })) } };
+    return {
+      status: 200,
+      body: { object: "list", data: ids.map((id) => ({ id, object: "model", created: 1735689600, owned_by: "sandbox" })) },
+    };
   }
 
   /** The model argument, if this gateway serves it for `family`; else the OpenAI-style refusal. */
   private knownModel(model: unknown, family: keyof typeof GATEWAY_SIM_MODELS): SimReply | string {
-    if (typeof model !== "string" || !model) return oaiError(400, "you must provide a model parameter", "missing_required_parameter", "model");
-    if (!GATEWAY_SIM_MODELS[family].includes(model)) return oaiError(404, `The model \`${model}\` does not exist or you do not have access to it.`, "model_not_found", "model");
+    if (typeof model !== "string" || !model)
+      return oaiError(400, "you must provide a model parameter", "missing_required_parameter", "model");
+    if (!GATEWAY_SIM_MODELS[family].includes(model))
+      return oaiError(404, `The model \`${model}\` does not exist or you do not have access to it.`, "model_not_found", "model");
     return model;
   }
 
   /** A JSON request's body and its (known) model, or the refusal for a bad body or model. */
-  private modelRequest(req: SimRequest, family: keyof typeof GATEWAY_SIM_MODELS): SimReply | { body: Record<string, unknown>; model: string } {
+  private modelRequest(
+    req: SimRequest,
+    family: keyof typeof GATEWAY_SIM_MODELS,
+  ): SimReply | { body: Record<string, unknown>; model: string } {
     const b = req.json;
-    if (!b || typeof b !== "object" || Array.isArray(b)) return oaiError(400, "We could not parse the JSON body of your request.", "invalid_json");
+    if (!b || typeof b !== "object" || Array.isArray(b))
+      return oaiError(400, "We could not parse the JSON body of your request.", "invalid_json");
     const body = b as Record<string, unknown>;
     const model = this.knownModel(body.model, family);
     return typeof model === "string" ? { body, model } : model;
@@ -184,22 +197,33 @@ export class GatewaySimulator extends VendorSimulator {
     if ("status" in r) return r;
     const { body, model } = r;
     const messages = body.messages;
-    if (!Array.isArray(messages) || !messages.length) return oaiError(400, "messages must be a non-empty array", "invalid_value", "messages");
+    if (!Array.isArray(messages) || !messages.length)
+      return oaiError(400, "messages must be a non-empty array", "invalid_value", "messages");
     const texts: string[] = [];
     for (const [i, m] of messages.entries()) {
       if (!m || typeof m !== "object") return oaiError(400, `'messages[${i}]' must be an object`, "invalid_type", `messages[${i}]`);
       const role = (m as { role?: unknown }).role;
-      if (!["system", "user", "assistant", "tool", "developer"].includes(String(role))) return oaiError(400, `Invalid value for 'messages[${i}].role'`, "invalid_value", `messages[${i}].role`);
+      if (!["system", "user", "assistant", "tool", "developer"].includes(String(role)))
+        return oaiError(400, `Invalid value for 'messages[${i}].role'`, "invalid_value", `messages[${i}].role`);
       const content = (m as { content?: unknown }).content;
-      const text = typeof content === "string" ? content : Array.isArray(content) ? content.map((p) => (p as { text?: string }).text ?? "").join(" ") : undefined;
-      if (text === undefined) return oaiError(400, `'messages[${i}].content' must be a string or an array of parts`, "invalid_type", `messages[${i}].content`);
+      const text =
+        typeof content === "string"
+          ? content
+          : Array.isArray(content)
+            ? content.map((p) => (p as { text?: string }).text ?? "").join(" ")
+            : undefined;
+      if (text === undefined)
+        return oaiError(400, `'messages[${i}].content' must be a string or an array of parts`, "invalid_type", `messages[${i}].content`);
       if (role === "user") texts.push(text);
     }
     const badParam = this.checkChatParams(body);
     if (badParam) return badParam;
     const last = texts.at(-1) ?? "";
-    if (texts.some((x) => x.includes("[blocked]"))) return oaiError(400, "Input data may contain inappropriate content.", "data_inspection_failed", undefined, "data_inspection_failed");
-    const thinking = THINKING_MODELS.has(model) && (body.enable_thinking === true || (body.chat_template_kwargs as { enable_thinking?: unknown } | undefined)?.enable_thinking === true);
+    if (texts.some((x) => x.includes("[blocked]")))
+      return oaiError(400, "Input data may contain inappropriate content.", "data_inspection_failed", undefined, "data_inspection_failed");
+    const thinking =
+      THINKING_MODELS.has(model) &&
+      (body.enable_thinking === true || (body.chat_template_kwargs as { enable_thinking?: unknown } | undefined)?.enable_thinking === true);
     let content = this.answer(model, last, body.response_format);
     let finish = "stop";
     const maxTokens = body.max_tokens;
@@ -208,38 +232,84 @@ export class GatewaySimulator extends VendorSimulator {
       content = words.slice(0, maxTokens).join("");
       finish = "length";
     }
-    const reasoning = thinking ? `Let me think about "${last.slice(0, 60)}". The user wants a clear answer, so I will keep it short.` : undefined;
-    const usage = { prompt_tokens: countTokens(messages.map((m) => JSON.stringify(m)).join(" ")), completion_tokens: countTokens(content) + countTokens(reasoning ?? ""), total_tokens: 0 };
+    const reasoning = thinking
+      ? `Let me think about "${last.slice(0, 60)}". The user wants a clear answer, so I will keep it short.`
+      : undefined;
+    const usage = {
+      prompt_tokens: countTokens(messages.map((m) => JSON.stringify(m)).join(" ")),
+      completion_tokens: countTokens(content) + countTokens(reasoning ?? ""),
+      total_tokens: 0,
+    };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     const id = "chatcmpl-" + randomBytes(10).toString("hex");
     const created = Math.floor(this.sim.now() / 1000);
     if (body.stream !== true) {
-      return { status: 200, body: { id, object: "chat.completion", created, model, choices: [{ index: 0, message: { role: "assistant", content, ...(reasoning ? { reasoning_content: reasoning } : {}) }, finish_reason: finish }], usage } };
+      return {
+        status: 200,
+        body: {
+          id,
+          object: "chat.completion",
+          created,
+          model,
+          choices: [
+            {
+              index: 0,
+              message: { role: "assistant", content, ...(reasoning ? { reasoning_content: reasoning } : {}) },
+              finish_reason: finish,
+            },
+          ],
+          usage,
+        },
+      };
     }
     const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     const delay = this.opts.chunkDelayMs * (last.includes("[slow]") ? 10 : 1);
-    return { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" }, stream: this.sse(req, { id, created, model, content, reasoning, finish, usage: includeUsage ? usage : undefined }, delay) };
+    return {
+      status: 200,
+      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
+      stream: this.sse(req, { id, created, model, content, reasoning, finish, usage: includeUsage ? usage : undefined }, delay),
+    };
   }
 
   /** temperature, max_tokens and response_format, checked as OpenAI-compatible backends do. */
   private checkChatParams(body: Record<string, unknown>): SimReply | undefined {
     const t = body.temperature;
-    if (t !== undefined && (typeof t !== "number" || t < 0 || t > 2)) return oaiError(400, "temperature must be a number from 0 to 2", "invalid_value", "temperature");
+    if (t !== undefined && (typeof t !== "number" || t < 0 || t > 2))
+      return oaiError(400, "temperature must be a number from 0 to 2", "invalid_value", "temperature");
     const max = body.max_tokens;
-    if (max !== undefined && (typeof max !== "number" || !Number.isInteger(max) || max < 1)) return oaiError(400, "max_tokens must be a positive integer", "invalid_value", "max_tokens");
+    if (max !== undefined && (typeof max !== "number" || !Number.isInteger(max) || max < 1))
+      return oaiError(400, "max_tokens must be a positive integer", "invalid_value", "max_tokens");
     const f = body.response_format;
     if (f === undefined) return undefined;
     const type = typeof f === "object" && f !== null ? (f as { type?: unknown }).type : undefined;
-    if (type !== "text" && type !== "json_object" && type !== "json_schema") return oaiError(400, "response_format.type must be one of text, json_object, json_schema", "invalid_value", "response_format.type");
+    if (type !== "text" && type !== "json_object" && type !== "json_schema")
+      return oaiError(400, "response_format.type must be one of text, json_object, json_schema", "invalid_value", "response_format.type");
     if (type !== "json_schema") return undefined;
     const js = (f as { json_schema?: { name?: unknown; schema?: unknown } }).json_schema;
-    if (!js || typeof js.name !== "string" || !js.name) return oaiError(400, "response_format.json_schema.name is required", "missing_required_parameter", "response_format.json_schema.name");
-    if (js.schema !== undefined && (typeof js.schema !== "object" || js.schema === null || Array.isArray(js.schema))) return oaiError(400, "response_format.json_schema.schema must be an object", "invalid_type", "response_format.json_schema.schema");
+    if (!js || typeof js.name !== "string" || !js.name)
+      return oaiError(
+        400,
+        "response_format.json_schema.name is required",
+        "missing_required_parameter",
+        "response_format.json_schema.name",
+      );
+    if (js.schema !== undefined && (typeof js.schema !== "object" || js.schema === null || Array.isArray(js.schema)))
+      return oaiError(400, "response_format.json_schema.schema must be an object", "invalid_type", "response_format.json_schema.schema");
     return undefined;
   }
 
-  private async *sse(req: SimRequest, a: { id: string; created: number; model: string; content: string; reasoning?: string; finish: string; usage?: object }, delayMs: number): AsyncGenerator<Buffer> {
-    const chunk = (delta: object, finish: string | null = null) => ({ id: a.id, object: "chat.completion.chunk", created: a.created, model: a.model, choices: [{ index: 0, delta, finish_reason: finish }] });
+  private async *sse(
+    req: SimRequest,
+    a: { id: string; created: number; model: string; content: string; reasoning?: string; finish: string; usage?: object },
+    delayMs: number,
+  ): AsyncGenerator<Buffer> {
+    const chunk = (delta: object, finish: string | null = null) => ({
+      id: a.id,
+      object: "chat.completion.chunk",
+      created: a.created,
+      model: a.model,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
     const event = (o: unknown) => Buffer.from(`data: ${JSON.stringify(o)}\n\n`);
     const pause = () => new Promise((r) => setTimeout(r, delayMs));
     yield event(chunk({ role: "assistant", content: "" }));
@@ -254,7 +324,8 @@ export class GatewaySimulator extends VendorSimulator {
       yield event(chunk({ content: piece }));
     }
     yield event(chunk({}, a.finish));
-    if (a.usage) yield event({ id: a.id, object: "chat.completion.chunk", created: a.created, model: a.model, choices: [], usage: a.usage });
+    if (a.usage)
+      yield event({ id: a.id, object: "chat.completion.chunk", created: a.created, model: a.model, choices: [], usage: a.usage });
     yield Buffer.from("data: [DONE]\n\n");
   }
 
@@ -275,7 +346,20 @@ export class GatewaySimulator extends VendorSimulator {
     const { body, model } = r;
     if (typeof body.prompt !== "string") return oaiError(400, "prompt must be a string", "invalid_type", "prompt");
     const text = ` Sandbox completion of "${body.prompt.slice(0, 80)}".`;
-    return { status: 200, body: { id: "cmpl-" + randomBytes(8).toString("hex"), object: "text_completion", model, choices: [{ text, index: 0, finish_reason: "stop" }], usage: { prompt_tokens: countTokens(body.prompt), completion_tokens: countTokens(text), total_tokens: countTokens(body.prompt) + countTokens(text) } } };
+    return {
+      status: 200,
+      body: {
+        id: "cmpl-" + randomBytes(8).toString("hex"),
+        object: "text_completion",
+        model,
+        choices: [{ text, index: 0, finish_reason: "stop" }],
+        usage: {
+          prompt_tokens: countTokens(body.prompt),
+          completion_tokens: countTokens(text),
+          total_tokens: countTokens(body.prompt) + countTokens(text),
+        },
+      },
+    };
   }
 
   // ---------- embeddings and rerank ----------
@@ -284,10 +368,12 @@ export class GatewaySimulator extends VendorSimulator {
     if ("status" in r) return r;
     const { body, model } = r;
     const input = typeof body.input === "string" ? [body.input] : body.input;
-    if (!Array.isArray(input) || !input.length || input.some((s) => typeof s !== "string" || !s)) return oaiError(400, "input must be a non-empty string or a non-empty array of non-empty strings", "invalid_value", "input");
+    if (!Array.isArray(input) || !input.length || input.some((s) => typeof s !== "string" || !s))
+      return oaiError(400, "input must be a non-empty string or a non-empty array of non-empty strings", "invalid_value", "input");
     if (input.length > 512) return oaiError(400, "input may hold at most 512 texts", "invalid_value", "input");
     const dims = body.dimensions ?? this.opts.embedDims;
-    if (typeof dims !== "number" || !Number.isInteger(dims) || dims < 64 || dims > 2048) return oaiError(400, "dimensions must be an integer from 64 to 2048", "invalid_value", "dimensions");
+    if (typeof dims !== "number" || !Number.isInteger(dims) || dims < 64 || dims > 2048)
+      return oaiError(400, "dimensions must be an integer from 64 to 2048", "invalid_value", "dimensions");
     const b64 = body.encoding_format === "base64";
     const data = (input as string[]).map((text, index) => {
       const v = unitVector(text, dims);
@@ -302,19 +388,35 @@ export class GatewaySimulator extends VendorSimulator {
     if ("status" in r) return r;
     const { body, model } = r;
     if (typeof body.query !== "string" || !body.query) return oaiError(400, "query must be a non-empty string", "invalid_value", "query");
-    const docs = Array.isArray(body.documents) ? body.documents.map((d) => (typeof d === "string" ? d : (d as { text?: unknown })?.text)) : [];
-    if (!docs.length || docs.some((d) => typeof d !== "string")) return oaiError(400, "documents must be a non-empty array of strings", "invalid_value", "documents");
+    const docs = Array.isArray(body.documents)
+      ? body.documents.map((d) => (typeof d === "string" ? d : (d as { text?: unknown })?.text))
+      : [];
+    if (!docs.length || docs.some((d) => typeof d !== "string"))
+      return oaiError(400, "documents must be a non-empty array of strings", "invalid_value", "documents");
     const q = new Set(words(body.query));
     const scored = (docs as string[]).map((text, index) => {
       const d = new Set(words(text));
       const shared = [...q].filter((w) => d.has(w)).length;
       const score = (shared + 0.05) / (q.size + d.size - shared + 0.1);
-      return { index, relevance_score: Math.round(Math.min(0.999, Math.max(0.0001, score)) * 1e4) / 1e4, ...(body.return_documents ? { document: { text } } : {}) };
+      return {
+        index,
+        relevance_score: Math.round(Math.min(0.999, Math.max(0.0001, score)) * 1e4) / 1e4,
+        ...(body.return_documents ? { document: { text } } : {}),
+      };
     });
     scored.sort((a, b) => b.relevance_score - a.relevance_score);
     const topN = body.top_n ?? scored.length;
-    if (typeof topN !== "number" || !Number.isInteger(topN) || topN < 1) return oaiError(400, "top_n must be a positive integer", "invalid_value", "top_n");
-    return { status: 200, body: { id: "rerank-" + randomBytes(8).toString("hex"), model, results: scored.slice(0, topN), usage: { total_tokens: countTokens(body.query) + (docs as string[]).reduce((n, s) => n + countTokens(s), 0) } } };
+    if (typeof topN !== "number" || !Number.isInteger(topN) || topN < 1)
+      return oaiError(400, "top_n must be a positive integer", "invalid_value", "top_n");
+    return {
+      status: 200,
+      body: {
+        id: "rerank-" + randomBytes(8).toString("hex"),
+        model,
+        results: scored.slice(0, topN),
+        usage: { total_tokens: countTokens(body.query) + (docs as string[]).reduce((n, s) => n + countTokens(s), 0) },
+      },
+    };
   }
 
   // ---------- audio ----------
@@ -333,12 +435,22 @@ export class GatewaySimulator extends VendorSimulator {
     if (!file || typeof file === "string") return oaiError(400, "you must provide a file", "missing_required_parameter", "file");
     const audio = Buffer.from(await file.arrayBuffer());
     const kind = sniffBytes(audio.subarray(0, 64 * 1024));
-    if (!kind || (kind.kind !== "audio" && kind.kind !== "video")) return oaiError(400, "Invalid file format. Supported formats: flac, m4a, mp3, mp4, mpeg, mpga, oga, ogg, wav, webm", "invalid_file_format", "file");
+    if (!kind || (kind.kind !== "audio" && kind.kind !== "video"))
+      return oaiError(
+        400,
+        "Invalid file format. Supported formats: flac, m4a, mp3, mp4, mpeg, mpga, oga, ogg, wav, webm",
+        "invalid_file_format",
+        "file",
+      );
     const text = readSpokenText(audio) ?? `Sandbox transcript: ${audio.length} bytes of ${kind.mime} audio, no words recognised.`;
     const format = form.get("response_format") ?? "json";
     if (format === "text") return plain(200, text);
     const language = typeof form.get("language") === "string" ? (form.get("language") as string) : "en";
-    if (format === "verbose_json") return { status: 200, body: { task: "transcribe", language, duration: Math.round((audio.length / 16000) * 100) / 100, text, segments: [] } };
+    if (format === "verbose_json")
+      return {
+        status: 200,
+        body: { task: "transcribe", language, duration: Math.round((audio.length / 16000) * 100) / 100, text, segments: [] },
+      };
     return { status: 200, body: { text } };
   }
 
@@ -347,13 +459,23 @@ export class GatewaySimulator extends VendorSimulator {
     if ("status" in r) return r;
     const { body } = r;
     const input = body.input;
-    if (typeof input !== "string" || !input.trim() || input.length > 4096) return oaiError(400, "input must be a string of 1 to 4096 characters", "invalid_value", "input");
-    if (typeof body.voice !== "string" || !GATEWAY_SIM_VOICES.includes(body.voice)) return oaiError(400, `voice must be one of ${GATEWAY_SIM_VOICES.join(", ")}`, "invalid_value", "voice");
+    if (typeof input !== "string" || !input.trim() || input.length > 4096)
+      return oaiError(400, "input must be a string of 1 to 4096 characters", "invalid_value", "input");
+    if (typeof body.voice !== "string" || !GATEWAY_SIM_VOICES.includes(body.voice))
+      return oaiError(400, `voice must be one of ${GATEWAY_SIM_VOICES.join(", ")}`, "invalid_value", "voice");
     const format = (body.response_format ?? "mp3") as string;
-    if (!(format in SPOKEN_MIME)) return oaiError(400, `response_format ${format} is not supported by this model; use mp3, wav or opus`, "unsupported_format", "response_format");
+    if (!(format in SPOKEN_MIME))
+      return oaiError(
+        400,
+        `response_format ${format} is not supported by this model; use mp3, wav or opus`,
+        "unsupported_format",
+        "response_format",
+      );
     const speed = body.speed ?? 1;
-    if (typeof speed !== "number" || speed < 0.25 || speed > 4) return oaiError(400, "speed must be from 0.25 to 4", "invalid_value", "speed");
-    if (input.includes("[fail]")) return { status: 500, body: { error: { code: "InternalError", message: "speech synthesis failed", type: "server_error" } } };
+    if (typeof speed !== "number" || speed < 0.25 || speed > 4)
+      return oaiError(400, "speed must be from 0.25 to 4", "invalid_value", "speed");
+    if (input.includes("[fail]"))
+      return { status: 500, body: { error: { code: "InternalError", message: "speech synthesis failed", type: "server_error" } } };
     const audio = speak(input, format as SpokenFormat, Math.max(0.5, (input.length * 0.06) / speed));
     return { status: 200, headers: { "content-type": SPOKEN_MIME[format as SpokenFormat] }, stream: this.slowly(audio) };
   }

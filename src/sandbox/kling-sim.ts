@@ -50,8 +50,23 @@ interface SimElement {
 }
 
 const RETENTION_S = 30 * 24 * 3600;
-const RATIO: Record<string, [number, number]> = { "16:9": [16, 9], "9:16": [9, 16], "1:1": [1, 1], "4:3": [4, 3], "3:4": [3, 4], "3:2": [3, 2], "2:3": [2, 3], "21:9": [21, 9] };
-const PROMPT_REQUIRED: KlingFamily[] = ["videos/text2video", "videos/multi-image2video", "videos/omni-video", "images/generations", "images/omni-image"];
+const RATIO: Record<string, [number, number]> = {
+  "16:9": [16, 9],
+  "9:16": [9, 16],
+  "1:1": [1, 1],
+  "4:3": [4, 3],
+  "3:4": [3, 4],
+  "3:2": [3, 2],
+  "2:3": [2, 3],
+  "21:9": [21, 9],
+};
+const PROMPT_REQUIRED: KlingFamily[] = [
+  "videos/text2video",
+  "videos/multi-image2video",
+  "videos/omni-video",
+  "images/generations",
+  "images/omni-image",
+];
 const DEFAULT_MODEL: Record<KlingFamily, string> = {
   "videos/text2video": "kling-v1",
   "videos/image2video": "kling-v1",
@@ -99,7 +114,16 @@ export class KlingSimulator extends VendorSimulator {
     this.secretKey = this.opts.secretKey;
     for (const [i, name] of ["Panda", "Robot"].entries()) {
       const id = `9007199254740${993 + i}123`;
-      this.presets.push({ element_id: id, element_name: name, element_description: `official ${name.toLowerCase()}`, element_frontal_image: "", element_refer_list: [], tag_list: [{ tag_id: "o_101" }], owned_by: "kling", status: "succeed" });
+      this.presets.push({
+        element_id: id,
+        element_name: name,
+        element_description: `official ${name.toLowerCase()}`,
+        element_frontal_image: "",
+        element_refer_list: [],
+        tag_list: [{ tag_id: "o_101" }],
+        owned_by: "kling",
+        status: "succeed",
+      });
     }
   }
   private readonly presets: SimElement[] = [];
@@ -119,11 +143,17 @@ export class KlingSimulator extends VendorSimulator {
   }
 
   protected async handle(req: SimRequest): Promise<SimReply> {
-    const rid = randomBytes(16).toString("hex").replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+    const rid = randomBytes(16)
+      .toString("hex")
+      .replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
     try {
       this.authenticate(req);
       const data = await this.route(req);
-      return { status: 200, headers: { "content-type": "application/json" }, body: stringifyKling({ code: 0, message: "SUCCEED", request_id: rid, data }) };
+      return {
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: stringifyKling({ code: 0, message: "SUCCEED", request_id: rid, data }),
+      };
     } catch (e) {
       if (!(e instanceof Reject)) throw e;
       return { status: e.status, body: { code: e.code, message: e.message, request_id: rid } };
@@ -141,20 +171,29 @@ export class KlingSimulator extends VendorSimulator {
       if (v.reason === "expired") throw new Reject(401, 1004, "Authorization is expired");
       throw new Reject(401, 1002, "Authorization is invalid");
     }
-    if (typeof v.payload.exp !== "number" || typeof v.payload.nbf !== "number") throw new Reject(401, 1002, "Authorization is invalid: exp and nbf are required");
+    if (typeof v.payload.exp !== "number" || typeof v.payload.nbf !== "number")
+      throw new Reject(401, 1002, "Authorization is invalid: exp and nbf are required");
     if (v.payload.iss !== this.accessKey) throw new Reject(401, 1000, "Authentication failed: unknown access key");
   }
 
   private async route(req: SimRequest): Promise<unknown> {
     const p = req.path;
-    if (p === "/v1/general/custom-elements") return req.method === "POST" ? this.createElement(req) : this.page(req, [...this.elements.values()].reverse());
+    if (p === "/v1/general/custom-elements")
+      return req.method === "POST" ? this.createElement(req) : this.page(req, [...this.elements.values()].reverse());
     if (p === "/v1/general/presets-elements" && req.method === "GET") return this.page(req, this.presets);
     if (p === "/v1/general/delete-elements" && req.method === "POST") return this.deleteElement(req);
     const m = /^\/v1\/((?:videos|images)\/[\w-]+)(?:\/([^/]+))?$/.exec(p);
     if (m && isKlingFamily(m[1])) {
       const family = m[1];
       if (!m[2] && req.method === "POST") return this.create(family, req);
-      if (!m[2] && req.method === "GET") return this.page(req, [...this.tasks.values()].filter((t) => t.data.family === family).reverse().map((t) => this.view(t)));
+      if (!m[2] && req.method === "GET")
+        return this.page(
+          req,
+          [...this.tasks.values()]
+            .filter((t) => t.data.family === family)
+            .reverse()
+            .map((t) => this.view(t)),
+        );
       if (m[2] && req.method === "GET") return this.view(this.find(family, decodeURIComponent(m[2])));
     }
     throw new Reject(404, 1202, `invalid request method or path: ${req.method} ${p}`);
@@ -163,7 +202,8 @@ export class KlingSimulator extends VendorSimulator {
   private page<T>(req: SimRequest, items: T[]): T[] {
     const num = Number(req.query.get("pageNum") ?? 1);
     const size = Number(req.query.get("pageSize") ?? 30);
-    if (!Number.isInteger(num) || num < 1 || num > 1000 || !Number.isInteger(size) || size < 1 || size > 500) throw new Reject(400, 1201, "pageNum must be 1-1000 and pageSize 1-500");
+    if (!Number.isInteger(num) || num < 1 || num > 1000 || !Number.isInteger(size) || size < 1 || size > 500)
+      throw new Reject(400, 1201, "pageNum must be 1-1000 and pageSize 1-500");
     return items.slice((num - 1) * size, num * size);
   }
 
@@ -180,24 +220,29 @@ export class KlingSimulator extends VendorSimulator {
     if (!b || typeof b !== "object" || Array.isArray(b)) throw new Reject(400, 1200, "request body must be a JSON object");
     const body = parseKlingJson(req.body.toString("utf8")) as Record<string, unknown>;
     const model = body.model_name === undefined ? DEFAULT_MODEL[family] : body.model_name;
-    if (typeof model !== "string" || !knownModels(family).includes(model)) throw new Reject(404, 1203, `model_name ${typeof model === "string" ? model : JSON.stringify(model)} not found for ${family}`);
+    if (typeof model !== "string" || !knownModels(family).includes(model))
+      throw new Reject(404, 1203, `model_name ${typeof model === "string" ? model : JSON.stringify(model)} not found for ${family}`);
     const prompt = typeof body.prompt === "string" ? body.prompt : "";
     if (body.prompt !== undefined && typeof body.prompt !== "string") throw new Reject(400, 1201, "prompt must be a string");
     if (PROMPT_REQUIRED.includes(family) && !prompt) throw new Reject(400, 1201, "prompt is required");
     if (prompt.length > 2500) throw new Reject(400, 1201, "prompt must be at most 2500 characters");
     if (prompt.includes("[blocked]")) throw new Reject(400, 1301, "Content security check failed for the prompt");
     if (body.duration !== undefined) {
-      if (typeof body.duration !== "string") throw new Reject(400, 1201, "duration must be a string such as \"5\"");
+      if (typeof body.duration !== "string") throw new Reject(400, 1201, 'duration must be a string such as "5"');
       const allowed = findVideoModel(model)?.durations ?? ANY_DURATION;
       if (!allowed.includes(body.duration)) throw new Reject(400, 1201, `duration ${body.duration} is not supported by ${model}`);
     }
-    for (const k of ["mode"] as const) if (body[k] !== undefined && body[k] !== "std" && body[k] !== "pro") throw new Reject(400, 1201, "mode must be std or pro");
+    for (const k of ["mode"] as const)
+      if (body[k] !== undefined && body[k] !== "std" && body[k] !== "pro") throw new Reject(400, 1201, "mode must be std or pro");
     const ext = body.external_task_id;
     if (ext !== undefined && (typeof ext !== "string" || !ext)) throw new Reject(400, 1201, "external_task_id must be a string");
-    if (ext && [...this.tasks.values()].some((t) => t.data.externalTaskId === ext)) throw new Reject(400, 1201, "external_task_id already exists");
+    if (ext && [...this.tasks.values()].some((t) => t.data.externalTaskId === ext))
+      throw new Reject(400, 1201, "external_task_id already exists");
     const slots = this.checkFamily(family, body);
     const pack = family.startsWith("videos/") ? "videos/" : "images/";
-    const active = [...this.tasks.values()].filter((t) => t.data.family.startsWith(pack) && ["queued", "running"].includes(taskPhase(t, this.sim.now()))).reduce((s, t) => s + t.data.slots, 0);
+    const active = [...this.tasks.values()]
+      .filter((t) => t.data.family.startsWith(pack) && ["queued", "running"].includes(taskPhase(t, this.sim.now())))
+      .reduce((s, t) => s + t.data.slots, 0);
     const max = pack === "videos/" ? this.opts.maxParallelVideo : this.opts.maxParallelImage;
     if (active + slots > max) throw new Reject(429, 1303, "parallel task over resource pack limit");
     const now = this.sim.now();
@@ -221,8 +266,14 @@ export class KlingSimulator extends VendorSimulator {
 
   /** Family-specific rules; returns the parallel slots the task takes. */
   private checkFamily(family: KlingFamily, b: Record<string, unknown>): number {
-    const list = (k: string) => (b[k] === undefined ? [] : Array.isArray(b[k]) ? (b[k] as Array<Record<string, unknown>>) : bad(`${k} must be an array`));
-    const n = b.n === undefined ? 1 : Number.isInteger(b.n) && (b.n as number) >= 1 && (b.n as number) <= 9 ? (b.n as number) : bad("n must be an integer 1-9");
+    const list = (k: string) =>
+      b[k] === undefined ? [] : Array.isArray(b[k]) ? (b[k] as Array<Record<string, unknown>>) : bad(`${k} must be an array`);
+    const n =
+      b.n === undefined
+        ? 1
+        : Number.isInteger(b.n) && (b.n as number) >= 1 && (b.n as number) <= 9
+          ? (b.n as number)
+          : bad("n must be an integer 1-9");
     switch (family) {
       case "videos/text2video":
         return 1;

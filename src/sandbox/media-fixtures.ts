@@ -31,7 +31,7 @@ function pngChunk(type: string, data: Buffer): Buffer {
 }
 
 function rgbAt(x: number, y: number, seed: number): [number, number, number] {
-  return [(x * 2 + seed * 37) & 255, (y * 2 + seed * 11) & 255, ((x + y) + seed * 5) & 255];
+  return [(x * 2 + seed * 37) & 255, (y * 2 + seed * 11) & 255, (x + y + seed * 5) & 255];
 }
 
 export function makePng(width: number, height: number, seed = 0): Buffer {
@@ -44,7 +44,12 @@ export function makePng(width: number, height: number, seed = 0): Buffer {
     const row = y * (width * 3 + 1);
     for (let x = 0; x < width; x++) raw.set(rgbAt(x, y, seed), row + 1 + x * 3);
   }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk("IHDR", ihdr), pngChunk("IDAT", deflateSync(raw)), pngChunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", deflateSync(raw)),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 // ---------- JPEG (baseline, DC-only blocks: one flat colour per 8x8 block) ----------
@@ -85,7 +90,10 @@ export function makeJpeg(width: number, height: number, seed = 0): Buffer {
   const app0 = segment(0xe0, Buffer.from([0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]));
   const dqt = segment(0xdb, Buffer.concat([Buffer.from([0]), Buffer.alloc(64, 1)]));
   const sof = Buffer.from([8, height >> 8, height & 255, width >> 8, width & 255, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]);
-  const dht = segment(0xc4, Buffer.concat([Buffer.from([0x00, ...DC_BITS, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), Buffer.from([0x10, ...AC_BITS, 0x00])]));
+  const dht = segment(
+    0xc4,
+    Buffer.concat([Buffer.from([0x00, ...DC_BITS, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), Buffer.from([0x10, ...AC_BITS, 0x00])]),
+  );
   const sos = Buffer.from([3, 1, 0x00, 2, 0x00, 3, 0x00, 0, 63, 0]);
   const bw = new BitWriter();
   const prev = [0, 0, 0];
@@ -94,7 +102,11 @@ export function makeJpeg(width: number, height: number, seed = 0): Buffer {
   for (let j = 0; j < by; j++) {
     for (let i = 0; i < bx; i++) {
       const [r, g, b] = rgbAt(i * 8, j * 8, seed);
-      const ycc = [0.299 * r + 0.587 * g + 0.114 * b, 128 - 0.168736 * r - 0.331264 * g + 0.5 * b, 128 + 0.5 * r - 0.418688 * g - 0.081312 * b];
+      const ycc = [
+        0.299 * r + 0.587 * g + 0.114 * b,
+        128 - 0.168736 * r - 0.331264 * g + 0.5 * b,
+        128 + 0.5 * r - 0.418688 * g - 0.081312 * b,
+      ];
       ycc.forEach((v, c) => {
         const dc = Math.round(8 * (v - 128)); // DC of a flat block with quantiser 1
         const diff = dc - prev[c]!;
@@ -106,7 +118,16 @@ export function makeJpeg(width: number, height: number, seed = 0): Buffer {
       });
     }
   }
-  return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, dqt, segment(0xc0, sof), dht, segment(0xda, sos), bw.finish(), Buffer.from([0xff, 0xd9])]);
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8]),
+    app0,
+    dqt,
+    segment(0xc0, sof),
+    dht,
+    segment(0xda, sos),
+    bw.finish(),
+    Buffer.from([0xff, 0xd9]),
+  ]);
 }
 
 // ---------- MP4 (ISO BMFF, Motion-JPEG video track) ----------
@@ -128,7 +149,8 @@ const u32 = (n: number) => {
   b.writeUInt32BE(n >>> 0);
   return b;
 };
-const full = (type: string, version: number, flags: number, ...parts: Buffer[]) => box(type, u8(version), Buffer.from([flags >> 16, (flags >> 8) & 255, flags & 255]), ...parts);
+const full = (type: string, version: number, flags: number, ...parts: Buffer[]) =>
+  box(type, u8(version), Buffer.from([flags >> 16, (flags >> 8) & 255, flags & 255]), ...parts);
 const MATRIX = Buffer.concat([u32(0x10000), u32(0), u32(0), u32(0), u32(0x10000), u32(0), u32(0), u32(0), u32(0x40000000)]);
 
 export interface Mp4Options {
@@ -153,13 +175,60 @@ export function makeMp4(opts: Mp4Options = {}): Buffer {
   const ftyp = box("ftyp", Buffer.from("isom", "latin1"), u32(512), Buffer.from("isomiso2mp41", "latin1"));
   const mdat = box("mdat", ...frames);
   const moovFor = (chunkOffset: number) => {
-    const mvhd = full("mvhd", 0, 0, u32(0), u32(0), u32(timescale), u32(durationMs), u32(0x10000), u16(0x100), Buffer.alloc(10), MATRIX, Buffer.alloc(24), u32(2));
-    const tkhd = full("tkhd", 0, 3, u32(0), u32(0), u32(1), u32(0), u32(durationMs), Buffer.alloc(8), u16(0), u16(0), u16(0), u16(0), MATRIX, u32(width << 16), u32(height << 16));
+    const mvhd = full(
+      "mvhd",
+      0,
+      0,
+      u32(0),
+      u32(0),
+      u32(timescale),
+      u32(durationMs),
+      u32(0x10000),
+      u16(0x100),
+      Buffer.alloc(10),
+      MATRIX,
+      Buffer.alloc(24),
+      u32(2),
+    );
+    const tkhd = full(
+      "tkhd",
+      0,
+      3,
+      u32(0),
+      u32(0),
+      u32(1),
+      u32(0),
+      u32(durationMs),
+      Buffer.alloc(8),
+      u16(0),
+      u16(0),
+      u16(0),
+      u16(0),
+      MATRIX,
+      u32(width << 16),
+      u32(height << 16),
+    );
     const mdhd = full("mdhd", 0, 0, u32(0), u32(0), u32(timescale), u32(durationMs), u16(0x55c4), u16(0));
     const hdlr = full("hdlr", 0, 0, u32(0), Buffer.from("vide", "latin1"), Buffer.alloc(12), Buffer.from("VideoHandler\0", "latin1"));
     const name = Buffer.alloc(32);
     name.write("\x0bPhoto - JPEG", "latin1");
-    const jpeg = box("jpeg", Buffer.alloc(6), u16(1), u16(0), u16(0), Buffer.alloc(12), u16(width), u16(height), u32(0x480000), u32(0x480000), u32(0), u16(1), name, u16(0x18), u16(0xffff));
+    const jpeg = box(
+      "jpeg",
+      Buffer.alloc(6),
+      u16(1),
+      u16(0),
+      u16(0),
+      Buffer.alloc(12),
+      u16(width),
+      u16(height),
+      u32(0x480000),
+      u32(0x480000),
+      u32(0),
+      u16(1),
+      name,
+      u16(0x18),
+      u16(0xffff),
+    );
     const stbl = box(
       "stbl",
       full("stsd", 0, 0, u32(1), jpeg),

@@ -107,7 +107,10 @@ export class SimServer {
   publish(bytes: Buffer | (() => Buffer), mime: string, ttlS: number, ext = "bin"): string {
     const id = randomBytes(8).toString("hex");
     this.media.set(id, { bytes: typeof bytes === "function" ? bytes : () => bytes, mime, expiresAtMs: this.now() + ttlS * 1000 });
-    const date = new Date(this.now()).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+    const date = new Date(this.now())
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d+Z$/, "Z");
     const sig = createHmac("sha256", this.mediaKey).update(id).digest("hex");
     return `${this.url}/media/${id}.${ext}?X-Tos-Algorithm=TOS4-HMAC-SHA256&X-Tos-Date=${date}&X-Tos-Expires=${ttlS}&X-Tos-Signature=${sig}`;
   }
@@ -117,7 +120,14 @@ export class SimServer {
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
     const url = new URL(req.url ?? "/", "http://sim");
-    const sreq: SimRequest = { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, rawQuery: url.search.slice(1), headers: req.headers, body };
+    const sreq: SimRequest = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: url.searchParams,
+      rawQuery: url.search.slice(1),
+      headers: req.headers,
+      body,
+    };
     if (body.length && String(req.headers["content-type"] ?? "").includes("json")) {
       try {
         sreq.json = JSON.parse(body.toString("utf8"));
@@ -158,7 +168,11 @@ export class SimServer {
       case "slow-body":
         return false; // applied to the reply in dispatch
       case "status":
-        await send(res, { status: f.status ?? 500, headers: f.headers, body: f.body ?? { error: { code: "InternalServiceError", message: "injected failure" } } });
+        await send(res, {
+          status: f.status ?? 500,
+          headers: f.headers,
+          body: f.body ?? { error: { code: "InternalServiceError", message: "injected failure" } },
+        });
         return true;
       case "hang":
         return true; // never answer; the client must time out or abort
@@ -190,9 +204,14 @@ export class SimServer {
     const id = req.path.slice("/media/".length).split(".")[0]!;
     const entry = this.media.get(id);
     const sig = createHmac("sha256", this.mediaKey).update(id).digest("hex");
-    if (!entry || req.query.get("X-Tos-Signature") !== sig) return { status: 404, headers: { "content-type": "application/xml" }, body: "<Error><Code>NoSuchKey</Code></Error>" };
+    if (!entry || req.query.get("X-Tos-Signature") !== sig)
+      return { status: 404, headers: { "content-type": "application/xml" }, body: "<Error><Code>NoSuchKey</Code></Error>" };
     if (this.now() > entry.expiresAtMs) {
-      return { status: 403, headers: { "content-type": "application/xml" }, body: "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>" };
+      return {
+        status: 403,
+        headers: { "content-type": "application/xml" },
+        body: "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+      };
     }
     return { status: 200, headers: { "content-type": entry.mime }, body: entry.bytes(), chunkDelayMs: this.mediaChunkDelayMs };
   }

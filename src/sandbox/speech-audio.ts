@@ -72,7 +72,12 @@ export function makeOggOpus(opts: { seconds?: number; comments?: string[] } = {}
   for (let done = 0, seq = 2; done < frames; seq++) {
     const n = Math.min(50, frames - done);
     done += n;
-    pages.push(oggPage(Array.from({ length: n }, () => SILENT_FRAME), { granule: done * 960, serial, seq, flags: done === frames ? 0x04 : 0 }));
+    pages.push(
+      oggPage(
+        Array.from({ length: n }, () => SILENT_FRAME),
+        { granule: done * 960, serial, seq, flags: done === frames ? 0x04 : 0 },
+      ),
+    );
   }
   return Buffer.concat(pages);
 }

@@ -44,8 +44,22 @@ interface TaskData {
 
 const TASK_TTL_MS = 12 * 3600_000;
 const ASYNC_VERSION = "2022-08-31";
-const ROUTES: Record<string, string> = { CVProcess: ASYNC_VERSION, CVSync2AsyncSubmitTask: ASYNC_VERSION, CVSync2AsyncGetResult: ASYNC_VERSION, CVCancelTask: "2024-06-06" };
-const GATEWAY_HTTP: Record<string, number> = { MissingAuthenticationToken: 401, MissingSignature: 401, InvalidTimestamp: 400, InvalidAccessKey: 401, SignatureDoesNotMatch: 401, InvalidCredential: 401, InvalidActionOrVersion: 404, InvalidSecurityToken: 401 };
+const ROUTES: Record<string, string> = {
+  CVProcess: ASYNC_VERSION,
+  CVSync2AsyncSubmitTask: ASYNC_VERSION,
+  CVSync2AsyncGetResult: ASYNC_VERSION,
+  CVCancelTask: "2024-06-06",
+};
+const GATEWAY_HTTP: Record<string, number> = {
+  MissingAuthenticationToken: 401,
+  MissingSignature: 401,
+  InvalidTimestamp: 400,
+  InvalidAccessKey: 401,
+  SignatureDoesNotMatch: 401,
+  InvalidCredential: 401,
+  InvalidActionOrVersion: 404,
+  InvalidSecurityToken: 401,
+};
 
 export class VisualSimulator extends VendorSimulator {
   readonly accessKeyId: string;
@@ -56,7 +70,17 @@ export class VisualSimulator extends VendorSimulator {
 
   constructor(opts: VisualSimOptions = {}) {
     super("visual");
-    this.opts = { accessKeyId: "AKLTsandboxaccesskey0000", secretKey: "sandbox-secret-key-000000000000", queuedMs: 1500, runningMs: 5000, syncDelayMs: 200, maxRenderEdge: 1024, maxSkewMs: 15 * 60_000, extraReqKeys: ["jimeng_t2i_v46"], ...opts };
+    this.opts = {
+      accessKeyId: "AKLTsandboxaccesskey0000",
+      secretKey: "sandbox-secret-key-000000000000",
+      queuedMs: 1500,
+      runningMs: 5000,
+      syncDelayMs: 200,
+      maxRenderEdge: 1024,
+      maxSkewMs: 15 * 60_000,
+      extraReqKeys: ["jimeng_t2i_v46"],
+      ...opts,
+    };
     this.accessKeyId = this.opts.accessKeyId;
     this.secretKey = this.opts.secretKey;
     this.asyncKeys = new Map<string, "image" | "video">([
@@ -74,14 +98,17 @@ export class VisualSimulator extends VendorSimulator {
     return this.opts.sessionToken;
   }
 
-
   private rid(): string {
     const d = new Date(this.sim.now()).toISOString().replace(/\D/g, "").slice(0, 14);
     return d + randomBytes(9).toString("hex").toUpperCase();
   }
 
   private ok(data: unknown, rid: string, httpStatus = 200, code = 10000, message = "Success"): SimReply {
-    return { status: httpStatus, headers: { "x-tt-logid": rid }, body: { code, data, message, request_id: rid, status: code, time_elapsed: `${(Math.random() * 200 + 20).toFixed(6)}ms` } };
+    return {
+      status: httpStatus,
+      headers: { "x-tt-logid": rid },
+      body: { code, data, message, request_id: rid, status: code, time_elapsed: `${(Math.random() * 200 + 20).toFixed(6)}ms` },
+    };
   }
 
   private fail(code: number, message: string, rid: string): SimReply {
@@ -93,7 +120,16 @@ export class VisualSimulator extends VendorSimulator {
     return {
       status: GATEWAY_HTTP[code] ?? 400,
       headers: { "x-tt-logid": rid, date: new Date(this.sim.now()).toUTCString() },
-      body: { ResponseMetadata: { RequestId: rid, Action: action, Version: version, Service: "cv", Region: "cn-north-1", Error: { Code: code, Message: message } } },
+      body: {
+        ResponseMetadata: {
+          RequestId: rid,
+          Action: action,
+          Version: version,
+          Service: "cv",
+          Region: "cn-north-1",
+          Error: { Code: code, Message: message },
+        },
+      },
     };
   }
 
@@ -101,7 +137,8 @@ export class VisualSimulator extends VendorSimulator {
     const rid = this.rid();
     const action = req.query.get("Action") ?? "";
     const version = req.query.get("Version") ?? "";
-    if (req.method !== "POST" || req.path !== "/") return this.gateway("InvalidActionOrVersion", `no route ${req.method} ${req.path}`, action, version, rid);
+    if (req.method !== "POST" || req.path !== "/")
+      return this.gateway("InvalidActionOrVersion", `no route ${req.method} ${req.path}`, action, version, rid);
     const v = verifyVolcRequest({
       method: req.method,
       path: req.path,
@@ -117,9 +154,11 @@ export class VisualSimulator extends VendorSimulator {
     if (!v.ok) return this.gateway(v.code, v.message, action, version, rid);
     if (this.opts.sessionToken !== undefined) {
       const tok = req.headers["x-security-token"];
-      if (tok !== this.opts.sessionToken || !v.signedHeaders.includes("x-security-token")) return this.gateway("InvalidSecurityToken", "The security token is missing, unsigned or invalid", action, version, rid);
+      if (tok !== this.opts.sessionToken || !v.signedHeaders.includes("x-security-token"))
+        return this.gateway("InvalidSecurityToken", "The security token is missing, unsigned or invalid", action, version, rid);
     }
-    if (ROUTES[action] !== version) return this.gateway("InvalidActionOrVersion", `Could not find operation ${action} for version ${version}`, action, version, rid);
+    if (ROUTES[action] !== version)
+      return this.gateway("InvalidActionOrVersion", `Could not find operation ${action} for version ${version}`, action, version, rid);
     const body = req.json as Record<string, unknown> | undefined;
     if (!body || typeof body !== "object") return this.fail(50204, "Parse Args Error: body is not JSON", rid);
     if (typeof body.req_key !== "string" || !body.req_key) return this.fail(50201, "Missing Args: req_key", rid);
@@ -139,19 +178,23 @@ export class VisualSimulator extends VendorSimulator {
   private inputImages(body: Record<string, unknown>, rid: string): { count: number; error?: SimReply } {
     const urls = body.image_urls;
     const b64 = body.binary_data_base64;
-    if (urls !== undefined && b64 !== undefined) return { count: 0, error: this.fail(50200, "Invalid Args: image_urls and binary_data_base64 are exclusive", rid) };
+    if (urls !== undefined && b64 !== undefined)
+      return { count: 0, error: this.fail(50200, "Invalid Args: image_urls and binary_data_base64 are exclusive", rid) };
     if (urls !== undefined) {
-      if (!Array.isArray(urls) || urls.some((u) => typeof u !== "string" || !/^https?:\/\//.test(u))) return { count: 0, error: this.fail(50200, "Invalid Args: image_urls", rid) };
+      if (!Array.isArray(urls) || urls.some((u) => typeof u !== "string" || !/^https?:\/\//.test(u)))
+        return { count: 0, error: this.fail(50200, "Invalid Args: image_urls", rid) };
       return { count: urls.length };
     }
     if (b64 !== undefined) {
       if (!Array.isArray(b64)) return { count: 0, error: this.fail(50200, "Invalid Args: binary_data_base64 must be an array", rid) };
       for (const s of b64) {
-        if (typeof s !== "string" || s.startsWith("data:")) return { count: 0, error: this.fail(50204, "Parse Args Error: binary_data_base64 must be raw base64", rid) };
+        if (typeof s !== "string" || s.startsWith("data:"))
+          return { count: 0, error: this.fail(50204, "Parse Args Error: binary_data_base64 must be raw base64", rid) };
         const bytes = Buffer.from(s, "base64");
         const sniff = sniffBytes(bytes.subarray(0, 4096));
         if (!bytes.length) return { count: 0, error: this.fail(50206, "Image Empty", rid) };
-        if (!sniff || (sniff.mime !== "image/jpeg" && sniff.mime !== "image/png")) return { count: 0, error: this.fail(50200, "Invalid Args: image must be JPEG or PNG", rid) };
+        if (!sniff || (sniff.mime !== "image/jpeg" && sniff.mime !== "image/png"))
+          return { count: 0, error: this.fail(50200, "Invalid Args: image must be JPEG or PNG", rid) };
       }
       return { count: b64.length };
     }
@@ -164,17 +207,22 @@ export class VisualSimulator extends VendorSimulator {
     const image = JIMENG_IMAGE_MODELS.find((m) => m.reqKey === reqKey);
     if (image) {
       if (!prompt) return this.fail(50201, "Missing Args: prompt", rid);
-      if (count < image.minImages || count > image.maxImages) return this.fail(50200, `Invalid Args: ${reqKey} takes ${image.minImages}-${image.maxImages} images, got ${count}`, rid);
+      if (count < image.minImages || count > image.maxImages)
+        return this.fail(50200, `Invalid Args: ${reqKey} takes ${image.minImages}-${image.maxImages} images, got ${count}`, rid);
     }
     const video = JIMENG_VIDEO_MODELS.find((m) => m.reqKey === reqKey);
     if (video) {
       const need = video.frames === "none" ? [0, 0] : video.frames === "optional" ? [0, 1] : video.frames === "first" ? [1, 1] : [2, 2];
-      if (count < need[0]! || count > need[1]!) return this.fail(50200, `Invalid Args: ${reqKey} takes ${need[0]}-${need[1]} images, got ${count}`, rid);
+      if (count < need[0]! || count > need[1]!)
+        return this.fail(50200, `Invalid Args: ${reqKey} takes ${need[0]}-${need[1]} images, got ${count}`, rid);
       if (!count && !prompt) return this.fail(50201, "Missing Args: prompt", rid);
-      if (body.frames !== undefined && body.frames !== 121 && body.frames !== 241) return this.fail(50200, "Invalid Args: frames must be 121 or 241", rid);
-      if (body.aspect_ratio !== undefined && !(VIDEO_ASPECT_RATIOS as readonly unknown[]).includes(body.aspect_ratio)) return this.fail(50200, "Invalid Args: aspect_ratio", rid);
+      if (body.frames !== undefined && body.frames !== 121 && body.frames !== 241)
+        return this.fail(50200, "Invalid Args: frames must be 121 or 241", rid);
+      if (body.aspect_ratio !== undefined && !(VIDEO_ASPECT_RATIOS as readonly unknown[]).includes(body.aspect_ratio))
+        return this.fail(50200, "Invalid Args: aspect_ratio", rid);
     }
-    if (reqKey === VISUAL_DEFAULT_PORTRAIT_REQ_KEY && count !== 1) return this.fail(50200, "Invalid Args: one portrait image is required", rid);
+    if (reqKey === VISUAL_DEFAULT_PORTRAIT_REQ_KEY && count !== 1)
+      return this.fail(50200, "Invalid Args: one portrait image is required", rid);
     if (prompt.includes("[blocked]")) return this.fail(50412, "Text Risk Not Pass", rid);
     return undefined;
   }
@@ -199,7 +247,12 @@ export class VisualSimulator extends VendorSimulator {
   /** Results in the requested form: URLs (JPEG, 24 h) when return_url, else raw base64. */
   private imageData(images: Buffer[], returnUrl: boolean): Record<string, unknown> {
     return returnUrl
-      ? { binary_data_base64: null, image_urls: images.map((b) => this.sim.publish(b, b[0] === 0xff ? "image/jpeg" : "image/png", 86400, b[0] === 0xff ? "jpeg" : "png")) }
+      ? {
+          binary_data_base64: null,
+          image_urls: images.map((b) =>
+            this.sim.publish(b, b[0] === 0xff ? "image/jpeg" : "image/png", 86400, b[0] === 0xff ? "jpeg" : "png"),
+          ),
+        }
       : { binary_data_base64: images.map((b) => b.toString("base64")), image_urls: null };
   }
 
@@ -207,7 +260,12 @@ export class VisualSimulator extends VendorSimulator {
     if (logo === undefined) return true;
     if (!logo || typeof logo !== "object") return false;
     const l = logo as Record<string, unknown>;
-    return typeof l.add_logo === "boolean" && [undefined, 0, 1, 2, 3].includes(l.position as number) && [undefined, 0, 1].includes(l.language as number) && (l.opacity === undefined || (typeof l.opacity === "number" && l.opacity >= 0 && l.opacity <= 1));
+    return (
+      typeof l.add_logo === "boolean" &&
+      [undefined, 0, 1, 2, 3].includes(l.position as number) &&
+      [undefined, 0, 1].includes(l.language as number) &&
+      (l.opacity === undefined || (typeof l.opacity === "number" && l.opacity >= 0 && l.opacity <= 1))
+    );
   }
 
   private async process(body: Record<string, unknown>, rid: string): Promise<SimReply> {
@@ -219,11 +277,18 @@ export class VisualSimulator extends VendorSimulator {
     const bad = this.checkRules(reqKey, body, count, rid);
     if (bad) return bad;
     if (!this.checkLogo(body.logo_info)) return this.fail(50200, "Invalid Args: logo_info", rid);
-    if (body.aigc_meta !== undefined && typeof body.aigc_meta !== "string") return this.fail(50204, "Parse Args Error: aigc_meta must be a JSON string", rid);
+    if (body.aigc_meta !== undefined && typeof body.aigc_meta !== "string")
+      return this.fail(50204, "Parse Args Error: aigc_meta must be a JSON string", rid);
     const prompt = String(body.prompt);
     await new Promise((r) => setTimeout(r, this.opts.syncDelayMs * (prompt.includes("[slow]") ? 10 : 1)));
     if (prompt.includes("[fail]")) return this.fail(50511, "Post Img Risk Not Pass", rid);
-    return this.ok({ ...this.imageData(this.renderImages(reqKey, body, prompt), body.return_url === true), algorithm_base_resp: { status_code: 0, status_message: "Success" } }, rid);
+    return this.ok(
+      {
+        ...this.imageData(this.renderImages(reqKey, body, prompt), body.return_url === true),
+        algorithm_base_resp: { status_code: 0, status_message: "Success" },
+      },
+      rid,
+    );
   }
 
   private submit(body: Record<string, unknown>, rid: string): SimReply {
@@ -251,7 +316,8 @@ export class VisualSimulator extends VendorSimulator {
   private getResult(body: Record<string, unknown>, rid: string): SimReply {
     const task = typeof body.task_id === "string" ? this.tasks.get(body.task_id) : undefined;
     const empty = { binary_data_base64: [], image_urls: null };
-    if (!task || task.data.reqKey !== body.req_key || task.cancelled || this.sim.now() - task.createdMs > TASK_TTL_MS) return this.ok({ ...empty, status: "not_found" }, rid);
+    if (!task || task.data.reqKey !== body.req_key || task.cancelled || this.sim.now() - task.createdMs > TASK_TTL_MS)
+      return this.ok({ ...empty, status: "not_found" }, rid);
     let reqJson: Record<string, unknown> = {};
     if (body.req_json !== undefined) {
       try {
@@ -267,9 +333,21 @@ export class VisualSimulator extends VendorSimulator {
     if (phase === "queued") return this.ok({ ...empty, status: "in_queue" }, rid);
     if (phase === "running") return this.ok({ ...empty, status: "generating" }, rid);
     if (phase === "expired") return this.ok({ ...empty, status: "expired" }, rid);
-    if (phase === "failed") return this.ok({ ...empty, status: "done" }, rid, 400, task.data.failCode, task.data.failCode === 50516 ? "Post Video Risk Not Pass" : "Post Img Risk Not Pass");
+    if (phase === "failed")
+      return this.ok(
+        { ...empty, status: "done" },
+        rid,
+        400,
+        task.data.failCode,
+        task.data.failCode === 50516 ? "Post Video Risk Not Pass" : "Post Img Risk Not Pass",
+      );
     if (task.data.kind === "video") {
-      task.data.video ??= this.sim.publish(() => makeMp4({ width: 320, height: 176, seconds: task.data.body.frames === 241 ? 10 : 5, fps: 8, seed: task.data.prompt.length }), "video/mp4", 3600, "mp4");
+      task.data.video ??= this.sim.publish(
+        () => makeMp4({ width: 320, height: 176, seconds: task.data.body.frames === 241 ? 10 : 5, fps: 8, seed: task.data.prompt.length }),
+        "video/mp4",
+        3600,
+        "mp4",
+      );
       return this.ok({ aigc_meta_tagged: reqJson.aigc_meta !== undefined, status: "done", video_url: task.data.video }, rid);
     }
     task.data.images ??= this.renderImages(task.data.reqKey, task.data.body, task.data.prompt);
@@ -280,7 +358,8 @@ export class VisualSimulator extends VendorSimulator {
     const task = typeof body.task_id === "string" ? this.tasks.get(body.task_id) : undefined;
     if (!task || task.data.reqKey !== body.req_key || task.cancelled) return this.fail(50200, "Invalid Args: task not found", rid);
     const phase = taskPhase(task, this.sim.now());
-    if (phase !== "queued") return this.fail(50200, `Invalid Args: task is ${phase === "running" ? "generating" : "finished"} and cannot be cancelled`, rid);
+    if (phase !== "queued")
+      return this.fail(50200, `Invalid Args: task is ${phase === "running" ? "generating" : "finished"} and cannot be cancelled`, rid);
     task.cancelled = true;
     return this.ok(null, rid);
   }

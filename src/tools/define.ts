@@ -33,7 +33,12 @@ export function defineTool<I extends z.ZodRawShape>(def: ToolDef<I>): ToolDef {
 }
 
 /** Annotations for a tool that spends money and creates new media. */
-export const PAID_GENERATOR: Omit<ToolAnnotations, "title"> = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true };
+export const PAID_GENERATOR: Omit<ToolAnnotations, "title"> = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: true,
+};
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -47,21 +52,35 @@ export function progressReporter(extra: Extra): ToolContext["progress"] {
     const progress = Math.max(Math.round((Date.now() - started) / 100) / 10, Math.round((last + 0.1) * 10) / 10);
     last = progress;
     void extra
-      .sendNotification({ method: "notifications/progress", params: { progressToken: token, progress, message: redact(percent !== undefined ? `${message} (${Math.round(percent)}%)` : message) } })
+      .sendNotification({
+        method: "notifications/progress",
+        params: {
+          progressToken: token,
+          progress,
+          message: redact(percent !== undefined ? `${message} (${Math.round(percent)}%)` : message),
+        },
+      })
       .catch(() => undefined);
   };
 }
 
 function scrub(result: CallToolResult): CallToolResult {
   for (const block of result.content) if (block.type === "text") block.text = redact(block.text);
-  if (result.structuredContent) result.structuredContent = JSON.parse(redact(JSON.stringify(result.structuredContent))) as Record<string, unknown>;
+  if (result.structuredContent)
+    result.structuredContent = JSON.parse(redact(JSON.stringify(result.structuredContent))) as Record<string, unknown>;
   return result;
 }
 
 export function registerTool(server: McpServer, app: AppContext, def: ToolDef): void {
   server.registerTool(
     def.name,
-    { title: def.title, description: def.description, inputSchema: def.input, outputSchema: def.output, annotations: { title: def.title, ...def.annotations } },
+    {
+      title: def.title,
+      description: def.description,
+      inputSchema: def.input,
+      outputSchema: def.output,
+      annotations: { title: def.title, ...def.annotations },
+    },
     async (args: unknown, extra: Extra): Promise<CallToolResult> => {
       const ctx: ToolContext = { app, signal: extra.signal, progress: progressReporter(extra) };
       try {

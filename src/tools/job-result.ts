@@ -57,7 +57,13 @@ export function formatBytes(n: number): string {
 }
 
 function describeAsset(a: Asset): string {
-  const facts = [a.mime_type, formatBytes(a.bytes), a.width ? `${a.width}x${a.height}` : undefined, a.duration_s ? `${a.duration_s} s` : undefined, a.role]
+  const facts = [
+    a.mime_type,
+    formatBytes(a.bytes),
+    a.width ? `${a.width}x${a.height}` : undefined,
+    a.duration_s ? `${a.duration_s} s` : undefined,
+    a.role,
+  ]
     .filter(Boolean)
     .join(", ");
   const vendorUrl = a.url ? `\n  vendor URL${a.expires_at ? ` (expires ${a.expires_at})` : ""}: ${a.url}` : "";

@@ -16,7 +16,9 @@ export function waitSecondsSchema(config: CoreConfig) {
     .min(0)
     .max(maxWaitS)
     .optional()
-    .describe(`seconds to wait for the result before returning a job handle (0-${maxWaitS}, default ${defaultWaitS}; keep it under your client's tool timeout, often 60 s)`);
+    .describe(
+      `seconds to wait for the result before returning a job handle (0-${maxWaitS}, default ${defaultWaitS}; keep it under your client's tool timeout, often 60 s)`,
+    );
 }
 
 /** Waits on a job within the caller's budget, reporting progress, and renders the result. */
@@ -80,17 +82,27 @@ export function jobTools(app: AppContext): ToolDef[] {
         limit: z.number().int().min(1).max(100).optional().describe("how many jobs (1-100, default 20)"),
         status: z.enum(JOB_STATUSES).optional().describe("only jobs in this status"),
       },
-      output: { jobs: z.array(z.object({ ...jobResultShape, label: z.string().optional(), created_at: z.string(), updated_at: z.string() })) },
+      output: {
+        jobs: z.array(z.object({ ...jobResultShape, label: z.string().optional(), created_at: z.string(), updated_at: z.string() })),
+      },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       run: async (args, ctx) => {
         const records = (await ctx.app.jobs.list(200)).filter((r) => !args.status || r.status === args.status).slice(0, args.limit ?? 20);
-        const jobs = records.map((r) => ({ ...structuredJob(r), ...(r.label ? { label: r.label } : {}), created_at: r.created_at, updated_at: r.updated_at }));
+        const jobs = records.map((r) => ({
+          ...structuredJob(r),
+          ...(r.label ? { label: r.label } : {}),
+          created_at: r.created_at,
+          updated_at: r.updated_at,
+        }));
         const lines = records.map(
           (r) =>
             `- ${r.created_at} ${r.vendor} ${r.op} ${r.status}${r.label ? ` "${r.label}"` : ""}${r.assets.length ? ` → ${r.assets.map((a) => a.path ?? a.uri).join(", ")}` : ""}\n  job_id: ${r.job_id}` +
             (TERMINAL.has(r.status) ? "" : " (call wait_for_job)"),
         );
-        return { content: [{ type: "text", text: records.length ? `${records.length} job(s):\n${lines.join("\n")}` : "No jobs yet." }], structuredContent: { jobs } };
+        return {
+          content: [{ type: "text", text: records.length ? `${records.length} job(s):\n${lines.join("\n")}` : "No jobs yet." }],
+          structuredContent: { jobs },
+        };
       },
     }),
   ];

@@ -35,7 +35,9 @@ export interface HttpHandle {
 export async function serveHttp(app: AppContext): Promise<HttpHandle> {
   const cfg = app.config;
   if (!isLoopbackHost(cfg.host) && !cfg.authToken) {
-    throw new Error(`refusing to listen on ${cfg.host} without AIGC_MCP_AUTH_TOKEN: anyone on the network could spend your vendor credits. Set a token or bind 127.0.0.1.`);
+    throw new Error(
+      `refusing to listen on ${cfg.host} without AIGC_MCP_AUTH_TOKEN: anyone on the network could spend your vendor credits. Set a token or bind 127.0.0.1.`,
+    );
   }
   const sessions = new Map<string, Session>();
   const tokenDigest = cfg.authToken ? sha256(cfg.authToken) : undefined;
@@ -69,10 +71,18 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
-    if (!hostAllowed(req.headers.host)) return plain(res, 403, `Forbidden: Host "${req.headers.host ?? ""}" is not allowed; add it to AIGC_MCP_ALLOWED_HOSTS.`);
-    if (!originAllowed(req.headers.origin)) return plain(res, 403, `Forbidden: Origin "${req.headers.origin}" is not allowed; add it to AIGC_MCP_ALLOWED_ORIGINS.`);
+    if (!hostAllowed(req.headers.host))
+      return plain(res, 403, `Forbidden: Host "${req.headers.host ?? ""}" is not allowed; add it to AIGC_MCP_ALLOWED_HOSTS.`);
+    if (!originAllowed(req.headers.origin))
+      return plain(res, 403, `Forbidden: Origin "${req.headers.origin}" is not allowed; add it to AIGC_MCP_ALLOWED_ORIGINS.`);
     if (url.pathname === "/healthz" && req.method === "GET") {
-      return json(res, 200, { status: "ok", name: "aigc-mcp", version: VERSION, vendors: app.vendors.map((v) => v.id), sessions: sessions.size });
+      return json(res, 200, {
+        status: "ok",
+        name: "aigc-mcp",
+        version: VERSION,
+        vendors: app.vendors.map((v) => v.id),
+        sessions: sessions.size,
+      });
     }
     if (url.pathname !== "/mcp") return plain(res, 404, "Not found: the MCP endpoint is /mcp");
     if (tokenDigest) {
@@ -87,7 +97,10 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
 
     if (req.method === "GET" || req.method === "DELETE") {
       const s = sid ? sessions.get(sid) : undefined;
-      if (!s) return req.method === "GET" ? plain(res, 405, "Method not allowed without a session", { allow: "POST" }) : plain(res, 404, "Session not found");
+      if (!s)
+        return req.method === "GET"
+          ? plain(res, 405, "Method not allowed without a session", { allow: "POST" })
+          : plain(res, 404, "Session not found");
       s.lastSeen = Date.now();
       await s.transport.handleRequest(req, res);
       if (req.method === "DELETE") await closeSession(sid!);
@@ -108,7 +121,12 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
 
     if (sid) {
       const s = sessions.get(sid);
-      if (!s) return json(res, 404, { jsonrpc: "2.0", error: { code: -32001, message: "Session not found (the server may have restarted); initialize again. Jobs are not lost." }, id: null });
+      if (!s)
+        return json(res, 404, {
+          jsonrpc: "2.0",
+          error: { code: -32001, message: "Session not found (the server may have restarted); initialize again. Jobs are not lost." },
+          id: null,
+        });
       s.lastSeen = Date.now();
       return s.transport.handleRequest(req, res, body);
     }

@@ -5,14 +5,25 @@ import { AnimoSimulator } from "../../src/sandbox/animo-sim.js";
 import { tempDir } from "../helpers/harness.js";
 import { run, stdioClient } from "./helpers.js";
 
-type Job = { job_id: string; status: string; vendor_task_id?: string; error?: { code: string }; assets: Array<{ path: string; mime_type: string; bytes: number; duration_s?: number }> };
+type Job = {
+  job_id: string;
+  status: string;
+  vendor_task_id?: string;
+  error?: { code: string };
+  assets: Array<{ path: string; mime_type: string; bytes: number; duration_s?: number }>;
+};
 
 describe("built server: animo_generate_video", () => {
   let sim: AnimoSimulator;
   let env: Record<string, string>;
   beforeAll(async () => {
     sim = await new AnimoSimulator({ renderMs: 300, chunkDelayMs: 5, queuedMs: 200, runningMs: 800, maxRenderEdge: 160, fps: 4 }).start();
-    env = { ANIMO_API_KEY: sim.apiKey, ANIMO_ENDPOINT: sim.endpoint, AIGC_MCP_OUTPUT_DIR: tempDir("aigc-e2e-animo-"), AIGC_MCP_LOG_LEVEL: "info" };
+    env = {
+      ANIMO_API_KEY: sim.apiKey,
+      ANIMO_ENDPOINT: sim.endpoint,
+      AIGC_MCP_OUTPUT_DIR: tempDir("aigc-e2e-animo-"),
+      AIGC_MCP_LOG_LEVEL: "info",
+    };
   });
   afterAll(() => sim.close());
 
@@ -21,7 +32,10 @@ describe("built server: animo_generate_video", () => {
     const names = (await client.listTools()).tools.map((t) => t.name);
     expect(names).toContain("animo_generate_video");
     expect(names).not.toContain("seedream_generate_image"); // Ark is not configured
-    const r = (await client.callTool({ name: "animo_generate_video", arguments: { prompt: "e2e paper plane", duration: 3, style: "anime", wait_seconds: 30 } })) as CallToolResult;
+    const r = (await client.callTool({
+      name: "animo_generate_video",
+      arguments: { prompt: "e2e paper plane", duration: 3, style: "anime", wait_seconds: 30 },
+    })) as CallToolResult;
     const job = r.structuredContent as Job;
     expect(job.status).toBe("succeeded");
     expect(job.assets[0]!.mime_type).toBe("video/mp4");
@@ -33,7 +47,10 @@ describe("built server: animo_generate_video", () => {
 
   it("async mode: submits, polls and downloads over stdio", async () => {
     const { client } = await stdioClient({ ...env, ANIMO_MODE: "async" });
-    const r = (await client.callTool({ name: "animo_generate_video", arguments: { prompt: "e2e async torus", wait_seconds: 30 } })) as CallToolResult;
+    const r = (await client.callTool({
+      name: "animo_generate_video",
+      arguments: { prompt: "e2e async torus", wait_seconds: 30 },
+    })) as CallToolResult;
     const job = r.structuredContent as Job;
     expect(job.status).toBe("succeeded");
     expect(job.vendor_task_id).toBeTruthy();
@@ -43,7 +60,8 @@ describe("built server: animo_generate_video", () => {
 
   it("--sandbox offers animo_generate_video with no keys", async () => {
     const { client } = await stdioClient({ AIGC_MCP_OUTPUT_DIR: tempDir("aigc-sbx-animo-") }, ["--sandbox"]);
-    const r = (await client.callTool({ name: "animo_generate_video", arguments: { prompt: "sandbox", duration: 2, wait_seconds: 30 } })).structuredContent as Job;
+    const r = (await client.callTool({ name: "animo_generate_video", arguments: { prompt: "sandbox", duration: 2, wait_seconds: 30 } }))
+      .structuredContent as Job;
     expect(r.status).toBe("succeeded");
     expect(r.assets[0]!.mime_type).toBe("video/mp4");
     await client.close();

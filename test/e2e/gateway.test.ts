@@ -7,7 +7,12 @@ import { GatewaySimulator } from "../../src/sandbox/gateway-sim.js";
 import { tempDir } from "../helpers/harness.js";
 import { run, startHttpServer, stdioClient } from "./helpers.js";
 
-type Job = { job_id: string; status: string; vendor: string; assets: Array<{ uri: string; path: string; mime_type: string; bytes: number; duration_s?: number }> };
+type Job = {
+  job_id: string;
+  status: string;
+  vendor: string;
+  assets: Array<{ uri: string; path: string; mime_type: string; bytes: number; duration_s?: number }>;
+};
 
 describe("built server: AI Gateway", () => {
   let sim: GatewaySimulator;
@@ -15,7 +20,15 @@ describe("built server: AI Gateway", () => {
   let jwtEnv: Record<string, string>;
   beforeAll(async () => {
     sim = await new GatewaySimulator({ chunkDelayMs: 5, speechDelayMs: 50 }).start();
-    const common = { AI_GATEWAY_BASE_URL: sim.baseUrl, AI_GATEWAY_TTS_MODEL: "cosyvoice-v2", AI_GATEWAY_TTS_VOICE: "longxiaochun", AI_GATEWAY_STT_MODEL: "paraformer-v2", AI_GATEWAY_CHAT_MODEL: "qwen-plus", AIGC_MCP_OUTPUT_DIR: tempDir("aigc-e2e-gw-"), AIGC_MCP_LOG_LEVEL: "debug" };
+    const common = {
+      AI_GATEWAY_BASE_URL: sim.baseUrl,
+      AI_GATEWAY_TTS_MODEL: "cosyvoice-v2",
+      AI_GATEWAY_TTS_VOICE: "longxiaochun",
+      AI_GATEWAY_STT_MODEL: "paraformer-v2",
+      AI_GATEWAY_CHAT_MODEL: "qwen-plus",
+      AIGC_MCP_OUTPUT_DIR: tempDir("aigc-e2e-gw-"),
+      AIGC_MCP_LOG_LEVEL: "debug",
+    };
     keyEnv = { ...common, AI_GATEWAY_API_KEY: sim.apiKey };
     jwtEnv = { ...common, AI_GATEWAY_JWT_KEY: sim.jwks, AI_GATEWAY_JWT_UID: sim.jwtUid };
   });
@@ -24,16 +37,23 @@ describe("built server: AI Gateway", () => {
   it("gateway_speech over stdio (key auth): audio streamed to disk and embedded; transcribed back", async () => {
     const { client, stderr } = await stdioClient(keyEnv);
     const names = (await client.listTools()).tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(["gateway_chat", "gateway_embed", "gateway_rerank", "gateway_transcribe", "gateway_speech"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["gateway_chat", "gateway_embed", "gateway_rerank", "gateway_transcribe", "gateway_speech"]),
+    );
     expect(names).not.toContain("animo_generate_video");
-    const r = (await client.callTool({ name: "gateway_speech", arguments: { text: "Hello from the end-to-end test.", format: "mp3", wait_seconds: 30 } })) as CallToolResult;
+    const r = (await client.callTool({
+      name: "gateway_speech",
+      arguments: { text: "Hello from the end-to-end test.", format: "mp3", wait_seconds: 30 },
+    })) as CallToolResult;
     expect(r.isError).toBeFalsy();
     const job = r.structuredContent as Job;
     expect(job).toMatchObject({ status: "succeeded", vendor: "gateway" });
     expect(job.assets[0]!.mime_type).toBe("audio/mpeg");
     expect(statSync(job.assets[0]!.path).size).toBe(job.assets[0]!.bytes);
     const embedded = r.content.find((c) => c.type === "resource");
-    expect(embedded && embedded.type === "resource" && "blob" in embedded.resource && Buffer.from(embedded.resource.blob, "base64").length).toBe(job.assets[0]!.bytes);
+    expect(
+      embedded && embedded.type === "resource" && "blob" in embedded.resource && Buffer.from(embedded.resource.blob, "base64").length,
+    ).toBe(job.assets[0]!.bytes);
     const t = (await client.callTool({ name: "gateway_transcribe", arguments: { audio: job.assets[0]!.path } })) as CallToolResult;
     expect((t.structuredContent as { text: string }).text).toBe("Hello from the end-to-end test.");
     await client.close();
@@ -45,10 +65,15 @@ describe("built server: AI Gateway", () => {
     try {
       const c = new Client({ name: "e2e-gw-http", version: "1" });
       await c.connect(new StreamableHTTPClientTransport(new URL(server.url)));
-      const speech = (await c.callTool({ name: "gateway_speech", arguments: { text: "JWT over HTTP.", format: "wav", wait_seconds: 30 } })) as CallToolResult;
+      const speech = (await c.callTool({
+        name: "gateway_speech",
+        arguments: { text: "JWT over HTTP.", format: "wav", wait_seconds: 30 },
+      })) as CallToolResult;
       expect((speech.structuredContent as Job).assets[0]!.mime_type).toBe("audio/wav");
       const progress: string[] = [];
-      const chat = (await c.callTool({ name: "gateway_chat", arguments: { prompt: "a long answer about tides please" } }, undefined, { onprogress: (p) => progress.push(p.message ?? "") })) as CallToolResult;
+      const chat = (await c.callTool({ name: "gateway_chat", arguments: { prompt: "a long answer about tides please" } }, undefined, {
+        onprogress: (p) => progress.push(p.message ?? ""),
+      })) as CallToolResult;
       expect(chat.isError).toBeFalsy();
       expect((chat.structuredContent as { text: string }).text).toMatch(/tides/);
       expect(progress.length).toBeGreaterThan(0);
@@ -77,9 +102,13 @@ describe("built server: AI Gateway", () => {
 
   it("--sandbox offers every gateway tool with no keys", async () => {
     const { client } = await stdioClient({ AIGC_MCP_OUTPUT_DIR: tempDir("aigc-sbx-gw-") }, ["--sandbox"]);
-    const r = (await client.callTool({ name: "gateway_rerank", arguments: { query: "sandbox", documents: ["a sandbox", "the sea"] } })) as CallToolResult;
+    const r = (await client.callTool({
+      name: "gateway_rerank",
+      arguments: { query: "sandbox", documents: ["a sandbox", "the sea"] },
+    })) as CallToolResult;
     expect(r.isError).toBeFalsy();
-    const s = (await client.callTool({ name: "gateway_speech", arguments: { text: "sandbox speech", wait_seconds: 30 } })).structuredContent as Job;
+    const s = (await client.callTool({ name: "gateway_speech", arguments: { text: "sandbox speech", wait_seconds: 30 } }))
+      .structuredContent as Job;
     expect(s.status).toBe("succeeded");
     await client.close();
   });
@@ -90,6 +119,8 @@ describe("check with nothing configured", () => {
     const r = await run(["check"], { AIGC_MCP_OUTPUT_DIR: tempDir() });
     expect(r.stdout).toMatch(/^skip +visual +not configured \(set VOLC_ACCESSKEY and VOLC_SECRETKEY\)$/m);
     expect(r.stdout).toMatch(/^skip +animo +not configured \(set ANIMO_API_KEY and ANIMO_ENDPOINT\)$/m);
-    expect(r.stdout).toMatch(/^skip +gateway +not configured \(set AI_GATEWAY_BASE_URL with AI_GATEWAY_API_KEY, or with AI_GATEWAY_JWT_KEY and AI_GATEWAY_JWT_UID\)$/m);
+    expect(r.stdout).toMatch(
+      /^skip +gateway +not configured \(set AI_GATEWAY_BASE_URL with AI_GATEWAY_API_KEY, or with AI_GATEWAY_JWT_KEY and AI_GATEWAY_JWT_UID\)$/m,
+    );
   });
 });

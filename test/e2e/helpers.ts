@@ -9,7 +9,12 @@ export const ENTRY = fileURLToPath(new URL("../../dist/index.js", import.meta.ur
 if (!existsSync(ENTRY)) throw new Error("dist/index.js is missing: run `npm run build` first (npm test does)");
 
 export async function stdioClient(env: Record<string, string>, args: string[] = []): Promise<{ client: Client; stderr: () => string }> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [ENTRY, ...args], env: { PATH: process.env.PATH ?? "", ...env }, stderr: "pipe" });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [ENTRY, ...args],
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stderr: "pipe",
+  });
   let err = "";
   transport.stderr?.on("data", (d: Buffer) => (err += d.toString()));
   const client = new Client({ name: "e2e", version: "1.0.0" });
@@ -29,9 +34,14 @@ export function run(args: string[], env: Record<string, string>): Promise<{ code
 }
 
 /** Starts `--http` on a free port and resolves once it logs its URL. */
-export function startHttpServer(env: Record<string, string>, args: string[] = []): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
+export function startHttpServer(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENTRY, "--http", "--port", "0", ...args], { env: { PATH: process.env.PATH ?? "", AIGC_MCP_LOG_LEVEL: "info", ...env } });
+    const child = spawn(process.execPath, [ENTRY, "--http", "--port", "0", ...args], {
+      env: { PATH: process.env.PATH ?? "", AIGC_MCP_LOG_LEVEL: "info", ...env },
+    });
     let err = "";
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 15_000);
     child.stderr.on("data", (d: Buffer) => {

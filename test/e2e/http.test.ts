@@ -15,12 +15,19 @@ describe("built server over Streamable HTTP", () => {
   let server: { url: string; child: ChildProcess; stderr: () => string };
   const connect = async () => {
     const c = new Client({ name: "e2e-http", version: "1" });
-    await c.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }));
+    await c.connect(
+      new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }),
+    );
     return c;
   };
   beforeAll(async () => {
     ark = await new ArkSimulator({ queuedMs: 300, runningMs: 3000, imageDelayMs: 20, maxRenderEdge: 256 }).start();
-    server = await startHttpServer({ ARK_API_KEY: ark.apiKey, ARK_BASE_URL: ark.baseUrl, AIGC_MCP_OUTPUT_DIR: tempDir("aigc-e2e-http-"), AIGC_MCP_AUTH_TOKEN: TOKEN });
+    server = await startHttpServer({
+      ARK_API_KEY: ark.apiKey,
+      ARK_BASE_URL: ark.baseUrl,
+      AIGC_MCP_OUTPUT_DIR: tempDir("aigc-e2e-http-"),
+      AIGC_MCP_AUTH_TOKEN: TOKEN,
+    });
   });
   afterAll(async () => {
     server.child.kill();
@@ -30,7 +37,9 @@ describe("built server over Streamable HTTP", () => {
   it("streams progress, returns a handle, and a new session (as Dify opens per call) finishes the job", async () => {
     const a = await connect();
     const progress: string[] = [];
-    const r = (await a.callTool({ name: "seedance_generate_video", arguments: { prompt: "http waves", wait_seconds: 2 } }, undefined, { onprogress: (p) => progress.push(p.message ?? "") })) as CallToolResult;
+    const r = (await a.callTool({ name: "seedance_generate_video", arguments: { prompt: "http waves", wait_seconds: 2 } }, undefined, {
+      onprogress: (p) => progress.push(p.message ?? ""),
+    })) as CallToolResult;
     const job = r.structuredContent as Job;
     expect(["queued", "running"]).toContain(job.status);
     expect(progress.length).toBeGreaterThan(0);
@@ -44,17 +53,26 @@ describe("built server over Streamable HTTP", () => {
   it("cancellation over HTTP ends the server-side wait", async () => {
     const c = await connect();
     const ac = new AbortController();
-    const pending = c.callTool({ name: "seedance_generate_video", arguments: { prompt: "cancel over http", wait_seconds: 30 } }, undefined, { signal: ac.signal });
+    const pending = c.callTool(
+      { name: "seedance_generate_video", arguments: { prompt: "cancel over http", wait_seconds: 30 } },
+      undefined,
+      { signal: ac.signal },
+    );
     setTimeout(() => ac.abort(), 500);
     await expect(pending).rejects.toThrow();
     const deadline = Date.now() + 3000;
-    while (!/tool call failed.*seedance_generate_video.*Cancelled/.test(server.stderr()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!/tool call failed.*seedance_generate_video.*Cancelled/.test(server.stderr()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect(server.stderr()).toMatch(/tool call failed.*seedance_generate_video.*Cancelled/);
     await c.close();
   });
 
   it("refuses requests without the token", async () => {
-    const r = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: "{}" });
+    const r = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: "{}",
+    });
     expect(r.status).toBe(401);
     expect(server.stderr()).not.toContain(TOKEN);
   });

@@ -11,7 +11,13 @@ describe("built server with Kling", () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     sim = await new KlingSimulator({ queuedMs: 300, runningMs: 1200 }).start();
-    env = { KLING_ACCESS_KEY: sim.accessKey, KLING_SECRET_KEY: sim.secretKey, KLING_BASE_URL: sim.baseUrl, AIGC_MCP_OUTPUT_DIR: tempDir("aigc-e2e-kling-"), AIGC_MCP_LOG_LEVEL: "info" };
+    env = {
+      KLING_ACCESS_KEY: sim.accessKey,
+      KLING_SECRET_KEY: sim.secretKey,
+      KLING_BASE_URL: sim.baseUrl,
+      AIGC_MCP_OUTPUT_DIR: tempDir("aigc-e2e-kling-"),
+      AIGC_MCP_LOG_LEVEL: "info",
+    };
   });
   afterAll(() => sim.close());
 
@@ -20,11 +26,14 @@ describe("built server with Kling", () => {
     const names = (await first.client.listTools()).tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(["kling_text_to_video", "kling_omni_video", "kling_list_elements"]));
     expect(names).not.toContain("seedance_generate_video");
-    const started = (await first.client.callTool({ name: "kling_text_to_video", arguments: { prompt: "e2e river", duration: 5, wait_seconds: 0 } })).structuredContent as Job;
+    const started = (
+      await first.client.callTool({ name: "kling_text_to_video", arguments: { prompt: "e2e river", duration: 5, wait_seconds: 0 } })
+    ).structuredContent as Job;
     expect(["queued", "running"]).toContain(started.status);
     await first.client.close();
     const second = await stdioClient(env);
-    const done = (await second.client.callTool({ name: "wait_for_job", arguments: { job_id: started.job_id, wait_seconds: 30 } })).structuredContent as Job;
+    const done = (await second.client.callTool({ name: "wait_for_job", arguments: { job_id: started.job_id, wait_seconds: 30 } }))
+      .structuredContent as Job;
     expect(done.status).toBe("succeeded");
     expect(done.assets[0]!.mime_type).toBe("video/mp4");
     expect(existsSync(done.assets[0]!.path) && statSync(done.assets[0]!.path).size).toBeGreaterThan(1000);

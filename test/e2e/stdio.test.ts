@@ -19,7 +19,9 @@ describe("built server over stdio", () => {
   it("lists the Ark and job tools and generates an image with an embedded resource", async () => {
     const { client, stderr } = await stdioClient(env);
     const names = (await client.listTools()).tools.map((t) => t.name).sort();
-    expect(names).toEqual(expect.arrayContaining(["cancel_job", "get_job", "list_jobs", "seedance_generate_video", "seedream_generate_image", "wait_for_job"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["cancel_job", "get_job", "list_jobs", "seedance_generate_video", "seedream_generate_image", "wait_for_job"]),
+    );
     const r = (await client.callTool({ name: "seedream_generate_image", arguments: { prompt: "e2e cat" } })) as CallToolResult;
     const job = r.structuredContent as Job;
     expect(job.status).toBe("succeeded");
@@ -32,12 +34,17 @@ describe("built server over stdio", () => {
 
   it("resumes a video job in a second server process after the first one exited", async () => {
     const first = await stdioClient(env);
-    const started = (await first.client.callTool({ name: "seedance_generate_video", arguments: { prompt: "e2e waves", wait_seconds: 0 } })).structuredContent as Job;
+    const started = (await first.client.callTool({ name: "seedance_generate_video", arguments: { prompt: "e2e waves", wait_seconds: 0 } }))
+      .structuredContent as Job;
     expect(["queued", "running"]).toContain(started.status);
     await first.client.close(); // the process exits
     const second = await stdioClient(env);
     const progress: number[] = [];
-    const done = (await second.client.callTool({ name: "wait_for_job", arguments: { job_id: started.job_id, wait_seconds: 30 } }, undefined, { onprogress: (p) => progress.push(p.progress) })).structuredContent as Job;
+    const done = (
+      await second.client.callTool({ name: "wait_for_job", arguments: { job_id: started.job_id, wait_seconds: 30 } }, undefined, {
+        onprogress: (p) => progress.push(p.progress),
+      })
+    ).structuredContent as Job;
     expect(done.status).toBe("succeeded");
     expect(done.assets[0]!.mime_type).toBe("video/mp4");
     expect(progress.length).toBeGreaterThan(0);

@@ -12,16 +12,27 @@ describe("built server with Volcengine Visual (Jimeng) over stdio", () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     sim = await new VisualSimulator({ queuedMs: 200, runningMs: 600, syncDelayMs: 20, maxRenderEdge: 256 }).start();
-    env = { VOLC_ACCESSKEY: sim.accessKeyId, VOLC_SECRETKEY: sim.secretKey, VOLC_VISUAL_BASE_URL: sim.baseUrl, AIGC_MCP_OUTPUT_DIR: tempDir("aigc-e2e-visual-"), AIGC_MCP_LOG_LEVEL: "debug" };
+    env = {
+      VOLC_ACCESSKEY: sim.accessKeyId,
+      VOLC_SECRETKEY: sim.secretKey,
+      VOLC_VISUAL_BASE_URL: sim.baseUrl,
+      AIGC_MCP_OUTPUT_DIR: tempDir("aigc-e2e-visual-"),
+      AIGC_MCP_LOG_LEVEL: "debug",
+    };
   });
   afterAll(() => sim.close());
 
   it("lists the Jimeng tools and generates one Jimeng 4.0 image to a real JPEG file", async () => {
     const { client, stderr } = await stdioClient(env);
     const names = (await client.listTools()).tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(["jimeng_generate_image", "jimeng_generate_video", "jimeng_portrait_photo", "volc_visual_call", "cancel_job"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["jimeng_generate_image", "jimeng_generate_video", "jimeng_portrait_photo", "volc_visual_call", "cancel_job"]),
+    );
     expect(names).not.toContain("seedream_generate_image");
-    const r = (await client.callTool({ name: "jimeng_generate_image", arguments: { prompt: "e2e jimeng fox", logo: { add: true } } })) as CallToolResult;
+    const r = (await client.callTool({
+      name: "jimeng_generate_image",
+      arguments: { prompt: "e2e jimeng fox", logo: { add: true } },
+    })) as CallToolResult;
     const job = r.structuredContent as Job;
     expect(job).toMatchObject({ status: "succeeded", vendor: "visual" });
     expect(existsSync(job.assets[0]!.path)).toBe(true);

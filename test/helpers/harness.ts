@@ -32,14 +32,22 @@ export interface Harness {
   env: Env;
   app: AppContext;
   client: Client;
-  call(name: string, args: Record<string, unknown>, opts?: { onprogress?: (p: Progress) => void; signal?: AbortSignal; timeout?: number }): Promise<CallToolResult>;
+  call(
+    name: string,
+    args: Record<string, unknown>,
+    opts?: { onprogress?: (p: Progress) => void; signal?: AbortSignal; timeout?: number },
+  ): Promise<CallToolResult>;
   /** A second server on the same output folder and simulator, as after a restart. */
   restart(): Promise<Harness>;
   close(): Promise<void>;
 }
 
 /** Options: `env` overrides, per-vendor simulator options (`ark: {...}`), engine timings, or an existing sandbox/folder. */
-export type HarnessOptions = Omit<SandboxOptions, "fast"> & { env?: Env; engine?: EngineOptions; existing?: { sandbox: Sandbox; dir: string } };
+export type HarnessOptions = Omit<SandboxOptions, "fast"> & {
+  env?: Env;
+  engine?: EngineOptions;
+  existing?: { sandbox: Sandbox; dir: string };
+};
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const sandbox = opts.existing?.sandbox ?? (await startSandbox({ ...opts, fast: true }));

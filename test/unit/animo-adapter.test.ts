@@ -16,7 +16,15 @@ describe("Animo adapter against the simulator", () => {
   let client: AnimoClient;
   let store: MediaStore;
   beforeAll(async () => {
-    sim = await new AnimoSimulator({ renderMs: 20, chunkDelayMs: 1, queuedMs: 100, runningMs: 200, maxRenderEdge: 128, fps: 4, hugeBytes: 6 * MB }).start();
+    sim = await new AnimoSimulator({
+      renderMs: 20,
+      chunkDelayMs: 1,
+      queuedMs: 100,
+      runningMs: 200,
+      maxRenderEdge: 128,
+      fps: 4,
+      hugeBytes: 6 * MB,
+    }).start();
     cfg = { apiKey: sim.apiKey, endpoint: sim.endpoint, mode: "sync", timeoutMs: 5000 };
     client = new AnimoClient(cfg, 64 * MB);
     store = new MediaStore(tempDir("aigc-animo-"), 64 * MB);
@@ -62,16 +70,32 @@ describe("Animo adapter against the simulator", () => {
   });
 
   it("maps content policy, render failures and plain-text errors, and never repeats the POST", async () => {
-    expect((await failure(client.openVideo(animoSyncBody({ prompt: "[blocked] x" })))).info).toMatchObject({ category: "content_policy", code: "CONTENT_POLICY_VIOLATION", httpStatus: 400 });
+    expect((await failure(client.openVideo(animoSyncBody({ prompt: "[blocked] x" })))).info).toMatchObject({
+      category: "content_policy",
+      code: "CONTENT_POLICY_VIOLATION",
+      httpStatus: 400,
+    });
     let before = sim.sim.requests.length;
-    expect((await failure(client.openVideo(animoSyncBody({ prompt: "[fail] x" })))).info).toMatchObject({ category: "vendor", code: "RENDER_FAILED", httpStatus: 500 });
+    expect((await failure(client.openVideo(animoSyncBody({ prompt: "[fail] x" })))).info).toMatchObject({
+      category: "vendor",
+      code: "RENDER_FAILED",
+      httpStatus: 500,
+    });
     expect(sim.sim.requests.length - before).toBe(1);
     sim.sim.inject({ kind: "status", status: 503, headers: { "content-type": "text/plain" }, body: "upstream render farm unavailable" });
     before = sim.sim.requests.length;
     const e = await failure(client.openVideo(animoSyncBody({ prompt: "x" })));
     expect(e.info).toMatchObject({ category: "vendor", code: "HTTP503", message: "upstream render farm unavailable" });
-    sim.sim.inject({ kind: "status", status: 429, headers: { "retry-after": "0" }, body: { error: "Too many requests", code: "RATE_LIMITED" } });
-    expect((await failure(client.openVideo(animoSyncBody({ prompt: "x" })))).info).toMatchObject({ category: "rate_limit", code: "RATE_LIMITED" });
+    sim.sim.inject({
+      kind: "status",
+      status: 429,
+      headers: { "retry-after": "0" },
+      body: { error: "Too many requests", code: "RATE_LIMITED" },
+    });
+    expect((await failure(client.openVideo(animoSyncBody({ prompt: "x" })))).info).toMatchObject({
+      category: "rate_limit",
+      code: "RATE_LIMITED",
+    });
     expect(sim.sim.requests.length - before).toBe(2); // one each: a sync POST is never retried
   });
 
@@ -138,7 +162,12 @@ describe("Animo adapter against the simulator", () => {
     });
 
     it("retries a 429 on submit (rejected, nothing created) but not a 500", async () => {
-      sim.sim.inject({ kind: "status", status: 429, headers: { "retry-after": "0" }, body: { error: "Too many requests", code: "RATE_LIMITED" } });
+      sim.sim.inject({
+        kind: "status",
+        status: 429,
+        headers: { "retry-after": "0" },
+        body: { error: "Too many requests", code: "RATE_LIMITED" },
+      });
       let before = sim.sim.requests.length;
       expect(await asyncClient.submit("x")).toMatch(/^[0-9a-f]{24}$/);
       expect(sim.sim.requests.length - before).toBe(2);

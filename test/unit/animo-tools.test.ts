@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeJobId } from "../../src/jobs/handle.js";
 import { logLines, startHarness, structured, text, type Harness } from "../helpers/harness.js";
 
-type Job = { job_id: string; status: string; vendor: string; vendor_task_id?: string; error?: { code: string; message: string; request_id?: string }; assets: Array<{ path: string; mime_type: string; duration_s?: number; width?: number; sha256: string; url?: string }> };
+type Job = {
+  job_id: string;
+  status: string;
+  vendor: string;
+  vendor_task_id?: string;
+  error?: { code: string; message: string; request_id?: string };
+  assets: Array<{ path: string; mime_type: string; duration_s?: number; width?: number; sha256: string; url?: string }>;
+};
 const MB = 1024 * 1024;
 
 describe("animo_generate_video (sync mode, in-process)", () => {
@@ -15,7 +22,13 @@ describe("animo_generate_video (sync mode, in-process)", () => {
 
   it("streams the MP4 body to the output folder", async () => {
     const before = h.sandbox.animo.sim.requests.length;
-    const r = await h.call("animo_generate_video", { prompt: "a kite over the sea", duration: 4, style: "cartoon", resolution: "720x480", wait_seconds: 20 });
+    const r = await h.call("animo_generate_video", {
+      prompt: "a kite over the sea",
+      duration: 4,
+      style: "cartoon",
+      resolution: "720x480",
+      wait_seconds: 20,
+    });
     expect(r.isError).toBeFalsy();
     const s = structured<Job>(r);
     expect(s).toMatchObject({ status: "succeeded", vendor: "animo" });
@@ -24,7 +37,9 @@ describe("animo_generate_video (sync mode, in-process)", () => {
     expect(s.assets[0]!.path.startsWith(h.dir)).toBe(true);
     expect(s.assets[0]!.duration_s).toBeCloseTo(4, 1);
     expect(s.assets[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(h.sandbox.animo.sim.requests.slice(before).map((q) => q.json)).toEqual([{ prompt: "a kite over the sea", duration: 4, style: "cartoon", resolution: "720x480" }]);
+    expect(h.sandbox.animo.sim.requests.slice(before).map((q) => q.json)).toEqual([
+      { prompt: "a kite over the sea", duration: 4, style: "cartoon", resolution: "720x480" },
+    ]);
   });
 
   it("returns a job handle when the render outlives wait_seconds, and wait_for_job finishes it", async () => {
@@ -41,7 +56,14 @@ describe("animo_generate_video (sync mode, in-process)", () => {
 
   it("rejects bad input before any network call", async () => {
     const before = h.sandbox.animo.sim.requests.length;
-    for (const args of [{ prompt: "p", duration: 0 }, { prompt: "p", duration: 61 }, { prompt: "p", style: "noir" }, { prompt: "p", resolution: "4k" }, { prompt: "" }, { duration: 5 }]) {
+    for (const args of [
+      { prompt: "p", duration: 0 },
+      { prompt: "p", duration: 61 },
+      { prompt: "p", style: "noir" },
+      { prompt: "p", resolution: "4k" },
+      { prompt: "" },
+      { duration: 5 },
+    ]) {
       const r = await h.call("animo_generate_video", args);
       expect(r.isError).toBe(true);
     }
@@ -70,7 +92,8 @@ describe("animo_generate_video (sync mode, in-process)", () => {
 
   it("cancel_job stops a running render and aborts the vendor request", async () => {
     const r = structured<Job>(await h.call("animo_generate_video", { prompt: "[slow] cancel me", wait_seconds: 0 }));
-    const find = () => h.sandbox.animo.sim.requests.findLast((q) => (q.json as { prompt?: string } | undefined)?.prompt === "[slow] cancel me");
+    const find = () =>
+      h.sandbox.animo.sim.requests.findLast((q) => (q.json as { prompt?: string } | undefined)?.prompt === "[slow] cancel me");
     for (let i = 0; i < 100 && !find(); i++) await new Promise((res) => setTimeout(res, 10));
     expect(find()).toBeDefined(); // the render is under way at the vendor
     const c = await h.call("cancel_job", { job_id: r.job_id });

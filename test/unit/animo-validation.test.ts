@@ -47,7 +47,12 @@ describe("Animo request rules", () => {
     const body = animoSyncBody({ prompt: "a comet" });
     expect(body).toEqual({ prompt: "a comet", duration: 10, style: "cinematic", resolution: "1280x720" });
     expect(body).not.toHaveProperty("query");
-    expect(animoSyncBody({ prompt: "p", duration: 3, style: "cartoon", resolution: "720x480" })).toEqual({ prompt: "p", duration: 3, style: "cartoon", resolution: "720x480" });
+    expect(animoSyncBody({ prompt: "p", duration: 3, style: "cartoon", resolution: "720x480" })).toEqual({
+      prompt: "p",
+      duration: 3,
+      style: "cartoon",
+      resolution: "720x480",
+    });
   });
 });
 
@@ -55,10 +60,19 @@ describe("Animo async status mapping", () => {
   it("maps the animo.video states", () => {
     expect(animoStatusResult({ status: "PENDING" }).status).toBe("queued");
     expect(animoStatusResult({ status: "PROCESSING", progress: 42 })).toMatchObject({ status: "running", percent: 42 });
-    expect(animoStatusResult({ status: "COMPLETED", videoUrl: "https://blob/v.mp4" })).toEqual({ status: "succeeded", outputs: [{ url: "https://blob/v.mp4", mime: "video/mp4" }] });
+    expect(animoStatusResult({ status: "COMPLETED", videoUrl: "https://blob/v.mp4" })).toEqual({
+      status: "succeeded",
+      outputs: [{ url: "https://blob/v.mp4", mime: "video/mp4" }],
+    });
     expect(animoStatusResult({ status: "COMPLETED" })).toMatchObject({ status: "failed", error: { code: "NoOutput" } });
-    expect(animoStatusResult({ status: "FAILED", error: "scene did not compile" })).toEqual({ status: "failed", error: { code: "GenerationFailed", message: "scene did not compile" } });
-    expect(animoStatusResult({ status: "FAILED", error: { code: "E42", message: "boom" } })).toMatchObject({ status: "failed", error: { code: "E42", message: "boom" } });
+    expect(animoStatusResult({ status: "FAILED", error: "scene did not compile" })).toEqual({
+      status: "failed",
+      error: { code: "GenerationFailed", message: "scene did not compile" },
+    });
+    expect(animoStatusResult({ status: "FAILED", error: { code: "E42", message: "boom" } })).toMatchObject({
+      status: "failed",
+      error: { code: "E42", message: "boom" },
+    });
   });
 });
 
@@ -71,11 +85,25 @@ describe("Animo configuration", () => {
     expect(() => parseAnimoConfig({ ANIMO_ENDPOINT: "https://animo.example/gen" })).toThrow(/ANIMO_API_KEY/);
   });
   it("parses mode, timeout and the endpoint", () => {
-    expect(parseAnimoConfig({ ANIMO_API_KEY: key, ANIMO_ENDPOINT: "https://animo.example/gen/" })).toEqual({ apiKey: key, endpoint: "https://animo.example/gen", mode: "sync", timeoutMs: 600_000 });
-    const a = parseAnimoConfig({ ANIMO_API_KEY: key, ANIMO_ENDPOINT: "https://api.animo.video/v1/video/generation", ANIMO_MODE: "async", ANIMO_TIMEOUT_S: "30" });
+    expect(parseAnimoConfig({ ANIMO_API_KEY: key, ANIMO_ENDPOINT: "https://animo.example/gen/" })).toEqual({
+      apiKey: key,
+      endpoint: "https://animo.example/gen",
+      mode: "sync",
+      timeoutMs: 600_000,
+    });
+    const a = parseAnimoConfig({
+      ANIMO_API_KEY: key,
+      ANIMO_ENDPOINT: "https://api.animo.video/v1/video/generation",
+      ANIMO_MODE: "async",
+      ANIMO_TIMEOUT_S: "30",
+    });
     expect(a).toMatchObject({ endpoint: "https://api.animo.video", mode: "async", timeoutMs: 30_000 });
-    expect(() => parseAnimoConfig({ ANIMO_API_KEY: key, ANIMO_ENDPOINT: "https://x.example", ANIMO_MODE: "stream" })).toThrow(/ANIMO_MODE: must be sync or async/);
-    expect(() => parseAnimoConfig({ ANIMO_API_KEY: key, ANIMO_ENDPOINT: "https://x.example", ANIMO_TIMEOUT_S: "0" })).toThrow(/ANIMO_TIMEOUT_S/);
+    expect(() => parseAnimoConfig({ ANIMO_API_KEY: key, ANIMO_ENDPOINT: "https://x.example", ANIMO_MODE: "stream" })).toThrow(
+      /ANIMO_MODE: must be sync or async/,
+    );
+    expect(() => parseAnimoConfig({ ANIMO_API_KEY: key, ANIMO_ENDPOINT: "https://x.example", ANIMO_TIMEOUT_S: "0" })).toThrow(
+      /ANIMO_TIMEOUT_S/,
+    );
     expect(() => parseAnimoConfig({ ANIMO_API_KEY: key, ANIMO_ENDPOINT: "ftp://x.example" })).toThrow(/ANIMO_ENDPOINT/);
   });
 });
@@ -84,8 +112,20 @@ describe("Animo error mapping", () => {
   const h = { "x-request-id": "rid-1" };
   it.each([
     [401, '{"error":"Invalid or missing API key","code":"UNAUTHORIZED"}', "auth", "UNAUTHORIZED", "Invalid or missing API key"],
-    [400, '{"error":"duration must be an integer","code":"INVALID_PARAMETER"}', "invalid_input", "INVALID_PARAMETER", "duration must be an integer"],
-    [400, '{"error":"rejected by the content policy","code":"CONTENT_POLICY_VIOLATION"}', "content_policy", "CONTENT_POLICY_VIOLATION", "rejected by the content policy"],
+    [
+      400,
+      '{"error":"duration must be an integer","code":"INVALID_PARAMETER"}',
+      "invalid_input",
+      "INVALID_PARAMETER",
+      "duration must be an integer",
+    ],
+    [
+      400,
+      '{"error":"rejected by the content policy","code":"CONTENT_POLICY_VIOLATION"}',
+      "content_policy",
+      "CONTENT_POLICY_VIOLATION",
+      "rejected by the content policy",
+    ],
     [422, '{"error":{"code":"bad_prompt","message":"prompt too vague"}}', "invalid_input", "bad_prompt", "prompt too vague"],
     [402, '{"message":"no credits"}', "quota", "HTTP402", "no credits"],
     [429, "slow down", "rate_limit", "HTTP429", "slow down"],

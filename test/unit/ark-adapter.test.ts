@@ -23,7 +23,12 @@ describe("Ark adapter against the simulator", () => {
     expect(one.data![0]!.url).toMatch(/X-Tos-Expires=86400/);
     const b64 = await client.generateImages({ model: S45, prompt: "cat", response_format: "b64_json" });
     expect(Buffer.from(b64.data![0]!.b64_json!, "base64").subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
-    const group = await client.generateImages({ model: S45, prompt: "cat", sequential_image_generation: "auto", sequential_image_generation_options: { max_images: 3 } });
+    const group = await client.generateImages({
+      model: S45,
+      prompt: "cat",
+      sequential_image_generation: "auto",
+      sequential_image_generation_options: { max_images: 3 },
+    });
     expect(group.data).toHaveLength(3);
   });
 
@@ -62,13 +67,24 @@ describe("Ark adapter against the simulator", () => {
   });
 
   it("retries a 429 on create (rejected, not billed) and succeeds", async () => {
-    sim.sim.inject({ kind: "status", status: 429, headers: { "retry-after": "0" }, body: { error: { code: "RateLimitExceeded.EndpointRPMExceeded", message: "rpm", type: "TooManyRequests" } } });
+    sim.sim.inject({
+      kind: "status",
+      status: 429,
+      headers: { "retry-after": "0" },
+      body: { error: { code: "RateLimitExceeded.EndpointRPMExceeded", message: "rpm", type: "TooManyRequests" } },
+    });
     const id = await client.createVideoTask({ model: SD15, content: [{ type: "text", text: "x" }] });
     expect(id).toMatch(/^cgt-/);
   });
 
   it("gives up after repeated 429s with a rate_limit error", async () => {
-    sim.sim.inject({ kind: "status", status: 429, times: 3, headers: { "retry-after": "0" }, body: { error: { code: "RateLimitExceeded.EndpointRPMExceeded", message: "rpm" } } });
+    sim.sim.inject({
+      kind: "status",
+      status: 429,
+      times: 3,
+      headers: { "retry-after": "0" },
+      body: { error: { code: "RateLimitExceeded.EndpointRPMExceeded", message: "rpm" } },
+    });
     const e = await failure(client.createVideoTask({ model: SD15, content: [{ type: "text", text: "x" }] }));
     expect(e.info.category).toBe("rate_limit");
   });
@@ -104,7 +120,9 @@ describe("Ark adapter against the simulator", () => {
 
   it("reports malformed JSON and truncated bodies as bad responses", async () => {
     sim.sim.inject({ kind: "malformed" });
-    expect((await failure(client.createVideoTask({ model: SD15, content: [{ type: "text", text: "x" }] }))).info.category).toBe("bad_response");
+    expect((await failure(client.createVideoTask({ model: SD15, content: [{ type: "text", text: "x" }] }))).info.category).toBe(
+      "bad_response",
+    );
     sim.sim.inject({ kind: "truncate" });
     const e = await failure(client.createVideoTask({ model: SD15, content: [{ type: "text", text: "x" }] }));
     expect(["network", "bad_response"]).toContain(e.info.category);
@@ -137,7 +155,10 @@ describe("Ark tools end to end (in-process)", () => {
   it("seedream_generate_image saves real JPEGs and embeds them", async () => {
     const r = await h.call("seedream_generate_image", { prompt: "a lighthouse", size: "2048x2048", max_images: 2 });
     expect(r.isError).toBeFalsy();
-    const s = structured<{ status: string; assets: Array<{ path: string; mime_type: string; width: number; url: string; expires_at: string; sha256: string }> }>(r);
+    const s = structured<{
+      status: string;
+      assets: Array<{ path: string; mime_type: string; width: number; url: string; expires_at: string; sha256: string }>;
+    }>(r);
     expect(s.status).toBe("succeeded");
     expect(s.assets).toHaveLength(2);
     for (const a of s.assets) {
@@ -154,7 +175,11 @@ describe("Ark tools end to end (in-process)", () => {
 
   it("seedance_generate_video downloads the video and the last frame", async () => {
     const r = await h.call("seedance_generate_video", { prompt: "waves", duration: 5, return_last_frame: true, wait_seconds: 20 });
-    const s = structured<{ status: string; vendor_task_id: string; assets: Array<{ mime_type: string; duration_s?: number; role?: string }> }>(r);
+    const s = structured<{
+      status: string;
+      vendor_task_id: string;
+      assets: Array<{ mime_type: string; duration_s?: number; role?: string }>;
+    }>(r);
     expect(s.status).toBe("succeeded");
     expect(s.vendor_task_id).toMatch(/^cgt-/);
     expect(s.assets.map((a) => a.mime_type)).toEqual(["video/mp4", "image/png"]);
@@ -182,7 +207,9 @@ describe("Ark tools end to end (in-process)", () => {
     const later = await first.restart();
     try {
       first.ark.sim.advance(1000);
-      const peek = await fetch(`${first.ark.baseUrl}/contents/generations/tasks/${vendor_task_id}`, { headers: { authorization: `Bearer ${first.ark.apiKey}` } });
+      const peek = await fetch(`${first.ark.baseUrl}/contents/generations/tasks/${vendor_task_id}`, {
+        headers: { authorization: `Bearer ${first.ark.apiKey}` },
+      });
       expect(((await peek.json()) as { status: string }).status).toBe("succeeded");
       first.ark.sim.advance(25 * 3600_000); // the output URL expires before anyone downloads it
       const r = await later.call("wait_for_job", { job_id, wait_seconds: 10 });

@@ -39,7 +39,12 @@ describe("Seedream rules", () => {
   it("switches on sequential generation only for groups", () => {
     expect(seedreamBody({ prompt: "p", model: S45, images: [], max_images: 1 }).sequential_image_generation).toBe("disabled");
     const group = seedreamBody({ prompt: "p", model: S45, images: ["https://x/a.png", "https://x/b.png"], max_images: 4 });
-    expect(group).toMatchObject({ sequential_image_generation: "auto", sequential_image_generation_options: { max_images: 4 }, image: ["https://x/a.png", "https://x/b.png"], response_format: "url" });
+    expect(group).toMatchObject({
+      sequential_image_generation: "auto",
+      sequential_image_generation_options: { max_images: 4 },
+      image: ["https://x/a.png", "https://x/b.png"],
+      response_format: "url",
+    });
     expect(seedreamBody({ prompt: "p", model: S45, images: ["https://x/a.png"] }).image).toBe("https://x/a.png");
     expect(seedreamBody({ prompt: "p", model: S45, images: [] })).not.toHaveProperty("watermark");
   });
@@ -67,15 +72,33 @@ describe("Seedance rules", () => {
     expect(fieldOf(() => checkSeedance(req))).toBe(field);
   });
   it("builds content items with roles and defaults drafts to 480p", () => {
-    const body = seedanceBody({ model: SD15, prompt: "cat", first_frame: "https://x/1.png", last_frame: "data:image/png;base64,AA==", draft: true, generate_audio: true });
+    const body = seedanceBody({
+      model: SD15,
+      prompt: "cat",
+      first_frame: "https://x/1.png",
+      last_frame: "data:image/png;base64,AA==",
+      draft: true,
+      generate_audio: true,
+    });
     expect(body.content).toEqual([
       { type: "text", text: "cat" },
       { type: "image_url", image_url: { url: "https://x/1.png" }, role: "first_frame" },
       { type: "image_url", image_url: { url: "data:image/png;base64,AA==" }, role: "last_frame" },
     ]);
     expect(body).toMatchObject({ resolution: "480p", draft: true, generate_audio: true });
-    const refs = seedanceBody({ model: SD20, prompt: "p", reference_images: ["https://i"], reference_videos: ["https://v"], reference_audios: ["https://a"] });
-    expect((refs.content as Array<{ role?: string }>).map((c) => c.role)).toEqual([undefined, "reference_image", "reference_video", "reference_audio"]);
+    const refs = seedanceBody({
+      model: SD20,
+      prompt: "p",
+      reference_images: ["https://i"],
+      reference_videos: ["https://v"],
+      reference_audios: ["https://a"],
+    });
+    expect((refs.content as Array<{ role?: string }>).map((c) => c.role)).toEqual([
+      undefined,
+      "reference_image",
+      "reference_video",
+      "reference_audio",
+    ]);
   });
 });
 
@@ -98,13 +121,20 @@ describe("tool input validation over MCP", () => {
   });
   it("rejects forbidden combinations before any network call", async () => {
     const before = h.ark.sim.requests.length;
-    const r = await h.call("seedance_generate_video", { prompt: "p", first_frame: "https://x/a.png", reference_images: ["https://x/b.png"] });
+    const r = await h.call("seedance_generate_video", {
+      prompt: "p",
+      first_frame: "https://x/a.png",
+      reference_images: ["https://x/b.png"],
+    });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/reference_images: first\/last-frame mode and reference mode are mutually exclusive/);
     expect(h.ark.sim.requests.length).toBe(before);
   });
   it("rejects bad media inputs by field and index", async () => {
-    const r = await h.call("seedream_generate_image", { prompt: "p", images: ["https://x/a.png", "data:image/png;base64,bm90IGFuIGltYWdl"] });
+    const r = await h.call("seedream_generate_image", {
+      prompt: "p",
+      images: ["https://x/a.png", "data:image/png;base64,bm90IGFuIGltYWdl"],
+    });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/images\[1\]: data URI is not a recognised media file; expected image/);
   });

@@ -34,7 +34,9 @@ describe("configuration", () => {
   });
 
   it("refuses a default wait above the maximum", () => {
-    expect(() => parseCoreConfig({ ...base, AIGC_MCP_DEFAULT_WAIT_S: "100", AIGC_MCP_MAX_WAIT_S: "50" })).toThrow(/AIGC_MCP_DEFAULT_WAIT_S/);
+    expect(() => parseCoreConfig({ ...base, AIGC_MCP_DEFAULT_WAIT_S: "100", AIGC_MCP_MAX_WAIT_S: "50" })).toThrow(
+      /AIGC_MCP_DEFAULT_WAIT_S/,
+    );
   });
 
   it("enables Ark only when ARK_API_KEY is present, and validates ARK_BASE_URL", () => {
@@ -42,14 +44,21 @@ describe("configuration", () => {
     expect(loadVendors({ ...base }, core).map((v) => v.id)).not.toContain("ark");
     expect(loadVendors({ ...base, ARK_API_KEY: "k".repeat(30) }, core).map((v) => v.id)).toContain("ark");
     expect(() => parseArkConfig({ ARK_API_KEY: "k".repeat(30), ARK_BASE_URL: "ark.example" })).toThrow(/ARK_BASE_URL/);
-    expect(parseArkConfig({ ARK_API_KEY: "k".repeat(30), ARK_BASE_URL: "https://x.example/api/v3/" })?.baseUrl).toBe("https://x.example/api/v3");
+    expect(parseArkConfig({ ARK_API_KEY: "k".repeat(30), ARK_BASE_URL: "https://x.example/api/v3/" })?.baseUrl).toBe(
+      "https://x.example/api/v3",
+    );
   });
 });
 
 describe("command line", () => {
   it("maps flags to their variables", () => {
     const a = parseArgs(["--http", "--port", "9000", "--host=0.0.0.0", "--output-dir", "/tmp/x", "--sandbox"]);
-    expect(a.env).toMatchObject({ AIGC_MCP_TRANSPORT: "http", AIGC_MCP_PORT: "9000", AIGC_MCP_HOST: "0.0.0.0", AIGC_MCP_OUTPUT_DIR: "/tmp/x" });
+    expect(a.env).toMatchObject({
+      AIGC_MCP_TRANSPORT: "http",
+      AIGC_MCP_PORT: "9000",
+      AIGC_MCP_HOST: "0.0.0.0",
+      AIGC_MCP_OUTPUT_DIR: "/tmp/x",
+    });
     expect(a.sandbox).toBe(true);
     expect(parseArgs(["check"]).command).toBe("check");
   });

@@ -4,7 +4,8 @@ import { chatBody, parseJsonAnswer, readChatStream } from "../../src/vendors/gat
 import { failure } from "../helpers/failure.js";
 
 const ev = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
-const delta = (d: Record<string, unknown>, finish: string | null = null) => ev({ model: "qwen3-8b", choices: [{ index: 0, delta: d, finish_reason: finish }] });
+const delta = (d: Record<string, unknown>, finish: string | null = null) =>
+  ev({ model: "qwen3-8b", choices: [{ index: 0, delta: d, finish_reason: finish }] });
 
 /** Splits the text into chunks of `size` bytes, so events and multi-byte characters straddle chunks. */
 function body(text: string, size = 7): Readable {
@@ -26,7 +27,14 @@ describe("chat SSE reader", () => {
       "data: [DONE]\n\n";
     const seen: string[] = [];
     const a = await readChatStream(body(sse), { model: "fallback", requestId: "r1", onDelta: (text) => seen.push(text) });
-    expect(a).toEqual({ model: "qwen3-8b", text: "你好，world", reasoning: "想一想…", finish_reason: "stop", usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 }, request_id: "r1" });
+    expect(a).toEqual({
+      model: "qwen3-8b",
+      text: "你好，world",
+      reasoning: "想一想…",
+      finish_reason: "stop",
+      usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
+      request_id: "r1",
+    });
     expect(seen.at(-1)).toBe("你好，world");
   });
 
@@ -36,8 +44,16 @@ describe("chat SSE reader", () => {
   });
 
   it("fails clearly on a cut stream, an error event and a malformed event", async () => {
-    expect((await failure(readChatStream(body(delta({ content: "half" })), { model: "m" }))).info).toMatchObject({ category: "network", code: "StreamIncomplete" });
-    const errored = await failure(readChatStream(body(delta({ content: "a" }) + ev({ error: { code: "InternalError", message: "upstream died" } })), { model: "m", requestId: "r2" }));
+    expect((await failure(readChatStream(body(delta({ content: "half" })), { model: "m" }))).info).toMatchObject({
+      category: "network",
+      code: "StreamIncomplete",
+    });
+    const errored = await failure(
+      readChatStream(body(delta({ content: "a" }) + ev({ error: { code: "InternalError", message: "upstream died" } })), {
+        model: "m",
+        requestId: "r2",
+      }),
+    );
     expect(errored.info).toMatchObject({ code: "InternalError", requestId: "r2" });
     expect(errored.message).toMatch(/upstream died/);
     expect((await failure(readChatStream(body("data: {nope\n\n"), { model: "m" }))).info.code).toBe("MalformedStream");
@@ -46,7 +62,15 @@ describe("chat SSE reader", () => {
 
 describe("chat request body", () => {
   it("builds prompt+system, the JSON note, response_format and both thinking switches", () => {
-    const b = chatBody({ model: "qwen-plus", prompt: "hi", system: "be brief", temperature: 0.2, max_tokens: 50, response_format: { schema: { type: "object" }, name: "out" }, enable_thinking: false });
+    const b = chatBody({
+      model: "qwen-plus",
+      prompt: "hi",
+      system: "be brief",
+      temperature: 0.2,
+      max_tokens: 50,
+      response_format: { schema: { type: "object" }, name: "out" },
+      enable_thinking: false,
+    });
     expect(b).toMatchObject({
       model: "qwen-plus",
       stream: true,
@@ -64,8 +88,12 @@ describe("chat request body", () => {
   });
 
   it("refuses prompt together with messages, and messages with no user turn", () => {
-    expect(() => chatBody({ model: "m", prompt: "x", messages: [{ role: "user", content: "y" }] })).toThrow(/prompt: pass either messages or prompt/);
-    expect(() => chatBody({ model: "m", messages: [{ role: "assistant", content: "y" }] })).toThrow(/messages: needs at least one message with role user/);
+    expect(() => chatBody({ model: "m", prompt: "x", messages: [{ role: "user", content: "y" }] })).toThrow(
+      /prompt: pass either messages or prompt/,
+    );
+    expect(() => chatBody({ model: "m", messages: [{ role: "assistant", content: "y" }] })).toThrow(
+      /messages: needs at least one message with role user/,
+    );
     expect(() => chatBody({ model: "m" })).toThrow(/messages: pass messages/);
   });
 

@@ -14,10 +14,15 @@ describe("gateway simulator contract", () => {
 
   const bearer = () => `Bearer ${gw.apiKey}`;
   const post = (path: string, body: unknown, auth: string | null = bearer()) =>
-    fetch(`${gw.baseUrl}/${path}`, { method: "POST", headers: { ...(auth ? { authorization: auth } : {}), "content-type": "application/json" }, body: JSON.stringify(body) });
+    fetch(`${gw.baseUrl}/${path}`, {
+      method: "POST",
+      headers: { ...(auth ? { authorization: auth } : {}), "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
   const nowS = () => Math.floor(gw.sim.now() / 1000);
   const jwt = (claims: Record<string, unknown>, key: Buffer | string = gw.jwtSecret) => `Bearer ${signJwt(claims, key)}`;
-  const chat = (content: string, extra: Record<string, unknown> = {}) => post("chat/completions", { model: "qwen-plus", messages: [{ role: "user", content }], ...extra });
+  const chat = (content: string, extra: Record<string, unknown> = {}) =>
+    post("chat/completions", { model: "qwen-plus", messages: [{ role: "user", content }], ...extra });
   const upload = (file: Buffer | undefined, fields: Record<string, string> = { model: "paraformer-v2" }) => {
     const form = new FormData();
     if (file) form.append("file", new Blob([file]), "audio.bin");
@@ -31,7 +36,9 @@ describe("gateway simulator contract", () => {
       expect(ok.status).toBe(200);
       expect(ok.headers.get("x-request-id")).toMatch(/^gw-/);
       const list = (await ok.json()) as { object: string; data: Array<{ id: string; owned_by: string }> };
-      expect(list.data.map((m) => m.id)).toEqual(expect.arrayContaining(["qwen-plus", "text-embedding-v4", "gte-rerank-v2", "paraformer-v2", "cosyvoice-v2"]));
+      expect(list.data.map((m) => m.id)).toEqual(
+        expect.arrayContaining(["qwen-plus", "text-embedding-v4", "gte-rerank-v2", "paraformer-v2", "cosyvoice-v2"]),
+      );
 
       const wrong = await post("embeddings", { model: "text-embedding-v4", input: "a" }, "Bearer gw-wrong");
       expect([wrong.status, wrong.headers.get("content-type"), wrong.headers.get("www-authenticate"), await wrong.text()]).toEqual([
@@ -116,14 +123,25 @@ describe("gateway simulator contract", () => {
         choices: Array<{ message: { role: string; content: string }; finish_reason: string }>;
         usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
       };
-      expect(r).toMatchObject({ object: "chat.completion", model: "qwen-plus", choices: [{ message: { role: "assistant" }, finish_reason: "stop" }] });
+      expect(r).toMatchObject({
+        object: "chat.completion",
+        model: "qwen-plus",
+        choices: [{ message: { role: "assistant" }, finish_reason: "stop" }],
+      });
       expect(r.choices[0]!.message.content).toContain('you said "What is the capital of France?"');
       expect(r.usage.total_tokens).toBe(r.usage.prompt_tokens + r.usage.completion_tokens);
 
       const unknown = await post("chat/completions", { model: "gpt-9", messages: [{ role: "user", content: "x" }] });
       expect([unknown.status, await unknown.json()]).toEqual([
         404,
-        { error: { message: "The model `gpt-9` does not exist or you do not have access to it.", type: "invalid_request_error", param: "model", code: "model_not_found" } },
+        {
+          error: {
+            message: "The model `gpt-9` does not exist or you do not have access to it.",
+            type: "invalid_request_error",
+            param: "model",
+            code: "model_not_found",
+          },
+        },
       ]);
       expect((await chat("x", { temperature: 2.5 })).status).toBe(400);
       expect((await post("chat/completions", { model: "qwen-plus", messages: [{ role: "robot", content: "x" }] })).status).toBe(400);
@@ -144,7 +162,16 @@ describe("gateway simulator contract", () => {
       expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
       const events = (await res.text()).split("\n\n").filter(Boolean);
       expect(events.at(-1)).toBe("data: [DONE]");
-      const chunks = events.slice(0, -1).map((e) => JSON.parse(e.replace(/^data: /, "")) as { object: string; choices: Array<{ delta: Record<string, string>; finish_reason: string | null }>; usage?: object });
+      const chunks = events
+        .slice(0, -1)
+        .map(
+          (e) =>
+            JSON.parse(e.replace(/^data: /, "")) as {
+              object: string;
+              choices: Array<{ delta: Record<string, string>; finish_reason: string | null }>;
+              usage?: object;
+            },
+        );
       expect(chunks[0]!.choices[0]!.delta).toEqual({ role: "assistant", content: "" });
       const kinds = chunks.flatMap((c) => (c.choices[0]?.delta.reasoning_content ? ["r"] : c.choices[0]?.delta.content ? ["c"] : []));
       expect(kinds.join("")).toMatch(/^r+c{3,}$/);
@@ -156,7 +183,12 @@ describe("gateway simulator contract", () => {
     it("json_schema answers satisfy the schema; [bad-json] breaks it", async () => {
       const schema = {
         type: "object",
-        properties: { city: { type: "string" }, population: { type: "integer", minimum: 1 }, tags: { type: "array", items: { type: "string" }, minItems: 2 }, kind: { enum: ["capital", "town"] } },
+        properties: {
+          city: { type: "string" },
+          population: { type: "integer", minimum: 1 },
+          tags: { type: "array", items: { type: "string" }, minItems: 2 },
+          kind: { enum: ["capital", "town"] },
+        },
         required: ["city", "population", "tags", "kind"],
         additionalProperties: false,
       };
@@ -168,15 +200,22 @@ describe("gateway simulator contract", () => {
       expect(Number.isInteger(value.population) && (value.population as number) >= 1).toBe(true);
       expect((value.tags as string[]).length).toBeGreaterThanOrEqual(2);
 
-      const bad = (await (await chat("Describe Paris [bad-json]", { response_format })).json()) as { choices: Array<{ message: { content: string } }> };
+      const bad = (await (await chat("Describe Paris [bad-json]", { response_format })).json()) as {
+        choices: Array<{ message: { content: string } }>;
+      };
       expect(JSON.parse(bad.choices[0]!.message.content)).not.toHaveProperty("city");
-      const obj = (await (await chat("hi", { response_format: { type: "json_object" } })).json()) as { choices: Array<{ message: { content: string } }> };
+      const obj = (await (await chat("hi", { response_format: { type: "json_object" } })).json()) as {
+        choices: Array<{ message: { content: string } }>;
+      };
       expect(JSON.parse(obj.choices[0]!.message.content)).toMatchObject({ model: "qwen-plus" });
       expect((await chat("hi", { response_format: { type: "xml" } })).status).toBe(400);
     });
 
     it("legacy completions", async () => {
-      const r = (await (await post("completions", { model: "qwen-plus", prompt: "Once upon" })).json()) as { model: string; choices: Array<{ text: string; finish_reason: string }> };
+      const r = (await (await post("completions", { model: "qwen-plus", prompt: "Once upon" })).json()) as {
+        model: string;
+        choices: Array<{ text: string; finish_reason: string }>;
+      };
       expect(r.model).toBe("qwen-plus");
       expect(r.choices[0]).toMatchObject({ index: 0, finish_reason: "stop", text: expect.stringContaining("Once upon") });
     });
@@ -184,8 +223,14 @@ describe("gateway simulator contract", () => {
 
   describe("embeddings and rerank", () => {
     it("embeddings: model present, dimensions, deterministic unit vectors, limits", async () => {
-      const get = async (input: unknown, extra: Record<string, unknown> = {}) => post("embeddings", { model: "text-embedding-v4", input, ...extra });
-      const r = (await (await get(["alpha", "beta", "alpha"], { dimensions: 256 })).json()) as { object: string; model: string; data: Array<{ index: number; embedding: number[] }>; usage: { total_tokens: number } };
+      const get = async (input: unknown, extra: Record<string, unknown> = {}) =>
+        post("embeddings", { model: "text-embedding-v4", input, ...extra });
+      const r = (await (await get(["alpha", "beta", "alpha"], { dimensions: 256 })).json()) as {
+        object: string;
+        model: string;
+        data: Array<{ index: number; embedding: number[] }>;
+        usage: { total_tokens: number };
+      };
       expect([r.object, r.model, r.data.map((d) => d.index)]).toEqual(["list", "text-embedding-v4", [0, 1, 2]]);
       expect(r.data[0]!.embedding).toHaveLength(256);
       expect(Math.hypot(...r.data[1]!.embedding)).toBeCloseTo(1, 6);
@@ -199,7 +244,9 @@ describe("gateway simulator contract", () => {
 
     it("rerank: word overlap, best first, top_n and documents", async () => {
       const documents = ["Bananas are yellow", "Paris is the capital of France", { text: "France has many cities" }];
-      const r = (await (await post("rerank", { model: "gte-rerank-v2", query: "capital of France", documents, top_n: 2, return_documents: true })).json()) as {
+      const r = (await (
+        await post("rerank", { model: "gte-rerank-v2", query: "capital of France", documents, top_n: 2, return_documents: true })
+      ).json()) as {
         model: string;
         results: Array<{ index: number; relevance_score: number; document?: { text: string } }>;
       };
@@ -229,14 +276,20 @@ describe("gateway simulator contract", () => {
     it("speech validates voice, format and input; [fail] is a 500", async () => {
       const speech = (extra: Record<string, unknown>) => post("audio/speech", { model: "tts-1", input: "hi", voice: "alloy", ...extra });
       const aac = await speech({ response_format: "aac" });
-      expect([aac.status, ((await aac.json()) as { error: { code: string; message: string } }).error]).toMatchObject([400, { code: "unsupported_format", message: expect.stringContaining("aac is not supported") }]);
+      expect([aac.status, ((await aac.json()) as { error: { code: string; message: string } }).error]).toMatchObject([
+        400,
+        { code: "unsupported_format", message: expect.stringContaining("aac is not supported") },
+      ]);
       const voice = await speech({ voice: "darth" });
       expect([voice.status, JSON.stringify(await voice.json())]).toEqual([400, expect.stringContaining("longxiaochun")]);
       expect((await speech({ input: "" })).status).toBe(400);
       expect((await speech({ input: "x".repeat(4097) })).status).toBe(400);
       expect((await speech({ speed: 5 })).status).toBe(400);
       const fail = await speech({ input: "say [fail]" });
-      expect([fail.status, await fail.json()]).toMatchObject([500, { error: { code: "InternalError", message: "speech synthesis failed" } }]);
+      expect([fail.status, await fail.json()]).toMatchObject([
+        500,
+        { error: { code: "InternalError", message: "speech synthesis failed" } },
+      ]);
     });
 
     it("transcription: formats, missing file, not audio, unknown audio", async () => {
@@ -244,7 +297,9 @@ describe("gateway simulator contract", () => {
       const wav = Buffer.from(await speech.arrayBuffer());
       const text = await upload(wav, { model: "whisper-1", response_format: "text" });
       expect([text.status, await text.text()]).toEqual([200, "round trip"]);
-      const verbose = (await (await upload(wav, { model: "paraformer-v2", response_format: "verbose_json", language: "zh" })).json()) as Record<string, unknown>;
+      const verbose = (await (
+        await upload(wav, { model: "paraformer-v2", response_format: "verbose_json", language: "zh" })
+      ).json()) as Record<string, unknown>;
       expect(verbose).toMatchObject({ text: "round trip", language: "zh", segments: [] });
       expect(typeof verbose.duration).toBe("number");
 
@@ -252,7 +307,9 @@ describe("gateway simulator contract", () => {
       const png = await upload(makePng(8, 8));
       expect([png.status, ((await png.json()) as { error: { code: string } }).error.code]).toEqual([400, "invalid_file_format"]);
       const silent = Buffer.from([0xff, 0xfb, 0x90, 0xc0, ...Buffer.alloc(413)]);
-      expect(((await (await upload(silent)).json()) as { text: string }).text).toBe("Sandbox transcript: 417 bytes of audio/mpeg audio, no words recognised.");
+      expect(((await (await upload(silent)).json()) as { text: string }).text).toBe(
+        "Sandbox transcript: 417 bytes of audio/mpeg audio, no words recognised.",
+      );
     });
   });
 });

@@ -4,12 +4,30 @@ import { header } from "../../src/sandbox/sim-server.js";
 import { makePng, makeWav } from "../../src/sandbox/media-fixtures.js";
 import { logLines, startHarness, structured, text, type Harness } from "../helpers/harness.js";
 
-type Chat = { model: string; text: string; json?: unknown; reasoning?: string; finish_reason?: string; usage?: { total_tokens?: number }; request_id?: string };
-type Job = { job_id: string; status: string; vendor: string; error?: { code: string; message: string }; assets: Array<{ uri: string; path: string; mime_type: string; bytes: number; duration_s?: number }> };
+type Chat = {
+  model: string;
+  text: string;
+  json?: unknown;
+  reasoning?: string;
+  finish_reason?: string;
+  usage?: { total_tokens?: number };
+  request_id?: string;
+};
+type Job = {
+  job_id: string;
+  status: string;
+  vendor: string;
+  error?: { code: string; message: string };
+  assets: Array<{ uri: string; path: string; mime_type: string; bytes: number; duration_s?: number }>;
+};
 
 const SCHEMA = {
   type: "object",
-  properties: { title: { type: "string" }, tags: { type: "array", items: { type: "string" }, minItems: 1 }, score: { type: "number", minimum: 0, maximum: 1 } },
+  properties: {
+    title: { type: "string" },
+    tags: { type: "array", items: { type: "string" }, minItems: 1 },
+    score: { type: "number", minimum: 0, maximum: 1 },
+  },
   required: ["title", "tags", "score"],
   additionalProperties: false,
 };
@@ -25,13 +43,19 @@ describe("gateway tools (key auth, in-process)", () => {
 
   it("lists the five gateway tools", async () => {
     const names = (await h.client.listTools()).tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(["gateway_chat", "gateway_embed", "gateway_rerank", "gateway_transcribe", "gateway_speech"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["gateway_chat", "gateway_embed", "gateway_rerank", "gateway_transcribe", "gateway_speech"]),
+    );
   });
 
   it("chat: streams the answer with progress, sends the key as a header and nothing auth-like in the body", async () => {
     const before = gw().sim.requests.length;
     const progress: Progress[] = [];
-    const r = await h.call("gateway_chat", { prompt: "[slow] describe a lighthouse in a storm", system: "be vivid", temperature: 0.3 }, { onprogress: (p) => progress.push(p) });
+    const r = await h.call(
+      "gateway_chat",
+      { prompt: "[slow] describe a lighthouse in a storm", system: "be vivid", temperature: 0.3 },
+      { onprogress: (p) => progress.push(p) },
+    );
     expect(r.isError).toBeFalsy();
     const s = structured<Chat>(r);
     expect(s.model).toBe("qwen-plus");
@@ -43,7 +67,12 @@ describe("gateway tools (key auth, in-process)", () => {
     const [req] = requestsSince(before);
     expect(req!.path).toBe("/v1/chat/completions");
     expect(header(req!, "authorization")).toBe(`Bearer ${gw().apiKey}`);
-    expect(req!.json).toMatchObject({ model: "qwen-plus", stream: true, temperature: 0.3, messages: [{ role: "system", content: "be vivid" }, { role: "user" }] });
+    expect(req!.json).toMatchObject({
+      model: "qwen-plus",
+      stream: true,
+      temperature: 0.3,
+      messages: [{ role: "system", content: "be vivid" }, { role: "user" }],
+    });
     expect(JSON.stringify(req!.json)).not.toMatch(/extra_headers|authorization|Bearer/i);
   });
 
@@ -74,7 +103,11 @@ describe("gateway tools (key auth, in-process)", () => {
     const r = structured<Chat>(await h.call("gateway_chat", { prompt: "why is the sky blue?", model: "qwen3-8b", enable_thinking: true }));
     expect(r.reasoning).toBeTruthy();
     expect(r.text).not.toContain(r.reasoning!);
-    expect(requestsSince(before)[0]!.json).toMatchObject({ model: "qwen3-8b", enable_thinking: true, chat_template_kwargs: { enable_thinking: true } });
+    expect(requestsSince(before)[0]!.json).toMatchObject({
+      model: "qwen3-8b",
+      enable_thinking: true,
+      chat_template_kwargs: { enable_thinking: true },
+    });
   });
 
   it("chat: cancelling the call aborts the gateway request", async () => {
@@ -118,7 +151,12 @@ describe("gateway tools (key auth, in-process)", () => {
     expect(s.vectors[0]).toEqual(s.vectors[2]);
     expect(s.vectors[0]).not.toEqual(s.vectors[1]);
     expect(text(r).length).toBeLessThan(400);
-    expect(requestsSince(before)[0]!.json).toMatchObject({ model: "text-embedding-v4", input: ["tide tables", "moon phases", "tide tables"], dimensions: 256, encoding_format: "float" });
+    expect(requestsSince(before)[0]!.json).toMatchObject({
+      model: "text-embedding-v4",
+      input: ["tide tables", "moon phases", "tide tables"],
+      dimensions: 256,
+      encoding_format: "float",
+    });
     const empty = await h.call("gateway_embed", { texts: ["ok", ""] });
     expect(empty.isError).toBe(true);
     expect(text(empty)).toMatch(/texts/);
@@ -178,7 +216,9 @@ describe("gateway tools (key auth, in-process)", () => {
     expect(structured<{ text: string }>(r).text).toBe("Downloaded first.");
     const gone = await h.call("gateway_transcribe", { audio: url.replace(/X-Tos-Signature=[0-9a-f]+/, "X-Tos-Signature=00") });
     expect(gone.isError).toBe(true);
-    expect(text(gone)).toMatch(/^Error \(InvalidInput\): audio: downloading http:\/\/127\.0\.0\.1:\d+\/media\/\w+\.wav failed with HTTP 404/);
+    expect(text(gone)).toMatch(
+      /^Error \(InvalidInput\): audio: downloading http:\/\/127\.0\.0\.1:\d+\/media\/\w+\.wav failed with HTTP 404/,
+    );
     const picture = gw().sim.publish(makePng(16, 16), "image/png", 3600, "png");
     expect(text(await h.call("gateway_transcribe", { audio: picture }))).toMatch(/audio: .* is image\/png; expected audio or video/);
   });
@@ -187,15 +227,26 @@ describe("gateway tools (key auth, in-process)", () => {
     const aac = await h.call("gateway_speech", { text: "hi", format: "aac", wait_seconds: 20 });
     expect(aac.isError).toBe(true);
     expect(text(aac)).toMatch(/unsupported_format/);
-    const voice = await h.call("gateway_speech", { text: "hi", voice: "nobody" , wait_seconds: 20 });
+    const voice = await h.call("gateway_speech", { text: "hi", voice: "nobody", wait_seconds: 20 });
     expect(voice.isError).toBe(true);
   });
 
   it("a 429 from the gateway is retried; three in a row are reported as a rate limit", async () => {
-    gw().sim.inject({ kind: "status", status: 429, body: "Too many requests", headers: { "content-type": "text/plain", "retry-after": "0" } });
+    gw().sim.inject({
+      kind: "status",
+      status: 429,
+      body: "Too many requests",
+      headers: { "content-type": "text/plain", "retry-after": "0" },
+    });
     const ok = await h.call("gateway_embed", { texts: ["once"] });
     expect(ok.isError).toBeFalsy();
-    gw().sim.inject({ kind: "status", status: 429, body: "Too many requests", headers: { "content-type": "text/plain", "retry-after": "0" }, times: 3 });
+    gw().sim.inject({
+      kind: "status",
+      status: 429,
+      body: "Too many requests",
+      headers: { "content-type": "text/plain", "retry-after": "0" },
+      times: 3,
+    });
     const r = await h.call("gateway_chat", { prompt: "hi" });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/^AI Gateway error \(HTTP429, HTTP 429[^)]*\): Too many requests\nWhat to do: .*rate limit/);
@@ -214,7 +265,9 @@ describe("gateway configuration edge cases (in-process)", () => {
       expect(text(r)).toMatch(/model: no model given and AI_GATEWAY_EMBED_MODEL is not set/);
       const s = await h.call("gateway_speech", { text: "a" });
       expect(text(s)).toMatch(/voice: no voice given and AI_GATEWAY_TTS_VOICE is not set/);
-      expect(structured<Chat>(await h.call("gateway_embed", { texts: ["a"], model: "text-embedding-v4" }))).toMatchObject({ model: "text-embedding-v4" });
+      expect(structured<Chat>(await h.call("gateway_embed", { texts: ["a"], model: "text-embedding-v4" }))).toMatchObject({
+        model: "text-embedding-v4",
+      });
     } finally {
       await h.close();
     }
@@ -251,7 +304,12 @@ describe("gateway tools with JWT auth (in-process)", () => {
   });
   afterAll(() => h.close());
 
-  const jwtEnv = (h0: Harness, extra: Record<string, string> = {}) => ({ AI_GATEWAY_API_KEY: "", AI_GATEWAY_JWT_KEY: h0.sandbox.gateway.jwks, AI_GATEWAY_JWT_UID: h0.sandbox.gateway.jwtUid, ...extra });
+  const jwtEnv = (h0: Harness, extra: Record<string, string> = {}) => ({
+    AI_GATEWAY_API_KEY: "",
+    AI_GATEWAY_JWT_KEY: h0.sandbox.gateway.jwks,
+    AI_GATEWAY_JWT_UID: h0.sandbox.gateway.jwtUid,
+    ...extra,
+  });
 
   it("every endpoint receives the minted JWT as a header", async () => {
     const j = await startHarness({ existing: { sandbox: h.sandbox, dir: h.dir }, env: jwtEnv(h) });
@@ -274,7 +332,10 @@ describe("gateway tools with JWT auth (in-process)", () => {
   });
 
   it("a wrong uid is refused as an unauthorised consumer, a clock far behind as an expired JWT", async () => {
-    const wrongUid = await startHarness({ existing: { sandbox: h.sandbox, dir: h.dir }, env: jwtEnv(h, { AI_GATEWAY_JWT_UID: "someone-else" }) });
+    const wrongUid = await startHarness({
+      existing: { sandbox: h.sandbox, dir: h.dir },
+      env: jwtEnv(h, { AI_GATEWAY_JWT_UID: "someone-else" }),
+    });
     try {
       const r = await wrongUid.call("gateway_embed", { texts: ["a"] });
       expect(text(r)).toMatch(/ConsumerUnauthorized, HTTP 403/);

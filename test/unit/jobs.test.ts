@@ -95,7 +95,11 @@ describe("progress notifications", () => {
     const h = await harness({ ark: { queuedMs: 500, runningMs: 2500 }, engine: { heartbeatMs: 2500 } });
     const seen: Array<{ at: number; p: Progress }> = [];
     const t0 = Date.now();
-    const r = await h.call("seedance_generate_video", { prompt: "progress", wait_seconds: 20 }, { onprogress: (p) => seen.push({ at: Date.now(), p }) });
+    const r = await h.call(
+      "seedance_generate_video",
+      { prompt: "progress", wait_seconds: 20 },
+      { onprogress: (p) => seen.push({ at: Date.now(), p }) },
+    );
     expect(structured(r)).toMatchObject({ status: "succeeded" });
     expect(seen.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < seen.length; i++) {

@@ -40,6 +40,9 @@ describe("KlingTokenSource", () => {
     now += 101_000;
     const second = src.token();
     expect(second).not.toBe(first);
-    expect(verifyJwt(second, "SK_TEST_0001", { nowS: Math.floor(now / 1000) })).toMatchObject({ ok: true, payload: { exp: Math.floor(now / 1000) + 1800 } });
+    expect(verifyJwt(second, "SK_TEST_0001", { nowS: Math.floor(now / 1000) })).toMatchObject({
+      ok: true,
+      payload: { exp: Math.floor(now / 1000) + 1800 },
+    });
   });
 });

@@ -17,7 +17,10 @@ describe("Kling simulator auth", () => {
   afterAll(() => sim.close());
 
   const get = (authorization?: string) =>
-    httpRequest(`${sim.baseUrl}/v1/videos/text2video?pageNum=1&pageSize=1`, { vendor: "Kling", headers: authorization === undefined ? {} : { authorization } });
+    httpRequest(`${sim.baseUrl}/v1/videos/text2video?pageNum=1&pageSize=1`, {
+      vendor: "Kling",
+      headers: authorization === undefined ? {} : { authorization },
+    });
   const now = () => Math.floor(sim.sim.now() / 1000);
   const token = (claims: Record<string, unknown>, key = sim.secretKey) => `Bearer ${signJwt(claims, key)}`;
 
@@ -46,7 +49,13 @@ describe("Kling simulator auth", () => {
 describe("Kling client against the simulator", () => {
   let sim: KlingSimulator;
   let client: KlingClient;
-  const cfg = () => ({ accessKey: sim.accessKey, secretKey: sim.secretKey, baseUrl: sim.baseUrl, videoModel: "kling-v2-6", imageModel: "kling-v2-1" });
+  const cfg = () => ({
+    accessKey: sim.accessKey,
+    secretKey: sim.secretKey,
+    baseUrl: sim.baseUrl,
+    videoModel: "kling-v2-6",
+    imageModel: "kling-v2-1",
+  });
   beforeAll(async () => {
     sim = await new KlingSimulator({ queuedMs: 100, runningMs: 200, maxParallelVideo: 2, lostReplyDelayMs: 4000 }).start();
     client = new KlingClient(cfg(), { timeoutMs: 2000, backoffBaseMs: 50, backoffMaxMs: 200 });
@@ -85,13 +94,21 @@ describe("Kling client against the simulator", () => {
   });
 
   it("rejects data: URIs where Kling wants raw base64", async () => {
-    const e = await failure(client.createTask("videos/image2video", { model_name: "kling-v2-6", image: "data:image/png;base64,iVBORw0KGgo=" }));
+    const e = await failure(
+      client.createTask("videos/image2video", { model_name: "kling-v2-6", image: "data:image/png;base64,iVBORw0KGgo=" }),
+    );
     expect(e.message).toMatch(/without the "data:" prefix/);
   });
 
   it("maps an unknown model to not_found and content safety to content_policy", async () => {
-    expect((await failure(client.createTask("videos/text2video", { ...T2V, model_name: "kling-v9" }))).info).toMatchObject({ category: "not_found", code: "1203" });
-    expect((await failure(client.createTask("videos/text2video", { ...T2V, prompt: "[blocked] x" }))).info).toMatchObject({ category: "content_policy", code: "1301" });
+    expect((await failure(client.createTask("videos/text2video", { ...T2V, model_name: "kling-v9" }))).info).toMatchObject({
+      category: "not_found",
+      code: "1203",
+    });
+    expect((await failure(client.createTask("videos/text2video", { ...T2V, prompt: "[blocked] x" }))).info).toMatchObject({
+      category: "content_policy",
+      code: "1301",
+    });
   });
 
   it("backs off on 1303 within the budget, telling the caller it is queued locally", async () => {
@@ -135,24 +152,43 @@ describe("Kling client against the simulator", () => {
   });
 
   it("sends again (same external_task_id) when the lookup shows nothing was created", async () => {
-    sim.sim.inject({ kind: "status", status: 500, match: (r) => r.method === "POST", body: { code: 5000, message: "internal error", request_id: "r-5000" } });
+    sim.sim.inject({
+      kind: "status",
+      status: 500,
+      match: (r) => r.method === "POST",
+      body: { code: 5000, message: "internal error", request_id: "r-5000" },
+    });
     const before = sim.created;
     const created = await client.createTask("videos/text2video", T2V);
     expect(sim.created).toBe(before + 1);
-    const posts = sim.sim.requests.filter((r) => r.method === "POST").slice(-2).map((r) => (r.json as { external_task_id: string }).external_task_id);
+    const posts = sim.sim.requests
+      .filter((r) => r.method === "POST")
+      .slice(-2)
+      .map((r) => (r.json as { external_task_id: string }).external_task_id);
     expect(posts).toEqual([created.externalTaskId, created.externalTaskId]);
   });
 
   it("falls back to polling by external_task_id when Kling cannot be asked", async () => {
     sim.sim.inject({ kind: "reset", match: (r) => r.method === "POST" });
-    sim.sim.inject({ kind: "status", status: 503, times: 3, match: (r) => r.method === "GET", body: { code: 5001, message: "maintenance" } });
+    sim.sim.inject({
+      kind: "status",
+      status: 503,
+      times: 3,
+      match: (r) => r.method === "GET",
+      body: { code: 5001, message: "maintenance" },
+    });
     const created = await new KlingClient(cfg(), { timeoutMs: 2000 }).createTask("videos/text2video", T2V);
     expect(created).toMatchObject({ byExternalId: true, taskId: created.externalTaskId });
   });
 
   it("reads long element ids exactly and sends them back as numbers", async () => {
     const png = (await import("../../src/sandbox/media-fixtures.js")).makePng(64, 64).toString("base64");
-    const el = await client.createElement({ element_name: "fox", element_description: "a red fox", element_frontal_image: png, element_refer_list: [{ image_url: png }] });
+    const el = await client.createElement({
+      element_name: "fox",
+      element_description: "a red fox",
+      element_frontal_image: png,
+      element_refer_list: [{ image_url: png }],
+    });
     expect(el.element_id).toMatch(/^\d{19}$/);
     expect(sim.elements.has(el.element_id)).toBe(true);
     expect((await client.listElements("custom")).map((e) => e.element_id)).toContain(el.element_id);
@@ -161,25 +197,57 @@ describe("Kling client against the simulator", () => {
     expect(sim.sim.requests.at(-1)!.body.toString()).toBe(`{"element_id":${el.element_id}}`);
     expect(sim.elements.has(el.element_id)).toBe(false);
     expect(parseKlingJson('{"element_id":9100000000000007919}')).toEqual({ element_id: "9100000000000007919" });
-    expect(stringifyKling({ element_list: [{ element_id: "9100000000000007919" }] })).toBe('{"element_list":[{"element_id":9100000000000007919}]}');
+    expect(stringifyKling({ element_list: [{ element_id: "9100000000000007919" }] })).toBe(
+      '{"element_list":[{"element_id":9100000000000007919}]}',
+    );
   });
 
   it("reads series images and watermarked copies", async () => {
     const png = (await import("../../src/sandbox/media-fixtures.js")).makePng(320, 320).toString("base64");
-    const c = await client.createTask("images/omni-image", { model_name: "kling-image-o1", prompt: "p", image_list: [{ image: png }], result_type: "series", series_amount: 3, watermark_info: { enabled: true } });
+    const c = await client.createTask("images/omni-image", {
+      model_name: "kling-image-o1",
+      prompt: "p",
+      image_list: [{ image: png }],
+      result_type: "series",
+      series_amount: 3,
+      watermark_info: { enabled: true },
+    });
     sim.sim.advance(1000);
     const r = klingPollResult(await client.getTask("images/omni-image", c.taskId));
-    expect(r.outputs!.map((o) => o.role)).toEqual(["series", "series_watermarked", "series", "series_watermarked", "series", "series_watermarked"]);
+    expect(r.outputs!.map((o) => o.role)).toEqual([
+      "series",
+      "series_watermarked",
+      "series",
+      "series_watermarked",
+      "series",
+      "series_watermarked",
+    ]);
   });
 });
 
 describe("Kling error codes", () => {
   const cases: Array<[number, number, string]> = [
-    [401, 1000, "auth"], [401, 1001, "auth"], [401, 1002, "auth"], [401, 1003, "auth"], [401, 1004, "auth"],
-    [429, 1100, "permission"], [429, 1101, "quota"], [429, 1102, "quota"], [403, 1103, "permission"],
-    [400, 1200, "invalid_input"], [400, 1201, "invalid_input"], [404, 1202, "invalid_input"], [404, 1203, "not_found"],
-    [400, 1300, "content_policy"], [400, 1301, "content_policy"], [429, 1302, "rate_limit"], [429, 1303, "rate_limit"], [429, 1304, "permission"],
-    [500, 5000, "vendor"], [503, 5001, "vendor"], [504, 5002, "vendor"],
+    [401, 1000, "auth"],
+    [401, 1001, "auth"],
+    [401, 1002, "auth"],
+    [401, 1003, "auth"],
+    [401, 1004, "auth"],
+    [429, 1100, "permission"],
+    [429, 1101, "quota"],
+    [429, 1102, "quota"],
+    [403, 1103, "permission"],
+    [400, 1200, "invalid_input"],
+    [400, 1201, "invalid_input"],
+    [404, 1202, "invalid_input"],
+    [404, 1203, "not_found"],
+    [400, 1300, "content_policy"],
+    [400, 1301, "content_policy"],
+    [429, 1302, "rate_limit"],
+    [429, 1303, "rate_limit"],
+    [429, 1304, "permission"],
+    [500, 5000, "vendor"],
+    [503, 5001, "vendor"],
+    [504, 5002, "vendor"],
   ];
   it.each(cases)("HTTP %i code %i → %s with a hint and the request id", (status, code, category) => {
     const e = klingError(status, { code, message: "m", request_id: "rid-1" });
@@ -191,6 +259,10 @@ describe("Kling error codes", () => {
     expect(klingError(401, { code: 1004 }).info.hint).toMatch(/clock/);
     expect(klingError(401, { code: 1002 }).info.hint).toMatch(/KLING_BASE_URL/);
     expect(klingError(429, { code: 1303 }).info.retryable).toBe(true);
-    expect(klingError(502, undefined, "x-rid", "<html>bad gateway</html>").info).toMatchObject({ category: "vendor", code: "HTTP502", requestId: "x-rid" });
+    expect(klingError(502, undefined, "x-rid", "<html>bad gateway</html>").info).toMatchObject({
+      category: "vendor",
+      code: "HTTP502",
+      requestId: "x-rid",
+    });
   });
 });

@@ -31,7 +31,14 @@ describe("local path inputs", () => {
     await expect(loadMediaInput(path(), rule, policy)).rejects.toThrow(/images\[0\]: .*outside the allowed input folders/);
   });
   it("refuses local paths entirely over HTTP without roots, naming the variable", async () => {
-    await expect(loadMediaInput(join(root, "ok.png"), rule, { roots: [], refusal: "the server runs over HTTP and AIGC_MCP_INPUT_ROOTS is not set", maxBytes: 1e7, media })).rejects.toThrow(/AIGC_MCP_INPUT_ROOTS/);
+    await expect(
+      loadMediaInput(join(root, "ok.png"), rule, {
+        roots: [],
+        refusal: "the server runs over HTTP and AIGC_MCP_INPUT_ROOTS is not set",
+        maxBytes: 1e7,
+        media,
+      }),
+    ).rejects.toThrow(/AIGC_MCP_INPUT_ROOTS/);
   });
   it("checks size and type of data: URIs and rejects the wrong media kind", async () => {
     const uri = `data:image/png;base64,${png.toString("base64")}`;
@@ -60,7 +67,9 @@ describe("media store", () => {
   });
   it("refuses bytes of the wrong kind (an HTML error page instead of a video)", async () => {
     const store = new MediaStore(tempDir("aigc-store-"), 1024 * 1024);
-    await expect(store.saveBuffer(Buffer.from("<html>denied</html>"), { stem: "x", expect: "video", vendor: "test" })).rejects.toThrow(/expected video data but received .*<html>/);
+    await expect(store.saveBuffer(Buffer.from("<html>denied</html>"), { stem: "x", expect: "video", vendor: "test" })).rejects.toThrow(
+      /expected video data but received .*<html>/,
+    );
   });
 });
 
@@ -78,7 +87,10 @@ describe("media delivery in results", () => {
     const embedded = r.content.filter((c) => c.type === "resource");
     const linked = r.content.filter((c) => c.type === "resource_link");
     expect(embedded.length + linked.length).toBe(4);
-    const embeddedBytes = embedded.reduce((n, c) => n + Buffer.from((c as { resource: { blob: string } }).resource.blob, "base64").length, 0);
+    const embeddedBytes = embedded.reduce(
+      (n, c) => n + Buffer.from((c as { resource: { blob: string } }).resource.blob, "base64").length,
+      0,
+    );
     expect(embeddedBytes).toBeLessThanOrEqual(60000);
     expect(linked.length).toBeGreaterThan(0);
     for (const c of linked) expect((c as { uri: string }).uri).toMatch(/^media:\/\/files\//);

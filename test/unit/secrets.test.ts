@@ -13,7 +13,11 @@ describe("secret hygiene", () => {
 
   it("never echoes the API key across successes, failures and faults", async () => {
     const key = h.ark.apiKey;
-    h.ark.sim.inject({ kind: "status", status: 400, body: { error: { code: "InvalidParameter", message: `bad key ${key} in Authorization: Bearer ${key}` } } });
+    h.ark.sim.inject({
+      kind: "status",
+      status: 400,
+      body: { error: { code: "InvalidParameter", message: `bad key ${key} in Authorization: Bearer ${key}` } },
+    });
     const calls = [
       h.call("seedream_generate_image", { prompt: "leak test" }),
       h.call("seedream_generate_image", { prompt: "ok" }),
@@ -32,9 +36,9 @@ describe("secret hygiene", () => {
   it("redacts bearer tokens, JWTs and signatures generically", () => {
     expect(redact("Authorization: Bearer abcdefghijklmnop")).toBe("Authorization: Bearer [redacted]");
     expect(redact("token eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJhayJ9.c2lnbmF0dXJlMTIz end")).toBe("token [redacted-jwt] end");
-    expect(redact("HMAC-SHA256 Credential=AKLT123/20250101/cn-north-1/cv/request, SignedHeaders=host;x-date, Signature=0123456789abcdef0123")).toBe(
-      "HMAC-SHA256 Credential=[redacted], SignedHeaders=host;x-date, Signature=[redacted]",
-    );
+    expect(
+      redact("HMAC-SHA256 Credential=AKLT123/20250101/cn-north-1/cv/request, SignedHeaders=host;x-date, Signature=0123456789abcdef0123"),
+    ).toBe("HMAC-SHA256 Credential=[redacted], SignedHeaders=host;x-date, Signature=[redacted]");
     const presigned = "https://tos.example/v.mp4?X-Tos-Credential=AKLT%2F2025&X-Tos-Signature=abcdef0123456789";
     expect(redact(presigned)).toBe(presigned);
   });

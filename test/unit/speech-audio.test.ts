@@ -9,7 +9,10 @@ import { tempDir } from "../helpers/harness.js";
 describe("simulated speech audio", () => {
   it("makes Ogg Opus, WAV and MP3 files whose durations probe right", async () => {
     const dir = tempDir();
-    for (const [format, mime] of [["wav", "audio/wav"], ["mp3", "audio/mpeg"]] as const) {
+    for (const [format, mime] of [
+      ["wav", "audio/wav"],
+      ["mp3", "audio/mpeg"],
+    ] as const) {
       const path = join(dir, `x.${format}`);
       writeFileSync(path, speak("durations", format, 2));
       const info = await probeFile(path);

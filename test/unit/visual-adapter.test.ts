@@ -15,7 +15,14 @@ describe("Volcengine Visual adapter against the simulator", () => {
   let client: VisualClient;
   beforeAll(async () => {
     sim = await new VisualSimulator({ queuedMs: 100, runningMs: 200, syncDelayMs: 5, maxRenderEdge: 64 }).start();
-    cfg = { accessKeyId: sim.accessKeyId, secretKey: sim.secretKey, baseUrl: sim.baseUrl, region: "cn-north-1", service: "cv", portraitReqKey: "i2i_portrait_photo" };
+    cfg = {
+      accessKeyId: sim.accessKeyId,
+      secretKey: sim.secretKey,
+      baseUrl: sim.baseUrl,
+      region: "cn-north-1",
+      service: "cv",
+      portraitReqKey: "i2i_portrait_photo",
+    };
     client = new VisualClient(cfg, 2000);
   });
   afterAll(() => sim.close());
@@ -51,7 +58,10 @@ describe("Volcengine Visual adapter against the simulator", () => {
     sim.sim.advance(400);
     const env = await client.getResult("jimeng_t2i_v40", id);
     expect(env).toMatchObject({ code: 50511, data: { status: "done" } });
-    expect(visualResult(env)).toMatchObject({ status: "failed", error: { code: "50511", message: expect.stringMatching(/moderation.*again/i) } });
+    expect(visualResult(env)).toMatchObject({
+      status: "failed",
+      error: { code: "50511", message: expect.stringMatching(/moderation.*again/i) },
+    });
   });
 
   it("maps input moderation on submit to content_policy with the code and request id", async () => {
@@ -62,13 +72,19 @@ describe("Volcengine Visual adapter against the simulator", () => {
   });
 
   it("maps gateway errors to actionable messages", async () => {
-    const wrongSk = await failure(new VisualClient({ ...cfg, secretKey: "not-the-secret-000" }, 2000).submit({ req_key: "jimeng_t2i_v40", prompt: "x" }));
+    const wrongSk = await failure(
+      new VisualClient({ ...cfg, secretKey: "not-the-secret-000" }, 2000).submit({ req_key: "jimeng_t2i_v40", prompt: "x" }),
+    );
     expect(wrongSk.info).toMatchObject({ category: "auth", code: "SignatureDoesNotMatch", httpStatus: 401 });
     expect(wrongSk.info.hint).toMatch(/VOLC_SECRETKEY/);
-    const wrongAk = await failure(new VisualClient({ ...cfg, accessKeyId: "AKLTunknown000" }, 2000).submit({ req_key: "jimeng_t2i_v40", prompt: "x" }));
+    const wrongAk = await failure(
+      new VisualClient({ ...cfg, accessKeyId: "AKLTunknown000" }, 2000).submit({ req_key: "jimeng_t2i_v40", prompt: "x" }),
+    );
     expect(wrongAk.info).toMatchObject({ category: "auth", code: "InvalidAccessKey" });
     expect(wrongAk.info.hint).toMatch(/VOLC_ACCESSKEY/);
-    const skewed = await failure(new VisualClient(cfg, 2000, () => new Date(Date.now() - 3600_000)).submit({ req_key: "jimeng_t2i_v40", prompt: "x" }));
+    const skewed = await failure(
+      new VisualClient(cfg, 2000, () => new Date(Date.now() - 3600_000)).submit({ req_key: "jimeng_t2i_v40", prompt: "x" }),
+    );
     expect(skewed.info).toMatchObject({ category: "auth", code: "InvalidTimestamp", httpStatus: 400 });
     expect(skewed.info.hint).toMatch(/clock.*(3[56]\d\d) s behind/);
     const badVersion = await failure(client.call("CVCancelTask", "2022-08-31", { req_key: "jimeng_t2i_v40", task_id: "1" }));
@@ -78,12 +94,27 @@ describe("Volcengine Visual adapter against the simulator", () => {
 
   it("the simulator accepts Node-style signatures and refuses a body that does not match its hash", async () => {
     const body = JSON.stringify({ req_key: "jimeng_t2i_v40", task_id: "1" });
-    const signed = signVolcRequest({ method: "POST", path: "/", query: { Action: "CVSync2AsyncGetResult", Version: "2022-08-31" }, headers: {}, body, credentials: { accessKeyId: sim.accessKeyId, secretKey: sim.secretKey }, region: "cn-north-1", service: "cv", date: new Date(), style: "node" });
+    const signed = signVolcRequest({
+      method: "POST",
+      path: "/",
+      query: { Action: "CVSync2AsyncGetResult", Version: "2022-08-31" },
+      headers: {},
+      body,
+      credentials: { accessKeyId: sim.accessKeyId, secretKey: sim.secretKey },
+      region: "cn-north-1",
+      service: "cv",
+      date: new Date(),
+      style: "node",
+    });
     expect(signed.signedHeaders).toBe("x-content-sha256;x-date");
     const url = `${sim.baseUrl}/?Action=CVSync2AsyncGetResult&Version=2022-08-31`;
     const ok = await request(url, { method: "POST", headers: { "content-type": "application/json", ...signed.headers }, body });
     expect(((await ok.body.json()) as { code: number }).code).toBe(10000);
-    const tampered = await request(url, { method: "POST", headers: { "content-type": "application/json", ...signed.headers }, body: body.replace("1", "2") });
+    const tampered = await request(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...signed.headers },
+      body: body.replace("1", "2"),
+    });
     expect(tampered.statusCode).toBe(401);
     expect(JSON.stringify(await tampered.body.json())).toMatch(/SignatureDoesNotMatch.*X-Content-Sha256/);
   });
@@ -92,8 +123,10 @@ describe("Volcengine Visual adapter against the simulator", () => {
     const sts = await new VisualSimulator({ sessionToken: "sts-token-abc", queuedMs: 10, runningMs: 10 }).start();
     try {
       const base = { ...cfg, accessKeyId: sts.accessKeyId, secretKey: sts.secretKey, baseUrl: sts.baseUrl };
-      expect(await new VisualClient({ ...base, sessionToken: "sts-token-abc" }, 2000).submit({ req_key: "jimeng_t2i_v40", prompt: "x" })).toMatch(/^\d+$/);
-      expect((sts.sim.requests.at(-1)!.headers.authorization as string)).toContain("x-security-token");
+      expect(
+        await new VisualClient({ ...base, sessionToken: "sts-token-abc" }, 2000).submit({ req_key: "jimeng_t2i_v40", prompt: "x" }),
+      ).toMatch(/^\d+$/);
+      expect(sts.sim.requests.at(-1)!.headers.authorization as string).toContain("x-security-token");
       const e = await failure(new VisualClient(base, 2000).submit({ req_key: "jimeng_t2i_v40", prompt: "x" }));
       expect(e.info).toMatchObject({ category: "auth", code: "InvalidSecurityToken" });
     } finally {
@@ -102,22 +135,45 @@ describe("Volcengine Visual adapter against the simulator", () => {
   });
 
   it("backs off on 50430 (rejected, not billed) and succeeds; gives up when the budget is spent", async () => {
-    const busy = { kind: "status" as const, status: 429, body: { code: 50430, data: null, message: "Request Has Reached API Concurrent Limit, Please Try Later", request_id: "x", status: 50430 } };
+    const busy = {
+      kind: "status" as const,
+      status: 429,
+      body: {
+        code: 50430,
+        data: null,
+        message: "Request Has Reached API Concurrent Limit, Please Try Later",
+        request_id: "x",
+        status: 50430,
+      },
+    };
     sim.sim.inject(busy);
     const notes: string[] = [];
-    const id = await withRateLimitBackoff(() => client.submit({ req_key: "jimeng_t2i_v40", prompt: "x" }), { budgetMs: 5000, baseDelayMs: 20, onRetry: (m) => notes.push(m) });
+    const id = await withRateLimitBackoff(() => client.submit({ req_key: "jimeng_t2i_v40", prompt: "x" }), {
+      budgetMs: 5000,
+      baseDelayMs: 20,
+      onRetry: (m) => notes.push(m),
+    });
     expect(id).toMatch(/^\d+$/);
     expect(notes[0]).toMatch(/busy \(50430: concurrency limit.*retrying/);
     sim.sim.inject({ ...busy, times: 50 });
-    const e = await failure(withRateLimitBackoff(() => client.submit({ req_key: "jimeng_t2i_v40", prompt: "x" }), { budgetMs: 100, baseDelayMs: 20 }));
+    const e = await failure(
+      withRateLimitBackoff(() => client.submit({ req_key: "jimeng_t2i_v40", prompt: "x" }), { budgetMs: 100, baseDelayMs: 20 }),
+    );
     expect(e.info).toMatchObject({ category: "rate_limit", code: "50430" });
     expect(e.info.hint).toMatch(/not billed/);
   });
 
   it("does not retry a submit that failed with 500 (it may have created a task), but retries polls", async () => {
-    sim.sim.inject({ kind: "status", status: 500, body: { code: 50500, data: null, message: "Internal Error", request_id: "r", status: 50500 } });
+    sim.sim.inject({
+      kind: "status",
+      status: 500,
+      body: { code: 50500, data: null, message: "Internal Error", request_id: "r", status: 50500 },
+    });
     const before = sim.sim.requests.length;
-    expect((await failure(client.submit({ req_key: "jimeng_t2i_v40", prompt: "x" }))).info).toMatchObject({ category: "vendor", code: "50500" });
+    expect((await failure(client.submit({ req_key: "jimeng_t2i_v40", prompt: "x" }))).info).toMatchObject({
+      category: "vendor",
+      code: "50500",
+    });
     expect(sim.sim.requests.length - before).toBe(1);
     sim.sim.inject({ kind: "status", status: 502, times: 2, body: "bad gateway" });
     expect((await client.getResult("jimeng_t2i_v40", "1")).data?.status).toBe("not_found");
@@ -125,7 +181,10 @@ describe("Volcengine Visual adapter against the simulator", () => {
 
   it("a transient code on a poll is thrown for the engine to retry, not a failure", () => {
     expect(() => visualResult({ code: 50429, message: "limit", data: null })).toThrow(AigcError);
-    expect(visualResult({ code: 50500, message: "Internal Error", data: { status: "done" } })).toMatchObject({ status: "failed", error: { code: "50500" } });
+    expect(visualResult({ code: 50500, message: "Internal Error", data: { status: "done" } })).toMatchObject({
+      status: "failed",
+      error: { code: "50500" },
+    });
   });
 
   it("CVProcess answers directly; CVCancelTask uses Version 2024-06-06 and cancels queued tasks only", async () => {
@@ -148,11 +207,19 @@ describe("delivery option placement (vendor rule)", () => {
   it("async: return_url, logo_info and aigc_meta go in req_json, not the body", () => {
     const p = placeDelivery("async", { returnUrl: true, logo, aigcMeta: meta });
     expect(p.bodyFields).toEqual({});
-    expect(JSON.parse(p.reqJson!)).toEqual({ return_url: true, logo_info: { add_logo: true, position: 2, language: 1, opacity: 0.5, logo_text_content: "mine" }, aigc_meta: meta });
+    expect(JSON.parse(p.reqJson!)).toEqual({
+      return_url: true,
+      logo_info: { add_logo: true, position: 2, language: 1, opacity: 0.5, logo_text_content: "mine" },
+      aigc_meta: meta,
+    });
   });
   it("sync (CVProcess): they are body fields, aigc_meta as a JSON string", () => {
     const p = placeDelivery("sync", { returnUrl: true, logo, aigcMeta: meta });
     expect(p.reqJson).toBeUndefined();
-    expect(p.bodyFields).toEqual({ return_url: true, logo_info: { add_logo: true, position: 2, language: 1, opacity: 0.5, logo_text_content: "mine" }, aigc_meta: JSON.stringify(meta) });
+    expect(p.bodyFields).toEqual({
+      return_url: true,
+      logo_info: { add_logo: true, position: 2, language: 1, opacity: 0.5, logo_text_content: "mine" },
+      aigc_meta: JSON.stringify(meta),
+    });
   });
 });

@@ -5,7 +5,13 @@ import { makeJpeg, makePng } from "../../src/sandbox/media-fixtures.js";
 import type { VisualSimulator } from "../../src/sandbox/visual-sim.js";
 import { startHarness, structured, text, type Harness } from "../helpers/harness.js";
 
-type Job = { job_id: string; status: string; vendor: string; error?: { code: string; message: string }; assets: Array<{ path: string; mime_type: string; url?: string; expires_at?: string }> };
+type Job = {
+  job_id: string;
+  status: string;
+  vendor: string;
+  error?: { code: string; message: string };
+  assets: Array<{ path: string; mime_type: string; url?: string; expires_at?: string }>;
+};
 
 const isAction = (a: string) => (r: { query: URLSearchParams }) => r.query.get("Action") === a;
 
@@ -22,7 +28,14 @@ describe("Jimeng tools through the MCP server", () => {
   const requestsSince = (n: number) => v.sim.requests.length - n;
 
   it("jimeng_generate_image (Jimeng 4.0): req_json carries return_url, logo_info and aigc_meta; the submit body does not", async () => {
-    const r = await h.call("jimeng_generate_image", { prompt: "a fox", width: 2560, height: 1440, scale: 0.6, logo: { add: true, position: "top_right", language: "en" }, aigc_meta: { producer_id: "p-42" } });
+    const r = await h.call("jimeng_generate_image", {
+      prompt: "a fox",
+      width: 2560,
+      height: 1440,
+      scale: 0.6,
+      logo: { add: true, position: "top_right", language: "en" },
+      aigc_meta: { producer_id: "p-42" },
+    });
     const job = structured<Job>(r);
     expect(job).toMatchObject({ status: "succeeded", vendor: "visual" });
     expect(job.assets[0]).toMatchObject({ mime_type: "image/jpeg" });
@@ -30,14 +43,30 @@ describe("Jimeng tools through the MCP server", () => {
     const submit = lastBody("CVSync2AsyncSubmitTask");
     expect(submit).toEqual({ req_key: "jimeng_t2i_v40", prompt: "a fox", scale: 0.6, width: 2560, height: 1440 });
     const poll = lastBody("CVSync2AsyncGetResult");
-    expect(JSON.parse(poll.req_json as string)).toEqual({ return_url: true, logo_info: { add_logo: true, position: 3, language: 1, opacity: 1 }, aigc_meta: { producer_id: "p-42" } });
+    expect(JSON.parse(poll.req_json as string)).toEqual({
+      return_url: true,
+      logo_info: { add_logo: true, position: 3, language: 1, opacity: 1 },
+      aigc_meta: { producer_id: "p-42" },
+    });
   });
 
   it("the synchronous 2.1 model (CVProcess) gets the delivery options in the body", async () => {
-    const r = await h.call("jimeng_generate_image", { prompt: "a lighthouse", model: "jimeng_high_aes_general_v21_L", width: 512, height: 512, logo: { add: true }, aigc_meta: { producer_id: "p-1" } });
+    const r = await h.call("jimeng_generate_image", {
+      prompt: "a lighthouse",
+      model: "jimeng_high_aes_general_v21_L",
+      width: 512,
+      height: 512,
+      logo: { add: true },
+      aigc_meta: { producer_id: "p-1" },
+    });
     expect(structured<Job>(r).status).toBe("succeeded");
     const body = lastBody("CVProcess");
-    expect(body).toMatchObject({ req_key: "jimeng_high_aes_general_v21_L", return_url: true, logo_info: { add_logo: true, position: 0, language: 0, opacity: 1 }, aigc_meta: JSON.stringify({ producer_id: "p-1" }) });
+    expect(body).toMatchObject({
+      req_key: "jimeng_high_aes_general_v21_L",
+      return_url: true,
+      logo_info: { add_logo: true, position: 0, language: 0, opacity: 1 },
+      aigc_meta: JSON.stringify({ producer_id: "p-1" }),
+    });
   });
 
   it("local images go out as raw binary_data_base64; Jimeng 4.0 may return several images", async () => {
@@ -88,7 +117,13 @@ describe("Jimeng tools through the MCP server", () => {
     const r = await h.call("jimeng_generate_video", { prompt: "waves at dusk", duration: 10, aspect_ratio: "9:16", wait_seconds: 0 });
     const started = structured<Job>(r);
     expect(["queued", "running"]).toContain(started.status);
-    expect(lastBody("CVSync2AsyncSubmitTask")).toEqual({ req_key: "jimeng_ti2v_v30_pro", prompt: "waves at dusk", seed: -1, frames: 241, aspect_ratio: "9:16" });
+    expect(lastBody("CVSync2AsyncSubmitTask")).toEqual({
+      req_key: "jimeng_ti2v_v30_pro",
+      prompt: "waves at dusk",
+      seed: -1,
+      frames: 241,
+      aspect_ratio: "9:16",
+    });
     const done = structured<Job>(await h.call("wait_for_job", { job_id: started.job_id, wait_seconds: 20 }));
     expect(done.status).toBe("succeeded");
     expect(done.assets[0]!.mime_type).toBe("video/mp4");
@@ -128,10 +163,33 @@ describe("Jimeng tools through the MCP server", () => {
   });
 
   it("jimeng_portrait_photo sends the photo, the beauty controls and gen_mode under the configured req_key", async () => {
-    const r = await h.call("jimeng_portrait_photo", { image: "https://example.com/me.jpg", prompt: "in a garden", gen_mode: "creative", gpen: 0.5, skin: 0.2, skin_unifi: 0.3, width: 1024, height: 1328, logo: { add: true } });
+    const r = await h.call("jimeng_portrait_photo", {
+      image: "https://example.com/me.jpg",
+      prompt: "in a garden",
+      gen_mode: "creative",
+      gpen: 0.5,
+      skin: 0.2,
+      skin_unifi: 0.3,
+      width: 1024,
+      height: 1328,
+      logo: { add: true },
+    });
     expect(structured<Job>(r).status).toBe("succeeded");
-    expect(lastBody("CVSync2AsyncSubmitTask")).toEqual({ req_key: "i2i_portrait_photo", image_input: "https://example.com/me.jpg", prompt: "in a garden", width: 1024, height: 1328, gpen: 0.5, skin: 0.2, skin_unifi: 0.3, gen_mode: "creative" });
-    expect(JSON.parse(lastBody("CVSync2AsyncGetResult").req_json as string)).toMatchObject({ return_url: true, logo_info: { add_logo: true } });
+    expect(lastBody("CVSync2AsyncSubmitTask")).toEqual({
+      req_key: "i2i_portrait_photo",
+      image_input: "https://example.com/me.jpg",
+      prompt: "in a garden",
+      width: 1024,
+      height: 1328,
+      gpen: 0.5,
+      skin: 0.2,
+      skin_unifi: 0.3,
+      gen_mode: "creative",
+    });
+    expect(JSON.parse(lastBody("CVSync2AsyncGetResult").req_json as string)).toMatchObject({
+      return_url: true,
+      logo_info: { add_logo: true },
+    });
     const bad = await h.call("jimeng_portrait_photo", { image: "https://example.com/me.jpg", gen_mode: "creative" });
     expect(text(bad)).toMatch(/prompt: gen_mode "creative"/);
     expect((await h.call("jimeng_portrait_photo", { image: "https://example.com/me.jpg", gpen: 2 })).isError).toBe(true);
@@ -149,18 +207,31 @@ describe("Jimeng tools through the MCP server", () => {
   });
 
   it("volc_visual_call: async without return_url gets base64, decoded to a real image file", async () => {
-    const r = await h.call("volc_visual_call", { req_key: "jimeng_t2i_v46", mode: "async", body: { prompt: "raw call", width: 1024, height: 1024 } });
+    const r = await h.call("volc_visual_call", {
+      req_key: "jimeng_t2i_v46",
+      mode: "async",
+      body: { prompt: "raw call", width: 1024, height: 1024 },
+    });
     const job = structured<Job>(r);
     expect(job.status).toBe("succeeded");
     expect(job.assets[0]!.mime_type).toBe("image/jpeg");
     expect(job.assets[0]!.url).toBeUndefined();
     expect(lastBody("CVSync2AsyncGetResult").req_json).toBeUndefined();
-    const withJson = await h.call("volc_visual_call", { req_key: "jimeng_t2i_v46", mode: "async", body: { prompt: "raw" }, req_json: { return_url: true } });
+    const withJson = await h.call("volc_visual_call", {
+      req_key: "jimeng_t2i_v46",
+      mode: "async",
+      body: { prompt: "raw" },
+      req_json: { return_url: true },
+    });
     expect(structured<Job>(withJson).assets[0]!.url).toMatch(/^http/);
     const sync = await h.call("volc_visual_call", { req_key: "jimeng_high_aes_general_v21_L", mode: "sync", body: { prompt: "raw sync" } });
     expect(structured<Job>(sync).assets[0]!.mime_type).toBe("image/jpeg");
-    expect(text(await h.call("volc_visual_call", { req_key: "x", mode: "sync", body: {}, req_json: { return_url: true } }))).toMatch(/req_json: is for async mode only/);
-    expect(text(await h.call("volc_visual_call", { req_key: "x", mode: "async", body: { req_key: "y" } }))).toMatch(/body: must not set a different req_key/);
+    expect(text(await h.call("volc_visual_call", { req_key: "x", mode: "sync", body: {}, req_json: { return_url: true } }))).toMatch(
+      /req_json: is for async mode only/,
+    );
+    expect(text(await h.call("volc_visual_call", { req_key: "x", mode: "async", body: { req_key: "y" } }))).toMatch(
+      /body: must not set a different req_key/,
+    );
     const vendorErr = await h.call("volc_visual_call", { req_key: "unknown_key", mode: "async", body: { prompt: "x" } });
     expect(vendorErr.isError).toBe(true);
     expect(text(vendorErr)).toMatch(/50200.*request id/);
@@ -188,12 +259,17 @@ describe("Jimeng tools through the MCP server", () => {
   });
 
   it("a restarted server resumes a Jimeng job from its id alone (req_key and req_json are in the handle)", async () => {
-    const started = structured<Job>(await h.call("jimeng_generate_image", { prompt: "[slow] resume me", logo: { add: true }, wait_seconds: 0 }));
+    const started = structured<Job>(
+      await h.call("jimeng_generate_image", { prompt: "[slow] resume me", logo: { add: true }, wait_seconds: 0 }),
+    );
     const second = await h.restart();
     try {
       const done = structured<Job>(await second.call("wait_for_job", { job_id: started.job_id, wait_seconds: 20 }));
       expect(done.status).toBe("succeeded");
-      expect(JSON.parse(lastBody("CVSync2AsyncGetResult").req_json as string)).toMatchObject({ return_url: true, logo_info: { add_logo: true } });
+      expect(JSON.parse(lastBody("CVSync2AsyncGetResult").req_json as string)).toMatchObject({
+        return_url: true,
+        logo_info: { add_logo: true },
+      });
     } finally {
       await second.close();
     }
@@ -213,9 +289,24 @@ describe("Jimeng tools through the MCP server", () => {
   });
 
   it("backs off on 50430 at submit with progress messages, within the wait budget", async () => {
-    v.sim.inject({ kind: "status", status: 429, match: isAction("CVSync2AsyncSubmitTask"), body: { code: 50430, data: null, message: "Request Has Reached API Concurrent Limit, Please Try Later", request_id: "r", status: 50430 } });
+    v.sim.inject({
+      kind: "status",
+      status: 429,
+      match: isAction("CVSync2AsyncSubmitTask"),
+      body: {
+        code: 50430,
+        data: null,
+        message: "Request Has Reached API Concurrent Limit, Please Try Later",
+        request_id: "r",
+        status: 50430,
+      },
+    });
     const notes: string[] = [];
-    const r = await h.call("jimeng_generate_image", { prompt: "busy", wait_seconds: 20 }, { onprogress: (p) => notes.push(p.message ?? "") });
+    const r = await h.call(
+      "jimeng_generate_image",
+      { prompt: "busy", wait_seconds: 20 },
+      { onprogress: (p) => notes.push(p.message ?? "") },
+    );
     expect(structured<Job>(r).status).toBe("succeeded");
     expect(notes.some((n) => /busy \(50430/.test(n))).toBe(true);
   });

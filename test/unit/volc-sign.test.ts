@@ -1,6 +1,13 @@
 /** Volcengine V4 signing: the three known-answer vectors of the reference, byte for byte, and the verifier. */
 import { describe, expect, it } from "vitest";
-import { canonicalQueryString, rfc3986, sha256Hex, signVolcRequest, verifyVolcRequest, type SignInput } from "../../src/vendors/volc-visual/sign.js";
+import {
+  canonicalQueryString,
+  rfc3986,
+  sha256Hex,
+  signVolcRequest,
+  verifyVolcRequest,
+  type SignInput,
+} from "../../src/vendors/volc-visual/sign.js";
 
 const creds = { accessKeyId: "AKLTEXAMPLEACCESSKEY", secretKey: "EXAMPLESECRETKEY==" };
 const date = new Date("2025-01-01T00:00:00Z");
@@ -8,7 +15,18 @@ const SUBMIT_BODY = '{"req_key":"jimeng_t2i_v30","prompt":"a cat"}';
 const POLL_BODY = '{"req_key":"jimeng_t2i_v40","task_id":"7392616336519610409","req_json":"{\\"return_url\\":true}"}';
 
 function input(action: string, body: string, extra: Partial<SignInput> = {}): SignInput {
-  return { method: "POST", path: "/", query: { Action: action, Version: "2022-08-31" }, headers: {}, body, credentials: creds, region: "cn-north-1", service: "cv", date, ...extra };
+  return {
+    method: "POST",
+    path: "/",
+    query: { Action: action, Version: "2022-08-31" },
+    headers: {},
+    body,
+    credentials: creds,
+    region: "cn-north-1",
+    service: "cv",
+    date,
+    ...extra,
+  };
 }
 
 describe("Volcengine V4 signing known-answer vectors", () => {
@@ -28,14 +46,21 @@ describe("Volcengine V4 signing known-answer vectors", () => {
         "bfab69fb5361a5af769744a0592c3e1bee34e2aa5d7fdfc85bb486582d30c9c0",
       ].join("\n"),
     );
-    expect(out.stringToSign).toBe("HMAC-SHA256\n20250101T000000Z\n20250101/cn-north-1/cv/request\nc0edc3670003cc69075ea9a9d5d4bfab430f24bc9e30721eed833e8e3d3005c3");
+    expect(out.stringToSign).toBe(
+      "HMAC-SHA256\n20250101T000000Z\n20250101/cn-north-1/cv/request\nc0edc3670003cc69075ea9a9d5d4bfab430f24bc9e30721eed833e8e3d3005c3",
+    );
     expect(out.headers.Authorization).toBe(
       "HMAC-SHA256 Credential=AKLTEXAMPLEACCESSKEY/20250101/cn-north-1/cv/request, SignedHeaders=x-content-sha256;x-date, Signature=b9121f8755e551eb15f0074c2dad18408799a6cf4abc9c151b76f8faa6cac940",
     );
   });
 
   it("vector 2: Python-SDK style (content-type and host signed)", () => {
-    const out = signVolcRequest(input("CVSync2AsyncSubmitTask", SUBMIT_BODY, { style: "python", headers: { "Content-Type": "application/json", Host: "visual.volcengineapi.com" } }));
+    const out = signVolcRequest(
+      input("CVSync2AsyncSubmitTask", SUBMIT_BODY, {
+        style: "python",
+        headers: { "Content-Type": "application/json", Host: "visual.volcengineapi.com" },
+      }),
+    );
     expect(out.canonicalRequest).toBe(
       [
         "POST",
@@ -51,7 +76,9 @@ describe("Volcengine V4 signing known-answer vectors", () => {
       ].join("\n"),
     );
     expect(sha256Hex(out.canonicalRequest)).toBe("25966b29e98937a8738d4e8c4ef072028370c8922f7294584643a6f68935d976");
-    expect(out.stringToSign).toBe("HMAC-SHA256\n20250101T000000Z\n20250101/cn-north-1/cv/request\n25966b29e98937a8738d4e8c4ef072028370c8922f7294584643a6f68935d976");
+    expect(out.stringToSign).toBe(
+      "HMAC-SHA256\n20250101T000000Z\n20250101/cn-north-1/cv/request\n25966b29e98937a8738d4e8c4ef072028370c8922f7294584643a6f68935d976",
+    );
     expect(out.signature).toBe("18272859d338ad65124fb6869977ffe54885914b03dc20fa42fe45864a8208e5");
     expect(out.signedHeaders).toBe("content-type;host;x-content-sha256;x-date");
   });
@@ -100,21 +127,49 @@ describe("verifyVolcRequest", () => {
     const headers: Record<string, string> = { ...base };
     for (const [k, v] of Object.entries(out.headers)) headers[k.toLowerCase()] = v;
     tamper?.(headers);
-    return { method: "POST", path: "/", rawQuery: "Action=CVSync2AsyncSubmitTask&Version=2022-08-31", headers, body: Buffer.from(body), secretFor, nowMs: now };
+    return {
+      method: "POST",
+      path: "/",
+      rawQuery: "Action=CVSync2AsyncSubmitTask&Version=2022-08-31",
+      headers,
+      body: Buffer.from(body),
+      secretFor,
+      nowMs: now,
+    };
   }
 
   it("accepts both signed-header styles", () => {
-    expect(verifyVolcRequest(received("node"))).toMatchObject({ ok: true, accessKeyId: creds.accessKeyId, signedHeaders: ["x-content-sha256", "x-date"] });
-    expect(verifyVolcRequest(received("python"))).toMatchObject({ ok: true, signedHeaders: ["content-type", "host", "x-content-sha256", "x-date"] });
+    expect(verifyVolcRequest(received("node"))).toMatchObject({
+      ok: true,
+      accessKeyId: creds.accessKeyId,
+      signedHeaders: ["x-content-sha256", "x-date"],
+    });
+    expect(verifyVolcRequest(received("python"))).toMatchObject({
+      ok: true,
+      signedHeaders: ["content-type", "host", "x-content-sha256", "x-date"],
+    });
   });
 
   it("rejects a stale X-Date, a changed body, a wrong secret, an unknown key and a changed signed header", () => {
     expect(verifyVolcRequest({ ...received("node"), nowMs: now + 16 * 60_000 })).toMatchObject({ ok: false, code: "InvalidTimestamp" });
-    expect(verifyVolcRequest({ ...received("node"), body: Buffer.from(SUBMIT_BODY.replace("cat", "dog")) })).toMatchObject({ ok: false, code: "SignatureDoesNotMatch", message: expect.stringMatching(/X-Content-Sha256/) });
-    expect(verifyVolcRequest({ ...received("node"), secretFor: () => "other" })).toMatchObject({ ok: false, code: "SignatureDoesNotMatch" });
+    expect(verifyVolcRequest({ ...received("node"), body: Buffer.from(SUBMIT_BODY.replace("cat", "dog")) })).toMatchObject({
+      ok: false,
+      code: "SignatureDoesNotMatch",
+      message: expect.stringMatching(/X-Content-Sha256/),
+    });
+    expect(verifyVolcRequest({ ...received("node"), secretFor: () => "other" })).toMatchObject({
+      ok: false,
+      code: "SignatureDoesNotMatch",
+    });
     expect(verifyVolcRequest({ ...received("node"), secretFor: () => undefined })).toMatchObject({ ok: false, code: "InvalidAccessKey" });
-    expect(verifyVolcRequest(received("python", SUBMIT_BODY, (h) => (h.host = "evil.example.com")))).toMatchObject({ ok: false, code: "SignatureDoesNotMatch" });
-    expect(verifyVolcRequest({ ...received("node"), rawQuery: "Action=CVProcess&Version=2022-08-31" })).toMatchObject({ ok: false, code: "SignatureDoesNotMatch" });
+    expect(verifyVolcRequest(received("python", SUBMIT_BODY, (h) => (h.host = "evil.example.com")))).toMatchObject({
+      ok: false,
+      code: "SignatureDoesNotMatch",
+    });
+    expect(verifyVolcRequest({ ...received("node"), rawQuery: "Action=CVProcess&Version=2022-08-31" })).toMatchObject({
+      ok: false,
+      code: "SignatureDoesNotMatch",
+    });
     expect(verifyVolcRequest({ ...received("node"), headers: {} })).toMatchObject({ ok: false, code: "MissingAuthenticationToken" });
   });
 });

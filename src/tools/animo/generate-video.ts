@@ -2,7 +2,17 @@ import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
 import type { AnimoClient } from "../../vendors/animo/client.js";
 import type { AnimoConfig } from "../../vendors/animo/config.js";
-import { animoSyncBody, asyncHandleFacts, checkAnimo, DEFAULT_DURATION, DEFAULT_RESOLUTION, DEFAULT_STYLE, MAX_PROMPT, RESOLUTIONS, STYLES } from "../../vendors/animo/video.js";
+import {
+  animoSyncBody,
+  asyncHandleFacts,
+  checkAnimo,
+  DEFAULT_DURATION,
+  DEFAULT_RESOLUTION,
+  DEFAULT_STYLE,
+  MAX_PROMPT,
+  RESOLUTIONS,
+  STYLES,
+} from "../../vendors/animo/video.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
@@ -20,7 +30,13 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
       "Paid: each call is one billable Animo generation, so never repeat a call to check on it. Rendering can take minutes: the call returns a job_id when the wait budget runs out; then call wait_for_job.",
     input: {
       prompt: z.string().min(1).max(MAX_PROMPT).describe("what the video shows and how it moves, in plain words"),
-      duration: z.number().int().min(1).max(60).optional().describe(`length in seconds, 1-60 (default ${DEFAULT_DURATION}; sync mode only)`),
+      duration: z
+        .number()
+        .int()
+        .min(1)
+        .max(60)
+        .optional()
+        .describe(`length in seconds, 1-60 (default ${DEFAULT_DURATION}; sync mode only)`),
       style: z.enum(STYLES).optional().describe(`visual style (default ${DEFAULT_STYLE}; sync mode only)`),
       resolution: z.enum(RESOLUTIONS).optional().describe(`frame size WIDTHxHEIGHT (default ${DEFAULT_RESOLUTION}; sync mode only)`),
       wait_seconds: waitSecondsSchema(core),

@@ -21,16 +21,40 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
       "Paid: billed per generated video token by Ark (draft previews cost less). Takes 30 s to several minutes: the call returns a job_id when the wait budget runs out; then call wait_for_job. Never re-run the same request to check on it.",
     input: {
       prompt: z.string().max(4000).optional().describe("what happens in the video (required for text-to-video)"),
-      model: z.string().min(1).optional().describe(`model id or ep-… endpoint id (default ${ark.videoModel}); known: ${SEEDANCE_MODELS.map((m) => `${m.id} (${m.label})`).join(", ")}`),
+      model: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          `model id or ep-… endpoint id (default ${ark.videoModel}); known: ${SEEDANCE_MODELS.map((m) => `${m.id} (${m.label})`).join(", ")}`,
+        ),
       first_frame: z.string().min(1).optional().describe(`image the video starts from; ${MEDIA_REF_HELP}`),
       last_frame: z.string().min(1).optional().describe("image the video ends on (needs first_frame)"),
-      reference_images: z.array(z.string().min(1)).max(9).optional().describe("reference images (Seedance 2.0: up to 9; 1.0 Lite i2v: up to 4); not with first_frame"),
+      reference_images: z
+        .array(z.string().min(1))
+        .max(9)
+        .optional()
+        .describe("reference images (Seedance 2.0: up to 9; 1.0 Lite i2v: up to 4); not with first_frame"),
       reference_videos: z.array(z.string().min(1)).max(3).optional().describe("reference videos, up to 3 (Seedance 2.0)"),
-      reference_audios: z.array(z.string().min(1)).max(3).optional().describe("reference audio clips, up to 3 (Seedance 2.0; needs a reference image or video)"),
-      draft_task_id: z.string().min(1).optional().describe("vendor_task_id of an earlier draft video (Seedance 1.5 Pro) to render in full quality"),
+      reference_audios: z
+        .array(z.string().min(1))
+        .max(3)
+        .optional()
+        .describe("reference audio clips, up to 3 (Seedance 2.0; needs a reference image or video)"),
+      draft_task_id: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("vendor_task_id of an earlier draft video (Seedance 1.5 Pro) to render in full quality"),
       resolution: z.enum(RESOLUTIONS).optional().describe("default 720p (1.0 Pro: 1080p)"),
       ratio: z.enum(RATIOS).optional().describe("aspect ratio; adaptive follows the input image"),
-      duration: z.number().int().min(-1).max(15).optional().describe("seconds: 1.5 Pro 4-12, 1.0 2-12, 2.0 4-15; -1 lets 1.5 Pro/2.0 decide"),
+      duration: z
+        .number()
+        .int()
+        .min(-1)
+        .max(15)
+        .optional()
+        .describe("seconds: 1.5 Pro 4-12, 1.0 2-12, 2.0 4-15; -1 lets 1.5 Pro/2.0 decide"),
       seed: z.number().int().min(-1).max(4294967295).optional().describe("-1 = random"),
       camera_fixed: z.boolean().optional().describe("keep the camera still"),
       watermark: z.boolean().optional().describe("add the AI-generated mark"),

@@ -6,7 +6,11 @@ import { GATEWAY } from "../../vendors/gateway/errors.js";
 import { defineTool } from "../define.js";
 import { GATEWAY_CALL, modelHelp, resolveModel, result } from "./common.js";
 
-const usageShape = z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional(), total_tokens: z.number().optional() });
+const usageShape = z.object({
+  prompt_tokens: z.number().optional(),
+  completion_tokens: z.number().optional(),
+  total_tokens: z.number().optional(),
+});
 
 export function gatewayChat(client: GatewayClient) {
   const cfg = client.cfg;
@@ -34,13 +38,20 @@ export function gatewayChat(client: GatewayClient) {
           z.enum(["text", "json_object"]),
           z.object({
             schema: z.record(z.string(), z.unknown()).describe("a JSON Schema (object) the answer must match"),
-            name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe("schema name sent to the model (letters, digits, _ and -)"),
+            name: z
+              .string()
+              .regex(/^[A-Za-z0-9_-]{1,64}$/)
+              .optional()
+              .describe("schema name sent to the model (letters, digits, _ and -)"),
             strict: z.boolean().optional(),
           }),
         ])
         .optional()
         .describe("text (default), json_object, or {schema, name?, strict?} for JSON matching a JSON Schema"),
-      enable_thinking: z.boolean().optional().describe("turn the model's reasoning phase on or off (models that support it, e.g. Qwen3); the reasoning is returned separately"),
+      enable_thinking: z
+        .boolean()
+        .optional()
+        .describe("turn the model's reasoning phase on or off (models that support it, e.g. Qwen3); the reasoning is returned separately"),
     },
     output: {
       model: z.string(),
@@ -59,30 +70,50 @@ export function gatewayChat(client: GatewayClient) {
       ctx.progress(`asking ${model}`);
       let lastReport = 0;
       let answering = false;
-      const answer = await runChat(client, { ...args, model, response_format: format }, {
-        signal: ctx.signal,
-        modelVar,
-        onDelta: (text, reasoning) => {
-          // Report the switch from thinking to answering at once, otherwise at most once a second.
-          const firstText = !answering && text.length > 0;
-          if (!firstText && Date.now() - lastReport < 1000) return;
-          answering ||= firstText;
-          lastReport = Date.now();
-          ctx.progress(text ? `receiving the answer: ${text.length} characters so far` : reasoning ? `the model is thinking (${reasoning.length} characters of reasoning)` : `${model} accepted the request; waiting for the first tokens`);
+      const answer = await runChat(
+        client,
+        { ...args, model, response_format: format },
+        {
+          signal: ctx.signal,
+          modelVar,
+          onDelta: (text, reasoning) => {
+            // Report the switch from thinking to answering at once, otherwise at most once a second.
+            const firstText = !answering && text.length > 0;
+            if (!firstText && Date.now() - lastReport < 1000) return;
+            answering ||= firstText;
+            lastReport = Date.now();
+            ctx.progress(
+              text
+                ? `receiving the answer: ${text.length} characters so far`
+                : reasoning
+                  ? `the model is thinking (${reasoning.length} characters of reasoning)`
+                  : `${model} accepted the request; waiting for the first tokens`,
+            );
+          },
         },
-      });
+      );
       const structured: Record<string, unknown> = { ...answer };
       if (format && format !== "text") {
         const parsed = parseJsonAnswer(answer.text);
         const truncated = answer.finish_reason === "length" ? " The answer was cut off by max_tokens; raise it." : "";
-        if (!parsed.ok) throw answerError("NotJson", `the answer is not valid JSON (${parsed.error}).${truncated}`, answer.text, answer.request_id);
+        if (!parsed.ok)
+          throw answerError("NotJson", `the answer is not valid JSON (${parsed.error}).${truncated}`, answer.text, answer.request_id);
         if (validate) {
           const check = validate(parsed.value);
-          if (!check.valid) throw answerError("SchemaMismatch", `the answer does not match the schema: ${check.errorMessage}.${truncated}`, answer.text, answer.request_id);
+          if (!check.valid)
+            throw answerError(
+              "SchemaMismatch",
+              `the answer does not match the schema: ${check.errorMessage}.${truncated}`,
+              answer.text,
+              answer.request_id,
+            );
         }
         structured.json = parsed.value;
       }
-      const footer = [answer.finish_reason && answer.finish_reason !== "stop" ? `finish_reason: ${answer.finish_reason}` : undefined, answer.usage?.total_tokens !== undefined ? `${answer.usage.total_tokens} tokens` : undefined]
+      const footer = [
+        answer.finish_reason && answer.finish_reason !== "stop" ? `finish_reason: ${answer.finish_reason}` : undefined,
+        answer.usage?.total_tokens !== undefined ? `${answer.usage.total_tokens} tokens` : undefined,
+      ]
         .filter(Boolean)
         .join(", ");
       const text = structured.json !== undefined ? JSON.stringify(structured.json, null, 2) : answer.text;

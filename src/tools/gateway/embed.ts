@@ -14,9 +14,19 @@ export function gatewayEmbed(client: GatewayClient) {
     description:
       "Turns texts into embedding vectors with an embedding model behind your Alibaba Cloud AI Gateway (for search, clustering, similarity). The vectors are returned in structuredContent.vectors, in the order of texts; the text part only summarises them. Billed per token.",
     input: {
-      texts: z.array(z.string().min(1, "texts must not contain empty strings").max(MAX_TEXT_CHARS)).min(1).max(MAX_EMBED_TEXTS).describe(`the texts to embed (1-${MAX_EMBED_TEXTS}, each non-empty)`),
+      texts: z
+        .array(z.string().min(1, "texts must not contain empty strings").max(MAX_TEXT_CHARS))
+        .min(1)
+        .max(MAX_EMBED_TEXTS)
+        .describe(`the texts to embed (1-${MAX_EMBED_TEXTS}, each non-empty)`),
       model: z.string().min(1).optional().describe(modelHelp(cfg, "embed")),
-      dimensions: z.number().int().min(1).max(16_384).optional().describe("vector length, for models that can shorten their output (e.g. 64-2048 for text-embedding-v4); model default if omitted"),
+      dimensions: z
+        .number()
+        .int()
+        .min(1)
+        .max(16_384)
+        .optional()
+        .describe("vector length, for models that can shorten their output (e.g. 64-2048 for text-embedding-v4); model default if omitted"),
     },
     output: {
       model: z.string(),
@@ -31,9 +41,18 @@ export function gatewayEmbed(client: GatewayClient) {
       const { model, modelVar } = resolveModel(cfg, "embed", args.model);
       ctx.progress(`embedding ${args.texts.length} text(s) with ${model}`);
       const e = await embed(client, { model, texts: args.texts, dimensions: args.dimensions }, { signal: ctx.signal, modelVar });
-      const preview = e.vectors[0]!.slice(0, 4).map((x) => x.toFixed(4)).join(", ");
+      const preview = e.vectors[0]!.slice(0, 4)
+        .map((x) => x.toFixed(4))
+        .join(", ");
       const text = `${e.vectors.length} vector(s) of ${e.dimensions} dimensions from ${e.model}${e.total_tokens !== undefined ? ` (${e.total_tokens} tokens)` : ""}; first vector starts [${preview}, …]. The vectors are in structuredContent.vectors.`;
-      return result(text, { model: e.model, dimensions: e.dimensions, count: e.vectors.length, vectors: e.vectors, ...(e.total_tokens !== undefined ? { total_tokens: e.total_tokens } : {}), ...(e.request_id ? { request_id: e.request_id } : {}) });
+      return result(text, {
+        model: e.model,
+        dimensions: e.dimensions,
+        count: e.vectors.length,
+        vectors: e.vectors,
+        ...(e.total_tokens !== undefined ? { total_tokens: e.total_tokens } : {}),
+        ...(e.request_id ? { request_id: e.request_id } : {}),
+      });
     },
   });
 }

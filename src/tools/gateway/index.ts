@@ -41,7 +41,8 @@ export const gatewayModule: VendorModule = {
           return `${how} accepted by ${safeUrl(cfg.baseUrl)}${n !== undefined ? ` (${n} models listed)` : ""}`;
         } catch (err) {
           // Routes are matched before auth: a gateway with no /models route cannot tell us about the credential.
-          if (err instanceof AigcError && err.info.httpStatus === 404) return `${safeUrl(cfg.baseUrl)} is reachable but does not route /models, so the ${how} is first checked by a real call`;
+          if (err instanceof AigcError && err.info.httpStatus === 404)
+            return `${safeUrl(cfg.baseUrl)} is reachable but does not route /models, so the ${how} is first checked by a real call`;
           throw err;
         }
       },

@@ -14,8 +14,18 @@ export function gatewayRerank(client: GatewayClient) {
       "Orders documents by relevance to a query with a rerank model behind your Alibaba Cloud AI Gateway. Returns the best top_n as {index (position in documents), score (the model's relevance score, higher is better), document}. Billed per token.",
     input: {
       query: z.string().min(1).describe("what the documents are ranked against"),
-      documents: z.array(z.string().min(1, "documents must not contain empty strings")).min(1).max(MAX_RERANK_DOCUMENTS).describe(`the candidate texts (1-${MAX_RERANK_DOCUMENTS})`),
-      top_n: z.number().int().min(1).max(MAX_RERANK_DOCUMENTS).optional().describe("how many of the best documents to return (default all)"),
+      documents: z
+        .array(z.string().min(1, "documents must not contain empty strings"))
+        .min(1)
+        .max(MAX_RERANK_DOCUMENTS)
+        .describe(`the candidate texts (1-${MAX_RERANK_DOCUMENTS})`),
+      top_n: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_RERANK_DOCUMENTS)
+        .optional()
+        .describe("how many of the best documents to return (default all)"),
       model: z.string().min(1).optional().describe(modelHelp(cfg, "rerank")),
     },
     output: {
@@ -25,12 +35,24 @@ export function gatewayRerank(client: GatewayClient) {
     },
     annotations: GATEWAY_CALL,
     async run(args, ctx) {
-      if (args.top_n !== undefined && args.top_n > args.documents.length) throw inputError("top_n", `at most the number of documents (${args.documents.length}); got ${args.top_n}`);
+      if (args.top_n !== undefined && args.top_n > args.documents.length)
+        throw inputError("top_n", `at most the number of documents (${args.documents.length}); got ${args.top_n}`);
       const { model, modelVar } = resolveModel(cfg, "rerank", args.model);
       ctx.progress(`ranking ${args.documents.length} document(s) with ${model}`);
-      const r = await rerank(client, { model, query: args.query, documents: args.documents, top_n: args.top_n }, { signal: ctx.signal, modelVar });
-      const lines = r.results.map((x, i) => `${i + 1}. [${x.index}] ${x.score.toFixed(4)}  ${x.document.length > 120 ? `${x.document.slice(0, 117)}...` : x.document}`);
-      return result(`Ranked by ${r.model}:\n${lines.join("\n")}`, { model: r.model, results: r.results, ...(r.request_id ? { request_id: r.request_id } : {}) });
+      const r = await rerank(
+        client,
+        { model, query: args.query, documents: args.documents, top_n: args.top_n },
+        { signal: ctx.signal, modelVar },
+      );
+      const lines = r.results.map(
+        (x, i) =>
+          `${i + 1}. [${x.index}] ${x.score.toFixed(4)}  ${x.document.length > 120 ? `${x.document.slice(0, 117)}...` : x.document}`,
+      );
+      return result(`Ranked by ${r.model}:\n${lines.join("\n")}`, {
+        model: r.model,
+        results: r.results,
+        ...(r.request_id ? { request_id: r.request_id } : {}),
+      });
     },
   });
 }

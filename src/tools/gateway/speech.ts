@@ -17,7 +17,15 @@ export function gatewaySpeech(client: GatewayClient, core: CoreConfig) {
       "Reads text aloud with a text-to-speech model behind your Alibaba Cloud AI Gateway. The audio is saved to the output folder and returned as an embedded resource when it fits the inline budget (a media:// link otherwise). Long texts can take a while: the call returns a job_id when wait_seconds runs out; then call wait_for_job. Billed per character.",
     input: {
       text: z.string().min(1).max(MAX_SPEECH_CHARS).describe(`what to say (1-${MAX_SPEECH_CHARS} characters)`),
-      voice: z.string().min(1).optional().describe(cfg.voice ? `voice name of the model (default ${cfg.voice})` : "voice name of the model (required: AI_GATEWAY_TTS_VOICE is not set), e.g. alloy or longxiaochun"),
+      voice: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          cfg.voice
+            ? `voice name of the model (default ${cfg.voice})`
+            : "voice name of the model (required: AI_GATEWAY_TTS_VOICE is not set), e.g. alloy or longxiaochun",
+        ),
       model: z.string().min(1).optional().describe(modelHelp(cfg, "tts")),
       format: z.enum(SPEECH_FORMATS).optional().describe("audio format (default mp3); opus comes in an Ogg container"),
       speed: z.number().min(0.25).max(4).optional().describe("speaking rate 0.25-4 (1 = normal), for models that support it"),
@@ -29,7 +37,11 @@ export function gatewaySpeech(client: GatewayClient, core: CoreConfig) {
       if (!args.text.trim()) throw inputError("text", "is only whitespace; give the words to speak");
       const { model, modelVar } = resolveModel(cfg, "tts", args.model);
       const voice = args.voice?.trim() || cfg.voice;
-      if (!voice) throw inputError("voice", "no voice given and AI_GATEWAY_TTS_VOICE is not set: pass voice (a voice name of the model) or set AI_GATEWAY_TTS_VOICE");
+      if (!voice)
+        throw inputError(
+          "voice",
+          "no voice given and AI_GATEWAY_TTS_VOICE is not set: pass voice (a voice name of the model) or set AI_GATEWAY_TTS_VOICE",
+        );
       const format = args.format ?? "mp3";
       const body = speechBody({ model, text: args.text, voice, format, speed: args.speed });
       const jobId = await ctx.app.jobs.startLocal({

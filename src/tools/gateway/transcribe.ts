@@ -11,21 +11,46 @@ export function gatewayTranscribe(client: GatewayClient) {
   return defineTool({
     name: "gateway_transcribe",
     title: "AI Gateway speech-to-text",
-    description:
-      `Transcribes speech in an audio file (mp3, wav, ogg/opus, flac, aac, m4a, or the audio of an mp4/webm; up to ${MAX_TRANSCRIBE_BYTES / 1024 / 1024} MiB) with a speech-to-text model behind your Alibaba Cloud AI Gateway, and returns the text. URLs are downloaded by this server and uploaded to the gateway. Billed per second of audio.`,
+    description: `Transcribes speech in an audio file (mp3, wav, ogg/opus, flac, aac, m4a, or the audio of an mp4/webm; up to ${MAX_TRANSCRIBE_BYTES / 1024 / 1024} MiB) with a speech-to-text model behind your Alibaba Cloud AI Gateway, and returns the text. URLs are downloaded by this server and uploaded to the gateway. Billed per second of audio.`,
     input: {
       audio: z.string().min(1).describe(`the audio: ${MEDIA_REF_HELP}`),
       model: z.string().min(1).optional().describe(modelHelp(cfg, "stt")),
-      language: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "language must be a language code such as en, zh or yue").optional().describe("the spoken language as an ISO 639 code (e.g. zh, en); improves accuracy, auto-detected if omitted"),
+      language: z
+        .string()
+        .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "language must be a language code such as en, zh or yue")
+        .optional()
+        .describe("the spoken language as an ISO 639 code (e.g. zh, en); improves accuracy, auto-detected if omitted"),
       prompt: z.string().max(2000).optional().describe("context or spellings to guide the transcription (names, terms)"),
     },
-    output: { model: z.string(), text: z.string(), language: z.string().optional(), duration_s: z.number().optional(), request_id: z.string().optional() },
+    output: {
+      model: z.string(),
+      text: z.string(),
+      language: z.string().optional(),
+      duration_s: z.number().optional(),
+      request_id: z.string().optional(),
+    },
     annotations: GATEWAY_CALL,
     async run(args, ctx) {
       const { model, modelVar } = resolveModel(cfg, "stt", args.model);
-      const audio = await loadInputBytes(ctx.app, args.audio, { field: "audio", accept: ["audio", "video"], maxBytes: MAX_TRANSCRIBE_BYTES }, ctx.signal);
+      const audio = await loadInputBytes(
+        ctx.app,
+        args.audio,
+        { field: "audio", accept: ["audio", "video"], maxBytes: MAX_TRANSCRIBE_BYTES },
+        ctx.signal,
+      );
       ctx.progress(`uploading ${audio.data.length} bytes of ${audio.mime} to ${model}`);
-      const t = await transcribe(client, { model, audio: audio.data, mime: audio.mime, filename: `audio.${extForMime(audio.mime) ?? "bin"}`, language: args.language, prompt: args.prompt }, { signal: ctx.signal, modelVar });
+      const t = await transcribe(
+        client,
+        {
+          model,
+          audio: audio.data,
+          mime: audio.mime,
+          filename: `audio.${extForMime(audio.mime) ?? "bin"}`,
+          language: args.language,
+          prompt: args.prompt,
+        },
+        { signal: ctx.signal, modelVar },
+      );
       return result(t.text || "(no speech recognised)", { ...t });
     },
   });

@@ -17,7 +17,9 @@ export function modelField(family: KlingFamily, fallback: string) {
     .min(1)
     .max(64)
     .optional()
-    .describe(`Kling model_name (default ${fallback}); known for this endpoint: ${knownModels(family).join(", ")}. Newer names are passed through as given.`);
+    .describe(
+      `Kling model_name (default ${fallback}); known for this endpoint: ${knownModels(family).join(", ")}. Newer names are passed through as given.`,
+    );
 }
 
 const axis = z.number().min(-10).max(10).optional();
@@ -25,7 +27,13 @@ const axis = z.number().min(-10).max(10).optional();
 export const videoFields = {
   negative_prompt: z.string().max(2500).optional().describe("what the video should not show (<= 2500 characters)"),
   mode: z.enum(MODES).optional().describe('"std" (cheaper, faster) or "pro" (higher quality, costs more); Kling default std'),
-  duration: z.number().int().min(3).max(15).optional().describe("seconds (sent as a string): most models 5 or 10; Kling 3.0 3-15; default 5"),
+  duration: z
+    .number()
+    .int()
+    .min(3)
+    .max(15)
+    .optional()
+    .describe("seconds (sent as a string): most models 5 or 10; Kling 3.0 3-15; default 5"),
   cfg_scale: z.number().min(0).max(1).optional().describe("prompt adherence 0-1 (default 0.5); Kling 1.x models only"),
   sound: z.boolean().optional().describe("generate sound with the video (Kling 2.6 and newer)"),
   camera_control: z
@@ -46,14 +54,26 @@ export const videoFields = {
     .optional()
     .describe("camera movement"),
   multi_shot: z.boolean().optional().describe("make a multi-shot video (Kling 3.0 models)"),
-  shot_type: z.enum(SHOT_TYPES).optional().describe('with multi_shot: "customize" (you give multi_prompt) or "intelligence" (Kling splits the prompt)'),
+  shot_type: z
+    .enum(SHOT_TYPES)
+    .optional()
+    .describe('with multi_shot: "customize" (you give multi_prompt) or "intelligence" (Kling splits the prompt)'),
   multi_prompt: z
-    .array(z.object({ prompt: z.string().min(1).max(2500).describe("what happens in this shot"), duration: z.number().int().min(1).max(15).describe("seconds of this shot") }))
+    .array(
+      z.object({
+        prompt: z.string().min(1).max(2500).describe("what happens in this shot"),
+        duration: z.number().int().min(1).max(15).describe("seconds of this shot"),
+      }),
+    )
     .min(1)
     .max(10)
     .optional()
     .describe('the shots, in order, for shot_type "customize"; durations must add up to duration'),
-  voice_ids: z.array(z.string().min(1)).max(2).optional().describe("up to 2 Kling voice ids (Kling 2.6+, needs sound: true); refer to them in the prompt as <<<voice_1>>>"),
+  voice_ids: z
+    .array(z.string().min(1))
+    .max(2)
+    .optional()
+    .describe("up to 2 Kling voice ids (Kling 2.6+, needs sound: true); refer to them in the prompt as <<<voice_1>>>"),
   watermark: z.boolean().optional().describe("also produce a watermarked copy (saved next to the clean one)"),
 };
 
@@ -87,7 +107,11 @@ export async function submitKling(
     label: t.label.slice(0, 80),
     signal: ctx.signal,
     submit: async (signal) => {
-      const created = await client.createTask(t.family, t.body, { signal, deadlineMs: started + budgetMs, onQueued: (m) => ctx.progress(m) });
+      const created = await client.createTask(t.family, t.body, {
+        signal,
+        deadlineMs: started + budgetMs,
+        onQueued: (m) => ctx.progress(m),
+      });
       return { task: created.taskId, model: t.model, x: { f: t.family, ...(created.byExternalId ? { e: "1" } : {}) } };
     },
   });

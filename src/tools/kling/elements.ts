@@ -26,11 +26,14 @@ function view(e: KlingElement): ElementOut {
     ...(e.owned_by !== undefined ? { owned_by: String(e.owned_by) } : {}),
     ...(e.status ? { status: String(e.status) } : {}),
     ...(tags.length ? { tags } : {}),
-    ...(typeof e.element_frontal_image === "string" && /^https?:/.test(e.element_frontal_image) ? { frontal_image: e.element_frontal_image } : {}),
+    ...(typeof e.element_frontal_image === "string" && /^https?:/.test(e.element_frontal_image)
+      ? { frontal_image: e.element_frontal_image }
+      : {}),
   };
 }
 
-const line = (e: ElementOut) => `- ${e.element_id} ${e.element_name ?? ""}${e.element_description ? `: ${e.element_description}` : ""}${e.owned_by ? ` (owner ${e.owned_by})` : ""}`;
+const line = (e: ElementOut) =>
+  `- ${e.element_id} ${e.element_name ?? ""}${e.element_description ? `: ${e.element_description}` : ""}${e.owned_by ? ` (owner ${e.owned_by})` : ""}`;
 
 export function klingElementTools(client: KlingClient) {
   return [
@@ -63,7 +66,15 @@ export function klingElementTools(client: KlingClient) {
           ctx.signal,
         );
         const element = view(created);
-        return { content: [{ type: "text", text: `Created Kling element:\n${line(element)}\nUse element_ids: ["${element.element_id}"] in kling_image_to_video, kling_omni_video or kling_omni_image.` }], structuredContent: { element } };
+        return {
+          content: [
+            {
+              type: "text",
+              text: `Created Kling element:\n${line(element)}\nUse element_ids: ["${element.element_id}"] in kling_image_to_video, kling_omni_video or kling_omni_image.`,
+            },
+          ],
+          structuredContent: { element },
+        };
       },
     }),
     defineTool({
@@ -82,15 +93,23 @@ export function klingElementTools(client: KlingClient) {
         const source = args.source ?? "custom";
         const page = args.page ?? 1;
         const elements = (await client.listElements(source, { pageNum: page, pageSize: args.page_size ?? 30 }, ctx.signal)).map(view);
-        const text = elements.length ? `${elements.length} ${source} element(s) on page ${page}:\n${elements.map(line).join("\n")}` : `No ${source} elements on page ${page}.`;
+        const text = elements.length
+          ? `${elements.length} ${source} element(s) on page ${page}:\n${elements.map(line).join("\n")}`
+          : `No ${source} elements on page ${page}.`;
         return { content: [{ type: "text", text }], structuredContent: { source, page, elements } };
       },
     }),
     defineTool({
       name: "kling_delete_element",
       title: "Delete a Kling element (主体)",
-      description: "Permanently deletes one of your Kling elements (主体) by element_id. Official presets cannot be deleted. This cannot be undone.",
-      input: { element_id: z.string().regex(/^\d{1,30}$/, "must be a numeric element id").describe("the element_id to delete (from kling_list_elements)") },
+      description:
+        "Permanently deletes one of your Kling elements (主体) by element_id. Official presets cannot be deleted. This cannot be undone.",
+      input: {
+        element_id: z
+          .string()
+          .regex(/^\d{1,30}$/, "must be a numeric element id")
+          .describe("the element_id to delete (from kling_list_elements)"),
+      },
       output: { element_id: z.string(), deleted: z.boolean(), status: z.string().optional() },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
       async run(args, ctx) {
@@ -98,7 +117,14 @@ export function klingElementTools(client: KlingClient) {
         const status = res?.task_status;
         const deleted = status !== "failed";
         return {
-          content: [{ type: "text", text: deleted ? `Deleted Kling element ${args.element_id}${status ? ` (status ${status})` : ""}.` : `Kling could not delete element ${args.element_id} (status ${status}).` }],
+          content: [
+            {
+              type: "text",
+              text: deleted
+                ? `Deleted Kling element ${args.element_id}${status ? ` (status ${status})` : ""}.`
+                : `Kling could not delete element ${args.element_id} (status ${status}).`,
+            },
+          ],
           structuredContent: { element_id: args.element_id, deleted, ...(status ? { status } : {}) },
           ...(deleted ? {} : { isError: true }),
         };

@@ -43,4 +43,3 @@ export function klingGenerateImage(client: KlingClient, cfg: KlingConfig, core: 
     },
   });
 }
-

@@ -35,7 +35,10 @@ export function klingMultiImageToImage(client: KlingClient, core: CoreConfig) {
       const model = args.model ?? fallback;
       checkModelFamily(FAMILY, model);
       const subjects = await klingImages(ctx, args.subject_images, "subject_images");
-      const [scene, style] = await Promise.all([klingImage(ctx, args.scene_image, "scene_image"), klingImage(ctx, args.style_image, "style_image")]);
+      const [scene, style] = await Promise.all([
+        klingImage(ctx, args.scene_image, "scene_image"),
+        klingImage(ctx, args.style_image, "style_image"),
+      ]);
       const body: Record<string, unknown> = {
         model_name: model,
         subject_image_list: subjects.map((subject_image) => ({ subject_image })),
@@ -45,7 +48,14 @@ export function klingMultiImageToImage(client: KlingClient, core: CoreConfig) {
         ...(args.n ? { n: args.n } : {}),
         ...(args.aspect_ratio ? { aspect_ratio: args.aspect_ratio } : {}),
       };
-      return submitKling(ctx, client, { family: FAMILY, op: "image", body, model, label: args.prompt || "image from subjects", wait_seconds: args.wait_seconds });
+      return submitKling(ctx, client, {
+        family: FAMILY,
+        op: "image",
+        body,
+        model,
+        label: args.prompt || "image from subjects",
+        wait_seconds: args.wait_seconds,
+      });
     },
   });
 }

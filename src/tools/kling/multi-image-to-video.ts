@@ -35,7 +35,14 @@ export function klingMultiImageToVideo(client: KlingClient, core: CoreConfig) {
       checkVideoOptions(FAMILY, opts);
       const images = await klingImages(ctx, args.images, "images");
       const body = { ...videoOptionsBody(opts), image_list: images.map((image) => ({ image })) };
-      return submitKling(ctx, client, { family: FAMILY, op: "video", body, model: opts.model, label: args.prompt, wait_seconds: args.wait_seconds });
+      return submitKling(ctx, client, {
+        family: FAMILY,
+        op: "video",
+        body,
+        model: opts.model,
+        label: args.prompt,
+        wait_seconds: args.wait_seconds,
+      });
     },
   });
 }

@@ -21,9 +21,16 @@ export function klingOmniImage(client: KlingClient, core: CoreConfig) {
     input: {
       prompt: z.string().min(1).max(2500).describe("what to generate; reference inputs as <<<image_1>>>, <<<element_1>>>"),
       images: z.array(z.string().min(1)).max(10).optional().describe(`reference images; each ${IMAGE_HELP}`),
-      element_ids: z.array(z.string().regex(/^\d{1,30}$/, "must be a numeric element id")).max(10).optional().describe("Kling element (主体) ids (see kling_list_elements)"),
+      element_ids: z
+        .array(z.string().regex(/^\d{1,30}$/, "must be a numeric element id"))
+        .max(10)
+        .optional()
+        .describe("Kling element (主体) ids (see kling_list_elements)"),
       resolution: z.enum(RESOLUTIONS).optional().describe("1k (default), 2k; 4k on models that offer it"),
-      result_type: z.enum(RESULT_TYPES).optional().describe('"single" (default; n images) or "series" (a consistent set of series_amount images)'),
+      result_type: z
+        .enum(RESULT_TYPES)
+        .optional()
+        .describe('"single" (default; n images) or "series" (a consistent set of series_amount images)'),
       n: imageCount,
       series_amount: z.number().int().min(2).max(9).optional().describe('how many images in the series (result_type "series")'),
       aspect_ratio: z.enum(OMNI_IMAGE_RATIOS).optional().describe('default "auto" (follows the inputs)'),

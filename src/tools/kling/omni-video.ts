@@ -33,7 +33,11 @@ export function klingOmniVideo(client: KlingClient, core: CoreConfig) {
         .max(7)
         .optional()
         .describe("reference images (<= 7, <= 4 with a video; no end_frame with more than 2 images)"),
-      element_ids: z.array(z.string().regex(/^\d{1,30}$/, "must be a numeric element id")).max(7).optional().describe("Kling element (主体) ids (see kling_list_elements)"),
+      element_ids: z
+        .array(z.string().regex(/^\d{1,30}$/, "must be a numeric element id"))
+        .max(7)
+        .optional()
+        .describe("Kling element (主体) ids (see kling_list_elements)"),
       video: z
         .object({
           url: z.string().url().describe("http(s) URL of an mp4/mov, 3-10 s, 720-2160 px, 24-60 fps, <= 200 MB"),
@@ -58,14 +62,21 @@ export function klingOmniVideo(client: KlingClient, core: CoreConfig) {
     async run(args, ctx) {
       const opts = { ...args, model: args.model ?? fallback };
       const images = args.images ?? [];
-      checkOmniVideo({ roles: images.map((i) => i.role), elements: args.element_ids?.length ?? 0, video: args.video, aspect_ratio: args.aspect_ratio, duration: args.duration });
+      checkOmniVideo({
+        roles: images.map((i) => i.role),
+        elements: args.element_ids?.length ?? 0,
+        video: args.video,
+        aspect_ratio: args.aspect_ratio,
+        duration: args.duration,
+      });
       checkVideoOptions(FAMILY, opts);
       if (args.video) {
         const v = await loadInput(ctx.app, args.video.url, { field: "video.url", accept: ["video"] });
         if (v?.kind !== "url") throw inputError("video.url", "Kling takes videos by URL only");
       }
       const imageList = [];
-      for (const [i, img] of images.entries()) imageList.push({ image_url: await klingImage(ctx, img.image, `images[${i}].image`), ...(img.role ? { type: img.role } : {}) });
+      for (const [i, img] of images.entries())
+        imageList.push({ image_url: await klingImage(ctx, img.image, `images[${i}].image`), ...(img.role ? { type: img.role } : {}) });
       const body: Record<string, unknown> = {
         ...videoOptionsBody(opts),
         ...(imageList.length ? { image_list: imageList } : {}),
@@ -76,13 +87,22 @@ export function klingOmniVideo(client: KlingClient, core: CoreConfig) {
                 {
                   video_url: args.video.url,
                   refer_type: args.video.refer_type ?? "feature",
-                  ...(args.video.keep_original_sound !== undefined ? { keep_original_sound: args.video.keep_original_sound ? "yes" : "no" } : {}),
+                  ...(args.video.keep_original_sound !== undefined
+                    ? { keep_original_sound: args.video.keep_original_sound ? "yes" : "no" }
+                    : {}),
                 },
               ],
             }
           : {}),
       };
-      return submitKling(ctx, client, { family: FAMILY, op: "video", body, model: opts.model, label: args.prompt, wait_seconds: args.wait_seconds });
+      return submitKling(ctx, client, {
+        family: FAMILY,
+        op: "video",
+        body,
+        model: opts.model,
+        label: args.prompt,
+        wait_seconds: args.wait_seconds,
+      });
     },
   });
 }

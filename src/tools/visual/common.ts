@@ -56,7 +56,11 @@ export async function runAsync(
     label: job.label.slice(0, 80),
     signal: ctx.signal,
     submit: async (signal) => ({
-      task: await withRateLimitBackoff(() => client.submit(job.body, signal), { budgetMs: budget, signal, onRetry: (m) => ctx.progress(m) }),
+      task: await withRateLimitBackoff(() => client.submit(job.body, signal), {
+        budgetMs: budget,
+        signal,
+        onRetry: (m) => ctx.progress(m),
+      }),
       model: job.reqKey,
       x: { rk: job.reqKey, ...(job.reqJson ? { rj: job.reqJson } : {}) },
     }),
@@ -79,7 +83,8 @@ export async function runSync(
     model: job.reqKey,
     label: job.label.slice(0, 80),
     outputKind: job.kind,
-    run: async (signal) => visualResult(await withRateLimitBackoff(() => client.process(job.body, signal), { budgetMs: budget, signal, onRetry })),
+    run: async (signal) =>
+      visualResult(await withRateLimitBackoff(() => client.process(job.body, signal), { budgetMs: budget, signal, onRetry })),
   });
   return waitAndRender(ctx, jobId, job.waitSeconds, true);
 }

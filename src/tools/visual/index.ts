@@ -22,7 +22,12 @@ export const visualModule: VendorModule = {
       id: "visual",
       title: this.title,
       drivers: visualDrivers(client),
-      tools: [jimengGenerateImage(client, core), jimengGenerateVideo(client, core), jimengPortraitPhoto(client, cfg, core), volcVisualCall(client, core)],
+      tools: [
+        jimengGenerateImage(client, core),
+        jimengGenerateVideo(client, core),
+        jimengPortraitPhoto(client, cfg, core),
+        volcVisualCall(client, core),
+      ],
       async check(signal) {
         // Looking up a task that does not exist passes the gateway's signature and permission checks and creates nothing.
         const env = await client.getResult("jimeng_t2i_v40", "0", undefined, signal);

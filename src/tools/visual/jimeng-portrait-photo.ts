@@ -18,8 +18,18 @@ export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, cor
       `Paid: billed per generated image by Volcengine. Uses req_key ${cfg.portraitReqKey} (set VOLC_PORTRAIT_REQ_KEY if your console shows another). Typically 10-60 s; if longer the call returns a job_id for wait_for_job.`,
     input: {
       image: z.string().min(1).describe(`photo of one person, face clearly visible; ${MEDIA_REF_HELP}. JPEG/PNG, <= 15 MB, <= 4096x4096`),
-      prompt: z.string().min(1).max(800).optional().describe("scene, clothing and style of the new portrait (needed for gen_mode creative)"),
-      gen_mode: z.enum(GEN_MODES).optional().describe("creative = follow the prompt (vendor default with a prompt); reference = stay close to the photo (default without a prompt); reference_char = keep only the character"),
+      prompt: z
+        .string()
+        .min(1)
+        .max(800)
+        .optional()
+        .describe("scene, clothing and style of the new portrait (needed for gen_mode creative)"),
+      gen_mode: z
+        .enum(GEN_MODES)
+        .optional()
+        .describe(
+          "creative = follow the prompt (vendor default with a prompt); reference = stay close to the photo (default without a prompt); reference_char = keep only the character",
+        ),
       width: z.number().int().min(512).max(2048).optional().describe("output width in px, 512-2048 (vendor default 1328), with height"),
       height: z.number().int().min(512).max(2048).optional().describe("output height in px, 512-2048, with width"),
       gpen: z.number().min(0).max(1).optional().describe("face restoration (HD) strength 0-1 (vendor default 0.4)"),
@@ -37,7 +47,14 @@ export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, cor
       const delivery = placeDelivery("async", { returnUrl: true, logo: args.logo });
       const image = (await loadInput(ctx.app, args.image, { field: "image", accept: ["image"], maxBytes: 15 * MB, mimes: JPEG_PNG }))!;
       checkImageLimits([image], "image", { maxEdge: 4096, maxRatio: 3 });
-      return runAsync(ctx, client, { op: "portrait", reqKey: cfg.portraitReqKey, body: portraitBody(req, image), reqJson: delivery.reqJson, label: args.prompt ?? "portrait photo", waitSeconds: args.wait_seconds });
+      return runAsync(ctx, client, {
+        op: "portrait",
+        reqKey: cfg.portraitReqKey,
+        body: portraitBody(req, image),
+        reqJson: delivery.reqJson,
+        label: args.prompt ?? "portrait photo",
+        waitSeconds: args.wait_seconds,
+      });
     },
   });
 }

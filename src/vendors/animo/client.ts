@@ -8,7 +8,17 @@
  */
 import { AigcError, type ErrorCategory } from "../../errors.js";
 import type { PollResult } from "../../jobs/types.js";
-import { discard, httpOpen, httpRequest, readPreview, requestIdOf, retryAfterMs, RETRY_SAFE, safeUrl, type RetryPolicy } from "../../net/http.js";
+import {
+  discard,
+  httpOpen,
+  httpRequest,
+  readPreview,
+  requestIdOf,
+  retryAfterMs,
+  RETRY_SAFE,
+  safeUrl,
+  type RetryPolicy,
+} from "../../net/http.js";
 import { ANIMO_ASYNC_SUBMIT_PATH, type AnimoConfig } from "./config.js";
 
 export const ANIMO = "Animo";
@@ -31,7 +41,6 @@ const RETRY_REJECTED: RetryPolicy = {
   attempts: 3,
   shouldRetry: (res, err) => (err ? /ECONNREFUSED/.test(err.message) : res!.status === 429),
 };
-
 
 export class AnimoClient {
   constructor(
@@ -65,7 +74,10 @@ export class AnimoClient {
     const contentType = res.headers["content-type"] ?? "";
     const mime = contentType.split(";")[0]!.trim().toLowerCase();
     if (!mime.startsWith("video/")) {
-      const preview = (await readPreview(res.body, 200)).replace(/\s+/g, " ").replace(/[^\x20-\x7e]/g, ".").trim();
+      const preview = (await readPreview(res.body, 200))
+        .replace(/\s+/g, " ")
+        .replace(/[^\x20-\x7e]/g, ".")
+        .trim();
       throw new AigcError({
         category: "bad_response",
         code: "NotVideo",
@@ -90,9 +102,19 @@ export class AnimoClient {
     }
     if (declared === 0) {
       discard(res.body);
-      throw new AigcError({ category: "bad_response", code: "EmptyBody", vendor: ANIMO, requestId, message: `Animo answered HTTP ${res.status} with an empty video body` });
+      throw new AigcError({
+        category: "bad_response",
+        code: "EmptyBody",
+        vendor: ANIMO,
+        requestId,
+        message: `Animo answered HTTP ${res.status} with an empty video body`,
+      });
     }
-    return { status: "succeeded", outputs: [{ stream: res.body, mime }], ...(requestId ? { detail: `Animo request id ${requestId}` } : {}) };
+    return {
+      status: "succeeded",
+      outputs: [{ stream: res.body, mime }],
+      ...(requestId ? { detail: `Animo request id ${requestId}` } : {}),
+    };
   }
 
   /** Async mode: creates a generation request and returns its id. */
@@ -128,11 +150,25 @@ export class AnimoClient {
   /** Async mode: reads a request's status (free; safe to repeat). */
   async status(id: string, signal?: AbortSignal): Promise<AnimoStatus> {
     const url = `${this.cfg.endpoint}${ANIMO_ASYNC_SUBMIT_PATH}/status/${encodeURIComponent(id)}`;
-    const res = await httpRequest(url, { vendor: ANIMO, headers: this.headers(false), signal, timeoutMs: Math.min(this.cfg.timeoutMs, 30_000), maxBytes: 8 * 1024 * 1024, retry: RETRY_SAFE });
+    const res = await httpRequest(url, {
+      vendor: ANIMO,
+      headers: this.headers(false),
+      signal,
+      timeoutMs: Math.min(this.cfg.timeoutMs, 30_000),
+      maxBytes: 8 * 1024 * 1024,
+      retry: RETRY_SAFE,
+    });
     if (res.status < 200 || res.status >= 300) throw animoError(res.status, res.headers, res.text(), "status");
     const data = res.json();
     if (!data || typeof data !== "object") {
-      throw new AigcError({ category: "bad_response", code: "MalformedResponse", vendor: ANIMO, httpStatus: res.status, requestId: res.requestId, message: "Animo answered the status request with a body that is not JSON" });
+      throw new AigcError({
+        category: "bad_response",
+        code: "MalformedResponse",
+        vendor: ANIMO,
+        httpStatus: res.status,
+        requestId: res.requestId,
+        message: "Animo answered the status request with a body that is not JSON",
+      });
     }
     return data;
   }
@@ -155,7 +191,12 @@ function errorText(v: unknown): string | undefined {
  * self-hostable server sends `{"error": "...", "code"?: "..."}`; `{"error": {code, message}}`,
  * `{"message"}`, `{"detail"}` and plain text are read too.
  */
-export function animoError(status: number, headers: Record<string, string>, bodyText: string, call: "sync" | "submit" | "status"): AigcError {
+export function animoError(
+  status: number,
+  headers: Record<string, string>,
+  bodyText: string,
+  call: "sync" | "submit" | "status",
+): AigcError {
   let body: Record<string, unknown> | undefined;
   try {
     const parsed = JSON.parse(bodyText) as unknown;
@@ -166,14 +207,19 @@ export function animoError(status: number, headers: Record<string, string>, body
   const nested = body?.error && typeof body.error === "object" ? (body.error as Record<string, unknown>) : undefined;
   const rawCode = [body?.code, nested?.code, nested?.type].find((v) => typeof v === "string" || typeof v === "number");
   const code = rawCode !== undefined ? String(rawCode) : `HTTP${status}`;
-  const plain = bodyText.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
-  const message = (body ? (errorText(body.error) ?? errorText(body)) : undefined) ?? (plain.slice(0, 300) || `HTTP ${status} with an empty body`);
+  const plain = bodyText
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  const message =
+    (body ? (errorText(body.error) ?? errorText(body)) : undefined) ?? (plain.slice(0, 300) || `HTTP ${status} with an empty body`);
   const requestId = requestIdOf(headers) ?? (typeof body?.requestId === "string" ? body.requestId : undefined);
   let category: ErrorCategory = "vendor";
   let hint: string | undefined;
   if (status === 401) {
     category = "auth";
-    hint = "ANIMO_API_KEY is missing or invalid for ANIMO_ENDPOINT (keys come from https://animo.video/dev); fix it and restart the server.";
+    hint =
+      "ANIMO_API_KEY is missing or invalid for ANIMO_ENDPOINT (keys come from https://animo.video/dev); fix it and restart the server.";
   } else if (status === 403) {
     category = "permission";
     hint = "The key is not allowed to generate videos at this endpoint; check the key's plan and ANIMO_ENDPOINT.";
@@ -190,7 +236,10 @@ export function animoError(status: number, headers: Record<string, string>, body
           : "ANIMO_ENDPOINT is not the animo.video API base (it must answer POST /v1/video/generation).";
   } else if (status === 408 || status === 504) {
     category = "timeout";
-    hint = call === "sync" ? "The render took longer than the Animo server allows; ask for a shorter duration or a lower resolution." : undefined;
+    hint =
+      call === "sync"
+        ? "The render took longer than the Animo server allows; ask for a shorter duration or a lower resolution."
+        : undefined;
   } else if (status === 429) {
     category = "rate_limit";
   } else if ((status === 400 || status === 422) && MODERATION.test(`${code} ${message}`)) {
@@ -202,7 +251,8 @@ export function animoError(status: number, headers: Record<string, string>, body
     category = "invalid_input";
     hint = "Shorten the prompt.";
   } else if (status >= 500 && call === "sync") {
-    hint = "Animo failed while rendering. The request was not repeated automatically because it may be billed; call again if you want another attempt.";
+    hint =
+      "Animo failed while rendering. The request was not repeated automatically because it may be billed; call again if you want another attempt.";
   }
   const retryAfter = retryAfterMs(headers);
   return new AigcError({

@@ -9,16 +9,25 @@ export const ANIMO_ASYNC_SUBMIT_PATH = "/v1/video/generation";
 export const ANIMO_DEFAULT_TIMEOUT_S = 600;
 
 export const ANIMO_ENV: EnvVar[] = [
-  { name: "ANIMO_API_KEY", description: "Animo API key (sent as Authorization: Bearer); with ANIMO_ENDPOINT it enables animo_generate_video.", secret: true },
+  {
+    name: "ANIMO_API_KEY",
+    description: "Animo API key (sent as Authorization: Bearer); with ANIMO_ENDPOINT it enables animo_generate_video.",
+    secret: true,
+  },
   {
     name: "ANIMO_ENDPOINT",
     description:
       "Required with ANIMO_API_KEY (there is no default). sync mode: the full URL that answers a JSON POST with the MP4 itself. async mode: the API base URL (e.g. https://api.animo.video); /v1/video/generation is appended.",
   },
-  { name: "ANIMO_MODE", description: "sync (POST, the MP4 is the response body) or async (animo.video submit + status polling + download).", default: "sync" },
+  {
+    name: "ANIMO_MODE",
+    description: "sync (POST, the MP4 is the response body) or async (animo.video submit + status polling + download).",
+    default: "sync",
+  },
   {
     name: "ANIMO_TIMEOUT_S",
-    description: "Timeout for one Animo request: to the response headers and between body chunks. A sync render sends nothing until it is done, so keep it above the longest render. Independent of wait_seconds.",
+    description:
+      "Timeout for one Animo request: to the response headers and between body chunks. A sync render sends nothing until it is done, so keep it above the longest render. Independent of wait_seconds.",
     default: String(ANIMO_DEFAULT_TIMEOUT_S),
   },
 ];
@@ -37,10 +46,15 @@ export function parseAnimoConfig(env: Env): AnimoConfig | undefined {
   const endpoint = envValue(env, "ANIMO_ENDPOINT", zUrl.optional());
   if (!apiKey && !endpoint) return undefined;
   if (!apiKey) throw new ConfigError("ANIMO_API_KEY", "is required when ANIMO_ENDPOINT is set");
-  if (!endpoint) throw new ConfigError("ANIMO_ENDPOINT", "is required with ANIMO_API_KEY: Animo has no default endpoint; set the URL of your Animo video generation API");
+  if (!endpoint)
+    throw new ConfigError(
+      "ANIMO_ENDPOINT",
+      "is required with ANIMO_API_KEY: Animo has no default endpoint; set the URL of your Animo video generation API",
+    );
   const mode = envValue(env, "ANIMO_MODE", z.enum(ANIMO_MODES, "must be sync or async").optional()) ?? "sync";
   const timeoutS = envValue(env, "ANIMO_TIMEOUT_S", zInt(1, 3600).optional()) ?? ANIMO_DEFAULT_TIMEOUT_S;
   // In async mode accept the submit URL itself as well as the base it hangs off.
-  const base = mode === "async" && endpoint.endsWith(ANIMO_ASYNC_SUBMIT_PATH) ? endpoint.slice(0, -ANIMO_ASYNC_SUBMIT_PATH.length) : endpoint;
+  const base =
+    mode === "async" && endpoint.endsWith(ANIMO_ASYNC_SUBMIT_PATH) ? endpoint.slice(0, -ANIMO_ASYNC_SUBMIT_PATH.length) : endpoint;
   return { apiKey, endpoint: base, mode, timeoutMs: timeoutS * 1000 };
 }

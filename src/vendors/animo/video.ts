@@ -68,8 +68,14 @@ export function animoStatusResult(s: AnimoStatus): PollResult {
   }
   if (FAILED.has(status)) {
     const e = s.error;
-    const message = typeof e === "string" ? e : e && typeof e === "object" && typeof (e as { message?: unknown }).message === "string" ? (e as { message: string }).message : `${ANIMO} reported ${status}`;
-    const code = e && typeof e === "object" && typeof (e as { code?: unknown }).code === "string" ? (e as { code: string }).code : "GenerationFailed";
+    const message =
+      typeof e === "string"
+        ? e
+        : e && typeof e === "object" && typeof (e as { message?: unknown }).message === "string"
+          ? (e as { message: string }).message
+          : `${ANIMO} reported ${status}`;
+    const code =
+      e && typeof e === "object" && typeof (e as { code?: unknown }).code === "string" ? (e as { code: string }).code : "GenerationFailed";
     return { status: "failed", error: { code, message } };
   }
   return {
@@ -88,7 +94,12 @@ function checkHandle(handle: JobHandle, cfg: AnimoConfig): void {
   const mode = handle.x?.m;
   const endpoint = handle.x?.e;
   if (mode !== "async" || !endpoint) {
-    throw new AigcError({ category: "invalid_input", code: "InvalidJobId", vendor: ANIMO, message: "this Animo job id does not describe an asynchronous Animo request" });
+    throw new AigcError({
+      category: "invalid_input",
+      code: "InvalidJobId",
+      vendor: ANIMO,
+      message: "this Animo job id does not describe an asynchronous Animo request",
+    });
   }
   if (endpoint !== safeUrl(cfg.endpoint)) {
     // Never send the key to an endpoint other than the configured one, whatever a job id says.

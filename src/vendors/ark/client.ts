@@ -39,7 +39,8 @@ export interface ArkVideoTask {
 /** Rejected before anything was created: rate limits, and connections that never got through. */
 const RETRY_REJECTED: RetryPolicy = {
   attempts: 3,
-  shouldRetry: (res, err) => (err ? /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(err.message) : res!.status === 429 && !/Quota/i.test(res!.text())),
+  shouldRetry: (res, err) =>
+    err ? /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(err.message) : res!.status === 429 && !/Quota/i.test(res!.text()),
 };
 
 export class ArkClient {
@@ -48,7 +49,11 @@ export class ArkClient {
     private readonly timeoutMs: number,
   ) {}
 
-  private async call<T>(method: "GET" | "POST" | "DELETE", path: string, opts: { body?: unknown; signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number } = {}): Promise<{ data: T; res: HttpResponse }> {
+  private async call<T>(
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    opts: { body?: unknown; signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number } = {},
+  ): Promise<{ data: T; res: HttpResponse }> {
     const res = await httpRequest(this.cfg.baseUrl + path, {
       vendor: ARK,
       method,
@@ -62,7 +67,14 @@ export class ArkClient {
     if (res.status < 200 || res.status >= 300) throw arkError(res);
     const data = res.json();
     if (data === undefined || typeof data !== "object" || data === null) {
-      throw new AigcError({ category: "bad_response", code: "MalformedResponse", vendor: ARK, httpStatus: res.status, requestId: res.requestId, message: `Ark answered ${method} ${path.split("?")[0]} with a body that is not JSON` });
+      throw new AigcError({
+        category: "bad_response",
+        code: "MalformedResponse",
+        vendor: ARK,
+        httpStatus: res.status,
+        requestId: res.requestId,
+        message: `Ark answered ${method} ${path.split("?")[0]} with a body that is not JSON`,
+      });
     }
     return { data: data as T, res };
   }
@@ -73,13 +85,29 @@ export class ArkClient {
   }
 
   async createVideoTask(body: Record<string, unknown>, signal?: AbortSignal): Promise<string> {
-    const { data, res } = await this.call<{ id?: string }>("POST", "/contents/generations/tasks", { body, signal, retry: RETRY_REJECTED, timeoutMs: 60_000 });
-    if (!data.id) throw new AigcError({ category: "bad_response", code: "MalformedResponse", vendor: ARK, requestId: res.requestId, message: "Ark created a task but returned no id" });
+    const { data, res } = await this.call<{ id?: string }>("POST", "/contents/generations/tasks", {
+      body,
+      signal,
+      retry: RETRY_REJECTED,
+      timeoutMs: 60_000,
+    });
+    if (!data.id)
+      throw new AigcError({
+        category: "bad_response",
+        code: "MalformedResponse",
+        vendor: ARK,
+        requestId: res.requestId,
+        message: "Ark created a task but returned no id",
+      });
     return data.id;
   }
 
   async getVideoTask(id: string, signal?: AbortSignal): Promise<ArkVideoTask> {
-    const { data } = await this.call<ArkVideoTask>("GET", `/contents/generations/tasks/${encodeURIComponent(id)}`, { signal, retry: RETRY_SAFE, timeoutMs: 30_000 });
+    const { data } = await this.call<ArkVideoTask>("GET", `/contents/generations/tasks/${encodeURIComponent(id)}`, {
+      signal,
+      retry: RETRY_SAFE,
+      timeoutMs: 30_000,
+    });
     return data;
   }
 
@@ -87,12 +115,19 @@ export class ArkClient {
     await this.call("DELETE", `/contents/generations/tasks/${encodeURIComponent(id)}`, { signal, timeoutMs: 30_000 });
   }
 
-  async listVideoTasks(query: { page_size?: number; page_num?: number; status?: string }, signal?: AbortSignal): Promise<{ total: number; items: ArkVideoTask[] }> {
+  async listVideoTasks(
+    query: { page_size?: number; page_num?: number; status?: string },
+    signal?: AbortSignal,
+  ): Promise<{ total: number; items: ArkVideoTask[] }> {
     const q = new URLSearchParams();
     if (query.page_num) q.set("page_num", String(query.page_num));
     if (query.page_size) q.set("page_size", String(query.page_size));
     if (query.status) q.set("filter.status", query.status);
-    const { data } = await this.call<{ total?: number; items?: ArkVideoTask[] }>("GET", `/contents/generations/tasks?${q.toString()}`, { signal, retry: RETRY_SAFE, timeoutMs: 30_000 });
+    const { data } = await this.call<{ total?: number; items?: ArkVideoTask[] }>("GET", `/contents/generations/tasks?${q.toString()}`, {
+      signal,
+      retry: RETRY_SAFE,
+      timeoutMs: 30_000,
+    });
     return { total: data.total ?? 0, items: data.items ?? [] };
   }
 }
@@ -110,7 +145,8 @@ export function arkError(res: HttpResponse): AigcError {
   let hint: string | undefined;
   if (res.status === 401) {
     category = "auth";
-    hint = "ARK_API_KEY is missing or invalid. Keys are bound to a region: a Volcengine (cn-beijing) key does not work against BytePlus and vice versa, so check ARK_BASE_URL too.";
+    hint =
+      "ARK_API_KEY is missing or invalid. Keys are bound to a region: a Volcengine (cn-beijing) key does not work against BytePlus and vice versa, so check ARK_BASE_URL too.";
   } else if (res.status === 403) {
     category = "permission";
     hint = "The key's account may not use this model or operation; check the Ark console permissions.";

@@ -7,7 +7,11 @@ export const ARK_DEFAULT_VIDEO_MODEL = "doubao-seedance-1-5-pro-251215";
 
 export const ARK_ENV: EnvVar[] = [
   { name: "ARK_API_KEY", description: "Volcengine Ark API key; its presence enables the Seedream and Seedance tools.", secret: true },
-  { name: "ARK_BASE_URL", description: "Ark API base URL (BytePlus: https://ark.ap-southeast.bytepluses.com/api/v3; keys are bound to their region).", default: ARK_DEFAULT_BASE_URL },
+  {
+    name: "ARK_BASE_URL",
+    description: "Ark API base URL (BytePlus: https://ark.ap-southeast.bytepluses.com/api/v3; keys are bound to their region).",
+    default: ARK_DEFAULT_BASE_URL,
+  },
   { name: "ARK_IMAGE_MODEL", description: "Default Seedream model (a model id or an ep-… endpoint id).", default: ARK_DEFAULT_IMAGE_MODEL },
   { name: "ARK_VIDEO_MODEL", description: "Default Seedance model (a model id or an ep-… endpoint id).", default: ARK_DEFAULT_VIDEO_MODEL },
 ];

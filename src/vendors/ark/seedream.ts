@@ -21,16 +21,26 @@ export interface SeedreamRequest {
 }
 
 /** Checks the rules that depend on the model and on several fields together. */
-export function checkSeedream(req: { model: string; imageCount: number; size?: string; max_images?: number; prompt_optimization?: string }): void {
+export function checkSeedream(req: {
+  model: string;
+  imageCount: number;
+  size?: string;
+  max_images?: number;
+  prompt_optimization?: string;
+}): void {
   const model = findSeedream(req.model);
   const maxRefs = model?.maxReferenceImages ?? MAX_REFERENCE_IMAGES;
   if (req.imageCount > maxRefs) {
     throw inputError("images", `${model?.label ?? req.model} accepts at most ${maxRefs} reference image(s); got ${req.imageCount}`);
   }
   if (req.max_images !== undefined && req.max_images > 1) {
-    if (model && !model.groups) throw inputError("max_images", `${model.label} cannot generate image groups; use max_images 1 or a Seedream 4.x/5.x model`);
+    if (model && !model.groups)
+      throw inputError("max_images", `${model.label} cannot generate image groups; use max_images 1 or a Seedream 4.x/5.x model`);
     if (req.imageCount + req.max_images > MAX_GROUP_TOTAL) {
-      throw inputError("max_images", `reference images + generated images must be at most ${MAX_GROUP_TOTAL}; with ${req.imageCount} reference image(s) use max_images <= ${MAX_GROUP_TOTAL - req.imageCount}`);
+      throw inputError(
+        "max_images",
+        `reference images + generated images must be at most ${MAX_GROUP_TOTAL}; with ${req.imageCount} reference image(s) use max_images <= ${MAX_GROUP_TOTAL - req.imageCount}`,
+      );
     }
   }
   if (req.prompt_optimization === "fast" && model && !model.fastPromptOptimization) {
@@ -43,7 +53,10 @@ function checkSize(size: string, model: ReturnType<typeof findSeedream>): void {
   const m = /^(\d+)x(\d+)$/.exec(size);
   if (!m) {
     if (model && !model.tiers.includes(size)) {
-      throw inputError("size", `${model.label} accepts ${[...model.tiers.map((t) => `"${t}"`), '"WIDTHxHEIGHT"'].join(", ")}; got "${size}"`);
+      throw inputError(
+        "size",
+        `${model.label} accepts ${[...model.tiers.map((t) => `"${t}"`), '"WIDTHxHEIGHT"'].join(", ")}; got "${size}"`,
+      );
     }
     return;
   }
@@ -54,7 +67,10 @@ function checkSize(size: string, model: ReturnType<typeof findSeedream>): void {
   if (model) {
     const px = w * h;
     if (px < model.minPixels || px > model.maxPixels) {
-      throw inputError("size", `${model.label} needs between ${model.minPixels} and ${model.maxPixels} pixels in total (e.g. 2048x2048); ${size} has ${px}`);
+      throw inputError(
+        "size",
+        `${model.label} needs between ${model.minPixels} and ${model.maxPixels} pixels in total (e.g. 2048x2048); ${size} has ${px}`,
+      );
     }
   }
 }
@@ -87,7 +103,11 @@ export function seedreamResult(res: ArkImagesResponse, now = Date.now()): PollRe
   }
   if (!outputs.length) {
     const first = failures[0] ?? res.error?.code ?? "NoOutput";
-    return { status: "failed", model: res.model, error: { code: first.split(":")[0]!, message: failures.join("; ") || res.error?.message || `${ARK} returned no image` } };
+    return {
+      status: "failed",
+      model: res.model,
+      error: { code: first.split(":")[0]!, message: failures.join("; ") || res.error?.message || `${ARK} returned no image` },
+    };
   }
   return {
     status: "succeeded",

@@ -12,7 +12,13 @@ export const MAX_SPEECH_CHARS = 4096;
 /** The OpenAI transcription upload limit; gateways in front of other models rarely allow more. */
 export const MAX_TRANSCRIBE_BYTES = 25 * 1024 * 1024;
 
-const FORMAT_MIME: Record<SpeechFormat, string> = { mp3: "audio/mpeg", wav: "audio/wav", opus: "audio/ogg", aac: "audio/aac", flac: "audio/flac" };
+const FORMAT_MIME: Record<SpeechFormat, string> = {
+  mp3: "audio/mpeg",
+  wav: "audio/wav",
+  opus: "audio/ogg",
+  aac: "audio/aac",
+  flac: "audio/flac",
+};
 
 export interface Transcript {
   model: string;
@@ -34,7 +40,14 @@ export async function transcribe(
   if (req.language) form.append("language", req.language);
   if (req.prompt) form.append("prompt", req.prompt);
   const { data, requestId } = await client.postJson("audio/transcriptions", form, { ...opts, maxBytes: 16 * 1024 * 1024 });
-  if (typeof data.text !== "string") throw new AigcError({ category: "bad_response", code: "MalformedResponse", vendor: GATEWAY, requestId, message: "the transcription answer has no text" });
+  if (typeof data.text !== "string")
+    throw new AigcError({
+      category: "bad_response",
+      code: "MalformedResponse",
+      vendor: GATEWAY,
+      requestId,
+      message: "the transcription answer has no text",
+    });
   return {
     model: req.model,
     text: data.text,
@@ -44,12 +57,29 @@ export async function transcribe(
   };
 }
 
-export function speechBody(req: { model: string; text: string; voice: string; format: SpeechFormat; speed?: number }): Record<string, unknown> {
-  return { model: req.model, input: req.text, voice: req.voice, response_format: req.format, ...(req.speed !== undefined ? { speed: req.speed } : {}) };
+export function speechBody(req: {
+  model: string;
+  text: string;
+  voice: string;
+  format: SpeechFormat;
+  speed?: number;
+}): Record<string, unknown> {
+  return {
+    model: req.model,
+    input: req.text,
+    voice: req.voice,
+    response_format: req.format,
+    ...(req.speed !== undefined ? { speed: req.speed } : {}),
+  };
 }
 
 /** Opens the speech request; the audio body is handed on unread for the engine to stream to disk. */
-export async function openSpeech(client: GatewayClient, body: Record<string, unknown>, format: SpeechFormat, opts: { signal?: AbortSignal; modelVar?: string }): Promise<PollResult> {
+export async function openSpeech(
+  client: GatewayClient,
+  body: Record<string, unknown>,
+  format: SpeechFormat,
+  opts: { signal?: AbortSignal; modelVar?: string },
+): Promise<PollResult> {
   const res = await client.open("audio/speech", body, `${FORMAT_MIME[format]}, audio/*, application/octet-stream`, opts);
   if (!res.mime.startsWith("audio/") && res.mime !== "application/octet-stream" && res.mime !== "") {
     discard(res.body);
@@ -63,5 +93,9 @@ export async function openSpeech(client: GatewayClient, body: Record<string, unk
     });
   }
   // The engine sniffs the bytes; the declared type is only a fallback.
-  return { status: "succeeded", outputs: [{ stream: res.body, mime: res.mime.startsWith("audio/") ? res.mime : FORMAT_MIME[format] }], ...(res.requestId ? { detail: `AI Gateway request id ${res.requestId}` } : {}) };
+  return {
+    status: "succeeded",
+    outputs: [{ stream: res.body, mime: res.mime.startsWith("audio/") ? res.mime : FORMAT_MIME[format] }],
+    ...(res.requestId ? { detail: `AI Gateway request id ${res.requestId}` } : {}),
+  };
 }

@@ -48,7 +48,8 @@ export interface ChatAnswer {
 
 /** The messages sent: `messages` as given, or `system` + `prompt`; a system note asks for JSON when a JSON format is wanted. */
 export function chatMessages(req: ChatRequest): ChatMessage[] {
-  if (req.messages && req.prompt !== undefined) throw inputError("prompt", "pass either messages or prompt (with an optional system), not both");
+  if (req.messages && req.prompt !== undefined)
+    throw inputError("prompt", "pass either messages or prompt (with an optional system), not both");
   const base: ChatMessage[] = req.messages ? [...req.messages] : req.prompt !== undefined ? [{ role: "user", content: req.prompt }] : [];
   if (!base.length) throw inputError("messages", "pass messages (a list of {role, content}) or a prompt");
   if (!base.some((m) => m.role === "user")) throw inputError("messages", "needs at least one message with role user");
@@ -71,12 +72,21 @@ function jsonNote(fmt: ResponseFormat | undefined): string | undefined {
 }
 
 export function chatBody(req: ChatRequest): Record<string, unknown> {
-  const body: Record<string, unknown> = { model: req.model, messages: chatMessages(req), stream: true, stream_options: { include_usage: true } };
+  const body: Record<string, unknown> = {
+    model: req.model,
+    messages: chatMessages(req),
+    stream: true,
+    stream_options: { include_usage: true },
+  };
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.max_tokens !== undefined) body.max_tokens = req.max_tokens;
   const fmt = req.response_format;
   if (fmt === "json_object") body.response_format = { type: "json_object" };
-  else if (fmt && fmt !== "text") body.response_format = { type: "json_schema", json_schema: { name: fmt.name ?? "answer", schema: fmt.schema, ...(fmt.strict !== undefined ? { strict: fmt.strict } : {}) } };
+  else if (fmt && fmt !== "text")
+    body.response_format = {
+      type: "json_schema",
+      json_schema: { name: fmt.name ?? "answer", schema: fmt.schema, ...(fmt.strict !== undefined ? { strict: fmt.strict } : {}) },
+    };
   if (req.enable_thinking !== undefined) {
     // DashScope-compatible backends read the top-level flag, vLLM/SGLang ones the template kwargs.
     body.enable_thinking = req.enable_thinking;
@@ -87,7 +97,11 @@ export function chatBody(req: ChatRequest): Record<string, unknown> {
 
 type Chunk = {
   model?: string;
-  choices?: Array<{ delta?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown }; message?: { content?: unknown; reasoning_content?: unknown }; finish_reason?: unknown }>;
+  choices?: Array<{
+    delta?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown };
+    message?: { content?: unknown; reasoning_content?: unknown };
+    finish_reason?: unknown;
+  }>;
   usage?: ChatUsage | null;
   error?: unknown;
 };
@@ -102,7 +116,13 @@ class AnswerBuilder {
   add(c: Chunk, requestId: string | undefined): void {
     if (c.error) {
       const e = c.error as { message?: unknown; code?: unknown };
-      throw new AigcError({ category: "vendor", code: typeof e.code === "string" || typeof e.code === "number" ? String(e.code) : "StreamError", vendor: GATEWAY, requestId, message: `the model failed mid-answer: ${typeof e.message === "string" ? e.message : JSON.stringify(c.error).slice(0, 300)}` });
+      throw new AigcError({
+        category: "vendor",
+        code: typeof e.code === "string" || typeof e.code === "number" ? String(e.code) : "StreamError",
+        vendor: GATEWAY,
+        requestId,
+        message: `the model failed mid-answer: ${typeof e.message === "string" ? e.message : JSON.stringify(c.error).slice(0, 300)}`,
+      });
     }
     if (typeof c.model === "string") this.model = c.model;
     if (c.usage) this.usage = c.usage;
@@ -114,17 +134,34 @@ class AnswerBuilder {
     if (typeof r === "string") this.reasoning += r;
     if (typeof choice.finish_reason === "string") this.finish = choice.finish_reason;
     if (this.text.length + this.reasoning.length > MAX_ANSWER_CHARS) {
-      throw new AigcError({ category: "too_large", code: "AnswerTooLarge", vendor: GATEWAY, requestId, message: `the answer passed ${MAX_ANSWER_CHARS} characters and was stopped`, hint: "Set max_tokens." });
+      throw new AigcError({
+        category: "too_large",
+        code: "AnswerTooLarge",
+        vendor: GATEWAY,
+        requestId,
+        message: `the answer passed ${MAX_ANSWER_CHARS} characters and was stopped`,
+        hint: "Set max_tokens.",
+      });
     }
   }
 
   done(fallbackModel: string, requestId: string | undefined): ChatAnswer {
-    return { model: this.model ?? fallbackModel, text: this.text, ...(this.reasoning ? { reasoning: this.reasoning } : {}), ...(this.finish ? { finish_reason: this.finish } : {}), ...(this.usage ? { usage: this.usage } : {}), ...(requestId ? { request_id: requestId } : {}) };
+    return {
+      model: this.model ?? fallbackModel,
+      text: this.text,
+      ...(this.reasoning ? { reasoning: this.reasoning } : {}),
+      ...(this.finish ? { finish_reason: this.finish } : {}),
+      ...(this.usage ? { usage: this.usage } : {}),
+      ...(requestId ? { request_id: requestId } : {}),
+    };
   }
 }
 
 /** Reads an SSE body event by event; `onDelta` runs after each chunk with the answer so far. */
-export async function readChatStream(body: Readable, opts: { model: string; requestId?: string; onDelta?: (text: string, reasoning: string) => void; signal?: AbortSignal }): Promise<ChatAnswer> {
+export async function readChatStream(
+  body: Readable,
+  opts: { model: string; requestId?: string; onDelta?: (text: string, reasoning: string) => void; signal?: AbortSignal },
+): Promise<ChatAnswer> {
   const answer = new AnswerBuilder();
   const decoder = new StringDecoder("utf8");
   let buffer = "";
@@ -144,7 +181,13 @@ export async function readChatStream(body: Readable, opts: { model: string; requ
     try {
       chunk = JSON.parse(data) as Chunk;
     } catch {
-      throw new AigcError({ category: "bad_response", code: "MalformedStream", vendor: GATEWAY, requestId: opts.requestId, message: `the answer stream held an event that is not JSON: "${data.slice(0, 120)}"` });
+      throw new AigcError({
+        category: "bad_response",
+        code: "MalformedStream",
+        vendor: GATEWAY,
+        requestId: opts.requestId,
+        message: `the answer stream held an event that is not JSON: "${data.slice(0, 120)}"`,
+      });
     }
     answer.add(chunk, opts.requestId);
     opts.onDelta?.(answer.text, answer.reasoning);
@@ -159,26 +202,56 @@ export async function readChatStream(body: Readable, opts: { model: string; requ
         if (finished) break;
       }
       if (finished) break;
-      if (buffer.length > MAX_ANSWER_CHARS) throw new AigcError({ category: "bad_response", code: "MalformedStream", vendor: GATEWAY, requestId: opts.requestId, message: "the answer stream sent a huge event with no separator" });
+      if (buffer.length > MAX_ANSWER_CHARS)
+        throw new AigcError({
+          category: "bad_response",
+          code: "MalformedStream",
+          vendor: GATEWAY,
+          requestId: opts.requestId,
+          message: "the answer stream sent a huge event with no separator",
+        });
     }
   } catch (err) {
     if (err instanceof AigcError) throw err;
     if (opts.signal?.aborted) throw cancelled(GATEWAY);
-    throw new AigcError({ category: "network", code: "StreamBroken", vendor: GATEWAY, requestId: opts.requestId, message: `the answer stream broke off: ${(err as Error).message}` }, { cause: err });
+    throw new AigcError(
+      {
+        category: "network",
+        code: "StreamBroken",
+        vendor: GATEWAY,
+        requestId: opts.requestId,
+        message: `the answer stream broke off: ${(err as Error).message}`,
+      },
+      { cause: err },
+    );
   } finally {
     discard(body);
   }
   if (!finished) handleEvent(buffer + decoder.end());
   if (!finished && !answer.finish) {
-    throw new AigcError({ category: "network", code: "StreamIncomplete", vendor: GATEWAY, requestId: opts.requestId, message: "the answer stream ended before the model finished (no finish_reason and no [DONE])", hint: "Call again; the connection to the gateway was cut." });
+    throw new AigcError({
+      category: "network",
+      code: "StreamIncomplete",
+      vendor: GATEWAY,
+      requestId: opts.requestId,
+      message: "the answer stream ended before the model finished (no finish_reason and no [DONE])",
+      hint: "Call again; the connection to the gateway was cut.",
+    });
   }
   return answer.done(opts.model, opts.requestId);
 }
 
 /** Sends the chat request and returns the complete answer; streams when the backend does. */
-export async function runChat(client: GatewayClient, req: ChatRequest, opts: { signal?: AbortSignal; modelVar?: string; onDelta?: (text: string, reasoning: string) => void }): Promise<ChatAnswer> {
+export async function runChat(
+  client: GatewayClient,
+  req: ChatRequest,
+  opts: { signal?: AbortSignal; modelVar?: string; onDelta?: (text: string, reasoning: string) => void },
+): Promise<ChatAnswer> {
   const body = chatBody(req);
-  const res = await client.open("chat/completions", body, "text/event-stream, application/json", { signal: opts.signal, modelVar: opts.modelVar });
+  const res = await client.open("chat/completions", body, "text/event-stream, application/json", {
+    signal: opts.signal,
+    modelVar: opts.modelVar,
+  });
   if (res.mime === "application/json") {
     // A backend that ignores `stream` answers with one completion object.
     const raw = await readCapped(res.body, MAX_ANSWER_CHARS * 2, GATEWAY, client.url("chat/completions"));
@@ -186,7 +259,13 @@ export async function runChat(client: GatewayClient, req: ChatRequest, opts: { s
     try {
       parsed = JSON.parse(raw.toString("utf8")) as Chunk;
     } catch {
-      throw new AigcError({ category: "bad_response", code: "NotJson", vendor: GATEWAY, requestId: res.requestId, message: "the chat answer is labelled JSON but does not parse" });
+      throw new AigcError({
+        category: "bad_response",
+        code: "NotJson",
+        vendor: GATEWAY,
+        requestId: res.requestId,
+        message: "the chat answer is labelled JSON but does not parse",
+      });
     }
     const answer = new AnswerBuilder();
     answer.add(parsed, res.requestId);

@@ -7,7 +7,18 @@ import type { Readable } from "node:stream";
 import { FormData } from "undici";
 import { AigcError } from "../../errors.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import { cancelled, httpOpen, httpRequest, readPreview, requestIdOf, retryAfterMs, RETRY_SAFE, safeUrl, type HttpResponse, type RetryPolicy } from "../../net/http.js";
+import {
+  cancelled,
+  httpOpen,
+  httpRequest,
+  readPreview,
+  requestIdOf,
+  retryAfterMs,
+  RETRY_SAFE,
+  safeUrl,
+  type HttpResponse,
+  type RetryPolicy,
+} from "../../net/http.js";
 import { GatewayAuth } from "./auth.js";
 import type { GatewayConfig } from "./config.js";
 import { GATEWAY, gatewayError } from "./errors.js";
@@ -16,7 +27,6 @@ const RETRY_REJECTED: RetryPolicy = {
   attempts: 3,
   shouldRetry: (res, err) => (err ? /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(err.message) : res!.status === 429),
 };
-
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -36,7 +46,10 @@ export interface OpenedStream {
 export class GatewayClient {
   readonly auth: GatewayAuth;
 
-  constructor(readonly cfg: GatewayConfig, auth?: GatewayAuth) {
+  constructor(
+    readonly cfg: GatewayConfig,
+    auth?: GatewayAuth,
+  ) {
     this.auth = auth ?? new GatewayAuth(cfg.auth);
   }
 
@@ -70,7 +83,11 @@ export class GatewayClient {
   }
 
   /** POSTs a JSON body (or a multipart form) and returns the parsed JSON answer. */
-  async postJson(path: string, body: Record<string, unknown> | FormData, opts: CallOptions = {}): Promise<{ data: Record<string, unknown>; requestId?: string }> {
+  async postJson(
+    path: string,
+    body: Record<string, unknown> | FormData,
+    opts: CallOptions = {},
+  ): Promise<{ data: Record<string, unknown>; requestId?: string }> {
     const form = body instanceof FormData;
     const res = await httpRequest(this.url(path), {
       vendor: GATEWAY,
@@ -87,7 +104,14 @@ export class GatewayClient {
 
   /** GET of a free endpoint (the credential check reads `models`). */
   async get(path: string, opts: CallOptions = {}): Promise<{ data: Record<string, unknown>; requestId?: string }> {
-    const res = await httpRequest(this.url(path), { vendor: GATEWAY, headers: { ...this.auth.headers(), accept: "application/json" }, signal: opts.signal, timeoutMs: Math.min(this.cfg.timeoutMs, 30_000), maxBytes: 8 * 1024 * 1024, retry: RETRY_SAFE });
+    const res = await httpRequest(this.url(path), {
+      vendor: GATEWAY,
+      headers: { ...this.auth.headers(), accept: "application/json" },
+      signal: opts.signal,
+      timeoutMs: Math.min(this.cfg.timeoutMs, 30_000),
+      maxBytes: 8 * 1024 * 1024,
+      retry: RETRY_SAFE,
+    });
     return this.jsonAnswer(path, res, opts);
   }
 

@@ -23,14 +23,38 @@ export const GATEWAY_MODEL_VARS = {
 export type GatewayCapability = keyof typeof GATEWAY_MODEL_VARS;
 
 export const GATEWAY_ENV: EnvVar[] = [
-  { name: "AI_GATEWAY_BASE_URL", description: "Your AI Gateway's OpenAI-compatible base URL, ending in /v1 (e.g. https://gw-xxxx.cn-hangzhou.alicloudapi.com/v1). With a key or JWT key it enables the gateway_* tools." },
-  { name: "AI_GATEWAY_API_KEY", description: "Consumer API key (key auth). Sent as Authorization: Bearer, or as the raw value of AI_GATEWAY_API_KEY_HEADER.", secret: true },
-  { name: "AI_GATEWAY_API_KEY_HEADER", description: "Header the consumer's key is read from when it is not Authorization (e.g. x-api-key).", default: "Authorization" },
-  { name: "AI_GATEWAY_JWT_KEY", description: "Consumer JWT key (JWT auth, instead of an API key): the JWKS JSON (an oct key, or a private RSA/EC/OKP key) or the raw shared secret.", secret: true },
-  { name: "AI_GATEWAY_JWT_UID", description: "Consumer id put in the token's uid claim (from the gateway's consumer page); required with AI_GATEWAY_JWT_KEY." },
+  {
+    name: "AI_GATEWAY_BASE_URL",
+    description:
+      "Your AI Gateway's OpenAI-compatible base URL, ending in /v1 (e.g. https://gw-xxxx.cn-hangzhou.alicloudapi.com/v1). With a key or JWT key it enables the gateway_* tools.",
+  },
+  {
+    name: "AI_GATEWAY_API_KEY",
+    description: "Consumer API key (key auth). Sent as Authorization: Bearer, or as the raw value of AI_GATEWAY_API_KEY_HEADER.",
+    secret: true,
+  },
+  {
+    name: "AI_GATEWAY_API_KEY_HEADER",
+    description: "Header the consumer's key is read from when it is not Authorization (e.g. x-api-key).",
+    default: "Authorization",
+  },
+  {
+    name: "AI_GATEWAY_JWT_KEY",
+    description:
+      "Consumer JWT key (JWT auth, instead of an API key): the JWKS JSON (an oct key, or a private RSA/EC/OKP key) or the raw shared secret.",
+    secret: true,
+  },
+  {
+    name: "AI_GATEWAY_JWT_UID",
+    description: "Consumer id put in the token's uid claim (from the gateway's consumer page); required with AI_GATEWAY_JWT_KEY.",
+  },
   { name: "AI_GATEWAY_JWT_ALG", description: `Signing algorithm: ${JWT_ALGS.join(", ")}. Default: the JWK's alg, else HS256.` },
   { name: "AI_GATEWAY_JWT_ISSUER", description: "Optional iss claim." },
-  { name: "AI_GATEWAY_JWT_TTL_S", description: `Token lifetime in seconds (at most ${GATEWAY_MAX_JWT_TTL_S}); a new token is minted before it runs out.`, default: String(GATEWAY_DEFAULT_JWT_TTL_S) },
+  {
+    name: "AI_GATEWAY_JWT_TTL_S",
+    description: `Token lifetime in seconds (at most ${GATEWAY_MAX_JWT_TTL_S}); a new token is minted before it runs out.`,
+    default: String(GATEWAY_DEFAULT_JWT_TTL_S),
+  },
   { name: "AI_GATEWAY_JWT_HEADER", description: "Header the gateway reads the JWT from.", default: "Authorization" },
   { name: "AI_GATEWAY_JWT_PREFIX", description: "Prefix before the token in that header; `none` for the bare token.", default: "Bearer" },
   { name: "AI_GATEWAY_CHAT_MODEL", description: "Default model for gateway_chat." },
@@ -39,7 +63,12 @@ export const GATEWAY_ENV: EnvVar[] = [
   { name: "AI_GATEWAY_STT_MODEL", description: "Default model for gateway_transcribe." },
   { name: "AI_GATEWAY_TTS_MODEL", description: "Default model for gateway_speech." },
   { name: "AI_GATEWAY_TTS_VOICE", description: "Default voice for gateway_speech." },
-  { name: "AI_GATEWAY_TIMEOUT_S", description: "Timeout for one gateway request: to the response headers and between body chunks (a streamed chat answer may take longer overall).", default: String(GATEWAY_DEFAULT_TIMEOUT_S) },
+  {
+    name: "AI_GATEWAY_TIMEOUT_S",
+    description:
+      "Timeout for one gateway request: to the response headers and between body chunks (a streamed chat answer may take longer overall).",
+    default: String(GATEWAY_DEFAULT_TIMEOUT_S),
+  },
 ];
 
 export type GatewayAuthConfig =
@@ -71,11 +100,18 @@ export function parseJwtKey(raw: string): { key: KeyObject; jwkAlg?: string } {
   try {
     parsed = JSON.parse(text) as { keys?: Jwk[] } & Jwk;
   } catch {
-    throw new ConfigError("AI_GATEWAY_JWT_KEY", "starts with { but is not valid JSON; paste the JWKS exactly as the gateway shows it, or the raw secret");
+    throw new ConfigError(
+      "AI_GATEWAY_JWT_KEY",
+      "starts with { but is not valid JSON; paste the JWKS exactly as the gateway shows it, or the raw secret",
+    );
   }
   const keys = Array.isArray(parsed.keys) ? parsed.keys : [parsed];
   const jwk = keys.find((k) => k.kty === "oct" && k.k) ?? keys.find((k) => k.d);
-  if (!jwk) throw new ConfigError("AI_GATEWAY_JWT_KEY", "holds no usable key: expected an oct key with k, or a private RSA/EC/OKP key with d (a public key cannot sign)");
+  if (!jwk)
+    throw new ConfigError(
+      "AI_GATEWAY_JWT_KEY",
+      "holds no usable key: expected an oct key with k, or a private RSA/EC/OKP key with d (a public key cannot sign)",
+    );
   if (jwk.kty === "oct") {
     const secret = Buffer.from(jwk.k!, "base64url");
     if (!secret.length) throw new ConfigError("AI_GATEWAY_JWT_KEY", "the oct key's k is empty");
@@ -99,18 +135,32 @@ function keyFitsAlg(key: KeyObject, alg: JwtAlg): boolean {
 function parseAuth(env: Env): GatewayAuthConfig | undefined {
   const apiKey = envValue(env, "AI_GATEWAY_API_KEY", z.string().min(4, "looks too short to be a gateway API key").optional());
   const jwtKey = envValue(env, "AI_GATEWAY_JWT_KEY", z.string().optional());
-  if (apiKey && jwtKey) throw new ConfigError("AI_GATEWAY_JWT_KEY", "set either AI_GATEWAY_API_KEY (key auth) or AI_GATEWAY_JWT_KEY (JWT auth), not both");
+  if (apiKey && jwtKey)
+    throw new ConfigError("AI_GATEWAY_JWT_KEY", "set either AI_GATEWAY_API_KEY (key auth) or AI_GATEWAY_JWT_KEY (JWT auth), not both");
   if (apiKey) {
-    return { mode: "key", apiKey, header: (envValue(env, "AI_GATEWAY_API_KEY_HEADER", zHeaderName.optional()) ?? "Authorization").toLowerCase() };
+    return {
+      mode: "key",
+      apiKey,
+      header: (envValue(env, "AI_GATEWAY_API_KEY_HEADER", zHeaderName.optional()) ?? "Authorization").toLowerCase(),
+    };
   }
   if (!jwtKey) return undefined;
   const { key, jwkAlg } = parseJwtKey(jwtKey);
   const uid = envValue(env, "AI_GATEWAY_JWT_UID", z.string().optional());
-  if (!uid) throw new ConfigError("AI_GATEWAY_JWT_UID", "is required with AI_GATEWAY_JWT_KEY: copy the consumer's uid from the gateway's consumer page");
+  if (!uid)
+    throw new ConfigError(
+      "AI_GATEWAY_JWT_UID",
+      "is required with AI_GATEWAY_JWT_KEY: copy the consumer's uid from the gateway's consumer page",
+    );
   const algValue = envValue(env, "AI_GATEWAY_JWT_ALG", z.enum(JWT_ALGS, `must be one of ${JWT_ALGS.join(", ")}`).optional());
-  const alg = algValue ?? ((JWT_ALGS as readonly string[]).includes(jwkAlg ?? "") ? (jwkAlg as JwtAlg) : key.type === "secret" ? "HS256" : undefined);
+  const alg =
+    algValue ?? ((JWT_ALGS as readonly string[]).includes(jwkAlg ?? "") ? (jwkAlg as JwtAlg) : key.type === "secret" ? "HS256" : undefined);
   if (!alg) throw new ConfigError("AI_GATEWAY_JWT_ALG", "is required for this key (its JWK names no algorithm)");
-  if (!keyFitsAlg(key, alg)) throw new ConfigError("AI_GATEWAY_JWT_ALG", `${alg} does not fit the ${key.type === "secret" ? "shared secret" : `${key.asymmetricKeyType} key`} in AI_GATEWAY_JWT_KEY`);
+  if (!keyFitsAlg(key, alg))
+    throw new ConfigError(
+      "AI_GATEWAY_JWT_ALG",
+      `${alg} does not fit the ${key.type === "secret" ? "shared secret" : `${key.asymmetricKeyType} key`} in AI_GATEWAY_JWT_KEY`,
+    );
   const prefix = envValue(env, "AI_GATEWAY_JWT_PREFIX", z.string().optional()) ?? "Bearer";
   return {
     mode: "jwt",
@@ -129,8 +179,16 @@ export function parseGatewayConfig(env: Env): GatewayConfig | undefined {
   const baseUrl = envValue(env, "AI_GATEWAY_BASE_URL", zUrl.optional());
   const auth = parseAuth(env);
   if (!baseUrl && !auth) return undefined;
-  if (!baseUrl) throw new ConfigError("AI_GATEWAY_BASE_URL", "is required with gateway credentials: set your gateway's OpenAI-compatible URL, ending in /v1");
-  if (!auth) throw new ConfigError("AI_GATEWAY_API_KEY", "AI_GATEWAY_BASE_URL is set but no credential: set AI_GATEWAY_API_KEY, or AI_GATEWAY_JWT_KEY with AI_GATEWAY_JWT_UID");
+  if (!baseUrl)
+    throw new ConfigError(
+      "AI_GATEWAY_BASE_URL",
+      "is required with gateway credentials: set your gateway's OpenAI-compatible URL, ending in /v1",
+    );
+  if (!auth)
+    throw new ConfigError(
+      "AI_GATEWAY_API_KEY",
+      "AI_GATEWAY_BASE_URL is set but no credential: set AI_GATEWAY_API_KEY, or AI_GATEWAY_JWT_KEY with AI_GATEWAY_JWT_UID",
+    );
   const models: GatewayConfig["models"] = {};
   for (const [cap, name] of Object.entries(GATEWAY_MODEL_VARS)) {
     const v = envValue(env, name, z.string().optional());

@@ -29,7 +29,11 @@ function vectorOf(v: unknown): number[] | undefined {
   return undefined;
 }
 
-export async function embed(client: GatewayClient, req: { model: string; texts: string[]; dimensions?: number }, opts: { signal?: AbortSignal; modelVar?: string }): Promise<Embeddings> {
+export async function embed(
+  client: GatewayClient,
+  req: { model: string; texts: string[]; dimensions?: number },
+  opts: { signal?: AbortSignal; modelVar?: string },
+): Promise<Embeddings> {
   const body: Record<string, unknown> = { model: req.model, input: req.texts, encoding_format: "float" };
   if (req.dimensions !== undefined) body.dimensions = req.dimensions;
   const { data, requestId } = await client.postJson("embeddings", body, opts);
@@ -39,11 +43,13 @@ export async function embed(client: GatewayClient, req: { model: string; texts: 
   rows.forEach((row, i) => {
     const index = typeof row.index === "number" ? row.index : i;
     const vec = vectorOf(row.embedding);
-    if (!vec || index < 0 || index >= req.texts.length) throw malformed(`embedding ${i} of the answer is not a list of numbers for a known input`, requestId);
+    if (!vec || index < 0 || index >= req.texts.length)
+      throw malformed(`embedding ${i} of the answer is not a list of numbers for a known input`, requestId);
     vectors[index] = vec;
   });
   const missing = vectors.findIndex((v) => v === undefined);
-  if (rows.length !== req.texts.length || missing >= 0) throw malformed(`the gateway returned ${rows.length} embeddings for ${req.texts.length} texts`, requestId);
+  if (rows.length !== req.texts.length || missing >= 0)
+    throw malformed(`the gateway returned ${rows.length} embeddings for ${req.texts.length} texts`, requestId);
   const dims = vectors[0]!.length;
   if (vectors.some((v) => v.length !== dims)) throw malformed("the embeddings have different lengths", requestId);
   const usage = data.usage as { total_tokens?: unknown; prompt_tokens?: unknown } | undefined;
@@ -63,12 +69,17 @@ export interface RerankResult {
   request_id?: string;
 }
 
-export async function rerank(client: GatewayClient, req: { model: string; query: string; documents: string[]; top_n?: number }, opts: { signal?: AbortSignal; modelVar?: string }): Promise<RerankResult> {
+export async function rerank(
+  client: GatewayClient,
+  req: { model: string; query: string; documents: string[]; top_n?: number },
+  opts: { signal?: AbortSignal; modelVar?: string },
+): Promise<RerankResult> {
   const body: Record<string, unknown> = { model: req.model, query: req.query, documents: req.documents };
   if (req.top_n !== undefined) body.top_n = req.top_n;
   const { data, requestId } = await client.postJson("rerank", body, opts);
   const output = data.output as { results?: unknown } | undefined;
-  const rows = (Array.isArray(data.results) ? data.results : Array.isArray(output?.results) ? output.results : undefined) as Array<Record<string, unknown>> | undefined;
+  const rows = (Array.isArray(data.results) ? data.results : Array.isArray(output?.results) ? output.results : undefined) as
+    Array<Record<string, unknown>> | undefined;
   if (!rows) throw malformed("the rerank answer has no results list", requestId);
   const results = rows.map((r, i) => {
     const index = r.index;
@@ -81,5 +92,9 @@ export async function rerank(client: GatewayClient, req: { model: string; query:
   });
   results.sort((a, b) => b.score - a.score);
   const limited = req.top_n !== undefined ? results.slice(0, req.top_n) : results;
-  return { model: typeof data.model === "string" && data.model ? data.model : req.model, results: limited, ...(requestId ? { request_id: requestId } : {}) };
+  return {
+    model: typeof data.model === "string" && data.model ? data.model : req.model,
+    results: limited,
+    ...(requestId ? { request_id: requestId } : {}),
+  };
 }

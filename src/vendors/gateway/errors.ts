@@ -27,17 +27,50 @@ interface GatewayFacts {
 function authHint(f: GatewayFacts, text: string): { code: string; hint: string; category: ErrorCategory } {
   const a = f.auth;
   if (/JWT is missing/i.test(text)) {
-    return { code: "JwtMissing", category: "auth", hint: a.mode === "jwt" ? `The gateway found no token in the header it reads: set AI_GATEWAY_JWT_HEADER / AI_GATEWAY_JWT_PREFIX to match the consumer's JWT settings (now "${a.header}" with prefix "${a.prefix || "none"}").` : "This route uses JWT auth: configure AI_GATEWAY_JWT_KEY and AI_GATEWAY_JWT_UID instead of an API key." };
+    return {
+      code: "JwtMissing",
+      category: "auth",
+      hint:
+        a.mode === "jwt"
+          ? `The gateway found no token in the header it reads: set AI_GATEWAY_JWT_HEADER / AI_GATEWAY_JWT_PREFIX to match the consumer's JWT settings (now "${a.header}" with prefix "${a.prefix || "none"}").`
+          : "This route uses JWT auth: configure AI_GATEWAY_JWT_KEY and AI_GATEWAY_JWT_UID instead of an API key.",
+    };
   }
-  if (/JWT is expired/i.test(text)) return { code: "JwtExpired", category: "auth", hint: "The token was already expired when the gateway read it: check this machine's clock (the gateway allows 60 s of skew)." };
+  if (/JWT is expired/i.test(text))
+    return {
+      code: "JwtExpired",
+      category: "auth",
+      hint: "The token was already expired when the gateway read it: check this machine's clock (the gateway allows 60 s of skew).",
+    };
   if (/JWT verification fail|JWT token/i.test(text)) {
-    return { code: "JwtInvalid", category: "auth", hint: "The gateway could not verify the token: check that AI_GATEWAY_JWT_KEY is the consumer's current JWKS and AI_GATEWAY_JWT_ALG matches it." };
+    return {
+      code: "JwtInvalid",
+      category: "auth",
+      hint: "The gateway could not verify the token: check that AI_GATEWAY_JWT_KEY is the consumer's current JWKS and AI_GATEWAY_JWT_ALG matches it.",
+    };
   }
   if (/No Key Authentication information|No API key found/i.test(text)) {
-    return { code: "KeyMissing", category: "auth", hint: a.mode === "key" ? `The gateway found no key where it looks: if the consumer's key source is a custom header, set AI_GATEWAY_API_KEY_HEADER to it (now "${a.header}").` : "This route uses key auth: set AI_GATEWAY_API_KEY instead of a JWT key." };
+    return {
+      code: "KeyMissing",
+      category: "auth",
+      hint:
+        a.mode === "key"
+          ? `The gateway found no key where it looks: if the consumer's key source is a custom header, set AI_GATEWAY_API_KEY_HEADER to it (now "${a.header}").`
+          : "This route uses key auth: set AI_GATEWAY_API_KEY instead of a JWT key.",
+    };
   }
-  if (/Multi Key Authentication/i.test(text)) return { code: "KeyDuplicated", category: "auth", hint: "The request carried more than one key; remove extra credentials from the gateway route or consumer configuration." };
-  if (/Invalid API key/i.test(text)) return { code: "KeyInvalid", category: "auth", hint: "AI_GATEWAY_API_KEY is not a key of any consumer of this gateway; copy it again from the consumer page and restart." };
+  if (/Multi Key Authentication/i.test(text))
+    return {
+      code: "KeyDuplicated",
+      category: "auth",
+      hint: "The request carried more than one key; remove extra credentials from the gateway route or consumer configuration.",
+    };
+  if (/Invalid API key/i.test(text))
+    return {
+      code: "KeyInvalid",
+      category: "auth",
+      hint: "AI_GATEWAY_API_KEY is not a key of any consumer of this gateway; copy it again from the consumer page and restart.",
+    };
   if (/Unauthorized consumer|not allow/i.test(text)) {
     return {
       code: "ConsumerUnauthorized",
@@ -48,7 +81,11 @@ function authHint(f: GatewayFacts, text: string): { code: string; hint: string; 
           : `The gateway does not accept consumer uid "${a.uid}" for this route: check AI_GATEWAY_JWT_UID and the consumer's authorisation for this Model API.`,
     };
   }
-  return { code: `HTTP${f.status}`, category: f.status === 401 ? "auth" : "permission", hint: "Check the consumer credential settings (AI_GATEWAY_API_KEY or AI_GATEWAY_JWT_*) and that the consumer may use this Model API." };
+  return {
+    code: `HTTP${f.status}`,
+    category: f.status === 401 ? "auth" : "permission",
+    hint: "Check the consumer credential settings (AI_GATEWAY_API_KEY or AI_GATEWAY_JWT_*) and that the consumer may use this Model API.",
+  };
 }
 
 function parseJson(text: string): Record<string, unknown> | undefined {
@@ -65,12 +102,24 @@ const str = (v: unknown) => (typeof v === "string" && v ? v : typeof v === "numb
 export function gatewayError(f: GatewayFacts): AigcError {
   const json = parseJson(f.body);
   const nested = json?.error && typeof json.error === "object" ? (json.error as Record<string, unknown>) : undefined;
-  const plain = f.body.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 300);
-  const message = str(nested?.message) ?? str(json?.error) ?? str(json?.message) ?? (json ? undefined : plain) ?? `HTTP ${f.status} with an empty body`;
+  const plain = f.body
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 300);
+  const message =
+    str(nested?.message) ?? str(json?.error) ?? str(json?.message) ?? (json ? undefined : plain) ?? `HTTP ${f.status} with an empty body`;
   const code = str(nested?.code) ?? str(nested?.type) ?? str(json?.code) ?? str(json?.type);
   const requestId = f.requestId ?? requestIdOf(f.headers) ?? str(json?.request_id) ?? str(json?.requestId);
   const retryAfter = retryAfterMs(f.headers);
-  const base = { vendor: GATEWAY, httpStatus: f.status, requestId, message, retryable: f.status === 429, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) };
+  const base = {
+    vendor: GATEWAY,
+    httpStatus: f.status,
+    requestId,
+    message,
+    retryable: f.status === 429,
+    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+  };
 
   if ((f.status === 401 || f.status === 403) && !json) return new AigcError({ ...base, ...authHint(f, plain) });
   let category: ErrorCategory = "vendor";
@@ -88,7 +137,10 @@ export function gatewayError(f: GatewayFacts): AigcError {
       : `The gateway has no route for ${f.path}: check that AI_GATEWAY_BASE_URL ends in /v1 and that your gateway exposes this capability.`;
   } else if (f.status === 429) {
     category = /quota|insufficient/i.test(both) ? "quota" : "rate_limit";
-    hint = category === "rate_limit" ? "The gateway's rate limit for this consumer was hit; wait a little and call again, or ask the gateway owner to raise the limit." : undefined;
+    hint =
+      category === "rate_limit"
+        ? "The gateway's rate limit for this consumer was hit; wait a little and call again, or ask the gateway owner to raise the limit."
+        : undefined;
   } else if (f.status === 413) {
     category = "too_large";
     hint = "The request body was too large for the gateway: send fewer or shorter texts, or a smaller audio file.";

@@ -101,7 +101,11 @@ export class KlingClient {
     return this.cfg.baseUrl;
   }
 
-  private async call<T>(method: "GET" | "POST", path: string, o: { body?: unknown; signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number } = {}): Promise<T> {
+  private async call<T>(
+    method: "GET" | "POST",
+    path: string,
+    o: { body?: unknown; signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number } = {},
+  ): Promise<T> {
     const res = await httpRequest(this.cfg.baseUrl + path, {
       vendor: KLING,
       method,
@@ -122,7 +126,14 @@ export class KlingClient {
       throw klingError(res.status, parsed, res.requestId, res.text());
     }
     if (!parsed || typeof parsed !== "object" || parsed.code !== 0) {
-      throw new AigcError({ category: "bad_response", code: "MalformedResponse", vendor: KLING, httpStatus: res.status, requestId: res.requestId, message: `Kling answered ${method} ${path.split("?")[0]} with a body that is not the expected JSON envelope` });
+      throw new AigcError({
+        category: "bad_response",
+        code: "MalformedResponse",
+        vendor: KLING,
+        httpStatus: res.status,
+        requestId: res.requestId,
+        message: `Kling answered ${method} ${path.split("?")[0]} with a body that is not the expected JSON envelope`,
+      });
     }
     return parsed.data as T;
   }
@@ -139,8 +150,18 @@ export class KlingClient {
     let lost = 0;
     for (;;) {
       try {
-        const task = await this.call<KlingTask>("POST", `/v1/${family}`, { body: full, signal: o.signal, timeoutMs: this.opts.createTimeoutMs });
-        if (!task?.task_id) throw new AigcError({ category: "bad_response", code: "MalformedResponse", vendor: KLING, message: "Kling accepted the task but returned no task_id" });
+        const task = await this.call<KlingTask>("POST", `/v1/${family}`, {
+          body: full,
+          signal: o.signal,
+          timeoutMs: this.opts.createTimeoutMs,
+        });
+        if (!task?.task_id)
+          throw new AigcError({
+            category: "bad_response",
+            code: "MalformedResponse",
+            vendor: KLING,
+            message: "Kling accepted the task but returned no task_id",
+          });
         return { taskId: task.task_id, externalTaskId };
       } catch (err) {
         if (!(err instanceof AigcError) || err.category === "cancelled") throw err;
@@ -148,14 +169,20 @@ export class KlingClient {
           const wait = Math.min(backoff, this.opts.backoffMaxMs);
           backoff *= 2;
           if (Date.now() + wait > (o.deadlineMs ?? 0)) {
-            throw new AigcError({ ...err.info, message: `${err.message} (waited within this call's budget; nothing was created or billed)` });
+            throw new AigcError({
+              ...err.info,
+              message: `${err.message} (waited within this call's budget; nothing was created or billed)`,
+            });
           }
-          o.onQueued?.(`Kling is at its ${err.code === "1303" ? "parallel-task limit (1303)" : "rate limit (1302)"}; queued locally, retrying in ${Math.round(wait / 100) / 10} s`);
+          o.onQueued?.(
+            `Kling is at its ${err.code === "1303" ? "parallel-task limit (1303)" : "rate limit (1302)"}; queued locally, retrying in ${Math.round(wait / 100) / 10} s`,
+          );
           await this.pause(wait, o.signal);
           continue;
         }
         const duplicate = lost > 0 && err.code === "1201" && /external_task_id/i.test(err.message);
-        const inTransit = ["network", "timeout", "bad_response"].includes(err.category) || (err.category === "vendor" && (err.info.httpStatus ?? 0) >= 500);
+        const inTransit =
+          ["network", "timeout", "bad_response"].includes(err.category) || (err.category === "vendor" && (err.info.httpStatus ?? 0) >= 500);
         if (!duplicate && (!inTransit || NOT_SENT.test(err.message))) throw err;
         lost++;
         const found = await this.lookup(family, externalTaskId, o.signal);
@@ -182,7 +209,13 @@ export class KlingClient {
     try {
       await sleep(ms, undefined, { signal });
     } catch (e) {
-      if (isAbortError(e)) throw new AigcError({ category: "cancelled", code: "Cancelled", vendor: KLING, message: "the request was cancelled by the client while waiting for a Kling task slot" });
+      if (isAbortError(e))
+        throw new AigcError({
+          category: "cancelled",
+          code: "Cancelled",
+          vendor: KLING,
+          message: "the request was cancelled by the client while waiting for a Kling task slot",
+        });
       throw e;
     }
   }
@@ -201,7 +234,11 @@ export class KlingClient {
     return this.call<KlingElement>("POST", "/v1/general/custom-elements", { body, signal, timeoutMs: 60_000 });
   }
 
-  async listElements(source: "custom" | "official", page: { pageNum?: number; pageSize?: number } = {}, signal?: AbortSignal): Promise<KlingElement[]> {
+  async listElements(
+    source: "custom" | "official",
+    page: { pageNum?: number; pageSize?: number } = {},
+    signal?: AbortSignal,
+  ): Promise<KlingElement[]> {
     const q = new URLSearchParams({ pageNum: String(page.pageNum ?? 1), pageSize: String(page.pageSize ?? 30) });
     const path = source === "custom" ? "/v1/general/custom-elements" : "/v1/general/presets-elements";
     return (await this.call<KlingElement[]>("GET", `${path}?${q.toString()}`, { signal, retry: RETRY_SAFE, timeoutMs: 30_000 })) ?? [];

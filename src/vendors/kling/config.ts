@@ -8,9 +8,21 @@ export const KLING_DEFAULT_IMAGE_MODEL = FAMILY_DEFAULT_MODEL["images/generation
 
 export const KLING_ENV: EnvVar[] = [
   { name: "KLING_ACCESS_KEY", description: "Kling AI access key; with KLING_SECRET_KEY it enables the kling_* tools.", secret: true },
-  { name: "KLING_SECRET_KEY", description: "Kling AI secret key (signs the JWT sent with every request; never sent itself).", secret: true },
-  { name: "KLING_BASE_URL", description: "Kling API host (global: https://api-singapore.klingai.com; keys only work in their own region).", default: KLING_DEFAULT_BASE_URL },
-  { name: "KLING_VIDEO_MODEL", description: "Default model of kling_text_to_video and kling_image_to_video.", default: KLING_DEFAULT_VIDEO_MODEL },
+  {
+    name: "KLING_SECRET_KEY",
+    description: "Kling AI secret key (signs the JWT sent with every request; never sent itself).",
+    secret: true,
+  },
+  {
+    name: "KLING_BASE_URL",
+    description: "Kling API host (global: https://api-singapore.klingai.com; keys only work in their own region).",
+    default: KLING_DEFAULT_BASE_URL,
+  },
+  {
+    name: "KLING_VIDEO_MODEL",
+    description: "Default model of kling_text_to_video and kling_image_to_video.",
+    default: KLING_DEFAULT_VIDEO_MODEL,
+  },
   { name: "KLING_IMAGE_MODEL", description: "Default model of kling_generate_image.", default: KLING_DEFAULT_IMAGE_MODEL },
 ];
 

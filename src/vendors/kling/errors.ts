@@ -9,7 +9,8 @@ interface CodeInfo {
   retryable?: boolean;
 }
 
-const AUTH_HINT = "Check KLING_ACCESS_KEY and KLING_SECRET_KEY (keys are bound to a region: a Beijing key does not work on api-singapore and vice versa, so check KLING_BASE_URL too).";
+const AUTH_HINT =
+  "Check KLING_ACCESS_KEY and KLING_SECRET_KEY (keys are bound to a region: a Beijing key does not work on api-singapore and vice versa, so check KLING_BASE_URL too).";
 const CLOCK_HINT = "The token's time window was rejected: this machine's clock is probably off. Sync it (NTP) and try again.";
 
 export const KLING_CODES: Record<number, CodeInfo> = {
@@ -20,14 +21,26 @@ export const KLING_CODES: Record<number, CodeInfo> = {
   1004: { category: "auth", hint: CLOCK_HINT },
   1100: { category: "permission", hint: "Kling reports a problem with the account itself; check it in the Kling developer console." },
   1101: { category: "quota", hint: "The Kling account is in arrears: top up the balance in the Kling developer console." },
-  1102: { category: "quota", hint: "The resource pack for this kind of task is used up or expired: buy or renew one in the Kling developer console." },
-  1103: { category: "permission", hint: "This key may not use this endpoint or model: enable it for the account in the Kling developer console, or pick another model." },
+  1102: {
+    category: "quota",
+    hint: "The resource pack for this kind of task is used up or expired: buy or renew one in the Kling developer console.",
+  },
+  1103: {
+    category: "permission",
+    hint: "This key may not use this endpoint or model: enable it for the account in the Kling developer console, or pick another model.",
+  },
   1200: { category: "invalid_input", hint: "Change the request as the message says." },
   1201: { category: "invalid_input", hint: "Change the parameter the message names." },
   1202: { category: "invalid_input", hint: "The endpoint or method is wrong for this host; check KLING_BASE_URL." },
-  1203: { category: "not_found", hint: "The model or resource does not exist for this account: check the model name (new models may need enabling) or the id." },
+  1203: {
+    category: "not_found",
+    hint: "The model or resource does not exist for this account: check the model name (new models may need enabling) or the id.",
+  },
   1300: { category: "content_policy", hint: "Kling's platform policy refused the request; change the prompt or inputs." },
-  1301: { category: "content_policy", hint: "Kling's content safety check flagged the prompt or an input image; rephrase it or use another image." },
+  1301: {
+    category: "content_policy",
+    hint: "Kling's content safety check flagged the prompt or an input image; rephrase it or use another image.",
+  },
   1302: { category: "rate_limit", retryable: true, hint: "Too many requests per second: wait a little and call again." },
   1303: {
     category: "rate_limit",
@@ -40,7 +53,12 @@ export const KLING_CODES: Record<number, CodeInfo> = {
   5002: { category: "vendor", hint: "Kling timed out internally; try again in a minute." },
 };
 
-export function klingError(httpStatus: number, body: { code?: unknown; message?: unknown; request_id?: unknown } | undefined, requestId?: string, raw = ""): AigcError {
+export function klingError(
+  httpStatus: number,
+  body: { code?: unknown; message?: unknown; request_id?: unknown } | undefined,
+  requestId?: string,
+  raw = "",
+): AigcError {
   const code = typeof body?.code === "number" ? body.code : undefined;
   const known = code !== undefined ? KLING_CODES[code] : undefined;
   let category: ErrorCategory = known?.category ?? "vendor";

@@ -39,8 +39,16 @@ export interface ImageToVideoShape {
 export function checkImageToVideo(a: ImageToVideoShape): void {
   if (!a.image && !a.image_tail) throw inputError("image", "give image (first frame), image_tail (last frame), or both");
   const brush = a.static_mask || (a.dynamic_masks?.length ?? 0) > 0;
-  const groups = [a.image_tail ? "image_tail (first/last frame)" : "", brush ? "static_mask/dynamic_masks (motion brush)" : "", a.camera_control ? "camera_control" : ""].filter(Boolean);
-  if (groups.length > 1) throw inputError(groups[1]!.split(" ")[0]!, `Kling allows only one of: first/last frame, motion brush, camera control; got ${groups.join(" and ")}`);
+  const groups = [
+    a.image_tail ? "image_tail (first/last frame)" : "",
+    brush ? "static_mask/dynamic_masks (motion brush)" : "",
+    a.camera_control ? "camera_control" : "",
+  ].filter(Boolean);
+  if (groups.length > 1)
+    throw inputError(
+      groups[1]!.split(" ")[0]!,
+      `Kling allows only one of: first/last frame, motion brush, camera control; got ${groups.join(" and ")}`,
+    );
   if (brush && !a.image) throw inputError("image", "the motion brush needs the first-frame image");
 }
 
@@ -55,15 +63,21 @@ export interface OmniVideoShape {
 export function checkOmniVideo(a: OmniVideoShape): void {
   const withVideo = !!a.video;
   const max = withVideo ? 4 : 7;
-  if (a.roles.length > max) throw inputError("images", `at most ${max} images${withVideo ? " when a video is given" : ""}; got ${a.roles.length}`);
-  if (a.roles.length + a.elements > max) throw inputError("element_ids", `images + elements may be at most ${max}${withVideo ? " when a video is given" : ""}; got ${a.roles.length + a.elements}`);
+  if (a.roles.length > max)
+    throw inputError("images", `at most ${max} images${withVideo ? " when a video is given" : ""}; got ${a.roles.length}`);
+  if (a.roles.length + a.elements > max)
+    throw inputError(
+      "element_ids",
+      `images + elements may be at most ${max}${withVideo ? " when a video is given" : ""}; got ${a.roles.length + a.elements}`,
+    );
   const firsts = a.roles.filter((r) => r === "first_frame").length;
   const ends = a.roles.filter((r) => r === "end_frame").length;
   if (firsts > 1 || ends > 1) throw inputError("images", "at most one first_frame and one end_frame");
   if (ends && a.roles.length > 2) throw inputError("images", "an end_frame is only allowed with at most 2 images");
   if (ends && !firsts) throw inputError("images", "an end_frame needs a first_frame");
   const editing = a.video?.refer_type === "base";
-  if (!firsts && !editing && !a.aspect_ratio) throw inputError("aspect_ratio", 'is required unless an image has role "first_frame" or a video is edited (refer_type "base")');
+  if (!firsts && !editing && !a.aspect_ratio)
+    throw inputError("aspect_ratio", 'is required unless an image has role "first_frame" or a video is edited (refer_type "base")');
   const plain = !a.video && !a.elements && (a.roles.length === 0 || (firsts === 1 && a.roles.length === 1));
   if (a.duration !== undefined && plain && a.duration !== 5 && a.duration !== 10) {
     throw inputError("duration", "text-to-video and first-frame-only omni videos can only be 5 or 10 seconds");
@@ -72,10 +86,19 @@ export function checkOmniVideo(a: OmniVideoShape): void {
 
 function checkResolution(model: string, resolution: string | undefined): void {
   const m = findImageModel(model);
-  if (resolution && m && !m.resolutions.includes(resolution)) throw inputError("resolution", `${m.label} (${m.id}) accepts ${m.resolutions.join(", ")}; got ${resolution}`);
+  if (resolution && m && !m.resolutions.includes(resolution))
+    throw inputError("resolution", `${m.label} (${m.id}) accepts ${m.resolutions.join(", ")}; got ${resolution}`);
 }
 
-export function checkGenerateImage(a: { model: string; image?: boolean; image_reference?: string; image_fidelity?: number; human_fidelity?: number; negative_prompt?: string; resolution?: string }): void {
+export function checkGenerateImage(a: {
+  model: string;
+  image?: boolean;
+  image_reference?: string;
+  image_fidelity?: number;
+  human_fidelity?: number;
+  negative_prompt?: string;
+  resolution?: string;
+}): void {
   checkModelFamily("images/generations", a.model);
   const m = findImageModel(a.model);
   if (a.image_reference) {
@@ -84,11 +107,20 @@ export function checkGenerateImage(a: { model: string; image?: boolean; image_re
   }
   if (a.image && a.negative_prompt) throw inputError("negative_prompt", "is not supported together with a reference image");
   if (!a.image && a.image_fidelity !== undefined) throw inputError("image_fidelity", "only applies with a reference image");
-  if (a.human_fidelity !== undefined && a.image_reference !== "face") throw inputError("human_fidelity", 'only applies with image_reference: "face"');
+  if (a.human_fidelity !== undefined && a.image_reference !== "face")
+    throw inputError("human_fidelity", 'only applies with image_reference: "face"');
   checkResolution(a.model, a.resolution);
 }
 
-export function checkOmniImage(a: { model: string; images: number; elements: number; resolution?: string; n?: number; result_type?: string; series_amount?: number }): void {
+export function checkOmniImage(a: {
+  model: string;
+  images: number;
+  elements: number;
+  resolution?: string;
+  n?: number;
+  result_type?: string;
+  series_amount?: number;
+}): void {
   checkModelFamily("images/omni-image", a.model);
   if (a.images + a.elements > 10) throw inputError("element_ids", `images + elements may be at most 10; got ${a.images + a.elements}`);
   if (a.result_type === "series") {

@@ -13,7 +13,12 @@ export const KLING_RETENTION_MS = 30 * 24 * 3600_000;
 
 export function familyOf(handle: JobHandle): KlingFamily {
   const f = handle.x?.f;
-  if (!isKlingFamily(f)) throw new AigcError({ category: "invalid_input", code: "InvalidJobId", message: `this Kling job id names no known endpoint family (${f ?? "none"})` });
+  if (!isKlingFamily(f))
+    throw new AigcError({
+      category: "invalid_input",
+      code: "InvalidJobId",
+      message: `this Kling job id names no known endpoint family (${f ?? "none"})`,
+    });
   return f;
 }
 
@@ -34,7 +39,11 @@ export function klingPollResult(task: KlingTask, model?: string): PollResult {
     case "processing":
       return { status: "running", detail: "processing", model };
     case "failed":
-      return { status: "failed", model, error: { code: "TaskFailed", message: task.task_status_msg || "Kling reported the task as failed without a reason" } };
+      return {
+        status: "failed",
+        model,
+        error: { code: "TaskFailed", message: task.task_status_msg || "Kling reported the task as failed without a reason" },
+      };
     case "succeed": {
       const expiresAt = new Date((task.updated_at ?? task.created_at ?? Date.now()) + KLING_RETENTION_MS).toISOString();
       const r = task.task_result ?? {};
@@ -70,7 +79,10 @@ function driver(client: KlingClient, op: "video" | "image"): TaskDriver {
         if (err instanceof AigcError && err.category === "not_found" && handle.x?.e === "1") {
           return {
             status: "failed",
-            error: { code: "TaskNeverCreated", message: `Kling has no task with external_task_id ${handle.task}: the create request never reached Kling, so nothing was billed. Generate again.` },
+            error: {
+              code: "TaskNeverCreated",
+              message: `Kling has no task with external_task_id ${handle.task}: the create request never reached Kling, so nothing was billed. Generate again.`,
+            },
           };
         }
         throw err;

@@ -48,20 +48,28 @@ export function checkVideoOptions(family: VideoFamily, o: VideoOptions): void {
   const label = m ? `${m.label} (${m.id})` : o.model;
   if (o.duration !== undefined) {
     const allowed = m?.durations ?? ANY_DURATION;
-    if (!allowed.includes(String(o.duration))) throw inputError("duration", `${label} accepts ${allowed.join(", ")} seconds; got ${o.duration}`);
+    if (!allowed.includes(String(o.duration)))
+      throw inputError("duration", `${label} accepts ${allowed.join(", ")} seconds; got ${o.duration}`);
   }
-  if (o.cfg_scale !== undefined && m && !m.cfgScale) throw inputError("cfg_scale", `${label} does not support cfg_scale (Kling 2.x models ignore it); leave it out`);
+  if (o.cfg_scale !== undefined && m && !m.cfgScale)
+    throw inputError("cfg_scale", `${label} does not support cfg_scale (Kling 2.x models ignore it); leave it out`);
   if (o.sound && m && !m.sound) throw inputError("sound", `${label} cannot generate sound; use kling-v2-6 or newer`);
   if (o.voice_ids?.length) {
     if (m && !m.voices) throw inputError("voice_ids", `${label} does not take voices; use kling-v2-6 or newer`);
-    if (!o.sound) throw inputError("voice_ids", 'voices need sound: true (refer to them in the prompt as <<<voice_1>>>, <<<voice_2>>>)');
+    if (!o.sound) throw inputError("voice_ids", "voices need sound: true (refer to them in the prompt as <<<voice_1>>>, <<<voice_2>>>)");
   }
   if (o.camera_control) checkCamera(o.camera_control);
   if (o.multi_shot) {
     if (m && !m.multiShot) throw inputError("multi_shot", `${label} does not support multi-shot videos`);
-    if (!o.shot_type) throw inputError("shot_type", 'multi_shot needs shot_type: "customize" (you give each shot) or "intelligence" (Kling splits the prompt)');
-    if (o.shot_type === "customize" && !o.multi_prompt?.length) throw inputError("multi_prompt", 'shot_type "customize" needs multi_prompt: [{prompt, duration}, ...]');
-    if (o.shot_type === "intelligence" && o.multi_prompt?.length) throw inputError("multi_prompt", 'shot_type "intelligence" writes the shots itself; give prompt instead of multi_prompt');
+    if (!o.shot_type)
+      throw inputError(
+        "shot_type",
+        'multi_shot needs shot_type: "customize" (you give each shot) or "intelligence" (Kling splits the prompt)',
+      );
+    if (o.shot_type === "customize" && !o.multi_prompt?.length)
+      throw inputError("multi_prompt", 'shot_type "customize" needs multi_prompt: [{prompt, duration}, ...]');
+    if (o.shot_type === "intelligence" && o.multi_prompt?.length)
+      throw inputError("multi_prompt", 'shot_type "intelligence" writes the shots itself; give prompt instead of multi_prompt');
     if (o.shot_type === "intelligence" && !o.prompt) throw inputError("prompt", 'shot_type "intelligence" needs prompt');
     const total = o.multi_prompt?.reduce((s, p) => s + p.duration, 0) ?? 0;
     if (o.multi_prompt?.length && o.duration !== undefined && total !== o.duration) {
@@ -75,7 +83,11 @@ export function checkVideoOptions(family: VideoFamily, o: VideoOptions): void {
 function checkCamera(cc: CameraControl): void {
   const set = Object.entries(cc.config ?? {}).filter(([, v]) => v !== undefined && v !== 0);
   if (cc.type === "simple") {
-    if (set.length !== 1) throw inputError("camera_control.config", `type "simple" needs exactly one non-zero axis among ${CAMERA_AXES.join(", ")} (each -10..10); got ${set.length}`);
+    if (set.length !== 1)
+      throw inputError(
+        "camera_control.config",
+        `type "simple" needs exactly one non-zero axis among ${CAMERA_AXES.join(", ")} (each -10..10); got ${set.length}`,
+      );
   } else if (cc.config && Object.keys(cc.config).length) {
     throw inputError("camera_control.config", `only type "simple" takes a config; "${cc.type}" is a preset movement`);
   }
@@ -91,12 +103,16 @@ export function videoOptionsBody(o: VideoOptions): Record<string, unknown> {
   if (o.cfg_scale !== undefined) body.cfg_scale = o.cfg_scale;
   if (o.sound !== undefined) body.sound = o.sound ? "on" : "off";
   if (o.camera_control) {
-    body.camera_control = o.camera_control.type === "simple" ? { type: "simple", config: fullConfig(o.camera_control.config) } : { type: o.camera_control.type };
+    body.camera_control =
+      o.camera_control.type === "simple"
+        ? { type: "simple", config: fullConfig(o.camera_control.config) }
+        : { type: o.camera_control.type };
   }
   if (o.multi_shot) {
     body.multi_shot = true;
     body.shot_type = o.shot_type;
-    if (o.multi_prompt?.length) body.multi_prompt = o.multi_prompt.map((p, i) => ({ index: i + 1, prompt: p.prompt, duration: String(p.duration) }));
+    if (o.multi_prompt?.length)
+      body.multi_prompt = o.multi_prompt.map((p, i) => ({ index: i + 1, prompt: p.prompt, duration: String(p.duration) }));
   }
   if (o.voice_ids?.length) body.voice_list = o.voice_ids.map((voice_id) => ({ voice_id }));
   if (o.watermark !== undefined) body.watermark_info = { enabled: o.watermark };

@@ -9,7 +9,21 @@ import { createHmac, sign as cryptoSign, verify as cryptoVerify, constants, timi
 
 export type JwtPayload = Record<string, unknown>;
 
-export const JWT_ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"] as const;
+export const JWT_ALGS = [
+  "HS256",
+  "HS384",
+  "HS512",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+] as const;
 export type JwtAlg = (typeof JWT_ALGS)[number];
 export type JwtKey = string | Buffer | KeyObject;
 
@@ -92,10 +106,13 @@ export function verifyJwt(token: string, key: JwtKey, opts: VerifyOptions = {}):
   const algs: readonly string[] = opts.algs ?? ["HS256"];
   if (typeof header.alg !== "string" || !algs.includes(header.alg)) return { ok: false, reason: "algorithm" };
   if (!/^[A-Za-z0-9_-]+$/.test(parts[2])) return { ok: false, reason: "malformed" };
-  if (!signatureValid(header.alg as JwtAlg, `${parts[0]}.${parts[1]}`, Buffer.from(parts[2], "base64url"), key)) return { ok: false, reason: "signature" };
+  if (!signatureValid(header.alg as JwtAlg, `${parts[0]}.${parts[1]}`, Buffer.from(parts[2], "base64url"), key))
+    return { ok: false, reason: "signature" };
   const now = opts.nowS ?? Math.floor(Date.now() / 1000);
   const skew = opts.skewS ?? 0;
-  if (payload.nbf !== undefined && (typeof payload.nbf !== "number" || now + skew < payload.nbf)) return { ok: false, reason: "not_yet_valid", payload };
-  if (payload.exp !== undefined && (typeof payload.exp !== "number" || now - skew >= payload.exp)) return { ok: false, reason: "expired", payload };
+  if (payload.nbf !== undefined && (typeof payload.nbf !== "number" || now + skew < payload.nbf))
+    return { ok: false, reason: "not_yet_valid", payload };
+  if (payload.exp !== undefined && (typeof payload.exp !== "number" || now - skew >= payload.exp))
+    return { ok: false, reason: "expired", payload };
   return { ok: true, payload, header };
 }

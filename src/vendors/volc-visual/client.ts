@@ -56,7 +56,12 @@ export class VisualClient {
   }
 
   /** One signed call. Throws gateway errors and unreadable answers; returns the service envelope whatever its code. */
-  async call(action: string, version: string, body: Record<string, unknown>, opts: { signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number } = {}): Promise<{ env: VisualEnvelope; res: HttpResponse }> {
+  async call(
+    action: string,
+    version: string,
+    body: Record<string, unknown>,
+    opts: { signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number } = {},
+  ): Promise<{ env: VisualEnvelope; res: HttpResponse }> {
     const json = JSON.stringify(body);
     const url = new URL(this.cfg.baseUrl + "/");
     url.searchParams.set("Action", action);
@@ -102,10 +107,21 @@ export class VisualClient {
 
   /** CVSync2AsyncSubmitTask: creates a task (billable) and returns its id. */
   async submit(body: Record<string, unknown>, signal?: AbortSignal): Promise<string> {
-    const { env, res } = await this.call("CVSync2AsyncSubmitTask", VISUAL_VERSION, body, { signal, retry: RETRY_UNSENT, timeoutMs: 60_000 });
+    const { env, res } = await this.call("CVSync2AsyncSubmitTask", VISUAL_VERSION, body, {
+      signal,
+      retry: RETRY_UNSENT,
+      timeoutMs: 60_000,
+    });
     if (env.code !== SUCCESS) throw serviceError(env, res.status);
     const id = env.data?.task_id;
-    if (!id) throw new AigcError({ category: "bad_response", code: "MalformedResponse", vendor: VISUAL, requestId: env.request_id, message: "the task was accepted but no task_id came back" });
+    if (!id)
+      throw new AigcError({
+        category: "bad_response",
+        code: "MalformedResponse",
+        vendor: VISUAL,
+        requestId: env.request_id,
+        message: "the task was accepted but no task_id came back",
+      });
     return String(id);
   }
 
@@ -117,7 +133,11 @@ export class VisualClient {
 
   /** CVProcess: synchronous generation (billable); throws on a non-10000 code. */
   async process(body: Record<string, unknown>, signal?: AbortSignal): Promise<VisualEnvelope> {
-    const { env, res } = await this.call("CVProcess", VISUAL_VERSION, body, { signal, retry: RETRY_UNSENT, timeoutMs: Math.max(this.timeoutMs, 120_000) });
+    const { env, res } = await this.call("CVProcess", VISUAL_VERSION, body, {
+      signal,
+      retry: RETRY_UNSENT,
+      timeoutMs: Math.max(this.timeoutMs, 120_000),
+    });
     if (env.code !== SUCCESS) throw serviceError(env, res.status);
     return env;
   }
@@ -134,22 +154,65 @@ function lower(h: Record<string, string>): Record<string, string> {
 
 /** Meaning and handling of the documented service codes. */
 const SERVICE_CODES: Record<number, { category: ErrorCategory; meaning: string; hint?: string; retryable?: boolean }> = {
-  50200: { category: "invalid_input", meaning: "invalid argument (ECReqInvalidArgs)", hint: "Check the parameters against the model's documented ranges." },
+  50200: {
+    category: "invalid_input",
+    meaning: "invalid argument (ECReqInvalidArgs)",
+    hint: "Check the parameters against the model's documented ranges.",
+  },
   50201: { category: "invalid_input", meaning: "missing argument (ECReqMissingArgs)", hint: "Add the parameter the message names." },
   50204: { category: "invalid_input", meaning: "arguments could not be parsed (ECParseArgs)" },
-  50205: { category: "invalid_input", meaning: "image too large (ECImageSizeLimited)", hint: "Use a smaller image (JPEG/PNG, at most 4096x4096 and 15 MB; 4.7 MB for video frames)." },
-  50206: { category: "invalid_input", meaning: "image empty (ECImageEmpty)", hint: "The image could not be read; pass a reachable URL or a valid JPEG/PNG file." },
-  50411: { category: "content_policy", meaning: "input image rejected by moderation (Pre Img Risk Not Pass)", hint: "Replace the input image." },
+  50205: {
+    category: "invalid_input",
+    meaning: "image too large (ECImageSizeLimited)",
+    hint: "Use a smaller image (JPEG/PNG, at most 4096x4096 and 15 MB; 4.7 MB for video frames).",
+  },
+  50206: {
+    category: "invalid_input",
+    meaning: "image empty (ECImageEmpty)",
+    hint: "The image could not be read; pass a reachable URL or a valid JPEG/PNG file.",
+  },
+  50411: {
+    category: "content_policy",
+    meaning: "input image rejected by moderation (Pre Img Risk Not Pass)",
+    hint: "Replace the input image.",
+  },
   50412: { category: "content_policy", meaning: "input text rejected by moderation (Text Risk Not Pass)", hint: "Rephrase the prompt." },
-  50413: { category: "content_policy", meaning: "input text contains sensitive or copyrighted words (Post Text Risk Not Pass)", hint: "Remove sensitive words, brand or character names from the prompt." },
-  50511: { category: "content_policy", meaning: "generated image rejected by moderation (Post Img Risk Not Pass)", hint: "Generating again (another seed or a slightly changed prompt) often passes.", retryable: true },
-  50512: { category: "content_policy", meaning: "generated text rejected by moderation (Post Text Risk Not Pass)", hint: "Rephrase the prompt." },
+  50413: {
+    category: "content_policy",
+    meaning: "input text contains sensitive or copyrighted words (Post Text Risk Not Pass)",
+    hint: "Remove sensitive words, brand or character names from the prompt.",
+  },
+  50511: {
+    category: "content_policy",
+    meaning: "generated image rejected by moderation (Post Img Risk Not Pass)",
+    hint: "Generating again (another seed or a slightly changed prompt) often passes.",
+    retryable: true,
+  },
+  50512: {
+    category: "content_policy",
+    meaning: "generated text rejected by moderation (Post Text Risk Not Pass)",
+    hint: "Rephrase the prompt.",
+  },
   50516: { category: "content_policy", meaning: "generated video rejected by moderation" },
   50517: { category: "content_policy", meaning: "generated audio rejected by moderation" },
   50518: { category: "content_policy", meaning: "input image rejected as copyrighted", hint: "Use an image you own." },
-  50519: { category: "content_policy", meaning: "generated image rejected as copyrighted", hint: "Change the prompt so it does not imitate a protected work." },
-  50429: { category: "rate_limit", meaning: "request rate limit reached (QPS)", hint: "Wait a few seconds and try again; the rejected request was not billed.", retryable: true },
-  50430: { category: "rate_limit", meaning: "concurrency limit reached (too many tasks at once)", hint: "Wait until a running Jimeng task finishes (free accounts run 1 video at a time, paid 2), then try again; the rejected request was not billed.", retryable: true },
+  50519: {
+    category: "content_policy",
+    meaning: "generated image rejected as copyrighted",
+    hint: "Change the prompt so it does not imitate a protected work.",
+  },
+  50429: {
+    category: "rate_limit",
+    meaning: "request rate limit reached (QPS)",
+    hint: "Wait a few seconds and try again; the rejected request was not billed.",
+    retryable: true,
+  },
+  50430: {
+    category: "rate_limit",
+    meaning: "concurrency limit reached (too many tasks at once)",
+    hint: "Wait until a running Jimeng task finishes (free accounts run 1 video at a time, paid 2), then try again; the rejected request was not billed.",
+    retryable: true,
+  },
   50500: { category: "vendor", meaning: "internal error", retryable: true },
   50501: { category: "vendor", meaning: "internal RPC error", retryable: true },
 };
@@ -184,14 +247,16 @@ export function gatewayError(res: HttpResponse, meta: GatewayMeta, now: Date): A
   switch (code) {
     case "SignatureDoesNotMatch":
       category = "auth";
-      hint = "VOLC_SECRETKEY does not belong to VOLC_ACCESSKEY (copy both again from the console's 访问控制 > 密钥管理 page, with no spaces), or a proxy changed the request. Run `aigc-mcp check`.";
+      hint =
+        "VOLC_SECRETKEY does not belong to VOLC_ACCESSKEY (copy both again from the console's 访问控制 > 密钥管理 page, with no spaces), or a proxy changed the request. Run `aigc-mcp check`.";
       break;
     case "InvalidAccessKey":
     case "MissingAuthenticationToken":
     case "MissingSignature":
     case "InvalidCredential":
       category = "auth";
-      hint = "VOLC_ACCESSKEY is unknown or disabled: create or enable an access key in the Volcengine console (访问控制 > 密钥管理) and restart the server.";
+      hint =
+        "VOLC_ACCESSKEY is unknown or disabled: create or enable an access key in the Volcengine console (访问控制 > 密钥管理) and restart the server.";
       break;
     case "InvalidSecurityToken":
     case "InvalidSecurityTokenExpired":
@@ -208,7 +273,8 @@ export function gatewayError(res: HttpResponse, meta: GatewayMeta, now: Date): A
     case "AccessDenied":
     case "LackPolicy":
       category = "permission";
-      hint = "The key may not call the Visual service: open 即梦AI / 视觉智能 (Visual) in the Volcengine console and enable the model, and give an IAM sub-user the cv policy (e.g. CVFullAccess).";
+      hint =
+        "The key may not call the Visual service: open 即梦AI / 视觉智能 (Visual) in the Volcengine console and enable the model, and give an IAM sub-user the cv policy (e.g. CVFullAccess).";
       break;
     case "ServiceNotFound":
     case "InvalidActionOrVersion":
@@ -220,16 +286,37 @@ export function gatewayError(res: HttpResponse, meta: GatewayMeta, now: Date): A
       category = "rate_limit";
       break;
     default:
-      category = res.status === 401 ? "auth" : res.status === 403 ? "permission" : res.status === 429 ? "rate_limit" : res.status >= 500 ? "vendor" : "invalid_input";
+      category =
+        res.status === 401
+          ? "auth"
+          : res.status === 403
+            ? "permission"
+            : res.status === 429
+              ? "rate_limit"
+              : res.status >= 500
+                ? "vendor"
+                : "invalid_input";
   }
-  return new AigcError({ category, code, vendor: VISUAL, httpStatus: res.status, requestId: meta.RequestId ?? res.requestId, message, hint, retryable: category === "rate_limit" });
+  return new AigcError({
+    category,
+    code,
+    vendor: VISUAL,
+    httpStatus: res.status,
+    requestId: meta.RequestId ?? res.requestId,
+    message,
+    hint,
+    retryable: category === "rate_limit",
+  });
 }
 
 /**
  * Repeats a billable call the vendor rejected with 50429/50430 (rejected requests are not billed),
  * backing off, while the caller's budget lasts. Progress lines say what is happening.
  */
-export async function withRateLimitBackoff<T>(fn: () => Promise<T>, opts: { budgetMs: number; signal?: AbortSignal; onRetry?: (message: string) => void; baseDelayMs?: number; maxDelayMs?: number }): Promise<T> {
+export async function withRateLimitBackoff<T>(
+  fn: () => Promise<T>,
+  opts: { budgetMs: number; signal?: AbortSignal; onRetry?: (message: string) => void; baseDelayMs?: number; maxDelayMs?: number },
+): Promise<T> {
   const deadline = Date.now() + opts.budgetMs;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -241,7 +328,9 @@ export async function withRateLimitBackoff<T>(fn: () => Promise<T>, opts: { budg
         err.info.message += ` (still refused after ${attempt + 1} attempt(s) within the wait budget)`;
         throw err;
       }
-      opts.onRetry?.(`${VISUAL} is busy (${err.code}: ${err.info.message.split(":")[0]}); retrying in ${Math.round(delay / 1000)} s (attempt ${attempt + 2})`);
+      opts.onRetry?.(
+        `${VISUAL} is busy (${err.code}: ${err.info.message.split(":")[0]}); retrying in ${Math.round(delay / 1000)} s (attempt ${attempt + 2})`,
+      );
       try {
         await sleep(delay, undefined, { signal: opts.signal });
       } catch (e) {

@@ -8,11 +8,27 @@ export const VISUAL_SERVICE = "cv";
 export const VISUAL_DEFAULT_PORTRAIT_REQ_KEY = "i2i_portrait_photo";
 
 export const VISUAL_ENV: EnvVar[] = [
-  { name: "VOLC_ACCESSKEY", description: "Volcengine access key id (AK, the name Volcengine's SDKs read); with VOLC_SECRETKEY it enables the Jimeng tools.", secret: true },
+  {
+    name: "VOLC_ACCESSKEY",
+    description: "Volcengine access key id (AK, the name Volcengine's SDKs read); with VOLC_SECRETKEY it enables the Jimeng tools.",
+    secret: true,
+  },
   { name: "VOLC_SECRETKEY", description: "Volcengine secret access key (SK) used to sign Visual API requests.", secret: true },
-  { name: "VOLC_SESSION_TOKEN", description: "STS session token for temporary credentials (sent as X-Security-Token and signed).", secret: true },
-  { name: "VOLC_VISUAL_BASE_URL", description: "Volcengine Visual API endpoint (region cn-north-1, service cv).", default: VISUAL_DEFAULT_BASE_URL },
-  { name: "VOLC_PORTRAIT_REQ_KEY", description: "req_key used by jimeng_portrait_photo (not confirmed by an official page; change it if the console shows another).", default: VISUAL_DEFAULT_PORTRAIT_REQ_KEY },
+  {
+    name: "VOLC_SESSION_TOKEN",
+    description: "STS session token for temporary credentials (sent as X-Security-Token and signed).",
+    secret: true,
+  },
+  {
+    name: "VOLC_VISUAL_BASE_URL",
+    description: "Volcengine Visual API endpoint (region cn-north-1, service cv).",
+    default: VISUAL_DEFAULT_BASE_URL,
+  },
+  {
+    name: "VOLC_PORTRAIT_REQ_KEY",
+    description: "req_key used by jimeng_portrait_photo (not confirmed by an official page; change it if the console shows another).",
+    default: VISUAL_DEFAULT_PORTRAIT_REQ_KEY,
+  },
 ];
 
 export interface VisualConfig {

@@ -57,7 +57,11 @@ export function placeDelivery(mode: VisualMode, d: Delivery): { reqJson?: string
   }
   const reqJson = { ...fields, ...(d.aigcMeta ? { aigc_meta: d.aigcMeta } : {}) };
   const s = Object.keys(reqJson).length ? JSON.stringify(reqJson) : undefined;
-  if (s && s.length > MAX_REQ_JSON) throw inputError(d.aigcMeta ? "aigc_meta" : "logo", `the delivery options are ${s.length} characters as JSON; keep them under ${MAX_REQ_JSON} (shorten logo text or aigc_meta ids)`);
+  if (s && s.length > MAX_REQ_JSON)
+    throw inputError(
+      d.aigcMeta ? "aigc_meta" : "logo",
+      `the delivery options are ${s.length} characters as JSON; keep them under ${MAX_REQ_JSON} (shorten logo text or aigc_meta ids)`,
+    );
   return { reqJson: s, bodyFields: {} };
 }
 
@@ -66,20 +70,31 @@ export function imageFields(images: MediaInput[], field: string): Record<string,
   if (!images.length) return {};
   const urls = images.filter((i) => i.kind === "url");
   if (urls.length === images.length) return { image_urls: urls.map((i) => (i as { url: string }).url) };
-  if (urls.length) throw inputError(field, "give all images as http(s) URLs or all as local files/data URIs, not a mix (the vendor takes them in two separate lists)");
+  if (urls.length)
+    throw inputError(
+      field,
+      "give all images as http(s) URLs or all as local files/data URIs, not a mix (the vendor takes them in two separate lists)",
+    );
   return { binary_data_base64: images.map((i) => (i as { data: Buffer }).data.toString("base64")) };
 }
 
 /** Documented input-image limits, checked on bytes we have (URLs are checked by the vendor). */
-export function checkImageLimits(images: MediaInput[], field: string, limits: { maxEdge: number; minShort?: number; maxRatio: number }): void {
+export function checkImageLimits(
+  images: MediaInput[],
+  field: string,
+  limits: { maxEdge: number; minShort?: number; maxRatio: number },
+): void {
   images.forEach((img, i) => {
     if (img.kind !== "bytes" || !img.width || !img.height) return;
     const name = images.length > 1 ? `${field}[${i}]` : field;
     const { width: w, height: h } = img;
-    if (w > limits.maxEdge || h > limits.maxEdge) throw inputError(name, `is ${w}x${h}; at most ${limits.maxEdge}x${limits.maxEdge} is accepted`);
-    if (limits.minShort && Math.min(w, h) < limits.minShort) throw inputError(name, `is ${w}x${h}; the short side must be at least ${limits.minShort} px`);
+    if (w > limits.maxEdge || h > limits.maxEdge)
+      throw inputError(name, `is ${w}x${h}; at most ${limits.maxEdge}x${limits.maxEdge} is accepted`);
+    if (limits.minShort && Math.min(w, h) < limits.minShort)
+      throw inputError(name, `is ${w}x${h}; the short side must be at least ${limits.minShort} px`);
     const ratio = Math.max(w, h) / Math.min(w, h);
-    if (ratio > limits.maxRatio + 1e-9) throw inputError(name, `is ${w}x${h} (ratio ${ratio.toFixed(2)}); the long side may be at most ${limits.maxRatio}x the short side`);
+    if (ratio > limits.maxRatio + 1e-9)
+      throw inputError(name, `is ${w}x${h} (ratio ${ratio.toFixed(2)}); the long side may be at most ${limits.maxRatio}x the short side`);
   });
 }
 
@@ -104,13 +119,25 @@ export function checkImageRequest(req: ImageRequest): void {
   const m = findImageModel(req.model);
   if (!m) throw inputError("model", `unknown model "${req.model}"`);
   if (req.imageCount < m.minImages || req.imageCount > m.maxImages) {
-    throw inputError("images", m.maxImages === 0 ? `${m.label} is text-to-image only; use jimeng_t2i_v40 or jimeng_i2i_v30 for reference images` : m.minImages === m.maxImages ? `${m.label} takes exactly ${m.minImages} image(s); got ${req.imageCount}` : `${m.label} takes ${m.minImages}-${m.maxImages} images; got ${req.imageCount}`);
+    throw inputError(
+      "images",
+      m.maxImages === 0
+        ? `${m.label} is text-to-image only; use jimeng_t2i_v40 or jimeng_i2i_v30 for reference images`
+        : m.minImages === m.maxImages
+          ? `${m.label} takes exactly ${m.minImages} image(s); got ${req.imageCount}`
+          : `${m.label} takes ${m.minImages}-${m.maxImages} images; got ${req.imageCount}`,
+    );
   }
-  if ((req.width === undefined) !== (req.height === undefined)) throw inputError(req.width === undefined ? "width" : "height", "give width and height together, or neither");
+  if ((req.width === undefined) !== (req.height === undefined))
+    throw inputError(req.width === undefined ? "width" : "height", "give width and height together, or neither");
   if (!m.v40) {
-    for (const f of ["size", "force_single", "min_ratio", "max_ratio"] as const) if (req[f] !== undefined) throw inputError(f, `is a Jimeng 4.0 option; ${m.label} does not take it`);
+    for (const f of ["size", "force_single", "min_ratio", "max_ratio"] as const)
+      if (req[f] !== undefined) throw inputError(f, `is a Jimeng 4.0 option; ${m.label} does not take it`);
     if (req.width !== undefined && m.wh) {
-      for (const [f, v] of [["width", req.width], ["height", req.height!]] as const) {
+      for (const [f, v] of [
+        ["width", req.width],
+        ["height", req.height!],
+      ] as const) {
         if (v < m.wh.min || v > m.wh.max) throw inputError(f, `${m.label} takes ${m.wh.min}-${m.wh.max}; got ${v}`);
       }
     }
@@ -118,24 +145,31 @@ export function checkImageRequest(req: ImageRequest): void {
     if (req.use_pre_llm !== undefined) throw inputError("use_pre_llm", "Jimeng 4.0 has no prompt-expansion switch");
     const lo = req.min_ratio ?? 1 / 3;
     const hi = req.max_ratio ?? 3;
-    for (const [f, v] of [["min_ratio", req.min_ratio], ["max_ratio", req.max_ratio]] as const) {
+    for (const [f, v] of [
+      ["min_ratio", req.min_ratio],
+      ["max_ratio", req.max_ratio],
+    ] as const) {
       if (v !== undefined && (v < 1 / 16 || v >= 16)) throw inputError(f, `must be in [1/16, 16); got ${v}`);
     }
     if (lo > hi) throw inputError("min_ratio", `must not exceed max_ratio (${lo} > ${hi})`);
     const MIN = 1024 * 1024;
     const MAX = 4096 * 4096;
-    if (req.size !== undefined && (req.size < MIN || req.size > MAX)) throw inputError("size", `is an area in pixels: ${MIN} (1024x1024) to ${MAX} (4096x4096); got ${req.size}`);
+    if (req.size !== undefined && (req.size < MIN || req.size > MAX))
+      throw inputError("size", `is an area in pixels: ${MIN} (1024x1024) to ${MAX} (4096x4096); got ${req.size}`);
     if (req.width !== undefined) {
       const area = req.width * req.height!;
-      if (area < MIN || area > MAX) throw inputError("width", `width x height must be between ${MIN} and ${MAX} pixels; ${req.width}x${req.height} is ${area}`);
+      if (area < MIN || area > MAX)
+        throw inputError("width", `width x height must be between ${MIN} and ${MAX} pixels; ${req.width}x${req.height} is ${area}`);
       const r = req.width / req.height!;
-      if (r < lo || r > hi) throw inputError("width", `width/height = ${r.toFixed(3)} is outside [min_ratio, max_ratio] = [${lo.toFixed(3)}, ${hi}]`);
+      if (r < lo || r > hi)
+        throw inputError("width", `width/height = ${r.toFixed(3)} is outside [min_ratio, max_ratio] = [${lo.toFixed(3)}, ${hi}]`);
       if (req.size !== undefined) throw inputError("size", "give size (an area) or width+height, not both");
     }
   }
   if (req.scale !== undefined) {
     if (!m.scale) throw inputError("scale", `${m.label} does not take scale`);
-    if (req.scale < m.scale.min || req.scale > m.scale.max) throw inputError("scale", `${m.label} takes ${m.scale.min}-${m.scale.max}; got ${req.scale}`);
+    if (req.scale < m.scale.min || req.scale > m.scale.max)
+      throw inputError("scale", `${m.label} takes ${m.scale.min}-${m.scale.max}; got ${req.scale}`);
   }
   if (req.use_pre_llm !== undefined && !m.usePreLlm) throw inputError("use_pre_llm", `${m.label} does not take it`);
 }
@@ -173,25 +207,29 @@ export interface VideoRequest {
 export function checkVideoRequest(req: VideoRequest): void {
   const m = findVideoModel(req.model);
   if (!m) throw inputError("model", `unknown model "${req.model}"`);
-  if (req.prompt !== undefined && req.prompt.length > 800) throw inputError("prompt", `at most 800 characters (400 recommended); got ${req.prompt.length}`);
+  if (req.prompt !== undefined && req.prompt.length > 800)
+    throw inputError("prompt", `at most 800 characters (400 recommended); got ${req.prompt.length}`);
   if (req.hasLast && !req.hasFirst) throw inputError("last_frame", "needs first_frame as well");
   switch (m.frames) {
     case "none":
       if (req.hasFirst) throw inputError("first_frame", `${m.label} is text-to-video only; use jimeng_ti2v_v30_pro or a first-frame model`);
       break;
     case "optional":
-      if (req.hasLast) throw inputError("last_frame", `${m.label} takes no last frame; use jimeng_i2v_first_tail_v30 for first+last-frame video`);
+      if (req.hasLast)
+        throw inputError("last_frame", `${m.label} takes no last frame; use jimeng_i2v_first_tail_v30 for first+last-frame video`);
       break;
     case "first":
       if (!req.hasFirst) throw inputError("first_frame", `${m.label} needs a first_frame`);
       if (req.hasLast) throw inputError("last_frame", `${m.label} takes no last frame; use jimeng_i2v_first_tail_v30`);
       break;
     case "first_last":
-      if (!req.hasFirst || !req.hasLast) throw inputError(req.hasFirst ? "last_frame" : "first_frame", `${m.label} needs both first_frame and last_frame`);
+      if (!req.hasFirst || !req.hasLast)
+        throw inputError(req.hasFirst ? "last_frame" : "first_frame", `${m.label} needs both first_frame and last_frame`);
       break;
   }
   if (!req.hasFirst && !req.prompt) throw inputError("prompt", "text-to-video needs a prompt");
-  if (req.aspect_ratio && req.hasFirst) throw inputError("aspect_ratio", "applies to text-to-video only; with a first frame the video follows the image's shape");
+  if (req.aspect_ratio && req.hasFirst)
+    throw inputError("aspect_ratio", "applies to text-to-video only; with a first frame the video follows the image's shape");
 }
 
 export function videoBody(req: VideoRequest, images: Record<string, unknown>): Record<string, unknown> {
@@ -220,8 +258,10 @@ export interface PortraitRequest {
 }
 
 export function checkPortraitRequest(req: PortraitRequest): void {
-  if ((req.width === undefined) !== (req.height === undefined)) throw inputError(req.width === undefined ? "width" : "height", "give width and height together, or neither");
-  if (req.gen_mode === "creative" && !req.prompt) throw inputError("prompt", 'gen_mode "creative" is prompt-driven: give a prompt (or use "reference")');
+  if ((req.width === undefined) !== (req.height === undefined))
+    throw inputError(req.width === undefined ? "width" : "height", "give width and height together, or neither");
+  if (req.gen_mode === "creative" && !req.prompt)
+    throw inputError("prompt", 'gen_mode "creative" is prompt-driven: give a prompt (or use "reference")');
 }
 
 export function portraitBody(req: PortraitRequest, image: MediaInput): Record<string, unknown> {

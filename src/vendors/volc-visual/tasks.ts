@@ -13,7 +13,13 @@ export const VIDEO_URL_TTL_MS = 3600_000;
 const TRANSIENT = new Set([50429, 50430, 50500, 50501]);
 
 export type VisualOp = "image" | "video" | "portrait" | "call_image" | "call_video";
-export const OP_KIND: Record<VisualOp, TaskDriver["outputKind"]> = { image: "image", video: "video", portrait: "image", call_image: "image", call_video: "video" };
+export const OP_KIND: Record<VisualOp, TaskDriver["outputKind"]> = {
+  image: "image",
+  video: "video",
+  portrait: "image",
+  call_image: "image",
+  call_video: "video",
+};
 
 /** Turns a GetResult (or CVProcess) envelope into a job state; base64 outputs are decoded here. */
 export function visualResult(env: VisualEnvelope, now = Date.now()): PollResult {
@@ -21,7 +27,15 @@ export function visualResult(env: VisualEnvelope, now = Date.now()): PollResult 
   const status = data.status ?? (env.code === SUCCESS ? "done" : undefined);
   if (env.code !== undefined && env.code !== SUCCESS) {
     if (status !== "done" && TRANSIENT.has(env.code)) throw serviceError(env);
-    return { status: "failed", error: { code: String(env.code), message: `${describeServiceCode(env.code)}: ${env.message ?? ""}${env.code === 50511 ? ". Generating again often passes" : ""}`.trim(), ...(env.request_id ? { request_id: env.request_id } : {}) } };
+    return {
+      status: "failed",
+      error: {
+        code: String(env.code),
+        message:
+          `${describeServiceCode(env.code)}: ${env.message ?? ""}${env.code === 50511 ? ". Generating again often passes" : ""}`.trim(),
+        ...(env.request_id ? { request_id: env.request_id } : {}),
+      },
+    };
   }
   switch (status) {
     case "in_queue":
@@ -29,9 +43,23 @@ export function visualResult(env: VisualEnvelope, now = Date.now()): PollResult 
     case "generating":
       return { status: "running", detail: "generating" };
     case "not_found":
-      return { status: "failed", error: { code: "TaskNotFound", message: `${VISUAL} does not know this task: it does not exist for this req_key, or it is older than 12 hours (results are kept 12 h). Generate again.`, ...(env.request_id ? { request_id: env.request_id } : {}) } };
+      return {
+        status: "failed",
+        error: {
+          code: "TaskNotFound",
+          message: `${VISUAL} does not know this task: it does not exist for this req_key, or it is older than 12 hours (results are kept 12 h). Generate again.`,
+          ...(env.request_id ? { request_id: env.request_id } : {}),
+        },
+      };
     case "expired":
-      return { status: "expired", error: { code: "TaskExpired", message: `${VISUAL} reports the task as expired; submit it again.`, ...(env.request_id ? { request_id: env.request_id } : {}) } };
+      return {
+        status: "expired",
+        error: {
+          code: "TaskExpired",
+          message: `${VISUAL} reports the task as expired; submit it again.`,
+          ...(env.request_id ? { request_id: env.request_id } : {}),
+        },
+      };
     case "done":
       break;
     default:
@@ -41,7 +69,15 @@ export function visualResult(env: VisualEnvelope, now = Date.now()): PollResult 
   for (const url of data.image_urls ?? []) if (url) outputs.push({ url, expiresAt: new Date(now + IMAGE_URL_TTL_MS).toISOString() });
   if (!outputs.length) for (const b64 of data.binary_data_base64 ?? []) if (b64) outputs.push({ data: Buffer.from(b64, "base64") });
   if (data.video_url) outputs.push({ url: data.video_url, expiresAt: new Date(now + VIDEO_URL_TTL_MS).toISOString() });
-  if (!outputs.length) return { status: "failed", error: { code: "NoOutput", message: `${VISUAL} reported the task done but returned no image or video`, ...(env.request_id ? { request_id: env.request_id } : {}) } };
+  if (!outputs.length)
+    return {
+      status: "failed",
+      error: {
+        code: "NoOutput",
+        message: `${VISUAL} reported the task done but returned no image or video`,
+        ...(env.request_id ? { request_id: env.request_id } : {}),
+      },
+    };
   return { status: "succeeded", outputs };
 }
 
@@ -54,7 +90,12 @@ export function visualDriver(client: VisualClient, op: VisualOp): TaskDriver {
     pollIntervalMs: kind === "video" ? 5000 : 3000,
     async poll(handle: JobHandle, { signal }) {
       const rk = handle.x?.rk;
-      if (!rk) throw new AigcError({ category: "invalid_input", code: "InvalidJobId", message: "this job id carries no req_key; it was not made by the Jimeng tools" });
+      if (!rk)
+        throw new AigcError({
+          category: "invalid_input",
+          code: "InvalidJobId",
+          message: "this job id carries no req_key; it was not made by the Jimeng tools",
+        });
       return visualResult(await client.getResult(rk, handle.task!, handle.x?.rj, signal));
     },
     async cancel(handle: JobHandle, { signal }): Promise<CancelOutcome> {
@@ -63,12 +104,19 @@ export function visualDriver(client: VisualClient, op: VisualOp): TaskDriver {
         env = await client.cancel(handle.x?.rk ?? "", handle.task!, signal);
       } catch (err) {
         if (err instanceof AigcError && err.category !== "network" && err.category !== "timeout" && err.category !== "cancelled") {
-          return { cancelled: false, message: `${VISUAL} refused CVCancelTask (${err.code}: ${err.message}). The task keeps running and its result will still be downloaded.` };
+          return {
+            cancelled: false,
+            message: `${VISUAL} refused CVCancelTask (${err.code}: ${err.message}). The task keeps running and its result will still be downloaded.`,
+          };
         }
         throw err;
       }
       if (env.code === SUCCESS) {
-        return { cancelled: true, status: "cancelled", message: `${VISUAL} accepted CVCancelTask for task ${handle.task} (code 10000${env.message ? `, "${env.message}"` : ""}).` };
+        return {
+          cancelled: true,
+          status: "cancelled",
+          message: `${VISUAL} accepted CVCancelTask for task ${handle.task} (code 10000${env.message ? `, "${env.message}"` : ""}).`,
+        };
       }
       return {
         cancelled: false,
