@@ -1,6 +1,6 @@
 /** Command-line parsing and `--help`. Flags set the same values as their environment variables. */
 import { CORE_ENV, type Env, type EnvVar } from "./config.js";
-import { VENDOR_MODULES } from "./tools/index.js";
+import { PLUGINS } from "./plugins.js";
 import { VERSION } from "./version.js";
 
 export interface CliArgs {
@@ -66,6 +66,6 @@ Server environment variables:
 ${table(CORE_ENV)}
 
 Vendor credentials come only from the environment. A vendor whose credentials are absent has no tools.
-${VENDOR_MODULES.map((m) => `\n${m.title}:\n${table(m.env)}`).join("\n")}
+${PLUGINS.map((p) => `\n${p.title}:\n${table(p.env)}`).join("\n")}
 `;
 }

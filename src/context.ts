@@ -5,7 +5,7 @@ import { JobStore } from "./jobs/store.js";
 import { registerSecret } from "./log.js";
 import type { InputPolicy } from "./media/inputs.js";
 import { MediaStore } from "./media/store.js";
-import type { LoadedVendor } from "./tools/vendor-module.js";
+import type { LoadedVendor } from "./tools/plugin.js";
 
 export interface AppContext {
   config: CoreConfig;

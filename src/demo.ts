@@ -1,8 +1,8 @@
 /**
  * `npm run demo`: starts `aigc-mcp --sandbox --http` (no keys, no network), then acts like a user
- * with the SDK's real Client: lists tools, generates an image, starts a video that outlives its
- * wait budget, disconnects, resumes the job from a brand-new session, then tries Kling, Animo and
- * the AI Gateway tools (chat with a JSON Schema, speech, transcription, embeddings, rerank).
+ * with the SDK's real Client: lists tools, makes every plugin's demo calls (some outlive their wait
+ * budget and return a job handle), disconnects, resumes the unfinished jobs from a brand-new
+ * session, and lists the jobs. Exits non-zero when a call fails, so it doubles as a smoke test.
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { PLUGINS } from "./plugins.js";
 
 const say = (s = "") => process.stdout.write(s + "\n");
 
@@ -46,6 +47,15 @@ async function main(): Promise<void> {
     stdio: ["ignore", "inherit", "inherit"],
   });
   const url = `http://127.0.0.1:${port}/mcp`;
+  const failures: string[] = [];
+  const check = (label: string, result: CallToolResult) => {
+    show(result);
+    if (result.isError) failures.push(label);
+  };
+  const progress = {
+    onprogress: (p: { progress: number; message?: string }) => say(`    progress ${p.progress}s: ${p.message ?? ""}`),
+    timeout: 60_000,
+  };
   try {
     for (let i = 0; ; i++) {
       try {
@@ -59,126 +69,40 @@ async function main(): Promise<void> {
 
     const a = await connect(url, "demo-session-1");
     const { tools } = await a.listTools();
-    say(`1. tools/list: ${tools.length} tools`);
+    say(`tools/list: ${tools.length} tools`);
     for (const t of tools) say(`   - ${t.name}: ${t.title ?? ""}`);
 
-    say(`\n2. seedream_generate_image (text-to-image, waits for the result):`);
-    show(
-      (await a.callTool({
-        name: "seedream_generate_image",
-        arguments: { prompt: "a red panda reading a map, watercolour", size: "2048x2048" },
-      })) as CallToolResult,
-    );
-
-    say(`\n2b. jimeng_generate_image (Volcengine Visual, Jimeng 4.0, signed AK/SK requests):`);
-    show(
-      (await a.callTool({
-        name: "jimeng_generate_image",
-        arguments: {
-          prompt: "a red panda on a misty mountain, ink painting",
-          width: 2560,
-          height: 1440,
-          logo: { add: true, language: "en" },
-        },
-      })) as CallToolResult,
-    );
-
-    say(`\n3. seedance_generate_video with wait_seconds=3 (the video takes longer, so we get a job handle):`);
-    const started = (await a.callTool(
-      {
-        name: "seedance_generate_video",
-        arguments: { prompt: "the red panda walks through a bamboo forest", duration: 5, return_last_frame: true, wait_seconds: 3 },
-      },
-      undefined,
-      { onprogress: (p) => say(`    progress ${p.progress}s: ${p.message ?? ""}`) },
-    )) as CallToolResult;
-    show(started);
-    const jobId = (started.structuredContent as { job_id: string }).job_id;
+    const unfinished: string[] = [];
+    for (const plugin of PLUGINS) {
+      let previous: Record<string, unknown> | undefined;
+      for (const call of plugin.demo) {
+        say(`\n${plugin.title}: ${call.tool} (${call.note}):`);
+        const args = typeof call.arguments === "function" ? call.arguments(previous) : call.arguments;
+        const result = (await a.callTool({ name: call.tool, arguments: args }, undefined, progress)) as CallToolResult;
+        check(call.tool, result);
+        previous = result.structuredContent;
+        const status = previous?.status;
+        if (status === "queued" || status === "running") unfinished.push(String(previous?.job_id));
+      }
+    }
     await a.close();
-    say(`\n   (session 1 closed; the job keeps running on the server)`);
 
-    say(`\n4. A new session resumes the job with wait_for_job:`);
+    if (unfinished.length) {
+      say(`\n(session 1 closed with ${unfinished.length} job(s) still running on the server)`);
+      say(`\nA new session resumes them with wait_for_job:`);
+    }
     const b = await connect(url, "demo-session-2");
-    const done = (await b.callTool({ name: "wait_for_job", arguments: { job_id: jobId, wait_seconds: 30 } }, undefined, {
-      onprogress: (p) => say(`    progress ${p.progress}s: ${p.message ?? ""}`),
-      timeout: 60_000,
-    })) as CallToolResult;
-    show(done);
+    for (const jobId of unfinished)
+      check(
+        "wait_for_job",
+        (await b.callTool({ name: "wait_for_job", arguments: { job_id: jobId, wait_seconds: 30 } }, undefined, progress)) as CallToolResult,
+      );
 
-    say(`\n5. kling_text_to_video (Kling AI, waits for the MP4):`);
-    show(
-      (await b.callTool(
-        { name: "kling_text_to_video", arguments: { prompt: "a paper boat drifting down a rainy street", duration: 5, wait_seconds: 30 } },
-        undefined,
-        { timeout: 60_000 },
-      )) as CallToolResult,
-    );
-    say(`\n5b. animo_generate_video (the MP4 arrives as the response body and is streamed to disk):`);
-    show(
-      (await b.callTool(
-        {
-          name: "animo_generate_video",
-          arguments: { prompt: "a paper crane unfolds into a bird", duration: 4, style: "anime", wait_seconds: 30 },
-        },
-        undefined,
-        { timeout: 60_000 },
-      )) as CallToolResult,
-    );
-
-    say(`\n5c. AI Gateway: gateway_chat with a JSON Schema (streamed, validated, returned as structuredContent.json):`);
-    const chat = (await b.callTool(
-      {
-        name: "gateway_chat",
-        arguments: {
-          prompt: "Suggest a title and three tags for a short film about a paper crane.",
-          response_format: {
-            name: "film",
-            schema: {
-              type: "object",
-              properties: { title: { type: "string" }, tags: { type: "array", items: { type: "string" }, minItems: 3 } },
-              required: ["title", "tags"],
-            },
-          },
-        },
-      },
-      undefined,
-      { onprogress: (p) => say(`    progress ${p.progress}s: ${p.message ?? ""}`) },
-    )) as CallToolResult;
-    show(chat);
-    say(`\n5d. gateway_speech (text-to-speech, streamed to disk and embedded) then gateway_transcribe of that file:`);
-    const speech = (await b.callTool(
-      {
-        name: "gateway_speech",
-        arguments: { text: "The paper crane took flight over the bamboo forest.", format: "mp3", wait_seconds: 30 },
-      },
-      undefined,
-      { timeout: 60_000 },
-    )) as CallToolResult;
-    show(speech);
-    const audioUri = (speech.structuredContent as { assets?: Array<{ uri: string }> }).assets?.[0]?.uri;
-    if (audioUri) show((await b.callTool({ name: "gateway_transcribe", arguments: { audio: audioUri } })) as CallToolResult);
-    say(`\n5e. gateway_embed and gateway_rerank:`);
-    show(
-      (await b.callTool({
-        name: "gateway_embed",
-        arguments: { texts: ["paper crane", "bamboo forest"], dimensions: 256 },
-      })) as CallToolResult,
-    );
-    show(
-      (await b.callTool({
-        name: "gateway_rerank",
-        arguments: {
-          query: "origami bird",
-          documents: ["How to fold a paper crane bird", "Bamboo grows fast", "Origami animals for beginners"],
-          top_n: 2,
-        },
-      })) as CallToolResult,
-    );
-
-    say(`\n6. list_jobs:`);
-    show((await b.callTool({ name: "list_jobs", arguments: { limit: 5 } })) as CallToolResult);
+    say(`\nlist_jobs:`);
+    check("list_jobs", (await b.callTool({ name: "list_jobs", arguments: { limit: 5 } })) as CallToolResult);
     await b.close();
     say(`\nDone. The generated files are in ${outputDir}`);
+    if (failures.length) throw new Error(`these calls failed: ${failures.join(", ")}`);
   } finally {
     server.kill("SIGTERM");
   }

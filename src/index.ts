@@ -6,7 +6,8 @@ import { createContext } from "./context.js";
 import { helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError } from "./errors.js";
 import { log, setLogLevel } from "./log.js";
-import { loadVendors, VENDOR_MODULES } from "./tools/index.js";
+import { loadVendors, PLUGINS } from "./plugins.js";
+import type { LoadedVendor } from "./tools/plugin.js";
 import { VERSION } from "./version.js";
 
 async function main(argv: string[]): Promise<void> {
@@ -22,7 +23,7 @@ async function main(argv: string[]): Promise<void> {
     const { startSandbox } = await import("./sandbox/index.js");
     const sandbox = await startSandbox();
     closeSandbox = () => sandbox.close();
-    const vendorVars = new Set(VENDOR_MODULES.flatMap((m) => m.env.map((v) => v.name)));
+    const vendorVars = new Set(PLUGINS.flatMap((p) => p.env.map((v) => v.name)));
     env = Object.fromEntries(Object.entries(env).filter(([k]) => !vendorVars.has(k)));
     Object.assign(env, sandbox.env);
     env.AIGC_MCP_OUTPUT_DIR ||= join(expandHome("~/aigc-mcp-output"), "sandbox");
@@ -31,7 +32,7 @@ async function main(argv: string[]): Promise<void> {
   const core = parseCoreConfig(env);
   core.sandbox = args.sandbox;
   setLogLevel(core.logLevel);
-  const vendors = loadVendors(env, core);
+  const vendors = await loadVendors(env, core);
 
   if (args.command === "check") {
     const code = await runCheck(vendors);
@@ -57,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-async function runCheck(vendors: ReturnType<typeof loadVendors>): Promise<number> {
+async function runCheck(vendors: LoadedVendor[]): Promise<number> {
   let failed = 0;
   const configured = new Set(vendors.map((v) => v.id));
   for (const v of vendors) {
@@ -69,7 +70,7 @@ async function runCheck(vendors: ReturnType<typeof loadVendors>): Promise<number
       process.stdout.write(`FAIL  ${v.id.padEnd(10)} ${describeError(err).replace(/\n/g, " ")}\n`);
     }
   }
-  for (const m of VENDOR_MODULES.filter((m) => !configured.has(m.id))) {
+  for (const m of PLUGINS.filter((p) => !configured.has(p.id))) {
     const needed =
       m.enableWith ??
       m.env

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { AnimoSimulator } from "../../src/sandbox/animo-sim.js";
+import { AnimoSimulator } from "../../src/vendors/animo/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { run, stdioClient } from "./helpers.js";
 

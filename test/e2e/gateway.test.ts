@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { GatewaySimulator } from "../../src/sandbox/gateway-sim.js";
+import { GatewaySimulator } from "../../src/vendors/gateway/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { run, startHttpServer, stdioClient } from "./helpers.js";
 

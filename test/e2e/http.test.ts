@@ -3,7 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { ArkSimulator } from "../../src/sandbox/ark-sim.js";
+import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { startHttpServer } from "./helpers.js";
 

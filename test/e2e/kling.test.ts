@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KlingSimulator } from "../../src/sandbox/kling-sim.js";
+import { KlingSimulator } from "../../src/vendors/kling/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { run, stdioClient } from "./helpers.js";
 

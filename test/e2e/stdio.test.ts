@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { ArkSimulator } from "../../src/sandbox/ark-sim.js";
+import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { run, stdioClient } from "./helpers.js";
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { VisualSimulator } from "../../src/sandbox/visual-sim.js";
+import { VisualSimulator } from "../../src/vendors/visual/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { run, stdioClient } from "./helpers.js";
 

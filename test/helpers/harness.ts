@@ -1,4 +1,4 @@
-/** In-process server + real SDK Client over a linked transport, backed by the Ark simulator. */
+/** In-process server + real SDK Client over a linked transport, backed by every vendor simulator (the sandbox). */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,10 +9,14 @@ import { parseCoreConfig, type Env } from "../../src/config.js";
 import { createContext, type AppContext } from "../../src/context.js";
 import { setLogSink } from "../../src/log.js";
 import type { EngineOptions } from "../../src/jobs/engine.js";
-import type { ArkSimulator } from "../../src/sandbox/ark-sim.js";
-import { startSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
+import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { AnimoSimulator, type AnimoSimOptions } from "../../src/vendors/animo/simulator.js";
+import { ArkSimulator, type ArkSimOptions } from "../../src/vendors/ark/simulator.js";
+import { GatewaySimulator, type GatewaySimOptions } from "../../src/vendors/gateway/simulator.js";
+import { KlingSimulator, type KlingSimOptions } from "../../src/vendors/kling/simulator.js";
+import { VisualSimulator, type VisualSimOptions } from "../../src/vendors/visual/simulator.js";
 import { createMcpServer } from "../../src/server.js";
-import { loadVendors } from "../../src/tools/index.js";
+import { loadVendors } from "../../src/plugins.js";
 
 /** Every log line of the process under test (nothing reaches the terminal). */
 export const logLines: string[] = [];
@@ -24,9 +28,38 @@ export function tempDir(prefix = "aigc-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** The sandbox with each simulator under its vendor id, typed (tests may name vendors; src/ may not). */
+export type TestSandbox = Sandbox & {
+  ark: ArkSimulator;
+  kling: KlingSimulator;
+  visual: VisualSimulator;
+  animo: AnimoSimulator;
+  gateway: GatewaySimulator;
+};
+
+/** Starts every simulator with fast timings (`options` by vendor id). */
+export async function startTestSandbox(options: SimulatorOptionsById = {}): Promise<TestSandbox> {
+  const sandbox = await startSandbox({ fast: true, options: options as Record<string, object> });
+  return Object.assign(sandbox, {
+    ark: sandbox.get(ArkSimulator),
+    kling: sandbox.get(KlingSimulator),
+    visual: sandbox.get(VisualSimulator),
+    animo: sandbox.get(AnimoSimulator),
+    gateway: sandbox.get(GatewaySimulator),
+  });
+}
+
+export interface SimulatorOptionsById {
+  ark?: ArkSimOptions;
+  kling?: KlingSimOptions;
+  visual?: VisualSimOptions;
+  animo?: AnimoSimOptions;
+  gateway?: GatewaySimOptions;
+}
+
 export interface Harness {
   /** Every vendor simulator (`sandbox.ark`, …), fast timings. */
-  sandbox: Sandbox;
+  sandbox: TestSandbox;
   ark: ArkSimulator;
   dir: string;
   env: Env;
@@ -43,19 +76,20 @@ export interface Harness {
 }
 
 /** Options: `env` overrides, per-vendor simulator options (`ark: {...}`), engine timings, or an existing sandbox/folder. */
-export type HarnessOptions = Omit<SandboxOptions, "fast"> & {
+export type HarnessOptions = SimulatorOptionsById & {
   env?: Env;
   engine?: EngineOptions;
-  existing?: { sandbox: Sandbox; dir: string };
+  existing?: { sandbox: TestSandbox; dir: string };
 };
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const sandbox = opts.existing?.sandbox ?? (await startSandbox({ ...opts, fast: true }));
+  const { env: extraEnv, engine, existing, ...simulators } = opts;
+  const sandbox = existing?.sandbox ?? (await startTestSandbox(simulators));
   const ark = sandbox.ark;
-  const dir = opts.existing?.dir ?? tempDir();
-  const env: Env = { AIGC_MCP_OUTPUT_DIR: dir, ...sandbox.env, AIGC_MCP_LOG_LEVEL: "error", ...opts.env };
+  const dir = existing?.dir ?? tempDir();
+  const env: Env = { AIGC_MCP_OUTPUT_DIR: dir, ...sandbox.env, AIGC_MCP_LOG_LEVEL: "error", ...extraEnv };
   const core = parseCoreConfig(env);
-  const app = await createContext(core, loadVendors(env, core), { ...FAST_ENGINE, ...opts.engine });
+  const app = await createContext(core, await loadVendors(env, core), { ...FAST_ENGINE, ...engine });
   const server = createMcpServer(app);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
@@ -74,7 +108,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       app.jobs.close();
       await client.close();
       await server.close();
-      if (!opts.existing) {
+      if (!existing) {
         await sandbox.close();
         rmSync(dir, { recursive: true, force: true });
       }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MediaStore } from "../../src/media/store.js";
-import { AnimoSimulator } from "../../src/sandbox/animo-sim.js";
+import { AnimoSimulator } from "../../src/vendors/animo/simulator.js";
 import { AnimoClient } from "../../src/vendors/animo/client.js";
 import type { AnimoConfig } from "../../src/vendors/animo/config.js";
 import { animoSyncBody } from "../../src/vendors/animo/video.js";

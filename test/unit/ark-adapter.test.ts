@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ArkClient } from "../../src/vendors/ark/client.js";
-import { ArkSimulator } from "../../src/sandbox/ark-sim.js";
+import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
 import { startHarness, structured, text, type Harness } from "../helpers/harness.js";
 import { failure } from "../helpers/failure.js";
 

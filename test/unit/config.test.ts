@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { helpText, parseArgs, UsageError } from "../../src/cli.js";
 import { CORE_ENV, ConfigError, parseCoreConfig } from "../../src/config.js";
-import { VENDOR_MODULES, loadVendors } from "../../src/tools/index.js";
+import { PLUGINS, loadVendors } from "../../src/plugins.js";
 import { parseArkConfig } from "../../src/vendors/ark/config.js";
 
 const base = { AIGC_MCP_OUTPUT_DIR: "/tmp/aigc-config-test" };
@@ -39,10 +39,10 @@ describe("configuration", () => {
     );
   });
 
-  it("enables Ark only when ARK_API_KEY is present, and validates ARK_BASE_URL", () => {
+  it("enables Ark only when ARK_API_KEY is present, and validates ARK_BASE_URL", async () => {
     const core = parseCoreConfig(base);
-    expect(loadVendors({ ...base }, core).map((v) => v.id)).not.toContain("ark");
-    expect(loadVendors({ ...base, ARK_API_KEY: "k".repeat(30) }, core).map((v) => v.id)).toContain("ark");
+    expect((await loadVendors({ ...base }, core)).map((v) => v.id)).not.toContain("ark");
+    expect((await loadVendors({ ...base, ARK_API_KEY: "k".repeat(30) }, core)).map((v) => v.id)).toContain("ark");
     expect(() => parseArkConfig({ ARK_API_KEY: "k".repeat(30), ARK_BASE_URL: "ark.example" })).toThrow(/ARK_BASE_URL/);
     expect(parseArkConfig({ ARK_API_KEY: "k".repeat(30), ARK_BASE_URL: "https://x.example/api/v3/" })?.baseUrl).toBe(
       "https://x.example/api/v3",
@@ -70,7 +70,7 @@ describe("command line", () => {
 
   it("--help lists every variable and flag", () => {
     const help = helpText();
-    for (const v of [...CORE_ENV, ...VENDOR_MODULES.flatMap((m) => m.env)]) {
+    for (const v of [...CORE_ENV, ...PLUGINS.flatMap((m) => m.env)]) {
       expect(help).toContain(v.name);
       if (v.flag) expect(help).toContain(v.flag);
     }

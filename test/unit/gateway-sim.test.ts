@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GatewaySimulator, readSpokenText, startGatewaySimulator } from "../../src/sandbox/gateway-sim.js";
+import { GatewaySimulator, readSpokenText } from "../../src/vendors/gateway/simulator.js";
 import { makePng } from "../../src/sandbox/media-fixtures.js";
 import { sniffBytes } from "../../src/media/sniff.js";
 import { signJwt } from "../../src/vendors/shared/jwt.js";
@@ -8,7 +8,7 @@ import { signJwt } from "../../src/vendors/shared/jwt.js";
 describe("gateway simulator contract", () => {
   let gw: GatewaySimulator;
   beforeAll(async () => {
-    gw = await startGatewaySimulator({ chunkDelayMs: 1, speechDelayMs: 1 });
+    gw = await new GatewaySimulator({ chunkDelayMs: 1, speechDelayMs: 1 }).start();
   });
   afterAll(() => gw.close());
 
@@ -59,7 +59,7 @@ describe("gateway simulator contract", () => {
     });
 
     it("reads the key from a custom header", async () => {
-      const custom = await startGatewaySimulator({ keyHeader: "x-api-key", auth: "key" });
+      const custom = await new GatewaySimulator({ keyHeader: "x-api-key", auth: "key" }).start();
       try {
         const ok = await fetch(`${custom.baseUrl}/models`, { headers: { "x-api-key": custom.apiKey } });
         expect(ok.status).toBe(200);
@@ -93,7 +93,7 @@ describe("gateway simulator contract", () => {
     });
 
     it("JWT-only consumers: missing, not a JWT, custom header and prefix, JWKS", async () => {
-      const j = await startGatewaySimulator({ auth: "jwt", jwtHeader: "x-token", jwtPrefix: "" });
+      const j = await new GatewaySimulator({ auth: "jwt", jwtHeader: "x-token", jwtPrefix: "" }).start();
       try {
         const models = (headers: Record<string, string>) => fetch(`${j.baseUrl}/models`, { headers });
         const missing = await models({});
@@ -162,16 +162,14 @@ describe("gateway simulator contract", () => {
       expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
       const events = (await res.text()).split("\n\n").filter(Boolean);
       expect(events.at(-1)).toBe("data: [DONE]");
-      const chunks = events
-        .slice(0, -1)
-        .map(
-          (e) =>
-            JSON.parse(e.replace(/^data: /, "")) as {
-              object: string;
-              choices: Array<{ delta: Record<string, string>; finish_reason: string | null }>;
-              usage?: object;
-            },
-        );
+      const chunks = events.slice(0, -1).map(
+        (e) =>
+          JSON.parse(e.replace(/^data: /, "")) as {
+            object: string;
+            choices: Array<{ delta: Record<string, string>; finish_reason: string | null }>;
+            usage?: object;
+          },
+      );
       expect(chunks[0]!.choices[0]!.delta).toEqual({ role: "assistant", content: "" });
       const kinds = chunks.flatMap((c) => (c.choices[0]?.delta.reasoning_content ? ["r"] : c.choices[0]?.delta.content ? ["c"] : []));
       expect(kinds.join("")).toMatch(/^r+c{3,}$/);

@@ -3,8 +3,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { parseCoreConfig } from "../../src/config.js";
 import { createContext, type AppContext } from "../../src/context.js";
-import { ArkSimulator } from "../../src/sandbox/ark-sim.js";
-import { loadVendors } from "../../src/tools/index.js";
+import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
+import { loadVendors } from "../../src/plugins.js";
 import { serveHttp, type HttpHandle } from "../../src/transports/http.js";
 import { FAST_ENGINE, tempDir } from "../helpers/harness.js";
 
@@ -26,7 +26,7 @@ async function start(extra: Record<string, string> = {}): Promise<{ app: AppCont
     ...extra,
   };
   const core = parseCoreConfig(env);
-  const app = await createContext(core, loadVendors(env, core), FAST_ENGINE);
+  const app = await createContext(core, await loadVendors(env, core), FAST_ENGINE);
   return { app, http: await serveHttp(app), ark };
 }
 

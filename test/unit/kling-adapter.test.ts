@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { httpRequest } from "../../src/net/http.js";
-import { KlingSimulator } from "../../src/sandbox/kling-sim.js";
+import { KlingSimulator } from "../../src/vendors/kling/simulator.js";
 import { KlingClient, parseKlingJson, stringifyKling } from "../../src/vendors/kling/client.js";
 import { KLING_CODES, klingError } from "../../src/vendors/kling/errors.js";
 import { klingPollResult } from "../../src/vendors/kling/tasks.js";

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { probeFile } from "../../src/media/sniff.js";
-import { readSpokenText, speak } from "../../src/sandbox/speech-audio.js";
+import { readSpokenText, speak } from "../../src/vendors/gateway/simulator-audio.js";
 import { tempDir } from "../helpers/harness.js";
 
 /** The simulator's speech files are real audio: durations probe right and every Ogg page checks out. */

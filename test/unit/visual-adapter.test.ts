@@ -1,12 +1,12 @@
 import { request } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AigcError } from "../../src/errors.js";
-import { VisualSimulator } from "../../src/sandbox/visual-sim.js";
-import { VisualClient, withRateLimitBackoff } from "../../src/vendors/volc-visual/client.js";
-import type { VisualConfig } from "../../src/vendors/volc-visual/config.js";
-import { placeDelivery } from "../../src/vendors/volc-visual/requests.js";
-import { signVolcRequest } from "../../src/vendors/volc-visual/sign.js";
-import { visualResult } from "../../src/vendors/volc-visual/tasks.js";
+import { VisualSimulator } from "../../src/vendors/visual/simulator.js";
+import { VisualClient, withRateLimitBackoff } from "../../src/vendors/visual/client.js";
+import type { VisualConfig } from "../../src/vendors/visual/config.js";
+import { placeDelivery } from "../../src/vendors/visual/requests.js";
+import { signVolcRequest } from "../../src/vendors/visual/sign.js";
+import { visualResult } from "../../src/vendors/visual/tasks.js";
 import { failure } from "../helpers/failure.js";
 
 describe("Volcengine Visual adapter against the simulator", () => {

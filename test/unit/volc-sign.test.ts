@@ -7,7 +7,7 @@ import {
   signVolcRequest,
   verifyVolcRequest,
   type SignInput,
-} from "../../src/vendors/volc-visual/sign.js";
+} from "../../src/vendors/visual/sign.js";
 
 const creds = { accessKeyId: "AKLTEXAMPLEACCESSKEY", secretKey: "EXAMPLESECRETKEY==" };
 const date = new Date("2025-01-01T00:00:00Z");

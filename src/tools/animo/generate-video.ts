@@ -16,6 +16,7 @@ import {
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
+import { VENDOR_ID } from "../../vendors/animo/config.js";
 
 export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: CoreConfig) {
   const asyncMode = cfg.mode === "async";
@@ -50,7 +51,7 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
       if (asyncMode) {
         ctx.progress("submitting the Animo generation request");
         jobId = await ctx.app.jobs.startTask({
-          vendor: "animo",
+          vendor: VENDOR_ID,
           op: "video",
           label,
           signal: ctx.signal,
@@ -59,7 +60,7 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
       } else {
         const body = animoSyncBody(args);
         jobId = await ctx.app.jobs.startLocal({
-          vendor: "animo",
+          vendor: VENDOR_ID,
           op: "video",
           label,
           outputKind: "video",

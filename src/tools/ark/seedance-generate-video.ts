@@ -9,6 +9,7 @@ import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import { loadInput, loadInputs, MEDIA_REF_HELP } from "../media-inputs.js";
+import { VENDOR_ID } from "../../vendors/ark/config.js";
 
 const MB = 1024 * 1024;
 
@@ -88,7 +89,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
       });
       ctx.progress("submitting the Seedance task");
       const jobId = await ctx.app.jobs.startTask({
-        vendor: "ark",
+        vendor: VENDOR_ID,
         op: "video",
         label: (args.prompt ?? "video from images").slice(0, 80),
         signal: ctx.signal,

@@ -9,6 +9,7 @@ import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import { loadInputs, MEDIA_REF_HELP } from "../media-inputs.js";
+import { VENDOR_ID } from "../../vendors/ark/config.js";
 
 const IMAGE_MIMES = ["image/jpeg", "image/png", "image/webp", "image/bmp", "image/tiff", "image/gif"];
 
@@ -78,7 +79,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
       });
       const body = seedreamBody({ ...args, model, images: images.map(toUrlOrDataUri) });
       const jobId = await ctx.app.jobs.startLocal({
-        vendor: "ark",
+        vendor: VENDOR_ID,
         op: "image",
         model,
         label: args.prompt.slice(0, 80),

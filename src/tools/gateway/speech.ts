@@ -7,6 +7,7 @@ import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import { modelHelp, resolveModel } from "./common.js";
+import { VENDOR_ID } from "../../vendors/gateway/config.js";
 
 export function gatewaySpeech(client: GatewayClient, core: CoreConfig) {
   const cfg = client.cfg;
@@ -45,7 +46,7 @@ export function gatewaySpeech(client: GatewayClient, core: CoreConfig) {
       const format = args.format ?? "mp3";
       const body = speechBody({ model, text: args.text, voice, format, speed: args.speed });
       const jobId = await ctx.app.jobs.startLocal({
-        vendor: "gateway",
+        vendor: VENDOR_ID,
         op: "speech",
         model,
         label: args.text.slice(0, 80),

@@ -8,6 +8,7 @@ import { CAMERA_TYPES, MODES, SHOT_TYPES } from "../../vendors/kling/video-optio
 import type { ToolContext } from "../define.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import { loadInput, MEDIA_REF_HELP } from "../media-inputs.js";
+import { VENDOR_ID } from "../../vendors/kling/config.js";
 
 export const IMAGE_HELP = `${MEDIA_REF_HELP}; jpg/png, <= 10 MB, >= 300 px a side, aspect 1:2.5-2.5:1`;
 
@@ -102,7 +103,7 @@ export async function submitKling(
   const started = Date.now();
   ctx.progress(`submitting the Kling ${t.family} task`);
   const jobId = await ctx.app.jobs.startTask({
-    vendor: "kling",
+    vendor: VENDOR_ID,
     op: t.op,
     label: t.label.slice(0, 80),
     signal: ctx.signal,

@@ -1,9 +1,10 @@
 /** Pieces shared by the Jimeng tools: delivery-option schemas and the async/sync job starters. */
 import { z } from "zod";
 import type { TaskDriver } from "../../jobs/types.js";
-import { withRateLimitBackoff, type VisualClient } from "../../vendors/volc-visual/client.js";
-import { LOGO_LANGUAGES, LOGO_POSITIONS, type AigcMeta, type LogoOptions } from "../../vendors/volc-visual/requests.js";
-import { VENDOR_ID, visualResult, type VisualOp } from "../../vendors/volc-visual/tasks.js";
+import { withRateLimitBackoff, type VisualClient } from "../../vendors/visual/client.js";
+import { LOGO_LANGUAGES, LOGO_POSITIONS, type AigcMeta, type LogoOptions } from "../../vendors/visual/requests.js";
+import { VENDOR_ID } from "../../vendors/visual/config.js";
+import { visualResult, type VisualOp } from "../../vendors/visual/tasks.js";
 import type { ToolContext } from "../define.js";
 import { waitAndRender } from "../jobs.js";
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
-import type { VisualClient } from "../../vendors/volc-visual/client.js";
-import { findImageModel, JIMENG_IMAGE_KEYS, JIMENG_IMAGE_MODELS } from "../../vendors/volc-visual/models.js";
-import { checkImageLimits, checkImageRequest, imageBody, imageFields, placeDelivery } from "../../vendors/volc-visual/requests.js";
+import type { VisualClient } from "../../vendors/visual/client.js";
+import { findImageModel, JIMENG_IMAGE_KEYS, JIMENG_IMAGE_MODELS } from "../../vendors/visual/models.js";
+import { checkImageLimits, checkImageRequest, imageBody, imageFields, placeDelivery } from "../../vendors/visual/requests.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
-import type { VisualClient } from "../../vendors/volc-visual/client.js";
-import { JIMENG_VIDEO_KEYS, JIMENG_VIDEO_MODELS, VIDEO_ASPECT_RATIOS } from "../../vendors/volc-visual/models.js";
-import { checkImageLimits, checkVideoRequest, imageFields, placeDelivery, videoBody } from "../../vendors/volc-visual/requests.js";
+import type { VisualClient } from "../../vendors/visual/client.js";
+import { JIMENG_VIDEO_KEYS, JIMENG_VIDEO_MODELS, VIDEO_ASPECT_RATIOS } from "../../vendors/visual/models.js";
+import { checkImageLimits, checkVideoRequest, imageFields, placeDelivery, videoBody } from "../../vendors/visual/requests.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
-import type { VisualClient } from "../../vendors/volc-visual/client.js";
-import type { VisualConfig } from "../../vendors/volc-visual/config.js";
-import { checkImageLimits, checkPortraitRequest, GEN_MODES, placeDelivery, portraitBody } from "../../vendors/volc-visual/requests.js";
+import type { VisualClient } from "../../vendors/visual/client.js";
+import type { VisualConfig } from "../../vendors/visual/config.js";
+import { checkImageLimits, checkPortraitRequest, GEN_MODES, placeDelivery, portraitBody } from "../../vendors/visual/requests.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";

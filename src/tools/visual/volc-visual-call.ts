@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
 import { inputError } from "../../errors.js";
-import type { VisualClient } from "../../vendors/volc-visual/client.js";
-import { imageFields, MAX_REQ_JSON } from "../../vendors/volc-visual/requests.js";
+import type { VisualClient } from "../../vendors/visual/client.js";
+import { imageFields, MAX_REQ_JSON } from "../../vendors/visual/requests.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";

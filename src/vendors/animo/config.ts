@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { ConfigError, envValue, zInt, zUrl, type Env, type EnvVar } from "../../config.js";
 
+/** The vendor id: folder names, plugin id and the vendor part of job ids (never renamed: job ids carry it). */
+export const VENDOR_ID = "animo";
+
 export const ANIMO_MODES = ["sync", "async"] as const;
 export type AnimoMode = (typeof ANIMO_MODES)[number];
 

@@ -4,6 +4,7 @@ import type { JobHandle, PollResult, TaskDriver } from "../../jobs/types.js";
 import { safeUrl } from "../../net/http.js";
 import { ANIMO, type AnimoClient, type AnimoStatus } from "./client.js";
 import type { AnimoConfig, AnimoMode } from "./config.js";
+import { VENDOR_ID } from "./config.js";
 
 export const STYLES = ["cinematic", "anime", "realistic", "cartoon", "abstract"] as const;
 export const RESOLUTIONS = ["1920x1080", "1280x720", "720x480"] as const;
@@ -115,7 +116,7 @@ function checkHandle(handle: JobHandle, cfg: AnimoConfig): void {
 
 export function animoDriver(client: AnimoClient, cfg: AnimoConfig): TaskDriver {
   return {
-    vendor: "animo",
+    vendor: VENDOR_ID,
     op: "video",
     outputKind: "video",
     // The vendor's own example polls every 5 s.

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { envValue, zUrl, type Env, type EnvVar } from "../../config.js";
 
+/** The vendor id: folder names, plugin id and the vendor part of job ids (never renamed: job ids carry it). */
+export const VENDOR_ID = "ark";
+
 export const ARK_DEFAULT_BASE_URL = "https://ark.cn-beijing.volces.com/api/v3";
 export const ARK_DEFAULT_IMAGE_MODEL = "doubao-seedream-4-5-251128";
 export const ARK_DEFAULT_VIDEO_MODEL = "doubao-seedance-1-5-pro-251215";

@@ -3,6 +3,7 @@ import { AigcError, inputError } from "../../errors.js";
 import type { CancelOutcome, JobHandle, JobStatus, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
 import { ARK, tosUrlExpiry, type ArkClient, type ArkVideoTask } from "./client.js";
 import { findSeedance } from "./models.js";
+import { VENDOR_ID } from "./config.js";
 
 export const RESOLUTIONS = ["480p", "720p", "1080p"] as const;
 export const RATIOS = ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive"] as const;
@@ -162,7 +163,7 @@ export function seedanceResult(task: ArkVideoTask): PollResult {
 
 export function seedanceDriver(client: ArkClient): TaskDriver {
   return {
-    vendor: "ark",
+    vendor: VENDOR_ID,
     op: "video",
     outputKind: "video",
     pollIntervalMs: 5000,

@@ -8,6 +8,9 @@ import { z } from "zod";
 import { ConfigError, envValue, zInt, zUrl, type Env, type EnvVar } from "../../config.js";
 import { isHmacAlg, JWT_ALGS, type JwtAlg } from "../shared/jwt.js";
 
+/** The vendor id: folder names, plugin id and the vendor part of job ids (never renamed: job ids carry it). */
+export const VENDOR_ID = "gateway";
+
 export const GATEWAY_DEFAULT_TIMEOUT_S = 120;
 export const GATEWAY_DEFAULT_JWT_TTL_S = 7200;
 /** The gateway's own cap on a consumer token's lifetime, as in the original plugin. */

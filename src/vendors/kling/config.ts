@@ -2,6 +2,9 @@ import { z } from "zod";
 import { FAMILY_DEFAULT_MODEL } from "./models.js";
 import { ConfigError, envValue, zUrl, type Env, type EnvVar } from "../../config.js";
 
+/** The vendor id: folder names, plugin id and the vendor part of job ids (never renamed: job ids carry it). */
+export const VENDOR_ID = "kling";
+
 export const KLING_DEFAULT_BASE_URL = "https://api-beijing.klingai.com";
 export const KLING_DEFAULT_VIDEO_MODEL = FAMILY_DEFAULT_MODEL["videos/text2video"];
 export const KLING_DEFAULT_IMAGE_MODEL = FAMILY_DEFAULT_MODEL["images/generations"];

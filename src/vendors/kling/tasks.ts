@@ -7,6 +7,7 @@ import type { CancelOutcome, JobHandle, PollResult, TaskDriver, VendorOutput } f
 import type { KlingClient, KlingMedia, KlingTask } from "./client.js";
 import { KLING } from "./errors.js";
 import { isKlingFamily, type KlingFamily } from "./models.js";
+import { VENDOR_ID } from "./config.js";
 
 /** Kling deletes generated media 30 days after the task. */
 export const KLING_RETENTION_MS = 30 * 24 * 3600_000;
@@ -68,7 +69,7 @@ const NO_CANCEL: CancelOutcome = {
 
 function driver(client: KlingClient, op: "video" | "image"): TaskDriver {
   return {
-    vendor: "kling",
+    vendor: VENDOR_ID,
     op,
     outputKind: op,
     pollIntervalMs: op === "video" ? 8000 : 4000,

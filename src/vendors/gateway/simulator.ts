@@ -13,12 +13,14 @@
  * that breaks the requested schema), `[fail]` (speech synthesis fails with 500).
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { sniffBytes } from "../media/sniff.js";
-import { verifyJwt } from "../vendors/shared/jwt.js";
-import { header, VendorSimulator, type SimReply, type SimRequest } from "./sim-server.js";
-import { readSpokenText, speak, SPOKEN_MIME, type SpokenFormat } from "./speech-audio.js";
+import { sniffBytes } from "../../media/sniff.js";
+import { verifyJwt } from "../shared/jwt.js";
+import { header, VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
+import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
+import { readSpokenText, speak, SPOKEN_MIME, type SpokenFormat } from "./simulator-audio.js";
+import { VENDOR_ID } from "./config.js";
 
-export { readSpokenText } from "./speech-audio.js";
+export { readSpokenText } from "./simulator-audio.js";
 
 export const GATEWAY_SIM_MODELS = {
   chat: ["qwen-plus", "qwen3-8b", "qwen-turbo"],
@@ -66,7 +68,7 @@ export class GatewaySimulator extends VendorSimulator {
   private readonly opts: Required<GatewaySimOptions>;
 
   constructor(opts: GatewaySimOptions = {}) {
-    super("gateway");
+    super(VENDOR_ID);
     this.opts = {
       apiKey: "gw-sandbox-key-000000000000000000000000",
       keyHeader: "authorization",
@@ -552,6 +554,25 @@ function exampleFor(schema: unknown, said: string, depth = 0): unknown {
   }
 }
 
-export async function startGatewaySimulator(opts?: GatewaySimOptions): Promise<GatewaySimulator> {
-  return new GatewaySimulator(opts).start();
+/** Default models the sandbox configures, so every gateway tool runs with no arguments beyond its input. */
+export const GATEWAY_SANDBOX_MODELS = {
+  AI_GATEWAY_CHAT_MODEL: "qwen-plus",
+  AI_GATEWAY_EMBED_MODEL: "text-embedding-v4",
+  AI_GATEWAY_RERANK_MODEL: "gte-rerank-v2",
+  AI_GATEWAY_STT_MODEL: "paraformer-v2",
+  AI_GATEWAY_TTS_MODEL: "cosyvoice-v2",
+  AI_GATEWAY_TTS_VOICE: "longxiaochun",
+};
+
+const FAST: GatewaySimOptions = { chunkDelayMs: 5, speechDelayMs: 20 };
+
+/** Starts the simulator for `--sandbox` and the tests, with the environment that points the adapter at it. */
+export async function simulate({ fast, options }: SimulatorOptions): Promise<SimulatedVendor> {
+  const simulator = await new GatewaySimulator({ ...(fast ? FAST : {}), ...(options as GatewaySimOptions | undefined) }).start();
+  // Key auth with a default model per capability; the simulator also accepts JWTs (jwks, jwtUid).
+  return {
+    simulator,
+    env: { AI_GATEWAY_BASE_URL: simulator.baseUrl, AI_GATEWAY_API_KEY: simulator.apiKey, ...GATEWAY_SANDBOX_MODELS },
+    line: `AI Gateway simulator at ${simulator.baseUrl} (key or JWT auth)`,
+  };
 }

@@ -3,7 +3,7 @@
  * text in their metadata (WAV `LIST/INFO/ICMT`, an ID3v2.4 `TXXX:aigc-text` frame, an OpusTags
  * `AIGC_TEXT=` comment), so the simulated speech-to-text can "hear" it back in round-trip tests.
  */
-import { makeMp3, makeWav } from "./media-fixtures.js";
+import { makeMp3, makeWav } from "../../sandbox/media-fixtures.js";
 
 const TEXT_KEY = "aigc-text";
 

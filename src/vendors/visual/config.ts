@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { envValue, zUrl, type Env, type EnvVar } from "../../config.js";
 
+/** The vendor id: folder names, plugin id and the vendor part of job ids (never renamed: job ids carry it). */
+export const VENDOR_ID = "visual";
+
 export const VISUAL_DEFAULT_BASE_URL = "https://visual.volcengineapi.com";
 export const VISUAL_REGION = "cn-north-1";
 export const VISUAL_SERVICE = "cv";

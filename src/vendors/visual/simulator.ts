@@ -7,12 +7,14 @@
  * "[expire]" (status expired), "[slow]" (4x longer), "[group]" (Jimeng 4.0 returns 3 images).
  */
 import { randomBytes } from "node:crypto";
-import { JIMENG_IMAGE_MODELS, JIMENG_VIDEO_MODELS, VIDEO_ASPECT_RATIOS } from "../vendors/volc-visual/models.js";
-import { VISUAL_DEFAULT_PORTRAIT_REQ_KEY } from "../vendors/volc-visual/config.js";
-import { verifyVolcRequest } from "../vendors/volc-visual/sign.js";
-import { sniffBytes } from "../media/sniff.js";
-import { makeJpeg, makeMp4, makePng } from "./media-fixtures.js";
-import { VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "./sim-server.js";
+import { JIMENG_IMAGE_MODELS, JIMENG_VIDEO_MODELS, VIDEO_ASPECT_RATIOS } from "./models.js";
+import { VISUAL_DEFAULT_PORTRAIT_REQ_KEY } from "./config.js";
+import { verifyVolcRequest } from "./sign.js";
+import { sniffBytes } from "../../media/sniff.js";
+import { makeJpeg, makeMp4, makePng } from "../../sandbox/media-fixtures.js";
+import { VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "../../sandbox/sim-server.js";
+import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
+import { VENDOR_ID } from "./config.js";
 
 export interface VisualSimOptions {
   accessKeyId?: string;
@@ -69,7 +71,7 @@ export class VisualSimulator extends VendorSimulator {
   private readonly asyncKeys: Map<string, "image" | "video">;
 
   constructor(opts: VisualSimOptions = {}) {
-    super("visual");
+    super(VENDOR_ID);
     this.opts = {
       accessKeyId: "AKLTsandboxaccesskey0000",
       secretKey: "sandbox-secret-key-000000000000",
@@ -365,6 +367,19 @@ export class VisualSimulator extends VendorSimulator {
   }
 }
 
-export async function startVisualSimulator(opts?: VisualSimOptions): Promise<VisualSimulator> {
-  return new VisualSimulator(opts).start();
+const FAST: VisualSimOptions = { queuedMs: 150, runningMs: 300, syncDelayMs: 10, maxRenderEdge: 256 };
+
+/** Starts the simulator for `--sandbox` and the tests, with the environment that points the adapter at it. */
+export async function simulate({ fast, options }: SimulatorOptions): Promise<SimulatedVendor> {
+  const simulator = await new VisualSimulator({ ...(fast ? FAST : {}), ...(options as VisualSimOptions | undefined) }).start();
+  return {
+    simulator,
+    env: {
+      VOLC_ACCESSKEY: simulator.accessKeyId,
+      VOLC_SECRETKEY: simulator.secretKey,
+      VOLC_VISUAL_BASE_URL: simulator.baseUrl,
+      ...(simulator.sessionToken ? { VOLC_SESSION_TOKEN: simulator.sessionToken } : {}),
+    },
+    line: `Volcengine Visual (Jimeng) simulator at ${simulator.baseUrl}`,
+  };
 }

@@ -2,24 +2,26 @@
 import { AigcError } from "../../errors.js";
 import { safeUrl } from "../../net/http.js";
 import { AnimoClient } from "../../vendors/animo/client.js";
-import { ANIMO_ENV, parseAnimoConfig } from "../../vendors/animo/config.js";
+import { ANIMO_ENV, parseAnimoConfig, VENDOR_ID } from "../../vendors/animo/config.js";
 import { animoDriver } from "../../vendors/animo/video.js";
-import type { VendorModule } from "../vendor-module.js";
+import type { VendorPlugin } from "../plugin.js";
 import { animoGenerateVideo } from "./generate-video.js";
 
-export const animoModule: VendorModule = {
-  id: "animo",
-  title: "Animo (prompt-to-video)",
+const TITLE = "Animo (prompt-to-video)";
+
+export const animoPlugin: VendorPlugin = {
+  id: VENDOR_ID,
+  title: TITLE,
   env: ANIMO_ENV,
   enableWith: "ANIMO_API_KEY and ANIMO_ENDPOINT",
   secrets: (env) => [env.ANIMO_API_KEY],
   load(env, core) {
     const cfg = parseAnimoConfig(env);
-    if (!cfg) return undefined;
+    if (!cfg) return Promise.resolve(undefined);
     const client = new AnimoClient(cfg, core.maxMediaBytes);
-    return {
-      id: "animo",
-      title: this.title,
+    return Promise.resolve({
+      id: VENDOR_ID,
+      title: TITLE,
       // Registered in both modes so an async job id always finds its driver (which refuses other endpoints).
       drivers: [animoDriver(client, cfg)],
       tools: [animoGenerateVideo(client, cfg, core)],
@@ -38,6 +40,14 @@ export const animoModule: VendorModule = {
         }
         return `key accepted by ${safeUrl(cfg.endpoint)} (async mode)`;
       },
-    };
+    });
   },
+  simulate: async (opts) => (await import("../../vendors/animo/simulator.js")).simulate(opts),
+  demo: [
+    {
+      tool: "animo_generate_video",
+      note: "the MP4 arrives as the response body and is streamed to disk",
+      arguments: { prompt: "a paper crane unfolds into a bird", duration: 4, style: "anime", wait_seconds: 30 },
+    },
+  ],
 };

@@ -5,9 +5,11 @@
  * "[blocked]" (moderation 400), "[fail]" (task fails), "[expire]" (task expires), "[slow]".
  */
 import { randomBytes } from "node:crypto";
-import { SEEDANCE_MODELS, SEEDREAM_MODELS } from "../vendors/ark/models.js";
-import { makeJpeg, makeMp4, makePng } from "./media-fixtures.js";
-import { header, VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "./sim-server.js";
+import { SEEDANCE_MODELS, SEEDREAM_MODELS } from "./models.js";
+import { makeJpeg, makeMp4, makePng } from "../../sandbox/media-fixtures.js";
+import { header, VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "../../sandbox/sim-server.js";
+import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
+import { VENDOR_ID } from "./config.js";
 
 export interface ArkSimOptions {
   apiKey?: string;
@@ -51,7 +53,7 @@ export class ArkSimulator extends VendorSimulator {
   private readonly opts: Required<ArkSimOptions>;
 
   constructor(opts: ArkSimOptions = {}) {
-    super("ark");
+    super(VENDOR_ID);
     this.opts = {
       apiKey: "ark-sandbox-key-0000000000000000000000",
       queuedMs: 1500,
@@ -305,6 +307,14 @@ function err(status: number, code: string, message: string, type: string, param 
   return { status, body: { error: { code, message, param, type } } };
 }
 
-export async function startArkSimulator(opts?: ArkSimOptions): Promise<ArkSimulator> {
-  return new ArkSimulator(opts).start();
+const FAST: ArkSimOptions = { queuedMs: 150, runningMs: 400, imageDelayMs: 10, maxRenderEdge: 256 };
+
+/** Starts the simulator for `--sandbox` and the tests, with the environment that points the adapter at it. */
+export async function simulate({ fast, options }: SimulatorOptions): Promise<SimulatedVendor> {
+  const simulator = await new ArkSimulator({ ...(fast ? FAST : {}), ...(options as ArkSimOptions | undefined) }).start();
+  return {
+    simulator,
+    env: { ARK_API_KEY: simulator.apiKey, ARK_BASE_URL: simulator.baseUrl },
+    line: `Ark simulator at ${simulator.baseUrl}`,
+  };
 }

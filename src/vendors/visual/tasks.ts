@@ -5,8 +5,8 @@
 import { AigcError } from "../../errors.js";
 import type { CancelOutcome, JobHandle, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
 import { describeServiceCode, serviceError, SUCCESS, VISUAL, type VisualClient, type VisualEnvelope } from "./client.js";
+import { VENDOR_ID } from "./config.js";
 
-export const VENDOR_ID = "visual";
 export const IMAGE_URL_TTL_MS = 24 * 3600_000;
 export const VIDEO_URL_TTL_MS = 3600_000;
 /** Codes a poll may meet while the task itself is fine: try the poll again. */

@@ -8,11 +8,13 @@
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseKlingJson, stringifyKling } from "../vendors/kling/client.js";
-import { ANY_DURATION, findVideoModel, isKlingFamily, knownModels, type KlingFamily } from "../vendors/kling/models.js";
-import { verifyJwt } from "../vendors/shared/jwt.js";
-import { makeMp4, makePng } from "./media-fixtures.js";
-import { header, VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "./sim-server.js";
+import { parseKlingJson, stringifyKling } from "./client.js";
+import { ANY_DURATION, findVideoModel, isKlingFamily, knownModels, type KlingFamily } from "./models.js";
+import { verifyJwt } from "../shared/jwt.js";
+import { makeMp4, makePng } from "../../sandbox/media-fixtures.js";
+import { header, VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "../../sandbox/sim-server.js";
+import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
+import { VENDOR_ID } from "./config.js";
 
 export interface KlingSimOptions {
   accessKey?: string;
@@ -98,7 +100,7 @@ export class KlingSimulator extends VendorSimulator {
   private seq = 0;
 
   constructor(opts: KlingSimOptions = {}) {
-    super("kling");
+    super(VENDOR_ID);
     this.opts = {
       accessKey: "AK_kling_sandbox_0001",
       secretKey: "SK_kling_sandbox_secret_0000000000001",
@@ -440,6 +442,14 @@ function checkImage(v: unknown, field: string): void {
   if (bytes.length > 10 * 1024 * 1024) bad(`${field} is larger than 10 MB`);
 }
 
-export async function startKlingSimulator(opts?: KlingSimOptions): Promise<KlingSimulator> {
-  return new KlingSimulator(opts).start();
+const FAST: KlingSimOptions = { queuedMs: 100, runningMs: 300, maxRenderEdge: 128, lostReplyDelayMs: 1500 };
+
+/** Starts the simulator for `--sandbox` and the tests, with the environment that points the adapter at it. */
+export async function simulate({ fast, options }: SimulatorOptions): Promise<SimulatedVendor> {
+  const simulator = await new KlingSimulator({ ...(fast ? FAST : {}), ...(options as KlingSimOptions | undefined) }).start();
+  return {
+    simulator,
+    env: { KLING_ACCESS_KEY: simulator.accessKey, KLING_SECRET_KEY: simulator.secretKey, KLING_BASE_URL: simulator.baseUrl },
+    line: `Kling simulator at ${simulator.baseUrl}`,
+  };
 }

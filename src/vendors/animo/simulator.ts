@@ -10,9 +10,11 @@
  * larger than hugeBytes with Content-Length), "[huge-stream]" (the same without Content-Length).
  */
 import { randomBytes } from "node:crypto";
-import { STYLES, RESOLUTIONS } from "../vendors/animo/video.js";
-import { makeMp4 } from "./media-fixtures.js";
-import { header, VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "./sim-server.js";
+import { STYLES, RESOLUTIONS } from "./video.js";
+import { makeMp4 } from "../../sandbox/media-fixtures.js";
+import { header, VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "../../sandbox/sim-server.js";
+import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
+import { VENDOR_ID } from "./config.js";
 
 export interface AnimoSimOptions {
   apiKey?: string;
@@ -49,7 +51,7 @@ export class AnimoSimulator extends VendorSimulator {
   private readonly opts: Required<AnimoSimOptions>;
 
   constructor(opts: AnimoSimOptions = {}) {
-    super("animo");
+    super(VENDOR_ID);
     this.opts = {
       apiKey: "animo-sandbox-key-00000000000000000000",
       renderMs: 1500,
@@ -207,6 +209,15 @@ function err(status: number, code: string, message: string): SimReply {
   return { status, body: { error: message, code } };
 }
 
-export async function startAnimoSimulator(opts?: AnimoSimOptions): Promise<AnimoSimulator> {
-  return new AnimoSimulator(opts).start();
+const FAST: AnimoSimOptions = { renderMs: 100, chunkDelayMs: 2, queuedMs: 150, runningMs: 400, maxRenderEdge: 160, fps: 4 };
+
+/** Starts the simulator for `--sandbox` and the tests, with the environment that points the adapter at it. */
+export async function simulate({ fast, options }: SimulatorOptions): Promise<SimulatedVendor> {
+  const simulator = await new AnimoSimulator({ ...(fast ? FAST : {}), ...(options as AnimoSimOptions | undefined) }).start();
+  // Sync mode; the same simulator answers ANIMO_MODE=async at this base too.
+  return {
+    simulator,
+    env: { ANIMO_API_KEY: simulator.apiKey, ANIMO_ENDPOINT: simulator.endpoint, ANIMO_MODE: "sync" },
+    line: `Animo simulator at ${simulator.endpoint} (sync POST; async API under /v1/video/generation)`,
+  };
 }

@@ -2,8 +2,8 @@
 import { AigcError } from "../../errors.js";
 import { safeUrl } from "../../net/http.js";
 import { GatewayClient } from "../../vendors/gateway/client.js";
-import { GATEWAY_ENV, parseGatewayConfig } from "../../vendors/gateway/config.js";
-import type { VendorModule } from "../vendor-module.js";
+import { GATEWAY_ENV, parseGatewayConfig, VENDOR_ID } from "../../vendors/gateway/config.js";
+import type { VendorPlugin } from "../plugin.js";
 import { gatewayChat } from "./chat.js";
 import { gatewayEmbed } from "./embed.js";
 import { gatewayRerank } from "./rerank.js";
@@ -18,19 +18,21 @@ function jwtKeySecrets(raw: string | undefined): string[] {
   return out;
 }
 
-export const gatewayModule: VendorModule = {
-  id: "gateway",
-  title: "Alibaba Cloud AI Gateway",
+const TITLE = "Alibaba Cloud AI Gateway";
+
+export const gatewayPlugin: VendorPlugin = {
+  id: VENDOR_ID,
+  title: TITLE,
   env: GATEWAY_ENV,
   enableWith: "AI_GATEWAY_BASE_URL with AI_GATEWAY_API_KEY, or with AI_GATEWAY_JWT_KEY and AI_GATEWAY_JWT_UID",
   secrets: (env) => [env.AI_GATEWAY_API_KEY, ...jwtKeySecrets(env.AI_GATEWAY_JWT_KEY)],
   load(env, core) {
     const cfg = parseGatewayConfig(env);
-    if (!cfg) return undefined;
+    if (!cfg) return Promise.resolve(undefined);
     const client = new GatewayClient(cfg);
-    return {
-      id: "gateway",
-      title: this.title,
+    return Promise.resolve({
+      id: VENDOR_ID,
+      title: TITLE,
       drivers: [],
       tools: [gatewayChat(client), gatewayEmbed(client), gatewayRerank(client), gatewayTranscribe(client), gatewaySpeech(client, core)],
       async check(signal) {
@@ -46,6 +48,48 @@ export const gatewayModule: VendorModule = {
           throw err;
         }
       },
-    };
+    });
   },
+  simulate: async (opts) => (await import("../../vendors/gateway/simulator.js")).simulate(opts),
+  demo: [
+    {
+      tool: "gateway_chat",
+      note: "chat with a JSON Schema (streamed, validated, returned as structuredContent.json)",
+      arguments: {
+        prompt: "Suggest a title and three tags for a short film about a paper crane.",
+        response_format: {
+          name: "film",
+          schema: {
+            type: "object",
+            properties: { title: { type: "string" }, tags: { type: "array", items: { type: "string" }, minItems: 3 } },
+            required: ["title", "tags"],
+          },
+        },
+      },
+    },
+    {
+      tool: "gateway_speech",
+      note: "text-to-speech, streamed to disk and embedded",
+      arguments: { text: "The paper crane took flight over the bamboo forest.", format: "mp3", wait_seconds: 30 },
+    },
+    {
+      tool: "gateway_transcribe",
+      note: "speech-to-text of the file the previous call made (its media:// URI)",
+      arguments: (previous) => ({ audio: (previous?.assets as Array<{ uri: string }> | undefined)?.[0]?.uri }),
+    },
+    {
+      tool: "gateway_embed",
+      note: "embeddings (vectors only in structuredContent)",
+      arguments: { texts: ["paper crane", "bamboo forest"], dimensions: 256 },
+    },
+    {
+      tool: "gateway_rerank",
+      note: "rerank documents against a query",
+      arguments: {
+        query: "origami bird",
+        documents: ["How to fold a paper crane bird", "Bamboo grows fast", "Origami animals for beginners"],
+        top_n: 2,
+      },
+    },
+  ],
 };

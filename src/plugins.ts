@@ -1,0 +1,18 @@
+/** Every vendor this server knows, in `--help` order. A vendor without credentials contributes no tools. */
+import type { CoreConfig, Env } from "./config.js";
+import { registerSecret } from "./log.js";
+import { animoPlugin } from "./tools/animo/plugin.js";
+import { arkPlugin } from "./tools/ark/plugin.js";
+import { gatewayPlugin } from "./tools/gateway/plugin.js";
+import { klingPlugin } from "./tools/kling/plugin.js";
+import type { LoadedVendor, VendorPlugin } from "./tools/plugin.js";
+import { visualPlugin } from "./tools/visual/plugin.js";
+
+export const PLUGINS: readonly VendorPlugin[] = [arkPlugin, klingPlugin, visualPlugin, animoPlugin, gatewayPlugin];
+
+/** Registers every vendor's secrets for redaction, then loads the vendors whose credentials are set. */
+export async function loadVendors(env: Env, core: CoreConfig): Promise<LoadedVendor[]> {
+  for (const p of PLUGINS) for (const s of p.secrets(env)) registerSecret(s);
+  const loaded = await Promise.all(PLUGINS.map((p) => p.load(env, core)));
+  return loaded.filter((v): v is LoadedVendor => v !== undefined);
+}

@@ -1,0 +1,48 @@
+/**
+ * The plugin seam: everything one vendor contributes, in one object. The server, `--help`,
+ * `check`, `--sandbox` and the demo loop over the list in `src/plugins.ts` and never name a vendor.
+ * Adding a vendor = `src/vendors/<id>/`, `src/tools/<id>/` (with its `plugin.ts`), its tests, and
+ * one entry in that list.
+ */
+import type { CoreConfig, Env, EnvVar } from "../config.js";
+import type { TaskDriver } from "../jobs/types.js";
+import type { SimulatedVendor, SimulatorOptions } from "../sandbox/simulated-vendor.js";
+import type { ToolDef } from "./define.js";
+
+/** A vendor whose credentials are present: its job drivers, its tools and a free credential check. */
+export interface LoadedVendor {
+  id: string;
+  title: string;
+  drivers: TaskDriver[];
+  tools: ToolDef[];
+  /** A call that creates nothing and costs nothing; resolves to a one-line description or throws AigcError. */
+  check(signal: AbortSignal): Promise<string>;
+}
+
+/** One example call of a vendor's tool, run by `npm run demo` against the sandbox. */
+export interface DemoCall {
+  tool: string;
+  /** The arguments, or a function of the previous call's structuredContent. */
+  arguments: Record<string, unknown> | ((previous: Record<string, unknown> | undefined) => Record<string, unknown>);
+  /** What the call shows, printed before it. */
+  note: string;
+}
+
+export interface VendorPlugin {
+  /** The vendor id: its folder names (`src/vendors/<id>/`, `src/tools/<id>/`) and the vendor part of its job ids. */
+  id: string;
+  /** Display name, e.g. "Volcengine Ark (Seedream, Seedance)". */
+  title: string;
+  /** Every environment variable the vendor reads (for `--help` and the README). */
+  env: EnvVar[];
+  /** What to set to enable the vendor, for `check` (default: its secret variables). */
+  enableWith?: string;
+  /** Credential values to redact from logs, results and persisted files. */
+  secrets(env: Env): Array<string | undefined>;
+  /** Resolves to undefined when the vendor's credentials are absent; throws ConfigError on a bad value. */
+  load(env: Env, core: CoreConfig): Promise<LoadedVendor | undefined>;
+  /** Starts the vendor's simulator on 127.0.0.1 (imported only by `--sandbox` and the tests). */
+  simulate(opts: SimulatorOptions): Promise<SimulatedVendor>;
+  /** Calls `npm run demo` makes with this vendor's tools in the sandbox. */
+  demo: DemoCall[];
+}
