@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config.js";
 import { AigcError } from "../../src/errors.js";
-import { animoError } from "../../src/vendors/animo/client.js";
+import { animoError } from "../../src/vendors/animo/errors.js";
 import { parseAnimoConfig } from "../../src/vendors/animo/config.js";
 import { animoStatusResult, animoSyncBody, checkAnimo } from "../../src/vendors/animo/video.js";
 

@@ -135,13 +135,21 @@ describe("Ark adapter against the simulator", () => {
   });
 
   it("applies the DELETE rules: queued cancels, running refuses", async () => {
-    const queued = await client.createVideoTask({ model: SD15, content: [{ type: "text", text: "x" }] });
-    await client.deleteVideoTask(queued);
-    expect((await client.getVideoTask(queued)).status).toBe("cancelled");
-    const running = await client.createVideoTask({ model: SD15, content: [{ type: "text", text: "x" }] });
-    sim.sim.advance(120);
-    const e = await failure(client.deleteVideoTask(running));
-    expect(e.info.httpStatus).toBe(403);
+    // Phases a minute long, moved only by advance(), so a slow machine cannot change the phase.
+    const slow = await new ArkSimulator({ queuedMs: 60_000, runningMs: 60_000 }).start();
+    const c = new ArkClient({ apiKey: slow.apiKey, baseUrl: slow.baseUrl, imageModel: S45, videoModel: SD15 }, 2000);
+    try {
+      const queued = await c.createVideoTask({ model: SD15, content: [{ type: "text", text: "x" }] });
+      await c.deleteVideoTask(queued);
+      expect((await c.getVideoTask(queued)).status).toBe("cancelled");
+      const running = await c.createVideoTask({ model: SD15, content: [{ type: "text", text: "x" }] });
+      slow.sim.advance(60_001);
+      expect((await c.getVideoTask(running)).status).toBe("running");
+      const e = await failure(c.deleteVideoTask(running));
+      expect(e.info.httpStatus).toBe(403);
+    } finally {
+      await slow.close();
+    }
   });
 });
 

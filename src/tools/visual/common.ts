@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { TaskDriver } from "../../jobs/types.js";
 import { withRateLimitBackoff, type VisualClient } from "../../vendors/visual/client.js";
-import { LOGO_LANGUAGES, LOGO_POSITIONS, type AigcMeta, type LogoOptions } from "../../vendors/visual/requests.js";
+import { LOGO_LANGUAGES, LOGO_POSITIONS } from "../../vendors/visual/requests.js";
 import { VENDOR_ID } from "../../vendors/visual/config.js";
 import { visualResult, type VisualOp } from "../../vendors/visual/tasks.js";
 import type { ToolContext } from "../define.js";
@@ -31,9 +31,6 @@ export const aigcMetaSchema = z
   })
   .optional()
   .describe("implicit AIGC metadata embedded in the file (aigc_meta), per China's AI-content labelling rules");
-
-export const toLogo = (l: z.infer<typeof logoSchema>): LogoOptions | undefined => l;
-export const toMeta = (m: z.infer<typeof aigcMetaSchema>): AigcMeta | undefined => m;
 
 function budgetMs(ctx: ToolContext, waitSeconds: number | undefined): number {
   return (waitSeconds ?? ctx.app.config.defaultWaitS) * 1000;

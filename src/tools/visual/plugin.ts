@@ -1,5 +1,6 @@
 /** Volcengine Visual: Jimeng (即梦) images, video, portraits, and a raw passthrough. */
-import { SUCCESS, serviceError, VisualClient } from "../../vendors/visual/client.js";
+import { SUCCESS, VisualClient } from "../../vendors/visual/client.js";
+import { serviceError } from "../../vendors/visual/errors.js";
 import { parseVisualConfig, VENDOR_ID, VISUAL_ENV } from "../../vendors/visual/config.js";
 import { visualDrivers } from "../../vendors/visual/tasks.js";
 import type { VendorPlugin } from "../plugin.js";

@@ -2,7 +2,8 @@
 import { AigcError, inputError } from "../../errors.js";
 import type { JobHandle, PollResult, TaskDriver } from "../../jobs/types.js";
 import { safeUrl } from "../../net/http.js";
-import { ANIMO, type AnimoClient, type AnimoStatus } from "./client.js";
+import type { AnimoClient, AnimoStatus } from "./client.js";
+import { ANIMO } from "./errors.js";
 import type { AnimoConfig, AnimoMode } from "./config.js";
 import { VENDOR_ID } from "./config.js";
 

@@ -2,11 +2,10 @@
  * Volcengine Ark HTTP client: Bearer auth, request building, response parsing and error mapping
  * for Seedream (images/generations) and Seedance (contents/generations/tasks).
  */
-import { AigcError, type ErrorCategory } from "../../errors.js";
+import { AigcError } from "../../errors.js";
 import { httpRequest, RETRY_SAFE, type HttpResponse, type RetryPolicy } from "../../net/http.js";
 import type { ArkConfig } from "./config.js";
-
-export const ARK = "Ark";
+import { ARK, arkError } from "./errors.js";
 
 export interface ArkImageData {
   url?: string;
@@ -130,42 +129,6 @@ export class ArkClient {
     });
     return { total: data.total ?? 0, items: data.items ?? [] };
   }
-}
-
-const MODERATION = /Sensitive|Risk|ContentSecurity/;
-
-/** Maps an Ark error answer (`{"error":{code,message,param,type}}`) to an actionable error. */
-export function arkError(res: HttpResponse): AigcError {
-  const body = res.json() as { error?: { code?: string; message?: string; param?: string } } | undefined;
-  const code = body?.error?.code ?? `HTTP${res.status}`;
-  const rawMessage = body?.error?.message ?? (res.text().slice(0, 200) || `HTTP ${res.status} with an empty body`);
-  const requestId = res.requestId ?? /Request id:\s*([\w-]+)/i.exec(rawMessage)?.[1];
-  const message = rawMessage.replace(/\s*Request id:\s*[\w-]+\.?/i, "").trim();
-  let category: ErrorCategory = "vendor";
-  let hint: string | undefined;
-  if (res.status === 401) {
-    category = "auth";
-    hint =
-      "ARK_API_KEY is missing or invalid. Keys are bound to a region: a Volcengine (cn-beijing) key does not work against BytePlus and vice versa, so check ARK_BASE_URL too.";
-  } else if (res.status === 403) {
-    category = "permission";
-    hint = "The key's account may not use this model or operation; check the Ark console permissions.";
-  } else if (res.status === 404) {
-    category = "not_found";
-    hint = /ModelNotOpen|NotFound|AccessDisabled/.test(code)
-      ? "The model id is unknown or not activated for this account: activate it in the Ark console (开通管理) or pass another model."
-      : undefined;
-  } else if (res.status === 429) {
-    category = /Quota/i.test(code) ? "quota" : "rate_limit";
-  } else if (res.status === 400 && MODERATION.test(code)) {
-    category = "content_policy";
-  } else if (res.status === 400 || res.status === 422) {
-    category = "invalid_input";
-    hint = body?.error?.param ? `Change the parameter "${body.error.param}".` : "Change the parameter the message names.";
-  } else if (res.status >= 500) {
-    category = "vendor";
-  }
-  return new AigcError({ category, code, vendor: ARK, httpStatus: res.status, requestId, message, hint, retryable: res.status === 429 });
 }
 
 /** Expiry of a TOS-signed URL (X-Tos-Date + X-Tos-Expires), else `fallback`. */

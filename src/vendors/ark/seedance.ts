@@ -1,7 +1,8 @@
 /** Seedance request rules, body building, and the task driver (poll + cancel). */
 import { AigcError, inputError } from "../../errors.js";
 import type { CancelOutcome, JobHandle, JobStatus, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
-import { ARK, tosUrlExpiry, type ArkClient, type ArkVideoTask } from "./client.js";
+import { tosUrlExpiry, type ArkClient, type ArkVideoTask } from "./client.js";
+import { ARK } from "./errors.js";
 import { findSeedance } from "./models.js";
 import { VENDOR_ID } from "./config.js";
 

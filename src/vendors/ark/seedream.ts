@@ -1,10 +1,10 @@
 /** Seedream request rules and body building. Pure functions: validated before any network call. */
 import { inputError } from "../../errors.js";
 import type { PollResult, VendorOutput } from "../../jobs/types.js";
-import { tosUrlExpiry, ARK, type ArkImagesResponse } from "./client.js";
+import { tosUrlExpiry, type ArkImagesResponse } from "./client.js";
+import { ARK } from "./errors.js";
 import { findSeedream } from "./models.js";
 
-export const SIZE_TIERS = ["1K", "2K", "3K", "4K", "adaptive"] as const;
 export const MAX_REFERENCE_IMAGES = 14;
 export const MAX_GROUP_TOTAL = 15;
 

@@ -14,10 +14,6 @@ export class GatewayAuth {
     private readonly now: () => number = Date.now,
   ) {}
 
-  get mode(): GatewayAuthConfig["mode"] {
-    return this.cfg.mode;
-  }
-
   headers(): Record<string, string> {
     const cfg = this.cfg;
     if (cfg.mode === "key") return { [cfg.header]: cfg.header === "authorization" ? `Bearer ${cfg.apiKey}` : cfg.apiKey };

@@ -97,10 +97,6 @@ export class KlingClient {
     this.opts = { backoffBaseMs: 1000, backoffMaxMs: 15_000, createAttempts: 3, createTimeoutMs: 60_000, ...opts };
   }
 
-  get baseUrl(): string {
-    return this.cfg.baseUrl;
-  }
-
   private async call<T>(
     method: "GET" | "POST",
     path: string,

@@ -4,7 +4,8 @@
  */
 import { AigcError } from "../../errors.js";
 import type { CancelOutcome, JobHandle, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
-import { describeServiceCode, serviceError, SUCCESS, VISUAL, type VisualClient, type VisualEnvelope } from "./client.js";
+import { SUCCESS, type VisualClient, type VisualEnvelope } from "./client.js";
+import { describeServiceCode, serviceError, VISUAL } from "./errors.js";
 import { VENDOR_ID } from "./config.js";
 
 export const IMAGE_URL_TTL_MS = 24 * 3600_000;

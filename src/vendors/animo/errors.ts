@@ -1,0 +1,99 @@
+/** Animo errors: every answer shape the Animo servers send, mapped to an actionable AigcError. */
+import { AigcError, type ErrorCategory } from "../../errors.js";
+import { requestIdOf, retryAfterMs } from "../../net/http.js";
+
+export const ANIMO = "Animo";
+
+const MODERATION = /content.?policy|moderat|safety|nsfw|sensitive|inappropriate/i;
+
+function errorText(v: unknown): string | undefined {
+  if (typeof v === "string") return v;
+  if (v && typeof v === "object") {
+    const o = v as { message?: unknown; detail?: unknown };
+    if (typeof o.message === "string") return o.message;
+    if (typeof o.detail === "string") return o.detail;
+  }
+  return undefined;
+}
+
+/**
+ * Maps an Animo error answer to an actionable error. No error schema is documented: the
+ * self-hostable server sends `{"error": "...", "code"?: "..."}`; `{"error": {code, message}}`,
+ * `{"message"}`, `{"detail"}` and plain text are read too.
+ */
+export function animoError(
+  status: number,
+  headers: Record<string, string>,
+  bodyText: string,
+  call: "sync" | "submit" | "status",
+): AigcError {
+  let body: Record<string, unknown> | undefined;
+  try {
+    const parsed = JSON.parse(bodyText) as unknown;
+    if (parsed && typeof parsed === "object") body = parsed as Record<string, unknown>;
+  } catch {
+    body = undefined;
+  }
+  const nested = body?.error && typeof body.error === "object" ? (body.error as Record<string, unknown>) : undefined;
+  const rawCode = [body?.code, nested?.code, nested?.type].find((v) => typeof v === "string" || typeof v === "number");
+  const code = rawCode !== undefined ? String(rawCode) : `HTTP${status}`;
+  const plain = bodyText
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  const message =
+    (body ? (errorText(body.error) ?? errorText(body)) : undefined) ?? (plain.slice(0, 300) || `HTTP ${status} with an empty body`);
+  const requestId = requestIdOf(headers) ?? (typeof body?.requestId === "string" ? body.requestId : undefined);
+  let category: ErrorCategory = "vendor";
+  let hint: string | undefined;
+  if (status === 401) {
+    category = "auth";
+    hint =
+      "ANIMO_API_KEY is missing or invalid for ANIMO_ENDPOINT (keys come from https://animo.video/dev); fix it and restart the server.";
+  } else if (status === 403) {
+    category = "permission";
+    hint = "The key is not allowed to generate videos at this endpoint; check the key's plan and ANIMO_ENDPOINT.";
+  } else if (status === 402) {
+    category = "quota";
+    hint = "The Animo account has no credit left; top it up.";
+  } else if (status === 404 || status === 405) {
+    category = "not_found";
+    hint =
+      call === "status"
+        ? "Animo does not know this request id (it may have expired); generate again."
+        : call === "sync"
+          ? "ANIMO_ENDPOINT does not accept the generation POST: set it to the full video generation URL, or set ANIMO_MODE=async for the animo.video API."
+          : "ANIMO_ENDPOINT is not the animo.video API base (it must answer POST /v1/video/generation).";
+  } else if (status === 408 || status === 504) {
+    category = "timeout";
+    hint =
+      call === "sync"
+        ? "The render took longer than the Animo server allows; ask for a shorter duration or a lower resolution."
+        : undefined;
+  } else if (status === 429) {
+    category = "rate_limit";
+  } else if ((status === 400 || status === 422) && MODERATION.test(`${code} ${message}`)) {
+    category = "content_policy";
+  } else if (status === 400 || status === 422) {
+    category = "invalid_input";
+    hint = "Change the parameter the message names (duration 1-60, style, resolution, prompt).";
+  } else if (status === 413) {
+    category = "invalid_input";
+    hint = "Shorten the prompt.";
+  } else if (status >= 500 && call === "sync") {
+    hint =
+      "Animo failed while rendering. The request was not repeated automatically because it may be billed; call again if you want another attempt.";
+  }
+  const retryAfter = retryAfterMs(headers);
+  return new AigcError({
+    category,
+    code,
+    vendor: ANIMO,
+    httpStatus: status,
+    requestId,
+    message,
+    hint,
+    retryable: status === 429,
+    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+  });
+}
