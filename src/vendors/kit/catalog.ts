@@ -1,0 +1,245 @@
+/**
+ * Model catalogs: what each vendor's models do, as data with provenance (a source URL and date
+ * per entry). The vendor is the authority on its models, so a catalog refuses nothing by itself
+ * except models it marks retired. Otherwise it documents capabilities (tool descriptions,
+ * list_models), explains a vendor refusal in terms of them, and advises on successful calls;
+ * `AIGC_MCP_MODEL_CHECKS=strict` turns its advice into local refusals. No MCP types here.
+ */
+import { AigcError, inputError } from "../../errors.js";
+
+export type ModelStatus = "active" | "retiring" | "retired";
+
+export interface Source {
+  url: string;
+  /** When the fact was read from the source, YYYY-MM-DD. */
+  date: string;
+}
+
+/**
+ * What a model accepts for one tool argument (the capability's key is the argument's name):
+ * `true`/`false` whether it takes the argument at all, a number = at most that many items
+ * (list arguments), a list = one of these values, `{min, max}` = a number in that range.
+ */
+export type Capability = boolean | number | Array<string | number> | { min: number; max: number };
+
+export type Capabilities = Record<string, Capability>;
+
+export interface CatalogModel {
+  id: string;
+  label: string;
+  /** Other ids the vendor accepts for the same model (e.g. a date-less alias). */
+  aliases?: string[];
+  /** The vendor endpoint families that serve it (each vendor names its own, e.g. "seedance", "videos/text2video"). */
+  endpoints: string[];
+  status: ModelStatus;
+  /** For `retiring`: the announced shutdown date; for `retired`: the date it stopped. YYYY-MM-DD. */
+  statusDate?: string;
+  /** The model to use instead, for retiring and retired models. */
+  successor?: string;
+  capabilities: Capabilities;
+  /** Capabilities that differ on one endpoint family, overriding `capabilities` there. */
+  byEndpoint?: Record<string, Capabilities>;
+  sources: Source[];
+  /** Where sources conflict, which reading the entry takes and why. */
+  note?: string;
+}
+
+/** One piece of advice: the argument it concerns and a sentence for the caller. */
+export interface Advice {
+  field: string;
+  message: string;
+}
+
+export type ModelChecks = "advise" | "strict";
+
+function describeCapability(c: Capability): string {
+  if (typeof c === "boolean") return c ? "yes" : "no";
+  if (typeof c === "number") return `at most ${c}`;
+  if (Array.isArray(c)) return c.map(String).join(", ");
+  return c.min === c.max ? `${c.min}` : `${c.min}-${c.max}`;
+}
+
+/** Whether `value` fits capability `c`; undefined values always fit. */
+export function fits(c: Capability, value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof c === "boolean") return c || value === false || (Array.isArray(value) && value.length === 0);
+  if (typeof c === "number") return !Array.isArray(value) || value.length <= c;
+  if (Array.isArray(c)) return (typeof value === "string" || typeof value === "number") && c.some((v) => String(v) === String(value));
+  const n = typeof value === "string" ? Number(value) : value;
+  return typeof n === "number" && n >= c.min && n <= c.max;
+}
+
+function advice(m: CatalogModel, field: string, c: Capability, value: unknown): Advice {
+  const name = `${m.label} (${m.id})`;
+  if (typeof c === "boolean") return { field, message: `${name} does not take ${field}` };
+  if (typeof c === "number") {
+    return { field, message: c === 0 ? `${name} does not take ${field}` : `${name} takes at most ${c} ${field}` };
+  }
+  return { field, message: `${name} takes ${field} ${describeCapability(c)}; got ${JSON.stringify(value)}` };
+}
+
+/** One vendor's catalog: its models, and the lookups and advice every tool of that vendor uses. */
+export class Catalog {
+  constructor(
+    readonly vendor: string,
+    readonly models: readonly CatalogModel[],
+  ) {}
+
+  /** The model with this id or alias. */
+  find(id: string): CatalogModel | undefined {
+    return this.models.find((m) => m.id === id || m.aliases?.includes(id));
+  }
+
+  /** Models serving an endpoint family, retired ones last. */
+  forEndpoint(endpoint: string): CatalogModel[] {
+    const rank = { active: 0, retiring: 1, retired: 2 } as const;
+    return this.models.filter((m) => m.endpoints.includes(endpoint)).sort((a, b) => rank[a.status] - rank[b.status]);
+  }
+
+  /** Capabilities of a model on one endpoint family. */
+  capabilities(m: CatalogModel, endpoint: string): Capabilities {
+    return { ...m.capabilities, ...m.byEndpoint?.[endpoint] };
+  }
+
+  /**
+   * Refuses a retired model before any network call, naming the date and the successor. Never
+   * substitutes a model: price and quality differ. Throws AigcError (invalid_input, ModelRetired).
+   */
+  assertNotRetired(id: string, field = "model"): void {
+    const m = this.find(id);
+    if (m?.status !== "retired") return;
+    const when = m.statusDate ? ` on ${m.statusDate}` : "";
+    const instead = m.successor ? `use ${m.successor}` : "use a current model (list_models shows them)";
+    throw new AigcError({
+      category: "invalid_input",
+      code: "ModelRetired",
+      vendor: this.vendor,
+      message: `${field}: ${id} was retired by the vendor${when}; ${instead}, or set ${field} explicitly`,
+      hint: "If the vendor still serves it for your account, mark it active in AIGC_MCP_MODELS_FILE.",
+    });
+  }
+
+  /** Advice for the arguments a model's documented capabilities do not cover (empty for unknown models). */
+  advise(id: string, endpoint: string, args: Record<string, unknown>): Advice[] {
+    const m = this.find(id);
+    if (!m) return [];
+    const out: Advice[] = [];
+    if (!m.endpoints.includes(endpoint)) {
+      out.push({ field: "model", message: `${m.label} (${m.id}) is not listed for this endpoint (${endpoint})` });
+    }
+    for (const [field, c] of Object.entries(this.capabilities(m, endpoint))) {
+      if (!fits(c, args[field])) out.push(advice(m, field, c, args[field]));
+    }
+    if (m.status === "retiring") {
+      out.push({
+        field: "model",
+        message: `${m.id} is being retired${m.statusDate ? ` on ${m.statusDate}` : ""}${m.successor ? `; move to ${m.successor}` : ""}`,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Applies the check mode: `strict` refuses the first piece of advice as an input error; `advise`
+   * returns the advice as warning lines for the result. Retired models are refused in both modes.
+   */
+  check(id: string, endpoint: string, args: Record<string, unknown>, mode: ModelChecks): string[] {
+    this.assertNotRetired(id);
+    const found = this.advise(id, endpoint, args);
+    const first = found[0];
+    if (mode === "strict" && first) {
+      throw inputError(first.field, `${first.message} (AIGC_MCP_MODEL_CHECKS=strict refuses this before calling the vendor)`);
+    }
+    return found.map((a) => a.message);
+  }
+
+  /** The active models whose documented capability accepts `value` for `field` on an endpoint. */
+  modelsAccepting(endpoint: string, field: string, value: unknown): CatalogModel[] {
+    return this.forEndpoint(endpoint).filter((m) => {
+      if (m.status === "retired") return false;
+      const c = this.capabilities(m, endpoint)[field];
+      return c !== undefined && fits(c, value);
+    });
+  }
+
+  /**
+   * Adds what the catalog knows to a vendor refusal: for a parameter error, the model's documented
+   * capability and which models take the value; for an unknown model the catalog lists as current,
+   * that the catalog may be stale. Returns the same error, its hint extended.
+   */
+  explain(err: unknown, id: string, endpoint: string, args: Record<string, unknown>): unknown {
+    if (!(err instanceof AigcError)) return err;
+    const m = this.find(id);
+    const notes: string[] = [];
+    if (err.category === "invalid_input") {
+      for (const a of this.advise(id, endpoint, args)) {
+        const others = this.modelsAccepting(endpoint, a.field, args[a.field]).map((o) => o.id);
+        notes.push(`${a.message}${others.length ? ` (${others.join(", ")} take it)` : ""}.`);
+      }
+    } else if ((err.category === "not_found" || err.category === "permission") && m && m.status !== "retired") {
+      const dated = m.sources
+        .map((s) => s.date)
+        .sort()
+        .at(-1);
+      notes.push(
+        `aigc-mcp's catalog lists ${m.id} as ${m.status}${dated ? ` (as of ${dated})` : ""}, so the catalog may be stale: check the model in the vendor console, and if it was retired mark it so in AIGC_MCP_MODELS_FILE (or pass another model).`,
+      );
+    }
+    if (notes.length) err.info.hint = [err.info.hint, ...notes].filter(Boolean).join(" ");
+    return err;
+  }
+
+  /** A copy with the entries of a models file merged in (see `mergeModels`). */
+  merged(overrides: readonly ModelOverride[] | undefined, source: Source): Catalog {
+    return overrides?.length ? new Catalog(this.vendor, mergeModels(this.models, overrides, source)) : this;
+  }
+
+  /** "durations 3-15; resolutions 720p, 1080p" for one model on one endpoint. */
+  summary(m: CatalogModel, endpoint: string): string {
+    return Object.entries(this.capabilities(m, endpoint))
+      .map(([k, c]) => `${k}: ${describeCapability(c)}`)
+      .join("; ");
+  }
+}
+
+/** A models-file entry: a new model (needs endpoints), or changes to a known one (any fields). */
+export interface ModelOverride {
+  id: string;
+  label?: string;
+  aliases?: string[];
+  endpoints?: string[];
+  status?: ModelStatus;
+  statusDate?: string;
+  successor?: string;
+  capabilities?: Capabilities;
+  byEndpoint?: Record<string, Capabilities>;
+  note?: string;
+}
+
+/**
+ * Merges models-file entries into built-in models: a known id (or alias) gets the given fields,
+ * capabilities merged key by key; a new id is added. The file is recorded as a source of each
+ * entry it touches. Throws Error naming the entry when a new model has no endpoints.
+ */
+export function mergeModels(base: readonly CatalogModel[], overrides: readonly ModelOverride[], source: Source): CatalogModel[] {
+  const out = base.map((m) => ({ ...m }));
+  for (const o of overrides) {
+    const i = out.findIndex((m) => m.id === o.id || m.aliases?.includes(o.id));
+    const known = i >= 0 ? out[i] : undefined;
+    if (!known && !o.endpoints?.length) throw new Error(`model ${o.id} is new, so it needs "endpoints"`);
+    const merged: CatalogModel = {
+      ...(known ?? { id: o.id, label: o.id, endpoints: [], status: "active", capabilities: {}, sources: [] }),
+      ...o,
+      id: known?.id ?? o.id,
+      label: o.label ?? known?.label ?? o.id,
+      endpoints: o.endpoints ?? known?.endpoints ?? [],
+      status: o.status ?? known?.status ?? "active",
+      capabilities: { ...known?.capabilities, ...o.capabilities },
+      byEndpoint: { ...known?.byEndpoint, ...o.byEndpoint },
+      sources: [...(known?.sources ?? []), source],
+    };
+    if (known) out[i] = merged;
+    else out.push(merged);
+  }
+  return out;
+}
