@@ -162,16 +162,14 @@ describe("gateway simulator contract", () => {
       expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
       const events = (await res.text()).split("\n\n").filter(Boolean);
       expect(events.at(-1)).toBe("data: [DONE]");
-      const chunks = events
-        .slice(0, -1)
-        .map(
-          (e) =>
-            JSON.parse(e.replace(/^data: /, "")) as {
-              object: string;
-              choices: Array<{ delta: Record<string, string>; finish_reason: string | null }>;
-              usage?: object;
-            },
-        );
+      const chunks = events.slice(0, -1).map(
+        (e) =>
+          JSON.parse(e.replace(/^data: /, "")) as {
+            object: string;
+            choices: Array<{ delta: Record<string, string>; finish_reason: string | null }>;
+            usage?: object;
+          },
+      );
       expect(chunks[0]!.choices[0]!.delta).toEqual({ role: "assistant", content: "" });
       const kinds = chunks.flatMap((c) => (c.choices[0]?.delta.reasoning_content ? ["r"] : c.choices[0]?.delta.content ? ["c"] : []));
       expect(kinds.join("")).toMatch(/^r+c{3,}$/);
