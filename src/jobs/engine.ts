@@ -497,5 +497,3 @@ function cancelledWait(): AigcError {
     message: "the client cancelled the call; the job keeps its state (see list_jobs)",
   });
 }
-
-export type { JobRecord };

@@ -3,7 +3,7 @@
  * resumption work across connections and server restarts. Writes are atomic (temp + rename).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { JobRecord } from "./types.js";
 
@@ -60,9 +60,5 @@ export class JobStore {
       }
     }
     return out;
-  }
-
-  async remove(jobId: string): Promise<void> {
-    await unlink(this.file(jobId)).catch(() => undefined);
   }
 }
