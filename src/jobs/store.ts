@@ -17,6 +17,7 @@ export class JobStore {
     return join(this.dir, createHash("sha256").update(jobId).digest("hex").slice(0, 32) + ".json");
   }
 
+  /** Writes the record, replacing the job's previous one atomically. */
   async save(record: JobRecord): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const target = this.file(record.job_id);
@@ -25,6 +26,7 @@ export class JobStore {
     await rename(tmp, target);
   }
 
+  /** The job's record, or undefined when there is none (or it cannot be read). */
   async load(jobId: string): Promise<JobRecord | undefined> {
     try {
       return JSON.parse(await readFile(this.file(jobId), "utf8")) as JobRecord;
