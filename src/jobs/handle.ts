@@ -20,10 +20,12 @@ const handleSchema = z.object({
   t: z.number().int(),
 });
 
+/** The job id for `handle`: `job_` + base64url(JSON). */
 export function encodeJobId(handle: JobHandle): string {
   return PREFIX + Buffer.from(JSON.stringify(handle)).toString("base64url");
 }
 
+/** The handle inside a job id; anything else is refused with an error naming the `job_id` field. */
 export function decodeJobId(jobId: string): JobHandle {
   const bad = () =>
     inputError(
@@ -41,10 +43,12 @@ export function decodeJobId(jobId: string): JobHandle {
   }
 }
 
+/** A handle for a synchronous call run by this process, told apart by a random local id. */
 export function newLocalHandle(vendor: string, op: string, model?: string): JobHandle {
   return { v: 1, vd: vendor, op, ...(model ? { model } : {}), lid: randomBytes(6).toString("hex"), t: Math.floor(Date.now() / 1000) };
 }
 
+/** A handle for vendor task `task`, with whatever facts (`x`) its driver needs to poll it. */
 export function newTaskHandle(vendor: string, op: string, task: string, model?: string, x?: Record<string, string>): JobHandle {
   return { v: 1, vd: vendor, op, task, ...(model ? { model } : {}), ...(x ? { x } : {}), t: Math.floor(Date.now() / 1000) };
 }

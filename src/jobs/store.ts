@@ -3,7 +3,7 @@
  * resumption work across connections and server restarts. Writes are atomic (temp + rename).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { JobRecord } from "./types.js";
 
@@ -17,6 +17,7 @@ export class JobStore {
     return join(this.dir, createHash("sha256").update(jobId).digest("hex").slice(0, 32) + ".json");
   }
 
+  /** Writes the record, replacing the job's previous one atomically. */
   async save(record: JobRecord): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const target = this.file(record.job_id);
@@ -25,6 +26,7 @@ export class JobStore {
     await rename(tmp, target);
   }
 
+  /** The job's record, or undefined when there is none (or it cannot be read). */
   async load(jobId: string): Promise<JobRecord | undefined> {
     try {
       return JSON.parse(await readFile(this.file(jobId), "utf8")) as JobRecord;
@@ -60,9 +62,5 @@ export class JobStore {
       }
     }
     return out;
-  }
-
-  async remove(jobId: string): Promise<void> {
-    await unlink(this.file(jobId)).catch(() => undefined);
   }
 }

@@ -1,6 +1,10 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
 import { decodeJobId, encodeJobId } from "../../src/jobs/handle.js";
+import { JobStore } from "../../src/jobs/store.js";
+import type { JobRecord } from "../../src/jobs/types.js";
 import { logLines, startHarness, structured, text, type Harness } from "../helpers/harness.js";
 
 async function until(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
@@ -30,6 +34,41 @@ describe("job ids", () => {
     expect(decodeJobId(id)).toMatchObject({ vd: "ark", op: "video", task: "cgt-1" });
     expect(() => decodeJobId("cgt-123")).toThrow(/job_id: .*not a job id/);
     expect(() => decodeJobId("job_bm90IGpzb24")).toThrow(/job_id/);
+  });
+});
+
+/** Job ids and their record files as release 0.1.0 wrote them (file name → record). */
+const RELEASE_0_1_0 = JSON.parse(readFileSync(new URL("../fixtures/job-ids-0.1.0.json", import.meta.url), "utf8")) as Array<{
+  tool: string;
+  job_id: string;
+  vendor_task_id?: string;
+  final_status: string;
+  records: Record<string, JobRecord>;
+}>;
+
+describe("records written by release 0.1.0", () => {
+  it("are found under the same file names and returned by get_job and list_jobs", async () => {
+    const h = await harness();
+    const jobsDir = join(h.dir, ".aigc-mcp", "jobs");
+    mkdirSync(jobsDir, { recursive: true });
+    for (const entry of RELEASE_0_1_0) {
+      for (const [file, record] of Object.entries(entry.records)) writeFileSync(join(jobsDir, file), JSON.stringify(record));
+    }
+    const store = new JobStore(h.dir);
+    for (const entry of RELEASE_0_1_0) {
+      const [record] = Object.values(entry.records);
+      expect(await store.load(entry.job_id), entry.tool).toEqual(record);
+      const got = structured<Job & { vendor: string }>(await h.call("get_job", { job_id: entry.job_id }));
+      expect(got, entry.tool).toMatchObject({
+        job_id: entry.job_id,
+        status: entry.final_status,
+        vendor: record!.vendor,
+        assets: record!.assets,
+        ...(entry.vendor_task_id ? { vendor_task_id: entry.vendor_task_id } : {}),
+      });
+    }
+    const listed = structured<{ jobs: Job[] }>(await h.call("list_jobs", { limit: 100 })).jobs.map((j) => j.job_id);
+    expect(listed.sort()).toEqual(RELEASE_0_1_0.map((e) => e.job_id).sort());
   });
 });
 
@@ -78,7 +117,6 @@ describe("bounded waits and resumption", () => {
     const s = structured<Job>(await h.call("seedream_generate_image", { prompt: "never answered", wait_seconds: 0 }));
     expect(s.status).toBe("running");
     // Pretend the record belongs to a dead process.
-    const { JobStore } = await import("../../src/jobs/store.js");
     const store = new JobStore(h.dir);
     const rec = (await store.load(s.job_id))!;
     await store.save({ ...rec, owner: { pid: 2 ** 22 + 7, boot: "gone" } });

@@ -1,0 +1,51 @@
+/**
+ * A local call that another live server process runs (both share the output folder). This process
+ * cannot reach the call, so it re-reads the job's record until the job ends or its owner dies.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { processAlive } from "../owner.js";
+import type { JobStore } from "../store.js";
+import type { Tracker } from "../tracker.js";
+import type { CancelOutcome } from "../types.js";
+import type { JobKind } from "./kind.js";
+
+const REREAD_MS = 1000;
+
+export class Followed implements JobKind {
+  readonly abortsWithOriginatingCall = false;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly trackIdleMs: number,
+  ) {}
+
+  /** The owner's record is current already; there is no poll to wait for. */
+  firstPollPending(): boolean {
+    return false;
+  }
+
+  /** Re-reads the record every second; fails the job if its owner process is gone. */
+  async drive(tr: Tracker): Promise<void> {
+    while (!tr.ended && !tr.signal.aborted && Date.now() - tr.lastInterest < this.trackIdleMs) {
+      const fresh = await this.store.load(tr.record.job_id);
+      if (fresh) tr.adopt(fresh);
+      const owner = tr.record.owner;
+      if (!tr.ended && owner && !processAlive(owner.pid)) {
+        await tr.update({
+          status: "failed",
+          error: { code: "Interrupted", message: "the server process running this job stopped before it finished; generate again." },
+        });
+        return;
+      }
+      await sleep(REREAD_MS, undefined, { signal: tr.signal }).catch(() => undefined);
+    }
+  }
+
+  /** Refuses: only the owner process holds the call. */
+  cancel(): Promise<CancelOutcome> {
+    return Promise.resolve({
+      cancelled: false,
+      message: "This job runs in another server process; cancel it from there (or let it finish).",
+    });
+  }
+}

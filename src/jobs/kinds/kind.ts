@@ -1,0 +1,23 @@
+/**
+ * The kinds of job, told apart by who drives the job rather than by how its outputs arrive:
+ * - `VendorTask` (vendor-task.ts): a vendor task, polled by id; any process can resume it.
+ * - `LocalCall` (local-call.ts): a synchronous vendor call run in the background by this process.
+ *   Its answer carries URLs, decoded bytes or a streamed body; outputs.ts saves all three alike.
+ * - `Followed` (followed.ts): a local call that another live process runs; we re-read its record.
+ */
+import type { Tracker } from "../tracker.js";
+import type { CancelOutcome } from "../types.js";
+
+export interface JobKind {
+  /**
+   * Drives the job until it ends, goes idle or `tr.signal` aborts. The engine calls it again when
+   * someone waits on an unfinished job whose work has stopped.
+   */
+  drive(tr: Tracker): Promise<void>;
+  /** Cancels an unfinished job as far as this kind allows and says plainly what happened. */
+  cancel(tr: Tracker, signal?: AbortSignal): Promise<CancelOutcome>;
+  /** True until the job's first poll has landed; a wait holds for it past a zero budget. */
+  firstPollPending(): boolean;
+  /** Whether cancelling the tool call that started the job aborts the job itself. */
+  readonly abortsWithOriginatingCall: boolean;
+}

@@ -1,0 +1,58 @@
+/**
+ * A synchronous vendor call run in the background by this process. It has no vendor task to poll
+ * again, so it runs once; if this process stops first, the job is lost (see followed.ts).
+ */
+import { AigcError, isAbortError, toErrorShape } from "../../errors.js";
+import type { MediaStore } from "../../media/store.js";
+import { applyResult, type OutputKind } from "../outputs.js";
+import type { Tracker } from "../tracker.js";
+import type { CancelOutcome, PollResult } from "../types.js";
+import type { JobKind } from "./kind.js";
+
+/** The vendor call; it must stop when `signal` aborts. */
+export type LocalRun = (signal: AbortSignal) => Promise<PollResult>;
+
+export class LocalCall implements JobKind {
+  readonly abortsWithOriginatingCall = true;
+  private pending: LocalRun | undefined;
+
+  constructor(
+    run: LocalRun,
+    private readonly outputKind: OutputKind,
+    private readonly media: MediaStore,
+  ) {
+    this.pending = run;
+  }
+
+  /** A local call has no polls to wait for. */
+  firstPollPending(): boolean {
+    return false;
+  }
+
+  /** Makes the call (only the first time) and saves its outputs; an abort ends the job as cancelled. */
+  async drive(tr: Tracker): Promise<void> {
+    const run = this.pending;
+    this.pending = undefined;
+    if (!run) return;
+    try {
+      await applyResult(tr, await run(tr.signal), this.outputKind, this.media);
+    } catch (err) {
+      if (tr.signal.aborted || isAbortError(err) || (err instanceof AigcError && err.category === "cancelled")) {
+        if (!tr.ended) await tr.update({ status: "cancelled", detail: "cancelled before the vendor answered" });
+        return;
+      }
+      await tr.update({ status: "failed", error: toErrorShape(err), errorCause: err });
+    }
+  }
+
+  /** Aborts the call; the vendor, which has no cancel API for it, may still finish and bill it. */
+  async cancel(tr: Tracker): Promise<CancelOutcome> {
+    tr.controller.abort();
+    await tr.update({ status: "cancelled", detail: "cancelled by cancel_job" });
+    return {
+      cancelled: true,
+      status: "cancelled",
+      message: `Stopped waiting for ${tr.record.vendor}'s answer. This is a synchronous ${tr.record.vendor} call with no cancel API: the vendor may still finish and bill the request, but nothing will be downloaded.`,
+    };
+  }
+}

@@ -1,0 +1,96 @@
+/** A vendor task, polled by id through the driver registered for its vendor and operation. */
+import { setTimeout as sleep } from "node:timers/promises";
+import { AigcError, toErrorShape, type ErrorCategory } from "../../errors.js";
+import { log } from "../../log.js";
+import type { MediaStore } from "../../media/store.js";
+import { applyResult } from "../outputs.js";
+import type { Tracker } from "../tracker.js";
+import { TERMINAL, type CancelOutcome, type PollResult, type TaskDriver } from "../types.js";
+import type { JobKind } from "./kind.js";
+
+/** Poll failures worth retrying: the task itself is fine, we could not read it this time. */
+const TRANSIENT: ReadonlySet<ErrorCategory> = new Set(["network", "timeout", "rate_limit", "vendor", "bad_response"]);
+/** Consecutive failed polls after which the tracker stops; the next wait resumes it. */
+const MAX_FAILED_POLLS = 20;
+
+export interface PollTiming {
+  /** First poll delay; later polls back off towards the driver's interval. */
+  pollMinMs: number;
+  /** Polling stops after this long without anyone asking about the job. */
+  trackIdleMs: number;
+}
+
+export class VendorTask implements JobKind {
+  readonly abortsWithOriginatingCall = false;
+  private polls = 0;
+
+  constructor(
+    private readonly driver: TaskDriver,
+    private readonly media: MediaStore,
+    private readonly timing: PollTiming,
+  ) {}
+
+  /** True until a poll has answered or failed for good. */
+  firstPollPending(): boolean {
+    return this.polls === 0;
+  }
+
+  /** Polls with backoff (or the vendor's hint) until the task ends, goes idle or fails too often. */
+  async drive(tr: Tracker): Promise<void> {
+    const maxInterval = this.driver.pollIntervalMs ?? 5000;
+    let interval = Math.min(this.timing.pollMinMs, maxInterval);
+    let failures = 0;
+    while (!tr.ended && !tr.signal.aborted) {
+      if (Date.now() - tr.lastInterest > this.timing.trackIdleMs) {
+        log.info("job tracker idle; will resume on the next get_job/wait_for_job", { task: tr.handle.task });
+        return;
+      }
+      let result: PollResult | undefined;
+      try {
+        result = await this.driver.poll(tr.handle, { signal: tr.signal });
+        failures = 0;
+      } catch (err) {
+        if (tr.signal.aborted) return;
+        this.polls++;
+        if (!(err instanceof AigcError && TRANSIENT.has(err.category))) {
+          await tr.update({ status: "failed", error: toErrorShape(err), errorCause: err });
+          return;
+        }
+        failures++;
+        await tr.update({ detail: `could not reach ${tr.record.vendor} (${err.code}); retrying` });
+        if (failures >= MAX_FAILED_POLLS) {
+          log.warn("job tracker giving up after repeated failures; a later wait_for_job resumes it", { task: tr.handle.task });
+          return;
+        }
+      }
+      if (result) {
+        this.polls++;
+        await applyResult(tr, result, this.driver.outputKind, this.media);
+        if (tr.ended) return;
+      }
+      const delay = result?.pollAfterMs ?? interval;
+      interval = Math.min(maxInterval, Math.ceil(interval * 1.5));
+      try {
+        await sleep(delay, undefined, { signal: tr.signal });
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** Asks the vendor to cancel, when the driver can; a confirmed or final answer ends the job here too. */
+  async cancel(tr: Tracker, signal?: AbortSignal): Promise<CancelOutcome> {
+    if (!this.driver.cancel) {
+      return {
+        cancelled: false,
+        message: `${tr.record.vendor} has no cancel endpoint for this kind of task; it keeps running and its result will be downloaded when it finishes.`,
+      };
+    }
+    const outcome = await this.driver.cancel(tr.handle, { signal: signal ?? new AbortController().signal });
+    if (outcome.cancelled || (outcome.status && TERMINAL.has(outcome.status))) {
+      await tr.update({ status: outcome.status ?? "cancelled", detail: outcome.message });
+      tr.controller.abort();
+    }
+    return outcome;
+  }
+}

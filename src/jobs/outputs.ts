@@ -1,0 +1,80 @@
+/**
+ * What a vendor's answer does to a job: an unfinished answer is recorded as progress, a success
+ * counts only once every output is saved in the output folder. An output arrives as a URL to
+ * download, decoded bytes, or a streamed response body (a synchronous call answered with the media
+ * itself); a streamed body is one more way to deliver an output, so it has no job kind of its own.
+ */
+import { createHash } from "node:crypto";
+import { AigcError, toErrorShape } from "../errors.js";
+import type { MediaStore } from "../media/store.js";
+import type { Tracker } from "./tracker.js";
+import type { Asset, JobHandle, PollResult, TaskDriver, VendorOutput } from "./types.js";
+
+export type OutputKind = TaskDriver["outputKind"];
+
+/**
+ * The file name, without extension, of output `index` (from 0) of a job:
+ * `<yyyymmdd-hhmmss>-<vendor>-<op>-<sha256(job id), 8 hex>-<n>[-<role>]`, dated from the handle
+ * in UTC. Users' folders and their scripts depend on these names; do not change them.
+ */
+export function outputStem(handle: JobHandle, jobId: string, index: number, role?: string): string {
+  const stamp = new Date(handle.t * 1000).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  const short = createHash("sha256").update(jobId).digest("hex").slice(0, 8);
+  return `${stamp}-${handle.vd}-${handle.op}-${short}-${index + 1}${role ? `-${role.replace(/[^a-z0-9]+/gi, "_")}` : ""}`;
+}
+
+/** Saves one output of the tracked job in the output folder; frames and covers must be images. */
+export function saveOutput(media: MediaStore, tr: Tracker, out: VendorOutput, index: number, kind: OutputKind): Promise<Asset> {
+  const opts = {
+    stem: outputStem(tr.handle, tr.record.job_id, index, out.role),
+    expect: out.role === "last_frame" || out.role === "cover" ? "image" : kind,
+    vendor: tr.record.vendor,
+    signal: tr.signal,
+    url: out.url,
+    expiresAt: out.expiresAt,
+    role: out.role,
+  } as const;
+  if (out.data) return media.saveBuffer(out.data, opts);
+  if (out.stream) return media.saveStream(out.stream, opts);
+  if (out.url) return media.saveFromUrl(out.url, opts);
+  return Promise.reject(
+    new AigcError({
+      category: "bad_response",
+      code: "NoOutput",
+      vendor: tr.record.vendor,
+      message: "an output had neither a URL nor data",
+    }),
+  );
+}
+
+/**
+ * Records a vendor's answer on the job. A success is reported as "downloading results" until every
+ * output is saved; a failed save fails the job and names the vendor URLs that are still valid.
+ */
+export async function applyResult(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<void> {
+  if (result.status !== "succeeded") {
+    await tr.update({ status: result.status, detail: result.detail, percent: result.percent, model: result.model, error: result.error });
+    return;
+  }
+  await tr.update({ status: "running", detail: "downloading results", model: result.model, percent: 100 });
+  const outputs = result.outputs ?? [];
+  const assets: Asset[] = [];
+  try {
+    for (const [i, out] of outputs.entries()) assets.push(await saveOutput(media, tr, out, i, kind));
+  } catch (err) {
+    if (tr.signal.aborted) return;
+    const urls = outputs.map((o) => o.url).filter(Boolean);
+    const shape = toErrorShape(err);
+    if (urls.length) shape.message += `. Vendor URL(s), valid for a limited time: ${urls.join(" ")}`;
+    await tr.update({ status: "failed", error: shape, errorCause: err });
+    return;
+  }
+  if (!assets.length) {
+    await tr.update({
+      status: "failed",
+      error: { code: "NoOutput", message: `${tr.record.vendor} reported success but returned no output` },
+    });
+    return;
+  }
+  await tr.update({ status: "succeeded", assets, detail: undefined });
+}

@@ -1,0 +1,51 @@
+/** Job records, the JSON kept per job: how one is created, changed, and marked interrupted. */
+import type { JobHandle, JobRecord, JobStatus } from "./types.js";
+import { TERMINAL } from "./types.js";
+
+/** The fields that a job's progress may change. */
+export type RecordPatch = Partial<Pick<JobRecord, "status" | "detail" | "percent" | "model" | "error" | "assets">>;
+
+/** A fresh record for the job `handle` describes, dated from the handle. */
+export function newRecord(jobId: string, handle: JobHandle, status: JobStatus, label?: string): JobRecord {
+  return {
+    job_id: jobId,
+    status,
+    vendor: handle.vd,
+    op: handle.op,
+    ...(handle.model ? { model: handle.model } : {}),
+    ...(handle.task ? { vendor_task_id: handle.task } : {}),
+    assets: [],
+    ...(label ? { label } : {}),
+    created_at: new Date(handle.t * 1000).toISOString(),
+    updated_at: new Date().toISOString(),
+  };
+}
+
+/**
+ * Returns `record` with `patch` applied and `updated_at` set to now. An undefined field leaves the
+ * old value, except `detail`, which it clears. The error is kept only by failed or expired jobs,
+ * the owner only by unfinished ones.
+ */
+export function patchRecord(record: JobRecord, patch: RecordPatch): JobRecord {
+  const next: JobRecord = { ...record, updated_at: new Date().toISOString() };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== undefined) Object.assign(next, { [key]: value });
+    else if (key === "detail") delete next.detail;
+  }
+  if (next.status !== "failed" && next.status !== "expired") delete next.error;
+  if (TERMINAL.has(next.status)) delete next.owner;
+  return next;
+}
+
+/** `record` failed because the process running its synchronous vendor call stopped before the answer. */
+export function interruptedRecord(record: JobRecord): JobRecord {
+  return {
+    ...record,
+    status: "failed",
+    error: {
+      code: "Interrupted",
+      message: `the server process that ran this synchronous ${record.vendor} call stopped before the vendor answered; nothing was saved. Generate again.`,
+    },
+    updated_at: new Date().toISOString(),
+  };
+}

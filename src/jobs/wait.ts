@@ -1,0 +1,52 @@
+/** How a caller waits on a live job: within its budget, told every heartbeat that it is still waiting. */
+import { AigcError } from "../errors.js";
+import type { Tracker } from "./tracker.js";
+import type { JobRecord } from "./types.js";
+
+export interface WaitOptions {
+  budgetMs: number;
+  signal?: AbortSignal;
+  onProgress?: (record: JobRecord) => void;
+  /** The originating call of a synchronous job: cancelling it aborts the vendor call. */
+  abortLocalOnCancel?: boolean;
+}
+
+/** How long a wait, even with a zero budget, holds for the first poll of a resumed vendor task. */
+const FIRST_POLL_GRACE_MS = 10_000;
+
+/**
+ * Waits until the job ends or the budget is spent and returns its record. The caller's signal ends
+ * the wait (and, for the originating call of a local job, the job) with a `cancelled` error.
+ */
+export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number): Promise<JobRecord> {
+  const deadline = Date.now() + opts.budgetMs;
+  const firstPollDeadline = Date.now() + FIRST_POLL_GRACE_MS;
+  const onAbort = () => {
+    if (opts.abortLocalOnCancel && tr.kind.abortsWithOriginatingCall && !tr.ended) tr.controller.abort();
+  };
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    for (;;) {
+      if (tr.ended) return tr.record;
+      const now = Date.now();
+      const needFirstPoll = tr.kind.firstPollPending() && now < firstPollDeadline;
+      if (now >= deadline && !needFirstPoll) return tr.record;
+      if (opts.signal?.aborted) throw cancelledWait();
+      const until = needFirstPoll && now >= deadline ? firstPollDeadline : deadline;
+      await tr.nextChange(Math.min(heartbeatMs, Math.max(1, until - now)), opts.signal);
+      if (opts.signal?.aborted) throw cancelledWait();
+      tr.lastInterest = Date.now();
+      if (!tr.ended) opts.onProgress?.(tr.record);
+    }
+  } finally {
+    opts.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function cancelledWait(): AigcError {
+  return new AigcError({
+    category: "cancelled",
+    code: "Cancelled",
+    message: "the client cancelled the call; the job keeps its state (see list_jobs)",
+  });
+}

@@ -1,0 +1,249 @@
+/** The job engine's parts on their own: output names, record changes, and each kind of job, with fake vendors. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { Readable } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { AigcError } from "../../src/errors.js";
+import { JobEngine } from "../../src/jobs/engine.js";
+import { decodeJobId, encodeJobId, newLocalHandle } from "../../src/jobs/handle.js";
+import { outputStem } from "../../src/jobs/outputs.js";
+import { newRecord, patchRecord } from "../../src/jobs/record.js";
+import { JobStore } from "../../src/jobs/store.js";
+import type { JobRecord, PollResult, TaskDriver } from "../../src/jobs/types.js";
+import { MediaStore } from "../../src/media/store.js";
+import { makePng } from "../../src/sandbox/media-fixtures.js";
+import { tempDir } from "../helpers/harness.js";
+
+/** Job ids and records as release 0.1.0 wrote them. */
+const RELEASE_0_1_0 = JSON.parse(readFileSync(new URL("../fixtures/job-ids-0.1.0.json", import.meta.url), "utf8")) as Array<{
+  tool: string;
+  records: Record<string, JobRecord>;
+}>;
+
+let engines: JobEngine[] = [];
+let children: ChildProcess[] = [];
+let dirs: string[] = [];
+afterEach(() => {
+  for (const e of engines) e.close();
+  for (const c of children) c.kill();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  engines = [];
+  children = [];
+  dirs = [];
+});
+
+function setup() {
+  const dir = tempDir();
+  dirs.push(dir);
+  const store = new JobStore(dir);
+  const jobs = new JobEngine(store, new MediaStore(dir, 10 * 1024 * 1024), { pollMinMs: 10, heartbeatMs: 50 });
+  engines.push(jobs);
+  return { dir, store, jobs };
+}
+
+/** A driver for `fake video` that answers each poll with the next of `answers` (the last one repeats). */
+function fakeDriver(answers: Array<PollResult | Error | (() => Promise<PollResult>)>): TaskDriver & { polls: number } {
+  const driver = {
+    vendor: "fake",
+    op: "video",
+    outputKind: "image" as const,
+    polls: 0,
+    async poll(): Promise<PollResult> {
+      const answer = answers[Math.min(driver.polls++, answers.length - 1)]!;
+      if (answer instanceof Error) throw answer;
+      return typeof answer === "function" ? answer() : answer;
+    },
+  };
+  return driver;
+}
+
+function taskJobId(task: string): string {
+  return encodeJobId({ v: 1, vd: "fake", op: "video", task, t: Math.floor(Date.now() / 1000) });
+}
+
+const png = makePng(8, 8);
+
+describe("output file names", () => {
+  it("reproduce every file name release 0.1.0 wrote", () => {
+    for (const entry of RELEASE_0_1_0) {
+      for (const record of Object.values(entry.records)) {
+        record.assets.forEach((asset, i) => {
+          const name = asset.uri.slice("media://files/".length);
+          expect(name.replace(/\.[a-z0-9]+$/, ""), entry.tool).toBe(outputStem(decodeJobId(record.job_id), record.job_id, i, asset.role));
+        });
+      }
+    }
+  });
+
+  it("count outputs from 1 and end with the role, made file-name safe", () => {
+    const id = "job_eyJ2IjoxLCJ2ZCI6ImtsaW5nIiwib3AiOiJ2aWRlbyIsInRhc2siOiJ0LTEiLCJ0IjoxNzk2MDA0Nzc4fQ";
+    expect(outputStem(decodeJobId(id), id, 1, "last frame")).toBe("20261130-021258-kling-video-517cdc91-2-last_frame");
+    expect(outputStem(decodeJobId(id), id, 0)).toBe("20261130-021258-kling-video-517cdc91-1");
+  });
+});
+
+describe("record changes", () => {
+  const base: JobRecord = {
+    ...newRecord("job_x", { v: 1, vd: "ark", op: "image", lid: "1", t: 0 }, "running"),
+    detail: "queued (position 3)",
+    percent: 40,
+    error: { code: "Old", message: "old" },
+    owner: { pid: 1, boot: "b" },
+    updated_at: "2000-01-01T00:00:00.000Z",
+  };
+
+  it("clear the detail when it is given as undefined and keep other undefined fields", () => {
+    const next = patchRecord(base, { status: "running", detail: undefined, percent: undefined });
+    expect("detail" in next).toBe(false);
+    expect(next.percent).toBe(40);
+    expect(next.updated_at).not.toBe(base.updated_at);
+    expect(base.detail).toBe("queued (position 3)"); // the old record is left alone
+  });
+
+  it("keep an error only on failed or expired jobs and an owner only on unfinished ones", () => {
+    const running = patchRecord(base, { percent: 50 });
+    expect("error" in running).toBe(false);
+    expect(running.owner).toEqual(base.owner);
+    const failed = patchRecord(base, { status: "failed", error: { code: "X", message: "y" } });
+    expect(failed.error).toEqual({ code: "X", message: "y" });
+    expect("owner" in failed).toBe(false);
+  });
+});
+
+describe("vendor tasks", () => {
+  it("retry a poll that could not reach the vendor, saying so, then save the outputs", async () => {
+    const { dir, jobs } = setup();
+    const driver = fakeDriver([
+      new AigcError({ category: "network", code: "ECONNRESET", message: "reset" }),
+      { status: "running", percent: 50 },
+      { status: "succeeded", outputs: [{ data: png }] },
+    ]);
+    jobs.registerDriver(driver);
+    const id = taskJobId("t-retry");
+    const details: string[] = [];
+    const done = await jobs.wait(id, { budgetMs: 5000, onProgress: (r) => details.push(r.detail ?? "") });
+    expect(done.status).toBe("succeeded");
+    expect(details).toContain("could not reach fake (ECONNRESET); retrying");
+    expect(done.assets[0]!.path).toBe(`${dir}/${outputStem(decodeJobId(id), id, 0)}.png`);
+    expect(existsSync(done.assets[0]!.path!)).toBe(true);
+  });
+
+  it("fail at once on a poll error that retrying cannot fix", async () => {
+    const { jobs } = setup();
+    const driver = fakeDriver([new AigcError({ category: "not_found", code: "TaskNotFound", message: "no such task" })]);
+    jobs.registerDriver(driver);
+    const done = await jobs.wait(taskJobId("t-gone"), { budgetMs: 5000 });
+    expect(done).toMatchObject({ status: "failed", error: { code: "TaskNotFound" } });
+    expect(driver.polls).toBe(1);
+  });
+
+  it("hold a zero-budget wait for the first poll of a resumed task, so the answer is current", async () => {
+    const { jobs } = setup();
+    const slow = () => new Promise<PollResult>((r) => setTimeout(() => r({ status: "running", detail: "rendering" }), 300));
+    jobs.registerDriver(fakeDriver([slow]));
+    const first = await jobs.wait(taskJobId("t-slow"), { budgetMs: 0 });
+    expect(first).toMatchObject({ status: "running", detail: "rendering" });
+  });
+
+  it("say plainly when the vendor cannot cancel", async () => {
+    const { jobs } = setup();
+    jobs.registerDriver(fakeDriver([{ status: "running" }]));
+    const { outcome } = await jobs.cancel(taskJobId("t-keep"));
+    expect(outcome).toMatchObject({ cancelled: false, message: expect.stringMatching(/fake has no cancel endpoint/) });
+  });
+});
+
+describe("local calls", () => {
+  it("fail with the vendor's error", async () => {
+    const { jobs } = setup();
+    const id = await jobs.startLocal({
+      vendor: "fake",
+      op: "image",
+      outputKind: "image",
+      run: () => Promise.reject(new AigcError({ category: "content_policy", code: "SensitiveContent", message: "refused" })),
+    });
+    expect(await jobs.wait(id, { budgetMs: 5000 })).toMatchObject({ status: "failed", error: { code: "SensitiveContent" } });
+  });
+
+  it("save a streamed body like any other output", async () => {
+    const { dir, jobs } = setup();
+    const id = await jobs.startLocal({
+      vendor: "fake",
+      op: "image",
+      outputKind: "image",
+      run: () => Promise.resolve({ status: "succeeded", outputs: [{ stream: Readable.from([png.subarray(0, 20), png.subarray(20)]) }] }),
+    });
+    const done = await jobs.wait(id, { budgetMs: 5000 });
+    expect(done).toMatchObject({ status: "succeeded", assets: [{ mime_type: "image/png", bytes: png.length }] });
+    expect(done.assets[0]!.path).toBe(`${dir}/${outputStem(decodeJobId(id), id, 0)}.png`);
+  });
+
+  it("are aborted by cancel_job and end cancelled", async () => {
+    const { jobs } = setup();
+    let aborted = false;
+    const id = await jobs.startLocal({
+      vendor: "fake",
+      op: "image",
+      outputKind: "image",
+      run: (signal) =>
+        new Promise((_, reject) =>
+          signal.addEventListener("abort", () => {
+            aborted = true;
+            reject(signal.reason as Error);
+          }),
+        ),
+    });
+    const { record, outcome } = await jobs.cancel(id);
+    expect(aborted).toBe(true);
+    expect(outcome).toMatchObject({
+      cancelled: true,
+      status: "cancelled",
+      message: expect.stringMatching(/^Stopped waiting for fake's answer/),
+    });
+    expect(record).toMatchObject({ status: "cancelled", detail: "cancelled by cancel_job" });
+    expect((await jobs.cancel(id)).outcome.message).toBe("The job is already cancelled; there is nothing to cancel.");
+  });
+});
+
+describe("local calls run by another live process", () => {
+  async function otherProcessJob(store: JobStore, owner: ChildProcess): Promise<JobRecord> {
+    const handle = newLocalHandle("fake", "image");
+    const record: JobRecord = { ...newRecord(encodeJobId(handle), handle, "running"), owner: { pid: owner.pid!, boot: "other" } };
+    await store.save(record);
+    return record;
+  }
+  function otherProcess(): ChildProcess {
+    const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+    children.push(child);
+    return child;
+  }
+
+  it("are followed through their record and cannot be cancelled from here", async () => {
+    const { store, jobs } = setup();
+    const record = await otherProcessJob(store, otherProcess());
+    expect(await jobs.wait(record.job_id, { budgetMs: 50 })).toMatchObject({ status: "running" });
+    expect((await jobs.cancel(record.job_id)).outcome).toEqual({
+      cancelled: false,
+      message: "This job runs in another server process; cancel it from there (or let it finish).",
+    });
+    const { owner: _, ...finished } = { ...record, status: "succeeded" as const, detail: "done there" };
+    await store.save(finished);
+    expect(await jobs.wait(record.job_id, { budgetMs: 5000 })).toEqual(finished);
+  });
+
+  it("fail as interrupted when that process dies", async () => {
+    const { store, jobs } = setup();
+    const owner = otherProcess();
+    const record = await otherProcessJob(store, owner);
+    expect(await jobs.wait(record.job_id, { budgetMs: 50 })).toMatchObject({ status: "running" });
+    const exited = new Promise((r) => owner.once("exit", r));
+    owner.kill();
+    await exited;
+    const done = await jobs.wait(record.job_id, { budgetMs: 5000 });
+    expect(done).toMatchObject({
+      status: "failed",
+      error: { code: "Interrupted", message: expect.stringMatching(/stopped before it finished/) },
+    });
+    expect("owner" in done).toBe(false);
+  });
+});
