@@ -8,16 +8,7 @@
  */
 import { AigcError } from "../../errors.js";
 import type { PollResult } from "../../jobs/types.js";
-import {
-  discard,
-  httpOpen,
-  httpRequest,
-  readPreview,
-  requestIdOf,
-  RETRY_SAFE,
-  safeUrl,
-  type RetryPolicy,
-} from "../../net/http.js";
+import { discard, httpOpen, httpRequest, readPreview, requestIdOf, RETRY_SAFE, safeUrl, type RetryPolicy } from "../../net/http.js";
 import { ANIMO_ASYNC_SUBMIT_PATH, type AnimoConfig } from "./config.js";
 import { ANIMO, animoError } from "./errors.js";
 
