@@ -28,9 +28,7 @@ export interface AigcErrorInfo {
   httpStatus?: number;
   /** What the caller should change. */
   hint?: string;
-  /** True when the vendor rejected the request before doing any billable work. */
-  retryable?: boolean;
-  /** Milliseconds the vendor asked us to wait (Retry-After) before retrying. */
+  /** Milliseconds the vendor asked us to wait (Retry-After) before asking again; job trackers wait that long before the next poll. */
   retryAfterMs?: number;
 }
 

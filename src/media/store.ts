@@ -121,7 +121,6 @@ export class MediaStore {
             code: gone ? "MediaUrlExpired" : "DownloadFailed",
             vendor: opts.vendor,
             httpStatus: res.status,
-            retryable: !gone,
             message: gone
               ? `the output URL ${safeUrl(url)} answered HTTP ${res.status}: it has expired or was deleted`
               : `downloading ${safeUrl(url)} failed with HTTP ${res.status}`,
@@ -178,7 +177,6 @@ export class MediaStore {
           category: "network",
           code: "DownloadFailed",
           vendor: opts.vendor,
-          retryable: true,
           message: `the media download broke off after ${bytes} bytes: ${(err as Error).message}`,
         },
         { cause: err },

@@ -128,6 +128,21 @@ describe("vendor tasks", () => {
     expect(existsSync(done.assets[0]!.path!)).toBe(true);
   });
 
+  it("wait as long as the vendor's Retry-After before polling again", async () => {
+    const { jobs } = setup();
+    const times: number[] = [];
+    const stamp = (answer: PollResult | Error) => () => {
+      times.push(Date.now());
+      return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+    };
+    const busy = new AigcError({ category: "rate_limit", code: "429", message: "slow down", retryAfterMs: 400 });
+    jobs.registerDriver(fakeDriver([stamp(busy), stamp({ status: "succeeded", outputs: [{ data: png }] })]));
+    const done = await jobs.wait(taskJobId("t-retry-after"), { budgetMs: 5000 });
+    expect(done.status).toBe("succeeded");
+    // pollMinMs is 10 ms here, so only the vendor's 400 ms hint explains the gap.
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(380);
+  });
+
   it("fail at once on a poll error that retrying cannot fix", async () => {
     const { jobs } = setup();
     const driver = fakeDriver([new AigcError({ category: "not_found", code: "TaskNotFound", message: "no such task" })]);

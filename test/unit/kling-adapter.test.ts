@@ -258,7 +258,8 @@ describe("Kling error codes", () => {
   it("names the clock for 1003/1004 and the region for 1002", () => {
     expect(klingError(401, { code: 1004 }).info.hint).toMatch(/clock/);
     expect(klingError(401, { code: 1002 }).info.hint).toMatch(/KLING_BASE_URL/);
-    expect(klingError(429, { code: 1303 }).info.retryable).toBe(true);
+    expect(klingError(429, { code: 1303 }).info.category).toBe("rate_limit");
+    expect(klingError(429, { code: 1303 }, "rid", "", 2000).info.retryAfterMs).toBe(2000);
     expect(klingError(502, undefined, "x-rid", "<html>bad gateway</html>").info).toMatchObject({
       category: "vendor",
       code: "HTTP502",

@@ -10,6 +10,8 @@ import type { JobKind } from "./kind.js";
 
 /** Poll failures worth retrying: the task itself is fine, we could not read it this time. */
 const TRANSIENT: ReadonlySet<ErrorCategory> = new Set(["network", "timeout", "rate_limit", "vendor", "bad_response"]);
+/** The longest pause a vendor's poll hint or Retry-After can impose between two polls. */
+const MAX_VENDOR_WAIT_MS = 5 * 60_000;
 /** Consecutive failed polls after which the tracker stops; the next wait resumes it. */
 const MAX_FAILED_POLLS = 20;
 
@@ -46,6 +48,7 @@ export class VendorTask implements JobKind {
         return;
       }
       let result: PollResult | undefined;
+      let vendorWaitMs: number | undefined;
       try {
         result = await this.driver.poll(tr.handle, { signal: tr.signal });
         failures = 0;
@@ -57,6 +60,7 @@ export class VendorTask implements JobKind {
           return;
         }
         failures++;
+        vendorWaitMs = err.info.retryAfterMs;
         await tr.update({ detail: `could not reach ${tr.record.vendor} (${err.code}); retrying` });
         if (failures >= MAX_FAILED_POLLS) {
           log.warn("job tracker giving up after repeated failures; a later wait_for_job resumes it", { task: tr.handle.task });
@@ -68,7 +72,7 @@ export class VendorTask implements JobKind {
         await applyResult(tr, result, this.driver.outputKind, this.media);
         if (tr.ended) return;
       }
-      const delay = result?.pollAfterMs ?? interval;
+      const delay = Math.min(MAX_VENDOR_WAIT_MS, result?.pollAfterMs ?? vendorWaitMs ?? interval);
       interval = Math.min(maxInterval, Math.ceil(interval * 1.5));
       try {
         await sleep(delay, undefined, { signal: tr.signal });

@@ -93,7 +93,6 @@ export function animoError(
     requestId,
     message,
     hint,
-    retryable: status === 429,
     ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
   });
 }

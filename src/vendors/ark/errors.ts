@@ -1,6 +1,6 @@
 /** Ark errors: `{"error":{code,message,param,type}}` answers mapped to actionable AigcErrors. */
 import { AigcError, type ErrorCategory } from "../../errors.js";
-import type { HttpResponse } from "../../net/http.js";
+import { retryAfterMs, type HttpResponse } from "../../net/http.js";
 
 export const ARK = "Ark";
 
@@ -37,5 +37,15 @@ export function arkError(res: HttpResponse): AigcError {
   } else if (res.status >= 500) {
     category = "vendor";
   }
-  return new AigcError({ category, code, vendor: ARK, httpStatus: res.status, requestId, message, hint, retryable: res.status === 429 });
+  const wait = retryAfterMs(res.headers);
+  return new AigcError({
+    category,
+    code,
+    vendor: ARK,
+    httpStatus: res.status,
+    requestId,
+    message,
+    hint,
+    ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+  });
 }

@@ -117,7 +117,6 @@ export function gatewayError(f: GatewayFacts): AigcError {
     httpStatus: f.status,
     requestId,
     message,
-    retryable: f.status === 429,
     ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
   };
 

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../../errors.js";
-import { httpRequest, RETRY_SAFE, type RetryPolicy } from "../../net/http.js";
+import { httpRequest, RETRY_SAFE, type RetryPolicy, retryAfterMs } from "../../net/http.js";
 import { KlingTokenSource } from "./auth.js";
 import type { KlingConfig } from "./config.js";
 import { isRejectedForLoad, KLING, klingError } from "./errors.js";
@@ -119,7 +119,7 @@ export class KlingClient {
       parsed = undefined;
     }
     if (res.status < 200 || res.status >= 300 || (parsed && typeof parsed.code === "number" && parsed.code !== 0)) {
-      throw klingError(res.status, parsed, res.requestId, res.text());
+      throw klingError(res.status, parsed, res.requestId, res.text(), retryAfterMs(res.headers));
     }
     if (!parsed || typeof parsed !== "object" || parsed.code !== 0) {
       throw new AigcError({

@@ -6,7 +6,6 @@ export const KLING = "Kling";
 interface CodeInfo {
   category: ErrorCategory;
   hint?: string;
-  retryable?: boolean;
 }
 
 const AUTH_HINT =
@@ -41,15 +40,14 @@ export const KLING_CODES: Record<number, CodeInfo> = {
     category: "content_policy",
     hint: "Kling's content safety check flagged the prompt or an input image; rephrase it or use another image.",
   },
-  1302: { category: "rate_limit", retryable: true, hint: "Too many requests per second: wait a little and call again." },
+  1302: { category: "rate_limit", hint: "Too many requests per second: wait a little and call again." },
   1303: {
     category: "rate_limit",
-    retryable: true,
     hint: "The account's parallel-task limit (per resource pack) is reached: wait for running Kling jobs to finish (list_jobs), then call again. Nothing was created or billed.",
   },
   1304: { category: "permission", hint: "Kling's IP allow-list refused this machine's address; add it in the Kling developer console." },
   5000: { category: "vendor", hint: "Kling had an internal error; try again in a minute." },
-  5001: { category: "vendor", retryable: true, hint: "Kling is unavailable (maintenance); try again later." },
+  5001: { category: "vendor", hint: "Kling is unavailable (maintenance); try again later." },
   5002: { category: "vendor", hint: "Kling timed out internally; try again in a minute." },
 };
 
@@ -58,6 +56,7 @@ export function klingError(
   body: { code?: unknown; message?: unknown; request_id?: unknown } | undefined,
   requestId?: string,
   raw = "",
+  retryAfterMs?: number,
 ): AigcError {
   const code = typeof body?.code === "number" ? body.code : undefined;
   const known = code !== undefined ? KLING_CODES[code] : undefined;
@@ -78,7 +77,7 @@ export function klingError(
     requestId: typeof body?.request_id === "string" && body.request_id ? body.request_id : requestId,
     message,
     hint: known?.hint,
-    retryable: known?.retryable ?? httpStatus === 429,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   });
 }
 

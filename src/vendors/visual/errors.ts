@@ -3,7 +3,7 @@
  * `ResponseMetadata.Error`, each mapped to an actionable AigcError.
  */
 import { AigcError, type ErrorCategory } from "../../errors.js";
-import type { HttpResponse } from "../../net/http.js";
+import { retryAfterMs, type HttpResponse } from "../../net/http.js";
 import type { VisualEnvelope } from "./client.js";
 
 export const VISUAL = "Volcengine Visual";
@@ -15,7 +15,7 @@ export interface GatewayMeta {
 }
 
 /** Meaning and handling of the documented service codes. */
-const SERVICE_CODES: Record<number, { category: ErrorCategory; meaning: string; hint?: string; retryable?: boolean }> = {
+const SERVICE_CODES: Record<number, { category: ErrorCategory; meaning: string; hint?: string }> = {
   50200: {
     category: "invalid_input",
     meaning: "invalid argument (ECReqInvalidArgs)",
@@ -48,7 +48,6 @@ const SERVICE_CODES: Record<number, { category: ErrorCategory; meaning: string; 
     category: "content_policy",
     meaning: "generated image rejected by moderation (Post Img Risk Not Pass)",
     hint: "Generating again (another seed or a slightly changed prompt) often passes.",
-    retryable: true,
   },
   50512: {
     category: "content_policy",
@@ -67,16 +66,14 @@ const SERVICE_CODES: Record<number, { category: ErrorCategory; meaning: string; 
     category: "rate_limit",
     meaning: "request rate limit reached (QPS)",
     hint: "Wait a few seconds and try again; the rejected request was not billed.",
-    retryable: true,
   },
   50430: {
     category: "rate_limit",
     meaning: "concurrency limit reached (too many tasks at once)",
     hint: "Wait until a running Jimeng task finishes (free accounts run 1 video at a time, paid 2), then try again; the rejected request was not billed.",
-    retryable: true,
   },
-  50500: { category: "vendor", meaning: "internal error", retryable: true },
-  50501: { category: "vendor", meaning: "internal RPC error", retryable: true },
+  50500: { category: "vendor", meaning: "internal error" },
+  50501: { category: "vendor", meaning: "internal RPC error" },
 };
 
 export function describeServiceCode(code: number | undefined): string {
@@ -94,7 +91,6 @@ export function serviceError(env: VisualEnvelope, httpStatus?: number): AigcErro
     requestId: env.request_id,
     message: `${info?.meaning ?? "request failed"}: ${env.message ?? "no message"}`,
     hint: info?.hint,
-    retryable: info?.retryable,
   });
 }
 
@@ -159,6 +155,7 @@ export function gatewayError(res: HttpResponse, meta: GatewayMeta, now: Date): A
                 ? "vendor"
                 : "invalid_input";
   }
+  const wait = retryAfterMs(res.headers);
   return new AigcError({
     category,
     code,
@@ -167,6 +164,6 @@ export function gatewayError(res: HttpResponse, meta: GatewayMeta, now: Date): A
     requestId: meta.RequestId ?? res.requestId,
     message,
     hint,
-    retryable: category === "rate_limit",
+    ...(wait !== undefined ? { retryAfterMs: wait } : {}),
   });
 }
