@@ -13,8 +13,10 @@
  * that breaks the requested schema), `[fail]` (speech synthesis fails with 500).
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { JWTPayload } from "jose";
+import { JWTExpired } from "jose/errors";
+import { jwtVerify } from "jose/jwt/verify";
 import { sniffBytes } from "../media/sniff.js";
-import { verifyJwt } from "../vendors/shared/jwt.js";
 import { header, VendorSimulator, type SimReply, type SimRequest } from "./sim-server.js";
 import { readSpokenText, speak, SPOKEN_MIME, type SpokenFormat } from "./speech-audio.js";
 
@@ -101,7 +103,7 @@ export class GatewaySimulator extends VendorSimulator {
 
   private async route(req: SimRequest): Promise<SimReply> {
     if (req.path !== "/v1" && !req.path.startsWith("/v1/")) return plain(404, "no route"); // no route, so no auth plugin either
-    const denied = this.authenticate(req);
+    const denied = await this.authenticate(req);
     if (denied) return denied;
     if (req.body.includes("[429]")) return plain(429, "Too many requests");
     const path = req.path.replace(/\/+$/, "");
@@ -126,7 +128,7 @@ export class GatewaySimulator extends VendorSimulator {
   }
 
   // ---------- auth (Higress key-auth / jwt-auth behaviour) ----------
-  private authenticate(req: SimRequest): SimReply | undefined {
+  private async authenticate(req: SimRequest): Promise<SimReply | undefined> {
     const { auth, keyHeader } = this.opts;
     const keys = auth !== "jwt";
     const jwts = auth !== "key";
@@ -151,13 +153,19 @@ export class GatewaySimulator extends VendorSimulator {
     return req.query.get("access_token") ?? undefined;
   }
 
-  private checkJwt(token: string): SimReply | undefined {
-    const v = verifyJwt(token, this.jwtSecret, { nowS: Math.floor(this.sim.now() / 1000), skewS: 60 });
-    if (!v.ok) {
-      if (v.reason === "expired") return plain(401, "Request denied by JWT Auth check. JWT is expired.", JWT_REALM);
+  private async checkJwt(token: string): Promise<SimReply | undefined> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.jwtSecret, {
+        algorithms: ["HS256"],
+        currentDate: new Date(this.sim.now()),
+        clockTolerance: 60,
+      }));
+    } catch (err) {
+      if (err instanceof JWTExpired) return plain(401, "Request denied by JWT Auth check. JWT is expired.", JWT_REALM);
       return plain(401, "Request denied by JWT Auth check. JWT verification fails", JWT_REALM);
     }
-    if (v.payload.uid !== this.jwtUid) return plain(403, "Request denied by JWT Auth check. Unauthorized consumer.", JWT_REALM);
+    if (payload.uid !== this.jwtUid) return plain(403, "Request denied by JWT Auth check. Unauthorized consumer.", JWT_REALM);
     return undefined;
   }
 
