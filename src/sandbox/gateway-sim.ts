@@ -442,7 +442,7 @@ export class GatewaySimulator extends VendorSimulator {
     const file = form.get("file");
     if (!file || typeof file === "string") return oaiError(400, "you must provide a file", "missing_required_parameter", "file");
     const audio = Buffer.from(await file.arrayBuffer());
-    const kind = sniffBytes(audio.subarray(0, 64 * 1024));
+    const kind = await sniffBytes(audio.subarray(0, 64 * 1024));
     if (!kind || (kind.kind !== "audio" && kind.kind !== "video"))
       return oaiError(
         400,

@@ -265,7 +265,7 @@ describe("gateway simulator contract", () => {
         const res = await post("audio/speech", { model: "cosyvoice-v2", input, voice: "longxiaochun", response_format: format });
         expect([res.status, res.headers.get("content-type"), res.headers.get("content-length")]).toEqual([200, mime, null]);
         const audio = Buffer.from(await res.arrayBuffer());
-        expect(sniffBytes(audio)?.mime).toBe(mime);
+        expect((await sniffBytes(audio))?.mime).toBe(mime);
         expect(readSpokenText(audio)).toBe(input);
         const t = (await (await upload(audio)).json()) as { text: string };
         expect(t.text).toBe(input);
