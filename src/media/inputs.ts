@@ -96,17 +96,17 @@ async function readLocal(path: string, rule: InputRule, policy: InputPolicy): Pr
   if (info.size > cap) throw inputError(rule.field, `${path} is ${info.size} bytes; the limit is ${cap}`);
   const fh = await open(path, "r");
   try {
-    return checkBytes(await fh.readFile(), rule, policy, path);
+    return await checkBytes(await fh.readFile(), rule, policy, path);
   } finally {
     await fh.close();
   }
 }
 
-function checkBytes(data: Buffer, rule: InputRule, policy: InputPolicy, what: string): MediaInput {
+async function checkBytes(data: Buffer, rule: InputRule, policy: InputPolicy, what: string): Promise<MediaInput> {
   const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
   if (!data.length) throw inputError(rule.field, `${what} holds no data`);
   if (data.length > cap) throw inputError(rule.field, `${what} is ${data.length} bytes; the limit is ${cap}`);
-  const sniffed = sniffBytes(data.subarray(0, 64 * 1024));
+  const sniffed = await sniffBytes(data.subarray(0, 64 * 1024));
   if (!sniffed || !rule.accept.includes(sniffed.kind)) {
     throw inputError(
       rule.field,
@@ -159,5 +159,5 @@ export async function inputBytes(
       rule.field,
       `downloading ${safeUrl(input.url)} failed with HTTP ${res.status}; pass a URL that is publicly readable, a data: URI or a local file`,
     );
-  return checkBytes(res.body, rule, policy, safeUrl(input.url)) as Extract<MediaInput, { kind: "bytes" }>;
+  return (await checkBytes(res.body, rule, policy, safeUrl(input.url))) as Extract<MediaInput, { kind: "bytes" }>;
 }

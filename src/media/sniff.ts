@@ -1,7 +1,10 @@
 /**
- * Identifies media from their first bytes (magic numbers) and reads dimensions and duration,
- * touching only the bytes needed: an MP4's moov box is found by hopping over box headers, so a
- * large mdat is never read.
+ * Identifies media from their first bytes and reads dimensions and duration, touching only the
+ * bytes needed. The type comes from file-type (magic numbers), image dimensions from image-size,
+ * audio durations from music-metadata (which reads headers and seeks past sample data). The MP4
+ * and QuickTime moov reader below is kept by hand: music-metadata reports MP4 durations only for
+ * audio tracks and no video dimensions, and mp4box.js builds every track's sample table to answer.
+ * The libraries are loaded on first use, so server start-up does not pay for them.
  */
 import { open } from "node:fs/promises";
 
@@ -15,6 +18,7 @@ export interface SniffResult {
   duration_s?: number;
 }
 
+/** The types the project handles, with the extension a stored file gets. */
 const EXT: Record<string, string> = {
   "image/png": "png",
   "image/jpeg": "jpg",
@@ -27,6 +31,7 @@ const EXT: Record<string, string> = {
   "video/mp4": "mp4",
   "video/quicktime": "mov",
   "video/webm": "webm",
+  "video/matroska": "mkv",
   "audio/mpeg": "mp3",
   "audio/wav": "wav",
   "audio/ogg": "ogg",
@@ -41,98 +46,74 @@ const MIME_BY_EXT: Record<string, string> = {
   opus: "audio/ogg",
   m4v: "video/mp4",
 };
+/** file-type's names for variants the project files under one of its own types. */
+const SAME_AS: Record<string, string> = {
+  "image/apng": "image/png",
+  "image/heif": "image/heic",
+  "image/heif-sequence": "image/heic",
+  "image/heic-sequence": "image/heic",
+  "video/x-m4v": "video/mp4",
+  "audio/x-m4a": "audio/mp4",
+  "audio/ogg; codecs=opus": "audio/ogg",
+};
 
 export const extForMime = (mime: string): string | undefined => EXT[mime.toLowerCase()];
 export const mimeForExt = (ext: string): string | undefined => MIME_BY_EXT[ext.toLowerCase().replace(/^\./, "")];
 
-function result(mime: string, extra: Partial<SniffResult> = {}): SniffResult {
-  return { mime, ext: EXT[mime]!, kind: mime.split("/")[0] as MediaKind, ...extra };
+/** The type of a file from its head (64 KiB is plenty), with an image's dimensions when the head holds them. */
+export async function sniffBytes(head: Uint8Array): Promise<SniffResult | undefined> {
+  const { fileTypeFromBuffer } = await import("file-type");
+  const found = await fileTypeFromBuffer(head);
+  if (!found) return undefined;
+  const mime = SAME_AS[found.mime] ?? found.mime;
+  const ext = EXT[mime];
+  if (!ext) return undefined;
+  const kind = mime.slice(0, mime.indexOf("/")) as MediaKind;
+  return { mime, ext, kind, ...(kind === "image" ? await imageDimensions(head) : {}) };
 }
 
-const ascii = (b: Buffer, start: number, end: number) => b.toString("latin1", start, end);
-
-export function sniffBytes(b: Buffer): SniffResult | undefined {
-  if (b.length < 4) return undefined;
-  if (b.readUInt32BE(0) === 0x89504e47)
-    return result("image/png", b.length >= 24 ? { width: b.readUInt32BE(16), height: b.readUInt32BE(20) } : {});
-  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return result("image/jpeg", jpegSize(b));
-  if (ascii(b, 0, 4) === "GIF8") return result("image/gif", b.length >= 10 ? { width: b.readUInt16LE(6), height: b.readUInt16LE(8) } : {});
-  if (ascii(b, 0, 4) === "RIFF" && b.length >= 12) {
-    const form = ascii(b, 8, 12);
-    if (form === "WEBP") return result("image/webp", webpSize(b));
-    if (form === "WAVE") return result("audio/wav");
+async function imageDimensions(head: Uint8Array): Promise<Partial<SniffResult>> {
+  const { imageSize } = await import("image-size");
+  try {
+    const { width, height } = imageSize(head);
+    return width > 0 && height > 0 ? { width, height } : {};
+  } catch {
+    return {}; // the dimensions lie past the head (e.g. a JPEG with a large EXIF block)
   }
-  if (b[0] === 0x42 && b[1] === 0x4d && b.length >= 26 && b.readUInt32LE(2) > 26)
-    return result("image/bmp", { width: b.readInt32LE(18), height: Math.abs(b.readInt32LE(22)) });
-  if (ascii(b, 0, 4) === "II*\0" || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a)) return result("image/tiff");
-  if (b.length >= 12 && ascii(b, 4, 8) === "ftyp") {
-    const brand = ascii(b, 8, 12);
-    if (["heic", "heix", "heim", "heis", "mif1", "msf1"].includes(brand)) return result("image/heic");
-    if (brand === "avif" || brand === "avis") return result("image/avif");
-    if (brand === "qt  ") return result("video/quicktime");
-    if (brand === "M4A " || brand === "M4B ") return result("audio/mp4");
-    return result("video/mp4");
-  }
-  if (b.readUInt32BE(0) === 0x1a45dfa3) return result("video/webm");
-  if (ascii(b, 0, 4) === "OggS") return result("audio/ogg");
-  if (ascii(b, 0, 4) === "fLaC") return result("audio/flac");
-  if (ascii(b, 0, 3) === "ID3") return result("audio/mpeg");
-  if (b[0] === 0xff && (b[1]! & 0xf6) === 0xf0) return result("audio/aac");
-  if (b[0] === 0xff && (b[1]! & 0xe0) === 0xe0 && ((b[1]! >> 1) & 3) !== 0 && b[2]! >> 4 !== 15) return result("audio/mpeg");
-  return undefined;
 }
 
-function jpegSize(b: Buffer): Partial<SniffResult> {
-  let i = 2;
-  while (i + 9 < b.length) {
-    if (b[i] !== 0xff) return {};
-    const marker = b[i + 1]!;
-    if (marker === 0xff) {
-      i++;
-      continue;
-    }
-    const len = b.readUInt16BE(i + 2);
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      return { height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7) };
-    }
-    i += 2 + len;
-  }
-  return {};
-}
-
-function webpSize(b: Buffer): Partial<SniffResult> {
-  const chunk = ascii(b, 12, 16);
-  if (chunk === "VP8 " && b.length >= 30) return { width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff };
-  if (chunk === "VP8L" && b.length >= 25) {
-    const bits = b.readUInt32LE(21);
-    return { width: (bits & 0x3fff) + 1, height: ((bits >> 14) & 0x3fff) + 1 };
-  }
-  if (chunk === "VP8X" && b.length >= 30) return { width: b.readUIntLE(24, 3) + 1, height: b.readUIntLE(27, 3) + 1 };
-  return {};
-}
-
-const MP3_BITRATES = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
-
-/** Sniffs a file and adds what needs more than the head: MP4 duration/size, WAV and MP3 duration. */
+/** Sniffs a file and adds what needs more than the head: MP4/QuickTime duration and size, audio duration. */
 export async function probeFile(path: string): Promise<SniffResult | undefined> {
   const fh = await open(path, "r");
+  let s: SniffResult | undefined;
   try {
     const { size } = await fh.stat();
     const head = Buffer.alloc(Math.min(size, 64 * 1024));
     await fh.read(head, 0, head.length, 0);
-    const s = sniffBytes(head);
-    if (!s) return undefined;
-    if (s.mime === "video/mp4" || s.mime === "video/quicktime" || s.mime === "audio/mp4") return { ...s, ...(await mp4Info(fh, size)) };
-    if (s.mime === "audio/wav") return { ...s, ...wavInfo(head, size) };
-    if (s.mime === "audio/mpeg") return { ...s, ...mp3Info(head, size) };
-    return s;
+    s = await sniffBytes(head);
+    if (s && (s.mime === "video/mp4" || s.mime === "video/quicktime")) return { ...s, ...(await mp4Info(fh, size)) };
   } finally {
     await fh.close();
+  }
+  if (s?.kind === "audio") return { ...s, ...(await audioDuration(path)) };
+  return s;
+}
+
+async function audioDuration(path: string): Promise<Partial<SniffResult>> {
+  const { parseFile } = await import("music-metadata");
+  try {
+    // duration: false keeps it from scanning a whole file (it still computes CBR MP3 and WAV durations from the size).
+    const { format } = await parseFile(path, { duration: false, skipCovers: true, skipPostHeaders: true });
+    return format.duration && Number.isFinite(format.duration) ? { duration_s: format.duration } : {};
+  } catch {
+    return {}; // unparseable audio: the type is known, the duration is not
   }
 }
 
 type Handle = Awaited<ReturnType<typeof open>>;
+const ascii = (b: Buffer, start: number, end: number) => b.toString("latin1", start, end);
 
+/** Hops over top-level box headers to the moov box (never reading mdat) and reads it. */
 async function mp4Info(fh: Handle, size: number): Promise<Partial<SniffResult>> {
   let pos = 0;
   const hdr = Buffer.alloc(16);
@@ -172,6 +153,7 @@ function* boxes(b: Buffer, start = 0, end = b.length): Generator<{ type: string;
   }
 }
 
+/** Duration from mvhd, dimensions from the first track header (tkhd) with a size. */
 function parseMoov(m: Buffer): Partial<SniffResult> {
   const out: Partial<SniffResult> = {};
   for (const box of boxes(m)) {
@@ -194,25 +176,4 @@ function parseMoov(m: Buffer): Partial<SniffResult> {
     }
   }
   return out;
-}
-
-function wavInfo(b: Buffer, size: number): Partial<SniffResult> {
-  let byteRate = 0;
-  for (let p = 12; p + 8 <= b.length;) {
-    const id = ascii(b, p, p + 4);
-    const len = b.readUInt32LE(p + 4);
-    if (id === "fmt " && p + 16 <= b.length) byteRate = b.readUInt32LE(p + 16);
-    if (id === "data") return byteRate ? { duration_s: Math.min(len, size - p - 8) / byteRate } : {};
-    p += 8 + len + (len & 1);
-  }
-  return {};
-}
-
-function mp3Info(b: Buffer, size: number): Partial<SniffResult> {
-  let p = 0;
-  if (ascii(b, 0, 3) === "ID3" && b.length >= 10) p = 10 + ((b[6]! << 21) | (b[7]! << 14) | (b[8]! << 7) | b[9]!);
-  while (p + 4 <= b.length && !(b[p] === 0xff && (b[p + 1]! & 0xe0) === 0xe0)) p++;
-  if (p + 4 > b.length) return {};
-  const kbps = MP3_BITRATES[b[p + 2]! >> 4];
-  return kbps ? { duration_s: ((size - p) * 8) / (kbps * 1000) } : {};
 }

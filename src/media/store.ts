@@ -182,7 +182,7 @@ export class MediaStore {
         { cause: err },
       );
     }
-    const sniffed = sniffBytes(head);
+    const sniffed = await sniffBytes(head);
     if (!sniffed || sniffed.kind !== opts.expect) {
       await unlink(tmp).catch(() => undefined);
       const preview = head

@@ -110,7 +110,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await server.close();
       if (!existing) {
         await sandbox.close();
-        rmSync(dir, { recursive: true, force: true });
+        rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
       }
     },
   };

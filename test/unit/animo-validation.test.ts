@@ -139,6 +139,6 @@ describe("Animo error mapping", () => {
     expect(animoError(404, {}, "Not Found", "sync").info.hint).toMatch(/ANIMO_ENDPOINT/);
     expect(animoError(404, {}, "{}", "status").info.hint).toMatch(/request id/);
     expect(animoError(500, {}, '{"error":"render crashed"}', "sync").info.hint).toMatch(/not repeated automatically/);
-    expect(animoError(429, { "retry-after": "3" }, "", "submit").info).toMatchObject({ retryable: true, retryAfterMs: 3000 });
+    expect(animoError(429, { "retry-after": "3" }, "", "submit").info).toMatchObject({ retryAfterMs: 3000 });
   });
 });

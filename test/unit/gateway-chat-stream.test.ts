@@ -60,6 +60,38 @@ describe("chat SSE reader", () => {
   });
 });
 
+describe("chat SSE framing", () => {
+  const chunk = (content: string, finish: string | null = null) =>
+    JSON.stringify({ model: "m1", choices: [{ index: 0, delta: { content }, finish_reason: finish }] });
+
+  it("reads CR-only line ends, multi-line data, other fields and a BOM, and ignores everything after [DONE]", async () => {
+    const sse =
+      "\ufeffretry: 3000\r" +
+      `event: message\rid: 1\rdata: ${chunk("a")}\r\r` +
+      `x-unknown: field\ndata: {"choices":\ndata: [{"delta":{"content":"b"},"finish_reason":"stop"}]}\n\n` +
+      "data: [DONE]\n\n" +
+      `data: ${chunk("after the end")}\n\n`;
+    expect(await readChatStream(body(sse, 5), { model: "m" })).toMatchObject({ model: "m1", text: "ab", finish_reason: "stop" });
+  });
+
+  it("still counts a last event the server did not close with a blank line", async () => {
+    expect(await readChatStream(body(`data: ${chunk("x", "stop")}\n`), { model: "m" })).toMatchObject({ text: "x", finish_reason: "stop" });
+    expect(await readChatStream(body(`data: ${chunk("y", "stop")}`), { model: "m" })).toMatchObject({ text: "y", finish_reason: "stop" });
+  });
+
+  it("stops an event that never ends instead of buffering it", async () => {
+    const endless = Readable.from(
+      (function* () {
+        yield Buffer.from("data: ");
+        for (let i = 0; i < 5; i++) yield Buffer.alloc(1024 * 1024, "a");
+      })(),
+    );
+    const err = await failure(readChatStream(endless, { model: "m" }));
+    expect(err.info).toMatchObject({ category: "bad_response", code: "MalformedStream" });
+    expect(err.message).toMatch(/huge event with no separator/);
+  });
+});
+
 describe("chat request body", () => {
   it("builds prompt+system, the JSON note, response_format and both thinking switches", () => {
     const b = chatBody({

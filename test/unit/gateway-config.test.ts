@@ -1,10 +1,10 @@
 import { generateKeyPairSync, createPublicKey } from "node:crypto";
+import { errors, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config.js";
 import { GatewayAuth } from "../../src/vendors/gateway/auth.js";
 import { parseGatewayConfig, type GatewayAuthConfig } from "../../src/vendors/gateway/config.js";
 import { gatewayError } from "../../src/vendors/gateway/errors.js";
-import { verifyJwt } from "../../src/vendors/shared/jwt.js";
 
 const BASE = "https://gw-test.cn-hangzhou.alicloudapi.com/v1";
 const SECRET = Buffer.from("0123456789abcdef0123456789abcdef");
@@ -42,7 +42,7 @@ describe("AI Gateway configuration", () => {
     );
   });
 
-  it("reads models, the voice and the key header", () => {
+  it("reads models, the voice and the key header", async () => {
     const cfg = parseGatewayConfig({
       AI_GATEWAY_BASE_URL: BASE + "/",
       AI_GATEWAY_API_KEY: "key-123456",
@@ -53,14 +53,14 @@ describe("AI Gateway configuration", () => {
     expect(cfg.baseUrl).toBe(BASE);
     expect(cfg.models).toEqual({ chat: "qwen-plus" });
     expect(cfg.voice).toBe("longxiaochun");
-    expect(new GatewayAuth(cfg.auth).headers()).toEqual({ "x-api-key": "key-123456" });
+    expect(await new GatewayAuth(cfg.auth).headers()).toEqual({ "x-api-key": "key-123456" });
     const bearer = parseGatewayConfig({ AI_GATEWAY_BASE_URL: BASE, AI_GATEWAY_API_KEY: "key-123456" })!;
-    expect(new GatewayAuth(bearer.auth).headers()).toEqual({ authorization: "Bearer key-123456" });
+    expect(await new GatewayAuth(bearer.auth).headers()).toEqual({ authorization: "Bearer key-123456" });
   });
 });
 
 describe("AI Gateway JWT auth", () => {
-  it("mints the consumer token from a JWKS oct key as a real header, and reuses it until near expiry", () => {
+  it("mints the consumer token from a JWKS oct key as a real header, and reuses it until near expiry", async () => {
     const cfg = parseGatewayConfig({
       AI_GATEWAY_BASE_URL: BASE,
       AI_GATEWAY_JWT_KEY: JWKS,
@@ -72,29 +72,36 @@ describe("AI Gateway JWT auth", () => {
     })!;
     let now = 1_800_000_000_000;
     const auth = new GatewayAuth(cfg.auth, () => now);
-    const first = auth.headers()["x-jwt"]!;
+    const [a, b] = await Promise.all([auth.headers(), auth.headers()]); // concurrent callers share one signing
+    const first = a["x-jwt"]!;
+    expect(b["x-jwt"]).toBe(first);
     expect(first.startsWith("eyJ")).toBe(true);
-    const v = verifyJwt(first, SECRET, { nowS: now / 1000 });
-    expect(v).toMatchObject({
-      ok: true,
-      payload: { uid: "consumer-1", iss: "aigc-mcp", iat: 1_800_000_000, nbf: 1_800_000_000 - 60, exp: 1_800_000_600 },
+    const v = await jwtVerify(first, SECRET, { algorithms: ["HS256"], currentDate: new Date(now) });
+    expect(v.protectedHeader).toEqual({ alg: "HS256", typ: "JWT" });
+    expect(v.payload).toMatchObject({
+      uid: "consumer-1",
+      iss: "aigc-mcp",
+      iat: 1_800_000_000,
+      nbf: 1_800_000_000 - 60,
+      exp: 1_800_000_600,
     });
     now += 250_000; // still more than 300 s... of a 600 s token: margin is min(300, 300)
-    expect(auth.headers()["x-jwt"]).toBe(first);
+    expect((await auth.headers())["x-jwt"]).toBe(first);
     now += 60_000;
-    expect(auth.headers()["x-jwt"]).not.toBe(first);
+    expect((await auth.headers())["x-jwt"]).not.toBe(first);
   });
 
-  it("uses a raw secret and HS512, or an asymmetric private JWK", () => {
+  it("uses a raw secret and HS512, or an asymmetric private JWK", async () => {
     const raw = parseGatewayConfig({
       AI_GATEWAY_BASE_URL: BASE,
       AI_GATEWAY_JWT_KEY: "plain-shared-secret",
       AI_GATEWAY_JWT_UID: "u1",
       AI_GATEWAY_JWT_ALG: "HS512",
     })!;
-    const token = new GatewayAuth(raw.auth).headers().authorization!.replace(/^Bearer /, "");
-    expect(verifyJwt(token, "plain-shared-secret", { algs: ["HS512"] })).toMatchObject({ ok: true, header: { alg: "HS512" } });
-    expect(verifyJwt(token, "plain-shared-secret").ok).toBe(false); // HS256 only by default
+    const token = (await new GatewayAuth(raw.auth).headers()).authorization!.replace(/^Bearer /, "");
+    const secret = new TextEncoder().encode("plain-shared-secret");
+    expect((await jwtVerify(token, secret, { algorithms: ["HS512"] })).protectedHeader).toMatchObject({ alg: "HS512" });
+    await expect(jwtVerify(token, secret, { algorithms: ["HS256"] })).rejects.toBeInstanceOf(errors.JOSEAlgNotAllowed);
 
     for (const [type, alg] of [
       ["ec", "ES256"],
@@ -114,9 +121,25 @@ describe("AI Gateway JWT auth", () => {
         AI_GATEWAY_JWT_UID: "u2",
       })!;
       expect((cfg.auth as Extract<GatewayAuthConfig, { mode: "jwt" }>).alg).toBe(alg);
-      const t = new GatewayAuth(cfg.auth).headers().authorization!.slice("Bearer ".length);
-      expect(verifyJwt(t, createPublicKey(privateKey), { algs: [alg] })).toMatchObject({ ok: true, payload: { uid: "u2" } });
+      const t = (await new GatewayAuth(cfg.auth).headers()).authorization!.slice("Bearer ".length);
+      expect((await jwtVerify(t, createPublicKey(privateKey), { algorithms: [alg] })).payload).toMatchObject({ uid: "u2" });
     }
+  });
+  it("refuses a private key that cannot sign with the algorithm: short RSA, another EC curve, Ed448", () => {
+    const env = (privateKey: ReturnType<typeof generateKeyPairSync>["privateKey"], alg: string) => ({
+      AI_GATEWAY_BASE_URL: BASE,
+      AI_GATEWAY_JWT_KEY: JSON.stringify({ keys: [{ ...privateKey.export({ format: "jwk" }), alg }] }),
+      AI_GATEWAY_JWT_UID: "u3",
+    });
+    expect(configError(env(generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey, "RS256"))).toBe(
+      "AI_GATEWAY_JWT_ALG: RS256 needs an RSA key of 2048 bits or more; this one has 1024",
+    );
+    expect(configError(env(generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey, "ES256"))).toBe(
+      "AI_GATEWAY_JWT_ALG: ES256 does not fit the ec key in AI_GATEWAY_JWT_KEY",
+    );
+    expect(configError(env(generateKeyPairSync("ed448").privateKey, "EdDSA"))).toMatch(
+      /^AI_GATEWAY_JWT_ALG: EdDSA does not fit the ed448 key .*Ed25519/,
+    );
   });
 });
 
@@ -161,7 +184,6 @@ describe("AI Gateway error mapping", () => {
       category: "rate_limit",
       code: "HTTP429",
       message: "Too many requests",
-      retryable: true,
       retryAfterMs: 2000,
     });
     expect(map(404, "no route").info.hint).toMatch(/ends in \/v1/);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewaySimulator, readSpokenText } from "../../src/vendors/gateway/simulator.js";
 import { makePng } from "../../src/sandbox/media-fixtures.js";
 import { sniffBytes } from "../../src/media/sniff.js";
-import { signJwt } from "../../src/vendors/shared/jwt.js";
+import { signToken } from "../helpers/jwt.js";
 
 /** The AI Gateway simulator's wire contract (auth, chat, embeddings, rerank, audio), with plain fetch only. */
 describe("gateway simulator contract", () => {
@@ -20,7 +20,7 @@ describe("gateway simulator contract", () => {
       body: JSON.stringify(body),
     });
   const nowS = () => Math.floor(gw.sim.now() / 1000);
-  const jwt = (claims: Record<string, unknown>, key: Buffer | string = gw.jwtSecret) => `Bearer ${signJwt(claims, key)}`;
+  const jwt = async (claims: Record<string, unknown>, key: Buffer | string = gw.jwtSecret) => `Bearer ${await signToken(claims, key)}`;
   const chat = (content: string, extra: Record<string, unknown> = {}) =>
     post("chat/completions", { model: "qwen-plus", messages: [{ role: "user", content }], ...extra });
   const upload = (file: Buffer | undefined, fields: Record<string, string> = { model: "paraformer-v2" }) => {
@@ -74,17 +74,18 @@ describe("gateway simulator contract", () => {
 
     it("verifies JWTs: uid, signature, nbf and expiry with 60 s of skew on the simulator clock", async () => {
       const body = { model: "text-embedding-v4", input: "a" };
-      expect((await post("embeddings", body, jwt({ uid: gw.jwtUid, exp: nowS() + 3600 }))).status).toBe(200);
-      const other = await post("embeddings", body, jwt({ uid: "someone-else", exp: nowS() + 3600 }));
+      expect((await post("embeddings", body, await jwt({ uid: gw.jwtUid, exp: nowS() + 3600 }))).status).toBe(200);
+      const other = await post("embeddings", body, await jwt({ uid: "someone-else", exp: nowS() + 3600 }));
       expect([other.status, await other.text()]).toEqual([403, "Request denied by JWT Auth check. Unauthorized consumer."]);
-      const noUid = await post("embeddings", body, jwt({ exp: nowS() + 3600 }));
+      const noUid = await post("embeddings", body, await jwt({ exp: nowS() + 3600 }));
       expect(noUid.status).toBe(403);
-      const forged = await post("embeddings", body, jwt({ uid: gw.jwtUid }, "not-the-secret"));
+      const forged = await post("embeddings", body, await jwt({ uid: gw.jwtUid }, "not-the-secret"));
       expect([forged.status, await forged.text()]).toEqual([401, "Request denied by JWT Auth check. JWT verification fails"]);
-      const early = await post("embeddings", body, jwt({ uid: gw.jwtUid, nbf: nowS() + 120 }));
+      const early = await post("embeddings", body, await jwt({ uid: gw.jwtUid, nbf: nowS() + 120 }));
       expect([early.status, await early.text()]).toEqual([401, "Request denied by JWT Auth check. JWT verification fails"]);
+      expect((await post("embeddings", body, await jwt({ uid: gw.jwtUid, nbf: nowS() + 30 }))).status).toBe(200); // inside the skew
 
-      const token = jwt({ uid: gw.jwtUid, exp: nowS() + 10 });
+      const token = await jwt({ uid: gw.jwtUid, exp: nowS() + 10 });
       gw.sim.advance(40_000); // 30 s past exp: inside the skew
       expect((await post("embeddings", body, token)).status).toBe(200);
       gw.sim.advance(60_000); // 90 s past exp
@@ -101,7 +102,7 @@ describe("gateway simulator contract", () => {
         expect((await models({ "x-token": j.apiKey })).status).toBe(401);
         const key = Buffer.from((JSON.parse(j.jwks) as { keys: Array<{ kty: string; k: string }> }).keys[0]!.k, "base64url");
         expect(key.equals(j.jwtSecret)).toBe(true);
-        const token = signJwt({ uid: j.jwtUid, exp: Math.floor(j.sim.now() / 1000) + 60 }, key);
+        const token = await signToken({ uid: j.jwtUid, exp: Math.floor(j.sim.now() / 1000) + 60 }, key);
         expect((await models({ "x-token": token })).status).toBe(200);
         expect((await models({ authorization: `Bearer ${token}` })).status).toBe(401);
       } finally {
@@ -264,7 +265,7 @@ describe("gateway simulator contract", () => {
         const res = await post("audio/speech", { model: "cosyvoice-v2", input, voice: "longxiaochun", response_format: format });
         expect([res.status, res.headers.get("content-type"), res.headers.get("content-length")]).toEqual([200, mime, null]);
         const audio = Buffer.from(await res.arrayBuffer());
-        expect(sniffBytes(audio)?.mime).toBe(mime);
+        expect((await sniffBytes(audio))?.mime).toBe(mime);
         expect(readSpokenText(audio)).toBe(input);
         const t = (await (await upload(audio)).json()) as { text: string };
         expect(t.text).toBe(input);

@@ -26,7 +26,7 @@ let dirs: string[] = [];
 afterEach(() => {
   for (const e of engines) e.close();
   for (const c of children) c.kill();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const d of dirs) rmSync(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
   engines = [];
   children = [];
   dirs = [];

@@ -5,6 +5,7 @@
  */
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
+import { createParser } from "eventsource-parser";
 import { AigcError, inputError } from "../../errors.js";
 import { cancelled, discard, readCapped } from "../../net/http.js";
 import type { GatewayClient } from "./client.js";
@@ -157,59 +158,45 @@ class AnswerBuilder {
   }
 }
 
-/** Reads an SSE body event by event; `onDelta` runs after each chunk with the answer so far. */
+/**
+ * Reads an SSE body event by event (framing by eventsource-parser); `onDelta` runs after each
+ * chunk with the answer so far. A last event the server did not close with a blank line still counts.
+ */
 export async function readChatStream(
   body: Readable,
   opts: { model: string; requestId?: string; onDelta?: (text: string, reasoning: string) => void; signal?: AbortSignal },
 ): Promise<ChatAnswer> {
   const answer = new AnswerBuilder();
   const decoder = new StringDecoder("utf8");
-  let buffer = "";
+  const malformed = (message: string) =>
+    new AigcError({ category: "bad_response", code: "MalformedStream", vendor: GATEWAY, requestId: opts.requestId, message });
   let finished = false;
-  const handleEvent = (event: string) => {
-    const data = event
-      .split(/\r?\n/)
-      .filter((l) => l.startsWith("data:"))
-      .map((l) => l.slice(5).replace(/^ /, ""))
-      .join("\n");
-    if (!data) return;
-    if (data.trim() === "[DONE]") {
-      finished = true;
-      return;
-    }
-    let chunk: Chunk;
-    try {
-      chunk = JSON.parse(data) as Chunk;
-    } catch {
-      throw new AigcError({
-        category: "bad_response",
-        code: "MalformedStream",
-        vendor: GATEWAY,
-        requestId: opts.requestId,
-        message: `the answer stream held an event that is not JSON: "${data.slice(0, 120)}"`,
-      });
-    }
-    answer.add(chunk, opts.requestId);
-    opts.onDelta?.(answer.text, answer.reasoning);
-  };
+  const parser = createParser({
+    maxBufferSize: MAX_ANSWER_CHARS,
+    onEvent({ data }) {
+      if (finished || !data) return;
+      if (data.trim() === "[DONE]") {
+        finished = true;
+        return;
+      }
+      let chunk: Chunk;
+      try {
+        chunk = JSON.parse(data) as Chunk;
+      } catch {
+        throw malformed(`the answer stream held an event that is not JSON: "${data.slice(0, 120)}"`);
+      }
+      answer.add(chunk, opts.requestId);
+      opts.onDelta?.(answer.text, answer.reasoning);
+    },
+    onError(err) {
+      // Unknown fields and bad retry values are ignored, as browsers do; an endless event is not.
+      if (err.type === "max-buffer-size-exceeded") throw malformed("the answer stream sent a huge event with no separator");
+    },
+  });
   try {
     for await (const raw of body) {
-      buffer += decoder.write(raw as Buffer);
-      let m: RegExpExecArray | null;
-      while ((m = /\r?\n\r?\n/.exec(buffer))) {
-        handleEvent(buffer.slice(0, m.index));
-        buffer = buffer.slice(m.index + m[0].length);
-        if (finished) break;
-      }
+      parser.feed(decoder.write(raw as Buffer));
       if (finished) break;
-      if (buffer.length > MAX_ANSWER_CHARS)
-        throw new AigcError({
-          category: "bad_response",
-          code: "MalformedStream",
-          vendor: GATEWAY,
-          requestId: opts.requestId,
-          message: "the answer stream sent a huge event with no separator",
-        });
     }
   } catch (err) {
     if (err instanceof AigcError) throw err;
@@ -227,7 +214,7 @@ export async function readChatStream(
   } finally {
     discard(body);
   }
-  if (!finished) handleEvent(buffer + decoder.end());
+  if (!finished) parser.feed(`${decoder.end()}\n\n`);
   if (!finished && !answer.finish) {
     throw new AigcError({
       category: "network",

@@ -92,7 +92,7 @@ export class GatewayClient {
     const res = await httpRequest(this.url(path), {
       vendor: GATEWAY,
       method: "POST",
-      headers: { ...this.auth.headers(), accept: "application/json", ...(form ? {} : { "content-type": "application/json" }) },
+      headers: { ...(await this.auth.headers()), accept: "application/json", ...(form ? {} : { "content-type": "application/json" }) },
       body: form ? body : JSON.stringify(body),
       signal: opts.signal,
       timeoutMs: this.cfg.timeoutMs,
@@ -106,7 +106,7 @@ export class GatewayClient {
   async get(path: string, opts: CallOptions = {}): Promise<{ data: Record<string, unknown>; requestId?: string }> {
     const res = await httpRequest(this.url(path), {
       vendor: GATEWAY,
-      headers: { ...this.auth.headers(), accept: "application/json" },
+      headers: { ...(await this.auth.headers()), accept: "application/json" },
       signal: opts.signal,
       timeoutMs: Math.min(this.cfg.timeoutMs, 30_000),
       maxBytes: 8 * 1024 * 1024,
@@ -125,7 +125,7 @@ export class GatewayClient {
       const res = await httpOpen(this.url(path), {
         vendor: GATEWAY,
         method: "POST",
-        headers: { ...this.auth.headers(), accept, "content-type": "application/json" },
+        headers: { ...(await this.auth.headers()), accept, "content-type": "application/json" },
         body: payload,
         signal: opts.signal,
         timeoutMs: this.cfg.timeoutMs,

@@ -6,7 +6,24 @@
 import { createPrivateKey, createSecretKey, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import { ConfigError, envValue, zInt, zUrl, type Env, type EnvVar } from "../../config.js";
-import { isHmacAlg, JWT_ALGS, type JwtAlg } from "../shared/jwt.js";
+
+/** The JWS algorithms the gateway's jwt-auth accepts for consumer tokens (all signed by jose). */
+export const JWT_ALGS = [
+  "HS256",
+  "HS384",
+  "HS512",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+] as const;
+export type JwtAlg = (typeof JWT_ALGS)[number];
 
 /** The vendor id: folder names, plugin id and the vendor part of job ids (never renamed: job ids carry it). */
 export const VENDOR_ID = "gateway";
@@ -127,12 +144,22 @@ export function parseJwtKey(raw: string): { key: KeyObject; jwkAlg?: string } {
   }
 }
 
-function keyFitsAlg(key: KeyObject, alg: JwtAlg): boolean {
-  if (isHmacAlg(alg)) return key.type === "secret";
+const EC_CURVES: Record<string, string> = { ES256: "prime256v1", ES384: "secp384r1", ES512: "secp521r1" };
+
+/** Why the key cannot sign with the algorithm (jose refuses these), or undefined when it can. */
+function keyMismatch(key: KeyObject, alg: JwtAlg): string | undefined {
+  const what = key.type === "secret" ? "shared secret" : `${key.asymmetricKeyType} key`;
+  const misfit = `${alg} does not fit the ${what} in AI_GATEWAY_JWT_KEY`;
+  if (alg.startsWith("HS")) return key.type === "secret" ? undefined : misfit;
   const type = key.asymmetricKeyType;
-  if (alg.startsWith("RS") || alg.startsWith("PS")) return type === "rsa" || type === "rsa-pss";
-  if (alg.startsWith("ES")) return type === "ec";
-  return type === "ed25519" || type === "ed448";
+  const details = key.asymmetricKeyDetails ?? {};
+  if (alg.startsWith("RS") || alg.startsWith("PS")) {
+    if (type !== "rsa") return misfit;
+    const bits = details.modulusLength ?? 0;
+    return bits >= 2048 ? undefined : `${alg} needs an RSA key of 2048 bits or more; this one has ${bits}`;
+  }
+  if (alg.startsWith("ES")) return type === "ec" && details.namedCurve === EC_CURVES[alg] ? undefined : misfit;
+  return type === "ed25519" ? undefined : `${misfit} (EdDSA tokens are signed with Ed25519 keys)`;
 }
 
 function parseAuth(env: Env): GatewayAuthConfig | undefined {
@@ -159,11 +186,8 @@ function parseAuth(env: Env): GatewayAuthConfig | undefined {
   const alg =
     algValue ?? ((JWT_ALGS as readonly string[]).includes(jwkAlg ?? "") ? (jwkAlg as JwtAlg) : key.type === "secret" ? "HS256" : undefined);
   if (!alg) throw new ConfigError("AI_GATEWAY_JWT_ALG", "is required for this key (its JWK names no algorithm)");
-  if (!keyFitsAlg(key, alg))
-    throw new ConfigError(
-      "AI_GATEWAY_JWT_ALG",
-      `${alg} does not fit the ${key.type === "secret" ? "shared secret" : `${key.asymmetricKeyType} key`} in AI_GATEWAY_JWT_KEY`,
-    );
+  const mismatch = keyMismatch(key, alg);
+  if (mismatch) throw new ConfigError("AI_GATEWAY_JWT_ALG", mismatch);
   const prefix = envValue(env, "AI_GATEWAY_JWT_PREFIX", z.string().optional()) ?? "Bearer";
   return {
     mode: "jwt",

@@ -13,8 +13,10 @@
  * that breaks the requested schema), `[fail]` (speech synthesis fails with 500).
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { JWTPayload } from "jose";
+import { JWTExpired } from "jose/errors";
+import { jwtVerify } from "jose/jwt/verify";
 import { sniffBytes } from "../../media/sniff.js";
-import { verifyJwt } from "../shared/jwt.js";
 import { header, VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
 import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
 import { readSpokenText, speak, SPOKEN_MIME, type SpokenFormat } from "./simulator-audio.js";
@@ -103,7 +105,7 @@ export class GatewaySimulator extends VendorSimulator {
 
   private async route(req: SimRequest): Promise<SimReply> {
     if (req.path !== "/v1" && !req.path.startsWith("/v1/")) return plain(404, "no route"); // no route, so no auth plugin either
-    const denied = this.authenticate(req);
+    const denied = await this.authenticate(req);
     if (denied) return denied;
     if (req.body.includes("[429]")) return plain(429, "Too many requests");
     const path = req.path.replace(/\/+$/, "");
@@ -128,7 +130,7 @@ export class GatewaySimulator extends VendorSimulator {
   }
 
   // ---------- auth (Higress key-auth / jwt-auth behaviour) ----------
-  private authenticate(req: SimRequest): SimReply | undefined {
+  private async authenticate(req: SimRequest): Promise<SimReply | undefined> {
     const { auth, keyHeader } = this.opts;
     const keys = auth !== "jwt";
     const jwts = auth !== "key";
@@ -153,13 +155,19 @@ export class GatewaySimulator extends VendorSimulator {
     return req.query.get("access_token") ?? undefined;
   }
 
-  private checkJwt(token: string): SimReply | undefined {
-    const v = verifyJwt(token, this.jwtSecret, { nowS: Math.floor(this.sim.now() / 1000), skewS: 60 });
-    if (!v.ok) {
-      if (v.reason === "expired") return plain(401, "Request denied by JWT Auth check. JWT is expired.", JWT_REALM);
+  private async checkJwt(token: string): Promise<SimReply | undefined> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.jwtSecret, {
+        algorithms: ["HS256"],
+        currentDate: new Date(this.sim.now()),
+        clockTolerance: 60,
+      }));
+    } catch (err) {
+      if (err instanceof JWTExpired) return plain(401, "Request denied by JWT Auth check. JWT is expired.", JWT_REALM);
       return plain(401, "Request denied by JWT Auth check. JWT verification fails", JWT_REALM);
     }
-    if (v.payload.uid !== this.jwtUid) return plain(403, "Request denied by JWT Auth check. Unauthorized consumer.", JWT_REALM);
+    if (payload.uid !== this.jwtUid) return plain(403, "Request denied by JWT Auth check. Unauthorized consumer.", JWT_REALM);
     return undefined;
   }
 
@@ -436,7 +444,7 @@ export class GatewaySimulator extends VendorSimulator {
     const file = form.get("file");
     if (!file || typeof file === "string") return oaiError(400, "you must provide a file", "missing_required_parameter", "file");
     const audio = Buffer.from(await file.arrayBuffer());
-    const kind = sniffBytes(audio.subarray(0, 64 * 1024));
+    const kind = await sniffBytes(audio.subarray(0, 64 * 1024));
     if (!kind || (kind.kind !== "audio" && kind.kind !== "video"))
       return oaiError(
         400,

@@ -105,7 +105,10 @@ export class KlingClient {
     const res = await httpRequest(this.cfg.baseUrl + path, {
       vendor: KLING,
       method,
-      headers: { authorization: `Bearer ${this.tokens.token()}`, ...(o.body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        authorization: `Bearer ${await this.tokens.token()}`,
+        ...(o.body !== undefined ? { "content-type": "application/json" } : {}),
+      },
       body: o.body !== undefined ? stringifyKling(o.body) : undefined,
       signal: o.signal,
       timeoutMs: o.timeoutMs ?? this.opts.timeoutMs,

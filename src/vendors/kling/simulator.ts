@@ -8,9 +8,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { JWTPayload } from "jose";
+import { JWTClaimValidationFailed, JWTExpired } from "jose/errors";
+import { jwtVerify } from "jose/jwt/verify";
 import { parseKlingJson, stringifyKling } from "./client.js";
 import { ANY_DURATION, findVideoModel, isKlingFamily, knownModels, type KlingFamily } from "./models.js";
-import { verifyJwt } from "../shared/jwt.js";
 import { makeMp4, makePng } from "../../sandbox/media-fixtures.js";
 import { header, VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "../../sandbox/sim-server.js";
 import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
@@ -97,6 +99,7 @@ export class KlingSimulator extends VendorSimulator {
   /** The next N creates make the task but hold the answer back (an answer lost in transit). */
   loseCreateReplies = 0;
   private readonly opts: Required<KlingSimOptions>;
+  private readonly secret: Uint8Array;
   private seq = 0;
 
   constructor(opts: KlingSimOptions = {}) {
@@ -114,6 +117,7 @@ export class KlingSimulator extends VendorSimulator {
     };
     this.accessKey = this.opts.accessKey;
     this.secretKey = this.opts.secretKey;
+    this.secret = new TextEncoder().encode(this.secretKey);
     for (const [i, name] of ["Panda", "Robot"].entries()) {
       const id = `9007199254740${993 + i}123`;
       this.presets.push({
@@ -149,7 +153,7 @@ export class KlingSimulator extends VendorSimulator {
       .toString("hex")
       .replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
     try {
-      this.authenticate(req);
+      await this.authenticate(req);
       const data = await this.route(req);
       return {
         status: 200,
@@ -162,20 +166,24 @@ export class KlingSimulator extends VendorSimulator {
     }
   }
 
-  private authenticate(req: SimRequest): void {
+  private async authenticate(req: SimRequest): Promise<void> {
     const auth = header(req, "authorization");
     if (!auth) throw new Reject(401, 1001, "Authorization is empty");
     const m = /^Bearer ([^\s]+)$/.exec(auth);
     if (!m) throw new Reject(401, 1002, "Authorization is invalid");
-    const v = verifyJwt(m[1]!, this.secretKey, { nowS: Math.floor(this.sim.now() / 1000) });
-    if (!v.ok) {
-      if (v.reason === "not_yet_valid") throw new Reject(401, 1003, "Authorization is not yet valid");
-      if (v.reason === "expired") throw new Reject(401, 1004, "Authorization is expired");
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(m[1]!, this.secret, { algorithms: ["HS256"], currentDate: new Date(this.sim.now()) }));
+    } catch (err) {
+      // jose checks the signature first, then nbf and exp with no clock skew; anything else is a bad token.
+      const claim = err instanceof JWTClaimValidationFailed || err instanceof JWTExpired ? err.claim : undefined;
+      if (claim === "nbf") throw new Reject(401, 1003, "Authorization is not yet valid");
+      if (claim === "exp") throw new Reject(401, 1004, "Authorization is expired");
       throw new Reject(401, 1002, "Authorization is invalid");
     }
-    if (typeof v.payload.exp !== "number" || typeof v.payload.nbf !== "number")
+    if (typeof payload.exp !== "number" || typeof payload.nbf !== "number")
       throw new Reject(401, 1002, "Authorization is invalid: exp and nbf are required");
-    if (v.payload.iss !== this.accessKey) throw new Reject(401, 1000, "Authentication failed: unknown access key");
+    if (payload.iss !== this.accessKey) throw new Reject(401, 1000, "Authentication failed: unknown access key");
   }
 
   private async route(req: SimRequest): Promise<unknown> {

@@ -177,7 +177,7 @@ export class VisualSimulator extends VendorSimulator {
   }
 
   /** Returns the decoded images of a request, or an error reply. */
-  private inputImages(body: Record<string, unknown>, rid: string): { count: number; error?: SimReply } {
+  private async inputImages(body: Record<string, unknown>, rid: string): Promise<{ count: number; error?: SimReply }> {
     const urls = body.image_urls;
     const b64 = body.binary_data_base64;
     if (urls !== undefined && b64 !== undefined)
@@ -193,7 +193,7 @@ export class VisualSimulator extends VendorSimulator {
         if (typeof s !== "string" || s.startsWith("data:"))
           return { count: 0, error: this.fail(50204, "Parse Args Error: binary_data_base64 must be raw base64", rid) };
         const bytes = Buffer.from(s, "base64");
-        const sniff = sniffBytes(bytes.subarray(0, 4096));
+        const sniff = await sniffBytes(bytes.subarray(0, 4096));
         if (!bytes.length) return { count: 0, error: this.fail(50206, "Image Empty", rid) };
         if (!sniff || (sniff.mime !== "image/jpeg" && sniff.mime !== "image/png"))
           return { count: 0, error: this.fail(50200, "Invalid Args: image must be JPEG or PNG", rid) };
@@ -274,7 +274,7 @@ export class VisualSimulator extends VendorSimulator {
     const reqKey = body.req_key as string;
     const model = JIMENG_IMAGE_MODELS.find((m) => m.reqKey === reqKey && m.mode === "sync");
     if (!model) return this.fail(50200, `Invalid Args: req_key ${reqKey} is not a CVProcess model`, rid);
-    const { count, error } = this.inputImages(body, rid);
+    const { count, error } = await this.inputImages(body, rid);
     if (error) return error;
     const bad = this.checkRules(reqKey, body, count, rid);
     if (bad) return bad;
@@ -293,11 +293,11 @@ export class VisualSimulator extends VendorSimulator {
     );
   }
 
-  private submit(body: Record<string, unknown>, rid: string): SimReply {
+  private async submit(body: Record<string, unknown>, rid: string): Promise<SimReply> {
     const reqKey = body.req_key as string;
     const kind = this.asyncKeys.get(reqKey);
     if (!kind) return this.fail(50200, `Invalid Args: unknown req_key ${reqKey}`, rid);
-    const { count, error } = this.inputImages(body, rid);
+    const { count, error } = await this.inputImages(body, rid);
     if (error) return error;
     const bad = this.checkRules(reqKey, body, count, rid);
     if (bad) return bad;
