@@ -4,6 +4,7 @@
  * they exist (vendor URLs expire), and any later call, from any connection or a restarted process,
  * resumes by job id. How a job is driven depends on its kind (see kinds/kind.ts).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError } from "../errors.js";
 import { log } from "../log.js";
 import type { MediaStore } from "../media/store.js";
@@ -122,9 +123,15 @@ export class JobEngine {
   }
 
   /** Stops every tracker; stored records let a later process resume. */
-  close(): void {
+  /**
+   * Stops every tracker and resolves once their work has stopped, so a record being written is
+   * not cut off (bounded by `timeoutMs`; a vendor call that ignores its abort is not waited for).
+   */
+  async close(timeoutMs = 5000): Promise<void> {
     this.closed = true;
-    for (const tr of this.trackers.values()) tr.controller.abort();
+    for (const tr of this.trackers.values()) tr.stop();
+    const all = Promise.all([...this.trackers.values()].map((tr) => tr.settled()));
+    await Promise.race([all, sleep(timeoutMs, undefined, { ref: false })]);
   }
 
   /** Finds a job: its tracker, its finished record, or, for a job this process has not seen, a resumed one. */

@@ -1,5 +1,5 @@
 /** Job records, the JSON kept per job: how one is created, changed, and marked interrupted. */
-import type { JobHandle, JobRecord, JobStatus } from "./types.js";
+import type { JobErrorShape, JobHandle, JobRecord, JobStatus } from "./types.js";
 import { TERMINAL } from "./types.js";
 
 /** The fields that a job's progress may change. */
@@ -37,15 +37,15 @@ export function patchRecord(record: JobRecord, patch: RecordPatch): JobRecord {
   return next;
 }
 
+/** The error of a synchronous vendor call whose server process stopped before the vendor answered. */
+export function interruptedError(vendor: string): JobErrorShape {
+  return {
+    code: "Interrupted",
+    message: `the server process that ran this synchronous ${vendor} call stopped before the vendor answered; nothing was saved. Generate again.`,
+  };
+}
+
 /** `record` failed because the process running its synchronous vendor call stopped before the answer. */
 export function interruptedRecord(record: JobRecord): JobRecord {
-  return {
-    ...record,
-    status: "failed",
-    error: {
-      code: "Interrupted",
-      message: `the server process that ran this synchronous ${record.vendor} call stopped before the vendor answered; nothing was saved. Generate again.`,
-    },
-    updated_at: new Date().toISOString(),
-  };
+  return { ...record, status: "failed", error: interruptedError(record.vendor), updated_at: new Date().toISOString() };
 }

@@ -14,6 +14,9 @@ export class Tracker {
   controller = new AbortController();
   /** Whether the kind's work is running now. */
   running = false;
+  /** Set when this process shuts down: the work is aborted because the server stops, not by a caller. */
+  stopping = false;
+  private work: Promise<void> = Promise.resolve();
   /** When someone last asked about the job; kinds stop polling after a long idle spell. */
   lastInterest = Date.now();
   private readonly listeners = new Set<() => void>();
@@ -35,12 +38,23 @@ export class Tracker {
     return TERMINAL.has(this.record.status);
   }
 
+  /** Aborts the work because this process is shutting down. */
+  stop(): void {
+    this.stopping = true;
+    this.controller.abort();
+  }
+
+  /** Resolves when the current work (including its last record write) has stopped. */
+  settled(): Promise<void> {
+    return this.work;
+  }
+
   /** Starts the kind's work unless it is already running; waiters are woken when it stops. */
   start(): void {
     if (this.running) return;
     if (this.controller.signal.aborted) this.controller = new AbortController();
     this.running = true;
-    this.kind
+    this.work = this.kind
       .drive(this)
       .catch((err) => log.error("job tracker crashed", { job: this.record.job_id.slice(0, 24), error: String(err) }))
       .finally(() => {

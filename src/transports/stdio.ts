@@ -7,8 +7,7 @@ export async function serveStdio(app: AppContext): Promise<void> {
   const server = createMcpServer(app);
   const transport = new StdioServerTransport();
   transport.onclose = () => {
-    app.jobs.close();
-    process.exit(0);
+    void app.jobs.close().finally(() => process.exit(0));
   };
   await server.connect(transport);
   log.info("aigc-mcp ready on stdio", { vendors: app.vendors.map((v) => v.id), output: app.config.outputDir });

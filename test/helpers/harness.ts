@@ -105,12 +105,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     call: (name, args, o) => client.callTool({ name, arguments: args }, undefined, o) as Promise<CallToolResult>,
     restart: () => startHarness({ ...opts, existing: { sandbox, dir } }),
     async close() {
-      app.jobs.close();
+      await app.jobs.close();
       await client.close();
       await server.close();
       if (!existing) {
         await sandbox.close();
-        rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
+        rmSync(dir, { recursive: true, force: true });
       }
     },
   };

@@ -194,7 +194,7 @@ describe("animo_generate_video (ANIMO_MODE=async against the same simulator)", (
   it("resumes from the job id after a restart, and never polls another endpoint with the key", async () => {
     const r = structured<Job>(await h.call("animo_generate_video", { prompt: "[slow] resume me", wait_seconds: 0 }));
     expect(["queued", "running"]).toContain(r.status);
-    h.app.jobs.close(); // this server goes away before the video is ready
+    await h.app.jobs.close(); // this server goes away before the video is ready
     const later = await h.restart();
     const other = await startHarness({ env: { ANIMO_MODE: "async" } }); // another Animo endpoint
     try {

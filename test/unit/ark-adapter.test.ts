@@ -211,7 +211,7 @@ describe("Ark tools end to end (in-process)", () => {
     const first = await startHarness();
     const r1 = await first.call("seedance_generate_video", { prompt: "late download", wait_seconds: 0 });
     const { job_id, vendor_task_id } = structured<{ job_id: string; vendor_task_id: string }>(r1);
-    first.app.jobs.close(); // the server goes away before the task finishes
+    await first.app.jobs.close(); // the server goes away before the task finishes
     const later = await first.restart();
     try {
       first.ark.sim.advance(1000);

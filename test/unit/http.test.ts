@@ -54,7 +54,7 @@ describe("HTTP transport with a token", () => {
     });
   });
   afterAll(async () => {
-    s.app.jobs.close();
+    await s.app.jobs.close();
     await s.http.close();
     await s.ark.close();
   });
@@ -152,7 +152,7 @@ describe("HTTP keep-alive during long calls", () => {
       expect((body.match(/^: keepalive$/gm) ?? []).length).toBeGreaterThanOrEqual(2);
       expect(body).toMatch(/"job_id"/);
     } finally {
-      s.app.jobs.close();
+      await s.app.jobs.close();
       await s.http.close();
       await s.ark.close();
     }

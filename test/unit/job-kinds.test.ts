@@ -23,10 +23,10 @@ const RELEASE_0_1_0 = JSON.parse(readFileSync(new URL("../fixtures/job-ids-0.1.0
 let engines: JobEngine[] = [];
 let children: ChildProcess[] = [];
 let dirs: string[] = [];
-afterEach(() => {
-  for (const e of engines) e.close();
+afterEach(async () => {
+  for (const e of engines) await e.close();
   for (const c of children) c.kill();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
   engines = [];
   children = [];
   dirs = [];
@@ -217,6 +217,18 @@ describe("local calls", () => {
     });
     expect(record).toMatchObject({ status: "cancelled", detail: "cancelled by cancel_job" });
     expect((await jobs.cancel(id)).outcome.message).toBe("The job is already cancelled; there is nothing to cancel.");
+  });
+
+  it("in flight when the server shuts down are recorded as interrupted before close() resolves", async () => {
+    const { store, jobs } = setup();
+    const id = await jobs.startLocal({
+      vendor: "fake",
+      op: "image",
+      outputKind: "image",
+      run: (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason as Error))),
+    });
+    await jobs.close();
+    expect(await store.load(id)).toMatchObject({ status: "failed", error: { code: "Interrupted" } });
   });
 });
 

@@ -91,7 +91,7 @@ describe("bounded waits and resumption", () => {
   it("resumes a vendor job in a freshly started server (same credentials, same output folder)", async () => {
     const h = await harness({ ark: { queuedMs: 200, runningMs: 800 } });
     const s = structured<Job>(await h.call("seedance_generate_video", { prompt: "restart me", wait_seconds: 0 }));
-    h.app.jobs.close(); // the old process stops tracking
+    await h.app.jobs.close(); // the old process stops tracking
     const h2 = await h.restart();
     open.push(h2);
     const listed = structured<{ jobs: Job[] }>(await h2.call("list_jobs", {}));
@@ -104,7 +104,7 @@ describe("bounded waits and resumption", () => {
   it("resumes from the job id alone even without the job record (another machine)", async () => {
     const h = await harness({ ark: { queuedMs: 100, runningMs: 200 } });
     const s = structured<Job>(await h.call("seedance_generate_video", { prompt: "portable", wait_seconds: 0 }));
-    h.app.jobs.close();
+    await h.app.jobs.close();
     const other = await startHarness({ existing: { sandbox: h.sandbox, dir: (await import("../helpers/harness.js")).tempDir() } });
     open.push(other);
     const done = structured<Job>(await other.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
@@ -120,7 +120,7 @@ describe("bounded waits and resumption", () => {
     const store = new JobStore(h.dir);
     const rec = (await store.load(s.job_id))!;
     await store.save({ ...rec, owner: { pid: 2 ** 22 + 7, boot: "gone" } });
-    h.app.jobs.close();
+    await h.app.jobs.close();
     const h2 = await h.restart();
     open.push(h2);
     const r = await h2.call("get_job", { job_id: s.job_id });

@@ -5,6 +5,7 @@
 import { AigcError, isAbortError, toErrorShape } from "../../errors.js";
 import type { MediaStore } from "../../media/store.js";
 import { applyResult, type OutputKind } from "../outputs.js";
+import { interruptedError } from "../record.js";
 import type { Tracker } from "../tracker.js";
 import type { CancelOutcome, PollResult } from "../types.js";
 import type { JobKind } from "./kind.js";
@@ -37,6 +38,10 @@ export class LocalCall implements JobKind {
     try {
       await applyResult(tr, await run(tr.signal), this.outputKind, this.media);
     } catch (err) {
+      if (tr.stopping) {
+        if (!tr.ended) await tr.update({ status: "failed", error: interruptedError(tr.record.vendor) });
+        return;
+      }
       if (tr.signal.aborted || isAbortError(err) || (err instanceof AigcError && err.category === "cancelled")) {
         if (!tr.ended) await tr.update({ status: "cancelled", detail: "cancelled before the vendor answered" });
         return;
