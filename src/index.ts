@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<void> {
     const { serveHttp } = await import("./transports/http.js");
     const handle = await serveHttp(app);
     const stop = async () => {
-      app.jobs.close();
+      await app.jobs.close();
       await handle.close();
       await closeSandbox?.();
       process.exit(0);
