@@ -63,73 +63,86 @@ export const CORE_ENV: EnvVar[] = [
   {
     name: "AIGC_MCP_TRANSPORT",
     flag: "--transport",
-    description: "stdio or http (`--http` is short for `--transport http`).",
+    description: "Transport: `stdio` or `http` (`--http` and `--stdio` are short for `--transport http` / `--transport stdio`).",
     default: "stdio",
   },
-  { name: "AIGC_MCP_HOST", flag: "--host", description: "HTTP bind address.", default: "127.0.0.1" },
-  { name: "AIGC_MCP_PORT", flag: "--port", description: "HTTP port.", default: "8787" },
+  {
+    name: "AIGC_MCP_HOST",
+    flag: "--host",
+    description: "HTTP bind address. A non-loopback address requires `AIGC_MCP_AUTH_TOKEN`.",
+    default: "127.0.0.1",
+  },
+  { name: "AIGC_MCP_PORT", flag: "--port", description: "HTTP port (`0` = any free port; the URL is logged).", default: "8787" },
   {
     name: "AIGC_MCP_AUTH_TOKEN",
-    description: "When set, every HTTP request needs `Authorization: Bearer <token>`. Required to bind a non-loopback host.",
+    description:
+      "When set, every HTTP request needs `Authorization: Bearer <token>` (compared in constant time). At least 16 characters. Required to bind a non-loopback host.",
     secret: true,
   },
   {
     name: "AIGC_MCP_ALLOWED_HOSTS",
     flag: "--allowed-hosts",
     description:
-      "Comma list of extra Host header names accepted over HTTP (loopback names are always allowed), e.g. `host.docker.internal,aigc-mcp`.",
+      "Extra `Host` names accepted over HTTP, comma-separated (e.g. `host.docker.internal,aigc-mcp`); loopback names are always accepted. `*` accepts any Host (only sensible with a token). Others get 403.",
   },
   {
     name: "AIGC_MCP_ALLOWED_ORIGINS",
     flag: "--allowed-origins",
-    description: "Comma list of extra browser Origins accepted over HTTP (loopback origins are always allowed).",
+    description: "Extra browser `Origin`s accepted over HTTP, comma-separated; loopback origins are always accepted. Others get 403.",
   },
   {
     name: "AIGC_MCP_SSE_KEEPALIVE_S",
     flag: "--sse-keepalive",
     description:
-      "Seconds between SSE keep-alive comments while an HTTP tool call runs (keeps proxies and Dify's read timeout from cutting long calls); 0 disables.",
+      "Seconds between SSE keep-alive comments while an HTTP tool call runs (keeps proxies and Dify's 300 s read timeout from cutting long calls); `0` disables.",
     default: "15",
   },
-  { name: "AIGC_MCP_MAX_BODY_BYTES", flag: "--max-body-bytes", description: "Largest HTTP request body accepted.", default: "4194304" },
+  { name: "AIGC_MCP_MAX_BODY_BYTES", flag: "--max-body-bytes", description: "Largest HTTP request body (413 beyond).", default: "4194304" },
   {
     name: "AIGC_MCP_OUTPUT_DIR",
     flag: "--output-dir",
-    description: "Folder for generated media and job records (created if missing).",
+    description:
+      "Where media and job records are written (created if missing). Results always give absolute paths. `--sandbox` defaults to `~/aigc-mcp-output/sandbox`.",
     default: "~/aigc-mcp-output",
   },
   {
     name: "AIGC_MCP_INLINE_MAX_BYTES",
     flag: "--inline-max-bytes",
     description:
-      "Raw media bytes embedded in one tool result; the default keeps results under Claude Desktop's 1 MiB limit. 0 = links only.",
+      "Raw media bytes embedded in one result (base64 grows it by 4/3; the default keeps a result under Claude Desktop's 1 MiB limit). `0` = links only.",
     default: "700000",
   },
   {
     name: "AIGC_MCP_MAX_MEDIA_BYTES",
     flag: "--max-media-bytes",
-    description: "Largest media download or local input accepted.",
+    description: "Largest download or local input accepted.",
     default: "536870912",
   },
   {
     name: "AIGC_MCP_INPUT_ROOTS",
     flag: "--input-roots",
-    description: `Folders local file inputs may be read from (separated by \`${delimiter}\`). Default: the output folder and the working directory (stdio); over HTTP local paths are refused unless this is set.`,
+    description:
+      "Folders local file inputs may be read from, separated by `:` (`;` on Windows). Default: the output folder and the working directory over stdio; over HTTP local paths are refused unless this is set.",
   },
   {
     name: "AIGC_MCP_DEFAULT_WAIT_S",
     flag: "--default-wait",
-    description: "Seconds a generation call waits before returning a job handle (per-call `wait_seconds` overrides).",
+    description: "Seconds a generation call waits before returning a job handle (a call's `wait_seconds` overrides it).",
     default: "45",
   },
   { name: "AIGC_MCP_MAX_WAIT_S", flag: "--max-wait", description: "Largest `wait_seconds` a call may ask for.", default: "600" },
   {
     name: "AIGC_MCP_VENDOR_TIMEOUT_S",
     flag: "--vendor-timeout",
-    description: "Timeout for one vendor HTTP request (headers and between body chunks).",
+    description: "Timeout in seconds for one vendor HTTP request (to the headers, and between body chunks).",
     default: "180",
   },
-  { name: "AIGC_MCP_LOG_LEVEL", flag: "--log-level", description: "debug, info, warn or error (logs go to stderr only).", default: "info" },
+  {
+    name: "AIGC_MCP_LOG_LEVEL",
+    flag: "--log-level",
+    description: "`debug`, `info`, `warn` or `error`. Logs go to stderr only and never contain credentials.",
+    default: "info",
+  },
 ];
 
 export interface CoreConfig {

@@ -14,23 +14,23 @@ export const ANIMO_DEFAULT_TIMEOUT_S = 600;
 export const ANIMO_ENV: EnvVar[] = [
   {
     name: "ANIMO_API_KEY",
-    description: "Animo API key (sent as Authorization: Bearer); with ANIMO_ENDPOINT it enables animo_generate_video.",
+    description:
+      "Animo API key (sent as `Authorization: Bearer`; keys at https://animo.video/dev). With `ANIMO_ENDPOINT` it enables `animo_generate_video`.",
     secret: true,
   },
   {
     name: "ANIMO_ENDPOINT",
-    description:
-      "Required with ANIMO_API_KEY (there is no default). sync mode: the full URL that answers a JSON POST with the MP4 itself. async mode: the API base URL (e.g. https://api.animo.video); /v1/video/generation is appended.",
+    description: `Required with \`ANIMO_API_KEY\` (no default; one without the other stops the server). sync mode: the full URL that answers a JSON POST with the MP4 itself. async mode: the API base, e.g. \`https://api.animo.video\` (\`${ANIMO_ASYNC_SUBMIT_PATH}\` is appended; the full submit URL also works).`,
   },
   {
     name: "ANIMO_MODE",
-    description: "sync (POST, the MP4 is the response body) or async (animo.video submit + status polling + download).",
+    description: `\`sync\`: one POST \`{prompt, duration, style, resolution}\` whose response body is the video (the original Dify plugin's contract). \`async\`: the animo.video API: \`POST ${ANIMO_ASYNC_SUBMIT_PATH}\` → \`requestId\`, status polled every 5 s until \`COMPLETED\`, then \`videoUrl\` is downloaded.`,
     default: "sync",
   },
   {
     name: "ANIMO_TIMEOUT_S",
     description:
-      "Timeout for one Animo request: to the response headers and between body chunks. A sync render sends nothing until it is done, so keep it above the longest render. Independent of wait_seconds.",
+      "Timeout for one Animo request: to the response headers and between body chunks. A sync render sends nothing until it is done, so keep it above your longest render. Independent of `wait_seconds`: the caller gets a `job_id` long before this runs out.",
     default: String(ANIMO_DEFAULT_TIMEOUT_S),
   },
 ];

@@ -9,14 +9,19 @@ export const ARK_DEFAULT_IMAGE_MODEL = "doubao-seedream-4-5-251128";
 export const ARK_DEFAULT_VIDEO_MODEL = "doubao-seedance-1-5-pro-251215";
 
 export const ARK_ENV: EnvVar[] = [
-  { name: "ARK_API_KEY", description: "Volcengine Ark API key; its presence enables the Seedream and Seedance tools.", secret: true },
+  {
+    name: "ARK_API_KEY",
+    description: "Ark API key. Its presence enables `seedream_generate_image` and `seedance_generate_video`.",
+    secret: true,
+  },
   {
     name: "ARK_BASE_URL",
-    description: "Ark API base URL (BytePlus: https://ark.ap-southeast.bytepluses.com/api/v3; keys are bound to their region).",
+    description:
+      "Ark endpoint. For BytePlus (international) use `https://ark.ap-southeast.bytepluses.com/api/v3`: keys only work in their own region.",
     default: ARK_DEFAULT_BASE_URL,
   },
-  { name: "ARK_IMAGE_MODEL", description: "Default Seedream model (a model id or an ep-… endpoint id).", default: ARK_DEFAULT_IMAGE_MODEL },
-  { name: "ARK_VIDEO_MODEL", description: "Default Seedance model (a model id or an ep-… endpoint id).", default: ARK_DEFAULT_VIDEO_MODEL },
+  { name: "ARK_IMAGE_MODEL", description: "Default Seedream model (model id or `ep-…` endpoint id).", default: ARK_DEFAULT_IMAGE_MODEL },
+  { name: "ARK_VIDEO_MODEL", description: "Default Seedance model (model id or `ep-…` endpoint id).", default: ARK_DEFAULT_VIDEO_MODEL },
 ];
 
 export interface ArkConfig {

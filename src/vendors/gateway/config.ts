@@ -42,47 +42,56 @@ export const GATEWAY_MODEL_VARS = {
 } as const;
 export type GatewayCapability = keyof typeof GATEWAY_MODEL_VARS;
 
+/** What a per-capability default model variable does, for `--help` and the README. */
+function modelVarHelp(tool: string, example: string): string {
+  return `Default model for \`${tool}\` (e.g. \`${example}\`). A call without \`model\` and without this variable fails with a message naming it.`;
+}
+
 export const GATEWAY_ENV: EnvVar[] = [
   {
     name: "AI_GATEWAY_BASE_URL",
     description:
-      "Your AI Gateway's OpenAI-compatible base URL, ending in /v1 (e.g. https://gw-xxxx.cn-hangzhou.alicloudapi.com/v1). With a key or JWT key it enables the gateway_* tools.",
+      "The gateway's OpenAI-compatible base URL including the `/v1` base path, e.g. `https://gw-xxxx.cn-hangzhou.alicloudapi.com/v1` (paths such as `chat/completions` are appended). Required; with a key or a JWT key it enables the `gateway_*` tools.",
   },
   {
     name: "AI_GATEWAY_API_KEY",
-    description: "Consumer API key (key auth). Sent as Authorization: Bearer, or as the raw value of AI_GATEWAY_API_KEY_HEADER.",
+    description:
+      "Key auth: the consumer's API key, sent as `Authorization: Bearer <key>` (or raw in `AI_GATEWAY_API_KEY_HEADER`). Set this or `AI_GATEWAY_JWT_KEY`, not both.",
     secret: true,
   },
   {
     name: "AI_GATEWAY_API_KEY_HEADER",
-    description: "Header the consumer's key is read from when it is not Authorization (e.g. x-api-key).",
+    description: "When the consumer's key source is a custom header (e.g. `x-api-key`), its name; the raw key is sent in it.",
     default: "Authorization",
   },
   {
     name: "AI_GATEWAY_JWT_KEY",
     description:
-      "Consumer JWT key (JWT auth, instead of an API key): the JWKS JSON (an oct key, or a private RSA/EC/OKP key) or the raw shared secret.",
+      'JWT auth: the consumer\'s JWKS as shown by the gateway (`{"keys":[{"kty":"oct","k":"…"}]}`), a single JWK, a private RSA/EC/OKP JWK for your own asymmetric JWKS, or the raw shared secret.',
     secret: true,
   },
   {
     name: "AI_GATEWAY_JWT_UID",
-    description: "Consumer id put in the token's uid claim (from the gateway's consumer page); required with AI_GATEWAY_JWT_KEY.",
+    description: "The consumer id put in the `uid` claim (from the gateway's consumer page; required with a JWT key).",
   },
-  { name: "AI_GATEWAY_JWT_ALG", description: `Signing algorithm: ${JWT_ALGS.join(", ")}. Default: the JWK's alg, else HS256.` },
-  { name: "AI_GATEWAY_JWT_ISSUER", description: "Optional iss claim." },
+  {
+    name: "AI_GATEWAY_JWT_ALG",
+    description: `Signing algorithm, one of ${JWT_ALGS.join(", ")}; must fit the key. Default: the JWK's \`alg\`, else HS256.`,
+  },
+  { name: "AI_GATEWAY_JWT_ISSUER", description: "Optional `iss` claim." },
   {
     name: "AI_GATEWAY_JWT_TTL_S",
-    description: `Token lifetime in seconds (at most ${GATEWAY_MAX_JWT_TTL_S}); a new token is minted before it runs out.`,
+    description: `Token lifetime (60–${GATEWAY_MAX_JWT_TTL_S} s). Tokens carry \`jti\`, \`iat\`, \`nbf\` (60 s back, the gateway's skew), \`exp\`, \`uid\`; one is reused until shortly before it expires.`,
     default: String(GATEWAY_DEFAULT_JWT_TTL_S),
   },
   { name: "AI_GATEWAY_JWT_HEADER", description: "Header the gateway reads the JWT from.", default: "Authorization" },
-  { name: "AI_GATEWAY_JWT_PREFIX", description: "Prefix before the token in that header; `none` for the bare token.", default: "Bearer" },
-  { name: "AI_GATEWAY_CHAT_MODEL", description: "Default model for gateway_chat." },
-  { name: "AI_GATEWAY_EMBED_MODEL", description: "Default model for gateway_embed." },
-  { name: "AI_GATEWAY_RERANK_MODEL", description: "Default model for gateway_rerank." },
-  { name: "AI_GATEWAY_STT_MODEL", description: "Default model for gateway_transcribe." },
-  { name: "AI_GATEWAY_TTS_MODEL", description: "Default model for gateway_speech." },
-  { name: "AI_GATEWAY_TTS_VOICE", description: "Default voice for gateway_speech." },
+  { name: "AI_GATEWAY_JWT_PREFIX", description: "Prefix before the token in that header; `none` sends the bare token.", default: "Bearer" },
+  { name: "AI_GATEWAY_CHAT_MODEL", description: modelVarHelp("gateway_chat", "qwen-plus") },
+  { name: "AI_GATEWAY_EMBED_MODEL", description: modelVarHelp("gateway_embed", "text-embedding-v4") },
+  { name: "AI_GATEWAY_RERANK_MODEL", description: modelVarHelp("gateway_rerank", "gte-rerank-v2") },
+  { name: "AI_GATEWAY_STT_MODEL", description: modelVarHelp("gateway_transcribe", "paraformer-v2") },
+  { name: "AI_GATEWAY_TTS_MODEL", description: modelVarHelp("gateway_speech", "cosyvoice-v2") },
+  { name: "AI_GATEWAY_TTS_VOICE", description: "Default voice for `gateway_speech` (e.g. `longxiaochun`, `alloy`)." },
   {
     name: "AI_GATEWAY_TIMEOUT_S",
     description:

@@ -10,23 +10,30 @@ export const KLING_DEFAULT_VIDEO_MODEL = FAMILY_DEFAULT_MODEL["videos/text2video
 export const KLING_DEFAULT_IMAGE_MODEL = FAMILY_DEFAULT_MODEL["images/generations"];
 
 export const KLING_ENV: EnvVar[] = [
-  { name: "KLING_ACCESS_KEY", description: "Kling AI access key; with KLING_SECRET_KEY it enables the kling_* tools.", secret: true },
+  {
+    name: "KLING_ACCESS_KEY",
+    description:
+      "Kling access key. With `KLING_SECRET_KEY` it enables the `kling_*` tools (one without the other stops the server with a clear message).",
+    secret: true,
+  },
   {
     name: "KLING_SECRET_KEY",
-    description: "Kling AI secret key (signs the JWT sent with every request; never sent itself).",
+    description:
+      "Kling secret key. It only signs the short-lived JWT (HS256, `iss` = access key, 30 min, reused until 5 min before expiry) sent as `Authorization: Bearer`; it is never sent itself.",
     secret: true,
   },
   {
     name: "KLING_BASE_URL",
-    description: "Kling API host (global: https://api-singapore.klingai.com; keys only work in their own region).",
+    description:
+      "Kling host. Keys are bound to a region: keys from the global console (klingai.com) need `https://api-singapore.klingai.com`, keys from the China console (klingai.kuaishou.com) the Beijing host.",
     default: KLING_DEFAULT_BASE_URL,
   },
   {
     name: "KLING_VIDEO_MODEL",
-    description: "Default model of kling_text_to_video and kling_image_to_video.",
+    description: "Default model of `kling_text_to_video` and `kling_image_to_video`.",
     default: KLING_DEFAULT_VIDEO_MODEL,
   },
-  { name: "KLING_IMAGE_MODEL", description: "Default model of kling_generate_image.", default: KLING_DEFAULT_IMAGE_MODEL },
+  { name: "KLING_IMAGE_MODEL", description: "Default model of `kling_generate_image`.", default: KLING_DEFAULT_IMAGE_MODEL },
 ];
 
 export interface KlingConfig {

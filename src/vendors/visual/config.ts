@@ -13,23 +13,25 @@ export const VISUAL_DEFAULT_PORTRAIT_REQ_KEY = "i2i_portrait_photo";
 export const VISUAL_ENV: EnvVar[] = [
   {
     name: "VOLC_ACCESSKEY",
-    description: "Volcengine access key id (AK, the name Volcengine's SDKs read); with VOLC_SECRETKEY it enables the Jimeng tools.",
+    description:
+      "Volcengine access key id (the name Volcengine's SDKs read). With `VOLC_SECRETKEY` it enables `jimeng_generate_image`, `jimeng_generate_video`, `jimeng_portrait_photo` and `volc_visual_call`.",
     secret: true,
   },
-  { name: "VOLC_SECRETKEY", description: "Volcengine secret access key (SK) used to sign Visual API requests.", secret: true },
+  {
+    name: "VOLC_SECRETKEY",
+    description: `Volcengine secret key. Requests are signed locally (HMAC-SHA256 "V4", region \`${VISUAL_REGION}\`, service \`${VISUAL_SERVICE}\`); the key itself is never sent.`,
+    secret: true,
+  },
   {
     name: "VOLC_SESSION_TOKEN",
-    description: "STS session token for temporary credentials (sent as X-Security-Token and signed).",
+    description: "STS session token for temporary credentials; sent as `X-Security-Token` and signed.",
     secret: true,
   },
-  {
-    name: "VOLC_VISUAL_BASE_URL",
-    description: "Volcengine Visual API endpoint (region cn-north-1, service cv).",
-    default: VISUAL_DEFAULT_BASE_URL,
-  },
+  { name: "VOLC_VISUAL_BASE_URL", description: "Visual API endpoint.", default: VISUAL_DEFAULT_BASE_URL },
   {
     name: "VOLC_PORTRAIT_REQ_KEY",
-    description: "req_key used by jimeng_portrait_photo (not confirmed by an official page; change it if the console shows another).",
+    description:
+      "req_key used by `jimeng_portrait_photo`. Not confirmed by an official page (it comes from vendor-doc mirrors); if your console shows another req_key for the portrait (人像写真) API, set it here.",
     default: VISUAL_DEFAULT_PORTRAIT_REQ_KEY,
   },
 ];
