@@ -1,0 +1,148 @@
+/**
+ * The README's generated blocks: the tool tables (from every tool definition, each vendor loaded
+ * against the sandbox so every tool exists) and the environment-variable tables (from `CORE_ENV`
+ * and each plugin's `env`). A block sits between `<!-- generated:<id> … -->` and
+ * `<!-- /generated:<id> -->`; everything outside the blocks is hand-written and kept as is.
+ * `test/unit/readme.test.ts` fails when README.md differs from this; `npm run docs` rewrites it.
+ */
+import { rmSync } from "node:fs";
+import { format, resolveConfig } from "prettier";
+import { z } from "zod";
+import { CORE_ENV, parseCoreConfig, type Env, type EnvVar } from "../../src/config.js";
+import { createContext } from "../../src/context.js";
+import { loadVendors, PLUGINS } from "../../src/plugins.js";
+import { startSandbox } from "../../src/sandbox/index.js";
+import type { ToolDef } from "../../src/tools/define.js";
+import { jobTools } from "../../src/tools/jobs.js";
+import { tempDir } from "./harness.js";
+
+/** Every tool the server can offer, by vendor (plugin title), then the job tools. */
+export interface Catalogue {
+  vendors: Array<{ title: string; tools: ToolDef[] }>;
+  jobTools: ToolDef[];
+}
+
+/** Loads every plugin against the sandbox's simulators (the environment only: nothing from this shell's). */
+export async function loadCatalogue(): Promise<Catalogue> {
+  const sandbox = await startSandbox({ fast: true });
+  const dir = tempDir("aigc-docs-");
+  try {
+    const env: Env = { ...sandbox.env, AIGC_MCP_OUTPUT_DIR: dir, AIGC_MCP_LOG_LEVEL: "error" };
+    const core = parseCoreConfig(env);
+    const vendors = await loadVendors(env, core);
+    const missing = PLUGINS.filter((p) => !vendors.some((v) => v.id === p.id)).map((p) => p.id);
+    if (missing.length) throw new Error(`the sandbox environment did not enable ${missing.join(", ")}: its tools would be missing`);
+    const app = await createContext(core, vendors);
+    await app.jobs.close();
+    return { vendors: vendors.map((v) => ({ title: v.title, tools: v.tools })), jobTools: jobTools(app) };
+  } finally {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Applies `f` to the parts of `text` outside code spans. */
+function outsideCode(text: string, f: (plain: string) => string): string {
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part, i) => (i % 2 ? part : f(part)))
+    .join("");
+}
+
+/** Text for a table cell: `<<<tag>>>` placeholders become code, no other `<` or `*` is markup, pipes are escaped. */
+export function cell(text: string): string {
+  const coded = outsideCode(text, (plain) => plain.replace(/<+[\w.-]+>+/g, "`$&`"));
+  return outsideCode(coded, (plain) => plain.replace(/</g, "&lt;").replace(/\*/g, "\\*"))
+    .replace(/\|/g, "\\|")
+    .replace(/\s*\n\s*/g, " ");
+}
+
+/** The first sentence of a tool description: up to the first `.`, `!` or `?` that ends the text or precedes a capital. */
+export function firstSentence(text: string): string {
+  const m = /^[\s\S]+?[.!?](?=\s+[A-Z(]|\s*$)/.exec(text.trim());
+  return (m ? m[0] : text).trim();
+}
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+const HINTS = ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const;
+
+function toolTable(tools: ToolDef[]): string {
+  const rows = tools.map((t) => {
+    const params = Object.entries(t.input).map(([name, schema]) => {
+      const required = !z.safeParse(schema, undefined).success;
+      return required ? `**\`${name}\`**` : `\`${name}\``;
+    });
+    const hints = HINTS.filter((h) => t.annotations[h] === true).map((h) => h.replace(/Hint$/, ""));
+    return [`\`${t.name}\``, cell(t.title), cell(firstSentence(t.description)), params.join(", ") || "–", hints.join(", ") || "–"];
+  });
+  return table(["Tool", "Title", "What it does", "Parameters", "Hints"], rows);
+}
+
+export function renderTools(catalogue: Catalogue): string {
+  const sections = [
+    ...catalogue.vendors.map((v) => ({ heading: v.title, tools: v.tools })),
+    { heading: "Job tools (every vendor)", tools: catalogue.jobTools },
+  ];
+  return [
+    "Parameters in **bold** are required. Hints are the MCP tool annotations that are true (each tool declares all four).",
+    ...sections.map((s) => `### ${s.heading}\n\n${toolTable(s.tools)}`),
+  ].join("\n\n");
+}
+
+export function renderEnv(vars: EnvVar[]): string {
+  const withFlag = vars.some((v) => v.flag);
+  const rows = vars.map((v) => [
+    `\`${v.name}\`${v.secret ? " (secret)" : ""}`,
+    ...(withFlag ? [v.flag ? `\`${v.flag}\`` : "–"] : []),
+    v.default !== undefined ? `\`${v.default}\`` : "–",
+    cell(v.description),
+  ]);
+  return table(["Variable", ...(withFlag ? ["Flag"] : []), "Default", "Meaning"], rows);
+}
+
+/** A generated block's content, and the heading to give it when README.md has no block of that id yet. */
+export interface Block {
+  content: string;
+  /** Where a missing block goes: a new `### heading` section at the end of `## Configuration`. Without it, a missing block is an error. */
+  newConfigSection?: string;
+}
+
+export function readmeBlocks(catalogue: Catalogue): Map<string, Block> {
+  const blocks = new Map<string, Block>([
+    ["tools", { content: renderTools(catalogue) }],
+    ["env:server", { content: renderEnv(CORE_ENV) }],
+  ]);
+  for (const p of PLUGINS) blocks.set(`env:${p.id}`, { content: renderEnv(p.env), newConfigSection: p.title });
+  return blocks;
+}
+
+const open = (id: string) => `<!-- generated:${id} (npm run docs writes this block from the code; edit the code, not this) -->`;
+const close = (id: string) => `<!-- /generated:${id} -->`;
+const BLOCK = /<!-- generated:([\w:-]+)[^>]*-->[\s\S]*?<!-- \/generated:\1 -->/g;
+
+/** README.md with every generated block rewritten (and a missing vendor block added), formatted by Prettier. */
+export async function renderReadme(readme: string, blocks: Map<string, Block>, readmePath: string): Promise<string> {
+  const seen = new Set<string>();
+  let out = readme.replace(BLOCK, (_whole, id: string) => {
+    const block = blocks.get(id);
+    if (!block) throw new Error(`README.md has a generated block "${id}" that nothing generates any more: delete it`);
+    seen.add(id);
+    return `${open(id)}\n\n${block.content}\n\n${close(id)}`;
+  });
+  for (const [id, block] of blocks) {
+    if (seen.has(id)) continue;
+    if (!block.newConfigSection) throw new Error(`README.md lacks the block ${open(id)} … ${close(id)}: put the two markers back`);
+    const start = out.indexOf("\n## Configuration\n");
+    if (start < 0) throw new Error(`README.md has no "## Configuration" section for the new block "${id}"`);
+    const next = out.indexOf("\n## ", start + 1);
+    const at = next < 0 ? out.length : next + 1;
+    const section = `### ${block.newConfigSection}\n\n${open(id)}\n\n${block.content}\n\n${close(id)}\n\n`;
+    out = out.slice(0, at) + section + out.slice(at);
+  }
+  const options = (await resolveConfig(readmePath)) ?? {};
+  return format(out, { ...options, filepath: readmePath });
+}
