@@ -21,6 +21,13 @@ describe("tool catalogue", () => {
     }
   });
 
+  it("every tool declares all four annotation hints (clients assume the worst for a missing one)", () => {
+    for (const t of tools) {
+      for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const)
+        expect(typeof t.annotations?.[hint], `${t.name} ${hint}`).toBe("boolean");
+    }
+  });
+
   it("paid generators and job tools carry the right annotations", () => {
     const byName = new Map(tools.map((t) => [t.name, t]));
     for (const t of tools.filter((t) => /generate/.test(t.name))) {
