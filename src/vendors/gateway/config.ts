@@ -76,7 +76,7 @@ export const GATEWAY_ENV: EnvVar[] = [
   },
   {
     name: "AI_GATEWAY_JWT_ALG",
-    description: `Signing algorithm, one of ${JWT_ALGS.join(", ")}; must fit the key. Default: the JWK's \`alg\`, else HS256.`,
+    description: `Signing algorithm, one of ${JWT_ALGS.join(", ")}; must fit the key (RSA of 2048 bits or more, the ES curve, Ed25519 for EdDSA). Default: the JWK's \`alg\`, else HS256.`,
   },
   { name: "AI_GATEWAY_JWT_ISSUER", description: "Optional `iss` claim." },
   {
