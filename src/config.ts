@@ -143,6 +143,19 @@ export const CORE_ENV: EnvVar[] = [
     description: "`debug`, `info`, `warn` or `error`. Logs go to stderr only and never contain credentials.",
     default: "info",
   },
+  {
+    name: "AIGC_MCP_MODEL_CHECKS",
+    flag: "--model-checks",
+    description:
+      "`advise`: per-model capability rules from the model catalogs add a note to results and explain vendor refusals, but never block a call. `strict`: refuse such calls before contacting the vendor. Retired models are refused either way.",
+    default: "advise",
+  },
+  {
+    name: "AIGC_MCP_MODELS_FILE",
+    flag: "--models-file",
+    description:
+      "JSON file that adds models, changes capabilities or marks models retired without waiting for a release (see Model catalogs). Checked at start-up; a bad entry stops the server with one line naming it.",
+  },
 ];
 
 export interface CoreConfig {
@@ -163,6 +176,10 @@ export interface CoreConfig {
   maxWaitS: number;
   vendorTimeoutMs: number;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** How per-model capability rules apply: advise (never block) or strict (refuse locally). */
+  modelChecks: "advise" | "strict";
+  /** AIGC_MCP_MODELS_FILE, resolved; read by loadVendors. */
+  modelsFile?: string;
   sandbox: boolean;
 }
 
@@ -200,6 +217,8 @@ export function parseCoreConfig(env: Env): CoreConfig {
       "AIGC_MCP_LOG_LEVEL",
       z.enum(["debug", "info", "warn", "error"], "must be debug, info, warn or error"),
     ),
+    modelChecks: envValue(e("AIGC_MCP_MODEL_CHECKS"), "AIGC_MCP_MODEL_CHECKS", z.enum(["advise", "strict"], "must be advise or strict")),
+    modelsFile: env.AIGC_MCP_MODELS_FILE ? resolve(expandHome(env.AIGC_MCP_MODELS_FILE)) : undefined,
     sandbox: false,
   };
   if (cfg.defaultWaitS > cfg.maxWaitS)

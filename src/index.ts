@@ -7,7 +7,7 @@ import { helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError } from "./errors.js";
 import { log, setLogLevel } from "./log.js";
 import { loadVendors, PLUGINS } from "./plugins.js";
-import type { LoadedVendor } from "./tools/plugin.js";
+import type { LiveModel, LoadedVendor } from "./tools/plugin.js";
 import { VERSION } from "./version.js";
 
 async function main(argv: string[]): Promise<void> {
@@ -65,6 +65,7 @@ async function runCheck(vendors: LoadedVendor[]): Promise<number> {
     try {
       const msg = await v.check(AbortSignal.timeout(20_000));
       process.stdout.write(`ok    ${v.id.padEnd(10)} ${msg}\n`);
+      for (const line of await shutDownDefaults(v)) process.stdout.write(`WARN  ${v.id.padEnd(10)} ${line}\n`);
     } catch (err) {
       failed++;
       process.stdout.write(`FAIL  ${v.id.padEnd(10)} ${describeError(err).replace(/\n/g, " ")}\n`);
@@ -80,6 +81,28 @@ async function runCheck(vendors: LoadedVendor[]): Promise<number> {
     process.stdout.write(`skip  ${m.id.padEnd(10)} not configured (set ${needed})\n`);
   }
   return failed ? 1 : 0;
+}
+
+/** Defaults of this vendor's tools that the vendor's own model list shows as shut down (or no longer lists as active). */
+async function shutDownDefaults(v: LoadedVendor): Promise<string[]> {
+  const models = v.models;
+  if (!models?.live) return [];
+  let listed: LiveModel[];
+  try {
+    listed = await models.live(AbortSignal.timeout(20_000));
+  } catch (err) {
+    return [`could not read the vendor's model list: ${describeError(err).split("\n")[0]}`];
+  }
+  const out: string[] = [];
+  for (const t of models.tools) {
+    const found = t.default ? listed.find((m) => m.id === t.default) : undefined;
+    if (found?.status && /shut ?down|retired|offline|deprecated/i.test(found.status)) {
+      out.push(
+        `${t.tool}: the default model ${found.id} is listed by the vendor as ${found.status}; set ${t.variable ?? "model"} to a current model`,
+      );
+    }
+  }
+  return [...new Set(out)];
 }
 
 main(process.argv.slice(2)).catch((err) => {

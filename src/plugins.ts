@@ -7,12 +7,22 @@ import { gatewayPlugin } from "./tools/gateway/plugin.js";
 import { klingPlugin } from "./tools/kling/plugin.js";
 import type { LoadedVendor, VendorPlugin } from "./tools/plugin.js";
 import { visualPlugin } from "./tools/visual/plugin.js";
+import { loadModelsFile } from "./vendors/kit/models-file.js";
 
 export const PLUGINS: readonly VendorPlugin[] = [arkPlugin, klingPlugin, visualPlugin, animoPlugin, gatewayPlugin];
 
-/** Registers every vendor's secrets for redaction, then loads the vendors whose credentials are set. */
+/**
+ * Registers every vendor's secrets for redaction, reads AIGC_MCP_MODELS_FILE when set, then loads
+ * the vendors whose credentials are set. Throws ConfigError on a bad value or models file.
+ */
 export async function loadVendors(env: Env, core: CoreConfig): Promise<LoadedVendor[]> {
   for (const p of PLUGINS) for (const s of p.secrets(env)) registerSecret(s);
-  const loaded = await Promise.all(PLUGINS.map((p) => p.load(env, core)));
+  const models = core.modelsFile
+    ? await loadModelsFile(
+        core.modelsFile,
+        PLUGINS.map((p) => p.id),
+      )
+    : undefined;
+  const loaded = await Promise.all(PLUGINS.map((p) => p.load(env, core, models)));
   return loaded.filter((v): v is LoadedVendor => v !== undefined);
 }

@@ -10,6 +10,7 @@ import { MEDIA_URI_PREFIX } from "./media/store.js";
 import { probeFile } from "./media/sniff.js";
 import { registerTool } from "./tools/define.js";
 import { jobTools } from "./tools/jobs.js";
+import { listModels } from "./tools/list-models.js";
 import { VERSION } from "./version.js";
 
 /** Largest file served through resources/read (base64 in one JSON message). */
@@ -25,7 +26,7 @@ export function createMcpServer(app: AppContext): McpServer {
     { name: "aigc-mcp", title: "AIGC media generation", version: VERSION },
     { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
   );
-  for (const tool of [...app.vendors.flatMap((v) => v.tools), ...jobTools(app)]) registerTool(server, app, tool);
+  for (const tool of [...app.vendors.flatMap((v) => v.tools), ...jobTools(app), listModels(app)]) registerTool(server, app, tool);
   server.registerResource(
     "media",
     new ResourceTemplate(`${MEDIA_URI_PREFIX}{name}`, {

@@ -16,6 +16,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Sends a progress notification when the client asked for them (no-op otherwise). */
   progress(message: string, percent?: number): void;
+  /** Adds a line of advice to a successful result (text, and `structuredContent.warnings` where the output declares it). */
+  warn(message: string): void;
 }
 
 export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape> {
@@ -64,6 +66,17 @@ export function progressReporter(extra: Extra): ToolContext["progress"] {
   };
 }
 
+/** Appends warnings to the first text block and, when the tool's output declares `warnings`, to the structured result. */
+function withWarnings(result: CallToolResult, warnings: string[], def: ToolDef): CallToolResult {
+  if (!warnings.length || result.isError) return result;
+  const lines = warnings.map((w) => `Note: ${w}`).join("\n");
+  const first = result.content.find((b) => b.type === "text");
+  if (first) first.text += `\n${lines}`;
+  else result.content.unshift({ type: "text", text: lines });
+  if (result.structuredContent && "warnings" in def.output) result.structuredContent = { ...result.structuredContent, warnings };
+  return result;
+}
+
 function scrub(result: CallToolResult): CallToolResult {
   for (const block of result.content) if (block.type === "text") block.text = redact(block.text);
   if (result.structuredContent)
@@ -82,9 +95,10 @@ export function registerTool(server: McpServer, app: AppContext, def: ToolDef): 
       annotations: { title: def.title, ...def.annotations },
     },
     async (args: unknown, extra: Extra): Promise<CallToolResult> => {
-      const ctx: ToolContext = { app, signal: extra.signal, progress: progressReporter(extra) };
+      const warnings: string[] = [];
+      const ctx: ToolContext = { app, signal: extra.signal, progress: progressReporter(extra), warn: (w) => void warnings.push(w) };
       try {
-        return scrub(await def.run(args as never, ctx));
+        return scrub(withWarnings(await def.run(args as never, ctx), warnings, def));
       } catch (err) {
         const text = describeError(err);
         log.info("tool call failed", { tool: def.name, error: text.split("\n")[0] });

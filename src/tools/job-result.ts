@@ -33,6 +33,7 @@ export const jobResultShape = {
   error: z.object({ code: z.string(), message: z.string(), request_id: z.string().optional() }).optional(),
   poll_after_s: z.number().optional().describe("when to check again, for unfinished jobs"),
   detail: z.string().optional().describe("the vendor's current state in words"),
+  warnings: z.array(z.string()).optional().describe("advice from the model catalog, e.g. an option the model is not documented to take"),
 };
 
 export function structuredJob(record: JobRecord): Record<string, unknown> {

@@ -7,6 +7,8 @@
 import type { CoreConfig, Env, EnvVar } from "../config.js";
 import type { TaskDriver } from "../jobs/types.js";
 import type { SimulatedVendor, SimulatorOptions } from "../sandbox/simulated-vendor.js";
+import type { Catalog } from "../vendors/kit/catalog.js";
+import type { ModelsFile } from "../vendors/kit/models-file.js";
 import type { ToolDef } from "./define.js";
 
 /** A vendor whose credentials are present: its job drivers, its tools and a free credential check. */
@@ -17,6 +19,23 @@ export interface LoadedVendor {
   tools: ToolDef[];
   /** A call that creates nothing and costs nothing; resolves to a one-line description or throws AigcError. */
   check(signal: AbortSignal): Promise<string>;
+  /** The vendor's models, for list_models and `check` (absent where the customer's own server decides, e.g. a gateway). */
+  models?: VendorModels;
+}
+
+/** A model as the vendor's own model list shows it. */
+export interface LiveModel {
+  id: string;
+  /** The vendor's status word, e.g. "Shutdown", when it gives one. */
+  status?: string;
+}
+
+export interface VendorModels {
+  catalog?: Catalog;
+  /** Which endpoint family each tool calls and its default model, with the variable that overrides it. */
+  tools: Array<{ tool: string; endpoint: string; default?: string; variable?: string }>;
+  /** The vendor's own model list, a free call (list_models with live: true, and `check`). */
+  live?(signal: AbortSignal): Promise<LiveModel[]>;
 }
 
 /** One example call of a vendor's tool, run by `npm run demo` against the sandbox. */
@@ -39,8 +58,11 @@ export interface VendorPlugin {
   enableWith?: string;
   /** Credential values to redact from logs, results and persisted files. */
   secrets(env: Env): Array<string | undefined>;
-  /** Resolves to undefined when the vendor's credentials are absent; throws ConfigError on a bad value. */
-  load(env: Env, core: CoreConfig): Promise<LoadedVendor | undefined>;
+  /**
+   * Resolves to undefined when the vendor's credentials are absent; throws ConfigError on a bad
+   * value. `models` is AIGC_MCP_MODELS_FILE, to merge into the vendor's catalog.
+   */
+  load(env: Env, core: CoreConfig, models?: ModelsFile): Promise<LoadedVendor | undefined>;
   /** Starts the vendor's simulator on 127.0.0.1 (imported only by `--sandbox` and the tests). */
   simulate(opts: SimulatorOptions): Promise<SimulatedVendor>;
   /** Calls `npm run demo` makes with this vendor's tools in the sandbox. */

@@ -58,9 +58,15 @@ describe("built server over stdio", () => {
     await client.close();
   });
 
-  it("without credentials lists only the job tools", async () => {
+  it("without credentials lists only the job tools and list_models", async () => {
     const { client } = await stdioClient({ AIGC_MCP_OUTPUT_DIR: tempDir("aigc-nokey-") });
-    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(["cancel_job", "get_job", "list_jobs", "wait_for_job"]);
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([
+      "cancel_job",
+      "get_job",
+      "list_jobs",
+      "list_models",
+      "wait_for_job",
+    ]);
     await client.close();
   });
 

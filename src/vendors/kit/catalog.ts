@@ -174,7 +174,7 @@ export class Catalog {
     if (err.category === "invalid_input") {
       for (const a of this.advise(id, endpoint, args)) {
         const others = this.modelsAccepting(endpoint, a.field, args[a.field]).map((o) => o.id);
-        notes.push(`${a.message}${others.length ? ` (${others.join(", ")} take it)` : ""}.`);
+        notes.push(`${a.message}${others.length ? ` (${others.join(", ")} ${others.length === 1 ? "takes" : "take"} it)` : ""}.`);
       }
     } else if ((err.category === "not_found" || err.category === "permission") && m && m.status !== "retired") {
       const dated = m.sources

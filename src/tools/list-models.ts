@@ -1,0 +1,137 @@
+/**
+ * `list_models`: per configured vendor and tool, the models the catalogs know (status, default and
+ * the variable that overrides it, capabilities, source date), optionally merged with the vendor's
+ * own live model list. Free and read-only.
+ */
+import { z } from "zod";
+import type { AppContext } from "../context.js";
+import { describeError } from "../errors.js";
+import type { Catalog, CatalogModel } from "../vendors/kit/catalog.js";
+import { defineTool, type ToolDef } from "./define.js";
+import type { LiveModel, LoadedVendor } from "./plugin.js";
+
+const modelShape = z.object({
+  id: z.string(),
+  label: z.string(),
+  status: z.enum(["active", "retiring", "retired"]),
+  status_date: z.string().optional().describe("retiring: the announced shutdown date; retired: when it stopped"),
+  successor: z.string().optional(),
+  default: z.boolean().optional().describe("the tool's default model"),
+  capabilities: z.record(z.string(), z.unknown()).describe("argument name → accepted values, range, count limit or yes/no"),
+  source_date: z.string().optional().describe("newest date the catalog entry was checked against its sources"),
+  sources: z.array(z.string()).optional(),
+});
+
+const toolShape = z.object({
+  tool: z.string(),
+  endpoint: z.string(),
+  default: z.string().optional(),
+  default_variable: z.string().optional().describe("the environment variable that overrides the default"),
+  models: z.array(modelShape),
+});
+
+const vendorShape = z.object({
+  vendor: z.string(),
+  title: z.string(),
+  tools: z.array(toolShape),
+  live: z
+    .array(z.object({ id: z.string(), status: z.string().optional(), in_catalog: z.boolean() }))
+    .optional()
+    .describe("the vendor's own model list (live: true)"),
+  live_error: z.string().optional(),
+  note: z.string().optional(),
+});
+
+function modelEntry(catalog: Catalog, m: CatalogModel, endpoint: string, isDefault: boolean): z.infer<typeof modelShape> {
+  return {
+    id: m.id,
+    label: m.label,
+    status: m.status,
+    ...(m.statusDate ? { status_date: m.statusDate } : {}),
+    ...(m.successor ? { successor: m.successor } : {}),
+    ...(isDefault ? { default: true } : {}),
+    capabilities: catalog.capabilities(m, endpoint),
+    ...(m.sources.length
+      ? {
+          source_date: m.sources
+            .map((s) => s.date)
+            .sort()
+            .at(-1),
+          sources: [...new Set(m.sources.map((s) => s.url))],
+        }
+      : {}),
+  };
+}
+
+async function describeVendor(v: LoadedVendor, opts: { tool?: string; live?: boolean; signal: AbortSignal }) {
+  const models = v.models;
+  const tools = (models?.tools ?? [])
+    .filter((t) => !opts.tool || t.tool === opts.tool)
+    .map((t) => ({
+      tool: t.tool,
+      endpoint: t.endpoint,
+      ...(t.default ? { default: t.default } : {}),
+      ...(t.variable ? { default_variable: t.variable } : {}),
+      models: models?.catalog
+        ? models.catalog.forEndpoint(t.endpoint).map((m) => modelEntry(models.catalog!, m, t.endpoint, m.id === t.default))
+        : [],
+    }));
+  const out: z.infer<typeof vendorShape> = { vendor: v.id, title: v.title, tools };
+  if (!models?.catalog) out.note = "this vendor serves whatever models its server is configured with; pass live: true to ask it";
+  if (opts.live) {
+    if (!models?.live) out.live_error = `${v.title} has no model-listing call`;
+    else {
+      try {
+        const live: LiveModel[] = await models.live(opts.signal);
+        out.live = live.map((m) => ({ ...m, in_catalog: Boolean(models.catalog?.find(m.id)) }));
+      } catch (err) {
+        out.live_error = describeError(err).split("\n")[0];
+      }
+    }
+  }
+  return out;
+}
+
+function render(vendors: Array<z.infer<typeof vendorShape>>): string {
+  const lines: string[] = [];
+  for (const v of vendors) {
+    lines.push(`${v.title} (${v.vendor})${v.note ? `: ${v.note}` : ""}`);
+    for (const t of v.tools) {
+      lines.push(`  ${t.tool}: default ${t.default ?? "none"}${t.default_variable ? ` (set ${t.default_variable} to change)` : ""}`);
+      for (const m of t.models) {
+        const status =
+          m.status === "active"
+            ? ""
+            : ` [${m.status}${m.status_date ? ` ${m.status_date}` : ""}${m.successor ? `, use ${m.successor}` : ""}]`;
+        lines.push(`    - ${m.id}${m.default ? " (default)" : ""}${status}: ${m.label}`);
+      }
+    }
+    if (v.live)
+      lines.push(`  vendor lists ${v.live.length} model(s): ${v.live.map((m) => `${m.id}${m.status ? ` (${m.status})` : ""}`).join(", ")}`);
+    if (v.live_error) lines.push(`  live list unavailable: ${v.live_error}`);
+  }
+  return lines.join("\n") || "No vendor is configured.";
+}
+
+export function listModels(app: AppContext): ToolDef {
+  return defineTool({
+    name: "list_models",
+    title: "List models",
+    description:
+      "Lists the models each configured vendor's tools can use: status (active, retiring, retired with its successor), the default and the variable that changes it, documented capabilities and the date they were checked. live: true also asks the vendor for its own list (free). Use it before choosing a model.",
+    input: {
+      vendor: z.string().max(32).optional().describe("only this vendor id"),
+      tool: z.string().max(64).optional().describe("only this tool"),
+      live: z.boolean().optional().describe("also fetch the vendor's own model list (a free call)"),
+    },
+    output: { vendors: z.array(vendorShape) },
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    async run(args, ctx) {
+      const chosen = app.vendors.filter(
+        (v) => (!args.vendor || v.id === args.vendor) && (!args.tool || v.tools.some((t) => t.name === args.tool)),
+      );
+      const vendors = await Promise.all(chosen.map((v) => describeVendor(v, { tool: args.tool, live: args.live, signal: ctx.signal })));
+      return { content: [{ type: "text", text: render(vendors) }], structuredContent: { vendors } };
+    },
+  });
+}

@@ -1,0 +1,168 @@
+/** The catalog kit: capability advice, retired-model refusal, refusal explanations and the models file. */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/config.js";
+import { AigcError } from "../../src/errors.js";
+import { Catalog, fits, mergeModels, type CatalogModel } from "../../src/vendors/kit/catalog.js";
+import { loadModelsFile, withModelsFile } from "../../src/vendors/kit/models-file.js";
+import { tempDir } from "../helpers/harness.js";
+
+const SOURCE = { url: "https://vendor.example/docs", date: "2026-11-30" };
+const MODELS: CatalogModel[] = [
+  {
+    id: "v3",
+    label: "Video 3",
+    aliases: ["v3-latest"],
+    endpoints: ["t2v", "i2v"],
+    status: "active",
+    capabilities: { duration: { min: 3, max: 15 }, mode: ["std", "pro", "4k"], sound: true, images: 4 },
+    byEndpoint: { i2v: { duration: [5, 10] } },
+    sources: [SOURCE],
+  },
+  {
+    id: "v2",
+    label: "Video 2",
+    endpoints: ["t2v"],
+    status: "retiring",
+    statusDate: "2027-01-01",
+    successor: "v3",
+    capabilities: { duration: [5, 10], sound: false },
+    sources: [SOURCE],
+  },
+  {
+    id: "v1",
+    label: "Video 1",
+    endpoints: ["t2v"],
+    status: "retired",
+    statusDate: "2026-09-15",
+    successor: "v3",
+    capabilities: {},
+    sources: [SOURCE],
+  },
+];
+const catalog = new Catalog("demo", MODELS);
+
+describe("capabilities", () => {
+  it("fit values by kind: yes/no, count limit, allowed values, range", () => {
+    expect(fits(false, true)).toBe(false);
+    expect(fits(false, false)).toBe(true);
+    expect(fits(false, [])).toBe(true);
+    expect(fits(2, ["a", "b", "c"])).toBe(false);
+    expect(fits(["5", "10"], 10)).toBe(true);
+    expect(fits([5, 10], "7")).toBe(false);
+    expect(fits({ min: 3, max: 15 }, "7")).toBe(true);
+    expect(fits({ min: 3, max: 15 }, 16)).toBe(false);
+    expect(fits({ min: 3, max: 15 }, undefined)).toBe(true);
+  });
+
+  it("advise per endpoint, and say nothing about unknown models", () => {
+    expect(catalog.advise("v3", "t2v", { duration: 7, mode: "4k" })).toEqual([]);
+    expect(catalog.advise("v3", "i2v", { duration: 7 }).map((a) => a.message)).toEqual(["Video 3 (v3) takes duration 5, 10; got 7"]);
+    expect(catalog.advise("v3-latest", "t2v", { images: ["a", "b", "c", "d", "e"] })[0]?.message).toBe(
+      "Video 3 (v3) takes at most 4 images",
+    );
+    expect(catalog.advise("v2", "t2v", { sound: true }).map((a) => a.message)).toEqual([
+      "Video 2 (v2) does not take sound",
+      "v2 is being retired on 2027-01-01; move to v3",
+    ]);
+    expect(catalog.advise("brand-new", "t2v", { duration: 99 })).toEqual([]);
+  });
+});
+
+describe("checks", () => {
+  it("refuse a retired model with its date and successor, in any mode, and never substitute", () => {
+    for (const mode of ["advise", "strict"] as const) {
+      const e = (() => {
+        try {
+          catalog.check("v1", "t2v", {}, mode);
+        } catch (err) {
+          return err as AigcError;
+        }
+      })();
+      expect(e?.info).toMatchObject({ category: "invalid_input", code: "ModelRetired", vendor: "demo" });
+      expect(e?.message).toBe("model: v1 was retired by the vendor on 2026-09-15; use v3, or set model explicitly");
+    }
+  });
+
+  it("advise by default and refuse only in strict mode", () => {
+    expect(catalog.check("v3", "i2v", { duration: 7 }, "advise")).toEqual(["Video 3 (v3) takes duration 5, 10; got 7"]);
+    expect(() => catalog.check("v3", "i2v", { duration: 7 }, "strict")).toThrow(
+      /duration: Video 3 \(v3\) takes duration 5, 10; got 7.*strict/,
+    );
+  });
+
+  it("explain a vendor's parameter refusal with the capability and the models that take the value", () => {
+    const err = new AigcError({ category: "invalid_input", code: "1201", message: "duration not supported", hint: "Change it." });
+    catalog.explain(err, "v2", "t2v", { duration: 7 });
+    expect(err.info.hint).toBe(
+      "Change it. Video 2 (v2) takes duration 5, 10; got 7 (v3 takes it). v2 is being retired on 2027-01-01; move to v3.",
+    );
+  });
+
+  it("say the catalog may be stale when the vendor does not know a model it lists as current", () => {
+    const err = new AigcError({ category: "not_found", code: "ModelNotFound", message: "no such model" });
+    catalog.explain(err, "v3", "t2v", {});
+    expect(err.info.hint).toMatch(/lists v3 as active \(as of 2026-11-30\).*AIGC_MCP_MODELS_FILE/);
+    const other = new AigcError({ category: "not_found", code: "ModelNotFound", message: "no such model" });
+    catalog.explain(other, "unknown", "t2v", {});
+    expect(other.info.hint).toBeUndefined();
+  });
+});
+
+describe("models file", () => {
+  it("adds a model, changes a capability and marks one retired, recording itself as a source", () => {
+    const file = { url: "file:///models.json", date: "2026-12-01" };
+    const merged = mergeModels(
+      MODELS,
+      [
+        { id: "v9", endpoints: ["t2v"], capabilities: { duration: { min: 4, max: 60 } } },
+        { id: "v3-latest", capabilities: { duration: { min: 3, max: 20 } } },
+        { id: "v2", status: "retired", statusDate: "2026-12-01" },
+      ],
+      file,
+    );
+    const c = new Catalog("demo", merged);
+    expect(c.advise("v9", "t2v", { duration: 45 })).toEqual([]);
+    expect(c.find("v3")?.capabilities).toMatchObject({ duration: { min: 3, max: 20 }, mode: ["std", "pro", "4k"] });
+    expect(c.find("v3")?.sources).toEqual([SOURCE, file]);
+    expect(() => c.assertNotRetired("v2")).toThrow(/retired by the vendor on 2026-12-01; use v3/);
+    expect(MODELS[1]!.status).toBe("retiring");
+  });
+
+  it("loads a valid file and stops with one line naming a bad entry", async () => {
+    const dir = tempDir();
+    const good = join(dir, "good.json");
+    writeFileSync(
+      good,
+      JSON.stringify({
+        ark: [{ id: "doubao-seedance-3-0-261201", endpoints: ["seedance"], capabilities: { duration: { min: 4, max: 60 } } }],
+      }),
+    );
+    const loaded = await loadModelsFile(good, ["ark", "kling"]);
+    expect(withModelsFile(new Catalog("ark", []), loaded).find("doubao-seedance-3-0-261201")?.capabilities).toEqual({
+      duration: { min: 4, max: 60 },
+    });
+
+    const cases: Array<[unknown, RegExp]> = [
+      [{ nope: [] }, /"nope" is not a vendor id \(ark, kling\)/],
+      [{ ark: [{ id: "x", status: "gone" }] }, /ark\[0\]\.status/],
+      [{ kling: [{ id: "x", capabilities: { duration: "long" } }] }, /kling\[0\]\.capabilities\.duration/],
+      [{ ark: [{ id: "x", colour: "red" }] }, /ark\[0\]/],
+      [[1, 2], /must be an object keyed by vendor id/],
+    ];
+    for (const [content, message] of cases) {
+      const bad = join(dir, "bad.json");
+      writeFileSync(bad, JSON.stringify(content));
+      const err = await loadModelsFile(bad, ["ark", "kling"]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toMatch(/^AIGC_MCP_MODELS_FILE: /);
+      expect((err as Error).message).toMatch(message);
+      expect((err as Error).message).not.toContain("\n");
+    }
+    await expect(loadModelsFile(join(dir, "missing.json"), ["ark"])).rejects.toThrow(/does not exist/);
+    expect(() => withModelsFile(new Catalog("ark", []), { models: { ark: [{ id: "new-without-endpoints" }] }, source: SOURCE })).toThrow(
+      /AIGC_MCP_MODELS_FILE: ark: model new-without-endpoints is new, so it needs "endpoints"/,
+    );
+  });
+});
