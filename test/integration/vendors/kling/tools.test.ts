@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeJpeg, makePng } from "../../src/sandbox/media-fixtures.js";
-import type { KlingSimulator } from "../../src/vendors/kling/simulator.js";
-import { startHarness, structured, text, type Harness } from "../helpers/harness.js";
+import { makeJpeg, makePng } from "../../../../src/sandbox/media-fixtures.js";
+import type { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
+import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
 
 type Job = {
   job_id: string;

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ArkClient } from "../../src/vendors/ark/client.js";
-import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
-import { startHarness, structured, text, type Harness } from "../helpers/harness.js";
-import { failure } from "../helpers/failure.js";
+import { ArkClient } from "../../../../src/vendors/ark/client.js";
+import { ArkSimulator } from "../../../../src/vendors/ark/simulator.js";
+import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { failure } from "../../../helpers/failure.js";
 
 const S45 = "doubao-seedream-4-5-251128";
 const SD15 = "doubao-seedance-1-5-pro-251215";

@@ -1,13 +1,13 @@
 import { request } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AigcError } from "../../src/errors.js";
-import { VisualSimulator } from "../../src/vendors/visual/simulator.js";
-import { VisualClient, withRateLimitBackoff } from "../../src/vendors/visual/client.js";
-import type { VisualConfig } from "../../src/vendors/visual/config.js";
-import { placeDelivery } from "../../src/vendors/visual/requests.js";
-import { signVolcRequest } from "../../src/vendors/visual/sign.js";
-import { visualResult } from "../../src/vendors/visual/tasks.js";
-import { failure } from "../helpers/failure.js";
+import { AigcError } from "../../../../src/errors.js";
+import { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
+import { VisualClient, withRateLimitBackoff } from "../../../../src/vendors/visual/client.js";
+import type { VisualConfig } from "../../../../src/vendors/visual/config.js";
+import { placeDelivery } from "../../../../src/vendors/visual/requests.js";
+import { signVolcRequest } from "../../../../src/vendors/visual/sign.js";
+import { visualResult } from "../../../../src/vendors/visual/tasks.js";
+import { failure } from "../../../helpers/failure.js";
 
 describe("Volcengine Visual adapter against the simulator", () => {
   let sim: VisualSimulator;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
-import { header } from "../../src/sandbox/sim-server.js";
-import { makePng, makeWav } from "../../src/sandbox/media-fixtures.js";
-import { logLines, startHarness, structured, text, type Harness } from "../helpers/harness.js";
+import { header } from "../../../../src/sandbox/sim-server.js";
+import { makePng, makeWav } from "../../../../src/sandbox/media-fixtures.js";
+import { logLines, startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
 
 type Chat = {
   model: string;
@@ -210,7 +210,7 @@ describe("gateway tools (key auth, in-process)", () => {
   });
 
   it("transcribe: an http(s) URL is downloaded here (capped, type-checked) and uploaded", async () => {
-    const { speak } = await import("../../src/vendors/gateway/simulator-audio.js");
+    const { speak } = await import("../../../../src/vendors/gateway/simulator-audio.js");
     const url = gw().sim.publish(speak("Downloaded first.", "wav", 1), "audio/wav", 3600, "wav");
     const r = await h.call("gateway_transcribe", { audio: url });
     expect(structured<{ text: string }>(r).text).toBe("Downloaded first.");

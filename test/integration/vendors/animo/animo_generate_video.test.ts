@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeJobId } from "../../src/jobs/handle.js";
-import { logLines, startHarness, structured, text, type Harness } from "../helpers/harness.js";
+import { decodeJobId } from "../../../../src/jobs/handle.js";
+import { logLines, startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
 
 type Job = {
   job_id: string;

@@ -6,7 +6,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, structured, type Harness } from "../helpers/harness.js";
+import { startHarness, structured, type Harness } from "../../../helpers/harness.js";
 
 const MB = 1024 * 1024;
 const BODY = 256 * MB;

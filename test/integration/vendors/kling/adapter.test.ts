@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { httpRequest } from "../../src/net/http.js";
-import { KlingSimulator } from "../../src/vendors/kling/simulator.js";
-import { KlingClient, parseKlingJson, stringifyKling } from "../../src/vendors/kling/client.js";
-import { KLING_CODES, klingError } from "../../src/vendors/kling/errors.js";
-import { klingPollResult } from "../../src/vendors/kling/tasks.js";
-import { failure } from "../helpers/failure.js";
-import { signToken } from "../helpers/jwt.js";
+import { httpRequest } from "../../../../src/net/http.js";
+import { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
+import { KlingClient, parseKlingJson, stringifyKling } from "../../../../src/vendors/kling/client.js";
+import { KLING_CODES, klingError } from "../../../../src/vendors/kling/errors.js";
+import { klingPollResult } from "../../../../src/vendors/kling/tasks.js";
+import { failure } from "../../../helpers/failure.js";
+import { signToken } from "../../../helpers/jwt.js";
 
 const T2V = { model_name: "kling-v2-6", prompt: "a fox", duration: "5" };
 
@@ -191,7 +191,7 @@ describe("Kling client against the simulator", () => {
   });
 
   it("reads long element ids exactly and sends them back as numbers", async () => {
-    const png = (await import("../../src/sandbox/media-fixtures.js")).makePng(64, 64).toString("base64");
+    const png = (await import("../../../../src/sandbox/media-fixtures.js")).makePng(64, 64).toString("base64");
     const el = await client.createElement({
       element_name: "fox",
       element_description: "a red fox",
@@ -212,7 +212,7 @@ describe("Kling client against the simulator", () => {
   });
 
   it("reads series images and watermarked copies", async () => {
-    const png = (await import("../../src/sandbox/media-fixtures.js")).makePng(320, 320).toString("base64");
+    const png = (await import("../../../../src/sandbox/media-fixtures.js")).makePng(320, 320).toString("base64");
     const c = await client.createTask("images/omni-image", {
       model_name: "kling-image-o1",
       prompt: "p",
