@@ -46,7 +46,7 @@ function table(vars: EnvVar[]): string {
 }
 
 export function helpText(): string {
-  return `aigc-mcp ${VERSION} — MCP server for Volcengine Ark, Volcengine Visual (Jimeng), Kling, Animo and the Alibaba Cloud AI Gateway
+  return `aigc-mcp ${VERSION} — MCP server for ${PLUGINS.map((p) => p.title).join(", ")}
 
 Usage:
   aigc-mcp [options]          start the server (stdio by default)

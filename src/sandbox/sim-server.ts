@@ -7,6 +7,9 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { applyFault, send, type Fault, type SimReply } from "./sim-reply.js";
+
+export type { Fault, FaultKind, SimReply } from "./sim-reply.js";
 
 export interface SimRequest {
   method: string;
@@ -18,33 +21,6 @@ export interface SimRequest {
   json?: unknown;
   /** Set when the client went away before the response was complete. */
   aborted?: boolean;
-}
-
-export type FaultKind = "status" | "delay" | "hang" | "truncate" | "malformed" | "oversize" | "reset" | "slow-body";
-
-export interface Fault {
-  kind: FaultKind;
-  /** Which requests it applies to (default: all but media downloads). */
-  match?: (req: SimRequest) => boolean;
-  /** How many requests it hits (default 1). */
-  times?: number;
-  status?: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** For delay: wait before handling; for slow-body: pause between 64 KiB chunks of the answer. */
-  delayMs?: number;
-  /** For oversize: how many bytes to send. */
-  bytes?: number;
-}
-
-export interface SimReply {
-  status: number;
-  headers?: Record<string, string>;
-  body?: Buffer | string | object;
-  /** Stream the body in chunks with a pause between them. */
-  chunkDelayMs?: number;
-  /** A body produced chunk by chunk (sent as is, with backpressure; no Content-Length unless given). */
-  stream?: AsyncIterable<Buffer> | Iterable<Buffer>;
 }
 
 export type SimHandler = (req: SimRequest) => Promise<SimReply> | SimReply;
@@ -142,7 +118,7 @@ export class SimServer {
     const isMedia = sreq.path.startsWith("/media/");
     const fault = this.takeFault(sreq, isMedia);
     try {
-      if (fault && fault.kind !== "slow-body" && (await this.applyFault(fault, res))) return;
+      if (fault && fault.kind !== "slow-body" && (await applyFault(fault, res))) return;
       const reply = isMedia ? this.serveMedia(sreq) : await this.handler(sreq);
       if (fault?.kind === "slow-body") reply.chunkDelayMs = fault.delayMs ?? 200;
       await send(res, reply);
@@ -157,47 +133,6 @@ export class SimServer {
     const f = this.faults[i]!;
     if (--f.times! <= 0) this.faults.splice(i, 1);
     return f;
-  }
-
-  /** Returns true when the fault produced the whole response. */
-  private async applyFault(f: Fault, res: ServerResponse): Promise<boolean> {
-    switch (f.kind) {
-      case "delay":
-        await new Promise((r) => setTimeout(r, f.delayMs ?? 1000));
-        return false;
-      case "slow-body":
-        return false; // applied to the reply in dispatch
-      case "status":
-        await send(res, {
-          status: f.status ?? 500,
-          headers: f.headers,
-          body: f.body ?? { error: { code: "InternalServiceError", message: "injected failure" } },
-        });
-        return true;
-      case "hang":
-        return true; // never answer; the client must time out or abort
-      case "reset":
-        res.socket?.destroy();
-        return true;
-      case "truncate":
-        res.writeHead(200, { "content-type": "application/json", "content-length": "400" });
-        res.write('{"id":"cgt-trunc');
-        res.socket?.destroy();
-        return true;
-      case "malformed":
-        await send(res, { status: 200, headers: { "content-type": "application/json" }, body: '{"id": "cgt-, malformed' });
-        return true;
-      case "oversize": {
-        const total = f.bytes ?? 80 * 1024 * 1024;
-        res.writeHead(200, { "content-type": "application/json" });
-        const chunk = Buffer.alloc(64 * 1024, 0x20);
-        for (let sent = 0; sent < total && !res.destroyed; sent += chunk.length) {
-          if (!res.write(chunk)) await new Promise((r) => res.once("drain", r));
-        }
-        res.end();
-        return true;
-      }
-    }
   }
 
   private serveMedia(req: SimRequest): SimReply {
@@ -217,75 +152,9 @@ export class SimServer {
   }
 }
 
-async function send(res: ServerResponse, reply: SimReply): Promise<void> {
-  if (reply.stream) return sendStream(res, reply, reply.stream);
-  let body: Buffer;
-  const headers: Record<string, string> = { ...(reply.headers ?? {}) };
-  if (Buffer.isBuffer(reply.body)) body = reply.body;
-  else if (typeof reply.body === "string") body = Buffer.from(reply.body);
-  else if (reply.body === undefined) body = Buffer.alloc(0);
-  else {
-    body = Buffer.from(JSON.stringify(reply.body));
-    headers["content-type"] ??= "application/json";
-  }
-  headers["content-length"] = String(body.length);
-  res.writeHead(reply.status, headers);
-  if (!reply.chunkDelayMs) {
-    res.end(body);
-    return;
-  }
-  const step = 64 * 1024;
-  for (let i = 0; i < body.length && !res.destroyed; i += step) {
-    res.write(body.subarray(i, i + step));
-    await new Promise((r) => setTimeout(r, reply.chunkDelayMs));
-  }
-  res.end();
-}
-
-async function sendStream(res: ServerResponse, reply: SimReply, stream: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<void> {
-  res.writeHead(reply.status, reply.headers ?? {});
-  for await (const chunk of stream) {
-    if (res.destroyed) return;
-    if (!res.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          res.off("drain", done);
-          res.off("close", done);
-          resolve();
-        };
-        res.on("drain", done);
-        res.on("close", done);
-      });
-    }
-    if (reply.chunkDelayMs) await new Promise((r) => setTimeout(r, reply.chunkDelayMs));
-  }
-  if (!res.destroyed) res.end();
-}
-
 export function header(req: SimRequest, name: string): string | undefined {
   const v = req.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** A task whose status follows the simulator clock: queued, then running, then its outcome. */
-export interface SimTask<T> {
-  id: string;
-  createdMs: number;
-  queuedMs: number;
-  runningMs: number;
-  outcome: "succeeded" | "failed" | "expired";
-  cancelled?: boolean;
-  deleted?: boolean;
-  data: T;
-}
-
-export function taskPhase<T>(task: SimTask<T>, now: number): "queued" | "running" | "succeeded" | "failed" | "expired" | "cancelled" {
-  if (task.cancelled) return "cancelled";
-  const t = now - task.createdMs;
-  if (task.outcome === "expired") return t < task.queuedMs ? "queued" : "expired";
-  if (t < task.queuedMs) return "queued";
-  if (t < task.queuedMs + task.runningMs) return "running";
-  return task.outcome;
 }
 
 /** What every vendor simulator shares: its SimServer, start and close. Subclasses answer requests in `handle`. */

@@ -30,10 +30,22 @@ export interface LiveModel {
   status?: string;
 }
 
+/** One tool that takes a `model`, as list_models and the catalog tests see it. */
+export interface ModelTool {
+  tool: string;
+  /** The vendor endpoint family the tool calls (the catalog's `endpoints` use the same names). */
+  endpoint: string;
+  default?: string;
+  /** The environment variable that overrides the default. */
+  variable?: string;
+  /** The smallest arguments that make a valid call apart from `model` (the catalog tests run every model with them). */
+  sample: Record<string, unknown>;
+}
+
 export interface VendorModels {
   catalog?: Catalog;
   /** Which endpoint family each tool calls and its default model, with the variable that overrides it. */
-  tools: Array<{ tool: string; endpoint: string; default?: string; variable?: string }>;
+  tools: ModelTool[];
   /** The vendor's own model list, a free call (list_models with live: true, and `check`). */
   live?(signal: AbortSignal): Promise<LiveModel[]>;
 }

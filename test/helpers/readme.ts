@@ -1,7 +1,7 @@
 /**
  * The README's generated blocks: the tool tables (from every tool definition, each vendor loaded
- * against the sandbox so every tool exists) and the environment-variable tables (from `CORE_ENV`
- * and each plugin's `env`). A block sits between `<!-- generated:<id> … -->` and
+ * against the sandbox so every tool exists), the environment-variable tables (from `CORE_ENV`
+ * and each plugin's `env`) and the model tables (from each vendor's catalog). A block sits between `<!-- generated:<id> … -->` and
  * `<!-- /generated:<id> -->`; everything outside the blocks is hand-written and kept as is.
  * `test/integration/core/readme.test.ts` fails when README.md differs from this; `npm run docs`
  * rewrites it.
@@ -14,12 +14,14 @@ import { createContext } from "../../src/context.js";
 import { loadVendors, PLUGINS } from "../../src/plugins.js";
 import { startSandbox } from "../../src/sandbox/index.js";
 import type { ToolDef } from "../../src/tools/define.js";
+import type { VendorModels } from "../../src/tools/plugin.js";
 import { jobTools } from "../../src/tools/jobs.js";
+import { listModels } from "../../src/tools/list-models.js";
 import { tempDir } from "./harness.js";
 
-/** Every tool the server can offer, by vendor (plugin title), then the job tools. */
+/** Every tool the server can offer, by vendor (plugin title), then the job tools and list_models. */
 export interface Catalogue {
-  vendors: Array<{ title: string; tools: ToolDef[] }>;
+  vendors: Array<{ id: string; title: string; tools: ToolDef[]; models?: VendorModels }>;
   jobTools: ToolDef[];
 }
 
@@ -35,7 +37,10 @@ export async function loadCatalogue(): Promise<Catalogue> {
     if (missing.length) throw new Error(`the sandbox environment did not enable ${missing.join(", ")}: its tools would be missing`);
     const app = await createContext(core, vendors);
     await app.jobs.close();
-    return { vendors: vendors.map((v) => ({ title: v.title, tools: v.tools })), jobTools: jobTools(app) };
+    return {
+      vendors: vendors.map((v) => ({ id: v.id, title: v.title, tools: v.tools, ...(v.models ? { models: v.models } : {}) })),
+      jobTools: [...jobTools(app), listModels(app)],
+    };
   } finally {
     await sandbox.close();
     rmSync(dir, { recursive: true, force: true });
@@ -86,7 +91,7 @@ function toolTable(tools: ToolDef[]): string {
 export function renderTools(catalogue: Catalogue): string {
   const sections = [
     ...catalogue.vendors.map((v) => ({ heading: v.title, tools: v.tools })),
-    { heading: "Job tools (every vendor)", tools: catalogue.jobTools },
+    { heading: "Job and model tools (every vendor)", tools: catalogue.jobTools },
   ];
   return [
     "Parameters in **bold** are required. Hints are the MCP tool annotations that are true (each tool declares all four).",
@@ -105,11 +110,44 @@ export function renderEnv(vars: EnvVar[]): string {
   return table(["Variable", ...(withFlag ? ["Flag"] : []), "Default", "Meaning"], rows);
 }
 
-/** A generated block's content, and the heading to give it when README.md has no block of that id yet. */
+/** A model table per vendor catalog: status (with date and successor), the tools that use it, capabilities, source date. */
+export function renderModels(models: VendorModels): string {
+  const catalog = models.catalog;
+  if (!catalog) return "";
+  const rows = catalog.models.map((m) => {
+    const tools = models.tools.filter((t) => m.endpoints.includes(t.endpoint));
+    const defaults = tools.filter((t) => t.default === m.id).map((t) => t.tool);
+    const status =
+      m.status === "active"
+        ? "active"
+        : `${m.status}${m.statusDate ? ` ${m.statusDate}` : ""}${m.successor ? ` → \`${m.successor}\`` : ""}`;
+    const caps = [
+      catalog.summary(m, ""),
+      ...Object.keys(m.byEndpoint ?? {}).map((e) => `on ${e}: ${catalog.summary({ ...m, capabilities: {} }, e)}`),
+    ].filter(Boolean);
+    const dated =
+      m.sources
+        .map((s) => s.date)
+        .sort()
+        .at(-1) ?? "–";
+    return [
+      `\`${m.id}\`${m.aliases?.length ? ` (also ${m.aliases.map((a) => `\`${a}\``).join(", ")})` : ""}`,
+      cell(m.label),
+      cell(status),
+      [...new Set(tools.map((t) => `\`${t.tool}\``))].join(", ") || "–",
+      defaults.length ? defaults.map((d) => `\`${d}\``).join(", ") : "–",
+      cell(caps.join("; ")) || "–",
+      dated,
+    ];
+  });
+  return table(["Model", "Name", "Status", "Tools", "Default of", "Capabilities", "Checked"], rows);
+}
+
+/** A generated block's content, and where to put it when README.md has no block of that id yet. */
 export interface Block {
   content: string;
-  /** Where a missing block goes: a new `### heading` section at the end of `## Configuration`. Without it, a missing block is an error. */
-  newConfigSection?: string;
+  /** Where a missing block goes: a new `### heading` section at the end of the `## parent` section. Without it, a missing block is an error. */
+  newSection?: { parent: string; heading: string };
 }
 
 export function readmeBlocks(catalogue: Catalogue): Map<string, Block> {
@@ -117,7 +155,12 @@ export function readmeBlocks(catalogue: Catalogue): Map<string, Block> {
     ["tools", { content: renderTools(catalogue) }],
     ["env:server", { content: renderEnv(CORE_ENV) }],
   ]);
-  for (const p of PLUGINS) blocks.set(`env:${p.id}`, { content: renderEnv(p.env), newConfigSection: p.title });
+  for (const p of PLUGINS)
+    blocks.set(`env:${p.id}`, { content: renderEnv(p.env), newSection: { parent: "Configuration", heading: p.title } });
+  for (const v of catalogue.vendors) {
+    if (v.models?.catalog)
+      blocks.set(`models:${v.id}`, { content: renderModels(v.models), newSection: { parent: "Model catalogs", heading: v.title } });
+  }
   return blocks;
 }
 
@@ -136,12 +179,12 @@ export async function renderReadme(readme: string, blocks: Map<string, Block>, r
   });
   for (const [id, block] of blocks) {
     if (seen.has(id)) continue;
-    if (!block.newConfigSection) throw new Error(`README.md lacks the block ${open(id)} … ${close(id)}: put the two markers back`);
-    const start = out.indexOf("\n## Configuration\n");
-    if (start < 0) throw new Error(`README.md has no "## Configuration" section for the new block "${id}"`);
+    if (!block.newSection) throw new Error(`README.md lacks the block ${open(id)} … ${close(id)}: put the two markers back`);
+    const start = out.indexOf(`\n## ${block.newSection.parent}\n`);
+    if (start < 0) throw new Error(`README.md has no "## ${block.newSection.parent}" section for the new block "${id}"`);
     const next = out.indexOf("\n## ", start + 1);
     const at = next < 0 ? out.length : next + 1;
-    const section = `### ${block.newConfigSection}\n\n${open(id)}\n\n${block.content}\n\n${close(id)}\n\n`;
+    const section = `### ${block.newSection.heading}\n\n${open(id)}\n\n${block.content}\n\n${close(id)}\n\n`;
     out = out.slice(0, at) + section + out.slice(at);
   }
   const options = (await resolveConfig(readmePath)) ?? {};

@@ -24,7 +24,11 @@ describe("README generator", () => {
   });
 
   it("rewrites the blocks and adds a section for a vendor that has none", async () => {
-    const out = await renderReadme(readme, blocks([["env:newvendor", { content: "NEW", newConfigSection: "New Vendor" }]]), README);
+    const out = await renderReadme(
+      readme,
+      blocks([["env:newvendor", { content: "NEW", newSection: { parent: "Configuration", heading: "New Vendor" } }]]),
+      README,
+    );
     expect(out).toContain("SERVER");
     expect(out).not.toContain("old");
     expect(out).toMatch(/### New Vendor\n\n<!-- generated:env:newvendor [^>]*-->\n\nNEW\n\n<!-- \/generated:env:newvendor -->\n\n## Tools/);

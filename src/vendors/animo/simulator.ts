@@ -12,7 +12,8 @@
 import { randomBytes } from "node:crypto";
 import { STYLES, RESOLUTIONS } from "./video.js";
 import { makeMp4 } from "../../sandbox/media-fixtures.js";
-import { header, VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "../../sandbox/sim-server.js";
+import { header, VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
+import { taskPhase, type SimTask } from "../../sandbox/sim-task.js";
 import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
 import { VENDOR_ID } from "./config.js";
 

@@ -3,11 +3,15 @@
  * task API (create, get, list, DELETE with the documented rules), with exact Bearer checks, the
  * documented error bodies, real JPEG/PNG/MP4 bytes at expiring URLs, and trigger words:
  * "[blocked]" (moderation 400), "[fail]" (task fails), "[expire]" (task expires), "[slow]".
+ *
+ * One file on purpose, over 300 lines: it is the vendor's whole documented contract, read side by
+ * side with the vendor's docs, and kept apart from the adapter so the two cannot share a mistake.
  */
 import { randomBytes } from "node:crypto";
 import { SEEDANCE_MODELS, SEEDREAM_MODELS } from "./models.js";
 import { makeJpeg, makeMp4, makePng } from "../../sandbox/media-fixtures.js";
-import { header, VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "../../sandbox/sim-server.js";
+import { header, VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
+import { taskPhase, type SimTask } from "../../sandbox/sim-task.js";
 import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
 import { VENDOR_ID } from "./config.js";
 

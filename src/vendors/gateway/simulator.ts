@@ -11,6 +11,9 @@
  * Trigger words in a prompt or input: `[429]` (the rate limiter's `Too many requests`),
  * `[blocked]` (content inspection 400), `[slow]` (10x slower streaming), `[bad-json]` (a JSON answer
  * that breaks the requested schema), `[fail]` (speech synthesis fails with 500).
+ *
+ * One file on purpose, over 300 lines: it is the vendor's whole documented contract, read side by
+ * side with the vendor's docs, and kept apart from the adapter so the two cannot share a mistake.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { JWTPayload } from "jose";

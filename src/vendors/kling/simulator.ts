@@ -5,6 +5,9 @@
  * durations, the documented count limits, `external_task_id` uniqueness and lookup, per-pack
  * parallel-task limits (1303), elements, and real MP4/PNG media kept 30 days. Trigger words:
  * "[blocked]" (1301), "[fail]" (task fails), "[slow]" (runs 4x longer).
+ *
+ * One file on purpose, over 300 lines: it is the vendor's whole documented contract, read side by
+ * side with the vendor's docs, and kept apart from the adapter so the two cannot share a mistake.
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -14,7 +17,8 @@ import { jwtVerify } from "jose/jwt/verify";
 import { parseKlingJson, stringifyKling } from "./client.js";
 import { ANY_DURATION, findVideoModel, isKlingFamily, knownModels, type KlingFamily } from "./models.js";
 import { makeMp4, makePng } from "../../sandbox/media-fixtures.js";
-import { header, VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "../../sandbox/sim-server.js";
+import { header, VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
+import { taskPhase, type SimTask } from "../../sandbox/sim-task.js";
 import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
 import { VENDOR_ID } from "./config.js";
 

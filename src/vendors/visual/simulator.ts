@@ -5,6 +5,9 @@
  * tasks; expired), CVProcess, CVCancelTask, and serves real JPEG/PNG/MP4 bytes.
  * Trigger words in prompts: "[blocked]" (50412 on submit), "[fail]" (done with 50511),
  * "[expire]" (status expired), "[slow]" (4x longer), "[group]" (Jimeng 4.0 returns 3 images).
+ *
+ * One file on purpose, over 300 lines: it is the vendor's whole documented contract, read side by
+ * side with the vendor's docs, and kept apart from the adapter so the two cannot share a mistake.
  */
 import { randomBytes } from "node:crypto";
 import { JIMENG_IMAGE_MODELS, JIMENG_VIDEO_MODELS, VIDEO_ASPECT_RATIOS } from "./models.js";
@@ -12,7 +15,8 @@ import { VISUAL_DEFAULT_PORTRAIT_REQ_KEY } from "./config.js";
 import { verifyVolcRequest } from "./sign.js";
 import { sniffBytes } from "../../media/sniff.js";
 import { makeJpeg, makeMp4, makePng } from "../../sandbox/media-fixtures.js";
-import { VendorSimulator, taskPhase, type SimReply, type SimRequest, type SimTask } from "../../sandbox/sim-server.js";
+import { VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
+import { taskPhase, type SimTask } from "../../sandbox/sim-task.js";
 import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
 import { VENDOR_ID } from "./config.js";
 
