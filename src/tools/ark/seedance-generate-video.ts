@@ -49,7 +49,9 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
         .min(1)
         .max(64)
         .optional()
-        .describe("Seedance 2.x: what to do with reference media, e.g. reference, edit, extend, first_last_frame (passed to Ark as given)"),
+        .describe(
+          'Seedance 2.x: how Ark combines frames and reference media, e.g. "first_last_frame" (passed to Ark as given; Ark documents the values)',
+        ),
       draft_task_id: z.string().min(1).optional().describe("vendor_task_id of an earlier draft video to render in full quality"),
       resolution: z.enum(RESOLUTIONS).optional().describe("output resolution (Ark's default when omitted)"),
       ratio: z.enum(RATIOS).optional().describe("aspect ratio; adaptive follows the input image"),
