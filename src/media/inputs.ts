@@ -1,7 +1,8 @@
 /**
  * Media inputs given to tools: an http(s) URL (passed to the vendor as is), a `data:` URI, raw
- * base64, a `media://files/...` URI of an earlier output, or a local path confined to the allowed
- * roots. Everything is checked (type, size, location) before any vendor call.
+ * base64, a `media://files/...` URI of an earlier output, a vendor reference whose scheme the
+ * field allows (e.g. Ark's `asset://<id>`, passed to the vendor as is), or a local path confined to
+ * the allowed roots. Everything else is checked (type, size, location) before any vendor call.
  */
 import { open, realpath, stat } from "node:fs/promises";
 import { isAbsolute, resolve, sep } from "node:path";
@@ -11,6 +12,7 @@ import { httpRequest, RETRY_SAFE, safeUrl } from "../net/http.js";
 import { MEDIA_URI_PREFIX, type MediaStore } from "./store.js";
 import { sniffBytes, type MediaKind } from "./sniff.js";
 
+/** `url` is an http(s) URL or a vendor reference (see `InputRule.references`): either way the vendor fetches it. */
 export type MediaInput = { kind: "url"; url: string } | { kind: "bytes"; data: Buffer; mime: string; width?: number; height?: number };
 
 export interface InputPolicy {
@@ -29,7 +31,14 @@ export interface InputRule {
   maxBytes?: number;
   /** Allowed MIME types, when the vendor is stricter than the kind. */
   mimes?: string[];
+  /**
+   * URI schemes of the vendor's own media references, passed to the vendor unchanged and never read
+   * as local paths (e.g. `["asset"]` for Ark's trusted-asset library, `asset://<id>`).
+   */
+  references?: string[];
 }
+
+const REFERENCE_RE = /^([a-z][a-z0-9+.-]*):\/\/(\S+)$/i;
 
 const BASE64_RE = /^[A-Za-z0-9+/\r\n]+={0,2}$/;
 
@@ -50,6 +59,8 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
     if (!m) throw inputError(field, "is a data: URI but not base64 (expected data:<mime>;base64,<data>)");
     return checkBytes(Buffer.from(m[3]!, "base64"), rule, policy, "data URI");
   }
+  const reference = REFERENCE_RE.exec(value);
+  if (reference && rule.references?.includes(reference[1]!.toLowerCase())) return { kind: "url", url: value };
   if (value.startsWith(MEDIA_URI_PREFIX)) {
     const path = await policy.media.resolve(value).catch((e: Error) => {
       throw inputError(field, e.message);
@@ -139,6 +150,7 @@ export async function inputBytes(
   signal?: AbortSignal,
 ): Promise<Extract<MediaInput, { kind: "bytes" }>> {
   if (input.kind === "bytes") return input;
+  if (!/^https?:\/\//i.test(input.url)) throw inputError(rule.field, `${input.url} is a vendor reference: it cannot be downloaded here`);
   const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
   const res = await httpRequest(input.url, {
     vendor: "download",

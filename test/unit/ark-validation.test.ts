@@ -1,12 +1,17 @@
+/**
+ * The request rules Ark's API shape imposes on every model (the only ones aigc-mcp applies
+ * locally) and the request bodies. Per-model capabilities are catalog advice: see
+ * test/integration/vendors/ark/catalog.test.ts.
+ */
 import { describe, expect, it } from "vitest";
 import { AigcError } from "../../src/errors.js";
-import { checkSeedance, seedanceBody } from "../../src/vendors/ark/seedance.js";
-import { checkSeedream, seedreamBody } from "../../src/vendors/ark/seedream.js";
+import { checkSeedanceContent, seedanceBody } from "../../src/vendors/ark/seedance.js";
+import { checkSeedreamGroup, seedreamBody } from "../../src/vendors/ark/seedream.js";
 
-const SD15 = "doubao-seedance-1-5-pro-251215";
 const SD20 = "doubao-seedance-2-0-260128";
-const LITE_I2V = "doubao-seedance-1-0-lite-i2v-250428";
-const S45 = "doubao-seedream-4-5-251128";
+const SD25 = "doubao-seedance-2-5-260628";
+const S50 = "doubao-seedream-5-0-pro-260628";
+const S40 = "doubao-seedream-4-0-20260415";
 
 function fieldOf(fn: () => void): string {
   try {
@@ -18,61 +23,71 @@ function fieldOf(fn: () => void): string {
   throw new Error("expected a validation error");
 }
 
-describe("Seedream rules", () => {
-  it("accepts the documented shapes", () => {
-    expect(() => checkSeedream({ model: S45, imageCount: 14, size: "2K" })).not.toThrow();
-    expect(() => checkSeedream({ model: S45, imageCount: 2, max_images: 13 })).not.toThrow();
-    expect(() => checkSeedream({ model: "ep-20250101-abc", imageCount: 3, size: "999x999" })).not.toThrow();
+describe("Seedream rules of the request shape", () => {
+  it("reference + generated images of a group are at most 15; single images have no group limit", () => {
+    expect(() => checkSeedreamGroup({ imageCount: 2, max_images: 13 })).not.toThrow();
+    expect(() => checkSeedreamGroup({ imageCount: 14, max_images: 1 })).not.toThrow();
+    expect(() => checkSeedreamGroup({ imageCount: 14 })).not.toThrow();
+    expect(fieldOf(() => checkSeedreamGroup({ imageCount: 3, max_images: 13 }))).toBe("max_images");
   });
-  it.each([
-    [{ model: S45, imageCount: 15 }, "images"],
-    [{ model: S45, imageCount: 3, max_images: 13 }, "max_images"],
-    [{ model: S45, imageCount: 0, size: "1K" }, "size"],
-    [{ model: S45, imageCount: 0, size: "1024x1024" }, "size"],
-    [{ model: S45, imageCount: 0, size: "4096x200" }, "size"],
-    [{ model: "doubao-seedream-3-0-t2i-250415", imageCount: 1 }, "images"],
-    [{ model: S45, imageCount: 0, prompt_optimization: "fast" }, "prompt_optimization"],
-  ])("rejects %j naming %s", (req, field) => {
-    expect(fieldOf(() => checkSeedream(req))).toBe(field);
-  });
-  it("switches on sequential generation only for groups", () => {
-    expect(seedreamBody({ prompt: "p", model: S45, images: [], max_images: 1 }).sequential_image_generation).toBe("disabled");
-    const group = seedreamBody({ prompt: "p", model: S45, images: ["https://x/a.png", "https://x/b.png"], max_images: 4 });
+
+  it("sends sequential_image_generation only for a group, never as disabled", () => {
+    const single = seedreamBody({ prompt: "p", model: S50, images: [], max_images: 1 });
+    expect(single).not.toHaveProperty("sequential_image_generation");
+    expect(single).not.toHaveProperty("sequential_image_generation_options");
+    expect(seedreamBody({ prompt: "p", model: S50, images: [] })).toEqual({ model: S50, prompt: "p", response_format: "url" });
+    const group = seedreamBody({ prompt: "p", model: S40, images: ["https://x/a.png", "asset://img-1"], max_images: 4 });
     expect(group).toMatchObject({
       sequential_image_generation: "auto",
       sequential_image_generation_options: { max_images: 4 },
-      image: ["https://x/a.png", "https://x/b.png"],
+      image: ["https://x/a.png", "asset://img-1"],
       response_format: "url",
     });
-    expect(seedreamBody({ prompt: "p", model: S45, images: ["https://x/a.png"] }).image).toBe("https://x/a.png");
-    expect(seedreamBody({ prompt: "p", model: S45, images: [] })).not.toHaveProperty("watermark");
+    expect(seedreamBody({ prompt: "p", model: S40, images: ["https://x/a.png"] }).image).toBe("https://x/a.png");
+  });
+
+  it("puts thinking next to the optimisation mode, and passes output_format and lowercase tiers as given", () => {
+    expect(seedreamBody({ prompt: "p", model: S50, images: [], thinking: "disabled" })).toMatchObject({
+      optimize_prompt_options: { thinking: "disabled" },
+    });
+    expect(
+      seedreamBody({
+        prompt: "p",
+        model: S50,
+        images: [],
+        prompt_optimization: "fast",
+        thinking: "auto",
+        output_format: "png",
+        size: "2k",
+      }),
+    ).toMatchObject({ optimize_prompt_options: { mode: "fast", thinking: "auto" }, output_format: "png", size: "2k" });
+    expect(seedreamBody({ prompt: "p", model: S50, images: [] })).not.toHaveProperty("optimize_prompt_options");
   });
 });
 
-describe("Seedance rules", () => {
-  it.each([
-    [{ model: SD15, prompt: "p", first_frame: "a", reference_images: ["b"] }, "reference_images"],
-    [{ model: SD15, prompt: "p", last_frame: "a" }, "last_frame"],
-    [{ model: SD20, prompt: "p", reference_audios: ["a"] }, "reference_audios"],
-    [{ model: SD15, prompt: "p", reference_videos: ["v"] }, "reference_videos"],
-    [{ model: SD15, prompt: "p", duration: 13 }, "duration"],
-    [{ model: "doubao-seedance-1-0-pro-250528", prompt: "p", duration: -1 }, "duration"],
-    [{ model: SD20, prompt: "p", resolution: "1080p" as const }, "resolution"],
-    [{ model: SD15, prompt: "p", draft: true, resolution: "720p" as const }, "resolution"],
-    [{ model: SD15, prompt: "p", draft: true, return_last_frame: true }, "return_last_frame"],
-    [{ model: SD20, prompt: "p", draft: true }, "draft"],
-    [{ model: "doubao-seedance-1-0-pro-250528", prompt: "p", generate_audio: true }, "generate_audio"],
-    [{ model: LITE_I2V, prompt: "p" }, "first_frame"],
-    [{ model: LITE_I2V, prompt: "p", reference_images: ["1", "2", "3", "4", "5"] }, "reference_images"],
-    [{ model: "doubao-seedance-1-0-pro-fast-251015", prompt: "p", first_frame: "a", last_frame: "b" }, "last_frame"],
-    [{ model: "doubao-seedance-1-0-pro-250528", prompt: "p", ratio: "adaptive" as const }, "ratio"],
-    [{ model: SD15 }, "prompt"],
-  ])("rejects %j naming %s", (req, field) => {
-    expect(fieldOf(() => checkSeedance(req))).toBe(field);
+describe("Seedance rules of the request shape", () => {
+  it("needs something to make a video from", () => {
+    expect(fieldOf(() => checkSeedanceContent({}))).toBe("prompt");
+    expect(fieldOf(() => checkSeedanceContent({ reference_images: [] }))).toBe("prompt");
+    for (const req of [{ prompt: "p" }, { first_frame: "a" }, { reference_audios: ["a"] }, { draft_task_id: "cgt-1" }]) {
+      expect(() => checkSeedanceContent(req)).not.toThrow();
+    }
   });
-  it("builds content items with roles and defaults drafts to 480p", () => {
+
+  it("leaves per-model combinations to Ark: frames with references, a last frame alone, audio-only references", () => {
+    for (const req of [
+      { prompt: "p", first_frame: "a", reference_images: ["b"] },
+      { prompt: "p", last_frame: "a" },
+      { prompt: "p", reference_audios: ["a"] },
+      { draft_task_id: "cgt-1", first_frame: "a" },
+    ]) {
+      expect(() => checkSeedanceContent(req), JSON.stringify(req)).not.toThrow();
+    }
+  });
+
+  it("builds content items with roles, and defaults drafts to 480p", () => {
     const body = seedanceBody({
-      model: SD15,
+      model: SD25,
       prompt: "cat",
       first_frame: "https://x/1.png",
       last_frame: "data:image/png;base64,AA==",
@@ -88,7 +103,7 @@ describe("Seedance rules", () => {
     const refs = seedanceBody({
       model: SD20,
       prompt: "p",
-      reference_images: ["https://i"],
+      reference_images: ["asset://i"],
       reference_videos: ["https://v"],
       reference_audios: ["https://a"],
     });
@@ -98,5 +113,16 @@ describe("Seedance rules", () => {
       "reference_video",
       "reference_audio",
     ]);
+    expect((refs.content as Array<{ image_url?: { url: string } }>)[1]!.image_url!.url).toBe("asset://i");
+  });
+
+  it("sends output_format and omni_reference_task_type only when given", () => {
+    expect(seedanceBody({ model: SD25, prompt: "p", output_format: "mov", omni_reference_task_type: "first_last_frame" })).toMatchObject({
+      output_format: "mov",
+      omni_reference_task_type: "first_last_frame",
+    });
+    const plain = seedanceBody({ model: SD20, prompt: "p" });
+    expect(plain).not.toHaveProperty("output_format");
+    expect(plain).not.toHaveProperty("omni_reference_task_type");
   });
 });

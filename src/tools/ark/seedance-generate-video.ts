@@ -1,82 +1,97 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
 import { toUrlOrDataUri } from "../../media/inputs.js";
-import type { ArkClient } from "../../vendors/ark/client.js";
+import { ENDPOINTS } from "../../vendors/ark/catalog.js";
+import { ARK_REFERENCES, type ArkClient } from "../../vendors/ark/client.js";
 import type { ArkConfig } from "../../vendors/ark/config.js";
-import { SEEDANCE_MODELS } from "../../vendors/ark/models.js";
-import { checkSeedance, RATIOS, RESOLUTIONS, seedanceBody, SERVICE_TIERS } from "../../vendors/ark/seedance.js";
+import { checkSeedanceContent, RATIOS, RESOLUTIONS, seedanceBody, SERVICE_TIERS, VIDEO_FORMATS } from "../../vendors/ark/seedance.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import { loadInput, loadInputs, MEDIA_REF_HELP } from "../media-inputs.js";
+import { checkModel, explainRefusals } from "../model-check.js";
+import { currentModels } from "./common.js";
 import { VENDOR_ID } from "../../vendors/ark/config.js";
 
 const MB = 1024 * 1024;
+const media = (what: string, max: number) =>
+  z.array(z.string().min(1)).max(max).optional().describe(`${what}, each like first_frame (how many depends on the model)`);
 
-export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: CoreConfig) {
+export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: CoreConfig, catalog: Catalog) {
+  const endpoint = ENDPOINTS.video;
   return defineTool({
     name: "seedance_generate_video",
     title: "Seedance video generation (Volcengine Ark)",
     description:
-      "Generates a video with ByteDance Seedance on Volcengine Ark: text-to-video, first-frame image-to-video, first+last-frame, and (Seedance 2.0) multimodal reference video from images, videos and audio. " +
-      "Paid: billed per generated video token by Ark (draft previews cost less). Takes 30 s to several minutes: the call returns a job_id when the wait budget runs out; then call wait_for_job. Never re-run the same request to check on it.",
+      "Generates a video with ByteDance Seedance on Volcengine Ark: text-to-video, first-frame image-to-video, first+last-frame, and multimodal reference video from images, videos and audio. " +
+      "Paid: billed per generated video token by Ark (draft previews cost less). Takes 30 s to several minutes: the call returns a job_id when the wait budget runs out; then call wait_for_job. Never re-run the same request to check on it. " +
+      "Durations, resolutions, reference counts, audio and drafts depend on the model: list_models shows each model's.",
     input: {
       prompt: z.string().max(4000).optional().describe("what happens in the video (required for text-to-video)"),
       model: z
         .string()
         .min(1)
+        .max(128)
         .optional()
-        .describe(
-          `model id or ep-… endpoint id (default ${ark.videoModel}); known: ${SEEDANCE_MODELS.map((m) => `${m.id} (${m.label})`).join(", ")}`,
-        ),
-      first_frame: z.string().min(1).optional().describe(`image the video starts from; ${MEDIA_REF_HELP}`),
-      last_frame: z.string().min(1).optional().describe("image the video ends on (needs first_frame)"),
-      reference_images: z
-        .array(z.string().min(1))
-        .max(9)
-        .optional()
-        .describe("reference images (Seedance 2.0: up to 9; 1.0 Lite i2v: up to 4); not with first_frame"),
-      reference_videos: z.array(z.string().min(1)).max(3).optional().describe("reference videos, up to 3 (Seedance 2.0)"),
-      reference_audios: z
-        .array(z.string().min(1))
-        .max(3)
-        .optional()
-        .describe("reference audio clips, up to 3 (Seedance 2.0; needs a reference image or video)"),
-      draft_task_id: z
+        .describe(`model id or ep-… endpoint id (default ${ark.videoModel}); current: ${currentModels(catalog, endpoint)}`),
+      first_frame: z
         .string()
         .min(1)
         .optional()
-        .describe("vendor_task_id of an earlier draft video (Seedance 1.5 Pro) to render in full quality"),
-      resolution: z.enum(RESOLUTIONS).optional().describe("default 720p (1.0 Pro: 1080p)"),
-      ratio: z.enum(RATIOS).optional().describe("aspect ratio; adaptive follows the input image"),
-      duration: z
-        .number()
-        .int()
-        .min(-1)
-        .max(15)
+        .describe(`image the video starts from; ${MEDIA_REF_HELP}, or asset://<id> (Ark trusted asset)`),
+      last_frame: z.string().min(1).optional().describe("image the video ends on (with first_frame)"),
+      reference_images: media("reference images", 30),
+      reference_videos: media("reference videos", 10),
+      reference_audios: media("reference audio clips", 10),
+      omni_reference_task_type: z
+        .string()
+        .min(1)
+        .max(64)
         .optional()
-        .describe("seconds: 1.5 Pro 4-12, 1.0 2-12, 2.0 4-15; -1 lets 1.5 Pro/2.0 decide"),
+        .describe(
+          'Seedance 2.x: how Ark combines frames and reference media, e.g. "first_last_frame" (passed to Ark as given; Ark documents the values)',
+        ),
+      draft_task_id: z.string().min(1).optional().describe("vendor_task_id of an earlier draft video to render in full quality"),
+      resolution: z.enum(RESOLUTIONS).optional().describe("output resolution (Ark's default when omitted)"),
+      ratio: z.enum(RATIOS).optional().describe("aspect ratio; adaptive follows the input image"),
+      duration: z.number().int().min(-1).max(120).optional().describe("seconds; -1 lets the model decide"),
       seed: z.number().int().min(-1).max(4294967295).optional().describe("-1 = random"),
       camera_fixed: z.boolean().optional().describe("keep the camera still"),
       watermark: z.boolean().optional().describe("add the AI-generated mark"),
-      generate_audio: z.boolean().optional().describe("generate a synchronised soundtrack (Seedance 1.5 Pro and 2.0)"),
-      draft: z.boolean().optional().describe("cheap 480p preview (Seedance 1.5 Pro); render it later with draft_task_id"),
+      generate_audio: z.boolean().optional().describe("generate a synchronised soundtrack"),
+      draft: z.boolean().optional().describe("cheap 480p preview; render it later with draft_task_id"),
       return_last_frame: z.boolean().optional().describe("also return the last frame as an image (to chain videos)"),
       service_tier: z.enum(SERVICE_TIERS).optional().describe('"flex" = cheaper offline queue, slower'),
+      output_format: z.enum(VIDEO_FORMATS).optional().describe("video container"),
       wait_seconds: waitSecondsSchema(core),
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
     async run(args, ctx) {
       const model = args.model ?? ark.videoModel;
-      checkSeedance({ ...args, model });
-      const image = { accept: ["image" as const], maxBytes: 30 * MB };
+      const { wait_seconds: _wait, ...rest } = args;
+      // duration -1 ("the model decides") is not a number of seconds to hold against a model's range.
+      const call = { catalog, endpoint, model, args: { ...rest, duration: args.duration === -1 ? undefined : args.duration } };
+      checkModel(ctx, call);
+      checkSeedanceContent(args);
+      const image = { accept: ["image" as const], maxBytes: 30 * MB, references: ARK_REFERENCES };
       const [first, last, refImages, refVideos, refAudios] = await Promise.all([
         loadInput(ctx.app, args.first_frame, { ...image, field: "first_frame" }),
         loadInput(ctx.app, args.last_frame, { ...image, field: "last_frame" }),
         loadInputs(ctx.app, args.reference_images, { ...image, field: "reference_images" }),
-        loadInputs(ctx.app, args.reference_videos, { field: "reference_videos", accept: ["video"], maxBytes: 50 * MB }),
-        loadInputs(ctx.app, args.reference_audios, { field: "reference_audios", accept: ["audio"], maxBytes: 15 * MB }),
+        loadInputs(ctx.app, args.reference_videos, {
+          field: "reference_videos",
+          accept: ["video"],
+          maxBytes: 50 * MB,
+          references: ARK_REFERENCES,
+        }),
+        loadInputs(ctx.app, args.reference_audios, {
+          field: "reference_audios",
+          accept: ["audio"],
+          maxBytes: 15 * MB,
+          references: ARK_REFERENCES,
+        }),
       ]);
       const body = seedanceBody({
         ...args,
@@ -93,7 +108,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
         op: "video",
         label: (args.prompt ?? "video from images").slice(0, 80),
         signal: ctx.signal,
-        submit: async (signal) => ({ task: await client.createVideoTask(body, signal), model }),
+        submit: (signal) => explainRefusals(call, async () => ({ task: await client.createVideoTask(body, signal), model })),
       });
       return waitAndRender(ctx, jobId, args.wait_seconds, true);
     },

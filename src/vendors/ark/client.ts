@@ -1,6 +1,6 @@
 /**
  * Volcengine Ark HTTP client: Bearer auth, request building, response parsing and error mapping
- * for Seedream (images/generations) and Seedance (contents/generations/tasks).
+ * for Seedream (images/generations), Seedance (contents/generations/tasks) and the model list (models).
  */
 import { AigcError } from "../../errors.js";
 import { httpRequest, RETRY_SAFE, type HttpResponse, type RetryPolicy } from "../../net/http.js";
@@ -35,6 +35,9 @@ export interface ArkVideoTask {
   execution_expires_after?: number;
 }
 
+/** Ark's own media references, passed to it unchanged: `asset://<id>` (the trusted-asset library, e.g. for real-person faces). */
+export const ARK_REFERENCES = ["asset"];
+
 /** Rejected before anything was created: rate limits, and connections that never got through. */
 const RETRY_REJECTED: RetryPolicy = {
   attempts: 3,
@@ -42,9 +45,16 @@ const RETRY_REJECTED: RetryPolicy = {
     err ? /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(err.message) : res!.status === 429 && !/Quota/i.test(res!.text()),
 };
 
+/** A model as Ark's model list shows it. */
+export interface ArkListedModel {
+  id: string;
+  /** Ark's status word (e.g. "Shutdown"), when it gives one. */
+  status?: string;
+}
+
 export class ArkClient {
   constructor(
-    private readonly cfg: ArkConfig,
+    private readonly cfg: Pick<ArkConfig, "apiKey" | "baseUrl">,
     private readonly timeoutMs: number,
   ) {}
 
@@ -112,6 +122,28 @@ export class ArkClient {
 
   async deleteVideoTask(id: string, signal?: AbortSignal): Promise<void> {
     await this.call("DELETE", `/contents/generations/tasks/${encodeURIComponent(id)}`, { signal, timeoutMs: 30_000 });
+  }
+
+  /**
+   * Ark's model list, `GET /models` (free). No official shape was found: the OpenAI-style
+   * `{"data":[{"id", "status"?}]}` that third-party clients read is accepted; anything else is a bad response.
+   */
+  async listModels(signal?: AbortSignal): Promise<ArkListedModel[]> {
+    const { data, res } = await this.call<{ data?: unknown }>("GET", "/models", { signal, retry: RETRY_SAFE, timeoutMs: 30_000 });
+    if (!Array.isArray(data.data)) {
+      throw new AigcError({
+        category: "bad_response",
+        code: "MalformedResponse",
+        vendor: ARK,
+        requestId: res.requestId,
+        message: 'Ark answered GET /models without a "data" list',
+      });
+    }
+    return data.data.flatMap((m: unknown) => {
+      const item = m as { id?: unknown; status?: unknown } | null;
+      if (typeof item?.id !== "string") return [];
+      return [{ id: item.id, ...(typeof item.status === "string" ? { status: item.status } : {}) }];
+    });
   }
 
   async listVideoTasks(

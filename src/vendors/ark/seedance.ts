@@ -1,19 +1,24 @@
-/** Seedance request rules, body building, and the task driver (poll + cancel). */
+/**
+ * Seedance request building, the one rule every model shares, and the task driver (poll + cancel).
+ * Per-model capabilities (durations, resolutions, reference counts, audio, draft) are catalog advice
+ * (catalog.ts): Ark decides, and its refusals are explained with them.
+ */
 import { AigcError, inputError } from "../../errors.js";
 import type { CancelOutcome, JobHandle, JobStatus, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
 import { tosUrlExpiry, type ArkClient, type ArkVideoTask } from "./client.js";
 import { ARK } from "./errors.js";
-import { findSeedance } from "./models.js";
 import { VENDOR_ID } from "./config.js";
 
-export const RESOLUTIONS = ["480p", "720p", "1080p"] as const;
+/** Every resolution any Seedance model documents (which model takes which is in the catalog). */
+export const RESOLUTIONS = ["480p", "720p", "1080p", "4k"] as const;
 export const RATIOS = ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive"] as const;
 export const SERVICE_TIERS = ["default", "flex"] as const;
+export const VIDEO_FORMATS = ["mp4", "mov"] as const;
 
 export interface SeedanceRequest {
   prompt?: string;
   model: string;
-  /** URLs or data: URIs, already loaded and checked. */
+  /** URLs, data: URIs or vendor references (asset://…), already loaded and checked. */
   first_frame?: string;
   last_frame?: string;
   reference_images?: string[];
@@ -30,76 +35,27 @@ export interface SeedanceRequest {
   draft?: boolean;
   return_last_frame?: boolean;
   service_tier?: (typeof SERVICE_TIERS)[number];
+  output_format?: (typeof VIDEO_FORMATS)[number];
+  omni_reference_task_type?: string;
 }
 
-type Shape = Omit<SeedanceRequest, "first_frame" | "last_frame" | "reference_images" | "reference_videos" | "reference_audios"> & {
+/**
+ * The rule of the request shape: the content list cannot be empty. Everything else (which inputs
+ * combine, draft limits) depends on the model and is Ark's to refuse. Throws AigcError (invalid_input).
+ */
+export function checkSeedanceContent(req: {
+  prompt?: string;
   first_frame?: unknown;
   last_frame?: unknown;
   reference_images?: unknown[];
   reference_videos?: unknown[];
   reference_audios?: unknown[];
-};
-
-/** The combinations Ark rejects, caught before any network call. */
-export function checkSeedance(req: Shape): void {
-  const m = findSeedance(req.model);
-  const refs = (req.reference_images?.length ?? 0) + (req.reference_videos?.length ?? 0) + (req.reference_audios?.length ?? 0);
-  const frames = req.first_frame !== undefined || req.last_frame !== undefined;
-  if (!req.prompt && !frames && !refs && !req.draft_task_id)
+  draft_task_id?: string;
+}): void {
+  const media = [req.first_frame, req.last_frame].some((f) => f !== undefined);
+  const refs = [req.reference_images, req.reference_videos, req.reference_audios].some((r) => r?.length);
+  if (!req.prompt && !media && !refs && !req.draft_task_id)
     throw inputError("prompt", "give a prompt, a first_frame, reference media or a draft_task_id");
-  if (req.last_frame !== undefined && req.first_frame === undefined)
-    throw inputError("last_frame", "needs first_frame as well (first+last-frame mode)");
-  if (frames && refs)
-    throw inputError(
-      "reference_images",
-      "first/last-frame mode and reference mode are mutually exclusive: give either first_frame (+ last_frame) or reference_images/videos/audios",
-    );
-  if (req.reference_audios?.length && !req.reference_images?.length && !req.reference_videos?.length) {
-    throw inputError("reference_audios", "audio references need at least one reference image or video as well");
-  }
-  if (req.draft_task_id && (frames || refs)) throw inputError("draft_task_id", "a final video from a draft takes no other media inputs");
-  if (req.draft) {
-    if (req.resolution && req.resolution !== "480p")
-      throw inputError("resolution", 'draft (preview) videos are 480p only; omit resolution or use "480p"');
-    if (req.return_last_frame) throw inputError("return_last_frame", "is not available for draft videos");
-    if (req.service_tier === "flex") throw inputError("service_tier", 'draft videos cannot use "flex"');
-  }
-  if (!m) {
-    if (req.duration !== undefined && (req.duration === 0 || req.duration < -1 || req.duration > 15))
-      throw inputError("duration", "must be -1 (model decides) or 1-15 seconds");
-    return;
-  }
-  const d = m.durations;
-  if (req.duration !== undefined && !(req.duration === -1 && d.auto) && (req.duration < d.min || req.duration > d.max)) {
-    throw inputError(
-      "duration",
-      `${m.label} takes ${d.min}-${d.max} seconds${d.auto ? " or -1 (model decides)" : ""}; got ${req.duration}`,
-    );
-  }
-  if (req.resolution && !m.resolutions.includes(req.resolution))
-    throw inputError("resolution", `${m.label} supports ${m.resolutions.join(", ")}; got ${req.resolution}`);
-  if (!frames && !refs && !req.draft_task_id && !m.textToVideo)
-    throw inputError("first_frame", `${m.label} is an image-to-video model: give first_frame or reference_images`);
-  if (req.first_frame !== undefined && !m.firstFrame) throw inputError("first_frame", `${m.label} is text-to-video only`);
-  if (req.last_frame !== undefined && !m.lastFrame) throw inputError("last_frame", `${m.label} does not support a last frame`);
-  if (req.reference_images?.length) {
-    if (!m.referenceImages)
-      throw inputError("reference_images", `${m.label} has no reference-image mode (Seedance 2.0 and 1.0 Lite i2v do)`);
-    if (req.reference_images.length > m.referenceImages)
-      throw inputError("reference_images", `${m.label} takes at most ${m.referenceImages}; got ${req.reference_images.length}`);
-  }
-  if ((req.reference_videos?.length || req.reference_audios?.length) && !m.referenceMedia) {
-    throw inputError(
-      req.reference_videos?.length ? "reference_videos" : "reference_audios",
-      `${m.label} takes no video/audio references (Seedance 2.0 does)`,
-    );
-  }
-  if (req.generate_audio && !m.audio) throw inputError("generate_audio", `${m.label} cannot generate audio (Seedance 1.5 Pro and 2.0 can)`);
-  if (req.draft && !m.draft) throw inputError("draft", `draft (preview) mode is Seedance 1.5 Pro only`);
-  if (req.ratio === "adaptive" && !frames && !refs && !m.adaptiveForText)
-    throw inputError("ratio", `${m.label} cannot use "adaptive" for text-to-video; pick a fixed ratio`);
-  if (req.camera_fixed !== undefined && refs && m.family === "1.0-lite-i2v")
-    throw inputError("camera_fixed", "is not available in reference-image mode");
 }
 
 export function seedanceBody(req: SeedanceRequest): Record<string, unknown> {
@@ -116,6 +72,7 @@ export function seedanceBody(req: SeedanceRequest): Record<string, unknown> {
     model: req.model,
     content,
     ...opt("resolution"),
+    // Draft previews are 480p on every model that makes them; other resolutions are refused.
     ...(req.draft && !req.resolution ? { resolution: "480p" } : {}),
     ...opt("ratio"),
     ...opt("duration"),
@@ -126,6 +83,8 @@ export function seedanceBody(req: SeedanceRequest): Record<string, unknown> {
     ...opt("draft"),
     ...opt("return_last_frame"),
     ...opt("service_tier"),
+    ...opt("output_format"),
+    ...opt("omni_reference_task_type"),
   };
 }
 

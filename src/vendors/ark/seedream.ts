@@ -1,82 +1,55 @@
-/** Seedream request rules and body building. Pure functions: validated before any network call. */
+/**
+ * Seedream request building and the one rule every model shares. Per-model capabilities (sizes,
+ * reference counts, groups, thinking, output_format) are catalog advice (catalog.ts), not checked here.
+ */
 import { inputError } from "../../errors.js";
 import type { PollResult, VendorOutput } from "../../jobs/types.js";
 import { tosUrlExpiry, type ArkImagesResponse } from "./client.js";
 import { ARK } from "./errors.js";
-import { findSeedream } from "./models.js";
 
+/** Documented maximum of reference images on any Seedream model (Seedream 4.x). */
 export const MAX_REFERENCE_IMAGES = 14;
+/** Reference images + generated images of one group request (the documented group rule). */
 export const MAX_GROUP_TOTAL = 15;
+
+export const PROMPT_OPTIMIZATION = ["standard", "fast"] as const;
+export const THINKING = ["auto", "enabled", "disabled"] as const;
+export const IMAGE_FORMATS = ["png", "jpeg"] as const;
 
 export interface SeedreamRequest {
   prompt: string;
   model: string;
-  /** URLs or data: URIs, already loaded and checked. */
+  /** URLs, data: URIs or vendor references, already loaded and checked. */
   images: string[];
   size?: string;
   seed?: number;
   watermark?: boolean;
   max_images?: number;
-  prompt_optimization?: "standard" | "fast";
+  prompt_optimization?: (typeof PROMPT_OPTIMIZATION)[number];
+  thinking?: (typeof THINKING)[number];
+  output_format?: (typeof IMAGE_FORMATS)[number];
 }
 
-/** Checks the rules that depend on the model and on several fields together. */
-export function checkSeedream(req: {
-  model: string;
-  imageCount: number;
-  size?: string;
-  max_images?: number;
-  prompt_optimization?: string;
-}): void {
-  const model = findSeedream(req.model);
-  const maxRefs = model?.maxReferenceImages ?? MAX_REFERENCE_IMAGES;
-  if (req.imageCount > maxRefs) {
-    throw inputError("images", `${model?.label ?? req.model} accepts at most ${maxRefs} reference image(s); got ${req.imageCount}`);
-  }
-  if (req.max_images !== undefined && req.max_images > 1) {
-    if (model && !model.groups)
-      throw inputError("max_images", `${model.label} cannot generate image groups; use max_images 1 or a Seedream 4.x/5.x model`);
-    if (req.imageCount + req.max_images > MAX_GROUP_TOTAL) {
-      throw inputError(
-        "max_images",
-        `reference images + generated images must be at most ${MAX_GROUP_TOTAL}; with ${req.imageCount} reference image(s) use max_images <= ${MAX_GROUP_TOTAL - req.imageCount}`,
-      );
-    }
-  }
-  if (req.prompt_optimization === "fast" && model && !model.fastPromptOptimization) {
-    throw inputError("prompt_optimization", `${model.label} supports only "standard"`);
-  }
-  if (req.size) checkSize(req.size, model);
-}
-
-function checkSize(size: string, model: ReturnType<typeof findSeedream>): void {
-  const m = /^(\d+)x(\d+)$/.exec(size);
-  if (!m) {
-    if (model && !model.tiers.includes(size)) {
-      throw inputError(
-        "size",
-        `${model.label} accepts ${[...model.tiers.map((t) => `"${t}"`), '"WIDTHxHEIGHT"'].join(", ")}; got "${size}"`,
-      );
-    }
-    return;
-  }
-  const w = Number(m[1]);
-  const h = Number(m[2]);
-  const ratio = w / h;
-  if (ratio < 1 / 16 || ratio > 16) throw inputError("size", `aspect ratio must be between 1:16 and 16:1; ${size} is ${ratio.toFixed(3)}`);
-  if (model) {
-    const px = w * h;
-    if (px < model.minPixels || px > model.maxPixels) {
-      throw inputError(
-        "size",
-        `${model.label} needs between ${model.minPixels} and ${model.maxPixels} pixels in total (e.g. 2048x2048); ${size} has ${px}`,
-      );
-    }
+/** The group rule of the request shape: reference + generated images at most 15. Throws AigcError (invalid_input). */
+export function checkSeedreamGroup(req: { imageCount: number; max_images?: number }): void {
+  if (req.max_images !== undefined && req.max_images > 1 && req.imageCount + req.max_images > MAX_GROUP_TOTAL) {
+    throw inputError(
+      "max_images",
+      `reference images + generated images must be at most ${MAX_GROUP_TOTAL}; with ${req.imageCount} reference image(s) use max_images <= ${MAX_GROUP_TOTAL - req.imageCount}`,
+    );
   }
 }
 
+/**
+ * The request body. `sequential_image_generation` is sent only when asking for a group: models
+ * that make single images only (Seedream 5.0 Pro/Flash) may refuse the field itself.
+ */
 export function seedreamBody(req: SeedreamRequest): Record<string, unknown> {
   const group = (req.max_images ?? 1) > 1;
+  const optimize = {
+    ...(req.prompt_optimization ? { mode: req.prompt_optimization } : {}),
+    ...(req.thinking ? { thinking: req.thinking } : {}),
+  };
   return {
     model: req.model,
     prompt: req.prompt,
@@ -84,11 +57,10 @@ export function seedreamBody(req: SeedreamRequest): Record<string, unknown> {
     ...(req.size ? { size: req.size } : {}),
     ...(req.seed !== undefined ? { seed: req.seed } : {}),
     ...(req.watermark !== undefined ? { watermark: req.watermark } : {}),
-    sequential_image_generation: group ? "auto" : "disabled",
-    ...(group ? { sequential_image_generation_options: { max_images: req.max_images } } : {}),
-    ...(req.prompt_optimization ? { optimize_prompt_options: { mode: req.prompt_optimization } } : {}),
+    ...(group ? { sequential_image_generation: "auto", sequential_image_generation_options: { max_images: req.max_images } } : {}),
+    ...(Object.keys(optimize).length ? { optimize_prompt_options: optimize } : {}),
+    ...(req.output_format ? { output_format: req.output_format } : {}),
     response_format: "url",
-    stream: false,
   };
 }
 

@@ -1,14 +1,24 @@
 /**
- * Volcengine Ark simulator: Seedream images/generations (url and b64_json, groups) and the Seedance
- * task API (create, get, list, DELETE with the documented rules), with exact Bearer checks, the
- * documented error bodies, real JPEG/PNG/MP4 bytes at expiring URLs, and trigger words:
- * "[blocked]" (moderation 400), "[fail]" (task fails), "[expire]" (task expires), "[slow]".
+ * Volcengine Ark simulator: Seedream images/generations (url and b64_json, groups), the Seedance
+ * task API (create, get, list, DELETE with the documented rules) and the model list (GET /models,
+ * with "Shutdown" for retired models), with exact Bearer checks, the documented error bodies, real
+ * JPEG/PNG/MP4 bytes at expiring URLs, and trigger words: "[blocked]" (moderation 400), "[fail]"
+ * (task fails), "[expire]" (task expires), "[slow]". Which models it serves and what each accepts is
+ * its own statement in sim-models.ts (never the adapter's catalog); `extraModels` adds or changes some.
  *
  * One file on purpose, over 300 lines: it is the vendor's whole documented contract, read side by
  * side with the vendor's docs, and kept apart from the adapter so the two cannot share a mistake.
  */
 import { randomBytes } from "node:crypto";
-import { SEEDANCE_MODELS, SEEDREAM_MODELS } from "./models.js";
+import {
+  OPEN_SEEDANCE,
+  OPEN_SEEDREAM,
+  simModels,
+  type ExtraModel,
+  type SimModel,
+  type SimSeedance,
+  type SimSeedream,
+} from "./sim-models.js";
 import { makeJpeg, makeMp4, makePng } from "../../sandbox/media-fixtures.js";
 import { header, VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
 import { taskPhase, type SimTask } from "../../sandbox/sim-task.js";
@@ -24,6 +34,8 @@ export interface ArkSimOptions {
   imageDelayMs?: number;
   /** Longest edge actually rendered (the reported size is the requested one). */
   maxRenderEdge?: number;
+  /** Models added to (or changed in) the simulated Ark's list, e.g. a release the catalog does not know yet. */
+  extraModels?: ExtraModel[];
 }
 
 interface VideoData {
@@ -39,7 +51,7 @@ const TIER: Record<string, [number, number]> = {
   "2K": [2048, 2048],
   "3K": [3072, 3072],
   "4K": [4096, 4096],
-  adaptive: [1024, 1024],
+  ADAPTIVE: [1024, 1024],
 };
 const RATIO: Record<string, [number, number]> = {
   "16:9": [16, 9],
@@ -54,6 +66,8 @@ const RATIO: Record<string, [number, number]> = {
 export class ArkSimulator extends VendorSimulator {
   readonly apiKey: string;
   readonly tasks = new Map<string, SimTask<VideoData>>();
+  /** The models this simulated Ark serves, with their rules. */
+  readonly models: SimModel[];
   private readonly opts: Required<ArkSimOptions>;
 
   constructor(opts: ArkSimOptions = {}) {
@@ -64,9 +78,11 @@ export class ArkSimulator extends VendorSimulator {
       runningMs: 6000,
       imageDelayMs: 300,
       maxRenderEdge: 1024,
+      extraModels: [],
       ...opts,
     };
     this.apiKey = this.opts.apiKey;
+    this.models = simModels(this.opts.extraModels);
   }
 
   get baseUrl(): string {
@@ -90,6 +106,7 @@ export class ArkSimulator extends VendorSimulator {
       );
     }
     const p = req.path.replace(/^\/api\/v3/, "");
+    if (req.method === "GET" && p === "/models") return this.listModels();
     if (req.method === "POST" && p === "/images/generations") return this.images(req, rid);
     if (p === "/contents/generations/tasks") {
       if (req.method === "POST") return this.createTask(req, rid);
@@ -104,28 +121,37 @@ export class ArkSimulator extends VendorSimulator {
     return err(404, "NotFound", `no route ${req.method} ${p}`, "NotFound");
   }
 
-  private checkModel(model: unknown, known: string[], rid: string): SimReply | undefined {
-    if (typeof model !== "string" || !model)
+  /** The model list: every model with its status (retired ones as "Shutdown"). */
+  private listModels(): SimReply {
+    const task = { seedream: "ImageGeneration", seedance: "VideoGeneration" } as const;
+    return {
+      status: 200,
+      body: { object: "list", data: this.models.map((m) => ({ id: m.id, object: "model", status: m.status, task_type: task[m.kind] })) },
+    };
+  }
+
+  /** The model's rules, or Ark's refusal of an unknown, wrong-endpoint or shut-down model. `ep-…` endpoint ids take the open rules. */
+  private model<K extends SimModel["kind"]>(id: unknown, kind: K, rid: string): Extract<SimModel, { kind: K }> | SimReply {
+    if (typeof id !== "string" || !id)
       return err(400, "MissingParameter.model", `The required parameter model is missing. Request id: ${rid}`, "BadRequest", "model");
-    if (!known.includes(model) && !model.startsWith("ep-")) {
+    if (id.startsWith("ep-")) return { ...(kind === "seedream" ? OPEN_SEEDREAM : OPEN_SEEDANCE), id } as Extract<SimModel, { kind: K }>;
+    const m = this.models.find((x) => x.id === id && x.kind === kind);
+    if (!m)
       return err(
         404,
         "InvalidEndpointOrModel.NotFound",
-        `The model or endpoint ${model} does not exist or you do not have access to it. Request id: ${rid}`,
+        `The model or endpoint ${id} does not exist or you do not have access to it. Request id: ${rid}`,
         "NotFound",
       );
-    }
-    return undefined;
+    if (m.status === "Shutdown")
+      return err(404, "ModelNotOpen", `The model ${id} has been shut down and is no longer available. Request id: ${rid}`, "NotFound");
+    return m as Extract<SimModel, { kind: K }>;
   }
 
   private async images(req: SimRequest, rid: string): Promise<SimReply> {
     const b = (req.json ?? {}) as Record<string, unknown>;
-    const bad = this.checkModel(
-      b.model,
-      SEEDREAM_MODELS.map((m) => m.id),
-      rid,
-    );
-    if (bad) return bad;
+    const m = this.model(b.model, "seedream", rid);
+    if (!("kind" in m)) return m;
     const prompt = typeof b.prompt === "string" ? b.prompt : "";
     if (!prompt)
       return err(400, "MissingParameter.prompt", `The required parameter prompt is missing. Request id: ${rid}`, "BadRequest", "prompt");
@@ -136,24 +162,11 @@ export class ArkSimulator extends VendorSimulator {
         `The request failed because the input text may contain sensitive information. Request id: ${rid}`,
         "BadRequest",
       );
+    const problem = seedreamProblem(m, b);
+    if (problem) return refuse(problem, rid);
     const images = b.image === undefined ? [] : Array.isArray(b.image) ? b.image : [b.image];
-    if (images.length > 14)
-      return err(400, "InvalidParameter", `At most 14 reference images are supported. Request id: ${rid}`, "BadRequest", "image");
-    for (const img of images) {
-      if (typeof img !== "string" || !(/^https?:\/\//.test(img) || /^data:image\/[\w.+-]+;base64,[A-Za-z0-9+/]+=*$/.test(img))) {
-        return err(400, "InvalidImageURL.InvalidFormat", `The image format is invalid. Request id: ${rid}`, "BadRequest", "image");
-      }
-    }
     const size = typeof b.size === "string" ? b.size : "2048x2048";
-    const dims = TIER[size] ?? (/^(\d+)x(\d+)$/.exec(size)?.slice(1).map(Number) as [number, number] | undefined);
-    if (!dims)
-      return err(
-        400,
-        "InvalidParameter",
-        `The parameter size specified in the request is not valid. Request id: ${rid}`,
-        "BadRequest",
-        "size",
-      );
+    const dims = TIER[size.toUpperCase()] ?? (/^(\d+)x(\d+)$/.exec(size)!.slice(1).map(Number) as [number, number]);
     const group = b.sequential_image_generation === "auto";
     const max = (b.sequential_image_generation_options as { max_images?: number } | undefined)?.max_images ?? 15 - images.length;
     const count = group ? Math.max(1, Math.min(max, 15 - images.length)) : 1;
@@ -183,12 +196,8 @@ export class ArkSimulator extends VendorSimulator {
 
   private createTask(req: SimRequest, rid: string): SimReply {
     const b = (req.json ?? {}) as Record<string, unknown>;
-    const bad = this.checkModel(
-      b.model,
-      SEEDANCE_MODELS.map((m) => m.id),
-      rid,
-    );
-    if (bad) return bad;
+    const m = this.model(b.model, "seedance", rid);
+    if (!("kind" in m)) return m;
     const content = Array.isArray(b.content) ? (b.content as Array<Record<string, unknown>>) : undefined;
     if (!content?.length)
       return err(400, "MissingParameter.content", `The required parameter content is missing. Request id: ${rid}`, "BadRequest", "content");
@@ -201,15 +210,11 @@ export class ArkSimulator extends VendorSimulator {
         `The request failed because the input text may contain sensitive information. Request id: ${rid}`,
         "BadRequest",
       );
-    const roles = content.map((c) => c.role);
-    if (roles.includes("first_frame") && roles.includes("reference_image")) {
-      return err(
-        400,
-        "InvalidParameter.TaskTypeConstraint",
-        `first-frame and reference-image inputs cannot be combined. Request id: ${rid}`,
-        "BadRequest",
-      );
-    }
+    const problem = seedanceProblem(m, b, (id) => {
+      const t = this.tasks.get(id);
+      return t?.data.model === m.id && t.data.body.draft === true;
+    });
+    if (problem) return refuse(problem, rid);
     const now = this.sim.now();
     const stamp = new Date(now).toISOString().replace(/\D/g, "").slice(0, 14);
     const id = `cgt-${stamp}-${randomBytes(3).toString("hex").slice(0, 5)}`;
@@ -311,6 +316,10 @@ function err(status: number, code: string, message: string, type: string, param 
   return { status, body: { error: { code, message, param, type } } };
 }
 
+function refuse(p: SimProblem, rid: string): SimReply {
+  return err(p.status, p.code, `${p.message} Request id: ${rid}`, p.status === 404 ? "NotFound" : "BadRequest", p.param);
+}
+
 const FAST: ArkSimOptions = { queuedMs: 150, runningMs: 400, imageDelayMs: 10, maxRenderEdge: 256 };
 
 /** Starts the simulator for `--sandbox` and the tests, with the environment that points the adapter at it. */
@@ -321,4 +330,124 @@ export async function simulate({ fast, options }: SimulatorOptions): Promise<Sim
     env: { ARK_API_KEY: simulator.apiKey, ARK_BASE_URL: simulator.baseUrl },
     line: `Ark simulator at ${simulator.baseUrl}`,
   };
+}
+
+/** A refusal the simulator answers with Ark's error body. */
+interface SimProblem {
+  status: number;
+  code: string;
+  message: string;
+  param?: string;
+}
+
+const str = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
+const invalid = (param: string, model: string, why: string): SimProblem => ({
+  status: 400,
+  code: "InvalidParameter",
+  param,
+  message: `The parameter ${param} specified in the request is not valid for model ${model}: ${why}.`,
+});
+
+const URL_RE = /^(https?:\/\/\S+|data:[\w.+-]+\/[\w.+-]+;base64,[A-Za-z0-9+/]+=*)$/;
+const ASSET_RE = /^asset:\/\/[\w.-]+$/;
+
+/** Why a media URL is refused: not a URL Ark fetches, or an asset reference the model does not take. */
+function urlProblem(url: unknown, param: string, assets: boolean, model: string): SimProblem | undefined {
+  if (typeof url === "string" && URL_RE.test(url)) return undefined;
+  if (typeof url === "string" && ASSET_RE.test(url))
+    return assets ? undefined : invalid(param, model, "asset:// references are for Seedance 2.0 and 2.5");
+  return { status: 400, code: "InvalidImageURL.InvalidFormat", param, message: `The ${param} URL format is invalid.` };
+}
+
+/** Seedream's rules for one request body, from the 4.x guide and the 5.0 reports. */
+function seedreamProblem(m: SimSeedream, b: Record<string, unknown>): SimProblem | undefined {
+  const images = b.image === undefined ? [] : Array.isArray(b.image) ? (b.image as unknown[]) : [b.image];
+  if (images.length > m.references) return invalid("image", m.id, `at most ${m.references} reference image(s)`);
+  for (const img of images) {
+    const bad = urlProblem(img, "image", true, m.id);
+    if (bad) return bad;
+  }
+  const size = typeof b.size === "string" ? b.size : "2048x2048";
+  const wh = /^(\d+)x(\d+)$/.exec(size);
+  if (!wh && !m.tiers.includes(size)) return invalid("size", m.id, `size tiers are ${m.tiers.join(", ") || "not supported"}`);
+  if (wh) {
+    const [w, h] = [Number(wh[1]), Number(wh[2])];
+    if (w * h < m.pixels[0] || w * h > m.pixels[1]) return invalid("size", m.id, `${w * h} pixels is outside ${m.pixels.join("-")}`);
+    if (w / h < 1 / 16 || w / h > 16) return invalid("size", m.id, "the aspect ratio must be between 1:16 and 16:1");
+  }
+  if (b.sequential_image_generation !== undefined) {
+    if (!m.groups) return invalid("sequential_image_generation", m.id, "the model generates single images only");
+    if (b.sequential_image_generation === "auto") {
+      const max = (b.sequential_image_generation_options as { max_images?: number } | undefined)?.max_images ?? 1;
+      if (images.length + max > 15) return invalid("sequential_image_generation_options.max_images", m.id, "references + images > 15");
+    }
+  }
+  const opt = (b.optimize_prompt_options ?? {}) as { mode?: unknown; thinking?: unknown };
+  if (opt.mode === "fast" && !m.fast) return invalid("optimize_prompt_options.mode", m.id, 'only "standard"');
+  if (opt.thinking !== undefined && (!m.thinking || !["auto", "enabled", "disabled"].includes(str(opt.thinking))))
+    return invalid("optimize_prompt_options.thinking", m.id, m.thinking ? "auto, enabled or disabled" : "not supported");
+  if (b.output_format !== undefined && !m.formats.includes(str(b.output_format)))
+    return invalid("output_format", m.id, m.formats.length ? m.formats.join(", ") : "not supported (JPEG only)");
+  return undefined;
+}
+
+type Item = Record<string, unknown> & { type?: unknown; role?: unknown };
+const urlOf = (c: Item) => (c[str(c.type)] as { url?: unknown } | undefined)?.url;
+
+/** Seedance's rules for one create-task body; `isDraft(id)` says whether a task id is a draft this simulator made. */
+function seedanceProblem(m: SimSeedance, b: Record<string, unknown>, isDraft: (id: string) => boolean): SimProblem | undefined {
+  const content = b.content as Item[];
+  const roles = (role: string) => content.filter((c) => c.role === role);
+  const [images, videos, audios] = [roles("reference_image"), roles("reference_video"), roles("reference_audio")];
+  const first = roles("first_frame").length > 0;
+  const last = roles("last_frame").length > 0;
+  const draftTask = content.find((c) => c.type === "draft_task");
+  for (const c of content) {
+    if (!["text", "image_url", "video_url", "audio_url", "draft_task"].includes(str(c.type)))
+      return invalid("content.type", m.id, `unknown type ${str(c.type)}`);
+    if (c.type !== "text" && c.type !== "draft_task") {
+      const bad = urlProblem(urlOf(c), `content.${str(c.type)}`, m.assets, m.id);
+      if (bad) return bad;
+    }
+  }
+  const counts = [images.length, videos.length, audios.length];
+  const names = ["reference images", "reference videos", "reference audios"];
+  for (const [i, n] of counts.entries())
+    if (n > m.references[i]!) return invalid("content", m.id, `at most ${m.references[i]} ${names[i]}`);
+  if (first && m.frames === "none") return invalid("content", m.id, "the model is text-to-video only");
+  if (last && m.frames !== "first+last") return invalid("content", m.id, "the model takes no last frame");
+  if (last && !first) return invalid("content", m.id, "a last frame needs a first frame");
+  if ((first || last) && counts.some(Boolean) && !(m.mixing && b.omni_reference_task_type)) {
+    return {
+      status: 400,
+      code: "InvalidParameter.TaskTypeConstraint",
+      message: "First-frame or first-last-frame generation cannot be combined with reference media.",
+    };
+  }
+  if (!first && !counts.some(Boolean) && !draftTask && !m.text) return invalid("content", m.id, "the model needs an image");
+  if (draftTask) {
+    if (content.some((c) => c.type !== "text" && c.type !== "draft_task"))
+      return invalid("content", m.id, "a draft_task takes no other media");
+    const id = (draftTask.draft_task as { id?: unknown } | undefined)?.id;
+    if (!m.draft || typeof id !== "string" || !isDraft(id)) return invalid("content.draft_task.id", m.id, "not a draft task of this model");
+  }
+  const d = b.duration;
+  if (d !== undefined && !(d === -1 && m.auto) && !(typeof d === "number" && d >= m.durations[0] && d <= m.durations[1]))
+    return invalid("duration", m.id, `${m.durations.join("-")} seconds${m.auto ? " or -1" : ""}`);
+  if (b.resolution !== undefined && !m.resolutions.includes(str(b.resolution)))
+    return invalid("resolution", m.id, m.resolutions.join(", "));
+  if (b.ratio !== undefined && !["16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive"].includes(str(b.ratio)))
+    return invalid("ratio", m.id, "unknown ratio");
+  if (b.generate_audio === true && !m.audio) return invalid("generate_audio", m.id, "the model makes silent videos");
+  if (b.camera_fixed === true && !m.cameraFixed) return invalid("camera_fixed", m.id, "not supported");
+  if (b.service_tier === "flex" && !m.flex) return invalid("service_tier", m.id, "flex is not supported");
+  if (b.output_format !== undefined && !m.formats.includes(str(b.output_format)))
+    return invalid("output_format", m.id, m.formats.join(", "));
+  if (b.draft === true) {
+    if (!m.draft) return invalid("draft", m.id, "draft is not supported");
+    if (b.resolution !== "480p") return invalid("resolution", m.id, "draft videos are 480p");
+    if (b.return_last_frame === true) return invalid("return_last_frame", m.id, "not for draft videos");
+    if (b.service_tier === "flex") return invalid("service_tier", m.id, "not for draft videos");
+  }
+  return undefined;
 }

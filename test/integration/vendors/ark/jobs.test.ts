@@ -1,4 +1,5 @@
-/** Ark jobs through the job tools: a download after a restart finds the vendor URL expired; cancel_job follows Ark's DELETE rules. */
+/** Ark jobs through the job tools: a download after a restart finds the vendor URL expired; cancel_job follows Ark's DELETE rules; 0.1.0 job ids still resume. */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { startHarness, structured, text } from "../../../helpers/harness.js";
 
@@ -46,6 +47,36 @@ describe("cancellation", () => {
 
       const again = await h.call("cancel_job", { job_id: q.job_id });
       expect(text(again)).toMatch(/already cancelled/);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe("jobs of release 0.1.0", () => {
+  const fixture = JSON.parse(readFileSync(new URL("../../../fixtures/job-ids-0.1.0.json", import.meta.url), "utf8")) as Array<{
+    tool: string;
+    job_id: string;
+    vendor_task_id?: string;
+  }>;
+
+  it("resume a Seedance task whose model has been retired since: the catalog only guards new calls", async () => {
+    const entry = fixture.find((e) => e.tool === "seedance_generate_video")!;
+    const h = await startHarness();
+    try {
+      // The task Ark created for 0.1.0, on the model it was made with (doubao-seedance-1-5-pro-251215, now retired).
+      h.ark.tasks.set(entry.vendor_task_id!, {
+        id: entry.vendor_task_id!,
+        createdMs: h.ark.sim.now(),
+        queuedMs: 50,
+        runningMs: 100,
+        outcome: "succeeded",
+        data: { model: "doubao-seedance-1-5-pro-251215", body: {}, prompt: "fixture video" },
+      });
+      const done = structured<{ status: string; model?: string; vendor_task_id: string }>(
+        await h.call("wait_for_job", { job_id: entry.job_id, wait_seconds: 20 }),
+      );
+      expect(done).toMatchObject({ status: "succeeded", vendor_task_id: entry.vendor_task_id, model: "doubao-seedance-1-5-pro-251215" });
     } finally {
       await h.close();
     }

@@ -43,13 +43,21 @@ describe("tool input validation over MCP", () => {
   afterAll(() => h.close());
 
   it("names the field and the allowed values for enums", async () => {
-    const r = await h.call("seedance_generate_video", { prompt: "p", resolution: "4k" });
+    const r = await h.call("seedance_generate_video", { prompt: "p", resolution: "8k" });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/resolution/);
-    expect(text(r)).toMatch(/480p.*720p.*1080p/);
+    expect(text(r)).toMatch(/480p.*720p.*1080p.*4k/);
   });
 
-  it("rejects forbidden combinations before any network call", async () => {
+  it("rejects a request with nothing to make a video from before any network call", async () => {
+    const before = h.ark.sim.requests.length;
+    const r = await h.call("seedance_generate_video", { reference_images: [] });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/prompt: give a prompt, a first_frame, reference media or a draft_task_id/);
+    expect(h.ark.sim.requests.length).toBe(before);
+  });
+
+  it("leaves combinations that depend on the model to Ark: a first frame with reference images reaches it", async () => {
     const before = h.ark.sim.requests.length;
     const r = await h.call("seedance_generate_video", {
       prompt: "p",
@@ -57,7 +65,7 @@ describe("tool input validation over MCP", () => {
       reference_images: ["https://x/b.png"],
     });
     expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/reference_images: first\/last-frame mode and reference mode are mutually exclusive/);
-    expect(h.ark.sim.requests.length).toBe(before);
+    expect(text(r)).toMatch(/InvalidParameter\.TaskTypeConstraint/);
+    expect(h.ark.sim.requests.length).toBe(before + 1);
   });
 });

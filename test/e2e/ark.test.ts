@@ -1,0 +1,49 @@
+/** The built server with Ark: `check` reads Ark's model list and warns about a default Ark lists as shut down. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
+import { tempDir } from "../helpers/harness.js";
+import { run, stdioClient } from "./helpers.js";
+
+describe("built server with Ark", () => {
+  let sim: ArkSimulator;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    sim = await new ArkSimulator({ queuedMs: 100, runningMs: 300, imageDelayMs: 5, maxRenderEdge: 128 }).start();
+    env = { ARK_API_KEY: sim.apiKey, ARK_BASE_URL: sim.baseUrl, AIGC_MCP_OUTPUT_DIR: tempDir("aigc-e2e-ark-") };
+  });
+  afterAll(() => sim.close());
+
+  it("check with current defaults: the key is accepted, Ark's model list is read, no warning", async () => {
+    const before = sim.sim.requests.length;
+    const r = await run(["check"], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ok +ark +key accepted/m);
+    expect(r.stdout).not.toMatch(/^WARN/m);
+    expect(sim.sim.requests.slice(before).map((q) => `${q.method} ${q.path.split("?")[0]}`)).toEqual(
+      expect.arrayContaining(["GET /api/v3/models"]),
+    );
+    expect(sim.tasks.size).toBe(0);
+  });
+
+  it("check warns when a default is a model Ark lists as Shutdown, naming the variable to change", async () => {
+    const r = await run(["check"], { ...env, ARK_IMAGE_MODEL: "doubao-seedream-4-5-251128" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^WARN +ark +seedream_generate_image: the default model doubao-seedream-4-5-251128 is listed by the vendor as Shutdown; set ARK_IMAGE_MODEL to a current model$/m,
+    );
+    expect(r.stdout).not.toMatch(/WARN .*seedance/);
+  });
+
+  it("a call with that shut-down default is refused before reaching Ark, with the successor", async () => {
+    const { client } = await stdioClient({ ...env, ARK_IMAGE_MODEL: "doubao-seedream-4-5-251128" });
+    try {
+      const before = sim.sim.requests.length;
+      const r = await client.callTool({ name: "seedream_generate_image", arguments: { prompt: "e2e" } });
+      expect(r.isError).toBe(true);
+      expect(JSON.stringify(r.content)).toContain("retired by the vendor on 2026-11-24; use doubao-seedream-5-0-pro-260628");
+      expect(sim.sim.requests.length).toBe(before);
+    } finally {
+      await client.close();
+    }
+  });
+});
