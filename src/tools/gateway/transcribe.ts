@@ -4,9 +4,10 @@ import { MAX_TRANSCRIBE_BYTES, transcribe } from "../../vendors/gateway/audio.js
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { defineTool } from "../define.js";
 import { loadInputBytes, MEDIA_REF_HELP } from "../media-inputs.js";
-import { GATEWAY_CALL, modelHelp, resolveModel, result } from "./common.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
+import { GATEWAY_CALL, modelHelp, modelsFileChecks, resolveModel, result } from "./common.js";
 
-export function gatewayTranscribe(client: GatewayClient) {
+export function gatewayTranscribe(client: GatewayClient, catalog?: Catalog) {
   const cfg = client.cfg;
   return defineTool({
     name: "gateway_transcribe",
@@ -32,6 +33,7 @@ export function gatewayTranscribe(client: GatewayClient) {
     annotations: GATEWAY_CALL,
     async run(args, ctx) {
       const { model, modelVar } = resolveModel(cfg, "stt", args.model);
+      const guarded = modelsFileChecks(ctx, catalog, "stt", model, args);
       const audio = await loadInputBytes(
         ctx.app,
         args.audio,
@@ -39,17 +41,19 @@ export function gatewayTranscribe(client: GatewayClient) {
         ctx.signal,
       );
       ctx.progress(`uploading ${audio.data.length} bytes of ${audio.mime} to ${model}`);
-      const t = await transcribe(
-        client,
-        {
-          model,
-          audio: audio.data,
-          mime: audio.mime,
-          filename: `audio.${extForMime(audio.mime) ?? "bin"}`,
-          language: args.language,
-          prompt: args.prompt,
-        },
-        { signal: ctx.signal, modelVar },
+      const t = await guarded(() =>
+        transcribe(
+          client,
+          {
+            model,
+            audio: audio.data,
+            mime: audio.mime,
+            filename: `audio.${extForMime(audio.mime) ?? "bin"}`,
+            language: args.language,
+            prompt: args.prompt,
+          },
+          { signal: ctx.signal, modelVar },
+        ),
       );
       return result(t.text || "(no speech recognised)", { ...t });
     },
