@@ -31,7 +31,7 @@ export function gatewayChat(client: GatewayClient, catalog?: Catalog) {
         .max(200)
         .optional()
         .describe("the conversation so far, oldest first, as {role: system|user|assistant, content} (use this or prompt)"),
-      model: z.string().min(1).optional().describe(modelHelp(cfg, "chat")),
+      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "chat")),
       temperature: z.number().min(0).max(2).optional().describe("sampling temperature 0-2 (model default if omitted)"),
       max_tokens: z.number().int().min(1).max(1_000_000).optional().describe("cap on the answer's length in tokens"),
       response_format: z

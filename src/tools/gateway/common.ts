@@ -28,8 +28,8 @@ export function resolveModel(cfg: GatewayConfig, cap: GatewayCapability, given: 
 export function modelHelp(cfg: GatewayConfig, cap: GatewayCapability): string {
   const d = cfg.models[cap];
   return d
-    ? `model name served by the gateway (default ${d})`
-    : `model name served by the gateway (required: ${GATEWAY_MODEL_VARS[cap]} is not set)`;
+    ? `model name served by the gateway (default ${d}; list_models with live: true asks the gateway)`
+    : `model name served by the gateway (required: ${GATEWAY_MODEL_VARS[cap]} is not set; list_models with live: true asks the gateway)`;
 }
 
 export function result(text: string, structured: Record<string, unknown>): CallToolResult {

@@ -20,7 +20,7 @@ export function gatewayEmbed(client: GatewayClient, catalog?: Catalog) {
         .min(1)
         .max(MAX_EMBED_TEXTS)
         .describe(`the texts to embed (1-${MAX_EMBED_TEXTS}, each non-empty)`),
-      model: z.string().min(1).optional().describe(modelHelp(cfg, "embed")),
+      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "embed")),
       dimensions: z
         .number()
         .int()

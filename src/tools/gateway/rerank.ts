@@ -27,7 +27,7 @@ export function gatewayRerank(client: GatewayClient, catalog?: Catalog) {
         .max(MAX_RERANK_DOCUMENTS)
         .optional()
         .describe("how many of the best documents to return (default all)"),
-      model: z.string().min(1).optional().describe(modelHelp(cfg, "rerank")),
+      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "rerank")),
     },
     output: {
       model: z.string(),

@@ -28,7 +28,7 @@ export function gatewaySpeech(client: GatewayClient, core: CoreConfig, catalog?:
             ? `voice name of the model (default ${cfg.voice})`
             : "voice name of the model (required: AI_GATEWAY_TTS_VOICE is not set), e.g. alloy or longxiaochun",
         ),
-      model: z.string().min(1).optional().describe(modelHelp(cfg, "tts")),
+      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "tts")),
       format: z.enum(SPEECH_FORMATS).optional().describe("audio format (default mp3); opus comes in an Ogg container"),
       speed: z.number().min(0.25).max(4).optional().describe("speaking rate 0.25-4 (1 = normal), for models that support it"),
       wait_seconds: waitSecondsSchema(core),

@@ -15,7 +15,7 @@ export function gatewayTranscribe(client: GatewayClient, catalog?: Catalog) {
     description: `Transcribes speech in an audio file (mp3, wav, ogg/opus, flac, aac, m4a, or the audio of an mp4/webm; up to ${MAX_TRANSCRIBE_BYTES / 1024 / 1024} MiB) with a speech-to-text model behind your Alibaba Cloud AI Gateway, and returns the text. URLs are downloaded by this server and uploaded to the gateway. Billed per second of audio.`,
     input: {
       audio: z.string().min(1).describe(`the audio: ${MEDIA_REF_HELP}`),
-      model: z.string().min(1).optional().describe(modelHelp(cfg, "stt")),
+      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "stt")),
       language: z
         .string()
         .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "language must be a language code such as en, zh or yue")

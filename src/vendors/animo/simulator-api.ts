@@ -6,7 +6,10 @@
  */
 import type { SimReply } from "../../sandbox/sim-server.js";
 
-/** The async request's documented fields (VideoGenerationRequest). */
+/**
+ * The async request's documented fields (VideoGenerationRequest). Any other field is refused here,
+ * stricter than the server (which ignores it), so that a drifting adapter shows in the tests.
+ */
 const ASYNC_FIELDS = new Set(["prompt", "engine", "model", "aspect_ratio", "user_id", "project_name", "iteration"]);
 const ASPECT_RATIOS = ["1:1", "16:9", "9:16"];
 

@@ -12,12 +12,24 @@ import { loadVendors } from "../../../../src/plugins.js";
 import { parseAnimoConfig } from "../../../../src/vendors/animo/config.js";
 import { logLines, startHarness, structured, tempDir, text, type Harness } from "../../../helpers/harness.js";
 
-type Job = { job_id: string; status: string; vendor_task_id?: string; assets: Array<{ width?: number; height?: number }>; warnings?: string[] };
+type Job = {
+  job_id: string;
+  status: string;
+  vendor_task_id?: string;
+  assets: Array<{ width?: number; height?: number }>;
+  warnings?: string[];
+};
 type Listed = {
   vendors: Array<{
     vendor: string;
     note?: string;
-    tools: Array<{ tool: string; endpoint: string; default?: string; default_variable?: string; models: Array<{ id: string; status: string }> }>;
+    tools: Array<{
+      tool: string;
+      endpoint: string;
+      default?: string;
+      default_variable?: string;
+      models: Array<{ id: string; status: string }>;
+    }>;
     live?: Array<{ id: string; status?: string; in_catalog: boolean }>;
     live_error?: string;
   }>;
@@ -101,7 +113,9 @@ describe("animo_generate_video in async mode, without ANIMO_ENGINE / ANIMO_MODEL
 
   it("check names the server's list and says that no model is sent", async () => {
     const line = await check({ ...h.sandbox.env, ...ASYNC });
-    expect(line).toMatch(/^key accepted by http:\/\/127\.0\.0\.1:\d+\/animo \(async mode; .*\); the server lists 18 model\(s\) of 5 engine\(s\) \(keys for openai, anthropic\); no model is sent, so it uses its default$/);
+    expect(line).toMatch(
+      /^key accepted by http:\/\/127\.0\.0\.1:\d+\/animo \(async mode; .*\); the server lists 18 model\(s\) of 5 engine\(s\) \(keys for openai, anthropic\); no model is sent, so it uses its default$/,
+    );
   });
 });
 
@@ -119,6 +133,16 @@ describe("animo_generate_video in async mode with ANIMO_ENGINE and ANIMO_MODEL",
     expect(submits(h, from)).toEqual([{ prompt: "a square spins", aspect_ratio: "1:1", engine: "anthropic", model: "claude-sonnet-5" }]);
     const s = structured<Job>(r);
     expect(decodeJobId(s.job_id)).toMatchObject({ model: "claude-sonnet-5", x: { m: "async", e: h.sandbox.animo.endpoint } });
+  });
+
+  it("the tool's smallest call (its list_models sample) works with the configured default", async () => {
+    const animo = h.app.vendors.find((v) => v.id === "animo")!;
+    const [tool] = animo.models!.tools;
+    expect(tool).toMatchObject({ tool: "animo_generate_video", default: "claude-sonnet-5", variable: "ANIMO_MODEL" });
+    const from = h.sandbox.animo.sim.requests.length;
+    const r = await h.call(tool!.tool, { ...tool!.sample, wait_seconds: 20 });
+    expect(r.isError, text(r)).toBeFalsy();
+    expect(submits(h, from)).toEqual([{ ...tool!.sample, engine: "anthropic", model: "claude-sonnet-5" }]);
   });
 
   it("list_models shows the configured default; check finds it on the server", async () => {

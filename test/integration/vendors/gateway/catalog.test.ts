@@ -15,7 +15,13 @@ type Listed = {
   vendors: Array<{
     vendor: string;
     note?: string;
-    tools: Array<{ tool: string; endpoint: string; default?: string; default_variable?: string; models: Array<{ id: string; status: string }> }>;
+    tools: Array<{
+      tool: string;
+      endpoint: string;
+      default?: string;
+      default_variable?: string;
+      models: Array<{ id: string; status: string }>;
+    }>;
     live?: Array<{ id: string; status?: string; in_catalog: boolean }>;
     live_error?: string;
   }>;

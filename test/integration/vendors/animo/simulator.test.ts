@@ -18,7 +18,9 @@ describe("Animo simulator: async API and model list", () => {
   it("lists engines with key status, default and models (extra models included)", async () => {
     const res = await fetch(`${sim.endpoint}/v1/models`, { headers: auth() });
     expect(res.status).toBe(200);
-    const { engines } = (await res.json()) as { engines: Array<{ engine: string; configured: boolean; default: string; models: Array<{ id: string }>; note?: string }> };
+    const { engines } = (await res.json()) as {
+      engines: Array<{ engine: string; configured: boolean; default: string; models: Array<{ id: string }>; note?: string }>;
+    };
     expect(engines.map((e) => e.engine)).toEqual(["openai", "anthropic", "gemini", "featherless", "litellm"]);
     const openai = engines[0]!;
     expect(openai).toMatchObject({ configured: true, default: "gpt-5.6-terra" });
