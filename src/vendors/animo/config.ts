@@ -38,7 +38,7 @@ export const ANIMO_ENV: EnvVar[] = [
   {
     name: "ANIMO_ENGINE",
     description:
-      "async mode only: the LLM engine that writes the animation (e.g. `openai`, `anthropic`), sent as `engine`. Unset: no `engine` is sent and the Animo server uses its own default. `list_models` with `live: true` shows what the server offers.",
+      "async mode only: the LLM engine that writes the animation (e.g. `openai`, `anthropic`), sent as `engine`. Set `ANIMO_MODEL` with it: the self-hostable server's code falls back to its OpenAI model when none is named. Unset: no `engine` is sent. `list_models` with `live: true` shows the engines.",
   },
   {
     name: "ANIMO_MODEL",
