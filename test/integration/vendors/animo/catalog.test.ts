@@ -11,14 +11,8 @@ import { decodeJobId } from "../../../../src/jobs/handle.js";
 import { loadVendors } from "../../../../src/plugins.js";
 import { parseAnimoConfig } from "../../../../src/vendors/animo/config.js";
 import { logLines, startHarness, structured, tempDir, text, type Harness } from "../../../helpers/harness.js";
+import { jobOf } from "../../../helpers/results.js";
 
-type Job = {
-  job_id: string;
-  status: string;
-  vendor_task_id?: string;
-  assets: Array<{ width?: number; height?: number }>;
-  warnings?: string[];
-};
 type Listed = {
   vendors: Array<{
     vendor: string;
@@ -62,7 +56,7 @@ describe("animo_generate_video in async mode, without ANIMO_ENGINE / ANIMO_MODEL
     const from = h.sandbox.animo.sim.requests.length;
     const r = await h.call("animo_generate_video", { prompt: "a blue circle grows", wait_seconds: 20 });
     expect(r.isError, text(r)).toBeFalsy();
-    const s = structured<Job>(r);
+    const s = jobOf(r);
     expect(s.status).toBe("succeeded");
     expect(submits(h, from)).toEqual([{ prompt: "a blue circle grows" }]);
     const task = h.sandbox.animo.tasks.get(s.vendor_task_id!)!;
@@ -76,7 +70,7 @@ describe("animo_generate_video in async mode, without ANIMO_ENGINE / ANIMO_MODEL
     const r = await h.call("animo_generate_video", { prompt: "a tall tower rises", aspect_ratio: "9:16", wait_seconds: 20 });
     expect(r.isError, text(r)).toBeFalsy();
     expect(submits(h, from)).toEqual([{ prompt: "a tall tower rises", aspect_ratio: "9:16" }]);
-    const asset = structured<Job>(r).assets[0]!;
+    const asset = jobOf(r).assets[0]!;
     expect(asset.height).toBeGreaterThan(asset.width!);
   });
 
@@ -131,7 +125,7 @@ describe("animo_generate_video in async mode with ANIMO_ENGINE and ANIMO_MODEL",
     const r = await h.call("animo_generate_video", { prompt: "a square spins", aspect_ratio: "1:1", wait_seconds: 20 });
     expect(r.isError, text(r)).toBeFalsy();
     expect(submits(h, from)).toEqual([{ prompt: "a square spins", aspect_ratio: "1:1", engine: "anthropic", model: "claude-sonnet-5" }]);
-    const s = structured<Job>(r);
+    const s = jobOf(r);
     expect(decodeJobId(s.job_id)).toMatchObject({ model: "claude-sonnet-5", x: { m: "async", e: h.sandbox.animo.endpoint } });
   });
 
@@ -247,7 +241,7 @@ describe("AIGC_MCP_MODELS_FILE entries for Animo (no built-in catalog)", () => {
       const r = await h.call("animo_generate_video", { prompt: "a tall tree", aspect_ratio: "9:16", wait_seconds: 20 });
       expect(r.isError, text(r)).toBeFalsy();
       expect(text(r)).toContain('Note: claude-sonnet-5 (claude-sonnet-5) takes aspect_ratio 16:9; got "9:16"');
-      expect(structured<Job>(r).warnings).toEqual(['claude-sonnet-5 (claude-sonnet-5) takes aspect_ratio 16:9; got "9:16"']);
+      expect(jobOf(r).warnings).toEqual(['claude-sonnet-5 (claude-sonnet-5) takes aspect_ratio 16:9; got "9:16"']);
       expect(submits(h, from)).toHaveLength(1);
     } finally {
       await h.close();
