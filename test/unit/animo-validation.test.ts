@@ -3,7 +3,7 @@ import { ConfigError } from "../../src/config.js";
 import { AigcError } from "../../src/errors.js";
 import { animoError } from "../../src/vendors/animo/errors.js";
 import { parseAnimoConfig } from "../../src/vendors/animo/config.js";
-import { animoStatusResult, animoSyncBody, checkAnimo } from "../../src/vendors/animo/video.js";
+import { animoAsyncFields, animoStatusResult, animoSyncBody, checkAnimo } from "../../src/vendors/animo/video.js";
 
 function fieldOf(fn: () => void): string {
   try {
@@ -34,6 +34,7 @@ describe("Animo request rules", () => {
     [{ prompt: "p", style: "anime" }, "async", "style"],
     [{ prompt: "p", duration: 5 }, "async", "duration"],
     [{ prompt: "p", resolution: "1280x720" }, "async", "resolution"],
+    [{ prompt: "p", aspect_ratio: "16:9" }, "sync", "aspect_ratio"],
   ] as const)("rejects %j in %s mode naming %s", (req, mode, field) => {
     expect(fieldOf(() => checkAnimo(req, mode))).toBe(field);
   });
@@ -53,6 +54,24 @@ describe("Animo request rules", () => {
       style: "cartoon",
       resolution: "720x480",
     });
+  });
+});
+
+describe("Animo async body fields", () => {
+  it("sends engine and model only when configured, and aspect_ratio only when given", () => {
+    expect(animoAsyncFields({ prompt: "p" }, {})).toEqual({});
+    expect(animoAsyncFields({ prompt: "p", aspect_ratio: "9:16" }, {})).toEqual({ aspect_ratio: "9:16" });
+    expect(animoAsyncFields({ prompt: "p" }, { model: "gpt-5.6-luna" })).toEqual({ model: "gpt-5.6-luna" });
+    expect(animoAsyncFields({ prompt: "p", aspect_ratio: "1:1" }, { engine: "gemini", model: "gemini-2.5-pro" })).toEqual({
+      aspect_ratio: "1:1",
+      engine: "gemini",
+      model: "gemini-2.5-pro",
+    });
+  });
+
+  it("takes aspect_ratio in async mode, including ratios the server decides on", () => {
+    expect(() => checkAnimo({ prompt: "p", aspect_ratio: "9:16" }, "async")).not.toThrow();
+    expect(() => checkAnimo({ prompt: "p", aspect_ratio: "4:3" }, "async")).not.toThrow();
   });
 });
 

@@ -2,23 +2,35 @@ import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
 import type { AnimoClient } from "../../vendors/animo/client.js";
 import type { AnimoConfig } from "../../vendors/animo/config.js";
+import { VENDOR_ID } from "../../vendors/animo/config.js";
 import {
+  animoAsyncFields,
   animoSyncBody,
   asyncHandleFacts,
   checkAnimo,
   DEFAULT_DURATION,
   DEFAULT_RESOLUTION,
   DEFAULT_STYLE,
+  DOCUMENTED_ASPECT_RATIOS,
   MAX_PROMPT,
   RESOLUTIONS,
   STYLES,
 } from "../../vendors/animo/video.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
-import { VENDOR_ID } from "../../vendors/animo/config.js";
+import { checkModel, explainRefusals, type ModelCall } from "../model-check.js";
 
-export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: CoreConfig) {
+/** The async API's endpoint family, as list_models and an AIGC_MCP_MODELS_FILE entry name it. */
+export const ANIMO_GENERATION_ENDPOINT = "video/generation";
+
+/**
+ * `catalog` exists only when AIGC_MCP_MODELS_FILE describes Animo models: Animo has no built-in
+ * catalog (the customer's server decides), so the configured ANIMO_MODEL is checked against the
+ * file's entries alone.
+ */
+export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: CoreConfig, catalog?: Catalog) {
   const asyncMode = cfg.mode === "async";
   return defineTool({
     name: "animo_generate_video",
@@ -26,7 +38,7 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
     description:
       "Generates a short animated video (MP4) from a text prompt with Animo and saves it to the output folder; use it for stylised or animated clips from a description alone (it takes no input images). " +
       (asyncMode
-        ? "This server uses the animo.video asynchronous API: only the prompt is used (put length and look into it); duration, style and resolution are refused. "
+        ? "This server uses the animo.video asynchronous API: give the prompt (put length and look into it) and optionally aspect_ratio; duration, style and resolution are refused. Which LLM writes the animation is the Animo server's choice unless configured (list_models with live: true shows its models). "
         : "Choose duration (1-60 s), style and resolution. ") +
       "Paid: each call is one billable Animo generation, so never repeat a call to check on it. Rendering can take minutes: the call returns a job_id when the wait budget runs out; then call wait_for_job.",
     input: {
@@ -40,6 +52,13 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
         .describe(`length in seconds, 1-60 (default ${DEFAULT_DURATION}; sync mode only)`),
       style: z.enum(STYLES).optional().describe(`visual style (default ${DEFAULT_STYLE}; sync mode only)`),
       resolution: z.enum(RESOLUTIONS).optional().describe(`frame size WIDTHxHEIGHT (default ${DEFAULT_RESOLUTION}; sync mode only)`),
+      aspect_ratio: z
+        .string()
+        .regex(/^\d{1,2}:\d{1,2}$/, "aspect_ratio is WIDTH:HEIGHT, e.g. 16:9")
+        .optional()
+        .describe(
+          `frame shape W:H (async mode only): the API documents ${DOCUMENTED_ASPECT_RATIOS.join(", ")}; the server's default is ${DOCUMENTED_ASPECT_RATIOS[0]}`,
+        ),
       wait_seconds: waitSecondsSchema(core),
     },
     output: jobResultShape,
@@ -49,13 +68,24 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
       const label = args.prompt.slice(0, 80);
       let jobId: string;
       if (asyncMode) {
+        const fields = animoAsyncFields(args, cfg);
+        const model = cfg.model;
+        // Only a configured model can be checked: without one the server picks its own.
+        const call: ModelCall | undefined =
+          catalog && model ? { catalog, endpoint: ANIMO_GENERATION_ENDPOINT, model, args: { aspect_ratio: args.aspect_ratio } } : undefined;
+        if (call) checkModel(ctx, call);
+        const submit = (signal?: AbortSignal) => client.submit(args.prompt, fields, signal);
         ctx.progress("submitting the Animo generation request");
         jobId = await ctx.app.jobs.startTask({
           vendor: VENDOR_ID,
           op: "video",
           label,
           signal: ctx.signal,
-          submit: async (signal) => ({ task: await client.submit(args.prompt, signal), x: asyncHandleFacts(cfg) }),
+          submit: async (signal) => ({
+            task: await (call ? explainRefusals(call, () => submit(signal)) : submit(signal)),
+            ...(model ? { model } : {}),
+            x: asyncHandleFacts(cfg),
+          }),
         });
       } else {
         const body = animoSyncBody(args);

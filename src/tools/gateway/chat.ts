@@ -4,7 +4,8 @@ import { CHAT_ROLES, parseJsonAnswer, runChat } from "../../vendors/gateway/chat
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { GATEWAY } from "../../vendors/gateway/errors.js";
 import { defineTool } from "../define.js";
-import { GATEWAY_CALL, modelHelp, resolveModel, result } from "./common.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
+import { GATEWAY_CALL, modelHelp, modelsFileChecks, resolveModel, result } from "./common.js";
 
 const usageShape = z.object({
   prompt_tokens: z.number().optional(),
@@ -12,7 +13,7 @@ const usageShape = z.object({
   total_tokens: z.number().optional(),
 });
 
-export function gatewayChat(client: GatewayClient) {
+export function gatewayChat(client: GatewayClient, catalog?: Catalog) {
   const cfg = client.cfg;
   return defineTool({
     name: "gateway_chat",
@@ -30,7 +31,7 @@ export function gatewayChat(client: GatewayClient) {
         .max(200)
         .optional()
         .describe("the conversation so far, oldest first, as {role: system|user|assistant, content} (use this or prompt)"),
-      model: z.string().min(1).optional().describe(modelHelp(cfg, "chat")),
+      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "chat")),
       temperature: z.number().min(0).max(2).optional().describe("sampling temperature 0-2 (model default if omitted)"),
       max_tokens: z.number().int().min(1).max(1_000_000).optional().describe("cap on the answer's length in tokens"),
       response_format: z
@@ -66,31 +67,34 @@ export function gatewayChat(client: GatewayClient) {
     async run(args, ctx) {
       const { model, modelVar } = resolveModel(cfg, "chat", args.model);
       const format = args.response_format;
+      const guarded = modelsFileChecks(ctx, catalog, "chat", model, args);
       const validate = format && typeof format === "object" ? await compileSchema(format.schema) : undefined;
       ctx.progress(`asking ${model}`);
       let lastReport = 0;
       let answering = false;
-      const answer = await runChat(
-        client,
-        { ...args, model, response_format: format },
-        {
-          signal: ctx.signal,
-          modelVar,
-          onDelta: (text, reasoning) => {
-            // Report the switch from thinking to answering at once, otherwise at most once a second.
-            const firstText = !answering && text.length > 0;
-            if (!firstText && Date.now() - lastReport < 1000) return;
-            answering ||= firstText;
-            lastReport = Date.now();
-            ctx.progress(
-              text
-                ? `receiving the answer: ${text.length} characters so far`
-                : reasoning
-                  ? `the model is thinking (${reasoning.length} characters of reasoning)`
-                  : `${model} accepted the request; waiting for the first tokens`,
-            );
+      const answer = await guarded(() =>
+        runChat(
+          client,
+          { ...args, model, response_format: format },
+          {
+            signal: ctx.signal,
+            modelVar,
+            onDelta: (text, reasoning) => {
+              // Report the switch from thinking to answering at once, otherwise at most once a second.
+              const firstText = !answering && text.length > 0;
+              if (!firstText && Date.now() - lastReport < 1000) return;
+              answering ||= firstText;
+              lastReport = Date.now();
+              ctx.progress(
+                text
+                  ? `receiving the answer: ${text.length} characters so far`
+                  : reasoning
+                    ? `the model is thinking (${reasoning.length} characters of reasoning)`
+                    : `${model} accepted the request; waiting for the first tokens`,
+              );
+            },
           },
-        },
+        ),
       );
       const structured: Record<string, unknown> = { ...answer };
       if (format && format !== "text") {

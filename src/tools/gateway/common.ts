@@ -1,7 +1,10 @@
-/** What the gateway tools share: model resolution with a clear message, annotations, result building. */
+/** What the gateway tools share: model resolution with a clear message, the models file's checks, annotations, result building. */
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { inputError } from "../../errors.js";
-import { GATEWAY_MODEL_VARS, type GatewayCapability, type GatewayConfig } from "../../vendors/gateway/config.js";
+import { GATEWAY_MODEL_VARS, GATEWAY_PATHS, type GatewayCapability, type GatewayConfig } from "../../vendors/gateway/config.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
+import type { ToolContext } from "../define.js";
+import { checkModel, explainRefusals } from "../model-check.js";
 
 /** Calls that create nothing but are billed per token or second of audio. */
 export const GATEWAY_CALL: Omit<ToolAnnotations, "title"> = {
@@ -25,10 +28,30 @@ export function resolveModel(cfg: GatewayConfig, cap: GatewayCapability, given: 
 export function modelHelp(cfg: GatewayConfig, cap: GatewayCapability): string {
   const d = cfg.models[cap];
   return d
-    ? `model name served by the gateway (default ${d})`
-    : `model name served by the gateway (required: ${GATEWAY_MODEL_VARS[cap]} is not set)`;
+    ? `model name served by the gateway (default ${d}; list_models with live: true asks the gateway)`
+    : `model name served by the gateway (required: ${GATEWAY_MODEL_VARS[cap]} is not set; list_models with live: true asks the gateway)`;
 }
 
 export function result(text: string, structured: Record<string, unknown>): CallToolResult {
   return { content: [{ type: "text", text }], structuredContent: structured };
+}
+
+/**
+ * Applies the models file's entries for the gateway, when it has any, and returns the wrapper for
+ * the vendor call. The gateway has no built-in catalog (the customer's routes decide), so without a
+ * file nothing is checked. With one, a model the file marks retired is refused here, before any
+ * request; its capabilities advise (or refuse, with AIGC_MCP_MODEL_CHECKS=strict); and the wrapper
+ * explains a refusal with them.
+ */
+export function modelsFileChecks(
+  ctx: ToolContext,
+  catalog: Catalog | undefined,
+  cap: GatewayCapability,
+  model: string,
+  args: Record<string, unknown>,
+): <T>(fn: () => Promise<T>) => Promise<T> {
+  if (!catalog) return (fn) => fn();
+  const call = { catalog, endpoint: GATEWAY_PATHS[cap], model, args };
+  checkModel(ctx, call);
+  return (fn) => explainRefusals(call, fn);
 }

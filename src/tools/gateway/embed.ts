@@ -2,11 +2,12 @@ import { z } from "zod";
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { embed, MAX_EMBED_TEXTS } from "../../vendors/gateway/embed-rerank.js";
 import { defineTool } from "../define.js";
-import { GATEWAY_CALL, modelHelp, resolveModel, result } from "./common.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
+import { GATEWAY_CALL, modelHelp, modelsFileChecks, resolveModel, result } from "./common.js";
 
 const MAX_TEXT_CHARS = 32_000;
 
-export function gatewayEmbed(client: GatewayClient) {
+export function gatewayEmbed(client: GatewayClient, catalog?: Catalog) {
   const cfg = client.cfg;
   return defineTool({
     name: "gateway_embed",
@@ -19,7 +20,7 @@ export function gatewayEmbed(client: GatewayClient) {
         .min(1)
         .max(MAX_EMBED_TEXTS)
         .describe(`the texts to embed (1-${MAX_EMBED_TEXTS}, each non-empty)`),
-      model: z.string().min(1).optional().describe(modelHelp(cfg, "embed")),
+      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "embed")),
       dimensions: z
         .number()
         .int()
@@ -39,8 +40,11 @@ export function gatewayEmbed(client: GatewayClient) {
     annotations: GATEWAY_CALL,
     async run(args, ctx) {
       const { model, modelVar } = resolveModel(cfg, "embed", args.model);
+      const guarded = modelsFileChecks(ctx, catalog, "embed", model, args);
       ctx.progress(`embedding ${args.texts.length} text(s) with ${model}`);
-      const e = await embed(client, { model, texts: args.texts, dimensions: args.dimensions }, { signal: ctx.signal, modelVar });
+      const e = await guarded(() =>
+        embed(client, { model, texts: args.texts, dimensions: args.dimensions }, { signal: ctx.signal, modelVar }),
+      );
       const preview = e.vectors[0]!.slice(0, 4)
         .map((x) => x.toFixed(4))
         .join(", ");

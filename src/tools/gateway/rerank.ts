@@ -3,9 +3,10 @@ import { inputError } from "../../errors.js";
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { MAX_RERANK_DOCUMENTS, rerank } from "../../vendors/gateway/embed-rerank.js";
 import { defineTool } from "../define.js";
-import { GATEWAY_CALL, modelHelp, resolveModel, result } from "./common.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
+import { GATEWAY_CALL, modelHelp, modelsFileChecks, resolveModel, result } from "./common.js";
 
-export function gatewayRerank(client: GatewayClient) {
+export function gatewayRerank(client: GatewayClient, catalog?: Catalog) {
   const cfg = client.cfg;
   return defineTool({
     name: "gateway_rerank",
@@ -26,7 +27,7 @@ export function gatewayRerank(client: GatewayClient) {
         .max(MAX_RERANK_DOCUMENTS)
         .optional()
         .describe("how many of the best documents to return (default all)"),
-      model: z.string().min(1).optional().describe(modelHelp(cfg, "rerank")),
+      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "rerank")),
     },
     output: {
       model: z.string(),
@@ -38,11 +39,10 @@ export function gatewayRerank(client: GatewayClient) {
       if (args.top_n !== undefined && args.top_n > args.documents.length)
         throw inputError("top_n", `at most the number of documents (${args.documents.length}); got ${args.top_n}`);
       const { model, modelVar } = resolveModel(cfg, "rerank", args.model);
+      const guarded = modelsFileChecks(ctx, catalog, "rerank", model, args);
       ctx.progress(`ranking ${args.documents.length} document(s) with ${model}`);
-      const r = await rerank(
-        client,
-        { model, query: args.query, documents: args.documents, top_n: args.top_n },
-        { signal: ctx.signal, modelVar },
+      const r = await guarded(() =>
+        rerank(client, { model, query: args.query, documents: args.documents, top_n: args.top_n }, { signal: ctx.signal, modelVar }),
       );
       const lines = r.results.map(
         (x, i) =>

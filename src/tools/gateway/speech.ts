@@ -6,10 +6,11 @@ import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
-import { modelHelp, resolveModel } from "./common.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
+import { modelHelp, modelsFileChecks, resolveModel } from "./common.js";
 import { VENDOR_ID } from "../../vendors/gateway/config.js";
 
-export function gatewaySpeech(client: GatewayClient, core: CoreConfig) {
+export function gatewaySpeech(client: GatewayClient, core: CoreConfig, catalog?: Catalog) {
   const cfg = client.cfg;
   return defineTool({
     name: "gateway_speech",
@@ -27,7 +28,7 @@ export function gatewaySpeech(client: GatewayClient, core: CoreConfig) {
             ? `voice name of the model (default ${cfg.voice})`
             : "voice name of the model (required: AI_GATEWAY_TTS_VOICE is not set), e.g. alloy or longxiaochun",
         ),
-      model: z.string().min(1).optional().describe(modelHelp(cfg, "tts")),
+      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "tts")),
       format: z.enum(SPEECH_FORMATS).optional().describe("audio format (default mp3); opus comes in an Ogg container"),
       speed: z.number().min(0.25).max(4).optional().describe("speaking rate 0.25-4 (1 = normal), for models that support it"),
       wait_seconds: waitSecondsSchema(core),
@@ -44,6 +45,7 @@ export function gatewaySpeech(client: GatewayClient, core: CoreConfig) {
           "no voice given and AI_GATEWAY_TTS_VOICE is not set: pass voice (a voice name of the model) or set AI_GATEWAY_TTS_VOICE",
         );
       const format = args.format ?? "mp3";
+      const guarded = modelsFileChecks(ctx, catalog, "tts", model, { ...args, voice, format });
       const body = speechBody({ model, text: args.text, voice, format, speed: args.speed });
       const jobId = await ctx.app.jobs.startLocal({
         vendor: VENDOR_ID,
@@ -51,7 +53,7 @@ export function gatewaySpeech(client: GatewayClient, core: CoreConfig) {
         model,
         label: args.text.slice(0, 80),
         outputKind: "audio",
-        run: (signal) => openSpeech(client, body, format, { signal, modelVar }),
+        run: (signal) => guarded(() => openSpeech(client, body, format, { signal, modelVar })),
       });
       return waitAndRender(ctx, jobId, args.wait_seconds, true);
     },

@@ -4,9 +4,10 @@ import { MAX_TRANSCRIBE_BYTES, transcribe } from "../../vendors/gateway/audio.js
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { defineTool } from "../define.js";
 import { loadInputBytes, MEDIA_REF_HELP } from "../media-inputs.js";
-import { GATEWAY_CALL, modelHelp, resolveModel, result } from "./common.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
+import { GATEWAY_CALL, modelHelp, modelsFileChecks, resolveModel, result } from "./common.js";
 
-export function gatewayTranscribe(client: GatewayClient) {
+export function gatewayTranscribe(client: GatewayClient, catalog?: Catalog) {
   const cfg = client.cfg;
   return defineTool({
     name: "gateway_transcribe",
@@ -14,7 +15,7 @@ export function gatewayTranscribe(client: GatewayClient) {
     description: `Transcribes speech in an audio file (mp3, wav, ogg/opus, flac, aac, m4a, or the audio of an mp4/webm; up to ${MAX_TRANSCRIBE_BYTES / 1024 / 1024} MiB) with a speech-to-text model behind your Alibaba Cloud AI Gateway, and returns the text. URLs are downloaded by this server and uploaded to the gateway. Billed per second of audio.`,
     input: {
       audio: z.string().min(1).describe(`the audio: ${MEDIA_REF_HELP}`),
-      model: z.string().min(1).optional().describe(modelHelp(cfg, "stt")),
+      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "stt")),
       language: z
         .string()
         .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "language must be a language code such as en, zh or yue")
@@ -32,6 +33,7 @@ export function gatewayTranscribe(client: GatewayClient) {
     annotations: GATEWAY_CALL,
     async run(args, ctx) {
       const { model, modelVar } = resolveModel(cfg, "stt", args.model);
+      const guarded = modelsFileChecks(ctx, catalog, "stt", model, args);
       const audio = await loadInputBytes(
         ctx.app,
         args.audio,
@@ -39,17 +41,19 @@ export function gatewayTranscribe(client: GatewayClient) {
         ctx.signal,
       );
       ctx.progress(`uploading ${audio.data.length} bytes of ${audio.mime} to ${model}`);
-      const t = await transcribe(
-        client,
-        {
-          model,
-          audio: audio.data,
-          mime: audio.mime,
-          filename: `audio.${extForMime(audio.mime) ?? "bin"}`,
-          language: args.language,
-          prompt: args.prompt,
-        },
-        { signal: ctx.signal, modelVar },
+      const t = await guarded(() =>
+        transcribe(
+          client,
+          {
+            model,
+            audio: audio.data,
+            mime: audio.mime,
+            filename: `audio.${extForMime(audio.mime) ?? "bin"}`,
+            language: args.language,
+            prompt: args.prompt,
+          },
+          { signal: ctx.signal, modelVar },
+        ),
       );
       return result(t.text || "(no speech recognised)", { ...t });
     },

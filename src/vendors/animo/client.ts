@@ -4,17 +4,25 @@
  *   the response body is the MP4 itself. It is the billable request: sent once, never retried, and
  *   the body is handed on unread so the job engine streams it to disk.
  * - async (the animo.video SDK's): POST /v1/video/generation → requestId, GET
- *   /v1/video/generation/status/{id} until COMPLETED with a videoUrl.
+ *   /v1/video/generation/status/{id} until COMPLETED with a videoUrl. The body carries `engine`
+ *   and `model` only when configured; GET /v1/models (the self-hostable server's) lists them.
  */
 import { AigcError } from "../../errors.js";
 import type { PollResult } from "../../jobs/types.js";
 import { discard, httpOpen, httpRequest, readPreview, requestIdOf, RETRY_SAFE, safeUrl, type RetryPolicy } from "../../net/http.js";
-import { ANIMO_ASYNC_SUBMIT_PATH, type AnimoConfig } from "./config.js";
+import { ANIMO_ASYNC_SUBMIT_PATH, ANIMO_MODELS_PATH, type AnimoConfig } from "./config.js";
 import { ANIMO, animoError } from "./errors.js";
 
-/** What the animo.video SDK sends with every asynchronous generation request. */
-export const ANIMO_ASYNC_ENGINE = "anthropic";
-export const ANIMO_ASYNC_MODEL = "claude-3-7-sonnet-20250219";
+/** One engine of the server's model list (`GET /v1/models`). */
+export interface AnimoEngine {
+  engine: string;
+  /** Whether the server holds an API key for this engine. */
+  configured?: boolean;
+  /** The model the server uses when a request names none. */
+  default?: string;
+  models: string[];
+  note?: string;
+}
 
 export interface AnimoStatus {
   requestId?: string;
@@ -106,14 +114,17 @@ export class AnimoClient {
     };
   }
 
-  /** Async mode: creates a generation request and returns its id. */
-  async submit(prompt: string, signal?: AbortSignal): Promise<string> {
+  /**
+   * Async mode: creates a generation request and returns its id. `fields` are the optional body
+   * fields beside the prompt (`animoAsyncFields`: aspect_ratio, and engine/model when configured).
+   */
+  async submit(prompt: string, fields: Record<string, unknown> = {}, signal?: AbortSignal): Promise<string> {
     const url = this.cfg.endpoint + ANIMO_ASYNC_SUBMIT_PATH;
     const res = await httpRequest(url, {
       vendor: ANIMO,
       method: "POST",
       headers: this.headers(true),
-      body: JSON.stringify({ prompt, engine: ANIMO_ASYNC_ENGINE, model: ANIMO_ASYNC_MODEL }),
+      body: JSON.stringify({ prompt, ...fields }),
       signal,
       timeoutMs: Math.min(this.cfg.timeoutMs, 60_000),
       maxBytes: 1024 * 1024,
@@ -160,5 +171,52 @@ export class AnimoClient {
       });
     }
     return data;
+  }
+
+  /**
+   * Async mode: the server's engines and models (`GET /v1/models`, free). Throws AigcError: a
+   * server without the route answers 404 (not_found).
+   */
+  async models(signal?: AbortSignal): Promise<AnimoEngine[]> {
+    const url = this.cfg.endpoint + ANIMO_MODELS_PATH;
+    const res = await httpRequest(url, {
+      vendor: ANIMO,
+      headers: this.headers(false),
+      signal,
+      timeoutMs: Math.min(this.cfg.timeoutMs, 30_000),
+      maxBytes: 1024 * 1024,
+      retry: RETRY_SAFE,
+    });
+    if (res.status < 200 || res.status >= 300) throw animoError(res.status, res.headers, res.text(), "models");
+    const engines = (res.json() as { engines?: unknown } | undefined)?.engines;
+    if (!Array.isArray(engines)) {
+      throw new AigcError({
+        category: "bad_response",
+        code: "MalformedResponse",
+        vendor: ANIMO,
+        httpStatus: res.status,
+        requestId: res.requestId,
+        message: `Animo answered GET ${ANIMO_MODELS_PATH} without an engines list`,
+      });
+    }
+    return engines.flatMap((e: unknown): AnimoEngine[] => {
+      if (!e || typeof e !== "object") return [];
+      const o = e as Record<string, unknown>;
+      if (typeof o.engine !== "string") return [];
+      const models = Array.isArray(o.models)
+        ? o.models
+            .map((m: unknown) => (typeof m === "string" ? m : (m as { id?: unknown } | null)?.id))
+            .filter((id): id is string => typeof id === "string")
+        : [];
+      return [
+        {
+          engine: o.engine,
+          ...(typeof o.configured === "boolean" ? { configured: o.configured } : {}),
+          ...(typeof o.default === "string" ? { default: o.default } : {}),
+          models,
+          ...(typeof o.note === "string" ? { note: o.note } : {}),
+        },
+      ];
+    });
   }
 }

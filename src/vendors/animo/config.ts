@@ -9,7 +9,15 @@ export type AnimoMode = (typeof ANIMO_MODES)[number];
 
 /** Path of the documented animo.video asynchronous API, appended to ANIMO_ENDPOINT in async mode. */
 export const ANIMO_ASYNC_SUBMIT_PATH = "/v1/video/generation";
+/** The self-hostable server's list of engines and models (async mode's API base). */
+export const ANIMO_MODELS_PATH = "/v1/models";
 export const ANIMO_DEFAULT_TIMEOUT_S = 600;
+
+const zName = z
+  .string()
+  .trim()
+  .max(128, "must be at most 128 characters")
+  .regex(/^[^\s]+$/, "must be one id without spaces");
 
 export const ANIMO_ENV: EnvVar[] = [
   {
@@ -24,8 +32,18 @@ export const ANIMO_ENV: EnvVar[] = [
   },
   {
     name: "ANIMO_MODE",
-    description: `\`sync\`: one POST \`{prompt, duration, style, resolution}\` whose response body is the video (the original Dify plugin's contract). \`async\`: the animo.video API: \`POST ${ANIMO_ASYNC_SUBMIT_PATH}\` → \`requestId\`, status polled every 5 s until \`COMPLETED\`, then \`videoUrl\` is downloaded.`,
+    description: `\`sync\`: one POST \`{prompt, duration, style, resolution}\` answered by the video itself (the original Dify plugin's). \`async\`: the animo.video API: \`POST ${ANIMO_ASYNC_SUBMIT_PATH}\` \`{prompt, aspect_ratio?, engine?, model?}\` → \`requestId\`, polled every 5 s until \`COMPLETED\`; \`videoUrl\` is downloaded.`,
     default: "sync",
+  },
+  {
+    name: "ANIMO_ENGINE",
+    description:
+      "async mode only: the LLM engine that writes the animation (e.g. `openai`, `anthropic`), sent as `engine`. Set `ANIMO_MODEL` with it: the self-hostable server's code falls back to its OpenAI model when none is named. Unset: no `engine` is sent. `list_models` with `live: true` shows the engines.",
+  },
+  {
+    name: "ANIMO_MODEL",
+    description:
+      "async mode only: the engine's model id, sent as `model`. Unset: no `model` is sent and the server picks the engine's recommended model (aigc-mcp pins none). `list_models` with `live: true` shows the server's models.",
   },
   {
     name: "ANIMO_TIMEOUT_S",
@@ -40,6 +58,9 @@ export interface AnimoConfig {
   /** sync: the generation URL; async: the API base (no trailing slash, no /v1/video/generation). */
   endpoint: string;
   mode: AnimoMode;
+  /** async: sent as `engine` / `model` only when configured (the server's defaults otherwise). */
+  engine?: string;
+  model?: string;
   timeoutMs: number;
 }
 
@@ -56,8 +77,17 @@ export function parseAnimoConfig(env: Env): AnimoConfig | undefined {
     );
   const mode = envValue(env, "ANIMO_MODE", z.enum(ANIMO_MODES, "must be sync or async").optional()) ?? "sync";
   const timeoutS = envValue(env, "ANIMO_TIMEOUT_S", zInt(1, 3600).optional()) ?? ANIMO_DEFAULT_TIMEOUT_S;
+  const engine = envValue(env, "ANIMO_ENGINE", zName.optional());
+  const model = envValue(env, "ANIMO_MODEL", zName.optional());
+  if (mode === "sync" && (engine || model)) {
+    // The sync endpoint's contract has no engine or model: refusing beats silently ignoring them.
+    throw new ConfigError(
+      engine ? "ANIMO_ENGINE" : "ANIMO_MODEL",
+      "applies only with ANIMO_MODE=async (the sync endpoint takes no engine or model)",
+    );
+  }
   // In async mode accept the submit URL itself as well as the base it hangs off.
   const base =
     mode === "async" && endpoint.endsWith(ANIMO_ASYNC_SUBMIT_PATH) ? endpoint.slice(0, -ANIMO_ASYNC_SUBMIT_PATH.length) : endpoint;
-  return { apiKey, endpoint: base, mode, timeoutMs: timeoutS * 1000 };
+  return { apiKey, endpoint: base, mode, ...(engine ? { engine } : {}), ...(model ? { model } : {}), timeoutMs: timeoutS * 1000 };
 }

@@ -4,6 +4,9 @@ import { requestIdOf, retryAfterMs } from "../../net/http.js";
 
 export const ANIMO = "Animo";
 
+const ENGINE_HINT =
+  "check ANIMO_ENGINE / ANIMO_MODEL against the server's list (list_models with live: true), or unset them to use the server's defaults";
+
 const MODERATION = /content.?policy|moderat|safety|nsfw|sensitive|inappropriate/i;
 
 function errorText(v: unknown): string | undefined {
@@ -25,7 +28,7 @@ export function animoError(
   status: number,
   headers: Record<string, string>,
   bodyText: string,
-  call: "sync" | "submit" | "status",
+  call: "sync" | "submit" | "status" | "models",
 ): AigcError {
   let body: Record<string, unknown> | undefined;
   try {
@@ -63,7 +66,9 @@ export function animoError(
         ? "Animo does not know this request id (it may have expired); generate again."
         : call === "sync"
           ? "ANIMO_ENDPOINT does not accept the generation POST: set it to the full video generation URL, or set ANIMO_MODE=async for the animo.video API."
-          : "ANIMO_ENDPOINT is not the animo.video API base (it must answer POST /v1/video/generation).";
+          : call === "models"
+            ? "This Animo server has no model list (GET /v1/models; the self-hostable server has one). Generation does not need it."
+            : "ANIMO_ENDPOINT is not the animo.video API base (it must answer POST /v1/video/generation).";
   } else if (status === 408 || status === 504) {
     category = "timeout";
     hint =
@@ -76,10 +81,15 @@ export function animoError(
     category = "content_policy";
   } else if (status === 400 || status === 422) {
     category = "invalid_input";
-    hint = "Change the parameter the message names (duration 1-60, style, resolution, prompt).";
+    hint =
+      call === "sync"
+        ? "Change the parameter the message names (duration 1-60, style, resolution, prompt)."
+        : `Change the parameter the message names (prompt, aspect_ratio), or ${ENGINE_HINT}.`;
   } else if (status === 413) {
     category = "invalid_input";
     hint = "Shorten the prompt.";
+  } else if (status >= 500 && code === "code_generation_failed") {
+    hint = `The Animo server's LLM could not write the animation. If ANIMO_ENGINE or ANIMO_MODEL is set, ${ENGINE_HINT}; otherwise call again.`;
   } else if (status >= 500 && call === "sync") {
     hint =
       "Animo failed while rendering. The request was not repeated automatically because it may be billed; call again if you want another attempt.";

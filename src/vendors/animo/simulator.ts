@@ -1,21 +1,37 @@
 /**
  * Animo simulator, mounted under `/animo`:
  * - sync (the original plugin's contract): `POST /animo` with JSON {prompt, duration, style,
- *   resolution} answers with the MP4 itself, streamed slowly in chunks after a render delay.
- * - async (the animo.video SDK's): `POST /animo/v1/video/generation` → {requestId};
+ *   resolution} answers with the MP4 itself, streamed slowly in chunks after a render delay. The
+ *   plugin defines exactly these four fields, so any other field is refused (adapter drift shows).
+ * - async (the animo.video SDK's flow): `POST /animo/v1/video/generation` → {requestId};
  *   `GET /animo/v1/video/generation/status/{id}` → PENDING → PROCESSING → COMPLETED {videoUrl} | FAILED.
+ *   The body is checked as the self-hostable server's OpenAPI (2026-05) and code (2026-07) do:
+ *   prompt required; aspect_ratio one of 16:9, 9:16, 1:1; engine one of its engines; model,
+ *   when sent, one the engine's LLM knows, else the server's 500 `code_generation_failed` (also
+ *   when the server holds no key for the engine). No engine or model: the engine's default.
+ * - `GET /animo/v1/models`: the server's engines and models ({engines: [{engine, configured,
+ *   default, models: [{id, description}], note?}]}); `modelList: false` drops the route (404).
+ * The engine and model list is this simulator's own (the self-hostable server's registry as of
+ * 2026-07-21), written from the vendor's code and never from aigc-mcp's configuration.
  * Exact Bearer check, `{"error": "...", "code": "..."}` error bodies (the self-hostable server's
  * shape), real MP4 bytes. Trigger words: "[blocked]" (content policy 400), "[fail]" (render fails),
  * "[slow]" (10x render time), "[html]" (200 with text/html instead of a video), "[huge]" (a video
  * larger than hugeBytes with Content-Length), "[huge-stream]" (the same without Content-Length).
  */
 import { randomBytes } from "node:crypto";
-import { STYLES, RESOLUTIONS } from "./video.js";
 import { makeMp4 } from "../../sandbox/media-fixtures.js";
 import { header, VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
 import { taskPhase, type SimTask } from "../../sandbox/sim-task.js";
 import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
 import { VENDOR_ID } from "./config.js";
+import { ASPECT_DIMS, defaultEngines, modelsReply, readSubmit, simError as err, type AnimoSimEngine } from "./simulator-api.js";
+
+export { defaultEngines, type AnimoSimEngine } from "./simulator-api.js";
+
+/** The sync contract's values (the original Dify plugin's tool code). */
+const STYLES = ["cinematic", "anime", "realistic", "cartoon", "abstract"];
+const RESOLUTIONS = ["1920x1080", "1280x720", "720x480"];
+const SYNC_FIELDS = new Set(["prompt", "duration", "style", "resolution"]);
 
 export interface AnimoSimOptions {
   apiKey?: string;
@@ -34,11 +50,21 @@ export interface AnimoSimOptions {
   hugeBytes?: number;
   /** Pads every sync video to at least this many bytes with a trailing `free` box (memory tests). */
   padToBytes?: number;
+  /** The server's engines (default: `defaultEngines()`). */
+  engines?: Record<string, AnimoSimEngine>;
+  /** Models the server's engines know beyond the registry (a newer server), by engine. */
+  extraModels?: Record<string, string[]>;
+  /** Whether the server has `GET /v1/models` (the self-hostable one does; default true). */
+  modelList?: boolean;
 }
 
 interface AsyncData {
   prompt: string;
   body: Record<string, unknown>;
+  aspect: string;
+  /** The engine and model the server used (the defaults when the request named none). */
+  engine: string;
+  model: string;
   videoUrl?: string;
 }
 
@@ -47,6 +73,8 @@ export const ANIMO_SIM_PREFIX = "/animo";
 export class AnimoSimulator extends VendorSimulator {
   readonly apiKey: string;
   readonly tasks = new Map<string, SimTask<AsyncData>>();
+  /** The engines this server offers, extra models included. */
+  readonly engines: Record<string, AnimoSimEngine>;
   /** Body bytes handed to the socket by the most recent sync answer (streaming tests). */
   sentBytes = 0;
   private readonly opts: Required<AnimoSimOptions>;
@@ -64,9 +92,15 @@ export class AnimoSimulator extends VendorSimulator {
       runningMs: 5000,
       hugeBytes: 600 * 1024 * 1024,
       padToBytes: 0,
+      engines: defaultEngines(),
+      extraModels: {},
+      modelList: true,
       ...opts,
     };
     this.apiKey = this.opts.apiKey;
+    this.engines = Object.fromEntries(
+      Object.entries(this.opts.engines).map(([name, e]) => [name, { ...e, models: [...e.models, ...(this.opts.extraModels[name] ?? [])] }]),
+    );
   }
 
   /** ANIMO_ENDPOINT for both modes: the sync POST URL, and the async API base. */
@@ -87,6 +121,7 @@ export class AnimoSimulator extends VendorSimulator {
     const p = req.path.slice(ANIMO_SIM_PREFIX.length).replace(/\/+$/, "");
     if (p === "" && req.method === "POST") return this.renderSync(req);
     if (p === "/v1/video/generation" && req.method === "POST") return this.submit(req);
+    if (p === "/v1/models" && req.method === "GET" && this.opts.modelList) return modelsReply(this.engines);
     const m = /^\/v1\/video\/generation\/status\/([^/]+)$/.exec(p);
     if (m && req.method === "GET") return this.status(decodeURIComponent(m[1]!));
     return err(404, "NOT_FOUND", `no route ${req.method} ${req.path}`);
@@ -98,13 +133,16 @@ export class AnimoSimulator extends VendorSimulator {
     const body = b as Record<string, unknown>;
     const prompt = body.prompt;
     if (typeof prompt !== "string" || !prompt.trim()) return err(400, "MISSING_PARAMETER", "Missing required parameter: 'prompt'");
+    const unknown = Object.keys(body).find((k) => !SYNC_FIELDS.has(k));
+    if (unknown) return err(400, "INVALID_PARAMETER", `Unknown parameter: '${unknown}'`);
     const duration = body.duration ?? 10;
     if (typeof duration !== "number" || !Number.isInteger(duration) || duration < 1 || duration > 60)
       return err(400, "INVALID_PARAMETER", "duration must be an integer from 1 to 60");
     const style = body.style ?? "cinematic";
-    if (!(STYLES as readonly unknown[]).includes(style)) return err(400, "INVALID_PARAMETER", `style must be one of ${STYLES.join(", ")}`);
+    if (typeof style !== "string" || !STYLES.includes(style))
+      return err(400, "INVALID_PARAMETER", `style must be one of ${STYLES.join(", ")}`);
     const resolution = body.resolution ?? "1280x720";
-    if (typeof resolution !== "string" || !(RESOLUTIONS as readonly string[]).includes(resolution))
+    if (typeof resolution !== "string" || !RESOLUTIONS.includes(resolution))
       return err(400, "INVALID_PARAMETER", `resolution must be one of ${RESOLUTIONS.join(", ")}`);
     if (prompt.includes("[blocked]")) return err(400, "CONTENT_POLICY_VIOLATION", "The prompt was rejected by the content policy");
     await new Promise((r) => setTimeout(r, this.opts.renderMs * (prompt.includes("[slow]") ? 10 : 1)));
@@ -157,9 +195,9 @@ export class AnimoSimulator extends VendorSimulator {
   }
 
   private submit(req: SimRequest): SimReply {
-    const body = (req.json ?? {}) as Record<string, unknown>;
-    const prompt = body.prompt;
-    if (typeof prompt !== "string" || !prompt.trim()) return err(400, "MISSING_PARAMETER", "Missing required parameter: 'prompt'");
+    const r = readSubmit(req.json, this.engines);
+    if ("status" in r) return r;
+    const { prompt, body, aspect, engine: engineName, model: used } = r;
     if (prompt.includes("[blocked]")) return err(400, "CONTENT_POLICY_VIOLATION", "The prompt was rejected by the content policy");
     const id = randomBytes(12).toString("hex");
     this.tasks.set(id, {
@@ -168,7 +206,7 @@ export class AnimoSimulator extends VendorSimulator {
       queuedMs: this.opts.queuedMs,
       runningMs: this.opts.runningMs * (prompt.includes("[slow]") ? 4 : 1),
       outcome: prompt.includes("[fail]") ? "failed" : "succeeded",
-      data: { prompt, body },
+      data: { prompt, body, aspect, engine: engineName, model: used },
     });
     return { status: 200, body: { requestId: id, status: "PENDING", message: "Video generation started" } };
   }
@@ -185,7 +223,7 @@ export class AnimoSimulator extends VendorSimulator {
     if (phase === "failed")
       return { status: 200, body: { requestId: id, status: "FAILED", error: "Rendering failed: the generated scene did not compile" } };
     if (!task.data.videoUrl) {
-      const [w, h] = this.renderDims("1280x720");
+      const [w, h] = this.renderDims(ASPECT_DIMS[task.data.aspect] ?? "1280x720");
       const seed = task.data.prompt.length;
       task.data.videoUrl = this.sim.publish(
         () => makeMp4({ width: w, height: h, seconds: 4, fps: this.opts.fps, seed }),
@@ -204,10 +242,6 @@ export class AnimoSimulator extends VendorSimulator {
       },
     };
   }
-}
-
-function err(status: number, code: string, message: string): SimReply {
-  return { status, body: { error: message, code } };
 }
 
 const FAST: AnimoSimOptions = { renderMs: 100, chunkDelayMs: 2, queuedMs: 150, runningMs: 400, maxRenderEdge: 160, fps: 4 };

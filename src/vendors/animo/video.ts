@@ -1,4 +1,8 @@
-/** Animo request rules, body building, async status mapping and the task driver. */
+/**
+ * Animo request rules, body building, async status mapping and the task driver. The two modes
+ * are two API shapes: sync takes duration, style and resolution; async takes aspect_ratio and
+ * the configured engine and model. A field the mode's contract lacks is refused, never dropped.
+ */
 import { AigcError, inputError } from "../../errors.js";
 import type { JobHandle, PollResult, TaskDriver } from "../../jobs/types.js";
 import { safeUrl } from "../../net/http.js";
@@ -13,13 +17,18 @@ export const DEFAULT_DURATION = 10;
 export const DEFAULT_STYLE = "cinematic";
 export const DEFAULT_RESOLUTION = "1280x720";
 export const MAX_PROMPT = 4000;
+/** The frame shapes the async API documents (its server defaults to 16:9). Any W:H is passed on: the server decides. */
+export const DOCUMENTED_ASPECT_RATIOS = ["16:9", "9:16", "1:1"] as const;
 
 export interface AnimoRequest {
   prompt: string;
   duration?: number;
   style?: string;
   resolution?: string;
+  aspect_ratio?: string;
 }
+
+const SYNC_ONLY = ["duration", "style", "resolution"] as const;
 
 /** Checks a request before any network call (the zod schema already enforces types). */
 export function checkAnimo(req: AnimoRequest, mode: AnimoMode): void {
@@ -35,13 +44,18 @@ export function checkAnimo(req: AnimoRequest, mode: AnimoMode): void {
     throw inputError("resolution", `one of ${RESOLUTIONS.join(", ")}; got "${req.resolution}"`);
   }
   if (mode === "async") {
-    const set = (["duration", "style", "resolution"] as const).filter((k) => req[k] !== undefined);
+    const set = SYNC_ONLY.filter((k) => req[k] !== undefined);
     if (set.length) {
       throw inputError(
         set[0]!,
-        `this server uses the animo.video asynchronous API (ANIMO_MODE=async), which takes only a prompt; leave out ${set.join(", ")} and describe length and look in the prompt`,
+        `this server uses the animo.video asynchronous API (ANIMO_MODE=async), which takes a prompt and aspect_ratio only; leave out ${set.join(", ")} and describe length and look in the prompt`,
       );
     }
+  } else if (req.aspect_ratio !== undefined) {
+    throw inputError(
+      "aspect_ratio",
+      "this server uses the synchronous Animo endpoint (ANIMO_MODE=sync), whose contract has no aspect_ratio; choose the frame with resolution (WIDTHxHEIGHT) instead",
+    );
   }
 }
 
@@ -52,6 +66,18 @@ export function animoSyncBody(req: AnimoRequest): Record<string, unknown> {
     duration: req.duration ?? DEFAULT_DURATION,
     style: req.style ?? DEFAULT_STYLE,
     resolution: req.resolution ?? DEFAULT_RESOLUTION,
+  };
+}
+
+/**
+ * The async POST body's fields beside the prompt: aspect_ratio when given, and engine and model
+ * only when configured (ANIMO_ENGINE, ANIMO_MODEL); otherwise the server picks its own defaults.
+ */
+export function animoAsyncFields(req: AnimoRequest, cfg: Pick<AnimoConfig, "engine" | "model">): Record<string, unknown> {
+  return {
+    ...(req.aspect_ratio !== undefined ? { aspect_ratio: req.aspect_ratio } : {}),
+    ...(cfg.engine ? { engine: cfg.engine } : {}),
+    ...(cfg.model ? { model: cfg.model } : {}),
   };
 }
 

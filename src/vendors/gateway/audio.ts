@@ -4,6 +4,7 @@ import { AigcError } from "../../errors.js";
 import type { PollResult } from "../../jobs/types.js";
 import { discard } from "../../net/http.js";
 import type { GatewayClient } from "./client.js";
+import { GATEWAY_PATHS } from "./config.js";
 import { GATEWAY } from "./errors.js";
 
 export const SPEECH_FORMATS = ["mp3", "wav", "opus", "aac", "flac"] as const;
@@ -39,7 +40,7 @@ export async function transcribe(
   form.append("response_format", "json");
   if (req.language) form.append("language", req.language);
   if (req.prompt) form.append("prompt", req.prompt);
-  const { data, requestId } = await client.postJson("audio/transcriptions", form, { ...opts, maxBytes: 16 * 1024 * 1024 });
+  const { data, requestId } = await client.postJson(GATEWAY_PATHS.stt, form, { ...opts, maxBytes: 16 * 1024 * 1024 });
   if (typeof data.text !== "string")
     throw new AigcError({
       category: "bad_response",
@@ -80,7 +81,7 @@ export async function openSpeech(
   format: SpeechFormat,
   opts: { signal?: AbortSignal; modelVar?: string },
 ): Promise<PollResult> {
-  const res = await client.open("audio/speech", body, `${FORMAT_MIME[format]}, audio/*, application/octet-stream`, opts);
+  const res = await client.open(GATEWAY_PATHS.tts, body, `${FORMAT_MIME[format]}, audio/*, application/octet-stream`, opts);
   if (!res.mime.startsWith("audio/") && res.mime !== "application/octet-stream" && res.mime !== "") {
     discard(res.body);
     throw new AigcError({

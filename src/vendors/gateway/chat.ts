@@ -9,6 +9,7 @@ import { createParser } from "eventsource-parser";
 import { AigcError, inputError } from "../../errors.js";
 import { cancelled, discard, readCapped } from "../../net/http.js";
 import type { GatewayClient } from "./client.js";
+import { GATEWAY_PATHS } from "./config.js";
 import { GATEWAY } from "./errors.js";
 
 export const CHAT_ROLES = ["system", "user", "assistant"] as const;
@@ -235,13 +236,13 @@ export async function runChat(
   opts: { signal?: AbortSignal; modelVar?: string; onDelta?: (text: string, reasoning: string) => void },
 ): Promise<ChatAnswer> {
   const body = chatBody(req);
-  const res = await client.open("chat/completions", body, "text/event-stream, application/json", {
+  const res = await client.open(GATEWAY_PATHS.chat, body, "text/event-stream, application/json", {
     signal: opts.signal,
     modelVar: opts.modelVar,
   });
   if (res.mime === "application/json") {
     // A backend that ignores `stream` answers with one completion object.
-    const raw = await readCapped(res.body, MAX_ANSWER_CHARS * 2, GATEWAY, client.url("chat/completions"));
+    const raw = await readCapped(res.body, MAX_ANSWER_CHARS * 2, GATEWAY, client.url(GATEWAY_PATHS.chat));
     let parsed: Chunk;
     try {
       parsed = JSON.parse(raw.toString("utf8")) as Chunk;

@@ -42,6 +42,15 @@ export const GATEWAY_MODEL_VARS = {
 } as const;
 export type GatewayCapability = keyof typeof GATEWAY_MODEL_VARS;
 
+/** The OpenAI-compatible path each capability calls, under AI_GATEWAY_BASE_URL (also its endpoint name in list_models). */
+export const GATEWAY_PATHS: Record<GatewayCapability, string> = {
+  chat: "chat/completions",
+  embed: "embeddings",
+  rerank: "rerank",
+  stt: "audio/transcriptions",
+  tts: "audio/speech",
+};
+
 /** What a per-capability default model variable does, for `--help` and the README. */
 function modelVarHelp(tool: string, example: string): string {
   return `Default model for \`${tool}\` (e.g. \`${example}\`). A call without \`model\` and without this variable fails with a message naming it.`;

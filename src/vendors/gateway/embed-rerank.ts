@@ -1,6 +1,7 @@
 /** Embeddings and rerank: request bodies and tolerant answer parsing (OpenAI, Cohere/Jina and DashScope shapes). */
 import { AigcError } from "../../errors.js";
 import type { GatewayClient } from "./client.js";
+import { GATEWAY_PATHS } from "./config.js";
 import { GATEWAY } from "./errors.js";
 
 export const MAX_EMBED_TEXTS = 512;
@@ -36,7 +37,7 @@ export async function embed(
 ): Promise<Embeddings> {
   const body: Record<string, unknown> = { model: req.model, input: req.texts, encoding_format: "float" };
   if (req.dimensions !== undefined) body.dimensions = req.dimensions;
-  const { data, requestId } = await client.postJson("embeddings", body, opts);
+  const { data, requestId } = await client.postJson(GATEWAY_PATHS.embed, body, opts);
   const rows = Array.isArray(data.data) ? (data.data as Array<{ index?: unknown; embedding?: unknown }>) : undefined;
   if (!rows) throw malformed("the embeddings answer has no data list", requestId);
   const vectors: number[][] = new Array<number[]>(req.texts.length);
@@ -76,7 +77,7 @@ export async function rerank(
 ): Promise<RerankResult> {
   const body: Record<string, unknown> = { model: req.model, query: req.query, documents: req.documents };
   if (req.top_n !== undefined) body.top_n = req.top_n;
-  const { data, requestId } = await client.postJson("rerank", body, opts);
+  const { data, requestId } = await client.postJson(GATEWAY_PATHS.rerank, body, opts);
   const output = data.output as { results?: unknown } | undefined;
   const rows = (Array.isArray(data.results) ? data.results : Array.isArray(output?.results) ? output.results : undefined) as
     Array<Record<string, unknown>> | undefined;

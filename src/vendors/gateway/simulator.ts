@@ -7,7 +7,10 @@
  * - `POST chat/completions` (JSON, or SSE chunks ending in `data: [DONE]`, usage when asked),
  *   `completions`, `embeddings` (deterministic unit vectors, `model` included), `rerank`
  *   (word-overlap scores), `audio/transcriptions` (multipart), `audio/speech` (real WAV, MP3 or Ogg
- *   Opus carrying the spoken text, which transcription reads back), `GET models`.
+ *   Opus carrying the spoken text, which transcription reads back), `GET models` (the OpenAI list
+ *   `{object: "list", data: [{id, object: "model", created, owned_by}]}` of every model it serves).
+ * - Models: its own fixed set per family (unknown ones get OpenAI's 404 `model_not_found`);
+ *   `extraModels` adds more, served and listed, as a gateway whose Model APIs gained models.
  * Trigger words in a prompt or input: `[429]` (the rate limiter's `Too many requests`),
  * `[blocked]` (content inspection 400), `[slow]` (10x slower streaming), `[bad-json]` (a JSON answer
  * that breaks the requested schema), `[fail]` (speech synthesis fails with 500).
@@ -34,6 +37,7 @@ export const GATEWAY_SIM_MODELS = {
   stt: ["paraformer-v2", "whisper-1"],
   tts: ["cosyvoice-v2", "tts-1"],
 };
+export type GatewaySimFamily = keyof typeof GATEWAY_SIM_MODELS;
 export const GATEWAY_SIM_VOICES = ["longxiaochun", "longwan", "longcheng", "alloy", "nova", "echo"];
 const THINKING_MODELS = new Set(["qwen3-8b", "qwen-plus"]);
 
@@ -51,6 +55,8 @@ export interface GatewaySimOptions {
   /** Pause before a speech answer starts; body chunks follow 10 ms apart. */
   speechDelayMs?: number;
   embedDims?: number;
+  /** Models the gateway's Model APIs serve beyond the built-in ones (served and listed), by family. */
+  extraModels?: Partial<Record<GatewaySimFamily, string[]>>;
 }
 
 const KEY_REALM = { "www-authenticate": "Key realm=MSE Gateway", "content-type": "text/plain; charset=utf-8" };
@@ -70,6 +76,8 @@ export class GatewaySimulator extends VendorSimulator {
   readonly apiKey: string;
   readonly jwtSecret: Buffer;
   readonly jwtUid: string;
+  /** The models each family serves, extra models included. */
+  readonly models: Record<GatewaySimFamily, string[]>;
   private readonly opts: Required<GatewaySimOptions>;
 
   constructor(opts: GatewaySimOptions = {}) {
@@ -85,8 +93,15 @@ export class GatewaySimulator extends VendorSimulator {
       chunkDelayMs: 40,
       speechDelayMs: 300,
       embedDims: 1024,
+      extraModels: {},
       ...opts,
     };
+    this.models = Object.fromEntries(
+      Object.entries(GATEWAY_SIM_MODELS).map(([family, ids]) => [
+        family,
+        [...ids, ...(this.opts.extraModels[family as GatewaySimFamily] ?? [])],
+      ]),
+    ) as Record<GatewaySimFamily, string[]>;
     this.apiKey = this.opts.apiKey;
     this.jwtSecret = this.opts.jwtSecret;
     this.jwtUid = this.opts.jwtUid;
@@ -112,7 +127,7 @@ export class GatewaySimulator extends VendorSimulator {
     if (denied) return denied;
     if (req.body.includes("[429]")) return plain(429, "Too many requests");
     const path = req.path.replace(/\/+$/, "");
-    if (req.method === "GET" && path === "/v1/models") return this.models();
+    if (req.method === "GET" && path === "/v1/models") return this.modelList();
     if (req.method !== "POST") return plain(404, "no route");
     switch (path) {
       case "/v1/chat/completions":
@@ -174,8 +189,8 @@ export class GatewaySimulator extends VendorSimulator {
     return undefined;
   }
 
-  private models(): SimReply {
-    const ids = Object.values(GATEWAY_SIM_MODELS).flat();
+  private modelList(): SimReply {
+    const ids = Object.values(this.models).flat();
     return {
       status: 200,
       body: { object: "list", data: ids.map((id) => ({ id, object: "model", created: 1735689600, owned_by: "sandbox" })) },
@@ -183,19 +198,16 @@ export class GatewaySimulator extends VendorSimulator {
   }
 
   /** The model argument, if this gateway serves it for `family`; else the OpenAI-style refusal. */
-  private knownModel(model: unknown, family: keyof typeof GATEWAY_SIM_MODELS): SimReply | string {
+  private knownModel(model: unknown, family: GatewaySimFamily): SimReply | string {
     if (typeof model !== "string" || !model)
       return oaiError(400, "you must provide a model parameter", "missing_required_parameter", "model");
-    if (!GATEWAY_SIM_MODELS[family].includes(model))
+    if (!this.models[family].includes(model))
       return oaiError(404, `The model \`${model}\` does not exist or you do not have access to it.`, "model_not_found", "model");
     return model;
   }
 
   /** A JSON request's body and its (known) model, or the refusal for a bad body or model. */
-  private modelRequest(
-    req: SimRequest,
-    family: keyof typeof GATEWAY_SIM_MODELS,
-  ): SimReply | { body: Record<string, unknown>; model: string } {
+  private modelRequest(req: SimRequest, family: GatewaySimFamily): SimReply | { body: Record<string, unknown>; model: string } {
     const b = req.json;
     if (!b || typeof b !== "object" || Array.isArray(b))
       return oaiError(400, "We could not parse the JSON body of your request.", "invalid_json");

@@ -147,7 +147,9 @@ describe("Animo adapter against the simulator", () => {
       const id = await asyncClient.submit("a spinning cube");
       const req = sim.sim.requests[before]!;
       expect(req.path).toBe("/animo/v1/video/generation");
-      expect(req.json).toEqual({ prompt: "a spinning cube", engine: "anthropic", model: "claude-3-7-sonnet-20250219" });
+      // Nothing configured: neither engine nor model is sent, so the server uses its own default.
+      expect(req.json).toEqual({ prompt: "a spinning cube" });
+      expect(sim.tasks.get(id)!.data).toMatchObject({ engine: "openai", model: "gpt-5.6-terra" });
       expect((await asyncClient.status(id)).status).toBe("PENDING");
       sim.sim.advance(150);
       const mid = await asyncClient.status(id);
@@ -159,6 +161,23 @@ describe("Animo adapter against the simulator", () => {
       const asset = await store.saveFromUrl(done.videoUrl!, { stem: "async", expect: "video", vendor: "Animo" });
       expect(asset.mime_type).toBe("video/mp4");
       expect(existsSync(asset.path!)).toBe(true);
+    });
+
+    it("sends aspect_ratio, engine and model exactly as given, and reads the server's engines and models", async () => {
+      const before = sim.sim.requests.length;
+      const id = await asyncClient.submit("a square", { aspect_ratio: "1:1", engine: "anthropic", model: "claude-opus-4-8" });
+      expect(sim.sim.requests[before]!.json).toEqual({
+        prompt: "a square",
+        aspect_ratio: "1:1",
+        engine: "anthropic",
+        model: "claude-opus-4-8",
+      });
+      expect(sim.tasks.get(id)!.data).toMatchObject({ aspect: "1:1", engine: "anthropic", model: "claude-opus-4-8" });
+      const engines = await asyncClient.models();
+      expect(engines.map((e) => e.engine)).toEqual(["openai", "anthropic", "gemini", "featherless", "litellm"]);
+      expect(engines[1]).toMatchObject({ engine: "anthropic", configured: true, default: "claude-sonnet-5" });
+      expect(engines[1]!.models).toContain("claude-opus-4-8");
+      expect(sim.sim.requests.at(-1)).toMatchObject({ method: "GET", path: "/animo/v1/models" });
     });
 
     it("retries a 429 on submit (rejected, nothing created) but not a 500", async () => {
