@@ -82,6 +82,9 @@ const NOTE_1080 =
 const NOTE_720 =
   "The official navigation marks some 3.0 720P/1080P pages offline (3P, unnamed); kept active until the vendor refuses them.";
 
+const NOTE_46 =
+  "CONFLICT on the req_key of doc 85621/2275082: the reference names jimeng_t2i_v46 (third-party code, six codebases), other apps cite the same page with jimeng_seedream46_cvtob; both are listed and each is sent as given, so the vendor decides (neither is mapped to the other). Parameters UNVERIFIED (vendor-updates §10.5): like 4.0, with up to 14 reference images and scale 1-100 reported; the permissive union is listed.";
+
 /** An active model; `more` adds aliases, byEndpoint and the note. */
 function active(
   id: string,
@@ -116,15 +119,20 @@ export const MODELS: CatalogModel[] = [
     },
   ),
   active(
-    "jimeng_seedream46_cvtob",
-    "Jimeng 4.6 (Seedream 4.6)",
+    "jimeng_t2i_v46",
+    "Jimeng 4.6 (text-to-image, editing, multi-image)",
     [t2i, i2i],
     { ...ASYNC, images: 14, scale: { min: 0, max: 100 }, force_single: true },
     [doc("85621/2275082")],
-    {
-      aliases: ["jimeng_t2i_v46"],
-      note: "CONFLICT on the req_key of doc 2275082: the reference names jimeng_t2i_v46 (third-party, unverified), while apps citing the page as its fixed value, with a test pinning it, use jimeng_seedream46_cvtob; jimeng_t2i_v46 is kept as an alias sent as that key (volc_visual_call sends either verbatim). Parameters UNVERIFIED (vendor-updates §10.5): like 4.0, with up to 14 reference images and scale 1-100 reported; the permissive union is listed.",
-    },
+    { note: NOTE_46 },
+  ),
+  active(
+    "jimeng_seedream46_cvtob",
+    "Jimeng 4.6 (Seedream 4.6; the key other apps read from the same page)",
+    [t2i, i2i],
+    { ...ASYNC, images: 14, scale: { min: 0, max: 100 }, force_single: true },
+    [doc("85621/2275082")],
+    { note: NOTE_46 },
   ),
   active("jimeng_t2i_v31", "Jimeng 3.1 text-to-image", [t2i], T2I_3X, [doc("85621/1756900")], { note: NOTE_3X }),
   active("jimeng_t2i_v30", "Jimeng 3.0 text-to-image", [t2i], T2I_3X, [doc("85621/1616429")], { note: NOTE_3X }),

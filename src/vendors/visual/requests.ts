@@ -169,12 +169,14 @@ export interface VideoRequest {
 /**
  * The endpoint family of a video call, from its inputs: a camera template with one frame is a camera
  * move, two frames are first+last frame, one frame is first-frame, none is text-to-video. Frames go
- * as one ordered list, so a last frame without a first one cannot be expressed (refused).
+ * as one ordered list, so a last frame without a first one cannot be expressed (refused); and a
+ * text-to-video call without a prompt has nothing to generate from (every t2v page requires it).
  */
-export function videoEndpoint(req: Pick<VideoRequest, "hasFirst" | "hasLast" | "template_id" | "camera_strength">): string {
+export function videoEndpoint(req: Pick<VideoRequest, "prompt" | "hasFirst" | "hasLast" | "template_id" | "camera_strength">): string {
   if (req.hasLast && !req.hasFirst) throw inputError("last_frame", "needs first_frame as well (frames are sent as one ordered list)");
   if (req.hasLast) return ENDPOINTS.i2vFirstTail;
   if (req.hasFirst) return req.template_id !== undefined || req.camera_strength !== undefined ? ENDPOINTS.i2vRecamera : ENDPOINTS.i2vFirst;
+  if (!req.prompt) throw inputError("prompt", "text-to-video needs a prompt (or give first_frame)");
   return ENDPOINTS.t2v;
 }
 

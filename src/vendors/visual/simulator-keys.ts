@@ -41,7 +41,8 @@ const FRAME_VIDEO = (n: number): SimReqKey => ({ actions: ["async"], output: "vi
 
 export const SIM_REQ_KEYS: Record<string, SimReqKey> = {
   jimeng_t2i_v40: { ...TEXT_IMAGE, images: [0, 10], scale: [0, 1], area: [1024 * 1024, 4096 * 4096] },
-  // Doc 85621/2275082's fixed value, per the apps that cite it; "jimeng_t2i_v46" is not a key the vendor serves.
+  // Doc 85621/2275082 (Jimeng 4.6): third-party code names it both ways; the simulator serves both.
+  jimeng_t2i_v46: { ...TEXT_IMAGE, images: [0, 14] },
   jimeng_seedream46_cvtob: { ...TEXT_IMAGE, images: [0, 14] },
   jimeng_t2i_v31: TEXT_IMAGE,
   jimeng_t2i_v30: TEXT_IMAGE,

@@ -253,7 +253,7 @@ export class VisualSimulator extends VendorSimulator {
 
   private renderImages(reqKey: string, body: Record<string, unknown>, prompt: string): Buffer[] {
     const [w, h] = this.renderDims(body);
-    const group = reqKey === "jimeng_t2i_v40" || reqKey === "jimeng_seedream46_cvtob";
+    const group = reqKey === "jimeng_t2i_v40" || reqKey === "jimeng_t2i_v46" || reqKey === "jimeng_seedream46_cvtob";
     const n = group && prompt.includes("[group]") && body.force_single !== true ? 3 : 1;
     return Array.from({ length: n }, (_, i) => (i % 2 ? makePng(w, h, i + prompt.length) : makeJpeg(w, h, i + prompt.length)));
   }

@@ -54,7 +54,7 @@ describe("Jimeng catalog through the tools", () => {
     }
   });
 
-  it("accepts the reference's §8 row 12 keys: the correct 1080P image-to-video keys, and 4.6 under either name", async () => {
+  it("accepts the reference's §8 row 12 keys: the correct 1080P image-to-video keys, and 4.6 under either name, each sent as given", async () => {
     const frame = "https://example.com/a.png";
     for (const model of ["jimeng_i2v_first_v30_1080", "jimeng_i2v_first_v30_1080p"]) {
       const r = await h.call("jimeng_generate_video", { model, prompt: "waves", first_frame: frame, wait_seconds: 20 });
@@ -68,8 +68,13 @@ describe("Jimeng catalog through the tools", () => {
     }
     for (const model of ["jimeng_t2i_v46", "jimeng_seedream46_cvtob"]) {
       const r = await h.call("jimeng_generate_image", { model, prompt: "a lantern", images: [frame], scale: 50, force_single: true });
-      expect(structured<Job>(r), model).toMatchObject({ status: "succeeded", model: "jimeng_seedream46_cvtob" });
-      expect(lastTask().json).toMatchObject({ req_key: "jimeng_seedream46_cvtob", scale: 50, image_urls: [frame] });
+      expect(structured<Job>(r), model).toMatchObject({ status: "succeeded", model });
+      expect(structured<Job>(r).warnings, model).toBeUndefined();
+      expect(lastTask().json, "each 4.6 key is sent as given, never mapped to the other").toMatchObject({
+        req_key: model,
+        scale: 50,
+        image_urls: [frame],
+      });
     }
   });
 

@@ -103,3 +103,88 @@ describe("jimeng_generate_video", () => {
     expect(v.sim.requests.length).toBe(before);
   });
 });
+
+type MainJob = {
+  job_id: string;
+  status: string;
+  vendor: string;
+  error?: { code: string; message: string };
+  assets: Array<{ path: string; mime_type: string; url?: string; expires_at?: string }>;
+};
+
+const isAction = (a: string) => (r: { query: URLSearchParams }) => r.query.get("Action") === a;
+
+describe("jimeng_generate_video (tool behaviour)", () => {
+  let h: Harness;
+  let v: VisualSimulator;
+  beforeAll(async () => {
+    h = await startHarness();
+    v = h.sandbox.visual;
+  });
+  afterAll(() => h.close());
+
+  const lastBody = (action: string) => v.sim.requests.filter(isAction(action)).at(-1)!.json as Record<string, unknown>;
+  const requestsSince = (n: number) => v.sim.requests.length - n;
+
+  it("jimeng_generate_video: duration becomes frames, aspect ratio for text only; a job handed back early resumes", async () => {
+    const r = await h.call("jimeng_generate_video", { prompt: "waves at dusk", duration: 10, aspect_ratio: "9:16", wait_seconds: 0 });
+    const started = structured<MainJob>(r);
+    expect(["queued", "running"]).toContain(started.status);
+    expect(lastBody("CVSync2AsyncSubmitTask")).toEqual({
+      req_key: "jimeng_ti2v_v30_pro",
+      prompt: "waves at dusk",
+      seed: -1,
+      frames: 241,
+      aspect_ratio: "9:16",
+    });
+    const done = structured<MainJob>(await h.call("wait_for_job", { job_id: started.job_id, wait_seconds: 20 }));
+    expect(done.status).toBe("succeeded");
+    expect(done.assets[0]!.mime_type).toBe("video/mp4");
+    const ttl = Date.parse(done.assets[0]!.expires_at!) - Date.now();
+    expect(ttl).toBeLessThanOrEqual(3600_000);
+  });
+
+  it("first+last-frame video sends both frames in order; per-model combinations reach the vendor, the API's shape is refused first", async () => {
+    const f = join(h.dir, "first.png");
+    const l = join(h.dir, "last.png");
+    writeFileSync(f, makePng(480, 320, 4));
+    writeFileSync(l, makePng(480, 320, 5));
+    const r = await h.call("jimeng_generate_video", { model: "jimeng_i2v_first_tail_v30", first_frame: f, last_frame: l, prompt: "morph" });
+    expect(structured<MainJob>(r).status).toBe("succeeded");
+    const body = lastBody("CVSync2AsyncSubmitTask");
+    expect((body.binary_data_base64 as string[]).map((s) => Buffer.from(s, "base64").equals(makePng(480, 320, 4)))).toEqual([true, false]);
+    expect(body.aspect_ratio).toBeUndefined();
+    const sent: Array<[Record<string, unknown>, RegExp]> = [
+      [{ model: "jimeng_i2v_first_v30", prompt: "x" }, /1 image\(s\) expected, got 0/],
+      [{ model: "jimeng_i2v_first_tail_v30", first_frame: f, prompt: "x" }, /2 image\(s\) expected, got 1/],
+      [{ prompt: "x", duration: 7 }, /takes duration 5, 10; got 7/],
+    ];
+    for (const [args, re] of sent) {
+      const before = v.sim.requests.length;
+      const res = await h.call("jimeng_generate_video", args);
+      expect(requestsSince(before), JSON.stringify(args)).toBeGreaterThan(0);
+      expect(res.isError, JSON.stringify(args)).toBe(true);
+      expect(text(res)).toMatch(re);
+    }
+    const textKey = await h.call("jimeng_generate_video", { model: "jimeng_t2v_v30", first_frame: f, prompt: "x" });
+    expect(structured<MainJob>(textKey).status, "the text-to-video key gets the frame; the vendor decides").toBe("succeeded");
+    expect(text(textKey)).toMatch(/Note: .*jimeng_t2v_v30\) is not listed for this endpoint \(video\/i2v_first\)/);
+    const withRatio = await h.call("jimeng_generate_video", { first_frame: f, aspect_ratio: "1:1" });
+    expect(structured<MainJob>(withRatio).status).toBe("succeeded");
+    expect(text(withRatio)).toMatch(/Note: .*does not take aspect_ratio/);
+    const before = v.sim.requests.length;
+    const small = join(h.dir, "small.png");
+    writeFileSync(small, makePng(200, 200, 6));
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ prompt: "x", last_frame: l }, /last_frame: needs first_frame/],
+      [{}, /prompt: text-to-video needs a prompt/],
+      [{ first_frame: small }, /short side must be at least 320/],
+    ];
+    for (const [args, re] of cases) {
+      const res = await h.call("jimeng_generate_video", args);
+      expect(res.isError, JSON.stringify(args)).toBe(true);
+      expect(text(res)).toMatch(re);
+    }
+    expect(requestsSince(before)).toBe(0);
+  });
+});

@@ -1,13 +1,12 @@
 import { request } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AigcError } from "../../src/errors.js";
-import { VisualSimulator } from "../../src/vendors/visual/simulator.js";
-import { VisualClient, withRateLimitBackoff } from "../../src/vendors/visual/client.js";
-import type { VisualConfig } from "../../src/vendors/visual/config.js";
-import { placeDelivery } from "../../src/vendors/visual/requests.js";
-import { signVolcRequest } from "../../src/vendors/visual/sign.js";
-import { visualResult } from "../../src/vendors/visual/tasks.js";
-import { failure } from "../helpers/failure.js";
+import { AigcError } from "../../../../src/errors.js";
+import { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
+import { VisualClient, withRateLimitBackoff } from "../../../../src/vendors/visual/client.js";
+import type { VisualConfig } from "../../../../src/vendors/visual/config.js";
+import { signVolcRequest } from "../../../../src/vendors/visual/sign.js";
+import { visualResult } from "../../../../src/vendors/visual/tasks.js";
+import { failure } from "../../../helpers/failure.js";
 
 describe("Volcengine Visual adapter against the simulator", () => {
   let sim: VisualSimulator;
@@ -198,28 +197,5 @@ describe("Volcengine Visual adapter against the simulator", () => {
     const id2 = await client.submit({ req_key: "jimeng_ti2v_v30_pro", prompt: "waves", frames: 121 });
     sim.sim.advance(150);
     expect((await client.cancel("jimeng_ti2v_v30_pro", id2)).code).toBe(50200);
-  });
-});
-
-describe("delivery option placement (vendor rule)", () => {
-  const logo = { add: true, position: "top_left" as const, language: "en" as const, opacity: 0.5, text: "mine" };
-  const meta = { producer_id: "p-1", content_producer: "acme" };
-  it("async: return_url, logo_info and aigc_meta go in req_json, not the body", () => {
-    const p = placeDelivery("async", { returnUrl: true, logo, aigcMeta: meta });
-    expect(p.bodyFields).toEqual({});
-    expect(JSON.parse(p.reqJson!)).toEqual({
-      return_url: true,
-      logo_info: { add_logo: true, position: 2, language: 1, opacity: 0.5, logo_text_content: "mine" },
-      aigc_meta: meta,
-    });
-  });
-  it("sync (CVProcess): they are body fields, aigc_meta as a JSON string", () => {
-    const p = placeDelivery("sync", { returnUrl: true, logo, aigcMeta: meta });
-    expect(p.reqJson).toBeUndefined();
-    expect(p.bodyFields).toEqual({
-      return_url: true,
-      logo_info: { add_logo: true, position: 2, language: 1, opacity: 0.5, logo_text_content: "mine" },
-      aigc_meta: JSON.stringify(meta),
-    });
   });
 });

@@ -1,7 +1,11 @@
-/** Schema snapshots (github-mcp-server style): any change to a tool's contract shows up in review. */
+/**
+ * Schema snapshots (github-mcp-server style): any change to a tool's contract shows up in review.
+ * A vendor tool's snapshot sits next to that vendor's tests (`../vendors/<id>/__toolsnaps__/`), the
+ * core tools' (jobs, list_models) in `__toolsnaps__/` here. `npx vitest run -u <this file>` updates them.
+ */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import { startHarness, type Harness } from "../helpers/harness.js";
+import { startHarness, type Harness } from "../../helpers/harness.js";
 
 describe("tool catalogue", () => {
   let h: Harness;
@@ -11,6 +15,12 @@ describe("tool catalogue", () => {
     tools = (await h.client.listTools()).tools;
   });
   afterAll(() => h.close());
+
+  /** Where a tool's snapshot lives, relative to this file: its vendor's folder, or here for a core tool. */
+  const snapshotPath = (name: string): string => {
+    const vendor = h.app.vendors.find((v) => v.tools.some((t) => t.name === name));
+    return vendor ? `../vendors/${vendor.id}/__toolsnaps__/${name}.json` : `__toolsnaps__/${name}.json`;
+  };
 
   it("names are snake_case, at most 64 characters, with title, description and outputSchema", () => {
     for (const t of tools) {
@@ -39,7 +49,7 @@ describe("tool catalogue", () => {
 
   it("matches the committed snapshots", async () => {
     for (const t of tools) {
-      await expect(JSON.stringify(t, null, 2) + "\n").toMatchFileSnapshot(`__toolsnaps__/${t.name}.json`);
+      await expect(JSON.stringify(t, null, 2) + "\n").toMatchFileSnapshot(snapshotPath(t.name));
     }
   });
 });

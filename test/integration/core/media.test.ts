@@ -1,10 +1,10 @@
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadMediaInput, type InputPolicy } from "../../src/media/inputs.js";
-import { MediaStore } from "../../src/media/store.js";
-import { makeJpeg, makePng } from "../../src/sandbox/media-fixtures.js";
-import { startHarness, structured, tempDir, text, type Harness } from "../helpers/harness.js";
+import { loadMediaInput, type InputPolicy } from "../../../src/media/inputs.js";
+import { MediaStore } from "../../../src/media/store.js";
+import { makeJpeg, makePng } from "../../../src/sandbox/media-fixtures.js";
+import { startHarness, structured, tempDir, text, type Harness } from "../../helpers/harness.js";
 
 describe("local path inputs", () => {
   const root = tempDir("aigc-roots-");
@@ -128,8 +128,8 @@ describe("resources/read size limit", () => {
     const h = await startHarness();
     try {
       const { writeFileSync } = await import("node:fs");
-      const { makeMp4 } = await import("../../src/sandbox/media-fixtures.js");
-      const { RESOURCE_READ_MAX_BYTES } = await import("../../src/server.js");
+      const { makeMp4 } = await import("../../../src/sandbox/media-fixtures.js");
+      const { RESOURCE_READ_MAX_BYTES } = await import("../../../src/server.js");
       const name = "big-video.mp4";
       writeFileSync(join(h.dir, name), makeMp4({ padBytes: RESOURCE_READ_MAX_BYTES + 1 }));
       await expect(h.client.readResource({ uri: `media://files/${name}` })).rejects.toThrow(new RegExp(`read the file at .*${name}`));

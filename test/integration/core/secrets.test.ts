@@ -1,7 +1,7 @@
 /** No credential, token or signature may appear in any result, error or log line. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { redact } from "../../src/log.js";
-import { logLines, startHarness, type Harness } from "../helpers/harness.js";
+import { redact } from "../../../src/log.js";
+import { logLines, startHarness, type Harness } from "../../helpers/harness.js";
 
 describe("secret hygiene", () => {
   let h: Harness;

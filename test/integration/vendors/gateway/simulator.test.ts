@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GatewaySimulator, readSpokenText } from "../../src/vendors/gateway/simulator.js";
-import { makePng } from "../../src/sandbox/media-fixtures.js";
-import { sniffBytes } from "../../src/media/sniff.js";
-import { signToken } from "../helpers/jwt.js";
+import { GatewaySimulator, readSpokenText } from "../../../../src/vendors/gateway/simulator.js";
+import { makePng } from "../../../../src/sandbox/media-fixtures.js";
+import { sniffBytes } from "../../../../src/media/sniff.js";
+import { signToken } from "../../../helpers/jwt.js";
 
 /** The AI Gateway simulator's wire contract (auth, chat, embeddings, rerank, audio), with plain fetch only. */
 describe("gateway simulator contract", () => {

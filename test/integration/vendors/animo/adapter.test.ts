@@ -1,12 +1,12 @@
 import { existsSync, readdirSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MediaStore } from "../../src/media/store.js";
-import { AnimoSimulator } from "../../src/vendors/animo/simulator.js";
-import { AnimoClient } from "../../src/vendors/animo/client.js";
-import type { AnimoConfig } from "../../src/vendors/animo/config.js";
-import { animoSyncBody } from "../../src/vendors/animo/video.js";
-import { tempDir } from "../helpers/harness.js";
-import { failure } from "../helpers/failure.js";
+import { MediaStore } from "../../../../src/media/store.js";
+import { AnimoSimulator } from "../../../../src/vendors/animo/simulator.js";
+import { AnimoClient } from "../../../../src/vendors/animo/client.js";
+import type { AnimoConfig } from "../../../../src/vendors/animo/config.js";
+import { animoSyncBody } from "../../../../src/vendors/animo/video.js";
+import { tempDir } from "../../../helpers/harness.js";
+import { failure } from "../../../helpers/failure.js";
 
 const MB = 1024 * 1024;
 

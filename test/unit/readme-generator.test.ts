@@ -1,37 +1,9 @@
-/**
- * README.md's tool and environment tables are generated from the code: this fails when they are
- * out of date. `npm run docs` (this file with UPDATE_DOCS=1) rewrites them.
- */
-import { readFileSync, writeFileSync } from "node:fs";
+/** The README generator's text rules and block handling, on made-up READMEs (the real one is checked by test/integration/core/readme.test.ts). */
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
-import { cell, firstSentence, loadCatalogue, readmeBlocks, renderReadme, type Block, type Catalogue } from "../helpers/readme.js";
+import { describe, expect, it } from "vitest";
+import { cell, firstSentence, renderReadme, type Block } from "../helpers/readme.js";
 
 const README = fileURLToPath(new URL("../../README.md", import.meta.url));
-
-describe("README.md", () => {
-  let catalogue: Catalogue;
-  beforeAll(async () => {
-    catalogue = await loadCatalogue();
-  });
-
-  it("has up-to-date tool and environment tables (run `npm run docs` to regenerate them)", async () => {
-    const current = readFileSync(README, "utf8");
-    const expected = await renderReadme(current, readmeBlocks(catalogue), README);
-    if (process.env.UPDATE_DOCS) {
-      if (expected !== current) writeFileSync(README, expected);
-      return;
-    }
-    expect(current, "README.md is out of date with the code: run `npm run docs` and commit README.md").toBe(expected);
-  });
-
-  it("lists every tool the sandbox offers, each once", () => {
-    const names = [...catalogue.vendors.flatMap((v) => v.tools), ...catalogue.jobTools].map((t) => t.name);
-    const readme = readFileSync(README, "utf8");
-    expect(new Set(names).size).toBe(names.length);
-    for (const n of names) expect(readme).toContain(`| \`${n}\``);
-  });
-});
 
 describe("README generator", () => {
   const blocks = (extra: Array<[string, Block]> = []) =>
@@ -52,7 +24,11 @@ describe("README generator", () => {
   });
 
   it("rewrites the blocks and adds a section for a vendor that has none", async () => {
-    const out = await renderReadme(readme, blocks([["env:newvendor", { content: "NEW", newSection: { parent: "Configuration", heading: "New Vendor" } }]]), README);
+    const out = await renderReadme(
+      readme,
+      blocks([["env:newvendor", { content: "NEW", newSection: { parent: "Configuration", heading: "New Vendor" } }]]),
+      README,
+    );
     expect(out).toContain("SERVER");
     expect(out).not.toContain("old");
     expect(out).toMatch(/### New Vendor\n\n<!-- generated:env:newvendor [^>]*-->\n\nNEW\n\n<!-- \/generated:env:newvendor -->\n\n## Tools/);

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { parseCoreConfig } from "../../src/config.js";
-import { createContext, type AppContext } from "../../src/context.js";
-import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
-import { loadVendors } from "../../src/plugins.js";
-import { serveHttp, type HttpHandle } from "../../src/transports/http.js";
-import { FAST_ENGINE, tempDir } from "../helpers/harness.js";
+import { parseCoreConfig } from "../../../src/config.js";
+import { createContext, type AppContext } from "../../../src/context.js";
+import { ArkSimulator } from "../../../src/vendors/ark/simulator.js";
+import { loadVendors } from "../../../src/plugins.js";
+import { serveHttp, type HttpHandle } from "../../../src/transports/http.js";
+import { FAST_ENGINE, tempDir } from "../../helpers/harness.js";
 
 const TOKEN = "test-token-0123456789abcdef";
 
