@@ -75,7 +75,7 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, cata
         .regex(/^[a-z0-9_]{1,64}$/, "a camera template id such as hitchcock_dolly_in")
         .optional()
         .describe(
-          "camera-move template, with first_frame (jimeng_i2v_recamera_v30: hitchcock_dolly_in, robo_arm, dynamic_orbit, handheld…)",
+          `camera-move template, with first_frame (${DEFAULT_MODELS.videoRecamera}: hitchcock_dolly_in, robo_arm, dynamic_orbit, handheld…)`,
         ),
       camera_strength: z.string().min(1).max(16).optional().describe("camera-move strength: weak, medium or strong"),
       seed: z.number().int().min(-1).max(2147483647).optional().describe("-1 = random (default)"),

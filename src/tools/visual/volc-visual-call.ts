@@ -31,7 +31,7 @@ export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: 
       req_key: z
         .string()
         .regex(/^[A-Za-z0-9_.-]{1,128}$/, "letters, digits, _ . - only")
-        .describe("the model's req_key, e.g. jimeng_realman_avatar_picture_create_role_omni_v15"),
+        .describe("the model's req_key, from the vendor's documentation"),
       mode: z
         .enum(MODES)
         .optional()

@@ -47,7 +47,7 @@ export interface VisualConfig {
   portraitReqKey: string;
 }
 
-const REQ_KEY = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, "must be a req_key such as i2i_portrait_photo");
+const REQ_KEY = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, `must be a req_key such as ${DEFAULT_MODELS.portrait}`);
 
 export function parseVisualConfig(env: Env): VisualConfig | undefined {
   const accessKeyId = envValue(env, "VOLC_ACCESSKEY", z.string().min(8, "looks too short to be a Volcengine access key id").optional());
