@@ -69,12 +69,12 @@ export async function applyResult(tr: Tracker, result: PollResult, kind: OutputK
     await tr.update({ status: "failed", error: shape, errorCause: err });
     return;
   }
-  if (!assets.length) {
+  if (!assets.length && result.data === undefined) {
     await tr.update({
       status: "failed",
       error: { code: "NoOutput", message: `${tr.record.vendor} reported success but returned no output` },
     });
     return;
   }
-  await tr.update({ status: "succeeded", assets, detail: undefined });
+  await tr.update({ status: "succeeded", assets, detail: assets.length ? undefined : `result: ${result.data}` });
 }

@@ -43,6 +43,11 @@ export interface VendorOutput {
 export interface PollResult {
   status: JobStatus;
   outputs?: VendorOutput[];
+  /**
+   * A success whose answer is data, not media (e.g. a subject-recognition verdict as JSON): with no
+   * outputs it is recorded as the job's `detail` instead of failing for lack of a file.
+   */
+  data?: string;
   error?: JobErrorShape;
   /** Vendor-reported progress, 0-100, when it has one. */
   percent?: number;

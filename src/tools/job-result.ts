@@ -75,6 +75,8 @@ export function summarize(record: JobRecord): string {
   const what = `${record.vendor} ${record.op} job${record.model ? ` (model ${record.model})` : ""}`;
   switch (record.status) {
     case "succeeded":
+      if (!record.assets.length && record.detail)
+        return `${what} succeeded with no file; the vendor's ${record.detail}\njob_id: ${record.job_id}`;
       return `${what} succeeded. ${record.assets.length} file(s) saved:\n${record.assets.map(describeAsset).join("\n")}\njob_id: ${record.job_id}`;
     case "queued":
     case "running":

@@ -97,7 +97,11 @@ function render(vendors: Array<z.infer<typeof vendorShape>>): string {
   for (const v of vendors) {
     lines.push(`${v.title} (${v.vendor})${v.note ? `: ${v.note}` : ""}`);
     for (const t of v.tools) {
-      lines.push(`  ${t.tool}: default ${t.default ?? "none"}${t.default_variable ? ` (set ${t.default_variable} to change)` : ""}`);
+      // A tool whose inputs pick one of several endpoint families has one entry per family.
+      const family = v.tools.filter((o) => o.tool === t.tool).length > 1 ? ` (${t.endpoint})` : "";
+      lines.push(
+        `  ${t.tool}${family}: default ${t.default ?? "none"}${t.default_variable ? ` (set ${t.default_variable} to change)` : ""}`,
+      );
       for (const m of t.models) {
         const status =
           m.status === "active"

@@ -116,7 +116,7 @@ export function renderModels(models: VendorModels): string {
   if (!catalog) return "";
   const rows = catalog.models.map((m) => {
     const tools = models.tools.filter((t) => m.endpoints.includes(t.endpoint));
-    const defaults = tools.filter((t) => t.default === m.id).map((t) => t.tool);
+    const defaults = [...new Set(tools.filter((t) => t.default === m.id).map((t) => t.tool))];
     const status =
       m.status === "active"
         ? "active"

@@ -1,10 +1,12 @@
 /** Pieces shared by the Jimeng tools: delivery-option schemas and the async/sync job starters. */
 import { z } from "zod";
 import type { TaskDriver } from "../../jobs/types.js";
-import { withRateLimitBackoff, type VisualClient } from "../../vendors/visual/client.js";
+import { withRateLimitBackoff, type TaskFamily, type VisualClient } from "../../vendors/visual/client.js";
 import { LOGO_LANGUAGES, LOGO_POSITIONS } from "../../vendors/visual/requests.js";
 import { VENDOR_ID } from "../../vendors/visual/config.js";
-import { visualResult, type VisualOp } from "../../vendors/visual/tasks.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
+import type { VisualMode } from "../../vendors/visual/catalog.js";
+import { familyFacts, OP_KIND, visualResult, type VisualOp } from "../../vendors/visual/tasks.js";
 import type { ToolContext } from "../define.js";
 import { waitAndRender } from "../jobs.js";
 
@@ -37,13 +39,22 @@ function budgetMs(ctx: ToolContext, waitSeconds: number | undefined): number {
 }
 
 /**
- * Submits an async task (retrying 50429/50430 rejections, which are not billed, within the caller's
- * wait budget) and waits for it with what is left of the budget.
+ * Submits a task of the given action family (default CVSync2Async; retrying 50429/50430 rejections,
+ * which are not billed, within the caller's wait budget) and waits for it with what is left of the
+ * budget. The job id records the req_key, req_json and family, so any process can poll it.
  */
 export async function runAsync(
   ctx: ToolContext,
   client: VisualClient,
-  job: { op: VisualOp; reqKey: string; body: Record<string, unknown>; reqJson?: string; label: string; waitSeconds?: number },
+  job: {
+    op: VisualOp;
+    reqKey: string;
+    body: Record<string, unknown>;
+    reqJson?: string;
+    label: string;
+    waitSeconds?: number;
+    family?: TaskFamily;
+  },
 ) {
   const started = Date.now();
   const budget = budgetMs(ctx, job.waitSeconds);
@@ -54,13 +65,13 @@ export async function runAsync(
     label: job.label.slice(0, 80),
     signal: ctx.signal,
     submit: async (signal) => ({
-      task: await withRateLimitBackoff(() => client.submit(job.body, signal), {
+      task: await withRateLimitBackoff(() => client.submit(job.body, signal, job.family), {
         budgetMs: budget,
         signal,
         onRetry: (m) => ctx.progress(m),
       }),
       model: job.reqKey,
-      x: { rk: job.reqKey, ...(job.reqJson ? { rj: job.reqJson } : {}) },
+      x: { rk: job.reqKey, ...(job.reqJson ? { rj: job.reqJson } : {}), ...familyFacts(job.family ?? "sync2async") },
     }),
   });
   const left = Math.max(0, Math.floor((budget - (Date.now() - started)) / 1000));
@@ -85,4 +96,29 @@ export async function runSync(
       visualResult(await withRateLimitBackoff(() => client.process(job.body, signal), { budgetMs: budget, signal, onRetry })),
   });
   return waitAndRender(ctx, jobId, job.waitSeconds, true);
+}
+
+/** Runs a call the way its req_key is called: CVProcess as a local job, or a task of the route's action family. */
+export function runRouted(
+  ctx: ToolContext,
+  client: VisualClient,
+  route: VisualMode,
+  job: {
+    op: VisualOp;
+    syncOp?: string;
+    reqKey: string;
+    body: Record<string, unknown>;
+    reqJson?: string;
+    label: string;
+    waitSeconds?: number;
+  },
+) {
+  if (route === "sync") return runSync(ctx, client, { ...job, op: job.syncOp ?? job.op, kind: OP_KIND[job.op] });
+  return runAsync(ctx, client, { ...job, family: route === "submit_task" ? "task" : "sync2async" });
+}
+
+/** The known req_keys of some endpoint families, for a tool description (active first, retired ones named as such). */
+export function knownModels(catalog: Catalog, endpoints: string[]): string {
+  const models = [...new Set(endpoints.flatMap((e) => catalog.forEndpoint(e)))];
+  return models.map((m) => (m.status === "active" ? m.id : `${m.id} (${m.status})`)).join(", ");
 }

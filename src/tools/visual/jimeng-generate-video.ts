@@ -1,32 +1,53 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
+import { DEFAULT_BY_ENDPOINT, DEFAULT_MODELS, ENDPOINTS } from "../../vendors/visual/catalog.js";
 import type { VisualClient } from "../../vendors/visual/client.js";
-import { JIMENG_VIDEO_KEYS, JIMENG_VIDEO_MODELS, VIDEO_ASPECT_RATIOS } from "../../vendors/visual/models.js";
-import { checkImageLimits, checkVideoRequest, imageFields, placeDelivery, videoBody } from "../../vendors/visual/requests.js";
+import {
+  checkImageLimits,
+  imageFields,
+  placeDelivery,
+  reqKeyFor,
+  routeFor,
+  videoBody,
+  videoEndpoint,
+} from "../../vendors/visual/requests.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";
 import { loadInput, MEDIA_REF_HELP } from "../media-inputs.js";
-import { aigcMetaSchema, JPEG_PNG, MB, runAsync } from "./common.js";
+import { checkModel, explainRefusals } from "../model-check.js";
+import { aigcMetaSchema, JPEG_PNG, knownModels, MB, runRouted } from "./common.js";
 
-export function jimengGenerateVideo(client: VisualClient, core: CoreConfig) {
+/** Every Jimeng video page documents the same frame limits: JPEG/PNG, <= 4.7 MB, <= 4096², short side >= 320, ratio <= 3. */
+const FRAME_LIMITS = { maxEdge: 4096, minShort: 320, maxRatio: 3 };
+
+export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, catalog: Catalog) {
+  const families = [ENDPOINTS.t2v, ENDPOINTS.i2vFirst, ENDPOINTS.i2vFirstTail, ENDPOINTS.i2vRecamera];
   return defineTool({
     name: "jimeng_generate_video",
     title: "Jimeng video generation (Volcengine Visual)",
     description:
-      "Generates a 5 or 10 second video with ByteDance Jimeng (即梦) 3.0 on the Volcengine Visual API: text-to-video, first-frame image-to-video, and first+last-frame video. Default Jimeng 3.0 Pro (1080P, text or first frame). " +
-      "Paid: billed per second of successful video (3.0 Pro is the most expensive). Takes 1-5 minutes: the call returns a job_id when the wait budget runs out; then call wait_for_job (the video is downloaded as soon as it is ready, because Jimeng video URLs expire after 1 hour). Never re-run the same request to check on it.",
+      "Generates a video with ByteDance Jimeng (即梦) 3.0 on the Volcengine Visual API: text-to-video, first-frame, first+last-frame, and camera-move (template) video; the inputs given pick the kind. " +
+      `Defaults: ${DEFAULT_MODELS.video} (text or first frame), ${DEFAULT_MODELS.videoFirstTail} (first+last frame), ${DEFAULT_MODELS.videoRecamera} (camera template). ` +
+      "Paid: billed per second of successful video. Takes 1-5 minutes: the call returns a job_id when the wait budget runs out; then call wait_for_job (Jimeng video URLs expire after 1 hour, so the video is downloaded at once). Never re-run the same request to check on it.",
     input: {
       prompt: z
         .string()
         .min(1)
         .max(800)
         .optional()
-        .describe("what happens in the video (required for text-to-video; <= 400 characters recommended)"),
+        .describe(
+          "what happens in the video (<= 400 characters recommended; 3.0 Pro needs it only without a first frame, the 720P/1080P keys always)",
+        ),
       model: z
-        .enum(JIMENG_VIDEO_KEYS)
+        .string()
+        .min(1)
+        .max(128)
         .optional()
-        .describe(`req_key (default jimeng_ti2v_v30_pro): ${JIMENG_VIDEO_MODELS.map((m) => `${m.reqKey} = ${m.label}`).join("; ")}`),
+        .describe(
+          `req_key (default by inputs, see above); any req_key is sent on. Known: ${knownModels(catalog, families)}. Which inputs each takes: list_models`,
+        ),
       first_frame: z
         .string()
         .min(1)
@@ -34,19 +55,29 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig) {
         .describe(
           `image the video starts from; ${MEDIA_REF_HELP}. JPEG/PNG, <= 4.7 MB, <= 4096x4096, short side >= 320 px, long side <= 3x short side`,
         ),
-      last_frame: z
-        .string()
-        .min(1)
-        .optional()
-        .describe("image the video ends on (jimeng_i2v_first_tail_v30 models only; needs first_frame)"),
+      last_frame: z.string().min(1).optional().describe("image the video ends on (needs first_frame; same ratio as it)"),
       duration: z
-        .union([z.literal(5), z.literal(10)])
+        .number()
+        .int()
+        .min(1)
+        .max(60)
         .optional()
-        .describe("seconds: 5 (default) or 10; sent as 121 or 241 frames"),
+        .describe("seconds (default 5), sent as frames = 24 x seconds + 1; which durations depends on the model (3.0: 5 or 10)"),
       aspect_ratio: z
-        .enum(VIDEO_ASPECT_RATIOS)
+        .string()
+        .regex(/^\d{1,2}:\d{1,2}$/, 'a ratio such as "16:9"')
         .optional()
-        .describe("text-to-video only (default 16:9); with a first frame the image's shape is used"),
+        .describe(
+          "text-to-video shape, e.g. 16:9 (vendor default), 9:16, 1:1, 4:3, 3:4, 21:9; with a first frame the image's shape is used",
+        ),
+      template_id: z
+        .string()
+        .regex(/^[a-z0-9_]{1,64}$/, "a camera template id such as hitchcock_dolly_in")
+        .optional()
+        .describe(
+          `camera-move template, with first_frame (${DEFAULT_MODELS.videoRecamera}: hitchcock_dolly_in, robo_arm, dynamic_orbit, handheld…)`,
+        ),
+      camera_strength: z.string().min(1).max(16).optional().describe("camera-move strength: weak, medium or strong"),
       seed: z.number().int().min(-1).max(2147483647).optional().describe("-1 = random (default)"),
       aigc_meta: aigcMetaSchema,
       wait_seconds: waitSecondsSchema(core),
@@ -54,26 +85,31 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig) {
     output: jobResultShape,
     annotations: PAID_GENERATOR,
     async run(args, ctx) {
-      const model = args.model ?? "jimeng_ti2v_v30_pro";
-      const req = { ...args, model, hasFirst: args.first_frame !== undefined, hasLast: args.last_frame !== undefined };
-      checkVideoRequest(req);
-      const delivery = placeDelivery("async", { aigcMeta: args.aigc_meta });
+      const req = { ...args, hasFirst: args.first_frame !== undefined, hasLast: args.last_frame !== undefined };
+      const endpoint = videoEndpoint(req);
+      const model = args.model ?? DEFAULT_BY_ENDPOINT[endpoint]!;
+      const call = { catalog, endpoint, model, args };
+      checkModel(ctx, call);
+      const reqKey = reqKeyFor(catalog, model);
+      const route = routeFor(catalog, model);
+      const delivery = placeDelivery(route === "sync" ? "sync" : "async", { aigcMeta: args.aigc_meta });
       const rule = { accept: ["image" as const], maxBytes: 4.7 * MB, mimes: JPEG_PNG };
       const first = await loadInput(ctx.app, args.first_frame, { ...rule, field: "first_frame" });
       const last = await loadInput(ctx.app, args.last_frame, { ...rule, field: "last_frame" });
-      const limits = { maxEdge: 4096, minShort: 320, maxRatio: 3 };
-      if (first) checkImageLimits([first], "first_frame", limits);
-      if (last) checkImageLimits([last], "last_frame", limits);
+      if (first) checkImageLimits([first], "first_frame", FRAME_LIMITS);
+      if (last) checkImageLimits([last], "last_frame", FRAME_LIMITS);
       const frames = [first, last].filter((f) => f !== undefined);
-      const body = videoBody(req, imageFields(frames, "first_frame"));
-      return runAsync(ctx, client, {
-        op: "video",
-        reqKey: model,
-        body,
-        reqJson: delivery.reqJson,
-        label: args.prompt ?? "video from a first frame",
-        waitSeconds: args.wait_seconds,
-      });
+      const body = { ...videoBody({ ...req, reqKey }, imageFields(frames, "first_frame")), ...delivery.bodyFields };
+      return explainRefusals(call, () =>
+        runRouted(ctx, client, route, {
+          op: "video",
+          reqKey,
+          body,
+          reqJson: delivery.reqJson,
+          label: args.prompt ?? "video from a first frame",
+          waitSeconds: args.wait_seconds,
+        }),
+      );
     },
   });
 }

@@ -1,37 +1,54 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
+import { ENDPOINTS } from "../../vendors/visual/catalog.js";
 import type { VisualClient } from "../../vendors/visual/client.js";
 import type { VisualConfig } from "../../vendors/visual/config.js";
-import { checkImageLimits, checkPortraitRequest, GEN_MODES, placeDelivery, portraitBody } from "../../vendors/visual/requests.js";
+import { placeDelivery, portraitBody, reqKeyFor, routeFor } from "../../vendors/visual/requests.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";
 import { loadInput, MEDIA_REF_HELP } from "../media-inputs.js";
-import { JPEG_PNG, logoSchema, MB, runAsync } from "./common.js";
+import { checkModel, explainRefusals } from "../model-check.js";
+import { JPEG_PNG, logoSchema, MB, runRouted } from "./common.js";
 
-export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, core: CoreConfig) {
+export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, core: CoreConfig, catalog: Catalog) {
   return defineTool({
     name: "jimeng_portrait_photo",
     title: "Jimeng portrait photo (Volcengine Visual)",
     description:
       "Makes a new portrait photo of the person in one input photo, keeping their face: a prompt-driven scene (creative), a close reference of the whole photo (reference), or the character only (reference_char), with face restoration and skin smoothing controls. " +
-      `Paid: billed per generated image by Volcengine. Uses req_key ${cfg.portraitReqKey} (set VOLC_PORTRAIT_REQ_KEY if your console shows another). Typically 10-60 s; if longer the call returns a job_id for wait_for_job.`,
+      `Paid: billed per generated image by Volcengine. Default req_key ${cfg.portraitReqKey} (VOLC_PORTRAIT_REQ_KEY). Typically 10-60 s; if longer the call returns a job_id for wait_for_job.`,
     input: {
-      image: z.string().min(1).describe(`photo of one person, face clearly visible; ${MEDIA_REF_HELP}. JPEG/PNG, <= 15 MB, <= 4096x4096`),
+      image: z.string().min(1).describe(`photo of one person, face clearly visible; ${MEDIA_REF_HELP}. JPEG/PNG, <= 15 MB`),
+      model: z
+        .string()
+        .min(1)
+        .max(128)
+        .optional()
+        .describe(`req_key (default ${cfg.portraitReqKey}); any req_key is sent on; list_models shows the known ones`),
       prompt: z
         .string()
         .min(1)
         .max(800)
         .optional()
-        .describe("scene, clothing and style of the new portrait (needed for gen_mode creative)"),
+        .describe("scene, clothing and style of the new portrait (gen_mode creative follows it)"),
       gen_mode: z
-        .enum(GEN_MODES)
+        .string()
+        .min(1)
+        .max(32)
         .optional()
         .describe(
           "creative = follow the prompt (vendor default with a prompt); reference = stay close to the photo (default without a prompt); reference_char = keep only the character",
         ),
-      width: z.number().int().min(512).max(2048).optional().describe("output width in px, 512-2048 (vendor default 1328), with height"),
-      height: z.number().int().min(512).max(2048).optional().describe("output height in px, 512-2048, with width"),
+      width: z
+        .number()
+        .int()
+        .min(1)
+        .max(16384)
+        .optional()
+        .describe("output width in px, with height (range depends on the model; vendor default 1328)"),
+      height: z.number().int().min(1).max(16384).optional().describe("output height in px, with width"),
       gpen: z.number().min(0).max(1).optional().describe("face restoration (HD) strength 0-1 (vendor default 0.4)"),
       skin: z.number().min(0).max(1).optional().describe("face beautification strength 0-1 (vendor default 0.3)"),
       skin_unifi: z.number().min(0).max(1).optional().describe("skin smoothing / tone unification 0-1 (vendor default 0)"),
@@ -42,19 +59,24 @@ export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, cor
     output: jobResultShape,
     annotations: PAID_GENERATOR,
     async run(args, ctx) {
-      const req = { ...args, reqKey: cfg.portraitReqKey };
-      checkPortraitRequest(req);
-      const delivery = placeDelivery("async", { returnUrl: true, logo: args.logo });
+      const model = args.model ?? cfg.portraitReqKey;
+      const call = { catalog, endpoint: ENDPOINTS.portrait, model, args };
+      checkModel(ctx, call);
+      const reqKey = reqKeyFor(catalog, model);
+      const route = routeFor(catalog, model);
+      const delivery = placeDelivery(route === "sync" ? "sync" : "async", { returnUrl: true, logo: args.logo });
       const image = (await loadInput(ctx.app, args.image, { field: "image", accept: ["image"], maxBytes: 15 * MB, mimes: JPEG_PNG }))!;
-      checkImageLimits([image], "image", { maxEdge: 4096, maxRatio: 3 });
-      return runAsync(ctx, client, {
-        op: "portrait",
-        reqKey: cfg.portraitReqKey,
-        body: portraitBody(req, image),
-        reqJson: delivery.reqJson,
-        label: args.prompt ?? "portrait photo",
-        waitSeconds: args.wait_seconds,
-      });
+      const body = { ...portraitBody({ ...args, reqKey }, image), ...delivery.bodyFields };
+      return explainRefusals(call, () =>
+        runRouted(ctx, client, route, {
+          op: "portrait",
+          reqKey,
+          body,
+          reqJson: delivery.reqJson,
+          label: args.prompt ?? "portrait photo",
+          waitSeconds: args.wait_seconds,
+        }),
+      );
     },
   });
 }

@@ -1,15 +1,52 @@
 /** Volcengine Visual: Jimeng (即梦) images, video, portraits, and a raw passthrough. */
+import { Catalog } from "../../vendors/kit/catalog.js";
+import { withModelsFile } from "../../vendors/kit/models-file.js";
+import { DEFAULT_BY_ENDPOINT, DEFAULT_MODELS, ENDPOINTS, MODELS } from "../../vendors/visual/catalog.js";
 import { SUCCESS, VisualClient } from "../../vendors/visual/client.js";
 import { serviceError } from "../../vendors/visual/errors.js";
 import { parseVisualConfig, VENDOR_ID, VISUAL_ENV } from "../../vendors/visual/config.js";
 import { visualDrivers } from "../../vendors/visual/tasks.js";
-import type { VendorPlugin } from "../plugin.js";
+import type { ModelTool, VendorPlugin } from "../plugin.js";
 import { jimengGenerateImage } from "./jimeng-generate-image.js";
 import { jimengGenerateVideo } from "./jimeng-generate-video.js";
 import { jimengPortraitPhoto } from "./jimeng-portrait-photo.js";
 import { volcVisualCall } from "./volc-visual-call.js";
 
 const TITLE = "Volcengine Visual (Jimeng)";
+const IMAGE_URL = "https://example.com/a.png";
+
+/**
+ * The tools that take a model, one entry per endpoint family a tool reaches (its inputs pick the
+ * family), each with the smallest valid arguments for that family. volc_visual_call takes a raw
+ * req_key instead and is not listed.
+ */
+function modelTools(portraitDefault: string): ModelTool[] {
+  const entry = (tool: string, endpoint: string, sample: Record<string, unknown>): ModelTool => ({
+    tool,
+    endpoint,
+    default: DEFAULT_BY_ENDPOINT[endpoint],
+    sample,
+  });
+  const prompt = "a red panda on a misty mountain";
+  return [
+    entry("jimeng_generate_image", ENDPOINTS.t2i, { prompt }),
+    entry("jimeng_generate_image", ENDPOINTS.i2i, { prompt, images: [IMAGE_URL] }),
+    entry("jimeng_generate_video", ENDPOINTS.t2v, { prompt }),
+    entry("jimeng_generate_video", ENDPOINTS.i2vFirst, { prompt, first_frame: IMAGE_URL }),
+    entry("jimeng_generate_video", ENDPOINTS.i2vFirstTail, { prompt, first_frame: IMAGE_URL, last_frame: IMAGE_URL }),
+    entry("jimeng_generate_video", ENDPOINTS.i2vRecamera, {
+      prompt,
+      first_frame: IMAGE_URL,
+      template_id: "hitchcock_dolly_in",
+      camera_strength: "medium",
+    }),
+    {
+      ...entry("jimeng_portrait_photo", ENDPOINTS.portrait, { image: IMAGE_URL }),
+      default: portraitDefault,
+      variable: "VOLC_PORTRAIT_REQ_KEY",
+    },
+  ];
+}
 
 export const visualPlugin: VendorPlugin = {
   id: VENDOR_ID,
@@ -17,23 +54,25 @@ export const visualPlugin: VendorPlugin = {
   env: VISUAL_ENV,
   enableWith: "VOLC_ACCESSKEY and VOLC_SECRETKEY",
   secrets: (env) => [env.VOLC_ACCESSKEY, env.VOLC_SECRETKEY, env.VOLC_SESSION_TOKEN],
-  load(env, core) {
+  load(env, core, models) {
     const cfg = parseVisualConfig(env);
     if (!cfg) return Promise.resolve(undefined);
+    const catalog = withModelsFile(new Catalog(VENDOR_ID, MODELS), models);
     const client = new VisualClient(cfg, core.vendorTimeoutMs);
     return Promise.resolve({
       id: VENDOR_ID,
       title: TITLE,
       drivers: visualDrivers(client),
       tools: [
-        jimengGenerateImage(client, core),
-        jimengGenerateVideo(client, core),
-        jimengPortraitPhoto(client, cfg, core),
-        volcVisualCall(client, core),
+        jimengGenerateImage(client, core, catalog),
+        jimengGenerateVideo(client, core, catalog),
+        jimengPortraitPhoto(client, cfg, core, catalog),
+        volcVisualCall(client, core, catalog),
       ],
+      models: { catalog, tools: modelTools(cfg.portraitReqKey) },
       async check(signal) {
         // Looking up a task that does not exist passes the gateway's signature and permission checks and creates nothing.
-        const env = await client.getResult("jimeng_t2i_v40", "0", undefined, signal);
+        const env = await client.getResult(DEFAULT_MODELS.image, "0", undefined, signal);
         if (env.code !== SUCCESS) throw serviceError(env);
         return `keys accepted by ${cfg.baseUrl} (signed lookup of a non-existent task answered "${env.data?.status ?? "ok"}"; nothing was created or billed)`;
       },

@@ -18,9 +18,10 @@ export interface Source {
 /**
  * What a model accepts for one tool argument (the capability's key is the argument's name):
  * `true`/`false` whether it takes the argument at all, a number = at most that many items
- * (list arguments), a list = one of these values, `{min, max}` = a number in that range.
+ * (list arguments), a list = one of these values, `{min, max}` = a number in that range,
+ * `"required"` = the model needs the argument (any value).
  */
-export type Capability = boolean | number | Array<string | number> | { min: number; max: number };
+export type Capability = boolean | number | Array<string | number> | { min: number; max: number } | "required";
 
 export type Capabilities = Record<string, Capability>;
 
@@ -53,14 +54,16 @@ export interface Advice {
 export type ModelChecks = "advise" | "strict";
 
 function describeCapability(c: Capability): string {
+  if (c === "required") return "required";
   if (typeof c === "boolean") return c ? "yes" : "no";
   if (typeof c === "number") return `at most ${c}`;
   if (Array.isArray(c)) return c.map(String).join(", ");
   return c.min === c.max ? `${c.min}` : `${c.min}-${c.max}`;
 }
 
-/** Whether `value` fits capability `c`; undefined values always fit. */
+/** Whether `value` fits capability `c`; undefined values always fit, except a required argument. */
 export function fits(c: Capability, value: unknown): boolean {
+  if (c === "required") return value !== undefined && value !== null && value !== "" && !(Array.isArray(value) && value.length === 0);
   if (value === undefined || value === null) return true;
   if (typeof c === "boolean") return c || value === false || (Array.isArray(value) && value.length === 0);
   if (typeof c === "number") return !Array.isArray(value) || value.length <= c;
@@ -71,6 +74,7 @@ export function fits(c: Capability, value: unknown): boolean {
 
 function advice(m: CatalogModel, field: string, c: Capability, value: unknown): Advice {
   const name = `${m.label} (${m.id})`;
+  if (c === "required") return { field, message: `${name} needs ${field}` };
   if (typeof c === "boolean") return { field, message: `${name} does not take ${field}` };
   if (typeof c === "number") {
     return { field, message: c === 0 ? `${name} does not take ${field}` : `${name} takes at most ${c} ${field}` };

@@ -16,6 +16,7 @@ const capability = z.union([
   z.number().int().min(0),
   z.array(z.union([z.string(), z.number()])).min(1),
   z.object({ min: z.number(), max: z.number() }).strict(),
+  z.literal("required"),
 ]);
 const capabilities = z.record(z.string().min(1), capability);
 

@@ -14,12 +14,24 @@ export const VISUAL_VERSION = "2022-08-31";
 export const CANCEL_VERSION = "2024-06-06";
 export const SUCCESS = 10000;
 
+/**
+ * The two task action families: CVSync2Async* (most Jimeng models) and the older CVSubmitTask /
+ * CVGetResult pair (e.g. OmniHuman 1.5). A job records its family so any process polls it right.
+ */
+export type TaskFamily = "sync2async" | "task";
+export const TASK_ACTIONS: Record<TaskFamily, { submit: string; get: string }> = {
+  sync2async: { submit: "CVSync2AsyncSubmitTask", get: "CVSync2AsyncGetResult" },
+  task: { submit: "CVSubmitTask", get: "CVGetResult" },
+};
+
 export interface VisualData {
   task_id?: string;
   status?: string;
   image_urls?: string[] | null;
   binary_data_base64?: string[] | null;
   video_url?: string;
+  /** CVGetResult's non-media answer (a JSON string), e.g. a subject-recognition verdict. */
+  resp_data?: string;
   [k: string]: unknown;
 }
 
@@ -95,9 +107,9 @@ export class VisualClient {
     return { env: parsed, res };
   }
 
-  /** CVSync2AsyncSubmitTask: creates a task (billable) and returns its id. */
-  async submit(body: Record<string, unknown>, signal?: AbortSignal): Promise<string> {
-    const { env, res } = await this.call("CVSync2AsyncSubmitTask", VISUAL_VERSION, body, {
+  /** Submits a task (billable): CVSync2AsyncSubmitTask, or CVSubmitTask for the `task` family. Returns its id. */
+  async submit(body: Record<string, unknown>, signal?: AbortSignal, family: TaskFamily = "sync2async"): Promise<string> {
+    const { env, res } = await this.call(TASK_ACTIONS[family].submit, VISUAL_VERSION, body, {
       signal,
       retry: RETRY_UNSENT,
       timeoutMs: 60_000,
@@ -115,10 +127,16 @@ export class VisualClient {
     return String(id);
   }
 
-  /** CVSync2AsyncGetResult: free; safe to repeat. The envelope is returned whatever its code. */
-  async getResult(reqKey: string, taskId: string, reqJson?: string, signal?: AbortSignal): Promise<VisualEnvelope> {
+  /** Looks a task up (CVSync2AsyncGetResult, or CVGetResult for the `task` family): free; safe to repeat. The envelope is returned whatever its code. */
+  async getResult(
+    reqKey: string,
+    taskId: string,
+    reqJson?: string,
+    signal?: AbortSignal,
+    family: TaskFamily = "sync2async",
+  ): Promise<VisualEnvelope> {
     const body = { req_key: reqKey, task_id: taskId, ...(reqJson ? { req_json: reqJson } : {}) };
-    return (await this.call("CVSync2AsyncGetResult", VISUAL_VERSION, body, { signal, retry: RETRY_SAFE, timeoutMs: 60_000 })).env;
+    return (await this.call(TASK_ACTIONS[family].get, VISUAL_VERSION, body, { signal, retry: RETRY_SAFE, timeoutMs: 60_000 })).env;
   }
 
   /** CVProcess: synchronous generation (billable); throws on a non-10000 code. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { envValue, zUrl, type Env, type EnvVar } from "../../config.js";
+import { DEFAULT_MODELS } from "./catalog.js";
 
 /** The vendor id: folder names, plugin id and the vendor part of job ids (never renamed: job ids carry it). */
 export const VENDOR_ID = "visual";
@@ -7,8 +8,8 @@ export const VENDOR_ID = "visual";
 export const VISUAL_DEFAULT_BASE_URL = "https://visual.volcengineapi.com";
 export const VISUAL_REGION = "cn-north-1";
 export const VISUAL_SERVICE = "cv";
-/** Believed req_key of the portrait ("人像写真") API; not confirmed by an official page, hence configurable. */
-export const VISUAL_DEFAULT_PORTRAIT_REQ_KEY = "i2i_portrait_photo";
+/** req_key of the portrait ("人像写真") API, the default of jimeng_portrait_photo. */
+export const VISUAL_DEFAULT_PORTRAIT_REQ_KEY: string = DEFAULT_MODELS.portrait;
 
 export const VISUAL_ENV: EnvVar[] = [
   {
@@ -31,7 +32,7 @@ export const VISUAL_ENV: EnvVar[] = [
   {
     name: "VOLC_PORTRAIT_REQ_KEY",
     description:
-      "req_key used by `jimeng_portrait_photo`. Not confirmed by an official page (it comes from vendor-doc mirrors); if your console shows another req_key for the portrait (人像写真) API, set it here.",
+      "Default req_key of `jimeng_portrait_photo` (the portrait 人像写真 API, Volcengine docs 86081/1804546); its `model` argument overrides it per call.",
     default: VISUAL_DEFAULT_PORTRAIT_REQ_KEY,
   },
 ];
@@ -46,7 +47,7 @@ export interface VisualConfig {
   portraitReqKey: string;
 }
 
-const REQ_KEY = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, "must be a req_key such as i2i_portrait_photo");
+const REQ_KEY = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, `must be a req_key such as ${DEFAULT_MODELS.portrait}`);
 
 export function parseVisualConfig(env: Env): VisualConfig | undefined {
   const accessKeyId = envValue(env, "VOLC_ACCESSKEY", z.string().min(8, "looks too short to be a Volcengine access key id").optional());

@@ -33,6 +33,11 @@ const SERVICE_CODES: Record<number, { category: ErrorCategory; meaning: string; 
     meaning: "image empty (ECImageEmpty)",
     hint: "The image could not be read; pass a reachable URL or a valid JPEG/PNG file.",
   },
+  50400: {
+    category: "permission",
+    meaning: "the model is not enabled for this account",
+    hint: "Enable the model (即梦AI / 视觉智能) for this account in the Volcengine console, or use another req_key.",
+  },
   50411: {
     category: "content_policy",
     meaning: "input image rejected by moderation (Pre Img Risk Not Pass)",
@@ -80,8 +85,21 @@ export function describeServiceCode(code: number | undefined): string {
   return (code !== undefined && SERVICE_CODES[code]?.meaning) || "request failed";
 }
 
+/** 50200 naming the req_key: the vendor does not know the model (or not for this action). */
+const UNKNOWN_REQ_KEY = /req_key\b.*\bnot supported/i;
+
 /** Maps a non-10000 service envelope to an actionable error. */
 export function serviceError(env: VisualEnvelope, httpStatus?: number): AigcError {
+  if (env.code === 50200 && UNKNOWN_REQ_KEY.test(env.message ?? ""))
+    return new AigcError({
+      category: "not_found",
+      code: "50200",
+      vendor: VISUAL,
+      httpStatus,
+      requestId: env.request_id,
+      message: `unknown model: ${env.message ?? "req_key not supported"}`,
+      hint: "Check the req_key against the vendor's documentation and the console (list_models shows the known ones). A key that is called with another action (CVProcess, CVSubmitTask) is also refused this way: pass volc_visual_call's mode.",
+    });
   const info = env.code !== undefined ? SERVICE_CODES[env.code] : undefined;
   return new AigcError({
     category: info?.category ?? (httpStatus && httpStatus >= 500 ? "vendor" : httpStatus === 400 ? "invalid_input" : "vendor"),

@@ -1,15 +1,17 @@
 /**
- * Request rules (checked before any network call) and body building for the Jimeng tools, including
- * the vendor rule on delivery options: `return_url`, `logo_info` and `aigc_meta` go in the
- * GetResult `req_json` for async req_keys and in the body for synchronous CVProcess req_keys.
+ * Body building for the Jimeng tools and the few rules that hold for every req_key (the API's
+ * shape), checked before any network call; what each model accepts is the catalog's advice, not a
+ * refusal here. Includes the vendor rule on delivery options: `return_url`, `logo_info` and
+ * `aigc_meta` go in the poll's `req_json` for task req_keys and in the body for synchronous
+ * CVProcess req_keys.
  */
 import { inputError } from "../../errors.js";
 import type { MediaInput } from "../../media/inputs.js";
-import { FRAMES_FOR_SECONDS, findImageModel, findVideoModel, type VisualMode } from "./models.js";
+import type { Catalog } from "../kit/catalog.js";
+import { ENDPOINTS, MODES, type VisualMode } from "./catalog.js";
 
 export const LOGO_POSITIONS = ["bottom_right", "bottom_left", "top_left", "top_right"] as const;
 export const LOGO_LANGUAGES = ["zh", "en"] as const;
-export const GEN_MODES = ["creative", "reference", "reference_char"] as const;
 
 export interface LogoOptions {
   add: boolean;
@@ -45,7 +47,7 @@ export function logoInfo(logo: LogoOptions): Record<string, unknown> {
   };
 }
 
-/** The delivery options as the vendor wants them for this mode: `{reqJson}` for async, `{bodyFields}` for sync. */
+/** The delivery options as the vendor wants them for this mode: `{reqJson}` for tasks, `{bodyFields}` for sync. */
 export function placeDelivery(mode: VisualMode, d: Delivery): { reqJson?: string; bodyFields: Record<string, unknown> } {
   const fields: Record<string, unknown> = {
     ...(d.returnUrl !== undefined ? { return_url: d.returnUrl } : {}),
@@ -98,12 +100,25 @@ export function checkImageLimits(
   });
 }
 
+// ---------- models ----------
+
+/** The req_key to send: a catalog alias (e.g. an old misspelling) becomes its documented key; unknown keys go as given. */
+export function reqKeyFor(catalog: Catalog, model: string): string {
+  return catalog.find(model)?.id ?? model;
+}
+
+/** How a req_key is called: the first `mode` its catalog entry lists, else the documented default, async. */
+export function routeFor(catalog: Catalog, model: string): VisualMode {
+  const mode = catalog.find(model)?.capabilities.mode;
+  const first = Array.isArray(mode) ? mode[0] : undefined;
+  return (MODES as readonly unknown[]).includes(first) ? (first as VisualMode) : "async";
+}
+
 // ---------- images ----------
 
 export interface ImageRequest {
-  model: string;
+  reqKey: string;
   prompt: string;
-  imageCount: number;
   size?: number;
   width?: number;
   height?: number;
@@ -115,69 +130,13 @@ export interface ImageRequest {
   use_pre_llm?: boolean;
 }
 
-export function checkImageRequest(req: ImageRequest): void {
-  const m = findImageModel(req.model);
-  if (!m) throw inputError("model", `unknown model "${req.model}"`);
-  if (req.imageCount < m.minImages || req.imageCount > m.maxImages) {
-    throw inputError(
-      "images",
-      m.maxImages === 0
-        ? `${m.label} is text-to-image only; use jimeng_t2i_v40 or jimeng_i2i_v30 for reference images`
-        : m.minImages === m.maxImages
-          ? `${m.label} takes exactly ${m.minImages} image(s); got ${req.imageCount}`
-          : `${m.label} takes ${m.minImages}-${m.maxImages} images; got ${req.imageCount}`,
-    );
-  }
-  if ((req.width === undefined) !== (req.height === undefined))
-    throw inputError(req.width === undefined ? "width" : "height", "give width and height together, or neither");
-  if (!m.v40) {
-    for (const f of ["size", "force_single", "min_ratio", "max_ratio"] as const)
-      if (req[f] !== undefined) throw inputError(f, `is a Jimeng 4.0 option; ${m.label} does not take it`);
-    if (req.width !== undefined && m.wh) {
-      for (const [f, v] of [
-        ["width", req.width],
-        ["height", req.height!],
-      ] as const) {
-        if (v < m.wh.min || v > m.wh.max) throw inputError(f, `${m.label} takes ${m.wh.min}-${m.wh.max}; got ${v}`);
-      }
-    }
-  } else {
-    if (req.use_pre_llm !== undefined) throw inputError("use_pre_llm", "Jimeng 4.0 has no prompt-expansion switch");
-    const lo = req.min_ratio ?? 1 / 3;
-    const hi = req.max_ratio ?? 3;
-    for (const [f, v] of [
-      ["min_ratio", req.min_ratio],
-      ["max_ratio", req.max_ratio],
-    ] as const) {
-      if (v !== undefined && (v < 1 / 16 || v >= 16)) throw inputError(f, `must be in [1/16, 16); got ${v}`);
-    }
-    if (lo > hi) throw inputError("min_ratio", `must not exceed max_ratio (${lo} > ${hi})`);
-    const MIN = 1024 * 1024;
-    const MAX = 4096 * 4096;
-    if (req.size !== undefined && (req.size < MIN || req.size > MAX))
-      throw inputError("size", `is an area in pixels: ${MIN} (1024x1024) to ${MAX} (4096x4096); got ${req.size}`);
-    if (req.width !== undefined) {
-      const area = req.width * req.height!;
-      if (area < MIN || area > MAX)
-        throw inputError("width", `width x height must be between ${MIN} and ${MAX} pixels; ${req.width}x${req.height} is ${area}`);
-      const r = req.width / req.height!;
-      if (r < lo || r > hi)
-        throw inputError("width", `width/height = ${r.toFixed(3)} is outside [min_ratio, max_ratio] = [${lo.toFixed(3)}, ${hi}]`);
-      if (req.size !== undefined) throw inputError("size", "give size (an area) or width+height, not both");
-    }
-  }
-  if (req.scale !== undefined) {
-    if (!m.scale) throw inputError("scale", `${m.label} does not take scale`);
-    if (req.scale < m.scale.min || req.scale > m.scale.max)
-      throw inputError("scale", `${m.label} takes ${m.scale.min}-${m.scale.max}; got ${req.scale}`);
-  }
-  if (req.use_pre_llm !== undefined && !m.usePreLlm) throw inputError("use_pre_llm", `${m.label} does not take it`);
-}
+/** The endpoint family of an image call: reference images make it image-to-image. */
+export const imageEndpoint = (imageCount: number): string => (imageCount ? ENDPOINTS.i2i : ENDPOINTS.t2i);
 
 export function imageBody(req: ImageRequest, images: Record<string, unknown>): Record<string, unknown> {
   const opt = <K extends keyof ImageRequest>(k: K) => (req[k] !== undefined ? { [k]: req[k] } : {});
   return {
-    req_key: req.model,
+    req_key: req.reqKey,
     prompt: req.prompt,
     ...images,
     ...opt("seed"),
@@ -195,51 +154,43 @@ export function imageBody(req: ImageRequest, images: Record<string, unknown>): R
 // ---------- video ----------
 
 export interface VideoRequest {
-  model: string;
+  reqKey: string;
   prompt?: string;
   hasFirst: boolean;
   hasLast: boolean;
-  duration?: 5 | 10;
+  /** Seconds; sent as frames = 24 x seconds + 1 (the vendor's rule for every 3.0 key). */
+  duration?: number;
   aspect_ratio?: string;
+  template_id?: string;
+  camera_strength?: string;
   seed?: number;
 }
 
-export function checkVideoRequest(req: VideoRequest): void {
-  const m = findVideoModel(req.model);
-  if (!m) throw inputError("model", `unknown model "${req.model}"`);
-  if (req.prompt !== undefined && req.prompt.length > 800)
-    throw inputError("prompt", `at most 800 characters (400 recommended); got ${req.prompt.length}`);
-  if (req.hasLast && !req.hasFirst) throw inputError("last_frame", "needs first_frame as well");
-  switch (m.frames) {
-    case "none":
-      if (req.hasFirst) throw inputError("first_frame", `${m.label} is text-to-video only; use jimeng_ti2v_v30_pro or a first-frame model`);
-      break;
-    case "optional":
-      if (req.hasLast)
-        throw inputError("last_frame", `${m.label} takes no last frame; use jimeng_i2v_first_tail_v30 for first+last-frame video`);
-      break;
-    case "first":
-      if (!req.hasFirst) throw inputError("first_frame", `${m.label} needs a first_frame`);
-      if (req.hasLast) throw inputError("last_frame", `${m.label} takes no last frame; use jimeng_i2v_first_tail_v30`);
-      break;
-    case "first_last":
-      if (!req.hasFirst || !req.hasLast)
-        throw inputError(req.hasFirst ? "last_frame" : "first_frame", `${m.label} needs both first_frame and last_frame`);
-      break;
-  }
-  if (!req.hasFirst && !req.prompt) throw inputError("prompt", "text-to-video needs a prompt");
-  if (req.aspect_ratio && req.hasFirst)
-    throw inputError("aspect_ratio", "applies to text-to-video only; with a first frame the video follows the image's shape");
+/**
+ * The endpoint family of a video call, from its inputs: a camera template with one frame is a camera
+ * move, two frames are first+last frame, one frame is first-frame, none is text-to-video. Frames go
+ * as one ordered list, so a last frame without a first one cannot be expressed (refused); and a
+ * text-to-video call without a prompt has nothing to generate from (every t2v page requires it).
+ */
+export function videoEndpoint(req: Pick<VideoRequest, "prompt" | "hasFirst" | "hasLast" | "template_id" | "camera_strength">): string {
+  if (req.hasLast && !req.hasFirst) throw inputError("last_frame", "needs first_frame as well (frames are sent as one ordered list)");
+  if (req.hasLast) return ENDPOINTS.i2vFirstTail;
+  if (req.hasFirst) return req.template_id !== undefined || req.camera_strength !== undefined ? ENDPOINTS.i2vRecamera : ENDPOINTS.i2vFirst;
+  if (!req.prompt) throw inputError("prompt", "text-to-video needs a prompt (or give first_frame)");
+  return ENDPOINTS.t2v;
 }
 
 export function videoBody(req: VideoRequest, images: Record<string, unknown>): Record<string, unknown> {
+  const opt = <K extends keyof VideoRequest>(k: K) => (req[k] !== undefined ? { [k]: req[k] } : {});
   return {
-    req_key: req.model,
-    ...(req.prompt ? { prompt: req.prompt } : {}),
+    req_key: req.reqKey,
+    ...opt("prompt"),
     ...images,
     seed: req.seed ?? -1,
-    frames: FRAMES_FOR_SECONDS[req.duration ?? 5],
-    ...(req.hasFirst ? {} : { aspect_ratio: req.aspect_ratio ?? "16:9" }),
+    frames: 24 * (req.duration ?? 5) + 1,
+    ...opt("aspect_ratio"),
+    ...opt("template_id"),
+    ...opt("camera_strength"),
   };
 }
 
@@ -253,15 +204,8 @@ export interface PortraitRequest {
   gpen?: number;
   skin?: number;
   skin_unifi?: number;
-  gen_mode?: (typeof GEN_MODES)[number];
+  gen_mode?: string;
   seed?: number;
-}
-
-export function checkPortraitRequest(req: PortraitRequest): void {
-  if ((req.width === undefined) !== (req.height === undefined))
-    throw inputError(req.width === undefined ? "width" : "height", "give width and height together, or neither");
-  if (req.gen_mode === "creative" && !req.prompt)
-    throw inputError("prompt", 'gen_mode "creative" is prompt-driven: give a prompt (or use "reference")');
 }
 
 export function portraitBody(req: PortraitRequest, image: MediaInput): Record<string, unknown> {

@@ -1,24 +1,32 @@
 /**
  * Volcengine Visual (Jimeng) simulator: verifies V4 signatures from the raw request (either
  * signed-header style; stale X-Date and body-hash mismatches refused), routes on Action + Version,
- * runs the async state machine (in_queue → generating → done; not_found for unknown or >12 h old
- * tasks; expired), CVProcess, CVCancelTask, and serves real JPEG/PNG/MP4 bytes.
- * Trigger words in prompts: "[blocked]" (50412 on submit), "[fail]" (done with 50511),
- * "[expire]" (status expired), "[slow]" (4x longer), "[group]" (Jimeng 4.0 returns 3 images).
+ * runs both task families (CVSync2AsyncSubmitTask/GetResult and CVSubmitTask/CVGetResult: in_queue →
+ * generating → done; not_found for unknown, other-family or >12 h old tasks; expired), CVProcess and
+ * CVCancelTask, and serves real JPEG/PNG/MP4 bytes. What each req_key accepts is its own table
+ * (simulator-keys.ts, from the vendor's pages, never the adapter's catalog); an unknown req_key, or
+ * one called with an action that does not serve it, gets the vendor's `50200 req_key … not supported`.
+ * Signatures are checked with the adapter's sign.ts on purpose: that V4 signer is pinned to
+ * known-answer vectors from the official SDKs (test/unit/volc-sign.test.ts), so sharing it shares no
+ * mistake about the vendor.
+ * Trigger words in prompts: "[blocked]" (50412 on submit), "[fail]" (done with 50511/50516),
+ * "[expire]" (status expired), "[slow]" (4x longer), "[group]" (Jimeng 4.x returns 3 images);
+ * "[nobody]" anywhere in a recognition request gives the verdict 0.
  *
  * One file on purpose, over 300 lines: it is the vendor's whole documented contract, read side by
  * side with the vendor's docs, and kept apart from the adapter so the two cannot share a mistake.
  */
 import { randomBytes } from "node:crypto";
-import { JIMENG_IMAGE_MODELS, JIMENG_VIDEO_MODELS, VIDEO_ASPECT_RATIOS } from "./models.js";
-import { VISUAL_DEFAULT_PORTRAIT_REQ_KEY } from "./config.js";
 import { verifyVolcRequest } from "./sign.js";
+import { checkBody, SIM_REQ_KEYS, type SimAction, type SimReqKey } from "./simulator-keys.js";
 import { sniffBytes } from "../../media/sniff.js";
 import { makeJpeg, makeMp4, makePng } from "../../sandbox/media-fixtures.js";
 import { VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
 import { taskPhase, type SimTask } from "../../sandbox/sim-task.js";
 import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
 import { VENDOR_ID } from "./config.js";
+
+export type { SimReqKey } from "./simulator-keys.js";
 
 export interface VisualSimOptions {
   accessKeyId?: string;
@@ -32,15 +40,19 @@ export interface VisualSimOptions {
   maxRenderEdge?: number;
   /** Accepted X-Date skew. */
   maxSkewMs?: number;
-  /** Extra req_keys accepted (as async image tasks) for the raw passthrough. */
-  extraReqKeys?: string[];
+  /** req_keys the simulated vendor serves beyond its table, with their rules (a model released after the catalog). */
+  extraModels?: Record<string, SimReqKey>;
+  /** req_keys the simulated vendor has shut down: answered like unknown ones. */
+  retired?: string[];
 }
 
 interface TaskData {
   reqKey: string;
+  /** The action family that created it; the other family's lookup does not find it. */
+  family: "async" | "task";
   body: Record<string, unknown>;
   prompt: string;
-  kind: "image" | "video";
+  kind: SimReqKey["output"];
   failCode?: number;
   images?: Buffer[];
   video?: string;
@@ -54,6 +66,8 @@ const ROUTES: Record<string, string> = {
   CVProcess: ASYNC_VERSION,
   CVSync2AsyncSubmitTask: ASYNC_VERSION,
   CVSync2AsyncGetResult: ASYNC_VERSION,
+  CVSubmitTask: ASYNC_VERSION,
+  CVGetResult: ASYNC_VERSION,
   CVCancelTask: "2024-06-06",
 };
 const GATEWAY_HTTP: Record<string, number> = {
@@ -72,7 +86,7 @@ export class VisualSimulator extends VendorSimulator {
   readonly secretKey: string;
   readonly tasks = new Map<string, SimTask<TaskData>>();
   private readonly opts: Required<Omit<VisualSimOptions, "sessionToken">> & { sessionToken?: string };
-  private readonly asyncKeys: Map<string, "image" | "video">;
+  private readonly keys: Record<string, SimReqKey>;
 
   constructor(opts: VisualSimOptions = {}) {
     super(VENDOR_ID);
@@ -84,17 +98,24 @@ export class VisualSimulator extends VendorSimulator {
       syncDelayMs: 200,
       maxRenderEdge: 1024,
       maxSkewMs: 15 * 60_000,
-      extraReqKeys: ["jimeng_t2i_v46"],
+      extraModels: {},
+      retired: [],
       ...opts,
     };
     this.accessKeyId = this.opts.accessKeyId;
     this.secretKey = this.opts.secretKey;
-    this.asyncKeys = new Map<string, "image" | "video">([
-      ...JIMENG_IMAGE_MODELS.filter((m) => m.mode === "async").map((m) => [m.reqKey, "image"] as const),
-      ...JIMENG_VIDEO_MODELS.map((m) => [m.reqKey, "video"] as const),
-      [VISUAL_DEFAULT_PORTRAIT_REQ_KEY, "image"] as const,
-      ...this.opts.extraReqKeys.map((k) => [k, "image"] as const),
-    ]);
+    this.keys = { ...SIM_REQ_KEYS, ...this.opts.extraModels };
+    for (const k of this.opts.retired) delete this.keys[k];
+  }
+
+  /** The rules of a req_key served by this action, or undefined (the vendor: "req_key … not supported"). */
+  private served(reqKey: string, action: SimAction): SimReqKey | undefined {
+    const rules = Object.hasOwn(this.keys, reqKey) ? this.keys[reqKey] : undefined;
+    return rules?.actions.includes(action) ? rules : undefined;
+  }
+
+  private unknownKey(reqKey: string, rid: string): SimReply {
+    return this.fail(50200, `req_key ${reqKey} not supported`, rid);
   }
 
   get baseUrl(): string {
@@ -172,9 +193,13 @@ export class VisualSimulator extends VendorSimulator {
       case "CVProcess":
         return this.process(body, rid);
       case "CVSync2AsyncSubmitTask":
-        return this.submit(body, rid);
+        return this.submit(body, rid, "async");
+      case "CVSubmitTask":
+        return this.submit(body, rid, "task");
       case "CVSync2AsyncGetResult":
-        return this.getResult(body, rid);
+        return this.getResult(body, rid, "async");
+      case "CVGetResult":
+        return this.getResult(body, rid, "task");
       default:
         return this.cancel(body, rid);
     }
@@ -208,28 +233,10 @@ export class VisualSimulator extends VendorSimulator {
     return { count: 0 };
   }
 
-  private checkRules(reqKey: string, body: Record<string, unknown>, count: number, rid: string): SimReply | undefined {
-    const prompt = typeof body.prompt === "string" ? body.prompt : "";
-    const image = JIMENG_IMAGE_MODELS.find((m) => m.reqKey === reqKey);
-    if (image) {
-      if (!prompt) return this.fail(50201, "Missing Args: prompt", rid);
-      if (count < image.minImages || count > image.maxImages)
-        return this.fail(50200, `Invalid Args: ${reqKey} takes ${image.minImages}-${image.maxImages} images, got ${count}`, rid);
-    }
-    const video = JIMENG_VIDEO_MODELS.find((m) => m.reqKey === reqKey);
-    if (video) {
-      const need = video.frames === "none" ? [0, 0] : video.frames === "optional" ? [0, 1] : video.frames === "first" ? [1, 1] : [2, 2];
-      if (count < need[0]! || count > need[1]!)
-        return this.fail(50200, `Invalid Args: ${reqKey} takes ${need[0]}-${need[1]} images, got ${count}`, rid);
-      if (!count && !prompt) return this.fail(50201, "Missing Args: prompt", rid);
-      if (body.frames !== undefined && body.frames !== 121 && body.frames !== 241)
-        return this.fail(50200, "Invalid Args: frames must be 121 or 241", rid);
-      if (body.aspect_ratio !== undefined && !(VIDEO_ASPECT_RATIOS as readonly unknown[]).includes(body.aspect_ratio))
-        return this.fail(50200, "Invalid Args: aspect_ratio", rid);
-    }
-    if (reqKey === VISUAL_DEFAULT_PORTRAIT_REQ_KEY && count !== 1)
-      return this.fail(50200, "Invalid Args: one portrait image is required", rid);
-    if (prompt.includes("[blocked]")) return this.fail(50412, "Text Risk Not Pass", rid);
+  private checkRules(rules: SimReqKey, body: Record<string, unknown>, count: number, rid: string): SimReply | undefined {
+    const bad = checkBody(rules, body, count);
+    if (bad) return this.fail(bad[0], bad[1], rid);
+    if (typeof body.prompt === "string" && body.prompt.includes("[blocked]")) return this.fail(50412, "Text Risk Not Pass", rid);
     return undefined;
   }
 
@@ -246,7 +253,8 @@ export class VisualSimulator extends VendorSimulator {
 
   private renderImages(reqKey: string, body: Record<string, unknown>, prompt: string): Buffer[] {
     const [w, h] = this.renderDims(body);
-    const n = reqKey === "jimeng_t2i_v40" && prompt.includes("[group]") && body.force_single !== true ? 3 : 1;
+    const group = reqKey === "jimeng_t2i_v40" || reqKey === "jimeng_t2i_v46" || reqKey === "jimeng_seedream46_cvtob";
+    const n = group && prompt.includes("[group]") && body.force_single !== true ? 3 : 1;
     return Array.from({ length: n }, (_, i) => (i % 2 ? makePng(w, h, i + prompt.length) : makeJpeg(w, h, i + prompt.length)));
   }
 
@@ -274,36 +282,38 @@ export class VisualSimulator extends VendorSimulator {
     );
   }
 
+  /** A JSON verdict, as the OmniHuman recognition answers in resp_data: 1 = a subject was found ("[nobody]" anywhere in the request: 0). */
+  private verdict(body: Record<string, unknown>): Record<string, unknown> {
+    return { resp_data: JSON.stringify({ status: JSON.stringify(body).includes("[nobody]") ? 0 : 1 }) };
+  }
+
   private async process(body: Record<string, unknown>, rid: string): Promise<SimReply> {
     const reqKey = body.req_key as string;
-    const model = JIMENG_IMAGE_MODELS.find((m) => m.reqKey === reqKey && m.mode === "sync");
-    if (!model) return this.fail(50200, `Invalid Args: req_key ${reqKey} is not a CVProcess model`, rid);
+    const rules = this.served(reqKey, "sync");
+    if (!rules) return this.unknownKey(reqKey, rid);
     const { count, error } = await this.inputImages(body, rid);
     if (error) return error;
-    const bad = this.checkRules(reqKey, body, count, rid);
+    const bad = this.checkRules(rules, body, count, rid);
     if (bad) return bad;
     if (!this.checkLogo(body.logo_info)) return this.fail(50200, "Invalid Args: logo_info", rid);
     if (body.aigc_meta !== undefined && typeof body.aigc_meta !== "string")
       return this.fail(50204, "Parse Args Error: aigc_meta must be a JSON string", rid);
-    const prompt = String(body.prompt);
+    const prompt = typeof body.prompt === "string" ? body.prompt : "";
     await new Promise((r) => setTimeout(r, this.opts.syncDelayMs * (prompt.includes("[slow]") ? 10 : 1)));
     if (prompt.includes("[fail]")) return this.fail(50511, "Post Img Risk Not Pass", rid);
-    return this.ok(
-      {
-        ...this.imageData(this.renderImages(reqKey, body, prompt), body.return_url === true),
-        algorithm_base_resp: { status_code: 0, status_message: "Success" },
-      },
-      rid,
-    );
+    const data =
+      rules.output === "verdict" ? this.verdict(body) : this.imageData(this.renderImages(reqKey, body, prompt), body.return_url === true);
+    return this.ok({ ...data, algorithm_base_resp: { status_code: 0, status_message: "Success" } }, rid);
   }
 
-  private async submit(body: Record<string, unknown>, rid: string): Promise<SimReply> {
+  private async submit(body: Record<string, unknown>, rid: string, family: "async" | "task"): Promise<SimReply> {
     const reqKey = body.req_key as string;
-    const kind = this.asyncKeys.get(reqKey);
-    if (!kind) return this.fail(50200, `Invalid Args: unknown req_key ${reqKey}`, rid);
+    const rules = this.served(reqKey, family);
+    if (!rules) return this.unknownKey(reqKey, rid);
+    const kind = rules.output;
     const { count, error } = await this.inputImages(body, rid);
     if (error) return error;
-    const bad = this.checkRules(reqKey, body, count, rid);
+    const bad = this.checkRules(rules, body, count, rid);
     if (bad) return bad;
     const prompt = typeof body.prompt === "string" ? body.prompt : "";
     const id = String(7392616336519610409n + BigInt(this.tasks.size + 1) * 7919n + BigInt(randomBytes(2).readUInt16BE()));
@@ -314,16 +324,16 @@ export class VisualSimulator extends VendorSimulator {
       queuedMs: this.opts.queuedMs,
       runningMs: this.opts.runningMs * slow * (kind === "video" ? 2 : 1),
       outcome: prompt.includes("[expire]") ? "expired" : prompt.includes("[fail]") ? "failed" : "succeeded",
-      data: { reqKey, body, prompt, kind, ...(prompt.includes("[fail]") ? { failCode: kind === "video" ? 50516 : 50511 } : {}) },
+      data: { reqKey, family, body, prompt, kind, ...(prompt.includes("[fail]") ? { failCode: kind === "video" ? 50516 : 50511 } : {}) },
     });
     return this.ok({ task_id: id }, rid);
   }
 
-  private getResult(body: Record<string, unknown>, rid: string): SimReply {
+  private getResult(body: Record<string, unknown>, rid: string, family: "async" | "task"): SimReply {
     const task = typeof body.task_id === "string" ? this.tasks.get(body.task_id) : undefined;
     const empty = { binary_data_base64: [], image_urls: null };
-    if (!task || task.data.reqKey !== body.req_key || task.cancelled || this.sim.now() - task.createdMs > TASK_TTL_MS)
-      return this.ok({ ...empty, status: "not_found" }, rid);
+    const gone = !task || task.data.family !== family || task.cancelled || this.sim.now() - task.createdMs > TASK_TTL_MS;
+    if (gone || task.data.reqKey !== body.req_key) return this.ok({ ...empty, status: "not_found" }, rid);
     let reqJson: Record<string, unknown> = {};
     if (body.req_json !== undefined) {
       try {
@@ -356,6 +366,7 @@ export class VisualSimulator extends VendorSimulator {
       );
       return this.ok({ aigc_meta_tagged: reqJson.aigc_meta !== undefined, status: "done", video_url: task.data.video }, rid);
     }
+    if (task.data.kind === "verdict") return this.ok({ ...this.verdict(task.data.body), status: "done" }, rid);
     task.data.images ??= this.renderImages(task.data.reqKey, task.data.body, task.data.prompt);
     return this.ok({ ...this.imageData(task.data.images, reqJson.return_url === true), status: "done" }, rid);
   }

@@ -1,15 +1,21 @@
 /**
- * Jimeng task results and the task drivers. A handle carries the req_key (`x.rk`) and the GetResult
- * req_json (`x.rj`), so any server process can poll from the job id alone.
+ * Jimeng task results and the task drivers. A handle carries the req_key (`x.rk`), the GetResult
+ * req_json (`x.rj`) and, for the CVSubmitTask/CVGetResult family, `x.af = "task"` (absent = the
+ * CVSync2Async family, as in every job id before it existed), so any server process can poll from
+ * the job id alone.
  */
 import { AigcError } from "../../errors.js";
 import type { CancelOutcome, JobHandle, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
-import { SUCCESS, type VisualClient, type VisualEnvelope } from "./client.js";
+import { SUCCESS, type TaskFamily, type VisualClient, type VisualEnvelope } from "./client.js";
 import { describeServiceCode, serviceError, VISUAL } from "./errors.js";
 import { VENDOR_ID } from "./config.js";
 
 export const IMAGE_URL_TTL_MS = 24 * 3600_000;
 export const VIDEO_URL_TTL_MS = 3600_000;
+/** The handle facts (`x`) of a task of this family. */
+export const familyFacts = (family: TaskFamily): Record<string, string> => (family === "task" ? { af: "task" } : {});
+const familyOf = (handle: JobHandle): TaskFamily => (handle.x?.af === "task" ? "task" : "sync2async");
+
 /** Codes a poll may meet while the task itself is fine: try the poll again. */
 const TRANSIENT = new Set([50429, 50430, 50500, 50501]);
 
@@ -42,7 +48,17 @@ export function visualResult(env: VisualEnvelope, now = Date.now()): PollResult 
     case "in_queue":
       return { status: "queued", detail: `waiting in ${VISUAL}'s queue` };
     case "generating":
-      return { status: "running", detail: "generating" };
+    case "processing":
+      return { status: "running", detail: status };
+    case "failed":
+      return {
+        status: "failed",
+        error: {
+          code: "TaskFailed",
+          message: `${VISUAL} reports the task failed${data.resp_data ? `: ${data.resp_data}` : ""}`,
+          ...(env.request_id ? { request_id: env.request_id } : {}),
+        },
+      };
     case "not_found":
       return {
         status: "failed",
@@ -70,6 +86,8 @@ export function visualResult(env: VisualEnvelope, now = Date.now()): PollResult 
   for (const url of data.image_urls ?? []) if (url) outputs.push({ url, expiresAt: new Date(now + IMAGE_URL_TTL_MS).toISOString() });
   if (!outputs.length) for (const b64 of data.binary_data_base64 ?? []) if (b64) outputs.push({ data: Buffer.from(b64, "base64") });
   if (data.video_url) outputs.push({ url: data.video_url, expiresAt: new Date(now + VIDEO_URL_TTL_MS).toISOString() });
+  if (!outputs.length && typeof data.resp_data === "string" && data.resp_data)
+    return { status: "succeeded", outputs, data: data.resp_data };
   if (!outputs.length)
     return {
       status: "failed",
@@ -97,7 +115,7 @@ export function visualDriver(client: VisualClient, op: VisualOp): TaskDriver {
           code: "InvalidJobId",
           message: "this job id carries no req_key; it was not made by the Jimeng tools",
         });
-      return visualResult(await client.getResult(rk, handle.task!, handle.x?.rj, signal));
+      return visualResult(await client.getResult(rk, handle.task!, handle.x?.rj, signal, familyOf(handle)));
     },
     async cancel(handle: JobHandle, { signal }): Promise<CancelOutcome> {
       let env: VisualEnvelope;

@@ -1,3 +1,4 @@
+/** jimeng_generate_image: the catalog routes each req_key; per-model rules that used to refuse are advice now. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -5,7 +6,82 @@ import { makeJpeg, makePng } from "../../../../src/sandbox/media-fixtures.js";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
 import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
 
-type Job = {
+type Job = { status: string; model?: string; warnings?: string[]; assets: Array<{ mime_type: string }> };
+const REF = "https://example.com/ref.png";
+
+describe("jimeng_generate_image", () => {
+  let h: Harness;
+  let v: VisualSimulator;
+  beforeAll(async () => {
+    h = await startHarness();
+    v = h.sandbox.visual;
+  });
+  afterAll(() => h.close());
+
+  const last = () => v.sim.requests.filter((r) => /SubmitTask$|^CVProcess$/.test(r.query.get("Action") ?? "")).at(-1)!;
+
+  it("routes each req_key the catalog's way: 2.1 through CVProcess, the others as async tasks", async () => {
+    const sync = await h.call("jimeng_generate_image", {
+      model: "jimeng_high_aes_general_v21_L",
+      prompt: "a bell",
+      width: 512,
+      height: 512,
+    });
+    expect(structured<Job>(sync).status).toBe("succeeded");
+    expect(last().query.get("Action")).toBe("CVProcess");
+    expect(last().json).toMatchObject({ req_key: "jimeng_high_aes_general_v21_L", return_url: true });
+    const task = await h.call("jimeng_generate_image", { prompt: "a bell" });
+    expect(structured<Job>(task)).toMatchObject({ status: "succeeded", model: "jimeng_t2i_v40" });
+    expect(last().query.get("Action")).toBe("CVSync2AsyncSubmitTask");
+  });
+
+  it("sends what the old per-model checks refused, with advice where the catalog documents otherwise", async () => {
+    const wide = join(h.dir, "wide.png");
+    writeFileSync(wide, makePng(400, 100, 3));
+    const sent: Array<[Record<string, unknown>, Record<string, unknown>, string[] | undefined]> = [
+      // Jimeng 4.0: width and height win over size (vendor-apis B.5), so both together are fine.
+      [{ prompt: "x", size: 4194304, width: 2048, height: 2048 }, { size: 4194304, width: 2048, height: 2048 }, undefined],
+      [{ prompt: "x", width: 2048 }, { width: 2048 }, undefined],
+      [{ prompt: "x", min_ratio: 2, max_ratio: 1 }, { min_ratio: 2, max_ratio: 1 }, undefined],
+      [{ prompt: "x", images: [wide] }, {}, undefined],
+      [
+        { prompt: "x", model: "jimeng_t2i_v30", use_pre_llm: false, force_single: true },
+        { req_key: "jimeng_t2i_v30", force_single: true },
+        ["Jimeng 3.0 text-to-image (jimeng_t2i_v30) does not take force_single"],
+      ],
+      [
+        { prompt: "x", use_pre_llm: true },
+        { use_pre_llm: true },
+        ["Jimeng 4.0 (text-to-image, editing, multi-image) (jimeng_t2i_v40) does not take use_pre_llm"],
+      ],
+    ];
+    for (const [args, body, warnings] of sent) {
+      const r = await h.call("jimeng_generate_image", args);
+      expect(structured<Job>(r).status, JSON.stringify(args)).toBe("succeeded");
+      expect(structured<Job>(r).warnings, JSON.stringify(args)).toEqual(warnings);
+      expect(last().json).toMatchObject(body);
+    }
+  });
+
+  it("image-to-image without an image is advised, sent, and the vendor's refusal explained", async () => {
+    const r = await h.call("jimeng_generate_image", { model: "jimeng_i2i_v30", prompt: "x" });
+    expect(r.isError).toBe(true);
+    expect(last().json).toMatchObject({ req_key: "jimeng_i2i_v30", prompt: "x" });
+    expect(text(r)).toMatch(/1 image\(s\) expected, got 0/);
+    expect(text(r)).toMatch(/jimeng_i2i_v30\) is not listed for this endpoint \(image\/t2i\)/);
+  });
+
+  it("keeps the rules of the API's shape: images all URLs or all files, JPEG/PNG only", async () => {
+    const file = join(h.dir, "ref.png");
+    writeFileSync(file, makePng(64, 64, 1));
+    const before = v.sim.requests.length;
+    expect(text(await h.call("jimeng_generate_image", { prompt: "x", images: [REF, file] }))).toMatch(/not a mix/);
+    expect((await h.call("jimeng_generate_image", { prompt: "x", images: Array.from({ length: 15 }, () => REF) })).isError).toBe(true);
+    expect(v.sim.requests.length).toBe(before);
+  });
+});
+
+type MainJob = {
   job_id: string;
   status: string;
   vendor: string;
@@ -15,7 +91,7 @@ type Job = {
 
 const isAction = (a: string) => (r: { query: URLSearchParams }) => r.query.get("Action") === a;
 
-describe("Jimeng tools through the MCP server", () => {
+describe("jimeng_generate_image (tool behaviour)", () => {
   let h: Harness;
   let v: VisualSimulator;
   beforeAll(async () => {
@@ -36,7 +112,7 @@ describe("Jimeng tools through the MCP server", () => {
       logo: { add: true, position: "top_right", language: "en" },
       aigc_meta: { producer_id: "p-42" },
     });
-    const job = structured<Job>(r);
+    const job = structured<MainJob>(r);
     expect(job).toMatchObject({ status: "succeeded", vendor: "visual" });
     expect(job.assets[0]).toMatchObject({ mime_type: "image/jpeg" });
     expect(job.assets[0]!.url).toMatch(/X-Tos-Expires=86400/);
@@ -59,7 +135,7 @@ describe("Jimeng tools through the MCP server", () => {
       logo: { add: true },
       aigc_meta: { producer_id: "p-1" },
     });
-    expect(structured<Job>(r).status).toBe("succeeded");
+    expect(structured<MainJob>(r).status).toBe("succeeded");
     const body = lastBody("CVProcess");
     expect(body).toMatchObject({
       req_key: "jimeng_high_aes_general_v21_L",
@@ -75,7 +151,7 @@ describe("Jimeng tools through the MCP server", () => {
     writeFileSync(a, makePng(64, 48, 1));
     writeFileSync(b, makeJpeg(64, 64, 2));
     const r = await h.call("jimeng_generate_image", { prompt: "[group] merge these", images: [a, b] });
-    const job = structured<Job>(r);
+    const job = structured<MainJob>(r);
     expect(job.status).toBe("succeeded");
     expect(job.assets).toHaveLength(3);
     const sent = lastBody("CVSync2AsyncSubmitTask").binary_data_base64 as string[];
@@ -84,28 +160,40 @@ describe("Jimeng tools through the MCP server", () => {
     expect(Buffer.from(sent[0]!, "base64").subarray(1, 4).toString()).toBe("PNG");
   });
 
-  it("rejects bad image input before any network call, naming the field and what is allowed", async () => {
-    const before = v.sim.requests.length;
+  it("the old per-model refusals reach the vendor now (it decides); only the API's shape is refused before any network call", async () => {
     const wide = join(h.dir, "wide.png");
     writeFileSync(wide, makePng(400, 100, 3));
-    const cases: Array<[Record<string, unknown>, RegExp]> = [
-      [{ prompt: "x", model: "jimeng_t2i_v30", images: ["https://example.com/a.png"] }, /images: .*text-to-image only/],
-      [{ prompt: "x", model: "jimeng_i2i_v30" }, /images: .*exactly 1/],
-      [{ prompt: "x", width: 1024 }, /height: give width and height together/],
-      [{ prompt: "x", width: 512, height: 512 }, /width: width x height must be between 1048576/],
-      [{ prompt: "x", width: 4000, height: 1000 }, /outside \[min_ratio, max_ratio\]/],
-      [{ prompt: "x", size: 4194304, width: 2048, height: 2048 }, /size: give size .* or width\+height, not both/],
-      [{ prompt: "x", model: "jimeng_t2i_v31", size: 4194304 }, /size: is a Jimeng 4.0 option/],
-      [{ prompt: "x", model: "jimeng_t2i_v31", scale: 0.5 }, /scale: .*takes 1-10/],
-      [{ prompt: "x", scale: 2 }, /scale: .*takes 0-1/],
-      [{ prompt: "x", min_ratio: 2, max_ratio: 1 }, /min_ratio: must not exceed max_ratio/],
-      [{ prompt: "x", images: [wide] }, /images: is 400x100 \(ratio 4.00\)/],
-      [{ prompt: "x", images: ["https://example.com/a.png", join(h.dir, "ref-a.png")] }, /not a mix/],
-      [{ prompt: "x", model: "jimeng_t2i_v40", use_pre_llm: true }, /use_pre_llm/],
-      [{ prompt: "x", images: Array.from({ length: 11 }, () => "https://example.com/a.png") }, /images/],
-      [{ prompt: "x", model: "nope" }, /model/],
+    const sent: Array<Record<string, unknown>> = [
+      { prompt: "x", model: "jimeng_t2i_v30", images: ["https://example.com/a.png"] },
+      { prompt: "x", model: "jimeng_i2i_v30" },
+      { prompt: "x", width: 1024 },
+      { prompt: "x", width: 512, height: 512 },
+      { prompt: "x", width: 4000, height: 1000 },
+      { prompt: "x", size: 4194304, width: 2048, height: 2048 },
+      { prompt: "x", model: "jimeng_t2i_v31", size: 4194304 },
+      { prompt: "x", model: "jimeng_t2i_v31", scale: 0.5 },
+      { prompt: "x", scale: 2 },
+      { prompt: "x", min_ratio: 2, max_ratio: 1 },
+      { prompt: "x", images: [wide] },
+      { prompt: "x", model: "jimeng_t2i_v40", use_pre_llm: true },
+      { prompt: "x", images: Array.from({ length: 11 }, () => "https://example.com/a.png") },
+      { prompt: "x", model: "nope" },
     ];
-    for (const [args, re] of cases) {
+    for (const args of sent) {
+      const before = v.sim.requests.length;
+      await h.call("jimeng_generate_image", args);
+      expect(requestsSince(before), JSON.stringify(args)).toBeGreaterThan(0);
+    }
+    const unknown = await h.call("jimeng_generate_image", { prompt: "x", model: "nope" });
+    expect(unknown.isError).toBe(true);
+    expect(text(unknown)).toMatch(/50200.*req_key nope not supported/);
+    const before = v.sim.requests.length;
+    const refused: Array<[Record<string, unknown>, RegExp]> = [
+      [{ prompt: "x", images: ["https://example.com/a.png", join(h.dir, "ref-a.png")] }, /not a mix/],
+      [{ prompt: "x", images: Array.from({ length: 15 }, () => "https://example.com/a.png") }, /images/],
+      [{ prompt: "x", images: [join(h.dir, "missing.png")] }, /images/],
+    ];
+    for (const [args, re] of refused) {
       const r = await h.call("jimeng_generate_image", args);
       expect(r.isError, JSON.stringify(args)).toBe(true);
       expect(text(r)).toMatch(re);
@@ -132,7 +220,7 @@ describe("Jimeng tools through the MCP server", () => {
       { prompt: "busy", wait_seconds: 20 },
       { onprogress: (p) => notes.push(p.message ?? "") },
     );
-    expect(structured<Job>(r).status).toBe("succeeded");
+    expect(structured<MainJob>(r).status).toBe("succeeded");
     expect(notes.some((n) => /busy \(50430/.test(n))).toBe(true);
   });
 });
