@@ -36,6 +36,7 @@ function probes(field: string, c: Capability): { inside: unknown[]; outside?: un
     return c ? { inside: [given] } : { inside: [], outside: given };
   }
   if (Array.isArray(c)) return { inside: c };
+  if (c === "required") return { inside: [GIVEN[field] ?? true] };
   const { min, max } = c;
   return { inside: min === max ? [min] : [min, max], outside: max + 1 <= (SCHEMA_MAX[field] ?? 120) ? max + 1 : undefined };
 }
