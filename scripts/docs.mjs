@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const vitest = join(dirname(createRequire(import.meta.url).resolve("vitest/package.json")), "vitest.mjs");
-const run = spawnSync(process.execPath, [vitest, "run", "--project", "unit", "test/unit/readme.test.ts"], {
+const run = spawnSync(process.execPath, [vitest, "run", "--project", "integration", "test/integration/core/readme.test.ts"], {
   cwd: fileURLToPath(new URL("..", import.meta.url)),
   env: { ...process.env, UPDATE_DOCS: "1" },
   stdio: "inherit",

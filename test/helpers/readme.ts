@@ -3,7 +3,8 @@
  * against the sandbox so every tool exists), the environment-variable tables (from `CORE_ENV`
  * and each plugin's `env`) and the model tables (from each vendor's catalog). A block sits between `<!-- generated:<id> … -->` and
  * `<!-- /generated:<id> -->`; everything outside the blocks is hand-written and kept as is.
- * `test/unit/readme.test.ts` fails when README.md differs from this; `npm run docs` rewrites it.
+ * `test/integration/core/readme.test.ts` fails when README.md differs from this; `npm run docs`
+ * rewrites it.
  */
 import { rmSync } from "node:fs";
 import { format, resolveConfig } from "prettier";

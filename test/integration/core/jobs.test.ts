@@ -1,0 +1,200 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Progress } from "@modelcontextprotocol/sdk/types.js";
+import { decodeJobId, encodeJobId } from "../../../src/jobs/handle.js";
+import { JobStore } from "../../../src/jobs/store.js";
+import type { JobRecord } from "../../../src/jobs/types.js";
+import { logLines, startHarness, structured, text, type Harness } from "../../helpers/harness.js";
+
+async function until(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+let open: Harness[] = [];
+async function harness(...args: Parameters<typeof startHarness>): Promise<Harness> {
+  const h = await startHarness(...args);
+  open.push(h);
+  return h;
+}
+afterEach(async () => {
+  for (const h of open.reverse()) await h.close();
+  open = [];
+});
+
+type Job = { job_id: string; status: string; assets: Array<{ path: string }>; poll_after_s?: number; vendor_task_id?: string };
+
+describe("job ids", () => {
+  it("are self-describing and reject garbage with a field-named error", () => {
+    const id = encodeJobId({ v: 1, vd: "ark", op: "video", task: "cgt-1", model: "m", t: 1 });
+    expect(decodeJobId(id)).toMatchObject({ vd: "ark", op: "video", task: "cgt-1" });
+    expect(() => decodeJobId("cgt-123")).toThrow(/job_id: .*not a job id/);
+    expect(() => decodeJobId("job_bm90IGpzb24")).toThrow(/job_id/);
+  });
+});
+
+/** Job ids and their record files as release 0.1.0 wrote them (file name → record). */
+const RELEASE_0_1_0 = JSON.parse(readFileSync(new URL("../../fixtures/job-ids-0.1.0.json", import.meta.url), "utf8")) as Array<{
+  tool: string;
+  job_id: string;
+  vendor_task_id?: string;
+  final_status: string;
+  records: Record<string, JobRecord>;
+}>;
+
+describe("records written by release 0.1.0", () => {
+  it("are found under the same file names and returned by get_job and list_jobs", async () => {
+    const h = await harness();
+    const jobsDir = join(h.dir, ".aigc-mcp", "jobs");
+    mkdirSync(jobsDir, { recursive: true });
+    for (const entry of RELEASE_0_1_0) {
+      for (const [file, record] of Object.entries(entry.records)) writeFileSync(join(jobsDir, file), JSON.stringify(record));
+    }
+    const store = new JobStore(h.dir);
+    for (const entry of RELEASE_0_1_0) {
+      const [record] = Object.values(entry.records);
+      expect(await store.load(entry.job_id), entry.tool).toEqual(record);
+      const got = structured<Job & { vendor: string }>(await h.call("get_job", { job_id: entry.job_id }));
+      expect(got, entry.tool).toMatchObject({
+        job_id: entry.job_id,
+        status: entry.final_status,
+        vendor: record!.vendor,
+        assets: record!.assets,
+        ...(entry.vendor_task_id ? { vendor_task_id: entry.vendor_task_id } : {}),
+      });
+    }
+    const listed = structured<{ jobs: Job[] }>(await h.call("list_jobs", { limit: 100 })).jobs.map((j) => j.job_id);
+    expect(listed.sort()).toEqual(RELEASE_0_1_0.map((e) => e.job_id).sort());
+  });
+});
+
+describe("bounded waits and resumption", () => {
+  it("returns a running job handle within the wait budget, then finishes with wait_for_job", async () => {
+    const h = await harness({ ark: { queuedMs: 300, runningMs: 1500 } });
+    const t0 = Date.now();
+    const r = await h.call("seedance_generate_video", { prompt: "slow sea", wait_seconds: 1 });
+    expect(Date.now() - t0).toBeLessThan(2500);
+    expect(r.isError).toBeFalsy();
+    const s = structured<Job>(r);
+    expect(["queued", "running"]).toContain(s.status);
+    expect(s.poll_after_s).toBeGreaterThan(0);
+    expect(text(r)).toMatch(/wait_for_job/);
+    const done = structured<Job>(await h.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
+    expect(done.status).toBe("succeeded");
+    expect(done.assets[0]!.path).toMatch(/\.mp4$/);
+  });
+
+  it("resumes a vendor job in a freshly started server (same credentials, same output folder)", async () => {
+    const h = await harness({ ark: { queuedMs: 200, runningMs: 800 } });
+    const s = structured<Job>(await h.call("seedance_generate_video", { prompt: "restart me", wait_seconds: 0 }));
+    await h.app.jobs.close(); // the old process stops tracking
+    const h2 = await h.restart();
+    open.push(h2);
+    const listed = structured<{ jobs: Job[] }>(await h2.call("list_jobs", {}));
+    expect(listed.jobs.map((j) => j.job_id)).toContain(s.job_id);
+    const done = structured<Job>(await h2.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
+    expect(done.status).toBe("succeeded");
+    expect(done.vendor_task_id).toBe(s.vendor_task_id);
+  });
+
+  it("resumes from the job id alone even without the job record (another machine)", async () => {
+    const h = await harness({ ark: { queuedMs: 100, runningMs: 200 } });
+    const s = structured<Job>(await h.call("seedance_generate_video", { prompt: "portable", wait_seconds: 0 }));
+    await h.app.jobs.close();
+    const other = await startHarness({ existing: { sandbox: h.sandbox, dir: (await import("../../helpers/harness.js")).tempDir() } });
+    open.push(other);
+    const done = structured<Job>(await other.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
+    expect(done.status).toBe("succeeded");
+    expect(done.assets[0]!.path.startsWith(other.dir)).toBe(true);
+  });
+
+  it("marks a synchronous job whose process died as interrupted", async () => {
+    const h = await harness({ ark: { imageDelayMs: 3000 } });
+    const s = structured<Job>(await h.call("seedream_generate_image", { prompt: "never answered", wait_seconds: 0 }));
+    expect(s.status).toBe("running");
+    // Pretend the record belongs to a dead process.
+    const store = new JobStore(h.dir);
+    const rec = (await store.load(s.job_id))!;
+    await store.save({ ...rec, owner: { pid: 2 ** 22 + 7, boot: "gone" } });
+    await h.app.jobs.close();
+    const h2 = await h.restart();
+    open.push(h2);
+    const r = await h2.call("get_job", { job_id: s.job_id });
+    expect(structured(r)).toMatchObject({ status: "failed", error: { code: "Interrupted" } });
+  });
+});
+
+describe("progress notifications", () => {
+  it("are strictly increasing, human readable, and never more than 5 s apart", async () => {
+    const h = await harness({ ark: { queuedMs: 500, runningMs: 2500 }, engine: { heartbeatMs: 2500 } });
+    const seen: Array<{ at: number; p: Progress }> = [];
+    const t0 = Date.now();
+    const r = await h.call(
+      "seedance_generate_video",
+      { prompt: "progress", wait_seconds: 20 },
+      { onprogress: (p) => seen.push({ at: Date.now(), p }) },
+    );
+    expect(structured(r)).toMatchObject({ status: "succeeded" });
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i]!.p.progress).toBeGreaterThan(seen[i - 1]!.p.progress);
+      expect(seen[i]!.at - seen[i - 1]!.at).toBeLessThanOrEqual(5000);
+    }
+    expect(seen[0]!.at - t0).toBeLessThanOrEqual(5000);
+    expect(seen.some((s) => /ark video: (queued|running)/.test(s.p.message ?? ""))).toBe(true);
+  });
+});
+
+describe("cancellation", () => {
+  it("a cancelled call stops waiting at once; the vendor task keeps being tracked", async () => {
+    const h = await harness({ ark: { queuedMs: 200, runningMs: 60_000 } });
+    const ac = new AbortController();
+    const t0 = Date.now();
+    const pending = h.call("seedance_generate_video", { prompt: "cancel the wait", wait_seconds: 30 }, { signal: ac.signal });
+    setTimeout(() => ac.abort(), 400);
+    await expect(pending).rejects.toThrow();
+    expect(Date.now() - t0).toBeLessThan(1500);
+    // the server side stopped waiting too: its handler ended with the cancellation
+    await until(() => logLines.some((l) => l.includes("seedance_generate_video") && l.includes("Cancelled")));
+    const jobs = structured<{ jobs: Job[] }>(await h.call("list_jobs", {})).jobs;
+    expect(jobs[0]!.status).not.toBe("cancelled");
+  });
+
+  it("a cancelled synchronous generation aborts its in-flight vendor request", async () => {
+    const h = await harness({ ark: { imageDelayMs: 5000 } });
+    const ac = new AbortController();
+    const pending = h.call("seedream_generate_image", { prompt: "abort me", wait_seconds: 30 }, { signal: ac.signal });
+    await until(() => h.ark.sim.requests.some((r) => r.path.endsWith("/images/generations")));
+    const vendorCall = h.ark.sim.requests.find((r) => r.path.endsWith("/images/generations"))!;
+    const t0 = Date.now();
+    ac.abort();
+    await expect(pending).rejects.toThrow();
+    await until(() => vendorCall.aborted === true);
+    expect(Date.now() - t0).toBeLessThan(1000); // long before the vendor's 5 s answer
+    await until(async () => structured<{ jobs: Job[] }>(await h.call("list_jobs", {})).jobs[0]?.status === "cancelled");
+  });
+
+  it("get_job on an unknown id explains what a job id looks like", async () => {
+    const h = await harness();
+    const r = await h.call("get_job", { job_id: "cgt-2025" });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/job_id: .*list_jobs/);
+  });
+});
+
+describe("slow downloads", () => {
+  it("a download that outlives the wait budget returns a handle and completes later", async () => {
+    const h = await harness();
+    h.ark.sim.inject({ kind: "slow-body", delayMs: 900, match: (r) => r.path.startsWith("/media/") });
+    const r = await h.call("seedance_generate_video", { prompt: "slow download", wait_seconds: 1 });
+    const s = structured<Job & { detail?: string }>(r);
+    expect(s.status).toBe("running");
+    expect(s.detail).toBe("downloading results");
+    const done = structured<Job>(await h.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
+    expect(done.status).toBe("succeeded");
+  });
+});

@@ -1,0 +1,155 @@
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadMediaInput, type InputPolicy } from "../../../src/media/inputs.js";
+import { MediaStore } from "../../../src/media/store.js";
+import { makeJpeg, makePng } from "../../../src/sandbox/media-fixtures.js";
+import { startHarness, structured, tempDir, text, type Harness } from "../../helpers/harness.js";
+
+describe("local path inputs", () => {
+  const root = tempDir("aigc-roots-");
+  const outside = tempDir("aigc-outside-");
+  const png = makePng(32, 32);
+  writeFileSync(join(root, "ok.png"), png);
+  writeFileSync(join(outside, "secret.png"), png);
+  mkdirSync(join(root, "sub"));
+  symlinkSync(join(outside, "secret.png"), join(root, "sub", "link.png"));
+  const media = new MediaStore(tempDir("aigc-out-"), 10 * 1024 * 1024);
+  const policy: InputPolicy = { roots: [root], maxBytes: 10 * 1024 * 1024, media };
+  const rule = { field: "images[0]", accept: ["image" as const] };
+
+  it("reads a file inside the roots and sniffs its type", async () => {
+    const input = await loadMediaInput(join(root, "ok.png"), rule, policy);
+    expect(input).toMatchObject({ kind: "bytes", mime: "image/png", width: 32 });
+  });
+  it.each([
+    ["a path outside the roots", () => join(outside, "secret.png")],
+    ["a ../ escape", () => join(root, "..", outside.split("/").pop()!, "secret.png")],
+    ["a symlink that points outside", () => join(root, "sub", "link.png")],
+    ["a file:// URL outside", () => `file://${join(outside, "secret.png")}`],
+  ])("rejects %s", async (_name, path) => {
+    await expect(loadMediaInput(path(), rule, policy)).rejects.toThrow(/images\[0\]: .*outside the allowed input folders/);
+  });
+  it("refuses local paths entirely over HTTP without roots, naming the variable", async () => {
+    await expect(
+      loadMediaInput(join(root, "ok.png"), rule, {
+        roots: [],
+        refusal: "the server runs over HTTP and AIGC_MCP_INPUT_ROOTS is not set",
+        maxBytes: 1e7,
+        media,
+      }),
+    ).rejects.toThrow(/AIGC_MCP_INPUT_ROOTS/);
+  });
+  it("checks size and type of data: URIs and rejects the wrong media kind", async () => {
+    const uri = `data:image/png;base64,${png.toString("base64")}`;
+    expect(await loadMediaInput(uri, rule, policy)).toMatchObject({ mime: "image/png" });
+    await expect(loadMediaInput(uri, { ...rule, maxBytes: 10 }, policy)).rejects.toThrow(/limit is 10/);
+    await expect(loadMediaInput(uri, { ...rule, accept: ["video"] }, policy)).rejects.toThrow(/image\/png; expected video/);
+    await expect(loadMediaInput(uri, { ...rule, mimes: ["image/jpeg"] }, policy)).rejects.toThrow(/allowed: image\/jpeg/);
+  });
+  it("passes http(s) URLs through without fetching", async () => {
+    expect(await loadMediaInput("https://example.com/a.png", rule, policy)).toEqual({ kind: "url", url: "https://example.com/a.png" });
+  });
+});
+
+describe("media store", () => {
+  it("refuses media:// names that escape the folder", async () => {
+    const store = new MediaStore(tempDir("aigc-store-"), 1024 * 1024);
+    await expect(store.resolve("media://files/..%2F..%2Fetc%2Fpasswd")).rejects.toThrow(/not a file name/);
+    await expect(store.resolve("media://files/missing.png")).rejects.toThrow(/does not exist/);
+  });
+  it("enforces the size cap while streaming and leaves no partial file", async () => {
+    const dir = tempDir("aigc-store-");
+    const store = new MediaStore(dir, 1000);
+    await expect(store.saveBuffer(makeJpeg(256, 256), { stem: "big", expect: "image", vendor: "test" })).rejects.toThrow(/cap/);
+    const { readdirSync } = await import("node:fs");
+    expect(readdirSync(dir)).toEqual([]);
+  });
+  it("refuses bytes of the wrong kind (an HTML error page instead of a video)", async () => {
+    const store = new MediaStore(tempDir("aigc-store-"), 1024 * 1024);
+    await expect(store.saveBuffer(Buffer.from("<html>denied</html>"), { stem: "x", expect: "video", vendor: "test" })).rejects.toThrow(
+      /expected video data but received .*<html>/,
+    );
+  });
+});
+
+describe("media delivery in results", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { AIGC_MCP_INLINE_MAX_BYTES: "60000" }, ark: { maxRenderEdge: 512 } });
+  });
+  afterAll(() => h.close());
+
+  it("embeds assets while within the inline budget and links the rest", async () => {
+    const r = await h.call("seedream_generate_image", { prompt: "budget", size: "2048x2048", max_images: 4 });
+    const s = structured<{ assets: Array<{ bytes: number; uri: string }> }>(r);
+    expect(s.assets).toHaveLength(4);
+    const embedded = r.content.filter((c) => c.type === "resource");
+    const linked = r.content.filter((c) => c.type === "resource_link");
+    expect(embedded.length + linked.length).toBe(4);
+    const embeddedBytes = embedded.reduce(
+      (n, c) => n + Buffer.from((c as { resource: { blob: string } }).resource.blob, "base64").length,
+      0,
+    );
+    expect(embeddedBytes).toBeLessThanOrEqual(60000);
+    expect(linked.length).toBeGreaterThan(0);
+    for (const c of linked) expect((c as { uri: string }).uri).toMatch(/^media:\/\/files\//);
+    // whole result stays far below Claude Desktop's 1 MiB
+    expect(JSON.stringify(r).length).toBeLessThan(1024 * 1024);
+  });
+
+  it("serves media:// URIs through resources/read and lists them", async () => {
+    const r = await h.call("seedream_generate_image", { prompt: "read me" });
+    const asset = structured<{ assets: Array<{ uri: string; sha256: string; mime_type: string }> }>(r).assets[0]!;
+    const read = await h.client.readResource({ uri: asset.uri });
+    const content = read.contents[0] as { blob: string; mimeType: string };
+    expect(content.mimeType).toBe("image/jpeg");
+    const { createHash } = await import("node:crypto");
+    expect(createHash("sha256").update(Buffer.from(content.blob, "base64")).digest("hex")).toBe(asset.sha256);
+    const listed = await h.client.listResources();
+    expect(listed.resources.map((x) => x.uri)).toContain(asset.uri);
+    await expect(h.client.readResource({ uri: "media://files/..%2Fsecret" })).rejects.toThrow();
+  });
+
+  it("accepts an earlier output as a media:// input", async () => {
+    const r = await h.call("seedream_generate_image", { prompt: "first" });
+    const uri = structured<{ assets: Array<{ uri: string }> }>(r).assets[0]!.uri;
+    const r2 = await h.call("seedance_generate_video", { prompt: "animate it", first_frame: uri, wait_seconds: 20 });
+    expect(structured(r2)).toMatchObject({ status: "succeeded" });
+    const sent = h.ark.sim.requests.filter((x) => x.path.endsWith("/tasks") && x.method === "POST").pop()!;
+    const content = (sent.json as { content: Array<{ role?: string; image_url?: { url: string } }> }).content;
+    expect(content.find((c) => c.role === "first_frame")!.image_url!.url).toMatch(/^data:image\/jpeg;base64,/);
+    expect(text(r2)).toContain(".mp4");
+  });
+});
+
+describe("resources/read size limit", () => {
+  it("refuses files over the limit and points at the path", async () => {
+    const h = await startHarness();
+    try {
+      const { writeFileSync } = await import("node:fs");
+      const { makeMp4 } = await import("../../../src/sandbox/media-fixtures.js");
+      const { RESOURCE_READ_MAX_BYTES } = await import("../../../src/server.js");
+      const name = "big-video.mp4";
+      writeFileSync(join(h.dir, name), makeMp4({ padBytes: RESOURCE_READ_MAX_BYTES + 1 }));
+      await expect(h.client.readResource({ uri: `media://files/${name}` })).rejects.toThrow(new RegExp(`read the file at .*${name}`));
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe("partial download cleanup", () => {
+  it("removes stale .part files and keeps fresh ones and real media", async () => {
+    const { utimesSync, writeFileSync, readdirSync } = await import("node:fs");
+    const dir = tempDir("aigc-sweep-");
+    const store = new MediaStore(dir, 1024);
+    writeFileSync(join(dir, ".old.abcd.part"), "x");
+    writeFileSync(join(dir, ".new.abcd.part"), "x");
+    writeFileSync(join(dir, "kept.png"), makePng(4, 4));
+    const past = (Date.now() - 2 * 3600_000) / 1000;
+    utimesSync(join(dir, ".old.abcd.part"), past, past);
+    expect(await store.sweepPartials()).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual([".new.abcd.part", "kept.png"]);
+  });
+});

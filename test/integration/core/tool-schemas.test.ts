@@ -1,0 +1,55 @@
+/**
+ * Schema snapshots (github-mcp-server style): any change to a tool's contract shows up in review.
+ * A vendor tool's snapshot sits next to that vendor's tests (`../vendors/<id>/__toolsnaps__/`), the
+ * core tools' (jobs, list_models) in `__toolsnaps__/` here. `npx vitest run -u <this file>` updates them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { startHarness, type Harness } from "../../helpers/harness.js";
+
+describe("tool catalogue", () => {
+  let h: Harness;
+  let tools: Tool[];
+  beforeAll(async () => {
+    h = await startHarness();
+    tools = (await h.client.listTools()).tools;
+  });
+  afterAll(() => h.close());
+
+  /** Where a tool's snapshot lives, relative to this file: its vendor's folder, or here for a core tool. */
+  const snapshotPath = (name: string): string => {
+    const vendor = h.app.vendors.find((v) => v.tools.some((t) => t.name === name));
+    return vendor ? `../vendors/${vendor.id}/__toolsnaps__/${name}.json` : `__toolsnaps__/${name}.json`;
+  };
+
+  it("names are snake_case, at most 64 characters, with title, description and outputSchema", () => {
+    for (const t of tools) {
+      expect(t.name).toMatch(/^[a-z][a-z0-9_]{0,63}$/);
+      expect(t.title).toBeTruthy();
+      expect(t.description!.length).toBeGreaterThan(60);
+      expect(t.outputSchema).toBeTruthy();
+    }
+  });
+
+  it("every tool declares all four annotation hints (clients assume the worst for a missing one)", () => {
+    for (const t of tools) {
+      for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const)
+        expect(typeof t.annotations?.[hint], `${t.name} ${hint}`).toBe("boolean");
+    }
+  });
+
+  it("paid generators and job tools carry the right annotations", () => {
+    const byName = new Map(tools.map((t) => [t.name, t]));
+    for (const t of tools.filter((t) => /generate/.test(t.name))) {
+      expect(t.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true });
+    }
+    for (const n of ["get_job", "wait_for_job", "list_jobs"]) expect(byName.get(n)!.annotations!.readOnlyHint).toBe(true);
+    expect(byName.get("cancel_job")!.annotations!.readOnlyHint).toBe(false);
+  });
+
+  it("matches the committed snapshots", async () => {
+    for (const t of tools) {
+      await expect(JSON.stringify(t, null, 2) + "\n").toMatchFileSnapshot(snapshotPath(t.name));
+    }
+  });
+});

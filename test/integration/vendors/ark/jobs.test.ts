@@ -1,0 +1,53 @@
+/** Ark jobs through the job tools: a download after a restart finds the vendor URL expired; cancel_job follows Ark's DELETE rules. */
+import { describe, expect, it } from "vitest";
+import { startHarness, structured, text } from "../../../helpers/harness.js";
+
+type Job = { job_id: string; status: string; assets: Array<{ path: string }>; poll_after_s?: number; vendor_task_id?: string };
+
+describe("Ark tools end to end (in-process)", () => {
+  it("reports a vendor URL that expired before download", async () => {
+    const first = await startHarness();
+    const r1 = await first.call("seedance_generate_video", { prompt: "late download", wait_seconds: 0 });
+    const { job_id, vendor_task_id } = structured<{ job_id: string; vendor_task_id: string }>(r1);
+    await first.app.jobs.close(); // the server goes away before the task finishes
+    const later = await first.restart();
+    try {
+      first.ark.sim.advance(1000);
+      const peek = await fetch(`${first.ark.baseUrl}/contents/generations/tasks/${vendor_task_id}`, {
+        headers: { authorization: `Bearer ${first.ark.apiKey}` },
+      });
+      expect(((await peek.json()) as { status: string }).status).toBe("succeeded");
+      first.ark.sim.advance(25 * 3600_000); // the output URL expires before anyone downloads it
+      const r = await later.call("wait_for_job", { job_id, wait_seconds: 10 });
+      expect(r.isError).toBe(true);
+      expect(structured(r)).toMatchObject({ status: "failed", error: { code: "MediaUrlExpired" } });
+      expect(text(r)).toMatch(/expired/);
+    } finally {
+      await later.close();
+      await first.close();
+    }
+  });
+});
+
+describe("cancellation", () => {
+  it("cancel_job cancels a queued Ark task and refuses a running one plainly", async () => {
+    const h = await startHarness({ ark: { queuedMs: 3000, runningMs: 60_000 } });
+    try {
+      const q = structured<Job>(await h.call("seedance_generate_video", { prompt: "queued", wait_seconds: 0 }));
+      const c = await h.call("cancel_job", { job_id: q.job_id });
+      expect(structured(c)).toMatchObject({ cancelled: true, status: "cancelled" });
+      expect(text(c)).toMatch(/removed the queued task/);
+
+      const r = structured<Job>(await h.call("seedance_generate_video", { prompt: "running", wait_seconds: 0 }));
+      h.ark.sim.advance(3500);
+      const c2 = await h.call("cancel_job", { job_id: r.job_id });
+      expect(structured(c2)).toMatchObject({ cancelled: false });
+      expect(text(c2)).toMatch(/cannot cancel a task that is already running/);
+
+      const again = await h.call("cancel_job", { job_id: q.job_id });
+      expect(text(again)).toMatch(/already cancelled/);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+
+describe("Ark tools end to end (in-process)", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it("seedance_generate_video downloads the video and the last frame", async () => {
+    const r = await h.call("seedance_generate_video", { prompt: "waves", duration: 5, return_last_frame: true, wait_seconds: 20 });
+    const s = structured<{
+      status: string;
+      vendor_task_id: string;
+      assets: Array<{ mime_type: string; duration_s?: number; role?: string }>;
+    }>(r);
+    expect(s.status).toBe("succeeded");
+    expect(s.vendor_task_id).toMatch(/^cgt-/);
+    expect(s.assets.map((a) => a.mime_type)).toEqual(["video/mp4", "image/png"]);
+    expect(s.assets[0]!.duration_s).toBeCloseTo(5, 1);
+    expect(s.assets[1]!.role).toBe("last_frame");
+  });
+
+  it("reports a failed task with the vendor code and isError", async () => {
+    const r = await h.call("seedance_generate_video", { prompt: "[fail] storm", wait_seconds: 20 });
+    expect(r.isError).toBe(true);
+    expect(structured(r)).toMatchObject({ status: "failed", error: { code: "OutputVideoSensitiveContentDetected" } });
+  });
+
+  it("reports an expired task", async () => {
+    const r = await h.call("seedance_generate_video", { prompt: "[expire] calm", wait_seconds: 20 });
+    expect(structured(r)).toMatchObject({ status: "expired" });
+    expect(r.isError).toBe(true);
+  });
+});
+
+describe("tool input validation over MCP", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it("names the field and the allowed values for enums", async () => {
+    const r = await h.call("seedance_generate_video", { prompt: "p", resolution: "4k" });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/resolution/);
+    expect(text(r)).toMatch(/480p.*720p.*1080p/);
+  });
+
+  it("rejects forbidden combinations before any network call", async () => {
+    const before = h.ark.sim.requests.length;
+    const r = await h.call("seedance_generate_video", {
+      prompt: "p",
+      first_frame: "https://x/a.png",
+      reference_images: ["https://x/b.png"],
+    });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/reference_images: first\/last-frame mode and reference mode are mutually exclusive/);
+    expect(h.ark.sim.requests.length).toBe(before);
+  });
+});

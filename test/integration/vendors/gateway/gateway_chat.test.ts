@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Progress } from "@modelcontextprotocol/sdk/types.js";
+import { header } from "../../../../src/sandbox/sim-server.js";
+import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { itNeverShowsTheKey } from "./helpers.js";
+
+type Chat = {
+  model: string;
+  text: string;
+  json?: unknown;
+  reasoning?: string;
+  finish_reason?: string;
+  usage?: { total_tokens?: number };
+  request_id?: string;
+};
+
+const SCHEMA = {
+  type: "object",
+  properties: {
+    title: { type: "string" },
+    tags: { type: "array", items: { type: "string" }, minItems: 1 },
+    score: { type: "number", minimum: 0, maximum: 1 },
+  },
+  required: ["title", "tags", "score"],
+  additionalProperties: false,
+};
+
+describe("gateway tools (key auth, in-process)", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+  const gw = () => h.sandbox.gateway;
+  const requestsSince = (n: number) => gw().sim.requests.slice(n);
+
+  it("chat: streams the answer with progress, sends the key as a header and nothing auth-like in the body", async () => {
+    const before = gw().sim.requests.length;
+    const progress: Progress[] = [];
+    const r = await h.call(
+      "gateway_chat",
+      { prompt: "[slow] describe a lighthouse in a storm", system: "be vivid", temperature: 0.3 },
+      { onprogress: (p) => progress.push(p) },
+    );
+    expect(r.isError).toBeFalsy();
+    const s = structured<Chat>(r);
+    expect(s.model).toBe("qwen-plus");
+    expect(s.text).toMatch(/lighthouse/);
+    expect(s.finish_reason).toBe("stop");
+    expect(s.usage?.total_tokens).toBeGreaterThan(0);
+    expect(text(r)).toContain(s.text);
+    expect(progress.some((p) => /receiving the answer/.test(p.message ?? ""))).toBe(true);
+    const [req] = requestsSince(before);
+    expect(req!.path).toBe("/v1/chat/completions");
+    expect(header(req!, "authorization")).toBe(`Bearer ${gw().apiKey}`);
+    expect(req!.json).toMatchObject({
+      model: "qwen-plus",
+      stream: true,
+      temperature: 0.3,
+      messages: [{ role: "system", content: "be vivid" }, { role: "user" }],
+    });
+    expect(JSON.stringify(req!.json)).not.toMatch(/extra_headers|authorization|Bearer/i);
+  });
+
+  it("chat: a JSON schema answer is validated and returned as structuredContent.json", async () => {
+    const r = await h.call("gateway_chat", { prompt: "tag this article about tides", response_format: { schema: SCHEMA, name: "tags" } });
+    expect(r.isError).toBeFalsy();
+    const json = structured<Chat>(r).json as { title: string; tags: string[]; score: number };
+    expect(typeof json.title).toBe("string");
+    expect(json.tags.length).toBeGreaterThan(0);
+    expect(JSON.parse(text(r).split("\n\n(")[0]!)).toEqual(json);
+
+    const bad = await h.call("gateway_chat", { prompt: "[bad-json] tag this", response_format: { schema: SCHEMA } });
+    expect(bad.isError).toBe(true);
+    expect(text(bad)).toMatch(/SchemaMismatch/);
+    expect(text(bad)).toMatch(/must have required property|required/);
+    expect(text(bad)).toMatch(/The raw answer was:/);
+
+    const obj = await h.call("gateway_chat", { messages: [{ role: "user", content: "give me JSON" }], response_format: "json_object" });
+    expect(structured<Chat>(obj).json).toEqual(expect.any(Object));
+
+    const invalid = await h.call("gateway_chat", { prompt: "x", response_format: { schema: { type: "nonsense" } } });
+    expect(invalid.isError).toBe(true);
+    expect(text(invalid)).toMatch(/response_format\.schema: is not a valid JSON Schema/);
+  });
+
+  it("chat: thinking is switched both ways and its reasoning comes back separately", async () => {
+    const before = gw().sim.requests.length;
+    const r = structured<Chat>(await h.call("gateway_chat", { prompt: "why is the sky blue?", model: "qwen3-8b", enable_thinking: true }));
+    expect(r.reasoning).toBeTruthy();
+    expect(r.text).not.toContain(r.reasoning!);
+    expect(requestsSince(before)[0]!.json).toMatchObject({
+      model: "qwen3-8b",
+      enable_thinking: true,
+      chat_template_kwargs: { enable_thinking: true },
+    });
+  });
+
+  it("chat: cancelling the call aborts the gateway request", async () => {
+    const before = gw().sim.requests.length;
+    const ac = new AbortController();
+    const call = h.call("gateway_chat", { prompt: "[slow] [slow] a very long story ".repeat(20) }, { signal: ac.signal });
+    await new Promise((r) => setTimeout(r, 150));
+    ac.abort();
+    await expect(call).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(requestsSince(before)[0]!.aborted).toBe(true);
+  });
+
+  it("chat: bad input is refused before any call, naming the field", async () => {
+    const before = gw().sim.requests.length;
+    const both = await h.call("gateway_chat", { prompt: "a", messages: [{ role: "user", content: "b" }] });
+    expect(text(both)).toMatch(/prompt: pass either messages or prompt/);
+    const noUser = await h.call("gateway_chat", { messages: [{ role: "assistant", content: "b" }] });
+    expect(text(noUser)).toMatch(/messages: needs at least one message with role user/);
+    const temp = await h.call("gateway_chat", { prompt: "a", temperature: 3 });
+    expect(temp.isError).toBe(true);
+    expect(text(temp)).toMatch(/temperature/);
+    expect(gw().sim.requests.length).toBe(before);
+  });
+
+  it("chat: model errors keep their code; unknown models name the variable", async () => {
+    const r = await h.call("gateway_chat", { prompt: "hi", model: "no-such-model" });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/^AI Gateway error \(model_not_found, HTTP 404, request id [^)]+\)/);
+    expect(text(r)).toMatch(/AI_GATEWAY_CHAT_MODEL/);
+    const blocked = await h.call("gateway_chat", { prompt: "[blocked] hi" });
+    expect(text(blocked)).toMatch(/data_inspection_failed/);
+  });
+
+  itNeverShowsTheKey(() => h);
+});

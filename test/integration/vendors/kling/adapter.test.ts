@@ -1,0 +1,186 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
+import { KlingClient, parseKlingJson, stringifyKling } from "../../../../src/vendors/kling/client.js";
+import { klingPollResult } from "../../../../src/vendors/kling/tasks.js";
+import { failure } from "../../../helpers/failure.js";
+
+const T2V = { model_name: "kling-v2-6", prompt: "a fox", duration: "5" };
+
+describe("Kling client against the simulator", () => {
+  let sim: KlingSimulator;
+  let client: KlingClient;
+  const cfg = () => ({
+    accessKey: sim.accessKey,
+    secretKey: sim.secretKey,
+    baseUrl: sim.baseUrl,
+    videoModel: "kling-v2-6",
+    imageModel: "kling-v2-1",
+  });
+  beforeAll(async () => {
+    sim = await new KlingSimulator({ queuedMs: 100, runningMs: 200, maxParallelVideo: 2, lostReplyDelayMs: 4000 }).start();
+    client = new KlingClient(cfg(), { timeoutMs: 2000, backoffBaseMs: 50, backoffMaxMs: 200 });
+  });
+  afterAll(() => sim.close());
+  afterEach(() => {
+    sim.sim.clearFaults();
+    sim.sim.advance(60_000); // every earlier task finishes, freeing parallel slots
+  });
+
+  it("runs submitted → processing → succeed with ms timestamps and string durations", async () => {
+    const created = await client.createTask("videos/text2video", T2V);
+    expect(created.externalTaskId).toMatch(/^aigc-/);
+    const sent = sim.sim.requests.at(-1)!.json as Record<string, unknown>;
+    expect(sent.external_task_id).toBe(created.externalTaskId);
+    expect((await client.getTask("videos/text2video", created.taskId)).task_status).toBe("submitted");
+    sim.sim.advance(150);
+    expect((await client.getTask("videos/text2video", created.taskId)).task_status).toBe("processing");
+    sim.sim.advance(200);
+    const done = await client.getTask("videos/text2video", created.taskId);
+    expect(done.task_status).toBe("succeed");
+    expect(done.created_at).toBeGreaterThan(1e12);
+    expect(done.task_result!.videos![0]!.duration).toBe("5.0");
+    const byExternal = await client.getTask("videos/text2video", created.externalTaskId);
+    expect(byExternal.task_id).toBe(created.taskId);
+    const r = klingPollResult(done, "kling-v2-6");
+    expect(r.status).toBe("succeeded");
+    expect(r.outputs![0]!.url).toMatch(/\.mp4\?/);
+    expect(Date.parse(r.outputs![0]!.expiresAt!) - done.updated_at!).toBe(30 * 24 * 3600_000);
+  });
+
+  it("rejects a numeric duration with 1201 (the bug the simulator is there to catch)", async () => {
+    const e = await failure(client.createTask("videos/text2video", { ...T2V, duration: 5 }));
+    expect(e.info).toMatchObject({ category: "invalid_input", code: "1201", httpStatus: 400 });
+    expect(e.message).toMatch(/string/);
+  });
+
+  it("rejects data: URIs where Kling wants raw base64", async () => {
+    const e = await failure(
+      client.createTask("videos/image2video", { model_name: "kling-v2-6", image: "data:image/png;base64,iVBORw0KGgo=" }),
+    );
+    expect(e.message).toMatch(/without the "data:" prefix/);
+  });
+
+  it("maps an unknown model to not_found and content safety to content_policy", async () => {
+    expect((await failure(client.createTask("videos/text2video", { ...T2V, model_name: "kling-v9" }))).info).toMatchObject({
+      category: "not_found",
+      code: "1203",
+    });
+    expect((await failure(client.createTask("videos/text2video", { ...T2V, prompt: "[blocked] x" }))).info).toMatchObject({
+      category: "content_policy",
+      code: "1301",
+    });
+  });
+
+  it("backs off on 1303 within the budget, telling the caller it is queued locally", async () => {
+    await client.createTask("videos/text2video", T2V);
+    await client.createTask("videos/text2video", T2V);
+    const before = sim.created;
+    const messages: string[] = [];
+    const pending = client.createTask("videos/text2video", T2V, { deadlineMs: Date.now() + 5000, onQueued: (m) => messages.push(m) });
+    await new Promise((r) => setTimeout(r, 120));
+    sim.sim.advance(1000); // the two running tasks finish, freeing slots
+    const created = await pending;
+    expect(created.taskId).toBeTruthy();
+    expect(messages[0]).toMatch(/parallel-task limit \(1303\); queued locally/);
+    expect(sim.created).toBe(before + 1);
+  });
+
+  it("gives up on 1303 when the budget runs out, saying nothing was billed", async () => {
+    await client.createTask("videos/text2video", T2V);
+    await client.createTask("videos/text2video", T2V);
+    const e = await failure(client.createTask("videos/text2video", T2V, { deadlineMs: Date.now() + 100 }));
+    expect(e.info).toMatchObject({ category: "rate_limit", code: "1303", httpStatus: 429 });
+    expect(e.message).toMatch(/nothing was created or billed/);
+  });
+
+  it("retries 1302 rate limits too", async () => {
+    sim.sim.inject({ kind: "status", status: 429, times: 2, body: { code: 1302, message: "rate limit", request_id: "r-1302" } });
+    expect((await client.createTask("videos/text2video", T2V, { deadlineMs: Date.now() + 5000 })).taskId).toBeTruthy();
+  });
+
+  it("never bills twice when a create answer is lost: it finds the task by external_task_id", async () => {
+    const quick = new KlingClient(cfg(), { timeoutMs: 2000, createTimeoutMs: 300 });
+    sim.loseCreateReplies = 1;
+    const before = sim.created;
+    const seen = sim.sim.requests.length;
+    const created = await quick.createTask("videos/text2video", T2V);
+    expect(sim.created).toBe(before + 1);
+    expect(sim.tasks.get(created.taskId)!.data.externalTaskId).toBe(created.externalTaskId);
+    const after = sim.sim.requests.slice(seen);
+    expect(after.map((r) => r.method)).toEqual(["POST", "GET"]);
+    expect(after[1]!.path).toBe(`/v1/videos/text2video/${created.externalTaskId}`);
+  });
+
+  it("sends again (same external_task_id) when the lookup shows nothing was created", async () => {
+    sim.sim.inject({
+      kind: "status",
+      status: 500,
+      match: (r) => r.method === "POST",
+      body: { code: 5000, message: "internal error", request_id: "r-5000" },
+    });
+    const before = sim.created;
+    const created = await client.createTask("videos/text2video", T2V);
+    expect(sim.created).toBe(before + 1);
+    const posts = sim.sim.requests
+      .filter((r) => r.method === "POST")
+      .slice(-2)
+      .map((r) => (r.json as { external_task_id: string }).external_task_id);
+    expect(posts).toEqual([created.externalTaskId, created.externalTaskId]);
+  });
+
+  it("falls back to polling by external_task_id when Kling cannot be asked", async () => {
+    sim.sim.inject({ kind: "reset", match: (r) => r.method === "POST" });
+    sim.sim.inject({
+      kind: "status",
+      status: 503,
+      times: 3,
+      match: (r) => r.method === "GET",
+      body: { code: 5001, message: "maintenance" },
+    });
+    const created = await new KlingClient(cfg(), { timeoutMs: 2000 }).createTask("videos/text2video", T2V);
+    expect(created).toMatchObject({ byExternalId: true, taskId: created.externalTaskId });
+  });
+
+  it("reads long element ids exactly and sends them back as numbers", async () => {
+    const png = (await import("../../../../src/sandbox/media-fixtures.js")).makePng(64, 64).toString("base64");
+    const el = await client.createElement({
+      element_name: "fox",
+      element_description: "a red fox",
+      element_frontal_image: png,
+      element_refer_list: [{ image_url: png }],
+    });
+    expect(el.element_id).toMatch(/^\d{19}$/);
+    expect(sim.elements.has(el.element_id)).toBe(true);
+    expect((await client.listElements("custom")).map((e) => e.element_id)).toContain(el.element_id);
+    expect((await client.listElements("official")).length).toBeGreaterThan(0);
+    await client.deleteElement(el.element_id);
+    expect(sim.sim.requests.at(-1)!.body.toString()).toBe(`{"element_id":${el.element_id}}`);
+    expect(sim.elements.has(el.element_id)).toBe(false);
+    expect(parseKlingJson('{"element_id":9100000000000007919}')).toEqual({ element_id: "9100000000000007919" });
+    expect(stringifyKling({ element_list: [{ element_id: "9100000000000007919" }] })).toBe(
+      '{"element_list":[{"element_id":9100000000000007919}]}',
+    );
+  });
+
+  it("reads series images and watermarked copies", async () => {
+    const png = (await import("../../../../src/sandbox/media-fixtures.js")).makePng(320, 320).toString("base64");
+    const c = await client.createTask("images/omni-image", {
+      model_name: "kling-image-o1",
+      prompt: "p",
+      image_list: [{ image: png }],
+      result_type: "series",
+      series_amount: 3,
+      watermark_info: { enabled: true },
+    });
+    sim.sim.advance(1000);
+    const r = klingPollResult(await client.getTask("images/omni-image", c.taskId));
+    expect(r.outputs!.map((o) => o.role)).toEqual([
+      "series",
+      "series_watermarked",
+      "series",
+      "series_watermarked",
+      "series",
+      "series_watermarked",
+    ]);
+  });
+});

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, structured, type Harness } from "../../../helpers/harness.js";
+import { JPG, PNG, rejectedBeforeAnyRequest } from "./helpers.js";
+
+type Job = {
+  job_id: string;
+  status: string;
+  vendor: string;
+  model?: string;
+  vendor_task_id?: string;
+  assets: Array<{ path: string; mime_type: string; role?: string; expires_at?: string; url?: string }>;
+  error?: { code: string; message: string };
+};
+
+describe("Kling tools", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ kling: { maxParallelVideo: 3 } });
+  });
+  afterAll(() => h.close());
+
+  const rejected = (name: string, args: Record<string, unknown>, pattern: RegExp) => rejectedBeforeAnyRequest(h, name, args, pattern);
+
+  it("generate image: n images, the reference image rules", async () => {
+    const r = await h.call("kling_generate_image", { prompt: "a teapot", n: 2, aspect_ratio: "1:1", wait_seconds: 20 });
+    const job = structured<Job>(r);
+    expect(job).toMatchObject({ status: "succeeded", model: "kling-v2-1" });
+    expect(job.assets.map((a) => a.mime_type)).toEqual(["image/png", "image/png"]);
+    expect(r.content.some((c) => c.type === "resource")).toBe(true);
+    await rejected("kling_generate_image", { prompt: "x", image_reference: "face" }, /needs a reference image/);
+    await rejected("kling_generate_image", { prompt: "x", image: PNG, image_reference: "face" }, /use kling-v1-5/);
+    await rejected("kling_generate_image", { prompt: "x", image: PNG, negative_prompt: "y" }, /negative_prompt/);
+    await rejected("kling_generate_image", { prompt: "x", n: 10 }, /n/);
+    await rejected("kling_generate_image", { prompt: "x", resolution: "4k" }, /accepts 1k, 2k/);
+    const ok = await h.call("kling_generate_image", {
+      prompt: "face",
+      model: "kling-v1-5",
+      image: JPG,
+      image_reference: "face",
+      human_fidelity: 0.6,
+      wait_seconds: 20,
+    });
+    expect(structured<Job>(ok).status).toBe("succeeded");
+  });
+});

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, structured, type Harness } from "../../../helpers/harness.js";
+import { PNG, rejectedBeforeAnyRequest } from "./helpers.js";
+
+type Job = {
+  job_id: string;
+  status: string;
+  vendor: string;
+  model?: string;
+  vendor_task_id?: string;
+  assets: Array<{ path: string; mime_type: string; role?: string; expires_at?: string; url?: string }>;
+  error?: { code: string; message: string };
+};
+
+describe("Kling tools", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ kling: { maxParallelVideo: 3 } });
+  });
+  afterAll(() => h.close());
+
+  const rejected = (name: string, args: Record<string, unknown>, pattern: RegExp) => rejectedBeforeAnyRequest(h, name, args, pattern);
+
+  it("omni image (series)", async () => {
+    const s = await h.call("kling_omni_image", {
+      prompt: "a comic strip of <<<image_1>>>",
+      images: [PNG],
+      result_type: "series",
+      series_amount: 3,
+      aspect_ratio: "auto",
+      wait_seconds: 20,
+    });
+    const job = structured<Job>(s);
+    expect(job.status).toBe("succeeded");
+    expect(job.assets.map((a) => a.role)).toEqual(["series", "series", "series"]);
+    await rejected("kling_omni_image", { prompt: "x", images: Array(8).fill(PNG), element_ids: ["1", "2", "3"] }, /at most 10/);
+    await rejected("kling_omni_image", { prompt: "x", result_type: "series", n: 2 }, /series_amount/);
+    await rejected("kling_omni_image", { prompt: "x", series_amount: 3 }, /only applies with result_type/);
+    await rejected("kling_omni_image", { prompt: "x", resolution: "4k" }, /accepts 1k, 2k/);
+  });
+});

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
+import { startHarness, structured, type Harness } from "../../../helpers/harness.js";
+import { JPG, PNG, rejectedBeforeAnyRequest } from "./helpers.js";
+
+type Job = {
+  job_id: string;
+  status: string;
+  vendor: string;
+  model?: string;
+  vendor_task_id?: string;
+  assets: Array<{ path: string; mime_type: string; role?: string; expires_at?: string; url?: string }>;
+  error?: { code: string; message: string };
+};
+
+describe("Kling tools", () => {
+  let h: Harness;
+  let sim: KlingSimulator;
+  beforeAll(async () => {
+    h = await startHarness({ kling: { maxParallelVideo: 3 } });
+    sim = h.sandbox.kling;
+  });
+  afterAll(() => h.close());
+
+  const rejected = (name: string, args: Record<string, unknown>, pattern: RegExp) => rejectedBeforeAnyRequest(h, name, args, pattern);
+
+  it("omni video: roles, elements, video reference and the count limits", async () => {
+    const r = await h.call("kling_omni_video", {
+      prompt: "<<<image_1>>> walks to <<<element_1>>>",
+      images: [{ image: PNG, role: "first_frame" }, { image: JPG }],
+      element_ids: ["9100000000000007919"],
+      video: { url: "https://example.com/ref.mp4", refer_type: "feature", keep_original_sound: true },
+      duration: 7,
+      wait_seconds: 20,
+    });
+    expect(structured<Job>(r)).toMatchObject({ status: "succeeded", model: "kling-video-o1" });
+    const post = sim.sim.requests.filter((q) => q.path.endsWith("omni-video") && q.method === "POST").at(-1)!;
+    expect(post.body.toString()).toContain('"element_list":[{"element_id":9100000000000007919}]');
+    expect(post.json).toMatchObject({
+      duration: "7",
+      image_list: [{ type: "first_frame" }, {}],
+      video_list: [{ video_url: "https://example.com/ref.mp4", refer_type: "feature", keep_original_sound: "yes" }],
+    });
+    const five = Array.from({ length: 5 }, () => ({ image: PNG }));
+    await rejected(
+      "kling_omni_video",
+      { prompt: "x", images: five, video: { url: "https://example.com/v.mp4" }, aspect_ratio: "1:1" },
+      /at most 4 images when a video is given/,
+    );
+    await rejected(
+      "kling_omni_video",
+      { prompt: "x", images: five, element_ids: ["1", "2", "3"], aspect_ratio: "1:1" },
+      /images \+ elements may be at most 7/,
+    );
+    await rejected(
+      "kling_omni_video",
+      { prompt: "x", images: [{ image: PNG, role: "first_frame" }, { image: PNG }, { image: PNG, role: "end_frame" }] },
+      /end_frame is only allowed with at most 2 images/,
+    );
+    await rejected("kling_omni_video", { prompt: "x" }, /aspect_ratio: is required/);
+    await rejected("kling_omni_video", { prompt: "x", aspect_ratio: "16:9", duration: 7 }, /only be 5 or 10/);
+    await rejected("kling_omni_video", { prompt: "x", video: { url: "ftp://x/v.mp4" } }, /video/);
+  });
+});

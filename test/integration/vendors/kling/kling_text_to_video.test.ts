@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
+import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { rejectedBeforeAnyRequest } from "./helpers.js";
+
+type Job = {
+  job_id: string;
+  status: string;
+  vendor: string;
+  model?: string;
+  vendor_task_id?: string;
+  assets: Array<{ path: string; mime_type: string; role?: string; expires_at?: string; url?: string }>;
+  error?: { code: string; message: string };
+};
+
+describe("Kling tools", () => {
+  let h: Harness;
+  let sim: KlingSimulator;
+  beforeAll(async () => {
+    h = await startHarness({ kling: { maxParallelVideo: 3 } });
+    sim = h.sandbox.kling;
+  });
+  afterAll(() => h.close());
+
+  const rejected = (name: string, args: Record<string, unknown>, pattern: RegExp) => rejectedBeforeAnyRequest(h, name, args, pattern);
+
+  it("text-to-video: sends a string duration and the JWT, saves the MP4 and the watermarked copy", async () => {
+    const r = await h.call("kling_text_to_video", {
+      prompt: "a fox in snow",
+      duration: 5,
+      mode: "pro",
+      aspect_ratio: "9:16",
+      sound: true,
+      watermark: true,
+      camera_control: { type: "simple", config: { zoom: 5 } },
+      wait_seconds: 20,
+    });
+    const job = structured<Job>(r);
+    expect(job.status).toBe("succeeded");
+    expect(job.model).toBe("kling-v2-6");
+    expect(job.assets.map((a) => [a.mime_type, a.role])).toEqual([
+      ["video/mp4", undefined],
+      ["video/mp4", "watermarked"],
+    ]);
+    expect(Date.parse(job.assets[0]!.expires_at!)).toBeGreaterThan(Date.now() + 29 * 86400_000);
+    const sent = sim.sim.requests.find((q) => q.method === "POST" && (q.json as { prompt?: string }).prompt === "a fox in snow")!;
+    expect(sent.json).toMatchObject({
+      model_name: "kling-v2-6",
+      duration: "5",
+      mode: "pro",
+      sound: "on",
+      watermark_info: { enabled: true },
+      camera_control: { type: "simple", config: { zoom: 5, pan: 0 } },
+    });
+    expect(String(sent.headers.authorization)).toMatch(/^Bearer eyJ/);
+    expect(text(r)).not.toContain(sim.secretKey);
+  });
+
+  it("text-to-video validation happens before any call", async () => {
+    await rejected("kling_text_to_video", { prompt: "x", model: "kling-v2-6", duration: 7 }, /duration: .*accepts 5, 10/);
+    await rejected("kling_text_to_video", { prompt: "x", model: "kling-v2-master", cfg_scale: 0.4 }, /cfg_scale/);
+    await rejected("kling_text_to_video", { prompt: "x", model: "kling-v1", sound: true }, /sound/);
+    await rejected("kling_text_to_video", { prompt: "x", voice_ids: ["v1"] }, /voices need sound: true/);
+    await rejected(
+      "kling_text_to_video",
+      { prompt: "x", camera_control: { type: "simple", config: { zoom: 1, pan: 2 } } },
+      /exactly one non-zero axis/,
+    );
+    await rejected(
+      "kling_text_to_video",
+      { prompt: "x", camera_control: { type: "down_back", config: { zoom: 1 } } },
+      /only type "simple" takes a config/,
+    );
+    await rejected(
+      "kling_text_to_video",
+      { prompt: "x", model: "kling-v3", multi_shot: true, shot_type: "customize" },
+      /needs multi_prompt/,
+    );
+    await rejected("kling_text_to_video", { prompt: "x", shot_type: "customize" }, /only applies with multi_shot/);
+    await rejected(
+      "kling_text_to_video",
+      { prompt: "x", model: "kling-v2-6", multi_shot: true, shot_type: "intelligence" },
+      /does not support multi-shot/,
+    );
+    await rejected(
+      "kling_text_to_video",
+      {
+        prompt: "x",
+        model: "kling-v3",
+        multi_shot: true,
+        shot_type: "customize",
+        duration: 10,
+        multi_prompt: [
+          { prompt: "a", duration: 3 },
+          { prompt: "b", duration: 3 },
+        ],
+      },
+      /add up to 6 s but duration is 10/,
+    );
+    await rejected("kling_text_to_video", { prompt: "x", model: "kling-video-o1" }, /not served by Kling's videos\/text2video/);
+    await rejected("kling_text_to_video", { prompt: "x", mode: "standard" }, /mode/);
+    await rejected("kling_text_to_video", { prompt: "x", cfg_scale: 2 }, /cfg_scale/);
+  });
+
+  it("multi-shot on Kling 3.0 builds indexed shots with string durations", async () => {
+    const r = await h.call("kling_text_to_video", {
+      prompt: "two shots",
+      model: "kling-v3",
+      multi_shot: true,
+      shot_type: "customize",
+      duration: 8,
+      multi_prompt: [
+        { prompt: "a", duration: 3 },
+        { prompt: "b", duration: 5 },
+      ],
+      wait_seconds: 0,
+    });
+    expect(["queued", "running", "succeeded"]).toContain(structured<Job>(r).status);
+    const sent = sim.sim.requests.filter((q) => q.method === "POST").at(-1)!.json;
+    expect(sent).toMatchObject({
+      multi_shot: true,
+      shot_type: "customize",
+      duration: "8",
+      multi_prompt: [
+        { index: 1, prompt: "a", duration: "3" },
+        { index: 2, prompt: "b", duration: "5" },
+      ],
+    });
+  });
+
+  it("an unknown model name is passed through and Kling's answer explains it", async () => {
+    const r = await h.call("kling_text_to_video", { prompt: "x", model: "kling-v9-future" });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/Kling error \(1203, HTTP 404, request id [\w-]+\): model_name kling-v9-future not found/);
+    expect(text(r)).toMatch(/What to do: .*model/);
+  });
+
+  it("waits locally on 1303 and reports it as progress", async () => {
+    sim.sim.advance(60_000);
+    sim.sim.inject({
+      kind: "status",
+      status: 429,
+      times: 2,
+      match: (q) => q.method === "POST",
+      body: { code: 1303, message: "parallel task over resource pack limit", request_id: "r1303" },
+    });
+    const messages: string[] = [];
+    const r = await h.call(
+      "kling_text_to_video",
+      { prompt: "busy day", wait_seconds: 30 },
+      { onprogress: (p) => messages.push(p.message ?? "") },
+    );
+    expect(structured<Job>(r).status).toBe("succeeded");
+    expect(messages.some((m) => /parallel-task limit \(1303\); queued locally/.test(m))).toBe(true);
+  });
+});
