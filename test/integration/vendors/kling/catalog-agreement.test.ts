@@ -112,5 +112,5 @@ describe("Kling catalog and simulator agree", () => {
     }
     expect(disagreements).toEqual([]);
     expect(checked).toBeGreaterThan(300);
-  });
+  }, 120_000);
 });
