@@ -10,7 +10,7 @@
  * limits (1303); both element libraries; real MP4/PNG media kept 30 days. Trigger words:
  * "[blocked]" (1301), "[fail]" (task fails), "[slow]" (runs 4x longer).
  *
- * Over 300 lines on purpose: it is the vendor's whole documented contract (with its two helper
+ * One file on purpose, over 300 lines: it is the vendor's whole documented contract (with its helper
  * modules), read side by side with the vendor's docs, and kept apart from the adapter (no import
  * from the catalog, client or request builders) so the two cannot share a mistake.
  */
