@@ -44,6 +44,40 @@ describe("built server with Kling", () => {
     }
   });
 
+  it("works with only KLING_API_KEY: a legacy model and Kling 3.0 Turbo on the new standard", async () => {
+    const keyOnly = {
+      KLING_API_KEY: sim.apiKey,
+      KLING_BASE_URL: sim.baseUrl,
+      AIGC_MCP_OUTPUT_DIR: env.AIGC_MCP_OUTPUT_DIR!,
+      AIGC_MCP_LOG_LEVEL: "info",
+    };
+    const c = await stdioClient(keyOnly);
+    for (const model of ["kling-v3", "kling-3.0-turbo"]) {
+      const done = (
+        await c.client.callTool({ name: "kling_text_to_video", arguments: { prompt: `e2e ${model}`, model, wait_seconds: 30 } })
+      ).structuredContent as Job;
+      expect(done.status, model).toBe("succeeded");
+      expect(done.assets[0]!.mime_type).toBe("video/mp4");
+    }
+    await c.client.close();
+    const paths = sim.sim.requests.filter((q) => q.method === "POST").map((q) => q.path);
+    expect(paths).toEqual(expect.arrayContaining(["/v1/videos/text2video", "/text-to-video/kling-3.0-turbo"]));
+    expect(c.stderr()).not.toContain(sim.apiKey);
+    const ok = await run(["check"], keyOnly);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^ok +kling +/m);
+  });
+
+  it("with only AK/SK, a new-standard model is refused before anything is sent", async () => {
+    const c = await stdioClient(env);
+    const before = sim.sim.requests.length;
+    const r = await c.client.callTool({ name: "kling_text_to_video", arguments: { prompt: "turbo", model: "kling-3.0-turbo" } });
+    expect(r.isError).toBe(true);
+    expect(JSON.stringify(r.content)).toMatch(/KLING_API_KEY/);
+    expect(sim.sim.requests.length).toBe(before);
+    await c.client.close();
+  });
+
   it("check validates the keys without creating anything", async () => {
     const before = sim.created;
     const ok = await run(["check"], env);

@@ -1,59 +1,80 @@
-/** What every Kling tool shares: zod fields for the common options, image loading, and task submission. */
+/** What every Kling tool shares: zod fields for the common options, image loading, model checks and task submission. */
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
-import { knownModels, type KlingFamily } from "../../vendors/kling/models.js";
+import { routeEndpoint, type KlingRoute } from "../../vendors/kling/families.js";
 import { checkKlingImage, IMAGE_MAX_BYTES, IMAGE_MIMES, toKlingImage } from "../../vendors/kling/requests.js";
-import { CAMERA_TYPES, MODES, SHOT_TYPES } from "../../vendors/kling/video-options.js";
+import { routeFacts } from "../../vendors/kling/tasks.js";
+import { CAMERA_TYPES, MAX_SHOT_PROMPT, MAX_SHOTS, MODES, SHOT_TYPES } from "../../vendors/kling/video-options.js";
+import { VENDOR_ID } from "../../vendors/kling/config.js";
 import type { ToolContext } from "../define.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import { loadInput, MEDIA_REF_HELP } from "../media-inputs.js";
-import { VENDOR_ID } from "../../vendors/kling/config.js";
+import { checkModel, explainRefusals, type ModelCall } from "../model-check.js";
 
 export const IMAGE_HELP = `${MEDIA_REF_HELP}; jpg/png, <= 10 MB, >= 300 px a side, aspect 1:2.5-2.5:1`;
 
-export function modelField(family: KlingFamily, fallback: string) {
+/** The ids of a catalog's current models on these endpoint families. */
+export function currentModels(catalog: Catalog, ...endpoints: string[]): string[] {
+  return [
+    ...new Set(
+      endpoints.flatMap((e) =>
+        catalog
+          .forEndpoint(e)
+          .filter((m) => m.status !== "retired")
+          .map((m) => m.id),
+      ),
+    ),
+  ];
+}
+
+/** The `model` field: a free string (Kling ships models monthly); the description names the current ones from the catalog. */
+export function modelField(catalog: Catalog, fallback: string, endpoint: string, newStandard?: string) {
+  const legacy = currentModels(catalog, endpoint);
+  const fresh = newStandard ? currentModels(catalog, newStandard) : [];
   return z
     .string()
     .min(1)
-    .max(64)
+    .max(128)
     .optional()
     .describe(
-      `Kling model_name (default ${fallback}); known for this endpoint: ${knownModels(family).join(", ")}. Newer names are passed through as given.`,
+      `Kling model (default ${fallback}): ${legacy.join(", ")}${fresh.length ? `; new API standard, needs KLING_API_KEY: ${fresh.join(", ")}` : ""}. Capabilities depend on the model (list_models); other names are passed to Kling as given.`,
     );
 }
 
 const axis = z.number().min(-10).max(10).optional();
 
-export const videoFields = {
-  negative_prompt: z.string().max(2500).optional().describe("what the video should not show (<= 2500 characters)"),
-  mode: z.enum(MODES).optional().describe('"std" (cheaper, faster) or "pro" (higher quality, costs more); Kling default std'),
-  duration: z
-    .number()
-    .int()
-    .min(3)
-    .max(15)
+export const elementIds = (max: number) =>
+  z
+    .array(z.string().regex(/^\d{1,30}$/, "must be a numeric element id"))
+    .max(max)
     .optional()
-    .describe("seconds (sent as a string): most models 5 or 10; Kling 3.0 3-15; default 5"),
-  cfg_scale: z.number().min(0).max(1).optional().describe("prompt adherence 0-1 (default 0.5); Kling 1.x models only"),
-  sound: z.boolean().optional().describe("generate sound with the video (Kling 2.6 and newer)"),
+    .describe("Kling element (主体) ids (kling_list_elements); how many depends on the model");
+
+export const videoFields = {
+  negative_prompt: z.string().max(2500).optional().describe("what the video should not show (legacy models only)"),
+  mode: z.enum(MODES).optional().describe('"std" (720p), "pro" (1080p) or "4k"; which ones depends on the model; Kling default std'),
+  duration: z.number().int().min(1).max(60).optional().describe("seconds; depends on the model (5/10, 3-10 or 3-15); default 5"),
+  cfg_scale: z.number().min(0).max(1).optional().describe("prompt adherence 0-1; only retired Kling 1.x models took it"),
+  sound: z.boolean().optional().describe("generate sound with the video (models with native audio)"),
   camera_control: z
     .object({
       type: z.enum(CAMERA_TYPES).describe('"simple" (one axis, set in config) or a preset movement'),
       config: z
         .object({
-          horizontal: axis.describe("pan sideways, -10..10"),
-          vertical: axis.describe("move up/down, -10..10"),
-          pan: axis.describe("rotate around the vertical axis, -10..10"),
-          tilt: axis.describe("rotate around the horizontal axis, -10..10"),
-          roll: axis.describe("roll, -10..10"),
-          zoom: axis.describe("zoom in (+) or out (-), -10..10"),
+          horizontal: axis.describe("-10..10"),
+          vertical: axis.describe("-10..10"),
+          pan: axis.describe("-10..10"),
+          tilt: axis.describe("-10..10"),
+          roll: axis.describe("-10..10"),
+          zoom: axis.describe("-10..10"),
         })
         .optional()
         .describe('for type "simple": exactly one non-zero axis'),
     })
     .optional()
-    .describe("camera movement"),
+    .describe("camera movement; only retired Kling 1.x models took it"),
   multi_shot: z.boolean().optional().describe("make a multi-shot video (Kling 3.0 models)"),
   shot_type: z
     .enum(SHOT_TYPES)
@@ -62,19 +83,19 @@ export const videoFields = {
   multi_prompt: z
     .array(
       z.object({
-        prompt: z.string().min(1).max(2500).describe("what happens in this shot"),
-        duration: z.number().int().min(1).max(15).describe("seconds of this shot"),
+        prompt: z.string().min(1).max(MAX_SHOT_PROMPT).describe("what happens in this shot"),
+        duration: z.number().int().min(1).max(60).describe("seconds of this shot"),
       }),
     )
     .min(1)
-    .max(10)
+    .max(MAX_SHOTS)
     .optional()
-    .describe('the shots, in order, for shot_type "customize"; durations must add up to duration'),
+    .describe('1-6 shots for shot_type "customize"; durations add up to duration'),
   voice_ids: z
     .array(z.string().min(1))
     .max(2)
     .optional()
-    .describe("up to 2 Kling voice ids (Kling 2.6+, needs sound: true); refer to them in the prompt as <<<voice_1>>>"),
+    .describe("up to 2 Kling voice ids (image-to-video on Kling 2.6; needs sound: true); in the prompt <<<voice_1>>>"),
   watermark: z.boolean().optional().describe("also produce a watermarked copy (saved next to the clean one)"),
 };
 
@@ -93,29 +114,46 @@ export async function klingImages(ctx: ToolContext, values: string[] | undefined
   return out;
 }
 
+/** Refuses a retired model, adds the catalog's advice, and refuses a new-standard route without an API key; returns the model call. */
+export function checkKlingModel(
+  ctx: ToolContext,
+  client: KlingClient,
+  catalog: Catalog,
+  route: KlingRoute,
+  model: string,
+  args: Record<string, unknown>,
+): ModelCall {
+  const call: ModelCall = { catalog, endpoint: routeEndpoint(route), model, args };
+  checkModel(ctx, call);
+  client.auth.assert(route.standard, model);
+  return call;
+}
+
 /** Creates the Kling task as a job (1302/1303 wait locally within the call's budget) and waits for it. */
 export async function submitKling(
   ctx: ToolContext,
   client: KlingClient,
-  t: { family: KlingFamily; op: "video" | "image"; body: Record<string, unknown>; model: string; label: string; wait_seconds?: number },
+  t: { route: KlingRoute; call: ModelCall; op: "video" | "image"; body: Record<string, unknown>; label: string; wait_seconds?: number },
 ) {
   const budgetMs = (t.wait_seconds ?? ctx.app.config.defaultWaitS) * 1000;
   const started = Date.now();
-  ctx.progress(`submitting the Kling ${t.family} task`);
-  const jobId = await ctx.app.jobs.startTask({
-    vendor: VENDOR_ID,
-    op: t.op,
-    label: t.label.slice(0, 80),
-    signal: ctx.signal,
-    submit: async (signal) => {
-      const created = await client.createTask(t.family, t.body, {
-        signal,
-        deadlineMs: started + budgetMs,
-        onQueued: (m) => ctx.progress(m),
-      });
-      return { task: created.taskId, model: t.model, x: { f: t.family, ...(created.byExternalId ? { e: "1" } : {}) } };
-    },
-  });
+  ctx.progress(`submitting the Kling ${t.call.endpoint} task`);
+  const jobId = await explainRefusals(t.call, () =>
+    ctx.app.jobs.startTask({
+      vendor: VENDOR_ID,
+      op: t.op,
+      label: t.label.slice(0, 80),
+      signal: ctx.signal,
+      submit: async (signal) => {
+        const created = await client.createTask(t.route, t.body, {
+          signal,
+          deadlineMs: started + budgetMs,
+          onQueued: (m) => ctx.progress(m),
+        });
+        return { task: created.taskId, model: t.call.model, x: routeFacts(t.route, created.byExternalId) };
+      },
+    }),
+  );
   const left = Math.max(0, Math.floor((started + budgetMs - Date.now()) / 1000));
   return waitAndRender(ctx, jobId, left, true);
 }

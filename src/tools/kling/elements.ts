@@ -1,79 +1,143 @@
-/** Kling elements (主体): reusable subjects referenced by id from the image-to-video and omni tools. */
+/** Kling elements (主体): reusable subjects referenced by id from the video, omni and image tools. */
+import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import type { KlingClient, KlingElement } from "../../vendors/kling/client.js";
+import type { CoreConfig } from "../../config.js";
+import { inputError } from "../../errors.js";
+import type { KlingClient } from "../../vendors/kling/client.js";
+import { KlingElements, type ElementLibrary, type ElementTask, type KlingElement } from "../../vendors/kling/elements.js";
 import { defineTool } from "../define.js";
+import { loadInput } from "../media-inputs.js";
 import { IMAGE_HELP, klingImage, klingImages } from "./common.js";
 
 export const ELEMENT_TAGS = ["o_101", "o_102", "o_103", "o_104", "o_105", "o_106", "o_107", "o_108"] as const;
+const LIBRARIES = { current: "current", old: "old" } as const;
 
 const elementShape = z.object({
-  element_id: z.string().describe("pass it in element_ids of kling_image_to_video, kling_omni_video or kling_omni_image"),
+  element_id: z.string().describe("pass it in element_ids of the Kling video, omni and image tools"),
   element_name: z.string().optional(),
   element_description: z.string().optional(),
-  owned_by: z.string().optional().describe("who owns it (e.g. an official preset or your account)"),
+  library: z.enum(["current", "old"]).optional().describe("which Kling element service holds it (Kling keeps the two apart)"),
+  reference_type: z.string().optional().describe("image_refer (multi-image element) or video_refer (video character element)"),
+  voice_id: z.string().optional().describe("the voice bound to the element"),
+  owned_by: z.string().optional().describe("who owns it (kling = an official preset, else your account)"),
   status: z.string().optional(),
   tags: z.array(z.string()).optional(),
   frontal_image: z.string().optional().describe("URL of the element's front image"),
 });
 type ElementOut = z.infer<typeof elementShape>;
 
-function view(e: KlingElement): ElementOut {
+const pendingShape = z.object({
+  task_id: z.string(),
+  status: z.string().describe("submitted, processing or failed"),
+  message: z.string().optional(),
+});
+
+function view(e: KlingElement, library: ElementLibrary): ElementOut {
   const tags = (e.tag_list ?? []).map((t) => t.tag_name ?? t.tag_id).filter((t): t is string => !!t);
+  const front = e.element_image_list?.frontal_image ?? e.element_frontal_image;
   return {
     element_id: String(e.element_id),
     ...(e.element_name ? { element_name: e.element_name } : {}),
     ...(e.element_description ? { element_description: e.element_description } : {}),
+    library,
+    ...(e.reference_type ? { reference_type: e.reference_type } : {}),
+    ...(e.element_voice_info?.voice_id ? { voice_id: e.element_voice_info.voice_id } : {}),
     ...(e.owned_by !== undefined ? { owned_by: String(e.owned_by) } : {}),
     ...(e.status ? { status: String(e.status) } : {}),
     ...(tags.length ? { tags } : {}),
-    ...(typeof e.element_frontal_image === "string" && /^https?:/.test(e.element_frontal_image)
-      ? { frontal_image: e.element_frontal_image }
-      : {}),
+    ...(typeof front === "string" && /^https?:/.test(front) ? { frontal_image: front } : {}),
   };
 }
 
 const line = (e: ElementOut) =>
-  `- ${e.element_id} ${e.element_name ?? ""}${e.element_description ? `: ${e.element_description}` : ""}${e.owned_by ? ` (owner ${e.owned_by})` : ""}`;
+  `- ${e.element_id} ${e.element_name ?? ""}${e.element_description ? `: ${e.element_description}` : ""}${e.owned_by ? ` (owner ${e.owned_by})` : ""}${e.library === "old" ? " [old library]" : ""}`;
 
-export function klingElementTools(client: KlingClient) {
+/** Polls an element-creation task until it ends or `budgetMs` runs out. */
+async function settle(elements: KlingElements, taskId: string, budgetMs: number, signal: AbortSignal): Promise<ElementTask> {
+  const until = Date.now() + budgetMs;
+  let pause = 300;
+  for (;;) {
+    const task = await elements.get(taskId, signal);
+    if (task.task_status === "succeed" || task.task_status === "failed" || Date.now() + pause > until) return task;
+    await sleep(pause, undefined, { signal });
+    pause = Math.min(pause * 2, 3000);
+  }
+}
+
+export function klingElementTools(client: KlingClient, core: CoreConfig) {
+  const elements = new KlingElements(client);
   return [
     defineTool({
       name: "kling_create_element",
       title: "Create a Kling element (主体)",
       description:
-        "Creates a reusable Kling element (主体: a character, object or creature) from a front image and 1-3 more reference images, so later videos and images keep it consistent via element_ids. " +
-        "Creates a resource in your Kling account (delete it with kling_delete_element). Returns the new element_id.",
+        "Creates a reusable Kling element (主体: a character, object or creature) from a front image and 1-3 more views, or from one video of a person (video character element), optionally bound to a voice; later videos and images keep it consistent via element_ids. " +
+        "Creates a resource in your Kling account (delete it with kling_delete_element). Kling builds it in the background: the call waits up to wait_seconds, then returns the task; kling_list_elements shows it when done.",
       input: {
         element_name: z.string().min(1).max(20).describe("short name, <= 20 characters"),
         element_description: z.string().min(1).max(100).describe("what it is, <= 100 characters"),
-        frontal_image: z.string().min(1).describe(`front view of the subject; ${IMAGE_HELP}`),
-        refer_images: z.array(z.string().min(1)).min(1).max(3).describe("1-3 more views of the same subject (same formats)"),
+        frontal_image: z.string().min(1).optional().describe(`front view of the subject (with refer_images); ${IMAGE_HELP}`),
+        refer_images: z.array(z.string().min(1)).min(1).max(3).optional().describe("1-3 more views of the same subject (same formats)"),
+        video_url: z
+          .string()
+          .url()
+          .optional()
+          .describe("instead of images: http(s) URL of an mp4/mov of a realistic person, 3-8 s, 1080p, 16:9 or 9:16, <= 200 MB"),
+        voice_id: z.string().min(1).max(128).optional().describe("a Kling voice id to bind to the element"),
         tag_ids: z.array(z.enum(ELEMENT_TAGS)).max(8).optional().describe("Kling category tags o_101-o_108"),
+        wait_seconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(core.maxWaitS)
+          .optional()
+          .describe(`seconds to wait for Kling to finish the element (default ${core.defaultWaitS})`),
       },
-      output: { element: elementShape },
+      output: {
+        task_id: z.string().describe("the creation task (kling_list_elements shows it while pending)"),
+        status: z.string().describe("succeed, failed, or submitted/processing when still running"),
+        element: elementShape.optional(),
+      },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
       async run(args, ctx) {
+        const byVideo = args.video_url !== undefined;
+        if (byVideo && (args.frontal_image || args.refer_images))
+          throw inputError("video_url", "give either video_url (a video character element) or frontal_image + refer_images, not both");
+        if (!byVideo && (!args.frontal_image || !args.refer_images?.length))
+          throw inputError(
+            args.frontal_image ? "refer_images" : "frontal_image",
+            "an image element needs frontal_image and 1-3 refer_images",
+          );
+        if (byVideo) {
+          const v = await loadInput(ctx.app, args.video_url, { field: "video_url", accept: ["video"] });
+          if (v?.kind !== "url") throw inputError("video_url", "Kling takes videos by URL only");
+        }
         const frontal = await klingImage(ctx, args.frontal_image, "frontal_image");
         const refers = await klingImages(ctx, args.refer_images, "refer_images");
-        const created = await client.createElement(
+        const created = await elements.create(
           {
             element_name: args.element_name,
             element_description: args.element_description,
-            element_frontal_image: frontal,
-            element_refer_list: refers.map((image_url) => ({ image_url })),
-            ...(args.tag_ids?.length ? { tag_list: args.tag_ids.map((tag_id) => ({ tag_id })) } : {}),
+            ...(byVideo ? { video_url: args.video_url } : { frontal_image: frontal, refer_images: refers }),
+            ...(args.voice_id ? { voice_id: args.voice_id } : {}),
+            ...(args.tag_ids?.length ? { tag_ids: args.tag_ids } : {}),
           },
-          ctx.signal,
+          { signal: ctx.signal, deadlineMs: Date.now() + (args.wait_seconds ?? core.defaultWaitS) * 1000 },
         );
-        const element = view(created);
+        ctx.progress("Kling is building the element");
+        const task = await settle(elements, created.taskId, (args.wait_seconds ?? core.defaultWaitS) * 1000, ctx.signal);
+        const made = task.elements[0];
+        const element = made ? view(made, LIBRARIES.current) : undefined;
+        const text =
+          task.task_status === "failed"
+            ? `Kling could not create the element (task ${task.task_id}): ${task.task_status_msg || "no reason given"}`
+            : element
+              ? `Created Kling element:\n${line(element)}\nUse element_ids: ["${element.element_id}"] in the Kling video, omni and image tools.`
+              : `Kling is still creating the element (task ${task.task_id}, ${task.task_status}); kling_list_elements shows it with its element_id when done.`;
         return {
-          content: [
-            {
-              type: "text",
-              text: `Created Kling element:\n${line(element)}\nUse element_ids: ["${element.element_id}"] in kling_image_to_video, kling_omni_video or kling_omni_image.`,
-            },
-          ],
-          structuredContent: { element },
+          content: [{ type: "text", text }],
+          structuredContent: { task_id: task.task_id, status: task.task_status, ...(element ? { element } : {}) },
+          ...(task.task_status === "failed" ? { isError: true } : {}),
         };
       },
     }),
@@ -81,29 +145,53 @@ export function klingElementTools(client: KlingClient) {
       name: "kling_list_elements",
       title: "List Kling elements (主体)",
       description:
-        "Lists Kling elements (主体) usable in element_ids: your own (source custom) or Kling's official preset library (source official). Free and read-only.",
+        "Lists Kling elements (主体) usable in element_ids: your own (source custom) or Kling's official presets (source official), from both of Kling's element services, which Kling keeps apart (library current and old). Free and read-only.",
       input: {
         source: z.enum(["custom", "official"]).optional().describe('"custom" (your elements, default) or "official" (Kling presets)'),
-        page: z.number().int().min(1).max(1000).optional().describe("page number, default 1"),
-        page_size: z.number().int().min(1).max(500).optional().describe("elements per page, 1-500 (default 30)"),
+        library: z
+          .enum(["all", "current", "old"])
+          .optional()
+          .describe('"all" (default), "current" (the element service since 2026-02) or "old" (elements made before)'),
+        page: z.number().int().min(1).max(1000).optional().describe("page number of each library, default 1"),
+        page_size: z.number().int().min(1).max(500).optional().describe("entries per page and library, 1-500 (default 30)"),
       },
-      output: { source: z.enum(["custom", "official"]), page: z.number().int(), elements: z.array(elementShape) },
+      output: {
+        source: z.enum(["custom", "official"]),
+        page: z.number().int(),
+        elements: z.array(elementShape),
+        pending: z.array(pendingShape).optional().describe("element creations of the current library not finished (or failed)"),
+      },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
       async run(args, ctx) {
         const source = args.source ?? "custom";
         const page = args.page ?? 1;
-        const elements = (await client.listElements(source, { pageNum: page, pageSize: args.page_size ?? 30 }, ctx.signal)).map(view);
-        const text = elements.length
-          ? `${elements.length} ${source} element(s) on page ${page}:\n${elements.map(line).join("\n")}`
-          : `No ${source} elements on page ${page}.`;
-        return { content: [{ type: "text", text }], structuredContent: { source, page, elements } };
+        const paging = { pageNum: page, pageSize: args.page_size ?? 30 };
+        const which: ElementLibrary[] = args.library === "current" || args.library === "old" ? [args.library] : ["current", "old"];
+        const found: ElementOut[] = [];
+        const pending: Array<z.infer<typeof pendingShape>> = [];
+        for (const library of which) {
+          const listed = await elements.list(library, source, paging, ctx.signal);
+          found.push(...listed.elements.map((e) => view(e, library)));
+          for (const t of listed.pending)
+            pending.push({ task_id: t.task_id, status: t.task_status, ...(t.task_status_msg ? { message: t.task_status_msg } : {}) });
+        }
+        const lines = [
+          found.length
+            ? `${found.length} ${source} element(s) on page ${page}:\n${found.map(line).join("\n")}`
+            : `No ${source} elements on page ${page}.`,
+          ...pending.map((p) => `- task ${p.task_id}: ${p.status}${p.message ? ` (${p.message})` : ""}`),
+        ];
+        return {
+          content: [{ type: "text", text: lines.join("\n") }],
+          structuredContent: { source, page, elements: found, ...(pending.length ? { pending } : {}) },
+        };
       },
     }),
     defineTool({
       name: "kling_delete_element",
       title: "Delete a Kling element (主体)",
       description:
-        "Permanently deletes one of your Kling elements (主体) by element_id. Official presets cannot be deleted. This cannot be undone.",
+        "Permanently deletes one of your Kling elements (主体) by element_id, in either of Kling's element libraries. Official presets cannot be deleted. This cannot be undone.",
       input: {
         element_id: z
           .string()
@@ -113,7 +201,7 @@ export function klingElementTools(client: KlingClient) {
       output: { element_id: z.string(), deleted: z.boolean(), status: z.string().optional() },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
       async run(args, ctx) {
-        const res = await client.deleteElement(args.element_id, ctx.signal);
+        const res = await elements.delete(args.element_id, ctx.signal);
         const status = res?.task_status;
         const deleted = status !== "failed";
         return {

@@ -1,45 +1,65 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
 import type { KlingConfig } from "../../vendors/kling/config.js";
+import type { KlingRoute } from "../../vendors/kling/families.js";
 import { checkGenerateImage, IMAGE_RATIOS, IMAGE_REFERENCES, RESOLUTIONS } from "../../vendors/kling/requests.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
-import { IMAGE_HELP, klingImage, modelField, submitKling, wait } from "./common.js";
+import { checkKlingModel, elementIds, IMAGE_HELP, klingImage, modelField, submitKling, wait } from "./common.js";
 
 const FAMILY = "images/generations";
+const ROUTE: KlingRoute = { standard: "legacy", family: FAMILY };
 
 export const imageCount = z.number().int().min(1).max(9).optional().describe("how many images, 1-9 (default 1); each is billed");
 
-export function klingGenerateImage(client: KlingClient, cfg: KlingConfig, core: CoreConfig) {
+export function klingGenerateImage(client: KlingClient, catalog: Catalog, cfg: KlingConfig, core: CoreConfig) {
   return defineTool({
     name: "kling_generate_image",
     title: "Kling image generation",
     description:
-      "Generates 1-9 images with Kling AI (可灵) from a prompt, optionally guided by a reference image (Kling 1.5: keep its subject or face). " +
+      "Generates 1-9 images with Kling AI (可灵) from a prompt, optionally guided by a reference image (Kling 2.1: keep its subject or face) or elements (Kling 3.0). " +
       "Paid: billed by Kling per image. Usually 10-60 s; if it takes longer the call returns a job_id for wait_for_job.",
     input: {
       prompt: z.string().min(1).max(2500).describe("what to generate (<= 2500 characters)"),
       negative_prompt: z.string().max(2500).optional().describe("what to avoid (not with a reference image)"),
       image: z.string().min(1).optional().describe(`reference image; ${IMAGE_HELP}`),
-      image_reference: z.enum(IMAGE_REFERENCES).optional().describe('with image on kling-v1-5: keep the "subject" or the "face"'),
-      image_fidelity: z.number().min(0).max(1).optional().describe("how closely to follow the reference image, 0-1 (default 0.5)"),
-      human_fidelity: z.number().min(0).max(1).optional().describe('face similarity with image_reference "face", 0-1 (default 0.45)'),
-      resolution: z.enum(RESOLUTIONS).optional().describe("1k (default) or 2k"),
+      image_reference: z.enum(IMAGE_REFERENCES).optional().describe('with image: keep the "subject" or the "face" (Kling 2.1)'),
+      image_fidelity: z
+        .number()
+        .min(0)
+        .max(1)
+        .optional()
+        .describe("how closely to follow the reference image, 0-1 (default 0.5; Kling 2.1)"),
+      human_fidelity: z
+        .number()
+        .min(0)
+        .max(1)
+        .optional()
+        .describe('face similarity, 0-1 (default 0.45; Kling 2.1, takes effect with image_reference "subject")'),
+      element_ids: elementIds(10),
+      resolution: z.enum(RESOLUTIONS).optional().describe("1k (default) or 2k, depending on the model"),
       n: imageCount,
       aspect_ratio: z.enum(IMAGE_RATIOS).optional().describe("default 16:9"),
-      model: modelField(FAMILY, cfg.imageModel),
+      model: modelField(catalog, cfg.imageModel, FAMILY),
       ...wait(core),
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
     async run(args, ctx) {
       const model = args.model ?? cfg.imageModel;
-      checkGenerateImage({ ...args, model, image: !!args.image });
+      const call = checkKlingModel(ctx, client, catalog, ROUTE, model, args);
+      checkGenerateImage({ ...args, image: !!args.image, elements: args.element_ids?.length ?? 0 });
       const image = await klingImage(ctx, args.image, "image");
-      const { wait_seconds, model: _m, image: _i, ...rest } = args;
-      const body = { model_name: model, ...rest, ...(image ? { image } : {}) };
-      return submitKling(ctx, client, { family: FAMILY, op: "image", body, model, label: args.prompt, wait_seconds });
+      const { wait_seconds, model: _m, image: _i, element_ids, ...rest } = args;
+      const body = {
+        model_name: model,
+        ...rest,
+        ...(image ? { image } : {}),
+        ...(element_ids?.length ? { element_list: element_ids.map((element_id) => ({ element_id })) } : {}),
+      };
+      return submitKling(ctx, client, { route: ROUTE, call, op: "image", body, label: args.prompt, wait_seconds });
     },
   });
 }

@@ -1,18 +1,20 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
+import { DEFAULT_MODELS } from "../../vendors/kling/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
-import { FAMILY_DEFAULT_MODEL } from "../../vendors/kling/models.js";
+import type { KlingRoute } from "../../vendors/kling/families.js";
 import { IMAGE_RATIOS } from "../../vendors/kling/requests.js";
-import { checkModelFamily } from "../../vendors/kling/video-options.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { imageCount } from "./generate-image.js";
-import { IMAGE_HELP, klingImage, klingImages, modelField, submitKling, wait } from "./common.js";
+import { checkKlingModel, IMAGE_HELP, klingImage, klingImages, modelField, submitKling, wait } from "./common.js";
 
 const FAMILY = "images/multi-image2image";
+const ROUTE: KlingRoute = { standard: "legacy", family: FAMILY };
 
-export function klingMultiImageToImage(client: KlingClient, core: CoreConfig) {
-  const fallback = FAMILY_DEFAULT_MODEL[FAMILY];
+export function klingMultiImageToImage(client: KlingClient, catalog: Catalog, core: CoreConfig) {
+  const fallback = DEFAULT_MODELS.multiImageToImage;
   return defineTool({
     name: "kling_multi_image_to_image",
     title: "Kling multi-image to image",
@@ -26,14 +28,14 @@ export function klingMultiImageToImage(client: KlingClient, core: CoreConfig) {
       prompt: z.string().max(2500).optional().describe("how to combine them"),
       n: imageCount,
       aspect_ratio: z.enum(IMAGE_RATIOS).optional().describe("default 16:9"),
-      model: modelField(FAMILY, fallback),
+      model: modelField(catalog, fallback, FAMILY),
       ...wait(core),
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
     async run(args, ctx) {
       const model = args.model ?? fallback;
-      checkModelFamily(FAMILY, model);
+      const call = checkKlingModel(ctx, client, catalog, ROUTE, model, args);
       const subjects = await klingImages(ctx, args.subject_images, "subject_images");
       const [scene, style] = await Promise.all([
         klingImage(ctx, args.scene_image, "scene_image"),
@@ -49,10 +51,10 @@ export function klingMultiImageToImage(client: KlingClient, core: CoreConfig) {
         ...(args.aspect_ratio ? { aspect_ratio: args.aspect_ratio } : {}),
       };
       return submitKling(ctx, client, {
-        family: FAMILY,
+        route: ROUTE,
+        call,
         op: "image",
         body,
-        model,
         label: args.prompt || "image from subjects",
         wait_seconds: args.wait_seconds,
       });

@@ -1,28 +1,45 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
+import { AigcError } from "../../errors.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
+import { DEFAULT_MODELS } from "../../vendors/kling/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
-import { FAMILY_DEFAULT_MODEL } from "../../vendors/kling/models.js";
-import { checkVideoOptions, VIDEO_RATIOS, videoOptionsBody } from "../../vendors/kling/video-options.js";
+import { VIDEO_RATIOS, videoOptionsBody } from "../../vendors/kling/video-options.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
-import { IMAGE_HELP, klingImages, modelField, submitKling, videoFields, wait } from "./common.js";
+import { checkKlingModel, currentModels, IMAGE_HELP, klingImages, modelField, submitKling, videoFields, wait } from "./common.js";
+import { OMNI_VIDEO, OMNI_VIDEO_FAMILY } from "./omni-video.js";
 
-const FAMILY = "videos/multi-image2video";
+/** A retired model named here (kling-v1-6 was this endpoint's only one) is told which models this tool takes now. */
+function onOmniVideo<T>(catalog: Catalog, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof AigcError && err.code === "ModelRetired")
+      err.info.hint =
+        `This tool now runs on Kling's omni-video: use ${currentModels(catalog, OMNI_VIDEO_FAMILY).join(" or ")}. ${err.info.hint ?? ""}`.trim();
+    throw err;
+  }
+}
 
-export function klingMultiImageToVideo(client: KlingClient, core: CoreConfig) {
-  const fallback = FAMILY_DEFAULT_MODEL[FAMILY];
+/**
+ * Kling retired `/v1/videos/multi-image2video` with its only model (kling-v1-6) on 2026-09-15. The
+ * tool keeps its name and arguments and runs on omni-video: the images become reference images
+ * (`<<<image_1>>>`…), with the same prompt, mode, duration, aspect ratio and watermark.
+ */
+export function klingMultiImageToVideo(client: KlingClient, catalog: Catalog, core: CoreConfig) {
+  const fallback = DEFAULT_MODELS.omniVideo;
   return defineTool({
     name: "kling_multi_image_to_video",
     title: "Kling multi-image reference video",
     description:
-      "Generates a video with Kling AI (可灵) that combines up to 4 reference images (characters, objects, scenes) as the prompt describes. Images are used as given (no server-side cropping). " +
-      "Paid: billed by Kling per video. Takes 1-10 minutes: the call returns a job_id when its wait budget runs out; then call wait_for_job.",
+      "Generates a video with Kling AI (可灵) that combines up to 4 reference images (characters, objects, scenes) as the prompt describes (refer to them as <<<image_1>>>…). " +
+      "Runs on Kling's Omni video (its own endpoint was retired on 2026-09-15). Paid: billed by Kling per video. Takes 1-10 minutes: the call returns a job_id when its wait budget runs out; then call wait_for_job.",
     input: {
       images: z.array(z.string().min(1)).min(1).max(4).describe(`1-4 reference images; each ${IMAGE_HELP}`),
-      prompt: z.string().min(1).max(2500).describe("what happens in the video, referring to the subjects in the images"),
-      model: modelField(FAMILY, fallback),
+      prompt: z.string().min(1).max(2500).describe("what happens in the video, referring to the images as <<<image_1>>>…"),
+      model: modelField(catalog, fallback, OMNI_VIDEO_FAMILY),
       aspect_ratio: z.enum(VIDEO_RATIOS).optional().describe("default 16:9"),
-      negative_prompt: videoFields.negative_prompt,
       mode: videoFields.mode,
       duration: videoFields.duration,
       watermark: videoFields.watermark,
@@ -31,18 +48,14 @@ export function klingMultiImageToVideo(client: KlingClient, core: CoreConfig) {
     output: jobResultShape,
     annotations: PAID_GENERATOR,
     async run(args, ctx) {
-      const opts = { ...args, model: args.model ?? fallback };
-      checkVideoOptions(FAMILY, opts);
+      const model = args.model ?? fallback;
+      const call = onOmniVideo(catalog, () => checkKlingModel(ctx, client, catalog, OMNI_VIDEO, model, args));
       const images = await klingImages(ctx, args.images, "images");
-      const body = { ...videoOptionsBody(opts), image_list: images.map((image) => ({ image })) };
-      return submitKling(ctx, client, {
-        family: FAMILY,
-        op: "video",
-        body,
-        model: opts.model,
-        label: args.prompt,
-        wait_seconds: args.wait_seconds,
-      });
+      const body = {
+        ...videoOptionsBody({ ...args, model, aspect_ratio: args.aspect_ratio ?? "16:9" }),
+        image_list: images.map((image_url) => ({ image_url })),
+      };
+      return submitKling(ctx, client, { route: OMNI_VIDEO, call, op: "video", body, label: args.prompt, wait_seconds: args.wait_seconds });
     },
   });
 }

@@ -1,47 +1,50 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
+import { DEFAULT_MODELS } from "../../vendors/kling/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
-import { FAMILY_DEFAULT_MODEL } from "../../vendors/kling/models.js";
-import { checkOmniImage, OMNI_IMAGE_RATIOS, RESOLUTIONS, RESULT_TYPES } from "../../vendors/kling/requests.js";
+import type { KlingRoute } from "../../vendors/kling/families.js";
+import { checkOmniImage, OMNI_IMAGE_RATIOS, RESOLUTIONS, RESULT_TYPES, SERIES_AMOUNTS } from "../../vendors/kling/requests.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { imageCount } from "./generate-image.js";
-import { IMAGE_HELP, klingImages, modelField, submitKling, wait } from "./common.js";
+import { checkKlingModel, elementIds, IMAGE_HELP, klingImages, modelField, submitKling, wait } from "./common.js";
 
 const FAMILY = "images/omni-image";
+const ROUTE: KlingRoute = { standard: "legacy", family: FAMILY };
 
-export function klingOmniImage(client: KlingClient, core: CoreConfig) {
-  const fallback = FAMILY_DEFAULT_MODEL[FAMILY];
+export function klingOmniImage(client: KlingClient, catalog: Catalog, core: CoreConfig) {
+  const fallback = DEFAULT_MODELS.omniImage;
   return defineTool({
     name: "kling_omni_image",
-    title: "Kling Omni image (O1)",
+    title: "Kling Omni image",
     description:
       "Kling AI (可灵) Omni image: generates or edits images from a prompt plus reference images and elements (refer to them as <<<image_1>>>, <<<element_1>>>), as single images (n) or a consistent series. " +
       "Images + elements <= 10. Paid: billed by Kling per image. Usually 10-90 s; if it takes longer the call returns a job_id for wait_for_job.",
     input: {
       prompt: z.string().min(1).max(2500).describe("what to generate; reference inputs as <<<image_1>>>, <<<element_1>>>"),
       images: z.array(z.string().min(1)).max(10).optional().describe(`reference images; each ${IMAGE_HELP}`),
-      element_ids: z
-        .array(z.string().regex(/^\d{1,30}$/, "must be a numeric element id"))
-        .max(10)
-        .optional()
-        .describe("Kling element (主体) ids (see kling_list_elements)"),
+      element_ids: elementIds(10),
       resolution: z.enum(RESOLUTIONS).optional().describe("1k (default), 2k; 4k on models that offer it"),
       result_type: z
         .enum(RESULT_TYPES)
         .optional()
         .describe('"single" (default; n images) or "series" (a consistent set of series_amount images)'),
       n: imageCount,
-      series_amount: z.number().int().min(2).max(9).optional().describe('how many images in the series (result_type "series")'),
+      series_amount: z
+        .union([z.number().int().min(2).max(9), z.enum(SERIES_AMOUNTS)])
+        .optional()
+        .describe('images in the series, 2-9 or "auto" (Kling picks from the prompt); result_type "series"'),
       aspect_ratio: z.enum(OMNI_IMAGE_RATIOS).optional().describe('default "auto" (follows the inputs)'),
-      model: modelField(FAMILY, fallback),
+      model: modelField(catalog, fallback, FAMILY),
       ...wait(core),
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
     async run(args, ctx) {
       const model = args.model ?? fallback;
-      checkOmniImage({ ...args, model, images: args.images?.length ?? 0, elements: args.element_ids?.length ?? 0 });
+      const call = checkKlingModel(ctx, client, catalog, ROUTE, model, args);
+      checkOmniImage({ ...args, images: args.images?.length ?? 0, elements: args.element_ids?.length ?? 0 });
       const images = await klingImages(ctx, args.images, "images");
       const { wait_seconds, model: _m, images: _i, element_ids, ...rest } = args;
       const body: Record<string, unknown> = {
@@ -50,7 +53,7 @@ export function klingOmniImage(client: KlingClient, core: CoreConfig) {
         ...(images.length ? { image_list: images.map((image) => ({ image })) } : {}),
         ...(element_ids?.length ? { element_list: element_ids.map((element_id) => ({ element_id })) } : {}),
       };
-      return submitKling(ctx, client, { family: FAMILY, op: "image", body, model, label: args.prompt, wait_seconds });
+      return submitKling(ctx, client, { route: ROUTE, call, op: "image", body, label: args.prompt, wait_seconds });
     },
   });
 }

@@ -1,25 +1,28 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
 import { inputError } from "../../errors.js";
+import type { Catalog } from "../../vendors/kit/catalog.js";
+import { DEFAULT_MODELS } from "../../vendors/kling/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
-import { FAMILY_DEFAULT_MODEL } from "../../vendors/kling/models.js";
+import type { KlingRoute } from "../../vendors/kling/families.js";
 import { checkOmniVideo, FRAME_ROLES, REFER_TYPES } from "../../vendors/kling/requests.js";
-import { checkVideoOptions, VIDEO_RATIOS, videoOptionsBody } from "../../vendors/kling/video-options.js";
+import { checkVideoShape, VIDEO_RATIOS, videoOptionsBody } from "../../vendors/kling/video-options.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { loadInput } from "../media-inputs.js";
-import { IMAGE_HELP, klingImage, modelField, submitKling, videoFields, wait } from "./common.js";
+import { checkKlingModel, elementIds, IMAGE_HELP, klingImage, modelField, submitKling, videoFields, wait } from "./common.js";
 
-const FAMILY = "videos/omni-video";
+export const OMNI_VIDEO_FAMILY = "videos/omni-video";
+export const OMNI_VIDEO: KlingRoute = { standard: "legacy", family: OMNI_VIDEO_FAMILY };
 
-export function klingOmniVideo(client: KlingClient, core: CoreConfig) {
-  const fallback = FAMILY_DEFAULT_MODEL[FAMILY];
+export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: CoreConfig) {
+  const fallback = DEFAULT_MODELS.omniVideo;
   return defineTool({
     name: "kling_omni_video",
-    title: "Kling Omni video (O1)",
+    title: "Kling Omni video",
     description:
       "Kling AI (可灵) Omni video: one model for text-to-video, first/end-frame video, reference images and elements, and editing or extending a reference video. " +
-      "Refer to inputs in the prompt as <<<image_1>>>, <<<element_1>>>, <<<video_1>>>. Limits: images + elements <= 7 (<= 4 with a video), one video. " +
+      "Refer to inputs in the prompt as <<<image_1>>>, <<<element_1>>>, <<<video_1>>>. Limits: images + elements <= 7 (<= 4 with a video), one video; durations and 4k depend on the model (list_models). " +
       "Paid: billed by Kling per video. Takes 1-10 minutes: the call returns a job_id when its wait budget runs out; then call wait_for_job.",
     input: {
       prompt: z.string().min(1).max(2500).describe("what to generate; reference inputs as <<<image_1>>>, <<<element_1>>>, <<<video_1>>>"),
@@ -32,24 +35,20 @@ export function klingOmniVideo(client: KlingClient, core: CoreConfig) {
         )
         .max(7)
         .optional()
-        .describe("reference images (<= 7, <= 4 with a video; no end_frame with more than 2 images)"),
-      element_ids: z
-        .array(z.string().regex(/^\d{1,30}$/, "must be a numeric element id"))
-        .max(7)
-        .optional()
-        .describe("Kling element (主体) ids (see kling_list_elements)"),
+        .describe("reference images (<= 7, <= 4 with a video)"),
+      element_ids: elementIds(7),
       video: z
         .object({
-          url: z.string().url().describe("http(s) URL of an mp4/mov, 3-10 s, 720-2160 px, 24-60 fps, <= 200 MB"),
+          url: z.string().url().describe("http(s) URL of an mp4/mov, 3-10 s (3-15 s on Kling 3.0 Omni), 720-2160 px, 24-60 fps, <= 200 MB"),
           refer_type: z.enum(REFER_TYPES).optional().describe('"feature" = use as a reference; "base" = edit this video'),
           keep_original_sound: z.boolean().optional().describe("keep the video's soundtrack"),
         })
         .optional()
         .describe("one reference video"),
-      model: modelField(FAMILY, fallback),
+      model: modelField(catalog, fallback, OMNI_VIDEO_FAMILY),
       mode: videoFields.mode,
       aspect_ratio: z.enum(VIDEO_RATIOS).optional().describe("required unless a first_frame is given or a video is edited"),
-      duration: z.number().int().min(3).max(15).optional().describe("seconds, 3-10 (text-only and first-frame-only: 5 or 10)"),
+      duration: videoFields.duration,
       sound: videoFields.sound,
       multi_shot: videoFields.multi_shot,
       shot_type: videoFields.shot_type,
@@ -61,15 +60,15 @@ export function klingOmniVideo(client: KlingClient, core: CoreConfig) {
     annotations: PAID_GENERATOR,
     async run(args, ctx) {
       const opts = { ...args, model: args.model ?? fallback };
+      const call = checkKlingModel(ctx, client, catalog, OMNI_VIDEO, opts.model, args);
       const images = args.images ?? [];
       checkOmniVideo({
         roles: images.map((i) => i.role),
         elements: args.element_ids?.length ?? 0,
         video: args.video,
         aspect_ratio: args.aspect_ratio,
-        duration: args.duration,
       });
-      checkVideoOptions(FAMILY, opts);
+      checkVideoShape(opts);
       if (args.video) {
         const v = await loadInput(ctx.app, args.video.url, { field: "video.url", accept: ["video"] });
         if (v?.kind !== "url") throw inputError("video.url", "Kling takes videos by URL only");
@@ -95,14 +94,7 @@ export function klingOmniVideo(client: KlingClient, core: CoreConfig) {
             }
           : {}),
       };
-      return submitKling(ctx, client, {
-        family: FAMILY,
-        op: "video",
-        body,
-        model: opts.model,
-        label: args.prompt,
-        wait_seconds: args.wait_seconds,
-      });
+      return submitKling(ctx, client, { route: OMNI_VIDEO, call, op: "video", body, label: args.prompt, wait_seconds: args.wait_seconds });
     },
   });
 }

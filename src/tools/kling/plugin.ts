@@ -1,45 +1,95 @@
-/** Kling AI (可灵): video, image, omni and element tools on the shared job engine. */
+/** Kling AI (可灵): video, image, omni and element tools on the shared job engine, on both Kling API standards. */
+import { Catalog } from "../../vendors/kit/catalog.js";
+import { withModelsFile } from "../../vendors/kit/models-file.js";
+import { DEFAULT_MODELS, KLING_MODELS } from "../../vendors/kling/catalog.js";
 import { KlingClient } from "../../vendors/kling/client.js";
 import { KLING_ENV, parseKlingConfig, VENDOR_ID } from "../../vendors/kling/config.js";
+import { VIDEO_ROUTES } from "../../vendors/kling/families.js";
 import { klingDrivers } from "../../vendors/kling/tasks.js";
-import type { VendorPlugin } from "../plugin.js";
+import type { ModelTool, VendorPlugin } from "../plugin.js";
 import { klingElementTools } from "./elements.js";
 import { klingGenerateImage } from "./generate-image.js";
 import { klingImageToVideo } from "./image-to-video.js";
 import { klingMultiImageToImage } from "./multi-image-to-image.js";
 import { klingMultiImageToVideo } from "./multi-image-to-video.js";
 import { klingOmniImage } from "./omni-image.js";
-import { klingOmniVideo } from "./omni-video.js";
+import { klingOmniVideo, OMNI_VIDEO_FAMILY } from "./omni-video.js";
 import { klingTextToVideo } from "./text-to-video.js";
 
 const TITLE = "Kling AI (可灵)";
+const IMAGE_URL = "https://example.com/a.png";
+/** The first current model the catalog lists for the new standard's text-to-video (the demo shows that standard). */
+const NEW_STANDARD_MODEL = KLING_MODELS.find((m) => m.status === "active" && m.endpoints.includes(VIDEO_ROUTES.t2v.product))?.id;
 
 export const klingPlugin: VendorPlugin = {
   id: VENDOR_ID,
   title: TITLE,
   env: KLING_ENV,
-  secrets: (env) => [env.KLING_ACCESS_KEY, env.KLING_SECRET_KEY],
-  load(env, core) {
+  enableWith: "KLING_API_KEY (or KLING_ACCESS_KEY and KLING_SECRET_KEY)",
+  secrets: (env) => [env.KLING_API_KEY, env.KLING_ACCESS_KEY, env.KLING_SECRET_KEY],
+  load(env, core, models) {
     const cfg = parseKlingConfig(env);
     if (!cfg) return Promise.resolve(undefined);
+    const catalog = withModelsFile(new Catalog(VENDOR_ID, KLING_MODELS), models);
     const client = new KlingClient(cfg, { timeoutMs: core.vendorTimeoutMs });
+    const { t2v, i2v } = VIDEO_ROUTES;
+    const t2vSample = { prompt: "a paper boat drifting down a rainy street" };
+    const i2vSample = { image: IMAGE_URL, prompt: "the boat drifts away" };
+    const modelTools: ModelTool[] = [
+      { tool: "kling_text_to_video", endpoint: t2v.family, default: cfg.videoModel, variable: "KLING_VIDEO_MODEL", sample: t2vSample },
+      { tool: "kling_text_to_video", endpoint: t2v.product, sample: t2vSample },
+      { tool: "kling_image_to_video", endpoint: i2v.family, default: cfg.videoModel, variable: "KLING_VIDEO_MODEL", sample: i2vSample },
+      { tool: "kling_image_to_video", endpoint: i2v.product, sample: i2vSample },
+      {
+        tool: "kling_multi_image_to_video",
+        endpoint: OMNI_VIDEO_FAMILY,
+        default: DEFAULT_MODELS.omniVideo,
+        sample: { images: [IMAGE_URL], prompt: "<<<image_1>>> walks on a beach" },
+      },
+      {
+        tool: "kling_omni_video",
+        endpoint: OMNI_VIDEO_FAMILY,
+        default: DEFAULT_MODELS.omniVideo,
+        sample: { prompt: "a lighthouse at dusk", aspect_ratio: "16:9" },
+      },
+      {
+        tool: "kling_generate_image",
+        endpoint: "images/generations",
+        default: cfg.imageModel,
+        variable: "KLING_IMAGE_MODEL",
+        sample: { prompt: "a red bicycle" },
+      },
+      {
+        tool: "kling_multi_image_to_image",
+        endpoint: "images/multi-image2image",
+        default: DEFAULT_MODELS.multiImageToImage,
+        sample: { subject_images: [IMAGE_URL] },
+      },
+      { tool: "kling_omni_image", endpoint: "images/omni-image", default: DEFAULT_MODELS.omniImage, sample: { prompt: "a red bicycle" } },
+    ];
     return Promise.resolve({
       id: VENDOR_ID,
       title: TITLE,
       drivers: klingDrivers(client),
       tools: [
-        klingTextToVideo(client, cfg, core),
-        klingImageToVideo(client, cfg, core),
-        klingMultiImageToVideo(client, core),
-        klingOmniVideo(client, core),
-        klingGenerateImage(client, cfg, core),
-        klingMultiImageToImage(client, core),
-        klingOmniImage(client, core),
-        ...klingElementTools(client),
+        klingTextToVideo(client, catalog, cfg, core),
+        klingImageToVideo(client, catalog, cfg, core),
+        klingMultiImageToVideo(client, catalog, core),
+        klingOmniVideo(client, catalog, core),
+        klingGenerateImage(client, catalog, cfg, core),
+        klingMultiImageToImage(client, catalog, core),
+        klingOmniImage(client, catalog, core),
+        ...klingElementTools(client, core),
       ],
+      models: { catalog, tools: modelTools },
       async check(signal) {
+        if (cfg.apiKey) {
+          await client.listNewTasks(1, signal);
+          const tasks = await client.listTasks("videos/text2video", { pageNum: 1, pageSize: 1 }, signal);
+          return `API key accepted by ${cfg.baseUrl} on both API standards (${tasks.length ? "text-to-video tasks visible" : "no text-to-video tasks yet"}; listing tasks is free and creates nothing)`;
+        }
         const tasks = await client.listTasks("videos/text2video", { pageNum: 1, pageSize: 1 }, signal);
-        return `keys accepted by ${cfg.baseUrl} (${tasks.length ? "text-to-video tasks visible" : "no text-to-video tasks yet"}; listing tasks is free and creates nothing)`;
+        return `keys accepted by ${cfg.baseUrl} on the legacy endpoints (${tasks.length ? "text-to-video tasks visible" : "no text-to-video tasks yet"}; listing tasks is free and creates nothing); Kling 3.0 Turbo needs KLING_API_KEY`;
       },
     });
   },
@@ -49,6 +99,11 @@ export const klingPlugin: VendorPlugin = {
       tool: "kling_text_to_video",
       note: "Kling AI text-to-video, waits for the MP4",
       arguments: { prompt: "a paper boat drifting down a rainy street", duration: 5, wait_seconds: 30 },
+    },
+    {
+      tool: "kling_text_to_video",
+      note: `${NEW_STANDARD_MODEL} on Kling's new API standard (API key), 720p, 4 s`,
+      arguments: { prompt: "a lighthouse at dusk, waves breaking", model: NEW_STANDARD_MODEL, duration: 4, wait_seconds: 30 },
     },
   ],
 };

@@ -37,6 +37,11 @@ export interface CatalogModel {
   statusDate?: string;
   /** The model to use instead, for retiring and retired models. */
   successor?: string;
+  /**
+   * Endpoint families on which this id is retired while it stays current on its others (a vendor
+   * reusing one id for a video and an image model): family → the date it stopped and the successor.
+   */
+  retiredOn?: Record<string, { statusDate?: string; successor?: string }>;
   capabilities: Capabilities;
   /** Capabilities that differ on one endpoint family, overriding `capabilities` there. */
   byEndpoint?: Record<string, Capabilities>;
@@ -106,12 +111,13 @@ export class Catalog {
   }
 
   /**
-   * Refuses a retired model before any network call, naming the date and the successor. Never
-   * substitutes a model: price and quality differ. Throws AigcError (invalid_input, ModelRetired).
+   * Refuses a retired model (on `endpoint`, when given) before any network call, naming the date and
+   * the successor. Never substitutes a model: price and quality differ. Throws AigcError (invalid_input, ModelRetired).
    */
-  assertNotRetired(id: string, field = "model"): void {
-    const m = this.find(id);
-    if (m?.status !== "retired") return;
+  assertNotRetired(id: string, field = "model", endpoint?: string): void {
+    const found = this.find(id);
+    const m = found?.status === "retired" ? found : endpoint !== undefined ? found?.retiredOn?.[endpoint] : undefined;
+    if (!m) return;
     const when = m.statusDate ? ` on ${m.statusDate}` : "";
     const instead = m.successor ? `use ${m.successor}` : "use a current model (list_models shows them)";
     throw new AigcError({
@@ -119,7 +125,10 @@ export class Catalog {
       code: "ModelRetired",
       vendor: this.vendor,
       message: `${field}: ${id} was retired by the vendor${when}; ${instead}, or set ${field} explicitly`,
-      hint: "If the vendor still serves it for your account, mark it active in AIGC_MCP_MODELS_FILE.",
+      hint:
+        found?.status === "retired"
+          ? "If the vendor still serves it for your account, mark it active in AIGC_MCP_MODELS_FILE."
+          : "If the vendor still serves it there for your account, remove that endpoint from its retiredOn in AIGC_MCP_MODELS_FILE.",
     });
   }
 
@@ -148,7 +157,7 @@ export class Catalog {
    * returns the advice as warning lines for the result. Retired models are refused in both modes.
    */
   check(id: string, endpoint: string, args: Record<string, unknown>, mode: ModelChecks): string[] {
-    this.assertNotRetired(id);
+    this.assertNotRetired(id, "model", endpoint);
     const found = this.advise(id, endpoint, args);
     const first = found[0];
     if (mode === "strict" && first) {
@@ -215,6 +224,7 @@ export interface ModelOverride {
   status?: ModelStatus;
   statusDate?: string;
   successor?: string;
+  retiredOn?: CatalogModel["retiredOn"];
   capabilities?: Capabilities;
   byEndpoint?: Record<string, Capabilities>;
   note?: string;

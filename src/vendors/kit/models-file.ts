@@ -29,6 +29,9 @@ const entry = z
     status: z.enum(["active", "retiring", "retired"]).optional(),
     statusDate: date.optional(),
     successor: z.string().min(1).max(128).optional(),
+    retiredOn: z
+      .record(z.string().min(1), z.object({ statusDate: date.optional(), successor: z.string().min(1).max(128).optional() }).strict())
+      .optional(),
     capabilities: capabilities.optional(),
     byEndpoint: z.record(z.string().min(1), capabilities).optional(),
     note: z.string().max(2000).optional(),

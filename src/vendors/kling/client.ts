@@ -1,16 +1,19 @@
 /**
- * Kling HTTP client: JWT auth, the `{code,message,request_id,data}` envelope, task create (with
- * an `external_task_id` so a lost answer never leads to a second billed task, and local back-off
- * on 1302/1303), task get/list, and the custom-element (主体) endpoints.
+ * Kling HTTP client: auth for both API standards (API key, or the AK/SK JWT on legacy endpoints),
+ * the `{code,message,request_id,data}` envelope, task create (with an `external_task_id` so a lost
+ * answer never leads to a second billed task, and local back-off on 1302/1303) and task lookup:
+ * legacy `GET /v1/<family>/{id}`, new standard `GET /tasks?task_ids=` (answers normalised to the
+ * legacy task shape, so one poll result serves both).
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../../errors.js";
 import { httpRequest, RETRY_SAFE, type RetryPolicy, retryAfterMs } from "../../net/http.js";
-import { KlingTokenSource } from "./auth.js";
+import { KlingAuth } from "./auth.js";
 import type { KlingConfig } from "./config.js";
 import { isRejectedForLoad, KLING, klingError } from "./errors.js";
-import type { KlingFamily } from "./models.js";
+import type { KlingFamily, KlingRoute } from "./families.js";
+import { fromNewTask, type KlingNewTask } from "./standard.js";
 
 export interface KlingMedia {
   id?: string;
@@ -21,30 +24,19 @@ export interface KlingMedia {
   duration?: string;
 }
 
+/** A task in the legacy shape (new-standard tasks are converted to it by `fromNewTask`). */
 export interface KlingTask {
   task_id: string;
   /** "submitted", "processing", "succeed" or "failed" (kept open: Kling adds states). */
   task_status: string;
   task_status_msg?: string;
   task_info?: { external_task_id?: string };
-  task_result?: { videos?: KlingMedia[]; images?: KlingMedia[]; series_images?: KlingMedia[] };
+  task_result?: { videos?: KlingMedia[]; images?: KlingMedia[]; series_images?: KlingMedia[]; elements?: unknown[] };
   watermark_info?: { enabled?: boolean };
   final_unit_deduction?: string;
   /** Milliseconds. */
   created_at?: number;
   updated_at?: number;
-}
-
-export interface KlingElement {
-  element_id: string;
-  element_name?: string;
-  element_description?: string;
-  element_frontal_image?: string;
-  element_refer_list?: Array<{ image_url?: string }>;
-  tag_list?: Array<{ tag_id?: string; tag_name?: string }>;
-  owned_by?: string;
-  status?: string;
-  [k: string]: unknown;
 }
 
 export interface KlingClientOptions {
@@ -73,43 +65,58 @@ export interface CreatedTask {
   byExternalId?: boolean;
 }
 
+/** Where a create goes: a legacy path (`/v1/…`, tasks at `<path>/{id}`) or a new-standard path (tasks at `/tasks`). */
+export interface CreateTarget {
+  standard: "legacy" | "new";
+  path: string;
+}
+
+const targetOf = (t: KlingFamily | KlingRoute | CreateTarget): CreateTarget =>
+  typeof t === "string"
+    ? { standard: "legacy", path: `/v1/${t}` }
+    : "path" in t
+      ? t
+      : t.standard === "legacy"
+        ? { standard: "legacy", path: `/v1/${t.family}` }
+        : { standard: "new", path: `/${t.product}/${encodeURIComponent(t.model)}` };
+
 /** Long numeric ids (element ids) lose precision as JS numbers: read them as strings. */
 export function parseKlingJson(text: string): unknown {
   return JSON.parse(text.replace(/("[A-Za-z_]*_id"\s*:\s*)(-?\d{16,})(?=\s*[,}\]])/g, '$1"$2"'));
 }
 
-/** Element ids are sent as JSON numbers without going through a lossy JS number. */
+/** Element ids are sent as JSON numbers (the legacy docs type them long) without going through a lossy JS number. */
 export function stringifyKling(body: unknown): string {
   return JSON.stringify(body).replace(/"element_id":"(\d{1,30})"/g, '"element_id":$1');
 }
 
 const NOT_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/;
+const LOOKUP = { retry: RETRY_SAFE, timeoutMs: 30_000 } as const;
 
 export class KlingClient {
-  private readonly tokens: KlingTokenSource;
+  readonly auth: KlingAuth;
   private readonly opts: Required<KlingClientOptions>;
 
   constructor(
     private readonly cfg: KlingConfig,
     opts: KlingClientOptions,
   ) {
-    this.tokens = new KlingTokenSource(cfg.accessKey, cfg.secretKey);
+    this.auth = new KlingAuth(cfg);
     this.opts = { backoffBaseMs: 1000, backoffMaxMs: 15_000, createAttempts: 3, createTimeoutMs: 60_000, ...opts };
   }
 
-  private async call<T>(
+  /** One call: the standard picks the credential; a non-zero `code` or HTTP error becomes an AigcError. */
+  async request<T>(
     method: "GET" | "POST",
     path: string,
-    o: { body?: unknown; signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number } = {},
+    o: { body?: unknown; signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number; standard?: "legacy" | "new"; json?: boolean } = {},
   ): Promise<T> {
+    const authorization = await this.auth.header(o.standard ?? "legacy");
     const res = await httpRequest(this.cfg.baseUrl + path, {
       vendor: KLING,
       method,
-      headers: {
-        authorization: `Bearer ${await this.tokens.token()}`,
-        ...(o.body !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      body: o.body !== undefined ? stringifyKling(o.body) : undefined,
+      headers: { authorization, ...(o.body !== undefined ? { "content-type": "application/json" } : {}) },
+      body: o.body !== undefined ? (o.json ? JSON.stringify(o.body) : stringifyKling(o.body)) : undefined,
       signal: o.signal,
       timeoutMs: o.timeoutMs ?? this.opts.timeoutMs,
       maxBytes: 16 * 1024 * 1024,
@@ -138,30 +145,42 @@ export class KlingClient {
   }
 
   /**
-   * Creates a task. Sends a fresh `external_task_id`; when the answer is lost (timeout, reset,
-   * 5xx, garbled body) it looks the task up by that id before sending again, so one call never
-   * bills twice. 1302/1303 rejections wait locally (exponential back-off) until `deadlineMs`.
+   * Creates a task. Sends a fresh `external_task_id` (legacy: in the body; new standard: in
+   * `options`); when the answer is lost (timeout, reset, 5xx, garbled body) it looks the task up by
+   * that id before sending again, so one call never bills twice. 1302/1303 rejections wait locally
+   * (exponential back-off) until `deadlineMs`.
    */
-  async createTask(family: KlingFamily, body: Record<string, unknown>, o: CreateOptions = {}): Promise<CreatedTask> {
+  async createTask(
+    target: KlingFamily | KlingRoute | CreateTarget,
+    body: Record<string, unknown>,
+    o: CreateOptions = {},
+  ): Promise<CreatedTask> {
+    const t = targetOf(target);
     const externalTaskId = `aigc-${randomUUID()}`;
-    const full = { ...body, external_task_id: externalTaskId };
+    const full =
+      t.standard === "new"
+        ? { ...body, options: { ...(body.options as object | undefined), external_task_id: externalTaskId } }
+        : { ...body, external_task_id: externalTaskId };
     let backoff = this.opts.backoffBaseMs;
     let lost = 0;
     for (;;) {
       try {
-        const task = await this.call<KlingTask>("POST", `/v1/${family}`, {
+        const data = await this.request<{ task_id?: string; id?: string }>("POST", t.path, {
           body: full,
           signal: o.signal,
           timeoutMs: this.opts.createTimeoutMs,
+          standard: t.standard,
+          json: t.standard === "new",
         });
-        if (!task?.task_id)
+        const taskId = t.standard === "new" ? data?.id : data?.task_id;
+        if (!taskId)
           throw new AigcError({
             category: "bad_response",
             code: "MalformedResponse",
             vendor: KLING,
-            message: "Kling accepted the task but returned no task_id",
+            message: "Kling accepted the task but returned no task id",
           });
-        return { taskId: task.task_id, externalTaskId };
+        return { taskId: String(taskId), externalTaskId };
       } catch (err) {
         if (!(err instanceof AigcError) || err.category === "cancelled") throw err;
         if (isRejectedForLoad(err)) {
@@ -184,7 +203,7 @@ export class KlingClient {
           ["network", "timeout", "bad_response"].includes(err.category) || (err.category === "vendor" && (err.info.httpStatus ?? 0) >= 500);
         if (!duplicate && (!inTransit || NOT_SENT.test(err.message))) throw err;
         lost++;
-        const found = await this.lookup(family, externalTaskId, o.signal);
+        const found = await this.lookup(t, externalTaskId, o.signal);
         if (found === "unknown") return { taskId: externalTaskId, externalTaskId, byExternalId: true };
         if (found) return { taskId: found.task_id, externalTaskId };
         if (lost >= this.opts.createAttempts) throw err;
@@ -194,9 +213,11 @@ export class KlingClient {
   }
 
   /** The task with this external id, null when Kling has none, "unknown" when Kling cannot be asked. */
-  private async lookup(family: KlingFamily, externalTaskId: string, signal?: AbortSignal): Promise<KlingTask | null | "unknown"> {
+  private async lookup(t: CreateTarget, externalTaskId: string, signal?: AbortSignal): Promise<KlingTask | null | "unknown"> {
     try {
-      return await this.getTask(family, externalTaskId, signal);
+      return t.standard === "new"
+        ? await this.getNewTask(externalTaskId, { external: true, signal })
+        : await this.request<KlingTask>("GET", `${t.path}/${encodeURIComponent(externalTaskId)}`, { signal, ...LOOKUP });
     } catch (err) {
       if (err instanceof AigcError && err.category === "not_found") return null;
       if (err instanceof AigcError && err.category === "cancelled") throw err;
@@ -219,31 +240,40 @@ export class KlingClient {
     }
   }
 
-  /** Looks a task up by `task_id` or `external_task_id` (the same path slot). */
+  /** Looks a legacy task up by `task_id` or `external_task_id` (the same path slot). */
   getTask(family: KlingFamily, id: string, signal?: AbortSignal): Promise<KlingTask> {
-    return this.call<KlingTask>("GET", `/v1/${family}/${encodeURIComponent(id)}`, { signal, retry: RETRY_SAFE, timeoutMs: 30_000 });
+    return this.request<KlingTask>("GET", `/v1/${family}/${encodeURIComponent(id)}`, { signal, ...LOOKUP });
+  }
+
+  /** Looks a new-standard task up (`GET /tasks`), by task id or external id; an empty answer is not_found. */
+  async getNewTask(id: string, o: { external?: boolean; signal?: AbortSignal } = {}): Promise<KlingTask> {
+    const q = new URLSearchParams({ [o.external ? "external_task_ids" : "task_ids"]: id });
+    const list = await this.request<KlingNewTask[]>("GET", `/tasks?${q.toString()}`, { signal: o.signal, standard: "new", ...LOOKUP });
+    const found = (list ?? []).find((t) => (o.external ? t.external_id === id : String(t.id) === id));
+    if (!found)
+      throw new AigcError({
+        category: "not_found",
+        code: "TaskNotFound",
+        vendor: KLING,
+        message: `Kling has no task with ${o.external ? "external_task_id" : "task id"} ${id}`,
+      });
+    return fromNewTask({ ...found, id: String(found.id) });
   }
 
   async listTasks(family: KlingFamily, page: { pageNum?: number; pageSize?: number } = {}, signal?: AbortSignal): Promise<KlingTask[]> {
     const q = new URLSearchParams({ pageNum: String(page.pageNum ?? 1), pageSize: String(page.pageSize ?? 30) });
-    return (await this.call<KlingTask[]>("GET", `/v1/${family}?${q.toString()}`, { signal, retry: RETRY_SAFE, timeoutMs: 30_000 })) ?? [];
+    return (await this.request<KlingTask[]>("GET", `/v1/${family}?${q.toString()}`, { signal, ...LOOKUP })) ?? [];
   }
 
-  createElement(body: Record<string, unknown>, signal?: AbortSignal): Promise<KlingElement> {
-    return this.call<KlingElement>("POST", "/v1/general/custom-elements", { body, signal, timeoutMs: 60_000 });
-  }
-
-  async listElements(
-    source: "custom" | "official",
-    page: { pageNum?: number; pageSize?: number } = {},
-    signal?: AbortSignal,
-  ): Promise<KlingElement[]> {
-    const q = new URLSearchParams({ pageNum: String(page.pageNum ?? 1), pageSize: String(page.pageSize ?? 30) });
-    const path = source === "custom" ? "/v1/general/custom-elements" : "/v1/general/presets-elements";
-    return (await this.call<KlingElement[]>("GET", `${path}?${q.toString()}`, { signal, retry: RETRY_SAFE, timeoutMs: 30_000 })) ?? [];
-  }
-
-  deleteElement(elementId: string, signal?: AbortSignal): Promise<{ task_id?: string; task_status?: string }> {
-    return this.call("POST", "/v1/general/delete-elements", { body: { element_id: elementId }, signal, timeoutMs: 30_000 });
+  /** The newest new-standard tasks (`POST /tasks`, a free cursor query). */
+  async listNewTasks(limit: number, signal?: AbortSignal): Promise<KlingNewTask[]> {
+    const data = await this.request<{ result?: KlingNewTask[] }>("POST", "/tasks", {
+      body: { limit },
+      signal,
+      standard: "new",
+      json: true,
+      ...LOOKUP,
+    });
+    return data?.result ?? [];
   }
 }

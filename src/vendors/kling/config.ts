@@ -1,19 +1,23 @@
 import { z } from "zod";
-import { FAMILY_DEFAULT_MODEL } from "./models.js";
+import { DEFAULT_MODELS } from "./catalog.js";
 import { ConfigError, envValue, zUrl, type Env, type EnvVar } from "../../config.js";
 
 /** The vendor id: folder names, plugin id and the vendor part of job ids (never renamed: job ids carry it). */
 export const VENDOR_ID = "kling";
 
 export const KLING_DEFAULT_BASE_URL = "https://api-beijing.klingai.com";
-export const KLING_DEFAULT_VIDEO_MODEL = FAMILY_DEFAULT_MODEL["videos/text2video"];
-export const KLING_DEFAULT_IMAGE_MODEL = FAMILY_DEFAULT_MODEL["images/generations"];
 
 export const KLING_ENV: EnvVar[] = [
   {
+    name: "KLING_API_KEY",
+    description:
+      "Kling API key (console: API Keys), sent as `Authorization: Bearer`. Enables the `kling_*` tools, works on every endpoint and is the only credential Kling 3.0 Turbo takes; used instead of the AK/SK pair when both are set.",
+    secret: true,
+  },
+  {
     name: "KLING_ACCESS_KEY",
     description:
-      "Kling access key. With `KLING_SECRET_KEY` it enables the `kling_*` tools (one without the other stops the server with a clear message).",
+      "Kling access key (legacy credential). With `KLING_SECRET_KEY` it enables the `kling_*` tools on the legacy endpoints; Kling 3.0 Turbo and the other new-standard models need `KLING_API_KEY`.",
     secret: true,
   },
   {
@@ -30,34 +34,42 @@ export const KLING_ENV: EnvVar[] = [
   },
   {
     name: "KLING_VIDEO_MODEL",
-    description: "Default model of `kling_text_to_video` and `kling_image_to_video`.",
-    default: KLING_DEFAULT_VIDEO_MODEL,
+    description: "Default model of `kling_text_to_video` and `kling_image_to_video` (`list_models` shows the others).",
+    default: DEFAULT_MODELS.video,
   },
-  { name: "KLING_IMAGE_MODEL", description: "Default model of `kling_generate_image`.", default: KLING_DEFAULT_IMAGE_MODEL },
+  { name: "KLING_IMAGE_MODEL", description: "Default model of `kling_generate_image`.", default: DEFAULT_MODELS.image },
 ];
 
 export interface KlingConfig {
-  accessKey: string;
-  secretKey: string;
+  /** Console API key: every endpoint, and the only credential of the new API standard. */
+  apiKey?: string;
+  /** AK/SK pair: legacy endpoints only (signs a JWT). */
+  accessKey?: string;
+  secretKey?: string;
   baseUrl: string;
   videoModel: string;
   imageModel: string;
 }
 
+/** Undefined when no Kling credential is set; ConfigError for half an AK/SK pair or a bad value. */
 export function parseKlingConfig(env: Env): KlingConfig | undefined {
   const key = z.string().min(8, "looks too short to be a Kling key").optional();
+  const apiKey = envValue(env, "KLING_API_KEY", key);
   const accessKey = envValue(env, "KLING_ACCESS_KEY", key);
   const secretKey = envValue(env, "KLING_SECRET_KEY", key);
-  if (!accessKey && !secretKey) return undefined;
-  if (!accessKey || !secretKey) {
+  if (!apiKey && !accessKey && !secretKey) return undefined;
+  if (Boolean(accessKey) !== Boolean(secretKey)) {
     const missing = accessKey ? "KLING_SECRET_KEY" : "KLING_ACCESS_KEY";
-    throw new ConfigError(missing, "is missing: Kling needs both KLING_ACCESS_KEY and KLING_SECRET_KEY");
+    throw new ConfigError(
+      missing,
+      "is missing: an AK/SK pair needs both KLING_ACCESS_KEY and KLING_SECRET_KEY (or set only KLING_API_KEY)",
+    );
   }
   return {
-    accessKey,
-    secretKey,
+    ...(apiKey ? { apiKey } : {}),
+    ...(accessKey && secretKey ? { accessKey, secretKey } : {}),
     baseUrl: envValue(env, "KLING_BASE_URL", zUrl.optional()) ?? KLING_DEFAULT_BASE_URL,
-    videoModel: envValue(env, "KLING_VIDEO_MODEL", z.string().min(1).optional()) ?? KLING_DEFAULT_VIDEO_MODEL,
-    imageModel: envValue(env, "KLING_IMAGE_MODEL", z.string().min(1).optional()) ?? KLING_DEFAULT_IMAGE_MODEL,
+    videoModel: envValue(env, "KLING_VIDEO_MODEL", z.string().min(1).max(128).optional()) ?? DEFAULT_MODELS.video,
+    imageModel: envValue(env, "KLING_IMAGE_MODEL", z.string().min(1).max(128).optional()) ?? DEFAULT_MODELS.image,
   };
 }

@@ -9,7 +9,10 @@ interface CodeInfo {
 }
 
 const AUTH_HINT =
-  "Check KLING_ACCESS_KEY and KLING_SECRET_KEY (keys are bound to a region: a Beijing key does not work on api-singapore and vice versa, so check KLING_BASE_URL too).";
+  "Check KLING_API_KEY (or KLING_ACCESS_KEY and KLING_SECRET_KEY); keys are bound to a region: a Beijing key does not work on api-singapore and vice versa, so check KLING_BASE_URL too.";
+/** Kling gives the same 1002 text for an AK/SK token on a new-standard endpoint and for a wrong API key. */
+const AKSK_HINT =
+  "Kling says this both for an AK/SK token on a new-standard endpoint (those take only an API key: set KLING_API_KEY) and for an API key it does not accept: check KLING_API_KEY and its region (KLING_BASE_URL).";
 const CLOCK_HINT = "The token's time window was rejected: this machine's clock is probably off. Sync it (NTP) and try again.";
 
 export const KLING_CODES: Record<number, CodeInfo> = {
@@ -76,7 +79,7 @@ export function klingError(
     httpStatus,
     requestId: typeof body?.request_id === "string" && body.request_id ? body.request_id : requestId,
     message,
-    hint: known?.hint,
+    hint: code === 1002 && /AK\/SK/i.test(message) ? AKSK_HINT : known?.hint,
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   });
 }

@@ -1,8 +1,9 @@
-/** Per-endpoint Kling rules (exclusive groups, count limits, image checks), checked before any call. */
+/**
+ * Per-endpoint Kling rules that hold for every model (exclusive groups, count limits, image checks),
+ * checked before any call. Per-model capabilities are catalog advice (catalog.ts), not rules here.
+ */
 import { inputError } from "../../errors.js";
 import type { MediaInput } from "../../media/inputs.js";
-import { findImageModel } from "./models.js";
-import { checkModelFamily } from "./video-options.js";
 
 export const IMAGE_MIMES = ["image/jpeg", "image/png"];
 export const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
@@ -13,6 +14,7 @@ export const IMAGE_REFERENCES = ["subject", "face"] as const;
 export const FRAME_ROLES = ["first_frame", "end_frame"] as const;
 export const REFER_TYPES = ["feature", "base"] as const;
 export const RESULT_TYPES = ["single", "series"] as const;
+export const SERIES_AMOUNTS = ["auto"] as const;
 
 /** Kling takes an image as a URL or as raw base64 without the `data:` prefix. */
 export function toKlingImage(input: MediaInput): string {
@@ -35,9 +37,13 @@ export interface ImageToVideoShape {
   camera_control?: boolean;
 }
 
-/** image2video: first+last frame, motion brush and camera control are mutually exclusive. */
+/**
+ * image2video: a first frame is needed (no current model makes a video from a last frame alone);
+ * first+last frame, motion brush and camera control are mutually exclusive.
+ */
 export function checkImageToVideo(a: ImageToVideoShape): void {
-  if (!a.image && !a.image_tail) throw inputError("image", "give image (first frame), image_tail (last frame), or both");
+  if (!a.image)
+    throw inputError("image", "give the first frame (image); image_tail adds a last frame (Kling makes no video from a last frame alone)");
   const brush = a.static_mask || (a.dynamic_masks?.length ?? 0) > 0;
   const groups = [
     a.image_tail ? "image_tail (first/last frame)" : "",
@@ -49,7 +55,6 @@ export function checkImageToVideo(a: ImageToVideoShape): void {
       groups[1]!.split(" ")[0]!,
       `Kling allows only one of: first/last frame, motion brush, camera control; got ${groups.join(" and ")}`,
     );
-  if (brush && !a.image) throw inputError("image", "the motion brush needs the first-frame image");
 }
 
 export interface OmniVideoShape {
@@ -57,9 +62,13 @@ export interface OmniVideoShape {
   elements: number;
   video?: { refer_type?: (typeof REFER_TYPES)[number] };
   aspect_ratio?: string;
-  duration?: number;
 }
 
+/**
+ * omni-video: images + elements <= 7 (<= 4 with a video), one first and one end frame at most, an
+ * end frame needs a first frame, aspect_ratio unless a first frame or an edited video sets it.
+ * Durations, and how many images go with an end frame, depend on the model: the vendor decides.
+ */
 export function checkOmniVideo(a: OmniVideoShape): void {
   const withVideo = !!a.video;
   const max = withVideo ? 4 : 7;
@@ -73,60 +82,37 @@ export function checkOmniVideo(a: OmniVideoShape): void {
   const firsts = a.roles.filter((r) => r === "first_frame").length;
   const ends = a.roles.filter((r) => r === "end_frame").length;
   if (firsts > 1 || ends > 1) throw inputError("images", "at most one first_frame and one end_frame");
-  if (ends && a.roles.length > 2) throw inputError("images", "an end_frame is only allowed with at most 2 images");
   if (ends && !firsts) throw inputError("images", "an end_frame needs a first_frame");
   const editing = a.video?.refer_type === "base";
   if (!firsts && !editing && !a.aspect_ratio)
     throw inputError("aspect_ratio", 'is required unless an image has role "first_frame" or a video is edited (refer_type "base")');
-  const plain = !a.video && !a.elements && (a.roles.length === 0 || (firsts === 1 && a.roles.length === 1));
-  if (a.duration !== undefined && plain && a.duration !== 5 && a.duration !== 10) {
-    throw inputError("duration", "text-to-video and first-frame-only omni videos can only be 5 or 10 seconds");
-  }
 }
 
-function checkResolution(model: string, resolution: string | undefined): void {
-  const m = findImageModel(model);
-  if (resolution && m && !m.resolutions.includes(resolution))
-    throw inputError("resolution", `${m.label} (${m.id}) accepts ${m.resolutions.join(", ")}; got ${resolution}`);
-}
-
+/**
+ * images/generations: image_reference needs the reference image; no negative prompt with a
+ * reference image; reference image + elements <= 10. Which model takes image_reference and the
+ * fidelities (Kling 2.1) is catalog advice.
+ */
 export function checkGenerateImage(a: {
-  model: string;
   image?: boolean;
   image_reference?: string;
   image_fidelity?: number;
-  human_fidelity?: number;
   negative_prompt?: string;
-  resolution?: string;
+  elements?: number;
 }): void {
-  checkModelFamily("images/generations", a.model);
-  const m = findImageModel(a.model);
-  if (a.image_reference) {
-    if (!a.image) throw inputError("image_reference", "needs a reference image in image");
-    if (m && !m.imageReference) throw inputError("image_reference", `${m.label} (${m.id}) does not take image_reference; use kling-v1-5`);
-  }
+  if (a.image_reference && !a.image) throw inputError("image_reference", "needs a reference image in image");
   if (a.image && a.negative_prompt) throw inputError("negative_prompt", "is not supported together with a reference image");
   if (!a.image && a.image_fidelity !== undefined) throw inputError("image_fidelity", "only applies with a reference image");
-  if (a.human_fidelity !== undefined && a.image_reference !== "face")
-    throw inputError("human_fidelity", 'only applies with image_reference: "face"');
-  checkResolution(a.model, a.resolution);
+  const total = (a.image ? 1 : 0) + (a.elements ?? 0);
+  if (total > 10) throw inputError("element_ids", `the reference image + elements may be at most 10; got ${total}`);
 }
 
-export function checkOmniImage(a: {
-  model: string;
-  images: number;
-  elements: number;
-  resolution?: string;
-  n?: number;
-  result_type?: string;
-  series_amount?: number;
-}): void {
-  checkModelFamily("images/omni-image", a.model);
+/** omni-image: images + elements <= 10; n is for single images, series_amount for a series. */
+export function checkOmniImage(a: { images: number; elements: number; n?: number; result_type?: string; series_amount?: unknown }): void {
   if (a.images + a.elements > 10) throw inputError("element_ids", `images + elements may be at most 10; got ${a.images + a.elements}`);
   if (a.result_type === "series") {
     if (a.n !== undefined) throw inputError("n", 'use series_amount with result_type "series", not n');
   } else if (a.series_amount !== undefined) {
     throw inputError("series_amount", 'only applies with result_type: "series"');
   }
-  checkResolution(a.model, a.resolution);
 }

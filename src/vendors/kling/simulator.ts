@@ -1,28 +1,37 @@
 /**
- * Kling AI simulator: exact JWT checks (1001 missing, 1002 malformed or bad signature, 1003 not yet
- * valid, 1004 expired, 1000 unknown access key), the create/get/list task API of every video and
- * image family with `submitted → processing → succeed|failed`, millisecond timestamps, string
- * durations, the documented count limits, `external_task_id` uniqueness and lookup, per-pack
- * parallel-task limits (1303), elements, and real MP4/PNG media kept 30 days. Trigger words:
+ * Kling AI simulator, from Kling's docs. Auth exactly as Kling takes it: a console API key
+ * (`Bearer <key>`) on every endpoint, or an HS256 JWT from the AK/SK pair (1001 missing, 1002
+ * malformed or bad signature, 1003 not yet valid, 1004 expired, 1000 unknown access key) on the
+ * legacy endpoints only: the new standard answers 401/1002 "does not support AK/SK". Both API
+ * standards: legacy `/v1/<family>` (model_name, string durations, `succeed`) and new
+ * `/<product>/<model>` with `GET|POST /tasks` (`succeeded`); each model's documented rules
+ * (simulator-models.ts) with Kling's codes (1203 unknown model, "has been discontinued" for retired
+ * ones, 1201 bad parameters); `external_task_id` uniqueness and lookup; per-pack parallel-task
+ * limits (1303); both element libraries; real MP4/PNG media kept 30 days. Trigger words:
  * "[blocked]" (1301), "[fail]" (task fails), "[slow]" (runs 4x longer).
  *
- * One file on purpose, over 300 lines: it is the vendor's whole documented contract, read side by
- * side with the vendor's docs, and kept apart from the adapter so the two cannot share a mistake.
+ * One file on purpose, over 300 lines: it is the vendor's whole documented contract (with its helper
+ * modules), read side by side with the vendor's docs, and kept apart from the adapter (no import
+ * from the catalog, client or request builders) so the two cannot share a mistake.
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { JWTPayload } from "jose";
 import { JWTClaimValidationFailed, JWTExpired } from "jose/errors";
 import { jwtVerify } from "jose/jwt/verify";
-import { parseKlingJson, stringifyKling } from "./client.js";
-import { ANY_DURATION, findVideoModel, isKlingFamily, knownModels, type KlingFamily } from "./models.js";
 import { makeMp4, makePng } from "../../sandbox/media-fixtures.js";
 import { header, VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
 import { taskPhase, type SimTask } from "../../sandbox/sim-task.js";
 import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
 import { VENDOR_ID } from "./config.js";
+import { SimElements } from "./simulator-elements.js";
+import { SIM_DEFAULT_MODEL, SIM_DISCONTINUED, SIM_MODELS, type SimModelRules } from "./simulator-models.js";
+import { bad, checkLegacy, checkNew, Reject } from "./simulator-requests.js";
+
+export type { SimModelRules } from "./simulator-models.js";
 
 export interface KlingSimOptions {
+  apiKey?: string;
   accessKey?: string;
   secretKey?: string;
   queuedMs?: number;
@@ -34,30 +43,35 @@ export interface KlingSimOptions {
   maxRenderEdge?: number;
   /** How long a "lost" create answer is held back (the client should have timed out by then). */
   lostReplyDelayMs?: number;
+  /** Models Kling "released" after the docs the simulator was written from, with their rules. */
+  extraModels?: SimModelRules[];
 }
 
 interface TaskData {
-  family: KlingFamily;
+  standard: "legacy" | "new";
+  /** Legacy family (`videos/text2video`) or new product (`text-to-video`). */
+  family: string;
+  model: string;
   body: Record<string, unknown>;
   prompt: string;
   externalTaskId?: string;
   slots: number;
-  result?: Record<string, unknown>;
-  updatedMs?: number;
-}
-
-interface SimElement {
-  element_id: string;
-  element_name: string;
-  element_description: string;
-  element_frontal_image: string;
-  element_refer_list: Array<{ image_url: string }>;
-  tag_list: Array<{ tag_id: string }>;
-  owned_by: string;
-  status: string;
+  result?: Array<Record<string, unknown>>;
 }
 
 const RETENTION_S = 30 * 24 * 3600;
+const AKSK =
+  "Authentication error. The current API does not support AK/SK; please go to the console (https://kling.ai/dev/api-key) to create API key.";
+const LEGACY_FAMILIES = [
+  "videos/text2video",
+  "videos/image2video",
+  "videos/multi-image2video",
+  "videos/omni-video",
+  "images/generations",
+  "images/multi-image2image",
+  "images/omni-image",
+];
+const NEW_CREATE = /^\/(text-to-video|image-to-video)\/([^/]+)$/;
 const RATIO: Record<string, [number, number]> = {
   "16:9": [16, 9],
   "9:16": [9, 16],
@@ -68,38 +82,18 @@ const RATIO: Record<string, [number, number]> = {
   "2:3": [2, 3],
   "21:9": [21, 9],
 };
-const PROMPT_REQUIRED: KlingFamily[] = [
-  "videos/text2video",
-  "videos/multi-image2video",
-  "videos/omni-video",
-  "images/generations",
-  "images/omni-image",
-];
-const DEFAULT_MODEL: Record<KlingFamily, string> = {
-  "videos/text2video": "kling-v1",
-  "videos/image2video": "kling-v1",
-  "videos/multi-image2video": "kling-v1-6",
-  "videos/omni-video": "kling-video-o1",
-  "images/generations": "kling-v1",
-  "images/multi-image2image": "kling-v2",
-  "images/omni-image": "kling-image-o1",
-};
 
-class Reject extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Element ids exceed 2^53: read them from request bodies as strings. */
+const parseLong = (text: string): unknown => JSON.parse(text.replace(/("[A-Za-z_]*_id"\s*:\s*)(-?\d{16,})(?=\s*[,}\]])/g, '$1"$2"'));
+/** Legacy answers carry element ids as JSON numbers (the docs type them long). */
+const longIds = (json: string): string => json.replace(/"element_id":"(\d{1,30})"/g, '"element_id":$1');
 
 export class KlingSimulator extends VendorSimulator {
+  readonly apiKey: string;
   readonly accessKey: string;
   readonly secretKey: string;
   readonly tasks = new Map<string, SimTask<TaskData>>();
-  readonly elements = new Map<string, SimElement>();
+  readonly elements: SimElements;
   /** The next N creates make the task but hold the answer back (an answer lost in transit). */
   loseCreateReplies = 0;
   private readonly opts: Required<KlingSimOptions>;
@@ -109,6 +103,7 @@ export class KlingSimulator extends VendorSimulator {
   constructor(opts: KlingSimOptions = {}) {
     super(VENDOR_ID);
     this.opts = {
+      apiKey: "kling_sandbox_api_key_0000000000000001",
       accessKey: "AK_kling_sandbox_0001",
       secretKey: "SK_kling_sandbox_secret_0000000000001",
       queuedMs: 1500,
@@ -117,34 +112,18 @@ export class KlingSimulator extends VendorSimulator {
       maxParallelImage: 9,
       maxRenderEdge: 512,
       lostReplyDelayMs: 3000,
+      extraModels: [],
       ...opts,
     };
+    this.apiKey = this.opts.apiKey;
     this.accessKey = this.opts.accessKey;
     this.secretKey = this.opts.secretKey;
     this.secret = new TextEncoder().encode(this.secretKey);
-    for (const [i, name] of ["Panda", "Robot"].entries()) {
-      const id = `9007199254740${993 + i}123`;
-      this.presets.push({
-        element_id: id,
-        element_name: name,
-        element_description: `official ${name.toLowerCase()}`,
-        element_frontal_image: "",
-        element_refer_list: [],
-        tag_list: [{ tag_id: "o_101" }],
-        owned_by: "kling",
-        status: "succeed",
-      });
-    }
+    this.elements = new SimElements(() => this.sim.now(), this.opts.queuedMs + this.opts.runningMs);
   }
-  private readonly presets: SimElement[] = [];
 
   get baseUrl(): string {
     return this.sim.url;
-  }
-  override async start(port = 0): Promise<this> {
-    await super.start(port);
-    for (const p of this.presets) p.element_frontal_image = this.sim.publish(makePng(64, 64, 7), "image/png", RETENTION_S, "png");
-    return this;
   }
 
   /** Tasks created so far (what Kling would bill). */
@@ -156,25 +135,26 @@ export class KlingSimulator extends VendorSimulator {
     const rid = randomBytes(16)
       .toString("hex")
       .replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+    const standard = req.path === "/tasks" || NEW_CREATE.test(req.path) ? "new" : "legacy";
     try {
-      await this.authenticate(req);
+      await this.authenticate(req, standard);
       const data = await this.route(req);
-      return {
-        status: 200,
-        headers: { "content-type": "application/json" },
-        body: stringifyKling({ code: 0, message: "SUCCEED", request_id: rid, data }),
-      };
+      const json = JSON.stringify({ code: 0, message: "SUCCEED", request_id: rid, data });
+      return { status: 200, headers: { "content-type": "application/json" }, body: standard === "legacy" ? longIds(json) : json };
     } catch (e) {
       if (!(e instanceof Reject)) throw e;
       return { status: e.status, body: { code: e.code, message: e.message, request_id: rid } };
     }
   }
 
-  private async authenticate(req: SimRequest): Promise<void> {
+  private async authenticate(req: SimRequest, standard: "legacy" | "new"): Promise<void> {
     const auth = header(req, "authorization");
     if (!auth) throw new Reject(401, 1001, "Authorization is empty");
     const m = /^Bearer ([^\s]+)$/.exec(auth);
     if (!m) throw new Reject(401, 1002, "Authorization is invalid");
+    if (m[1] === this.apiKey) return;
+    // Anything but the API key is taken as an AK/SK token, which the new standard refuses outright.
+    if (standard === "new") throw new Reject(401, 1002, AKSK);
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(m[1]!, this.secret, { algorithms: ["HS256"], currentDate: new Date(this.sim.now()) }));
@@ -190,25 +170,61 @@ export class KlingSimulator extends VendorSimulator {
     if (payload.iss !== this.accessKey) throw new Reject(401, 1000, "Authentication failed: unknown access key");
   }
 
-  private async route(req: SimRequest): Promise<unknown> {
-    const p = req.path;
+  private body(req: SimRequest): Record<string, unknown> {
+    let b: unknown;
+    try {
+      b = req.body.length ? parseLong(req.body.toString("utf8")) : undefined;
+    } catch {
+      b = undefined;
+    }
+    if (!b || typeof b !== "object" || Array.isArray(b)) throw new Reject(400, 1200, "request body must be a JSON object");
+    return b as Record<string, unknown>;
+  }
+
+  private route(req: SimRequest): unknown {
+    const p = req.path.replace(/\/+$/, "");
+    const post = req.method === "POST";
+    const publish = () => this.sim.publish(makePng(64, 64, 3), "image/png", RETENTION_S, "png");
+    const el = this.elements;
+    if (p === "/tasks") return post ? this.cursor(req) : this.newTasks(req);
+    const created = NEW_CREATE.exec(p);
+    if (created && post) return this.create(req, "new", created[1]!, decodeURIComponent(created[2]!));
     if (p === "/v1/general/custom-elements")
-      return req.method === "POST" ? this.createElement(req) : this.page(req, [...this.elements.values()].reverse());
-    if (p === "/v1/general/presets-elements" && req.method === "GET") return this.page(req, this.presets);
-    if (p === "/v1/general/delete-elements" && req.method === "POST") return this.deleteElement(req);
+      return post ? el.createOld(this.body(req), publish) : this.page(req, [...el.old.values()].reverse());
+    if (p === "/v1/general/presets-elements" && !post) return this.page(req, el.oldPresets);
+    if (p === "/v1/general/advanced-custom-elements") {
+      if (!post) return this.page(req, el.currentList());
+      const t = el.createCurrent(this.body(req), publish);
+      const { task_result: _r, task_status_msg: _m, ...view } = el.view(t);
+      return view;
+    }
+    const one = /^\/v1\/general\/advanced-custom-elements\/([^/]+)$/.exec(p);
+    if (one && !post) return el.view(el.findTask(decodeURIComponent(one[1]!)));
+    if (p === "/v1/general/advanced-presets-elements" && !post)
+      return this.page(
+        req,
+        el.presets.map((t) => el.view(t)),
+      );
+    if ((p === "/v1/general/delete-elements" || p === "/v1/general/delete-advanced-elements") && post) return el.delete(this.body(req));
     const m = /^\/v1\/((?:videos|images)\/[\w-]+)(?:\/([^/]+))?$/.exec(p);
-    if (m && isKlingFamily(m[1])) {
-      const family = m[1];
-      if (!m[2] && req.method === "POST") return this.create(family, req);
-      if (!m[2] && req.method === "GET")
+    if (m && LEGACY_FAMILIES.includes(m[1]!)) {
+      const family = m[1]!;
+      if (!m[2] && post) return this.create(req, "legacy", family);
+      const mine = (t: SimTask<TaskData>) => t.data.standard === "legacy" && t.data.family === family;
+      if (!m[2] && !post)
         return this.page(
           req,
           [...this.tasks.values()]
-            .filter((t) => t.data.family === family)
+            .filter(mine)
             .reverse()
             .map((t) => this.view(t)),
         );
-      if (m[2] && req.method === "GET") return this.view(this.find(family, decodeURIComponent(m[2])));
+      if (m[2] && !post) {
+        const id = decodeURIComponent(m[2]);
+        const t = this.tasks.get(id) ?? [...this.tasks.values()].find((x) => x.data.externalTaskId === id);
+        if (!t || !mine(t)) throw new Reject(404, 1203, `task ${id} not found`);
+        return this.view(t);
+      }
     }
     throw new Reject(404, 1202, `invalid request method or path: ${req.method} ${p}`);
   }
@@ -221,44 +237,56 @@ export class KlingSimulator extends VendorSimulator {
     return items.slice((num - 1) * size, num * size);
   }
 
-  private find(family: KlingFamily, id: string): SimTask<TaskData> {
-    const t = this.tasks.get(id) ?? [...this.tasks.values()].find((x) => x.data.externalTaskId === id);
-    if (!t || t.data.family !== family) throw new Reject(404, 1203, `task ${id} not found`);
-    return t;
+  /** `GET /tasks?task_ids=a,b` or `?external_task_ids=…`: the new-standard tasks found (unknown ids are left out). */
+  private newTasks(req: SimRequest): unknown[] {
+    const ids = req.query.get("task_ids");
+    const ext = req.query.get("external_task_ids");
+    if ((ids === null) === (ext === null)) bad("give either task_ids or external_task_ids");
+    const wanted = new Set((ids ?? ext ?? "").split(",").filter(Boolean));
+    return [...this.tasks.values()]
+      .filter((t) => t.data.standard === "new" && (ids !== null ? wanted.has(t.id) : wanted.has(t.data.externalTaskId ?? "")))
+      .map((t) => this.view(t));
   }
 
-  // ---- task creation ----
+  /** `POST /tasks`: the newest new-standard tasks, `limit` at most 500 (one page; no cursor needed here). */
+  private cursor(req: SimRequest): unknown {
+    const b = req.body.length ? this.body(req) : {};
+    const limit =
+      b.limit === undefined
+        ? 100
+        : Number.isInteger(b.limit) && (b.limit as number) >= 1 && (b.limit as number) <= 500
+          ? (b.limit as number)
+          : bad("limit must be 1-500");
+    const all = [...this.tasks.values()].filter((t) => t.data.standard === "new").reverse();
+    const result = all.slice(0, limit).map((t) => this.view(t));
+    return { result, count: result.length, next_cursor: "", has_more: all.length > limit };
+  }
 
-  private async create(family: KlingFamily, req: SimRequest): Promise<unknown> {
-    const b = req.json;
-    if (!b || typeof b !== "object" || Array.isArray(b)) throw new Reject(400, 1200, "request body must be a JSON object");
-    const body = parseKlingJson(req.body.toString("utf8")) as Record<string, unknown>;
-    const model = body.model_name === undefined ? DEFAULT_MODEL[family] : body.model_name;
-    if (typeof model !== "string" || !knownModels(family).includes(model))
-      throw new Reject(404, 1203, `model_name ${typeof model === "string" ? model : JSON.stringify(model)} not found for ${family}`);
-    const prompt = typeof body.prompt === "string" ? body.prompt : "";
-    if (body.prompt !== undefined && typeof body.prompt !== "string") throw new Reject(400, 1201, "prompt must be a string");
-    if (PROMPT_REQUIRED.includes(family) && !prompt) throw new Reject(400, 1201, "prompt is required");
-    if (prompt.length > 2500) throw new Reject(400, 1201, "prompt must be at most 2500 characters");
+  /** The model's documented rules on `family`, or Kling's answer for an unknown or discontinued one. */
+  private rules(family: string, model: unknown): SimModelRules {
+    if (typeof model !== "string" || !model) bad("model_name must be a string");
+    const found = [...this.opts.extraModels, ...SIM_MODELS].find((m) => m.id === model && m.endpoints.includes(family));
+    if (found) return found;
+    if (SIM_DISCONTINUED.some((d) => d.id === model && d.endpoints.includes(family)))
+      bad(`The model '${model}' has been discontinued and is no longer available.`);
+    throw new Reject(404, 1203, `model ${model} is not supported by ${family}`);
+  }
+
+  private async create(req: SimRequest, standard: "legacy" | "new", family: string, pathModel?: string): Promise<unknown> {
+    const body = this.body(req);
+    const model = standard === "new" ? pathModel! : (body.model_name ?? SIM_DEFAULT_MODEL[family]);
+    const rules = this.rules(family, model);
+    const { slots, prompt } = standard === "new" ? { slots: 1, ...checkNew(family, body, rules) } : checkLegacy(family, body, rules);
     if (prompt.includes("[blocked]")) throw new Reject(400, 1301, "Content security check failed for the prompt");
-    if (body.duration !== undefined) {
-      if (typeof body.duration !== "string") throw new Reject(400, 1201, 'duration must be a string such as "5"');
-      const allowed = findVideoModel(model)?.durations ?? ANY_DURATION;
-      if (!allowed.includes(body.duration)) throw new Reject(400, 1201, `duration ${body.duration} is not supported by ${model}`);
-    }
-    for (const k of ["mode"] as const)
-      if (body[k] !== undefined && body[k] !== "std" && body[k] !== "pro") throw new Reject(400, 1201, "mode must be std or pro");
-    const ext = body.external_task_id;
-    if (ext !== undefined && (typeof ext !== "string" || !ext)) throw new Reject(400, 1201, "external_task_id must be a string");
-    if (ext && [...this.tasks.values()].some((t) => t.data.externalTaskId === ext))
-      throw new Reject(400, 1201, "external_task_id already exists");
-    const slots = this.checkFamily(family, body);
-    const pack = family.startsWith("videos/") ? "videos/" : "images/";
+    const ext = standard === "new" ? (body.options as { external_task_id?: unknown } | undefined)?.external_task_id : body.external_task_id;
+    if (ext !== undefined && (typeof ext !== "string" || !ext)) bad("external_task_id must be a string");
+    if (ext && [...this.tasks.values()].some((t) => t.data.externalTaskId === ext)) bad("external_task_id already exists");
+    const video = !family.startsWith("images/");
     const active = [...this.tasks.values()]
-      .filter((t) => t.data.family.startsWith(pack) && ["queued", "running"].includes(taskPhase(t, this.sim.now())))
+      .filter((t) => !t.data.family.startsWith("images/") === video && ["queued", "running"].includes(taskPhase(t, this.sim.now())))
       .reduce((s, t) => s + t.data.slots, 0);
-    const max = pack === "videos/" ? this.opts.maxParallelVideo : this.opts.maxParallelImage;
-    if (active + slots > max) throw new Reject(429, 1303, "parallel task over resource pack limit");
+    if (active + slots > (video ? this.opts.maxParallelVideo : this.opts.maxParallelImage))
+      throw new Reject(429, 1303, "parallel task over resource pack limit");
     const now = this.sim.now();
     const id = String(BigInt(now) * 1000n + BigInt(++this.seq % 1000)) + "00";
     const task: SimTask<TaskData> = {
@@ -267,7 +295,7 @@ export class KlingSimulator extends VendorSimulator {
       queuedMs: this.opts.queuedMs,
       runningMs: this.opts.runningMs * (prompt.includes("[slow]") ? 4 : 1),
       outcome: prompt.includes("[fail]") ? "failed" : "succeeded",
-      data: { family, body: { ...body, model_name: model }, prompt, externalTaskId: ext, slots },
+      data: { standard, family, model: model as string, body, prompt, ...(ext ? { externalTaskId: ext } : {}), slots },
     };
     this.tasks.set(id, task);
     const view = this.view(task);
@@ -275,193 +303,90 @@ export class KlingSimulator extends VendorSimulator {
       this.loseCreateReplies--;
       await sleep(this.opts.lostReplyDelayMs);
     }
-    return view;
+    if (standard === "legacy") return view;
+    const { id: vid, status, create_time, update_time, external_id } = view;
+    return { id: vid, status, create_time, update_time, ...(external_id ? { external_id } : {}) };
   }
-
-  /** Family-specific rules; returns the parallel slots the task takes. */
-  private checkFamily(family: KlingFamily, b: Record<string, unknown>): number {
-    const list = (k: string) =>
-      b[k] === undefined ? [] : Array.isArray(b[k]) ? (b[k] as Array<Record<string, unknown>>) : bad(`${k} must be an array`);
-    const n =
-      b.n === undefined
-        ? 1
-        : Number.isInteger(b.n) && (b.n as number) >= 1 && (b.n as number) <= 9
-          ? (b.n as number)
-          : bad("n must be an integer 1-9");
-    switch (family) {
-      case "videos/text2video":
-        return 1;
-      case "videos/image2video": {
-        if (!b.image && !b.image_tail) bad("image or image_tail is required");
-        for (const k of ["image", "image_tail", "static_mask"]) if (b[k] !== undefined) checkImage(b[k], k);
-        const masks = list("dynamic_masks");
-        if (masks.length > 6) bad("dynamic_masks: at most 6");
-        for (const mk of masks) {
-          checkImage(mk.mask, "dynamic_masks.mask");
-          const tr = mk.trajectories;
-          if (!Array.isArray(tr) || tr.length < 2 || tr.length > 77) bad("trajectories must have 2-77 points");
-        }
-        const groups = [!!b.image_tail, !!b.static_mask || masks.length > 0, !!b.camera_control].filter(Boolean).length;
-        if (groups > 1) bad("image_tail, motion brush (static_mask/dynamic_masks) and camera_control are mutually exclusive");
-        return 1;
-      }
-      case "videos/multi-image2video": {
-        const imgs = list("image_list");
-        if (imgs.length < 1 || imgs.length > 4) bad("image_list must have 1-4 images");
-        for (const i of imgs) checkImage(i.image, "image_list.image");
-        return 1;
-      }
-      case "videos/omni-video": {
-        const imgs = list("image_list");
-        const els = list("element_list");
-        const vids = list("video_list");
-        if (vids.length > 1) bad("video_list: at most 1 video");
-        const max = vids.length ? 4 : 7;
-        if (imgs.length > max || imgs.length + els.length > max) bad(`image_list + element_list: at most ${max}`);
-        for (const i of imgs) checkImage(i.image_url, "image_list.image_url");
-        const types = imgs.map((i) => i.type);
-        if (types.includes("end_frame") && imgs.length > 2) bad("end_frame is not supported with more than 2 images");
-        const editing = vids[0]?.refer_type === "base";
-        if (!types.includes("first_frame") && !editing && !b.aspect_ratio) bad("aspect_ratio is required");
-        for (const v of vids) if (typeof v.video_url !== "string" || !/^https?:\/\//.test(v.video_url)) bad("video_url must be a URL");
-        return 1;
-      }
-      case "images/generations":
-        if (b.image !== undefined) checkImage(b.image, "image");
-        if (b.image_reference !== undefined && b.model_name !== "kling-v1-5") bad("image_reference is only supported by kling-v1-5");
-        return n;
-      case "images/multi-image2image": {
-        const subs = list("subject_image_list");
-        if (subs.length < 1 || subs.length > 4) bad("subject_image_list must have 1-4 images");
-        for (const s of subs) checkImage(s.subject_image, "subject_image_list.subject_image");
-        for (const k of ["scene_image", "style_image"]) if (b[k] !== undefined) checkImage(b[k], k);
-        return n;
-      }
-      case "images/omni-image": {
-        const imgs = list("image_list");
-        const els = list("element_list");
-        if (imgs.length + els.length > 10) bad("image_list + element_list: at most 10");
-        for (const i of imgs) checkImage(i.image, "image_list.image");
-        return b.result_type === "series" ? Number(b.series_amount ?? 4) : n;
-      }
-    }
-  }
-
-  // ---- task view ----
 
   private view(task: SimTask<TaskData>): Record<string, unknown> {
     const phase = taskPhase(task, this.sim.now());
+    const done = phase === "succeeded" || phase === "failed";
+    const updated = done ? task.createdMs + task.queuedMs + task.runningMs : this.sim.now();
+    const d = task.data;
+    const wm =
+      (
+        (d.standard === "new" ? (d.body.options as Record<string, unknown> | undefined) : d.body)?.watermark_info as
+          { enabled?: boolean } | undefined
+      )?.enabled === true;
+    const message = phase === "failed" ? "Failure to pass the risk control system" : "";
+    if (phase === "succeeded") d.result ??= this.render(d, wm);
+    if (d.standard === "new") {
+      return {
+        id: task.id,
+        status: phase === "queued" ? "submitted" : phase === "running" ? "processing" : phase,
+        message,
+        create_time: task.createdMs,
+        update_time: updated,
+        ...(d.externalTaskId ? { external_id: d.externalTaskId } : {}),
+        ...(phase === "succeeded" ? { outputs: d.result!.map((o) => ({ type: "video", ...o })) } : {}),
+        ...(phase === "succeeded" ? { billing: [{ charge_type: "unit", amount: "1", package_type: "video" }] } : {}),
+      };
+    }
     const status = phase === "queued" ? "submitted" : phase === "running" ? "processing" : phase === "succeeded" ? "succeed" : "failed";
-    const b = task.data.body;
-    const wm = (b.watermark_info as { enabled?: boolean } | undefined)?.enabled === true;
-    const out: Record<string, unknown> = {
+    const series = d.family === "images/omni-image" && d.body.result_type === "series";
+    const kind = d.family.startsWith("images/") ? (series ? "series_images" : "images") : "videos";
+    return {
       task_id: task.id,
       task_status: status,
-      task_status_msg: status === "failed" ? "Failure to pass the risk control system" : "",
-      task_info: task.data.externalTaskId ? { external_task_id: task.data.externalTaskId } : {},
+      task_status_msg: message,
+      task_info: d.externalTaskId ? { external_task_id: d.externalTaskId } : {},
       created_at: task.createdMs,
-      updated_at: status === "succeed" || status === "failed" ? task.createdMs + task.queuedMs + task.runningMs : this.sim.now(),
+      updated_at: updated,
       watermark_info: { enabled: wm },
+      ...(phase === "succeeded" ? { task_result: { [kind]: d.result }, final_unit_deduction: "1" } : {}),
     };
-    if (status === "succeed") {
-      task.data.result ??= this.render(task.data, wm);
-      out.task_result = task.data.result;
-      out.final_unit_deduction = "1";
-    }
-    return out;
   }
 
-  private render(d: TaskData, wm: boolean): Record<string, unknown> {
+  private render(d: TaskData, wm: boolean): Array<Record<string, unknown>> {
     const b = d.body;
-    const [rw, rh] = RATIO[typeof b.aspect_ratio === "string" ? b.aspect_ratio : "16:9"] ?? [16, 9];
-    const edge = d.family.startsWith("videos/") ? Math.min(320, this.opts.maxRenderEdge) : this.opts.maxRenderEdge;
+    const settings = (b.settings ?? {}) as Record<string, unknown>;
+    const ratio = d.standard === "new" ? settings.aspect_ratio : b.aspect_ratio;
+    const [rw, rh] = RATIO[typeof ratio === "string" ? ratio : "16:9"] ?? [16, 9];
+    const isVideo = !d.family.startsWith("images/");
+    const edge = isVideo ? Math.min(320, this.opts.maxRenderEdge) : this.opts.maxRenderEdge;
     const w = Math.max(16, Math.round((edge * rw) / Math.max(rw, rh) / 16) * 16);
     const h = Math.max(16, Math.round((edge * rh) / Math.max(rw, rh) / 16) * 16);
     const seed = d.prompt.length;
-    if (d.family.startsWith("videos/")) {
-      const seconds = Number(b.duration ?? 5);
+    if (isVideo) {
+      const seconds = Number((d.standard === "new" ? settings.duration : b.duration) ?? 5);
       const make = (s: number) => () => makeMp4({ width: w, height: h, seconds, fps: 2, seed: s });
-      const video = {
-        id: randomBytes(8).toString("hex"),
-        url: this.sim.publish(make(seed), "video/mp4", RETENTION_S, "mp4"),
-        ...(wm ? { watermark_url: this.sim.publish(make(seed + 1), "video/mp4", RETENTION_S, "mp4") } : {}),
-        duration: seconds.toFixed(1),
-      };
-      return { videos: [video] };
+      return [
+        {
+          id: randomBytes(8).toString("hex"),
+          url: this.sim.publish(make(seed), "video/mp4", RETENTION_S, "mp4"),
+          ...(wm ? { watermark_url: this.sim.publish(make(seed + 1), "video/mp4", RETENTION_S, "mp4") } : {}),
+          duration: seconds.toFixed(1),
+        },
+      ];
     }
     const image = (i: number) => ({
       index: i,
       url: this.sim.publish(makePng(w, h, seed + i), "image/png", RETENTION_S, "png"),
       ...(wm ? { watermark_url: this.sim.publish(makePng(w, h, seed + i + 50), "image/png", RETENTION_S, "png") } : {}),
     });
-    if (d.family === "images/omni-image" && b.result_type === "series") {
-      return { series_images: Array.from({ length: Number(b.series_amount ?? 4) }, (_, i) => image(i)) };
-    }
-    return { images: Array.from({ length: Number(b.n ?? 1) }, (_, i) => image(i)) };
+    const count = d.family === "images/omni-image" && b.result_type === "series" ? d.slots : Number(b.n ?? 1);
+    return Array.from({ length: count }, (_, i) => image(i));
   }
-
-  // ---- elements ----
-
-  private createElement(req: SimRequest): SimElement {
-    const b = (req.json ?? {}) as Record<string, unknown>;
-    const name = b.element_name;
-    const desc = b.element_description;
-    if (typeof name !== "string" || !name || name.length > 20) bad("element_name is required, at most 20 characters");
-    if (typeof desc !== "string" || !desc || desc.length > 100) bad("element_description is required, at most 100 characters");
-    checkImage(b.element_frontal_image, "element_frontal_image");
-    const refs = Array.isArray(b.element_refer_list) ? (b.element_refer_list as Array<{ image_url?: unknown }>) : [];
-    if (refs.length < 1 || refs.length > 3) bad("element_refer_list must have 1-3 images");
-    for (const r of refs) checkImage(r.image_url, "element_refer_list.image_url");
-    const id = String(9_100_000_000_000_000_000n + BigInt(this.elements.size + 1) * 7919n);
-    const el: SimElement = {
-      element_id: id,
-      element_name: name,
-      element_description: desc,
-      element_frontal_image: this.sim.publish(makePng(64, 64, 3), "image/png", RETENTION_S, "png"),
-      element_refer_list: refs.map(() => ({ image_url: this.sim.publish(makePng(64, 64, 4), "image/png", RETENTION_S, "png") })),
-      tag_list: Array.isArray(b.tag_list) ? (b.tag_list as Array<{ tag_id: string }>) : [],
-      owned_by: "account",
-      status: "succeed",
-    };
-    this.elements.set(id, el);
-    return el;
-  }
-
-  private deleteElement(req: SimRequest): unknown {
-    const b = parseKlingJson(req.body.toString("utf8")) as { element_id?: unknown };
-    const id = typeof b?.element_id === "string" || typeof b?.element_id === "number" ? String(b.element_id) : "";
-    if (!/^\d+$/.test(id)) bad("element_id is required");
-    if (this.presets.some((p) => p.element_id === id)) throw new Reject(403, 1103, "official elements cannot be deleted");
-    if (!this.elements.delete(id)) throw new Reject(404, 1203, `element ${id} not found`);
-    return { task_id: randomBytes(8).toString("hex"), task_status: "succeed" };
-  }
-}
-
-function bad(message: string): never {
-  throw new Reject(400, 1201, message);
-}
-
-/** Kling takes an image as an http(s) URL or raw base64 (no `data:` prefix) of a JPEG or PNG. */
-function checkImage(v: unknown, field: string): void {
-  if (typeof v !== "string" || !v) bad(`${field} must be a URL or base64 string`);
-  if (/^https?:\/\//.test(v)) return;
-  if (v.startsWith("data:")) bad(`${field}: send raw base64 without the "data:" prefix`);
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(v)) bad(`${field} is not valid base64`);
-  const bytes = Buffer.from(v, "base64");
-  const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
-  const png = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
-  if (!jpeg && !png) bad(`${field} must be a jpg or png image`);
-  if (bytes.length > 10 * 1024 * 1024) bad(`${field} is larger than 10 MB`);
 }
 
 const FAST: KlingSimOptions = { queuedMs: 100, runningMs: 300, maxRenderEdge: 128, lostReplyDelayMs: 1500 };
 
-/** Starts the simulator for `--sandbox` and the tests, with the environment that points the adapter at it. */
+/** Starts the simulator for `--sandbox` and the tests; the environment points the adapter at it with the API key. */
 export async function simulate({ fast, options }: SimulatorOptions): Promise<SimulatedVendor> {
   const simulator = await new KlingSimulator({ ...(fast ? FAST : {}), ...(options as KlingSimOptions | undefined) }).start();
   return {
     simulator,
-    env: { KLING_ACCESS_KEY: simulator.accessKey, KLING_SECRET_KEY: simulator.secretKey, KLING_BASE_URL: simulator.baseUrl },
-    line: `Kling simulator at ${simulator.baseUrl}`,
+    env: { KLING_API_KEY: simulator.apiKey, KLING_BASE_URL: simulator.baseUrl },
+    line: `Kling simulator at ${simulator.baseUrl} (API key; an AK/SK pair works on its legacy endpoints too)`,
   };
 }

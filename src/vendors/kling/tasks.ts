@@ -1,12 +1,14 @@
 /**
- * Kling task drivers: one for video families, one for image families. The endpoint family lives
- * in the job handle (`x.f`), so a restarted server can poll from the job id alone.
+ * Kling task drivers: one for video tasks, one for image tasks. The job handle says where the task
+ * lives, so a restarted server can poll from the job id alone: `x.f` is the legacy endpoint family
+ * (`GET /v1/<f>/{id}`), or `x.s = "new"` marks a new-standard task (`GET /tasks`, `x.f` then names
+ * the product); `x.e = "1"` means the id is our `external_task_id` (the create answer was lost).
  */
 import { AigcError } from "../../errors.js";
 import type { CancelOutcome, JobHandle, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
 import type { KlingClient, KlingMedia, KlingTask } from "./client.js";
 import { KLING } from "./errors.js";
-import { isKlingFamily, type KlingFamily } from "./models.js";
+import { isKlingFamily, type KlingFamily, type KlingRoute } from "./families.js";
 import { VENDOR_ID } from "./config.js";
 
 /** Kling deletes generated media 30 days after the task. */
@@ -30,6 +32,14 @@ function outputs(list: KlingMedia[] | undefined, expiresAt: string, role?: strin
     if (m.watermark_url) out.push({ url: m.watermark_url, expiresAt, role: role ? `${role}_watermarked` : "watermarked" });
   }
   return out;
+}
+
+/** The driver facts (`x`) of a job created on `route`. */
+export function routeFacts(route: KlingRoute, byExternalId?: boolean): Record<string, string> {
+  return {
+    ...(route.standard === "legacy" ? { f: route.family } : { f: route.product, s: "new" }),
+    ...(byExternalId ? { e: "1" } : {}),
+  };
 }
 
 /** Turns a Kling task into a job poll result. */
@@ -75,7 +85,11 @@ function driver(client: KlingClient, op: "video" | "image"): TaskDriver {
     pollIntervalMs: op === "video" ? 8000 : 4000,
     async poll(handle, ctx) {
       try {
-        return klingPollResult(await client.getTask(familyOf(handle), handle.task!, ctx.signal), handle.model);
+        const task =
+          handle.x?.s === "new"
+            ? await client.getNewTask(handle.task!, { external: handle.x.e === "1", signal: ctx.signal })
+            : await client.getTask(familyOf(handle), handle.task!, ctx.signal);
+        return klingPollResult(task, handle.model);
       } catch (err) {
         if (err instanceof AigcError && err.category === "not_found" && handle.x?.e === "1") {
           return {

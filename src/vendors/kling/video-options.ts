@@ -1,12 +1,18 @@
-/** The video options every Kling video family shares: rules checked before any call, and body building. */
+/**
+ * The video options every Kling video tool shares: the rules that hold whatever the model (the
+ * shape of Kling's API: multi-shot fields, camera control, voices), and the legacy request body.
+ * What each model accepts is catalog advice (catalog.ts), never a refusal here.
+ */
 import { inputError } from "../../errors.js";
-import { ANY_DURATION, findImageModel, findVideoModel, type KlingFamily, type VideoFamily } from "./models.js";
 
-export const MODES = ["std", "pro"] as const;
+export const MODES = ["std", "pro", "4k"] as const;
 export const VIDEO_RATIOS = ["16:9", "9:16", "1:1"] as const;
 export const CAMERA_TYPES = ["simple", "down_back", "forward_up", "right_turn_forward", "left_turn_forward"] as const;
 export const CAMERA_AXES = ["horizontal", "vertical", "pan", "tilt", "roll", "zoom"] as const;
 export const SHOT_TYPES = ["customize", "intelligence"] as const;
+/** Kling's multi-shot limits (3.0 models, both standards): 1-6 shots of at most 512 characters. */
+export const MAX_SHOTS = 6;
+export const MAX_SHOT_PROMPT = 512;
 
 export interface CameraControl {
   type: (typeof CAMERA_TYPES)[number];
@@ -35,32 +41,12 @@ export interface VideoOptions {
   watermark?: boolean;
 }
 
-/** A known model used on an endpoint that does not serve it is a local error; unknown models pass. */
-export function checkModelFamily(family: KlingFamily, model: string): void {
-  const known = findVideoModel(model) ?? findImageModel(model);
-  const fits = [findVideoModel(model), findImageModel(model)].some((m) => (m?.families as string[] | undefined)?.includes(family));
-  if (known && !fits) throw inputError("model", `${model} (${known.label}) is not served by Kling's ${family} endpoint`);
-}
-
-export function checkVideoOptions(family: VideoFamily, o: VideoOptions): void {
-  checkModelFamily(family, o.model);
-  const m = findVideoModel(o.model);
-  const label = m ? `${m.label} (${m.id})` : o.model;
-  if (o.duration !== undefined) {
-    const allowed = m?.durations ?? ANY_DURATION;
-    if (!allowed.includes(String(o.duration)))
-      throw inputError("duration", `${label} accepts ${allowed.join(", ")} seconds; got ${o.duration}`);
-  }
-  if (o.cfg_scale !== undefined && m && !m.cfgScale)
-    throw inputError("cfg_scale", `${label} does not support cfg_scale (Kling 2.x models ignore it); leave it out`);
-  if (o.sound && m && !m.sound) throw inputError("sound", `${label} cannot generate sound; use kling-v2-6 or newer`);
-  if (o.voice_ids?.length) {
-    if (m && !m.voices) throw inputError("voice_ids", `${label} does not take voices; use kling-v2-6 or newer`);
-    if (!o.sound) throw inputError("voice_ids", "voices need sound: true (refer to them in the prompt as <<<voice_1>>>, <<<voice_2>>>)");
-  }
+/** Rules of the API's shape, true for every model: voices need sound, the multi-shot fields go together, camera presets. */
+export function checkVideoShape(o: VideoOptions): void {
+  if (o.voice_ids?.length && !o.sound)
+    throw inputError("voice_ids", "voices need sound: true (refer to them in the prompt as <<<voice_1>>>, <<<voice_2>>>)");
   if (o.camera_control) checkCamera(o.camera_control);
   if (o.multi_shot) {
-    if (m && !m.multiShot) throw inputError("multi_shot", `${label} does not support multi-shot videos`);
     if (!o.shot_type)
       throw inputError(
         "shot_type",
@@ -93,6 +79,7 @@ function checkCamera(cc: CameraControl): void {
   }
 }
 
+/** The legacy body: `model_name`, string durations, `sound: on|off`, indexed shots, `voice_list`, `watermark_info`. */
 export function videoOptionsBody(o: VideoOptions): Record<string, unknown> {
   const body: Record<string, unknown> = { model_name: o.model };
   if (o.prompt !== undefined) body.prompt = o.prompt;

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
 import { KlingClient, parseKlingJson, stringifyKling } from "../../../../src/vendors/kling/client.js";
 import { klingPollResult } from "../../../../src/vendors/kling/tasks.js";
+import { KlingElements } from "../../../../src/vendors/kling/elements.js";
 import { failure } from "../../../helpers/failure.js";
 
 const T2V = { model_name: "kling-v2-6", prompt: "a fox", duration: "5" };
@@ -111,6 +112,24 @@ describe("Kling client against the simulator", () => {
     expect(after[1]!.path).toBe(`/v1/videos/text2video/${created.externalTaskId}`);
   });
 
+  it("new standard: a lost create answer is found through GET /tasks?external_task_ids=, never billed twice", async () => {
+    const keyed = new KlingClient({ ...cfg(), apiKey: sim.apiKey }, { timeoutMs: 2000, createTimeoutMs: 300 });
+    sim.loseCreateReplies = 1;
+    const before = sim.created;
+    const seen = sim.sim.requests.length;
+    const created = await keyed.createTask({ standard: "new", product: "text-to-video", model: "kling-3.0-turbo" }, { prompt: "a fox" });
+    expect(sim.created).toBe(before + 1);
+    const after = sim.sim.requests.slice(seen);
+    expect(after.map((r) => r.method)).toEqual(["POST", "GET"]);
+    expect((after[0]!.json as { options: { external_task_id: string } }).options.external_task_id).toBe(created.externalTaskId);
+    expect(after[1]!.path).toBe("/tasks");
+    expect(after[1]!.query.get("external_task_ids")).toBe(created.externalTaskId);
+    sim.sim.advance(1000);
+    const done = await keyed.getNewTask(created.taskId);
+    expect(done.task_status).toBe("succeed");
+    expect(klingPollResult(done).outputs?.[0]?.url).toMatch(/^http/);
+  });
+
   it("sends again (same external_task_id) when the lookup shows nothing was created", async () => {
     sim.sim.inject({
       kind: "status",
@@ -141,21 +160,33 @@ describe("Kling client against the simulator", () => {
     expect(created).toMatchObject({ byExternalId: true, taskId: created.externalTaskId });
   });
 
-  it("reads long element ids exactly and sends them back as numbers", async () => {
+  it("creates an element on the current service, reads long ids exactly, lists both libraries and deletes", async () => {
     const png = (await import("../../../../src/sandbox/media-fixtures.js")).makePng(64, 64).toString("base64");
-    const el = await client.createElement({
+    const elements = new KlingElements(client);
+    const created = await elements.create({
       element_name: "fox",
       element_description: "a red fox",
-      element_frontal_image: png,
-      element_refer_list: [{ image_url: png }],
+      frontal_image: png,
+      refer_images: [png],
     });
-    expect(el.element_id).toMatch(/^\d{19}$/);
-    expect(sim.elements.has(el.element_id)).toBe(true);
-    expect((await client.listElements("custom")).map((e) => e.element_id)).toContain(el.element_id);
-    expect((await client.listElements("official")).length).toBeGreaterThan(0);
-    await client.deleteElement(el.element_id);
-    expect(sim.sim.requests.at(-1)!.body.toString()).toBe(`{"element_id":${el.element_id}}`);
-    expect(sim.elements.has(el.element_id)).toBe(false);
+    const sent = sim.sim.requests.at(-1)!;
+    expect(sent.path).toBe("/v1/general/advanced-custom-elements");
+    expect(sent.json).toMatchObject({
+      reference_type: "image_refer",
+      element_image_list: { frontal_image: png, refer_images: [{ image_url: png }] },
+    });
+    sim.sim.advance(1000);
+    const task = await elements.get(created.taskId);
+    expect(task.task_status).toBe("succeed");
+    const id = task.elements[0]!.element_id;
+    expect(id).toMatch(/^\d{19}$/);
+    const current = await elements.list("current", "custom", { pageNum: 1, pageSize: 30 });
+    expect(current.elements.map((e) => e.element_id)).toContain(id);
+    expect((await elements.list("old", "official", { pageNum: 1, pageSize: 30 })).elements.length).toBeGreaterThan(0);
+    expect((await elements.list("current", "official", { pageNum: 1, pageSize: 30 })).elements.length).toBeGreaterThan(0);
+    await elements.delete(id);
+    expect(sim.sim.requests.at(-1)!.body.toString()).toBe(`{"element_id":"${id}"}`);
+    expect((await elements.list("current", "custom", { pageNum: 1, pageSize: 30 })).elements.map((e) => e.element_id)).not.toContain(id);
     expect(parseKlingJson('{"element_id":9100000000000007919}')).toEqual({ element_id: "9100000000000007919" });
     expect(stringifyKling({ element_list: [{ element_id: "9100000000000007919" }] })).toBe(
       '{"element_list":[{"element_id":9100000000000007919}]}',
@@ -165,7 +196,7 @@ describe("Kling client against the simulator", () => {
   it("reads series images and watermarked copies", async () => {
     const png = (await import("../../../../src/sandbox/media-fixtures.js")).makePng(320, 320).toString("base64");
     const c = await client.createTask("images/omni-image", {
-      model_name: "kling-image-o1",
+      model_name: "kling-v3-omni",
       prompt: "p",
       image_list: [{ image: png }],
       result_type: "series",

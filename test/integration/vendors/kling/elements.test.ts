@@ -1,5 +1,6 @@
 /** The element tools together: kling_create_element, kling_list_elements and kling_delete_element. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { httpRequest } from "../../../../src/net/http.js";
 import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
 import { JPG, PNG, rejectedBeforeAnyRequest } from "./helpers.js";
 
@@ -45,5 +46,52 @@ describe("Kling tools", () => {
       /refer_images/,
     );
     await rejected("kling_delete_element", { element_id: "abc" }, /numeric element id/);
+  });
+
+  it("creates on the current element service (video reference, voice), lists both libraries apart, deletes from the old one too", async () => {
+    const sim = h.sandbox.kling;
+    const c = await h.call("kling_create_element", {
+      element_name: "Host",
+      element_description: "a presenter",
+      video_url: "https://example.com/host.mp4",
+      voice_id: "829824295735410756",
+      wait_seconds: 20,
+    });
+    expect(c.isError).toBeFalsy();
+    const post = sim.sim.requests.filter((q) => q.method === "POST").at(-1)!;
+    expect(post.path).toBe("/v1/general/advanced-custom-elements");
+    expect(post.json).toMatchObject({
+      reference_type: "video_refer",
+      element_video_list: { refer_videos: [{ video_url: "https://example.com/host.mp4" }] },
+      element_voice_id: "829824295735410756",
+    });
+    const id = structured<{ element: { element_id: string; library: string } }>(c).element.element_id;
+    // an element of the old service, made before 2026-02 (straight to Kling's old endpoint)
+    const old = await httpRequest(`${sim.baseUrl}/v1/general/custom-elements`, {
+      vendor: "Kling",
+      method: "POST",
+      headers: { authorization: `Bearer ${sim.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        element_name: "Old",
+        element_description: "made before",
+        element_frontal_image: PNG.split(",")[1],
+        element_refer_list: [{ image_url: PNG.split(",")[1] }],
+      }),
+    });
+    const oldId = /"element_id":(\d+)/.exec(old.text())![1]!;
+    type Listed = { elements: Array<{ element_id: string; library: string }> };
+    const all = structured<Listed>(await h.call("kling_list_elements", {})).elements;
+    expect(all.find((e) => e.element_id === id)?.library).toBe("current");
+    expect(all.find((e) => e.element_id === oldId)?.library).toBe("old");
+    const currentOnly = structured<Listed>(await h.call("kling_list_elements", { library: "current" })).elements;
+    expect(currentOnly.map((e) => e.element_id)).not.toContain(oldId);
+    const presets = structured<Listed>(await h.call("kling_list_elements", { source: "official" })).elements;
+    expect(new Set(presets.map((e) => e.library))).toEqual(new Set(["current", "old"]));
+    expect(sim.sim.requests.some((q) => q.path === "/v1/general/advanced-presets-elements")).toBe(true);
+    expect(structured(await h.call("kling_delete_element", { element_id: oldId }))).toMatchObject({ deleted: true });
+    expect(structured(await h.call("kling_delete_element", { element_id: id }))).toMatchObject({ deleted: true });
+    const after = structured<Listed>(await h.call("kling_list_elements", {})).elements.map((e) => e.element_id);
+    expect(after).not.toContain(id);
+    expect(after).not.toContain(oldId);
   });
 });

@@ -17,3 +17,14 @@ export async function rejectedBeforeAnyRequest(h: Harness, name: string, args: R
   expect(text(r)).toMatch(pattern);
   expect(sim.sim.requests.length).toBe(before);
 }
+
+/** Calls a tool whose per-model rule only Kling enforces: the call reaches the simulator, and its refusal is explained. */
+export async function refusedByKling(h: Harness, name: string, args: Record<string, unknown>, pattern: RegExp): Promise<void> {
+  const sim = h.sandbox.kling;
+  const before = sim.sim.requests.length;
+  const r = await h.call(name, args);
+  expect(r.isError, `${name} ${JSON.stringify(args).slice(0, 120)}`).toBe(true);
+  expect(text(r)).toMatch(/Kling error \(12\d\d, HTTP 40\d/);
+  expect(text(r)).toMatch(pattern);
+  expect(sim.sim.requests.length).toBeGreaterThan(before);
+}

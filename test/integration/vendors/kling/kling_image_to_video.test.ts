@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePng } from "../../../../src/sandbox/media-fixtures.js";
 import type { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
 import { startHarness, structured, type Harness } from "../../../helpers/harness.js";
-import { JPG, PNG, TINY, WIDE, rejectedBeforeAnyRequest } from "./helpers.js";
+import { JPG, PNG, TINY, WIDE, refusedByKling, rejectedBeforeAnyRequest } from "./helpers.js";
 
 type Job = {
   job_id: string;
@@ -26,6 +26,7 @@ describe("Kling tools", () => {
   afterAll(() => h.close());
 
   const rejected = (name: string, args: Record<string, unknown>, pattern: RegExp) => rejectedBeforeAnyRequest(h, name, args, pattern);
+  const refused = (name: string, args: Record<string, unknown>, pattern: RegExp) => refusedByKling(h, name, args, pattern);
 
   it("image-to-video: raw base64 (no data: prefix), local paths, and the exclusive groups", async () => {
     const path = join(h.dir, "first.png");
@@ -33,6 +34,7 @@ describe("Kling tools", () => {
     const r = await h.call("kling_image_to_video", {
       image: path,
       prompt: "it moves",
+      model: "kling-v2-5-turbo",
       static_mask: PNG,
       dynamic_masks: [
         {
@@ -45,21 +47,28 @@ describe("Kling tools", () => {
       ],
       wait_seconds: 20,
     });
-    expect(structured<Job>(r).status).toBe("succeeded");
+    // motion brush is a 1.x option no current model documents: advice only, Kling decides
+    expect(structured<Job & { warnings?: string[] }>(r)).toMatchObject({ status: "succeeded", model: "kling-v2-5-turbo" });
+    expect(structured<{ warnings?: string[] }>(r).warnings?.join(" ")).toMatch(/static_mask|dynamic_masks/);
     const sent = sim.sim.requests.filter((q) => q.method === "POST" && q.path.endsWith("image2video")).at(-1)!.json as Record<
       string,
       string
     >;
     expect(sent.image).toBe(makePng(320, 320, 9).toString("base64"));
     expect(sent.static_mask).not.toMatch(/^data:/);
-    await rejected("kling_image_to_video", { prompt: "x" }, /give image/);
+    await rejected("kling_image_to_video", { prompt: "x" }, /give the first frame/);
     await rejected(
       "kling_image_to_video",
       { image: PNG, image_tail: PNG, camera_control: { type: "forward_up" } },
       /only one of: first\/last frame, motion brush, camera control/,
     );
     await rejected("kling_image_to_video", { image: PNG, static_mask: PNG, camera_control: { type: "forward_up" } }, /only one of/);
-    await rejected("kling_image_to_video", { image_tail: PNG, static_mask: PNG }, /only one of/);
+    await rejected("kling_image_to_video", { image_tail: PNG, static_mask: PNG }, /give the first frame/);
+    await refused(
+      "kling_image_to_video",
+      { image: PNG, image_tail: PNG, model: "kling-v2-5-turbo", mode: "std" },
+      /only supported at 1080p/,
+    );
     await rejected("kling_image_to_video", { image: PNG, dynamic_masks: [{ mask: PNG, trajectories: [{ x: 1, y: 1 }] }] }, /trajectories/);
     await rejected("kling_image_to_video", { image: TINY }, /at least 300 px/);
     await rejected("kling_image_to_video", { image: WIDE }, /between 1:2.5 and 2.5:1/);

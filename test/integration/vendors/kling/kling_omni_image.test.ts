@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, structured, type Harness } from "../../../helpers/harness.js";
-import { PNG, rejectedBeforeAnyRequest } from "./helpers.js";
+import { PNG, refusedByKling, rejectedBeforeAnyRequest } from "./helpers.js";
 
 type Job = {
   job_id: string;
@@ -36,6 +36,19 @@ describe("Kling tools", () => {
     await rejected("kling_omni_image", { prompt: "x", images: Array(8).fill(PNG), element_ids: ["1", "2", "3"] }, /at most 10/);
     await rejected("kling_omni_image", { prompt: "x", result_type: "series", n: 2 }, /series_amount/);
     await rejected("kling_omni_image", { prompt: "x", series_amount: 3 }, /only applies with result_type/);
-    await rejected("kling_omni_image", { prompt: "x", resolution: "4k" }, /accepts 1k, 2k/);
+    const fourK = await h.call("kling_omni_image", {
+      prompt: "x",
+      resolution: "4k",
+      series_amount: "auto",
+      result_type: "series",
+      wait_seconds: 20,
+    });
+    expect(structured<Job>(fourK)).toMatchObject({ status: "succeeded", model: "kling-v3-omni" });
+    await refusedByKling(
+      h,
+      "kling_omni_image",
+      { prompt: "x", resolution: "4k", model: "kling-image-o1" },
+      /kling-image-o1\) takes resolution 1k, 2k; got "4k"/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
 import { startHarness, structured, type Harness } from "../../../helpers/harness.js";
-import { JPG, PNG, rejectedBeforeAnyRequest } from "./helpers.js";
+import { JPG, PNG, refusedByKling, rejectedBeforeAnyRequest } from "./helpers.js";
 
 type Job = {
   job_id: string;
@@ -31,6 +31,7 @@ describe("Kling tools", () => {
       element_ids: ["9100000000000007919"],
       video: { url: "https://example.com/ref.mp4", refer_type: "feature", keep_original_sound: true },
       duration: 7,
+      model: "kling-video-o1",
       wait_seconds: 20,
     });
     expect(structured<Job>(r)).toMatchObject({ status: "succeeded", model: "kling-video-o1" });
@@ -52,13 +53,15 @@ describe("Kling tools", () => {
       { prompt: "x", images: five, element_ids: ["1", "2", "3"], aspect_ratio: "1:1" },
       /images \+ elements may be at most 7/,
     );
-    await rejected(
-      "kling_omni_video",
-      { prompt: "x", images: [{ image: PNG, role: "first_frame" }, { image: PNG }, { image: PNG, role: "end_frame" }] },
-      /end_frame is only allowed with at most 2 images/,
-    );
     await rejected("kling_omni_video", { prompt: "x" }, /aspect_ratio: is required/);
-    await rejected("kling_omni_video", { prompt: "x", aspect_ratio: "16:9", duration: 7 }, /only be 5 or 10/);
-    await rejected("kling_omni_video", { prompt: "x", video: { url: "ftp://x/v.mp4" } }, /video/);
+    await refusedByKling(
+      h,
+      "kling_omni_video",
+      { prompt: "x", aspect_ratio: "16:9", duration: 7, model: "kling-video-o1" },
+      /kling-video-o1 makes text-only and first-frame-only videos of 5 or 10 seconds/,
+    );
+    const v3 = await h.call("kling_omni_video", { prompt: "x", aspect_ratio: "16:9", duration: 15, wait_seconds: 20 });
+    expect(structured<Job>(v3)).toMatchObject({ status: "succeeded", model: "kling-v3-omni" });
+    await rejected("kling_omni_video", { prompt: "x", aspect_ratio: "16:9", video: { url: "ftp://x/v.mp4" } }, /video/);
   });
 });

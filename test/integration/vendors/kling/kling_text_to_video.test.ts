@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
 import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
-import { rejectedBeforeAnyRequest } from "./helpers.js";
+import { refusedByKling, rejectedBeforeAnyRequest } from "./helpers.js";
 
 type Job = {
   job_id: string;
@@ -27,12 +27,12 @@ describe("Kling tools", () => {
   it("text-to-video: sends a string duration and the JWT, saves the MP4 and the watermarked copy", async () => {
     const r = await h.call("kling_text_to_video", {
       prompt: "a fox in snow",
+      model: "kling-v2-6",
       duration: 5,
       mode: "pro",
       aspect_ratio: "9:16",
       sound: true,
       watermark: true,
-      camera_control: { type: "simple", config: { zoom: 5 } },
       wait_seconds: 20,
     });
     const job = structured<Job>(r);
@@ -50,16 +50,25 @@ describe("Kling tools", () => {
       mode: "pro",
       sound: "on",
       watermark_info: { enabled: true },
-      camera_control: { type: "simple", config: { zoom: 5, pan: 0 } },
     });
-    expect(String(sent.headers.authorization)).toMatch(/^Bearer eyJ/);
-    expect(text(r)).not.toContain(sim.secretKey);
+    // the sandbox configures KLING_API_KEY, which is preferred (AK/SK signing is covered in the auth tests)
+    expect(String(sent.headers.authorization)).toBe(`Bearer ${sim.apiKey}`);
+    expect(text(r)).not.toContain(sim.apiKey);
   });
 
-  it("text-to-video validation happens before any call", async () => {
-    await rejected("kling_text_to_video", { prompt: "x", model: "kling-v2-6", duration: 7 }, /duration: .*accepts 5, 10/);
-    await rejected("kling_text_to_video", { prompt: "x", model: "kling-v2-master", cfg_scale: 0.4 }, /cfg_scale/);
-    await rejected("kling_text_to_video", { prompt: "x", model: "kling-v1", sound: true }, /sound/);
+  it("text-to-video: shape rules before any call, per-model rules at Kling (explained), retired models before any call", async () => {
+    await refusedByKling(
+      h,
+      "kling_text_to_video",
+      { prompt: "x", model: "kling-v2-6", duration: 7 },
+      /kling-v2-6\) takes duration 5, 10; got 7/,
+    );
+    await rejected(
+      "kling_text_to_video",
+      { prompt: "x", model: "kling-v2-master", cfg_scale: 0.4 },
+      /kling-v2-master was retired .* use kling-v3/,
+    );
+    await rejected("kling_text_to_video", { prompt: "x", model: "kling-v1", sound: true }, /kling-v1 was retired .*2026-09-15/);
     await rejected("kling_text_to_video", { prompt: "x", voice_ids: ["v1"] }, /voices need sound: true/);
     await rejected(
       "kling_text_to_video",
@@ -77,10 +86,11 @@ describe("Kling tools", () => {
       /needs multi_prompt/,
     );
     await rejected("kling_text_to_video", { prompt: "x", shot_type: "customize" }, /only applies with multi_shot/);
-    await rejected(
+    await refusedByKling(
+      h,
       "kling_text_to_video",
       { prompt: "x", model: "kling-v2-6", multi_shot: true, shot_type: "intelligence" },
-      /does not support multi-shot/,
+      /kling-v2-6\) does not take multi_shot \(kling-v3 takes it\)/,
     );
     await rejected(
       "kling_text_to_video",
@@ -97,7 +107,12 @@ describe("Kling tools", () => {
       },
       /add up to 6 s but duration is 10/,
     );
-    await rejected("kling_text_to_video", { prompt: "x", model: "kling-video-o1" }, /not served by Kling's videos\/text2video/);
+    await refusedByKling(
+      h,
+      "kling_text_to_video",
+      { prompt: "x", model: "kling-video-o1" },
+      /kling-video-o1 is not supported by videos\/text2video/,
+    );
     await rejected("kling_text_to_video", { prompt: "x", mode: "standard" }, /mode/);
     await rejected("kling_text_to_video", { prompt: "x", cfg_scale: 2 }, /cfg_scale/);
   });
@@ -131,7 +146,9 @@ describe("Kling tools", () => {
   it("an unknown model name is passed through and Kling's answer explains it", async () => {
     const r = await h.call("kling_text_to_video", { prompt: "x", model: "kling-v9-future" });
     expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/Kling error \(1203, HTTP 404, request id [\w-]+\): model_name kling-v9-future not found/);
+    expect(text(r)).toMatch(
+      /Kling error \(1203, HTTP 404, request id [\w-]+\): model kling-v9-future is not supported by videos\/text2video/,
+    );
     expect(text(r)).toMatch(/What to do: .*model/);
   });
 

@@ -48,4 +48,26 @@ describe("Kling simulator auth", () => {
     expect(ok.status).toBe(200);
     expect(ok.json()).toMatchObject({ code: 0, data: [] });
   });
+
+  it("takes the API key on both standards and refuses an AK/SK token on the new one with 401/1002", async () => {
+    const good = await token({ iss: sim.accessKey, exp: now() + 1800, nbf: now() - 5 });
+    const tasks = (authorization: string) =>
+      httpRequest(`${sim.baseUrl}/tasks?task_ids=1`, { vendor: "Kling", headers: { authorization } });
+    expect((await get(`Bearer ${sim.apiKey}`)).status).toBe(200);
+    const ok = await tasks(`Bearer ${sim.apiKey}`);
+    expect(ok.status).toBe(200);
+    expect(ok.json()).toMatchObject({ code: 0, data: [] });
+    const aksk = await tasks(good);
+    expect(aksk.status).toBe(401);
+    expect(aksk.json()).toMatchObject({ code: 1002, message: expect.stringMatching(/does not support AK\/SK/) });
+    const create = await httpRequest(`${sim.baseUrl}/text-to-video/kling-3.0-turbo`, {
+      vendor: "Kling",
+      method: "POST",
+      headers: { authorization: good, "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "x" }),
+    });
+    expect(create.status).toBe(401);
+    expect((create.json() as { code: number }).code).toBe(1002);
+    expect((await get(`Bearer ${sim.apiKey}x`)).status).toBe(401);
+  });
 });

@@ -1,0 +1,131 @@
+/**
+ * Kling elements (主体): two libraries Kling keeps apart ("cannot perform cross-API queries"). The
+ * current service (`advanced-custom-elements`, since 2026-02-25) creates elements as an async task
+ * from images or a video, optionally bound to a voice, with its own presets
+ * (`advanced-presets-elements`); the old one (`custom-elements`, `presets-elements`) still lists
+ * what was made with it. One delete (`/v1/general/delete-elements`) serves both.
+ */
+import { AigcError } from "../../errors.js";
+import { RETRY_SAFE } from "../../net/http.js";
+import type { CreateOptions, CreatedTask, KlingClient, KlingTask } from "./client.js";
+import { KLING } from "./errors.js";
+
+export type ElementLibrary = "current" | "old";
+export type ElementSource = "custom" | "official";
+
+/** One element as either library describes it (ids are read as strings: they exceed 2^53). */
+export interface KlingElement {
+  element_id: string;
+  element_name?: string;
+  element_description?: string;
+  reference_type?: string;
+  element_frontal_image?: string;
+  element_image_list?: { frontal_image?: string; refer_images?: Array<{ image_url?: string }> };
+  element_voice_info?: { voice_id?: string; voice_name?: string };
+  tag_list?: Array<{ tag_id?: string; tag_name?: string }>;
+  owned_by?: string;
+  status?: string;
+  [k: string]: unknown;
+}
+
+/** An element-creation task of the current service; `elements` holds the result once it succeeded. */
+export interface ElementTask {
+  task_id: string;
+  task_status: string;
+  task_status_msg?: string;
+  elements: KlingElement[];
+}
+
+export interface ElementRequest {
+  element_name: string;
+  element_description: string;
+  /** Multi-image element: a front view and 1-3 more (URL or raw base64). */
+  frontal_image?: string;
+  refer_images?: string[];
+  /** Video character element: one video URL. */
+  video_url?: string;
+  voice_id?: string;
+  tag_ids?: string[];
+}
+
+const CURRENT = "/v1/general/advanced-custom-elements";
+const PATHS: Record<ElementLibrary, Record<ElementSource, string>> = {
+  current: { custom: CURRENT, official: "/v1/general/advanced-presets-elements" },
+  old: { custom: "/v1/general/custom-elements", official: "/v1/general/presets-elements" },
+};
+const LOOKUP = { retry: RETRY_SAFE, timeoutMs: 30_000 } as const;
+
+function elementTask(t: KlingTask): ElementTask {
+  const elements = (t.task_result?.elements ?? []) as KlingElement[];
+  return {
+    task_id: String(t.task_id),
+    task_status: t.task_status,
+    ...(t.task_status_msg ? { task_status_msg: t.task_status_msg } : {}),
+    elements: elements.map((e) => ({ ...e, element_id: String(e.element_id) })),
+  };
+}
+
+export class KlingElements {
+  constructor(private readonly client: KlingClient) {}
+
+  /** Starts creating an element in the current library (an async task; lost answers are looked up, never re-billed). */
+  create(r: ElementRequest, o: CreateOptions = {}): Promise<CreatedTask> {
+    const video = r.video_url !== undefined;
+    const body: Record<string, unknown> = {
+      element_name: r.element_name,
+      element_description: r.element_description,
+      reference_type: video ? "video_refer" : "image_refer",
+      ...(video
+        ? { element_video_list: { refer_videos: [{ video_url: r.video_url }] } }
+        : {
+            element_image_list: {
+              frontal_image: r.frontal_image,
+              refer_images: (r.refer_images ?? []).map((image_url) => ({ image_url })),
+            },
+          }),
+      ...(r.voice_id ? { element_voice_id: r.voice_id } : {}),
+      ...(r.tag_ids?.length ? { tag_list: r.tag_ids.map((tag_id) => ({ tag_id })) } : {}),
+    };
+    return this.client.createTask({ standard: "legacy", path: CURRENT }, body, o);
+  }
+
+  /** The creation task by task id or external id. */
+  async get(taskId: string, signal?: AbortSignal): Promise<ElementTask> {
+    return elementTask(await this.client.request<KlingTask>("GET", `${CURRENT}/${encodeURIComponent(taskId)}`, { signal, ...LOOKUP }));
+  }
+
+  /**
+   * One page of one library: its elements, and (current library, which lists creation tasks) the
+   * creations that have no element yet because they are still running or failed.
+   */
+  async list(
+    library: ElementLibrary,
+    source: ElementSource,
+    page: { pageNum: number; pageSize: number },
+    signal?: AbortSignal,
+  ): Promise<{ elements: KlingElement[]; pending: ElementTask[] }> {
+    const q = new URLSearchParams({ pageNum: String(page.pageNum), pageSize: String(page.pageSize) });
+    const data = (await this.client.request<unknown[]>("GET", `${PATHS[library][source]}?${q.toString()}`, { signal, ...LOOKUP })) ?? [];
+    if (!Array.isArray(data))
+      throw new AigcError({
+        category: "bad_response",
+        code: "MalformedResponse",
+        vendor: KLING,
+        message: "Kling's element list is not a list",
+      });
+    if (library === "old")
+      return { elements: (data as KlingElement[]).map((e) => ({ ...e, element_id: String(e.element_id) })), pending: [] };
+    const tasks = (data as KlingTask[]).map(elementTask);
+    return { elements: tasks.flatMap((t) => t.elements), pending: tasks.filter((t) => !t.elements.length) };
+  }
+
+  /** Deletes a custom element of either library (the delete docs type `element_id` as a string). */
+  delete(elementId: string, signal?: AbortSignal): Promise<{ task_id?: string; task_status?: string }> {
+    return this.client.request("POST", "/v1/general/delete-elements", {
+      body: { element_id: elementId },
+      signal,
+      timeoutMs: 30_000,
+      json: true,
+    });
+  }
+}
