@@ -3,6 +3,7 @@
  * zod. A bad value stops the server with one line naming the variable. Vendor modules contribute
  * their own variables through `EnvVar` lists so `--help` and the README can list every one.
  */
+import { BlockList, isIPv4, isIPv6 } from "node:net";
 import { homedir } from "node:os";
 import { delimiter, resolve } from "node:path";
 import { z } from "zod";
@@ -28,13 +29,27 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
-/** Parse one variable with a zod schema; empty strings count as unset. */
+/**
+ * Variables whose value a config error may quote: declared in an `EnvVar` list and not secret.
+ * Unknown names count as secret, so a value is never echoed unless its declaration says it may be.
+ */
+const quotable = new Set<string>();
+
+/** Declares variables (CORE_ENV here; every plugin's list from src/plugins.ts). */
+export function declareEnv(vars: readonly EnvVar[]): void {
+  for (const v of vars) if (!v.secret) quotable.add(v.name);
+}
+
+/** Parse one variable with a zod schema; empty strings count as unset. A secret's value is never quoted. */
 export function envValue<T extends z.ZodType>(env: Env, name: string, schema: T): z.output<T> {
   const raw = env[name];
   const parsed = schema.safeParse(raw === "" ? undefined : raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(name, `${issue?.message ?? "invalid value"} (got ${JSON.stringify(raw)})`);
+    const got = quotable.has(name)
+      ? ` (got ${JSON.stringify(raw)})`
+      : ` (the value is secret and not shown; it has ${raw?.length ?? 0} characters)`;
+    throw new ConfigError(name, `${issue?.message ?? "invalid value"}${got}`);
   }
   return parsed.data;
 }
@@ -99,6 +114,32 @@ export const CORE_ENV: EnvVar[] = [
   },
   { name: "AIGC_MCP_MAX_BODY_BYTES", flag: "--max-body-bytes", description: "Largest HTTP request body (413 beyond).", default: "4194304" },
   {
+    name: "AIGC_MCP_HEADERS_TIMEOUT_S",
+    flag: "--headers-timeout",
+    description: "Seconds a client has to send an HTTP request's headers (slow or silent connections are closed).",
+    default: "10",
+  },
+  {
+    name: "AIGC_MCP_BODY_TIMEOUT_S",
+    flag: "--body-timeout",
+    description:
+      "Seconds an HTTP request body may stall between chunks, and (times 6) the most its whole upload may take. A tool call's streamed answer is not limited by it.",
+    default: "10",
+  },
+  {
+    name: "AIGC_MCP_MAX_CONNECTIONS",
+    flag: "--max-connections",
+    description: "Most HTTP connections open at once; further ones are closed at once. Each open SSE tool call holds one.",
+    default: "256",
+  },
+  {
+    name: "AIGC_MCP_STDIO_MAX_MESSAGE_BYTES",
+    flag: "--stdio-max-message-bytes",
+    description:
+      "Largest JSON-RPC message read over stdio (inline data: URIs count; base64 grows a file by 4/3). A larger one gets an error answer and the server keeps running; pass a file path or URL instead.",
+    default: "67108864",
+  },
+  {
     name: "AIGC_MCP_OUTPUT_DIR",
     flag: "--output-dir",
     description:
@@ -158,6 +199,8 @@ export const CORE_ENV: EnvVar[] = [
   },
 ];
 
+declareEnv(CORE_ENV);
+
 export interface CoreConfig {
   transport: "stdio" | "http";
   host: string;
@@ -166,6 +209,10 @@ export interface CoreConfig {
   allowedHosts: string[];
   allowedOrigins: string[];
   maxBodyBytes: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  maxConnections: number;
+  stdioMaxMessageBytes: number;
   sseKeepAliveMs: number;
   outputDir: string;
   inlineMaxBytes: number;
@@ -204,6 +251,10 @@ export function parseCoreConfig(env: Env): CoreConfig {
     allowedHosts: envValue(env, "AIGC_MCP_ALLOWED_HOSTS", zList.optional()) ?? [],
     allowedOrigins: envValue(env, "AIGC_MCP_ALLOWED_ORIGINS", zList.optional()) ?? [],
     maxBodyBytes: envValue(e("AIGC_MCP_MAX_BODY_BYTES"), "AIGC_MCP_MAX_BODY_BYTES", zInt(1024, 1 << 30)),
+    headersTimeoutMs: envValue(e("AIGC_MCP_HEADERS_TIMEOUT_S"), "AIGC_MCP_HEADERS_TIMEOUT_S", zInt(1, 3600)) * 1000,
+    bodyTimeoutMs: envValue(e("AIGC_MCP_BODY_TIMEOUT_S"), "AIGC_MCP_BODY_TIMEOUT_S", zInt(1, 3600)) * 1000,
+    maxConnections: envValue(e("AIGC_MCP_MAX_CONNECTIONS"), "AIGC_MCP_MAX_CONNECTIONS", zInt(1, 100_000)),
+    stdioMaxMessageBytes: envValue(e("AIGC_MCP_STDIO_MAX_MESSAGE_BYTES"), "AIGC_MCP_STDIO_MAX_MESSAGE_BYTES", zInt(1 << 20, 1 << 30)),
     sseKeepAliveMs: envValue(e("AIGC_MCP_SSE_KEEPALIVE_S"), "AIGC_MCP_SSE_KEEPALIVE_S", zInt(0, 3600)) * 1000,
     outputDir: resolve(expandHome(env.AIGC_MCP_OUTPUT_DIR || d("AIGC_MCP_OUTPUT_DIR")!)),
     inlineMaxBytes: envValue(e("AIGC_MCP_INLINE_MAX_BYTES"), "AIGC_MCP_INLINE_MAX_BYTES", zInt(0, 50_000_000)),
@@ -226,8 +277,20 @@ export function parseCoreConfig(env: Env): CoreConfig {
   return cfg;
 }
 
-export const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"];
-
+/**
+ * Loopback means an IP literal in 127.0.0.0/8 or ::1 (bracketed or not, IPv4-mapped included) or
+ * the exact name `localhost`. Anything else is a name: `127.attacker.example` and
+ * `127.0.0.1.rebind.attacker.example` resolve wherever their owner likes (DNS rebinding).
+ */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.includes(host.toLowerCase()) || /^127\./.test(host);
+  const h = host.toLowerCase();
+  if (h === "localhost") return true;
+  const bare = h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h;
+  if (isIPv4(bare)) return bare.startsWith("127.");
+  if (isIPv6(bare)) return LOOPBACK_V6.check(bare, "ipv6");
+  return false;
 }
+
+const LOOPBACK_V6 = new BlockList();
+LOOPBACK_V6.addAddress("::1", "ipv6");
+LOOPBACK_V6.addSubnet("::ffff:127.0.0.0", 104, "ipv6");

@@ -5,8 +5,8 @@ import { ConfigError, expandHome, parseCoreConfig, type Env } from "./config.js"
 import { createContext } from "./context.js";
 import { helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError } from "./errors.js";
-import { log, setLogLevel } from "./log.js";
-import { loadVendors, PLUGINS } from "./plugins.js";
+import { log, redact, setLogLevel } from "./log.js";
+import { loadVendors, PLUGINS, registerSecrets } from "./plugins.js";
 import type { LiveModel, LoadedVendor } from "./tools/plugin.js";
 import { VERSION } from "./version.js";
 
@@ -29,6 +29,7 @@ async function main(argv: string[]): Promise<void> {
     env.AIGC_MCP_OUTPUT_DIR ||= join(expandHome("~/aigc-mcp-output"), "sandbox");
     for (const line of sandbox.lines) log.info(`sandbox: ${line}`);
   }
+  registerSecrets(env);
   const core = parseCoreConfig(env);
   core.sandbox = args.sandbox;
   setLogLevel(core.logLevel);
@@ -107,9 +108,9 @@ async function shutDownDefaults(v: LoadedVendor): Promise<string[]> {
 
 main(process.argv.slice(2)).catch((err) => {
   if (err instanceof ConfigError || err instanceof UsageError) {
-    process.stderr.write(`aigc-mcp: ${err instanceof ConfigError ? "configuration error: " : ""}${err.message}\n`);
+    process.stderr.write(redact(`aigc-mcp: ${err instanceof ConfigError ? "configuration error: " : ""}${err.message}\n`));
     process.exit(2);
   }
-  process.stderr.write(`aigc-mcp: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(redact(`aigc-mcp: ${err instanceof Error ? err.message : String(err)}\n`));
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 /** Every vendor this server knows, in `--help` order. A vendor without credentials contributes no tools. */
-import type { CoreConfig, Env } from "./config.js";
+import { CORE_ENV, declareEnv, type CoreConfig, type Env } from "./config.js";
 import { registerSecret } from "./log.js";
 import { animoPlugin } from "./tools/animo/plugin.js";
 import { arkPlugin } from "./tools/ark/plugin.js";
@@ -10,13 +10,14 @@ import { visualPlugin } from "./tools/visual/plugin.js";
 import { loadModelsFile } from "./vendors/kit/models-file.js";
 
 export const PLUGINS: readonly VendorPlugin[] = [arkPlugin, klingPlugin, visualPlugin, animoPlugin, gatewayPlugin];
+for (const p of PLUGINS) declareEnv(p.env);
 
 /**
  * Registers every vendor's secrets for redaction, reads AIGC_MCP_MODELS_FILE when set, then loads
  * the vendors whose credentials are set. Throws ConfigError on a bad value or models file.
  */
 export async function loadVendors(env: Env, core: CoreConfig): Promise<LoadedVendor[]> {
-  for (const p of PLUGINS) for (const s of p.secrets(env)) registerSecret(s);
+  registerSecrets(env);
   const models = core.modelsFile
     ? await loadModelsFile(
         core.modelsFile,
@@ -25,4 +26,16 @@ export async function loadVendors(env: Env, core: CoreConfig): Promise<LoadedVen
     : undefined;
   const loaded = await Promise.all(PLUGINS.map((p) => p.load(env, core, models)));
   return loaded.filter((v): v is LoadedVendor => v !== undefined);
+}
+
+/** Registers for redaction the value of every variable declared secret and every plugin's derived secrets. */
+export function registerSecrets(env: Env): void {
+  for (const v of [...CORE_ENV, ...PLUGINS.flatMap((p) => p.env)]) if (v.secret) registerSecret(env[v.name]);
+  for (const p of PLUGINS) {
+    try {
+      for (const s of p.secrets(env)) registerSecret(s);
+    } catch {
+      // a malformed credential fails in load() with a ConfigError naming it
+    }
+  }
 }

@@ -71,7 +71,16 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
     return checkBytes(Buffer.from(value, "base64"), rule, policy, "base64 text");
   }
   let path = value;
-  if (/^file:\/\//i.test(value)) path = fileURLToPath(value);
+  if (/^file:\/\//i.test(value)) {
+    try {
+      path = fileURLToPath(value);
+    } catch {
+      throw inputError(
+        field,
+        `"${value.slice(0, 120)}" is not a local file URL (a file:// URL with a host such as file://server/share is a network share); copy the file into an input root and pass its path, or pass an http(s) URL`,
+      );
+    }
+  }
   if (!policy.roots.length) {
     throw inputError(
       field,

@@ -8,7 +8,7 @@ import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { describeError } from "../errors.js";
+import { describeError, inputError } from "../errors.js";
 import { log, redact } from "../log.js";
 
 export interface ToolContext {
@@ -84,7 +84,107 @@ function scrub(result: CallToolResult): CallToolResult {
   return result;
 }
 
+/** Deepest nesting accepted anywhere in a tool's arguments (vendor bodies are a few levels deep). */
+export const MAX_ARGUMENT_DEPTH = 64;
+/** Most values (object members and array elements, all levels) in one call's arguments. */
+export const MAX_ARGUMENT_VALUES = 100_000;
+
+/**
+ * What is wrong with a call's raw arguments before the schema sees them: nesting deeper than
+ * MAX_ARGUMENT_DEPTH or more than MAX_ARGUMENT_VALUES values (checked with an explicit stack, so
+ * no input can overflow ours), or a name the tool does not take (zod would silently drop it).
+ */
+export function argumentProblem(def: ToolDef, args: unknown): Error | undefined {
+  if (args === null || typeof args !== "object" || Array.isArray(args)) return undefined;
+  const names = Object.keys(def.input);
+  for (const key of Object.keys(args)) {
+    if (names.includes(key)) continue;
+    const near = nearest(key, names);
+    return inputError(
+      key.slice(0, 64),
+      `is not an argument of ${def.name}${near ? `; did you mean ${near}?` : ""} (its arguments: ${names.join(", ")})`,
+    );
+  }
+  const stack: Array<{ value: unknown; path: string; depth: number }> = Object.entries(args as Record<string, unknown>).map(
+    ([k, value]) => ({
+      value,
+      path: k,
+      depth: 1,
+    }),
+  );
+  let count = stack.length;
+  while (stack.length) {
+    const { value, path, depth } = stack.pop()!;
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= MAX_ARGUMENT_DEPTH)
+      return inputError(
+        path.split(/[.[]/)[0]!,
+        `is nested more than ${MAX_ARGUMENT_DEPTH} levels deep (at ${path.slice(0, 120)}…); flatten it`,
+      );
+    const entries = Array.isArray(value)
+      ? value.map((v, i) => [`[${i}]`, v] as const)
+      : Object.entries(value).map(([k, v]) => [`.${k}`, v] as const);
+    count += entries.length;
+    if (count > MAX_ARGUMENT_VALUES)
+      return inputError(path.split(/[.[]/)[0]!, `holds more than ${MAX_ARGUMENT_VALUES} values in all; send less data`);
+    for (const [k, v] of entries)
+      if (v !== null && typeof v === "object") stack.push({ value: v, path: path.length < 200 ? path + k : path, depth: depth + 1 });
+  }
+  return undefined;
+}
+
+/** The valid name closest to a misspelt one (edit distance at most a third of its length, at least 2), if any. */
+function nearest(word: string, names: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const n of names) {
+    const d = editDistance(word.toLowerCase(), n.toLowerCase());
+    if (d < bestD) [best, bestD] = [n, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 8 || a.length > 64) return Infinity;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+type Validate = (this: McpServer, tool: unknown, args: unknown, toolName: string) => Promise<unknown>;
+const guarded = new WeakMap<McpServer, Map<string, ToolDef>>();
+
+/**
+ * Runs `argumentProblem` before the SDK validates a call. McpServer validates inside its own
+ * tools/call handler (`validateToolInput`, which parses with the tool's zod object and so drops
+ * unknown keys); wrapping that one method keeps everything else of the SDK's handler. If an SDK
+ * update renames it, the server refuses to start rather than run unguarded.
+ */
+function guardArguments(server: McpServer, def: ToolDef): void {
+  let defs = guarded.get(server);
+  if (!defs) {
+    const hook = server as unknown as { validateToolInput?: Validate };
+    const validate = hook.validateToolInput;
+    if (typeof validate !== "function")
+      throw new Error("McpServer.validateToolInput is gone (SDK update): adapt guardArguments in src/tools/define.ts");
+    const byName = (defs = new Map<string, ToolDef>());
+    guarded.set(server, defs);
+    hook.validateToolInput = function (this: McpServer, tool, args, toolName) {
+      const d = byName.get(toolName);
+      const problem = d && argumentProblem(d, args);
+      if (problem) return Promise.reject(new Error(describeError(problem)));
+      return validate.call(this, tool, args, toolName);
+    };
+  }
+  defs.set(def.name, def);
+}
+
 export function registerTool(server: McpServer, app: AppContext, def: ToolDef): void {
+  guardArguments(server, def);
   server.registerTool(
     def.name,
     {

@@ -2,11 +2,65 @@
 import { z } from "zod";
 import type { CoreConfig } from "../config.js";
 import type { AppContext } from "../context.js";
+import { inputError } from "../errors.js";
+import type { JobRecord } from "../jobs/types.js";
 import { JOB_STATUSES, TERMINAL } from "../jobs/types.js";
 import { defineTool, type ToolContext, type ToolDef } from "./define.js";
 import { jobResultShape, progressLine, renderJob, structuredJob } from "./job-result.js";
 
-const jobId = z.string().min(1).describe("the job_id returned by a generation tool or list_jobs");
+/** Longest job id accepted (ids carry the vendor task id and model, a few hundred characters at most). */
+export const MAX_JOB_ID = 2048;
+const jobId = z.string().min(1).max(MAX_JOB_ID).describe("the job_id returned by a generation tool or list_jobs");
+
+/** list_jobs: the jobs it pages through, and the bytes one result may take (Claude Desktop refuses results over 1 MiB). */
+export const LIST_JOBS_SCAN = 1000;
+export const LIST_JOBS_MAX_RESULT_BYTES = 900_000;
+const CLIP = 1000;
+
+interface Cursor {
+  o: number;
+  s?: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString("base64url");
+}
+
+function decodeCursor(cursor: string, status: string | undefined): Cursor {
+  let c: Partial<Cursor> | undefined;
+  try {
+    c = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<Cursor>;
+  } catch {
+    c = undefined;
+  }
+  if (!c || typeof c.o !== "number" || !Number.isInteger(c.o) || c.o < 0)
+    throw inputError("cursor", "is not a cursor from list_jobs; pass next_cursor from the previous result exactly, or omit it");
+  if (c.s !== status) throw inputError("cursor", "was made for another status filter; repeat the same status, or omit cursor");
+  return { o: c.o, ...(c.s ? { s: c.s } : {}) };
+}
+
+/** Strings other than the job id shortened for a listing (get_job shows a job in full). */
+function clipStrings(value: unknown): unknown {
+  if (typeof value === "string") return value.length > CLIP ? `${value.slice(0, CLIP)}… (${value.length} characters)` : value;
+  if (Array.isArray(value)) return value.map(clipStrings);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clipStrings(v)]));
+  return value;
+}
+
+function listEntry(r: JobRecord): { item: Record<string, unknown>; line: string } {
+  const item = {
+    ...(clipStrings({ ...structuredJob(r), ...(r.label ? { label: r.label } : {}) }) as Record<string, unknown>),
+    job_id: r.job_id,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  };
+  const label = r.label ? ` "${clipStrings(r.label) as string}"` : "";
+  const files = r.assets.length ? ` → ${r.assets.map((a) => clipStrings(a.path ?? a.uri) as string).join(", ")}` : "";
+  const line =
+    `- ${r.created_at} ${r.vendor} ${r.op} ${r.status}${label}${files}\n  job_id: ${r.job_id}` +
+    (TERMINAL.has(r.status) ? "" : " (call wait_for_job)");
+  return { item, line };
+}
 
 export function waitSecondsSchema(config: CoreConfig) {
   const { defaultWaitS, maxWaitS } = config;
@@ -79,29 +133,47 @@ export function jobTools(app: AppContext): ToolDef[] {
       description:
         "Lists recent generation jobs this server knows (newest first), including ones started by other sessions or before a restart, with their status and saved files. Use it to find a job_id you lost.",
       input: {
-        limit: z.number().int().min(1).max(100).optional().describe("how many jobs (1-100, default 20)"),
+        limit: z.number().int().min(1).max(100).optional().describe("how many jobs per page (1-100, default 20)"),
         status: z.enum(JOB_STATUSES).optional().describe("only jobs in this status"),
+        cursor: z.string().max(200).optional().describe("next_cursor from the previous page, to list older jobs"),
       },
       output: {
         jobs: z.array(z.object({ ...jobResultShape, label: z.string().optional(), created_at: z.string(), updated_at: z.string() })),
+        next_cursor: z.string().optional().describe("pass as cursor to get the next (older) page; absent on the last page"),
       },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       run: async (args, ctx) => {
-        const records = (await ctx.app.jobs.list(200)).filter((r) => !args.status || r.status === args.status).slice(0, args.limit ?? 20);
-        const jobs = records.map((r) => ({
-          ...structuredJob(r),
-          ...(r.label ? { label: r.label } : {}),
-          created_at: r.created_at,
-          updated_at: r.updated_at,
-        }));
-        const lines = records.map(
-          (r) =>
-            `- ${r.created_at} ${r.vendor} ${r.op} ${r.status}${r.label ? ` "${r.label}"` : ""}${r.assets.length ? ` → ${r.assets.map((a) => a.path ?? a.uri).join(", ")}` : ""}\n  job_id: ${r.job_id}` +
-            (TERMINAL.has(r.status) ? "" : " (call wait_for_job)"),
-        );
+        const start = args.cursor ? decodeCursor(args.cursor, args.status).o : 0;
+        const limit = args.limit ?? 20;
+        const all = (await ctx.app.jobs.list(LIST_JOBS_SCAN)).filter((r) => !args.status || r.status === args.status);
+        const jobs: Array<Record<string, unknown>> = [];
+        const lines: string[] = [];
+        let bytes = 0;
+        let skipped = 0;
+        let next = start;
+        for (const r of all.slice(start, start + limit)) {
+          const { item, line } = listEntry(r);
+          const size = Buffer.byteLength(JSON.stringify(item)) + Buffer.byteLength(line) + 2;
+          if (size > LIST_JOBS_MAX_RESULT_BYTES / 4) {
+            skipped++; // a record from before ids were bounded: too large to list
+            next++;
+            continue;
+          }
+          if (bytes + size > LIST_JOBS_MAX_RESULT_BYTES) break;
+          bytes += size;
+          jobs.push(item);
+          lines.push(line);
+          next++;
+        }
+        const nextCursor = next < all.length ? encodeCursor({ o: next, ...(args.status ? { s: args.status } : {}) }) : undefined;
+        const head = jobs.length ? `${jobs.length} job(s):\n${lines.join("\n")}` : start ? "No more jobs." : "No jobs yet.";
+        const tail = [
+          skipped ? `${skipped} job record(s) too large to list were left out.` : "",
+          nextCursor ? `More jobs: call list_jobs with cursor "${nextCursor}".` : "",
+        ].filter(Boolean);
         return {
-          content: [{ type: "text", text: records.length ? `${records.length} job(s):\n${lines.join("\n")}` : "No jobs yet." }],
-          structuredContent: { jobs },
+          content: [{ type: "text", text: [head, ...tail].join("\n") }],
+          structuredContent: { jobs, ...(nextCursor ? { next_cursor: nextCursor } : {}) },
         };
       },
     }),

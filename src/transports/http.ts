@@ -14,6 +14,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { isLoopbackHost } from "../config.js";
 import type { AppContext } from "../context.js";
 import { log } from "../log.js";
+import { hostAllowed, originAllowed } from "./host.js";
 import { createMcpServer } from "../server.js";
 import { VERSION } from "../version.js";
 
@@ -41,21 +42,6 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
   }
   const sessions = new Map<string, Session>();
   const tokenDigest = cfg.authToken ? sha256(cfg.authToken) : undefined;
-  const hostAllowed = (host: string | undefined) => {
-    if (!host) return false;
-    const name = host.replace(/:\d+$/, "").toLowerCase();
-    return isLoopbackHost(name) || cfg.allowedHosts.includes("*") || cfg.allowedHosts.map((h) => h.toLowerCase()).includes(name);
-  };
-  const originAllowed = (origin: string | undefined) => {
-    if (!origin) return true;
-    if (cfg.allowedOrigins.includes(origin)) return true;
-    try {
-      return isLoopbackHost(new URL(origin).hostname.replace(/^\[|\]$/g, "") || "x");
-    } catch {
-      return false;
-    }
-  };
-
   const sweep = setInterval(() => {
     const cutoff = Date.now() - SESSION_IDLE_MS;
     for (const [id, s] of sessions) if (s.lastSeen < cutoff) void closeSession(id);
@@ -71,9 +57,9 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
-    if (!hostAllowed(req.headers.host))
+    if (!hostAllowed(req.headers.host, cfg))
       return plain(res, 403, `Forbidden: Host "${req.headers.host ?? ""}" is not allowed; add it to AIGC_MCP_ALLOWED_HOSTS.`);
-    if (!originAllowed(req.headers.origin))
+    if (!originAllowed(req.headers.origin, cfg))
       return plain(res, 403, `Forbidden: Origin "${req.headers.origin}" is not allowed; add it to AIGC_MCP_ALLOWED_ORIGINS.`);
     if (url.pathname === "/healthz" && req.method === "GET") {
       return json(res, 200, {
@@ -110,14 +96,23 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
 
     let body: unknown;
     try {
-      body = JSON.parse((await readBody(req, cfg.maxBodyBytes)).toString("utf8"));
+      body = JSON.parse((await readBody(req, cfg.maxBodyBytes, cfg.bodyTimeoutMs)).toString("utf8"));
     } catch (err) {
+      if ((err as Error).message === "stalled") {
+        res.on("finish", () => req.destroy());
+        return plain(res, 408, `Request body stalled for over ${cfg.bodyTimeoutMs / 1000} s (AIGC_MCP_BODY_TIMEOUT_S)`, {
+          connection: "close",
+        });
+      }
       if ((err as Error).message === "too large") {
         res.on("finish", () => req.destroy());
         return plain(res, 413, `Request body over ${cfg.maxBodyBytes} bytes (AIGC_MCP_MAX_BODY_BYTES)`, { connection: "close" });
       }
       return json(res, 400, { jsonrpc: "2.0", error: { code: -32700, message: "Parse error: the body is not JSON" }, id: null });
     }
+
+    if (Array.isArray(body) && body.length === 0)
+      return json(res, 400, { jsonrpc: "2.0", error: { code: -32600, message: "Invalid Request: an empty batch" }, id: null });
 
     if (sid) {
       const s = sessions.get(sid);
@@ -154,14 +149,23 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     await transport.handleRequest(req, res, body);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      log.error("HTTP request failed", { error: String(err) });
-      if (!res.headersSent) plain(res, 500, "Internal server error");
-      else res.end();
-    });
-  });
-  server.requestTimeout = 0; // long tool calls stream keep-alives; the SDK bounds idle SSE itself
+  // Slowloris: headers and bodies must arrive in time and connections are capped. Node's
+  // requestTimeout covers receiving the request only, so a long SSE answer is not cut by it.
+  const server = createServer(
+    {
+      headersTimeout: cfg.headersTimeoutMs,
+      requestTimeout: Math.max(cfg.headersTimeoutMs, cfg.bodyTimeoutMs * 6),
+      connectionsCheckingInterval: Math.min(1000, cfg.headersTimeoutMs),
+    },
+    (req, res) => {
+      handle(req, res).catch((err) => {
+        log.error("HTTP request failed", { error: String(err) });
+        if (!res.headersSent) plain(res, 500, "Internal server error");
+        else res.end();
+      });
+    },
+  );
+  server.maxConnections = cfg.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(cfg.port, cfg.host, resolve);
@@ -186,7 +190,8 @@ function sha256(s: string): Buffer {
   return createHash("sha256").update(s).digest();
 }
 
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+/** Reads the body up to `max` bytes; rejects "too large", or "stalled" when no bytes come for `idleMs`. */
+function readBody(req: IncomingMessage, max: number, idleMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"]);
     if (Number.isFinite(declared) && declared > max) {
@@ -195,15 +200,32 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    let timer = setTimeout(stalled, idleMs);
+    function stalled() {
+      req.pause();
+      reject(new Error("stalled"));
+    }
+    const done = () => clearTimeout(timer);
     req.on("data", (c: Buffer) => {
+      clearTimeout(timer);
       size += c.length;
       if (size > max) {
         req.pause();
         reject(new Error("too large"));
-      } else chunks.push(c);
+      } else {
+        chunks.push(c);
+        timer = setTimeout(stalled, idleMs);
+      }
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
+    req.on("end", () => {
+      done();
+      resolve(Buffer.concat(chunks));
+    });
+    req.on("error", (err) => {
+      done();
+      reject(err);
+    });
+    req.on("close", done);
   });
 }
 

@@ -1,14 +1,179 @@
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+/**
+ * stdio: newline-delimited JSON-RPC on stdin/stdout. The SDK's StdioServerTransport keeps one
+ * read buffer capped at 10 MiB and closes the transport when a message overflows it (and copies
+ * the whole buffer on every chunk), so one large data: URI ended the server. This transport
+ * reads line by line with a per-message cap (AIGC_MCP_STDIO_MAX_MESSAGE_BYTES): a larger message
+ * is skipped to its newline and answered with a JSON-RPC error naming the limit; the server
+ * keeps running. It closes only when stdin ends or a stream fails, and says why on stderr.
+ */
+import type { Readable, Writable } from "node:stream";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { AppContext } from "../context.js";
 import { log } from "../log.js";
 import { createMcpServer } from "../server.js";
 
+const EDGE = 512;
+
+export class LineStdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  /** Why the transport closed, for the exit log line. */
+  closeReason?: string;
+
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private oversized = false;
+  private head = Buffer.alloc(0);
+  private tail = Buffer.alloc(0);
+  private closed = false;
+
+  constructor(
+    private readonly maxMessageBytes: number,
+    private readonly stdin: Readable = process.stdin,
+    private readonly stdout: Writable = process.stdout,
+  ) {}
+
+  private readonly onData = (chunk: Buffer) => {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      this.take(chunk.subarray(start, nl === -1 ? chunk.length : nl));
+      if (nl === -1) return;
+      this.endOfLine();
+      start = nl + 1;
+    }
+  };
+  private readonly onEnd = () => void this.shutdown("stdin ended (the client closed the connection)");
+  private readonly onStdinError = (err: Error) => void this.shutdown(`stdin failed: ${err.message}`);
+  private readonly onStdoutError = (err: Error) => void this.shutdown(`stdout failed: ${err.message}`);
+
+  start(): Promise<void> {
+    this.stdin.on("data", this.onData);
+    this.stdin.on("end", this.onEnd);
+    this.stdin.on("error", this.onStdinError);
+    this.stdout.on("error", this.onStdoutError);
+    return Promise.resolve();
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stdout.write(JSON.stringify(message) + "\n")) resolve();
+      else this.stdout.once("drain", resolve);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.shutdown(this.closeReason ?? "the server closed the transport");
+  }
+
+  private shutdown(reason: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    this.closeReason = reason;
+    this.stdin.off("data", this.onData);
+    this.stdin.off("end", this.onEnd);
+    this.stdin.off("error", this.onStdinError);
+    this.stdout.off("error", this.onStdoutError);
+    this.stdin.pause();
+    this.chunks = [];
+    this.onclose?.();
+    return Promise.resolve();
+  }
+
+  /** Adds part of the current line; past the cap only the first and last bytes are kept (to find the request id). */
+  private take(piece: Buffer): void {
+    if (!piece.length) return;
+    this.size += piece.length;
+    if (!this.oversized && this.size > this.maxMessageBytes) {
+      this.oversized = true;
+      this.head = Buffer.concat([...this.chunks, piece.subarray(0, EDGE)]).subarray(0, EDGE);
+      this.chunks = [];
+    }
+    if (!this.oversized) {
+      this.chunks.push(piece);
+      return;
+    }
+    this.tail = piece.length >= EDGE ? Buffer.from(piece.subarray(-EDGE)) : Buffer.concat([this.tail, piece]).subarray(-EDGE);
+  }
+
+  private endOfLine(): void {
+    const { chunks, size, oversized, head, tail } = this;
+    this.chunks = [];
+    this.size = 0;
+    this.oversized = false;
+    this.head = this.tail = Buffer.alloc(0);
+    if (oversized) return this.refuse(size, head.toString("latin1"), tail.toString("latin1"));
+    const line = Buffer.concat(chunks, size).toString("utf8").replace(/\r$/, "");
+    if (!line.trim()) return;
+    let message: JSONRPCMessage;
+    try {
+      message = JSONRPCMessageSchema.parse(JSON.parse(line));
+    } catch (err) {
+      log.warn("stdio: a line that is not a JSON-RPC message was ignored", { bytes: size, error: String(err).slice(0, 200) });
+      void this.send({
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32700, message: "Parse error: the line is not a JSON-RPC message" },
+      } as never);
+      return;
+    }
+    this.onmessage?.(message);
+  }
+
+  /** Answers an over-limit message with an error (to its id, when one can be found at either end). */
+  private refuse(bytes: number, head: string, tail: string): void {
+    const id = requestId(head, tail);
+    const isRequest = id !== undefined || !/"method"\s*:\s*"notifications\//.test(head);
+    log.warn("stdio: a message over the size limit was refused", { bytes, limit: this.maxMessageBytes });
+    if (!isRequest) return;
+    void this.send({
+      jsonrpc: "2.0",
+      id: id ?? null,
+      error: {
+        code: -32600,
+        message: `Error: the message is ${bytes} bytes, over the stdio limit of ${this.maxMessageBytes} bytes (AIGC_MCP_STDIO_MAX_MESSAGE_BYTES). Pass large media as a file path or an http(s) URL instead of inline data (base64 adds a third), or raise the limit.`,
+        data: { limit: this.maxMessageBytes, bytes, variable: "AIGC_MCP_STDIO_MAX_MESSAGE_BYTES" },
+      },
+    } as never);
+  }
+}
+
+const ID = String.raw`"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.){0,256}")`;
+
+/** The top-level id of a JSON-RPC request, from its first or last bytes (clients put it first or last). */
+export function requestId(head: string, tail: string): string | number | undefined {
+  const m =
+    new RegExp(String.raw`^\s*\{\s*${ID}\s*,`).exec(head) ??
+    new RegExp(String.raw`^\s*\{\s*"jsonrpc"\s*:\s*"2\.0"\s*,\s*${ID}\s*,`).exec(head) ??
+    new RegExp(String.raw`,\s*${ID}\s*\}\s*$`).exec(tail);
+  if (!m) return undefined;
+  return JSON.parse(m[1]!) as string | number;
+}
+
 export async function serveStdio(app: AppContext): Promise<void> {
   const server = createMcpServer(app);
-  const transport = new StdioServerTransport();
-  transport.onclose = () => {
-    void app.jobs.close().finally(() => process.exit(0));
+  const transport = new LineStdioTransport(app.config.stdioMaxMessageBytes);
+  let exiting = false;
+  const exit = (reason: string, code: number) => {
+    if (exiting) return;
+    exiting = true;
+    log.info(`aigc-mcp exiting: ${reason}`);
+    void app.jobs.close().finally(() => process.exit(code));
   };
+  transport.onclose = () => exit(transport.closeReason ?? "the transport closed", 0);
+  transport.onerror = (err) => log.warn("stdio transport error", { error: err.message });
+  process.once("SIGINT", () => exit("SIGINT", 130));
+  process.once("SIGTERM", () => exit("SIGTERM", 143));
+  process.on("uncaughtException", (err) => {
+    log.error(`aigc-mcp exiting: uncaught ${err.stack ?? String(err)}`);
+    process.exit(1);
+  });
   await server.connect(transport);
-  log.info("aigc-mcp ready on stdio", { vendors: app.vendors.map((v) => v.id), output: app.config.outputDir });
+  log.info("aigc-mcp ready on stdio", {
+    vendors: app.vendors.map((v) => v.id),
+    output: app.config.outputDir,
+    max_message_bytes: app.config.stdioMaxMessageBytes,
+  });
 }

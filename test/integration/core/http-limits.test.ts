@@ -1,0 +1,131 @@
+/** Issue 11 items 9 and 10 over HTTP: an empty batch, slow clients (slowloris), the connection cap, and long SSE calls that must survive them. */
+import { connect, type Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseCoreConfig } from "../../../src/config.js";
+import { createContext, type AppContext } from "../../../src/context.js";
+import { loadVendors } from "../../../src/plugins.js";
+import { serveHttp, type HttpHandle } from "../../../src/transports/http.js";
+import { ArkSimulator } from "../../../src/vendors/ark/simulator.js";
+import { FAST_ENGINE, tempDir } from "../../helpers/harness.js";
+
+interface Running {
+  app: AppContext;
+  http: HttpHandle;
+  ark: ArkSimulator;
+  port: number;
+}
+
+async function start(extra: Record<string, string>): Promise<Running> {
+  const ark = await new ArkSimulator({ queuedMs: 150, runningMs: 4_000, imageDelayMs: 10, maxRenderEdge: 256 }).start();
+  const env = {
+    AIGC_MCP_OUTPUT_DIR: tempDir(),
+    AIGC_MCP_TRANSPORT: "http",
+    AIGC_MCP_PORT: "0",
+    ARK_API_KEY: ark.apiKey,
+    ARK_BASE_URL: ark.baseUrl,
+    ...extra,
+  };
+  const core = parseCoreConfig(env);
+  const app = await createContext(core, await loadVendors(env, core), FAST_ENGINE);
+  const http = await serveHttp(app);
+  return { app, http, ark, port: Number(new URL(http.url).port) };
+}
+
+async function stop(s: Running): Promise<void> {
+  await s.app.jobs.close();
+  await s.http.close();
+  await s.ark.close();
+}
+
+/** A socket that connects and then does `drip` every `everyMs`; resolves with how long it stayed open. */
+function slowSocket(port: number, first: string, drip: string, everyMs: number): { closed: Promise<number>; socket: Socket } {
+  const t0 = Date.now();
+  const socket = connect(port, "127.0.0.1");
+  let timer: NodeJS.Timeout | undefined;
+  socket.on("connect", () => {
+    if (first) socket.write(first);
+    if (drip) timer = setInterval(() => socket.write(drip), everyMs);
+  });
+  socket.on("error", () => undefined);
+  socket.resume();
+  const closed = new Promise<number>((resolve) =>
+    socket.on("close", () => {
+      clearInterval(timer);
+      resolve(Date.now() - t0);
+    }),
+  );
+  return { closed, socket };
+}
+
+const init = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+};
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    body: JSON.stringify(body),
+  });
+
+describe("HTTP limits", () => {
+  let s: Running;
+  beforeAll(async () => {
+    s = await start({
+      AIGC_MCP_HEADERS_TIMEOUT_S: "1",
+      AIGC_MCP_BODY_TIMEOUT_S: "1",
+      AIGC_MCP_MAX_CONNECTIONS: "20",
+      AIGC_MCP_SSE_KEEPALIVE_S: "1",
+    });
+  });
+  afterAll(() => stop(s));
+
+  it("answers an empty JSON-RPC batch with 400", async () => {
+    const r = await post(s.http.url, []);
+    expect(r.status).toBe(400);
+    expect(await r.json()).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/empty batch/) } });
+  });
+
+  it("closes silent, slow-header and slow-body sockets", async () => {
+    const head = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nContent-Type: application/json\r\n`;
+    const sockets = [
+      ...Array.from({ length: 5 }, () => slowSocket(s.port, "", "", 0)),
+      ...Array.from({ length: 5 }, () => slowSocket(s.port, head, "X-Slow: 1\r\n", 200)),
+      ...Array.from({ length: 5 }, () => slowSocket(s.port, `${head}Content-Length: 100000\r\n\r\n{`, "", 0)),
+      ...Array.from({ length: 5 }, () => slowSocket(s.port, `${head}Content-Length: 100000\r\n\r\n{`, " ", 300)),
+    ];
+    const times = await Promise.all(sockets.map((x) => x.closed));
+    // header timeout 1 s, body idle 1 s, whole body 6 s; checked every second
+    for (const t of times) expect(t).toBeLessThan(9_000);
+    expect(Math.max(...times.slice(0, 15))).toBeLessThan(4_000);
+  }, 20_000);
+
+  it("caps open connections, then serves again once they close", async () => {
+    const held = Array.from({ length: 25 }, () => slowSocket(s.port, "", "", 0));
+    await new Promise((r) => setTimeout(r, 300));
+    const open = held.filter((h) => !h.socket.destroyed && h.socket.readyState === "open");
+    expect(open.length).toBeLessThanOrEqual(20);
+    for (const h of held) h.socket.destroy();
+    await Promise.all(held.map((h) => h.closed));
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await post(s.http.url, init)).status).toBe(200);
+  }, 20_000);
+
+  it("keeps a long SSE tool call alive past every timeout", async () => {
+    const call = {
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "seedance_generate_video", arguments: { prompt: "a long one", wait_seconds: 8 } },
+    };
+    const t0 = Date.now();
+    const r = await post(s.http.url, call, { "mcp-protocol-version": "2025-11-25" });
+    expect(r.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const body = await r.text();
+    expect(Date.now() - t0).toBeGreaterThan(3_000);
+    expect((body.match(/^: keepalive$/gm) ?? []).length).toBeGreaterThanOrEqual(2);
+    expect(body).toMatch(/"status":"succeeded"/);
+  }, 20_000);
+});

@@ -1,0 +1,78 @@
+/** Issue 11 item 8 (list_jobs part): paged with limit and cursor, every result under 1 MiB even with huge old records. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JobStore } from "../../../src/jobs/store.js";
+import type { JobRecord } from "../../../src/jobs/types.js";
+import { startHarness, structured, text, type Harness } from "../../helpers/harness.js";
+
+type Page = { jobs: Array<{ job_id: string; model?: string; label?: string }>; next_cursor?: string };
+
+function record(i: number, extra: Partial<JobRecord> = {}): JobRecord {
+  const t = new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+  return {
+    job_id: `job_${Buffer.from(JSON.stringify({ v: 1, vd: "ark", op: "image", t: i })).toString("base64url")}`,
+    status: "succeeded",
+    vendor: "ark",
+    op: "image",
+    assets: [],
+    created_at: t,
+    updated_at: t,
+    ...extra,
+  };
+}
+
+const size = (r: unknown) => Buffer.byteLength(JSON.stringify(r));
+
+describe("list_jobs paging", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    const store = new JobStore(h.dir);
+    for (let i = 0; i < 45; i++)
+      await store.save(record(i, i % 5 === 0 ? { model: "m".repeat(4_000_000), label: "l".repeat(300_000) } : {}));
+    // a record from before ids were bounded: its id alone is 1.5 MB
+    await store.save(record(99, { job_id: `job_${"A".repeat(1_500_000)}` }));
+  });
+  afterAll(() => h.close());
+
+  it("pages through every job once, each result under 1 MiB", async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const r = await h.call("list_jobs", { limit: 20, ...(cursor ? { cursor } : {}) });
+      expect(r.isError).toBeFalsy();
+      expect(size(r)).toBeLessThan(1024 * 1024);
+      const page = structured<Page>(r);
+      expect(page.jobs.length).toBeLessThanOrEqual(20);
+      seen.push(...page.jobs.map((j) => j.job_id));
+      cursor = page.next_cursor;
+      if (cursor) expect(text(r)).toContain(cursor);
+      pages++;
+    } while (cursor && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(45);
+    expect(new Set(seen).size).toBe(45);
+    const first = structured<Page>(await h.call("list_jobs", { limit: 100 }));
+    expect(first.jobs.find((j) => j.model)!.model!.length).toBeLessThan(1100);
+  });
+
+  it("refuses a cursor it did not make, naming the field", async () => {
+    const r = await h.call("list_jobs", { cursor: "nonsense" });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/^Error.*cursor: is not a cursor from list_jobs/);
+    const c = structured<Page>(await h.call("list_jobs", { limit: 1 })).next_cursor!;
+    expect(text(await h.call("list_jobs", { cursor: c, status: "failed" }))).toMatch(/cursor: was made for another status filter/);
+  });
+
+  it("bounds the core tools' strings in their schemas", async () => {
+    const { tools } = await h.client.listTools();
+    for (const name of ["get_job", "wait_for_job", "cancel_job", "list_jobs", "list_models"]) {
+      const props = tools.find((t) => t.name === name)!.inputSchema.properties as Record<
+        string,
+        { type?: string; maxLength?: number; enum?: unknown }
+      >;
+      for (const [k, p] of Object.entries(props))
+        if (p.type === "string" && !p.enum) expect(p.maxLength, `${name}.${k}`).toBeGreaterThan(0);
+    }
+  });
+});

@@ -1,0 +1,68 @@
+/** Issue 11 item 9: arguments the schema cannot judge (deep nesting, unknown names, network-share file URLs) answer an error naming the field. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_ARGUMENT_DEPTH } from "../../../src/tools/define.js";
+import { startHarness, text, type Harness } from "../../helpers/harness.js";
+
+function nested(depth: number): Record<string, unknown> {
+  let v: Record<string, unknown> = { leaf: 1 };
+  for (let i = 0; i < depth; i++) v = { a: v };
+  return v;
+}
+
+function nestedArray(depth: number): unknown {
+  let v: unknown = [];
+  for (let i = 0; i < depth; i++) v = [v];
+  return v;
+}
+
+describe("tool arguments", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it("answers 10 000 levels of nesting in body or req_json with an error naming the field", async () => {
+    for (const [field, args] of [
+      ["body", { req_key: "jimeng_t2i_v46", mode: "async", body: nested(10_000) }],
+      ["req_json", { req_key: "jimeng_t2i_v46", mode: "async", body: { prompt: "x" }, req_json: nested(10_000) }],
+      ["body", { req_key: "jimeng_t2i_v46", mode: "async", body: { list: nestedArray(10_000) } }],
+    ] as const) {
+      const r = await h.call("volc_visual_call", args);
+      expect(r.isError).toBe(true);
+      expect(text(r)).toMatch(new RegExp(`^Error.*: ${field}: is nested more than ${MAX_ARGUMENT_DEPTH} levels deep`));
+      expect(text(r)).not.toMatch(/Internal error|call stack/);
+    }
+    // any tool, any argument
+    const r = await h.call("seedream_generate_image", { prompt: "x", images: nestedArray(5_000) });
+    expect(text(r)).toMatch(/^Error.*: images: is nested/);
+  });
+
+  it("still takes ordinary nesting", async () => {
+    const r = await h.call("volc_visual_call", {
+      req_key: "jimeng_t2i_v46",
+      mode: "async",
+      body: { prompt: "ok", ...nested(10) },
+      wait_seconds: 0,
+    });
+    expect(text(r)).not.toMatch(/nested/);
+  });
+
+  it("names the nearest valid argument for a misspelt one, on every tool", async () => {
+    const r = await h.call("seedance_generate_video", { prompt: "x", wait_second: 5 });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/^Error.*: wait_second: is not an argument of seedance_generate_video; did you mean wait_seconds\?/);
+    const j = await h.call("list_jobs", { limt: 5 });
+    expect(text(j)).toMatch(/limt: is not an argument of list_jobs; did you mean limit\?/);
+    const far = await h.call("get_job", { job_id: "x", zzzzzzzz: 1 });
+    expect(text(far)).toMatch(/zzzzzzzz: is not an argument of get_job \(its arguments: job_id\)/);
+    expect(h.ark.tasks.size).toBe(0);
+  });
+
+  it("answers a file:// URL with a host with an error naming the field", async () => {
+    const r = await h.call("seedream_generate_image", { prompt: "x", images: ["file://fileserver/share/cat.png"] });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/^Error.*images\[0\]: .*not a local file URL/);
+    expect(text(r)).not.toMatch(/Internal error/);
+  });
+});

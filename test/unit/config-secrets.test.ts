@@ -1,0 +1,51 @@
+/** Issue 11 item 6: no config error ever carries the value of a secret variable, for every variable declared secret. */
+import { describe, expect, it } from "vitest";
+import { CORE_ENV, ConfigError, envValue, parseCoreConfig } from "../../src/config.js";
+import { loadVendors, PLUGINS } from "../../src/plugins.js";
+import { z } from "zod";
+
+const SECRET_VARS = [...CORE_ENV, ...PLUGINS.flatMap((p) => p.env)].filter((v) => v.secret).map((v) => v.name);
+
+// Values that fail the usual checks (too short, not JSON, not a key) and are easy to find in a message.
+const BAD_VALUES = ["Zq7!", "{Zq7!Zq7", '{"kty":"RSA","d":"Zq7!Zq7!"}', "Zq7!".repeat(3)];
+
+async function configError(env: Record<string, string>): Promise<string | undefined> {
+  try {
+    const core = parseCoreConfig(env);
+    await loadVendors(env, core);
+    return undefined;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+}
+
+describe("config errors never show a secret value", () => {
+  it("covers the core token and every plugin's credentials", () => {
+    expect(SECRET_VARS).toContain("AIGC_MCP_AUTH_TOKEN");
+    expect(SECRET_VARS.length).toBeGreaterThan(5);
+  });
+
+  for (const name of SECRET_VARS) {
+    it(`${name}: a bad value is named, never shown`, async () => {
+      let failures = 0;
+      for (const bad of BAD_VALUES) {
+        const message = await configError({ AIGC_MCP_OUTPUT_DIR: "/tmp/aigc-mcp-unit", [name]: bad });
+        if (message === undefined) continue;
+        failures++;
+        expect(message).not.toContain("Zq7!");
+        expect(message).toMatch(/^[A-Z][A-Z0-9_]+: /);
+      }
+      if (name === "AIGC_MCP_AUTH_TOKEN") expect(failures).toBeGreaterThan(0);
+    });
+  }
+
+  it("still quotes a non-secret value, which helps", () => {
+    expect(() => parseCoreConfig({ AIGC_MCP_PORT: "eighty" })).toThrow(/AIGC_MCP_PORT: must be a whole number \(got "eighty"\)/);
+  });
+
+  it("does not quote a variable nobody declared", () => {
+    expect(() => envValue({ SOME_TOKEN: "Zq7!" }, "SOME_TOKEN", z.string().min(10))).toThrow(/SOME_TOKEN/);
+    expect(() => envValue({ SOME_TOKEN: "Zq7!" }, "SOME_TOKEN", z.string().min(10))).not.toThrow(/Zq7/);
+  });
+});
