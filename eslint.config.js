@@ -31,6 +31,39 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", { patterns: [MCP_SDK, TOOL_LAYER] }] },
   },
   {
+    // Simulators state what the vendor accepts from the vendor's docs, independently of the adapter:
+    // importing the catalog, the request builders or the parsers would make the tests agree with
+    // themselves. Allowed from the vendor folder: other simulator files, VENDOR_ID (config) and the
+    // request-signature check (sign.ts, pinned to the vendor's published known-answer vectors).
+    files: ["src/vendors/*/sim*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            MCP_SDK,
+            TOOL_LAYER,
+            {
+              group: ["./*", "!./sim*", "!./config.js", "!./sign.js"],
+              message: "A simulator must not import its adapter (catalog, requests, client): it is the vendor's independent statement.",
+            },
+            {
+              group: ["../kit/catalog*", "../kit/models-file*"],
+              message: "A simulator keeps its own model list; it must not read the catalogs.",
+            },
+          ],
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ImportDeclaration[source.value='./config.js'] > ImportSpecifier[imported.name!='VENDOR_ID']",
+          message: "From config a simulator may take only VENDOR_ID (the defaults there come from the catalog).",
+        },
+      ],
+    },
+  },
+  {
     // expect.any() and friends are typed `any` by design.
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-unsafe-assignment": "off" },

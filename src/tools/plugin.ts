@@ -40,6 +40,8 @@ export interface ModelTool {
   variable?: string;
   /** The smallest arguments that make a valid call apart from `model` (the catalog tests run every model with them). */
   sample: Record<string, unknown>;
+  /** Other small valid calls, for models `sample` cannot serve (an image-to-video-only model needs an image). */
+  alternatives?: Array<Record<string, unknown>>;
 }
 
 export interface VendorModels {

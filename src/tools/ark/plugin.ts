@@ -46,6 +46,7 @@ export const arkPlugin: VendorPlugin = {
             default: cfg.videoModel,
             variable: "ARK_VIDEO_MODEL",
             sample: { prompt: "waves rolling onto a beach at dusk" },
+            alternatives: [{ prompt: "the kite drifts away", first_frame: "https://example.com/kite.png" }],
           },
         ],
         live: (signal) => client.listModels(signal),
