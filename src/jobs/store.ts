@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { redactDeep } from "../log.js";
 import type { JobRecord } from "./types.js";
 
 export class JobStore {
@@ -17,12 +18,16 @@ export class JobStore {
     return join(this.dir, createHash("sha256").update(jobId).digest("hex").slice(0, 32) + ".json");
   }
 
-  /** Writes the record, replacing the job's previous one atomically. */
+  /**
+   * Writes the record, replacing the job's previous one atomically. Every string passes through
+   * the same redaction as results and logs: a vendor error that echoes a credential is stored
+   * without it.
+   */
   async save(record: JobRecord): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const target = this.file(record.job_id);
     const tmp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
-    await writeFile(tmp, JSON.stringify(record));
+    await writeFile(tmp, JSON.stringify(redactDeep(record)));
     await rename(tmp, target);
   }
 
