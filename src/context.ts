@@ -20,7 +20,9 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   const media = new MediaStore(config.outputDir, config.maxMediaBytes, config.vendorTimeoutMs);
   await media.init();
   void media.sweepPartials();
-  const jobs = new JobEngine(new JobStore(config.outputDir), media, engineOptions);
+  const store = new JobStore(config.outputDir);
+  media.generated = () => store.generatedFiles();
+  const jobs = new JobEngine(store, media, engineOptions);
   for (const v of vendors) for (const d of v.drivers) jobs.registerDriver(d);
   return { config, media, jobs, inputs: inputPolicy(config, media), vendors };
 }

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { redactDeep } from "../log.js";
+import { MEDIA_URI_PREFIX } from "../media/store.js";
 import type { JobRecord } from "./types.js";
 
 export class JobStore {
@@ -38,6 +39,27 @@ export class JobStore {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The file names (in the output folder) of every output any job record lists: the only files
+   * resources/list and resources/read serve. Read from disk each time, so outputs saved by another
+   * server process on the same folder count too.
+   */
+  async generatedFiles(): Promise<Set<string>> {
+    const names = new Set<string>();
+    for (const record of await this.list(Number.MAX_SAFE_INTEGER)) {
+      for (const asset of record.assets ?? []) {
+        if (typeof asset.uri === "string" && asset.uri.startsWith(MEDIA_URI_PREFIX)) {
+          try {
+            names.add(decodeURIComponent(asset.uri.slice(MEDIA_URI_PREFIX.length)));
+          } catch {
+            // not a URI this server minted
+          }
+        }
+      }
+    }
+    return names;
   }
 
   /** Most recently updated first. */

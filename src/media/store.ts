@@ -4,8 +4,8 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
-import { join, sep } from "node:path";
+import { lstat, mkdir, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -64,43 +64,53 @@ export class MediaStore {
     return MEDIA_URI_PREFIX + encodeURIComponent(name);
   }
 
-  /** Maps a `media://files/<name>` URI (or bare name) to its absolute path, refusing anything outside the folder. */
+  /**
+   * The names of the files this server generated (known to its job store). Until it is set, no
+   * file is served: the folder may hold anything (with AIGC_MCP_OUTPUT_DIR=~, the user's home).
+   */
+  generated: () => Promise<Set<string>> = () => Promise.resolve(new Set());
+
+  /**
+   * Maps a `media://files/<name>` URI (or bare name) of a generated file to its absolute path. Any
+   * other name (unknown, missing, escaping the folder, a symlink) fails with the same "not found",
+   * so an answer never tells whether some other file exists.
+   */
   async resolve(uriOrName: string): Promise<string> {
-    const name = decodeURIComponent(uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName);
-    if (!SAFE_NAME.test(name) || name.includes("..")) {
-      throw new AigcError({
-        category: "invalid_input",
-        code: "InvalidMediaUri",
-        message: `"${name.slice(0, 80)}" is not a file name in the output folder`,
-      });
-    }
-    const path = join(this.dir, name);
-    let real: string;
+    const raw = uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName;
+    const notFound = new AigcError({
+      category: "not_found",
+      code: "MediaNotFound",
+      message: `${MEDIA_URI_PREFIX}${raw.slice(0, 120)} is not a file this server generated`,
+      hint: "Use a media:// URI from a job result or list_jobs.",
+    });
+    let name: string;
     try {
-      real = await realpath(path);
+      name = decodeURIComponent(raw);
     } catch {
-      throw new AigcError({
-        category: "not_found",
-        code: "MediaNotFound",
-        message: `${MEDIA_URI_PREFIX}${name} does not exist in ${this.dir}`,
-      });
+      throw notFound;
     }
-    const root = await realpath(this.dir);
-    if (!real.startsWith(root + sep)) {
-      throw new AigcError({ category: "invalid_input", code: "InvalidMediaUri", message: `${name} resolves outside the output folder` });
+    if (!SAFE_NAME.test(name) || name.includes("..") || !(await this.generated()).has(name)) throw notFound;
+    try {
+      const root = await realpath(this.dir);
+      const path = join(root, name);
+      // realpath equal to the plain path: neither the file nor anything on the way is a symlink.
+      if ((await realpath(path)) !== path || !(await lstat(path)).isFile()) throw notFound;
+      return path;
+    } catch {
+      throw notFound;
     }
-    return real;
   }
 
-  /** Recent media files, newest first (for resources/list). */
+  /** Recent generated files, newest first (for resources/list). */
   async listRecent(limit: number): Promise<Array<{ name: string; uri: string; mime?: string; bytes: number }>> {
+    const known = await this.generated();
     let names: string[];
     try {
-      names = (await readdir(this.dir)).filter((n) => SAFE_NAME.test(n) && !n.endsWith(".part"));
+      names = (await readdir(this.dir)).filter((n) => SAFE_NAME.test(n) && known.has(n));
     } catch {
       return [];
     }
-    const stats = await Promise.all(names.map(async (n) => ({ n, s: await stat(join(this.dir, n)).catch(() => undefined) })));
+    const stats = await Promise.all(names.map(async (n) => ({ n, s: await lstat(join(this.dir, n)).catch(() => undefined) })));
     return stats
       .filter((x) => x.s?.isFile())
       .sort((a, b) => b.s!.mtimeMs - a.s!.mtimeMs)
