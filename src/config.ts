@@ -125,6 +125,12 @@ export const CORE_ENV: EnvVar[] = [
       "Folders local file inputs may be read from, separated by `:` (`;` on Windows). Default: the output folder and the working directory over stdio; over HTTP local paths are refused unless this is set.",
   },
   {
+    name: "AIGC_MCP_FETCH_ALLOW_HOSTS",
+    flag: "--fetch-allow-hosts",
+    description:
+      "Hosts (`name` or `name:port`, comma-separated) the server may download from although they resolve to a loopback, private, link-local or metadata address. Vendor base URLs you configure are always allowed.",
+  },
+  {
     name: "AIGC_MCP_DEFAULT_WAIT_S",
     flag: "--default-wait",
     description: "Seconds a generation call waits before returning a job handle (a call's `wait_seconds` overrides it).",
@@ -172,6 +178,8 @@ export interface CoreConfig {
   maxMediaBytes: number;
   /** Explicitly configured input roots (undefined = defaults apply). */
   inputRoots?: string[];
+  /** Hosts downloads may reach on non-public addresses: AIGC_MCP_FETCH_ALLOW_HOSTS plus the configured vendor endpoints. */
+  fetchAllowHosts: string[];
   defaultWaitS: number;
   maxWaitS: number;
   vendorTimeoutMs: number;
@@ -209,6 +217,7 @@ export function parseCoreConfig(env: Env): CoreConfig {
     inlineMaxBytes: envValue(e("AIGC_MCP_INLINE_MAX_BYTES"), "AIGC_MCP_INLINE_MAX_BYTES", zInt(0, 50_000_000)),
     maxMediaBytes: envValue(e("AIGC_MCP_MAX_MEDIA_BYTES"), "AIGC_MCP_MAX_MEDIA_BYTES", zInt(1024, 8 * 1024 ** 3)),
     inputRoots: roots,
+    fetchAllowHosts: envValue(env, "AIGC_MCP_FETCH_ALLOW_HOSTS", zList.optional()) ?? [],
     defaultWaitS: envValue(e("AIGC_MCP_DEFAULT_WAIT_S"), "AIGC_MCP_DEFAULT_WAIT_S", zInt(0, 3600)),
     maxWaitS: envValue(e("AIGC_MCP_MAX_WAIT_S"), "AIGC_MCP_MAX_WAIT_S", zInt(1, 3600)),
     vendorTimeoutMs: envValue(e("AIGC_MCP_VENDOR_TIMEOUT_S"), "AIGC_MCP_VENDOR_TIMEOUT_S", zInt(1, 3600)) * 1000,

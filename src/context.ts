@@ -5,6 +5,7 @@ import { JobStore } from "./jobs/store.js";
 import { registerSecret } from "./log.js";
 import type { InputPolicy } from "./media/inputs.js";
 import { MediaStore } from "./media/store.js";
+import { fetchPolicy } from "./net/fetch-policy.js";
 import type { LoadedVendor } from "./tools/plugin.js";
 
 export interface AppContext {
@@ -17,7 +18,7 @@ export interface AppContext {
 
 export async function createContext(config: CoreConfig, vendors: LoadedVendor[], engineOptions?: EngineOptions): Promise<AppContext> {
   registerSecret(config.authToken);
-  const media = new MediaStore(config.outputDir, config.maxMediaBytes, config.vendorTimeoutMs);
+  const media = new MediaStore(config.outputDir, config.maxMediaBytes, config.vendorTimeoutMs, fetchPolicy(config.fetchAllowHosts));
   await media.init();
   void media.sweepPartials();
   const store = new JobStore(config.outputDir);

@@ -10,7 +10,8 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../errors.js";
-import { discard, httpOpen, safeUrl } from "../net/http.js";
+import { DownloadRefused, fetchPolicy as makeFetchPolicy, openChecked, OPEN_POLICY_NOTE, type FetchPolicy } from "../net/fetch-policy.js";
+import { discard, safeUrl } from "../net/http.js";
 import type { Asset } from "../jobs/types.js";
 import { mimeForExt, probeFile, sniffBytes, type MediaKind } from "./sniff.js";
 
@@ -34,6 +35,8 @@ export class MediaStore {
     readonly dir: string,
     readonly maxBytes: number,
     private readonly timeoutMs = 180_000,
+    /** Every URL this store downloads goes through it; the default allows public addresses only. */
+    readonly fetchPolicy: FetchPolicy = makeFetchPolicy([]),
   ) {}
 
   async init(): Promise<void> {
@@ -122,7 +125,7 @@ export class MediaStore {
   async saveFromUrl(url: string, opts: SaveOptions): Promise<Asset> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await httpOpen(url, { vendor: opts.vendor, signal: opts.signal, timeoutMs: this.timeoutMs });
+        const res = await openChecked(url, this.fetchPolicy, { vendor: opts.vendor, signal: opts.signal, timeoutMs: this.timeoutMs });
         if (res.status !== 200) {
           discard(res.body);
           const gone = res.status === 403 || res.status === 404 || res.status === 410;
@@ -143,7 +146,8 @@ export class MediaStore {
           throw tooLarge(opts.vendor, declared, this.maxBytes);
         }
         return await this.saveStream(res.body, { ...opts, url });
-      } catch (err) {
+      } catch (caught) {
+        const err = refusal(caught, url, opts.vendor);
         const retry = err instanceof AigcError && (err.category === "network" || err.category === "timeout") && attempt < 3;
         if (!retry) throw err;
         await sleep(500 * 2 ** (attempt - 1), undefined, { signal: opts.signal }).catch(() => undefined);
@@ -223,6 +227,22 @@ export class MediaStore {
       ...(opts.role ? { role: opts.role } : {}),
     };
   }
+}
+
+/** A download the URL fetch policy refused, as the error shown for it (others pass through). */
+function refusal(err: unknown, url: string, vendor: string): unknown {
+  const refused = err instanceof DownloadRefused ? err : (err as { cause?: unknown })?.cause;
+  if (!(refused instanceof DownloadRefused)) return err;
+  return new AigcError(
+    {
+      category: "bad_response",
+      code: "DownloadRefused",
+      vendor,
+      message: `could not download the output ${safeUrl(url)}`,
+      hint: `The URL's host is not a public address. ${OPEN_POLICY_NOTE}`,
+    },
+    { cause: refused },
+  );
 }
 
 function tooLarge(vendor: string, bytes: number, max: number): AigcError {
