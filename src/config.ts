@@ -119,6 +119,13 @@ export const CORE_ENV: EnvVar[] = [
     default: "536870912",
   },
   {
+    name: "AIGC_MCP_MAX_OPEN_FILES",
+    flag: "--max-open-files",
+    description:
+      "Downloads and media files open at once; more wait their turn in a queue, so a burst of calls waits instead of failing with EMFILE (too many open files).",
+    default: "16",
+  },
+  {
     name: "AIGC_MCP_INPUT_ROOTS",
     flag: "--input-roots",
     description:
@@ -176,6 +183,8 @@ export interface CoreConfig {
   outputDir: string;
   inlineMaxBytes: number;
   maxMediaBytes: number;
+  /** Downloads and open media files at once (the media queue). */
+  maxOpenFiles: number;
   /** Explicitly configured input roots (undefined = defaults apply). */
   inputRoots?: string[];
   /** Hosts downloads may reach on non-public addresses: AIGC_MCP_FETCH_ALLOW_HOSTS plus the configured vendor endpoints. */
@@ -216,6 +225,7 @@ export function parseCoreConfig(env: Env): CoreConfig {
     outputDir: resolve(expandHome(env.AIGC_MCP_OUTPUT_DIR || d("AIGC_MCP_OUTPUT_DIR")!)),
     inlineMaxBytes: envValue(e("AIGC_MCP_INLINE_MAX_BYTES"), "AIGC_MCP_INLINE_MAX_BYTES", zInt(0, 50_000_000)),
     maxMediaBytes: envValue(e("AIGC_MCP_MAX_MEDIA_BYTES"), "AIGC_MCP_MAX_MEDIA_BYTES", zInt(1024, 8 * 1024 ** 3)),
+    maxOpenFiles: envValue(e("AIGC_MCP_MAX_OPEN_FILES"), "AIGC_MCP_MAX_OPEN_FILES", zInt(1, 4096)),
     inputRoots: roots,
     fetchAllowHosts: envValue(env, "AIGC_MCP_FETCH_ALLOW_HOSTS", zList.optional()) ?? [],
     defaultWaitS: envValue(e("AIGC_MCP_DEFAULT_WAIT_S"), "AIGC_MCP_DEFAULT_WAIT_S", zInt(0, 3600)),

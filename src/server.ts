@@ -57,10 +57,9 @@ export function createMcpServer(app: AppContext): McpServer {
           `${uri.href} is ${size} bytes, over the ${RESOURCE_READ_MAX_BYTES}-byte limit for resources/read; read the file at ${path} instead`,
         );
       }
-      const [data, probed] = await Promise.all([
-        readFile(path, { flag: constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) }),
-        probeFile(path),
-      ]);
+      const [data, probed] = await app.media.queue.run(() =>
+        Promise.all([readFile(path, { flag: constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) }), probeFile(path)]),
+      );
       return { contents: [{ uri: uri.href, mimeType: probed?.mime ?? "application/octet-stream", blob: data.toString("base64") }] };
     },
   );

@@ -3,9 +3,11 @@
  * resumption work across connections and server restarts. Writes are atomic (temp + rename).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { redactDeep } from "../log.js";
+import { localDiskError } from "../media/disk.js";
 import { MEDIA_URI_PREFIX } from "../media/store.js";
 import type { JobRecord } from "./types.js";
 
@@ -25,11 +27,22 @@ export class JobStore {
    * without it.
    */
   async save(record: JobRecord): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    const text = JSON.stringify(redactDeep(record));
     const target = this.file(record.job_id);
-    const tmp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
-    await writeFile(tmp, JSON.stringify(redactDeep(record)));
-    await rename(tmp, target);
+    // A full or briefly unwritable disk gets three tries; then the caller reports the failure.
+    for (let attempt = 1; ; attempt++) {
+      const tmp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
+      try {
+        await mkdir(this.dir, { recursive: true });
+        await writeFile(tmp, text);
+        await rename(tmp, target);
+        return;
+      } catch (err) {
+        await unlink(tmp).catch(() => undefined);
+        if (attempt >= 3) throw localDiskError(err, this.dir) ?? err;
+        await sleep(100 * 4 ** (attempt - 1));
+      }
+    }
   }
 
   /** The job's record, or undefined when there is none (or it cannot be read). */

@@ -96,12 +96,15 @@ async function readLocal(path: string, rule: InputRule, policy: InputPolicy): Pr
   if (!info.isFile()) throw inputError(rule.field, `${path} is not a file`);
   const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
   if (info.size > cap) throw inputError(rule.field, `${path} is ${info.size} bytes; the limit is ${cap}`);
-  const fh = await open(path, "r");
-  try {
-    return await checkBytes(await fh.readFile(), rule, policy, path);
-  } finally {
-    await fh.close();
-  }
+  const data = await policy.media.queue.run(async () => {
+    const fh = await open(path, "r");
+    try {
+      return await fh.readFile();
+    } finally {
+      await fh.close();
+    }
+  });
+  return checkBytes(data, rule, policy, path);
 }
 
 async function checkBytes(data: Buffer, rule: InputRule, policy: InputPolicy, what: string): Promise<MediaInput> {

@@ -13,6 +13,8 @@ import { AigcError, isAbortError } from "../errors.js";
 import { DownloadRefused, fetchPolicy as makeFetchPolicy, openChecked, OPEN_POLICY_NOTE, type FetchPolicy } from "../net/fetch-policy.js";
 import { discard, safeUrl } from "../net/http.js";
 import type { Asset } from "../jobs/types.js";
+import { localDiskError, probeWritable } from "./disk.js";
+import { BoundedQueue } from "./queue.js";
 import { mimeForExt, probeFile, sniffBytes, type MediaKind } from "./sniff.js";
 
 export const MEDIA_URI_PREFIX = "media://files/";
@@ -40,7 +42,26 @@ export class MediaStore {
   ) {}
 
   async init(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
+      throw localDiskError(err, this.dir) ?? err;
+    });
+  }
+
+  private lastWritable = 0;
+  private probing: Promise<void> | undefined;
+
+  /**
+   * Throws a `local` error naming the folder unless a file can be written in it now: checked at
+   * start-up and before every billed call, so nothing is paid for that cannot be saved. A success
+   * is trusted for a second, and concurrent checks share one probe (a burst costs one file).
+   */
+  async checkWritable(): Promise<void> {
+    if (Date.now() - this.lastWritable < 1000) return;
+    this.probing ??= this.queue
+      .run(() => probeWritable(this.dir))
+      .then(() => void (this.lastWritable = Date.now()))
+      .finally(() => (this.probing = undefined));
+    await this.probing;
   }
 
   /** Removes temp files of downloads that a crashed process left behind (older than an hour). */
@@ -71,6 +92,9 @@ export class MediaStore {
    * The names of the files this server generated (known to its job store). Until it is set, no
    * file is served: the folder may hold anything (with AIGC_MCP_OUTPUT_DIR=~, the user's home).
    */
+  /** Downloads and open files at once (AIGC_MCP_MAX_OPEN_FILES); a burst waits here for a slot. */
+  queue = new BoundedQueue(16);
+
   generated: () => Promise<Set<string>> = () => Promise.resolve(new Set());
 
   /**
@@ -125,27 +149,7 @@ export class MediaStore {
   async saveFromUrl(url: string, opts: SaveOptions): Promise<Asset> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await openChecked(url, this.fetchPolicy, { vendor: opts.vendor, signal: opts.signal, timeoutMs: this.timeoutMs });
-        if (res.status !== 200) {
-          discard(res.body);
-          const gone = res.status === 403 || res.status === 404 || res.status === 410;
-          throw new AigcError({
-            category: gone ? "not_found" : res.status >= 500 || res.status === 429 ? "network" : "bad_response",
-            code: gone ? "MediaUrlExpired" : "DownloadFailed",
-            vendor: opts.vendor,
-            httpStatus: res.status,
-            message: gone
-              ? `the output URL ${safeUrl(url)} answered HTTP ${res.status}: it has expired or was deleted`
-              : `downloading ${safeUrl(url)} failed with HTTP ${res.status}`,
-            hint: gone ? "Vendor output URLs expire (Ark and Jimeng images: 24 h, Jimeng video: 1 h); generate again." : undefined,
-          });
-        }
-        const declared = Number(res.headers["content-length"]);
-        if (Number.isFinite(declared) && declared > this.maxBytes) {
-          discard(res.body);
-          throw tooLarge(opts.vendor, declared, this.maxBytes);
-        }
-        return await this.saveStream(res.body, { ...opts, url });
+        return await this.queue.run(() => this.download(url, opts), opts.signal);
       } catch (caught) {
         const err = refusal(caught, url, opts.vendor);
         const retry = err instanceof AigcError && (err.category === "network" || err.category === "timeout") && attempt < 3;
@@ -156,13 +160,43 @@ export class MediaStore {
     }
   }
 
+  /** One download attempt, holding one slot of the queue (its socket and its file). */
+  private async download(url: string, opts: SaveOptions): Promise<Asset> {
+    const res = await openChecked(url, this.fetchPolicy, { vendor: opts.vendor, signal: opts.signal, timeoutMs: this.timeoutMs });
+    if (res.status !== 200) {
+      discard(res.body);
+      const gone = res.status === 403 || res.status === 404 || res.status === 410;
+      throw new AigcError({
+        category: gone ? "not_found" : res.status >= 500 || res.status === 429 ? "network" : "bad_response",
+        code: gone ? "MediaUrlExpired" : "DownloadFailed",
+        vendor: opts.vendor,
+        httpStatus: res.status,
+        message: gone
+          ? `the output URL ${safeUrl(url)} answered HTTP ${res.status}: it has expired or was deleted`
+          : `downloading ${safeUrl(url)} failed with HTTP ${res.status}`,
+        hint: gone ? "Vendor output URLs expire (Ark and Jimeng images: 24 h, Jimeng video: 1 h); generate again." : undefined,
+      });
+    }
+    const declared = Number(res.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > this.maxBytes) {
+      discard(res.body);
+      throw tooLarge(opts.vendor, declared, this.maxBytes);
+    }
+    return await this.writeStream(res.body, { ...opts, url });
+  }
+
   async saveBuffer(data: Buffer, opts: SaveOptions): Promise<Asset> {
     if (data.length > this.maxBytes) throw tooLarge(opts.vendor, data.length, this.maxBytes);
     return this.saveStream(Readable.from([data]), opts);
   }
 
+  /** Streams a body to `<stem>.<ext>` once the queue has a free slot. */
+  saveStream(body: Readable, opts: SaveOptions): Promise<Asset> {
+    return this.queue.run(() => this.writeStream(body, opts), opts.signal);
+  }
+
   /** Streams a body to `<stem>.<ext>`, hashing, capping and sniffing on the way. */
-  async saveStream(body: Readable, opts: SaveOptions): Promise<Asset> {
+  private async writeStream(body: Readable, opts: SaveOptions): Promise<Asset> {
     await this.init();
     const tmp = join(this.dir, `.${opts.stem}.${randomBytes(4).toString("hex")}.part`);
     const hash = createHash("sha256");
@@ -183,6 +217,8 @@ export class MediaStore {
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       if (err instanceof AigcError) throw err;
+      const local = localDiskError(err, this.dir, opts.vendor);
+      if (local) throw local;
       if (isAbortError(err) || opts.signal?.aborted) {
         throw new AigcError({ category: "cancelled", code: "Cancelled", vendor: opts.vendor, message: "the download was cancelled" });
       }
@@ -212,7 +248,10 @@ export class MediaStore {
     }
     const name = `${opts.stem}.${sniffed.ext}`;
     const path = join(this.dir, name);
-    await rename(tmp, path);
+    await rename(tmp, path).catch(async (err: unknown) => {
+      await unlink(tmp).catch(() => undefined);
+      throw localDiskError(err, this.dir, opts.vendor) ?? err;
+    });
     const probed = (await probeFile(path)) ?? sniffed;
     return {
       uri: this.uriFor(name),
