@@ -160,10 +160,23 @@ export const CORE_ENV: EnvVar[] = [
     default: "536870912",
   },
   {
+    name: "AIGC_MCP_MAX_OPEN_FILES",
+    flag: "--max-open-files",
+    description:
+      "Downloads and media files open at once; more wait their turn in a queue, so a burst of calls waits instead of failing with EMFILE (too many open files).",
+    default: "16",
+  },
+  {
     name: "AIGC_MCP_INPUT_ROOTS",
     flag: "--input-roots",
     description:
       "Folders local file inputs may be read from, separated by `:` (`;` on Windows). Default: the output folder and the working directory over stdio; over HTTP local paths are refused unless this is set.",
+  },
+  {
+    name: "AIGC_MCP_FETCH_ALLOW_HOSTS",
+    flag: "--fetch-allow-hosts",
+    description:
+      "Hosts (`name` or `name:port`, comma-separated) the server may download from although they resolve to a loopback, private, link-local or metadata address. Vendor base URLs you configure are always allowed.",
   },
   {
     name: "AIGC_MCP_DEFAULT_WAIT_S",
@@ -217,8 +230,12 @@ export interface CoreConfig {
   outputDir: string;
   inlineMaxBytes: number;
   maxMediaBytes: number;
+  /** Downloads and open media files at once (the media queue). */
+  maxOpenFiles: number;
   /** Explicitly configured input roots (undefined = defaults apply). */
   inputRoots?: string[];
+  /** Hosts downloads may reach on non-public addresses: AIGC_MCP_FETCH_ALLOW_HOSTS plus the configured vendor endpoints. */
+  fetchAllowHosts: string[];
   defaultWaitS: number;
   maxWaitS: number;
   vendorTimeoutMs: number;
@@ -259,7 +276,9 @@ export function parseCoreConfig(env: Env): CoreConfig {
     outputDir: resolve(expandHome(env.AIGC_MCP_OUTPUT_DIR || d("AIGC_MCP_OUTPUT_DIR")!)),
     inlineMaxBytes: envValue(e("AIGC_MCP_INLINE_MAX_BYTES"), "AIGC_MCP_INLINE_MAX_BYTES", zInt(0, 50_000_000)),
     maxMediaBytes: envValue(e("AIGC_MCP_MAX_MEDIA_BYTES"), "AIGC_MCP_MAX_MEDIA_BYTES", zInt(1024, 8 * 1024 ** 3)),
+    maxOpenFiles: envValue(e("AIGC_MCP_MAX_OPEN_FILES"), "AIGC_MCP_MAX_OPEN_FILES", zInt(1, 4096)),
     inputRoots: roots,
+    fetchAllowHosts: envValue(env, "AIGC_MCP_FETCH_ALLOW_HOSTS", zList.optional()) ?? [],
     defaultWaitS: envValue(e("AIGC_MCP_DEFAULT_WAIT_S"), "AIGC_MCP_DEFAULT_WAIT_S", zInt(0, 3600)),
     maxWaitS: envValue(e("AIGC_MCP_MAX_WAIT_S"), "AIGC_MCP_MAX_WAIT_S", zInt(1, 3600)),
     vendorTimeoutMs: envValue(e("AIGC_MCP_VENDOR_TIMEOUT_S"), "AIGC_MCP_VENDOR_TIMEOUT_S", zInt(1, 3600)) * 1000,

@@ -1,10 +1,12 @@
 /** Everything tools need at run time, built once per process and shared by every MCP session. */
-import type { CoreConfig } from "./config.js";
+import { ConfigError, type CoreConfig } from "./config.js";
 import { JobEngine, type EngineOptions } from "./jobs/engine.js";
 import { JobStore } from "./jobs/store.js";
 import { registerSecret } from "./log.js";
 import type { InputPolicy } from "./media/inputs.js";
+import { BoundedQueue } from "./media/queue.js";
 import { MediaStore } from "./media/store.js";
+import { fetchPolicy } from "./net/fetch-policy.js";
 import type { LoadedVendor } from "./tools/plugin.js";
 
 export interface AppContext {
@@ -17,10 +19,15 @@ export interface AppContext {
 
 export async function createContext(config: CoreConfig, vendors: LoadedVendor[], engineOptions?: EngineOptions): Promise<AppContext> {
   registerSecret(config.authToken);
-  const media = new MediaStore(config.outputDir, config.maxMediaBytes, config.vendorTimeoutMs);
-  await media.init();
+  const media = new MediaStore(config.outputDir, config.maxMediaBytes, config.vendorTimeoutMs, fetchPolicy(config.fetchAllowHosts));
+  media.queue = new BoundedQueue(config.maxOpenFiles);
+  await media.checkWritable().catch((err: unknown) => {
+    throw new ConfigError("AIGC_MCP_OUTPUT_DIR", err instanceof Error ? err.message : String(err));
+  });
   void media.sweepPartials();
-  const jobs = new JobEngine(new JobStore(config.outputDir), media, engineOptions);
+  const store = new JobStore(config.outputDir);
+  media.generated = () => store.generatedFiles();
+  const jobs = new JobEngine(store, media, engineOptions);
   for (const v of vendors) for (const d of v.drivers) jobs.registerDriver(d);
   return { config, media, jobs, inputs: inputPolicy(config, media), vendors };
 }

@@ -16,6 +16,8 @@ export type ErrorCategory =
   | "too_large"
   | "bad_response"
   | "cancelled"
+  /** This machine's disk or folder (full, read-only, no permission, file limits): never the vendor's fault. */
+  | "local"
   | "internal";
 
 export interface AigcErrorInfo {
@@ -71,6 +73,8 @@ const DEFAULT_HINTS: Partial<Record<ErrorCategory, string>> = {
   timeout: "The vendor did not answer in time; try again or raise the wait budget.",
   too_large: "Lower the output size or raise AIGC_MCP_MAX_MEDIA_BYTES.",
   bad_response: "The vendor sent an answer this server cannot read; try again.",
+  local:
+    "Free space or fix the output folder (AIGC_MCP_OUTPUT_DIR), then call wait_for_job: outputs still held by the vendor are downloaded again.",
 };
 
 /** The one-paragraph text shown to the model for a failure. */

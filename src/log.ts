@@ -25,6 +25,16 @@ export function redact(text: string): string {
   return out;
 }
 
+/** `value` with every string in it (keys included) redacted: for anything persisted or returned as JSON. */
+export function redactDeep<T>(value: T): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v)) as T;
+  if (value && typeof value === "object" && !Buffer.isBuffer(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v)])) as T;
+  }
+  return value;
+}
+
 type Level = "debug" | "info" | "warn" | "error";
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 let threshold: number = ORDER.info;

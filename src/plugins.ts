@@ -13,11 +13,16 @@ export const PLUGINS: readonly VendorPlugin[] = [arkPlugin, klingPlugin, visualP
 for (const p of PLUGINS) declareEnv(p.env);
 
 /**
- * Registers every vendor's secrets for redaction, reads AIGC_MCP_MODELS_FILE when set, then loads
+ * Registers every vendor's secrets for redaction, adds the configured vendor endpoints to the URL
+ * fetch policy's allow-list, reads AIGC_MCP_MODELS_FILE when set, then loads
  * the vendors whose credentials are set. Throws ConfigError on a bad value or models file.
  */
 export async function loadVendors(env: Env, core: CoreConfig): Promise<LoadedVendor[]> {
   registerSecrets(env);
+  // The endpoints the operator configured are trusted with the credentials already, so the URL
+  // fetch policy lets downloads reach them (and the sandbox's simulators) on any address.
+  for (const p of PLUGINS)
+    for (const v of p.env) if (!v.secret && /^https?:\/\//i.test(env[v.name] ?? "")) core.fetchAllowHosts.push(env[v.name]!);
   const models = core.modelsFile
     ? await loadModelsFile(
         core.modelsFile,

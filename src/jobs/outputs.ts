@@ -5,7 +5,9 @@
  * itself); a streamed body is one more way to deliver an output, so it has no job kind of its own.
  */
 import { createHash } from "node:crypto";
+import { unlink } from "node:fs/promises";
 import { AigcError, toErrorShape } from "../errors.js";
+import { log } from "../log.js";
 import type { MediaStore } from "../media/store.js";
 import type { Tracker } from "./tracker.js";
 import type { Asset, JobHandle, PollResult, TaskDriver, VendorOutput } from "./types.js";
@@ -49,9 +51,12 @@ export function saveOutput(media: MediaStore, tr: Tracker, out: VendorOutput, in
 
 /**
  * Records a vendor's answer on the job. A success is reported as "downloading results" until every
- * output is saved; a failed save fails the job and names the vendor URLs that are still valid.
+ * output is saved. A save that failed for a local reason (disk full, folder unwritable) leaves the
+ * job unfinished and returns "retry" when every output can be fetched again (a vendor URL or bytes
+ * in memory); any other failed save fails the job and names the vendor URLs that are still valid.
+ * Either way no file of a half-saved job is left behind.
  */
-export async function applyResult(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<void> {
+export async function applyResult(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<"retry" | undefined> {
   if (result.status !== "succeeded") {
     await tr.update({ status: result.status, detail: result.detail, percent: result.percent, model: result.model, error: result.error });
     return;
@@ -62,7 +67,16 @@ export async function applyResult(tr: Tracker, result: PollResult, kind: OutputK
   try {
     for (const [i, out] of outputs.entries()) assets.push(await saveOutput(media, tr, out, i, kind));
   } catch (err) {
+    await Promise.all(assets.flatMap((a) => (a.path ? [unlink(a.path).catch(() => undefined)] : [])));
     if (tr.signal.aborted) return;
+    if (err instanceof AigcError && err.category === "local" && outputs.every((o) => o.url || o.data)) {
+      log.warn("saving a job's output failed on the local disk; it is retried", { vendor: tr.record.vendor, error: err.message });
+      await tr.update({
+        status: "running",
+        detail: `finished at the vendor, but ${err.message}. Free space or fix the folder; wait_for_job and get_job retry the download while the vendor still holds the output`,
+      });
+      return "retry";
+    }
     const urls = outputs.map((o) => o.url).filter(Boolean);
     const shape = toErrorShape(err);
     if (urls.length) shape.message += `. Vendor URL(s), valid for a limited time: ${urls.join(" ")}`;

@@ -3,8 +3,12 @@
  * resumption work across connections and server restarts. Writes are atomic (temp + rename).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
+import { redactDeep } from "../log.js";
+import { localDiskError } from "../media/disk.js";
+import { MEDIA_URI_PREFIX } from "../media/store.js";
 import type { JobRecord } from "./types.js";
 
 export class JobStore {
@@ -17,13 +21,28 @@ export class JobStore {
     return join(this.dir, createHash("sha256").update(jobId).digest("hex").slice(0, 32) + ".json");
   }
 
-  /** Writes the record, replacing the job's previous one atomically. */
+  /**
+   * Writes the record, replacing the job's previous one atomically. Every string passes through
+   * the same redaction as results and logs: a vendor error that echoes a credential is stored
+   * without it.
+   */
   async save(record: JobRecord): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    const text = JSON.stringify(redactDeep(record));
     const target = this.file(record.job_id);
-    const tmp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
-    await writeFile(tmp, JSON.stringify(record));
-    await rename(tmp, target);
+    // A full or briefly unwritable disk gets three tries; then the caller reports the failure.
+    for (let attempt = 1; ; attempt++) {
+      const tmp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
+      try {
+        await mkdir(this.dir, { recursive: true });
+        await writeFile(tmp, text);
+        await rename(tmp, target);
+        return;
+      } catch (err) {
+        await unlink(tmp).catch(() => undefined);
+        if (attempt >= 3) throw localDiskError(err, this.dir) ?? err;
+        await sleep(100 * 4 ** (attempt - 1));
+      }
+    }
   }
 
   /** The job's record, or undefined when there is none (or it cannot be read). */
@@ -33,6 +52,27 @@ export class JobStore {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The file names (in the output folder) of every output any job record lists: the only files
+   * resources/list and resources/read serve. Read from disk each time, so outputs saved by another
+   * server process on the same folder count too.
+   */
+  async generatedFiles(): Promise<Set<string>> {
+    const names = new Set<string>();
+    for (const record of await this.list(Number.MAX_SAFE_INTEGER)) {
+      for (const asset of record.assets ?? []) {
+        if (typeof asset.uri === "string" && asset.uri.startsWith(MEDIA_URI_PREFIX)) {
+          try {
+            names.add(decodeURIComponent(asset.uri.slice(MEDIA_URI_PREFIX.length)));
+          } catch {
+            // not a URI this server minted
+          }
+        }
+      }
+    }
+    return names;
   }
 
   /** Most recently updated first. */

@@ -74,7 +74,13 @@ export class Tracker {
     }
     const next = patchRecord(this.record, fields);
     this.record = next;
-    await this.store.save(next).catch((err) => log.error("could not save job record", { error: String(err) }));
+    await this.store.save(next).catch((err: unknown) => {
+      // Reported: in the log, and to every caller through the record in memory, which the next change writes again.
+      const why = err instanceof Error ? err.message : String(err);
+      log.error("could not save job record; the job keeps running and its next change writes it again", { error: why });
+      if (!TERMINAL.has(next.status) || !next.detail)
+        next.detail = `${next.detail ? `${next.detail}; ` : ""}the job record was not saved: ${why}`;
+    });
     this.notify();
   }
 

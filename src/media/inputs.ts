@@ -8,7 +8,9 @@ import { open, realpath, stat } from "node:fs/promises";
 import { isAbsolute, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AigcError, inputError } from "../errors.js";
-import { httpRequest, RETRY_SAFE, safeUrl } from "../net/http.js";
+import { log } from "../log.js";
+import { downloadFailed, openChecked } from "../net/fetch-policy.js";
+import { cancelled, discard, readCapped, safeUrl } from "../net/http.js";
 import { MEDIA_URI_PREFIX, type MediaStore } from "./store.js";
 import { sniffBytes, type MediaKind } from "./sniff.js";
 
@@ -114,12 +116,15 @@ async function readLocal(path: string, rule: InputRule, policy: InputPolicy): Pr
   if (!info.isFile()) throw inputError(rule.field, `${path} is not a file`);
   const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
   if (info.size > cap) throw inputError(rule.field, `${path} is ${info.size} bytes; the limit is ${cap}`);
-  const fh = await open(path, "r");
-  try {
-    return await checkBytes(await fh.readFile(), rule, policy, path);
-  } finally {
-    await fh.close();
-  }
+  const data = await policy.media.queue.run(async () => {
+    const fh = await open(path, "r");
+    try {
+      return await fh.readFile();
+    } finally {
+      await fh.close();
+    }
+  });
+  return checkBytes(data, rule, policy, path);
 }
 
 async function checkBytes(data: Buffer, rule: InputRule, policy: InputPolicy, what: string): Promise<MediaInput> {
@@ -161,24 +166,33 @@ export async function inputBytes(
   if (input.kind === "bytes") return input;
   if (!/^https?:\/\//i.test(input.url)) throw inputError(rule.field, `${input.url} is a vendor reference: it cannot be downloaded here`);
   const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
-  const res = await httpRequest(input.url, {
-    vendor: "download",
-    signal,
-    timeoutMs: 60_000,
-    totalTimeoutMs: 300_000,
-    maxBytes: cap,
-    retry: RETRY_SAFE,
-  }).catch((err: unknown) => {
-    if (err instanceof AigcError && err.category === "too_large")
-      throw inputError(rule.field, `${safeUrl(input.url)} is larger than the ${cap}-byte limit`);
-    if (err instanceof AigcError && err.category !== "cancelled")
-      throw inputError(rule.field, `could not download ${safeUrl(input.url)}: ${err.message}`);
-    throw err;
-  });
-  if (res.status < 200 || res.status >= 300)
-    throw inputError(
-      rule.field,
-      `downloading ${safeUrl(input.url)} failed with HTTP ${res.status}; pass a URL that is publicly readable, a data: URI or a local file`,
-    );
-  return (await checkBytes(res.body, rule, policy, safeUrl(input.url))) as Extract<MediaInput, { kind: "bytes" }>;
+  const url = input.url;
+  // One answer for every failure (refused address, closed port, HTTP status, too large, wrong
+  // type), so this cannot be used to probe the network the server sits in; the log has the cause.
+  const failed = (cause: unknown) => {
+    log.info("download of a caller URL failed", { url: safeUrl(url), cause: String((cause as Error)?.message ?? cause) });
+    return downloadFailed(rule.field, url, `${rule.accept.join(" or ")} of at most ${cap} bytes`);
+  };
+  let body: Buffer;
+  try {
+    const res = await openChecked(url, policy.media.fetchPolicy, {
+      vendor: "download",
+      signal,
+      timeoutMs: 60_000,
+      totalTimeoutMs: 300_000,
+    });
+    if (res.status < 200 || res.status >= 300) {
+      discard(res.body);
+      throw new Error(`HTTP ${res.status}`);
+    }
+    body = await readCapped(res.body, cap, "download", url);
+  } catch (err) {
+    if (signal?.aborted || (err instanceof AigcError && err.category === "cancelled")) throw cancelled("download");
+    throw failed(err);
+  }
+  try {
+    return (await checkBytes(body, rule, policy, safeUrl(url))) as Extract<MediaInput, { kind: "bytes" }>;
+  } catch (err) {
+    throw failed(err);
+  }
 }

@@ -4,14 +4,17 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
-import { join, sep } from "node:path";
+import { lstat, mkdir, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../errors.js";
-import { discard, httpOpen, safeUrl } from "../net/http.js";
+import { DownloadRefused, fetchPolicy as makeFetchPolicy, openChecked, OPEN_POLICY_NOTE, type FetchPolicy } from "../net/fetch-policy.js";
+import { discard, safeUrl } from "../net/http.js";
 import type { Asset } from "../jobs/types.js";
+import { localDiskError, probeWritable } from "./disk.js";
+import { BoundedQueue } from "./queue.js";
 import { mimeForExt, probeFile, sniffBytes, type MediaKind } from "./sniff.js";
 
 export const MEDIA_URI_PREFIX = "media://files/";
@@ -34,10 +37,31 @@ export class MediaStore {
     readonly dir: string,
     readonly maxBytes: number,
     private readonly timeoutMs = 180_000,
+    /** Every URL this store downloads goes through it; the default allows public addresses only. */
+    readonly fetchPolicy: FetchPolicy = makeFetchPolicy([]),
   ) {}
 
   async init(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
+      throw localDiskError(err, this.dir) ?? err;
+    });
+  }
+
+  private lastWritable = 0;
+  private probing: Promise<void> | undefined;
+
+  /**
+   * Throws a `local` error naming the folder unless a file can be written in it now: checked at
+   * start-up and before every billed call, so nothing is paid for that cannot be saved. A success
+   * is trusted for a second, and concurrent checks share one probe (a burst costs one file).
+   */
+  async checkWritable(): Promise<void> {
+    if (Date.now() - this.lastWritable < 1000) return;
+    this.probing ??= this.queue
+      .run(() => probeWritable(this.dir))
+      .then(() => void (this.lastWritable = Date.now()))
+      .finally(() => (this.probing = undefined));
+    await this.probing;
   }
 
   /** Removes temp files of downloads that a crashed process left behind (older than an hour). */
@@ -64,43 +88,56 @@ export class MediaStore {
     return MEDIA_URI_PREFIX + encodeURIComponent(name);
   }
 
-  /** Maps a `media://files/<name>` URI (or bare name) to its absolute path, refusing anything outside the folder. */
+  /**
+   * The names of the files this server generated (known to its job store). Until it is set, no
+   * file is served: the folder may hold anything (with AIGC_MCP_OUTPUT_DIR=~, the user's home).
+   */
+  /** Downloads and open files at once (AIGC_MCP_MAX_OPEN_FILES); a burst waits here for a slot. */
+  queue = new BoundedQueue(16);
+
+  generated: () => Promise<Set<string>> = () => Promise.resolve(new Set());
+
+  /**
+   * Maps a `media://files/<name>` URI (or bare name) of a generated file to its absolute path. Any
+   * other name (unknown, missing, escaping the folder, a symlink) fails with the same "not found",
+   * so an answer never tells whether some other file exists.
+   */
   async resolve(uriOrName: string): Promise<string> {
-    const name = decodeURIComponent(uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName);
-    if (!SAFE_NAME.test(name) || name.includes("..")) {
-      throw new AigcError({
-        category: "invalid_input",
-        code: "InvalidMediaUri",
-        message: `"${name.slice(0, 80)}" is not a file name in the output folder`,
-      });
-    }
-    const path = join(this.dir, name);
-    let real: string;
+    const raw = uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName;
+    const notFound = new AigcError({
+      category: "not_found",
+      code: "MediaNotFound",
+      message: `${MEDIA_URI_PREFIX}${raw.slice(0, 120)} is not a file this server generated`,
+      hint: "Use a media:// URI from a job result or list_jobs.",
+    });
+    let name: string;
     try {
-      real = await realpath(path);
+      name = decodeURIComponent(raw);
     } catch {
-      throw new AigcError({
-        category: "not_found",
-        code: "MediaNotFound",
-        message: `${MEDIA_URI_PREFIX}${name} does not exist in ${this.dir}`,
-      });
+      throw notFound;
     }
-    const root = await realpath(this.dir);
-    if (!real.startsWith(root + sep)) {
-      throw new AigcError({ category: "invalid_input", code: "InvalidMediaUri", message: `${name} resolves outside the output folder` });
+    if (!SAFE_NAME.test(name) || name.includes("..") || !(await this.generated()).has(name)) throw notFound;
+    try {
+      const root = await realpath(this.dir);
+      const path = join(root, name);
+      // realpath equal to the plain path: neither the file nor anything on the way is a symlink.
+      if ((await realpath(path)) !== path || !(await lstat(path)).isFile()) throw notFound;
+      return path;
+    } catch {
+      throw notFound;
     }
-    return real;
   }
 
-  /** Recent media files, newest first (for resources/list). */
+  /** Recent generated files, newest first (for resources/list). */
   async listRecent(limit: number): Promise<Array<{ name: string; uri: string; mime?: string; bytes: number }>> {
+    const known = await this.generated();
     let names: string[];
     try {
-      names = (await readdir(this.dir)).filter((n) => SAFE_NAME.test(n) && !n.endsWith(".part"));
+      names = (await readdir(this.dir)).filter((n) => SAFE_NAME.test(n) && known.has(n));
     } catch {
       return [];
     }
-    const stats = await Promise.all(names.map(async (n) => ({ n, s: await stat(join(this.dir, n)).catch(() => undefined) })));
+    const stats = await Promise.all(names.map(async (n) => ({ n, s: await lstat(join(this.dir, n)).catch(() => undefined) })));
     return stats
       .filter((x) => x.s?.isFile())
       .sort((a, b) => b.s!.mtimeMs - a.s!.mtimeMs)
@@ -112,28 +149,9 @@ export class MediaStore {
   async saveFromUrl(url: string, opts: SaveOptions): Promise<Asset> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await httpOpen(url, { vendor: opts.vendor, signal: opts.signal, timeoutMs: this.timeoutMs });
-        if (res.status !== 200) {
-          discard(res.body);
-          const gone = res.status === 403 || res.status === 404 || res.status === 410;
-          throw new AigcError({
-            category: gone ? "not_found" : res.status >= 500 || res.status === 429 ? "network" : "bad_response",
-            code: gone ? "MediaUrlExpired" : "DownloadFailed",
-            vendor: opts.vendor,
-            httpStatus: res.status,
-            message: gone
-              ? `the output URL ${safeUrl(url)} answered HTTP ${res.status}: it has expired or was deleted`
-              : `downloading ${safeUrl(url)} failed with HTTP ${res.status}`,
-            hint: gone ? "Vendor output URLs expire (Ark and Jimeng images: 24 h, Jimeng video: 1 h); generate again." : undefined,
-          });
-        }
-        const declared = Number(res.headers["content-length"]);
-        if (Number.isFinite(declared) && declared > this.maxBytes) {
-          discard(res.body);
-          throw tooLarge(opts.vendor, declared, this.maxBytes);
-        }
-        return await this.saveStream(res.body, { ...opts, url });
-      } catch (err) {
+        return await this.queue.run(() => this.download(url, opts), opts.signal);
+      } catch (caught) {
+        const err = refusal(caught, url, opts.vendor);
         const retry = err instanceof AigcError && (err.category === "network" || err.category === "timeout") && attempt < 3;
         if (!retry) throw err;
         await sleep(500 * 2 ** (attempt - 1), undefined, { signal: opts.signal }).catch(() => undefined);
@@ -142,13 +160,43 @@ export class MediaStore {
     }
   }
 
+  /** One download attempt, holding one slot of the queue (its socket and its file). */
+  private async download(url: string, opts: SaveOptions): Promise<Asset> {
+    const res = await openChecked(url, this.fetchPolicy, { vendor: opts.vendor, signal: opts.signal, timeoutMs: this.timeoutMs });
+    if (res.status !== 200) {
+      discard(res.body);
+      const gone = res.status === 403 || res.status === 404 || res.status === 410;
+      throw new AigcError({
+        category: gone ? "not_found" : res.status >= 500 || res.status === 429 ? "network" : "bad_response",
+        code: gone ? "MediaUrlExpired" : "DownloadFailed",
+        vendor: opts.vendor,
+        httpStatus: res.status,
+        message: gone
+          ? `the output URL ${safeUrl(url)} answered HTTP ${res.status}: it has expired or was deleted`
+          : `downloading ${safeUrl(url)} failed with HTTP ${res.status}`,
+        hint: gone ? "Vendor output URLs expire (Ark and Jimeng images: 24 h, Jimeng video: 1 h); generate again." : undefined,
+      });
+    }
+    const declared = Number(res.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > this.maxBytes) {
+      discard(res.body);
+      throw tooLarge(opts.vendor, declared, this.maxBytes);
+    }
+    return await this.writeStream(res.body, { ...opts, url });
+  }
+
   async saveBuffer(data: Buffer, opts: SaveOptions): Promise<Asset> {
     if (data.length > this.maxBytes) throw tooLarge(opts.vendor, data.length, this.maxBytes);
     return this.saveStream(Readable.from([data]), opts);
   }
 
+  /** Streams a body to `<stem>.<ext>` once the queue has a free slot. */
+  saveStream(body: Readable, opts: SaveOptions): Promise<Asset> {
+    return this.queue.run(() => this.writeStream(body, opts), opts.signal);
+  }
+
   /** Streams a body to `<stem>.<ext>`, hashing, capping and sniffing on the way. */
-  async saveStream(body: Readable, opts: SaveOptions): Promise<Asset> {
+  private async writeStream(body: Readable, opts: SaveOptions): Promise<Asset> {
     await this.init();
     const tmp = join(this.dir, `.${opts.stem}.${randomBytes(4).toString("hex")}.part`);
     const hash = createHash("sha256");
@@ -169,6 +217,8 @@ export class MediaStore {
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       if (err instanceof AigcError) throw err;
+      const local = localDiskError(err, this.dir, opts.vendor);
+      if (local) throw local;
       if (isAbortError(err) || opts.signal?.aborted) {
         throw new AigcError({ category: "cancelled", code: "Cancelled", vendor: opts.vendor, message: "the download was cancelled" });
       }
@@ -198,7 +248,10 @@ export class MediaStore {
     }
     const name = `${opts.stem}.${sniffed.ext}`;
     const path = join(this.dir, name);
-    await rename(tmp, path);
+    await rename(tmp, path).catch(async (err: unknown) => {
+      await unlink(tmp).catch(() => undefined);
+      throw localDiskError(err, this.dir, opts.vendor) ?? err;
+    });
     const probed = (await probeFile(path)) ?? sniffed;
     return {
       uri: this.uriFor(name),
@@ -213,6 +266,22 @@ export class MediaStore {
       ...(opts.role ? { role: opts.role } : {}),
     };
   }
+}
+
+/** A download the URL fetch policy refused, as the error shown for it (others pass through). */
+function refusal(err: unknown, url: string, vendor: string): unknown {
+  const refused = err instanceof DownloadRefused ? err : (err as { cause?: unknown })?.cause;
+  if (!(refused instanceof DownloadRefused)) return err;
+  return new AigcError(
+    {
+      category: "bad_response",
+      code: "DownloadRefused",
+      vendor,
+      message: `could not download the output ${safeUrl(url)}`,
+      hint: `The URL's host is not a public address. ${OPEN_POLICY_NOTE}`,
+    },
+    { cause: refused },
+  );
 }
 
 function tooLarge(vendor: string, bytes: number, max: number): AigcError {

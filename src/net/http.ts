@@ -31,6 +31,8 @@ export interface HttpOptions {
   /** Response body cap; a larger body fails with `too_large`. */
   maxBytes?: number;
   retry?: RetryPolicy;
+  /** Connection pool to use (the URL fetch policy's checked one); default: the shared agent. */
+  dispatcher?: Dispatcher;
 }
 
 export interface HttpResponse {
@@ -130,7 +132,7 @@ export async function httpOpen(
   if (opts.signal?.aborted) throw cancelled(opts.vendor);
   try {
     const res = await request(url, {
-      dispatcher: agent,
+      dispatcher: opts.dispatcher ?? agent,
       method: opts.method ?? "GET",
       headers: opts.headers,
       body: opts.body as Dispatcher.DispatchOptions["body"],

@@ -198,6 +198,9 @@ export function registerTool(server: McpServer, app: AppContext, def: ToolDef): 
       const warnings: string[] = [];
       const ctx: ToolContext = { app, signal: extra.signal, progress: progressReporter(extra), warn: (w) => void warnings.push(w) };
       try {
+        // A paid call is refused before the vendor bills it when its output could not be saved.
+        if (def.annotations.openWorldHint && def.annotations.readOnlyHint === false && def.annotations.idempotentHint === false)
+          await app.media.checkWritable();
         return scrub(withWarnings(await def.run(args as never, ctx), warnings, def));
       } catch (err) {
         const text = describeError(err);

@@ -30,13 +30,19 @@ export class LocalCall implements JobKind {
     return false;
   }
 
-  /** Makes the call (only the first time) and saves its outputs; an abort ends the job as cancelled. */
+  /**
+   * Makes the call (only the first time) and saves its outputs; an abort ends the job as cancelled.
+   * After a local disk fault the next drive (the next wait_for_job or get_job) saves the same
+   * answer again.
+   */
   async drive(tr: Tracker): Promise<void> {
     const run = this.pending;
     this.pending = undefined;
     if (!run) return;
     try {
-      await applyResult(tr, await run(tr.signal), this.outputKind, this.media);
+      const result = await run(tr.signal);
+      // Outputs the local disk could not take are saved again on the next wait: the vendor is not called again.
+      if ((await applyResult(tr, result, this.outputKind, this.media)) === "retry") this.pending = () => Promise.resolve(result);
     } catch (err) {
       if (tr.stopping) {
         if (!tr.ended) await tr.update({ status: "failed", error: interruptedError(tr.record.vendor) });

@@ -55,8 +55,8 @@ describe("local path inputs", () => {
 describe("media store", () => {
   it("refuses media:// names that escape the folder", async () => {
     const store = new MediaStore(tempDir("aigc-store-"), 1024 * 1024);
-    await expect(store.resolve("media://files/..%2F..%2Fetc%2Fpasswd")).rejects.toThrow(/not a file name/);
-    await expect(store.resolve("media://files/missing.png")).rejects.toThrow(/does not exist/);
+    await expect(store.resolve("media://files/..%2F..%2Fetc%2Fpasswd")).rejects.toThrow(/not a file this server generated/);
+    await expect(store.resolve("media://files/missing.png")).rejects.toThrow(/not a file this server generated/);
   });
   it("enforces the size cap while streaming and leaves no partial file", async () => {
     const dir = tempDir("aigc-store-");
@@ -132,6 +132,7 @@ describe("resources/read size limit", () => {
       const { RESOURCE_READ_MAX_BYTES } = await import("../../../src/server.js");
       const name = "big-video.mp4";
       writeFileSync(join(h.dir, name), makeMp4({ padBytes: RESOURCE_READ_MAX_BYTES + 1 }));
+      h.app.media.generated = () => Promise.resolve(new Set([name])); // as if a job had saved it
       await expect(h.client.readResource({ uri: `media://files/${name}` })).rejects.toThrow(new RegExp(`read the file at .*${name}`));
     } finally {
       await h.close();

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MediaStore } from "../../../../src/media/store.js";
+import { fetchPolicy } from "../../../../src/net/fetch-policy.js";
 import { AnimoSimulator } from "../../../../src/vendors/animo/simulator.js";
 import { AnimoClient } from "../../../../src/vendors/animo/client.js";
 import type { AnimoConfig } from "../../../../src/vendors/animo/config.js";
@@ -27,7 +28,8 @@ describe("Animo adapter against the simulator", () => {
     }).start();
     cfg = { apiKey: sim.apiKey, endpoint: sim.endpoint, mode: "sync", timeoutMs: 5000 };
     client = new AnimoClient(cfg, 64 * MB);
-    store = new MediaStore(tempDir("aigc-animo-"), 64 * MB);
+    // The configured endpoint is on the URL fetch policy's allow-list, as loadVendors does for the server.
+    store = new MediaStore(tempDir("aigc-animo-"), 64 * MB, undefined, fetchPolicy([sim.endpoint]));
   });
   afterAll(() => sim.close());
   afterEach(() => sim.sim.clearFaults());

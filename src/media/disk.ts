@@ -1,0 +1,67 @@
+/**
+ * Local disk faults (a full disk, a read-only or unwritable output folder, file limits) told apart
+ * from network faults, so they are reported as what they are, naming the folder, and never as
+ * "the vendor could not be reached".
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { AigcError } from "../errors.js";
+
+const LOCAL_FAULTS: Record<string, string> = {
+  ENOSPC: "the disk is full",
+  EDQUOT: "the disk quota is used up",
+  EROFS: "the file system is read-only",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EFBIG: "the file is larger than this process may write (file size limit)",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files on this system",
+  EIO: "an input/output error",
+  ENOTDIR: "a part of its path is not a folder",
+  EEXIST: "a file is in the way of the folder",
+  ENOENT: "the folder is missing and cannot be created",
+};
+
+/** The error's errno code when it is a local disk fault. */
+export function localFaultCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" && code in LOCAL_FAULTS ? code : undefined;
+}
+
+/** `err` as a `local` AigcError naming the folder, or undefined when it is not a local disk fault. */
+export function localDiskError(err: unknown, dir: string, vendor?: string, hint?: string): AigcError | undefined {
+  if (err instanceof AigcError) return err.category === "local" ? err : undefined;
+  const code = localFaultCode(err);
+  if (!code) return undefined;
+  return new AigcError(
+    {
+      category: "local",
+      code: "LocalDiskError",
+      vendor,
+      message: `could not write to the output folder ${dir}: ${LOCAL_FAULTS[code]} (${code})`,
+      ...(hint ? { hint } : {}),
+    },
+    { cause: err },
+  );
+}
+
+/** Writes and removes a small probe file in `dir`; throws the folder's local disk error. */
+export async function probeWritable(dir: string): Promise<void> {
+  const probe = join(dir, `.write-check-${randomBytes(4).toString("hex")}.part`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, "ok");
+    await unlink(probe);
+  } catch (err) {
+    await unlink(probe).catch(() => undefined);
+    throw (
+      localDiskError(
+        err,
+        dir,
+        undefined,
+        "Nothing was sent to the vendor. Free space or fix the output folder (AIGC_MCP_OUTPUT_DIR), then call again.",
+      ) ?? err
+    );
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Every URL the server downloads goes through one fetch policy: a caller's URL on loopback (open
+ * port, closed port, an HTTP error, a name resolving there, a redirect there from an allowed host)
+ * gets one identical "could not download" answer; an allow-listed host is fetched; a vendor output
+ * URL on a non-public address that no configured endpoint or allow-list entry covers is refused.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MediaStore } from "../../../src/media/store.js";
+import { speak } from "../../../src/vendors/gateway/simulator-audio.js";
+import { startHarness, tempDir, text, type Harness } from "../../helpers/harness.js";
+
+const wav = speak("Fetched from an allowed host.", "wav", 1);
+
+function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; origin: string }> {
+  return new Promise((resolve) => {
+    const server = createServer(handler).listen(0, "127.0.0.1", () =>
+      resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+    );
+  });
+}
+
+describe("URL fetch policy", () => {
+  let h: Harness;
+  let audio: { server: Server; origin: string };
+  let redirector: { server: Server; origin: string };
+  let closedPort: number;
+  let hits = 0;
+  beforeAll(async () => {
+    audio = await serve((req, res) => {
+      hits++;
+      if (req.url === "/missing.wav") return res.writeHead(404).end("nope");
+      res.writeHead(200, { "content-type": "audio/wav" }).end(wav);
+    });
+    redirector = await serve((req, res) => res.writeHead(302, { location: `${audio.origin}/a.wav` }).end());
+    const tmp = await serve(() => undefined);
+    closedPort = (tmp.server.address() as AddressInfo).port;
+    await new Promise((r) => tmp.server.close(r));
+    h = await startHarness({ env: { AIGC_MCP_FETCH_ALLOW_HOSTS: new URL(redirector.origin).host } });
+  });
+  afterAll(async () => {
+    await h.close();
+    audio.server.close();
+    redirector.server.close();
+  });
+
+  const transcribe = async (url: string) => {
+    const r = await h.call("gateway_transcribe", { audio: url });
+    return { isError: r.isError, text: text(r) };
+  };
+
+  it("answers open, closed, HTTP-error, named and redirected loopback URLs identically, without connecting", async () => {
+    const port = new URL(audio.origin).port;
+    const cases = [
+      `${audio.origin}/a.wav`,
+      `${audio.origin}/missing.wav`,
+      `http://127.0.0.1:${closedPort}/a.wav`,
+      `http://localhost:${port}/a.wav`,
+      `http://[::1]:${port}/a.wav`,
+      `${redirector.origin}/go`,
+      `http://169.254.169.254/latest/meta-data/`,
+      `file:///etc/passwd`,
+    ];
+    const answers = [];
+    for (const url of cases) {
+      const r = await transcribe(url);
+      expect(r.isError, url).toBe(true);
+      answers.push(r.text.replace(/could not download \S+/, "could not download <url>"));
+    }
+    expect(answers[0]).toMatch(/^Error \(DownloadFailed\): audio: could not download <url>\n/);
+    expect(answers[0]).toContain("AIGC_MCP_FETCH_ALLOW_HOSTS");
+    // file: is refused as input before any download; every http(s) case has the same answer.
+    expect(new Set(answers.slice(0, -1)).size).toBe(1);
+    expect(answers.join("\n")).not.toMatch(/404|refused|ECONN|closed|timed out|HTTP \d/i);
+    expect(hits).toBe(0);
+  });
+
+  it("fetches an allow-listed host", async () => {
+    const policy = startHarness({
+      existing: { sandbox: h.sandbox, dir: h.dir },
+      env: { AIGC_MCP_FETCH_ALLOW_HOSTS: `${new URL(audio.origin).host},example.invalid` },
+    });
+    const h2 = await policy;
+    try {
+      const r = await h2.call("gateway_transcribe", { audio: `${audio.origin}/a.wav` });
+      expect(text(r)).toContain("Fetched from an allowed host.");
+      expect(hits).toBe(1);
+    } finally {
+      await h2.close();
+    }
+  });
+
+  it("refuses a vendor output URL on a non-public address that nothing allows", async () => {
+    const store = new MediaStore(tempDir("aigc-policy-"), 1024 * 1024);
+    await expect(store.saveFromUrl(`${audio.origin}/a.wav`, { stem: "x", expect: "audio", vendor: "test" })).rejects.toThrow(
+      /could not download the output/,
+    );
+    expect(hits).toBe(1);
+  });
+});

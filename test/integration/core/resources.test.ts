@@ -1,0 +1,76 @@
+/**
+ * resources/list and resources/read serve only the files this server generated (known to its job
+ * store). Any other name answers the same "not found" whether or not such a file exists: a
+ * notes.txt in the output folder, path tricks (.., encoded slashes, a subfolder) and symlinks.
+ */
+import { mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, structured, tempDir, type Harness } from "../../helpers/harness.js";
+
+async function readError(h: Harness, uri: string): Promise<{ code: number; message: string }> {
+  try {
+    await h.client.readResource({ uri });
+  } catch (err) {
+    const e = err as { code: number; message: string };
+    return { code: e.code, message: e.message };
+  }
+  throw new Error(`${uri} was served`);
+}
+
+describe("resources serve generated files only", () => {
+  let h: Harness;
+  let generated: { uri: string; path: string };
+  const outside = tempDir("aigc-outside-");
+  beforeAll(async () => {
+    h = await startHarness();
+    const r = await h.call("seedream_generate_image", { prompt: "a generated file" });
+    generated = structured<{ assets: Array<{ uri: string; path: string }> }>(r).assets[0]!;
+    writeFileSync(join(h.dir, "notes.txt"), "private notes");
+    writeFileSync(join(h.dir, "photo.jpg"), "not generated either");
+    mkdirSync(join(h.dir, "sub"));
+    writeFileSync(join(h.dir, "sub", "notes.txt"), "private notes");
+    writeFileSync(join(outside, "secret.txt"), "outside the folder");
+    symlinkSync(join(outside, "secret.txt"), join(h.dir, "link.txt"));
+  });
+  afterAll(() => h.close());
+
+  it("lists only generated files", async () => {
+    const uris = (await h.client.listResources()).resources.map((r) => r.uri);
+    expect(uris).toEqual([generated.uri]);
+  });
+
+  it("serves a generated file", async () => {
+    const read = await h.client.readResource({ uri: generated.uri });
+    expect((read.contents[0] as { blob: string }).blob.length).toBeGreaterThan(0);
+  });
+
+  it("answers the same not-found for other files, missing files and path tricks", async () => {
+    const uris = [
+      "media://files/notes.txt",
+      "media://files/photo.jpg",
+      "media://files/missing.txt",
+      "media://files/..%2Fnotes.txt",
+      "media://files/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+      "media://files/sub%2Fnotes.txt",
+      "media://files/sub%5Cnotes.txt",
+      "media://files/link.txt",
+      "media://files/%25",
+    ];
+    for (const uri of uris) {
+      const e = await readError(h, uri);
+      expect(e.code, uri).toBe(-32002);
+      expect(e.message, uri).toMatch(/not found/);
+      expect(e.message, uri).not.toMatch(/exist|outside|private notes|secret/);
+      expect(e.message, uri).not.toContain(h.dir);
+    }
+  });
+
+  it("does not follow a generated name swapped for a symlink", async () => {
+    renameSync(generated.path, generated.path + ".moved");
+    symlinkSync(join(outside, "secret.txt"), generated.path);
+    const e = await readError(h, generated.uri);
+    expect(e.code).toBe(-32002);
+    expect((await h.client.listResources()).resources).toEqual([]);
+  });
+});

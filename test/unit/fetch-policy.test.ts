@@ -1,0 +1,70 @@
+/** The URL fetch policy's address rules: what counts as public, which URLs are refused before any connection. */
+import { describe, expect, it } from "vitest";
+import { checkedLookup, dispatcherFor, DownloadRefused, fetchPolicy, isPublicAddress } from "../../src/net/fetch-policy.js";
+
+describe("URL fetch policy", () => {
+  it("treats loopback, private, shared, link-local, metadata, multicast and reserved addresses as non-public", () => {
+    for (const ip of [
+      "127.0.0.1",
+      "127.1.2.3",
+      "0.0.0.0",
+      "10.1.2.3",
+      "100.100.100.200",
+      "169.254.169.254",
+      "172.16.0.1",
+      "172.31.255.255",
+      "192.168.1.1",
+      "224.0.0.1",
+      "255.255.255.255",
+      "::",
+      "::1",
+      "fe80::1",
+      "fd00:ec2::254",
+      "ff02::1",
+      "::ffff:127.0.0.1",
+      "::ffff:7f00:1",
+      "::ffff:a9fe:a9fe",
+      "64:ff9b::10.0.0.1",
+      "not an ip",
+    ])
+      expect(isPublicAddress(ip), ip).toBe(false);
+    for (const ip of ["8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"])
+      expect(isPublicAddress(ip), ip).toBe(true);
+  });
+
+  it("refuses other schemes, credentials in URLs and literal non-public hosts in every spelling", () => {
+    const none = fetchPolicy([]);
+    for (const url of [
+      "file:///etc/passwd",
+      "ftp://example.com/a.wav",
+      "gopher://127.0.0.1:25/",
+      "http://user:pw@example.com/a.wav",
+      "http://127.0.0.1:8080/a.wav",
+      "http://0x7f000001/a.wav",
+      "http://2130706433/a.wav",
+      "http://127.1/a.wav",
+      "http://[::1]/a.wav",
+      "http://[::ffff:127.0.0.1]/a.wav",
+      "http://169.254.169.254/latest/meta-data/",
+      "http://100.100.100.200/latest/meta-data/",
+      "http://[fd00:ec2::254]/",
+    ])
+      expect(() => dispatcherFor(url, none), url).toThrow(DownloadRefused);
+    // Names are checked by the connection's own lookup (the address checked is the one connected to).
+    expect(dispatcherFor("http://example.com/a.wav", none)).toBeDefined();
+  });
+
+  it("lets allow-listed hosts through by name or name:port, and configured endpoint URLs by host:port", () => {
+    const policy = fetchPolicy(["LocalHost", "10.0.0.5:9000", "http://127.0.0.1:4321/api/v3"]);
+    expect(dispatcherFor("http://localhost:1/a", policy)).toBeUndefined();
+    expect(dispatcherFor("http://10.0.0.5:9000/a", policy)).toBeUndefined();
+    expect(() => dispatcherFor("http://10.0.0.5:9001/a", policy)).toThrow(DownloadRefused);
+    expect(dispatcherFor("http://127.0.0.1:4321/media/x.png", policy)).toBeUndefined();
+    expect(() => dispatcherFor("http://127.0.0.1:4322/media/x.png", policy)).toThrow(DownloadRefused);
+  });
+
+  it("fails the lookup of a name that resolves to a non-public address", async () => {
+    const err = await new Promise<Error | null>((resolve) => checkedLookup("localhost", {}, (e) => resolve(e)));
+    expect(err).toBeInstanceOf(DownloadRefused);
+  });
+});
