@@ -11,7 +11,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "nod
 import { BlockList, isIP } from "node:net";
 import { Agent, type Dispatcher } from "undici";
 import { AigcError } from "../errors.js";
-import { discard, httpOpen, safeUrl, type HttpOptions } from "./http.js";
+import { CONNECTIONS_PER_ORIGIN, discard, httpOpen, safeUrl, type HttpOptions } from "./http.js";
 
 export interface FetchPolicy {
   /** `host` or `host:port` entries, lowercase, fetched whatever address they resolve to. */
@@ -109,6 +109,7 @@ export function checkedLookup(hostname: string, options: LookupOptions, callback
 
 const checkedAgent = new Agent({
   connect: { timeout: 10_000, lookup: checkedLookup },
+  connections: CONNECTIONS_PER_ORIGIN,
   keepAliveTimeout: 10_000,
   headersTimeout: 180_000,
   bodyTimeout: 180_000,

@@ -8,7 +8,19 @@ import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../errors.js";
 
-const agent = new Agent({ connect: { timeout: 10_000 }, keepAliveTimeout: 10_000, headersTimeout: 180_000, bodyTimeout: 180_000 });
+/**
+ * Sockets per vendor origin. Each is a file descriptor: a burst of calls queues in the pool instead
+ * of failing with EMFILE after the vendor billed (no vendor's concurrency quota comes near this).
+ */
+export const CONNECTIONS_PER_ORIGIN = 64;
+
+const agent = new Agent({
+  connect: { timeout: 10_000 },
+  connections: CONNECTIONS_PER_ORIGIN,
+  keepAliveTimeout: 10_000,
+  headersTimeout: 180_000,
+  bodyTimeout: 180_000,
+});
 
 export interface RetryPolicy {
   attempts: number;

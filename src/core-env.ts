@@ -1,0 +1,140 @@
+/** The core's environment variables: the single source of `--help`, the README tables and `check`. */
+import type { EnvVar } from "./config.js";
+
+export const CORE_ENV: EnvVar[] = [
+  {
+    name: "AIGC_MCP_TRANSPORT",
+    flag: "--transport",
+    description: "Transport: `stdio` or `http` (`--http` and `--stdio` are short for `--transport http` / `--transport stdio`).",
+    default: "stdio",
+  },
+  {
+    name: "AIGC_MCP_HOST",
+    flag: "--host",
+    description: "HTTP bind address. A non-loopback address requires `AIGC_MCP_AUTH_TOKEN`.",
+    default: "127.0.0.1",
+  },
+  { name: "AIGC_MCP_PORT", flag: "--port", description: "HTTP port (`0` = any free port; the URL is logged).", default: "8787" },
+  {
+    name: "AIGC_MCP_AUTH_TOKEN",
+    description:
+      "When set, every HTTP request needs `Authorization: Bearer <token>` (compared in constant time). At least 16 characters. Required to bind a non-loopback host.",
+    secret: true,
+  },
+  {
+    name: "AIGC_MCP_ALLOWED_HOSTS",
+    flag: "--allowed-hosts",
+    description:
+      "Extra `Host` names accepted over HTTP, comma-separated (e.g. `host.docker.internal,aigc-mcp`); loopback names are always accepted. `*` accepts any Host (only sensible with a token). Others get 403.",
+  },
+  {
+    name: "AIGC_MCP_ALLOWED_ORIGINS",
+    flag: "--allowed-origins",
+    description: "Extra browser `Origin`s accepted over HTTP, comma-separated; loopback origins are always accepted. Others get 403.",
+  },
+  {
+    name: "AIGC_MCP_SSE_KEEPALIVE_S",
+    flag: "--sse-keepalive",
+    description:
+      "Seconds between SSE keep-alive comments while an HTTP tool call runs (keeps proxies and Dify's 300 s read timeout from cutting long calls); `0` disables.",
+    default: "15",
+  },
+  { name: "AIGC_MCP_MAX_BODY_BYTES", flag: "--max-body-bytes", description: "Largest HTTP request body (413 beyond).", default: "4194304" },
+  {
+    name: "AIGC_MCP_HEADERS_TIMEOUT_S",
+    flag: "--headers-timeout",
+    description: "Seconds a client has to send an HTTP request's headers (slow or silent connections are closed).",
+    default: "10",
+  },
+  {
+    name: "AIGC_MCP_BODY_TIMEOUT_S",
+    flag: "--body-timeout",
+    description:
+      "Seconds an HTTP request body may stall between chunks, and (times 6) the most its whole upload may take. A tool call's streamed answer is not limited by it.",
+    default: "10",
+  },
+  {
+    name: "AIGC_MCP_MAX_CONNECTIONS",
+    flag: "--max-connections",
+    description: "Most HTTP connections open at once; further ones are closed at once. Each open SSE tool call holds one.",
+    default: "256",
+  },
+  {
+    name: "AIGC_MCP_STDIO_MAX_MESSAGE_BYTES",
+    flag: "--stdio-max-message-bytes",
+    description:
+      "Largest JSON-RPC message read over stdio (inline data: URIs count; base64 grows a file by 4/3). A larger one gets an error answer and the server keeps running; pass a file path or URL instead.",
+    default: "67108864",
+  },
+  {
+    name: "AIGC_MCP_OUTPUT_DIR",
+    flag: "--output-dir",
+    description:
+      "Where media and job records are written (created if missing). Results always give absolute paths. `--sandbox` defaults to `~/aigc-mcp-output/sandbox`.",
+    default: "~/aigc-mcp-output",
+  },
+  {
+    name: "AIGC_MCP_INLINE_MAX_BYTES",
+    flag: "--inline-max-bytes",
+    description:
+      "Raw media bytes embedded in one result (base64 grows it by 4/3; the default keeps a result under Claude Desktop's 1 MiB limit). `0` = links only.",
+    default: "700000",
+  },
+  {
+    name: "AIGC_MCP_MAX_MEDIA_BYTES",
+    flag: "--max-media-bytes",
+    description: "Largest download or local input accepted.",
+    default: "536870912",
+  },
+  {
+    name: "AIGC_MCP_MAX_OPEN_FILES",
+    flag: "--max-open-files",
+    description:
+      "Downloads and media files open at once; more wait their turn in a queue, so a burst of calls waits instead of failing with EMFILE (too many open files).",
+    default: "16",
+  },
+  {
+    name: "AIGC_MCP_INPUT_ROOTS",
+    flag: "--input-roots",
+    description:
+      "Folders local file inputs may be read from, separated by `:` (`;` on Windows). Default: the output folder and the working directory over stdio; over HTTP local paths are refused unless this is set.",
+  },
+  {
+    name: "AIGC_MCP_FETCH_ALLOW_HOSTS",
+    flag: "--fetch-allow-hosts",
+    description:
+      "Hosts (`name` or `name:port`, comma-separated) the server may download from although they resolve to a loopback, private, link-local or metadata address. Vendor base URLs you configure are always allowed.",
+  },
+  {
+    name: "AIGC_MCP_DEFAULT_WAIT_S",
+    flag: "--default-wait",
+    description: "Seconds a generation call waits before returning a job handle (a call's `wait_seconds` overrides it).",
+    default: "45",
+  },
+  { name: "AIGC_MCP_MAX_WAIT_S", flag: "--max-wait", description: "Largest `wait_seconds` a call may ask for.", default: "600" },
+  {
+    name: "AIGC_MCP_VENDOR_TIMEOUT_S",
+    flag: "--vendor-timeout",
+    description: "Timeout in seconds for one vendor HTTP request (to the headers, and between body chunks).",
+    default: "180",
+  },
+  {
+    name: "AIGC_MCP_LOG_LEVEL",
+    flag: "--log-level",
+    description: "`debug`, `info`, `warn` or `error`. Logs go to stderr only and never contain credentials.",
+    default: "info",
+  },
+  {
+    name: "AIGC_MCP_MODEL_CHECKS",
+    flag: "--model-checks",
+    description:
+      "`advise`: per-model capability rules from the model catalogs add a note to results and explain vendor refusals, but never block a call. `strict`: refuse such calls before contacting the vendor. Retired models are refused either way.",
+    default: "advise",
+  },
+  {
+    name: "AIGC_MCP_MODELS_FILE",
+    flag: "--models-file",
+    description:
+      "JSON file that adds models, changes capabilities or marks models retired without waiting for a release (see Model catalogs). Checked at start-up; a bad entry stops the server with one line naming it.",
+  },
+];
