@@ -8,10 +8,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError } from "../errors.js";
 import { log } from "../log.js";
 import type { MediaStore } from "../media/store.js";
-import { decodeJobId, encodeJobId, newLocalHandle, newTaskHandle } from "./handle.js";
+import { mayHaveReachedVendor } from "../vendors/kit/lost-answer.js";
+import { SUBMIT_GRACE_MS, type WaitBudget } from "./budget.js";
+import { decodeJobId, encodeJobId, newLocalHandle, newSubmitHandle, newTaskHandle } from "./handle.js";
 import { Followed } from "./kinds/followed.js";
 import type { JobKind } from "./kinds/kind.js";
 import { LocalCall, type LocalRun } from "./kinds/local-call.js";
+import { Submitting, type SubmitFn } from "./kinds/submitting.js";
 import { VendorTask, type PollTiming } from "./kinds/vendor-task.js";
 import type { OutputKind } from "./outputs.js";
 import { isThisProcess, processAlive, thisProcess } from "./owner.js";
@@ -22,6 +25,8 @@ import { TERMINAL, type CancelOutcome, type JobHandle, type JobRecord, type Task
 import { waitOn, type WaitOptions } from "./wait.js";
 
 export type { WaitOptions };
+
+const PENDING = Symbol("pending");
 
 export interface EngineOptions {
   /** First poll delay; later polls back off towards the driver's interval. */
@@ -57,24 +62,76 @@ export class JobEngine {
     this.drivers.set(`${driver.vendor}:${driver.op}`, driver);
   }
 
-  /** Creates a vendor task (the submit call is tied to the caller's signal) and starts tracking it. */
+  /**
+   * Sends a vendor create and tracks the task it makes. The create gets what is left of `budget`
+   * (at least SUBMIT_GRACE_MS): a create that answers in time returns as before (a refusal is
+   * thrown), one still pending returns the job id of a `submitting` job that later calls resolve,
+   * never with a second create (kinds/submitting.ts). `facts` are request fields the vendor echoes
+   * in its task list, to find the task if the create answer is lost.
+   */
   async startTask(opts: {
     vendor: string;
     op: string;
+    model?: string;
     label?: string;
+    budget?: WaitBudget;
+    facts?: Record<string, string>;
+    /** The caller's signal: it ends the caller's wait for the create, never the create itself. */
     signal?: AbortSignal;
-    submit: (signal?: AbortSignal) => Promise<{ task: string; model?: string; x?: Record<string, string> }>;
+    submit: SubmitFn;
   }): Promise<string> {
     const driver = this.driverFor(opts.vendor, opts.op);
-    const created = await opts.submit(opts.signal);
-    const handle = newTaskHandle(opts.vendor, opts.op, created.task, created.model, created.x);
+    const handle = newSubmitHandle(opts.vendor, opts.op, opts.model, opts.facts);
     const jobId = encodeJobId(handle);
-    const record = newRecord(jobId, handle, "queued", opts.label);
-    // The vendor task exists (and may be billed) now: a failed record write must not lose its id.
-    await this.store.save(record).catch((err) => log.error("could not save job record; the job id still works", { error: String(err) }));
-    this.track(handle, record, new VendorTask(driver, this.media, this.timing));
-    log.info("job created", { vendor: opts.vendor, op: opts.op, task: created.task });
+    const record = newRecord(jobId, handle, "submitting", opts.label);
+    record.owner = thisProcess();
+    const kind = new Submitting(opts.submit, driver, this.media, this.timing, () => this.takenTasks());
+    const tr = new Tracker(handle, record, kind, this.store);
+    // A create refused at once leaves no job behind; its record is written once the job is real.
+    tr.holdWrites = true;
+    this.trackers.set(jobId, tr);
+    this.drive(tr);
+    // Without a budget the caller waits for the create's answer (its own vendor timeout bounds it).
+    const limitMs = opts.budget ? Math.max(SUBMIT_GRACE_MS, opts.budget.remainingMs()) : 2 ** 31 - 1;
+    const gaveUp = new AbortController();
+    const onAbort = () => gaveUp.abort();
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    const outcome = await Promise.race([
+      kind.outcome,
+      sleep(limitMs, PENDING, { ref: false, signal: gaveUp.signal }).catch(() => PENDING),
+    ]).finally(() => {
+      opts.signal?.removeEventListener("abort", onAbort);
+      gaveUp.abort();
+    });
+    if (outcome !== PENDING && outcome !== undefined && !mayHaveReachedVendor(outcome)) {
+      this.trackers.delete(jobId);
+      throw outcome instanceof Error ? outcome : new Error("the create failed");
+    }
+    if (outcome === undefined && tr.handle.task) {
+      // Created in time: the job id carries the task itself, so any process resumes it from the id alone.
+      tr.controller.abort();
+      this.trackers.delete(jobId);
+      const full = newTaskHandle(opts.vendor, opts.op, tr.handle.task, tr.record.model, tr.record.task_x);
+      const fullId = encodeJobId(full);
+      const { task_x: _x, owner: _owner, ...rest } = tr.record;
+      const created = this.track(full, { ...rest, job_id: fullId }, new VendorTask(driver, this.media, this.timing));
+      await this.store
+        .save(created.record)
+        .catch((err) => log.error("could not save job record; the job id still works", { error: String(err) }));
+      return fullId;
+    }
+    tr.holdWrites = false;
+    // The task may exist (and be billed) now: a failed record write must not lose its id.
+    await this.store.save(tr.record).catch((err) => log.error("could not save job record; the job id still works", { error: String(err) }));
     return jobId;
+  }
+
+  /** Task ids already attached to a job, so a lost-answer lookup cannot take another job's task. */
+  private async takenTasks(): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for (const r of await this.store.list(10_000).catch(() => [])) if (r.vendor_task_id) ids.add(r.vendor_task_id);
+    for (const tr of this.trackers.values()) if (tr.record.vendor_task_id) ids.add(tr.record.vendor_task_id);
+    return ids;
   }
 
   /** Runs a synchronous vendor call in the background as a job of this process. */
@@ -146,6 +203,14 @@ export class JobEngine {
       return { state: "live", tracker: this.track(handle, stored ?? newRecord(jobId, handle, "queued"), kind) };
     }
     const owner = stored?.owner;
+    if (handle.x?.sub !== undefined) {
+      // A create sent by another live process that has not answered yet: that process attaches the task.
+      if (stored && !stored.vendor_task_id && owner && !isThisProcess(owner) && processAlive(owner.pid))
+        return { state: "live", tracker: this.track(handle, stored, new Followed(this.store, this.timing.trackIdleMs)) };
+      // The task id is in the record, or the sender died before it answered: look the task up.
+      const kind = new Submitting(undefined, this.driverFor(handle.vd, handle.op), this.media, this.timing, () => this.takenTasks());
+      return { state: "live", tracker: this.track(handle, stored ?? newRecord(jobId, handle, "submitting"), kind) };
+    }
     if (stored && owner && !isThisProcess(owner) && processAlive(owner.pid)) {
       return { state: "live", tracker: this.track(handle, stored, new Followed(this.store, this.timing.trackIdleMs)) };
     }

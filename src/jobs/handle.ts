@@ -48,6 +48,14 @@ export function newLocalHandle(vendor: string, op: string, model?: string): JobH
   return { v: 1, vd: vendor, op, ...(model ? { model } : {}), lid: randomBytes(6).toString("hex"), t: Math.floor(Date.now() / 1000) };
 }
 
+/**
+ * A handle for a vendor task whose create has not answered yet: `x.sub` marks it, `x` also keeps the
+ * request facts that find the task again if the answer is lost. The task id goes into the job record.
+ */
+export function newSubmitHandle(vendor: string, op: string, model?: string, facts: Record<string, string> = {}): JobHandle {
+  return { ...newLocalHandle(vendor, op, model), x: { ...facts, sub: String(Date.now()) } };
+}
+
 /** A handle for vendor task `task`, with whatever facts (`x`) its driver needs to poll it. */
 export function newTaskHandle(vendor: string, op: string, task: string, model?: string, x?: Record<string, string>): JobHandle {
   return { v: 1, vd: vendor, op, task, ...(model ? { model } : {}), ...(x ? { x } : {}), t: Math.floor(Date.now() / 1000) };

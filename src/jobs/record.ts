@@ -3,7 +3,9 @@ import type { JobErrorShape, JobHandle, JobRecord, JobStatus } from "./types.js"
 import { TERMINAL } from "./types.js";
 
 /** The fields that a job's progress may change. */
-export type RecordPatch = Partial<Pick<JobRecord, "status" | "detail" | "percent" | "model" | "error" | "assets">>;
+export type RecordPatch = Partial<
+  Pick<JobRecord, "status" | "detail" | "percent" | "model" | "error" | "assets" | "vendor_task_id" | "task_x">
+>;
 
 /** A fresh record for the job `handle` describes, dated from the handle. */
 export function newRecord(jobId: string, handle: JobHandle, status: JobStatus, label?: string): JobRecord {

@@ -16,6 +16,8 @@ export class Tracker {
   running = false;
   /** Set when this process shuts down: the work is aborted because the server stops, not by a caller. */
   stopping = false;
+  /** While set, changes stay in memory (a job that may still turn out never to have existed). */
+  holdWrites = false;
   private work: Promise<void> = Promise.resolve();
   /** When someone last asked about the job; kinds stop polling after a long idle spell. */
   lastInterest = Date.now();
@@ -74,6 +76,7 @@ export class Tracker {
     }
     const next = patchRecord(this.record, fields);
     this.record = next;
+    if (this.holdWrites) return this.notify();
     await this.store.save(next).catch((err: unknown) => {
       // Reported: in the log, and to every caller through the record in memory, which the next change writes again.
       const why = err instanceof Error ? err.message : String(err);

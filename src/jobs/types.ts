@@ -1,5 +1,9 @@
 /** Job vocabulary shared by every vendor. No MCP types here. */
-export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "expired"] as const;
+/**
+ * `submitting`: the create request was sent and its answer has not come yet (the caller's wait ran
+ * out first); the job id already works and later calls resolve it without sending a second create.
+ */
+export const JOB_STATUSES = ["submitting", "queued", "running", "succeeded", "failed", "cancelled", "expired"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "cancelled", "expired"]);
 
@@ -87,6 +91,18 @@ export interface CancelOutcome {
   status?: JobStatus;
 }
 
+/** What is known of a create whose answer was lost, to find the task it may have made. */
+export interface LostTaskQuery {
+  model?: string;
+  /** When the create was sent and when its answer was given up (ms since the epoch). */
+  sentAtMs: number;
+  lostAtMs: number;
+  /** Request facts the vendor echoes in its task records (e.g. `ratio`, `duration`). */
+  facts: Record<string, string>;
+  /** Task ids already attached to other jobs of this store. */
+  taken: ReadonlySet<string>;
+}
+
 export interface DriverContext {
   signal: AbortSignal;
 }
@@ -97,6 +113,12 @@ export interface TaskDriver {
   op: string;
   poll(handle: JobHandle, ctx: DriverContext): Promise<PollResult>;
   cancel?(handle: JobHandle, ctx: DriverContext): Promise<CancelOutcome>;
+  /**
+   * Finds the task a create with a lost answer may have made (the vendor's task list): its id when
+   * exactly one task matches, `ambiguous` with the candidates when several do, undefined when none.
+   * Absent when the vendor offers no way to look a task up.
+   */
+  findLost?(query: LostTaskQuery, ctx: DriverContext): Promise<{ task: string } | { ambiguous: string[] } | undefined>;
   /** Default poll interval for this kind of task. */
   pollIntervalMs?: number;
   /** Media kind expected from outputs, checked on download. */
@@ -110,6 +132,8 @@ export interface JobRecord {
   op: string;
   model?: string;
   vendor_task_id?: string;
+  /** Driver facts of a task created after its job id was minted (a job that started `submitting`). */
+  task_x?: Record<string, string>;
   assets: Asset[];
   error?: JobErrorShape;
   /** Short description given at start (prompt excerpt), shown by list_jobs. */

@@ -2,7 +2,13 @@
 import type { ServerResponse } from "node:http";
 import type { SimRequest } from "./sim-server.js";
 
-export type FaultKind = "status" | "delay" | "hang" | "truncate" | "malformed" | "oversize" | "reset" | "slow-body";
+/**
+ * `drop-answer`: the request is handled (a task is created and billed) and then the connection is
+ * cut before the answer is sent, as when the answer is lost in transit. `hang-answer`: handled,
+ * and the answer is held for `delayMs` (default: never sent).
+ */
+export type FaultKind =
+  "status" | "delay" | "hang" | "truncate" | "malformed" | "oversize" | "reset" | "slow-body" | "drop-answer" | "hang-answer";
 
 export interface Fault {
   kind: FaultKind;
@@ -36,6 +42,8 @@ export async function applyFault(f: Fault, res: ServerResponse): Promise<boolean
       await new Promise((r) => setTimeout(r, f.delayMs ?? 1000));
       return false;
     case "slow-body":
+    case "drop-answer":
+    case "hang-answer":
       return false; // applied to the reply in dispatch
     case "status":
       await send(res, {

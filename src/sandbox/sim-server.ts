@@ -118,9 +118,18 @@ export class SimServer {
     const isMedia = sreq.path.startsWith("/media/");
     const fault = this.takeFault(sreq, isMedia);
     try {
-      if (fault && fault.kind !== "slow-body" && (await applyFault(fault, res))) return;
+      if (fault && (await applyFault(fault, res))) return;
       const reply = isMedia ? this.serveMedia(sreq) : await this.handler(sreq);
       if (fault?.kind === "slow-body") reply.chunkDelayMs = fault.delayMs ?? 200;
+      if (fault?.kind === "drop-answer") {
+        res.socket?.destroy();
+        return;
+      }
+      if (fault?.kind === "hang-answer") {
+        if (fault.delayMs === undefined) return;
+        await new Promise((r) => setTimeout(r, fault.delayMs));
+        if (res.destroyed) return;
+      }
       await send(res, reply);
     } catch (err) {
       if (!res.headersSent) await send(res, { status: 500, body: { error: { code: "SimulatorError", message: String(err) } } });

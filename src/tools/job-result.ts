@@ -78,6 +78,11 @@ export function summarize(record: JobRecord): string {
       if (!record.assets.length && record.detail)
         return `${what} succeeded with no file; the vendor's ${record.detail}\njob_id: ${record.job_id}`;
       return `${what} succeeded. ${record.assets.length} file(s) saved:\n${record.assets.map(describeAsset).join("\n")}\njob_id: ${record.job_id}`;
+    case "submitting":
+      return (
+        `${what} is submitting: the create request was sent and the vendor has not answered within this call's wait budget${record.detail ? ` (${record.detail})` : ""}. ` +
+        `Do not generate again (that would bill twice): call wait_for_job with job_id "${record.job_id}"; it picks up the task once the vendor answers.`
+      );
     case "queued":
     case "running":
       return (

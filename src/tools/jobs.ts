@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { CoreConfig } from "../config.js";
 import type { AppContext } from "../context.js";
 import { inputError } from "../errors.js";
+import { WaitBudget } from "../jobs/budget.js";
 import type { JobRecord } from "../jobs/types.js";
 import { JOB_STATUSES, TERMINAL } from "../jobs/types.js";
 import { defineTool, type ToolContext, type ToolDef } from "./define.js";
@@ -76,8 +77,8 @@ export function waitSecondsSchema(config: CoreConfig) {
 }
 
 /** Waits on a job within the caller's budget, reporting progress, and renders the result. */
-export async function waitAndRender(ctx: ToolContext, id: string, waitSeconds: number | undefined, originating = false) {
-  const budgetMs = (waitSeconds ?? ctx.app.config.defaultWaitS) * 1000;
+export async function waitAndRender(ctx: ToolContext, id: string, wait: number | undefined | WaitBudget, originating = false) {
+  const budgetMs = wait instanceof WaitBudget ? wait.remainingMs() : (wait ?? ctx.app.config.defaultWaitS) * 1000;
   ctx.progress(originating ? "job started" : "checking job");
   const record = await ctx.app.jobs.wait(id, {
     budgetMs,
@@ -105,7 +106,7 @@ export function jobTools(app: AppContext): ToolDef[] {
       name: "wait_for_job",
       title: "Wait for a job",
       description:
-        "Waits up to wait_seconds for a generation job to finish, sending progress notifications, then returns its files (or its current status if still running; call again to keep waiting). Use this after a generation tool returned status queued or running. Free: it only reads the vendor's task status.",
+        "Waits up to wait_seconds for a generation job to finish, sending progress notifications, then returns its files (or its current status if still running; call again to keep waiting). Use this after a generation tool returned status submitting, queued or running. Free: it only reads the vendor's task status.",
       input: { job_id: jobId, wait_seconds: waitSecondsSchema(app.config) },
       output: jobResultShape,
       annotations: readOnly,

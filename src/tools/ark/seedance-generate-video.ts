@@ -4,7 +4,16 @@ import { toUrlOrDataUri } from "../../media/inputs.js";
 import { ENDPOINTS } from "../../vendors/ark/catalog.js";
 import { ARK_REFERENCES, type ArkClient } from "../../vendors/ark/client.js";
 import type { ArkConfig } from "../../vendors/ark/config.js";
-import { checkSeedanceContent, RATIOS, RESOLUTIONS, seedanceBody, SERVICE_TIERS, VIDEO_FORMATS } from "../../vendors/ark/seedance.js";
+import {
+  checkSeedanceContent,
+  RATIOS,
+  RESOLUTIONS,
+  seedanceBody,
+  seedanceFacts,
+  SERVICE_TIERS,
+  VIDEO_FORMATS,
+} from "../../vendors/ark/seedance.js";
+import { waitBudget } from "../../jobs/budget.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
@@ -69,6 +78,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
     output: jobResultShape,
     annotations: PAID_GENERATOR,
     async run(args, ctx) {
+      const budget = waitBudget(args.wait_seconds, ctx.app.config.defaultWaitS);
       const model = args.model ?? ark.videoModel;
       const { wait_seconds: _wait, ...rest } = args;
       // duration -1 ("the model decides") is not a number of seconds to hold against a model's range.
@@ -106,11 +116,14 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
       const jobId = await ctx.app.jobs.startTask({
         vendor: VENDOR_ID,
         op: "video",
+        model,
         label: (args.prompt ?? "video from images").slice(0, 80),
+        budget,
+        facts: seedanceFacts(body),
         signal: ctx.signal,
         submit: (signal) => explainRefusals(call, async () => ({ task: await client.createVideoTask(body, signal), model })),
       });
-      return waitAndRender(ctx, jobId, args.wait_seconds, true);
+      return waitAndRender(ctx, jobId, budget, true);
     },
   });
 }

@@ -147,13 +147,14 @@ export class ArkClient {
   }
 
   async listVideoTasks(
-    query: { page_size?: number; page_num?: number; status?: string },
+    query: { page_size?: number; page_num?: number; status?: string; model?: string },
     signal?: AbortSignal,
   ): Promise<{ total: number; items: ArkVideoTask[] }> {
     const q = new URLSearchParams();
     if (query.page_num) q.set("page_num", String(query.page_num));
     if (query.page_size) q.set("page_size", String(query.page_size));
     if (query.status) q.set("filter.status", query.status);
+    if (query.model) q.set("filter.model", query.model);
     const { data } = await this.call<{ total?: number; items?: ArkVideoTask[] }>("GET", `/contents/generations/tasks?${q.toString()}`, {
       signal,
       retry: RETRY_SAFE,

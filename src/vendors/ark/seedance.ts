@@ -4,7 +4,7 @@
  * (catalog.ts): Ark decides, and its refusals are explained with them.
  */
 import { AigcError, inputError } from "../../errors.js";
-import type { CancelOutcome, JobHandle, JobStatus, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
+import type { CancelOutcome, JobHandle, JobStatus, LostTaskQuery, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
 import { tosUrlExpiry, type ArkClient, type ArkVideoTask } from "./client.js";
 import { ARK } from "./errors.js";
 import { VENDOR_ID } from "./config.js";
@@ -88,6 +88,43 @@ export function seedanceBody(req: SeedanceRequest): Record<string, unknown> {
   };
 }
 
+/** Request fields Ark echoes in its task records: what a lost create is matched on, besides model and time. */
+const ECHOED = ["resolution", "ratio", "duration"] as const;
+
+export function seedanceFacts(body: Record<string, unknown>): Record<string, string> {
+  const facts: Record<string, string> = {};
+  for (const k of ECHOED)
+    if (body[k] !== undefined && body[k] !== -1 && body[k] !== "adaptive") facts[k] = JSON.stringify(body[k]).replace(/"/g, "");
+  return facts;
+}
+
+/** How far Ark's creation time (whole seconds, its clock) may sit outside our send/lose window. */
+const CLOCK_SLACK_S = 5;
+
+/**
+ * Finds the task of a create whose answer was lost: Ark's task list filtered by model, matched on
+ * creation time (between sending and giving up) and the echoed request fields, skipping tasks
+ * other jobs hold. Ark's list does not echo the prompt, so two identical requests in the same
+ * window are ambiguous and none is attached.
+ */
+export async function findLostSeedanceTask(client: ArkClient, query: LostTaskQuery, signal: AbortSignal) {
+  const from = Math.floor(query.sentAtMs / 1000) - CLOCK_SLACK_S;
+  const to = Math.ceil(query.lostAtMs / 1000) + CLOCK_SLACK_S;
+  const { items } = await client.listVideoTasks({ page_size: 100, ...(query.model ? { model: query.model } : {}) }, signal);
+  const matches = items.filter(
+    (t) =>
+      !query.taken.has(t.id) &&
+      (!query.model || t.model === query.model) &&
+      t.created_at !== undefined &&
+      t.created_at >= from &&
+      t.created_at <= to &&
+      ECHOED.every((k) => query.facts[k] === undefined || t[k] === undefined || String(t[k]) === query.facts[k]),
+  );
+  if (matches.length === 1) return { task: matches[0]!.id };
+  if (matches.length > 1) return { ambiguous: matches.map((t) => t.id) };
+  return undefined;
+}
+
 const STATUS: Record<string, JobStatus> = {
   queued: "queued",
   running: "running",
@@ -127,6 +164,7 @@ export function seedanceDriver(client: ArkClient): TaskDriver {
     op: "video",
     outputKind: "video",
     pollIntervalMs: 5000,
+    findLost: (query, { signal }) => findLostSeedanceTask(client, query, signal),
     async poll(handle: JobHandle, { signal }) {
       try {
         return seedanceResult(await client.getVideoTask(handle.task!, signal));

@@ -1,0 +1,87 @@
+/**
+ * Issue 11 items 11 and 12 for Seedance: a hung create returns a `submitting` job within the wait
+ * budget, later calls resolve it without a second create, and a create whose answer is lost is
+ * found in Ark's task list and attached to the same job (never called unreachable, never re-sent).
+ */
+import { describe, expect, it } from "vitest";
+import { startHarness, text } from "../../../helpers/harness.js";
+import { jobOf, mark } from "../../../helpers/results.js";
+import type { SimRequest } from "../../../../src/sandbox/sim-server.js";
+
+const isCreate = (r: SimRequest) => r.method === "POST" && r.path.endsWith("/contents/generations/tasks");
+
+describe("Seedance create within the wait budget", () => {
+  it("a hung create returns a submitting job in time; wait_for_job resolves it with one create", async () => {
+    const h = await startHarness();
+    try {
+      h.ark.sim.inject({ kind: "hang-answer", delayMs: 2500, match: isCreate });
+      const m = mark(h.ark);
+      const t0 = Date.now();
+      const r = await h.call("seedance_generate_video", { prompt: "a hung create", wait_seconds: 1 });
+      expect(Date.now() - t0).toBeLessThan(2000);
+      expect(r.isError).toBeFalsy();
+      expect(jobOf(r)).toMatchObject({ status: "submitting" });
+      expect(text(r)).toMatch(/Do not generate again/);
+      const done = await h.call("wait_for_job", { job_id: jobOf(r).job_id, wait_seconds: 20 });
+      expect(jobOf(done)).toMatchObject({ status: "succeeded" });
+      expect(jobOf(done).vendor_task_id).toBeTruthy();
+      expect(m.since(isCreate)).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a submitting job whose server stopped is found in Ark's task list by the next server", async () => {
+    const first = await startHarness();
+    first.ark.sim.inject({ kind: "hang-answer", match: isCreate });
+    const m = mark(first.ark);
+    const r = await first.call("seedance_generate_video", { prompt: "the server stops", wait_seconds: 0, ratio: "16:9" });
+    expect(jobOf(r).status).toBe("submitting");
+    await first.app.jobs.close();
+    const later = await first.restart();
+    try {
+      const done = await later.call("wait_for_job", { job_id: jobOf(r).job_id, wait_seconds: 20 });
+      expect(jobOf(done)).toMatchObject({ status: "succeeded" });
+      const created = [...first.ark.tasks.keys()];
+      expect(jobOf(done).vendor_task_id).toBe(created.at(-1));
+      expect(m.since(isCreate)).toHaveLength(1);
+    } finally {
+      await later.close();
+      await first.close();
+    }
+  });
+});
+
+describe("Seedance create whose answer is lost", () => {
+  it("finds the created task in the task list and attaches it to the same job", async () => {
+    const h = await startHarness();
+    try {
+      h.ark.sim.inject({ kind: "drop-answer", match: isCreate });
+      const m = mark(h.ark);
+      const r = await h.call("seedance_generate_video", { prompt: "answer lost", wait_seconds: 20 });
+      expect(text(r)).not.toMatch(/could not be reached/i);
+      expect(jobOf(r)).toMatchObject({ status: "succeeded" });
+      expect(jobOf(r).vendor_task_id).toBe([...h.ark.tasks.keys()].at(-1));
+      expect(m.since(isCreate)).toHaveLength(1);
+      expect(m.since((q) => q.method === "GET" && q.path.endsWith("/contents/generations/tasks")).length).toBeGreaterThan(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("says a task may have been billed, and does not retry, when the list has no match", async () => {
+    const h = await startHarness();
+    try {
+      h.ark.sim.inject({ kind: "reset", match: isCreate });
+      const m = mark(h.ark);
+      const r = await h.call("seedance_generate_video", { prompt: "answer lost, no task", wait_seconds: 20 });
+      expect(r.isError).toBe(true);
+      expect(text(r)).not.toMatch(/could not be reached/i);
+      expect(text(r)).toMatch(/may have been created and billed/);
+      expect(jobOf(r)).toMatchObject({ status: "failed", error: { code: "CreateAnswerLost" } });
+      expect(m.since(isCreate)).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
+});
