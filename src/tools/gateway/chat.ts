@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { AigcError, inputError } from "../../errors.js";
+import { AigcError } from "../../errors.js";
 import { CHAT_ROLES, parseJsonAnswer, runChat } from "../../vendors/gateway/chat.js";
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { GATEWAY } from "../../vendors/gateway/errors.js";
 import { defineTool } from "../define.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { GATEWAY_CALL, modelHelp, modelsFileChecks, resolveModel, result } from "./common.js";
+import { compileSchema } from "./schema.js";
 
 const usageShape = z.object({
   prompt_tokens: z.number().optional(),
@@ -103,7 +104,7 @@ export function gatewayChat(client: GatewayClient, catalog?: Catalog) {
         if (!parsed.ok)
           throw answerError("NotJson", `the answer is not valid JSON (${parsed.error}).${truncated}`, answer.text, answer.request_id);
         if (validate) {
-          const check = validate(parsed.value);
+          const check = await validate(parsed.value);
           if (!check.valid)
             throw answerError(
               "SchemaMismatch",
@@ -135,14 +136,4 @@ function answerError(code: string, message: string, raw: string, requestId?: str
     message: `${message}\nThe raw answer was:\n${raw.slice(0, 4000)}`,
     hint: "Call again (the model may comply next time), make the prompt say what JSON to write, or simplify the schema.",
   });
-}
-
-/** Compiles the caller's JSON Schema with the SDK's Ajv validator (loaded only when a schema is used). */
-async function compileSchema(schema: Record<string, unknown>) {
-  const { AjvJsonSchemaValidator } = await import("@modelcontextprotocol/sdk/validation/ajv");
-  try {
-    return new AjvJsonSchemaValidator().getValidator(schema);
-  } catch (err) {
-    throw inputError("response_format.schema", `is not a valid JSON Schema: ${(err as Error).message}`);
-  }
 }
