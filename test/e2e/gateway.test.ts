@@ -112,6 +112,27 @@ describe("built server: AI Gateway", () => {
     expect(s.status).toBe("succeeded");
     await client.close();
   });
+  it("gateway_chat over stdio: a backtracking schema pattern leaves the server answering other requests", async () => {
+    const { client } = await stdioClient(keyEnv);
+    await client.listTools();
+    const schema = { type: "object", properties: { ["a".repeat(30)]: { type: "string", pattern: "^(a+)+$" } } };
+    let done = false;
+    const call = client
+      .callTool({ name: "gateway_chat", arguments: { prompt: "fill it", response_format: { schema } } })
+      .finally(() => (done = true));
+    // The server's longest stall, seen from outside: the slowest of back-to-back pings during the call.
+    let slowest = 0;
+    while (!done) {
+      const t = performance.now();
+      await client.ping();
+      slowest = Math.max(slowest, performance.now() - t);
+    }
+    const r = (await call) as CallToolResult;
+    expect(r.isError).toBe(true);
+    expect((r.content[0] as { text: string }).text).toMatch(/SchemaMismatch/);
+    expect(slowest).toBeLessThan(100);
+    await client.close();
+  });
 });
 
 describe("check with nothing configured", () => {

@@ -30,6 +30,29 @@ describe("Ark tools end to end (in-process)", () => {
   });
 });
 
+describe("ids the server mints", () => {
+  it("a model id of the longest allowed length (128) gives a job id a restarted server resumes", async () => {
+    const first = await startHarness();
+    const model = `ep-${"m".repeat(125)}`;
+    const r1 = await first.call("seedance_generate_video", { prompt: "long model id", model, wait_seconds: 0 });
+    expect(r1.isError, text(r1)).toBeFalsy();
+    const { job_id } = structured<Job>(r1);
+    await first.app.jobs.close();
+    const later = await first.restart();
+    try {
+      const r = await later.call("get_job", { job_id });
+      expect(r.isError, text(r)).toBeFalsy();
+      expect(structured<Job>(r).job_id).toBe(job_id);
+      const tooLong = await later.call("seedance_generate_video", { prompt: "x", model: `ep-${"m".repeat(126)}`, wait_seconds: 0 });
+      expect(tooLong.isError).toBe(true);
+      expect(text(tooLong)).toMatch(/model/);
+    } finally {
+      await later.close();
+      await first.close();
+    }
+  });
+});
+
 describe("cancellation", () => {
   it("cancel_job cancels a queued Ark task and refuses a running one plainly", async () => {
     const h = await startHarness({ ark: { queuedMs: 3000, runningMs: 60_000 } });

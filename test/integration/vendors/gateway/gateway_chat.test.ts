@@ -129,4 +129,56 @@ describe("gateway tools (key auth, in-process)", () => {
   });
 
   itNeverShowsTheKey(() => h);
+  /** The longest event-loop stall (ms) while `work` runs, measured by a 5 ms timer in this process (server and client share it). */
+  async function longestStall(work: () => Promise<unknown>): Promise<number> {
+    let last = performance.now();
+    let worst = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last - 5);
+      last = now;
+    }, 5);
+    try {
+      await work();
+    } finally {
+      clearInterval(timer);
+    }
+    return worst;
+  }
+
+  it("chat: a backtracking pattern in response_format.schema runs in linear time and never stalls the server", async () => {
+    const schema = { type: "object", properties: { ["a".repeat(27)]: { type: "string", pattern: "^(a+)+$" } } };
+    await h.call("gateway_chat", { prompt: "warm up", response_format: { schema: SCHEMA } });
+    let r: Awaited<ReturnType<typeof h.call>> | undefined;
+    const stall = await longestStall(async () => {
+      r = await h.call("gateway_chat", { prompt: "fill it", response_format: { schema } });
+    });
+    // The simulator answers "aaa…a for fill it", which the pattern refuses: a mismatch, answered at once.
+    expect(r!.isError).toBe(true);
+    expect(text(r!)).toMatch(/SchemaMismatch/);
+    expect(stall).toBeLessThan(100);
+  });
+
+  it("chat: an oversized or too deep response_format.schema is refused naming the field, without stalling", async () => {
+    const properties = Object.fromEntries(
+      Array.from({ length: 20_000 }, (_, i) => [`property_${i}_${"x".repeat(20)}`, { type: "string", description: "y".repeat(10) }]),
+    );
+    const huge = { type: "object", properties };
+    expect(JSON.stringify(huge).length).toBeGreaterThan(1_000_000);
+    const before = gw().sim.requests.length;
+    let r: Awaited<ReturnType<typeof h.call>> | undefined;
+    const stall = await longestStall(async () => {
+      r = await h.call("gateway_chat", { prompt: "x", response_format: { schema: huge } });
+    });
+    expect(r!.isError).toBe(true);
+    expect(text(r!)).toMatch(/^Error.*response_format\.schema: is \d+ bytes as JSON; the limit is 131072 bytes/);
+    expect(stall).toBeLessThan(100);
+
+    let deep: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i < 40; i++) deep = { type: "array", items: deep };
+    const d = await h.call("gateway_chat", { prompt: "x", response_format: { schema: deep } });
+    expect(d.isError).toBe(true);
+    expect(text(d)).toMatch(/response_format\.schema: nests objects and arrays more than 32 levels deep/);
+    expect(requestsSince(before)).toHaveLength(0);
+  });
 });
