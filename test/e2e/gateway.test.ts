@@ -6,13 +6,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { GatewaySimulator } from "../../src/vendors/gateway/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { run, startHttpServer, stdioClient } from "./helpers.js";
-
-type Job = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  assets: Array<{ uri: string; path: string; mime_type: string; bytes: number; duration_s?: number }>;
-};
+import { type JobResult } from "../helpers/results.js";
 
 describe("built server: AI Gateway", () => {
   let sim: GatewaySimulator;
@@ -46,10 +40,10 @@ describe("built server: AI Gateway", () => {
       arguments: { text: "Hello from the end-to-end test.", format: "mp3", wait_seconds: 30 },
     })) as CallToolResult;
     expect(r.isError).toBeFalsy();
-    const job = r.structuredContent as Job;
+    const job = r.structuredContent as JobResult;
     expect(job).toMatchObject({ status: "succeeded", vendor: "gateway" });
     expect(job.assets[0]!.mime_type).toBe("audio/mpeg");
-    expect(statSync(job.assets[0]!.path).size).toBe(job.assets[0]!.bytes);
+    expect(statSync(job.assets[0]!.path!).size).toBe(job.assets[0]!.bytes);
     const embedded = r.content.find((c) => c.type === "resource");
     expect(
       embedded && embedded.type === "resource" && "blob" in embedded.resource && Buffer.from(embedded.resource.blob, "base64").length,
@@ -69,7 +63,7 @@ describe("built server: AI Gateway", () => {
         name: "gateway_speech",
         arguments: { text: "JWT over HTTP.", format: "wav", wait_seconds: 30 },
       })) as CallToolResult;
-      expect((speech.structuredContent as Job).assets[0]!.mime_type).toBe("audio/wav");
+      expect((speech.structuredContent as JobResult).assets[0]!.mime_type).toBe("audio/wav");
       const progress: string[] = [];
       const chat = (await c.callTool({ name: "gateway_chat", arguments: { prompt: "a long answer about tides please" } }, undefined, {
         onprogress: (p) => progress.push(p.message ?? ""),
@@ -108,7 +102,7 @@ describe("built server: AI Gateway", () => {
     })) as CallToolResult;
     expect(r.isError).toBeFalsy();
     const s = (await client.callTool({ name: "gateway_speech", arguments: { text: "sandbox speech", wait_seconds: 30 } }))
-      .structuredContent as Job;
+      .structuredContent as JobResult;
     expect(s.status).toBe("succeeded");
     await client.close();
   });

@@ -10,6 +10,7 @@ import { parseCoreConfig } from "../../../../src/config.js";
 import { loadVendors } from "../../../../src/plugins.js";
 import type { LoadedVendor } from "../../../../src/tools/plugin.js";
 import { startHarness, structured, tempDir, text, type Harness } from "../../../helpers/harness.js";
+import { mark, type RequestMark } from "../../../helpers/results.js";
 
 type Listed = {
   vendors: Array<{
@@ -32,8 +33,8 @@ function gatewayOf(h: Harness): LoadedVendor {
 }
 
 /** Model names the gateway simulator saw since `from` (JSON bodies and multipart forms). */
-function modelsSent(h: Harness, from: number): string[] {
-  return h.sandbox.gateway.sim.requests.slice(from).flatMap((q) => {
+function modelsSent(from: RequestMark): string[] {
+  return from.since().flatMap((q) => {
     const json = q.json as { model?: unknown } | undefined;
     if (typeof json?.model === "string") return [json.model];
     const form = /name="model"\r\n\r\n([^\r]+)/.exec(q.body.toString("latin1"));
@@ -65,10 +66,10 @@ describe("gateway tools and their default models", () => {
     ]);
     for (const t of tools) {
       expect(t.default, t.tool).toBe(h.env[t.variable!]);
-      const from = h.sandbox.gateway.sim.requests.length;
+      const from = mark(h.sandbox.gateway);
       const r = await h.call(t.tool, { ...t.sample, ...(t.tool === "gateway_speech" ? { wait_seconds: 20 } : {}) });
       expect(r.isError, `${t.tool}: ${text(r)}`).toBeFalsy();
-      expect(modelsSent(h, from), t.tool).toEqual([t.default]);
+      expect(modelsSent(from), t.tool).toEqual([t.default]);
     }
   });
 
@@ -111,12 +112,12 @@ describe("models the gateway serves and aigc-mcp has never heard of", () => {
       env: { AI_GATEWAY_EMBED_MODEL: "text-embedding-v5" },
     });
     try {
-      const from = h.sandbox.gateway.sim.requests.length;
+      const from = mark(h.sandbox.gateway);
       const chat = await h.call("gateway_chat", { prompt: "hello", model: "qwen4-max-2026-11" });
       expect(chat.isError, text(chat)).toBeFalsy();
       const embed = await h.call("gateway_embed", { texts: ["hello"] });
       expect(embed.isError, text(embed)).toBeFalsy();
-      expect(modelsSent(h, from)).toEqual(["qwen4-max-2026-11", "text-embedding-v5"]);
+      expect(modelsSent(from)).toEqual(["qwen4-max-2026-11", "text-embedding-v5"]);
       const live = structured<Listed>(await h.call("list_models", { vendor: "gateway", live: true })).vendors[0]!.live!;
       expect(live.map((m) => m.id)).toEqual(expect.arrayContaining(["qwen4-max-2026-11", "text-embedding-v5"]));
     } finally {
@@ -152,7 +153,7 @@ describe("AIGC_MCP_MODELS_FILE entries for gateway models", () => {
     ]);
     const h = await startHarness({ env: { AIGC_MCP_MODELS_FILE: file } });
     try {
-      const before = h.sandbox.gateway.sim.requests.length;
+      const before = mark(h.sandbox.gateway);
       const chat = await h.call("gateway_chat", { prompt: "hello", model: "qwen-turbo" });
       expect(chat.isError).toBe(true);
       expect(text(chat)).toContain("model: qwen-turbo was retired by the vendor on 2026-10-31; use qwen-plus");
@@ -160,7 +161,7 @@ describe("AIGC_MCP_MODELS_FILE entries for gateway models", () => {
       const speech = await h.call("gateway_speech", { text: "hello" });
       expect(speech.isError).toBe(true);
       expect(text(speech)).toContain("cosyvoice-v2 was retired by the vendor on 2026-11-15; use cosyvoice-v3");
-      expect(h.sandbox.gateway.sim.requests.length).toBe(before);
+      expect(before.since()).toHaveLength(0);
       expect(structured<{ jobs: unknown[] }>(await h.call("list_jobs", {})).jobs).toEqual([]);
     } finally {
       await h.close();
@@ -171,21 +172,21 @@ describe("AIGC_MCP_MODELS_FILE entries for gateway models", () => {
     const file = modelsFile([{ id: "text-embedding-v4", endpoints: ["embeddings"], capabilities: { dimensions: { min: 64, max: 1024 } } }]);
     const h = await startHarness({ env: { AIGC_MCP_MODELS_FILE: file } });
     try {
-      const from = h.sandbox.gateway.sim.requests.length;
+      const from = mark(h.sandbox.gateway);
       const r = await h.call("gateway_embed", { texts: ["hello"], dimensions: 2048 });
       expect(r.isError, text(r)).toBeFalsy();
       expect(text(r)).toContain("Note: text-embedding-v4 (text-embedding-v4) takes dimensions 64-1024; got 2048");
-      expect(modelsSent(h, from)).toEqual(["text-embedding-v4"]);
+      expect(modelsSent(from)).toEqual(["text-embedding-v4"]);
     } finally {
       await h.close();
     }
     const strict = await startHarness({ env: { AIGC_MCP_MODELS_FILE: file, AIGC_MCP_MODEL_CHECKS: "strict" } });
     try {
-      const before = strict.sandbox.gateway.sim.requests.length;
+      const before = mark(strict.sandbox.gateway);
       const r = await strict.call("gateway_embed", { texts: ["hello"], dimensions: 2048 });
       expect(r.isError).toBe(true);
       expect(text(r)).toMatch(/dimensions: .*takes dimensions 64-1024; got 2048 \(AIGC_MCP_MODEL_CHECKS=strict/);
-      expect(strict.sandbox.gateway.sim.requests.length).toBe(before);
+      expect(before.since()).toHaveLength(0);
     } finally {
       await strict.close();
     }

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePng } from "../../../../src/sandbox/media-fixtures.js";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
 import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { jobOf, lastRequest, mark } from "../../../helpers/results.js";
 
-type Job = { status: string; model?: string; warnings?: string[]; assets: Array<{ mime_type: string }> };
 const FRAME = "https://example.com/frame.png";
 
 describe("jimeng_generate_video", () => {
@@ -18,8 +18,7 @@ describe("jimeng_generate_video", () => {
   });
   afterAll(() => h.close());
 
-  const lastSubmit = () =>
-    v.sim.requests.filter((r) => r.query.get("Action") === "CVSync2AsyncSubmitTask").at(-1)!.json as Record<string, unknown>;
+  const lastSubmit = () => lastRequest(v, (r) => r.query.get("Action") === "CVSync2AsyncSubmitTask").json as Record<string, unknown>;
 
   it("defaults by inputs: 3.0 Pro for text or one frame, the 1080P first+last key for two frames, the camera key for a template", async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
@@ -30,8 +29,8 @@ describe("jimeng_generate_video", () => {
     ];
     for (const [args, model] of cases) {
       const r = await h.call("jimeng_generate_video", { ...args, wait_seconds: 20 });
-      expect(structured<Job>(r), JSON.stringify(args)).toMatchObject({ status: "succeeded", model });
-      expect(structured<Job>(r).warnings).toBeUndefined();
+      expect(jobOf(r), JSON.stringify(args)).toMatchObject({ status: "succeeded", model });
+      expect(jobOf(r).warnings).toBeUndefined();
       expect(lastSubmit().req_key).toBe(model);
     }
     expect(lastSubmit()).toEqual({
@@ -54,14 +53,14 @@ describe("jimeng_generate_video", () => {
 
   it("no longer refuses per-model combinations: they are advice, and the vendor decides", async () => {
     const withRatio = await h.call("jimeng_generate_video", { first_frame: FRAME, aspect_ratio: "1:1", wait_seconds: 20 });
-    expect(structured<Job>(withRatio).status).toBe("succeeded");
-    expect(structured<Job>(withRatio).warnings).toEqual([
+    expect(jobOf(withRatio).status).toBe("succeeded");
+    expect(jobOf(withRatio).warnings).toEqual([
       "Jimeng 3.0 Pro (1080P, text or first frame) (jimeng_ti2v_v30_pro) does not take aspect_ratio",
     ]);
     expect(lastSubmit()).toMatchObject({ aspect_ratio: "1:1" });
 
     const textOnly = await h.call("jimeng_generate_video", { model: "jimeng_t2v_v30", prompt: "x", first_frame: FRAME, wait_seconds: 20 });
-    expect(structured<Job>(textOnly).warnings).toEqual([
+    expect(jobOf(textOnly).warnings).toEqual([
       "Jimeng 3.0 720P text-to-video (jimeng_t2v_v30) is not listed for this endpoint (video/i2v_first)",
     ]);
     expect(lastSubmit()).toMatchObject({ req_key: "jimeng_t2v_v30", image_urls: [FRAME] });
@@ -87,7 +86,7 @@ describe("jimeng_generate_video", () => {
     writeFileSync(small, makePng(200, 200, 6));
     const notImage = join(h.dir, "notes.png");
     writeFileSync(notImage, "not an image");
-    const before = v.sim.requests.length;
+    const before = mark(v);
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ prompt: "x", last_frame: FRAME }, /last_frame: needs first_frame/],
       [{ first_frame: small, prompt: "x" }, /short side must be at least 320/],
@@ -100,7 +99,7 @@ describe("jimeng_generate_video", () => {
       expect(r.isError, JSON.stringify(args)).toBe(true);
       expect(text(r)).toMatch(re);
     }
-    expect(v.sim.requests.length).toBe(before);
+    expect(before.since()).toHaveLength(0);
   });
 });
 
@@ -123,9 +122,7 @@ describe("jimeng_generate_video (tool behaviour)", () => {
   });
   afterAll(() => h.close());
 
-  const lastBody = (action: string) => v.sim.requests.filter(isAction(action)).at(-1)!.json as Record<string, unknown>;
-  const requestsSince = (n: number) => v.sim.requests.length - n;
-
+  const lastBody = (action: string) => lastRequest(v, isAction(action)).json as Record<string, unknown>;
   it("jimeng_generate_video: duration becomes frames, aspect ratio for text only; a job handed back early resumes", async () => {
     const r = await h.call("jimeng_generate_video", { prompt: "waves at dusk", duration: 10, aspect_ratio: "9:16", wait_seconds: 0 });
     const started = structured<MainJob>(r);
@@ -160,9 +157,9 @@ describe("jimeng_generate_video (tool behaviour)", () => {
       [{ prompt: "x", duration: 7 }, /takes duration 5, 10; got 7/],
     ];
     for (const [args, re] of sent) {
-      const before = v.sim.requests.length;
+      const before = mark(v);
       const res = await h.call("jimeng_generate_video", args);
-      expect(requestsSince(before), JSON.stringify(args)).toBeGreaterThan(0);
+      expect(before.since().length, JSON.stringify(args)).toBeGreaterThan(0);
       expect(res.isError, JSON.stringify(args)).toBe(true);
       expect(text(res)).toMatch(re);
     }
@@ -172,7 +169,7 @@ describe("jimeng_generate_video (tool behaviour)", () => {
     const withRatio = await h.call("jimeng_generate_video", { first_frame: f, aspect_ratio: "1:1" });
     expect(structured<MainJob>(withRatio).status).toBe("succeeded");
     expect(text(withRatio)).toMatch(/Note: .*does not take aspect_ratio/);
-    const before = v.sim.requests.length;
+    const before = mark(v);
     const small = join(h.dir, "small.png");
     writeFileSync(small, makePng(200, 200, 6));
     const cases: Array<[Record<string, unknown>, RegExp]> = [
@@ -185,6 +182,6 @@ describe("jimeng_generate_video (tool behaviour)", () => {
       expect(res.isError, JSON.stringify(args)).toBe(true);
       expect(text(res)).toMatch(re);
     }
-    expect(requestsSince(before)).toBe(0);
+    expect(before.since().length).toBe(0);
   });
 });
