@@ -18,7 +18,7 @@ function spawnStdio(args: string[]): { child: ChildProcess; stderr: () => string
   let err = "";
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`not ready: ${err}`)), 20_000);
-    child.stderr!.on("data", (d: Buffer) => {
+    child.stderr.on("data", (d: Buffer) => {
       err += d.toString();
       if (/ready on stdio/.test(err)) {
         clearTimeout(timer);
@@ -26,7 +26,7 @@ function spawnStdio(args: string[]): { child: ChildProcess; stderr: () => string
       }
     });
   });
-  child.stdout!.resume();
+  child.stdout.resume();
   return { child, stderr: () => err, ready };
 }
 
