@@ -35,13 +35,13 @@ describe("ids the server mints", () => {
     const model = `ep-${"m".repeat(125)}`;
     const r1 = await first.call("seedance_generate_video", { prompt: "long model id", model, wait_seconds: 0 });
     expect(r1.isError, text(r1)).toBeFalsy();
-    const { job_id } = structured<Job>(r1);
+    const { job_id } = jobOf(r1);
     await first.app.jobs.close();
     const later = await first.restart();
     try {
       const r = await later.call("get_job", { job_id });
       expect(r.isError, text(r)).toBeFalsy();
-      expect(structured<Job>(r).job_id).toBe(job_id);
+      expect(jobOf(r).job_id).toBe(job_id);
       const tooLong = await later.call("seedance_generate_video", { prompt: "x", model: `ep-${"m".repeat(126)}`, wait_seconds: 0 });
       expect(tooLong.isError).toBe(true);
       expect(text(tooLong)).toMatch(/model/);

@@ -164,7 +164,7 @@ describe("gateway tools (key auth, in-process)", () => {
     );
     const huge = { type: "object", properties };
     expect(JSON.stringify(huge).length).toBeGreaterThan(1_000_000);
-    const before = gw().sim.requests.length;
+    const before = mark(gw());
     let r: Awaited<ReturnType<typeof h.call>> | undefined;
     const stall = await longestStall(async () => {
       r = await h.call("gateway_chat", { prompt: "x", response_format: { schema: huge } });
@@ -178,6 +178,6 @@ describe("gateway tools (key auth, in-process)", () => {
     const d = await h.call("gateway_chat", { prompt: "x", response_format: { schema: deep } });
     expect(d.isError).toBe(true);
     expect(text(d)).toMatch(/response_format\.schema: nests objects and arrays more than 32 levels deep/);
-    expect(requestsSince(before)).toHaveLength(0);
+    expect(before.since()).toHaveLength(0);
   });
 });
