@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeJpeg, makePng } from "../../../../src/sandbox/media-fixtures.js";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
-import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { startHarness, text, type Harness } from "../../../helpers/harness.js";
 import { jobOf, lastRequest, mark } from "../../../helpers/results.js";
+import { isAction } from "./helpers.js";
 
 const REF = "https://example.com/ref.png";
 
@@ -81,16 +82,6 @@ describe("jimeng_generate_image", () => {
   });
 });
 
-type MainJob = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  error?: { code: string; message: string };
-  assets: Array<{ path: string; mime_type: string; url?: string; expires_at?: string }>;
-};
-
-const isAction = (a: string) => (r: { query: URLSearchParams }) => r.query.get("Action") === a;
-
 describe("jimeng_generate_image (tool behaviour)", () => {
   let h: Harness;
   let v: VisualSimulator;
@@ -110,7 +101,7 @@ describe("jimeng_generate_image (tool behaviour)", () => {
       logo: { add: true, position: "top_right", language: "en" },
       aigc_meta: { producer_id: "p-42" },
     });
-    const job = structured<MainJob>(r);
+    const job = jobOf(r);
     expect(job).toMatchObject({ status: "succeeded", vendor: "visual" });
     expect(job.assets[0]).toMatchObject({ mime_type: "image/jpeg" });
     expect(job.assets[0]!.url).toMatch(/X-Tos-Expires=86400/);
@@ -133,7 +124,7 @@ describe("jimeng_generate_image (tool behaviour)", () => {
       logo: { add: true },
       aigc_meta: { producer_id: "p-1" },
     });
-    expect(structured<MainJob>(r).status).toBe("succeeded");
+    expect(jobOf(r).status).toBe("succeeded");
     const body = lastBody("CVProcess");
     expect(body).toMatchObject({
       req_key: "jimeng_high_aes_general_v21_L",
@@ -149,7 +140,7 @@ describe("jimeng_generate_image (tool behaviour)", () => {
     writeFileSync(a, makePng(64, 48, 1));
     writeFileSync(b, makeJpeg(64, 64, 2));
     const r = await h.call("jimeng_generate_image", { prompt: "[group] merge these", images: [a, b] });
-    const job = structured<MainJob>(r);
+    const job = jobOf(r);
     expect(job.status).toBe("succeeded");
     expect(job.assets).toHaveLength(3);
     const sent = lastBody("CVSync2AsyncSubmitTask").binary_data_base64 as string[];
@@ -218,7 +209,7 @@ describe("jimeng_generate_image (tool behaviour)", () => {
       { prompt: "busy", wait_seconds: 20 },
       { onprogress: (p) => notes.push(p.message ?? "") },
     );
-    expect(structured<MainJob>(r).status).toBe("succeeded");
+    expect(jobOf(r).status).toBe("succeeded");
     expect(notes.some((n) => /busy \(50430/.test(n))).toBe(true);
   });
 });

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePng } from "../../../../src/sandbox/media-fixtures.js";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
-import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { startHarness, text, type Harness } from "../../../helpers/harness.js";
 import { jobOf, lastRequest, mark } from "../../../helpers/results.js";
+import { isAction } from "./helpers.js";
 
 const FRAME = "https://example.com/frame.png";
 
@@ -103,16 +104,6 @@ describe("jimeng_generate_video", () => {
   });
 });
 
-type MainJob = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  error?: { code: string; message: string };
-  assets: Array<{ path: string; mime_type: string; url?: string; expires_at?: string }>;
-};
-
-const isAction = (a: string) => (r: { query: URLSearchParams }) => r.query.get("Action") === a;
-
 describe("jimeng_generate_video (tool behaviour)", () => {
   let h: Harness;
   let v: VisualSimulator;
@@ -125,7 +116,7 @@ describe("jimeng_generate_video (tool behaviour)", () => {
   const lastBody = (action: string) => lastRequest(v, isAction(action)).json as Record<string, unknown>;
   it("jimeng_generate_video: duration becomes frames, aspect ratio for text only; a job handed back early resumes", async () => {
     const r = await h.call("jimeng_generate_video", { prompt: "waves at dusk", duration: 10, aspect_ratio: "9:16", wait_seconds: 0 });
-    const started = structured<MainJob>(r);
+    const started = jobOf(r);
     expect(["queued", "running"]).toContain(started.status);
     expect(lastBody("CVSync2AsyncSubmitTask")).toEqual({
       req_key: "jimeng_ti2v_v30_pro",
@@ -134,7 +125,7 @@ describe("jimeng_generate_video (tool behaviour)", () => {
       frames: 241,
       aspect_ratio: "9:16",
     });
-    const done = structured<MainJob>(await h.call("wait_for_job", { job_id: started.job_id, wait_seconds: 20 }));
+    const done = jobOf(await h.call("wait_for_job", { job_id: started.job_id, wait_seconds: 20 }));
     expect(done.status).toBe("succeeded");
     expect(done.assets[0]!.mime_type).toBe("video/mp4");
     const ttl = Date.parse(done.assets[0]!.expires_at!) - Date.now();
@@ -147,7 +138,7 @@ describe("jimeng_generate_video (tool behaviour)", () => {
     writeFileSync(f, makePng(480, 320, 4));
     writeFileSync(l, makePng(480, 320, 5));
     const r = await h.call("jimeng_generate_video", { model: "jimeng_i2v_first_tail_v30", first_frame: f, last_frame: l, prompt: "morph" });
-    expect(structured<MainJob>(r).status).toBe("succeeded");
+    expect(jobOf(r).status).toBe("succeeded");
     const body = lastBody("CVSync2AsyncSubmitTask");
     expect((body.binary_data_base64 as string[]).map((s) => Buffer.from(s, "base64").equals(makePng(480, 320, 4)))).toEqual([true, false]);
     expect(body.aspect_ratio).toBeUndefined();
@@ -164,10 +155,10 @@ describe("jimeng_generate_video (tool behaviour)", () => {
       expect(text(res)).toMatch(re);
     }
     const textKey = await h.call("jimeng_generate_video", { model: "jimeng_t2v_v30", first_frame: f, prompt: "x" });
-    expect(structured<MainJob>(textKey).status, "the text-to-video key gets the frame; the vendor decides").toBe("succeeded");
+    expect(jobOf(textKey).status, "the text-to-video key gets the frame; the vendor decides").toBe("succeeded");
     expect(text(textKey)).toMatch(/Note: .*jimeng_t2v_v30\) is not listed for this endpoint \(video\/i2v_first\)/);
     const withRatio = await h.call("jimeng_generate_video", { first_frame: f, aspect_ratio: "1:1" });
-    expect(structured<MainJob>(withRatio).status).toBe("succeeded");
+    expect(jobOf(withRatio).status).toBe("succeeded");
     expect(text(withRatio)).toMatch(/Note: .*does not take aspect_ratio/);
     const before = mark(v);
     const small = join(h.dir, "small.png");

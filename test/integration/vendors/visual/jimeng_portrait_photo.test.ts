@@ -1,8 +1,9 @@
 /** jimeng_portrait_photo: a model argument next to VOLC_PORTRAIT_REQ_KEY; its documented options advise. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
-import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { startHarness, text, type Harness } from "../../../helpers/harness.js";
 import { jobOf, lastRequest, mark } from "../../../helpers/results.js";
+import { isAction } from "./helpers.js";
 
 const PHOTO = "https://example.com/me.jpg";
 
@@ -51,16 +52,6 @@ describe("jimeng_portrait_photo", () => {
   });
 });
 
-type MainJob = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  error?: { code: string; message: string };
-  assets: Array<{ path: string; mime_type: string; url?: string; expires_at?: string }>;
-};
-
-const isAction = (a: string) => (r: { query: URLSearchParams }) => r.query.get("Action") === a;
-
 describe("jimeng_portrait_photo (tool behaviour)", () => {
   let h: Harness;
   let v: VisualSimulator;
@@ -84,7 +75,7 @@ describe("jimeng_portrait_photo (tool behaviour)", () => {
       height: 1328,
       logo: { add: true },
     });
-    expect(structured<MainJob>(r).status).toBe("succeeded");
+    expect(jobOf(r).status).toBe("succeeded");
     expect(lastBody("CVSync2AsyncSubmitTask")).toEqual({
       req_key: "i2i_portrait_photo",
       image_input: "https://example.com/me.jpg",
@@ -102,7 +93,7 @@ describe("jimeng_portrait_photo (tool behaviour)", () => {
     });
     const before = mark(v);
     const noPrompt = await h.call("jimeng_portrait_photo", { image: "https://example.com/me.jpg", gen_mode: "creative" });
-    expect(structured<MainJob>(noPrompt).status, "creative without a prompt is the vendor's call now").toBe("succeeded");
+    expect(jobOf(noPrompt).status, "creative without a prompt is the vendor's call now").toBe("succeeded");
     expect(before.since().length).toBeGreaterThan(0);
     expect((await h.call("jimeng_portrait_photo", { image: "https://example.com/me.jpg", gpen: 2 })).isError).toBe(true);
   });
@@ -111,7 +102,7 @@ describe("jimeng_portrait_photo (tool behaviour)", () => {
     const other = await startHarness({ existing: { sandbox: h.sandbox, dir: h.dir }, env: { VOLC_PORTRAIT_REQ_KEY: "jimeng_t2i_v46" } });
     try {
       const r = await other.call("jimeng_portrait_photo", { image: "https://example.com/me.jpg", prompt: "x" });
-      expect(structured<MainJob>(r).status).toBe("succeeded");
+      expect(jobOf(r).status).toBe("succeeded");
       expect(lastBody("CVSync2AsyncSubmitTask").req_key).toBe("jimeng_t2i_v46");
     } finally {
       await other.close();

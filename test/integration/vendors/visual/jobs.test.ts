@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
 import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
 import { jobOf, lastRequest } from "../../../helpers/results.js";
-
-const isAction = (a: string) => (r: { query: URLSearchParams }) => r.query.get("Action") === a;
+import { isAction } from "./helpers.js";
 
 describe("Jimeng tools through the MCP server", () => {
   let h: Harness;

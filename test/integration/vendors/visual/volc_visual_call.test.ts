@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeJobId } from "../../../../src/jobs/handle.js";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
-import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { startHarness, text, type Harness } from "../../../helpers/harness.js";
 import { jobOf, lastRequest, mark, type RequestMark } from "../../../helpers/results.js";
+import { isAction } from "./helpers.js";
 
 const ROLE = "jimeng_realman_avatar_picture_create_role_omni_v15";
 const OMNI = "jimeng_realman_avatar_picture_omni_v15";
@@ -111,16 +112,6 @@ describe("volc_visual_call", () => {
   });
 });
 
-type MainJob = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  error?: { code: string; message: string };
-  assets: Array<{ path: string; mime_type: string; url?: string; expires_at?: string }>;
-};
-
-const isAction = (a: string) => (r: { query: URLSearchParams }) => r.query.get("Action") === a;
-
 describe("volc_visual_call (tool behaviour)", () => {
   let h: Harness;
   let v: VisualSimulator;
@@ -138,7 +129,7 @@ describe("volc_visual_call (tool behaviour)", () => {
       mode: "async",
       body: { prompt: "raw call", width: 1024, height: 1024 },
     });
-    const job = structured<MainJob>(r);
+    const job = jobOf(r);
     expect(job.status).toBe("succeeded");
     expect(job.assets[0]!.mime_type).toBe("image/jpeg");
     expect(job.assets[0]!.url).toBeUndefined();
@@ -149,9 +140,9 @@ describe("volc_visual_call (tool behaviour)", () => {
       body: { prompt: "raw" },
       req_json: { return_url: true },
     });
-    expect(structured<MainJob>(withJson).assets[0]!.url).toMatch(/^http/);
+    expect(jobOf(withJson).assets[0]!.url).toMatch(/^http/);
     const sync = await h.call("volc_visual_call", { req_key: "jimeng_high_aes_general_v21_L", mode: "sync", body: { prompt: "raw sync" } });
-    expect(structured<MainJob>(sync).assets[0]!.mime_type).toBe("image/jpeg");
+    expect(jobOf(sync).assets[0]!.mime_type).toBe("image/jpeg");
     expect(text(await h.call("volc_visual_call", { req_key: "x", mode: "sync", body: {}, req_json: { return_url: true } }))).toMatch(
       /req_json: is for the task modes only/,
     );
