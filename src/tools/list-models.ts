@@ -30,7 +30,7 @@ const toolShape = z.object({
   models: z.array(modelShape),
 });
 
-const vendorShape = z.object({
+export const vendorShape = z.object({
   vendor: z.string(),
   title: z.string(),
   tools: z.array(toolShape),

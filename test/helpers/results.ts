@@ -2,10 +2,14 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
 import type { jobResultShape } from "../../src/tools/job-result.js";
+import type { vendorShape } from "../../src/tools/list-models.js";
 import type { SimRequest, VendorSimulator } from "../../src/sandbox/sim-server.js";
 
 /** `structuredContent` of every media and job tool, as the tools declare it. */
 export type JobResult = z.infer<z.ZodObject<typeof jobResultShape>>;
+
+/** `structuredContent` of list_models, as the tool declares it. */
+export type ModelList = { vendors: Array<z.infer<typeof vendorShape>> };
 
 /** The structured job of a media or job tool's result. */
 export function jobOf(result: CallToolResult): JobResult {

@@ -11,23 +11,7 @@ import { decodeJobId } from "../../../../src/jobs/handle.js";
 import { loadVendors } from "../../../../src/plugins.js";
 import { parseAnimoConfig } from "../../../../src/vendors/animo/config.js";
 import { logLines, startHarness, structured, tempDir, text, type Harness } from "../../../helpers/harness.js";
-import { jobOf, mark, type RequestMark } from "../../../helpers/results.js";
-
-type Listed = {
-  vendors: Array<{
-    vendor: string;
-    note?: string;
-    tools: Array<{
-      tool: string;
-      endpoint: string;
-      default?: string;
-      default_variable?: string;
-      models: Array<{ id: string; status: string }>;
-    }>;
-    live?: Array<{ id: string; status?: string; in_catalog: boolean }>;
-    live_error?: string;
-  }>;
-};
+import { jobOf, mark, type RequestMark, type ModelList } from "../../../helpers/results.js";
 
 const ASYNC = { ANIMO_MODE: "async" };
 
@@ -90,7 +74,7 @@ describe("animo_generate_video in async mode, without ANIMO_ENGINE / ANIMO_MODEL
 
   it("list_models (live: true, through the SDK client) shows the server's engines and models", async () => {
     const r = await h.client.callTool({ name: "list_models", arguments: { vendor: "animo", live: true } });
-    const animo = structured<Listed>(r as never).vendors[0]!;
+    const animo = structured<ModelList>(r as never).vendors[0]!;
     expect(animo.note).toMatch(/live: true/);
     expect(animo.tools).toEqual([
       { tool: "animo_generate_video", endpoint: "video/generation", default_variable: "ANIMO_MODEL", models: [] },
@@ -137,7 +121,7 @@ describe("animo_generate_video in async mode with ANIMO_ENGINE and ANIMO_MODEL",
   });
 
   it("list_models shows the configured default; check finds it on the server", async () => {
-    const listed = structured<Listed>(await h.call("list_models", { vendor: "animo" }));
+    const listed = structured<ModelList>(await h.call("list_models", { vendor: "animo" }));
     expect(listed.vendors[0]!.tools[0]).toMatchObject({ default: "claude-sonnet-5", default_variable: "ANIMO_MODEL" });
     const line = await check({ ...h.sandbox.env, ...ASYNC, ANIMO_ENGINE: "anthropic", ANIMO_MODEL: "claude-sonnet-5" });
     expect(line).toMatch(/the server lists 18 model\(s\)/);
@@ -164,7 +148,7 @@ describe("models the server knows and aigc-mcp does not", () => {
       const r = await h.call("animo_generate_video", { prompt: "a wave travels", wait_seconds: 20 });
       expect(r.isError, text(r)).toBeFalsy();
       expect(submits(from)).toEqual([{ prompt: "a wave travels", model: "claude-sonnet-6" }]);
-      const live = structured<Listed>(await h.call("list_models", { vendor: "animo", live: true })).vendors[0]!.live!;
+      const live = structured<ModelList>(await h.call("list_models", { vendor: "animo", live: true })).vendors[0]!.live!;
       expect(live).toContainEqual({ id: "claude-sonnet-6", status: "engine anthropic", in_catalog: false });
     } finally {
       await h.close();
@@ -186,7 +170,7 @@ describe("models the server knows and aigc-mcp does not", () => {
   it("a server without GET /v1/models: list_models reports it, check still passes", async () => {
     const h = await startHarness({ animo: { modelList: false }, env: ASYNC });
     try {
-      const v = structured<Listed>(await h.call("list_models", { vendor: "animo", live: true })).vendors[0]!;
+      const v = structured<ModelList>(await h.call("list_models", { vendor: "animo", live: true })).vendors[0]!;
       expect(v.live).toBeUndefined();
       expect(v.live_error).toMatch(/no route GET \/animo\/v1\/models/);
       const line = await check({ ...h.sandbox.env, ...ASYNC });
@@ -221,7 +205,7 @@ describe("AIGC_MCP_MODELS_FILE entries for Animo (no built-in catalog)", () => {
       expect(r.isError).toBe(true);
       expect(text(r)).toContain("claude-sonnet-4-6 was retired by the vendor on 2026-11-01; use claude-sonnet-5");
       expect(before.since()).toHaveLength(0);
-      const listed = structured<Listed>(await h.call("list_models", { vendor: "animo" })).vendors[0]!;
+      const listed = structured<ModelList>(await h.call("list_models", { vendor: "animo" })).vendors[0]!;
       expect(listed.note).toBeUndefined();
       expect(listed.tools[0]!.models).toEqual([expect.objectContaining({ id: "claude-sonnet-4-6", status: "retired" })]);
     } finally {
@@ -272,7 +256,7 @@ describe("the two wire contracts stay apart", () => {
   });
 
   it("sync mode has no model list, and list_models says so", async () => {
-    const v = structured<Listed>(await h.call("list_models", { vendor: "animo", live: true })).vendors[0]!;
+    const v = structured<ModelList>(await h.call("list_models", { vendor: "animo", live: true })).vendors[0]!;
     expect(v.tools).toEqual([]);
     expect(v.live_error).toMatch(/has no model-listing call/);
   });

@@ -10,23 +10,7 @@ import { parseCoreConfig } from "../../../../src/config.js";
 import { loadVendors } from "../../../../src/plugins.js";
 import type { LoadedVendor } from "../../../../src/tools/plugin.js";
 import { startHarness, structured, tempDir, text, type Harness } from "../../../helpers/harness.js";
-import { mark, type RequestMark } from "../../../helpers/results.js";
-
-type Listed = {
-  vendors: Array<{
-    vendor: string;
-    note?: string;
-    tools: Array<{
-      tool: string;
-      endpoint: string;
-      default?: string;
-      default_variable?: string;
-      models: Array<{ id: string; status: string }>;
-    }>;
-    live?: Array<{ id: string; status?: string; in_catalog: boolean }>;
-    live_error?: string;
-  }>;
-};
+import { mark, type RequestMark, type ModelList } from "../../../helpers/results.js";
 
 function gatewayOf(h: Harness): LoadedVendor {
   return h.app.vendors.find((v) => v.id === "gateway")!;
@@ -75,7 +59,7 @@ describe("gateway tools and their default models", () => {
 
   it("list_models (live: true, through the SDK client) shows each tool's default and the gateway's own list", async () => {
     const r = await h.client.callTool({ name: "list_models", arguments: { vendor: "gateway", live: true } });
-    const gw = structured<Listed>(r as never).vendors[0]!;
+    const gw = structured<ModelList>(r as never).vendors[0]!;
     expect(gw.note).toMatch(/serves whatever models its server is configured with/);
     expect(gw.tools[0]).toEqual({
       tool: "gateway_chat",
@@ -118,7 +102,7 @@ describe("models the gateway serves and aigc-mcp has never heard of", () => {
       const embed = await h.call("gateway_embed", { texts: ["hello"] });
       expect(embed.isError, text(embed)).toBeFalsy();
       expect(modelsSent(from)).toEqual(["qwen4-max-2026-11", "text-embedding-v5"]);
-      const live = structured<Listed>(await h.call("list_models", { vendor: "gateway", live: true })).vendors[0]!.live!;
+      const live = structured<ModelList>(await h.call("list_models", { vendor: "gateway", live: true })).vendors[0]!.live!;
       expect(live.map((m) => m.id)).toEqual(expect.arrayContaining(["qwen4-max-2026-11", "text-embedding-v5"]));
     } finally {
       await h.close();
@@ -131,7 +115,7 @@ describe("AIGC_MCP_MODELS_FILE entries for gateway models", () => {
     const file = modelsFile([{ id: "qwen4-max-2026-11", label: "Qwen 4 Max", endpoints: ["chat/completions"] }]);
     const h = await startHarness({ gateway: { extraModels: { chat: ["qwen4-max-2026-11"] } }, env: { AIGC_MCP_MODELS_FILE: file } });
     try {
-      const listed = structured<Listed>(await h.call("list_models", { vendor: "gateway", live: true })).vendors[0]!;
+      const listed = structured<ModelList>(await h.call("list_models", { vendor: "gateway", live: true })).vendors[0]!;
       expect(listed.note).toBeUndefined();
       expect(listed.tools.find((t) => t.tool === "gateway_chat")!.models).toEqual([
         expect.objectContaining({ id: "qwen4-max-2026-11", label: "Qwen 4 Max", status: "active" }),
