@@ -190,7 +190,9 @@ describe("AIGC_MCP_MODELS_FILE entries for gateway models", () => {
       const missing = await h.call("gateway_chat", { prompt: "hello", model: "qwen-max" });
       expect(missing.isError).toBe(true);
       expect(text(missing)).toMatch(/model_not_found/);
-      expect(text(missing)).toMatch(/qwen-max comes from your models file \(.*models.*\), not from aigc-mcp's catalog: check the id for a typo/);
+      expect(text(missing)).toMatch(
+        /qwen-max comes from your models file \(.*models.*\), not from aigc-mcp's catalog: check the id for a typo/,
+      );
     } finally {
       await h.close();
     }
