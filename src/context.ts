@@ -2,7 +2,9 @@
 import { ConfigError, type CoreConfig } from "./config.js";
 import { JobEngine, type EngineOptions } from "./jobs/engine.js";
 import { JobStore } from "./jobs/store.js";
-import { registerSecret } from "./log.js";
+import { homedir } from "node:os";
+import { parse, resolve } from "node:path";
+import { log, registerSecret } from "./log.js";
 import type { InputPolicy } from "./media/inputs.js";
 import { BoundedQueue } from "./media/queue.js";
 import { MediaStore } from "./media/store.js";
@@ -29,7 +31,9 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   media.generated = () => store.generatedFiles();
   const jobs = new JobEngine(store, media, engineOptions);
   for (const v of vendors) for (const d of v.drivers) jobs.registerDriver(d);
-  return { config, media, jobs, inputs: inputPolicy(config, media), vendors };
+  const inputs = inputPolicy(config, media);
+  logInputRoots(inputs);
+  return { config, media, jobs, inputs, vendors };
 }
 
 function inputPolicy(config: CoreConfig, media: MediaStore): InputPolicy {
@@ -37,5 +41,21 @@ function inputPolicy(config: CoreConfig, media: MediaStore): InputPolicy {
   if (config.transport === "http") {
     return { roots: [], refusal: "the server runs over HTTP and AIGC_MCP_INPUT_ROOTS is not set", maxBytes: config.maxMediaBytes, media };
   }
-  return { roots: [config.outputDir, process.cwd()], maxBytes: config.maxMediaBytes, media };
+  return { roots: defaultInputRoots(config.outputDir, process.cwd(), homedir()), maxBytes: config.maxMediaBytes, media };
+}
+
+/**
+ * The input roots over stdio without AIGC_MCP_INPUT_ROOTS: the output folder and the working
+ * directory, unless that is a filesystem root or the bare home folder (desktop clients start
+ * servers in `/`, which would let a prompt-injected model send any readable file to a vendor).
+ */
+export function defaultInputRoots(outputDir: string, cwd: string, home: string): string[] {
+  const wide = cwd === parse(cwd).root || resolve(cwd) === resolve(home);
+  return wide ? [outputDir] : [outputDir, cwd];
+}
+
+function logInputRoots(inputs: InputPolicy): void {
+  if (inputs.roots.length)
+    log.info("input roots (local paths allowed in tool arguments; AIGC_MCP_INPUT_ROOTS changes them)", { roots: inputs.roots });
+  else log.info(`no input roots: local paths are refused (${inputs.refusal ?? "none configured"})`);
 }

@@ -7,6 +7,7 @@
 import { open, realpath, stat } from "node:fs/promises";
 import { isAbsolute, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expandHome } from "../config.js";
 import { AigcError, inputError } from "../errors.js";
 import { log } from "../log.js";
 import { downloadFailed, openChecked } from "../net/fetch-policy.js";
@@ -83,12 +84,20 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
       );
     }
   }
+  // A client on Windows sends its own paths; this server cannot read the client's disk.
+  if (process.platform !== "win32" && (/^[A-Za-z]:[\\/]/.test(path) || path.includes("\\")))
+    throw inputError(
+      field,
+      `"${path.slice(0, 120)}" is a path on the client's (Windows) machine, which this server cannot read; pass an http(s) URL, a data: URI, or a path on the server's machine`,
+    );
   if (!policy.roots.length) {
     throw inputError(
       field,
       `local file paths are not accepted here (${policy.refusal ?? "no input roots configured"}); pass an http(s) URL or a data: URI instead`,
     );
   }
+  // `~` and `~/…` are the home folder, as in the folder variables.
+  path = expandHome(path);
   path = isAbsolute(path) ? path : resolve(path);
   let real: string;
   try {

@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { describeError, inputError } from "../errors.js";
 import { log, redact } from "../log.js";
+import { coerceArguments } from "./coerce.js";
 
 export interface ToolContext {
   app: AppContext;
@@ -159,7 +160,7 @@ type Validate = (this: McpServer, tool: unknown, args: unknown, toolName: string
 const guarded = new WeakMap<McpServer, Map<string, ToolDef>>();
 
 /**
- * Runs `argumentProblem` before the SDK validates a call. McpServer validates inside its own
+ * Runs `argumentProblem`, then `coerceArguments`, before the SDK validates a call. McpServer validates inside its own
  * tools/call handler (`validateToolInput`, which parses with the tool's zod object and so drops
  * unknown keys); wrapping that one method keeps everything else of the SDK's handler. If an SDK
  * update renames it, the server refuses to start rather than run unguarded.
@@ -177,7 +178,14 @@ function guardArguments(server: McpServer, def: ToolDef): void {
       const d = byName.get(toolName);
       const problem = d && argumentProblem(d, args);
       if (problem) return Promise.reject(new Error(describeError(problem)));
-      return validate.call(this, tool, args, toolName);
+      let coerced = args;
+      try {
+        // Strings standing for numbers, booleans and lists (as LLM clients and Dify send them), once for every tool.
+        if (d) coerced = coerceArguments(d.input, args);
+      } catch (err) {
+        return Promise.reject(new Error(describeError(err)));
+      }
+      return validate.call(this, tool, coerced, toolName);
     };
   }
   defs.set(def.name, def);

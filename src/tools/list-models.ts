@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { describeError } from "../errors.js";
+import { AigcError, describeError } from "../errors.js";
 import type { Catalog, CatalogModel } from "../vendors/kit/catalog.js";
 import { defineTool, type ToolDef } from "./define.js";
 import type { LiveModel, LoadedVendor } from "./plugin.js";
@@ -30,7 +30,7 @@ const toolShape = z.object({
   models: z.array(modelShape),
 });
 
-const vendorShape = z.object({
+export const vendorShape = z.object({
   vendor: z.string(),
   title: z.string(),
   tools: z.array(toolShape),
@@ -117,6 +117,20 @@ function render(vendors: Array<z.infer<typeof vendorShape>>): string {
   return lines.join("\n") || "No vendor is configured.";
 }
 
+/** An unknown vendor id or tool name is an input error naming what is configured, not an empty answer. */
+function checkFilters(vendors: readonly LoadedVendor[], vendor: string | undefined, tool: string | undefined): void {
+  const ids = vendors.map((v) => `${v.id} (${v.title})`).join(", ") || "none";
+  const refuse = (message: string) => {
+    throw new AigcError({ category: "invalid_input", code: "InvalidInput", message });
+  };
+  const v = vendor === undefined ? undefined : vendors.find((x) => x.id === vendor);
+  if (vendor !== undefined && !v) refuse(`vendor: "${vendor}" is not a configured vendor id; configured: ${ids}`);
+  if (tool === undefined) return;
+  const owner = vendors.find((x) => x.tools.some((t) => t.name === tool));
+  if (!owner) refuse(`tool: "${tool}" is not a tool of a configured vendor (tools/list shows them)`);
+  if (v && owner && owner !== v) refuse(`tool: "${tool}" belongs to vendor ${owner.id}, not ${v.id}`);
+}
+
 export function listModels(app: AppContext): ToolDef {
   return defineTool({
     name: "list_models",
@@ -131,6 +145,7 @@ export function listModels(app: AppContext): ToolDef {
     output: { vendors: z.array(vendorShape) },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     async run(args, ctx) {
+      checkFilters(app.vendors, args.vendor, args.tool);
       const chosen = app.vendors.filter(
         (v) => (!args.vendor || v.id === args.vendor) && (!args.tool || v.tools.some((t) => t.name === args.tool)),
       );

@@ -19,3 +19,14 @@ export const MEDIA_REF_HELP =
 export async function loadInputBytes(app: AppContext, value: string, rule: InputRule, signal?: AbortSignal) {
   return inputBytes(await loadMediaInput(value, rule, app.inputs), rule, app.inputs, signal);
 }
+
+/**
+ * Loose true bounds for string arguments (issue 11): what no vendor input can exceed, never a
+ * per-model rule (the catalogs advise per model). A media reference may be a `data:` URI of the
+ * largest inline input a vendor takes, so it is sized like the stdio message cap (64 MiB).
+ */
+export const MAX_MEDIA_REF = 64 * 1024 * 1024;
+/** Ids the vendors mint or document (task, element, voice, template ids, req_keys) and short codes. */
+export const MAX_ID = 256;
+/** Chat and rerank text: far beyond any model's context window in characters. */
+export const MAX_TEXT = 4_000_000;

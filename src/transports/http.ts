@@ -70,12 +70,15 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
         sessions: sessions.size,
       });
     }
+    // Clients probe OAuth discovery and registration after a 401; their error then quotes our answer, so it says what to do.
+    if (OAUTH_PATH.test(url.pathname)) return json(res, 404, { error: "invalid_request", error_description: STATIC_TOKEN_HELP });
     if (url.pathname !== "/mcp") return plain(res, 404, "Not found: the MCP endpoint is /mcp");
     if (tokenDigest) {
       const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
       if (!m || !timingSafeEqual(sha256(m[1]!.trim()), tokenDigest)) {
         res.setHeader("www-authenticate", 'Bearer realm="aigc-mcp"');
-        return plain(res, 401, "Unauthorized: send Authorization: Bearer <AIGC_MCP_AUTH_TOKEN>");
+        const what = req.headers.authorization ? "the bearer token does not match" : "no Authorization header was sent";
+        return plain(res, 401, `Unauthorized: ${what}. ${STATIC_TOKEN_HELP}`);
       }
     }
     const sessionId = req.headers["mcp-session-id"];
@@ -228,6 +231,11 @@ function readBody(req: IncomingMessage, max: number, idleMs: number): Promise<Bu
     req.on("close", done);
   });
 }
+
+/** OAuth discovery (RFC 8414, RFC 9728, OpenID) and the usual registration/authorize/token endpoints. */
+const OAUTH_PATH = /^\/(\.well-known\/(oauth-[a-z-]+|openid-configuration)(\/.*)?|register|authorize|token)$/;
+const STATIC_TOKEN_HELP =
+  "This server uses a static bearer token, not OAuth: send the header Authorization: Bearer <token>, where <token> is the server's AIGC_MCP_AUTH_TOKEN.";
 
 function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });

@@ -4,14 +4,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { AnimoSimulator } from "../../src/vendors/animo/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { run, stdioClient } from "./helpers.js";
-
-type Job = {
-  job_id: string;
-  status: string;
-  vendor_task_id?: string;
-  error?: { code: string };
-  assets: Array<{ path: string; mime_type: string; bytes: number; duration_s?: number }>;
-};
+import { type JobResult } from "../helpers/results.js";
 
 describe("built server: animo_generate_video", () => {
   let sim: AnimoSimulator;
@@ -36,11 +29,11 @@ describe("built server: animo_generate_video", () => {
       name: "animo_generate_video",
       arguments: { prompt: "e2e paper plane", duration: 3, style: "anime", wait_seconds: 30 },
     })) as CallToolResult;
-    const job = r.structuredContent as Job;
+    const job = r.structuredContent as JobResult;
     expect(job.status).toBe("succeeded");
     expect(job.assets[0]!.mime_type).toBe("video/mp4");
     expect(job.assets[0]!.duration_s).toBeCloseTo(3, 1);
-    expect(statSync(job.assets[0]!.path).size).toBe(job.assets[0]!.bytes);
+    expect(statSync(job.assets[0]!.path!).size).toBe(job.assets[0]!.bytes);
     await client.close();
     expect(stderr()).not.toContain(sim.apiKey);
   });
@@ -51,17 +44,17 @@ describe("built server: animo_generate_video", () => {
       name: "animo_generate_video",
       arguments: { prompt: "e2e async torus", wait_seconds: 30 },
     })) as CallToolResult;
-    const job = r.structuredContent as Job;
+    const job = r.structuredContent as JobResult;
     expect(job.status).toBe("succeeded");
     expect(job.vendor_task_id).toBeTruthy();
-    expect(existsSync(job.assets[0]!.path)).toBe(true);
+    expect(existsSync(job.assets[0]!.path!)).toBe(true);
     await client.close();
   });
 
   it("--sandbox offers animo_generate_video with no keys", async () => {
     const { client } = await stdioClient({ AIGC_MCP_OUTPUT_DIR: tempDir("aigc-sbx-animo-") }, ["--sandbox"]);
     const r = (await client.callTool({ name: "animo_generate_video", arguments: { prompt: "sandbox", duration: 2, wait_seconds: 30 } }))
-      .structuredContent as Job;
+      .structuredContent as JobResult;
     expect(r.status).toBe("succeeded");
     expect(r.assets[0]!.mime_type).toBe("video/mp4");
     await client.close();

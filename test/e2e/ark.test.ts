@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { run, stdioClient } from "./helpers.js";
+import { mark } from "../helpers/results.js";
 
 describe("built server with Ark", () => {
   let sim: ArkSimulator;
@@ -14,14 +15,12 @@ describe("built server with Ark", () => {
   afterAll(() => sim.close());
 
   it("check with current defaults: the key is accepted, Ark's model list is read, no warning", async () => {
-    const before = sim.sim.requests.length;
+    const before = mark(sim);
     const r = await run(["check"], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ok +ark +key accepted/m);
     expect(r.stdout).not.toMatch(/^WARN/m);
-    expect(sim.sim.requests.slice(before).map((q) => `${q.method} ${q.path.split("?")[0]}`)).toEqual(
-      expect.arrayContaining(["GET /api/v3/models"]),
-    );
+    expect(before.since().map((q) => `${q.method} ${q.path.split("?")[0]}`)).toEqual(expect.arrayContaining(["GET /api/v3/models"]));
     expect(sim.tasks.size).toBe(0);
   });
 
@@ -37,11 +36,11 @@ describe("built server with Ark", () => {
   it("a call with that shut-down default is refused before reaching Ark, with the successor", async () => {
     const { client } = await stdioClient({ ...env, ARK_IMAGE_MODEL: "doubao-seedream-4-5-251128" });
     try {
-      const before = sim.sim.requests.length;
+      const before = mark(sim);
       const r = await client.callTool({ name: "seedream_generate_image", arguments: { prompt: "e2e" } });
       expect(r.isError).toBe(true);
       expect(JSON.stringify(r.content)).toContain("retired by the vendor on 2026-11-24; use doubao-seedream-5-0-pro-260628");
-      expect(sim.sim.requests.length).toBe(before);
+      expect(before.since()).toHaveLength(0);
     } finally {
       await client.close();
     }

@@ -16,12 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { ENTRY } from "./helpers.js";
+import { type JobResult, requestsTo } from "../helpers/results.js";
 
 const CALLS = 300;
 const NOFILE = 420;
 const hasPrlimit = spawnSync("prlimit", ["--version"]).status === 0;
-
-type Job = { status: string; assets: Array<{ path: string; sha256: string }> };
 
 describe.skipIf(!hasPrlimit)(`a burst of ${CALLS} image calls under nofile=${NOFILE} (built server)`, () => {
   let ark: ArkSimulator;
@@ -56,16 +55,16 @@ describe.skipIf(!hasPrlimit)(`a burst of ${CALLS} image calls under nofile=${NOF
             }) as Promise<CallToolResult>,
         ),
       );
-      const failures = results.filter((r) => r.isError || (r.structuredContent as Job).status !== "succeeded");
+      const failures = results.filter((r) => r.isError || (r.structuredContent as JobResult).status !== "succeeded");
       expect(failures.map((r) => JSON.stringify(r).slice(0, 300))).toEqual([]);
       const saved = new Set<string>();
       for (const r of results) {
-        const asset = (r.structuredContent as Job).assets[0]!;
-        expect(createHash("sha256").update(readFileSync(asset.path)).digest("hex")).toBe(asset.sha256);
-        saved.add(basename(asset.path));
+        const asset = (r.structuredContent as JobResult).assets[0]!;
+        expect(createHash("sha256").update(readFileSync(asset.path!)).digest("hex")).toBe(asset.sha256);
+        saved.add(basename(asset.path!));
       }
       expect(saved.size).toBe(CALLS);
-      expect(ark.sim.requests.filter((r) => r.method === "POST" && r.path.endsWith("/images/generations")).length).toBe(CALLS);
+      expect(requestsTo(ark, (r) => r.method === "POST" && r.path.endsWith("/images/generations")).length).toBe(CALLS);
       expect(
         readdirSync(dir)
           .filter((n) => n !== ".aigc-mcp")

@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { ENTRY, run } from "./helpers.js";
+import { type JobResult, requestsTo } from "../helpers/results.js";
 
-type Job = { job_id: string; status: string; detail?: string; assets: Array<{ path: string }> };
 const hasPrlimit = spawnSync("prlimit", ["--version"]).status === 0;
 
 async function limitedClient(env: Record<string, string>, limits: string[]) {
@@ -31,7 +31,7 @@ async function limitedClient(env: Record<string, string>, limits: string[]) {
   return { client, pid: transport.pid! };
 }
 
-const creates = (ark: ArkSimulator, path: string) => ark.sim.requests.filter((r) => r.method === "POST" && r.path.endsWith(path)).length;
+const creates = (ark: ArkSimulator, path: string) => requestsTo(ark, (r) => r.method === "POST" && r.path.endsWith(path)).length;
 
 describe.skipIf(!hasPrlimit)("local disk faults (built server)", () => {
   let ark: ArkSimulator;
@@ -48,7 +48,7 @@ describe.skipIf(!hasPrlimit)("local disk faults (built server)", () => {
       const call = async (name: string, args: Record<string, unknown>) =>
         (await client.callTool({ name, arguments: args })) as CallToolResult;
       const r = await call("seedance_generate_video", { prompt: "disk full", wait_seconds: 4 });
-      const job = r.structuredContent as Job;
+      const job = r.structuredContent as JobResult;
       expect(job.status).toBe("running");
       expect(job.detail).toContain(`could not write to the output folder ${dir}`);
       expect(job.detail).toContain("EFBIG");
@@ -57,9 +57,9 @@ describe.skipIf(!hasPrlimit)("local disk faults (built server)", () => {
       expect(listed).toEqual([]); // nothing half-written left behind
       // "Free the space": raise the running process's limit, then ask again.
       execFileSync("prlimit", ["--pid", String(pid), "--fsize=unlimited:unlimited"]);
-      const done = (await call("wait_for_job", { job_id: job.job_id, wait_seconds: 20 })).structuredContent as Job;
+      const done = (await call("wait_for_job", { job_id: job.job_id, wait_seconds: 20 })).structuredContent as JobResult;
       expect(done.status).toBe("succeeded");
-      expect(existsSync(done.assets[0]!.path)).toBe(true);
+      expect(existsSync(done.assets[0]!.path!)).toBe(true);
       expect(creates(ark, "/contents/generations/tasks")).toBe(1);
     } finally {
       await client.close();

@@ -6,13 +6,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { GatewaySimulator } from "../../src/vendors/gateway/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { run, startHttpServer, stdioClient } from "./helpers.js";
-
-type Job = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  assets: Array<{ uri: string; path: string; mime_type: string; bytes: number; duration_s?: number }>;
-};
+import { type JobResult } from "../helpers/results.js";
 
 describe("built server: AI Gateway", () => {
   let sim: GatewaySimulator;
@@ -46,10 +40,10 @@ describe("built server: AI Gateway", () => {
       arguments: { text: "Hello from the end-to-end test.", format: "mp3", wait_seconds: 30 },
     })) as CallToolResult;
     expect(r.isError).toBeFalsy();
-    const job = r.structuredContent as Job;
+    const job = r.structuredContent as JobResult;
     expect(job).toMatchObject({ status: "succeeded", vendor: "gateway" });
     expect(job.assets[0]!.mime_type).toBe("audio/mpeg");
-    expect(statSync(job.assets[0]!.path).size).toBe(job.assets[0]!.bytes);
+    expect(statSync(job.assets[0]!.path!).size).toBe(job.assets[0]!.bytes);
     const embedded = r.content.find((c) => c.type === "resource");
     expect(
       embedded && embedded.type === "resource" && "blob" in embedded.resource && Buffer.from(embedded.resource.blob, "base64").length,
@@ -69,7 +63,7 @@ describe("built server: AI Gateway", () => {
         name: "gateway_speech",
         arguments: { text: "JWT over HTTP.", format: "wav", wait_seconds: 30 },
       })) as CallToolResult;
-      expect((speech.structuredContent as Job).assets[0]!.mime_type).toBe("audio/wav");
+      expect((speech.structuredContent as JobResult).assets[0]!.mime_type).toBe("audio/wav");
       const progress: string[] = [];
       const chat = (await c.callTool({ name: "gateway_chat", arguments: { prompt: "a long answer about tides please" } }, undefined, {
         onprogress: (p) => progress.push(p.message ?? ""),
@@ -108,8 +102,29 @@ describe("built server: AI Gateway", () => {
     })) as CallToolResult;
     expect(r.isError).toBeFalsy();
     const s = (await client.callTool({ name: "gateway_speech", arguments: { text: "sandbox speech", wait_seconds: 30 } }))
-      .structuredContent as Job;
+      .structuredContent as JobResult;
     expect(s.status).toBe("succeeded");
+    await client.close();
+  });
+  it("gateway_chat over stdio: a backtracking schema pattern leaves the server answering other requests", async () => {
+    const { client } = await stdioClient(keyEnv);
+    await client.listTools();
+    const schema = { type: "object", properties: { ["a".repeat(30)]: { type: "string", pattern: "^(a+)+$" } } };
+    let done = false;
+    const call = client
+      .callTool({ name: "gateway_chat", arguments: { prompt: "fill it", response_format: { schema } } })
+      .finally(() => (done = true));
+    // The server's longest stall, seen from outside: the slowest of back-to-back pings during the call.
+    let slowest = 0;
+    while (!done) {
+      const t = performance.now();
+      await client.ping();
+      slowest = Math.max(slowest, performance.now() - t);
+    }
+    const r = (await call) as CallToolResult;
+    expect(r.isError).toBe(true);
+    expect((r.content[0] as { text: string }).text).toMatch(/SchemaMismatch/);
+    expect(slowest).toBeLessThan(100);
     await client.close();
   });
 });

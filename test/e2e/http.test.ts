@@ -6,10 +6,9 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { startHttpServer } from "./helpers.js";
+import { type JobResult } from "../helpers/results.js";
 
 const TOKEN = "e2e-http-token-000000000000";
-type Job = { job_id: string; status: string; assets: unknown[] };
-
 describe("built server over Streamable HTTP", () => {
   let ark: ArkSimulator;
   let server: { url: string; child: ChildProcess; stderr: () => string };
@@ -40,12 +39,13 @@ describe("built server over Streamable HTTP", () => {
     const r = (await a.callTool({ name: "seedance_generate_video", arguments: { prompt: "http waves", wait_seconds: 2 } }, undefined, {
       onprogress: (p) => progress.push(p.message ?? ""),
     })) as CallToolResult;
-    const job = r.structuredContent as Job;
+    const job = r.structuredContent as JobResult;
     expect(["queued", "running"]).toContain(job.status);
     expect(progress.length).toBeGreaterThan(0);
     await a.close();
     const b = await connect();
-    const done = (await b.callTool({ name: "wait_for_job", arguments: { job_id: job.job_id, wait_seconds: 30 } })).structuredContent as Job;
+    const done = (await b.callTool({ name: "wait_for_job", arguments: { job_id: job.job_id, wait_seconds: 30 } }))
+      .structuredContent as JobResult;
     expect(done.status).toBe("succeeded");
     await b.close();
   });

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KlingSimulator } from "../../src/vendors/kling/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { run, stdioClient } from "./helpers.js";
-
-type Job = { job_id: string; status: string; assets: Array<{ path: string; mime_type: string }> };
+import { type JobResult, mark, requestsTo } from "../helpers/results.js";
 
 describe("built server with Kling", () => {
   let sim: KlingSimulator;
@@ -28,15 +27,15 @@ describe("built server with Kling", () => {
     expect(names).not.toContain("seedance_generate_video");
     const started = (
       await first.client.callTool({ name: "kling_text_to_video", arguments: { prompt: "e2e river", duration: 5, wait_seconds: 0 } })
-    ).structuredContent as Job;
+    ).structuredContent as JobResult;
     expect(["queued", "running"]).toContain(started.status);
     await first.client.close();
     const second = await stdioClient(env);
     const done = (await second.client.callTool({ name: "wait_for_job", arguments: { job_id: started.job_id, wait_seconds: 30 } }))
-      .structuredContent as Job;
+      .structuredContent as JobResult;
     expect(done.status).toBe("succeeded");
     expect(done.assets[0]!.mime_type).toBe("video/mp4");
-    expect(existsSync(done.assets[0]!.path) && statSync(done.assets[0]!.path).size).toBeGreaterThan(1000);
+    expect(existsSync(done.assets[0]!.path!) && statSync(done.assets[0]!.path!).size).toBeGreaterThan(1000);
     await second.client.close();
     for (const s of [first.stderr(), second.stderr()]) {
       expect(s).not.toContain(sim.secretKey);
@@ -55,12 +54,12 @@ describe("built server with Kling", () => {
     for (const model of ["kling-v3", "kling-3.0-turbo"]) {
       const done = (
         await c.client.callTool({ name: "kling_text_to_video", arguments: { prompt: `e2e ${model}`, model, wait_seconds: 30 } })
-      ).structuredContent as Job;
+      ).structuredContent as JobResult;
       expect(done.status, model).toBe("succeeded");
       expect(done.assets[0]!.mime_type).toBe("video/mp4");
     }
     await c.client.close();
-    const paths = sim.sim.requests.filter((q) => q.method === "POST").map((q) => q.path);
+    const paths = requestsTo(sim, (q) => q.method === "POST").map((q) => q.path);
     expect(paths).toEqual(expect.arrayContaining(["/v1/videos/text2video", "/text-to-video/kling-3.0-turbo"]));
     expect(c.stderr()).not.toContain(sim.apiKey);
     const ok = await run(["check"], keyOnly);
@@ -70,11 +69,11 @@ describe("built server with Kling", () => {
 
   it("with only AK/SK, a new-standard model is refused before anything is sent", async () => {
     const c = await stdioClient(env);
-    const before = sim.sim.requests.length;
+    const before = mark(sim);
     const r = await c.client.callTool({ name: "kling_text_to_video", arguments: { prompt: "turbo", model: "kling-3.0-turbo" } });
     expect(r.isError).toBe(true);
     expect(JSON.stringify(r.content)).toMatch(/KLING_API_KEY/);
-    expect(sim.sim.requests.length).toBe(before);
+    expect(before.since()).toHaveLength(0);
     await c.client.close();
   });
 

@@ -4,8 +4,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { run, stdioClient } from "./helpers.js";
-
-type Job = { job_id: string; status: string; assets: Array<{ path: string; mime_type: string }> };
+import { type JobResult } from "../helpers/results.js";
 
 describe("built server over stdio", () => {
   let ark: ArkSimulator;
@@ -23,9 +22,9 @@ describe("built server over stdio", () => {
       expect.arrayContaining(["cancel_job", "get_job", "list_jobs", "seedance_generate_video", "seedream_generate_image", "wait_for_job"]),
     );
     const r = (await client.callTool({ name: "seedream_generate_image", arguments: { prompt: "e2e cat" } })) as CallToolResult;
-    const job = r.structuredContent as Job;
+    const job = r.structuredContent as JobResult;
     expect(job.status).toBe("succeeded");
-    expect(existsSync(job.assets[0]!.path)).toBe(true);
+    expect(existsSync(job.assets[0]!.path!)).toBe(true);
     expect(r.content.some((c) => c.type === "resource" && c.resource.mimeType === "image/jpeg")).toBe(true);
     await client.close();
     expect(stderr()).toContain("aigc-mcp ready on stdio");
@@ -35,7 +34,7 @@ describe("built server over stdio", () => {
   it("resumes a video job in a second server process after the first one exited", async () => {
     const first = await stdioClient(env);
     const started = (await first.client.callTool({ name: "seedance_generate_video", arguments: { prompt: "e2e waves", wait_seconds: 0 } }))
-      .structuredContent as Job;
+      .structuredContent as JobResult;
     expect(["queued", "running"]).toContain(started.status);
     await first.client.close(); // the process exits
     const second = await stdioClient(env);
@@ -44,7 +43,7 @@ describe("built server over stdio", () => {
       await second.client.callTool({ name: "wait_for_job", arguments: { job_id: started.job_id, wait_seconds: 30 } }, undefined, {
         onprogress: (p) => progress.push(p.progress),
       })
-    ).structuredContent as Job;
+    ).structuredContent as JobResult;
     expect(done.status).toBe("succeeded");
     expect(done.assets[0]!.mime_type).toBe("video/mp4");
     expect(progress.length).toBeGreaterThan(0);
@@ -53,7 +52,7 @@ describe("built server over stdio", () => {
 
   it("--sandbox works with no keys at all", async () => {
     const { client } = await stdioClient({ AIGC_MCP_OUTPUT_DIR: tempDir("aigc-sbx-") }, ["--sandbox"]);
-    const r = (await client.callTool({ name: "seedream_generate_image", arguments: { prompt: "sandbox" } })).structuredContent as Job;
+    const r = (await client.callTool({ name: "seedream_generate_image", arguments: { prompt: "sandbox" } })).structuredContent as JobResult;
     expect(r.status).toBe("succeeded");
     await client.close();
   });

@@ -4,8 +4,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { VisualSimulator } from "../../src/vendors/visual/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import { run, stdioClient } from "./helpers.js";
-
-type Job = { job_id: string; status: string; vendor: string; assets: Array<{ path: string; mime_type: string }> };
+import { type JobResult } from "../helpers/results.js";
 
 describe("built server with Volcengine Visual (Jimeng) over stdio", () => {
   let sim: VisualSimulator;
@@ -33,10 +32,10 @@ describe("built server with Volcengine Visual (Jimeng) over stdio", () => {
       name: "jimeng_generate_image",
       arguments: { prompt: "e2e jimeng fox", logo: { add: true } },
     })) as CallToolResult;
-    const job = r.structuredContent as Job;
+    const job = r.structuredContent as JobResult;
     expect(job).toMatchObject({ status: "succeeded", vendor: "visual" });
-    expect(existsSync(job.assets[0]!.path)).toBe(true);
-    expect(readFileSync(job.assets[0]!.path).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    expect(existsSync(job.assets[0]!.path!)).toBe(true);
+    expect(readFileSync(job.assets[0]!.path!).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
     expect(r.content.some((c) => c.type === "resource" && c.resource.mimeType === "image/jpeg")).toBe(true);
     await client.close();
     expect(stderr()).not.toContain(sim.secretKey);
@@ -54,7 +53,8 @@ describe("built server with Volcengine Visual (Jimeng) over stdio", () => {
 
   it("--sandbox serves Jimeng with no keys", async () => {
     const { client } = await stdioClient({ AIGC_MCP_OUTPUT_DIR: tempDir("aigc-sbx-visual-") }, ["--sandbox"]);
-    const r = (await client.callTool({ name: "jimeng_generate_image", arguments: { prompt: "sandbox jimeng" } })).structuredContent as Job;
+    const r = (await client.callTool({ name: "jimeng_generate_image", arguments: { prompt: "sandbox jimeng" } }))
+      .structuredContent as JobResult;
     expect(r.status).toBe("succeeded");
     await client.close();
   });

@@ -130,6 +130,17 @@ describe("models file", () => {
     expect(MODELS[1]!.status).toBe("retiring");
   });
 
+  it("a vendor's not-found for a model only the file describes points at the file, not at a stale catalog", () => {
+    const c = new Catalog(
+      "demo",
+      mergeModels(MODELS, [{ id: "v9", endpoints: ["t2v"], capabilities: {} }], { url: "file:///m.json", date: "2026-12-01" }),
+    );
+    const err = new AigcError({ category: "not_found", code: "ModelNotFound", message: "no such model" });
+    c.explain(err, "v9", "t2v", {});
+    expect(err.info.hint).toMatch(/v9 comes from your models file \(\/m\.json\), not from aigc-mcp's catalog: check the id for a typo/);
+    expect(err.info.hint).not.toMatch(/stale/);
+  });
+
   it("loads a valid file and stops with one line naming a bad entry", async () => {
     const dir = tempDir();
     const good = join(dir, "good.json");

@@ -21,6 +21,7 @@ import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import { checkModel, explainRefusals, type ModelCall } from "../model-check.js";
+import { MAX_ID } from "../media-inputs.js";
 
 /** The async API's endpoint family, as list_models and an AIGC_MCP_MODELS_FILE entry name it. */
 export const ANIMO_GENERATION_ENDPOINT = "video/generation";
@@ -54,6 +55,7 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
       resolution: z.enum(RESOLUTIONS).optional().describe(`frame size WIDTHxHEIGHT (default ${DEFAULT_RESOLUTION}; sync mode only)`),
       aspect_ratio: z
         .string()
+        .max(MAX_ID)
         .regex(/^\d{1,2}:\d{1,2}$/, "aspect_ratio is WIDTH:HEIGHT, e.g. 16:9")
         .optional()
         .describe(

@@ -18,14 +18,18 @@ import type { Catalog } from "../../vendors/kit/catalog.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
-import { loadInput, loadInputs, MEDIA_REF_HELP } from "../media-inputs.js";
+import { MAX_ID, MAX_MEDIA_REF, MEDIA_REF_HELP, loadInput, loadInputs } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 import { currentModels } from "./common.js";
 import { VENDOR_ID } from "../../vendors/ark/config.js";
 
 const MB = 1024 * 1024;
 const media = (what: string, max: number) =>
-  z.array(z.string().min(1)).max(max).optional().describe(`${what}, each like first_frame (how many depends on the model)`);
+  z
+    .array(z.string().min(1).max(MAX_MEDIA_REF))
+    .max(max)
+    .optional()
+    .describe(`${what}, each like first_frame (how many depends on the model)`);
 
 export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: CoreConfig, catalog: Catalog) {
   const endpoint = ENDPOINTS.video;
@@ -47,9 +51,10 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
       first_frame: z
         .string()
         .min(1)
+        .max(MAX_MEDIA_REF)
         .optional()
         .describe(`image the video starts from; ${MEDIA_REF_HELP}, or asset://<id> (Ark trusted asset)`),
-      last_frame: z.string().min(1).optional().describe("image the video ends on (with first_frame)"),
+      last_frame: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("image the video ends on (with first_frame)"),
       reference_images: media("reference images", 30),
       reference_videos: media("reference videos", 10),
       reference_audios: media("reference audio clips", 10),
@@ -61,7 +66,12 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
         .describe(
           'Seedance 2.x: how Ark combines frames and reference media, e.g. "first_last_frame" (passed to Ark as given; Ark documents the values)',
         ),
-      draft_task_id: z.string().min(1).optional().describe("vendor_task_id of an earlier draft video to render in full quality"),
+      draft_task_id: z
+        .string()
+        .min(1)
+        .max(MAX_ID)
+        .optional()
+        .describe("vendor_task_id of an earlier draft video to render in full quality"),
       resolution: z.enum(RESOLUTIONS).optional().describe("output resolution (Ark's default when omitted)"),
       ratio: z.enum(RATIOS).optional().describe("aspect ratio; adaptive follows the input image"),
       duration: z.number().int().min(-1).max(120).optional().describe("seconds; -1 lets the model decide"),

@@ -18,7 +18,7 @@ import type { Catalog } from "../../vendors/kit/catalog.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
-import { loadInputs, MEDIA_REF_HELP } from "../media-inputs.js";
+import { MAX_ID, MAX_MEDIA_REF, MEDIA_REF_HELP, loadInputs } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 import { currentModels } from "./common.js";
 import { VENDOR_ID } from "../../vendors/ark/config.js";
@@ -49,7 +49,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
         .max(4000)
         .describe("what to generate or how to edit; Chinese or English (best under ~300 Chinese characters / 600 English words)"),
       images: z
-        .array(z.string().min(1))
+        .array(z.string().min(1).max(MAX_MEDIA_REF))
         .max(MAX_REFERENCE_IMAGES)
         .optional()
         .describe(
@@ -63,6 +63,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
         .describe(`model id or ep-… endpoint id (${defaults}); current: ${currentModels(catalog, endpoint)}`),
       size: z
         .string()
+        .max(MAX_ID)
         .regex(
           /^(\d+(\.\d+)?[kK]|adaptive|\d{2,5}x\d{2,5})$/,
           'must be a tier such as "2K" or "2k", "adaptive", or WIDTHxHEIGHT such as "2048x2048"',

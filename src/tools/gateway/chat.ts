@@ -1,11 +1,13 @@
 import { z } from "zod";
-import { AigcError, inputError } from "../../errors.js";
+import { AigcError } from "../../errors.js";
 import { CHAT_ROLES, parseJsonAnswer, runChat } from "../../vendors/gateway/chat.js";
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { GATEWAY } from "../../vendors/gateway/errors.js";
 import { defineTool } from "../define.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { GATEWAY_CALL, modelHelp, modelsFileChecks, resolveModel, result } from "./common.js";
+import { compileSchema } from "./schema.js";
+import { MAX_ID, MAX_TEXT } from "../media-inputs.js";
 
 const usageShape = z.object({
   prompt_tokens: z.number().optional(),
@@ -23,10 +25,10 @@ export function gatewayChat(client: GatewayClient, catalog?: Catalog) {
       "For machine-readable answers set response_format to json_object, or to {schema: <JSON Schema>}: the answer is then parsed, checked against the schema and returned as structuredContent.json (a non-matching answer is an error that shows the raw text). " +
       "Billed per token by the gateway's model.",
     input: {
-      prompt: z.string().min(1).optional().describe("the user message (use this or messages)"),
-      system: z.string().optional().describe("system instructions sent before the conversation"),
+      prompt: z.string().min(1).max(MAX_TEXT).optional().describe("the user message (use this or messages)"),
+      system: z.string().max(MAX_TEXT).optional().describe("system instructions sent before the conversation"),
       messages: z
-        .array(z.object({ role: z.enum(CHAT_ROLES), content: z.string() }))
+        .array(z.object({ role: z.enum(CHAT_ROLES), content: z.string().max(MAX_TEXT) }))
         .min(1)
         .max(200)
         .optional()
@@ -38,9 +40,10 @@ export function gatewayChat(client: GatewayClient, catalog?: Catalog) {
         .union([
           z.enum(["text", "json_object"]),
           z.object({
-            schema: z.record(z.string(), z.unknown()).describe("a JSON Schema (object) the answer must match"),
+            schema: z.record(z.string().max(MAX_ID), z.unknown()).describe("a JSON Schema (object) the answer must match"),
             name: z
               .string()
+              .max(MAX_ID)
               .regex(/^[A-Za-z0-9_-]{1,64}$/)
               .optional()
               .describe("schema name sent to the model (letters, digits, _ and -)"),
@@ -103,7 +106,7 @@ export function gatewayChat(client: GatewayClient, catalog?: Catalog) {
         if (!parsed.ok)
           throw answerError("NotJson", `the answer is not valid JSON (${parsed.error}).${truncated}`, answer.text, answer.request_id);
         if (validate) {
-          const check = validate(parsed.value);
+          const check = await validate(parsed.value);
           if (!check.valid)
             throw answerError(
               "SchemaMismatch",
@@ -135,14 +138,4 @@ function answerError(code: string, message: string, raw: string, requestId?: str
     message: `${message}\nThe raw answer was:\n${raw.slice(0, 4000)}`,
     hint: "Call again (the model may comply next time), make the prompt say what JSON to write, or simplify the schema.",
   });
-}
-
-/** Compiles the caller's JSON Schema with the SDK's Ajv validator (loaded only when a schema is used). */
-async function compileSchema(schema: Record<string, unknown>) {
-  const { AjvJsonSchemaValidator } = await import("@modelcontextprotocol/sdk/validation/ajv");
-  try {
-    return new AjvJsonSchemaValidator().getValidator(schema);
-  } catch (err) {
-    throw inputError("response_format.schema", `is not a valid JSON Schema: ${(err as Error).message}`);
-  }
 }

@@ -5,6 +5,7 @@ import { MAX_RERANK_DOCUMENTS, rerank } from "../../vendors/gateway/embed-rerank
 import { defineTool } from "../define.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { GATEWAY_CALL, modelHelp, modelsFileChecks, resolveModel, result } from "./common.js";
+import { MAX_TEXT } from "../media-inputs.js";
 
 export function gatewayRerank(client: GatewayClient, catalog?: Catalog) {
   const cfg = client.cfg;
@@ -14,9 +15,9 @@ export function gatewayRerank(client: GatewayClient, catalog?: Catalog) {
     description:
       "Orders documents by relevance to a query with a rerank model behind your Alibaba Cloud AI Gateway. Returns the best top_n as {index (position in documents), score (the model's relevance score, higher is better), document}. Billed per token.",
     input: {
-      query: z.string().min(1).describe("what the documents are ranked against"),
+      query: z.string().min(1).max(MAX_TEXT).describe("what the documents are ranked against"),
       documents: z
-        .array(z.string().min(1, "documents must not contain empty strings"))
+        .array(z.string().min(1, "documents must not contain empty strings").max(MAX_TEXT))
         .min(1)
         .max(MAX_RERANK_DOCUMENTS)
         .describe(`the candidate texts (1-${MAX_RERANK_DOCUMENTS})`),

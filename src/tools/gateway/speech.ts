@@ -5,6 +5,7 @@ import { MAX_SPEECH_CHARS, openSpeech, SPEECH_FORMATS, speechBody } from "../../
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
+import { MAX_ID } from "../media-inputs.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { modelHelp, modelsFileChecks, resolveModel } from "./common.js";
@@ -22,6 +23,7 @@ export function gatewaySpeech(client: GatewayClient, core: CoreConfig, catalog?:
       voice: z
         .string()
         .min(1)
+        .max(MAX_ID)
         .optional()
         .describe(
           cfg.voice

@@ -10,7 +10,7 @@ import { CAMERA_TYPES, MAX_SHOT_PROMPT, MAX_SHOTS, MODES, SHOT_TYPES } from "../
 import { VENDOR_ID } from "../../vendors/kling/config.js";
 import type { ToolContext } from "../define.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
-import { loadInput, MEDIA_REF_HELP } from "../media-inputs.js";
+import { MAX_ID, MEDIA_REF_HELP, loadInput } from "../media-inputs.js";
 import { checkModel, explainRefusals, type ModelCall } from "../model-check.js";
 
 export const IMAGE_HELP = `${MEDIA_REF_HELP}; jpg/png, <= 10 MB, >= 300 px a side, aspect 1:2.5-2.5:1`;
@@ -47,7 +47,12 @@ const axis = z.number().min(-10).max(10).optional();
 
 export const elementIds = (max: number) =>
   z
-    .array(z.string().regex(/^\d{1,30}$/, "must be a numeric element id"))
+    .array(
+      z
+        .string()
+        .max(MAX_ID)
+        .regex(/^\d{1,30}$/, "must be a numeric element id"),
+    )
     .max(max)
     .optional()
     .describe("Kling element (主体) ids (kling_list_elements); how many depends on the model");
@@ -92,7 +97,7 @@ export const videoFields = {
     .optional()
     .describe('1-6 shots for shot_type "customize"; durations add up to duration'),
   voice_ids: z
-    .array(z.string().min(1))
+    .array(z.string().min(1).max(MAX_ID))
     .max(2)
     .optional()
     .describe("up to 2 Kling voice ids (image-to-video on Kling 2.6; needs sound: true); in the prompt <<<voice_1>>>"),

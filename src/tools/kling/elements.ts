@@ -6,7 +6,7 @@ import { inputError } from "../../errors.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
 import { KlingElements, type ElementLibrary, type ElementTask, type KlingElement } from "../../vendors/kling/elements.js";
 import { defineTool } from "../define.js";
-import { loadInput } from "../media-inputs.js";
+import { MAX_ID, MAX_MEDIA_REF, loadInput } from "../media-inputs.js";
 import { IMAGE_HELP, klingImage, klingImages } from "./common.js";
 
 export const ELEMENT_TAGS = ["o_101", "o_102", "o_103", "o_104", "o_105", "o_106", "o_107", "o_108"] as const;
@@ -76,10 +76,21 @@ export function klingElementTools(client: KlingClient, core: CoreConfig) {
       input: {
         element_name: z.string().min(1).max(20).describe("short name, <= 20 characters"),
         element_description: z.string().min(1).max(100).describe("what it is, <= 100 characters"),
-        frontal_image: z.string().min(1).optional().describe(`front view of the subject (with refer_images); ${IMAGE_HELP}`),
-        refer_images: z.array(z.string().min(1)).min(1).max(3).optional().describe("1-3 more views of the same subject (same formats)"),
+        frontal_image: z
+          .string()
+          .min(1)
+          .max(MAX_MEDIA_REF)
+          .optional()
+          .describe(`front view of the subject (with refer_images); ${IMAGE_HELP}`),
+        refer_images: z
+          .array(z.string().min(1).max(MAX_MEDIA_REF))
+          .min(1)
+          .max(3)
+          .optional()
+          .describe("1-3 more views of the same subject (same formats)"),
         video_url: z
           .string()
+          .max(MAX_MEDIA_REF)
           .url()
           .optional()
           .describe("instead of images: http(s) URL of an mp4/mov of a realistic person, 3-8 s, 1080p, 16:9 or 9:16, <= 200 MB"),
@@ -195,6 +206,7 @@ export function klingElementTools(client: KlingClient, core: CoreConfig) {
       input: {
         element_id: z
           .string()
+          .max(MAX_ID)
           .regex(/^\d{1,30}$/, "must be a numeric element id")
           .describe("the element_id to delete (from kling_list_elements)"),
       },

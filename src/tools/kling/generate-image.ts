@@ -8,6 +8,7 @@ import { checkGenerateImage, IMAGE_RATIOS, IMAGE_REFERENCES, RESOLUTIONS } from 
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { checkKlingModel, elementIds, IMAGE_HELP, klingImage, modelField, submitKling, wait } from "./common.js";
+import { MAX_MEDIA_REF } from "../media-inputs.js";
 
 const FAMILY = "images/generations";
 const ROUTE: KlingRoute = { standard: "legacy", family: FAMILY };
@@ -24,7 +25,7 @@ export function klingGenerateImage(client: KlingClient, catalog: Catalog, cfg: K
     input: {
       prompt: z.string().min(1).max(2500).describe("what to generate (<= 2500 characters)"),
       negative_prompt: z.string().max(2500).optional().describe("what to avoid (not with a reference image)"),
-      image: z.string().min(1).optional().describe(`reference image; ${IMAGE_HELP}`),
+      image: z.string().min(1).max(MAX_MEDIA_REF).optional().describe(`reference image; ${IMAGE_HELP}`),
       image_reference: z.enum(IMAGE_REFERENCES).optional().describe('with image: keep the "subject" or the "face" (Kling 2.1)'),
       image_fidelity: z
         .number()

@@ -10,6 +10,7 @@ import { checkVideoShape, VIDEO_RATIOS, videoOptionsBody } from "../../vendors/k
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { checkKlingModel, elementIds, IMAGE_HELP, klingImage, modelField, submitKling, videoFields, wait } from "./common.js";
+import { MAX_MEDIA_REF } from "../media-inputs.js";
 
 const { family: FAMILY, product: PRODUCT } = VIDEO_ROUTES.i2v;
 const point = z.object({
@@ -25,20 +26,26 @@ export function klingImageToVideo(client: KlingClient, catalog: Catalog, cfg: Kl
       "Animates an image with Kling AI (可灵) from a first frame, optionally to a last frame, with elements, voices, sound or multi-shot depending on the model (list_models). " +
       "Paid: billed by Kling per video. Takes 1-10 minutes: the call returns a job_id when its wait budget runs out; then call wait_for_job.",
     input: {
-      image: z.string().min(1).optional().describe(`first frame (required); ${IMAGE_HELP}`),
-      image_tail: z.string().min(1).optional().describe("last frame (same formats); not with motion brush or camera control"),
+      image: z.string().min(1).max(MAX_MEDIA_REF).optional().describe(`first frame (required); ${IMAGE_HELP}`),
+      image_tail: z
+        .string()
+        .min(1)
+        .max(MAX_MEDIA_REF)
+        .optional()
+        .describe("last frame (same formats); not with motion brush or camera control"),
       prompt: z.string().max(3072).optional().describe("what happens in the video; elements as <<<element_1>>>, voices as <<<voice_1>>>"),
       model: modelField(catalog, cfg.videoModel, FAMILY, PRODUCT),
       aspect_ratio: z.enum(VIDEO_RATIOS).optional().describe("output aspect ratio (legacy models; default: follows the image)"),
       static_mask: z
         .string()
         .min(1)
+        .max(MAX_MEDIA_REF)
         .optional()
         .describe("motion brush: mask of the area that stays still; only retired Kling 1.x models took it"),
       dynamic_masks: z
         .array(
           z.object({
-            mask: z.string().min(1).describe("mask image of the area to move"),
+            mask: z.string().min(1).max(MAX_MEDIA_REF).describe("mask image of the area to move"),
             trajectories: z.array(point).min(2).max(77).describe("the path of the masked area, 2-77 points"),
           }),
         )

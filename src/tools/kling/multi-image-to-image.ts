@@ -9,6 +9,7 @@ import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { imageCount } from "./generate-image.js";
 import { checkKlingModel, IMAGE_HELP, klingImage, klingImages, modelField, submitKling, wait } from "./common.js";
+import { MAX_MEDIA_REF } from "../media-inputs.js";
 
 const FAMILY = "images/multi-image2image";
 const ROUTE: KlingRoute = { standard: "legacy", family: FAMILY };
@@ -22,9 +23,13 @@ export function klingMultiImageToImage(client: KlingClient, catalog: Catalog, co
       "Composes a new image with Kling AI (可灵) from 1-4 subject images, optionally placed in a scene image and rendered in the style of a style image. " +
       "Paid: billed by Kling per image. Usually 10-60 s; if it takes longer the call returns a job_id for wait_for_job.",
     input: {
-      subject_images: z.array(z.string().min(1)).min(1).max(4).describe(`1-4 images of the subjects to keep; each ${IMAGE_HELP}`),
-      scene_image: z.string().min(1).optional().describe("background / scene image (same formats)"),
-      style_image: z.string().min(1).optional().describe("style reference image (same formats)"),
+      subject_images: z
+        .array(z.string().min(1).max(MAX_MEDIA_REF))
+        .min(1)
+        .max(4)
+        .describe(`1-4 images of the subjects to keep; each ${IMAGE_HELP}`),
+      scene_image: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("background / scene image (same formats)"),
+      style_image: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("style reference image (same formats)"),
       prompt: z.string().max(2500).optional().describe("how to combine them"),
       n: imageCount,
       aspect_ratio: z.enum(IMAGE_RATIOS).optional().describe("default 16:9"),

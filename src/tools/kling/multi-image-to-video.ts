@@ -9,6 +9,7 @@ import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { checkKlingModel, currentModels, IMAGE_HELP, klingImages, modelField, submitKling, videoFields, wait } from "./common.js";
 import { OMNI_VIDEO, OMNI_VIDEO_FAMILY } from "./omni-video.js";
+import { MAX_MEDIA_REF } from "../media-inputs.js";
 
 /** A retired model named here (kling-v1-6 was this endpoint's only one) is told which models this tool takes now. */
 function onOmniVideo<T>(catalog: Catalog, check: () => T): T {
@@ -36,7 +37,7 @@ export function klingMultiImageToVideo(client: KlingClient, catalog: Catalog, co
       "Generates a video with Kling AI (可灵) that combines up to 4 reference images (characters, objects, scenes) as the prompt describes (refer to them as <<<image_1>>>…). " +
       "Runs on Kling's Omni video (its own endpoint was retired on 2026-09-15). Paid: billed by Kling per video. Takes 1-10 minutes: the call returns a job_id when its wait budget runs out; then call wait_for_job.",
     input: {
-      images: z.array(z.string().min(1)).min(1).max(4).describe(`1-4 reference images; each ${IMAGE_HELP}`),
+      images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).min(1).max(4).describe(`1-4 reference images; each ${IMAGE_HELP}`),
       prompt: z.string().min(1).max(2500).describe("what happens in the video, referring to the images as <<<image_1>>>…"),
       model: modelField(catalog, fallback, OMNI_VIDEO_FAMILY),
       aspect_ratio: z.enum(VIDEO_RATIOS).optional().describe("default 16:9"),

@@ -9,6 +9,7 @@ import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { imageCount } from "./generate-image.js";
 import { checkKlingModel, elementIds, IMAGE_HELP, klingImages, modelField, submitKling, wait } from "./common.js";
+import { MAX_MEDIA_REF } from "../media-inputs.js";
 
 const FAMILY = "images/omni-image";
 const ROUTE: KlingRoute = { standard: "legacy", family: FAMILY };
@@ -23,7 +24,7 @@ export function klingOmniImage(client: KlingClient, catalog: Catalog, core: Core
       "Images + elements <= 10. Paid: billed by Kling per image. Usually 10-90 s; if it takes longer the call returns a job_id for wait_for_job.",
     input: {
       prompt: z.string().min(1).max(2500).describe("what to generate; reference inputs as <<<image_1>>>, <<<element_1>>>"),
-      images: z.array(z.string().min(1)).max(10).optional().describe(`reference images; each ${IMAGE_HELP}`),
+      images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(10).optional().describe(`reference images; each ${IMAGE_HELP}`),
       element_ids: elementIds(10),
       resolution: z.enum(RESOLUTIONS).optional().describe("1k (default), 2k; 4k on models that offer it"),
       result_type: z

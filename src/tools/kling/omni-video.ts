@@ -9,7 +9,7 @@ import { checkOmniVideo, FRAME_ROLES, REFER_TYPES } from "../../vendors/kling/re
 import { checkVideoShape, VIDEO_RATIOS, videoOptionsBody } from "../../vendors/kling/video-options.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
-import { loadInput } from "../media-inputs.js";
+import { MAX_MEDIA_REF, loadInput } from "../media-inputs.js";
 import { checkKlingModel, elementIds, IMAGE_HELP, klingImage, modelField, submitKling, videoFields, wait } from "./common.js";
 
 export const OMNI_VIDEO_FAMILY = "videos/omni-video";
@@ -29,7 +29,7 @@ export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: Core
       images: z
         .array(
           z.object({
-            image: z.string().min(1).describe(IMAGE_HELP),
+            image: z.string().min(1).max(MAX_MEDIA_REF).describe(IMAGE_HELP),
             role: z.enum(FRAME_ROLES).optional().describe("first_frame or end_frame; omit for a plain reference image"),
           }),
         )
@@ -39,7 +39,11 @@ export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: Core
       element_ids: elementIds(7),
       video: z
         .object({
-          url: z.string().url().describe("http(s) URL of an mp4/mov, 3-10 s (3-15 s on Kling 3.0 Omni), 720-2160 px, 24-60 fps, <= 200 MB"),
+          url: z
+            .string()
+            .max(MAX_MEDIA_REF)
+            .url()
+            .describe("http(s) URL of an mp4/mov, 3-10 s (3-15 s on Kling 3.0 Omni), 720-2160 px, 24-60 fps, <= 200 MB"),
           refer_type: z.enum(REFER_TYPES).optional().describe('"feature" = use as a reference; "base" = edit this video'),
           keep_original_sound: z.boolean().optional().describe("keep the video's soundtrack"),
         })

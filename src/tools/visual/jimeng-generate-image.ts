@@ -7,7 +7,7 @@ import { imageBody, imageEndpoint, imageFields, placeDelivery, reqKeyFor, routeF
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";
-import { loadInputs, MEDIA_REF_HELP } from "../media-inputs.js";
+import { MAX_MEDIA_REF, MEDIA_REF_HELP, loadInputs } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 import { aigcMetaSchema, JPEG_PNG, knownModels, logoSchema, MB, runRouted } from "./common.js";
 
@@ -35,7 +35,7 @@ export function jimengGenerateImage(client: VisualClient, core: CoreConfig, cata
           `req_key (default ${DEFAULT_MODELS.image}); any req_key is sent on. Known: ${knownModels(catalog, [ENDPOINTS.t2i, ENDPOINTS.i2i])}. Unknown ones are called as async tasks (CVSync2AsyncSubmitTask), the documented default; for CVProcess models use volc_visual_call`,
         ),
       images: z
-        .array(z.string().min(1))
+        .array(z.string().min(1).max(MAX_MEDIA_REF))
         .max(14)
         .optional()
         .describe(

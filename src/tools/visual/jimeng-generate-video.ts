@@ -15,7 +15,7 @@ import {
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";
-import { loadInput, MEDIA_REF_HELP } from "../media-inputs.js";
+import { MAX_ID, MAX_MEDIA_REF, MEDIA_REF_HELP, loadInput } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 import { aigcMetaSchema, JPEG_PNG, knownModels, MB, runRouted } from "./common.js";
 
@@ -51,11 +51,12 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, cata
       first_frame: z
         .string()
         .min(1)
+        .max(MAX_MEDIA_REF)
         .optional()
         .describe(
           `image the video starts from; ${MEDIA_REF_HELP}. JPEG/PNG, <= 4.7 MB, <= 4096x4096, short side >= 320 px, long side <= 3x short side`,
         ),
-      last_frame: z.string().min(1).optional().describe("image the video ends on (needs first_frame; same ratio as it)"),
+      last_frame: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("image the video ends on (needs first_frame; same ratio as it)"),
       duration: z
         .number()
         .int()
@@ -65,6 +66,7 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, cata
         .describe("seconds (default 5), sent as frames = 24 x seconds + 1; which durations depends on the model (3.0: 5 or 10)"),
       aspect_ratio: z
         .string()
+        .max(MAX_ID)
         .regex(/^\d{1,2}:\d{1,2}$/, 'a ratio such as "16:9"')
         .optional()
         .describe(
@@ -72,6 +74,7 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, cata
         ),
       template_id: z
         .string()
+        .max(MAX_ID)
         .regex(/^[a-z0-9_]{1,64}$/, "a camera template id such as hitchcock_dolly_in")
         .optional()
         .describe(

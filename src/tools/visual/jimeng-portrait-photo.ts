@@ -8,7 +8,7 @@ import { placeDelivery, portraitBody, reqKeyFor, routeFor } from "../../vendors/
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";
-import { loadInput, MEDIA_REF_HELP } from "../media-inputs.js";
+import { MAX_MEDIA_REF, MEDIA_REF_HELP, loadInput } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 import { JPEG_PNG, logoSchema, MB, runRouted } from "./common.js";
 
@@ -20,7 +20,11 @@ export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, cor
       "Makes a new portrait photo of the person in one input photo, keeping their face: a prompt-driven scene (creative), a close reference of the whole photo (reference), or the character only (reference_char), with face restoration and skin smoothing controls. " +
       `Paid: billed per generated image by Volcengine. Default req_key ${cfg.portraitReqKey} (VOLC_PORTRAIT_REQ_KEY). Typically 10-60 s; if longer the call returns a job_id for wait_for_job.`,
     input: {
-      image: z.string().min(1).describe(`photo of one person, face clearly visible; ${MEDIA_REF_HELP}. JPEG/PNG, <= 15 MB`),
+      image: z
+        .string()
+        .min(1)
+        .max(MAX_MEDIA_REF)
+        .describe(`photo of one person, face clearly visible; ${MEDIA_REF_HELP}. JPEG/PNG, <= 15 MB`),
       model: z
         .string()
         .min(1)

@@ -8,7 +8,7 @@ import { imageFields, MAX_REQ_JSON, routeFor } from "../../vendors/visual/reques
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";
-import { loadInputs, MEDIA_REF_HELP } from "../media-inputs.js";
+import { MAX_ID, MAX_MEDIA_REF, MEDIA_REF_HELP, loadInputs } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 import { JPEG_PNG, MB, runRouted } from "./common.js";
 
@@ -30,6 +30,7 @@ export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: 
     input: {
       req_key: z
         .string()
+        .max(MAX_ID)
         .regex(/^[A-Za-z0-9_.-]{1,128}$/, "letters, digits, _ . - only")
         .describe("the model's req_key, from the vendor's documentation"),
       mode: z
@@ -39,18 +40,18 @@ export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: 
           `async: CVSync2AsyncSubmitTask + CVSync2AsyncGetResult (most Jimeng models); sync: CVProcess, answers in one call; submit_task: CVSubmitTask + CVGetResult. Default: the catalog's route for known req_keys (${unusualRoutes(catalog)}; the others async), else async`,
         ),
       body: z
-        .record(z.string(), z.unknown())
+        .record(z.string().max(MAX_ID), z.unknown())
         .describe(
           'business fields of the request besides req_key, exactly as the vendor documents them (e.g. {"prompt":"…","width":1024,"height":1024})',
         ),
       req_json: z
-        .record(z.string(), z.unknown())
+        .record(z.string().max(MAX_ID), z.unknown())
         .optional()
         .describe(
           'task modes only: options sent with every poll (serialised into req_json), e.g. {"return_url":true,"logo_info":{"add_logo":true}}; for sync put return_url/logo_info in body',
         ),
       images: z
-        .array(z.string().min(1))
+        .array(z.string().min(1).max(MAX_MEDIA_REF))
         .max(14)
         .optional()
         .describe(`input images appended as image_urls (URLs) or binary_data_base64 (files); each ${MEDIA_REF_HELP}. JPEG/PNG, <= 15 MB`),

@@ -189,6 +189,10 @@ export class Catalog {
         const others = this.modelsAccepting(endpoint, a.field, args[a.field]).map((o) => o.id);
         notes.push(`${a.message}${others.length ? ` (${others.join(", ")} ${others.length === 1 ? "takes" : "take"} it)` : ""}.`);
       }
+    } else if ((err.category === "not_found" || err.category === "permission") && m && m.status !== "retired" && isFromFileOnly(m)) {
+      notes.push(
+        `${m.id} comes from your models file (${m.sources[0]!.url.slice("file://".length)}), not from aigc-mcp's catalog: check the id for a typo, and that the vendor has enabled the model for your account.`,
+      );
     } else if ((err.category === "not_found" || err.category === "permission") && m && m.status !== "retired") {
       const dated = m.sources
         .map((s) => s.date)
@@ -256,4 +260,9 @@ export function mergeModels(base: readonly CatalogModel[], overrides: readonly M
     else out.push(merged);
   }
   return out;
+}
+
+/** True for a model only a user's models file describes (every source is that file). */
+function isFromFileOnly(m: CatalogModel): boolean {
+  return m.sources.length > 0 && m.sources.every((s) => s.url.startsWith("file://"));
 }

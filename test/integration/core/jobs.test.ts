@@ -6,6 +6,7 @@ import { decodeJobId, encodeJobId } from "../../../src/jobs/handle.js";
 import { JobStore } from "../../../src/jobs/store.js";
 import type { JobRecord } from "../../../src/jobs/types.js";
 import { logLines, startHarness, structured, text, type Harness } from "../../helpers/harness.js";
+import { type JobResult, jobOf } from "../../helpers/results.js";
 
 async function until(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -25,8 +26,6 @@ afterEach(async () => {
   for (const h of open.reverse()) await h.close();
   open = [];
 });
-
-type Job = { job_id: string; status: string; assets: Array<{ path: string }>; poll_after_s?: number; vendor_task_id?: string };
 
 describe("job ids", () => {
   it("are self-describing and reject garbage with a field-named error", () => {
@@ -58,7 +57,7 @@ describe("records written by release 0.1.0", () => {
     for (const entry of RELEASE_0_1_0) {
       const [record] = Object.values(entry.records);
       expect(await store.load(entry.job_id), entry.tool).toEqual(record);
-      const got = structured<Job & { vendor: string }>(await h.call("get_job", { job_id: entry.job_id }));
+      const got = jobOf(await h.call("get_job", { job_id: entry.job_id }));
       expect(got, entry.tool).toMatchObject({
         job_id: entry.job_id,
         status: entry.final_status,
@@ -67,7 +66,7 @@ describe("records written by release 0.1.0", () => {
         ...(entry.vendor_task_id ? { vendor_task_id: entry.vendor_task_id } : {}),
       });
     }
-    const listed = structured<{ jobs: Job[] }>(await h.call("list_jobs", { limit: 100 })).jobs.map((j) => j.job_id);
+    const listed = structured<{ jobs: JobResult[] }>(await h.call("list_jobs", { limit: 100 })).jobs.map((j) => j.job_id);
     expect(listed.sort()).toEqual(RELEASE_0_1_0.map((e) => e.job_id).sort());
   });
 });
@@ -79,42 +78,42 @@ describe("bounded waits and resumption", () => {
     const r = await h.call("seedance_generate_video", { prompt: "slow sea", wait_seconds: 1 });
     expect(Date.now() - t0).toBeLessThan(2500);
     expect(r.isError).toBeFalsy();
-    const s = structured<Job>(r);
+    const s = jobOf(r);
     expect(["queued", "running"]).toContain(s.status);
     expect(s.poll_after_s).toBeGreaterThan(0);
     expect(text(r)).toMatch(/wait_for_job/);
-    const done = structured<Job>(await h.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
+    const done = jobOf(await h.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
     expect(done.status).toBe("succeeded");
     expect(done.assets[0]!.path).toMatch(/\.mp4$/);
   });
 
   it("resumes a vendor job in a freshly started server (same credentials, same output folder)", async () => {
     const h = await harness({ ark: { queuedMs: 200, runningMs: 800 } });
-    const s = structured<Job>(await h.call("seedance_generate_video", { prompt: "restart me", wait_seconds: 0 }));
+    const s = jobOf(await h.call("seedance_generate_video", { prompt: "restart me", wait_seconds: 0 }));
     await h.app.jobs.close(); // the old process stops tracking
     const h2 = await h.restart();
     open.push(h2);
-    const listed = structured<{ jobs: Job[] }>(await h2.call("list_jobs", {}));
+    const listed = structured<{ jobs: JobResult[] }>(await h2.call("list_jobs", {}));
     expect(listed.jobs.map((j) => j.job_id)).toContain(s.job_id);
-    const done = structured<Job>(await h2.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
+    const done = jobOf(await h2.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
     expect(done.status).toBe("succeeded");
     expect(done.vendor_task_id).toBe(s.vendor_task_id);
   });
 
   it("resumes from the job id alone even without the job record (another machine)", async () => {
     const h = await harness({ ark: { queuedMs: 100, runningMs: 200 } });
-    const s = structured<Job>(await h.call("seedance_generate_video", { prompt: "portable", wait_seconds: 0 }));
+    const s = jobOf(await h.call("seedance_generate_video", { prompt: "portable", wait_seconds: 0 }));
     await h.app.jobs.close();
     const other = await startHarness({ existing: { sandbox: h.sandbox, dir: (await import("../../helpers/harness.js")).tempDir() } });
     open.push(other);
-    const done = structured<Job>(await other.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
+    const done = jobOf(await other.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
     expect(done.status).toBe("succeeded");
-    expect(done.assets[0]!.path.startsWith(other.dir)).toBe(true);
+    expect(done.assets[0]!.path!.startsWith(other.dir)).toBe(true);
   });
 
   it("marks a synchronous job whose process died as interrupted", async () => {
     const h = await harness({ ark: { imageDelayMs: 3000 } });
-    const s = structured<Job>(await h.call("seedream_generate_image", { prompt: "never answered", wait_seconds: 0 }));
+    const s = jobOf(await h.call("seedream_generate_image", { prompt: "never answered", wait_seconds: 0 }));
     expect(s.status).toBe("running");
     // Pretend the record belongs to a dead process.
     const store = new JobStore(h.dir);
@@ -160,7 +159,7 @@ describe("cancellation", () => {
     expect(Date.now() - t0).toBeLessThan(1500);
     // the server side stopped waiting too: its handler ended with the cancellation
     await until(() => logLines.some((l) => l.includes("seedance_generate_video") && l.includes("Cancelled")));
-    const jobs = structured<{ jobs: Job[] }>(await h.call("list_jobs", {})).jobs;
+    const jobs = structured<{ jobs: JobResult[] }>(await h.call("list_jobs", {})).jobs;
     expect(jobs[0]!.status).not.toBe("cancelled");
   });
 
@@ -175,7 +174,7 @@ describe("cancellation", () => {
     await expect(pending).rejects.toThrow();
     await until(() => vendorCall.aborted === true);
     expect(Date.now() - t0).toBeLessThan(1000); // long before the vendor's 5 s answer
-    await until(async () => structured<{ jobs: Job[] }>(await h.call("list_jobs", {})).jobs[0]?.status === "cancelled");
+    await until(async () => structured<{ jobs: JobResult[] }>(await h.call("list_jobs", {})).jobs[0]?.status === "cancelled");
   });
 
   it("get_job on an unknown id explains what a job id looks like", async () => {
@@ -191,10 +190,10 @@ describe("slow downloads", () => {
     const h = await harness();
     h.ark.sim.inject({ kind: "slow-body", delayMs: 900, match: (r) => r.path.startsWith("/media/") });
     const r = await h.call("seedance_generate_video", { prompt: "slow download", wait_seconds: 1 });
-    const s = structured<Job & { detail?: string }>(r);
+    const s = jobOf(r);
     expect(s.status).toBe("running");
     expect(s.detail).toBe("downloading results");
-    const done = structured<Job>(await h.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
+    const done = jobOf(await h.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
     expect(done.status).toBe("succeeded");
   });
 });

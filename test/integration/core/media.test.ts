@@ -5,6 +5,7 @@ import { loadMediaInput, type InputPolicy } from "../../../src/media/inputs.js";
 import { MediaStore } from "../../../src/media/store.js";
 import { makeJpeg, makePng } from "../../../src/sandbox/media-fixtures.js";
 import { startHarness, structured, tempDir, text, type Harness } from "../../helpers/harness.js";
+import { requestsTo } from "../../helpers/results.js";
 
 describe("local path inputs", () => {
   const root = tempDir("aigc-roots-");
@@ -116,7 +117,7 @@ describe("media delivery in results", () => {
     const uri = structured<{ assets: Array<{ uri: string }> }>(r).assets[0]!.uri;
     const r2 = await h.call("seedance_generate_video", { prompt: "animate it", first_frame: uri, wait_seconds: 20 });
     expect(structured(r2)).toMatchObject({ status: "succeeded" });
-    const sent = h.ark.sim.requests.filter((x) => x.path.endsWith("/tasks") && x.method === "POST").pop()!;
+    const sent = requestsTo(h.ark, (x) => x.path.endsWith("/tasks") && x.method === "POST").pop()!;
     const content = (sent.json as { content: Array<{ role?: string; image_url?: { url: string } }> }).content;
     expect(content.find((c) => c.role === "first_frame")!.image_url!.url).toMatch(/^data:image\/jpeg;base64,/);
     expect(text(r2)).toContain(".mp4");

@@ -31,6 +31,22 @@ describe("tool catalogue", () => {
     }
   });
 
+  it("every string argument states a maxLength and every array a maxItems (loose true bounds, issue 11)", () => {
+    const unbounded: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`));
+      if (node === null || typeof node !== "object") return;
+      const s = node as Record<string, unknown>;
+      const types = Array.isArray(s.type) ? (s.type as unknown[]) : [s.type];
+      const fixed = "const" in s || Array.isArray(s.enum);
+      if (types.includes("string") && !fixed && typeof s.maxLength !== "number") unbounded.push(`${path}: string without maxLength`);
+      if (types.includes("array") && typeof s.maxItems !== "number") unbounded.push(`${path}: array without maxItems`);
+      for (const [k, v] of Object.entries(s)) walk(v, `${path}.${k}`);
+    };
+    for (const t of tools) walk(t.inputSchema, t.name);
+    expect(unbounded).toEqual([]);
+  });
+
   it("every tool declares all four annotation hints (clients assume the worst for a missing one)", () => {
     for (const t of tools) {
       for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const)

@@ -8,6 +8,7 @@ import type { AnimoConfig } from "../../../../src/vendors/animo/config.js";
 import { animoSyncBody } from "../../../../src/vendors/animo/video.js";
 import { tempDir } from "../../../helpers/harness.js";
 import { failure } from "../../../helpers/failure.js";
+import { lastRequest, mark } from "../../../helpers/results.js";
 
 const MB = 1024 * 1024;
 
@@ -38,20 +39,20 @@ describe("Animo adapter against the simulator", () => {
     store.saveStream(stream!, { stem, expect: "video", vendor: "Animo" });
 
   it("POSTs the JSON body with Bearer auth and streams a real MP4 back", async () => {
-    const before = sim.sim.requests.length;
+    const before = mark(sim);
     const result = await client.openVideo(animoSyncBody({ prompt: "a paper boat", duration: 3, style: "anime", resolution: "1920x1080" }));
     expect(result.status).toBe("succeeded");
     expect(result.outputs![0]!.mime).toBe("video/mp4");
     const asset = await save(result.outputs![0]!.stream, "sync-ok");
     expect(asset).toMatchObject({ mime_type: "video/mp4", width: 128, height: 80 });
     expect(asset.duration_s).toBeCloseTo(3, 1);
-    const req = sim.sim.requests[before]!;
+    const req = before.since()[0]!;
     expect(req.method).toBe("POST");
     expect(req.path).toBe("/animo");
     expect(req.headers.authorization).toBe(`Bearer ${sim.apiKey}`);
     expect(req.headers["content-type"]).toBe("application/json");
     expect(req.json).toEqual({ prompt: "a paper boat", duration: 3, style: "anime", resolution: "1920x1080" });
-    expect(sim.sim.requests.length - before).toBe(1);
+    expect(before.since().length).toBe(1);
   });
 
   it("maps a wrong key to an auth error with the request id and no key", async () => {
@@ -77,15 +78,15 @@ describe("Animo adapter against the simulator", () => {
       code: "CONTENT_POLICY_VIOLATION",
       httpStatus: 400,
     });
-    let before = sim.sim.requests.length;
+    let before = mark(sim);
     expect((await failure(client.openVideo(animoSyncBody({ prompt: "[fail] x" })))).info).toMatchObject({
       category: "vendor",
       code: "RENDER_FAILED",
       httpStatus: 500,
     });
-    expect(sim.sim.requests.length - before).toBe(1);
+    expect(before.since().length).toBe(1);
     sim.sim.inject({ kind: "status", status: 503, headers: { "content-type": "text/plain" }, body: "upstream render farm unavailable" });
-    before = sim.sim.requests.length;
+    before = mark(sim);
     const e = await failure(client.openVideo(animoSyncBody({ prompt: "x" })));
     expect(e.info).toMatchObject({ category: "vendor", code: "HTTP503", message: "upstream render farm unavailable" });
     sim.sim.inject({
@@ -98,7 +99,7 @@ describe("Animo adapter against the simulator", () => {
       category: "rate_limit",
       code: "RATE_LIMITED",
     });
-    expect(sim.sim.requests.length - before).toBe(2); // one each: a sync POST is never retried
+    expect(before.since().length).toBe(2); // one each: a sync POST is never retried
   });
 
   it("rejects invalid fields the way the endpoint reports them", async () => {
@@ -145,9 +146,9 @@ describe("Animo adapter against the simulator", () => {
     });
 
     it("submits, polls PENDING → PROCESSING → COMPLETED and serves the video URL", async () => {
-      const before = sim.sim.requests.length;
+      const before = mark(sim);
       const id = await asyncClient.submit("a spinning cube");
-      const req = sim.sim.requests[before]!;
+      const req = before.since()[0]!;
       expect(req.path).toBe("/animo/v1/video/generation");
       // Nothing configured: neither engine nor model is sent, so the server uses its own default.
       expect(req.json).toEqual({ prompt: "a spinning cube" });
@@ -166,9 +167,9 @@ describe("Animo adapter against the simulator", () => {
     });
 
     it("sends aspect_ratio, engine and model exactly as given, and reads the server's engines and models", async () => {
-      const before = sim.sim.requests.length;
+      const before = mark(sim);
       const id = await asyncClient.submit("a square", { aspect_ratio: "1:1", engine: "anthropic", model: "claude-opus-4-8" });
-      expect(sim.sim.requests[before]!.json).toEqual({
+      expect(before.since()[0]!.json).toEqual({
         prompt: "a square",
         aspect_ratio: "1:1",
         engine: "anthropic",
@@ -179,7 +180,7 @@ describe("Animo adapter against the simulator", () => {
       expect(engines.map((e) => e.engine)).toEqual(["openai", "anthropic", "gemini", "featherless", "litellm"]);
       expect(engines[1]).toMatchObject({ engine: "anthropic", configured: true, default: "claude-sonnet-5" });
       expect(engines[1]!.models).toContain("claude-opus-4-8");
-      expect(sim.sim.requests.at(-1)).toMatchObject({ method: "GET", path: "/animo/v1/models" });
+      expect(lastRequest(sim)).toMatchObject({ method: "GET", path: "/animo/v1/models" });
     });
 
     it("retries a 429 on submit (rejected, nothing created) but not a 500", async () => {
@@ -189,13 +190,13 @@ describe("Animo adapter against the simulator", () => {
         headers: { "retry-after": "0" },
         body: { error: "Too many requests", code: "RATE_LIMITED" },
       });
-      let before = sim.sim.requests.length;
+      let before = mark(sim);
       expect(await asyncClient.submit("x")).toMatch(/^[0-9a-f]{24}$/);
-      expect(sim.sim.requests.length - before).toBe(2);
+      expect(before.since().length).toBe(2);
       sim.sim.inject({ kind: "status", status: 500, body: { error: "internal", code: "INTERNAL" } });
-      before = sim.sim.requests.length;
+      before = mark(sim);
       expect((await failure(asyncClient.submit("x"))).info).toMatchObject({ category: "vendor", code: "INTERNAL" });
-      expect(sim.sim.requests.length - before).toBe(1);
+      expect(before.since().length).toBe(1);
     });
 
     it("retries status reads on 5xx and maps an unknown id to not_found", async () => {

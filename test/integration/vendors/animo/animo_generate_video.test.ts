@@ -3,15 +3,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeJobId } from "../../../../src/jobs/handle.js";
 import { logLines, startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { jobOf, mark } from "../../../helpers/results.js";
 
-type Job = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  vendor_task_id?: string;
-  error?: { code: string; message: string; request_id?: string };
-  assets: Array<{ path: string; mime_type: string; duration_s?: number; width?: number; sha256: string; url?: string }>;
-};
 const MB = 1024 * 1024;
 
 describe("animo_generate_video (sync mode, in-process)", () => {
@@ -22,7 +15,7 @@ describe("animo_generate_video (sync mode, in-process)", () => {
   afterAll(() => h.close());
 
   it("streams the MP4 body to the output folder", async () => {
-    const before = h.sandbox.animo.sim.requests.length;
+    const before = mark(h.sandbox.animo);
     const r = await h.call("animo_generate_video", {
       prompt: "a kite over the sea",
       duration: 4,
@@ -31,14 +24,14 @@ describe("animo_generate_video (sync mode, in-process)", () => {
       wait_seconds: 20,
     });
     expect(r.isError).toBeFalsy();
-    const s = structured<Job>(r);
+    const s = jobOf(r);
     expect(s).toMatchObject({ status: "succeeded", vendor: "animo" });
     expect(s.assets).toHaveLength(1);
     expect(s.assets[0]!.mime_type).toBe("video/mp4");
-    expect(s.assets[0]!.path.startsWith(h.dir)).toBe(true);
+    expect(s.assets[0]!.path!.startsWith(h.dir)).toBe(true);
     expect(s.assets[0]!.duration_s).toBeCloseTo(4, 1);
     expect(s.assets[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(h.sandbox.animo.sim.requests.slice(before).map((q) => q.json)).toEqual([
+    expect(before.since().map((q) => q.json)).toEqual([
       { prompt: "a kite over the sea", duration: 4, style: "cartoon", resolution: "720x480" },
     ]);
   });
@@ -47,16 +40,16 @@ describe("animo_generate_video (sync mode, in-process)", () => {
     const started = Date.now();
     const r = await h.call("animo_generate_video", { prompt: "[slow] a long render", wait_seconds: 0 });
     expect(Date.now() - started).toBeLessThan(900); // the render takes 1 s in the fast sandbox
-    const s = structured<Job>(r);
+    const s = jobOf(r);
     expect(s.status).toBe("running");
     expect(text(r)).toMatch(/wait_for_job/);
-    const done = structured<Job>(await h.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
+    const done = jobOf(await h.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
     expect(done.status).toBe("succeeded");
     expect(done.assets[0]!.mime_type).toBe("video/mp4");
   });
 
   it("rejects bad input before any network call", async () => {
-    const before = h.sandbox.animo.sim.requests.length;
+    const before = mark(h.sandbox.animo);
     for (const args of [
       { prompt: "p", duration: 0 },
       { prompt: "p", duration: 61 },
@@ -70,24 +63,24 @@ describe("animo_generate_video (sync mode, in-process)", () => {
     }
     const r = await h.call("animo_generate_video", { prompt: "p", style: "noir" });
     expect(text(r)).toMatch(/cinematic/);
-    expect(h.sandbox.animo.sim.requests.length).toBe(before);
+    expect(before.since()).toHaveLength(0);
   });
 
   it("refuses a non-video answer with a clear error", async () => {
     const r = await h.call("animo_generate_video", { prompt: "[html] x", wait_seconds: 20 });
     expect(r.isError).toBe(true);
-    expect(structured<Job>(r)).toMatchObject({ status: "failed", error: { code: "NotVideo" } });
+    expect(jobOf(r)).toMatchObject({ status: "failed", error: { code: "NotVideo" } });
     expect(text(r)).toMatch(/text\/html/);
-    expect(structured<Job>(r).error!.request_id).toMatch(/^animo-/);
+    expect(jobOf(r).error!.request_id).toMatch(/^animo-/);
   });
 
   it("maps vendor errors to isError with code and what to change", async () => {
     const r = await h.call("animo_generate_video", { prompt: "[blocked] x", wait_seconds: 20 });
     expect(r.isError).toBe(true);
-    expect(structured<Job>(r).error).toMatchObject({ code: "CONTENT_POLICY_VIOLATION" });
+    expect(jobOf(r).error).toMatchObject({ code: "CONTENT_POLICY_VIOLATION" });
     expect(text(r)).toMatch(/What to do|Rephrase/);
     const f = await h.call("animo_generate_video", { prompt: "[fail] x", wait_seconds: 20 });
-    expect(structured<Job>(f).error).toMatchObject({ code: "RENDER_FAILED" });
+    expect(jobOf(f).error).toMatchObject({ code: "RENDER_FAILED" });
     expect(text(f)).toMatch(/not repeated automatically/);
   });
 
@@ -97,7 +90,7 @@ describe("animo_generate_video (sync mode, in-process)", () => {
       for (const prompt of ["[huge] declared", "[huge-stream] chunked"]) {
         const r = await small.call("animo_generate_video", { prompt, wait_seconds: 20 });
         expect(r.isError).toBe(true);
-        expect(structured<Job>(r).error).toMatchObject({ code: "MediaTooLarge" });
+        expect(jobOf(r).error).toMatchObject({ code: "MediaTooLarge" });
         expect(text(r)).toMatch(/AIGC_MCP_MAX_MEDIA_BYTES/);
       }
       expect(readdirSync(small.dir).filter((n) => !n.startsWith(".aigc-mcp"))).toEqual([]);
@@ -111,7 +104,7 @@ describe("animo_generate_video (sync mode, in-process)", () => {
     try {
       const r = await bad.call("animo_generate_video", { prompt: "x", wait_seconds: 20 });
       expect(r.isError).toBe(true);
-      expect(structured<Job>(r).error).toMatchObject({ code: "UNAUTHORIZED" });
+      expect(jobOf(r).error).toMatchObject({ code: "UNAUTHORIZED" });
       expect(text(r)).toMatch(/ANIMO_API_KEY/);
       expect(JSON.stringify(r)).not.toContain("wrong-animo-key-0000001");
       expect(JSON.stringify(r)).not.toContain(bad.sandbox.animo.apiKey);
@@ -153,7 +146,7 @@ describe("animo_generate_video (ANIMO_MODE=async against the same simulator)", (
   it("submits, polls the status endpoint and downloads videoUrl", async () => {
     const r = await h.call("animo_generate_video", { prompt: "a spinning torus", wait_seconds: 20 });
     expect(r.isError).toBeFalsy();
-    const s = structured<Job>(r);
+    const s = jobOf(r);
     expect(s.status).toBe("succeeded");
     expect(s.vendor_task_id).toMatch(/^[0-9a-f]{24}$/);
     expect(s.assets[0]!.mime_type).toBe("video/mp4");
@@ -166,17 +159,17 @@ describe("animo_generate_video (ANIMO_MODE=async against the same simulator)", (
   });
 
   it("refuses the sync-only fields before any call", async () => {
-    const before = h.sandbox.animo.sim.requests.length;
+    const before = mark(h.sandbox.animo);
     const r = await h.call("animo_generate_video", { prompt: "x", style: "anime" });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/ANIMO_MODE=async/);
-    expect(h.sandbox.animo.sim.requests.length).toBe(before);
+    expect(before.since()).toHaveLength(0);
   });
 
   it("reports a failed generation", async () => {
     const r = await h.call("animo_generate_video", { prompt: "[fail] x", wait_seconds: 20 });
     expect(r.isError).toBe(true);
-    expect(structured<Job>(r)).toMatchObject({ status: "failed", error: { code: "GenerationFailed" } });
+    expect(jobOf(r)).toMatchObject({ status: "failed", error: { code: "GenerationFailed" } });
   });
 });
 

@@ -11,32 +11,13 @@ import { decodeJobId } from "../../../../src/jobs/handle.js";
 import { loadVendors } from "../../../../src/plugins.js";
 import { parseAnimoConfig } from "../../../../src/vendors/animo/config.js";
 import { logLines, startHarness, structured, tempDir, text, type Harness } from "../../../helpers/harness.js";
-import { jobOf } from "../../../helpers/results.js";
-
-type Listed = {
-  vendors: Array<{
-    vendor: string;
-    note?: string;
-    tools: Array<{
-      tool: string;
-      endpoint: string;
-      default?: string;
-      default_variable?: string;
-      models: Array<{ id: string; status: string }>;
-    }>;
-    live?: Array<{ id: string; status?: string; in_catalog: boolean }>;
-    live_error?: string;
-  }>;
-};
+import { jobOf, mark, type RequestMark, type ModelList } from "../../../helpers/results.js";
 
 const ASYNC = { ANIMO_MODE: "async" };
 
 /** The JSON bodies the simulator received on its async submit route since `from`. */
-function submits(h: Harness, from: number): unknown[] {
-  return h.sandbox.animo.sim.requests
-    .slice(from)
-    .filter((q) => q.method === "POST" && q.path === "/animo/v1/video/generation")
-    .map((q) => q.json);
+function submits(from: RequestMark): unknown[] {
+  return from.since((q) => q.method === "POST" && q.path === "/animo/v1/video/generation").map((q) => q.json);
 }
 
 async function check(env: Record<string, string>): Promise<string> {
@@ -53,12 +34,12 @@ describe("animo_generate_video in async mode, without ANIMO_ENGINE / ANIMO_MODEL
   afterAll(() => h.close());
 
   it("sends neither engine nor model, so the server uses its own default", async () => {
-    const from = h.sandbox.animo.sim.requests.length;
+    const from = mark(h.sandbox.animo);
     const r = await h.call("animo_generate_video", { prompt: "a blue circle grows", wait_seconds: 20 });
     expect(r.isError, text(r)).toBeFalsy();
     const s = jobOf(r);
     expect(s.status).toBe("succeeded");
-    expect(submits(h, from)).toEqual([{ prompt: "a blue circle grows" }]);
+    expect(submits(from)).toEqual([{ prompt: "a blue circle grows" }]);
     const task = h.sandbox.animo.tasks.get(s.vendor_task_id!)!;
     expect(task.data).toMatchObject({ engine: "openai", model: "gpt-5.6-terra" });
     // No model configured: the job id records none either.
@@ -66,34 +47,34 @@ describe("animo_generate_video in async mode, without ANIMO_ENGINE / ANIMO_MODEL
   });
 
   it("passes aspect_ratio, and the server renders that frame shape", async () => {
-    const from = h.sandbox.animo.sim.requests.length;
+    const from = mark(h.sandbox.animo);
     const r = await h.call("animo_generate_video", { prompt: "a tall tower rises", aspect_ratio: "9:16", wait_seconds: 20 });
     expect(r.isError, text(r)).toBeFalsy();
-    expect(submits(h, from)).toEqual([{ prompt: "a tall tower rises", aspect_ratio: "9:16" }]);
+    expect(submits(from)).toEqual([{ prompt: "a tall tower rises", aspect_ratio: "9:16" }]);
     const asset = jobOf(r).assets[0]!;
     expect(asset.height).toBeGreaterThan(asset.width!);
   });
 
   it("leaves an undocumented aspect_ratio to the server, whose 400 comes back with what to change", async () => {
-    const from = h.sandbox.animo.sim.requests.length;
+    const from = mark(h.sandbox.animo);
     const r = await h.call("animo_generate_video", { prompt: "a wide field", aspect_ratio: "4:3" });
     expect(r.isError).toBe(true);
-    expect(submits(h, from)).toEqual([{ prompt: "a wide field", aspect_ratio: "4:3" }]);
+    expect(submits(from)).toEqual([{ prompt: "a wide field", aspect_ratio: "4:3" }]);
     expect(text(r)).toContain("'aspect_ratio' must be one of: 1:1, 16:9, 9:16");
     expect(text(r)).toMatch(/aspect_ratio/);
   });
 
   it("refuses a value that is not W:H at all (the API's shape) before any request", async () => {
-    const before = h.sandbox.animo.sim.requests.length;
+    const before = mark(h.sandbox.animo);
     const r = await h.call("animo_generate_video", { prompt: "x", aspect_ratio: "portrait" });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/WIDTH:HEIGHT/);
-    expect(h.sandbox.animo.sim.requests.length).toBe(before);
+    expect(before.since()).toHaveLength(0);
   });
 
   it("list_models (live: true, through the SDK client) shows the server's engines and models", async () => {
     const r = await h.client.callTool({ name: "list_models", arguments: { vendor: "animo", live: true } });
-    const animo = structured<Listed>(r as never).vendors[0]!;
+    const animo = structured<ModelList>(r as never).vendors[0]!;
     expect(animo.note).toMatch(/live: true/);
     expect(animo.tools).toEqual([
       { tool: "animo_generate_video", endpoint: "video/generation", default_variable: "ANIMO_MODEL", models: [] },
@@ -121,10 +102,10 @@ describe("animo_generate_video in async mode with ANIMO_ENGINE and ANIMO_MODEL",
   afterAll(() => h.close());
 
   it("sends exactly the configured engine and model, and records the model in the job", async () => {
-    const from = h.sandbox.animo.sim.requests.length;
+    const from = mark(h.sandbox.animo);
     const r = await h.call("animo_generate_video", { prompt: "a square spins", aspect_ratio: "1:1", wait_seconds: 20 });
     expect(r.isError, text(r)).toBeFalsy();
-    expect(submits(h, from)).toEqual([{ prompt: "a square spins", aspect_ratio: "1:1", engine: "anthropic", model: "claude-sonnet-5" }]);
+    expect(submits(from)).toEqual([{ prompt: "a square spins", aspect_ratio: "1:1", engine: "anthropic", model: "claude-sonnet-5" }]);
     const s = jobOf(r);
     expect(decodeJobId(s.job_id)).toMatchObject({ model: "claude-sonnet-5", x: { m: "async", e: h.sandbox.animo.endpoint } });
   });
@@ -133,14 +114,14 @@ describe("animo_generate_video in async mode with ANIMO_ENGINE and ANIMO_MODEL",
     const animo = h.app.vendors.find((v) => v.id === "animo")!;
     const [tool] = animo.models!.tools;
     expect(tool).toMatchObject({ tool: "animo_generate_video", default: "claude-sonnet-5", variable: "ANIMO_MODEL" });
-    const from = h.sandbox.animo.sim.requests.length;
+    const from = mark(h.sandbox.animo);
     const r = await h.call(tool!.tool, { ...tool!.sample, wait_seconds: 20 });
     expect(r.isError, text(r)).toBeFalsy();
-    expect(submits(h, from)).toEqual([{ ...tool!.sample, engine: "anthropic", model: "claude-sonnet-5" }]);
+    expect(submits(from)).toEqual([{ ...tool!.sample, engine: "anthropic", model: "claude-sonnet-5" }]);
   });
 
   it("list_models shows the configured default; check finds it on the server", async () => {
-    const listed = structured<Listed>(await h.call("list_models", { vendor: "animo" }));
+    const listed = structured<ModelList>(await h.call("list_models", { vendor: "animo" }));
     expect(listed.vendors[0]!.tools[0]).toMatchObject({ default: "claude-sonnet-5", default_variable: "ANIMO_MODEL" });
     const line = await check({ ...h.sandbox.env, ...ASYNC, ANIMO_ENGINE: "anthropic", ANIMO_MODEL: "claude-sonnet-5" });
     expect(line).toMatch(/the server lists 18 model\(s\)/);
@@ -163,11 +144,11 @@ describe("models the server knows and aigc-mcp does not", () => {
       env: { ...ASYNC, ANIMO_MODEL: "claude-sonnet-6" },
     });
     try {
-      const from = h.sandbox.animo.sim.requests.length;
+      const from = mark(h.sandbox.animo);
       const r = await h.call("animo_generate_video", { prompt: "a wave travels", wait_seconds: 20 });
       expect(r.isError, text(r)).toBeFalsy();
-      expect(submits(h, from)).toEqual([{ prompt: "a wave travels", model: "claude-sonnet-6" }]);
-      const live = structured<Listed>(await h.call("list_models", { vendor: "animo", live: true })).vendors[0]!.live!;
+      expect(submits(from)).toEqual([{ prompt: "a wave travels", model: "claude-sonnet-6" }]);
+      const live = structured<ModelList>(await h.call("list_models", { vendor: "animo", live: true })).vendors[0]!.live!;
       expect(live).toContainEqual({ id: "claude-sonnet-6", status: "engine anthropic", in_catalog: false });
     } finally {
       await h.close();
@@ -189,7 +170,7 @@ describe("models the server knows and aigc-mcp does not", () => {
   it("a server without GET /v1/models: list_models reports it, check still passes", async () => {
     const h = await startHarness({ animo: { modelList: false }, env: ASYNC });
     try {
-      const v = structured<Listed>(await h.call("list_models", { vendor: "animo", live: true })).vendors[0]!;
+      const v = structured<ModelList>(await h.call("list_models", { vendor: "animo", live: true })).vendors[0]!;
       expect(v.live).toBeUndefined();
       expect(v.live_error).toMatch(/no route GET \/animo\/v1\/models/);
       const line = await check({ ...h.sandbox.env, ...ASYNC });
@@ -219,12 +200,12 @@ describe("AIGC_MCP_MODELS_FILE entries for Animo (no built-in catalog)", () => {
     ]);
     const h = await startHarness({ env: { ...ASYNC, ANIMO_MODEL: "claude-sonnet-4-6", AIGC_MCP_MODELS_FILE: models } });
     try {
-      const before = h.sandbox.animo.sim.requests.length;
+      const before = mark(h.sandbox.animo);
       const r = await h.call("animo_generate_video", { prompt: "x" });
       expect(r.isError).toBe(true);
       expect(text(r)).toContain("claude-sonnet-4-6 was retired by the vendor on 2026-11-01; use claude-sonnet-5");
-      expect(h.sandbox.animo.sim.requests.length).toBe(before);
-      const listed = structured<Listed>(await h.call("list_models", { vendor: "animo" })).vendors[0]!;
+      expect(before.since()).toHaveLength(0);
+      const listed = structured<ModelList>(await h.call("list_models", { vendor: "animo" })).vendors[0]!;
       expect(listed.note).toBeUndefined();
       expect(listed.tools[0]!.models).toEqual([expect.objectContaining({ id: "claude-sonnet-4-6", status: "retired" })]);
     } finally {
@@ -237,22 +218,22 @@ describe("AIGC_MCP_MODELS_FILE entries for Animo (no built-in catalog)", () => {
     const env = { ...ASYNC, ANIMO_MODEL: "claude-sonnet-5", AIGC_MCP_MODELS_FILE: models };
     const h = await startHarness({ env });
     try {
-      const from = h.sandbox.animo.sim.requests.length;
+      const from = mark(h.sandbox.animo);
       const r = await h.call("animo_generate_video", { prompt: "a tall tree", aspect_ratio: "9:16", wait_seconds: 20 });
       expect(r.isError, text(r)).toBeFalsy();
       expect(text(r)).toContain('Note: claude-sonnet-5 (claude-sonnet-5) takes aspect_ratio 16:9; got "9:16"');
       expect(jobOf(r).warnings).toEqual(['claude-sonnet-5 (claude-sonnet-5) takes aspect_ratio 16:9; got "9:16"']);
-      expect(submits(h, from)).toHaveLength(1);
+      expect(submits(from)).toHaveLength(1);
     } finally {
       await h.close();
     }
     const strict = await startHarness({ env: { ...env, AIGC_MCP_MODEL_CHECKS: "strict" } });
     try {
-      const before = strict.sandbox.animo.sim.requests.length;
+      const before = mark(strict.sandbox.animo);
       const r = await strict.call("animo_generate_video", { prompt: "a tall tree", aspect_ratio: "9:16" });
       expect(r.isError).toBe(true);
       expect(text(r)).toMatch(/AIGC_MCP_MODEL_CHECKS=strict/);
-      expect(strict.sandbox.animo.sim.requests.length).toBe(before);
+      expect(before.since()).toHaveLength(0);
     } finally {
       await strict.close();
     }
@@ -267,15 +248,15 @@ describe("the two wire contracts stay apart", () => {
   afterAll(() => h.close());
 
   it("sync mode refuses aspect_ratio (its contract has none) before any request", async () => {
-    const before = h.sandbox.animo.sim.requests.length;
+    const before = mark(h.sandbox.animo);
     const r = await h.call("animo_generate_video", { prompt: "x", aspect_ratio: "16:9" });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/aspect_ratio.*ANIMO_MODE=sync.*resolution/);
-    expect(h.sandbox.animo.sim.requests.length).toBe(before);
+    expect(before.since()).toHaveLength(0);
   });
 
   it("sync mode has no model list, and list_models says so", async () => {
-    const v = structured<Listed>(await h.call("list_models", { vendor: "animo", live: true })).vendors[0]!;
+    const v = structured<ModelList>(await h.call("list_models", { vendor: "animo", live: true })).vendors[0]!;
     expect(v.tools).toEqual([]);
     expect(v.live_error).toMatch(/has no model-listing call/);
   });

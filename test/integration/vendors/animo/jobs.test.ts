@@ -1,15 +1,8 @@
 /** Animo jobs through the job tools: cancel_job aborts a sync render; an async job resumes after a restart, at its own endpoint only. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { jobOf, mark } from "../../../helpers/results.js";
 
-type Job = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  vendor_task_id?: string;
-  error?: { code: string; message: string; request_id?: string };
-  assets: Array<{ path: string; mime_type: string; duration_s?: number; width?: number; sha256: string; url?: string }>;
-};
 const MB = 1024 * 1024;
 
 describe("animo_generate_video (sync mode, in-process)", () => {
@@ -20,7 +13,7 @@ describe("animo_generate_video (sync mode, in-process)", () => {
   afterAll(() => h.close());
 
   it("cancel_job stops a running render and aborts the vendor request", async () => {
-    const r = structured<Job>(await h.call("animo_generate_video", { prompt: "[slow] cancel me", wait_seconds: 0 }));
+    const r = jobOf(await h.call("animo_generate_video", { prompt: "[slow] cancel me", wait_seconds: 0 }));
     const find = () =>
       h.sandbox.animo.sim.requests.findLast((q) => (q.json as { prompt?: string } | undefined)?.prompt === "[slow] cancel me");
     for (let i = 0; i < 100 && !find(); i++) await new Promise((res) => setTimeout(res, 10));
@@ -41,23 +34,23 @@ describe("animo_generate_video (ANIMO_MODE=async against the same simulator)", (
   afterAll(() => h.close());
 
   it("resumes from the job id after a restart, and never polls another endpoint with the key", async () => {
-    const r = structured<Job>(await h.call("animo_generate_video", { prompt: "[slow] resume me", wait_seconds: 0 }));
+    const r = jobOf(await h.call("animo_generate_video", { prompt: "[slow] resume me", wait_seconds: 0 }));
     expect(["queued", "running"]).toContain(r.status);
     await h.app.jobs.close(); // this server goes away before the video is ready
     const later = await h.restart();
     const other = await startHarness({ env: { ANIMO_MODE: "async" } }); // another Animo endpoint
     try {
       h.sandbox.animo.sim.advance(60_000);
-      const done = structured<Job>(await later.call("wait_for_job", { job_id: r.job_id, wait_seconds: 20 }));
+      const done = jobOf(await later.call("wait_for_job", { job_id: r.job_id, wait_seconds: 20 }));
       expect(done.status).toBe("succeeded");
       expect(done.assets[0]!.mime_type).toBe("video/mp4");
-      const job = structured<Job>(await later.call("animo_generate_video", { prompt: "[slow] elsewhere", wait_seconds: 0 }));
-      const before = other.sandbox.animo.sim.requests.length;
+      const job = jobOf(await later.call("animo_generate_video", { prompt: "[slow] elsewhere", wait_seconds: 0 }));
+      const before = mark(other.sandbox.animo);
       const x = await other.call("wait_for_job", { job_id: job.job_id, wait_seconds: 5 });
       expect(x.isError).toBe(true);
-      expect(structured<Job>(x).error).toMatchObject({ code: "EndpointMismatch" });
+      expect(jobOf(x).error).toMatchObject({ code: "EndpointMismatch" });
       expect(text(x)).toContain(h.sandbox.animo.endpoint);
-      expect(other.sandbox.animo.sim.requests.length).toBe(before);
+      expect(before.since()).toHaveLength(0);
     } finally {
       await other.close();
       await later.close();

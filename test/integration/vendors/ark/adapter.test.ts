@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ArkClient } from "../../../../src/vendors/ark/client.js";
 import { ArkSimulator } from "../../../../src/vendors/ark/simulator.js";
 import { failure } from "../../../helpers/failure.js";
+import { mark } from "../../../helpers/results.js";
 
 // Current models the simulated Ark serves (a group-capable Seedream, the default Seedance).
 const S40 = "doubao-seedream-4-0-20260415";
@@ -62,10 +63,10 @@ describe("Ark adapter against the simulator", () => {
   });
 
   it("maps a model Ark has shut down to not_found (ModelNotOpen), never to a retry", async () => {
-    const before = sim.sim.requests.length;
+    const before = mark(sim);
     const e = await failure(client.createVideoTask({ model: "doubao-seedance-1-5-pro-251215", content: [{ type: "text", text: "x" }] }));
     expect(e.info).toMatchObject({ category: "not_found", code: "ModelNotOpen", httpStatus: 404 });
-    expect(sim.sim.requests.length - before).toBe(1);
+    expect(before.since().length).toBe(1);
   });
 
   it("maps moderation to content_policy", async () => {
@@ -98,10 +99,10 @@ describe("Ark adapter against the simulator", () => {
 
   it("does not retry a 500 on create (it may have created a task)", async () => {
     sim.sim.inject({ kind: "status", status: 500 });
-    const before = sim.sim.requests.length;
+    const before = mark(sim);
     const e = await failure(client.createVideoTask({ model: SD20, content: [{ type: "text", text: "x" }] }));
     expect(e.info).toMatchObject({ category: "vendor", code: "InternalServiceError", httpStatus: 500 });
-    expect(sim.sim.requests.length - before).toBe(1);
+    expect(before.since().length).toBe(1);
   });
 
   it("retries status polls on 500", async () => {

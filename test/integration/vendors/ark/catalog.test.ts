@@ -13,6 +13,8 @@ import { ArkClient } from "../../../../src/vendors/ark/client.js";
 import type { ExtraModel } from "../../../../src/vendors/ark/sim-models.js";
 import { failure } from "../../../helpers/failure.js";
 import { startHarness, structured, tempDir, text, type Harness } from "../../../helpers/harness.js";
+import { type JobResult, jobOf, mark, requestsTo, type RequestMark } from "../../../helpers/results.js";
+import type { SimRequest } from "../../../../src/sandbox/sim-server.js";
 
 const IMAGE = "seedream_generate_image";
 const VIDEO = "seedance_generate_video";
@@ -22,19 +24,15 @@ const SAMPLE: Record<string, Record<string, unknown>> = {
   [VIDEO]: { prompt: "waves", wait_seconds: 20 },
 };
 
-type Job = { status: string; model?: string; warnings?: string[]; error?: { code: string; message: string } };
-
 /** The JSON bodies the simulator received on a path since `from`. */
-function bodies(h: Harness, path: string, from = 0): Array<Record<string, unknown>> {
-  return h.ark.sim.requests
-    .slice(from)
-    .filter((r) => r.method === "POST" && r.path.endsWith(path))
-    .map((r) => r.json as Record<string, unknown>);
+function bodies(h: Harness, path: string, from?: RequestMark): Array<Record<string, unknown>> {
+  const post = (r: SimRequest) => r.method === "POST" && r.path.endsWith(path);
+  return (from ? from.since(post) : requestsTo(h.ark, post)).map((r) => r.json as Record<string, unknown>);
 }
 
-function ok(r: CallToolResult): Job {
+function ok(r: CallToolResult): JobResult {
   expect(r.isError, text(r)).toBeFalsy();
-  const s = structured<Job>(r);
+  const s = jobOf(r);
   expect(s.status).toBe("succeeded");
   return s;
 }
@@ -65,13 +63,13 @@ describe("retired models", () => {
       const strict = await startHarness({ existing: { sandbox: h.sandbox, dir: h.dir }, env: { AIGC_MCP_MODEL_CHECKS: "strict" } });
       try {
         for (const server of [h, strict]) {
-          const before = h.ark.sim.requests.length;
+          const before = mark(h.ark);
           const tool = TOOL_OF[m.endpoints[0]!]!;
           const r = await server.call(tool, { ...SAMPLE[tool], model: id });
           expect(r.isError).toBe(true);
           expect(text(r)).toContain(`ModelRetired`);
           expect(text(r)).toContain(`${id} was retired by the vendor on ${m.statusDate}; use ${m.successor}`);
-          expect(h.ark.sim.requests.length).toBe(before);
+          expect(before.since()).toHaveLength(0);
         }
       } finally {
         await strict.close();
@@ -97,7 +95,7 @@ describe("defaults", () => {
   });
 
   it("single images go to Seedream 5.0 Pro without the group fields, groups to Seedream 4.0 (2026-04-15)", async () => {
-    const from = h.ark.sim.requests.length;
+    const from = mark(h.ark);
     expect(ok(await h.call(IMAGE, { prompt: "a lighthouse" })).model).toBe(DEFAULT_MODELS.image);
     const group = ok(await h.call(IMAGE, { prompt: "a lighthouse in four seasons", max_images: 4 }));
     expect(group.model).toBe(DEFAULT_MODELS.imageGroup);
@@ -117,7 +115,7 @@ describe("defaults", () => {
   it("every tool's default works with the tool's sample call, and so does every active model", async () => {
     const tools = h.app.vendors.find((v) => v.id === "ark")!.models!.tools;
     for (const t of tools) {
-      const from = h.ark.sim.requests.length;
+      const from = mark(h.ark);
       const s = ok(await h.call(t.tool, { ...t.sample, wait_seconds: 20 }));
       expect(s.model).toBe(t.default);
       expect(s.warnings).toBeUndefined();
@@ -154,7 +152,7 @@ describe("advice instead of local refusals", () => {
   afterAll(() => h.close());
 
   it("a call outside a model's documented capabilities reaches Ark and succeeds with a Note", async () => {
-    const before = h.ark.sim.requests.length;
+    const before = mark(h.ark);
     const r = await h.call(VIDEO, { prompt: "waves", duration: 20, wait_seconds: 20 });
     const s = ok(r);
     const note = "Seedance 2.0 (doubao-seedance-2-0-260128) takes duration 4-15; got 20";
@@ -169,13 +167,13 @@ describe("advice instead of local refusals", () => {
       env: { AIGC_MCP_MODEL_CHECKS: "strict" },
     });
     try {
-      const before = h.ark.sim.requests.length;
+      const before = mark(h.ark);
       const r = await strict.call(VIDEO, { prompt: "waves", duration: 20 });
       expect(r.isError).toBe(true);
       expect(text(r)).toMatch(
         /duration: Seedance 2\.0 \(doubao-seedance-2-0-260128\) takes duration 4-15; got 20 \(AIGC_MCP_MODEL_CHECKS=strict/,
       );
-      expect(h.ark.sim.requests.length).toBe(before);
+      expect(before.since()).toHaveLength(0);
     } finally {
       await strict.close();
     }
@@ -190,10 +188,10 @@ describe("vendor refusals explained with the catalog", () => {
   afterAll(() => h.close());
 
   it("a Seedance 400 names the capability and the models that take the value", async () => {
-    const before = h.ark.sim.requests.length;
+    const before = mark(h.ark);
     const r = await h.call(VIDEO, { prompt: "waves", duration: 25 });
     expect(r.isError).toBe(true);
-    expect(h.ark.sim.requests.length).toBe(before + 1);
+    expect(before.since()).toHaveLength(1);
     expect(text(r)).toContain("InvalidParameter");
     expect(text(r)).toContain(
       "Seedance 2.0 (doubao-seedance-2-0-260128) takes duration 4-15; got 25 (doubao-seedance-2-5-260628 takes it).",
@@ -203,7 +201,7 @@ describe("vendor refusals explained with the catalog", () => {
   it("a Seedream 400 on a group request to a single-image model names the group models", async () => {
     const r = await h.call(IMAGE, { prompt: "a story", model: DEFAULT_MODELS.image, max_images: 3 });
     expect(r.isError).toBe(true);
-    const s = structured<Job>(r);
+    const s = jobOf(r);
     expect(s.error?.code).toBe("InvalidParameter");
     expect(s.error?.message).toContain("Seedream 5.0 Pro (doubao-seedream-5-0-pro-260628) takes max_images 1; got 3");
     expect(s.error?.message).toContain("doubao-seedream-4-0-20260415");
@@ -211,7 +209,7 @@ describe("vendor refusals explained with the catalog", () => {
 
   it("thinking on Seedream 5.0 Flash", async () => {
     const r = await h.call(IMAGE, { prompt: "x", model: "doubao-seedream-5-0-flash-260915", thinking: "enabled" });
-    expect(structured<Job>(r).error?.message).toContain("Seedream 5.0 Flash (doubao-seedream-5-0-flash-260915) does not take thinking");
+    expect(jobOf(r).error?.message).toContain("Seedream 5.0 Flash (doubao-seedream-5-0-flash-260915) does not take thinking");
   });
 
   it("a model the catalog lists as current but Ark has shut down: the catalog may be stale", async () => {
@@ -255,7 +253,7 @@ describe("the reference's rejected-but-valid rows (§8 rows 8-11, 13, 14) are ac
     ],
     ["Seedance 2.5 as mov", { model: "doubao-seedance-2-5-260628", output_format: "mov" }],
   ])("%s", async (_name, args: Record<string, unknown>) => {
-    const from = h.ark.sim.requests.length;
+    const from = mark(h.ark);
     const s = ok(await h.call(VIDEO, { prompt: "a scene", wait_seconds: 20, ...args }));
     expect(s.warnings).toBeUndefined();
     const sent = bodies(h, "/tasks", from)[0]!;
@@ -268,13 +266,13 @@ describe("the reference's rejected-but-valid rows (§8 rows 8-11, 13, 14) are ac
   });
 
   it("row 11: asset:// is never read as a local path, on Seedream too", async () => {
-    const from = h.ark.sim.requests.length;
+    const from = mark(h.ark);
     ok(await h.call(IMAGE, { prompt: "x", images: ["asset://img-7"] }));
     expect(bodies(h, "/images/generations", from)[0]).toMatchObject({ image: "asset://img-7" });
   });
 
   it("row 13: lowercase size tiers on Seedream 4.0 (2026-04-15) go to Ark as given", async () => {
-    const from = h.ark.sim.requests.length;
+    const from = mark(h.ark);
     const s = ok(await h.call(IMAGE, { prompt: "x", model: "doubao-seedream-4-0-20260415", size: "2k" }));
     expect(s.warnings).toBeUndefined();
     expect(bodies(h, "/images/generations", from)[0]).toMatchObject({ size: "2k" });
@@ -298,18 +296,18 @@ describe("the reference's rejected-but-valid rows (§8 rows 8-11, 13, 14) are ac
 
   it("first frame together with reference images reaches Ark, which decides (omni_reference_task_type)", async () => {
     const both = { prompt: "x", first_frame: "https://example.com/f.png", reference_images: ["https://example.com/r.png"] };
-    const before = h.ark.sim.requests.length;
+    const before = mark(h.ark);
     const refused = await h.call(VIDEO, both);
     expect(refused.isError).toBe(true);
     expect(text(refused)).toContain("InvalidParameter.TaskTypeConstraint");
-    expect(h.ark.sim.requests.length).toBe(before + 1);
-    const from = h.ark.sim.requests.length;
+    expect(before.since()).toHaveLength(1);
+    const from = mark(h.ark);
     ok(await h.call(VIDEO, { ...both, omni_reference_task_type: "reference", wait_seconds: 20 }));
     expect(bodies(h, "/tasks", from)[0]).toMatchObject({ omni_reference_task_type: "reference" });
   });
 
   it("a Seedance 2.5 draft is 480p, and its draft_task_id renders the final video", async () => {
-    const from = h.ark.sim.requests.length;
+    const from = mark(h.ark);
     const draft = structured<{ vendor_task_id: string }>(
       await h.call(VIDEO, { prompt: "a fox", model: "doubao-seedance-2-5-260628", draft: true, wait_seconds: 20 }),
     );

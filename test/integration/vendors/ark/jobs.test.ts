@@ -2,8 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { startHarness, structured, text } from "../../../helpers/harness.js";
-
-type Job = { job_id: string; status: string; assets: Array<{ path: string }>; poll_after_s?: number; vendor_task_id?: string };
+import { jobOf } from "../../../helpers/results.js";
 
 describe("Ark tools end to end (in-process)", () => {
   it("reports a vendor URL that expired before download", async () => {
@@ -30,16 +29,39 @@ describe("Ark tools end to end (in-process)", () => {
   });
 });
 
+describe("ids the server mints", () => {
+  it("a model id of the longest allowed length (128) gives a job id a restarted server resumes", async () => {
+    const first = await startHarness();
+    const model = `ep-${"m".repeat(125)}`;
+    const r1 = await first.call("seedance_generate_video", { prompt: "long model id", model, wait_seconds: 0 });
+    expect(r1.isError, text(r1)).toBeFalsy();
+    const { job_id } = jobOf(r1);
+    await first.app.jobs.close();
+    const later = await first.restart();
+    try {
+      const r = await later.call("get_job", { job_id });
+      expect(r.isError, text(r)).toBeFalsy();
+      expect(jobOf(r).job_id).toBe(job_id);
+      const tooLong = await later.call("seedance_generate_video", { prompt: "x", model: `ep-${"m".repeat(126)}`, wait_seconds: 0 });
+      expect(tooLong.isError).toBe(true);
+      expect(text(tooLong)).toMatch(/model/);
+    } finally {
+      await later.close();
+      await first.close();
+    }
+  });
+});
+
 describe("cancellation", () => {
   it("cancel_job cancels a queued Ark task and refuses a running one plainly", async () => {
     const h = await startHarness({ ark: { queuedMs: 3000, runningMs: 60_000 } });
     try {
-      const q = structured<Job>(await h.call("seedance_generate_video", { prompt: "queued", wait_seconds: 0 }));
+      const q = jobOf(await h.call("seedance_generate_video", { prompt: "queued", wait_seconds: 0 }));
       const c = await h.call("cancel_job", { job_id: q.job_id });
       expect(structured(c)).toMatchObject({ cancelled: true, status: "cancelled" });
       expect(text(c)).toMatch(/removed the queued task/);
 
-      const r = structured<Job>(await h.call("seedance_generate_video", { prompt: "running", wait_seconds: 0 }));
+      const r = jobOf(await h.call("seedance_generate_video", { prompt: "running", wait_seconds: 0 }));
       h.ark.sim.advance(3500);
       const c2 = await h.call("cancel_job", { job_id: r.job_id });
       expect(structured(c2)).toMatchObject({ cancelled: false });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { mark } from "../../../helpers/results.js";
 
 describe("Ark tools end to end (in-process)", () => {
   let h: Harness;
@@ -50,15 +51,15 @@ describe("tool input validation over MCP", () => {
   });
 
   it("rejects a request with nothing to make a video from before any network call", async () => {
-    const before = h.ark.sim.requests.length;
+    const before = mark(h.ark);
     const r = await h.call("seedance_generate_video", { reference_images: [] });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/prompt: give a prompt, a first_frame, reference media or a draft_task_id/);
-    expect(h.ark.sim.requests.length).toBe(before);
+    expect(before.since()).toHaveLength(0);
   });
 
   it("leaves combinations that depend on the model to Ark: a first frame with reference images reaches it", async () => {
-    const before = h.ark.sim.requests.length;
+    const before = mark(h.ark);
     const r = await h.call("seedance_generate_video", {
       prompt: "p",
       first_frame: "https://x/a.png",
@@ -66,6 +67,6 @@ describe("tool input validation over MCP", () => {
     });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/InvalidParameter\.TaskTypeConstraint/);
-    expect(h.ark.sim.requests.length).toBe(before + 1);
+    expect(before.since()).toHaveLength(1);
   });
 });

@@ -10,30 +10,15 @@ import { parseCoreConfig } from "../../../../src/config.js";
 import { loadVendors } from "../../../../src/plugins.js";
 import type { LoadedVendor } from "../../../../src/tools/plugin.js";
 import { startHarness, structured, tempDir, text, type Harness } from "../../../helpers/harness.js";
-
-type Listed = {
-  vendors: Array<{
-    vendor: string;
-    note?: string;
-    tools: Array<{
-      tool: string;
-      endpoint: string;
-      default?: string;
-      default_variable?: string;
-      models: Array<{ id: string; status: string }>;
-    }>;
-    live?: Array<{ id: string; status?: string; in_catalog: boolean }>;
-    live_error?: string;
-  }>;
-};
+import { mark, type RequestMark, type ModelList } from "../../../helpers/results.js";
 
 function gatewayOf(h: Harness): LoadedVendor {
   return h.app.vendors.find((v) => v.id === "gateway")!;
 }
 
 /** Model names the gateway simulator saw since `from` (JSON bodies and multipart forms). */
-function modelsSent(h: Harness, from: number): string[] {
-  return h.sandbox.gateway.sim.requests.slice(from).flatMap((q) => {
+function modelsSent(from: RequestMark): string[] {
+  return from.since().flatMap((q) => {
     const json = q.json as { model?: unknown } | undefined;
     if (typeof json?.model === "string") return [json.model];
     const form = /name="model"\r\n\r\n([^\r]+)/.exec(q.body.toString("latin1"));
@@ -65,16 +50,16 @@ describe("gateway tools and their default models", () => {
     ]);
     for (const t of tools) {
       expect(t.default, t.tool).toBe(h.env[t.variable!]);
-      const from = h.sandbox.gateway.sim.requests.length;
+      const from = mark(h.sandbox.gateway);
       const r = await h.call(t.tool, { ...t.sample, ...(t.tool === "gateway_speech" ? { wait_seconds: 20 } : {}) });
       expect(r.isError, `${t.tool}: ${text(r)}`).toBeFalsy();
-      expect(modelsSent(h, from), t.tool).toEqual([t.default]);
+      expect(modelsSent(from), t.tool).toEqual([t.default]);
     }
   });
 
   it("list_models (live: true, through the SDK client) shows each tool's default and the gateway's own list", async () => {
     const r = await h.client.callTool({ name: "list_models", arguments: { vendor: "gateway", live: true } });
-    const gw = structured<Listed>(r as never).vendors[0]!;
+    const gw = structured<ModelList>(r as never).vendors[0]!;
     expect(gw.note).toMatch(/serves whatever models its server is configured with/);
     expect(gw.tools[0]).toEqual({
       tool: "gateway_chat",
@@ -111,13 +96,13 @@ describe("models the gateway serves and aigc-mcp has never heard of", () => {
       env: { AI_GATEWAY_EMBED_MODEL: "text-embedding-v5" },
     });
     try {
-      const from = h.sandbox.gateway.sim.requests.length;
+      const from = mark(h.sandbox.gateway);
       const chat = await h.call("gateway_chat", { prompt: "hello", model: "qwen4-max-2026-11" });
       expect(chat.isError, text(chat)).toBeFalsy();
       const embed = await h.call("gateway_embed", { texts: ["hello"] });
       expect(embed.isError, text(embed)).toBeFalsy();
-      expect(modelsSent(h, from)).toEqual(["qwen4-max-2026-11", "text-embedding-v5"]);
-      const live = structured<Listed>(await h.call("list_models", { vendor: "gateway", live: true })).vendors[0]!.live!;
+      expect(modelsSent(from)).toEqual(["qwen4-max-2026-11", "text-embedding-v5"]);
+      const live = structured<ModelList>(await h.call("list_models", { vendor: "gateway", live: true })).vendors[0]!.live!;
       expect(live.map((m) => m.id)).toEqual(expect.arrayContaining(["qwen4-max-2026-11", "text-embedding-v5"]));
     } finally {
       await h.close();
@@ -130,7 +115,7 @@ describe("AIGC_MCP_MODELS_FILE entries for gateway models", () => {
     const file = modelsFile([{ id: "qwen4-max-2026-11", label: "Qwen 4 Max", endpoints: ["chat/completions"] }]);
     const h = await startHarness({ gateway: { extraModels: { chat: ["qwen4-max-2026-11"] } }, env: { AIGC_MCP_MODELS_FILE: file } });
     try {
-      const listed = structured<Listed>(await h.call("list_models", { vendor: "gateway", live: true })).vendors[0]!;
+      const listed = structured<ModelList>(await h.call("list_models", { vendor: "gateway", live: true })).vendors[0]!;
       expect(listed.note).toBeUndefined();
       expect(listed.tools.find((t) => t.tool === "gateway_chat")!.models).toEqual([
         expect.objectContaining({ id: "qwen4-max-2026-11", label: "Qwen 4 Max", status: "active" }),
@@ -152,7 +137,7 @@ describe("AIGC_MCP_MODELS_FILE entries for gateway models", () => {
     ]);
     const h = await startHarness({ env: { AIGC_MCP_MODELS_FILE: file } });
     try {
-      const before = h.sandbox.gateway.sim.requests.length;
+      const before = mark(h.sandbox.gateway);
       const chat = await h.call("gateway_chat", { prompt: "hello", model: "qwen-turbo" });
       expect(chat.isError).toBe(true);
       expect(text(chat)).toContain("model: qwen-turbo was retired by the vendor on 2026-10-31; use qwen-plus");
@@ -160,7 +145,7 @@ describe("AIGC_MCP_MODELS_FILE entries for gateway models", () => {
       const speech = await h.call("gateway_speech", { text: "hello" });
       expect(speech.isError).toBe(true);
       expect(text(speech)).toContain("cosyvoice-v2 was retired by the vendor on 2026-11-15; use cosyvoice-v3");
-      expect(h.sandbox.gateway.sim.requests.length).toBe(before);
+      expect(before.since()).toHaveLength(0);
       expect(structured<{ jobs: unknown[] }>(await h.call("list_jobs", {})).jobs).toEqual([]);
     } finally {
       await h.close();
@@ -171,21 +156,21 @@ describe("AIGC_MCP_MODELS_FILE entries for gateway models", () => {
     const file = modelsFile([{ id: "text-embedding-v4", endpoints: ["embeddings"], capabilities: { dimensions: { min: 64, max: 1024 } } }]);
     const h = await startHarness({ env: { AIGC_MCP_MODELS_FILE: file } });
     try {
-      const from = h.sandbox.gateway.sim.requests.length;
+      const from = mark(h.sandbox.gateway);
       const r = await h.call("gateway_embed", { texts: ["hello"], dimensions: 2048 });
       expect(r.isError, text(r)).toBeFalsy();
       expect(text(r)).toContain("Note: text-embedding-v4 (text-embedding-v4) takes dimensions 64-1024; got 2048");
-      expect(modelsSent(h, from)).toEqual(["text-embedding-v4"]);
+      expect(modelsSent(from)).toEqual(["text-embedding-v4"]);
     } finally {
       await h.close();
     }
     const strict = await startHarness({ env: { AIGC_MCP_MODELS_FILE: file, AIGC_MCP_MODEL_CHECKS: "strict" } });
     try {
-      const before = strict.sandbox.gateway.sim.requests.length;
+      const before = mark(strict.sandbox.gateway);
       const r = await strict.call("gateway_embed", { texts: ["hello"], dimensions: 2048 });
       expect(r.isError).toBe(true);
       expect(text(r)).toMatch(/dimensions: .*takes dimensions 64-1024; got 2048 \(AIGC_MCP_MODEL_CHECKS=strict/);
-      expect(strict.sandbox.gateway.sim.requests.length).toBe(before);
+      expect(before.since()).toHaveLength(0);
     } finally {
       await strict.close();
     }
@@ -205,7 +190,9 @@ describe("AIGC_MCP_MODELS_FILE entries for gateway models", () => {
       const missing = await h.call("gateway_chat", { prompt: "hello", model: "qwen-max" });
       expect(missing.isError).toBe(true);
       expect(text(missing)).toMatch(/model_not_found/);
-      expect(text(missing)).toMatch(/catalog lists qwen-max as active .*AIGC_MCP_MODELS_FILE/);
+      expect(text(missing)).toMatch(
+        /qwen-max comes from your models file \(.*models.*\), not from aigc-mcp's catalog: check the id for a typo/,
+      );
     } finally {
       await h.close();
     }

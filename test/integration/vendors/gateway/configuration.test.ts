@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { header } from "../../../../src/sandbox/sim-server.js";
 import { startHarness, structured, text } from "../../../helpers/harness.js";
+import { mark } from "../../../helpers/results.js";
 
 type Chat = {
   model: string;
@@ -33,9 +34,9 @@ describe("gateway configuration edge cases (in-process)", () => {
     const h = await startHarness({ gateway: { keyHeader: "x-api-key" }, env: { AI_GATEWAY_API_KEY_HEADER: "X-Api-Key" } });
     try {
       const gw = h.sandbox.gateway;
-      const before = gw.sim.requests.length;
+      const before = mark(gw);
       expect((await h.call("gateway_rerank", { query: "a", documents: ["a b", "c"] })).isError).toBeFalsy();
-      const req = gw.sim.requests[before]!;
+      const req = before.since()[0]!;
       expect(header(req, "x-api-key")).toBe(gw.apiKey);
       expect(header(req, "authorization")).toBeUndefined();
     } finally {

@@ -3,6 +3,7 @@ import type { Progress } from "@modelcontextprotocol/sdk/types.js";
 import { header } from "../../../../src/sandbox/sim-server.js";
 import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
 import { itNeverShowsTheKey } from "./helpers.js";
+import { mark } from "../../../helpers/results.js";
 
 type Chat = {
   model: string;
@@ -32,10 +33,8 @@ describe("gateway tools (key auth, in-process)", () => {
   });
   afterAll(() => h.close());
   const gw = () => h.sandbox.gateway;
-  const requestsSince = (n: number) => gw().sim.requests.slice(n);
-
   it("chat: streams the answer with progress, sends the key as a header and nothing auth-like in the body", async () => {
-    const before = gw().sim.requests.length;
+    const before = mark(gw());
     const progress: Progress[] = [];
     const r = await h.call(
       "gateway_chat",
@@ -50,7 +49,7 @@ describe("gateway tools (key auth, in-process)", () => {
     expect(s.usage?.total_tokens).toBeGreaterThan(0);
     expect(text(r)).toContain(s.text);
     expect(progress.some((p) => /receiving the answer/.test(p.message ?? ""))).toBe(true);
-    const [req] = requestsSince(before);
+    const [req] = before.since();
     expect(req!.path).toBe("/v1/chat/completions");
     expect(header(req!, "authorization")).toBe(`Bearer ${gw().apiKey}`);
     expect(req!.json).toMatchObject({
@@ -85,11 +84,11 @@ describe("gateway tools (key auth, in-process)", () => {
   });
 
   it("chat: thinking is switched both ways and its reasoning comes back separately", async () => {
-    const before = gw().sim.requests.length;
+    const before = mark(gw());
     const r = structured<Chat>(await h.call("gateway_chat", { prompt: "why is the sky blue?", model: "qwen3-8b", enable_thinking: true }));
     expect(r.reasoning).toBeTruthy();
     expect(r.text).not.toContain(r.reasoning!);
-    expect(requestsSince(before)[0]!.json).toMatchObject({
+    expect(before.since()[0]!.json).toMatchObject({
       model: "qwen3-8b",
       enable_thinking: true,
       chat_template_kwargs: { enable_thinking: true },
@@ -97,18 +96,18 @@ describe("gateway tools (key auth, in-process)", () => {
   });
 
   it("chat: cancelling the call aborts the gateway request", async () => {
-    const before = gw().sim.requests.length;
+    const before = mark(gw());
     const ac = new AbortController();
     const call = h.call("gateway_chat", { prompt: "[slow] [slow] a very long story ".repeat(20) }, { signal: ac.signal });
     await new Promise((r) => setTimeout(r, 150));
     ac.abort();
     await expect(call).rejects.toThrow();
     await new Promise((r) => setTimeout(r, 300));
-    expect(requestsSince(before)[0]!.aborted).toBe(true);
+    expect(before.since()[0]!.aborted).toBe(true);
   });
 
   it("chat: bad input is refused before any call, naming the field", async () => {
-    const before = gw().sim.requests.length;
+    const before = mark(gw());
     const both = await h.call("gateway_chat", { prompt: "a", messages: [{ role: "user", content: "b" }] });
     expect(text(both)).toMatch(/prompt: pass either messages or prompt/);
     const noUser = await h.call("gateway_chat", { messages: [{ role: "assistant", content: "b" }] });
@@ -116,7 +115,7 @@ describe("gateway tools (key auth, in-process)", () => {
     const temp = await h.call("gateway_chat", { prompt: "a", temperature: 3 });
     expect(temp.isError).toBe(true);
     expect(text(temp)).toMatch(/temperature/);
-    expect(gw().sim.requests.length).toBe(before);
+    expect(before.since()).toHaveLength(0);
   });
 
   it("chat: model errors keep their code; unknown models name the variable", async () => {
@@ -129,4 +128,56 @@ describe("gateway tools (key auth, in-process)", () => {
   });
 
   itNeverShowsTheKey(() => h);
+  /** The longest event-loop stall (ms) while `work` runs, measured by a 5 ms timer in this process (server and client share it). */
+  async function longestStall(work: () => Promise<unknown>): Promise<number> {
+    let last = performance.now();
+    let worst = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last - 5);
+      last = now;
+    }, 5);
+    try {
+      await work();
+    } finally {
+      clearInterval(timer);
+    }
+    return worst;
+  }
+
+  it("chat: a backtracking pattern in response_format.schema runs in linear time and never stalls the server", async () => {
+    const schema = { type: "object", properties: { ["a".repeat(27)]: { type: "string", pattern: "^(a+)+$" } } };
+    await h.call("gateway_chat", { prompt: "warm up", response_format: { schema: SCHEMA } });
+    let r: Awaited<ReturnType<typeof h.call>> | undefined;
+    const stall = await longestStall(async () => {
+      r = await h.call("gateway_chat", { prompt: "fill it", response_format: { schema } });
+    });
+    // The simulator answers "aaa…a for fill it", which the pattern refuses: a mismatch, answered at once.
+    expect(r!.isError).toBe(true);
+    expect(text(r!)).toMatch(/SchemaMismatch/);
+    expect(stall).toBeLessThan(100);
+  });
+
+  it("chat: an oversized or too deep response_format.schema is refused naming the field, without stalling", async () => {
+    const properties = Object.fromEntries(
+      Array.from({ length: 20_000 }, (_, i) => [`property_${i}_${"x".repeat(20)}`, { type: "string", description: "y".repeat(10) }]),
+    );
+    const huge = { type: "object", properties };
+    expect(JSON.stringify(huge).length).toBeGreaterThan(1_000_000);
+    const before = mark(gw());
+    let r: Awaited<ReturnType<typeof h.call>> | undefined;
+    const stall = await longestStall(async () => {
+      r = await h.call("gateway_chat", { prompt: "x", response_format: { schema: huge } });
+    });
+    expect(r!.isError).toBe(true);
+    expect(text(r!)).toMatch(/^Error.*response_format\.schema: is \d+ bytes as JSON; the limit is 131072 bytes/);
+    expect(stall).toBeLessThan(100);
+
+    let deep: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i < 40; i++) deep = { type: "array", items: deep };
+    const d = await h.call("gateway_chat", { prompt: "x", response_format: { schema: deep } });
+    expect(d.isError).toBe(true);
+    expect(text(d)).toMatch(/response_format\.schema: nests objects and arrays more than 32 levels deep/);
+    expect(before.since()).toHaveLength(0);
+  });
 });

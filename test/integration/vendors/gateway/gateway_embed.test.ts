@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { mark } from "../../../helpers/results.js";
 
 describe("gateway tools (key auth, in-process)", () => {
   let h: Harness;
@@ -8,10 +9,8 @@ describe("gateway tools (key auth, in-process)", () => {
   });
   afterAll(() => h.close());
   const gw = () => h.sandbox.gateway;
-  const requestsSince = (n: number) => gw().sim.requests.slice(n);
-
   it("embed: vectors in structuredContent, a one-line text", async () => {
-    const before = gw().sim.requests.length;
+    const before = mark(gw());
     const r = await h.call("gateway_embed", { texts: ["tide tables", "moon phases", "tide tables"], dimensions: 256 });
     expect(r.isError).toBeFalsy();
     const s = structured<{ model: string; dimensions: number; count: number; vectors: number[][] }>(r);
@@ -19,7 +18,7 @@ describe("gateway tools (key auth, in-process)", () => {
     expect(s.vectors[0]).toEqual(s.vectors[2]);
     expect(s.vectors[0]).not.toEqual(s.vectors[1]);
     expect(text(r).length).toBeLessThan(400);
-    expect(requestsSince(before)[0]!.json).toMatchObject({
+    expect(before.since()[0]!.json).toMatchObject({
       model: "text-embedding-v4",
       input: ["tide tables", "moon phases", "tide tables"],
       dimensions: 256,

@@ -1,15 +1,8 @@
 /** Every gateway tool with JWT auth (AI_GATEWAY_JWT_*) instead of a key. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { header } from "../../../../src/sandbox/sim-server.js";
-import { logLines, startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
-
-type Job = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  error?: { code: string; message: string };
-  assets: Array<{ uri: string; path: string; mime_type: string; bytes: number; duration_s?: number }>;
-};
+import { logLines, startHarness, text, type Harness } from "../../../helpers/harness.js";
+import { jobOf, mark } from "../../../helpers/results.js";
 
 describe("gateway tools with JWT auth (in-process)", () => {
   let h: Harness;
@@ -29,14 +22,14 @@ describe("gateway tools with JWT auth (in-process)", () => {
     const j = await startHarness({ existing: { sandbox: h.sandbox, dir: h.dir }, env: jwtEnv(h) });
     try {
       const gw = h.sandbox.gateway;
-      const before = gw.sim.requests.length;
+      const before = mark(gw);
       expect((await j.call("gateway_chat", { prompt: "hi" })).isError).toBeFalsy();
       expect((await j.call("gateway_embed", { texts: ["a"] })).isError).toBeFalsy();
       expect((await j.call("gateway_rerank", { query: "a", documents: ["a", "b"] })).isError).toBeFalsy();
-      const speech = structured<Job>(await j.call("gateway_speech", { text: "jwt speech", wait_seconds: 20 }));
+      const speech = jobOf(await j.call("gateway_speech", { text: "jwt speech", wait_seconds: 20 }));
       expect(speech.status).toBe("succeeded");
       expect((await j.call("gateway_transcribe", { audio: speech.assets[0]!.uri })).isError).toBeFalsy();
-      const auths = gw.sim.requests.slice(before).map((q) => header(q, "authorization") ?? "");
+      const auths = before.since().map((q) => header(q, "authorization") ?? "");
       expect(auths).toHaveLength(5);
       for (const a of auths) expect(a).toMatch(/^Bearer eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+$/);
       expect(logLines.join("\n")).not.toMatch(/eyJ[\w-]{6,}\.eyJ/);

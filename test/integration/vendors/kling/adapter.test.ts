@@ -4,6 +4,7 @@ import { KlingClient, parseKlingJson, stringifyKling } from "../../../../src/ven
 import { klingPollResult } from "../../../../src/vendors/kling/tasks.js";
 import { KlingElements } from "../../../../src/vendors/kling/elements.js";
 import { failure } from "../../../helpers/failure.js";
+import { lastRequest, mark, requestsTo } from "../../../helpers/results.js";
 
 const T2V = { model_name: "kling-v2-6", prompt: "a fox", duration: "5" };
 
@@ -30,7 +31,7 @@ describe("Kling client against the simulator", () => {
   it("runs submitted → processing → succeed with ms timestamps and string durations", async () => {
     const created = await client.createTask("videos/text2video", T2V);
     expect(created.externalTaskId).toMatch(/^aigc-/);
-    const sent = sim.sim.requests.at(-1)!.json as Record<string, unknown>;
+    const sent = lastRequest(sim).json as Record<string, unknown>;
     expect(sent.external_task_id).toBe(created.externalTaskId);
     expect((await client.getTask("videos/text2video", created.taskId)).task_status).toBe("submitted");
     sim.sim.advance(150);
@@ -103,11 +104,11 @@ describe("Kling client against the simulator", () => {
     const quick = new KlingClient(cfg(), { timeoutMs: 2000, createTimeoutMs: 300 });
     sim.loseCreateReplies = 1;
     const before = sim.created;
-    const seen = sim.sim.requests.length;
+    const seen = mark(sim);
     const created = await quick.createTask("videos/text2video", T2V);
     expect(sim.created).toBe(before + 1);
     expect(sim.tasks.get(created.taskId)!.data.externalTaskId).toBe(created.externalTaskId);
-    const after = sim.sim.requests.slice(seen);
+    const after = seen.since();
     expect(after.map((r) => r.method)).toEqual(["POST", "GET"]);
     expect(after[1]!.path).toBe(`/v1/videos/text2video/${created.externalTaskId}`);
   });
@@ -116,10 +117,10 @@ describe("Kling client against the simulator", () => {
     const keyed = new KlingClient({ ...cfg(), apiKey: sim.apiKey }, { timeoutMs: 2000, createTimeoutMs: 300 });
     sim.loseCreateReplies = 1;
     const before = sim.created;
-    const seen = sim.sim.requests.length;
+    const seen = mark(sim);
     const created = await keyed.createTask({ standard: "new", product: "text-to-video", model: "kling-3.0-turbo" }, { prompt: "a fox" });
     expect(sim.created).toBe(before + 1);
-    const after = sim.sim.requests.slice(seen);
+    const after = seen.since();
     expect(after.map((r) => r.method)).toEqual(["POST", "GET"]);
     expect((after[0]!.json as { options: { external_task_id: string } }).options.external_task_id).toBe(created.externalTaskId);
     expect(after[1]!.path).toBe("/tasks");
@@ -140,8 +141,7 @@ describe("Kling client against the simulator", () => {
     const before = sim.created;
     const created = await client.createTask("videos/text2video", T2V);
     expect(sim.created).toBe(before + 1);
-    const posts = sim.sim.requests
-      .filter((r) => r.method === "POST")
+    const posts = requestsTo(sim, (r) => r.method === "POST")
       .slice(-2)
       .map((r) => (r.json as { external_task_id: string }).external_task_id);
     expect(posts).toEqual([created.externalTaskId, created.externalTaskId]);
@@ -169,7 +169,7 @@ describe("Kling client against the simulator", () => {
       frontal_image: png,
       refer_images: [png],
     });
-    const sent = sim.sim.requests.at(-1)!;
+    const sent = lastRequest(sim);
     expect(sent.path).toBe("/v1/general/advanced-custom-elements");
     expect(sent.json).toMatchObject({
       reference_type: "image_refer",
@@ -185,7 +185,7 @@ describe("Kling client against the simulator", () => {
     expect((await elements.list("old", "official", { pageNum: 1, pageSize: 30 })).elements.length).toBeGreaterThan(0);
     expect((await elements.list("current", "official", { pageNum: 1, pageSize: 30 })).elements.length).toBeGreaterThan(0);
     await elements.delete(id);
-    expect(sim.sim.requests.at(-1)!.body.toString()).toBe(`{"element_id":"${id}"}`);
+    expect(lastRequest(sim).body.toString()).toBe(`{"element_id":"${id}"}`);
     expect((await elements.list("current", "custom", { pageNum: 1, pageSize: 30 })).elements.map((e) => e.element_id)).not.toContain(id);
     expect(parseKlingJson('{"element_id":9100000000000007919}')).toEqual({ element_id: "9100000000000007919" });
     expect(stringifyKling({ element_list: [{ element_id: "9100000000000007919" }] })).toBe(

@@ -11,8 +11,8 @@ import type { ModelTool } from "../../../../src/tools/plugin.js";
 import { DEFAULT_MODELS, KLING_MODELS } from "../../../../src/vendors/kling/catalog.js";
 import { makePng } from "../../../../src/sandbox/media-fixtures.js";
 import { startHarness, structured, tempDir, text, type Harness } from "../../../helpers/harness.js";
+import { type JobResult, jobOf, lastRequest, mark, requestsTo } from "../../../helpers/results.js";
 
-type Job = { job_id: string; status: string; model?: string; error?: { message: string }; warnings?: string[] };
 const PNG = `data:image/png;base64,${makePng(320, 320, 1).toString("base64")}`;
 const URL_PNG = "https://example.com/frame.png";
 
@@ -26,11 +26,11 @@ describe("Kling catalog through the tools", () => {
   afterAll(() => h.close());
 
   const requests = () => h.sandbox.kling.sim.requests.length;
-  const sent = () => h.sandbox.kling.sim.requests.filter((r) => r.method === "POST").at(-1)!;
-  async function ok(tool: string, args: Record<string, unknown>): Promise<Job> {
+  const sent = () => lastRequest(h.sandbox.kling, (r) => r.method === "POST");
+  async function ok(tool: string, args: Record<string, unknown>): Promise<JobResult> {
     const r = await h.call(tool, { wait_seconds: 20, ...args });
     expect(r.isError, `${tool} ${JSON.stringify(args).slice(0, 160)}: ${text(r)}`).toBeFalsy();
-    const job = structured<Job>(r);
+    const job = jobOf(r);
     expect(job.status, `${tool} ${JSON.stringify(args).slice(0, 160)}: ${text(r)}`).toBe("succeeded");
     return job;
   }
@@ -88,7 +88,7 @@ describe("Kling catalog through the tools", () => {
       const r = await extra.call("kling_text_to_video", { prompt: "a fox", model: "kling-v2-5-turbo", duration: 7, wait_seconds: 20 });
       expect(r.isError).toBeFalsy();
       expect(text(r)).toMatch(/Note: Kling 2.5 Turbo \(kling-v2-5-turbo\) takes duration 5, 10; got 7/);
-      expect(structured<Job>(r).warnings).toEqual(["Kling 2.5 Turbo (kling-v2-5-turbo) takes duration 5, 10; got 7"]);
+      expect(jobOf(r).warnings).toEqual(["Kling 2.5 Turbo (kling-v2-5-turbo) takes duration 5, 10; got 7"]);
       expect(extra.sandbox.kling.created).toBe(before + 1);
     } finally {
       await extra.close();
@@ -98,11 +98,11 @@ describe("Kling catalog through the tools", () => {
   it("refuses that call locally with AIGC_MCP_MODEL_CHECKS=strict", async () => {
     const strict = await startHarness({ env: { AIGC_MCP_MODEL_CHECKS: "strict" } });
     try {
-      const before = strict.sandbox.kling.sim.requests.length;
+      const before = mark(strict.sandbox.kling);
       const r = await strict.call("kling_text_to_video", { prompt: "a fox", model: "kling-v2-5-turbo", duration: 7 });
       expect(r.isError).toBe(true);
       expect(text(r)).toMatch(/duration: Kling 2.5 Turbo \(kling-v2-5-turbo\) takes duration 5, 10; got 7.*strict/);
-      expect(strict.sandbox.kling.sim.requests.length).toBe(before);
+      expect(before.since()).toHaveLength(0);
     } finally {
       await strict.close();
     }
@@ -182,16 +182,16 @@ describe("Kling catalog through the tools", () => {
       },
     });
     try {
-      const legacy = structured<Job>(
+      const legacy = jobOf(
         await released.call("kling_text_to_video", { prompt: "a fox", model: "kling-v3-5", duration: 20, wait_seconds: 20 }),
       );
       expect(legacy).toMatchObject({ status: "succeeded", model: "kling-v3-5" });
       expect(legacy.warnings).toBeUndefined();
-      const fresh = structured<Job>(
+      const fresh = jobOf(
         await released.call("kling_text_to_video", { prompt: "a fox", model: "kling-3.5-turbo", duration: 20, wait_seconds: 20 }),
       );
       expect(fresh).toMatchObject({ status: "succeeded", model: "kling-3.5-turbo" });
-      const paths = released.sandbox.kling.sim.requests.filter((r) => r.method === "POST").map((r) => r.path);
+      const paths = requestsTo(released.sandbox.kling, (r) => r.method === "POST").map((r) => r.path);
       expect(paths).toEqual(["/v1/videos/text2video", "/text-to-video/kling-3.5-turbo"]);
       const listed = structured<{ vendors: Array<{ tools: Array<{ endpoint: string; models: Array<{ id: string }> }> }> }>(
         await released.call("list_models", { vendor: "kling", tool: "kling_text_to_video" }),

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpRequest } from "../../../../src/net/http.js";
 import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
 import { JPG, PNG, rejectedBeforeAnyRequest } from "./helpers.js";
+import { lastRequest } from "../../../helpers/results.js";
 
 describe("Kling tools", () => {
   let h: Harness;
@@ -58,7 +59,7 @@ describe("Kling tools", () => {
       wait_seconds: 20,
     });
     expect(c.isError).toBeFalsy();
-    const post = sim.sim.requests.filter((q) => q.method === "POST").at(-1)!;
+    const post = lastRequest(sim, (q) => q.method === "POST");
     expect(post.path).toBe("/v1/general/advanced-custom-elements");
     expect(post.json).toMatchObject({
       reference_type: "video_refer",

@@ -1,16 +1,7 @@
 /** Kling jobs through the job tools: cancel_job, and resuming after a restart. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, structured, type Harness } from "../../../helpers/harness.js";
-
-type Job = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  model?: string;
-  vendor_task_id?: string;
-  assets: Array<{ path: string; mime_type: string; role?: string; expires_at?: string; url?: string }>;
-  error?: { code: string; message: string };
-};
+import { jobOf } from "../../../helpers/results.js";
 
 describe("Kling tools", () => {
   let h: Harness;
@@ -20,7 +11,7 @@ describe("Kling tools", () => {
   afterAll(() => h.close());
 
   it("cancel_job says plainly that Kling cannot cancel", async () => {
-    const started = structured<Job>(await h.call("kling_text_to_video", { prompt: "[slow] long", wait_seconds: 0 }));
+    const started = jobOf(await h.call("kling_text_to_video", { prompt: "[slow] long", wait_seconds: 0 }));
     const c = await h.call("cancel_job", { job_id: started.job_id });
     expect(c.isError).toBeFalsy();
     expect(structured<{ cancelled: boolean; message: string }>(c)).toMatchObject({
@@ -30,12 +21,12 @@ describe("Kling tools", () => {
   });
 
   it("a restarted server resumes a Kling job from its id alone", async () => {
-    const started = structured<Job>(await h.call("kling_omni_image", { prompt: "resume me", n: 1, wait_seconds: 0 }));
+    const started = jobOf(await h.call("kling_omni_image", { prompt: "resume me", n: 1, wait_seconds: 0 }));
     expect(["queued", "running"]).toContain(started.status);
     await h.app.jobs.close();
     const h2 = await h.restart();
     try {
-      const done = structured<Job>(await h2.call("wait_for_job", { job_id: started.job_id, wait_seconds: 20 }));
+      const done = jobOf(await h2.call("wait_for_job", { job_id: started.job_id, wait_seconds: 20 }));
       expect(done).toMatchObject({ status: "succeeded", vendor: "kling", vendor_task_id: started.vendor_task_id });
       expect(done.assets[0]!.mime_type).toBe("image/png");
     } finally {

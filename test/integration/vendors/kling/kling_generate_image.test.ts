@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, structured, type Harness } from "../../../helpers/harness.js";
+import { startHarness, type Harness } from "../../../helpers/harness.js";
 import { JPG, PNG, refusedByKling, rejectedBeforeAnyRequest } from "./helpers.js";
-
-type Job = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  model?: string;
-  vendor_task_id?: string;
-  assets: Array<{ path: string; mime_type: string; role?: string; expires_at?: string; url?: string }>;
-  error?: { code: string; message: string };
-};
+import { jobOf } from "../../../helpers/results.js";
 
 describe("Kling tools", () => {
   let h: Harness;
@@ -24,7 +15,7 @@ describe("Kling tools", () => {
 
   it("generate image: n images on kling-v3 by default; the reference image rules (shape locally, per model at Kling)", async () => {
     const r = await h.call("kling_generate_image", { prompt: "a teapot", n: 2, aspect_ratio: "1:1", wait_seconds: 20 });
-    const job = structured<Job>(r);
+    const job = jobOf(r);
     expect(job).toMatchObject({ status: "succeeded", model: "kling-v3" });
     expect(job.assets.map((a) => a.mime_type)).toEqual(["image/png", "image/png"]);
     expect(r.content.some((c) => c.type === "resource")).toBe(true);
@@ -50,6 +41,6 @@ describe("Kling tools", () => {
       human_fidelity: 0.6,
       wait_seconds: 20,
     });
-    expect(structured<Job>(ok).status).toBe("succeeded");
+    expect(jobOf(ok).status).toBe("succeeded");
   });
 });

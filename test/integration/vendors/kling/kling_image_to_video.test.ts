@@ -5,16 +5,7 @@ import { makePng } from "../../../../src/sandbox/media-fixtures.js";
 import type { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
 import { startHarness, structured, type Harness } from "../../../helpers/harness.js";
 import { JPG, PNG, TINY, WIDE, refusedByKling, rejectedBeforeAnyRequest } from "./helpers.js";
-
-type Job = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  model?: string;
-  vendor_task_id?: string;
-  assets: Array<{ path: string; mime_type: string; role?: string; expires_at?: string; url?: string }>;
-  error?: { code: string; message: string };
-};
+import { jobOf, lastRequest } from "../../../helpers/results.js";
 
 describe("Kling tools", () => {
   let h: Harness;
@@ -48,12 +39,9 @@ describe("Kling tools", () => {
       wait_seconds: 20,
     });
     // motion brush is a 1.x option no current model documents: advice only, Kling decides
-    expect(structured<Job & { warnings?: string[] }>(r)).toMatchObject({ status: "succeeded", model: "kling-v2-5-turbo" });
+    expect(jobOf(r)).toMatchObject({ status: "succeeded", model: "kling-v2-5-turbo" });
     expect(structured<{ warnings?: string[] }>(r).warnings?.join(" ")).toMatch(/static_mask|dynamic_masks/);
-    const sent = sim.sim.requests.filter((q) => q.method === "POST" && q.path.endsWith("image2video")).at(-1)!.json as Record<
-      string,
-      string
-    >;
+    const sent = lastRequest(sim, (q) => q.method === "POST" && q.path.endsWith("image2video")).json as Record<string, string>;
     expect(sent.image).toBe(makePng(320, 320, 9).toString("base64"));
     expect(sent.static_mask).not.toMatch(/^data:/);
     await rejected("kling_image_to_video", { prompt: "x" }, /give the first frame/);

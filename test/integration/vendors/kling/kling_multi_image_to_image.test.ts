@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
-import { startHarness, structured, type Harness } from "../../../helpers/harness.js";
+import { startHarness, type Harness } from "../../../helpers/harness.js";
 import { JPG, PNG, rejectedBeforeAnyRequest } from "./helpers.js";
-
-type Job = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  model?: string;
-  vendor_task_id?: string;
-  assets: Array<{ path: string; mime_type: string; role?: string; expires_at?: string; url?: string }>;
-  error?: { code: string; message: string };
-};
+import { jobOf, lastRequest } from "../../../helpers/results.js";
 
 describe("Kling tools", () => {
   let h: Harness;
@@ -32,8 +23,8 @@ describe("Kling tools", () => {
       prompt: "together",
       wait_seconds: 20,
     });
-    expect(structured<Job>(m).status).toBe("succeeded");
-    const sent = sim.sim.requests.filter((q) => q.path.endsWith("multi-image2image")).at(-1)!.json as { subject_image_list: unknown[] };
+    expect(jobOf(m).status).toBe("succeeded");
+    const sent = lastRequest(sim, (q) => q.path.endsWith("multi-image2image")).json as { subject_image_list: unknown[] };
     expect(sent.subject_image_list).toHaveLength(2);
     await rejected("kling_multi_image_to_image", { subject_images: [] }, /subject_images/);
   });

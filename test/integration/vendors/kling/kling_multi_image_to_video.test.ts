@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
-import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { startHarness, text, type Harness } from "../../../helpers/harness.js";
 import { JPG, PNG, rejectedBeforeAnyRequest } from "./helpers.js";
-
-type Job = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  model?: string;
-  vendor_task_id?: string;
-  assets: Array<{ path: string; mime_type: string; role?: string; expires_at?: string; url?: string }>;
-  error?: { code: string; message: string };
-};
+import { jobOf, lastRequest } from "../../../helpers/results.js";
 
 describe("Kling tools", () => {
   let h: Harness;
@@ -30,9 +21,9 @@ describe("Kling tools", () => {
       prompt: "they meet",
       wait_seconds: 20,
     });
-    expect(structured<Job>(r)).toMatchObject({ status: "succeeded", model: "kling-v3-omni" });
+    expect(jobOf(r)).toMatchObject({ status: "succeeded", model: "kling-v3-omni" });
     expect(sim.sim.requests.some((q) => q.path.endsWith("multi-image2video"))).toBe(false);
-    const sent = sim.sim.requests.filter((q) => q.path.endsWith("/omni-video") && q.method === "POST").at(-1)!.json as {
+    const sent = lastRequest(sim, (q) => q.path.endsWith("/omni-video") && q.method === "POST").json as {
       model_name: string;
       aspect_ratio: string;
       image_list: Array<{ image_url: string; type?: string }>;

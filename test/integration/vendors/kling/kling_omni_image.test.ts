@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, structured, type Harness } from "../../../helpers/harness.js";
+import { startHarness, type Harness } from "../../../helpers/harness.js";
 import { PNG, refusedByKling, rejectedBeforeAnyRequest } from "./helpers.js";
-
-type Job = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  model?: string;
-  vendor_task_id?: string;
-  assets: Array<{ path: string; mime_type: string; role?: string; expires_at?: string; url?: string }>;
-  error?: { code: string; message: string };
-};
+import { jobOf } from "../../../helpers/results.js";
 
 describe("Kling tools", () => {
   let h: Harness;
@@ -30,7 +21,7 @@ describe("Kling tools", () => {
       aspect_ratio: "auto",
       wait_seconds: 20,
     });
-    const job = structured<Job>(s);
+    const job = jobOf(s);
     expect(job.status).toBe("succeeded");
     expect(job.assets.map((a) => a.role)).toEqual(["series", "series", "series"]);
     await rejected("kling_omni_image", { prompt: "x", images: Array(8).fill(PNG), element_ids: ["1", "2", "3"] }, /at most 10/);
@@ -43,7 +34,7 @@ describe("Kling tools", () => {
       result_type: "series",
       wait_seconds: 20,
     });
-    expect(structured<Job>(fourK)).toMatchObject({ status: "succeeded", model: "kling-v3-omni" });
+    expect(jobOf(fourK)).toMatchObject({ status: "succeeded", model: "kling-v3-omni" });
     await refusedByKling(
       h,
       "kling_omni_image",

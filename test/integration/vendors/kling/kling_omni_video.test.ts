@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
-import { startHarness, structured, type Harness } from "../../../helpers/harness.js";
+import { startHarness, type Harness } from "../../../helpers/harness.js";
 import { JPG, PNG, refusedByKling, rejectedBeforeAnyRequest } from "./helpers.js";
-
-type Job = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  model?: string;
-  vendor_task_id?: string;
-  assets: Array<{ path: string; mime_type: string; role?: string; expires_at?: string; url?: string }>;
-  error?: { code: string; message: string };
-};
+import { jobOf, lastRequest } from "../../../helpers/results.js";
 
 describe("Kling tools", () => {
   let h: Harness;
@@ -34,8 +25,8 @@ describe("Kling tools", () => {
       model: "kling-video-o1",
       wait_seconds: 20,
     });
-    expect(structured<Job>(r)).toMatchObject({ status: "succeeded", model: "kling-video-o1" });
-    const post = sim.sim.requests.filter((q) => q.path.endsWith("omni-video") && q.method === "POST").at(-1)!;
+    expect(jobOf(r)).toMatchObject({ status: "succeeded", model: "kling-video-o1" });
+    const post = lastRequest(sim, (q) => q.path.endsWith("omni-video") && q.method === "POST");
     expect(post.body.toString()).toContain('"element_list":[{"element_id":9100000000000007919}]');
     expect(post.json).toMatchObject({
       duration: "7",
@@ -61,7 +52,7 @@ describe("Kling tools", () => {
       /kling-video-o1 makes text-only and first-frame-only videos of 5 or 10 seconds/,
     );
     const v3 = await h.call("kling_omni_video", { prompt: "x", aspect_ratio: "16:9", duration: 15, wait_seconds: 20 });
-    expect(structured<Job>(v3)).toMatchObject({ status: "succeeded", model: "kling-v3-omni" });
+    expect(jobOf(v3)).toMatchObject({ status: "succeeded", model: "kling-v3-omni" });
     await rejected("kling_omni_video", { prompt: "x", aspect_ratio: "16:9", video: { url: "ftp://x/v.mp4" } }, /video/);
   });
 });

@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
-import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { startHarness, text, type Harness } from "../../../helpers/harness.js";
 import { refusedByKling, rejectedBeforeAnyRequest } from "./helpers.js";
-
-type Job = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  model?: string;
-  vendor_task_id?: string;
-  assets: Array<{ path: string; mime_type: string; role?: string; expires_at?: string; url?: string }>;
-  error?: { code: string; message: string };
-};
+import { jobOf, lastRequest } from "../../../helpers/results.js";
 
 describe("Kling tools", () => {
   let h: Harness;
@@ -35,7 +26,7 @@ describe("Kling tools", () => {
       watermark: true,
       wait_seconds: 20,
     });
-    const job = structured<Job>(r);
+    const job = jobOf(r);
     expect(job.status).toBe("succeeded");
     expect(job.model).toBe("kling-v2-6");
     expect(job.assets.map((a) => [a.mime_type, a.role])).toEqual([
@@ -130,8 +121,8 @@ describe("Kling tools", () => {
       ],
       wait_seconds: 0,
     });
-    expect(["queued", "running", "succeeded"]).toContain(structured<Job>(r).status);
-    const sent = sim.sim.requests.filter((q) => q.method === "POST").at(-1)!.json;
+    expect(["queued", "running", "succeeded"]).toContain(jobOf(r).status);
+    const sent = lastRequest(sim, (q) => q.method === "POST").json;
     expect(sent).toMatchObject({
       multi_shot: true,
       shot_type: "customize",
@@ -167,7 +158,7 @@ describe("Kling tools", () => {
       { prompt: "busy day", wait_seconds: 30 },
       { onprogress: (p) => messages.push(p.message ?? "") },
     );
-    expect(structured<Job>(r).status).toBe("succeeded");
+    expect(jobOf(r).status).toBe("succeeded");
     expect(messages.some((m) => /parallel-task limit \(1303\); queued locally/.test(m))).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ import type { VisualConfig } from "../../../../src/vendors/visual/config.js";
 import { signVolcRequest } from "../../../../src/vendors/visual/sign.js";
 import { visualResult } from "../../../../src/vendors/visual/tasks.js";
 import { failure } from "../../../helpers/failure.js";
+import { lastRequest, mark } from "../../../helpers/results.js";
 
 describe("Volcengine Visual adapter against the simulator", () => {
   let sim: VisualSimulator;
@@ -125,7 +126,7 @@ describe("Volcengine Visual adapter against the simulator", () => {
       expect(
         await new VisualClient({ ...base, sessionToken: "sts-token-abc" }, 2000).submit({ req_key: "jimeng_t2i_v40", prompt: "x" }),
       ).toMatch(/^\d+$/);
-      expect(sts.sim.requests.at(-1)!.headers.authorization as string).toContain("x-security-token");
+      expect(lastRequest(sts).headers.authorization as string).toContain("x-security-token");
       const e = await failure(new VisualClient(base, 2000).submit({ req_key: "jimeng_t2i_v40", prompt: "x" }));
       expect(e.info).toMatchObject({ category: "auth", code: "InvalidSecurityToken" });
     } finally {
@@ -168,12 +169,12 @@ describe("Volcengine Visual adapter against the simulator", () => {
       status: 500,
       body: { code: 50500, data: null, message: "Internal Error", request_id: "r", status: 50500 },
     });
-    const before = sim.sim.requests.length;
+    const before = mark(sim);
     expect((await failure(client.submit({ req_key: "jimeng_t2i_v40", prompt: "x" }))).info).toMatchObject({
       category: "vendor",
       code: "50500",
     });
-    expect(sim.sim.requests.length - before).toBe(1);
+    expect(before.since().length).toBe(1);
     sim.sim.inject({ kind: "status", status: 502, times: 2, body: "bad gateway" });
     expect((await client.getResult("jimeng_t2i_v40", "1")).data?.status).toBe("not_found");
   });
@@ -193,7 +194,7 @@ describe("Volcengine Visual adapter against the simulator", () => {
     expect(r.outputs![0]!.data!.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     const id = await client.submit({ req_key: "jimeng_ti2v_v30_pro", prompt: "waves", frames: 121 });
     expect(await client.cancel("jimeng_ti2v_v30_pro", id)).toMatchObject({ code: 10000 });
-    expect(sim.sim.requests.at(-1)!.query.get("Version")).toBe("2024-06-06");
+    expect(lastRequest(sim).query.get("Version")).toBe("2024-06-06");
     const id2 = await client.submit({ req_key: "jimeng_ti2v_v30_pro", prompt: "waves", frames: 121 });
     sim.sim.advance(150);
     expect((await client.cancel("jimeng_ti2v_v30_pro", id2)).code).toBe(50200);

@@ -10,8 +10,8 @@ import type { CatalogModel } from "../../../../src/vendors/kit/catalog.js";
 import { DEFAULT_MODELS, MODELS } from "../../../../src/vendors/visual/catalog.js";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
 import { startHarness, structured, tempDir, text, type Harness } from "../../../helpers/harness.js";
+import { jobOf, lastRequest, mark } from "../../../helpers/results.js";
 
-type Job = { job_id: string; status: string; model?: string; warnings?: string[]; detail?: string; error?: { code: string } };
 type SimBody = Record<string, unknown>;
 
 const isTask = (r: { query: URLSearchParams }) => /SubmitTask$|^CVProcess$/.test(r.query.get("Action") ?? "");
@@ -25,7 +25,7 @@ describe("Jimeng catalog through the tools", () => {
   });
   afterAll(() => h.close());
 
-  const lastTask = () => v.sim.requests.filter(isTask).at(-1)!;
+  const lastTask = () => lastRequest(v, isTask);
 
   it("runs every active model through each tool family it is listed for, with that family's smallest call", async () => {
     const vendor = h.app.vendors.find((x) => x.id === "visual")!;
@@ -35,8 +35,8 @@ describe("Jimeng catalog through the tools", () => {
       for (const m of catalog!.forEndpoint(t.endpoint).filter((x) => x.status === "active")) {
         const r = await h.call(t.tool, { ...t.sample, model: m.id, wait_seconds: 20 });
         expect(r.isError, `${t.tool} ${t.endpoint} ${m.id}: ${text(r)}`).toBeFalsy();
-        expect(structured<Job>(r).status, `${t.tool} ${m.id}`).toBe("succeeded");
-        expect(structured<Job>(r).warnings, `${t.tool} ${m.id} needs no advice with its family's sample`).toBeUndefined();
+        expect(jobOf(r).status, `${t.tool} ${m.id}`).toBe("succeeded");
+        expect(jobOf(r).warnings, `${t.tool} ${m.id} needs no advice with its family's sample`).toBeUndefined();
         expect((lastTask().json as SimBody).req_key).toBe(m.id);
         runs++;
       }
@@ -49,7 +49,7 @@ describe("Jimeng catalog through the tools", () => {
     for (const t of vendor.models!.tools) {
       expect(MODELS.find((m) => m.id === t.default)?.status, `${t.tool} ${t.endpoint}`).toBe("active");
       const r = await h.call(t.tool, { ...t.sample, wait_seconds: 20 });
-      expect(structured<Job>(r).status, `${t.tool} ${t.endpoint}: ${text(r)}`).toBe("succeeded");
+      expect(jobOf(r).status, `${t.tool} ${t.endpoint}: ${text(r)}`).toBe("succeeded");
       expect((lastTask().json as SimBody).req_key).toBe(t.default);
     }
   });
@@ -58,18 +58,18 @@ describe("Jimeng catalog through the tools", () => {
     const frame = "https://example.com/a.png";
     for (const model of ["jimeng_i2v_first_v30_1080", "jimeng_i2v_first_v30_1080p"]) {
       const r = await h.call("jimeng_generate_video", { model, prompt: "waves", first_frame: frame, wait_seconds: 20 });
-      expect(structured<Job>(r).status, model).toBe("succeeded");
+      expect(jobOf(r).status, model).toBe("succeeded");
       expect((lastTask().json as SimBody).req_key, "the old spelling is sent as the documented key").toBe("jimeng_i2v_first_v30_1080");
     }
     for (const model of ["jimeng_i2v_first_tail_v30_1080", "jimeng_i2v_first_tail_v30_1080p"]) {
       const r = await h.call("jimeng_generate_video", { model, prompt: "dusk", first_frame: frame, last_frame: frame, wait_seconds: 20 });
-      expect(structured<Job>(r).status, model).toBe("succeeded");
+      expect(jobOf(r).status, model).toBe("succeeded");
       expect((lastTask().json as SimBody).req_key).toBe("jimeng_i2v_first_tail_v30_1080");
     }
     for (const model of ["jimeng_t2i_v46", "jimeng_seedream46_cvtob"]) {
       const r = await h.call("jimeng_generate_image", { model, prompt: "a lantern", images: [frame], scale: 50, force_single: true });
-      expect(structured<Job>(r), model).toMatchObject({ status: "succeeded", model });
-      expect(structured<Job>(r).warnings, model).toBeUndefined();
+      expect(jobOf(r), model).toMatchObject({ status: "succeeded", model });
+      expect(jobOf(r).warnings, model).toBeUndefined();
       expect(lastTask().json, "each 4.6 key is sent as given, never mapped to the other").toMatchObject({
         req_key: model,
         scale: 50,
@@ -79,9 +79,9 @@ describe("Jimeng catalog through the tools", () => {
   });
 
   it("advises on a call outside the model's documented capabilities, and still sends it", async () => {
-    const before = v.sim.requests.length;
+    const before = mark(v);
     const r = await h.call("jimeng_generate_image", { model: "jimeng_t2i_v31", prompt: "a kite", size: 4194304, scale: 0.5 });
-    const job = structured<Job>(r);
+    const job = jobOf(r);
     expect(job.status).toBe("succeeded");
     expect(job.warnings).toEqual([
       "Jimeng 3.1 text-to-image (jimeng_t2i_v31) does not take size",
@@ -89,7 +89,7 @@ describe("Jimeng catalog through the tools", () => {
     ]);
     expect(text(r)).toMatch(/\nNote: Jimeng 3\.1 text-to-image \(jimeng_t2i_v31\) does not take size/);
     expect(lastTask().json).toMatchObject({ req_key: "jimeng_t2i_v31", size: 4194304, scale: 0.5 });
-    expect(v.sim.requests.length).toBeGreaterThan(before);
+    expect(before.since().length).toBeGreaterThan(0);
   });
 
   it("explains a vendor refusal with the model's documented capability and the models that take the value", async () => {
@@ -106,8 +106,8 @@ describe("Jimeng catalog through the tools", () => {
 
   it("3.0 Pro takes a first frame without a prompt: the 1080P keys' required prompt is advice, not a rule of the tool", async () => {
     const r = await h.call("jimeng_generate_video", { first_frame: "https://example.com/a.png", wait_seconds: 20 });
-    expect(structured<Job>(r)).toMatchObject({ status: "succeeded", model: DEFAULT_MODELS.video });
-    expect(structured<Job>(r).warnings).toBeUndefined();
+    expect(jobOf(r)).toMatchObject({ status: "succeeded", model: DEFAULT_MODELS.video });
+    expect(jobOf(r).warnings).toBeUndefined();
   });
 
   it("an unknown req_key takes the documented default route (async) and the vendor's verdict", async () => {
@@ -133,7 +133,7 @@ describe("check modes, retirement and the models file", () => {
   it("AIGC_MCP_MODEL_CHECKS=strict refuses outside the documented capabilities before any call", async () => {
     const h = await startHarness({ env: { AIGC_MCP_MODEL_CHECKS: "strict" } });
     try {
-      const before = h.sandbox.visual.sim.requests.length;
+      const before = mark(h.sandbox.visual);
       const r = await h.call("jimeng_generate_video", { model: "jimeng_t2v_v30", prompt: "x", first_frame: "https://example.com/a.png" });
       expect(r.isError).toBe(true);
       expect(text(r)).toMatch(
@@ -142,9 +142,9 @@ describe("check modes, retirement and the models file", () => {
       expect(text(r)).toMatch(/AIGC_MCP_MODEL_CHECKS=strict/);
       const noPrompt = await h.call("jimeng_generate_video", { model: "jimeng_i2v_first_v30", first_frame: "https://example.com/a.png" });
       expect(text(noPrompt)).toMatch(/prompt: .*needs prompt/);
-      expect(h.sandbox.visual.sim.requests.length).toBe(before);
+      expect(before.since()).toHaveLength(0);
       const fine = await h.call("jimeng_generate_video", { model: "jimeng_t2v_v30", prompt: "x", duration: 10, wait_seconds: 20 });
-      expect(structured<Job>(fine).status).toBe("succeeded");
+      expect(jobOf(fine).status).toBe("succeeded");
     } finally {
       await h.close();
     }
@@ -156,13 +156,13 @@ describe("check modes, retirement and the models file", () => {
     });
     const h = await startHarness({ env: { AIGC_MCP_MODELS_FILE: file } });
     try {
-      const before = h.sandbox.visual.sim.requests.length;
+      const before = mark(h.sandbox.visual);
       const r = await h.call("jimeng_generate_video", { model: "jimeng_t2v_v30", prompt: "x" });
       expect(r.isError).toBe(true);
       expect(text(r)).toMatch(/jimeng_t2v_v30 was retired by the vendor on 2026-12-01; use jimeng_t2v_v30_1080p/);
       const raw = await h.call("volc_visual_call", { req_key: "jimeng_t2v_v30", body: { prompt: "x" } });
       expect(text(raw)).toMatch(/retired/);
-      expect(h.sandbox.visual.sim.requests.length).toBe(before);
+      expect(before.since()).toHaveLength(0);
     } finally {
       await h.close();
     }
@@ -185,9 +185,9 @@ describe("check modes, retirement and the models file", () => {
     });
     try {
       const r = await h.call("jimeng_generate_image", { model: "jimeng_t2i_v50_flash", prompt: "a heron", scale: 2 });
-      expect(structured<Job>(r)).toMatchObject({ status: "succeeded", model: "jimeng_t2i_v50_flash" });
-      expect(structured<Job>(r).warnings).toEqual(["Jimeng 5.0 Flash (jimeng_t2i_v50_flash) takes scale 0-1; got 2"]);
-      const sent = h.sandbox.visual.sim.requests.filter(isTask).at(-1)!;
+      expect(jobOf(r)).toMatchObject({ status: "succeeded", model: "jimeng_t2i_v50_flash" });
+      expect(jobOf(r).warnings).toEqual(["Jimeng 5.0 Flash (jimeng_t2i_v50_flash) takes scale 0-1; got 2"]);
+      const sent = lastRequest(h.sandbox.visual, isTask);
       expect(sent.query.get("Action"), "the file's mode routes it to CVProcess").toBe("CVProcess");
       expect(sent.json).toMatchObject({ req_key: "jimeng_t2i_v50_flash", prompt: "a heron", return_url: true });
       const listed = structured<{ vendors: Array<{ tools: Array<{ endpoint: string; models: Array<{ id: string }> }> }> }>(

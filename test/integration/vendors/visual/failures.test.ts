@@ -1,15 +1,8 @@
 /** Refused, failed, expired and forgotten Jimeng tasks, through the image and video tools. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
-import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
-
-type Job = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  error?: { code: string; message: string };
-  assets: Array<{ path: string; mime_type: string; url?: string; expires_at?: string }>;
-};
+import { startHarness, text, type Harness } from "../../../helpers/harness.js";
+import { jobOf } from "../../../helpers/results.js";
 
 describe("Jimeng tools through the MCP server", () => {
   let h: Harness;
@@ -25,16 +18,16 @@ describe("Jimeng tools through the MCP server", () => {
     expect(blocked.isError).toBe(true);
     expect(text(blocked)).toMatch(/50412, HTTP 400, request id \d{14}/);
     expect(text(blocked)).toMatch(/What to do: Rephrase/);
-    const failed = structured<Job>(await h.call("jimeng_generate_image", { prompt: "[fail] x" }));
+    const failed = jobOf(await h.call("jimeng_generate_image", { prompt: "[fail] x" }));
     expect(failed).toMatchObject({ status: "failed", error: { code: "50511" } });
-    const expired = structured<Job>(await h.call("jimeng_generate_image", { prompt: "[expire] x" }));
+    const expired = jobOf(await h.call("jimeng_generate_image", { prompt: "[expire] x" }));
     expect(expired).toMatchObject({ status: "expired", error: { code: "TaskExpired" } });
-    const started = structured<Job>(await h.call("jimeng_generate_video", { prompt: "[slow] long", wait_seconds: 0 }));
+    const started = jobOf(await h.call("jimeng_generate_video", { prompt: "[slow] long", wait_seconds: 0 }));
     const later = await h.restart();
     try {
       // 13 hours later (the task's clock, not the signing clock, so later signatures stay fresh)
       for (const t of v.tasks.values()) t.createdMs -= 13 * 3600_000;
-      const gone = structured<Job>(await later.call("wait_for_job", { job_id: started.job_id, wait_seconds: 10 }));
+      const gone = jobOf(await later.call("wait_for_job", { job_id: started.job_id, wait_seconds: 10 }));
       expect(gone).toMatchObject({ status: "failed", error: { code: "TaskNotFound", message: expect.stringMatching(/12 hours/) } });
     } finally {
       await later.close();

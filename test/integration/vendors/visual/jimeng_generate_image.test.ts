@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeJpeg, makePng } from "../../../../src/sandbox/media-fixtures.js";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
-import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { startHarness, text, type Harness } from "../../../helpers/harness.js";
+import { jobOf, lastRequest, mark } from "../../../helpers/results.js";
+import { isAction } from "./helpers.js";
 
-type Job = { status: string; model?: string; warnings?: string[]; assets: Array<{ mime_type: string }> };
 const REF = "https://example.com/ref.png";
 
 describe("jimeng_generate_image", () => {
@@ -18,7 +19,7 @@ describe("jimeng_generate_image", () => {
   });
   afterAll(() => h.close());
 
-  const last = () => v.sim.requests.filter((r) => /SubmitTask$|^CVProcess$/.test(r.query.get("Action") ?? "")).at(-1)!;
+  const last = () => lastRequest(v, (r) => /SubmitTask$|^CVProcess$/.test(r.query.get("Action") ?? ""));
 
   it("routes each req_key the catalog's way: 2.1 through CVProcess, the others as async tasks", async () => {
     const sync = await h.call("jimeng_generate_image", {
@@ -27,11 +28,11 @@ describe("jimeng_generate_image", () => {
       width: 512,
       height: 512,
     });
-    expect(structured<Job>(sync).status).toBe("succeeded");
+    expect(jobOf(sync).status).toBe("succeeded");
     expect(last().query.get("Action")).toBe("CVProcess");
     expect(last().json).toMatchObject({ req_key: "jimeng_high_aes_general_v21_L", return_url: true });
     const task = await h.call("jimeng_generate_image", { prompt: "a bell" });
-    expect(structured<Job>(task)).toMatchObject({ status: "succeeded", model: "jimeng_t2i_v40" });
+    expect(jobOf(task)).toMatchObject({ status: "succeeded", model: "jimeng_t2i_v40" });
     expect(last().query.get("Action")).toBe("CVSync2AsyncSubmitTask");
   });
 
@@ -57,8 +58,8 @@ describe("jimeng_generate_image", () => {
     ];
     for (const [args, body, warnings] of sent) {
       const r = await h.call("jimeng_generate_image", args);
-      expect(structured<Job>(r).status, JSON.stringify(args)).toBe("succeeded");
-      expect(structured<Job>(r).warnings, JSON.stringify(args)).toEqual(warnings);
+      expect(jobOf(r).status, JSON.stringify(args)).toBe("succeeded");
+      expect(jobOf(r).warnings, JSON.stringify(args)).toEqual(warnings);
       expect(last().json).toMatchObject(body);
     }
   });
@@ -74,22 +75,12 @@ describe("jimeng_generate_image", () => {
   it("keeps the rules of the API's shape: images all URLs or all files, JPEG/PNG only", async () => {
     const file = join(h.dir, "ref.png");
     writeFileSync(file, makePng(64, 64, 1));
-    const before = v.sim.requests.length;
+    const before = mark(v);
     expect(text(await h.call("jimeng_generate_image", { prompt: "x", images: [REF, file] }))).toMatch(/not a mix/);
     expect((await h.call("jimeng_generate_image", { prompt: "x", images: Array.from({ length: 15 }, () => REF) })).isError).toBe(true);
-    expect(v.sim.requests.length).toBe(before);
+    expect(before.since()).toHaveLength(0);
   });
 });
-
-type MainJob = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  error?: { code: string; message: string };
-  assets: Array<{ path: string; mime_type: string; url?: string; expires_at?: string }>;
-};
-
-const isAction = (a: string) => (r: { query: URLSearchParams }) => r.query.get("Action") === a;
 
 describe("jimeng_generate_image (tool behaviour)", () => {
   let h: Harness;
@@ -100,9 +91,7 @@ describe("jimeng_generate_image (tool behaviour)", () => {
   });
   afterAll(() => h.close());
 
-  const lastBody = (action: string) => v.sim.requests.filter(isAction(action)).at(-1)!.json as Record<string, unknown>;
-  const requestsSince = (n: number) => v.sim.requests.length - n;
-
+  const lastBody = (action: string) => lastRequest(v, isAction(action)).json as Record<string, unknown>;
   it("jimeng_generate_image (Jimeng 4.0): req_json carries return_url, logo_info and aigc_meta; the submit body does not", async () => {
     const r = await h.call("jimeng_generate_image", {
       prompt: "a fox",
@@ -112,7 +101,7 @@ describe("jimeng_generate_image (tool behaviour)", () => {
       logo: { add: true, position: "top_right", language: "en" },
       aigc_meta: { producer_id: "p-42" },
     });
-    const job = structured<MainJob>(r);
+    const job = jobOf(r);
     expect(job).toMatchObject({ status: "succeeded", vendor: "visual" });
     expect(job.assets[0]).toMatchObject({ mime_type: "image/jpeg" });
     expect(job.assets[0]!.url).toMatch(/X-Tos-Expires=86400/);
@@ -135,7 +124,7 @@ describe("jimeng_generate_image (tool behaviour)", () => {
       logo: { add: true },
       aigc_meta: { producer_id: "p-1" },
     });
-    expect(structured<MainJob>(r).status).toBe("succeeded");
+    expect(jobOf(r).status).toBe("succeeded");
     const body = lastBody("CVProcess");
     expect(body).toMatchObject({
       req_key: "jimeng_high_aes_general_v21_L",
@@ -151,7 +140,7 @@ describe("jimeng_generate_image (tool behaviour)", () => {
     writeFileSync(a, makePng(64, 48, 1));
     writeFileSync(b, makeJpeg(64, 64, 2));
     const r = await h.call("jimeng_generate_image", { prompt: "[group] merge these", images: [a, b] });
-    const job = structured<MainJob>(r);
+    const job = jobOf(r);
     expect(job.status).toBe("succeeded");
     expect(job.assets).toHaveLength(3);
     const sent = lastBody("CVSync2AsyncSubmitTask").binary_data_base64 as string[];
@@ -180,14 +169,14 @@ describe("jimeng_generate_image (tool behaviour)", () => {
       { prompt: "x", model: "nope" },
     ];
     for (const args of sent) {
-      const before = v.sim.requests.length;
+      const before = mark(v);
       await h.call("jimeng_generate_image", args);
-      expect(requestsSince(before), JSON.stringify(args)).toBeGreaterThan(0);
+      expect(before.since().length, JSON.stringify(args)).toBeGreaterThan(0);
     }
     const unknown = await h.call("jimeng_generate_image", { prompt: "x", model: "nope" });
     expect(unknown.isError).toBe(true);
     expect(text(unknown)).toMatch(/50200.*req_key nope not supported/);
-    const before = v.sim.requests.length;
+    const before = mark(v);
     const refused: Array<[Record<string, unknown>, RegExp]> = [
       [{ prompt: "x", images: ["https://example.com/a.png", join(h.dir, "ref-a.png")] }, /not a mix/],
       [{ prompt: "x", images: Array.from({ length: 15 }, () => "https://example.com/a.png") }, /images/],
@@ -198,7 +187,7 @@ describe("jimeng_generate_image (tool behaviour)", () => {
       expect(r.isError, JSON.stringify(args)).toBe(true);
       expect(text(r)).toMatch(re);
     }
-    expect(requestsSince(before)).toBe(0);
+    expect(before.since().length).toBe(0);
   });
 
   it("backs off on 50430 at submit with progress messages, within the wait budget", async () => {
@@ -220,7 +209,7 @@ describe("jimeng_generate_image (tool behaviour)", () => {
       { prompt: "busy", wait_seconds: 20 },
       { onprogress: (p) => notes.push(p.message ?? "") },
     );
-    expect(structured<MainJob>(r).status).toBe("succeeded");
+    expect(jobOf(r).status).toBe("succeeded");
     expect(notes.some((n) => /busy \(50430/.test(n))).toBe(true);
   });
 });

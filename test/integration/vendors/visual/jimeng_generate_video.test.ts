@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePng } from "../../../../src/sandbox/media-fixtures.js";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
-import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { startHarness, text, type Harness } from "../../../helpers/harness.js";
+import { jobOf, lastRequest, mark } from "../../../helpers/results.js";
+import { isAction } from "./helpers.js";
 
-type Job = { status: string; model?: string; warnings?: string[]; assets: Array<{ mime_type: string }> };
 const FRAME = "https://example.com/frame.png";
 
 describe("jimeng_generate_video", () => {
@@ -18,8 +19,7 @@ describe("jimeng_generate_video", () => {
   });
   afterAll(() => h.close());
 
-  const lastSubmit = () =>
-    v.sim.requests.filter((r) => r.query.get("Action") === "CVSync2AsyncSubmitTask").at(-1)!.json as Record<string, unknown>;
+  const lastSubmit = () => lastRequest(v, (r) => r.query.get("Action") === "CVSync2AsyncSubmitTask").json as Record<string, unknown>;
 
   it("defaults by inputs: 3.0 Pro for text or one frame, the 1080P first+last key for two frames, the camera key for a template", async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
@@ -30,8 +30,8 @@ describe("jimeng_generate_video", () => {
     ];
     for (const [args, model] of cases) {
       const r = await h.call("jimeng_generate_video", { ...args, wait_seconds: 20 });
-      expect(structured<Job>(r), JSON.stringify(args)).toMatchObject({ status: "succeeded", model });
-      expect(structured<Job>(r).warnings).toBeUndefined();
+      expect(jobOf(r), JSON.stringify(args)).toMatchObject({ status: "succeeded", model });
+      expect(jobOf(r).warnings).toBeUndefined();
       expect(lastSubmit().req_key).toBe(model);
     }
     expect(lastSubmit()).toEqual({
@@ -54,14 +54,14 @@ describe("jimeng_generate_video", () => {
 
   it("no longer refuses per-model combinations: they are advice, and the vendor decides", async () => {
     const withRatio = await h.call("jimeng_generate_video", { first_frame: FRAME, aspect_ratio: "1:1", wait_seconds: 20 });
-    expect(structured<Job>(withRatio).status).toBe("succeeded");
-    expect(structured<Job>(withRatio).warnings).toEqual([
+    expect(jobOf(withRatio).status).toBe("succeeded");
+    expect(jobOf(withRatio).warnings).toEqual([
       "Jimeng 3.0 Pro (1080P, text or first frame) (jimeng_ti2v_v30_pro) does not take aspect_ratio",
     ]);
     expect(lastSubmit()).toMatchObject({ aspect_ratio: "1:1" });
 
     const textOnly = await h.call("jimeng_generate_video", { model: "jimeng_t2v_v30", prompt: "x", first_frame: FRAME, wait_seconds: 20 });
-    expect(structured<Job>(textOnly).warnings).toEqual([
+    expect(jobOf(textOnly).warnings).toEqual([
       "Jimeng 3.0 720P text-to-video (jimeng_t2v_v30) is not listed for this endpoint (video/i2v_first)",
     ]);
     expect(lastSubmit()).toMatchObject({ req_key: "jimeng_t2v_v30", image_urls: [FRAME] });
@@ -87,7 +87,7 @@ describe("jimeng_generate_video", () => {
     writeFileSync(small, makePng(200, 200, 6));
     const notImage = join(h.dir, "notes.png");
     writeFileSync(notImage, "not an image");
-    const before = v.sim.requests.length;
+    const before = mark(v);
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ prompt: "x", last_frame: FRAME }, /last_frame: needs first_frame/],
       [{ first_frame: small, prompt: "x" }, /short side must be at least 320/],
@@ -100,19 +100,9 @@ describe("jimeng_generate_video", () => {
       expect(r.isError, JSON.stringify(args)).toBe(true);
       expect(text(r)).toMatch(re);
     }
-    expect(v.sim.requests.length).toBe(before);
+    expect(before.since()).toHaveLength(0);
   });
 });
-
-type MainJob = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  error?: { code: string; message: string };
-  assets: Array<{ path: string; mime_type: string; url?: string; expires_at?: string }>;
-};
-
-const isAction = (a: string) => (r: { query: URLSearchParams }) => r.query.get("Action") === a;
 
 describe("jimeng_generate_video (tool behaviour)", () => {
   let h: Harness;
@@ -123,12 +113,10 @@ describe("jimeng_generate_video (tool behaviour)", () => {
   });
   afterAll(() => h.close());
 
-  const lastBody = (action: string) => v.sim.requests.filter(isAction(action)).at(-1)!.json as Record<string, unknown>;
-  const requestsSince = (n: number) => v.sim.requests.length - n;
-
+  const lastBody = (action: string) => lastRequest(v, isAction(action)).json as Record<string, unknown>;
   it("jimeng_generate_video: duration becomes frames, aspect ratio for text only; a job handed back early resumes", async () => {
     const r = await h.call("jimeng_generate_video", { prompt: "waves at dusk", duration: 10, aspect_ratio: "9:16", wait_seconds: 0 });
-    const started = structured<MainJob>(r);
+    const started = jobOf(r);
     expect(["queued", "running"]).toContain(started.status);
     expect(lastBody("CVSync2AsyncSubmitTask")).toEqual({
       req_key: "jimeng_ti2v_v30_pro",
@@ -137,7 +125,7 @@ describe("jimeng_generate_video (tool behaviour)", () => {
       frames: 241,
       aspect_ratio: "9:16",
     });
-    const done = structured<MainJob>(await h.call("wait_for_job", { job_id: started.job_id, wait_seconds: 20 }));
+    const done = jobOf(await h.call("wait_for_job", { job_id: started.job_id, wait_seconds: 20 }));
     expect(done.status).toBe("succeeded");
     expect(done.assets[0]!.mime_type).toBe("video/mp4");
     const ttl = Date.parse(done.assets[0]!.expires_at!) - Date.now();
@@ -150,7 +138,7 @@ describe("jimeng_generate_video (tool behaviour)", () => {
     writeFileSync(f, makePng(480, 320, 4));
     writeFileSync(l, makePng(480, 320, 5));
     const r = await h.call("jimeng_generate_video", { model: "jimeng_i2v_first_tail_v30", first_frame: f, last_frame: l, prompt: "morph" });
-    expect(structured<MainJob>(r).status).toBe("succeeded");
+    expect(jobOf(r).status).toBe("succeeded");
     const body = lastBody("CVSync2AsyncSubmitTask");
     expect((body.binary_data_base64 as string[]).map((s) => Buffer.from(s, "base64").equals(makePng(480, 320, 4)))).toEqual([true, false]);
     expect(body.aspect_ratio).toBeUndefined();
@@ -160,19 +148,19 @@ describe("jimeng_generate_video (tool behaviour)", () => {
       [{ prompt: "x", duration: 7 }, /takes duration 5, 10; got 7/],
     ];
     for (const [args, re] of sent) {
-      const before = v.sim.requests.length;
+      const before = mark(v);
       const res = await h.call("jimeng_generate_video", args);
-      expect(requestsSince(before), JSON.stringify(args)).toBeGreaterThan(0);
+      expect(before.since().length, JSON.stringify(args)).toBeGreaterThan(0);
       expect(res.isError, JSON.stringify(args)).toBe(true);
       expect(text(res)).toMatch(re);
     }
     const textKey = await h.call("jimeng_generate_video", { model: "jimeng_t2v_v30", first_frame: f, prompt: "x" });
-    expect(structured<MainJob>(textKey).status, "the text-to-video key gets the frame; the vendor decides").toBe("succeeded");
+    expect(jobOf(textKey).status, "the text-to-video key gets the frame; the vendor decides").toBe("succeeded");
     expect(text(textKey)).toMatch(/Note: .*jimeng_t2v_v30\) is not listed for this endpoint \(video\/i2v_first\)/);
     const withRatio = await h.call("jimeng_generate_video", { first_frame: f, aspect_ratio: "1:1" });
-    expect(structured<MainJob>(withRatio).status).toBe("succeeded");
+    expect(jobOf(withRatio).status).toBe("succeeded");
     expect(text(withRatio)).toMatch(/Note: .*does not take aspect_ratio/);
-    const before = v.sim.requests.length;
+    const before = mark(v);
     const small = join(h.dir, "small.png");
     writeFileSync(small, makePng(200, 200, 6));
     const cases: Array<[Record<string, unknown>, RegExp]> = [
@@ -185,6 +173,6 @@ describe("jimeng_generate_video (tool behaviour)", () => {
       expect(res.isError, JSON.stringify(args)).toBe(true);
       expect(text(res)).toMatch(re);
     }
-    expect(requestsSince(before)).toBe(0);
+    expect(before.since().length).toBe(0);
   });
 });

@@ -1,9 +1,10 @@
 /** jimeng_portrait_photo: a model argument next to VOLC_PORTRAIT_REQ_KEY; its documented options advise. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
-import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { startHarness, text, type Harness } from "../../../helpers/harness.js";
+import { jobOf, lastRequest, mark } from "../../../helpers/results.js";
+import { isAction } from "./helpers.js";
 
-type Job = { status: string; model?: string; warnings?: string[] };
 const PHOTO = "https://example.com/me.jpg";
 
 describe("jimeng_portrait_photo", () => {
@@ -15,16 +16,15 @@ describe("jimeng_portrait_photo", () => {
   });
   afterAll(() => h.close());
 
-  const lastSubmit = () =>
-    v.sim.requests.filter((r) => r.query.get("Action") === "CVSync2AsyncSubmitTask").at(-1)!.json as Record<string, unknown>;
+  const lastSubmit = () => lastRequest(v, (r) => r.query.get("Action") === "CVSync2AsyncSubmitTask").json as Record<string, unknown>;
 
   it("sends gen_mode creative without a prompt (the vendor decides) and advises on values its page does not list", async () => {
     const r = await h.call("jimeng_portrait_photo", { image: PHOTO, gen_mode: "creative" });
-    expect(structured<Job>(r)).toMatchObject({ status: "succeeded", model: "i2i_portrait_photo" });
-    expect(structured<Job>(r).warnings).toBeUndefined();
+    expect(jobOf(r)).toMatchObject({ status: "succeeded", model: "i2i_portrait_photo" });
+    expect(jobOf(r).warnings).toBeUndefined();
     expect(lastSubmit()).toEqual({ req_key: "i2i_portrait_photo", image_input: PHOTO, gen_mode: "creative" });
     const odd = await h.call("jimeng_portrait_photo", { image: PHOTO, gen_mode: "cartoon", width: 3000, height: 1000 });
-    expect(structured<Job>(odd).warnings).toEqual([
+    expect(jobOf(odd).warnings).toEqual([
       'Portrait photo (图生图3.0 人像写真) (i2i_portrait_photo) takes gen_mode creative, reference, reference_char; got "cartoon"',
       "Portrait photo (图生图3.0 人像写真) (i2i_portrait_photo) takes width 512-2048; got 3000",
     ]);
@@ -33,14 +33,14 @@ describe("jimeng_portrait_photo", () => {
 
   it("model overrides VOLC_PORTRAIT_REQ_KEY per call; the variable sets the default", async () => {
     const r = await h.call("jimeng_portrait_photo", { image: PHOTO, model: "i2i_portrait_photo_v2", prompt: "in a garden" });
-    expect(structured<Job>(r)).toMatchObject({ status: "succeeded", model: "i2i_portrait_photo_v2" });
+    expect(jobOf(r)).toMatchObject({ status: "succeeded", model: "i2i_portrait_photo_v2" });
     expect(lastSubmit().req_key).toBe("i2i_portrait_photo_v2");
     const other = await startHarness({
       existing: { sandbox: h.sandbox, dir: h.dir },
       env: { VOLC_PORTRAIT_REQ_KEY: "i2i_portrait_photo_v2" },
     });
     try {
-      expect(structured<Job>(await other.call("jimeng_portrait_photo", { image: PHOTO })).model).toBe("i2i_portrait_photo_v2");
+      expect(jobOf(await other.call("jimeng_portrait_photo", { image: PHOTO })).model).toBe("i2i_portrait_photo_v2");
       const tool = (await other.client.listTools()).tools.find((t) => t.name === "jimeng_portrait_photo")!;
       expect(tool.description).toMatch(/Default req_key i2i_portrait_photo_v2 \(VOLC_PORTRAIT_REQ_KEY\)/);
       expect(text(await other.call("list_models", { tool: "jimeng_portrait_photo" }))).toMatch(
@@ -52,16 +52,6 @@ describe("jimeng_portrait_photo", () => {
   });
 });
 
-type MainJob = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  error?: { code: string; message: string };
-  assets: Array<{ path: string; mime_type: string; url?: string; expires_at?: string }>;
-};
-
-const isAction = (a: string) => (r: { query: URLSearchParams }) => r.query.get("Action") === a;
-
 describe("jimeng_portrait_photo (tool behaviour)", () => {
   let h: Harness;
   let v: VisualSimulator;
@@ -71,7 +61,7 @@ describe("jimeng_portrait_photo (tool behaviour)", () => {
   });
   afterAll(() => h.close());
 
-  const lastBody = (action: string) => v.sim.requests.filter(isAction(action)).at(-1)!.json as Record<string, unknown>;
+  const lastBody = (action: string) => lastRequest(v, isAction(action)).json as Record<string, unknown>;
 
   it("jimeng_portrait_photo sends the photo, the beauty controls and gen_mode under the configured req_key", async () => {
     const r = await h.call("jimeng_portrait_photo", {
@@ -85,7 +75,7 @@ describe("jimeng_portrait_photo (tool behaviour)", () => {
       height: 1328,
       logo: { add: true },
     });
-    expect(structured<MainJob>(r).status).toBe("succeeded");
+    expect(jobOf(r).status).toBe("succeeded");
     expect(lastBody("CVSync2AsyncSubmitTask")).toEqual({
       req_key: "i2i_portrait_photo",
       image_input: "https://example.com/me.jpg",
@@ -101,10 +91,10 @@ describe("jimeng_portrait_photo (tool behaviour)", () => {
       return_url: true,
       logo_info: { add_logo: true },
     });
-    const before = v.sim.requests.length;
+    const before = mark(v);
     const noPrompt = await h.call("jimeng_portrait_photo", { image: "https://example.com/me.jpg", gen_mode: "creative" });
-    expect(structured<MainJob>(noPrompt).status, "creative without a prompt is the vendor's call now").toBe("succeeded");
-    expect(v.sim.requests.length).toBeGreaterThan(before);
+    expect(jobOf(noPrompt).status, "creative without a prompt is the vendor's call now").toBe("succeeded");
+    expect(before.since().length).toBeGreaterThan(0);
     expect((await h.call("jimeng_portrait_photo", { image: "https://example.com/me.jpg", gpen: 2 })).isError).toBe(true);
   });
 
@@ -112,7 +102,7 @@ describe("jimeng_portrait_photo (tool behaviour)", () => {
     const other = await startHarness({ existing: { sandbox: h.sandbox, dir: h.dir }, env: { VOLC_PORTRAIT_REQ_KEY: "jimeng_t2i_v46" } });
     try {
       const r = await other.call("jimeng_portrait_photo", { image: "https://example.com/me.jpg", prompt: "x" });
-      expect(structured<MainJob>(r).status).toBe("succeeded");
+      expect(jobOf(r).status).toBe("succeeded");
       expect(lastBody("CVSync2AsyncSubmitTask").req_key).toBe("jimeng_t2i_v46");
     } finally {
       await other.close();

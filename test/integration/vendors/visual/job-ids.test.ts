@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeJobId } from "../../../../src/jobs/handle.js";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
 import { startHarness, structured, type Harness } from "../../../helpers/harness.js";
+import { lastRequest } from "../../../helpers/results.js";
 
 const RELEASE_0_1_0 = JSON.parse(readFileSync(new URL("../../../fixtures/job-ids-0.1.0.json", import.meta.url), "utf8")) as Array<{
   tool: string;
@@ -42,7 +43,7 @@ describe("Jimeng job ids of release 0.1.0", () => {
       const done = structured<{ status: string; assets: unknown[] }>(await h.call("wait_for_job", { job_id, wait_seconds: 20 }));
       expect(done.status, tool).toBe("succeeded");
       expect(done.assets.length, tool).toBeGreaterThan(0);
-      const poll = v.sim.requests.filter((r) => r.query.get("Action") === "CVSync2AsyncGetResult").at(-1)!;
+      const poll = lastRequest(v, (r) => r.query.get("Action") === "CVSync2AsyncGetResult");
       expect(poll.json, tool).toEqual({ req_key: handle.x!.rk, task_id: handle.task, ...(handle.x!.rj ? { req_json: handle.x!.rj } : {}) });
     }
   });

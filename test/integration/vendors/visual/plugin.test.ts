@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
 import { startHarness, type Harness } from "../../../helpers/harness.js";
+import { lastRequest } from "../../../helpers/results.js";
 
 describe("Jimeng tools through the MCP server", () => {
   let h: Harness;
@@ -15,6 +16,6 @@ describe("Jimeng tools through the MCP server", () => {
   it("check validates the keys with a free lookup", async () => {
     const vendor = h.app.vendors.find((x) => x.id === "visual")!;
     expect(await vendor.check(AbortSignal.timeout(5000))).toMatch(/keys accepted.*nothing was created/);
-    expect(v.sim.requests.at(-1)!.query.get("Action")).toBe("CVSync2AsyncGetResult");
+    expect(lastRequest(v).query.get("Action")).toBe("CVSync2AsyncGetResult");
   });
 });

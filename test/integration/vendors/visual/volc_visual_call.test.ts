@@ -2,15 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeJobId } from "../../../../src/jobs/handle.js";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
-import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
-
-type Job = {
-  job_id: string;
-  status: string;
-  detail?: string;
-  warnings?: string[];
-  assets: Array<{ mime_type: string; path: string }>;
-};
+import { startHarness, text, type Harness } from "../../../helpers/harness.js";
+import { jobOf, lastRequest, mark, type RequestMark } from "../../../helpers/results.js";
+import { isAction } from "./helpers.js";
 
 const ROLE = "jimeng_realman_avatar_picture_create_role_omni_v15";
 const OMNI = "jimeng_realman_avatar_picture_omni_v15";
@@ -25,31 +19,31 @@ describe("volc_visual_call", () => {
   });
   afterAll(() => h.close());
 
-  const actions = (since: number) =>
-    v.sim.requests
-      .slice(since)
+  const actions = (since: RequestMark) =>
+    since
+      .since()
       .map((r) => r.query.get("Action"))
       .filter(Boolean);
 
   it("OmniHuman step 1 goes through CVSubmitTask + CVGetResult by the catalog's route; its JSON verdict is the result", async () => {
-    const before = v.sim.requests.length;
+    const before = mark(v);
     const r = await h.call("volc_visual_call", { req_key: ROLE, body: { image_url: PHOTO }, wait_seconds: 20 });
-    const job = structured<Job>(r);
+    const job = jobOf(r);
     expect(job).toMatchObject({ status: "succeeded", assets: [], detail: 'result: {"status":1}' });
     expect(text(r)).toMatch(/succeeded with no file; the vendor's result: \{"status":1\}/);
     const seen = actions(before);
     expect(seen[0]).toBe("CVSubmitTask");
     expect(new Set(seen.slice(1))).toEqual(new Set(["CVGetResult"]));
-    expect(v.sim.requests.find((q) => q.query.get("Action") === "CVSubmitTask" && v.sim.requests.indexOf(q) >= before)!.json).toEqual({
+    expect(before.since((q) => q.query.get("Action") === "CVSubmitTask")[0]!.json).toEqual({
       image_url: PHOTO,
       req_key: ROLE,
     });
-    const nobody = structured<Job>(await h.call("volc_visual_call", { req_key: ROLE, body: { image_url: `${PHOTO}?[nobody]` } }));
+    const nobody = jobOf(await h.call("volc_visual_call", { req_key: ROLE, body: { image_url: `${PHOTO}?[nobody]` } }));
     expect(nobody.detail).toBe('result: {"status":0}');
   });
 
   it("step 2 makes a video; the job id records the action family, so a restarted server polls CVGetResult", async () => {
-    const started = structured<Job>(
+    const started = jobOf(
       await h.call("volc_visual_call", {
         req_key: OMNI,
         mode: "submit_task",
@@ -62,8 +56,8 @@ describe("volc_visual_call", () => {
     expect(decodeJobId(started.job_id).x).toEqual({ rk: OMNI, af: "task" });
     const second = await h.restart();
     try {
-      const before = v.sim.requests.length;
-      const done = structured<Job>(await second.call("wait_for_job", { job_id: started.job_id, wait_seconds: 20 }));
+      const before = mark(v);
+      const done = jobOf(await second.call("wait_for_job", { job_id: started.job_id, wait_seconds: 20 }));
       expect(done.status).toBe("succeeded");
       expect(done.assets[0]!.mime_type).toBe("video/mp4");
       expect(actions(before).filter((a) => a !== null)).toContain("CVGetResult");
@@ -76,7 +70,7 @@ describe("volc_visual_call", () => {
   it("an explicit mode overrides the catalog's route (advice), and the vendor's refusal is explained", async () => {
     const r = await h.call("volc_visual_call", { req_key: ROLE, mode: "async", body: { image_url: PHOTO } });
     expect(r.isError).toBe(true);
-    expect(v.sim.requests.filter((q) => q.query.get("Action") === "CVSync2AsyncSubmitTask").at(-1)!.json).toMatchObject({ req_key: ROLE });
+    expect(lastRequest(v, (q) => q.query.get("Action") === "CVSync2AsyncSubmitTask").json).toMatchObject({ req_key: ROLE });
     expect(text(r)).toMatch(/req_key jimeng_realman_avatar_picture_create_role_omni_v15 not supported/);
     expect(text(r)).toMatch(
       /OmniHuman 1\.5 step 1: subject recognition \(image_url\) \(jimeng_realman_avatar_picture_create_role_omni_v15\) takes mode submit_task; got "async"/,
@@ -84,23 +78,23 @@ describe("volc_visual_call", () => {
   });
 
   it("a synchronous req_key is routed to CVProcess without a mode; a data answer is the result", async () => {
-    const before = v.sim.requests.length;
+    const before = mark(v);
     const r = await h.call("volc_visual_call", { req_key: "jimeng_realman_avatar_object_detection", body: { image_url: PHOTO } });
-    expect(structured<Job>(r)).toMatchObject({ status: "succeeded", detail: 'result: {"status":1}' });
+    expect(jobOf(r)).toMatchObject({ status: "succeeded", detail: 'result: {"status":1}' });
     expect(actions(before)).toEqual(["CVProcess"]);
   });
 
   it("sends the req_key exactly as given (no alias mapping) and takes the default async route for unknown keys", async () => {
-    const before = v.sim.requests.length;
+    const before = mark(v);
     const r = await h.call("volc_visual_call", { req_key: "jimeng_i2v_first_v30_1080p", body: { prompt: "x", image_urls: [PHOTO] } });
     expect(r.isError).toBe(true);
     expect(actions(before)).toEqual(["CVSync2AsyncSubmitTask"]);
-    expect(v.sim.requests.at(-1)!.json).toMatchObject({ req_key: "jimeng_i2v_first_v30_1080p" });
+    expect(lastRequest(v).json).toMatchObject({ req_key: "jimeng_i2v_first_v30_1080p" });
     expect(text(r)).toMatch(/not supported/);
   });
 
   it("keeps the API-shape rules: no req_json for CVProcess, one place for images, no second req_key", async () => {
-    const before = v.sim.requests.length;
+    const before = mark(v);
     expect(text(await h.call("volc_visual_call", { req_key: "x", mode: "sync", body: {}, req_json: { return_url: true } }))).toMatch(
       /req_json: is for the task modes only/,
     );
@@ -114,19 +108,9 @@ describe("volc_visual_call", () => {
     expect(text(await h.call("volc_visual_call", { req_key: "x", body: { image_urls: [PHOTO] }, images: [PHOTO] }))).toMatch(
       /images: body already has image_urls/,
     );
-    expect(v.sim.requests.length).toBe(before);
+    expect(before.since()).toHaveLength(0);
   });
 });
-
-type MainJob = {
-  job_id: string;
-  status: string;
-  vendor: string;
-  error?: { code: string; message: string };
-  assets: Array<{ path: string; mime_type: string; url?: string; expires_at?: string }>;
-};
-
-const isAction = (a: string) => (r: { query: URLSearchParams }) => r.query.get("Action") === a;
 
 describe("volc_visual_call (tool behaviour)", () => {
   let h: Harness;
@@ -137,7 +121,7 @@ describe("volc_visual_call (tool behaviour)", () => {
   });
   afterAll(() => h.close());
 
-  const lastBody = (action: string) => v.sim.requests.filter(isAction(action)).at(-1)!.json as Record<string, unknown>;
+  const lastBody = (action: string) => lastRequest(v, isAction(action)).json as Record<string, unknown>;
 
   it("volc_visual_call: async without return_url gets base64, decoded to a real image file", async () => {
     const r = await h.call("volc_visual_call", {
@@ -145,7 +129,7 @@ describe("volc_visual_call (tool behaviour)", () => {
       mode: "async",
       body: { prompt: "raw call", width: 1024, height: 1024 },
     });
-    const job = structured<MainJob>(r);
+    const job = jobOf(r);
     expect(job.status).toBe("succeeded");
     expect(job.assets[0]!.mime_type).toBe("image/jpeg");
     expect(job.assets[0]!.url).toBeUndefined();
@@ -156,9 +140,9 @@ describe("volc_visual_call (tool behaviour)", () => {
       body: { prompt: "raw" },
       req_json: { return_url: true },
     });
-    expect(structured<MainJob>(withJson).assets[0]!.url).toMatch(/^http/);
+    expect(jobOf(withJson).assets[0]!.url).toMatch(/^http/);
     const sync = await h.call("volc_visual_call", { req_key: "jimeng_high_aes_general_v21_L", mode: "sync", body: { prompt: "raw sync" } });
-    expect(structured<MainJob>(sync).assets[0]!.mime_type).toBe("image/jpeg");
+    expect(jobOf(sync).assets[0]!.mime_type).toBe("image/jpeg");
     expect(text(await h.call("volc_visual_call", { req_key: "x", mode: "sync", body: {}, req_json: { return_url: true } }))).toMatch(
       /req_json: is for the task modes only/,
     );

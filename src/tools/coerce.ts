@@ -1,0 +1,103 @@
+/**
+ * Issue 12 items 1-2: arguments as clients really send them. LLM clients and Dify often send a
+ * number as "5", a boolean as "false" and a list as a JSON string or a single bare item. Each
+ * tool's own zod schema says what a field is, so one generic pass turns those strings into the
+ * value the schema expects before validation; the schema's range checks then apply as usual.
+ */
+import type { z } from "zod";
+import { inputError } from "../errors.js";
+
+type Def = { type: string; innerType?: Schema; in?: Schema; element?: Schema; shape?: Record<string, Schema>; options?: Schema[] };
+type Schema = z.ZodType & { _zod: { def: Def } };
+
+const DECIMAL = /^\s*-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
+const WRAPPERS = new Set(["optional", "default", "nullable", "readonly", "catch", "nonoptional", "prefault"]);
+
+/** The schema under optional/default/nullable/pipe wrappers. */
+function unwrap(schema: Schema): Schema {
+  let s = schema;
+  for (let i = 0; i < 16; i++) {
+    const def = s._zod.def;
+    if (WRAPPERS.has(def.type) && def.innerType) s = def.innerType;
+    else if (def.type === "pipe" && def.in) s = def.in;
+    else break;
+  }
+  return s;
+}
+
+/** A plain word for what a list holds, for "expected a list of …". */
+function itemWord(element: Schema): string {
+  const t = unwrap(element)._zod.def.type;
+  return t === "string" ? "strings" : t === "number" ? "numbers" : t === "object" ? "objects" : `${t} values`;
+}
+
+/** The value the schema expects, when `value` is a string form of it; `value` itself otherwise. Throws for a string that cannot be a list. */
+function coerce(schema: Schema, value: unknown, path: string): unknown {
+  if (value === undefined || value === null) return value;
+  const s = unwrap(schema);
+  const def = s._zod.def;
+  switch (def.type) {
+    case "number":
+      return typeof value === "string" && DECIMAL.test(value) ? Number(value) : value;
+    case "boolean":
+      if (typeof value !== "string") return value;
+      return value.trim().toLowerCase() === "true" ? true : value.trim().toLowerCase() === "false" ? false : value;
+    case "array": {
+      const element = def.element!;
+      let list = value;
+      if (typeof value === "string") {
+        const t = value.trim();
+        let parsed: unknown;
+        if (t.startsWith("[")) {
+          try {
+            parsed = JSON.parse(t);
+          } catch {
+            parsed = undefined;
+          }
+        }
+        if (Array.isArray(parsed)) list = parsed;
+        else if (unwrap(element)._zod.def.type === "string" && t && !t.startsWith("[")) list = [value];
+        else
+          throw inputError(
+            path,
+            `expected a list of ${itemWord(element)}: a JSON array such as ["https://example.com/a.png"]${unwrap(element)._zod.def.type === "string" ? " or a single item" : ""}, got a string that is neither`,
+          );
+      }
+      return Array.isArray(list) ? list.map((v, i) => coerce(element, v, `${path}[${i}]`)) : list;
+    }
+    case "object": {
+      if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+      const shape = def.shape ?? {};
+      const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+      for (const [k, v] of Object.entries(out)) if (shape[k]) out[k] = coerce(shape[k], v, `${path}.${k}`);
+      return out;
+    }
+    case "union": {
+      // A value one branch already takes is left alone ("5" stays a string where a string is allowed).
+      const options = def.options ?? [];
+      if (options.some((o) => o.safeParse(value).success)) return value;
+      for (const o of options) {
+        try {
+          const c = coerce(o, value, path);
+          if (c !== value && o.safeParse(c).success) return c;
+        } catch {
+          // another branch may still fit; the schema reports the failure
+        }
+      }
+      return value;
+    }
+    default:
+      return value;
+  }
+}
+
+/** A call's arguments with strings turned into the numbers, booleans and lists the tool's schema declares. */
+export function coerceArguments(input: z.ZodRawShape, args: unknown): unknown {
+  if (args === null || typeof args !== "object" || Array.isArray(args)) return args;
+  const out: Record<string, unknown> = { ...(args as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(out)) {
+    const schema = input[k] as Schema | undefined;
+    if (schema) out[k] = coerce(schema, v, k);
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+/** Issue 12 items 1-2: numbers, booleans and lists as clients really send them (strings), accepted once for every tool. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deflateSync } from "node:zlib";
+import { startHarness, text, type Harness } from "../../helpers/harness.js";
+import { lastRequest, mark } from "../../helpers/results.js";
+
+/** A valid w×h grey PNG as a data: URI. */
+function png(w = 64, h = 64): string {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 0;
+  const raw = Buffer.alloc((w + 1) * h, 0x80);
+  for (let y = 0; y < h; y++) raw[y * (w + 1)] = 0;
+  const bytes = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+  return `data:image/png;base64,${bytes.toString("base64")}`;
+}
+
+describe("argument forms clients send", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it("takes numbers and booleans as strings, then applies the same checks", async () => {
+    const k = mark(h.sandbox.kling);
+    const r = await h.call("kling_text_to_video", { prompt: "a cat walking on a beach", duration: "5", wait_seconds: "1" });
+    expect(text(r)).not.toMatch(/expected number/);
+    expect(r.isError).toBeFalsy();
+    const body = k.since().find((q) => q.method === "POST")?.json as Record<string, unknown>;
+    expect(String(body.duration)).toBe("5");
+
+    const s = await h.call("seedream_generate_image", { prompt: "a red panda", seed: "42", watermark: "false", wait_seconds: "30" });
+    expect(s.isError).toBeFalsy();
+    const sent = lastRequest(h.ark, "/images/generations").json as Record<string, unknown>;
+    expect(sent.seed).toBe(42);
+    expect(sent.watermark).toBe(false);
+
+    const bad = await h.call("kling_text_to_video", { prompt: "x", duration: "abc" });
+    expect(bad.isError).toBe(true);
+    expect(text(bad)).toMatch(/duration/);
+    const range = await h.call("seedream_generate_image", { prompt: "x", max_images: "99" });
+    expect(range.isError).toBe(true);
+    expect(text(range)).toMatch(/max_images/);
+    const notBool = await h.call("seedream_generate_image", { prompt: "x", watermark: "yes" });
+    expect(notBool.isError).toBe(true);
+    expect(text(notBool)).toMatch(/watermark/);
+  });
+
+  it("takes a list as a JSON array string or a single bare item", async () => {
+    const img = png();
+    for (const images of [JSON.stringify([img]), img]) {
+      const r = await h.call("seedream_generate_image", { prompt: "make it blue", images, wait_seconds: 30 });
+      expect(text(r)).not.toMatch(/expected array|characters/);
+      expect(r.isError).toBeFalsy();
+      const sent = lastRequest(h.ark, "/images/generations").json as Record<string, unknown>;
+      expect([sent.image].flat()).toHaveLength(1);
+    }
+  });
+
+  it("says 'expected a list of …' for a string that is no list, never a string length", async () => {
+    const r = await h.call("seedream_generate_image", { prompt: "x", images: '["unterminated' });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/^Error.*images: expected a list of strings/);
+    expect(text(r)).not.toMatch(/characters/);
+  });
+});
