@@ -1,8 +1,9 @@
 /**
  * The caller's wait budget (`wait_seconds`), the one bound on a whole generation call: measured
- * from the start of the call, spent on the create as well as on waiting, so a hung create cannot
- * hold the caller past it. Every generation tool makes one with `waitBudget` and hands it to the
- * engine's start and to `waitAndRender`.
+ * from the start of the call, spent on the create (and any local back-off before it) as well as on
+ * waiting, so a hung create cannot hold the caller past it. Every generation tool gets one from
+ * `ctx.budget(args.wait_seconds)` (src/tools/define.ts) and hands it to the engine's start and to
+ * `waitAndRender`; no tool computes a deadline of its own.
  */
 export class WaitBudget {
   constructor(readonly deadlineMs: number) {}
@@ -10,11 +11,6 @@ export class WaitBudget {
   remainingMs(): number {
     return Math.max(0, this.deadlineMs - Date.now());
   }
-}
-
-/** A budget of `waitSeconds` (or `defaultS` when absent), starting now. */
-export function waitBudget(waitSeconds: number | undefined, defaultS: number): WaitBudget {
-  return new WaitBudget(Date.now() + (waitSeconds ?? defaultS) * 1000);
 }
 
 /**

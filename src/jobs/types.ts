@@ -97,7 +97,7 @@ export interface LostTaskQuery {
   /** When the create was sent and when its answer was given up (ms since the epoch). */
   sentAtMs: number;
   lostAtMs: number;
-  /** Request facts the vendor echoes in its task records (e.g. `ratio`, `duration`). */
+  /** Request facts kept with the job: ones the vendor echoes in its task records (e.g. `ratio`), or the id it was sent under. */
   facts: Record<string, string>;
   /** Task ids already attached to other jobs of this store. */
   taken: ReadonlySet<string>;
@@ -114,11 +114,15 @@ export interface TaskDriver {
   poll(handle: JobHandle, ctx: DriverContext): Promise<PollResult>;
   cancel?(handle: JobHandle, ctx: DriverContext): Promise<CancelOutcome>;
   /**
-   * Finds the task a create with a lost answer may have made (the vendor's task list): its id when
-   * exactly one task matches, `ambiguous` with the candidates when several do, undefined when none.
-   * Absent when the vendor offers no way to look a task up.
+   * Finds the task a create with a lost answer may have made (Ark's task list, Kling's external
+   * task id): its id (and any poll facts `x`) when exactly one task matches, `ambiguous` with the
+   * candidates when several do, undefined when none. Absent when the vendor offers no way to look a
+   * task up. This is the one lost-answer path (kinds/submitting.ts); no client resends a create.
    */
-  findLost?(query: LostTaskQuery, ctx: DriverContext): Promise<{ task: string } | { ambiguous: string[] } | undefined>;
+  findLost?(
+    query: LostTaskQuery,
+    ctx: DriverContext,
+  ): Promise<{ task: string; x?: Record<string, string> } | { ambiguous: string[] } | undefined>;
   /** Default poll interval for this kind of task. */
   pollIntervalMs?: number;
   /** Media kind expected from outputs, checked on download. */

@@ -9,6 +9,7 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { describeError, inputError } from "../errors.js";
+import { WaitBudget } from "../jobs/budget.js";
 import { log, redact } from "../log.js";
 import { coerceArguments } from "./coerce.js";
 
@@ -19,6 +20,11 @@ export interface ToolContext {
   progress(message: string, percent?: number): void;
   /** Adds a line of advice to a successful result (text, and `structuredContent.warnings` where the output declares it). */
   warn(message: string): void;
+  /**
+   * The call's wait budget: `waitSeconds` (or the configured default) from the moment the call
+   * arrived. The one deadline of a generation tool: its create, retries and wait all spend it.
+   */
+  budget(waitSeconds: number | undefined): WaitBudget;
 }
 
 export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape> {
@@ -191,6 +197,11 @@ function guardArguments(server: McpServer, def: ToolDef): void {
   defs.set(def.name, def);
 }
 
+/** Budgets that run from `startedMs`, the moment the call arrived. */
+export function callBudget(app: AppContext, startedMs: number): ToolContext["budget"] {
+  return (waitSeconds) => new WaitBudget(startedMs + (waitSeconds ?? app.config.defaultWaitS) * 1000);
+}
+
 export function registerTool(server: McpServer, app: AppContext, def: ToolDef): void {
   guardArguments(server, def);
   server.registerTool(
@@ -204,7 +215,13 @@ export function registerTool(server: McpServer, app: AppContext, def: ToolDef): 
     },
     async (args: unknown, extra: Extra): Promise<CallToolResult> => {
       const warnings: string[] = [];
-      const ctx: ToolContext = { app, signal: extra.signal, progress: progressReporter(extra), warn: (w) => void warnings.push(w) };
+      const ctx: ToolContext = {
+        app,
+        signal: extra.signal,
+        progress: progressReporter(extra),
+        warn: (w) => void warnings.push(w),
+        budget: callBudget(app, Date.now()),
+      };
       try {
         // A paid call is refused before the vendor bills it when its output could not be saved.
         if (def.annotations.openWorldHint && def.annotations.readOnlyHint === false && def.annotations.idempotentHint === false)

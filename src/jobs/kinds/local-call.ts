@@ -1,9 +1,12 @@
 /**
  * A synchronous vendor call run in the background by this process. It has no vendor task to poll
- * again, so it runs once; if this process stops first, the job is lost (see followed.ts).
+ * again, so it runs once; if this process stops first, the job is lost (see followed.ts). An answer
+ * lost after the request may have reached the vendor fails the job saying it may have been billed
+ * (the kit's lost-answer rule), and the request is never sent again.
  */
 import { AigcError, isAbortError, toErrorShape } from "../../errors.js";
 import type { MediaStore } from "../../media/store.js";
+import { lostAnswerError, mayHaveReachedVendor } from "../../vendors/kit/lost-answer.js";
 import { applyResult, type OutputKind } from "../outputs.js";
 import { interruptedError } from "../record.js";
 import type { Tracker } from "../tracker.js";
@@ -52,7 +55,18 @@ export class LocalCall implements JobKind {
         if (!tr.ended) await tr.update({ status: "cancelled", detail: "cancelled before the vendor answered" });
         return;
       }
-      await tr.update({ status: "failed", error: toErrorShape(err), errorCause: err });
+      // No answer came back though the request may have been billed: say so, never "unreachable",
+      // and never send it again. (An answer that came but is not the output keeps its own code.)
+      const lost = mayHaveReachedVendor(err) && err instanceof AigcError && err.category !== "bad_response";
+      const error = lost
+        ? lostAnswerError(
+            tr.record.vendor,
+            err,
+            `This is a synchronous ${tr.record.vendor} call: there is no task to look up, so check the ${tr.record.vendor} console's billing or usage history.`,
+            { sync: true },
+          )
+        : err;
+      await tr.update({ status: "failed", error: toErrorShape(error), errorCause: error });
     }
   }
 

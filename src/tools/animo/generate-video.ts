@@ -66,6 +66,7 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
     output: jobResultShape,
     annotations: PAID_GENERATOR,
     async run(args, ctx) {
+      const budget = ctx.budget(args.wait_seconds);
       checkAnimo(args, cfg.mode);
       const label = args.prompt.slice(0, 80);
       let jobId: string;
@@ -82,6 +83,7 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
           vendor: VENDOR_ID,
           op: "video",
           label,
+          budget,
           signal: ctx.signal,
           submit: async (signal) => ({
             task: await (call ? explainRefusals(call, () => submit(signal)) : submit(signal)),
@@ -100,7 +102,7 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
           run: (signal) => client.openVideo(body, signal),
         });
       }
-      return waitAndRender(ctx, jobId, args.wait_seconds, true);
+      return waitAndRender(ctx, jobId, budget, true);
     },
   });
 }

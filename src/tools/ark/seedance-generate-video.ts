@@ -13,7 +13,6 @@ import {
   SERVICE_TIERS,
   VIDEO_FORMATS,
 } from "../../vendors/ark/seedance.js";
-import { waitBudget } from "../../jobs/budget.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
@@ -88,7 +87,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
     output: jobResultShape,
     annotations: PAID_GENERATOR,
     async run(args, ctx) {
-      const budget = waitBudget(args.wait_seconds, ctx.app.config.defaultWaitS);
+      const budget = ctx.budget(args.wait_seconds);
       const model = args.model ?? ark.videoModel;
       const { wait_seconds: _wait, ...rest } = args;
       // duration -1 ("the model decides") is not a number of seconds to hold against a model's range.

@@ -87,6 +87,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
     output: jobResultShape,
     annotations: PAID_GENERATOR,
     async run(args, ctx) {
+      const budget = ctx.budget(args.wait_seconds);
       const model = seedreamModel(ark, args);
       // The catalog lists tiers: they are compared case-insensitively and WIDTHxHEIGHT is left to Ark (the vendor gets the size as given).
       const size = args.size?.includes("x") ? undefined : args.size && TIER.test(args.size) ? args.size.toUpperCase() : args.size;
@@ -110,7 +111,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
         outputKind: "image",
         run: (signal) => explainRefusals(call, async () => seedreamResult(await client.generateImages(body, signal))),
       });
-      return waitAndRender(ctx, jobId, args.wait_seconds, true);
+      return waitAndRender(ctx, jobId, budget, true);
     },
   });
 }

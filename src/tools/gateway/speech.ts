@@ -38,6 +38,7 @@ export function gatewaySpeech(client: GatewayClient, core: CoreConfig, catalog?:
     output: jobResultShape,
     annotations: PAID_GENERATOR,
     async run(args, ctx) {
+      const budget = ctx.budget(args.wait_seconds);
       if (!args.text.trim()) throw inputError("text", "is only whitespace; give the words to speak");
       const { model, modelVar } = resolveModel(cfg, "tts", args.model);
       const voice = args.voice?.trim() || cfg.voice;
@@ -57,7 +58,7 @@ export function gatewaySpeech(client: GatewayClient, core: CoreConfig, catalog?:
         outputKind: "audio",
         run: (signal) => guarded(() => openSpeech(client, body, format, { signal, modelVar })),
       });
-      return waitAndRender(ctx, jobId, args.wait_seconds, true);
+      return waitAndRender(ctx, jobId, budget, true);
     },
   });
 }

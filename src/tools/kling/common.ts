@@ -5,7 +5,8 @@ import type { Catalog } from "../../vendors/kit/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
 import { routeEndpoint, type KlingRoute } from "../../vendors/kling/families.js";
 import { checkKlingImage, IMAGE_MAX_BYTES, IMAGE_MIMES, toKlingImage } from "../../vendors/kling/requests.js";
-import { routeFacts } from "../../vendors/kling/tasks.js";
+import { createFacts, routeFacts } from "../../vendors/kling/tasks.js";
+import { newExternalTaskId } from "../../vendors/kling/client.js";
 import { CAMERA_TYPES, MAX_SHOT_PROMPT, MAX_SHOTS, MODES, SHOT_TYPES } from "../../vendors/kling/video-options.js";
 import { VENDOR_ID } from "../../vendors/kling/config.js";
 import type { ToolContext } from "../define.js";
@@ -140,25 +141,28 @@ export async function submitKling(
   client: KlingClient,
   t: { route: KlingRoute; call: ModelCall; op: "video" | "image"; body: Record<string, unknown>; label: string; wait_seconds?: number },
 ) {
-  const budgetMs = (t.wait_seconds ?? ctx.app.config.defaultWaitS) * 1000;
-  const started = Date.now();
+  const budget = ctx.budget(t.wait_seconds);
+  const externalTaskId = newExternalTaskId();
   ctx.progress(`submitting the Kling ${t.call.endpoint} task`);
   const jobId = await explainRefusals(t.call, () =>
     ctx.app.jobs.startTask({
       vendor: VENDOR_ID,
       op: t.op,
       label: t.label.slice(0, 80),
+      budget,
+      // The external id finds the task if the create answer is lost (the driver's findLost).
+      facts: createFacts(t.route, externalTaskId),
       signal: ctx.signal,
       submit: async (signal) => {
         const created = await client.createTask(t.route, t.body, {
           signal,
-          deadlineMs: started + budgetMs,
+          deadlineMs: budget.deadlineMs,
           onQueued: (m) => ctx.progress(m),
+          externalTaskId,
         });
-        return { task: created.taskId, model: t.call.model, x: routeFacts(t.route, created.byExternalId) };
+        return { task: created.taskId, model: t.call.model, x: routeFacts(t.route) };
       },
     }),
   );
-  const left = Math.max(0, Math.floor((started + budgetMs - Date.now()) / 1000));
-  return waitAndRender(ctx, jobId, left, true);
+  return waitAndRender(ctx, jobId, budget, true);
 }

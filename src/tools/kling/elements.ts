@@ -111,6 +111,7 @@ export function klingElementTools(client: KlingClient, core: CoreConfig) {
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
       async run(args, ctx) {
+        const budget = ctx.budget(args.wait_seconds);
         const byVideo = args.video_url !== undefined;
         if (byVideo && (args.frontal_image || args.refer_images))
           throw inputError("video_url", "give either video_url (a video character element) or frontal_image + refer_images, not both");
@@ -133,10 +134,10 @@ export function klingElementTools(client: KlingClient, core: CoreConfig) {
             ...(args.voice_id ? { voice_id: args.voice_id } : {}),
             ...(args.tag_ids?.length ? { tag_ids: args.tag_ids } : {}),
           },
-          { signal: ctx.signal, deadlineMs: Date.now() + (args.wait_seconds ?? core.defaultWaitS) * 1000 },
+          { signal: ctx.signal, deadlineMs: budget.deadlineMs },
         );
         ctx.progress("Kling is building the element");
-        const task = await settle(elements, created.taskId, (args.wait_seconds ?? core.defaultWaitS) * 1000, ctx.signal);
+        const task = await settle(elements, created.taskId, budget.remainingMs(), ctx.signal);
         const made = task.elements[0];
         const element = made ? view(made, LIBRARIES.current) : undefined;
         const text =

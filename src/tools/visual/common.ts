@@ -34,10 +34,6 @@ export const aigcMetaSchema = z
   .optional()
   .describe("implicit AIGC metadata embedded in the file (aigc_meta), per China's AI-content labelling rules");
 
-function budgetMs(ctx: ToolContext, waitSeconds: number | undefined): number {
-  return (waitSeconds ?? ctx.app.config.defaultWaitS) * 1000;
-}
-
 /**
  * Submits a task of the given action family (default CVSync2Async; retrying 50429/50430 rejections,
  * which are not billed, within the caller's wait budget) and waits for it with what is left of the
@@ -56,17 +52,17 @@ export async function runAsync(
     family?: TaskFamily;
   },
 ) {
-  const started = Date.now();
-  const budget = budgetMs(ctx, job.waitSeconds);
+  const budget = ctx.budget(job.waitSeconds);
   ctx.progress(`submitting ${job.reqKey}`);
   const jobId = await ctx.app.jobs.startTask({
     vendor: VENDOR_ID,
     op: job.op,
     label: job.label.slice(0, 80),
+    budget,
     signal: ctx.signal,
     submit: async (signal) => ({
       task: await withRateLimitBackoff(() => client.submit(job.body, signal, job.family), {
-        budgetMs: budget,
+        deadlineMs: budget.deadlineMs,
         signal,
         onRetry: (m) => ctx.progress(m),
       }),
@@ -74,8 +70,7 @@ export async function runAsync(
       x: { rk: job.reqKey, ...(job.reqJson ? { rj: job.reqJson } : {}), ...familyFacts(job.family ?? "sync2async") },
     }),
   });
-  const left = Math.max(0, Math.floor((budget - (Date.now() - started)) / 1000));
-  return waitAndRender(ctx, jobId, left, true);
+  return waitAndRender(ctx, jobId, budget, true);
 }
 
 /** Runs a synchronous CVProcess call as a job of this process. */
@@ -84,7 +79,7 @@ export async function runSync(
   client: VisualClient,
   job: { op: string; reqKey: string; body: Record<string, unknown>; label: string; waitSeconds?: number; kind: TaskDriver["outputKind"] },
 ) {
-  const budget = budgetMs(ctx, job.waitSeconds);
+  const budget = ctx.budget(job.waitSeconds);
   const onRetry = (m: string) => ctx.progress(m);
   const jobId = await ctx.app.jobs.startLocal({
     vendor: VENDOR_ID,
@@ -93,9 +88,9 @@ export async function runSync(
     label: job.label.slice(0, 80),
     outputKind: job.kind,
     run: async (signal) =>
-      visualResult(await withRateLimitBackoff(() => client.process(job.body, signal), { budgetMs: budget, signal, onRetry })),
+      visualResult(await withRateLimitBackoff(() => client.process(job.body, signal), { deadlineMs: budget.deadlineMs, signal, onRetry })),
   });
-  return waitAndRender(ctx, jobId, job.waitSeconds, true);
+  return waitAndRender(ctx, jobId, budget, true);
 }
 
 /** Runs a call the way its req_key is called: CVProcess as a local job, or a task of the route's action family. */

@@ -98,7 +98,8 @@ export class ArkClient {
       body,
       signal,
       retry: RETRY_REJECTED,
-      timeoutMs: 60_000,
+      // A create answers in seconds; one that has not after a minute (or the configured vendor timeout) is treated as lost.
+      timeoutMs: Math.min(60_000, this.timeoutMs),
     });
     if (!data.id)
       throw new AigcError({

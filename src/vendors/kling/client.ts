@@ -1,13 +1,14 @@
 /**
  * Kling HTTP client: auth for both API standards (API key, or the AK/SK JWT on legacy endpoints),
- * the `{code,message,request_id,data}` envelope, task create (with an `external_task_id` so a lost
- * answer never leads to a second billed task, and local back-off on 1302/1303) and task lookup:
+ * the `{code,message,request_id,data}` envelope, task create (with an `external_task_id` by which a
+ * create whose answer was lost is found, never sent twice; local back-off on 1302/1303) and task lookup:
  * legacy `GET /v1/<family>/{id}`, new standard `GET /tasks?task_ids=` (answers normalised to the
  * legacy task shape, so one poll result serves both).
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../../errors.js";
+import { malformedResponse } from "../kit/errors.js";
 import { httpRequest, RETRY_SAFE, type RetryPolicy, retryAfterMs } from "../../net/http.js";
 import { KlingAuth } from "./auth.js";
 import type { KlingConfig } from "./config.js";
@@ -44,8 +45,6 @@ export interface KlingClientOptions {
   /** First back-off after a 1302/1303 (doubles, capped by backoffMaxMs). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
-  /** Create attempts after answers lost in transit (each preceded by a lookup). */
-  createAttempts?: number;
   /** Time to wait for a create answer before treating it as lost (default 60 s). */
   createTimeoutMs?: number;
 }
@@ -56,13 +55,13 @@ export interface CreateOptions {
   deadlineMs?: number;
   /** Told when the request waits locally for a parallel-task slot. */
   onQueued?: (message: string) => void;
+  /** The `external_task_id` to send (kept by the caller to find the task if the answer is lost). */
+  externalTaskId?: string;
 }
 
 export interface CreatedTask {
   taskId: string;
   externalTaskId: string;
-  /** True when Kling's answer was lost and could not be looked up yet: poll by external id. */
-  byExternalId?: boolean;
 }
 
 /** Where a create goes: a legacy path (`/v1/…`, tasks at `<path>/{id}`) or a new-standard path (tasks at `/tasks`). */
@@ -90,7 +89,10 @@ export function stringifyKling(body: unknown): string {
   return JSON.stringify(body).replace(/"element_id":"(\d{1,30})"/g, '"element_id":$1');
 }
 
-const NOT_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/;
+/** A fresh `external_task_id`: the job keeps it, so a create whose answer is lost is found by it. */
+export function newExternalTaskId(): string {
+  return `aigc-${randomUUID()}`;
+}
 const LOOKUP = { retry: RETRY_SAFE, timeoutMs: 30_000 } as const;
 
 export class KlingClient {
@@ -102,7 +104,7 @@ export class KlingClient {
     opts: KlingClientOptions,
   ) {
     this.auth = new KlingAuth(cfg);
-    this.opts = { backoffBaseMs: 1000, backoffMaxMs: 15_000, createAttempts: 3, createTimeoutMs: 60_000, ...opts };
+    this.opts = { backoffBaseMs: 1000, backoffMaxMs: 15_000, createTimeoutMs: 60_000, ...opts };
   }
 
   /** One call: the standard picks the credential; a non-zero `code` or HTTP error becomes an AigcError. */
@@ -145,10 +147,11 @@ export class KlingClient {
   }
 
   /**
-   * Creates a task. Sends a fresh `external_task_id` (legacy: in the body; new standard: in
-   * `options`); when the answer is lost (timeout, reset, 5xx, garbled body) it looks the task up by
-   * that id before sending again, so one call never bills twice. 1302/1303 rejections wait locally
-   * (exponential back-off) until `deadlineMs`.
+   * Creates a task under `o.externalTaskId` (a fresh one when absent): legacy in the body, new
+   * standard in `options`. 1302/1303 rejections (nothing created) wait locally (exponential
+   * back-off) until `deadlineMs`. Any other failure is thrown as it is: a create whose answer was
+   * lost is never sent again here; the job engine's one lost-answer path (kinds/submitting.ts)
+   * finds the task by its external id (`lookupExternal`, the Kling driver's `findLost`).
    */
   async createTask(
     target: KlingFamily | KlingRoute | CreateTarget,
@@ -156,13 +159,12 @@ export class KlingClient {
     o: CreateOptions = {},
   ): Promise<CreatedTask> {
     const t = targetOf(target);
-    const externalTaskId = `aigc-${randomUUID()}`;
+    const externalTaskId = o.externalTaskId ?? newExternalTaskId();
     const full =
       t.standard === "new"
         ? { ...body, options: { ...(body.options as object | undefined), external_task_id: externalTaskId } }
         : { ...body, external_task_id: externalTaskId };
     let backoff = this.opts.backoffBaseMs;
-    let lost = 0;
     for (;;) {
       try {
         const data = await this.request<{ task_id?: string; id?: string }>("POST", t.path, {
@@ -173,55 +175,40 @@ export class KlingClient {
           json: t.standard === "new",
         });
         const taskId = t.standard === "new" ? data?.id : data?.task_id;
-        if (!taskId)
-          throw new AigcError({
-            category: "bad_response",
-            code: "MalformedResponse",
-            vendor: KLING,
-            message: "Kling accepted the task but returned no task id",
-          });
+        if (!taskId) throw malformedResponse(KLING, "Kling accepted the task but returned no task id");
         return { taskId: String(taskId), externalTaskId };
       } catch (err) {
-        if (!(err instanceof AigcError) || err.category === "cancelled") throw err;
-        if (isRejectedForLoad(err)) {
-          const wait = Math.min(backoff, this.opts.backoffMaxMs);
-          backoff *= 2;
-          if (Date.now() + wait > (o.deadlineMs ?? 0)) {
-            throw new AigcError({
-              ...err.info,
-              message: `${err.message} (waited within this call's budget; nothing was created or billed)`,
-            });
-          }
-          o.onQueued?.(
-            `Kling is at its ${err.code === "1303" ? "parallel-task limit (1303)" : "rate limit (1302)"}; queued locally, retrying in ${Math.round(wait / 100) / 10} s`,
-          );
-          await this.pause(wait, o.signal);
-          continue;
+        if (!(err instanceof AigcError) || !isRejectedForLoad(err)) throw err;
+        const wait = Math.min(backoff, this.opts.backoffMaxMs);
+        backoff *= 2;
+        if (Date.now() + wait > (o.deadlineMs ?? 0)) {
+          throw new AigcError({
+            ...err.info,
+            message: `${err.message} (waited within this call's budget; nothing was created or billed)`,
+          });
         }
-        const duplicate = lost > 0 && err.code === "1201" && /external_task_id/i.test(err.message);
-        const inTransit =
-          ["network", "timeout", "bad_response"].includes(err.category) || (err.category === "vendor" && (err.info.httpStatus ?? 0) >= 500);
-        if (!duplicate && (!inTransit || NOT_SENT.test(err.message))) throw err;
-        lost++;
-        const found = await this.lookup(t, externalTaskId, o.signal);
-        if (found === "unknown") return { taskId: externalTaskId, externalTaskId, byExternalId: true };
-        if (found) return { taskId: found.task_id, externalTaskId };
-        if (lost >= this.opts.createAttempts) throw err;
-        // Kling has no such task: the request never got through, so sending it again is safe.
+        o.onQueued?.(
+          `Kling is at its ${err.code === "1303" ? "parallel-task limit (1303)" : "rate limit (1302)"}; queued locally, retrying in ${Math.round(wait / 100) / 10} s`,
+        );
+        await this.pause(wait, o.signal);
       }
     }
   }
 
-  /** The task with this external id, null when Kling has none, "unknown" when Kling cannot be asked. */
-  private async lookup(t: CreateTarget, externalTaskId: string, signal?: AbortSignal): Promise<KlingTask | null | "unknown"> {
+  /** The task created under this external id, null when Kling has none (a failure to ask is thrown). */
+  async lookupExternal(
+    t: KlingFamily | KlingRoute | CreateTarget,
+    externalTaskId: string,
+    signal?: AbortSignal,
+  ): Promise<KlingTask | null> {
+    const target = targetOf(t);
     try {
-      return t.standard === "new"
+      return target.standard === "new"
         ? await this.getNewTask(externalTaskId, { external: true, signal })
-        : await this.request<KlingTask>("GET", `${t.path}/${encodeURIComponent(externalTaskId)}`, { signal, ...LOOKUP });
+        : await this.request<KlingTask>("GET", `${target.path}/${encodeURIComponent(externalTaskId)}`, { signal, ...LOOKUP });
     } catch (err) {
       if (err instanceof AigcError && err.category === "not_found") return null;
-      if (err instanceof AigcError && err.category === "cancelled") throw err;
-      return "unknown";
+      throw err;
     }
   }
 

@@ -7,7 +7,8 @@
  */
 import { AigcError } from "../../errors.js";
 import { RETRY_SAFE } from "../../net/http.js";
-import type { CreateOptions, CreatedTask, KlingClient, KlingTask } from "./client.js";
+import { newExternalTaskId, type CreateOptions, type CreatedTask, type KlingClient, type KlingTask } from "./client.js";
+import { lostAnswerError, mayHaveReachedVendor } from "../kit/lost-answer.js";
 import { KLING } from "./errors.js";
 
 export type ElementLibrary = "current" | "old";
@@ -68,8 +69,11 @@ function elementTask(t: KlingTask): ElementTask {
 export class KlingElements {
   constructor(private readonly client: KlingClient) {}
 
-  /** Starts creating an element in the current library (an async task; lost answers are looked up, never re-billed). */
-  create(r: ElementRequest, o: CreateOptions = {}): Promise<CreatedTask> {
+  /**
+   * Starts creating an element in the current library (an async task). A create whose answer was
+   * lost is looked up by its external id, never sent again (the kit's lost-answer rule).
+   */
+  async create(r: ElementRequest, o: CreateOptions = {}): Promise<CreatedTask> {
     const video = r.video_url !== undefined;
     const body: Record<string, unknown> = {
       element_name: r.element_name,
@@ -86,7 +90,20 @@ export class KlingElements {
       ...(r.voice_id ? { element_voice_id: r.voice_id } : {}),
       ...(r.tag_ids?.length ? { tag_list: r.tag_ids.map((tag_id) => ({ tag_id })) } : {}),
     };
-    return this.client.createTask({ standard: "legacy", path: CURRENT }, body, o);
+    const target = { standard: "legacy", path: CURRENT } as const;
+    const externalTaskId = o.externalTaskId ?? newExternalTaskId();
+    try {
+      return await this.client.createTask(target, body, { ...o, externalTaskId });
+    } catch (err) {
+      if (!mayHaveReachedVendor(err)) throw err;
+      const found = await this.client.lookupExternal(target, externalTaskId, o.signal).catch(() => null);
+      if (found) return { taskId: found.task_id, externalTaskId };
+      throw lostAnswerError(
+        KLING,
+        err,
+        `Kling shows no element task with external_task_id ${externalTaskId} yet; kling_list_elements shows it if it appears.`,
+      );
+    }
   }
 
   /** The creation task by task id or external id. */

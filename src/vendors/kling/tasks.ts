@@ -2,11 +2,12 @@
  * Kling task drivers: one for video tasks, one for image tasks. The job handle says where the task
  * lives, so a restarted server can poll from the job id alone: `x.f` is the legacy endpoint family
  * (`GET /v1/<f>/{id}`), or `x.s = "new"` marks a new-standard task (`GET /tasks`, `x.f` then names
- * the product); `x.e = "1"` means the id is our `external_task_id` (the create answer was lost).
+ * the product); `x.k` is the `external_task_id` the create was sent under, and `x.e = "1"` means
+ * the task id is that external id (the create answer was lost and Kling could not be asked then).
  */
 import { AigcError } from "../../errors.js";
 import type { CancelOutcome, JobHandle, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
-import type { KlingClient, KlingMedia, KlingTask } from "./client.js";
+import type { CreateTarget, KlingClient, KlingMedia, KlingTask } from "./client.js";
 import { KLING } from "./errors.js";
 import { isKlingFamily, type KlingFamily, type KlingRoute } from "./families.js";
 import { VENDOR_ID } from "./config.js";
@@ -35,11 +36,18 @@ function outputs(list: KlingMedia[] | undefined, expiresAt: string, role?: strin
 }
 
 /** The driver facts (`x`) of a job created on `route`. */
-export function routeFacts(route: KlingRoute, byExternalId?: boolean): Record<string, string> {
-  return {
-    ...(route.standard === "legacy" ? { f: route.family } : { f: route.product, s: "new" }),
-    ...(byExternalId ? { e: "1" } : {}),
-  };
+export function routeFacts(route: KlingRoute): Record<string, string> {
+  return route.standard === "legacy" ? { f: route.family } : { f: route.product, s: "new" };
+}
+
+/** The facts a Kling create is started with: its route and `k`, the `external_task_id` it is sent under. */
+export function createFacts(route: KlingRoute, externalTaskId: string): Record<string, string> {
+  return { ...routeFacts(route), k: externalTaskId };
+}
+
+/** Where a job's facts say its task lives, for a lookup by external id. */
+function targetOfFacts(x: Record<string, string>): CreateTarget {
+  return x.s === "new" ? { standard: "new", path: "/tasks" } : { standard: "legacy", path: `/v1/${familyOf({ x } as JobHandle)}` };
 }
 
 /** Turns a Kling task into a job poll result. */
@@ -105,6 +113,21 @@ function driver(client: KlingClient, op: "video" | "image"): TaskDriver {
     },
     cancel() {
       return Promise.resolve(NO_CANCEL);
+    },
+    /**
+     * A create whose answer was lost is looked up by the `external_task_id` it was sent under. When
+     * Kling cannot be asked now, the job polls by that id (`x.e`): Kling answers it once it can.
+     */
+    async findLost(query, ctx) {
+      const ext = query.facts.k;
+      if (!ext) return undefined;
+      try {
+        const task = await client.lookupExternal(targetOfFacts(query.facts), ext, ctx.signal);
+        return task ? { task: task.task_id } : undefined;
+      } catch (err) {
+        if (err instanceof AigcError && err.category === "cancelled") throw err;
+        return { task: ext, x: { e: "1" } };
+      }
     },
   };
 }

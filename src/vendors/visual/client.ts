@@ -166,9 +166,9 @@ function lower(h: Record<string, string>): Record<string, string> {
  */
 export async function withRateLimitBackoff<T>(
   fn: () => Promise<T>,
-  opts: { budgetMs: number; signal?: AbortSignal; onRetry?: (message: string) => void; baseDelayMs?: number; maxDelayMs?: number },
+  opts: { deadlineMs: number; signal?: AbortSignal; onRetry?: (message: string) => void; baseDelayMs?: number; maxDelayMs?: number },
 ): Promise<T> {
-  const deadline = Date.now() + opts.budgetMs;
+  const deadline = opts.deadlineMs;
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();

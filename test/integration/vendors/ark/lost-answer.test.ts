@@ -7,8 +7,10 @@ import { describe, expect, it } from "vitest";
 import { startHarness, text } from "../../../helpers/harness.js";
 import { jobOf, mark } from "../../../helpers/results.js";
 import type { SimRequest } from "../../../../src/sandbox/sim-server.js";
+import { orphanJob } from "../../../helpers/owner.js";
 
 const isCreate = (r: SimRequest) => r.method === "POST" && r.path.endsWith("/contents/generations/tasks");
+const isImage = (r: SimRequest) => r.method === "POST" && r.path.endsWith("/images/generations");
 
 describe("Seedance create within the wait budget", () => {
   it("a hung create returns a submitting job in time; wait_for_job resolves it with one create", async () => {
@@ -48,6 +50,64 @@ describe("Seedance create within the wait budget", () => {
     } finally {
       await later.close();
       await first.close();
+    }
+  });
+});
+
+describe("a submitting Seedance job whose sending process died", () => {
+  it("is resolved by another process through Ark's task list, with no second create", async () => {
+    const first = await startHarness();
+    first.ark.sim.inject({ kind: "hang-answer", match: isCreate });
+    const m = mark(first.ark);
+    const r = await first.call("seedance_generate_video", { prompt: "the sender dies", wait_seconds: 0, ratio: "16:9" });
+    expect(jobOf(r).status).toBe("submitting");
+    await first.app.jobs.close();
+    orphanJob(first.dir, jobOf(r).job_id);
+    const other = await first.restart();
+    try {
+      const done = await other.call("wait_for_job", { job_id: jobOf(r).job_id, wait_seconds: 20 });
+      expect(jobOf(done)).toMatchObject({ status: "succeeded", vendor_task_id: [...first.ark.tasks.keys()].at(-1) });
+      expect(m.since(isCreate)).toHaveLength(1);
+    } finally {
+      await other.close();
+      await first.close();
+    }
+  });
+});
+
+describe("Seedream (a synchronous call) whose answer is lost", () => {
+  it("says the images may have been billed and that nothing was sent again, never 'unreachable'", async () => {
+    const h = await startHarness();
+    try {
+      h.ark.sim.inject({ kind: "drop-answer", match: isImage });
+      const m = mark(h.ark);
+      const r = await h.call("seedream_generate_image", { prompt: "answer lost", wait_seconds: 20 });
+      expect(r.isError).toBe(true);
+      expect(text(r)).not.toMatch(/could not be reached/i);
+      expect(text(r)).toMatch(/may have generated the output and billed it/);
+      expect(text(r)).toMatch(/not sent again/);
+      expect(jobOf(r)).toMatchObject({ status: "failed", error: { code: "CreateAnswerLost" } });
+      expect(m.since(isImage)).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a hung Seedream call returns a running job by wait_seconds; its time-out is worded as may-have-billed", async () => {
+    const h = await startHarness({ env: { AIGC_MCP_VENDOR_TIMEOUT_S: "2" } });
+    try {
+      h.ark.sim.inject({ kind: "hang-answer", match: isImage });
+      const m = mark(h.ark);
+      const t0 = Date.now();
+      const r = await h.call("seedream_generate_image", { prompt: "hung", wait_seconds: 1 });
+      expect(Date.now() - t0).toBeLessThan(1900);
+      expect(jobOf(r).status).toBe("running");
+      const done = await h.call("wait_for_job", { job_id: jobOf(r).job_id, wait_seconds: 10 });
+      expect(jobOf(done)).toMatchObject({ status: "failed", error: { code: "CreateAnswerLost" } });
+      expect(text(done)).toMatch(/may have generated the output and billed it/);
+      expect(m.since(isImage)).toHaveLength(1);
+    } finally {
+      await h.close();
     }
   });
 });

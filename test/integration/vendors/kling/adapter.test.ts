@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { KlingSimulator } from "../../../../src/vendors/kling/simulator.js";
-import { KlingClient, parseKlingJson, stringifyKling } from "../../../../src/vendors/kling/client.js";
+import { KlingClient, newExternalTaskId, parseKlingJson, stringifyKling } from "../../../../src/vendors/kling/client.js";
 import { klingPollResult } from "../../../../src/vendors/kling/tasks.js";
 import { KlingElements } from "../../../../src/vendors/kling/elements.js";
 import { failure } from "../../../helpers/failure.js";
-import { lastRequest, mark, requestsTo } from "../../../helpers/results.js";
+import { lastRequest, mark } from "../../../helpers/results.js";
 
 const T2V = { model_name: "kling-v2-6", prompt: "a fox", duration: "5" };
 
@@ -100,64 +100,45 @@ describe("Kling client against the simulator", () => {
     expect((await client.createTask("videos/text2video", T2V, { deadlineMs: Date.now() + 5000 })).taskId).toBeTruthy();
   });
 
-  it("never bills twice when a create answer is lost: it finds the task by external_task_id", async () => {
+  it("a create whose answer is lost is thrown as it is (never sent again); its external_task_id finds the task", async () => {
     const quick = new KlingClient(cfg(), { timeoutMs: 2000, createTimeoutMs: 300 });
     sim.loseCreateReplies = 1;
     const before = sim.created;
     const seen = mark(sim);
-    const created = await quick.createTask("videos/text2video", T2V);
+    const ext = newExternalTaskId();
+    const e = await failure(quick.createTask("videos/text2video", T2V, { externalTaskId: ext }));
+    expect(e.info).toMatchObject({ category: "timeout" });
     expect(sim.created).toBe(before + 1);
-    expect(sim.tasks.get(created.taskId)!.data.externalTaskId).toBe(created.externalTaskId);
+    const found = await quick.lookupExternal("videos/text2video", ext);
+    expect(sim.tasks.get(found!.task_id)!.data.externalTaskId).toBe(ext);
     const after = seen.since();
     expect(after.map((r) => r.method)).toEqual(["POST", "GET"]);
-    expect(after[1]!.path).toBe(`/v1/videos/text2video/${created.externalTaskId}`);
+    expect(after[1]!.path).toBe(`/v1/videos/text2video/${ext}`);
   });
 
-  it("new standard: a lost create answer is found through GET /tasks?external_task_ids=, never billed twice", async () => {
+  it("new standard: the lookup by external id goes through GET /tasks?external_task_ids=", async () => {
     const keyed = new KlingClient({ ...cfg(), apiKey: sim.apiKey }, { timeoutMs: 2000, createTimeoutMs: 300 });
     sim.loseCreateReplies = 1;
     const before = sim.created;
     const seen = mark(sim);
-    const created = await keyed.createTask({ standard: "new", product: "text-to-video", model: "kling-3.0-turbo" }, { prompt: "a fox" });
+    const ext = newExternalTaskId();
+    const route = { standard: "new", product: "text-to-video", model: "kling-3.0-turbo" } as const;
+    await failure(keyed.createTask(route, { prompt: "a fox" }, { externalTaskId: ext }));
     expect(sim.created).toBe(before + 1);
+    const found = await keyed.lookupExternal(route, ext);
     const after = seen.since();
     expect(after.map((r) => r.method)).toEqual(["POST", "GET"]);
-    expect((after[0]!.json as { options: { external_task_id: string } }).options.external_task_id).toBe(created.externalTaskId);
+    expect((after[0]!.json as { options: { external_task_id: string } }).options.external_task_id).toBe(ext);
     expect(after[1]!.path).toBe("/tasks");
-    expect(after[1]!.query.get("external_task_ids")).toBe(created.externalTaskId);
+    expect(after[1]!.query.get("external_task_ids")).toBe(ext);
     sim.sim.advance(1000);
-    const done = await keyed.getNewTask(created.taskId);
+    const done = await keyed.getNewTask(found!.task_id);
     expect(done.task_status).toBe("succeed");
     expect(klingPollResult(done).outputs?.[0]?.url).toMatch(/^http/);
   });
 
-  it("sends again (same external_task_id) when the lookup shows nothing was created", async () => {
-    sim.sim.inject({
-      kind: "status",
-      status: 500,
-      match: (r) => r.method === "POST",
-      body: { code: 5000, message: "internal error", request_id: "r-5000" },
-    });
-    const before = sim.created;
-    const created = await client.createTask("videos/text2video", T2V);
-    expect(sim.created).toBe(before + 1);
-    const posts = requestsTo(sim, (r) => r.method === "POST")
-      .slice(-2)
-      .map((r) => (r.json as { external_task_id: string }).external_task_id);
-    expect(posts).toEqual([created.externalTaskId, created.externalTaskId]);
-  });
-
-  it("falls back to polling by external_task_id when Kling cannot be asked", async () => {
-    sim.sim.inject({ kind: "reset", match: (r) => r.method === "POST" });
-    sim.sim.inject({
-      kind: "status",
-      status: 503,
-      times: 3,
-      match: (r) => r.method === "GET",
-      body: { code: 5001, message: "maintenance" },
-    });
-    const created = await new KlingClient(cfg(), { timeoutMs: 2000 }).createTask("videos/text2video", T2V);
-    expect(created).toMatchObject({ byExternalId: true, taskId: created.externalTaskId });
+  it("a lookup of an external id Kling never saw answers null", async () => {
+    expect(await client.lookupExternal("videos/text2video", newExternalTaskId())).toBeNull();
   });
 
   it("creates an element on the current service, reads long ids exactly, lists both libraries and deletes", async () => {

@@ -149,7 +149,7 @@ describe("Volcengine Visual adapter against the simulator", () => {
     sim.sim.inject(busy);
     const notes: string[] = [];
     const id = await withRateLimitBackoff(() => client.submit({ req_key: "jimeng_t2i_v40", prompt: "x" }), {
-      budgetMs: 5000,
+      deadlineMs: Date.now() + 5000,
       baseDelayMs: 20,
       onRetry: (m) => notes.push(m),
     });
@@ -157,7 +157,10 @@ describe("Volcengine Visual adapter against the simulator", () => {
     expect(notes[0]).toMatch(/busy \(50430: concurrency limit.*retrying/);
     sim.sim.inject({ ...busy, times: 50 });
     const e = await failure(
-      withRateLimitBackoff(() => client.submit({ req_key: "jimeng_t2i_v40", prompt: "x" }), { budgetMs: 100, baseDelayMs: 20 }),
+      withRateLimitBackoff(() => client.submit({ req_key: "jimeng_t2i_v40", prompt: "x" }), {
+        deadlineMs: Date.now() + 100,
+        baseDelayMs: 20,
+      }),
     );
     expect(e.info).toMatchObject({ category: "rate_limit", code: "50430" });
     expect(e.info.hint).toMatch(/not billed/);

@@ -27,22 +27,28 @@ describe("Jimeng catalog through the tools", () => {
 
   const lastTask = () => lastRequest(v, isTask);
 
-  it("runs every active model through each tool family it is listed for, with that family's smallest call", async () => {
-    const vendor = h.app.vendors.find((x) => x.id === "visual")!;
-    const { catalog, tools } = vendor.models!;
-    let runs = 0;
-    for (const t of tools) {
-      for (const m of catalog!.forEndpoint(t.endpoint).filter((x) => x.status === "active")) {
-        const r = await h.call(t.tool, { ...t.sample, model: m.id, wait_seconds: 20 });
-        expect(r.isError, `${t.tool} ${t.endpoint} ${m.id}: ${text(r)}`).toBeFalsy();
-        expect(jobOf(r).status, `${t.tool} ${m.id}`).toBe("succeeded");
-        expect(jobOf(r).warnings, `${t.tool} ${m.id} needs no advice with its family's sample`).toBeUndefined();
-        expect((lastTask().json as SimBody).req_key).toBe(m.id);
-        runs++;
+  // At least 16 whole generations one after another (about a second each at the simulator's fast
+  // timings): the default 20 s left no room, and the test timed out whenever the machine was busy.
+  it(
+    "runs every active model through each tool family it is listed for, with that family's smallest call",
+    { timeout: 90_000 },
+    async () => {
+      const vendor = h.app.vendors.find((x) => x.id === "visual")!;
+      const { catalog, tools } = vendor.models!;
+      let runs = 0;
+      for (const t of tools) {
+        for (const m of catalog!.forEndpoint(t.endpoint).filter((x) => x.status === "active")) {
+          const r = await h.call(t.tool, { ...t.sample, model: m.id, wait_seconds: 20 });
+          expect(r.isError, `${t.tool} ${t.endpoint} ${m.id}: ${text(r)}`).toBeFalsy();
+          expect(jobOf(r).status, `${t.tool} ${m.id}`).toBe("succeeded");
+          expect(jobOf(r).warnings, `${t.tool} ${m.id} needs no advice with its family's sample`).toBeUndefined();
+          expect((lastTask().json as SimBody).req_key).toBe(m.id);
+          runs++;
+        }
       }
-    }
-    expect(runs).toBeGreaterThanOrEqual(16);
-  });
+      expect(runs).toBeGreaterThanOrEqual(16);
+    },
+  );
 
   it("each tool family's default is an active catalog model and works without a model argument", async () => {
     const vendor = h.app.vendors.find((x) => x.id === "visual")!;
