@@ -9,9 +9,10 @@
  */
 import { AigcError } from "../../errors.js";
 import type { PollResult } from "../../jobs/types.js";
-import { discard, httpOpen, httpRequest, readPreview, requestIdOf, RETRY_SAFE, safeUrl, type RetryPolicy } from "../../net/http.js";
+import { discard, httpOpen, httpRequest, readPreview, requestIdOf, RETRY_SAFE, safeUrl } from "../../net/http.js";
 import { ANIMO_ASYNC_SUBMIT_PATH, ANIMO_MODELS_PATH, type AnimoConfig } from "./config.js";
 import { ANIMO, animoError } from "./errors.js";
+import { malformedResponse, retryRejected } from "../kit/errors.js";
 
 /** One engine of the server's model list (`GET /v1/models`). */
 export interface AnimoEngine {
@@ -34,10 +35,7 @@ export interface AnimoStatus {
 }
 
 /** The submit was rejected before anything was created: a 429, or a connection that never got through. */
-const RETRY_REJECTED: RetryPolicy = {
-  attempts: 3,
-  shouldRetry: (res, err) => (err ? /ECONNREFUSED/.test(err.message) : res!.status === 429),
-};
+const RETRY_REJECTED = retryRejected();
 
 export class AnimoClient {
   constructor(
@@ -75,15 +73,16 @@ export class AnimoClient {
         .replace(/\s+/g, " ")
         .replace(/[^\x20-\x7e]/g, ".")
         .trim();
-      throw new AigcError({
-        category: "bad_response",
-        code: "NotVideo",
-        vendor: ANIMO,
-        httpStatus: res.status,
-        requestId,
-        message: `Animo answered HTTP ${res.status} with Content-Type ${contentType ? `"${contentType}"` : "(none)"} instead of a video${preview ? `; the body starts "${preview.slice(0, 160)}"` : " and an empty body"}`,
-        hint: `Check that ANIMO_ENDPOINT (${safeUrl(url)}) is the URL that returns the MP4 itself. If your Animo API answers with JSON and a request id instead, set ANIMO_MODE=async.`,
-      });
+      throw malformedResponse(
+        ANIMO,
+        `Animo answered HTTP ${res.status} with Content-Type ${contentType ? `"${contentType}"` : "(none)"} instead of a video${preview ? `; the body starts "${preview.slice(0, 160)}"` : " and an empty body"}`,
+        {
+          code: "NotVideo",
+          httpStatus: res.status,
+          requestId,
+          hint: `Check that ANIMO_ENDPOINT (${safeUrl(url)}) is the URL that returns the MP4 itself. If your Animo API answers with JSON and a request id instead, set ANIMO_MODE=async.`,
+        },
+      );
     }
     const declared = Number(res.headers["content-length"]);
     if (Number.isFinite(declared) && declared > this.maxMediaBytes) {
@@ -99,13 +98,7 @@ export class AnimoClient {
     }
     if (declared === 0) {
       discard(res.body);
-      throw new AigcError({
-        category: "bad_response",
-        code: "EmptyBody",
-        vendor: ANIMO,
-        requestId,
-        message: `Animo answered HTTP ${res.status} with an empty video body`,
-      });
+      throw malformedResponse(ANIMO, `Animo answered HTTP ${res.status} with an empty video body`, { code: "EmptyBody", requestId });
     }
     return {
       status: "succeeded",
@@ -134,15 +127,15 @@ export class AnimoClient {
     const data = res.json() as { requestId?: unknown; request_id?: unknown; id?: unknown } | undefined;
     const id = [data?.requestId, data?.request_id, data?.id].find((v) => typeof v === "string" && v.length > 0) as string | undefined;
     if (!id) {
-      throw new AigcError({
-        category: "bad_response",
-        code: "MalformedResponse",
-        vendor: ANIMO,
-        httpStatus: res.status,
-        requestId: res.requestId,
-        message: `Animo accepted the generation request but its answer has no requestId (${data === undefined ? "not JSON" : "JSON without an id"})`,
-        hint: "ANIMO_MODE=async expects the animo.video API (POST /v1/video/generation answers {requestId}); check ANIMO_ENDPOINT.",
-      });
+      throw malformedResponse(
+        ANIMO,
+        `Animo accepted the generation request but its answer has no requestId (${data === undefined ? "not JSON" : "JSON without an id"})`,
+        {
+          httpStatus: res.status,
+          requestId: res.requestId,
+          hint: "ANIMO_MODE=async expects the animo.video API (POST /v1/video/generation answers {requestId}); check ANIMO_ENDPOINT.",
+        },
+      );
     }
     return id;
   }
@@ -161,13 +154,9 @@ export class AnimoClient {
     if (res.status < 200 || res.status >= 300) throw animoError(res.status, res.headers, res.text(), "status");
     const data = res.json();
     if (!data || typeof data !== "object") {
-      throw new AigcError({
-        category: "bad_response",
-        code: "MalformedResponse",
-        vendor: ANIMO,
+      throw malformedResponse(ANIMO, "Animo answered the status request with a body that is not JSON", {
         httpStatus: res.status,
         requestId: res.requestId,
-        message: "Animo answered the status request with a body that is not JSON",
       });
     }
     return data;
@@ -190,13 +179,9 @@ export class AnimoClient {
     if (res.status < 200 || res.status >= 300) throw animoError(res.status, res.headers, res.text(), "models");
     const engines = (res.json() as { engines?: unknown } | undefined)?.engines;
     if (!Array.isArray(engines)) {
-      throw new AigcError({
-        category: "bad_response",
-        code: "MalformedResponse",
-        vendor: ANIMO,
+      throw malformedResponse(ANIMO, `Animo answered GET ${ANIMO_MODELS_PATH} without an engines list`, {
         httpStatus: res.status,
         requestId: res.requestId,
-        message: `Animo answered GET ${ANIMO_MODELS_PATH} without an engines list`,
       });
     }
     return engines.flatMap((e: unknown): AnimoEngine[] => {

@@ -1,6 +1,7 @@
 /** Animo errors: every answer shape the Animo servers send, mapped to an actionable AigcError. */
-import { AigcError, type ErrorCategory } from "../../errors.js";
-import { requestIdOf, retryAfterMs } from "../../net/http.js";
+import type { AigcError, ErrorCategory } from "../../errors.js";
+import { requestIdOf } from "../../net/http.js";
+import { httpFailure } from "../kit/errors.js";
 
 export const ANIMO = "Animo";
 
@@ -47,20 +48,16 @@ export function animoError(
   const message =
     (body ? (errorText(body.error) ?? errorText(body)) : undefined) ?? (plain.slice(0, 300) || `HTTP ${status} with an empty body`);
   const requestId = requestIdOf(headers) ?? (typeof body?.requestId === "string" ? body.requestId : undefined);
-  let category: ErrorCategory = "vendor";
+  let category: ErrorCategory | undefined;
   let hint: string | undefined;
   if (status === 401) {
-    category = "auth";
     hint =
       "ANIMO_API_KEY is missing or invalid for ANIMO_ENDPOINT (keys come from https://animo.video/dev); fix it and restart the server.";
   } else if (status === 403) {
-    category = "permission";
     hint = "The key is not allowed to generate videos at this endpoint; check the key's plan and ANIMO_ENDPOINT.";
   } else if (status === 402) {
-    category = "quota";
     hint = "The Animo account has no credit left; top it up.";
   } else if (status === 404 || status === 405) {
-    category = "not_found";
     hint =
       call === "status"
         ? "Animo does not know this request id (it may have expired); generate again."
@@ -70,17 +67,13 @@ export function animoError(
             ? "This Animo server has no model list (GET /v1/models; the self-hostable server has one). Generation does not need it."
             : "ANIMO_ENDPOINT is not the animo.video API base (it must answer POST /v1/video/generation).";
   } else if (status === 408 || status === 504) {
-    category = "timeout";
     hint =
       call === "sync"
         ? "The render took longer than the Animo server allows; ask for a shorter duration or a lower resolution."
         : undefined;
-  } else if (status === 429) {
-    category = "rate_limit";
   } else if ((status === 400 || status === 422) && MODERATION.test(`${code} ${message}`)) {
     category = "content_policy";
   } else if (status === 400 || status === 422) {
-    category = "invalid_input";
     hint =
       call === "sync"
         ? "Change the parameter the message names (duration 1-60, style, resolution, prompt)."
@@ -94,15 +87,5 @@ export function animoError(
     hint =
       "Animo failed while rendering. The request was not repeated automatically because it may be billed; call again if you want another attempt.";
   }
-  const retryAfter = retryAfterMs(headers);
-  return new AigcError({
-    category,
-    code,
-    vendor: ANIMO,
-    httpStatus: status,
-    requestId,
-    message,
-    hint,
-    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
-  });
+  return httpFailure(ANIMO, status, headers, { category, code, requestId, message, hint });
 }

@@ -2,10 +2,10 @@
  * Volcengine Ark HTTP client: Bearer auth, request building, response parsing and error mapping
  * for Seedream (images/generations), Seedance (contents/generations/tasks) and the model list (models).
  */
-import { AigcError } from "../../errors.js";
 import { httpRequest, RETRY_SAFE, type HttpResponse, type RetryPolicy } from "../../net/http.js";
 import type { ArkConfig } from "./config.js";
 import { ARK, arkError } from "./errors.js";
+import { malformedResponse, retryRejected } from "../kit/errors.js";
 
 export interface ArkImageData {
   url?: string;
@@ -38,12 +38,8 @@ export interface ArkVideoTask {
 /** Ark's own media references, passed to it unchanged: `asset://<id>` (the trusted-asset library, e.g. for real-person faces). */
 export const ARK_REFERENCES = ["asset"];
 
-/** Rejected before anything was created: rate limits, and connections that never got through. */
-const RETRY_REJECTED: RetryPolicy = {
-  attempts: 3,
-  shouldRetry: (res, err) =>
-    err ? /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(err.message) : res!.status === 429 && !/Quota/i.test(res!.text()),
-};
+/** Creates are sent again only when rejected before anything was created (the kit's rule); an Ark quota 429 is final. */
+const RETRY_REJECTED = retryRejected((res) => /Quota/i.test(res.text()));
 
 /** A model as Ark's model list shows it. */
 export interface ArkListedModel {
@@ -76,13 +72,9 @@ export class ArkClient {
     if (res.status < 200 || res.status >= 300) throw arkError(res);
     const data = res.json();
     if (data === undefined || typeof data !== "object" || data === null) {
-      throw new AigcError({
-        category: "bad_response",
-        code: "MalformedResponse",
-        vendor: ARK,
+      throw malformedResponse(ARK, `Ark answered ${method} ${path.split("?")[0]} with a body that is not JSON`, {
         httpStatus: res.status,
         requestId: res.requestId,
-        message: `Ark answered ${method} ${path.split("?")[0]} with a body that is not JSON`,
       });
     }
     return { data: data as T, res };
@@ -101,14 +93,7 @@ export class ArkClient {
       // A create answers in seconds; one that has not after a minute (or the configured vendor timeout) is treated as lost.
       timeoutMs: Math.min(60_000, this.timeoutMs),
     });
-    if (!data.id)
-      throw new AigcError({
-        category: "bad_response",
-        code: "MalformedResponse",
-        vendor: ARK,
-        requestId: res.requestId,
-        message: "Ark created a task but returned no id",
-      });
+    if (!data.id) throw malformedResponse(ARK, "Ark created a task but returned no id", { requestId: res.requestId });
     return data.id;
   }
 
@@ -132,13 +117,7 @@ export class ArkClient {
   async listModels(signal?: AbortSignal): Promise<ArkListedModel[]> {
     const { data, res } = await this.call<{ data?: unknown }>("GET", "/models", { signal, retry: RETRY_SAFE, timeoutMs: 30_000 });
     if (!Array.isArray(data.data)) {
-      throw new AigcError({
-        category: "bad_response",
-        code: "MalformedResponse",
-        vendor: ARK,
-        requestId: res.requestId,
-        message: 'Ark answered GET /models without a "data" list',
-      });
+      throw malformedResponse(ARK, 'Ark answered GET /models without a "data" list', { requestId: res.requestId });
     }
     return data.data.flatMap((m: unknown) => {
       const item = m as { id?: unknown; status?: unknown } | null;

@@ -1,11 +1,11 @@
 /** Speech-to-text (multipart upload) and text-to-speech (the audio body, streamed on to the job engine). */
 import { FormData } from "undici";
-import { AigcError } from "../../errors.js";
 import type { PollResult } from "../../jobs/types.js";
 import { discard } from "../../net/http.js";
 import type { GatewayClient } from "./client.js";
 import { GATEWAY_PATHS } from "./config.js";
 import { GATEWAY } from "./errors.js";
+import { malformedResponse } from "../kit/errors.js";
 
 export const SPEECH_FORMATS = ["mp3", "wav", "opus", "aac", "flac"] as const;
 export type SpeechFormat = (typeof SPEECH_FORMATS)[number];
@@ -41,14 +41,7 @@ export async function transcribe(
   if (req.language) form.append("language", req.language);
   if (req.prompt) form.append("prompt", req.prompt);
   const { data, requestId } = await client.postJson(GATEWAY_PATHS.stt, form, { ...opts, maxBytes: 16 * 1024 * 1024 });
-  if (typeof data.text !== "string")
-    throw new AigcError({
-      category: "bad_response",
-      code: "MalformedResponse",
-      vendor: GATEWAY,
-      requestId,
-      message: "the transcription answer has no text",
-    });
+  if (typeof data.text !== "string") throw malformedResponse(GATEWAY, "the transcription answer has no text", { requestId });
   return {
     model: req.model,
     text: data.text,
@@ -84,12 +77,9 @@ export async function openSpeech(
   const res = await client.open(GATEWAY_PATHS.tts, body, `${FORMAT_MIME[format]}, audio/*, application/octet-stream`, opts);
   if (!res.mime.startsWith("audio/") && res.mime !== "application/octet-stream" && res.mime !== "") {
     discard(res.body);
-    throw new AigcError({
-      category: "bad_response",
+    throw malformedResponse(GATEWAY, `the speech endpoint answered with Content-Type ${res.mime} instead of audio`, {
       code: "NotAudio",
-      vendor: GATEWAY,
       requestId: res.requestId,
-      message: `the speech endpoint answered with Content-Type ${res.mime} instead of audio`,
       hint: "Check that the gateway routes audio/speech to a text-to-speech model (AI_GATEWAY_TTS_MODEL).",
     });
   }

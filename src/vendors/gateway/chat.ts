@@ -11,6 +11,7 @@ import { cancelled, discard, readCapped } from "../../net/http.js";
 import type { GatewayClient } from "./client.js";
 import { GATEWAY_PATHS } from "./config.js";
 import { GATEWAY } from "./errors.js";
+import { malformedResponse } from "../kit/errors.js";
 
 export const CHAT_ROLES = ["system", "user", "assistant"] as const;
 export const MAX_ANSWER_CHARS = 4 * 1024 * 1024;
@@ -169,8 +170,7 @@ export async function readChatStream(
 ): Promise<ChatAnswer> {
   const answer = new AnswerBuilder();
   const decoder = new StringDecoder("utf8");
-  const malformed = (message: string) =>
-    new AigcError({ category: "bad_response", code: "MalformedStream", vendor: GATEWAY, requestId: opts.requestId, message });
+  const malformed = (message: string) => malformedResponse(GATEWAY, message, { code: "MalformedStream", requestId: opts.requestId });
   let finished = false;
   const parser = createParser({
     maxBufferSize: MAX_ANSWER_CHARS,
@@ -247,12 +247,9 @@ export async function runChat(
     try {
       parsed = JSON.parse(raw.toString("utf8")) as Chunk;
     } catch {
-      throw new AigcError({
-        category: "bad_response",
+      throw malformedResponse(GATEWAY, "the chat answer is labelled JSON but does not parse", {
         code: "NotJson",
-        vendor: GATEWAY,
         requestId: res.requestId,
-        message: "the chat answer is labelled JSON but does not parse",
       });
     }
     const answer = new AnswerBuilder();

@@ -17,16 +17,13 @@ import {
   RETRY_SAFE,
   safeUrl,
   type HttpResponse,
-  type RetryPolicy,
 } from "../../net/http.js";
 import { GatewayAuth } from "./auth.js";
 import type { GatewayConfig } from "./config.js";
 import { GATEWAY, gatewayError } from "./errors.js";
+import { malformedResponse, retryRejected } from "../kit/errors.js";
 
-const RETRY_REJECTED: RetryPolicy = {
-  attempts: 3,
-  shouldRetry: (res, err) => (err ? /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(err.message) : res!.status === 429),
-};
+const RETRY_REJECTED = retryRejected();
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -63,15 +60,16 @@ export class GatewayClient {
 
   private notJson(path: string, status: number, text: string, requestId?: string): AigcError {
     const preview = text.replace(/\s+/g, " ").trim().slice(0, 160);
-    return new AigcError({
-      category: "bad_response",
-      code: "NotJson",
-      vendor: GATEWAY,
-      httpStatus: status,
-      requestId,
-      message: `${safeUrl(this.url(path))} answered HTTP ${status} with something that is not JSON${preview ? `: "${preview}"` : ""}`,
-      hint: "Check that AI_GATEWAY_BASE_URL is the gateway's OpenAI-compatible base (ending in /v1), not a console or docs page.",
-    });
+    return malformedResponse(
+      GATEWAY,
+      `${safeUrl(this.url(path))} answered HTTP ${status} with something that is not JSON${preview ? `: "${preview}"` : ""}`,
+      {
+        code: "NotJson",
+        httpStatus: status,
+        requestId,
+        hint: "Check that AI_GATEWAY_BASE_URL is the gateway's OpenAI-compatible base (ending in /v1), not a console or docs page.",
+      },
+    );
   }
 
   /** The JSON object of a 2xx answer; any other answer becomes the mapped error. */

@@ -1,5 +1,6 @@
 /** Embeddings and rerank: request bodies and tolerant answer parsing (OpenAI, Cohere/Jina and DashScope shapes). */
-import { AigcError } from "../../errors.js";
+import type { AigcError } from "../../errors.js";
+import { malformedResponse } from "../kit/errors.js";
 import type { GatewayClient } from "./client.js";
 import { GATEWAY_PATHS } from "./config.js";
 import { GATEWAY } from "./errors.js";
@@ -16,7 +17,7 @@ export interface Embeddings {
 }
 
 function malformed(what: string, requestId?: string): AigcError {
-  return new AigcError({ category: "bad_response", code: "MalformedResponse", vendor: GATEWAY, requestId, message: what });
+  return malformedResponse(GATEWAY, what, { requestId });
 }
 
 /** An embedding as floats, whether sent as a JSON array or as base64 little-endian float32. */

@@ -4,8 +4,9 @@
  * behind it, usually OpenAI-style `{"error": {message, type, code}}` (DashScope's `{code, message}`
  * is read too). Each becomes an AigcError that says which variable or argument to change.
  */
-import { AigcError, type ErrorCategory } from "../../errors.js";
-import { requestIdOf, retryAfterMs } from "../../net/http.js";
+import type { AigcError, ErrorCategory } from "../../errors.js";
+import { requestIdOf } from "../../net/http.js";
+import { httpFailure } from "../kit/errors.js";
 import type { GatewayAuthConfig } from "./config.js";
 
 export const GATEWAY = "AI Gateway";
@@ -111,26 +112,17 @@ export function gatewayError(f: GatewayFacts): AigcError {
     str(nested?.message) ?? str(json?.error) ?? str(json?.message) ?? (json ? undefined : plain) ?? `HTTP ${f.status} with an empty body`;
   const code = str(nested?.code) ?? str(nested?.type) ?? str(json?.code) ?? str(json?.type);
   const requestId = f.requestId ?? requestIdOf(f.headers) ?? str(json?.request_id) ?? str(json?.requestId);
-  const retryAfter = retryAfterMs(f.headers);
-  const base = {
-    vendor: GATEWAY,
-    httpStatus: f.status,
-    requestId,
-    message,
-    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
-  };
-
-  if ((f.status === 401 || f.status === 403) && !json) return new AigcError({ ...base, ...authHint(f, plain) });
-  let category: ErrorCategory = "vendor";
+  if ((f.status === 401 || f.status === 403) && !json)
+    return httpFailure(GATEWAY, f.status, f.headers, { requestId, message, ...authHint(f, plain) });
+  // The gateway's and its models' own wording refines the kit's status ladder.
+  let category: ErrorCategory | undefined;
   let hint: string | undefined;
   const both = `${code ?? ""} ${message}`;
   if (f.status === 401) {
-    category = "auth";
     hint = "The model behind the gateway rejected the call's credentials: check the gateway's upstream API key for this Model API.";
   } else if (f.status === 403) {
     category = /quota|balance|arrear/i.test(both) ? "quota" : "permission";
   } else if (f.status === 404) {
-    category = "not_found";
     hint = /model/i.test(both)
       ? `The gateway does not serve this model: pass another model${f.modelVar ? ` or change ${f.modelVar}` : ""} (names are the gateway's Model API names).`
       : `The gateway has no route for ${f.path}: check that AI_GATEWAY_BASE_URL ends in /v1 and that your gateway exposes this capability.`;
@@ -141,13 +133,10 @@ export function gatewayError(f: GatewayFacts): AigcError {
         ? "The gateway's rate limit for this consumer was hit; wait a little and call again, or ask the gateway owner to raise the limit."
         : undefined;
   } else if (f.status === 413) {
-    category = "too_large";
     hint = "The request body was too large for the gateway: send fewer or shorter texts, or a smaller audio file.";
   } else if (f.status === 400 || f.status === 422) {
     category = MODERATION.test(both) ? "content_policy" : "invalid_input";
     if (category === "invalid_input") hint = "Change the argument the message names and call again.";
-  } else if (f.status === 408 || f.status === 504) {
-    category = "timeout";
   }
-  return new AigcError({ ...base, category, code: code ?? `HTTP${f.status}`, hint });
+  return httpFailure(GATEWAY, f.status, f.headers, { category, code: code ?? `HTTP${f.status}`, requestId, message, hint });
 }

@@ -50,15 +50,24 @@ export function httpFailure(
   });
 }
 
-/** An answer this server cannot read (not JSON, no id, the wrong shape): the request may have been handled. */
-export function malformedResponse(vendor: string, message: string, facts: { requestId?: string; httpStatus?: number } = {}): AigcError {
+/**
+ * An answer this server cannot read (not JSON, no id, the wrong shape or media type): the request
+ * may have been handled, so a billable one is never sent again (lost-answer.ts). `code` names what
+ * was wrong when it is more than "MalformedResponse" (e.g. `NotJson`, `NotVideo`).
+ */
+export function malformedResponse(
+  vendor: string,
+  message: string,
+  facts: { code?: string; requestId?: string; httpStatus?: number; hint?: string } = {},
+): AigcError {
   return new AigcError({
     category: "bad_response",
-    code: "MalformedResponse",
+    code: facts.code ?? "MalformedResponse",
     vendor,
     message,
     ...(facts.requestId ? { requestId: facts.requestId } : {}),
     ...(facts.httpStatus !== undefined ? { httpStatus: facts.httpStatus } : {}),
+    ...(facts.hint ? { hint: facts.hint } : {}),
   });
 }
 
@@ -72,6 +81,12 @@ export function retryRejected(isQuota: (res: HttpResponse) => boolean = () => fa
     shouldRetry: (res, err) => (err ? neverSent(err) : res!.status === 429 && !isQuota(res!)),
   };
 }
+
+/**
+ * For a billable request whose vendor's busy answers are backed off by the vendor's own code
+ * (Jimeng's 50429/50430 within the call's budget): sent again only when the connection never got through.
+ */
+export const RETRY_UNSENT: RetryPolicy = { attempts: 3, shouldRetry: (_res, err) => !!err && neverSent(err) };
 
 /** Polls, lookups and reads: safe to repeat on transport errors, 408, 429 and 5xx. */
 export { RETRY_SAFE } from "../../net/http.js";

@@ -134,13 +134,9 @@ export class KlingClient {
       throw klingError(res.status, parsed, res.requestId, res.text(), retryAfterMs(res.headers));
     }
     if (!parsed || typeof parsed !== "object" || parsed.code !== 0) {
-      throw new AigcError({
-        category: "bad_response",
-        code: "MalformedResponse",
-        vendor: KLING,
+      throw malformedResponse(KLING, `Kling answered ${method} ${path.split("?")[0]} with a body that is not the expected JSON envelope`, {
         httpStatus: res.status,
         requestId: res.requestId,
-        message: `Kling answered ${method} ${path.split("?")[0]} with a body that is not the expected JSON envelope`,
       });
     }
     return parsed.data as T;

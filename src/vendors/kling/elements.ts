@@ -5,11 +5,11 @@
  * (`advanced-presets-elements`); the old one (`custom-elements`, `presets-elements`) still lists
  * what was made with it. One delete (`/v1/general/delete-elements`) serves both.
  */
-import { AigcError } from "../../errors.js";
 import { RETRY_SAFE } from "../../net/http.js";
 import { newExternalTaskId, type CreateOptions, type CreatedTask, type KlingClient, type KlingTask } from "./client.js";
 import { lostAnswerError, mayHaveReachedVendor } from "../kit/lost-answer.js";
 import { KLING } from "./errors.js";
+import { malformedResponse } from "../kit/errors.js";
 
 export type ElementLibrary = "current" | "old";
 export type ElementSource = "custom" | "official";
@@ -123,13 +123,7 @@ export class KlingElements {
   ): Promise<{ elements: KlingElement[]; pending: ElementTask[] }> {
     const q = new URLSearchParams({ pageNum: String(page.pageNum), pageSize: String(page.pageSize) });
     const data = (await this.client.request<unknown[]>("GET", `${PATHS[library][source]}?${q.toString()}`, { signal, ...LOOKUP })) ?? [];
-    if (!Array.isArray(data))
-      throw new AigcError({
-        category: "bad_response",
-        code: "MalformedResponse",
-        vendor: KLING,
-        message: "Kling's element list is not a list",
-      });
+    if (!Array.isArray(data)) throw malformedResponse(KLING, "Kling's element list is not a list");
     if (library === "old")
       return { elements: (data as KlingElement[]).map((e) => ({ ...e, element_id: String(e.element_id) })), pending: [] };
     const tasks = (data as KlingTask[]).map(elementTask);

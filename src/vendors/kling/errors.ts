@@ -1,5 +1,6 @@
 /** Kling error codes (`{"code":1xxx,"message","request_id"}`) mapped to actionable errors. */
 import { AigcError, type ErrorCategory } from "../../errors.js";
+import { statusCategory } from "../kit/errors.js";
 
 export const KLING = "Kling";
 
@@ -63,14 +64,8 @@ export function klingError(
 ): AigcError {
   const code = typeof body?.code === "number" ? body.code : undefined;
   const known = code !== undefined ? KLING_CODES[code] : undefined;
-  let category: ErrorCategory = known?.category ?? "vendor";
-  if (!known) {
-    if (httpStatus === 401) category = "auth";
-    else if (httpStatus === 403) category = "permission";
-    else if (httpStatus === 404) category = "not_found";
-    else if (httpStatus === 429) category = "rate_limit";
-    else if (httpStatus >= 400 && httpStatus < 500) category = "invalid_input";
-  }
+  // Kling's code decides; without a known one, the kit's status ladder does.
+  const category: ErrorCategory = known?.category ?? (httpStatus >= 400 ? statusCategory(httpStatus) : "vendor");
   const message = typeof body?.message === "string" && body.message ? body.message : raw.slice(0, 200) || `HTTP ${httpStatus}`;
   return new AigcError({
     category,

@@ -9,6 +9,7 @@ import { cancelled, httpRequest, RETRY_SAFE, type HttpResponse, type RetryPolicy
 import type { VisualConfig } from "./config.js";
 import { gatewayError, isRateLimited, serviceError, VISUAL, type GatewayMeta } from "./errors.js";
 import { signVolcRequest } from "./sign.js";
+import { malformedResponse, RETRY_UNSENT } from "../kit/errors.js";
 
 export const VISUAL_VERSION = "2022-08-31";
 export const CANCEL_VERSION = "2024-06-06";
@@ -45,10 +46,6 @@ export interface VisualEnvelope {
 }
 
 /** Only connections that never got through are retried on a billable call. */
-const RETRY_UNSENT: RetryPolicy = {
-  attempts: 3,
-  shouldRetry: (_res, err) => !!err && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(err.message),
-};
 
 export class VisualClient {
   constructor(
@@ -116,14 +113,7 @@ export class VisualClient {
     });
     if (env.code !== SUCCESS) throw serviceError(env, res.status);
     const id = env.data?.task_id;
-    if (!id)
-      throw new AigcError({
-        category: "bad_response",
-        code: "MalformedResponse",
-        vendor: VISUAL,
-        requestId: env.request_id,
-        message: "the task was accepted but no task_id came back",
-      });
+    if (!id) throw malformedResponse(VISUAL, "the task was accepted but no task_id came back", { requestId: env.request_id });
     return String(id);
   }
 

@@ -3,7 +3,8 @@
  * `ResponseMetadata.Error`, each mapped to an actionable AigcError.
  */
 import { AigcError, type ErrorCategory } from "../../errors.js";
-import { retryAfterMs, type HttpResponse } from "../../net/http.js";
+import type { HttpResponse } from "../../net/http.js";
+import { httpFailure } from "../kit/errors.js";
 import type { VisualEnvelope } from "./client.js";
 
 export const VISUAL = "Volcengine Visual";
@@ -118,7 +119,7 @@ export const isRateLimited = (err: unknown): err is AigcError => err instanceof 
 export function gatewayError(res: HttpResponse, meta: GatewayMeta, now: Date): AigcError {
   const code = meta.Error?.Code ?? `HTTP${res.status}`;
   const message = meta.Error?.Message ?? `HTTP ${res.status}`;
-  let category: ErrorCategory;
+  let category: ErrorCategory | undefined;
   let hint: string | undefined;
   switch (code) {
     case "SignatureDoesNotMatch":
@@ -162,26 +163,7 @@ export function gatewayError(res: HttpResponse, meta: GatewayMeta, now: Date): A
       category = "rate_limit";
       break;
     default:
-      category =
-        res.status === 401
-          ? "auth"
-          : res.status === 403
-            ? "permission"
-            : res.status === 429
-              ? "rate_limit"
-              : res.status >= 500
-                ? "vendor"
-                : "invalid_input";
+      category = undefined; // the kit's status ladder
   }
-  const wait = retryAfterMs(res.headers);
-  return new AigcError({
-    category,
-    code,
-    vendor: VISUAL,
-    httpStatus: res.status,
-    requestId: meta.RequestId ?? res.requestId,
-    message,
-    hint,
-    ...(wait !== undefined ? { retryAfterMs: wait } : {}),
-  });
+  return httpFailure(VISUAL, res.status, res.headers, { category, code, requestId: meta.RequestId ?? res.requestId, message, hint });
 }
