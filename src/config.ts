@@ -11,6 +11,10 @@ import { CORE_ENV } from "./core-env.js";
 
 export { CORE_ENV };
 
+/** How a media result is delivered (issue 12): embedded files, links only, or a small preview plus links. */
+export const DELIVERY_MODES = ["embed", "link", "preview"] as const;
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+
 export interface EnvVar {
   name: string;
   /** CLI flag that sets the same value (never for credentials). */
@@ -94,6 +98,8 @@ export interface CoreConfig {
   sseKeepAliveMs: number;
   outputDir: string;
   inlineMaxBytes: number;
+  /** AIGC_MCP_DELIVERY: how media results are delivered unless a call says otherwise. */
+  delivery: DeliveryMode;
   maxMediaBytes: number;
   /** Downloads and open media files at once (the media queue). */
   maxOpenFiles: number;
@@ -140,6 +146,7 @@ export function parseCoreConfig(env: Env): CoreConfig {
     sseKeepAliveMs: envValue(e("AIGC_MCP_SSE_KEEPALIVE_S"), "AIGC_MCP_SSE_KEEPALIVE_S", zInt(0, 3600)) * 1000,
     outputDir: resolve(expandHome(env.AIGC_MCP_OUTPUT_DIR || d("AIGC_MCP_OUTPUT_DIR")!)),
     inlineMaxBytes: envValue(e("AIGC_MCP_INLINE_MAX_BYTES"), "AIGC_MCP_INLINE_MAX_BYTES", zInt(0, 50_000_000)),
+    delivery: envValue(e("AIGC_MCP_DELIVERY"), "AIGC_MCP_DELIVERY", z.enum(DELIVERY_MODES, "must be embed, link or preview")),
     maxMediaBytes: envValue(e("AIGC_MCP_MAX_MEDIA_BYTES"), "AIGC_MCP_MAX_MEDIA_BYTES", zInt(1024, 8 * 1024 ** 3)),
     maxOpenFiles: envValue(e("AIGC_MCP_MAX_OPEN_FILES"), "AIGC_MCP_MAX_OPEN_FILES", zInt(1, 4096)),
     inputRoots: roots,

@@ -81,6 +81,13 @@ export const CORE_ENV: EnvVar[] = [
     default: "700000",
   },
   {
+    name: "AIGC_MCP_DELIVERY",
+    flag: "--delivery",
+    description:
+      "How results carry media: `embed` (files embedded within the inline budget, links for the rest), `link` (no file data: paths and `media://` URIs only) or `preview` (a small image the model can see, plus paths). A call's `delivery` argument overrides it.",
+    default: "embed",
+  },
+  {
     name: "AIGC_MCP_MAX_MEDIA_BYTES",
     flag: "--max-media-bytes",
     description: "Largest download or local input accepted.",

@@ -77,19 +77,22 @@ const DEFAULT_HINTS: Partial<Record<ErrorCategory, string>> = {
     "Free space or fix the output folder (AIGC_MCP_OUTPUT_DIR), then call wait_for_job: outputs still held by the vendor are downloaded again.",
 };
 
-/** The one-paragraph text shown to the model for a failure. */
+/**
+ * The one-paragraph text shown to the model for a failure. Its first line starts with "Error:" and
+ * the code, so a client that ignores isError (Dify) still shows a failure: "Error: <code> (<vendor>,
+ * HTTP <status>, request id <id>): <message>", then "What to do: …".
+ */
 export function describeError(err: unknown): string {
   if (err instanceof AigcError) {
     const { vendor, code, httpStatus, requestId, message, hint, category } = err.info;
-    const who = vendor ? `${vendor} error` : "Error";
-    const facts = [code, httpStatus ? `HTTP ${httpStatus}` : undefined, requestId ? `request id ${requestId}` : undefined]
+    const facts = [vendor, httpStatus ? `HTTP ${httpStatus}` : undefined, requestId ? `request id ${requestId}` : undefined]
       .filter(Boolean)
       .join(", ");
     const todo = hint ?? DEFAULT_HINTS[category];
-    return `${who}${facts ? ` (${facts})` : ""}: ${message}${todo ? `\nWhat to do: ${todo}` : ""}`;
+    return `Error: ${code}${facts ? ` (${facts})` : ""}: ${message}${todo ? `\nWhat to do: ${todo}` : ""}`;
   }
-  if (err instanceof Error) return `Internal error: ${err.message}`;
-  return `Internal error: ${String(err)}`;
+  if (err instanceof Error) return `Error: InternalError: ${err.message}`;
+  return `Error: InternalError: ${String(err)}`;
 }
 
 export function toErrorShape(err: unknown): { code: string; message: string; request_id?: string } {

@@ -65,3 +65,18 @@ export async function probeWritable(dir: string): Promise<void> {
     );
   }
 }
+
+/**
+ * Saves data a tool returns but no model should read (embedding vectors) as `<stem>-<time>-<rand>.json`
+ * in the output folder, and returns its absolute path. Throws the folder's local disk error.
+ */
+export async function saveDataFile(dir: string, stem: string, data: unknown): Promise<string> {
+  const path = join(dir, `${stem}-${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(3).toString("hex")}.json`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(path, JSON.stringify(data));
+    return path;
+  } catch (err) {
+    throw localDiskError(err, dir) ?? err;
+  }
+}

@@ -12,6 +12,9 @@ import { describeError, inputError } from "../errors.js";
 import { WaitBudget } from "../jobs/budget.js";
 import { log, redact } from "../log.js";
 import { coerceArguments } from "./coerce.js";
+import type { DeliveryMode } from "../config.js";
+import { deliverySchema, returnsMedia } from "./delivery.js";
+import { describeIssues } from "./issues.js";
 
 export interface ToolContext {
   app: AppContext;
@@ -25,6 +28,8 @@ export interface ToolContext {
    * arrived. The one deadline of a generation tool: its create, retries and wait all spend it.
    */
   budget(waitSeconds: number | undefined): WaitBudget;
+  /** How media in the result are delivered: the call's `delivery` argument, else AIGC_MCP_DELIVERY. */
+  delivery: DeliveryMode;
 }
 
 export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape> {
@@ -180,6 +185,11 @@ function guardArguments(server: McpServer, def: ToolDef): void {
       throw new Error("McpServer.validateToolInput is gone (SDK update): adapt guardArguments in src/tools/define.ts");
     const byName = (defs = new Map<string, ToolDef>());
     guarded.set(server, defs);
+    // Every other failure the SDK answers itself (unknown tool, a tool disabled): first line "Error:" too.
+    const errors = server as unknown as { createToolError?: (message: string) => CallToolResult };
+    if (typeof errors.createToolError !== "function")
+      throw new Error("McpServer.createToolError is gone (SDK update): adapt guardArguments in src/tools/define.ts");
+    errors.createToolError = (message: string) => ({ content: [{ type: "text", text: asErrorText(message) }], isError: true });
     hook.validateToolInput = function (this: McpServer, tool, args, toolName) {
       const d = byName.get(toolName);
       const problem = d && argumentProblem(d, args);
@@ -191,6 +201,9 @@ function guardArguments(server: McpServer, def: ToolDef): void {
       } catch (err) {
         return Promise.reject(new Error(describeError(err)));
       }
+      // Schema failures in plain words, first line "Error: InvalidInput" (the SDK's own reads "MCP error -32602: …" and dumps zod issues).
+      const parsed = d && z.object(d.input).safeParse(coerced ?? {});
+      if (parsed && !parsed.success) return Promise.reject(new Error(describeError(describeIssues(parsed.error.issues, coerced))));
       return validate.call(this, tool, coerced, toolName);
     };
   }
@@ -202,7 +215,37 @@ export function callBudget(app: AppContext, startedMs: number): ToolContext["bud
   return (waitSeconds) => new WaitBudget(startedMs + (waitSeconds ?? app.config.defaultWaitS) * 1000);
 }
 
-export function registerTool(server: McpServer, app: AppContext, def: ToolDef): void {
+/** An error text from outside our tools (the SDK) with the first line every failure has: "Error: <code>: …". */
+function asErrorText(message: string): string {
+  if (message.startsWith("Error:")) return message;
+  const m = /^MCP error (-?\d+): ([\s\S]*)$/.exec(message);
+  return m ? `Error: ${m[1] === "-32602" ? "InvalidParams" : `MCP${m[1]}`}: ${m[2]}` : `Error: ${message}`;
+}
+
+/** The field every tool's structuredContent carries (issue 12 (b)). */
+const messageSchema = z.string().describe("status and next step in one line");
+
+/** The first line of a result's text, for a tool that did not set its own `message`. */
+function firstLine(result: CallToolResult): string {
+  const first = result.content.find((b) => b.type === "text");
+  const line = first?.type === "text" ? (first.text.split("\n")[0] ?? "") : "";
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line || "done";
+}
+
+/**
+ * The definition as listed: a tool that returns media takes `delivery` (defined once, in
+ * delivery.ts), and every output carries `message`.
+ */
+export function listedTool(def: ToolDef): ToolDef {
+  return {
+    ...def,
+    input: returnsMedia(def.output) ? { ...def.input, delivery: deliverySchema } : def.input,
+    output: { ...def.output, message: messageSchema },
+  };
+}
+
+export function registerTool(server: McpServer, app: AppContext, original: ToolDef): void {
+  const def = listedTool(original);
   guardArguments(server, def);
   server.registerTool(
     def.name,
@@ -213,20 +256,25 @@ export function registerTool(server: McpServer, app: AppContext, def: ToolDef): 
       outputSchema: def.output,
       annotations: { title: def.title, ...def.annotations },
     },
-    async (args: unknown, extra: Extra): Promise<CallToolResult> => {
+    async (raw: unknown, extra: Extra): Promise<CallToolResult> => {
       const warnings: string[] = [];
+      const { delivery, ...args } = (raw ?? {}) as Record<string, unknown> & { delivery?: DeliveryMode };
       const ctx: ToolContext = {
         app,
         signal: extra.signal,
         progress: progressReporter(extra),
         warn: (w) => void warnings.push(w),
         budget: callBudget(app, Date.now()),
+        delivery: delivery ?? app.config.delivery,
       };
       try {
         // A paid call is refused before the vendor bills it when its output could not be saved.
         if (def.annotations.openWorldHint && def.annotations.readOnlyHint === false && def.annotations.idempotentHint === false)
           await app.media.checkWritable();
-        return scrub(withWarnings(await def.run(args as never, ctx), warnings, def));
+        const result = withWarnings(await original.run(args, ctx), warnings, def);
+        if (result.structuredContent && typeof result.structuredContent.message !== "string")
+          result.structuredContent = { message: firstLine(result), ...result.structuredContent };
+        return scrub(result);
       } catch (err) {
         const text = describeError(err);
         log.info("tool call failed", { tool: def.name, error: text.split("\n")[0] });

@@ -1,13 +1,14 @@
 /**
- * The result contract shared by every media tool and job tool: a short text summary, one embedded
- * resource per asset while the inline budget lasts, a resource_link for the rest, and
- * `structuredContent` matching `jobResultShape`.
+ * The result contract shared by every media tool and job tool: a short text summary, the assets as
+ * the delivery mode says (delivery.ts), and `structuredContent` matching `jobResultShape` plus a
+ * one-line `message`.
  */
-import { readFile } from "node:fs/promises";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import type { DeliveryMode } from "../config.js";
 import type { AppContext } from "../context.js";
 import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/types.js";
+import { assetBlocks, formatBytes } from "./delivery.js";
 
 export const assetSchema = z.object({
   uri: z.string().describe("media:// URI; read it with resources/read"),
@@ -51,12 +52,6 @@ export function structuredJob(record: JobRecord): Record<string, unknown> {
   };
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
-
 function describeAsset(a: Asset): string {
   const facts = [
     a.mime_type,
@@ -92,36 +87,51 @@ export function summarize(record: JobRecord): string {
       );
     case "failed":
     case "expired":
-      return `${what} ${record.status}: ${record.error ? `${record.error.code}: ${record.error.message}${record.error.request_id ? ` (request id ${record.error.request_id})` : ""}` : "no reason given"}\njob_id: ${record.job_id}`;
+      return `${what} ${record.status}; nothing was saved.\njob_id: ${record.job_id}`;
     case "cancelled":
       return `${what} was cancelled${record.detail ? ` (${record.detail})` : ""}.\njob_id: ${record.job_id}`;
   }
 }
 
-/** Builds the tool result; media are embedded while the budget lasts, linked after that. */
-export async function renderJob(record: JobRecord, app: AppContext, lead?: string): Promise<CallToolResult> {
-  const content: CallToolResult["content"] = [{ type: "text", text: (lead ? lead + "\n" : "") + summarize(record) }];
-  let budget = app.config.inlineMaxBytes;
-  for (const asset of record.assets) {
-    const name = asset.uri.split("/").pop() ?? asset.uri;
-    if (asset.path && asset.bytes <= budget) {
-      const data = await readFile(asset.path).catch(() => undefined);
-      if (data && data.length === asset.bytes) {
-        budget -= asset.bytes;
-        content.push({ type: "resource", resource: { uri: asset.uri, mimeType: asset.mime_type, blob: data.toString("base64") } });
-        continue;
-      }
-    }
-    content.push({
-      type: "resource_link",
-      uri: asset.uri,
-      name,
-      mimeType: asset.mime_type,
-      description: `${asset.role ?? asset.mime_type.split("/")[0]} saved at ${asset.path ?? asset.uri} (${formatBytes(asset.bytes)}); too large to embed in this result`,
-    });
+/** The one-line status and next step that leads structuredContent (issue 12 (b)): clients that show only the JSON still say what to do. */
+export function jobMessage(record: JobRecord): string {
+  const line = (t: string) => (t.length > 300 ? `${t.slice(0, 299)}…` : t).replace(/\s*\n\s*/g, " ");
+  switch (record.status) {
+    case "succeeded":
+      return line(
+        record.assets.length
+          ? `succeeded: ${record.assets.length} file(s) saved: ${record.assets.map((a) => a.path ?? a.uri).join(", ")}`
+          : `succeeded with no file${record.detail ? `: ${record.detail}` : ""}`,
+      );
+    case "submitting":
+      return `submitting: the vendor has not answered the create yet; do not generate again (it would bill twice): call wait_for_job with job_id "${record.job_id}"`;
+    case "queued":
+    case "running":
+      return `${record.status}: call wait_for_job with job_id "${record.job_id}" to keep waiting`;
+    case "failed":
+    case "expired":
+      return line(`Error: ${failureLine(record)}`);
+    case "cancelled":
+      return "cancelled: nothing more to do; start a new job to try again";
   }
+}
+
+function failureLine(record: JobRecord): string {
+  const e = record.error;
+  if (!e) return `JobFailed (${record.vendor}): the job ${record.status} with no reason given`;
+  return `${e.code} (${[record.vendor, e.request_id ? `request id ${e.request_id}` : undefined].filter(Boolean).join(", ")}): ${e.message}`;
+}
+
+/**
+ * Builds the tool result in the given delivery mode (see delivery.ts). A failed job's text starts
+ * with "Error:" and the vendor code, for clients that ignore isError (Dify).
+ */
+export async function renderJob(record: JobRecord, app: AppContext, delivery: DeliveryMode, lead?: string): Promise<CallToolResult> {
   const failed = record.status === "failed" || record.status === "expired";
-  return { content, structuredContent: structuredJob(record), ...(failed ? { isError: true } : {}) };
+  const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes);
+  const text = [failed ? `Error: ${failureLine(record)}` : undefined, lead, summarize(record), ...notes].filter(Boolean).join("\n");
+  const content: CallToolResult["content"] = [{ type: "text", text }, ...blocks];
+  return { content, structuredContent: { message: jobMessage(record), ...structuredJob(record) }, ...(failed ? { isError: true } : {}) };
 }
 
 /** Text for progress notifications while a caller waits on a job. */

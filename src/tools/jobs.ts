@@ -86,7 +86,7 @@ export async function waitAndRender(ctx: ToolContext, id: string, wait: number |
     abortLocalOnCancel: originating,
     onProgress: (r) => ctx.progress(progressLine(r), r.percent),
   });
-  return renderJob(record, ctx.app);
+  return renderJob(record, ctx.app, ctx.delivery);
 }
 
 export function jobTools(app: AppContext): ToolDef[] {
@@ -122,7 +122,7 @@ export function jobTools(app: AppContext): ToolDef[] {
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
       run: async (args, ctx) => {
         const { record, outcome } = await ctx.app.jobs.cancel(args.job_id, ctx.signal);
-        const rendered = await renderJob(record, ctx.app, outcome.message);
+        const rendered = await renderJob(record, ctx.app, ctx.delivery, outcome.message);
         rendered.structuredContent = { ...structuredJob(record), cancelled: outcome.cancelled, message: outcome.message };
         delete rendered.isError;
         return rendered;

@@ -69,7 +69,7 @@ describe("built server: animo_generate_video", () => {
     expect(ok.stdout).toMatch(/^ok +animo +key accepted/m);
     const bad = await run(["check"], { ...env, ANIMO_MODE: "async", ANIMO_API_KEY: "not-the-animo-key-000" });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/FAIL +animo +Animo error \(UNAUTHORIZED, HTTP 401/);
+    expect(bad.stdout).toMatch(/FAIL +animo +Error: UNAUTHORIZED \(Animo, HTTP 401/);
     expect(bad.stdout).not.toContain("not-the-animo-key-000");
     const half = await run([], { ANIMO_API_KEY: sim.apiKey, AIGC_MCP_OUTPUT_DIR: tempDir() });
     expect(half.code).toBe(2);

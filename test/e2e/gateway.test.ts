@@ -87,7 +87,7 @@ describe("built server: AI Gateway", () => {
     expect(jwt.stdout).toMatch(/^ok +gateway +JWT \(uid [^,]+, HS256\) accepted/m);
     const bad = await run(["check"], { ...keyEnv, AI_GATEWAY_API_KEY: "wrong-gateway-key-0000" });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/FAIL +gateway +AI Gateway error \(ConsumerUnauthorized, HTTP 403/);
+    expect(bad.stdout).toMatch(/FAIL +gateway +Error: ConsumerUnauthorized \(AI Gateway, HTTP 403/);
     expect(bad.stdout).not.toContain("wrong-gateway-key-0000");
     const half = await run([], { AI_GATEWAY_API_KEY: sim.apiKey, AIGC_MCP_OUTPUT_DIR: tempDir() });
     expect(half.code).toBe(2);

@@ -84,7 +84,7 @@ describe("built server with Kling", () => {
     expect(ok.code).toBe(0);
     const bad = await run(["check"], { ...env, KLING_SECRET_KEY: "not-the-right-secret-000" });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/FAIL +kling +Kling error \(1002, HTTP 401/);
+    expect(bad.stdout).toMatch(/FAIL +kling +Error: 1002 \(Kling, HTTP 401/);
     expect(bad.stdout).not.toContain("not-the-right-secret-000");
     expect(sim.created).toBe(before);
     const half = await run(["check"], { ...env, KLING_SECRET_KEY: "" });

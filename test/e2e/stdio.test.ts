@@ -84,7 +84,7 @@ describe("built server over stdio", () => {
     expect(check.code).toBe(0);
     const bad = await run(["check"], { ...env, ARK_API_KEY: "not-the-right-key-000" });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/FAIL +ark +Ark error \(AuthenticationError, HTTP 401/);
+    expect(bad.stdout).toMatch(/FAIL +ark +Error: AuthenticationError \(Ark, HTTP 401/);
     expect(bad.stdout).not.toContain("not-the-right-key-000");
   });
 });

@@ -47,7 +47,7 @@ describe("built server with Volcengine Visual (Jimeng) over stdio", () => {
     expect(ok.stdout).toMatch(/^ok +visual +keys accepted/m);
     const bad = await run(["check"], { ...env, VOLC_SECRETKEY: "wrong-secret-key-0000" });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/FAIL +visual +Volcengine Visual error \(SignatureDoesNotMatch, HTTP 401/);
+    expect(bad.stdout).toMatch(/FAIL +visual +Error: SignatureDoesNotMatch \(Volcengine Visual, HTTP 401/);
     expect(bad.stdout).not.toContain("wrong-secret-key-0000");
   });
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { embed, MAX_EMBED_TEXTS } from "../../vendors/gateway/embed-rerank.js";
+import { saveDataFile } from "../../media/disk.js";
 import { defineTool } from "../define.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { GATEWAY_CALL, modelHelp, modelsFileChecks, resolveModel, result } from "./common.js";
@@ -13,7 +14,7 @@ export function gatewayEmbed(client: GatewayClient, catalog?: Catalog) {
     name: "gateway_embed",
     title: "AI Gateway embeddings",
     description:
-      "Turns texts into embedding vectors with an embedding model behind your Alibaba Cloud AI Gateway (for search, clustering, similarity). The vectors are returned in structuredContent.vectors, in the order of texts; the text part only summarises them. Billed per token.",
+      "Turns texts into embedding vectors with an embedding model behind your Alibaba Cloud AI Gateway (for search, clustering, similarity). The vectors are saved as a JSON file (an array of arrays, in the order of texts) whose path is returned; the result only summarises them. Billed per token.",
     input: {
       texts: z
         .array(z.string().min(1, "texts must not contain empty strings").max(MAX_TEXT_CHARS))
@@ -33,7 +34,7 @@ export function gatewayEmbed(client: GatewayClient, catalog?: Catalog) {
       model: z.string(),
       dimensions: z.number().int(),
       count: z.number().int(),
-      vectors: z.array(z.array(z.number())),
+      vectors_path: z.string().describe("absolute path of the JSON file holding the vectors (an array of arrays, in the order of texts)"),
       total_tokens: z.number().optional(),
       request_id: z.string().optional(),
     },
@@ -48,12 +49,15 @@ export function gatewayEmbed(client: GatewayClient, catalog?: Catalog) {
       const preview = e.vectors[0]!.slice(0, 4)
         .map((x) => x.toFixed(4))
         .join(", ");
-      const text = `${e.vectors.length} vector(s) of ${e.dimensions} dimensions from ${e.model}${e.total_tokens !== undefined ? ` (${e.total_tokens} tokens)` : ""}; first vector starts [${preview}, …]. The vectors are in structuredContent.vectors.`;
+      // Vectors never go into the result: LangChain copies structuredContent into the model's text and
+      // VS Code sends only structuredContent, so a file is the one place no client puts in the context.
+      const path = await saveDataFile(ctx.app.media.dir, "embeddings", e.vectors);
+      const text = `${e.vectors.length} vector(s) of ${e.dimensions} dimensions from ${e.model}${e.total_tokens !== undefined ? ` (${e.total_tokens} tokens)` : ""}; first vector starts [${preview}, …]. The vectors are saved in ${path}.`;
       return result(text, {
         model: e.model,
         dimensions: e.dimensions,
         count: e.vectors.length,
-        vectors: e.vectors,
+        vectors_path: path,
         ...(e.total_tokens !== undefined ? { total_tokens: e.total_tokens } : {}),
         ...(e.request_id ? { request_id: e.request_id } : {}),
       });

@@ -158,7 +158,7 @@ export const gatewayPlugin: VendorPlugin = {
     },
     {
       tool: "gateway_embed",
-      note: "embeddings (vectors only in structuredContent)",
+      note: "embeddings (vectors saved to a JSON file; the result only names it)",
       arguments: { texts: ["paper crane", "bamboo forest"], dimensions: 256 },
     },
     {

@@ -68,7 +68,7 @@ describe("URL fetch policy", () => {
       expect(r.isError, url).toBe(true);
       answers.push(r.text.replace(/could not download \S+/, "could not download <url>"));
     }
-    expect(answers[0]).toMatch(/^Error \(DownloadFailed\): audio: could not download <url>\n/);
+    expect(answers[0]).toMatch(/^Error: DownloadFailed: audio: could not download <url>\n/);
     expect(answers[0]).toContain("AIGC_MCP_FETCH_ALLOW_HOSTS");
     // file: is refused as input before any download; every http(s) case has the same answer.
     expect(new Set(answers.slice(0, -1)).size).toBe(1);

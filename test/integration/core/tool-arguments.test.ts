@@ -55,7 +55,7 @@ describe("tool arguments", () => {
     const j = await h.call("list_jobs", { limt: 5 });
     expect(text(j)).toMatch(/limt: is not an argument of list_jobs; did you mean limit\?/);
     const far = await h.call("get_job", { job_id: "x", zzzzzzzz: 1 });
-    expect(text(far)).toMatch(/zzzzzzzz: is not an argument of get_job \(its arguments: job_id\)/);
+    expect(text(far)).toMatch(/zzzzzzzz: is not an argument of get_job \(its arguments: job_id, delivery\)/);
     expect(h.ark.tasks.size).toBe(0);
   });
 

@@ -45,7 +45,7 @@ describe("gateway configuration edge cases (in-process)", () => {
     const wrong = await startHarness({ env: { AI_GATEWAY_API_KEY: "not-the-gateway-key-123" } });
     try {
       const r = await wrong.call("gateway_chat", { prompt: "hi" });
-      expect(text(r)).toMatch(/^AI Gateway error \(ConsumerUnauthorized, HTTP 403/);
+      expect(text(r)).toMatch(/^Error: ConsumerUnauthorized \(AI Gateway, HTTP 403/);
       expect(text(r)).toMatch(/Unauthorized consumer/);
       expect(text(r)).not.toContain("not-the-gateway-key-123");
     } finally {

@@ -121,7 +121,7 @@ describe("gateway tools (key auth, in-process)", () => {
   it("chat: model errors keep their code; unknown models name the variable", async () => {
     const r = await h.call("gateway_chat", { prompt: "hi", model: "no-such-model" });
     expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/^AI Gateway error \(model_not_found, HTTP 404, request id [^)]+\)/);
+    expect(text(r)).toMatch(/^Error: model_not_found \(AI Gateway, HTTP 404, request id [^)]+\)/);
     expect(text(r)).toMatch(/AI_GATEWAY_CHAT_MODEL/);
     const blocked = await h.call("gateway_chat", { prompt: "[blocked] hi" });
     expect(text(blocked)).toMatch(/data_inspection_failed/);

@@ -28,7 +28,7 @@ describe("gateway tools (key auth, in-process)", () => {
     const gone = await h.call("gateway_transcribe", { audio: url.replace(/X-Tos-Signature=[0-9a-f]+/, "X-Tos-Signature=00") });
     expect(gone.isError).toBe(true);
     // One answer for every failed download (the URL fetch policy): no HTTP status, no port state.
-    expect(text(gone)).toMatch(/^Error \(DownloadFailed\): audio: could not download http:\/\/127\.0\.0\.1:\d+\/media\/\w+\.wav\n/);
+    expect(text(gone)).toMatch(/^Error: DownloadFailed: audio: could not download http:\/\/127\.0\.0\.1:\d+\/media\/\w+\.wav\n/);
     expect(text(gone)).not.toMatch(/404|HTTP/);
     const picture = gw().sim.publish(makePng(16, 16), "image/png", 3600, "png");
     expect(text(await h.call("gateway_transcribe", { audio: picture }))).toMatch(

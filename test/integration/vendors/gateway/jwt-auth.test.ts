@@ -45,7 +45,7 @@ describe("gateway tools with JWT auth (in-process)", () => {
     });
     try {
       const r = await wrongUid.call("gateway_embed", { texts: ["a"] });
-      expect(text(r)).toMatch(/ConsumerUnauthorized, HTTP 403/);
+      expect(text(r)).toMatch(/ConsumerUnauthorized \(AI Gateway, HTTP 403/);
       expect(text(r)).toMatch(/uid "someone-else"/);
     } finally {
       await wrongUid.close();
@@ -54,7 +54,7 @@ describe("gateway tools with JWT auth (in-process)", () => {
     try {
       h.sandbox.gateway.sim.advance(61_000 + 60_000); // past exp plus the 60 s skew
       const r = await shortLived.call("gateway_embed", { texts: ["a"] });
-      expect(text(r)).toMatch(/JwtExpired, HTTP 401/);
+      expect(text(r)).toMatch(/JwtExpired \(AI Gateway, HTTP 401/);
       expect(text(r)).toMatch(/clock/);
     } finally {
       h.sandbox.gateway.sim.advance(-(61_000 + 60_000));
@@ -67,7 +67,7 @@ describe("gateway tools with JWT auth (in-process)", () => {
     const bad = await startHarness({ existing: { sandbox: h.sandbox, dir: h.dir }, env: jwtEnv(h, { AI_GATEWAY_JWT_KEY: other }) });
     try {
       const r = await bad.call("gateway_rerank", { query: "a", documents: ["a"] });
-      expect(text(r)).toMatch(/JwtInvalid, HTTP 401/);
+      expect(text(r)).toMatch(/JwtInvalid \(AI Gateway, HTTP 401/);
       expect(text(r)).toMatch(/AI_GATEWAY_JWT_KEY/);
     } finally {
       await bad.close();

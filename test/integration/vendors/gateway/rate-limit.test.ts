@@ -29,7 +29,7 @@ describe("gateway tools (key auth, in-process)", () => {
     });
     const r = await h.call("gateway_chat", { prompt: "hi" });
     expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/^AI Gateway error \(HTTP429, HTTP 429[^)]*\): Too many requests\nWhat to do: .*rate limit/);
+    expect(text(r)).toMatch(/^Error: HTTP429 \(AI Gateway, HTTP 429[^)]*\): Too many requests\nWhat to do: .*rate limit/);
   });
 
   itNeverShowsTheKey(() => h);

@@ -25,7 +25,7 @@ export async function refusedByKling(h: Harness, name: string, args: Record<stri
   const before = mark(sim);
   const r = await h.call(name, args);
   expect(r.isError, `${name} ${JSON.stringify(args).slice(0, 120)}`).toBe(true);
-  expect(text(r)).toMatch(/Kling error \(12\d\d, HTTP 40\d/);
+  expect(text(r)).toMatch(/Error: 12\d\d \(Kling, HTTP 40\d/);
   expect(text(r)).toMatch(pattern);
   expect(before.since().length).toBeGreaterThan(0);
 }

@@ -40,6 +40,6 @@ describe("Kling tools", () => {
     );
     const other = await h.call("kling_multi_image_to_video", { images: [PNG], prompt: "x", model: "kling-v2-6" });
     expect(other.isError).toBe(true);
-    expect(text(other)).toMatch(/Kling error \(1203, HTTP 404[\s\S]*kling-v2-6 is not supported by videos\/omni-video/);
+    expect(text(other)).toMatch(/Error: 1203 \(Kling, HTTP 404[\s\S]*kling-v2-6 is not supported by videos\/omni-video/);
   });
 });

@@ -138,7 +138,7 @@ describe("Kling tools", () => {
     const r = await h.call("kling_text_to_video", { prompt: "x", model: "kling-v9-future" });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(
-      /Kling error \(1203, HTTP 404, request id [\w-]+\): model kling-v9-future is not supported by videos\/text2video/,
+      /Error: 1203 \(Kling, HTTP 404, request id [\w-]+\): model kling-v9-future is not supported by videos\/text2video/,
     );
     expect(text(r)).toMatch(/What to do: .*model/);
   });

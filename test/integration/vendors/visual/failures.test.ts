@@ -16,7 +16,7 @@ describe("Jimeng tools through the MCP server", () => {
   it("failures: input moderation, output moderation (done + 50511), expired and not_found end the job clearly", async () => {
     const blocked = await h.call("jimeng_generate_image", { prompt: "[blocked] x" });
     expect(blocked.isError).toBe(true);
-    expect(text(blocked)).toMatch(/50412, HTTP 400, request id \d{14}/);
+    expect(text(blocked)).toMatch(/50412 \(Volcengine Visual, HTTP 400, request id \d{14}/);
     expect(text(blocked)).toMatch(/What to do: Rephrase/);
     const failed = jobOf(await h.call("jimeng_generate_image", { prompt: "[fail] x" }));
     expect(failed).toMatchObject({ status: "failed", error: { code: "50511" } });

@@ -1,0 +1,99 @@
+/**
+ * How media reach the client (issue 12): the one `delivery` argument, added by registerTool to every
+ * tool whose output carries assets, and the content blocks each mode builds.
+ *
+ * - embed: each file as an embedded resource while AIGC_MCP_INLINE_MAX_BYTES lasts, a resource_link
+ *   for the rest (each link says why it was not embedded).
+ * - link: no file data and no resource_link blocks (LangChain turns those into file blocks its chat
+ *   models refuse); the text already gives every path, media:// URI and vendor URL.
+ * - preview: link, plus each image the model can see as a small `image` block (within PREVIEW_MAX_BYTES).
+ */
+import { readFile } from "node:fs/promises";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { DELIVERY_MODES, type DeliveryMode } from "../config.js";
+import type { Asset } from "../jobs/types.js";
+
+export const deliverySchema = z.enum(DELIVERY_MODES).optional().describe("embed|link|preview; default AIGC_MCP_DELIVERY");
+
+/** Largest image sent as a preview: small enough for any client's context and Claude Desktop's limits. */
+export const PREVIEW_MAX_BYTES = 96 * 1024;
+const PREVIEWABLE = new Set(["image/jpeg", "image/png", "image/webp", "image/gif"]);
+
+/** A tool returns media when its output carries assets (every generation tool and the job tools). */
+export function returnsMedia(output: z.ZodRawShape): boolean {
+  return "assets" in output;
+}
+
+type Block = CallToolResult["content"][number];
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+async function readWhole(asset: Asset): Promise<Buffer | undefined> {
+  if (!asset.path) return undefined;
+  const data = await readFile(asset.path).catch(() => undefined);
+  return data && data.length === asset.bytes ? data : undefined;
+}
+
+/**
+ * The content blocks for a job's assets in the given mode, and notes for the text (why a file was
+ * linked or has no preview). `inlineMaxBytes` is the embed budget for this one result.
+ */
+export async function assetBlocks(
+  assets: Asset[],
+  mode: DeliveryMode,
+  inlineMaxBytes: number,
+): Promise<{ blocks: Block[]; notes: string[] }> {
+  const blocks: Block[] = [];
+  const notes: string[] = [];
+  if (mode === "link") {
+    if (assets.length) notes.push("Links only (delivery=link): open a file by its path, or read its media:// URI with resources/read.");
+    return { blocks, notes };
+  }
+  if (mode === "preview") {
+    const without: string[] = [];
+    for (const asset of assets) {
+      const data = PREVIEWABLE.has(asset.mime_type) && asset.bytes <= PREVIEW_MAX_BYTES ? await readWhole(asset) : undefined;
+      if (data) blocks.push({ type: "image", data: data.toString("base64"), mimeType: asset.mime_type });
+      else without.push(asset.uri.split("/").pop() ?? asset.uri);
+    }
+    if (without.length)
+      notes.push(
+        `No preview for ${without.join(", ")}: only images up to ${formatBytes(PREVIEW_MAX_BYTES)} are previewed (delivery=preview); open the path or the media:// URI.`,
+      );
+    return { blocks, notes };
+  }
+  let budget = inlineMaxBytes;
+  let spent = 0;
+  for (const asset of assets) {
+    const name = asset.uri.split("/").pop() ?? asset.uri;
+    const data = asset.path && asset.bytes <= budget ? await readWhole(asset) : undefined;
+    if (data) {
+      budget -= asset.bytes;
+      spent += asset.bytes;
+      blocks.push({ type: "resource", resource: { uri: asset.uri, mimeType: asset.mime_type, blob: data.toString("base64") } });
+      continue;
+    }
+    blocks.push({
+      type: "resource_link",
+      uri: asset.uri,
+      name,
+      mimeType: asset.mime_type,
+      description: `${asset.role ?? asset.mime_type.split("/")[0]} saved at ${asset.path ?? asset.uri} (${formatBytes(asset.bytes)}); ${whyLinked(asset, inlineMaxBytes, spent, Boolean(asset.path && asset.bytes <= budget))}`,
+    });
+  }
+  return { blocks, notes };
+}
+
+/** Why an asset was linked instead of embedded, in words (issue 12 item 15). */
+function whyLinked(asset: Asset, inlineMaxBytes: number, spent: number, fitted: boolean): string {
+  if (inlineMaxBytes === 0) return "not embedded: embedding is off (AIGC_MCP_INLINE_MAX_BYTES=0)";
+  if (fitted) return "not embedded: the file could not be read back from the output folder";
+  if (asset.bytes > inlineMaxBytes)
+    return `not embedded: larger than the inline budget by itself (AIGC_MCP_INLINE_MAX_BYTES=${inlineMaxBytes})`;
+  return `not embedded: earlier files used ${formatBytes(spent)} of this result's inline budget (AIGC_MCP_INLINE_MAX_BYTES=${inlineMaxBytes})`;
+}

@@ -1,0 +1,89 @@
+/**
+ * Schema failures in plain words (issue 12 (c)): the field, what it must be and what was sent, instead
+ * of the SDK's "MCP error -32602: Input validation error: Invalid arguments for tool …" and zod's JSON.
+ */
+import type { z } from "zod";
+import { inputError, type AigcError } from "../errors.js";
+
+type Issue = z.core.$ZodIssue;
+
+/** zod's own wording starts like this; any other message was written for the field and is kept. */
+const ZOD_DEFAULT = /^(Invalid|Too (small|big)|Unrecognized key)/;
+
+const UNITS: Record<string, string> = { string: "characters", array: "items", set: "items", file: "bytes" };
+
+function show(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  const s =
+    typeof value === "string" ? JSON.stringify(value) : typeof value === "number" || typeof value === "boolean" ? `${value}` : typeof value;
+  return s.length > 60 ? `${s.slice(0, 59)}…"` : s;
+}
+
+function article(type: string): string {
+  const names: Record<string, string> = {
+    array: "a list",
+    object: "an object",
+    int: "a whole number",
+    number: "a number",
+    string: "a string",
+    boolean: "true or false",
+  };
+  return names[type] ?? `a ${type}`;
+}
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let v = input;
+  for (const k of path) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+function words(issue: Issue, input: unknown): string {
+  const got = valueAt(input, issue.path);
+  if (!ZOD_DEFAULT.test(issue.message)) return issue.message;
+  switch (issue.code) {
+    case "invalid_type":
+      return got === undefined ? `is required (${article(issue.expected)})` : `must be ${article(issue.expected)} (got ${show(got)})`;
+    case "invalid_value":
+      return issue.values.length === 1
+        ? `must be ${JSON.stringify(issue.values[0])} (got ${show(got)})`
+        : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${show(got)})`;
+    case "too_small": {
+      const unit = UNITS[issue.origin];
+      const bound = `${issue.inclusive === false ? "more than" : "at least"} ${issue.minimum}`;
+      if (!unit) return `must be ${bound} (got ${show(got)})`;
+      return `must have ${issue.exact ? `exactly ${issue.minimum}` : bound} ${unit}`;
+    }
+    case "too_big": {
+      const unit = UNITS[issue.origin];
+      const bound = `${issue.inclusive === false ? "less than" : "at most"} ${issue.maximum}`;
+      return unit ? `must have ${bound} ${unit}` : `must be ${bound} (got ${show(got)})`;
+    }
+    case "invalid_format":
+      return `must be a valid ${issue.format}${issue.pattern ? ` matching ${issue.pattern}` : ""} (got ${show(got)})`;
+    case "not_multiple_of":
+      return `must be a multiple of ${issue.divisor} (got ${show(got)})`;
+    case "unrecognized_keys":
+      return `has unknown key(s) ${issue.keys.join(", ")}`;
+    case "invalid_union": {
+      const options = issue.errors.map((branch) => branch.map((i) => words(i, input)).join(", ")).filter(Boolean);
+      return `matches none of its allowed forms${options.length ? ` (${[...new Set(options)].join("; or ")})` : ""}`;
+    }
+    default:
+      return issue.message;
+  }
+}
+
+function field(path: PropertyKey[]): string {
+  return path.reduce<string>((s, k) => (typeof k === "number" ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), "") || "arguments";
+}
+
+/** One InvalidInput error naming the first failing field (and how many more there are). */
+export function describeIssues(issues: readonly Issue[], input: unknown): AigcError {
+  const [first, ...rest] = issues;
+  if (!first) return inputError("arguments", "are not valid");
+  const more = rest.map((i) => `${field(i.path)} ${words(i, input)}`);
+  return inputError(field(first.path), `${words(first, input)}${more.length ? `; also ${more.slice(0, 3).join("; ")}` : ""}`);
+}

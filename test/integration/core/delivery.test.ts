@@ -1,0 +1,193 @@
+/**
+ * Issue 12 items 7, 8, 10, 11 and 15 through the SDK client: the delivery modes (AIGC_MCP_DELIVERY
+ * and the per-call `delivery`), the one-line `message` in every structuredContent, "Error:" first
+ * lines for every failure (schema failures included), audio as an embedded resource, and links
+ * that say why they were not embedded.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { startHarness, structured, text, type Harness } from "../../helpers/harness.js";
+import { jobOf } from "../../helpers/results.js";
+import { PREVIEW_MAX_BYTES } from "../../../src/tools/delivery.js";
+
+const kinds = (r: CallToolResult) => r.content.map((c) => c.type);
+const blobChars = (r: CallToolResult) =>
+  r.content.reduce(
+    (n, c) => n + (c.type === "resource" && "blob" in c.resource ? c.resource.blob.length : c.type === "image" ? c.data.length : 0),
+    0,
+  );
+const links = (r: CallToolResult) => r.content.flatMap((c) => (c.type === "resource_link" ? [c.description ?? ""] : []));
+
+describe("delivery: AIGC_MCP_DELIVERY=link with per-call overrides", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { AIGC_MCP_DELIVERY: "link" } });
+  });
+  afterAll(() => h.close());
+
+  it("link: no file data and no resource_link block; the text gives every path and media:// URI", async () => {
+    const r = await h.call("seedream_generate_image", { prompt: "a red panda", max_images: 2 });
+    expect(r.isError).toBeFalsy();
+    expect(kinds(r)).toEqual(["text"]);
+    const job = jobOf(r);
+    expect(job.assets).toHaveLength(2);
+    for (const a of job.assets) {
+      expect(text(r)).toContain(a.path!);
+      expect(text(r)).toContain(a.uri);
+    }
+    expect(text(r)).toMatch(/delivery=link/);
+    expect(structured<{ message: string }>(r).message).toMatch(/^succeeded: 2 file\(s\) saved: \//);
+  });
+
+  it("a call's delivery overrides the variable: embed embeds, preview shows a small image", async () => {
+    const embed = await h.call("seedream_generate_image", { prompt: "a red panda", delivery: "embed" });
+    expect(kinds(embed)).toEqual(["text", "resource"]);
+    const preview = await h.call("seedream_generate_image", { prompt: "a red panda", delivery: "preview" });
+    expect(kinds(preview)).toEqual(["text", "image"]);
+    const image = preview.content[1] as { data: string; mimeType: string };
+    expect(image.mimeType).toBe("image/jpeg");
+    expect(Buffer.from(image.data, "base64").length).toBeLessThanOrEqual(PREVIEW_MAX_BYTES);
+    // wait_for_job and get_job take it too
+    const again = await h.call("get_job", { job_id: jobOf(embed).job_id, delivery: "embed" });
+    expect(kinds(again)).toEqual(["text", "resource"]);
+    const linked = await h.call("wait_for_job", { job_id: jobOf(embed).job_id, wait_seconds: 0 });
+    expect(kinds(linked)).toEqual(["text"]);
+  });
+
+  it("audio goes out as an embedded resource with its MIME type (never the audio content type), with its path and URI", async () => {
+    const r = await h.call("gateway_speech", { text: "The paper crane took flight.", format: "mp3", wait_seconds: 20, delivery: "embed" });
+    const asset = jobOf(r).assets[0]!;
+    expect(kinds(r)).toEqual(["text", "resource"]);
+    const res = r.content[1] as { resource: { uri: string; mimeType: string; blob: string } };
+    expect(res.resource).toMatchObject({ uri: asset.uri, mimeType: "audio/mpeg" });
+    expect(text(r)).toContain(asset.path!);
+    expect(text(r)).toContain(asset.uri);
+    const linked = await h.call("get_job", { job_id: jobOf(r).job_id });
+    expect(kinds(linked)).toEqual(["text"]);
+    expect(text(linked)).toContain(asset.path!);
+    const preview = await h.call("get_job", { job_id: jobOf(r).job_id, delivery: "preview" });
+    expect(kinds(preview)).toEqual(["text"]);
+  });
+
+  it("a job still running says in structuredContent.message to call wait_for_job with its id", async () => {
+    const r = await h.call("seedance_generate_video", { prompt: "a cat surfing", wait_seconds: 0 });
+    const job = jobOf(r);
+    expect(["queued", "running"]).toContain(job.status);
+    expect(structured<{ message: string }>(r).message).toBe(`${job.status}: call wait_for_job with job_id "${job.job_id}" to keep waiting`);
+  });
+
+  it("every tool declares the one delivery argument when it returns media, and message in its output", async () => {
+    const { tools } = await h.client.listTools();
+    const media = tools.filter((t) => "assets" in ((t.outputSchema?.properties as object | undefined) ?? {}));
+    expect(media.map((t) => t.name)).toEqual(
+      expect.arrayContaining(["seedream_generate_image", "get_job", "wait_for_job", "gateway_speech"]),
+    );
+    for (const t of tools) {
+      expect(t.outputSchema?.required, t.name).toContain("message");
+      const delivery = (t.inputSchema.properties as Record<string, unknown>).delivery;
+      if (media.includes(t))
+        expect(delivery, t.name).toEqual({
+          type: "string",
+          enum: ["embed", "link", "preview"],
+          description: "embed|link|preview; default AIGC_MCP_DELIVERY",
+        });
+      else expect(delivery, t.name).toBeUndefined();
+    }
+  });
+
+  it("every tool's structuredContent has a one-line message (list_jobs, list_models, rerank)", async () => {
+    for (const [name, args] of [
+      ["list_jobs", {}],
+      ["list_models", {}],
+      ["gateway_rerank", { query: "bird", documents: ["a paper crane", "bamboo"] }],
+    ] as const) {
+      const r = await h.call(name, args);
+      expect(r.isError, name).toBeFalsy();
+      const m = structured<{ message: string }>(r).message;
+      expect(m, name).toBeTruthy();
+      expect(m, name).not.toContain("\n");
+    }
+  });
+});
+
+describe("preview of a full-size image", () => {
+  it("leaves out what it cannot show small, and says so", async () => {
+    const h = await startHarness({ ark: { maxRenderEdge: 2048 } });
+    try {
+      const r = await h.call("seedream_generate_image", { prompt: "a big panda", size: "2048x2048", delivery: "preview" });
+      const asset = jobOf(r).assets[0]!;
+      expect(asset.bytes).toBeGreaterThan(PREVIEW_MAX_BYTES);
+      expect(kinds(r)).toEqual(["text"]);
+      expect(text(r)).toMatch(/No preview for .*only images up to 96\.0 KiB/);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe("failures start with Error: and the code", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it("schema failures name the field and the allowed values in plain words", async () => {
+    const bad = await h.call("list_jobs", { status: "bogus" });
+    expect(bad.isError).toBe(true);
+    expect(text(bad)).toMatch(
+      /^Error: InvalidInput: status: must be one of "queued", "running", "succeeded", "failed", "cancelled", "expired" \(got "bogus"\)/,
+    );
+    const missing = await h.call("get_job", {});
+    expect(text(missing)).toMatch(/^Error: InvalidInput: job_id: is required \(a string\)/);
+    const range = await h.call("list_jobs", { limit: 500 });
+    expect(text(range)).toMatch(/^Error: InvalidInput: limit: must be at most 100 \(got 500\)/);
+    const mode = await h.call("get_job", { job_id: "job_x", delivery: "inline" });
+    expect(text(mode)).toMatch(/^Error: InvalidInput: delivery: must be one of "embed", "link", "preview" \(got "inline"\)/);
+    for (const r of [bad, missing, range, mode]) expect(text(r)).not.toMatch(/MCP error|-32602|"code":/);
+  });
+
+  it("an unknown tool and a failed job too", async () => {
+    const unknown = await h.call("no_such_tool", {});
+    expect(unknown.isError).toBe(true);
+    expect(text(unknown)).toMatch(/^Error: InvalidParams: Tool no_such_tool not found/);
+    const blocked = await h.call("seedream_generate_image", { prompt: "a [blocked] panda" });
+    expect(blocked.isError).toBe(true);
+    const first = text(blocked).split("\n")[0]!;
+    expect(first).toMatch(/^Error: \S+ \(ark, request id [^)]+\): /);
+    expect(structured<{ message: string }>(blocked).message).toBe(first.slice(0, 300));
+  });
+});
+
+describe("links say why they were not embedded (item 15)", () => {
+  it("over the budget by itself, or the budget used up by earlier files", async () => {
+    const h = await startHarness({ env: { AIGC_MCP_INLINE_MAX_BYTES: "60000" }, ark: { maxRenderEdge: 512 } });
+    try {
+      const group = await h.call("seedream_generate_image", { prompt: "budget", size: "2048x2048", max_images: 4 });
+      const sizes = jobOf(group).assets.map((a) => a.bytes);
+      const why = links(group);
+      expect(why.length).toBeGreaterThan(0);
+      for (const d of why)
+        expect(d).toMatch(
+          /not embedded: (earlier files used .* of this result's inline budget|larger than the inline budget by itself) \(AIGC_MCP_INLINE_MAX_BYTES=60000\)/,
+        );
+      if (sizes.every((s) => s <= 60000)) expect(why.some((d) => /earlier files used/.test(d))).toBe(true);
+      expect(why.join("\n")).not.toMatch(/too large to embed/);
+      expect(blobChars(group)).toBeLessThanOrEqual(Math.ceil(60000 / 3) * 4);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("embedding off: AIGC_MCP_INLINE_MAX_BYTES=0", async () => {
+    const h = await startHarness({ env: { AIGC_MCP_INLINE_MAX_BYTES: "0" } });
+    try {
+      const r = await h.call("seedream_generate_image", { prompt: "off" });
+      expect(links(r)).toEqual([expect.stringMatching(/; not embedded: embedding is off \(AIGC_MCP_INLINE_MAX_BYTES=0\)$/)]);
+      const big = await h.call("seedream_generate_image", { prompt: "off", size: "2048x2048" });
+      expect(links(big)[0]).toMatch(/embedding is off/);
+    } finally {
+      await h.close();
+    }
+  });
+});
