@@ -113,6 +113,8 @@ export interface CoreConfig {
   logLevel: "debug" | "info" | "warn" | "error";
   /** How per-model capability rules apply: advise (never block) or strict (refuse locally). */
   modelChecks: "advise" | "strict";
+  /** AIGC_MCP_TOOLSETS: the toolsets to list (undefined = all); checked against the known names by loadVendors. */
+  toolsets?: string[];
   /** AIGC_MCP_MODELS_FILE, resolved; read by loadVendors. */
   modelsFile?: string;
   sandbox: boolean;
@@ -160,6 +162,7 @@ export function parseCoreConfig(env: Env): CoreConfig {
       z.enum(["debug", "info", "warn", "error"], "must be debug, info, warn or error"),
     ),
     modelChecks: envValue(e("AIGC_MCP_MODEL_CHECKS"), "AIGC_MCP_MODEL_CHECKS", z.enum(["advise", "strict"], "must be advise or strict")),
+    toolsets: envValue(env, "AIGC_MCP_TOOLSETS", zList.optional()),
     modelsFile: env.AIGC_MCP_MODELS_FILE ? resolve(expandHome(env.AIGC_MCP_MODELS_FILE)) : undefined,
     sandbox: false,
   };

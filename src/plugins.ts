@@ -1,5 +1,5 @@
 /** Every vendor this server knows, in `--help` order. A vendor without credentials contributes no tools. */
-import { CORE_ENV, declareEnv, type CoreConfig, type Env } from "./config.js";
+import { ConfigError, CORE_ENV, declareEnv, type CoreConfig, type Env } from "./config.js";
 import { registerSecret } from "./log.js";
 import { animoPlugin } from "./tools/animo/plugin.js";
 import { arkPlugin } from "./tools/ark/plugin.js";
@@ -19,6 +19,7 @@ for (const p of PLUGINS) declareEnv(p.env);
  */
 export async function loadVendors(env: Env, core: CoreConfig): Promise<LoadedVendor[]> {
   registerSecrets(env);
+  checkToolsets(core.toolsets);
   // The endpoints the operator configured are trusted with the credentials already, so the URL
   // fetch policy lets downloads reach them (and the sandbox's simulators) on any address.
   for (const p of PLUGINS)
@@ -43,4 +44,15 @@ export function registerSecrets(env: Env): void {
       // a malformed credential fails in load() with a ConfigError naming it
     }
   }
+}
+
+/** The toolsets AIGC_MCP_TOOLSETS may name besides the vendor ids (the server lists their tools). */
+export const SHARED_TOOLSETS = ["jobs", "models"] as const;
+
+/** Refuses an unknown AIGC_MCP_TOOLSETS name at start-up, naming the valid ones. */
+export function checkToolsets(toolsets: string[] | undefined): void {
+  const valid = [...PLUGINS.map((p) => p.id), ...SHARED_TOOLSETS];
+  const unknown = (toolsets ?? []).filter((t) => !valid.includes(t));
+  if (unknown.length)
+    throw new ConfigError("AIGC_MCP_TOOLSETS", `unknown toolset ${unknown.map((u) => `"${u}"`).join(", ")}; valid: ${valid.join(", ")}`);
 }

@@ -31,7 +31,14 @@ export function createMcpServer(app: AppContext): McpServer {
     { name: "aigc-mcp", title: "AIGC media generation", version: VERSION },
     { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
   );
-  for (const tool of [...app.vendors.flatMap((v) => v.tools), ...jobTools(app), listModels(app)]) registerTool(server, app, tool);
+  // AIGC_MCP_TOOLSETS lists only the chosen tools; every vendor stays loaded, so jobs of a hidden vendor still resume.
+  const listed = (name: string) => !app.config.toolsets || app.config.toolsets.includes(name);
+  const tools = [
+    ...app.vendors.filter((v) => listed(v.id)).flatMap((v) => v.tools),
+    ...(listed("jobs") ? jobTools(app) : []),
+    ...(listed("models") ? [listModels(app)] : []),
+  ];
+  for (const tool of tools) registerTool(server, app, tool);
   server.registerResource(
     "media",
     new ResourceTemplate(`${MEDIA_URI_PREFIX}{name}`, {

@@ -71,9 +71,7 @@ export function waitSecondsSchema(config: CoreConfig) {
     .min(0)
     .max(maxWaitS)
     .optional()
-    .describe(
-      `seconds to wait for the result before returning a job handle (0-${maxWaitS}, default ${defaultWaitS}; keep it under your client's tool timeout, often 60 s)`,
-    );
+    .describe(`seconds to wait, then return a job_id (0-${maxWaitS}, default ${defaultWaitS}; under the client's tool timeout)`);
 }
 
 /** Waits on a job within the caller's budget, reporting progress, and renders the result. */

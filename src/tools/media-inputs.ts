@@ -12,8 +12,8 @@ export async function loadInputs(app: AppContext, values: string[] | undefined, 
   return out;
 }
 
-export const MEDIA_REF_HELP =
-  "an http(s) URL, a data: URI, a media:// URI from an earlier result, or a local file path (stdio only, inside the allowed input folders)";
+/** Short on purpose: it is repeated in many fields of the tool list every model request carries (issue 12 item 16). */
+export const MEDIA_REF_HELP = "URL, data: URI, media:// URI or local path";
 
 /** Like loadInput, but always bytes: URL inputs are downloaded (capped by the rule). */
 export async function loadInputBytes(app: AppContext, value: string, rule: InputRule, signal?: AbortSignal) {

@@ -112,7 +112,7 @@ describe("built server: AI Gateway", () => {
     const schema = { type: "object", properties: { ["a".repeat(30)]: { type: "string", pattern: "^(a+)+$" } } };
     let done = false;
     const call = client
-      .callTool({ name: "gateway_chat", arguments: { prompt: "fill it", response_format: { schema } } })
+      .callTool({ name: "gateway_chat", arguments: { prompt: "fill it", json_schema: { schema } } })
       .finally(() => (done = true));
     // The server's longest stall, seen from outside: the slowest of back-to-back pings during the call.
     let slowest = 0;

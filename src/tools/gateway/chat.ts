@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { AigcError } from "../../errors.js";
-import { CHAT_ROLES, parseJsonAnswer, runChat } from "../../vendors/gateway/chat.js";
+import { AigcError, inputError } from "../../errors.js";
+import { CHAT_ROLES, parseJsonAnswer, runChat, type ResponseFormat } from "../../vendors/gateway/chat.js";
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { GATEWAY } from "../../vendors/gateway/errors.js";
 import { defineTool } from "../define.js";
@@ -22,7 +22,7 @@ export function gatewayChat(client: GatewayClient, catalog?: Catalog) {
     title: "AI Gateway chat",
     description:
       "Asks a chat model behind your Alibaba Cloud AI Gateway and returns its answer. Give either prompt (plus an optional system) or a full messages list. " +
-      "For machine-readable answers set response_format to json_object, or to {schema: <JSON Schema>}: the answer is then parsed, checked against the schema and returned as structuredContent.json (a non-matching answer is an error that shows the raw text). " +
+      "For JSON set response_format json_object, or json_schema {schema}: the answer is parsed, checked against the schema and returned as structuredContent.json (a mismatch is an error quoting the raw text). " +
       "Billed per token by the gateway's model.",
     input: {
       prompt: z.string().min(1).max(MAX_TEXT).optional().describe("the user message (use this or messages)"),
@@ -36,22 +36,25 @@ export function gatewayChat(client: GatewayClient, catalog?: Catalog) {
       model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "chat")),
       temperature: z.number().min(0).max(2).optional().describe("sampling temperature 0-2 (model default if omitted)"),
       max_tokens: z.number().int().min(1).max(1_000_000).optional().describe("cap on the answer's length in tokens"),
+      // Two fields, not a union of a string and an object: LangChain's adapter keeps only the object
+      // branch of such a union and then refuses "json_object" before it reaches the server (issue 12).
       response_format: z
-        .union([
-          z.enum(["text", "json_object"]),
-          z.object({
-            schema: z.record(z.string().max(MAX_ID), z.unknown()).describe("a JSON Schema (object) the answer must match"),
-            name: z
-              .string()
-              .max(MAX_ID)
-              .regex(/^[A-Za-z0-9_-]{1,64}$/)
-              .optional()
-              .describe("schema name sent to the model (letters, digits, _ and -)"),
-            strict: z.boolean().optional(),
-          }),
-        ])
+        .enum(["text", "json_object", "json_schema"])
         .optional()
-        .describe("text (default), json_object, or {schema, name?, strict?} for JSON matching a JSON Schema"),
+        .describe('"text" (default), "json_object", or "json_schema" (implied by json_schema)'),
+      json_schema: z
+        .object({
+          schema: z.record(z.string().max(MAX_ID), z.unknown()).describe("a JSON Schema (object) the answer must match"),
+          name: z
+            .string()
+            .max(MAX_ID)
+            .regex(/^[A-Za-z0-9_-]{1,64}$/)
+            .optional()
+            .describe("schema name sent to the model (letters, digits, _ and -)"),
+          strict: z.boolean().optional(),
+        })
+        .optional()
+        .describe("the answer must be JSON matching this schema"),
       enable_thinking: z
         .boolean()
         .optional()
@@ -69,7 +72,7 @@ export function gatewayChat(client: GatewayClient, catalog?: Catalog) {
     annotations: GATEWAY_CALL,
     async run(args, ctx) {
       const { model, modelVar } = resolveModel(cfg, "chat", args.model);
-      const format = args.response_format;
+      const format = responseFormat(args.response_format, args.json_schema);
       const guarded = modelsFileChecks(ctx, catalog, "chat", model, args);
       const validate = format && typeof format === "object" ? await compileSchema(format.schema) : undefined;
       ctx.progress(`asking ${model}`);
@@ -127,6 +130,22 @@ export function gatewayChat(client: GatewayClient, catalog?: Catalog) {
       return result(`${text}${footer ? `\n\n(${answer.model}; ${footer})` : ""}`, structured);
     },
   });
+}
+
+type JsonSchemaFormat = Exclude<ResponseFormat, string>;
+
+/** The one format the two fields describe; a contradiction is refused before any call. */
+function responseFormat(
+  kind: "text" | "json_object" | "json_schema" | undefined,
+  schema: JsonSchemaFormat | undefined,
+): ResponseFormat | undefined {
+  if (schema) {
+    if (kind && kind !== "json_schema")
+      throw inputError("response_format", `json_schema needs response_format "json_schema" (or none), not "${kind}"`);
+    return schema;
+  }
+  if (kind === "json_schema") throw inputError("json_schema", 'response_format "json_schema" needs json_schema: {schema: <JSON Schema>}');
+  return kind;
 }
 
 function answerError(code: string, message: string, raw: string, requestId?: string): AigcError {

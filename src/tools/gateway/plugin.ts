@@ -136,7 +136,7 @@ export const gatewayPlugin: VendorPlugin = {
       note: "chat with a JSON Schema (streamed, validated, returned as structuredContent.json)",
       arguments: {
         prompt: "Suggest a title and three tags for a short film about a paper crane.",
-        response_format: {
+        json_schema: {
           name: "film",
           schema: {
             type: "object",

@@ -3,7 +3,7 @@ import { Worker } from "node:worker_threads";
 import { inputError } from "../../errors.js";
 
 /**
- * The caller's `response_format.schema` is untrusted code in all but name: Ajv compiles it into a
+ * The caller's `json_schema.schema` is untrusted code in all but name: Ajv compiles it into a
  * function and its `pattern`s are regular expressions. Compiling a schema with a few hundred
  * properties takes hundreds of milliseconds and a backtracking pattern like `^(a+)+$` doubles its
  * time per character, so none of it runs on the main thread (one call used to freeze every session
@@ -17,7 +17,7 @@ export const SCHEMA_MAX_DEPTH = 32;
 /** How long the worker may take to compile a schema or check an answer before the call fails. */
 export const SCHEMA_DEADLINE_MS = 5000;
 const CACHE_SIZE = 64;
-const FIELD = "response_format.schema";
+const FIELD = "json_schema.schema";
 
 export interface SchemaCheck {
   valid: boolean;

@@ -44,6 +44,19 @@ export function modelField(catalog: Catalog, fallback: string, endpoint: string,
     );
 }
 
+/** `duration` with each current model's seconds on this endpoint, from the catalog (so the text cannot drift from the data). */
+export function durationField(catalog: Catalog, endpoint: string) {
+  const ranges = catalog
+    .forEndpoint(endpoint)
+    .filter((m) => m.status !== "retired")
+    .flatMap((m) => {
+      const c = catalog.capabilities(m, endpoint).duration;
+      if (Array.isArray(c)) return [`${m.id} ${c.join("/")}`];
+      return c && typeof c === "object" ? [`${m.id} ${c.min}-${c.max}`] : [];
+    });
+  return videoFields.duration.describe(`seconds (default 5): ${ranges.join(", ")}`);
+}
+
 const axis = z.number().min(-10).max(10).optional();
 
 export const elementIds = (max: number) =>

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
+import { inputError } from "../../errors.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { DEFAULT_MODELS } from "../../vendors/kling/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
@@ -12,6 +13,7 @@ import { checkKlingModel, elementIds, IMAGE_HELP, klingImages, modelField, submi
 import { MAX_MEDIA_REF } from "../media-inputs.js";
 
 const FAMILY = "images/omni-image";
+const SERIES_AUTO = SERIES_AMOUNTS[0];
 const ROUTE: KlingRoute = { standard: "legacy", family: FAMILY };
 
 export function klingOmniImage(client: KlingClient, catalog: Catalog, core: CoreConfig) {
@@ -32,10 +34,9 @@ export function klingOmniImage(client: KlingClient, catalog: Catalog, core: Core
         .optional()
         .describe('"single" (default; n images) or "series" (a consistent set of series_amount images)'),
       n: imageCount,
-      series_amount: z
-        .union([z.number().int().min(2).max(9), z.enum(SERIES_AMOUNTS)])
-        .optional()
-        .describe('images in the series, 2-9 or "auto" (Kling picks from the prompt); result_type "series"'),
+      // A number and a flag, not a union of a number and "auto": LangChain's adapter drops such a union's type (issue 12).
+      series_amount: z.number().int().min(2).max(9).optional().describe('images in a "series", 2-9'),
+      series_auto: z.boolean().optional().describe('"series": Kling picks how many images from the prompt (instead of series_amount)'),
       aspect_ratio: z.enum(OMNI_IMAGE_RATIOS).optional().describe('default "auto" (follows the inputs)'),
       model: modelField(catalog, fallback, FAMILY),
       ...wait(core),
@@ -44,10 +45,13 @@ export function klingOmniImage(client: KlingClient, catalog: Catalog, core: Core
     annotations: PAID_GENERATOR,
     async run(args, ctx) {
       const model = args.model ?? fallback;
-      const call = checkKlingModel(ctx, client, catalog, ROUTE, model, args);
-      checkOmniImage({ ...args, images: args.images?.length ?? 0, elements: args.element_ids?.length ?? 0 });
+      const { series_auto, ...given } = args;
+      if (series_auto && args.series_amount !== undefined) throw inputError("series_auto", "give series_amount or series_auto, not both");
+      const opts = series_auto ? { ...given, series_amount: SERIES_AUTO } : given;
+      const call = checkKlingModel(ctx, client, catalog, ROUTE, model, opts);
+      checkOmniImage({ ...opts, images: args.images?.length ?? 0, elements: args.element_ids?.length ?? 0 });
       const images = await klingImages(ctx, args.images, "images");
-      const { wait_seconds, model: _m, images: _i, element_ids, ...rest } = args;
+      const { wait_seconds, model: _m, images: _i, element_ids, ...rest } = opts;
       const body: Record<string, unknown> = {
         model_name: model,
         ...rest,

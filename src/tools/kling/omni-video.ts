@@ -10,7 +10,17 @@ import { checkVideoShape, VIDEO_RATIOS, videoOptionsBody } from "../../vendors/k
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { MAX_MEDIA_REF, loadInput } from "../media-inputs.js";
-import { checkKlingModel, elementIds, IMAGE_HELP, klingImage, modelField, submitKling, videoFields, wait } from "./common.js";
+import {
+  checkKlingModel,
+  durationField,
+  elementIds,
+  IMAGE_HELP,
+  klingImage,
+  modelField,
+  submitKling,
+  videoFields,
+  wait,
+} from "./common.js";
 
 export const OMNI_VIDEO_FAMILY = "videos/omni-video";
 export const OMNI_VIDEO: KlingRoute = { standard: "legacy", family: OMNI_VIDEO_FAMILY };
@@ -52,7 +62,7 @@ export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: Core
       model: modelField(catalog, fallback, OMNI_VIDEO_FAMILY),
       mode: videoFields.mode,
       aspect_ratio: z.enum(VIDEO_RATIOS).optional().describe("required unless a first_frame is given or a video is edited"),
-      duration: videoFields.duration,
+      duration: durationField(catalog, OMNI_VIDEO_FAMILY),
       sound: videoFields.sound,
       multi_shot: videoFields.multi_shot,
       shot_type: videoFields.shot_type,

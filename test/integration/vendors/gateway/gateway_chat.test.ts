@@ -62,14 +62,14 @@ describe("gateway tools (key auth, in-process)", () => {
   });
 
   it("chat: a JSON schema answer is validated and returned as structuredContent.json", async () => {
-    const r = await h.call("gateway_chat", { prompt: "tag this article about tides", response_format: { schema: SCHEMA, name: "tags" } });
+    const r = await h.call("gateway_chat", { prompt: "tag this article about tides", json_schema: { schema: SCHEMA, name: "tags" } });
     expect(r.isError).toBeFalsy();
     const json = structured<Chat>(r).json as { title: string; tags: string[]; score: number };
     expect(typeof json.title).toBe("string");
     expect(json.tags.length).toBeGreaterThan(0);
     expect(JSON.parse(text(r).split("\n\n(")[0]!)).toEqual(json);
 
-    const bad = await h.call("gateway_chat", { prompt: "[bad-json] tag this", response_format: { schema: SCHEMA } });
+    const bad = await h.call("gateway_chat", { prompt: "[bad-json] tag this", json_schema: { schema: SCHEMA } });
     expect(bad.isError).toBe(true);
     expect(text(bad)).toMatch(/SchemaMismatch/);
     expect(text(bad)).toMatch(/must have required property|required/);
@@ -78,9 +78,18 @@ describe("gateway tools (key auth, in-process)", () => {
     const obj = await h.call("gateway_chat", { messages: [{ role: "user", content: "give me JSON" }], response_format: "json_object" });
     expect(structured<Chat>(obj).json).toEqual(expect.any(Object));
 
-    const invalid = await h.call("gateway_chat", { prompt: "x", response_format: { schema: { type: "nonsense" } } });
+    const named = await h.call("gateway_chat", { prompt: "tag this", response_format: "json_schema", json_schema: { schema: SCHEMA } });
+    expect(structured<Chat>(named).json).toEqual(expect.any(Object));
+    const before = mark(gw());
+    const contradiction = await h.call("gateway_chat", { prompt: "x", response_format: "text", json_schema: { schema: SCHEMA } });
+    expect(text(contradiction)).toMatch(/^Error.*response_format.*json_schema/);
+    const missing = await h.call("gateway_chat", { prompt: "x", response_format: "json_schema" });
+    expect(text(missing)).toMatch(/^Error.*json_schema.*needs json_schema/);
+    expect(before.since()).toHaveLength(0);
+
+    const invalid = await h.call("gateway_chat", { prompt: "x", json_schema: { schema: { type: "nonsense" } } });
     expect(invalid.isError).toBe(true);
-    expect(text(invalid)).toMatch(/response_format\.schema: is not a valid JSON Schema/);
+    expect(text(invalid)).toMatch(/json_schema\.schema: is not a valid JSON Schema/);
   });
 
   it("chat: thinking is switched both ways and its reasoning comes back separately", async () => {
@@ -145,12 +154,12 @@ describe("gateway tools (key auth, in-process)", () => {
     return worst;
   }
 
-  it("chat: a backtracking pattern in response_format.schema runs in linear time and never stalls the server", async () => {
+  it("chat: a backtracking pattern in json_schema.schema runs in linear time and never stalls the server", async () => {
     const schema = { type: "object", properties: { ["a".repeat(27)]: { type: "string", pattern: "^(a+)+$" } } };
-    await h.call("gateway_chat", { prompt: "warm up", response_format: { schema: SCHEMA } });
+    await h.call("gateway_chat", { prompt: "warm up", json_schema: { schema: SCHEMA } });
     let r: Awaited<ReturnType<typeof h.call>> | undefined;
     const stall = await longestStall(async () => {
-      r = await h.call("gateway_chat", { prompt: "fill it", response_format: { schema } });
+      r = await h.call("gateway_chat", { prompt: "fill it", json_schema: { schema } });
     });
     // The simulator answers "aaa…a for fill it", which the pattern refuses: a mismatch, answered at once.
     expect(r!.isError).toBe(true);
@@ -158,7 +167,7 @@ describe("gateway tools (key auth, in-process)", () => {
     expect(stall).toBeLessThan(100);
   });
 
-  it("chat: an oversized or too deep response_format.schema is refused naming the field, without stalling", async () => {
+  it("chat: an oversized or too deep json_schema.schema is refused naming the field, without stalling", async () => {
     const properties = Object.fromEntries(
       Array.from({ length: 20_000 }, (_, i) => [`property_${i}_${"x".repeat(20)}`, { type: "string", description: "y".repeat(10) }]),
     );
@@ -167,17 +176,17 @@ describe("gateway tools (key auth, in-process)", () => {
     const before = mark(gw());
     let r: Awaited<ReturnType<typeof h.call>> | undefined;
     const stall = await longestStall(async () => {
-      r = await h.call("gateway_chat", { prompt: "x", response_format: { schema: huge } });
+      r = await h.call("gateway_chat", { prompt: "x", json_schema: { schema: huge } });
     });
     expect(r!.isError).toBe(true);
-    expect(text(r!)).toMatch(/^Error.*response_format\.schema: is \d+ bytes as JSON; the limit is 131072 bytes/);
+    expect(text(r!)).toMatch(/^Error.*json_schema\.schema: is \d+ bytes as JSON; the limit is 131072 bytes/);
     expect(stall).toBeLessThan(100);
 
     let deep: Record<string, unknown> = { type: "string" };
     for (let i = 0; i < 40; i++) deep = { type: "array", items: deep };
-    const d = await h.call("gateway_chat", { prompt: "x", response_format: { schema: deep } });
+    const d = await h.call("gateway_chat", { prompt: "x", json_schema: { schema: deep } });
     expect(d.isError).toBe(true);
-    expect(text(d)).toMatch(/response_format\.schema: nests objects and arrays more than 32 levels deep/);
+    expect(text(d)).toMatch(/json_schema\.schema: nests objects and arrays more than 32 levels deep/);
     expect(before.since()).toHaveLength(0);
   });
 });

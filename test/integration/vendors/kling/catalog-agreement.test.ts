@@ -77,7 +77,7 @@ const PROBES: Array<{ tool: string; endpoint: string; base: Record<string, unkno
       { resolution: "2k" },
       { resolution: "4k" },
       { result_type: "series", series_amount: 3 },
-      { result_type: "series", series_amount: "auto" },
+      { result_type: "series", series_auto: true },
     ],
   },
 ];

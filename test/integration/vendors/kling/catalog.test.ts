@@ -155,8 +155,8 @@ describe("Kling catalog through the tools", () => {
     const clean = await ok("kling_image_to_video", { image: PNG, image_tail: PNG, model: "kling-v3", ...shots });
     expect(clean.warnings).toBeUndefined();
     expect(sent().json).toMatchObject({ multi_shot: true, image_tail: expect.any(String) });
-    // 7: series_amount "auto" on kling-v3-omni.
-    await ok("kling_omni_image", { prompt: "a comic", model: "kling-v3-omni", result_type: "series", series_amount: "auto" });
+    // 7: series_auto (series_amount "auto") on kling-v3-omni.
+    await ok("kling_omni_image", { prompt: "a comic", model: "kling-v3-omni", result_type: "series", series_auto: true });
     expect(sent().json).toMatchObject({ result_type: "series", series_amount: "auto" });
   });
 

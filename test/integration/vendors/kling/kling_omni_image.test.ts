@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../../../helpers/harness.js";
 import { PNG, refusedByKling, rejectedBeforeAnyRequest } from "./helpers.js";
-import { jobOf } from "../../../helpers/results.js";
+import { jobOf, lastRequest } from "../../../helpers/results.js";
 
 describe("Kling tools", () => {
   let h: Harness;
@@ -30,11 +30,19 @@ describe("Kling tools", () => {
     const fourK = await h.call("kling_omni_image", {
       prompt: "x",
       resolution: "4k",
-      series_amount: "auto",
+      series_auto: true,
       result_type: "series",
       wait_seconds: 20,
     });
     expect(jobOf(fourK)).toMatchObject({ status: "succeeded", model: "kling-v3-omni" });
+    const sent = lastRequest(h.sandbox.kling, (r) => r.method === "POST" && r.path.includes("/omni-image")).json;
+    expect(sent).toMatchObject({ series_amount: "auto" });
+    expect(sent).not.toHaveProperty("series_auto");
+    await rejected(
+      "kling_omni_image",
+      { prompt: "x", result_type: "series", series_amount: 3, series_auto: true },
+      /series_auto.*not both/,
+    );
     await refusedByKling(
       h,
       "kling_omni_image",

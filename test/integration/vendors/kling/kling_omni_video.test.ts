@@ -55,4 +55,22 @@ describe("Kling tools", () => {
     expect(jobOf(v3)).toMatchObject({ status: "succeeded", model: "kling-v3-omni" });
     await rejected("kling_omni_video", { prompt: "x", aspect_ratio: "16:9", video: { url: "ftp://x/v.mp4" } }, /video/);
   });
+
+  it("omni video: duration says each model's seconds as the catalog and Kling's docs do (3.0 Omni 3-15, O1 3-10), and 15 s reaches Kling (issue 12 item 15)", async () => {
+    const tool = (await h.client.listTools()).tools.find((t) => t.name === "kling_omni_video")!;
+    const duration = (tool.inputSchema.properties as Record<string, { description: string; maximum: number }>).duration!;
+    expect(duration.description).toContain("kling-v3-omni 3-15");
+    expect(duration.description).toContain("kling-video-o1 3-10");
+    expect(duration.maximum).toBeGreaterThanOrEqual(15);
+    const catalog = h.app.vendors.find((v) => v.id === "kling")!.models!.catalog!;
+    const omni = catalog.find("kling-v3-omni")!;
+    expect(catalog.capabilities(omni, "videos/omni-video").duration).toEqual({ min: 3, max: 15 });
+    const r = await h.call("kling_omni_video", { prompt: "a lighthouse", aspect_ratio: "16:9", duration: 15, wait_seconds: 0 });
+    expect(r.isError).toBeFalsy();
+    expect(jobOf(r).warnings).toBeUndefined();
+    expect(lastRequest(sim, (q) => q.path.endsWith("omni-video") && q.method === "POST").json).toMatchObject({
+      model_name: "kling-v3-omni",
+      duration: "15",
+    });
+  });
 });

@@ -1,0 +1,38 @@
+/** Issue 12 item 16: AIGC_MCP_TOOLSETS lists only the chosen tools, and an unknown name stops the server naming the valid ones. */
+import { describe, expect, it } from "vitest";
+import { parseCoreConfig } from "../../../src/config.js";
+import { loadVendors, PLUGINS } from "../../../src/plugins.js";
+import { startHarness } from "../../helpers/harness.js";
+
+describe("AIGC_MCP_TOOLSETS", () => {
+  it("lists only the named vendors' tools and the named shared toolsets; hidden vendors' jobs still resume", async () => {
+    const h = await startHarness({ env: { AIGC_MCP_TOOLSETS: "ark, kling,jobs" } });
+    try {
+      const names = (await h.client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain("seedream_generate_image");
+      expect(names).toContain("kling_text_to_video");
+      expect(names).toEqual(expect.arrayContaining(["get_job", "wait_for_job", "cancel_job", "list_jobs"]));
+      expect(names.filter((n) => /^(jimeng_|volc_|animo_|gateway_)/.test(n) || n === "list_models")).toEqual([]);
+      // Every configured vendor is still loaded: its drivers resume jobs even when its tools are not listed.
+      expect(h.app.vendors.map((v) => v.id).sort()).toEqual(PLUGINS.map((p) => p.id).sort());
+    } finally {
+      await h.close();
+    }
+    const all = await startHarness();
+    try {
+      const names = (await all.client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual(
+        expect.arrayContaining(["list_models", "get_job", "gateway_chat", "jimeng_generate_image", "animo_generate_video"]),
+      );
+    } finally {
+      await all.close();
+    }
+  });
+
+  it("an unknown name stops start-up with one line naming the variable and the valid names", async () => {
+    const env = { AIGC_MCP_TOOLSETS: "ark,klign" };
+    await expect(loadVendors(env, parseCoreConfig(env))).rejects.toThrow(
+      new RegExp(`^AIGC_MCP_TOOLSETS: unknown toolset "klign"; valid: ${PLUGINS.map((p) => p.id).join(", ")}, jobs, models$`),
+    );
+  });
+});
