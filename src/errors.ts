@@ -77,11 +77,19 @@ const DEFAULT_HINTS: Partial<Record<ErrorCategory, string>> = {
     "Free space or fix the output folder (AIGC_MCP_OUTPUT_DIR), then call wait_for_job: outputs still held by the vendor are downloaded again.",
 };
 
+/** Vendor id → short display name ("ark" → "Ark"), registered from the plugin list. */
+const VENDOR_NAMES = new Map<string, string>();
+
+/** Registers a vendor's short display name: errors naming the vendor by id or by name then read "<name> error". */
+export function registerVendorName(id: string, name: string): void {
+  VENDOR_NAMES.set(id, name);
+}
+
 /** The one-paragraph text shown to the model for a failure. */
 export function describeError(err: unknown): string {
   if (err instanceof AigcError) {
     const { vendor, code, httpStatus, requestId, message, hint, category } = err.info;
-    const who = vendor ? `${vendor} error` : "Error";
+    const who = vendor ? `${VENDOR_NAMES.get(vendor) ?? vendor} error` : "Error";
     const facts = [code, httpStatus ? `HTTP ${httpStatus}` : undefined, requestId ? `request id ${requestId}` : undefined]
       .filter(Boolean)
       .join(", ");

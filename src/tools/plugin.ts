@@ -66,6 +66,8 @@ export interface VendorPlugin {
   id: string;
   /** Display name, e.g. "Volcengine Ark (Seedream, Seedance)". */
   title: string;
+  /** Short display name, e.g. "Ark": the one name its errors use ("Ark error (…): …"), whatever names the vendor in the error. */
+  name: string;
   /** Every environment variable the vendor reads (for `--help` and the README). */
   env: EnvVar[];
   /** What to set to enable the vendor, for `check` (default: its secret variables). */

@@ -8,6 +8,7 @@ import { Catalog } from "../../vendors/kit/catalog.js";
 import { withModelsFile } from "../../vendors/kit/models-file.js";
 import type { LiveModel, VendorPlugin } from "../plugin.js";
 import { ANIMO_GENERATION_ENDPOINT, animoGenerateVideo } from "./generate-video.js";
+import { ANIMO } from "../../vendors/animo/errors.js";
 
 const TITLE = "Animo (prompt-to-video)";
 
@@ -43,6 +44,7 @@ async function describeLiveList(client: AnimoClient, cfg: AnimoConfig, signal: A
 export const animoPlugin: VendorPlugin = {
   id: VENDOR_ID,
   title: TITLE,
+  name: ANIMO,
   env: ANIMO_ENV,
   enableWith: "ANIMO_API_KEY and ANIMO_ENDPOINT",
   secrets: (env) => [env.ANIMO_API_KEY],

@@ -15,6 +15,7 @@ import { klingMultiImageToVideo } from "./multi-image-to-video.js";
 import { klingOmniImage } from "./omni-image.js";
 import { klingOmniVideo, OMNI_VIDEO_FAMILY } from "./omni-video.js";
 import { klingTextToVideo } from "./text-to-video.js";
+import { KLING } from "../../vendors/kling/errors.js";
 
 const TITLE = "Kling AI (可灵)";
 const IMAGE_URL = "https://example.com/a.png";
@@ -24,6 +25,7 @@ const NEW_STANDARD_MODEL = KLING_MODELS.find((m) => m.status === "active" && m.e
 export const klingPlugin: VendorPlugin = {
   id: VENDOR_ID,
   title: TITLE,
+  name: KLING,
   env: KLING_ENV,
   enableWith: "KLING_API_KEY (or KLING_ACCESS_KEY and KLING_SECRET_KEY)",
   secrets: (env) => [env.KLING_API_KEY, env.KLING_ACCESS_KEY, env.KLING_SECRET_KEY],

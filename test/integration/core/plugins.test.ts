@@ -1,8 +1,11 @@
 /** The plugins loaded against the sandbox: what test/unit/structure.test.ts checks in the source holds once they are loaded. */
 import { describe, expect, it } from "vitest";
 import { parseCoreConfig, type Env } from "../../../src/config.js";
+import { AigcError, describeError } from "../../../src/errors.js";
 import { loadVendors, PLUGINS } from "../../../src/plugins.js";
 import { startSandbox } from "../../../src/sandbox/index.js";
+import { ENDPOINTS, MODELS } from "../../../src/vendors/ark/catalog.js";
+import { startHarness, text } from "../../helpers/harness.js";
 
 describe("vendor ids and folders", () => {
   it("a loaded vendor keeps its plugin's id and title", async () => {
@@ -13,6 +16,28 @@ describe("vendor ids and folders", () => {
       expect(loaded.map((v) => [v.id, v.title])).toEqual(PLUGINS.map((p) => [p.id, p.title]));
     } finally {
       await sandbox.close();
+    }
+  });
+});
+
+describe("error prefixes", () => {
+  it("name every vendor by its display name, whether the error carries its id or its name", () => {
+    for (const p of PLUGINS) {
+      for (const vendor of [p.id, p.name]) {
+        const text = describeError(new AigcError({ category: "invalid_input", code: "X", vendor, message: "m" }));
+        expect(text, vendor).toMatch(new RegExp(`^${p.name} error \\(X\\): m`));
+      }
+    }
+  });
+
+  it("a catalog refusal (built with the vendor id) reads like the vendor's own errors", async () => {
+    const h = await startHarness();
+    try {
+      const retired = MODELS.find((m) => m.status === "retired" && m.endpoints.includes(ENDPOINTS.video))!;
+      const r = await h.call("seedance_generate_video", { prompt: "waves", model: retired.id });
+      expect(text(r)).toMatch(/^Ark error \(ModelRetired\)/);
+    } finally {
+      await h.close();
     }
   });
 });
