@@ -13,6 +13,7 @@ import type { LiveModel, LoadedVendor } from "./plugin.js";
 const modelShape = z.object({
   id: z.string(),
   label: z.string(),
+  aliases: z.array(z.string()).optional().describe("other ids the vendor accepts for the same model (model: takes any of them)"),
   status: z.enum(["active", "retiring", "retired"]),
   status_date: z.string().optional().describe("retiring: the announced shutdown date; retired: when it stopped"),
   successor: z.string().optional(),
@@ -46,6 +47,7 @@ function modelEntry(catalog: Catalog, m: CatalogModel, endpoint: string, isDefau
   return {
     id: m.id,
     label: m.label,
+    ...(m.aliases?.length ? { aliases: m.aliases } : {}),
     status: m.status,
     ...(m.statusDate ? { status_date: m.statusDate } : {}),
     ...(m.successor ? { successor: m.successor } : {}),
@@ -107,7 +109,8 @@ function render(vendors: Array<z.infer<typeof vendorShape>>): string {
           m.status === "active"
             ? ""
             : ` [${m.status}${m.status_date ? ` ${m.status_date}` : ""}${m.successor ? `, use ${m.successor}` : ""}]`;
-        lines.push(`    - ${m.id}${m.default ? " (default)" : ""}${status}: ${m.label}`);
+        const aliases = m.aliases?.length ? ` (also ${m.aliases.join(", ")})` : "";
+        lines.push(`    - ${m.id}${aliases}${m.default ? " (default)" : ""}${status}: ${m.label}`);
       }
     }
     if (v.live)
