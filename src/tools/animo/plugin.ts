@@ -78,7 +78,13 @@ export const animoPlugin: VendorPlugin = {
               live: async (signal: AbortSignal) => liveModels(await client.models(signal)),
             },
           }
-        : {}),
+        : {
+            // Say what does work: in sync mode live: true cannot (there is no list), and no model can be chosen.
+            models: {
+              tools: [],
+              note: "sync mode (ANIMO_MODE=sync): the endpoint takes no model and has no model list, so its server decides and live: true has nothing to ask; to choose the model, set ANIMO_MODE=async with ANIMO_ENGINE and ANIMO_MODEL (list_models with live: true then shows the server's engines and models)",
+            },
+          }),
       async check(signal) {
         if (!asyncMode) {
           // The only call a sync endpoint is known to answer is the billable generation POST.

@@ -274,3 +274,20 @@ describe("the two wire contracts stay apart", () => {
     expect(logLines.join("\n")).not.toContain(base.ANIMO_API_KEY);
   });
 });
+
+describe("list_models in sync mode", () => {
+  it("says what works (async mode with ANIMO_ENGINE and ANIMO_MODEL), never to pass live: true", async () => {
+    const h = await startHarness();
+    try {
+      for (const live of [undefined, true]) {
+        const r = await h.call("list_models", { vendor: "animo", ...(live ? { live } : {}) });
+        const v = structured<ModelList>(r).vendors[0]!;
+        expect(v.note).toMatch(/sync mode.*no model list.*ANIMO_MODE=async with ANIMO_ENGINE and ANIMO_MODEL/);
+        expect(v.note).not.toMatch(/pass live: true/);
+        expect(text(r)).toContain("set ANIMO_MODE=async");
+      }
+    } finally {
+      await h.close();
+    }
+  });
+});
