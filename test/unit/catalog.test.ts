@@ -81,7 +81,7 @@ describe("checks", () => {
         }
       })();
       expect(e?.info).toMatchObject({ category: "invalid_input", code: "ModelRetired", vendor: "demo" });
-      expect(e?.message).toBe("model: v1 was retired by the vendor on 2026-09-15; use v3, or set model explicitly");
+      expect(e?.message).toBe("model: v1 was retired by the vendor on 2026-09-15; use v3 instead");
     }
   });
 

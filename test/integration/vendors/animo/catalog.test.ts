@@ -203,7 +203,10 @@ describe("AIGC_MCP_MODELS_FILE entries for Animo (no built-in catalog)", () => {
       const before = mark(h.sandbox.animo);
       const r = await h.call("animo_generate_video", { prompt: "x" });
       expect(r.isError).toBe(true);
-      expect(text(r)).toContain("claude-sonnet-4-6 was retired by the vendor on 2026-11-01; use claude-sonnet-5");
+      // animo_generate_video has no model argument: ANIMO_MODEL is the one thing to change.
+      expect(text(r)).toContain(
+        "model: claude-sonnet-4-6, the default from ANIMO_MODEL, was retired by the vendor on 2026-11-01; set ANIMO_MODEL to claude-sonnet-5\n",
+      );
       expect(before.since()).toHaveLength(0);
       const listed = structured<ModelList>(await h.call("list_models", { vendor: "animo" })).vendors[0]!;
       expect(listed.note).toBeUndefined();
