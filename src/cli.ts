@@ -1,5 +1,7 @@
 /** Command-line parsing and `--help`. Flags set the same values as their environment variables. */
+import { parseArgs as parseArgv, type ParseArgsConfig } from "node:util";
 import { CORE_ENV, type Env, type EnvVar } from "./config.js";
+import { nearest } from "./nearest.js";
 import { PLUGINS } from "./plugins.js";
 import { VERSION } from "./version.js";
 
@@ -12,26 +14,65 @@ export interface CliArgs {
 
 export class UsageError extends Error {}
 
+const SUBCOMMANDS = ["check", "help"] as const;
+
+/** node:util's option table: the switches, then every core variable that has a flag (taking a value). */
+function options(): NonNullable<ParseArgsConfig["options"]> {
+  const out: NonNullable<ParseArgsConfig["options"]> = {
+    help: { type: "boolean", short: "h" },
+    version: { type: "boolean", short: "v" },
+    sandbox: { type: "boolean" },
+    http: { type: "boolean" },
+    stdio: { type: "boolean" },
+  };
+  for (const v of CORE_ENV) if (v.flag) out[v.flag.replace(/^--/, "")] = { type: "string" };
+  return out;
+}
+
+/**
+ * Parses the command line with node:util's parseArgs: flags and the subcommand (`check`, `help`)
+ * in any order, `--flag value` or `--flag=value`. An unknown flag is refused naming the nearest
+ * valid one and listing them all.
+ */
 export function parseArgs(argv: string[]): CliArgs {
-  const out: CliArgs = { command: "serve", sandbox: false, env: {} };
-  const byFlag = new Map(CORE_ENV.filter((v) => v.flag).map((v) => [v.flag!, v.name]));
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "check" && i === 0) out.command = "check";
-    else if (arg === "--help" || arg === "-h" || arg === "help") out.command = "help";
-    else if (arg === "--version" || arg === "-v") out.command = "version";
-    else if (arg === "--sandbox") out.sandbox = true;
-    else if (arg === "--http") out.env.AIGC_MCP_TRANSPORT = "http";
-    else if (arg === "--stdio") out.env.AIGC_MCP_TRANSPORT = "stdio";
-    else {
-      const [flag, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
-      const name = byFlag.get(flag);
-      if (!name) throw new UsageError(`unknown argument "${arg}" (see aigc-mcp --help)`);
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`${flag} needs a value`);
-      out.env[name] = value;
+  const opts = options();
+  const valid = Object.keys(opts).map((k) => `--${k}`);
+  let parsed: ReturnType<typeof parseArgv<{ options: typeof opts; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgv({ args: argv, options: opts, allowPositionals: true, strict: true });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const flag = /'([^']+)'/.exec((err as Error).message)?.[1]?.split(/[=, ]/)[0] ?? "";
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      const near = nearest(flag, valid);
+      throw new UsageError(`unknown flag "${flag}"${near ? `; did you mean ${near}?` : ""} (valid flags: ${valid.join(", ")}, -h, -v)`);
+    }
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /argument missing/.test((err as Error).message)) {
+      throw new UsageError(`${flag} needs a value`);
+    }
+    throw new UsageError(`${(err as Error).message.split("\n")[0]} (see aigc-mcp --help)`);
+  }
+  const { values, positionals } = parsed;
+  const out: CliArgs = { command: "serve", sandbox: values.sandbox === true, env: {} };
+  for (const p of positionals) {
+    if (!(SUBCOMMANDS as readonly string[]).includes(p)) {
+      const near = nearest(p, [...SUBCOMMANDS]);
+      throw new UsageError(
+        `unknown argument "${p}"${near ? `; did you mean ${near}?` : ""} (subcommands: ${SUBCOMMANDS.join(", ")}; see aigc-mcp --help)`,
+      );
     }
   }
+  if (new Set(positionals).size > 1) throw new UsageError(`give one subcommand, not ${positionals.join(" and ")}`);
+  if (values.http && values.stdio) throw new UsageError("--http and --stdio contradict each other: give one");
+  if (values.http) out.env.AIGC_MCP_TRANSPORT = "http";
+  if (values.stdio) out.env.AIGC_MCP_TRANSPORT = "stdio";
+  for (const v of CORE_ENV) {
+    const value = v.flag ? values[v.flag.replace(/^--/, "")] : undefined;
+    if (typeof value === "string") out.env[v.name] = value;
+  }
+  if (positionals.includes("check")) out.command = "check";
+  if (values.help || positionals.includes("help")) out.command = "help";
+  else if (values.version) out.command = "version";
   return out;
 }
 
@@ -54,6 +95,8 @@ Usage:
   aigc-mcp --sandbox          use built-in vendor simulators: every tool works with no keys
   aigc-mcp check              test each configured vendor's credentials with free calls
   aigc-mcp --help | --version
+
+Flags and the subcommand may come in any order (aigc-mcp --sandbox check = aigc-mcp check --sandbox).
 
 Options (each also settable by its environment variable):
   --http | --stdio            transport (AIGC_MCP_TRANSPORT)

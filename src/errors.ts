@@ -77,15 +77,24 @@ const DEFAULT_HINTS: Partial<Record<ErrorCategory, string>> = {
     "Free space or fix the output folder (AIGC_MCP_OUTPUT_DIR), then call wait_for_job: outputs still held by the vendor are downloaded again.",
 };
 
+/** Vendor id → short display name ("ark" → "Ark"), registered from the plugin list. */
+const VENDOR_NAMES = new Map<string, string>();
+
+/** Registers a vendor's short display name: errors name the vendor by it ("Ark", not "ark"). */
+export function registerVendorName(id: string, name: string): void {
+  VENDOR_NAMES.set(id, name);
+}
+
 /**
  * The one-paragraph text shown to the model for a failure. Its first line starts with "Error:" and
- * the code, so a client that ignores isError (Dify) still shows a failure: "Error: <code> (<vendor>,
+ * the code, so a client that ignores isError (Dify) still shows a failure: "Error: <code> (<Vendor>,
  * HTTP <status>, request id <id>): <message>", then "What to do: …".
  */
 export function describeError(err: unknown): string {
   if (err instanceof AigcError) {
     const { vendor, code, httpStatus, requestId, message, hint, category } = err.info;
-    const facts = [vendor, httpStatus ? `HTTP ${httpStatus}` : undefined, requestId ? `request id ${requestId}` : undefined]
+    const who = vendor ? (VENDOR_NAMES.get(vendor) ?? vendor) : undefined;
+    const facts = [who, httpStatus ? `HTTP ${httpStatus}` : undefined, requestId ? `request id ${requestId}` : undefined]
       .filter(Boolean)
       .join(", ");
     const todo = hint ?? DEFAULT_HINTS[category];

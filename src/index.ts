@@ -20,9 +20,11 @@ async function main(argv: string[]): Promise<void> {
   if (early === "debug" || early === "info" || early === "warn" || early === "error") setLogLevel(early);
   let closeSandbox: (() => Promise<void>) | undefined;
   if (args.sandbox) {
-    const { startSandbox } = await import("./sandbox/index.js");
+    const { ignoredBySandbox, startSandbox } = await import("./sandbox/index.js");
     const sandbox = await startSandbox();
     closeSandbox = () => sandbox.close();
+    const ignored = ignoredBySandbox(env);
+    if (ignored) log.warn(ignored);
     const vendorVars = new Set(PLUGINS.flatMap((p) => p.env.map((v) => v.name)));
     env = Object.fromEntries(Object.entries(env).filter(([k]) => !vendorVars.has(k)));
     Object.assign(env, sandbox.env);

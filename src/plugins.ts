@@ -1,5 +1,6 @@
 /** Every vendor this server knows, in `--help` order. A vendor without credentials contributes no tools. */
 import { ConfigError, CORE_ENV, declareEnv, type CoreConfig, type Env } from "./config.js";
+import { registerVendorName } from "./errors.js";
 import { registerSecret } from "./log.js";
 import { animoPlugin } from "./tools/animo/plugin.js";
 import { arkPlugin } from "./tools/ark/plugin.js";
@@ -10,7 +11,10 @@ import { visualPlugin } from "./tools/visual/plugin.js";
 import { loadModelsFile } from "./vendors/kit/models-file.js";
 
 export const PLUGINS: readonly VendorPlugin[] = [arkPlugin, klingPlugin, visualPlugin, animoPlugin, gatewayPlugin];
-for (const p of PLUGINS) declareEnv(p.env);
+for (const p of PLUGINS) {
+  declareEnv(p.env);
+  registerVendorName(p.id, p.name);
+}
 
 /**
  * Registers every vendor's secrets for redaction, adds the configured vendor endpoints to the URL

@@ -25,6 +25,18 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+/**
+ * The start-up line naming the vendor variables set in `env` that `--sandbox` ignores, and why
+ * (undefined when none is set). The sandbox replaces every vendor variable, model defaults included
+ * (ARK_VIDEO_MODEL, KLING_IMAGE_MODEL, ANIMO_MODEL, AI_GATEWAY_CHAT_MODEL…): they name your account's
+ * keys, URLs and models, which the simulators do not serve. Only names are printed, never values.
+ */
+export function ignoredBySandbox(env: Env): string | undefined {
+  const set = PLUGINS.flatMap((p) => p.env.map((v) => v.name)).filter((name) => env[name]);
+  if (!set.length) return undefined;
+  return `--sandbox ignores ${set.join(", ")}: the simulators use their own keys, URLs and default models (your account's may not exist there); pass model in a call to try another model`;
+}
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const vendors = await Promise.all(PLUGINS.map((p) => p.simulate({ fast: opts.fast, options: opts.options?.[p.id] })));
   return {

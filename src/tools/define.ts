@@ -11,6 +11,7 @@ import type { AppContext } from "../context.js";
 import { describeError, inputError } from "../errors.js";
 import { WaitBudget } from "../jobs/budget.js";
 import { log, redact } from "../log.js";
+import { nearest } from "../nearest.js";
 import { coerceArguments } from "./coerce.js";
 import type { DeliveryMode } from "../config.js";
 import { deliverySchema, returnsMedia } from "./delivery.js";
@@ -146,27 +147,6 @@ export function argumentProblem(def: ToolDef, args: unknown): Error | undefined 
 }
 
 /** The valid name closest to a misspelt one (edit distance at most a third of its length, at least 2), if any. */
-function nearest(word: string, names: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const n of names) {
-    const d = editDistance(word.toLowerCase(), n.toLowerCase());
-    if (d < bestD) [best, bestD] = [n, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 8 || a.length > 64) return Infinity;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
 type Validate = (this: McpServer, tool: unknown, args: unknown, toolName: string) => Promise<unknown>;
 const guarded = new WeakMap<McpServer, Map<string, ToolDef>>();
 

@@ -13,6 +13,7 @@ import type { LiveModel, LoadedVendor } from "./plugin.js";
 const modelShape = z.object({
   id: z.string(),
   label: z.string(),
+  aliases: z.array(z.string()).optional().describe("other ids the vendor accepts for the same model (model: takes any of them)"),
   status: z.enum(["active", "retiring", "retired"]),
   status_date: z.string().optional().describe("retiring: the announced shutdown date; retired: when it stopped"),
   successor: z.string().optional(),
@@ -27,6 +28,7 @@ const toolShape = z.object({
   endpoint: z.string(),
   default: z.string().optional(),
   default_variable: z.string().optional().describe("the environment variable that overrides the default"),
+  note: z.string().optional().describe("why this tool has this entry (e.g. which API standard its models go to)"),
   models: z.array(modelShape),
 });
 
@@ -46,6 +48,7 @@ function modelEntry(catalog: Catalog, m: CatalogModel, endpoint: string, isDefau
   return {
     id: m.id,
     label: m.label,
+    ...(m.aliases?.length ? { aliases: m.aliases } : {}),
     status: m.status,
     ...(m.statusDate ? { status_date: m.statusDate } : {}),
     ...(m.successor ? { successor: m.successor } : {}),
@@ -72,12 +75,17 @@ async function describeVendor(v: LoadedVendor, opts: { tool?: string; live?: boo
       endpoint: t.endpoint,
       ...(t.default ? { default: t.default } : {}),
       ...(t.variable ? { default_variable: t.variable } : {}),
+      ...(t.note ? { note: t.note } : {}),
       models: models?.catalog
         ? models.catalog.forEndpoint(t.endpoint).map((m) => modelEntry(models.catalog!, m, t.endpoint, m.id === t.default))
         : [],
     }));
   const out: z.infer<typeof vendorShape> = { vendor: v.id, title: v.title, tools };
-  if (!models?.catalog) out.note = "this vendor serves whatever models its server is configured with; pass live: true to ask it";
+  if (models?.note) out.note = models.note;
+  else if (!models?.catalog)
+    out.note = models?.live
+      ? "this vendor serves whatever models its server is configured with; pass live: true to ask it"
+      : "this vendor serves whatever models its server is configured with, and has no model list to ask";
   if (opts.live) {
     if (!models?.live) out.live_error = `${v.title} has no model-listing call`;
     else {
@@ -100,14 +108,15 @@ function render(vendors: Array<z.infer<typeof vendorShape>>): string {
       // A tool whose inputs pick one of several endpoint families has one entry per family.
       const family = v.tools.filter((o) => o.tool === t.tool).length > 1 ? ` (${t.endpoint})` : "";
       lines.push(
-        `  ${t.tool}${family}: default ${t.default ?? "none"}${t.default_variable ? ` (set ${t.default_variable} to change)` : ""}`,
+        `  ${t.tool}${family}: default ${t.default ?? "none"}${t.default_variable ? ` (set ${t.default_variable} to change)` : ""}${t.note ? ` — ${t.note}` : ""}`,
       );
       for (const m of t.models) {
         const status =
           m.status === "active"
             ? ""
             : ` [${m.status}${m.status_date ? ` ${m.status_date}` : ""}${m.successor ? `, use ${m.successor}` : ""}]`;
-        lines.push(`    - ${m.id}${m.default ? " (default)" : ""}${status}: ${m.label}`);
+        const aliases = m.aliases?.length ? ` (also ${m.aliases.join(", ")})` : "";
+        lines.push(`    - ${m.id}${aliases}${m.default ? " (default)" : ""}${status}: ${m.label}`);
       }
     }
     if (v.live)

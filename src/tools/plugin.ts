@@ -38,6 +38,8 @@ export interface ModelTool {
   default?: string;
   /** The environment variable that overrides the default. */
   variable?: string;
+  /** One line for list_models on why this tool/endpoint entry exists (e.g. a tool that routes by model to two API standards). */
+  note?: string;
   /** The smallest arguments that make a valid call apart from `model` (the catalog tests run every model with them). */
   sample: Record<string, unknown>;
   /** Other small valid calls, for models `sample` cannot serve (an image-to-video-only model needs an image). */
@@ -46,6 +48,8 @@ export interface ModelTool {
 
 export interface VendorModels {
   catalog?: Catalog;
+  /** One line for list_models about the vendor's models as a whole (e.g. a mode that takes no model), replacing the generic note. */
+  note?: string;
   /** Which endpoint family each tool calls and its default model, with the variable that overrides it. */
   tools: ModelTool[];
   /** The vendor's own model list, a free call (list_models with live: true, and `check`). */
@@ -66,6 +70,8 @@ export interface VendorPlugin {
   id: string;
   /** Display name, e.g. "Volcengine Ark (Seedream, Seedance)". */
   title: string;
+  /** Short display name, e.g. "Ark": the one name its errors use ("Ark error (…): …"), whatever names the vendor in the error. */
+  name: string;
   /** Every environment variable the vendor reads (for `--help` and the README). */
   env: EnvVar[];
   /** What to set to enable the vendor, for `check` (default: its secret variables). */

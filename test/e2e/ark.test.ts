@@ -39,7 +39,9 @@ describe("built server with Ark", () => {
       const before = mark(sim);
       const r = await client.callTool({ name: "seedream_generate_image", arguments: { prompt: "e2e" } });
       expect(r.isError).toBe(true);
-      expect(JSON.stringify(r.content)).toContain("retired by the vendor on 2026-11-24; use doubao-seedream-5-0-pro-260628");
+      expect(JSON.stringify(r.content)).toContain(
+        "the default from ARK_IMAGE_MODEL (no model was given), was retired by the vendor on 2026-11-24; set ARK_IMAGE_MODEL to doubao-seedream-5-0-pro-260628, or pass model",
+      );
       expect(before.since()).toHaveLength(0);
     } finally {
       await client.close();

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config.js";
 import { AigcError } from "../../src/errors.js";
-import { Catalog, fits, mergeModels, type CatalogModel } from "../../src/vendors/kit/catalog.js";
+import { Catalog, fits, mergeModels, type CatalogModel, type ModelOverride } from "../../src/vendors/kit/catalog.js";
 import { loadModelsFile, withModelsFile } from "../../src/vendors/kit/models-file.js";
 import { tempDir } from "../helpers/harness.js";
 
@@ -81,7 +81,7 @@ describe("checks", () => {
         }
       })();
       expect(e?.info).toMatchObject({ category: "invalid_input", code: "ModelRetired", vendor: "demo" });
-      expect(e?.message).toBe("model: v1 was retired by the vendor on 2026-09-15; use v3, or set model explicitly");
+      expect(e?.message).toBe("model: v1 was retired by the vendor on 2026-09-15; use v3 instead");
     }
   });
 
@@ -157,9 +157,12 @@ describe("models file", () => {
 
     const cases: Array<[unknown, RegExp]> = [
       [{ nope: [] }, /"nope" is not a vendor id \(ark, kling\)/],
-      [{ ark: [{ id: "x", status: "gone" }] }, /ark\[0\]\.status/],
-      [{ kling: [{ id: "x", capabilities: { duration: "long" } }] }, /kling\[0\]\.capabilities\.duration/],
-      [{ ark: [{ id: "x", colour: "red" }] }, /ark\[0\]/],
+      [{ ark: [{ id: "x", status: "gone" }] }, /bad\.json: ark entry 0 \(id "x"\), field status: /],
+      [{ kling: [{ id: "x", capabilities: { duration: "long" } }] }, /bad\.json: kling entry 0 \(id "x"\), field capabilities\.duration: /],
+      [{ ark: [{ id: "x", colour: "red" }] }, /ark entry 0 \(id "x"\), field colour: is not a field of an entry/],
+      [{ ark: [{ id: "a" }, { id: "x", sucessor: "y" }] }, /ark entry 1 \(id "x"\), field sucessor: .*did you mean successor\?/],
+      [{ ark: { id: "x" } }, /bad\.json: ark: must be a list of model entries/],
+      [{ ark: [{ id: "x", aliases: "y" }] }, /bad\.json: ark entry 0 \(id "x"\), field aliases: must be a list, got string/],
       [[1, 2], /must be an object keyed by vendor id/],
     ];
     for (const [content, message] of cases) {
@@ -172,8 +175,34 @@ describe("models file", () => {
       expect((err as Error).message).not.toContain("\n");
     }
     await expect(loadModelsFile(join(dir, "missing.json"), ["ark"])).rejects.toThrow(/does not exist/);
-    expect(() => withModelsFile(new Catalog("ark", []), { models: { ark: [{ id: "new-without-endpoints" }] }, source: SOURCE })).toThrow(
-      /AIGC_MCP_MODELS_FILE: ark: model new-without-endpoints is new, so it needs "endpoints"/,
+    const file = { url: "file:///etc/models.json", date: "2026-11-30" };
+    expect(() =>
+      withModelsFile(new Catalog("ark", []), {
+        models: { ark: [{ id: "ok", endpoints: ["t2v"] }, { id: "new-without-endpoints" }] },
+        source: file,
+      }),
+    ).toThrow(
+      /^AIGC_MCP_MODELS_FILE: \/etc\/models\.json: ark entry 1 \(id "new-without-endpoints"\), field endpoints: .*needs "endpoints"/,
     );
+  });
+
+  it("refuses a successor that names a model neither the catalog nor the file has, naming file, entry and field", () => {
+    const file = { url: "file:///etc/models.json", date: "2026-11-30" };
+    const with_ = (entries: ModelOverride[]) => () =>
+      withModelsFile(new Catalog("demo", MODELS), { models: { demo: entries }, source: file });
+    expect(with_([{ id: "v3", status: "retired", successor: "v4" }])).toThrow(
+      /^AIGC_MCP_MODELS_FILE: \/etc\/models\.json: demo entry 0 \(id "v3"\), field successor: v4 is not a model of demo; did you mean v3\?/,
+    );
+    expect(with_([{ id: "v2", retiredOn: { t2v: { successor: "nowhere" } } }])).toThrow(
+      /field retiredOn\.t2v\.successor: nowhere is not a model/,
+    );
+    // A successor the file itself adds, or an alias, is fine.
+    expect(
+      with_([
+        { id: "v3", successor: "v4" },
+        { id: "v4", endpoints: ["t2v"] },
+      ]),
+    ).not.toThrow();
+    expect(with_([{ id: "v2", successor: "v3-latest" }])).not.toThrow();
   });
 });

@@ -68,6 +68,38 @@ describe("command line", () => {
     expect(() => parseArgs(["--port"])).toThrow(/--port needs a value/);
   });
 
+  it("takes flags and the subcommand in any order", () => {
+    for (const argv of [
+      ["--sandbox", "check"],
+      ["check", "--sandbox"],
+      ["--port=9000", "check", "--sandbox"],
+    ]) {
+      const a = parseArgs(argv);
+      expect(a.command, argv.join(" ")).toBe("check");
+      expect(a.sandbox, argv.join(" ")).toBe(true);
+    }
+    expect(parseArgs(["--http", "--port", "9000", "check"]).env).toMatchObject({ AIGC_MCP_TRANSPORT: "http", AIGC_MCP_PORT: "9000" });
+    expect(parseArgs(["--sandbox", "help"]).command).toBe("help");
+    expect(parseArgs(["-h"]).command).toBe("help");
+    expect(parseArgs(["--sandbox", "-v"]).command).toBe("version");
+  });
+
+  it("refuses an unknown flag naming the nearest valid one and listing them", () => {
+    const err = (() => {
+      try {
+        parseArgs(["check", "--sandbx"]);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err?.message).toMatch(/unknown flag "--sandbx"; did you mean --sandbox\?/);
+    expect(err?.message).toContain("--models-file");
+    expect(() => parseArgs(["chek"])).toThrow(/unknown argument "chek"; did you mean check\?/);
+    expect(() => parseArgs(["--sandbox=yes"])).toThrow(UsageError);
+    expect(() => parseArgs(["--http", "--stdio"])).toThrow(/--http and --stdio/);
+  });
+
   it("--help lists every variable and flag", () => {
     const help = helpText();
     for (const v of [...CORE_ENV, ...PLUGINS.flatMap((m) => m.env)]) {

@@ -8,6 +8,7 @@ import { Catalog } from "../../vendors/kit/catalog.js";
 import { withModelsFile } from "../../vendors/kit/models-file.js";
 import type { LiveModel, VendorPlugin } from "../plugin.js";
 import { ANIMO_GENERATION_ENDPOINT, animoGenerateVideo } from "./generate-video.js";
+import { ANIMO } from "../../vendors/animo/errors.js";
 
 const TITLE = "Animo (prompt-to-video)";
 
@@ -43,6 +44,7 @@ async function describeLiveList(client: AnimoClient, cfg: AnimoConfig, signal: A
 export const animoPlugin: VendorPlugin = {
   id: VENDOR_ID,
   title: TITLE,
+  name: ANIMO,
   env: ANIMO_ENV,
   enableWith: "ANIMO_API_KEY and ANIMO_ENDPOINT",
   secrets: (env) => [env.ANIMO_API_KEY],
@@ -76,7 +78,13 @@ export const animoPlugin: VendorPlugin = {
               live: async (signal: AbortSignal) => liveModels(await client.models(signal)),
             },
           }
-        : {}),
+        : {
+            // Say what does work: in sync mode live: true cannot (there is no list), and no model can be chosen.
+            models: {
+              tools: [],
+              note: "sync mode (ANIMO_MODE=sync): the endpoint takes no model and has no model list, so its server decides and live: true has nothing to ask; to choose the model, set ANIMO_MODE=async with ANIMO_ENGINE and ANIMO_MODEL (list_models with live: true then shows the server's engines and models)",
+            },
+          }),
       async check(signal) {
         if (!asyncMode) {
           // The only call a sync endpoint is known to answer is the billable generation POST.

@@ -8,12 +8,14 @@ import { withModelsFile } from "../../vendors/kit/models-file.js";
 import type { VendorPlugin } from "../plugin.js";
 import { seedanceGenerateVideo } from "./seedance-generate-video.js";
 import { seedreamGenerateImage } from "./seedream-generate-image.js";
+import { ARK } from "../../vendors/ark/errors.js";
 
 const TITLE = "Volcengine Ark (Seedream, Seedance)";
 
 export const arkPlugin: VendorPlugin = {
   id: VENDOR_ID,
   title: TITLE,
+  name: ARK,
   env: ARK_ENV,
   secrets: (env) => [env.ARK_API_KEY],
   load(env, core, models) {

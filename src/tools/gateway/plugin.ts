@@ -82,6 +82,7 @@ function describeLiveList(cfg: GatewayConfig, listed: LiveModel[] | undefined): 
 export const gatewayPlugin: VendorPlugin = {
   id: VENDOR_ID,
   title: TITLE,
+  name: GATEWAY,
   env: GATEWAY_ENV,
   enableWith: "AI_GATEWAY_BASE_URL with AI_GATEWAY_API_KEY, or with AI_GATEWAY_JWT_KEY and AI_GATEWAY_JWT_UID",
   secrets: (env) => [env.AI_GATEWAY_API_KEY, ...jwtKeySecrets(env.AI_GATEWAY_JWT_KEY)],

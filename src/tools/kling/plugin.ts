@@ -15,6 +15,7 @@ import { klingMultiImageToVideo } from "./multi-image-to-video.js";
 import { klingOmniImage } from "./omni-image.js";
 import { klingOmniVideo, OMNI_VIDEO_FAMILY } from "./omni-video.js";
 import { klingTextToVideo } from "./text-to-video.js";
+import { KLING } from "../../vendors/kling/errors.js";
 
 const TITLE = "Kling AI (可灵)";
 const IMAGE_URL = "https://example.com/a.png";
@@ -24,6 +25,7 @@ const NEW_STANDARD_MODEL = KLING_MODELS.find((m) => m.status === "active" && m.e
 export const klingPlugin: VendorPlugin = {
   id: VENDOR_ID,
   title: TITLE,
+  name: KLING,
   env: KLING_ENV,
   enableWith: "KLING_API_KEY (or KLING_ACCESS_KEY and KLING_SECRET_KEY)",
   secrets: (env) => [env.KLING_API_KEY, env.KLING_ACCESS_KEY, env.KLING_SECRET_KEY],
@@ -35,11 +37,33 @@ export const klingPlugin: VendorPlugin = {
     const { t2v, i2v } = VIDEO_ROUTES;
     const t2vSample = { prompt: "a paper boat drifting down a rainy street" };
     const i2vSample = { image: IMAGE_URL, prompt: "the boat drifts away" };
+    // Text- and image-to-video route by model to one of Kling's two API standards, so list_models
+    // shows each of them twice; the notes say why.
+    const legacy = {
+      note: "Kling's legacy API standard (AK/SK or KLING_API_KEY): the tool sends every model here except those listed only for the new standard",
+    };
+    const newStandard = {
+      note: "Kling's new API standard (model in the URL path, KLING_API_KEY only): the tool sends these models here when you name one; no default",
+    };
     const modelTools: ModelTool[] = [
-      { tool: "kling_text_to_video", endpoint: t2v.family, default: cfg.videoModel, variable: "KLING_VIDEO_MODEL", sample: t2vSample },
-      { tool: "kling_text_to_video", endpoint: t2v.product, sample: t2vSample },
-      { tool: "kling_image_to_video", endpoint: i2v.family, default: cfg.videoModel, variable: "KLING_VIDEO_MODEL", sample: i2vSample },
-      { tool: "kling_image_to_video", endpoint: i2v.product, sample: i2vSample },
+      {
+        tool: "kling_text_to_video",
+        endpoint: t2v.family,
+        default: cfg.videoModel,
+        variable: "KLING_VIDEO_MODEL",
+        sample: t2vSample,
+        ...legacy,
+      },
+      { tool: "kling_text_to_video", endpoint: t2v.product, sample: t2vSample, ...newStandard },
+      {
+        tool: "kling_image_to_video",
+        endpoint: i2v.family,
+        default: cfg.videoModel,
+        variable: "KLING_VIDEO_MODEL",
+        sample: i2vSample,
+        ...legacy,
+      },
+      { tool: "kling_image_to_video", endpoint: i2v.product, sample: i2vSample, ...newStandard },
       {
         tool: "kling_multi_image_to_video",
         endpoint: OMNI_VIDEO_FAMILY,

@@ -3,7 +3,7 @@ import { Catalog } from "../../vendors/kit/catalog.js";
 import { withModelsFile } from "../../vendors/kit/models-file.js";
 import { DEFAULT_BY_ENDPOINT, DEFAULT_MODELS, ENDPOINTS, MODELS } from "../../vendors/visual/catalog.js";
 import { SUCCESS, VisualClient } from "../../vendors/visual/client.js";
-import { serviceError } from "../../vendors/visual/errors.js";
+import { serviceError, VISUAL } from "../../vendors/visual/errors.js";
 import { parseVisualConfig, VENDOR_ID, VISUAL_ENV } from "../../vendors/visual/config.js";
 import { visualDrivers } from "../../vendors/visual/tasks.js";
 import type { ModelTool, VendorPlugin } from "../plugin.js";
@@ -51,6 +51,7 @@ function modelTools(portraitDefault: string): ModelTool[] {
 export const visualPlugin: VendorPlugin = {
   id: VENDOR_ID,
   title: TITLE,
+  name: VISUAL,
   env: VISUAL_ENV,
   enableWith: "VOLC_ACCESSKEY and VOLC_SECRETKEY",
   secrets: (env) => [env.VOLC_ACCESSKEY, env.VOLC_SECRETKEY, env.VOLC_SESSION_TOKEN],

@@ -58,6 +58,13 @@ export interface Advice {
 
 export type ModelChecks = "advise" | "strict";
 
+/** Where a call's model came from when the caller named none: a default, and the variable that sets it (if any). */
+export interface DefaultModel {
+  variable?: string;
+  /** False when the tool has no argument to name a model (the variable is then the only way). */
+  argument: boolean;
+}
+
 function describeCapability(c: Capability): string {
   if (c === "required") return "required";
   if (typeof c === "boolean") return c ? "yes" : "no";
@@ -112,19 +119,28 @@ export class Catalog {
 
   /**
    * Refuses a retired model (on `endpoint`, when given) before any network call, naming the date and
-   * the successor. Never substitutes a model: price and quality differ. Throws AigcError (invalid_input, ModelRetired).
+   * the successor and the next step: for a model the caller named, the model to use instead; for a
+   * default (`from`), the variable to change or the model to pass. Never substitutes a model: price
+   * and quality differ. Throws AigcError (invalid_input, ModelRetired).
    */
-  assertNotRetired(id: string, field = "model", endpoint?: string): void {
+  assertNotRetired(id: string, field = "model", endpoint?: string, from?: DefaultModel): void {
     const found = this.find(id);
     const m = found?.status === "retired" ? found : endpoint !== undefined ? found?.retiredOn?.[endpoint] : undefined;
     if (!m) return;
     const when = m.statusDate ? ` on ${m.statusDate}` : "";
-    const instead = m.successor ? `use ${m.successor}` : "use a current model (list_models shows them)";
+    const next = m.successor ?? "a current model (list_models shows them)";
+    const quoted = m.successor ? JSON.stringify(m.successor) : "a current model";
+    const pass = from?.argument ? `, or pass ${field}: ${quoted} in the call` : "";
+    const message = !from
+      ? `${field}: ${id} was retired by the vendor${when}; use ${next} instead`
+      : from.variable
+        ? `${field}: ${id}, the default from ${from.variable}${from.argument ? ` (no ${field} was given)` : ""}, was retired by the vendor${when}; set ${from.variable} to ${next}${pass}`
+        : `${field}: ${id}, the built-in default (no ${field} was given), was retired by the vendor${when}; update aigc-mcp${pass}`;
     throw new AigcError({
       category: "invalid_input",
       code: "ModelRetired",
       vendor: this.vendor,
-      message: `${field}: ${id} was retired by the vendor${when}; ${instead}, or set ${field} explicitly`,
+      message,
       hint:
         found?.status === "retired"
           ? "If the vendor still serves it for your account, mark it active in AIGC_MCP_MODELS_FILE."
@@ -156,8 +172,8 @@ export class Catalog {
    * Applies the check mode: `strict` refuses the first piece of advice as an input error; `advise`
    * returns the advice as warning lines for the result. Retired models are refused in both modes.
    */
-  check(id: string, endpoint: string, args: Record<string, unknown>, mode: ModelChecks): string[] {
-    this.assertNotRetired(id, "model", endpoint);
+  check(id: string, endpoint: string, args: Record<string, unknown>, mode: ModelChecks, from?: DefaultModel): string[] {
+    this.assertNotRetired(id, "model", endpoint, from);
     const found = this.advise(id, endpoint, args);
     const first = found[0];
     if (mode === "strict" && first) {

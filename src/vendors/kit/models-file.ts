@@ -7,6 +7,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { z } from "zod";
 import { ConfigError } from "../../config.js";
+import { nearest } from "../../nearest.js";
 import type { Catalog, ModelOverride, Source } from "./catalog.js";
 
 const VARIABLE = "AIGC_MCP_MODELS_FILE";
@@ -45,6 +46,14 @@ export interface ModelsFile {
   source: Source;
 }
 
+const ENTRY_FIELDS = Object.keys(entry.shape);
+
+/** `<path>: <vendor> entry <i> (id "<id>"), field <field>: <message>`: every models-file error names the file, the entry and the field. */
+function where(path: string, vendor: string, index: number | undefined, id: unknown, field: string, message: string): string {
+  const e = index === undefined ? vendor : `${vendor} entry ${index}${typeof id === "string" ? ` (id "${id}")` : ""}`;
+  return `${path}: ${e}${field ? `, field ${field}` : ""}: ${message}`;
+}
+
 /** Reads and validates the file. Throws ConfigError (one line, naming the entry) on any problem. */
 export async function loadModelsFile(path: string, vendorIds: readonly string[]): Promise<ModelsFile> {
   let raw: unknown;
@@ -62,22 +71,66 @@ export async function loadModelsFile(path: string, vendorIds: readonly string[])
   const parsed = z.record(z.string(), z.array(entry)).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const where = issue.path
+    const [vendor, index, ...field] = issue.path;
+    const entries = (raw as Record<string, unknown>)[String(vendor)];
+    const id = Array.isArray(entries) && typeof index === "number" ? (entries[index] as { id?: unknown } | undefined)?.id : undefined;
+    let message = issue.message.replace(/^Invalid input: expected array, received (\w+)$/, "must be a list, got $1");
+    let fieldName = field
       .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
       .join("")
       .replace(/^\./, "");
-    throw new ConfigError(VARIABLE, `${path}: ${where || "top level"}: ${issue.message}`);
+    if (issue.code === "unrecognized_keys" && field.length === 0) {
+      const key = issue.keys[0]!;
+      const near = nearest(key, ENTRY_FIELDS);
+      fieldName = key;
+      message = `is not a field of an entry${near ? `; did you mean ${near}?` : ""} (fields: ${ENTRY_FIELDS.join(", ")})`;
+    } else if (index === undefined) {
+      message = `must be a list of model entries ([{"id": …}, …]), ${message.replace(/^Invalid input: /, "")}`;
+    }
+    throw new ConfigError(VARIABLE, where(path, String(vendor), typeof index === "number" ? index : undefined, id, fieldName, message));
   }
   const modified = (await stat(path)).mtime.toISOString().slice(0, 10);
   return { models: parsed.data, source: { url: `file://${path}`, date: modified } };
 }
 
-/** A vendor's catalog with the file's entries for that vendor merged in. Throws ConfigError naming a bad entry. */
+/**
+ * A vendor's catalog with the file's entries for that vendor merged in. Throws ConfigError naming
+ * the file, the entry and the field: a new model without endpoints, or (for a vendor with a built-in
+ * catalog) a successor that names a model neither the catalog nor the file has.
+ */
 export function withModelsFile(catalog: Catalog, file: ModelsFile | undefined): Catalog {
   if (!file) return catalog;
-  try {
-    return catalog.merged(file.models[catalog.vendor], file.source);
-  } catch (err) {
-    throw new ConfigError(VARIABLE, `${catalog.vendor}: ${(err as Error).message}`);
-  }
+  const path = file.source.url.replace(/^file:\/\//, "");
+  const entries = file.models[catalog.vendor] ?? [];
+  const fail = (i: number, field: string, message: string): never => {
+    throw new ConfigError(VARIABLE, where(path, catalog.vendor, i, entries[i]!.id, field, message));
+  };
+  entries.forEach((o, i) => {
+    if (!catalog.find(o.id) && !o.endpoints?.length)
+      fail(i, "endpoints", `${o.id} is new (not in aigc-mcp's catalog), so it needs "endpoints"`);
+  });
+  const merged = catalog.merged(entries, file.source);
+  // Without a built-in catalog (a vendor whose models are the customer's own server's) a successor
+  // may be any model that server has, so only a vendor with a catalog can say one exists nowhere.
+  if (!catalog.models.length) return merged;
+  const ids = merged.models.flatMap((m) => [m.id, ...(m.aliases ?? [])]);
+  entries.forEach((o, i) => {
+    const successors: Array<[string, string | undefined]> = [
+      ["successor", o.successor],
+      ...Object.entries(o.retiredOn ?? {}).map(([family, r]): [string, string | undefined] => [
+        `retiredOn.${family}.successor`,
+        r.successor,
+      ]),
+    ];
+    for (const [field, id] of successors) {
+      if (id === undefined || merged.find(id)) continue;
+      const near = nearest(id, ids);
+      fail(
+        i,
+        field,
+        `${id} is not a model of ${catalog.vendor}${near ? `; did you mean ${near}?` : ""} (add it as an entry with "endpoints" if it is new)`,
+      );
+    }
+  });
+  return merged;
 }

@@ -1,8 +1,11 @@
 /** The plugins loaded against the sandbox: what test/unit/structure.test.ts checks in the source holds once they are loaded. */
 import { describe, expect, it } from "vitest";
 import { parseCoreConfig, type Env } from "../../../src/config.js";
+import { AigcError, describeError } from "../../../src/errors.js";
 import { loadVendors, PLUGINS } from "../../../src/plugins.js";
-import { startSandbox } from "../../../src/sandbox/index.js";
+import { ignoredBySandbox, startSandbox } from "../../../src/sandbox/index.js";
+import { ENDPOINTS, MODELS } from "../../../src/vendors/ark/catalog.js";
+import { startHarness, text } from "../../helpers/harness.js";
 
 describe("vendor ids and folders", () => {
   it("a loaded vendor keeps its plugin's id and title", async () => {
@@ -11,6 +14,51 @@ describe("vendor ids and folders", () => {
       const env: Env = { ...sandbox.env, AIGC_MCP_LOG_LEVEL: "error" };
       const loaded = await loadVendors(env, parseCoreConfig(env));
       expect(loaded.map((v) => [v.id, v.title])).toEqual(PLUGINS.map((p) => [p.id, p.title]));
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
+describe("error prefixes", () => {
+  it("name every vendor by its display name, whether the error carries its id or its name", () => {
+    for (const p of PLUGINS) {
+      for (const vendor of [p.id, p.name]) {
+        const text = describeError(new AigcError({ category: "invalid_input", code: "X", vendor, message: "m" }));
+        expect(text, vendor).toMatch(new RegExp(`^${p.name} error \\(X\\): m`));
+      }
+    }
+  });
+
+  it("a catalog refusal (built with the vendor id) reads like the vendor's own errors", async () => {
+    const h = await startHarness();
+    try {
+      const retired = MODELS.find((m) => m.status === "retired" && m.endpoints.includes(ENDPOINTS.video))!;
+      const r = await h.call("seedance_generate_video", { prompt: "waves", model: retired.id });
+      expect(text(r)).toMatch(/^Ark error \(ModelRetired\)/);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe("--sandbox and vendor variables", () => {
+  it("names at start-up every model variable (and any other vendor variable) it ignores, never a value", async () => {
+    const sandbox = await startSandbox({ fast: true });
+    try {
+      const env: Env = { ...sandbox.env, AIGC_MCP_LOG_LEVEL: "error" };
+      const modelVars = (await loadVendors(env, parseCoreConfig(env))).flatMap((v) =>
+        (v.models?.tools ?? []).flatMap((t) => (t.variable ? [t.variable] : [])),
+      );
+      expect(modelVars).toEqual(expect.arrayContaining(["ARK_VIDEO_MODEL", "ARK_IMAGE_MODEL", "KLING_VIDEO_MODEL"]));
+      const user: Env = { AIGC_MCP_PORT: "9000", KLING_API_KEY: "sk-very-secret-value" };
+      for (const name of modelVars) user[name] = "my-model";
+      const line = ignoredBySandbox(user)!;
+      for (const name of [...modelVars, "KLING_API_KEY"]) expect(line).toContain(name);
+      expect(line).not.toContain("AIGC_MCP_PORT");
+      expect(line).not.toContain("sk-very-secret-value");
+      expect(line).toMatch(/simulators use their own keys, URLs and default models/);
+      expect(ignoredBySandbox({ AIGC_MCP_PORT: "9000" })).toBeUndefined();
     } finally {
       await sandbox.close();
     }

@@ -203,7 +203,10 @@ describe("AIGC_MCP_MODELS_FILE entries for Animo (no built-in catalog)", () => {
       const before = mark(h.sandbox.animo);
       const r = await h.call("animo_generate_video", { prompt: "x" });
       expect(r.isError).toBe(true);
-      expect(text(r)).toContain("claude-sonnet-4-6 was retired by the vendor on 2026-11-01; use claude-sonnet-5");
+      // animo_generate_video has no model argument: ANIMO_MODEL is the one thing to change.
+      expect(text(r)).toContain(
+        "model: claude-sonnet-4-6, the default from ANIMO_MODEL, was retired by the vendor on 2026-11-01; set ANIMO_MODEL to claude-sonnet-5\n",
+      );
       expect(before.since()).toHaveLength(0);
       const listed = structured<ModelList>(await h.call("list_models", { vendor: "animo" })).vendors[0]!;
       expect(listed.note).toBeUndefined();
@@ -272,5 +275,22 @@ describe("the two wire contracts stay apart", () => {
     expect(parseAnimoConfig({ ...base, ANIMO_MODE: "async" })).not.toHaveProperty("model");
     expect(() => parseAnimoConfig({ ...base, ANIMO_MODE: "async", ANIMO_MODEL: "two words" })).toThrow(/ANIMO_MODEL/);
     expect(logLines.join("\n")).not.toContain(base.ANIMO_API_KEY);
+  });
+});
+
+describe("list_models in sync mode", () => {
+  it("says what works (async mode with ANIMO_ENGINE and ANIMO_MODEL), never to pass live: true", async () => {
+    const h = await startHarness();
+    try {
+      for (const live of [undefined, true]) {
+        const r = await h.call("list_models", { vendor: "animo", ...(live ? { live } : {}) });
+        const v = structured<ModelList>(r).vendors[0]!;
+        expect(v.note).toMatch(/sync mode.*no model list.*ANIMO_MODE=async with ANIMO_ENGINE and ANIMO_MODEL/);
+        expect(v.note).not.toMatch(/pass live: true/);
+        expect(text(r)).toContain("set ANIMO_MODE=async");
+      }
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -141,10 +141,15 @@ describe("AIGC_MCP_MODELS_FILE entries for gateway models", () => {
       const chat = await h.call("gateway_chat", { prompt: "hello", model: "qwen-turbo" });
       expect(chat.isError).toBe(true);
       expect(text(chat)).toContain("model: qwen-turbo was retired by the vendor on 2026-10-31; use qwen-plus");
+      // The caller named the model: the next step is another model, not a variable or "set model".
+      expect(text(chat)).not.toMatch(/explicitly|AI_GATEWAY_CHAT_MODEL/);
       // The speech default (AI_GATEWAY_TTS_MODEL=cosyvoice-v2) is retired in the file: refused before a job starts.
       const speech = await h.call("gateway_speech", { text: "hello" });
       expect(speech.isError).toBe(true);
-      expect(text(speech)).toContain("cosyvoice-v2 was retired by the vendor on 2026-11-15; use cosyvoice-v3");
+      expect(text(speech)).toContain(
+        'model: cosyvoice-v2, the default from AI_GATEWAY_TTS_MODEL (no model was given), was retired by the vendor on 2026-11-15; set AI_GATEWAY_TTS_MODEL to cosyvoice-v3, or pass model: "cosyvoice-v3" in the call',
+      );
+      expect(text(speech)).not.toContain("explicitly");
       expect(before.since()).toHaveLength(0);
       expect(structured<{ jobs: unknown[] }>(await h.call("list_jobs", {})).jobs).toEqual([]);
     } finally {

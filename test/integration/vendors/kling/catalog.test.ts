@@ -11,7 +11,7 @@ import type { ModelTool } from "../../../../src/tools/plugin.js";
 import { DEFAULT_MODELS, KLING_MODELS } from "../../../../src/vendors/kling/catalog.js";
 import { makePng } from "../../../../src/sandbox/media-fixtures.js";
 import { startHarness, structured, tempDir, text, type Harness } from "../../../helpers/harness.js";
-import { type JobResult, jobOf, lastRequest, mark, requestsTo } from "../../../helpers/results.js";
+import { type JobResult, jobOf, lastRequest, mark, type ModelList, requestsTo } from "../../../helpers/results.js";
 
 const PNG = `data:image/png;base64,${makePng(320, 320, 1).toString("base64")}`;
 const URL_PNG = "https://example.com/frame.png";
@@ -200,6 +200,27 @@ describe("Kling catalog through the tools", () => {
       expect(ids).toEqual(expect.arrayContaining(["kling-v3-5", "kling-3.5-turbo", "kling-3.0-turbo"]));
     } finally {
       await released.close();
+    }
+  });
+});
+
+describe("list_models for Kling's two API standards", () => {
+  it("says in one line why text- and image-to-video each appear twice", async () => {
+    const h = await startHarness();
+    try {
+      const r = await h.call("list_models", { vendor: "kling" });
+      const tools = structured<ModelList>(r).vendors[0]!.tools;
+      for (const name of ["kling_text_to_video", "kling_image_to_video"]) {
+        const entries = tools.filter((t) => t.tool === name);
+        expect(entries).toHaveLength(2);
+        expect(entries.map((t) => t.note)).toEqual([
+          expect.stringMatching(/legacy API standard .*AK\/SK or KLING_API_KEY/),
+          expect.stringMatching(/new API standard .*KLING_API_KEY only/),
+        ]);
+      }
+      expect(text(r)).toMatch(/kling_text_to_video \(text-to-video\): default none — Kling's new API standard/);
+    } finally {
+      await h.close();
     }
   });
 });
