@@ -92,6 +92,8 @@ export interface CoreConfig {
   maxConnections: number;
   stdioMaxMessageBytes: number;
   sseKeepAliveMs: number;
+  /** AIGC_MCP_PUBLIC_URL with its signing key and URL lifetime; undefined = no download URLs from this server. */
+  publicMedia?: { url: string; secret: string; ttlS: number };
   outputDir: string;
   inlineMaxBytes: number;
   maxMediaBytes: number;
@@ -138,6 +140,7 @@ export function parseCoreConfig(env: Env): CoreConfig {
     maxConnections: envValue(e("AIGC_MCP_MAX_CONNECTIONS"), "AIGC_MCP_MAX_CONNECTIONS", zInt(1, 100_000)),
     stdioMaxMessageBytes: envValue(e("AIGC_MCP_STDIO_MAX_MESSAGE_BYTES"), "AIGC_MCP_STDIO_MAX_MESSAGE_BYTES", zInt(1 << 20, 1 << 30)),
     sseKeepAliveMs: envValue(e("AIGC_MCP_SSE_KEEPALIVE_S"), "AIGC_MCP_SSE_KEEPALIVE_S", zInt(0, 3600)) * 1000,
+    publicMedia: publicMedia(env),
     outputDir: resolve(expandHome(env.AIGC_MCP_OUTPUT_DIR || d("AIGC_MCP_OUTPUT_DIR")!)),
     inlineMaxBytes: envValue(e("AIGC_MCP_INLINE_MAX_BYTES"), "AIGC_MCP_INLINE_MAX_BYTES", zInt(0, 50_000_000)),
     maxMediaBytes: envValue(e("AIGC_MCP_MAX_MEDIA_BYTES"), "AIGC_MCP_MAX_MEDIA_BYTES", zInt(1024, 8 * 1024 ** 3)),
@@ -156,9 +159,28 @@ export function parseCoreConfig(env: Env): CoreConfig {
     modelsFile: env.AIGC_MCP_MODELS_FILE ? resolve(expandHome(env.AIGC_MCP_MODELS_FILE)) : undefined,
     sandbox: false,
   };
+  if (cfg.publicMedia) {
+    if (cfg.transport !== "http")
+      throw new ConfigError("AIGC_MCP_PUBLIC_URL", "needs the HTTP transport (--http): the download URLs are served by the HTTP server");
+    const host = new URL(cfg.publicMedia.url).host.toLowerCase();
+    if (!cfg.allowedHosts.includes(host)) cfg.allowedHosts.push(host);
+  }
   if (cfg.defaultWaitS > cfg.maxWaitS)
     throw new ConfigError("AIGC_MCP_DEFAULT_WAIT_S", `must not exceed AIGC_MCP_MAX_WAIT_S (${cfg.maxWaitS})`);
   return cfg;
+}
+
+function publicMedia(env: Env): CoreConfig["publicMedia"] {
+  const url = envValue(env, "AIGC_MCP_PUBLIC_URL", zUrl.optional());
+  const secret = envValue(
+    env,
+    "AIGC_MCP_MEDIA_URL_SECRET",
+    z.string().min(32, "must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)").optional(),
+  );
+  if (!url) return undefined;
+  if (!secret) throw new ConfigError("AIGC_MCP_MEDIA_URL_SECRET", "is required with AIGC_MCP_PUBLIC_URL: it signs the download URLs");
+  const ttl = env.AIGC_MCP_MEDIA_URL_TTL_S || CORE_ENV.find((v) => v.name === "AIGC_MCP_MEDIA_URL_TTL_S")!.default!;
+  return { url, secret, ttlS: envValue({ AIGC_MCP_MEDIA_URL_TTL_S: ttl }, "AIGC_MCP_MEDIA_URL_TTL_S", zInt(60, 366 * 86400)) };
 }
 
 /**

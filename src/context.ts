@@ -7,6 +7,7 @@ import { parse, resolve } from "node:path";
 import { log, registerSecret } from "./log.js";
 import type { InputPolicy } from "./media/inputs.js";
 import { BoundedQueue } from "./media/queue.js";
+import { SignedMediaUrls } from "./media/signed-url.js";
 import { MediaStore } from "./media/store.js";
 import { fetchPolicy } from "./net/fetch-policy.js";
 import type { LoadedVendor } from "./tools/plugin.js";
@@ -17,6 +18,8 @@ export interface AppContext {
   jobs: JobEngine;
   inputs: InputPolicy;
   vendors: LoadedVendor[];
+  /** Signed download URLs served over HTTP (AIGC_MCP_PUBLIC_URL), when configured. */
+  links?: SignedMediaUrls;
 }
 
 export async function createContext(config: CoreConfig, vendors: LoadedVendor[], engineOptions?: EngineOptions): Promise<AppContext> {
@@ -33,7 +36,8 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   for (const v of vendors) for (const d of v.drivers) jobs.registerDriver(d);
   const inputs = inputPolicy(config, media);
   logInputRoots(inputs);
-  return { config, media, jobs, inputs, vendors };
+  const pm = config.publicMedia;
+  return { config, media, jobs, inputs, vendors, ...(pm ? { links: new SignedMediaUrls(pm.url, pm.secret, pm.ttlS) } : {}) };
 }
 
 function inputPolicy(config: CoreConfig, media: MediaStore): InputPolicy {

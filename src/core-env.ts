@@ -60,6 +60,24 @@ export const CORE_ENV: EnvVar[] = [
     default: "256",
   },
   {
+    name: "AIGC_MCP_PUBLIC_URL",
+    flag: "--public-url",
+    description:
+      "Externally reachable base URL of the HTTP server (e.g. `https://aigc.example.com`). Every asset then carries a signed `download_url` (`<url>/media/<name>?exp=…&sig=…`) served by this server, for clients that cannot read its disk (Dify, remote agents). Needs `AIGC_MCP_MEDIA_URL_SECRET` and the HTTP transport; its host is accepted as a `Host`.",
+  },
+  {
+    name: "AIGC_MCP_MEDIA_URL_SECRET",
+    description:
+      "HMAC-SHA256 key signing download URLs, at least 32 characters (e.g. `openssl rand -hex 32`). Replicas share it; changing it invalidates every URL already given out.",
+    secret: true,
+  },
+  {
+    name: "AIGC_MCP_MEDIA_URL_TTL_S",
+    flag: "--media-url-ttl",
+    description: "Seconds a download URL stays valid (a fresh one comes with every get_job or wait_for_job).",
+    default: "604800",
+  },
+  {
     name: "AIGC_MCP_STDIO_MAX_MESSAGE_BYTES",
     flag: "--stdio-max-message-bytes",
     description:

@@ -21,6 +21,8 @@ export const assetSchema = z.object({
   height: z.number().optional(),
   duration_s: z.number().optional(),
   role: z.string().optional().describe("what the asset is when a job has several kinds of output, e.g. last_frame"),
+  download_url: z.string().optional().describe("plain-HTTP URL of the file, signed, valid until download_expires_at"),
+  download_expires_at: z.string().optional(),
 });
 
 export const jobResultShape = {
@@ -57,7 +59,7 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function describeAsset(a: Asset): string {
+function describeAsset(a: RenderedAsset): string {
   const facts = [
     a.mime_type,
     formatBytes(a.bytes),
@@ -67,8 +69,9 @@ function describeAsset(a: Asset): string {
   ]
     .filter(Boolean)
     .join(", ");
+  const download = a.download_url ? `\n  download (until ${a.download_expires_at}): ${a.download_url}` : "";
   const vendorUrl = a.url ? `\n  vendor URL${a.expires_at ? ` (expires ${a.expires_at})` : ""}: ${a.url}` : "";
-  return `- ${a.path ?? a.uri} (${facts})\n  resource: ${a.uri}${vendorUrl}`;
+  return `- ${a.path ?? a.uri} (${facts})\n  resource: ${a.uri}${download}${vendorUrl}`;
 }
 
 export function summarize(record: JobRecord): string {
@@ -94,7 +97,8 @@ export function summarize(record: JobRecord): string {
 }
 
 /** Builds the tool result; media are embedded while the budget lasts, linked after that. */
-export async function renderJob(record: JobRecord, app: AppContext, lead?: string): Promise<CallToolResult> {
+export async function renderJob(stored: JobRecord, app: AppContext, lead?: string): Promise<CallToolResult> {
+  const record = await withDownloadUrls(stored, app);
   const content: CallToolResult["content"] = [{ type: "text", text: (lead ? lead + "\n" : "") + summarize(record) }];
   let budget = app.config.inlineMaxBytes;
   for (const asset of record.assets) {
@@ -109,7 +113,7 @@ export async function renderJob(record: JobRecord, app: AppContext, lead?: strin
     }
     content.push({
       type: "resource_link",
-      uri: asset.uri,
+      uri: asset.download_url ?? asset.uri,
       name,
       mimeType: asset.mime_type,
       description: `${asset.role ?? asset.mime_type.split("/")[0]} saved at ${asset.path ?? asset.uri} (${formatBytes(asset.bytes)}); too large to embed in this result`,
@@ -118,6 +122,24 @@ export async function renderJob(record: JobRecord, app: AppContext, lead?: strin
   const failed = record.status === "failed" || record.status === "expired";
   return { content, structuredContent: structuredJob(record), ...(failed ? { isError: true } : {}) };
 }
+
+/**
+ * The record with a fresh signed `download_url` on each asset (AIGC_MCP_PUBLIC_URL). Computed for
+ * each answer and never stored: a job record outlives any one URL.
+ */
+async function withDownloadUrls(record: JobRecord, app: AppContext): Promise<JobRecord & { assets: RenderedAsset[] }> {
+  const links = app.links;
+  if (!links || !record.assets.length) return record;
+  const assets = await Promise.all(
+    record.assets.map(async (a) => {
+      const link = await links.link(decodeURIComponent(a.uri.slice(a.uri.lastIndexOf("/") + 1)));
+      return { ...a, download_url: link.url, download_expires_at: link.expiresAt };
+    }),
+  );
+  return { ...record, assets };
+}
+
+type RenderedAsset = Asset & { download_url?: string; download_expires_at?: string };
 
 /** Text for progress notifications while a caller waits on a job. */
 export function progressLine(record: JobRecord): string {
