@@ -7,6 +7,7 @@ import { parse, resolve } from "node:path";
 import { log, registerSecret } from "./log.js";
 import type { InputPolicy } from "./media/inputs.js";
 import { BoundedQueue } from "./media/queue.js";
+import { Bucket } from "./media/bucket.js";
 import { SignedMediaUrls } from "./media/signed-url.js";
 import { MediaStore } from "./media/store.js";
 import { fetchPolicy } from "./net/fetch-policy.js";
@@ -29,7 +30,15 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   await media.checkWritable().catch((err: unknown) => {
     throw new ConfigError("AIGC_MCP_OUTPUT_DIR", err instanceof Error ? err.message : String(err));
   });
+  if (config.storage) {
+    media.bucket = new Bucket({ ...config.storage, ttlS: config.mediaUrlTtlS });
+    media.keepLocal = config.storage.keepLocal;
+    await media.bucket.check().catch((err: unknown) => {
+      throw new ConfigError("AIGC_MCP_S3_BUCKET", err instanceof Error ? err.message : String(err));
+    });
+  }
   void media.sweepPartials();
+  setInterval(() => void media.sweepPartials(), 10 * 60_000).unref();
   const store = new JobStore(config.outputDir);
   media.generated = () => store.generatedFiles();
   const jobs = new JobEngine(store, media, engineOptions);
@@ -37,7 +46,8 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   const inputs = inputPolicy(config, media);
   logInputRoots(inputs);
   const pm = config.publicMedia;
-  return { config, media, jobs, inputs, vendors, ...(pm ? { links: new SignedMediaUrls(pm.url, pm.secret, pm.ttlS) } : {}) };
+  const links = pm ? new SignedMediaUrls(pm.url, pm.secret, config.mediaUrlTtlS) : undefined;
+  return { config, media, jobs, inputs, vendors, ...(links ? { links } : {}) };
 }
 
 function inputPolicy(config: CoreConfig, media: MediaStore): InputPolicy {

@@ -21,6 +21,7 @@ export const assetSchema = z.object({
   height: z.number().optional(),
   duration_s: z.number().optional(),
   role: z.string().optional().describe("what the asset is when a job has several kinds of output, e.g. last_frame"),
+  storage: z.enum(["s3"]).optional().describe("s3 when the file is also in the configured bucket"),
   download_url: z.string().optional().describe("plain-HTTP URL of the file, signed, valid until download_expires_at"),
   download_expires_at: z.string().optional(),
 });
@@ -103,8 +104,9 @@ export async function renderJob(stored: JobRecord, app: AppContext, lead?: strin
   let budget = app.config.inlineMaxBytes;
   for (const asset of record.assets) {
     const name = asset.uri.split("/").pop() ?? asset.uri;
-    if (asset.path && asset.bytes <= budget) {
-      const data = await readFile(asset.path).catch(() => undefined);
+    const path = asset.bytes <= budget ? (asset.path ?? (await app.media.resolve(asset.uri).catch(() => undefined))) : undefined;
+    if (path) {
+      const data = await readFile(path).catch(() => undefined);
       if (data && data.length === asset.bytes) {
         budget -= asset.bytes;
         content.push({ type: "resource", resource: { uri: asset.uri, mimeType: asset.mime_type, blob: data.toString("base64") } });
@@ -128,12 +130,14 @@ export async function renderJob(stored: JobRecord, app: AppContext, lead?: strin
  * each answer and never stored: a job record outlives any one URL.
  */
 async function withDownloadUrls(record: JobRecord, app: AppContext): Promise<JobRecord & { assets: RenderedAsset[] }> {
-  const links = app.links;
-  if (!links || !record.assets.length) return record;
+  const { links } = app;
+  const { bucket } = app.media;
+  if ((!links && !bucket) || !record.assets.length) return record;
   const assets = await Promise.all(
     record.assets.map(async (a) => {
-      const link = await links.link(decodeURIComponent(a.uri.slice(a.uri.lastIndexOf("/") + 1)));
-      return { ...a, download_url: link.url, download_expires_at: link.expiresAt };
+      const name = decodeURIComponent(a.uri.slice(a.uri.lastIndexOf("/") + 1));
+      const link = a.storage === "s3" && bucket ? await bucket.link(name) : await links?.link(name);
+      return link ? { ...a, download_url: link.url, download_expires_at: link.expiresAt } : a;
     }),
   );
   return { ...record, assets };

@@ -71,7 +71,8 @@ describe("AIGC_MCP_PUBLIC_URL configuration", () => {
   it("needs the HTTP transport and accepts the public host", () => {
     expect(() => parseCoreConfig({ ...base, AIGC_MCP_TRANSPORT: "stdio", AIGC_MCP_MEDIA_URL_SECRET: SECRET })).toThrow(/HTTP transport/);
     const cfg = parseCoreConfig({ ...base, AIGC_MCP_MEDIA_URL_SECRET: SECRET });
-    expect(cfg.publicMedia).toEqual({ url: "https://aigc.example.com", secret: SECRET, ttlS: 604800 });
+    expect(cfg.publicMedia).toEqual({ url: "https://aigc.example.com", secret: SECRET });
+    expect(cfg.mediaUrlTtlS).toBe(604800);
     expect(cfg.allowedHosts).toContain("aigc.example.com");
   });
 });
