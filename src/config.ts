@@ -96,6 +96,21 @@ export interface CoreConfig {
   maxConnections: number;
   stdioMaxMessageBytes: number;
   sseKeepAliveMs: number;
+  /** AIGC_MCP_PUBLIC_URL with its signing key and URL lifetime; undefined = no download URLs from this server. */
+  publicMedia?: { url: string; secret: string };
+  /** Seconds a download URL (signed here or presigned for the bucket) stays valid. */
+  mediaUrlTtlS: number;
+  /** AIGC_MCP_S3_*: the bucket outputs are copied to; undefined = the output folder only. */
+  storage?: {
+    bucket: string;
+    endpoint?: string;
+    region: string;
+    prefix: string;
+    forcePathStyle: boolean;
+    keepLocal: boolean;
+    /** From AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN; undefined = the AWS SDK's default chain. */
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  };
   outputDir: string;
   inlineMaxBytes: number;
   /** AIGC_MCP_DELIVERY: how media results are delivered unless a call says otherwise. */
@@ -146,6 +161,9 @@ export function parseCoreConfig(env: Env): CoreConfig {
     maxConnections: envValue(e("AIGC_MCP_MAX_CONNECTIONS"), "AIGC_MCP_MAX_CONNECTIONS", zInt(1, 100_000)),
     stdioMaxMessageBytes: envValue(e("AIGC_MCP_STDIO_MAX_MESSAGE_BYTES"), "AIGC_MCP_STDIO_MAX_MESSAGE_BYTES", zInt(1 << 20, 1 << 30)),
     sseKeepAliveMs: envValue(e("AIGC_MCP_SSE_KEEPALIVE_S"), "AIGC_MCP_SSE_KEEPALIVE_S", zInt(0, 3600)) * 1000,
+    publicMedia: publicMedia(env),
+    mediaUrlTtlS: envValue(e("AIGC_MCP_MEDIA_URL_TTL_S"), "AIGC_MCP_MEDIA_URL_TTL_S", zInt(60, 366 * 86400)),
+    storage: storage(env),
     outputDir: resolve(expandHome(env.AIGC_MCP_OUTPUT_DIR || d("AIGC_MCP_OUTPUT_DIR")!)),
     inlineMaxBytes: envValue(e("AIGC_MCP_INLINE_MAX_BYTES"), "AIGC_MCP_INLINE_MAX_BYTES", zInt(0, 50_000_000)),
     delivery: envValue(e("AIGC_MCP_DELIVERY"), "AIGC_MCP_DELIVERY", z.enum(DELIVERY_MODES, "must be embed, link or preview")),
@@ -166,9 +184,58 @@ export function parseCoreConfig(env: Env): CoreConfig {
     modelsFile: env.AIGC_MCP_MODELS_FILE ? resolve(expandHome(env.AIGC_MCP_MODELS_FILE)) : undefined,
     sandbox: false,
   };
+  if (cfg.storage && cfg.mediaUrlTtlS > 604_800)
+    throw new ConfigError("AIGC_MCP_MEDIA_URL_TTL_S", "must be at most 604800 (7 days) with a bucket: presigned URLs cannot last longer");
+  if (cfg.publicMedia) {
+    if (cfg.transport !== "http")
+      throw new ConfigError("AIGC_MCP_PUBLIC_URL", "needs the HTTP transport (--http): the download URLs are served by the HTTP server");
+    const host = new URL(cfg.publicMedia.url).host.toLowerCase();
+    if (!cfg.allowedHosts.includes(host)) cfg.allowedHosts.push(host);
+  }
   if (cfg.defaultWaitS > cfg.maxWaitS)
     throw new ConfigError("AIGC_MCP_DEFAULT_WAIT_S", `must not exceed AIGC_MCP_MAX_WAIT_S (${cfg.maxWaitS})`);
   return cfg;
+}
+
+const zBool = z.enum(["true", "false"], "must be true or false").transform((v) => v === "true");
+
+function storage(env: Env): CoreConfig["storage"] {
+  const bucket = envValue(env, "AIGC_MCP_S3_BUCKET", z.string().min(3).max(255).optional());
+  if (!bucket) return undefined;
+  const endpoint = envValue(env, "AIGC_MCP_S3_ENDPOINT", zUrl.optional());
+  return {
+    bucket,
+    ...(endpoint ? { endpoint } : {}),
+    region: env.AIGC_MCP_S3_REGION || env.AWS_REGION || "us-east-1",
+    prefix: (env.AIGC_MCP_S3_PREFIX ?? "").replace(/^\/+|\/+$/g, ""),
+    forcePathStyle: envValue(
+      { AIGC_MCP_S3_FORCE_PATH_STYLE: env.AIGC_MCP_S3_FORCE_PATH_STYLE || "false" },
+      "AIGC_MCP_S3_FORCE_PATH_STYLE",
+      zBool,
+    ),
+    ...(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? {
+          credentials: {
+            accessKeyId: env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+            ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+          },
+        }
+      : {}),
+    keepLocal: envValue({ AIGC_MCP_KEEP_LOCAL: env.AIGC_MCP_KEEP_LOCAL || "true" }, "AIGC_MCP_KEEP_LOCAL", zBool),
+  };
+}
+
+function publicMedia(env: Env): CoreConfig["publicMedia"] {
+  const url = envValue(env, "AIGC_MCP_PUBLIC_URL", zUrl.optional());
+  const secret = envValue(
+    env,
+    "AIGC_MCP_MEDIA_URL_SECRET",
+    z.string().min(32, "must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)").optional(),
+  );
+  if (!url) return undefined;
+  if (!secret) throw new ConfigError("AIGC_MCP_MEDIA_URL_SECRET", "is required with AIGC_MCP_PUBLIC_URL: it signs the download URLs");
+  return { url, secret };
 }
 
 /**

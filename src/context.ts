@@ -7,6 +7,8 @@ import { parse, resolve } from "node:path";
 import { log, registerSecret } from "./log.js";
 import type { InputPolicy } from "./media/inputs.js";
 import { BoundedQueue } from "./media/queue.js";
+import { Bucket } from "./media/bucket.js";
+import { SignedMediaUrls } from "./media/signed-url.js";
 import { MediaStore } from "./media/store.js";
 import { fetchPolicy } from "./net/fetch-policy.js";
 import type { LoadedVendor } from "./tools/plugin.js";
@@ -17,6 +19,8 @@ export interface AppContext {
   jobs: JobEngine;
   inputs: InputPolicy;
   vendors: LoadedVendor[];
+  /** Signed download URLs served over HTTP (AIGC_MCP_PUBLIC_URL), when configured. */
+  links?: SignedMediaUrls;
 }
 
 export async function createContext(config: CoreConfig, vendors: LoadedVendor[], engineOptions?: EngineOptions): Promise<AppContext> {
@@ -26,14 +30,24 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   await media.checkWritable().catch((err: unknown) => {
     throw new ConfigError("AIGC_MCP_OUTPUT_DIR", err instanceof Error ? err.message : String(err));
   });
+  if (config.storage) {
+    media.bucket = new Bucket({ ...config.storage, ttlS: config.mediaUrlTtlS });
+    media.keepLocal = config.storage.keepLocal;
+    await media.bucket.check().catch((err: unknown) => {
+      throw new ConfigError("AIGC_MCP_S3_BUCKET", err instanceof Error ? err.message : String(err));
+    });
+  }
   void media.sweepPartials();
+  setInterval(() => void media.sweepPartials(), 10 * 60_000).unref();
   const store = new JobStore(config.outputDir);
   media.generated = () => store.generatedFiles();
   const jobs = new JobEngine(store, media, engineOptions);
   for (const v of vendors) for (const d of v.drivers) jobs.registerDriver(d);
   const inputs = inputPolicy(config, media);
   logInputRoots(inputs);
-  return { config, media, jobs, inputs, vendors };
+  const pm = config.publicMedia;
+  const links = pm ? new SignedMediaUrls(pm.url, pm.secret, config.mediaUrlTtlS) : undefined;
+  return { config, media, jobs, inputs, vendors, ...(links ? { links } : {}) };
 }
 
 function inputPolicy(config: CoreConfig, media: MediaStore): InputPolicy {

@@ -60,6 +60,51 @@ export const CORE_ENV: EnvVar[] = [
     default: "256",
   },
   {
+    name: "AIGC_MCP_PUBLIC_URL",
+    flag: "--public-url",
+    description:
+      "Externally reachable base URL of the HTTP server (e.g. `https://aigc.example.com`): every asset then carries a signed `download_url` (`<url>/media/<name>?exp=…&sig=…`) this server serves. Needs `AIGC_MCP_MEDIA_URL_SECRET` and `--http`.",
+  },
+  {
+    name: "AIGC_MCP_MEDIA_URL_SECRET",
+    description:
+      "HMAC-SHA256 key signing download URLs, at least 32 characters (e.g. `openssl rand -hex 32`). Replicas share it; changing it invalidates every URL already given out.",
+    secret: true,
+  },
+  {
+    name: "AIGC_MCP_MEDIA_URL_TTL_S",
+    flag: "--media-url-ttl",
+    description: "Seconds a download URL stays valid (a fresh one comes with every get_job or wait_for_job).",
+    default: "604800",
+  },
+  {
+    name: "AIGC_MCP_S3_BUCKET",
+    description:
+      "S3-compatible bucket every output is copied to (multipart upload, streamed); `download_url` is then a presigned GET valid `AIGC_MCP_MEDIA_URL_TTL_S` (at most 7 days). Credentials: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (or the AWS SDK's other standard sources).",
+  },
+  {
+    name: "AIGC_MCP_S3_ENDPOINT",
+    description:
+      "Endpoint of a non-AWS store, e.g. `https://tos-s3-cn-beijing.volces.com` (Volcengine TOS), `https://s3.oss-cn-beijing.aliyuncs.com` (Alibaba Cloud OSS), `http://127.0.0.1:9000` (MinIO). Unset = AWS S3.",
+  },
+  { name: "AIGC_MCP_S3_REGION", description: "The bucket's region (`AWS_REGION` when unset, else `us-east-1`), e.g. `cn-beijing`." },
+  { name: "AIGC_MCP_S3_PREFIX", description: "Key prefix for outputs in the bucket, e.g. `aigc-mcp/outputs`." },
+  {
+    name: "AIGC_MCP_S3_FORCE_PATH_STYLE",
+    description:
+      "`true` for path-style URLs (`<endpoint>/<bucket>/<key>`), which MinIO needs; AWS, TOS and OSS use virtual-hosted style (`false`).",
+    default: "false",
+  },
+  {
+    name: "AIGC_MCP_KEEP_LOCAL",
+    description:
+      "With a bucket: `false` deletes the local file once it is uploaded (a file read later is fetched back into `.aigc-mcp/cache/` for an hour).",
+    default: "true",
+  },
+  { name: "AWS_ACCESS_KEY_ID", description: "Access key id of the bucket's credentials (with `AWS_SECRET_ACCESS_KEY`)." },
+  { name: "AWS_SECRET_ACCESS_KEY", description: "Secret of the bucket's credentials (with `AWS_ACCESS_KEY_ID`).", secret: true },
+  { name: "AWS_SESSION_TOKEN", description: "Session token of temporary bucket credentials (STS).", secret: true },
+  {
     name: "AIGC_MCP_STDIO_MAX_MESSAGE_BYTES",
     flag: "--stdio-max-message-bytes",
     description:

@@ -24,6 +24,8 @@ export interface Asset {
   duration_s?: number;
   /** What this asset is when a job has several kinds of output (e.g. `last_frame`). */
   role?: string;
+  /** `s3` once the file is in the configured bucket (AIGC_MCP_S3_BUCKET) under its name. */
+  storage?: "s3";
 }
 
 export interface JobErrorShape {

@@ -4,7 +4,7 @@
  * "the vendor could not be reached".
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, unlink, writeFile } from "node:fs/promises";
+import { lstat, mkdir, realpath, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AigcError } from "../errors.js";
 
@@ -78,5 +78,14 @@ export async function saveDataFile(dir: string, stem: string, data: unknown): Pr
     return path;
   } catch (err) {
     throw localDiskError(err, dir) ?? err;
+  }
+}
+
+/** A regular file that is no symlink and has none on its way (realpath equals the path), else undefined. */
+export async function regularFile(path: string): Promise<string | undefined> {
+  try {
+    return (await realpath(path)) === path && (await lstat(path)).isFile() ? path : undefined;
+  } catch {
+    return undefined;
   }
 }

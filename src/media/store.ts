@@ -10,15 +10,26 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../errors.js";
-import { DownloadRefused, fetchPolicy as makeFetchPolicy, openChecked, OPEN_POLICY_NOTE, type FetchPolicy } from "../net/fetch-policy.js";
+import { fetchPolicy as makeFetchPolicy, openChecked, type FetchPolicy } from "../net/fetch-policy.js";
 import { discard, safeUrl } from "../net/http.js";
 import type { Asset } from "../jobs/types.js";
-import { localDiskError, probeWritable } from "./disk.js";
+import { log } from "../log.js";
+import type { Bucket } from "./bucket.js";
+import { localDiskError, probeWritable, regularFile } from "./disk.js";
+import { refusal, tooLarge } from "./save-errors.js";
 import { BoundedQueue } from "./queue.js";
 import { mimeForExt, probeFile, sniffBytes, type MediaKind } from "./sniff.js";
 
 export const MEDIA_URI_PREFIX = "media://files/";
 const HEAD_BYTES = 64 * 1024;
+const removed1 = (path: string) =>
+  unlink(path).then(
+    () => true,
+    () => false,
+  );
+
+/** Where files read back from the bucket are kept for an hour (under the output folder). */
+const CACHE_DIR = ".aigc-mcp/cache";
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 
 export interface SaveOptions {
@@ -64,22 +75,18 @@ export class MediaStore {
     await this.probing;
   }
 
-  /** Removes temp files of downloads that a crashed process left behind (older than an hour). */
+  /**
+   * Removes temp files of downloads that a crashed process left behind, and copies read back from
+   * the bucket, older than an hour.
+   */
   async sweepPartials(maxAgeMs = 3600_000): Promise<number> {
     let removed = 0;
-    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
-      if (!name.startsWith(".") || !name.endsWith(".part")) continue;
+    const temp = (await readdir(this.dir).catch(() => [] as string[])).filter((n) => n.startsWith(".") && n.endsWith(".part"));
+    const cached = (await readdir(join(this.dir, CACHE_DIR)).catch(() => [] as string[])).map((n) => join(CACHE_DIR, n));
+    for (const name of [...temp, ...cached]) {
       const path = join(this.dir, name);
       const info = await stat(path).catch(() => undefined);
-      if (
-        info &&
-        Date.now() - info.mtimeMs > maxAgeMs &&
-        (await unlink(path).then(
-          () => true,
-          () => false,
-        ))
-      )
-        removed++;
+      if (info && Date.now() - info.mtimeMs > maxAgeMs && (await removed1(path))) removed++;
     }
     return removed;
   }
@@ -96,6 +103,10 @@ export class MediaStore {
   queue = new BoundedQueue(16);
 
   generated: () => Promise<Set<string>> = () => Promise.resolve(new Set());
+
+  /** The bucket outputs are copied to (AIGC_MCP_S3_BUCKET), and whether the local file stays after upload. */
+  bucket?: Bucket;
+  keepLocal = true;
 
   /**
    * Maps a `media://files/<name>` URI (or bare name) of a generated file to its absolute path. Any
@@ -117,15 +128,18 @@ export class MediaStore {
       throw notFound;
     }
     if (!SAFE_NAME.test(name) || name.includes("..") || !(await this.generated()).has(name)) throw notFound;
-    try {
-      const root = await realpath(this.dir);
-      const path = join(root, name);
-      // realpath equal to the plain path: neither the file nor anything on the way is a symlink.
-      if ((await realpath(path)) !== path || !(await lstat(path)).isFile()) throw notFound;
-      return path;
-    } catch {
-      throw notFound;
-    }
+    const root = await realpath(this.dir).catch(() => undefined);
+    if (!root) throw notFound;
+    const local = await regularFile(join(root, name));
+    if (local) return local;
+    // Not on this machine (another replica made it, or AIGC_MCP_KEEP_LOCAL=false): read it back from the bucket.
+    if (!this.bucket) throw notFound;
+    const cacheDir = join(root, CACHE_DIR);
+    const cached = join(cacheDir, name);
+    if (await regularFile(cached)) return cached;
+    await mkdir(cacheDir, { recursive: true });
+    if (!(await this.bucket.download(name, cached))) throw notFound;
+    return cached;
   }
 
   /** Recent generated files, newest first (for resources/list). */
@@ -195,6 +209,22 @@ export class MediaStore {
     return this.queue.run(() => this.writeStream(body, opts), opts.signal);
   }
 
+  /**
+   * Copies a saved output to the bucket, when one is configured. A failed upload never loses the
+   * output: the local file stays, is served from here, and the failure is logged.
+   */
+  private async offload(path: string, name: string, mime: string, opts: SaveOptions): Promise<boolean> {
+    if (!this.bucket) return false;
+    try {
+      await this.bucket.upload(path, name, mime, opts.signal);
+    } catch (err) {
+      log.warn("object storage upload failed; the file stays in the output folder", { file: name, error: String(err) });
+      return false;
+    }
+    if (!this.keepLocal) await unlink(path).catch(() => undefined);
+    return true;
+  }
+
   /** Streams a body to `<stem>.<ext>`, hashing, capping and sniffing on the way. */
   private async writeStream(body: Readable, opts: SaveOptions): Promise<Asset> {
     await this.init();
@@ -253,12 +283,14 @@ export class MediaStore {
       throw localDiskError(err, this.dir, opts.vendor) ?? err;
     });
     const probed = (await probeFile(path)) ?? sniffed;
+    const inBucket = await this.offload(path, name, sniffed.mime, opts);
     return {
       uri: this.uriFor(name),
       mime_type: sniffed.mime,
       bytes,
       sha256: hash.digest("hex"),
-      path,
+      ...(inBucket && !this.keepLocal ? {} : { path }),
+      ...(inBucket ? { storage: "s3" as const } : {}),
       ...(opts.url ? { url: opts.url } : {}),
       ...(opts.expiresAt ? { expires_at: opts.expiresAt } : {}),
       ...(probed.width ? { width: probed.width, height: probed.height } : {}),
@@ -266,30 +298,4 @@ export class MediaStore {
       ...(opts.role ? { role: opts.role } : {}),
     };
   }
-}
-
-/** A download the URL fetch policy refused, as the error shown for it (others pass through). */
-function refusal(err: unknown, url: string, vendor: string): unknown {
-  const refused = err instanceof DownloadRefused ? err : (err as { cause?: unknown })?.cause;
-  if (!(refused instanceof DownloadRefused)) return err;
-  return new AigcError(
-    {
-      category: "bad_response",
-      code: "DownloadRefused",
-      vendor,
-      message: `could not download the output ${safeUrl(url)}`,
-      hint: `The URL's host is not a public address. ${OPEN_POLICY_NOTE}`,
-    },
-    { cause: refused },
-  );
-}
-
-function tooLarge(vendor: string, bytes: number, max: number): AigcError {
-  return new AigcError({
-    category: "too_large",
-    code: "MediaTooLarge",
-    vendor,
-    message: `the output is ${bytes} bytes or more, over the ${max}-byte cap`,
-    hint: "Raise AIGC_MCP_MAX_MEDIA_BYTES or ask for a smaller output.",
-  });
 }

@@ -27,15 +27,22 @@ export function returnsMedia(output: z.ZodRawShape): boolean {
 
 type Block = CallToolResult["content"][number];
 
+/** An asset as a result shows it: with a fresh `download_url` when one is configured. */
+export type RenderedAsset = Asset & { download_url?: string; download_expires_at?: string };
+
+/** Where an asset's bytes can be read on this machine, if anywhere. */
+export type LocalPath = (asset: Asset) => Promise<string | undefined>;
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-async function readWhole(asset: Asset): Promise<Buffer | undefined> {
-  if (!asset.path) return undefined;
-  const data = await readFile(asset.path).catch(() => undefined);
+async function readWhole(asset: Asset, localPath: LocalPath): Promise<Buffer | undefined> {
+  const path = await localPath(asset);
+  if (!path) return undefined;
+  const data = await readFile(path).catch(() => undefined);
   return data && data.length === asset.bytes ? data : undefined;
 }
 
@@ -44,9 +51,10 @@ async function readWhole(asset: Asset): Promise<Buffer | undefined> {
  * linked or has no preview). `inlineMaxBytes` is the embed budget for this one result.
  */
 export async function assetBlocks(
-  assets: Asset[],
+  assets: RenderedAsset[],
   mode: DeliveryMode,
   inlineMaxBytes: number,
+  localPath: LocalPath = (a) => Promise.resolve(a.path),
 ): Promise<{ blocks: Block[]; notes: string[] }> {
   const blocks: Block[] = [];
   const notes: string[] = [];
@@ -57,7 +65,7 @@ export async function assetBlocks(
   if (mode === "preview") {
     const without: string[] = [];
     for (const asset of assets) {
-      const data = PREVIEWABLE.has(asset.mime_type) && asset.bytes <= PREVIEW_MAX_BYTES ? await readWhole(asset) : undefined;
+      const data = PREVIEWABLE.has(asset.mime_type) && asset.bytes <= PREVIEW_MAX_BYTES ? await readWhole(asset, localPath) : undefined;
       if (data) blocks.push({ type: "image", data: data.toString("base64"), mimeType: asset.mime_type });
       else without.push(asset.uri.split("/").pop() ?? asset.uri);
     }
@@ -71,7 +79,7 @@ export async function assetBlocks(
   let spent = 0;
   for (const asset of assets) {
     const name = asset.uri.split("/").pop() ?? asset.uri;
-    const data = asset.path && asset.bytes <= budget ? await readWhole(asset) : undefined;
+    const data = asset.bytes <= budget ? await readWhole(asset, localPath) : undefined;
     if (data) {
       budget -= asset.bytes;
       spent += asset.bytes;
@@ -80,10 +88,11 @@ export async function assetBlocks(
     }
     blocks.push({
       type: "resource_link",
-      uri: asset.uri,
+      // A fetchable https URL when there is one (AIGC_MCP_PUBLIC_URL or a bucket), for clients that follow links.
+      uri: asset.download_url ?? asset.uri,
       name,
       mimeType: asset.mime_type,
-      description: `${asset.role ?? asset.mime_type.split("/")[0]} saved at ${asset.path ?? asset.uri} (${formatBytes(asset.bytes)}); ${whyLinked(asset, inlineMaxBytes, spent, Boolean(asset.path && asset.bytes <= budget))}`,
+      description: `${asset.role ?? asset.mime_type.split("/")[0]} saved at ${asset.path ?? asset.uri} (${formatBytes(asset.bytes)}); ${whyLinked(asset, inlineMaxBytes, spent, asset.bytes <= budget)}`,
     });
   }
   return { blocks, notes };

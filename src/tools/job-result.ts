@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { DeliveryMode } from "../config.js";
 import type { AppContext } from "../context.js";
 import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/types.js";
-import { assetBlocks, formatBytes } from "./delivery.js";
+import { assetBlocks, formatBytes, type RenderedAsset } from "./delivery.js";
 
 export const assetSchema = z.object({
   uri: z.string().describe("media:// URI; read it with resources/read"),
@@ -22,6 +22,9 @@ export const assetSchema = z.object({
   height: z.number().optional(),
   duration_s: z.number().optional(),
   role: z.string().optional().describe("what the asset is when a job has several kinds of output, e.g. last_frame"),
+  storage: z.enum(["s3"]).optional().describe("s3 when the file is also in the configured bucket"),
+  download_url: z.string().optional().describe("plain-HTTP URL of the file, signed, valid until download_expires_at"),
+  download_expires_at: z.string().optional(),
 });
 
 export const jobResultShape = {
@@ -52,7 +55,7 @@ export function structuredJob(record: JobRecord): Record<string, unknown> {
   };
 }
 
-function describeAsset(a: Asset): string {
+function describeAsset(a: RenderedAsset): string {
   const facts = [
     a.mime_type,
     formatBytes(a.bytes),
@@ -62,8 +65,9 @@ function describeAsset(a: Asset): string {
   ]
     .filter(Boolean)
     .join(", ");
+  const download = a.download_url ? `\n  download (until ${a.download_expires_at}): ${a.download_url}` : "";
   const vendorUrl = a.url ? `\n  vendor URL${a.expires_at ? ` (expires ${a.expires_at})` : ""}: ${a.url}` : "";
-  return `- ${a.path ?? a.uri} (${facts})\n  resource: ${a.uri}${vendorUrl}`;
+  return `- ${a.path ?? a.uri} (${facts})\n  resource: ${a.uri}${download}${vendorUrl}`;
 }
 
 export function summarize(record: JobRecord): string {
@@ -126,12 +130,33 @@ function failureLine(record: JobRecord): string {
  * Builds the tool result in the given delivery mode (see delivery.ts). A failed job's text starts
  * with "Error:" and the vendor code, for clients that ignore isError (Dify).
  */
-export async function renderJob(record: JobRecord, app: AppContext, delivery: DeliveryMode, lead?: string): Promise<CallToolResult> {
+export async function renderJob(stored: JobRecord, app: AppContext, delivery: DeliveryMode, lead?: string): Promise<CallToolResult> {
+  const record = await withDownloadUrls(stored, app);
   const failed = record.status === "failed" || record.status === "expired";
-  const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes);
+  // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false) or made by another replica is read back through the store.
+  const localPath = (a: Asset) => (a.path ? Promise.resolve(a.path) : app.media.resolve(a.uri).catch(() => undefined));
+  const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes, localPath);
   const text = [failed ? `Error: ${failureLine(record)}` : undefined, lead, summarize(record), ...notes].filter(Boolean).join("\n");
   const content: CallToolResult["content"] = [{ type: "text", text }, ...blocks];
   return { content, structuredContent: { message: jobMessage(record), ...structuredJob(record) }, ...(failed ? { isError: true } : {}) };
+}
+
+/**
+ * The record with a fresh signed `download_url` on each asset (AIGC_MCP_PUBLIC_URL). Computed for
+ * each answer and never stored: a job record outlives any one URL.
+ */
+async function withDownloadUrls(record: JobRecord, app: AppContext): Promise<JobRecord & { assets: RenderedAsset[] }> {
+  const { links } = app;
+  const { bucket } = app.media;
+  if ((!links && !bucket) || !record.assets.length) return record;
+  const assets = await Promise.all(
+    record.assets.map(async (a) => {
+      const name = decodeURIComponent(a.uri.slice(a.uri.lastIndexOf("/") + 1));
+      const link = a.storage === "s3" && bucket ? await bucket.link(name) : await links?.link(name);
+      return link ? { ...a, download_url: link.url, download_expires_at: link.expiresAt } : a;
+    }),
+  );
+  return { ...record, assets };
 }
 
 /** Text for progress notifications while a caller waits on a job. */

@@ -15,6 +15,7 @@ import { isLoopbackHost } from "../config.js";
 import type { AppContext } from "../context.js";
 import { log } from "../log.js";
 import { hostAllowed, originAllowed } from "./host.js";
+import { serveMedia } from "./media-route.js";
 import { createMcpServer } from "../server.js";
 import { VERSION } from "../version.js";
 
@@ -71,6 +72,9 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
       });
     }
     // Clients probe OAuth discovery and registration after a 401; their error then quotes our answer, so it says what to do.
+    // A signed download URL carries its own authorisation (the signature), so it needs no token.
+    const mediaName = app.links?.nameFromPath(url.pathname);
+    if (mediaName !== undefined && app.links) return serveMedia(req, res, url, mediaName, app.links, app.media);
     if (OAUTH_PATH.test(url.pathname)) return json(res, 404, { error: "invalid_request", error_description: STATIC_TOKEN_HELP });
     if (url.pathname !== "/mcp") return plain(res, 404, "Not found: the MCP endpoint is /mcp");
     if (tokenDigest) {

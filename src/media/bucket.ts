@@ -1,0 +1,147 @@
+/**
+ * Outputs in an S3-compatible bucket (AWS S3, Volcengine TOS, Alibaba Cloud OSS, MinIO):
+ * streamed up with a multipart upload, handed out as presigned GETs, read back on any replica.
+ * The AWS SDK v3 does the protocol (SigV4, multipart, presigning); it is imported only when a
+ * bucket is configured, so a server without one does not load it.
+ */
+import { createReadStream, createWriteStream } from "node:fs";
+import { rename, unlink } from "node:fs/promises";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { AigcError } from "../errors.js";
+import type { DownloadLink, MediaLinks } from "./signed-url.js";
+
+export interface BucketConfig {
+  bucket: string;
+  /** Custom endpoint (TOS, OSS, MinIO); undefined = AWS. */
+  endpoint?: string;
+  region: string;
+  /** Key prefix, without a trailing slash ("" for none). */
+  prefix: string;
+  forcePathStyle: boolean;
+  /** Presigned URL lifetime in seconds (SigV4 allows at most 7 days). */
+  ttlS: number;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+type S3Module = typeof import("@aws-sdk/client-s3");
+
+/** Multipart parts of 8 MiB, two in flight: at most ~16 MiB of a file in memory at once. */
+const PART_BYTES = 8 * 1024 * 1024;
+
+export class Bucket implements MediaLinks {
+  private client?: Promise<{ s3: S3Module; client: import("@aws-sdk/client-s3").S3Client }>;
+
+  constructor(readonly cfg: BucketConfig) {}
+
+  key(name: string): string {
+    return this.cfg.prefix ? `${this.cfg.prefix}/${name}` : name;
+  }
+
+  /** Streams a local file into the bucket as `<prefix>/<name>`; throws a `storage` error naming the bucket. */
+  async upload(path: string, name: string, mimeType: string, signal?: AbortSignal): Promise<void> {
+    const { client } = await this.connect();
+    const { Upload } = await import("@aws-sdk/lib-storage");
+    const upload = new Upload({
+      client,
+      params: { Bucket: this.cfg.bucket, Key: this.key(name), Body: createReadStream(path), ContentType: mimeType },
+      partSize: PART_BYTES,
+      queueSize: 2,
+      leavePartsOnError: false,
+      ...(signal ? { abortController: abortControllerFor(signal) } : {}),
+    });
+    await upload.done().catch((err: unknown) => {
+      throw this.error(err, `uploading ${name}`);
+    });
+  }
+
+  /** Downloads `<prefix>/<name>` to `path` (via a temp file); false when the object does not exist. */
+  async download(name: string, path: string): Promise<boolean> {
+    const { s3, client } = await this.connect();
+    let body: Readable;
+    try {
+      const res = await client.send(new s3.GetObjectCommand({ Bucket: this.cfg.bucket, Key: this.key(name) }));
+      body = res.Body as Readable;
+    } catch (err) {
+      if ((err as { name?: string }).name === "NoSuchKey") return false;
+      throw this.error(err, `reading ${name}`);
+    }
+    const tmp = `${path}.${process.pid}.part`;
+    try {
+      await pipeline(body, createWriteStream(tmp));
+      await rename(tmp, path);
+      return true;
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw this.error(err, `reading ${name}`);
+    }
+  }
+
+  /** A presigned GET for the object, valid `ttlS` seconds, that downloads under its own name. */
+  async link(name: string): Promise<DownloadLink> {
+    const { s3, client } = await this.connect();
+    const { getSignedUrl } = await import("@aws-sdk/s3-request-presigner");
+    const now = Date.now();
+    const url = await getSignedUrl(
+      client,
+      new s3.GetObjectCommand({
+        Bucket: this.cfg.bucket,
+        Key: this.key(name),
+        ResponseContentDisposition: `inline; filename="${name}"`,
+      }),
+      { expiresIn: this.cfg.ttlS },
+    );
+    return { url, expiresAt: new Date(now + this.cfg.ttlS * 1000).toISOString() };
+  }
+
+  /** A cheap authenticated call (HeadBucket) for start-up and `check`. */
+  async check(): Promise<void> {
+    const { s3, client } = await this.connect();
+    await client.send(new s3.HeadBucketCommand({ Bucket: this.cfg.bucket })).catch((err: unknown) => {
+      throw this.error(err, "checking the bucket");
+    });
+  }
+
+  close(): void {
+    void this.client?.then(({ client }) => client.destroy());
+  }
+
+  private connect() {
+    this.client ??= import("@aws-sdk/client-s3").then((s3) => ({
+      s3,
+      // Credentials: the AWS_* variables read at launch, else the SDK's standard chain (profiles, instance roles).
+      client: new s3.S3Client({
+        ...(this.cfg.credentials ? { credentials: this.cfg.credentials } : {}),
+        region: this.cfg.region,
+        forcePathStyle: this.cfg.forcePathStyle,
+        ...(this.cfg.endpoint ? { endpoint: this.cfg.endpoint } : {}),
+        // Checksums only where the service requires them: TOS, OSS and older MinIO reject the newer default trailers.
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
+      }),
+    }));
+    return this.client;
+  }
+
+  private error(err: unknown, doing: string): AigcError {
+    const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+    const status = e.$metadata?.httpStatusCode;
+    return new AigcError(
+      {
+        category: "local",
+        code: e.name && /^[A-Za-z]+$/.test(e.name) ? e.name : "StorageError",
+        message: `object storage: ${doing} in bucket ${this.cfg.bucket} failed${status ? ` (HTTP ${status})` : ""}: ${e.message ?? String(err)}`,
+        ...(e.$metadata?.requestId ? { requestId: e.$metadata.requestId } : {}),
+        hint: "Check AIGC_MCP_S3_BUCKET, AIGC_MCP_S3_ENDPOINT, AIGC_MCP_S3_REGION, AIGC_MCP_S3_FORCE_PATH_STYLE and the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY credentials.",
+      },
+      { cause: err },
+    );
+  }
+}
+
+function abortControllerFor(signal: AbortSignal): AbortController {
+  const ac = new AbortController();
+  if (signal.aborted) ac.abort();
+  else signal.addEventListener("abort", () => ac.abort(), { once: true });
+  return ac;
+}

@@ -1,0 +1,79 @@
+/**
+ * `GET|HEAD <public>/media/<name>?exp=…&sig=…`: a generated file for whoever holds its signed URL
+ * (Dify's containers, a browser, curl), with Content-Type, Content-Length, Content-Disposition and
+ * single byte ranges (RFC 9110 §14). Only files this server generated are served; a bad or expired
+ * signature is 403 and says which, an unknown name 404 without telling whether such a file exists.
+ */
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { pipeline } from "node:stream/promises";
+import type { MediaStore } from "../media/store.js";
+import { mimeForExt } from "../media/sniff.js";
+import type { SignedMediaUrls } from "../media/signed-url.js";
+
+export async function serveMedia(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  name: string,
+  signer: SignedMediaUrls,
+  media: MediaStore,
+) {
+  if (req.method !== "GET" && req.method !== "HEAD") return text(res, 405, "Method not allowed", { allow: "GET, HEAD" });
+  const check = signer.verify(name, url.searchParams.get("exp"), url.searchParams.get("sig"));
+  if (check === "expired") return text(res, 403, "Forbidden: this download URL has expired; call get_job for a fresh one.");
+  if (check === "bad") return text(res, 403, "Forbidden: the download URL's signature is missing or does not match.");
+  let path: string;
+  try {
+    path = await media.resolve(name);
+  } catch {
+    return text(res, 404, "Not found");
+  }
+  const size = (await stat(path)).size;
+  const range = parseRange(req.headers.range, size);
+  const headers: Record<string, string> = {
+    "content-type": mimeForExt(name.split(".").pop() ?? "") ?? "application/octet-stream",
+    "content-disposition": `inline; filename="${name}"`,
+    "accept-ranges": "bytes",
+    "cache-control": "private, max-age=3600",
+    "x-content-type-options": "nosniff",
+  };
+  if (range === "unsatisfiable") return text(res, 416, "Range not satisfiable", { "content-range": `bytes */${size}` });
+  const [start, end] = range ?? [0, size - 1];
+  const length = size === 0 ? 0 : end - start + 1;
+  res.writeHead(range ? 206 : 200, {
+    ...headers,
+    "content-length": String(length),
+    ...(range ? { "content-range": `bytes ${start}-${end}/${size}` } : {}),
+  });
+  if (req.method === "HEAD" || length === 0) return void res.end();
+  await pipeline(createReadStream(path, { start, end }), res).catch(() => res.destroy());
+}
+
+/**
+ * One `bytes=` range as inclusive offsets; undefined for no (or an ignorable, e.g. multi-part)
+ * Range header, which gets the whole file.
+ */
+export function parseRange(header: string | undefined, size: number): [number, number] | "unsatisfiable" | undefined {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || (m[1] === "" && m[2] === "")) return undefined;
+  let start: number;
+  let end: number;
+  if (m[1] === "") {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return "unsatisfiable";
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (start >= size || start > end) return "unsatisfiable";
+  return [start, end];
+}
+
+function text(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
+  res.end(body + "\n");
+}

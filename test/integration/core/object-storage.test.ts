@@ -1,0 +1,118 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Bucket } from "../../../src/media/bucket.js";
+import { startHarness, tempDir, text } from "../../helpers/harness.js";
+import { jobOf } from "../../helpers/results.js";
+import { startS3, type TestS3 } from "../../helpers/s3.js";
+
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
+  let s3: TestS3;
+  beforeAll(async () => {
+    s3 = await startS3();
+  });
+  afterAll(async () => {
+    await s3.close();
+  });
+
+  it("uploads every output and hands out a presigned GET that returns the same bytes", async () => {
+    const h = await startHarness({ env: { ...s3.env, AIGC_MCP_S3_PREFIX: "team/outputs/" } });
+    try {
+      const r = await h.call("seedream_generate_image", { prompt: "a red panda" });
+      expect(r.isError).toBeFalsy();
+      const asset = jobOf(r).assets[0]!;
+      expect(asset.storage).toBe("s3");
+      expect(existsSync(asset.path!)).toBe(true);
+      const name = asset.uri.split("/").pop()!;
+      expect(s3.forwarded, s3.forwarded.join("\n")).toContain(`PUT /${s3.bucket}/team/outputs/${name}`);
+      const url = new URL(asset.download_url!);
+      expect(url.origin).toBe(s3.endpoint);
+      expect(url.searchParams.get("X-Amz-Expires")).toBe("604800");
+      const res = await fetch(url);
+      expect(res.status, s3.refused.join("\n")).toBe(200);
+      expect(sha256(Buffer.from(await res.arrayBuffer()))).toBe(asset.sha256);
+      expect(res.headers.get("content-disposition")).toBe(`inline; filename="${name}"`);
+      expect(text(r)).toContain(asset.download_url);
+      const tampered = new URL(url);
+      tampered.searchParams.set("X-Amz-Expires", "604799");
+      expect((await fetch(tampered)).status).toBe(403);
+      expect(s3.refused.filter((x) => !x.includes("X-Amz-Expires"))).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("with AIGC_MCP_KEEP_LOCAL=false keeps no local copy, and still embeds, reads and reuses the file from the bucket", async () => {
+    const h = await startHarness({ env: { ...s3.env, AIGC_MCP_KEEP_LOCAL: "false" } });
+    try {
+      const r = await h.call("seedream_generate_image", { prompt: "a lighthouse" });
+      const asset = jobOf(r).assets[0]!;
+      expect(asset.path).toBeUndefined();
+      expect(readdirSync(h.dir).filter((n) => !n.startsWith("."))).toEqual([]);
+      expect(r.content.some((c) => c.type === "resource")).toBe(true);
+      rmSync(join(h.dir, ".aigc-mcp", "cache"), { recursive: true, force: true });
+      const read = await h.client.readResource({ uri: asset.uri });
+      const blob = read.contents[0] && "blob" in read.contents[0] ? read.contents[0].blob : "";
+      expect(sha256(Buffer.from(blob, "base64"))).toBe(asset.sha256);
+      // A media:// output as the input of another call is read back the same way.
+      const edit = await h.call("seedream_generate_image", { prompt: "make it blue", images: [asset.uri] });
+      expect(edit.isError).toBeFalsy();
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("streams a large file up in parts, never as one body", async () => {
+    const dir = tempDir("aigc-s3-big-");
+    const path = join(dir, "big.mp4");
+    writeFileSync(path, Buffer.alloc(20 * 1024 * 1024, 1));
+    const bucket = new Bucket({
+      bucket: s3.bucket,
+      endpoint: s3.endpoint,
+      region: s3.region,
+      prefix: "",
+      forcePathStyle: true,
+      ttlS: 60,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+    const before = s3.forwarded.length;
+    await bucket.upload(path, "big.mp4", "video/mp4");
+    const calls = s3.forwarded.slice(before);
+    expect(calls.filter((c) => c.startsWith("PUT /aigc-test/big.mp4?partNumber&uploadId")).length).toBe(3);
+    expect(calls).toContain("POST /aigc-test/big.mp4?uploads");
+    const back = join(dir, "back.mp4");
+    expect(await bucket.download("big.mp4", back)).toBe(true);
+    expect(statSync(back).size).toBe(20 * 1024 * 1024);
+    expect(await bucket.download("missing.mp4", join(dir, "x"))).toBe(false);
+    bucket.close();
+  });
+
+  it("refuses to start with a wrong secret, naming the variable and not the secret", async () => {
+    const wrong = "wrong-secret-value-123";
+    const err = await startHarness({ env: { ...s3.env, AWS_SECRET_ACCESS_KEY: wrong } }).then(
+      () => "",
+      (e: unknown) => String(e),
+    );
+    expect(err).toMatch(/AIGC_MCP_S3_BUCKET/);
+    expect(err).toMatch(/403/);
+    expect(err).not.toContain(wrong);
+  });
+
+  it("keeps a billed output locally when the upload fails", async () => {
+    const down = await startS3("other-bucket");
+    const h = await startHarness({ env: { ...down.env, AIGC_MCP_KEEP_LOCAL: "false" } });
+    try {
+      await down.close();
+      const r = await h.call("seedream_generate_image", { prompt: "a fox" });
+      expect(r.isError).toBeFalsy();
+      const asset = jobOf(r).assets[0]!;
+      expect(asset.storage).toBeUndefined();
+      expect(existsSync(asset.path!)).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+});
