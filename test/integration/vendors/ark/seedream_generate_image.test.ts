@@ -56,7 +56,7 @@ describe("tool input validation over MCP", () => {
   it("rejects bad media inputs by field and index", async () => {
     const r = await h.call("seedream_generate_image", {
       prompt: "p",
-      images: ["https://x/a.png", "data:image/png;base64,bm90IGFuIGltYWdl"],
+      images: ["https://x.example/a.png", "data:image/png;base64,bm90IGFuIGltYWdl"],
     });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/images\[1\]: data URI is not a recognised media file; expected image/);
