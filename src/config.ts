@@ -120,8 +120,10 @@ export interface CoreConfig {
   maxOpenFiles: number;
   /** Explicitly configured input roots (undefined = defaults apply). */
   inputRoots?: string[];
-  /** Hosts downloads may reach on non-public addresses: AIGC_MCP_FETCH_ALLOW_HOSTS plus the configured vendor endpoints. */
+  /** Hosts downloads may reach on non-public addresses (AIGC_MCP_FETCH_ALLOW_HOSTS); the vendor endpoints are added to these. */
   fetchAllowHosts: string[];
+  /** The configured vendor endpoint URLs (set by loadVendors): fetched on any address, and URLs there are the vendor's own. */
+  vendorEndpoints: string[];
   defaultWaitS: number;
   maxWaitS: number;
   vendorTimeoutMs: number;
@@ -171,6 +173,7 @@ export function parseCoreConfig(env: Env): CoreConfig {
     maxOpenFiles: envValue(e("AIGC_MCP_MAX_OPEN_FILES"), "AIGC_MCP_MAX_OPEN_FILES", zInt(1, 4096)),
     inputRoots: roots,
     fetchAllowHosts: envValue(env, "AIGC_MCP_FETCH_ALLOW_HOSTS", zList.optional()) ?? [],
+    vendorEndpoints: [],
     defaultWaitS: envValue(e("AIGC_MCP_DEFAULT_WAIT_S"), "AIGC_MCP_DEFAULT_WAIT_S", zInt(0, 3600)),
     maxWaitS: envValue(e("AIGC_MCP_MAX_WAIT_S"), "AIGC_MCP_MAX_WAIT_S", zInt(1, 3600)),
     vendorTimeoutMs: envValue(e("AIGC_MCP_VENDOR_TIMEOUT_S"), "AIGC_MCP_VENDOR_TIMEOUT_S", zInt(1, 3600)) * 1000,

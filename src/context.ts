@@ -25,7 +25,12 @@ export interface AppContext {
 
 export async function createContext(config: CoreConfig, vendors: LoadedVendor[], engineOptions?: EngineOptions): Promise<AppContext> {
   registerSecret(config.authToken);
-  const media = new MediaStore(config.outputDir, config.maxMediaBytes, config.vendorTimeoutMs, fetchPolicy(config.fetchAllowHosts));
+  const media = new MediaStore(
+    config.outputDir,
+    config.maxMediaBytes,
+    config.vendorTimeoutMs,
+    fetchPolicy(config.fetchAllowHosts, config.vendorEndpoints),
+  );
   media.queue = new BoundedQueue(config.maxOpenFiles);
   await media.checkWritable().catch((err: unknown) => {
     throw new ConfigError("AIGC_MCP_OUTPUT_DIR", err instanceof Error ? err.message : String(err));

@@ -155,7 +155,7 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_FETCH_ALLOW_HOSTS",
     flag: "--fetch-allow-hosts",
     description:
-      "Hosts (`name` or `name:port`, comma-separated) the server may download from although they resolve to a loopback, private, link-local or metadata address. Vendor base URLs you configure are always allowed.",
+      "Hosts (`name` or `name:port`, comma-separated) the server may download from though they are or resolve to a loopback, private or link-local address; URL inputs there (e.g. Dify's `api:5001`) go to vendors as bytes. Vendor base URLs always may.",
   },
   {
     name: "AIGC_MCP_DEFAULT_WAIT_S",

@@ -77,6 +77,20 @@ const DEFAULT_HINTS: Partial<Record<ErrorCategory, string>> = {
     "Free space or fix the output folder (AIGC_MCP_OUTPUT_DIR), then call wait_for_job: outputs still held by the vendor are downloaded again.",
 };
 
+/**
+ * Joins sentences into one text: each part ends with exactly one full stop (a part that already
+ * ends in `.`, `!`, `?`, `…` or a CJK full stop keeps its own), so a vendor message such as "may
+ * contain sensitive information." followed by our hint never reads "information.. What to do".
+ * Every place that appends a sentence to a message it did not write uses this.
+ */
+export function joinSentences(...parts: Array<string | undefined>): string {
+  return parts
+    .map((p) => p?.trim())
+    .filter((p): p is string => !!p)
+    .map((p) => (/[.!?…。！？]$/.test(p) ? p : `${p}.`))
+    .join(" ");
+}
+
 /** Vendor id → short display name ("ark" → "Ark"), registered from the plugin list. */
 const VENDOR_NAMES = new Map<string, string>();
 
@@ -109,7 +123,7 @@ export function toErrorShape(err: unknown): { code: string; message: string; req
     const hint = err.info.hint ?? DEFAULT_HINTS[err.info.category];
     return {
       code: err.info.code,
-      message: hint ? `${err.info.message}. What to do: ${hint}` : err.info.message,
+      message: hint ? joinSentences(err.info.message, `What to do: ${hint}`) : err.info.message,
       ...(err.info.requestId ? { request_id: err.info.requestId } : {}),
     };
   }

@@ -25,9 +25,10 @@ export async function loadVendors(env: Env, core: CoreConfig): Promise<LoadedVen
   registerSecrets(env);
   checkToolsets(core.toolsets);
   // The endpoints the operator configured are trusted with the credentials already, so the URL
-  // fetch policy lets downloads reach them (and the sandbox's simulators) on any address.
+  // fetch policy lets downloads reach them (and the sandbox's simulators) on any address, and an
+  // input URL on one of them is the vendor's own, sent on as is.
   for (const p of PLUGINS)
-    for (const v of p.env) if (!v.secret && /^https?:\/\//i.test(env[v.name] ?? "")) core.fetchAllowHosts.push(env[v.name]!);
+    for (const v of p.env) if (!v.secret && /^https?:\/\//i.test(env[v.name] ?? "")) core.vendorEndpoints.push(env[v.name]!);
   const models = core.modelsFile
     ? await loadModelsFile(
         core.modelsFile,

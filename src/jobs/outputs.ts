@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { unlink } from "node:fs/promises";
-import { AigcError, toErrorShape } from "../errors.js";
+import { AigcError, joinSentences, toErrorShape } from "../errors.js";
 import { log } from "../log.js";
 import type { MediaStore } from "../media/store.js";
 import type { Tracker } from "./tracker.js";
@@ -73,7 +73,10 @@ export async function applyResult(tr: Tracker, result: PollResult, kind: OutputK
       log.warn("saving a job's output failed on the local disk; it is retried", { vendor: tr.record.vendor, error: err.message });
       await tr.update({
         status: "running",
-        detail: `finished at the vendor, but ${err.message}. Free space or fix the folder; wait_for_job and get_job retry the download while the vendor still holds the output`,
+        detail: joinSentences(
+          `finished at the vendor, but ${err.message}`,
+          "Free space or fix the folder; wait_for_job and get_job retry the download while the vendor still holds the output",
+        ),
       });
       return "retry";
     }

@@ -1,5 +1,6 @@
 /**
- * Media inputs given to tools: an http(s) URL (passed to the vendor as is), a `data:` URI, raw
+ * Media inputs given to tools: an http(s) URL (passed to the vendor as is, unless its host is one
+ * the vendor cannot reach: see routeInputUrl), a `data:` URI, raw
  * base64, a `media://files/...` URI of an earlier output, a vendor reference whose scheme the
  * field allows (e.g. Ark's `asset://<id>`, passed to the vendor as is), or a local path confined to
  * the allowed roots. Everything else is checked (type, size, location) before any vendor call.
@@ -10,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { expandHome } from "../config.js";
 import { AigcError, inputError } from "../errors.js";
 import { log } from "../log.js";
-import { downloadFailed, openChecked } from "../net/fetch-policy.js";
+import { downloadFailed, openChecked, routeInputUrl } from "../net/fetch-policy.js";
 import { cancelled, discard, readCapped, safeUrl } from "../net/http.js";
 import { MEDIA_URI_PREFIX, type MediaStore } from "./store.js";
 import { sniffBytes, type MediaKind } from "./sniff.js";
@@ -55,6 +56,8 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
     } catch {
       throw inputError(field, `"${value.slice(0, 80)}" is not a valid URL`);
     }
+    // A host the vendor cannot reach is downloaded here (allow-listed) or refused, never sent on.
+    if (routeInputUrl(field, value, policy.media.fetchPolicy) === "download") return download(value, rule, policy);
     return { kind: "url", url: value };
   }
   if (/^data:/i.test(value)) {
@@ -174,8 +177,17 @@ export async function inputBytes(
 ): Promise<Extract<MediaInput, { kind: "bytes" }>> {
   if (input.kind === "bytes") return input;
   if (!/^https?:\/\//i.test(input.url)) throw inputError(rule.field, `${input.url} is a vendor reference: it cannot be downloaded here`);
+  return download(input.url, rule, policy, signal);
+}
+
+/** Downloads a URL input through the fetch policy, capped and checked like any other input. */
+async function download(
+  url: string,
+  rule: InputRule,
+  policy: InputPolicy,
+  signal?: AbortSignal,
+): Promise<Extract<MediaInput, { kind: "bytes" }>> {
   const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
-  const url = input.url;
   // One answer for every failure (refused address, closed port, HTTP status, too large, wrong
   // type), so this cannot be used to probe the network the server sits in; the log has the cause.
   const failed = (cause: unknown) => {

@@ -16,28 +16,48 @@ import { CONNECTIONS_PER_ORIGIN, discard, httpOpen, safeUrl, type HttpOptions } 
 export interface FetchPolicy {
   /** `host` or `host:port` entries, lowercase, fetched whatever address they resolve to. */
   allow: ReadonlySet<string>;
+  /**
+   * `host:port` of the configured vendor endpoints (also in `allow`): the vendors' own hosts, so a
+   * URL there is one the vendor reaches itself. In the sandbox these are the simulators, which
+   * stand for the vendors and their public CDNs.
+   */
+  vendor: ReadonlySet<string>;
 }
 
 export const OPEN_POLICY_NOTE =
   "Hosts on loopback, private, link-local or metadata addresses are only fetched when listed in AIGC_MCP_FETCH_ALLOW_HOSTS.";
 
-/** A policy from allow-list entries (`host`, `host:port`, or a URL whose host:port is taken). */
-export function fetchPolicy(entries: Iterable<string>): FetchPolicy {
-  const allow = new Set<string>();
-  for (const raw of entries) {
+/**
+ * A policy from allow-list entries (`host`, `host:port`, or a URL whose host:port is taken) and the
+ * configured vendor endpoint URLs (allowed too, and known as the vendors' own hosts).
+ */
+export function fetchPolicy(entries: Iterable<string>, vendorEndpoints: Iterable<string> = []): FetchPolicy {
+  const entry = (raw: string): string | undefined => {
     const e = raw.trim().toLowerCase();
-    if (!e) continue;
-    if (/^https?:\/\//.test(e)) {
-      try {
-        const u = new URL(e);
-        allow.add(`${u.hostname}:${u.port || (u.protocol === "https:" ? "443" : "80")}`);
-      } catch {
-        // not a URL after all; ignored
-      }
-    } else allow.add(e);
+    if (!e || !/^https?:\/\//.test(e)) return e || undefined;
+    try {
+      const u = new URL(e);
+      return `${u.hostname}:${portOf(u)}`;
+    } catch {
+      return undefined; // not a URL after all; ignored
+    }
+  };
+  const allow = new Set<string>();
+  const vendor = new Set<string>();
+  for (const raw of entries) {
+    const e = entry(raw);
+    if (e) allow.add(e);
   }
-  return { allow };
+  for (const raw of vendorEndpoints) {
+    const e = /^https?:\/\//i.test(raw.trim()) ? entry(raw) : undefined;
+    if (!e) continue;
+    allow.add(e);
+    vendor.add(e);
+  }
+  return { allow, vendor };
 }
+
+const portOf = (u: URL): string => u.port || (u.protocol === "https:" ? "443" : "80");
 
 const BLOCKED = new BlockList();
 for (const [net, bits] of [
@@ -117,8 +137,50 @@ const checkedAgent = new Agent({
 
 function allowed(u: URL, policy: FetchPolicy): boolean {
   const host = u.hostname.toLowerCase();
-  const port = u.port || (u.protocol === "https:" ? "443" : "80");
-  return policy.allow.has(host) || policy.allow.has(`${host}:${port}`);
+  return policy.allow.has(host) || policy.allow.has(`${host}:${portOf(u)}`);
+}
+
+/** Name suffixes reserved for private networks: never resolvable from the internet. */
+const PRIVATE_SUFFIXES = [".localhost", ".local", ".internal", ".home.arpa"];
+
+/**
+ * True for a URL host a cloud vendor cannot reach from the internet: a loopback, private (RFC 1918,
+ * ULA), link-local or other non-public IP literal, a single-label name (`api`, `localhost`,
+ * `minio`: only a local resolver or Docker's knows it) or a name under a private-use suffix
+ * (`host.docker.internal`, `nas.local`). Judged from the text alone, without DNS, so it answers the
+ * same whatever the network holds.
+ */
+export function isInternalHost(hostname: string): boolean {
+  const h = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
+  if (isIP(h)) return !isPublicAddress(h);
+  return !h.includes(".") || PRIVATE_SUFFIXES.some((s) => h.endsWith(s));
+}
+
+/**
+ * What to do with an http(s) URL given as a media input, before any vendor call (every vendor and
+ * every URL field, through loadMediaInput): `forward` it to the vendor (a public host, or a
+ * configured vendor endpoint's own host), or `download` it here and send the bytes (an internal
+ * host the operator listed in AIGC_MCP_FETCH_ALLOW_HOSTS). Any other internal host is refused,
+ * naming the host, the variable and Dify's FILES_URL (its usual source): the vendor would accept
+ * the task and fail it after submission.
+ */
+export function routeInputUrl(field: string, url: string, policy: FetchPolicy): "forward" | "download" {
+  const u = new URL(url);
+  if (!isInternalHost(u.hostname)) return "forward";
+  const hostPort = `${u.hostname.toLowerCase()}:${portOf(u)}`;
+  if (policy.vendor.has(hostPort)) return "forward";
+  if (allowed(u, policy)) return "download";
+  throw new AigcError({
+    category: "invalid_input",
+    code: "UnreachableUrl",
+    message: `${field}: ${safeUrl(url)} is on ${u.host}, a loopback, private, link-local or single-label host that the vendor cannot reach from the internet, so it was not sent`,
+    hint:
+      `If it comes from a self-hosted Dify, set Dify's FILES_URL to an address the vendor can reach (a public URL of your Dify), or let this server download it and send the bytes by adding ${u.host} to AIGC_MCP_FETCH_ALLOW_HOSTS. ` +
+      "Otherwise pass a public http(s) URL, a data: URI or a local file.",
+  });
 }
 
 /** The dispatcher a URL may be fetched with, or a refusal (scheme, or a literal non-public address). */

@@ -39,6 +39,9 @@ export function ignoredBySandbox(env: Env): string | undefined {
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const vendors = await Promise.all(PLUGINS.map((p) => p.simulate({ fast: opts.fast, options: opts.options?.[p.id] })));
+  // Each simulator stands for a vendor whose media URLs are public: every simulator can fetch
+  // every other's (a Seedream output URL sent to Kling), but no other host on this machine.
+  for (const v of vendors) for (const w of vendors) v.simulator.sim.publicOrigins.add(w.simulator.sim.url);
   return {
     env: Object.assign({}, ...vendors.map((v) => v.env)) as Env,
     lines: vendors.map((v) => v.line),

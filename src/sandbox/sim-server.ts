@@ -7,6 +7,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { isInternalHost } from "../net/fetch-policy.js";
 import { applyFault, send, type Fault, type SimReply } from "./sim-reply.js";
 
 export type { Fault, FaultKind, SimReply } from "./sim-reply.js";
@@ -42,6 +43,12 @@ export class SimServer {
   url = "";
   /** Pause between chunks when serving media (slow downloads). */
   mediaChunkDelayMs = 0;
+  /**
+   * Origins on this machine that count as the public internet: this simulator's own (the vendor's
+   * CDN) and, in a sandbox, every simulator's (startSandbox adds them), as real vendors' media
+   * URLs are public. Every other loopback, private or single-label host is unreachable.
+   */
+  readonly publicOrigins = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -71,6 +78,7 @@ export class SimServer {
     });
     await new Promise<void>((resolve) => this.server!.listen(port, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.publicOrigins.add(this.url);
     return this.url;
   }
 
@@ -89,6 +97,37 @@ export class SimServer {
       .replace(/\.\d+Z$/, "Z");
     const sig = createHmac("sha256", this.mediaKey).update(id).digest("hex");
     return `${this.url}/media/${id}.${ext}?X-Tos-Algorithm=TOS4-HMAC-SHA256&X-Tos-Date=${date}&X-Tos-Expires=${ttlS}&X-Tos-Signature=${sig}`;
+  }
+
+  /**
+   * The first http(s) URL anywhere in a request body that a cloud vendor could not fetch from the
+   * internet (a loopback, private, link-local or single-label host outside `publicOrigins`), or
+   * undefined. Callback URLs are the vendor's calls out, not inputs, and are skipped. Simulators
+   * fail the task (or the synchronous call) with it, as the vendor does after its download fails.
+   */
+  unreachableUrl(value: unknown, key = ""): string | undefined {
+    if (/callback/i.test(key)) return undefined;
+    if (typeof value === "string") {
+      if (!/^https?:\/\//i.test(value)) return undefined;
+      try {
+        const u = new URL(value);
+        return !this.publicOrigins.has(u.origin) && isInternalHost(u.hostname) ? value : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    if (Array.isArray(value)) {
+      for (const v of value) {
+        const found = this.unreachableUrl(v, key);
+        if (found) return found;
+      }
+    } else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) {
+        const found = this.unreachableUrl(v, k);
+        if (found) return found;
+      }
+    }
+    return undefined;
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {

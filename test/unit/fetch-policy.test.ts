@@ -68,3 +68,36 @@ describe("URL fetch policy", () => {
     expect(err).toBeInstanceOf(DownloadRefused);
   });
 });
+
+describe("hosts a cloud vendor cannot reach (issue 12 item 6)", () => {
+  it("are loopback, private, link-local and ULA literals, single-label names and private-use suffixes", async () => {
+    const { isInternalHost, routeInputUrl } = await import("../../src/net/fetch-policy.js");
+    for (const h of [
+      "127.0.0.1",
+      "localhost",
+      "api",
+      "minio.",
+      "[::1]",
+      "10.0.0.7",
+      "192.168.1.2",
+      "172.20.0.3",
+      "169.254.1.1",
+      "[fd12::5]",
+      "[fe80::1]",
+      "host.docker.internal",
+      "nas.local",
+      "a.localhost",
+      "router.home.arpa",
+    ])
+      expect(isInternalHost(h), h).toBe(true);
+    for (const h of ["example.com", "cdn.vendor.cn", "8.8.8.8", "[2606:4700:4700::1111]", "files.dify.ai"])
+      expect(isInternalHost(h), h).toBe(false);
+    const policy = fetchPolicy(["api:5001"], ["http://127.0.0.1:4000/api/v3"]);
+    expect(routeInputUrl("f", "https://example.com/a.png", policy)).toBe("forward");
+    expect(routeInputUrl("f", "http://127.0.0.1:4000/media/a.png", policy)).toBe("forward");
+    expect(routeInputUrl("f", "http://api:5001/files/a.png?sign=x", policy)).toBe("download");
+    expect(() => routeInputUrl("f", "http://api:5002/files/a.png?sign=x", policy)).toThrow(
+      /f: http:\/\/api:5002\/files\/a\.png is on api:5002/,
+    );
+  });
+});

@@ -3,7 +3,7 @@
  * Per-model capabilities (durations, resolutions, reference counts, audio, draft) are catalog advice
  * (catalog.ts): Ark decides, and its refusals are explained with them.
  */
-import { AigcError, inputError } from "../../errors.js";
+import { AigcError, inputError, joinSentences } from "../../errors.js";
 import type { CancelOutcome, JobHandle, JobStatus, LostTaskQuery, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
 import { tosUrlExpiry, type ArkClient, type ArkVideoTask } from "./client.js";
 import { ARK } from "./errors.js";
@@ -199,7 +199,10 @@ export function seedanceDriver(client: ArkClient): TaskDriver {
         if (err instanceof AigcError && err.info.httpStatus && err.info.httpStatus < 500) {
           return {
             cancelled: false,
-            message: `${ARK} refused to cancel (${err.code}): ${err.message}. It probably started running; it will finish and its result will be downloaded.`,
+            message: joinSentences(
+              `${ARK} refused to cancel (${err.code}): ${err.message}`,
+              "It probably started running; it will finish and its result will be downloaded.",
+            ),
           };
         }
         throw err;

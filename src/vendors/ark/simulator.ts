@@ -44,6 +44,8 @@ interface VideoData {
   prompt: string;
   result?: { video_url: string; last_frame_url?: string };
   updatedS?: number;
+  /** Why the task fails, when not moderation (an input URL Ark could not download). */
+  failure?: { code: string; message: string };
 }
 
 const TIER: Record<string, [number, number]> = {
@@ -164,6 +166,8 @@ export class ArkSimulator extends VendorSimulator {
       );
     const problem = seedreamProblem(m, b);
     if (problem) return refuse(problem, rid);
+    const unreachable = this.sim.unreachableUrl(b.image);
+    if (unreachable) return err(400, "InvalidParameter", `${downloadFailure(unreachable)} Request id: ${rid}`, "BadRequest", "image");
     const images = b.image === undefined ? [] : Array.isArray(b.image) ? b.image : [b.image];
     const size = typeof b.size === "string" ? b.size : "2048x2048";
     const dims = TIER[size.toUpperCase()] ?? (/^(\d+)x(\d+)$/.exec(size)!.slice(1).map(Number) as [number, number]);
@@ -219,13 +223,20 @@ export class ArkSimulator extends VendorSimulator {
     const stamp = new Date(now).toISOString().replace(/\D/g, "").slice(0, 14);
     const id = `cgt-${stamp}-${randomBytes(3).toString("hex").slice(0, 5)}`;
     const slow = prompt.includes("[slow]") ? 4 : 1;
+    // Ark accepts the task and fails it once its download of an input URL fails.
+    const unreachable = this.sim.unreachableUrl(content);
     this.tasks.set(id, {
       id,
       createdMs: now,
       queuedMs: this.opts.queuedMs,
       runningMs: this.opts.runningMs * slow,
-      outcome: prompt.includes("[fail]") ? "failed" : prompt.includes("[expire]") ? "expired" : "succeeded",
-      data: { model: String(b.model), body: b, prompt },
+      outcome: unreachable || prompt.includes("[fail]") ? "failed" : prompt.includes("[expire]") ? "expired" : "succeeded",
+      data: {
+        model: String(b.model),
+        body: b,
+        prompt,
+        ...(unreachable ? { failure: { code: "InvalidParameter", message: downloadFailure(unreachable) } } : {}),
+      },
     });
     return { status: 200, body: { id } };
   }
@@ -267,7 +278,10 @@ export class ArkSimulator extends VendorSimulator {
       });
     }
     if (status === "failed")
-      base.error = { code: "OutputVideoSensitiveContentDetected", message: "The generated video may contain sensitive content." };
+      base.error = task.data.failure ?? {
+        code: "OutputVideoSensitiveContentDetected",
+        message: "The generated video may contain sensitive content.",
+      };
     return base;
   }
 
@@ -311,6 +325,10 @@ export class ArkSimulator extends VendorSimulator {
     return { status: 200, body: {} };
   }
 }
+
+/** What Ark says when it cannot fetch an input URL (the host is not reachable from the internet). */
+const downloadFailure = (url: string) =>
+  `The parameter content or image specified in the request is not valid: failed to download the resource from ${new URL(url).origin}${new URL(url).pathname}.`;
 
 function err(status: number, code: string, message: string, type: string, param = ""): SimReply {
   return { status, body: { error: { code, message, param, type } } };

@@ -57,9 +57,15 @@ interface TaskData {
   externalTaskId?: string;
   slots: number;
   result?: Array<Record<string, unknown>>;
+  /** Why the task fails when not moderation (an input URL Kling could not download). */
+  failure?: string;
 }
 
 const RETENTION_S = 30 * 24 * 3600;
+
+/** What Kling says when it cannot fetch an input URL (the host is not reachable from the internet). */
+const downloadFailure = (url: string) =>
+  `Failed to download the file from ${new URL(url).origin}${new URL(url).pathname}: the URL is not accessible`;
 const AKSK =
   "Authentication error. The current API does not support AK/SK; please go to the console (https://kling.ai/dev/api-key) to create API key.";
 const LEGACY_FAMILIES = [
@@ -190,11 +196,11 @@ export class KlingSimulator extends VendorSimulator {
     const created = NEW_CREATE.exec(p);
     if (created && post) return this.create(req, "new", created[1]!, decodeURIComponent(created[2]!));
     if (p === "/v1/general/custom-elements")
-      return post ? el.createOld(this.body(req), publish) : this.page(req, [...el.old.values()].reverse());
+      return post ? el.createOld(this.reachable(this.body(req)), publish) : this.page(req, [...el.old.values()].reverse());
     if (p === "/v1/general/presets-elements" && !post) return this.page(req, el.oldPresets);
     if (p === "/v1/general/advanced-custom-elements") {
       if (!post) return this.page(req, el.currentList());
-      const t = el.createCurrent(this.body(req), publish);
+      const t = el.createCurrent(this.reachable(this.body(req)), publish);
       const { task_result: _r, task_status_msg: _m, ...view } = el.view(t);
       return view;
     }
@@ -262,6 +268,13 @@ export class KlingSimulator extends VendorSimulator {
     return { result, count: result.length, next_cursor: "", has_more: all.length > limit };
   }
 
+  /** An element's images are fetched while Kling creates it: an unreachable URL is refused then. */
+  private reachable(b: Record<string, unknown>): Record<string, unknown> {
+    const unreachable = this.sim.unreachableUrl(b);
+    if (unreachable) bad(downloadFailure(unreachable));
+    return b;
+  }
+
   /** The model's documented rules on `family`, or Kling's answer for an unknown or discontinued one. */
   private rules(family: string, model: unknown): SimModelRules {
     if (typeof model !== "string" || !model) bad("model_name must be a string");
@@ -289,13 +302,24 @@ export class KlingSimulator extends VendorSimulator {
       throw new Reject(429, 1303, "parallel task over resource pack limit");
     const now = this.sim.now();
     const id = String(BigInt(now) * 1000n + BigInt(++this.seq % 1000)) + "00";
+    // Kling accepts the task and fails it once its download of an input URL fails.
+    const unreachable = this.sim.unreachableUrl(body);
     const task: SimTask<TaskData> = {
       id,
       createdMs: now,
       queuedMs: this.opts.queuedMs,
       runningMs: this.opts.runningMs * (prompt.includes("[slow]") ? 4 : 1),
-      outcome: prompt.includes("[fail]") ? "failed" : "succeeded",
-      data: { standard, family, model: model as string, body, prompt, ...(ext ? { externalTaskId: ext } : {}), slots },
+      outcome: unreachable || prompt.includes("[fail]") ? "failed" : "succeeded",
+      data: {
+        standard,
+        family,
+        model: model as string,
+        body,
+        prompt,
+        ...(ext ? { externalTaskId: ext } : {}),
+        slots,
+        ...(unreachable ? { failure: downloadFailure(unreachable) } : {}),
+      },
     };
     this.tasks.set(id, task);
     const view = this.view(task);
@@ -318,7 +342,7 @@ export class KlingSimulator extends VendorSimulator {
         (d.standard === "new" ? (d.body.options as Record<string, unknown> | undefined) : d.body)?.watermark_info as
           { enabled?: boolean } | undefined
       )?.enabled === true;
-    const message = phase === "failed" ? "Failure to pass the risk control system" : "";
+    const message = phase === "failed" ? (d.failure ?? "Failure to pass the risk control system") : "";
     if (phase === "succeeded") d.result ??= this.render(d, wm);
     if (d.standard === "new") {
       return {

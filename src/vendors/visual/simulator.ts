@@ -54,6 +54,8 @@ interface TaskData {
   prompt: string;
   kind: SimReqKey["output"];
   failCode?: number;
+  /** The failure's message, when not moderation (an input URL the service could not download). */
+  failMessage?: string;
   images?: Buffer[];
   video?: string;
   /** req_json seen on the last GetResult. */
@@ -80,6 +82,9 @@ const GATEWAY_HTTP: Record<string, number> = {
   InvalidActionOrVersion: 404,
   InvalidSecurityToken: 401,
 };
+
+/** What the service says when it cannot fetch an input URL (the host is not reachable from the internet). */
+const downloadFailure = (url: string) => `Image Empty: failed to download ${new URL(url).origin}${new URL(url).pathname}`;
 
 export class VisualSimulator extends VendorSimulator {
   readonly accessKeyId: string;
@@ -299,6 +304,8 @@ export class VisualSimulator extends VendorSimulator {
     if (body.aigc_meta !== undefined && typeof body.aigc_meta !== "string")
       return this.fail(50204, "Parse Args Error: aigc_meta must be a JSON string", rid);
     const prompt = typeof body.prompt === "string" ? body.prompt : "";
+    const unreachable = this.sim.unreachableUrl(body);
+    if (unreachable) return this.fail(50206, downloadFailure(unreachable), rid);
     await new Promise((r) => setTimeout(r, this.opts.syncDelayMs * (prompt.includes("[slow]") ? 10 : 1)));
     if (prompt.includes("[fail]")) return this.fail(50511, "Post Img Risk Not Pass", rid);
     const data =
@@ -318,13 +325,20 @@ export class VisualSimulator extends VendorSimulator {
     const prompt = typeof body.prompt === "string" ? body.prompt : "";
     const id = String(7392616336519610409n + BigInt(this.tasks.size + 1) * 7919n + BigInt(randomBytes(2).readUInt16BE()));
     const slow = prompt.includes("[slow]") ? 4 : 1;
+    // The task is accepted and fails once the service's download of an input URL fails.
+    const unreachable = this.sim.unreachableUrl(body);
+    const failure = unreachable
+      ? { failCode: 50206, failMessage: downloadFailure(unreachable) }
+      : prompt.includes("[fail]")
+        ? { failCode: kind === "video" ? 50516 : 50511 }
+        : {};
     this.tasks.set(id, {
       id,
       createdMs: this.sim.now(),
       queuedMs: this.opts.queuedMs,
       runningMs: this.opts.runningMs * slow * (kind === "video" ? 2 : 1),
-      outcome: prompt.includes("[expire]") ? "expired" : prompt.includes("[fail]") ? "failed" : "succeeded",
-      data: { reqKey, family, body, prompt, kind, ...(prompt.includes("[fail]") ? { failCode: kind === "video" ? 50516 : 50511 } : {}) },
+      outcome: prompt.includes("[expire]") ? "expired" : failure.failCode ? "failed" : "succeeded",
+      data: { reqKey, family, body, prompt, kind, ...failure },
     });
     return this.ok({ task_id: id }, rid);
   }
@@ -355,7 +369,7 @@ export class VisualSimulator extends VendorSimulator {
         rid,
         400,
         task.data.failCode,
-        task.data.failCode === 50516 ? "Post Video Risk Not Pass" : "Post Img Risk Not Pass",
+        task.data.failMessage ?? (task.data.failCode === 50516 ? "Post Video Risk Not Pass" : "Post Img Risk Not Pass"),
       );
     if (task.data.kind === "video") {
       task.data.video ??= this.sim.publish(

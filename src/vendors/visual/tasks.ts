@@ -4,7 +4,7 @@
  * CVSync2Async family, as in every job id before it existed), so any server process can poll from
  * the job id alone.
  */
-import { AigcError } from "../../errors.js";
+import { AigcError, joinSentences } from "../../errors.js";
 import type { CancelOutcome, JobHandle, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
 import { SUCCESS, type TaskFamily, type VisualClient, type VisualEnvelope } from "./client.js";
 import { describeServiceCode, serviceError, VISUAL } from "./errors.js";
@@ -139,7 +139,10 @@ export function visualDriver(client: VisualClient, op: VisualOp): TaskDriver {
       }
       return {
         cancelled: false,
-        message: `${VISUAL} answered CVCancelTask with code ${env.code}: ${env.message ?? "no message"}${env.request_id ? ` (request id ${env.request_id})` : ""}. Usually only queued tasks can be cancelled; the task keeps running and its result will still be downloaded.`,
+        message: joinSentences(
+          `${VISUAL} answered CVCancelTask with code ${env.code}: ${env.message ?? "no message"}${env.request_id ? ` (request id ${env.request_id})` : ""}`,
+          "Usually only queued tasks can be cancelled; the task keeps running and its result will still be downloaded.",
+        ),
       };
     },
   };

@@ -50,7 +50,7 @@ describe("URL fetch policy", () => {
     return { isError: r.isError, text: text(r) };
   };
 
-  it("answers open, closed, HTTP-error, named and redirected loopback URLs identically, without connecting", async () => {
+  it("refuses loopback URLs from the URL's text alone, identically for open, closed and HTTP-error ports, without connecting", async () => {
     const port = new URL(audio.origin).port;
     const cases = [
       `${audio.origin}/a.wav`,
@@ -58,21 +58,29 @@ describe("URL fetch policy", () => {
       `http://127.0.0.1:${closedPort}/a.wav`,
       `http://localhost:${port}/a.wav`,
       `http://[::1]:${port}/a.wav`,
-      `${redirector.origin}/go`,
       `http://169.254.169.254/latest/meta-data/`,
-      `file:///etc/passwd`,
     ];
     const answers = [];
     for (const url of cases) {
       const r = await transcribe(url);
       expect(r.isError, url).toBe(true);
-      answers.push(r.text.replace(/could not download \S+/, "could not download <url>"));
+      answers.push(r.text.replace(/http:\/\/\S+ is on \S+,/, "<url> is on <host>,").replace(/adding \S+ to/, "adding <host> to"));
     }
-    expect(answers[0]).toMatch(/^Error: DownloadFailed: audio: could not download <url>\n/);
-    expect(answers[0]).toContain("AIGC_MCP_FETCH_ALLOW_HOSTS");
-    // file: is refused as input before any download; every http(s) case has the same answer.
-    expect(new Set(answers.slice(0, -1)).size).toBe(1);
+    expect(answers[0]).toMatch(/^Error: UnreachableUrl: audio: <url> is on <host>, a loopback, private, link-local or single-label host/);
+    expect(answers[0]).toMatch(/AIGC_MCP_FETCH_ALLOW_HOSTS/);
+    expect(answers[0]).toMatch(/FILES_URL/);
+    expect(new Set(answers).size).toBe(1);
     expect(answers.join("\n")).not.toMatch(/404|refused|ECONN|closed|timed out|HTTP \d/i);
+    expect(hits).toBe(0);
+  });
+
+  it("answers an allow-listed host that redirects to a loopback one like any failed download, without connecting there", async () => {
+    const r = await transcribe(`${redirector.origin}/go`);
+    expect(r.isError).toBe(true);
+    expect(r.text).toMatch(/^Error \(DownloadFailed\): audio: could not download \S+\n/);
+    expect(r.text).toContain("AIGC_MCP_FETCH_ALLOW_HOSTS");
+    expect(r.text).not.toMatch(/404|refused|ECONN|closed|timed out|HTTP \d/i);
+    expect((await transcribe("file:///etc/passwd")).isError).toBe(true);
     expect(hits).toBe(0);
   });
 

@@ -62,8 +62,8 @@ describe("tool input validation over MCP", () => {
     const before = mark(h.ark);
     const r = await h.call("seedance_generate_video", {
       prompt: "p",
-      first_frame: "https://x/a.png",
-      reference_images: ["https://x/b.png"],
+      first_frame: "https://x.example/a.png",
+      reference_images: ["https://x.example/b.png"],
     });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/InvalidParameter\.TaskTypeConstraint/);

@@ -34,6 +34,10 @@ describe("Ark tools end to end (in-process)", () => {
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/InputTextSensitiveContentDetected/);
     expect(text(r)).toMatch(/What to do|Rephrase/);
+    // The vendor's sentence ends in a full stop; the hint is joined without a second one (issue 12 item 15).
+    const shown = JSON.stringify(r);
+    expect(shown).toContain("sensitive information. What to do");
+    expect(shown).not.toMatch(/\w\.\. /);
   });
 });
 
@@ -54,7 +58,7 @@ describe("tool input validation over MCP", () => {
   it("rejects bad media inputs by field and index", async () => {
     const r = await h.call("seedream_generate_image", {
       prompt: "p",
-      images: ["https://x/a.png", "data:image/png;base64,bm90IGFuIGltYWdl"],
+      images: ["https://x.example/a.png", "data:image/png;base64,bm90IGFuIGltYWdl"],
     });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/images\[1\]: data URI is not a recognised media file; expected image/);

@@ -1,0 +1,24 @@
+/** How failures read: sentences joined once, whatever punctuation the vendor's message ends with (issue 12 item 15). */
+import { describe, expect, it } from "vitest";
+import { AigcError, joinSentences, toErrorShape } from "../../src/errors.js";
+
+describe("joining sentences", () => {
+  it("adds one full stop, never a second", () => {
+    expect(joinSentences("may contain sensitive information.", "What to do: rephrase")).toBe(
+      "may contain sensitive information. What to do: rephrase.",
+    );
+    expect(joinSentences("no stop", "Next")).toBe("no stop. Next.");
+    expect(joinSentences("Why?", "内容违规。", "done!", undefined, "  ")).toBe("Why? 内容违规。 done!");
+  });
+
+  it("toErrorShape joins a vendor message ending in a full stop and the hint without '..'", () => {
+    const err = new AigcError({
+      category: "content_policy",
+      code: "InputTextSensitiveContentDetected",
+      message: "The request failed because the input text may contain sensitive information.",
+    });
+    const { message } = toErrorShape(err);
+    expect(message).toMatch(/sensitive information\. What to do: Rephrase/);
+    expect(message).not.toContain("..");
+  });
+});
