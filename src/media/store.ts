@@ -95,13 +95,9 @@ export class MediaStore {
     return MEDIA_URI_PREFIX + encodeURIComponent(name);
   }
 
-  /**
-   * The names of the files this server generated (known to its job store). Until it is set, no
-   * file is served: the folder may hold anything (with AIGC_MCP_OUTPUT_DIR=~, the user's home).
-   */
   /** Downloads and open files at once (AIGC_MCP_MAX_OPEN_FILES); a burst waits here for a slot. */
   queue = new BoundedQueue(16);
-
+  /** The files this server generated (its job store's); none until set: the folder may hold anything (even `~`). */
   generated: () => Promise<Set<string>> = () => Promise.resolve(new Set());
 
   /** The bucket outputs are copied to (AIGC_MCP_S3_BUCKET), and whether the local file stays after upload. */

@@ -60,7 +60,7 @@ describe("built server over HTTP with Dify's internal file URLs", () => {
       arguments: { prompt: "make it blue", images: ["http://api:5001/files/tools/9f0c2a.png?timestamp=1&sign=abc"] },
     })) as CallToolResult;
     expect(refused.isError).toBe(true);
-    expect(text(refused)).toMatch(/^Error \(UnreachableUrl\): images\[0\]: http:\/\/api:5001\/files\/tools\/9f0c2a\.png is on api:5001/);
+    expect(text(refused)).toMatch(/^Error: UnreachableUrl: images\[0\]: http:\/\/api:5001\/files\/tools\/9f0c2a\.png is on api:5001/);
     expect(text(refused)).toMatch(/FILES_URL.*AIGC_MCP_FETCH_ALLOW_HOSTS/s);
     expect(before.since()).toHaveLength(0);
 

@@ -136,7 +136,7 @@ describe("failures start with Error: and the code", () => {
     const bad = await h.call("list_jobs", { status: "bogus" });
     expect(bad.isError).toBe(true);
     expect(text(bad)).toMatch(
-      /^Error: InvalidInput: status: must be one of "queued", "running", "succeeded", "failed", "cancelled", "expired" \(got "bogus"\)/,
+      /^Error: InvalidInput: status: must be one of "submitting", "queued", "running", "succeeded", "failed", "cancelled", "expired" \(got "bogus"\)/,
     );
     const missing = await h.call("get_job", {});
     expect(text(missing)).toMatch(/^Error: InvalidInput: job_id: is required \(a string\)/);

@@ -77,7 +77,7 @@ describe("URL fetch policy", () => {
   it("answers an allow-listed host that redirects to a loopback one like any failed download, without connecting there", async () => {
     const r = await transcribe(`${redirector.origin}/go`);
     expect(r.isError).toBe(true);
-    expect(r.text).toMatch(/^Error \(DownloadFailed\): audio: could not download \S+\n/);
+    expect(r.text).toMatch(/^Error: DownloadFailed: audio: could not download \S+\n/);
     expect(r.text).toContain("AIGC_MCP_FETCH_ALLOW_HOSTS");
     expect(r.text).not.toMatch(/404|refused|ECONN|closed|timed out|HTTP \d/i);
     expect((await transcribe("file:///etc/passwd")).isError).toBe(true);

@@ -53,7 +53,7 @@ describe("URL inputs on hosts the vendor cannot reach", () => {
       const r = await h.call(tool, args);
       const t = text(r);
       expect(r.isError, `${tool} ${host}`).toBe(true);
-      expect(t, tool).toMatch(/^Error \(UnreachableUrl\): /);
+      expect(t, tool).toMatch(/^Error: UnreachableUrl: /);
       expect(t, tool).toContain(`is on ${host}, a loopback, private, link-local or single-label host`);
       expect(t, tool).toContain(`adding ${host} to AIGC_MCP_FETCH_ALLOW_HOSTS`);
       expect(t, tool).toContain("FILES_URL");

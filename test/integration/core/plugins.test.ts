@@ -25,7 +25,7 @@ describe("error prefixes", () => {
     for (const p of PLUGINS) {
       for (const vendor of [p.id, p.name]) {
         const text = describeError(new AigcError({ category: "invalid_input", code: "X", vendor, message: "m" }));
-        expect(text, vendor).toMatch(new RegExp(`^${p.name} error \\(X\\): m`));
+        expect(text, vendor).toMatch(new RegExp(`^Error: X \\(${p.name}\\): m`));
       }
     }
   });
@@ -35,7 +35,7 @@ describe("error prefixes", () => {
     try {
       const retired = MODELS.find((m) => m.status === "retired" && m.endpoints.includes(ENDPOINTS.video))!;
       const r = await h.call("seedance_generate_video", { prompt: "waves", model: retired.id });
-      expect(text(r)).toMatch(/^Ark error \(ModelRetired\)/);
+      expect(text(r)).toMatch(/^Error: ModelRetired \(Ark\)/);
     } finally {
       await h.close();
     }
