@@ -6,7 +6,7 @@ import { createContext } from "./context.js";
 import { helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError } from "./errors.js";
 import { log, redact, setLogLevel } from "./log.js";
-import { loadVendors, PLUGINS, registerSecrets } from "./plugins.js";
+import { loadVendors, PLUGINS, registerSecrets, toolsetWarning } from "./plugins.js";
 import type { LiveModel, LoadedVendor } from "./tools/plugin.js";
 import { VERSION } from "./version.js";
 
@@ -42,7 +42,11 @@ async function main(argv: string[]): Promise<void> {
     await closeSandbox?.();
     process.exit(code);
   }
-  if (!vendors.length) log.warn("no vendor credentials found: only the job tools are available (see aigc-mcp --help, or try --sandbox)");
+  const warning = toolsetWarning(
+    core.toolsets,
+    vendors.map((v) => v.id),
+  );
+  if (warning) log.warn(warning);
   const app = await createContext(core, vendors, args.sandbox ? { pollMinMs: 500 } : undefined);
   if (core.transport === "http") {
     const { serveHttp } = await import("./transports/http.js");

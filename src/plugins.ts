@@ -1,6 +1,7 @@
 /** Every vendor this server knows, in `--help` order. A vendor without credentials contributes no tools. */
 import { ConfigError, CORE_ENV, declareEnv, type CoreConfig, type Env } from "./config.js";
 import { registerVendorName } from "./errors.js";
+import { nearest } from "./nearest.js";
 import { registerSecret } from "./log.js";
 import { animoPlugin } from "./tools/animo/plugin.js";
 import { arkPlugin } from "./tools/ark/plugin.js";
@@ -58,6 +59,23 @@ export const SHARED_TOOLSETS = ["jobs", "models"] as const;
 export function checkToolsets(toolsets: string[] | undefined): void {
   const valid = [...PLUGINS.map((p) => p.id), ...SHARED_TOOLSETS];
   const unknown = (toolsets ?? []).filter((t) => !valid.includes(t));
-  if (unknown.length)
-    throw new ConfigError("AIGC_MCP_TOOLSETS", `unknown toolset ${unknown.map((u) => `"${u}"`).join(", ")}; valid: ${valid.join(", ")}`);
+  if (unknown.length) {
+    const guess = nearest(unknown[0]!.toLowerCase(), valid);
+    throw new ConfigError(
+      "AIGC_MCP_TOOLSETS",
+      `unknown toolset ${unknown.map((u) => `"${u}"`).join(", ")}${guess ? ` (did you mean ${guess}?)` : ""}; valid: ${valid.join(", ")}`,
+    );
+  }
+}
+
+/**
+ * The start-up warning for toolsets that list nothing: a vendor named in AIGC_MCP_TOOLSETS without
+ * credentials, or no vendor at all. Undefined when every named toolset has tools.
+ */
+export function toolsetWarning(toolsets: string[] | undefined, loaded: string[]): string | undefined {
+  const unconfigured = (toolsets ?? []).filter((t) => PLUGINS.some((p) => p.id === t) && !loaded.includes(t));
+  if (unconfigured.length)
+    return `AIGC_MCP_TOOLSETS names ${unconfigured.join(", ")}, which has no credentials set: its tools are not listed (see aigc-mcp --help, or try --sandbox)`;
+  if (!loaded.length) return "no vendor credentials found: only the job tools are available (see aigc-mcp --help, or try --sandbox)";
+  return undefined;
 }

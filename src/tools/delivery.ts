@@ -59,7 +59,12 @@ export async function assetBlocks(
   const blocks: Block[] = [];
   const notes: string[] = [];
   if (mode === "link") {
-    if (assets.length) notes.push("Links only (delivery=link): open a file by its path, or read its media:// URI with resources/read.");
+    if (assets.length)
+      notes.push(
+        assets.some((a) => a.download_url)
+          ? "Links only (delivery=link): fetch a file by its download URL (plain HTTP, no token), or read its media:// URI with resources/read."
+          : "Links only (delivery=link): open a file by its path, or read its media:// URI with resources/read.",
+      );
     return { blocks, notes };
   }
   if (mode === "preview") {

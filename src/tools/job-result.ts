@@ -104,7 +104,7 @@ export function jobMessage(record: JobRecord): string {
     case "succeeded":
       return line(
         record.assets.length
-          ? `succeeded: ${record.assets.length} file(s) saved: ${record.assets.map((a) => a.path ?? a.uri).join(", ")}`
+          ? `succeeded: ${record.assets.length} file(s) saved: ${record.assets.map((a: RenderedAsset) => a.download_url ?? a.path ?? a.uri).join(", ")}`
           : `succeeded with no file${record.detail ? `: ${record.detail}` : ""}`,
       );
     case "submitting":

@@ -67,9 +67,10 @@ export function parseRange(header: string | undefined, size: number): [number, n
     end = size - 1;
   } else {
     start = Number(m[1]);
+    if (m[2] !== "" && Number(m[2]) < start) return undefined; // an invalid range is ignored (RFC 9110 §14.2)
     end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
   }
-  if (start >= size || start > end) return "unsatisfiable";
+  if (start >= size) return "unsatisfiable";
   return [start, end];
 }
 

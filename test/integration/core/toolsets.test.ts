@@ -36,3 +36,13 @@ describe("AIGC_MCP_TOOLSETS", () => {
     );
   });
 });
+
+describe("toolsets that list nothing", () => {
+  it("warns about a named vendor without credentials, and suggests the nearest name for a typo", async () => {
+    const { toolsetWarning, checkToolsets } = await import("../../../src/plugins.js");
+    expect(toolsetWarning(["ark"], [])).toMatch(/AIGC_MCP_TOOLSETS names ark, which has no credentials set/);
+    expect(toolsetWarning(undefined, [])).toMatch(/no vendor credentials found/);
+    expect(toolsetWarning(["ark", "jobs"], ["ark"])).toBeUndefined();
+    expect(() => checkToolsets(["arkk"])).toThrow(/unknown toolset "arkk" \(did you mean ark\?\)/);
+  });
+});
