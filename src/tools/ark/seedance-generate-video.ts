@@ -19,7 +19,6 @@ import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import { MAX_ID, MAX_MEDIA_REF, MEDIA_REF_HELP, loadInput, loadInputs } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
-import { currentModels } from "./common.js";
 import { VENDOR_ID } from "../../vendors/ark/config.js";
 
 const MB = 1024 * 1024;
@@ -46,7 +45,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
         .min(1)
         .max(128)
         .optional()
-        .describe(`model id or ep-… endpoint id (default ${ark.videoModel}); current: ${currentModels(catalog, endpoint)}`),
+        .describe(`model id or ep-… endpoint id (default ${ark.videoModel}); models: list_models`),
       first_frame: z
         .string()
         .min(1)

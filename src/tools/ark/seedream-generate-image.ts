@@ -20,7 +20,6 @@ import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import { MAX_ID, MAX_MEDIA_REF, MEDIA_REF_HELP, loadInputs } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
-import { currentModels } from "./common.js";
 import { VENDOR_ID } from "../../vendors/ark/config.js";
 
 const IMAGE_MIMES = ["image/jpeg", "image/png", "image/webp", "image/bmp", "image/tiff", "image/gif"];
@@ -55,12 +54,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
         .describe(
           `reference images (how many depends on the model); each ${MEDIA_REF_HELP}, or asset://<id>. jpeg/png/webp/bmp/tiff/gif, <= 10 MB`,
         ),
-      model: z
-        .string()
-        .min(1)
-        .max(128)
-        .optional()
-        .describe(`model id or ep-… endpoint id (${defaults}); current: ${currentModels(catalog, endpoint)}`),
+      model: z.string().min(1).max(128).optional().describe(`model id or ep-… endpoint id (${defaults}); models: list_models`),
       size: z
         .string()
         .max(MAX_ID)

@@ -30,9 +30,8 @@ export function currentModels(catalog: Catalog, ...endpoints: string[]): string[
   ];
 }
 
-/** The `model` field: a free string (Kling ships models monthly); the description names the current ones from the catalog. */
+/** The `model` field: a free string (Kling ships models monthly); list_models names them (kept out of the tool list, issue 12 item 16). */
 export function modelField(catalog: Catalog, fallback: string, endpoint: string, newStandard?: string) {
-  const legacy = currentModels(catalog, endpoint);
   const fresh = newStandard ? currentModels(catalog, newStandard) : [];
   return z
     .string()
@@ -40,7 +39,7 @@ export function modelField(catalog: Catalog, fallback: string, endpoint: string,
     .max(128)
     .optional()
     .describe(
-      `Kling model (default ${fallback}): ${legacy.join(", ")}${fresh.length ? `; new API standard, needs KLING_API_KEY: ${fresh.join(", ")}` : ""}. Capabilities depend on the model (list_models); other names are passed to Kling as given.`,
+      `Kling model (default ${fallback}; any name is sent on${fresh.length ? `; ${fresh[0]}-style names need KLING_API_KEY` : ""}); models and what each takes: list_models`,
     );
 }
 
