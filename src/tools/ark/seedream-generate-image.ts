@@ -38,9 +38,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
     name: "seedream_generate_image",
     title: "Seedream image generation (Volcengine Ark)",
     description:
-      "Generates images with ByteDance Seedream on Volcengine Ark: text-to-image, image editing and multi-image fusion from reference images, and image groups (max_images > 1 makes a consistent series). " +
-      "Paid: each generated image is billed by Ark. Images are saved to the output folder and returned inline when small. Typical time 10-60 s; if it takes longer the call returns a job_id for wait_for_job. " +
-      "Sizes, reference counts, groups, thinking and output_format depend on the model: list_models shows each model's.",
+      "Generates images with ByteDance Seedream (Volcengine Ark): text-to-image, editing, multi-image fusion, and consistent groups (max_images > 1). Paid per image. Typically 10-60 s; if longer it returns a job_id for wait_for_job. Per-model sizes and options: list_models.",
     input: {
       prompt: z
         .string()

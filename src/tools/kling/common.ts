@@ -56,6 +56,7 @@ export function durationField(catalog: Catalog, endpoint: string) {
   return videoFields.duration.describe(`seconds (default 5): ${ranges.join(", ")}`);
 }
 
+/** A camera axis; the range is in the schema (minimum/maximum), so no description repeats it. */
 const axis = z.number().min(-10).max(10).optional();
 
 export const elementIds = (max: number) =>
@@ -81,12 +82,12 @@ export const videoFields = {
       type: z.enum(CAMERA_TYPES).describe('"simple" (one axis, set in config) or a preset movement'),
       config: z
         .object({
-          horizontal: axis.describe("-10..10"),
-          vertical: axis.describe("-10..10"),
-          pan: axis.describe("-10..10"),
-          tilt: axis.describe("-10..10"),
-          roll: axis.describe("-10..10"),
-          zoom: axis.describe("-10..10"),
+          horizontal: axis,
+          vertical: axis,
+          pan: axis,
+          tilt: axis,
+          roll: axis,
+          zoom: axis,
         })
         .optional()
         .describe('for type "simple": exactly one non-zero axis'),

@@ -18,8 +18,7 @@ export function jimengGenerateImage(client: VisualClient, core: CoreConfig, cata
     name: "jimeng_generate_image",
     title: "Jimeng image generation (Volcengine Visual)",
     description:
-      `Generates images with ByteDance Jimeng (即梦) on the Volcengine Visual API: text-to-image, editing by instruction and multi-image composition from reference images. Default ${DEFAULT_MODELS.image}. ` +
-      "Paid: billed per generated image by Volcengine. Images are saved to the output folder (vendor URLs last 24 h). Typically 10-60 s; if longer the call returns a job_id for wait_for_job. Never re-run the same request to check on it.",
+      "Generates images with ByteDance Jimeng (即梦) (Volcengine Visual): text-to-image, editing by instruction, multi-image composition. Paid per image. Typically 10-60 s; if longer it returns a job_id for wait_for_job; never re-run to check. Models: list_models.",
     input: {
       prompt: z
         .string()

@@ -27,9 +27,7 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, cata
     name: "jimeng_generate_video",
     title: "Jimeng video generation (Volcengine Visual)",
     description:
-      "Generates a video with ByteDance Jimeng (即梦) 3.0 on the Volcengine Visual API: text-to-video, first-frame, first+last-frame, and camera-move (template) video; the inputs given pick the kind. " +
-      `Defaults: ${DEFAULT_MODELS.video} (text or first frame), ${DEFAULT_MODELS.videoFirstTail} (first+last frame), ${DEFAULT_MODELS.videoRecamera} (camera template). ` +
-      "Paid: billed per second of successful video. Takes 1-5 minutes: the call returns a job_id when the wait budget runs out; then call wait_for_job (Jimeng video URLs expire after 1 hour, so the video is downloaded at once). Never re-run the same request to check on it.",
+      "Generates a video with ByteDance Jimeng (即梦) 3.0 (Volcengine Visual): text, first frame, first+last frame or camera template; the inputs pick the kind and default req_key (list_models). Paid per second of video. Takes 1-5 min: returns a job_id, then call wait_for_job; never re-run to check.",
     input: {
       prompt: z
         .string()
