@@ -16,6 +16,7 @@ import { coerceArguments } from "./coerce.js";
 import type { DeliveryMode } from "../config.js";
 import { deliverySchema, returnsMedia } from "./delivery.js";
 import { describeIssues } from "./issues.js";
+import { compactListing } from "./listing.js";
 
 export interface ToolContext {
   app: AppContext;
@@ -262,4 +263,5 @@ export function registerTool(server: McpServer, app: AppContext, original: ToolD
       }
     },
   );
+  compactListing(server);
 }

@@ -65,13 +65,7 @@ function listEntry(r: JobRecord): { item: Record<string, unknown>; line: string 
 
 export function waitSecondsSchema(config: CoreConfig) {
   const { defaultWaitS, maxWaitS } = config;
-  return z
-    .number()
-    .int()
-    .min(0)
-    .max(maxWaitS)
-    .optional()
-    .describe(`seconds to wait, then return a job_id (0-${maxWaitS}, default ${defaultWaitS}; under the client's tool timeout)`);
+  return z.number().int().min(0).max(maxWaitS).optional().describe(`seconds to wait before returning a job_id (default ${defaultWaitS})`);
 }
 
 /** Waits on a job within the caller's budget, reporting progress, and renders the result. */

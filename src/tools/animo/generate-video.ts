@@ -37,11 +37,7 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
     name: "animo_generate_video",
     title: "Animo video generation",
     description:
-      "Generates a short animated video (MP4) from a text prompt with Animo and saves it to the output folder; use it for stylised or animated clips from a description alone (it takes no input images). " +
-      (asyncMode
-        ? "This server uses the animo.video asynchronous API: give the prompt (put length and look into it) and optionally aspect_ratio; duration, style and resolution are refused. Which LLM writes the animation is the Animo server's choice unless configured (list_models with live: true shows its models). "
-        : "Choose duration (1-60 s), style and resolution. ") +
-      "Paid: each call is one billable Animo generation, so never repeat a call to check on it. Rendering can take minutes: the call returns a job_id when the wait budget runs out; then call wait_for_job.",
+      "Generates a short animated MP4 from a text prompt with Animo (no input images); choose duration, style and resolution. Paid per generation. Can take minutes: returns a job_id, then call wait_for_job; never re-run to check.",
     input: {
       prompt: z.string().min(1).max(MAX_PROMPT).describe("what the video shows and how it moves, in plain words"),
       duration: z

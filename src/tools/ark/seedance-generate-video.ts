@@ -19,7 +19,6 @@ import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import { MAX_ID, MAX_MEDIA_REF, MEDIA_REF_HELP, loadInput, loadInputs } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
-import { currentModels } from "./common.js";
 import { VENDOR_ID } from "../../vendors/ark/config.js";
 
 const MB = 1024 * 1024;
@@ -36,9 +35,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
     name: "seedance_generate_video",
     title: "Seedance video generation (Volcengine Ark)",
     description:
-      "Generates a video with ByteDance Seedance on Volcengine Ark: text-to-video, first-frame image-to-video, first+last-frame, and multimodal reference video from images, videos and audio. " +
-      "Paid: billed per generated video token by Ark (draft previews cost less). Takes 30 s to several minutes: the call returns a job_id when the wait budget runs out; then call wait_for_job. Never re-run the same request to check on it. " +
-      "Durations, resolutions, reference counts, audio and drafts depend on the model: list_models shows each model's.",
+      "Generates a video with ByteDance Seedance (Volcengine Ark): text, first frame, first+last frame, or reference images/videos/audio. Paid per video token (drafts cost less). Takes 30 s to minutes: returns a job_id, then call wait_for_job; never re-run to check. Per-model limits: list_models.",
     input: {
       prompt: z.string().max(4000).optional().describe("what happens in the video (required for text-to-video)"),
       model: z
@@ -46,7 +43,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
         .min(1)
         .max(128)
         .optional()
-        .describe(`model id or ep-… endpoint id (default ${ark.videoModel}); current: ${currentModels(catalog, endpoint)}`),
+        .describe(`model id or ep-… endpoint id (default ${ark.videoModel}); models: list_models`),
       first_frame: z
         .string()
         .min(1)

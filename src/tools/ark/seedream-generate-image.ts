@@ -20,7 +20,6 @@ import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import { MAX_ID, MAX_MEDIA_REF, MEDIA_REF_HELP, loadInputs } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
-import { currentModels } from "./common.js";
 import { VENDOR_ID } from "../../vendors/ark/config.js";
 
 const IMAGE_MIMES = ["image/jpeg", "image/png", "image/webp", "image/bmp", "image/tiff", "image/gif"];
@@ -39,9 +38,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
     name: "seedream_generate_image",
     title: "Seedream image generation (Volcengine Ark)",
     description:
-      "Generates images with ByteDance Seedream on Volcengine Ark: text-to-image, image editing and multi-image fusion from reference images, and image groups (max_images > 1 makes a consistent series). " +
-      "Paid: each generated image is billed by Ark. Images are saved to the output folder and returned inline when small. Typical time 10-60 s; if it takes longer the call returns a job_id for wait_for_job. " +
-      "Sizes, reference counts, groups, thinking and output_format depend on the model: list_models shows each model's.",
+      "Generates images with ByteDance Seedream (Volcengine Ark): text-to-image, editing, multi-image fusion, and consistent groups (max_images > 1). Paid per image. Typically 10-60 s; if longer it returns a job_id for wait_for_job. Per-model sizes and options: list_models.",
     input: {
       prompt: z
         .string()
@@ -55,12 +52,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
         .describe(
           `reference images (how many depends on the model); each ${MEDIA_REF_HELP}, or asset://<id>. jpeg/png/webp/bmp/tiff/gif, <= 10 MB`,
         ),
-      model: z
-        .string()
-        .min(1)
-        .max(128)
-        .optional()
-        .describe(`model id or ep-… endpoint id (${defaults}); current: ${currentModels(catalog, endpoint)}`),
+      model: z.string().min(1).max(128).optional().describe(`model id or ep-… endpoint id (${defaults}); models: list_models`),
       size: z
         .string()
         .max(MAX_ID)

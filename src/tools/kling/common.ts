@@ -30,9 +30,8 @@ export function currentModels(catalog: Catalog, ...endpoints: string[]): string[
   ];
 }
 
-/** The `model` field: a free string (Kling ships models monthly); the description names the current ones from the catalog. */
+/** The `model` field: a free string (Kling ships models monthly); list_models names them (kept out of the tool list, issue 12 item 16). */
 export function modelField(catalog: Catalog, fallback: string, endpoint: string, newStandard?: string) {
-  const legacy = currentModels(catalog, endpoint);
   const fresh = newStandard ? currentModels(catalog, newStandard) : [];
   return z
     .string()
@@ -40,7 +39,7 @@ export function modelField(catalog: Catalog, fallback: string, endpoint: string,
     .max(128)
     .optional()
     .describe(
-      `Kling model (default ${fallback}): ${legacy.join(", ")}${fresh.length ? `; new API standard, needs KLING_API_KEY: ${fresh.join(", ")}` : ""}. Capabilities depend on the model (list_models); other names are passed to Kling as given.`,
+      `Kling model (default ${fallback}; any name is sent on${fresh.length ? `; ${fresh[0]}-style names need KLING_API_KEY` : ""}); models and what each takes: list_models`,
     );
 }
 
@@ -57,6 +56,7 @@ export function durationField(catalog: Catalog, endpoint: string) {
   return videoFields.duration.describe(`seconds (default 5): ${ranges.join(", ")}`);
 }
 
+/** A camera axis; the range is in the schema (minimum/maximum), so no description repeats it. */
 const axis = z.number().min(-10).max(10).optional();
 
 export const elementIds = (max: number) =>
@@ -82,12 +82,12 @@ export const videoFields = {
       type: z.enum(CAMERA_TYPES).describe('"simple" (one axis, set in config) or a preset movement'),
       config: z
         .object({
-          horizontal: axis.describe("-10..10"),
-          vertical: axis.describe("-10..10"),
-          pan: axis.describe("-10..10"),
-          tilt: axis.describe("-10..10"),
-          roll: axis.describe("-10..10"),
-          zoom: axis.describe("-10..10"),
+          horizontal: axis,
+          vertical: axis,
+          pan: axis,
+          tilt: axis,
+          roll: axis,
+          zoom: axis,
         })
         .optional()
         .describe('for type "simple": exactly one non-zero axis'),

@@ -71,8 +71,7 @@ export function klingElementTools(client: KlingClient, core: CoreConfig) {
       name: "kling_create_element",
       title: "Create a Kling element (主体)",
       description:
-        "Creates a reusable Kling element (主体: a character, object or creature) from a front image and 1-3 more views, or from one video of a person (video character element), optionally bound to a voice; later videos and images keep it consistent via element_ids. " +
-        "Creates a resource in your Kling account (delete it with kling_delete_element). Kling builds it in the background: the call waits up to wait_seconds, then returns the task; kling_list_elements shows it when done.",
+        "Creates a reusable Kling element (主体: character, object, creature) from a front image plus 1-3 views, or from a video of a person, optionally with a voice; use it via element_ids. Stored in your Kling account (kling_delete_element). Built in the background: kling_list_elements shows it when done.",
       input: {
         element_name: z.string().min(1).max(20).describe("short name, <= 20 characters"),
         element_description: z.string().min(1).max(100).describe("what it is, <= 100 characters"),

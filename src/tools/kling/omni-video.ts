@@ -31,9 +31,7 @@ export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: Core
     name: "kling_omni_video",
     title: "Kling Omni video",
     description:
-      "Kling AI (可灵) Omni video: one model for text-to-video, first/end-frame video, reference images and elements, and editing or extending a reference video. " +
-      "Refer to inputs in the prompt as <<<image_1>>>, <<<element_1>>>, <<<video_1>>>. Limits: images + elements <= 7 (<= 4 with a video), one video; durations and 4k depend on the model (list_models). " +
-      "Paid: billed by Kling per video. Takes 1-10 minutes: the call returns a job_id when its wait budget runs out; then call wait_for_job.",
+      "Kling AI (可灵) Omni video: text-to-video, first/end frames, reference images and elements, editing or extending a video; refer to inputs as <<<image_1>>>, <<<element_1>>>, <<<video_1>>>. Paid per video. Takes 1-10 min: returns a job_id, then call wait_for_job. Limits per model: list_models.",
     input: {
       prompt: z.string().min(1).max(2500).describe("what to generate; reference inputs as <<<image_1>>>, <<<element_1>>>, <<<video_1>>>"),
       images: z

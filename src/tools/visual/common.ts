@@ -4,7 +4,6 @@ import type { TaskDriver } from "../../jobs/types.js";
 import { withRateLimitBackoff, type TaskFamily, type VisualClient } from "../../vendors/visual/client.js";
 import { LOGO_LANGUAGES, LOGO_POSITIONS } from "../../vendors/visual/requests.js";
 import { VENDOR_ID } from "../../vendors/visual/config.js";
-import type { Catalog } from "../../vendors/kit/catalog.js";
 import type { VisualMode } from "../../vendors/visual/catalog.js";
 import { familyFacts, OP_KIND, visualResult, type VisualOp } from "../../vendors/visual/tasks.js";
 import type { ToolContext } from "../define.js";
@@ -110,10 +109,4 @@ export function runRouted(
 ) {
   if (route === "sync") return runSync(ctx, client, { ...job, op: job.syncOp ?? job.op, kind: OP_KIND[job.op] });
   return runAsync(ctx, client, { ...job, family: route === "submit_task" ? "task" : "sync2async" });
-}
-
-/** The known req_keys of some endpoint families, for a tool description (active first, retired ones named as such). */
-export function knownModels(catalog: Catalog, endpoints: string[]): string {
-  const models = [...new Set(endpoints.flatMap((e) => catalog.forEndpoint(e)))];
-  return models.map((m) => (m.status === "active" ? m.id : `${m.id} (${m.status})`)).join(", ");
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { DEFAULT_BY_ENDPOINT, DEFAULT_MODELS, ENDPOINTS } from "../../vendors/visual/catalog.js";
+import { DEFAULT_BY_ENDPOINT, DEFAULT_MODELS } from "../../vendors/visual/catalog.js";
 import type { VisualClient } from "../../vendors/visual/client.js";
 import { imageBody, imageEndpoint, imageFields, placeDelivery, reqKeyFor, routeFor } from "../../vendors/visual/requests.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
@@ -9,7 +9,7 @@ import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";
 import { MAX_MEDIA_REF, MEDIA_REF_HELP, loadInputs } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
-import { aigcMetaSchema, JPEG_PNG, knownModels, logoSchema, MB, runRouted } from "./common.js";
+import { aigcMetaSchema, JPEG_PNG, logoSchema, MB, runRouted } from "./common.js";
 
 const BY_MODEL = "depends on the model (list_models)";
 
@@ -18,8 +18,7 @@ export function jimengGenerateImage(client: VisualClient, core: CoreConfig, cata
     name: "jimeng_generate_image",
     title: "Jimeng image generation (Volcengine Visual)",
     description:
-      `Generates images with ByteDance Jimeng (即梦) on the Volcengine Visual API: text-to-image, editing by instruction and multi-image composition from reference images. Default ${DEFAULT_MODELS.image}. ` +
-      "Paid: billed per generated image by Volcengine. Images are saved to the output folder (vendor URLs last 24 h). Typically 10-60 s; if longer the call returns a job_id for wait_for_job. Never re-run the same request to check on it.",
+      "Generates images with ByteDance Jimeng (即梦) (Volcengine Visual): text-to-image, editing by instruction, multi-image composition. Paid per image. Typically 10-60 s; if longer it returns a job_id for wait_for_job; never re-run to check. Models: list_models.",
     input: {
       prompt: z
         .string()
@@ -32,7 +31,7 @@ export function jimengGenerateImage(client: VisualClient, core: CoreConfig, cata
         .max(128)
         .optional()
         .describe(
-          `req_key (default ${DEFAULT_MODELS.image}); any req_key is sent on. Known: ${knownModels(catalog, [ENDPOINTS.t2i, ENDPOINTS.i2i])}. Unknown ones are called as async tasks (CVSync2AsyncSubmitTask), the documented default; for CVProcess models use volc_visual_call`,
+          `req_key (default ${DEFAULT_MODELS.image}); any req_key is sent on (unknown ones as async tasks; CVProcess ones: volc_visual_call); models: list_models`,
         ),
       images: z
         .array(z.string().min(1).max(MAX_MEDIA_REF))

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { DEFAULT_BY_ENDPOINT, DEFAULT_MODELS, ENDPOINTS } from "../../vendors/visual/catalog.js";
+import { DEFAULT_BY_ENDPOINT, DEFAULT_MODELS } from "../../vendors/visual/catalog.js";
 import type { VisualClient } from "../../vendors/visual/client.js";
 import {
   checkImageLimits,
@@ -17,20 +17,17 @@ import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";
 import { MAX_ID, MAX_MEDIA_REF, MEDIA_REF_HELP, loadInput } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
-import { aigcMetaSchema, JPEG_PNG, knownModels, MB, runRouted } from "./common.js";
+import { aigcMetaSchema, JPEG_PNG, MB, runRouted } from "./common.js";
 
 /** Every Jimeng video page documents the same frame limits: JPEG/PNG, <= 4.7 MB, <= 4096², short side >= 320, ratio <= 3. */
 const FRAME_LIMITS = { maxEdge: 4096, minShort: 320, maxRatio: 3 };
 
 export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, catalog: Catalog) {
-  const families = [ENDPOINTS.t2v, ENDPOINTS.i2vFirst, ENDPOINTS.i2vFirstTail, ENDPOINTS.i2vRecamera];
   return defineTool({
     name: "jimeng_generate_video",
     title: "Jimeng video generation (Volcengine Visual)",
     description:
-      "Generates a video with ByteDance Jimeng (即梦) 3.0 on the Volcengine Visual API: text-to-video, first-frame, first+last-frame, and camera-move (template) video; the inputs given pick the kind. " +
-      `Defaults: ${DEFAULT_MODELS.video} (text or first frame), ${DEFAULT_MODELS.videoFirstTail} (first+last frame), ${DEFAULT_MODELS.videoRecamera} (camera template). ` +
-      "Paid: billed per second of successful video. Takes 1-5 minutes: the call returns a job_id when the wait budget runs out; then call wait_for_job (Jimeng video URLs expire after 1 hour, so the video is downloaded at once). Never re-run the same request to check on it.",
+      "Generates a video with ByteDance Jimeng (即梦) 3.0 (Volcengine Visual): text, first frame, first+last frame or camera template; the inputs pick the kind and default req_key (list_models). Paid per second of video. Takes 1-5 min: returns a job_id, then call wait_for_job; never re-run to check.",
     input: {
       prompt: z
         .string()
@@ -45,9 +42,7 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, cata
         .min(1)
         .max(128)
         .optional()
-        .describe(
-          `req_key (default by inputs, see above); any req_key is sent on. Known: ${knownModels(catalog, families)}. Which inputs each takes: list_models`,
-        ),
+        .describe(`req_key (default by inputs, see above); any req_key is sent on; models and their inputs: list_models`),
       first_frame: z
         .string()
         .min(1)

@@ -17,8 +17,8 @@ export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, cor
     name: "jimeng_portrait_photo",
     title: "Jimeng portrait photo (Volcengine Visual)",
     description:
-      "Makes a new portrait photo of the person in one input photo, keeping their face: a prompt-driven scene (creative), a close reference of the whole photo (reference), or the character only (reference_char), with face restoration and skin smoothing controls. " +
-      `Paid: billed per generated image by Volcengine. Default req_key ${cfg.portraitReqKey} (VOLC_PORTRAIT_REQ_KEY). Typically 10-60 s; if longer the call returns a job_id for wait_for_job.`,
+      "Makes a new portrait of the person in one photo, keeping the face: prompt-driven scene (creative), close to the photo (reference) or the character only (reference_char). Paid per image. " +
+      `Default req_key ${cfg.portraitReqKey} (VOLC_PORTRAIT_REQ_KEY). Typically 10-60 s; if longer it returns a job_id for wait_for_job.`,
     input: {
       image: z
         .string()

@@ -25,8 +25,7 @@ export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: 
     name: "volc_visual_call",
     title: "Raw Volcengine Visual call (any req_key)",
     description:
-      "Calls any Volcengine Visual (即梦/视觉智能) model by its req_key, sent exactly as given, with a JSON body you write from the vendor's documentation. Use it for models the jimeng_* tools do not cover (OmniHuman, action imitation, upscaling, inpainting…). " +
-      "Paid: the vendor bills whatever the req_key costs. Image/video results are saved to the output folder like the other tools (base64 results are decoded to files); a result that is data, not media, is returned as the job's detail.",
+      "Calls any Volcengine Visual (即梦/视觉智能) model by req_key with a JSON body written from the vendor's docs, for models the jimeng_* tools do not cover (OmniHuman, upscaling, inpainting…). Paid as the req_key costs. Media results are saved like other tools; data results come back as the job's detail.",
     input: {
       req_key: z
         .string()

@@ -47,6 +47,14 @@ describe("tool catalogue", () => {
     expect(unbounded).toEqual([]);
   });
 
+  it("listed input schemas leave out what every client knows: $schema and zod's ±2^53-1 integer bounds (issue 12 item 16)", () => {
+    for (const t of tools) {
+      const json = JSON.stringify(t.inputSchema);
+      expect(json, t.name).not.toContain('"$schema"');
+      expect(json, t.name).not.toContain(String(Number.MAX_SAFE_INTEGER));
+    }
+  });
+
   it("every tool declares all four annotation hints (clients assume the worst for a missing one)", () => {
     for (const t of tools) {
       for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const)
