@@ -32,7 +32,9 @@ describe("AIGC_MCP_TOOLSETS", () => {
   it("an unknown name stops start-up with one line naming the variable and the valid names", async () => {
     const env = { AIGC_MCP_TOOLSETS: "ark,klign" };
     await expect(loadVendors(env, parseCoreConfig(env))).rejects.toThrow(
-      new RegExp(`^AIGC_MCP_TOOLSETS: unknown toolset "klign"; valid: ${PLUGINS.map((p) => p.id).join(", ")}, jobs, models$`),
+      new RegExp(
+        `^AIGC_MCP_TOOLSETS: unknown toolset "klign" \\(did you mean kling\\?\\); valid: ${PLUGINS.map((p) => p.id).join(", ")}, jobs, models$`,
+      ),
     );
   });
 });
