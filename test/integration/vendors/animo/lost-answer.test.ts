@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { SimRequest } from "../../../../src/sandbox/sim-server.js";
 import { startHarness, text } from "../../../helpers/harness.js";
+import { hungCreate } from "../../../helpers/hung-create.js";
 import { jobOf, mark } from "../../../helpers/results.js";
 
 const isSubmit = (r: SimRequest) => r.method === "POST" && r.path.endsWith("/v1/video/generation");
@@ -15,15 +16,9 @@ describe("Animo within the wait budget", () => {
   it("async: a hung submit returns a submitting job in time; wait_for_job resolves it with one submit", async () => {
     const h = await startHarness({ env: { ANIMO_MODE: "async" } });
     try {
-      h.sandbox.animo.sim.inject({ kind: "hang-answer", delayMs: 2500, match: isSubmit });
-      const m = mark(h.sandbox.animo);
-      const t0 = Date.now();
-      const r = await h.call("animo_generate_video", { prompt: "a hung submit", wait_seconds: 1 });
-      expect(Date.now() - t0).toBeLessThan(2000);
-      expect(jobOf(r)).toMatchObject({ status: "submitting" });
-      const done = await h.call("wait_for_job", { job_id: jobOf(r).job_id, wait_seconds: 20 });
+      const { done, creates } = await hungCreate(h, h.sandbox.animo, isSubmit, "animo_generate_video", { prompt: "a hung submit" });
       expect(jobOf(done)).toMatchObject({ status: "succeeded" });
-      expect(m.since(isSubmit)).toHaveLength(1);
+      expect(creates).toHaveLength(1);
     } finally {
       await h.close();
     }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { startHarness, text } from "../../../helpers/harness.js";
+import { hungCreate } from "../../../helpers/hung-create.js";
 import { jobOf, mark } from "../../../helpers/results.js";
 import type { SimRequest } from "../../../../src/sandbox/sim-server.js";
 import { orphanJob } from "../../../helpers/owner.js";
@@ -16,18 +17,12 @@ describe("Seedance create within the wait budget", () => {
   it("a hung create returns a submitting job in time; wait_for_job resolves it with one create", async () => {
     const h = await startHarness();
     try {
-      h.ark.sim.inject({ kind: "hang-answer", delayMs: 2500, match: isCreate });
-      const m = mark(h.ark);
-      const t0 = Date.now();
-      const r = await h.call("seedance_generate_video", { prompt: "a hung create", wait_seconds: 1 });
-      expect(Date.now() - t0).toBeLessThan(2000);
-      expect(r.isError).toBeFalsy();
-      expect(jobOf(r)).toMatchObject({ status: "submitting" });
-      expect(text(r)).toMatch(/Do not generate again/);
-      const done = await h.call("wait_for_job", { job_id: jobOf(r).job_id, wait_seconds: 20 });
+      const { first, done, creates } = await hungCreate(h, h.ark, isCreate, "seedance_generate_video", { prompt: "a hung create" });
+      expect(first.isError).toBeFalsy();
+      expect(text(first)).toMatch(/Do not generate again/);
       expect(jobOf(done)).toMatchObject({ status: "succeeded" });
       expect(jobOf(done).vendor_task_id).toBeTruthy();
-      expect(m.since(isCreate)).toHaveLength(1);
+      expect(creates).toHaveLength(1);
     } finally {
       await h.close();
     }

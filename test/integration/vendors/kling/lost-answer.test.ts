@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { SimRequest } from "../../../../src/sandbox/sim-server.js";
 import { startHarness, text } from "../../../helpers/harness.js";
+import { hungCreate } from "../../../helpers/hung-create.js";
 import { jobOf, mark } from "../../../helpers/results.js";
 
 const isCreate = (r: SimRequest) => r.method === "POST" && r.path === "/v1/videos/text2video";
@@ -14,15 +15,9 @@ describe("Kling create within the wait budget", () => {
   it("a hung create returns a submitting job in time; wait_for_job resolves it with one create", async () => {
     const h = await startHarness();
     try {
-      h.sandbox.kling.sim.inject({ kind: "hang-answer", delayMs: 2500, match: isCreate });
-      const m = mark(h.sandbox.kling);
-      const t0 = Date.now();
-      const r = await h.call("kling_text_to_video", { prompt: "a hung create", wait_seconds: 1 });
-      expect(Date.now() - t0).toBeLessThan(2000);
-      expect(jobOf(r)).toMatchObject({ status: "submitting" });
-      const done = await h.call("wait_for_job", { job_id: jobOf(r).job_id, wait_seconds: 20 });
+      const { done, creates } = await hungCreate(h, h.sandbox.kling, isCreate, "kling_text_to_video", { prompt: "a hung create" });
       expect(jobOf(done)).toMatchObject({ status: "succeeded" });
-      expect(m.since(isCreate)).toHaveLength(1);
+      expect(creates).toHaveLength(1);
     } finally {
       await h.close();
     }
