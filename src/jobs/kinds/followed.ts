@@ -3,7 +3,6 @@
  * cannot reach the call, so it re-reads the job's record until the job ends or its owner dies.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { processAlive } from "../owner.js";
 import type { JobStore } from "../store.js";
 import type { Tracker } from "../tracker.js";
 import type { CancelOutcome } from "../types.js";
@@ -30,7 +29,7 @@ export class Followed implements JobKind {
       const fresh = await this.store.load(tr.record.job_id);
       if (fresh) tr.adopt(fresh);
       const owner = tr.record.owner;
-      if (!tr.ended && owner && !processAlive(owner.pid)) {
+      if (!tr.ended && owner && !(await this.store.ownerAlive(owner).catch(() => true))) {
         await tr.update({
           status: "failed",
           error: { code: "Interrupted", message: "the server process running this job stopped before it finished; generate again." },
