@@ -154,7 +154,7 @@ export class RedisJobStore implements JobStore {
   async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
     const ok = await this.run("taking a download lease", () => this.redis.set(this.key(`lease:${name}`), holder, "PX", ttlMs, "NX"));
     if (ok === "OK") return true;
-    return (await this.redis.get(this.key(`lease:${name}`))) === holder;
+    return (await this.run("taking a download lease", () => this.redis.get(this.key(`lease:${name}`)))) === holder;
   }
 
   async renew(name: string, holder: string, ttlMs: number): Promise<boolean> {

@@ -26,7 +26,8 @@ export class Followed implements JobKind {
   /** Re-reads the record every second; fails the job if its owner process is gone. */
   async drive(tr: Tracker): Promise<void> {
     while (!tr.ended && !tr.signal.aborted && Date.now() - tr.lastInterest < this.trackIdleMs) {
-      const fresh = await this.store.load(tr.record.job_id);
+      // A store that cannot be read now (Redis down) is read again next time.
+      const fresh = await this.store.load(tr.record.job_id).catch(() => undefined);
       if (fresh) tr.adopt(fresh);
       const owner = tr.record.owner;
       if (!tr.ended && owner && !(await this.store.ownerAlive(owner).catch(() => true))) {
