@@ -111,6 +111,10 @@ export interface CoreConfig {
     /** From AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN; undefined = the AWS SDK's default chain. */
     credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   };
+  /** AIGC_MCP_REDIS_URL and its key prefix: job state shared by replicas; undefined = files in the output folder. */
+  redis?: { url: string; prefix: string };
+  /** AIGC_MCP_JOB_RETENTION_DAYS: how long job records are kept after their last change. */
+  jobRetentionDays: number;
   outputDir: string;
   inlineMaxBytes: number;
   /** AIGC_MCP_DELIVERY: how media results are delivered unless a call says otherwise. */
@@ -166,6 +170,8 @@ export function parseCoreConfig(env: Env): CoreConfig {
     publicMedia: publicMedia(env),
     mediaUrlTtlS: envValue(e("AIGC_MCP_MEDIA_URL_TTL_S"), "AIGC_MCP_MEDIA_URL_TTL_S", zInt(60, 366 * 86400)),
     storage: storage(env),
+    redis: redis(env),
+    jobRetentionDays: envValue(e("AIGC_MCP_JOB_RETENTION_DAYS"), "AIGC_MCP_JOB_RETENTION_DAYS", zInt(1, 3650)),
     outputDir: resolve(expandHome(env.AIGC_MCP_OUTPUT_DIR || d("AIGC_MCP_OUTPUT_DIR")!)),
     inlineMaxBytes: envValue(e("AIGC_MCP_INLINE_MAX_BYTES"), "AIGC_MCP_INLINE_MAX_BYTES", zInt(0, 50_000_000)),
     delivery: envValue(e("AIGC_MCP_DELIVERY"), "AIGC_MCP_DELIVERY", z.enum(DELIVERY_MODES, "must be embed, link or preview")),
@@ -227,6 +233,26 @@ function storage(env: Env): CoreConfig["storage"] {
       : {}),
     keepLocal: envValue({ AIGC_MCP_KEEP_LOCAL: env.AIGC_MCP_KEEP_LOCAL || "true" }, "AIGC_MCP_KEEP_LOCAL", zBool),
   };
+}
+
+function redis(env: Env): CoreConfig["redis"] {
+  const url = envValue(
+    env,
+    "AIGC_MCP_REDIS_URL",
+    z
+      .string()
+      .refine((u) => /^rediss?:\/\/[^/\s]/i.test(u) && URL.canParse(u), "must be a redis:// or rediss:// URL, e.g. redis://redis:6379/0")
+      .optional(),
+  );
+  const prefix = envValue(
+    { AIGC_MCP_REDIS_PREFIX: env.AIGC_MCP_REDIS_PREFIX ?? "aigc-mcp:" },
+    "AIGC_MCP_REDIS_PREFIX",
+    z
+      .string()
+      .max(64, "must be at most 64 characters")
+      .regex(/^[A-Za-z0-9:._{}-]*$/, "may hold only letters, digits and : . _ - { }"),
+  );
+  return url ? { url, prefix } : undefined;
 }
 
 function publicMedia(env: Env): CoreConfig["publicMedia"] {

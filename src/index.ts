@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** Entry point: parse flags and environment once, then run `check` or serve over stdio/HTTP. */
 import { join } from "node:path";
-import { ConfigError, expandHome, parseCoreConfig, type Env } from "./config.js";
+import { ConfigError, expandHome, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
 import { createContext } from "./context.js";
 import { helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError } from "./errors.js";
@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
   const vendors = await loadVendors(env, core);
 
   if (args.command === "check") {
-    const code = await runCheck(vendors);
+    const code = (await checkJobStore(core)) + (await runCheck(vendors));
     await closeSandbox?.();
     process.exit(code);
   }
@@ -62,6 +62,24 @@ async function main(argv: string[]): Promise<void> {
   } else {
     const { serveStdio } = await import("./transports/stdio.js");
     await serveStdio(app);
+  }
+}
+
+/** `check`'s line for the job store: Redis (AIGC_MCP_REDIS_URL) answers PING, or the records stay in the output folder. */
+async function checkJobStore(core: CoreConfig): Promise<number> {
+  if (!core.redis) {
+    process.stdout.write(`ok    ${"jobs".padEnd(10)} job records in the output folder ${core.outputDir} (AIGC_MCP_REDIS_URL not set)\n`);
+    return 0;
+  }
+  const { RedisJobStore } = await import("./jobs/redis-store.js");
+  try {
+    const store = await RedisJobStore.connect({ ...core.redis, retentionDays: core.jobRetentionDays });
+    process.stdout.write(`ok    ${"redis".padEnd(10)} connected to ${store.where} (key prefix ${core.redis.prefix})\n`);
+    await store.close();
+    return 0;
+  } catch (err) {
+    process.stdout.write(`FAIL  ${"redis".padEnd(10)} ${describeError(err).replace(/\n/g, " ")}\n`);
+    return 1;
   }
 }
 
