@@ -163,19 +163,33 @@ describe("deploy/nginx.conf", () => {
     const mcp = location("=", "/mcp");
     const { up, servers } = upstreamOf(mcp);
     expect(servers).toEqual(replicaAddrs);
-    // A consistent hash on something every request of a client carries (its initialize included).
+    // A consistent hash on something every request of a client carries, its initialize included
+    // (the session id is not: the initialize has none, and its hash names an arbitrary replica).
     const hash = values(up, "hash")[0];
     expect(hash?.[1]).toBe("consistent");
     expect(hash?.[0]).not.toMatch(/session/i);
-    // A replica without the session answers 404 before running anything; that alone goes to the other one.
-    const next = values(mcp, "proxy_next_upstream")[0] ?? [];
-    expect(next).toContain("http_404");
-    expect(next).toContain("non_idempotent");
-    expect(next.filter((c) => c === "error" || c === "timeout" || c.startsWith("http_5"))).toEqual([]);
+    // A request of a session goes to the session location; the rest stay here.
+    const branch = mcp?.find((d) => d.name === "if");
+    expect(branch?.args).toEqual(["($http_mcp_session_id)"]);
+    expect(values(branch?.block, "rewrite")).toEqual([["^", "/_mcp_session", "last"]]);
     // SSE answers (progress, keep-alives) stream through unbuffered, longer than the longest wait.
-    expect(values(mcp, "proxy_buffering")).toEqual([["off"]]);
-    const readTimeout = Number(/^(\d+)s$/.exec(values(mcp, "proxy_read_timeout")[0]?.[0] ?? "")?.[1]);
+    expect(values(server, "proxy_buffering")).toEqual([["off"]]);
+    const readTimeout = Number(/^(\d+)s$/.exec(values(server, "proxy_read_timeout")[0]?.[0] ?? "")?.[1]);
     expect(readTimeout).toBeGreaterThan(Number(CORE_ENV.find((v) => v.name === "AIGC_MCP_MAX_WAIT_S")!.default));
+  });
+
+  it("never passes a sessionless MCP request on once it was sent (it may have run a billed call)", () => {
+    const next = values(location("=", "/mcp"), "proxy_next_upstream")[0] ?? [];
+    expect(next).not.toContain("non_idempotent");
+  });
+
+  it("passes a session's request on after a 404 or a failed replica (only the holder runs it), to every replica", () => {
+    const loc = location("=", "/_mcp_session");
+    expect(values(loc, "internal")).toEqual([[]]);
+    expect(values(loc, "proxy_pass")).toEqual([["http://aigc_mcp_sessions/mcp"]]);
+    const next = values(loc, "proxy_next_upstream")[0] ?? [];
+    expect(next).toEqual(expect.arrayContaining(["http_404", "non_idempotent", "error"]));
+    expect(values(loc, "proxy_next_upstream_tries")).toEqual([["0"]]);
   });
 
   it("sends /media/ and /healthz to any replica, and passes the Host the client sent", () => {
