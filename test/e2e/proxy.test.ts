@@ -71,6 +71,7 @@ describe.skipIf(!NGINX)("deploy/nginx.conf in front of two replicas", () => {
   const replicas: { base: string; child: ChildProcess }[] = [];
   let proxy: ChildProcess;
   let base: string;
+  let dir: string;
 
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
@@ -83,12 +84,13 @@ describe.skipIf(!NGINX)("deploy/nginx.conf in front of two replicas", () => {
     }
     const proxyPort = await freePort();
     base = `http://127.0.0.1:${proxyPort}`;
-    const dir = tempDir("aigc-e2e-nginx-");
+    dir = tempDir("aigc-e2e-nginx-");
     // The committed file, with only its addresses changed: the compose service names to the test's replicas.
     const site = readFileSync(`${ROOT}deploy/nginx.conf`, "utf8")
       .replaceAll("aigc-mcp-1:8787", replicas[0]!.base.slice(7))
       .replaceAll("aigc-mcp-2:8787", replicas[1]!.base.slice(7))
-      .replace(/listen 80;/, `listen 127.0.0.1:${proxyPort};`);
+      .replace(/listen 80;/, `listen 127.0.0.1:${proxyPort};`)
+      .replace("/var/log/nginx/access.log", `${dir}/access.log`);
     writeFileSync(join(dir, "site.conf"), site);
     writeFileSync(
       join(dir, "nginx.conf"),
@@ -131,5 +133,12 @@ describe.skipIf(!NGINX)("deploy/nginx.conf in front of two replicas", () => {
     const again = await openSession(base);
     expect(await listTools(base, again)).toBe(200);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it("logs requests without their query strings (a signed URL is a credential for its file)", async () => {
+    await fetch(`${base}/media/some-file.mp4?exp=1&sig=secret-signature`);
+    const log = readFileSync(join(dir, "access.log"), "utf8");
+    expect(log).toContain('"GET /media/some-file.mp4 HTTP/1.1"');
+    expect(log).not.toContain("secret-signature");
   });
 });

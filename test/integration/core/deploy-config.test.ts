@@ -201,6 +201,17 @@ describe("deploy/nginx.conf", () => {
     expect(values(server, "proxy_set_header")).toContainEqual(["Host", "$http_host"]);
   });
 
+  it("logs paths without query strings, so no signed URL lands in the access log", () => {
+    const format =
+      nginx
+        .find((d) => d.name === "log_format" && d.args[0] === "aigc_mcp")
+        ?.args.slice(1)
+        .join(" ") ?? "";
+    expect(format).toContain("$uri");
+    expect(format).not.toMatch(/\$(request|request_uri|args|query_string|arg_\w+|http_authorization)\b/);
+    expect(values(server, "access_log")).toEqual([["/var/log/nginx/access.log", "aigc_mcp"]]);
+  });
+
   it("accepts bodies up to the server's own limit, so the server's 413 names the variable", () => {
     const size = /^(\d+)m$/.exec(values(server, "client_max_body_size")[0]?.[0] ?? "")?.[1];
     const serverMax = Number(CORE_ENV.find((v) => v.name === "AIGC_MCP_MAX_BODY_BYTES")!.default);
