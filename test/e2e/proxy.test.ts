@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -56,9 +57,10 @@ async function openSession(base: string): Promise<string> {
   return id;
 }
 
-/** tools/list in session `id` through `base`: the HTTP status. */
-async function listTools(base: string, id: string): Promise<number> {
-  const res = await fetch(`${base}/mcp`, {
+/** tools/list in session `id` through `base` (from the address `dispatcher` binds, if given): the HTTP status. */
+async function listTools(base: string, id: string, dispatcher?: Agent): Promise<number> {
+  const res = await undiciFetch(`${base}/mcp`, {
+    ...(dispatcher ? { dispatcher } : {}),
     method: "POST",
     headers: { ...HEADERS, "mcp-session-id": id, "mcp-protocol-version": "2025-06-18" },
     body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
@@ -125,20 +127,32 @@ describe.skipIf(!NGINX)("deploy/nginx.conf in front of two replicas", () => {
     }
   });
 
-  it("a session whose replica died gets 404 (the client initialises again), and /healthz still answers", async () => {
-    const id = await openSession(replicas[1]!.base);
+  it("a session whose replica died gets 404 whichever replica its client is hashed to first, and a new one works", async () => {
+    // Clients on eight loopback addresses: the hash sends some to the dead replica first, some last.
+    const clients = Array.from({ length: 8 }, (_, i) => new Agent({ connect: { localAddress: `127.0.0.${i + 1}` } }));
+    const ids = await Promise.all(clients.map(() => openSession(replicas[1]!.base)));
     replicas[1]!.child.kill("SIGKILL");
     await new Promise((r) => replicas[1]!.child.once("exit", r));
-    expect(await listTools(base, id)).toBe(404);
+    const statuses = await Promise.all(clients.map((dispatcher, i) => listTools(base, ids[i]!, dispatcher)));
+    expect(statuses).toEqual(clients.map(() => 404));
     const again = await openSession(base);
     expect(await listTools(base, again)).toBe(200);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    await Promise.all(clients.map((c) => c.close()));
   });
 
   it("logs requests without their query strings (a signed URL is a credential for its file)", async () => {
-    await fetch(`${base}/media/some-file.mp4?exp=1&sig=secret-signature`);
-    const log = readFileSync(join(dir, "access.log"), "utf8");
+    await (await fetch(`${base}/media/some-file.mp4?exp=1&sig=secret-signature`)).text();
+    // nginx writes the line once the answer is sent, so it may come a moment after it.
+    let log = "";
+    for (let i = 0; i < 50 && !log.includes("/media/"); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      log = readFileSync(join(dir, "access.log"), "utf8");
+    }
     expect(log).toContain('"GET /media/some-file.mp4 HTTP/1.1"');
     expect(log).not.toContain("secret-signature");
+    // Requests of a session are logged under the path the client used.
+    expect(log).toContain('"POST /mcp HTTP/1.1"');
+    expect(log).not.toContain("_mcp_session");
   });
 });

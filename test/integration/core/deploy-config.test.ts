@@ -190,6 +190,11 @@ describe("deploy/nginx.conf", () => {
     const next = values(loc, "proxy_next_upstream")[0] ?? [];
     expect(next).toEqual(expect.arrayContaining(["http_404", "non_idempotent", "error"]));
     expect(values(loc, "proxy_next_upstream_tries")).toEqual([["0"]]);
+    // When the last replica tried failed (the holder died; the others said 404), the client still gets the 404.
+    expect(values(loc, "error_page")).toEqual([["502", "=", "@mcp_session_gone"]]);
+    const gone = location("@mcp_session_gone");
+    expect(values(gone, "return")[0]?.[0]).toBe("404");
+    expect(JSON.parse(values(gone, "return")[0]?.[1] ?? "")).toMatchObject({ error: { code: -32001 } });
   });
 
   it("sends /media/ and /healthz to any replica, and passes the Host the client sent", () => {
@@ -207,8 +212,11 @@ describe("deploy/nginx.conf", () => {
         .find((d) => d.name === "log_format" && d.args[0] === "aigc_mcp")
         ?.args.slice(1)
         .join(" ") ?? "";
-    expect(format).toContain("$uri");
-    expect(format).not.toMatch(/\$(request|request_uri|args|query_string|arg_\w+|http_authorization)\b/);
+    expect(format).not.toMatch(/\$(request|request_uri|uri|args|query_string|arg_\w+|http_\w+)\b/);
+    const path = nginx.find((d) => d.name === "map" && d.args[1] === "$aigc_mcp_path");
+    expect(path?.args[0]).toBe("$request_uri");
+    expect(path?.block).toEqual([{ name: "~^(?<path>[^?]*)", args: ["$path"] }]);
+    expect(format).toContain("$aigc_mcp_path");
     expect(values(server, "access_log")).toEqual([["/var/log/nginx/access.log", "aigc_mcp"]]);
   });
 
