@@ -245,7 +245,7 @@ function redis(env: Env): CoreConfig["redis"] {
       .optional(),
   );
   const prefix = envValue(
-    { AIGC_MCP_REDIS_PREFIX: env.AIGC_MCP_REDIS_PREFIX ?? "aigc-mcp:" },
+    { AIGC_MCP_REDIS_PREFIX: env.AIGC_MCP_REDIS_PREFIX || "aigc-mcp:" },
     "AIGC_MCP_REDIS_PREFIX",
     z
       .string()

@@ -17,6 +17,7 @@ import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
 import { loadCompose, readEnvFile, replicas, ROOT, serviceEnv } from "../helpers/compose.js";
 import { tempDir } from "../helpers/harness.js";
 import { jobOf, requestsTo } from "../helpers/results.js";
+import { startRedis, type TestRedis } from "../helpers/redis.js";
 import { startS3, type TestS3 } from "../helpers/s3.js";
 import { startHttpServer } from "./helpers.js";
 
@@ -32,32 +33,6 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-/**
- * A real redis-server on a free port, no persistence, with a password as in docker-compose.yml.
- * (The store branch adds test/helpers/redis.ts; once it merges this should use that instead.)
- */
-async function startRedis(password: string): Promise<{ url: string; close(): void }> {
-  const port = await freePort();
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", password],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("Ready to accept connections")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on("error", (err) => reject(new Error(`redis-server could not be started (is it installed?): ${err.message}`)));
-  });
-  return { url: `redis://:${password}@127.0.0.1:${port}/0`, close: () => void child.kill("SIGKILL") };
 }
 
 /** The compose environment of one replica, every value that names a place pointed at the test's servers. */
@@ -101,14 +76,14 @@ function healthcheckCommand(): string[] {
 describe("a replica started with docker-compose.yml's environment", () => {
   let ark: ArkSimulator;
   let s3: TestS3;
-  let redis: { url: string; close(): void };
+  let redis: TestRedis;
   let server: { url: string; child: ChildProcess };
   let env: Record<string, string>;
 
   beforeAll(async () => {
     ark = await new ArkSimulator({ queuedMs: 100, runningMs: 300, imageDelayMs: 5, maxRenderEdge: 128 }).start();
     s3 = await startS3(COMPOSE_ENV.AIGC_MCP_S3_BUCKET, COMPOSE_ENV.AIGC_MCP_S3_REGION);
-    redis = await startRedis(example.REDIS_PASSWORD!);
+    redis = await startRedis(example.REDIS_PASSWORD);
     const port = await freePort();
     env = replicaEnv({ port, publicUrl: `http://127.0.0.1:${port}`, s3, redisUrl: redis.url, ark });
     // The image's CMD is `node dist/index.js --http`; the rest comes from the environment.
@@ -116,7 +91,7 @@ describe("a replica started with docker-compose.yml's environment", () => {
   });
   afterAll(async () => {
     server?.child.kill();
-    redis?.close();
+    await redis?.close();
     await s3?.close();
     await ark?.close();
   });
@@ -169,13 +144,10 @@ describe("a replica started with docker-compose.yml's environment", () => {
 const signMedia = (name: string, exp: number) =>
   createHmac("sha256", COMPOSE_ENV.AIGC_MCP_MEDIA_URL_SECRET!).update(`media\n${name}\n${exp}`).digest("base64url");
 
-// enabled when the store branch merges: it needs AIGC_MCP_REDIS_URL (shared job records, list_jobs,
-// download claims) and short job ids (issue 13 items 3-4). Without them replica B does not know the
-// job (its record is on A's disk) and the id is over 64 characters.
-describe.skip("two replicas sharing Redis and the bucket (issue 13)", () => {
+describe("two replicas sharing Redis and the bucket (issue 13)", () => {
   let ark: ArkSimulator;
   let s3: TestS3;
-  let redis: { url: string; close(): void };
+  let redis: TestRedis;
   const servers: ChildProcess[] = [];
   let envA: Record<string, string>;
   let envB: Record<string, string>;
@@ -192,7 +164,7 @@ describe.skip("two replicas sharing Redis and the bucket (issue 13)", () => {
     // Slow enough that replica A is killed while the task still runs.
     ark = await new ArkSimulator({ queuedMs: 500, runningMs: 2500, imageDelayMs: 5, maxRenderEdge: 128 }).start();
     s3 = await startS3(COMPOSE_ENV.AIGC_MCP_S3_BUCKET, COMPOSE_ENV.AIGC_MCP_S3_REGION);
-    redis = await startRedis(example.REDIS_PASSWORD!);
+    redis = await startRedis(example.REDIS_PASSWORD);
     const [portA, portB] = [await freePort(), await freePort()];
     // Both replicas share one public URL (the proxy's); here it is replica B's address.
     publicUrl = `http://127.0.0.1:${portB}`;
@@ -201,7 +173,7 @@ describe.skip("two replicas sharing Redis and the bucket (issue 13)", () => {
   });
   afterAll(async () => {
     for (const c of servers) c.kill("SIGKILL");
-    redis?.close();
+    await redis?.close();
     await s3?.close();
     await ark?.close();
   });

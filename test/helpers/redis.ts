@@ -30,16 +30,21 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** `password` starts the server with `--requirepass` (as docker-compose.yml runs it); the URL then carries it. */
+export async function startRedis(password?: string): Promise<TestRedis> {
   if (spawnSync("redis-server", ["--version"]).error)
     throw new Error("redis-server is not installed: install it (Debian/Ubuntu: `apt-get install -y redis-server`; .ci/run does this)");
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-      stdio: "ignore",
-    });
-    const probe = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...(password ? ["--requirepass", password] : [])],
+      {
+        stdio: "ignore",
+      },
+    );
+    const probe = new Redis({ port, host: "127.0.0.1", password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on("error", () => undefined);
     for (let i = 0; ; i++) {
       try {
@@ -60,10 +65,10 @@ export async function startRedis(): Promise<TestRedis> {
     await exited;
   };
   await start();
-  const client = new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 1 });
+  const client = new Redis({ port, host: "127.0.0.1", password, maxRetriesPerRequest: 1 });
   client.on("error", () => undefined);
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: password ? `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}/0` : `redis://127.0.0.1:${port}`,
     port,
     client,
     stop,

@@ -16,7 +16,6 @@ import { loadCompose, readEnvFile, replicas, ROOT, serviceEnv } from "../../help
  * merges they are the only names the compose file may set that the server does not declare yet;
  * once CORE_ENV has them this list changes nothing.
  */
-const STORE_VARS = ["AIGC_MCP_REDIS_URL", "AIGC_MCP_REDIS_PREFIX", "AIGC_MCP_JOB_RETENTION_DAYS"];
 const KNOWN = new Set([...CORE_ENV, ...PLUGINS.flatMap((p) => p.env)].map((v) => v.name));
 
 const compose = loadCompose();
@@ -32,7 +31,7 @@ describe("docker-compose.yml", () => {
 
   it("sets only variables the server reads (every AIGC_MCP_*, AWS_* and vendor name is declared)", () => {
     for (const env of replicaEnvs) {
-      const unknown = Object.keys(env).filter((k) => !KNOWN.has(k) && !STORE_VARS.includes(k));
+      const unknown = Object.keys(env).filter((k) => !KNOWN.has(k));
       expect(unknown).toEqual([]);
     }
   });
