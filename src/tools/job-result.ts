@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { DeliveryMode } from "../config.js";
 import type { AppContext } from "../context.js";
 import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/types.js";
+import { previewOf } from "../media/preview.js";
 import { assetBlocks, formatBytes, type RenderedAsset } from "./delivery.js";
 
 export const assetSchema = z.object({
@@ -135,7 +136,8 @@ export async function renderJob(stored: JobRecord, app: AppContext, delivery: De
   const failed = record.status === "failed" || record.status === "expired";
   // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false) or made by another replica is read back through the store.
   const localPath = (a: Asset) => (a.path ? Promise.resolve(a.path) : app.media.resolve(a.uri).catch(() => undefined));
-  const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes, localPath);
+  const preview = (a: Asset, source: () => Promise<string | undefined>) => previewOf(app.media.dir, a, source);
+  const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes, localPath, preview);
   const text = [failed ? `Error: ${failureLine(record)}` : undefined, lead, summarize(record), ...notes].filter(Boolean).join("\n");
   const content: CallToolResult["content"] = [{ type: "text", text }, ...blocks];
   return { content, structuredContent: { message: jobMessage(record), ...structuredJob(record) }, ...(failed ? { isError: true } : {}) };
