@@ -79,10 +79,11 @@ export function summarize(record: JobRecord): string {
         return `${what} succeeded with no file; the vendor's ${record.detail}\njob_id: ${record.job_id}`;
       return `${what} succeeded. ${record.assets.length} file(s) saved:\n${record.assets.map(describeAsset).join("\n")}\njob_id: ${record.job_id}`;
     case "submitting":
-      return (
-        `${what} is submitting: the create request was sent and the vendor has not answered within this call's wait budget${record.detail ? ` (${record.detail})` : ""}. ` +
-        `Do not generate again (that would bill twice): call wait_for_job with job_id "${record.job_id}"; it picks up the task once the vendor answers.`
-      );
+      // The detail, when set, is what is happening now (a lost answer being looked up): it replaces "has not answered".
+      return record.detail
+        ? `${what} is submitting: ${record.detail}. Do not generate again (that would bill twice): call wait_for_job with job_id "${record.job_id}" for the outcome.`
+        : `${what} is submitting: the create request was sent and the vendor has not answered within this call's wait budget. ` +
+            `Do not generate again (that would bill twice): call wait_for_job with job_id "${record.job_id}"; it picks up the task once the vendor answers.`;
     case "queued":
     case "running":
       return (
@@ -109,7 +110,9 @@ export function jobMessage(record: JobRecord): string {
           : `succeeded with no file${record.detail ? `: ${record.detail}` : ""}`,
       );
     case "submitting":
-      return `submitting: the vendor has not answered the create yet; do not generate again (it would bill twice): call wait_for_job with job_id "${record.job_id}"`;
+      return line(
+        `submitting: ${record.detail ?? "the vendor has not answered the create yet"}; do not generate again (it would bill twice): call wait_for_job with job_id "${record.job_id}"`,
+      );
     case "queued":
     case "running":
       return `${record.status}: call wait_for_job with job_id "${record.job_id}" to keep waiting`;
