@@ -57,8 +57,8 @@ export async function assetBlocks(
   assets: RenderedAsset[],
   mode: DeliveryMode,
   inlineMaxBytes: number,
-  localPath: LocalPath = (a) => Promise.resolve(a.path),
-  preview: PreviewFn = () => Promise.resolve({ none: "no preview was asked for" }),
+  localPath: LocalPath,
+  preview: PreviewFn,
 ): Promise<{ blocks: Block[]; notes: string[] }> {
   const blocks: Block[] = [];
   const notes: string[] = [];
