@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /** Entry point: parse flags and environment once, then run `check` or serve over stdio/HTTP. */
 import { join } from "node:path";
-import { ConfigError, configWarnings, expandHome, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
+import { ConfigError, expandHome, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
+import { configWarnings } from "./config-warnings.js";
 import { createContext } from "./context.js";
 import { helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError } from "./errors.js";
