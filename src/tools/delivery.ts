@@ -14,7 +14,7 @@ import { z } from "zod";
 import { DELIVERY_MODES, type DeliveryMode } from "../config.js";
 import type { Asset } from "../jobs/types.js";
 
-export const deliverySchema = z.enum(DELIVERY_MODES).optional().describe("embed|link|preview; default AIGC_MCP_DELIVERY");
+export const deliverySchema = z.enum(DELIVERY_MODES).optional();
 
 /** Largest image sent as a preview: small enough for any client's context and Claude Desktop's limits. */
 export const PREVIEW_MAX_BYTES = 96 * 1024;
