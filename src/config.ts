@@ -111,6 +111,10 @@ export interface CoreConfig {
     /** From AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN; undefined = the AWS SDK's default chain. */
     credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   };
+  /** AIGC_MCP_REDIS_URL and its key prefix: job state shared by replicas; undefined = files in the output folder. */
+  redis?: { url: string; prefix: string };
+  /** AIGC_MCP_JOB_RETENTION_DAYS: how long job records are kept after their last change. */
+  jobRetentionDays: number;
   outputDir: string;
   inlineMaxBytes: number;
   /** AIGC_MCP_DELIVERY: how media results are delivered unless a call says otherwise. */
@@ -166,6 +170,8 @@ export function parseCoreConfig(env: Env): CoreConfig {
     publicMedia: publicMedia(env),
     mediaUrlTtlS: envValue(e("AIGC_MCP_MEDIA_URL_TTL_S"), "AIGC_MCP_MEDIA_URL_TTL_S", zInt(60, 366 * 86400)),
     storage: storage(env),
+    redis: redis(env),
+    jobRetentionDays: envValue(e("AIGC_MCP_JOB_RETENTION_DAYS"), "AIGC_MCP_JOB_RETENTION_DAYS", zInt(1, 3650)),
     outputDir: resolve(expandHome(env.AIGC_MCP_OUTPUT_DIR || d("AIGC_MCP_OUTPUT_DIR")!)),
     inlineMaxBytes: envValue(e("AIGC_MCP_INLINE_MAX_BYTES"), "AIGC_MCP_INLINE_MAX_BYTES", zInt(0, 50_000_000)),
     delivery: envValue(e("AIGC_MCP_DELIVERY"), "AIGC_MCP_DELIVERY", z.enum(DELIVERY_MODES, "must be embed, link or preview")),
@@ -183,7 +189,15 @@ export function parseCoreConfig(env: Env): CoreConfig {
       z.enum(["debug", "info", "warn", "error"], "must be debug, info, warn or error"),
     ),
     modelChecks: envValue(e("AIGC_MCP_MODEL_CHECKS"), "AIGC_MCP_MODEL_CHECKS", z.enum(["advise", "strict"], "must be advise or strict")),
-    toolsets: envValue(env, "AIGC_MCP_TOOLSETS", zList.optional()),
+    // Entries as written (empty ones included): loadVendors normalises them and warns about empty ones.
+    toolsets: envValue(
+      env,
+      "AIGC_MCP_TOOLSETS",
+      z
+        .string()
+        .transform((s) => s.split(",").map((x) => x.trim()))
+        .optional(),
+    ),
     modelsFile: env.AIGC_MCP_MODELS_FILE ? resolve(expandHome(env.AIGC_MCP_MODELS_FILE)) : undefined,
     sandbox: false,
   };
@@ -198,6 +212,27 @@ export function parseCoreConfig(env: Env): CoreConfig {
   if (cfg.defaultWaitS > cfg.maxWaitS)
     throw new ConfigError("AIGC_MCP_DEFAULT_WAIT_S", `must not exceed AIGC_MCP_MAX_WAIT_S (${cfg.maxWaitS})`);
   return cfg;
+}
+
+/** Variables that do nothing unless one of the variables after them is set. */
+const NEEDS: Array<[variable: string, needs: string[], without: string]> = [
+  ["AIGC_MCP_MEDIA_URL_SECRET", ["AIGC_MCP_PUBLIC_URL"], "no download URLs are signed or served"],
+  ["AIGC_MCP_MEDIA_URL_TTL_S", ["AIGC_MCP_PUBLIC_URL", "AIGC_MCP_S3_BUCKET"], "no download URLs are made"],
+  ...["AIGC_MCP_S3_ENDPOINT", "AIGC_MCP_S3_REGION", "AIGC_MCP_S3_PREFIX", "AIGC_MCP_S3_FORCE_PATH_STYLE", "AIGC_MCP_KEEP_LOCAL"].map(
+    (v): [string, string[], string] => [v, ["AIGC_MCP_S3_BUCKET"], "outputs stay in the output folder only"],
+  ),
+];
+
+/**
+ * Start-up warnings for settings that are silently without effect: a variable set whose companion
+ * is not (AIGC_MCP_MEDIA_URL_SECRET without AIGC_MCP_PUBLIC_URL, S3 settings without a bucket).
+ */
+export function configWarnings(env: Env): string[] {
+  const set = (name: string) => Boolean(env[name]);
+  return NEEDS.filter(([v, needs]) => set(v) && !needs.some(set)).map(
+    ([v, needs, without]) =>
+      `${v} is set but ${needs.join(" or ")} is not, so it has no effect (${without}): set ${needs.join(" or ")}, or unset ${v}`,
+  );
 }
 
 const zBool = z.enum(["true", "false"], "must be true or false").transform((v) => v === "true");
@@ -227,6 +262,26 @@ function storage(env: Env): CoreConfig["storage"] {
       : {}),
     keepLocal: envValue({ AIGC_MCP_KEEP_LOCAL: env.AIGC_MCP_KEEP_LOCAL || "true" }, "AIGC_MCP_KEEP_LOCAL", zBool),
   };
+}
+
+function redis(env: Env): CoreConfig["redis"] {
+  const url = envValue(
+    env,
+    "AIGC_MCP_REDIS_URL",
+    z
+      .string()
+      .refine((u) => /^rediss?:\/\/[^/\s]/i.test(u) && URL.canParse(u), "must be a redis:// or rediss:// URL, e.g. redis://redis:6379/0")
+      .optional(),
+  );
+  const prefix = envValue(
+    { AIGC_MCP_REDIS_PREFIX: env.AIGC_MCP_REDIS_PREFIX || "aigc-mcp:" },
+    "AIGC_MCP_REDIS_PREFIX",
+    z
+      .string()
+      .max(64, "must be at most 64 characters")
+      .regex(/^[A-Za-z0-9:._{}-]*$/, "may hold only letters, digits and : . _ - { }"),
+  );
+  return url ? { url, prefix } : undefined;
 }
 
 function publicMedia(env: Env): CoreConfig["publicMedia"] {

@@ -1,7 +1,8 @@
 /** Everything tools need at run time, built once per process and shared by every MCP session. */
 import { ConfigError, type CoreConfig } from "./config.js";
 import { JobEngine, type EngineOptions } from "./jobs/engine.js";
-import { JobStore } from "./jobs/store.js";
+import { FileJobStore } from "./jobs/file-store.js";
+import type { JobStore } from "./jobs/store.js";
 import { homedir } from "node:os";
 import { parse, resolve } from "node:path";
 import { log, registerSecret } from "./log.js";
@@ -44,7 +45,9 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   }
   void media.sweepPartials();
   setInterval(() => void media.sweepPartials(), 10 * 60_000).unref();
-  const store = new JobStore(config.outputDir);
+  const store = await jobStore(config);
+  void store.sweep().catch(() => undefined);
+  setInterval(() => void store.sweep().catch(() => undefined), 3600_000).unref();
   media.generated = () => store.generatedFiles();
   const jobs = new JobEngine(store, media, engineOptions);
   for (const v of vendors) for (const d of v.drivers) jobs.registerDriver(d);
@@ -53,6 +56,20 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   const pm = config.publicMedia;
   const links = pm ? new SignedMediaUrls(pm.url, pm.secret, config.mediaUrlTtlS) : undefined;
   return { config, media, jobs, inputs, vendors, ...(links ? { links } : {}) };
+}
+
+/** The job store: Redis when AIGC_MCP_REDIS_URL is set (unreachable = refuse to start), else the output folder. */
+async function jobStore(config: CoreConfig): Promise<JobStore> {
+  if (!config.redis) return new FileJobStore(config.outputDir, config.jobRetentionDays);
+  const { RedisJobStore } = await import("./jobs/redis-store.js");
+  const store = await RedisJobStore.connect({ ...config.redis, retentionDays: config.jobRetentionDays }).catch((err: unknown) => {
+    throw new ConfigError(
+      "AIGC_MCP_REDIS_URL",
+      `${err instanceof Error ? err.message : String(err)}. Start Redis or fix the URL; without the variable jobs are kept in the output folder.`,
+    );
+  });
+  log.info(`job records in ${store.where} (prefix ${config.redis.prefix})`);
+  return store;
 }
 
 function inputPolicy(config: CoreConfig, media: MediaStore): InputPolicy {

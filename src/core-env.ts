@@ -105,6 +105,25 @@ export const CORE_ENV: EnvVar[] = [
   { name: "AWS_SECRET_ACCESS_KEY", description: "Secret of the bucket's credentials (with `AWS_ACCESS_KEY_ID`).", secret: true },
   { name: "AWS_SESSION_TOKEN", description: "Session token of temporary bucket credentials (STS).", secret: true },
   {
+    name: "AIGC_MCP_REDIS_URL",
+    description:
+      "Redis for job state shared by replicas (`redis://[:password@]host:6379/0`, `rediss://` for TLS): job records, `list_jobs`, the list of generated media and download leases. Unset = files in the output folder. Checked at start-up.",
+    secret: true,
+  },
+  {
+    name: "AIGC_MCP_REDIS_PREFIX",
+    flag: "--redis-prefix",
+    description: "Prefix of every Redis key this server writes (servers sharing a Redis with one prefix share their jobs).",
+    default: "aigc-mcp:",
+  },
+  {
+    name: "AIGC_MCP_JOB_RETENTION_DAYS",
+    flag: "--job-retention-days",
+    description:
+      "Days a job record is kept after its last change (Redis: key expiry; output folder: older records are swept hourly). Media files are not deleted.",
+    default: "30",
+  },
+  {
     name: "AIGC_MCP_STDIO_MAX_MESSAGE_BYTES",
     flag: "--stdio-max-message-bytes",
     description:
@@ -187,7 +206,7 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_TOOLSETS",
     flag: "--toolsets",
     description:
-      "Which tools to list, comma-separated: vendor ids (as in job ids and list_models), `jobs` (get_job, wait_for_job, cancel_job, list_jobs) and `models` (list_models). Default: every configured vendor, jobs and models. An unknown name stops the server, naming the valid ones.",
+      "Which tools to list, comma-separated, any case: vendor ids, `jobs` (get_job, wait_for_job, cancel_job, list_jobs) and `models` (list_models). Default: every configured vendor, jobs and models. An unknown name stops the server; an empty entry is ignored with a warning.",
   },
   {
     name: "AIGC_MCP_MODELS_FILE",

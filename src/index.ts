@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /** Entry point: parse flags and environment once, then run `check` or serve over stdio/HTTP. */
 import { join } from "node:path";
-import { ConfigError, expandHome, parseCoreConfig, type Env } from "./config.js";
+import { ConfigError, configWarnings, expandHome, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
 import { createContext } from "./context.js";
 import { helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError } from "./errors.js";
 import { log, redact, setLogLevel } from "./log.js";
 import { loadVendors, PLUGINS, registerSecrets, toolsetWarning } from "./plugins.js";
+import { listedToolsets } from "./server.js";
 import type { LiveModel, LoadedVendor } from "./tools/plugin.js";
 import { VERSION } from "./version.js";
 
@@ -35,12 +36,15 @@ async function main(argv: string[]): Promise<void> {
   const core = parseCoreConfig(env);
   core.sandbox = args.sandbox;
   setLogLevel(core.logLevel);
+  for (const warning of configWarnings(env)) log.warn(warning);
   const vendors = await loadVendors(env, core);
 
   if (args.command === "check") {
-    const code = await runCheck(vendors);
+    const store = await checkJobStore(core);
+    const vendorsCode = await runCheck(vendors);
     await closeSandbox?.();
-    process.exit(code);
+    // A failing job store is a failure even when no vendor was tested.
+    process.exit(store === CHECK_EXIT.ok ? vendorsCode : CHECK_EXIT.failed);
   }
   const warning = toolsetWarning(
     core.toolsets,
@@ -48,6 +52,13 @@ async function main(argv: string[]): Promise<void> {
   );
   if (warning) log.warn(warning);
   const app = await createContext(core, vendors, args.sandbox ? { pollMinMs: 500 } : undefined);
+  const listed = listedToolsets(app);
+  log.info(
+    `listing ${listed.map((t) => `${t.toolset} (${t.tools.length})`).join(", ")} (${core.toolsets ? `AIGC_MCP_TOOLSETS=${core.toolsets.join(",")}` : "AIGC_MCP_TOOLSETS unset"})`,
+    {
+      tools: listed.flatMap((t) => t.tools.map((d) => d.name)),
+    },
+  );
   if (core.transport === "http") {
     const { serveHttp } = await import("./transports/http.js");
     const handle = await serveHttp(app);
@@ -64,6 +75,27 @@ async function main(argv: string[]): Promise<void> {
     await serveStdio(app);
   }
 }
+
+/** `check`'s line for the job store: Redis (AIGC_MCP_REDIS_URL) answers PING, or the records stay in the output folder. */
+async function checkJobStore(core: CoreConfig): Promise<number> {
+  if (!core.redis) {
+    process.stdout.write(`ok    ${"jobs".padEnd(10)} job records in the output folder ${core.outputDir} (AIGC_MCP_REDIS_URL not set)\n`);
+    return 0;
+  }
+  const { RedisJobStore } = await import("./jobs/redis-store.js");
+  try {
+    const store = await RedisJobStore.connect({ ...core.redis, retentionDays: core.jobRetentionDays });
+    process.stdout.write(`ok    ${"redis".padEnd(10)} connected to ${store.where} (key prefix ${core.redis.prefix})\n`);
+    await store.close();
+    return 0;
+  } catch (err) {
+    process.stdout.write(`FAIL  ${"redis".padEnd(10)} ${describeError(err).replace(/\n/g, " ")}\n`);
+    return 1;
+  }
+}
+
+/** `check`'s exit codes: every configured vendor passed, one failed, nothing was tested (2 is a configuration error). */
+const CHECK_EXIT = { ok: 0, failed: 1, nothingTested: 3 } as const;
 
 async function runCheck(vendors: LoadedVendor[]): Promise<number> {
   let failed = 0;
@@ -87,7 +119,11 @@ async function runCheck(vendors: LoadedVendor[]): Promise<number> {
         .join(" and ");
     process.stdout.write(`skip  ${m.id.padEnd(10)} not configured (set ${needed})\n`);
   }
-  return failed ? 1 : 0;
+  if (!vendors.length) {
+    process.stdout.write("nothing tested: no vendor is configured; set one vendor's credentials (above), or try --sandbox\n");
+    return CHECK_EXIT.nothingTested;
+  }
+  return failed ? CHECK_EXIT.failed : CHECK_EXIT.ok;
 }
 
 /** Defaults of this vendor's tools that the vendor's own model list shows as shut down (or no longer lists as active). */

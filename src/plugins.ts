@@ -2,7 +2,7 @@
 import { ConfigError, CORE_ENV, declareEnv, type CoreConfig, type Env } from "./config.js";
 import { registerVendorName } from "./errors.js";
 import { nearest } from "./nearest.js";
-import { registerSecret } from "./log.js";
+import { log, registerSecret } from "./log.js";
 import { animoPlugin } from "./tools/animo/plugin.js";
 import { arkPlugin } from "./tools/ark/plugin.js";
 import { gatewayPlugin } from "./tools/gateway/plugin.js";
@@ -24,6 +24,9 @@ for (const p of PLUGINS) {
  */
 export async function loadVendors(env: Env, core: CoreConfig): Promise<LoadedVendor[]> {
   registerSecrets(env);
+  const toolsets = normalizeToolsets(core.toolsets);
+  if (toolsets.warning) log.warn(toolsets.warning);
+  core.toolsets = toolsets.names;
   checkToolsets(core.toolsets);
   // The endpoints the operator configured are trusted with the credentials already, so the URL
   // fetch policy lets downloads reach them (and the sandbox's simulators) on any address, and an
@@ -54,6 +57,27 @@ export function registerSecrets(env: Env): void {
 
 /** The toolsets AIGC_MCP_TOOLSETS may name besides the vendor ids (the server lists their tools). */
 export const SHARED_TOOLSETS = ["jobs", "models"] as const;
+
+/**
+ * AIGC_MCP_TOOLSETS entries as written, made lowercase (names are case-insensitive) and without
+ * duplicates; empty entries (`ark,,jobs`, a trailing comma) are ignored with a warning. A value
+ * with no name at all is refused: it would list no tool.
+ */
+export function normalizeToolsets(entries: string[] | undefined): { names?: string[]; warning?: string } {
+  if (!entries) return {};
+  const names = [...new Set(entries.map((e) => e.trim().toLowerCase()).filter(Boolean))];
+  if (!names.length)
+    throw new ConfigError("AIGC_MCP_TOOLSETS", "names no toolset; give comma-separated names, or unset it to list every tool");
+  const empty = entries.filter((e) => !e.trim()).length;
+  return {
+    names,
+    ...(empty
+      ? {
+          warning: `AIGC_MCP_TOOLSETS "${entries.join(",")}" has ${empty === 1 ? "an empty entry" : `${empty} empty entries`}, ignored: listing ${names.join(", ")}`,
+        }
+      : {}),
+  };
+}
 
 /** Refuses an unknown AIGC_MCP_TOOLSETS name at start-up, naming the valid ones. */
 export function checkToolsets(toolsets: string[] | undefined): void {

@@ -10,7 +10,7 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { AppContext } from "./context.js";
 import { MEDIA_URI_PREFIX } from "./media/store.js";
 import { probeFile } from "./media/sniff.js";
-import { registerTool } from "./tools/define.js";
+import { registerTool, type ToolDef } from "./tools/define.js";
 import { jobTools } from "./tools/jobs.js";
 import { listModels } from "./tools/list-models.js";
 import { MEDIA_REF_HELP } from "./tools/media-inputs.js";
@@ -37,19 +37,25 @@ Finished media are saved in the output folder (absolute paths in the result) and
 list_jobs finds earlier jobs, including ones from other sessions.`;
 }
 
+/**
+ * The toolsets this server lists and their tools, in listing order. AIGC_MCP_TOOLSETS lists only
+ * the chosen ones; every vendor stays loaded, so jobs of a hidden vendor still resume.
+ */
+export function listedToolsets(app: AppContext): Array<{ toolset: string; tools: ToolDef[] }> {
+  const listed = (name: string) => !app.config.toolsets || app.config.toolsets.includes(name);
+  return [
+    ...app.vendors.filter((v) => listed(v.id)).map((v) => ({ toolset: v.id, tools: v.tools })),
+    ...(listed("jobs") ? [{ toolset: "jobs", tools: jobTools(app) }] : []),
+    ...(listed("models") ? [{ toolset: "models", tools: [listModels(app)] }] : []),
+  ];
+}
+
 export function createMcpServer(app: AppContext): McpServer {
   const server = new McpServer(
     { name: "aigc-mcp", title: "AIGC media generation", version: VERSION },
     { capabilities: { tools: {}, resources: {} }, instructions: instructions(app.config) },
   );
-  // AIGC_MCP_TOOLSETS lists only the chosen tools; every vendor stays loaded, so jobs of a hidden vendor still resume.
-  const listed = (name: string) => !app.config.toolsets || app.config.toolsets.includes(name);
-  const tools = [
-    ...app.vendors.filter((v) => listed(v.id)).flatMap((v) => v.tools),
-    ...(listed("jobs") ? jobTools(app) : []),
-    ...(listed("models") ? [listModels(app)] : []),
-  ];
-  for (const tool of tools) registerTool(server, app, tool);
+  for (const tool of listedToolsets(app).flatMap((t) => t.tools)) registerTool(server, app, tool);
   server.registerResource(
     "media",
     new ResourceTemplate(`${MEDIA_URI_PREFIX}{name}`, {

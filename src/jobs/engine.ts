@@ -10,14 +10,13 @@ import { log } from "../log.js";
 import type { MediaStore } from "../media/store.js";
 import { mayHaveReachedVendor } from "../vendors/kit/lost-answer.js";
 import { SUBMIT_GRACE_MS, type WaitBudget } from "./budget.js";
-import { decodeJobId, encodeJobId, newLocalHandle, newSubmitHandle, newTaskHandle } from "./handle.js";
+import { mintJobId, newLocalHandle, newSubmitHandle, newTaskHandle, parseHandle, parseJobId } from "./handle.js";
 import { Followed } from "./kinds/followed.js";
 import type { JobKind } from "./kinds/kind.js";
 import { LocalCall, type LocalRun } from "./kinds/local-call.js";
 import { Submitting, type SubmitFn } from "./kinds/submitting.js";
 import { VendorTask, type PollTiming } from "./kinds/vendor-task.js";
 import type { OutputKind } from "./outputs.js";
-import { isThisProcess, processAlive, thisProcess } from "./owner.js";
 import { interruptedRecord, newRecord } from "./record.js";
 import type { JobStore } from "./store.js";
 import { Tracker } from "./tracker.js";
@@ -35,6 +34,8 @@ export interface EngineOptions {
   trackIdleMs?: number;
   /** How often a waiting caller is told that it is still waiting. */
   heartbeatMs?: number;
+  /** Life of a download lease (renewed every third of it while its holder saves the outputs). */
+  leaseMs?: number;
 }
 
 /** A job by id: driven by a tracker in this process (its record may have ended since), or finished and only stored. */
@@ -46,14 +47,16 @@ export class JobEngine {
   private readonly timing: PollTiming;
   /** How often a waiting caller is told that it is still waiting. */
   readonly heartbeatMs: number;
+  private readonly leaseMs: number;
   private closed = false;
 
   constructor(
-    private readonly store: JobStore,
+    readonly store: JobStore,
     private readonly media: MediaStore,
     opts: EngineOptions = {},
   ) {
     this.timing = { pollMinMs: opts.pollMinMs ?? 1000, trackIdleMs: opts.trackIdleMs ?? 2 * 3600_000 };
+    this.leaseMs = opts.leaseMs ?? 30_000;
     this.heartbeatMs = opts.heartbeatMs ?? 2500;
   }
 
@@ -82,11 +85,10 @@ export class JobEngine {
   }): Promise<string> {
     const driver = this.driverFor(opts.vendor, opts.op);
     const handle = newSubmitHandle(opts.vendor, opts.op, opts.model, opts.facts);
-    const jobId = encodeJobId(handle);
-    const record = newRecord(jobId, handle, "submitting", opts.label);
-    record.owner = thisProcess();
+    const { jobId } = mintJobId(handle);
+    const record = { ...newRecord(jobId, handle, "submitting", opts.label), owner: this.store.owner(), handle };
     const kind = new Submitting(opts.submit, driver, this.media, this.timing, () => this.takenTasks());
-    const tr = new Tracker(handle, record, kind, this.store);
+    const tr = this.tracker(handle, record, kind);
     // A create refused at once leaves no job behind; its record is written once the job is real.
     tr.holdWrites = true;
     this.trackers.set(jobId, tr);
@@ -112,17 +114,27 @@ export class JobEngine {
       tr.controller.abort();
       this.trackers.delete(jobId);
       const full = newTaskHandle(opts.vendor, opts.op, tr.handle.task, tr.record.model, tr.record.task_x);
-      const fullId = encodeJobId(full);
-      const { task_x: _x, owner: _owner, ...rest } = tr.record;
-      const created = this.track(full, { ...rest, job_id: fullId }, new VendorTask(driver, this.media, this.timing));
-      await this.store
-        .save(created.record)
-        .catch((err) => log.error("could not save job record; the job id still works", { error: String(err) }));
+      const { jobId: fullId, keyed } = mintJobId(full);
+      const { task_x: _x, owner: _owner, handle: _h, ...rest } = tr.record;
+      const created = this.track(
+        full,
+        { ...rest, job_id: fullId, ...(keyed ? { handle: full } : {}) },
+        new VendorTask(driver, this.media, this.timing),
+      );
+      // A keyed id works only through its record: if the store cannot take it, the call fails naming
+      // the store and the task, so the billed task is never lost.
+      await this.store.save(created.record).catch((err) => {
+        if (!keyed) return log.error("could not save job record; the job id still works", { error: String(err) });
+        throw lostRecord(err, opts.vendor, tr.handle.task, fullId);
+      });
       return fullId;
     }
     tr.holdWrites = false;
-    // The task may exist (and be billed) now: a failed record write must not lose its id.
-    await this.store.save(tr.record).catch((err) => log.error("could not save job record; the job id still works", { error: String(err) }));
+    // The task may exist (and be billed) now: the record is what the keyed id resumes from, so a
+    // failed write fails the call, naming the store (the tracker here keeps the job going).
+    await this.store.save(tr.record).catch((err) => {
+      throw lostRecord(err, opts.vendor, tr.record.vendor_task_id, jobId);
+    });
     return jobId;
   }
 
@@ -144,10 +156,10 @@ export class JobEngine {
     run: LocalRun;
   }): Promise<string> {
     const handle = newLocalHandle(opts.vendor, opts.op, opts.model);
-    const jobId = encodeJobId(handle);
-    const record = newRecord(jobId, handle, "running", opts.label);
-    record.owner = thisProcess();
-    await this.store.save(record).catch((err) => log.error("could not save job record", { error: String(err) }));
+    const { jobId } = mintJobId(handle);
+    const record = { ...newRecord(jobId, handle, "running", opts.label), owner: this.store.owner(), handle };
+    // Nothing was sent yet: a store that cannot take the record fails the call before any billing.
+    await this.store.save(record);
     this.track(handle, record, new LocalCall(opts.run, opts.outputKind, this.media));
     return jobId;
   }
@@ -189,39 +201,65 @@ export class JobEngine {
     for (const tr of this.trackers.values()) tr.stop();
     const all = Promise.all([...this.trackers.values()].map((tr) => tr.settled()));
     await Promise.race([all, sleep(timeoutMs, undefined, { ref: false })]);
+    await this.store.close();
   }
 
-  /** Finds a job: its tracker, its finished record, or, for a job this process has not seen, a resumed one. */
+  /**
+   * Finds a job: its tracker, its finished record, or, for a job this process has not seen, a
+   * resumed one. A job the store has no record of is resumed only from a vendor task in its id, and
+   * writes no record until the vendor shows the task exists (a forged id leaves nothing behind).
+   */
   private async lookup(jobId: string): Promise<JobLookup> {
     const tracked = this.trackers.get(jobId);
     if (tracked) return { state: "live", tracker: tracked };
-    const handle = decodeJobId(jobId);
+    const parsed = parseJobId(jobId);
     const stored = await this.store.load(jobId);
     if (stored && TERMINAL.has(stored.status)) return { state: "finished", record: stored };
+    const handle = parsed.form === "keyed" ? parseHandle(stored?.handle) : { ...parsed.handle };
+    if (!handle) throw this.unknownJob(jobId);
+    if (parsed.form === "task" && stored?.model) handle.model = stored.model;
+    const owner = stored?.owner;
+    const me = this.store.owner();
+    const ownerAlive = async () => !!owner && !(owner.pid === me.pid && owner.boot === me.boot) && (await this.store.ownerAlive(owner));
     if (handle.task) {
       const kind = new VendorTask(this.driverFor(handle.vd, handle.op), this.media, this.timing);
-      return { state: "live", tracker: this.track(handle, stored ?? newRecord(jobId, handle, "queued"), kind) };
+      return { state: "live", tracker: this.track(handle, stored ?? newRecord(jobId, handle, "queued"), kind, !stored) };
     }
-    const owner = stored?.owner;
     if (handle.x?.sub !== undefined) {
       // A create sent by another live process that has not answered yet: that process attaches the task.
-      if (stored && !stored.vendor_task_id && owner && !isThisProcess(owner) && processAlive(owner.pid))
+      if (stored && !stored.vendor_task_id && (await ownerAlive()))
         return { state: "live", tracker: this.track(handle, stored, new Followed(this.store, this.timing.trackIdleMs)) };
       // The task id is in the record, or the sender died before it answered: look the task up.
       const kind = new Submitting(undefined, this.driverFor(handle.vd, handle.op), this.media, this.timing, () => this.takenTasks());
-      return { state: "live", tracker: this.track(handle, stored ?? newRecord(jobId, handle, "submitting"), kind) };
+      return { state: "live", tracker: this.track(handle, stored ?? newRecord(jobId, handle, "submitting"), kind, !stored) };
     }
-    if (stored && owner && !isThisProcess(owner) && processAlive(owner.pid)) {
+    // A synchronous call: only its record says it ever ran.
+    if (!stored) throw this.unknownJob(jobId);
+    if (await ownerAlive())
       return { state: "live", tracker: this.track(handle, stored, new Followed(this.store, this.timing.trackIdleMs)) };
-    }
     // A synchronous call that no live process runs any more cannot be resumed.
-    const record = interruptedRecord(stored ?? newRecord(jobId, handle, "failed"));
+    const record = interruptedRecord(stored);
     await this.store.save(record);
     return { state: "finished", record };
   }
 
-  private track(handle: JobHandle, record: JobRecord, kind: JobKind): Tracker {
-    const tr = new Tracker(handle, record, kind, this.store);
+  private unknownJob(jobId: string): AigcError {
+    return new AigcError({
+      category: "not_found",
+      code: "JobNotFound",
+      message: `job_id: ${this.store.where} has no record of "${jobId.slice(0, 80)}"`,
+      hint: "Pass a job_id exactly as a generation tool or list_jobs returned it. Records are kept for AIGC_MCP_JOB_RETENTION_DAYS; replicas must share AIGC_MCP_REDIS_URL (or the output folder).",
+    });
+  }
+
+  private tracker(handle: JobHandle, record: JobRecord, kind: JobKind): Tracker {
+    return new Tracker(handle, record, kind, this.store, this.leaseMs);
+  }
+
+  /** Tracks a job; `unconfirmed`: it has no record yet, and gets one once the vendor shows its task. */
+  private track(handle: JobHandle, record: JobRecord, kind: JobKind, unconfirmed = false): Tracker {
+    const tr = this.tracker(handle, record, kind);
+    tr.unconfirmed = unconfirmed;
     this.trackers.set(record.job_id, tr);
     this.drive(tr);
     return tr;
@@ -241,4 +279,21 @@ export class JobEngine {
       hint: "Start the server with that vendor's environment variables (see aigc-mcp --help).",
     });
   }
+}
+
+/** The call's error when the record of a job that may be billed could not be written. */
+function lostRecord(err: unknown, vendor: string, task: string | undefined, jobId: string): AigcError {
+  const why = err instanceof Error ? err.message : String(err);
+  return new AigcError(
+    {
+      category: "local",
+      code: err instanceof AigcError ? err.code : "JobStoreUnavailable",
+      vendor,
+      message: `the ${vendor} task ${task ? `${task} ` : ""}was sent and may be billed, but the record of its job ${jobId} could not be written: ${why}`,
+      hint: task
+        ? `Fix the job store (AIGC_MCP_REDIS_URL or the output folder), then call wait_for_job with job_id ${jobId}: this server keeps tracking the task and saves its outputs. Do not generate again.`
+        : `Fix the job store (AIGC_MCP_REDIS_URL or the output folder), then call wait_for_job with job_id ${jobId}: this server keeps tracking the create. Do not generate again.`,
+    },
+    { cause: err },
+  );
 }

@@ -6,11 +6,16 @@
  */
 import { createHash } from "node:crypto";
 import { unlink } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, joinSentences, toErrorShape } from "../errors.js";
 import { log } from "../log.js";
 import type { MediaStore } from "../media/store.js";
+import type { Lease } from "./store.js";
 import type { Tracker } from "./tracker.js";
-import type { Asset, JobHandle, PollResult, TaskDriver, VendorOutput } from "./types.js";
+import { TERMINAL, type Asset, type JobHandle, type PollResult, type TaskDriver, type VendorOutput } from "./types.js";
+
+/** How often a process waiting on another one's download looks at the job's record again. */
+const LEASE_RECHECK_MS = 250;
 
 export type OutputKind = TaskDriver["outputKind"];
 
@@ -55,12 +60,46 @@ export function saveOutput(media: MediaStore, tr: Tracker, out: VendorOutput, in
  * job unfinished and returns "retry" when every output can be fetched again (a vendor URL or bytes
  * in memory); any other failed save fails the job and names the vendor URLs that are still valid.
  * Either way no file of a half-saved job is left behind.
+ *
+ * Exactly one process saves a finished job's outputs: the one holding its download lease
+ * (store.ts). Another one waits for that record to finish, and takes the lease over if its holder
+ * stops renewing it.
  */
 export async function applyResult(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<"retry" | undefined> {
   if (result.status !== "succeeded") {
     await tr.update({ status: result.status, detail: result.detail, percent: result.percent, model: result.model, error: result.error });
     return;
   }
+  const lease = await downloadLease(tr);
+  if (!lease) return;
+  try {
+    return await saveAll(tr, result, kind, media);
+  } finally {
+    if (lease !== "none") await lease.release();
+  }
+}
+
+/** The download lease, once this process has it and the job is still unfinished; undefined when another process finished it. */
+async function downloadLease(tr: Tracker): Promise<Lease | "none" | undefined> {
+  for (;;) {
+    const lease = await tr.claimDownload();
+    if (lease) {
+      // The holder before us may have finished between our look and our claim.
+      const fresh = lease === "none" ? undefined : await tr.stored();
+      if (lease === "none" || !fresh || !TERMINAL.has(fresh.status)) return lease;
+      await lease.release();
+      return void tr.adopt(fresh);
+    }
+    const fresh = await tr.stored();
+    if (fresh && TERMINAL.has(fresh.status)) return void tr.adopt(fresh);
+    if (tr.record.detail !== "another server process is saving the results")
+      tr.adopt({ ...tr.record, status: "running", percent: 100, detail: "another server process is saving the results" });
+    await sleep(LEASE_RECHECK_MS, undefined, { signal: tr.signal }).catch(() => undefined);
+    if (tr.signal.aborted) return;
+  }
+}
+
+async function saveAll(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<"retry" | undefined> {
   await tr.update({ status: "running", detail: "downloading results", model: result.model, percent: 100 });
   const outputs = result.outputs ?? [];
   const assets: Asset[] = [];

@@ -1,106 +1,97 @@
 /**
- * Job records persisted as small JSON files under `<output>/.aigc-mcp/jobs/`, so list_jobs and
- * resumption work across connections and server restarts. Writes are atomic (temp + rename).
+ * Where job records live. One interface, two backends: the output folder (file-store.ts, the
+ * default) and Redis (redis-store.ts, AIGC_MCP_REDIS_URL), shared by replicas. Both keep records
+ * for AIGC_MCP_JOB_RETENTION_DAYS, list them newest first by the record's own creation time, tell
+ * which media files are generated ones, hold download leases, and say whether the process owning a
+ * local job is alive.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
-import { setTimeout as sleep } from "node:timers/promises";
-import { join } from "node:path";
-import { redactDeep } from "../log.js";
-import { localDiskError } from "../media/disk.js";
+import { createHash } from "node:crypto";
+import { log } from "../log.js";
 import { MEDIA_URI_PREFIX } from "../media/store.js";
+import type { JobOwner } from "./owner.js";
 import type { JobRecord } from "./types.js";
 
-export class JobStore {
-  readonly dir: string;
-  constructor(outputDir: string) {
-    this.dir = join(outputDir, ".aigc-mcp", "jobs");
-  }
-
-  private file(jobId: string): string {
-    return join(this.dir, createHash("sha256").update(jobId).digest("hex").slice(0, 32) + ".json");
-  }
-
+export interface JobStore {
+  /** Where the records are, for messages: "the output folder /x" or "Redis at host:port". */
+  readonly where: string;
+  /** Writes the record (redacted), replacing the job's previous one; retried, then throws. */
+  save(record: JobRecord): Promise<void>;
+  /** The job's record; undefined when there is none. Throws when the store cannot be read (Redis down). */
+  load(jobId: string): Promise<JobRecord | undefined>;
+  /** The `limit` newest jobs, by the record's own creation time (then update time). */
+  list(limit: number): Promise<JobRecord[]>;
+  /** Names (in the output folder) of the outputs any job record lists: the only files resources/* serve. */
+  generatedFiles(): Promise<Set<string>>;
+  /** Takes the lease `name` for `ttlMs` unless another holder has it. */
+  acquire(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Extends a lease this holder has; false when it lost it. */
+  renew(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Gives a lease up (only if this holder has it). */
+  drop(name: string, holder: string): Promise<void>;
   /**
-   * Writes the record, replacing the job's previous one atomically. Every string passes through
-   * the same redaction as results and logs: a vendor error that echoes a credential is stored
-   * without it.
+   * The owner stamp for local jobs of this server, also its name as a lease holder: the process
+   * (file store: liveness is the pid's), or this server instance (Redis: its own heartbeat).
    */
-  async save(record: JobRecord): Promise<void> {
-    const text = JSON.stringify(redactDeep(record));
-    const target = this.file(record.job_id);
-    // A full or briefly unwritable disk gets three tries; then the caller reports the failure.
-    for (let attempt = 1; ; attempt++) {
-      const tmp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
+  owner(): JobOwner;
+  /** Whether the process that stamped `owner` still runs. */
+  ownerAlive(owner: JobOwner): Promise<boolean>;
+  /** Removes records past the retention; returns how many. */
+  sweep(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A key for a job id of any length (old ids run to 2 KB): the first 128 bits of its sha256, hex. */
+export function recordKey(jobId: string): string {
+  return createHash("sha256").update(jobId).digest("hex").slice(0, 32);
+}
+
+/** Newest first by the record's own time: created_at, then updated_at. */
+export function newestFirst(a: JobRecord, b: JobRecord): number {
+  return (b.created_at ?? "").localeCompare(a.created_at ?? "") || (b.updated_at ?? "").localeCompare(a.updated_at ?? "");
+}
+
+/** The output file names a record lists. */
+export function mediaNames(record: JobRecord): string[] {
+  const names: string[] = [];
+  for (const asset of record.assets ?? []) {
+    if (typeof asset.uri === "string" && asset.uri.startsWith(MEDIA_URI_PREFIX)) {
       try {
-        await mkdir(this.dir, { recursive: true });
-        await writeFile(tmp, text);
-        await rename(tmp, target);
-        return;
-      } catch (err) {
-        await unlink(tmp).catch(() => undefined);
-        if (attempt >= 3) throw localDiskError(err, this.dir) ?? err;
-        await sleep(100 * 4 ** (attempt - 1));
-      }
-    }
-  }
-
-  /** The job's record, or undefined when there is none (or it cannot be read). */
-  async load(jobId: string): Promise<JobRecord | undefined> {
-    try {
-      return JSON.parse(await readFile(this.file(jobId), "utf8")) as JobRecord;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
-   * The file names (in the output folder) of every output any job record lists: the only files
-   * resources/list and resources/read serve. Read from disk each time, so outputs saved by another
-   * server process on the same folder count too.
-   */
-  async generatedFiles(): Promise<Set<string>> {
-    const names = new Set<string>();
-    for (const record of await this.list(Number.MAX_SAFE_INTEGER)) {
-      for (const asset of record.assets ?? []) {
-        if (typeof asset.uri === "string" && asset.uri.startsWith(MEDIA_URI_PREFIX)) {
-          try {
-            names.add(decodeURIComponent(asset.uri.slice(MEDIA_URI_PREFIX.length)));
-          } catch {
-            // not a URI this server minted
-          }
-        }
-      }
-    }
-    return names;
-  }
-
-  /** Most recently updated first. */
-  async list(limit: number): Promise<JobRecord[]> {
-    let names: string[];
-    try {
-      names = (await readdir(this.dir)).filter((n) => n.endsWith(".json"));
-    } catch {
-      return [];
-    }
-    const withTime = await Promise.all(
-      names.map(async (n) => {
-        try {
-          return { n, t: (await stat(join(this.dir, n))).mtimeMs };
-        } catch {
-          return { n, t: 0 };
-        }
-      }),
-    );
-    withTime.sort((a, b) => b.t - a.t);
-    const out: JobRecord[] = [];
-    for (const { n } of withTime.slice(0, limit)) {
-      try {
-        out.push(JSON.parse(await readFile(join(this.dir, n), "utf8")) as JobRecord);
+        names.push(decodeURIComponent(asset.uri.slice(MEDIA_URI_PREFIX.length)));
       } catch {
-        // a record being replaced right now; skip it
+        // not a URI this server minted
       }
     }
-    return out;
   }
+  return names;
+}
+
+/** A held lease: renewed in the background until released. */
+export interface Lease {
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the download lease of `jobId` (exactly one process saves a finished job's outputs), or
+ * undefined when another process holds it. It is renewed every third of `ttlMs` while held; a
+ * holder that dies stops renewing, and the lease expires for another process to take over.
+ */
+export async function claimDownload(store: JobStore, jobId: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
+  const name = `download:${recordKey(jobId)}`;
+  if (!(await store.acquire(name, holder, ttlMs))) return undefined;
+  const timer = setInterval(
+    () => {
+      store.renew(name, holder, ttlMs).then(
+        (held) => held || log.warn("lost a download lease; another process may save the same outputs", { job: jobId.slice(0, 24) }),
+        (err: unknown) => log.warn("could not renew a download lease", { error: String(err) }),
+      );
+    },
+    Math.max(50, Math.floor(ttlMs / 3)),
+  );
+  timer.unref();
+  return {
+    async release() {
+      clearInterval(timer);
+      await store.drop(name, holder).catch((err: unknown) => log.warn("could not release a download lease", { error: String(err) }));
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { AigcError } from "../errors.js";
 import { log } from "../log.js";
 import type { JobKind } from "./kinds/kind.js";
 import { patchRecord, type RecordPatch } from "./record.js";
-import type { JobStore } from "./store.js";
+import { claimDownload, type JobStore, type Lease } from "./store.js";
 import { TERMINAL, type JobHandle, type JobRecord } from "./types.js";
 
 export class Tracker {
@@ -18,7 +18,14 @@ export class Tracker {
   stopping = false;
   /** While set, changes stay in memory (a job that may still turn out never to have existed). */
   holdWrites = false;
+  /**
+   * Set for a job resumed from its id alone (the store has no record of it): its changes stay in
+   * memory until the vendor shows the task exists (`confirm`), so a forged id leaves no record.
+   */
+  unconfirmed = false;
   private work: Promise<void> = Promise.resolve();
+  /** The record write in progress (a finished record is answered only once its write has landed or failed). */
+  private saving: Promise<void> = Promise.resolve();
   /** When someone last asked about the job; kinds stop polling after a long idle spell. */
   lastInterest = Date.now();
   private readonly listeners = new Set<() => void>();
@@ -28,7 +35,33 @@ export class Tracker {
     public record: JobRecord,
     readonly kind: JobKind,
     private readonly store: JobStore,
+    /** Life of the download lease this job's saves hold (store.ts claimDownload). */
+    private readonly leaseMs = 30_000,
   ) {}
+
+  /** The vendor knows the task: the job's record is written from now on. */
+  confirm(): void {
+    this.unconfirmed = false;
+  }
+
+  /**
+   * The lease under which this process alone saves the job's outputs; undefined while another
+   * process holds it. A store that cannot be reached gives no lease and no refusal: the outputs are
+   * saved anyway (never lost), at the risk of a second download.
+   */
+  async claimDownload(): Promise<Lease | "none" | undefined> {
+    try {
+      return await claimDownload(this.store, this.record.job_id, this.store.owner().boot, this.leaseMs);
+    } catch (err) {
+      log.warn("could not take the download lease; saving the outputs without it", { error: String(err) });
+      return "none";
+    }
+  }
+
+  /** The job's record as stored now (another process may have finished it). */
+  stored(): Promise<JobRecord | undefined> {
+    return this.store.load(this.record.job_id).catch(() => undefined);
+  }
 
   /** The signal of the work in progress. */
   get signal(): AbortSignal {
@@ -76,15 +109,36 @@ export class Tracker {
     }
     const next = patchRecord(this.record, fields);
     this.record = next;
-    if (this.holdWrites) return this.notify();
-    await this.store.save(next).catch((err: unknown) => {
+    if (this.holdWrites || this.unconfirmed) return this.notify();
+    this.saving = this.store.save(next).catch((err: unknown) => {
       // Reported: in the log, and to every caller through the record in memory, which the next change writes again.
       const why = err instanceof Error ? err.message : String(err);
       log.error("could not save job record; the job keeps running and its next change writes it again", { error: why });
       if (!TERMINAL.has(next.status) || !next.detail)
         next.detail = `${next.detail ? `${next.detail}; ` : ""}the job record was not saved: ${why}`;
+      // A finished job has no next change: its record is written again in the background.
+      if (TERMINAL.has(next.status)) this.saveLater(next);
     });
+    await this.saving;
     this.notify();
+  }
+
+  /** Resolves once the record write in progress has landed or failed (and said so in the record). */
+  flushed(): Promise<void> {
+    return this.saving;
+  }
+
+  /** Writes a finished record again until the store takes it (for up to about half an hour). */
+  private saveLater(record: JobRecord, attempt = 1): void {
+    if (attempt > 12) return void log.error("gave up saving a finished job's record", { job: record.job_id.slice(0, 24) });
+    setTimeout(
+      () =>
+        void this.store.save(this.record === record ? record : this.record).then(
+          () => log.info("saved a finished job's record after a failure", { job: record.job_id.slice(0, 24) }),
+          () => this.saveLater(record, attempt + 1),
+        ),
+      Math.min(300_000, 1000 * 2 ** attempt),
+    ).unref();
   }
 
   /** Takes a record written by another process as the current one and wakes the waiters. */

@@ -65,8 +65,8 @@ export interface PollResult {
 }
 
 /**
- * Everything needed to find a job again from its id alone, in any server process holding the same
- * credentials. Serialised into the job id.
+ * Everything needed to find a job again, in any server process holding the same credentials: in
+ * the job id itself when it fits, else in the job record (handle.ts).
  */
 export interface JobHandle {
   v: 1;
@@ -150,4 +150,6 @@ export interface JobRecord {
   updated_at: string;
   /** Process that runs a local job, so another process can tell a dead job from a live one. */
   owner?: { pid: number; boot: string };
+  /** The job's handle, for a keyed job id (handle.ts): the id alone does not carry it. */
+  handle?: JobHandle;
 }

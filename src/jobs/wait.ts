@@ -27,7 +27,7 @@ export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     for (;;) {
-      if (tr.ended) return tr.record;
+      if (tr.ended) return tr.flushed().then(() => tr.record);
       const now = Date.now();
       const needFirstPoll = tr.kind.firstPollPending() && now < firstPollDeadline;
       if (now >= deadline && !needFirstPoll) return tr.record;

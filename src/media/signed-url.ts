@@ -22,6 +22,8 @@ export type SignatureCheck = "ok" | "expired" | "bad";
 export class SignedMediaUrls implements MediaLinks {
   /** The path every media URL starts with, as the public URL spells it (a proxy may keep its prefix). */
   readonly pathPrefix: string;
+  /** `<prefix>/media/<name>` and `/media/<name>` (a proxy may strip the prefix), built once. */
+  private readonly mediaPaths: RegExp[];
 
   /**
    * @param publicUrl externally reachable base URL of the HTTP server, without a trailing slash
@@ -34,6 +36,7 @@ export class SignedMediaUrls implements MediaLinks {
     readonly ttlS: number,
   ) {
     this.pathPrefix = new URL(publicUrl).pathname.replace(/\/+$/, "");
+    this.mediaPaths = [...new Set([this.pathPrefix, ""])].map((base) => new RegExp(`^${escape(base)}/media/([^/]+)$`));
   }
 
   link(name: string, nowMs = Date.now()): Promise<DownloadLink> {
@@ -53,8 +56,8 @@ export class SignedMediaUrls implements MediaLinks {
 
   /** The file name a request path asks for, or undefined when the path is not a media path. */
   nameFromPath(pathname: string): string | undefined {
-    for (const base of new Set([this.pathPrefix, ""])) {
-      const m = new RegExp(`^${escape(base)}/media/([^/]+)$`).exec(pathname);
+    for (const pattern of this.mediaPaths) {
+      const m = pattern.exec(pathname);
       if (m) {
         try {
           return decodeURIComponent(m[1]!);

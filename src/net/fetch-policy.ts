@@ -25,7 +25,7 @@ export interface FetchPolicy {
 }
 
 export const OPEN_POLICY_NOTE =
-  "Hosts on loopback, private, link-local or metadata addresses are only fetched when listed in AIGC_MCP_FETCH_ALLOW_HOSTS.";
+  "Hosts on loopback or private addresses are only fetched when listed in AIGC_MCP_FETCH_ALLOW_HOSTS (never list a link-local or cloud metadata address).";
 
 /**
  * A policy from allow-list entries (`host`, `host:port`, or a URL whose host:port is taken) and the
@@ -90,21 +90,45 @@ for (const [net, bits] of [
 ] as const)
   BLOCKED.addSubnet(net, bits, "ipv6");
 
+/** The IPv4 address an IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible or NAT64 (64:ff9b::/96) IPv6 address carries. */
+function embeddedV4(lower: string): string | undefined {
+  const dotted = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower)?.[1];
+  if (dotted) return dotted;
+  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  if (!hex) return undefined;
+  const n = (parseInt(hex[1]!, 16) << 16) | parseInt(hex[2]!, 16);
+  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join(".");
+}
+
 /** True for an address a download may connect to without an allow-list entry. */
 export function isPublicAddress(ip: string): boolean {
   const family = isIP(ip);
   if (family === 4) return !BLOCKED.check(ip, "ipv4");
   if (family !== 6) return false;
   const lower = ip.toLowerCase();
-  // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible and NAT64 (64:ff9b::/96) addresses carry an IPv4 address.
-  const embedded = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower)?.[1];
+  const embedded = embeddedV4(lower);
   if (embedded) return isPublicAddress(embedded);
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex) {
-    const n = (parseInt(hex[1]!, 16) << 16) | parseInt(hex[2]!, 16);
-    return isPublicAddress([24, 16, 8, 0].map((s) => (n >>> s) & 255).join("."));
-  }
   return !BLOCKED.check(lower, "ipv6");
+}
+
+/** Link-local ranges and the cloud metadata services' addresses and names: never a file's host, never to allow-list. */
+const METADATA = new BlockList();
+METADATA.addSubnet("169.254.0.0", 16, "ipv4"); // AWS, GCP, Azure, Oracle: 169.254.169.254
+METADATA.addAddress("100.100.100.200", "ipv4"); // Alibaba Cloud
+METADATA.addSubnet("fe80::", 10, "ipv6");
+METADATA.addAddress("fd00:ec2::254", "ipv6"); // AWS over IPv6
+const METADATA_NAMES = new Set(["metadata", "metadata.google.internal", "instance-data", "instance-data.ec2.internal"]);
+
+/** True for a link-local or cloud metadata host (judged from the text, like isInternalHost). */
+export function isMetadataHost(hostname: string): boolean {
+  const h = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
+  if (METADATA_NAMES.has(h)) return true;
+  const v4 = isIP(h) === 4 ? h : isIP(h) === 6 ? embeddedV4(h) : undefined;
+  if (v4) return METADATA.check(v4, "ipv4");
+  return isIP(h) === 6 && METADATA.check(h, "ipv6");
 }
 
 /** Why a download was refused before it connected; callers log it and show "could not download". */
@@ -177,9 +201,10 @@ export function routeInputUrl(field: string, url: string, policy: FetchPolicy): 
     category: "invalid_input",
     code: "UnreachableUrl",
     message: `${field}: ${safeUrl(url)} is on ${u.host}, a loopback, private, link-local or single-label host that the vendor cannot reach from the internet, so it was not sent`,
-    hint:
-      `If it comes from a self-hosted Dify, set Dify's FILES_URL to an address the vendor can reach (a public URL of your Dify), or let this server download it and send the bytes by adding ${u.host} to AIGC_MCP_FETCH_ALLOW_HOSTS. ` +
-      "Otherwise pass a public http(s) URL, a data: URI or a local file.",
+    hint: isMetadataHost(u.hostname)
+      ? `${u.host} is a link-local or cloud metadata address, never one to allow-list: pass the file itself as a data: URI (its bytes), a local file or a public http(s) URL.`
+      : `If it comes from a self-hosted Dify, set Dify's FILES_URL to an address the vendor can reach (a public URL of your Dify), or let this server download it and send the bytes by adding ${u.host} to AIGC_MCP_FETCH_ALLOW_HOSTS. ` +
+        "Otherwise pass a public http(s) URL, a data: URI or a local file.",
   });
 }
 

@@ -10,7 +10,8 @@ import { inputError } from "../errors.js";
 type Def = { type: string; innerType?: Schema; in?: Schema; element?: Schema; shape?: Record<string, Schema>; options?: Schema[] };
 type Schema = z.ZodType & { _zod: { def: Def } };
 
-const DECIMAL = /^\s*-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
+/** A plain decimal: optional sign, digits, optional fraction. No padding, exponent, hex or bare point. */
+const DECIMAL = /^[-+]?\d+(\.\d+)?$/;
 const WRAPPERS = new Set(["optional", "default", "nullable", "readonly", "catch", "nonoptional", "prefault"]);
 
 /** The schema under optional/default/nullable/pipe wrappers. */
@@ -31,14 +32,16 @@ function itemWord(element: Schema): string {
   return t === "string" ? "strings" : t === "number" ? "numbers" : t === "object" ? "objects" : `${t} values`;
 }
 
-/** The value the schema expects, when `value` is a string form of it; `value` itself otherwise. Throws for a string that cannot be a list. */
+/** The value the schema expects, when `value` is a string form of it; `value` itself otherwise. Throws for a string that cannot be a number or a list. */
 function coerce(schema: Schema, value: unknown, path: string): unknown {
   if (value === undefined || value === null) return value;
   const s = unwrap(schema);
   const def = s._zod.def;
   switch (def.type) {
     case "number":
-      return typeof value === "string" && DECIMAL.test(value) ? Number(value) : value;
+      if (typeof value !== "string") return value;
+      if (DECIMAL.test(value)) return Number(value);
+      throw inputError(path, `must be a plain decimal number such as 42 or -2.5 (got ${JSON.stringify(value.slice(0, 40))})`);
     case "boolean":
       if (typeof value !== "string") return value;
       return value.trim().toLowerCase() === "true" ? true : value.trim().toLowerCase() === "false" ? false : value;

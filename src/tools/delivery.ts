@@ -6,19 +6,19 @@
  *   for the rest (each link says why it was not embedded).
  * - link: no file data and no resource_link blocks (LangChain turns those into file blocks its chat
  *   models refuse); the text already gives every path, media:// URI and vendor URL.
- * - preview: link, plus each image the model can see as a small `image` block (within PREVIEW_MAX_BYTES).
+ * - preview: link, plus each image the model can see as a small `image` block: downscaled to fit
+ *   PREVIEW_EDGE px and under PREVIEW_MAX_BYTES, made once and cached (src/media/preview.ts).
  */
 import { readFile } from "node:fs/promises";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { DELIVERY_MODES, type DeliveryMode } from "../config.js";
 import type { Asset } from "../jobs/types.js";
+import { PREVIEW_EDGE, PREVIEW_MAX_BYTES, type PreviewOutcome } from "../media/preview.js";
+
+export { PREVIEW_MAX_BYTES };
 
 export const deliverySchema = z.enum(DELIVERY_MODES).optional();
-
-/** Largest image sent as a preview: small enough for any client's context and Claude Desktop's limits. */
-export const PREVIEW_MAX_BYTES = 96 * 1024;
-const PREVIEWABLE = new Set(["image/jpeg", "image/png", "image/webp", "image/gif"]);
 
 /** A tool returns media when its output carries assets (every generation tool and the job tools). */
 export function returnsMedia(output: z.ZodRawShape): boolean {
@@ -32,6 +32,9 @@ export type RenderedAsset = Asset & { download_url?: string; download_expires_at
 
 /** Where an asset's bytes can be read on this machine, if anywhere. */
 export type LocalPath = (asset: Asset) => Promise<string | undefined>;
+
+/** The cached preview of an asset; `source` finds its bytes when the preview is not made yet (src/media/preview.ts). */
+export type PreviewFn = (asset: Asset, source: () => Promise<string | undefined>) => Promise<PreviewOutcome>;
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -54,7 +57,8 @@ export async function assetBlocks(
   assets: RenderedAsset[],
   mode: DeliveryMode,
   inlineMaxBytes: number,
-  localPath: LocalPath = (a) => Promise.resolve(a.path),
+  localPath: LocalPath,
+  preview: PreviewFn,
 ): Promise<{ blocks: Block[]; notes: string[] }> {
   const blocks: Block[] = [];
   const notes: string[] = [];
@@ -70,14 +74,16 @@ export async function assetBlocks(
   if (mode === "preview") {
     const without: string[] = [];
     for (const asset of assets) {
-      const data = PREVIEWABLE.has(asset.mime_type) && asset.bytes <= PREVIEW_MAX_BYTES ? await readWhole(asset, localPath) : undefined;
-      if (data) blocks.push({ type: "image", data: data.toString("base64"), mimeType: asset.mime_type });
-      else without.push(asset.uri.split("/").pop() ?? asset.uri);
+      const name = asset.uri.split("/").pop() ?? asset.uri;
+      const shown = await preview(asset, () => localPath(asset));
+      if ("data" in shown) blocks.push({ type: "image", data: shown.data.toString("base64"), mimeType: shown.mimeType });
+      else without.push(`No preview for ${name}: ${shown.none}.`);
     }
-    if (without.length)
+    if (blocks.length)
       notes.push(
-        `No preview for ${without.join(", ")}: only images up to ${formatBytes(PREVIEW_MAX_BYTES)} are previewed (delivery=preview); open the path or the media:// URI.`,
+        `Preview${blocks.length > 1 ? "s" : ""} (delivery=preview): downscaled to fit ${PREVIEW_EDGE} px; the full file${assets.length > 1 ? "s are" : " is"} at the path and media:// URI above.`,
       );
+    notes.push(...without);
     return { blocks, notes };
   }
   let budget = inlineMaxBytes;

@@ -10,7 +10,17 @@ type Issue = z.core.$ZodIssue;
 /** zod's own wording starts like this; any other message was written for the field and is kept. */
 const ZOD_DEFAULT = /^(Invalid|Too (small|big)|Unrecognized key)/;
 
-const UNITS: Record<string, string> = { string: "characters", array: "items", set: "items", file: "bytes" };
+const UNITS: Record<string, [one: string, many: string]> = {
+  string: ["character", "characters"],
+  array: ["item", "items"],
+  set: ["item", "items"],
+  file: ["byte", "bytes"],
+};
+
+/** `n` with its unit, singular for exactly one ("1 item", "14 items"). */
+function count(n: number | bigint, unit: [string, string]): string {
+  return `${n} ${Number(n) === 1 ? unit[0] : unit[1]}`;
+}
 
 function show(value: unknown): string {
   if (value === undefined) return "nothing";
@@ -52,21 +62,27 @@ function words(issue: Issue, input: unknown): string {
         : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${show(got)})`;
     case "too_small": {
       const unit = UNITS[issue.origin];
-      const bound = `${issue.inclusive === false ? "more than" : "at least"} ${issue.minimum}`;
-      if (!unit) return `must be ${bound} (got ${show(got)})`;
-      return `must have ${issue.exact ? `exactly ${issue.minimum}` : bound} ${unit}`;
+      const bound = issue.inclusive === false ? "more than" : "at least";
+      if (!unit) return `must be ${bound} ${issue.minimum} (got ${show(got)})`;
+      if (issue.exact) return `must have exactly ${count(issue.minimum, unit)}`;
+      const least = Number(issue.minimum) + (issue.inclusive === false ? 1 : 0);
+      return least === 1 ? "must not be empty" : `must have at least ${count(least, unit)}`;
     }
     case "too_big": {
       const unit = UNITS[issue.origin];
-      const bound = `${issue.inclusive === false ? "less than" : "at most"} ${issue.maximum}`;
-      return unit ? `must have ${bound} ${unit}` : `must be ${bound} (got ${show(got)})`;
+      const bound = issue.inclusive === false ? "less than" : "at most";
+      if (!unit) return `must be ${bound} ${issue.maximum} (got ${show(got)})`;
+      if (issue.exact) return `must have exactly ${count(issue.maximum, unit)}`;
+      return `must have ${bound} ${count(issue.maximum, unit)}`;
     }
     case "invalid_format":
       return `must be a valid ${issue.format}${issue.pattern ? ` matching ${issue.pattern}` : ""} (got ${show(got)})`;
     case "not_multiple_of":
       return `must be a multiple of ${issue.divisor} (got ${show(got)})`;
     case "unrecognized_keys":
-      return `has unknown key(s) ${issue.keys.join(", ")}`;
+      return issue.keys.length === 1
+        ? `has an unknown key ${JSON.stringify(issue.keys[0])}`
+        : `has unknown keys ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
     case "invalid_union": {
       const options = issue.errors.map((branch) => branch.map((i) => words(i, input)).join(", ")).filter(Boolean);
       return `matches none of its allowed forms${options.length ? ` (${[...new Set(options)].join("; or ")})` : ""}`;

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { DeliveryMode } from "../config.js";
 import type { AppContext } from "../context.js";
 import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/types.js";
+import { previewOf } from "../media/preview.js";
 import { assetBlocks, formatBytes, type RenderedAsset } from "./delivery.js";
 
 export const assetSchema = z.object({
@@ -78,10 +79,11 @@ export function summarize(record: JobRecord): string {
         return `${what} succeeded with no file; the vendor's ${record.detail}\njob_id: ${record.job_id}`;
       return `${what} succeeded. ${record.assets.length} file(s) saved:\n${record.assets.map(describeAsset).join("\n")}\njob_id: ${record.job_id}`;
     case "submitting":
-      return (
-        `${what} is submitting: the create request was sent and the vendor has not answered within this call's wait budget${record.detail ? ` (${record.detail})` : ""}. ` +
-        `Do not generate again (that would bill twice): call wait_for_job with job_id "${record.job_id}"; it picks up the task once the vendor answers.`
-      );
+      // The detail, when set, is what is happening now (a lost answer being looked up): it replaces "has not answered".
+      return record.detail
+        ? `${what} is submitting: ${record.detail}. Do not generate again (that would bill twice): call wait_for_job with job_id "${record.job_id}" for the outcome.`
+        : `${what} is submitting: the create request was sent and the vendor has not answered within this call's wait budget. ` +
+            `Do not generate again (that would bill twice): call wait_for_job with job_id "${record.job_id}"; it picks up the task once the vendor answers.`;
     case "queued":
     case "running":
       return (
@@ -108,7 +110,9 @@ export function jobMessage(record: JobRecord): string {
           : `succeeded with no file${record.detail ? `: ${record.detail}` : ""}`,
       );
     case "submitting":
-      return `submitting: the vendor has not answered the create yet; do not generate again (it would bill twice): call wait_for_job with job_id "${record.job_id}"`;
+      return line(
+        `submitting: ${record.detail ?? "the vendor has not answered the create yet"}; do not generate again (it would bill twice): call wait_for_job with job_id "${record.job_id}"`,
+      );
     case "queued":
     case "running":
       return `${record.status}: call wait_for_job with job_id "${record.job_id}" to keep waiting`;
@@ -135,7 +139,8 @@ export async function renderJob(stored: JobRecord, app: AppContext, delivery: De
   const failed = record.status === "failed" || record.status === "expired";
   // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false) or made by another replica is read back through the store.
   const localPath = (a: Asset) => (a.path ? Promise.resolve(a.path) : app.media.resolve(a.uri).catch(() => undefined));
-  const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes, localPath);
+  const preview = (a: Asset, source: () => Promise<string | undefined>) => previewOf(app.media.dir, a, source);
+  const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes, localPath, preview);
   const text = [failed ? `Error: ${failureLine(record)}` : undefined, lead, summarize(record), ...notes].filter(Boolean).join("\n");
   const content: CallToolResult["content"] = [{ type: "text", text }, ...blocks];
   return { content, structuredContent: { message: jobMessage(record), ...structuredJob(record) }, ...(failed ? { isError: true } : {}) };

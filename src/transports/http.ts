@@ -16,6 +16,7 @@ import type { AppContext } from "../context.js";
 import { log } from "../log.js";
 import { hostAllowed, originAllowed } from "./host.js";
 import { serveMedia } from "./media-route.js";
+import { json, plain } from "./reply.js";
 import { createMcpServer } from "../server.js";
 import { VERSION } from "../version.js";
 
@@ -240,13 +241,3 @@ function readBody(req: IncomingMessage, max: number, idleMs: number): Promise<Bu
 const OAUTH_PATH = /^\/(\.well-known\/(oauth-[a-z-]+|openid-configuration)(\/.*)?|register|authorize|token)$/;
 const STATIC_TOKEN_HELP =
   "This server uses a static bearer token, not OAuth: send the header Authorization: Bearer <token>, where <token> is the server's AIGC_MCP_AUTH_TOKEN.";
-
-function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
-  res.end(text + "\n");
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
-}

@@ -11,6 +11,7 @@ import { pipeline } from "node:stream/promises";
 import type { MediaStore } from "../media/store.js";
 import { mimeForExt } from "../media/sniff.js";
 import type { SignedMediaUrls } from "../media/signed-url.js";
+import { plain } from "./reply.js";
 
 export async function serveMedia(
   req: IncomingMessage,
@@ -20,15 +21,15 @@ export async function serveMedia(
   signer: SignedMediaUrls,
   media: MediaStore,
 ) {
-  if (req.method !== "GET" && req.method !== "HEAD") return text(res, 405, "Method not allowed", { allow: "GET, HEAD" });
+  if (req.method !== "GET" && req.method !== "HEAD") return plain(res, 405, "Method not allowed", { allow: "GET, HEAD" });
   const check = signer.verify(name, url.searchParams.get("exp"), url.searchParams.get("sig"));
-  if (check === "expired") return text(res, 403, "Forbidden: this download URL has expired; call get_job for a fresh one.");
-  if (check === "bad") return text(res, 403, "Forbidden: the download URL's signature is missing or does not match.");
+  if (check === "expired") return plain(res, 403, "Forbidden: this download URL has expired; call get_job for a fresh one.");
+  if (check === "bad") return plain(res, 403, "Forbidden: the download URL's signature is missing or does not match.");
   let path: string;
   try {
     path = await media.resolve(name);
   } catch {
-    return text(res, 404, "Not found");
+    return plain(res, 404, "Not found");
   }
   const size = (await stat(path)).size;
   const range = parseRange(req.headers.range, size);
@@ -39,7 +40,7 @@ export async function serveMedia(
     "cache-control": "private, max-age=3600",
     "x-content-type-options": "nosniff",
   };
-  if (range === "unsatisfiable") return text(res, 416, "Range not satisfiable", { "content-range": `bytes */${size}` });
+  if (range === "unsatisfiable") return plain(res, 416, "Range not satisfiable", { "content-range": `bytes */${size}` });
   const [start, end] = range ?? [0, size - 1];
   const length = size === 0 ? 0 : end - start + 1;
   res.writeHead(range ? 206 : 200, {
@@ -72,9 +73,4 @@ export function parseRange(header: string | undefined, size: number): [number, n
   }
   if (start >= size) return "unsatisfiable";
   return [start, end];
-}
-
-function text(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
-  res.end(body + "\n");
 }

@@ -1,14 +1,15 @@
 /** The job engine's parts on their own: output names, record changes, and each kind of job, with fake vendors. */
+import { setTimeout as sleep } from "node:timers/promises";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { AigcError } from "../../src/errors.js";
 import { JobEngine } from "../../src/jobs/engine.js";
-import { decodeJobId, encodeJobId, newLocalHandle } from "../../src/jobs/handle.js";
+import { decodeJobId, encodeLegacyJobId, mintJobId, newLocalHandle } from "../../src/jobs/handle.js";
 import { outputStem } from "../../src/jobs/outputs.js";
 import { newRecord, patchRecord } from "../../src/jobs/record.js";
-import { JobStore } from "../../src/jobs/store.js";
+import { FileJobStore } from "../../src/jobs/file-store.js";
 import type { JobRecord, PollResult, TaskDriver } from "../../src/jobs/types.js";
 import { MediaStore } from "../../src/media/store.js";
 import { makePng } from "../../src/sandbox/media-fixtures.js";
@@ -35,7 +36,7 @@ afterEach(async () => {
 function setup() {
   const dir = tempDir();
   dirs.push(dir);
-  const store = new JobStore(dir);
+  const store = new FileJobStore(dir);
   const jobs = new JobEngine(store, new MediaStore(dir, 10 * 1024 * 1024), { pollMinMs: 10, heartbeatMs: 50 });
   engines.push(jobs);
   return { dir, store, jobs };
@@ -58,7 +59,7 @@ function fakeDriver(answers: Array<PollResult | Error | (() => Promise<PollResul
 }
 
 function taskJobId(task: string): string {
-  return encodeJobId({ v: 1, vd: "fake", op: "video", task, t: Math.floor(Date.now() / 1000) });
+  return mintJobId({ v: 1, vd: "fake", op: "video", task, t: Math.floor(Date.now() / 1000) }).jobId;
 }
 
 const png = makePng(8, 8);
@@ -114,7 +115,8 @@ describe("vendor tasks", () => {
   it("retry a poll that could not reach the vendor, saying so, then save the outputs", async () => {
     const { dir, jobs } = setup();
     const driver = fakeDriver([
-      new AigcError({ category: "network", code: "ECONNRESET", message: "reset" }),
+      // Late enough for the wait to be listening (a job resumed from its id alone writes no record, so nothing else yields first).
+      () => sleep(30).then(() => Promise.reject(new AigcError({ category: "network", code: "ECONNRESET", message: "reset" }))),
       { status: "running", percent: 50 },
       { status: "succeeded", outputs: [{ data: png }] },
     ]);
@@ -190,7 +192,8 @@ describe("local calls", () => {
     });
     const done = await jobs.wait(id, { budgetMs: 5000 });
     expect(done).toMatchObject({ status: "succeeded", assets: [{ mime_type: "image/png", bytes: png.length }] });
-    expect(done.assets[0]!.path).toBe(`${dir}/${outputStem(decodeJobId(id), id, 0)}.png`);
+    // A keyed id: the handle is in the record.
+    expect(done.assets[0]!.path).toBe(`${dir}/${outputStem(done.handle!, id, 0)}.png`);
   });
 
   it("are aborted by cancel_job and end cancelled", async () => {
@@ -233,9 +236,9 @@ describe("local calls", () => {
 });
 
 describe("local calls run by another live process", () => {
-  async function otherProcessJob(store: JobStore, owner: ChildProcess): Promise<JobRecord> {
+  async function otherProcessJob(store: FileJobStore, owner: ChildProcess): Promise<JobRecord> {
     const handle = newLocalHandle("fake", "image");
-    const record: JobRecord = { ...newRecord(encodeJobId(handle), handle, "running"), owner: { pid: owner.pid!, boot: "other" } };
+    const record: JobRecord = { ...newRecord(encodeLegacyJobId(handle), handle, "running"), owner: { pid: owner.pid!, boot: "other" } };
     await store.save(record);
     return record;
   }

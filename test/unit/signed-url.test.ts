@@ -33,6 +33,26 @@ describe("signed media URLs", () => {
     expect(urls.nameFromPath("/mcp")).toBeUndefined();
     expect(urls.nameFromPath("/media/%E0%A4%A")).toBeUndefined();
   });
+
+  it("builds its path patterns once, not on every request", () => {
+    const Original = globalThis.RegExp;
+    let built = 0;
+    globalThis.RegExp = new Proxy(Original, {
+      construct(target, args: [string, string?]) {
+        built++;
+        return new target(...args);
+      },
+    });
+    try {
+      for (let i = 0; i < 50; i++) {
+        expect(urls.nameFromPath(`/base/media/x${i}.mp4`)).toBe(`x${i}.mp4`);
+        expect(urls.nameFromPath("/mcp")).toBeUndefined();
+      }
+    } finally {
+      globalThis.RegExp = Original;
+    }
+    expect(built).toBe(0);
+  });
 });
 
 describe("byte ranges", () => {

@@ -3,7 +3,6 @@
  * cannot reach the call, so it re-reads the job's record until the job ends or its owner dies.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { processAlive } from "../owner.js";
 import type { JobStore } from "../store.js";
 import type { Tracker } from "../tracker.js";
 import type { CancelOutcome } from "../types.js";
@@ -27,10 +26,11 @@ export class Followed implements JobKind {
   /** Re-reads the record every second; fails the job if its owner process is gone. */
   async drive(tr: Tracker): Promise<void> {
     while (!tr.ended && !tr.signal.aborted && Date.now() - tr.lastInterest < this.trackIdleMs) {
-      const fresh = await this.store.load(tr.record.job_id);
+      // A store that cannot be read now (Redis down) is read again next time.
+      const fresh = await this.store.load(tr.record.job_id).catch(() => undefined);
       if (fresh) tr.adopt(fresh);
       const owner = tr.record.owner;
-      if (!tr.ended && owner && !processAlive(owner.pid)) {
+      if (!tr.ended && owner && !(await this.store.ownerAlive(owner).catch(() => true))) {
         await tr.update({
           status: "failed",
           error: { code: "Interrupted", message: "the server process running this job stopped before it finished; generate again." },

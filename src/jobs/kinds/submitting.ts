@@ -117,7 +117,9 @@ export class Submitting implements JobKind {
       await tr.update({ status: "failed", error: toErrorShape(error), errorCause: error });
       return;
     }
-    await tr.update({ detail: `the create answer was lost; looking the task up in ${vendor}'s task list` });
+    // Says what happened: the answer was lost, or the process that sent the create stopped before it came.
+    const what = err === undefined ? `the server that sent the create stopped before ${vendor} answered` : "the create answer was lost";
+    await tr.update({ detail: `${what}; looking the task up in ${vendor}'s task list` });
     const { sub, ...facts } = tr.handle.x ?? {};
     const query = {
       ...(tr.handle.model ? { model: tr.handle.model } : {}),
@@ -131,7 +133,7 @@ export class Submitting implements JobKind {
       try {
         const found = await this.driver.findLost(query, { signal: tr.signal });
         if (found && "task" in found) {
-          await this.attach(tr, found, `the create answer was lost; found task ${found.task} in ${vendor}'s task list`);
+          await this.attach(tr, found, `${what}; found task ${found.task} in ${vendor}'s task list`);
           return;
         }
         if (found) {

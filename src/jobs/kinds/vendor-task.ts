@@ -69,6 +69,8 @@ export class VendorTask implements JobKind {
       }
       if (result) {
         this.polls++;
+        // The vendor knows the task (one it no longer knows answers `expired`): the job gets a record.
+        if (result.status !== "expired") tr.confirm();
         await applyResult(tr, result, this.driver.outputKind, this.media);
         if (tr.ended) return;
       }

@@ -67,6 +67,22 @@ describe("argument forms clients send", () => {
     const range = await h.call("seedream_generate_image", { prompt: "x", max_images: "99" });
     expect(range.isError).toBe(true);
     expect(text(range)).toMatch(/max_images/);
+    // Only a plain decimal is a number: no padding, no exponent, no hex (item 1: "a string holding a plain decimal number").
+    const m = mark(h.ark);
+    for (const [seed, got] of [
+      [" 5 ", '" 5 "'],
+      ["1e1", '"1e1"'],
+      ["0x10", '"0x10"'],
+      ["5.", '"5."'],
+    ] as const) {
+      const r = await h.call("seedream_generate_image", { prompt: "x", seed });
+      expect(r.isError, seed).toBe(true);
+      expect(text(r), seed).toContain(`Error: InvalidInput: seed: must be a plain decimal number such as 42 or -2.5 (got ${got})`);
+    }
+    expect(m.since("/images/generations")).toHaveLength(0);
+    const signed = await h.call("seedream_generate_image", { prompt: "x", seed: "+7", wait_seconds: "30" });
+    expect(signed.isError).toBeFalsy();
+    expect((lastRequest(h.ark, "/images/generations").json as Record<string, unknown>).seed).toBe(7);
     const notBool = await h.call("seedream_generate_image", { prompt: "x", watermark: "yes" });
     expect(notBool.isError).toBe(true);
     expect(text(notBool)).toMatch(/watermark/);

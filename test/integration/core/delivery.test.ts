@@ -4,6 +4,10 @@
  * lines for every failure (schema failures included), audio as an embedded resource, and links
  * that say why they were not embedded.
  */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { imageSize } from "image-size";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { startHarness, structured, text, type Harness } from "../../helpers/harness.js";
@@ -108,17 +112,46 @@ describe("delivery: AIGC_MCP_DELIVERY=link with per-call overrides", () => {
 });
 
 describe("preview of a full-size image", () => {
-  it("leaves out what it cannot show small, and says so", async () => {
-    const h = await startHarness({ ark: { maxRenderEdge: 2048 } });
-    try {
-      const r = await h.call("seedream_generate_image", { prompt: "a big panda", size: "2048x2048", delivery: "preview" });
-      const asset = jobOf(r).assets[0]!;
-      expect(asset.bytes).toBeGreaterThan(PREVIEW_MAX_BYTES);
-      expect(kinds(r)).toEqual(["text"]);
-      expect(text(r)).toMatch(/No preview for .*only images up to 96\.0 KiB/);
-    } finally {
-      await h.close();
-    }
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ kling: { maxRenderEdge: 2048 } });
+  });
+  afterAll(() => h.close());
+
+  it("a 2048x2048 PNG gets a downscaled preview under the cap, made once; the original is untouched", async () => {
+    const r = await h.call("kling_generate_image", { prompt: "a big panda", aspect_ratio: "1:1", wait_seconds: 20, delivery: "preview" });
+    const asset = jobOf(r).assets[0]!;
+    expect(asset).toMatchObject({ mime_type: "image/png", width: 2048, height: 2048 });
+    expect(asset.bytes).toBeGreaterThan(PREVIEW_MAX_BYTES);
+    expect(kinds(r)).toEqual(["text", "image"]);
+    const block = r.content[1] as { data: string; mimeType: string };
+    expect(block.mimeType).toBe("image/jpeg");
+    const preview = Buffer.from(block.data, "base64");
+    expect(preview.length).toBeLessThanOrEqual(PREVIEW_MAX_BYTES);
+    expect(imageSize(preview)).toMatchObject({ width: 512, height: 512, type: "jpg" });
+    expect(text(r)).toMatch(/downscaled to fit 512 px; the full file is at the path/);
+    const original = readFileSync(asset.path!);
+    expect(createHash("sha256").update(original).digest("hex")).toBe(asset.sha256);
+    expect(imageSize(original)).toMatchObject({ width: 2048, height: 2048, type: "png" });
+    // cached next to the outputs, and reused by the next call (never encoded again)
+    const cached = readdirSync(join(h.dir, ".aigc-mcp/previews"));
+    expect(cached).toEqual([expect.stringMatching(/\.png\.[0-9a-f]{12}\.jpg$/)]);
+    const file = join(h.dir, ".aigc-mcp/previews", cached[0]!);
+    const before = statSync(file);
+    const again = await h.call("get_job", { job_id: jobOf(r).job_id, delivery: "preview" });
+    expect((again.content[1] as { data: string }).data).toBe(block.data);
+    expect(statSync(file)).toMatchObject({ ino: before.ino, mtimeMs: before.mtimeMs });
+    expect(readdirSync(join(h.dir, ".aigc-mcp/previews"))).toEqual(cached);
+    expect(createHash("sha256").update(readFileSync(asset.path!)).digest("hex")).toBe(asset.sha256);
+  });
+
+  it("a video gets no preview, and the text says so plainly", async () => {
+    const r = await h.call("kling_text_to_video", { prompt: "a cat", wait_seconds: 20, delivery: "preview" });
+    const asset = jobOf(r).assets[0]!;
+    expect(asset.mime_type).toBe("video/mp4");
+    expect(kinds(r)).toEqual(["text"]);
+    expect(text(r)).toContain(`No preview for ${asset.uri.split("/").pop()}: videos have no preview (no vendor sends a cover image).`);
+    expect(existsSync(join(h.dir, ".aigc-mcp/previews", `${asset.uri.split("/").pop()}.${asset.sha256.slice(0, 12)}.jpg`))).toBe(false);
   });
 });
 

@@ -58,7 +58,6 @@ describe("URL fetch policy", () => {
       `http://127.0.0.1:${closedPort}/a.wav`,
       `http://localhost:${port}/a.wav`,
       `http://[::1]:${port}/a.wav`,
-      `http://169.254.169.254/latest/meta-data/`,
     ];
     const answers = [];
     for (const url of cases) {
@@ -70,6 +69,10 @@ describe("URL fetch policy", () => {
     expect(answers[0]).toMatch(/AIGC_MCP_FETCH_ALLOW_HOSTS/);
     expect(answers[0]).toMatch(/FILES_URL/);
     expect(new Set(answers).size).toBe(1);
+    // A cloud metadata address is refused the same way, and never suggested for the allow-list.
+    const metadata = await transcribe("http://169.254.169.254/latest/meta-data/");
+    expect(metadata.text).toMatch(/^Error: UnreachableUrl: audio: \S+ is on 169\.254\.169\.254, a loopback, private, link-local/);
+    expect(metadata.text).not.toMatch(/adding \S+ to AIGC_MCP_FETCH_ALLOW_HOSTS/);
     expect(answers.join("\n")).not.toMatch(/404|refused|ECONN|closed|timed out|HTTP \d/i);
     expect(hits).toBe(0);
   });

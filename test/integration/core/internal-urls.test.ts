@@ -44,7 +44,6 @@ describe("URL inputs on hosts the vendor cannot reach", () => {
       ["seedream_generate_image", { prompt: "make it blue", images: ["http://api:5001/files/tools/9f0c2a.png?sign=s3cr3t"] }, "api:5001"],
       ["seedance_generate_video", { prompt: "p", first_frame: "http://192.168.1.20/a.png" }, "192.168.1.20"],
       ["jimeng_generate_image", { prompt: "p", images: ["http://10.0.0.7:8080/a.png"] }, "10.0.0.7:8080"],
-      ["jimeng_generate_video", { prompt: "p", first_frame: "http://169.254.10.1/a.png" }, "169.254.10.1"],
       ["kling_omni_video", { prompt: "p", aspect_ratio: "16:9", video: { url: "http://[fd12::5]/v.mp4" } }, "[fd12::5]"],
       ["seedream_generate_image", { prompt: "p", images: ["http://host.docker.internal/files/a.png"] }, "host.docker.internal"],
       ["seedream_generate_image", { prompt: "p", images: ["http://localhost/files/a.png"] }, "localhost"],
@@ -61,6 +60,31 @@ describe("URL inputs on hosts the vendor cannot reach", () => {
     }
     for (const m of before) expect(m.since()).toHaveLength(0);
     expect(hits).toBe(0);
+  });
+
+  it("never suggests allow-listing a link-local or cloud metadata host: it asks for the file's bytes instead", async () => {
+    const before = [mark(h.sandbox.ark), mark(h.sandbox.visual)];
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ["jimeng_generate_video", { prompt: "p", first_frame: "http://169.254.10.1/a.png" }, "169.254.10.1"],
+      ["seedream_generate_image", { prompt: "p", images: ["http://169.254.169.254/latest/meta-data/"] }, "169.254.169.254"],
+      ["seedream_generate_image", { prompt: "p", images: ["http://[fe80::1]/a.png"] }, "[fe80::1]"],
+      ["seedream_generate_image", { prompt: "p", images: ["http://[::ffff:169.254.169.254]/a.png"] }, "[::ffff:a9fe:a9fe]"],
+      ["seedream_generate_image", { prompt: "p", images: ["http://100.100.100.200/latest/meta-data/"] }, "100.100.100.200"],
+      [
+        "seedream_generate_image",
+        { prompt: "p", images: ["http://metadata.google.internal/computeMetadata/v1/"] },
+        "metadata.google.internal",
+      ],
+    ];
+    for (const [tool, args, host] of cases) {
+      const t = text(await h.call(tool, args));
+      expect(t, host).toMatch(/^Error: UnreachableUrl: /);
+      expect(t, host).toContain(`is on ${host}, a loopback, private, link-local or single-label host`);
+      expect(t, host).toContain(`${host} is a link-local or cloud metadata address, never one to allow-list`);
+      expect(t, host).toContain("pass the file itself as a data: URI (its bytes)");
+      expect(t, host).not.toMatch(/adding \S+ to AIGC_MCP_FETCH_ALLOW_HOSTS/);
+    }
+    for (const m of before) expect(m.since()).toHaveLength(0);
   });
 
   it("downloads an allow-listed internal host and sends the bytes, never the URL", async () => {

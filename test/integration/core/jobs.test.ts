@@ -2,8 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
-import { decodeJobId, encodeJobId } from "../../../src/jobs/handle.js";
-import { JobStore } from "../../../src/jobs/store.js";
+import { decodeJobId, encodeLegacyJobId } from "../../../src/jobs/handle.js";
+import { FileJobStore } from "../../../src/jobs/file-store.js";
 import type { JobRecord } from "../../../src/jobs/types.js";
 import { logLines, startHarness, structured, text, type Harness } from "../../helpers/harness.js";
 import { type JobResult, jobOf } from "../../helpers/results.js";
@@ -29,7 +29,7 @@ afterEach(async () => {
 
 describe("job ids", () => {
   it("are self-describing and reject garbage with a field-named error", () => {
-    const id = encodeJobId({ v: 1, vd: "ark", op: "video", task: "cgt-1", model: "m", t: 1 });
+    const id = encodeLegacyJobId({ v: 1, vd: "ark", op: "video", task: "cgt-1", model: "m", t: 1 });
     expect(decodeJobId(id)).toMatchObject({ vd: "ark", op: "video", task: "cgt-1" });
     expect(() => decodeJobId("cgt-123")).toThrow(/job_id: .*not a job id/);
     expect(() => decodeJobId("job_bm90IGpzb24")).toThrow(/job_id/);
@@ -53,7 +53,7 @@ describe("records written by release 0.1.0", () => {
     for (const entry of RELEASE_0_1_0) {
       for (const [file, record] of Object.entries(entry.records)) writeFileSync(join(jobsDir, file), JSON.stringify(record));
     }
-    const store = new JobStore(h.dir);
+    const store = new FileJobStore(h.dir);
     for (const entry of RELEASE_0_1_0) {
       const [record] = Object.values(entry.records);
       expect(await store.load(entry.job_id), entry.tool).toEqual(record);
@@ -116,7 +116,7 @@ describe("bounded waits and resumption", () => {
     const s = jobOf(await h.call("seedream_generate_image", { prompt: "never answered", wait_seconds: 0 }));
     expect(s.status).toBe("running");
     // Pretend the record belongs to a dead process.
-    const store = new JobStore(h.dir);
+    const store = new FileJobStore(h.dir);
     const rec = (await store.load(s.job_id))!;
     await store.save({ ...rec, owner: { pid: 2 ** 22 + 7, boot: "gone" } });
     await h.app.jobs.close();

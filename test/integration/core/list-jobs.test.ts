@@ -1,7 +1,7 @@
 /** Issue 11 item 8 (list_jobs part): paged with limit and cursor, every result under 1 MiB even with huge old records. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { JobStore } from "../../../src/jobs/store.js";
+import { FileJobStore } from "../../../src/jobs/file-store.js";
 import { jobTools } from "../../../src/tools/jobs.js";
 import { listModels } from "../../../src/tools/list-models.js";
 import type { JobRecord } from "../../../src/jobs/types.js";
@@ -29,7 +29,7 @@ describe("list_jobs paging", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-    const store = new JobStore(h.dir);
+    const store = new FileJobStore(h.dir);
     for (let i = 0; i < 45; i++)
       await store.save(record(i, i % 5 === 0 ? { model: "m".repeat(4_000_000), label: "l".repeat(300_000) } : {}));
     // a record from before ids were bounded: its id alone is 1.5 MB

@@ -29,6 +29,27 @@ describe("AIGC_MCP_TOOLSETS", () => {
     }
   });
 
+  it("names are case-insensitive; empty entries are ignored with a warning; a value naming nothing is refused", async () => {
+    const h = await startHarness({ env: { AIGC_MCP_TOOLSETS: " ARK,,Jobs, " } });
+    try {
+      const names = (await h.client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain("seedream_generate_image");
+      expect(names).toContain("wait_for_job");
+      expect(names.filter((n) => /^(kling_|jimeng_|volc_|animo_|gateway_)/.test(n) || n === "list_models")).toEqual([]);
+      expect(h.app.config.toolsets).toEqual(["ark", "jobs"]);
+    } finally {
+      await h.close();
+    }
+    const { normalizeToolsets } = await import("../../../src/plugins.js");
+    expect(normalizeToolsets(["ark", "", "JOBS", "ark"])).toEqual({
+      names: ["ark", "jobs"],
+      warning: 'AIGC_MCP_TOOLSETS "ark,,JOBS,ark" has an empty entry, ignored: listing ark, jobs',
+    });
+    expect(normalizeToolsets(["Kling"])).toEqual({ names: ["kling"] });
+    const env = { AIGC_MCP_TOOLSETS: " , " };
+    await expect(loadVendors(env, parseCoreConfig(env))).rejects.toThrow(/^AIGC_MCP_TOOLSETS: names no toolset/);
+  });
+
   it("an unknown name stops start-up with one line naming the variable and the valid names", async () => {
     const env = { AIGC_MCP_TOOLSETS: "ark,klign" };
     await expect(loadVendors(env, parseCoreConfig(env))).rejects.toThrow(

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeJobId } from "../../../../src/jobs/handle.js";
+import { handleOf } from "../../../helpers/job-handle.js";
 import { logLines, startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
 import { jobOf, mark } from "../../../helpers/results.js";
 
@@ -151,7 +151,7 @@ describe("animo_generate_video (ANIMO_MODE=async against the same simulator)", (
     expect(s.vendor_task_id).toMatch(/^[0-9a-f]{24}$/);
     expect(s.assets[0]!.mime_type).toBe("video/mp4");
     expect(s.assets[0]!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/media\//);
-    const handle = decodeJobId(s.job_id);
+    const handle = await handleOf(h, s.job_id);
     expect(handle).toMatchObject({ vd: "animo", op: "video", task: s.vendor_task_id, x: { m: "async", e: h.sandbox.animo.endpoint } });
     const paths = h.sandbox.animo.sim.requests.map((q) => `${q.method} ${q.path}`);
     expect(paths).toContain("POST /animo/v1/video/generation");

@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, parseCoreConfig } from "../../../../src/config.js";
-import { decodeJobId } from "../../../../src/jobs/handle.js";
+import { handleOf } from "../../../helpers/job-handle.js";
 import { loadVendors } from "../../../../src/plugins.js";
 import { parseAnimoConfig } from "../../../../src/vendors/animo/config.js";
 import { logLines, startHarness, structured, tempDir, text, type Harness } from "../../../helpers/harness.js";
@@ -43,7 +43,7 @@ describe("animo_generate_video in async mode, without ANIMO_ENGINE / ANIMO_MODEL
     const task = h.sandbox.animo.tasks.get(s.vendor_task_id!)!;
     expect(task.data).toMatchObject({ engine: "openai", model: "gpt-5.6-terra" });
     // No model configured: the job id records none either.
-    expect(decodeJobId(s.job_id).model).toBeUndefined();
+    expect((await handleOf(h, s.job_id)).model).toBeUndefined();
   });
 
   it("passes aspect_ratio, and the server renders that frame shape", async () => {
@@ -107,7 +107,7 @@ describe("animo_generate_video in async mode with ANIMO_ENGINE and ANIMO_MODEL",
     expect(r.isError, text(r)).toBeFalsy();
     expect(submits(from)).toEqual([{ prompt: "a square spins", aspect_ratio: "1:1", engine: "anthropic", model: "claude-sonnet-5" }]);
     const s = jobOf(r);
-    expect(decodeJobId(s.job_id)).toMatchObject({ model: "claude-sonnet-5", x: { m: "async", e: h.sandbox.animo.endpoint } });
+    expect(await handleOf(h, s.job_id)).toMatchObject({ model: "claude-sonnet-5", x: { m: "async", e: h.sandbox.animo.endpoint } });
   });
 
   it("the tool's smallest call (its list_models sample) works with the configured default", async () => {

@@ -1,6 +1,6 @@
 /** Animo jobs through the job tools: cancel_job aborts a sync render; an async job resumes after a restart, at its own endpoint only. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { startHarness, startTestSandbox, structured, text, type Harness } from "../../../helpers/harness.js";
 import { jobOf, mark } from "../../../helpers/results.js";
 
 const MB = 1024 * 1024;
@@ -38,7 +38,9 @@ describe("animo_generate_video (ANIMO_MODE=async against the same simulator)", (
     expect(["queued", "running"]).toContain(r.status);
     await h.app.jobs.close(); // this server goes away before the video is ready
     const later = await h.restart();
-    const other = await startHarness({ env: { ANIMO_MODE: "async" } }); // another Animo endpoint
+    // Another Animo endpoint sharing the job records (a keyed job id resumes through its record).
+    const otherSandbox = await startTestSandbox();
+    const other = await startHarness({ env: { ANIMO_MODE: "async" }, existing: { sandbox: otherSandbox, dir: h.dir } });
     try {
       h.sandbox.animo.sim.advance(60_000);
       const done = jobOf(await later.call("wait_for_job", { job_id: r.job_id, wait_seconds: 20 }));
@@ -53,6 +55,7 @@ describe("animo_generate_video (ANIMO_MODE=async against the same simulator)", (
       expect(before.since()).toHaveLength(0);
     } finally {
       await other.close();
+      await otherSandbox.close();
       await later.close();
     }
   });

@@ -4,13 +4,14 @@
  * found in Ark's task list and attached to the same job (never called unreachable, never re-sent).
  */
 import { describe, expect, it } from "vitest";
-import { startHarness, text } from "../../../helpers/harness.js";
+import { startHarness, structured, text } from "../../../helpers/harness.js";
 import { hungCreate } from "../../../helpers/hung-create.js";
 import { jobOf, mark } from "../../../helpers/results.js";
 import type { SimRequest } from "../../../../src/sandbox/sim-server.js";
 import { orphanJob } from "../../../helpers/owner.js";
 
 const isCreate = (r: SimRequest) => r.method === "POST" && r.path.endsWith("/contents/generations/tasks");
+const isList = (r: SimRequest) => r.method === "GET" && r.path.endsWith("/contents/generations/tasks");
 const isImage = (r: SimRequest) => r.method === "POST" && r.path.endsWith("/images/generations");
 
 describe("Seedance create within the wait budget", () => {
@@ -60,6 +61,11 @@ describe("a submitting Seedance job whose sending process died", () => {
     orphanJob(first.dir, jobOf(r).job_id);
     const other = await first.restart();
     try {
+      first.ark.sim.inject({ kind: "delay", delayMs: 2500, match: isList });
+      const looking = await other.call("wait_for_job", { job_id: jobOf(r).job_id, wait_seconds: 1 });
+      expect(structured<{ message: string }>(looking).message).toMatch(
+        /^submitting: the server that sent the create stopped before ark answered; looking the task up in ark's task list;/,
+      );
       const done = await other.call("wait_for_job", { job_id: jobOf(r).job_id, wait_seconds: 20 });
       expect(jobOf(done)).toMatchObject({ status: "succeeded", vendor_task_id: [...first.ark.tasks.keys()].at(-1) });
       expect(m.since(isCreate)).toHaveLength(1);
@@ -119,6 +125,24 @@ describe("Seedance create whose answer is lost", () => {
       expect(jobOf(r).vendor_task_id).toBe([...h.ark.tasks.keys()].at(-1));
       expect(m.since(isCreate)).toHaveLength(1);
       expect(m.since((q) => q.method === "GET" && q.path.endsWith("/contents/generations/tasks")).length).toBeGreaterThan(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("while the lookup runs, the submitting result says the answer was lost and the task is being looked up", async () => {
+    const h = await startHarness();
+    try {
+      h.ark.sim.inject({ kind: "drop-answer", match: isCreate });
+      h.ark.sim.inject({ kind: "delay", delayMs: 2500, match: isList });
+      const r = await h.call("seedance_generate_video", { prompt: "answer lost, slow lookup", wait_seconds: 1 });
+      expect(jobOf(r).status).toBe("submitting");
+      const message = structured<{ message: string }>(r).message;
+      expect(message).toMatch(/^submitting: the create answer was lost; looking the task up in ark's task list; do not generate again/);
+      for (const said of [message, text(r)]) expect(said).not.toMatch(/has not answered/);
+      expect(text(r)).toMatch(/is submitting: the create answer was lost; looking the task up in ark's task list\. Do not generate again/);
+      const done = await h.call("wait_for_job", { job_id: jobOf(r).job_id, wait_seconds: 20 });
+      expect(jobOf(done)).toMatchObject({ status: "succeeded" });
     } finally {
       await h.close();
     }

@@ -1,6 +1,6 @@
 /** volc_visual_call's action families: the catalog's route by default, an explicit mode as the escape hatch, CVSubmitTask/CVGetResult included. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeJobId } from "../../../../src/jobs/handle.js";
+import { handleOf } from "../../../helpers/job-handle.js";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
 import { startHarness, text, type Harness } from "../../../helpers/harness.js";
 import { jobOf, lastRequest, mark, type RequestMark } from "../../../helpers/results.js";
@@ -53,7 +53,7 @@ describe("volc_visual_call", () => {
       }),
     );
     expect(["queued", "running"]).toContain(started.status);
-    expect(decodeJobId(started.job_id).x).toEqual({ rk: OMNI, af: "task" });
+    expect((await handleOf(h, started.job_id)).x).toEqual({ rk: OMNI, af: "task" });
     const second = await h.restart();
     try {
       const before = mark(v);

@@ -1,0 +1,185 @@
+/**
+ * Job records as small JSON files under `<output>/.aigc-mcp/jobs/` (the default store), so
+ * list_jobs and resumption work across connections and server restarts on one machine. Writes are
+ * atomic (temp + rename). Records older than the retention (by their update time) are swept.
+ * Download leases are files under `.aigc-mcp/leases/`; a local job's owner is alive while its pid is.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { join } from "node:path";
+import { redactDeep } from "../log.js";
+import { localDiskError } from "../media/disk.js";
+import { processAlive, thisProcess, type JobOwner } from "./owner.js";
+import { mediaNames, newestFirst, recordKey, type JobStore } from "./store.js";
+import type { JobRecord } from "./types.js";
+
+const DAY_MS = 86_400_000;
+
+export class FileJobStore implements JobStore {
+  readonly dir: string;
+  private readonly leaseDir: string;
+  readonly where: string;
+  /** Parsed records by file name, reused while the file's mtime and size are unchanged. */
+  private readonly cache = new Map<string, { mtimeMs: number; size: number; record: JobRecord }>();
+
+  constructor(
+    outputDir: string,
+    private readonly retentionDays = 30,
+  ) {
+    this.dir = join(outputDir, ".aigc-mcp", "jobs");
+    this.leaseDir = join(outputDir, ".aigc-mcp", "leases");
+    this.where = `the output folder ${outputDir}`;
+  }
+
+  private file(jobId: string): string {
+    return join(this.dir, recordKey(jobId) + ".json");
+  }
+
+  /**
+   * Writes the record, replacing the job's previous one atomically. Every string passes through
+   * the same redaction as results and logs: a vendor error that echoes a credential is stored
+   * without it.
+   */
+  async save(record: JobRecord): Promise<void> {
+    await atomicWrite(this.file(record.job_id), JSON.stringify(redactDeep(record)), this.dir);
+  }
+
+  /** The job's record, or undefined when there is none (or it cannot be read). */
+  async load(jobId: string): Promise<JobRecord | undefined> {
+    try {
+      return JSON.parse(await readFile(this.file(jobId), "utf8")) as JobRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Read from disk each time, so outputs saved by another server process on the same folder count too.
+   */
+  async generatedFiles(): Promise<Set<string>> {
+    return new Set((await this.all()).flatMap(mediaNames));
+  }
+
+  async list(limit: number): Promise<JobRecord[]> {
+    return (await this.all()).sort(newestFirst).slice(0, limit);
+  }
+
+  /** Every readable record (a record being replaced right now is skipped). */
+  private async all(): Promise<JobRecord[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter((n) => n.endsWith(".json"));
+    } catch {
+      return [];
+    }
+    const seen = new Set(names);
+    for (const n of this.cache.keys()) if (!seen.has(n)) this.cache.delete(n);
+    const out = await Promise.all(
+      names.map(async (n) => {
+        const path = join(this.dir, n);
+        try {
+          const s = await stat(path);
+          const hit = this.cache.get(n);
+          if (hit && hit.mtimeMs === s.mtimeMs && hit.size === s.size) return hit.record;
+          const record = JSON.parse(await readFile(path, "utf8")) as JobRecord;
+          this.cache.set(n, { mtimeMs: s.mtimeMs, size: s.size, record });
+          return record;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    return out.filter((r): r is JobRecord => r !== undefined && typeof r.job_id === "string");
+  }
+
+  /** Deletes records not updated for the retention period (the media files themselves stay). */
+  async sweep(): Promise<number> {
+    const cutoff = Date.now() - this.retentionDays * DAY_MS;
+    let removed = 0;
+    for (const r of await this.all()) {
+      const t = Date.parse(r.updated_at ?? r.created_at);
+      if (
+        Number.isFinite(t) &&
+        t < cutoff &&
+        (await unlink(this.file(r.job_id)).then(
+          () => true,
+          () => false,
+        ))
+      )
+        removed++;
+    }
+    return removed;
+  }
+
+  async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const path = this.leaseFile(name);
+    await mkdir(this.leaseDir, { recursive: true });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await writeFile(path, JSON.stringify({ holder, until: Date.now() + ttlMs }), { flag: "wx" });
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw localDiskError(err, this.leaseDir) ?? err;
+      }
+      const held = await this.readLease(path);
+      // An expired lease (or one left half-written) is taken over: its holder stopped renewing it.
+      if (held && held.until > Date.now()) return held.holder === holder;
+      await unlink(path).catch(() => undefined);
+    }
+    return false;
+  }
+
+  async renew(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const path = this.leaseFile(name);
+    if ((await this.readLease(path))?.holder !== holder) return false;
+    await atomicWrite(path, JSON.stringify({ holder, until: Date.now() + ttlMs }), this.leaseDir);
+    return true;
+  }
+
+  async drop(name: string, holder: string): Promise<void> {
+    const path = this.leaseFile(name);
+    if ((await this.readLease(path))?.holder === holder) await unlink(path).catch(() => undefined);
+  }
+
+  owner(): JobOwner {
+    return thisProcess();
+  }
+
+  ownerAlive(owner: JobOwner): Promise<boolean> {
+    return Promise.resolve(processAlive(owner.pid));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private leaseFile(name: string): string {
+    return join(this.leaseDir, name.replace(/[^A-Za-z0-9_-]/g, "_") + ".json");
+  }
+
+  private async readLease(path: string): Promise<{ holder: string; until: number } | undefined> {
+    try {
+      return JSON.parse(await readFile(path, "utf8")) as { holder: string; until: number };
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Writes `text` to `target` through a temp file and a rename; a full or briefly unwritable disk gets three tries. */
+async function atomicWrite(target: string, text: string, dir: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const tmp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(tmp, text);
+      await rename(tmp, target);
+      return;
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      if (attempt >= 3) throw localDiskError(err, dir) ?? err;
+      await sleep(100 * 4 ** (attempt - 1));
+    }
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * Job records in Redis (AIGC_MCP_REDIS_URL), shared by every replica: any replica lists, resumes
+ * and serves any job. Keys, under AIGC_MCP_REDIS_PREFIX (default `aigc-mcp:`):
+ *
+ * - `job:<sha256(job id), 32 hex>`: the record as JSON (redacted like every output), expiring
+ *   AIGC_MCP_JOB_RETENTION_DAYS after its last write;
+ * - `jobs`: a sorted set of those record keys scored by creation time (list_jobs reads the top of
+ *   it, never a SCAN);
+ * - `media`: a sorted set of generated output file names scored by save time (resources/list and
+ *   resources/read serve only these);
+ * - `lease:<name>`: download leases (SET NX PX, renewed while held, deleted only by their holder);
+ * - `proc:<boot id>`: a heartbeat per server process (PX, renewed every third of its life), so a
+ *   local job's owner is alive while its key exists, on whatever machine it runs.
+ *
+ * ioredis does the protocol, reconnection and TLS (`rediss://`); it is imported only when a Redis
+ * URL is configured.
+ */
+import type { Redis } from "ioredis";
+import { AigcError } from "../errors.js";
+import { log, redactDeep } from "../log.js";
+import { randomBytes } from "node:crypto";
+import type { JobOwner } from "./owner.js";
+import { mediaNames, newestFirst, recordKey, type JobStore } from "./store.js";
+import { TERMINAL, type JobRecord } from "./types.js";
+
+const DAY_MS = 86_400_000;
+
+export interface RedisStoreOptions {
+  url: string;
+  prefix: string;
+  retentionDays: number;
+  /** Life of a process heartbeat key; renewed every third of it. */
+  heartbeatMs?: number;
+}
+
+/** Writes a record unless it would replace a finished record with an unfinished one (a late poll of another replica). */
+const SAVE = `
+local cur = redis.call('GET', KEYS[1])
+if cur and ARGV[5] == '0' then
+  local ok, old = pcall(cjson.decode, cur)
+  if ok and type(old) == 'table' and (old.status == 'succeeded' or old.status == 'failed' or old.status == 'cancelled' or old.status == 'expired') then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+for i = 7, #ARGV do redis.call('ZADD', KEYS[3], ARGV[6], ARGV[i]) end
+return 1`;
+/** Deletes a key only while it holds `ARGV[1]`; with ARGV[2], extends it instead. */
+const IF_HELD = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('DEL', KEYS[1]) end
+return 1`;
+
+export class RedisJobStore implements JobStore {
+  readonly where: string;
+  private readonly retentionMs: number;
+  private heartbeat?: NodeJS.Timeout;
+  /** This server instance's id: its heartbeat key, owner stamp and lease holder name. */
+  private readonly instance = randomBytes(6).toString("hex");
+
+  private constructor(
+    private readonly redis: Redis,
+    private readonly opts: RedisStoreOptions,
+  ) {
+    this.where = `Redis at ${redisAddress(opts.url)}`;
+    this.retentionMs = opts.retentionDays * DAY_MS;
+  }
+
+  /** Connects and checks with PING; throws (naming Redis) when it cannot be reached. */
+  static async connect(opts: RedisStoreOptions): Promise<RedisJobStore> {
+    const { Redis } = await import("ioredis");
+    const redis = new Redis(opts.url, {
+      lazyConnect: true,
+      connectTimeout: 5000,
+      commandTimeout: 5000,
+      // While the connection is down a command fails at once (the store's own retries give a
+      // restarting Redis a moment), instead of waiting in a queue.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+    redis.on("error", (err: Error) => log.debug("redis connection error", { error: err.message }));
+    const store = new RedisJobStore(redis, opts);
+    try {
+      await redis.connect();
+      await redis.ping();
+    } catch (err) {
+      redis.disconnect();
+      throw store.error(err, "connecting");
+    }
+    await store.beat();
+    const every = Math.max(50, Math.floor((opts.heartbeatMs ?? 15_000) / 3));
+    store.heartbeat = setInterval(() => void store.beat().catch(() => undefined), every);
+    store.heartbeat.unref();
+    return store;
+  }
+
+  private key(name: string): string {
+    return this.opts.prefix + name;
+  }
+
+  private async beat(): Promise<void> {
+    await this.redis.set(this.key(`proc:${this.instance}`), String(process.pid), "PX", this.opts.heartbeatMs ?? 15_000);
+  }
+
+  async save(record: JobRecord): Promise<void> {
+    const clean = redactDeep(record);
+    const k = recordKey(record.job_id);
+    const created = Date.parse(record.created_at);
+    const args = [
+      JSON.stringify(clean),
+      String(this.retentionMs),
+      k,
+      String(Number.isFinite(created) ? created : Date.now()),
+      TERMINAL.has(record.status) ? "1" : "0",
+      String(Date.now()),
+      ...mediaNames(clean),
+    ];
+    await this.retry("saving a job record", () =>
+      this.redis.eval(SAVE, 3, this.key(`job:${k}`), this.key("jobs"), this.key("media"), ...args),
+    );
+  }
+
+  async load(jobId: string): Promise<JobRecord | undefined> {
+    const text = await this.run("reading a job record", () => this.redis.get(this.key(`job:${recordKey(jobId)}`)));
+    return text ? parse(text) : undefined;
+  }
+
+  async list(limit: number): Promise<JobRecord[]> {
+    const out: JobRecord[] = [];
+    const page = Math.min(Math.max(limit, 10), 500);
+    for (let start = 0; out.length < limit; start += page) {
+      const keys = await this.run("listing jobs", () => this.redis.zrevrange(this.key("jobs"), start, start + page - 1));
+      if (!keys.length) break;
+      const texts = await this.run("listing jobs", () => this.redis.mget(...keys.map((k) => this.key(`job:${k}`))));
+      const gone = keys.filter((_, i) => !texts[i]);
+      // Expired records leave their entry in the sorted set; drop it on the way.
+      if (gone.length) await this.redis.zrem(this.key("jobs"), ...gone).catch(() => undefined);
+      for (const t of texts) {
+        const r = t ? parse(t) : undefined;
+        if (r) out.push(r);
+      }
+      if (keys.length < page) break;
+    }
+    return out.sort(newestFirst).slice(0, limit);
+  }
+
+  async generatedFiles(): Promise<Set<string>> {
+    const names = await this.run("reading the list of generated media", () =>
+      this.redis.zrangebyscore(this.key("media"), Date.now() - this.retentionMs, "+inf"),
+    );
+    return new Set(names);
+  }
+
+  async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const ok = await this.run("taking a download lease", () => this.redis.set(this.key(`lease:${name}`), holder, "PX", ttlMs, "NX"));
+    if (ok === "OK") return true;
+    return (await this.run("taking a download lease", () => this.redis.get(this.key(`lease:${name}`)))) === holder;
+  }
+
+  async renew(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    return (
+      (await this.run("renewing a download lease", () => this.redis.eval(IF_HELD, 1, this.key(`lease:${name}`), holder, String(ttlMs)))) ===
+      1
+    );
+  }
+
+  async drop(name: string, holder: string): Promise<void> {
+    await this.run("releasing a download lease", () => this.redis.eval(IF_HELD, 1, this.key(`lease:${name}`), holder));
+  }
+
+  owner(): JobOwner {
+    return { pid: process.pid, boot: this.instance };
+  }
+
+  async ownerAlive(owner: JobOwner): Promise<boolean> {
+    return (await this.run("checking a server process's heartbeat", () => this.redis.exists(this.key(`proc:${owner.boot}`)))) === 1;
+  }
+
+  /** Drops sorted-set entries of records that expired (Redis removed the records themselves) and media past the retention. */
+  async sweep(): Promise<number> {
+    const old = await this.run("sweeping old jobs", () =>
+      this.redis.zrangebyscore(this.key("jobs"), "-inf", Date.now() - this.retentionMs),
+    );
+    let removed = 0;
+    for (const k of old) {
+      if (!(await this.redis.exists(this.key(`job:${k}`)))) removed += await this.redis.zrem(this.key("jobs"), k);
+    }
+    await this.redis.zremrangebyscore(this.key("media"), "-inf", Date.now() - this.retentionMs);
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    if (this.redis.status !== "ready") return this.redis.disconnect();
+    await this.redis.del(this.key(`proc:${this.instance}`)).catch(() => undefined);
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /** Runs a write up to three times (Redis restarting, a failover) before reporting it. */
+  private async retry<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (attempt >= 3) throw this.error(err, doing);
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async run<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.error(err, doing);
+    }
+  }
+
+  error(err: unknown, doing: string): AigcError {
+    return new AigcError(
+      {
+        category: "local",
+        code: "RedisUnavailable",
+        message: `${this.where}: ${doing} failed: ${err instanceof Error ? err.message : String(err)}`,
+        hint: "Check that Redis is running and reachable at AIGC_MCP_REDIS_URL, then call again with the same job_id: nothing is lost, outputs already saved stay in the output folder.",
+      },
+      { cause: err },
+    );
+  }
+}
+
+/** host:port of a Redis URL, without user or password. */
+export function redisAddress(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "6379"}`;
+  } catch {
+    return "the configured URL";
+  }
+}
+
+function parse(text: string): JobRecord | undefined {
+  try {
+    return JSON.parse(text) as JobRecord;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * What a newcomer sees at start-up (issue 12 tryout findings 3, 7 and 8) through the built server:
+ * the toolsets and tools actually listed, a warning for settings that have no effect, and `check`
+ * saying (and exiting non-zero) when nothing was tested.
+ */
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/harness.js";
+import { run, stdioClient } from "./helpers.js";
+
+describe("start-up log", () => {
+  it("lists the toolsets and tools actually listed; names are case-insensitive and an empty entry is ignored with a warning", async () => {
+    const { client, stderr } = await stdioClient(
+      { AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_LOG_LEVEL: "info", AIGC_MCP_TOOLSETS: "Ark,,JOBS" },
+      ["--sandbox"],
+    );
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(stderr()).toMatch(/ WARN AIGC_MCP_TOOLSETS "Ark,,JOBS" has an empty entry, ignored: listing ark, jobs$/m);
+      const line = stderr()
+        .split("\n")
+        .find((l) => l.includes("listing ark ("));
+      expect(line).toMatch(/listing ark \(\d+\), jobs \(4\) \(AIGC_MCP_TOOLSETS=ark,jobs\)/);
+      const logged = (JSON.parse(line!.slice(line!.indexOf("{"))) as { tools: string[] }).tools;
+      expect(logged.sort()).toEqual(names.sort());
+    } finally {
+      await client.close();
+    }
+  }, 30_000);
+
+  it("warns naming both variables when AIGC_MCP_MEDIA_URL_SECRET is set without AIGC_MCP_PUBLIC_URL", async () => {
+    const { client, stderr } = await stdioClient(
+      { AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_MEDIA_URL_SECRET: "x".repeat(40), AIGC_MCP_S3_PREFIX: "outputs" },
+      ["--sandbox"],
+    );
+    try {
+      await client.listTools();
+      expect(stderr()).toMatch(/ WARN AIGC_MCP_MEDIA_URL_SECRET is set but AIGC_MCP_PUBLIC_URL is not, so it has no effect/);
+      expect(stderr()).toMatch(/AIGC_MCP_S3_PREFIX is set but AIGC_MCP_S3_BUCKET is not/);
+      expect(stderr()).not.toContain("x".repeat(40));
+    } finally {
+      await client.close();
+    }
+  }, 30_000);
+});
+
+describe("check", () => {
+  it("with no vendor configured says nothing was tested and exits 3", async () => {
+    const r = await run(["check"], { AIGC_MCP_OUTPUT_DIR: tempDir() });
+    expect(r.stdout).toMatch(/^skip +ark +not configured/m);
+    expect(r.stdout).toMatch(/^nothing tested: no vendor is configured; set one vendor's credentials \(above\), or try --sandbox$/m);
+    expect(r.code).toBe(3);
+  });
+
+  it("exits 0 when every configured vendor passes", async () => {
+    const r = await run(["check", "--sandbox"], { AIGC_MCP_OUTPUT_DIR: tempDir() });
+    expect(r.stdout).toMatch(/^ok +ark/m);
+    expect(r.stdout).not.toMatch(/nothing tested/);
+    expect(r.code).toBe(0);
+  }, 30_000);
+});

@@ -1,0 +1,87 @@
+/**
+ * Job ids (issue 13 item 4): every new id is at most 64 URL-safe characters and resumes in a
+ * freshly started server with the same credentials and the same store (output folder, or Redis);
+ * a forged id leaves no record behind.
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeLegacyJobId } from "../../../src/jobs/handle.js";
+import { startHarness, structured, text, type Harness } from "../../helpers/harness.js";
+import { jobOf, type JobResult } from "../../helpers/results.js";
+import { startRedis, type TestRedis } from "../../helpers/redis.js";
+
+/** One call per vendor and kind of job (task, keyed task, synchronous), as release 0.1.0's fixtures made them. */
+const CALLS = JSON.parse(readFileSync(new URL("../../fixtures/job-ids-0.1.0.json", import.meta.url), "utf8")) as Array<{
+  tool: string;
+  args: Record<string, unknown>;
+  env?: Record<string, string>;
+  vendor_task_id?: string;
+}>;
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.close();
+});
+
+describe.each([
+  ["the output folder", () => ({})],
+  ["Redis", () => ({ AIGC_MCP_REDIS_URL: redis.url, AIGC_MCP_REDIS_PREFIX: "ids:" })],
+])("new job ids, stored in %s", (_name, storeEnv) => {
+  it.each([false, true])("are at most 64 URL-safe characters and resume in a fresh server (animo async: %s)", async (asyncAnimo) => {
+    const calls = CALLS.filter((c) => !!c.env === asyncAnimo);
+    const first = await startHarness({ env: { ...storeEnv(), ...(asyncAnimo ? { ANIMO_MODE: "async" } : {}) } });
+    let later: Harness | undefined;
+    try {
+      const started: Array<{ tool: string; id: string; task: boolean }> = [];
+      for (const c of calls) {
+        const r = await first.call(c.tool, { ...c.args, wait_seconds: c.vendor_task_id ? 0 : 20 });
+        expect(r.isError, `${c.tool}: ${text(r)}`).toBeFalsy();
+        const id = jobOf(r).job_id;
+        expect(id.length, `${c.tool}: ${id}`).toBeLessThanOrEqual(64);
+        expect(id, c.tool).toMatch(/^[A-Za-z0-9._-]+$/);
+        started.push({ tool: c.tool, id, task: !!c.vendor_task_id });
+      }
+      await first.app.jobs.close(); // the first server goes away; vendor tasks are still running
+      later = await first.restart();
+      for (const s of started) {
+        const r = await later.call("wait_for_job", { job_id: s.id, wait_seconds: 30 });
+        expect(jobOf(r), `${s.tool}: ${text(r)}`).toMatchObject({ job_id: s.id, status: "succeeded" });
+      }
+    } finally {
+      await later?.close();
+      await first.close();
+    }
+  });
+});
+
+describe("a forged but well-formed job id", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it("leaves no record and never sorts into list_jobs", async () => {
+    const real = jobOf(await h.call("seedance_generate_video", { prompt: "real", wait_seconds: 0 }));
+    const forged = [
+      // A vendor task that does not exist, in both id forms, dated 1970.
+      encodeLegacyJobId({ v: 1, vd: "ark", op: "video", task: "cgt-19700101000000-forge", t: 0 }),
+      "t.ark.video.0.cgt-19700101000000-forge",
+      // A synchronous job and a keyed id no store has heard of.
+      encodeLegacyJobId({ v: 1, vd: "ark", op: "image", lid: "0123456789ab", t: 0 }),
+      "k.ark.image.0.AAAAAAAAAAAAAAAA",
+    ];
+    for (const id of forged) {
+      const r = await h.call("get_job", { job_id: id });
+      expect(r.isError, id).toBe(true);
+      expect(text(r)).toMatch(/^Error: /);
+      expect(await h.app.jobs.store.load(id), id).toBeUndefined();
+    }
+    const listed = structured<{ jobs: JobResult[] }>(await h.call("list_jobs", { limit: 100 })).jobs.map((j) => j.job_id);
+    expect(listed).toEqual([real.job_id]);
+    expect((await h.app.jobs.store.list(100)).map((r) => r.job_id)).toEqual([real.job_id]);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * The JobStore contract, run against both backends: the output folder (FileJobStore) and a real
+ * redis-server (RedisJobStore) started by the test.
+ */
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FileJobStore } from "../../../src/jobs/file-store.js";
+import { RedisJobStore } from "../../../src/jobs/redis-store.js";
+import { claimDownload, type JobStore } from "../../../src/jobs/store.js";
+import type { JobRecord } from "../../../src/jobs/types.js";
+import { tempDir } from "../../helpers/harness.js";
+import { startRedis, type TestRedis } from "../../helpers/redis.js";
+
+let redis: TestRedis;
+const dirs: string[] = [];
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+let n = 0;
+const backends: Array<[string, () => Promise<JobStore>]> = [
+  [
+    "output folder",
+    () => {
+      const dir = tempDir();
+      dirs.push(dir);
+      return Promise.resolve(new FileJobStore(dir, 30));
+    },
+  ],
+  ["Redis", () => RedisJobStore.connect({ url: redis.url, prefix: `t${++n}:`, retentionDays: 30, heartbeatMs: 300 })],
+];
+
+function record(id: string, createdAt: string, extra: Partial<JobRecord> = {}): JobRecord {
+  return { job_id: id, status: "running", vendor: "ark", op: "video", assets: [], created_at: createdAt, updated_at: createdAt, ...extra };
+}
+
+describe.each(backends)("job store: %s", (_name, open) => {
+  it("saves, loads and replaces a record, redacting nothing it need not", async () => {
+    const store = await open();
+    expect(await store.load("t.ark.video.abc.cgt-1")).toBeUndefined();
+    const r = record("t.ark.video.abc.cgt-1", "2026-11-30T10:00:00.000Z", { label: "a cat" });
+    await store.save(r);
+    expect(await store.load(r.job_id)).toEqual(r);
+    await store.save({ ...r, status: "queued" });
+    expect(await store.load(r.job_id)).toMatchObject({ status: "queued" });
+    await store.close();
+  });
+
+  it("lists newest first by the record's own creation time, not by when it was written", async () => {
+    const store = await open();
+    await store.save(record("k.ark.video.a.old-aaaaaaaaaaaa", "2026-11-01T00:00:00.000Z"));
+    await store.save(record("k.ark.video.a.new-aaaaaaaaaaaa", "2026-11-30T00:00:00.000Z"));
+    // Written last, dated 1970: it sorts last.
+    await store.save(record("k.ark.video.a.forged-aaaaaaaa", "1970-01-01T00:00:00.000Z"));
+    await store.save(record("k.ark.video.a.mid-aaaaaaaaaaaa", "2026-11-15T00:00:00.000Z"));
+    expect((await store.list(10)).map((r) => r.job_id)).toEqual([
+      "k.ark.video.a.new-aaaaaaaaaaaa",
+      "k.ark.video.a.mid-aaaaaaaaaaaa",
+      "k.ark.video.a.old-aaaaaaaaaaaa",
+      "k.ark.video.a.forged-aaaaaaaa",
+    ]);
+    expect((await store.list(2)).map((r) => r.job_id)).toEqual(["k.ark.video.a.new-aaaaaaaaaaaa", "k.ark.video.a.mid-aaaaaaaaaaaa"]);
+    await store.close();
+  });
+
+  it("knows the generated files from the records' assets", async () => {
+    const store = await open();
+    const asset = { uri: "media://files/20261130-ark-video-1.mp4", mime_type: "video/mp4", bytes: 3, sha256: "x" };
+    await store.save(record("t.ark.video.a.cgt-2", "2026-11-30T00:00:00.000Z", { status: "succeeded", assets: [asset] }));
+    expect(await store.generatedFiles()).toEqual(new Set(["20261130-ark-video-1.mp4"]));
+    await store.close();
+  });
+
+  it("gives a lease to one holder at a time, renews it for its holder only, and hands an expired one over", async () => {
+    const store = await open();
+    expect(await store.acquire("download:x", "A", 10_000)).toBe(true);
+    expect(await store.acquire("download:x", "B", 10_000)).toBe(false);
+    expect(await store.renew("download:x", "B", 10_000)).toBe(false);
+    expect(await store.renew("download:x", "A", 10_000)).toBe(true);
+    await store.drop("download:x", "B");
+    expect(await store.acquire("download:x", "B", 10_000)).toBe(false);
+    await store.drop("download:x", "A");
+    expect(await store.acquire("download:x", "B", 200)).toBe(true);
+    // B stops renewing (its process died): the lease expires and A takes it over.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await store.acquire("download:x", "A", 10_000)).toBe(true);
+    await store.close();
+  });
+
+  it("keeps a claimed download lease alive while its holder works", async () => {
+    const store = await open();
+    const lease = await claimDownload(store, "t.ark.video.a.cgt-3", "A", 1200);
+    expect(lease).toBeDefined();
+    // Past twice its life: only the renewals (every 400 ms) keep it.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await claimDownload(store, "t.ark.video.a.cgt-3", "B", 1200)).toBeUndefined();
+    await lease!.release();
+    const next = await claimDownload(store, "t.ark.video.a.cgt-3", "B", 1200);
+    expect(next).toBeDefined();
+    await next!.release();
+    await store.close();
+  });
+
+  it("says this process is alive and a stranger is not", async () => {
+    const store = await open();
+    expect(await store.ownerAlive(store.owner())).toBe(true);
+    expect(await store.ownerAlive({ pid: 999_999_999, boot: "gone" })).toBe(false);
+    await store.close();
+  });
+});
+
+describe("retention", () => {
+  it("Redis: a record expires AIGC_MCP_JOB_RETENTION_DAYS after its last write", async () => {
+    const store = await RedisJobStore.connect({ url: redis.url, prefix: "ret:", retentionDays: 7 });
+    await store.save(record("t.ark.video.a.cgt-9", new Date().toISOString()));
+    const keys = await redis.client.keys("ret:job:*");
+    expect(keys).toHaveLength(1);
+    const ttl = await redis.client.pttl(keys[0]!);
+    expect(ttl).toBeGreaterThan(7 * 86_400_000 - 60_000);
+    expect(ttl).toBeLessThanOrEqual(7 * 86_400_000);
+    await store.close();
+  });
+
+  it("output folder: sweep removes records not updated for the retention period", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const store = new FileJobStore(dir, 7);
+    const old = new Date(Date.now() - 8 * 86_400_000).toISOString();
+    const recent = new Date(Date.now() - 6 * 86_400_000).toISOString();
+    await store.save(record("t.ark.video.a.cgt-old", old));
+    await store.save(record("t.ark.video.a.cgt-recent", recent));
+    expect(await store.sweep()).toBe(1);
+    expect((await store.list(10)).map((r) => r.job_id)).toEqual(["t.ark.video.a.cgt-recent"]);
+  });
+});

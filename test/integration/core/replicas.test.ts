@@ -1,0 +1,147 @@
+/**
+ * Two app instances sharing a real redis-server (AIGC_MCP_REDIS_URL), as two replicas behind a
+ * load balancer: any replica lists and resumes any job, and exactly one replica downloads a
+ * finished job's outputs (the download lease), taking it over when its holder stops.
+ */
+import { rmSync } from "node:fs";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parseCoreConfig } from "../../../src/config.js";
+import { createContext } from "../../../src/context.js";
+import { recordKey } from "../../../src/jobs/store.js";
+import { loadVendors } from "../../../src/plugins.js";
+import type { ArkSimOptions } from "../../../src/vendors/ark/simulator.js";
+import { startHarness, structured, tempDir, text, type Harness } from "../../helpers/harness.js";
+import { jobOf, requestsTo, type JobResult } from "../../helpers/results.js";
+import { startRedis, type TestRedis } from "../../helpers/redis.js";
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.close();
+});
+
+let open: Harness[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const h of open.reverse()) await h.close().catch(() => undefined);
+  open = [];
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+let n = 0;
+/** Replica A, and B on its own output folder, both on one Redis prefix and the same simulators. */
+async function replicas(leaseMs = 10_000, ark: ArkSimOptions = {}): Promise<{ a: Harness; b: Harness; prefix: string }> {
+  const prefix = `rep${++n}:`;
+  const env = { AIGC_MCP_REDIS_URL: redis.url, AIGC_MCP_REDIS_PREFIX: prefix };
+  const a = await startHarness({ env, engine: { leaseMs }, ark: { queuedMs: 200, runningMs: 400, ...ark } });
+  open.push(a);
+  const dir = tempDir();
+  dirs.push(dir);
+  const b = await startHarness({ env, engine: { leaseMs }, existing: { sandbox: a.sandbox, dir } });
+  open.unshift(b);
+  return { a, b, prefix };
+}
+
+const downloads = (h: Harness) => requestsTo(h.ark, (r) => r.path.startsWith("/media/")).length;
+
+describe("replicas sharing Redis", () => {
+  it("a job started on A is listed on B, resumed there by its short id, and downloaded exactly once", async () => {
+    const { a, b } = await replicas();
+    const started = jobOf(await a.call("seedance_generate_video", { prompt: "two replicas", wait_seconds: 0 }));
+    expect(started.job_id.length).toBeLessThanOrEqual(64);
+    const listed = structured<{ jobs: JobResult[] }>(await b.call("list_jobs", {})).jobs.map((j) => j.job_id);
+    expect(listed).toContain(started.job_id);
+    const onB = jobOf(await b.call("wait_for_job", { job_id: started.job_id, wait_seconds: 60 }));
+    const onA = jobOf(await a.call("wait_for_job", { job_id: started.job_id, wait_seconds: 60 }));
+    expect(onB).toMatchObject({ status: "succeeded" });
+    expect(onA).toMatchObject({ status: "succeeded" });
+    expect(onB.assets[0]!.sha256).toBe(onA.assets[0]!.sha256);
+    expect(downloads(a)).toBe(1);
+    // Whichever replica saved it, both count the file as a generated one (resources/* may serve it).
+    const name = decodeURIComponent(onB.assets[0]!.uri.slice("media://files/".length));
+    expect(await a.app.media.generated()).toContain(name);
+    expect(await b.app.media.generated()).toContain(name);
+  });
+
+  it("while A holds the download lease, B waits and does not download; it takes A's finished record", async () => {
+    const { a, b, prefix } = await replicas();
+    const started = jobOf(await a.call("seedance_generate_video", { prompt: "leased", wait_seconds: 0 }));
+    await a.app.jobs.close(); // A stops tracking; its lease below stands for a download in progress
+    const lease = `${prefix}lease:download:${recordKey(started.job_id)}`;
+    await redis.client.set(lease, "replica-a", "PX", 60_000);
+    const before = downloads(a);
+    const waiting = jobOf(await b.call("wait_for_job", { job_id: started.job_id, wait_seconds: 2 }));
+    expect(waiting).toMatchObject({ status: "running", detail: "another server process is saving the results" });
+    expect(downloads(a)).toBe(before);
+    // A finishes: its record is written, then its lease released.
+    const asset = { uri: "media://files/a-saved.mp4", mime_type: "video/mp4", bytes: 3, sha256: "abc" };
+    const stored = await b.app.jobs.store.load(started.job_id);
+    await b.app.jobs.store.save({ ...stored!, status: "succeeded", assets: [asset], updated_at: new Date().toISOString() });
+    await redis.client.del(lease);
+    const done = jobOf(await b.call("wait_for_job", { job_id: started.job_id, wait_seconds: 10 }));
+    expect(done).toMatchObject({ status: "succeeded", assets: [{ uri: asset.uri, sha256: "abc" }] });
+    expect(downloads(a)).toBe(before);
+  });
+
+  it("a lease whose holder stopped renewing it expires and B takes the download over, once", async () => {
+    const { a, b, prefix } = await replicas();
+    const started = jobOf(await a.call("seedance_generate_video", { prompt: "orphaned lease", wait_seconds: 0 }));
+    await a.app.jobs.close();
+    await redis.client.set(`${prefix}lease:download:${recordKey(started.job_id)}`, "dead-replica", "PX", 1500);
+    const before = downloads(a);
+    const done = jobOf(await b.call("wait_for_job", { job_id: started.job_id, wait_seconds: 30 }));
+    expect(done).toMatchObject({ status: "succeeded" });
+    expect(downloads(a)).toBe(before + 1);
+  });
+
+  it("a synchronous job of A is followed on B while A's heartbeat lives, and reported interrupted once it is gone", async () => {
+    const { a, b, prefix } = await replicas(10_000, { imageDelayMs: 60_000 });
+    const started = jobOf(await a.call("seedream_generate_image", { prompt: "slow", wait_seconds: 0 }));
+    expect(started.job_id.length).toBeLessThanOrEqual(64);
+    const onB = jobOf(await b.call("get_job", { job_id: started.job_id }));
+    expect(onB.status).toBe("running");
+    // A crashes on another machine: its heartbeat key expires. The pid in the record is a live one
+    // here (this test process), so only the shared heartbeat can tell that the owner is gone.
+    const key = `${prefix}job:${recordKey(started.job_id)}`;
+    const record = JSON.parse((await redis.client.get(key))!) as Record<string, unknown>;
+    await redis.client.set(key, JSON.stringify({ ...record, owner: { pid: process.pid, boot: "crashed-replica" } }));
+    const later = jobOf(await b.call("wait_for_job", { job_id: started.job_id, wait_seconds: 10 }));
+    expect(later).toMatchObject({ status: "failed", error: { code: "Interrupted" } });
+  });
+});
+
+describe("Redis unreachable", () => {
+  it("at start: the server refuses to start, naming the variable and Redis", async () => {
+    const env = { AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_REDIS_URL: "redis://127.0.0.1:1" };
+    dirs.push(env.AIGC_MCP_OUTPUT_DIR);
+    const core = parseCoreConfig(env);
+    await expect(createContext(core, await loadVendors(env, core))).rejects.toThrow(
+      /^AIGC_MCP_REDIS_URL: Redis at 127\.0\.0\.1:1: connecting failed.*Start Redis or fix the URL/,
+    );
+  });
+
+  it("mid-call: a lookup fails with an Error line naming Redis; a finished job's output is saved and its record written once Redis is back", async () => {
+    const { a } = await replicas(10_000, { queuedMs: 2000 });
+    const started = jobOf(await a.call("seedance_generate_video", { prompt: "redis goes away", wait_seconds: 0 }));
+    expect(started.status).toBe("queued");
+    await redis.stop();
+    try {
+      const unknown = await a.call("get_job", { job_id: "t.ark.video.abc.cgt-20261130000000-zzzzz" });
+      expect(unknown.isError).toBe(true);
+      expect(text(unknown)).toMatch(/^Error: RedisUnavailable: Redis at 127\.0\.0\.1:\d+: reading a job record failed/);
+      expect(text(unknown)).toMatch(/What to do: Check that Redis is running/);
+      const r = await a.call("wait_for_job", { job_id: started.job_id, wait_seconds: 60 });
+      const done = jobOf(r);
+      expect(done.status, text(r)).toBe("succeeded");
+      expect(done.detail).toMatch(/the job record was not saved: Redis at/);
+      expect(done.assets[0]!.path).toBeDefined();
+    } finally {
+      await redis.start();
+    }
+    await expect
+      .poll(async () => (await a.app.jobs.store.load(started.job_id))?.status, { timeout: 15_000, interval: 250 })
+      .toBe("succeeded");
+  });
+});
