@@ -13,6 +13,8 @@ import { probeFile } from "./media/sniff.js";
 import { registerTool, type ToolDef } from "./tools/define.js";
 import { jobTools } from "./tools/jobs.js";
 import { listModels } from "./tools/list-models.js";
+import { MEDIA_REF_HELP } from "./tools/media-inputs.js";
+import type { CoreConfig } from "./config.js";
 import { VERSION } from "./version.js";
 
 /** MCP's error code for resources/read of a resource that does not exist. */
@@ -21,10 +23,19 @@ const RESOURCE_NOT_FOUND = -32002;
 /** Largest file served through resources/read (base64 in one JSON message). */
 export const RESOURCE_READ_MAX_BYTES = 64 * 1024 * 1024;
 
-const INSTRUCTIONS = `aigc-mcp generates images, video and audio with Chinese AIGC vendors.
-Generation tools start a job and wait up to wait_seconds. If the result says status "queued" or "running", call wait_for_job with the job_id (repeat until it finishes); never start the same generation again, that bills twice.
-Finished media are saved in the output folder (absolute paths in the result), embedded when small, and always readable as media:// resources. Vendor URLs expire; the saved files do not.
+/**
+ * What every tool shares, said once here rather than in each field of the tool list (which goes with
+ * every model request, issue 12 item 16): jobs and wait_seconds, media inputs, model, delivery.
+ */
+export function instructions(config: CoreConfig): string {
+  return `aigc-mcp generates images, video and audio with Chinese AIGC vendors.
+Generation tools start a job and wait up to wait_seconds (default ${config.defaultWaitS}, at most ${config.maxWaitS}). If the result says status "submitting", "queued" or "running", call wait_for_job with the job_id (repeat until it finishes); never start the same generation again, that bills twice.
+Media inputs (image, video and audio arguments) take ${MEDIA_REF_HELP}; a field's description gives only the vendor's limits.
+model: leave it out for the tool's default; list_models lists each tool's models and what each accepts (any name is sent on to the vendor).
+delivery (tools that return files): embed = small files inside the result, links for the rest; link = paths and links only; preview = links plus a small image preview. Default: the server's AIGC_MCP_DELIVERY.
+Finished media are saved in the output folder (absolute paths in the result) and are always readable as media:// resources. Vendor URLs expire; the saved files do not.
 list_jobs finds earlier jobs, including ones from other sessions.`;
+}
 
 /**
  * The toolsets this server lists and their tools, in listing order. AIGC_MCP_TOOLSETS lists only
@@ -42,7 +53,7 @@ export function listedToolsets(app: AppContext): Array<{ toolset: string; tools:
 export function createMcpServer(app: AppContext): McpServer {
   const server = new McpServer(
     { name: "aigc-mcp", title: "AIGC media generation", version: VERSION },
-    { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: {}, resources: {} }, instructions: instructions(app.config) },
   );
   for (const tool of listedToolsets(app).flatMap((t) => t.tools)) registerTool(server, app, tool);
   server.registerResource(

@@ -18,7 +18,7 @@ import { PREVIEW_EDGE, PREVIEW_MAX_BYTES, type PreviewOutcome } from "../media/p
 
 export { PREVIEW_MAX_BYTES };
 
-export const deliverySchema = z.enum(DELIVERY_MODES).optional().describe("embed|link|preview; default AIGC_MCP_DELIVERY");
+export const deliverySchema = z.enum(DELIVERY_MODES).optional();
 
 /** A tool returns media when its output carries assets (every generation tool and the job tools). */
 export function returnsMedia(output: z.ZodRawShape): boolean {

@@ -11,7 +11,7 @@ import { jobResultShape, progressLine, renderJob, structuredJob } from "./job-re
 
 /** Longest job id accepted (ids carry the vendor task id and model, a few hundred characters at most). */
 export const MAX_JOB_ID = 2048;
-const jobId = z.string().min(1).max(MAX_JOB_ID).describe("the job_id returned by a generation tool or list_jobs");
+const jobId = z.string().min(1).max(MAX_JOB_ID);
 
 /** list_jobs: the jobs it pages through, and the bytes one result may take (Claude Desktop refuses results over 1 MiB). */
 export const LIST_JOBS_SCAN = 1000;
@@ -63,9 +63,13 @@ function listEntry(r: JobRecord): { item: Record<string, unknown>; line: string 
   return { item, line };
 }
 
+/**
+ * `wait_seconds`, on every tool that runs as a job. No description: the name and range say it, and
+ * the server instructions say what happens when it runs out (the tool list goes with every model
+ * request, issue 12 item 16).
+ */
 export function waitSecondsSchema(config: CoreConfig) {
-  const { defaultWaitS, maxWaitS } = config;
-  return z.number().int().min(0).max(maxWaitS).optional().describe(`seconds to wait before returning a job_id (default ${defaultWaitS})`);
+  return z.number().int().min(0).max(config.maxWaitS).optional();
 }
 
 /** Waits on a job within the caller's budget, reporting progress, and renders the result. */
@@ -87,8 +91,7 @@ export function jobTools(app: AppContext): ToolDef[] {
     defineTool({
       name: "get_job",
       title: "Get job status",
-      description:
-        "Returns the current status of a generation job without waiting, and its files when it has succeeded. Works for jobs started in any session or by an earlier run of this server. Free: it only reads the vendor's task status.",
+      description: "Returns a job's status without waiting, and its files once it succeeded (jobs of any session or earlier run). Free.",
       input: { job_id: jobId },
       output: jobResultShape,
       annotations: readOnly,
@@ -98,7 +101,7 @@ export function jobTools(app: AppContext): ToolDef[] {
       name: "wait_for_job",
       title: "Wait for a job",
       description:
-        "Waits up to wait_seconds for a generation job to finish, sending progress notifications, then returns its files (or its current status if still running; call again to keep waiting). Use this after a generation tool returned status submitting, queued or running. Free: it only reads the vendor's task status.",
+        "Waits up to wait_seconds for a job (from a generation tool) to finish, then returns its files, or its status if still running: call again. Free.",
       input: { job_id: jobId, wait_seconds: waitSecondsSchema(app.config) },
       output: jobResultShape,
       annotations: readOnly,
@@ -107,8 +110,7 @@ export function jobTools(app: AppContext): ToolDef[] {
     defineTool({
       name: "cancel_job",
       title: "Cancel a job",
-      description:
-        "Asks the vendor to cancel a generation job. Some vendors can only cancel queued tasks and some cannot cancel at all; the answer says plainly what happened. A job that already finished is left alone.",
+      description: "Asks the vendor to cancel a job (some cancel only queued tasks, some none); the answer says what happened. Free.",
       input: { job_id: jobId },
       output: { ...jobResultShape, cancelled: z.boolean(), message: z.string() },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -124,11 +126,11 @@ export function jobTools(app: AppContext): ToolDef[] {
       name: "list_jobs",
       title: "List recent jobs",
       description:
-        "Lists recent generation jobs this server knows (newest first), including ones started by other sessions or before a restart, with their status and saved files. Use it to find a job_id you lost.",
+        "Lists recent jobs, newest first, from any session or before a restart, with status and files: finds a lost job_id. Free.",
       input: {
-        limit: z.number().int().min(1).max(100).optional().describe("how many jobs per page (1-100, default 20)"),
-        status: z.enum(JOB_STATUSES).optional().describe("only jobs in this status"),
-        cursor: z.string().max(200).optional().describe("next_cursor from the previous page, to list older jobs"),
+        limit: z.number().int().min(1).max(100).optional().describe("default 20"),
+        status: z.enum(JOB_STATUSES).optional(),
+        cursor: z.string().max(200).optional(),
       },
       output: {
         jobs: z.array(z.object({ ...jobResultShape, label: z.string().optional(), created_at: z.string(), updated_at: z.string() })),

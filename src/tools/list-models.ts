@@ -145,11 +145,11 @@ export function listModels(app: AppContext): ToolDef {
     name: "list_models",
     title: "List models",
     description:
-      "Lists the models each configured vendor's tools can use: status (active, retiring, retired with its successor), the default and the variable that changes it, documented capabilities and the date they were checked. live: true also asks the vendor for its own list (free). Use it before choosing a model.",
+      "Lists each tool's models: status (retired ones with a successor), the default, what each accepts and when that was checked. Use it before choosing a model. Free.",
     input: {
-      vendor: z.string().max(32).optional().describe("only this vendor id"),
-      tool: z.string().max(64).optional().describe("only this tool"),
-      live: z.boolean().optional().describe("also fetch the vendor's own model list (a free call)"),
+      vendor: z.string().max(32).optional(),
+      tool: z.string().max(64).optional(),
+      live: z.boolean().optional().describe("also ask the vendor"),
     },
     output: { vendors: z.array(vendorShape) },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },

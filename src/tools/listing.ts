@@ -2,9 +2,18 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 
 /**
- * A listed input schema without what every client already knows (issue 12 item 16: the tool list
- * goes with every model request): the `$schema` draft URI, and the ±2^53-1 bounds zod puts on
- * every integer. Validation is unchanged (it runs on the zod schema).
+ * Keywords that only validate and do not help a model choose a value: string lengths and patterns,
+ * list counts, record key and value rules. The server still enforces every one of them (the zod
+ * schema validates each call, and the error names the field and the limit); a count a model needs
+ * to know is in the field's description.
+ */
+const VALIDATION_ONLY = new Set(["minLength", "maxLength", "pattern", "minItems", "maxItems"]);
+
+/**
+ * A listed input schema without what every client already knows or only a validator uses
+ * (issue 12 item 16: the tool list goes with every model request): the `$schema` draft URI, the
+ * ±2^53-1 bounds zod puts on every integer, VALIDATION_ONLY keywords and an `additionalProperties`
+ * that allows anything. Types, enums, number ranges, formats and `required` stay.
  */
 export function compactSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(compactSchema);
@@ -13,10 +22,18 @@ export function compactSchema(node: unknown): unknown {
   for (const [k, v] of Object.entries(node)) {
     if (k === "$schema" && typeof v === "string") continue;
     if ((k === "maximum" && v === Number.MAX_SAFE_INTEGER) || (k === "minimum" && v === Number.MIN_SAFE_INTEGER)) continue;
-    out[k] = compactSchema(v);
+    if (VALIDATION_ONLY.has(k) && typeof v !== "object") continue;
+    if (k === "propertyNames" || (k === "additionalProperties" && (v === true || isEmptyObject(v)))) continue;
+    // Property names are the tool's own words, never keywords: keep every one.
+    out[k] = k === "properties" && isObject(v) ? mapValues(v, compactSchema) : compactSchema(v);
   }
   return out;
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const isEmptyObject = (v: unknown): boolean => isObject(v) && Object.keys(v).length === 0;
+const mapValues = (o: Record<string, unknown>, f: (v: unknown) => unknown) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
 
 type ListHandler = (request: unknown, extra: unknown) => Promise<{ tools: { inputSchema: unknown }[] }>;
 const compacted = new WeakSet<McpServer>();
@@ -30,7 +47,8 @@ export function compactListing(server: McpServer): void {
   if (compacted.has(server)) return;
   const handlers = (server.server as unknown as { _requestHandlers?: Map<string, ListHandler> })._requestHandlers;
   const list = handlers?.get("tools/list");
-  if (!handlers || !list) throw new Error("the SDK's tools/list handler is gone (SDK update): adapt compactListing in src/tools/define.ts");
+  if (!handlers || !list)
+    throw new Error("the SDK's tools/list handler is gone (SDK update): adapt compactListing in src/tools/listing.ts");
   handlers.set("tools/list", async (request, extra) => {
     const result = await list(request, extra);
     return { ...result, tools: result.tools.map((t) => ({ ...t, inputSchema: compactSchema(t.inputSchema) })) };

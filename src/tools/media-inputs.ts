@@ -12,8 +12,11 @@ export async function loadInputs(app: AppContext, values: string[] | undefined, 
   return out;
 }
 
-/** Short on purpose: it is repeated in many fields of the tool list every model request carries (issue 12 item 16). */
-export const MEDIA_REF_HELP = "URL, data: URI, media:// URI or local path";
+/**
+ * What a media argument takes, said once in the server instructions: the fields state only the vendor's
+ * limits (the tool list goes with every model request, issue 12 item 16).
+ */
+export const MEDIA_REF_HELP = "a URL, a data: URI, a media:// URI from an earlier result, or a file path on the server's machine";
 
 /** Like loadInput, but always bytes: URL inputs are downloaded (capped by the rule). */
 export async function loadInputBytes(app: AppContext, value: string, rule: InputRule, signal?: AbortSignal) {

@@ -37,26 +37,18 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
     name: "animo_generate_video",
     title: "Animo video generation",
     description:
-      "Generates a short animated MP4 from a text prompt with Animo (no input images); choose duration, style and resolution. Paid per generation. Can take minutes: returns a job_id, then call wait_for_job; never re-run to check.",
+      "Generates a short animated MP4 from a text prompt with Animo. Paid per video. Minutes: returns a job_id for wait_for_job.",
     input: {
-      prompt: z.string().min(1).max(MAX_PROMPT).describe("what the video shows and how it moves, in plain words"),
-      duration: z
-        .number()
-        .int()
-        .min(1)
-        .max(60)
-        .optional()
-        .describe(`length in seconds, 1-60 (default ${DEFAULT_DURATION}; sync mode only)`),
-      style: z.enum(STYLES).optional().describe(`visual style (default ${DEFAULT_STYLE}; sync mode only)`),
-      resolution: z.enum(RESOLUTIONS).optional().describe(`frame size WIDTHxHEIGHT (default ${DEFAULT_RESOLUTION}; sync mode only)`),
+      prompt: z.string().min(1).max(MAX_PROMPT),
+      duration: z.number().int().min(1).max(60).optional().describe(`default ${DEFAULT_DURATION}; sync mode`),
+      style: z.enum(STYLES).optional().describe(`default ${DEFAULT_STYLE}; sync mode`),
+      resolution: z.enum(RESOLUTIONS).optional().describe(`default ${DEFAULT_RESOLUTION}; sync mode`),
       aspect_ratio: z
         .string()
         .max(MAX_ID)
         .regex(/^\d{1,2}:\d{1,2}$/, "aspect_ratio is WIDTH:HEIGHT, e.g. 16:9")
         .optional()
-        .describe(
-          `frame shape W:H (async mode only): the API documents ${DOCUMENTED_ASPECT_RATIOS.join(", ")}; the server's default is ${DOCUMENTED_ASPECT_RATIOS[0]}`,
-        ),
+        .describe(`${DOCUMENTED_ASPECT_RATIOS.join("|")}; async mode`),
       wait_seconds: waitSecondsSchema(core),
     },
     output: jobResultShape,

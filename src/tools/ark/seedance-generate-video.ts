@@ -17,17 +17,12 @@ import type { Catalog } from "../../vendors/kit/catalog.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
-import { MAX_ID, MAX_MEDIA_REF, MEDIA_REF_HELP, loadInput, loadInputs } from "../media-inputs.js";
+import { MAX_ID, MAX_MEDIA_REF, loadInput, loadInputs } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 import { VENDOR_ID } from "../../vendors/ark/config.js";
 
 const MB = 1024 * 1024;
-const media = (what: string, max: number) =>
-  z
-    .array(z.string().min(1).max(MAX_MEDIA_REF))
-    .max(max)
-    .optional()
-    .describe(`${what}, each like first_frame (how many depends on the model)`);
+const media = (max: number) => z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(max).optional();
 
 export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: CoreConfig, catalog: Catalog) {
   const endpoint = ENDPOINTS.video;
@@ -35,50 +30,28 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
     name: "seedance_generate_video",
     title: "Seedance video generation (Volcengine Ark)",
     description:
-      "Generates a video with ByteDance Seedance (Volcengine Ark): text, first frame, first+last frame, or reference images/videos/audio. Paid per video token (drafts cost less). Takes 30 s to minutes: returns a job_id, then call wait_for_job; never re-run to check. Per-model limits: list_models.",
+      "Generates a video with ByteDance Seedance (Volcengine Ark) from text, first/last frames or reference media (or asset://<id>). Paid per video token. Minutes: returns a job_id for wait_for_job.",
     input: {
-      prompt: z.string().max(4000).optional().describe("what happens in the video (required for text-to-video)"),
-      model: z
-        .string()
-        .min(1)
-        .max(128)
-        .optional()
-        .describe(`model id or ep-… endpoint id (default ${ark.videoModel}); models: list_models`),
-      first_frame: z
-        .string()
-        .min(1)
-        .max(MAX_MEDIA_REF)
-        .optional()
-        .describe(`image the video starts from; ${MEDIA_REF_HELP}, or asset://<id> (Ark trusted asset)`),
-      last_frame: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("image the video ends on (with first_frame)"),
-      reference_images: media("reference images", 30),
-      reference_videos: media("reference videos", 10),
-      reference_audios: media("reference audio clips", 10),
-      omni_reference_task_type: z
-        .string()
-        .min(1)
-        .max(64)
-        .optional()
-        .describe(
-          'Seedance 2.x: how Ark combines frames and reference media, e.g. "first_last_frame" (passed to Ark as given; Ark documents the values)',
-        ),
-      draft_task_id: z
-        .string()
-        .min(1)
-        .max(MAX_ID)
-        .optional()
-        .describe("vendor_task_id of an earlier draft video to render in full quality"),
-      resolution: z.enum(RESOLUTIONS).optional().describe("output resolution (Ark's default when omitted)"),
-      ratio: z.enum(RATIOS).optional().describe("aspect ratio; adaptive follows the input image"),
-      duration: z.number().int().min(-1).max(120).optional().describe("seconds; -1 lets the model decide"),
-      seed: z.number().int().min(-1).max(4294967295).optional().describe("-1 = random"),
-      camera_fixed: z.boolean().optional().describe("keep the camera still"),
-      watermark: z.boolean().optional().describe("add the AI-generated mark"),
-      generate_audio: z.boolean().optional().describe("generate a synchronised soundtrack"),
-      draft: z.boolean().optional().describe("cheap 480p preview; render it later with draft_task_id"),
-      return_last_frame: z.boolean().optional().describe("also return the last frame as an image (to chain videos)"),
-      service_tier: z.enum(SERVICE_TIERS).optional().describe('"flex" = cheaper offline queue, slower'),
-      output_format: z.enum(VIDEO_FORMATS).optional().describe("video container"),
+      prompt: z.string().max(4000).optional().describe("required for text-to-video"),
+      model: z.string().min(1).max(128).optional().describe("or ep-… id"),
+      first_frame: z.string().min(1).max(MAX_MEDIA_REF).optional(),
+      last_frame: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("needs first_frame"),
+      reference_images: media(30),
+      reference_videos: media(10),
+      reference_audios: media(10),
+      omni_reference_task_type: z.string().min(1).max(64).optional().describe("2.x, e.g. first_last_frame"),
+      draft_task_id: z.string().min(1).max(MAX_ID).optional().describe("draft's vendor_task_id to render"),
+      resolution: z.enum(RESOLUTIONS).optional(),
+      ratio: z.enum(RATIOS).optional(),
+      duration: z.number().int().min(-1).max(120).optional().describe("-1 = model decides"),
+      seed: z.number().int().min(-1).max(4294967295).optional(),
+      camera_fixed: z.boolean().optional(),
+      watermark: z.boolean().optional(),
+      generate_audio: z.boolean().optional(),
+      draft: z.boolean().optional().describe("cheap 480p"),
+      return_last_frame: z.boolean().optional(),
+      service_tier: z.enum(SERVICE_TIERS).optional().describe("flex = cheaper, slower"),
+      output_format: z.enum(VIDEO_FORMATS).optional(),
       wait_seconds: waitSecondsSchema(core),
     },
     output: jobResultShape,

@@ -18,7 +18,7 @@ import type { Catalog } from "../../vendors/kit/catalog.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
-import { MAX_ID, MAX_MEDIA_REF, MEDIA_REF_HELP, loadInputs } from "../media-inputs.js";
+import { MAX_ID, MAX_MEDIA_REF, loadInputs } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 import { VENDOR_ID } from "../../vendors/ark/config.js";
 
@@ -32,27 +32,15 @@ export function seedreamModel(ark: ArkConfig, args: { model?: string; max_images
 
 export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: CoreConfig, catalog: Catalog) {
   const endpoint = ENDPOINTS.image;
-  const defaults =
-    ark.imageGroupModel === ark.imageModel ? `default ${ark.imageModel}` : `default ${ark.imageModel}, for groups ${ark.imageGroupModel}`;
   return defineTool({
     name: "seedream_generate_image",
     title: "Seedream image generation (Volcengine Ark)",
     description:
-      "Generates images with ByteDance Seedream (Volcengine Ark): text-to-image, editing, multi-image fusion, and consistent groups (max_images > 1). Paid per image. Typically 10-60 s; if longer it returns a job_id for wait_for_job. Per-model sizes and options: list_models.",
+      "Generates images with ByteDance Seedream (Volcengine Ark): text-to-image, editing, fusion, groups (max_images > 1). Paid per image. 10-60 s, else a job_id for wait_for_job.",
     input: {
-      prompt: z
-        .string()
-        .min(1)
-        .max(4000)
-        .describe("what to generate or how to edit; Chinese or English (best under ~300 Chinese characters / 600 English words)"),
-      images: z
-        .array(z.string().min(1).max(MAX_MEDIA_REF))
-        .max(MAX_REFERENCE_IMAGES)
-        .optional()
-        .describe(
-          `reference images (how many depends on the model); each ${MEDIA_REF_HELP}, or asset://<id>. jpeg/png/webp/bmp/tiff/gif, <= 10 MB`,
-        ),
-      model: z.string().min(1).max(128).optional().describe(`model id or ep-… endpoint id (${defaults}); models: list_models`),
+      prompt: z.string().min(1).max(4000),
+      images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(MAX_REFERENCE_IMAGES).optional().describe("or asset://<id>; <= 10 MB"),
+      model: z.string().min(1).max(128).optional().describe("or ep-… id"),
       size: z
         .string()
         .max(MAX_ID)
@@ -61,19 +49,13 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
           'must be a tier such as "2K" or "2k", "adaptive", or WIDTHxHEIGHT such as "2048x2048"',
         )
         .optional()
-        .describe("a tier (1K, 2K, 3K, 4K; which ones depends on the model) or WIDTHxHEIGHT, e.g. 2048x2048, 2560x1440 (16:9)"),
-      seed: z.number().int().min(-1).max(2147483647).optional().describe("-1 = random"),
-      watermark: z.boolean().optional().describe('add the "AI生成" mark at the bottom right (Ark default: true)'),
-      max_images: z
-        .number()
-        .int()
-        .min(1)
-        .max(MAX_GROUP_TOTAL)
-        .optional()
-        .describe(`1 = a single image (default); 2-${MAX_GROUP_TOTAL} = an image group (reference + generated <= ${MAX_GROUP_TOTAL})`),
-      prompt_optimization: z.enum(PROMPT_OPTIMIZATION).optional().describe("prompt rewriting mode"),
-      thinking: z.enum(THINKING).optional().describe("the model's reasoning while rewriting the prompt (Seedream 5.0)"),
-      output_format: z.enum(IMAGE_FORMATS).optional().describe("image file format (Seedream 5.0)"),
+        .describe("1K-4K or WxH"),
+      seed: z.number().int().min(-1).max(2147483647).optional(),
+      watermark: z.boolean().optional().describe("default true"),
+      max_images: z.number().int().min(1).max(MAX_GROUP_TOTAL).optional().describe(`2+ = group (refs + images <= ${MAX_GROUP_TOTAL})`),
+      prompt_optimization: z.enum(PROMPT_OPTIMIZATION).optional(),
+      thinking: z.enum(THINKING).optional().describe("5.0"),
+      output_format: z.enum(IMAGE_FORMATS).optional(),
       wait_seconds: waitSecondsSchema(core),
     },
     output: jobResultShape,

@@ -5,7 +5,7 @@ import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { GATEWAY } from "../../vendors/gateway/errors.js";
 import { defineTool } from "../define.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { GATEWAY_CALL, modelHelp, modelsFileChecks, resolveModel, result } from "./common.js";
+import { GATEWAY_CALL, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
 import { compileSchema } from "./schema.js";
 import { MAX_ID, MAX_TEXT } from "../media-inputs.js";
 
@@ -21,44 +21,33 @@ export function gatewayChat(client: GatewayClient, catalog?: Catalog) {
     name: "gateway_chat",
     title: "AI Gateway chat",
     description:
-      "Asks a chat model behind your Alibaba Cloud AI Gateway and returns its answer. Give either prompt (plus an optional system) or a full messages list. " +
-      "For JSON set response_format json_object, or json_schema {schema}: the answer is parsed, checked against the schema and returned as structuredContent.json (a mismatch is an error quoting the raw text). " +
-      "Billed per token by the gateway's model.",
+      "Asks a chat model behind your Alibaba Cloud AI Gateway: prompt (and system) or messages. With json_schema the answer is checked and returned as structuredContent.json. Billed per token.",
     input: {
-      prompt: z.string().min(1).max(MAX_TEXT).optional().describe("the user message (use this or messages)"),
-      system: z.string().max(MAX_TEXT).optional().describe("system instructions sent before the conversation"),
+      prompt: z.string().min(1).max(MAX_TEXT).optional(),
+      system: z.string().max(MAX_TEXT).optional(),
       messages: z
         .array(z.object({ role: z.enum(CHAT_ROLES), content: z.string().max(MAX_TEXT) }))
         .min(1)
         .max(200)
-        .optional()
-        .describe("the conversation so far, oldest first, as {role: system|user|assistant, content} (use this or prompt)"),
-      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "chat")),
-      temperature: z.number().min(0).max(2).optional().describe("sampling temperature 0-2 (model default if omitted)"),
-      max_tokens: z.number().int().min(1).max(1_000_000).optional().describe("cap on the answer's length in tokens"),
+        .optional(),
+      model: modelField(cfg, "chat"),
+      temperature: z.number().min(0).max(2).optional(),
+      max_tokens: z.number().int().min(1).max(1_000_000).optional(),
       // Two fields, not a union of a string and an object: LangChain's adapter keeps only the object
       // branch of such a union and then refuses "json_object" before it reaches the server (issue 12).
-      response_format: z
-        .enum(["text", "json_object", "json_schema"])
-        .optional()
-        .describe('"text" (default), "json_object", or "json_schema" (implied by json_schema)'),
+      response_format: z.enum(["text", "json_object", "json_schema"]).optional(),
       json_schema: z
         .object({
-          schema: z.record(z.string().max(MAX_ID), z.unknown()).describe("a JSON Schema (object) the answer must match"),
+          schema: z.record(z.string().max(MAX_ID), z.unknown()),
           name: z
             .string()
             .max(MAX_ID)
             .regex(/^[A-Za-z0-9_-]{1,64}$/)
-            .optional()
-            .describe("schema name sent to the model (letters, digits, _ and -)"),
+            .optional(),
           strict: z.boolean().optional(),
         })
-        .optional()
-        .describe("the answer must be JSON matching this schema"),
-      enable_thinking: z
-        .boolean()
-        .optional()
-        .describe("turn the model's reasoning phase on or off (models that support it, e.g. Qwen3); the reasoning is returned separately"),
+        .optional(),
+      enable_thinking: z.boolean().optional().describe("e.g. Qwen3"),
     },
     output: {
       model: z.string(),

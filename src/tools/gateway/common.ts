@@ -1,5 +1,6 @@
 /** What the gateway tools share: model resolution with a clear message, the models file's checks, annotations, result building. */
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
 import { inputError } from "../../errors.js";
 import { GATEWAY_MODEL_VARS, GATEWAY_PATHS, type GatewayCapability, type GatewayConfig } from "../../vendors/gateway/config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
@@ -25,11 +26,13 @@ export function resolveModel(cfg: GatewayConfig, cap: GatewayCapability, given: 
   return { model, modelVar };
 }
 
-export function modelHelp(cfg: GatewayConfig, cap: GatewayCapability): string {
-  const d = cfg.models[cap];
-  return d
-    ? `model name served by the gateway (default ${d}; list_models with live: true asks the gateway)`
-    : `model name served by the gateway (required: ${GATEWAY_MODEL_VARS[cap]} is not set; list_models with live: true asks the gateway)`;
+/**
+ * The `model` field. With a default configured it needs no words (the server instructions point to
+ * list_models); without one, the description says it is required here.
+ */
+export function modelField(cfg: GatewayConfig, cap: GatewayCapability) {
+  const field = z.string().min(1).max(128).optional();
+  return cfg.models[cap] ? field : field.describe(`required (${GATEWAY_MODEL_VARS[cap]} is not set)`);
 }
 
 export function result(text: string, structured: Record<string, unknown>): CallToolResult {

@@ -4,7 +4,7 @@ import { embed, MAX_EMBED_TEXTS } from "../../vendors/gateway/embed-rerank.js";
 import { saveDataFile } from "../../media/disk.js";
 import { defineTool } from "../define.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { GATEWAY_CALL, modelHelp, modelsFileChecks, resolveModel, result } from "./common.js";
+import { GATEWAY_CALL, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
 
 const MAX_TEXT_CHARS = 32_000;
 
@@ -14,21 +14,15 @@ export function gatewayEmbed(client: GatewayClient, catalog?: Catalog) {
     name: "gateway_embed",
     title: "AI Gateway embeddings",
     description:
-      "Turns texts into embedding vectors with an embedding model behind your Alibaba Cloud AI Gateway (for search, clustering, similarity). The vectors are saved as a JSON file (an array of arrays, in the order of texts) whose path is returned; the result only summarises them. Billed per token.",
+      "Turns texts into embedding vectors with a model behind your Alibaba Cloud AI Gateway, saved as a JSON file (array of arrays, in order) whose path is returned. Billed per token.",
     input: {
       texts: z
         .array(z.string().min(1, "texts must not contain empty strings").max(MAX_TEXT_CHARS))
         .min(1)
         .max(MAX_EMBED_TEXTS)
-        .describe(`the texts to embed (1-${MAX_EMBED_TEXTS}, each non-empty)`),
-      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "embed")),
-      dimensions: z
-        .number()
-        .int()
-        .min(1)
-        .max(16_384)
-        .optional()
-        .describe("vector length, for models that can shorten their output (e.g. 64-2048 for text-embedding-v4); model default if omitted"),
+        .describe(`1-${MAX_EMBED_TEXTS}`),
+      model: modelField(cfg, "embed"),
+      dimensions: z.number().int().min(1).max(16_384).optional(),
     },
     output: {
       model: z.string(),

@@ -4,7 +4,7 @@ import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { MAX_RERANK_DOCUMENTS, rerank } from "../../vendors/gateway/embed-rerank.js";
 import { defineTool } from "../define.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { GATEWAY_CALL, modelHelp, modelsFileChecks, resolveModel, result } from "./common.js";
+import { GATEWAY_CALL, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
 import { MAX_TEXT } from "../media-inputs.js";
 
 export function gatewayRerank(client: GatewayClient, catalog?: Catalog) {
@@ -13,22 +13,16 @@ export function gatewayRerank(client: GatewayClient, catalog?: Catalog) {
     name: "gateway_rerank",
     title: "AI Gateway rerank",
     description:
-      "Orders documents by relevance to a query with a rerank model behind your Alibaba Cloud AI Gateway. Returns the best top_n as {index (position in documents), score (the model's relevance score, higher is better), document}. Billed per token.",
+      "Orders documents by relevance to a query with a rerank model behind your Alibaba Cloud AI Gateway; returns the top_n as {index, score, document}. Billed per token.",
     input: {
-      query: z.string().min(1).max(MAX_TEXT).describe("what the documents are ranked against"),
+      query: z.string().min(1).max(MAX_TEXT),
       documents: z
         .array(z.string().min(1, "documents must not contain empty strings").max(MAX_TEXT))
         .min(1)
         .max(MAX_RERANK_DOCUMENTS)
-        .describe(`the candidate texts (1-${MAX_RERANK_DOCUMENTS})`),
-      top_n: z
-        .number()
-        .int()
-        .min(1)
-        .max(MAX_RERANK_DOCUMENTS)
-        .optional()
-        .describe("how many of the best documents to return (default all)"),
-      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "rerank")),
+        .describe(`1-${MAX_RERANK_DOCUMENTS}`),
+      top_n: z.number().int().min(1).max(MAX_RERANK_DOCUMENTS).optional().describe("default all"),
+      model: modelField(cfg, "rerank"),
     },
     output: {
       model: z.string(),

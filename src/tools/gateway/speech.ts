@@ -8,7 +8,7 @@ import { jobResultShape } from "../job-result.js";
 import { MAX_ID } from "../media-inputs.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { modelHelp, modelsFileChecks, resolveModel } from "./common.js";
+import { modelField, modelsFileChecks, resolveModel } from "./common.js";
 import { VENDOR_ID } from "../../vendors/gateway/config.js";
 
 export function gatewaySpeech(client: GatewayClient, core: CoreConfig, catalog?: Catalog) {
@@ -17,22 +17,18 @@ export function gatewaySpeech(client: GatewayClient, core: CoreConfig, catalog?:
     name: "gateway_speech",
     title: "AI Gateway text-to-speech",
     description:
-      "Reads text aloud with a text-to-speech model behind your Alibaba Cloud AI Gateway. The audio is saved to the output folder and returned as an embedded resource when it fits the inline budget (a media:// link otherwise). Long texts can take a while: the call returns a job_id when wait_seconds runs out; then call wait_for_job. Billed per character.",
+      "Reads text aloud with a text-to-speech model behind your Alibaba Cloud AI Gateway and saves the audio. Billed per character. A long text may return a job_id for wait_for_job.",
     input: {
-      text: z.string().min(1).max(MAX_SPEECH_CHARS).describe(`what to say (1-${MAX_SPEECH_CHARS} characters)`),
+      text: z.string().min(1).max(MAX_SPEECH_CHARS).describe(`<= ${MAX_SPEECH_CHARS} chars`),
       voice: z
         .string()
         .min(1)
         .max(MAX_ID)
         .optional()
-        .describe(
-          cfg.voice
-            ? `voice name of the model (default ${cfg.voice})`
-            : "voice name of the model (required: AI_GATEWAY_TTS_VOICE is not set), e.g. alloy or longxiaochun",
-        ),
-      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "tts")),
-      format: z.enum(SPEECH_FORMATS).optional().describe("audio format (default mp3); opus comes in an Ogg container"),
-      speed: z.number().min(0.25).max(4).optional().describe("speaking rate 0.25-4 (1 = normal), for models that support it"),
+        .describe(cfg.voice ? `default ${cfg.voice}` : "required (AI_GATEWAY_TTS_VOICE is not set), e.g. longxiaochun"),
+      model: modelField(cfg, "tts"),
+      format: z.enum(SPEECH_FORMATS).optional(),
+      speed: z.number().min(0.25).max(4).optional().describe("1 = normal"),
       wait_seconds: waitSecondsSchema(core),
     },
     output: jobResultShape,

@@ -3,26 +3,30 @@ import { extForMime } from "../../media/sniff.js";
 import { MAX_TRANSCRIBE_BYTES, transcribe } from "../../vendors/gateway/audio.js";
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { defineTool } from "../define.js";
-import { MAX_ID, MAX_MEDIA_REF, MEDIA_REF_HELP, loadInputBytes } from "../media-inputs.js";
+import { MAX_ID, MAX_MEDIA_REF, loadInputBytes } from "../media-inputs.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { GATEWAY_CALL, modelHelp, modelsFileChecks, resolveModel, result } from "./common.js";
+import { GATEWAY_CALL, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
 
 export function gatewayTranscribe(client: GatewayClient, catalog?: Catalog) {
   const cfg = client.cfg;
   return defineTool({
     name: "gateway_transcribe",
     title: "AI Gateway speech-to-text",
-    description: `Transcribes speech in an audio file (mp3, wav, ogg/opus, flac, aac, m4a, or the audio of an mp4/webm; up to ${MAX_TRANSCRIBE_BYTES / 1024 / 1024} MiB) with a speech-to-text model behind your Alibaba Cloud AI Gateway, and returns the text. URLs are downloaded by this server and uploaded to the gateway. Billed per second of audio.`,
+    description: `Transcribes speech in an audio file with a speech-to-text model behind your Alibaba Cloud AI Gateway and returns the text. Billed per second of audio.`,
     input: {
-      audio: z.string().min(1).max(MAX_MEDIA_REF).describe(`the audio: ${MEDIA_REF_HELP}`),
-      model: z.string().min(1).max(128).optional().describe(modelHelp(cfg, "stt")),
+      audio: z
+        .string()
+        .min(1)
+        .max(MAX_MEDIA_REF)
+        .describe(`mp3/wav/ogg/flac/aac/m4a/mp4/webm <= ${MAX_TRANSCRIBE_BYTES / 1024 / 1024} MiB`),
+      model: modelField(cfg, "stt"),
       language: z
         .string()
         .max(MAX_ID)
         .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "language must be a language code such as en, zh or yue")
         .optional()
-        .describe("the spoken language as an ISO 639 code (e.g. zh, en); improves accuracy, auto-detected if omitted"),
-      prompt: z.string().max(2000).optional().describe("context or spellings to guide the transcription (names, terms)"),
+        .describe("e.g. zh; default auto"),
+      prompt: z.string().max(2000).optional().describe("names and terms to expect"),
     },
     output: {
       model: z.string(),

@@ -7,14 +7,15 @@ import { routeEndpoint, type KlingRoute } from "../../vendors/kling/families.js"
 import { checkKlingImage, IMAGE_MAX_BYTES, IMAGE_MIMES, toKlingImage } from "../../vendors/kling/requests.js";
 import { createFacts, routeFacts } from "../../vendors/kling/tasks.js";
 import { newExternalTaskId } from "../../vendors/kling/client.js";
-import { CAMERA_TYPES, MAX_SHOT_PROMPT, MAX_SHOTS, MODES, SHOT_TYPES } from "../../vendors/kling/video-options.js";
+import { MAX_SHOT_PROMPT, MAX_SHOTS, MODES, SHOT_TYPES } from "../../vendors/kling/video-options.js";
 import { VENDOR_ID } from "../../vendors/kling/config.js";
 import type { ToolContext } from "../define.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
-import { MAX_ID, MEDIA_REF_HELP, loadInput } from "../media-inputs.js";
+import { MAX_ID, loadInput } from "../media-inputs.js";
 import { checkModel, explainRefusals, type ModelCall } from "../model-check.js";
 
-export const IMAGE_HELP = `${MEDIA_REF_HELP}; jpg/png, <= 10 MB, >= 300 px a side, aspect 1:2.5-2.5:1`;
+/** Kling's image limits, checked here for local files (the forms every media argument takes are in the server instructions). */
+export const IMAGE_HELP = "jpg/png <= 10 MB, >= 300 px";
 
 /** The ids of a catalog's current models on these endpoint families. */
 export function currentModels(catalog: Catalog, ...endpoints: string[]): string[] {
@@ -30,17 +31,13 @@ export function currentModels(catalog: Catalog, ...endpoints: string[]): string[
   ];
 }
 
-/** The `model` field: a free string (Kling ships models monthly); list_models names them (kept out of the tool list, issue 12 item 16). */
-export function modelField(catalog: Catalog, fallback: string, endpoint: string, newStandard?: string) {
-  const fresh = newStandard ? currentModels(catalog, newStandard) : [];
-  return z
-    .string()
-    .min(1)
-    .max(128)
-    .optional()
-    .describe(
-      `Kling model (default ${fallback}; any name is sent on${fresh.length ? `; ${fresh[0]}-style names need KLING_API_KEY` : ""}); models and what each takes: list_models`,
-    );
+/**
+ * The `model` field: a free string (Kling ships models monthly); list_models names them, with the
+ * default and what each takes (kept out of the tool list, issue 12 item 16; the server instructions
+ * say how model fields work).
+ */
+export function modelField() {
+  return z.string().min(1).max(128).optional();
 }
 
 /** `duration` with each current model's seconds on this endpoint, from the catalog (so the text cannot drift from the data). */
@@ -53,11 +50,8 @@ export function durationField(catalog: Catalog, endpoint: string) {
       if (Array.isArray(c)) return [`${m.id} ${c.join("/")}`];
       return c && typeof c === "object" ? [`${m.id} ${c.min}-${c.max}`] : [];
     });
-  return videoFields.duration.describe(`seconds (default 5): ${ranges.join(", ")}`);
+  return videoFields.duration.describe(`default 5; ${ranges.join(", ")}`);
 }
-
-/** A camera axis; the range is in the schema (minimum/maximum), so no description repeats it. */
-const axis = z.number().min(-10).max(10).optional();
 
 export const elementIds = (max: number) =>
   z
@@ -69,53 +63,28 @@ export const elementIds = (max: number) =>
     )
     .max(max)
     .optional()
-    .describe("Kling element (主体) ids (kling_list_elements); how many depends on the model");
+    .describe("kling_list_elements");
 
 export const videoFields = {
-  negative_prompt: z.string().max(2500).optional().describe("what the video should not show (legacy models only)"),
-  mode: z.enum(MODES).optional().describe('"std" (720p), "pro" (1080p) or "4k"; which ones depends on the model; Kling default std'),
-  duration: z.number().int().min(1).max(60).optional().describe("seconds; depends on the model (5/10, 3-10 or 3-15); default 5"),
-  cfg_scale: z.number().min(0).max(1).optional().describe("prompt adherence 0-1; only retired Kling 1.x models took it"),
-  sound: z.boolean().optional().describe("generate sound with the video (models with native audio)"),
-  camera_control: z
-    .object({
-      type: z.enum(CAMERA_TYPES).describe('"simple" (one axis, set in config) or a preset movement'),
-      config: z
-        .object({
-          horizontal: axis,
-          vertical: axis,
-          pan: axis,
-          tilt: axis,
-          roll: axis,
-          zoom: axis,
-        })
-        .optional()
-        .describe('for type "simple": exactly one non-zero axis'),
-    })
-    .optional()
-    .describe("camera movement; only retired Kling 1.x models took it"),
-  multi_shot: z.boolean().optional().describe("make a multi-shot video (Kling 3.0 models)"),
-  shot_type: z
-    .enum(SHOT_TYPES)
-    .optional()
-    .describe('with multi_shot: "customize" (you give multi_prompt) or "intelligence" (Kling splits the prompt)'),
+  negative_prompt: z.string().max(2500).optional(),
+  mode: z.enum(MODES).optional().describe("std 720p, pro 1080p"),
+  duration: z.number().int().min(1).max(60).optional().describe("default 5"),
+  sound: z.boolean().optional(),
+  multi_shot: z.boolean().optional().describe("Kling 3.0"),
+  shot_type: z.enum(SHOT_TYPES).optional().describe("customize: give multi_prompt"),
   multi_prompt: z
     .array(
       z.object({
-        prompt: z.string().min(1).max(MAX_SHOT_PROMPT).describe("what happens in this shot"),
-        duration: z.number().int().min(1).max(60).describe("seconds of this shot"),
+        prompt: z.string().min(1).max(MAX_SHOT_PROMPT),
+        duration: z.number().int().min(1).max(60),
       }),
     )
     .min(1)
     .max(MAX_SHOTS)
     .optional()
-    .describe('1-6 shots for shot_type "customize"; durations add up to duration'),
-  voice_ids: z
-    .array(z.string().min(1).max(MAX_ID))
-    .max(2)
-    .optional()
-    .describe("up to 2 Kling voice ids (image-to-video on Kling 2.6; needs sound: true); in the prompt <<<voice_1>>>"),
-  watermark: z.boolean().optional().describe("also produce a watermarked copy (saved next to the clean one)"),
+    .describe("1-6 shots; sum = duration"),
+  voice_ids: z.array(z.string().min(1).max(MAX_ID)).max(2).optional().describe("<= 2, with sound: <<<voice_1>>>"),
+  watermark: z.boolean().optional().describe("+ watermarked copy"),
 };
 
 export const wait = (core: CoreConfig) => ({ wait_seconds: waitSecondsSchema(core) });

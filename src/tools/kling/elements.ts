@@ -71,37 +71,16 @@ export function klingElementTools(client: KlingClient, core: CoreConfig) {
       name: "kling_create_element",
       title: "Create a Kling element (主体)",
       description:
-        "Creates a reusable Kling element (主体: character, object, creature) from a front image plus 1-3 views, or from a video of a person, optionally with a voice; use it via element_ids. Stored in your Kling account (kling_delete_element). Built in the background: kling_list_elements shows it when done.",
+        "Creates a reusable Kling element (主体: character, object) from a front image and 1-3 views, or a video of a person, for element_ids. Paid. Built in the background: kling_list_elements shows it.",
       input: {
-        element_name: z.string().min(1).max(20).describe("short name, <= 20 characters"),
-        element_description: z.string().min(1).max(100).describe("what it is, <= 100 characters"),
-        frontal_image: z
-          .string()
-          .min(1)
-          .max(MAX_MEDIA_REF)
-          .optional()
-          .describe(`front view of the subject (with refer_images); ${IMAGE_HELP}`),
-        refer_images: z
-          .array(z.string().min(1).max(MAX_MEDIA_REF))
-          .min(1)
-          .max(3)
-          .optional()
-          .describe("1-3 more views of the same subject (same formats)"),
-        video_url: z
-          .string()
-          .max(MAX_MEDIA_REF)
-          .url()
-          .optional()
-          .describe("instead of images: http(s) URL of an mp4/mov of a realistic person, 3-8 s, 1080p, 16:9 or 9:16, <= 200 MB"),
-        voice_id: z.string().min(1).max(128).optional().describe("a Kling voice id to bind to the element"),
-        tag_ids: z.array(z.enum(ELEMENT_TAGS)).max(8).optional().describe("Kling category tags o_101-o_108"),
-        wait_seconds: z
-          .number()
-          .int()
-          .min(0)
-          .max(core.maxWaitS)
-          .optional()
-          .describe(`seconds to wait for Kling to finish the element (default ${core.defaultWaitS})`),
+        element_name: z.string().min(1).max(20).describe("<= 20 chars"),
+        element_description: z.string().min(1).max(100).describe("<= 100 chars"),
+        frontal_image: z.string().min(1).max(MAX_MEDIA_REF).optional().describe(IMAGE_HELP),
+        refer_images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).min(1).max(3).optional().describe("1-3 more views"),
+        video_url: z.string().max(MAX_MEDIA_REF).url().optional().describe("or: mp4/mov of a person, 3-8 s, 1080p"),
+        voice_id: z.string().min(1).max(128).optional(),
+        tag_ids: z.array(z.enum(ELEMENT_TAGS)).max(8).optional(),
+        wait_seconds: z.number().int().min(0).max(core.maxWaitS).optional(),
       },
       output: {
         task_id: z.string().describe("the creation task (kling_list_elements shows it while pending)"),
@@ -156,15 +135,12 @@ export function klingElementTools(client: KlingClient, core: CoreConfig) {
       name: "kling_list_elements",
       title: "List Kling elements (主体)",
       description:
-        "Lists Kling elements (主体) usable in element_ids: your own (source custom) or Kling's official presets (source official), from both of Kling's element services, which Kling keeps apart (library current and old). Free and read-only.",
+        "Lists Kling elements (主体) for element_ids: yours (source custom) or Kling's presets (official), in both element libraries. Free.",
       input: {
-        source: z.enum(["custom", "official"]).optional().describe('"custom" (your elements, default) or "official" (Kling presets)'),
-        library: z
-          .enum(["all", "current", "old"])
-          .optional()
-          .describe('"all" (default), "current" (the element service since 2026-02) or "old" (elements made before)'),
-        page: z.number().int().min(1).max(1000).optional().describe("page number of each library, default 1"),
-        page_size: z.number().int().min(1).max(500).optional().describe("entries per page and library, 1-500 (default 30)"),
+        source: z.enum(["custom", "official"]).optional(),
+        library: z.enum(["all", "current", "old"]).optional(),
+        page: z.number().int().min(1).max(1000).optional(),
+        page_size: z.number().int().min(1).max(500).optional(),
       },
       output: {
         source: z.enum(["custom", "official"]),
@@ -201,14 +177,12 @@ export function klingElementTools(client: KlingClient, core: CoreConfig) {
     defineTool({
       name: "kling_delete_element",
       title: "Delete a Kling element (主体)",
-      description:
-        "Permanently deletes one of your Kling elements (主体) by element_id, in either of Kling's element libraries. Official presets cannot be deleted. This cannot be undone.",
+      description: "Permanently deletes one of your Kling elements (主体) by element_id (not official presets). Cannot be undone. Free.",
       input: {
         element_id: z
           .string()
           .max(MAX_ID)
-          .regex(/^\d{1,30}$/, "must be a numeric element id")
-          .describe("the element_id to delete (from kling_list_elements)"),
+          .regex(/^\d{1,30}$/, "must be a numeric element id"),
       },
       output: { element_id: z.string(), deleted: z.boolean(), status: z.string().optional() },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

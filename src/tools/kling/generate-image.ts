@@ -13,37 +13,27 @@ import { MAX_MEDIA_REF } from "../media-inputs.js";
 const FAMILY = "images/generations";
 const ROUTE: KlingRoute = { standard: "legacy", family: FAMILY };
 
-export const imageCount = z.number().int().min(1).max(9).optional().describe("how many images, 1-9 (default 1); each is billed");
+export const imageCount = z.number().int().min(1).max(9).optional();
 
 export function klingGenerateImage(client: KlingClient, catalog: Catalog, cfg: KlingConfig, core: CoreConfig) {
   return defineTool({
     name: "kling_generate_image",
     title: "Kling image generation",
     description:
-      "Generates 1-9 images with Kling AI (可灵) from a prompt, optionally guided by a reference image (Kling 2.1: keep its subject or face) or elements (Kling 3.0). " +
-      "Paid: billed by Kling per image. Usually 10-60 s; if it takes longer the call returns a job_id for wait_for_job.",
+      "Generates 1-9 images with Kling AI (可灵) from a prompt, a reference image (2.1) or elements (3.0). Paid per image." +
+      " 10-60 s, else a job_id for wait_for_job.",
     input: {
-      prompt: z.string().min(1).max(2500).describe("what to generate (<= 2500 characters)"),
-      negative_prompt: z.string().max(2500).optional().describe("what to avoid (not with a reference image)"),
-      image: z.string().min(1).max(MAX_MEDIA_REF).optional().describe(`reference image; ${IMAGE_HELP}`),
-      image_reference: z.enum(IMAGE_REFERENCES).optional().describe('with image: keep the "subject" or the "face" (Kling 2.1)'),
-      image_fidelity: z
-        .number()
-        .min(0)
-        .max(1)
-        .optional()
-        .describe("how closely to follow the reference image, 0-1 (default 0.5; Kling 2.1)"),
-      human_fidelity: z
-        .number()
-        .min(0)
-        .max(1)
-        .optional()
-        .describe('face similarity, 0-1 (default 0.45; Kling 2.1, takes effect with image_reference "subject")'),
+      prompt: z.string().min(1).max(2500),
+      negative_prompt: z.string().max(2500).optional(),
+      image: z.string().min(1).max(MAX_MEDIA_REF).optional().describe(IMAGE_HELP),
+      image_reference: z.enum(IMAGE_REFERENCES).optional().describe("2.1"),
+      image_fidelity: z.number().min(0).max(1).optional().describe("2.1"),
+      human_fidelity: z.number().min(0).max(1).optional().describe("2.1, subject"),
       element_ids: elementIds(10),
-      resolution: z.enum(RESOLUTIONS).optional().describe("1k (default) or 2k, depending on the model"),
+      resolution: z.enum(RESOLUTIONS).optional(),
       n: imageCount,
-      aspect_ratio: z.enum(IMAGE_RATIOS).optional().describe("default 16:9"),
-      model: modelField(catalog, cfg.imageModel, FAMILY),
+      aspect_ratio: z.enum(IMAGE_RATIOS).optional(),
+      model: modelField(),
       ...wait(core),
     },
     output: jobResultShape,

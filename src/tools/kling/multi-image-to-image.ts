@@ -20,20 +20,16 @@ export function klingMultiImageToImage(client: KlingClient, catalog: Catalog, co
     name: "kling_multi_image_to_image",
     title: "Kling multi-image to image",
     description:
-      "Composes a new image with Kling AI (可灵) from 1-4 subject images, optionally placed in a scene image and rendered in the style of a style image. " +
-      "Paid: billed by Kling per image. Usually 10-60 s; if it takes longer the call returns a job_id for wait_for_job.",
+      "Composes an image with Kling AI (可灵) from 1-4 subject images, optionally a scene and a style image. Paid per image." +
+      " 10-60 s, else a job_id for wait_for_job.",
     input: {
-      subject_images: z
-        .array(z.string().min(1).max(MAX_MEDIA_REF))
-        .min(1)
-        .max(4)
-        .describe(`1-4 images of the subjects to keep; each ${IMAGE_HELP}`),
-      scene_image: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("background / scene image (same formats)"),
-      style_image: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("style reference image (same formats)"),
-      prompt: z.string().max(2500).optional().describe("how to combine them"),
+      subject_images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).min(1).max(4).describe(`1-4; ${IMAGE_HELP}`),
+      scene_image: z.string().min(1).max(MAX_MEDIA_REF).optional(),
+      style_image: z.string().min(1).max(MAX_MEDIA_REF).optional(),
+      prompt: z.string().max(2500).optional(),
       n: imageCount,
-      aspect_ratio: z.enum(IMAGE_RATIOS).optional().describe("default 16:9"),
-      model: modelField(catalog, fallback, FAMILY),
+      aspect_ratio: z.enum(IMAGE_RATIOS).optional(),
+      model: modelField(),
       ...wait(core),
     },
     output: jobResultShape,

@@ -34,13 +34,13 @@ export function klingMultiImageToVideo(client: KlingClient, catalog: Catalog, co
     name: "kling_multi_image_to_video",
     title: "Kling multi-image reference video",
     description:
-      "Generates a video with Kling AI (可灵) that combines up to 4 reference images (characters, objects, scenes) as the prompt describes (refer to them as <<<image_1>>>…). " +
-      "Runs on Kling's Omni video (its own endpoint was retired on 2026-09-15). Paid: billed by Kling per video. Takes 1-10 minutes: the call returns a job_id when its wait budget runs out; then call wait_for_job.",
+      "Generates a video with Kling AI (可灵) from 1-4 reference images, named <<<image_1>>>… in the prompt (runs on Omni video). Paid per video." +
+      " 1-10 min: returns a job_id for wait_for_job.",
     input: {
-      images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).min(1).max(4).describe(`1-4 reference images; each ${IMAGE_HELP}`),
-      prompt: z.string().min(1).max(2500).describe("what happens in the video, referring to the images as <<<image_1>>>…"),
-      model: modelField(catalog, fallback, OMNI_VIDEO_FAMILY),
-      aspect_ratio: z.enum(VIDEO_RATIOS).optional().describe("default 16:9"),
+      images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).min(1).max(4).describe(`1-4; ${IMAGE_HELP}`),
+      prompt: z.string().min(1).max(2500),
+      model: modelField(),
+      aspect_ratio: z.enum(VIDEO_RATIOS).optional(),
       mode: videoFields.mode,
       duration: videoFields.duration,
       watermark: videoFields.watermark,

@@ -22,23 +22,20 @@ export function klingOmniImage(client: KlingClient, catalog: Catalog, core: Core
     name: "kling_omni_image",
     title: "Kling Omni image",
     description:
-      "Kling AI (可灵) Omni image: generates or edits images from a prompt plus reference images and elements (refer to them as <<<image_1>>>, <<<element_1>>>), as single images (n) or a consistent series. " +
-      "Images + elements <= 10. Paid: billed by Kling per image. Usually 10-90 s; if it takes longer the call returns a job_id for wait_for_job.",
+      "Kling AI (可灵) Omni image: generates or edits images with reference images and elements (<<<image_1>>>, <<<element_1>>>), n images or a series. Paid per image." +
+      " 10-90 s, else a job_id for wait_for_job.",
     input: {
-      prompt: z.string().min(1).max(2500).describe("what to generate; reference inputs as <<<image_1>>>, <<<element_1>>>"),
-      images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(10).optional().describe(`reference images; each ${IMAGE_HELP}`),
+      prompt: z.string().min(1).max(2500),
+      images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(10).optional().describe(`+ elements <= 10; ${IMAGE_HELP}`),
       element_ids: elementIds(10),
-      resolution: z.enum(RESOLUTIONS).optional().describe("1k (default), 2k; 4k on models that offer it"),
-      result_type: z
-        .enum(RESULT_TYPES)
-        .optional()
-        .describe('"single" (default; n images) or "series" (a consistent set of series_amount images)'),
+      resolution: z.enum(RESOLUTIONS).optional(),
+      result_type: z.enum(RESULT_TYPES).optional(),
       n: imageCount,
       // A number and a flag, not a union of a number and "auto": LangChain's adapter drops such a union's type (issue 12).
-      series_amount: z.number().int().min(2).max(9).optional().describe('images in a "series", 2-9'),
-      series_auto: z.boolean().optional().describe('"series": Kling picks how many images from the prompt (instead of series_amount)'),
-      aspect_ratio: z.enum(OMNI_IMAGE_RATIOS).optional().describe('default "auto" (follows the inputs)'),
-      model: modelField(catalog, fallback, FAMILY),
+      series_amount: z.number().int().min(2).max(9).optional(),
+      series_auto: z.boolean().optional().describe("Kling picks the amount"),
+      aspect_ratio: z.enum(OMNI_IMAGE_RATIOS).optional(),
+      model: modelField(),
       ...wait(core),
     },
     output: jobResultShape,

@@ -31,35 +31,30 @@ export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: Core
     name: "kling_omni_video",
     title: "Kling Omni video",
     description:
-      "Kling AI (可灵) Omni video: text-to-video, first/end frames, reference images and elements, editing or extending a video; refer to inputs as <<<image_1>>>, <<<element_1>>>, <<<video_1>>>. Paid per video. Takes 1-10 min: returns a job_id, then call wait_for_job. Limits per model: list_models.",
+      "Kling AI (可灵) Omni video from text, frames, reference images, elements or a video to edit (<<<image_1>>>, <<<element_1>>>, <<<video_1>>> in the prompt). Paid per video. 1-10 min: returns a job_id for wait_for_job.",
     input: {
-      prompt: z.string().min(1).max(2500).describe("what to generate; reference inputs as <<<image_1>>>, <<<element_1>>>, <<<video_1>>>"),
+      prompt: z.string().min(1).max(2500),
       images: z
         .array(
           z.object({
             image: z.string().min(1).max(MAX_MEDIA_REF).describe(IMAGE_HELP),
-            role: z.enum(FRAME_ROLES).optional().describe("first_frame or end_frame; omit for a plain reference image"),
+            role: z.enum(FRAME_ROLES).optional(),
           }),
         )
         .max(7)
         .optional()
-        .describe("reference images (<= 7, <= 4 with a video)"),
+        .describe("+ elements <= 7 (4 with video)"),
       element_ids: elementIds(7),
       video: z
         .object({
-          url: z
-            .string()
-            .max(MAX_MEDIA_REF)
-            .url()
-            .describe("http(s) URL of an mp4/mov, 3-10 s (3-15 s on Kling 3.0 Omni), 720-2160 px, 24-60 fps, <= 200 MB"),
-          refer_type: z.enum(REFER_TYPES).optional().describe('"feature" = use as a reference; "base" = edit this video'),
-          keep_original_sound: z.boolean().optional().describe("keep the video's soundtrack"),
+          url: z.string().max(MAX_MEDIA_REF).url().describe("mp4/mov 3-15 s, <= 200 MB"),
+          refer_type: z.enum(REFER_TYPES).optional().describe("base = edit it"),
+          keep_original_sound: z.boolean().optional(),
         })
-        .optional()
-        .describe("one reference video"),
-      model: modelField(catalog, fallback, OMNI_VIDEO_FAMILY),
+        .optional(),
+      model: modelField(),
       mode: videoFields.mode,
-      aspect_ratio: z.enum(VIDEO_RATIOS).optional().describe("required unless a first_frame is given or a video is edited"),
+      aspect_ratio: z.enum(VIDEO_RATIOS).optional().describe("needed for text only"),
       duration: durationField(catalog, OMNI_VIDEO_FAMILY),
       sound: videoFields.sound,
       multi_shot: videoFields.multi_shot,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { DEFAULT_BY_ENDPOINT, DEFAULT_MODELS } from "../../vendors/visual/catalog.js";
+import { DEFAULT_BY_ENDPOINT } from "../../vendors/visual/catalog.js";
 import type { VisualClient } from "../../vendors/visual/client.js";
 import {
   checkImageLimits,
@@ -15,7 +15,7 @@ import {
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";
-import { MAX_ID, MAX_MEDIA_REF, MEDIA_REF_HELP, loadInput } from "../media-inputs.js";
+import { MAX_ID, MAX_MEDIA_REF, loadInput } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 import { aigcMetaSchema, JPEG_PNG, MB, runRouted } from "./common.js";
 
@@ -27,56 +27,27 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, cata
     name: "jimeng_generate_video",
     title: "Jimeng video generation (Volcengine Visual)",
     description:
-      "Generates a video with ByteDance Jimeng (即梦) 3.0 (Volcengine Visual): text, first frame, first+last frame or camera template; the inputs pick the kind and default req_key (list_models). Paid per second of video. Takes 1-5 min: returns a job_id, then call wait_for_job; never re-run to check.",
+      "Generates a video with ByteDance Jimeng (即梦) 3.0 (Volcengine Visual) from text, first/last frames or a camera template. Paid per second. 1-5 min: returns a job_id for wait_for_job.",
     input: {
-      prompt: z
-        .string()
-        .min(1)
-        .max(800)
-        .optional()
-        .describe(
-          "what happens in the video (<= 400 characters recommended; 3.0 Pro needs it only without a first frame, the 720P/1080P keys always)",
-        ),
-      model: z
-        .string()
-        .min(1)
-        .max(128)
-        .optional()
-        .describe(`req_key (default by inputs, see above); any req_key is sent on; models and their inputs: list_models`),
-      first_frame: z
-        .string()
-        .min(1)
-        .max(MAX_MEDIA_REF)
-        .optional()
-        .describe(
-          `image the video starts from; ${MEDIA_REF_HELP}. JPEG/PNG, <= 4.7 MB, <= 4096x4096, short side >= 320 px, long side <= 3x short side`,
-        ),
-      last_frame: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("image the video ends on (needs first_frame; same ratio as it)"),
-      duration: z
-        .number()
-        .int()
-        .min(1)
-        .max(60)
-        .optional()
-        .describe("seconds (default 5), sent as frames = 24 x seconds + 1; which durations depends on the model (3.0: 5 or 10)"),
+      prompt: z.string().min(1).max(800).optional(),
+      model: z.string().min(1).max(128).optional().describe("req_key"),
+      first_frame: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("JPEG/PNG <= 4.7 MB"),
+      last_frame: z.string().min(1).max(MAX_MEDIA_REF).optional(),
+      duration: z.number().int().min(1).max(60).optional().describe("5 or 10"),
       aspect_ratio: z
         .string()
         .max(MAX_ID)
         .regex(/^\d{1,2}:\d{1,2}$/, 'a ratio such as "16:9"')
         .optional()
-        .describe(
-          "text-to-video shape, e.g. 16:9 (vendor default), 9:16, 1:1, 4:3, 3:4, 21:9; with a first frame the image's shape is used",
-        ),
+        .describe("e.g. 16:9"),
       template_id: z
         .string()
         .max(MAX_ID)
         .regex(/^[a-z0-9_]{1,64}$/, "a camera template id such as hitchcock_dolly_in")
         .optional()
-        .describe(
-          `camera-move template, with first_frame (${DEFAULT_MODELS.videoRecamera}: hitchcock_dolly_in, robo_arm, dynamic_orbit, handheld…)`,
-        ),
-      camera_strength: z.string().min(1).max(16).optional().describe("camera-move strength: weak, medium or strong"),
-      seed: z.number().int().min(-1).max(2147483647).optional().describe("-1 = random (default)"),
+        .describe("camera move, e.g. robo_arm"),
+      camera_strength: z.string().min(1).max(16).optional().describe("weak|medium|strong"),
+      seed: z.number().int().min(-1).max(2147483647).optional(),
       aigc_meta: aigcMetaSchema,
       wait_seconds: waitSecondsSchema(core),
     },

@@ -8,7 +8,7 @@ import { placeDelivery, portraitBody, reqKeyFor, routeFor } from "../../vendors/
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";
-import { MAX_MEDIA_REF, MEDIA_REF_HELP, loadInput } from "../media-inputs.js";
+import { MAX_MEDIA_REF, loadInput } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 import { JPEG_PNG, logoSchema, MB, runRouted } from "./common.js";
 
@@ -17,46 +17,18 @@ export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, cor
     name: "jimeng_portrait_photo",
     title: "Jimeng portrait photo (Volcengine Visual)",
     description:
-      "Makes a new portrait of the person in one photo, keeping the face: prompt-driven scene (creative), close to the photo (reference) or the character only (reference_char). Paid per image. " +
-      `Default req_key ${cfg.portraitReqKey} (VOLC_PORTRAIT_REQ_KEY). Typically 10-60 s; if longer it returns a job_id for wait_for_job.`,
+      "Makes a new portrait of the person in a photo, keeping the face (Jimeng, Volcengine Visual). Paid per image. 10-60 s, else a job_id for wait_for_job.",
     input: {
-      image: z
-        .string()
-        .min(1)
-        .max(MAX_MEDIA_REF)
-        .describe(`photo of one person, face clearly visible; ${MEDIA_REF_HELP}. JPEG/PNG, <= 15 MB`),
-      model: z
-        .string()
-        .min(1)
-        .max(128)
-        .optional()
-        .describe(`req_key (default ${cfg.portraitReqKey}); any req_key is sent on; list_models shows the known ones`),
-      prompt: z
-        .string()
-        .min(1)
-        .max(800)
-        .optional()
-        .describe("scene, clothing and style of the new portrait (gen_mode creative follows it)"),
-      gen_mode: z
-        .string()
-        .min(1)
-        .max(32)
-        .optional()
-        .describe(
-          "creative = follow the prompt (vendor default with a prompt); reference = stay close to the photo (default without a prompt); reference_char = keep only the character",
-        ),
-      width: z
-        .number()
-        .int()
-        .min(1)
-        .max(16384)
-        .optional()
-        .describe("output width in px, with height (range depends on the model; vendor default 1328)"),
-      height: z.number().int().min(1).max(16384).optional().describe("output height in px, with width"),
-      gpen: z.number().min(0).max(1).optional().describe("face restoration (HD) strength 0-1 (vendor default 0.4)"),
-      skin: z.number().min(0).max(1).optional().describe("face beautification strength 0-1 (vendor default 0.3)"),
-      skin_unifi: z.number().min(0).max(1).optional().describe("skin smoothing / tone unification 0-1 (vendor default 0)"),
-      seed: z.number().int().min(-1).max(2147483647).optional().describe("-1 = random"),
+      image: z.string().min(1).max(MAX_MEDIA_REF).describe("JPEG/PNG <= 15 MB"),
+      model: z.string().min(1).max(128).optional().describe("req_key"),
+      prompt: z.string().min(1).max(800).optional(),
+      gen_mode: z.string().min(1).max(32).optional().describe("creative|reference|reference_char"),
+      width: z.number().int().min(1).max(16384).optional(),
+      height: z.number().int().min(1).max(16384).optional(),
+      gpen: z.number().min(0).max(1).optional().describe("face HD"),
+      skin: z.number().min(0).max(1).optional().describe("beautify"),
+      skin_unifi: z.number().min(0).max(1).optional(),
+      seed: z.number().int().min(-1).max(2147483647).optional(),
       logo: logoSchema,
       wait_seconds: waitSecondsSchema(core),
     },

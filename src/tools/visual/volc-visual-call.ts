@@ -8,53 +8,26 @@ import { imageFields, MAX_REQ_JSON, routeFor } from "../../vendors/visual/reques
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";
-import { MAX_ID, MAX_MEDIA_REF, MEDIA_REF_HELP, loadInputs } from "../media-inputs.js";
+import { MAX_ID, MAX_MEDIA_REF, loadInputs } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 import { JPEG_PNG, MB, runRouted } from "./common.js";
-
-/** Known req_keys that are not called the default (async) way, as "key (mode)". */
-function unusualRoutes(catalog: Catalog): string {
-  return catalog.models
-    .filter((m) => m.status !== "retired" && routeFor(catalog, m.id) !== "async")
-    .map((m) => `${m.id} (${routeFor(catalog, m.id)})`)
-    .join(", ");
-}
 
 export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: Catalog) {
   return defineTool({
     name: "volc_visual_call",
     title: "Raw Volcengine Visual call (any req_key)",
     description:
-      "Calls any Volcengine Visual (即梦/视觉智能) model by req_key with a JSON body written from the vendor's docs, for models the jimeng_* tools do not cover (OmniHuman, upscaling, inpainting…). Paid as the req_key costs. Media results are saved like other tools; data results come back as the job's detail.",
+      "Calls any Volcengine Visual (即梦/视觉智能) model by req_key with a body from the vendor's docs (OmniHuman, upscaling…). Paid per req_key. A long task returns a job_id for wait_for_job.",
     input: {
       req_key: z
         .string()
         .max(MAX_ID)
-        .regex(/^[A-Za-z0-9_.-]{1,128}$/, "letters, digits, _ . - only")
-        .describe("the model's req_key, from the vendor's documentation"),
-      mode: z
-        .enum(MODES)
-        .optional()
-        .describe(
-          `async: CVSync2AsyncSubmitTask + CVSync2AsyncGetResult (most Jimeng models); sync: CVProcess, answers in one call; submit_task: CVSubmitTask + CVGetResult. Default: the catalog's route for known req_keys (${unusualRoutes(catalog)}; the others async), else async`,
-        ),
-      body: z
-        .record(z.string().max(MAX_ID), z.unknown())
-        .describe(
-          'business fields of the request besides req_key, exactly as the vendor documents them (e.g. {"prompt":"…","width":1024,"height":1024})',
-        ),
-      req_json: z
-        .record(z.string().max(MAX_ID), z.unknown())
-        .optional()
-        .describe(
-          'task modes only: options sent with every poll (serialised into req_json), e.g. {"return_url":true,"logo_info":{"add_logo":true}}; for sync put return_url/logo_info in body',
-        ),
-      images: z
-        .array(z.string().min(1).max(MAX_MEDIA_REF))
-        .max(14)
-        .optional()
-        .describe(`input images appended as image_urls (URLs) or binary_data_base64 (files); each ${MEDIA_REF_HELP}. JPEG/PNG, <= 15 MB`),
-      output_kind: z.enum(["image", "video"]).optional().describe("what the model returns (default image)"),
+        .regex(/^[A-Za-z0-9_.-]{1,128}$/, "letters, digits, _ . - only"),
+      mode: z.enum(MODES).optional().describe("default: list_models, else async"),
+      body: z.record(z.string().max(MAX_ID), z.unknown()).describe("fields besides req_key"),
+      req_json: z.record(z.string().max(MAX_ID), z.unknown()).optional().describe("poll options (task modes)"),
+      images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(14).optional().describe("JPEG/PNG <= 15 MB"),
+      output_kind: z.enum(["image", "video"]).optional().describe("default image"),
       wait_seconds: waitSecondsSchema(core),
     },
     output: jobResultShape,

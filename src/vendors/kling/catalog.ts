@@ -39,8 +39,6 @@ const OMNI_IMAGE = "images/omni-image";
 const NEW_T2V = "text-to-video";
 const NEW_I2V = "image-to-video";
 
-/** 1.x-era options no current model takes (the new standard has none of them). */
-const NO_1X = { cfg_scale: false, camera_control: false, static_mask: false, dynamic_masks: false } as const;
 const FIVE_TEN = [5, 10];
 const SQUARE_WIDE_TALL = ["16:9", "9:16", "1:1"];
 const ALL_SERIES = [2, 3, 4, 5, 6, 7, 8, 9, "auto"];
@@ -65,7 +63,7 @@ export const KLING_MODELS: CatalogModel[] = [
     status: "active",
     capabilities: {},
     byEndpoint: {
-      [T2V]: { duration: { min: 3, max: 15 }, mode: ["std", "pro", "4k"], sound: true, voice_ids: 0, multi_shot: true, ...NO_1X },
+      [T2V]: { duration: { min: 3, max: 15 }, mode: ["std", "pro", "4k"], sound: true, voice_ids: 0, multi_shot: true },
       [I2V]: {
         duration: { min: 3, max: 15 },
         mode: ["std", "pro", "4k"],
@@ -74,7 +72,6 @@ export const KLING_MODELS: CatalogModel[] = [
         multi_shot: true,
         image_tail: true,
         element_ids: 3,
-        ...NO_1X,
       },
       [GENERATIONS]: { resolution: ["1k", "2k"], image_reference: false, image_fidelity: false, human_fidelity: false, element_ids: 10 },
     },
@@ -105,7 +102,7 @@ export const KLING_MODELS: CatalogModel[] = [
     label: "Kling 2.6",
     endpoints: [T2V, I2V],
     status: "active",
-    capabilities: { duration: FIVE_TEN, mode: ["std", "pro"], sound: true, multi_shot: false, ...NO_1X },
+    capabilities: { duration: FIVE_TEN, mode: ["std", "pro"], sound: true, multi_shot: false },
     byEndpoint: { [T2V]: { voice_ids: 0 }, [I2V]: { voice_ids: 2, image_tail: true, element_ids: 0 } },
     sources: [CAP_VIDEO, UPDATES, OPENMONTAGE],
     note: "Native audio only at 1080p (mode pro); first/last frame only as 1080p silent video; voices (image-to-video only) need sound and 1080p.",
@@ -115,7 +112,7 @@ export const KLING_MODELS: CatalogModel[] = [
     label: "Kling 2.5 Turbo",
     endpoints: [T2V, I2V],
     status: "active",
-    capabilities: { duration: FIVE_TEN, mode: ["std", "pro"], sound: false, voice_ids: 0, multi_shot: false, ...NO_1X },
+    capabilities: { duration: FIVE_TEN, mode: ["std", "pro"], sound: false, voice_ids: 0, multi_shot: false },
     byEndpoint: { [I2V]: { image_tail: true, element_ids: 0 } },
     sources: [CAP_VIDEO, UPDATES, OPENMONTAGE],
     note: "First/last frame only at 1080p (mode pro).",

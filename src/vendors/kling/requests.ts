@@ -31,30 +31,16 @@ export function checkKlingImage(input: MediaInput | undefined, field: string): v
 
 export interface ImageToVideoShape {
   image?: boolean;
-  image_tail?: boolean;
-  static_mask?: boolean;
-  dynamic_masks?: Array<{ trajectories: unknown[] }>;
-  camera_control?: boolean;
 }
 
 /**
- * image2video: a first frame is needed (no current model makes a video from a last frame alone);
- * first+last frame, motion brush and camera control are mutually exclusive.
+ * image2video: a first frame is needed (no current model makes a video from a last frame alone).
+ * The motion brush and camera control that excluded a last frame were Kling 1.x options, gone with
+ * those models (see catalog.ts).
  */
 export function checkImageToVideo(a: ImageToVideoShape): void {
   if (!a.image)
     throw inputError("image", "give the first frame (image); image_tail adds a last frame (Kling makes no video from a last frame alone)");
-  const brush = a.static_mask || (a.dynamic_masks?.length ?? 0) > 0;
-  const groups = [
-    a.image_tail ? "image_tail (first/last frame)" : "",
-    brush ? "static_mask/dynamic_masks (motion brush)" : "",
-    a.camera_control ? "camera_control" : "",
-  ].filter(Boolean);
-  if (groups.length > 1)
-    throw inputError(
-      groups[1]!.split(" ")[0]!,
-      `Kling allows only one of: first/last frame, motion brush, camera control; got ${groups.join(" and ")}`,
-    );
 }
 
 export interface OmniVideoShape {

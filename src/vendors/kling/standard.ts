@@ -24,22 +24,12 @@ export interface NewVideoInput extends VideoOptions {
 /** What the tool was given that the new standard has no field for (refused: true for every model on it). */
 export interface NewStandardExtras {
   negative_prompt?: unknown;
-  cfg_scale?: unknown;
-  camera_control?: unknown;
-  static_mask?: unknown;
-  dynamic_masks?: unknown[];
   aspect_ratio?: unknown;
 }
 
 /** Refuses arguments with no place in a new-standard request, naming the model so the caller can pick a legacy one. */
 export function checkNewStandard(product: NewProduct, model: string, a: NewStandardExtras): void {
-  const none: Array<[keyof NewStandardExtras, string]> = [
-    ["negative_prompt", "write what to avoid in the prompt"],
-    ["cfg_scale", "leave it out"],
-    ["camera_control", "describe the camera movement in the prompt"],
-    ["static_mask", "the motion brush exists only on retired Kling 1.x models"],
-    ["dynamic_masks", "the motion brush exists only on retired Kling 1.x models"],
-  ];
+  const none: Array<[keyof NewStandardExtras, string]> = [["negative_prompt", "write what to avoid in the prompt"]];
   if (product === "image-to-video") none.push(["aspect_ratio", "the first frame sets it"]);
   for (const [field, instead] of none) {
     const v = a[field];

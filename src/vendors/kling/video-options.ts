@@ -1,23 +1,16 @@
 /**
  * The video options every Kling video tool shares: the rules that hold whatever the model (the
- * shape of Kling's API: multi-shot fields, camera control, voices), and the legacy request body.
+ * shape of Kling's API: multi-shot fields, voices), and the legacy request body.
  * What each model accepts is catalog advice (catalog.ts), never a refusal here.
  */
 import { inputError } from "../../errors.js";
 
 export const MODES = ["std", "pro", "4k"] as const;
 export const VIDEO_RATIOS = ["16:9", "9:16", "1:1"] as const;
-export const CAMERA_TYPES = ["simple", "down_back", "forward_up", "right_turn_forward", "left_turn_forward"] as const;
-export const CAMERA_AXES = ["horizontal", "vertical", "pan", "tilt", "roll", "zoom"] as const;
 export const SHOT_TYPES = ["customize", "intelligence"] as const;
 /** Kling's multi-shot limits (3.0 models, both standards): 1-6 shots of at most 512 characters. */
 export const MAX_SHOTS = 6;
 export const MAX_SHOT_PROMPT = 512;
-
-export interface CameraControl {
-  type: (typeof CAMERA_TYPES)[number];
-  config?: Partial<Record<(typeof CAMERA_AXES)[number], number>>;
-}
 
 export interface ShotPrompt {
   prompt: string;
@@ -31,9 +24,7 @@ export interface VideoOptions {
   mode?: (typeof MODES)[number];
   aspect_ratio?: string;
   duration?: number;
-  cfg_scale?: number;
   sound?: boolean;
-  camera_control?: CameraControl;
   multi_shot?: boolean;
   shot_type?: (typeof SHOT_TYPES)[number];
   multi_prompt?: ShotPrompt[];
@@ -41,11 +32,10 @@ export interface VideoOptions {
   watermark?: boolean;
 }
 
-/** Rules of the API's shape, true for every model: voices need sound, the multi-shot fields go together, camera presets. */
+/** Rules of the API's shape, true for every model: voices need sound, the multi-shot fields go together. */
 export function checkVideoShape(o: VideoOptions): void {
   if (o.voice_ids?.length && !o.sound)
     throw inputError("voice_ids", "voices need sound: true (refer to them in the prompt as <<<voice_1>>>, <<<voice_2>>>)");
-  if (o.camera_control) checkCamera(o.camera_control);
   if (o.multi_shot) {
     if (!o.shot_type)
       throw inputError(
@@ -66,19 +56,6 @@ export function checkVideoShape(o: VideoOptions): void {
   }
 }
 
-function checkCamera(cc: CameraControl): void {
-  const set = Object.entries(cc.config ?? {}).filter(([, v]) => v !== undefined && v !== 0);
-  if (cc.type === "simple") {
-    if (set.length !== 1)
-      throw inputError(
-        "camera_control.config",
-        `type "simple" needs exactly one non-zero axis among ${CAMERA_AXES.join(", ")} (each -10..10); got ${set.length}`,
-      );
-  } else if (cc.config && Object.keys(cc.config).length) {
-    throw inputError("camera_control.config", `only type "simple" takes a config; "${cc.type}" is a preset movement`);
-  }
-}
-
 /** The legacy body: `model_name`, string durations, `sound: on|off`, indexed shots, `voice_list`, `watermark_info`. */
 export function videoOptionsBody(o: VideoOptions): Record<string, unknown> {
   const body: Record<string, unknown> = { model_name: o.model };
@@ -87,14 +64,7 @@ export function videoOptionsBody(o: VideoOptions): Record<string, unknown> {
   if (o.mode) body.mode = o.mode;
   if (o.aspect_ratio) body.aspect_ratio = o.aspect_ratio;
   if (o.duration !== undefined) body.duration = String(o.duration);
-  if (o.cfg_scale !== undefined) body.cfg_scale = o.cfg_scale;
   if (o.sound !== undefined) body.sound = o.sound ? "on" : "off";
-  if (o.camera_control) {
-    body.camera_control =
-      o.camera_control.type === "simple"
-        ? { type: "simple", config: fullConfig(o.camera_control.config) }
-        : { type: o.camera_control.type };
-  }
   if (o.multi_shot) {
     body.multi_shot = true;
     body.shot_type = o.shot_type;
@@ -104,8 +74,4 @@ export function videoOptionsBody(o: VideoOptions): Record<string, unknown> {
   if (o.voice_ids?.length) body.voice_list = o.voice_ids.map((voice_id) => ({ voice_id }));
   if (o.watermark !== undefined) body.watermark_info = { enabled: o.watermark };
   return body;
-}
-
-function fullConfig(cfg: CameraControl["config"]): Record<string, number> {
-  return Object.fromEntries(CAMERA_AXES.map((a) => [a, cfg?.[a] ?? 0]));
 }

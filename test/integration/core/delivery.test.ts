@@ -90,11 +90,8 @@ describe("delivery: AIGC_MCP_DELIVERY=link with per-call overrides", () => {
       expect(t.outputSchema?.required, t.name).toContain("message");
       const delivery = (t.inputSchema.properties as Record<string, unknown>).delivery;
       if (media.includes(t))
-        expect(delivery, t.name).toEqual({
-          type: "string",
-          enum: ["embed", "link", "preview"],
-          description: "embed|link|preview; default AIGC_MCP_DELIVERY",
-        });
+        // No description: the server instructions say what each mode does (issue 12 item 16, the tool list size).
+        expect(delivery, t.name).toEqual({ type: "string", enum: ["embed", "link", "preview"] });
       else expect(delivery, t.name).toBeUndefined();
     }
   });

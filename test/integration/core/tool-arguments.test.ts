@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_ARGUMENT_DEPTH } from "../../../src/tools/define.js";
 import { startHarness, text, type Harness } from "../../helpers/harness.js";
+import { mark } from "../../helpers/results.js";
 
 function nested(depth: number): Record<string, unknown> {
   let v: Record<string, unknown> = { leaf: 1 };
@@ -46,6 +47,20 @@ describe("tool arguments", () => {
       wait_seconds: 0,
     });
     expect(text(r)).not.toMatch(/nested/);
+  });
+
+  it("still enforces the limits the tool list leaves out (lengths, counts, patterns), naming the field and the limit", async () => {
+    const m = mark(h.sandbox.kling);
+    const listed = (await h.client.listTools()).tools.find((t) => t.name === "kling_create_element")!;
+    expect(JSON.stringify(listed.inputSchema)).not.toMatch(/maxLength|maxItems/);
+    const long = await h.call("kling_create_element", { element_name: "x".repeat(21), element_description: "a cat" });
+    expect(long.isError).toBe(true);
+    expect(text(long)).toMatch(/^Error.*element_name: must have at most 20 characters/);
+    const many = await h.call("kling_multi_image_to_video", { images: Array(5).fill("https://example.com/a.png"), prompt: "x" });
+    expect(text(many)).toMatch(/^Error.*images: must have at most 4 items/);
+    const id = await h.call("kling_delete_element", { element_id: "abc" });
+    expect(text(id)).toMatch(/^Error.*element_id: must be a numeric element id/);
+    expect(m.since()).toHaveLength(0);
   });
 
   it("names the nearest valid argument for a misspelt one, on every tool", async () => {

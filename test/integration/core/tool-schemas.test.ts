@@ -5,7 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
 import { startHarness, type Harness } from "../../helpers/harness.js";
+import { listedTool } from "../../../src/tools/define.js";
+import { jobTools } from "../../../src/tools/jobs.js";
+import { listModels } from "../../../src/tools/list-models.js";
 
 describe("tool catalogue", () => {
   let h: Harness;
@@ -31,7 +35,13 @@ describe("tool catalogue", () => {
     }
   });
 
-  it("every string argument states a maxLength and every array a maxItems (loose true bounds, issue 11)", () => {
+  /** Every tool as the server validates it: the full JSON Schema of its zod input (the listed one is compacted). */
+  const validated = () =>
+    [...h.app.vendors.flatMap((v) => v.tools), ...jobTools(h.app), listModels(h.app)]
+      .map(listedTool)
+      .map((d) => ({ name: d.name, schema: z.toJSONSchema(z.object(d.input), { io: "input" }) }));
+
+  it("every string argument has a maxLength and every array a maxItems in the schema the server validates with (loose true bounds, issue 11)", () => {
     const unbounded: string[] = [];
     const walk = (node: unknown, path: string): void => {
       if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`));
@@ -43,8 +53,24 @@ describe("tool catalogue", () => {
       if (types.includes("array") && typeof s.maxItems !== "number") unbounded.push(`${path}: array without maxItems`);
       for (const [k, v] of Object.entries(s)) walk(v, `${path}.${k}`);
     };
-    for (const t of tools) walk(t.inputSchema, t.name);
+    for (const t of validated()) walk(t.schema, t.name);
     expect(unbounded).toEqual([]);
+  });
+
+  it("listed input schemas keep types, enums and number ranges but leave out validation-only keywords (issue 12 item 16)", () => {
+    const listed = new Map(tools.map((t) => [t.name, JSON.stringify(t.inputSchema)]));
+    expect([...listed.keys()].sort()).toEqual(
+      validated()
+        .map((t) => t.name)
+        .sort(),
+    );
+    for (const [name, json] of listed) {
+      for (const k of ["minLength", "maxLength", "pattern", "minItems", "maxItems", "propertyNames"])
+        expect(json, `${name} lists ${k}`).not.toContain(`"${k}"`);
+    }
+    const seedance = tools.find((t) => t.name === "seedance_generate_video")!.inputSchema.properties!;
+    expect(seedance.ratio).toMatchObject({ type: "string", enum: expect.arrayContaining(["16:9", "adaptive"]) });
+    expect(seedance.duration).toMatchObject({ type: "integer", minimum: -1 });
   });
 
   it("listed input schemas leave out what every client knows: $schema and zod's ±2^53-1 integer bounds (issue 12 item 16)", () => {
