@@ -170,7 +170,7 @@ function guardArguments(server: McpServer, def: ToolDef): void {
     const errors = server as unknown as { createToolError?: (message: string) => CallToolResult };
     if (typeof errors.createToolError !== "function")
       throw new Error("McpServer.createToolError is gone (SDK update): adapt guardArguments in src/tools/define.ts");
-    errors.createToolError = (message: string) => ({ content: [{ type: "text", text: asErrorText(message) }], isError: true });
+    errors.createToolError = (message: string) => errorResult(asErrorText(message));
     hook.validateToolInput = function (this: McpServer, tool, args, toolName) {
       const d = byName.get(toolName);
       const problem = d && argumentProblem(d, args);
@@ -214,6 +214,24 @@ function firstLine(result: CallToolResult): string {
 }
 
 /**
+ * The one shape of every failure: the text, and structuredContent whose `message` is its first line
+ * (VS Code sends the model only structuredContent, issue 12 (b)). Used for thrown errors, schema and
+ * argument failures and the SDK's own (unknown tool), so no failure lacks it.
+ */
+export function errorResult(text: string): CallToolResult {
+  const result: CallToolResult = { content: [{ type: "text", text }], isError: true };
+  return { ...result, structuredContent: { message: firstLine(result) } };
+}
+
+/**
+ * The output fields optional: a failure carries only `message`, and SDK clients up to 1.32.2 validate
+ * structuredContent against outputSchema even when isError is set (typescript-sdk#1943).
+ */
+function optionalFields(output: z.ZodRawShape): z.ZodRawShape {
+  return Object.fromEntries(Object.entries(output).map(([k, v]) => [k, v.optional()]));
+}
+
+/**
  * The definition as listed: a tool that returns media takes `delivery` (defined once, in
  * delivery.ts), and every output carries `message`.
  */
@@ -221,7 +239,7 @@ export function listedTool(def: ToolDef): ToolDef {
   return {
     ...def,
     input: returnsMedia(def.output) ? { ...def.input, delivery: deliverySchema } : def.input,
-    output: { ...def.output, message: messageSchema },
+    output: { ...optionalFields(def.output), message: messageSchema },
   };
 }
 
@@ -259,7 +277,7 @@ export function registerTool(server: McpServer, app: AppContext, original: ToolD
       } catch (err) {
         const text = describeError(err);
         log.info("tool call failed", { tool: def.name, error: text.split("\n")[0] });
-        return scrub({ content: [{ type: "text", text }], isError: true });
+        return scrub(errorResult(text));
       }
     },
   );

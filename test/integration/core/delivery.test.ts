@@ -187,6 +187,23 @@ describe("failures start with Error: and the code", () => {
     expect(first).toMatch(/^Error: \S+ \(ark, request id [^)]+\): /);
     expect(structured<{ message: string }>(blocked).message).toBe(first.slice(0, 300));
   });
+
+  it("argument and job-id failures carry structuredContent.message too, and the SDK client accepts them", async () => {
+    // After tools/list the SDK Client (1.32) validates structuredContent against outputSchema, errors included (typescript-sdk#1943).
+    await h.client.listTools();
+    const seed = await h.call("seedance_generate_video", { prompt: "x", seed: "abc" });
+    const garbage = await h.call("get_job", { job_id: "garbage" });
+    const unknown = await h.call("no_such_tool", {});
+    const missing = await h.call("get_job", {});
+    for (const r of [seed, garbage, unknown, missing]) {
+      expect(r.isError).toBe(true);
+      const first = text(r).split("\n")[0]!;
+      expect(first).toMatch(/^Error: /);
+      expect(structured<{ message: string }>(r).message).toBe(first.slice(0, 300));
+    }
+    expect(structured<{ message: string }>(seed).message).toMatch(/^Error: InvalidInput: seed/);
+    expect(structured<{ message: string }>(garbage).message).toMatch(/^Error: InvalidInput/);
+  });
 });
 
 describe("links say why they were not embedded (item 15)", () => {
