@@ -228,7 +228,7 @@ export function errorResult(text: string): CallToolResult {
  * structuredContent against outputSchema even when isError is set (typescript-sdk#1943).
  */
 function optionalFields(output: z.ZodRawShape): z.ZodRawShape {
-  return Object.fromEntries(Object.entries(output).map(([k, v]) => [k, v.optional()]));
+  return Object.fromEntries(Object.entries(output).map(([k, v]) => [k, z.optional(v)]));
 }
 
 /**
