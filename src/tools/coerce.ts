@@ -4,8 +4,9 @@
  * tool's own zod schema says what a field is, so one generic pass turns those strings into the
  * value the schema expects before validation; the schema's range checks then apply as usual.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { inputError } from "../errors.js";
+import { MAX_MEDIA_REF } from "./media-inputs.js";
 
 type Def = { type: string; innerType?: Schema; in?: Schema; element?: Schema; shape?: Record<string, Schema>; options?: Schema[] };
 type Schema = z.ZodType & { _zod: { def: Def } };
@@ -30,6 +31,32 @@ function unwrap(schema: Schema): Schema {
 function itemWord(element: Schema): string {
   const t = unwrap(element)._zod.def.type;
   return t === "string" ? "strings" : t === "number" ? "numbers" : t === "object" ? "objects" : `${t} values`;
+}
+
+/** A string element bounded like a media reference (MAX_MEDIA_REF): a URL, data:/media:// URI or path, not free text. */
+function isMediaRef(element: Schema): boolean {
+  return element instanceof z.ZodString && element.maxLength === MAX_MEDIA_REF;
+}
+
+const HTTP_URL = /^https?:\/\/\S+$/i;
+/** A value that is one reference as it stands: a URI with a scheme (data:, media://, https://, asset://) or a path (/, \ or ~). */
+const ONE_REF = /^(data:|[a-z][a-z0-9+.-]*:\/\/)|[/\\]|^~/i;
+
+/**
+ * A string sent for a list of media references: several http(s) URLs separated by commas and/or
+ * whitespace (every piece a URL) are that list; one URL, data: URI or path is a one-item list
+ * (a data: URI is never split); other text with spaces or commas is refused, naming the field.
+ */
+function mediaList(t: string, value: string, path: string, element: Schema): string[] {
+  if (!/^data:/i.test(t)) {
+    const pieces = t.split(/[\s,]+/).filter(Boolean);
+    if (pieces.length > 1 && pieces.every((p) => HTTP_URL.test(p))) return pieces;
+  }
+  if (ONE_REF.test(t) || !/[\s,]/.test(t)) return [value];
+  throw inputError(
+    path,
+    `expected a list of ${itemWord(element)}: a JSON array such as ["https://example.com/a.png"], URLs separated by commas, or a single URL, data: URI or file path; got ${JSON.stringify(t.length > 40 ? `${t.slice(0, 39)}…` : t)}`,
+  );
 }
 
 /** The value the schema expects, when `value` is a string form of it; `value` itself otherwise. Throws for a string that cannot be a number or a list. */
@@ -58,8 +85,10 @@ function coerce(schema: Schema, value: unknown, path: string): unknown {
             parsed = undefined;
           }
         }
+        const single = unwrap(element)._zod.def.type === "string" && t && !t.startsWith("[");
         if (Array.isArray(parsed)) list = parsed;
-        else if (unwrap(element)._zod.def.type === "string" && t && !t.startsWith("[")) list = [value];
+        else if (single && isMediaRef(unwrap(element))) list = mediaList(t, value, path, element);
+        else if (single) list = [value];
         else
           throw inputError(
             path,

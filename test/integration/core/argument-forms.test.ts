@@ -105,4 +105,33 @@ describe("argument forms clients send", () => {
     expect(text(r)).toMatch(/^Error.*images: expected a list of strings/);
     expect(text(r)).not.toMatch(/characters/);
   });
+
+  it("takes URLs separated by commas and/or whitespace as that list, never splitting a data: URI", async () => {
+    for (const images of [
+      "https://example.com/a.png, https://example.com/b.png",
+      "https://example.com/a.png\n https://example.com/b.png",
+    ]) {
+      const r = await h.call("seedream_generate_image", { prompt: "make it blue", images, wait_seconds: 30 });
+      expect(text(r)).not.toMatch(/^Error/);
+      const sent = lastRequest(h.ark, "/images/generations").json as Record<string, unknown>;
+      expect([sent.image].flat()).toEqual(["https://example.com/a.png", "https://example.com/b.png"]);
+    }
+    // A URL with a comma inside stays one URL (not every piece is a URL).
+    const one = await h.call("seedream_generate_image", { prompt: "x", images: "https://example.com/w_1,h_2/a.png", wait_seconds: 30 });
+    expect(text(one)).not.toMatch(/^Error/);
+    expect([(lastRequest(h.ark, "/images/generations").json as Record<string, unknown>).image].flat()).toEqual([
+      "https://example.com/w_1,h_2/a.png",
+    ]);
+  });
+
+  it("refuses words with spaces or commas as 'expected a list of …', but keeps a path with spaces", async () => {
+    const r = await h.call("seedream_generate_image", { prompt: "x", images: "not a list, just words" });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/^Error: InvalidInput: images: expected a list of strings/);
+    expect(text(r)).not.toMatch(/does not exist/);
+    const path = await h.call("seedream_generate_image", { prompt: "x", images: "/no/such dir/cat one.png" });
+    expect(path.isError).toBe(true);
+    expect(text(path)).not.toMatch(/expected a list/);
+    expect(text(path)).toMatch(/images\[0\]/);
+  });
 });
