@@ -43,7 +43,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
       draft_task_id: z.string().min(1).max(MAX_ID).optional().describe("draft's vendor_task_id to render"),
       resolution: z.enum(RESOLUTIONS).optional(),
       ratio: z.enum(RATIOS).optional(),
-      duration: z.number().int().min(-1).max(120).optional().describe("-1 = model decides"),
+      duration: z.number().int().min(-1).max(120).optional().describe("s; -1 = model decides"),
       seed: z.number().int().min(-1).max(4294967295).optional(),
       camera_fixed: z.boolean().optional(),
       watermark: z.boolean().optional(),

@@ -20,7 +20,13 @@ export function klingImageToVideo(client: KlingClient, catalog: Catalog, cfg: Kl
       "Animates an image with Kling AI (可灵): first (and last) frame, elements, voices, sound or multi-shot by model. Paid per video." +
       " 1-10 min: returns a job_id for wait_for_job.",
     input: {
-      image: z.string().min(1).max(MAX_MEDIA_REF).optional().describe(`required; ${IMAGE_HELP}`),
+      image: z
+        .string({
+          error: (i) => (i.input === undefined ? "give the first frame (image); Kling makes no video from a last frame alone" : undefined),
+        })
+        .min(1)
+        .max(MAX_MEDIA_REF)
+        .describe(IMAGE_HELP),
       image_tail: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("last frame"),
       prompt: z.string().max(3072).optional(),
       model: modelField(),

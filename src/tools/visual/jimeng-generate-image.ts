@@ -30,7 +30,7 @@ export function jimengGenerateImage(client: VisualClient, core: CoreConfig, cata
         .describe("px² (4.0)"),
       width: z.number().int().min(1).max(16384).optional().describe("with height"),
       height: z.number().int().min(1).max(16384).optional(),
-      scale: z.number().min(0).max(100).optional().describe("4.0: 0-1"),
+      scale: z.number().min(0).max(100).optional().describe("3.x 1-10, 4.0 0-1, 4.6 0-100"),
       force_single: z.boolean().optional(),
       min_ratio: z.number().positive().max(100).optional().describe("w/h"),
       max_ratio: z.number().positive().max(100).optional().describe("w/h"),

@@ -81,6 +81,22 @@ describe("tool catalogue", () => {
     }
   });
 
+  it("descriptions agree with the listed schema: 'required' only on required fields, ranges and units as listed", () => {
+    type Prop = { description?: string; maximum?: number };
+    const props = (name: string) => tools.find((t) => t.name === name)!.inputSchema;
+    const wrong: string[] = [];
+    for (const t of tools)
+      for (const [k, p] of Object.entries((t.inputSchema.properties ?? {}) as Record<string, Prop>))
+        // "required for text-to-video" is a condition the description states; a bare "required" must be in `required`.
+        if (/\brequired\b(?! (for|with|when|if|unless|by)\b)/i.test(p.description ?? "") && !t.inputSchema.required?.includes(k))
+          wrong.push(`${t.name}.${k}`);
+    expect(wrong).toEqual([]);
+    expect(props("kling_image_to_video").required).toContain("image");
+    const scale = props("jimeng_generate_image").properties!.scale as Prop;
+    expect(scale.description).toContain(`0-${scale.maximum}`);
+    expect((props("seedance_generate_video").properties!.duration as Prop).description).toMatch(/^s\b/);
+  });
+
   it("every tool declares all four annotation hints (clients assume the worst for a missing one)", () => {
     for (const t of tools) {
       for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const)
