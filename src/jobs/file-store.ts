@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { redactDeep } from "../log.js";
 import { localDiskError } from "../media/disk.js";
 import { processAlive, thisProcess, type JobOwner } from "./owner.js";
-import { mediaNames, newestFirst, recordKey, type JobStore } from "./store.js";
+import { MEDIA_URI_PREFIX } from "../media/store.js";
+import { mediaNames, newestFirst, recordKey, type GeneratedMedia, type JobStore } from "./store.js";
 import type { JobRecord } from "./types.js";
 
 const DAY_MS = 86_400_000;
@@ -59,6 +60,27 @@ export class FileJobStore implements JobStore {
    */
   async generatedFiles(): Promise<Set<string>> {
     return new Set((await this.all()).flatMap(mediaNames));
+  }
+
+  /** Newest first by the time the record listing them was last written (when the outputs were saved). */
+  async recentMedia(limit: number): Promise<GeneratedMedia[]> {
+    const records = (await this.all()).sort((a, b) => (b.updated_at ?? b.created_at).localeCompare(a.updated_at ?? a.created_at));
+    const out = new Map<string, GeneratedMedia>();
+    for (const r of records) {
+      for (const a of r.assets ?? []) {
+        if (out.size >= limit) return [...out.values()];
+        if (typeof a.uri !== "string" || !a.uri.startsWith(MEDIA_URI_PREFIX)) continue;
+        let name: string;
+        try {
+          name = decodeURIComponent(a.uri.slice(MEDIA_URI_PREFIX.length));
+        } catch {
+          continue;
+        }
+        if (!out.has(name))
+          out.set(name, { name, bytes: a.bytes, mime: a.mime_type, ...(a.storage === "s3" ? { storage: "s3" as const } : {}) });
+      }
+    }
+    return [...out.values()];
   }
 
   async list(limit: number): Promise<JobRecord[]> {
