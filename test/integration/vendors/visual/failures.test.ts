@@ -28,7 +28,7 @@ describe("Jimeng tools through the MCP server", () => {
       // 13 hours later (the task's clock, not the signing clock, so later signatures stay fresh)
       for (const t of v.tasks.values()) t.createdMs -= 13 * 3600_000;
       const gone = jobOf(await later.call("wait_for_job", { job_id: started.job_id, wait_seconds: 10 }));
-      expect(gone).toMatchObject({ status: "failed", error: { code: "TaskNotFound", message: expect.stringMatching(/12 hours/) } });
+      expect(gone).toMatchObject({ status: "expired", error: { code: "TaskNotFound", message: expect.stringMatching(/12 hours/) } });
     } finally {
       await later.close();
     }
