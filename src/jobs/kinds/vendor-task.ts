@@ -15,10 +15,11 @@ const MAX_VENDOR_WAIT_MS = 5 * 60_000;
 /** Consecutive failed polls after which the tracker stops; the next wait resumes it. */
 const MAX_FAILED_POLLS = 20;
 /**
- * A vendor keeps its tasks for days (Ark 7, Kling 30), so "no such task" for a job still running a
- * day after it was created is the vendor's word. Before that, it more likely means this process
- * asks with another account (replicas with different keys, or --sandbox in another process) and
- * is not written: writing it would end the job for every replica and lose its billed output.
+ * Vendors keep their tasks a day or more (Ark 24 h, Kling 30 days; Jimeng 12 h: TaskDriver.taskRetentionMs;
+ * vendor-apis.md), so "no such task" for a job still running that long after it was created is the
+ * vendor's word. Before that, it more likely means this process asks with another account
+ * (replicas with different keys, or --sandbox in another process) and is not written: writing it
+ * would end the job for every replica and lose its billed output.
  */
 const TRUSTED_EXPIRY_AFTER_MS = 24 * 3600_000;
 
@@ -74,7 +75,7 @@ export class VendorTask implements JobKind {
           return;
         }
       }
-      if (result?.status === "expired" && this.youngRunning(tr)) {
+      if (result?.unknownTask && this.youngRunning(tr)) {
         this.polls++;
         await this.explainUnknownTask(tr);
         return;
@@ -99,7 +100,8 @@ export class VendorTask implements JobKind {
   /** A stored job still queued or running and younger than TRUSTED_EXPIRY_AFTER_MS. */
   private youngRunning(tr: Tracker): boolean {
     const age = Date.now() - Date.parse(tr.record.created_at);
-    return !tr.unconfirmed && !tr.ended && tr.record.status !== "submitting" && age < TRUSTED_EXPIRY_AFTER_MS;
+    const trustedAfter = Math.min(TRUSTED_EXPIRY_AFTER_MS, this.driver.taskRetentionMs ?? Infinity);
+    return !tr.unconfirmed && !tr.ended && tr.record.status !== "submitting" && age < trustedAfter;
   }
 
   /** Says, in this process only, why the job stays running although the vendor does not know its task. */
@@ -109,7 +111,7 @@ export class VendorTask implements JobKind {
     tr.holdWrites = true;
     try {
       await tr.update({
-        detail: `${vendor} answers that it does not know task ${tr.handle.task ?? "?"} when this server asks, although the job record says it is running (created ${tr.record.created_at}). Another server with other ${vendor} credentials (a replica with different keys, or --sandbox in another process, whose simulators are its own) may have created it: ask that server, or give every replica the same credentials. The record is left as it is.`,
+        detail: `${vendor} answers that it does not know task ${tr.handle.task ?? "?"} when this server asks, although the job record says it is running (created ${tr.record.created_at}). Another server with other ${vendor} credentials (a replica with different keys, or --sandbox in another process, whose simulators are its own) may have created it: ask that server, or give every replica the same credentials. (If the task was deleted at the vendor, the job ends as expired a day after it started.) The record is left as it is.`,
       });
     } finally {
       tr.holdWrites = false;

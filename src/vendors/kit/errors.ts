@@ -99,5 +99,5 @@ export { RETRY_SAFE } from "../../net/http.js";
  * forged or stale id leaves nothing behind.
  */
 export function unknownTaskResult(code: string, message: string, requestId?: string): PollResult {
-  return { status: "expired", error: { code, message, ...(requestId ? { request_id: requestId } : {}) } };
+  return { status: "expired", unknownTask: true, error: { code, message, ...(requestId ? { request_id: requestId } : {}) } };
 }

@@ -105,6 +105,8 @@ export function visualDriver(client: VisualClient, op: VisualOp): TaskDriver {
     op,
     outputKind: kind,
     pollIntervalMs: kind === "video" ? 5000 : 3000,
+    // Results are kept 12 h (vendor-apis.md, Jimeng async API): an older task is gone for real.
+    taskRetentionMs: 12 * 3600_000,
     async poll(handle: JobHandle, { signal }) {
       const rk = handle.x?.rk;
       if (!rk)
