@@ -49,6 +49,7 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   void store.sweep().catch(() => undefined);
   setInterval(() => void store.sweep().catch(() => undefined), 3600_000).unref();
   media.generated = () => store.generatedFiles();
+  media.recent = (limit) => store.recentMedia(limit);
   const jobs = new JobEngine(store, media, engineOptions);
   for (const v of vendors) for (const d of v.drivers) jobs.registerDriver(d);
   const inputs = inputPolicy(config, media);

@@ -99,6 +99,11 @@ export function registerVendorName(id: string, name: string): void {
   VENDOR_NAMES.set(id, name);
 }
 
+/** The vendor's display name ("Ark" for "ark"), or the id when none is registered. */
+export function vendorDisplayName(id: string): string {
+  return VENDOR_NAMES.get(id) ?? id;
+}
+
 /**
  * The one-paragraph text shown to the model for a failure. Its first line starts with "Error:" and
  * the code, so a client that ignores isError (Dify) still shows a failure: "Error: <code> (<Vendor>,
@@ -107,7 +112,7 @@ export function registerVendorName(id: string, name: string): void {
 export function describeError(err: unknown): string {
   if (err instanceof AigcError) {
     const { vendor, code, httpStatus, requestId, message, hint, category } = err.info;
-    const who = vendor ? (VENDOR_NAMES.get(vendor) ?? vendor) : undefined;
+    const who = vendor ? vendorDisplayName(vendor) : undefined;
     const facts = [who, httpStatus ? `HTTP ${httpStatus}` : undefined, requestId ? `request id ${requestId}` : undefined]
       .filter(Boolean)
       .join(", ");

@@ -5,13 +5,14 @@
  * Download leases are files under `.aigc-mcp/leases/`; a local job's owner is alive while its pid is.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { redactDeep } from "../log.js";
 import { localDiskError } from "../media/disk.js";
 import { processAlive, thisProcess, type JobOwner } from "./owner.js";
-import { mediaNames, newestFirst, recordKey, type JobStore } from "./store.js";
+import { MEDIA_URI_PREFIX } from "../media/store.js";
+import { mediaNames, newestFirst, recordKey, type GeneratedMedia, type JobStore } from "./store.js";
 import type { JobRecord } from "./types.js";
 
 const DAY_MS = 86_400_000;
@@ -59,6 +60,27 @@ export class FileJobStore implements JobStore {
    */
   async generatedFiles(): Promise<Set<string>> {
     return new Set((await this.all()).flatMap(mediaNames));
+  }
+
+  /** Newest first by the time the record listing them was last written (when the outputs were saved). */
+  async recentMedia(limit: number): Promise<GeneratedMedia[]> {
+    const records = (await this.all()).sort((a, b) => (b.updated_at ?? b.created_at).localeCompare(a.updated_at ?? a.created_at));
+    const out = new Map<string, GeneratedMedia>();
+    for (const r of records) {
+      for (const a of r.assets ?? []) {
+        if (out.size >= limit) return [...out.values()];
+        if (typeof a.uri !== "string" || !a.uri.startsWith(MEDIA_URI_PREFIX)) continue;
+        let name: string;
+        try {
+          name = decodeURIComponent(a.uri.slice(MEDIA_URI_PREFIX.length));
+        } catch {
+          continue;
+        }
+        if (!out.has(name))
+          out.set(name, { name, bytes: a.bytes, mime: a.mime_type, ...(a.storage === "s3" ? { storage: "s3" as const } : {}) });
+      }
+    }
+    return [...out.values()];
   }
 
   async list(limit: number): Promise<JobRecord[]> {
@@ -109,37 +131,83 @@ export class FileJobStore implements JobStore {
       )
         removed++;
     }
+    // Lease generations not written for a day: released leases, and those of processes long gone.
+    for (const n of await readdir(this.leaseDir).catch(() => [] as string[])) {
+      const info = await stat(join(this.leaseDir, n)).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > DAY_MS) await unlink(join(this.leaseDir, n)).catch(() => undefined);
+    }
     return removed;
   }
 
+  /**
+   * Leases are generations: `<name>.<n>.json`, the highest n being the lease now. Every change (take,
+   * take over an expired one, renew, release) creates generation n+1 whole and exclusively (a temp
+   * file hard-linked into place: link() fails when the name exists), so of processes that read the
+   * same generation exactly one moves it on, and a lease is never seen half-written.
+   */
   async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    const path = this.leaseFile(name);
-    await mkdir(this.leaseDir, { recursive: true });
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await writeFile(path, JSON.stringify({ holder, until: Date.now() + ttlMs }), { flag: "wx" });
-        return true;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw localDiskError(err, this.leaseDir) ?? err;
-      }
-      const held = await this.readLease(path);
-      // An expired lease (or one left half-written) is taken over: its holder stopped renewing it.
-      if (held && held.until > Date.now()) return held.holder === holder;
-      await unlink(path).catch(() => undefined);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const cur = await this.currentLease(name);
+      // An expired lease is taken over: its holder stopped renewing it.
+      if (cur.lease && cur.lease.until > Date.now()) return cur.lease.holder === holder;
+      if (await this.nextLease(name, cur.gen, { holder, until: Date.now() + ttlMs })) return true;
     }
     return false;
   }
 
   async renew(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    const path = this.leaseFile(name);
-    if ((await this.readLease(path))?.holder !== holder) return false;
-    await atomicWrite(path, JSON.stringify({ holder, until: Date.now() + ttlMs }), this.leaseDir);
-    return true;
+    const cur = await this.currentLease(name);
+    if (cur.lease?.holder !== holder) return false;
+    return this.nextLease(name, cur.gen, { holder, until: Date.now() + ttlMs });
   }
 
   async drop(name: string, holder: string): Promise<void> {
-    const path = this.leaseFile(name);
-    if ((await this.readLease(path))?.holder === holder) await unlink(path).catch(() => undefined);
+    const cur = await this.currentLease(name);
+    if (cur.lease?.holder === holder) await this.nextLease(name, cur.gen, { holder: "", until: 0 });
+  }
+
+  /** The lease generations of `name`, highest first. */
+  private async generations(name: string): Promise<number[]> {
+    const prefix = `${leaseName(name)}.`;
+    const names = await readdir(this.leaseDir).catch(() => [] as string[]);
+    return names
+      .filter((n) => n.startsWith(prefix) && n.endsWith(".json"))
+      .map((n) => Number(n.slice(prefix.length, -".json".length)))
+      .filter((g) => Number.isSafeInteger(g) && g > 0)
+      .sort((x, y) => y - x);
+  }
+
+  /** The highest generation and its lease (a generation removed while being read is looked up again). */
+  private async currentLease(name: string): Promise<{ gen: number; lease?: { holder: string; until: number } }> {
+    for (let attempt = 0; ; attempt++) {
+      const gen = (await this.generations(name))[0] ?? 0;
+      if (!gen) return { gen };
+      const lease = await this.readLease(this.leaseFile(name, gen));
+      if (lease || attempt >= 5) return { gen, ...(lease ? { lease } : {}) };
+    }
+  }
+
+  /** Creates generation `gen + 1` unless another process did; true when it is then the highest. */
+  private async nextLease(name: string, gen: number, lease: { holder: string; until: number }): Promise<boolean> {
+    await mkdir(this.leaseDir, { recursive: true }).catch((err: unknown) => {
+      throw localDiskError(err, this.leaseDir) ?? err;
+    });
+    const tmp = join(this.leaseDir, `.${randomBytes(6).toString("hex")}.tmp`);
+    const target = this.leaseFile(name, gen + 1);
+    try {
+      await writeFile(tmp, JSON.stringify(lease));
+      await link(tmp, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw localDiskError(err, this.leaseDir) ?? err;
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+    const gens = await this.generations(name);
+    // A generation above ours (ours was created after a cleanup removed it): we lost.
+    if (gens[0] !== gen + 1) return false;
+    for (const g of gens.slice(1)) await unlink(this.leaseFile(name, g)).catch(() => undefined);
+    return true;
   }
 
   owner(): JobOwner {
@@ -154,8 +222,8 @@ export class FileJobStore implements JobStore {
     return Promise.resolve();
   }
 
-  private leaseFile(name: string): string {
-    return join(this.leaseDir, name.replace(/[^A-Za-z0-9_-]/g, "_") + ".json");
+  private leaseFile(name: string, gen: number): string {
+    return join(this.leaseDir, `${leaseName(name)}.${gen}.json`);
   }
 
   private async readLease(path: string): Promise<{ holder: string; until: number } | undefined> {
@@ -166,6 +234,8 @@ export class FileJobStore implements JobStore {
     }
   }
 }
+
+const leaseName = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, "_");
 
 /** Writes `text` to `target` through a temp file and a rename; a full or briefly unwritable disk gets three tries. */
 async function atomicWrite(target: string, text: string, dir: string): Promise<void> {

@@ -20,7 +20,7 @@ import { AigcError } from "../errors.js";
 import { log, redactDeep } from "../log.js";
 import { randomBytes } from "node:crypto";
 import type { JobOwner } from "./owner.js";
-import { mediaNames, newestFirst, recordKey, type JobStore } from "./store.js";
+import { mediaNames, newestFirst, recordKey, type GeneratedMedia, type JobStore } from "./store.js";
 import { TERMINAL, type JobRecord } from "./types.js";
 
 const DAY_MS = 86_400_000;
@@ -149,6 +149,14 @@ export class RedisJobStore implements JobStore {
       this.redis.zrangebyscore(this.key("media"), Date.now() - this.retentionMs, "+inf"),
     );
     return new Set(names);
+  }
+
+  /** The top of the `media` sorted set (scored by save time): names only, whichever replica saved them. */
+  async recentMedia(limit: number): Promise<GeneratedMedia[]> {
+    const names = await this.run("reading the list of generated media", () =>
+      this.redis.zrevrangebyscore(this.key("media"), "+inf", Date.now() - this.retentionMs, "LIMIT", 0, limit),
+    );
+    return names.map((name) => ({ name }));
   }
 
   async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {

@@ -22,6 +22,8 @@ export interface JobStore {
   list(limit: number): Promise<JobRecord[]>;
   /** Names (in the output folder) of the outputs any job record lists: the only files resources/* serve. */
   generatedFiles(): Promise<Set<string>>;
+  /** The `limit` most recently saved of those outputs, newest first (for resources/list, from any replica). */
+  recentMedia(limit: number): Promise<GeneratedMedia[]>;
   /** Takes the lease `name` for `ttlMs` unless another holder has it. */
   acquire(name: string, holder: string, ttlMs: number): Promise<boolean>;
   /** Extends a lease this holder has; false when it lost it. */
@@ -48,6 +50,15 @@ export function recordKey(jobId: string): string {
 /** Newest first by the record's own time: created_at, then updated_at. */
 export function newestFirst(a: JobRecord, b: JobRecord): number {
   return (b.created_at ?? "").localeCompare(a.created_at ?? "") || (b.updated_at ?? "").localeCompare(a.updated_at ?? "");
+}
+
+/** A generated output as the job store knows it; what the record says about it, when the store keeps that. */
+export interface GeneratedMedia {
+  name: string;
+  bytes?: number;
+  mime?: string;
+  /** `s3` when the record says the file is in the bucket. */
+  storage?: "s3";
 }
 
 /** The output file names a record lists. */

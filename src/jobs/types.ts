@@ -62,6 +62,11 @@ export interface PollResult {
   model?: string;
   /** The vendor's hint for when to look again. */
   pollAfterMs?: number;
+  /**
+   * Set with `expired` when the vendor answered that it does not know the task (not that the task
+   * ran out of time): with other credentials a running job's task is unknown too (vendor-task.ts).
+   */
+  unknownTask?: boolean;
 }
 
 /**
@@ -113,6 +118,8 @@ export interface DriverContext {
 export interface TaskDriver {
   vendor: string;
   op: string;
+  /** How long the vendor keeps a task answerable (Jimeng: 12 h), when shorter than a day. */
+  taskRetentionMs?: number;
   poll(handle: JobHandle, ctx: DriverContext): Promise<PollResult>;
   cancel?(handle: JobHandle, ctx: DriverContext): Promise<CancelOutcome>;
   /**

@@ -102,25 +102,34 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
   // `~` and `~/…` are the home folder, as in the folder variables.
   path = expandHome(path);
   path = isAbsolute(path) ? path : resolve(path);
+  const outside = () =>
+    inputError(
+      field,
+      `${path} is outside the allowed input folders (${policy.roots.join(", ")}); set AIGC_MCP_INPUT_ROOTS to allow another folder`,
+    );
+  // The roots are checked before the file is looked at, so a path outside them tells nothing about
+  // what exists there; then again on the real path, so a link inside cannot lead outside.
+  const roots = await Promise.all(policy.roots.map(async (root) => [resolve(root), await realpath(root).catch(() => resolve(root))]));
+  if (!within(path, roots.flat())) throw outside();
   let real: string;
   try {
     real = await realpath(path);
   } catch {
     throw inputError(field, `file ${path} does not exist`);
   }
-  const inside = await Promise.all(
-    policy.roots.map(async (root) => {
-      const r = await realpath(root).catch(() => root);
-      return real === r || real.startsWith(r.endsWith(sep) ? r : r + sep);
-    }),
-  );
-  if (!inside.some(Boolean)) {
-    throw inputError(
-      field,
-      `${path} is outside the allowed input folders (${policy.roots.join(", ")}); set AIGC_MCP_INPUT_ROOTS to allow another folder`,
-    );
-  }
+  if (
+    !within(
+      real,
+      roots.map(([, r]) => r!),
+    )
+  )
+    throw outside();
   return readLocal(real, rule, policy);
+}
+
+/** Whether `path` is one of `roots` or inside one. */
+function within(path: string, roots: string[]): boolean {
+  return roots.some((r) => path === r || path.startsWith(r.endsWith(sep) ? r : r + sep));
 }
 
 async function readLocal(path: string, rule: InputRule, policy: InputPolicy): Promise<MediaInput> {

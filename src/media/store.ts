@@ -13,6 +13,7 @@ import { AigcError, isAbortError } from "../errors.js";
 import { fetchPolicy as makeFetchPolicy, openChecked, type FetchPolicy } from "../net/fetch-policy.js";
 import { discard, safeUrl } from "../net/http.js";
 import type { Asset } from "../jobs/types.js";
+import type { GeneratedMedia } from "../jobs/store.js";
 import { log } from "../log.js";
 import type { Bucket } from "./bucket.js";
 import { localDiskError, probeWritable, regularFile } from "./disk.js";
@@ -138,21 +139,21 @@ export class MediaStore {
     return cached;
   }
 
-  /** Recent generated files, newest first (for resources/list). */
-  async listRecent(limit: number): Promise<Array<{ name: string; uri: string; mime?: string; bytes: number }>> {
-    const known = await this.generated();
-    let names: string[];
-    try {
-      names = (await readdir(this.dir)).filter((n) => SAFE_NAME.test(n) && known.has(n));
-    } catch {
-      return [];
+  /** The job store's most recently saved outputs, newest first (unordered by default). */
+  recent = async (limit: number): Promise<GeneratedMedia[]> => [...(await this.generated())].slice(0, limit).map((name) => ({ name }));
+
+  /** Generated files, newest first (resources/list), from the job store: those on disk, or with a bucket those in it. */
+  async listRecent(limit: number): Promise<Array<{ name: string; uri: string; mime?: string; bytes?: number }>> {
+    const out: Array<{ name: string; uri: string; mime?: string; bytes?: number }> = [];
+    for (const e of await this.recent(Math.min(limit * 4, 1000))) {
+      if (out.length >= limit) break;
+      if (!SAFE_NAME.test(e.name) || e.name.includes("..")) continue;
+      const s = await lstat(join(this.dir, e.name)).catch(() => undefined);
+      const item = { name: e.name, uri: this.uriFor(e.name), mime: mimeForExt(e.name.split(".").pop() ?? "") };
+      if (s?.isFile()) out.push({ ...item, bytes: s.size });
+      else if (!s && this.bucket && (e.storage === "s3" || e.bytes === undefined)) out.push({ ...item, bytes: e.bytes });
     }
-    const stats = await Promise.all(names.map(async (n) => ({ n, s: await lstat(join(this.dir, n)).catch(() => undefined) })));
-    return stats
-      .filter((x) => x.s?.isFile())
-      .sort((a, b) => b.s!.mtimeMs - a.s!.mtimeMs)
-      .slice(0, limit)
-      .map(({ n, s }) => ({ name: n, uri: this.uriFor(n), bytes: s!.size, mime: mimeForExt(n.split(".").pop() ?? "") }));
+    return out;
   }
 
   /** Downloads a vendor URL to the folder. Safe to retry: the file is written under a temp name and renamed. */

@@ -245,8 +245,10 @@ describe("two replicas sharing Redis and the bucket (issue 13)", () => {
     expect(served.status).toBe(200);
     expect(sha256(Buffer.from(await served.arrayBuffer()))).toBe(video.sha256);
 
-    // resources/read of the media:// URI on both replicas (each reads it back from the bucket).
+    // resources/list on both replicas names it (from Redis; no replica keeps a local copy), and
+    // resources/read of the media:// URI works on both (each reads it back from the bucket).
     for (const c of [clientB, clientA2]) {
+      expect((await c.listResources()).resources.map((r) => r.uri)).toContain(video.uri);
       const read = await c.readResource({ uri: video.uri });
       const blob = read.contents[0] && "blob" in read.contents[0] ? read.contents[0].blob : "";
       expect(sha256(Buffer.from(blob, "base64"))).toBe(video.sha256);

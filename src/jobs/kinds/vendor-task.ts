@@ -1,6 +1,6 @@
 /** A vendor task, polled by id through the driver registered for its vendor and operation. */
 import { setTimeout as sleep } from "node:timers/promises";
-import { AigcError, toErrorShape, type ErrorCategory } from "../../errors.js";
+import { AigcError, toErrorShape, vendorDisplayName, type ErrorCategory } from "../../errors.js";
 import { log } from "../../log.js";
 import type { MediaStore } from "../../media/store.js";
 import { applyResult } from "../outputs.js";
@@ -14,6 +14,14 @@ const TRANSIENT: ReadonlySet<ErrorCategory> = new Set(["network", "timeout", "ra
 const MAX_VENDOR_WAIT_MS = 5 * 60_000;
 /** Consecutive failed polls after which the tracker stops; the next wait resumes it. */
 const MAX_FAILED_POLLS = 20;
+/**
+ * Vendors keep their tasks a day or more (Ark 24 h, Kling 30 days; Jimeng 12 h: TaskDriver.taskRetentionMs;
+ * vendor-apis.md), so "no such task" for a job still running that long after it was created is the
+ * vendor's word. Before that, it more likely means this process asks with another account
+ * (replicas with different keys, or --sandbox in another process) and is not written: writing it
+ * would end the job for every replica and lose its billed output.
+ */
+const TRUSTED_EXPIRY_AFTER_MS = 24 * 3600_000;
 
 export interface PollTiming {
   /** First poll delay; later polls back off towards the driver's interval. */
@@ -67,6 +75,11 @@ export class VendorTask implements JobKind {
           return;
         }
       }
+      if (result?.unknownTask && this.youngRunning(tr)) {
+        this.polls++;
+        await this.explainUnknownTask(tr);
+        return;
+      }
       if (result) {
         this.polls++;
         // The vendor knows the task (one it no longer knows answers `expired`): the job gets a record.
@@ -81,6 +94,27 @@ export class VendorTask implements JobKind {
       } catch {
         return;
       }
+    }
+  }
+
+  /** A stored job still queued or running and younger than TRUSTED_EXPIRY_AFTER_MS. */
+  private youngRunning(tr: Tracker): boolean {
+    const age = Date.now() - Date.parse(tr.record.created_at);
+    const trustedAfter = Math.min(TRUSTED_EXPIRY_AFTER_MS, this.driver.taskRetentionMs ?? Infinity);
+    return !tr.unconfirmed && !tr.ended && tr.record.status !== "submitting" && age < trustedAfter;
+  }
+
+  /** Says, in this process only, why the job stays running although the vendor does not know its task. */
+  private async explainUnknownTask(tr: Tracker): Promise<void> {
+    const vendor = vendorDisplayName(tr.record.vendor);
+    log.warn("vendor does not know a running job's task; record left unchanged", { vendor: tr.record.vendor, task: tr.handle.task });
+    tr.holdWrites = true;
+    try {
+      await tr.update({
+        detail: `${vendor} answers that it does not know task ${tr.handle.task ?? "?"} when this server asks, although the job record says it is running (created ${tr.record.created_at}). Another server with other ${vendor} credentials (a replica with different keys, or --sandbox in another process, whose simulators are its own) may have created it: ask that server, or give every replica the same credentials. (If the task was deleted at the vendor, the job ends as expired a day after it started.) The record is left as it is.`,
+      });
+    } finally {
+      tr.holdWrites = false;
     }
   }
 

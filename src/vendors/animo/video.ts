@@ -10,6 +10,7 @@ import type { AnimoClient, AnimoStatus } from "./client.js";
 import { ANIMO } from "./errors.js";
 import type { AnimoConfig, AnimoMode } from "./config.js";
 import { VENDOR_ID } from "./config.js";
+import { unknownTaskResult } from "../kit/errors.js";
 
 export const STYLES = ["cinematic", "anime", "realistic", "cartoon", "abstract"] as const;
 export const RESOLUTIONS = ["1920x1080", "1280x720", "720x480"] as const;
@@ -150,7 +151,18 @@ export function animoDriver(client: AnimoClient, cfg: AnimoConfig): TaskDriver {
     pollIntervalMs: 5000,
     async poll(handle, ctx) {
       checkHandle(handle, cfg);
-      return animoStatusResult(await client.status(handle.task!, ctx.signal));
+      try {
+        return animoStatusResult(await client.status(handle.task!, ctx.signal));
+      } catch (err) {
+        // The status route answers an unknown request id with 404.
+        if (err instanceof AigcError && err.category === "not_found")
+          return unknownTaskResult(
+            err.code,
+            `${ANIMO} does not know request ${handle.task}: it was not created at this endpoint, or it has expired. Generate again.`,
+            err.info.requestId,
+          );
+        throw err;
+      }
     },
   };
 }

@@ -7,6 +7,7 @@ import { AigcError, inputError, joinSentences } from "../../errors.js";
 import type { CancelOutcome, JobHandle, JobStatus, LostTaskQuery, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
 import { tosUrlExpiry, type ArkClient, type ArkVideoTask } from "./client.js";
 import { ARK } from "./errors.js";
+import { unknownTaskResult } from "../kit/errors.js";
 import { VENDOR_ID } from "./config.js";
 
 /** Every resolution any Seedance model documents (which model takes which is in the catalog). */
@@ -170,13 +171,11 @@ export function seedanceDriver(client: ArkClient): TaskDriver {
         return seedanceResult(await client.getVideoTask(handle.task!, signal));
       } catch (err) {
         if (err instanceof AigcError && err.info.httpStatus === 404) {
-          return {
-            status: "expired",
-            error: {
-              code: err.code,
-              message: "Ark no longer knows this task (task records are kept for a limited time, or it was deleted)",
-            },
-          };
+          return unknownTaskResult(
+            err.code,
+            "Ark no longer knows this task (task records are kept for a limited time, or it was deleted)",
+            err.info.requestId,
+          );
         }
         throw err;
       }

@@ -5,6 +5,7 @@
  */
 import { AigcError, type AigcErrorInfo, type ErrorCategory } from "../../errors.js";
 import { retryAfterMs, type HttpResponse, type RetryPolicy } from "../../net/http.js";
+import type { PollResult } from "../../jobs/types.js";
 
 /** Transport failures that happen before a request leaves this machine: nothing reached the vendor. */
 const NOT_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT|blocked by the fetch policy/;
@@ -90,3 +91,13 @@ export const RETRY_UNSENT: RetryPolicy = { attempts: 3, shouldRetry: (_res, err)
 
 /** Polls, lookups and reads: safe to repeat on transport errors, 408, 429 and 5xx. */
 export { RETRY_SAFE } from "../../net/http.js";
+
+/**
+ * The poll result for a task the vendor says it does not know (never created with these
+ * credentials, or past its retention): `expired`, never a generic failure. A job resumed from an id
+ * alone gets a record only once the vendor shows its task exists (jobs/kinds/vendor-task.ts), so a
+ * forged or stale id leaves nothing behind.
+ */
+export function unknownTaskResult(code: string, message: string, requestId?: string): PollResult {
+  return { status: "expired", unknownTask: true, error: { code, message, ...(requestId ? { request_id: requestId } : {}) } };
+}

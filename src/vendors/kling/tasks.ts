@@ -11,6 +11,7 @@ import type { CreateTarget, KlingClient, KlingMedia, KlingTask } from "./client.
 import { KLING } from "./errors.js";
 import { isKlingFamily, type KlingFamily, type KlingRoute } from "./families.js";
 import { VENDOR_ID } from "./config.js";
+import { unknownTaskResult } from "../kit/errors.js";
 
 /** Kling deletes generated media 30 days after the task. */
 export const KLING_RETENTION_MS = 30 * 24 * 3600_000;
@@ -108,6 +109,13 @@ function driver(client: KlingClient, op: "video" | "image"): TaskDriver {
             },
           };
         }
+        // Kling answers an unknown task id with 404 code 1203 (a new-standard lookup with an empty list).
+        if (err instanceof AigcError && err.category === "not_found")
+          return unknownTaskResult(
+            err.code,
+            `Kling does not know task ${handle.task}: it was not created with these credentials, or it is past Kling's 30-day retention. Generate again.`,
+            err.info.requestId,
+          );
         throw err;
       }
     },

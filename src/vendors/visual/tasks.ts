@@ -9,6 +9,7 @@ import type { CancelOutcome, JobHandle, PollResult, TaskDriver, VendorOutput } f
 import { SUCCESS, type TaskFamily, type VisualClient, type VisualEnvelope } from "./client.js";
 import { describeServiceCode, serviceError, VISUAL } from "./errors.js";
 import { VENDOR_ID } from "./config.js";
+import { unknownTaskResult } from "../kit/errors.js";
 
 export const IMAGE_URL_TTL_MS = 24 * 3600_000;
 export const VIDEO_URL_TTL_MS = 3600_000;
@@ -60,14 +61,11 @@ export function visualResult(env: VisualEnvelope, now = Date.now()): PollResult 
         },
       };
     case "not_found":
-      return {
-        status: "failed",
-        error: {
-          code: "TaskNotFound",
-          message: `${VISUAL} does not know this task: it does not exist for this req_key, or it is older than 12 hours (results are kept 12 h). Generate again.`,
-          ...(env.request_id ? { request_id: env.request_id } : {}),
-        },
-      };
+      return unknownTaskResult(
+        "TaskNotFound",
+        `${VISUAL} does not know this task: it does not exist for this req_key, or it is older than 12 hours (results are kept 12 h). Generate again.`,
+        env.request_id,
+      );
     case "expired":
       return {
         status: "expired",
@@ -107,6 +105,8 @@ export function visualDriver(client: VisualClient, op: VisualOp): TaskDriver {
     op,
     outputKind: kind,
     pollIntervalMs: kind === "video" ? 5000 : 3000,
+    // Results are kept 12 h (vendor-apis.md, Jimeng async API): an older task is gone for real.
+    taskRetentionMs: 12 * 3600_000,
     async poll(handle: JobHandle, { signal }) {
       const rk = handle.x?.rk;
       if (!rk)

@@ -6,8 +6,9 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeLegacyJobId } from "../../../src/jobs/handle.js";
+import type { JobHandle } from "../../../src/jobs/types.js";
 import { startHarness, structured, text, type Harness } from "../../helpers/harness.js";
-import { jobOf, type JobResult } from "../../helpers/results.js";
+import { jobOf, requestsTo, type JobResult } from "../../helpers/results.js";
 import { startRedis, type TestRedis } from "../../helpers/redis.js";
 
 /** One call per vendor and kind of job (task, keyed task, synchronous), as release 0.1.0's fixtures made them. */
@@ -83,5 +84,59 @@ describe("a forged but well-formed job id", () => {
     const listed = structured<{ jobs: JobResult[] }>(await h.call("list_jobs", { limit: 100 })).jobs.map((j) => j.job_id);
     expect(listed).toEqual([real.job_id]);
     expect((await h.app.jobs.store.list(100)).map((r) => r.job_id)).toEqual([real.job_id]);
+  });
+});
+
+/**
+ * The same for the other vendors with tasks: a forged id in the short forms never reaches the
+ * vendor (their real ids are keyed, the record holds the facts), and one that carries every fact
+ * (an old-form id) is polled once, the vendor answers "no such task" as it documents (Kling 404
+ * 1203, Jimeng status not_found with code 10000, Animo 404), and the job ends `expired` without
+ * a record.
+ */
+const forgedCases: Array<{ vendor: string; handle: JobHandle; code: string; polled: (h: Harness) => number }> = [
+  {
+    vendor: "kling",
+    handle: { v: 1, vd: "kling", op: "video", task: "860000000000000000", x: { f: "videos/text2video" }, t: 0 },
+    code: "1203",
+    polled: (h: Harness) => requestsTo(h.sandbox.kling, "/v1/videos/text2video/860000000000000000").length,
+  },
+  {
+    vendor: "visual",
+    handle: { v: 1, vd: "visual", op: "image", task: "7392616336519610409", x: { rk: "jimeng_t2i_v40" }, t: 0 },
+    code: "TaskNotFound",
+    polled: (h: Harness) => requestsTo(h.sandbox.visual, (r) => r.query.get("Action") === "CVSync2AsyncGetResult").length,
+  },
+  {
+    vendor: "animo",
+    handle: { v: 1, vd: "animo", op: "video", task: "0123456789abcdef01234567", x: { m: "async", e: "" }, t: 0 },
+    code: "NOT_FOUND",
+    polled: (h: Harness) => requestsTo(h.sandbox.animo, "/status/0123456789abcdef01234567").length,
+  },
+];
+describe.each(forgedCases)("a forged $vendor job id", ({ vendor, handle, code, polled }) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { ANIMO_MODE: "async" } });
+    if (vendor === "animo") handle.x = { ...handle.x, e: h.sandbox.animo.endpoint };
+  });
+  afterAll(() => h.close());
+
+  it("leaves no record, is not listed, and one the vendor does not know ends expired", async () => {
+    const op = handle.op;
+    const forged = [`t.${vendor}.${op}.0.${handle.task}`, `k.${vendor}.${op}.0.AAAAAAAAAAAAAAAA`, encodeLegacyJobId(handle)];
+    for (const id of forged) {
+      const r = await h.call("get_job", { job_id: id });
+      expect(r.isError, id).toBe(true);
+      expect(text(r), id).toMatch(/^Error: /);
+      expect(await h.app.jobs.store.load(id), id).toBeUndefined();
+    }
+    // Only the id with every fact reached the vendor, which does not know the task.
+    expect(polled(h)).toBeGreaterThan(0);
+    const r = await h.call("wait_for_job", { job_id: forged[2]!, wait_seconds: 5 });
+    expect(jobOf(r), text(r)).toMatchObject({ status: "expired", error: { code } });
+    expect(await h.app.jobs.store.load(forged[2]!)).toBeUndefined();
+    expect(structured<{ jobs: JobResult[] }>(await h.call("list_jobs", { limit: 100 })).jobs).toEqual([]);
+    expect(await h.app.jobs.store.list(100)).toEqual([]);
   });
 });

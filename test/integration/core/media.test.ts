@@ -28,6 +28,8 @@ describe("local path inputs", () => {
     ["a ../ escape", () => join(root, "..", outside.split("/").pop()!, "secret.png")],
     ["a symlink that points outside", () => join(root, "sub", "link.png")],
     ["a file:// URL outside", () => `file://${join(outside, "secret.png")}`],
+    // The same answer whether or not the file exists: a model cannot probe the disk outside the roots.
+    ["a missing file outside", () => join(outside, "no-such-file.png")],
   ])("rejects %s", async (_name, path) => {
     await expect(loadMediaInput(path(), rule, policy)).rejects.toThrow(/images\[0\]: .*outside the allowed input folders/);
   });

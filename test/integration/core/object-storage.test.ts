@@ -54,6 +54,9 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
       expect(readdirSync(h.dir).filter((n) => !n.startsWith("."))).toEqual([]);
       expect(r.content.some((c) => c.type === "resource")).toBe(true);
       rmSync(join(h.dir, ".aigc-mcp", "cache"), { recursive: true, force: true });
+      // resources/list names it although no copy is on this disk: the job store says it was generated.
+      const listed = (await h.client.listResources()).resources;
+      expect(listed).toEqual([expect.objectContaining({ uri: asset.uri, mimeType: asset.mime_type, size: asset.bytes })]);
       const read = await h.client.readResource({ uri: asset.uri });
       const blob = read.contents[0] && "blob" in read.contents[0] ? read.contents[0].blob : "";
       expect(sha256(Buffer.from(blob, "base64"))).toBe(asset.sha256);

@@ -47,7 +47,7 @@ describe("Volcengine Visual adapter against the simulator", () => {
   it("reports unknown tasks as not_found (code 10000) and expired tasks as expired", async () => {
     const nf = await client.getResult("jimeng_t2i_v40", "123");
     expect(nf).toMatchObject({ code: 10000, data: { status: "not_found" } });
-    expect(visualResult(nf)).toMatchObject({ status: "failed", error: { code: "TaskNotFound" } });
+    expect(visualResult(nf)).toMatchObject({ status: "expired", error: { code: "TaskNotFound" } });
     const id = await client.submit({ req_key: "jimeng_t2i_v40", prompt: "[expire] x" });
     sim.sim.advance(150);
     expect(visualResult(await client.getResult("jimeng_t2i_v40", id))).toMatchObject({ status: "expired", error: { code: "TaskExpired" } });

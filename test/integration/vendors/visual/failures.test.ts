@@ -27,8 +27,10 @@ describe("Jimeng tools through the MCP server", () => {
     try {
       // 13 hours later (the task's clock, not the signing clock, so later signatures stay fresh)
       for (const t of v.tasks.values()) t.createdMs -= 13 * 3600_000;
+      const record = (await later.app.jobs.store.load(started.job_id))!;
+      await later.app.jobs.store.save({ ...record, created_at: new Date(Date.now() - 13 * 3600_000).toISOString() });
       const gone = jobOf(await later.call("wait_for_job", { job_id: started.job_id, wait_seconds: 10 }));
-      expect(gone).toMatchObject({ status: "failed", error: { code: "TaskNotFound", message: expect.stringMatching(/12 hours/) } });
+      expect(gone).toMatchObject({ status: "expired", error: { code: "TaskNotFound", message: expect.stringMatching(/12 hours/) } });
     } finally {
       await later.close();
     }

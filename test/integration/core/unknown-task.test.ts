@@ -1,0 +1,51 @@
+/**
+ * A server whose vendor account does not know a running job's task (a replica with other keys, or
+ * --sandbox in another process) must not end the job for everyone: "no such task" is written only
+ * for a job over a day old, when it is the vendor's word that the task is gone.
+ */
+import { describe, expect, it } from "vitest";
+import { startHarness, startTestSandbox, text } from "../../helpers/harness.js";
+import { jobOf } from "../../helpers/results.js";
+
+describe("a vendor that does not know a running job's task", () => {
+  it("leaves a young job running and says why; the server that created it finishes it", async () => {
+    const a = await startHarness({ ark: { queuedMs: 300, runningMs: 800 } });
+    const other = await startTestSandbox();
+    const b = await startHarness({ existing: { sandbox: other, dir: a.dir } });
+    try {
+      const { job_id } = jobOf(await a.call("seedance_generate_video", { prompt: "calm sea", wait_seconds: 0 }));
+      const seen = await b.call("wait_for_job", { job_id, wait_seconds: 1 });
+      expect(jobOf(seen).status).toMatch(/^(queued|running)$/);
+      expect(text(seen)).toMatch(/Ark answers that it does not know task \S+ when this server asks/);
+      expect((await b.app.jobs.store.load(job_id))?.status).toMatch(/^(queued|running)$/);
+      const done = jobOf(await a.call("wait_for_job", { job_id, wait_seconds: 20 }));
+      expect(done.status).toBe("succeeded");
+    } finally {
+      await b.close();
+      await a.close();
+      await other.close();
+    }
+  });
+
+  it("ends a job over a day old as expired: then the vendor has dropped the task", async () => {
+    const a = await startHarness({ ark: { queuedMs: 60_000 } });
+    const other = await startTestSandbox();
+    try {
+      const { job_id } = jobOf(await a.call("seedance_generate_video", { prompt: "calm sea", wait_seconds: 0 }));
+      const record = (await a.app.jobs.store.load(job_id))!;
+      await a.app.jobs.close();
+      await a.app.jobs.store.save({ ...record, created_at: new Date(Date.now() - 25 * 3600_000).toISOString() });
+      const b = await startHarness({ existing: { sandbox: other, dir: a.dir } });
+      try {
+        const seen = await b.call("wait_for_job", { job_id, wait_seconds: 5 });
+        expect(jobOf(seen)).toMatchObject({ status: "expired" });
+        expect(text(seen)).toMatch(/^Error: .*Ark no longer knows this task/);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await a.close();
+      await other.close();
+    }
+  });
+});
