@@ -25,10 +25,13 @@ describe("vendor references", () => {
   });
 
   it("are read as local paths (and refused) where the field does not allow the scheme", async () => {
+    // Relative to the working directory, outside the input roots: refused before the disk is looked at.
     await expect(loadMediaInput("asset://asset-1", { ...rule, references: undefined }, policy)).rejects.toThrow(
-      /first_frame: file .* does not exist/,
+      /first_frame: .*asset:\/asset-1 is outside the allowed input folders/,
     );
-    await expect(loadMediaInput("other://asset-1", rule, policy)).rejects.toThrow(/first_frame: file .* does not exist/);
+    await expect(loadMediaInput("other://asset-1", rule, policy)).rejects.toThrow(
+      /first_frame: .*other:\/asset-1 is outside the allowed input folders/,
+    );
   });
 
   it("win over a local file of the same name: a reference is never read from disk", async () => {
