@@ -8,6 +8,7 @@ import { homedir } from "node:os";
 import { delimiter, resolve } from "node:path";
 import { z } from "zod";
 import { CORE_ENV } from "./core-env.js";
+import { parseCostConfig, type CostConfig } from "./cost/config.js";
 
 export { CORE_ENV };
 
@@ -138,6 +139,8 @@ export interface CoreConfig {
   toolsets?: string[];
   /** AIGC_MCP_MODELS_FILE, resolved; read by loadVendors. */
   modelsFile?: string;
+  /** The prices file, budgets, their time zone and the confirmation threshold (src/cost/config.ts). */
+  cost: CostConfig;
   sandbox: boolean;
 }
 
@@ -199,6 +202,7 @@ export function parseCoreConfig(env: Env): CoreConfig {
         .optional(),
     ),
     modelsFile: env.AIGC_MCP_MODELS_FILE ? resolve(expandHome(env.AIGC_MCP_MODELS_FILE)) : undefined,
+    cost: parseCostConfig(env),
     sandbox: false,
   };
   if (cfg.storage && cfg.mediaUrlTtlS > 604_800)

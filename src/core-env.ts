@@ -214,4 +214,33 @@ export const CORE_ENV: EnvVar[] = [
     description:
       "JSON file that adds models, changes capabilities or marks models retired without waiting for a release (see Model catalogs). Checked at start-up; a bad entry stops the server with one line naming it.",
   },
+  {
+    name: "AIGC_MCP_PRICES_FILE",
+    flag: "--prices-file",
+    description:
+      'JSON file with your prices (contract prices, resource packs, prices no vendor publishes), replacing the built-in list prices: `{"kling":[{"model":"kling-v3","currency":"CNY","unit":"second","amount":0.6}]}` (see Cost control).',
+  },
+  {
+    name: "AIGC_MCP_BUDGET",
+    flag: "--budget",
+    description:
+      "Spending limits, comma-separated `[vendor:]daily|monthly:<amount><CNY|USD>`, e.g. `daily:200CNY,monthly:3000CNY,kling:daily:20USD`. Enforced across concurrent calls and replicas; a call that would pass a limit is refused before any vendor request.",
+  },
+  {
+    name: "AIGC_MCP_BUDGET_TIMEZONE",
+    description: "IANA time zone in which budget days and months start (e.g. `Asia/Shanghai`).",
+    default: "UTC",
+  },
+  {
+    name: "AIGC_MCP_BUDGET_UNKNOWN_PRICE",
+    description:
+      "Under a budget, what happens to a call whose price is unknown: `refuse` (give its price in AIGC_MCP_PRICES_FILE) or `allow` (it runs and is counted as unpriced).",
+    default: "refuse",
+  },
+  {
+    name: "AIGC_MCP_CONFIRM_ABOVE",
+    flag: "--confirm-above",
+    description:
+      "Ask the user before a call estimated above this amount (`5CNY`, `1USD`, both comma-separated, or a bare number for any currency): through the client's elicitation form, or else by refusing until the call is repeated with `confirm: true`.",
+  },
 ];

@@ -9,7 +9,8 @@ import { gatewayPlugin } from "./tools/gateway/plugin.js";
 import { klingPlugin } from "./tools/kling/plugin.js";
 import type { LoadedVendor, VendorPlugin } from "./tools/plugin.js";
 import { visualPlugin } from "./tools/visual/plugin.js";
-import { loadModelsFile } from "./vendors/kit/models-file.js";
+import { loadModelsFile, type ModelsFile } from "./vendors/kit/models-file.js";
+import { loadPricesFile } from "./vendors/kit/prices-file.js";
 
 export const PLUGINS: readonly VendorPlugin[] = [arkPlugin, klingPlugin, visualPlugin, animoPlugin, gatewayPlugin];
 for (const p of PLUGINS) {
@@ -19,7 +20,7 @@ for (const p of PLUGINS) {
 
 /**
  * Registers every vendor's secrets for redaction, adds the configured vendor endpoints to the URL
- * fetch policy's allow-list, reads AIGC_MCP_MODELS_FILE when set, then loads
+ * fetch policy's allow-list, reads AIGC_MCP_MODELS_FILE and AIGC_MCP_PRICES_FILE when set, then loads
  * the vendors whose credentials are set. Throws ConfigError on a bad value or models file.
  */
 export async function loadVendors(env: Env, core: CoreConfig): Promise<LoadedVendor[]> {
@@ -33,12 +34,12 @@ export async function loadVendors(env: Env, core: CoreConfig): Promise<LoadedVen
   // input URL on one of them is the vendor's own, sent on as is.
   for (const p of PLUGINS)
     for (const v of p.env) if (!v.secret && /^https?:\/\//i.test(env[v.name] ?? "")) core.vendorEndpoints.push(env[v.name]!);
-  const models = core.modelsFile
-    ? await loadModelsFile(
-        core.modelsFile,
-        PLUGINS.map((p) => p.id),
-      )
-    : undefined;
+  const ids = PLUGINS.map((p) => p.id);
+  let models: ModelsFile | undefined = core.modelsFile ? await loadModelsFile(core.modelsFile, ids) : undefined;
+  if (core.cost.pricesFile) {
+    const prices = await loadPricesFile(core.cost.pricesFile, ids);
+    models = { ...(models ?? { models: {}, source: prices.source }), prices: prices.entries };
+  }
   const loaded = await Promise.all(PLUGINS.map((p) => p.load(env, core, models)));
   return loaded.filter((v): v is LoadedVendor => v !== undefined);
 }

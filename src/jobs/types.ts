@@ -1,4 +1,5 @@
 /** Job vocabulary shared by every vendor. No MCP types here. */
+import type { VendorUsage } from "../vendors/kit/price.js";
 /**
  * `submitting`: the create request was sent and its answer has not come yet (the caller's wait ran
  * out first); the job id already works and later calls resolve it without sending a second create.
@@ -67,6 +68,8 @@ export interface PollResult {
    * ran out of time): with other credentials a running job's task is unknown too (vendor-task.ts).
    */
   unknownTask?: boolean;
+  /** What the vendor reports the task used or charged (Ark's tokens, Kling's deduction), for the actual cost. */
+  usage?: VendorUsage;
 }
 
 /**

@@ -8,15 +8,16 @@ import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { describeError, inputError } from "../errors.js";
+import { describeError } from "../errors.js";
+import { argumentProblem } from "./arguments.js";
 import { WaitBudget } from "../jobs/budget.js";
 import { log, redact } from "../log.js";
-import { nearest } from "../nearest.js";
 import { coerceArguments } from "./coerce.js";
 import type { DeliveryMode } from "../config.js";
 import { deliverySchema, returnsMedia } from "./delivery.js";
 import { describeIssues } from "./issues.js";
 import { compactListing } from "./listing.js";
+import type { Actual, Estimate, VendorUsage } from "../vendors/kit/price.js";
 
 export interface ToolContext {
   app: AppContext;
@@ -32,6 +33,22 @@ export interface ToolContext {
   budget(waitSeconds: number | undefined): WaitBudget;
   /** How media in the result are delivered: the call's `delivery` argument, else AIGC_MCP_DELIVERY. */
   delivery: DeliveryMode;
+  /**
+   * For a paid tool that answers without a job (gateway chat, embeddings…): what the vendor reported
+   * it used, priced at the quote's rate for the result's `cost.actual`. Jobs report theirs through
+   * PollResult.usage instead.
+   */
+  reportUsage(usage: VendorUsage): void;
+  /** Like reportUsage, for a cost the tool worked out itself from the vendor's usage (several rates, e.g. input and output tokens). */
+  reportActual(actual: Actual): void;
+}
+
+/** What a paid call will cost, worked out before any vendor request. */
+export interface Quote {
+  vendor: string;
+  /** The model the call will use (the default when the caller named none). */
+  model?: string;
+  estimate: Estimate;
 }
 
 export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape> {
@@ -42,6 +59,13 @@ export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape> {
   output: z.ZodRawShape;
   annotations: ToolAnnotations;
   run(args: z.output<z.ZodObject<I>>, ctx: ToolContext): Promise<CallToolResult>;
+  /**
+   * Every paid tool's price quote for a call (estimate_cost, max_cost, budgets, confirmation): from
+   * the arguments after validation, with no vendor request. May read the call's input files for
+   * facts the price depends on (an audio's duration); throws AigcError only for input a call would
+   * refuse too.
+   */
+  quote?(args: z.output<z.ZodObject<I>>, ctx: Pick<ToolContext, "app" | "signal">): Promise<Quote> | Quote;
 }
 
 export function defineTool<I extends z.ZodRawShape>(def: ToolDef<I>): ToolDef {
@@ -98,56 +122,6 @@ function scrub(result: CallToolResult): CallToolResult {
   return result;
 }
 
-/** Deepest nesting accepted anywhere in a tool's arguments (vendor bodies are a few levels deep). */
-export const MAX_ARGUMENT_DEPTH = 64;
-/** Most values (object members and array elements, all levels) in one call's arguments. */
-export const MAX_ARGUMENT_VALUES = 100_000;
-
-/**
- * What is wrong with a call's raw arguments before the schema sees them: nesting deeper than
- * MAX_ARGUMENT_DEPTH or more than MAX_ARGUMENT_VALUES values (checked with an explicit stack, so
- * no input can overflow ours), or a name the tool does not take (zod would silently drop it).
- */
-export function argumentProblem(def: ToolDef, args: unknown): Error | undefined {
-  if (args === null || typeof args !== "object" || Array.isArray(args)) return undefined;
-  const names = Object.keys(def.input);
-  for (const key of Object.keys(args)) {
-    if (names.includes(key)) continue;
-    const near = nearest(key, names);
-    return inputError(
-      key.slice(0, 64),
-      `is not an argument of ${def.name}${near ? `; did you mean ${near}?` : ""} (its arguments: ${names.join(", ")})`,
-    );
-  }
-  const stack: Array<{ value: unknown; path: string; depth: number }> = Object.entries(args as Record<string, unknown>).map(
-    ([k, value]) => ({
-      value,
-      path: k,
-      depth: 1,
-    }),
-  );
-  let count = stack.length;
-  while (stack.length) {
-    const { value, path, depth } = stack.pop()!;
-    if (value === null || typeof value !== "object") continue;
-    if (depth >= MAX_ARGUMENT_DEPTH)
-      return inputError(
-        path.split(/[.[]/)[0]!,
-        `is nested more than ${MAX_ARGUMENT_DEPTH} levels deep (at ${path.slice(0, 120)}…); flatten it`,
-      );
-    const entries = Array.isArray(value)
-      ? value.map((v, i) => [`[${i}]`, v] as const)
-      : Object.entries(value).map(([k, v]) => [`.${k}`, v] as const);
-    count += entries.length;
-    if (count > MAX_ARGUMENT_VALUES)
-      return inputError(path.split(/[.[]/)[0]!, `holds more than ${MAX_ARGUMENT_VALUES} values in all; send less data`);
-    for (const [k, v] of entries)
-      if (v !== null && typeof v === "object") stack.push({ value: v, path: path.length < 200 ? path + k : path, depth: depth + 1 });
-  }
-  return undefined;
-}
-
-/** The valid name closest to a misspelt one (edit distance at most a third of its length, at least 2), if any. */
 type Validate = (this: McpServer, tool: unknown, args: unknown, toolName: string) => Promise<unknown>;
 const guarded = new WeakMap<McpServer, Map<string, ToolDef>>();
 
@@ -265,6 +239,8 @@ export function registerTool(server: McpServer, app: AppContext, original: ToolD
         warn: (w) => void warnings.push(w),
         budget: callBudget(app, Date.now()),
         delivery: delivery ?? app.config.delivery,
+        reportUsage: () => {},
+        reportActual: () => {},
       };
       try {
         // A paid call is refused before the vendor bills it when its output could not be saved.

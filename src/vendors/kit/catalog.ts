@@ -6,6 +6,7 @@
  * `AIGC_MCP_MODEL_CHECKS=strict` turns its advice into local refusals. No MCP types here.
  */
 import { AigcError, inputError } from "../../errors.js";
+import type { Price } from "./price.js";
 
 export type ModelStatus = "active" | "retiring" | "retired";
 
@@ -48,6 +49,10 @@ export interface CatalogModel {
   sources: Source[];
   /** Where sources conflict, which reading the entry takes and why. */
   note?: string;
+  /** What the vendor charges for it (price.ts), on every endpoint family; absent = unknown. */
+  price?: Price;
+  /** Prices that differ on one endpoint family (a model id that makes videos and images). */
+  priceByEndpoint?: Record<string, Price>;
 }
 
 /** One piece of advice: the argument it concerns and a sentence for the caller. */
@@ -248,6 +253,8 @@ export interface ModelOverride {
   capabilities?: Capabilities;
   byEndpoint?: Record<string, Capabilities>;
   note?: string;
+  price?: Price;
+  priceByEndpoint?: Record<string, Price>;
 }
 
 /**
@@ -270,6 +277,7 @@ export function mergeModels(base: readonly CatalogModel[], overrides: readonly M
       status: o.status ?? known?.status ?? "active",
       capabilities: { ...known?.capabilities, ...o.capabilities },
       byEndpoint: { ...known?.byEndpoint, ...o.byEndpoint },
+      priceByEndpoint: { ...known?.priceByEndpoint, ...o.priceByEndpoint },
       sources: [...(known?.sources ?? []), source],
     };
     if (known) out[i] = merged;

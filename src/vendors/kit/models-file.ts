@@ -9,6 +9,8 @@ import { z } from "zod";
 import { ConfigError } from "../../config.js";
 import { nearest } from "../../nearest.js";
 import type { Catalog, ModelOverride, Source } from "./catalog.js";
+import { PriceBook, type PriceEntry } from "./price.js";
+import { filePrice, fromFile, type FilePrice } from "./prices-file.js";
 
 const VARIABLE = "AIGC_MCP_MODELS_FILE";
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
@@ -36,6 +38,8 @@ const entry = z
     capabilities: capabilities.optional(),
     byEndpoint: z.record(z.string().min(1), capabilities).optional(),
     note: z.string().max(2000).optional(),
+    price: filePrice.optional(),
+    priceByEndpoint: z.record(z.string().min(1), filePrice).optional(),
   })
   .strict();
 
@@ -44,6 +48,16 @@ export interface ModelsFile {
   models: Record<string, ModelOverride[]>;
   /** The file as the source of what it changes (dated by its modification time). */
   source: Source;
+  /** AIGC_MCP_PRICES_FILE's entries by vendor id (prices-file.ts), ahead of every built-in price. */
+  prices?: Record<string, PriceEntry[]>;
+}
+
+/**
+ * A vendor's prices: `builtIn` (a catalog's `priceEntries()`, models-file prices merged in, or the
+ * table of a vendor without a catalog) behind the prices file's entries for the vendor.
+ */
+export function priceBook(vendor: string, builtIn: PriceEntry[], file: ModelsFile | undefined): PriceBook {
+  return new PriceBook(vendor, builtIn).withEntries(file?.prices?.[vendor]);
 }
 
 const ENTRY_FIELDS = Object.keys(entry.shape);
@@ -89,8 +103,21 @@ export async function loadModelsFile(path: string, vendorIds: readonly string[])
     }
     throw new ConfigError(VARIABLE, where(path, String(vendor), typeof index === "number" ? index : undefined, id, fieldName, message));
   }
-  const modified = (await stat(path)).mtime.toISOString().slice(0, 10);
-  return { models: parsed.data, source: { url: `file://${path}`, date: modified } };
+  const source = { url: `file://${path}`, date: (await stat(path)).mtime.toISOString().slice(0, 10) };
+  const priced = (p: FilePrice | undefined) => p && fromFile(p, source);
+  const models = Object.fromEntries(
+    Object.entries(parsed.data).map(([vendor, list]) => [
+      vendor,
+      list.map(({ price, priceByEndpoint, ...rest }): ModelOverride => ({
+        ...rest,
+        ...(price ? { price: priced(price) } : {}),
+        ...(priceByEndpoint
+          ? { priceByEndpoint: Object.fromEntries(Object.entries(priceByEndpoint).map(([k, v]) => [k, priced(v)!])) }
+          : {}),
+      })),
+    ]),
+  );
+  return { models, source };
 }
 
 /**

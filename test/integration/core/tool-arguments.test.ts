@@ -1,6 +1,6 @@
 /** Issue 11 item 9: arguments the schema cannot judge (deep nesting, unknown names, network-share file URLs) answer an error naming the field. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_ARGUMENT_DEPTH } from "../../../src/tools/define.js";
+import { MAX_ARGUMENT_DEPTH } from "../../../src/tools/arguments.js";
 import { startHarness, text, type Harness } from "../../helpers/harness.js";
 import { mark } from "../../helpers/results.js";
 

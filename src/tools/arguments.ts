@@ -1,0 +1,53 @@
+/** The limits on a call's raw arguments that hold before any schema sees them. */
+import { inputError } from "../errors.js";
+import { nearest } from "../nearest.js";
+import type { ToolDef } from "./define.js";
+
+/** Deepest nesting accepted anywhere in a tool's arguments (vendor bodies are a few levels deep). */
+export const MAX_ARGUMENT_DEPTH = 64;
+/** Most values (object members and array elements, all levels) in one call's arguments. */
+export const MAX_ARGUMENT_VALUES = 100_000;
+
+/**
+ * What is wrong with a call's raw arguments before the schema sees them: nesting deeper than
+ * MAX_ARGUMENT_DEPTH or more than MAX_ARGUMENT_VALUES values (checked with an explicit stack, so
+ * no input can overflow ours), or a name the tool does not take (zod would silently drop it).
+ */
+export function argumentProblem(def: ToolDef, args: unknown): Error | undefined {
+  if (args === null || typeof args !== "object" || Array.isArray(args)) return undefined;
+  const names = Object.keys(def.input);
+  for (const key of Object.keys(args)) {
+    if (names.includes(key)) continue;
+    const near = nearest(key, names);
+    return inputError(
+      key.slice(0, 64),
+      `is not an argument of ${def.name}${near ? `; did you mean ${near}?` : ""} (its arguments: ${names.join(", ")})`,
+    );
+  }
+  const stack: Array<{ value: unknown; path: string; depth: number }> = Object.entries(args as Record<string, unknown>).map(
+    ([k, value]) => ({
+      value,
+      path: k,
+      depth: 1,
+    }),
+  );
+  let count = stack.length;
+  while (stack.length) {
+    const { value, path, depth } = stack.pop()!;
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= MAX_ARGUMENT_DEPTH)
+      return inputError(
+        path.split(/[.[]/)[0]!,
+        `is nested more than ${MAX_ARGUMENT_DEPTH} levels deep (at ${path.slice(0, 120)}…); flatten it`,
+      );
+    const entries = Array.isArray(value)
+      ? value.map((v, i) => [`[${i}]`, v] as const)
+      : Object.entries(value).map(([k, v]) => [`.${k}`, v] as const);
+    count += entries.length;
+    if (count > MAX_ARGUMENT_VALUES)
+      return inputError(path.split(/[.[]/)[0]!, `holds more than ${MAX_ARGUMENT_VALUES} values in all; send less data`);
+    for (const [k, v] of entries)
+      if (v !== null && typeof v === "object") stack.push({ value: v, path: path.length < 200 ? path + k : path, depth: depth + 1 });
+  }
+  return undefined;
+}

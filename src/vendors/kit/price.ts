@@ -1,0 +1,241 @@
+/**
+ * Prices as catalog data (issue 14): what a model costs per unit, with the source and the date it
+ * was read, and the one way an estimate and an actual cost are worked out from them. A price the
+ * vendor has not published is absent (`unknown`), never guessed; AIGC_MCP_PRICES_FILE (or a models
+ * file entry's `price`) replaces a built-in one, since contract prices differ from list prices.
+ * No MCP types here.
+ */
+import type { Catalog, Source } from "./catalog.js";
+
+export const CURRENCIES = ["CNY", "USD"] as const;
+export type Currency = (typeof CURRENCIES)[number];
+
+/** What one unit of a price is, and how a quantity of it is written in a basis. */
+export const PRICE_UNITS = {
+  /** One generated image. */
+  image: { one: "image", many: "images" },
+  /** One second of output video (or of audio, for speech recognition). */
+  second: { one: "s", many: "s" },
+  /** One whole output (a video clip priced per clip, a call priced per call). */
+  item: { one: "output", many: "outputs" },
+  /** One million tokens. */
+  million_tokens: { one: "M tokens", many: "M tokens" },
+  /** Ten thousand characters (speech synthesis). */
+  ten_thousand_characters: { one: "10k characters", many: "10k characters" },
+} as const;
+export type PriceUnit = keyof typeof PRICE_UNITS;
+
+/** The facts of a call that pick a rate, e.g. `{ resolution: "1080p", video_input: true }`. */
+export type Dims = Record<string, string | number | boolean>;
+
+export interface Rate {
+  /** The rate applies when every key here equals the call's dimension; absent = any call. The first match wins. */
+  when?: Dims;
+  /** Currency units per price unit. */
+  amount: number;
+}
+
+export interface Price {
+  currency: Currency;
+  unit: PriceUnit;
+  rates: Rate[];
+  source: Source;
+  /**
+   * `official`: read on the vendor's own page (or its verbatim copy); `transcribed`: the vendor's
+   * figures as several independent third parties quote them (check them against the live page);
+   * `contract`: from AIGC_MCP_PRICES_FILE or a models file.
+   */
+  confidence: "official" | "transcribed" | "contract";
+  note?: string;
+}
+
+/** One metered part of a call: how many price units it takes, and the dimensions that pick its rate. */
+export interface Meter {
+  quantity: number;
+  dims?: Dims;
+  /** How the quantity was worked out, e.g. "1248×704 px × 24 fps × 5 s / 1024 = 102 960 tokens". */
+  how?: string;
+  /** The part's name when a price has several (e.g. "input", "output" tokens). */
+  part?: string;
+}
+
+/** A cost worked out before the call. `amount` is null when it cannot be known; `reason` says why. */
+export interface Estimate {
+  amount: number | null;
+  currency?: Currency;
+  /** How the amount was reached: "5 s × $0.112/s (kling-v3; mode pro, sound off) = $0.56". */
+  basis: string;
+  reason?: string;
+  source?: Source;
+  confidence?: Price["confidence"];
+  /** Set when the vendor bills something the estimate could not count: the amount is a lower bound. */
+  lowerBound?: boolean;
+  /** The rate used, when one rate priced the whole call: an actual is worked out from usage with it. */
+  rate?: { amount: number; unit: PriceUnit };
+}
+
+/** What a vendor reports a finished call used or charged (every field optional: vendors report different things). */
+export interface VendorUsage {
+  tokens?: number;
+  images?: number;
+  seconds?: number;
+  characters?: number;
+  /** Resource-pack units deducted (Kling), which have no currency. */
+  units?: number;
+  /** Cash the vendor says it deducted. */
+  charged?: { amount: number; currency: Currency };
+}
+
+/** The cost of a finished call, from what the vendor reported. */
+export interface Actual {
+  amount: number;
+  currency: Currency;
+  basis: string;
+}
+
+const SYMBOL: Record<Currency, string> = { CNY: "¥", USD: "$" };
+
+/** "¥4.736", "$0.56": at most 6 decimals, trailing zeros dropped. */
+export function formatMoney(amount: number, currency: Currency): string {
+  return `${SYMBOL[currency]}${roundMoney(amount)}`;
+}
+
+/** Rounds to 6 decimals (prices go down to ¥0.00008 per second). */
+export function roundMoney(amount: number): number {
+  return Math.round(amount * 1e6) / 1e6;
+}
+
+function formatQuantity(q: number): string {
+  return Number.isInteger(q) ? q.toLocaleString("en-US").replace(/,/g, " ") : String(Math.round(q * 1e6) / 1e6);
+}
+
+function formatDims(dims: Dims | undefined): string {
+  return Object.entries(dims ?? {})
+    .map(([k, v]) => (typeof v === "boolean" ? `${k.replace(/_/g, " ")} ${v ? "yes" : "no"}` : `${k} ${v}`))
+    .join(", ");
+}
+
+/** The first rate whose `when` the dimensions satisfy. */
+export function pickRate(price: Price, dims: Dims | undefined): Rate | undefined {
+  return price.rates.find((r) => Object.entries(r.when ?? {}).every(([k, v]) => dims?.[k] === v));
+}
+
+/** An estimate that cannot be made, with the reason in words a user can act on. */
+export function unknownEstimate(reason: string, source?: Source): Estimate {
+  return { amount: null, basis: `unknown: ${reason}`, reason, ...(source ? { source } : {}) };
+}
+
+/**
+ * Prices the metered parts of a call of `model` with `price`. Returns an unknown estimate naming
+ * what is missing when there is no price or no rate for a part's dimensions. `lowerBound` names
+ * what the vendor bills that the meters could not count.
+ */
+export function estimateCost(model: string, price: Price | undefined, meters: Meter[], lowerBound?: string): Estimate {
+  if (!price)
+    return unknownEstimate(
+      `no published price for ${model} is known to aigc-mcp; give one in AIGC_MCP_PRICES_FILE to get estimates and budgets for it`,
+    );
+  const unit = PRICE_UNITS[price.unit];
+  const lines: string[] = [];
+  let total = 0;
+  let single: Rate | undefined;
+  for (const m of meters) {
+    const rate = pickRate(price, m.dims);
+    if (!rate)
+      return unknownEstimate(
+        `the price of ${model} has no rate for ${formatDims(m.dims) || "this call"} (${price.source.url}); add one in AIGC_MCP_PRICES_FILE`,
+        price.source,
+      );
+    single = meters.length === 1 ? rate : undefined;
+    total += m.quantity * rate.amount;
+    const qty = `${formatQuantity(m.quantity)} ${m.quantity === 1 ? unit.one : unit.many}`;
+    const what = [m.part, formatDims(m.dims)].filter(Boolean).join(": ");
+    lines.push(`${m.how ? `${m.how} → ` : ""}${qty} × ${formatMoney(rate.amount, price.currency)}/${unit.one}${what ? ` (${what})` : ""}`);
+  }
+  const amount = roundMoney(total);
+  const more = lowerBound ? `; plus ${lowerBound}, not counted` : "";
+  return {
+    amount,
+    currency: price.currency,
+    basis: `${lines.join(" + ")} = ${formatMoney(amount, price.currency)} for ${model}${more}`,
+    source: price.source,
+    confidence: price.confidence,
+    ...(lowerBound ? { lowerBound: true } : {}),
+    ...(single ? { rate: { amount: single.amount, unit: price.unit } } : {}),
+  };
+}
+
+/** The usage field that counts a price unit, and its size in that unit. */
+const USAGE_OF: Partial<Record<PriceUnit, { field: keyof VendorUsage; per: number; label: string }>> = {
+  image: { field: "images", per: 1, label: "images" },
+  second: { field: "seconds", per: 1, label: "s" },
+  million_tokens: { field: "tokens", per: 1e6, label: "tokens" },
+  ten_thousand_characters: { field: "characters", per: 1e4, label: "characters" },
+};
+
+/**
+ * The actual cost of a finished call: what the vendor says it charged, else its reported usage
+ * at the estimate's rate. Undefined when the vendor reported neither (or usage in a unit the
+ * price does not use, e.g. Kling units).
+ */
+export function actualCost(estimate: Estimate | undefined, usage: VendorUsage | undefined): Actual | undefined {
+  if (!usage) return undefined;
+  if (usage.charged)
+    return {
+      amount: roundMoney(usage.charged.amount),
+      currency: usage.charged.currency,
+      basis: `charged by the vendor: ${formatMoney(usage.charged.amount, usage.charged.currency)}`,
+    };
+  if (!estimate?.rate || !estimate.currency) return undefined;
+  const of = USAGE_OF[estimate.rate.unit];
+  const used = of ? usage[of.field] : undefined;
+  if (!of || typeof used !== "number") return undefined;
+  const amount = roundMoney((used / of.per) * estimate.rate.amount);
+  const unit = PRICE_UNITS[estimate.rate.unit].one;
+  return {
+    amount,
+    currency: estimate.currency,
+    basis: `${formatQuantity(used)} ${of.label} reported by the vendor × ${formatMoney(estimate.rate.amount, estimate.currency)}/${unit} = ${formatMoney(amount, estimate.currency)}`,
+  };
+}
+
+/** A price for one model (or every model: `*`), on one endpoint family or all of them. */
+export interface PriceEntry {
+  model: string;
+  endpoint?: string;
+  price: Price;
+}
+
+/**
+ * One vendor's prices: the built-in ones (catalog models' `price`/`priceByEndpoint`, or a table
+ * for vendors without a catalog) with the prices file's entries in front. `find` looks for the
+ * model on the endpoint, the model on any endpoint, then `*` the same way.
+ */
+export class PriceBook {
+  constructor(
+    readonly vendor: string,
+    readonly entries: readonly PriceEntry[],
+  ) {}
+
+  find(model: string, endpoint?: string): Price | undefined {
+    const on = (m: string) =>
+      this.entries.find((e) => e.model === m && endpoint !== undefined && e.endpoint === endpoint) ??
+      this.entries.find((e) => e.model === m && e.endpoint === undefined);
+    return (on(model) ?? on("*"))?.price;
+  }
+
+  /** A copy with `first` ahead of these entries (a prices file overrides the built-in prices). */
+  withEntries(first: readonly PriceEntry[] | undefined): PriceBook {
+    return first?.length ? new PriceBook(this.vendor, [...first, ...this.entries]) : this;
+  }
+}
+
+/** The prices a catalog's models carry, as PriceBook entries (each id and alias; per endpoint family where they differ). */
+export function catalogPrices(catalog: Catalog): PriceEntry[] {
+  return catalog.models.flatMap((m) =>
+    [m.id, ...(m.aliases ?? [])].flatMap((model) => [
+      ...Object.entries(m.priceByEndpoint ?? {}).map(([endpoint, price]) => ({ model, endpoint, price })),
+      ...(m.price ? [{ model, price: m.price }] : []),
+    ]),
+  );
+}

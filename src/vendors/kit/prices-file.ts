@@ -1,0 +1,92 @@
+/**
+ * `AIGC_MCP_PRICES_FILE`: your prices, replacing the built-in list prices (contract prices,
+ * discounts, resource packs) and giving the ones no vendor publishes. Shape: `{"<vendor id>":
+ * [<entry>, …], …}`, an entry being `{model, endpoint?, currency, unit, amount}` or `{…, rates:
+ * [{when?, amount}, …]}` (`model` `*` = every model of the vendor). Models-file entries may carry a
+ * `price` of the same shape (without `model`). Validated with zod at start-up; a bad file stops the
+ * server with one line naming the entry.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { z } from "zod";
+import { ConfigError } from "../../config.js";
+import type { Source } from "./catalog.js";
+import { CURRENCIES, PRICE_UNITS, type Price, type PriceEntry } from "./price.js";
+
+const VARIABLE = "AIGC_MCP_PRICES_FILE";
+
+const dims = z.record(z.string().min(1).max(64), z.union([z.string().max(64), z.number(), z.boolean()]));
+const rate = z.object({ when: dims.optional(), amount: z.number().min(0) }).strict();
+
+/** A price as files write it: one `amount`, or `rates` picked by the call's dimensions. */
+export const filePrice = z
+  .object({
+    currency: z.enum(CURRENCIES),
+    unit: z.enum(Object.keys(PRICE_UNITS) as [keyof typeof PRICE_UNITS]),
+    amount: z.number().min(0).optional(),
+    rates: z.array(rate).min(1).max(200).optional(),
+    note: z.string().max(2000).optional(),
+  })
+  .strict()
+  .refine((p) => (p.amount === undefined) !== (p.rates === undefined), { message: 'give either "amount" or "rates"' });
+export type FilePrice = z.output<typeof filePrice>;
+
+const entry = z
+  .object({ model: z.string().min(1).max(128), endpoint: z.string().min(1).max(128).optional() })
+  .passthrough()
+  .transform((e, ctx) => {
+    const { model, endpoint, ...rest } = e;
+    const parsed = filePrice.safeParse(rest);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom", message: issue.message });
+      return z.NEVER;
+    }
+    return { model, endpoint, price: parsed.data };
+  });
+
+/** A file price as a Price, the file being its source (confidence `contract`). */
+export function fromFile(p: FilePrice, source: Source): Price {
+  return {
+    currency: p.currency,
+    unit: p.unit,
+    rates: p.rates ?? [{ amount: p.amount! }],
+    source,
+    confidence: "contract",
+    ...(p.note ? { note: p.note } : {}),
+  };
+}
+
+export interface PricesFile {
+  entries: Record<string, PriceEntry[]>;
+  source: Source;
+}
+
+/** Reads and validates the file. Throws ConfigError (one line, naming the vendor, entry and field) on any problem. */
+export async function loadPricesFile(path: string, vendorIds: readonly string[]): Promise<PricesFile> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, "utf8"));
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `is not readable JSON (${(err as Error).message})`;
+    throw new ConfigError(VARIABLE, `${path} ${why}`);
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    throw new ConfigError(VARIABLE, `${path}: must be an object keyed by vendor id (${vendorIds.join(", ")})`);
+  const unknown = Object.keys(raw).find((k) => !vendorIds.includes(k));
+  if (unknown) throw new ConfigError(VARIABLE, `${path}: "${unknown}" is not a vendor id (${vendorIds.join(", ")})`);
+  const parsed = z.record(z.string(), z.array(entry).max(10_000)).safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const [vendor, index, ...field] = issue.path;
+    const at = typeof index === "number" ? ` entry ${index}` : "";
+    const name = field.map(String).join(".");
+    throw new ConfigError(VARIABLE, `${path}: ${String(vendor)}${at}${name ? `, field ${name}` : ""}: ${issue.message}`);
+  }
+  const source = { url: `file://${path}`, date: (await stat(path)).mtime.toISOString().slice(0, 10) };
+  const entries = Object.fromEntries(
+    Object.entries(parsed.data).map(([vendor, list]) => [
+      vendor,
+      list.map((e) => ({ model: e.model, ...(e.endpoint ? { endpoint: e.endpoint } : {}), price: fromFile(e.price, source) })),
+    ]),
+  );
+  return { entries, source };
+}
