@@ -6,7 +6,7 @@ import { PLUGINS } from "./plugins.js";
 import { VERSION } from "./version.js";
 
 export interface CliArgs {
-  command: "serve" | "check" | "help" | "version";
+  command: "serve" | "check" | "budget" | "help" | "version";
   sandbox: boolean;
   /** Environment values set by flags. */
   env: Env;
@@ -14,7 +14,7 @@ export interface CliArgs {
 
 export class UsageError extends Error {}
 
-const SUBCOMMANDS = ["check", "help"] as const;
+const SUBCOMMANDS = ["check", "budget", "help"] as const;
 
 /** node:util's option table: the switches, then every core variable that has a flag (taking a value). */
 function options(): NonNullable<ParseArgsConfig["options"]> {
@@ -71,6 +71,7 @@ export function parseArgs(argv: string[]): CliArgs {
     if (typeof value === "string") out.env[v.name] = value;
   }
   if (positionals.includes("check")) out.command = "check";
+  if (positionals.includes("budget")) out.command = "budget";
   if (values.help || positionals.includes("help")) out.command = "help";
   else if (values.version) out.command = "version";
   return out;
@@ -94,6 +95,7 @@ Usage:
   aigc-mcp --http [options]   serve Streamable HTTP at http://HOST:PORT/mcp (health: /healthz)
   aigc-mcp --sandbox          use built-in vendor simulators: every tool works with no keys
   aigc-mcp check              test each configured vendor's credentials with free calls
+  aigc-mcp budget             show spending by vendor and day (last 31 days) and each AIGC_MCP_BUDGET limit
   aigc-mcp --help | --version
 
 Flags and the subcommand may come in any order (aigc-mcp --sandbox check = aigc-mcp check --sandbox).

@@ -60,7 +60,8 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
 }
 
 /** The job store: Redis when AIGC_MCP_REDIS_URL is set (unreachable = refuse to start), else the output folder. */
-async function jobStore(config: CoreConfig): Promise<JobStore> {
+/** The job store the configuration names: Redis (AIGC_MCP_REDIS_URL) or the output folder. Throws ConfigError when Redis cannot be reached. */
+export async function jobStore(config: CoreConfig): Promise<JobStore> {
   if (!config.redis) return new FileJobStore(config.outputDir, config.jobRetentionDays);
   const { RedisJobStore } = await import("./jobs/redis-store.js");
   const store = await RedisJobStore.connect({ ...config.redis, retentionDays: config.jobRetentionDays }).catch((err: unknown) => {

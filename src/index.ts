@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { ConfigError, expandHome, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
 import { configWarnings } from "./config-warnings.js";
-import { createContext } from "./context.js";
+import { createContext, jobStore } from "./context.js";
 import { helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError } from "./errors.js";
 import { log, redact, setLogLevel } from "./log.js";
@@ -40,6 +40,14 @@ async function main(argv: string[]): Promise<void> {
   for (const warning of configWarnings(env)) log.warn(warning);
   const vendors = await loadVendors(env, core);
 
+  if (args.command === "budget") {
+    const store = await jobStore(core);
+    const { budgetStatus } = await import("./cost/status.js");
+    process.stdout.write(`${(await budgetStatus(store.spend, core.cost, 31)).text}\n`);
+    await store.close();
+    await closeSandbox?.();
+    process.exit(0);
+  }
   if (args.command === "check") {
     const store = await checkJobStore(core);
     const vendorsCode = await runCheck(vendors);

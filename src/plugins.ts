@@ -1,4 +1,5 @@
 /** Every vendor this server knows, in `--help` order. A vendor without credentials contributes no tools. */
+import { parseBudget } from "./cost/config.js";
 import { ConfigError, CORE_ENV, declareEnv, type CoreConfig, type Env } from "./config.js";
 import { registerVendorName } from "./errors.js";
 import { nearest } from "./nearest.js";
@@ -29,6 +30,8 @@ export async function loadVendors(env: Env, core: CoreConfig): Promise<LoadedVen
   if (toolsets.warning) log.warn(toolsets.warning);
   core.toolsets = toolsets.names;
   checkToolsets(core.toolsets);
+  // Budget entries may name a vendor: only a known one (the parse in parseCoreConfig could not know them).
+  parseBudget(env.AIGC_MCP_BUDGET, PLUGINS.map((p) => p.id));
   // The endpoints the operator configured are trusted with the credentials already, so the URL
   // fetch policy lets downloads reach them (and the sandbox's simulators) on any address, and an
   // input URL on one of them is the vendor's own, sent on as is.
@@ -57,7 +60,7 @@ export function registerSecrets(env: Env): void {
 }
 
 /** The toolsets AIGC_MCP_TOOLSETS may name besides the vendor ids (the server lists their tools). */
-export const SHARED_TOOLSETS = ["jobs", "models"] as const;
+export const SHARED_TOOLSETS = ["jobs", "models", "cost"] as const;
 
 /**
  * AIGC_MCP_TOOLSETS entries as written, made lowercase (names are case-insensitive) and without

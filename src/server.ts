@@ -13,6 +13,7 @@ import { probeFile } from "./media/sniff.js";
 import { registerTool, type ToolDef } from "./tools/define.js";
 import { jobTools } from "./tools/jobs.js";
 import { listModels } from "./tools/list-models.js";
+import { estimateCostTool, getBudgetTool } from "./tools/cost-tools.js";
 import { MEDIA_REF_HELP } from "./tools/media-inputs.js";
 import type { CoreConfig } from "./config.js";
 import { VERSION } from "./version.js";
@@ -34,7 +35,8 @@ Media inputs (image, video and audio arguments) take ${MEDIA_REF_HELP}; a field'
 model: leave it out for the tool's default; list_models lists each tool's models and what each accepts (any name is sent on to the vendor).
 delivery (tools that return files): embed = small files inside the result, links for the rest; link = paths and links only; preview = links plus a small image preview. Default: the server's AIGC_MCP_DELIVERY.
 Finished media are saved in the output folder (absolute paths in the result) and are always readable as media:// resources. Vendor URLs expire; the saved files do not.
-list_jobs finds earlier jobs, including ones from other sessions.`;
+list_jobs finds earlier jobs, including ones from other sessions.
+Paid tools take max_cost (refused unless the estimate, in the model's price currency, is at most this), idempotency_key (the same call with the same key within 24 h returns the first call's job: safe to retry)${config.cost.confirmAbove.length ? " and confirm (only after the user approved the estimate you were given)" : ""}. estimate_cost prices a call without running it; get_budget shows spending and what is left.`;
 }
 
 /**
@@ -47,7 +49,14 @@ export function listedToolsets(app: AppContext): Array<{ toolset: string; tools:
     ...app.vendors.filter((v) => listed(v.id)).map((v) => ({ toolset: v.id, tools: v.tools })),
     ...(listed("jobs") ? [{ toolset: "jobs", tools: jobTools(app) }] : []),
     ...(listed("models") ? [{ toolset: "models", tools: [listModels(app)] }] : []),
+    ...(listed("cost") ? [{ toolset: "cost", tools: costTools(app) }] : []),
   ];
+}
+
+/** estimate_cost (over every listed tool) and get_budget. */
+function costTools(app: AppContext): ToolDef[] {
+  const estimate = estimateCostTool(app, () => listedToolsets(app).flatMap((t) => t.tools));
+  return [estimate, getBudgetTool(app)];
 }
 
 export function createMcpServer(app: AppContext): McpServer {

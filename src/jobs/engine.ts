@@ -20,7 +20,8 @@ import type { OutputKind } from "./outputs.js";
 import { interruptedRecord, newRecord } from "./record.js";
 import type { JobStore } from "./store.js";
 import { Tracker } from "./tracker.js";
-import { TERMINAL, type CancelOutcome, type JobHandle, type JobRecord, type TaskDriver } from "./types.js";
+import { TERMINAL, type CancelOutcome, type JobCost, type JobHandle, type JobRecord, type TaskDriver } from "./types.js";
+import { callScope, type CallScope } from "../cost/scope.js";
 import { waitOn, type WaitOptions } from "./wait.js";
 
 export type { WaitOptions };
@@ -86,7 +87,8 @@ export class JobEngine {
     const driver = this.driverFor(opts.vendor, opts.op);
     const handle = newSubmitHandle(opts.vendor, opts.op, opts.model, opts.facts);
     const { jobId } = mintJobId(handle);
-    const record = { ...newRecord(jobId, handle, "submitting", opts.label), owner: this.store.owner(), handle };
+    const scope = callScope();
+    const record = { ...newRecord(jobId, handle, "submitting", opts.label), owner: this.store.owner(), handle, ...costOf(scope) };
     const kind = new Submitting(opts.submit, driver, this.media, this.timing, () => this.takenTasks());
     const tr = this.tracker(handle, record, kind);
     // A create refused at once leaves no job behind; its record is written once the job is real.
@@ -127,6 +129,7 @@ export class JobEngine {
         if (!keyed) return log.error("could not save job record; the job id still works", { error: String(err) });
         throw lostRecord(err, opts.vendor, tr.handle.task, fullId);
       });
+      scope?.onJob?.(fullId);
       return fullId;
     }
     tr.holdWrites = false;
@@ -135,6 +138,7 @@ export class JobEngine {
     await this.store.save(tr.record).catch((err) => {
       throw lostRecord(err, opts.vendor, tr.record.vendor_task_id, jobId);
     });
+    scope?.onJob?.(jobId);
     return jobId;
   }
 
@@ -157,9 +161,11 @@ export class JobEngine {
   }): Promise<string> {
     const handle = newLocalHandle(opts.vendor, opts.op, opts.model);
     const { jobId } = mintJobId(handle);
-    const record = { ...newRecord(jobId, handle, "running", opts.label), owner: this.store.owner(), handle };
+    const scope = callScope();
+    const record = { ...newRecord(jobId, handle, "running", opts.label), owner: this.store.owner(), handle, ...costOf(scope) };
     // Nothing was sent yet: a store that cannot take the record fails the call before any billing.
     await this.store.save(record);
+    scope?.onJob?.(jobId);
     this.track(handle, record, new LocalCall(opts.run, opts.outputKind, this.media));
     return jobId;
   }
@@ -279,6 +285,11 @@ export class JobEngine {
       hint: "Start the server with that vendor's environment variables (see aigc-mcp --help).",
     });
   }
+}
+
+/** The record field for the cost of the paid call starting a job (its estimate and budget reservation). */
+function costOf(scope: CallScope | undefined): { cost?: JobCost } {
+  return scope?.cost ? { cost: scope.cost } : {};
 }
 
 /** The call's error when the record of a job that may be billed could not be written. */

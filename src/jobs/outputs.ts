@@ -67,7 +67,16 @@ export function saveOutput(media: MediaStore, tr: Tracker, out: VendorOutput, in
  */
 export async function applyResult(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<"retry" | undefined> {
   if (result.status !== "succeeded") {
-    await tr.update({ status: result.status, detail: result.detail, percent: result.percent, model: result.model, error: result.error });
+    await tr.update({
+      status: result.status,
+      detail: result.detail,
+      percent: result.percent,
+      model: result.model,
+      error: result.error,
+      usage: result.usage,
+      // The vendor itself says the task failed or was cancelled: vendors bill only finished work.
+      notBilled: result.status === "failed" || result.status === "cancelled" ? true : undefined,
+    });
     return;
   }
   const lease = await downloadLease(tr);
@@ -100,7 +109,7 @@ async function downloadLease(tr: Tracker): Promise<Lease | "none" | undefined> {
 }
 
 async function saveAll(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<"retry" | undefined> {
-  await tr.update({ status: "running", detail: "downloading results", model: result.model, percent: 100 });
+  await tr.update({ status: "running", detail: "downloading results", model: result.model, percent: 100, usage: result.usage });
   const outputs = result.outputs ?? [];
   const assets: Asset[] = [];
   try {
@@ -122,7 +131,8 @@ async function saveAll(tr: Tracker, result: PollResult, kind: OutputKind, media:
     const urls = outputs.map((o) => o.url).filter(Boolean);
     const shape = toErrorShape(err);
     if (urls.length) shape.message += `. Vendor URL(s), valid for a limited time: ${urls.join(" ")}`;
-    await tr.update({ status: "failed", error: shape, errorCause: err });
+    // The vendor finished (and billed) the work; only saving it here failed.
+    await tr.update({ status: "failed", error: shape, errorCause: err, notBilled: false });
     return;
   }
   if (!assets.length && result.data === undefined) {

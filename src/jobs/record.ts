@@ -4,7 +4,7 @@ import { TERMINAL } from "./types.js";
 
 /** The fields that a job's progress may change. */
 export type RecordPatch = Partial<
-  Pick<JobRecord, "status" | "detail" | "percent" | "model" | "error" | "assets" | "vendor_task_id" | "task_x">
+  Pick<JobRecord, "status" | "detail" | "percent" | "model" | "error" | "assets" | "vendor_task_id" | "task_x" | "usage" | "cost">
 >;
 
 /** A fresh record for the job `handle` describes, dated from the handle. */

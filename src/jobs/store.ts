@@ -6,6 +6,7 @@
  * local job is alive.
  */
 import { createHash } from "node:crypto";
+import type { IdempotencyKeys, SpendLedger } from "../cost/ledger.js";
 import { log } from "../log.js";
 import { MEDIA_URI_PREFIX } from "../media/store.js";
 import type { JobOwner } from "./owner.js";
@@ -37,6 +38,10 @@ export interface JobStore {
   owner(): JobOwner;
   /** Whether the process that stamped `owner` still runs. */
   ownerAlive(owner: JobOwner): Promise<boolean>;
+  /** Budget reservations and spend (src/cost/ledger.ts), shared by every process using this store. */
+  readonly spend: SpendLedger;
+  /** Idempotency keys (src/cost/ledger.ts), shared the same way. */
+  readonly keys: IdempotencyKeys;
   /** Removes records past the retention; returns how many. */
   sweep(): Promise<number>;
   close(): Promise<void>;

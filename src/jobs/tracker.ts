@@ -4,6 +4,7 @@
  */
 import { AigcError } from "../errors.js";
 import { log } from "../log.js";
+import { applySettlement, endedCost, mayHaveBilled } from "../cost/settle.js";
 import type { JobKind } from "./kinds/kind.js";
 import { patchRecord, type RecordPatch } from "./record.js";
 import { claimDownload, type JobStore, type Lease } from "./store.js";
@@ -102,14 +103,21 @@ export class Tracker {
    * Changes the record, saves it and wakes the waiters. A failed save is logged, not thrown: the job
    * id alone still finds the job. `errorCause`, the error behind a failure, is logged.
    */
-  async update(patch: RecordPatch & { errorCause?: unknown }): Promise<void> {
-    const { errorCause, ...fields } = patch;
+  async update(patch: RecordPatch & { errorCause?: unknown; notBilled?: boolean }): Promise<void> {
+    const { errorCause, notBilled, ...fields } = patch;
     if (errorCause instanceof AigcError && errorCause.category !== "cancelled") {
       log.warn("job failed", { vendor: this.record.vendor, code: errorCause.code, request_id: errorCause.info.requestId });
     }
     const next = patchRecord(this.record, fields);
+    // The job has just ended: its actual cost, and whether its budget reservation is spent or released.
+    const ending = next.cost && !next.cost.settled && TERMINAL.has(next.status);
+    if (ending) {
+      const billed = notBilled !== undefined ? !notBilled : errorCause === undefined || mayHaveBilled(errorCause);
+      next.cost = endedCost(next.cost!, next.usage, next.status === "succeeded" || billed);
+    }
     this.record = next;
     if (this.holdWrites || this.unconfirmed) return this.notify();
+    if (ending) void applySettlement(this.store.spend, next.cost!);
     this.saving = this.store.save(next).catch((err: unknown) => {
       // Reported: in the log, and to every caller through the record in memory, which the next change writes again.
       const why = err instanceof Error ? err.message : String(err);

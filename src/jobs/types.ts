@@ -1,5 +1,6 @@
 /** Job vocabulary shared by every vendor. No MCP types here. */
-import type { VendorUsage } from "../vendors/kit/price.js";
+import type { Reservation } from "../cost/ledger.js";
+import type { Actual, Estimate, VendorUsage } from "../vendors/kit/price.js";
 /**
  * `submitting`: the create request was sent and its answer has not come yet (the caller's wait ran
  * out first); the job id already works and later calls resolve it without sending a second create.
@@ -162,4 +163,17 @@ export interface JobRecord {
   owner?: { pid: number; boot: string };
   /** The job's handle, for a keyed job id (handle.ts): the id alone does not carry it. */
   handle?: JobHandle;
+  /** What the vendor reported the job used or charged. */
+  usage?: VendorUsage;
+  /** The call's estimate, the budget reservation it holds until the job ends, and the actual cost once known. */
+  cost?: JobCost;
+}
+
+/** A job's cost: estimated before the call, reserved against the budget, actual once the vendor reports usage. */
+export interface JobCost {
+  estimate: Estimate;
+  reservation?: Reservation;
+  actual?: Actual;
+  /** How the reservation ended: settled (spent) or released (not billed). */
+  settled?: "spent" | "released";
 }

@@ -1,5 +1,8 @@
 /** The limits on a call's raw arguments that hold before any schema sees them. */
+import { z } from "zod";
 import { inputError } from "../errors.js";
+import { coerceArguments } from "./coerce.js";
+import { describeIssues } from "./issues.js";
 import { nearest } from "../nearest.js";
 import type { ToolDef } from "./define.js";
 
@@ -50,4 +53,19 @@ export function argumentProblem(def: ToolDef, args: unknown): Error | undefined 
       if (v !== null && typeof v === "object") stack.push({ value: v, path: path.length < 200 ? path + k : path, depth: depth + 1 });
   }
   return undefined;
+}
+
+/**
+ * A call's arguments as its tool reads them: the raw limits (argumentProblem), strings standing for
+ * numbers, booleans and lists made those (as LLM clients and Dify send them), then the schema, whose
+ * failures are said in plain words. Returns the coerced arguments (what the SDK validates again) and
+ * the parsed ones; throws AigcError (InvalidInput) naming the field.
+ */
+export function checkArguments(def: ToolDef, args: unknown): { coerced: unknown; parsed: Record<string, unknown> } {
+  const problem = argumentProblem(def, args);
+  if (problem) throw problem;
+  const coerced = coerceArguments(def.input, args);
+  const parsed = z.object(def.input).safeParse(coerced ?? {});
+  if (!parsed.success) throw describeIssues(parsed.error.issues, coerced);
+  return { coerced, parsed: parsed.data };
 }

@@ -4,19 +4,27 @@
  * actionable message, and every text is scrubbed of secrets.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import {
+  ElicitResultSchema,
+  type CallToolResult,
+  type ServerNotification,
+  type ServerRequest,
+  type ToolAnnotations,
+} from "@modelcontextprotocol/sdk/types.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { describeError } from "../errors.js";
-import { argumentProblem } from "./arguments.js";
+import { checkArguments } from "./arguments.js";
 import { WaitBudget } from "../jobs/budget.js";
 import { log, redact } from "../log.js";
-import { coerceArguments } from "./coerce.js";
 import type { DeliveryMode } from "../config.js";
 import { deliverySchema, returnsMedia } from "./delivery.js";
-import { describeIssues } from "./issues.js";
 import { compactListing } from "./listing.js";
+import type { CostConfig } from "../cost/config.js";
+import type { Elicit } from "./confirm.js";
+import { costArguments, runPaid } from "./cost-guard.js";
+import { costSchema } from "./cost-output.js";
 import type { Actual, Estimate, VendorUsage } from "../vendors/kit/price.js";
 
 export interface ToolContext {
@@ -126,7 +134,7 @@ type Validate = (this: McpServer, tool: unknown, args: unknown, toolName: string
 const guarded = new WeakMap<McpServer, Map<string, ToolDef>>();
 
 /**
- * Runs `argumentProblem`, then `coerceArguments`, before the SDK validates a call. McpServer validates inside its own
+ * Runs `checkArguments` before the SDK validates a call. McpServer validates inside its own
  * tools/call handler (`validateToolInput`, which parses with the tool's zod object and so drops
  * unknown keys); wrapping that one method keeps everything else of the SDK's handler. If an SDK
  * update renames it, the server refuses to start rather than run unguarded.
@@ -147,18 +155,12 @@ function guardArguments(server: McpServer, def: ToolDef): void {
     errors.createToolError = (message: string) => errorResult(asErrorText(message));
     hook.validateToolInput = function (this: McpServer, tool, args, toolName) {
       const d = byName.get(toolName);
-      const problem = d && argumentProblem(d, args);
-      if (problem) return Promise.reject(new Error(describeError(problem)));
       let coerced = args;
       try {
-        // Strings standing for numbers, booleans and lists (as LLM clients and Dify send them), once for every tool.
-        if (d) coerced = coerceArguments(d.input, args);
+        if (d) coerced = checkArguments(d, args).coerced;
       } catch (err) {
         return Promise.reject(new Error(describeError(err)));
       }
-      // Schema failures in plain words, first line "Error: InvalidInput" (the SDK's own reads "MCP error -32602: …" and dumps zod issues).
-      const parsed = d && z.object(d.input).safeParse(coerced ?? {});
-      if (parsed && !parsed.success) return Promise.reject(new Error(describeError(describeIssues(parsed.error.issues, coerced))));
       return validate.call(this, tool, coerced, toolName);
     };
   }
@@ -209,16 +211,25 @@ function optionalFields(output: z.ZodRawShape): z.ZodRawShape {
  * The definition as listed: a tool that returns media takes `delivery` (defined once, in
  * delivery.ts), and every output carries `message`.
  */
-export function listedTool(def: ToolDef): ToolDef {
+export function listedTool(def: ToolDef, cost?: CostConfig): ToolDef {
+  const input = returnsMedia(def.output) ? { ...def.input, delivery: deliverySchema } : def.input;
   return {
     ...def,
-    input: returnsMedia(def.output) ? { ...def.input, delivery: deliverySchema } : def.input,
-    output: { ...optionalFields(def.output), message: messageSchema },
+    input: def.quote ? { ...input, ...costArguments(cost) } : input,
+    output: { ...optionalFields(def.quote ? { ...def.output, cost: costSchema } : def.output), message: messageSchema },
   };
 }
 
+/** The client's elicitation (form mode) for this call, when it declared the capability. */
+function elicitFor(server: McpServer, extra: Extra): Elicit | undefined {
+  const caps = server.server.getClientCapabilities()?.elicitation;
+  if (!caps || (caps.form === undefined && caps.url !== undefined)) return undefined;
+  // Sent as part of this call's request (its stream over HTTP); the user may take a while to answer.
+  return (params) => extra.sendRequest({ method: "elicitation/create", params }, ElicitResultSchema, { timeout: 600_000, signal: extra.signal });
+}
+
 export function registerTool(server: McpServer, app: AppContext, original: ToolDef): void {
-  const def = listedTool(original);
+  const def = listedTool(original, app.config.cost);
   guardArguments(server, def);
   server.registerTool(
     def.name,
@@ -246,7 +257,8 @@ export function registerTool(server: McpServer, app: AppContext, original: ToolD
         // A paid call is refused before the vendor bills it when its output could not be saved.
         if (def.annotations.openWorldHint && def.annotations.readOnlyHint === false && def.annotations.idempotentHint === false)
           await app.media.checkWritable();
-        const result = withWarnings(await original.run(args, ctx), warnings, def);
+        const run = original.quote ? runPaid({ def: original, args, ctx, elicit: elicitFor(server, extra) }) : original.run(args, ctx);
+        const result = withWarnings(await run, warnings, def);
         if (result.structuredContent && typeof result.structuredContent.message !== "string")
           result.structuredContent = { message: firstLine(result), ...result.structuredContent };
         return scrub(result);

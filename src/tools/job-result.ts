@@ -10,6 +10,7 @@ import type { AppContext } from "../context.js";
 import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/types.js";
 import { previewOf } from "../media/preview.js";
 import { assetBlocks, formatBytes, type RenderedAsset } from "./delivery.js";
+import { costLine, costSchema, jobCostView, usageMeta } from "./cost-output.js";
 
 export const assetSchema = z.object({
   uri: z.string().describe("media:// URI; read it with resources/read"),
@@ -39,6 +40,7 @@ export const jobResultShape = {
   poll_after_s: z.number().optional().describe("when to check again, for unfinished jobs"),
   detail: z.string().optional().describe("the vendor's current state in words"),
   warnings: z.array(z.string()).optional().describe("advice from the model catalog, e.g. an option the model is not documented to take"),
+  cost: costSchema.optional(),
 };
 
 export function structuredJob(record: JobRecord): Record<string, unknown> {
@@ -53,6 +55,7 @@ export function structuredJob(record: JobRecord): Record<string, unknown> {
     ...(record.error ? { error: record.error } : {}),
     ...(running ? { poll_after_s: 10 } : {}),
     ...(record.detail ? { detail: record.detail } : {}),
+    ...(record.cost ? { cost: jobCostView(record.cost) } : {}),
   };
 }
 
@@ -141,9 +144,18 @@ export async function renderJob(stored: JobRecord, app: AppContext, delivery: De
   const localPath = (a: Asset) => (a.path ? Promise.resolve(a.path) : app.media.resolve(a.uri).catch(() => undefined));
   const preview = (a: Asset, source: () => Promise<string | undefined>) => previewOf(app.media.dir, a, source);
   const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes, localPath, preview);
-  const text = [failed ? `Error: ${failureLine(record)}` : undefined, lead, summarize(record), ...notes].filter(Boolean).join("\n");
+  const cost = jobCostView(record.cost);
+  const text = [failed ? `Error: ${failureLine(record)}` : undefined, lead, summarize(record), cost && costLine(cost), ...notes]
+    .filter(Boolean)
+    .join("\n");
   const content: CallToolResult["content"] = [{ type: "text", text }, ...blocks];
-  return { content, structuredContent: { message: jobMessage(record), ...structuredJob(record) }, ...(failed ? { isError: true } : {}) };
+  const usage = cost && usageMeta(cost, record.usage);
+  return {
+    content,
+    structuredContent: { message: jobMessage(record), ...structuredJob(record) },
+    ...(failed ? { isError: true } : {}),
+    ...(usage ? { _meta: { usage } } : {}),
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 /** The job tools shared by every vendor: get_job, wait_for_job, cancel_job, list_jobs. */
 import { z } from "zod";
+import { quietRange } from "./bounds.js";
 import type { CoreConfig } from "../config.js";
 import type { AppContext } from "../context.js";
 import { inputError } from "../errors.js";
@@ -68,8 +69,9 @@ function listEntry(r: JobRecord): { item: Record<string, unknown>; line: string 
  * the server instructions say what happens when it runs out (the tool list goes with every model
  * request, issue 12 item 16).
  */
+/** wait_seconds: its range is in the server instructions (with the default), so the listed schema gives the type only. */
 export function waitSecondsSchema(config: CoreConfig) {
-  return z.number().int().min(0).max(config.maxWaitS).optional();
+  return quietRange(z.number().int(), 0, config.maxWaitS).optional();
 }
 
 /** Waits on a job within the caller's budget, reporting progress, and renders the result. */

@@ -8,6 +8,7 @@ import type { CoreConfig, Env, EnvVar } from "../config.js";
 import type { TaskDriver } from "../jobs/types.js";
 import type { SimulatedVendor, SimulatorOptions } from "../sandbox/simulated-vendor.js";
 import type { Catalog } from "../vendors/kit/catalog.js";
+import type { PriceBook } from "../vendors/kit/price.js";
 import type { ModelsFile } from "../vendors/kit/models-file.js";
 import type { ToolDef } from "./define.js";
 
@@ -21,6 +22,8 @@ export interface LoadedVendor {
   check(signal: AbortSignal): Promise<string>;
   /** The vendor's models, for list_models and `check` (absent where the customer's own server decides, e.g. a gateway). */
   models?: VendorModels;
+  /** The vendor's prices (built in, then AIGC_MCP_PRICES_FILE), for the README's price table and list_models. */
+  prices?: PriceBook;
 }
 
 /** A model as the vendor's own model list shows it. */

@@ -2,13 +2,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { Client, type ClientOptions } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
 export const ENTRY = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 if (!existsSync(ENTRY)) throw new Error("dist/index.js is missing: run `npm run build` first (npm test does)");
 
-export async function stdioClient(env: Record<string, string>, args: string[] = []): Promise<{ client: Client; stderr: () => string }> {
+export async function stdioClient(
+  env: Record<string, string>,
+  args: string[] = [],
+  options?: ClientOptions,
+): Promise<{ client: Client; stderr: () => string }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [ENTRY, ...args],
@@ -17,7 +21,7 @@ export async function stdioClient(env: Record<string, string>, args: string[] = 
   });
   let err = "";
   transport.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-  const client = new Client({ name: "e2e", version: "1.0.0" });
+  const client = new Client({ name: "e2e", version: "1.0.0" }, options);
   await client.connect(transport);
   return { client, stderr: () => err };
 }

@@ -18,10 +18,12 @@ import type { VendorModels } from "../../src/tools/plugin.js";
 import { jobTools } from "../../src/tools/jobs.js";
 import { listModels } from "../../src/tools/list-models.js";
 import { tempDir } from "./harness.js";
+import { estimateCostTool, getBudgetTool } from "../../src/tools/cost-tools.js";
+import { formatMoney, PRICE_UNITS, type Price, type PriceBook } from "../../src/vendors/kit/price.js";
 
 /** Every tool the server can offer, by vendor (plugin title), then the job tools and list_models. */
 export interface Catalogue {
-  vendors: Array<{ id: string; title: string; tools: ToolDef[]; models?: VendorModels }>;
+  vendors: Array<{ id: string; title: string; tools: ToolDef[]; models?: VendorModels; prices?: PriceBook }>;
   jobTools: ToolDef[];
 }
 
@@ -38,8 +40,14 @@ export async function loadCatalogue(): Promise<Catalogue> {
     const app = await createContext(core, vendors);
     await app.jobs.close();
     return {
-      vendors: vendors.map((v) => ({ id: v.id, title: v.title, tools: v.tools, ...(v.models ? { models: v.models } : {}) })),
-      jobTools: [...jobTools(app), listModels(app)],
+      vendors: vendors.map((v) => ({
+        id: v.id,
+        title: v.title,
+        tools: v.tools,
+        ...(v.models ? { models: v.models } : {}),
+        ...(v.prices ? { prices: v.prices } : {}),
+      })),
+      jobTools: [...jobTools(app), listModels(app), estimateCostTool(app, () => []), getBudgetTool(app)],
     };
   } finally {
     await sandbox.close();
@@ -143,6 +151,36 @@ export function renderModels(models: VendorModels): string {
   return table(["Model", "Name", "Status", "Tools", "Default of", "Capabilities", "Checked"], rows);
 }
 
+/** Every built-in price of the configured vendors: unit, rates with the dimensions that pick them, confidence, source and date. */
+export function renderPrices(vendors: Catalogue["vendors"]): string {
+  const rows: string[][] = [];
+  for (const v of vendors) {
+    const seen = new Set<Price>();
+    for (const e of v.prices?.entries ?? []) {
+      if (seen.has(e.price)) continue;
+      seen.add(e.price);
+      const p = e.price;
+      const unit = PRICE_UNITS[p.unit].one;
+      const rates = p.rates
+        .map((r) => {
+          const when = Object.entries(r.when ?? {})
+            .map(([k, x]) => `${k} ${String(x)}`)
+            .join(", ");
+          return `${formatMoney(r.amount, p.currency)}/${unit}${when ? ` (${when})` : ""}`;
+        })
+        .join("; ");
+      rows.push([
+        v.id,
+        `\`${e.model}\`${e.endpoint ? ` on ${e.endpoint}` : ""}`,
+        cell(rates),
+        p.confidence,
+        cell(`${p.source.url} (${p.source.date})${p.note ? `: ${p.note}` : ""}`),
+      ]);
+    }
+  }
+  return table(["Vendor", "Model", "Rates", "Confidence", "Source (read)"], rows);
+}
+
 /** A generated block's content, and where to put it when README.md has no block of that id yet. */
 export interface Block {
   content: string;
@@ -154,6 +192,7 @@ export function readmeBlocks(catalogue: Catalogue): Map<string, Block> {
   const blocks = new Map<string, Block>([
     ["tools", { content: renderTools(catalogue) }],
     ["env:server", { content: renderEnv(CORE_ENV) }],
+    ["prices", { content: renderPrices(catalogue.vendors) }],
   ]);
   for (const p of PLUGINS)
     blocks.set(`env:${p.id}`, { content: renderEnv(p.env), newSection: { parent: "Configuration", heading: p.title } });

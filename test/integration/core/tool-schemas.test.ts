@@ -38,7 +38,7 @@ describe("tool catalogue", () => {
   /** Every tool as the server validates it: the full JSON Schema of its zod input (the listed one is compacted). */
   const validated = () =>
     [...h.app.vendors.flatMap((v) => v.tools), ...jobTools(h.app), listModels(h.app)]
-      .map(listedTool)
+      .map((d) => listedTool(d))
       .map((d) => ({ name: d.name, schema: z.toJSONSchema(z.object(d.input), { io: "input" }) }));
 
   it("every string argument has a maxLength and every array a maxItems in the schema the server validates with (loose true bounds, issue 11)", () => {

@@ -1,0 +1,41 @@
+/**
+ * How a job's budget reservation ends (issue 14 item 5): spent — at the vendor's reported cost
+ * when it gave one in the reservation's currency, else at the estimate — unless the job ended in a
+ * way that is known not to be billed (the vendor reported the task failed or cancelled, or refused
+ * the request). Anything uncertain (a lost answer, an interrupted call, an expired task) counts as
+ * spent: a budget must never under-count.
+ */
+import { AigcError } from "../errors.js";
+import { log } from "../log.js";
+import type { JobCost } from "../jobs/types.js";
+import { mayHaveReachedVendor } from "../vendors/kit/lost-answer.js";
+import { actualCost, type VendorUsage } from "../vendors/kit/price.js";
+import type { SpendLedger } from "./ledger.js";
+
+/** Whether a call that failed with `err` may have been billed (its request may have reached the vendor, or its answer was lost). */
+export function mayHaveBilled(err: unknown): boolean {
+  return (err instanceof AigcError && err.code === "CreateAnswerLost") || mayHaveReachedVendor(err);
+}
+
+/** The cost of a job that has just ended: its actual from the usage, and how its reservation ends. */
+export function endedCost(cost: JobCost, usage: VendorUsage | undefined, billed: boolean): JobCost {
+  const actual = billed ? (actualCost(cost.estimate, usage) ?? cost.actual) : undefined;
+  return { ...cost, ...(actual ? { actual } : {}), ...(cost.reservation ? { settled: billed ? "spent" : "released" } : {}) };
+}
+
+/**
+ * Applies an ended job's reservation to the ledger (once per reservation, whichever process calls:
+ * the ledger counts each id once). Failures are logged: the reservation then stays held, which
+ * over-counts rather than under-counts.
+ */
+export async function applySettlement(ledger: SpendLedger, cost: JobCost): Promise<void> {
+  const r = cost.reservation;
+  if (!r || !cost.settled) return;
+  try {
+    if (cost.settled === "released") return await ledger.release(r);
+    const actual = cost.actual && cost.actual.currency === r.currency ? cost.actual.amount : undefined;
+    await ledger.settle(r, actual);
+  } catch (err) {
+    log.warn("could not settle a budget reservation; it stays held", { vendor: r.vendor, error: String(err) });
+  }
+}

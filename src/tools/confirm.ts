@@ -1,0 +1,71 @@
+/**
+ * Confirmation above AIGC_MCP_CONFIRM_ABOVE (issue 14 item 6): a client that supports elicitation
+ * shows the user a form (tool, model, basis, estimate) before any vendor request, and the call runs
+ * only if the user approves; a client without it gets a refusal telling the model to ask the user
+ * and repeat the call with `confirm: true`. With elicitation the form is always shown: a model
+ * cannot approve spending for the user by passing `confirm`.
+ */
+import type { ElicitRequestFormParams, ElicitResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CostConfig } from "../cost/config.js";
+import { AigcError } from "../errors.js";
+import { formatMoney } from "../vendors/kit/price.js";
+import type { Quote } from "./define.js";
+
+/** Sends an elicitation/create request to the client (form mode) and resolves to its answer. */
+export type Elicit = (params: ElicitRequestFormParams) => Promise<ElicitResult>;
+
+/** The threshold that applies to an estimate: the one in its currency, else one without a currency. */
+function thresholdFor(config: CostConfig, currency: string | undefined) {
+  return config.confirmAbove.find((t) => t.currency === currency) ?? config.confirmAbove.find((t) => !t.currency);
+}
+
+export async function confirmSpend(opts: {
+  tool: string;
+  quote: Quote;
+  confirm: boolean | undefined;
+  config: CostConfig;
+  elicit: Elicit | undefined;
+}): Promise<void> {
+  const { quote, config } = opts;
+  const { amount, currency } = quote.estimate;
+  const threshold = thresholdFor(config, currency);
+  if (!threshold || amount === null || !currency || amount <= threshold.amount) return;
+  const estimate = formatMoney(amount, currency);
+  const above = `${threshold.amount}${threshold.currency ? ` ${threshold.currency}` : ""}`;
+  if (opts.elicit) {
+    const answer = await opts.elicit({
+      mode: "form",
+      message: [
+        `Approve spending about ${estimate} with ${quote.vendor}?`,
+        `Tool: ${opts.tool}`,
+        `Model: ${quote.model ?? "the vendor's default"}`,
+        `Estimate: ${estimate}${quote.estimate.lowerBound ? " or more" : ""}`,
+        `Basis: ${quote.estimate.basis}`,
+        `(Calls above ${above} need your approval: AIGC_MCP_CONFIRM_ABOVE.)`,
+      ].join("\n"),
+      requestedSchema: {
+        type: "object",
+        properties: {
+          approve: { type: "boolean", title: `Spend about ${estimate}`, description: "Run this paid call now", default: false },
+        },
+        required: ["approve"],
+      },
+    });
+    if (answer.action === "accept" && answer.content?.approve === true) return;
+    throw new AigcError({
+      category: "cancelled",
+      code: "NotConfirmed",
+      vendor: quote.vendor,
+      message: `the user did not approve spending ${estimate} (${answer.action === "accept" ? "approve was not ticked" : answer.action}); nothing was sent to ${quote.vendor} and nothing was billed`,
+      hint: "Ask the user what to change (a cheaper call: shorter, lower resolution, fewer images) before trying again.",
+    });
+  }
+  if (opts.confirm === true) return;
+  throw new AigcError({
+    category: "invalid_input",
+    code: "ConfirmationRequired",
+    vendor: quote.vendor,
+    message: `this call is estimated at ${estimate} (${quote.estimate.basis}), above the ${above} that needs the user's approval (AIGC_MCP_CONFIRM_ABOVE); nothing was sent to ${quote.vendor}`,
+    hint: `Tell the user the estimate and get their explicit approval, then repeat the same call with confirm: true. Do not set confirm without asking them.`,
+  });
+}

@@ -1,0 +1,228 @@
+/**
+ * The cost guard every paid tool runs through (issue 14): the call's quote, its `max_cost`
+ * ceiling, the budget reservation, the user's confirmation above AIGC_MCP_CONFIRM_ABOVE, and its
+ * `idempotency_key`, all before any vendor request; then the cost in the result. A paid tool is a
+ * tool with a `quote`.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { AppContext } from "../context.js";
+import type { CostConfig } from "../cost/config.js";
+import type { Reservation } from "../cost/ledger.js";
+import { inCallScope, type CallScope } from "../cost/scope.js";
+import { mayHaveBilled } from "../cost/settle.js";
+import { AigcError } from "../errors.js";
+import { log } from "../log.js";
+import { actualCost, formatMoney, type Actual, type VendorUsage } from "../vendors/kit/price.js";
+import { confirmSpend, type Elicit } from "./confirm.js";
+import { costLine, costView, usageMeta } from "./cost-output.js";
+import { errorResult, type Quote, type ToolContext, type ToolDef } from "./define.js";
+import { replayKey } from "./idempotency.js";
+import { describeError } from "../errors.js";
+import { budgetRefusal } from "./budget-messages.js";
+import { quietRange } from "./bounds.js";
+
+/**
+ * The arguments every paid tool takes (listed on each; explained once in the server instructions).
+ * `confirm` only when AIGC_MCP_CONFIRM_ABOVE is set: it does nothing otherwise.
+ */
+export function costArguments(cost: CostConfig | undefined): z.ZodRawShape {
+  return {
+    max_cost: quietRange(z.number(), 0, 1e9, true).optional(),
+    idempotency_key: z
+      .string()
+      .min(8, "must be at least 8 characters (e.g. a UUID)")
+      .max(128)
+      .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
+      .optional(),
+    ...(cost?.confirmAbove.length ? { confirm: z.boolean().optional() } : {}),
+  };
+}
+
+/** The argument names the guard takes out before the tool sees the call. */
+export const COST_ARGUMENT_NAMES = ["max_cost", "idempotency_key", "confirm"] as const;
+
+/** Arguments that do not change what is generated: a retry may change them and still be the same call. */
+const NOT_THE_CALL = new Set(["wait_seconds", "delivery", ...COST_ARGUMENT_NAMES]);
+
+/** sha256 of the tool name and its arguments (keys sorted, wait and delivery left out): "the same call". */
+export function fingerprint(tool: string, args: Record<string, unknown>): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  const kept = Object.fromEntries(Object.entries(args).filter(([k, v]) => !NOT_THE_CALL.has(k) && v !== undefined));
+  return createHash("sha256").update(JSON.stringify([tool, canonical(kept)])).digest("hex");
+}
+
+export interface PaidCall {
+  def: ToolDef;
+  /** The call's arguments, `delivery` taken out, cost arguments still in. */
+  args: Record<string, unknown>;
+  ctx: ToolContext;
+  elicit: Elicit | undefined;
+}
+
+/** Runs a paid tool's call through the guard. Throws AigcError for a refusal (nothing was sent). */
+export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promise<CallToolResult> {
+  const { max_cost, idempotency_key, confirm, ...args } = raw as Record<string, unknown> & {
+    max_cost?: number;
+    idempotency_key?: string;
+    confirm?: boolean;
+  };
+  const store = ctx.app.jobs.store;
+  const key = idempotency_key;
+  if (key) {
+    const claim = await store.keys.claim(key, { fingerprint: fingerprint(def.name, args), tool: def.name, owner: store.owner() });
+    if (!claim.claimed) return replayKey(ctx, key, claim.entry, fingerprint(def.name, args), args.wait_seconds as number | undefined);
+  }
+  let jobId: string | undefined;
+  let reservation: Reservation | undefined;
+  let sent = false;
+  try {
+    const quote = await def.quote!(args, ctx);
+    checkMaxCost(max_cost, quote);
+    reservation = await reserve(ctx.app, quote);
+    await confirmSpend({ tool: def.name, quote, confirm, config: ctx.app.config.cost, elicit });
+    const reported: { usage?: VendorUsage; actual?: Actual } = {};
+    ctx.reportUsage = (usage) => void (reported.usage = usage);
+    ctx.reportActual = (actual) => void (reported.actual = actual);
+    const scope: CallScope = {
+      cost: { estimate: quote.estimate, ...(reservation ? { reservation } : {}) },
+      onJob: (id) => {
+        jobId = id;
+        if (key) void store.keys.complete(key, { job_id: id }).catch((err: unknown) => log.warn("could not record an idempotency key's job", { error: String(err) }));
+      },
+    };
+    sent = true;
+    let result: CallToolResult;
+    try {
+      result = await inCallScope(scope, () => def.run(args, ctx));
+    } catch (err) {
+      // A job, once made, ends its reservation itself; a call that made none ends it here.
+      if (!jobId) await endWithoutJob(ctx.app, reservation, key, mayHaveBilled(err), undefined, errorResult(describeError(err)));
+      throw err;
+    }
+    if (jobId) return result;
+    const actual = reported.actual ?? actualCost(quote.estimate, reported.usage);
+    const view = costView(quote.estimate, actual);
+    const first = result.content.find((b) => b.type === "text");
+    if (first?.type === "text") first.text += `\n${costLine(view)}`;
+    if (result.structuredContent) result.structuredContent = { ...result.structuredContent, cost: view };
+    const usage = usageMeta(view, reported.usage);
+    if (usage) result._meta = { ...result._meta, usage };
+    await endWithoutJob(ctx.app, reservation, key, true, actual, result);
+    return result;
+  } catch (err) {
+    if (!sent) {
+      if (reservation) await ctx.app.jobs.store.spend.release(reservation).catch(() => undefined);
+      if (key) await store.keys.forget(key).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+/** Ends the reservation and the key of a call that made no job: spent (at the actual, else the estimate) or released. */
+async function endWithoutJob(
+  app: AppContext,
+  reservation: Reservation | undefined,
+  key: string | undefined,
+  billed: boolean,
+  actual: Actual | undefined,
+  result: CallToolResult,
+): Promise<void> {
+  const { spend, keys } = app.jobs.store;
+  if (reservation) {
+    const amount = actual && actual.currency === reservation.currency ? actual.amount : undefined;
+    await (billed ? spend.settle(reservation, amount) : spend.release(reservation)).catch((err: unknown) =>
+      log.warn("could not settle a budget reservation; it stays held", { error: String(err) }),
+    );
+  }
+  if (!key) return;
+  // A refusal that was not billed frees the key for a corrected retry; anything billed is answered again, never re-run.
+  if (!billed) return void (await keys.forget(key).catch(() => undefined));
+  await keys.complete(key, { result: storedResult(result) }).catch((err: unknown) =>
+    log.warn("could not record an idempotency key's result", { error: String(err) }),
+  );
+}
+
+/** A result as a key keeps it: whole when small, else its text and structured content only (under 256 KiB). */
+function storedResult(result: CallToolResult): string {
+  const whole = JSON.stringify(result);
+  if (whole.length <= 200_000) return whole;
+  const text = result.content.filter((b) => b.type === "text").map((b) => ({ ...b, text: b.text.slice(0, 50_000) }));
+  const lean = JSON.stringify({ ...result, content: text });
+  return lean.length <= 200_000 ? lean : JSON.stringify({ content: text, ...(result.isError ? { isError: true } : {}) });
+}
+
+/** Refuses a call whose estimate is above `max_cost` (in the estimate's currency), or unknown. */
+export function checkMaxCost(maxCost: number | undefined, quote: Quote): void {
+  if (maxCost === undefined) return;
+  const { estimate } = quote;
+  if (estimate.amount === null || !estimate.currency)
+    throw new AigcError({
+      category: "invalid_input",
+      code: "CostUnknown",
+      message: `max_cost ${maxCost} cannot be checked: the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${quote.vendor}`,
+      hint: "Leave out max_cost to run it without a ceiling, or give the model's price in AIGC_MCP_PRICES_FILE.",
+    });
+  if (estimate.amount > maxCost)
+    throw new AigcError({
+      category: "invalid_input",
+      code: "CostAboveMax",
+      message: `the estimate ${formatMoney(estimate.amount, estimate.currency)} is above max_cost ${maxCost} ${estimate.currency} (${estimate.basis}); nothing was sent to ${quote.vendor}`,
+      hint: `Raise max_cost to at least ${estimate.amount} (it is in ${estimate.currency}, the currency this model is priced in), or ask for less (shorter, lower resolution, fewer images, a cheaper model).`,
+    });
+}
+
+/**
+ * Holds the estimate against the budget (issue 14 item 5). Every paid call is recorded, so
+ * get_budget shows spend without limits too; with limits, a call that would pass one is refused.
+ * Without limits a ledger that cannot be reached does not stop the call (it is logged).
+ */
+async function reserve(app: AppContext, quote: Quote): Promise<Reservation | undefined> {
+  const cost = app.config.cost;
+  const limits = cost.limits.filter((l) => !l.vendor || l.vendor === quote.vendor);
+  const { estimate } = quote;
+  const priced = estimate.amount !== null && estimate.currency !== undefined;
+  if (limits.length && !priced && cost.unknownPrice === "refuse")
+    throw new AigcError({
+      category: "invalid_input",
+      code: "BudgetUnknownPrice",
+      message: `AIGC_MCP_BUDGET limits ${quote.vendor}'s spending, but the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${quote.vendor}`,
+      hint: "Give the model's price in AIGC_MCP_PRICES_FILE, or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let calls without a price run uncounted.",
+    });
+  const inCurrency = priced ? limits.filter((l) => l.currency === estimate.currency) : [];
+  if (priced && limits.length && !inCurrency.length)
+    throw new AigcError({
+      category: "invalid_input",
+      code: "BudgetCurrency",
+      message: `AIGC_MCP_BUDGET limits ${quote.vendor}'s spending in ${[...new Set(limits.map((l) => l.currency))].join("/")}, but this call is priced in ${estimate.currency} (${formatMoney(estimate.amount!, estimate.currency!)}); nothing was sent to ${quote.vendor}`,
+      hint: `Add a ${estimate.currency} limit (e.g. AIGC_MCP_BUDGET=…,${quote.vendor}:daily:20${estimate.currency}), or give ${quote.vendor}'s prices in ${limits[0]!.currency} in AIGC_MCP_PRICES_FILE.`,
+    });
+  const request = {
+    id: randomUUID(),
+    vendor: quote.vendor,
+    currency: estimate.currency ?? limits[0]?.currency ?? "CNY",
+    amount: priced ? estimate.amount! : 0,
+    priced,
+    limits: inCurrency,
+    timezone: cost.timezone,
+  };
+  try {
+    const got = await app.jobs.store.spend.reserve(request);
+    if (got.ok) return got.reservation;
+    throw budgetRefusal(quote, got.refusal);
+  } catch (err) {
+    if (limits.length || (err instanceof AigcError && err.code === "BudgetExceeded")) throw err;
+    log.warn("could not record a call's cost in the spend ledger", { vendor: quote.vendor, error: String(err) });
+    return undefined;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * How a paid call's cost appears in its result (issue 14 item 3): `structuredContent.cost`, one
+ * text line, and `_meta.usage` in the keys Dify reads into its LLM usage (`total_price` as a
+ * decimal string, `currency`, token counts).
+ */
+import { z } from "zod";
+import type { JobCost } from "../jobs/types.js";
+import { CURRENCIES, formatMoney, type Actual, type Estimate, type VendorUsage } from "../vendors/kit/price.js";
+
+export const costSchema = z
+  .object({
+    estimated: z.number().nullable().describe("estimated before the call; null = unknown (basis says why)"),
+    currency: z.enum(CURRENCIES).optional(),
+    basis: z.string(),
+    lower_bound: z.boolean().optional().describe("the vendor bills something the estimate could not count"),
+    actual: z.number().optional().describe("from the vendor's reported usage or charge"),
+    actual_currency: z.enum(CURRENCIES).optional(),
+    actual_basis: z.string().optional(),
+    price_source: z.string().optional(),
+    price_date: z.string().optional(),
+    price_confidence: z.enum(["official", "transcribed", "contract"]).optional(),
+  })
+  .describe("what the call costs");
+
+export type CostView = z.output<typeof costSchema>;
+
+/** The `cost` of a result from an estimate and, once known, the actual cost. */
+export function costView(estimate: Estimate, actual?: Actual): CostView {
+  return {
+    estimated: estimate.amount,
+    ...(estimate.currency ? { currency: estimate.currency } : {}),
+    basis: estimate.basis,
+    ...(estimate.lowerBound ? { lower_bound: true } : {}),
+    ...(actual ? { actual: actual.amount, actual_currency: actual.currency, actual_basis: actual.basis } : {}),
+    ...(estimate.source ? { price_source: estimate.source.url, price_date: estimate.source.date } : {}),
+    ...(estimate.confidence ? { price_confidence: estimate.confidence } : {}),
+  };
+}
+
+export function jobCostView(cost: JobCost | undefined): CostView | undefined {
+  return cost ? costView(cost.estimate, cost.actual) : undefined;
+}
+
+/** "Cost: ¥4.736 estimated (…)" or "Cost: unknown (…)", with the actual when the vendor reported it. */
+export function costLine(view: CostView): string {
+  const est =
+    view.estimated === null || !view.currency
+      ? `Cost: ${view.basis}`
+      : `Cost: ${view.lower_bound ? "at least " : ""}${formatMoney(view.estimated, view.currency)} estimated (${view.basis})`;
+  const act = view.actual !== undefined && view.actual_currency ? `; actual ${formatMoney(view.actual, view.actual_currency)} (${view.actual_basis})` : "";
+  return `${est}${act}.`;
+}
+
+/** `_meta.usage` for clients that read usage from results (Dify): the actual cost when known, else the estimate. */
+export function usageMeta(view: CostView, usage?: VendorUsage): Record<string, unknown> | undefined {
+  const amount = view.actual ?? view.estimated;
+  const currency = view.actual !== undefined ? view.actual_currency : view.currency;
+  if (amount === null || amount === undefined || !currency) return undefined;
+  return {
+    total_price: String(amount),
+    currency,
+    ...(usage?.tokens !== undefined ? { total_tokens: usage.tokens } : {}),
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The `cost` toolset (issue 14 items 2 and 5): estimate_cost prices a call to any paid tool
+ * without running it; get_budget shows the limits, what is spent and held against them, and the
+ * spend by vendor and day. Both are free and read-only.
+ */
+import { z } from "zod";
+import type { AppContext } from "../context.js";
+import { budgetStatus, type BudgetStatus } from "../cost/status.js";
+import { AigcError, inputError } from "../errors.js";
+import { nearest } from "../nearest.js";
+import { formatMoney } from "../vendors/kit/price.js";
+import { checkArguments } from "./arguments.js";
+import { quietRange } from "./bounds.js";
+import { COST_ARGUMENT_NAMES } from "./cost-guard.js";
+import { costSchema, costView } from "./cost-output.js";
+import { defineTool, listedTool, type ToolDef } from "./define.js";
+
+const FREE_READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+
+/** The `arguments` of estimate_cost as a JSON string (Dify and some LLM clients send objects so) or an object. */
+const callArguments = z.preprocess((v) => {
+  if (typeof v !== "string") return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+}, z.record(z.string(), z.unknown()));
+
+export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolDef {
+  return defineTool({
+    name: "estimate_cost",
+    title: "Estimate a call's cost",
+    description: "Prices a call to a paid tool without running it: the tool's name and the same arguments. Free.",
+    input: { tool: z.string().min(1).max(64), arguments: callArguments.optional() },
+    output: {
+      tool: z.string(),
+      vendor: z.string().optional(),
+      model: z.string().optional(),
+      cost: costSchema,
+      budget: z.array(z.string()).optional().describe("each limit that applies, with what is left"),
+    },
+    annotations: FREE_READ,
+    async run(args, ctx) {
+      const all = tools();
+      const def = all.find((t) => t.name === args.tool);
+      if (!def) {
+        const near = nearest(args.tool, all.map((t) => t.name));
+        throw inputError("tool", `${args.tool.slice(0, 64)} is not a tool of this server${near ? `; did you mean ${near}?` : ""}`);
+      }
+      if (!def.quote) {
+        const free = { estimated: 0, basis: `free: ${def.name} sends no paid vendor request` };
+        return {
+          content: [{ type: "text", text: `${def.name} is free: it sends no paid vendor request.` }],
+          structuredContent: { tool: def.name, cost: free },
+        };
+      }
+      const { parsed } = withField(() => checkArguments(listedTool(def, app.config.cost), args.arguments ?? {}));
+      const { delivery: _d, ...call } = parsed;
+      for (const name of COST_ARGUMENT_NAMES) delete call[name];
+      const quote = await def.quote(call, ctx);
+      const view = costView(quote.estimate);
+      const budget = view.estimated !== null && view.currency ? describeHeadroom(await budgetStatus(app.jobs.store.spend, app.config.cost, 1), quote.vendor, view.currency) : [];
+      const price =
+        view.estimated === null || !view.currency
+          ? `cost unknown: ${quote.estimate.reason ?? view.basis}`
+          : `${view.lower_bound ? "at least " : ""}${formatMoney(view.estimated, view.currency)}: ${view.basis} (prices as of ${view.price_date}, ${view.price_confidence})`;
+      const text = [`${def.name}${quote.model ? ` with ${quote.model}` : ""}: ${price}`, ...budget].join("\n");
+      return {
+        content: [{ type: "text", text }],
+        structuredContent: {
+          tool: def.name,
+          vendor: quote.vendor,
+          ...(quote.model ? { model: quote.model } : {}),
+          cost: view,
+          ...(budget.length ? { budget } : {}),
+        },
+      };
+    },
+  });
+}
+
+/** Argument errors of the priced call, named as fields of `arguments`. */
+function withField<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof AigcError && err.code === "InvalidInput") err.info.message = `arguments.${err.info.message}`;
+    throw err;
+  }
+}
+
+function describeHeadroom(status: BudgetStatus, vendor: string, currency: string): string[] {
+  return status.limits
+    .filter((l) => (!l.vendor || l.vendor === vendor) && l.currency === currency)
+    .map((l) => `${l.label}: ${formatMoney(l.left, l.currency)} left of ${formatMoney(l.amount, l.currency)} (resets ${l.resetsAt})`);
+}
+
+export function getBudgetTool(app: AppContext): ToolDef {
+  return defineTool({
+    name: "get_budget",
+    title: "Show spending and budgets",
+    description: "Shows spending by vendor and day and what is left of each AIGC_MCP_BUDGET limit. Free.",
+    input: { days: quietRange(z.number().int(), 1, 366).optional().describe("default 7") },
+    output: {
+      limits: z.array(
+        z.object({
+          label: z.string(),
+          vendor: z.string().optional(),
+          period: z.enum(["daily", "monthly"]),
+          currency: z.string(),
+          amount: z.number(),
+          spent: z.number(),
+          reserved: z.number(),
+          left: z.number(),
+          resets_at: z.string(),
+        }),
+      ),
+      days: z.array(
+        z.object({
+          day: z.string(),
+          vendor: z.string(),
+          currency: z.string(),
+          spent: z.number(),
+          reserved: z.number(),
+          calls: z.number(),
+          unpriced: z.number(),
+        }),
+      ),
+    },
+    annotations: FREE_READ,
+    async run(args) {
+      const status = await budgetStatus(app.jobs.store.spend, app.config.cost, args.days ?? 7);
+      return {
+        content: [{ type: "text", text: status.text }],
+        structuredContent: {
+          limits: status.limits.map(({ resetsAt, ...l }) => ({ ...l, resets_at: resetsAt })),
+          days: status.rows,
+        },
+      };
+    },
+  });
+}

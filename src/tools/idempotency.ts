@@ -1,0 +1,64 @@
+/**
+ * A repeated `idempotency_key` (issue 14 item 7): the same call within 24 hours gets the original
+ * job (waited on like wait_for_job) or the original result, and no new vendor request; the same key
+ * with other arguments is refused. A first call still starting is waited for, within the repeat's
+ * own wait budget.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { KeyEntry } from "../cost/ledger.js";
+import { AigcError } from "../errors.js";
+import type { ToolContext } from "./define.js";
+import { waitAndRender } from "./jobs.js";
+
+const REPEAT = "This repeats an earlier call with the same idempotency_key: its result is returned and nothing new was sent or billed.";
+const POLL_MS = 200;
+
+export async function replayKey(
+  ctx: ToolContext,
+  key: string,
+  first: KeyEntry,
+  fingerprint: string,
+  waitSeconds: number | undefined,
+): Promise<CallToolResult> {
+  if (first.fingerprint !== fingerprint)
+    throw new AigcError({
+      category: "invalid_input",
+      code: "IdempotencyKeyReused",
+      message: `idempotency_key "${key.slice(0, 64)}" was used in the last 24 hours for a different call (${first.tool}, other arguments); nothing was sent`,
+      hint: "Use a new idempotency_key for a new generation; repeat a call with exactly its first arguments to get its result.",
+    });
+  const budget = ctx.budget(waitSeconds);
+  const store = ctx.app.jobs.store;
+  let entry = first;
+  while (entry.state === "pending") {
+    const mine = entry.owner.pid === store.owner().pid && entry.owner.boot === store.owner().boot;
+    if (!mine && !(await store.ownerAlive(entry.owner)))
+      throw new AigcError({
+        category: "vendor",
+        code: "IdempotencyKeyInterrupted",
+        message: `the first call with idempotency_key "${key.slice(0, 64)}" was interrupted (its server process stopped) before it had a job; it may or may not have reached the vendor, and nothing was sent again`,
+        hint: "Look for its job with list_jobs and check the vendor console; to generate anyway, use a new idempotency_key.",
+      });
+    if (budget.remainingMs() <= 0 || ctx.signal.aborted)
+      throw new AigcError({
+        category: "rate_limit",
+        code: "IdempotencyKeyInProgress",
+        message: `the first call with idempotency_key "${key.slice(0, 64)}" is still starting its job; nothing new was sent`,
+        hint: "Repeat the same call (same key) in a few seconds to get its job.",
+      });
+    await sleep(Math.min(POLL_MS, budget.remainingMs()), undefined, { signal: ctx.signal }).catch(() => undefined);
+    entry = (await store.keys.get(key)) ?? entry;
+  }
+  const result = entry.job_id ? await waitAndRender(ctx, entry.job_id, budget) : (JSON.parse(entry.result ?? "{}") as CallToolResult);
+  return noted({ ...result, content: result.content ?? [] });
+}
+
+/** Says the result is a repeat: first in the text, or after the "Error:" line of a failure. */
+function noted(result: CallToolResult): CallToolResult {
+  const text = result.content.find((b) => b.type === "text");
+  if (text?.type !== "text") return { ...result, content: [{ type: "text", text: REPEAT }, ...result.content] };
+  const [head, ...rest] = text.text.split("\n");
+  text.text = result.isError ? [head, REPEAT, ...rest].join("\n") : `${REPEAT}\n${text.text}`;
+  return result;
+}

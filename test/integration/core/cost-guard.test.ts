@@ -1,0 +1,107 @@
+/**
+ * Issue 14: the cost guard's rules in-process (the SDK client over an in-memory transport, the
+ * vendors' simulators): a budget refuses an unpriced call unless allowed and a call in a currency it
+ * has no limit in; a prices file sets a price no vendor publishes; a vendor-reported failure gives
+ * the reservation back; an idempotent repeat of a synchronous call makes no second request.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { startHarness, tempDir, text, type Harness } from "../../helpers/harness.js";
+import { mark } from "../../helpers/results.js";
+
+const VIDEO = { prompt: "waves", ratio: "16:9", resolution: "720p", duration: 5, wait_seconds: 20 };
+/** Seedance 2.0 at 720p 16:9, 5 s: 1280×720 px × 24 fps × 5 s / 1024 tokens at ¥46 per million. */
+const VIDEO_CNY = ((5 * 1280 * 720 * 24) / 1024 / 1e6) * 46;
+
+const cost = (r: CallToolResult) => (r.structuredContent as { cost?: Record<string, unknown> }).cost;
+
+function pricesFile(prices: unknown): string {
+  const path = join(tempDir("aigc-prices-"), "prices.json");
+  writeFileSync(path, JSON.stringify(prices));
+  return path;
+}
+
+describe("the cost guard", () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it("under a budget, refuses a call whose price is unknown (zero requests) unless AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY" } });
+    const m = mark(h.ark);
+    const r = await h.call("seedream_generate_image", { prompt: "a kite" });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/^Error: BudgetUnknownPrice .*cost of this call is unknown.*\nWhat to do: Give the model's price in AIGC_MCP_PRICES_FILE/s);
+    expect(m.since()).toHaveLength(0);
+    await h.close();
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY", AIGC_MCP_BUDGET_UNKNOWN_PRICE: "allow" } });
+    const ok = await h.call("seedream_generate_image", { prompt: "a kite" });
+    expect(ok.isError).toBeFalsy();
+    expect(cost(ok)).toMatchObject({ estimated: null });
+    const budget = await h.call("get_budget", {});
+    expect(text(budget)).toMatch(/ark: ¥0 spent, 0 priced call\(s\), 1 without a known price/);
+  });
+
+  it("refuses a call priced in a currency the budget has no limit in, naming the limit to add", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY" } });
+    const m = mark(h.sandbox.kling);
+    const r = await h.call("kling_text_to_video", { prompt: "a kite", wait_seconds: 0 });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/^Error: BudgetCurrency .*in CNY, but this call is priced in USD.*kling:daily:20USD/s);
+    expect(m.since()).toHaveLength(0);
+  });
+
+  it("prices a model no vendor publishes from AIGC_MCP_PRICES_FILE, and max_cost holds against it", async () => {
+    const file = pricesFile({ ark: [{ model: "doubao-seedream-5-0-pro-260628", currency: "CNY", unit: "image", amount: 0.25 }] });
+    h = await startHarness({ env: { AIGC_MCP_PRICES_FILE: file } });
+    const est = await h.call("estimate_cost", { tool: "seedream_generate_image", arguments: { prompt: "a kite" } });
+    expect(cost(est)).toMatchObject({ estimated: 0.25, currency: "CNY", price_confidence: "contract", price_source: `file://${file}` });
+    const m = mark(h.ark);
+    const refused = await h.call("seedream_generate_image", { prompt: "a kite", max_cost: 0.2 });
+    expect(text(refused)).toMatch(/^Error: CostAboveMax: the estimate ¥0\.25 is above max_cost 0\.2 CNY/);
+    expect(m.since()).toHaveLength(0);
+    const ok = await h.call("seedream_generate_image", { prompt: "a kite", max_cost: 0.25 });
+    expect(ok.isError).toBeFalsy();
+    // Ark reports usage.generated_images: the actual is that many images at the file's price.
+    expect(cost(ok)).toMatchObject({ estimated: 0.25, actual: 0.25, actual_currency: "CNY" });
+  });
+
+  it("gives the reservation back when the vendor reports the task failed, and spends it when the task succeeds", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY" } });
+    const failed = await h.call("seedance_generate_video", { ...VIDEO, prompt: "waves [fail]" });
+    expect((failed.structuredContent as { status: string }).status).toBe("failed");
+    const ok = await h.call("seedance_generate_video", VIDEO);
+    expect((ok.structuredContent as { status: string }).status).toBe("succeeded");
+    // Settling runs right after the job's last record write.
+    await new Promise((r) => setTimeout(r, 200));
+    const rows = (await h.call("get_budget", {})).structuredContent as { limits: Array<{ spent: number; reserved: number }> };
+    expect(rows.limits[0]!.reserved).toBe(0);
+    expect(rows.limits[0]!.spent).toBeCloseTo(Number(cost(ok)!.actual ?? VIDEO_CNY), 6);
+  });
+
+  it("answers a repeated idempotency_key of a synchronous call with the first result, with no second vendor request", async () => {
+    h = await startHarness();
+    const m = mark(h.ark);
+    const args = { prompt: "a kite", idempotency_key: "kite-0001" };
+    const first = await h.call("seedream_generate_image", args);
+    const again = await h.call("seedream_generate_image", { ...args, wait_seconds: 5 });
+    expect(again.isError).toBeFalsy();
+    expect(text(again)).toMatch(/^This repeats an earlier call with the same idempotency_key/);
+    expect((again.structuredContent as { job_id: string }).job_id).toBe((first.structuredContent as { job_id: string }).job_id);
+    expect(m.since((r) => r.method === "POST")).toHaveLength(1);
+  });
+
+  it("refuses the idempotency_key of a refused call no more: a corrected retry with the key runs", async () => {
+    h = await startHarness();
+    const bad = await h.call("seedance_generate_video", { ...VIDEO, prompt: "[blocked] waves", idempotency_key: "video-0001" });
+    expect(bad.isError).toBe(true);
+    const good = await h.call("seedance_generate_video", { ...VIDEO, prompt: "[blocked] waves", idempotency_key: "video-0001" });
+    // The same refused arguments run again (the refusal billed nothing), and are refused again by the vendor.
+    expect(good.isError).toBe(true);
+    expect(text(good)).not.toMatch(/repeats an earlier call/);
+  });
+});
