@@ -3,11 +3,15 @@
  * list_jobs and resumption work across connections and server restarts on one machine. Writes are
  * atomic (temp + rename). Records older than the retention (by their update time) are swept.
  * Download leases are files under `.aigc-mcp/leases/`; a local job's owner is alive while its pid is.
+ * The spend ledger is under `.aigc-mcp/spend/` (src/cost/file-ledger.ts), idempotency keys under
+ * `.aigc-mcp/keys/` (src/cost/file-keys.ts).
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
+import { FileIdempotencyKeys } from "../cost/file-keys.js";
+import { FileSpendLedger } from "../cost/file-ledger.js";
 import { redactDeep } from "../log.js";
 import { Generations } from "./generations.js";
 import { localDiskError } from "../media/disk.js";
@@ -23,6 +27,8 @@ export class FileJobStore implements JobStore {
   private readonly leaseDir: string;
   private readonly leases: Generations<{ holder: string; until: number }>;
   readonly where: string;
+  readonly spend: FileSpendLedger;
+  readonly keys: FileIdempotencyKeys;
   /** Parsed records by file name, reused while the file's mtime and size are unchanged. */
   private readonly cache = new Map<string, { mtimeMs: number; size: number; record: JobRecord }>();
 
@@ -33,6 +39,8 @@ export class FileJobStore implements JobStore {
     this.dir = join(outputDir, ".aigc-mcp", "jobs");
     this.leaseDir = join(outputDir, ".aigc-mcp", "leases");
     this.leases = new Generations(this.leaseDir);
+    this.spend = new FileSpendLedger(outputDir);
+    this.keys = new FileIdempotencyKeys(outputDir);
     this.where = `the output folder ${outputDir}`;
   }
 
@@ -139,6 +147,8 @@ export class FileJobStore implements JobStore {
       const info = await stat(join(this.leaseDir, n)).catch(() => undefined);
       if (info && Date.now() - info.mtimeMs > DAY_MS) await unlink(join(this.leaseDir, n)).catch(() => undefined);
     }
+    await this.spend.sweep();
+    await this.keys.sweep();
     return removed;
   }
 

@@ -2,10 +2,11 @@
  * Where job records live. One interface, two backends: the output folder (file-store.ts, the
  * default) and Redis (redis-store.ts, AIGC_MCP_REDIS_URL), shared by replicas. Both keep records
  * for AIGC_MCP_JOB_RETENTION_DAYS, list them newest first by the record's own creation time, tell
- * which media files are generated ones, hold download leases, and say whether the process owning a
- * local job is alive.
+ * which media files are generated ones, hold download leases, say whether the process owning a
+ * local job is alive, and keep the spend ledger and the idempotency keys (src/cost/).
  */
 import { createHash } from "node:crypto";
+import type { IdempotencyKeys, SpendLedger } from "../cost/ledger.js";
 import { log } from "../log.js";
 import { MEDIA_URI_PREFIX } from "../media/store.js";
 import type { JobOwner } from "./owner.js";
@@ -14,6 +15,10 @@ import type { JobRecord } from "./types.js";
 export interface JobStore {
   /** Where the records are, for messages: "the output folder /x" or "Redis at host:port". */
   readonly where: string;
+  /** The spend ledger budgets reserve in, shared by every process on this store (issue 14). */
+  readonly spend: SpendLedger;
+  /** Idempotency keys, shared by every process on this store (issue 14). */
+  readonly keys: IdempotencyKeys;
   /** Writes the record (redacted), replacing the job's previous one; retried, then throws. */
   save(record: JobRecord): Promise<void>;
   /** The job's record; undefined when there is none. Throws when the store cannot be read (Redis down). */
@@ -37,7 +42,7 @@ export interface JobStore {
   owner(): JobOwner;
   /** Whether the process that stamped `owner` still runs. */
   ownerAlive(owner: JobOwner): Promise<boolean>;
-  /** Removes records past the retention; returns how many. */
+  /** Removes records past the retention (and ledger days, settle markers and idempotency keys past theirs); returns how many records. */
   sweep(): Promise<number>;
   close(): Promise<void>;
 }
