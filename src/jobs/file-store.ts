@@ -3,12 +3,17 @@
  * list_jobs and resumption work across connections and server restarts on one machine. Writes are
  * atomic (temp + rename). Records older than the retention (by their update time) are swept.
  * Download leases are files under `.aigc-mcp/leases/`; a local job's owner is alive while its pid is.
+ * The spend ledger is under `.aigc-mcp/spend/` (src/cost/file-ledger.ts), idempotency keys under
+ * `.aigc-mcp/keys/` (src/cost/file-keys.ts).
  */
 import { randomBytes } from "node:crypto";
-import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
+import { FileIdempotencyKeys } from "../cost/file-keys.js";
+import { FileSpendLedger } from "../cost/file-ledger.js";
 import { redactDeep } from "../log.js";
+import { Generations } from "./generations.js";
 import { localDiskError } from "../media/disk.js";
 import { processAlive, thisProcess, type JobOwner } from "./owner.js";
 import { MEDIA_URI_PREFIX } from "../media/store.js";
@@ -20,7 +25,10 @@ const DAY_MS = 86_400_000;
 export class FileJobStore implements JobStore {
   readonly dir: string;
   private readonly leaseDir: string;
+  private readonly leases: Generations<{ holder: string; until: number }>;
   readonly where: string;
+  readonly spend: FileSpendLedger;
+  readonly keys: FileIdempotencyKeys;
   /** Parsed records by file name, reused while the file's mtime and size are unchanged. */
   private readonly cache = new Map<string, { mtimeMs: number; size: number; record: JobRecord }>();
 
@@ -30,6 +38,9 @@ export class FileJobStore implements JobStore {
   ) {
     this.dir = join(outputDir, ".aigc-mcp", "jobs");
     this.leaseDir = join(outputDir, ".aigc-mcp", "leases");
+    this.leases = new Generations(this.leaseDir);
+    this.spend = new FileSpendLedger(outputDir);
+    this.keys = new FileIdempotencyKeys(outputDir);
     this.where = `the output folder ${outputDir}`;
   }
 
@@ -136,78 +147,35 @@ export class FileJobStore implements JobStore {
       const info = await stat(join(this.leaseDir, n)).catch(() => undefined);
       if (info && Date.now() - info.mtimeMs > DAY_MS) await unlink(join(this.leaseDir, n)).catch(() => undefined);
     }
+    await this.spend.sweep();
+    await this.keys.sweep();
     return removed;
   }
 
   /**
-   * Leases are generations: `<name>.<n>.json`, the highest n being the lease now. Every change (take,
-   * take over an expired one, renew, release) creates generation n+1 whole and exclusively (a temp
-   * file hard-linked into place: link() fails when the name exists), so of processes that read the
-   * same generation exactly one moves it on, and a lease is never seen half-written.
+   * Leases are generations (generations.ts): every change (take, take over an expired one, renew,
+   * release) creates the next generation exclusively, so of processes that read the same
+   * generation exactly one moves it on, and a lease is never seen half-written.
    */
   async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const cur = await this.currentLease(name);
+      const cur = await this.leases.read(name);
       // An expired lease is taken over: its holder stopped renewing it.
-      if (cur.lease && cur.lease.until > Date.now()) return cur.lease.holder === holder;
-      if (await this.nextLease(name, cur.gen, { holder, until: Date.now() + ttlMs })) return true;
+      if (cur.value && cur.value.until > Date.now()) return cur.value.holder === holder;
+      if (await this.leases.write(name, cur.gen, { holder, until: Date.now() + ttlMs })) return true;
     }
     return false;
   }
 
   async renew(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    const cur = await this.currentLease(name);
-    if (cur.lease?.holder !== holder) return false;
-    return this.nextLease(name, cur.gen, { holder, until: Date.now() + ttlMs });
+    const cur = await this.leases.read(name);
+    if (cur.value?.holder !== holder) return false;
+    return this.leases.write(name, cur.gen, { holder, until: Date.now() + ttlMs });
   }
 
   async drop(name: string, holder: string): Promise<void> {
-    const cur = await this.currentLease(name);
-    if (cur.lease?.holder === holder) await this.nextLease(name, cur.gen, { holder: "", until: 0 });
-  }
-
-  /** The lease generations of `name`, highest first. */
-  private async generations(name: string): Promise<number[]> {
-    const prefix = `${leaseName(name)}.`;
-    const names = await readdir(this.leaseDir).catch(() => [] as string[]);
-    return names
-      .filter((n) => n.startsWith(prefix) && n.endsWith(".json"))
-      .map((n) => Number(n.slice(prefix.length, -".json".length)))
-      .filter((g) => Number.isSafeInteger(g) && g > 0)
-      .sort((x, y) => y - x);
-  }
-
-  /** The highest generation and its lease (a generation removed while being read is looked up again). */
-  private async currentLease(name: string): Promise<{ gen: number; lease?: { holder: string; until: number } }> {
-    for (let attempt = 0; ; attempt++) {
-      const gen = (await this.generations(name))[0] ?? 0;
-      if (!gen) return { gen };
-      const lease = await this.readLease(this.leaseFile(name, gen));
-      if (lease || attempt >= 5) return { gen, ...(lease ? { lease } : {}) };
-    }
-  }
-
-  /** Creates generation `gen + 1` unless another process did; true when it is then the highest. */
-  private async nextLease(name: string, gen: number, lease: { holder: string; until: number }): Promise<boolean> {
-    await mkdir(this.leaseDir, { recursive: true }).catch((err: unknown) => {
-      throw localDiskError(err, this.leaseDir) ?? err;
-    });
-    const tmp = join(this.leaseDir, `.${randomBytes(6).toString("hex")}.tmp`);
-    const target = this.leaseFile(name, gen + 1);
-    try {
-      await writeFile(tmp, JSON.stringify(lease));
-      await link(tmp, target);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-      throw localDiskError(err, this.leaseDir) ?? err;
-    } finally {
-      await unlink(tmp).catch(() => undefined);
-    }
-    const gens = await this.generations(name);
-    // A generation above ours (ours was created after a cleanup removed it): we lost.
-    if (gens[0] !== gen + 1) return false;
-    for (const g of gens.slice(1)) await unlink(this.leaseFile(name, g)).catch(() => undefined);
-    return true;
+    const cur = await this.leases.read(name);
+    if (cur.value?.holder === holder) await this.leases.write(name, cur.gen, { holder: "", until: 0 });
   }
 
   owner(): JobOwner {
@@ -221,21 +189,7 @@ export class FileJobStore implements JobStore {
   close(): Promise<void> {
     return Promise.resolve();
   }
-
-  private leaseFile(name: string, gen: number): string {
-    return join(this.leaseDir, `${leaseName(name)}.${gen}.json`);
-  }
-
-  private async readLease(path: string): Promise<{ holder: string; until: number } | undefined> {
-    try {
-      return JSON.parse(await readFile(path, "utf8")) as { holder: string; until: number };
-    } catch {
-      return undefined;
-    }
-  }
 }
-
-const leaseName = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, "_");
 
 /** Writes `text` to `target` through a temp file and a rename; a full or briefly unwritable disk gets three tries. */
 async function atomicWrite(target: string, text: string, dir: string): Promise<void> {

@@ -10,12 +10,16 @@
  *   resources/read serve only these);
  * - `lease:<name>`: download leases (SET NX PX, renewed while held, deleted only by their holder);
  * - `proc:<boot id>`: a heartbeat per server process (PX, renewed every third of its life), so a
- *   local job's owner is alive while its key exists, on whatever machine it runs.
+ *   local job's owner is alive while its key exists, on whatever machine it runs;
+ * - `spend:d:<day>`, `spend:m:<month>`, `spend:id:<hash>`: the spend ledger (src/cost/redis-ledger.ts);
+ * - `idem:<sha256>`: idempotency keys (src/cost/redis-keys.ts).
  *
  * ioredis does the protocol, reconnection and TLS (`rediss://`); it is imported only when a Redis
  * URL is configured.
  */
 import type { Redis } from "ioredis";
+import { RedisIdempotencyKeys } from "../cost/redis-keys.js";
+import { RedisSpendLedger, type RedisAccess } from "../cost/redis-ledger.js";
 import { AigcError } from "../errors.js";
 import { log, redactDeep } from "../log.js";
 import { randomBytes } from "node:crypto";
@@ -52,6 +56,8 @@ return 1`;
 
 export class RedisJobStore implements JobStore {
   readonly where: string;
+  readonly spend: RedisSpendLedger;
+  readonly keys: RedisIdempotencyKeys;
   private readonly retentionMs: number;
   private heartbeat?: NodeJS.Timeout;
   /** This server instance's id: its heartbeat key, owner stamp and lease holder name. */
@@ -63,6 +69,14 @@ export class RedisJobStore implements JobStore {
   ) {
     this.where = `Redis at ${redisAddress(opts.url)}`;
     this.retentionMs = opts.retentionDays * DAY_MS;
+    const access: RedisAccess = {
+      redis,
+      key: (name) => this.key(name),
+      retry: (doing, fn) => this.retry(doing, fn),
+      run: (doing, fn) => this.run(doing, fn),
+    };
+    this.spend = new RedisSpendLedger(access);
+    this.keys = new RedisIdempotencyKeys(access);
   }
 
   /** Connects and checks with PING; throws (naming Redis) when it cannot be reached. */

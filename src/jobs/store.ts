@@ -2,8 +2,8 @@
  * Where job records live. One interface, two backends: the output folder (file-store.ts, the
  * default) and Redis (redis-store.ts, AIGC_MCP_REDIS_URL), shared by replicas. Both keep records
  * for AIGC_MCP_JOB_RETENTION_DAYS, list them newest first by the record's own creation time, tell
- * which media files are generated ones, hold download leases, and say whether the process owning a
- * local job is alive.
+ * which media files are generated ones, hold download leases, say whether the process owning a
+ * local job is alive, and keep the spend ledger and the idempotency keys (src/cost/).
  */
 import { createHash } from "node:crypto";
 import type { IdempotencyKeys, SpendLedger } from "../cost/ledger.js";
@@ -15,6 +15,10 @@ import type { JobRecord } from "./types.js";
 export interface JobStore {
   /** Where the records are, for messages: "the output folder /x" or "Redis at host:port". */
   readonly where: string;
+  /** The spend ledger budgets reserve in, shared by every process on this store (issue 14). */
+  readonly spend: SpendLedger;
+  /** Idempotency keys, shared by every process on this store (issue 14). */
+  readonly keys: IdempotencyKeys;
   /** Writes the record (redacted), replacing the job's previous one; retried, then throws. */
   save(record: JobRecord): Promise<void>;
   /** The job's record; undefined when there is none. Throws when the store cannot be read (Redis down). */
@@ -38,11 +42,7 @@ export interface JobStore {
   owner(): JobOwner;
   /** Whether the process that stamped `owner` still runs. */
   ownerAlive(owner: JobOwner): Promise<boolean>;
-  /** Budget reservations and spend (src/cost/ledger.ts), shared by every process using this store. */
-  readonly spend: SpendLedger;
-  /** Idempotency keys (src/cost/ledger.ts), shared the same way. */
-  readonly keys: IdempotencyKeys;
-  /** Removes records past the retention; returns how many. */
+  /** Removes records past the retention (and ledger days, settle markers and idempotency keys past theirs); returns how many records. */
   sweep(): Promise<number>;
   close(): Promise<void>;
 }

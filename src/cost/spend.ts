@@ -1,0 +1,102 @@
+/**
+ * What both spend-ledger backends (file-ledger.ts, redis-ledger.ts) and both idempotency-key
+ * backends share: amounts kept as whole micro-units (so sums and limit checks are exact, and Redis
+ * can add them with HINCRBY), which limits apply to a call, the refusal, retention, and hashing.
+ */
+import { createHash } from "node:crypto";
+import { AigcError } from "../errors.js";
+import { redact, redactDeep } from "../log.js";
+import type { Currency } from "../vendors/kit/price.js";
+import type { SpendLimit } from "./config.js";
+import type { BudgetRefusal, KeyEntry, SpendRow } from "./ledger.js";
+import { resetsAt } from "./periods.js";
+
+const DAY_MS = 86_400_000;
+/** Ledger days (and months) are kept this long. */
+export const LEDGER_RETENTION_MS = 400 * DAY_MS;
+/** A reservation's settle/release marker is kept this long. */
+export const MARKER_RETENTION_MS = 7 * DAY_MS;
+/** An idempotency key lives this long from its claim. */
+export const KEY_TTL_MS = DAY_MS;
+/** The largest result a key keeps for a call that made no job. */
+export const MAX_KEY_RESULT_BYTES = 256 * 1024;
+
+const UNITS = 1_000_000;
+/** An amount as whole micro-units of its currency. */
+export const toUnits = (amount: number): number => Math.round(amount * UNITS);
+export const fromUnits = (units: number): number => units / UNITS;
+
+/** One (day, vendor, currency)'s counters: money in micro-units, calls as counts. */
+export interface Counters {
+  spent: number;
+  reserved: number;
+  calls: number;
+  unpriced: number;
+}
+
+export const ZERO: Counters = { spent: 0, reserved: 0, calls: 0, unpriced: 0 };
+
+/** The limits a call in `currency` to `vendor` is held to: its vendor's and the all-vendor ones, in its currency. */
+export function applicable(limits: readonly SpendLimit[], vendor: string, currency: Currency): SpendLimit[] {
+  return limits.filter((l) => l.currency === currency && (l.vendor === undefined || l.vendor === vendor));
+}
+
+export function refusal(limit: SpendLimit, spent: number, reserved: number, wanted: number, now: Date, timezone: string): BudgetRefusal {
+  return {
+    limit,
+    spent: fromUnits(spent),
+    reserved: fromUnits(reserved),
+    wanted: fromUnits(wanted),
+    resetsAt: resetsAt(limit.period, now, timezone),
+  };
+}
+
+/** A reservation id as a fixed-length key: the first 128 bits of its sha256, hex. */
+export const idHash = (id: string): string => createHash("sha256").update(id).digest("hex").slice(0, 32);
+
+/** An idempotency key as stored: its whole sha256, hex (the key itself is never written). */
+export const keyHash = (key: string): string => createHash("sha256").update(key).digest("hex");
+
+export function row(day: string, vendor: string, currency: Currency, c: Counters): SpendRow {
+  return {
+    day,
+    vendor,
+    currency,
+    spent: fromUnits(c.spent),
+    reserved: fromUnits(c.reserved),
+    calls: c.calls,
+    unpriced: c.unpriced,
+  };
+}
+
+/** Oldest day first, then vendor, then currency. */
+export const byDay = (a: SpendRow, b: SpendRow): number =>
+  a.day.localeCompare(b.day) || a.vendor.localeCompare(b.vendor) || a.currency.localeCompare(b.currency);
+
+/**
+ * A call's result as an idempotency key keeps it: through the same credential scrubbing as job
+ * records (as JSON when it is JSON, so a pattern never cuts through its quoting); refused over
+ * MAX_KEY_RESULT_BYTES.
+ */
+export function keptResult(result: string | undefined): string | undefined {
+  if (result === undefined) return undefined;
+  let clean: string;
+  try {
+    clean = JSON.stringify(redactDeep(JSON.parse(result) as unknown));
+  } catch {
+    clean = redact(result);
+  }
+  const bytes = Buffer.byteLength(clean);
+  if (bytes > MAX_KEY_RESULT_BYTES)
+    throw new AigcError({
+      category: "too_large",
+      code: "IdempotencyResultTooLarge",
+      message: `the result to keep for this idempotency key is ${Math.ceil(bytes / 1024)} KiB, over the ${MAX_KEY_RESULT_BYTES / 1024} KiB an idempotency key keeps`,
+      hint: "Keep a job id for the key instead of the whole result, or make the result smaller.",
+    });
+  return clean;
+}
+
+/** Whether a key claimed at `created_at` has expired at `now`. */
+export const keyExpired = (entry: Pick<KeyEntry, "created_at">, now = Date.now()): boolean =>
+  !(Date.parse(entry.created_at) + KEY_TTL_MS > now);

@@ -1,0 +1,118 @@
+/**
+ * Small JSON values shared by every process on one folder, changed atomically without a lock:
+ * a value is a chain of generations `<name>.<n>.json`, the highest n being the value now. Every
+ * change creates generation n+1 whole and exclusively (a temp file hard-linked into place: link()
+ * fails when the name exists), so of processes that read the same generation exactly one moves it
+ * on (a compare-and-swap), the others read again. A value is never seen half-written, and a process
+ * that dies holds nothing (no stale lock to take over). Used by the file store's download leases,
+ * the spend ledger and the idempotency keys.
+ */
+import { randomBytes } from "node:crypto";
+import { link, mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { localDiskError } from "../media/disk.js";
+
+export interface Generation<T> {
+  /** 0 when there is none. */
+  gen: number;
+  value?: T;
+}
+
+export class Generations<T> {
+  constructor(readonly dir: string) {}
+
+  /** The generations of `name`, highest first. */
+  async list(name: string): Promise<number[]> {
+    const prefix = `${fileName(name)}.`;
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    return names
+      .filter((n) => n.startsWith(prefix) && n.endsWith(".json"))
+      .map((n) => Number(n.slice(prefix.length, -".json".length)))
+      .filter((g) => Number.isSafeInteger(g) && g > 0)
+      .sort((x, y) => y - x);
+  }
+
+  /** The names with at least one generation. */
+  async names(): Promise<string[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const out = new Set<string>();
+    for (const n of names) {
+      const m = /^(.+)\.(\d+)\.json$/.exec(n);
+      if (m?.[1]) out.add(m[1]);
+    }
+    return [...out];
+  }
+
+  /** The highest generation and its value (a generation removed while being read is looked up again). */
+  async read(name: string): Promise<Generation<T>> {
+    for (let attempt = 0; ; attempt++) {
+      const gen = (await this.list(name))[0] ?? 0;
+      if (!gen) return { gen };
+      const value = await this.readGen(name, gen);
+      if (value !== undefined || attempt >= 5) return { gen, ...(value !== undefined ? { value } : {}) };
+    }
+  }
+
+  /** Creates generation `gen + 1` unless another process did; true when it is then the highest (and the lower ones are removed). */
+  async write(name: string, gen: number, value: T): Promise<boolean> {
+    await mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
+      throw localDiskError(err, this.dir) ?? err;
+    });
+    const tmp = join(this.dir, `.${randomBytes(6).toString("hex")}.tmp`);
+    const target = this.file(name, gen + 1);
+    try {
+      await writeFile(tmp, JSON.stringify(value));
+      await link(tmp, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw localDiskError(err, this.dir) ?? err;
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+    const gens = await this.list(name);
+    // A generation above ours (ours was created after a cleanup removed it): we lost.
+    if (gens[0] !== gen + 1) return false;
+    for (const g of gens.slice(1)) await unlink(this.file(name, g)).catch(() => undefined);
+    return true;
+  }
+
+  /**
+   * Reads, changes and writes `name` until the change lands on the generation it was computed
+   * from. `change` returns the new value, or undefined to leave the value as it is; its result is
+   * returned with the value it was computed from.
+   */
+  async update<R>(name: string, change: (value: T | undefined) => { value?: T; result: R }): Promise<R> {
+    for (let attempt = 0; ; attempt++) {
+      const cur = await this.read(name);
+      const next = change(cur.value);
+      if (next.value === undefined || (await this.write(name, cur.gen, next.value))) return next.result;
+      if (attempt >= 500) throw new Error(`${this.dir}: could not update ${name}: too many concurrent writers`);
+      // Lost to another writer: read again after a short random pause, so contenders spread out.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt)));
+    }
+  }
+
+  /**
+   * Removes the generations of `name` up to `upTo` (default: all). Only for a value no process
+   * will change from those generations any more: a writer that read one of them could otherwise
+   * create the next one after it is gone, beside a new chain started at 1.
+   */
+  async remove(name: string, upTo = Infinity): Promise<void> {
+    for (const g of await this.list(name)) if (g <= upTo) await unlink(this.file(name, g)).catch(() => undefined);
+  }
+
+  file(name: string, gen: number): string {
+    return join(this.dir, `${fileName(name)}.${gen}.json`);
+  }
+
+  private async readGen(name: string, gen: number): Promise<T | undefined> {
+    try {
+      return JSON.parse(await readFile(this.file(name, gen), "utf8")) as T;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** A name safe as a file name. */
+const fileName = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, "_");
