@@ -31,7 +31,10 @@ export async function loadVendors(env: Env, core: CoreConfig): Promise<LoadedVen
   core.toolsets = toolsets.names;
   checkToolsets(core.toolsets);
   // Budget entries may name a vendor: only a known one (the parse in parseCoreConfig could not know them).
-  parseBudget(env.AIGC_MCP_BUDGET, PLUGINS.map((p) => p.id));
+  parseBudget(
+    env.AIGC_MCP_BUDGET,
+    PLUGINS.map((p) => p.id),
+  );
   // The endpoints the operator configured are trusted with the credentials already, so the URL
   // fetch policy lets downloads reach them (and the sandbox's simulators) on any address, and an
   // input URL on one of them is the vendor's own, sent on as is.

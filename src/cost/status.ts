@@ -36,7 +36,10 @@ export async function budgetStatus(ledger: SpendLedger, cost: CostConfig, days =
   const all = await ledger.report(start, today);
   const limits = cost.limits.map((l): LimitStatus => {
     const rows = all.filter(
-      (r) => r.currency === l.currency && (!l.vendor || r.vendor === l.vendor) && (l.period === "daily" ? r.day === today : r.day.startsWith(month)),
+      (r) =>
+        r.currency === l.currency &&
+        (!l.vendor || r.vendor === l.vendor) &&
+        (l.period === "daily" ? r.day === today : r.day.startsWith(month)),
     );
     const spent = round(rows.reduce((n, r) => n + r.spent, 0));
     const reserved = round(rows.reduce((n, r) => n + r.reserved, 0));

@@ -59,7 +59,9 @@ export function fingerprint(tool: string, args: Record<string, unknown>): string
           )
         : v;
   const kept = Object.fromEntries(Object.entries(args).filter(([k, v]) => !NOT_THE_CALL.has(k) && v !== undefined));
-  return createHash("sha256").update(JSON.stringify([tool, canonical(kept)])).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify([tool, canonical(kept)]))
+    .digest("hex");
 }
 
 export interface PaidCall {
@@ -98,7 +100,10 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
       cost: { estimate: quote.estimate, ...(reservation ? { reservation } : {}) },
       onJob: (id) => {
         jobId = id;
-        if (key) void store.keys.complete(key, { job_id: id }).catch((err: unknown) => log.warn("could not record an idempotency key's job", { error: String(err) }));
+        if (key)
+          void store.keys
+            .complete(key, { job_id: id })
+            .catch((err: unknown) => log.warn("could not record an idempotency key's job", { error: String(err) }));
       },
     };
     sent = true;
@@ -148,9 +153,9 @@ async function endWithoutJob(
   if (!key) return;
   // A refusal that was not billed frees the key for a corrected retry; anything billed is answered again, never re-run.
   if (!billed) return void (await keys.forget(key).catch(() => undefined));
-  await keys.complete(key, { result: storedResult(result) }).catch((err: unknown) =>
-    log.warn("could not record an idempotency key's result", { error: String(err) }),
-  );
+  await keys
+    .complete(key, { result: storedResult(result) })
+    .catch((err: unknown) => log.warn("could not record an idempotency key's result", { error: String(err) }));
 }
 
 /** A result as a key keeps it: whole when small, else its text and structured content only (under 256 KiB). */

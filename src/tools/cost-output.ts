@@ -47,7 +47,10 @@ export function costLine(view: CostView): string {
     view.estimated === null || !view.currency
       ? `Cost: ${view.basis}`
       : `Cost: ${view.lower_bound ? "at least " : ""}${formatMoney(view.estimated, view.currency)} estimated (${view.basis})`;
-  const act = view.actual !== undefined && view.actual_currency ? `; actual ${formatMoney(view.actual, view.actual_currency)} (${view.actual_basis})` : "";
+  const act =
+    view.actual !== undefined && view.actual_currency
+      ? `; actual ${formatMoney(view.actual, view.actual_currency)} (${view.actual_basis})`
+      : "";
   return `${est}${act}.`;
 }
 

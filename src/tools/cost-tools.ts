@@ -18,14 +18,17 @@ import { defineTool, listedTool, type ToolDef } from "./define.js";
 const FREE_READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 
 /** The `arguments` of estimate_cost as a JSON string (Dify and some LLM clients send objects so) or an object. */
-const callArguments = z.preprocess((v) => {
-  if (typeof v !== "string") return v;
-  try {
-    return JSON.parse(v) as unknown;
-  } catch {
-    return v;
-  }
-}, z.record(z.string(), z.unknown()));
+const callArguments = z.preprocess(
+  (v) => {
+    if (typeof v !== "string") return v;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      return v;
+    }
+  },
+  z.record(z.string(), z.unknown()),
+);
 
 export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolDef {
   return defineTool({
@@ -45,7 +48,10 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
       const all = tools();
       const def = all.find((t) => t.name === args.tool);
       if (!def) {
-        const near = nearest(args.tool, all.map((t) => t.name));
+        const near = nearest(
+          args.tool,
+          all.map((t) => t.name),
+        );
         throw inputError("tool", `${args.tool.slice(0, 64)} is not a tool of this server${near ? `; did you mean ${near}?` : ""}`);
       }
       if (!def.quote) {
@@ -60,7 +66,10 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
       for (const name of COST_ARGUMENT_NAMES) delete call[name];
       const quote = await def.quote(call, ctx);
       const view = costView(quote.estimate);
-      const budget = view.estimated !== null && view.currency ? describeHeadroom(await budgetStatus(app.jobs.store.spend, app.config.cost, 1), quote.vendor, view.currency) : [];
+      const budget =
+        view.estimated !== null && view.currency
+          ? describeHeadroom(await budgetStatus(app.jobs.store.spend, app.config.cost, 1), quote.vendor, view.currency)
+          : [];
       const price =
         view.estimated === null || !view.currency
           ? `cost unknown: ${quote.estimate.reason ?? view.basis}`

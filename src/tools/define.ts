@@ -225,7 +225,8 @@ function elicitFor(server: McpServer, extra: Extra): Elicit | undefined {
   const caps = server.server.getClientCapabilities()?.elicitation;
   if (!caps || (caps.form === undefined && caps.url !== undefined)) return undefined;
   // Sent as part of this call's request (its stream over HTTP); the user may take a while to answer.
-  return (params) => extra.sendRequest({ method: "elicitation/create", params }, ElicitResultSchema, { timeout: 600_000, signal: extra.signal });
+  return (params) =>
+    extra.sendRequest({ method: "elicitation/create", params }, ElicitResultSchema, { timeout: 600_000, signal: extra.signal });
 }
 
 export function registerTool(server: McpServer, app: AppContext, original: ToolDef): void {

@@ -22,7 +22,8 @@ const TOKENS = (5 * 1280 * 720 * 24) / 1024;
 const ESTIMATE = (TOKENS / 1e6) * 46;
 
 const text = (r: CallToolResult) => (r.content[0]?.type === "text" ? r.content[0].text : "");
-const structured = (r: CallToolResult) => r.structuredContent as Record<string, unknown> & { cost?: Record<string, unknown>; job_id?: string };
+const structured = (r: CallToolResult) =>
+  r.structuredContent as Record<string, unknown> & { cost?: Record<string, unknown>; job_id?: string };
 
 describe("cost control through the built server", () => {
   let ark: ArkSimulator;
@@ -48,7 +49,10 @@ describe("cost control through the built server", () => {
     const { client } = await stdioClient(env());
     try {
       const before = mark(ark);
-      const est = (await client.callTool({ name: "estimate_cost", arguments: { tool: "seedance_generate_video", arguments: CALL } })) as CallToolResult;
+      const est = (await client.callTool({
+        name: "estimate_cost",
+        arguments: { tool: "seedance_generate_video", arguments: CALL },
+      })) as CallToolResult;
       expect(est.isError).toBeFalsy();
       const cost = structured(est).cost!;
       expect(cost.estimated).toBeCloseTo(ESTIMATE, 6);
@@ -104,7 +108,10 @@ describe("cost control through the built server", () => {
         expect(ok).toHaveLength(5);
         expect(refused).toHaveLength(15);
         expect(ark.tasks.size - tasksBefore).toBe(5);
-        for (const r of refused) expect(text(r)).toMatch(/^Error: BudgetExceeded .*daily budget \(all vendors\) of ¥24\.8\d* has .* spent and .* held.*resets at \d{4}-\d\d-\d\dT/s);
+        for (const r of refused)
+          expect(text(r)).toMatch(
+            /^Error: BudgetExceeded .*daily budget \(all vendors\) of ¥24\.8\d* has .* spent and .* held.*resets at \d{4}-\d\d-\d\dT/s,
+          );
         const budget = (await a.client.callTool({ name: "get_budget", arguments: {} })) as CallToolResult;
         expect(text(budget)).toMatch(/daily .* CNY: .* left/);
       } finally {
@@ -127,7 +134,9 @@ describe("cost control through the built server", () => {
       const before = ark.tasks.size;
       const yes = (await client.callTool({ name: "seedance_generate_video", arguments: CALL })) as CallToolResult;
       expect(yes.isError).toBeFalsy();
-      expect(seen[0]).toMatch(/Tool: seedance_generate_video[\s\S]*Model: doubao-seedance-2-0-260128[\s\S]*Estimate: ¥4\.968[\s\S]*Basis: .*108 000 tokens/);
+      expect(seen[0]).toMatch(
+        /Tool: seedance_generate_video[\s\S]*Model: doubao-seedance-2-0-260128[\s\S]*Estimate: ¥4\.968[\s\S]*Basis: .*108 000 tokens/,
+      );
       expect(ark.tasks.size - before).toBe(1);
       const m = mark(ark);
       const no = (await client.callTool({ name: "seedance_generate_video", arguments: CALL })) as CallToolResult;
@@ -147,7 +156,9 @@ describe("cost control through the built server", () => {
       const m = mark(ark);
       const first = (await client.callTool({ name: "seedance_generate_video", arguments: CALL })) as CallToolResult;
       expect(first.isError).toBe(true);
-      expect(text(first)).toMatch(/^Error: ConfirmationRequired .*estimated at ¥4\.968.*\nWhat to do: .*explicit approval, then repeat the same call with confirm: true/s);
+      expect(text(first)).toMatch(
+        /^Error: ConfirmationRequired .*estimated at ¥4\.968.*\nWhat to do: .*explicit approval, then repeat the same call with confirm: true/s,
+      );
       expect(m.since()).toHaveLength(0);
       const again = (await client.callTool({ name: "seedance_generate_video", arguments: { ...CALL, confirm: true } })) as CallToolResult;
       expect(again.isError).toBeFalsy();

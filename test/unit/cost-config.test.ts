@@ -40,7 +40,10 @@ describe("AIGC_MCP_BUDGET", () => {
     expect(parseThresholds("2.5")).toEqual([{ amount: 2.5 }]);
     expect(() => parseCostConfig({ AIGC_MCP_BUDGET_TIMEZONE: "Mars/Olympus" })).toThrow(/not an IANA time zone/);
     expect(() => parseCostConfig({ AIGC_MCP_BUDGET_UNKNOWN_PRICE: "maybe" })).toThrow(/refuse or allow/);
-    expect(parseCostConfig({ AIGC_MCP_BUDGET_TIMEZONE: "Asia/Shanghai" })).toMatchObject({ timezone: "Asia/Shanghai", unknownPrice: "refuse" });
+    expect(parseCostConfig({ AIGC_MCP_BUDGET_TIMEZONE: "Asia/Shanghai" })).toMatchObject({
+      timezone: "Asia/Shanghai",
+      unknownPrice: "refuse",
+    });
   });
 });
 
@@ -53,14 +56,19 @@ describe("estimates and actual costs", () => {
     expect(estimateCost("kling-v3", PRICE, [{ quantity: 10, dims: { mode: "pro", sound: true } }]).amount).toBeCloseTo(10 * 0.168, 9);
   });
   it("is unknown, with what to do, without a price or without a rate for the call", () => {
-    expect(estimateCost("x", undefined, [{ quantity: 1 }])).toMatchObject({ amount: null, reason: expect.stringMatching(/AIGC_MCP_PRICES_FILE/) });
+    expect(estimateCost("x", undefined, [{ quantity: 1 }])).toMatchObject({
+      amount: null,
+      reason: expect.stringMatching(/AIGC_MCP_PRICES_FILE/),
+    });
     expect(estimateCost("kling-v3", PRICE, [{ quantity: 5, dims: { mode: "4k" } }])).toMatchObject({
       amount: null,
       reason: expect.stringMatching(/no rate for mode 4k/),
     });
   });
   it("works out the actual from the vendor's usage at the estimate's rate, or takes what the vendor charged", () => {
-    const e = estimateCost("seedance", { ...PRICE, currency: "CNY", unit: "million_tokens", rates: [{ amount: 46 }] }, [{ quantity: 0.108 }]);
+    const e = estimateCost("seedance", { ...PRICE, currency: "CNY", unit: "million_tokens", rates: [{ amount: 46 }] }, [
+      { quantity: 0.108 },
+    ]);
     expect(actualCost(e, { tokens: 102_960 })).toMatchObject({ amount: 4.73616, currency: "CNY" });
     expect(actualCost(e, { charged: { amount: 3.2, currency: "CNY" } })).toMatchObject({ amount: 3.2 });
     expect(actualCost(e, { units: 7 })).toBeUndefined();

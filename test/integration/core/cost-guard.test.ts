@@ -35,7 +35,9 @@ describe("the cost guard", () => {
     const m = mark(h.ark);
     const r = await h.call("seedream_generate_image", { prompt: "a kite" });
     expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/^Error: BudgetUnknownPrice .*cost of this call is unknown.*\nWhat to do: Give the model's price in AIGC_MCP_PRICES_FILE/s);
+    expect(text(r)).toMatch(
+      /^Error: BudgetUnknownPrice .*cost of this call is unknown.*\nWhat to do: Give the model's price in AIGC_MCP_PRICES_FILE/s,
+    );
     expect(m.since()).toHaveLength(0);
     await h.close();
     h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY", AIGC_MCP_BUDGET_UNKNOWN_PRICE: "allow" } });
