@@ -9,7 +9,9 @@ import { createFacts, routeFacts } from "../../vendors/kling/tasks.js";
 import { newExternalTaskId } from "../../vendors/kling/client.js";
 import { MAX_SHOT_PROMPT, MAX_SHOTS, MODES, SHOT_TYPES } from "../../vendors/kling/video-options.js";
 import { VENDOR_ID } from "../../vendors/kling/config.js";
-import type { ToolContext } from "../define.js";
+import type { Quote, ToolContext } from "../define.js";
+import type { Currency, PriceBook, PriceUnit } from "../../vendors/kit/price.js";
+import { klingEstimate, type Metered } from "../../vendors/kling/pricing.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import { MAX_ID, loadInput } from "../media-inputs.js";
 import { checkModel, explainRefusals, type ModelCall } from "../model-check.js";
@@ -147,4 +149,15 @@ export async function submitKling(
     }),
   );
   return waitAndRender(ctx, jobId, budget, true);
+}
+
+/** What the Kling tools quote with: the vendor's price book (plugin.ts) and the account's billing currency. */
+export interface KlingPrices {
+  book: PriceBook;
+  currency?: Currency;
+}
+
+/** A paid Kling tool's quote: `model` on the endpoint family, metered by `meter` for the price's unit. No vendor request. */
+export function klingQuote(prices: KlingPrices, model: string, endpoint: string, meter: (unit: PriceUnit | undefined) => Metered): Quote {
+  return { vendor: VENDOR_ID, model, estimate: klingEstimate(prices.book, model, endpoint, meter, prices.currency) };
 }

@@ -5,9 +5,12 @@ import type { CoreConfig } from "../../config.js";
 import { inputError } from "../../errors.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
 import { KlingElements, type ElementLibrary, type ElementTask, type KlingElement } from "../../vendors/kling/elements.js";
-import { defineTool } from "../define.js";
+import { defineTool, PAID_GENERATOR } from "../define.js";
+import { unknownEstimate } from "../../vendors/kit/price.js";
+import { VENDOR_ID } from "../../vendors/kling/config.js";
+import { klingEstimate, klingUsage } from "../../vendors/kling/pricing.js";
 import { MAX_ID, MAX_MEDIA_REF, loadInput } from "../media-inputs.js";
-import { IMAGE_HELP, klingImage, klingImages } from "./common.js";
+import { IMAGE_HELP, klingImage, klingImages, type KlingPrices } from "./common.js";
 
 export const ELEMENT_TAGS = ["o_101", "o_102", "o_103", "o_104", "o_105", "o_106", "o_107", "o_108"] as const;
 const LIBRARIES = { current: "current", old: "old" } as const;
@@ -64,7 +67,10 @@ async function settle(elements: KlingElements, taskId: string, budgetMs: number,
   }
 }
 
-export function klingElementTools(client: KlingClient, core: CoreConfig) {
+/** Where AIGC_MCP_PRICES_FILE prices element creation (Kling publishes no price for it). */
+const ELEMENT_PRICE = { model: "element", endpoint: "general/advanced-custom-elements" } as const;
+
+export function klingElementTools(client: KlingClient, core: CoreConfig, prices: KlingPrices) {
   const elements = new KlingElements(client);
   return [
     defineTool({
@@ -87,7 +93,21 @@ export function klingElementTools(client: KlingClient, core: CoreConfig) {
         status: z.string().describe("succeed, failed, or submitted/processing when still running"),
         element: elementShape.optional(),
       },
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      annotations: PAID_GENERATOR,
+      /**
+       * Creating an element may be billed: the answers of Kling's element API ("Query Custom
+       * Element") report a unit and balance deduction, but kling.ai/dev/pricing lists no price for
+       * it, so the estimate is unknown unless AIGC_MCP_PRICES_FILE gives one.
+       */
+      quote(args) {
+        const meter = () => ({ meters: [{ quantity: 1, dims: { reference_type: args.video_url ? "video_refer" : "image_refer" } }] });
+        const estimate = prices.book.find(ELEMENT_PRICE.model, ELEMENT_PRICE.endpoint)
+          ? klingEstimate(prices.book, ELEMENT_PRICE.model, ELEMENT_PRICE.endpoint, meter, prices.currency)
+          : unknownEstimate(
+              `Kling publishes no price for creating an element (kling.ai/dev/pricing lists none), though its element tasks report a deduction; give one in AIGC_MCP_PRICES_FILE as model "${ELEMENT_PRICE.model}", endpoint "${ELEMENT_PRICE.endpoint}", unit "item"`,
+            );
+        return { vendor: VENDOR_ID, estimate };
+      },
       async run(args, ctx) {
         const budget = ctx.budget(args.wait_seconds);
         const byVideo = args.video_url !== undefined;
@@ -116,6 +136,8 @@ export function klingElementTools(client: KlingClient, core: CoreConfig) {
         );
         ctx.progress("Kling is building the element");
         const task = await settle(elements, created.taskId, budget.remainingMs(), ctx.signal);
+        const usage = task.task_status === "succeed" ? klingUsage(task, prices.currency) : undefined;
+        if (usage) ctx.reportUsage(usage);
         const made = task.elements[0];
         const element = made ? view(made, LIBRARIES.current) : undefined;
         const text =

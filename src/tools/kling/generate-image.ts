@@ -7,15 +7,26 @@ import type { KlingRoute } from "../../vendors/kling/families.js";
 import { checkGenerateImage, IMAGE_RATIOS, IMAGE_REFERENCES, RESOLUTIONS } from "../../vendors/kling/requests.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
-import { checkKlingModel, elementIds, IMAGE_HELP, klingImage, modelField, submitKling, wait } from "./common.js";
+import {
+  checkKlingModel,
+  elementIds,
+  IMAGE_HELP,
+  klingImage,
+  klingQuote,
+  modelField,
+  submitKling,
+  wait,
+  type KlingPrices,
+} from "./common.js";
+import { imageMeters } from "../../vendors/kling/pricing.js";
 import { MAX_MEDIA_REF } from "../media-inputs.js";
 
-const FAMILY = "images/generations";
+const FAMILY = "images/generations" as const;
 const ROUTE: KlingRoute = { standard: "legacy", family: FAMILY };
 
 export const imageCount = z.number().int().min(1).max(9).optional();
 
-export function klingGenerateImage(client: KlingClient, catalog: Catalog, cfg: KlingConfig, core: CoreConfig) {
+export function klingGenerateImage(client: KlingClient, catalog: Catalog, cfg: KlingConfig, core: CoreConfig, prices: KlingPrices) {
   return defineTool({
     name: "kling_generate_image",
     title: "Kling image generation",
@@ -38,6 +49,10 @@ export function klingGenerateImage(client: KlingClient, catalog: Catalog, cfg: K
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    quote(args) {
+      const model = args.model ?? cfg.imageModel;
+      return klingQuote(prices, model, FAMILY, () => imageMeters({ ...args, family: FAMILY, image: !!args.image }));
+    },
     async run(args, ctx) {
       const model = args.model ?? cfg.imageModel;
       const call = checkKlingModel(ctx, client, catalog, ROUTE, model, args);

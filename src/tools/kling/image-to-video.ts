@@ -3,16 +3,33 @@ import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
 import type { KlingConfig } from "../../vendors/kling/config.js";
-import { videoRoute } from "../../vendors/kling/families.js";
+import { routeEndpoint, videoRoute } from "../../vendors/kling/families.js";
+import { videoMeters } from "../../vendors/kling/pricing.js";
 import { checkImageToVideo } from "../../vendors/kling/requests.js";
 import { checkNewStandard, newStandardBody } from "../../vendors/kling/standard.js";
 import { checkVideoShape, VIDEO_RATIOS, videoOptionsBody } from "../../vendors/kling/video-options.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
-import { checkKlingModel, elementIds, IMAGE_HELP, klingImage, modelField, submitKling, videoFields, wait } from "./common.js";
+import {
+  checkKlingModel,
+  elementIds,
+  IMAGE_HELP,
+  klingImage,
+  klingQuote,
+  modelField,
+  submitKling,
+  videoFields,
+  wait,
+  type KlingPrices,
+} from "./common.js";
 import { MAX_MEDIA_REF } from "../media-inputs.js";
 
-export function klingImageToVideo(client: KlingClient, catalog: Catalog, cfg: KlingConfig, core: CoreConfig) {
+export function klingImageToVideo(client: KlingClient, catalog: Catalog, cfg: KlingConfig, core: CoreConfig, prices: KlingPrices) {
+  /** The call's model (the default when none is named) and the API standard it goes to. */
+  const resolve = <A extends { model?: string }>(args: A) => {
+    const opts = { ...args, model: args.model ?? cfg.videoModel };
+    return { opts, route: videoRoute("i2v", catalog.find(opts.model)?.endpoints, opts.model) };
+  };
   return defineTool({
     name: "kling_image_to_video",
     title: "Kling image-to-video",
@@ -37,9 +54,12 @@ export function klingImageToVideo(client: KlingClient, catalog: Catalog, cfg: Kl
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    quote(args) {
+      const { opts, route } = resolve(args);
+      return klingQuote(prices, opts.model, routeEndpoint(route), (unit) => videoMeters({ ...opts, standard: route.standard }, unit));
+    },
     async run(args, ctx) {
-      const opts = { ...args, model: args.model ?? cfg.videoModel };
-      const route = videoRoute("i2v", catalog.find(opts.model)?.endpoints, opts.model);
+      const { opts, route } = resolve(args);
       const call = checkKlingModel(ctx, client, catalog, route, opts.model, args);
       checkImageToVideo({ image: !!args.image });
       checkVideoShape(opts);

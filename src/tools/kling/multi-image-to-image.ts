@@ -8,13 +8,24 @@ import { IMAGE_RATIOS } from "../../vendors/kling/requests.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { imageCount } from "./generate-image.js";
-import { checkKlingModel, IMAGE_HELP, klingImage, klingImages, modelField, submitKling, wait } from "./common.js";
+import {
+  checkKlingModel,
+  IMAGE_HELP,
+  klingImage,
+  klingImages,
+  klingQuote,
+  modelField,
+  submitKling,
+  wait,
+  type KlingPrices,
+} from "./common.js";
+import { imageMeters } from "../../vendors/kling/pricing.js";
 import { MAX_MEDIA_REF } from "../media-inputs.js";
 
-const FAMILY = "images/multi-image2image";
+const FAMILY = "images/multi-image2image" as const;
 const ROUTE: KlingRoute = { standard: "legacy", family: FAMILY };
 
-export function klingMultiImageToImage(client: KlingClient, catalog: Catalog, core: CoreConfig) {
+export function klingMultiImageToImage(client: KlingClient, catalog: Catalog, core: CoreConfig, prices: KlingPrices) {
   const fallback = DEFAULT_MODELS.multiImageToImage;
   return defineTool({
     name: "kling_multi_image_to_image",
@@ -34,6 +45,10 @@ export function klingMultiImageToImage(client: KlingClient, catalog: Catalog, co
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    quote(args) {
+      const model = args.model ?? fallback;
+      return klingQuote(prices, model, FAMILY, () => imageMeters({ n: args.n, family: FAMILY }));
+    },
     async run(args, ctx) {
       const model = args.model ?? fallback;
       const call = checkKlingModel(ctx, client, catalog, ROUTE, model, args);

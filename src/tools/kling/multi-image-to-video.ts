@@ -7,7 +7,19 @@ import type { KlingClient } from "../../vendors/kling/client.js";
 import { VIDEO_RATIOS, videoOptionsBody } from "../../vendors/kling/video-options.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
-import { checkKlingModel, currentModels, IMAGE_HELP, klingImages, modelField, submitKling, videoFields, wait } from "./common.js";
+import {
+  checkKlingModel,
+  currentModels,
+  IMAGE_HELP,
+  klingImages,
+  klingQuote,
+  modelField,
+  submitKling,
+  videoFields,
+  wait,
+  type KlingPrices,
+} from "./common.js";
+import { videoMeters } from "../../vendors/kling/pricing.js";
 import { OMNI_VIDEO, OMNI_VIDEO_FAMILY } from "./omni-video.js";
 import { MAX_MEDIA_REF } from "../media-inputs.js";
 
@@ -28,7 +40,7 @@ function onOmniVideo<T>(catalog: Catalog, check: () => T): T {
  * tool keeps its name and arguments and runs on omni-video: the images become reference images
  * (`<<<image_1>>>`…), with the same prompt, mode, duration, aspect ratio and watermark.
  */
-export function klingMultiImageToVideo(client: KlingClient, catalog: Catalog, core: CoreConfig) {
+export function klingMultiImageToVideo(client: KlingClient, catalog: Catalog, core: CoreConfig, prices: KlingPrices) {
   const fallback = DEFAULT_MODELS.omniVideo;
   return defineTool({
     name: "kling_multi_image_to_video",
@@ -48,6 +60,10 @@ export function klingMultiImageToVideo(client: KlingClient, catalog: Catalog, co
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    quote(args) {
+      const model = args.model ?? fallback;
+      return klingQuote(prices, model, OMNI_VIDEO_FAMILY, (unit) => videoMeters({ ...args, standard: "legacy", omni: true }, unit));
+    },
     async run(args, ctx) {
       const model = args.model ?? fallback;
       const call = onOmniVideo(catalog, () => checkKlingModel(ctx, client, catalog, OMNI_VIDEO, model, args));

@@ -9,14 +9,25 @@ import { checkOmniImage, OMNI_IMAGE_RATIOS, RESOLUTIONS, RESULT_TYPES, SERIES_AM
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { imageCount } from "./generate-image.js";
-import { checkKlingModel, elementIds, IMAGE_HELP, klingImages, modelField, submitKling, wait } from "./common.js";
+import {
+  checkKlingModel,
+  elementIds,
+  IMAGE_HELP,
+  klingImages,
+  klingQuote,
+  modelField,
+  submitKling,
+  wait,
+  type KlingPrices,
+} from "./common.js";
+import { imageMeters } from "../../vendors/kling/pricing.js";
 import { MAX_MEDIA_REF } from "../media-inputs.js";
 
-const FAMILY = "images/omni-image";
+const FAMILY = "images/omni-image" as const;
 const SERIES_AUTO = SERIES_AMOUNTS[0];
 const ROUTE: KlingRoute = { standard: "legacy", family: FAMILY };
 
-export function klingOmniImage(client: KlingClient, catalog: Catalog, core: CoreConfig) {
+export function klingOmniImage(client: KlingClient, catalog: Catalog, core: CoreConfig, prices: KlingPrices) {
   const fallback = DEFAULT_MODELS.omniImage;
   return defineTool({
     name: "kling_omni_image",
@@ -40,6 +51,11 @@ export function klingOmniImage(client: KlingClient, catalog: Catalog, core: Core
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    quote(args) {
+      const model = args.model ?? fallback;
+      const series_amount = args.series_auto ? SERIES_AUTO : args.series_amount;
+      return klingQuote(prices, model, FAMILY, () => imageMeters({ ...args, family: FAMILY, series_amount }));
+    },
     async run(args, ctx) {
       const model = args.model ?? fallback;
       const { series_auto, ...given } = args;

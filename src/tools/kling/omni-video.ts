@@ -16,16 +16,19 @@ import {
   elementIds,
   IMAGE_HELP,
   klingImage,
+  klingQuote,
   modelField,
   submitKling,
   videoFields,
   wait,
+  type KlingPrices,
 } from "./common.js";
+import { videoMeters } from "../../vendors/kling/pricing.js";
 
 export const OMNI_VIDEO_FAMILY = "videos/omni-video";
 export const OMNI_VIDEO: KlingRoute = { standard: "legacy", family: OMNI_VIDEO_FAMILY };
 
-export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: CoreConfig) {
+export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: CoreConfig, prices: KlingPrices) {
   const fallback = DEFAULT_MODELS.omniVideo;
   return defineTool({
     name: "kling_omni_video",
@@ -65,6 +68,10 @@ export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: Core
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    quote(args) {
+      const model = args.model ?? fallback;
+      return klingQuote(prices, model, OMNI_VIDEO_FAMILY, (unit) => videoMeters({ ...args, standard: "legacy", omni: true }, unit));
+    },
     async run(args, ctx) {
       const opts = { ...args, model: args.model ?? fallback };
       const call = checkKlingModel(ctx, client, catalog, OMNI_VIDEO, opts.model, args);

@@ -1,6 +1,7 @@
 /** Kling AI (可灵): video, image, omni and element tools on the shared job engine, on both Kling API standards. */
 import { Catalog } from "../../vendors/kit/catalog.js";
-import { withModelsFile } from "../../vendors/kit/models-file.js";
+import { priceBook, withModelsFile } from "../../vendors/kit/models-file.js";
+import { catalogPrices } from "../../vendors/kit/price.js";
 import { DEFAULT_MODELS, KLING_MODELS } from "../../vendors/kling/catalog.js";
 import { KlingClient } from "../../vendors/kling/client.js";
 import { KLING_ENV, parseKlingConfig, VENDOR_ID } from "../../vendors/kling/config.js";
@@ -34,6 +35,8 @@ export const klingPlugin: VendorPlugin = {
     if (!cfg) return Promise.resolve(undefined);
     const catalog = withModelsFile(new Catalog(VENDOR_ID, KLING_MODELS), models);
     const client = new KlingClient(cfg, { timeoutMs: core.vendorTimeoutMs });
+    // List prices from the catalog (prices.ts) behind AIGC_MCP_PRICES_FILE's; the currency the account is billed in.
+    const prices = { book: priceBook(VENDOR_ID, catalogPrices(catalog), models), currency: cfg.billingCurrency };
     const { t2v, i2v } = VIDEO_ROUTES;
     const t2vSample = { prompt: "a paper boat drifting down a rainy street" };
     const i2vSample = { image: IMAGE_URL, prompt: "the boat drifts away" };
@@ -94,16 +97,16 @@ export const klingPlugin: VendorPlugin = {
     return Promise.resolve({
       id: VENDOR_ID,
       title: TITLE,
-      drivers: klingDrivers(client),
+      drivers: klingDrivers(client, cfg.billingCurrency),
       tools: [
-        klingTextToVideo(client, catalog, cfg, core),
-        klingImageToVideo(client, catalog, cfg, core),
-        klingMultiImageToVideo(client, catalog, core),
-        klingOmniVideo(client, catalog, core),
-        klingGenerateImage(client, catalog, cfg, core),
-        klingMultiImageToImage(client, catalog, core),
-        klingOmniImage(client, catalog, core),
-        ...klingElementTools(client, core),
+        klingTextToVideo(client, catalog, cfg, core, prices),
+        klingImageToVideo(client, catalog, cfg, core, prices),
+        klingMultiImageToVideo(client, catalog, core, prices),
+        klingOmniVideo(client, catalog, core, prices),
+        klingGenerateImage(client, catalog, cfg, core, prices),
+        klingMultiImageToImage(client, catalog, core, prices),
+        klingOmniImage(client, catalog, core, prices),
+        ...klingElementTools(client, core, prices),
       ],
       models: { catalog, tools: modelTools },
       async check(signal) {

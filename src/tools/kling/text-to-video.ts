@@ -3,14 +3,20 @@ import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
 import type { KlingConfig } from "../../vendors/kling/config.js";
-import { videoRoute } from "../../vendors/kling/families.js";
+import { routeEndpoint, videoRoute } from "../../vendors/kling/families.js";
+import { videoMeters } from "../../vendors/kling/pricing.js";
 import { checkNewStandard, newStandardBody } from "../../vendors/kling/standard.js";
 import { checkVideoShape, VIDEO_RATIOS, videoOptionsBody } from "../../vendors/kling/video-options.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
-import { checkKlingModel, modelField, submitKling, videoFields, wait } from "./common.js";
+import { checkKlingModel, klingQuote, modelField, submitKling, videoFields, wait, type KlingPrices } from "./common.js";
 
-export function klingTextToVideo(client: KlingClient, catalog: Catalog, cfg: KlingConfig, core: CoreConfig) {
+export function klingTextToVideo(client: KlingClient, catalog: Catalog, cfg: KlingConfig, core: CoreConfig, prices: KlingPrices) {
+  /** The call's model (the default when none is named) and the API standard it goes to. */
+  const resolve = <A extends { model?: string }>(args: A) => {
+    const opts = { ...args, model: args.model ?? cfg.videoModel };
+    return { opts, route: videoRoute("t2v", catalog.find(opts.model)?.endpoints, opts.model) };
+  };
   return defineTool({
     name: "kling_text_to_video",
     title: "Kling text-to-video",
@@ -26,9 +32,12 @@ export function klingTextToVideo(client: KlingClient, catalog: Catalog, cfg: Kli
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    quote(args) {
+      const { opts, route } = resolve(args);
+      return klingQuote(prices, opts.model, routeEndpoint(route), (unit) => videoMeters({ ...opts, standard: route.standard }, unit));
+    },
     async run(args, ctx) {
-      const opts = { ...args, model: args.model ?? cfg.videoModel };
-      const route = videoRoute("t2v", catalog.find(opts.model)?.endpoints, opts.model);
+      const { opts, route } = resolve(args);
       const call = checkKlingModel(ctx, client, catalog, route, opts.model, args);
       checkVideoShape(opts);
       if (route.standard === "new") checkNewStandard(route.product, opts.model, args);

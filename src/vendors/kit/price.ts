@@ -82,8 +82,8 @@ export interface VendorUsage {
   characters?: number;
   /** Resource-pack units deducted (Kling), which have no currency. */
   units?: number;
-  /** Cash the vendor says it deducted. */
-  charged?: { amount: number; currency: Currency };
+  /** Cash the vendor says it deducted; `note` (how the figure was read, e.g. where its currency came from) ends the actual's basis. */
+  charged?: { amount: number; currency: Currency; note?: string };
 }
 
 /** The cost of a finished call, from what the vendor reported. */
@@ -184,7 +184,7 @@ export function actualCost(estimate: Estimate | undefined, usage: VendorUsage | 
     return {
       amount: roundMoney(usage.charged.amount),
       currency: usage.charged.currency,
-      basis: `charged by the vendor: ${formatMoney(usage.charged.amount, usage.charged.currency)}`,
+      basis: `charged by the vendor: ${formatMoney(usage.charged.amount, usage.charged.currency)}${usage.charged.note ? ` (${usage.charged.note})` : ""}`,
     };
   if (!estimate?.rate || !estimate.currency) return undefined;
   const of = USAGE_OF[estimate.rate.unit];
@@ -215,18 +215,25 @@ export class PriceBook {
   constructor(
     readonly vendor: string,
     readonly entries: readonly PriceEntry[],
+    /** How many of `entries`, from the start, are the prices file's (withEntries). */
+    private readonly overrides = 0,
   ) {}
 
+  /**
+   * The prices file's entry for the model (on the endpoint, then on any) comes first, so that a
+   * file price without an endpoint replaces a built-in per-endpoint one; then the model on the
+   * endpoint, the model on any endpoint, and `*` the same way.
+   */
   find(model: string, endpoint?: string): Price | undefined {
-    const on = (m: string) =>
-      this.entries.find((e) => e.model === m && endpoint !== undefined && e.endpoint === endpoint) ??
-      this.entries.find((e) => e.model === m && e.endpoint === undefined);
-    return (on(model) ?? on("*"))?.price;
+    const on = (list: readonly PriceEntry[], m: string) =>
+      list.find((e) => e.model === m && endpoint !== undefined && e.endpoint === endpoint) ??
+      list.find((e) => e.model === m && e.endpoint === undefined);
+    return (on(this.entries.slice(0, this.overrides), model) ?? on(this.entries, model) ?? on(this.entries, "*"))?.price;
   }
 
   /** A copy with `first` ahead of these entries (a prices file overrides the built-in prices). */
   withEntries(first: readonly PriceEntry[] | undefined): PriceBook {
-    return first?.length ? new PriceBook(this.vendor, [...first, ...this.entries]) : this;
+    return first?.length ? new PriceBook(this.vendor, [...first, ...this.entries], this.overrides + first.length) : this;
   }
 }
 

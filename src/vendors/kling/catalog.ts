@@ -6,6 +6,7 @@
  * models; the rest is advice. Checked against the sources on the dates given.
  */
 import type { CatalogModel, Source } from "../kit/catalog.js";
+import { KLING_PRICES } from "./prices.js";
 
 const DOCS = "https://kling.ai/document-api";
 /** The official docs as read on 2026-09-20 (snapshot of https://kling.ai/document-api/llms.txt). */
@@ -58,6 +59,7 @@ export const DEFAULT_MODELS = {
 export const KLING_MODELS: CatalogModel[] = [
   {
     id: "kling-v3",
+    priceByEndpoint: KLING_PRICES["kling-v3"],
     label: "Kling 3.0 / Kling Image 3.0",
     endpoints: [T2V, I2V, GENERATIONS],
     status: "active",
@@ -80,6 +82,7 @@ export const KLING_MODELS: CatalogModel[] = [
   },
   {
     id: "kling-v3-omni",
+    priceByEndpoint: KLING_PRICES["kling-v3-omni"],
     label: "Kling 3.0 Omni (video and image)",
     endpoints: [OMNI_VIDEO, OMNI_IMAGE],
     status: "active",
@@ -99,6 +102,7 @@ export const KLING_MODELS: CatalogModel[] = [
   },
   {
     id: "kling-v2-6",
+    priceByEndpoint: KLING_PRICES["kling-v2-6"],
     label: "Kling 2.6",
     endpoints: [T2V, I2V],
     status: "active",
@@ -119,6 +123,7 @@ export const KLING_MODELS: CatalogModel[] = [
   },
   {
     id: "kling-video-o1",
+    priceByEndpoint: KLING_PRICES["kling-video-o1"],
     label: "Kling O1 (video)",
     endpoints: [OMNI_VIDEO],
     status: "active",
@@ -128,6 +133,7 @@ export const KLING_MODELS: CatalogModel[] = [
   },
   {
     id: "kling-image-o1",
+    priceByEndpoint: KLING_PRICES["kling-image-o1"],
     label: "Kling Image O1",
     endpoints: [OMNI_IMAGE],
     status: "active",
@@ -137,6 +143,7 @@ export const KLING_MODELS: CatalogModel[] = [
   },
   {
     id: "kling-v2-1",
+    priceByEndpoint: KLING_PRICES["kling-v2-1"],
     label: "Kling Image 2.1",
     endpoints: [GENERATIONS, MULTI_IMAGE],
     status: "active",

@@ -25,6 +25,20 @@ export interface KlingMedia {
   duration?: string;
 }
 
+/** One part of what a new-standard task took: cash (with its currency) or resource-pack units. */
+export interface KlingBilling {
+  /** `cash` (balance) or `unit` (resource pack). */
+  charge_type?: string;
+  /** `balance` or `test_balance` (trial money), for cash. */
+  cash_type?: string;
+  /** Decimal string: cash at the account's discount, or units. */
+  amount?: string;
+  /** `CNY` or `USD`, for cash. */
+  currency?: string;
+  package_type?: string;
+  list_price?: string;
+}
+
 /** A task in the legacy shape (new-standard tasks are converted to it by `fromNewTask`). */
 export interface KlingTask {
   task_id: string;
@@ -34,7 +48,12 @@ export interface KlingTask {
   task_info?: { external_task_id?: string };
   task_result?: { videos?: KlingMedia[]; images?: KlingMedia[]; series_images?: KlingMedia[]; elements?: unknown[] };
   watermark_info?: { enabled?: boolean };
+  /** Resource-pack units the task took (legacy answers; a decimal string). */
   final_unit_deduction?: string;
+  /** Cash the task took (legacy answers): `quota` at the account's discount, `list_price` before it; currency by region. */
+  final_balance_deduction?: { quota?: string; list_price?: string };
+  /** What the task took (new-standard answers, carried over by `fromNewTask`). */
+  billing?: KlingBilling[];
   /** Milliseconds. */
   created_at?: number;
   updated_at?: number;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_MODELS } from "./catalog.js";
 import { ConfigError, envValue, zUrl, type Env, type EnvVar } from "../../config.js";
+import { CURRENCIES, type Currency } from "../kit/price.js";
 
 /** The vendor id: folder names, plugin id and the vendor part of job ids (never renamed: job ids carry it). */
 export const VENDOR_ID = "kling";
@@ -38,6 +39,11 @@ export const KLING_ENV: EnvVar[] = [
     default: DEFAULT_MODELS.video,
   },
   { name: "KLING_IMAGE_MODEL", description: "Default model of `kling_generate_image`.", default: DEFAULT_MODELS.image },
+  {
+    name: "KLING_BILLING_CURRENCY",
+    description:
+      "`CNY` or `USD`: the currency Kling bills your account in, for cost estimates and the charge each task reports. Default: from `KLING_BASE_URL`, `USD` for api-singapore, `CNY` for any other host (api-beijing).",
+  },
 ];
 
 export interface KlingConfig {
@@ -49,6 +55,13 @@ export interface KlingConfig {
   baseUrl: string;
   videoModel: string;
   imageModel: string;
+  /** The account's billing currency (KLING_BILLING_CURRENCY, else the host's region); absent in hand-made configs. */
+  billingCurrency?: Currency;
+}
+
+/** The region's currency: the global host (api-singapore) bills in USD, the China host (api-beijing) and any other in CNY. */
+export function regionCurrency(baseUrl: string): Currency {
+  return /(^|\.)api-singapore\.klingai\.com$/.test(new URL(baseUrl).hostname) ? "USD" : "CNY";
 }
 
 /** Undefined when no Kling credential is set; ConfigError for half an AK/SK pair or a bad value. */
@@ -65,10 +78,12 @@ export function parseKlingConfig(env: Env): KlingConfig | undefined {
       "is missing: an AK/SK pair needs both KLING_ACCESS_KEY and KLING_SECRET_KEY (or set only KLING_API_KEY)",
     );
   }
+  const baseUrl = envValue(env, "KLING_BASE_URL", zUrl.optional()) ?? KLING_DEFAULT_BASE_URL;
   return {
     ...(apiKey ? { apiKey } : {}),
     ...(accessKey && secretKey ? { accessKey, secretKey } : {}),
-    baseUrl: envValue(env, "KLING_BASE_URL", zUrl.optional()) ?? KLING_DEFAULT_BASE_URL,
+    baseUrl,
+    billingCurrency: envValue(env, "KLING_BILLING_CURRENCY", z.enum(CURRENCIES).optional()) ?? regionCurrency(baseUrl),
     videoModel: envValue(env, "KLING_VIDEO_MODEL", z.string().min(1).max(128).optional()) ?? DEFAULT_MODELS.video,
     imageModel: envValue(env, "KLING_IMAGE_MODEL", z.string().min(1).max(128).optional()) ?? DEFAULT_MODELS.image,
   };

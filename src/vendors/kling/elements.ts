@@ -35,6 +35,9 @@ export interface ElementTask {
   task_status: string;
   task_status_msg?: string;
   elements: KlingElement[];
+  /** What the creation took, as the element docs show it (pricing.ts `klingUsage` reads them). */
+  final_unit_deduction?: string;
+  final_balance_deduction?: { quota?: string; list_price?: string };
 }
 
 export interface ElementRequest {
@@ -63,6 +66,8 @@ function elementTask(t: KlingTask): ElementTask {
     task_status: t.task_status,
     ...(t.task_status_msg ? { task_status_msg: t.task_status_msg } : {}),
     elements: elements.map((e) => ({ ...e, element_id: String(e.element_id) })),
+    ...(t.final_unit_deduction !== undefined ? { final_unit_deduction: t.final_unit_deduction } : {}),
+    ...(t.final_balance_deduction ? { final_balance_deduction: t.final_balance_deduction } : {}),
   };
 }
 

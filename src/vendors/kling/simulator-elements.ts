@@ -143,6 +143,10 @@ export class SimElements {
       task_status_msg: "",
       task_info: t.external_task_id ? { external_task_id: t.external_task_id } : {},
       task_result: { elements: status === "succeed" ? [t.element] : [] },
+      // The element docs show what a creation took; Kling publishes no price for it, so one unit stands in.
+      ...(status === "succeed" && t.created_ms !== 0
+        ? { final_unit_deduction: "1", final_balance_deduction: { quota: "0", list_price: "0" } }
+        : {}),
       created_at: t.created_ms,
       updated_at: this.now(),
     };

@@ -27,6 +27,7 @@ import { VENDOR_ID } from "./config.js";
 import { SimElements } from "./simulator-elements.js";
 import { SIM_DEFAULT_MODEL, SIM_DISCONTINUED, SIM_MODELS, type SimModelRules } from "./simulator-models.js";
 import { bad, checkLegacy, checkNew, Reject } from "./simulator-requests.js";
+import { simBillingFields, type SimBillingOptions } from "./simulator-billing.js";
 
 export type { SimModelRules } from "./simulator-models.js";
 
@@ -45,6 +46,8 @@ export interface KlingSimOptions {
   lostReplyDelayMs?: number;
   /** Models Kling "released" after the docs the simulator was written from, with their rules. */
   extraModels?: SimModelRules[];
+  /** How the simulated account pays and in which currency (simulator-billing.ts); default cash in USD. */
+  billing?: SimBillingOptions;
 }
 
 interface TaskData {
@@ -119,6 +122,7 @@ export class KlingSimulator extends VendorSimulator {
       maxRenderEdge: 512,
       lostReplyDelayMs: 3000,
       extraModels: [],
+      billing: {},
       ...opts,
     };
     this.apiKey = this.opts.apiKey;
@@ -130,6 +134,11 @@ export class KlingSimulator extends VendorSimulator {
 
   get baseUrl(): string {
     return this.sim.url;
+  }
+
+  /** The currency the simulated account is billed in. */
+  get currency(): "USD" | "CNY" {
+    return this.opts.billing.currency ?? "USD";
   }
 
   /** Tasks created so far (what Kling would bill). */
@@ -353,7 +362,7 @@ export class KlingSimulator extends VendorSimulator {
         update_time: updated,
         ...(d.externalTaskId ? { external_id: d.externalTaskId } : {}),
         ...(phase === "succeeded" ? { outputs: d.result!.map((o) => ({ type: "video", ...o })) } : {}),
-        ...(phase === "succeeded" ? { billing: [{ charge_type: "unit", amount: "1", package_type: "video" }] } : {}),
+        ...(phase === "succeeded" ? this.charge(d) : {}),
       };
     }
     const status = phase === "queued" ? "submitted" : phase === "running" ? "processing" : phase === "succeeded" ? "succeed" : "failed";
@@ -367,8 +376,14 @@ export class KlingSimulator extends VendorSimulator {
       created_at: task.createdMs,
       updated_at: updated,
       watermark_info: { enabled: wm },
-      ...(phase === "succeeded" ? { task_result: { [kind]: d.result }, final_unit_deduction: "1" } : {}),
+      ...(phase === "succeeded" ? { task_result: { [kind]: d.result }, ...this.charge(d) } : {}),
     };
+  }
+
+  /** What a finished task was charged (Kling's billing fields for its standard). */
+  private charge(d: TaskData): Record<string, unknown> {
+    const images = d.family.startsWith("images/") ? (d.result?.length ?? 0) : 0;
+    return simBillingFields(this.opts.billing, { standard: d.standard, family: d.family, model: d.model, body: d.body, images });
   }
 
   private render(d: TaskData, wm: boolean): Array<Record<string, unknown>> {
@@ -410,7 +425,8 @@ export async function simulate({ fast, options }: SimulatorOptions): Promise<Sim
   const simulator = await new KlingSimulator({ ...(fast ? FAST : {}), ...(options as KlingSimOptions | undefined) }).start();
   return {
     simulator,
-    env: { KLING_API_KEY: simulator.apiKey, KLING_BASE_URL: simulator.baseUrl },
+    // The simulated account is billed in its `billing.currency` (a local host has no region to tell it).
+    env: { KLING_API_KEY: simulator.apiKey, KLING_BASE_URL: simulator.baseUrl, KLING_BILLING_CURRENCY: simulator.currency },
     line: `Kling simulator at ${simulator.baseUrl} (API key; an AK/SK pair works on its legacy endpoints too)`,
   };
 }

@@ -7,7 +7,7 @@
  * a prompt becomes `@voice_1`), shots in the prompt as "shot n, m, words;".
  */
 import { inputError } from "../../errors.js";
-import type { KlingTask } from "./client.js";
+import type { KlingBilling, KlingTask } from "./client.js";
 import type { NewProduct } from "./families.js";
 import type { VideoOptions } from "./video-options.js";
 
@@ -81,6 +81,8 @@ export interface KlingNewTask {
   update_time?: number;
   external_id?: string;
   outputs?: Array<{ type?: string; id?: string; url?: string; watermark_url?: string; duration?: string }>;
+  /** What the task took (Kling's task query and callback docs: cash with a currency, or units). */
+  billing?: KlingBilling[];
 }
 
 export function fromNewTask(t: KlingNewTask): KlingTask {
@@ -93,5 +95,6 @@ export function fromNewTask(t: KlingNewTask): KlingTask {
     ...(t.status === "succeeded" ? { task_result: { videos: of("video"), images: of("image") } } : {}),
     ...(t.create_time !== undefined ? { created_at: t.create_time } : {}),
     ...(t.update_time !== undefined ? { updated_at: t.update_time } : {}),
+    ...(Array.isArray(t.billing) ? { billing: t.billing } : {}),
   };
 }

@@ -12,6 +12,8 @@ import { KLING } from "./errors.js";
 import { isKlingFamily, type KlingFamily, type KlingRoute } from "./families.js";
 import { VENDOR_ID } from "./config.js";
 import { unknownTaskResult } from "../kit/errors.js";
+import type { Currency } from "../kit/price.js";
+import { klingUsage } from "./pricing.js";
 
 /** Kling deletes generated media 30 days after the task. */
 export const KLING_RETENTION_MS = 30 * 24 * 3600_000;
@@ -51,8 +53,8 @@ function targetOfFacts(x: Record<string, string>): CreateTarget {
   return x.s === "new" ? { standard: "new", path: "/tasks" } : { standard: "legacy", path: `/v1/${familyOf({ x } as JobHandle)}` };
 }
 
-/** Turns a Kling task into a job poll result. */
-export function klingPollResult(task: KlingTask, model?: string): PollResult {
+/** Turns a Kling task into a job poll result; a success carries what Kling reports it took (pricing.ts `klingUsage`). */
+export function klingPollResult(task: KlingTask, model?: string, accountCurrency?: Currency): PollResult {
   switch (task.task_status) {
     case "submitted":
       return { status: "queued", detail: "submitted, waiting for a Kling worker", model };
@@ -69,11 +71,13 @@ export function klingPollResult(task: KlingTask, model?: string): PollResult {
       const r = task.task_result ?? {};
       const outs = [...outputs(r.videos, expiresAt), ...outputs(r.images, expiresAt), ...outputs(r.series_images, expiresAt, "series")];
       const seconds = r.videos?.map((v) => v.duration).filter(Boolean);
+      const usage = klingUsage(task, accountCurrency);
       return {
         status: "succeeded",
         model,
         outputs: outs,
         ...(seconds?.length ? { detail: `duration ${seconds.join(", ")} s` } : {}),
+        ...(usage ? { usage } : {}),
       };
     }
     default:
@@ -86,7 +90,7 @@ const NO_CANCEL: CancelOutcome = {
   message: "Kling has no cancel endpoint: the task keeps running and is billed, and its result will be downloaded here when it finishes.",
 };
 
-function driver(client: KlingClient, op: "video" | "image"): TaskDriver {
+function driver(client: KlingClient, op: "video" | "image", accountCurrency?: Currency): TaskDriver {
   return {
     vendor: VENDOR_ID,
     op,
@@ -98,7 +102,7 @@ function driver(client: KlingClient, op: "video" | "image"): TaskDriver {
           handle.x?.s === "new"
             ? await client.getNewTask(handle.task!, { external: handle.x.e === "1", signal: ctx.signal })
             : await client.getTask(familyOf(handle), handle.task!, ctx.signal);
-        return klingPollResult(task, handle.model);
+        return klingPollResult(task, handle.model, accountCurrency);
       } catch (err) {
         if (err instanceof AigcError && err.category === "not_found" && handle.x?.e === "1") {
           return {
@@ -140,6 +144,10 @@ function driver(client: KlingClient, op: "video" | "image"): TaskDriver {
   };
 }
 
-export const klingDrivers = (client: KlingClient): TaskDriver[] => [driver(client, "video"), driver(client, "image")];
+/** `accountCurrency`: the currency of the charges legacy answers report without one (config.ts `billingCurrency`). */
+export const klingDrivers = (client: KlingClient, accountCurrency?: Currency): TaskDriver[] => [
+  driver(client, "video", accountCurrency),
+  driver(client, "image", accountCurrency),
+];
 
 export { KLING };
