@@ -109,6 +109,7 @@ export const klingPlugin: VendorPlugin = {
         ...klingElementTools(client, core, prices),
       ],
       models: { catalog, tools: modelTools },
+      prices: prices.book,
       async check(signal) {
         if (cfg.apiKey) {
           await client.listNewTasks(1, signal);

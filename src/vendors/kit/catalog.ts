@@ -277,7 +277,8 @@ export function mergeModels(base: readonly CatalogModel[], overrides: readonly M
       status: o.status ?? known?.status ?? "active",
       capabilities: { ...known?.capabilities, ...o.capabilities },
       byEndpoint: { ...known?.byEndpoint, ...o.byEndpoint },
-      priceByEndpoint: { ...known?.priceByEndpoint, ...o.priceByEndpoint },
+      // A price for every endpoint replaces the built-in per-endpoint ones it does not name.
+      priceByEndpoint: { ...(o.price ? {} : known?.priceByEndpoint), ...o.priceByEndpoint },
       sources: [...(known?.sources ?? []), source],
     };
     if (known) out[i] = merged;

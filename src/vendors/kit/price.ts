@@ -220,15 +220,16 @@ export class PriceBook {
   ) {}
 
   /**
-   * The prices file's entry for the model (on the endpoint, then on any) comes first, so that a
-   * file price without an endpoint replaces a built-in per-endpoint one; then the model on the
-   * endpoint, the model on any endpoint, and `*` the same way.
+   * The prices file's entries come first (the model on the endpoint, then on any, then its `*`),
+   * so that a file price without an endpoint replaces a built-in per-endpoint one and a file's `*`
+   * every built-in price of the vendor; then the built-in model on the endpoint, on any, and `*`.
    */
   find(model: string, endpoint?: string): Price | undefined {
     const on = (list: readonly PriceEntry[], m: string) =>
       list.find((e) => e.model === m && endpoint !== undefined && e.endpoint === endpoint) ??
       list.find((e) => e.model === m && e.endpoint === undefined);
-    return (on(this.entries.slice(0, this.overrides), model) ?? on(this.entries, model) ?? on(this.entries, "*"))?.price;
+    const file = this.entries.slice(0, this.overrides);
+    return (on(file, model) ?? on(file, "*") ?? on(this.entries, model) ?? on(this.entries, "*"))?.price;
   }
 
   /** A copy with `first` ahead of these entries (a prices file overrides the built-in prices). */

@@ -53,7 +53,7 @@ describe("the cost guard", () => {
     const m = mark(h.sandbox.kling);
     const r = await h.call("kling_text_to_video", { prompt: "a kite", wait_seconds: 0 });
     expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/^Error: BudgetCurrency .*in CNY, but this call is priced in USD.*kling:daily:20USD/s);
+    expect(text(r)).toMatch(/^Error: BudgetCurrency: .*in CNY, but this call is priced in USD.*kling:daily:20USD/s);
     expect(m.since()).toHaveLength(0);
   });
 
