@@ -58,6 +58,11 @@ describe("Seedance meters and list prices", () => {
     ).toBeNull();
   });
 
+  it("counts the 1.0 series' own frames (720p 16:9 is 1248×704 there)", () => {
+    const m = meters(seedanceMeters({ model: "doubao-seedance-1-0-lite-t2v-250428", ratio: "16:9" }, "million_tokens"));
+    expect(m.meters[0]!.quantity).toBe(Math.round((5 * 1248 * 704 * 24) / 1024) / 1e6);
+  });
+
   it("prices duration -1 at the longest the model may choose, and per second or per video for a prices-file price", () => {
     expect(meters(seedanceMeters({ duration: -1, maxDuration: 15 }, "second")).meters[0]!.quantity).toBe(15);
     expect("unknown" in seedanceMeters({ duration: -1 }, "second")).toBe(true);
@@ -83,9 +88,9 @@ describe("Seedance meters and list prices", () => {
 
 describe("Seedream meters", () => {
   it("counts max_images images (a group is billed per image returned) and reads usage.generated_images", () => {
-    expect(seedreamMeters(undefined, "image")).toEqual({ meters: [{ quantity: 1 }] });
-    expect(seedreamMeters(4, "image")).toMatchObject({ meters: [{ quantity: 4 }] });
-    expect("unknown" in seedreamMeters(4, "second")).toBe(true);
+    expect(seedreamMeters({}, "image")).toEqual({ meters: [{ quantity: 1 }] });
+    expect(seedreamMeters({ max_images: 4, size: "2k" }, "image")).toMatchObject({ meters: [{ quantity: 4, dims: { size: "2K" } }] });
+    expect("unknown" in seedreamMeters({ max_images: 4 }, "second")).toBe(true);
     const res = { model: "m", data: [{ url: "https://x/a.jpeg" }, { url: "https://x/b.jpeg" }], usage: { generated_images: 2 } };
     expect(seedreamUsage(res)).toEqual({ images: 2 });
     expect(seedreamResult(res).usage).toEqual({ images: 2 });

@@ -73,6 +73,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
       const metering = seedanceMeters(
         {
           ...args,
+          model,
           referenceVideoSeconds: await videoSeconds(ctx.app, args.reference_videos, VIDEO_RULE),
           ...(range && typeof range === "object" && !Array.isArray(range) ? { maxDuration: range.max } : {}),
         },

@@ -65,7 +65,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
     quote(args) {
       const model = seedreamModel(ark, args);
       const price = prices.find(model, endpoint);
-      const metering = seedreamMeters(args.max_images, price?.unit ?? "image");
+      const metering = seedreamMeters(args, price?.unit ?? "image");
       const estimate =
         "unknown" in metering
           ? unknownEstimate(`${metering.unknown} (${model})`, price?.source)

@@ -63,11 +63,26 @@ export const SEEDANCE_FRAMES: Record<string, Record<string, [number, number]>> =
     "21:9": [2206, 946],
   },
 };
+/** The same table's column for the Seedance 1.0 series (ids `doubao-seedance-1-0-…`). */
+export const SEEDANCE_1_0_FRAMES: Record<string, Record<string, [number, number]>> = {
+  "480p": { "16:9": [864, 480], "4:3": [736, 544], "1:1": [640, 640], "3:4": [544, 736], "9:16": [480, 864], "21:9": [960, 416] },
+  "720p": { "16:9": [1248, 704], "4:3": [1120, 832], "1:1": [960, 960], "3:4": [832, 1120], "9:16": [704, 1248], "21:9": [1504, 640] },
+  "1080p": {
+    "16:9": [1920, 1088],
+    "4:3": [1664, 1248],
+    "1:1": [1440, 1440],
+    "3:4": [1248, 1664],
+    "9:16": [1088, 1920],
+    "21:9": [2176, 928],
+  },
+};
 export const SEEDANCE_FPS = 24;
 export const SEEDANCE_DEFAULTS = { resolution: "720p", ratio: "adaptive", duration: 5 } as const;
 
 /** What a Seedance call's price depends on, as the tool knows it before sending. */
 export interface SeedanceCall {
+  /** The model id: the 1.0 series renders other frame sizes than later models. */
+  model?: string;
   resolution?: string;
   ratio?: string;
   /** Seconds; -1 = the model decides (up to `maxDuration`). */
@@ -104,7 +119,7 @@ export function seedanceMeters(call: SeedanceCall, unit: PriceUnit): Metering {
   if (unit === "item") return { meters: [{ quantity: 1, dims }] };
   if (unit === "second") return { meters: [{ quantity: seconds, dims, how: secondsHow }] };
   if (unit !== "million_tokens") return { unknown: `a Seedance video cannot be priced per ${unit}; use million_tokens, second or item` };
-  const frames = SEEDANCE_FRAMES[resolution];
+  const frames = (/seedance-1-0-/.test(call.model ?? "") ? SEEDANCE_1_0_FRAMES : SEEDANCE_FRAMES)[resolution];
   if (!frames) return { unknown: `the ${resolution} frame size of Seedance is not known to aigc-mcp, so its tokens cannot be counted` };
   // adaptive: Ark picks the ratio; the largest frame of the resolution bounds the count from above.
   const [w, h] =
@@ -127,11 +142,17 @@ export function seedanceMeters(call: SeedanceCall, unit: PriceUnit): Metering {
   };
 }
 
-/** The meters of a Seedream call: one per image asked for (a group is billed per image it returns, so at most this). */
-export function seedreamMeters(maxImages: number | undefined, unit: PriceUnit): Metering {
-  const images = maxImages ?? 1;
+/** The meters of a Seedream call: one per image asked for (a group is billed per image it returns, so at most this), with its size. */
+export function seedreamMeters(req: { max_images?: number; size?: string }, unit: PriceUnit): Metering {
+  const images = req.max_images ?? 1;
   if (unit !== "image" && unit !== "item") return { unknown: `a Seedream call cannot be priced per ${unit}; use image` };
-  return { meters: [{ quantity: images, ...(images > 1 ? { how: `up to ${images} images (max_images)` } : {}) }] };
+  // Whether Ark prices size tiers differently is not known; the size is a dimension a prices-file rate may name.
+  const size = req.size && /^\d+(\.\d+)?k$/i.test(req.size) ? req.size.toUpperCase() : req.size;
+  return {
+    meters: [
+      { quantity: images, ...(size ? { dims: { size } } : {}), ...(images > 1 ? { how: `up to ${images} images (max_images)` } : {}) },
+    ],
+  };
 }
 
 /** The billed tokens of a finished Seedance task (Ark's own rule: `usage.completion_tokens`). */

@@ -7,6 +7,9 @@ import { ArkClient } from "../../../../src/vendors/ark/client.js";
 import { seedanceDriver } from "../../../../src/vendors/ark/seedance.js";
 import { seedreamResult } from "../../../../src/vendors/ark/seedream.js";
 import { actualCost } from "../../../../src/vendors/kit/price.js";
+import { loadModelsFile } from "../../../../src/vendors/kit/models-file.js";
+import { parseCoreConfig } from "../../../../src/config.js";
+import { arkPlugin } from "../../../../src/tools/ark/plugin.js";
 import { makeMp4 } from "../../../../src/sandbox/media-fixtures.js";
 import { startHarness, tempDir, type Harness } from "../../../helpers/harness.js";
 import { mark } from "../../../helpers/results.js";
@@ -54,6 +57,19 @@ describe("Ark quotes with the built-in prices", () => {
     expect(one).toMatchObject({ vendor: "ark", model: "doubao-seedream-5-0-pro-260628", estimate: { amount: null } });
     expect(one.estimate.reason).toMatch(/AIGC_MCP_PRICES_FILE/);
     expect((await quoter(h, "seedream_generate_image")({ prompt: "a kite", max_images: 4 })).model).toBe(S40);
+  });
+
+  it("takes a models-file price on a catalog model instead of the list price", async () => {
+    const file = join(tempDir("aigc-models-"), "models.json");
+    writeFileSync(file, JSON.stringify({ ark: [{ id: SD20, price: { currency: "CNY", unit: "second", amount: 1.5 } }] }));
+    const env = { ARK_API_KEY: h.ark.apiKey, ARK_BASE_URL: h.ark.baseUrl };
+    const vendor = await arkPlugin.load(env, parseCoreConfig(env), await loadModelsFile(file, ["ark"]));
+    const def = vendor!.tools.find((t) => t.name === "seedance_generate_video")!;
+    const q = await def.quote!(z.object(def.input).parse({ prompt: "waves", duration: 6 }), {
+      app: h.app,
+      signal: new AbortController().signal,
+    });
+    expect(q.estimate).toMatchObject({ amount: 6 * 1.5, confidence: "contract" });
   });
 
   it("reads the tokens the simulated Ark bills into PollResult.usage, and prices them at the quoted rate", async () => {
