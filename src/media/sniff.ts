@@ -99,6 +99,23 @@ export async function probeFile(path: string): Promise<SniffResult | undefined> 
   return s;
 }
 
+/** Like probeFile, for bytes already in memory (an input read for a price quote): no copy is written anywhere. */
+export async function probeBytes(data: Buffer): Promise<SniffResult | undefined> {
+  const s = await sniffBytes(data.subarray(0, 64 * 1024));
+  if (s && (s.mime === "video/mp4" || s.mime === "video/quicktime")) {
+    const moov = [...boxes(data)].find((b) => b.type === "moov");
+    return moov ? { ...s, ...parseMoov(data.subarray(moov.body, moov.end)) } : s;
+  }
+  if (s?.kind !== "audio") return s;
+  const { parseBuffer } = await import("music-metadata");
+  try {
+    const { format } = await parseBuffer(data, { mimeType: s.mime }, { duration: false, skipCovers: true, skipPostHeaders: true });
+    return format.duration && Number.isFinite(format.duration) ? { ...s, duration_s: format.duration } : s;
+  } catch {
+    return s;
+  }
+}
+
 async function audioDuration(path: string): Promise<Partial<SniffResult>> {
   const { parseFile } = await import("music-metadata");
   try {

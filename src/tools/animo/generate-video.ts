@@ -17,6 +17,8 @@ import {
   STYLES,
 } from "../../vendors/animo/video.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
+import { estimateCost, unknownEstimate, type PriceBook } from "../../vendors/kit/price.js";
+import { animoMeters } from "../../vendors/animo/pricing.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
@@ -31,8 +33,10 @@ export const ANIMO_GENERATION_ENDPOINT = "video/generation";
  * catalog (the customer's server decides), so the configured ANIMO_MODEL is checked against the
  * file's entries alone.
  */
-export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: CoreConfig, catalog?: Catalog) {
+export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: CoreConfig, prices: PriceBook, catalog?: Catalog) {
   const asyncMode = cfg.mode === "async";
+  /** The model the call uses: only async mode sends one, and only when ANIMO_MODEL is set; else the server's own. */
+  const model = asyncMode ? cfg.model : undefined;
   return defineTool({
     name: "animo_generate_video",
     title: "Animo video generation",
@@ -53,6 +57,15 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    quote(args) {
+      const name = model ?? "Animo (the server's own model)";
+      // A prices-file entry for model "*" prices every Animo call, whatever model the server runs.
+      const price = prices.find(model ?? "*", asyncMode ? ANIMO_GENERATION_ENDPOINT : undefined);
+      if (!price) return { vendor: VENDOR_ID, ...(model ? { model } : {}), estimate: estimateCost(name, undefined, []) };
+      const metering = animoMeters(args, cfg.mode, price.unit);
+      const estimate = "unknown" in metering ? unknownEstimate(metering.unknown, price.source) : estimateCost(name, price, metering.meters);
+      return { vendor: VENDOR_ID, ...(model ? { model } : {}), estimate };
+    },
     async run(args, ctx) {
       const budget = ctx.budget(args.wait_seconds);
       checkAnimo(args, cfg.mode);
@@ -60,7 +73,6 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
       let jobId: string;
       if (asyncMode) {
         const fields = animoAsyncFields(args, cfg);
-        const model = cfg.model;
         // Only a configured model can be checked: without one the server picks its own.
         const call: ModelCall | undefined =
           catalog && model ? { catalog, endpoint: ANIMO_GENERATION_ENDPOINT, model, args: { aspect_ratio: args.aspect_ratio } } : undefined;

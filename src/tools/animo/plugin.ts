@@ -5,7 +5,8 @@ import { AnimoClient, type AnimoEngine } from "../../vendors/animo/client.js";
 import { ANIMO_ENV, parseAnimoConfig, VENDOR_ID, type AnimoConfig } from "../../vendors/animo/config.js";
 import { animoDriver } from "../../vendors/animo/video.js";
 import { Catalog } from "../../vendors/kit/catalog.js";
-import { withModelsFile } from "../../vendors/kit/models-file.js";
+import { priceBook, withModelsFile } from "../../vendors/kit/models-file.js";
+import { catalogPrices } from "../../vendors/kit/price.js";
 import type { LiveModel, VendorPlugin } from "../plugin.js";
 import { ANIMO_GENERATION_ENDPOINT, animoGenerateVideo } from "./generate-video.js";
 import { ANIMO } from "../../vendors/animo/errors.js";
@@ -55,12 +56,14 @@ export const animoPlugin: VendorPlugin = {
     const asyncMode = cfg.mode === "async";
     // No built-in catalog: the customer's Animo server decides. A models file may still describe (or retire) models.
     const catalog = modelsFile?.models[VENDOR_ID]?.length ? withModelsFile(new Catalog(VENDOR_ID, []), modelsFile) : undefined;
+    // No built-in prices (Animo publishes none): only a prices file or models-file entries price it.
+    const prices = priceBook(VENDOR_ID, catalog ? catalogPrices(catalog) : [], modelsFile);
     return Promise.resolve({
       id: VENDOR_ID,
       title: TITLE,
       // Registered in both modes so an async job id always finds its driver (which refuses other endpoints).
       drivers: [animoDriver(client, cfg)],
-      tools: [animoGenerateVideo(client, cfg, core, catalog)],
+      tools: [animoGenerateVideo(client, cfg, core, prices, catalog)],
       // Only the async API has models (and a list of them); the sync contract has neither.
       ...(asyncMode
         ? {

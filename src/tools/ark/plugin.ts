@@ -4,7 +4,8 @@ import { ArkClient } from "../../vendors/ark/client.js";
 import { ARK_ENV, parseArkConfig, VENDOR_ID } from "../../vendors/ark/config.js";
 import { seedanceDriver } from "../../vendors/ark/seedance.js";
 import { Catalog } from "../../vendors/kit/catalog.js";
-import { withModelsFile } from "../../vendors/kit/models-file.js";
+import { priceBook, withModelsFile } from "../../vendors/kit/models-file.js";
+import { catalogPrices } from "../../vendors/kit/price.js";
 import type { VendorPlugin } from "../plugin.js";
 import { seedanceGenerateVideo } from "./seedance-generate-video.js";
 import { seedreamGenerateImage } from "./seedream-generate-image.js";
@@ -23,11 +24,12 @@ export const arkPlugin: VendorPlugin = {
     if (!cfg) return Promise.resolve(undefined);
     const catalog = withModelsFile(new Catalog(VENDOR_ID, MODELS), models);
     const client = new ArkClient(cfg, core.vendorTimeoutMs);
+    const prices = priceBook(VENDOR_ID, catalogPrices(catalog), models);
     return Promise.resolve({
       id: VENDOR_ID,
       title: TITLE,
       drivers: [seedanceDriver(client)],
-      tools: [seedreamGenerateImage(client, cfg, core, catalog), seedanceGenerateVideo(client, cfg, core, catalog)],
+      tools: [seedreamGenerateImage(client, cfg, core, catalog, prices), seedanceGenerateVideo(client, cfg, core, catalog, prices)],
       async check(signal) {
         const { total } = await client.listVideoTasks({ page_size: 1 }, signal);
         return `key accepted by ${cfg.baseUrl} (${total} video task(s) visible; listing tasks is free)`;

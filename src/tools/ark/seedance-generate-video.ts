@@ -14,6 +14,9 @@ import {
   VIDEO_FORMATS,
 } from "../../vendors/ark/seedance.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
+import { estimateCost, unknownEstimate, type PriceBook } from "../../vendors/kit/price.js";
+import { seedanceMeters } from "../../vendors/ark/pricing.js";
+import { videoSeconds } from "./quote-inputs.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
@@ -23,8 +26,14 @@ import { VENDOR_ID } from "../../vendors/ark/config.js";
 
 const MB = 1024 * 1024;
 const media = (max: number) => z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(max).optional();
+const VIDEO_RULE = { field: "reference_videos", accept: ["video" as const], maxBytes: 50 * MB, references: ARK_REFERENCES };
 
-export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: CoreConfig, catalog: Catalog) {
+/** The model a call uses: the one named, else ARK_VIDEO_MODEL (or the built-in default). */
+export function seedanceModel(ark: ArkConfig, args: { model?: string }): string {
+  return args.model ?? ark.videoModel;
+}
+
+export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: CoreConfig, catalog: Catalog, prices: PriceBook) {
   const endpoint = ENDPOINTS.video;
   return defineTool({
     name: "seedance_generate_video",
@@ -56,9 +65,29 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    async quote(args, ctx) {
+      const model = seedanceModel(ark, args);
+      const price = prices.find(model, endpoint);
+      if (!price) return { vendor: VENDOR_ID, model, estimate: estimateCost(model, undefined, []) };
+      const range = catalog.find(model)?.capabilities.duration;
+      const metering = seedanceMeters(
+        {
+          ...args,
+          model,
+          referenceVideoSeconds: await videoSeconds(ctx.app, args.reference_videos, VIDEO_RULE),
+          ...(range && typeof range === "object" && !Array.isArray(range) ? { maxDuration: range.max } : {}),
+        },
+        price.unit,
+      );
+      const estimate =
+        "unknown" in metering
+          ? unknownEstimate(`${metering.unknown} (${model})`, price.source)
+          : estimateCost(model, price, metering.meters, metering.lowerBound);
+      return { vendor: VENDOR_ID, model, estimate };
+    },
     async run(args, ctx) {
       const budget = ctx.budget(args.wait_seconds);
-      const model = args.model ?? ark.videoModel;
+      const model = seedanceModel(ark, args);
       const { wait_seconds: _wait, ...rest } = args;
       // duration -1 ("the model decides") is not a number of seconds to hold against a model's range.
       const call = { catalog, endpoint, model, args: { ...rest, duration: args.duration === -1 ? undefined : args.duration } };
@@ -69,12 +98,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
         loadInput(ctx.app, args.first_frame, { ...image, field: "first_frame" }),
         loadInput(ctx.app, args.last_frame, { ...image, field: "last_frame" }),
         loadInputs(ctx.app, args.reference_images, { ...image, field: "reference_images" }),
-        loadInputs(ctx.app, args.reference_videos, {
-          field: "reference_videos",
-          accept: ["video"],
-          maxBytes: 50 * MB,
-          references: ARK_REFERENCES,
-        }),
+        loadInputs(ctx.app, args.reference_videos, VIDEO_RULE),
         loadInputs(ctx.app, args.reference_audios, {
           field: "reference_audios",
           accept: ["audio"],

@@ -15,6 +15,8 @@ import {
   THINKING,
 } from "../../vendors/ark/seedream.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
+import { estimateCost, unknownEstimate, type PriceBook } from "../../vendors/kit/price.js";
+import { seedreamMeters } from "../../vendors/ark/pricing.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
@@ -30,7 +32,7 @@ export function seedreamModel(ark: ArkConfig, args: { model?: string; max_images
   return args.model ?? ((args.max_images ?? 1) > 1 ? ark.imageGroupModel : ark.imageModel);
 }
 
-export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: CoreConfig, catalog: Catalog) {
+export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: CoreConfig, catalog: Catalog, prices: PriceBook) {
   const endpoint = ENDPOINTS.image;
   return defineTool({
     name: "seedream_generate_image",
@@ -60,6 +62,16 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    quote(args) {
+      const model = seedreamModel(ark, args);
+      const price = prices.find(model, endpoint);
+      const metering = seedreamMeters(args, price?.unit ?? "image");
+      const estimate =
+        "unknown" in metering
+          ? unknownEstimate(`${metering.unknown} (${model})`, price?.source)
+          : estimateCost(model, price, metering.meters);
+      return { vendor: VENDOR_ID, model, estimate };
+    },
     async run(args, ctx) {
       const budget = ctx.budget(args.wait_seconds);
       const model = seedreamModel(ark, args);

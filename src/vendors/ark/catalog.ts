@@ -7,6 +7,7 @@
  * audit, vendor-updates-2026-11.md §2 and §9). Evidence without a public URL is named in `note`.
  */
 import type { Capabilities, CatalogModel, Source } from "../kit/catalog.js";
+import { SEEDANCE_PRICES } from "./pricing.js";
 
 /** The endpoint families the tools call (the catalog's `endpoints`). */
 export const ENDPOINTS = { image: "seedream", video: "seedance" } as const;
@@ -182,6 +183,7 @@ const SEEDANCE: CatalogModel[] = [
     endpoints: [ENDPOINTS.video],
     status: "active",
     capabilities: { ...SEEDANCE_2_0, resolution: ["480p", "720p", "1080p", "4k"], output_format: ["mp4"] },
+    price: SEEDANCE_PRICES[DEFAULT_MODELS.video],
     sources: [S.openMontage, S.comfy, S.skyengine],
     note: `1080p and 4k per OpenMontage and ComfyUI (four sources agree). ${SEEDANCE_2_0_NOTE}`,
   },
@@ -192,6 +194,7 @@ const SEEDANCE: CatalogModel[] = [
     endpoints: [ENDPOINTS.video],
     status: "active",
     capabilities: { ...SEEDANCE_2_0, resolution: ["480p", "720p"], output_format: ["mp4"] },
+    price: SEEDANCE_PRICES["doubao-seedance-2-0-fast-260128"],
     sources: [S.openMontage, S.comfy],
     note: SEEDANCE_2_0_NOTE,
   },
@@ -202,6 +205,7 @@ const SEEDANCE: CatalogModel[] = [
     endpoints: [ENDPOINTS.video],
     status: "active",
     capabilities: { ...SEEDANCE_2_0, resolution: ["480p", "720p"], output_format: ["mp4"] },
+    price: SEEDANCE_PRICES["doubao-seedance-2-0-mini-260615"],
     sources: [S.openMontage, S.comfy],
     note: `The cheapest current model. A production app reports reference videos work on it (2.0-series counts assumed). ${SEEDANCE_2_0_NOTE}`,
   },

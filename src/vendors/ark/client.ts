@@ -17,7 +17,7 @@ export interface ArkImagesResponse {
   model?: string;
   created?: number;
   data?: ArkImageData[];
-  usage?: { generated_images?: number };
+  usage?: { generated_images?: number; output_tokens?: number; total_tokens?: number };
   error?: { code?: string; message?: string };
 }
 
@@ -33,6 +33,9 @@ export interface ArkVideoTask {
   resolution?: string;
   ratio?: string;
   execution_expires_after?: number;
+  /** On a finished task: `completion_tokens` is what Ark bills. */
+  usage?: { completion_tokens?: number; total_tokens?: number };
+  framespersecond?: number;
 }
 
 /** Ark's own media references, passed to it unchanged: `asset://<id>` (the trusted-asset library, e.g. for real-person faces). */

@@ -9,6 +9,7 @@ import { tosUrlExpiry, type ArkClient, type ArkVideoTask } from "./client.js";
 import { ARK } from "./errors.js";
 import { unknownTaskResult } from "../kit/errors.js";
 import { VENDOR_ID } from "./config.js";
+import { seedanceUsage } from "./pricing.js";
 
 /** Every resolution any Seedance model documents (which model takes which is in the catalog). */
 export const RESOLUTIONS = ["480p", "720p", "1080p", "4k"] as const;
@@ -156,7 +157,8 @@ export function seedanceResult(task: ArkVideoTask): PollResult {
   if (task.content?.video_url) outputs.push({ url: task.content.video_url, expiresAt: tosUrlExpiry(task.content.video_url, base) });
   if (task.content?.last_frame_url)
     outputs.push({ url: task.content.last_frame_url, expiresAt: tosUrlExpiry(task.content.last_frame_url, base), role: "last_frame" });
-  return { status, model: task.model, outputs };
+  const usage = seedanceUsage(task);
+  return { status, model: task.model, outputs, ...(usage ? { usage } : {}) };
 }
 
 export function seedanceDriver(client: ArkClient): TaskDriver {

@@ -6,6 +6,7 @@ import { inputError } from "../../errors.js";
 import type { PollResult, VendorOutput } from "../../jobs/types.js";
 import { tosUrlExpiry, type ArkImagesResponse } from "./client.js";
 import { ARK } from "./errors.js";
+import { seedreamUsage } from "./pricing.js";
 
 /** Documented maximum of reference images on any Seedream model (Seedream 4.x). */
 export const MAX_REFERENCE_IMAGES = 14;
@@ -81,10 +82,12 @@ export function seedreamResult(res: ArkImagesResponse, now = Date.now()): PollRe
       error: { code: first.split(":")[0]!, message: failures.join("; ") || res.error?.message || `${ARK} returned no image` },
     };
   }
+  const usage = seedreamUsage(res);
   return {
     status: "succeeded",
     model: res.model,
     outputs,
+    ...(usage ? { usage } : {}),
     ...(failures.length ? { detail: `${failures.length} image(s) were not generated: ${failures.join("; ")}` } : {}),
   };
 }

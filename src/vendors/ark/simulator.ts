@@ -65,6 +65,34 @@ const RATIO: Record<string, [number, number]> = {
   adaptive: [16, 9],
 };
 
+/**
+ * Output frames of the Seedance 1.5 pro / 2.0 series (Ark's create-task reference, "不同宽高比对应的宽高像素值"),
+ * for the billed tokens a finished task reports: duration × width × height × 24 fps / 1024 (Ark's
+ * token rule). Input-video seconds are not counted: the simulator does not read its inputs' lengths.
+ */
+const FRAME: Record<string, Record<string, [number, number]>> = {
+  "480p": { "16:9": [864, 496], "4:3": [752, 560], "1:1": [640, 640], "3:4": [560, 752], "9:16": [496, 864], "21:9": [992, 432] },
+  "720p": { "16:9": [1280, 720], "4:3": [1112, 834], "1:1": [960, 960], "3:4": [834, 1112], "9:16": [720, 1280], "21:9": [1470, 630] },
+  "1080p": {
+    "16:9": [1920, 1080],
+    "4:3": [1664, 1248],
+    "1:1": [1440, 1440],
+    "3:4": [1248, 1664],
+    "9:16": [1080, 1920],
+    "21:9": [2206, 946],
+  },
+  // 4k frames are not in the table: the simulator bills UHD 3840×2160 for every 4k ratio.
+  "4k": { "16:9": [3840, 2160] },
+};
+
+/** The tokens Ark bills for a finished task (`usage.completion_tokens`); an adaptive ratio renders 16:9 here. */
+function billedTokens(b: Record<string, unknown>, duration: number): number {
+  const resolution = typeof b.resolution === "string" ? b.resolution : "720p";
+  const frames = FRAME[resolution] ?? FRAME["720p"]!;
+  const [w, h] = frames[typeof b.ratio === "string" ? b.ratio : "16:9"] ?? frames["16:9"]!;
+  return Math.round((duration * w * h * 24) / 1024);
+}
+
 export class ArkSimulator extends VendorSimulator {
   readonly apiKey: string;
   readonly tasks = new Map<string, SimTask<VideoData>>();
@@ -269,7 +297,7 @@ export class ArkSimulator extends VendorSimulator {
       Object.assign(base, {
         content: task.data.result,
         updated_at: task.data.updatedS,
-        usage: { completion_tokens: 108900, total_tokens: 108900 },
+        usage: { completion_tokens: billedTokens(b, duration), total_tokens: billedTokens(b, duration) },
         seed: typeof b.seed === "number" ? b.seed : 58944,
         resolution: b.resolution ?? "720p",
         ratio: b.ratio ?? "16:9",
