@@ -63,6 +63,7 @@ export const animoPlugin: VendorPlugin = {
       title: TITLE,
       // Registered in both modes so an async job id always finds its driver (which refuses other endpoints).
       drivers: [animoDriver(client, cfg)],
+      prices,
       tools: [animoGenerateVideo(client, cfg, core, prices, catalog)],
       // Only the async API has models (and a list of them); the sync contract has neither.
       ...(asyncMode

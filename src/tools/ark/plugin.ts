@@ -29,6 +29,7 @@ export const arkPlugin: VendorPlugin = {
       id: VENDOR_ID,
       title: TITLE,
       drivers: [seedanceDriver(client)],
+      prices,
       tools: [seedreamGenerateImage(client, cfg, core, catalog, prices), seedanceGenerateVideo(client, cfg, core, catalog, prices)],
       async check(signal) {
         const { total } = await client.listVideoTasks({ page_size: 1 }, signal);
