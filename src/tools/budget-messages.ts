@@ -1,13 +1,13 @@
 /** The words of a budget refusal: which limit, what is spent and held, what the call wanted, when it resets. */
 import type { BudgetRefusal } from "../cost/ledger.js";
-import { AigcError } from "../errors.js";
+import { AigcError, vendorDisplayName } from "../errors.js";
 import { formatMoney } from "../vendors/kit/price.js";
 import type { Quote } from "./define.js";
 
 export function budgetRefusal(quote: Quote, r: BudgetRefusal): AigcError {
   const { limit } = r;
   const money = (n: number) => formatMoney(n, limit.currency);
-  const scope = limit.vendor ? `${limit.vendor}'s ${limit.period} budget` : `the ${limit.period} budget (all vendors)`;
+  const scope = limit.vendor ? `${vendorDisplayName(limit.vendor)}'s ${limit.period} budget` : `the ${limit.period} budget (all vendors)`;
   return new AigcError({
     category: "quota",
     code: "BudgetExceeded",

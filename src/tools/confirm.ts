@@ -7,7 +7,7 @@
  */
 import type { ElicitRequestFormParams, ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import type { CostConfig } from "../cost/config.js";
-import { AigcError } from "../errors.js";
+import { AigcError, vendorDisplayName } from "../errors.js";
 import { formatMoney } from "../vendors/kit/price.js";
 import type { Quote } from "./define.js";
 
@@ -36,7 +36,7 @@ export async function confirmSpend(opts: {
     const answer = await opts.elicit({
       mode: "form",
       message: [
-        `Approve spending about ${estimate} with ${quote.vendor}?`,
+        `Approve spending about ${estimate} with ${vendorDisplayName(quote.vendor)}?`,
         `Tool: ${opts.tool}`,
         `Model: ${quote.model ?? "the vendor's default"}`,
         `Estimate: ${estimate}${quote.estimate.lowerBound ? " or more" : ""}`,
@@ -56,7 +56,7 @@ export async function confirmSpend(opts: {
       category: "cancelled",
       code: "NotConfirmed",
       vendor: quote.vendor,
-      message: `the user did not approve spending ${estimate} (${answer.action === "accept" ? "approve was not ticked" : answer.action}); nothing was sent to ${quote.vendor} and nothing was billed`,
+      message: `the user did not approve spending ${estimate} (${answer.action === "accept" ? "approve was not ticked" : answer.action}); nothing was sent to ${vendorDisplayName(quote.vendor)} and nothing was billed`,
       hint: "Ask the user what to change (a cheaper call: shorter, lower resolution, fewer images) before trying again.",
     });
   }
@@ -65,7 +65,7 @@ export async function confirmSpend(opts: {
     category: "invalid_input",
     code: "ConfirmationRequired",
     vendor: quote.vendor,
-    message: `this call is estimated at ${estimate} (${quote.estimate.basis}), above the ${above} that needs the user's approval (AIGC_MCP_CONFIRM_ABOVE); nothing was sent to ${quote.vendor}`,
+    message: `this call is estimated at ${estimate} (${quote.estimate.basis}), above the ${above} that needs the user's approval (AIGC_MCP_CONFIRM_ABOVE); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
     hint: `Tell the user the estimate and get their explicit approval, then repeat the same call with confirm: true. Do not set confirm without asking them.`,
   });
 }

@@ -12,7 +12,7 @@ import type { CostConfig } from "../cost/config.js";
 import type { Reservation } from "../cost/ledger.js";
 import { inCallScope, type CallScope } from "../cost/scope.js";
 import { mayHaveBilled } from "../cost/settle.js";
-import { AigcError } from "../errors.js";
+import { AigcError, vendorDisplayName } from "../errors.js";
 import { log } from "../log.js";
 import { actualCost, formatMoney, type Actual, type VendorUsage } from "../vendors/kit/price.js";
 import { confirmSpend, type Elicit } from "./confirm.js";
@@ -175,14 +175,16 @@ export function checkMaxCost(maxCost: number | undefined, quote: Quote): void {
     throw new AigcError({
       category: "invalid_input",
       code: "CostUnknown",
-      message: `max_cost ${maxCost} cannot be checked: the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${quote.vendor}`,
+      vendor: quote.vendor,
+      message: `max_cost ${maxCost} cannot be checked: the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
       hint: "Leave out max_cost to run it without a ceiling, or give the model's price in AIGC_MCP_PRICES_FILE.",
     });
   if (estimate.amount > maxCost)
     throw new AigcError({
       category: "invalid_input",
       code: "CostAboveMax",
-      message: `the estimate ${formatMoney(estimate.amount, estimate.currency)} is above max_cost ${maxCost} ${estimate.currency} (${estimate.basis}); nothing was sent to ${quote.vendor}`,
+      vendor: quote.vendor,
+      message: `the estimate ${formatMoney(estimate.amount, estimate.currency)} is above max_cost ${maxCost} ${estimate.currency} (${estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
       hint: `Raise max_cost to at least ${estimate.amount} (it is in ${estimate.currency}, the currency this model is priced in), or ask for less (shorter, lower resolution, fewer images, a cheaper model).`,
     });
 }
@@ -201,7 +203,8 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
     throw new AigcError({
       category: "invalid_input",
       code: "BudgetUnknownPrice",
-      message: `AIGC_MCP_BUDGET limits ${quote.vendor}'s spending, but the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${quote.vendor}`,
+      vendor: quote.vendor,
+      message: `AIGC_MCP_BUDGET limits ${vendorDisplayName(quote.vendor)}'s spending, but the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
       hint: "Give the model's price in AIGC_MCP_PRICES_FILE, or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let calls without a price run uncounted.",
     });
   const inCurrency = priced ? limits.filter((l) => l.currency === estimate.currency) : [];
@@ -209,7 +212,8 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
     throw new AigcError({
       category: "invalid_input",
       code: "BudgetCurrency",
-      message: `AIGC_MCP_BUDGET limits ${quote.vendor}'s spending in ${[...new Set(limits.map((l) => l.currency))].join("/")}, but this call is priced in ${estimate.currency} (${formatMoney(estimate.amount!, estimate.currency!)}); nothing was sent to ${quote.vendor}`,
+      vendor: quote.vendor,
+      message: `AIGC_MCP_BUDGET limits ${vendorDisplayName(quote.vendor)}'s spending in ${[...new Set(limits.map((l) => l.currency))].join("/")}, but this call is priced in ${estimate.currency} (${formatMoney(estimate.amount!, estimate.currency!)}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
       hint: `Add a ${estimate.currency} limit (e.g. AIGC_MCP_BUDGET=…,${quote.vendor}:daily:20${estimate.currency}), or give ${quote.vendor}'s prices in ${limits[0]!.currency} in AIGC_MCP_PRICES_FILE.`,
     });
   const request = {

@@ -82,7 +82,7 @@ describe("cost control through the built server", () => {
       const before = mark(ark);
       const r = (await client.callTool({ name: "seedance_generate_video", arguments: { ...CALL, max_cost: 4 } })) as CallToolResult;
       expect(r.isError).toBe(true);
-      expect(text(r)).toMatch(/^Error: CostAboveMax: the estimate ¥4\.968 is above max_cost 4 CNY \(.*108 000 tokens/);
+      expect(text(r)).toMatch(/^Error: CostAboveMax \(Ark\): the estimate ¥4\.968 is above max_cost 4 CNY \(.*108 000 tokens/);
       expect(before.since()).toHaveLength(0);
     } finally {
       await client.close();
@@ -169,7 +169,7 @@ describe("cost control through the built server", () => {
   });
 
   it("an idempotent retry after a dropped connection gets the first call's job: one vendor task", async () => {
-    const server = await startHttpServer(env());
+    const server = await startHttpServer({ ...env(), AIGC_MCP_LOG_LEVEL: "info" });
     const key = `retry-${Date.now()}`;
     try {
       const first = new Client({ name: "drops", version: "1" });

@@ -36,7 +36,7 @@ describe("the cost guard", () => {
     const r = await h.call("seedream_generate_image", { prompt: "a kite" });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(
-      /^Error: BudgetUnknownPrice .*cost of this call is unknown.*\nWhat to do: Give the model's price in AIGC_MCP_PRICES_FILE/s,
+      /^Error: BudgetUnknownPrice \(Ark\): .*cost of this call is unknown.*\nWhat to do: Give the model's price in AIGC_MCP_PRICES_FILE/s,
     );
     expect(m.since()).toHaveLength(0);
     await h.close();
@@ -53,7 +53,7 @@ describe("the cost guard", () => {
     const m = mark(h.sandbox.kling);
     const r = await h.call("kling_text_to_video", { prompt: "a kite", wait_seconds: 0 });
     expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/^Error: BudgetCurrency: .*in CNY, but this call is priced in USD.*kling:daily:20USD/s);
+    expect(text(r)).toMatch(/^Error: BudgetCurrency \(Kling\): .*in CNY, but this call is priced in USD.*kling:daily:20USD/s);
     expect(m.since()).toHaveLength(0);
   });
 
@@ -64,7 +64,7 @@ describe("the cost guard", () => {
     expect(cost(est)).toMatchObject({ estimated: 0.25, currency: "CNY", price_confidence: "contract", price_source: `file://${file}` });
     const m = mark(h.ark);
     const refused = await h.call("seedream_generate_image", { prompt: "a kite", max_cost: 0.2 });
-    expect(text(refused)).toMatch(/^Error: CostAboveMax: the estimate ¥0\.25 is above max_cost 0\.2 CNY/);
+    expect(text(refused)).toMatch(/^Error: CostAboveMax \(Ark\): the estimate ¥0\.25 is above max_cost 0\.2 CNY/);
     expect(m.since()).toHaveLength(0);
     const ok = await h.call("seedream_generate_image", { prompt: "a kite", max_cost: 0.25 });
     expect(ok.isError).toBeFalsy();
