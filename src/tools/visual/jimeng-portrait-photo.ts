@@ -15,6 +15,8 @@ import { checkModel, explainRefusals } from "../model-check.js";
 import { JPEG_PNG, logoSchema, MB, runRouted } from "./common.js";
 
 export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, core: CoreConfig, catalog: Catalog, book: PriceBook) {
+  /** The model of a call: the given one, else VOLC_PORTRAIT_REQ_KEY's. */
+  const modelOf = (args: { model?: string }) => args.model ?? cfg.portraitReqKey;
   return defineTool({
     name: "jimeng_portrait_photo",
     title: "Jimeng portrait photo (Volcengine Visual)",
@@ -37,11 +39,11 @@ export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, cor
     output: jobResultShape,
     annotations: PAID_GENERATOR,
     quote(args) {
-      const reqKey = reqKeyFor(catalog, args.model ?? cfg.portraitReqKey);
+      const reqKey = reqKeyFor(catalog, modelOf(args));
       return { vendor: VENDOR_ID, model: reqKey, estimate: visualEstimate(book, catalog, reqKey, ENDPOINTS.portrait, {}) };
     },
     async run(args, ctx) {
-      const model = args.model ?? cfg.portraitReqKey;
+      const model = modelOf(args);
       const call = { catalog, endpoint: ENDPOINTS.portrait, model, args };
       checkModel(ctx, call);
       const reqKey = reqKeyFor(catalog, model);
