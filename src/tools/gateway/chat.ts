@@ -1,11 +1,14 @@
 import { z } from "zod";
 import { AigcError, inputError } from "../../errors.js";
-import { CHAT_ROLES, parseJsonAnswer, runChat, type ResponseFormat } from "../../vendors/gateway/chat.js";
+import { CHAT_ROLES, chatMessages, parseJsonAnswer, runChat, type ResponseFormat } from "../../vendors/gateway/chat.js";
+import { GATEWAY_PATHS } from "../../vendors/gateway/config.js";
+import { chatActual, chatMeters } from "../../vendors/gateway/pricing.js";
+import type { PriceBook } from "../../vendors/kit/price.js";
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { GATEWAY } from "../../vendors/gateway/errors.js";
 import { defineTool } from "../define.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { GATEWAY_CALL, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
+import { GATEWAY_CALL, gatewayQuote, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
 import { compileSchema } from "./schema.js";
 import { MAX_ID, MAX_TEXT } from "../media-inputs.js";
 
@@ -15,7 +18,7 @@ const usageShape = z.object({
   total_tokens: z.number().optional(),
 });
 
-export function gatewayChat(client: GatewayClient, catalog?: Catalog) {
+export function gatewayChat(client: GatewayClient, book: PriceBook, catalog?: Catalog) {
   const cfg = client.cfg;
   return defineTool({
     name: "gateway_chat",
@@ -59,6 +62,11 @@ export function gatewayChat(client: GatewayClient, catalog?: Catalog) {
       request_id: z.string().optional(),
     },
     annotations: GATEWAY_CALL,
+    quote(args) {
+      const { model } = resolveModel(cfg, "chat", args.model);
+      const messages = chatMessages({ ...args, model, response_format: responseFormat(args.response_format, args.json_schema) });
+      return gatewayQuote(book, "chat", model, () => chatMeters(messages, args.max_tokens, args.enable_thinking === true));
+    },
     async run(args, ctx) {
       const { model, modelVar } = resolveModel(cfg, "chat", args.model);
       const format = responseFormat(args.response_format, args.json_schema);
@@ -91,6 +99,9 @@ export function gatewayChat(client: GatewayClient, catalog?: Catalog) {
           },
         ),
       );
+      // Billed once answered, whatever the checks below find: input and output tokens at their two rates.
+      const actual = chatActual(book.find(model, GATEWAY_PATHS.chat), answer.usage, args.enable_thinking === true);
+      if (actual) ctx.reportActual(actual);
       const structured: Record<string, unknown> = { ...answer };
       if (format && format !== "text") {
         const parsed = parseJsonAnswer(answer.text);

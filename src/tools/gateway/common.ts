@@ -2,9 +2,18 @@
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { inputError } from "../../errors.js";
-import { GATEWAY_MODEL_VARS, GATEWAY_PATHS, type GatewayCapability, type GatewayConfig } from "../../vendors/gateway/config.js";
+import { GATEWAY_MODEL_VARS, GATEWAY_PATHS, VENDOR_ID, type GatewayCapability, type GatewayConfig } from "../../vendors/gateway/config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import type { ToolContext } from "../define.js";
+import {
+  estimateCost,
+  PRICE_UNITS,
+  unknownEstimate,
+  type Estimate,
+  type Meter,
+  type PriceBook,
+  type PriceUnit,
+} from "../../vendors/kit/price.js";
+import type { Quote, ToolContext } from "../define.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 
 /** Calls that create nothing but are billed per token or second of audio. */
@@ -57,4 +66,42 @@ export function modelsFileChecks(
   const call = { catalog, endpoint: GATEWAY_PATHS[cap], model, args };
   checkModel(ctx, call);
   return (fn) => explainRefusals(call, fn);
+}
+
+/** A call's meters (with what the vendor bills that they cannot count), or why they cannot be counted. */
+type GatewayMeters = { meters: Meter[]; lowerBound?: string } | { problem: string };
+
+/** The price unit each capability's meters count in (pricing.ts). */
+const UNIT: Record<GatewayCapability, PriceUnit> = {
+  chat: "million_tokens",
+  embed: "million_tokens",
+  rerank: "million_tokens",
+  stt: "second",
+  tts: "ten_thousand_characters",
+};
+
+/**
+ * A gateway call's quote: the book's price for the model on the capability's path, over the call's
+ * meters (a function, so a call whose price is unknown reads no input for them). A price in another
+ * unit than the capability is counted in (a prices-file slip) is unknown, with the fix.
+ */
+export async function gatewayQuote(
+  book: PriceBook,
+  cap: GatewayCapability,
+  model: string,
+  meter: () => GatewayMeters | Promise<GatewayMeters>,
+): Promise<Quote> {
+  const price = book.find(model, GATEWAY_PATHS[cap]);
+  const quote = (estimate: Estimate): Quote => ({ vendor: VENDOR_ID, model, estimate });
+  if (!price) return quote(estimateCost(model, undefined, []));
+  if (price.unit !== UNIT[cap])
+    return quote(
+      unknownEstimate(
+        `the price given for ${model} is per ${PRICE_UNITS[price.unit].one}, but ${GATEWAY_PATHS[cap]} calls are counted per ${PRICE_UNITS[UNIT[cap]].one}; fix it in AIGC_MCP_PRICES_FILE`,
+        price.source,
+      ),
+    );
+  const m = await meter();
+  if ("problem" in m) return quote(unknownEstimate(m.problem, price.source));
+  return quote(estimateCost(model, price, m.meters, m.lowerBound));
 }

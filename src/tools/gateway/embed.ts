@@ -4,11 +4,13 @@ import { embed, MAX_EMBED_TEXTS } from "../../vendors/gateway/embed-rerank.js";
 import { saveDataFile } from "../../media/disk.js";
 import { defineTool } from "../define.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { GATEWAY_CALL, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
+import { GATEWAY_CALL, gatewayQuote, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
+import { embedMeters } from "../../vendors/gateway/pricing.js";
+import type { PriceBook } from "../../vendors/kit/price.js";
 
 const MAX_TEXT_CHARS = 32_000;
 
-export function gatewayEmbed(client: GatewayClient, catalog?: Catalog) {
+export function gatewayEmbed(client: GatewayClient, book: PriceBook, catalog?: Catalog) {
   const cfg = client.cfg;
   return defineTool({
     name: "gateway_embed",
@@ -33,6 +35,10 @@ export function gatewayEmbed(client: GatewayClient, catalog?: Catalog) {
       request_id: z.string().optional(),
     },
     annotations: GATEWAY_CALL,
+    quote(args) {
+      const { model } = resolveModel(cfg, "embed", args.model);
+      return gatewayQuote(book, "embed", model, () => ({ meters: embedMeters(args.texts) }));
+    },
     async run(args, ctx) {
       const { model, modelVar } = resolveModel(cfg, "embed", args.model);
       const guarded = modelsFileChecks(ctx, catalog, "embed", model, args);
@@ -40,6 +46,7 @@ export function gatewayEmbed(client: GatewayClient, catalog?: Catalog) {
       const e = await guarded(() =>
         embed(client, { model, texts: args.texts, dimensions: args.dimensions }, { signal: ctx.signal, modelVar }),
       );
+      if (e.total_tokens !== undefined) ctx.reportUsage({ tokens: e.total_tokens });
       const preview = e.vectors[0]!.slice(0, 4)
         .map((x) => x.toFixed(4))
         .join(", ");

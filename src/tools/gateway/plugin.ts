@@ -14,7 +14,9 @@ import {
   type GatewayConfig,
 } from "../../vendors/gateway/config.js";
 import { Catalog } from "../../vendors/kit/catalog.js";
-import { withModelsFile } from "../../vendors/kit/models-file.js";
+import { priceBook, withModelsFile } from "../../vendors/kit/models-file.js";
+import { catalogPrices } from "../../vendors/kit/price.js";
+import { GATEWAY_PRICES } from "../../vendors/gateway/prices.js";
 import type { LiveModel, ModelTool, VendorPlugin } from "../plugin.js";
 import { gatewayChat } from "./chat.js";
 import { gatewayEmbed } from "./embed.js";
@@ -92,6 +94,8 @@ export const gatewayPlugin: VendorPlugin = {
     const client = new GatewayClient(cfg);
     // No built-in catalog: the customer's gateway decides which models exist. A models file may still describe (or retire) some.
     const catalog = modelsFile?.models[VENDOR_ID]?.length ? withModelsFile(new Catalog(VENDOR_ID, []), modelsFile) : undefined;
+    // Model Studio list prices for the models the defaults name; a models file's prices come first, the prices file before both.
+    const book = priceBook(VENDOR_ID, [...(catalog ? catalogPrices(catalog) : []), ...GATEWAY_PRICES], modelsFile);
     const live = async (signal: AbortSignal): Promise<LiveModel[]> => {
       const { data } = await client.get("models", { signal });
       const listed = modelIds(data);
@@ -109,11 +113,11 @@ export const gatewayPlugin: VendorPlugin = {
       title: TITLE,
       drivers: [],
       tools: [
-        gatewayChat(client, catalog),
-        gatewayEmbed(client, catalog),
-        gatewayRerank(client, catalog),
-        gatewayTranscribe(client, catalog),
-        gatewaySpeech(client, core, catalog),
+        gatewayChat(client, book, catalog),
+        gatewayEmbed(client, book, catalog),
+        gatewayRerank(client, book, catalog),
+        gatewayTranscribe(client, book, catalog),
+        gatewaySpeech(client, core, book, catalog),
       ],
       models: { ...(catalog ? { catalog } : {}), tools: modelTools(cfg), live },
       async check(signal) {

@@ -4,10 +4,12 @@ import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { MAX_RERANK_DOCUMENTS, rerank } from "../../vendors/gateway/embed-rerank.js";
 import { defineTool } from "../define.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { GATEWAY_CALL, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
+import { GATEWAY_CALL, gatewayQuote, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
+import { rerankMeters } from "../../vendors/gateway/pricing.js";
+import type { PriceBook } from "../../vendors/kit/price.js";
 import { MAX_TEXT } from "../media-inputs.js";
 
-export function gatewayRerank(client: GatewayClient, catalog?: Catalog) {
+export function gatewayRerank(client: GatewayClient, book: PriceBook, catalog?: Catalog) {
   const cfg = client.cfg;
   return defineTool({
     name: "gateway_rerank",
@@ -30,6 +32,10 @@ export function gatewayRerank(client: GatewayClient, catalog?: Catalog) {
       request_id: z.string().optional(),
     },
     annotations: GATEWAY_CALL,
+    quote(args) {
+      const { model } = resolveModel(cfg, "rerank", args.model);
+      return gatewayQuote(book, "rerank", model, () => ({ meters: rerankMeters(args.query, args.documents) }));
+    },
     async run(args, ctx) {
       if (args.top_n !== undefined && args.top_n > args.documents.length)
         throw inputError("top_n", `at most the number of documents (${args.documents.length}); got ${args.top_n}`);
@@ -39,6 +45,7 @@ export function gatewayRerank(client: GatewayClient, catalog?: Catalog) {
       const r = await guarded(() =>
         rerank(client, { model, query: args.query, documents: args.documents, top_n: args.top_n }, { signal: ctx.signal, modelVar }),
       );
+      if (r.total_tokens !== undefined) ctx.reportUsage({ tokens: r.total_tokens });
       const lines = r.results.map(
         (x, i) =>
           `${i + 1}. [${x.index}] ${x.score.toFixed(4)}  ${x.document.length > 120 ? `${x.document.slice(0, 117)}...` : x.document}`,

@@ -8,10 +8,12 @@ import { jobResultShape } from "../job-result.js";
 import { MAX_ID } from "../media-inputs.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { modelField, modelsFileChecks, resolveModel } from "./common.js";
+import { gatewayQuote, modelField, modelsFileChecks, resolveModel } from "./common.js";
+import { speechMeters } from "../../vendors/gateway/pricing.js";
+import type { PriceBook } from "../../vendors/kit/price.js";
 import { VENDOR_ID } from "../../vendors/gateway/config.js";
 
-export function gatewaySpeech(client: GatewayClient, core: CoreConfig, catalog?: Catalog) {
+export function gatewaySpeech(client: GatewayClient, core: CoreConfig, book: PriceBook, catalog?: Catalog) {
   const cfg = client.cfg;
   return defineTool({
     name: "gateway_speech",
@@ -33,6 +35,10 @@ export function gatewaySpeech(client: GatewayClient, core: CoreConfig, catalog?:
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    quote(args) {
+      const { model } = resolveModel(cfg, "tts", args.model);
+      return gatewayQuote(book, "tts", model, () => ({ meters: speechMeters(args.text) }));
+    },
     async run(args, ctx) {
       const budget = ctx.budget(args.wait_seconds);
       if (!args.text.trim()) throw inputError("text", "is only whitespace; give the words to speak");

@@ -3,11 +3,16 @@ import { extForMime } from "../../media/sniff.js";
 import { MAX_TRANSCRIBE_BYTES, transcribe } from "../../vendors/gateway/audio.js";
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { defineTool } from "../define.js";
-import { MAX_ID, MAX_MEDIA_REF, loadInputBytes } from "../media-inputs.js";
+import { MAX_ID, MAX_MEDIA_REF, loadInput, loadInputBytes } from "../media-inputs.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { GATEWAY_CALL, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
+import { GATEWAY_CALL, gatewayQuote, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
+import { bytesDuration } from "../../media/sniff.js";
+import { transcribeMeters } from "../../vendors/gateway/pricing.js";
+import type { PriceBook } from "../../vendors/kit/price.js";
 
-export function gatewayTranscribe(client: GatewayClient, catalog?: Catalog) {
+const AUDIO_RULE = { field: "audio", accept: ["audio" as const, "video" as const], maxBytes: MAX_TRANSCRIBE_BYTES };
+
+export function gatewayTranscribe(client: GatewayClient, book: PriceBook, catalog?: Catalog) {
   const cfg = client.cfg;
   return defineTool({
     name: "gateway_transcribe",
@@ -36,15 +41,25 @@ export function gatewayTranscribe(client: GatewayClient, catalog?: Catalog) {
       request_id: z.string().optional(),
     },
     annotations: GATEWAY_CALL,
+    quote(args, ctx) {
+      const { model } = resolveModel(cfg, "stt", args.model);
+      // The duration is read from the audio when it is here (a file, media:// or data: URI); a URL is not downloaded for a quote.
+      return gatewayQuote(book, "stt", model, async () => {
+        if (/^https?:\/\//i.test(args.audio.trim()))
+          return {
+            problem: "the audio is a URL, and its duration is not known before the call; pass a local file or data: URI for an estimate",
+          };
+        const audio = await loadInput(ctx.app, args.audio, AUDIO_RULE);
+        const seconds = audio?.kind === "bytes" ? await bytesDuration(audio.data, audio.mime) : undefined;
+        if (seconds === undefined)
+          return { problem: "the duration of the audio could not be read from the file, so the seconds billed are not known" };
+        return { meters: transcribeMeters(seconds) };
+      });
+    },
     async run(args, ctx) {
       const { model, modelVar } = resolveModel(cfg, "stt", args.model);
       const guarded = modelsFileChecks(ctx, catalog, "stt", model, args);
-      const audio = await loadInputBytes(
-        ctx.app,
-        args.audio,
-        { field: "audio", accept: ["audio", "video"], maxBytes: MAX_TRANSCRIBE_BYTES },
-        ctx.signal,
-      );
+      const audio = await loadInputBytes(ctx.app, args.audio, AUDIO_RULE, ctx.signal);
       ctx.progress(`uploading ${audio.data.length} bytes of ${audio.mime} to ${model}`);
       const t = await guarded(() =>
         transcribe(

@@ -3,6 +3,9 @@ import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { DEFAULT_BY_ENDPOINT } from "../../vendors/visual/catalog.js";
 import type { VisualClient } from "../../vendors/visual/client.js";
+import type { PriceBook } from "../../vendors/kit/price.js";
+import { VENDOR_ID } from "../../vendors/visual/config.js";
+import { visualEstimate } from "../../vendors/visual/pricing.js";
 import { imageBody, imageEndpoint, imageFields, placeDelivery, reqKeyFor, routeFor } from "../../vendors/visual/requests.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
@@ -11,7 +14,13 @@ import { MAX_MEDIA_REF, loadInputs } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 import { aigcMetaSchema, JPEG_PNG, logoSchema, MB, runRouted } from "./common.js";
 
-export function jimengGenerateImage(client: VisualClient, core: CoreConfig, catalog: Catalog) {
+/** The endpoint family (from the reference images) and the model: the default of that family when none is given. */
+function resolveModel(args: { model?: string; images?: string[] }): { endpoint: string; model: string } {
+  const endpoint = imageEndpoint(args.images?.length ?? 0);
+  return { endpoint, model: args.model ?? DEFAULT_BY_ENDPOINT[endpoint]! };
+}
+
+export function jimengGenerateImage(client: VisualClient, core: CoreConfig, catalog: Catalog, book: PriceBook) {
   return defineTool({
     name: "jimeng_generate_image",
     title: "Jimeng image generation (Volcengine Visual)",
@@ -42,9 +51,14 @@ export function jimengGenerateImage(client: VisualClient, core: CoreConfig, cata
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    quote(args) {
+      const { endpoint, model } = resolveModel(args);
+      const reqKey = reqKeyFor(catalog, model);
+      const body = imageBody({ ...args, reqKey }, args.images?.length ? { image_urls: args.images } : {});
+      return { vendor: VENDOR_ID, model: reqKey, estimate: visualEstimate(book, catalog, reqKey, endpoint, body) };
+    },
     async run(args, ctx) {
-      const endpoint = imageEndpoint(args.images?.length ?? 0);
-      const model = args.model ?? DEFAULT_BY_ENDPOINT[endpoint]!;
+      const { endpoint, model } = resolveModel(args);
       const call = { catalog, endpoint, model, args };
       checkModel(ctx, call);
       const reqKey = reqKeyFor(catalog, model);

@@ -12,6 +12,9 @@ import {
   videoBody,
   videoEndpoint,
 } from "../../vendors/visual/requests.js";
+import type { PriceBook } from "../../vendors/kit/price.js";
+import { VENDOR_ID } from "../../vendors/visual/config.js";
+import { visualEstimate } from "../../vendors/visual/pricing.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";
@@ -22,7 +25,16 @@ import { aigcMetaSchema, JPEG_PNG, MB, runRouted } from "./common.js";
 /** Every Jimeng video page documents the same frame limits: JPEG/PNG, <= 4.7 MB, <= 4096², short side >= 320, ratio <= 3. */
 const FRAME_LIMITS = { maxEdge: 4096, minShort: 320, maxRatio: 3 };
 
-export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, catalog: Catalog) {
+/** The call's facts, endpoint family (from the inputs) and model: the default of that family when none is given. */
+function resolveModel<
+  A extends { model?: string; first_frame?: string; last_frame?: string; prompt?: string; template_id?: string; camera_strength?: string },
+>(args: A) {
+  const req = { ...args, hasFirst: args.first_frame !== undefined, hasLast: args.last_frame !== undefined };
+  const endpoint = videoEndpoint(req);
+  return { req, endpoint, model: args.model ?? DEFAULT_BY_ENDPOINT[endpoint]! };
+}
+
+export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, catalog: Catalog, book: PriceBook) {
   return defineTool({
     name: "jimeng_generate_video",
     title: "Jimeng video generation (Volcengine Visual)",
@@ -53,10 +65,14 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, cata
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    quote(args) {
+      const { req, endpoint, model } = resolveModel(args);
+      const reqKey = reqKeyFor(catalog, model);
+      const body = videoBody({ ...req, reqKey }, {});
+      return { vendor: VENDOR_ID, model: reqKey, estimate: visualEstimate(book, catalog, reqKey, endpoint, body) };
+    },
     async run(args, ctx) {
-      const req = { ...args, hasFirst: args.first_frame !== undefined, hasLast: args.last_frame !== undefined };
-      const endpoint = videoEndpoint(req);
-      const model = args.model ?? DEFAULT_BY_ENDPOINT[endpoint]!;
+      const { req, endpoint, model } = resolveModel(args);
       const call = { catalog, endpoint, model, args };
       checkModel(ctx, call);
       const reqKey = reqKeyFor(catalog, model);

@@ -3,7 +3,9 @@ import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { ENDPOINTS } from "../../vendors/visual/catalog.js";
 import type { VisualClient } from "../../vendors/visual/client.js";
-import type { VisualConfig } from "../../vendors/visual/config.js";
+import { VENDOR_ID, type VisualConfig } from "../../vendors/visual/config.js";
+import type { PriceBook } from "../../vendors/kit/price.js";
+import { visualEstimate } from "../../vendors/visual/pricing.js";
 import { placeDelivery, portraitBody, reqKeyFor, routeFor } from "../../vendors/visual/requests.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
@@ -12,7 +14,9 @@ import { MAX_MEDIA_REF, loadInput } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 import { JPEG_PNG, logoSchema, MB, runRouted } from "./common.js";
 
-export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, core: CoreConfig, catalog: Catalog) {
+export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, core: CoreConfig, catalog: Catalog, book: PriceBook) {
+  /** The model of a call: the given one, else VOLC_PORTRAIT_REQ_KEY's. */
+  const modelOf = (args: { model?: string }) => args.model ?? cfg.portraitReqKey;
   return defineTool({
     name: "jimeng_portrait_photo",
     title: "Jimeng portrait photo (Volcengine Visual)",
@@ -34,8 +38,12 @@ export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, cor
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    quote(args) {
+      const reqKey = reqKeyFor(catalog, modelOf(args));
+      return { vendor: VENDOR_ID, model: reqKey, estimate: visualEstimate(book, catalog, reqKey, ENDPOINTS.portrait, {}) };
+    },
     async run(args, ctx) {
-      const model = args.model ?? cfg.portraitReqKey;
+      const model = modelOf(args);
       const call = { catalog, endpoint: ENDPOINTS.portrait, model, args };
       checkModel(ctx, call);
       const reqKey = reqKeyFor(catalog, model);

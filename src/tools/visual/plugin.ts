@@ -1,6 +1,7 @@
 /** Volcengine Visual: Jimeng (即梦) images, video, portraits, and a raw passthrough. */
 import { Catalog } from "../../vendors/kit/catalog.js";
-import { withModelsFile } from "../../vendors/kit/models-file.js";
+import { priceBook, withModelsFile } from "../../vendors/kit/models-file.js";
+import { catalogPrices } from "../../vendors/kit/price.js";
 import { DEFAULT_BY_ENDPOINT, DEFAULT_MODELS, ENDPOINTS, MODELS } from "../../vendors/visual/catalog.js";
 import { SUCCESS, VisualClient } from "../../vendors/visual/client.js";
 import { serviceError, VISUAL } from "../../vendors/visual/errors.js";
@@ -60,15 +61,17 @@ export const visualPlugin: VendorPlugin = {
     if (!cfg) return Promise.resolve(undefined);
     const catalog = withModelsFile(new Catalog(VENDOR_ID, MODELS), models);
     const client = new VisualClient(cfg, core.vendorTimeoutMs);
+    // No req_key has a published price (every one is unknown): only a models file or AIGC_MCP_PRICES_FILE gives one.
+    const book = priceBook(VENDOR_ID, catalogPrices(catalog), models);
     return Promise.resolve({
       id: VENDOR_ID,
       title: TITLE,
       drivers: visualDrivers(client),
       tools: [
-        jimengGenerateImage(client, core, catalog),
-        jimengGenerateVideo(client, core, catalog),
-        jimengPortraitPhoto(client, cfg, core, catalog),
-        volcVisualCall(client, core, catalog),
+        jimengGenerateImage(client, core, catalog, book),
+        jimengGenerateVideo(client, core, catalog, book),
+        jimengPortraitPhoto(client, cfg, core, catalog, book),
+        volcVisualCall(client, core, catalog, book),
       ],
       models: { catalog, tools: modelTools(cfg.portraitReqKey) },
       async check(signal) {

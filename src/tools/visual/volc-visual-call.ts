@@ -5,6 +5,9 @@ import { fits, type Catalog } from "../../vendors/kit/catalog.js";
 import { ENDPOINTS, MODES } from "../../vendors/visual/catalog.js";
 import type { VisualClient } from "../../vendors/visual/client.js";
 import { imageFields, MAX_REQ_JSON, routeFor } from "../../vendors/visual/requests.js";
+import type { PriceBook } from "../../vendors/kit/price.js";
+import { VENDOR_ID } from "../../vendors/visual/config.js";
+import { visualEstimate } from "../../vendors/visual/pricing.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { waitSecondsSchema } from "../jobs.js";
@@ -12,7 +15,10 @@ import { MAX_ID, MAX_MEDIA_REF, loadInputs } from "../media-inputs.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 import { JPEG_PNG, MB, runRouted } from "./common.js";
 
-export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: Catalog) {
+/** The endpoint family of a req_key: its catalog entry's first, else `raw` (the raw body's field names are the vendor's). */
+const endpointOf = (catalog: Catalog, reqKey: string): string => catalog.find(reqKey)?.endpoints[0] ?? ENDPOINTS.raw;
+
+export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: Catalog, book: PriceBook) {
   return defineTool({
     name: "volc_visual_call",
     title: "Raw Volcengine Visual call (any req_key)",
@@ -32,6 +38,14 @@ export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: 
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    quote(args) {
+      const body = { ...args.body, ...(args.images?.length ? { image_urls: args.images } : {}) };
+      return {
+        vendor: VENDOR_ID,
+        model: args.req_key,
+        estimate: visualEstimate(book, catalog, args.req_key, endpointOf(catalog, args.req_key), body),
+      };
+    },
     async run(args, ctx) {
       if (args.body.req_key !== undefined && args.body.req_key !== args.req_key)
         throw inputError("body", "must not set a different req_key; pass it as req_key");
@@ -48,7 +62,7 @@ export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: 
       if (reqJson && reqJson.length > MAX_REQ_JSON)
         throw inputError("req_json", `is ${reqJson.length} characters as JSON; at most ${MAX_REQ_JSON}`);
       // The raw body's field names are the vendor's, which the catalog's capabilities share (prompt, width, scale…).
-      const endpoint = catalog.find(args.req_key)?.endpoints[0] ?? ENDPOINTS.raw;
+      const endpoint = endpointOf(catalog, args.req_key);
       const call = { catalog, endpoint, model: args.req_key, args: { ...args.body, images: args.images, mode: args.mode } };
       checkModel(ctx, call);
       const images = await loadInputs(ctx.app, args.images, { field: "images", accept: ["image"], maxBytes: 15 * MB, mimes: JPEG_PNG });

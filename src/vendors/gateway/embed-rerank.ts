@@ -68,6 +68,8 @@ export async function embed(
 export interface RerankResult {
   model: string;
   results: Array<{ index: number; score: number; document: string }>;
+  /** `usage.total_tokens` when the answer has it (DashScope's rerank does; the Cohere/Jina shape documents none). */
+  total_tokens?: number;
   request_id?: string;
 }
 
@@ -94,9 +96,11 @@ export async function rerank(
   });
   results.sort((a, b) => b.score - a.score);
   const limited = req.top_n !== undefined ? results.slice(0, req.top_n) : results;
+  const tokens = (data.usage as { total_tokens?: unknown } | undefined)?.total_tokens;
   return {
     model: typeof data.model === "string" && data.model ? data.model : req.model,
     results: limited,
+    ...(typeof tokens === "number" ? { total_tokens: tokens } : {}),
     ...(requestId ? { request_id: requestId } : {}),
   };
 }
