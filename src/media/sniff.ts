@@ -127,25 +127,6 @@ async function audioDuration(path: string): Promise<Partial<SniffResult>> {
   }
 }
 
-/**
- * The duration of audio held in memory (a data: URI or a file already read), as music-metadata
- * reads it with the same options as a file's; undefined when it cannot tell (an MP4 answers for its
- * audio track only).
- */
-export async function bytesDuration(data: Uint8Array, mime: string): Promise<number | undefined> {
-  const { parseBuffer } = await import("music-metadata");
-  try {
-    const { format } = await parseBuffer(
-      data,
-      { mimeType: mime, size: data.length },
-      { duration: false, skipCovers: true, skipPostHeaders: true },
-    );
-    return format.duration && Number.isFinite(format.duration) ? format.duration : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 type Handle = Awaited<ReturnType<typeof open>>;
 const ascii = (b: Buffer, start: number, end: number) => b.toString("latin1", start, end);
 

@@ -6,7 +6,7 @@ import { defineTool } from "../define.js";
 import { MAX_ID, MAX_MEDIA_REF, loadInput, loadInputBytes } from "../media-inputs.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { GATEWAY_CALL, gatewayQuote, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
-import { bytesDuration } from "../../media/sniff.js";
+import { probeBytes } from "../../media/sniff.js";
 import { transcribeMeters } from "../../vendors/gateway/pricing.js";
 import type { PriceBook } from "../../vendors/kit/price.js";
 
@@ -50,7 +50,7 @@ export function gatewayTranscribe(client: GatewayClient, book: PriceBook, catalo
             problem: "the audio is a URL, and its duration is not known before the call; pass a local file or data: URI for an estimate",
           };
         const audio = await loadInput(ctx.app, args.audio, AUDIO_RULE);
-        const seconds = audio?.kind === "bytes" ? await bytesDuration(audio.data, audio.mime) : undefined;
+        const seconds = audio?.kind === "bytes" ? (await probeBytes(Buffer.from(audio.data)))?.duration_s : undefined;
         if (seconds === undefined)
           return { problem: "the duration of the audio could not be read from the file, so the seconds billed are not known" };
         return { meters: transcribeMeters(seconds) };
