@@ -1,8 +1,9 @@
 /**
  * Deterministic generators of real media bytes for the simulators and tests (no binary fixtures
- * in the repository): PNG, baseline JPEG, Motion-JPEG MP4, PCM WAV and silent MP3.
+ * in the repository): PNG, baseline JPEG, H.264 MP4 (browser-playable, see h264.ts), PCM WAV and silent MP3.
  */
 import { deflateSync } from "node:zlib";
+import { encodeH264 } from "./h264.js";
 
 // ---------- PNG ----------
 const CRC_TABLE = (() => {
@@ -130,7 +131,7 @@ export function makeJpeg(width: number, height: number, seed = 0): Buffer {
   ]);
 }
 
-// ---------- MP4 (ISO BMFF, Motion-JPEG video track) ----------
+// ---------- MP4 (ISO BMFF, one H.264 video track) ----------
 function box(type: string, ...parts: Buffer[]): Buffer {
   const body = Buffer.concat(parts);
   const head = Buffer.alloc(8);
@@ -168,11 +169,11 @@ export interface Mp4Options {
 export function makeMp4(opts: Mp4Options = {}): Buffer {
   const { width = 64, height = 64, seconds = 2, fps = 8, seed = 0, padBytes = 0, moovFirst = true } = opts;
   const count = Math.max(1, Math.round(seconds * fps));
-  const frames = Array.from({ length: count }, (_, i) => makeJpeg(width, height, seed + i));
+  const { avcC, samples: frames } = encodeH264(width, height, count, fps, seed);
   const timescale = 1000;
   const delta = Math.round(timescale / fps);
   const durationMs = count * delta;
-  const ftyp = box("ftyp", Buffer.from("isom", "latin1"), u32(512), Buffer.from("isomiso2mp41", "latin1"));
+  const ftyp = box("ftyp", Buffer.from("isom", "latin1"), u32(512), Buffer.from("isomiso2avc1mp41", "latin1"));
   const mdat = box("mdat", ...frames);
   const moovFor = (chunkOffset: number) => {
     const mvhd = full(
@@ -211,9 +212,9 @@ export function makeMp4(opts: Mp4Options = {}): Buffer {
     const mdhd = full("mdhd", 0, 0, u32(0), u32(0), u32(timescale), u32(durationMs), u16(0x55c4), u16(0));
     const hdlr = full("hdlr", 0, 0, u32(0), Buffer.from("vide", "latin1"), Buffer.alloc(12), Buffer.from("VideoHandler\0", "latin1"));
     const name = Buffer.alloc(32);
-    name.write("\x0bPhoto - JPEG", "latin1");
-    const jpeg = box(
-      "jpeg",
+    name.write("\x04H264", "latin1");
+    const avc1 = box(
+      "avc1",
       Buffer.alloc(6),
       u16(1),
       u16(0),
@@ -228,12 +229,14 @@ export function makeMp4(opts: Mp4Options = {}): Buffer {
       name,
       u16(0x18),
       u16(0xffff),
+      box("avcC", avcC),
     );
     const stbl = box(
       "stbl",
-      full("stsd", 0, 0, u32(1), jpeg),
+      full("stsd", 0, 0, u32(1), avc1),
       full("stts", 0, 0, u32(1), u32(count), u32(delta)),
       full("stsc", 0, 0, u32(1), u32(1), u32(count), u32(1)),
+      full("stss", 0, 0, u32(1), u32(1)), // only the first frame is a key frame
       full("stsz", 0, 0, u32(0), u32(count), ...frames.map((f) => u32(f.length))),
       full("stco", 0, 0, u32(1), u32(chunkOffset)),
     );
