@@ -27,14 +27,14 @@ const callArguments = z.preprocess(
       return v;
     }
   },
-  z.record(z.string(), z.unknown()),
+  z.record(z.string().max(64), z.unknown()),
 );
 
 export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolDef {
   return defineTool({
     name: "estimate_cost",
     title: "Estimate a call's cost",
-    description: "Prices a call to a paid tool without running it: the tool's name and the same arguments. Free.",
+    description: "Prices a paid tool's call (its name and the same arguments) without running it. Free.",
     input: { tool: z.string().min(1).max(64), arguments: callArguments.optional() },
     output: {
       tool: z.string(),
@@ -109,7 +109,7 @@ export function getBudgetTool(app: AppContext): ToolDef {
   return defineTool({
     name: "get_budget",
     title: "Show spending and budgets",
-    description: "Shows spending by vendor and day and what is left of each AIGC_MCP_BUDGET limit. Free.",
+    description: "Spending by vendor and day, and what is left of each budget limit. Free.",
     input: { days: quietRange(z.number().int(), 1, 366).optional().describe("default 7") },
     output: {
       limits: z.array(

@@ -93,7 +93,7 @@ export function jobTools(app: AppContext): ToolDef[] {
     defineTool({
       name: "get_job",
       title: "Get job status",
-      description: "Returns a job's status without waiting, and its files once it succeeded (jobs of any session or earlier run). Free.",
+      description: "A job's status now, and its files once it succeeded (any session or earlier run). Free.",
       input: { job_id: jobId },
       output: jobResultShape,
       annotations: readOnly,
@@ -102,8 +102,7 @@ export function jobTools(app: AppContext): ToolDef[] {
     defineTool({
       name: "wait_for_job",
       title: "Wait for a job",
-      description:
-        "Waits up to wait_seconds for a job (from a generation tool) to finish, then returns its files, or its status if still running: call again. Free.",
+      description: "Waits up to wait_seconds for a job to finish: its files, or its status if still running (call again). Free.",
       input: { job_id: jobId, wait_seconds: waitSecondsSchema(app.config) },
       output: jobResultShape,
       annotations: readOnly,
@@ -112,7 +111,7 @@ export function jobTools(app: AppContext): ToolDef[] {
     defineTool({
       name: "cancel_job",
       title: "Cancel a job",
-      description: "Asks the vendor to cancel a job (some cancel only queued tasks, some none); the answer says what happened. Free.",
+      description: "Asks the vendor to cancel a job (some cancel only queued tasks, some none); says what happened. Free.",
       input: { job_id: jobId },
       output: { ...jobResultShape, cancelled: z.boolean(), message: z.string() },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -127,8 +126,7 @@ export function jobTools(app: AppContext): ToolDef[] {
     defineTool({
       name: "list_jobs",
       title: "List recent jobs",
-      description:
-        "Lists recent jobs, newest first, from any session or before a restart, with status and files: finds a lost job_id. Free.",
+      description: "Lists recent jobs, newest first, of any session or earlier run, with status and files. Free.",
       input: {
         limit: z.number().int().min(1).max(100).optional().describe("default 20"),
         status: z.enum(JOB_STATUSES).optional(),

@@ -144,8 +144,7 @@ export function listModels(app: AppContext): ToolDef {
   return defineTool({
     name: "list_models",
     title: "List models",
-    description:
-      "Lists each tool's models: status (retired ones with a successor), the default, what each accepts and when that was checked. Use it before choosing a model. Free.",
+    description: "Lists each tool's models: status, successor, default, what each accepts, when checked. Free.",
     input: {
       vendor: z.string().max(32).optional(),
       tool: z.string().max(64).optional(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import { toUrlOrDataUri } from "../../media/inputs.js";
 import { ENDPOINTS } from "../../vendors/ark/catalog.js";
@@ -39,7 +40,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
     name: "seedance_generate_video",
     title: "Seedance video generation (Volcengine Ark)",
     description:
-      "Generates a video with ByteDance Seedance (Volcengine Ark) from text, first/last frames or reference media (or asset://<id>). Paid per video token. Minutes: returns a job_id for wait_for_job.",
+      "Generates a video with Seedance (Volcengine Ark) from text, first/last frames or reference media. Paid per video token. Minutes: job_id for wait_for_job.",
     input: {
       prompt: z.string().max(4000).optional().describe("required for text-to-video"),
       model: z.string().min(1).max(128).optional().describe("or ep-… id"),
@@ -52,8 +53,8 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
       draft_task_id: z.string().min(1).max(MAX_ID).optional().describe("draft's vendor_task_id to render"),
       resolution: z.enum(RESOLUTIONS).optional(),
       ratio: z.enum(RATIOS).optional(),
-      duration: z.number().int().min(-1).max(120).optional().describe("s; -1 = model decides"),
-      seed: z.number().int().min(-1).max(4294967295).optional(),
+      duration: quietRange(z.number().int().min(-1), -1, 120).optional().describe("s; -1 = model decides"),
+      seed: quietRange(z.number().int(), -1, 4294967295).optional(),
       camera_fixed: z.boolean().optional(),
       watermark: z.boolean().optional(),
       generate_audio: z.boolean().optional(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import { toUrlOrDataUri } from "../../media/inputs.js";
 import { ENDPOINTS } from "../../vendors/ark/catalog.js";
@@ -38,7 +39,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
     name: "seedream_generate_image",
     title: "Seedream image generation (Volcengine Ark)",
     description:
-      "Generates images with ByteDance Seedream (Volcengine Ark): text-to-image, editing, fusion, groups (max_images > 1). Paid per image. 10-60 s, else a job_id for wait_for_job.",
+      "Generates images with Seedream (Volcengine Ark): text-to-image, editing, fusion, groups (max_images > 1). Paid per image. 10-60 s, else a job_id for wait_for_job.",
     input: {
       prompt: z.string().min(1).max(4000),
       images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(MAX_REFERENCE_IMAGES).optional().describe("or asset://<id>; <= 10 MB"),
@@ -52,7 +53,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
         )
         .optional()
         .describe("1K-4K or WxH"),
-      seed: z.number().int().min(-1).max(2147483647).optional(),
+      seed: quietRange(z.number().int(), -1, 2147483647).optional(),
       watermark: z.boolean().optional().describe("default true"),
       max_images: z.number().int().min(1).max(MAX_GROUP_TOTAL).optional().describe(`2+ = group (refs + images <= ${MAX_GROUP_TOTAL})`),
       prompt_optimization: z.enum(PROMPT_OPTIMIZATION).optional(),

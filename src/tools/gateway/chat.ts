@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { quietRange } from "../bounds.js";
 import { AigcError, inputError } from "../../errors.js";
 import { CHAT_ROLES, chatMessages, parseJsonAnswer, runChat, type ResponseFormat } from "../../vendors/gateway/chat.js";
 import { GATEWAY_PATHS } from "../../vendors/gateway/config.js";
@@ -24,7 +25,7 @@ export function gatewayChat(client: GatewayClient, book: PriceBook, catalog?: Ca
     name: "gateway_chat",
     title: "AI Gateway chat",
     description:
-      "Asks a chat model behind your Alibaba Cloud AI Gateway: prompt (and system) or messages. With json_schema the answer is checked and returned as structuredContent.json. Billed per token.",
+      "Asks a chat model via your AI Gateway: prompt (and system) or messages; a json_schema answer is checked, in structuredContent.json. Paid per token.",
     input: {
       prompt: z.string().min(1).max(MAX_TEXT).optional(),
       system: z.string().max(MAX_TEXT).optional(),
@@ -35,7 +36,7 @@ export function gatewayChat(client: GatewayClient, book: PriceBook, catalog?: Ca
         .optional(),
       model: modelField(cfg, "chat"),
       temperature: z.number().min(0).max(2).optional(),
-      max_tokens: z.number().int().min(1).max(1_000_000).optional(),
+      max_tokens: quietRange(z.number().int(), 1, 1_000_000).optional(),
       // Two fields, not a union of a string and an object: LangChain's adapter keeps only the object
       // branch of such a union and then refuses "json_object" before it reaches the server (issue 12).
       response_format: z.enum(["text", "json_object", "json_schema"]).optional(),

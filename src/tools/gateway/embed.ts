@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { quietRange } from "../bounds.js";
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { embed, MAX_EMBED_TEXTS } from "../../vendors/gateway/embed-rerank.js";
 import { saveDataFile } from "../../media/disk.js";
@@ -16,7 +17,7 @@ export function gatewayEmbed(client: GatewayClient, book: PriceBook, catalog?: C
     name: "gateway_embed",
     title: "AI Gateway embeddings",
     description:
-      "Turns texts into embedding vectors with a model behind your Alibaba Cloud AI Gateway, saved as a JSON file (array of arrays, in order) whose path is returned. Billed per token.",
+      "Embeds texts with a model via your AI Gateway; the vectors go to a JSON file (array of arrays, in order) whose path is returned. Paid per token.",
     input: {
       texts: z
         .array(z.string().min(1, "texts must not contain empty strings").max(MAX_TEXT_CHARS))
@@ -24,7 +25,7 @@ export function gatewayEmbed(client: GatewayClient, book: PriceBook, catalog?: C
         .max(MAX_EMBED_TEXTS)
         .describe(`1-${MAX_EMBED_TEXTS}`),
       model: modelField(cfg, "embed"),
-      dimensions: z.number().int().min(1).max(16_384).optional(),
+      dimensions: quietRange(z.number().int(), 1, 16_384).optional(),
     },
     output: {
       model: z.string(),

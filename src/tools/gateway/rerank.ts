@@ -15,7 +15,7 @@ export function gatewayRerank(client: GatewayClient, book: PriceBook, catalog?: 
     name: "gateway_rerank",
     title: "AI Gateway rerank",
     description:
-      "Orders documents by relevance to a query with a rerank model behind your Alibaba Cloud AI Gateway; returns the top_n as {index, score, document}. Billed per token.",
+      "Ranks documents by relevance to a query with a rerank model via your AI Gateway: the top_n as {index, score, document}. Paid per token.",
     input: {
       query: z.string().min(1).max(MAX_TEXT),
       documents: z

@@ -19,7 +19,7 @@ export function gatewaySpeech(client: GatewayClient, core: CoreConfig, book: Pri
     name: "gateway_speech",
     title: "AI Gateway text-to-speech",
     description:
-      "Reads text aloud with a text-to-speech model behind your Alibaba Cloud AI Gateway and saves the audio. Billed per character. A long text may return a job_id for wait_for_job.",
+      "Reads text aloud with a text-to-speech model via your AI Gateway and saves the audio. Paid per character. A long text: job_id for wait_for_job.",
     input: {
       text: z.string().min(1).max(MAX_SPEECH_CHARS).describe(`<= ${MAX_SPEECH_CHARS} chars`),
       voice: z

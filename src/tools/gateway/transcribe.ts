@@ -17,7 +17,7 @@ export function gatewayTranscribe(client: GatewayClient, book: PriceBook, catalo
   return defineTool({
     name: "gateway_transcribe",
     title: "AI Gateway speech-to-text",
-    description: `Transcribes speech in an audio file with a speech-to-text model behind your Alibaba Cloud AI Gateway and returns the text. Billed per second of audio.`,
+    description: `Transcribes an audio file with a speech-to-text model via your AI Gateway. Paid per second of audio.`,
     input: {
       audio: z
         .string()

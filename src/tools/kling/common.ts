@@ -1,5 +1,6 @@
 /** What every Kling tool shares: zod fields for the common options, image loading, model checks and task submission. */
 import { z } from "zod";
+import { quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
@@ -70,7 +71,7 @@ export const elementIds = (max: number) =>
 export const videoFields = {
   negative_prompt: z.string().max(2500).optional(),
   mode: z.enum(MODES).optional().describe("std 720p, pro 1080p"),
-  duration: z.number().int().min(1).max(60).optional().describe("default 5"),
+  duration: quietRange(z.number().int(), 1, 60).optional().describe("default 5"),
   sound: z.boolean().optional(),
   multi_shot: z.boolean().optional().describe("Kling 3.0"),
   shot_type: z.enum(SHOT_TYPES).optional().describe("customize: give multi_prompt"),
@@ -78,7 +79,7 @@ export const videoFields = {
     .array(
       z.object({
         prompt: z.string().min(1).max(MAX_SHOT_PROMPT),
-        duration: z.number().int().min(1).max(60),
+        duration: quietRange(z.number().int(), 1, 60),
       }),
     )
     .min(1)

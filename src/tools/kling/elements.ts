@@ -1,6 +1,7 @@
 /** Kling elements (主体): reusable subjects referenced by id from the video, omni and image tools. */
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
+import { waitSecondsSchema } from "../jobs.js";
 import type { CoreConfig } from "../../config.js";
 import { inputError } from "../../errors.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
@@ -77,7 +78,7 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
       name: "kling_create_element",
       title: "Create a Kling element (主体)",
       description:
-        "Creates a reusable Kling element (主体: character, object) from a front image and 1-3 views, or a video of a person, for element_ids. Paid. Built in the background: kling_list_elements shows it.",
+        "Creates a reusable Kling element (主体: character, object) for element_ids from a front image and 1-3 views, or a video of a person. Paid. kling_list_elements shows it once built.",
       input: {
         element_name: z.string().min(1).max(20).describe("<= 20 chars"),
         element_description: z.string().min(1).max(100).describe("<= 100 chars"),
@@ -86,7 +87,7 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
         video_url: z.string().max(MAX_MEDIA_REF).url().optional().describe("or: mp4/mov of a person, 3-8 s, 1080p"),
         voice_id: z.string().min(1).max(128).optional(),
         tag_ids: z.array(z.enum(ELEMENT_TAGS)).max(8).optional(),
-        wait_seconds: z.number().int().min(0).max(core.maxWaitS).optional(),
+        wait_seconds: waitSecondsSchema(core),
       },
       output: {
         task_id: z.string().describe("the creation task (kling_list_elements shows it while pending)"),

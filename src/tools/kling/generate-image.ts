@@ -31,7 +31,7 @@ export function klingGenerateImage(client: KlingClient, catalog: Catalog, cfg: K
     name: "kling_generate_image",
     title: "Kling image generation",
     description:
-      "Generates 1-9 images with Kling AI (可灵) from a prompt, a reference image (2.1) or elements (3.0). Paid per image." +
+      "Generates 1-9 images with Kling AI from a prompt, a reference image (2.1) or elements (3.0). Paid per image." +
       " 10-60 s, else a job_id for wait_for_job.",
     input: {
       prompt: z.string().min(1).max(2500),

@@ -34,8 +34,8 @@ export function klingImageToVideo(client: KlingClient, catalog: Catalog, cfg: Kl
     name: "kling_image_to_video",
     title: "Kling image-to-video",
     description:
-      "Animates an image with Kling AI (可灵): first (and last) frame, elements, voices, sound or multi-shot by model. Paid per video." +
-      " 1-10 min: returns a job_id for wait_for_job.",
+      "Animates an image with Kling AI: first (and last) frame, elements, voices, sound or multi-shot by model. Paid per video." +
+      " 1-10 min: job_id for wait_for_job.",
     input: {
       image: z
         .string({

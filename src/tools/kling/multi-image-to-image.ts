@@ -31,7 +31,7 @@ export function klingMultiImageToImage(client: KlingClient, catalog: Catalog, co
     name: "kling_multi_image_to_image",
     title: "Kling multi-image to image",
     description:
-      "Composes an image with Kling AI (可灵) from 1-4 subject images, optionally a scene and a style image. Paid per image." +
+      "Composes an image with Kling AI from 1-4 subject images, optionally a scene and a style image. Paid per image." +
       " 10-60 s, else a job_id for wait_for_job.",
     input: {
       subject_images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).min(1).max(4).describe(`1-4; ${IMAGE_HELP}`),

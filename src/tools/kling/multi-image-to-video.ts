@@ -46,8 +46,8 @@ export function klingMultiImageToVideo(client: KlingClient, catalog: Catalog, co
     name: "kling_multi_image_to_video",
     title: "Kling multi-image reference video",
     description:
-      "Generates a video with Kling AI (可灵) from 1-4 reference images, named <<<image_1>>>… in the prompt (runs on Omni video). Paid per video." +
-      " 1-10 min: returns a job_id for wait_for_job.",
+      "Generates a video with Kling AI from 1-4 reference images, named <<<image_1>>>… in the prompt (runs on Omni video). Paid per video." +
+      " 1-10 min: job_id for wait_for_job.",
     input: {
       images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).min(1).max(4).describe(`1-4; ${IMAGE_HELP}`),
       prompt: z.string().min(1).max(2500),

@@ -33,7 +33,7 @@ export function klingOmniImage(client: KlingClient, catalog: Catalog, core: Core
     name: "kling_omni_image",
     title: "Kling Omni image",
     description:
-      "Kling AI (可灵) Omni image: generates or edits images with reference images and elements (<<<image_1>>>, <<<element_1>>>), n images or a series. Paid per image." +
+      "Kling AI Omni image: generates or edits images with reference images and elements (<<<image_1>>>, <<<element_1>>>), n images or a series. Paid per image." +
       " 10-90 s, else a job_id for wait_for_job.",
     input: {
       prompt: z.string().min(1).max(2500),

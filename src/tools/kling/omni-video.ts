@@ -34,7 +34,7 @@ export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: Core
     name: "kling_omni_video",
     title: "Kling Omni video",
     description:
-      "Kling AI (可灵) Omni video from text, frames, reference images, elements or a video to edit (<<<image_1>>>, <<<element_1>>>, <<<video_1>>> in the prompt). Paid per video. 1-10 min: returns a job_id for wait_for_job.",
+      "Kling AI Omni video from text, frames, reference images, elements or a video to edit (<<<image_1>>> etc. in the prompt). Paid per video. 1-10 min: job_id for wait_for_job.",
     input: {
       prompt: z.string().min(1).max(2500),
       images: z

@@ -21,8 +21,8 @@ export function klingTextToVideo(client: KlingClient, catalog: Catalog, cfg: Kli
     name: "kling_text_to_video",
     title: "Kling text-to-video",
     description:
-      "Generates a video from a text prompt with Kling AI (可灵), with sound or multi-shot by model. Paid per video." +
-      " 1-10 min: returns a job_id for wait_for_job.",
+      "Generates a video from a text prompt with Kling AI, with sound or multi-shot by model. Paid per video." +
+      " 1-10 min: job_id for wait_for_job.",
     input: {
       prompt: z.string().min(1).max(3072),
       model: modelField(),

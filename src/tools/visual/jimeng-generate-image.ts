@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { DEFAULT_BY_ENDPOINT } from "../../vendors/visual/catalog.js";
@@ -25,25 +26,21 @@ export function jimengGenerateImage(client: VisualClient, core: CoreConfig, cata
     name: "jimeng_generate_image",
     title: "Jimeng image generation (Volcengine Visual)",
     description:
-      "Generates images with ByteDance Jimeng (即梦) (Volcengine Visual): text-to-image, editing, multi-image composition. Paid per image. 10-60 s, else a job_id for wait_for_job.",
+      "Generates images with Jimeng (即梦) (Volcengine Visual): text-to-image, editing, multi-image composition. Paid per image. 10-60 s, else a job_id for wait_for_job.",
     input: {
       prompt: z.string().min(1).max(2000),
       model: z.string().min(1).max(128).optional().describe("req_key"),
       images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(14).optional().describe("JPEG/PNG <= 15 MB; all URLs or all files"),
-      size: z
-        .number()
-        .int()
-        .min(1)
-        .max(16384 * 16384)
+      size: quietRange(z.number().int(), 1, 16384 * 16384)
         .optional()
         .describe("px² (4.0)"),
-      width: z.number().int().min(1).max(16384).optional().describe("with height"),
-      height: z.number().int().min(1).max(16384).optional(),
+      width: quietRange(z.number().int(), 1, 16384).optional().describe("with height"),
+      height: quietRange(z.number().int(), 1, 16384).optional(),
       scale: z.number().min(0).max(100).optional().describe("3.x 1-10, 4.0 0-1, 4.6 0-100"),
       force_single: z.boolean().optional(),
-      min_ratio: z.number().positive().max(100).optional().describe("w/h"),
-      max_ratio: z.number().positive().max(100).optional().describe("w/h"),
-      seed: z.number().int().min(-1).max(2147483647).optional(),
+      min_ratio: quietRange(z.number(), 0, 100, true).optional().describe("w/h"),
+      max_ratio: quietRange(z.number(), 0, 100, true).optional().describe("w/h"),
+      seed: quietRange(z.number().int(), -1, 2147483647).optional(),
       use_pre_llm: z.boolean().optional().describe("expand prompt"),
       logo: logoSchema,
       aigc_meta: aigcMetaSchema,

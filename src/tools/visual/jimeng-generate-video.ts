@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { DEFAULT_BY_ENDPOINT } from "../../vendors/visual/catalog.js";
@@ -39,13 +40,13 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, cata
     name: "jimeng_generate_video",
     title: "Jimeng video generation (Volcengine Visual)",
     description:
-      "Generates a video with ByteDance Jimeng (即梦) 3.0 (Volcengine Visual) from text, first/last frames or a camera template. Paid per second. 1-5 min: returns a job_id for wait_for_job.",
+      "Generates a video with Jimeng (即梦) 3.0 (Volcengine Visual) from text, first/last frames or a camera template. Paid per second. 1-5 min: job_id for wait_for_job.",
     input: {
       prompt: z.string().min(1).max(800).optional(),
       model: z.string().min(1).max(128).optional().describe("req_key"),
       first_frame: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("JPEG/PNG <= 4.7 MB"),
       last_frame: z.string().min(1).max(MAX_MEDIA_REF).optional(),
-      duration: z.number().int().min(1).max(60).optional().describe("5 or 10"),
+      duration: quietRange(z.number().int(), 1, 60).optional().describe("5 or 10"),
       aspect_ratio: z
         .string()
         .max(MAX_ID)
@@ -59,7 +60,7 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, cata
         .optional()
         .describe("camera move, e.g. robo_arm"),
       camera_strength: z.string().min(1).max(16).optional().describe("weak|medium|strong"),
-      seed: z.number().int().min(-1).max(2147483647).optional(),
+      seed: quietRange(z.number().int(), -1, 2147483647).optional(),
       aigc_meta: aigcMetaSchema,
       wait_seconds: waitSecondsSchema(core),
     },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { ENDPOINTS } from "../../vendors/visual/catalog.js";
@@ -27,12 +28,12 @@ export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, cor
       model: z.string().min(1).max(128).optional().describe("req_key"),
       prompt: z.string().min(1).max(800).optional(),
       gen_mode: z.string().min(1).max(32).optional().describe("creative|reference|reference_char"),
-      width: z.number().int().min(1).max(16384).optional(),
-      height: z.number().int().min(1).max(16384).optional(),
+      width: quietRange(z.number().int(), 1, 16384).optional(),
+      height: quietRange(z.number().int(), 1, 16384).optional(),
       gpen: z.number().min(0).max(1).optional().describe("face HD"),
       skin: z.number().min(0).max(1).optional().describe("beautify"),
       skin_unifi: z.number().min(0).max(1).optional(),
-      seed: z.number().int().min(-1).max(2147483647).optional(),
+      seed: quietRange(z.number().int(), -1, 2147483647).optional(),
       logo: logoSchema,
       wait_seconds: waitSecondsSchema(core),
     },

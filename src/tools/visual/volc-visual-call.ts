@@ -23,13 +23,13 @@ export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: 
     name: "volc_visual_call",
     title: "Raw Volcengine Visual call (any req_key)",
     description:
-      "Calls any Volcengine Visual (即梦/视觉智能) model by req_key with a body from the vendor's docs (OmniHuman, upscaling…). Paid per req_key. A long task returns a job_id for wait_for_job.",
+      "Calls any Volcengine Visual (即梦/视觉智能) model by req_key with a body from the vendor's docs (OmniHuman, upscaling…). Paid per req_key. A long task: job_id for wait_for_job.",
     input: {
       req_key: z
         .string()
         .max(MAX_ID)
         .regex(/^[A-Za-z0-9_.-]{1,128}$/, "letters, digits, _ . - only"),
-      mode: z.enum(MODES).optional().describe("default: list_models, else async"),
+      mode: z.enum(MODES).optional().describe("default per req_key"),
       body: z.record(z.string().max(MAX_ID), z.unknown()).describe("fields besides req_key"),
       req_json: z.record(z.string().max(MAX_ID), z.unknown()).optional().describe("poll options (task modes)"),
       images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(14).optional().describe("JPEG/PNG <= 15 MB"),

@@ -95,14 +95,20 @@ export interface Actual {
 
 const SYMBOL: Record<Currency, string> = { CNY: "¥", USD: "$" };
 
-/** "¥4.736", "$0.56": at most 6 decimals, trailing zeros dropped. */
+/** "¥4.736", "$0.56", "$0.00000036": 6 decimals, or 3 significant digits below a hundredth of a cent; trailing zeros dropped. */
 export function formatMoney(amount: number, currency: Currency): string {
-  return `${SYMBOL[currency]}${roundMoney(amount)}`;
+  const shown =
+    Math.abs(amount) >= 1e-4 || amount === 0
+      ? String(Math.round(amount * 1e6) / 1e6)
+      : Number(amount.toPrecision(3))
+          .toFixed(12)
+          .replace(/\.?0+$/, "");
+  return `${SYMBOL[currency]}${shown}`;
 }
 
-/** Rounds to 6 decimals (prices go down to ¥0.00008 per second). */
+/** Rounds to 10 decimals: float noise goes, a single embedding call's $0.00000036 stays. */
 export function roundMoney(amount: number): number {
-  return Math.round(amount * 1e6) / 1e6;
+  return Math.round(amount * 1e10) / 1e10;
 }
 
 function formatQuantity(q: number): string {

@@ -63,6 +63,21 @@ describe("tool arguments", () => {
     expect(m.since()).toHaveLength(0);
   });
 
+  it("still enforces the ranges the tool list leaves out (loose bounds, wait_seconds, max_cost), in the same words", async () => {
+    const m = mark(h.sandbox.kling);
+    const listed = (await h.client.listTools()).tools.find((t) => t.name === "kling_text_to_video")!.inputSchema.properties!;
+    expect(listed.duration).toEqual({ description: "default 5", type: "integer" });
+    expect(listed.wait_seconds).toEqual({ type: "integer" });
+    expect(listed.max_cost).toEqual({ type: "number" });
+    const long = await h.call("kling_text_to_video", { prompt: "x", duration: 61 });
+    expect(text(long)).toMatch(/^Error.*duration: must be at most 60 \(got 61\)/);
+    const wait = await h.call("kling_text_to_video", { prompt: "x", wait_seconds: 100_000 });
+    expect(text(wait)).toMatch(/^Error.*wait_seconds: must be at most \d+ \(got 100000\)/);
+    const free = await h.call("kling_text_to_video", { prompt: "x", max_cost: 0 });
+    expect(text(free)).toMatch(/^Error.*max_cost: must be more than 0 \(got 0\)/);
+    expect(m.since()).toHaveLength(0);
+  });
+
   it("names the nearest valid argument for a misspelt one, on every tool", async () => {
     const r = await h.call("seedance_generate_video", { prompt: "x", wait_second: 5 });
     expect(r.isError).toBe(true);

@@ -10,6 +10,7 @@ import { startHarness, type Harness } from "../../helpers/harness.js";
 import { listedTool } from "../../../src/tools/define.js";
 import { jobTools } from "../../../src/tools/jobs.js";
 import { listModels } from "../../../src/tools/list-models.js";
+import { estimateCostTool, getBudgetTool } from "../../../src/tools/cost-tools.js";
 
 describe("tool catalogue", () => {
   let h: Harness;
@@ -37,7 +38,13 @@ describe("tool catalogue", () => {
 
   /** Every tool as the server validates it: the full JSON Schema of its zod input (the listed one is compacted). */
   const validated = () =>
-    [...h.app.vendors.flatMap((v) => v.tools), ...jobTools(h.app), listModels(h.app)]
+    [
+      ...h.app.vendors.flatMap((v) => v.tools),
+      ...jobTools(h.app),
+      listModels(h.app),
+      estimateCostTool(h.app, () => []),
+      getBudgetTool(h.app),
+    ]
       .map((d) => listedTool(d))
       .map((d) => ({ name: d.name, schema: z.toJSONSchema(z.object(d.input), { io: "input" }) }));
 
