@@ -206,7 +206,7 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_TOOLSETS",
     flag: "--toolsets",
     description:
-      "Which tools to list, comma-separated, any case: vendor ids, `jobs` (get_job, wait_for_job, cancel_job, list_jobs), `models` (list_models) and `cost` (estimate_cost, get_budget). Default: every configured vendor, jobs, models and cost. An unknown name stops the server; an empty entry is ignored with a warning.",
+      "Tools to list, comma-separated, any case: vendor ids, `jobs` (get_job, wait_for_job, cancel_job, list_jobs), `models` (list_models), `cost` (estimate_cost, get_budget). Default: all of them. An unknown name stops the server; an empty entry is ignored with a warning.",
   },
   {
     name: "AIGC_MCP_MODELS_FILE",

@@ -49,7 +49,8 @@ export function listedToolsets(app: AppContext): Array<{ toolset: string; tools:
     ...app.vendors.filter((v) => listed(v.id)).map((v) => ({ toolset: v.id, tools: v.tools })),
     ...(listed("jobs") ? [{ toolset: "jobs", tools: jobTools(app) }] : []),
     ...(listed("models") ? [{ toolset: "models", tools: [listModels(app)] }] : []),
-    ...(listed("cost") ? [{ toolset: "cost", tools: costTools(app) }] : []),
+    // Pricing and budgets concern paid tools: with no vendor configured there is nothing to price.
+    ...(listed("cost") && app.vendors.length ? [{ toolset: "cost", tools: costTools(app) }] : []),
   ];
 }
 

@@ -23,6 +23,7 @@ import { Tracker } from "./tracker.js";
 import { TERMINAL, type CancelOutcome, type JobCost, type JobHandle, type JobRecord, type TaskDriver } from "./types.js";
 import { callScope, type CallScope } from "../cost/scope.js";
 import { waitOn, type WaitOptions } from "./wait.js";
+import { lostRecord } from "./lost-record.js";
 
 export type { WaitOptions };
 
@@ -197,7 +198,6 @@ export class JobEngine {
     return stored.map((r) => this.trackers.get(r.job_id)?.record ?? r);
   }
 
-  /** Stops every tracker; stored records let a later process resume. */
   /**
    * Stops every tracker and resolves once their work has stopped, so a record being written is
    * not cut off (bounded by `timeoutMs`; a vendor call that ignores its abort is not waited for).
@@ -290,21 +290,4 @@ export class JobEngine {
 /** The record field for the cost of the paid call starting a job (its estimate and budget reservation). */
 function costOf(scope: CallScope | undefined): { cost?: JobCost } {
   return scope?.cost ? { cost: scope.cost } : {};
-}
-
-/** The call's error when the record of a job that may be billed could not be written. */
-function lostRecord(err: unknown, vendor: string, task: string | undefined, jobId: string): AigcError {
-  const why = err instanceof Error ? err.message : String(err);
-  return new AigcError(
-    {
-      category: "local",
-      code: err instanceof AigcError ? err.code : "JobStoreUnavailable",
-      vendor,
-      message: `the ${vendor} task ${task ? `${task} ` : ""}was sent and may be billed, but the record of its job ${jobId} could not be written: ${why}`,
-      hint: task
-        ? `Fix the job store (AIGC_MCP_REDIS_URL or the output folder), then call wait_for_job with job_id ${jobId}: this server keeps tracking the task and saves its outputs. Do not generate again.`
-        : `Fix the job store (AIGC_MCP_REDIS_URL or the output folder), then call wait_for_job with job_id ${jobId}: this server keeps tracking the create. Do not generate again.`,
-    },
-    { cause: err },
-  );
 }

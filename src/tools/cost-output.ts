@@ -41,16 +41,21 @@ export function jobCostView(cost: JobCost | undefined): CostView | undefined {
   return cost ? costView(cost.estimate, cost.actual) : undefined;
 }
 
-/** "Cost: ¥4.736 estimated (…)" or "Cost: unknown (…)", with the actual when the vendor reported it. */
+/** At most `n` characters of a basis, cut at a word. */
+function brief(text: string, n = 90): string {
+  return text.length <= n ? text : `${text.slice(0, text.lastIndexOf(" ", n - 1))} …`;
+}
+
+/**
+ * "Cost: ¥4.968 estimated (108 000 tokens × ¥46/M tokens …); actual ¥4.968." or "Cost: unknown: …":
+ * one short line for the text (the whole basis is in structuredContent.cost).
+ */
 export function costLine(view: CostView): string {
   const est =
     view.estimated === null || !view.currency
-      ? `Cost: ${view.basis}`
-      : `Cost: ${view.lower_bound ? "at least " : ""}${formatMoney(view.estimated, view.currency)} estimated (${view.basis})`;
-  const act =
-    view.actual !== undefined && view.actual_currency
-      ? `; actual ${formatMoney(view.actual, view.actual_currency)} (${view.actual_basis})`
-      : "";
+      ? `Cost: ${brief(view.basis, 160)}`
+      : `Cost: ${view.lower_bound ? "at least " : ""}${formatMoney(view.estimated, view.currency)} estimated (${brief(view.basis)})`;
+  const act = view.actual !== undefined && view.actual_currency ? `; actual ${formatMoney(view.actual, view.actual_currency)}` : "";
   return `${est}${act}.`;
 }
 

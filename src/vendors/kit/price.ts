@@ -226,16 +226,17 @@ export class PriceBook {
   ) {}
 
   /**
-   * The prices file's entries come first (the model on the endpoint, then on any, then its `*`),
-   * so that a file price without an endpoint replaces a built-in per-endpoint one and a file's `*`
-   * every built-in price of the vendor; then the built-in model on the endpoint, on any, and `*`.
+   * A model's own price first: the prices file's (on the endpoint, then on any, so that a file price
+   * without an endpoint replaces a built-in per-endpoint one), then the built-in one (models-file
+   * prices included); then `*`, the file's before a built-in one: `*` prices the models that have
+   * no price of their own.
    */
   find(model: string, endpoint?: string): Price | undefined {
     const on = (list: readonly PriceEntry[], m: string) =>
       list.find((e) => e.model === m && endpoint !== undefined && e.endpoint === endpoint) ??
       list.find((e) => e.model === m && e.endpoint === undefined);
     const file = this.entries.slice(0, this.overrides);
-    return (on(file, model) ?? on(file, "*") ?? on(this.entries, model) ?? on(this.entries, "*"))?.price;
+    return (on(file, model) ?? on(this.entries, model) ?? on(file, "*") ?? on(this.entries, "*"))?.price;
   }
 
   /** A copy with `first` ahead of these entries (a prices file overrides the built-in prices). */

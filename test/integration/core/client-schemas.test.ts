@@ -72,6 +72,8 @@ const VARIANTS: Record<string, Array<Record<string, unknown>>> = {
   cancel_job: [{ job_id: JOB }],
   list_jobs: [{}],
   list_models: [{}, { vendor: "kling" }],
+  estimate_cost: [{ tool: "seedream_generate_image", arguments: { prompt: "a kite" } }],
+  get_budget: [{}, { days: 30 }],
   kling_list_elements: [{}],
   kling_delete_element: [{ element_id: "123456" }],
   kling_create_element: [{ element_name: "cat", element_description: "a tabby cat", frontal_image: IMAGE }],

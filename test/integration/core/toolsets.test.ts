@@ -54,7 +54,7 @@ describe("AIGC_MCP_TOOLSETS", () => {
     const env = { AIGC_MCP_TOOLSETS: "ark,klign" };
     await expect(loadVendors(env, parseCoreConfig(env))).rejects.toThrow(
       new RegExp(
-        `^AIGC_MCP_TOOLSETS: unknown toolset "klign" \\(did you mean kling\\?\\); valid: ${PLUGINS.map((p) => p.id).join(", ")}, jobs, models$`,
+        `^AIGC_MCP_TOOLSETS: unknown toolset "klign" \\(did you mean kling\\?\\); valid: ${PLUGINS.map((p) => p.id).join(", ")}, jobs, models, cost$`,
       ),
     );
   });

@@ -61,7 +61,8 @@ describe("Kling tools", () => {
     const duration = (tool.inputSchema.properties as Record<string, { description: string; maximum: number }>).duration!;
     expect(duration.description).toContain("kling-v3-omni 3-15");
     expect(duration.description).toContain("kling-video-o1 3-10");
-    expect(duration.maximum).toBeGreaterThanOrEqual(15);
+    // The range is a loose bound that only validates (src/tools/bounds.ts): not listed, and 15 s passes.
+    expect(duration.maximum ?? Infinity).toBeGreaterThanOrEqual(15);
     const catalog = h.app.vendors.find((v) => v.id === "kling")!.models!.catalog!;
     const omni = catalog.find("kling-v3-omni")!;
     expect(catalog.capabilities(omni, "videos/omni-video").duration).toEqual({ min: 3, max: 15 });
