@@ -218,7 +218,7 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_PRICES_FILE",
     flag: "--prices-file",
     description:
-      'JSON file with your prices (contract prices, resource packs, prices no vendor publishes), replacing the built-in list prices: `{"kling":[{"model":"kling-v3","currency":"CNY","unit":"second","amount":0.6}]}` (see Cost control).',
+      'JSON file with your prices (contract prices, resource packs, prices no vendor publishes), replacing the built-in list prices: `{"ark":[{"model":"doubao-seedream-5-0-pro-260628","currency":"CNY","unit":"image","amount":0.22}]}` (see Cost control).',
   },
   {
     name: "AIGC_MCP_BUDGET",

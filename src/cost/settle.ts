@@ -20,7 +20,7 @@ export function mayHaveBilled(err: unknown): boolean {
 /** The cost of a job that has just ended: its actual from the usage, and how its reservation ends. */
 export function endedCost(cost: JobCost, usage: VendorUsage | undefined, billed: boolean): JobCost {
   const actual = billed ? (actualCost(cost.estimate, usage) ?? cost.actual) : undefined;
-  return { ...cost, ...(actual ? { actual } : {}), ...(cost.reservation ? { settled: billed ? "spent" : "released" } : {}) };
+  return { ...cost, ...(actual ? { actual } : {}), settled: billed ? "spent" : "released" };
 }
 
 /**

@@ -174,6 +174,6 @@ export interface JobCost {
   estimate: Estimate;
   reservation?: Reservation;
   actual?: Actual;
-  /** How the reservation ended: settled (spent) or released (not billed). */
+  /** How the job ended for billing: spent (billed, or maybe) or released (not billed); a reservation ends the same way. */
   settled?: "spent" | "released";
 }

@@ -27,11 +27,21 @@ export async function confirmSpend(opts: {
   elicit: Elicit | undefined;
 }): Promise<void> {
   const { quote, config } = opts;
+  if (!config.confirmAbove.length) return;
   const { amount, currency } = quote.estimate;
   const threshold = thresholdFor(config, currency);
-  if (!threshold || amount === null || !currency || amount <= threshold.amount) return;
-  const estimate = formatMoney(amount, currency);
-  const above = `${threshold.amount}${threshold.currency ? ` ${threshold.currency}` : ""}`;
+  // A call whose cost is unknown, or in a currency no threshold is given in, cannot be shown to be under it: it is asked about too.
+  if (threshold && amount !== null && currency && amount <= threshold.amount) return;
+  const estimate = amount !== null && currency ? formatMoney(amount, currency) : "an unknown amount";
+  const above = threshold
+    ? `${threshold.amount}${threshold.currency ? ` ${threshold.currency}` : ""}`
+    : config.confirmAbove.map((t) => `${t.amount}${t.currency ? ` ${t.currency}` : ""}`).join(" / ");
+  const why =
+    amount === null || !currency
+      ? `its cost is unknown (${quote.estimate.reason ?? quote.estimate.basis})`
+      : threshold
+        ? `it is estimated at ${estimate} (${quote.estimate.basis}), above ${above}`
+        : `it is priced in ${currency} (${estimate}: ${quote.estimate.basis}) and AIGC_MCP_CONFIRM_ABOVE gives no ${currency} amount`;
   if (opts.elicit) {
     const answer = await opts.elicit({
       mode: "form",
@@ -41,7 +51,7 @@ export async function confirmSpend(opts: {
         `Model: ${quote.model ?? "the vendor's default"}`,
         `Estimate: ${estimate}${quote.estimate.lowerBound ? " or more" : ""}`,
         `Basis: ${quote.estimate.basis}`,
-        `(Calls above ${above} need your approval: AIGC_MCP_CONFIRM_ABOVE.)`,
+        `(This call needs your approval because ${why}: AIGC_MCP_CONFIRM_ABOVE.)`,
       ].join("\n"),
       requestedSchema: {
         type: "object",
@@ -65,7 +75,7 @@ export async function confirmSpend(opts: {
     category: "invalid_input",
     code: "ConfirmationRequired",
     vendor: quote.vendor,
-    message: `this call is estimated at ${estimate} (${quote.estimate.basis}), above the ${above} that needs the user's approval (AIGC_MCP_CONFIRM_ABOVE); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
+    message: `this call needs the user's approval (AIGC_MCP_CONFIRM_ABOVE ${above}) because ${why}; nothing was sent to ${vendorDisplayName(quote.vendor)}`,
     hint: `Tell the user the estimate and get their explicit approval, then repeat the same call with confirm: true. Do not set confirm without asking them.`,
   });
 }

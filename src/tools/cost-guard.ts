@@ -21,6 +21,7 @@ import { errorResult, type Quote, type ToolContext, type ToolDef } from "./defin
 import { replayKey } from "./idempotency.js";
 import { describeError } from "../errors.js";
 import { budgetRefusal } from "./budget-messages.js";
+import { budgetStatus } from "../cost/status.js";
 import { quietRange } from "./bounds.js";
 
 /**
@@ -204,16 +205,31 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
       category: "invalid_input",
       code: "BudgetUnknownPrice",
       vendor: quote.vendor,
-      message: `AIGC_MCP_BUDGET limits ${vendorDisplayName(quote.vendor)}'s spending, but the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
+      message: `AIGC_MCP_BUDGET limits ${limits.some((l) => l.vendor) ? `${vendorDisplayName(quote.vendor)}'s spending` : "spending"}, but the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
       hint: "Give the model's price in AIGC_MCP_PRICES_FILE, or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let calls without a price run uncounted.",
     });
+  // An unpriced call let through (AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow) cannot be held against a limit,
+  // but it never runs once a limit that applies to it is used up.
+  if (!priced && limits.length) {
+    const used = (await budgetStatus(app.jobs.store.spend, cost, 1)).limits.find(
+      (l) => l.left <= 0 && (!l.vendor || l.vendor === quote.vendor),
+    );
+    if (used)
+      throw budgetRefusal(quote, {
+        limit: limits.find((l) => l.period === used.period && l.currency === used.currency && l.vendor === used.vendor)!,
+        spent: used.spent,
+        reserved: used.reserved,
+        wanted: 0,
+        resetsAt: used.resetsAt,
+      });
+  }
   const inCurrency = priced ? limits.filter((l) => l.currency === estimate.currency) : [];
   if (priced && limits.length && !inCurrency.length)
     throw new AigcError({
       category: "invalid_input",
       code: "BudgetCurrency",
       vendor: quote.vendor,
-      message: `AIGC_MCP_BUDGET limits ${vendorDisplayName(quote.vendor)}'s spending in ${[...new Set(limits.map((l) => l.currency))].join("/")}, but this call is priced in ${estimate.currency} (${formatMoney(estimate.amount!, estimate.currency!)}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
+      message: `AIGC_MCP_BUDGET limits ${limits.some((l) => l.vendor) ? `${vendorDisplayName(quote.vendor)}'s spending` : "spending"} in ${[...new Set(limits.map((l) => l.currency))].join("/")}, but this call is priced in ${estimate.currency} (${formatMoney(estimate.amount!, estimate.currency!)}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
       hint: `Add a ${estimate.currency} limit (e.g. AIGC_MCP_BUDGET=…,${quote.vendor}:daily:20${estimate.currency}), or give ${quote.vendor}'s prices in ${limits[0]!.currency} in AIGC_MCP_PRICES_FILE.`,
     });
   const request = {

@@ -19,6 +19,7 @@ export const costSchema = z
     price_source: z.string().optional(),
     price_date: z.string().optional(),
     price_confidence: z.enum(["official", "transcribed", "contract"]).optional(),
+    not_billed: z.boolean().optional().describe("true: the vendor reported the task failed or refused it, so it was not billed"),
   })
   .describe("what the call costs");
 
@@ -38,7 +39,9 @@ export function costView(estimate: Estimate, actual?: Actual): CostView {
 }
 
 export function jobCostView(cost: JobCost | undefined): CostView | undefined {
-  return cost ? costView(cost.estimate, cost.actual) : undefined;
+  if (!cost) return undefined;
+  const view = costView(cost.estimate, cost.actual);
+  return cost.settled === "released" ? { ...view, not_billed: true } : view;
 }
 
 /** At most `n` characters of a basis, cut at a word. */
@@ -51,6 +54,8 @@ function brief(text: string, n = 90): string {
  * one short line for the text (the whole basis is in structuredContent.cost).
  */
 export function costLine(view: CostView): string {
+  if (view.not_billed)
+    return `Cost: not billed (the vendor reported the task failed or refused it)${view.estimated !== null && view.currency ? `; the estimate was ${formatMoney(view.estimated, view.currency)} and any budget hold was released` : ""}.`;
   const est =
     view.estimated === null || !view.currency
       ? `Cost: ${brief(view.basis, 160)}`
@@ -61,6 +66,7 @@ export function costLine(view: CostView): string {
 
 /** `_meta.usage` for clients that read usage from results (Dify): the actual cost when known, else the estimate. */
 export function usageMeta(view: CostView, usage?: VendorUsage): Record<string, unknown> | undefined {
+  if (view.not_billed) return view.currency ? { total_price: "0", currency: view.currency } : undefined;
   const amount = view.actual ?? view.estimated;
   const currency = view.actual !== undefined ? view.actual_currency : view.currency;
   if (amount === null || amount === undefined || !currency) return undefined;

@@ -42,15 +42,20 @@ export function chatMeters(
 ): { meters: Meter[]; lowerBound?: string } {
   const input = messages.reduce((n, m) => n + characters(m.content), 0);
   const meters = [tokenMeter(input, "messages", { tokens: "input" }, "input")];
+  // The chat template wraps each message in role tokens the model counts as input: not countable here.
+  const overhead = "the chat template's tokens around each message";
   if (maxTokens === undefined)
-    return { meters, lowerBound: "the answer's output tokens (no max_tokens given, so their number is not known before the call)" };
+    return {
+      meters,
+      lowerBound: `${overhead}, and the answer's output tokens (no max_tokens given, so their number is not known before the call)`,
+    };
   meters.push({
     quantity: maxTokens / M,
     dims: { tokens: "output", thinking },
     part: "output",
     how: `up to max_tokens ${spaced(maxTokens)} output tokens`,
   });
-  return { meters };
+  return { meters, lowerBound: overhead };
 }
 
 /** Embeddings: every text's characters as tokens. */

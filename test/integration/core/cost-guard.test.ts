@@ -48,6 +48,26 @@ describe("the cost guard", () => {
     expect(text(budget)).toMatch(/ark: ¥0 spent, 0 priced call\(s\), 1 without a known price/);
   });
 
+  it("with AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow, an unpriced call still never runs once a limit is used up", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: `ark:daily:${VIDEO_CNY.toFixed(6)}CNY`, AIGC_MCP_BUDGET_UNKNOWN_PRICE: "allow" } });
+    const ok = await h.call("seedance_generate_video", VIDEO);
+    expect((ok.structuredContent as { status: string }).status).toBe("succeeded");
+    const m = mark(h.ark);
+    const r = await h.call("seedream_generate_image", { prompt: "a kite" });
+    expect(text(r)).toMatch(/^Error: BudgetExceeded \(Ark\): Ark's daily budget of ¥4\.968 has ¥4\.968 spent/);
+    expect(m.since()).toHaveLength(0);
+  });
+
+  it("asks for confirmation when the cost is unknown or in a currency AIGC_MCP_CONFIRM_ABOVE gives no amount in", async () => {
+    h = await startHarness({ env: { AIGC_MCP_CONFIRM_ABOVE: "100CNY" } });
+    const unknown = await h.call("seedream_generate_image", { prompt: "a kite" });
+    expect(text(unknown)).toMatch(/^Error: ConfirmationRequired \(Ark\): .*because its cost is unknown/);
+    const usd = await h.call("kling_text_to_video", { prompt: "a kite", wait_seconds: 0 });
+    expect(text(usd)).toMatch(/^Error: ConfirmationRequired \(Kling\): .*priced in USD .*gives no USD amount/);
+    const cheap = await h.call("seedance_generate_video", { ...VIDEO, wait_seconds: 0 });
+    expect(cheap.isError).toBeFalsy();
+  });
+
   it("refuses a call priced in a currency the budget has no limit in, naming the limit to add", async () => {
     h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY" } });
     const m = mark(h.sandbox.kling);
@@ -76,6 +96,8 @@ describe("the cost guard", () => {
     h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY" } });
     const failed = await h.call("seedance_generate_video", { ...VIDEO, prompt: "waves [fail]" });
     expect((failed.structuredContent as { status: string }).status).toBe("failed");
+    expect(cost(failed)).toMatchObject({ not_billed: true });
+    expect(text(failed)).toMatch(/Cost: not billed \(the vendor reported the task failed or refused it\); the estimate was ¥4\.968/);
     const ok = await h.call("seedance_generate_video", VIDEO);
     expect((ok.structuredContent as { status: string }).status).toBe("succeeded");
     // Settling runs right after the job's last record write.

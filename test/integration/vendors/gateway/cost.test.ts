@@ -56,14 +56,15 @@ describe("gateway prices, quotes and actual costs", () => {
     expect(q.estimate.basis).toContain(
       "up to max_tokens 100 output tokens → 0.0001 M tokens × ¥2/M tokens (output: tokens output, thinking no)",
     );
-    expect(q.estimate.lowerBound).toBeUndefined();
+    // The chat template's tokens around each message cannot be counted before the call: at least this much.
+    expect(q.estimate.lowerBound).toBe(true);
   });
 
   it("chat without max_tokens is a lower bound saying so; thinking output has no known price", async () => {
     const open = await quote(h, "gateway_chat", { prompt: "Say hello." });
     expect(open.estimate.amount).toBeCloseTo((10 * 0.8) / 1e6, 9);
     expect(open.estimate.lowerBound).toBe(true);
-    expect(open.estimate.basis).toContain("plus the answer's output tokens (no max_tokens given");
+    expect(open.estimate.basis).toContain("and the answer's output tokens (no max_tokens given");
     const thinking = await quote(h, "gateway_chat", { prompt: "Say hello.", max_tokens: 10, enable_thinking: true });
     expect(thinking.estimate.amount).toBeNull();
     expect(thinking.estimate.reason).toMatch(/no rate for tokens output, thinking yes .*AIGC_MCP_PRICES_FILE/);
