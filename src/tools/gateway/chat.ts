@@ -10,7 +10,7 @@ import { GATEWAY } from "../../vendors/gateway/errors.js";
 import { defineTool } from "../define.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { GATEWAY_CALL, gatewayQuote, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
-import { compileSchema } from "./schema.js";
+import { checkSchemaLimits, compileSchema } from "./schema.js";
 import { MAX_ID, MAX_TEXT } from "../media-inputs.js";
 
 const usageShape = z.object({
@@ -64,6 +64,8 @@ export function gatewayChat(client: GatewayClient, book: PriceBook, catalog?: Ca
     },
     annotations: GATEWAY_CALL,
     quote(args) {
+      // The schema's caps first: a call refused for them is never metered (a 1 MB schema would be copied into the note).
+      if (args.json_schema) checkSchemaLimits(args.json_schema.schema);
       const { model } = resolveModel(cfg, "chat", args.model);
       const messages = chatMessages({ ...args, model, response_format: responseFormat(args.response_format, args.json_schema) });
       return gatewayQuote(book, "chat", model, () => chatMeters(messages, args.max_tokens, args.enable_thinking === true));

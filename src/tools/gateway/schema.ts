@@ -25,12 +25,18 @@ export interface SchemaCheck {
 }
 export type SchemaValidator = (data: unknown) => Promise<SchemaCheck>;
 
-/** Checks the caps, compiles the schema in the worker and returns a validator bound to it. */
-export async function compileSchema(schema: Record<string, unknown>): Promise<SchemaValidator> {
+/** Refuses a schema nested deeper than SCHEMA_MAX_DEPTH or over SCHEMA_MAX_BYTES as JSON; returns that JSON. */
+export function checkSchemaLimits(schema: Record<string, unknown>): string {
   checkDepth(schema);
   const json = JSON.stringify(schema);
   if (Buffer.byteLength(json) > SCHEMA_MAX_BYTES)
     throw inputError(FIELD, `is ${Buffer.byteLength(json)} bytes as JSON; the limit is ${SCHEMA_MAX_BYTES} bytes (simplify the schema)`);
+  return json;
+}
+
+/** Checks the caps, compiles the schema in the worker and returns a validator bound to it. */
+export async function compileSchema(schema: Record<string, unknown>): Promise<SchemaValidator> {
+  const json = checkSchemaLimits(schema);
   const hash = createHash("sha256").update(json).digest("hex");
   const compiled = await ask({ op: "compile", hash, json });
   if (compiled.error !== undefined) throw inputError(FIELD, `is not a valid JSON Schema: ${compiled.error}`);
