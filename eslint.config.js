@@ -64,6 +64,11 @@ export default tseslint.config(
     },
   },
   {
+    // The MCP App view and the test's host page run in a browser (each folder has its own tsconfig with the DOM types).
+    files: ["src/viewer/**/*.ts", "test/helpers/app-host/**/*.ts"],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     // expect.any() and friends are typed `any` by design.
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-unsafe-assignment": "off" },

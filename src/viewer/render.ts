@@ -1,0 +1,133 @@
+/// <reference lib="dom" />
+/**
+ * What the viewer shows for a job result: a gallery and players for a finished job, a progress card
+ * for a running one, the error for a failed one. Every string from the result goes in as text.
+ */
+import { h, type Child } from "./dom.js";
+import { formatBytes, formatCost, formatDuration, formatElapsed, isWebUrl, TERMINAL_STATUSES } from "./format.js";
+import type { MediaView } from "./media.js";
+import type { Asset, Job } from "./types.js";
+
+export interface RenderContext {
+  media: MediaView;
+  /** When the job started (ms since the epoch). */
+  startedAt: number;
+  cancellable: boolean;
+  /** The prompt of the call that made this view, when the host sent the tool input. */
+  prompt?: string;
+  /** A line under the progress card: the last status-call error or cancel_job's answer. */
+  note?: string;
+  openLink(url: string): void;
+  cancel(): void;
+}
+
+function header(job: Job): HTMLElement {
+  const cost = formatCost(job.cost);
+  return h(
+    "header",
+    {},
+    h("span", { class: "badge" }, job.status),
+    job.model && h("strong", { class: "model" }, job.model),
+    h("span", { class: "vendor" }, job.vendor),
+    cost && h("span", { class: "cost" }, cost),
+  );
+}
+
+function kind(a: Asset): "image" | "video" | "audio" | "file" {
+  const k = a.mime_type.split("/")[0];
+  return k === "image" || k === "video" || k === "audio" ? k : "file";
+}
+
+function facts(a: Asset): string {
+  return [
+    a.width && a.height ? `${a.width}×${a.height}` : undefined,
+    a.duration_s ? formatDuration(a.duration_s) : undefined,
+    formatBytes(a.bytes),
+    a.role,
+  ]
+    .filter(Boolean)
+    .join(" · ");
+}
+
+function asset(a: Asset, ctx: RenderContext, onlyVideo: boolean): HTMLElement {
+  const k = kind(a);
+  const view =
+    k === "image"
+      ? ctx.media.image(a)
+      : k === "video"
+        ? ctx.media.video(a, onlyVideo)
+        : k === "audio"
+          ? ctx.media.audio(a)
+          : h("p", { class: "file" }, a.path ?? a.uri);
+  const url = a.download_url;
+  const link =
+    isWebUrl(url) &&
+    h(
+      "a",
+      {
+        class: "download",
+        href: url,
+        title: a.download_expires_at ? `valid until ${a.download_expires_at}` : "",
+        onclick: (e: Event) => {
+          e.preventDefault();
+          ctx.openLink(url);
+        },
+      },
+      "Download",
+    );
+  return h("figure", { class: `asset ${k}` }, view, h("figcaption", {}, h("span", { class: "facts" }, facts(a)), link));
+}
+
+function finished(job: Job, ctx: RenderContext): Child[] {
+  if (!job.assets.length) return [h("p", { class: "detail" }, job.detail ?? job.message ?? "Finished with no file.")];
+  const onlyVideo = job.assets.filter((a) => kind(a) === "video").length === 1;
+  return [h("div", { class: "gallery" }, ...job.assets.map((a) => asset(a, ctx, onlyVideo)))];
+}
+
+function running(job: Job, ctx: RenderContext): Child[] {
+  const elapsed = h("span", { class: "elapsed" }, formatElapsed(Date.now() - ctx.startedAt));
+  elapsed.dataset.since = String(ctx.startedAt);
+  return [
+    h("p", { class: "state" }, `${job.status}${job.detail ? `: ${job.detail}` : ""} · `, elapsed),
+    h("div", { class: "bar" }, h("i")),
+    ctx.note && h("p", { class: "note" }, ctx.note),
+    ctx.cancellable && h("button", { class: "cancel", type: "button", onclick: () => ctx.cancel() }, "Cancel"),
+  ];
+}
+
+function failure(job: Job, ctx: RenderContext): Child[] {
+  const e = job.error;
+  return [
+    e && h("p", { class: "error-code" }, e.code),
+    h("p", { class: "error-message" }, e?.message ?? job.detail ?? job.message ?? `The job ${job.status}.`),
+    e?.request_id && h("p", { class: "request-id" }, `request id ${e.request_id}`),
+    ctx.note && h("p", { class: "note" }, ctx.note),
+  ];
+}
+
+/** The card for a job in any status. */
+export function renderJob(job: Job, ctx: RenderContext): HTMLElement {
+  const body =
+    job.status === "succeeded" ? finished(job, ctx) : TERMINAL_STATUSES.includes(job.status) ? failure(job, ctx) : running(job, ctx);
+  const card = h(
+    "section",
+    { class: `card ${job.status}` },
+    header(job),
+    ctx.prompt && h("p", { class: "prompt" }, ctx.prompt),
+    ...body,
+    !!job.warnings?.length && h("ul", { class: "warnings" }, ...job.warnings.map((w) => h("li", {}, w))),
+    h("footer", { class: "job-id" }, `job ${job.job_id}`),
+  );
+  card.dataset.status = job.status;
+  return card;
+}
+
+/** A result that is not a job (or an error with no job): its text, as text. */
+export function renderText(text: string, isError: boolean): HTMLElement {
+  return h("section", { class: `card text${isError ? " failed" : ""}` }, h("pre", {}, text));
+}
+
+/** Keeps every elapsed-time label current (called once a second). */
+export function tickElapsed(root: ParentNode): void {
+  for (const el of root.querySelectorAll<HTMLElement>(".elapsed")) el.textContent = formatElapsed(Date.now() - Number(el.dataset.since));
+}
