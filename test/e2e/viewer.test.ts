@@ -1,0 +1,220 @@
+/**
+ * The MCP App viewer (issue 15) in headless Chromium: a minimal host page speaking the ext-apps
+ * protocol (AppBridge) loads the viewer HTML under the default MCP Apps CSP and proxies the view's
+ * tools/call and resources/read to the built server in --sandbox. Screenshots of each state go to
+ * test-results/screenshots/ (git-ignored). Code run inside the page is given as strings: the test
+ * program has no DOM types.
+ */
+import { mkdirSync } from "node:fs";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { Frame } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/harness.js";
+import { jobOf } from "../helpers/results.js";
+import { findChromium } from "../helpers/video.js";
+import { startViewerRig } from "../helpers/viewer-host.js";
+import { stdioClient } from "./helpers.js";
+
+const CHROMIUM = findChromium();
+const SHOTS = new URL("../../test-results/screenshots/", import.meta.url);
+const shot = (name: string) => ({ path: new URL(`viewer-${name}.png`, SHOTS).pathname });
+/** Waits until an expression is true in the viewer (polled with evaluate: the CSP forbids the eval that waitForFunction uses). */
+const until = (frame: Frame, expr: string, timeout = 10_000) => expect.poll(() => frame.evaluate(expr), { timeout }).toBe(true);
+const HOSTILE = `<img src=x onerror="window.pwned=1"></script><script>window.pwned=2</script>`;
+
+describe.skipIf(!CHROMIUM)(
+  CHROMIUM ? "the viewer in Chromium" : "the viewer in Chromium (skipped: no chromium on PATH; .ci/run installs it)",
+  () => {
+    let client: Client;
+    let rig: Awaited<ReturnType<typeof startViewerRig>>;
+    const call = async (name: string, args: Record<string, unknown>) =>
+      (await client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 })) as CallToolResult;
+
+    beforeAll(async () => {
+      mkdirSync(SHOTS, { recursive: true });
+      ({ client } = await stdioClient({ AIGC_MCP_OUTPUT_DIR: tempDir("aigc-viewer-") }, ["--sandbox"]));
+      rig = await startViewerRig(client, CHROMIUM!);
+    });
+    afterAll(async () => {
+      await rig?.close();
+      await client?.close();
+    });
+
+    it("the HTML is one self-contained file under 150 kB that names no external origin", () => {
+      expect(Buffer.byteLength(rig.html)).toBeLessThan(150_000);
+      expect(rig.html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|@import|https?:\/\/[a-z]/i);
+    });
+
+    it("a finished image job: the gallery shows the image at its real pixel size, and it enlarges", async () => {
+      const r = await call("seedream_generate_image", { prompt: "a lighthouse at dusk" });
+      const asset = jobOf(r).assets[0]!;
+      const host = await rig.open();
+      await host.input({ prompt: "a lighthouse at dusk" });
+      await host.result(r);
+      const img = host.view.locator(".gallery img");
+      await img.waitFor();
+      await until(host.frame(), `document.querySelector(".gallery img")?.naturalWidth > 0`);
+      const size = await host
+        .frame()
+        .evaluate<{ w: number; h: number; src: string }>(
+          `(i => ({ w: i.naturalWidth, h: i.naturalHeight, src: i.src.slice(0, 11) }))(document.querySelector(".gallery img"))`,
+        );
+      expect(size).toEqual({ w: asset.width, h: asset.height, src: `data:${asset.mime_type.slice(0, 6)}` });
+      await expect.poll(() => host.view.locator(".facts").first().textContent()).toContain(`${asset.width}×${asset.height}`);
+      expect(await host.view.locator(".model").textContent()).toBe(jobOf(r).model);
+      await host.page.locator("iframe").screenshot(shot("image"));
+      await host.view.locator(".thumb").click();
+      await host.view.locator(".lightbox img").waitFor();
+      await host.page.locator("iframe").screenshot(shot("image-enlarged"));
+      await host.view.locator(".lightbox").press("Escape");
+      await host.view.locator(".lightbox").waitFor({ state: "detached" });
+      await host.view.locator(".thumb").click();
+      await host.view.locator(".lightbox").click();
+      await host.view.locator(".lightbox").waitFor({ state: "detached" });
+      expect(rig.reads).toEqual([asset.uri]); // read once, through resources/read
+      expect(host.requests.filter((u) => !u.startsWith(rig.url) && !u.startsWith("data:"))).toEqual([]);
+      expect(host.cspViolations).toEqual([]);
+      expect(host.errors).toEqual([]);
+      await host.close();
+    });
+
+    it("a running video job: the card follows it to success by itself, then the video plays", async () => {
+      const r = await call("seedance_generate_video", { prompt: "waves on a beach", wait_seconds: 0 });
+      expect(["submitting", "queued", "running"]).toContain(jobOf(r).status);
+      const host = await rig.open();
+      await host.result(r);
+      await host.view.locator(".card .elapsed").waitFor();
+      await host.page.locator("iframe").screenshot(shot("running"));
+      await host.view.locator('.card[data-status="succeeded"]').waitFor({ timeout: 60_000 });
+      const waits = (await host.calls()).filter((c) => c.name === "wait_for_job");
+      expect(waits[0]).toEqual({ name: "wait_for_job", arguments: { job_id: jobOf(r).job_id, wait_seconds: 0 } });
+      expect(waits.slice(1).every((c) => c.arguments?.wait_seconds === 20)).toBe(true);
+      // The only video of the result is read at once; it reaches canplay and plays.
+      const frame = host.frame();
+      await until(frame, `document.querySelector("video")?.readyState >= 3`, 30_000); // canplay
+      await frame.evaluate(`(v => { v.muted = true; return v.play(); })(document.querySelector("video"))`);
+      await until(frame, `document.querySelector("video").currentTime > 0.3`, 30_000);
+      await frame.evaluate(`document.querySelector("video").pause()`);
+      await host.page.locator("iframe").screenshot(shot("video"));
+      expect(host.requests.filter((u) => !u.startsWith(rig.url) && !u.startsWith("data:"))).toEqual([]);
+      expect(host.cspViolations).toEqual([]);
+      await host.close();
+    });
+
+    it("Cancel calls cancel_job and the card shows what it did", async () => {
+      // The sandbox keeps a task queued 1.5 s and Ark cancels only queued tasks: the page is ready before the job starts.
+      const host = await rig.open();
+      const r = await call("seedance_generate_video", { prompt: "a queued video to cancel", wait_seconds: 0 });
+      await host.result(r);
+      await host.view.locator("button.cancel").click();
+      await host.view.locator('.card[data-status="cancelled"]').waitFor({ timeout: 30_000 });
+      expect((await host.calls()).filter((c) => c.name === "cancel_job")).toEqual([
+        { name: "cancel_job", arguments: { job_id: jobOf(r).job_id } },
+      ]);
+      expect(await host.view.locator(".note").textContent()).toMatch(/removed the queued task/);
+      await host.page.locator("iframe").screenshot(shot("cancelled"));
+      await host.close();
+    });
+
+    it("a failed job shows the error code, message, request id and job id", async () => {
+      const r = await call("seedance_generate_video", { prompt: "a cat [fail]", wait_seconds: 60 });
+      const job = jobOf(r);
+      expect(job.status).toBe("failed");
+      const host = await rig.open();
+      await host.result(r);
+      await host.view.locator('.card[data-status="failed"]').waitFor();
+      expect(await host.view.locator(".error-code").textContent()).toBe(job.error!.code);
+      expect(await host.view.locator(".error-message").textContent()).toBe(job.error!.message);
+      if (job.error!.request_id) expect(await host.view.locator(".request-id").textContent()).toContain(job.error!.request_id);
+      expect(await host.view.locator(".job-id").textContent()).toContain(job.job_id);
+      await host.page.locator("iframe").screenshot(shot("failed"));
+      await host.close();
+    });
+
+    it("an audio asset gets a player with its bytes", async () => {
+      const r = await call("gateway_speech", { text: "Hello from the viewer.", wait_seconds: 30 });
+      expect(jobOf(r).status).toBe("succeeded");
+      const host = await rig.open();
+      await host.result(r);
+      await until(host.frame(), `document.querySelector("audio")?.duration > 0`, 20_000);
+      expect(await host.frame().evaluate(`document.querySelector("audio").src.slice(0, 11)`)).toBe("data:audio/");
+      await host.page.locator("iframe").screenshot(shot("audio"));
+      await host.close();
+    });
+
+    it("strings from the result and the prompt render as text: no element, no script is made from them", async () => {
+      const host = await rig.open();
+      await host.input({ prompt: HOSTILE });
+      const failed = {
+        job_id: HOSTILE,
+        status: "failed",
+        vendor: HOSTILE,
+        model: HOSTILE,
+        assets: [],
+        detail: HOSTILE,
+        error: { code: HOSTILE, message: HOSTILE, request_id: HOSTILE },
+        warnings: [HOSTILE],
+      };
+      await host.result({ content: [{ type: "text", text: HOSTILE }], structuredContent: failed, isError: true });
+      await host.view.locator('.card[data-status="failed"]').waitFor();
+      for (const sel of [".prompt", ".model", ".vendor", ".error-code", ".error-message", ".warnings li"])
+        expect(await host.view.locator(sel).textContent(), sel).toBe(HOSTILE);
+      expect(await host.view.locator(".request-id").textContent()).toBe(`request id ${HOSTILE}`);
+      expect(await host.view.locator(".job-id").textContent()).toBe(`job ${HOSTILE}`);
+      const dom = () =>
+        host.frame().evaluate(`({
+          imgs: document.querySelectorAll("img").length,
+          scripts: document.querySelectorAll("script").length,
+          onerror: document.querySelectorAll("[onerror]").length,
+          pwned: window.pwned ?? null,
+        })`);
+      expect(await dom()).toEqual({ imgs: 0, scripts: 1, onerror: 0, pwned: null });
+      await host.page.locator("iframe").screenshot(shot("escaped"));
+      // A running job with a hostile vendor state, whose status calls fail (the job id is unknown): the
+      // error is shown as text and the call is retried.
+      await host.result({ content: [], structuredContent: { ...failed, job_id: "no-such-job", status: "running", error: undefined } });
+      await host.view.locator(".note").waitFor({ timeout: 20_000 });
+      expect(await host.view.locator(".state").textContent()).toContain(`running: ${HOSTILE}`);
+      expect(await host.view.locator(".note").textContent()).toMatch(/^Could not get the status \(.+\); retrying in 1 s\.$/);
+      await expect
+        .poll(async () => (await host.calls()).filter((c) => c.arguments?.job_id === "no-such-job").length, { timeout: 20_000 })
+        .toBeGreaterThanOrEqual(2);
+      expect(await dom()).toEqual({ imgs: 0, scripts: 1, onerror: 0, pwned: null });
+      // A result that is not a job (chat, a tool error) shows its text, as text.
+      await host.result({ content: [{ type: "text", text: HOSTILE }] });
+      await host.view.locator(".card.text pre").waitFor();
+      expect(await host.view.locator(".card.text pre").textContent()).toBe(HOSTILE);
+      expect(await dom()).toEqual({ imgs: 0, scripts: 1, onerror: 0, pwned: null });
+      expect(host.errors).toEqual([]);
+      await host.close();
+    });
+
+    it("holds one video at a time: starting another drops the first one's bytes; an image over the cap is not read", async () => {
+      const [a, b] = await Promise.all(
+        ["first clip", "second clip"].map((prompt) => call("seedance_generate_video", { prompt, wait_seconds: 60 })),
+      );
+      const [va, vb] = [jobOf(a!).assets[0]!, jobOf(b!).assets[0]!];
+      const huge = { ...va, uri: "media://no-such/huge.png", mime_type: "image/png", bytes: 25_000_000, path: "/tmp/huge.png" };
+      const host = await rig.open();
+      const before = rig.reads.length;
+      await host.result({ content: [], structuredContent: { ...jobOf(a!), assets: [va, vb, huge] } });
+      await host.view.locator("button.play").nth(1).waitFor();
+      const srcs = () =>
+        host
+          .frame()
+          .evaluate<Array<string | null>>(
+            `[...document.querySelectorAll("video")].map((v) => v.getAttribute("src")?.slice(0, 11) ?? null)`,
+          );
+      expect(await srcs()).toEqual([null, null]); // two videos: nothing read until play is pressed
+      expect(await host.view.locator(".too-big").textContent()).toContain("/tmp/huge.png");
+      await host.view.locator("button.play").first().click();
+      await expect.poll(srcs).toEqual(["data:video/", null]);
+      await host.view.locator("button.play").first().click(); // the second one's button (the first's is gone)
+      await expect.poll(srcs).toEqual([null, "data:video/"]);
+      await host.page.locator("iframe").screenshot(shot("two-videos"));
+      expect(rig.reads.slice(before)).toEqual([va.uri, vb.uri]);
+      await host.close();
+    });
+  },
+);
