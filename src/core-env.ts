@@ -152,6 +152,12 @@ export const CORE_ENV: EnvVar[] = [
     default: "embed",
   },
   {
+    name: "AIGC_MCP_APPS",
+    description:
+      "`false` stops declaring the MCP App viewer (`ui://aigc-mcp/viewer`) on media and job tools. Hosts without MCP Apps ignore it either way; results are the same.",
+    default: "true",
+  },
+  {
     name: "AIGC_MCP_MAX_MEDIA_BYTES",
     flag: "--max-media-bytes",
     description: "Largest download or local input accepted.",

@@ -17,6 +17,7 @@ import { estimateCostTool, getBudgetTool } from "./tools/cost-tools.js";
 import { MEDIA_REF_HELP } from "./tools/media-inputs.js";
 import type { CoreConfig } from "./config.js";
 import { VERSION } from "./version.js";
+import { registerViewer } from "./viewer.js";
 
 /** MCP's error code for resources/read of a resource that does not exist. */
 const RESOURCE_NOT_FOUND = -32002;
@@ -66,6 +67,7 @@ export function createMcpServer(app: AppContext): McpServer {
     { capabilities: { tools: {}, resources: {} }, instructions: instructions(app.config) },
   );
   for (const tool of listedToolsets(app).flatMap((t) => t.tools)) registerTool(server, app, tool);
+  if (app.config.apps) registerViewer(server);
   server.registerResource(
     "media",
     new ResourceTemplate(`${MEDIA_URI_PREFIX}{name}`, {

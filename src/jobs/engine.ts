@@ -192,6 +192,12 @@ export class JobEngine {
     return { record: job.tracker.record, outcome };
   }
 
+  /** Whether cancel_job can stop this job now: unfinished, driven by this process, and its vendor can cancel it. */
+  canCancel(jobId: string): boolean {
+    const tr = this.trackers.get(jobId);
+    return !!tr && !tr.ended && tr.kind.canCancel(tr);
+  }
+
   /** The most recently updated jobs, with this process's live records in place of stored ones. */
   async list(limit: number): Promise<JobRecord[]> {
     const stored = await this.store.list(limit);

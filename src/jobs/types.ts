@@ -125,7 +125,12 @@ export interface TaskDriver {
   /** How long the vendor keeps a task answerable (Jimeng: 12 h), when shorter than a day. */
   taskRetentionMs?: number;
   poll(handle: JobHandle, ctx: DriverContext): Promise<PollResult>;
+  /** Present only when the vendor has a cancel endpoint for this kind of task. */
   cancel?(handle: JobHandle, ctx: DriverContext): Promise<CancelOutcome>;
+  /** The job states in which `cancel` can work (Ark: queued only); default every unfinished state. */
+  cancelWhile?: readonly JobStatus[];
+  /** Without `cancel`: what cancel_job says instead (default: the vendor has no cancel endpoint for this kind of task). */
+  noCancel?: string;
   /**
    * Finds the task a create with a lost answer may have made (Ark's task list, Kling's external
    * task id): its id (and any poll facts `x`) when exactly one task matches, `ambiguous` with the

@@ -26,6 +26,7 @@ import type { Elicit } from "./confirm.js";
 import { costArguments, runPaid } from "./cost-guard.js";
 import { costSchema } from "./cost-output.js";
 import type { Actual, Estimate, VendorUsage } from "../vendors/kit/price.js";
+import { viewerToolMeta } from "../viewer.js";
 
 export interface ToolContext {
   app: AppContext;
@@ -167,6 +168,11 @@ function guardArguments(server: McpServer, def: ToolDef): void {
   defs.set(def.name, def);
 }
 
+/** A tool whose result is a job (jobResultShape): the media tools and get_job, wait_for_job, cancel_job. */
+function returnsJob(output: z.ZodRawShape): boolean {
+  return returnsMedia(output) && "job_id" in output;
+}
+
 /** Budgets that run from `startedMs`, the moment the call arrived. */
 export function callBudget(app: AppContext, startedMs: number): ToolContext["budget"] {
   return (waitSeconds) => new WaitBudget(startedMs + (waitSeconds ?? app.config.defaultWaitS) * 1000);
@@ -240,6 +246,8 @@ export function registerTool(server: McpServer, app: AppContext, original: ToolD
       inputSchema: def.input,
       outputSchema: def.output,
       annotations: { title: def.title, ...def.annotations },
+      // Every tool that answers with a job shows it in the viewer, in hosts that render MCP Apps.
+      ...(app.config.apps && returnsJob(def.output) ? { _meta: viewerToolMeta } : {}),
     },
     async (raw: unknown, extra: Extra): Promise<CallToolResult> => {
       const warnings: string[] = [];

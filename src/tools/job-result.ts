@@ -150,12 +150,21 @@ export async function renderJob(stored: JobRecord, app: AppContext, delivery: De
     .join("\n");
   const content: CallToolResult["content"] = [{ type: "text", text }, ...blocks];
   const usage = cost && usageMeta(cost, record.usage);
+  const meta = { ...(usage ? { usage } : {}), ...(app.config.apps ? { [VIEW_META_KEY]: viewFacts(record, app) } : {}) };
   return {
     content,
     structuredContent: { message: jobMessage(record), ...structuredJob(record) },
     ...(failed ? { isError: true } : {}),
-    ...(usage ? { _meta: { usage } } : {}),
+    ...(Object.keys(meta).length ? { _meta: meta } : {}),
   };
+}
+
+/** Result `_meta` key of what only the viewer needs; the model's text and structuredContent stay as they were. */
+export const VIEW_META_KEY = "aigc-mcp/job";
+
+/** For the viewer's progress card: when the job started (its elapsed time) and whether it offers Cancel. */
+function viewFacts(record: JobRecord, app: AppContext): { created_at: string; cancellable: boolean } {
+  return { created_at: record.created_at, cancellable: app.jobs.canCancel(record.job_id) };
 }
 
 /**

@@ -167,6 +167,24 @@ describe("vendor tasks", () => {
     jobs.registerDriver(fakeDriver([{ status: "running" }]));
     const { outcome } = await jobs.cancel(taskJobId("t-keep"));
     expect(outcome).toMatchObject({ cancelled: false, message: expect.stringMatching(/fake has no cancel endpoint/) });
+    expect(jobs.canCancel(taskJobId("t-keep"))).toBe(false);
+  });
+
+  it("offer cancel only in the states the vendor cancels in, and never once finished", async () => {
+    const { jobs } = setup();
+    const answers: PollResult[] = [{ status: "queued" }, { status: "running" }, { status: "running" }];
+    const driver = {
+      ...fakeDriver(answers),
+      cancelWhile: ["queued"] as const,
+      cancel: () => Promise.resolve({ cancelled: true, message: "cancelled" }),
+    };
+    jobs.registerDriver(driver);
+    const id = taskJobId("t-queued");
+    expect(await jobs.wait(id, { budgetMs: 0 })).toMatchObject({ status: "queued" });
+    expect(jobs.canCancel(id)).toBe(true);
+    expect(await jobs.wait(id, { budgetMs: 300 })).toMatchObject({ status: "running" });
+    expect(jobs.canCancel(id)).toBe(false);
+    expect(jobs.canCancel("t.fake.video.0.unknown")).toBe(false);
   });
 });
 

@@ -41,6 +41,10 @@ export class Followed implements JobKind {
     }
   }
 
+  canCancel(): boolean {
+    return false;
+  }
+
   /** Refuses: only the owner process holds the call. */
   cancel(): Promise<CancelOutcome> {
     return Promise.resolve({

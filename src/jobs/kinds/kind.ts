@@ -16,6 +16,8 @@ export interface JobKind {
   drive(tr: Tracker): Promise<void>;
   /** Cancels an unfinished job as far as this kind allows and says plainly what happened. */
   cancel(tr: Tracker, signal?: AbortSignal): Promise<CancelOutcome>;
+  /** Whether cancel_job can stop this unfinished job now (the viewer offers Cancel only then). */
+  canCancel(tr: Tracker): boolean;
   /** True until the job's first poll has landed; a wait holds for it past a zero budget. */
   firstPollPending(): boolean;
   /** Whether cancelling the tool call that started the job aborts the job itself. */

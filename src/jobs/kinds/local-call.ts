@@ -70,6 +70,11 @@ export class LocalCall implements JobKind {
     }
   }
 
+  /** The vendor has no cancel API for a synchronous call: cancel_job only stops waiting. */
+  canCancel(): boolean {
+    return false;
+  }
+
   /** Aborts the call; the vendor, which has no cancel API for it, may still finish and bill it. */
   async cancel(tr: Tracker): Promise<CancelOutcome> {
     tr.controller.abort();

@@ -150,6 +150,10 @@ export class Submitting implements JobKind {
     await tr.update({ status: "failed", error: toErrorShape(error), errorCause: error });
   }
 
+  canCancel(tr: Tracker): boolean {
+    return tr.handle.task !== undefined && this.poller.canCancel(tr);
+  }
+
   /** Before the task exists there is nothing to cancel: the create cannot be taken back. */
   async cancel(tr: Tracker, signal?: AbortSignal): Promise<CancelOutcome> {
     if (tr.handle.task) return this.poller.cancel(tr, signal);

@@ -118,12 +118,18 @@ export class VendorTask implements JobKind {
     }
   }
 
+  canCancel(tr: Tracker): boolean {
+    return this.driver.cancel !== undefined && (this.driver.cancelWhile?.includes(tr.record.status) ?? true);
+  }
+
   /** Asks the vendor to cancel, when the driver can; a confirmed or final answer ends the job here too. */
   async cancel(tr: Tracker, signal?: AbortSignal): Promise<CancelOutcome> {
     if (!this.driver.cancel) {
       return {
         cancelled: false,
-        message: `${tr.record.vendor} has no cancel endpoint for this kind of task; it keeps running and its result will be downloaded when it finishes.`,
+        message:
+          this.driver.noCancel ??
+          `${tr.record.vendor} has no cancel endpoint for this kind of task; it keeps running and its result will be downloaded when it finishes.`,
       };
     }
     const outcome = await this.driver.cancel(tr.handle, { signal: signal ?? new AbortController().signal });

@@ -182,6 +182,7 @@ export function seedanceDriver(client: ArkClient): TaskDriver {
         throw err;
       }
     },
+    cancelWhile: ["queued"],
     async cancel(handle: JobHandle, { signal }): Promise<CancelOutcome> {
       const task = await client.getVideoTask(handle.task!, signal);
       if (task.status !== "queued") {

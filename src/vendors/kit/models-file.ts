@@ -4,13 +4,13 @@
  * is a `ModelOverride` (see catalog.ts). Validated with zod at start-up; a bad file stops the
  * server with one line naming the bad entry.
  */
-import { readFile, stat } from "node:fs/promises";
 import { z } from "zod";
 import { ConfigError } from "../../config.js";
 import { nearest } from "../../nearest.js";
 import type { Catalog, ModelOverride, Source } from "./catalog.js";
 import { PriceBook, type PriceEntry } from "./price.js";
 import { filePrice, fromFile, type FilePrice } from "./prices-file.js";
+import { readVendorFile } from "./vendor-file.js";
 
 const VARIABLE = "AIGC_MCP_MODELS_FILE";
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
@@ -70,23 +70,12 @@ function where(path: string, vendor: string, index: number | undefined, id: unkn
 
 /** Reads and validates the file. Throws ConfigError (one line, naming the entry) on any problem. */
 export async function loadModelsFile(path: string, vendorIds: readonly string[]): Promise<ModelsFile> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(path, "utf8"));
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `is not readable JSON (${(err as Error).message})`;
-    throw new ConfigError(VARIABLE, `${path} ${why}`);
-  }
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new ConfigError(VARIABLE, `${path}: must be an object keyed by vendor id (${vendorIds.join(", ")})`);
-  }
-  const unknown = Object.keys(raw).find((k) => !vendorIds.includes(k));
-  if (unknown) throw new ConfigError(VARIABLE, `${path}: "${unknown}" is not a vendor id (${vendorIds.join(", ")})`);
+  const { raw, source } = await readVendorFile(path, VARIABLE, vendorIds);
   const parsed = z.record(z.string(), z.array(entry)).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const [vendor, index, ...field] = issue.path;
-    const entries = (raw as Record<string, unknown>)[String(vendor)];
+    const entries = raw[String(vendor)];
     const id = Array.isArray(entries) && typeof index === "number" ? (entries[index] as { id?: unknown } | undefined)?.id : undefined;
     let message = issue.message.replace(/^Invalid input: expected array, received (\w+)$/, "must be a list, got $1");
     let fieldName = field
@@ -103,7 +92,6 @@ export async function loadModelsFile(path: string, vendorIds: readonly string[])
     }
     throw new ConfigError(VARIABLE, where(path, String(vendor), typeof index === "number" ? index : undefined, id, fieldName, message));
   }
-  const source = { url: `file://${path}`, date: (await stat(path)).mtime.toISOString().slice(0, 10) };
   const priced = (p: FilePrice | undefined) => p && fromFile(p, source);
   const models = Object.fromEntries(
     Object.entries(parsed.data).map(([vendor, list]) => [

@@ -6,11 +6,11 @@
  * `price` of the same shape (without `model`). Validated with zod at start-up; a bad file stops the
  * server with one line naming the entry.
  */
-import { readFile, stat } from "node:fs/promises";
 import { z } from "zod";
 import { ConfigError } from "../../config.js";
 import type { Source } from "./catalog.js";
 import { CURRENCIES, PRICE_UNITS, type Price, type PriceEntry } from "./price.js";
+import { readVendorFile } from "./vendor-file.js";
 
 const VARIABLE = "AIGC_MCP_PRICES_FILE";
 
@@ -62,17 +62,7 @@ export interface PricesFile {
 
 /** Reads and validates the file. Throws ConfigError (one line, naming the vendor, entry and field) on any problem. */
 export async function loadPricesFile(path: string, vendorIds: readonly string[]): Promise<PricesFile> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(path, "utf8"));
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `is not readable JSON (${(err as Error).message})`;
-    throw new ConfigError(VARIABLE, `${path} ${why}`);
-  }
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
-    throw new ConfigError(VARIABLE, `${path}: must be an object keyed by vendor id (${vendorIds.join(", ")})`);
-  const unknown = Object.keys(raw).find((k) => !vendorIds.includes(k));
-  if (unknown) throw new ConfigError(VARIABLE, `${path}: "${unknown}" is not a vendor id (${vendorIds.join(", ")})`);
+  const { raw, source } = await readVendorFile(path, VARIABLE, vendorIds);
   const parsed = z.record(z.string(), z.array(entry).max(10_000)).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -81,7 +71,6 @@ export async function loadPricesFile(path: string, vendorIds: readonly string[])
     const name = field.map(String).join(".");
     throw new ConfigError(VARIABLE, `${path}: ${String(vendor)}${at}${name ? `, field ${name}` : ""}: ${issue.message}`);
   }
-  const source = { url: `file://${path}`, date: (await stat(path)).mtime.toISOString().slice(0, 10) };
   const entries = Object.fromEntries(
     Object.entries(parsed.data).map(([vendor, list]) => [
       vendor,

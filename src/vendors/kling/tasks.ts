@@ -6,7 +6,7 @@
  * the task id is that external id (the create answer was lost and Kling could not be asked then).
  */
 import { AigcError } from "../../errors.js";
-import type { CancelOutcome, JobHandle, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
+import type { JobHandle, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
 import type { CreateTarget, KlingClient, KlingMedia, KlingTask } from "./client.js";
 import { KLING } from "./errors.js";
 import { isKlingFamily, type KlingFamily, type KlingRoute } from "./families.js";
@@ -85,10 +85,8 @@ export function klingPollResult(task: KlingTask, model?: string, accountCurrency
   }
 }
 
-const NO_CANCEL: CancelOutcome = {
-  cancelled: false,
-  message: "Kling has no cancel endpoint: the task keeps running and is billed, and its result will be downloaded here when it finishes.",
-};
+const NO_CANCEL =
+  "Kling has no cancel endpoint: the task keeps running and is billed, and its result will be downloaded here when it finishes.";
 
 function driver(client: KlingClient, op: "video" | "image", accountCurrency?: Currency): TaskDriver {
   return {
@@ -123,9 +121,7 @@ function driver(client: KlingClient, op: "video" | "image", accountCurrency?: Cu
         throw err;
       }
     },
-    cancel() {
-      return Promise.resolve(NO_CANCEL);
-    },
+    noCancel: NO_CANCEL,
     /**
      * A create whose answer was lost is looked up by the `external_task_id` it was sent under. When
      * Kling cannot be asked now, the job polls by that id (`x.e`): Kling answers it once it can.
