@@ -171,15 +171,10 @@ describe.skipIf(!CHROMIUM)(
         })`);
       expect(await dom()).toEqual({ imgs: 0, scripts: 1, onerror: 0, pwned: null });
       await host.page.locator("iframe").screenshot(shot("escaped"));
-      // A running job with a hostile vendor state, whose status calls fail (the job id is unknown): the
-      // error is shown as text and the call is retried.
+      // The vendor state of a running job.
       await host.result({ content: [], structuredContent: { ...failed, job_id: "no-such-job", status: "running", error: undefined } });
-      await host.view.locator(".note").waitFor({ timeout: 20_000 });
+      await host.view.locator(".state").waitFor();
       expect(await host.view.locator(".state").textContent()).toContain(`running: ${HOSTILE}`);
-      expect(await host.view.locator(".note").textContent()).toMatch(/^Could not get the status \(.+\); retrying in 1 s\.$/);
-      await expect
-        .poll(async () => (await host.calls()).filter((c) => c.arguments?.job_id === "no-such-job").length, { timeout: 20_000 })
-        .toBeGreaterThanOrEqual(2);
       expect(await dom()).toEqual({ imgs: 0, scripts: 1, onerror: 0, pwned: null });
       // A result that is not a job (chat, a tool error) shows its text, as text.
       await host.result({ content: [{ type: "text", text: HOSTILE }] });
@@ -190,11 +185,40 @@ describe.skipIf(!CHROMIUM)(
       await host.close();
     });
 
+    it("a running card: elapsed time from the job's start, Cancel only when cancellable, failed status calls shown and retried, stopped at teardown", async () => {
+      const host = await rig.open();
+      const running = { job_id: "no-such-job", status: "running", vendor: "sim", assets: [], detail: "generating" };
+      const startedAt = new Date(Date.now() - 125_000).toISOString();
+      await host.result({
+        content: [],
+        structuredContent: running,
+        _meta: { "aigc-mcp/job": { created_at: startedAt, cancellable: false } },
+      });
+      await host.view.locator(".state").waitFor();
+      expect(await host.view.locator(".elapsed").textContent()).toMatch(/^2 min 0\d s$/);
+      expect(await host.view.locator("button.cancel").count()).toBe(0);
+      // wait_for_job of an unknown job answers an error: shown as text, retried with backoff.
+      await host.view.locator(".note").waitFor({ timeout: 20_000 });
+      expect(await host.view.locator(".note").textContent()).toMatch(/^Could not get the status \(.+\); retrying in 1 s\.$/);
+      const polls = async () => (await host.calls()).filter((c) => c.name === "wait_for_job").length;
+      await expect.poll(polls, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+      await host.page.locator("iframe").screenshot(shot("retrying"));
+      await host.teardown();
+      const atTeardown = await polls();
+      await new Promise((r) => setTimeout(r, 5000)); // longer than the next backoff (4 s)
+      expect(await polls()).toBe(atTeardown);
+      // The host's tool-cancelled notification.
+      await host.cancelled("stopped by the user");
+      await expect.poll(() => host.view.locator(".card.text pre").textContent()).toBe("The call was cancelled: stopped by the user");
+      await host.close();
+    });
+
     it("holds one video at a time: starting another drops the first one's bytes; an image over the cap is not read", async () => {
       const [a, b] = await Promise.all(
         ["first clip", "second clip"].map((prompt) => call("seedance_generate_video", { prompt, wait_seconds: 60 })),
       );
-      const [va, vb] = [jobOf(a!).assets[0]!, jobOf(b!).assets[0]!];
+      const va = jobOf(a!).assets[0]!;
+      const vb = { ...jobOf(b!).assets[0]!, download_url: "https://downloads.example/clip.mp4?sig=1" };
       const huge = { ...va, uri: "media://no-such/huge.png", mime_type: "image/png", bytes: 25_000_000, path: "/tmp/huge.png" };
       const host = await rig.open();
       const before = rig.reads.length;
@@ -214,6 +238,10 @@ describe.skipIf(!CHROMIUM)(
       await expect.poll(srcs).toEqual([null, "data:video/"]);
       await host.page.locator("iframe").screenshot(shot("two-videos"));
       expect(rig.reads.slice(before)).toEqual([va.uri, vb.uri]);
+      // The download link is opened by the host (ui/open-link), not by navigating the view.
+      await host.view.locator("a.download").click();
+      await expect.poll(() => host.links()).toEqual([vb.download_url]);
+      expect(host.requests.filter((u) => u.includes("downloads.example"))).toEqual([]);
       await host.close();
     });
   },

@@ -4,7 +4,6 @@
  * SDK Client of the built server, and opens it in headless Chromium with playwright-core.
  */
 import { spawnSync } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -18,19 +17,12 @@ export const DEFAULT_APPS_CSP =
 
 export const VIEWER_URI = "ui://aigc-mcp/viewer";
 
-/**
- * The viewer HTML as a host gets it: resources/read of ui://aigc-mcp/viewer when the server declares
- * it, else the built dist/viewer.html (before the server-side registration has landed).
- */
+/** The viewer HTML as a host gets it: resources/read of ui://aigc-mcp/viewer, with the MIME type the MCP Apps spec requires. */
 export async function viewerHtml(client: Client): Promise<string> {
-  const templates = await client.listResources().catch(() => ({ resources: [] }));
-  if (templates.resources.some((r) => r.uri === VIEWER_URI) || process.env.VIEWER_FROM_SERVER === "1") {
-    const r = await client.readResource({ uri: VIEWER_URI });
-    const c = r.contents[0];
-    if (!c || !("text" in c)) throw new Error(`${VIEWER_URI} has no text`);
-    return c.text;
-  }
-  return readFile(fileURLToPath(new URL("../../dist/viewer.html", import.meta.url)), "utf8");
+  const r = await client.readResource({ uri: VIEWER_URI });
+  const c = r.contents[0];
+  if (!c || !("text" in c) || c.mimeType !== "text/html;profile=mcp-app") throw new Error(`${VIEWER_URI} is not an MCP App HTML text`);
+  return c.text;
 }
 
 async function hostScript(): Promise<string> {
