@@ -5,8 +5,8 @@
  * results. AIGC_MCP_APPS=false declares nothing.
  */
 import { readFile } from "node:fs/promises";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY, registerAppResource } from "@modelcontextprotocol/ext-apps/server";
+import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from "@modelcontextprotocol/ext-apps/server";
 
 export const VIEWER_URI = "ui://aigc-mcp/viewer";
 
@@ -27,12 +27,15 @@ function viewerHtml(): Promise<string> {
 /** The tool `_meta` that points Apps hosts at the viewer, with the deprecated flat key older hosts read (as ext-apps' registerAppTool sets both). */
 export const viewerToolMeta = { ui: { resourceUri: VIEWER_URI }, [RESOURCE_URI_META_KEY]: VIEWER_URI };
 
-/** Registers the viewer resource. Its CSP declares no domain: media arrive as `data:` URIs read through resources/read. */
+/**
+ * Registers the viewer resource. Its CSP declares no domain: media arrive as `data:` URIs read
+ * through resources/read. A template without a list callback, so resources/list stays the list of
+ * generated files (the spec lets a UI resource be left out of it) while hosts read it by its URI.
+ */
 export function registerViewer(server: McpServer): void {
-  registerAppResource(
-    server,
+  server.registerResource(
     "viewer",
-    VIEWER_URI,
+    new ResourceTemplate(VIEWER_URI, { list: undefined }),
     {
       title: "aigc-mcp viewer",
       description: "Shows, plays and follows the jobs of aigc-mcp's tools (MCP Apps hosts render it inline).",
