@@ -132,7 +132,8 @@ const BASE_ENV = () => ({ PATH: process.env.PATH ?? "", HOME: tmp(), AIGC_MCP_OU
 async function stdioServer(/** @type {Record<string, string>} */ env, nodeArgs = /** @type {string[]} */ ([])) {
   const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
   const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
-  const transport = new StdioClientTransport({ command: process.execPath, args: [...nodeArgs, ENTRY], env, stderr: "inherit" });
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const transport = new StdioClientTransport({ command: process.execPath, args: [...prof, ...nodeArgs, ENTRY], env, stderr: "inherit" });
   const client = new Client({ name: "bench", version: "1" });
   await client.connect(transport);
   await client.listTools();
@@ -257,8 +258,12 @@ async function streaming(/** @type {"disk" | "s3"} */ target) {
     s3env = started.env;
   }
   const env = { ...BASE_ENV(), ...sims.env, ...s3env, AIGC_MCP_DELIVERY: "link", AIGC_MCP_KEEP_LOCAL: "true" };
-  const server = await stdioServer(env);
+  const server = await stdioServer(env, process.env.BENCH_NODE_ARGS?.split(" ") ?? []);
   await new Promise((r) => setTimeout(r, 300)); // let start-up settle
+  if (process.env.BENCH_WARM_STREAM) {
+    await server.client.callTool({ name: "animo_generate_video", arguments: { prompt: "warm-up", duration: 4 } });
+    await new Promise((r) => setTimeout(r, 1000));
+  }
   const base = procKiB(server.pid, "VmRSS");
   writeFileSync(`/proc/${server.pid}/clear_refs`, "5"); // resets VmHWM to the current RSS
   const sample = sampler(server.pid, 5);

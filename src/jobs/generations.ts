@@ -8,9 +8,9 @@
  * the spend ledger and the idempotency keys.
  */
 import { randomBytes } from "node:crypto";
-import { link, mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { link, readdir, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { localDiskError } from "../media/disk.js";
+import { localDiskError, writeInFolder } from "../media/disk.js";
 
 export interface Generation<T> {
   /** 0 when there is none. */
@@ -55,13 +55,10 @@ export class Generations<T> {
 
   /** Creates generation `gen + 1` unless another process did; true when it is then the highest (and the lower ones are removed). */
   async write(name: string, gen: number, value: T): Promise<boolean> {
-    await mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
-      throw localDiskError(err, this.dir) ?? err;
-    });
     const tmp = join(this.dir, `.${randomBytes(6).toString("hex")}.tmp`);
     const target = this.file(name, gen + 1);
     try {
-      await writeFile(tmp, JSON.stringify(value));
+      await writeInFolder(tmp, JSON.stringify(value), this.dir);
       await link(tmp, target);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;

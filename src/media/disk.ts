@@ -81,6 +81,17 @@ export async function saveDataFile(dir: string, stem: string, data: unknown): Pr
   }
 }
 
+/** Writes a file in `dir`, creating `dir` only when the write finds it missing (not before every write). */
+export async function writeInFolder(path: string, text: string, dir: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    await mkdir(dir, { recursive: true });
+    await writeFile(path, text);
+  }
+}
+
 /** A regular file that is no symlink and has none on its way (realpath equals the path), else undefined. */
 export async function regularFile(path: string): Promise<string | undefined> {
   try {

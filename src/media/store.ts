@@ -3,8 +3,7 @@
  * copy), hashed on the way, checked for type and size, then exposed as `media://files/<name>`.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { lstat, mkdir, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -224,8 +223,18 @@ export class MediaStore {
 
   /** Streams a body to `<stem>.<ext>`, hashing, capping and sniffing on the way. */
   private async writeStream(body: Readable, opts: SaveOptions): Promise<Asset> {
-    await this.init();
     const tmp = join(this.dir, `.${opts.stem}.${randomBytes(4).toString("hex")}.part`);
+    // The folder is created when the file cannot be opened for want of it (not checked before every file).
+    const file = await open(tmp, "w")
+      .catch(async (err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+        await this.init();
+        return open(tmp, "w");
+      })
+      .catch((err: unknown) => {
+        discard(body);
+        throw localDiskError(err, this.dir, opts.vendor) ?? err;
+      });
     const hash = createHash("sha256");
     let bytes = 0;
     let head = Buffer.alloc(0);
@@ -240,7 +249,7 @@ export class MediaStore {
       },
     });
     try {
-      await pipeline(body, meter, createWriteStream(tmp), { signal: opts.signal });
+      await pipeline(body, meter, file.createWriteStream(), { signal: opts.signal });
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       if (err instanceof AigcError) throw err;
@@ -279,7 +288,8 @@ export class MediaStore {
       await unlink(tmp).catch(() => undefined);
       throw localDiskError(err, this.dir, opts.vendor) ?? err;
     });
-    const probed = (await probeFile(path)) ?? sniffed;
+    // An image's type and dimensions come from its head, already sniffed; videos and audio need the file (duration).
+    const probed = sniffed.kind === "image" ? sniffed : ((await probeFile(path)) ?? sniffed);
     const inBucket = await this.offload(path, name, sniffed.mime, opts);
     return {
       uri: this.uriFor(name),
