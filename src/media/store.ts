@@ -3,7 +3,7 @@
  * copy), hashed on the way, checked for type and size, then exposed as `media://files/<name>`.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { lstat, mkdir, open, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
+import { lstat, mkdir, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -15,7 +15,7 @@ import type { Asset } from "../jobs/types.js";
 import type { GeneratedMedia } from "../jobs/store.js";
 import { log } from "../log.js";
 import type { Bucket } from "./bucket.js";
-import { localDiskError, probeWritable, regularFile } from "./disk.js";
+import { localDiskError, openInFolder, probeWritable, regularFile } from "./disk.js";
 import { refusal, tooLarge } from "./save-errors.js";
 import { BoundedQueue } from "./queue.js";
 import { mimeForExt, probeFile, sniffBytes, type MediaKind } from "./sniff.js";
@@ -224,17 +224,10 @@ export class MediaStore {
   /** Streams a body to `<stem>.<ext>`, hashing, capping and sniffing on the way. */
   private async writeStream(body: Readable, opts: SaveOptions): Promise<Asset> {
     const tmp = join(this.dir, `.${opts.stem}.${randomBytes(4).toString("hex")}.part`);
-    // The folder is created when the file cannot be opened for want of it (not checked before every file).
-    const file = await open(tmp, "w")
-      .catch(async (err: unknown) => {
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-        await this.init();
-        return open(tmp, "w");
-      })
-      .catch((err: unknown) => {
-        discard(body);
-        throw localDiskError(err, this.dir, opts.vendor) ?? err;
-      });
+    const file = await openInFolder(tmp, this.dir).catch((err: unknown) => {
+      discard(body);
+      throw localDiskError(err, this.dir, opts.vendor) ?? err;
+    });
     const hash = createHash("sha256");
     let bytes = 0;
     let head = Buffer.alloc(0);
@@ -288,8 +281,7 @@ export class MediaStore {
       await unlink(tmp).catch(() => undefined);
       throw localDiskError(err, this.dir, opts.vendor) ?? err;
     });
-    // An image's type and dimensions come from its head, already sniffed; videos and audio need the file (duration).
-    const probed = sniffed.kind === "image" ? sniffed : ((await probeFile(path)) ?? sniffed);
+    const probed = sniffed.kind === "image" ? sniffed : ((await probeFile(path)) ?? sniffed); // an image's head says it all
     const inBucket = await this.offload(path, name, sniffed.mime, opts);
     return {
       uri: this.uriFor(name),
