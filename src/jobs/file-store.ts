@@ -7,14 +7,14 @@
  * `.aigc-mcp/keys/` (src/cost/file-keys.ts).
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, stat, unlink } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { FileIdempotencyKeys } from "../cost/file-keys.js";
 import { FileSpendLedger } from "../cost/file-ledger.js";
 import { redactDeep } from "../log.js";
 import { Generations } from "./generations.js";
-import { localDiskError } from "../media/disk.js";
+import { localDiskError, writeInFolder } from "../media/disk.js";
 import { processAlive, thisProcess, type JobOwner } from "./owner.js";
 import { MEDIA_URI_PREFIX } from "../media/store.js";
 import { mediaNames, newestFirst, recordKey, type GeneratedMedia, type JobStore } from "./store.js";
@@ -191,13 +191,15 @@ export class FileJobStore implements JobStore {
   }
 }
 
-/** Writes `text` to `target` through a temp file and a rename; a full or briefly unwritable disk gets three tries. */
+/**
+ * Writes `text` to `target` through a temp file and a rename; a full or briefly unwritable disk gets
+ * three tries. The folder is created when the write finds it missing (not checked before every write).
+ */
 async function atomicWrite(target: string, text: string, dir: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const tmp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
     try {
-      await mkdir(dir, { recursive: true });
-      await writeFile(tmp, text);
+      await writeInFolder(tmp, text, dir);
       await rename(tmp, target);
       return;
     } catch (err) {

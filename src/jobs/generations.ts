@@ -8,9 +8,9 @@
  * the spend ledger and the idempotency keys.
  */
 import { randomBytes } from "node:crypto";
-import { link, mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { link, readdir, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { localDiskError } from "../media/disk.js";
+import { localDiskError, writeInFolder } from "../media/disk.js";
 
 export interface Generation<T> {
   /** 0 when there is none. */
@@ -55,13 +55,10 @@ export class Generations<T> {
 
   /** Creates generation `gen + 1` unless another process did; true when it is then the highest (and the lower ones are removed). */
   async write(name: string, gen: number, value: T): Promise<boolean> {
-    await mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
-      throw localDiskError(err, this.dir) ?? err;
-    });
     const tmp = join(this.dir, `.${randomBytes(6).toString("hex")}.tmp`);
     const target = this.file(name, gen + 1);
     try {
-      await writeFile(tmp, JSON.stringify(value));
+      await writeInFolder(tmp, JSON.stringify(value), this.dir);
       await link(tmp, target);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
@@ -79,13 +76,58 @@ export class Generations<T> {
   /**
    * Reads, changes and writes `name` until the change lands on the generation it was computed
    * from. `change` returns the new value, or undefined to leave the value as it is; its result is
-   * returned with the value it was computed from.
+   * returned with the value it was computed from. Changes to one name made in this process while a
+   * write of it is under way are applied together, in order, in the next write (one read and one
+   * write for the lot): a burst of calls then costs a few writes instead of each writer losing to
+   * the others and reading again (1 000 concurrent calls took minutes). Other processes still
+   * compete through the exclusive generations.
    */
-  async update<R>(name: string, change: (value: T | undefined) => { value?: T; result: R }): Promise<R> {
+  update<R>(name: string, change: (value: T | undefined) => { value?: T; result: R }): Promise<R> {
+    const key = this.file(name, 0);
+    return new Promise<R>((resolve, reject) => {
+      const batch = { change, resolve, reject } as Pending<T>;
+      const queue = pending.get(key);
+      if (queue) return void queue.push(batch);
+      pending.set(key, [batch]);
+      void this.drain(name, key);
+    });
+  }
+
+  /** Writes the changes waiting for `name` in batches until none is left. */
+  private async drain(name: string, key: string): Promise<void> {
+    for (;;) {
+      const batch = pending.get(key) as Pending<T>[] | undefined;
+      if (!batch?.length) return void pending.delete(key);
+      pending.set(key, []);
+      try {
+        const outcomes = await this.commit(name, batch);
+        batch.forEach((b, i) => {
+          const o = outcomes[i]!;
+          if ("error" in o) b.reject(o.error);
+          else b.resolve(o.result);
+        });
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+  }
+
+  /** Applies `batch` in order to the value and writes it as one generation; again from a fresh read when another process won. */
+  private async commit(name: string, batch: Pending<T>[]): Promise<Array<{ result: unknown } | { error: unknown }>> {
     for (let attempt = 0; ; attempt++) {
       const cur = await this.read(name);
-      const next = change(cur.value);
-      if (next.value === undefined || (await this.write(name, cur.gen, next.value))) return next.result;
+      let value = cur.value;
+      let changed = false;
+      const outcomes = batch.map((b) => {
+        try {
+          const next = b.change(value);
+          if (next.value !== undefined) [value, changed] = [next.value, true];
+          return { result: next.result };
+        } catch (error) {
+          return { error };
+        }
+      });
+      if (!changed || (await this.write(name, cur.gen, value as T))) return outcomes;
       if (attempt >= 500) throw new Error(`${this.dir}: could not update ${name}: too many concurrent writers`);
       // Lost to another writer: read again after a short random pause, so contenders spread out.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt)));
@@ -113,6 +155,16 @@ export class Generations<T> {
     }
   }
 }
+
+interface Pending<T> {
+  change: (value: T | undefined) => { value?: T; result: unknown };
+  resolve: (result: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Changes waiting for the write under way, by value (its file path): shared by every instance on a folder. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one map for every value type
+const pending = new Map<string, Pending<any>[]>();
 
 /** A name safe as a file name. */
 const fileName = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, "_");

@@ -1,11 +1,11 @@
 /**
  * Outputs in an S3-compatible bucket (AWS S3, Volcengine TOS, Alibaba Cloud OSS, MinIO):
  * streamed up with a multipart upload, handed out as presigned GETs, read back on any replica.
- * The AWS SDK v3 does the protocol (SigV4, multipart, presigning); it is imported only when a
+ * The AWS SDK v3 does the protocol (SigV4, the multipart calls, presigning); it is imported only when a
  * bucket is configured, so a server without one does not load it.
  */
 import { createReadStream, createWriteStream } from "node:fs";
-import { rename, unlink } from "node:fs/promises";
+import { rename, stat, unlink } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AigcError } from "../errors.js";
@@ -26,8 +26,9 @@ export interface BucketConfig {
 
 type S3Module = typeof import("@aws-sdk/client-s3");
 
-/** Multipart parts of 8 MiB, two in flight: at most ~16 MiB of a file in memory at once. */
+/** Multipart parts of 8 MiB (S3 allows at most 10 000 parts: files up to 78 GiB), two in flight. */
 const PART_BYTES = 8 * 1024 * 1024;
+const PARTS_IN_FLIGHT = 2;
 
 export class Bucket implements MediaLinks {
   private client?: Promise<{ s3: S3Module; client: import("@aws-sdk/client-s3").S3Client }>;
@@ -38,21 +39,48 @@ export class Bucket implements MediaLinks {
     return this.cfg.prefix ? `${this.cfg.prefix}/${name}` : name;
   }
 
-  /** Streams a local file into the bucket as `<prefix>/<name>`; throws a `storage` error naming the bucket. */
+  /**
+   * Streams a local file into the bucket as `<prefix>/<name>`; throws a `storage` error naming the
+   * bucket. A file over one part goes up as a multipart upload whose parts are ranges of the file,
+   * each streamed from disk with its length (two at a time): nothing of it is held in memory. The
+   * SDK's lib-storage `Upload` copies every part of a stream into a buffer first (partSize ×
+   * queueSize, at least 5 MiB each), which raised the server's peak RSS by that much per upload.
+   */
   async upload(path: string, name: string, mimeType: string, signal?: AbortSignal): Promise<void> {
-    const { client } = await this.connect();
-    const { Upload } = await import("@aws-sdk/lib-storage");
-    const upload = new Upload({
-      client,
-      params: { Bucket: this.cfg.bucket, Key: this.key(name), Body: createReadStream(path), ContentType: mimeType },
-      partSize: PART_BYTES,
-      queueSize: 2,
-      leavePartsOnError: false,
-      ...(signal ? { abortController: abortControllerFor(signal) } : {}),
-    });
-    await upload.done().catch((err: unknown) => {
+    const { s3, client } = await this.connect();
+    const Bucket = this.cfg.bucket;
+    const Key = this.key(name);
+    const opts = signal ? { abortSignal: signal } : {};
+    try {
+      const { size } = await stat(path);
+      if (size <= PART_BYTES) {
+        const Body = createReadStream(path);
+        await client.send(new s3.PutObjectCommand({ Bucket, Key, Body, ContentLength: size, ContentType: mimeType }), opts);
+        return;
+      }
+      const { UploadId } = await client.send(new s3.CreateMultipartUploadCommand({ Bucket, Key, ContentType: mimeType }), opts);
+      try {
+        const count = Math.ceil(size / PART_BYTES);
+        const parts: Array<{ ETag?: string; PartNumber: number }> = [];
+        let next = 1;
+        const worker = async () => {
+          for (let n = next++; n <= count; n = next++) {
+            const start = (n - 1) * PART_BYTES;
+            const end = Math.min(size, start + PART_BYTES);
+            const Body = createReadStream(path, { start, end: end - 1 });
+            const part = new s3.UploadPartCommand({ Bucket, Key, UploadId, PartNumber: n, Body, ContentLength: end - start });
+            parts[n - 1] = { ETag: (await client.send(part, opts)).ETag, PartNumber: n };
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(PARTS_IN_FLIGHT, count) }, worker));
+        await client.send(new s3.CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), opts);
+      } catch (err) {
+        await client.send(new s3.AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => undefined);
+        throw err;
+      }
+    } catch (err) {
       throw this.error(err, `uploading ${name}`);
-    });
+    }
   }
 
   /** Downloads `<prefix>/<name>` to `path` (via a temp file); false when the object does not exist. */
@@ -137,11 +165,4 @@ export class Bucket implements MediaLinks {
       { cause: err },
     );
   }
-}
-
-function abortControllerFor(signal: AbortSignal): AbortController {
-  const ac = new AbortController();
-  if (signal.aborted) ac.abort();
-  else signal.addEventListener("abort", () => ac.abort(), { once: true });
-  return ac;
 }

@@ -3,7 +3,6 @@
  * copy), hashed on the way, checked for type and size, then exposed as `media://files/<name>`.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { lstat, mkdir, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
@@ -16,7 +15,7 @@ import type { Asset } from "../jobs/types.js";
 import type { GeneratedMedia } from "../jobs/store.js";
 import { log } from "../log.js";
 import type { Bucket } from "./bucket.js";
-import { localDiskError, probeWritable, regularFile } from "./disk.js";
+import { localDiskError, openInFolder, probeWritable, regularFile } from "./disk.js";
 import { refusal, tooLarge } from "./save-errors.js";
 import { BoundedQueue } from "./queue.js";
 import { mimeForExt, probeFile, sniffBytes, type MediaKind } from "./sniff.js";
@@ -224,8 +223,11 @@ export class MediaStore {
 
   /** Streams a body to `<stem>.<ext>`, hashing, capping and sniffing on the way. */
   private async writeStream(body: Readable, opts: SaveOptions): Promise<Asset> {
-    await this.init();
     const tmp = join(this.dir, `.${opts.stem}.${randomBytes(4).toString("hex")}.part`);
+    const file = await openInFolder(tmp, this.dir).catch((err: unknown) => {
+      discard(body);
+      throw localDiskError(err, this.dir, opts.vendor) ?? err;
+    });
     const hash = createHash("sha256");
     let bytes = 0;
     let head = Buffer.alloc(0);
@@ -240,7 +242,7 @@ export class MediaStore {
       },
     });
     try {
-      await pipeline(body, meter, createWriteStream(tmp), { signal: opts.signal });
+      await pipeline(body, meter, file.createWriteStream(), { signal: opts.signal });
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       if (err instanceof AigcError) throw err;
@@ -279,7 +281,7 @@ export class MediaStore {
       await unlink(tmp).catch(() => undefined);
       throw localDiskError(err, this.dir, opts.vendor) ?? err;
     });
-    const probed = (await probeFile(path)) ?? sniffed;
+    const probed = sniffed.kind === "image" ? sniffed : ((await probeFile(path)) ?? sniffed); // an image's head says it all
     const inBucket = await this.offload(path, name, sniffed.mime, opts);
     return {
       uri: this.uriFor(name),

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Bucket } from "../../../src/media/bucket.js";
 import { startHarness, tempDir, text } from "../../helpers/harness.js";
 import { jobOf } from "../../helpers/results.js";
@@ -82,7 +83,15 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
       credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
     });
     const before = s3.forwarded.length;
+    // Every body handed to the SDK: a part buffered in memory (lib-storage's Upload copies each part
+    // of a stream into one) would hold up to part size × parts in flight of the file (issue 16).
+    const spy = vi.spyOn(S3Client.prototype, "send");
     await bucket.upload(path, "big.mp4", "video/mp4");
+    const bodies = spy.mock.calls.map((c) => (c[0] as { input?: { Body?: unknown } }).input?.Body);
+    spy.mockRestore();
+    expect(bodies.length).toBeGreaterThan(3);
+    const inMemory = bodies.filter((b) => b instanceof Uint8Array || typeof b === "string").map((b) => (b as Uint8Array).length);
+    expect(inMemory).toEqual([]);
     const calls = s3.forwarded.slice(before);
     expect(calls.filter((c) => c.startsWith("PUT /aigc-test/big.mp4?partNumber&uploadId")).length).toBe(3);
     expect(calls).toContain("POST /aigc-test/big.mp4?uploads");

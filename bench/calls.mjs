@@ -1,0 +1,507 @@
+#!/usr/bin/env node
+// Issue 16, goals 2–4: what a call costs on top of the vendor's own work, measured on the BUILT
+// server (dist/index.js, `npm run build` first) against the simulators, each run in a child
+// process of its own so neither the server nor the simulator measures the other's memory or CPU.
+//   2. per-call overhead: one Seedream call through MCP (SDK client over stdio, image embedded)
+//      against the direct HTTP work it must do (POST, download, hash, save), medians, same simulator
+//   3. memory while streaming: peak RSS growth of a fresh server streaming a 500 MB Animo video to
+//      disk, and to an S3-compatible bucket (s3rver), first call, no forced GC (VmHWM after
+//      resetting it through /proc/<pid>/clear_refs, with VmRSS sampled alongside)
+//   4. concurrency: 1 000 concurrent calls over Streamable HTTP (Seedream, Seedance, Kling video,
+//      instant tasks): errors, p99 server overhead (call latency minus the simulator's own time
+//      for that call's requests), peak RSS, open files, sha256 of every output against what the
+//      simulator served
+// Usage: `node --expose-gc bench/calls.mjs` (prints the figures; exits 1 when a goal is missed) or
+// `import { figures } from "./calls.mjs"`. Child mode: `node bench/calls.mjs --sim <id,…> <json opts>`.
+// Nothing here touches the network beyond 127.0.0.1.
+import { fork, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+/** @typedef {import("./figure.mjs").Figure} Figure */
+
+/** @param {string} p */
+const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
+const ENTRY = fileURLToPath(dist("index.js"));
+const SELF = fileURLToPath(import.meta.url);
+const MB = 1024 * 1024;
+/** @param {number[]} xs @param {number} q */
+const quantile = (xs, q) => /** @type {number} */ ([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]);
+/** @param {number[]} xs */
+const median = (xs) => quantile(xs, 0.5);
+/** @param {Buffer | Uint8Array} b */
+const sha256 = (b) => createHash("sha256").update(b).digest("hex");
+/** The id in a simulator media URL (`/media/<id>.<ext>`). */
+const mediaId = (/** @type {string} */ url) => /** @type {string} */ (new URL(url).pathname.split("/").pop()?.split(".")[0]);
+const tmp = () => mkdtempSync(join(tmpdir(), "aigc-bench-"));
+const fmt = (/** @type {number} */ n, d = 1) => n.toFixed(d);
+
+// ---------------------------------------------------------------------------------------------
+// Child mode: simulators in their own process. Records, per request, the simulator's own time
+// (request received → response finished) and the sha256 of every media body it serves.
+
+async function simChild() {
+  const ids = (process.argv[3] ?? "").split(",");
+  const options = JSON.parse(process.argv[4] ?? "{}");
+  const { SimServer } = await import(dist("sandbox/sim-server.js"));
+  /** @type {Map<object, [number, number]>} */
+  const timing = new Map();
+  /** @type {Record<string, string[]>} */
+  const served = {};
+  const proto = SimServer.prototype;
+  const dispatch = proto.dispatch;
+  proto.dispatch = function (/** @type {any} */ req, /** @type {any} */ res) {
+    const t0 = performance.now();
+    res.on("finish", () => timing.set(req.headers, [t0, performance.now()]));
+    return dispatch.call(this, req, res);
+  };
+  const publish = proto.publish;
+  proto.publish = function (/** @type {any} */ bytes, /** @type {string} */ mime, /** @type {number} */ ttl, /** @type {string} */ ext) {
+    const get = typeof bytes === "function" ? bytes : () => bytes;
+    /** @type {string} */
+    let id = "";
+    const url = publish.call(
+      this,
+      () => {
+        const b = get();
+        (served[id] ??= []).push(sha256(b));
+        return b;
+      },
+      mime,
+      ttl,
+      ext,
+    );
+    id = mediaId(url);
+    return url;
+  };
+  /** @type {any[]} */
+  const sims = [];
+  /** @type {Record<string, string>} */
+  const env = {};
+  for (const id of ids) {
+    const { simulate } = await import(dist(`vendors/${id}/simulator.js`));
+    const v = await simulate({ fast: true, options: options[id] ?? {} });
+    sims.push(v.simulator.sim);
+    Object.assign(env, v.env);
+  }
+  process.on("message", (/** @type {any} */ msg) => {
+    if (msg.cmd === "stats") {
+      const requests = sims.flatMap((s) =>
+        s.requests.map((/** @type {any} */ r) => {
+          const t = timing.get(r.headers);
+          return { method: r.method, path: r.path, prompt: r.json?.prompt, ms: t ? t[1] - t[0] : 0 };
+        }),
+      );
+      process.send?.({ requests, served });
+    } else if (msg.cmd === "close") void Promise.all(sims.map((s) => s.close())).then(() => process.exit(0));
+  });
+  process.send?.({ env });
+}
+
+/** Starts simulators in a child process; resolves with their env, a stats() call and close(). */
+async function startSims(/** @type {string[]} */ ids, options = {}) {
+  const child = fork(SELF, ["--sim", ids.join(","), JSON.stringify(options)], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const next = () => new Promise((resolve) => child.once("message", resolve));
+  const { env } = /** @type {{ env: Record<string, string> }} */ (await next());
+  return {
+    env,
+    pid: child.pid,
+    /** @returns {Promise<{ requests: Array<{ method: string; path: string; prompt?: string; ms: number }>; served: Record<string, string[]> }>} */
+    stats: async () => {
+      const p = next();
+      child.send({ cmd: "stats" });
+      return /** @type {any} */ (await p);
+    },
+    close: () => {
+      child.send({ cmd: "close" });
+      return new Promise((r) => child.once("exit", r));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server process
+
+const BASE_ENV = () => ({ PATH: process.env.PATH ?? "", HOME: tmp(), AIGC_MCP_OUTPUT_DIR: tmp(), AIGC_MCP_LOG_LEVEL: "warn" });
+
+/** The built server over stdio, with the SDK client connected. */
+async function stdioServer(/** @type {Record<string, string>} */ env, nodeArgs = /** @type {string[]} */ ([])) {
+  const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+  const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const transport = new StdioClientTransport({ command: process.execPath, args: [...prof, ...nodeArgs, ENTRY], env, stderr: "inherit" });
+  const client = new Client({ name: "bench", version: "1" });
+  await client.connect(transport);
+  await client.listTools();
+  return { client, pid: /** @type {number} */ (transport.pid), close: () => client.close() };
+}
+
+/** @param {number} pid @param {string} field VmRSS, VmHWM */
+function procKiB(pid, field) {
+  const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) : NaN;
+}
+/** A process's CPU time (user + system) in ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuMs(/** @type {number} */ pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+const openFiles = (/** @type {number} */ pid) => readdirSync(`/proc/${pid}/fd`).length;
+
+/** Samples a process's RSS and open files until stopped. */
+function sampler(/** @type {number} */ pid, everyMs = 10) {
+  let rss = 0;
+  let fds = 0;
+  const tick = () => {
+    try {
+      rss = Math.max(rss, procKiB(pid, "VmRSS"));
+      fds = Math.max(fds, openFiles(pid));
+    } catch {
+      // the process is gone
+    }
+  };
+  tick();
+  const timer = setInterval(tick, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      tick();
+      return { rssKiB: rss, fds };
+    },
+  };
+}
+
+/** @param {any} result */
+const structured = (result) => /** @type {any} */ (result.structuredContent);
+/** @param {any} result */
+function callError(result) {
+  if (result.isError) return String(result.content?.[0]?.text ?? "error").split("\n")[0];
+  const s = structured(result);
+  if (s?.status !== "succeeded") return `job ${s?.status}: ${s?.error?.message ?? s?.detail ?? ""}`;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Goal 2: per-call overhead
+
+async function perCall() {
+  const sims = await startSims(["ark"], { ark: { imageDelayMs: 0, maxRenderEdge: 1024 } });
+  const server = await stdioServer({ ...BASE_ENV(), ...sims.env, AIGC_MCP_DELIVERY: "embed" });
+  const dir = tmp();
+  const args = { prompt: "a lighthouse at dusk", size: "1024x1024", watermark: false };
+  let model = "";
+  const viaMcp = async () => {
+    const t0 = performance.now();
+    const r = await server.client.callTool({ name: "seedream_generate_image", arguments: args });
+    const ms = performance.now() - t0;
+    const err = callError(r);
+    if (err) throw new Error(`seedream_generate_image: ${err}`);
+    model = structured(r).model;
+    return ms;
+  };
+  let n = 0;
+  const direct = async () => {
+    const t0 = performance.now();
+    const res = await fetch(`${sims.env.ARK_BASE_URL}/images/generations`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sims.env.ARK_API_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ model, prompt: args.prompt, size: args.size, response_format: "url", watermark: false }),
+    });
+    const body = /** @type {any} */ (await res.json());
+    const img = Buffer.from(await (await fetch(body.data[0].url)).arrayBuffer());
+    const hash = sha256(img);
+    await writeFile(join(dir, `direct-${n++}-${hash.slice(0, 8)}.jpeg`), img);
+    return performance.now() - t0;
+  };
+  await viaMcp(); // first call: lazy imports, the model check
+  for (let i = 0; i < 3; i++) {
+    await direct();
+    await viaMcp();
+  }
+  const mcp = [];
+  const raw = [];
+  for (let i = 0; i < 21; i++) {
+    raw.push(await direct());
+    mcp.push(await viaMcp());
+  }
+  await server.close();
+  await sims.close();
+  rmSync(dir, { recursive: true, force: true });
+  const ratio = median(mcp) / median(raw);
+  /** @type {Figure} */
+  const fig = {
+    name: "per-call overhead: one Seedream call through MCP (stdio, embedded) / the direct HTTP work",
+    value: Number(ratio.toFixed(2)),
+    unit: "× direct",
+    goal: "≤ 1.5×",
+    ok: ratio <= 1.5,
+    detail: `medians of 21: MCP ${fmt(median(mcp), 2)} ms, direct ${fmt(median(raw), 2)} ms (POST, download, sha256, save)`,
+  };
+  return [fig];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Goal 3: memory while streaming
+
+const VIDEO_BYTES = 500 * 1000 * 1000;
+
+async function streaming(/** @type {"disk" | "s3"} */ target) {
+  const sims = await startSims(["animo"], {
+    animo: { renderMs: 0, chunkDelayMs: 0, chunkBytes: 64 * 1024, padToBytes: VIDEO_BYTES },
+  });
+  /** @type {Record<string, string>} */
+  let s3env = {};
+  /** @type {undefined | { close(): Promise<void> }} */
+  let s3;
+  if (target === "s3") {
+    const started = await startS3();
+    s3 = started;
+    s3env = started.env;
+  }
+  const env = { ...BASE_ENV(), ...sims.env, ...s3env, AIGC_MCP_DELIVERY: "link", AIGC_MCP_KEEP_LOCAL: "true" };
+  const server = await stdioServer(env, process.env.BENCH_NODE_ARGS?.split(" ") ?? []);
+  await new Promise((r) => setTimeout(r, 300)); // let start-up settle
+  if (process.env.BENCH_WARM_STREAM) {
+    await server.client.callTool({ name: "animo_generate_video", arguments: { prompt: "warm-up", duration: 4 } });
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const base = procKiB(server.pid, "VmRSS");
+  writeFileSync(`/proc/${server.pid}/clear_refs`, "5"); // resets VmHWM to the current RSS
+  const sample = sampler(server.pid, 5);
+  const t0 = performance.now();
+  const r = await server.client.callTool({ name: "animo_generate_video", arguments: { prompt: "a red circle", duration: 4 } });
+  const ms = performance.now() - t0;
+  const { rssKiB } = sample.stop();
+  const hwm = procKiB(server.pid, "VmHWM");
+  const err = callError(r);
+  const asset = structured(r)?.assets?.[0];
+  await server.close();
+  await sims.close();
+  await s3?.close();
+  if (err) throw new Error(`animo_generate_video (${target}): ${err}`);
+  if (asset?.bytes !== VIDEO_BYTES) throw new Error(`animo_generate_video (${target}): saved ${asset?.bytes} bytes, not ${VIDEO_BYTES}`);
+  if (target === "s3" && asset.storage !== "s3") throw new Error("animo_generate_video (s3): the output did not reach the bucket");
+  const growth = (Math.max(hwm, rssKiB) - base) / 1024;
+  /** @type {Figure} */
+  const fig = {
+    name: `memory while streaming a 500 MB video to ${target === "s3" ? "disk and the bucket (s3rver)" : "disk"}: peak RSS growth`,
+    value: Number(growth.toFixed(1)),
+    unit: "MiB",
+    goal: "≤ 16 MB",
+    ok: growth <= 16e6 / MB,
+    detail: `fresh server, first call: RSS ${fmt(base / 1024)} MiB before, peak ${fmt(Math.max(hwm, rssKiB) / 1024)} MiB; ${fmt(ms / 1000, 2)} s (${fmt(VIDEO_BYTES / MB / (ms / 1000), 0)} MiB/s)`,
+  };
+  return fig;
+}
+
+async function startS3() {
+  // test/helpers/s3.ts is TypeScript; the bench runs plain node, so s3rver is used directly (no SigV4 proxy).
+  const { default: S3rver } = await import("s3rver");
+  const dir = tmp();
+  const s3rver = new S3rver({ port: 0, address: "127.0.0.1", silent: true, directory: dir, configureBuckets: [{ name: "bench" }] });
+  const { port } = await s3rver.run();
+  return {
+    env: {
+      AIGC_MCP_S3_BUCKET: "bench",
+      AIGC_MCP_S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      AIGC_MCP_S3_REGION: "us-east-1",
+      AIGC_MCP_S3_FORCE_PATH_STYLE: "true",
+      AWS_ACCESS_KEY_ID: "S3RVER",
+      AWS_SECRET_ACCESS_KEY: "S3RVER",
+    },
+    close: async () => {
+      await s3rver.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Goal 4: concurrency
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
+const CLIENTS = 10;
+const CLIENT_CONNECTIONS = 20;
+
+/** The built server over Streamable HTTP on a free port. */
+async function httpServer(/** @type {Record<string, string>} */ env) {
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, ENTRY], {
+    env: { ...env, AIGC_MCP_TRANSPORT: "http", AIGC_MCP_PORT: "0", AIGC_MCP_HOST: "127.0.0.1", AIGC_MCP_LOG_LEVEL: "info" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let buf = "";
+    child.stderr.on("data", (d) => {
+      buf += d;
+      const m = /"url":"([^"]+)"/.exec(buf) ?? /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(buf);
+      if (m) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`the server exited (${code}): ${buf}`)));
+  });
+  return {
+    url: /** @type {string} */ (url),
+    pid: /** @type {number} */ (child.pid),
+    close: () => (child.kill("SIGTERM"), new Promise((r) => child.once("exit", r))),
+  };
+}
+
+async function concurrency() {
+  const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+  const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
+  const { Agent, fetch: ufetch } = await import("undici");
+  const instant = { queuedMs: 0, runningMs: 0 };
+  const sims = await startSims(["ark", "kling"], { ark: { ...instant, imageDelayMs: 0 }, kling: instant });
+  const outDir = tmp();
+  const server = await httpServer({ ...BASE_ENV(), ...sims.env, AIGC_MCP_OUTPUT_DIR: outDir, AIGC_MCP_DELIVERY: "link" });
+  /** @type {import("@modelcontextprotocol/sdk/client/index.js").Client[]} */
+  const clients = [];
+  for (let i = 0; i < CLIENTS; i++) {
+    const dispatcher = new Agent({ connections: CLIENT_CONNECTIONS });
+    const client = new Client({ name: `bench-${i}`, version: "1" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(server.url), {
+        fetch: /** @type {any} */ ((/** @type {any} */ u, /** @type {any} */ init) => ufetch(u, { ...init, dispatcher })),
+      }),
+    );
+    clients.push(client);
+  }
+  /** @param {number} i */
+  const callOf = (i) => {
+    const prompt = `bench call ${i}: a fox in snow`;
+    if (i % 5 < 3) return { name: "seedream_generate_image", arguments: { prompt, size: "1K", watermark: false } };
+    if (i % 5 === 3) return { name: "seedance_generate_video", arguments: { prompt, duration: 5, wait_seconds: 120 } };
+    return { name: "kling_text_to_video", arguments: { prompt, duration: "5", wait_seconds: 120 } };
+  };
+  // one warm-up call of each kind (lazy imports, model checks), not counted
+  for (const i of [0, 3, 4]) {
+    const r = await clients[0]?.callTool({ ...callOf(i), arguments: { ...callOf(i).arguments, prompt: `warm-up ${i}` } }, undefined, {
+      timeout: 300_000,
+    });
+    const err = callError(r);
+    if (err) throw new Error(`warm-up ${callOf(i).name}: ${err}`);
+  }
+  const before = await sims.stats();
+  const cpu0 = cpuMs(server.pid);
+  const sample = sampler(server.pid, 20);
+  const t0 = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: CALLS }, async (_, i) => {
+      const c = callOf(i);
+      const s = performance.now();
+      try {
+        const r = await clients[i % CLIENTS]?.callTool(c, undefined, { timeout: 300_000 });
+        return { i, ms: performance.now() - s, r, err: callError(r) };
+      } catch (e) {
+        return { i, ms: performance.now() - s, r: undefined, err: String(e) };
+      }
+    }),
+  );
+  const wall = performance.now() - t0;
+  const cpu = cpuMs(server.pid) - cpu0;
+  const { rssKiB, fds } = sample.stop();
+  const stats = await sims.stats();
+  const requests = stats.requests.slice(before.requests.length);
+  await Promise.all(clients.map((c) => c.close()));
+  await server.close();
+  await sims.close();
+
+  const errors = results.filter((x) => x.err);
+  // the simulator's own time per call: its create/POST (by prompt), its polls (by task id), its downloads (by media id)
+  /** @type {Map<string, number>} */
+  const byPrompt = new Map();
+  /** @type {Map<string, number>} */
+  const byPathPart = new Map();
+  for (const q of requests) {
+    if (q.prompt) byPrompt.set(q.prompt, (byPrompt.get(q.prompt) ?? 0) + q.ms);
+    else byPathPart.set(q.path, (byPathPart.get(q.path) ?? 0) + q.ms);
+  }
+  const overheads = [];
+  let wrongHash = 0;
+  let duplicates = 0;
+  const seen = new Set();
+  for (const x of results) {
+    if (x.err || !x.r) continue;
+    const s = structured(x.r);
+    let simMs = byPrompt.get(callOf(x.i).arguments.prompt) ?? 0;
+    const task = s.vendor_task_id;
+    if (task) for (const [p, ms] of byPathPart) if (p.includes(task)) simMs += ms;
+    for (const a of s.assets) {
+      const id = mediaId(a.url);
+      simMs += byPathPart.get(new URL(a.url).pathname) ?? 0;
+      const hashes = stats.served[id] ?? [];
+      const onDisk = sha256(readFileSync(a.path));
+      if (!hashes.includes(a.sha256) || onDisk !== a.sha256) wrongHash++;
+      if (seen.has(a.path)) duplicates++;
+      seen.add(a.path);
+    }
+    overheads.push(x.ms - simMs);
+  }
+  const saved = readdirSync(outDir).filter((n) => /\.(jpe?g|png|mp4)$/.test(n) && !n.startsWith("."));
+  // the warm-up calls saved 3 files
+  const extra = saved.length - 3 - seen.size;
+  rmSync(outDir, { recursive: true, force: true });
+  const p99 = overheads.length ? quantile(overheads, 0.99) : NaN;
+  const lat = results.map((x) => x.ms);
+  const rssMiB = rssKiB / 1024;
+  const mix = `${CALLS} calls (${(CALLS * 3) / 5} Seedream, ${CALLS / 5} Seedance, ${CALLS / 5} Kling video; instant tasks) from ${CLIENTS} sessions × ${CLIENT_CONNECTIONS} connections`;
+  return [
+    {
+      name: "concurrency: failed calls, wrong or duplicated outputs",
+      value: errors.length + wrongHash + duplicates + Math.max(0, extra),
+      unit: "faults",
+      goal: "0",
+      ok: errors.length + wrongHash + duplicates + Math.max(0, extra) === 0,
+      detail: `${mix}: ${errors.length} errors${errors[0] ? ` (first: ${errors[0].err})` : ""}, ${wrongHash} sha256 mismatches, ${duplicates} duplicates, ${extra} files beyond the results; wall ${fmt(wall / 1000, 2)} s`,
+    },
+    {
+      name: "concurrency: p99 server overhead per call (latency minus the simulator's own time)",
+      value: Number(fmt(p99, 0)),
+      unit: "ms",
+      goal: "≤ 50 ms",
+      ok: p99 <= 50,
+      detail: `overhead p50 ${fmt(median(overheads), 0)} ms; by tool p50 ${["seedream", "seedance", "kling"].map((k) => `${k} ${fmt(median(results.filter((x) => callOf(x.i).name.startsWith(k)).map((x) => x.ms)), 0)}`).join(", ")} ms; call latency p50 ${fmt(median(lat), 0)} ms, p99 ${fmt(quantile(lat, 0.99), 0)} ms; server CPU ${fmt(cpu / CALLS, 1)} ms per call (${fmt(cpu / 1000, 1)} s in ${fmt(wall / 1000, 1)} s wall)`,
+    },
+    {
+      name: "concurrency: server peak RSS",
+      value: Number(fmt(rssMiB, 0)),
+      unit: "MiB",
+      goal: "≤ 300 MB",
+      ok: rssMiB * MB <= 300e6,
+      detail: mix,
+    },
+    {
+      name: "concurrency: server open files (peak)",
+      value: fds,
+      unit: "files",
+      goal: "≤ 600",
+      ok: fds <= 600,
+      detail: "/proc/<pid>/fd, sampled every 20 ms",
+    },
+  ];
+}
+
+/** @returns {Promise<Figure[]>} */
+export async function figures() {
+  const only = process.env.BENCH_CALLS_ONLY?.split(",");
+  const want = (/** @type {string} */ k) => !only || only.includes(k);
+  /** @type {Figure[]} */
+  const out = [];
+  if (want("percall")) out.push(...(await perCall()));
+  if (want("disk")) out.push(await streaming("disk"));
+  if (want("s3")) out.push(await streaming("s3"));
+  if (want("concurrency")) out.push(...(await concurrency()));
+  return out;
+}
+
+if (process.argv[2] === "--sim") await simChild();
+else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const figs = await figures();
+  for (const f of figs)
+    console.log(`${f.ok ? "ok  " : "MISS"} ${f.name}: ${f.value} ${f.unit} (goal ${f.goal})${f.detail ? `\n       ${f.detail}` : ""}`);
+  process.exitCode = figs.every((f) => f.ok) ? 0 : 1;
+}
