@@ -9,9 +9,9 @@
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns";
 import { BlockList, isIP } from "node:net";
+import { Agent, type Dispatcher } from "undici";
 import { AigcError } from "../errors.js";
 import { CONNECTIONS_PER_ORIGIN, discard, httpOpen, safeUrl, type HttpOptions } from "./http.js";
-import { LazyAgent } from "./pool.js";
 
 export interface FetchPolicy {
   /** `host` or `host:port` entries, lowercase, fetched whatever address they resolve to. */
@@ -151,7 +151,7 @@ export function checkedLookup(hostname: string, options: LookupOptions, callback
   });
 }
 
-const checkedAgent = new LazyAgent({
+const checkedAgent = new Agent({
   connect: { timeout: 10_000, lookup: checkedLookup },
   connections: CONNECTIONS_PER_ORIGIN,
   keepAliveTimeout: 10_000,
@@ -209,7 +209,7 @@ export function routeInputUrl(field: string, url: string, policy: FetchPolicy): 
 }
 
 /** The dispatcher a URL may be fetched with, or a refusal (scheme, or a literal non-public address). */
-export function dispatcherFor(url: string, policy: FetchPolicy): LazyAgent | undefined {
+export function dispatcherFor(url: string, policy: FetchPolicy): Dispatcher | undefined {
   let u: URL;
   try {
     u = new URL(url);

@@ -3,11 +3,10 @@
  * deadline, a response size cap and the caller's AbortSignal. Retries happen only when the caller
  * passes a policy, because only the caller knows whether a repeat could bill twice.
  */
-import type { Dispatcher, FormData } from "undici";
+import { Agent, request, type Dispatcher, type FormData } from "undici";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../errors.js";
-import { LazyAgent, undici } from "./pool.js";
 
 /**
  * Sockets per vendor origin. Each is a file descriptor: a burst of calls queues in the pool instead
@@ -15,7 +14,7 @@ import { LazyAgent, undici } from "./pool.js";
  */
 export const CONNECTIONS_PER_ORIGIN = 64;
 
-const agent = new LazyAgent({
+const agent = new Agent({
   connect: { timeout: 10_000 },
   connections: CONNECTIONS_PER_ORIGIN,
   keepAliveTimeout: 10_000,
@@ -45,7 +44,7 @@ export interface HttpOptions {
   maxBytes?: number;
   retry?: RetryPolicy;
   /** Connection pool to use (the URL fetch policy's checked one); default: the shared agent. */
-  dispatcher?: LazyAgent;
+  dispatcher?: Dispatcher;
 }
 
 export interface HttpResponse {
@@ -143,11 +142,9 @@ export async function httpOpen(
   if (deadline) signals.push(deadline);
   const signal = signals.length ? AbortSignal.any(signals) : new AbortController().signal;
   if (opts.signal?.aborted) throw cancelled(opts.vendor);
-  // Outside the try: a module that fails to load is no transport error (nothing was sent).
-  const [{ request }, dispatcher] = await Promise.all([undici(), (opts.dispatcher ?? agent).dispatcher()]);
   try {
     const res = await request(url, {
-      dispatcher,
+      dispatcher: opts.dispatcher ?? agent,
       method: opts.method ?? "GET",
       headers: opts.headers,
       body: opts.body as Dispatcher.DispatchOptions["body"],

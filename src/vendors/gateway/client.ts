@@ -4,8 +4,7 @@
  * were refused before any model ran, so a repeat cannot bill twice.
  */
 import type { Readable } from "node:stream";
-import type { FormData } from "undici";
-import { undici } from "../../net/pool.js";
+import { FormData } from "undici";
 import { AigcError } from "../../errors.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -87,7 +86,7 @@ export class GatewayClient {
     body: Record<string, unknown> | FormData,
     opts: CallOptions = {},
   ): Promise<{ data: Record<string, unknown>; requestId?: string }> {
-    const form = body instanceof (await undici()).FormData;
+    const form = body instanceof FormData;
     const res = await httpRequest(this.url(path), {
       vendor: GATEWAY,
       method: "POST",
