@@ -1,113 +1,100 @@
 #!/usr/bin/env node
-// Benchmarks, reported as ratios measured side by side in one run (absolute times vary by machine).
-//   1. media download: the streaming MediaStore vs a naive buffered download of the same file
-//      (peak memory growth and wall time)
-//   2. start-up: time to a tools/list answer over stdio, aigc-mcp vs a bare SDK server
-// Usage: npm run bench   (builds first). Nothing here touches the network beyond 127.0.0.1.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// `npm run bench` (issue 16): every performance goal as a figure measured side by side in one run
+// (absolute times vary by machine, so goals are ratios or hard limits), printed as one table with
+// the machine it ran on; exit code 1 when any goal is missed. Nothing touches the network beyond
+// 127.0.0.1. Modules, each exporting `figures(): Promise<Figure[]>` (bench/figure.mjs):
+//   bench/startup.mjs  goal 1 (start-up to the tools/list answer) and goal 5 (tool-list size)
+//   bench/calls.mjs    goals 2-4 (per-call overhead, memory while streaming, concurrency), when present
+// `npm run bench -- --write-readme` also rewrites the figures in the README's Performance section.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, platform, release, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
-/** @param {string} p */
-const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
-const { SimServer } = await import(dist("sandbox/sim-server.js"));
-const { MediaStore } = await import(dist("media/store.js"));
-const { makeMp4 } = await import(dist("sandbox/media-fixtures.js"));
+/** @typedef {import("./figure.mjs").Figure} Figure */
 
-const MB = 1024 * 1024;
-/** @param {number[]} xs */
-const median = (xs) => /** @type {number} */ ([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
+const README = new URL("../README.md", import.meta.url);
+export const BEGIN = "<!-- bench:figures -->";
+export const END = "<!-- /bench:figures -->";
+/** The README row that stands for the figures of bench/calls.mjs until a run with it rewrites the table. */
+export const CALLS_PLACEHOLDER = "| per-call overhead, memory while streaming, concurrency (goals 2-4) | not measured yet | | | |";
 
-/** @param {() => Promise<unknown>} fn */
-async function peakDuring(fn) {
-  globalThis.gc?.();
-  const base = process.memoryUsage().rss;
-  let peak = base;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
-  const t0 = performance.now();
-  await fn();
-  const ms = performance.now() - t0;
-  clearInterval(timer);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  return { ms, growth: peak - base };
+/** The machine the figures were measured on, as printed and written to the README. */
+export function machine() {
+  const cpu = cpus();
+  return [
+    `${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores`,
+    `${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM`,
+    `Node ${process.version}`,
+    `${platform()} ${release()}`,
+  ].join(", ");
 }
 
-async function downloads() {
-  const size = 96 * MB;
-  const video = makeMp4({ width: 64, height: 64, seconds: 1, padBytes: size });
-  const sim = new SimServer("bench", () => ({ status: 404 }));
-  await sim.start();
-  const url = sim.publish(video, "video/mp4", 3600, "mp4");
-  const dir = mkdtempSync(join(tmpdir(), "aigc-bench-"));
-  const store = new MediaStore(dir, 1024 * MB);
-  const streamed = [];
-  const buffered = [];
-  for (let i = 0; i < 3; i++) {
-    buffered.push(
-      await peakDuring(async () => {
-        const res = await fetch(url);
-        const buf = Buffer.from(await res.arrayBuffer());
-        writeFileSync(join(dir, `naive-${i}.mp4`), buf);
-      }),
-    );
-    streamed.push(await peakDuring(() => store.saveFromUrl(url, { stem: `stream-${i}`, expect: "video", vendor: "bench" })));
+/** @param {number} v */
+const num = (v) => (Number.isInteger(v) ? v.toLocaleString("en") : v.toFixed(2));
+
+/** @param {Figure[]} figs @param {boolean} withCalls */
+export function markdownTable(figs, withCalls) {
+  const rows = figs.map((f) => `| ${f.name} | ${num(f.value)} ${f.unit} | ${f.goal} | ${f.ok ? "yes" : "**no**"} | ${f.detail ?? ""} |`);
+  return [
+    "| Figure | Measured | Goal | Met | Side by side |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+    ...(withCalls ? [] : [CALLS_PLACEHOLDER]),
+  ].join("\n");
+}
+
+/** The README text with the figures between the bench markers replaced. */
+export function withFigures(/** @type {string} */ readme, /** @type {string} */ block) {
+  const a = readme.indexOf(BEGIN);
+  const b = readme.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${BEGIN} … ${END} block`);
+  return `${readme.slice(0, a + BEGIN.length)}\n${block}\n${readme.slice(b)}`;
+}
+
+async function main() {
+  const load = loadavg()[0] ?? 0;
+  const where = machine();
+  console.log(`machine: ${where}; load average ${load.toFixed(2)} at the start\n`);
+  const modules = ["./startup.mjs"];
+  const hasCalls = existsSync(new URL("./calls.mjs", import.meta.url));
+  if (hasCalls) modules.push("./calls.mjs");
+  /** @type {Figure[]} */
+  const figs = [];
+  for (const m of modules) {
+    /** @type {{ figures: () => Promise<Figure[]> }} */
+    const mod = await import(m);
+    figs.push(...(await mod.figures()));
   }
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
-  const s = { ms: median(streamed.map((x) => x.ms)), growth: median(streamed.map((x) => x.growth)) };
-  const b = { ms: median(buffered.map((x) => x.ms)), growth: median(buffered.map((x) => x.growth)) };
-  console.log(
-    `download ${size / MB} MiB: streaming memory growth / buffered = ${(s.growth / b.growth).toFixed(3)} (${(s.growth / MB).toFixed(1)} MiB vs ${(b.growth / MB).toFixed(1)} MiB)`,
-  );
-  console.log(`download ${size / MB} MiB: streaming time / buffered = ${(s.ms / b.ms).toFixed(2)} (streaming also hashes and sniffs)`);
-}
-
-/** @param {string} command @param {string[]} args */
-async function timeToToolsList(command, args) {
-  const t0 = performance.now();
-  const client = new Client({ name: "bench", version: "1" });
-  await client.connect(
-    new StdioClientTransport({
-      command,
-      args,
-      env: {
-        PATH: process.env.PATH ?? "",
-        AIGC_MCP_OUTPUT_DIR: mkdtempSync(join(tmpdir(), "aigc-bench-")),
-        ARK_API_KEY: "bench-key-000000000000",
-      },
-      stderr: "ignore",
-    }),
-  );
-  await client.listTools();
-  const ms = performance.now() - t0;
-  await client.close();
-  return ms;
-}
-
-async function startup() {
-  const bare = join(mkdtempSync(join(tmpdir(), "aigc-bench-")), "bare.mjs");
-  /** @param {string} p */
-  const sdk = (p) => new URL(`../node_modules/@modelcontextprotocol/sdk/dist/esm/${p}`, import.meta.url).href;
-  writeFileSync(
-    bare,
-    `import { McpServer } from ${JSON.stringify(sdk("server/mcp.js"))};
-     import { StdioServerTransport } from ${JSON.stringify(sdk("server/stdio.js"))};
-     const s = new McpServer({ name: "bare", version: "1" });
-     s.registerTool("noop", { description: "noop" }, async () => ({ content: [] }));
-     await s.connect(new StdioServerTransport());`,
-  );
-  const entry = fileURLToPath(dist("index.js"));
-  const ours = [];
-  const base = [];
-  for (let i = 0; i < 5; i++) {
-    base.push(await timeToToolsList(process.execPath, [bare]));
-    ours.push(await timeToToolsList(process.execPath, [entry]));
+  const w = (/** @type {(f: Figure) => string} */ get, /** @type {string} */ head) =>
+    Math.max(head.length, ...figs.map((f) => get(f).length));
+  const cols = /** @type {const} */ ([
+    ["figure", (/** @type {Figure} */ f) => f.name],
+    ["measured", (/** @type {Figure} */ f) => `${num(f.value)} ${f.unit}`],
+    ["goal", (/** @type {Figure} */ f) => f.goal],
+    ["ok", (/** @type {Figure} */ f) => (f.ok ? "yes" : "NO")],
+  ]);
+  const widths = cols.map(([h, get]) => w(get, h));
+  const line = (/** @type {string[]} */ cells) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
+  console.log(line(cols.map(([h]) => h)));
+  for (const f of figs) {
+    console.log(line(cols.map(([, get]) => get(f))));
+    if (f.detail) console.log(`    ${f.detail}`);
   }
-  console.log(`start-up to tools/list: aigc-mcp / bare SDK server = ${(median(ours) / median(base)).toFixed(2)}`);
+  if (!hasCalls) console.log("\n(bench/calls.mjs is not on this branch: goals 2-4 not measured)");
+  const missed = figs.filter((f) => !f.ok);
+  console.log(missed.length ? `\n${missed.length} goal(s) missed: ${missed.map((f) => f.name).join("; ")}` : "\nevery goal met");
+  if (process.argv.includes("--write-readme")) {
+    const date = new Date().toISOString().slice(0, 10);
+    const block = `${markdownTable(figs, hasCalls)}\n\nMeasured ${date} on ${where} (load average ${load.toFixed(1)} at the start).`;
+    writeFileSync(README, withFigures(readFileSync(README, "utf8"), block));
+    // The project's formatter lays out the table (npm run format:check would fail on it otherwise).
+    const prettier = await import("prettier");
+    const path = fileURLToPath(README);
+    const options = (await prettier.resolveConfig(path)) ?? {};
+    writeFileSync(README, await prettier.format(readFileSync(README, "utf8"), { ...options, filepath: path }));
+    console.log("README.md: Performance figures rewritten");
+  }
+  process.exitCode = missed.length ? 1 : 0;
 }
 
-await downloads();
-await startup();
+if (import.meta.url === `file://${process.argv[1]}`) await main();

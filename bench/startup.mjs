@@ -1,0 +1,196 @@
+// Goal 1 (start-up) and goal 5 (tool-list size) of issue 16, measured side by side in one run.
+// Start-up is what a client waits for: from spawn to the `tools/list` answer over stdio (spawn,
+// `initialize`, `notifications/initialized`, `tools/list`), spoken as raw JSON-RPC lines so the
+// client's own work (the SDK client compiles every output schema on listTools) is not counted.
+// Each figure is the median of RUNS, the contenders interleaved run by run so load spikes hit all.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** @typedef {import("./figure.mjs").Figure} Figure */
+
+const RUNS = 7;
+const TIMEOUT_MS = 30_000;
+
+/** @param {string} p */
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+
+/** @param {number[]} xs */
+export const median = (xs) => /** @type {number} */ ([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
+
+/**
+ * Fake credentials that configure every vendor (nothing is called: listing tools sends no request).
+ * @param {string} outputDir
+ */
+export function everyVendorEnv(outputDir) {
+  return {
+    PATH: process.env.PATH ?? "",
+    AIGC_MCP_OUTPUT_DIR: outputDir,
+    ARK_API_KEY: "bench-ark-key-000000000000",
+    KLING_API_KEY: "bench-kling-key-000000000000",
+    VOLC_ACCESSKEY: "AKLTbenchaccesskey0000000000",
+    VOLC_SECRETKEY: "YmVuY2hzZWNyZXRrZXkwMDAwMDAwMDAwMDAwMDA=",
+    ANIMO_API_KEY: "bench-animo-key-000000000000",
+    ANIMO_ENDPOINT: "http://127.0.0.1:9/animo",
+    AI_GATEWAY_BASE_URL: "http://127.0.0.1:9/v1",
+    AI_GATEWAY_API_KEY: "bench-gateway-key-000000000000",
+    // A gateway set up as its README section says: a default model per capability.
+    AI_GATEWAY_CHAT_MODEL: "qwen-plus",
+    AI_GATEWAY_EMBED_MODEL: "text-embedding-v3",
+    AI_GATEWAY_RERANK_MODEL: "gte-rerank",
+    AI_GATEWAY_STT_MODEL: "paraformer-v2",
+    AI_GATEWAY_TTS_MODEL: "cosyvoice-v2",
+    AI_GATEWAY_TTS_VOICE: "longxiaochun",
+  };
+}
+
+/** Spawn to exit of a process that does nothing: the floor every Node server starts from. */
+async function bareNode() {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+  const code = await new Promise((resolve, reject) => {
+    child.once("exit", resolve);
+    child.once("error", reject);
+  });
+  if (code !== 0) throw new Error(`node -e '' exited with ${code}`);
+  return performance.now() - t0;
+}
+
+/**
+ * Spawns `node <args>`, speaks MCP over its stdio as a client does, and returns the milliseconds
+ * from spawn to the `tools/list` answer, with the listed tools.
+ * @param {string[]} args
+ * @param {Record<string, string>} env
+ * @returns {Promise<{ ms: number, tools: any[] }>}
+ */
+export async function toolsListOverStdio(args, env) {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+  const send = (/** @type {object} */ msg) => child.stdin.write(`${JSON.stringify(msg)}\n`);
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no tools/list answer in ${TIMEOUT_MS} ms: ${stderr}`)), TIMEOUT_MS);
+      child.once("error", reject);
+      child.once("exit", (code) => reject(new Error(`exited with ${code} before answering tools/list: ${stderr}`)));
+      let buf = "";
+      child.stdout.setEncoding("utf8").on("data", (d) => {
+        buf += d;
+        let nl;
+        while ((nl = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          const msg = JSON.parse(line);
+          if (msg.id === 1) {
+            if (msg.error) return reject(new Error(`initialize failed: ${JSON.stringify(msg.error)}`));
+            send({ jsonrpc: "2.0", method: "notifications/initialized" });
+            send({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+          } else if (msg.id === 2) {
+            const ms = performance.now() - t0;
+            clearTimeout(timer);
+            if (msg.error) return reject(new Error(`tools/list failed: ${JSON.stringify(msg.error)}`));
+            resolve({ ms, tools: msg.result.tools });
+          }
+        }
+      });
+      send({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } },
+      });
+    });
+  } finally {
+    child.removeAllListeners("exit");
+    child.kill();
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once("exit", r)));
+  }
+}
+
+/** The tool list as a model receives it: name, description and input schema of every tool, as JSON. */
+export function toolListChars(/** @type {any[]} */ tools) {
+  return tools.reduce((n, t) => n + JSON.stringify({ name: t.name, description: t.description, inputSchema: t.inputSchema }).length, 0);
+}
+
+/** @param {number} ms */
+const f = (ms) => `${ms.toFixed(0)} ms`;
+
+/** @returns {Promise<Figure[]>} */
+export async function figures() {
+  const dist = (/** @type {string} */ p) => here(`../dist/${p}`);
+  const dir = mkdtempSync(join(tmpdir(), "aigc-bench-"));
+  const all = everyVendorEnv(join(dir, "out"));
+  const sandboxEnv = { PATH: all.PATH, AIGC_MCP_OUTPUT_DIR: join(dir, "sandbox") };
+  /** @type {Record<string, { args: string[], env: Record<string, string> }>} */
+  const servers = {
+    minimal: { args: [here("./minimal-server.mjs")], env: { PATH: all.PATH } },
+    unbundled: { args: [dist("index.unbundled.js")], env: all },
+    bundled: { args: [dist("index.js")], env: all },
+    sandbox: { args: [dist("index.js"), "--sandbox"], env: sandboxEnv },
+  };
+  /** @type {Record<string, number[]>} */
+  const ms = { bare: [], minimal: [], unbundled: [], bundled: [], sandbox: [] };
+  /** @type {any[]} */
+  let listed = [];
+  // One warm-up round (the OS file cache), not counted.
+  await bareNode();
+  for (const s of Object.values(servers)) await toolsListOverStdio(s.args, s.env);
+  for (let i = 0; i < RUNS; i++) {
+    /** @type {number[]} */ (ms.bare).push(await bareNode());
+    for (const [name, s] of Object.entries(servers)) {
+      const r = await toolsListOverStdio(s.args, s.env);
+      /** @type {number[]} */ (ms[name]).push(r.ms);
+      if (name === "bundled") listed = r.tools;
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const m = {
+    bare: median(ms.bare ?? []),
+    minimal: median(ms.minimal ?? []),
+    unbundled: median(ms.unbundled ?? []),
+    bundled: median(ms.bundled ?? []),
+    sandbox: median(ms.sandbox ?? []),
+  };
+  const bare = m.bare;
+  const ratio = (/** @type {keyof typeof m} */ k) => m[k] / bare;
+  const chars = toolListChars(listed);
+  const limit = toolListLimit();
+  const round = (/** @type {number} */ x) => Math.round(x * 100) / 100;
+  return [
+    {
+      name: "start-up, bundled, every vendor",
+      value: round(ratio("bundled")),
+      unit: "× bare node",
+      goal: "≤ 2.0×",
+      ok: ratio("bundled") <= 2.0,
+      detail: `${f(m.bundled)} vs bare node -e '' ${f(bare)}; unbundled ${f(m.unbundled)} (${ratio("unbundled").toFixed(2)}×), minimal SDK server ${f(m.minimal)} (${ratio("minimal").toFixed(2)}×); medians of ${RUNS}`,
+    },
+    {
+      name: "start-up, --sandbox",
+      value: round(ratio("sandbox")),
+      unit: "× bare node",
+      goal: "≤ 3.0×",
+      ok: ratio("sandbox") <= 3.0,
+      detail: `${f(m.sandbox)} (bundled, five simulators started) vs bare node ${f(bare)}`,
+    },
+    {
+      name: "tool list, every vendor",
+      value: chars,
+      unit: "chars",
+      goal: `< ${limit.toLocaleString("en")}`,
+      ok: chars < limit,
+      detail: `${listed.length} tools, ≈ ${Math.round(chars / 4).toLocaleString("en")} tokens (chars / 4)`,
+    },
+  ];
+}
+
+/** The client-fit limit on the tool list, from the source of truth the test checks too. */
+function toolListLimit() {
+  const src = readFileSync(here("../test/integration/core/tool-list-size.test.ts"), "utf8");
+  const m = /const TARGET = ([\d_]+);/.exec(src);
+  if (!m) throw new Error("TARGET not found in test/integration/core/tool-list-size.test.ts");
+  return Number(/** @type {string} */ (m[1]).replace(/_/g, ""));
+}

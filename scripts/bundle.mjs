@@ -1,0 +1,65 @@
+// The start-up build (issue 16): src/index.ts and everything it imports statically into one ESM
+// file, dist/index.js, which `bin`, `npm start`, mcp.json, the Dockerfile and the e2e tests run.
+// Most of an unbundled start is resolving and loading ~300 modules one by one; one file is parsed
+// once. tsc's own entry is kept as dist/index.unbundled.js (bench/startup.mjs times both), and the
+// rest of tsc's dist/** stays for the tests and the bench, which import single modules.
+//
+// The bundle sits at the dist/ root, so every `new URL("./x", import.meta.url)` (the viewer's HTML,
+// demo.js's entry), `new URL("../package.json", import.meta.url)` and the gateway schema worker's
+// createRequire(import.meta.url) resolve as from tsc's dist/index.js.
+// External, loaded from node_modules on first use and never at start: sharp (native .node files) and
+// what is only reached through a dynamic import: the object store (aws-sdk), Redis, the media
+// sniffers. undici stays in the bundle and loads at start: loaded on the first request instead, its
+// ~100 files stalled the event loop for 100-370 ms in the middle of the first call.
+import { renameSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { build } from "esbuild";
+
+const root = new URL("../", import.meta.url);
+const dist = (/** @type {string} */ p) => new URL(`dist/${p}`, root).pathname;
+const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8"));
+
+export const EXTERNAL = ["sharp", "@aws-sdk/*", "ioredis", "music-metadata", "file-type", "image-size"];
+
+/**
+ * zod's 50 message locales are a sixth of the bundle, and nothing here calls z.config(z.locales.xx()):
+ * only English (zod's default, imported by zod itself) is kept; `z.locales` has just `en`.
+ * @type {import("esbuild").Plugin}
+ */
+const englishOnly = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[/\\]zod[/\\]/.test(args.importer) ? { path: join(args.resolveDir, args.path), namespace: "zod-locales" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      resolveDir: dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
+renameSync(dist("index.js"), dist("index.unbundled.js"));
+renameSync(dist("index.js.map"), dist("index.unbundled.js.map"));
+const result = await build({
+  entryPoints: [new URL("src/index.ts", root).pathname],
+  outfile: dist("index.js"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  external: EXTERNAL,
+  // Bundled CommonJS packages (undici, ajv) call require() for Node's built-ins: give the ESM file one.
+  banner: {
+    js: 'import { createRequire as __aigcCreateRequire } from "node:module";\nconst require = __aigcCreateRequire(import.meta.url);',
+  },
+  define: { AIGC_MCP_BUILD_VERSION: JSON.stringify(pkg.version) },
+  sourcemap: "linked",
+  legalComments: "none",
+  plugins: [englishOnly],
+  metafile: true,
+  logLevel: "warning",
+});
+const bytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? 0;
+console.log(`bundle: dist/index.js ${(bytes / 1024).toFixed(0)} KiB`);

@@ -1,0 +1,62 @@
+/**
+ * Issue 16: `dist/index.js` is the esbuild bundle (scripts/bundle.mjs) that bin, npm start, mcp.json,
+ * the Dockerfile and every other e2e test run; tsc's entry stays as dist/index.unbundled.js. The
+ * bundle must serve exactly what the unbundled build serves: the same tools, schemas, annotations,
+ * instructions and version, with every vendor configured.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/harness.js";
+import { ENTRY, run } from "./helpers.js";
+
+const UNBUNDLED = fileURLToPath(new URL("../../dist/index.unbundled.js", import.meta.url));
+
+/** Fake credentials for all five vendors: listing tools calls none of them. */
+const everyVendor = (): Record<string, string> => ({
+  PATH: process.env.PATH ?? "",
+  AIGC_MCP_OUTPUT_DIR: tempDir(),
+  ARK_API_KEY: "e2e-ark-key-000000000000",
+  KLING_API_KEY: "e2e-kling-key-000000000000",
+  VOLC_ACCESSKEY: "AKLTe2eaccesskey0000000000",
+  VOLC_SECRETKEY: "ZTJlc2VjcmV0a2V5MDAwMDAwMDAwMDAwMDAwMDA=",
+  ANIMO_API_KEY: "e2e-animo-key-000000000000",
+  ANIMO_ENDPOINT: "http://127.0.0.1:9/animo",
+  AI_GATEWAY_BASE_URL: "http://127.0.0.1:9/v1",
+  AI_GATEWAY_API_KEY: "e2e-gateway-key-000000000000",
+});
+
+async function listing(entry: string) {
+  const client = new Client({ name: "e2e", version: "1.0.0" });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [entry], env: everyVendor(), stderr: "ignore" }));
+  try {
+    return { tools: (await client.listTools()).tools, instructions: client.getInstructions(), server: client.getServerVersion() };
+  } finally {
+    await client.close();
+  }
+}
+
+describe("the bundled build", () => {
+  it("is one file: no module of src/ is loaded from dist/ beside it", () => {
+    const code = readFileSync(ENTRY, "utf8");
+    expect(code).not.toMatch(/from\s*"\.\.?\//);
+    expect(code).not.toMatch(/\bimport\(\s*"\.\.?\//); // esbuild writes double quotes; undici's JSDoc types use single
+  });
+
+  it("lists the same tools, schemas and instructions as the unbundled build", async () => {
+    const [bundled, unbundled] = await Promise.all([listing(ENTRY), listing(UNBUNDLED)]);
+    expect(bundled.tools.length).toBeGreaterThan(20);
+    expect(bundled.tools.map((t) => t.name)).toEqual(unbundled.tools.map((t) => t.name));
+    expect(bundled.tools).toEqual(unbundled.tools);
+    expect(bundled.instructions).toEqual(unbundled.instructions);
+    expect(bundled.server).toEqual(unbundled.server);
+  });
+
+  it("reports package.json's version (inlined at build time)", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    const r = await run(["--version"], {});
+    expect(r.stdout.trim()).toBe(version);
+  });
+});

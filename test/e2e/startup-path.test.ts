@@ -1,0 +1,96 @@
+/**
+ * Issue 16: nothing on the way from spawn to the `tools/list` answer touches the file system
+ * synchronously (the bundle reads no module file beside it, nor package.json for the version). A
+ * preload wraps every `fs.*Sync` function (and re-syncs the ESM named exports, so
+ * `import { readFileSync } from "node:fs"` sees the wrapper) and reports at exit what was called.
+ */
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/harness.js";
+import { ENTRY } from "./helpers.js";
+
+const PRELOAD = `
+import fs from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
+const calls = [];
+for (const name of Object.keys(fs)) {
+  if (!name.endsWith("Sync") || typeof fs[name] !== "function") continue;
+  const original = fs[name];
+  fs[name] = function (...args) {
+    // Writes to stdout/stderr are the protocol and the log, not file-system work.
+    if (!(name === "writeSync" && (args[0] === 1 || args[0] === 2))) calls.push(name + "(" + String(args[0]) + ")");
+    return original.apply(this, args);
+  };
+}
+syncBuiltinESMExports();
+globalThis.__startPath = () => ({ calls: calls.splice(0) });
+process.on("exit", () => process.stderr.write("\\nSTART-PATH " + JSON.stringify(globalThis.__startPath()) + "\\n"));
+`;
+
+const everyVendor = (outputDir: string): Record<string, string> => ({
+  PATH: process.env.PATH ?? "",
+  AIGC_MCP_OUTPUT_DIR: outputDir,
+  ARK_API_KEY: "e2e-ark-key-000000000000",
+  KLING_API_KEY: "e2e-kling-key-000000000000",
+  VOLC_ACCESSKEY: "AKLTe2eaccesskey0000000000",
+  VOLC_SECRETKEY: "ZTJlc2VjcmV0a2V5MDAwMDAwMDAwMDAwMDAwMDA=",
+  ANIMO_API_KEY: "e2e-animo-key-000000000000",
+  ANIMO_ENDPOINT: "http://127.0.0.1:9/animo",
+  AI_GATEWAY_BASE_URL: "http://127.0.0.1:9/v1",
+  AI_GATEWAY_API_KEY: "e2e-gateway-key-000000000000",
+});
+
+/** Spawns the bundle with the preload, answers initialize and tools/list, ends stdin and reads the report. */
+async function startPath(): Promise<{ calls: string[]; tools: number }> {
+  const dir = tempDir();
+  const preload = join(dir, "preload.mjs");
+  writeFileSync(preload, PRELOAD);
+  const child = spawn(process.execPath, ["--import", pathToFileURL(preload).href, ENTRY], {
+    env: everyVendor(join(dir, "out")),
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const send = (msg: object) => child.stdin.write(`${JSON.stringify(msg)}\n`);
+  const tools = await new Promise<number>((resolve, reject) => {
+    let buf = "";
+    child.on("exit", (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+    child.stdout.on("data", (d: Buffer) => {
+      buf += d.toString();
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        const msg = JSON.parse(buf.slice(0, nl)) as { id?: number; result?: { tools?: unknown[] } };
+        buf = buf.slice(nl + 1);
+        if (msg.id === 1) {
+          send({ jsonrpc: "2.0", method: "notifications/initialized" });
+          send({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+        } else if (msg.id === 2) {
+          // Ending stdin now makes the server exit, and the preload reports what ran up to here.
+          child.removeAllListeners("exit");
+          child.stdin.end();
+          resolve(msg.result?.tools?.length ?? 0);
+        }
+      }
+    });
+    send({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "e2e", version: "1" } },
+    });
+  });
+  await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once("exit", resolve)));
+  const m = /START-PATH (\{.*\})/.exec(stderr);
+  if (!m) throw new Error(`no report from the preload: ${stderr}`);
+  return { ...(JSON.parse(m[1]!) as { calls: string[] }), tools };
+}
+
+describe("the start path (spawn to the tools/list answer, every vendor configured)", () => {
+  it("makes no synchronous file-system call", async () => {
+    const r = await startPath();
+    expect(r.tools).toBeGreaterThan(20);
+    expect(r.calls).toEqual([]);
+  });
+});
