@@ -123,6 +123,15 @@ export function describeError(err: unknown): string {
   return `Error: InternalError: ${String(err)}`;
 }
 
+/**
+ * A failed task's error as a vendor reported it in a poll (no HTTP failure to map), with the
+ * category's "What to do" appended when the category is known, as every other failure has.
+ */
+export function taskErrorShape(code: string, message: string, category?: ErrorCategory): { code: string; message: string } {
+  const hint = category && DEFAULT_HINTS[category];
+  return { code, message: hint ? joinSentences(message, `What to do: ${hint}`) : message };
+}
+
 export function toErrorShape(err: unknown): { code: string; message: string; request_id?: string } {
   if (err instanceof AigcError) {
     const hint = err.info.hint ?? DEFAULT_HINTS[err.info.category];

@@ -19,7 +19,7 @@ export const costSchema = z
     price_source: z.string().optional(),
     price_date: z.string().optional(),
     price_confidence: z.enum(["official", "transcribed", "contract"]).optional(),
-    not_billed: z.boolean().optional().describe("true: the vendor reported the task failed or refused it, so it was not billed"),
+    not_billed: z.boolean().optional().describe("true: the vendor reported the task failed, cancelled or refused it, so it was not billed"),
   })
   .describe("what the call costs");
 
@@ -55,7 +55,7 @@ function brief(text: string, n = 90): string {
  */
 export function costLine(view: CostView): string {
   if (view.not_billed)
-    return `Cost: not billed (the vendor reported the task failed or refused it)${view.estimated !== null && view.currency ? `; the estimate was ${formatMoney(view.estimated, view.currency)} and any budget hold was released` : ""}.`;
+    return `Cost: not billed (the vendor reported the task failed, cancelled or refused it)${view.estimated !== null && view.currency ? `; the estimate was ${formatMoney(view.estimated, view.currency)} and any budget hold was released` : ""}.`;
   const est =
     view.estimated === null || !view.currency
       ? `Cost: ${brief(view.basis, 160)}`

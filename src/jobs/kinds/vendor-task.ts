@@ -134,7 +134,9 @@ export class VendorTask implements JobKind {
     }
     const outcome = await this.driver.cancel(tr.handle, { signal: signal ?? new AbortController().signal });
     if (outcome.cancelled || (outcome.status && TERMINAL.has(outcome.status))) {
-      await tr.update({ status: outcome.status ?? "cancelled", detail: outcome.message });
+      const status = outcome.status ?? "cancelled";
+      // A task the vendor removed or reports failed/cancelled did not finish: vendors bill only finished work.
+      await tr.update({ status, detail: outcome.message, notBilled: status === "cancelled" || status === "failed" ? true : undefined });
       tr.controller.abort();
     }
     return outcome;

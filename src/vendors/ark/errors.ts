@@ -8,7 +8,7 @@ import { httpFailure } from "../kit/errors.js";
 
 export const ARK = "Ark";
 
-const MODERATION = /Sensitive|Risk|ContentSecurity/;
+export const MODERATION = /Sensitive|Risk|ContentSecurity/;
 
 /** Maps an Ark error answer (`{"error":{code,message,param,type}}`) to an actionable error. */
 export function arkError(res: HttpResponse): AigcError {

@@ -3,10 +3,10 @@
  * Per-model capabilities (durations, resolutions, reference counts, audio, draft) are catalog advice
  * (catalog.ts): Ark decides, and its refusals are explained with them.
  */
-import { AigcError, inputError, joinSentences } from "../../errors.js";
+import { AigcError, inputError, joinSentences, taskErrorShape } from "../../errors.js";
 import type { CancelOutcome, JobHandle, JobStatus, LostTaskQuery, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
 import { tosUrlExpiry, type ArkClient, type ArkVideoTask } from "./client.js";
-import { ARK } from "./errors.js";
+import { ARK, MODERATION } from "./errors.js";
 import { unknownTaskResult } from "../kit/errors.js";
 import { VENDOR_ID } from "./config.js";
 import { seedanceUsage } from "./pricing.js";
@@ -143,12 +143,13 @@ export function seedanceResult(task: ArkVideoTask): PollResult {
     return {
       status,
       model: task.model,
-      error: {
-        code: task.error?.code ?? (status === "expired" ? "TaskExpired" : "TaskFailed"),
-        message:
-          task.error?.message ??
+      error: taskErrorShape(
+        task.error?.code ?? (status === "expired" ? "TaskExpired" : "TaskFailed"),
+        task.error?.message ??
           (status === "expired" ? "the task was not run before its execution_expires_after deadline" : "Ark reported the task as failed"),
-      },
+        // Ark moderates the finished video too (OutputVideoSensitiveContentDetected): the prompt or inputs must change.
+        task.error?.code && MODERATION.test(task.error.code) ? "content_policy" : undefined,
+      ),
     };
   }
   if (status !== "succeeded") return { status, model: task.model, detail: status === "queued" ? "waiting in Ark's queue" : "generating" };

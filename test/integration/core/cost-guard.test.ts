@@ -97,7 +97,9 @@ describe("the cost guard", () => {
     const failed = await h.call("seedance_generate_video", { ...VIDEO, prompt: "waves [fail]" });
     expect((failed.structuredContent as { status: string }).status).toBe("failed");
     expect(cost(failed)).toMatchObject({ not_billed: true });
-    expect(text(failed)).toMatch(/Cost: not billed \(the vendor reported the task failed or refused it\); the estimate was ¥4\.968/);
+    expect(text(failed)).toMatch(
+      /Cost: not billed \(the vendor reported the task failed, cancelled or refused it\); the estimate was ¥4\.968/,
+    );
     const ok = await h.call("seedance_generate_video", VIDEO);
     expect((ok.structuredContent as { status: string }).status).toBe("succeeded");
     // Settling runs right after the job's last record write.
@@ -105,6 +107,20 @@ describe("the cost guard", () => {
     const rows = (await h.call("get_budget", {})).structuredContent as { limits: Array<{ spent: number; reserved: number }> };
     expect(rows.limits[0]!.reserved).toBe(0);
     expect(rows.limits[0]!.spent).toBeCloseTo(Number(cost(ok)!.actual ?? VIDEO_CNY), 6);
+  });
+
+  it("counts a task the vendor cancelled as not billed, and gives its reservation back", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY" }, ark: { queuedMs: 10_000, runningMs: 1000 } });
+    const queued = await h.call("seedance_generate_video", { ...VIDEO, wait_seconds: 0 });
+    const job_id = (queued.structuredContent as { job_id: string }).job_id;
+    const cancelled = await h.call("cancel_job", { job_id });
+    expect(cancelled.structuredContent).toMatchObject({ status: "cancelled", cancelled: true });
+    expect(cost(cancelled)).toMatchObject({ not_billed: true });
+    expect(text(cancelled)).toMatch(/Cost: not billed/);
+    expect(cancelled._meta?.usage).toMatchObject({ total_price: "0" });
+    await new Promise((r) => setTimeout(r, 200));
+    const rows = (await h.call("get_budget", {})).structuredContent as { limits: Array<{ spent: number; reserved: number }> };
+    expect(rows.limits[0]).toMatchObject({ spent: 0, reserved: 0 });
   });
 
   it("answers a repeated idempotency_key of a synchronous call with the first result, with no second vendor request", async () => {

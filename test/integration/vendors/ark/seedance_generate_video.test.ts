@@ -27,6 +27,9 @@ describe("Ark tools end to end (in-process)", () => {
     const r = await h.call("seedance_generate_video", { prompt: "[fail] storm", wait_seconds: 20 });
     expect(r.isError).toBe(true);
     expect(structured(r)).toMatchObject({ status: "failed", error: { code: "OutputVideoSensitiveContentDetected" } });
+    // A moderation failure of the finished video says what to change, like a refused create does.
+    expect((structured(r).error as { message: string }).message).toMatch(/What to do: Rephrase the prompt/);
+    expect(text(r)).toMatch(/What to do: Rephrase the prompt/);
   });
 
   it("reports an expired task", async () => {
