@@ -262,7 +262,7 @@ async function streaming(/** @type {"disk" | "s3"} */ target) {
     s3 = started;
     s3env = started.env;
   }
-  const env = { ...BASE_ENV(), ...sims.env, ...s3env, AIGC_MCP_DELIVERY: "link", AIGC_MCP_KEEP_LOCAL: "true" };
+  const env = { ...BASE_ENV(), ...sims.env, ...s3env, AIGC_MCP_DELIVERY: "link" };
   const server = await stdioServer(env, process.env.BENCH_NODE_ARGS?.split(" ") ?? []);
   await new Promise((r) => setTimeout(r, 300)); // let start-up settle
   if (process.env.BENCH_WARM_STREAM) {

@@ -104,7 +104,7 @@ Options (each also settable by its environment variable):
   --http | --stdio            transport (AIGC_MCP_TRANSPORT)
   --sandbox                   run against local simulators; real credentials are ignored
 ${CORE_ENV.filter((v) => v.flag)
-  .map((v) => `  ${v.flag} VALUE`.padEnd(30) + v.name)
+  .map((v) => `${`  ${v.flag} VALUE`.padEnd(29)} ${v.name}`)
   .join("\n")}
 
 Server environment variables:

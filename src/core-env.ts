@@ -154,7 +154,7 @@ export const CORE_ENV: EnvVar[] = [
   {
     name: "AIGC_MCP_APPS",
     description:
-      "`false` stops declaring the MCP App viewer (`ui://aigc-mcp/viewer`) on media and job tools. Hosts without MCP Apps ignore it either way; results are the same.",
+      "`false` stops declaring the MCP App viewer (`ui://aigc-mcp/viewer`) on media and job tools and adding its `_meta` to their results. Hosts without MCP Apps ignore both: text and structuredContent are the same either way.",
     default: "true",
   },
   {
