@@ -27,7 +27,7 @@ const media = new MediaView(async (uri) => {
 let epoch = 0;
 let prompt: string | undefined;
 const started = new Map<string, number>();
-let view: { job: Job; cancellable: boolean; note?: string } | undefined;
+let view: { job: Job; cancellable: boolean; note?: string; error?: string } | undefined;
 
 function text(r: CallToolResult): string {
   return r.content
@@ -38,13 +38,14 @@ function text(r: CallToolResult): string {
 
 function draw(): void {
   if (!view) return;
-  const { job, cancellable, note } = view;
+  const { job, cancellable, note, error } = view;
   const ctx: RenderContext = {
     media,
     startedAt: started.get(job.job_id) ?? Date.now(),
     cancellable,
     prompt,
     note,
+    error,
     openLink: (url) => void app.openLink({ url }).catch(() => undefined),
     cancel: () => void cancel(job.job_id),
   };
@@ -66,7 +67,7 @@ function show(r: CallToolResult): void {
   const meta = jobMeta(r._meta);
   const at = meta.created_at ? Date.parse(meta.created_at) : NaN;
   if (!started.has(job.job_id) || !Number.isNaN(at)) started.set(job.job_id, Number.isNaN(at) ? Date.now() : at);
-  view = { job, cancellable: meta.cancellable !== false };
+  view = { job, cancellable: meta.cancellable === true };
   draw();
   if (!TERMINAL_STATUSES.includes(job.status)) void follow(job.job_id, my);
 }
@@ -80,11 +81,17 @@ async function follow(jobId: string, my: number): Promise<void> {
       const r = await app.callServerTool({ name: "wait_for_job", arguments: { job_id: jobId, wait_seconds: wait } });
       if (my !== epoch) return;
       const job = asJob(r.structuredContent);
+      // An error result with no job (unknown job, invalid input) will not change on retry: stop and show it.
+      if (r.isError && !job && view) {
+        view = { ...view, cancellable: false, error: text(r) || "wait_for_job failed" };
+        return draw();
+      }
       if (!job) throw new Error(text(r) || "wait_for_job answered without a job");
+      const stale = failures > 0; // the note is a failed status call's: this fresh answer replaces it
       failures = 0;
       wait = WAIT_SECONDS;
       const meta = jobMeta(r._meta);
-      view = { job, cancellable: meta.cancellable ?? view?.cancellable ?? true, note: view?.note };
+      view = { job, cancellable: meta.cancellable ?? view?.cancellable ?? false, note: stale ? undefined : view?.note };
       draw();
       if (TERMINAL_STATUSES.includes(job.status)) return;
     } catch (e) {

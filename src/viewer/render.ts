@@ -17,6 +17,8 @@ export interface RenderContext {
   prompt?: string;
   /** A line under the progress card: the last status-call error or cancel_job's answer. */
   note?: string;
+  /** Why the view stopped following the job (an error result of wait_for_job). */
+  error?: string;
   openLink(url: string): void;
   cancel(): void;
 }
@@ -89,9 +91,9 @@ function running(job: Job, ctx: RenderContext): Child[] {
   elapsed.dataset.since = String(ctx.startedAt);
   return [
     h("p", { class: "state" }, `${job.status}${job.detail ? `: ${job.detail}` : ""} · `, elapsed),
-    h("div", { class: "bar" }, h("i")),
+    ctx.error ? h("p", { class: "error-message" }, ctx.error) : h("div", { class: "bar" }, h("i")),
     ctx.note && h("p", { class: "note" }, ctx.note),
-    ctx.cancellable && h("button", { class: "cancel", type: "button", onclick: () => ctx.cancel() }, "Cancel"),
+    !ctx.error && ctx.cancellable && h("button", { class: "cancel", type: "button", onclick: () => ctx.cancel() }, "Cancel"),
   ];
 }
 

@@ -22,6 +22,7 @@ const SHOTS = new URL("../../test-results/screenshots/", import.meta.url);
 const shot = (name: string) => ({ path: new URL(`viewer-${name}.png`, SHOTS).pathname });
 /** Waits until an expression is true in the viewer (polled with evaluate: the CSP forbids the eval that waitForFunction uses). */
 const until = (frame: Frame, expr: string, timeout = 10_000) => expect.poll(() => frame.evaluate(expr), { timeout }).toBe(true);
+const TERMINAL = ["succeeded", "failed", "cancelled", "expired"];
 const HOSTILE = `<img src=x onerror="window.pwned=1"></script><script>window.pwned=2</script>`;
 
 describe.skipIf(!CHROMIUM)(
@@ -190,6 +191,7 @@ describe.skipIf(!CHROMIUM)(
       await host.result({ content: [], structuredContent: { ...failed, job_id: "no-such-job", status: "running", error: undefined } });
       await host.view.locator(".state").waitFor();
       expect(await host.view.locator(".state").textContent()).toContain(`running: ${HOSTILE}`);
+      expect(await host.view.locator("button.cancel").count()).toBe(0); // no _meta: not known to be cancellable
       expect(await dom()).toEqual({ imgs: 0, scripts: 1, onerror: 0, pwned: null });
       // A result that is not a job (chat, a tool error) shows its text, as text.
       await host.result({ content: [{ type: "text", text: HOSTILE }] });
@@ -212,11 +214,22 @@ describe.skipIf(!CHROMIUM)(
       await host.view.locator(".state").waitFor();
       expect(await host.view.locator(".elapsed").textContent()).toMatch(/^2 min 0\d s$/);
       expect(await host.view.locator("button.cancel").count()).toBe(0);
-      // wait_for_job of an unknown job answers an error: shown as text, retried with backoff.
+      // wait_for_job of an unknown job answers an error result: shown as the card's error, not retried.
+      await expect.poll(() => host.view.locator(".error-message").textContent(), { timeout: 20_000 }).toMatch(/^Error:.*no-such-job/s);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect((await host.calls()).filter((c) => c.name === "wait_for_job")).toHaveLength(1);
+      expect(await host.view.locator(".note").count()).toBe(0);
+      // A thrown (transport) error of the status call: shown as text, retried with backoff.
+      await host.fail(100);
+      await host.result({
+        content: [],
+        structuredContent: running,
+        _meta: { "aigc-mcp/job": { created_at: startedAt, cancellable: false } },
+      });
       await host.view.locator(".note").waitFor({ timeout: 20_000 });
       expect(await host.view.locator(".note").textContent()).toMatch(/^Could not get the status \(.+\); retrying in 1 s\.$/);
       const polls = async () => (await host.calls()).filter((c) => c.name === "wait_for_job").length;
-      await expect.poll(polls, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+      await expect.poll(polls, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
       await host.page.locator("iframe").screenshot(shot("retrying"));
       await host.teardown();
       const atTeardown = await polls();
@@ -227,6 +240,21 @@ describe.skipIf(!CHROMIUM)(
       await expect.poll(() => host.view.locator(".card.text pre").textContent()).toBe("The call was cancelled: stopped by the user");
       await host.close();
     });
+
+    it("a failed status call's note goes once a fresh answer arrives, and is not shown on the failed card", async () => {
+      const r = await call("seedance_generate_video", { prompt: "a cat [fail]", wait_seconds: 0 });
+      expect(TERMINAL).not.toContain(jobOf(r).status);
+      const host = await rig.open();
+      await host.fail(1);
+      await host.result(r);
+      await host.view.locator(".note").waitFor({ timeout: 20_000 });
+      expect(await host.view.locator(".note").textContent()).toMatch(
+        /^Could not get the status \(.*host unavailable.*\); retrying in 1 s\.$/,
+      );
+      await host.view.locator('.card[data-status="failed"]').waitFor({ timeout: 60_000 });
+      expect(await host.view.locator(".note").count()).toBe(0);
+      await host.close();
+    }, 120_000);
 
     it("holds one video at a time: starting another drops the first one's bytes; an image over the cap is not read", async () => {
       const [a, b] = await Promise.all(

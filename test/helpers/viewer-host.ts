@@ -45,6 +45,8 @@ export interface ViewerHost {
   /** Every tools/call the view made, in order. */
   calls(): Promise<Array<{ name: string; arguments?: Record<string, unknown> }>>;
   links(): Promise<string[]>;
+  /** Makes the next `n` wait_for_job calls fail in the host with a thrown error. */
+  fail(n: number): Promise<void>;
   input(args: Record<string, unknown>): Promise<void>;
   result(r: CallToolResult): Promise<void>;
   cancelled(reason: string): Promise<void>;
@@ -132,6 +134,7 @@ export async function startViewerRig(client: Client, executablePath: string) {
       requests,
       calls: () => hostCall(page, "calls"),
       links: () => hostCall(page, "links"),
+      fail: (n) => hostCall(page, "fail", n),
       input: (a) => hostCall(page, "input", a),
       result: (r) => hostCall(page, "result", r),
       cancelled: (s) => hostCall(page, "cancelled", s),

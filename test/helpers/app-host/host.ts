@@ -29,8 +29,11 @@ const bridge = new AppBridge(
   { openLinks: {}, serverTools: {}, serverResources: {} },
   { hostContext: { theme: "light", displayMode: "inline", platform: "web", containerDimensions: { width: 640, maxHeight: 2000 } } },
 );
+/** How many of the next wait_for_job calls fail in the host (a thrown transport error, not a tool result). */
+let failing = 0;
 bridge.oncalltool = async (params) => {
   calls.push({ name: params.name, arguments: params.arguments });
+  if (params.name === "wait_for_job" && failing > 0 && failing--) throw new Error("host unavailable");
   return rpc<CallToolResult>("tools/call", params);
 };
 bridge.onreadresource = (params) => rpc<ReadResourceResult>("resources/read", params);
@@ -49,6 +52,7 @@ const host = {
   ready: () => ready,
   calls: () => calls,
   links: () => links,
+  fail: (n: number) => void (failing = n),
   input: (args: Record<string, unknown>) => bridge.sendToolInput({ arguments: args }),
   result: (r: CallToolResult) => bridge.sendToolResult(r),
   cancelled: (reason: string) => bridge.sendToolCancelled({ reason }),
