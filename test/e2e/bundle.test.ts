@@ -10,23 +10,11 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/harness.js";
-import { ENTRY, run } from "./helpers.js";
+import { ENTRY, everyVendorEnv, run } from "./helpers.js";
 
 const UNBUNDLED = fileURLToPath(new URL("../../dist/index.unbundled.js", import.meta.url));
 
-/** Fake credentials for all five vendors: listing tools calls none of them. */
-const everyVendor = (): Record<string, string> => ({
-  PATH: process.env.PATH ?? "",
-  AIGC_MCP_OUTPUT_DIR: tempDir(),
-  ARK_API_KEY: "e2e-ark-key-000000000000",
-  KLING_API_KEY: "e2e-kling-key-000000000000",
-  VOLC_ACCESSKEY: "AKLTe2eaccesskey0000000000",
-  VOLC_SECRETKEY: "ZTJlc2VjcmV0a2V5MDAwMDAwMDAwMDAwMDAwMDA=",
-  ANIMO_API_KEY: "e2e-animo-key-000000000000",
-  ANIMO_ENDPOINT: "http://127.0.0.1:9/animo",
-  AI_GATEWAY_BASE_URL: "http://127.0.0.1:9/v1",
-  AI_GATEWAY_API_KEY: "e2e-gateway-key-000000000000",
-});
+const everyVendor = () => everyVendorEnv(tempDir());
 
 async function listing(entry: string) {
   const client = new Client({ name: "e2e", version: "1.0.0" });

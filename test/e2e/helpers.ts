@@ -59,3 +59,17 @@ export function startHttpServer(
     child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${err}`)));
   });
 }
+
+/** Fake credentials for all five vendors (listing tools calls none of them), with PATH and an output folder. */
+export const everyVendorEnv = (outputDir: string): Record<string, string> => ({
+  PATH: process.env.PATH ?? "",
+  AIGC_MCP_OUTPUT_DIR: outputDir,
+  ARK_API_KEY: "e2e-ark-key-000000000000",
+  KLING_API_KEY: "e2e-kling-key-000000000000",
+  VOLC_ACCESSKEY: "AKLTe2eaccesskey0000000000",
+  VOLC_SECRETKEY: "ZTJlc2VjcmV0a2V5MDAwMDAwMDAwMDAwMDAwMDA=",
+  ANIMO_API_KEY: "e2e-animo-key-000000000000",
+  ANIMO_ENDPOINT: "http://127.0.0.1:9/animo",
+  AI_GATEWAY_BASE_URL: "http://127.0.0.1:9/v1",
+  AI_GATEWAY_API_KEY: "e2e-gateway-key-000000000000",
+});

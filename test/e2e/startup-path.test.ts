@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/harness.js";
-import { ENTRY } from "./helpers.js";
+import { ENTRY, everyVendorEnv } from "./helpers.js";
 
 const PRELOAD = `
 import fs from "node:fs";
@@ -30,26 +30,13 @@ globalThis.__startPath = () => ({ calls: calls.splice(0) });
 process.on("exit", () => process.stderr.write("\\nSTART-PATH " + JSON.stringify(globalThis.__startPath()) + "\\n"));
 `;
 
-const everyVendor = (outputDir: string): Record<string, string> => ({
-  PATH: process.env.PATH ?? "",
-  AIGC_MCP_OUTPUT_DIR: outputDir,
-  ARK_API_KEY: "e2e-ark-key-000000000000",
-  KLING_API_KEY: "e2e-kling-key-000000000000",
-  VOLC_ACCESSKEY: "AKLTe2eaccesskey0000000000",
-  VOLC_SECRETKEY: "ZTJlc2VjcmV0a2V5MDAwMDAwMDAwMDAwMDAwMDA=",
-  ANIMO_API_KEY: "e2e-animo-key-000000000000",
-  ANIMO_ENDPOINT: "http://127.0.0.1:9/animo",
-  AI_GATEWAY_BASE_URL: "http://127.0.0.1:9/v1",
-  AI_GATEWAY_API_KEY: "e2e-gateway-key-000000000000",
-});
-
 /** Spawns the bundle with the preload, answers initialize and tools/list, ends stdin and reads the report. */
 async function startPath(): Promise<{ calls: string[]; tools: number }> {
   const dir = tempDir();
   const preload = join(dir, "preload.mjs");
   writeFileSync(preload, PRELOAD);
   const child = spawn(process.execPath, ["--import", pathToFileURL(preload).href, ENTRY], {
-    env: everyVendor(join(dir, "out")),
+    env: everyVendorEnv(join(dir, "out")),
     stdio: ["pipe", "pipe", "pipe"],
   });
   let stderr = "";
