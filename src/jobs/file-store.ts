@@ -7,14 +7,14 @@
  * `.aigc-mcp/keys/` (src/cost/file-keys.ts).
  */
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, rename, stat, unlink } from "node:fs/promises";
+import { readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { FileIdempotencyKeys } from "../cost/file-keys.js";
 import { FileSpendLedger } from "../cost/file-ledger.js";
 import { redactDeep } from "../log.js";
 import { Generations } from "./generations.js";
-import { localDiskError, writeInFolder } from "../media/disk.js";
+import { localDiskError, inFolder } from "../media/disk.js";
 import { processAlive, thisProcess, type JobOwner } from "./owner.js";
 import { MEDIA_URI_PREFIX } from "../media/store.js";
 import { mediaNames, newestFirst, recordKey, type GeneratedMedia, type JobStore } from "./store.js";
@@ -199,7 +199,7 @@ async function atomicWrite(target: string, text: string, dir: string): Promise<v
   for (let attempt = 1; ; attempt++) {
     const tmp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
     try {
-      await writeInFolder(tmp, text, dir);
+      await inFolder(dir, () => writeFile(tmp, text));
       await rename(tmp, target);
       return;
     } catch (err) {

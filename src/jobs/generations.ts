@@ -8,9 +8,9 @@
  * the spend ledger and the idempotency keys.
  */
 import { randomBytes } from "node:crypto";
-import { link, readdir, readFile, unlink } from "node:fs/promises";
+import { link, readdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { localDiskError, writeInFolder } from "../media/disk.js";
+import { localDiskError, inFolder } from "../media/disk.js";
 
 export interface Generation<T> {
   /** 0 when there is none. */
@@ -58,7 +58,7 @@ export class Generations<T> {
     const tmp = join(this.dir, `.${randomBytes(6).toString("hex")}.tmp`);
     const target = this.file(name, gen + 1);
     try {
-      await writeInFolder(tmp, JSON.stringify(value), this.dir);
+      await inFolder(this.dir, () => writeFile(tmp, JSON.stringify(value)));
       await link(tmp, target);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;

@@ -4,7 +4,7 @@
  * "the vendor could not be reached".
  */
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, open, realpath, unlink, writeFile, type FileHandle } from "node:fs/promises";
+import { lstat, mkdir, realpath, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AigcError } from "../errors.js";
 
@@ -81,24 +81,18 @@ export async function saveDataFile(dir: string, stem: string, data: unknown): Pr
   }
 }
 
-/** Writes a file in `dir`, creating `dir` only when the write finds it missing (not before every write). */
-export async function writeInFolder(path: string, text: string, dir: string): Promise<void> {
+/**
+ * Runs `op` (a write or open of a file in `dir`) and, only when it fails because `dir` is missing,
+ * creates `dir` and runs it once more: no mkdir before every write on the hot path.
+ */
+export async function inFolder<T>(dir: string, op: () => Promise<T>): Promise<T> {
   try {
-    await writeFile(path, text);
+    return await op();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     await mkdir(dir, { recursive: true });
-    await writeFile(path, text);
+    return op();
   }
-}
-
-/** Opens a new file in `dir` for writing, creating `dir` only when the open finds it missing. */
-export async function openInFolder(path: string, dir: string): Promise<FileHandle> {
-  return open(path, "w").catch(async (err: unknown) => {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-    await mkdir(dir, { recursive: true });
-    return open(path, "w");
-  });
 }
 
 /** A regular file that is no symlink and has none on its way (realpath equals the path), else undefined. */

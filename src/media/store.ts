@@ -3,7 +3,7 @@
  * copy), hashed on the way, checked for type and size, then exposed as `media://files/<name>`.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { lstat, mkdir, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -15,7 +15,7 @@ import type { Asset } from "../jobs/types.js";
 import type { GeneratedMedia } from "../jobs/store.js";
 import { log } from "../log.js";
 import type { Bucket } from "./bucket.js";
-import { localDiskError, openInFolder, probeWritable, regularFile } from "./disk.js";
+import { localDiskError, inFolder, probeWritable, regularFile } from "./disk.js";
 import { refusal, tooLarge } from "./save-errors.js";
 import { BoundedQueue } from "./queue.js";
 import { mimeForExt, probeFile, sniffBytes, type MediaKind } from "./sniff.js";
@@ -224,7 +224,7 @@ export class MediaStore {
   /** Streams a body to `<stem>.<ext>`, hashing, capping and sniffing on the way. */
   private async writeStream(body: Readable, opts: SaveOptions): Promise<Asset> {
     const tmp = join(this.dir, `.${opts.stem}.${randomBytes(4).toString("hex")}.part`);
-    const file = await openInFolder(tmp, this.dir).catch((err: unknown) => {
+    const file = await inFolder(this.dir, () => open(tmp, "w")).catch((err: unknown) => {
       discard(body);
       throw localDiskError(err, this.dir, opts.vendor) ?? err;
     });
