@@ -6,7 +6,14 @@
  */
 import { readFile } from "node:fs/promises";
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from "@modelcontextprotocol/ext-apps/server";
+
+/**
+ * ext-apps' RESOURCE_MIME_TYPE and RESOURCE_URI_META_KEY, written out: importing
+ * `@modelcontextprotocol/ext-apps/server` for two strings built its zod schemas at every start
+ * (~30 ms, issue 16). test/unit/viewer-constants.test.ts fails if ext-apps changes them.
+ */
+export const RESOURCE_MIME_TYPE = "text/html;profile=mcp-app";
+export const RESOURCE_URI_META_KEY = "ui/resourceUri";
 
 export const VIEWER_URI = "ui://aigc-mcp/viewer";
 
