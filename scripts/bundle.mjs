@@ -9,9 +9,10 @@
 // createRequire(import.meta.url) resolve as from tsc's dist/index.js.
 // External, loaded from node_modules on first use and never at start: sharp (native .node files) and
 // what is only reached through a dynamic import: the object store (aws-sdk), Redis, the media
-// sniffers. undici stays in the bundle and loads at start: loaded on the first request instead, its
-// ~100 files stalled the event loop for 100-370 ms in the middle of the first call.
-import { renameSync, readFileSync } from "node:fs";
+// sniffers. undici is bundled but split into its own chunk (dist/chunk-*.js), which src/net/undici.ts
+// imports after the tool list is answered or on the first request: one file, not its ~100 (loaded
+// from node_modules they stalled the event loop for 100-370 ms in the middle of the first call).
+import { readdirSync, renameSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
 
@@ -42,9 +43,13 @@ const englishOnly = {
 
 renameSync(dist("index.js"), dist("index.unbundled.js"));
 renameSync(dist("index.js.map"), dist("index.unbundled.js.map"));
+for (const old of readdirSync(dist(""))) if (old.startsWith("chunk-")) rmSync(dist(old));
 const result = await build({
   entryPoints: [new URL("src/index.ts", root).pathname],
-  outfile: dist("index.js"),
+  outdir: dist(""),
+  entryNames: "[name]",
+  chunkNames: "chunk-[hash]",
+  splitting: true,
   bundle: true,
   platform: "node",
   format: "esm",
@@ -61,5 +66,6 @@ const result = await build({
   metafile: true,
   logLevel: "warning",
 });
-const bytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? 0;
-console.log(`bundle: dist/index.js ${(bytes / 1024).toFixed(0)} KiB`);
+const files = Object.entries(result.metafile.outputs).filter(([name]) => name.endsWith(".js"));
+const kib = (/** @type {number} */ n) => `${(n / 1024).toFixed(0)} KiB`;
+console.log(`bundle: ${files.map(([name, o]) => `${name.replace(/.*\/dist\//, "dist/")} ${kib(o.bytes)}`).join(", ")}`);

@@ -7,6 +7,8 @@ import { constants } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { AppContext } from "./context.js";
 import { MEDIA_URI_PREFIX } from "./media/store.js";
 import { probeFile } from "./media/sniff.js";
@@ -61,10 +63,25 @@ function costTools(app: AppContext): ToolDef[] {
   return [estimate, getBudgetTool(app)];
 }
 
+let ajv: AjvJsonSchemaValidator | undefined;
+
+/**
+ * The SDK's own JSON Schema validator (Ajv), built when first asked for. The SDK builds one per
+ * Server by default (~10 ms each: at start, and for every HTTP request's server) and uses it only
+ * to check form elicitation answers; our confirmation form goes through extra.sendRequest.
+ */
+const lazyValidator: jsonSchemaValidator = {
+  getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema),
+};
+
 export function createMcpServer(app: AppContext): McpServer {
   const server = new McpServer(
     { name: "aigc-mcp", title: "AIGC media generation", version: VERSION },
-    { capabilities: { tools: {}, resources: {} }, instructions: instructions(app.config) },
+    {
+      capabilities: { tools: {}, resources: {} },
+      instructions: instructions(app.config),
+      jsonSchemaValidator: lazyValidator,
+    },
   );
   for (const tool of listedToolsets(app).flatMap((t) => t.tools)) registerTool(server, app, tool);
   if (app.config.apps) registerViewer(server);

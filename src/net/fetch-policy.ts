@@ -9,9 +9,10 @@
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns";
 import { BlockList, isIP } from "node:net";
-import { Agent, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { AigcError } from "../errors.js";
-import { CONNECTIONS_PER_ORIGIN, discard, httpOpen, safeUrl, type HttpOptions } from "./http.js";
+import { discard, httpOpen, POOL_OPTIONS, safeUrl, type HttpOptions } from "./http.js";
+import { loadUndici } from "./undici.js";
 
 export interface FetchPolicy {
   /** `host` or `host:port` entries, lowercase, fetched whatever address they resolve to. */
@@ -151,13 +152,7 @@ export function checkedLookup(hostname: string, options: LookupOptions, callback
   });
 }
 
-const checkedAgent = new Agent({
-  connect: { timeout: 10_000, lookup: checkedLookup },
-  connections: CONNECTIONS_PER_ORIGIN,
-  keepAliveTimeout: 10_000,
-  headersTimeout: 180_000,
-  bodyTimeout: 180_000,
-});
+let checkedAgent: Dispatcher | undefined;
 
 function allowed(u: URL, policy: FetchPolicy): boolean {
   const host = u.hostname.toLowerCase();
@@ -209,7 +204,7 @@ export function routeInputUrl(field: string, url: string, policy: FetchPolicy): 
 }
 
 /** The dispatcher a URL may be fetched with, or a refusal (scheme, or a literal non-public address). */
-export function dispatcherFor(url: string, policy: FetchPolicy): Dispatcher | undefined {
+export async function dispatcherFor(url: string, policy: FetchPolicy): Promise<Dispatcher | undefined> {
   let u: URL;
   try {
     u = new URL(url);
@@ -222,6 +217,8 @@ export function dispatcherFor(url: string, policy: FetchPolicy): Dispatcher | un
   const literal = u.hostname.replace(/^\[|\]$/g, "");
   // An IP literal never reaches the lookup, so it is checked here.
   if (isIP(literal) && !isPublicAddress(literal)) throw new DownloadRefused(`${literal} is not a public address`);
+  const { Agent } = await loadUndici();
+  checkedAgent ??= new Agent({ connect: { timeout: 10_000, lookup: checkedLookup }, ...POOL_OPTIONS });
   return checkedAgent;
 }
 
@@ -239,7 +236,7 @@ export async function openChecked(
 ): Promise<Awaited<ReturnType<typeof httpOpen>> & { url: string }> {
   let current = url;
   for (let hop = 0; ; hop++) {
-    const dispatcher = dispatcherFor(current, policy);
+    const dispatcher = await dispatcherFor(current, policy);
     const res = await httpOpen(current, { ...opts, method: "GET", dispatcher });
     const location = res.headers.location;
     if (!REDIRECTS.has(res.status) || !location) return { ...res, url: current };

@@ -3,11 +3,12 @@
  * deadline, a response size cap and the caller's AbortSignal. Retries happen only when the caller
  * passes a policy, because only the caller knows whether a repeat could bill twice.
  */
-import { Agent, request, type Dispatcher, type FormData } from "undici";
+import type { Dispatcher, FormData } from "undici";
 import type { Readable } from "node:stream";
 import { setFlagsFromString } from "node:v8";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../errors.js";
+import { loadUndici } from "./undici.js";
 
 /**
  * undici parses HTTP with llhttp compiled to WebAssembly when it opens its first connection, and
@@ -25,13 +26,15 @@ setFlagsFromString("--liftoff-only");
  */
 export const CONNECTIONS_PER_ORIGIN = 64;
 
-const agent = new Agent({
-  connect: { timeout: 10_000 },
+/** The pool settings every outbound dispatcher shares (the URL fetch policy's checked one adds its lookup). */
+export const POOL_OPTIONS = {
   connections: CONNECTIONS_PER_ORIGIN,
   keepAliveTimeout: 10_000,
   headersTimeout: 180_000,
   bodyTimeout: 180_000,
-});
+} as const;
+
+let agent: Dispatcher | undefined;
 
 export interface RetryPolicy {
   attempts: number;
@@ -154,6 +157,8 @@ export async function httpOpen(
   const signal = signals.length ? AbortSignal.any(signals) : new AbortController().signal;
   if (opts.signal?.aborted) throw cancelled(opts.vendor);
   try {
+    const { Agent, request } = await loadUndici();
+    agent ??= new Agent({ connect: { timeout: 10_000 }, ...POOL_OPTIONS });
     const res = await request(url, {
       dispatcher: opts.dispatcher ?? agent,
       method: opts.method ?? "GET",

@@ -278,5 +278,5 @@ export function registerTool(server: McpServer, app: AppContext, original: ToolD
       }
     },
   );
-  compactListing(server);
+  compactListing(server, app);
 }

@@ -2,7 +2,8 @@
  * Issue 16: nothing on the way from spawn to the `tools/list` answer touches the file system
  * synchronously (the bundle reads no module file beside it, nor package.json for the version). A
  * preload wraps every `fs.*Sync` function (and re-syncs the ESM named exports, so
- * `import { readFileSync } from "node:fs"` sees the wrapper) and reports at exit what was called.
+ * `import { readFileSync } from "node:fs"` sees the wrapper) and reports at exit what was called,
+ * and whether undici (the HTTP client, ~45 ms to load) was loaded when the tool list went out.
  */
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -26,12 +27,34 @@ for (const name of Object.keys(fs)) {
   };
 }
 syncBuiltinESMExports();
-globalThis.__startPath = () => ({ calls: calls.splice(0) });
+// undici reads its global dispatcher when it loads (then defines it over this getter): was it loaded
+// when the tool list went out? Said on stderr when it happens.
+let undiciLoaded = false;
+Object.defineProperty(globalThis, Symbol.for("undici.globalDispatcher.1"), {
+  configurable: true,
+  get() {
+    if (!undiciLoaded) process.stderr.write("\\nUNDICI-LOADING\\n");
+    undiciLoaded = true;
+    return undefined;
+  },
+});
+let undiciAtAnswer;
+const write = process.stdout.write;
+process.stdout.write = function (chunk, ...rest) {
+  if (/"id":2[,}]/.test(String(chunk))) undiciAtAnswer ??= undiciLoaded;
+  return write.call(this, chunk, ...rest);
+};
+globalThis.__startPath = () => ({ calls: calls.splice(0), undiciAtAnswer, undiciAtExit: undiciLoaded });
 process.on("exit", () => process.stderr.write("\\nSTART-PATH " + JSON.stringify(globalThis.__startPath()) + "\\n"));
 `;
 
-/** Spawns the bundle with the preload, answers initialize and tools/list, ends stdin and reads the report. */
-async function startPath(): Promise<{ calls: string[]; tools: number }> {
+/**
+ * Spawns the bundle with the preload, answers initialize and tools/list, ends stdin (after undici
+ * started loading, when `waitForUndici`) and reads the report.
+ */
+async function startPath(
+  waitForUndici = false,
+): Promise<{ calls: string[]; tools: number; undiciAtAnswer: boolean; undiciAtExit: boolean }> {
   const dir = tempDir();
   const preload = join(dir, "preload.mjs");
   writeFileSync(preload, PRELOAD);
@@ -54,10 +77,14 @@ async function startPath(): Promise<{ calls: string[]; tools: number }> {
           send({ jsonrpc: "2.0", method: "notifications/initialized" });
           send({ jsonrpc: "2.0", id: 2, method: "tools/list" });
         } else if (msg.id === 2) {
-          // Ending stdin now makes the server exit, and the preload reports what ran up to here.
+          // Ending stdin makes the server exit, and the preload reports what ran up to here.
           child.removeAllListeners("exit");
-          child.stdin.end();
-          resolve(msg.result?.tools?.length ?? 0);
+          const end = () => (child.stdin.end(), resolve(msg.result?.tools?.length ?? 0));
+          if (!waitForUndici || stderr.includes("UNDICI-LOADING")) end();
+          else {
+            const timer = setTimeout(end, 10_000);
+            child.stderr.on("data", () => stderr.includes("UNDICI-LOADING") && (clearTimeout(timer), end()));
+          }
         }
       }
     });
@@ -71,7 +98,7 @@ async function startPath(): Promise<{ calls: string[]; tools: number }> {
   await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once("exit", resolve)));
   const m = /START-PATH (\{.*\})/.exec(stderr);
   if (!m) throw new Error(`no report from the preload: ${stderr}`);
-  return { ...(JSON.parse(m[1]!) as { calls: string[] }), tools };
+  return { ...(JSON.parse(m[1]!) as { calls: string[]; undiciAtAnswer: boolean; undiciAtExit: boolean }), tools };
 }
 
 describe("the start path (spawn to the tools/list answer, every vendor configured)", () => {
@@ -79,5 +106,11 @@ describe("the start path (spawn to the tools/list answer, every vendor configure
     const r = await startPath();
     expect(r.tools).toBeGreaterThan(20);
     expect(r.calls).toEqual([]);
+  });
+
+  it("answers before loading the HTTP client, and loads it right after", async () => {
+    const r = await startPath(true);
+    expect(r.undiciAtAnswer).toBe(false);
+    expect(r.undiciAtExit).toBe(true);
   });
 });

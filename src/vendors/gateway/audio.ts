@@ -1,7 +1,7 @@
 /** Speech-to-text (multipart upload) and text-to-speech (the audio body, streamed on to the job engine). */
-import { FormData } from "undici";
 import type { PollResult } from "../../jobs/types.js";
 import { discard } from "../../net/http.js";
+import { loadUndici } from "../../net/undici.js";
 import type { GatewayClient } from "./client.js";
 import { GATEWAY_PATHS } from "./config.js";
 import { GATEWAY } from "./errors.js";
@@ -34,6 +34,7 @@ export async function transcribe(
   req: { model: string; audio: Buffer; mime: string; filename: string; language?: string; prompt?: string },
   opts: { signal?: AbortSignal; modelVar?: string },
 ): Promise<Transcript> {
+  const { FormData } = await loadUndici();
   const form = new FormData();
   form.append("file", new Blob([req.audio], { type: req.mime }), req.filename);
   form.append("model", req.model);

@@ -4,7 +4,8 @@
  * were refused before any model ran, so a repeat cannot bill twice.
  */
 import type { Readable } from "node:stream";
-import { FormData } from "undici";
+import type { FormData } from "undici";
+import { loadUndici } from "../../net/undici.js";
 import { AigcError } from "../../errors.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -86,7 +87,7 @@ export class GatewayClient {
     body: Record<string, unknown> | FormData,
     opts: CallOptions = {},
   ): Promise<{ data: Record<string, unknown>; requestId?: string }> {
-    const form = body instanceof FormData;
+    const form = body instanceof (await loadUndici()).FormData;
     const res = await httpRequest(this.url(path), {
       vendor: GATEWAY,
       method: "POST",
