@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** Entry point: parse flags and environment once, then run `check` or serve over stdio/HTTP. */
+import "./net/v8-flags.js"; // first: V8 settings that must precede start-up's allocations
 import { join } from "node:path";
 import { ConfigError, expandHome, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
 import { configWarnings } from "./config-warnings.js";

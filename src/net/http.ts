@@ -5,20 +5,9 @@
  */
 import type { Dispatcher, FormData } from "undici";
 import type { Readable } from "node:stream";
-import { setFlagsFromString } from "node:v8";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../errors.js";
 import { loadUndici } from "./undici.js";
-
-/**
- * undici parses HTTP with llhttp compiled to WebAssembly when it opens its first connection, and
- * V8 then recompiles the hot parser functions with its optimising tier in the background: a
- * one-time ~35 MB RSS peak in the middle of the first call (measured: 54 MB above start vs 20 MB
- * without it). The baseline compiler's code parses as fast as the socket delivers here (the bench
- * streams 500 MB at the same rate), so only the baseline tier is used. Set before undici compiles
- * the module (lazily, on the first connection); the process has no other WebAssembly.
- */
-setFlagsFromString("--liftoff-only");
 
 /**
  * Sockets per vendor origin. Each is a file descriptor: a burst of calls queues in the pool instead
