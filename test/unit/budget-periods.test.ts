@@ -2,7 +2,7 @@
  * Budget periods (issue 14): the day and month of an instant in the budget time zone, and when
  * each ends, as ISO 8601 with the zone's offset at that moment, across DST changes and month ends.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { daysBetween, periodsAt } from "../../src/cost/periods.js";
 
 const at = (iso: string, tz: string) => periodsAt(new Date(iso), tz);
@@ -72,5 +72,16 @@ describe("budget periods", () => {
   it("lists the days of a range across a month end", () => {
     expect(daysBetween("2026-11-29", "2026-12-02")).toEqual(["2026-11-29", "2026-11-30", "2026-12-01", "2026-12-02"]);
     expect(daysBetween("2026-12-02", "2026-11-29")).toEqual([]);
+  });
+
+  it("reads UTC (the default zone) without Intl, with the same answers as through the zone data", () => {
+    // The first Intl.DateTimeFormat loads ICU's zone data: ~9 MB of RSS on the first paid call.
+    const read = vi.spyOn(Intl.DateTimeFormat.prototype, "formatToParts");
+    const instants = ["2026-12-31T23:59:59Z", "2028-02-29T00:00:00Z", "2026-03-08T07:00:00Z", "2027-06-15T12:34:56Z"];
+    const fast = instants.map((iso) => at(iso, "UTC"));
+    expect(read).not.toHaveBeenCalled();
+    read.mockRestore();
+    const viaIntl = instants.map((iso) => at(iso, "Etc/UTC"));
+    expect(fast).toEqual(viaIntl);
   });
 });
