@@ -9,10 +9,13 @@
  * allocates ~10 KB of JS objects per 64 KiB chunk, so with V8's defaults (a young generation grown to
  * 4-6 MiB semi-spaces) 32 MiB of dead chunks piled up between scavenges, most of the 47 MiB peak RSS
  * growth of the first call (cutting JS allocation per chunk would make it worse: fewer scavenges).
- * - `--minor-gc-task-trigger=10`: V8 posts a scavenge as a task once the young generation is 10% full
- *   (default 80%), so one runs every ~1.5 MB streamed: 5 MiB of dead chunks at most instead of 18-32.
- *   Measured on the 500 MB bench: 16.4 vs 28 MiB peak growth, ~300 scavenges of ~0.7 ms instead of
- *   ~35 (+0.2 s GC, +0.5 s CPU per 500 MB), the same MiB/s, and no change in the per-call figure.
+ * - `--minor-gc-task-trigger=5`: V8 posts a scavenge as a task once the young generation is 5% full
+ *   (default 80%), so one runs every ~1.8 MB streamed, leaving ~5 MiB of dead chunks at most instead
+ *   of 18-32. Measured on the 500 MB bench, side by side with main (load ~5): peak RSS growth to disk
+ *   10.8/12.0 vs 47.1/47.2 MiB, to disk and the bucket 15.5/16.1 vs 53.2/53.1 MiB, at the same MiB/s;
+ *   ~290 scavenges of ~0.8 ms instead of ~35 per 500 MB; the per-call figure unchanged (2.11/2.06 vs
+ *   2.13/2.22). 10% was enough while the entry was one file (14.9 MiB); with the bundle split into
+ *   chunks start-up leaves a larger young generation before this module runs (10%: 14-17 MiB).
  * - `--semi-space-growth-factor=1`: the young generation stays at the size start-up left it
  *   (--max-semi-space-size counts only at launch; the growth factor is read whenever V8 would grow).
  * - `--liftoff-only`: undici parses HTTP with llhttp compiled to WebAssembly when it opens its first
@@ -26,6 +29,6 @@
 import { setFlagsFromString } from "node:v8";
 
 /** The flags, exported for the test that checks they take effect. */
-export const V8_FLAGS = ["--minor-gc-task-trigger=10", "--semi-space-growth-factor=1", "--liftoff-only"] as const;
+export const V8_FLAGS = ["--minor-gc-task-trigger=5", "--semi-space-growth-factor=1", "--liftoff-only"] as const;
 
 for (const flag of V8_FLAGS) setFlagsFromString(flag);
