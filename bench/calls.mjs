@@ -7,10 +7,11 @@
 //   3. memory while streaming: peak RSS growth of a fresh server streaming a 500 MB Animo video to
 //      disk, and to an S3-compatible bucket (s3rver), first call, no forced GC (VmHWM after
 //      resetting it through /proc/<pid>/clear_refs, with VmRSS sampled alongside)
-//   4. concurrency: 1 000 concurrent calls over Streamable HTTP (Seedream, Seedance, Kling video,
-//      instant tasks): errors, p99 server overhead (call latency minus the simulator's own time
-//      for that call's requests), peak RSS, open files, sha256 of every output against what the
-//      simulator served
+//   4. concurrency: 1 000 concurrent calls over Streamable HTTP (Seedream, Seedance, Kling video),
+//      twice: all at once against instant simulators (the queue behind the server's CPU), and in
+//      flight at once against simulators with realistic times (see concurrency()): errors, p99
+//      server overhead (call latency minus the simulator's own time for that call), peak RSS, open
+//      files, sha256 of every output against what the simulator served
 // Usage: `node --expose-gc bench/calls.mjs` (prints the figures; exits 1 when a goal is missed) or
 // `import { figures } from "./calls.mjs"`. Child mode: `node bench/calls.mjs --sim <id,…> <json opts>`.
 // Nothing here touches the network beyond 127.0.0.1.
@@ -93,7 +94,13 @@ async function simChild() {
       const requests = sims.flatMap((s) =>
         s.requests.map((/** @type {any} */ r) => {
           const t = timing.get(r.headers);
-          return { method: r.method, path: r.path, prompt: r.json?.prompt, ms: t ? t[1] - t[0] : 0 };
+          return {
+            method: r.method,
+            path: r.path,
+            prompt: r.json?.prompt ?? r.json?.content?.find?.((/** @type {any} */ c) => c.type === "text")?.text,
+            ms: t ? t[1] - t[0] : 0,
+            at: t ? performance.timeOrigin + t[0] : 0,
+          };
         }),
       );
       process.send?.({ requests, served });
@@ -110,7 +117,7 @@ async function startSims(/** @type {string[]} */ ids, options = {}) {
   return {
     env,
     pid: child.pid,
-    /** @returns {Promise<{ requests: Array<{ method: string; path: string; prompt?: string; ms: number }>; served: Record<string, string[]> }>} */
+    /** @returns {Promise<{ requests: Array<{ method: string; path: string; prompt?: string; ms: number; at: number }>; served: Record<string, string[]> }>} */
     stats: async () => {
       const p = next();
       child.send({ cmd: "stats" });
@@ -350,18 +357,51 @@ async function httpServer(/** @type {Record<string, string>} */ env) {
   };
 }
 
-async function concurrency() {
+/**
+ * Two runs of the same mix over Streamable HTTP:
+ * - "burst": every call sent at once against instant simulators (no queue, no render time): what a
+ *   burst costs, i.e. the queue behind the server's CPU per call.
+ * - "inflight": the goal's words, 1 000 calls in flight at once: the calls arrive over
+ *   ARRIVAL_MS and the simulators take realistic times (an image answers after IMAGE_MS, a video
+ *   task is queued QUEUED_MS then runs RUNNING_MS), so every call is still running when the last
+ *   one arrives. The simulator's own time of a call is what the vendor spends on it: a synchronous
+ *   call's request (with its render time) and download; a task's create, its duration (from the
+ *   create's arrival until it is done), the poll that reports it done and the download. Everything
+ *   else is overhead, including the wait from a task being done to the server's next poll of it
+ *   (the poll interval), which is also given on its own.
+ */
+const ARRIVAL_MS = 3000;
+const IMAGE_MS = 5000;
+const QUEUED_MS = 2000;
+const RUNNING_MS = 4000;
+
+async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
   const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
   const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
   const { Agent, fetch: ufetch } = await import("undici");
-  const instant = { queuedMs: 0, runningMs: 0 };
-  const sims = await startSims(["ark", "kling"], { ark: { ...instant, imageDelayMs: 0 }, kling: instant });
+  const inflight = mode === "inflight";
+  const tasks = inflight ? { queuedMs: QUEUED_MS, runningMs: RUNNING_MS } : { queuedMs: 0, runningMs: 0 };
+  // Kling's per-pack parallel limit lifted: the figure is about this server, not a vendor quota.
+  const sims = await startSims(["ark", "kling"], {
+    ark: { ...tasks, imageDelayMs: inflight ? IMAGE_MS : 0 },
+    kling: { ...tasks, maxParallelVideo: CALLS, maxParallelImage: CALLS },
+  });
   const outDir = tmp();
-  const server = await httpServer({ ...BASE_ENV(), ...sims.env, AIGC_MCP_OUTPUT_DIR: outDir, AIGC_MCP_DELIVERY: "link" });
+  const server = await httpServer({
+    ...BASE_ENV(),
+    ...sims.env,
+    AIGC_MCP_OUTPUT_DIR: outDir,
+    AIGC_MCP_DELIVERY: "link",
+    // every call in flight holds a connection (the default cap is 256)
+    ...(inflight ? { AIGC_MCP_MAX_CONNECTIONS: String(CALLS + 100) } : {}),
+  });
   /** @type {import("@modelcontextprotocol/sdk/client/index.js").Client[]} */
   const clients = [];
+  // Over HTTP/1.1 a Streamable HTTP call holds its connection until its answer: for every call to be
+  // in flight at the server at once, the clients need a connection per call.
+  const connections = inflight ? Math.ceil(CALLS / CLIENTS) : CLIENT_CONNECTIONS;
   for (let i = 0; i < CLIENTS; i++) {
-    const dispatcher = new Agent({ connections: CLIENT_CONNECTIONS });
+    const dispatcher = new Agent({ connections });
     const client = new Client({ name: `bench-${i}`, version: "1" });
     await client.connect(
       new StreamableHTTPClientTransport(new URL(server.url), {
@@ -373,7 +413,7 @@ async function concurrency() {
   /** @param {number} i */
   const callOf = (i) => {
     const prompt = `bench call ${i}: a fox in snow`;
-    if (i % 5 < 3) return { name: "seedream_generate_image", arguments: { prompt, size: "1K", watermark: false } };
+    if (i % 5 < 3) return { name: "seedream_generate_image", arguments: { prompt, size: "1K", watermark: false, wait_seconds: 120 } };
     if (i % 5 === 3) return { name: "seedance_generate_video", arguments: { prompt, duration: 5, wait_seconds: 120 } };
     return { name: "kling_text_to_video", arguments: { prompt, duration: "5", wait_seconds: 120 } };
   };
@@ -392,12 +432,13 @@ async function concurrency() {
   const results = await Promise.all(
     Array.from({ length: CALLS }, async (_, i) => {
       const c = callOf(i);
+      if (inflight) await new Promise((r) => setTimeout(r, (i * ARRIVAL_MS) / CALLS));
       const s = performance.now();
       try {
         const r = await clients[i % CLIENTS]?.callTool(c, undefined, { timeout: 300_000 });
-        return { i, ms: performance.now() - s, r, err: callError(r) };
+        return { i, start: s, ms: performance.now() - s, r, err: callError(r) };
       } catch (e) {
-        return { i, ms: performance.now() - s, r: undefined, err: String(e) };
+        return { i, start: s, ms: performance.now() - s, r: undefined, err: String(e) };
       }
     }),
   );
@@ -416,20 +457,46 @@ async function concurrency() {
   const byPrompt = new Map();
   /** @type {Map<string, number>} */
   const byPathPart = new Map();
+  /** @type {Map<string, number>} when each call's create arrived (absolute ms) */
+  const createdAt = new Map();
+  /** @type {Map<string, Array<{ at: number; ms: number }>>} the polls of each task path */
+  const polls = new Map();
   for (const q of requests) {
-    if (q.prompt) byPrompt.set(q.prompt, (byPrompt.get(q.prompt) ?? 0) + q.ms);
-    else byPathPart.set(q.path, (byPathPart.get(q.path) ?? 0) + q.ms);
+    if (q.prompt) {
+      byPrompt.set(q.prompt, (byPrompt.get(q.prompt) ?? 0) + q.ms);
+      createdAt.set(q.prompt, q.at);
+    } else {
+      byPathPart.set(q.path, (byPathPart.get(q.path) ?? 0) + q.ms);
+      if (q.method === "GET" && !q.path.includes("/media/")) polls.set(q.path, [...(polls.get(q.path) ?? []), { at: q.at, ms: q.ms }]);
+    }
   }
   const overheads = [];
+  /** overhead without the wait for the next poll of a finished task */
+  const ownWork = [];
+  const pollWaits = [];
   let wrongHash = 0;
   let duplicates = 0;
   const seen = new Set();
   for (const x of results) {
     if (x.err || !x.r) continue;
     const s = structured(x.r);
-    let simMs = byPrompt.get(callOf(x.i).arguments.prompt) ?? 0;
+    const prompt = callOf(x.i).arguments.prompt;
+    let simMs = byPrompt.get(prompt) ?? 0;
+    let pollWait = 0;
     const task = s.vendor_task_id;
-    if (task) for (const [p, ms] of byPathPart) if (p.includes(task)) simMs += ms;
+    // a task's duration counts from its create's arrival (known for every create the simulator saw)
+    const timed = inflight && createdAt.has(prompt);
+    if (task && !timed) for (const [p, ms] of byPathPart) if (p.includes(task)) simMs += ms;
+    if (task && timed) {
+      // the task's duration from its create's arrival, and the poll that found it done
+      const ready = (createdAt.get(prompt) ?? 0) + QUEUED_MS + RUNNING_MS;
+      const done = [...polls]
+        .filter(([p]) => p.includes(task))
+        .flatMap(([, list]) => list)
+        .find((q) => q.at >= ready);
+      simMs = ready - (createdAt.get(prompt) ?? ready) + (done?.ms ?? 0);
+      pollWait = done ? done.at - ready : 0;
+    }
     for (const a of s.assets) {
       const id = mediaId(a.url);
       simMs += byPathPart.get(new URL(a.url).pathname) ?? 0;
@@ -440,6 +507,8 @@ async function concurrency() {
       seen.add(a.path);
     }
     overheads.push(x.ms - simMs);
+    ownWork.push(x.ms - simMs - pollWait);
+    if (task && timed) pollWaits.push(pollWait);
   }
   const saved = readdirSync(outDir).filter((n) => /\.(jpe?g|png|mp4)$/.test(n) && !n.startsWith("."));
   // the warm-up calls saved 3 files
@@ -448,7 +517,51 @@ async function concurrency() {
   const p99 = overheads.length ? quantile(overheads, 0.99) : NaN;
   const lat = results.map((x) => x.ms);
   const rssMiB = rssKiB / 1024;
-  const mix = `${CALLS} calls (${(CALLS * 3) / 5} Seedream, ${CALLS / 5} Seedance, ${CALLS / 5} Kling video; instant tasks) from ${CLIENTS} sessions × ${CLIENT_CONNECTIONS} connections`;
+  const lastStart = Math.max(...results.map((x) => x.start));
+  const doneEarly = results.filter((x) => x.start + x.ms < lastStart).length;
+  const timing = inflight
+    ? `arriving over ${fmt(ARRIVAL_MS / 1000, 0)} s; images take ${fmt(IMAGE_MS / 1000, 0)} s, video tasks are queued ${fmt(QUEUED_MS / 1000, 0)} s and run ${fmt(RUNNING_MS / 1000, 0)} s; ${doneEarly} finished before the last one arrived`
+    : "all at once; instant tasks";
+  const mix = `${CALLS} calls (${(CALLS * 3) / 5} Seedream, ${CALLS / 5} Seedance, ${CALLS / 5} Kling video; ${timing}) from ${CLIENTS} sessions × ${connections} connections`;
+  const cpuLine = `server CPU ${fmt(cpu / CALLS, 1)} ms per call (${fmt(cpu / 1000, 1)} s in ${fmt(wall / 1000, 1)} s wall)`;
+  const byTool = `by tool p50 ${["seedream", "seedance", "kling"].map((k) => `${k} ${fmt(median(results.filter((x) => callOf(x.i).name.startsWith(k)).map((x) => x.ms)), 0)}`).join(", ")} ms`;
+  if (inflight) {
+    const f = "concurrency, 1 000 calls in flight:";
+    return [
+      {
+        name: `${f} failed calls, wrong or duplicated outputs`,
+        value: errors.length + wrongHash + duplicates + Math.max(0, extra),
+        unit: "faults",
+        goal: "0",
+        ok: errors.length + wrongHash + duplicates + Math.max(0, extra) === 0,
+        detail: `${mix}: ${errors.length} errors${errors[0] ? ` (first: ${errors[0].err})` : ""}, ${wrongHash} sha256 mismatches, ${duplicates} duplicates, ${extra} files beyond the results; wall ${fmt(wall / 1000, 2)} s`,
+      },
+      {
+        name: `${f} p99 server overhead per call (latency minus the simulator's own time, poll waits included)`,
+        value: Number(fmt(p99, 0)),
+        unit: "ms",
+        goal: "≤ 50 ms",
+        ok: p99 <= 50,
+        detail: `simulator's own time: a Seedream request (its ${fmt(IMAGE_MS / 1000, 0)} s render) and download; a video task's create-to-done time, the poll that saw it done and the download. Overhead p50 ${fmt(median(overheads), 0)} ms; without the wait from a task being done to the server's next poll of it (the poll interval backs off from 1 s; wait p50 ${fmt(median(pollWaits), 0)} ms, p99 ${fmt(quantile(pollWaits, 0.99), 0)} ms): p50 ${fmt(median(ownWork), 0)} ms, p99 ${fmt(quantile(ownWork, 0.99), 0)} ms; ${byTool}; ${cpuLine}`,
+      },
+      {
+        name: `${f} server peak RSS`,
+        value: Number(fmt(rssMiB, 0)),
+        unit: "MiB",
+        goal: "≤ 300 MB",
+        ok: rssMiB * MB <= 300e6,
+        detail: mix,
+      },
+      {
+        name: `${f} server open files (peak)`,
+        value: fds,
+        unit: "files",
+        goal: "≤ 600",
+        ok: fds <= 600,
+        detail: "/proc/<pid>/fd, sampled every 20 ms",
+      },
+    ];
+  }
   return [
     {
       name: "concurrency: failed calls, wrong or duplicated outputs",
@@ -464,7 +577,7 @@ async function concurrency() {
       unit: "ms",
       goal: "≤ 50 ms",
       ok: p99 <= 50,
-      detail: `overhead p50 ${fmt(median(overheads), 0)} ms; by tool p50 ${["seedream", "seedance", "kling"].map((k) => `${k} ${fmt(median(results.filter((x) => callOf(x.i).name.startsWith(k)).map((x) => x.ms)), 0)}`).join(", ")} ms; call latency p50 ${fmt(median(lat), 0)} ms, p99 ${fmt(quantile(lat, 0.99), 0)} ms; server CPU ${fmt(cpu / CALLS, 1)} ms per call (${fmt(cpu / 1000, 1)} s in ${fmt(wall / 1000, 1)} s wall)`,
+      detail: `overhead p50 ${fmt(median(overheads), 0)} ms; ${byTool}; call latency p50 ${fmt(median(lat), 0)} ms, p99 ${fmt(quantile(lat, 0.99), 0)} ms; ${cpuLine}`,
     },
     {
       name: "concurrency: server peak RSS",
@@ -494,7 +607,8 @@ export async function figures() {
   if (want("percall")) out.push(...(await perCall()));
   if (want("disk")) out.push(await streaming("disk"));
   if (want("s3")) out.push(await streaming("s3"));
-  if (want("concurrency")) out.push(...(await concurrency()));
+  if (want("concurrency")) out.push(...(await concurrency("burst")));
+  if (want("inflight")) out.push(...(await concurrency("inflight")));
   return out;
 }
 

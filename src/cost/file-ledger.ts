@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { Generations } from "../jobs/generations.js";
 import type { Currency } from "../vendors/kit/price.js";
 import type { Reservation, ReserveResult, SpendLedger, SpendRow } from "./ledger.js";
-import { periodsAt } from "./periods.js";
+import { budgetDay } from "./periods.js";
 import {
   applicable,
   byDay,
@@ -57,12 +57,13 @@ export class FileSpendLedger implements SpendLedger {
   private readonly months: Generations<Month>;
 
   constructor(outputDir: string) {
-    this.months = new Generations<Month>(join(outputDir, ".aigc-mcp", "spend"));
+    // Few names (one per month), each changed on every paid call: kept in memory between writes.
+    this.months = new Generations<Month>(join(outputDir, ".aigc-mcp", "spend"), true);
   }
 
   async reserve(req: Parameters<SpendLedger["reserve"]>[0]): Promise<ReserveResult> {
     const now = req.now ?? new Date();
-    const { day, month } = periodsAt(now, req.timezone);
+    const { day, month } = budgetDay(now, req.timezone);
     const amount = req.priced ? toUnits(req.amount) : 0;
     const limits = applicable(req.limits, req.vendor, req.currency);
     const h = idHash(req.id);

@@ -105,10 +105,18 @@ function nextMonthFirst(month: string): string {
   return new Date(Date.UTC(y, mo, 1)).toISOString().slice(0, 10);
 }
 
+/**
+ * The budget day and month of `now` in `timezone`, without when they end: what a reservation needs
+ * (one time-zone lookup, where periodsAt's ends take a search of a few dozen).
+ */
+export function budgetDay(now: Date, timezone: string): Pick<Periods, "day" | "month"> {
+  const day = dateOf(wall(now.getTime(), timezone));
+  return { day, month: day.slice(0, 7) };
+}
+
 /** The budget day and month of `now` in `timezone`, and when each ends. */
 export function periodsAt(now: Date, timezone: string): Periods {
-  const day = dateOf(wall(now.getTime(), timezone));
-  const month = day.slice(0, 7);
+  const { day, month } = budgetDay(now, timezone);
   return {
     day,
     month,

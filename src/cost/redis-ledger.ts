@@ -14,7 +14,7 @@
  */
 import type { Redis } from "ioredis";
 import type { Reservation, ReserveResult, SpendLedger, SpendRow } from "./ledger.js";
-import { daysBetween, periodsAt } from "./periods.js";
+import { budgetDay, daysBetween } from "./periods.js";
 import {
   applicable,
   byDay,
@@ -102,7 +102,7 @@ export class RedisSpendLedger implements SpendLedger {
 
   async reserve(req: Parameters<SpendLedger["reserve"]>[0]): Promise<ReserveResult> {
     const now = req.now ?? new Date();
-    const { day, month } = periodsAt(now, req.timezone);
+    const { day, month } = budgetDay(now, req.timezone);
     const amount = req.priced ? toUnits(req.amount) : 0;
     const limits = applicable(req.limits, req.vendor, req.currency);
     const args = [req.vendor, req.currency, String(amount), req.priced ? "1" : "0", String(LEDGER_RETENTION_MS), day];

@@ -19,7 +19,19 @@ export interface Generation<T> {
 }
 
 export class Generations<T> {
-  constructor(readonly dir: string) {}
+  /**
+   * The generation this instance wrote last, per name, with its value: what the next update of that
+   * name builds on without reading it back. When another process has moved the value on since, the
+   * exclusive create of the next generation fails (or a higher one is found) and the update reads
+   * the value afresh, as after any lost race.
+   */
+  private readonly last = new Map<string, Required<Generation<T>>>();
+
+  /** `keepLast`: remember the last value written per name (for few names, such as the ledger's months). */
+  constructor(
+    readonly dir: string,
+    private readonly keepLast = false,
+  ) {}
 
   /** The generations of `name`, highest first. */
   async list(name: string): Promise<number[]> {
@@ -61,15 +73,15 @@ export class Generations<T> {
       await inFolder(this.dir, () => writeFile(tmp, JSON.stringify(value)));
       await link(tmp, target);
     } catch (err) {
+      await unlink(tmp).catch(() => undefined);
       if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
       throw localDiskError(err, this.dir) ?? err;
-    } finally {
-      await unlink(tmp).catch(() => undefined);
     }
-    const gens = await this.list(name);
+    // The temp name goes while the generations are listed (independent steps, done together).
+    const [gens] = await Promise.all([this.list(name), unlink(tmp).catch(() => undefined)]);
     // A generation above ours (ours was created after a cleanup removed it): we lost.
     if (gens[0] !== gen + 1) return false;
-    for (const g of gens.slice(1)) await unlink(this.file(name, g)).catch(() => undefined);
+    await Promise.all(gens.slice(1).map((g) => unlink(this.file(name, g)).catch(() => undefined)));
     return true;
   }
 
@@ -115,7 +127,9 @@ export class Generations<T> {
   /** Applies `batch` in order to the value and writes it as one generation; again from a fresh read when another process won. */
   private async commit(name: string, batch: Pending<T>[]): Promise<Array<{ result: unknown } | { error: unknown }>> {
     for (let attempt = 0; ; attempt++) {
-      const cur = await this.read(name);
+      const known = attempt === 0 ? this.last.get(name) : undefined;
+      this.last.delete(name);
+      const cur = known ?? (await this.read(name));
       let value = cur.value;
       let changed = false;
       const outcomes = batch.map((b) => {
@@ -127,7 +141,15 @@ export class Generations<T> {
           return { error };
         }
       });
-      if (!changed || (await this.write(name, cur.gen, value as T))) return outcomes;
+      // An answer that changes nothing (a refusal, a repeat) is only as current as the value it
+      // read: one from memory is checked against the value on disk.
+      if (!changed && known) continue;
+      if (!changed) return outcomes;
+      if (await this.write(name, cur.gen, value as T)) {
+        if (this.keepLast) this.last.set(name, { gen: cur.gen + 1, value: value as T });
+        return outcomes;
+      }
+      if (known) continue;
       if (attempt >= 500) throw new Error(`${this.dir}: could not update ${name}: too many concurrent writers`);
       // Lost to another writer: read again after a short random pause, so contenders spread out.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt)));
@@ -140,6 +162,7 @@ export class Generations<T> {
    * create the next one after it is gone, beside a new chain started at 1.
    */
   async remove(name: string, upTo = Infinity): Promise<void> {
+    this.last.delete(name);
     for (const g of await this.list(name)) if (g <= upTo) await unlink(this.file(name, g)).catch(() => undefined);
   }
 

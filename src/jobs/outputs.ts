@@ -65,7 +65,17 @@ export function saveOutput(media: MediaStore, tr: Tracker, out: VendorOutput, in
  * (store.ts). Another one waits for that record to finish, and takes the lease over if its holder
  * stops renewing it.
  */
-export async function applyResult(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<"retry" | undefined> {
+export async function applyResult(
+  tr: Tracker,
+  result: PollResult,
+  kind: OutputKind,
+  media: MediaStore,
+  /**
+   * The answer exists only in this process (a synchronous call's response): no other process can
+   * save it, so there is no download lease to take and no other process's record to look at.
+   */
+  onlyHere = false,
+): Promise<"retry" | undefined> {
   if (result.status !== "succeeded") {
     await tr.update({
       status: result.status,
@@ -79,7 +89,7 @@ export async function applyResult(tr: Tracker, result: PollResult, kind: OutputK
     });
     return;
   }
-  const lease = await downloadLease(tr);
+  const lease = onlyHere ? "none" : await downloadLease(tr);
   if (!lease) return;
   try {
     return await saveAll(tr, result, kind, media);
@@ -109,7 +119,17 @@ async function downloadLease(tr: Tracker): Promise<Lease | "none" | undefined> {
 }
 
 async function saveAll(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<"retry" | undefined> {
-  await tr.update({ status: "running", detail: "downloading results", model: result.model, percent: 100, usage: result.usage });
+  // Progress only (the record already says where the job is): written while the outputs download,
+  // not before; the tracker writes a job's records in order, so the final one lands after it.
+  const noted = tr.update({ status: "running", detail: "downloading results", model: result.model, percent: 100, usage: result.usage });
+  try {
+    return await saveOutputs(tr, result, kind, media);
+  } finally {
+    await noted;
+  }
+}
+
+async function saveOutputs(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<"retry" | undefined> {
   const outputs = result.outputs ?? [];
   const assets: Asset[] = [];
   try {

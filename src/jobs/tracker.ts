@@ -118,15 +118,19 @@ export class Tracker {
     this.record = next;
     if (this.holdWrites || this.unconfirmed) return this.notify();
     if (ending) void applySettlement(this.store.spend, next.cost!);
-    this.saving = this.store.save(next).catch((err: unknown) => {
-      // Reported: in the log, and to every caller through the record in memory, which the next change writes again.
-      const why = err instanceof Error ? err.message : String(err);
-      log.error("could not save job record; the job keeps running and its next change writes it again", { error: why });
-      if (!TERMINAL.has(next.status) || !next.detail)
-        next.detail = `${next.detail ? `${next.detail}; ` : ""}the job record was not saved: ${why}`;
-      // A finished job has no next change: its record is written again in the background.
-      if (TERMINAL.has(next.status)) this.saveLater(next);
-    });
+    // After the write before it (an update not awaited, such as progress written during a download):
+    // a job's records land in the order they were made.
+    this.saving = this.saving
+      .then(() => this.store.save(next))
+      .catch((err: unknown) => {
+        // Reported: in the log, and to every caller through the record in memory, which the next change writes again.
+        const why = err instanceof Error ? err.message : String(err);
+        log.error("could not save job record; the job keeps running and its next change writes it again", { error: why });
+        if (!TERMINAL.has(next.status) || !next.detail)
+          next.detail = `${next.detail ? `${next.detail}; ` : ""}the job record was not saved: ${why}`;
+        // A finished job has no next change: its record is written again in the background.
+        if (TERMINAL.has(next.status)) this.saveLater(next);
+      });
     await this.saving;
     this.notify();
   }

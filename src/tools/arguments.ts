@@ -55,6 +55,14 @@ export function argumentProblem(def: ToolDef, args: unknown): Error | undefined 
   return undefined;
 }
 
+/** Each tool's input as one zod object, built once (zod compiles an object's parser on its first use). */
+const objects = new WeakMap<z.ZodRawShape, z.ZodObject>();
+function objectOf(shape: z.ZodRawShape): z.ZodObject {
+  let o = objects.get(shape);
+  if (!o) objects.set(shape, (o = z.object(shape)));
+  return o;
+}
+
 /**
  * A call's arguments as its tool reads them: the raw limits (argumentProblem), strings standing for
  * numbers, booleans and lists made those (as LLM clients and Dify send them), then the schema, whose
@@ -65,7 +73,7 @@ export function checkArguments(def: ToolDef, args: unknown): { coerced: unknown;
   const problem = argumentProblem(def, args);
   if (problem) throw problem;
   const coerced = coerceArguments(def.input, args);
-  const parsed = z.object(def.input).safeParse(coerced ?? {});
+  const parsed = objectOf(def.input).safeParse(coerced ?? {});
   if (!parsed.success) throw describeIssues(parsed.error.issues, coerced);
   return { coerced, parsed: parsed.data };
 }

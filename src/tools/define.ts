@@ -135,9 +135,9 @@ type Validate = (this: McpServer, tool: unknown, args: unknown, toolName: string
 const guarded = new WeakMap<McpServer, Map<string, ToolDef>>();
 
 /**
- * Runs `checkArguments` before the SDK validates a call. McpServer validates inside its own
- * tools/call handler (`validateToolInput`, which parses with the tool's zod object and so drops
- * unknown keys); wrapping that one method keeps everything else of the SDK's handler. If an SDK
+ * Runs `checkArguments` in place of the SDK's validation of a call. McpServer validates inside its
+ * own tools/call handler (`validateToolInput`, which parses with the tool's zod object and so drops
+ * unknown keys); replacing that one method for our tools keeps everything else of the SDK's handler. If an SDK
  * update renames it, the server refuses to start rather than run unguarded.
  */
 function guardArguments(server: McpServer, def: ToolDef): void {
@@ -156,13 +156,14 @@ function guardArguments(server: McpServer, def: ToolDef): void {
     errors.createToolError = (message: string) => errorResult(asErrorText(message));
     hook.validateToolInput = function (this: McpServer, tool, args, toolName) {
       const d = byName.get(toolName);
-      let coerced = args;
+      if (!d) return validate.call(this, tool, args, toolName);
+      // checkArguments parses with the same zod object the SDK would (the tool's input); what it
+      // accepts the SDK's parse accepts, so the arguments are parsed once, not twice.
       try {
-        if (d) coerced = checkArguments(d, args).coerced;
+        return Promise.resolve(checkArguments(d, args).parsed);
       } catch (err) {
         return Promise.reject(new Error(describeError(err)));
       }
-      return validate.call(this, tool, coerced, toolName);
     };
   }
   defs.set(def.name, def);

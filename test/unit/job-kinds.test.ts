@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { Readable } from "node:stream";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { AigcError } from "../../src/errors.js";
 import { JobEngine } from "../../src/jobs/engine.js";
 import { decodeJobId, encodeLegacyJobId, mintJobId, newLocalHandle } from "../../src/jobs/handle.js";
@@ -212,6 +212,50 @@ describe("local calls", () => {
     expect(done).toMatchObject({ status: "succeeded", assets: [{ mime_type: "image/png", bytes: png.length }] });
     // A keyed id: the handle is in the record.
     expect(done.assets[0]!.path).toBe(`${dir}/${outputStem(done.handle!, id, 0)}.png`);
+  });
+
+  it("take no download lease: their answer is in this process only", async () => {
+    const { store, jobs } = setup();
+    const acquire = vi.spyOn(store, "acquire");
+    const id = await jobs.startLocal({
+      vendor: "fake",
+      op: "image",
+      outputKind: "image",
+      run: () => Promise.resolve({ status: "succeeded", outputs: [{ data: png }] }),
+    });
+    expect(await jobs.wait(id, { budgetMs: 5000 })).toMatchObject({ status: "succeeded" });
+    expect(acquire).not.toHaveBeenCalled();
+    // A vendor task, which any process may resume and save, still takes one.
+    jobs.registerDriver(fakeDriver([{ status: "succeeded", outputs: [{ data: png }] }]));
+    expect(await jobs.wait(taskJobId("t-lease"), { budgetMs: 5000 })).toMatchObject({ status: "succeeded" });
+    expect(acquire).toHaveBeenCalledTimes(1);
+  });
+
+  it("download their outputs while the 'downloading results' record is written, and store the final record last", async () => {
+    const { store, jobs } = setup();
+    // The 'downloading results' write is held until the output has been read whole.
+    let readWhole!: () => void;
+    const downloaded = new Promise<void>((r) => (readWhole = r));
+    const save = store.save.bind(store);
+    vi.spyOn(store, "save").mockImplementation(async (record) => {
+      if (record.detail === "downloading results") await downloaded;
+      return save(record);
+    });
+    const body = Readable.from(
+      (async function* () {
+        yield png.subarray(0, 20);
+        yield await Promise.resolve(png.subarray(20));
+        readWhole();
+      })(),
+    );
+    const id = await jobs.startLocal({
+      vendor: "fake",
+      op: "image",
+      outputKind: "image",
+      run: () => Promise.resolve({ status: "succeeded", outputs: [{ stream: body }] }),
+    });
+    expect(await jobs.wait(id, { budgetMs: 5000 })).toMatchObject({ status: "succeeded" });
+    expect(await store.load(id)).toMatchObject({ status: "succeeded", assets: [{ bytes: png.length }] });
   });
 
   it("are aborted by cancel_job and end cancelled", async () => {

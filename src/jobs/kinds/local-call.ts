@@ -45,7 +45,7 @@ export class LocalCall implements JobKind {
     try {
       const result = await run(tr.signal);
       // Outputs the local disk could not take are saved again on the next wait: the vendor is not called again.
-      if ((await applyResult(tr, result, this.outputKind, this.media)) === "retry") this.pending = () => Promise.resolve(result);
+      if ((await applyResult(tr, result, this.outputKind, this.media, true)) === "retry") this.pending = () => Promise.resolve(result);
     } catch (err) {
       if (tr.stopping) {
         if (!tr.ended) await tr.update({ status: "failed", error: interruptedError(tr.record.vendor) });

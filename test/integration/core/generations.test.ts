@@ -5,7 +5,7 @@
  * 1 000 concurrent calls spent minutes in the spend ledger's retries).
  */
 import { rmSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { Generations } from "../../../src/jobs/generations.js";
 import { tempDir } from "../../helpers/harness.js";
 
@@ -50,5 +50,23 @@ describe("Generations.update", () => {
     const settled = await Promise.allSettled(calls);
     expect(settled.filter((s) => s.status === "rejected")).toHaveLength(1);
     expect((await g.read("count")).value).toEqual({ n: 19 });
+  });
+
+  it("with keepLast, builds on the value it wrote last without reading it back, and reads again once another process moved it on", async () => {
+    const dir = open().dir;
+    const a = new Generations<{ n: number }>(dir, true);
+    expect(await add(a)).toBe(1);
+    const reads = vi.spyOn(a, "read");
+    expect(await add(a)).toBe(2);
+    expect(reads).not.toHaveBeenCalled();
+    // Another process (writing directly, not through this process's queue) moves the value on.
+    const other = new Generations<{ n: number }>(dir);
+    expect(await other.write("count", 2, { n: 10 })).toBe(true);
+    expect(await add(a)).toBe(11);
+    expect(reads).toHaveBeenCalled();
+    expect((await other.read("count")).value).toEqual({ n: 11 });
+    // An answer that writes nothing is given from the value on disk, not the one in memory.
+    expect(await other.write("count", 4, { n: 20 })).toBe(true);
+    expect(await a.update("count", (v) => ({ result: v?.n }))).toBe(20);
   });
 });

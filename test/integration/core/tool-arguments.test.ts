@@ -1,5 +1,10 @@
 /** Issue 11 item 9: arguments the schema cannot judge (deep nesting, unknown names, network-share file URLs) answer an error naming the field. */
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { defineTool, registerTool } from "../../../src/tools/define.js";
 import { MAX_ARGUMENT_DEPTH } from "../../../src/tools/arguments.js";
 import { startHarness, text, type Harness } from "../../helpers/harness.js";
 import { mark } from "../../helpers/results.js";
@@ -94,5 +99,32 @@ describe("tool arguments", () => {
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/^Error.*images\[0\]: .*not a local file URL/);
     expect(text(r)).not.toMatch(/Internal error/);
+  });
+
+  it("parses a call's arguments once (our check, not the SDK's parse again)", async () => {
+    let parses = 0;
+    const server = new McpServer({ name: "t", version: "1" });
+    registerTool(
+      server,
+      h.app,
+      defineTool({
+        name: "count_parses",
+        title: "t",
+        description: "t",
+        input: { n: z.number().refine(() => ++parses > 0) },
+        output: {},
+        annotations: { readOnlyHint: true },
+        run: (args) => Promise.resolve({ content: [{ type: "text", text: `n=${args.n}` }], structuredContent: { message: "ok" } }),
+      }),
+    );
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await server.connect(b);
+    const client = new Client({ name: "c", version: "1" });
+    await client.connect(a);
+    const r = await client.callTool({ name: "count_parses", arguments: { n: "5" } });
+    expect(text(r as never)).toBe("n=5");
+    expect(parses).toBe(1);
+    await client.close();
+    await server.close();
   });
 });
