@@ -174,6 +174,18 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     },
   );
   server.maxConnections = cfg.maxConnections;
+  // A connection over the cap is closed unanswered (the client sees "fetch failed"): say so, once a minute at most.
+  let droppedSince = 0;
+  let lastDropLog = 0;
+  server.on("drop", () => {
+    droppedSince++;
+    if (Date.now() - lastDropLog < 60_000) return;
+    log.warn(
+      `refused ${droppedSince} connection(s): AIGC_MCP_MAX_CONNECTIONS (${cfg.maxConnections}) are open; each open call holds one, raise it for more calls at once`,
+    );
+    lastDropLog = Date.now();
+    droppedSince = 0;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(cfg.port, cfg.host, resolve);

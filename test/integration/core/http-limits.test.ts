@@ -6,7 +6,7 @@ import { createContext, type AppContext } from "../../../src/context.js";
 import { loadVendors } from "../../../src/plugins.js";
 import { serveHttp, type HttpHandle } from "../../../src/transports/http.js";
 import { ArkSimulator } from "../../../src/vendors/ark/simulator.js";
-import { FAST_ENGINE, tempDir } from "../../helpers/harness.js";
+import { FAST_ENGINE, logLines, tempDir } from "../../helpers/harness.js";
 
 interface Running {
   app: AppContext;
@@ -107,6 +107,8 @@ describe("HTTP limits", () => {
     await new Promise((r) => setTimeout(r, 300));
     const open = held.filter((h) => !h.socket.destroyed && h.socket.readyState === "open");
     expect(open.length).toBeLessThanOrEqual(20);
+    // the refusal is logged, naming the variable to raise
+    expect(logLines.some((l) => /WARN refused \d+ connection\(s\): AIGC_MCP_MAX_CONNECTIONS \(20\)/.test(l))).toBe(true);
     for (const h of held) h.socket.destroy();
     await Promise.all(held.map((h) => h.closed));
     await new Promise((r) => setTimeout(r, 100));
