@@ -13,7 +13,7 @@
 // imports after the tool list is answered or on the first request: one file, not its ~100 (loaded
 // from node_modules they stalled the event loop for 100-370 ms in the middle of the first call).
 import { readdirSync, renameSync, readFileSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { build } from "esbuild";
 
 const root = new URL("../", import.meta.url);
@@ -30,12 +30,16 @@ export const EXTERNAL = ["sharp", "@aws-sdk/*", "ioredis", "music-metadata", "fi
 const englishOnly = {
   name: "zod-english-only",
   setup(b) {
+    // The path relative to the project: esbuild writes it into a comment, and an absolute one made
+    // the output (and its chunk names) differ by the folder it was built in.
     b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      /[/\\]zod[/\\]/.test(args.importer) ? { path: join(args.resolveDir, args.path), namespace: "zod-locales" } : undefined,
+      /[/\\]zod[/\\]/.test(args.importer)
+        ? { path: relative(root.pathname, join(args.resolveDir, args.path)), namespace: "zod-locales" }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
       contents: 'export { default as en } from "./en.js";',
-      resolveDir: dirname(args.path),
+      resolveDir: dirname(join(root.pathname, args.path)),
       loader: "js",
     }));
   },
