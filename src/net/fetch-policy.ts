@@ -252,6 +252,8 @@ export function downloadFailed(field: string, url: string, requirement: string):
     category: "invalid_input",
     code: "DownloadFailed",
     message: `${field}: could not download ${safeUrl(url)}`,
-    hint: `Pass ${requirement} at a publicly readable http(s) URL, a data: URI or a local file. ${OPEN_POLICY_NOTE}`,
+    hint:
+      `Pass ${requirement} at a publicly readable http(s) URL, a data: URI or a local file. ` +
+      `Why it failed is in the server's log (info level), not in this answer, so answers cannot be used to map the network. ${OPEN_POLICY_NOTE}`,
   });
 }
