@@ -58,7 +58,9 @@ export interface SpendLedger {
    * Atomically, across processes sharing the store: checks every limit that applies to the call
    * (the vendor's own and the all-vendor ones, daily and monthly, in the call's currency) against
    * spent + reserved + amount; when all fit, adds `amount` to reserved for the day and the month.
-   * `now` (default: the clock) picks the day and month in `timezone`.
+   * `now` (default: the clock) picks the day and month in `timezone`. `background`: for a call no
+   * limit applies to (`limits` empty, nothing to refuse), answer at once and write the reservation
+   * while the call goes on (background.ts); settle, release and report wait for that write.
    */
   reserve(req: {
     id: string;
@@ -69,6 +71,7 @@ export interface SpendLedger {
     limits: readonly SpendLimit[];
     timezone: string;
     now?: Date;
+    background?: boolean;
   }): Promise<ReserveResult>;
   /** Turns a reservation into spend (`actual` when the vendor reported it, else the amount held); counted once per id, whichever process calls. */
   settle(r: Reservation, actual?: number): Promise<void>;

@@ -11,6 +11,7 @@ import { readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/prom
 import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { FileIdempotencyKeys } from "../cost/file-keys.js";
+import { BackgroundReservations } from "../cost/background.js";
 import { FileSpendLedger } from "../cost/file-ledger.js";
 import { redactDeep } from "../log.js";
 import { Generations } from "./generations.js";
@@ -27,7 +28,8 @@ export class FileJobStore implements JobStore {
   private readonly leaseDir: string;
   private readonly leases: Generations<{ holder: string; until: number }>;
   readonly where: string;
-  readonly spend: FileSpendLedger;
+  readonly spend: BackgroundReservations;
+  private readonly ledger: FileSpendLedger;
   readonly keys: FileIdempotencyKeys;
   /** Parsed records by file name, reused while the file's mtime and size are unchanged. */
   private readonly cache = new Map<string, { mtimeMs: number; size: number; record: JobRecord }>();
@@ -39,7 +41,8 @@ export class FileJobStore implements JobStore {
     this.dir = join(outputDir, ".aigc-mcp", "jobs");
     this.leaseDir = join(outputDir, ".aigc-mcp", "leases");
     this.leases = new Generations(this.leaseDir);
-    this.spend = new FileSpendLedger(outputDir);
+    this.ledger = new FileSpendLedger(outputDir);
+    this.spend = new BackgroundReservations(this.ledger);
     this.keys = new FileIdempotencyKeys(outputDir);
     this.where = `the output folder ${outputDir}`;
   }
@@ -147,7 +150,7 @@ export class FileJobStore implements JobStore {
       const info = await stat(join(this.leaseDir, n)).catch(() => undefined);
       if (info && Date.now() - info.mtimeMs > DAY_MS) await unlink(join(this.leaseDir, n)).catch(() => undefined);
     }
-    await this.spend.sweep();
+    await this.ledger.sweep();
     await this.keys.sweep();
     return removed;
   }
@@ -187,7 +190,7 @@ export class FileJobStore implements JobStore {
   }
 
   close(): Promise<void> {
-    return Promise.resolve();
+    return this.spend.flush();
   }
 }
 

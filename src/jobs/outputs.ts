@@ -119,14 +119,10 @@ async function downloadLease(tr: Tracker): Promise<Lease | "none" | undefined> {
 }
 
 async function saveAll(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<"retry" | undefined> {
-  // Progress only (the record already says where the job is): written while the outputs download,
-  // not before; the tracker writes a job's records in order, so the final one lands after it.
-  const noted = tr.update({ status: "running", detail: "downloading results", model: result.model, percent: 100, usage: result.usage });
-  try {
-    return await saveOutputs(tr, result, kind, media);
-  } finally {
-    await noted;
-  }
+  // Progress only (the record already says where the job is): shown at once, written only when the
+  // download outlasts Tracker.note's delay; the final record carries the same fields.
+  tr.note({ status: "running", detail: "downloading results", model: result.model, percent: 100, usage: result.usage });
+  return saveOutputs(tr, result, kind, media);
 }
 
 async function saveOutputs(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<"retry" | undefined> {

@@ -19,6 +19,7 @@
  */
 import type { Redis } from "ioredis";
 import { RedisIdempotencyKeys } from "../cost/redis-keys.js";
+import { BackgroundReservations } from "../cost/background.js";
 import { RedisSpendLedger, type RedisAccess } from "../cost/redis-ledger.js";
 import { AigcError } from "../errors.js";
 import { log, redactDeep } from "../log.js";
@@ -56,7 +57,7 @@ return 1`;
 
 export class RedisJobStore implements JobStore {
   readonly where: string;
-  readonly spend: RedisSpendLedger;
+  readonly spend: BackgroundReservations;
   readonly keys: RedisIdempotencyKeys;
   private readonly retentionMs: number;
   private heartbeat?: NodeJS.Timeout;
@@ -75,7 +76,7 @@ export class RedisJobStore implements JobStore {
       retry: (doing, fn) => this.retry(doing, fn),
       run: (doing, fn) => this.run(doing, fn),
     };
-    this.spend = new RedisSpendLedger(access);
+    this.spend = new BackgroundReservations(new RedisSpendLedger(access));
     this.keys = new RedisIdempotencyKeys(access);
   }
 
@@ -213,6 +214,7 @@ export class RedisJobStore implements JobStore {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    await this.spend.flush();
     if (this.redis.status !== "ready") return this.redis.disconnect();
     await this.redis.del(this.key(`proc:${this.instance}`)).catch(() => undefined);
     await this.redis.quit().catch(() => this.redis.disconnect());

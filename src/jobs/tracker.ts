@@ -10,6 +10,9 @@ import { patchRecord, type RecordPatch } from "./record.js";
 import { claimDownload, type JobStore, type Lease } from "./store.js";
 import { TERMINAL, type JobHandle, type JobRecord } from "./types.js";
 
+/** How long progress noted with `Tracker.note` may stay unwritten (src/jobs/tracker.ts). */
+export const PROGRESS_WRITE_MS = 1000;
+
 export class Tracker {
   /** Aborts the work in progress; replaced when the work starts again after an abort. */
   controller = new AbortController();
@@ -30,6 +33,8 @@ export class Tracker {
   /** When someone last asked about the job; kinds stop polling after a long idle spell. */
   lastInterest = Date.now();
   private readonly listeners = new Set<() => void>();
+  /** The pending write of progress noted with `note` (cleared by the next update, which writes it too). */
+  private progressWrite: NodeJS.Timeout | undefined;
 
   constructor(
     readonly handle: JobHandle,
@@ -104,6 +109,8 @@ export class Tracker {
    * id alone still finds the job. `errorCause`, the error behind a failure, is logged.
    */
   async update(patch: RecordPatch & { errorCause?: unknown; notBilled?: boolean }): Promise<void> {
+    clearTimeout(this.progressWrite);
+    this.progressWrite = undefined;
     const { errorCause, notBilled, ...fields } = patch;
     if (errorCause instanceof AigcError && errorCause.category !== "cancelled") {
       log.warn("job failed", { vendor: this.record.vendor, code: errorCause.code, request_id: errorCause.info.requestId });
@@ -133,6 +140,23 @@ export class Tracker {
       });
     await this.saving;
     this.notify();
+  }
+
+  /**
+   * Progress that is news only while it lasts (outputs downloading): in the record in memory at once
+   * (waiters here see it), written only if the job has not changed again within `PROGRESS_WRITE_MS`.
+   * A quick download then costs no record write of its own (the final record carries the same
+   * fields); a slow one is written for other processes to see, in order with the job's other writes.
+   */
+  note(patch: RecordPatch): void {
+    this.record = patchRecord(this.record, patch);
+    this.notify();
+    if (this.holdWrites || this.unconfirmed || this.progressWrite) return;
+    this.progressWrite = setTimeout(() => {
+      this.progressWrite = undefined;
+      void this.update({});
+    }, PROGRESS_WRITE_MS);
+    this.progressWrite.unref();
   }
 
   /** Resolves once the record write in progress has landed or failed (and said so in the record). */

@@ -9,6 +9,7 @@ import { rename, stat, unlink } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AigcError } from "../errors.js";
+import { largeStream } from "../net/v8-flags.js";
 import type { DownloadLink, MediaLinks } from "./signed-url.js";
 
 export interface BucketConfig {
@@ -51,8 +52,10 @@ export class Bucket implements MediaLinks {
     const Bucket = this.cfg.bucket;
     const Key = this.key(name);
     const opts = signal ? { abortSignal: signal } : {};
+    const large = largeStream(); // frequent scavenges while a large file streams (net/v8-flags.ts)
     try {
       const { size } = await stat(path);
+      large.carried(size);
       if (size <= PART_BYTES) {
         const Body = createReadStream(path);
         await client.send(new s3.PutObjectCommand({ Bucket, Key, Body, ContentLength: size, ContentType: mimeType }), opts);
@@ -80,6 +83,8 @@ export class Bucket implements MediaLinks {
       }
     } catch (err) {
       throw this.error(err, `uploading ${name}`);
+    } finally {
+      large.end();
     }
   }
 
@@ -87,21 +92,27 @@ export class Bucket implements MediaLinks {
   async download(name: string, path: string): Promise<boolean> {
     const { s3, client } = await this.connect();
     let body: Readable;
+    let contentLength: number | undefined;
     try {
       const res = await client.send(new s3.GetObjectCommand({ Bucket: this.cfg.bucket, Key: this.key(name) }));
       body = res.Body as Readable;
+      contentLength = res.ContentLength;
     } catch (err) {
       if ((err as { name?: string }).name === "NoSuchKey") return false;
       throw this.error(err, `reading ${name}`);
     }
     const tmp = `${path}.${process.pid}.part`;
+    const large = largeStream();
     try {
+      large.carried(contentLength ?? Infinity);
       await pipeline(body, createWriteStream(tmp));
       await rename(tmp, path);
       return true;
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       throw this.error(err, `reading ${name}`);
+    } finally {
+      large.end();
     }
   }
 

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../errors.js";
 import { fetchPolicy as makeFetchPolicy, openChecked, type FetchPolicy } from "../net/fetch-policy.js";
 import { discard, safeUrl } from "../net/http.js";
+import { largeStream } from "../net/v8-flags.js";
 import type { Asset } from "../jobs/types.js";
 import type { GeneratedMedia } from "../jobs/store.js";
 import { log } from "../log.js";
@@ -22,11 +23,7 @@ import { mimeForExt, probeFile, sniffBytes, type MediaKind } from "./sniff.js";
 
 export const MEDIA_URI_PREFIX = "media://files/";
 const HEAD_BYTES = 64 * 1024;
-const removed1 = (path: string) =>
-  unlink(path).then(
-    () => true,
-    () => false,
-  );
+const removed1 = async (path: string) => (await unlink(path).catch(() => false)) !== false;
 
 /** Where files read back from the bucket are kept for an hour (under the output folder). */
 const CACHE_DIR = ".aigc-mcp/cache";
@@ -232,9 +229,11 @@ export class MediaStore {
     let bytes = 0;
     let head = Buffer.alloc(0);
     const max = this.maxBytes;
+    const large = largeStream(); // frequent scavenges while a large output streams (net/v8-flags.ts)
     const meter = new Transform({
+      destroy: (err, cb) => (large.end(), cb(err)),
       transform(chunk: Buffer, _enc, cb) {
-        bytes += chunk.length;
+        large.carried((bytes += chunk.length));
         if (bytes > max) return cb(tooLarge(opts.vendor, bytes, max));
         if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
         hash.update(chunk);

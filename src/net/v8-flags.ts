@@ -9,13 +9,16 @@
  * allocates ~10 KB of JS objects per 64 KiB chunk, so with V8's defaults (a young generation grown to
  * 4-6 MiB semi-spaces) 32 MiB of dead chunks piled up between scavenges, most of the 47 MiB peak RSS
  * growth of the first call (cutting JS allocation per chunk would make it worse: fewer scavenges).
- * - `--minor-gc-task-trigger=5`: V8 posts a scavenge as a task once the young generation is 5% full
- *   (default 80%), so one runs every ~1.8 MB streamed, leaving ~5 MiB of dead chunks at most instead
- *   of 18-32. Measured on the 500 MB bench, side by side with main (load ~5): peak RSS growth to disk
- *   10.8/12.0 vs 47.1/47.2 MiB, to disk and the bucket 15.5/16.1 vs 53.2/53.1 MiB, at the same MiB/s;
- *   ~290 scavenges of ~0.8 ms instead of ~35 per 500 MB; the per-call figure unchanged (2.11/2.06 vs
- *   2.13/2.22). 10% was enough while the entry was one file (14.9 MiB); with the bundle split into
+ * - `--minor-gc-task-trigger=5`, only while a large stream runs (`largeStream`, below): V8 posts a
+ *   scavenge as a task once the young generation is 5% full (default 80%), so one runs every ~1.8 MB
+ *   streamed, leaving ~5 MiB of dead chunks at most instead of 18-32. Measured on the 500 MB bench,
+ *   side by side with main (load ~5): peak RSS growth to disk 10.8/12.0 vs 47.1/47.2 MiB, to disk and
+ *   the bucket 15.5/16.1 vs 53.2/53.1 MiB, at the same MiB/s; ~290 scavenges of ~0.8 ms instead of ~35
+ *   per 500 MB. 10% was enough while the entry was one file (14.9 MiB); with the bundle split into
  *   chunks start-up leaves a larger young generation before this module runs (10%: 14-17 MiB).
+ *   Set for the whole process it cost every call: ~4 scavenges per Seedream call instead of ~0.1,
+ *   ~2.5 ms of the server's ~13 ms CPU per call (issue 16, goal 4), so it is on only while some
+ *   output has streamed more than LARGE_STREAM_BYTES, and back to V8's default when none does.
  * - `--semi-space-growth-factor=1`: the young generation stays at the size start-up left it
  *   (--max-semi-space-size counts only at launch; the growth factor is read whenever V8 would grow).
  * - `--liftoff-only`: undici parses HTTP with llhttp compiled to WebAssembly when it opens its first
@@ -24,11 +27,40 @@
  *   start vs 20 MB without it). The baseline compiler's code parses as fast as the socket delivers
  *   here (the bench streams 500 MB at the same rate). Set before undici compiles the module (lazily,
  *   on the first connection); the process has no other WebAssembly.
- * All three are read by V8 at the moment they apply, so setting them after start takes effect.
+ * All three are read by V8 at the moment they apply, so setting them after start (or changing one
+ * while the process runs) takes effect.
  */
 import { setFlagsFromString } from "node:v8";
 
-/** The flags, exported for the test that checks they take effect. */
-export const V8_FLAGS = ["--minor-gc-task-trigger=5", "--semi-space-growth-factor=1", "--liftoff-only"] as const;
+/** The flags set for the whole process. */
+export const V8_FLAGS = ["--semi-space-growth-factor=1", "--liftoff-only"] as const;
 
 for (const flag of V8_FLAGS) setFlagsFromString(flag);
+
+/** The bytes an output streams before it turns frequent scavenges on (a 1024² image stays below). */
+export const LARGE_STREAM_BYTES = 1024 * 1024;
+/** Scavenge task triggers (% of the young generation): while a large stream runs, and V8's default. */
+export const STREAMING_TRIGGER = 5;
+export const DEFAULT_TRIGGER = 80;
+let largeStreams = 0;
+
+/**
+ * One output's stream (its download, save and upload): `carried(bytes)` as bytes pass turns frequent
+ * scavenges on once they exceed LARGE_STREAM_BYTES; `end()` (once, in a finally) turns them off when
+ * no other large stream runs.
+ */
+export function largeStream(): { carried: (bytes: number) => void; end: () => void } {
+  let large = false;
+  return {
+    carried: (bytes) => {
+      if (large || bytes <= LARGE_STREAM_BYTES) return;
+      large = true;
+      if (largeStreams++ === 0) setFlagsFromString(`--minor-gc-task-trigger=${STREAMING_TRIGGER}`);
+    },
+    end: () => {
+      if (!large) return;
+      large = false;
+      if (--largeStreams === 0) setFlagsFromString(`--minor-gc-task-trigger=${DEFAULT_TRIGGER}`);
+    },
+  };
+}

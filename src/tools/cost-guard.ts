@@ -193,7 +193,8 @@ export function checkMaxCost(maxCost: number | undefined, quote: Quote): void {
 /**
  * Holds the estimate against the budget (issue 14 item 5). Every paid call is recorded, so
  * get_budget shows spend without limits too; with limits, a call that would pass one is refused.
- * Without limits a ledger that cannot be reached does not stop the call (it is logged).
+ * Without limits a ledger that cannot be reached does not stop the call (it is logged), and the
+ * call does not wait for the ledger write (src/cost/background.ts).
  */
 async function reserve(app: AppContext, quote: Quote): Promise<Reservation | undefined> {
   const cost = app.config.cost;
@@ -240,6 +241,8 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
     priced,
     limits: inCurrency,
     timezone: cost.timezone,
+    // No limit to check: the reservation only records the spend, so the call need not wait for its write.
+    background: limits.length === 0,
   };
   try {
     const got = await app.jobs.store.spend.reserve(request);

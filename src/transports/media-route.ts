@@ -12,6 +12,7 @@ import type { MediaStore } from "../media/store.js";
 import { mimeForExt } from "../media/sniff.js";
 import type { SignedMediaUrls } from "../media/signed-url.js";
 import { plain } from "./reply.js";
+import { largeStream } from "../net/v8-flags.js";
 
 export async function serveMedia(
   req: IncomingMessage,
@@ -49,7 +50,11 @@ export async function serveMedia(
     ...(range ? { "content-range": `bytes ${start}-${end}/${size}` } : {}),
   });
   if (req.method === "HEAD" || length === 0) return void res.end();
-  await pipeline(createReadStream(path, { start, end }), res).catch(() => res.destroy());
+  const large = largeStream(); // frequent scavenges while a large file streams (net/v8-flags.ts)
+  large.carried(length);
+  await pipeline(createReadStream(path, { start, end }), res)
+    .catch(() => res.destroy())
+    .finally(large.end);
 }
 
 /**

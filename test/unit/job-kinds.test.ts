@@ -10,6 +10,7 @@ import { decodeJobId, encodeLegacyJobId, mintJobId, newLocalHandle } from "../..
 import { outputStem } from "../../src/jobs/outputs.js";
 import { newRecord, patchRecord } from "../../src/jobs/record.js";
 import { FileJobStore } from "../../src/jobs/file-store.js";
+import { PROGRESS_WRITE_MS } from "../../src/jobs/tracker.js";
 import type { JobRecord, PollResult, TaskDriver } from "../../src/jobs/types.js";
 import { MediaStore } from "../../src/media/store.js";
 import { makePng } from "../../src/sandbox/media-fixtures.js";
@@ -231,21 +232,44 @@ describe("local calls", () => {
     expect(acquire).toHaveBeenCalledTimes(1);
   });
 
-  it("download their outputs while the 'downloading results' record is written, and store the final record last", async () => {
+  it("write no 'downloading results' record for a quick download: two record writes for the whole call", async () => {
     const { store, jobs } = setup();
-    // The 'downloading results' write is held until the output has been read whole.
-    let readWhole!: () => void;
-    const downloaded = new Promise<void>((r) => (readWhole = r));
+    const saves: string[] = [];
     const save = store.save.bind(store);
     vi.spyOn(store, "save").mockImplementation(async (record) => {
-      if (record.detail === "downloading results") await downloaded;
+      saves.push(`${record.status}${record.detail ? `: ${record.detail}` : ""}`);
       return save(record);
     });
+    const id = await jobs.startLocal({
+      vendor: "fake",
+      op: "image",
+      outputKind: "image",
+      run: () => Promise.resolve({ status: "succeeded", outputs: [{ data: png }], usage: { images: 1 } }),
+    });
+    expect(await jobs.wait(id, { budgetMs: 5000 })).toMatchObject({ status: "succeeded" });
+    await sleep(PROGRESS_WRITE_MS + 200);
+    expect(saves).toEqual(["running", "succeeded"]);
+    // The final record carries what the progress said (the vendor's usage).
+    expect(await store.load(id)).toMatchObject({ status: "succeeded", usage: { images: 1 }, assets: [{ bytes: png.length }] });
+  });
+
+  it("write 'downloading results' for a download that outlasts the progress delay, and store the final record last", async () => {
+    const { store, jobs } = setup();
+    let readWhole!: () => void;
+    const stored: JobRecord[] = [];
+    const save = store.save.bind(store);
+    vi.spyOn(store, "save").mockImplementation(async (record) => {
+      await save(record);
+      stored.push(record);
+      if (record.detail === "downloading results") readWhole();
+    });
+    // The body's last chunk comes only once the progress record is written.
+    const written = new Promise<void>((r) => (readWhole = r));
     const body = Readable.from(
       (async function* () {
         yield png.subarray(0, 20);
-        yield await Promise.resolve(png.subarray(20));
-        readWhole();
+        await written;
+        yield png.subarray(20);
       })(),
     );
     const id = await jobs.startLocal({
@@ -254,7 +278,11 @@ describe("local calls", () => {
       outputKind: "image",
       run: () => Promise.resolve({ status: "succeeded", outputs: [{ stream: body }] }),
     });
+    // Waiters see the progress at once, before it is written.
+    const seen = await jobs.wait(id, { budgetMs: PROGRESS_WRITE_MS / 2 });
+    expect(seen).toMatchObject({ status: "running", detail: "downloading results" });
     expect(await jobs.wait(id, { budgetMs: 5000 })).toMatchObject({ status: "succeeded" });
+    expect(stored.map((r) => r.detail ?? r.status)).toEqual(["running", "downloading results", "succeeded"]);
     expect(await store.load(id)).toMatchObject({ status: "succeeded", assets: [{ bytes: png.length }] });
   });
 

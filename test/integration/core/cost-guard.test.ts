@@ -6,8 +6,9 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { FileSpendLedger } from "../../../src/cost/file-ledger.js";
 import { startHarness, tempDir, text, type Harness } from "../../helpers/harness.js";
 import { mark } from "../../helpers/results.js";
 
@@ -23,9 +24,22 @@ function pricesFile(prices: unknown): string {
   return path;
 }
 
+/** Holds every reservation write of the output folder's spend ledger until `open()`. */
+function holdReservations() {
+  let open!: () => void;
+  const held = new Promise<void>((r) => (open = r));
+  const reserve = Object.getOwnPropertyDescriptor(FileSpendLedger.prototype, "reserve")!.value as FileSpendLedger["reserve"];
+  const write = vi.spyOn(FileSpendLedger.prototype, "reserve").mockImplementation(async function (this: FileSpendLedger, req) {
+    await held;
+    return reserve.call(this, req);
+  });
+  return { open, write };
+}
+
 describe("the cost guard", () => {
   let h: Harness | undefined;
   afterEach(async () => {
+    vi.restoreAllMocks();
     await h?.close();
     h = undefined;
   });
@@ -121,6 +135,31 @@ describe("the cost guard", () => {
     await new Promise((r) => setTimeout(r, 200));
     const rows = (await h.call("get_budget", {})).structuredContent as { limits: Array<{ spent: number; reserved: number }> };
     expect(rows.limits[0]).toMatchObject({ spent: 0, reserved: 0 });
+  });
+
+  it("without a budget, sends the vendor request without waiting for the spend ledger's write, and still records the call", async () => {
+    h = await startHarness();
+    const { open, write } = holdReservations();
+    const m = mark(h.ark);
+    const call = h.call("seedream_generate_image", { prompt: "a kite" });
+    // The ledger write is held, and the request reaches the vendor all the same.
+    await vi.waitFor(() => expect(m.since((r) => r.method === "POST")).toHaveLength(1), { timeout: 5000 });
+    expect(write).toHaveBeenCalledTimes(1);
+    open();
+    expect((await call).isError).toBeFalsy();
+    expect(text(await h.call("get_budget", {}))).toMatch(/ark: ¥0 spent, 0 priced call\(s\), 1 without a known price/);
+  });
+
+  it("under a budget, reserves before the vendor request (a limit may refuse it)", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY", AIGC_MCP_BUDGET_UNKNOWN_PRICE: "allow" } });
+    const { open } = holdReservations();
+    const m = mark(h.ark);
+    const call = h.call("seedream_generate_image", { prompt: "a kite" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(m.since((r) => r.method === "POST")).toHaveLength(0);
+    open();
+    expect((await call).isError).toBeFalsy();
+    expect(m.since((r) => r.method === "POST")).toHaveLength(1);
   });
 
   it("answers a repeated idempotency_key of a synchronous call with the first result, with no second vendor request", async () => {
