@@ -44,7 +44,7 @@ function parseKey(key: string): { day: string; vendor: string; currency: Currenc
 /** Whether a marker is past its retention: settled and released ones after 7 days (one still reserved stays with its month). */
 const stale = (v: Month["ids"][string], now: number) => v.s !== "r" && now - v.at >= MARKER_RETENTION_MS;
 
-/** A copy of `m` without the stale markers. */
+/** A copy of `m` without the stale markers: the draft each ledger write changes in place (generations.ts). */
 function copy(m: Month | undefined, now: number): Month {
   const rows: Month["rows"] = {};
   for (const [k, c] of Object.entries(m?.rows ?? {})) rows[k] = { ...c };
@@ -57,8 +57,9 @@ export class FileSpendLedger implements SpendLedger {
   private readonly months: Generations<Month>;
 
   constructor(outputDir: string) {
-    // Few names (one per month), each changed on every paid call: kept in memory between writes.
-    this.months = new Generations<Month>(join(outputDir, ".aigc-mcp", "spend"), true);
+    // Few names (one per month), each changed on every paid call: kept in memory between writes. A
+    // month holds every call's marker for 7 days: it is copied once per write, not once per change.
+    this.months = new Generations<Month>(join(outputDir, ".aigc-mcp", "spend"), true, (m) => copy(m, Date.now()));
   }
 
   async reserve(req: Parameters<SpendLedger["reserve"]>[0]): Promise<ReserveResult> {
@@ -67,8 +68,9 @@ export class FileSpendLedger implements SpendLedger {
     const amount = req.priced ? toUnits(req.amount) : 0;
     const limits = applicable(req.limits, req.vendor, req.currency);
     const h = idHash(req.id);
-    return this.months.update<ReserveResult>(month, (cur) => {
-      const known = cur?.ids[h];
+    return this.months.update<ReserveResult>(month, (draft) => {
+      const m = draft!;
+      const known = m.ids[h];
       const reservation = (d: string): Reservation => ({
         id: req.id,
         vendor: req.vendor,
@@ -80,7 +82,6 @@ export class FileSpendLedger implements SpendLedger {
       });
       // The same id reserved again (a retried call): it holds what it held, once.
       if (known) return { result: { ok: true, reservation: reservation(known.day) } };
-      const m = copy(cur, now.getTime());
       for (const limit of limits) {
         let spent = 0;
         let reserved = 0;
@@ -120,10 +121,10 @@ export class FileSpendLedger implements SpendLedger {
   private async finish(r: Reservation, to: "s" | "x", actual: number): Promise<void> {
     const h = idHash(r.id);
     const now = Date.now();
-    await this.months.update<void>(r.month, (cur) => {
-      const state = cur?.ids[h]?.s;
+    await this.months.update<void>(r.month, (draft) => {
+      const m = draft!;
+      const state = m.ids[h]?.s;
       if (state === "s" || state === "x") return { result: undefined };
-      const m = copy(cur, now);
       const k = rowKey(r.day, r.vendor, r.currency);
       const c = (m.rows[k] = { ...ZERO, ...m.rows[k] });
       const amount = r.priced ? toUnits(r.amount) : 0;
@@ -167,9 +168,13 @@ export class FileSpendLedger implements SpendLedger {
         removed++;
         continue;
       }
-      await this.months.update<void>(name, (cur) => {
-        const old = Object.values(cur?.ids ?? {}).some((v) => stale(v, now));
-        return old ? { value: copy(cur, now), result: undefined } : { result: undefined };
+      // Looked at on disk: the draft a change gets has its stale markers dropped already.
+      const { value } = await this.months.read(name);
+      if (!Object.values(value?.ids ?? {}).some((v) => stale(v, now))) continue;
+      await this.months.update<void>(name, (draft) => {
+        const m = draft!;
+        for (const k of Object.keys(m.ids)) if (stale(m.ids[k]!, now)) delete m.ids[k];
+        return { value: m, result: undefined };
       });
     }
     return removed;

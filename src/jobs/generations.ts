@@ -27,10 +27,16 @@ export class Generations<T> {
    */
   private readonly last = new Map<string, Required<Generation<T>>>();
 
-  /** `keepLast`: remember the last value written per name (for few names, such as the ledger's months). */
+  /**
+   * `keepLast`: remember the last value written per name (for few names, such as the ledger's months).
+   * `draft`: each attempt applies its batch to one copy of the value made by `draft`, which the
+   * changes may modify in place and return (a large value is then copied once per write, not once
+   * per change); a change must not modify it and then throw or return no value.
+   */
   constructor(
     readonly dir: string,
     private readonly keepLast = false,
+    private readonly draft?: (value: T | undefined) => T,
   ) {}
 
   /** The generations of `name`, highest first. */
@@ -124,36 +130,46 @@ export class Generations<T> {
     }
   }
 
-  /** Applies `batch` in order to the value and writes it as one generation; again from a fresh read when another process won. */
-  private async commit(name: string, batch: Pending<T>[]): Promise<Array<{ result: unknown } | { error: unknown }>> {
+  /**
+   * Applies `batch` in order to the value and writes it as one generation: first to the value this
+   * instance wrote last (`keepLast`, not read back), then, while another process wins, to a fresh read.
+   */
+  private async commit(name: string, batch: Pending<T>[]): Promise<Outcome[]> {
+    const known = this.last.get(name);
+    this.last.delete(name);
+    const done = known && (await this.attempt(name, batch, known, false));
+    if (done) return done;
     for (let attempt = 0; ; attempt++) {
-      const known = attempt === 0 ? this.last.get(name) : undefined;
-      this.last.delete(name);
-      const cur = known ?? (await this.read(name));
-      let value = cur.value;
-      let changed = false;
-      const outcomes = batch.map((b) => {
-        try {
-          const next = b.change(value);
-          if (next.value !== undefined) [value, changed] = [next.value, true];
-          return { result: next.result };
-        } catch (error) {
-          return { error };
-        }
-      });
-      // An answer that changes nothing (a refusal, a repeat) is only as current as the value it
-      // read: one from memory is checked against the value on disk.
-      if (!changed && known) continue;
-      if (!changed) return outcomes;
-      if (await this.write(name, cur.gen, value as T)) {
-        if (this.keepLast) this.last.set(name, { gen: cur.gen + 1, value: value as T });
-        return outcomes;
-      }
-      if (known) continue;
+      const landed = await this.attempt(name, batch, await this.read(name), true);
+      if (landed) return landed;
       if (attempt >= 500) throw new Error(`${this.dir}: could not update ${name}: too many concurrent writers`);
       // Lost to another writer: read again after a short random pause, so contenders spread out.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt)));
     }
+  }
+
+  /**
+   * Applies `batch` in order to `cur` and writes the result as the next generation. The outcomes
+   * once it landed; undefined when another writer won, or when nothing changed and `cur` came from
+   * memory (an answer that changes nothing, such as a refusal, is only as current as the value it
+   * read: one from memory is checked against the value on disk).
+   */
+  private async attempt(name: string, batch: Pending<T>[], cur: Generation<T>, onDisk: boolean): Promise<Outcome[] | undefined> {
+    let value = this.draft ? this.draft(cur.value) : cur.value;
+    let changed = false;
+    const outcomes = batch.map((b): Outcome => {
+      try {
+        const next = b.change(value);
+        if (next.value !== undefined) [value, changed] = [next.value, true];
+        return { result: next.result };
+      } catch (error) {
+        return { error };
+      }
+    });
+    if (!changed) return onDisk ? outcomes : undefined;
+    if (!(await this.write(name, cur.gen, value as T))) return undefined;
+    if (this.keepLast) this.last.set(name, { gen: cur.gen + 1, value: value as T });
+    return outcomes;
   }
 
   /**
@@ -178,6 +194,8 @@ export class Generations<T> {
     }
   }
 }
+
+type Outcome = { result: unknown } | { error: unknown };
 
 interface Pending<T> {
   change: (value: T | undefined) => { value?: T; result: unknown };

@@ -31,6 +31,22 @@ describe("Generations.update", () => {
     expect(now.gen).toBeLessThanOrEqual(10);
   });
 
+  it("with a draft, copies the value once per write, not once per change, and changes it in place", async () => {
+    const draft = vi.fn((v: { n: number } | undefined) => ({ n: v?.n ?? 0 }));
+    const g = new Generations<{ n: number }>(open().dir, true, draft);
+    const bump = () =>
+      g.update("count", (v) => {
+        v!.n++;
+        return { value: v, result: v!.n };
+      });
+    const results = await Promise.all(Array.from({ length: 300 }, bump));
+    expect([...results].sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    const now = await g.read("count");
+    expect(now.value).toEqual({ n: 300 });
+    // One copy per attempt: as many as generations written (plus a re-read or two), never 300.
+    expect(draft.mock.calls.length).toBeLessThanOrEqual(now.gen + 2);
+  });
+
   it("keeps two stores on one folder (as two processes) exact", async () => {
     const a = open();
     const b = new Generations<{ n: number }>(a.dir);
