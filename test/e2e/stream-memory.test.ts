@@ -66,6 +66,7 @@ describe("memory while streaming (built modules)", () => {
   });
 
   it("owes the bound to the entry's V8 settings: without them dead chunks pile up between scavenges", () => {
-    expect(stream(false).mib).toBeGreaterThan(16);
+    // Node 20: ~3 MiB with them, ~32 without; Node 24's V8 scavenges more often by itself (~16 without).
+    expect(stream(false).mib).toBeGreaterThan(2 * stream(true).mib);
   });
 });
