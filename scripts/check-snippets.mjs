@@ -2,7 +2,7 @@
 /**
  * Checks every client snippet a newcomer copies (issue 12 item 13): the fenced blocks of the
  * README's "Install and run" and "Client setup" sections (every subsection, whoever adds it) and
- * mcp.json. JSON must parse; every server command must run from a clone after `npm install && npm run build`:
+ * mcp.json. JSON must parse; every server command must run from a clone after `npm install`:
  * `node <file>` names a file that exists (`/path/to/aigc-mcp/` stands for the clone), `aigc-mcp`
  * is this package's bin (after `npm link`), `npx` runs a pinned published package (never
  * `aigc-mcp`, which is not on npm yet), anything else is on PATH or a known client CLI. A block
@@ -50,7 +50,7 @@ export function readmeBlocks(text) {
 }
 
 /**
- * A file argument as it will be on disk after `npm install && npm run build` in the clone.
+ * A file argument as it will be on disk after `npm install` in the clone.
  * @param {string} arg
  */
 function onDisk(arg) {
@@ -82,7 +82,7 @@ export function checkCommand(command, args) {
   if (command === "node" || command === process.execPath) {
     const file = args.find((a) => !a.startsWith("-"));
     if (file && /\.(m?js|cjs)$/.test(file) && !existsSync(onDisk(file)))
-      problems.push(`node ${file}: ${onDisk(file)} does not exist (run npm install && npm run build in the clone first)`);
+      problems.push(`node ${file}: ${onDisk(file)} does not exist (run npm install in the clone first)`);
     return problems;
   }
   if (command === "aigc-mcp") {
