@@ -5,7 +5,7 @@
 
 # Build stage: dev dependencies (TypeScript) compile src/ to dist/. --ignore-scripts: the package's
 # own `prepare` script builds, which cannot run before the sources are copied.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -16,7 +16,7 @@ RUN npm run build
 
 # Runtime stage: production dependencies and dist/ only. No production dependency has an install
 # script (sharp ships prebuilt libvips as optional packages), so --ignore-scripts loses nothing.
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -87,6 +87,12 @@ function table(vars: EnvVar[]): string {
     .join("\n");
 }
 
+/** Two columns, the first as wide as its longest cell (a new long flag widens it instead of running into the second). */
+function columns(rows: ReadonlyArray<readonly [string, string]>): string {
+  const width = Math.max(...rows.map(([left]) => left.length));
+  return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`).join("\n");
+}
+
 export function helpText(): string {
   return `aigc-mcp ${VERSION} — MCP server for ${PLUGINS.map((p) => p.title).join(", ")}
 
@@ -101,11 +107,11 @@ Usage:
 Flags and the subcommand may come in any order (aigc-mcp --sandbox check = aigc-mcp check --sandbox).
 
 Options (each also settable by its environment variable):
-  --http | --stdio            transport (AIGC_MCP_TRANSPORT)
-  --sandbox                   run against local simulators; real credentials are ignored
-${CORE_ENV.filter((v) => v.flag)
-  .map((v) => `${`  ${v.flag} VALUE`.padEnd(29)} ${v.name}`)
-  .join("\n")}
+${columns([
+  ["--http | --stdio", "transport (AIGC_MCP_TRANSPORT)"],
+  ["--sandbox", "run against local simulators; real credentials are ignored"],
+  ...CORE_ENV.filter((v) => v.flag).map((v) => [`${v.flag} VALUE`, v.name] as const),
+])}
 
 Server environment variables:
 ${table(CORE_ENV)}

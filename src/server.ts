@@ -46,7 +46,17 @@ Paid tools take max_cost (refused unless the estimate, in the model's price curr
  * The toolsets this server lists and their tools, in listing order. AIGC_MCP_TOOLSETS lists only
  * the chosen ones; every vendor stays loaded, so jobs of a hidden vendor still resume.
  */
-export function listedToolsets(app: AppContext): Array<{ toolset: string; tools: ToolDef[] }> {
+export function listedToolsets(app: AppContext): Toolsets {
+  let sets = toolsets.get(app);
+  if (!sets) toolsets.set(app, (sets = buildToolsets(app)));
+  return sets;
+}
+
+type Toolsets = Array<{ toolset: string; tools: ToolDef[] }>;
+/** Per context, built once: HTTP builds a server per request, and the tools' zod schemas need building only once. */
+const toolsets = new WeakMap<AppContext, Toolsets>();
+
+function buildToolsets(app: AppContext): Toolsets {
   const listed = (name: string) => !app.config.toolsets || app.config.toolsets.includes(name);
   return [
     ...app.vendors.filter((v) => listed(v.id)).map((v) => ({ toolset: v.id, tools: v.tools })),

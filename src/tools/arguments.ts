@@ -55,9 +55,12 @@ export function argumentProblem(def: ToolDef, args: unknown): Error | undefined 
   return undefined;
 }
 
-/** Each tool's input as one zod object, built once (zod compiles an object's parser on its first use). */
 const objects = new WeakMap<z.ZodRawShape, z.ZodObject>();
-function objectOf(shape: z.ZodRawShape): z.ZodObject {
+/**
+ * A shape's one zod object, built once: zod compiles an object's parser on its first use, and the
+ * tool list converts each object once (a tool registers these for its input and output).
+ */
+export function objectOf(shape: z.ZodRawShape): z.ZodObject {
   let o = objects.get(shape);
   if (!o) objects.set(shape, (o = z.object(shape)));
   return o;

@@ -1,7 +1,7 @@
 /** The words of a budget refusal: which limit, what is spent and held, what the call wanted, when it resets. */
 import type { BudgetRefusal } from "../cost/ledger.js";
 import { AigcError, vendorDisplayName } from "../errors.js";
-import { formatMoney } from "../vendors/kit/price.js";
+import { formatMoney, PRICE_UNITS, type Currency } from "../vendors/kit/price.js";
 import type { Quote } from "./define.js";
 
 export function budgetRefusal(quote: Quote, r: BudgetRefusal): AigcError {
@@ -15,4 +15,19 @@ export function budgetRefusal(quote: Quote, r: BudgetRefusal): AigcError {
     message: `${scope} of ${money(limit.amount)} has ${money(r.spent)} spent and ${money(r.reserved)} held for calls still running; this call's estimate of ${money(r.wanted)} (${quote.estimate.basis}) would pass it, so nothing was sent. The budget resets at ${r.resetsAt}`,
     hint: "Wait until it resets, make a cheaper call (estimate_cost prices one without running it; get_budget shows the spend), or have the operator raise AIGC_MCP_BUDGET.",
   });
+}
+
+/**
+ * What to do about a call whose price is unknown: for a model with no price at all, the prices-file
+ * entry that prices it (vendor id, model, the unit the tool counts in, the budget's currency), the
+ * amount left for the user to fill in (aigc-mcp never guesses a price).
+ */
+export function pricesFileHint(quote: Quote, currency: Currency = "CNY"): string {
+  const { estimate } = quote;
+  if (estimate.source)
+    return "Fix the model's price in AIGC_MCP_PRICES_FILE as the reason above says (the file is read at start-up: restart the server).";
+  const unit = estimate.unit;
+  const per = unit ? ` per ${PRICE_UNITS[unit].one}` : "";
+  const entry = `{"${quote.vendor}":[{"model":"${quote.model ?? "*"}","currency":"${currency}","unit":"${unit ?? "<image|second|item|million_tokens|ten_thousand_characters>"}","amount":<what you pay${per}>}]}`;
+  return `Write the model's price into a JSON file and point AIGC_MCP_PRICES_FILE at it, e.g. AIGC_MCP_PRICES_FILE=/path/to/prices.json holding ${entry}, then restart the server (the file is read at start-up; README "Where the prices come from").`;
 }

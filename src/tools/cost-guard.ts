@@ -20,7 +20,7 @@ import { costLine, costView, usageMeta } from "./cost-output.js";
 import { errorResult, type Quote, type ToolContext, type ToolDef } from "./define.js";
 import { replayKey } from "./idempotency.js";
 import { describeError } from "../errors.js";
-import { budgetRefusal } from "./budget-messages.js";
+import { budgetRefusal, pricesFileHint } from "./budget-messages.js";
 import { budgetStatus } from "../cost/status.js";
 import { quietRange } from "./bounds.js";
 
@@ -178,7 +178,7 @@ export function checkMaxCost(maxCost: number | undefined, quote: Quote): void {
       code: "CostUnknown",
       vendor: quote.vendor,
       message: `max_cost ${maxCost} cannot be checked: the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-      hint: "Leave out max_cost to run it without a ceiling, or give the model's price in AIGC_MCP_PRICES_FILE.",
+      hint: `Leave out max_cost to run it without a ceiling, or give the model's price. ${pricesFileHint(quote)}`,
     });
   if (estimate.amount > maxCost)
     throw new AigcError({
@@ -207,7 +207,7 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
       code: "BudgetUnknownPrice",
       vendor: quote.vendor,
       message: `AIGC_MCP_BUDGET limits ${limits.some((l) => l.vendor) ? `${vendorDisplayName(quote.vendor)}'s spending` : "spending"}, but the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-      hint: "Give the model's price in AIGC_MCP_PRICES_FILE, or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let calls without a price run uncounted.",
+      hint: `${pricesFileHint(quote, limits[0]!.currency)} Or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let calls without a price run uncounted.`,
     });
   // An unpriced call let through (AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow) cannot be held against a limit,
   // but it never runs once a limit that applies to it is used up.

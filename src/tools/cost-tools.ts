@@ -13,7 +13,8 @@ import { checkArguments } from "./arguments.js";
 import { quietRange } from "./bounds.js";
 import { COST_ARGUMENT_NAMES } from "./cost-guard.js";
 import { costSchema, costView } from "./cost-output.js";
-import { defineTool, listedTool, type ToolDef } from "./define.js";
+import { defineTool, type ToolDef } from "./define.js";
+import { listedTool } from "./listed-tool.js";
 
 const FREE_READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 

@@ -15,16 +15,15 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { describeError } from "../errors.js";
-import { checkArguments } from "./arguments.js";
+import { checkArguments, objectOf } from "./arguments.js";
 import { WaitBudget } from "../jobs/budget.js";
 import { log, redact } from "../log.js";
 import type { DeliveryMode } from "../config.js";
-import { deliverySchema, returnsMedia } from "./delivery.js";
+import { returnsMedia } from "./delivery.js";
 import { compactListing } from "./listing.js";
-import type { CostConfig } from "../cost/config.js";
 import type { Elicit } from "./confirm.js";
-import { costArguments, runPaid } from "./cost-guard.js";
-import { costSchema } from "./cost-output.js";
+import { runPaid } from "./cost-guard.js";
+import { listedTool } from "./listed-tool.js";
 import type { Actual, Estimate, VendorUsage } from "../vendors/kit/price.js";
 import { viewerToolMeta } from "../viewer.js";
 
@@ -157,8 +156,8 @@ function guardArguments(server: McpServer, def: ToolDef): void {
     hook.validateToolInput = function (this: McpServer, tool, args, toolName) {
       const d = byName.get(toolName);
       if (!d) return validate.call(this, tool, args, toolName);
-      // checkArguments parses with the same zod object the SDK would (the tool's input); what it
-      // accepts the SDK's parse accepts, so the arguments are parsed once, not twice.
+      // checkArguments parses with the tool's registered input object (objectOf), so the
+      // arguments are parsed once, not twice.
       try {
         return Promise.resolve(checkArguments(d, args).parsed);
       } catch (err) {
@@ -186,9 +185,6 @@ function asErrorText(message: string): string {
   return m ? `Error: ${m[1] === "-32602" ? "InvalidParams" : `MCP${m[1]}`}: ${m[2]}` : `Error: ${message}`;
 }
 
-/** The field every tool's structuredContent carries (issue 12 (b)). */
-const messageSchema = z.string().describe("status and next step in one line");
-
 /** The first line of a result's text, for a tool that did not set its own `message`. */
 function firstLine(result: CallToolResult): string {
   const first = result.content.find((b) => b.type === "text");
@@ -204,27 +200,6 @@ function firstLine(result: CallToolResult): string {
 export function errorResult(text: string): CallToolResult {
   const result: CallToolResult = { content: [{ type: "text", text }], isError: true };
   return { ...result, structuredContent: { message: firstLine(result) } };
-}
-
-/**
- * The output fields optional: a failure carries only `message`, and SDK clients up to 1.32.2 validate
- * structuredContent against outputSchema even when isError is set (typescript-sdk#1943).
- */
-function optionalFields(output: z.ZodRawShape): z.ZodRawShape {
-  return Object.fromEntries(Object.entries(output).map(([k, v]) => [k, z.optional(v)]));
-}
-
-/**
- * The definition as listed: a tool that returns media takes `delivery` (defined once, in
- * delivery.ts), and every output carries `message`.
- */
-export function listedTool(def: ToolDef, cost?: CostConfig): ToolDef {
-  const input = returnsMedia(def.output) ? { ...def.input, delivery: deliverySchema } : def.input;
-  return {
-    ...def,
-    input: def.quote ? { ...input, ...costArguments(cost) } : input,
-    output: { ...optionalFields(def.quote ? { ...def.output, cost: costSchema } : def.output), message: messageSchema },
-  };
 }
 
 /** The client's elicitation (form mode) for this call, when it declared the capability. */
@@ -244,8 +219,8 @@ export function registerTool(server: McpServer, app: AppContext, original: ToolD
     {
       title: def.title,
       description: def.description,
-      inputSchema: def.input,
-      outputSchema: def.output,
+      inputSchema: objectOf(def.input),
+      outputSchema: objectOf(def.output),
       annotations: { title: def.title, ...def.annotations },
       // Every tool that answers with a job shows it in the viewer, in hosts that render MCP Apps.
       ...(app.config.apps && returnsJob(def.output) ? { _meta: viewerToolMeta } : {}),

@@ -1,5 +1,6 @@
 /** How the tool list goes out: compact, since every model request carries it (issue 12 item 16). */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
 import { preloadUndici } from "../net/undici.js";
 
 /**
@@ -36,48 +37,87 @@ const isEmptyObject = (v: unknown): boolean => isObject(v) && Object.keys(v).len
 const mapValues = (o: Record<string, unknown>, f: (v: unknown) => unknown) =>
   Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
 
-type ListResult = { tools: { inputSchema: unknown }[] };
-type ListHandler = (request: unknown, extra: unknown) => Promise<ListResult>;
+type Registered = {
+  title?: string;
+  description?: string;
+  inputSchema?: z.ZodType;
+  outputSchema?: z.ZodType;
+  annotations?: unknown;
+  execution?: unknown;
+  _meta?: unknown;
+  enabled: boolean;
+};
+type ListResult = { tools: Array<Record<string, unknown>> };
+type ListHandler = (request: unknown, extra: unknown) => Promise<ListResult> | ListResult;
 const compacted = new WeakSet<McpServer>();
 /** Per owner (the AppContext), the answer for one set of registered tools. */
-const answers = new WeakMap<object, Map<string, Promise<ListResult>>>();
+const answers = new WeakMap<object, Map<string, ListResult>>();
+/** JSON Schema per zod object and direction: tools sharing an output object (every job tool) convert it once. */
+const converted = { input: new WeakMap<z.ZodType, unknown>(), output: new WeakMap<z.ZodType, unknown>() };
+
+/** What the SDK lists for a tool without a schema. */
+const EMPTY_OBJECT = { type: "object", properties: {} };
+
+function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): unknown {
+  let json = converted[io].get(schema);
+  if (json === undefined) converted[io].set(schema, (json = z.toJSONSchema(schema, { target: "draft-7", io })));
+  return json;
+}
 
 /**
- * Lists compact input schemas, and converts the schemas once per process: the SDK turns every
- * zod schema into JSON Schema on each tools/list (~50 ms for 29 tools), while the tools of an
- * owner's servers never change after start (HTTP builds a server per request from the same
- * AppContext). McpServer builds tools/list itself (installed with its first tool); wrapping that
- * one handler keeps the rest of it. If an SDK update moves it, the server refuses to start rather
- * than list the long form unnoticed. After the first answer, undici loads in idle time.
+ * The tools/list answer the SDK's McpServer gives (same fields, order and conversion: zod's
+ * toJSONSchema, draft-7, inputs as input and outputs as output), with compact input schemas and
+ * each zod object converted once. test/integration/core/tool-list-cache.test.ts compares it with
+ * the SDK's own answer, so an SDK update that lists differently fails there.
+ */
+export function listTools(server: McpServer): ListResult {
+  const tools = (server as unknown as { _registeredTools: Record<string, Registered> })._registeredTools;
+  return {
+    tools: Object.entries(tools)
+      .filter(([, t]) => t.enabled)
+      .map(([name, t]) => ({
+        name,
+        title: t.title,
+        description: t.description,
+        inputSchema: t.inputSchema ? compactSchema(jsonSchemaOf(t.inputSchema, "input")) : EMPTY_OBJECT,
+        annotations: t.annotations,
+        execution: t.execution,
+        _meta: t._meta,
+        ...(t.outputSchema ? { outputSchema: jsonSchemaOf(t.outputSchema, "output") } : {}),
+      })),
+  };
+}
+
+/**
+ * Lists compact input schemas (listTools), built once per owner: the tools of an owner's servers
+ * never change after start (HTTP builds a server per request from the same AppContext), and the
+ * SDK converts every zod schema on each tools/list (~50 ms for 29 tools). McpServer installs its
+ * tools/list handler with its first tool; this takes its place. If an SDK update moves it, the
+ * server refuses to start rather than list the long form unnoticed. After the first answer,
+ * undici loads in idle time.
  */
 export function compactListing(server: McpServer, owner: object): void {
   if (compacted.has(server)) return;
   const handlers = (server.server as unknown as { _requestHandlers?: Map<string, ListHandler> })._requestHandlers;
-  const list = handlers?.get("tools/list");
-  if (!handlers || !list)
+  if (!handlers?.get("tools/list"))
     throw new Error("the SDK's tools/list handler is gone (SDK update): adapt compactListing in src/tools/listing.ts");
-  handlers.set("tools/list", (request, extra) => {
-    const byTools = answers.get(owner) ?? new Map<string, Promise<ListResult>>();
+  handlers.set("tools/list", () => {
+    const byTools = answers.get(owner) ?? new Map<string, ListResult>();
     answers.set(owner, byTools);
     const key = registeredNames(server);
     let answer = byTools.get(key);
     if (!answer) {
-      answer = list(request, extra).then((result) => ({
-        ...result,
-        tools: result.tools.map((t) => ({ ...t, inputSchema: compactSchema(t.inputSchema) })),
-      }));
-      byTools.set(key, answer);
-      answer.catch(() => byTools.delete(key));
-      void answer.then(preloadUndici, () => undefined);
+      byTools.set(key, (answer = listTools(server)));
+      preloadUndici();
     }
-    return answer;
+    return Promise.resolve(answer);
   });
   compacted.add(server);
 }
 
 /** The names of the server's enabled tools, in registration order: what its tools/list depends on. */
 function registeredNames(server: McpServer): string {
-  const tools = (server as unknown as { _registeredTools: Record<string, { enabled: boolean }> })._registeredTools;
+  const tools = (server as unknown as { _registeredTools: Record<string, Registered> })._registeredTools;
   return Object.entries(tools)
     .filter(([, t]) => t.enabled)
     .map(([name]) => name)

@@ -102,7 +102,8 @@ describe("memory while streaming (built modules)", () => {
   });
 
   it("owes the bound to the V8 settings: with V8's defaults dead chunks pile up between scavenges", () => {
-    expect(stream(false).mib).toBeGreaterThan(16);
+    // Node 20: ~3 MiB with them, ~32 without; Node 24's V8 scavenges more often by itself (~16 without).
+    expect(stream(false).mib).toBeGreaterThan(2 * stream(true).mib);
   });
 
   it("keeps V8's scavenge schedule for small outputs: the frequent one costs every call CPU", () => {

@@ -107,4 +107,18 @@ describe("command line", () => {
       if (v.flag) expect(help).toContain(v.flag);
     }
   });
+
+  it("--help's option column fits its longest flag: every description starts in one column, two spaces after the flag", () => {
+    const block = helpText().split("Options (each also settable by its environment variable):\n")[1]!.split("\n\n")[0]!;
+    const lines = block.split("\n");
+    expect(lines.length).toBe(2 + CORE_ENV.filter((v) => v.flag).length);
+    const cells = lines.map((line) => {
+      const m = /^ {2}(\S.*?\S)( {2,})(\S.*)$/.exec(line);
+      expect(m, `no two-space gap between flag and description: ${line}`).not.toBeNull();
+      return { start: line.length - m![3]!.length, gap: m![2]!.length };
+    });
+    expect(new Set(cells.map((c) => c.start)).size).toBe(1);
+    // as wide as the longest flag needs, not wider
+    expect(Math.min(...cells.map((c) => c.gap))).toBe(2);
+  });
 });

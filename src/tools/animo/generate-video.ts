@@ -18,7 +18,7 @@ import {
   STYLES,
 } from "../../vendors/animo/video.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { estimateCost, unknownEstimate, type PriceBook } from "../../vendors/kit/price.js";
+import { estimateCost, unknownEstimate, unpricedEstimate, type PriceBook } from "../../vendors/kit/price.js";
 import { animoMeters } from "../../vendors/animo/pricing.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
@@ -61,7 +61,7 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
       const name = model ?? "Animo (the server's own model)";
       // A prices-file entry for model "*" prices every Animo call, whatever model the server runs.
       const price = prices.find(model ?? "*", asyncMode ? ANIMO_GENERATION_ENDPOINT : undefined);
-      if (!price) return { vendor: VENDOR_ID, ...(model ? { model } : {}), estimate: estimateCost(name, undefined, []) };
+      if (!price) return { vendor: VENDOR_ID, ...(model ? { model } : {}), estimate: unpricedEstimate(name, "item") };
       const metering = animoMeters(args, cfg.mode, price.unit);
       const estimate = "unknown" in metering ? unknownEstimate(metering.unknown, price.source) : estimateCost(name, price, metering.meters);
       return { vendor: VENDOR_ID, ...(model ? { model } : {}), estimate };

@@ -15,7 +15,7 @@ import {
   VIDEO_FORMATS,
 } from "../../vendors/ark/seedance.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { estimateCost, unknownEstimate, type PriceBook } from "../../vendors/kit/price.js";
+import { estimateCost, unknownEstimate, unpricedEstimate, type PriceBook } from "../../vendors/kit/price.js";
 import { seedanceMeters } from "../../vendors/ark/pricing.js";
 import { videoSeconds } from "./quote-inputs.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
@@ -69,7 +69,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
     async quote(args, ctx) {
       const model = seedanceModel(ark, args);
       const price = prices.find(model, endpoint);
-      if (!price) return { vendor: VENDOR_ID, model, estimate: estimateCost(model, undefined, []) };
+      if (!price) return { vendor: VENDOR_ID, model, estimate: unpricedEstimate(model, "million_tokens") };
       const range = catalog.find(model)?.capabilities.duration;
       const metering = seedanceMeters(
         {

@@ -16,7 +16,7 @@ import {
   THINKING,
 } from "../../vendors/ark/seedream.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
-import { estimateCost, unknownEstimate, type PriceBook } from "../../vendors/kit/price.js";
+import { estimateCost, unknownEstimate, unpricedEstimate, type PriceBook } from "../../vendors/kit/price.js";
 import { seedreamMeters } from "../../vendors/ark/pricing.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
@@ -70,7 +70,9 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
       const estimate =
         "unknown" in metering
           ? unknownEstimate(`${metering.unknown} (${model})`, price?.source)
-          : estimateCost(model, price, metering.meters);
+          : price
+            ? estimateCost(model, price, metering.meters)
+            : unpricedEstimate(model, "image");
       return { vendor: VENDOR_ID, model, estimate };
     },
     async run(args, ctx) {

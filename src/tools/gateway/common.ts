@@ -6,6 +6,7 @@ import { GATEWAY_MODEL_VARS, GATEWAY_PATHS, VENDOR_ID, type GatewayCapability, t
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import {
   estimateCost,
+  unpricedEstimate,
   PRICE_UNITS,
   unknownEstimate,
   type Estimate,
@@ -93,7 +94,7 @@ export async function gatewayQuote(
 ): Promise<Quote> {
   const price = book.find(model, GATEWAY_PATHS[cap]);
   const quote = (estimate: Estimate): Quote => ({ vendor: VENDOR_ID, model, estimate });
-  if (!price) return quote(estimateCost(model, undefined, []));
+  if (!price) return quote(unpricedEstimate(model, UNIT[cap]));
   if (price.unit !== UNIT[cap])
     return quote(
       unknownEstimate(

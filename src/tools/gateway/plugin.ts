@@ -60,7 +60,12 @@ function modelTools(cfg: GatewayConfig): ModelTool[] {
     tool("embed", "gateway_embed", { texts: ["hello"] }),
     tool("rerank", "gateway_rerank", { query: "bird", documents: ["a paper crane", "a bamboo forest"] }),
     // A URL would be downloaded by this server first; a short tone inline works with no network.
-    tool("stt", "gateway_transcribe", { audio: `data:audio/wav;base64,${makeWav({ seconds: 0.2 }).toString("base64")}` }),
+    // Made when read, not at every start (~5 ms).
+    tool("stt", "gateway_transcribe", {
+      get audio() {
+        return `data:audio/wav;base64,${makeWav({ seconds: 0.2 }).toString("base64")}`;
+      },
+    }),
     tool("tts", "gateway_speech", { text: "Hello.", ...(cfg.voice ? {} : { voice: "alloy" }) }),
   ];
 }

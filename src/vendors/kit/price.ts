@@ -72,6 +72,8 @@ export interface Estimate {
   lowerBound?: boolean;
   /** The rate used, when one rate priced the whole call: an actual is worked out from usage with it. */
   rate?: { amount: number; unit: PriceUnit };
+  /** A call with no price: the unit a price for it is written in, where the tool knows it (the refusal's example names it). */
+  unit?: PriceUnit;
 }
 
 /** What a vendor reports a finished call used or charged (every field optional: vendors report different things). */
@@ -131,16 +133,23 @@ export function unknownEstimate(reason: string, source?: Source): Estimate {
   return { amount: null, basis: `unknown: ${reason}`, reason, ...(source ? { source } : {}) };
 }
 
+/** The estimate of a call of a model with no price, with the unit its price would be written in when the tool knows it. */
+export function unpricedEstimate(model: string, unit?: PriceUnit): Estimate {
+  return {
+    ...unknownEstimate(
+      `no published price for ${model} is known to aigc-mcp; give one in AIGC_MCP_PRICES_FILE to get estimates and budgets for it`,
+    ),
+    ...(unit ? { unit } : {}),
+  };
+}
+
 /**
  * Prices the metered parts of a call of `model` with `price`. Returns an unknown estimate naming
  * what is missing when there is no price or no rate for a part's dimensions. `lowerBound` names
  * what the vendor bills that the meters could not count.
  */
 export function estimateCost(model: string, price: Price | undefined, meters: Meter[], lowerBound?: string): Estimate {
-  if (!price)
-    return unknownEstimate(
-      `no published price for ${model} is known to aigc-mcp; give one in AIGC_MCP_PRICES_FILE to get estimates and budgets for it`,
-    );
+  if (!price) return unpricedEstimate(model);
   const unit = PRICE_UNITS[price.unit];
   const lines: string[] = [];
   let total = 0;

@@ -50,7 +50,7 @@ describe("the cost guard", () => {
     const r = await h.call("seedream_generate_image", { prompt: "a kite" });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(
-      /^Error: BudgetUnknownPrice \(Ark\): .*cost of this call is unknown.*\nWhat to do: Give the model's price in AIGC_MCP_PRICES_FILE/s,
+      /^Error: BudgetUnknownPrice \(Ark\): .*cost of this call is unknown.*\nWhat to do: Write the model's price into a JSON file and point AIGC_MCP_PRICES_FILE at it/s,
     );
     expect(m.since()).toHaveLength(0);
     await h.close();
@@ -60,6 +60,29 @@ describe("the cost guard", () => {
     expect(cost(ok)).toMatchObject({ estimated: null });
     const budget = await h.call("get_budget", {});
     expect(text(budget)).toMatch(/ark: ¥0 spent, 0 priced call\(s\), 1 without a known price/);
+  });
+
+  it("the refusal of a plain Seedream call under a budget gives the prices-file entry to write, and that entry (amount filled in) prices the call", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY" } });
+    const refused = text(await h.call("seedream_generate_image", { prompt: "a kite" }));
+    const hint = /\nWhat to do: (.*)$/s.exec(refused)?.[1] ?? "";
+    expect(hint).toContain(
+      'AIGC_MCP_PRICES_FILE=/path/to/prices.json holding {"ark":[{"model":"doubao-seedream-5-0-pro-260628","currency":"CNY","unit":"image","amount":<what you pay per image>}]}',
+    );
+    expect(hint).toMatch(/restart the server/);
+    expect(hint).toMatch(/AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow/);
+    // the same words under max_cost, with no budget (the example is in CNY, the currency a price defaults to)
+    await h.close();
+    h = await startHarness();
+    expect(text(await h.call("seedream_generate_image", { prompt: "a kite", max_cost: 1 }))).toContain(
+      '"unit":"image","amount":<what you pay per image>',
+    );
+    await h.close();
+    const entry = /holding (\{.*\}\]\})/.exec(hint)![1]!.replace("<what you pay per image>", "0.3");
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY", AIGC_MCP_PRICES_FILE: pricesFile(JSON.parse(entry)) } });
+    const ok = await h.call("seedream_generate_image", { prompt: "a kite" });
+    expect(ok.isError).toBeFalsy();
+    expect(cost(ok)).toMatchObject({ estimated: 0.3, currency: "CNY" });
   });
 
   it("with AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow, an unpriced call still never runs once a limit is used up", async () => {

@@ -232,9 +232,10 @@ describe("Dockerfile and .dockerignore", () => {
   const stages = lines.filter((l) => l.startsWith("FROM "));
   const runtime = lines.slice(lines.indexOf(stages.at(-1)!));
 
-  it("builds in one stage with dev dependencies and runs dist/ with production ones on Node 20 slim", () => {
+  it("builds in one stage with dev dependencies and runs dist/ with production ones on a supported Node LTS, slim", () => {
     expect(stages).toHaveLength(2);
-    for (const s of stages) expect(s).toMatch(/^FROM node:20[\w.-]*-slim /);
+    // Node 20 reached its end of life in April 2026; the AWS SDK's 2027 releases need Node 22.
+    for (const s of stages) expect(s).toMatch(/^FROM node:(22|24)[\w.-]*-slim /);
     expect(lines.some((l) => /RUN npm run build/.test(l))).toBe(true);
     expect(runtime.some((l) => /RUN npm ci --omit=dev/.test(l))).toBe(true);
     expect(runtime.some((l) => /COPY --from=build \/app\/dist/.test(l))).toBe(true);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { startHarness, type Harness } from "../../helpers/harness.js";
-import { listedTool } from "../../../src/tools/define.js";
+import { listedTool } from "../../../src/tools/listed-tool.js";
 import { jobTools } from "../../../src/tools/jobs.js";
 import { listModels } from "../../../src/tools/list-models.js";
 import { estimateCostTool, getBudgetTool } from "../../../src/tools/cost-tools.js";
