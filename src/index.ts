@@ -7,6 +7,7 @@ import { configWarnings } from "./config-warnings.js";
 import { createContext, jobStore } from "./context.js";
 import { helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError } from "./errors.js";
+import { probeWritable } from "./media/disk.js";
 import { log, redact, setLogLevel } from "./log.js";
 import { loadVendors, PLUGINS, registerSecrets, toolsetWarning } from "./plugins.js";
 import { listedToolsets } from "./server.js";
@@ -50,11 +51,11 @@ async function main(argv: string[]): Promise<void> {
     process.exit(0);
   }
   if (args.command === "check") {
-    const store = await checkJobStore(core);
+    const local = (await checkOutputFolder(core)) || (await checkJobStore(core));
     const vendorsCode = await runCheck(vendors);
     await closeSandbox?.();
-    // A failing job store is a failure even when no vendor was tested.
-    process.exit(store === CHECK_EXIT.ok ? vendorsCode : CHECK_EXIT.failed);
+    // A failing output folder or job store is a failure even when no vendor was tested.
+    process.exit(local === CHECK_EXIT.ok ? vendorsCode : CHECK_EXIT.failed);
   }
   const warning = toolsetWarning(
     core.toolsets,
@@ -83,6 +84,17 @@ async function main(argv: string[]): Promise<void> {
   } else {
     const { serveStdio } = await import("./transports/stdio.js");
     await serveStdio(app);
+  }
+}
+
+/** `check`'s line for the output folder when it cannot be written (the server would refuse to start). */
+async function checkOutputFolder(core: CoreConfig): Promise<number> {
+  try {
+    await probeWritable(core.outputDir);
+    return 0;
+  } catch (err) {
+    process.stdout.write(`FAIL  ${"output".padEnd(10)} AIGC_MCP_OUTPUT_DIR: ${describeError(err).split("\n")[0]}\n`);
+    return 1;
   }
 }
 

@@ -3,6 +3,8 @@
  * the toolsets and tools actually listed, a warning for settings that have no effect, and `check`
  * saying (and exiting non-zero) when nothing was tested.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/harness.js";
 import { run, stdioClient } from "./helpers.js";
@@ -50,6 +52,17 @@ describe("check", () => {
     expect(r.stdout).toMatch(/^nothing tested: no vendor is configured; set one vendor's credentials \(above\), or try --sandbox$/m);
     expect(r.code).toBe(3);
   });
+
+  it("fails on an output folder the server could not write, like the server's start (vendors configured or not)", async () => {
+    const file = join(tempDir(), "a-file");
+    writeFileSync(file, "");
+    for (const args of [["check"], ["check", "--sandbox"]]) {
+      const r = await run(args, { AIGC_MCP_OUTPUT_DIR: join(file, "sub") });
+      expect(r.stdout, args.join(" ")).toMatch(/^FAIL +output +AIGC_MCP_OUTPUT_DIR: .*a-file\/sub.*not a folder/m);
+      expect(r.stdout).not.toMatch(/^ok +jobs/m);
+      expect(r.code).toBe(1);
+    }
+  }, 30_000);
 
   it("exits 0 when every configured vendor passes", async () => {
     const r = await run(["check", "--sandbox"], { AIGC_MCP_OUTPUT_DIR: tempDir() });
