@@ -1,4 +1,4 @@
-// The start-up build (issue 16): src/index.ts and everything it imports statically into one ESM
+// The start-up build (issue 16): src/index.ts (which enables the compile cache and imports main.ts) into ESM
 // file, dist/index.js, which `bin`, `npm start`, mcp.json, the Dockerfile and the e2e tests run.
 // Most of an unbundled start is resolving and loading ~300 modules one by one; one file is parsed
 // once. tsc's own entry is kept as dist/index.unbundled.js (bench/startup.mjs times both), and the

@@ -96,8 +96,8 @@ describe("memory while streaming (built modules)", () => {
     expect(r.mib).toBeLessThan(8);
   });
 
-  it("applies them first: the entry's first import is the V8 settings module", () => {
-    const entry = readFileSync(new URL("../../src/index.ts", import.meta.url), "utf8");
+  it("applies them first: the server's first import is the V8 settings module", () => {
+    const entry = readFileSync(new URL("../../src/main.ts", import.meta.url), "utf8");
     expect(/^import .+$/m.exec(entry)?.[0]).toMatch(/^import "\.\/net\/v8-flags\.js";/);
   });
 

@@ -1,0 +1,179 @@
+/** The server: parse flags and environment once, then run `check` or serve over stdio/HTTP (started by index.ts). */
+import "./net/v8-flags.js"; // first: V8 settings that must precede start-up's allocations
+import { join } from "node:path";
+import { ConfigError, expandHome, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
+import { configWarnings } from "./config-warnings.js";
+import { createContext, jobStore } from "./context.js";
+import { helpText, parseArgs, UsageError } from "./cli.js";
+import { describeError } from "./errors.js";
+import { probeWritable } from "./media/disk.js";
+import { log, redact, setLogLevel } from "./log.js";
+import { loadVendors, PLUGINS, registerSecrets, toolsetWarning } from "./plugins.js";
+import { listedToolsets } from "./server.js";
+import type { LiveModel, LoadedVendor } from "./tools/plugin.js";
+import { VERSION } from "./version.js";
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  if (args.command === "help") return void process.stdout.write(helpText());
+  if (args.command === "version") return void process.stdout.write(`${VERSION}\n`);
+
+  let env: Env = { ...process.env, ...args.env };
+  const early = env.AIGC_MCP_LOG_LEVEL;
+  if (early === "debug" || early === "info" || early === "warn" || early === "error") setLogLevel(early);
+  let closeSandbox: (() => Promise<void>) | undefined;
+  if (args.sandbox) {
+    const { ignoredBySandbox, startSandbox } = await import("./sandbox/index.js");
+    const sandbox = await startSandbox();
+    closeSandbox = () => sandbox.close();
+    const ignored = ignoredBySandbox(env);
+    if (ignored) log.warn(ignored);
+    const vendorVars = new Set(PLUGINS.flatMap((p) => p.env.map((v) => v.name)));
+    env = Object.fromEntries(Object.entries(env).filter(([k]) => !vendorVars.has(k)));
+    Object.assign(env, sandbox.env);
+    env.AIGC_MCP_OUTPUT_DIR ||= join(expandHome("~/aigc-mcp-output"), "sandbox");
+    for (const line of sandbox.lines) log.info(`sandbox: ${line}`);
+  }
+  registerSecrets(env);
+  const core = parseCoreConfig(env);
+  core.sandbox = args.sandbox;
+  setLogLevel(core.logLevel);
+  for (const warning of configWarnings(env)) log.warn(warning);
+  const vendors = await loadVendors(env, core);
+
+  if (args.command === "budget") {
+    const store = await jobStore(core);
+    const { budgetStatus } = await import("./cost/status.js");
+    process.stdout.write(`${(await budgetStatus(store.spend, core.cost, 31)).text}\n`);
+    await store.close();
+    await closeSandbox?.();
+    process.exit(0);
+  }
+  if (args.command === "check") {
+    const local = (await checkOutputFolder(core)) || (await checkJobStore(core));
+    const vendorsCode = await runCheck(vendors);
+    await closeSandbox?.();
+    // A failing output folder or job store is a failure even when no vendor was tested.
+    process.exit(local === CHECK_EXIT.ok ? vendorsCode : CHECK_EXIT.failed);
+  }
+  const warning = toolsetWarning(
+    core.toolsets,
+    vendors.map((v) => v.id),
+  );
+  if (warning) log.warn(warning);
+  const app = await createContext(core, vendors, args.sandbox ? { pollMinMs: 500 } : undefined);
+  const listed = listedToolsets(app);
+  log.info(
+    `listing ${listed.map((t) => `${t.toolset} (${t.tools.length})`).join(", ")} (${core.toolsets ? `AIGC_MCP_TOOLSETS=${core.toolsets.join(",")}` : "AIGC_MCP_TOOLSETS unset"})`,
+    {
+      tools: listed.flatMap((t) => t.tools.map((d) => d.name)),
+    },
+  );
+  if (core.transport === "http") {
+    const { serveHttp } = await import("./transports/http.js");
+    const handle = await serveHttp(app);
+    const stop = async () => {
+      await app.jobs.close();
+      await handle.close();
+      await closeSandbox?.();
+      process.exit(0);
+    };
+    process.once("SIGINT", () => void stop());
+    process.once("SIGTERM", () => void stop());
+  } else {
+    const { serveStdio } = await import("./transports/stdio.js");
+    await serveStdio(app);
+  }
+}
+
+/** `check`'s line for the output folder when it cannot be written (the server would refuse to start). */
+async function checkOutputFolder(core: CoreConfig): Promise<number> {
+  try {
+    await probeWritable(core.outputDir);
+    return 0;
+  } catch (err) {
+    process.stdout.write(`FAIL  ${"output".padEnd(10)} AIGC_MCP_OUTPUT_DIR: ${describeError(err).split("\n")[0]}\n`);
+    return 1;
+  }
+}
+
+/** `check`'s line for the job store: Redis (AIGC_MCP_REDIS_URL) answers PING, or the records stay in the output folder. */
+async function checkJobStore(core: CoreConfig): Promise<number> {
+  if (!core.redis) {
+    process.stdout.write(`ok    ${"jobs".padEnd(10)} job records in the output folder ${core.outputDir} (AIGC_MCP_REDIS_URL not set)\n`);
+    return 0;
+  }
+  const { RedisJobStore } = await import("./jobs/redis-store.js");
+  try {
+    const store = await RedisJobStore.connect({ ...core.redis, retentionDays: core.jobRetentionDays });
+    process.stdout.write(`ok    ${"redis".padEnd(10)} connected to ${store.where} (key prefix ${core.redis.prefix})\n`);
+    await store.close();
+    return 0;
+  } catch (err) {
+    process.stdout.write(`FAIL  ${"redis".padEnd(10)} ${describeError(err).replace(/\n/g, " ")}\n`);
+    return 1;
+  }
+}
+
+/** `check`'s exit codes: every configured vendor passed, one failed, nothing was tested (2 is a configuration error). */
+const CHECK_EXIT = { ok: 0, failed: 1, nothingTested: 3 } as const;
+
+async function runCheck(vendors: LoadedVendor[]): Promise<number> {
+  let failed = 0;
+  const configured = new Set(vendors.map((v) => v.id));
+  for (const v of vendors) {
+    try {
+      const msg = await v.check(AbortSignal.timeout(20_000));
+      process.stdout.write(`ok    ${v.id.padEnd(10)} ${msg}\n`);
+      for (const line of await shutDownDefaults(v)) process.stdout.write(`WARN  ${v.id.padEnd(10)} ${line}\n`);
+    } catch (err) {
+      failed++;
+      process.stdout.write(`FAIL  ${v.id.padEnd(10)} ${describeError(err).replace(/\n/g, " ")}\n`);
+    }
+  }
+  for (const m of PLUGINS.filter((p) => !configured.has(p.id))) {
+    const needed =
+      m.enableWith ??
+      m.env
+        .filter((e) => e.secret)
+        .map((e) => e.name)
+        .join(" and ");
+    process.stdout.write(`skip  ${m.id.padEnd(10)} not configured (set ${needed})\n`);
+  }
+  if (!vendors.length) {
+    process.stdout.write("nothing tested: no vendor is configured; set one vendor's credentials (above), or try --sandbox\n");
+    return CHECK_EXIT.nothingTested;
+  }
+  return failed ? CHECK_EXIT.failed : CHECK_EXIT.ok;
+}
+
+/** Defaults of this vendor's tools that the vendor's own model list shows as shut down (or no longer lists as active). */
+async function shutDownDefaults(v: LoadedVendor): Promise<string[]> {
+  const models = v.models;
+  if (!models?.live) return [];
+  let listed: LiveModel[];
+  try {
+    listed = await models.live(AbortSignal.timeout(20_000));
+  } catch (err) {
+    return [`could not read the vendor's model list: ${describeError(err).split("\n")[0]}`];
+  }
+  const out: string[] = [];
+  for (const t of models.tools) {
+    const found = t.default ? listed.find((m) => m.id === t.default) : undefined;
+    if (found?.status && /shut ?down|retired|offline|deprecated/i.test(found.status)) {
+      out.push(
+        `${t.tool}: the default model ${found.id} is listed by the vendor as ${found.status}; set ${t.variable ?? "model"} to a current model`,
+      );
+    }
+  }
+  return [...new Set(out)];
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  if (err instanceof ConfigError || err instanceof UsageError) {
+    process.stderr.write(redact(`aigc-mcp: ${err instanceof ConfigError ? "configuration error: " : ""}${err.message}\n`));
+    process.exit(2);
+  }
+  process.stderr.write(redact(`aigc-mcp: ${err instanceof Error ? err.message : String(err)}\n`));
+  process.exit(1);
+});
