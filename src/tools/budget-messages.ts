@@ -22,12 +22,15 @@ export function budgetRefusal(quote: Quote, r: BudgetRefusal): AigcError {
  * entry that prices it (vendor id, model, the unit the tool counts in, the budget's currency), the
  * amount left for the user to fill in (aigc-mcp never guesses a price).
  */
-export function pricesFileHint(quote: Quote, currency: Currency = "CNY"): string {
+export function pricesFileHint(quote: Quote, currency: Currency = "CNY", pricesFile?: string): string {
   const { estimate } = quote;
   if (estimate.source)
     return "Fix the model's price in AIGC_MCP_PRICES_FILE as the reason above says (the file is read at start-up: restart the server).";
   const unit = estimate.unit;
   const per = unit ? ` per ${PRICE_UNITS[unit].one}` : "";
-  const entry = `{"${quote.vendor}":[{"model":"${quote.model ?? "*"}","currency":"${currency}","unit":"${unit ?? "<image|second|item|million_tokens|ten_thousand_characters>"}","amount":<what you pay${per}>}]}`;
-  return `Write the model's price into a JSON file and point AIGC_MCP_PRICES_FILE at it, e.g. AIGC_MCP_PRICES_FILE=/path/to/prices.json holding ${entry}, then restart the server (the file is read at start-up; README "Where the prices come from").`;
+  const price = `{"model":"${quote.model ?? "*"}","currency":"${currency}","unit":"${unit ?? "<image|second|item|million_tokens|ten_thousand_characters>"}","amount":<what you pay${per}>}`;
+  const restart = `then restart the server (the file is read at start-up; README "Where the prices come from")`;
+  // With a prices file already in use, the entry goes into it: a new file would drop its prices.
+  if (pricesFile) return `Add ${price} to the "${quote.vendor}" list of your prices file ${pricesFile} (AIGC_MCP_PRICES_FILE), ${restart}.`;
+  return `Write the model's price into a JSON file and point AIGC_MCP_PRICES_FILE at it, e.g. AIGC_MCP_PRICES_FILE=/path/to/prices.json holding {"${quote.vendor}":[${price}]}, ${restart}.`;
 }

@@ -91,7 +91,7 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
   let sent = false;
   try {
     const quote = await def.quote!(args, ctx);
-    checkMaxCost(max_cost, quote);
+    checkMaxCost(max_cost, quote, ctx.app.config.cost.pricesFile);
     reservation = await reserve(ctx.app, quote);
     await confirmSpend({ tool: def.name, quote, confirm, config: ctx.app.config.cost, elicit });
     const reported: { usage?: VendorUsage; actual?: Actual } = {};
@@ -169,7 +169,7 @@ function storedResult(result: CallToolResult): string {
 }
 
 /** Refuses a call whose estimate is above `max_cost` (in the estimate's currency), or unknown. */
-export function checkMaxCost(maxCost: number | undefined, quote: Quote): void {
+export function checkMaxCost(maxCost: number | undefined, quote: Quote, pricesFile?: string): void {
   if (maxCost === undefined) return;
   const { estimate } = quote;
   if (estimate.amount === null || !estimate.currency)
@@ -178,7 +178,7 @@ export function checkMaxCost(maxCost: number | undefined, quote: Quote): void {
       code: "CostUnknown",
       vendor: quote.vendor,
       message: `max_cost ${maxCost} cannot be checked: the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-      hint: `Leave out max_cost to run it without a ceiling, or give the model's price. ${pricesFileHint(quote)}`,
+      hint: `Leave out max_cost to run it without a ceiling, or give the model's price. ${pricesFileHint(quote, undefined, pricesFile)}`,
     });
   if (estimate.amount > maxCost)
     throw new AigcError({
@@ -207,7 +207,7 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
       code: "BudgetUnknownPrice",
       vendor: quote.vendor,
       message: `AIGC_MCP_BUDGET limits ${limits.some((l) => l.vendor) ? `${vendorDisplayName(quote.vendor)}'s spending` : "spending"}, but the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-      hint: `${pricesFileHint(quote, limits[0]!.currency)} Or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let calls without a price run uncounted.`,
+      hint: `${pricesFileHint(quote, limits[0]!.currency, cost.pricesFile)} Or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let calls without a price run uncounted.`,
     });
   // An unpriced call let through (AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow) cannot be held against a limit,
   // but it never runs once a limit that applies to it is used up.

@@ -85,6 +85,18 @@ describe("the cost guard", () => {
     expect(cost(ok)).toMatchObject({ estimated: 0.3, currency: "CNY" });
   });
 
+  it("with a prices file already in use, the refusal says to add the entry to that file (a new file would drop its prices)", async () => {
+    const file = pricesFile({ ark: [{ model: "doubao-seedance-2-0-260128", currency: "CNY", unit: "million_tokens", amount: 46 }] });
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY", AIGC_MCP_PRICES_FILE: file } });
+    for (const args of [{ prompt: "a kite" }, { prompt: "a kite", max_cost: 1 }]) {
+      const hint = /\nWhat to do: (.*)$/s.exec(text(await h.call("seedream_generate_image", args)))?.[1] ?? "";
+      expect(hint).toContain(
+        `Add {"model":"doubao-seedream-5-0-pro-260628","currency":"CNY","unit":"image","amount":<what you pay per image>} to the "ark" list of your prices file ${file} (AIGC_MCP_PRICES_FILE), then restart the server`,
+      );
+      expect(hint).not.toMatch(/Write the model's price/);
+    }
+  });
+
   it("with AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow, an unpriced call still never runs once a limit is used up", async () => {
     h = await startHarness({ env: { AIGC_MCP_BUDGET: `ark:daily:${VIDEO_CNY.toFixed(6)}CNY`, AIGC_MCP_BUDGET_UNKNOWN_PRICE: "allow" } });
     const ok = await h.call("seedance_generate_video", VIDEO);
