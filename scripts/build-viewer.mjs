@@ -110,4 +110,5 @@ const size = Buffer.byteLength(html);
 if (size >= MAX_BYTES) throw new Error(`build-viewer: dist/viewer.html is ${size} bytes, over the ${MAX_BYTES}-byte limit`);
 await writeFile(OUT, html);
 console.log(`dist/viewer.html: ${size} bytes`);
-if (process.env.VIEWER_META) await writeFile(process.env.VIEWER_META, JSON.stringify(result.metafile));
+// scripts/bundle.mjs lists the packages inlined here in dist/THIRD-PARTY-LICENSES.txt.
+await writeFile(`${ROOT}dist/viewer.meta.json`, JSON.stringify(result.metafile));

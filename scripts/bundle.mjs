@@ -15,6 +15,7 @@
 import { readdirSync, renameSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { build } from "esbuild";
+import { writeNotices } from "./notices.mjs";
 
 const root = new URL("../", import.meta.url);
 const dist = (/** @type {string} */ p) => new URL(`dist/${p}`, root).pathname;
@@ -73,3 +74,6 @@ const result = await build({
 const files = Object.entries(result.metafile.outputs).filter(([name]) => name.endsWith(".js"));
 const kib = (/** @type {number} */ n) => `${(n / 1024).toFixed(0)} KiB`;
 console.log(`bundle: ${files.map(([name, o]) => `${name.replace(/.*\/dist\//, "dist/")} ${kib(o.bytes)}`).join(", ")}`);
+const viewer = JSON.parse(readFileSync(dist("viewer.meta.json"), "utf8"));
+const bundled = writeNotices([result.metafile, viewer], root.pathname, dist("THIRD-PARTY-LICENSES.txt"));
+console.log(`bundled packages (their licenses in dist/THIRD-PARTY-LICENSES.txt): ${bundled.join(", ")}`);

@@ -1,8 +1,10 @@
 /**
  * Issue 16 (tryout): what `npm pack` ships is what a user runs. The package holds the bundle
- * (dist/index.js and its chunks), the viewer's HTML and the documents, not tsc's module tree, its
- * declarations or source maps (nothing starts node with --enable-source-maps); every file the bundle
- * loads is in it, and every package it imports is a dependency. The tarball installed into an empty
+ * (dist/index.js and its chunks), the viewer's HTML, the bundled packages' licenses and the documents,
+ * not tsc's module tree, its declarations or source maps (nothing starts node with
+ * --enable-source-maps); every file the bundle loads is in it, every package it imports is a
+ * dependency, and every dependency is one it imports (a bundled package is a dev dependency: the
+ * install would fetch it for nothing). The tarball installed into an empty
  * project (offline, from npm's cache, with this repository's lockfile pins) starts as
  * `node_modules/.bin/aigc-mcp` from another folder without building anything.
  * Uses dist/ as `npm run build` left it (`--ignore-scripts`: packing here must not rebuild it under the
@@ -51,7 +53,9 @@ describe("the npm package", () => {
     const extra = paths.filter(
       (p) =>
         !/^dist\/(index|chunk-[A-Z0-9]+)\.js$/.test(p) &&
-        !["dist/viewer.html", "package.json", "README.md", "PRIVACY.md", "LICENSE", "mcp.json"].includes(p),
+        !["dist/viewer.html", "dist/THIRD-PARTY-LICENSES.txt", "package.json", "README.md", "PRIVACY.md", "LICENSE", "mcp.json"].includes(
+          p,
+        ),
     );
     expect(extra).toEqual([]);
     for (const p of ["dist/index.js", "dist/viewer.html", "README.md", "PRIVACY.md", "LICENSE", "mcp.json"]) expect(paths).toContain(p);
@@ -62,8 +66,9 @@ describe("the npm package", () => {
     expect(bin!.mode & 0o111).not.toBe(0);
   });
 
-  it("has every file the bundle loads, and every package it imports is a dependency", () => {
+  it("has every file the bundle loads; the packages it imports are exactly the dependencies", () => {
     const paths = new Set(packed.files.map((f) => f.path));
+    const imported = new Set<string>();
     const builtins = new Set(builtinModules);
     const seen = new Set<string>();
     const visit = (file: string) => {
@@ -79,6 +84,7 @@ describe("the npm package", () => {
         else if (s.startsWith("node:") || builtins.has(s)) continue;
         else {
           const name = s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : s.split("/")[0]!;
+          imported.add(name);
           expect(Object.keys(pkg.dependencies), `${file} imports ${s}`).toContain(name);
         }
       }
@@ -91,6 +97,14 @@ describe("the npm package", () => {
     };
     visit(pkg.bin["aigc-mcp"]!.replace(/^\.\//, ""));
     expect([...seen].filter((f) => f.startsWith("dist/chunk-")).length).toBeGreaterThan(0);
+    expect(Object.keys(pkg.dependencies).filter((d) => !imported.has(d))).toEqual([]);
+  });
+
+  it("ships the licenses of the packages bundled into dist/ (they are not installed beside it)", () => {
+    const notices = readFileSync(join(ROOT, "dist", "THIRD-PARTY-LICENSES.txt"), "utf8");
+    for (const name of ["@modelcontextprotocol/sdk", "@modelcontextprotocol/ext-apps", "zod", "undici", "jose", "eventsource-parser"])
+      expect(notices).toMatch(new RegExp(`^${name.replace("/", "\\/")}@\\d+\\.\\d+\\.\\d+ \\(MIT\\)\\n\\n\\S`, "m"));
+    expect(notices).not.toMatch(/@aws-sdk|ioredis|sharp@/);
   });
 
   it("installs offline into an empty project and runs as node_modules/.bin/aigc-mcp from another folder", async () => {

@@ -1,0 +1,37 @@
+// The licenses of the packages bundled into dist/ (issue 16): the package ships their code inside its
+// chunks and dist/viewer.html, not in node_modules, so their notices go with it as
+// dist/THIRD-PARTY-LICENSES.txt. The list comes from esbuild's metafiles (the files it actually
+// bundled), not from package.json.
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * Writes `out` with each bundled package's name, version, license field and license file text.
+ * @param {import("esbuild").Metafile[]} metafiles
+ * @param {string} root the project folder (metafile input paths are relative to it)
+ * @param {string} out
+ * @returns {string[]} the bundled packages' names, sorted
+ */
+export function writeNotices(metafiles, root, out) {
+  const roots = new Set();
+  for (const input of metafiles.flatMap((m) => Object.keys(m.inputs))) {
+    // the innermost node_modules/<name> or node_modules/@scope/<name> holding the file
+    const at = input.lastIndexOf("node_modules/");
+    if (at < 0 || /^[\w-]+:/.test(input)) continue; // a plugin's namespace (zod-locales:…): its real files are inputs too
+    const name = /^(?:@[^/]+\/)?[^/]+/.exec(input.slice(at + "node_modules/".length))?.[0];
+    if (name) roots.add(input.slice(0, at) + `node_modules/${name}`);
+  }
+  const entries = [...roots].map((dir) => {
+    const pkg = JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8"));
+    const file = readdirSync(join(root, dir)).find((f) => /^licen[cs]e(\.(md|txt))?$/i.test(f));
+    const text = file
+      ? readFileSync(join(root, dir, file), "utf8").trim()
+      : `(no license file in the package; package.json says ${pkg.license})`;
+    return { name: pkg.name, version: pkg.version, license: pkg.license, text };
+  });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const unique = entries.filter((e, i) => i === 0 || e.name !== entries[i - 1].name || e.version !== entries[i - 1].version);
+  const body = unique.map((e) => `${e.name}@${e.version} (${e.license})\n\n${e.text}\n`).join(`\n${"-".repeat(72)}\n\n`);
+  writeFileSync(out, `aigc-mcp's dist/ bundles code from these packages, under these licenses.\n\n${body}`);
+  return [...new Set(unique.map((e) => e.name))];
+}
