@@ -29,8 +29,9 @@ export function writeNotices(metafiles, root, out) {
       : `(no license file in the package; package.json says ${pkg.license})`;
     return { name: pkg.name, version: pkg.version, license: pkg.license, text };
   });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const unique = entries.filter((e, i) => i === 0 || e.name !== entries[i - 1].name || e.version !== entries[i - 1].version);
+  // one entry per name@version (two folders may hold the same version)
+  const unique = [...new Map(entries.map((e) => [`${e.name}@${e.version}`, e])).values()];
+  unique.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const body = unique.map((e) => `${e.name}@${e.version} (${e.license})\n\n${e.text}\n`).join(`\n${"-".repeat(72)}\n\n`);
   writeFileSync(out, `aigc-mcp's dist/ bundles code from these packages, under these licenses.\n\n${body}`);
   return [...new Set(unique.map((e) => e.name))];
