@@ -172,6 +172,7 @@ export async function figures() {
   const bare = m.bare;
   const ratio = (/** @type {keyof typeof m} */ k) => m[k] / bare;
   const chars = toolListChars(listed);
+  const wire = JSON.stringify({ tools: listed }).length;
   const limit = toolListLimit();
   const round = (/** @type {number} */ x) => Math.round(x * 100) / 100;
   return [
@@ -197,7 +198,7 @@ export async function figures() {
       unit: "chars",
       goal: `< ${limit.toLocaleString("en")}`,
       ok: chars < limit,
-      detail: `${listed.length} tools, ≈ ${Math.round(chars / 4).toLocaleString("en")} tokens (chars / 4)`,
+      detail: `${listed.length} tools, ≈ ${Math.round(chars / 4).toLocaleString("en")} tokens (chars / 4); the whole tools/list result on the wire (titles, annotations, output schemas) ${wire.toLocaleString("en")} chars`,
     },
   ];
 }
