@@ -77,14 +77,30 @@ export function parseArgs(argv: string[]): CliArgs {
   return out;
 }
 
-function table(vars: EnvVar[]): string {
+function table(vars: EnvVar[], width: number): string {
   return vars
     .map((v) => {
       const head = `  ${v.name}${v.flag ? `  (${v.flag})` : ""}`;
       const tail = `${v.description}${v.default ? ` Default: ${v.default}.` : ""}${v.secret ? " Secret." : ""}`;
-      return `${head}\n      ${tail}`;
+      return `${head}\n${wrap(tail, "      ", width)}`;
     })
     .join("\n");
+}
+
+const helpWidth = () => Math.max(60, Math.min(process.stdout.isTTY ? process.stdout.columns || 100 : 100, 120));
+
+/** `text` in lines of at most `width` columns, each starting with `indent`, broken at spaces. */
+export function wrap(text: string, indent: string, width: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines.join("\n");
 }
 
 /** Two columns, the first as wide as its longest cell (a new long flag widens it instead of running into the second). */
@@ -93,18 +109,23 @@ function columns(rows: ReadonlyArray<readonly [string, string]>): string {
   return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`).join("\n");
 }
 
-export function helpText(): string {
-  return `aigc-mcp ${VERSION} — MCP server for ${PLUGINS.map((p) => p.title).join(", ")}
+/**
+ * The --help text, descriptions wrapped to `width` columns (the terminal's width when stdout is one,
+ * else 100; a word longer than a line, such as a URL, keeps its own line).
+ */
+export function helpText(width = helpWidth()): string {
+  return `${wrap(`aigc-mcp ${VERSION} — MCP server for ${PLUGINS.map((p) => p.title).join(", ")}`, "", width)}
 
 Usage:
   aigc-mcp [options]          start the server (stdio by default)
   aigc-mcp --http [options]   serve Streamable HTTP at http://HOST:PORT/mcp (health: /healthz)
   aigc-mcp --sandbox          use built-in vendor simulators: every tool works with no keys
   aigc-mcp check              test each configured vendor's credentials with free calls
-  aigc-mcp budget             show spending by vendor and day (last 31 days) and each AIGC_MCP_BUDGET limit
-  aigc-mcp --help | --version
+  aigc-mcp budget             show spending by vendor and day (31 days) and the budget's limits
+  aigc-mcp help | --help      this text (the README's Configuration section says the same)
+  aigc-mcp --version
 
-Flags and the subcommand may come in any order (aigc-mcp --sandbox check = aigc-mcp check --sandbox).
+${wrap("Flags and the subcommand may come in any order (aigc-mcp --sandbox check = aigc-mcp check --sandbox).", "", width)}
 
 Options (each also settable by its environment variable):
 ${columns([
@@ -114,9 +135,9 @@ ${columns([
 ])}
 
 Server environment variables:
-${table(CORE_ENV)}
+${table(CORE_ENV, width)}
 
-Vendor credentials come only from the environment. A vendor whose credentials are absent has no tools.
-${PLUGINS.map((p) => `\n${p.title}:\n${table(p.env)}`).join("\n")}
+${wrap("Vendor credentials come only from the environment. A vendor whose credentials are absent has no tools.", "", width)}
+${PLUGINS.map((p) => `\n${p.title}:\n${table(p.env, width)}`).join("\n")}
 `;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { helpText, parseArgs, UsageError } from "../../src/cli.js";
+import { helpText, parseArgs, UsageError, wrap } from "../../src/cli.js";
 import { CORE_ENV, ConfigError, parseCoreConfig } from "../../src/config.js";
 import { PLUGINS, loadVendors } from "../../src/plugins.js";
 import { parseArkConfig } from "../../src/vendors/ark/config.js";
@@ -106,6 +106,20 @@ describe("command line", () => {
       expect(help).toContain(v.name);
       if (v.flag) expect(help).toContain(v.flag);
     }
+  });
+
+  it("--help wraps to the width it is given (a word longer than a line keeps its own), and its usage names `help`", () => {
+    for (const width of [60, 100]) {
+      // usage, option and variable-name lines are fixed (under 100); every paragraph and description wraps
+      const long = helpText(width)
+        .split("\n")
+        .filter((line) => line.length > width && (width >= 100 || !/^ {2}\S/.test(line)));
+      // only lines that are one unbreakable word after the indent
+      expect(long.filter((line) => /\S\s+\S/.test(line.trim()))).toEqual([]);
+    }
+    expect(helpText()).toMatch(/^ {2}aigc-mcp help \| --help /m);
+    expect(wrap("aa bb cc dd", "  ", 7)).toBe("  aa bb\n  cc dd");
+    expect(wrap("a https://example.com/very/long b", "  ", 10)).toBe("  a\n  https://example.com/very/long\n  b");
   });
 
   it("--help's option column fits its longest flag: every description starts in one column, two spaces after the flag", () => {
