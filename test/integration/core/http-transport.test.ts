@@ -125,6 +125,24 @@ describe("HTTP transport with a token", () => {
     expect(raw.status).toBe(200);
     expect(await raw.text()).toMatch(/seedream_generate_image/);
   });
+
+  it("runs a tool call sent without a session, and the job it started resumes by id in another sessionless request", async () => {
+    const auth = { authorization: `Bearer ${TOKEN}`, "mcp-protocol-version": "2025-11-25" };
+    const call = (id: number, name: string, args: unknown) =>
+      post(s.http.url, auth, { jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } });
+    const answer = async (r: Response) => {
+      expect(r.status).toBe(200);
+      expect(r.headers.get("mcp-session-id")).toBeNull();
+      // the answer comes as JSON or as one SSE event, as the client's Accept allows
+      const text = await r.text();
+      const json = text.startsWith("{") ? text : /^data: (.*)$/m.exec(text)![1]!;
+      return (JSON.parse(json) as { result: { structuredContent: { status: string; job_id: string } } }).result.structuredContent;
+    };
+    const started = await answer(await call(8, "seedance_generate_video", { prompt: "sessionless", wait_seconds: 0 }));
+    expect(started.status).not.toBe("succeeded");
+    const done = await answer(await call(9, "wait_for_job", { job_id: started.job_id, wait_seconds: 20 }));
+    expect(done).toMatchObject({ status: "succeeded", job_id: started.job_id });
+  });
 });
 
 describe("HTTP start-up safety", () => {
