@@ -50,11 +50,14 @@ async function main(argv: string[]): Promise<void> {
     process.exit(0);
   }
   if (args.command === "check") {
-    const local = (await checkOutputFolder(core)) || (await checkJobStore(core));
+    // The job store is the output folder unless Redis is set: no "ok jobs" line after a failed folder.
+    const store = (await checkOutputFolder(core)) || (await checkJobStore(core));
+    const bucket = await checkBucket(core);
+    const local = store !== 0 || bucket !== 0;
     const vendorsCode = await runCheck(vendors);
     await closeSandbox?.();
     // A failing output folder or job store is a failure even when no vendor was tested.
-    process.exit(local === CHECK_EXIT.ok ? vendorsCode : CHECK_EXIT.failed);
+    process.exit(local ? CHECK_EXIT.failed : vendorsCode);
   }
   const warning = toolsetWarning(
     core.toolsets,
@@ -112,6 +115,23 @@ async function checkJobStore(core: CoreConfig): Promise<number> {
   } catch (err) {
     process.stdout.write(`FAIL  ${"redis".padEnd(10)} ${describeError(err).replace(/\n/g, " ")}\n`);
     return 1;
+  }
+}
+
+/** `check`'s line for the bucket (AIGC_MCP_S3_BUCKET), when one is set: the server checks it the same way at start-up. */
+async function checkBucket(core: CoreConfig): Promise<number> {
+  if (!core.storage) return 0;
+  const { Bucket } = await import("./media/bucket.js");
+  const bucket = new Bucket({ ...core.storage, ttlS: core.mediaUrlTtlS });
+  try {
+    await bucket.check();
+    process.stdout.write(`ok    ${"bucket".padEnd(10)} ${core.storage.bucket} answers (HeadBucket)\n`);
+    return 0;
+  } catch (err) {
+    process.stdout.write(`FAIL  ${"bucket".padEnd(10)} AIGC_MCP_S3_BUCKET: ${describeError(err).replace(/\n/g, " ")}\n`);
+    return 1;
+  } finally {
+    bucket.close();
   }
 }
 

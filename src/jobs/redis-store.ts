@@ -100,7 +100,11 @@ export class RedisJobStore implements JobStore {
       await redis.ping();
     } catch (err) {
       redis.disconnect();
-      throw store.error(err, "connecting");
+      throw store.error(
+        err,
+        "connecting",
+        "Check that Redis is running and reachable at AIGC_MCP_REDIS_URL (host, port, password, redis:// or rediss://); the server does not start without the job store it names.",
+      );
     }
     await store.beat();
     const every = Math.max(50, Math.floor((opts.heartbeatMs ?? 15_000) / 3));
@@ -240,13 +244,19 @@ export class RedisJobStore implements JobStore {
     }
   }
 
-  error(err: unknown, doing: string): AigcError {
+  error(
+    err: unknown,
+    doing: string,
+    hint = "Check that Redis is running and reachable at AIGC_MCP_REDIS_URL, then call again with the same job_id: nothing is lost, outputs already saved stay in the output folder.",
+  ): AigcError {
+    // ioredis' messages end with a period ("Connection is closed."), as the sentence this makes does
+    const reason = (err instanceof Error ? err.message : String(err)).replace(/\.+$/, "");
     return new AigcError(
       {
         category: "local",
         code: "RedisUnavailable",
-        message: `${this.where}: ${doing} failed: ${err instanceof Error ? err.message : String(err)}`,
-        hint: "Check that Redis is running and reachable at AIGC_MCP_REDIS_URL, then call again with the same job_id: nothing is lost, outputs already saved stay in the output folder.",
+        message: `${this.where}: ${doing} failed: ${reason}`,
+        hint,
       },
       { cause: err },
     );

@@ -31,6 +31,14 @@ type S3Module = typeof import("@aws-sdk/client-s3");
 const PART_BYTES = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
 
+/** What an S3 status means when the answer has no body to say it (HeadBucket's never has: the SDK says "UnknownError"). */
+const STATUS_MEANS: Record<number, string> = {
+  301: " (the bucket is in another region: set AIGC_MCP_S3_REGION to it)",
+  400: " (often a wrong AIGC_MCP_S3_REGION, or an endpoint that needs AIGC_MCP_S3_FORCE_PATH_STYLE=true)",
+  403: " (the credentials are not allowed to use this bucket, or belong to another account)",
+  404: " (no such bucket at this endpoint: check the name, AIGC_MCP_S3_ENDPOINT, and AIGC_MCP_S3_FORCE_PATH_STYLE)",
+};
+
 export class Bucket implements MediaLinks {
   private client?: Promise<{ s3: S3Module; client: import("@aws-sdk/client-s3").S3Client }>;
 
@@ -169,7 +177,7 @@ export class Bucket implements MediaLinks {
       {
         category: "local",
         code: e.name && /^[A-Za-z]+$/.test(e.name) ? e.name : "StorageError",
-        message: `object storage: ${doing} in bucket ${this.cfg.bucket} failed${status ? ` (HTTP ${status})` : ""}: ${e.message ?? String(err)}`,
+        message: `object storage: ${doing} in bucket ${this.cfg.bucket} failed${status ? ` (HTTP ${status})` : ""}: ${e.message ?? String(err)}${STATUS_MEANS[status ?? 0] ?? ""}`,
         ...(e.$metadata?.requestId ? { requestId: e.$metadata.requestId } : {}),
         hint: "Check AIGC_MCP_S3_BUCKET, AIGC_MCP_S3_ENDPOINT, AIGC_MCP_S3_REGION, AIGC_MCP_S3_FORCE_PATH_STYLE and the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY credentials.",
       },

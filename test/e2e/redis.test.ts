@@ -26,6 +26,9 @@ describe("AIGC_MCP_REDIS_URL", () => {
     const bad = await run(["check"], { AIGC_MCP_OUTPUT_DIR: dir, AIGC_MCP_REDIS_URL: "redis://:hunter2-secret@127.0.0.1:1" });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^FAIL +redis +Error: RedisUnavailable: Redis at 127\.0\.0\.1:1: connecting failed/m);
+    // not the hint of a failed call (there is no job to call again with), and one period per sentence
+    expect(bad.stdout).toMatch(/What to do: Check that Redis is running and reachable at AIGC_MCP_REDIS_URL \(host, port/);
+    expect(bad.stdout).not.toMatch(/same job_id|\.\./);
     expect(bad.stdout + bad.stderr).not.toContain("hunter2-secret");
   });
 
@@ -36,5 +39,6 @@ describe("AIGC_MCP_REDIS_URL", () => {
       /^aigc-mcp: configuration error: AIGC_MCP_REDIS_URL: Redis at 127\.0\.0\.1:1: connecting failed: .*Start Redis or fix the URL/m,
     );
     expect(r.stderr).not.toContain("hunter2-secret");
+    expect(r.stderr).not.toContain("..");
   });
 });

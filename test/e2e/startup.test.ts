@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/harness.js";
+import { startS3 } from "../helpers/s3.js";
 import { run, stdioClient } from "./helpers.js";
 
 describe("start-up log", () => {
@@ -63,6 +64,27 @@ describe("check", () => {
       expect(r.code).toBe(1);
     }
   }, 30_000);
+
+  it("tests the bucket as the server's start does: a bucket that answers, and one that does not exist (tryout finding)", async () => {
+    const s3 = await startS3();
+    try {
+      const ok = await run(["check", "--sandbox"], { AIGC_MCP_OUTPUT_DIR: tempDir(), ...s3.env });
+      expect(ok.stdout).toMatch(new RegExp(`^ok +bucket +${s3.bucket} answers \\(HeadBucket\\)$`, "m"));
+      expect(ok.code).toBe(0);
+      const missing = await run(["check", "--sandbox"], {
+        AIGC_MCP_OUTPUT_DIR: tempDir(),
+        ...s3.env,
+        AIGC_MCP_S3_BUCKET: "no-such-bucket",
+      });
+      expect(missing.stdout).toMatch(
+        /^FAIL +bucket +AIGC_MCP_S3_BUCKET: .*no-such-bucket failed \(HTTP 404\).*\(no such bucket at this endpoint/m,
+      );
+      expect(missing.stdout).toMatch(/^ok +ark/m);
+      expect(missing.code).toBe(1);
+    } finally {
+      await s3.close();
+    }
+  }, 60_000);
 
   it("exits 0 when every configured vendor passes", async () => {
     const r = await run(["check", "--sandbox"], { AIGC_MCP_OUTPUT_DIR: tempDir() });
