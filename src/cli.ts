@@ -62,7 +62,9 @@ export function parseArgs(argv: string[]): CliArgs {
       );
     }
   }
-  if (new Set(positionals).size > 1) throw new UsageError(`give one subcommand, not ${positionals.join(" and ")}`);
+  // `help check` is help (about everything: there is one help text)
+  if (new Set(positionals).size > 1 && !positionals.includes("help"))
+    throw new UsageError(`give one subcommand, not ${positionals.join(" and ")}`);
   if (values.http && values.stdio) throw new UsageError("--http and --stdio contradict each other: give one");
   if (values.http) out.env.AIGC_MCP_TRANSPORT = "http";
   if (values.stdio) out.env.AIGC_MCP_TRANSPORT = "stdio";
@@ -87,13 +89,17 @@ function table(vars: EnvVar[], width: number): string {
     .join("\n");
 }
 
-const helpWidth = () => Math.max(60, Math.min(process.stdout.isTTY ? process.stdout.columns || 100 : 100, 120));
+/** The terminal's width; piped, $COLUMNS or 100; never under 40 or over 120. */
+const helpWidth = () => Math.max(40, Math.min((process.stdout.isTTY && process.stdout.columns) || Number(process.env.COLUMNS) || 100, 120));
 
-/** `text` in lines of at most `width` columns, each starting with `indent`, broken at spaces. */
+/**
+ * `text` in lines of at most `width` columns, each starting with `indent`, broken at spaces outside
+ * `code spans` (a span or a word longer than a line keeps a line of its own).
+ */
 export function wrap(text: string, indent: string, width: number): string {
   const lines: string[] = [];
   let line = "";
-  for (const word of text.split(/\s+/).filter(Boolean)) {
+  for (const word of text.match(/(?:`[^`]*`|[^\s`])+|`/g) ?? []) {
     if (line && indent.length + line.length + 1 + word.length > width) {
       lines.push(indent + line);
       line = word;
@@ -118,19 +124,19 @@ export function helpText(width = helpWidth()): string {
 
 Usage:
   aigc-mcp [options]          start the server (stdio by default)
-  aigc-mcp --http [options]   serve Streamable HTTP at http://HOST:PORT/mcp (health: /healthz)
-  aigc-mcp --sandbox          use built-in vendor simulators: every tool works with no keys
-  aigc-mcp check              test each configured vendor's credentials with free calls
-  aigc-mcp budget             show spending by vendor and day (31 days) and the budget's limits
-  aigc-mcp help | --help      this text (the README's Configuration section says the same)
+  aigc-mcp --http [options]   serve Streamable HTTP at http://HOST:PORT/mcp
+  aigc-mcp --sandbox          every tool against built-in simulators, no keys
+  aigc-mcp check              check keys, job store and bucket (free calls)
+  aigc-mcp budget             spending by vendor and day, and the limits
+  aigc-mcp help | --help      this text (the README: Configuration)
   aigc-mcp --version
 
-${wrap("Flags and the subcommand may come in any order (aigc-mcp --sandbox check = aigc-mcp check --sandbox).", "", width)}
+${wrap("Flags and the subcommand may come in any order: `aigc-mcp --sandbox check` is `aigc-mcp check --sandbox`.", "", width)}
 
-Options (each also settable by its environment variable):
+${wrap("Options (each also settable by its environment variable):", "", width)}
 ${columns([
   ["--http | --stdio", "transport (AIGC_MCP_TRANSPORT)"],
-  ["--sandbox", "run against local simulators; real credentials are ignored"],
+  ["--sandbox", "local vendor simulators, no keys"],
   ...CORE_ENV.filter((v) => v.flag).map((v) => [`${v.flag} VALUE`, v.name] as const),
 ])}
 

@@ -98,6 +98,8 @@ describe("command line", () => {
     expect(() => parseArgs(["chek"])).toThrow(/unknown argument "chek"; did you mean check\?/);
     expect(() => parseArgs(["--sandbox=yes"])).toThrow(UsageError);
     expect(() => parseArgs(["--http", "--stdio"])).toThrow(/--http and --stdio/);
+    expect(parseArgs(["help", "check"]).command).toBe("help");
+    expect(() => parseArgs(["check", "budget"])).toThrow(/give one subcommand/);
   });
 
   it("--help lists every variable and flag", () => {
@@ -109,17 +111,19 @@ describe("command line", () => {
   });
 
   it("--help wraps to the width it is given (a word longer than a line keeps its own), and its usage names `help`", () => {
-    for (const width of [60, 100]) {
-      // usage, option and variable-name lines are fixed (under 100); every paragraph and description wraps
+    for (const width of [40, 80, 100]) {
+      // usage, option and variable-name lines are fixed (at most 80); every paragraph and description wraps
       const long = helpText(width)
         .split("\n")
-        .filter((line) => line.length > width && (width >= 100 || !/^ {2}\S/.test(line)));
-      // only lines that are one unbreakable word after the indent
-      expect(long.filter((line) => /\S\s+\S/.test(line.trim()))).toEqual([]);
+        .filter((line) => line.length > width && (width >= 80 || !/^ {2}\S/.test(line)));
+      // only lines that are one unbreakable word or `code span` after the indent
+      expect(long.filter((line) => /\S\s+\S/.test(line.trim()) && !/^`[^`]*`\S*$/.test(line.trim()))).toEqual([]);
     }
     expect(helpText()).toMatch(/^ {2}aigc-mcp help \| --help /m);
     expect(wrap("aa bb cc dd", "  ", 7)).toBe("  aa bb\n  cc dd");
     expect(wrap("a https://example.com/very/long b", "  ", 10)).toBe("  a\n  https://example.com/very/long\n  b");
+    // a code span is one word
+    expect(wrap("run `aigc-mcp check --sandbox` now", "", 12)).toBe("run\n`aigc-mcp check --sandbox`\nnow");
   });
 
   it("--help's option column fits its longest flag: every description starts in one column, two spaces after the flag", () => {
