@@ -105,6 +105,8 @@ describe("the npm package", () => {
     for (const name of ["@modelcontextprotocol/sdk", "@modelcontextprotocol/ext-apps", "zod", "undici", "jose", "eventsource-parser"])
       expect(notices).toMatch(new RegExp(`^${name.replace("/", "\\/")}@\\d+\\.\\d+\\.\\d+ \\(MIT\\)\\n\\n\\S`, "m"));
     expect(notices).not.toMatch(/@aws-sdk|ioredis|sharp@/);
+    // a license a package keeps beside code it vendors goes too
+    expect(notices).toMatch(/^lib\/web\/fetch\/LICENSE \(code undici includes\):\n\n\S/m);
   });
 
   it("installs offline into an empty project and runs as node_modules/.bin/aigc-mcp from another folder", async () => {

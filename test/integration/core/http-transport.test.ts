@@ -133,9 +133,9 @@ describe("HTTP transport with a token", () => {
     const answer = async (r: Response) => {
       expect(r.status).toBe(200);
       expect(r.headers.get("mcp-session-id")).toBeNull();
-      // the answer comes as JSON or as one SSE event, as the client's Accept allows
-      const text = await r.text();
-      const json = text.startsWith("{") ? text : /^data: (.*)$/m.exec(text)![1]!;
+      // as the README says: an SSE stream whose message event's data line is the answer
+      expect(r.headers.get("content-type")).toMatch(/^text\/event-stream/);
+      const json = /^data: (.*)$/m.exec(await r.text())![1]!;
       return (JSON.parse(json) as { result: { structuredContent: { status: string; job_id: string } } }).result.structuredContent;
     };
     const started = await answer(await call(8, "seedance_generate_video", { prompt: "sessionless", wait_seconds: 0 }));
