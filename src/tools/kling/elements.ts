@@ -101,7 +101,10 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
        * it, so the estimate is unknown unless AIGC_MCP_PRICES_FILE gives one.
        */
       quote(args) {
-        const meter = () => ({ meters: [{ quantity: 1, dims: { reference_type: args.video_url ? "video_refer" : "image_refer" } }] });
+        const meter = () => ({
+          meters: [{ quantity: 1, dims: { reference_type: args.video_url ? "video_refer" : "image_refer" } }],
+          unit: "item" as const,
+        });
         const estimate = prices.book.find(ELEMENT_PRICE.model, ELEMENT_PRICE.endpoint)
           ? klingEstimate(prices.book, ELEMENT_PRICE.model, ELEMENT_PRICE.endpoint, meter, prices.currency)
           : unknownEstimate(

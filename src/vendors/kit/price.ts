@@ -146,10 +146,11 @@ export function unpricedEstimate(model: string, unit?: PriceUnit): Estimate {
 /**
  * Prices the metered parts of a call of `model` with `price`. Returns an unknown estimate naming
  * what is missing when there is no price or no rate for a part's dimensions. `lowerBound` names
- * what the vendor bills that the meters could not count.
+ * what the vendor bills that the meters could not count; `metered`, the unit the meters count in, goes
+ * on an unpriced estimate (the prices-file entry to write is in it).
  */
-export function estimateCost(model: string, price: Price | undefined, meters: Meter[], lowerBound?: string): Estimate {
-  if (!price) return unpricedEstimate(model);
+export function estimateCost(model: string, price: Price | undefined, meters: Meter[], lowerBound?: string, metered?: PriceUnit): Estimate {
+  if (!price) return unpricedEstimate(model, metered);
   const unit = PRICE_UNITS[price.unit];
   const lines: string[] = [];
   let total = 0;

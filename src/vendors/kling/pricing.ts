@@ -31,6 +31,8 @@ const NEW_RESOLUTION = { std: "720p", pro: "1080p", "4k": "4k" } as const;
 export interface Metered {
   meters: Meter[];
   lowerBound?: string;
+  /** The unit the meters count in: what a price for the model must be given in when it has none. */
+  unit: PriceUnit;
 }
 
 export interface VideoCall {
@@ -77,6 +79,7 @@ export function videoMeters(c: VideoCall, unit: PriceUnit | undefined): Metered 
       : { quantity: seconds, dims };
   return {
     meters: [{ ...meter, ...(how ? { how } : {}) }],
+    unit: unit === "item" ? "item" : "second",
     ...(editing ? { lowerBound: `the seconds of the edited video beyond ${MIN_EDITED_SECONDS} (the output is as long as it)` } : {}),
   };
 }
@@ -112,7 +115,7 @@ export function imageMeters(c: ImageCall): Metered {
     }
   } else if (c.n === undefined) defaults.push(`n ${quantity}`);
   const how = defaults.length ? `Kling's default ${defaults.join(", ")}` : undefined;
-  return { meters: [{ quantity, dims, ...(how ? { how } : {}) }], ...(lowerBound ? { lowerBound } : {}) };
+  return { meters: [{ quantity, dims, ...(how ? { how } : {}) }], unit: "image", ...(lowerBound ? { lowerBound } : {}) };
 }
 
 /**
@@ -134,8 +137,8 @@ export function klingEstimate(
       `Kling bills this account in ${accountCurrency} (KLING_BASE_URL's region, or KLING_BILLING_CURRENCY), and publishes ${model}'s list price only in ${price.currency} (${price.source.url}); give your ${accountCurrency} price in AIGC_MCP_PRICES_FILE`,
       price.source,
     );
-  const { meters, lowerBound } = meter(price?.unit);
-  return estimateCost(model, price, meters, lowerBound);
+  const { meters, lowerBound, unit } = meter(price?.unit);
+  return estimateCost(model, price, meters, lowerBound, unit);
 }
 
 /** One entry of a new-standard task's `billing[]`. */

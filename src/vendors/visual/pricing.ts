@@ -110,13 +110,19 @@ export function visualMeters(
   body: Record<string, unknown>,
   price?: Price,
 ): VisualMeters {
-  const family = endpoint.split("/")[0];
-  if (family === "image" || endpoint === ENDPOINTS.portrait) {
+  const unit = price?.unit ?? meteredUnit(endpoint);
+  if (endpoint.startsWith("image/") || endpoint === ENDPOINTS.portrait) {
     const takesForceSingle = endpoint !== ENDPOINTS.portrait && catalog.find(reqKey)?.capabilities.force_single !== false;
-    return imageMeters(reqKey, body, takesForceSingle, price?.unit ?? "image");
+    return imageMeters(reqKey, body, takesForceSingle, unit);
   }
-  if (family === "video") return videoMeters(reqKey, body, price?.unit ?? "second");
-  return callMeters(reqKey, price?.unit ?? "item");
+  if (endpoint.startsWith("video/")) return videoMeters(reqKey, body, unit);
+  return callMeters(reqKey, unit);
+}
+
+/** The unit a call on `endpoint`'s family is metered in when its req_key has no price: images, seconds of video, else calls. */
+function meteredUnit(endpoint: string): PriceUnit {
+  if (endpoint.startsWith("image/") || endpoint === ENDPOINTS.portrait) return "image";
+  return endpoint.startsWith("video/") ? "second" : "item";
 }
 
 /** The estimate of a call: the book's price for the req_key on its family, over the call's meters. */
@@ -130,5 +136,5 @@ export function visualEstimate(
   const price = book.find(reqKey, endpoint);
   const m = visualMeters(catalog, reqKey, endpoint, body, price);
   if ("problem" in m) return unknownEstimate(m.problem, price?.source);
-  return estimateCost(reqKey, price, m.meters, m.lowerBound);
+  return estimateCost(reqKey, price, m.meters, m.lowerBound, meteredUnit(endpoint));
 }

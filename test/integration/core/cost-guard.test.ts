@@ -97,6 +97,17 @@ describe("the cost guard", () => {
     }
   });
 
+  it("the entry to write names the unit the tool meters in, also for a model with no price (Kling video: second, Visual image: image)", async () => {
+    h = await startHarness();
+    const kling = text(await h.call("kling_text_to_video", { prompt: "a kite", model: "kling-v9-test", max_cost: 1, wait_seconds: 0 }));
+    expect(kling).toContain('"model":"kling-v9-test"');
+    expect(kling).toContain('"unit":"second","amount":<what you pay per s>');
+    const visual = text(await h.call("jimeng_generate_image", { prompt: "a kite", model: "jimeng_t2i_v99", max_cost: 1 }));
+    expect(visual).toContain('"unit":"image","amount":<what you pay per image>');
+    const raw = text(await h.call("volc_visual_call", { req_key: "some_new_req_key", body: {}, max_cost: 1 }));
+    expect(raw).toContain('"unit":"item","amount":<what you pay per');
+  });
+
   it("with AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow, an unpriced call still never runs once a limit is used up", async () => {
     h = await startHarness({ env: { AIGC_MCP_BUDGET: `ark:daily:${VIDEO_CNY.toFixed(6)}CNY`, AIGC_MCP_BUDGET_UNKNOWN_PRICE: "allow" } });
     const ok = await h.call("seedance_generate_video", VIDEO);
