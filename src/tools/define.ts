@@ -24,7 +24,7 @@ import { compactListing } from "./listing.js";
 import type { Elicit } from "./confirm.js";
 import { runPaid } from "./cost-guard.js";
 import { listedTool } from "./listed-tool.js";
-import type { Actual, Estimate, VendorUsage } from "../vendors/kit/price.js";
+import type { Actual, Currency, Estimate, VendorUsage } from "../vendors/kit/price.js";
 import { viewerToolMeta } from "../viewer.js";
 
 export interface ToolContext {
@@ -57,6 +57,8 @@ export interface Quote {
   /** The model the call will use (the default when the caller named none). */
   model?: string;
   estimate: Estimate;
+  /** The currency the vendor bills this account in, when the tool knows it (Kling: by region): a price for the model is given in it. */
+  billedIn?: Currency;
 }
 
 export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape> {

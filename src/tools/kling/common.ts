@@ -160,5 +160,10 @@ export interface KlingPrices {
 
 /** A paid Kling tool's quote: `model` on the endpoint family, metered by `meter` for the price's unit. No vendor request. */
 export function klingQuote(prices: KlingPrices, model: string, endpoint: string, meter: (unit: PriceUnit | undefined) => Metered): Quote {
-  return { vendor: VENDOR_ID, model, estimate: klingEstimate(prices.book, model, endpoint, meter, prices.currency) };
+  return {
+    vendor: VENDOR_ID,
+    model,
+    estimate: klingEstimate(prices.book, model, endpoint, meter, prices.currency),
+    ...(prices.currency ? { billedIn: prices.currency } : {}),
+  };
 }
