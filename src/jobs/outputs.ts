@@ -146,7 +146,7 @@ async function saveOutputs(tr: Tracker, result: PollResult, kind: OutputKind, me
     }
     const urls = outputs.map((o) => o.url).filter(Boolean);
     const shape = toErrorShape(err);
-    if (urls.length) shape.message += `. Vendor URL(s), valid for a limited time: ${urls.join(" ")}`;
+    if (urls.length) shape.message = joinSentences(shape.message, `Vendor URL(s), valid for a limited time: ${urls.join(" ")}`);
     // The vendor finished (and billed) the work; only saving it here failed.
     await tr.update({ status: "failed", error: shape, errorCause: err, notBilled: false });
     return;

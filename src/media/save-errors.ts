@@ -1,4 +1,4 @@
-/** The errors of saving an output: a download the fetch policy refused, an output over the size cap. */
+/** The errors of saving an output: a download the fetch policy refused, an output over the size cap, bytes that are no media. */
 import { AigcError } from "../errors.js";
 import { DownloadRefused, OPEN_POLICY_NOTE } from "../net/fetch-policy.js";
 import { safeUrl } from "../net/http.js";
@@ -27,4 +27,14 @@ export function tooLarge(vendor: string, bytes: number, max: number): AigcError 
     message: `the output is ${bytes} bytes or more, over the ${max}-byte cap`,
     hint: "Raise AIGC_MCP_MAX_MEDIA_BYTES or ask for a smaller output.",
   });
+}
+
+/** The refusal of bytes of no media type (an HTML or JSON error page where a file was expected). */
+export function notMedia(head: Buffer, bytes: number, expected: string, vendor: string): AigcError {
+  const preview = head
+    .subarray(0, 60)
+    .toString("utf8")
+    .replace(/[^\x20-\x7e]/g, ".");
+  const message = `expected ${expected} data but received ${bytes} bytes of no media type starting "${preview}"`;
+  return new AigcError({ category: "bad_response", code: "UnexpectedMediaType", vendor, message });
 }

@@ -17,7 +17,7 @@ import type { GeneratedMedia } from "../jobs/store.js";
 import { log } from "../log.js";
 import type { Bucket } from "./bucket.js";
 import { localDiskError, inFolder, probeWritable, regularFile } from "./disk.js";
-import { refusal, tooLarge } from "./save-errors.js";
+import { notMedia, refusal, tooLarge } from "./save-errors.js";
 import { BoundedQueue } from "./queue.js";
 import { mimeForExt, probeFile, sniffBytes, type MediaKind } from "./sniff.js";
 
@@ -32,6 +32,7 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 export interface SaveOptions {
   /** File name without extension; the extension comes from the sniffed type. */
   stem: string;
+  /** The kind asked for: bytes of no media type are refused, media of another kind saved (billed) and logged. */
   expect: MediaKind;
   vendor: string;
   signal?: AbortSignal;
@@ -261,20 +262,13 @@ export class MediaStore {
       );
     }
     const sniffed = await sniffBytes(head);
-    if (!sniffed || sniffed.kind !== opts.expect) {
+    if (!sniffed) {
       await unlink(tmp).catch(() => undefined);
-      const preview = head
-        .subarray(0, 60)
-        .toString("utf8")
-        .replace(/[^\x20-\x7e]/g, ".");
-      throw new AigcError({
-        category: "bad_response",
-        code: "UnexpectedMediaType",
-        vendor: opts.vendor,
-        message: `expected ${opts.expect} data but received ${sniffed ? sniffed.mime : `${bytes} bytes of unknown type starting "${preview}"`}`,
-      });
+      throw notMedia(head, bytes, opts.expect, opts.vendor);
     }
     const name = `${opts.stem}.${sniffed.ext}`;
+    if (sniffed.kind !== opts.expect)
+      log.warn(`${opts.vendor} sent ${sniffed.mime} where ${opts.expect} was expected; saved`, { file: name });
     const path = join(this.dir, name);
     await rename(tmp, path).catch(async (err: unknown) => {
       await unlink(tmp).catch(() => undefined);

@@ -23,7 +23,7 @@ export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: 
     name: "volc_visual_call",
     title: "Raw Volcengine Visual call (any req_key)",
     description:
-      "Calls any Volcengine Visual (即梦/视觉智能) model by req_key with a body from the vendor's docs (OmniHuman, upscaling…). Paid per req_key. A long task: job_id for wait_for_job.",
+      "Calls any Volcengine Visual (即梦/视觉智能) model by req_key with a body from the vendor's docs (OmniHuman, upscaling…). Paid per req_key.",
     input: {
       req_key: z
         .string()
@@ -33,7 +33,7 @@ export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: 
       body: z.record(z.string().max(MAX_ID), z.unknown()).describe("fields besides req_key"),
       req_json: z.record(z.string().max(MAX_ID), z.unknown()).optional().describe("poll options (task modes)"),
       images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(14).optional().describe("JPEG/PNG <= 15 MB"),
-      output_kind: z.enum(["image", "video"]).optional().describe("default image"),
+      output_kind: z.enum(["image", "video"]).optional().describe("default per req_key"),
       wait_seconds: waitSecondsSchema(core),
     },
     output: jobResultShape,
@@ -67,7 +67,7 @@ export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: 
       checkModel(ctx, call);
       const images = await loadInputs(ctx.app, args.images, { field: "images", accept: ["image"], maxBytes: 15 * MB, mimes: JPEG_PNG });
       const body = { ...args.body, req_key: args.req_key, ...imageFields(images, "images") };
-      const kind = args.output_kind ?? "image";
+      const kind = args.output_kind ?? (endpoint.startsWith("video/") ? "video" : "image");
       const label = typeof args.body.prompt === "string" ? args.body.prompt : args.req_key;
       // A known req_key called with an action its entry does not list: the vendor's "not supported"
       // is then about the action, not the model, so it is explained with the documented mode.

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadMediaInput, type InputPolicy } from "../../../src/media/inputs.js";
 import { MediaStore } from "../../../src/media/store.js";
-import { makeJpeg, makePng } from "../../../src/sandbox/media-fixtures.js";
+import { makeJpeg, makeMp4, makePng } from "../../../src/sandbox/media-fixtures.js";
 import { startHarness, structured, tempDir, text, type Harness } from "../../helpers/harness.js";
 import { requestsTo } from "../../helpers/results.js";
 
@@ -67,6 +67,12 @@ describe("media store", () => {
     await expect(store.saveBuffer(makeJpeg(256, 256), { stem: "big", expect: "image", vendor: "test" })).rejects.toThrow(/cap/);
     const { readdirSync } = await import("node:fs");
     expect(readdirSync(dir)).toEqual([]);
+  });
+  it("saves media of another kind than expected (the vendor billed them), and logs it", async () => {
+    const store = new MediaStore(tempDir("aigc-store-"), 1024 * 1024);
+    const asset = await store.saveBuffer(makeMp4(), { stem: "v", expect: "image", vendor: "test" });
+    expect(asset).toMatchObject({ mime_type: "video/mp4" });
+    expect(asset.path).toMatch(/v\.mp4$/);
   });
   it("refuses bytes of the wrong kind (an HTML error page instead of a video)", async () => {
     const store = new MediaStore(tempDir("aigc-store-"), 1024 * 1024);

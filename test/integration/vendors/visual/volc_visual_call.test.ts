@@ -67,6 +67,12 @@ describe("volc_visual_call", () => {
     }
   });
 
+  it("a req_key the catalog lists as video makes a video without output_kind (it was taken for an image, and the billed video lost)", async () => {
+    const done = jobOf(await h.call("volc_visual_call", { req_key: "jimeng_t2v_v30", body: { prompt: "waves" }, wait_seconds: 20 }));
+    expect(done.status).toBe("succeeded");
+    expect(done.assets[0]!.mime_type).toBe("video/mp4");
+  });
+
   it("an explicit mode overrides the catalog's route (advice), and the vendor's refusal is explained", async () => {
     const r = await h.call("volc_visual_call", { req_key: ROLE, mode: "async", body: { image_url: PHOTO } });
     expect(r.isError).toBe(true);
