@@ -124,6 +124,17 @@ describe("Kling quotes", () => {
     expect(q.estimate.amount).toBeCloseTo(4 * 0.1, 9);
     expect(q.estimate.basis).toMatch(/resolution 720p, audio no/);
   });
+
+  it("refuses to price a call with a price in a unit the call is not counted in (a video per image or per million tokens)", async () => {
+    for (const unit of ["image", "million_tokens"]) {
+      const file = join(tempDir(), "prices.json");
+      writeFileSync(file, JSON.stringify({ kling: [{ model: "kling-3.0-turbo", currency: "USD", unit, amount: 0.1 }] }));
+      const t = await klingTools({ KLING_BASE_URL: GLOBAL, AIGC_MCP_PRICES_FILE: file });
+      const q = await quote(t, "kling_text_to_video", { prompt: "a fox", model: "kling-3.0-turbo" });
+      expect(q.estimate.amount, unit).toBeNull();
+      expect(q.estimate.reason).toMatch(/this Kling call is counted per s; give it per s in AIGC_MCP_PRICES_FILE/);
+    }
+  });
 });
 
 describe("Kling usage reported by the simulator", () => {
