@@ -5,7 +5,7 @@ import { ConfigError, expandHome, parseCoreConfig, type CoreConfig, type Env } f
 import { configWarnings } from "./config-warnings.js";
 import { createContext, jobStore } from "./context.js";
 import { helpText, parseArgs, UsageError } from "./cli.js";
-import { describeError } from "./errors.js";
+import { describeError, joinSentences } from "./errors.js";
 import { probeWritable } from "./media/disk.js";
 import { log, redact, setLogLevel } from "./log.js";
 import { loadVendors, PLUGINS, registerSecrets, toolsetWarning } from "./plugins.js";
@@ -113,7 +113,7 @@ async function checkJobStore(core: CoreConfig): Promise<number> {
     await store.close();
     return 0;
   } catch (err) {
-    process.stdout.write(`FAIL  ${"redis".padEnd(10)} ${describeError(err).replace(/\n/g, " ")}\n`);
+    process.stdout.write(`FAIL  ${"redis".padEnd(10)} ${oneLine(err)}\n`);
     return 1;
   }
 }
@@ -128,12 +128,15 @@ async function checkBucket(core: CoreConfig): Promise<number> {
     process.stdout.write(`ok    ${"bucket".padEnd(10)} ${core.storage.bucket} answers (HeadBucket)\n`);
     return 0;
   } catch (err) {
-    process.stdout.write(`FAIL  ${"bucket".padEnd(10)} AIGC_MCP_S3_BUCKET: ${describeError(err).replace(/\n/g, " ")}\n`);
+    process.stdout.write(`FAIL  ${"bucket".padEnd(10)} AIGC_MCP_S3_BUCKET: ${oneLine(err)}\n`);
     return 1;
   } finally {
     bucket.close();
   }
 }
+
+/** An error as one line of `check`'s output: its first line and its "What to do", as sentences. */
+const oneLine = (err: unknown) => joinSentences(...describeError(err).split("\n"));
 
 /** `check`'s exit codes: every configured vendor passed, one failed, nothing was tested (2 is a configuration error). */
 const CHECK_EXIT = { ok: 0, failed: 1, nothingTested: 3 } as const;
@@ -148,7 +151,7 @@ async function runCheck(vendors: LoadedVendor[]): Promise<number> {
       for (const line of await shutDownDefaults(v)) process.stdout.write(`WARN  ${v.id.padEnd(10)} ${line}\n`);
     } catch (err) {
       failed++;
-      process.stdout.write(`FAIL  ${v.id.padEnd(10)} ${describeError(err).replace(/\n/g, " ")}\n`);
+      process.stdout.write(`FAIL  ${v.id.padEnd(10)} ${oneLine(err)}\n`);
     }
   }
   for (const m of PLUGINS.filter((p) => !configured.has(p.id))) {

@@ -93,7 +93,12 @@ export class RedisJobStore implements JobStore {
       maxRetriesPerRequest: 1,
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
-    redis.on("error", (err: Error) => log.debug("redis connection error", { error: err.message }));
+    // ioredis rejects connect() with "Connection is closed"; the socket's own error (ECONNREFUSED, ENOTFOUND) says why
+    let cause: Error | undefined;
+    redis.on("error", (err: Error) => {
+      cause = err;
+      log.debug("redis connection error", { error: err.message });
+    });
     const store = new RedisJobStore(redis, opts);
     try {
       await redis.connect();
@@ -101,7 +106,7 @@ export class RedisJobStore implements JobStore {
     } catch (err) {
       redis.disconnect();
       throw store.error(
-        err,
+        cause ?? err,
         "connecting",
         "Check that Redis is running and reachable at AIGC_MCP_REDIS_URL (host, port, password, redis:// or rediss://); the server does not start without the job store it names.",
       );

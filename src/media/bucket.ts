@@ -176,7 +176,7 @@ export class Bucket implements MediaLinks {
     return new AigcError(
       {
         category: "local",
-        code: e.name && /^[A-Za-z]+$/.test(e.name) ? e.name : "StorageError",
+        code: e.name && e.name !== "Error" && /^[A-Za-z]+$/.test(e.name) ? e.name : "StorageError",
         message: `object storage: ${doing} in bucket ${this.cfg.bucket} failed${status ? ` (HTTP ${status})` : ""}: ${e.message ?? String(err)}${STATUS_MEANS[status ?? 0] ?? ""}`,
         ...(e.$metadata?.requestId ? { requestId: e.$metadata.requestId } : {}),
         hint: "Check AIGC_MCP_S3_BUCKET, AIGC_MCP_S3_ENDPOINT, AIGC_MCP_S3_REGION, AIGC_MCP_S3_FORCE_PATH_STYLE and the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY credentials.",
