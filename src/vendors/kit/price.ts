@@ -146,12 +146,20 @@ export function unpricedEstimate(model: string, unit?: PriceUnit): Estimate {
 /**
  * Prices the metered parts of a call of `model` with `price`. Returns an unknown estimate naming
  * what is missing when there is no price or no rate for a part's dimensions. `lowerBound` names
- * what the vendor bills that the meters could not count; `metered`, the unit the meters count in, goes
- * on an unpriced estimate (the prices-file entry to write is in it).
+ * what the vendor bills that the meters could not count. `metered`, the unit the meters count in,
+ * goes on an unpriced estimate (the prices-file entry to write is in it), and a price in another
+ * unit (a video priced per image) leaves the estimate unknown rather than multiply the wrong quantity.
  */
 export function estimateCost(model: string, price: Price | undefined, meters: Meter[], lowerBound?: string, metered?: PriceUnit): Estimate {
   if (!price) return unpricedEstimate(model, metered);
   const unit = PRICE_UNITS[price.unit];
+  if (metered && price.unit !== metered) {
+    const per = PRICE_UNITS[metered].one;
+    return unknownEstimate(
+      `the price of ${model} (${price.source.url}) is per ${unit.one}, but this call is counted per ${per}; give it per ${per} in AIGC_MCP_PRICES_FILE`,
+      price.source,
+    );
+  }
   const lines: string[] = [];
   let total = 0;
   let single: Rate | undefined;

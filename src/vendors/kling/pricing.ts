@@ -11,7 +11,6 @@
  */
 import {
   CURRENCIES,
-  PRICE_UNITS,
   estimateCost,
   unknownEstimate,
   type Currency,
@@ -139,12 +138,6 @@ export function klingEstimate(
       price.source,
     );
   const { meters, lowerBound, unit } = meter(price?.unit);
-  // A price in a unit this call is not counted in (a video priced per image) would multiply the wrong quantity.
-  if (price && price.unit !== unit)
-    return unknownEstimate(
-      `the price of ${model} (${price.source.url}) is per ${PRICE_UNITS[price.unit].one}, but this Kling call is counted per ${PRICE_UNITS[unit].one}; give it per ${PRICE_UNITS[unit].one} in AIGC_MCP_PRICES_FILE`,
-      price.source,
-    );
   return estimateCost(model, price, meters, lowerBound, unit);
 }
 

@@ -21,7 +21,6 @@ import {
   type Dims,
   type Estimate,
   type Meter,
-  type Price,
   type PriceBook,
   type PriceUnit,
 } from "../kit/price.js";
@@ -101,16 +100,15 @@ export function callMeters(reqKey: string, unit: PriceUnit): VisualMeters {
 
 /**
  * The meters of a call of `reqKey` on endpoint family `endpoint` with `body` (what the tool sends),
- * counted in `price`'s unit (per image for images, per second for video when there is no price).
+ * counted in `unit` (the price's; meteredUnit's when there is no price).
  */
 export function visualMeters(
   catalog: Catalog,
   reqKey: string,
   endpoint: string,
   body: Record<string, unknown>,
-  price?: Price,
+  unit: PriceUnit,
 ): VisualMeters {
-  const unit = price?.unit ?? meteredUnit(endpoint);
   if (endpoint.startsWith("image/") || endpoint === ENDPOINTS.portrait) {
     const takesForceSingle = endpoint !== ENDPOINTS.portrait && catalog.find(reqKey)?.capabilities.force_single !== false;
     return imageMeters(reqKey, body, takesForceSingle, unit);
@@ -134,7 +132,8 @@ export function visualEstimate(
   body: Record<string, unknown>,
 ): Estimate {
   const price = book.find(reqKey, endpoint);
-  const m = visualMeters(catalog, reqKey, endpoint, body, price);
+  const unit = price?.unit ?? meteredUnit(endpoint);
+  const m = visualMeters(catalog, reqKey, endpoint, body, unit);
   if ("problem" in m) return unknownEstimate(m.problem, price?.source);
-  return estimateCost(reqKey, price, m.meters, m.lowerBound, meteredUnit(endpoint));
+  return estimateCost(reqKey, price, m.meters, m.lowerBound, unit);
 }

@@ -132,7 +132,7 @@ describe("Kling quotes", () => {
       const t = await klingTools({ KLING_BASE_URL: GLOBAL, AIGC_MCP_PRICES_FILE: file });
       const q = await quote(t, "kling_text_to_video", { prompt: "a fox", model: "kling-3.0-turbo" });
       expect(q.estimate.amount, unit).toBeNull();
-      expect(q.estimate.reason).toMatch(/this Kling call is counted per s; give it per s in AIGC_MCP_PRICES_FILE/);
+      expect(q.estimate.reason).toMatch(/is per (image|M tokens), but this call is counted per s; give it per s in AIGC_MCP_PRICES_FILE/);
     }
   });
 });
