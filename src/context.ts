@@ -36,10 +36,11 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   await media.checkWritable().catch((err: unknown) => {
     throw new ConfigError("AIGC_MCP_OUTPUT_DIR", err instanceof Error ? err.message : String(err));
   });
-  if (config.storage) {
-    media.bucket = new Bucket({ ...config.storage, ttlS: config.mediaUrlTtlS });
-    media.keepLocal = config.storage.keepLocal;
-    await media.bucket.check().catch((err: unknown) => {
+  const bucket = bucketFor(config);
+  if (bucket) {
+    media.bucket = bucket;
+    media.keepLocal = config.storage!.keepLocal;
+    await bucket.check().catch((err: unknown) => {
       throw new ConfigError("AIGC_MCP_S3_BUCKET", err instanceof Error ? err.message : String(err));
     });
   }
@@ -96,4 +97,9 @@ function logInputRoots(inputs: InputPolicy): void {
   if (inputs.roots.length)
     log.info("input roots (local paths allowed in tool arguments; AIGC_MCP_INPUT_ROOTS changes them)", { roots: inputs.roots });
   else log.info(`no input roots: local paths are refused (${inputs.refusal ?? "none configured"})`);
+}
+
+/** The bucket AIGC_MCP_S3_* configures, if any (the server's start and `check` test it with `check()`). */
+export function bucketFor(config: CoreConfig): Bucket | undefined {
+  return config.storage && new Bucket({ ...config.storage, ttlS: config.mediaUrlTtlS });
 }

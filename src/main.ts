@@ -3,7 +3,7 @@ import "./net/v8-flags.js"; // first: V8 settings that must precede start-up's a
 import { join } from "node:path";
 import { ConfigError, expandHome, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
 import { configWarnings } from "./config-warnings.js";
-import { createContext, jobStore } from "./context.js";
+import { bucketFor, createContext, jobStore } from "./context.js";
 import { helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError, joinSentences } from "./errors.js";
 import { probeWritable } from "./media/disk.js";
@@ -120,12 +120,11 @@ async function checkJobStore(core: CoreConfig): Promise<number> {
 
 /** `check`'s line for the bucket (AIGC_MCP_S3_BUCKET), when one is set: the server checks it the same way at start-up. */
 async function checkBucket(core: CoreConfig): Promise<number> {
-  if (!core.storage) return 0;
-  const { Bucket } = await import("./media/bucket.js");
-  const bucket = new Bucket({ ...core.storage, ttlS: core.mediaUrlTtlS });
+  const bucket = bucketFor(core);
+  if (!bucket) return 0;
   try {
     await bucket.check();
-    process.stdout.write(`ok    ${"bucket".padEnd(10)} ${core.storage.bucket} answers (HeadBucket)\n`);
+    process.stdout.write(`ok    ${"bucket".padEnd(10)} ${bucket.cfg.bucket} answers (HeadBucket)\n`);
     return 0;
   } catch (err) {
     process.stdout.write(`FAIL  ${"bucket".padEnd(10)} AIGC_MCP_S3_BUCKET: ${oneLine(err)}\n`);

@@ -20,12 +20,13 @@ export function budgetRefusal(quote: Quote, r: BudgetRefusal): AigcError {
 /**
  * What to do about a call whose price is unknown: for a model with no price at all, the prices-file
  * entry that prices it (vendor id, model, the unit the tool counts in, the currency the vendor bills
- * the account in when the tool knows it, else `currency`: the budget's), the
- * amount left for the user to fill in (aigc-mcp never guesses a price).
+ * the account in when the tool knows it, else `budgetCurrency`, else CNY), the amount left for the
+ * user to fill in (aigc-mcp never guesses a price). With `pricesFile` (AIGC_MCP_PRICES_FILE) set,
+ * the entry is to be added to it.
  */
-export function pricesFileHint(quote: Quote, budgetCurrency: Currency = "CNY", pricesFile?: string): string {
+export function pricesFileHint(quote: Quote, { budgetCurrency, pricesFile }: { budgetCurrency?: Currency; pricesFile?: string }): string {
   const { estimate } = quote;
-  const currency = quote.billedIn ?? budgetCurrency;
+  const currency = quote.billedIn ?? budgetCurrency ?? "CNY";
   if (estimate.source)
     return "Fix the model's price in AIGC_MCP_PRICES_FILE as the reason above says (the file is read at start-up: restart the server).";
   const unit = estimate.unit;

@@ -178,7 +178,7 @@ export function checkMaxCost(maxCost: number | undefined, quote: Quote, pricesFi
       code: "CostUnknown",
       vendor: quote.vendor,
       message: `max_cost ${maxCost} cannot be checked: the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-      hint: `Leave out max_cost to run it without a ceiling, or give the model's price. ${pricesFileHint(quote, undefined, pricesFile)}`,
+      hint: `Leave out max_cost to run it without a ceiling, or give the model's price. ${pricesFileHint(quote, { pricesFile })}`,
     });
   if (estimate.amount > maxCost)
     throw new AigcError({
@@ -207,7 +207,7 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
       code: "BudgetUnknownPrice",
       vendor: quote.vendor,
       message: `AIGC_MCP_BUDGET limits ${limits.some((l) => l.vendor) ? `${vendorDisplayName(quote.vendor)}'s spending` : "spending"}, but the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-      hint: `${pricesFileHint(quote, limits[0]!.currency, cost.pricesFile)} Or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let calls without a price run uncounted.`,
+      hint: `${pricesFileHint(quote, { budgetCurrency: limits[0]!.currency, pricesFile: cost.pricesFile })} Or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let calls without a price run uncounted.`,
     });
   // An unpriced call let through (AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow) cannot be held against a limit,
   // but it never runs once a limit that applies to it is used up.
