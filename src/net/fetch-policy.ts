@@ -7,7 +7,7 @@
  * again. Callers turn any failure into one "could not download <url>" so that answers never tell a
  * refused address from a closed port or an HTTP status.
  */
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns";
+import type { LookupAddress, LookupOptions } from "node:dns";
 import { BlockList, isIP } from "node:net";
 import type { Dispatcher } from "undici";
 import { AigcError } from "../errors.js";
@@ -141,7 +141,8 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
 
 /** dns.lookup that fails when any address of the name is not public: the socket connects to what this returns. */
 export function checkedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+  // node:dns on first use, not at every start (issue 16)
+  process.getBuiltinModule("node:dns").lookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, []);
     const bad = addresses.find((a) => !isPublicAddress(a.address));
     if (bad || !addresses.length) {

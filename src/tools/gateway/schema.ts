@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { inputError } from "../../errors.js";
 
 /**
@@ -121,6 +121,8 @@ let nextId = 0;
 
 function getChecker(): Checker {
   if (current) return current;
+  // node:worker_threads on first use, not at every start (issue 16)
+  const { Worker } = process.getBuiltinModule("node:worker_threads");
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { base: import.meta.url } });
   worker.unref();
   const checker: Checker = { worker, pending: new Map() };
