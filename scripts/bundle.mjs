@@ -1,17 +1,22 @@
-// The start-up build (issue 16): src/index.ts (which enables the compile cache and imports main.ts) into ESM
-// file, dist/index.js, which `bin`, `npm start`, mcp.json, the Dockerfile and the e2e tests run.
-// Most of an unbundled start is resolving and loading ~300 modules one by one; one file is parsed
-// once. tsc's own entry is kept as dist/index.unbundled.js (bench/startup.mjs times both), and the
-// rest of tsc's dist/** stays for the tests and the bench, which import single modules.
+// The start-up build (issue 16): the whole server, src/main.ts and everything it imports, as one
+// CommonJS file, dist/server.cjs, and the entry, dist/index.js (src/index.ts), which runs it with V8's
+// code cache (src/compile-cache.ts): `bin`, `npm start`, mcp.json, the Dockerfile and the e2e tests
+// run it. Unbundled, most of a start was resolving and loading ~300 modules one by one; bundled into
+// ES module chunks, ~3 MB to parse and compile at every start, which Node 20 cannot cache for ES
+// modules. One CommonJS file run as a vm.Script can be: with the cache a start compiles almost nothing.
+// CommonJS keeps what the code loads on demand lazy: esbuild wraps such modules (undici, the
+// sandbox's simulators, the vendors' tools) in functions run on their first import.
+// tsc's own entry is kept as dist/index.unbundled.js (bench/startup.mjs times both; without the
+// build-time hash it imports main.js), and the rest of tsc's dist/** stays for the tests and the bench,
+// which import single modules.
 //
 // The bundle sits at the dist/ root, so every `new URL("./x", import.meta.url)` (the viewer's HTML,
 // demo.js's entry), `new URL("../package.json", import.meta.url)` and the gateway schema worker's
-// createRequire(import.meta.url) resolve as from tsc's dist/index.js.
+// createRequire(import.meta.url) resolve as from tsc's dist/index.js (import.meta.url is the bundle's
+// file URL, made from __filename).
 // External, loaded from node_modules on first use and never at start: sharp (native .node files) and
-// what is only reached through a dynamic import: the object store (aws-sdk), Redis, the media
-// sniffers. undici is bundled but split into its own chunk (dist/chunk-*.js), which src/net/undici.ts
-// imports after the tool list is answered or on the first request: one file, not its ~100 (loaded
-// from node_modules they stalled the event loop for 100-370 ms in the middle of the first call).
+// what is only reached through a dynamic import: the object store (aws-sdk), Redis, the media sniffers.
+import { createHash } from "node:crypto";
 import { readdirSync, renameSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { build } from "esbuild";
@@ -48,32 +53,46 @@ const englishOnly = {
 
 renameSync(dist("index.js"), dist("index.unbundled.js"));
 renameSync(dist("index.js.map"), dist("index.unbundled.js.map"));
-for (const old of readdirSync(dist(""))) if (old.startsWith("chunk-")) rmSync(dist(old));
-const result = await build({
-  entryPoints: [new URL("src/index.ts", root).pathname],
-  outdir: dist(""),
-  entryNames: "[name]",
-  chunkNames: "chunk-[hash]",
-  splitting: true,
+for (const old of readdirSync(dist(""))) if (old.startsWith("chunk-") || old.startsWith("server.cjs")) rmSync(dist(old));
+const server = await build({
+  entryPoints: [new URL("src/main.ts", root).pathname],
+  outfile: dist("server.cjs"),
   bundle: true,
   platform: "node",
-  format: "esm",
+  format: "cjs",
   target: "node20",
   external: EXTERNAL,
-  // Bundled CommonJS packages (undici, ajv) call require() for Node's built-ins: give the ESM file one.
-  banner: {
-    js: 'import { createRequire as __aigcCreateRequire } from "node:module";\nconst require = __aigcCreateRequire(import.meta.url);',
-  },
-  define: { AIGC_MCP_BUILD_VERSION: JSON.stringify(pkg.version) },
+  // ES module semantics the code was written for: strict mode, and import.meta.url as the file's URL.
+  banner: { js: '"use strict";\nconst __aigcImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { AIGC_MCP_BUILD_VERSION: JSON.stringify(pkg.version), "import.meta.url": "__aigcImportMetaUrl" },
   sourcemap: "linked",
   legalComments: "none",
   plugins: [englishOnly],
   metafile: true,
   logLevel: "warning",
 });
-const files = Object.entries(result.metafile.outputs).filter(([name]) => name.endsWith(".js"));
+const hash = createHash("sha256")
+  .update(readFileSync(dist("server.cjs")))
+  .digest("hex")
+  .slice(0, 16);
+const entry = await build({
+  entryPoints: [new URL("src/index.ts", root).pathname],
+  outfile: dist("index.js"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  // the modules' entry, imported only when there is no bundle beside it
+  external: ["./main.js"],
+  define: { AIGC_MCP_BUNDLE_HASH: JSON.stringify(hash) },
+  sourcemap: "linked",
+  legalComments: "none",
+  metafile: true,
+  logLevel: "warning",
+});
+const files = [server, entry].flatMap((r) => Object.entries(r.metafile.outputs)).filter(([name]) => /\.c?js$/.test(name));
 const kib = (/** @type {number} */ n) => `${(n / 1024).toFixed(0)} KiB`;
 console.log(`bundle: ${files.map(([name, o]) => `${name.replace(/.*\/dist\//, "dist/")} ${kib(o.bytes)}`).join(", ")}`);
 const viewer = JSON.parse(readFileSync(dist("viewer.meta.json"), "utf8"));
-const bundled = writeNotices([result.metafile, viewer], root.pathname, dist("THIRD-PARTY-LICENSES.txt"));
+const bundled = writeNotices([server.metafile, entry.metafile, viewer], root.pathname, dist("THIRD-PARTY-LICENSES.txt"));
 console.log(`bundled packages (their licenses in dist/THIRD-PARTY-LICENSES.txt): ${bundled.join(", ")}`);

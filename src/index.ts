@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 /**
- * Entry point. On Node 22.1 or newer it turns on Node's compile cache before the server's modules
- * load, so a later start skips compiling them (measured on Node 22: ~15% of the start-up); Node 20
- * has none. The cache holds V8's compiled code of this package's files, in Node's default place (the
- * OS temp folder); NODE_DISABLE_COMPILE_CACHE=1 turns it off. Then main.ts runs.
+ * Entry point. In the package (and after `npm run build`) it runs the bundled server, dist/server.cjs,
+ * with V8's code cache (src/compile-cache.ts); without a bundle beside it (tsc's tree alone), it
+ * imports main.ts. The V8 flags are set first: V8 stamps cached code with the flags in force and
+ * rejects it under others.
  */
-import module from "node:module";
+import "./net/v8-flags.js";
+import { runBundle } from "./compile-cache.js";
 
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-await import("./main.js");
+/** Set by scripts/bundle.mjs to dist/server.cjs's sha256 (hex, 16 characters). */
+declare const AIGC_MCP_BUNDLE_HASH: string | undefined;
+
+if (typeof AIGC_MCP_BUNDLE_HASH !== "string" || !(await runBundle(new URL("./server.cjs", import.meta.url), AIGC_MCP_BUNDLE_HASH)))
+  await import("./main.js");

@@ -3,6 +3,7 @@ import "./net/v8-flags.js"; // first: V8 settings that must precede start-up's a
 import { join } from "node:path";
 import { ConfigError, expandHome, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
 import { configWarnings } from "./config-warnings.js";
+import { compileCache } from "./compile-cache.js";
 import { bucketFor, createContext, jobStore } from "./context.js";
 import { helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError, joinSentences } from "./errors.js";
@@ -39,6 +40,9 @@ async function main(argv: string[]): Promise<void> {
   core.sandbox = args.sandbox;
   setLogLevel(core.logLevel);
   for (const warning of configWarnings(env)) log.warn(warning);
+  const cache = compileCache();
+  if (cache)
+    log.debug(`compile cache ${cache.status}${cache.reason ? `: ${cache.reason}` : ""}`, cache.file ? { file: cache.file } : undefined);
   const vendors = await loadVendors(env, core);
 
   if (args.command === "budget") {

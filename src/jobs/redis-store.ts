@@ -27,6 +27,7 @@ import { randomBytes } from "node:crypto";
 import type { JobOwner } from "./owner.js";
 import { mediaNames, newestFirst, recordKey, type GeneratedMedia, type JobStore } from "./store.js";
 import { TERMINAL, type JobRecord } from "./types.js";
+import { loadPackage } from "../load-package.js";
 
 const DAY_MS = 86_400_000;
 
@@ -82,7 +83,7 @@ export class RedisJobStore implements JobStore {
 
   /** Connects and checks with PING; throws (naming Redis) when it cannot be reached. */
   static async connect(opts: RedisStoreOptions): Promise<RedisJobStore> {
-    const { Redis } = await import("ioredis");
+    const { Redis } = await loadPackage<typeof import("ioredis")>("ioredis");
     const redis = new Redis(opts.url, {
       lazyConnect: true,
       connectTimeout: 5000,

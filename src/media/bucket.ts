@@ -11,6 +11,7 @@ import { pipeline } from "node:stream/promises";
 import { AigcError } from "../errors.js";
 import { largeStream } from "../net/v8-flags.js";
 import type { DownloadLink, MediaLinks } from "./signed-url.js";
+import { loadPackage } from "../load-package.js";
 
 export interface BucketConfig {
   bucket: string;
@@ -127,7 +128,7 @@ export class Bucket implements MediaLinks {
   /** A presigned GET for the object, valid `ttlS` seconds, that downloads under its own name. */
   async link(name: string): Promise<DownloadLink> {
     const { s3, client } = await this.connect();
-    const { getSignedUrl } = await import("@aws-sdk/s3-request-presigner");
+    const { getSignedUrl } = await loadPackage<typeof import("@aws-sdk/s3-request-presigner")>("@aws-sdk/s3-request-presigner");
     const now = Date.now();
     const url = await getSignedUrl(
       client,
@@ -154,7 +155,7 @@ export class Bucket implements MediaLinks {
   }
 
   private connect() {
-    this.client ??= import("@aws-sdk/client-s3").then((s3) => ({
+    this.client ??= loadPackage<S3Module>("@aws-sdk/client-s3").then((s3) => ({
       s3,
       // Credentials: the AWS_* variables read at launch, else the SDK's standard chain (profiles, instance roles).
       client: new s3.S3Client({

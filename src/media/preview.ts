@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Asset } from "../jobs/types.js";
+import { loadPackage } from "../load-package.js";
 
 /** Largest preview sent: small enough for any client's context and Claude Desktop's limits. */
 export const PREVIEW_MAX_BYTES = 96 * 1024;
@@ -38,7 +39,7 @@ const making = new Map<string, Promise<PreviewOutcome>>();
 type Sharp = (typeof import("sharp"))["default"];
 let sharpModule: Promise<Sharp> | undefined;
 function loadSharp(): Promise<Sharp> {
-  sharpModule ??= import("sharp").then((m) => {
+  sharpModule ??= loadPackage<typeof import("sharp")>("sharp").then((m) => {
     const sharp = m.default;
     sharp.cache(false); // no file handles or decoded images kept between calls
     return sharp;

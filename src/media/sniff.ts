@@ -7,6 +7,7 @@
  * The libraries are loaded on first use, so server start-up does not pay for them.
  */
 import { open } from "node:fs/promises";
+import { loadPackage } from "../load-package.js";
 
 export type MediaKind = "image" | "video" | "audio";
 export interface SniffResult {
@@ -62,7 +63,7 @@ export const mimeForExt = (ext: string): string | undefined => MIME_BY_EXT[ext.t
 
 /** The type of a file from its head (64 KiB is plenty), with an image's dimensions when the head holds them. */
 export async function sniffBytes(head: Uint8Array): Promise<SniffResult | undefined> {
-  const { fileTypeFromBuffer } = await import("file-type");
+  const { fileTypeFromBuffer } = await loadPackage<typeof import("file-type")>("file-type");
   const found = await fileTypeFromBuffer(head);
   if (!found) return undefined;
   const mime = SAME_AS[found.mime] ?? found.mime;
@@ -73,7 +74,7 @@ export async function sniffBytes(head: Uint8Array): Promise<SniffResult | undefi
 }
 
 async function imageDimensions(head: Uint8Array): Promise<Partial<SniffResult>> {
-  const { imageSize } = await import("image-size");
+  const { imageSize } = await loadPackage<typeof import("image-size")>("image-size");
   try {
     const { width, height } = imageSize(head);
     return width > 0 && height > 0 ? { width, height } : {};
@@ -107,7 +108,7 @@ export async function probeBytes(data: Buffer): Promise<SniffResult | undefined>
     return moov ? { ...s, ...parseMoov(data.subarray(moov.body, moov.end)) } : s;
   }
   if (s?.kind !== "audio") return s;
-  const { parseBuffer } = await import("music-metadata");
+  const { parseBuffer } = await loadPackage<typeof import("music-metadata")>("music-metadata");
   try {
     const { format } = await parseBuffer(data, { mimeType: s.mime }, { duration: false, skipCovers: true, skipPostHeaders: true });
     return format.duration && Number.isFinite(format.duration) ? { ...s, duration_s: format.duration } : s;
@@ -117,7 +118,7 @@ export async function probeBytes(data: Buffer): Promise<SniffResult | undefined>
 }
 
 async function audioDuration(path: string): Promise<Partial<SniffResult>> {
-  const { parseFile } = await import("music-metadata");
+  const { parseFile } = await loadPackage<typeof import("music-metadata")>("music-metadata");
   try {
     // duration: false keeps it from scanning a whole file (it still computes CBR MP3 and WAV durations from the size).
     const { format } = await parseFile(path, { duration: false, skipCovers: true, skipPostHeaders: true });

@@ -1,7 +1,7 @@
 /** How the tool list goes out: compact, since every model request carries it (issue 12 item 16). */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import { preloadUndici } from "../net/undici.js";
+import { afterToolsListed } from "../after-list.js";
 
 /**
  * Keywords that only validate and do not help a model choose a value: string lengths and patterns,
@@ -94,7 +94,7 @@ export function listTools(server: McpServer): ListResult {
  * SDK converts every zod schema on each tools/list (~50 ms for 29 tools). McpServer installs its
  * tools/list handler with its first tool; this takes its place. If an SDK update moves it, the
  * server refuses to start rather than list the long form unnoticed. After the first answer,
- * undici loads in idle time.
+ * undici loads and the compile cache is written in idle time (src/after-list.ts).
  */
 export function compactListing(server: McpServer, owner: object): void {
   if (compacted.has(server)) return;
@@ -108,7 +108,7 @@ export function compactListing(server: McpServer, owner: object): void {
     let answer = byTools.get(key);
     if (!answer) {
       byTools.set(key, (answer = listTools(server)));
-      preloadUndici();
+      afterToolsListed();
     }
     return Promise.resolve(answer);
   });

@@ -1,6 +1,6 @@
 /**
  * Issue 16 (tryout): what `npm pack` ships is what a user runs. The package holds the bundle
- * (dist/index.js and its chunks), the viewer's HTML, the bundled packages' licenses and the documents,
+ * (dist/index.js and dist/server.cjs), the viewer's HTML, the bundled packages' licenses and the documents,
  * not tsc's module tree, its declarations or source maps (nothing starts node with
  * --enable-source-maps); every file the bundle loads is in it, every package it imports is a
  * dependency, and every dependency is one it imports (a bundled package is a dev dependency: the
@@ -48,17 +48,25 @@ describe("the npm package", () => {
     tarball = join(out, packed.filename);
   }, 120_000);
 
-  it("holds the bundle, its chunks, the viewer and the documents, and nothing of tsc's tree", () => {
+  it("holds the entry, the bundle, the viewer and the documents, and nothing of tsc's tree", () => {
     const paths = packed.files.map((f) => f.path).sort();
     const extra = paths.filter(
       (p) =>
-        !/^dist\/(index|chunk-[A-Z0-9]+)\.js$/.test(p) &&
-        !["dist/viewer.html", "dist/THIRD-PARTY-LICENSES.txt", "package.json", "README.md", "PRIVACY.md", "LICENSE", "mcp.json"].includes(
-          p,
-        ),
+        ![
+          "dist/index.js",
+          "dist/server.cjs",
+          "dist/viewer.html",
+          "dist/THIRD-PARTY-LICENSES.txt",
+          "package.json",
+          "README.md",
+          "PRIVACY.md",
+          "LICENSE",
+          "mcp.json",
+        ].includes(p),
     );
     expect(extra).toEqual([]);
-    for (const p of ["dist/index.js", "dist/viewer.html", "README.md", "PRIVACY.md", "LICENSE", "mcp.json"]) expect(paths).toContain(p);
+    for (const p of ["dist/index.js", "dist/server.cjs", "dist/viewer.html", "README.md", "PRIVACY.md", "LICENSE", "mcp.json"])
+      expect(paths).toContain(p);
     expect(paths.filter((p) => p.endsWith(".map") || p.endsWith(".d.ts"))).toEqual([]);
     // bin is in it and executable
     const bin = packed.files.find((f) => f.path === pkg.bin["aigc-mcp"]!.replace(/^\.\//, ""));
@@ -76,10 +84,12 @@ describe("the npm package", () => {
       seen.add(file);
       expect(paths, `${file} is loaded but not packed`).toContain(file);
       const code = readFileSync(join(ROOT, file), "utf8");
-      // static and dynamic imports, require() of bundled CommonJS and the gateway schema worker's load()
+      // static and dynamic imports, require() of bundled CommonJS, loadPackage() (src/load-package.ts) and
+      // the gateway schema worker's load()
       // (esbuild writes double quotes; undici's JSDoc types use single)
-      for (const [, spec] of code.matchAll(/(?:\bfrom\s*|\bimport\(\s*|\brequire\(|\bload\()"([@\w./:-]+)"/g)) {
+      for (const [, spec] of code.matchAll(/(?:\bfrom\s*|\bimport\(\s*|\brequire\(|\bload\(|\bloadPackage\d*\()"([@\w./:-]+)"/g)) {
         const s = spec!;
+        if (file === "dist/index.js" && s === "./main.js") continue; // only without dist/server.cjs beside it (tsc's tree alone)
         if (s.startsWith("./")) visit(`dist/${s.slice(2)}`);
         else if (s.startsWith("node:") || builtins.has(s)) continue;
         else {
@@ -88,15 +98,17 @@ describe("the npm package", () => {
           expect(Object.keys(pkg.dependencies), `${file} imports ${s}`).toContain(name);
         }
       }
-      // files read beside the bundle at run time: new URL("./viewer.html", import.meta.url), "../package.json"
-      for (const [, rel] of code.matchAll(/new URL\("(\.\.?\/[^"]+)", import\.meta\.url\)/g)) {
+      // files read beside the bundle at run time: new URL("./viewer.html", import.meta.url), "../package.json",
+      // the entry's "./server.cjs" (import.meta.url is __aigcImportMetaUrl in the CommonJS bundle)
+      for (const [, rel] of code.matchAll(/new URL\("(\.\.?\/[^"]+)", (?:import\.meta\.url|__aigcImportMetaUrl)\)/g)) {
         const target = rel!.startsWith("../") ? rel!.slice(3) : `dist/${rel!.slice(2)}`;
         if (target.endsWith(".js") && !paths.has(target)) continue; // demo.js's entry: not shipped with the package
         expect(paths, `${file} reads ${rel}`).toContain(target);
+        if (target.endsWith(".cjs")) visit(target);
       }
     };
     visit(pkg.bin["aigc-mcp"]!.replace(/^\.\//, ""));
-    expect([...seen].filter((f) => f.startsWith("dist/chunk-")).length).toBeGreaterThan(0);
+    expect([...seen]).toContain("dist/server.cjs");
     expect(Object.keys(pkg.dependencies).filter((d) => !imported.has(d))).toEqual([]);
   });
 

@@ -2,7 +2,8 @@
  * Issue 16: nothing on the way from spawn to the `tools/list` answer touches the file system
  * synchronously (the bundle reads no module file beside it, nor package.json for the version). A
  * preload wraps every `fs.*Sync` function (and re-syncs the ESM named exports, so
- * `import { readFileSync } from "node:fs"` sees the wrapper) and reports at exit what was called,
+ * `import { readFileSync } from "node:fs"` sees the wrapper) and reports at exit what was called
+ * before the answer went out (the entry reads the bundle and its compile cache asynchronously),
  * and whether undici (the HTTP client, ~45 ms to load) was loaded when the tool list went out.
  */
 import { spawn } from "node:child_process";
@@ -51,12 +52,17 @@ Object.defineProperty(globalThis, Symbol.for("undici.globalDispatcher.1"), {
   },
 });
 let undiciAtAnswer;
+let callsAtAnswer;
 const write = process.stdout.write;
 process.stdout.write = function (chunk, ...rest) {
-  if (/"id":2[,}]/.test(String(chunk))) undiciAtAnswer ??= undiciLoaded;
+  if (/"id":2[,}]/.test(String(chunk))) {
+    undiciAtAnswer ??= undiciLoaded;
+    callsAtAnswer ??= [...calls];
+  }
   return write.call(this, chunk, ...rest);
 };
-globalThis.__startPath = () => ({ calls: calls.splice(0), undiciAtAnswer, undiciAtExit: undiciLoaded });
+// after the answer the compile cache is written, synchronously, on purpose (src/compile-cache.ts)
+globalThis.__startPath = () => ({ calls: callsAtAnswer ?? calls, undiciAtAnswer, undiciAtExit: undiciLoaded });
 process.on("exit", () => process.stderr.write("\\nSTART-PATH " + JSON.stringify(globalThis.__startPath()) + "\\n"));
 `;
 

@@ -1,0 +1,145 @@
+/**
+ * V8's code cache for the bundled server (issue 16, goal 1). dist/index.js runs dist/server.cjs (the
+ * whole server, one file) as a `vm.Script` given the code V8 compiled for it in an earlier start, so
+ * a start skips parsing and compiling ~3 MB of JavaScript (measured: ~20% of the start-up to the
+ * tools/list answer). Node 20 has no such cache for ES modules, and Node 22's `enableCompileCache()`
+ * is not needed beside this one.
+ *
+ * The cache is one file per bundle build, Node version and CPU architecture, written once after the
+ * first tools/list answer of a start that found none (or one V8 rejected): it holds V8's bytecode of
+ * this package's own code and nothing a call or its caller sent. Where it lives: NODE_COMPILE_CACHE
+ * (Node's variable for the same purpose) or the user's cache folder (`$XDG_CACHE_HOME` or
+ * `~/.cache`, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows) + `/aigc-mcp`;
+ * NODE_DISABLE_COMPILE_CACHE=1 turns it off. A folder that another user owns or others can write to
+ * is not used (a planted cache would run as this process's code).
+ */
+import { readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdir, readFile, stat } from "node:fs/promises";
+import Module, { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
+import { IMPORTER } from "./load-package.js";
+
+/** What the entry found, shared with the server it runs through one global (two separate bundles). */
+export interface CompileCache {
+  /** used: V8 took the cached code; rejected: V8 refused it (another V8 or flags); absent: none yet; off: no usable folder. */
+  status: "used" | "rejected" | "absent" | "off";
+  /** The cache file (absent for `off`). */
+  file?: string;
+  /** Why the cache is off or could not be read, for the log. */
+  reason?: string;
+  /**
+   * Writes the cache when the start did not use one: V8's code for every function compiled so far.
+   * Synchronous, one event-loop turn of a few ms once per build: it must land even when the client
+   * ends the process right after the tools/list answer. Returns the file and its size, or undefined
+   * when there is nothing to write; throws a file-system error.
+   */
+  save(): { file: string; bytes: number } | undefined;
+}
+
+const KEY = Symbol.for("aigc-mcp.compile-cache");
+/** Cache files of other builds untouched this long are removed when a new one is written. */
+const STALE_MS = 30 * 24 * 3600 * 1000;
+
+/** The state the entry left, or undefined when the server runs from tsc's modules (no bundle). */
+export function compileCache(): CompileCache | undefined {
+  return (globalThis as { [KEY]?: CompileCache })[KEY];
+}
+
+/**
+ * Runs the CommonJS bundle `bundle` (a `file:` URL) with the code cache for `hash` (the bundle's
+ * content hash, fixed at build time: V8 itself checks only the source's length). Resolves to false
+ * when there is no bundle there, so the caller runs the modules instead; what the bundle throws while
+ * it loads rejects. The files are read asynchronously, side by side (nothing on the start path
+ * blocks the event loop on the file system).
+ */
+export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  const file = fileURLToPath(bundle);
+  const [source, cache] = await Promise.all([
+    readFile(file, "utf8").catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return undefined;
+      throw err;
+    }),
+    cacheFolder(env).then(async (folder) => {
+      if ("reason" in folder) return { reason: folder.reason };
+      const cacheFile = join(folder.dir, `server-${hash}-${process.version}-${process.arch}.cache`);
+      try {
+        return { cacheFile, cachedData: await readFile(cacheFile) };
+      } catch (err) {
+        return { cacheFile, ...((err as NodeJS.ErrnoException).code === "ENOENT" ? {} : { reason: (err as Error).message }) };
+      }
+    }),
+  ]);
+  if (source === undefined) return false;
+  const { cacheFile, cachedData, reason } = cache as { cacheFile?: string; cachedData?: Buffer; reason?: string };
+  // Node 20 runs no import() written inside a script made from a code cache: the server loads its
+  // optional packages through this module's import() instead (src/load-package.ts).
+  (globalThis as { [IMPORTER]?: (specifier: string) => Promise<unknown> })[IMPORTER] = (specifier) => import(specifier);
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const status: CompileCache["status"] = !cacheFile ? "off" : !cachedData ? "absent" : script.cachedDataRejected ? "rejected" : "used";
+  let saved = false;
+  const state: CompileCache = {
+    status,
+    ...(cacheFile ? { file: cacheFile } : {}),
+    ...(reason ? { reason } : {}),
+    save() {
+      if (!cacheFile || status === "used" || saved) return undefined;
+      saved = true;
+      const data = script.createCachedData();
+      const dir = dirname(cacheFile);
+      const tmp = join(dir, `.${process.pid}-${Date.now()}.tmp`);
+      try {
+        writeFileSync(tmp, data, { mode: 0o600 });
+        renameSync(tmp, cacheFile);
+      } catch (err) {
+        rmSync(tmp, { force: true });
+        throw err;
+      }
+      removeStale(dir, cacheFile);
+      return { file: cacheFile, bytes: data.length };
+    },
+  };
+  (globalThis as { [KEY]?: CompileCache })[KEY] = state;
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  const module = { exports: {} };
+  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  return true;
+}
+
+/** The cache folder, created (0700) when missing, or why there is none. */
+async function cacheFolder(env: NodeJS.ProcessEnv): Promise<{ dir: string } | { reason: string }> {
+  if (env.NODE_DISABLE_COMPILE_CACHE) return { reason: "NODE_DISABLE_COMPILE_CACHE is set" };
+  const dir = env.NODE_COMPILE_CACHE || join(userCacheFolder(env), "aigc-mcp");
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    if (process.platform === "win32") return { dir };
+    const st = await stat(dir);
+    if (st.uid !== process.getuid?.()) return { reason: `${dir} belongs to another user` };
+    if (st.mode & 0o022) return { reason: `${dir} can be written by others (chmod go-w ${dir})` };
+    return { dir };
+  } catch (err) {
+    return { reason: `no cache folder: ${(err as Error).message}` };
+  }
+}
+
+function userCacheFolder(env: NodeJS.ProcessEnv): string {
+  if (process.platform === "win32") return env.LOCALAPPDATA || join(homedir(), "AppData", "Local");
+  if (process.platform === "darwin") return join(homedir(), "Library", "Caches");
+  return env.XDG_CACHE_HOME || join(homedir(), ".cache");
+}
+
+/** Removes other builds' cache files (and temp files of crashed writes) not modified for STALE_MS. */
+function removeStale(dir: string, keep: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (path === keep || !/^(server-.+\.cache|\..+\.tmp)$/.test(name)) continue;
+    try {
+      if (now - statSync(path).mtimeMs > STALE_MS) rmSync(path, { force: true });
+    } catch {
+      // gone meanwhile, or not ours to remove
+    }
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Issue 16, goal 1: the built entry runs dist/server.cjs with V8's code cache (src/compile-cache.ts).
+ * A first start writes the cache after its tools/list answer, a later start uses it; a cache V8
+ * refuses is replaced, a folder others can write to is not used, NODE_DISABLE_COMPILE_CACHE turns it
+ * off, and other builds' stale cache files go when a new one is written.
+ */
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/harness.js";
+import { stdioClient } from "./helpers.js";
+
+/** One start: lists the tools, waits for the idle-time write, and returns what it logged of the cache. */
+async function start(cacheDir: string, extra: Record<string, string> = {}) {
+  const { client, stderr } = await stdioClient({
+    AIGC_MCP_OUTPUT_DIR: tempDir(),
+    AIGC_MCP_LOG_LEVEL: "debug",
+    ARK_API_KEY: "e2e-ark-key-000000000000",
+    NODE_COMPILE_CACHE: cacheDir,
+    ...extra,
+  });
+  try {
+    const tools = (await client.listTools()).tools.map((t) => t.name);
+    // the cache is written in the turn after the answer: a call answered after it has run
+    await client.callTool({ name: "list_jobs", arguments: {} });
+    const lines = stderr()
+      .split("\n")
+      .filter((l) => l.includes("compile cache"));
+    return { tools, lines: lines.join("\n") };
+  } finally {
+    await client.close();
+  }
+}
+
+const cacheFiles = (dir: string) => readdirSync(dir).filter((n) => /^server-[0-9a-f]{16}-v[\d.]+-\w+\.cache$/.test(n));
+
+describe("the compile cache", () => {
+  it("is written by a first start and used by the next, which lists the same tools", async () => {
+    const dir = join(tempDir(), "cache");
+    const first = await start(dir);
+    expect(first.lines).toContain("compile cache absent");
+    expect(first.lines).toMatch(/compile cache written: .*server-[0-9a-f]{16}-.*\.cache \(\d+ bytes\)/);
+    const [file] = cacheFiles(dir);
+    expect(file).toBeDefined();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, file!)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, file!)).size).toBeGreaterThan(100_000);
+
+    const second = await start(dir);
+    expect(second.lines).toContain("compile cache used");
+    expect(second.lines).not.toContain("written");
+    expect(second.tools).toEqual(first.tools);
+    expect(second.tools).toContain("seedream_generate_image");
+  }, 60_000);
+
+  it("replaces a cache V8 refuses, and the server runs all the same", async () => {
+    const dir = join(tempDir(), "cache");
+    await start(dir);
+    const [file] = cacheFiles(dir);
+    writeFileSync(join(dir, file!), Buffer.alloc(4096, 7));
+    const broken = await start(dir);
+    expect(broken.lines).toContain("compile cache rejected");
+    expect(broken.lines).toContain("compile cache written");
+    expect(broken.tools).toContain("seedream_generate_image");
+    expect((await start(dir)).lines).toContain("compile cache used");
+  }, 60_000);
+
+  it("is off with NODE_DISABLE_COMPILE_CACHE, and in a folder others can write to", async () => {
+    const off = join(tempDir(), "cache");
+    const disabled = await start(off, { NODE_DISABLE_COMPILE_CACHE: "1" });
+    expect(disabled.lines).toContain("compile cache off: NODE_DISABLE_COMPILE_CACHE is set");
+    expect(existsSync(off)).toBe(false);
+
+    if (process.platform === "win32") return;
+    const shared = tempDir();
+    chmodSync(shared, 0o777);
+    const r = await start(shared);
+    expect(r.lines).toContain(`compile cache off: ${shared} can be written by others`);
+    expect(r.tools).toContain("seedream_generate_image");
+    expect(cacheFiles(shared)).toEqual([]);
+  }, 60_000);
+
+  it("removes other builds' cache files untouched for 30 days when it writes its own", async () => {
+    const dir = join(tempDir(), "cache");
+    const old = `server-0123456789abcdef-${process.version}-${process.arch}.cache`;
+    const recent = `server-fedcba9876543210-${process.version}-${process.arch}.cache`;
+    const unrelated = "notes.txt";
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (const n of [old, recent, unrelated]) writeFileSync(join(dir, n), "x");
+    const longAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    utimesSync(join(dir, old), longAgo, longAgo);
+    utimesSync(join(dir, unrelated), longAgo, longAgo);
+    await start(dir);
+    const names = readdirSync(dir);
+    expect(names).not.toContain(old);
+    expect(names).toContain(recent);
+    expect(names).toContain(unrelated);
+    expect(cacheFiles(dir)).toHaveLength(2);
+  }, 60_000);
+});
