@@ -358,6 +358,65 @@ async function httpServer(/** @type {Record<string, string>} */ env) {
 }
 
 /**
+ * CLIENTS MCP clients (SDK Client, Streamable HTTP), each with its own undici pool of `connections`.
+ * @param {string} url
+ * @param {number} connections
+ */
+async function httpClients(url, connections) {
+  const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+  const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
+  const { Agent, fetch: ufetch } = await import("undici");
+  /** @type {import("@modelcontextprotocol/sdk/client/index.js").Client[]} */
+  const clients = [];
+  for (let i = 0; i < CLIENTS; i++) {
+    const dispatcher = new Agent({ connections });
+    const client = new Client({ name: `bench-${i}`, version: "1" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), {
+        fetch: /** @type {any} */ ((/** @type {any} */ u, /** @type {any} */ init) => ufetch(u, { ...init, dispatcher })),
+      }),
+    );
+    clients.push(client);
+  }
+  return clients;
+}
+
+/**
+ * The floor of goal 4's burst: the same number of calls at once, from the same clients, to a minimal
+ * SDK server with one no-op tool (bench/minimal-http-server.mjs): latency p99 and the server's CPU per
+ * call, what any server on this SDK and machine costs before it does any work of its own.
+ */
+async function floorBurst() {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./minimal-http-server.mjs", import.meta.url))], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let buf = "";
+    child.stderr.on("data", (d) => {
+      buf += d;
+      const m = /"url":"([^"]+)"/.exec(buf);
+      if (m) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`the minimal server exited (${code}): ${buf}`)));
+  });
+  const clients = await httpClients(/** @type {string} */ (url), CLIENT_CONNECTIONS);
+  await clients[0]?.callTool({ name: "echo", arguments: { text: "warm-up" } });
+  const cpu0 = cpuMs(/** @type {number} */ (child.pid));
+  const lat = await Promise.all(
+    Array.from({ length: CALLS }, async (_, i) => {
+      const s = performance.now();
+      await clients[i % CLIENTS]?.callTool({ name: "echo", arguments: { text: `call ${i}` } }, undefined, { timeout: 300_000 });
+      return performance.now() - s;
+    }),
+  );
+  const cpu = cpuMs(/** @type {number} */ (child.pid)) - cpu0;
+  await Promise.all(clients.map((c) => c.close()));
+  child.removeAllListeners("exit");
+  child.kill();
+  return { p50: median(lat), p99: quantile(lat, 0.99), cpuPerCall: cpu / CALLS };
+}
+
+/**
  * Two runs of the same mix over Streamable HTTP:
  * - "burst": every call sent at once against instant simulators (no queue, no render time): what a
  *   burst costs, i.e. the queue behind the server's CPU per call.
@@ -376,9 +435,6 @@ const QUEUED_MS = 2000;
 const RUNNING_MS = 4000;
 
 async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
-  const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
-  const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
-  const { Agent, fetch: ufetch } = await import("undici");
   const inflight = mode === "inflight";
   const tasks = inflight ? { queuedMs: QUEUED_MS, runningMs: RUNNING_MS } : { queuedMs: 0, runningMs: 0 };
   // Kling's per-pack parallel limit lifted: the figure is about this server, not a vendor quota.
@@ -395,21 +451,10 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
     // every call in flight holds a connection (the default cap is 256)
     ...(inflight ? { AIGC_MCP_MAX_CONNECTIONS: String(CALLS + 100) } : {}),
   });
-  /** @type {import("@modelcontextprotocol/sdk/client/index.js").Client[]} */
-  const clients = [];
   // Over HTTP/1.1 a Streamable HTTP call holds its connection until its answer: for every call to be
   // in flight at the server at once, the clients need a connection per call.
   const connections = inflight ? Math.ceil(CALLS / CLIENTS) : CLIENT_CONNECTIONS;
-  for (let i = 0; i < CLIENTS; i++) {
-    const dispatcher = new Agent({ connections });
-    const client = new Client({ name: `bench-${i}`, version: "1" });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(server.url), {
-        fetch: /** @type {any} */ ((/** @type {any} */ u, /** @type {any} */ init) => ufetch(u, { ...init, dispatcher })),
-      }),
-    );
-    clients.push(client);
-  }
+  const clients = await httpClients(server.url, connections);
   /** @param {number} i */
   const callOf = (i) => {
     const prompt = `bench call ${i}: a fox in snow`;
@@ -562,6 +607,8 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
       },
     ];
   }
+  const floor = await floorBurst();
+  const floorLine = `the floor, a minimal SDK server with one no-op tool sent the same ${CALLS} calls at once: p50 ${fmt(floor.p50, 0)} ms, p99 ${fmt(floor.p99, 0)} ms, CPU ${fmt(floor.cpuPerCall, 2)} ms per call`;
   return [
     {
       name: "concurrency: failed calls, wrong or duplicated outputs",
@@ -577,7 +624,7 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
       unit: "ms",
       goal: "≤ 50 ms",
       ok: p99 <= 50,
-      detail: `overhead p50 ${fmt(median(overheads), 0)} ms; ${byTool}; call latency p50 ${fmt(median(lat), 0)} ms, p99 ${fmt(quantile(lat, 0.99), 0)} ms; ${cpuLine}`,
+      detail: `overhead p50 ${fmt(median(overheads), 0)} ms; ${byTool}; call latency p50 ${fmt(median(lat), 0)} ms, p99 ${fmt(quantile(lat, 0.99), 0)} ms; ${cpuLine}; ${floorLine}`,
     },
     {
       name: "concurrency: server peak RSS",
