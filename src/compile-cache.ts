@@ -13,6 +13,7 @@
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off. A folder that another user owns or others can write to
  * is not used (a planted cache would run as this process's code).
  */
+import { createHash } from "node:crypto";
 import { readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, stat } from "node:fs/promises";
 import Module, { createRequire } from "node:module";
@@ -24,7 +25,7 @@ import { IMPORTER } from "./load-package.js";
 
 /** What the entry found, shared with the server it runs through one global (two separate bundles). */
 export interface CompileCache {
-  /** used: V8 took the cached code; rejected: V8 refused it (another V8 or flags); absent: none yet; off: no usable folder. */
+  /** used: V8 took the cached code; rejected: damaged (checksum) or refused by V8 (another V8, flags); absent: none yet; off: no usable folder. */
   status: "used" | "rejected" | "absent" | "off";
   /** The cache file (absent for `off`). */
   file?: string;
@@ -66,7 +67,7 @@ export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEn
       if ("reason" in folder) return { reason: folder.reason };
       const cacheFile = join(folder.dir, `server-${hash}-${process.version}-${process.arch}.cache`);
       try {
-        return { cacheFile, cachedData: await readFile(cacheFile) };
+        return { cacheFile, ...checked(await readFile(cacheFile)) };
       } catch (err) {
         return { cacheFile, ...((err as NodeJS.ErrnoException).code === "ENOENT" ? {} : { reason: (err as Error).message }) };
       }
@@ -78,7 +79,15 @@ export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEn
   // optional packages through this module's import() instead (src/load-package.ts).
   (globalThis as { [IMPORTER]?: (specifier: string) => Promise<unknown> })[IMPORTER] = (specifier) => import(specifier);
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
-  const status: CompileCache["status"] = !cacheFile ? "off" : !cachedData ? "absent" : script.cachedDataRejected ? "rejected" : "used";
+  const status: CompileCache["status"] = !cacheFile
+    ? "off"
+    : !cachedData
+      ? reason === DAMAGED
+        ? "rejected"
+        : "absent"
+      : script.cachedDataRejected
+        ? "rejected"
+        : "used";
   let saved = false;
   const state: CompileCache = {
     status,
@@ -91,7 +100,7 @@ export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEn
       const dir = dirname(cacheFile);
       const tmp = join(dir, `.${process.pid}-${Date.now()}.tmp`);
       try {
-        writeFileSync(tmp, data, { mode: 0o600 });
+        writeFileSync(tmp, Buffer.concat([sha256(data), data]), { mode: 0o600 });
         renameSync(tmp, cacheFile);
       } catch (err) {
         rmSync(tmp, { force: true });
@@ -106,6 +115,18 @@ export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEn
   const module = { exports: {} };
   wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   return true;
+}
+
+const DAMAGED = "the cache file does not match its checksum";
+const sha256 = (data: Buffer) => createHash("sha256").update(data).digest();
+
+/**
+ * V8's data from a cache file, which starts with the sha256 of the rest. V8 checks only a header:
+ * data damaged after it (a bad disk, a partial write) was taken and crashed every start.
+ */
+function checked(file: Buffer): { cachedData?: Buffer; reason?: string } {
+  const data = file.subarray(32);
+  return file.length > 32 && sha256(data).equals(file.subarray(0, 32)) ? { cachedData: data } : { reason: DAMAGED };
 }
 
 /** The cache folder, created (0700) when missing, or why there is none. */

@@ -4,7 +4,7 @@
  * refuses is replaced, a folder others can write to is not used, NODE_DISABLE_COMPILE_CACHE turns it
  * off, and other builds' stale cache files go when a new one is written.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/harness.js";
@@ -62,6 +62,14 @@ describe("the compile cache", () => {
     expect(broken.lines).toContain("compile cache rejected");
     expect(broken.lines).toContain("compile cache written");
     expect(broken.tools).toContain("seedream_generate_image");
+    expect((await start(dir)).lines).toContain("compile cache used");
+    // one byte flipped past V8's header: V8 would take it and crash; the checksum refuses it
+    const data = readFileSync(join(dir, file!));
+    data[5000] = data[5000]! ^ 0xff;
+    writeFileSync(join(dir, file!), data);
+    const flipped = await start(dir);
+    expect(flipped.lines).toContain("compile cache rejected: the cache file does not match its checksum");
+    expect(flipped.tools).toContain("seedream_generate_image");
     expect((await start(dir)).lines).toContain("compile cache used");
   }, 60_000);
 

@@ -1,11 +1,16 @@
 /** Spawns the built server (dist/index.js) the way an MCP client would. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client, type ClientOptions } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
 export const ENTRY = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
+
+/** The compile cache of the servers the tests start: a folder of this test process, not the user's ~/.cache. */
+const CACHE = { NODE_COMPILE_CACHE: join(tmpdir(), `aigc-e2e-compile-cache-${process.pid}`) };
 if (!existsSync(ENTRY)) throw new Error("dist/index.js is missing: run `npm run build` first (npm test does)");
 
 export async function stdioClient(
@@ -16,7 +21,7 @@ export async function stdioClient(
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [ENTRY, ...args],
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", ...CACHE, ...env },
     stderr: "pipe",
   });
   let err = "";
@@ -28,7 +33,7 @@ export async function stdioClient(
 
 export function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [ENTRY, ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
+    const child = spawn(process.execPath, [ENTRY, ...args], { env: { PATH: process.env.PATH ?? "", ...CACHE, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -44,7 +49,7 @@ export function startHttpServer(
 ): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [ENTRY, "--http", "--port", "0", ...args], {
-      env: { PATH: process.env.PATH ?? "", AIGC_MCP_LOG_LEVEL: "info", ...env },
+      env: { PATH: process.env.PATH ?? "", AIGC_MCP_LOG_LEVEL: "info", ...CACHE, ...env },
     });
     let err = "";
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 15_000);
