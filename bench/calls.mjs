@@ -334,6 +334,25 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
 const CLIENTS = 10;
 const CLIENT_CONNECTIONS = 20;
 
+/**
+ * The URL an HTTP server child logs on stderr once it listens (`"url":"…"`, or a bare /mcp URL);
+ * rejects with what it logged when it exits first.
+ * @param {import("node:child_process").ChildProcess} child
+ * @param {string} name for the error
+ * @returns {Promise<string>}
+ */
+function listeningUrl(child, name) {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    child.stderr?.on("data", (d) => {
+      buf += d;
+      const m = /"url":"([^"]+)"/.exec(buf) ?? /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(buf);
+      if (m) resolve(/** @type {string} */ (m[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`${name} exited (${code}): ${buf}`)));
+  });
+}
+
 /** The built server over Streamable HTTP on a free port. */
 async function httpServer(/** @type {Record<string, string>} */ env) {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
@@ -341,17 +360,9 @@ async function httpServer(/** @type {Record<string, string>} */ env) {
     env: { ...env, AIGC_MCP_TRANSPORT: "http", AIGC_MCP_PORT: "0", AIGC_MCP_HOST: "127.0.0.1", AIGC_MCP_LOG_LEVEL: "info" },
     stdio: ["ignore", "ignore", "pipe"],
   });
-  const url = await new Promise((resolve, reject) => {
-    let buf = "";
-    child.stderr.on("data", (d) => {
-      buf += d;
-      const m = /"url":"([^"]+)"/.exec(buf) ?? /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(buf);
-      if (m) resolve(m[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`the server exited (${code}): ${buf}`)));
-  });
+  const url = await listeningUrl(child, "the server");
   return {
-    url: /** @type {string} */ (url),
+    url,
     pid: /** @type {number} */ (child.pid),
     close: () => (child.kill("SIGTERM"), new Promise((r) => child.once("exit", r))),
   };
@@ -390,16 +401,8 @@ async function floorBurst() {
   const child = spawn(process.execPath, [fileURLToPath(new URL("./minimal-http-server.mjs", import.meta.url))], {
     stdio: ["ignore", "ignore", "pipe"],
   });
-  const url = await new Promise((resolve, reject) => {
-    let buf = "";
-    child.stderr.on("data", (d) => {
-      buf += d;
-      const m = /"url":"([^"]+)"/.exec(buf);
-      if (m) resolve(m[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`the minimal server exited (${code}): ${buf}`)));
-  });
-  const clients = await httpClients(/** @type {string} */ (url), CLIENT_CONNECTIONS);
+  const url = await listeningUrl(child, "the minimal server");
+  const clients = await httpClients(url, CLIENT_CONNECTIONS);
   await clients[0]?.callTool({ name: "echo", arguments: { text: "warm-up" } });
   const cpu0 = cpuMs(/** @type {number} */ (child.pid));
   const lat = await Promise.all(

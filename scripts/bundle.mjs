@@ -53,23 +53,27 @@ const englishOnly = {
 
 renameSync(dist("index.js"), dist("index.unbundled.js"));
 renameSync(dist("index.js.map"), dist("index.unbundled.js.map"));
+/** What both builds share: one Node 20 file each, linked source maps, and a metafile for the notices. */
+const NODE_FILE = /** @type {const} */ ({
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  sourcemap: "linked",
+  legalComments: "none",
+  metafile: true,
+  logLevel: "warning",
+});
 for (const old of readdirSync(dist(""))) if (old.startsWith("chunk-") || old.startsWith("server.cjs")) rmSync(dist(old));
 const server = await build({
   entryPoints: [new URL("src/main.ts", root).pathname],
   outfile: dist("server.cjs"),
-  bundle: true,
-  platform: "node",
+  ...NODE_FILE,
   format: "cjs",
-  target: "node20",
   external: EXTERNAL,
   // ES module semantics the code was written for: strict mode, and import.meta.url as the file's URL.
   banner: { js: '"use strict";\nconst __aigcImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   define: { AIGC_MCP_BUILD_VERSION: JSON.stringify(pkg.version), "import.meta.url": "__aigcImportMetaUrl" },
-  sourcemap: "linked",
-  legalComments: "none",
   plugins: [englishOnly],
-  metafile: true,
-  logLevel: "warning",
 });
 const hash = createHash("sha256")
   .update(readFileSync(dist("server.cjs")))
@@ -78,17 +82,11 @@ const hash = createHash("sha256")
 const entry = await build({
   entryPoints: [new URL("src/index.ts", root).pathname],
   outfile: dist("index.js"),
-  bundle: true,
-  platform: "node",
+  ...NODE_FILE,
   format: "esm",
-  target: "node20",
   // the modules' entry, imported only when there is no bundle beside it
   external: ["./main.js"],
   define: { AIGC_MCP_BUNDLE_HASH: JSON.stringify(hash) },
-  sourcemap: "linked",
-  legalComments: "none",
-  metafile: true,
-  logLevel: "warning",
 });
 const files = [server, entry].flatMap((r) => Object.entries(r.metafile.outputs)).filter(([name]) => /\.c?js$/.test(name));
 const kib = (/** @type {number} */ n) => `${(n / 1024).toFixed(0)} KiB`;

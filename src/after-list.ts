@@ -3,17 +3,13 @@
  * start (issue 16): the compile cache is written when this start found none (src/compile-cache.ts),
  * then undici loads (src/net/undici.ts). The cache holds what a start runs up to that answer, not
  * undici's code: every start reads the whole cache before it runs anything, and undici is not needed
- * until later. Both happen once per process; neither throws.
+ * until later. Both happen once per process (each guards itself); neither throws.
  */
 import { compileCache } from "./compile-cache.js";
 import { log } from "./log.js";
 import { preloadUndici } from "./net/undici.js";
 
-let done = false;
-
 export function afterToolsListed(): void {
-  if (done) return;
-  done = true;
   setImmediate(() => {
     try {
       const saved = compileCache()?.save();

@@ -63,31 +63,15 @@ export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEn
       if (err.code === "ENOENT") return undefined;
       throw err;
     }),
-    cacheFolder(env).then(async (folder) => {
-      if ("reason" in folder) return { reason: folder.reason };
-      const cacheFile = join(folder.dir, `server-${hash}-${process.version}-${process.arch}.cache`);
-      try {
-        return { cacheFile, ...checked(await readFile(cacheFile)) };
-      } catch (err) {
-        return { cacheFile, ...((err as NodeJS.ErrnoException).code === "ENOENT" ? {} : { reason: (err as Error).message }) };
-      }
-    }),
+    readCache(env, hash),
   ]);
   if (source === undefined) return false;
-  const { cacheFile, cachedData, reason } = cache as { cacheFile?: string; cachedData?: Buffer; reason?: string };
+  const { cacheFile, cachedData, reason } = cache;
   // Node 20 runs no import() written inside a script made from a code cache: the server loads its
   // optional packages through this module's import() instead (src/load-package.ts).
   (globalThis as { [IMPORTER]?: (specifier: string) => Promise<unknown> })[IMPORTER] = (specifier) => import(specifier);
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
-  const status: CompileCache["status"] = !cacheFile
-    ? "off"
-    : !cachedData
-      ? reason === DAMAGED
-        ? "rejected"
-        : "absent"
-      : script.cachedDataRejected
-        ? "rejected"
-        : "used";
+  const status = !cachedData ? cache.status : script.cachedDataRejected ? "rejected" : "used";
   let saved = false;
   const state: CompileCache = {
     status,
@@ -117,16 +101,36 @@ export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEn
   return true;
 }
 
-const DAMAGED = "the cache file does not match its checksum";
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest();
 
+interface CacheRead {
+  /** What the start has before V8 sees the data: off (no folder), absent (no file or unreadable), rejected (damaged). */
+  status: "off" | "absent" | "rejected";
+  cacheFile?: string;
+  /** V8's data, when the file holds data that matches its checksum. */
+  cachedData?: Buffer;
+  reason?: string;
+}
+
 /**
- * V8's data from a cache file, which starts with the sha256 of the rest. V8 checks only a header:
- * data damaged after it (a bad disk, a partial write) was taken and crashed every start.
+ * The cache for `hash` and its V8 data. The file starts with the sha256 of the rest: V8 checks only a
+ * header, and data damaged after it (a bad disk, a partial write) was taken and crashed every start.
  */
-function checked(file: Buffer): { cachedData?: Buffer; reason?: string } {
+async function readCache(env: NodeJS.ProcessEnv, hash: string): Promise<CacheRead> {
+  const folder = await cacheFolder(env);
+  if ("reason" in folder) return { status: "off", reason: folder.reason };
+  const cacheFile = join(folder.dir, `server-${hash}-${process.version}-${process.arch}.cache`);
+  let file: Buffer;
+  try {
+    file = await readFile(cacheFile);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { status: "absent", cacheFile, ...(code === "ENOENT" ? {} : { reason: (err as Error).message }) };
+  }
   const data = file.subarray(32);
-  return file.length > 32 && sha256(data).equals(file.subarray(0, 32)) ? { cachedData: data } : { reason: DAMAGED };
+  return file.length > 32 && sha256(data).equals(file.subarray(0, 32))
+    ? { status: "absent", cacheFile, cachedData: data }
+    : { status: "rejected", cacheFile, reason: "the cache file does not match its checksum" };
 }
 
 /** The cache folder, created (0700) when missing, or why there is none. */
