@@ -58,20 +58,27 @@ export function compileCache(): CompileCache | undefined {
  */
 export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const file = fileURLToPath(bundle);
-  const [source, cache] = await Promise.all([
+  const [source, bundleStat, cache] = await Promise.all([
     readFile(file, "utf8").catch((err: NodeJS.ErrnoException) => {
       if (err.code === "ENOENT") return undefined;
       throw err;
     }),
+    stat(file).catch(() => undefined),
     readCache(env, hash),
   ]);
-  if (source === undefined) return false;
-  const { cacheFile, cachedData, reason } = cache;
+  if (source === undefined || !bundleStat) return false;
+  // What the checksum binds the data to besides itself: this build, and this very file (a copy of
+  // another build's cache, or the bundle edited in place at the same length, would run stale code).
+  const stamp = `${hash} ${bundleStat.size} ${bundleStat.mtimeMs}`;
+  const { cacheFile } = cache;
+  const cachedData = cache.file && checked(cache.file, stamp);
+  const damaged = cache.file !== undefined && !cachedData;
+  const reason = damaged ? "the cache file does not match its checksum" : cache.reason;
   // Node 20 runs no import() written inside a script made from a code cache: the server loads its
   // optional packages through this module's import() instead (src/load-package.ts).
   (globalThis as { [IMPORTER]?: (specifier: string) => Promise<unknown> })[IMPORTER] = (specifier) => import(specifier);
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
-  const status = !cachedData ? cache.status : script.cachedDataRejected ? "rejected" : "used";
+  const status = damaged ? "rejected" : !cachedData ? cache.status : script.cachedDataRejected ? "rejected" : "used";
   let saved = false;
   const state: CompileCache = {
     status,
@@ -84,7 +91,7 @@ export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEn
       const dir = dirname(cacheFile);
       const tmp = join(dir, `.${process.pid}-${Date.now()}.tmp`);
       try {
-        writeFileSync(tmp, Buffer.concat([sha256(data), data]), { mode: 0o600 });
+        writeFileSync(tmp, Buffer.concat([checksum(stamp, data), data]), { mode: 0o600 });
         renameSync(tmp, cacheFile);
       } catch (err) {
         rmSync(tmp, { force: true });
@@ -101,36 +108,39 @@ export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEn
   return true;
 }
 
-const sha256 = (data: Buffer) => createHash("sha256").update(data).digest();
+/**
+ * A cache file starts with the sha256 of the bundle's stamp and V8's data. V8 checks only a header
+ * and the source's length: data damaged after the header (a bad disk, a partial write) was taken and
+ * crashed every start, and data of other code of the same length ran that code.
+ */
+const checksum = (stamp: string, data: Buffer) => createHash("sha256").update(stamp).update(data).digest();
+
+/** V8's data in a cache file, or undefined when it does not match its checksum. */
+function checked(file: Buffer, stamp: string): Buffer | undefined {
+  const data = file.subarray(32);
+  return file.length > 32 && checksum(stamp, data).equals(file.subarray(0, 32)) ? data : undefined;
+}
 
 interface CacheRead {
-  /** What the start has before V8 sees the data: off (no folder), absent (no file or unreadable), rejected (damaged). */
-  status: "off" | "absent" | "rejected";
+  /** Before its contents are checked: off (no folder), absent (no file, or an unreadable one). */
+  status: "off" | "absent";
   cacheFile?: string;
-  /** V8's data, when the file holds data that matches its checksum. */
-  cachedData?: Buffer;
+  /** The file's bytes, when there is one. */
+  file?: Buffer;
   reason?: string;
 }
 
-/**
- * The cache for `hash` and its V8 data. The file starts with the sha256 of the rest: V8 checks only a
- * header, and data damaged after it (a bad disk, a partial write) was taken and crashed every start.
- */
+/** The cache file for `hash` in the cache folder, read whole. */
 async function readCache(env: NodeJS.ProcessEnv, hash: string): Promise<CacheRead> {
   const folder = await cacheFolder(env);
   if ("reason" in folder) return { status: "off", reason: folder.reason };
   const cacheFile = join(folder.dir, `server-${hash}-${process.version}-${process.arch}.cache`);
-  let file: Buffer;
   try {
-    file = await readFile(cacheFile);
+    return { status: "absent", cacheFile, file: await readFile(cacheFile) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { status: "absent", cacheFile, ...(code === "ENOENT" ? {} : { reason: (err as Error).message }) };
   }
-  const data = file.subarray(32);
-  return file.length > 32 && sha256(data).equals(file.subarray(0, 32))
-    ? { status: "absent", cacheFile, cachedData: data }
-    : { status: "rejected", cacheFile, reason: "the cache file does not match its checksum" };
 }
 
 /** The cache folder, created (0700) when missing, or why there is none. */

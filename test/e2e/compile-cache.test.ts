@@ -1,14 +1,17 @@
 /**
  * Issue 16, goal 1: the built entry runs dist/server.cjs with V8's code cache (src/compile-cache.ts).
  * A first start writes the cache after its tools/list answer, a later start uses it; a cache V8
- * refuses is replaced, a folder others can write to is not used, NODE_DISABLE_COMPILE_CACHE turns it
+ * refuses, or whose checksum does not match (damaged, another build's, the bundle edited in place),
+ * is replaced, a folder others can write to is not used, NODE_DISABLE_COMPILE_CACHE turns it
  * off, and other builds' stale cache files go when a new one is written.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/harness.js";
-import { stdioClient } from "./helpers.js";
+import { ENTRY, stdioClient } from "./helpers.js";
 
 /** One start: lists the tools, waits for the idle-time write, and returns what it logged of the cache. */
 async function start(cacheDir: string, extra: Record<string, string> = {}) {
@@ -27,6 +30,27 @@ async function start(cacheDir: string, extra: Record<string, string> = {}) {
       .split("\n")
       .filter((l) => l.includes("compile cache"));
     return { tools, lines: lines.join("\n") };
+  } finally {
+    await client.close();
+  }
+}
+
+/** One start of the built entry at `entry` (a copy of dist/): its whole stderr. */
+async function startCopy(entry: string, cacheDir: string) {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [entry],
+    env: { PATH: process.env.PATH ?? "", AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_LOG_LEVEL: "debug", NODE_COMPILE_CACHE: cacheDir },
+    stderr: "pipe",
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  const client = new Client({ name: "e2e", version: "1.0.0" });
+  await client.connect(transport);
+  try {
+    await client.listTools();
+    await client.callTool({ name: "list_jobs", arguments: {} });
+    return stderr;
   } finally {
     await client.close();
   }
@@ -71,6 +95,23 @@ describe("the compile cache", () => {
     expect(flipped.lines).toContain("compile cache rejected: the cache file does not match its checksum");
     expect(flipped.tools).toContain("seedream_generate_image");
     expect((await start(dir)).lines).toContain("compile cache used");
+  }, 60_000);
+
+  it("refuses the cache of a bundle edited in place at the same length (V8 checks only the length)", async () => {
+    const copy = join(tempDir(), "dist");
+    mkdirSync(copy);
+    for (const f of ["index.js", "server.cjs"]) copyFileSync(join(dirname(ENTRY), f), join(copy, f));
+    writeFileSync(join(copy, "..", "package.json"), JSON.stringify({ type: "module" }));
+    const dir = join(tempDir(), "cache");
+    expect(await startCopy(join(copy, "index.js"), dir)).toContain("compile cache written");
+    const bundle = join(copy, "server.cjs");
+    const source = readFileSync(bundle, "utf8");
+    expect(source).toContain("aigc-mcp ready on stdio");
+    writeFileSync(bundle, source.replace("aigc-mcp ready on stdio", "AIGC-MCP READY ON STDIO"));
+    const edited = await startCopy(join(copy, "index.js"), dir);
+    expect(edited).toContain("compile cache rejected: the cache file does not match its checksum");
+    expect(edited).toContain("AIGC-MCP READY ON STDIO");
+    expect(await startCopy(join(copy, "index.js"), dir)).toContain("compile cache used");
   }, 60_000);
 
   it("is off with NODE_DISABLE_COMPILE_CACHE, and in a folder others can write to", async () => {
