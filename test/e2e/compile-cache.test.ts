@@ -7,8 +7,6 @@
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/harness.js";
 import { ENTRY, stdioClient } from "./helpers.js";
@@ -37,20 +35,16 @@ async function start(cacheDir: string, extra: Record<string, string> = {}) {
 
 /** One start of the built entry at `entry` (a copy of dist/): its whole stderr. */
 async function startCopy(entry: string, cacheDir: string) {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [entry],
-    env: { PATH: process.env.PATH ?? "", AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_LOG_LEVEL: "debug", NODE_COMPILE_CACHE: cacheDir },
-    stderr: "pipe",
-  });
-  let stderr = "";
-  transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-  const client = new Client({ name: "e2e", version: "1.0.0" });
-  await client.connect(transport);
+  const { client, stderr } = await stdioClient(
+    { AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_LOG_LEVEL: "debug", NODE_COMPILE_CACHE: cacheDir },
+    [],
+    undefined,
+    { entry },
+  );
   try {
     await client.listTools();
     await client.callTool({ name: "list_jobs", arguments: {} });
-    return stderr;
+    return stderr();
   } finally {
     await client.close();
   }

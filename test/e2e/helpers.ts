@@ -13,16 +13,19 @@ export const ENTRY = fileURLToPath(new URL("../../dist/index.js", import.meta.ur
 const CACHE = { NODE_COMPILE_CACHE: join(tmpdir(), `aigc-e2e-compile-cache-${process.pid}`) };
 if (!existsSync(ENTRY)) throw new Error("dist/index.js is missing: run `npm run build` first (npm test does)");
 
+/** The server over stdio with an SDK client; `at` starts another entry (a copy of dist/) or in another folder. */
 export async function stdioClient(
   env: Record<string, string>,
   args: string[] = [],
   options?: ClientOptions,
+  at: { entry?: string; cwd?: string } = {},
 ): Promise<{ client: Client; stderr: () => string }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [ENTRY, ...args],
+    args: [at.entry ?? ENTRY, ...args],
     env: { PATH: process.env.PATH ?? "", ...CACHE, ...env },
     stderr: "pipe",
+    ...(at.cwd ? { cwd: at.cwd } : {}),
   });
   let err = "";
   transport.stderr?.on("data", (d: Buffer) => (err += d.toString()));

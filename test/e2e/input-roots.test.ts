@@ -1,25 +1,15 @@
 /** Issue 12 item 4 through the built server: started in `/` as desktop clients do, it logs its input roots and `/` is not one. */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/harness.js";
-import { ENTRY } from "./helpers.js";
+import { stdioClient } from "./helpers.js";
 
 describe("working directory /", () => {
   it("is never a default input root, and the roots are logged at start-up", async () => {
     const out = tempDir("aigc-root-");
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [ENTRY, "--sandbox"],
+    const { client, stderr } = await stdioClient({ AIGC_MCP_OUTPUT_DIR: out, AIGC_MCP_LOG_LEVEL: "info" }, ["--sandbox"], undefined, {
       cwd: "/",
-      env: { PATH: process.env.PATH ?? "", AIGC_MCP_OUTPUT_DIR: out, AIGC_MCP_LOG_LEVEL: "info" },
-      stderr: "pipe",
     });
-    let err = "";
-    transport.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-    const client = new Client({ name: "e2e", version: "1.0.0" });
-    await client.connect(transport);
     try {
       const r = (await client.callTool({
         name: "seedream_generate_image",
@@ -28,6 +18,7 @@ describe("working directory /", () => {
       expect(r.isError).toBe(true);
       const t = r.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
       expect(t).toMatch(/outside the allowed input folders.*AIGC_MCP_INPUT_ROOTS/);
+      const err = stderr();
       expect(err).toMatch(/input roots .*"roots":\[[^\]]*\]/);
       expect(/"roots":\[([^\]]*)\]/.exec(err)![1]).not.toMatch(/"\/"/);
     } finally {
