@@ -49,10 +49,15 @@ export function everyVendorEnv(outputDir) {
   };
 }
 
-/** Spawn to exit of a process that does nothing: the floor every Node server starts from. */
+/**
+ * Spawn to exit of a process that does nothing: the floor every Node server starts from. It gets the
+ * environment the servers get (PATH only, besides their own variables), not the bench's: a variable
+ * Node reads at start, such as NODE_EXTRA_CA_CERTS (set on the machine the README's figures ran on),
+ * cost a bare start ~70 ms there and made every ratio look far better than it was.
+ */
 async function bareNode() {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore", env: { PATH: process.env.PATH ?? "" } });
   const code = await new Promise((resolve, reject) => {
     child.once("exit", resolve);
     child.once("error", reject);
