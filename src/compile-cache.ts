@@ -27,8 +27,10 @@ import { IMPORTER } from "./load-package.js";
 export interface CompileCache {
   /** used: V8 took the cached code; rejected: damaged (checksum) or refused by V8 (another V8, flags); absent: none yet; off: no usable folder. */
   status: "used" | "rejected" | "absent" | "off";
-  /** The cache file (absent for `off`). */
+  /** The cache file (absent for `off`); its folder also keeps the tool list (src/stored-tool-list.ts). */
   file?: string;
+  /** The bundle's build hash (sha256 of dist/server.cjs, 16 hex characters). */
+  build: string;
   /** Why the cache is off or could not be read, for the log. */
   reason?: string;
   /**
@@ -82,6 +84,7 @@ export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEn
   let saved = false;
   const state: CompileCache = {
     status,
+    build: hash,
     ...(cacheFile ? { file: cacheFile } : {}),
     ...(reason ? { reason } : {}),
     save() {
@@ -165,12 +168,15 @@ function userCacheFolder(env: NodeJS.ProcessEnv): string {
   return env.XDG_CACHE_HOME || join(homedir(), ".cache");
 }
 
-/** Removes other builds' cache files (and temp files of crashed writes) not modified for STALE_MS. */
-function removeStale(dir: string, keep: string): void {
+/** The files removeStale may remove: compile caches, stored tool lists (src/stored-tool-list.ts), temp files of crashed writes. */
+export const CACHE_FILES = /^(server-.+\.cache|tools-[0-9a-f]+\.json|\..+\.tmp)$/;
+
+/** Removes the files in `dir` matching `names`, other than `keep`, not modified for 30 days. */
+export function removeStale(dir: string, keep: string, names = CACHE_FILES): void {
   const now = Date.now();
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (path === keep || !/^(server-.+\.cache|\..+\.tmp)$/.test(name)) continue;
+    if (path === keep || !names.test(name)) continue;
     try {
       if (now - statSync(path).mtimeMs > STALE_MS) rmSync(path, { force: true });
     } catch {

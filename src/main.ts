@@ -1,7 +1,7 @@
 /** The server: parse flags and environment once, then run `check` or serve over stdio/HTTP (started by index.ts). */
 import "./net/v8-flags.js"; // first: V8 settings that must precede start-up's allocations
 import { join } from "node:path";
-import { ConfigError, expandHome, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
+import { ConfigError, CORE_ENV, expandHome, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
 import { configWarnings } from "./config-warnings.js";
 import { compileCache } from "./compile-cache.js";
 import { bucketFor, createContext, jobStore } from "./context.js";
@@ -11,6 +11,7 @@ import { probeWritable } from "./media/disk.js";
 import { log, redact, setLogLevel } from "./log.js";
 import { loadVendors, PLUGINS, registerSecrets, toolsetWarning } from "./plugins.js";
 import { listedToolsets } from "./server.js";
+import { readToolList } from "./stored-tool-list.js";
 import type { LiveModel, LoadedVendor } from "./tools/plugin.js";
 import { VERSION } from "./version.js";
 
@@ -43,6 +44,12 @@ async function main(argv: string[]): Promise<void> {
   const cache = compileCache();
   if (cache)
     log.debug(`compile cache ${cache.status}${cache.reason ? `: ${cache.reason}` : ""}`, cache.file ? { file: cache.file } : undefined);
+  // A stdio start first lists what the last start of this build and configuration listed (read while
+  // the vendors load); the sandbox's simulators change ports at every start, so it keeps none.
+  const storedList =
+    args.command === "serve" && core.transport === "stdio" && !args.sandbox
+      ? readToolList(cache, env, [...CORE_ENV, ...PLUGINS.flatMap((p) => p.env)], [core.modelsFile, core.cost.pricesFile])
+      : undefined;
   const vendors = await loadVendors(env, core);
 
   if (args.command === "budget") {
@@ -89,7 +96,7 @@ async function main(argv: string[]): Promise<void> {
     process.once("SIGTERM", () => void stop());
   } else {
     const { serveStdio } = await import("./transports/stdio.js");
-    await serveStdio(app);
+    await serveStdio(app, storedList);
   }
 }
 

@@ -2,6 +2,8 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { afterToolsListed } from "../after-list.js";
+import { log } from "../log.js";
+import { writeToolList, type ListResult, type StoredToolList } from "../stored-tool-list.js";
 
 /**
  * Keywords that only validate and do not help a model choose a value: string lengths and patterns,
@@ -47,11 +49,12 @@ type Registered = {
   _meta?: unknown;
   enabled: boolean;
 };
-type ListResult = { tools: Array<Record<string, unknown>> };
 type ListHandler = (request: unknown, extra: unknown) => Promise<ListResult> | ListResult;
 const compacted = new WeakSet<McpServer>();
 /** Per owner (the AppContext), the answer for one set of registered tools. */
-const answers = new WeakMap<object, Map<string, ListResult>>();
+const answers = new WeakMap<object, Map<string, Promise<ListResult>>>();
+/** Per owner, the answer a stdio start may list first (src/stored-tool-list.ts), read while it started. */
+const stored = new WeakMap<object, Promise<StoredToolList | undefined>>();
 /** JSON Schema per zod object and direction: tools sharing an output object (every job tool) convert it once. */
 const converted = { input: new WeakMap<z.ZodType, unknown>(), output: new WeakMap<z.ZodType, unknown>() };
 
@@ -102,17 +105,60 @@ export function compactListing(server: McpServer, owner: object): void {
   if (!handlers?.get("tools/list"))
     throw new Error("the SDK's tools/list handler is gone (SDK update): adapt compactListing in src/tools/listing.ts");
   handlers.set("tools/list", () => {
-    const byTools = answers.get(owner) ?? new Map<string, ListResult>();
+    const byTools = answers.get(owner) ?? new Map<string, Promise<ListResult>>();
     answers.set(owner, byTools);
-    const key = registeredNames(server);
-    let answer = byTools.get(key);
-    if (!answer) {
-      byTools.set(key, (answer = listTools(server)));
-      afterToolsListed();
-    }
-    return Promise.resolve(answer);
+    const names = registeredNames(server);
+    let answer = byTools.get(names);
+    if (!answer) byTools.set(names, (answer = firstAnswer(server, owner, names, byTools)));
+    return answer;
   });
   compacted.add(server);
+}
+
+/**
+ * Lists `stored` (the answer a start with the same build and configuration listed) at the owner's
+ * first tools/list, instead of converting every schema first: src/stored-tool-list.ts. `stored` is
+ * awaited there, so it may still be read when given. Only an answer listing the same tools is used.
+ */
+export function useStoredToolList(owner: object, list: Promise<StoredToolList | undefined>): void {
+  stored.set(owner, list);
+}
+
+async function firstAnswer(server: McpServer, owner: object, names: string, byTools: Map<string, Promise<ListResult>>) {
+  const kept = await stored.get(owner);
+  stored.delete(owner);
+  afterToolsListed();
+  if (kept?.answer && kept.answer.tools.map((t) => t.name).join(",") === names) {
+    log.debug("tools/list answered from the stored list", { file: kept.file });
+    setImmediate(() => confirmStored(server, kept, names, byTools));
+    return kept.answer;
+  }
+  const answer = listTools(server);
+  if (kept) setImmediate(() => store(kept, answer));
+  return answer;
+}
+
+/**
+ * Builds the answer the stored one stood in for; when they differ (something outside the key
+ * changed the list), it is the answer from now on, the client is told to list again, and the file
+ * is rewritten.
+ */
+function confirmStored(server: McpServer, kept: StoredToolList, names: string, byTools: Map<string, Promise<ListResult>>) {
+  const answer = listTools(server);
+  byTools.set(names, Promise.resolve(answer));
+  if (JSON.stringify(answer) === JSON.stringify(kept.answer)) return;
+  log.info("the stored tool list was out of date: listed again (notifications/tools/list_changed sent)", { file: kept.file });
+  store(kept, answer);
+  server.sendToolListChanged();
+}
+
+function store(kept: StoredToolList, answer: ListResult) {
+  try {
+    writeToolList(kept, answer);
+    log.debug("tool list stored", { file: kept.file });
+  } catch (err) {
+    log.debug(`tool list not stored: ${(err as Error).message}`);
+  }
 }
 
 /** The names of the server's enabled tools, in registration order: what its tools/list depends on. */

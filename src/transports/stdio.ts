@@ -12,6 +12,8 @@ import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol
 import type { AppContext } from "../context.js";
 import { log } from "../log.js";
 import { createMcpServer } from "../server.js";
+import type { StoredToolList } from "../stored-tool-list.js";
+import { useStoredToolList } from "../tools/listing.js";
 
 const EDGE = 512;
 
@@ -152,8 +154,10 @@ export function requestId(head: string, tail: string): string | number | undefin
   return JSON.parse(m[1]!) as string | number;
 }
 
-export async function serveStdio(app: AppContext): Promise<void> {
+/** Serves `app` over stdin/stdout until stdin ends; `storedList`: what to list first (src/stored-tool-list.ts). */
+export async function serveStdio(app: AppContext, storedList?: Promise<StoredToolList | undefined>): Promise<void> {
   const server = createMcpServer(app);
+  if (storedList) useStoredToolList(app, storedList);
   const transport = new LineStdioTransport(app.config.stdioMaxMessageBytes);
   let exiting = false;
   const exit = (reason: string, code: number) => {

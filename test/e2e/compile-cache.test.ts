@@ -123,19 +123,22 @@ describe("the compile cache", () => {
     expect(cacheFiles(shared)).toEqual([]);
   }, 60_000);
 
-  it("removes other builds' cache files untouched for 30 days when it writes its own", async () => {
+  it("removes other builds' cache files and stored tool lists untouched for 30 days when it writes its own", async () => {
     const dir = join(tempDir(), "cache");
     const old = `server-0123456789abcdef-${process.version}-${process.arch}.cache`;
     const recent = `server-fedcba9876543210-${process.version}-${process.arch}.cache`;
     const unrelated = "notes.txt";
+    const oldList = `tools-${"a".repeat(32)}.json`;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    for (const n of [old, recent, unrelated]) writeFileSync(join(dir, n), "x");
+    for (const n of [old, recent, unrelated, oldList]) writeFileSync(join(dir, n), "x");
     const longAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000);
     utimesSync(join(dir, old), longAgo, longAgo);
+    utimesSync(join(dir, oldList), longAgo, longAgo);
     utimesSync(join(dir, unrelated), longAgo, longAgo);
     await start(dir);
     const names = readdirSync(dir);
     expect(names).not.toContain(old);
+    expect(names).not.toContain(oldList);
     expect(names).toContain(recent);
     expect(names).toContain(unrelated);
     expect(cacheFiles(dir)).toHaveLength(2);
