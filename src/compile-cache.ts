@@ -61,7 +61,8 @@ export function compileCache(): CompileCache | undefined {
 export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const file = fileURLToPath(bundle);
   const [source, bundleStat, cache] = await Promise.all([
-    readFile(file, "utf8").catch((err: NodeJS.ErrnoException) => {
+    // ASCII only (scripts/bundle.mjs): latin1 decodes it by copying, into a one-byte string
+    readFile(file, "latin1").catch((err: NodeJS.ErrnoException) => {
       if (err.code === "ENOENT") return undefined;
       throw err;
     }),

@@ -87,7 +87,7 @@ export function joinSentences(...parts: Array<string | undefined>): string {
   return parts
     .map((p) => p?.trim())
     .filter((p): p is string => !!p)
-    .map((p) => (/[.!?…。！？]$/.test(p) ? p : `${p}.`))
+    .map((p) => (/[.!?\u2026\u3002\uff01\uff1f]$/.test(p) ? p : `${p}.`))
     .join(" ");
 }
 
