@@ -109,7 +109,11 @@ export function compactListing(server: McpServer, owner: object): void {
     answers.set(owner, byTools);
     const names = registeredNames(server);
     let answer = byTools.get(names);
-    if (!answer) byTools.set(names, (answer = firstAnswer(server, owner, names, byTools)));
+    if (!answer) {
+      byTools.set(names, (answer = firstAnswer(server, owner, names, byTools)));
+      // a failed listing is tried again at the next tools/list, not kept
+      answer.catch(() => byTools.delete(names));
+    }
     return answer;
   });
   compacted.add(server);
