@@ -14,11 +14,11 @@
  * is not used (a planted cache would run as this process's code).
  */
 import { createHash } from "node:crypto";
-import { readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import Module, { createRequire } from "node:module";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { IMPORTER } from "./load-package.js";
@@ -93,6 +93,7 @@ export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEn
       saved = true;
       const data = script.createCachedData();
       const dir = dirname(cacheFile);
+      ensureFolder(dir);
       const tmp = join(dir, `.${process.pid}-${Date.now()}.tmp`);
       try {
         writeFileSync(tmp, Buffer.concat([checksum(stamp, data), data]), { mode: 0o600 });
@@ -147,26 +148,61 @@ async function readCache(env: NodeJS.ProcessEnv, hash: string): Promise<CacheRea
   }
 }
 
-/** The cache folder, created (0700) when missing, or why there is none. */
+/**
+ * The cache folder, or why there is none. It is not created here: a start that writes nothing
+ * (`--version`, `--help`, a configuration error) leaves no folder behind; save() creates it.
+ */
 async function cacheFolder(env: NodeJS.ProcessEnv): Promise<{ dir: string } | { reason: string }> {
   if (env.NODE_DISABLE_COMPILE_CACHE) return { reason: "NODE_DISABLE_COMPILE_CACHE is set" };
-  const dir = env.NODE_COMPILE_CACHE || join(userCacheFolder(env), "aigc-mcp");
+  const dir = env.NODE_COMPILE_CACHE ? resolve(env.NODE_COMPILE_CACHE) : userCacheFolder(env);
+  if (!dir) return { reason: "no cache folder: neither NODE_COMPILE_CACHE nor a home folder is set" };
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    if (process.platform === "win32") return { dir };
-    const st = await stat(dir);
-    if (st.uid !== process.getuid?.()) return { reason: `${dir} belongs to another user` };
-    if (st.mode & 0o022) return { reason: `${dir} can be written by others (chmod go-w ${dir})` };
-    return { dir };
+    const problem = folderProblem(dir, await stat(dir));
+    return problem ? { reason: problem } : { dir };
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { dir };
     return { reason: `no cache folder: ${(err as Error).message}` };
   }
 }
 
+/** Why `dir` (as `st` describes it) must not hold code this process runs, or undefined. */
+function folderProblem(dir: string, st: Stats): string | undefined {
+  if (process.platform === "win32") return undefined;
+  if (st.uid !== process.getuid?.()) return `${dir} belongs to another user`;
+  if (st.mode & 0o022) return `${dir} can be written by others (chmod go-w ${dir})`;
+  return undefined;
+}
+
+/**
+ * Creates the cache folder (0700) when missing and checks it as cacheFolder does; throws why it
+ * cannot be used. As root, a missing folder is created only inside a folder root owns: `sudo -E`
+ * keeps the user's HOME, and a root-owned ~/.cache/aigc-mcp would refuse the user's own starts.
+ */
+function ensureFolder(dir: string): void {
+  if (!existsSync(dir)) {
+    if (process.getuid?.() === 0) {
+      let parent = dirname(dir);
+      while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+      if (statSync(parent).uid !== 0) throw new Error(`${parent} belongs to another user: as root, no cache folder is created in it`);
+    }
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+  const problem = folderProblem(dir, statSync(dir));
+  if (problem) throw new Error(problem);
+}
+
+/** The user's cache folder + /aigc-mcp, or "" without a home folder (a relative XDG_CACHE_HOME is ignored, as the XDG spec says). */
 function userCacheFolder(env: NodeJS.ProcessEnv): string {
-  if (process.platform === "win32") return env.LOCALAPPDATA || join(homedir(), "AppData", "Local");
-  if (process.platform === "darwin") return join(homedir(), "Library", "Caches");
-  return env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  const home = homedir();
+  const base =
+    process.platform === "win32"
+      ? env.LOCALAPPDATA || (home && join(home, "AppData", "Local"))
+      : process.platform === "darwin"
+        ? home && join(home, "Library", "Caches")
+        : env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)
+          ? env.XDG_CACHE_HOME
+          : home && join(home, ".cache");
+  return base && isAbsolute(base) ? join(base, "aigc-mcp") : "";
 }
 
 /** The files removeStale may remove: compile caches, stored tool lists (src/stored-tool-list.ts), temp files of crashed writes. */

@@ -5,11 +5,22 @@
  * is replaced, a folder others can write to is not used, NODE_DISABLE_COMPILE_CACHE turns it
  * off, and other builds' stale cache files go when a new one is written.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/harness.js";
-import { ENTRY, stdioClient } from "./helpers.js";
+import { ENTRY, run, stdioClient } from "./helpers.js";
 
 /** One start: lists the tools, waits for the idle-time write, and returns what it logged of the cache. */
 async function start(cacheDir: string, extra: Record<string, string> = {}) {
@@ -122,6 +133,44 @@ describe("the compile cache", () => {
     expect(r.tools).toContain("seedream_generate_image");
     expect(cacheFiles(shared)).toEqual([]);
   }, 60_000);
+
+  it("is created only by a start that writes it, and never relative to the working folder", async () => {
+    const dir = join(tempDir(), "cache");
+    for (const args of [["--version"], ["--help"]]) expect((await run(args, { NODE_COMPILE_CACHE: dir })).code).toBe(0);
+    expect(existsSync(dir)).toBe(false);
+
+    // the XDG spec: a relative XDG_CACHE_HOME is ignored, the home folder's .cache is used
+    const home = tempDir();
+    const cwd = tempDir();
+    const { client, stderr } = await stdioClient(
+      { AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_LOG_LEVEL: "debug", NODE_COMPILE_CACHE: "", HOME: home, XDG_CACHE_HOME: "relative-cache" },
+      [],
+      undefined,
+      { cwd },
+    );
+    try {
+      await client.listTools();
+      await client.callTool({ name: "list_jobs", arguments: {} });
+    } finally {
+      await client.close();
+    }
+    expect(stderr()).toContain(join(home, ".cache", "aigc-mcp"));
+    expect(cacheFiles(join(home, ".cache", "aigc-mcp"))).toHaveLength(1);
+    expect(readdirSync(cwd)).toEqual([]);
+  }, 60_000);
+
+  it.runIf(process.getuid?.() === 0)(
+    "as root, creates no cache folder in a folder another user owns (sudo -E keeps HOME)",
+    async () => {
+      const home = tempDir();
+      chownSync(home, 1000, 1000);
+      const r = await start("", { HOME: home });
+      expect(r.tools).toContain("seedream_generate_image");
+      expect(r.lines).toContain(`compile cache not written: ${home} belongs to another user`);
+      expect(readdirSync(home)).toEqual([]);
+    },
+    60_000,
+  );
 
   it("removes other builds' cache files and stored tool lists untouched for 30 days when it writes its own", async () => {
     const dir = join(tempDir(), "cache");
