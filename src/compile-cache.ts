@@ -139,13 +139,23 @@ interface CacheRead {
 async function readCache(env: NodeJS.ProcessEnv, hash: string): Promise<CacheRead> {
   const folder = await cacheFolder(env);
   if ("reason" in folder) return { status: "off", reason: folder.reason };
-  const cacheFile = join(folder.dir, `server-${hash}-${process.version}-${process.arch}.cache`);
+  const cacheFile = join(folder.dir, `server-${hash}-${process.version}-${process.arch}${flagsTag(env)}.cache`);
   try {
     return { status: "absent", cacheFile, file: await readFile(cacheFile) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { status: "absent", cacheFile, ...(code === "ENOENT" ? {} : { reason: (err as Error).message }) };
   }
+}
+
+/**
+ * "-<8 hex>" naming the Node and V8 options the process runs with (command line and NODE_OPTIONS), or
+ * "" without any: V8 refuses code cached under other V8 flags, so clients that start the server with
+ * different options keep a file each instead of replacing each other's at every start.
+ */
+function flagsTag(env: NodeJS.ProcessEnv): string {
+  const flags = [...process.execArgv, env.NODE_OPTIONS ?? ""].join(" ").trim();
+  return flags ? `-${createHash("sha256").update(flags).digest("hex").slice(0, 8)}` : "";
 }
 
 /**

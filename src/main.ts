@@ -42,8 +42,11 @@ async function main(argv: string[]): Promise<void> {
   setLogLevel(core.logLevel);
   for (const warning of configWarnings(env)) log.warn(warning);
   const cache = compileCache();
-  if (cache)
-    log.debug(`compile cache ${cache.status}${cache.reason ? `: ${cache.reason}` : ""}`, cache.file ? { file: cache.file } : undefined);
+  if (cache) {
+    // a refused folder (another user's, writable by others) costs every start its cache: said as a warning
+    const level = cache.status === "off" && !env.NODE_DISABLE_COMPILE_CACHE ? "warn" : "debug";
+    log[level](`compile cache ${cache.status}${cache.reason ? `: ${cache.reason}` : ""}`, cache.file ? { file: cache.file } : undefined);
+  }
   // A stdio start first lists what the last start of this build and configuration listed (read while
   // the vendors load); the sandbox's simulators change ports at every start, so it keeps none.
   const storedList =

@@ -61,7 +61,7 @@ async function startCopy(entry: string, cacheDir: string) {
   }
 }
 
-const cacheFiles = (dir: string) => readdirSync(dir).filter((n) => /^server-[0-9a-f]{16}-v[\d.]+-\w+\.cache$/.test(n));
+const cacheFiles = (dir: string) => readdirSync(dir).filter((n) => /^server-[0-9a-f]{16}-v[\d.]+-\w+(-[0-9a-f]{8})?\.cache$/.test(n));
 
 describe("the compile cache", () => {
   it("is written by a first start and used by the next, which lists the same tools", async () => {
@@ -119,17 +119,27 @@ describe("the compile cache", () => {
     expect(await startCopy(join(copy, "index.js"), dir)).toContain("compile cache used");
   }, 60_000);
 
+  it("keeps a file per set of Node options, so clients starting it differently do not replace each other's", async () => {
+    const dir = join(tempDir(), "cache");
+    const options = { NODE_OPTIONS: "--max-semi-space-size=8" };
+    await start(dir);
+    expect((await start(dir, options)).lines).toContain("compile cache written");
+    expect(cacheFiles(dir)).toHaveLength(2);
+    expect((await start(dir)).lines).toContain("compile cache used");
+    expect((await start(dir, options)).lines).toContain("compile cache used");
+  }, 60_000);
+
   it("is off with NODE_DISABLE_COMPILE_CACHE, and in a folder others can write to", async () => {
     const off = join(tempDir(), "cache");
     const disabled = await start(off, { NODE_DISABLE_COMPILE_CACHE: "1" });
-    expect(disabled.lines).toContain("compile cache off: NODE_DISABLE_COMPILE_CACHE is set");
+    expect(disabled.lines).toContain("DEBUG compile cache off: NODE_DISABLE_COMPILE_CACHE is set");
     expect(existsSync(off)).toBe(false);
 
     if (process.platform === "win32") return;
     const shared = tempDir();
     chmodSync(shared, 0o777);
     const r = await start(shared);
-    expect(r.lines).toContain(`compile cache off: ${shared} can be written by others`);
+    expect(r.lines).toContain(`WARN compile cache off: ${shared} can be written by others`);
     expect(r.tools).toContain("seedream_generate_image");
     expect(cacheFiles(shared)).toEqual([]);
   }, 60_000);
