@@ -14,8 +14,19 @@
  * is not used (a planted cache would run as this process's code).
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import {
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  type Stats,
+} from "node:fs";
+import { open, readFile, stat } from "node:fs/promises";
 import Module, { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
@@ -34,7 +45,9 @@ export interface CompileCache {
   /** Why the cache is off or could not be read, for the log. */
   reason?: string;
   /**
-   * Writes the cache when the start did not use one: V8's code for every function compiled so far.
+   * Writes the cache when the start did not use one: V8's code for every function compiled so far;
+   * when it used one, marks it used instead (its modification time: other builds' housekeeping
+   * removes files untouched for 30 days, and a used file is never rewritten).
    * Synchronous, one event-loop turn of a few ms once per build: it must land even when the client
    * ends the process right after the tools/list answer. Returns the file and its size, or undefined
    * when there is nothing to write; throws a file-system error.
@@ -89,8 +102,13 @@ export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEn
     ...(cacheFile ? { file: cacheFile } : {}),
     ...(reason ? { reason } : {}),
     save() {
-      if (!cacheFile || status === "used" || saved) return undefined;
+      if (!cacheFile || saved) return undefined;
       saved = true;
+      if (status === "used") {
+        const now = new Date();
+        utimesSync(cacheFile, now, now);
+        return undefined;
+      }
       const data = script.createCachedData();
       const dir = dirname(cacheFile);
       ensureFolder(dir);
@@ -141,10 +159,30 @@ async function readCache(env: NodeJS.ProcessEnv, hash: string): Promise<CacheRea
   if ("reason" in folder) return { status: "off", reason: folder.reason };
   const cacheFile = join(folder.dir, `server-${hash}-${process.version}-${process.arch}${flagsTag(env)}.cache`);
   try {
-    return { status: "absent", cacheFile, file: await readFile(cacheFile) };
+    return { status: "absent", cacheFile, file: await readRegularFile(cacheFile, MAX_CACHE_BYTES) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { status: "absent", cacheFile, ...(code === "ENOENT" ? {} : { reason: (err as Error).message }) };
+  }
+}
+
+/** A cache file larger than this is not read (V8's data for the whole server is 1.2–2 MB). */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The bytes of `file` when it is a regular file of at most `maxBytes`; rejects otherwise (ENOENT
+ * when missing). Opened without blocking: a FIFO planted under a cache file's name would otherwise
+ * hold the read, and so the start, forever, and a device such as /dev/zero reports no size.
+ */
+export async function readRegularFile(file: string, maxBytes: number): Promise<Buffer> {
+  const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new Error(`${file} is not a regular file`);
+    if (st.size > maxBytes) throw new Error(`${file} is larger than ${maxBytes} bytes`);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
   }
 }
 

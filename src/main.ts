@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<void> {
   // the vendors load); the sandbox's simulators change ports at every start, so it keeps none.
   const storedList =
     args.command === "serve" && core.transport === "stdio" && !args.sandbox
-      ? readToolList(cache, env, [...CORE_ENV, ...PLUGINS.flatMap((p) => p.env)], [core.modelsFile, core.cost.pricesFile])
+      ? readToolList(cache, env, LIST_VARS(), [core.modelsFile, core.cost.pricesFile])
       : undefined;
   const vendors = await loadVendors(env, core);
 
@@ -102,6 +102,9 @@ async function main(argv: string[]): Promise<void> {
     await serveStdio(app, storedList);
   }
 }
+
+/** The variables the stored tool list's key holds: every declared one but the log level, which changes no tool. */
+const LIST_VARS = () => [...CORE_ENV, ...PLUGINS.flatMap((p) => p.env)].filter((v) => v.name !== "AIGC_MCP_LOG_LEVEL");
 
 /** `check`'s line for the output folder when it cannot be written (the server would refuse to start). */
 async function checkOutputFolder(core: CoreConfig): Promise<number> {

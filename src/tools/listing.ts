@@ -3,7 +3,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { afterToolsListed } from "../after-list.js";
 import { log } from "../log.js";
-import { writeToolList, type ListResult, type StoredToolList } from "../stored-tool-list.js";
+import { touchStoredList, writeToolList, type ListResult, type StoredToolList } from "../stored-tool-list.js";
 
 /**
  * Keywords that only validate and do not help a model choose a value: string lengths and patterns,
@@ -143,14 +143,14 @@ async function firstAnswer(server: McpServer, owner: object, names: string, byTo
 }
 
 /**
- * Builds the answer the stored one stood in for; when they differ (something outside the key
- * changed the list), it is the answer from now on, the client is told to list again, and the file
- * is rewritten.
+ * Builds the answer the stored one stood in for: when they are the same, the file is marked used;
+ * when they differ (something outside the key changed the list), the new one is the answer from now
+ * on, the client is told to list again, and the file is rewritten.
  */
 function confirmStored(server: McpServer, kept: StoredToolList, names: string, byTools: Map<string, Promise<ListResult>>) {
   const answer = listTools(server);
   byTools.set(names, Promise.resolve(answer));
-  if (JSON.stringify(answer) === JSON.stringify(kept.answer)) return;
+  if (JSON.stringify(answer) === JSON.stringify(kept.answer)) return void touchStoredList(kept);
   log.info("the stored tool list was out of date: listed again (notifications/tools/list_changed sent)", { file: kept.file });
   store(kept, answer);
   server.sendToolListChanged();

@@ -75,8 +75,12 @@ describe("the compile cache", () => {
     expect(statSync(join(dir, file!)).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, file!)).size).toBeGreaterThan(100_000);
 
+    const longAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    utimesSync(join(dir, file!), longAgo, longAgo);
     const second = await start(dir);
     expect(second.lines).toContain("compile cache used");
+    // marked used: another build's housekeeping removes only files untouched for 30 days
+    expect(Date.now() - statSync(join(dir, file!)).mtimeMs).toBeLessThan(3600_000);
     expect(second.lines).not.toContain("written");
     expect(second.tools).toEqual(first.tools);
     expect(second.tools).toContain("seedream_generate_image");

@@ -4,7 +4,8 @@
  * list is replaced, announced with notifications/tools/list_changed and rewritten; a damaged one is
  * ignored; another configuration keeps its own; a secret's value is in neither the key nor the file.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ToolListChangedNotificationSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
@@ -125,6 +126,47 @@ describe("the stored tool list", () => {
     expect(fewer.first).toEqual(fresh.first);
     expect(fewer.changed).toBe(0);
     expect(readFileSync(path, "utf8")).toBe(good);
+  }, 60_000);
+
+  it("a FIFO or malformed schema under the file's name is not read or listed, and the start goes on", async () => {
+    const dir = join(tempDir(), "cache");
+    const out = tempDir();
+    const fresh = await start(dir, out);
+    const [file] = storedLists(dir);
+    const path = join(dir, file!);
+    const good = readFileSync(path, "utf8");
+
+    const stored = JSON.parse(good) as { key: string; answer: { tools: Array<Record<string, unknown>> } };
+    stored.answer.tools[0]!.inputSchema = 5;
+    writeFileSync(path, JSON.stringify(stored));
+    const malformed = await start(dir, out);
+    expect(malformed.log).not.toContain(FROM_STORE);
+    expect(malformed.first).toEqual(fresh.first);
+
+    if (process.platform === "win32") return;
+    // a FIFO opened for reading blocks until a writer comes: the start must not wait for one
+    const [compiled] = readdirSync(dir).filter((n) => n.endsWith(".cache"));
+    for (const p of [path, join(dir, compiled!)]) {
+      rmSync(p);
+      execFileSync("mkfifo", ["-m", "600", p]);
+    }
+    const fifo = await start(dir, out);
+    expect(fifo.first).toEqual(fresh.first);
+    expect(fifo.log).toMatch(/compile cache absent: .* is not a regular file/);
+    expect(statSync(path).isFile()).toBe(true);
+  }, 60_000);
+
+  it("is marked used at each start that lists it, and the log level is not part of its key", async () => {
+    const dir = join(tempDir(), "cache");
+    const out = tempDir();
+    await start(dir, out);
+    const [file] = storedLists(dir);
+    const longAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    utimesSync(join(dir, file!), longAgo, longAgo);
+    const quiet = await start(dir, out, { AIGC_MCP_LOG_LEVEL: "warn" });
+    expect(quiet.first.length).toBeGreaterThan(5);
+    expect(storedLists(dir)).toEqual([file]);
+    expect(Date.now() - statSync(join(dir, file!)).mtimeMs).toBeLessThan(3600_000);
   }, 60_000);
 
   it("is not kept with NODE_DISABLE_COMPILE_CACHE, nor by --sandbox", async () => {
