@@ -37,6 +37,16 @@ async function start(cacheDir: string, outputDir: string, extra: Record<string, 
   }
 }
 
+/** A cache folder with the list a first start stored: that start's list, the file and its text. */
+async function withStoredList() {
+  const dir = join(tempDir(), "cache");
+  const out = tempDir();
+  const fresh = await start(dir, out);
+  const [file] = storedLists(dir);
+  const path = join(dir, file!);
+  return { dir, out, fresh, path, good: readFileSync(path, "utf8") };
+}
+
 const storedLists = (dir: string) => readdirSync(dir).filter((n) => /^tools-[0-9a-f]{32}\.json$/.test(n));
 const FROM_STORE = "tools/list answered from the stored list";
 
@@ -81,12 +91,8 @@ describe("the stored tool list", () => {
   }, 60_000);
 
   it("out of date, is listed once, then replaced, announced and rewritten", async () => {
-    const dir = join(tempDir(), "cache");
-    const out = tempDir();
-    const fresh = await start(dir, out);
-    const [file] = storedLists(dir);
-    const path = join(dir, file!);
-    const stored = JSON.parse(readFileSync(path, "utf8")) as { key: string; answer: { tools: Tool[] } };
+    const { dir, out, fresh, path, good } = await withStoredList();
+    const stored = JSON.parse(good) as { key: string; answer: { tools: Tool[] } };
     stored.answer.tools[0]!.description = "a description of another build";
     writeFileSync(path, JSON.stringify(stored));
 
@@ -105,12 +111,7 @@ describe("the stored tool list", () => {
   }, 60_000);
 
   it("damaged, or listing other tools, is not listed and is rewritten", async () => {
-    const dir = join(tempDir(), "cache");
-    const out = tempDir();
-    const fresh = await start(dir, out);
-    const [file] = storedLists(dir);
-    const path = join(dir, file!);
-    const good = readFileSync(path, "utf8");
+    const { dir, out, fresh, path, good } = await withStoredList();
 
     writeFileSync(path, good.slice(0, 5000));
     const damaged = await start(dir, out);
@@ -129,12 +130,7 @@ describe("the stored tool list", () => {
   }, 60_000);
 
   it("a FIFO or malformed schema under the file's name is not read or listed, and the start goes on", async () => {
-    const dir = join(tempDir(), "cache");
-    const out = tempDir();
-    const fresh = await start(dir, out);
-    const [file] = storedLists(dir);
-    const path = join(dir, file!);
-    const good = readFileSync(path, "utf8");
+    const { dir, out, fresh, path, good } = await withStoredList();
 
     const stored = JSON.parse(good) as { key: string; answer: { tools: Array<Record<string, unknown>> } };
     stored.answer.tools[0]!.inputSchema = 5;
