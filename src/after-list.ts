@@ -8,14 +8,17 @@
 import { compileCache } from "./compile-cache.js";
 import { log } from "./log.js";
 import { preloadUndici } from "./net/undici.js";
+import { withStartFlags } from "./net/v8-flags.js";
 
 export function afterToolsListed(): void {
   setImmediate(() => {
     try {
-      const saved = compileCache()?.save();
+      // with the flags every start has: V8 stamps them on the cache (a large stream may be running)
+      const saved = withStartFlags(() => compileCache()?.save());
       if (saved) log.debug(`compile cache written: ${saved.file} (${saved.bytes} bytes)`);
     } catch (err) {
-      log.debug(`compile cache not written: ${(err as Error).message}`);
+      // a folder that cannot take it costs every start its cache: said as a warning
+      log.warn(`compile cache not written: ${(err as Error).message}`);
     }
   });
   preloadUndici(); // queued after the cache's write

@@ -9,7 +9,7 @@ import { rename, stat, unlink } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AigcError } from "../errors.js";
-import { largeStream } from "../net/v8-flags.js";
+import { counting, countedBy, largeStream } from "../net/v8-flags.js";
 import type { DownloadLink, MediaLinks } from "./signed-url.js";
 import { loadPackage } from "../load-package.js";
 
@@ -64,9 +64,8 @@ export class Bucket implements MediaLinks {
     const large = largeStream(); // frequent scavenges while a large file streams (net/v8-flags.ts)
     try {
       const { size } = await stat(path);
-      large.carried(size);
       if (size <= PART_BYTES) {
-        const Body = createReadStream(path);
+        const Body = countedBy(large, createReadStream(path));
         await client.send(new s3.PutObjectCommand({ Bucket, Key, Body, ContentLength: size, ContentType: mimeType }), opts);
         return;
       }
@@ -79,7 +78,7 @@ export class Bucket implements MediaLinks {
           for (let n = next++; n <= count; n = next++) {
             const start = (n - 1) * PART_BYTES;
             const end = Math.min(size, start + PART_BYTES);
-            const Body = createReadStream(path, { start, end: end - 1 });
+            const Body = countedBy(large, createReadStream(path, { start, end: end - 1 }));
             const part = new s3.UploadPartCommand({ Bucket, Key, UploadId, PartNumber: n, Body, ContentLength: end - start });
             parts[n - 1] = { ETag: (await client.send(part, opts)).ETag, PartNumber: n };
           }
@@ -101,11 +100,9 @@ export class Bucket implements MediaLinks {
   async download(name: string, path: string): Promise<boolean> {
     const { s3, client } = await this.connect();
     let body: Readable;
-    let contentLength: number | undefined;
     try {
       const res = await client.send(new s3.GetObjectCommand({ Bucket: this.cfg.bucket, Key: this.key(name) }));
       body = res.Body as Readable;
-      contentLength = res.ContentLength;
     } catch (err) {
       if ((err as { name?: string }).name === "NoSuchKey") return false;
       throw this.error(err, `reading ${name}`);
@@ -113,8 +110,7 @@ export class Bucket implements MediaLinks {
     const tmp = `${path}.${process.pid}.part`;
     const large = largeStream();
     try {
-      large.carried(contentLength ?? Infinity);
-      await pipeline(body, createWriteStream(tmp));
+      await pipeline(body, counting(large), createWriteStream(tmp));
       await rename(tmp, path);
       return true;
     } catch (err) {

@@ -27,20 +27,23 @@
  *   start vs 20 MB without it). The baseline compiler's code parses as fast as the socket delivers
  *   here (the bench streams 500 MB at the same rate). Set before undici compiles the module (lazily,
  *   on the first connection); the process has no other WebAssembly.
- * - A full GC every FULL_GC_INTERVAL_MS while a large stream runs (`--expose-gc`, so a new vm context
- *   gets V8's `gc`; the process's own context has none). A chunk still in flight at two scavenges
- *   (queued for a socket or a file write) is promoted to the old generation, which V8 collects only in
- *   a full GC, and that is rare while the old generation barely grows: measured on the 500 MB bench to
- *   disk and the bucket, ~13 MB of spent chunks built up that way by the end of the upload (their
- *   backing stores outside the heap; a full GC freed them at once), most of the row's 16-25 MiB.
- * The first three are read by V8 at the moment they apply, so setting them after start (or changing
- * one while the process runs) takes effect; `--expose-gc` counts for contexts made after it is set.
+ * - A full GC every FULL_GC_INTERVAL_MS while large streams move at least FULL_GC_BYTES in between. A
+ *   chunk still in flight at two scavenges (queued for a socket or a file write) is promoted to the
+ *   old generation, which V8 collects only in a full GC, and that is rare while the old generation
+ *   barely grows: measured on the 500 MB bench to disk and the bucket, ~13 MB of spent chunks built up
+ *   that way by the end of the upload (their backing stores outside the heap; a full GC freed them at
+ *   once), most of the row's 16-25 MiB. V8's `gc` is taken from a new vm context made while
+ *   `--expose-gc` is set for that moment only: neither the server's context nor its worker threads
+ *   get a `gc`, and the flags the code cache is stamped with stay those of every start.
+ * All of them are read by V8 at the moment they apply, so setting them after start (or changing one
+ * while the process runs) takes effect.
  */
 import { setFlagsFromString } from "node:v8";
+import { pipeline, Transform, type Readable } from "node:stream";
 import { runInNewContext } from "node:vm";
 
 /** The flags set for the whole process (and so in the flag hash V8 stamps on the code cache). */
-export const V8_FLAGS = ["--semi-space-growth-factor=1", "--liftoff-only", "--expose-gc"] as const;
+export const V8_FLAGS = ["--semi-space-growth-factor=1", "--liftoff-only"] as const;
 
 for (const flag of V8_FLAGS) setFlagsFromString(flag);
 
@@ -50,36 +53,96 @@ export const LARGE_STREAM_BYTES = 1024 * 1024;
 export const STREAMING_TRIGGER = 5;
 export const DEFAULT_TRIGGER = 80;
 /**
- * While a large stream runs, a full GC this often. Each took 2-43 ms here (median ~24): ~5% of a core
- * and a pause of that length twice a second while a large file streams. At 1 000 ms the bucket row
- * gave 9-16 MiB, at 500 ms 7-10.
+ * While large streams move data, a full GC this often. Each took 2-43 ms here (median ~24): ~5% of a
+ * core and a pause of that length twice a second while a large file streams. At 1 000 ms the bucket
+ * row gave 9-16 MiB, at 500 ms 7-10.
  */
 export const FULL_GC_INTERVAL_MS = 500;
+/** The bytes large streams must move between two full GCs: a stalled reader (a paused video player) starts none. */
+export const FULL_GC_BYTES = 8 * 1024 * 1024;
 let largeStreams = 0;
+let moved = 0;
 let fullGcTimer: NodeJS.Timeout | undefined;
 let gc: (() => void) | undefined;
 
 function fullGc(): void {
-  gc ??= runInNewContext('typeof gc === "function" ? gc : undefined') as (() => void) | undefined;
+  if (moved < FULL_GC_BYTES) return;
+  moved = 0;
+  if (!gc) {
+    setFlagsFromString("--expose-gc");
+    try {
+      gc = runInNewContext('typeof gc === "function" ? gc : undefined') as (() => void) | undefined;
+    } finally {
+      setFlagsFromString("--no-expose-gc");
+    }
+  }
   gc?.();
 }
 
 /**
- * One output's stream (its download, save and upload): `carried(bytes)` as bytes pass turns frequent
- * scavenges and the periodic full GC on once they exceed LARGE_STREAM_BYTES; `end()` (once, in a
- * finally) turns them off when no other large stream runs.
+ * Runs `fn` with V8's default scavenge trigger, as every start has it: V8 stamps the code cache with
+ * the flags in force when it is made (src/compile-cache.ts), and the streaming trigger would make a
+ * cache written while a large stream runs one the next start refuses.
  */
-export function largeStream(): { carried: (bytes: number) => void; end: () => void } {
+export function withStartFlags<T>(fn: () => T): T {
+  if (largeStreams === 0) return fn();
+  setFlagsFromString(`--minor-gc-task-trigger=${DEFAULT_TRIGGER}`);
+  try {
+    return fn();
+  } finally {
+    if (largeStreams > 0) setFlagsFromString(`--minor-gc-task-trigger=${STREAMING_TRIGGER}`);
+  }
+}
+
+export interface LargeStream {
+  carried: (bytes: number) => void;
+  end: () => void;
+}
+
+/**
+ * `source` as read through a pass-through that tells `large` how many bytes have passed; an error of
+ * `source` destroys the returned stream with it, so its reader fails rather than waits.
+ */
+export function countedBy(large: LargeStream, source: Readable): Readable {
+  const counter = counting(large);
+  pipeline(source, counter, () => undefined);
+  return counter;
+}
+
+/** A pass-through for a stream's bytes that tells `large` how many have passed (largeStream's carried). */
+export function counting(large: LargeStream): Transform {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      large.carried((bytes += chunk.length));
+      cb(null, chunk);
+    },
+  });
+}
+
+/**
+ * One output's stream (its download, save and upload): `carried(bytes)` with the bytes passed so far,
+ * at each chunk, turns frequent scavenges and the periodic full GC on once they exceed
+ * LARGE_STREAM_BYTES; `end()` (once, in a finally) turns them off when no other large stream runs.
+ */
+export function largeStream(): LargeStream {
   let large = false;
+  let ended = false;
+  let seen = 0;
   return {
     carried: (bytes) => {
+      if (ended) return;
+      if (bytes > seen) moved += bytes - seen;
+      seen = Math.max(seen, bytes);
       if (large || bytes <= LARGE_STREAM_BYTES) return;
       large = true;
       if (largeStreams++ > 0) return;
+      moved = 0;
       setFlagsFromString(`--minor-gc-task-trigger=${STREAMING_TRIGGER}`);
       fullGcTimer = setInterval(fullGc, FULL_GC_INTERVAL_MS).unref();
     },
     end: () => {
+      ended = true;
       if (!large) return;
       large = false;
       if (--largeStreams > 0) return;

@@ -12,7 +12,7 @@ import type { MediaStore } from "../media/store.js";
 import { mimeForExt } from "../media/sniff.js";
 import type { SignedMediaUrls } from "../media/signed-url.js";
 import { plain } from "./reply.js";
-import { largeStream } from "../net/v8-flags.js";
+import { counting, largeStream } from "../net/v8-flags.js";
 
 export async function serveMedia(
   req: IncomingMessage,
@@ -51,8 +51,7 @@ export async function serveMedia(
   });
   if (req.method === "HEAD" || length === 0) return void res.end();
   const large = largeStream(); // frequent scavenges while a large file streams (net/v8-flags.ts)
-  large.carried(length);
-  await pipeline(createReadStream(path, { start, end }), res)
+  await pipeline(createReadStream(path, { start, end }), counting(large), res)
     .catch(() => res.destroy())
     .finally(large.end);
 }

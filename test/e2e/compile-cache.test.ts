@@ -180,7 +180,7 @@ describe("the compile cache", () => {
       chownSync(home, 1000, 1000);
       const r = await start("", { HOME: home });
       expect(r.tools).toContain("seedream_generate_image");
-      expect(r.lines).toContain(`compile cache not written: ${home} belongs to another user`);
+      expect(r.lines).toContain(`WARN compile cache not written: ${home} belongs to another user`);
       expect(readdirSync(home)).toEqual([]);
     },
     60_000,

@@ -11,15 +11,23 @@ vi.mock("node:v8", () => ({ setFlagsFromString: (flag: string) => void set.push(
 const gc = vi.hoisted(() => vi.fn());
 vi.mock("node:vm", () => ({ runInNewContext: () => gc }));
 
-const { DEFAULT_TRIGGER, FULL_GC_INTERVAL_MS, LARGE_STREAM_BYTES, STREAMING_TRIGGER, V8_FLAGS, largeStream } =
-  await import("../../src/net/v8-flags.js");
+const {
+  DEFAULT_TRIGGER,
+  FULL_GC_BYTES,
+  FULL_GC_INTERVAL_MS,
+  LARGE_STREAM_BYTES,
+  STREAMING_TRIGGER,
+  V8_FLAGS,
+  largeStream,
+  withStartFlags,
+} = await import("../../src/net/v8-flags.js");
 const on = `--minor-gc-task-trigger=${STREAMING_TRIGGER}`;
 const off = `--minor-gc-task-trigger=${DEFAULT_TRIGGER}`;
 
 describe("V8 settings", () => {
   beforeEach(() => void set.splice(0));
 
-  it("sets the young generation's growth, the WebAssembly tier and gc for new contexts for the whole process", async () => {
+  it("sets only the young generation's growth and the WebAssembly tier for the whole process", async () => {
     vi.resetModules();
     await import("../../src/net/v8-flags.js");
     expect(set).toEqual([...V8_FLAGS]);
@@ -48,22 +56,47 @@ describe("V8 settings", () => {
     expect(set).toEqual([on, off]);
   });
 
-  it("runs a full GC every FULL_GC_INTERVAL_MS while a large stream runs, and none after", () => {
+  it("runs a full GC every FULL_GC_INTERVAL_MS while large streams move FULL_GC_BYTES, none while they stall or after", () => {
     vi.useFakeTimers();
     try {
       gc.mockClear();
       const a = largeStream();
-      a.carried(LARGE_STREAM_BYTES);
+      let bytes = LARGE_STREAM_BYTES;
+      a.carried(bytes);
       vi.advanceTimersByTime(3 * FULL_GC_INTERVAL_MS);
       expect(gc).not.toHaveBeenCalled();
-      a.carried(LARGE_STREAM_BYTES + 1);
+      a.carried((bytes += 1)); // large from here: the schedule starts, counting from now
       vi.advanceTimersByTime(3 * FULL_GC_INTERVAL_MS);
+      expect(gc).not.toHaveBeenCalled();
+      for (let tick = 0; tick < 3; tick++) {
+        a.carried((bytes += FULL_GC_BYTES));
+        vi.advanceTimersByTime(FULL_GC_INTERVAL_MS);
+      }
       expect(gc).toHaveBeenCalledTimes(3);
+      // a reader that stopped (a paused player): the stream is open, nothing moves, no GC
+      vi.advanceTimersByTime(10 * FULL_GC_INTERVAL_MS);
+      expect(gc).toHaveBeenCalledTimes(3);
+      // gc is taken with --expose-gc set for that moment only
+      expect(set.filter((f) => f.includes("expose-gc"))).toEqual(["--expose-gc", "--no-expose-gc"]);
       a.end();
+      a.carried((bytes += FULL_GC_BYTES));
       vi.advanceTimersByTime(3 * FULL_GC_INTERVAL_MS);
       expect(gc).toHaveBeenCalledTimes(3);
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("gives the code cache the scavenge trigger every start has, even while a large stream runs", () => {
+    expect(withStartFlags(() => "saved")).toBe("saved");
+    expect(set).toEqual([]);
+    const a = largeStream();
+    a.carried(LARGE_STREAM_BYTES + 1);
+    set.splice(0);
+    let during: string[] = [];
+    withStartFlags(() => void (during = [...set]));
+    expect(during).toEqual([off]);
+    expect(set).toEqual([off, on]);
+    a.end();
   });
 });
