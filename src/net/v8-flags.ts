@@ -55,7 +55,7 @@ export const DEFAULT_TRIGGER = 80;
 /**
  * While large streams move data, a full GC this often. Each took 2-43 ms here (median ~24): ~5% of a
  * core and a pause of that length twice a second while a large file streams. At 1 000 ms the bucket
- * row gave 9-16 MiB, at 500 ms 7-10.
+ * row gave 9-16 MiB, at 500 ms 7-10 (7-13 once a GC also waits for FULL_GC_BYTES to move).
  */
 export const FULL_GC_INTERVAL_MS = 500;
 /** The bytes large streams must move between two full GCs: a stalled reader (a paused video player) starts none. */
