@@ -112,14 +112,7 @@ export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEn
       const data = script.createCachedData();
       const dir = dirname(cacheFile);
       ensureFolder(dir);
-      const tmp = join(dir, `.${process.pid}-${Date.now()}.tmp`);
-      try {
-        writeFileSync(tmp, Buffer.concat([checksum(stamp, data), data]), { mode: 0o600 });
-        renameSync(tmp, cacheFile);
-      } catch (err) {
-        rmSync(tmp, { force: true });
-        throw err;
-      }
+      replaceFileSync(cacheFile, Buffer.concat([checksum(stamp, data), data]));
       removeStale(dir, cacheFile);
       return { file: cacheFile, bytes: data.length };
     },
@@ -251,6 +244,21 @@ function userCacheFolder(env: NodeJS.ProcessEnv): string {
           ? env.XDG_CACHE_HOME
           : home && join(home, ".cache");
   return base && isAbsolute(base) ? join(base, "aigc-mcp") : "";
+}
+
+/**
+ * Writes `data` to `file` (0600) through a temp file beside it, `.<pid>-<ms><tag>.tmp`, renamed over
+ * it: a reader finds the old file or the new one, never part of one. Throws a file-system error.
+ */
+export function replaceFileSync(file: string, data: string | Buffer, tag = ""): void {
+  const tmp = join(dirname(file), `.${process.pid}-${Date.now()}${tag}.tmp`);
+  try {
+    writeFileSync(tmp, data, { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** The files removeStale may remove: compile caches, stored tool lists (src/stored-tool-list.ts), temp files of crashed writes. */

@@ -13,11 +13,10 @@
  * descriptions, schemas, annotations): nothing secret, nothing a call sent.
  */
 import { createHash } from "node:crypto";
-import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { stat, utimes } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { CompileCache } from "./compile-cache.js";
-import { readRegularFile, removeStale } from "./compile-cache.js";
+import { readRegularFile, removeStale, replaceFileSync } from "./compile-cache.js";
 import type { Env, EnvVar } from "./config.js";
 
 /** The tools/list result, as the SDK sends it. */
@@ -69,16 +68,8 @@ export async function readToolList(
  * went out: it must land even when the client ends the process right after. Throws a file-system error.
  */
 export function writeToolList(stored: StoredToolList, answer: ListResult): void {
-  const dir = dirname(stored.file);
-  const tmp = join(dir, `.${process.pid}-${Date.now()}-tools.tmp`);
-  try {
-    writeFileSync(tmp, JSON.stringify({ key: stored.key, answer }), { mode: 0o600 });
-    renameSync(tmp, stored.file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  removeStale(dir, stored.file, STORED_LISTS);
+  replaceFileSync(stored.file, JSON.stringify({ key: stored.key, answer }), "-tools");
+  removeStale(dirname(stored.file), stored.file, STORED_LISTS);
 }
 
 /** What the key holds of a file the list depends on: its path, size and modification time. */
@@ -127,4 +118,5 @@ function isTool(t: unknown): boolean {
   );
 }
 
-const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
+/** A JSON object (not null, not an array). */
+export const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);

@@ -3,7 +3,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { afterToolsListed } from "../after-list.js";
 import { log } from "../log.js";
-import { touchStoredList, writeToolList, type ListResult, type StoredToolList } from "../stored-tool-list.js";
+import { isObject, touchStoredList, writeToolList, type ListResult, type StoredToolList } from "../stored-tool-list.js";
 
 /**
  * Keywords that only validate and do not help a model choose a value: string lengths and patterns,
@@ -34,7 +34,6 @@ export function compactSchema(node: unknown): unknown {
   return out;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 const isEmptyObject = (v: unknown): boolean => isObject(v) && Object.keys(v).length === 0;
 const mapValues = (o: Record<string, unknown>, f: (v: unknown) => unknown) =>
   Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
