@@ -234,7 +234,8 @@ export class MediaStore {
     const meter = new Transform({
       destroy: (err, cb) => (large.end(), cb(err)),
       transform(chunk: Buffer, _enc, cb) {
-        large.carried((bytes += chunk.length));
+        bytes += chunk.length;
+        large.passed(chunk.length);
         if (bytes > max) return cb(tooLarge(opts.vendor, bytes, max));
         if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
         hash.update(chunk);

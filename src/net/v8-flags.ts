@@ -95,7 +95,8 @@ export function withStartFlags<T>(fn: () => T): T {
 }
 
 export interface LargeStream {
-  carried: (bytes: number) => void;
+  /** A chunk of `bytes` passed. */
+  passed: (bytes: number) => void;
   end: () => void;
 }
 
@@ -109,32 +110,34 @@ export function countedBy(large: LargeStream, source: Readable): Readable {
   return counter;
 }
 
-/** A pass-through for a stream's bytes that tells `large` how many have passed (largeStream's carried). */
+/**
+ * A pass-through for a stream's bytes that tells `large` of each chunk. Several may feed one large
+ * stream (the parts of a multipart upload): it adds them up.
+ */
 export function counting(large: LargeStream): Transform {
-  let bytes = 0;
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      large.carried((bytes += chunk.length));
+      large.passed(chunk.length);
       cb(null, chunk);
     },
   });
 }
 
 /**
- * One output's stream (its download, save and upload): `carried(bytes)` with the bytes passed so far,
- * at each chunk, turns frequent scavenges and the periodic full GC on once they exceed
- * LARGE_STREAM_BYTES; `end()` (once, in a finally) turns them off when no other large stream runs.
+ * One output's stream (its download, save and upload): `passed(bytes)` at each chunk turns frequent
+ * scavenges and the periodic full GC on once the chunks add up to more than LARGE_STREAM_BYTES;
+ * `end()` (once, in a finally) turns them off when no other large stream runs.
  */
 export function largeStream(): LargeStream {
   let large = false;
   let ended = false;
-  let seen = 0;
+  let total = 0;
   return {
-    carried: (bytes) => {
+    passed: (bytes) => {
       if (ended) return;
-      if (bytes > seen) moved += bytes - seen;
-      seen = Math.max(seen, bytes);
-      if (large || bytes <= LARGE_STREAM_BYTES) return;
+      total += bytes;
+      moved += bytes;
+      if (large || total <= LARGE_STREAM_BYTES) return;
       large = true;
       if (largeStreams++ > 0) return;
       moved = 0;
