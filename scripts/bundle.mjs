@@ -97,6 +97,7 @@ const hash = createHash("sha256")
   .update(readFileSync(dist("server.cjs")))
   .digest("hex")
   .slice(0, 16);
+const { listVars } = await import(new URL("dist/plugins.js", root).href);
 const entry = await build({
   entryPoints: [new URL("src/index.ts", root).pathname],
   outfile: dist("index.js"),
@@ -104,7 +105,8 @@ const entry = await build({
   format: "esm",
   // the modules' entry, imported only when there is no bundle beside it
   external: ["./main.js"],
-  define: { AIGC_MCP_BUNDLE_HASH: JSON.stringify(hash) },
+  // the stored tool list's key (src/early-answers.ts), from tsc's modules of the same source
+  define: { AIGC_MCP_BUNDLE_HASH: JSON.stringify(hash), AIGC_MCP_LIST_VARS: JSON.stringify(listVars()) },
 });
 const files = [server, entry].flatMap((r) => Object.entries(r.metafile.outputs)).filter(([name]) => /\.c?js$/.test(name));
 const kib = (/** @type {number} */ n) => `${(n / 1024).toFixed(0)} KiB`;

@@ -13,7 +13,6 @@
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off. A folder that another user owns or others can write to
  * is not used (a planted cache would run as this process's code).
  */
-import { createHash } from "node:crypto";
 import {
   constants,
   existsSync,
@@ -69,10 +68,20 @@ export function compileCache(): CompileCache | undefined {
  * content hash, fixed at build time: V8 itself checks only the source's length). Resolves to false
  * when there is no bundle there, so the caller runs the modules instead; what the bundle throws while
  * it loads rejects. The files are read asynchronously, side by side (nothing on the start path
- * blocks the event loop on the file system).
+ * blocks the event loop on the file system). `beside`, given the cache folder, runs first
+ * (src/early-answers.ts): it resolves once its own reads are done, and the bundle runs when its
+ * `ready` settles. It must not reject.
  */
-export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+export async function runBundle(
+  bundle: URL,
+  hash: string,
+  env: NodeJS.ProcessEnv = process.env,
+  beside?: (dir: string) => Promise<{ ready: Promise<void> } | undefined>,
+): Promise<boolean> {
   const file = fileURLToPath(bundle);
+  // the early answers read their file first: the bundle's reads would hold the thread pool
+  const found = await cacheFolder(env);
+  const early = beside && "dir" in found ? await beside(found.dir) : undefined;
   const [source, bundleStat, cache] = await Promise.all([
     // ASCII only (scripts/bundle.mjs): latin1 decodes it by copying, into a one-byte string
     readFile(file, "latin1").catch((err: NodeJS.ErrnoException) => {
@@ -80,11 +89,11 @@ export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEn
       throw err;
     }),
     stat(file).catch(() => undefined),
-    readCache(env, hash),
+    readCache(found, env, hash),
   ]);
   if (source === undefined || !bundleStat) return false;
-  // What the checksum binds the data to besides itself: this build, and this very file (a copy of
-  // another build's cache, or the bundle edited in place at the same length, would run stale code).
+  // what follows takes the main thread for ~150 ms: after the answers
+  await early?.ready;
   const stamp = `${hash} ${bundleStat.size} ${bundleStat.mtimeMs}`;
   const { cacheFile } = cache;
   const cachedData = cache.file && checked(cache.file, stamp);
@@ -129,7 +138,10 @@ export async function runBundle(bundle: URL, hash: string, env: NodeJS.ProcessEn
  * and the source's length: data damaged after the header (a bad disk, a partial write) was taken and
  * crashed every start, and data of other code of the same length ran that code.
  */
-const checksum = (stamp: string, data: Buffer) => createHash("sha256").update(stamp).update(data).digest();
+const checksum = (stamp: string, data: Buffer) => sha256().update(stamp).update(data).digest();
+
+/** node:crypto loads on first use: ~10 ms that a start answered early (src/early-answers.ts) spends after its answers. */
+const sha256 = () => process.getBuiltinModule("node:crypto").createHash("sha256");
 
 /** V8's data in a cache file, or undefined when it does not match its checksum. */
 function checked(file: Buffer, stamp: string): Buffer | undefined {
@@ -147,8 +159,7 @@ interface CacheRead {
 }
 
 /** The cache file for `hash` in the cache folder, read whole. */
-async function readCache(env: NodeJS.ProcessEnv, hash: string): Promise<CacheRead> {
-  const folder = await cacheFolder(env);
+async function readCache(folder: { dir: string } | { reason: string }, env: NodeJS.ProcessEnv, hash: string): Promise<CacheRead> {
   if ("reason" in folder) return { status: "off", reason: folder.reason };
   const cacheFile = join(folder.dir, `server-${hash}-${process.version}-${process.arch}${flagsTag(env)}.cache`);
   try {
@@ -165,7 +176,9 @@ const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 /**
  * The bytes of `file` when it is a regular file of at most `maxBytes`; rejects otherwise (ENOENT
  * when missing). Opened without blocking: a FIFO planted under a cache file's name would otherwise
- * hold the read, and so the start, forever, and a device such as /dev/zero reports no size.
+ * hold the read, and so the start, forever, and a device such as /dev/zero reports no size. Read
+ * as the size it had when opened, in as few thread-pool trips as can be (each is ~1 ms of a start's
+ * critical path); the file is closed without waiting.
  */
 export async function readRegularFile(file: string, maxBytes: number): Promise<Buffer> {
   const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -173,9 +186,16 @@ export async function readRegularFile(file: string, maxBytes: number): Promise<B
     const st = await handle.stat();
     if (!st.isFile()) throw new Error(`${file} is not a regular file`);
     if (st.size > maxBytes) throw new Error(`${file} is larger than ${maxBytes} bytes`);
-    return await handle.readFile();
+    const data = Buffer.allocUnsafe(st.size);
+    let got = 0;
+    while (got < data.length) {
+      const { bytesRead } = await handle.read(data, got, data.length - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return data.subarray(0, got);
   } finally {
-    await handle.close();
+    handle.close().catch(() => undefined);
   }
 }
 
@@ -186,7 +206,7 @@ export async function readRegularFile(file: string, maxBytes: number): Promise<B
  */
 function flagsTag(env: NodeJS.ProcessEnv): string {
   const flags = [...process.execArgv, env.NODE_OPTIONS ?? ""].join(" ").trim();
-  return flags ? `-${createHash("sha256").update(flags).digest("hex").slice(0, 8)}` : "";
+  return flags ? `-${sha256().update(flags).digest("hex").slice(0, 8)}` : "";
 }
 
 /**
@@ -262,7 +282,7 @@ export function replaceFileSync(file: string, data: string | Buffer, tag = ""): 
 }
 
 /** The files removeStale may remove: compile caches, stored tool lists (src/stored-tool-list.ts), temp files of crashed writes. */
-export const CACHE_FILES = /^(server-.+\.cache|tools-[0-9a-f]+\.json|\..+\.tmp)$/;
+export const CACHE_FILES = /^(server-.+\.cache|tools-[0-9a-f]+\.jsonl?|\..+\.tmp)$/;
 
 /** Removes the files in `dir` matching `names`, other than `keep`, not modified for 30 days. */
 export function removeStale(dir: string, keep: string, names = CACHE_FILES): void {

@@ -4,10 +4,10 @@
  * their own variables through `EnvVar` lists so `--help` and the README can list every one.
  */
 import { BlockList, isIPv4, isIPv6 } from "node:net";
-import { homedir } from "node:os";
 import { delimiter, resolve } from "node:path";
 import { z } from "zod";
 import { CORE_ENV } from "./core-env.js";
+import { expandHome } from "./home-path.js";
 import { parseCostConfig, type CostConfig } from "./cost/config.js";
 
 export { CORE_ENV };
@@ -145,9 +145,8 @@ export interface CoreConfig {
   sandbox: boolean;
 }
 
-export function expandHome(p: string): string {
-  return p === "~" ? homedir() : p.startsWith("~/") ? resolve(homedir(), p.slice(2)) : p;
-}
+/** Re-exported from src/home-path.ts, where the entry takes it from without loading this module. */
+export { expandHome };
 
 export function parseCoreConfig(env: Env): CoreConfig {
   const d = (name: string) => CORE_ENV.find((v) => v.name === name)?.default;

@@ -1,7 +1,7 @@
 /** The server: parse flags and environment once, then run `check` or serve over stdio/HTTP (started by index.ts). */
 import "./net/v8-flags.js"; // first: V8 settings that must precede start-up's allocations
-import { join } from "node:path";
-import { ConfigError, CORE_ENV, expandHome, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
+import { dirname, join } from "node:path";
+import { ConfigError, expandHome, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
 import { configWarnings } from "./config-warnings.js";
 import { compileCache } from "./compile-cache.js";
 import { bucketFor, createContext, jobStore } from "./context.js";
@@ -9,7 +9,7 @@ import { helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError, joinSentences } from "./errors.js";
 import { probeWritable } from "./media/disk.js";
 import { log, redact, setLogLevel } from "./log.js";
-import { loadVendors, PLUGINS, registerSecrets, toolsetWarning } from "./plugins.js";
+import { listVars, loadVendors, PLUGINS, registerSecrets, toolsetWarning } from "./plugins.js";
 import { listedToolsets } from "./server.js";
 import { readToolList } from "./stored-tool-list.js";
 import type { LiveModel, LoadedVendor } from "./tools/plugin.js";
@@ -21,6 +21,8 @@ async function main(argv: string[]): Promise<void> {
   if (args.command === "version") return void process.stdout.write(`${VERSION}\n`);
 
   let env: Env = { ...process.env, ...args.env };
+  // the stored tool list's key: the environment as given (--sandbox replaces the vendors' below)
+  const given = env;
   const early = env.AIGC_MCP_LOG_LEVEL;
   if (early === "debug" || early === "info" || early === "warn" || early === "error") setLogLevel(early);
   let closeSandbox: (() => Promise<void>) | undefined;
@@ -48,10 +50,10 @@ async function main(argv: string[]): Promise<void> {
     log[level](`compile cache ${cache.status}${cache.reason ? `: ${cache.reason}` : ""}`, cache.file ? { file: cache.file } : undefined);
   }
   // A stdio start first lists what the last start of this build and configuration listed (read while
-  // the vendors load); the sandbox's simulators change ports at every start, so it keeps none.
+  // the vendors load).
   const storedList =
-    args.command === "serve" && core.transport === "stdio" && !args.sandbox
-      ? readToolList(cache, env, LIST_VARS(), [core.modelsFile, core.cost.pricesFile])
+    args.command === "serve" && core.transport === "stdio"
+      ? readToolList(cache?.file ? { dir: dirname(cache.file), build: cache.build } : undefined, given, listVars(), args.sandbox)
       : undefined;
   const vendors = await loadVendors(env, core);
 
@@ -102,9 +104,6 @@ async function main(argv: string[]): Promise<void> {
     await serveStdio(app, storedList);
   }
 }
-
-/** The variables the stored tool list's key holds: every declared one but the log level, which changes no tool. */
-const LIST_VARS = () => [...CORE_ENV, ...PLUGINS.flatMap((p) => p.env)].filter((v) => v.name !== "AIGC_MCP_LOG_LEVEL");
 
 /** `check`'s line for the output folder when it cannot be written (the server would refuse to start). */
 async function checkOutputFolder(core: CoreConfig): Promise<number> {

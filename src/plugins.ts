@@ -8,12 +8,24 @@ import { animoPlugin } from "./tools/animo/plugin.js";
 import { arkPlugin } from "./tools/ark/plugin.js";
 import { gatewayPlugin } from "./tools/gateway/plugin.js";
 import { klingPlugin } from "./tools/kling/plugin.js";
+import type { KeyVar } from "./stored-tool-list.js";
 import type { LoadedVendor, VendorPlugin } from "./tools/plugin.js";
 import { visualPlugin } from "./tools/visual/plugin.js";
 import { loadModelsFile, type ModelsFile } from "./vendors/kit/models-file.js";
 import { loadPricesFile } from "./vendors/kit/prices-file.js";
 
 export const PLUGINS: readonly VendorPlugin[] = [arkPlugin, klingPlugin, visualPlugin, animoPlugin, gatewayPlugin];
+
+/**
+ * The variables the stored tool list's key holds (src/stored-tool-list.ts): every declared one but
+ * the log level, which changes no tool. scripts/bundle.mjs writes the same list into the entry.
+ */
+export function listVars(): KeyVar[] {
+  const vendor = new Set(PLUGINS.flatMap((p) => p.env.map((v) => v.name)));
+  return [...CORE_ENV, ...PLUGINS.flatMap((p) => p.env)]
+    .filter((v) => v.name !== "AIGC_MCP_LOG_LEVEL")
+    .map((v) => ({ name: v.name, ...(v.secret ? { secret: true } : {}), ...(vendor.has(v.name) ? { vendor: true } : {}) }));
+}
 for (const p of PLUGINS) {
   declareEnv(p.env);
   registerVendorName(p.id, p.name);

@@ -3,7 +3,14 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { afterToolsListed } from "../after-list.js";
 import { log } from "../log.js";
-import { isObject, touchStoredList, writeToolList, type ListResult, type StoredToolList } from "../stored-tool-list.js";
+import {
+  isObject,
+  touchStoredList,
+  writeToolList,
+  type ListResult,
+  type StoredHandshake,
+  type StoredToolList,
+} from "../stored-tool-list.js";
 
 /**
  * Keywords that only validate and do not help a model choose a value: string lengths and patterns,
@@ -52,8 +59,8 @@ type ListHandler = (request: unknown, extra: unknown) => Promise<ListResult> | L
 const compacted = new WeakSet<McpServer>();
 /** Per owner (the AppContext), the answer for one set of registered tools. */
 const answers = new WeakMap<object, Map<string, Promise<ListResult>>>();
-/** Per owner, the answer a stdio start may list first (src/stored-tool-list.ts), read while it started. */
-const stored = new WeakMap<object, Promise<StoredToolList | undefined>>();
+/** Per owner, the answer a stdio start may list first (src/stored-tool-list.ts), read while it started, and the initialize answer to keep with it. */
+const stored = new WeakMap<object, { list: Promise<StoredToolList | undefined>; handshake: () => StoredHandshake | undefined }>();
 /** JSON Schema per zod object and direction: tools sharing an output object (every job tool) convert it once. */
 const converted = { input: new WeakMap<z.ZodType, unknown>(), output: new WeakMap<z.ZodType, unknown>() };
 
@@ -119,45 +126,60 @@ export function compactListing(server: McpServer, owner: object): void {
 }
 
 /**
- * Lists `stored` (the answer a start with the same build and configuration listed) at the owner's
- * first tools/list, instead of converting every schema first: src/stored-tool-list.ts. `stored` is
+ * Lists `list` (the answer a start with the same build and configuration listed) at the owner's
+ * first tools/list, instead of converting every schema first: src/stored-tool-list.ts. `list` is
  * awaited there, so it may still be read when given. Only an answer listing the same tools is used.
+ * `handshake` gives the server's initialize answer, kept with the list for src/early-answers.ts.
  */
-export function useStoredToolList(owner: object, list: Promise<StoredToolList | undefined>): void {
-  stored.set(owner, list);
+export function useStoredToolList(
+  owner: object,
+  list: Promise<StoredToolList | undefined>,
+  handshake: () => StoredHandshake | undefined = () => undefined,
+): void {
+  stored.set(owner, { list, handshake });
 }
 
 async function firstAnswer(server: McpServer, owner: object, names: string, byTools: Map<string, Promise<ListResult>>) {
-  const kept = await stored.get(owner);
+  const use = stored.get(owner);
   stored.delete(owner);
+  const kept = await use?.list;
   afterToolsListed();
-  if (kept?.answer && kept.answer.tools.map((t) => t.name).join(",") === names) {
+  if (use && kept?.answer && kept.answer.tools.map((t) => t.name).join(",") === names) {
     log.debug("tools/list answered from the stored list", { file: kept.file });
-    setImmediate(() => confirmStored(server, kept, names, byTools));
+    setImmediate(() => confirmStored(server, kept, use.handshake(), names, byTools));
     return kept.answer;
   }
   const answer = listTools(server);
-  if (kept) setImmediate(() => store(kept, answer));
+  if (use && kept) setImmediate(() => store(kept, answer, use.handshake()));
   return answer;
 }
 
 /**
  * Builds the answer the stored one stood in for: when they are the same, the file is marked used;
  * when they differ (something outside the key changed the list), the new one is the answer from now
- * on, the client is told to list again, and the file is rewritten.
+ * on, the client is told to list again, and the file is rewritten. A changed initialize answer
+ * (`handshake`, or none stored yet) is rewritten too.
  */
-function confirmStored(server: McpServer, kept: StoredToolList, names: string, byTools: Map<string, Promise<ListResult>>) {
+function confirmStored(
+  server: McpServer,
+  kept: StoredToolList,
+  handshake: StoredHandshake | undefined,
+  names: string,
+  byTools: Map<string, Promise<ListResult>>,
+) {
   const answer = listTools(server);
   byTools.set(names, Promise.resolve(answer));
-  if (JSON.stringify(answer) === JSON.stringify(kept.answer)) return void touchStoredList(kept);
+  const sameList = JSON.stringify(answer) === JSON.stringify(kept.answer);
+  if (sameList && (!handshake || JSON.stringify(handshake) === JSON.stringify(kept.initialize))) return void touchStoredList(kept);
+  store(kept, answer, handshake ?? kept.initialize);
+  if (sameList) return;
   log.info("the stored tool list was out of date: listed again (notifications/tools/list_changed sent)", { file: kept.file });
-  store(kept, answer);
   server.sendToolListChanged();
 }
 
-function store(kept: StoredToolList, answer: ListResult) {
+function store(kept: StoredToolList, answer: ListResult, handshake: StoredHandshake | undefined) {
   try {
-    writeToolList(kept, answer);
+    writeToolList(kept, answer, handshake);
     log.debug("tool list stored", { file: kept.file });
   } catch (err) {
     log.debug(`tool list not stored: ${(err as Error).message}`);

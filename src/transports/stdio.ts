@@ -5,14 +5,23 @@
  * reads line by line with a per-message cap (AIGC_MCP_STDIO_MAX_MESSAGE_BYTES): a larger message
  * is skipped to its newline and answered with a JSON-RPC error naming the limit; the server
  * keeps running. It closes only when stdin ends or a stream fails, and says why on stderr.
+ *
+ * Given the entry's early answers (src/early-answers.ts), it starts with the input they read: the
+ * requests they answered are handled again, and the server's second answers to them are not sent.
  */
 import type { Readable, Writable } from "node:stream";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import {
+  JSONRPCMessageSchema,
+  LATEST_PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCMessage,
+} from "@modelcontextprotocol/sdk/types.js";
 import type { AppContext } from "../context.js";
+import { takeEarlyAnswers, type EarlyAnswers } from "../early-answers.js";
 import { log } from "../log.js";
 import { createMcpServer } from "../server.js";
-import type { StoredToolList } from "../stored-tool-list.js";
+import type { StoredHandshake, StoredToolList } from "../stored-tool-list.js";
 import { useStoredToolList } from "../tools/listing.js";
 
 const EDGE = 512;
@@ -23,6 +32,8 @@ export class LineStdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   /** Why the transport closed, for the exit log line. */
   closeReason?: string;
+  /** The server's initialize answer, once sent (for the stored tool list). */
+  handshake?: StoredHandshake;
 
   private chunks: Buffer[] = [];
   private size = 0;
@@ -30,11 +41,13 @@ export class LineStdioTransport implements Transport {
   private head = Buffer.alloc(0);
   private tail = Buffer.alloc(0);
   private closed = false;
+  private initializeId?: string;
 
   constructor(
     private readonly maxMessageBytes: number,
     private readonly stdin: Readable = process.stdin,
     private readonly stdout: Writable = process.stdout,
+    private readonly early?: EarlyAnswers,
   ) {}
 
   private readonly onData = (chunk: Buffer) => {
@@ -52,18 +65,58 @@ export class LineStdioTransport implements Transport {
   private readonly onStdoutError = (err: Error) => void this.shutdown(`stdout failed: ${err.message}`);
 
   start(): Promise<void> {
+    // the early answers' input first, before any new input can arrive
+    const chunks = this.early?.chunks ?? [];
+    if (this.early) this.early.chunks = [];
+    for (const chunk of chunks) this.onData(chunk);
     this.stdin.on("data", this.onData);
     this.stdin.on("end", this.onEnd);
     this.stdin.on("error", this.onStdinError);
     this.stdout.on("error", this.onStdoutError);
+    if (this.early) {
+      if (this.early.answered.size)
+        log.debug("initialize and tools/list answered before the server loaded (early answers)", {
+          file: this.early.file,
+          answered: [...this.early.answered.values()].map((a) => a.method),
+        });
+      this.stdin.resume();
+      if (this.early.ended) void this.shutdown(this.early.ended);
+    }
     return Promise.resolve();
   }
 
   send(message: JSONRPCMessage): Promise<void> {
+    if ("id" in message && !("method" in message)) {
+      const id = JSON.stringify(message.id);
+      if ("result" in message && id === this.initializeId) this.handshake = handshakeOf(message.result);
+      const sent = this.early?.answered.get(id);
+      if (sent) {
+        this.early!.answered.delete(id);
+        return this.answeredEarly(sent, message);
+      }
+    }
     return new Promise((resolve) => {
       if (this.stdout.write(JSON.stringify(message) + "\n")) resolve();
       else this.stdout.once("drain", resolve);
     });
+  }
+
+  /**
+   * The server's own answer to a request the early answers answered: not sent. When the tool list
+   * differs (its stored list changed meanwhile), the client is told to list again.
+   */
+  private answeredEarly(sent: { method: string; result: unknown }, own: JSONRPCMessage): Promise<void> {
+    const result = "result" in own ? own.result : undefined;
+    if (JSON.stringify(result) === JSON.stringify(sent.result)) return Promise.resolve();
+    if (sent.method === "tools/list") {
+      log.info("the tool list sent before the server loaded was out of date (notifications/tools/list_changed sent)");
+      return this.send({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
+    }
+    log.warn(`the ${sent.method} answer sent before the server loaded differs from the server's`, {
+      sent: JSON.stringify(sent.result).slice(0, 300),
+      server: JSON.stringify("error" in own ? own.error : result).slice(0, 300),
+    });
+    return Promise.resolve();
   }
 
   close(): Promise<void> {
@@ -121,6 +174,7 @@ export class LineStdioTransport implements Transport {
       } as never);
       return;
     }
+    if ("method" in message && message.method === "initialize" && "id" in message) this.initializeId = JSON.stringify(message.id);
     this.onmessage?.(message);
   }
 
@@ -154,11 +208,18 @@ export function requestId(head: string, tail: string): string | number | undefin
   return JSON.parse(m[1]!) as string | number;
 }
 
+/** The initialize result as the stored tool list keeps it: without the version the client asked for. */
+function handshakeOf(result: unknown): StoredHandshake | undefined {
+  if (result === null || typeof result !== "object") return undefined;
+  const { protocolVersion: _, ...rest } = result as Record<string, unknown>;
+  return { supported: [...SUPPORTED_PROTOCOL_VERSIONS], latest: LATEST_PROTOCOL_VERSION, result: rest };
+}
+
 /** Serves `app` over stdin/stdout until stdin ends; `storedList`: what to list first (src/stored-tool-list.ts). */
 export async function serveStdio(app: AppContext, storedList?: Promise<StoredToolList | undefined>): Promise<void> {
   const server = createMcpServer(app);
-  if (storedList) useStoredToolList(app, storedList);
-  const transport = new LineStdioTransport(app.config.stdioMaxMessageBytes);
+  const transport = new LineStdioTransport(app.config.stdioMaxMessageBytes, process.stdin, process.stdout, takeEarlyAnswers());
+  if (storedList) useStoredToolList(app, storedList, () => transport.handshake);
   let exiting = false;
   const exit = (reason: string, code: number) => {
     if (exiting) return;

@@ -33,8 +33,10 @@ async function start(cacheDir: string, extra: Record<string, string> = {}) {
   });
   try {
     const tools = (await client.listTools()).tools.map((t) => t.name);
-    // the cache is written in the turn after the answer: a call answered after it has run
+    // the cache is written in the turn after the answer: a call answered after it has run, and its
+    // log line has crossed stderr (another pipe than the answer's) a moment later
     await client.callTool({ name: "list_jobs", arguments: {} });
+    await new Promise((r) => setTimeout(r, 200));
     const lines = stderr()
       .split("\n")
       .filter((l) => l.includes("compile cache"));
@@ -191,7 +193,7 @@ describe("the compile cache", () => {
     const old = `server-0123456789abcdef-${process.version}-${process.arch}.cache`;
     const recent = `server-fedcba9876543210-${process.version}-${process.arch}.cache`;
     const unrelated = "notes.txt";
-    const oldList = `tools-${"a".repeat(32)}.json`;
+    const oldList = `tools-${"a".repeat(32)}.jsonl`;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     for (const n of [old, recent, unrelated, oldList]) writeFileSync(join(dir, n), "x");
     const longAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000);

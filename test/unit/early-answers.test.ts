@@ -1,0 +1,227 @@
+/**
+ * The entry's early answers (src/early-answers.ts) over fake stdin/stdout, and the stdio transport
+ * taking over from them (src/transports/stdio.ts). The built server's use of them:
+ * test/e2e/stored-tool-list.test.ts.
+ */
+import { PassThrough } from "node:stream";
+import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { answerEarly, takeEarlyAnswers, type EarlyAnswers } from "../../src/early-answers.js";
+import type { EnvVar } from "../../src/config.js";
+import { readToolList, writeToolList, type ListResult, type StoredHandshake } from "../../src/stored-tool-list.js";
+import { LineStdioTransport } from "../../src/transports/stdio.js";
+import { tempDir } from "../helpers/harness.js";
+
+const VARS: EnvVar[] = [{ name: "ARK_API_KEY", description: "", secret: true }];
+const LIST: ListResult = { tools: [{ name: "seedream_generate_image", inputSchema: { type: "object" } }] };
+const HANDSHAKE: StoredHandshake = {
+  supported: ["2025-11-25", "2025-06-18", "2024-11-05"],
+  latest: "2025-11-25",
+  result: { capabilities: { tools: { listChanged: true } }, serverInfo: { name: "aigc-mcp", version: "0.1.0" }, instructions: "hi" },
+};
+const BUILD = "0123456789abcdef";
+
+const initialize = (id: number | string, protocolVersion = "2025-06-18", extra: object = {}) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "initialize",
+  params: { protocolVersion, capabilities: { roots: {} }, clientInfo: { name: "test", version: "1" }, ...extra },
+});
+const initialized = { jsonrpc: "2.0", method: "notifications/initialized" };
+const listTools = (id: number | string) => ({ jsonrpc: "2.0", id, method: "tools/list" });
+const lines = (...msgs: object[]) => msgs.map((m) => `${JSON.stringify(m)}\n`).join("");
+
+/** A folder with a stored list (and, unless `withHandshake` is false, the initialize answer). */
+async function storedIn(withHandshake = true): Promise<string> {
+  const dir = tempDir();
+  const stored = await readToolList({ dir, build: BUILD }, {}, VARS);
+  writeToolList(stored!, LIST, withHandshake ? HANDSHAKE : undefined);
+  return dir;
+}
+
+/** Starts the early answers on fake streams: what they wrote, as messages, and when the bundle may run. */
+async function early(dir: string, opts: { argv?: string[]; env?: NodeJS.ProcessEnv } = {}) {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const sent: Array<Record<string, unknown>> = [];
+  let buf = "";
+  stdout.on("data", (d: Buffer) => {
+    buf += d.toString();
+    for (let nl; (nl = buf.indexOf("\n")) >= 0; buf = buf.slice(nl + 1)) sent.push(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
+  });
+  const handle = await answerEarly(dir, BUILD, VARS, {
+    argv: opts.argv ?? [],
+    env: opts.env ?? {},
+    stdin: () => stdin,
+    stdout: () => stdout,
+  });
+  let ran = false;
+  void handle?.ready.then(() => (ran = true));
+  return { stdin, stdout, sent, handle, ran: () => ran };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+afterEach(() => void takeEarlyAnswers());
+
+describe("early answers", () => {
+  it("answer initialize (the client's version when supported) and tools/list, then let the bundle run", async () => {
+    const e = await early(await storedIn());
+    e.stdin.write(lines(initialize(1)));
+    await tick();
+    expect(e.sent).toEqual([{ jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-06-18", ...HANDSHAKE.result } }]);
+    expect(e.ran()).toBe(false);
+    e.stdin.write(lines(initialized, listTools("two")));
+    await tick();
+    await tick();
+    expect(e.sent[1]).toEqual({ jsonrpc: "2.0", id: "two", result: LIST });
+    expect(e.ran()).toBe(true);
+    const taken = takeEarlyAnswers()!;
+    expect(Buffer.concat(taken.chunks).toString()).toBe(lines(initialize(1), initialized, listTools("two")));
+    expect([...taken.answered.keys()]).toEqual(["1", '"two"']);
+    expect(taken.answered.get('"two"')).toEqual({ method: "tools/list", result: LIST });
+  });
+
+  it("answer a version the server does not know with its latest, and read requests split anywhere", async () => {
+    const e = await early(await storedIn());
+    const all = Buffer.from(lines(initialize(7, "1999-01-01"), initialized, listTools(8)));
+    for (let i = 0; i < all.length; i += 5) e.stdin.write(all.subarray(i, i + 5));
+    await tick();
+    await tick();
+    expect(e.sent.map((m) => m.id)).toEqual([7, 8]);
+    expect((e.sent[0]!.result as { protocolVersion: string }).protocolVersion).toBe("2025-11-25");
+  });
+
+  it("answer nothing after a request they do not answer, and leave everything to the server", async () => {
+    const big = JSON.stringify(listTools(2)).replace(/}$/, `,"params":{"_meta":{"pad":"${"x".repeat(70_000)}"}}}`);
+    const cases: Array<[string, unknown[]]> = [
+      [lines({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "x" } }, initialize(2)), []],
+      [lines(listTools(1)), []],
+      [lines(initialize(1, "2025-06-18", { clientInfo: { name: "no version" } })), []],
+      [`{"jsonrpc":"2.0","id":1,"method":"initialize"\n${lines(initialize(2))}`, []],
+      [lines(initialize(1), { jsonrpc: "2.0", id: 2, method: "ping" }, listTools(3)), [1]],
+      [lines(initialize(1), { jsonrpc: "2.0", id: 2, method: "tools/list", params: { cursor: "x" } }), [1]],
+      // a line longer than any request answered here
+      [`${lines(initialize(1))}${big}\n`, [1]],
+    ];
+    for (const [input, ids] of cases) {
+      const e = await early(await storedIn());
+      e.stdin.write(input);
+      await tick();
+      expect(
+        e.sent.map((m) => m.id),
+        input.slice(0, 80),
+      ).toEqual(ids);
+      expect(e.ran()).toBe(true);
+      const taken = takeEarlyAnswers()!;
+      expect(Buffer.concat(taken.chunks).toString()).toBe(input);
+    }
+  });
+
+  it("without a stored initialize answer, only keep stdin for the server; with arguments or over HTTP, do nothing", async () => {
+    const e = await early(await storedIn(false));
+    expect(e.handle).toBeDefined();
+    e.stdin.write(lines(initialize(1)));
+    e.stdin.end();
+    await tick();
+    expect(e.sent).toEqual([]);
+    expect(e.ran()).toBe(true);
+    const taken = takeEarlyAnswers()!;
+    expect(taken.answered.size).toBe(0);
+    expect(taken.ended).toMatch(/stdin ended/);
+    expect(Buffer.concat(taken.chunks).toString()).toBe(lines(initialize(1)));
+
+    const dir = await storedIn();
+    expect((await early(dir, { argv: ["--stdio"] })).handle).toBeUndefined();
+    expect((await early(dir, { argv: ["check"] })).handle).toBeUndefined();
+    expect((await early(dir, { argv: ["--sandbox", "--http"] })).handle).toBeUndefined();
+    expect((await early(dir, { env: { AIGC_MCP_TRANSPORT: "http" } })).handle).toBeUndefined();
+    expect(takeEarlyAnswers()).toBeUndefined();
+    // another configuration, or --sandbox (a key of its own): no file
+    for (const other of [await early(dir, { env: { ARK_API_KEY: "set" } }), await early(dir, { argv: ["--sandbox"] })]) {
+      expect(other.handle).toBeDefined();
+      other.stdin.write(lines(initialize(1)));
+      await tick();
+      expect(other.sent).toEqual([]);
+    }
+  });
+
+  it("let the bundle run when no request comes", async () => {
+    const e = await early(await storedIn());
+    await new Promise((r) => setTimeout(r, 120));
+    expect(e.ran()).toBe(true);
+    // still answering until the server takes over
+    e.stdin.write(lines(initialize(1)));
+    await tick();
+    expect(e.sent).toHaveLength(1);
+  });
+});
+
+describe("the stdio transport, taking over from early answers", () => {
+  function takeOver(answers: EarlyAnswers) {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const t = new LineStdioTransport(1024 * 1024, stdin, stdout, answers);
+    const got: unknown[] = [];
+    const sent: unknown[] = [];
+    t.onmessage = (m) => void got.push(m);
+    stdout.on("data", (d: Buffer) =>
+      d
+        .toString()
+        .split("\n")
+        .filter(Boolean)
+        .forEach((l) => sent.push(JSON.parse(l))),
+    );
+    return { stdin, t, got, sent };
+  }
+  const answered = (list: ListResult) =>
+    new Map<string, { method: string; result: unknown }>([
+      ["1", { method: "initialize", result: { protocolVersion: "2025-06-18", ...HANDSHAKE.result } }],
+      ["2", { method: "tools/list", result: list }],
+    ]);
+
+  it("handles the input read so far first, drops its second answers, and keeps the initialize answer", async () => {
+    const { stdin, t, got, sent } = takeOver({
+      chunks: [Buffer.from(lines(initialize(1), initialized)), Buffer.from(lines(listTools(2)))],
+      answered: answered(LIST),
+      file: "f",
+    });
+    await t.start();
+    stdin.write(lines({ jsonrpc: "2.0", id: 3, method: "ping" }));
+    await tick();
+    expect(got.map((m) => (m as { method: string }).method)).toEqual(["initialize", "notifications/initialized", "tools/list", "ping"]);
+    await t.send({ jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-06-18", ...HANDSHAKE.result } });
+    await t.send({ jsonrpc: "2.0", id: 2, result: LIST });
+    await t.send({ jsonrpc: "2.0", id: 3, result: {} });
+    await tick();
+    expect(sent).toEqual([{ jsonrpc: "2.0", id: 3, result: {} }]);
+    // kept for the stored list without the client's version, with the SDK's versions
+    expect(t.handshake?.result).toEqual(HANDSHAKE.result);
+    expect(t.handshake?.supported).toEqual(SUPPORTED_PROTOCOL_VERSIONS);
+    // an id answered once is answered normally the next time
+    await t.send({ jsonrpc: "2.0", id: 2, result: {} });
+    await tick();
+    expect(sent).toHaveLength(2);
+  });
+
+  it("tells the client to list again when the list it sent early differs from the server's", async () => {
+    const { t, sent } = takeOver({
+      chunks: [Buffer.from(lines(initialize(1), listTools(2)))],
+      answered: answered({ tools: [] }),
+      file: "f",
+    });
+    await t.start();
+    await t.send({ jsonrpc: "2.0", id: 2, result: LIST });
+    await tick();
+    expect(sent).toEqual([{ jsonrpc: "2.0", method: "notifications/tools/list_changed" }]);
+  });
+
+  it("closes when stdin ended before it took over", async () => {
+    const { t } = takeOver({ chunks: [], answered: new Map(), ended: "stdin ended (the client closed the connection)" });
+    let closed = false;
+    t.onclose = () => void (closed = true);
+    await t.start();
+    expect(closed).toBe(true);
+    expect(t.closeReason).toMatch(/stdin ended/);
+  });
+});
