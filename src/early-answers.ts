@@ -187,7 +187,8 @@ class Responder {
     if (!isObject(msg) || msg.jsonrpc !== "2.0" || typeof msg.method !== "string") return this.stop();
     const { id, method, params } = msg;
     if (id === undefined) return method === "notifications/initialized" && this.initialized ? undefined : this.stop();
-    if (typeof id !== "string" && typeof id !== "number") return this.stop();
+    // an id used twice (the MCP spec forbids it) is left to the server, which answers each
+    if ((typeof id !== "string" && typeof id !== "number") || this.answered.has(JSON.stringify(id))) return this.stop();
     if (!this.initialized && method === "initialize" && isInitializeParams(params)) {
       this.initialized = true;
       this.answer(id, method, initializeResult(this.stored!.initialize, params.protocolVersion));

@@ -101,6 +101,7 @@ describe("early answers", () => {
       [`{"jsonrpc":"2.0","id":1,"method":"initialize"\n${lines(initialize(2))}`, []],
       [lines(initialize(1), { jsonrpc: "2.0", id: 2, method: "ping" }, listTools(3)), [1]],
       [lines(initialize(1), { jsonrpc: "2.0", id: 2, method: "tools/list", params: { cursor: "x" } }), [1]],
+      [lines(initialize(1), listTools(1)), [1]],
       // a line longer than any request answered here
       [`${lines(initialize(1))}${big}\n`, [1]],
     ];
