@@ -221,7 +221,7 @@ export async function figures() {
       unit: "× bare node",
       goal: "≤ 3.0×",
       ok: ratio("sandbox") <= 3.0,
-      detail: `${f(m.sandbox)} (bundled, five simulators started) vs bare node ${f(bare)}`,
+      detail: `${f(m.sandbox)} (bundled; answered early, the five simulators start after) vs bare node ${f(bare)}`,
     },
     {
       name: "tool list, every vendor",

@@ -1,15 +1,13 @@
 /**
- * The entry's early answers (src/early-answers.ts) over fake stdin/stdout, and the stdio transport
- * taking over from them (src/transports/stdio.ts). The built server's use of them:
+ * The entry's early answers (src/early-answers.ts) over fake stdin/stdout; the stdio transport taking
+ * over from them: test/unit/stdio-transport.test.ts; the built server's use of them:
  * test/e2e/stored-tool-list.test.ts.
  */
 import { PassThrough } from "node:stream";
-import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { answerEarly, takeEarlyAnswers, type EarlyAnswers } from "../../src/early-answers.js";
+import { answerEarly, takeEarlyAnswers } from "../../src/early-answers.js";
 import type { EnvVar } from "../../src/config.js";
 import { readToolList, writeToolList, type ListResult, type StoredHandshake } from "../../src/stored-tool-list.js";
-import { LineStdioTransport } from "../../src/transports/stdio.js";
 import { tempDir } from "../helpers/harness.js";
 
 const VARS: EnvVar[] = [{ name: "ARK_API_KEY", description: "", secret: true }];
@@ -155,74 +153,5 @@ describe("early answers", () => {
     e.stdin.write(lines(initialize(1)));
     await tick();
     expect(e.sent).toHaveLength(1);
-  });
-});
-
-describe("the stdio transport, taking over from early answers", () => {
-  function takeOver(answers: EarlyAnswers) {
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    const t = new LineStdioTransport(1024 * 1024, stdin, stdout, answers);
-    const got: unknown[] = [];
-    const sent: unknown[] = [];
-    t.onmessage = (m) => void got.push(m);
-    stdout.on("data", (d: Buffer) =>
-      d
-        .toString()
-        .split("\n")
-        .filter(Boolean)
-        .forEach((l) => sent.push(JSON.parse(l))),
-    );
-    return { stdin, t, got, sent };
-  }
-  const answered = (list: ListResult) =>
-    new Map<string, { method: string; result: unknown }>([
-      ["1", { method: "initialize", result: { protocolVersion: "2025-06-18", ...HANDSHAKE.result } }],
-      ["2", { method: "tools/list", result: list }],
-    ]);
-
-  it("handles the input read so far first, drops its second answers, and keeps the initialize answer", async () => {
-    const { stdin, t, got, sent } = takeOver({
-      chunks: [Buffer.from(lines(initialize(1), initialized)), Buffer.from(lines(listTools(2)))],
-      answered: answered(LIST),
-      file: "f",
-    });
-    await t.start();
-    stdin.write(lines({ jsonrpc: "2.0", id: 3, method: "ping" }));
-    await tick();
-    expect(got.map((m) => (m as { method: string }).method)).toEqual(["initialize", "notifications/initialized", "tools/list", "ping"]);
-    await t.send({ jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-06-18", ...HANDSHAKE.result } });
-    await t.send({ jsonrpc: "2.0", id: 2, result: LIST });
-    await t.send({ jsonrpc: "2.0", id: 3, result: {} });
-    await tick();
-    expect(sent).toEqual([{ jsonrpc: "2.0", id: 3, result: {} }]);
-    // kept for the stored list without the client's version, with the SDK's versions
-    expect(t.handshake?.result).toEqual(HANDSHAKE.result);
-    expect(t.handshake?.supported).toEqual(SUPPORTED_PROTOCOL_VERSIONS);
-    // an id answered once is answered normally the next time
-    await t.send({ jsonrpc: "2.0", id: 2, result: {} });
-    await tick();
-    expect(sent).toHaveLength(2);
-  });
-
-  it("tells the client to list again when the list it sent early differs from the server's", async () => {
-    const { t, sent } = takeOver({
-      chunks: [Buffer.from(lines(initialize(1), listTools(2)))],
-      answered: answered({ tools: [] }),
-      file: "f",
-    });
-    await t.start();
-    await t.send({ jsonrpc: "2.0", id: 2, result: LIST });
-    await tick();
-    expect(sent).toEqual([{ jsonrpc: "2.0", method: "notifications/tools/list_changed" }]);
-  });
-
-  it("closes when stdin ended before it took over", async () => {
-    const { t } = takeOver({ chunks: [], answered: new Map(), ended: "stdin ended (the client closed the connection)" });
-    let closed = false;
-    t.onclose = () => void (closed = true);
-    await t.start();
-    expect(closed).toBe(true);
-    expect(t.closeReason).toMatch(/stdin ended/);
   });
 });

@@ -1,12 +1,17 @@
-/** The stdio line reader: messages split anywhere across chunks, the per-message cap, and finding the id of a refused request. */
+/**
+ * The stdio line reader: messages split anywhere across chunks, the per-message cap, finding the id
+ * of a refused request, and taking over from the entry's early answers (src/early-answers.ts).
+ */
 import { PassThrough } from "node:stream";
+import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
+import type { EarlyAnswers } from "../../src/early-answers.js";
 import { LineStdioTransport, requestId } from "../../src/transports/stdio.js";
 
-function setup(max = 1024 * 1024) {
+function setup(max = 1024 * 1024, early?: EarlyAnswers) {
   const stdin = new PassThrough();
   const stdout = new PassThrough();
-  const t = new LineStdioTransport(max, stdin, stdout);
+  const t = new LineStdioTransport(max, stdin, stdout, early);
   const got: unknown[] = [];
   const sent: unknown[] = [];
   t.onmessage = (m) => void got.push(m);
@@ -75,5 +80,70 @@ describe("LineStdioTransport", () => {
     expect(requestId('{"id":"abc","jsonrpc":"2.0",', "")).toBe("abc");
     expect(requestId('{"method":"tools/call","params":{"id":5,', 'aaaa"}},"jsonrpc":"2.0","id":9}')).toBe(9);
     expect(requestId('{"method":"x","params":{"id":5,', 'aaaa"}}}')).toBeUndefined();
+  });
+});
+
+describe("the stdio transport, taking over from early answers", () => {
+  const takeOver = (answers: EarlyAnswers) => setup(1024 * 1024, answers);
+  const LIST = { tools: [{ name: "seedream_generate_image", inputSchema: { type: "object" } }] };
+  const HELLO = { capabilities: { tools: { listChanged: true } }, serverInfo: { name: "aigc-mcp", version: "0.1.0" } };
+  const lines = (...msgs: object[]) => msgs.map((m) => `${JSON.stringify(m)}\n`).join("");
+  const initialize = {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+  };
+  const initialized = { jsonrpc: "2.0", method: "notifications/initialized" };
+  const listTools = { jsonrpc: "2.0", id: 2, method: "tools/list" };
+  const answered = (list: object) =>
+    new Map<string, { method: string; result: unknown }>([
+      ["1", { method: "initialize", result: { protocolVersion: "2025-06-18", ...HELLO } }],
+      ["2", { method: "tools/list", result: list }],
+    ]);
+
+  it("handles the input read so far first, drops its second answers, and keeps the initialize answer", async () => {
+    const { stdin, t, got, sent } = takeOver({
+      chunks: [Buffer.from(lines(initialize, initialized)), Buffer.from(lines(listTools))],
+      answered: answered(LIST),
+      file: "f",
+    });
+    await t.start();
+    stdin.write(lines({ jsonrpc: "2.0", id: 3, method: "ping" }));
+    await tick();
+    expect(got.map((m) => (m as { method: string }).method)).toEqual(["initialize", "notifications/initialized", "tools/list", "ping"]);
+    await t.send({ jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-06-18", ...HELLO } });
+    await t.send({ jsonrpc: "2.0", id: 2, result: LIST });
+    await t.send({ jsonrpc: "2.0", id: 3, result: {} });
+    await tick();
+    expect(sent).toEqual([{ jsonrpc: "2.0", id: 3, result: {} }]);
+    // kept for the stored list without the client's version, with the SDK's versions
+    expect(t.handshake?.result).toEqual(HELLO);
+    expect(t.handshake?.supported).toEqual(SUPPORTED_PROTOCOL_VERSIONS);
+    // an id answered once is answered normally the next time
+    await t.send({ jsonrpc: "2.0", id: 2, result: {} });
+    await tick();
+    expect(sent).toHaveLength(2);
+  });
+
+  it("tells the client to list again when the list it sent early differs from the server's", async () => {
+    const { t, sent } = takeOver({
+      chunks: [Buffer.from(lines(initialize, listTools))],
+      answered: answered({ tools: [] }),
+      file: "f",
+    });
+    await t.start();
+    await t.send({ jsonrpc: "2.0", id: 2, result: LIST });
+    await tick();
+    expect(sent).toEqual([{ jsonrpc: "2.0", method: "notifications/tools/list_changed" }]);
+  });
+
+  it("closes when stdin ended before it took over", async () => {
+    const { t } = takeOver({ chunks: [], answered: new Map(), ended: "stdin ended (the client closed the connection)" });
+    let closed = false;
+    t.onclose = () => void (closed = true);
+    await t.start();
+    expect(closed).toBe(true);
+    expect(t.closeReason).toMatch(/stdin ended/);
   });
 });
