@@ -92,6 +92,8 @@ export function takeEarlyAnswers(): EarlyAnswers | undefined {
 class Responder {
   private readonly chunks: Buffer[] = [];
   private buffered = 0;
+  /** The stored file was read (use() was called). */
+  private read = false;
   /** The answers, once read; until then input is only kept. */
   private stored?: Answers;
   /** The stored tool list, parsed after initialize is answered (the client's round trip hides it). */
@@ -117,10 +119,13 @@ class Responder {
 
   /** Answers from `stored` (the input kept so far first), or, without it, only keeps the input for the server. */
   use(stored: Answers | undefined) {
+    this.read = true;
     if (!stored || !this.answering) return this.stop();
     this.stored = stored;
     this.wait();
     for (const chunk of this.chunks) this.scan(chunk);
+    // stdin ended while the file was read: what came before it is answered all the same
+    if (this.ended) this.stop();
   }
 
   handOver(): EarlyAnswers {
@@ -173,7 +178,7 @@ class Responder {
 
   private finish(reason: string) {
     this.ended ??= reason;
-    this.stop();
+    if (this.read) this.stop();
   }
 
   /** One complete line while answering: the next request of the opening is answered, anything else stops. */
@@ -187,8 +192,10 @@ class Responder {
     if (!isObject(msg) || msg.jsonrpc !== "2.0" || typeof msg.method !== "string") return this.stop();
     const { id, method, params } = msg;
     if (id === undefined) return method === "notifications/initialized" && this.initialized ? undefined : this.stop();
-    // an id used twice (the MCP spec forbids it) is left to the server, which answers each
-    if ((typeof id !== "string" && typeof id !== "number") || this.answered.has(JSON.stringify(id))) return this.stop();
+    // the SDK's JSONRPCRequestSchema: strict, an id is a string or an integer; an id used twice (the
+    // MCP spec forbids it) is left to the server, which answers each
+    if (!Object.keys(msg).every((k) => REQUEST_KEYS.has(k))) return this.stop();
+    if (!isRequestId(id) || this.answered.has(JSON.stringify(id))) return this.stop();
     if (!this.initialized && method === "initialize" && isInitializeParams(params)) {
       this.initialized = true;
       this.answer(id, method, initializeResult(this.stored!.initialize, params.protocolVersion));
@@ -232,21 +239,41 @@ function initializeResult(h: StoredHandshake, requested: string): Record<string,
   return { protocolVersion: h.supported.includes(requested) ? requested : h.latest, ...h.result };
 }
 
+const isRequestId = (id: unknown): id is string | number => typeof id === "string" || Number.isSafeInteger(id);
+
+/** The keys of a JSON-RPC request (the SDK's schema refuses any other). */
+const REQUEST_KEYS = new Set(["jsonrpc", "id", "method", "params"]);
+
 /**
- * Initialize parameters the SDK's InitializeRequestSchema accepts: a version, capabilities (each an
- * object) and the client's name and version. Anything else is left to the server, which answers it.
+ * Initialize parameters the SDK's InitializeRequestSchema accepts (@modelcontextprotocol/sdk
+ * types.js), checked for what clients send: a version, the capabilities of the 2025-11-25 spec with
+ * their types (other keys are ignored by the SDK too), and the client's name and version (with
+ * title, description or websiteUrl, as text). Anything rarer (`_meta`, `tasks`, `icons`) is left to
+ * the server: answering it early is only faster, answering what the SDK refuses would be wrong.
  */
 function isInitializeParams(p: unknown): p is { protocolVersion: string } {
+  if (!isObject(p) || typeof p.protocolVersion !== "string" || !isObject(p.capabilities) || !isObject(p.clientInfo)) return false;
+  if (Object.keys(p).some((k) => !["protocolVersion", "capabilities", "clientInfo"].includes(k))) return false;
+  const { experimental, extensions, sampling, elicitation, roots, tasks } = p.capabilities;
+  const info = p.clientInfo;
   return (
-    isObject(p) &&
-    typeof p.protocolVersion === "string" &&
-    isObject(p.capabilities) &&
-    Object.values(p.capabilities).every(isObject) &&
-    isObject(p.clientInfo) &&
-    typeof p.clientInfo.name === "string" &&
-    typeof p.clientInfo.version === "string"
+    tasks === undefined &&
+    [experimental, extensions].every((r) => r === undefined || (isObject(r) && Object.values(r).every(isObject))) &&
+    (sampling === undefined || (isObject(sampling) && [sampling.context, sampling.tools].every(optionalObject))) &&
+    (elicitation === undefined ||
+      (isObject(elicitation) &&
+        (elicitation.form === undefined || (isObject(elicitation.form) && optional(elicitation.form.applyDefaults, "boolean"))) &&
+        optionalObject(elicitation.url))) &&
+    (roots === undefined || (isObject(roots) && optional(roots.listChanged, "boolean"))) &&
+    typeof info.name === "string" &&
+    typeof info.version === "string" &&
+    info.icons === undefined &&
+    [info.title, info.description, info.websiteUrl].every((x) => optional(x, "string"))
   );
 }
 
-/** tools/list without a cursor (the server lists every tool in one page) and with nothing but `_meta`. */
-const isListParams = (p: unknown) => p === undefined || (isObject(p) && Object.keys(p).every((k) => k === "_meta" && isObject(p[k])));
+const optional = (x: unknown, type: "string" | "boolean") => x === undefined || typeof x === type;
+const optionalObject = (x: unknown) => x === undefined || isObject(x);
+
+/** tools/list without parameters (a cursor or `_meta` is left to the server). */
+const isListParams = (p: unknown) => p === undefined || (isObject(p) && Object.keys(p).length === 0);

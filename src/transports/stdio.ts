@@ -4,7 +4,8 @@
  * the whole buffer on every chunk), so one large data: URI ended the server. This transport
  * reads line by line with a per-message cap (AIGC_MCP_STDIO_MAX_MESSAGE_BYTES): a larger message
  * is skipped to its newline and answered with a JSON-RPC error naming the limit; the server
- * keeps running. It closes only when stdin ends or a stream fails, and says why on stderr.
+ * keeps running. It closes only when stdin ends (once the requests read before are answered, 2 s
+ * at most) or a stream fails, and says why on stderr.
  *
  * Given the entry's early answers (src/early-answers.ts), it starts with the input they read: the
  * requests they answered are handled again, and the server's second answers to them are not sent.
@@ -25,6 +26,8 @@ import type { StoredHandshake, StoredToolList } from "../stored-tool-list.js";
 import { useStoredToolList } from "../tools/listing.js";
 
 const EDGE = 512;
+/** How long requests read before stdin ended may take to be answered before the transport closes (the SDK's stdio client waits 2 s before it terminates the server). */
+const END_GRACE_MS = 2000;
 
 export class LineStdioTransport implements Transport {
   onclose?: () => void;
@@ -42,6 +45,10 @@ export class LineStdioTransport implements Transport {
   private tail = Buffer.alloc(0);
   private closed = false;
   private initializeId?: string;
+  /** Requests read and not answered yet, by id as JSON: the end of stdin waits for them. */
+  private readonly pending = new Set<string>();
+  private endReason?: string;
+  private endTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly maxMessageBytes: number,
@@ -60,7 +67,7 @@ export class LineStdioTransport implements Transport {
       start = nl + 1;
     }
   };
-  private readonly onEnd = () => void this.shutdown("stdin ended (the client closed the connection)");
+  private readonly onEnd = () => this.endOfInput("stdin ended (the client closed the connection)");
   private readonly onStdinError = (err: Error) => void this.shutdown(`stdin failed: ${err.message}`);
   private readonly onStdoutError = (err: Error) => void this.shutdown(`stdout failed: ${err.message}`);
 
@@ -75,12 +82,14 @@ export class LineStdioTransport implements Transport {
     this.stdout.on("error", this.onStdoutError);
     if (this.early) {
       if (this.early.answered.size)
-        log.debug("initialize and tools/list answered before the server loaded (early answers)", {
-          file: this.early.file,
-          answered: [...this.early.answered.values()].map((a) => a.method),
-        });
+        log.debug(
+          `${[...this.early.answered.values()].map((a) => a.method).join(" and ")} answered before the server loaded (early answers)`,
+          {
+            file: this.early.file,
+          },
+        );
       this.stdin.resume();
-      if (this.early.ended) void this.shutdown(this.early.ended);
+      if (this.early.ended) this.endOfInput(this.early.ended);
     }
     return Promise.resolve();
   }
@@ -88,17 +97,40 @@ export class LineStdioTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     if ("id" in message && !("method" in message)) {
       const id = JSON.stringify(message.id);
-      if ("result" in message && id === this.initializeId) this.handshake = handshakeOf(message.result);
-      const sent = this.early?.answered.get(id);
-      if (sent) {
-        this.early!.answered.delete(id);
-        return this.answeredEarly(sent, message);
+      if (id === this.initializeId) {
+        this.initializeId = undefined;
+        if ("result" in message) this.handshake = handshakeOf(message.result);
       }
+      const sent = this.early?.answered.get(id);
+      if (sent) this.early!.answered.delete(id);
+      const written = sent ? this.answeredEarly(sent, message) : this.write(message);
+      return written.finally(() => this.answered(id));
     }
+    return this.write(message);
+  }
+
+  private write(message: JSONRPCMessage): Promise<void> {
     return new Promise((resolve) => {
       if (this.stdout.write(JSON.stringify(message) + "\n")) resolve();
       else this.stdout.once("drain", resolve);
     });
+  }
+
+  /**
+   * stdin ended: the transport closes once every request read has its answer (a client that writes
+   * its requests and closes stdin at once gets them), or after END_GRACE_MS.
+   */
+  private endOfInput(reason: string): void {
+    if (this.endReason !== undefined) return;
+    this.endReason = reason;
+    if (!this.pending.size) return void this.shutdown(reason);
+    log.debug("stdin ended: closing once the requests read are answered", { pending: this.pending.size, grace_ms: END_GRACE_MS });
+    this.endTimer = setTimeout(() => void this.shutdown(reason), END_GRACE_MS);
+  }
+
+  private answered(id: string): void {
+    this.pending.delete(id);
+    if (this.endReason !== undefined && !this.pending.size) void this.shutdown(this.endReason);
   }
 
   /**
@@ -110,7 +142,7 @@ export class LineStdioTransport implements Transport {
     if (JSON.stringify(result) === JSON.stringify(sent.result)) return Promise.resolve();
     if (sent.method === "tools/list") {
       log.info("the tool list sent before the server loaded was out of date (notifications/tools/list_changed sent)");
-      return this.send({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
+      return this.write({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
     }
     log.warn(`the ${sent.method} answer sent before the server loaded differs from the server's`, {
       sent: JSON.stringify(sent.result).slice(0, 300),
@@ -126,6 +158,7 @@ export class LineStdioTransport implements Transport {
   private shutdown(reason: string): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
+    clearTimeout(this.endTimer);
     this.closeReason = reason;
     this.stdin.off("data", this.onData);
     this.stdin.off("end", this.onEnd);
@@ -174,7 +207,11 @@ export class LineStdioTransport implements Transport {
       } as never);
       return;
     }
-    if ("method" in message && message.method === "initialize" && "id" in message) this.initializeId = JSON.stringify(message.id);
+    if ("method" in message && "id" in message) {
+      const id = JSON.stringify(message.id);
+      this.pending.add(id);
+      if (message.method === "initialize") this.initializeId = id;
+    }
     this.onmessage?.(message);
   }
 

@@ -50,7 +50,7 @@ type Message = { id?: number; method?: string; result?: Record<string, unknown>;
  * A session spoken as raw JSON-RPC lines: `opening` written at once (as a client may), then every
  * message the server sends until `done` holds and 300 ms more (a second answer would show there).
  */
-async function rawSession(cacheDir: string, outputDir: string, opening: object[], done: (got: Message[]) => boolean) {
+async function rawSession(cacheDir: string, outputDir: string, opening: object[], done: (got: Message[]) => boolean, end = false) {
   const child = spawn(process.execPath, [ENTRY], {
     env: {
       PATH: process.env.PATH ?? "",
@@ -76,8 +76,9 @@ async function rawSession(cacheDir: string, outputDir: string, opening: object[]
         }
       });
       child.stdin.write(opening.map((m) => `${JSON.stringify(m)}\n`).join(""));
+      if (end) child.stdin.end();
     });
-    return { got, log };
+    return { got, log, exitCode: child.exitCode };
   } finally {
     child.kill();
   }
@@ -289,6 +290,20 @@ describe("the stored tool list", () => {
     expect(got[1]?.result?.tools).toEqual(fresh.first);
     expect(got[2]?.error).toBeUndefined();
     expect(log).not.toContain("differs from the server's");
+  }, 60_000);
+
+  it("answers an opening piped in with stdin closed after it, then exits", async () => {
+    const { dir, out } = await withStoredList();
+    const opening = [
+      initialize(),
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", id: 2, method: "tools/list" },
+      { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "list_jobs", arguments: {} } },
+    ];
+    const { got, log, exitCode } = await rawSession(dir, out, opening, (m) => m.some((x) => x.id === 3), true);
+    expect(log).toContain(EARLY);
+    expect(got.map((m) => m.id ?? m.method)).toEqual([1, 2, 3]);
+    expect(exitCode).toBe(0);
   }, 60_000);
 
   it("answers initialize early as the server does: the version it asked for when known, else the latest", async () => {

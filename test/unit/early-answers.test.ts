@@ -80,6 +80,22 @@ describe("early answers", () => {
     expect(taken.answered.get('"two"')).toEqual({ method: "tools/list", result: LIST });
   });
 
+  it("answer the capabilities and client details clients send", async () => {
+    const e = await early(await storedIn());
+    const capabilities = {
+      roots: { listChanged: true },
+      sampling: { context: {}, tools: {} },
+      elicitation: { form: { applyDefaults: true }, url: {} },
+      experimental: { "x-y": {} },
+      extensions: { "io.modelcontextprotocol/ui": { mimeTypes: ["text/html"] } },
+      unknown: 5,
+    };
+    const clientInfo = { name: "c", version: "2", title: "C", description: "d", websiteUrl: "https://c.example", extra: 1 };
+    e.stdin.write(lines(initialize(1, "2025-11-25", { capabilities, clientInfo })));
+    await tick();
+    expect(e.sent.map((m) => m.id)).toEqual([1]);
+  });
+
   it("answer a version the server does not know with its latest, and read requests split anywhere", async () => {
     const e = await early(await storedIn());
     const all = Buffer.from(lines(initialize(7, "1999-01-01"), initialized, listTools(8)));
@@ -102,6 +118,18 @@ describe("early answers", () => {
       [lines(initialize(1), listTools(1)), [1]],
       // a line longer than any request answered here
       [`${lines(initialize(1))}${big}\n`, [1]],
+      // what the SDK's schemas refuse, or what is rare enough to leave to them
+      [lines({ ...initialize(1), extra: 1 }), []],
+      [lines(initialize(1.5)), []],
+      [lines(initialize(1, "2025-06-18", { capabilities: { roots: { listChanged: "yes" } } })), []],
+      [lines(initialize(1, "2025-06-18", { capabilities: { elicitation: { form: 5 } } })), []],
+      [lines(initialize(1, "2025-06-18", { capabilities: { experimental: { x: 1 } } })), []],
+      [lines(initialize(1, "2025-06-18", { capabilities: { tasks: {} } })), []],
+      [lines(initialize(1, "2025-06-18", { clientInfo: { name: "t", version: "1", title: 5 } })), []],
+      [lines(initialize(1, "2025-06-18", { clientInfo: { name: "t", version: "1", icons: [] } })), []],
+      [lines(initialize(1, "2025-06-18", { _meta: { progressToken: 1 } })), []],
+      [lines(initialize(1), { ...listTools(2), foo: 1 }), [1]],
+      [lines(initialize(1), { ...listTools(2), params: { _meta: {} } }), [1]],
     ];
     for (const [input, ids] of cases) {
       const e = await early(await storedIn());

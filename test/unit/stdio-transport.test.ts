@@ -138,6 +138,48 @@ describe("the stdio transport, taking over from early answers", () => {
     expect(sent).toEqual([{ jsonrpc: "2.0", method: "notifications/tools/list_changed" }]);
   });
 
+  it("keeps the initialize answer only, whatever else is answered to the same id", async () => {
+    const { stdin, t } = setup();
+    await t.start();
+    stdin.write(lines(initialize));
+    await tick();
+    await t.send({ jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-06-18", ...HELLO } });
+    await t.send({ jsonrpc: "2.0", id: 1, result: LIST });
+    expect(t.handshake?.result).toEqual(HELLO);
+  });
+
+  it("at the end of stdin, answers the requests it read before it closes, 2 s at most", async () => {
+    const { stdin, t, sent } = setup();
+    let closed = false;
+    t.onclose = () => void (closed = true);
+    await t.start();
+    stdin.end(lines({ jsonrpc: "2.0", id: 7, method: "ping" }, { jsonrpc: "2.0", id: 8, method: "tools/call" }));
+    await tick();
+    expect(closed).toBe(false);
+    await t.send({ jsonrpc: "2.0", id: 7, result: {} });
+    expect(closed).toBe(false);
+    const started = Date.now();
+    await new Promise<void>((resolve) => (t.onclose = resolve));
+    expect(Date.now() - started).toBeGreaterThan(1500);
+    expect(sent).toEqual([{ jsonrpc: "2.0", id: 7, result: {} }]);
+  });
+
+  it("closes when stdin ended before it took over, once the requests it read are answered", async () => {
+    const { t, sent } = takeOver({
+      chunks: [Buffer.from(lines({ jsonrpc: "2.0", id: 5, method: "ping" }))],
+      answered: new Map(),
+      ended: "stdin ended (the client closed the connection)",
+    });
+    let closed = false;
+    t.onclose = () => void (closed = true);
+    await t.start();
+    expect(closed).toBe(false);
+    await t.send({ jsonrpc: "2.0", id: 5, result: {} });
+    await tick();
+    expect(sent).toEqual([{ jsonrpc: "2.0", id: 5, result: {} }]);
+    expect(closed).toBe(true);
+  });
+
   it("closes when stdin ended before it took over", async () => {
     const { t } = takeOver({ chunks: [], answered: new Map(), ended: "stdin ended (the client closed the connection)" });
     let closed = false;
