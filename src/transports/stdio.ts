@@ -4,7 +4,7 @@
  * the whole buffer on every chunk), so one large data: URI ended the server. This transport
  * reads line by line with a per-message cap (AIGC_MCP_STDIO_MAX_MESSAGE_BYTES): a larger message
  * is skipped to its newline and answered with a JSON-RPC error naming the limit; the server
- * keeps running. It closes only when stdin ends (once the requests read before are answered, 2 s
+ * keeps running. It closes only when stdin ends (once the requests read before are answered, 1 s
  * at most) or a stream fails, and says why on stderr.
  *
  * Given the entry's early answers (src/early-answers.ts), it starts with the input they read: the
@@ -26,8 +26,13 @@ import type { StoredHandshake, StoredToolList } from "../stored-tool-list.js";
 import { useStoredToolList } from "../tools/listing.js";
 
 const EDGE = 512;
-/** How long requests read before stdin ended may take to be answered before the transport closes (the SDK's stdio client waits 2 s before it terminates the server). */
-const END_GRACE_MS = 2000;
+/**
+ * How long requests read before stdin ended may take to be answered before the transport closes:
+ * enough for what answers at once (a list, a ping, a job's state). A call still running is cut
+ * short, as it was when the transport closed at once (its job record stays: list_jobs shows it).
+ * Below the 2 s the SDK's stdio client waits before it terminates the server.
+ */
+const END_GRACE_MS = 1000;
 
 export class LineStdioTransport implements Transport {
   onclose?: () => void;
@@ -45,8 +50,8 @@ export class LineStdioTransport implements Transport {
   private tail = Buffer.alloc(0);
   private closed = false;
   private initializeId?: string;
-  /** Requests read and not answered yet, by id as JSON: the end of stdin waits for them. */
-  private readonly pending = new Set<string>();
+  /** Requests read and not answered (or cancelled) yet, by id as JSON, with how many use it: the end of stdin waits for them. */
+  private readonly pending = new Map<string, number>();
   private endReason?: string;
   private endTimer?: NodeJS.Timeout;
 
@@ -128,8 +133,11 @@ export class LineStdioTransport implements Transport {
     this.endTimer = setTimeout(() => void this.shutdown(reason), END_GRACE_MS);
   }
 
+  /** A request no longer awaits its answer: answered, or cancelled by the client (the SDK then sends none). */
   private answered(id: string): void {
-    this.pending.delete(id);
+    const n = this.pending.get(id) ?? 0;
+    if (n > 1) this.pending.set(id, n - 1);
+    else this.pending.delete(id);
     if (this.endReason !== undefined && !this.pending.size) void this.shutdown(this.endReason);
   }
 
@@ -209,8 +217,11 @@ export class LineStdioTransport implements Transport {
     }
     if ("method" in message && "id" in message) {
       const id = JSON.stringify(message.id);
-      this.pending.add(id);
+      this.pending.set(id, (this.pending.get(id) ?? 0) + 1);
       if (message.method === "initialize") this.initializeId = id;
+    } else if ("method" in message && message.method === "notifications/cancelled") {
+      const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+      if (requestId !== undefined) this.answered(JSON.stringify(requestId));
     }
     this.onmessage?.(message);
   }
@@ -262,7 +273,9 @@ export async function serveStdio(app: AppContext, storedList?: Promise<StoredToo
     if (exiting) return;
     exiting = true;
     log.info(`aigc-mcp exiting: ${reason}`);
-    void app.jobs.close().finally(() => process.exit(code));
+    // after the turn: what the last answer queued for idle time (the compile cache, the stored
+    // tool list) is written first, so a client that pipes its requests and closes stdin gets them
+    setImmediate(() => void app.jobs.close().finally(() => process.exit(code)));
   };
   transport.onclose = () => exit(transport.closeReason ?? "the transport closed", 0);
   transport.onerror = (err) => log.warn("stdio transport error", { error: err.message });

@@ -292,18 +292,27 @@ describe("the stored tool list", () => {
     expect(log).not.toContain("differs from the server's");
   }, 60_000);
 
-  it("answers an opening piped in with stdin closed after it, then exits", async () => {
-    const { dir, out } = await withStoredList();
+  it("answers an opening piped in with stdin closed after it, then exits, having stored its answers", async () => {
+    const dir = join(tempDir(), "cache");
+    const out = tempDir();
     const opening = [
       initialize(),
       { jsonrpc: "2.0", method: "notifications/initialized" },
       { jsonrpc: "2.0", id: 2, method: "tools/list" },
       { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "list_jobs", arguments: {} } },
     ];
-    const { got, log, exitCode } = await rawSession(dir, out, opening, (m) => m.some((x) => x.id === 3), true);
-    expect(log).toContain(EARLY);
-    expect(got.map((m) => m.id ?? m.method)).toEqual([1, 2, 3]);
-    expect(exitCode).toBe(0);
+    const piped = () => rawSession(dir, out, opening, (m) => m.some((x) => x.id === 3), true);
+    const first = await piped();
+    expect(first.got.map((m) => m.id ?? m.method)).toEqual([1, 2, 3]);
+    expect(first.exitCode).toBe(0);
+    // the answers and the compile cache were written before it exited
+    expect(storedLists(dir)).toHaveLength(1);
+    const second = await piped();
+    expect(second.log).toContain(EARLY);
+    expect(second.log).toContain("compile cache used");
+    expect(second.got.map((m) => m.id ?? m.method)).toEqual([1, 2, 3]);
+    expect(second.got[1]?.result).toEqual(first.got[1]?.result);
+    expect(second.exitCode).toBe(0);
   }, 60_000);
 
   it("answers initialize early as the server does: the version it asked for when known, else the latest", async () => {

@@ -148,7 +148,21 @@ describe("the stdio transport, taking over from early answers", () => {
     expect(t.handshake?.result).toEqual(HELLO);
   });
 
-  it("at the end of stdin, answers the requests it read before it closes, 2 s at most", async () => {
+  it("at the end of stdin, waits for neither a cancelled request nor an answered one, and counts an id used twice", async () => {
+    const { stdin, t } = setup();
+    let closed = false;
+    t.onclose = () => void (closed = true);
+    await t.start();
+    const call = (id: number) => ({ jsonrpc: "2.0", id, method: "tools/call" });
+    stdin.end(lines(call(1), call(1), call(2), { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 2 } }));
+    await tick();
+    await t.send({ jsonrpc: "2.0", id: 1, result: {} });
+    expect(closed).toBe(false);
+    await t.send({ jsonrpc: "2.0", id: 1, result: {} });
+    expect(closed).toBe(true);
+  });
+
+  it("at the end of stdin, answers the requests it read before it closes, 1 s at most", async () => {
     const { stdin, t, sent } = setup();
     let closed = false;
     t.onclose = () => void (closed = true);
@@ -160,7 +174,7 @@ describe("the stdio transport, taking over from early answers", () => {
     expect(closed).toBe(false);
     const started = Date.now();
     await new Promise<void>((resolve) => (t.onclose = resolve));
-    expect(Date.now() - started).toBeGreaterThan(1500);
+    expect(Date.now() - started).toBeGreaterThan(700);
     expect(sent).toEqual([{ jsonrpc: "2.0", id: 7, result: {} }]);
   });
 
