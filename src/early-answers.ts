@@ -13,6 +13,7 @@
  * notifications/tools/list_changed when the tool list it would have sent differs from the one sent here.
  */
 import type { Readable, Writable } from "node:stream";
+import { LineReader } from "./transports/lines.js";
 import { isObject, parseList, readStoredFile, type KeyVar, type ListResult, type StoredHandshake } from "./stored-tool-list.js";
 
 /** What the early answers answer with: the server's initialize answer and its tool list's text. */
@@ -98,13 +99,16 @@ class Responder {
   private stored?: Answers;
   /** The stored tool list, parsed after initialize is answered (the client's round trip hides it). */
   private list?: ListResult;
-  private line: Buffer[] = [];
-  private lineBytes = 0;
   private answering = true;
   private initialized = false;
   private ended?: string;
   private readonly answered = new Map<string, { method: string; result: unknown }>();
   private timer?: NodeJS.Timeout;
+  /** Lines of the opening; one longer than any request answered here ends the answers. */
+  private readonly reader = new LineReader(MAX_LINE_BYTES, {
+    line: (text) => void (this.answering && this.handle(text)),
+    oversized: () => this.stop(),
+  });
 
   constructor(
     private readonly stdin: Readable,
@@ -123,7 +127,7 @@ class Responder {
     if (!stored || !this.answering) return this.stop();
     this.stored = stored;
     this.wait();
-    for (const chunk of this.chunks) this.scan(chunk);
+    for (const chunk of this.chunks) if (this.answering) this.reader.push(chunk);
     // stdin ended while the file was read: what came before it is answered all the same
     if (this.ended) this.stop();
   }
@@ -150,26 +154,8 @@ class Responder {
       this.stdin.pause();
       this.stop();
     }
-    if (this.stored) this.scan(chunk);
+    if (this.stored && this.answering) this.reader.push(chunk);
   };
-
-  /** Splits `chunk` into lines and handles each complete one, while answering. */
-  private scan(chunk: Buffer) {
-    let start = 0;
-    while (this.answering) {
-      const nl = chunk.indexOf(10, start);
-      const piece = chunk.subarray(start, nl === -1 ? chunk.length : nl);
-      this.lineBytes += piece.length;
-      if (this.lineBytes > MAX_LINE_BYTES) return this.stop();
-      this.line.push(piece);
-      if (nl === -1) return;
-      const text = Buffer.concat(this.line).toString("utf8");
-      this.line = [];
-      this.lineBytes = 0;
-      if (text.trim()) this.handle(text);
-      start = nl + 1;
-    }
-  }
 
   private readonly onEnd = () => this.finish("stdin ended (the client closed the connection)");
   private readonly onError = (err: Error) => this.finish(`stdin failed: ${err.message}`);

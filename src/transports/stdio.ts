@@ -22,10 +22,10 @@ import type { AppContext } from "../context.js";
 import { takeEarlyAnswers, type EarlyAnswers } from "../early-answers.js";
 import { log } from "../log.js";
 import { createMcpServer } from "../server.js";
+import { LineReader } from "./lines.js";
 import type { StoredHandshake, StoredToolList } from "../stored-tool-list.js";
 import { useStoredToolList } from "../tools/listing.js";
 
-const EDGE = 512;
 /**
  * How long requests read before stdin ended may take to be answered before the transport closes:
  * enough for what answers at once (a list, a ping, a job's state). A call still running is cut
@@ -43,11 +43,6 @@ export class LineStdioTransport implements Transport {
   /** The server's initialize answer, once sent (for the stored tool list). */
   handshake?: StoredHandshake;
 
-  private chunks: Buffer[] = [];
-  private size = 0;
-  private oversized = false;
-  private head = Buffer.alloc(0);
-  private tail = Buffer.alloc(0);
   private closed = false;
   private initializeId?: string;
   /** Requests read and not answered (or cancelled) yet, by id as JSON, with how many use it: the end of stdin waits for them. */
@@ -60,18 +55,15 @@ export class LineStdioTransport implements Transport {
     private readonly stdin: Readable = process.stdin,
     private readonly stdout: Writable = process.stdout,
     private readonly early?: EarlyAnswers,
-  ) {}
+  ) {
+    this.reader = new LineReader(maxMessageBytes, {
+      line: (text, bytes) => this.message(text, bytes),
+      oversized: (...a) => this.refuse(...a),
+    });
+  }
 
-  private readonly onData = (chunk: Buffer) => {
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(10, start);
-      this.take(chunk.subarray(start, nl === -1 ? chunk.length : nl));
-      if (nl === -1) return;
-      this.endOfLine();
-      start = nl + 1;
-    }
-  };
+  private readonly reader: LineReader;
+  private readonly onData = (chunk: Buffer) => this.reader.push(chunk);
   private readonly onEnd = () => this.endOfInput("stdin ended (the client closed the connection)");
   private readonly onStdinError = (err: Error) => void this.shutdown(`stdin failed: ${err.message}`);
   private readonly onStdoutError = (err: Error) => void this.shutdown(`stdout failed: ${err.message}`);
@@ -173,41 +165,18 @@ export class LineStdioTransport implements Transport {
     this.stdin.off("error", this.onStdinError);
     this.stdout.off("error", this.onStdoutError);
     this.stdin.pause();
-    this.chunks = [];
+    this.reader.clear();
     this.onclose?.();
     return Promise.resolve();
   }
 
-  /** Adds part of the current line; past the cap only the first and last bytes are kept (to find the request id). */
-  private take(piece: Buffer): void {
-    if (!piece.length) return;
-    this.size += piece.length;
-    if (!this.oversized && this.size > this.maxMessageBytes) {
-      this.oversized = true;
-      this.head = Buffer.concat([...this.chunks, piece.subarray(0, EDGE)]).subarray(0, EDGE);
-      this.chunks = [];
-    }
-    if (!this.oversized) {
-      this.chunks.push(piece);
-      return;
-    }
-    this.tail = piece.length >= EDGE ? Buffer.from(piece.subarray(-EDGE)) : Buffer.concat([this.tail, piece]).subarray(-EDGE);
-  }
-
-  private endOfLine(): void {
-    const { chunks, size, oversized, head, tail } = this;
-    this.chunks = [];
-    this.size = 0;
-    this.oversized = false;
-    this.head = this.tail = Buffer.alloc(0);
-    if (oversized) return this.refuse(size, head.toString("latin1"), tail.toString("latin1"));
-    const line = Buffer.concat(chunks, size).toString("utf8").replace(/\r$/, "");
-    if (!line.trim()) return;
+  /** A line read: a JSON-RPC message for the server, or answered with a parse error. */
+  private message(line: string, bytes: number): void {
     let message: JSONRPCMessage;
     try {
       message = JSONRPCMessageSchema.parse(JSON.parse(line));
     } catch (err) {
-      log.warn("stdio: a line that is not a JSON-RPC message was ignored", { bytes: size, error: String(err).slice(0, 200) });
+      log.warn("stdio: a line that is not a JSON-RPC message was ignored", { bytes, error: String(err).slice(0, 200) });
       void this.send({
         jsonrpc: "2.0",
         id: null,
