@@ -94,8 +94,7 @@ export async function runBundle(
   if (source === undefined || !bundleStat) return false;
   // what follows takes the main thread for ~150 ms: after the answers
   await early?.ready;
-  // What the checksum binds the data to besides itself: this build, and this very file (a copy of
-  // another build's cache, or the bundle edited in place at the same length, would run stale code).
+  // the checksum binds the data to this build and this very bundle file (another build's cache, or an edited bundle, runs stale code)
   const stamp = `${hash} ${bundleStat.size} ${bundleStat.mtimeMs}`;
   const { cacheFile } = cache;
   const cachedData = cache.file && checked(cache.file, stamp);
