@@ -200,6 +200,18 @@ export class SimServer {
   }
 }
 
+/**
+ * A task id from `make` that no task of the simulator holds (`taken`): a vendor never issues one
+ * twice, and ids with a few random bits (Ark's `cgt-<time>-<5 chars>`) repeat within a second under
+ * a burst, which gave two calls one task.
+ */
+export function freshTaskId(make: () => string, taken: (id: string) => boolean): string {
+  for (;;) {
+    const id = make();
+    if (!taken(id)) return id;
+  }
+}
+
 export function header(req: SimRequest, name: string): string | undefined {
   const v = req.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;

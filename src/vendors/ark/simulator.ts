@@ -20,7 +20,7 @@ import {
   type SimSeedream,
 } from "./sim-models.js";
 import { makeJpeg, makeMp4, makePng } from "../../sandbox/media-fixtures.js";
-import { header, VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
+import { freshTaskId, header, VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
 import { taskPhase, type SimTask } from "../../sandbox/sim-task.js";
 import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
 import { VENDOR_ID } from "./config.js";
@@ -249,7 +249,10 @@ export class ArkSimulator extends VendorSimulator {
     if (problem) return refuse(problem, rid);
     const now = this.sim.now();
     const stamp = new Date(now).toISOString().replace(/\D/g, "").slice(0, 14);
-    const id = `cgt-${stamp}-${randomBytes(3).toString("hex").slice(0, 5)}`;
+    const id = freshTaskId(
+      () => `cgt-${stamp}-${randomBytes(3).toString("hex").slice(0, 5)}`,
+      (x) => this.tasks.has(x),
+    );
     const slow = prompt.includes("[slow]") ? 4 : 1;
     // Ark accepts the task and fails it once its download of an input URL fails.
     const unreachable = this.sim.unreachableUrl(content);

@@ -21,7 +21,7 @@ import { verifyVolcRequest } from "./sign.js";
 import { checkBody, SIM_REQ_KEYS, type SimAction, type SimReqKey } from "./simulator-keys.js";
 import { sniffBytes } from "../../media/sniff.js";
 import { makeJpeg, makeMp4, makePng } from "../../sandbox/media-fixtures.js";
-import { VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
+import { freshTaskId, VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
 import { taskPhase, type SimTask } from "../../sandbox/sim-task.js";
 import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
 import { VENDOR_ID } from "./config.js";
@@ -323,7 +323,10 @@ export class VisualSimulator extends VendorSimulator {
     const bad = this.checkRules(rules, body, count, rid);
     if (bad) return bad;
     const prompt = typeof body.prompt === "string" ? body.prompt : "";
-    const id = String(7392616336519610409n + BigInt(this.tasks.size + 1) * 7919n + BigInt(randomBytes(2).readUInt16BE()));
+    const id = freshTaskId(
+      () => String(7392616336519610409n + BigInt(this.tasks.size + 1) * 7919n + BigInt(randomBytes(2).readUInt16BE())),
+      (x) => this.tasks.has(x),
+    );
     const slow = prompt.includes("[slow]") ? 4 : 1;
     // The task is accepted and fails once the service's download of an input URL fails.
     const unreachable = this.sim.unreachableUrl(body);
