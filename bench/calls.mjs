@@ -455,8 +455,10 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
     ...(inflight ? { AIGC_MCP_MAX_CONNECTIONS: String(CALLS + 100) } : {}),
   });
   // Over HTTP/1.1 a Streamable HTTP call holds its connection until its answer: for every call to be
-  // in flight at the server at once, the clients need a connection per call.
-  const connections = inflight ? Math.ceil(CALLS / CLIENTS) : CLIENT_CONNECTIONS;
+  // in flight at the server at once, the clients need a connection per call, and one more for the
+  // stream each session's client keeps open for the server's messages (a GET), without which each
+  // session's last call waited ~5 s for a connection (1% of the calls: the p99).
+  const connections = inflight ? Math.ceil(CALLS / CLIENTS) + 1 : CLIENT_CONNECTIONS;
   const clients = await httpClients(server.url, connections);
   /** @param {number} i */
   const callOf = (i) => {

@@ -12,6 +12,7 @@ import { Bucket } from "./media/bucket.js";
 import { SignedMediaUrls } from "./media/signed-url.js";
 import { MediaStore } from "./media/store.js";
 import { fetchPolicy } from "./net/fetch-policy.js";
+import { setConnectionsPerOrigin } from "./net/http.js";
 import type { LoadedVendor } from "./tools/plugin.js";
 
 export interface AppContext {
@@ -26,6 +27,7 @@ export interface AppContext {
 
 export async function createContext(config: CoreConfig, vendors: LoadedVendor[], engineOptions?: EngineOptions): Promise<AppContext> {
   registerSecret(config.authToken);
+  setConnectionsPerOrigin(config.maxConnections);
   const media = new MediaStore(
     config.outputDir,
     config.maxMediaBytes,

@@ -11,7 +11,7 @@ import type { LookupAddress, LookupOptions } from "node:dns";
 import { BlockList, isIP } from "node:net";
 import type { Dispatcher } from "undici";
 import { AigcError } from "../errors.js";
-import { discard, httpOpen, POOL_OPTIONS, safeUrl, type HttpOptions } from "./http.js";
+import { discard, httpOpen, pool, safeUrl, type HttpOptions } from "./http.js";
 import { loadUndici } from "./undici.js";
 
 export interface FetchPolicy {
@@ -153,8 +153,6 @@ export function checkedLookup(hostname: string, options: LookupOptions, callback
   });
 }
 
-let checkedAgent: Dispatcher | undefined;
-
 function allowed(u: URL, policy: FetchPolicy): boolean {
   const host = u.hostname.toLowerCase();
   return policy.allow.has(host) || policy.allow.has(`${host}:${portOf(u)}`);
@@ -219,8 +217,7 @@ export async function dispatcherFor(url: string, policy: FetchPolicy): Promise<D
   // An IP literal never reaches the lookup, so it is checked here.
   if (isIP(literal) && !isPublicAddress(literal)) throw new DownloadRefused(`${literal} is not a public address`);
   const { Agent } = await loadUndici();
-  checkedAgent ??= new Agent({ connect: { timeout: 10_000, lookup: checkedLookup }, ...POOL_OPTIONS });
-  return checkedAgent;
+  return pool("checked", (o) => new Agent({ connect: { timeout: 10_000, lookup: checkedLookup }, ...o }));
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);

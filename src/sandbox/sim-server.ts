@@ -70,6 +70,11 @@ export class SimServer {
     this.faults.length = 0;
   }
 
+  /** The client sockets open now (tests read how many connections a server holds at once). */
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
   async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => void this.dispatch(req, res));
     this.server.on("connection", (s) => {
