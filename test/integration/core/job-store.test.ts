@@ -2,7 +2,8 @@
  * The JobStore contract, run against both backends: the output folder (FileJobStore) and a real
  * redis-server (RedisJobStore) started by the test.
  */
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync, utimesSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileJobStore } from "../../../src/jobs/file-store.js";
 import { RedisJobStore } from "../../../src/jobs/redis-store.js";
@@ -123,6 +124,32 @@ describe("retention", () => {
     expect(ttl).toBeGreaterThan(7 * 86_400_000 - 60_000);
     expect(ttl).toBeLessThanOrEqual(7 * 86_400_000);
     await store.close();
+  });
+
+  it("output folder: sweep removes lease generations not written for half an hour, not newer or held ones", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const store = new FileJobStore(dir, 7);
+    const leases = join(dir, ".aigc-mcp", "leases");
+    expect(await store.acquire("done-long-ago", "me", 30_000)).toBe(true);
+    await store.drop("done-long-ago", "me");
+    expect(await store.acquire("done-recently", "me", 30_000)).toBe(true);
+    await store.drop("done-recently", "me");
+    expect(await store.acquire("held", "me", 30_000)).toBe(true);
+    const ago = (ms: number) => new Date(Date.now() - ms);
+    for (const n of readdirSync(leases)) {
+      if (n.startsWith("done-long-ago.")) utimesSync(join(leases, n), ago(31 * 60_000), ago(31 * 60_000));
+      if (n.startsWith("done-recently.")) utimesSync(join(leases, n), ago(29 * 60_000), ago(29 * 60_000));
+    }
+    await store.sweep();
+    expect(
+      readdirSync(leases)
+        .map((n) => n.replace(/\.\d+\.json$/, ""))
+        .sort(),
+    ).toEqual(["done-recently", "held"]);
+    // a removed lease is free: the next holder starts its chain again
+    expect(await store.acquire("done-long-ago", "other", 30_000)).toBe(true);
+    expect(await store.acquire("held", "other", 30_000)).toBe(false);
   });
 
   it("output folder: sweep removes records not updated for the retention period", async () => {
