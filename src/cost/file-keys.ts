@@ -39,7 +39,9 @@ export class FileIdempotencyKeys implements IdempotencyKeys {
   private readonly keys: Generations<Stored>;
 
   constructor(outputDir: string) {
-    this.keys = new Generations<Stored>(join(outputDir, ".aigc-mcp", "keys"));
+    // A key per call, kept a day: each key in its own folder (generations.ts), and the keys earlier
+    // releases wrote in one folder still count until they expire.
+    this.keys = new Generations<Stored>(join(outputDir, ".aigc-mcp", "keys"), { layout: "folders-after-flat" });
   }
 
   async claim(

@@ -59,7 +59,7 @@ export class FileSpendLedger implements SpendLedger {
   constructor(outputDir: string) {
     // Few names (one per month), each changed on every paid call: kept in memory between writes. A
     // month holds every call's marker for 7 days: it is copied once per write, not once per change.
-    this.months = new Generations<Month>(join(outputDir, ".aigc-mcp", "spend"), true, (m) => copy(m, Date.now()));
+    this.months = new Generations<Month>(join(outputDir, ".aigc-mcp", "spend"), { keepLast: true, draft: (m) => copy(m, Date.now()) });
   }
 
   async reserve(req: Parameters<SpendLedger["reserve"]>[0]): Promise<ReserveResult> {

@@ -2,7 +2,8 @@
  * Job records as small JSON files under `<output>/.aigc-mcp/jobs/` (the default store), so
  * list_jobs and resumption work across connections and server restarts on one machine. Writes are
  * atomic (temp + rename). Records older than the retention (by their update time) are swept.
- * Download leases are files under `.aigc-mcp/leases/`; a local job's owner is alive while its pid is.
+ * Download leases are generations in a folder per job under `.aigc-mcp/leases/`; a local job's owner
+ * is alive while its pid is.
  * The spend ledger is under `.aigc-mcp/spend/` (src/cost/file-ledger.ts), idempotency keys under
  * `.aigc-mcp/keys/` (src/cost/file-keys.ts).
  */
@@ -23,12 +24,10 @@ import type { JobRecord } from "./types.js";
 
 const DAY_MS = 86_400_000;
 /**
- * How long a lease generation stays after its last write. Every lease change lists the lease folder
- * (generations.ts), so a folder holding a day of downloads' leases made each download's lease cost
- * grow with the day's downloads (~8 ms of CPU per listing at 10 000 files). A held lease is written
- * every 10 s, so one unwritten for half an hour is released or expired; removing it is safe unless a
- * process stalls for half an hour between reading a lease and writing its next generation (the same
- * bound the idempotency keys' sweep takes).
+ * How long a lease stays after its last write. A held lease is written every 10 s, so one unwritten
+ * for half an hour is released or expired; removing it is safe unless a process stalls for half an
+ * hour between reading a lease and writing its next generation (the same bound the idempotency
+ * keys' sweep takes). Kept a day before, the folder held every download of the day.
  */
 const LEASE_KEEP_MS = 30 * 60_000;
 
@@ -49,7 +48,7 @@ export class FileJobStore implements JobStore {
   ) {
     this.dir = join(outputDir, ".aigc-mcp", "jobs");
     this.leaseDir = join(outputDir, ".aigc-mcp", "leases");
-    this.leases = new Generations(this.leaseDir);
+    this.leases = new Generations(this.leaseDir, { layout: "folders-after-flat" });
     this.ledger = new FileSpendLedger(outputDir);
     this.spend = new BackgroundReservations(this.ledger);
     this.keys = new FileIdempotencyKeys(outputDir);
@@ -154,11 +153,8 @@ export class FileJobStore implements JobStore {
       )
         removed++;
     }
-    // Lease generations not written for LEASE_KEEP_MS: released leases, and those of processes gone.
-    for (const n of await readdir(this.leaseDir).catch(() => [] as string[])) {
-      const info = await stat(join(this.leaseDir, n)).catch(() => undefined);
-      if (info && Date.now() - info.mtimeMs > LEASE_KEEP_MS) await unlink(join(this.leaseDir, n)).catch(() => undefined);
-    }
+    // Leases not written for LEASE_KEEP_MS: released ones, and those of processes gone.
+    await this.leases.removeUnwrittenSince(Date.now() - LEASE_KEEP_MS);
     await this.ledger.sweep();
     await this.keys.sweep();
     return removed;

@@ -4,7 +4,8 @@
  * not one generation per change with every other writer losing and reading again (issue 16:
  * 1 000 concurrent calls spent minutes in the spend ledger's retries).
  */
-import { rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, utimesSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { Generations } from "../../../src/jobs/generations.js";
 import { tempDir } from "../../helpers/harness.js";
@@ -33,7 +34,7 @@ describe("Generations.update", () => {
 
   it("with a draft, copies the value once per write, not once per change, and changes it in place", async () => {
     const draft = vi.fn((v: { n: number } | undefined) => ({ n: v?.n ?? 0 }));
-    const g = new Generations<{ n: number }>(open().dir, true, draft);
+    const g = new Generations<{ n: number }>(open().dir, { keepLast: true, draft });
     const bump = () =>
       g.update("count", (v) => {
         v!.n++;
@@ -70,7 +71,7 @@ describe("Generations.update", () => {
 
   it("with keepLast, builds on the value it wrote last without reading it back, and reads again once another process moved it on", async () => {
     const dir = open().dir;
-    const a = new Generations<{ n: number }>(dir, true);
+    const a = new Generations<{ n: number }>(dir, { keepLast: true });
     expect(await add(a)).toBe(1);
     const reads = vi.spyOn(a, "read");
     expect(await add(a)).toBe(2);
@@ -84,5 +85,67 @@ describe("Generations.update", () => {
     // An answer that writes nothing is given from the value on disk, not the one in memory.
     expect(await other.write("count", 4, { n: 20 })).toBe(true);
     expect(await a.update("count", (v) => ({ result: v?.n }))).toBe(20);
+  });
+});
+
+describe("Generations in folders (a name per call: leases, idempotency keys)", () => {
+  const folders = (layout: "folders" | "folders-after-flat" = "folders") => new Generations<{ n: number }>(open().dir, { layout });
+
+  it("keeps each name's generations in its own folder, exact under two stores on one folder", async () => {
+    const a = folders();
+    const b = new Generations<{ n: number }>(a.dir, { layout: "folders" });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => add(i % 2 ? a : b)));
+    await a.update("other", () => ({ value: { n: 1 }, result: 1 }));
+    expect((await b.read("count")).value).toEqual({ n: 100 });
+    expect(
+      readdirSync(a.dir)
+        .filter((n) => !n.startsWith("."))
+        .sort(),
+    ).toEqual(["count", "other"]);
+    expect(readdirSync(join(a.dir, "count"))).toEqual([`${(await a.read("count")).gen}.json`]);
+    expect((await a.names()).sort()).toEqual(["count", "other"]);
+  });
+
+  it("a write makes the name's folder again when a sweep removed it under it, and exactly one of two racing writers wins", async () => {
+    const g = folders();
+    expect(await g.write("lease", 0, { n: 1 })).toBe(true);
+    await g.remove("lease");
+    expect(existsSync(join(g.dir, "lease"))).toBe(false);
+    const results = await Promise.all([g.write("lease", 0, { n: 2 }), g.write("lease", 0, { n: 3 })]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect([2, 3]).toContain((await g.read("lease")).value?.n);
+  });
+
+  it("removes the names not written since a time, and keeps the others", async () => {
+    const g = folders();
+    await g.write("old", 0, { n: 1 });
+    await g.write("new", 0, { n: 1 });
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(g.file("old", 1), hourAgo, hourAgo);
+    expect(await g.removeUnwrittenSince(Date.now() - 60_000)).toBe(1);
+    expect(await g.names()).toEqual(["new"]);
+  });
+
+  it("folders-after-flat reads a value an earlier release wrote flat, moves it on into a folder, and removes both", async () => {
+    const dir = open().dir;
+    const earlier = new Generations<{ n: number }>(dir); // the flat layout earlier releases wrote
+    expect(await earlier.write("key", 0, { n: 1 })).toBe(true);
+    expect(await earlier.write("key", 1, { n: 2 })).toBe(true);
+    const g = new Generations<{ n: number }>(dir, { layout: "folders-after-flat" });
+    expect(await g.read("key")).toEqual({ gen: 0, value: { n: 2 } });
+    expect(await g.names()).toEqual(["key"]);
+    expect(await g.update("key", (v) => ({ value: { n: (v?.n ?? 0) + 1 }, result: (v?.n ?? 0) + 1 }))).toBe(3);
+    expect(await g.read("key")).toEqual({ gen: 1, value: { n: 3 } });
+    // a flat value untouched for long is swept with the rest
+    const hourAgo = new Date(Date.now() - 3600_000);
+    await earlier.write("stale", 0, { n: 9 });
+    utimesSync(earlier.file("stale", 1), hourAgo, hourAgo);
+    const h = new Generations<{ n: number }>(dir, { layout: "folders-after-flat" });
+    expect((await h.read("stale")).value).toEqual({ n: 9 });
+    expect(await h.removeUnwrittenSince(Date.now() - 60_000)).toBe(1);
+    expect(readdirSync(dir).filter((n) => n.startsWith("stale"))).toEqual([]);
+    expect((await h.read("stale")).value).toBeUndefined();
+    await h.remove("key");
+    expect(readdirSync(dir).filter((n) => !n.startsWith("."))).toEqual([]);
   });
 });

@@ -137,10 +137,11 @@ describe("retention", () => {
     await store.drop("done-recently", "me");
     expect(await store.acquire("held", "me", 30_000)).toBe(true);
     const ago = (ms: number) => new Date(Date.now() - ms);
-    for (const n of readdirSync(leases)) {
-      if (n.startsWith("done-long-ago.")) utimesSync(join(leases, n), ago(31 * 60_000), ago(31 * 60_000));
-      if (n.startsWith("done-recently.")) utimesSync(join(leases, n), ago(29 * 60_000), ago(29 * 60_000));
-    }
+    const age = (name: string, ms: number) => {
+      for (const f of readdirSync(join(leases, name))) utimesSync(join(leases, name, f), ago(ms), ago(ms));
+    };
+    age("done-long-ago", 31 * 60_000);
+    age("done-recently", 29 * 60_000);
     await store.sweep();
     expect(
       readdirSync(leases)

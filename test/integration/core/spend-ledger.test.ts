@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SpendLimit } from "../../../src/cost/config.js";
 import type { Reservation } from "../../../src/cost/ledger.js";
+import { keyHash } from "../../../src/cost/spend.js";
 import { FileJobStore } from "../../../src/jobs/file-store.js";
+import { Generations } from "../../../src/jobs/generations.js";
 import { registerSecret } from "../../../src/log.js";
 import { RedisJobStore } from "../../../src/jobs/redis-store.js";
 import type { JobStore } from "../../../src/jobs/store.js";
@@ -303,7 +305,9 @@ describe("where the ledger and the keys are kept, and for how long", () => {
     expect(files("spend")).toEqual(["2025-09.2.json", "2026-11.2.json"]);
     expect(files("keys")).toHaveLength(1);
     expect(files("keys")[0]).not.toContain("secret");
-    expect(readFileSync(join(dir, ".aigc-mcp", "keys", files("keys")[0]!), "utf8")).not.toContain("secret");
+    // A folder per key (its generations inside), named by the key's hash.
+    expect(readdirSync(join(dir, ".aigc-mcp", "keys", files("keys")[0]!))).toEqual(["1.json"]);
+    expect(readFileSync(join(dir, ".aigc-mcp", "keys", files("keys")[0]!, "1.json"), "utf8")).not.toContain("secret");
 
     vi.useFakeTimers({ toFake: ["Date"] });
     // Twenty-four hours and a bit: the key is dead but another claim could be reading it.
@@ -321,6 +325,28 @@ describe("where the ledger and the keys are kept, and for how long", () => {
     expect(files("spend").map((f) => f.slice(0, 7))).toEqual(["2026-11"]);
     const month = JSON.parse(readFileSync(join(dir, ".aigc-mcp", "spend", files("spend")[0]!), "utf8")) as { ids: object };
     expect(month.ids).toEqual({});
+  });
+
+  it("output folder: a key an earlier release kept (one folder of files) still holds after the upgrade, then moves into its folder", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    // What releases up to 2026-12-01 wrote: `<sha256 of the key>.<n>.json` side by side in keys/.
+    const earlier = new Generations<object>(join(dir, ".aigc-mcp", "keys"));
+    const entry = { ...claim, state: "done", job_id: "j-before", created_at: new Date().toISOString() };
+    expect(await earlier.write(keyHash("retried key"), 0, entry)).toBe(true);
+    expect(await earlier.write(keyHash("pending key"), 0, { ...entry, state: "pending", job_id: undefined })).toBe(true);
+    const store = new FileJobStore(dir, 30);
+    expect(await store.keys.claim("retried key", { ...claim, fingerprint: "f1" })).toMatchObject({
+      claimed: false,
+      entry: { job_id: "j-before", state: "done" },
+    });
+    expect(await store.keys.get("retried key")).toMatchObject({ job_id: "j-before" });
+    // A claim pending at the upgrade is given up (forgotten) and claimed again: both land in the key's own folder.
+    expect(await store.keys.claim("pending key", claim)).toMatchObject({ claimed: false, entry: { state: "pending" } });
+    await store.keys.forget("pending key");
+    expect(await store.keys.get("pending key")).toBeUndefined();
+    expect(await store.keys.claim("pending key", claim)).toEqual({ claimed: true });
+    expect(readdirSync(join(dir, ".aigc-mcp", "keys", keyHash("pending key"))).sort()).toEqual(["2.json"]);
   });
 
   it("output folder: a key claimed 24 hours ago is free again", async () => {

@@ -1,0 +1,37 @@
+/** File names and reads under generations.ts: its two layouts' names, generation lists and JSON reads. */
+import { readdir, readFile } from "node:fs/promises";
+
+/** A name safe as a file name. */
+export const fileName = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, "_");
+
+/** The name a flat layout's file belongs to (`<name>.<n>.json`), if it is one. */
+export const flatName = (entry: string) => /^(.+)\.(\d+)\.json$/.exec(entry)?.[1];
+
+/** The generation numbers in `entries` named `<prefix><n>.json`, highest first. */
+export function gens(entries: string[], prefix: string): number[] {
+  return entries
+    .filter((n) => n.startsWith(prefix) && n.endsWith(".json"))
+    .map((n) => Number(n.slice(prefix.length, -".json".length)))
+    .filter((g) => Number.isSafeInteger(g) && g > 0)
+    .sort((x, y) => y - x);
+}
+
+/** The names of a flat layout in `dir` with their highest generation (empty when `dir` is missing). */
+export async function listFlat(dir: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const e of await readdir(dir).catch(() => [] as string[])) {
+    const name = flatName(e);
+    const gen = Number(/\.(\d+)\.json$/.exec(e)?.[1]);
+    if (name && gen > (out.get(name) ?? 0)) out.set(name, gen);
+  }
+  return out;
+}
+
+/** The parsed JSON file at `path`, or undefined when it is missing or not JSON. */
+export async function readJson<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, "utf8")) as T;
+  } catch {
+    return undefined;
+  }
+}
