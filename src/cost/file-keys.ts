@@ -5,10 +5,13 @@
  * of processes claiming the same key at once exactly one gets it; the others read its entry.
  * An entry lives 24 hours from its claim; the hourly sweep removes expired ones.
  *
- * A dead entry (expired, or given up) is claimed again by writing the generation after it for
- * its first half hour dead; after that, only by removing it and starting the chain again at 1,
- * which is what the sweep does once it has been dead an hour. So no claim ever builds on an entry
- * the sweep is removing (unless a process stalls for half an hour between reading and writing).
+ * A dead entry (expired, or given up) is claimed again by writing the generation after it, so of
+ * processes claiming it at once exactly one gets it. Only the hourly sweep removes entries, once
+ * dead an hour. (Claims once removed a dead entry themselves after half an hour and started its
+ * chain again at 1: two claims at once then both removed and both wrote a generation 1, and both
+ * were sent to the vendor.) A claim can still build on an entry the sweep removes only if the
+ * sweep's removal falls between the claim's read and its write (a millisecond) and another claim
+ * of the same key starts and lands in that gap.
  */
 import { join } from "node:path";
 import { Generations } from "../jobs/generations.js";
@@ -18,7 +21,6 @@ import { keptResult, KEY_TTL_MS, keyHash } from "./spend.js";
 /** A stored entry; `forgotten_at` once its claim was given up (the key is free again). */
 type Stored = KeyEntry & { forgotten_at?: number };
 
-const EXTEND_MS = 30 * 60_000;
 const SWEEP_MS = 60 * 60_000;
 
 /** Since when an entry is dead (its key free): when it expired or was given up; undefined while live. */
@@ -60,13 +62,7 @@ export class FileIdempotencyKeys implements IdempotencyKeys {
         owner: e.owner,
         created_at: new Date(now).toISOString(),
       };
-      let gen = cur.gen;
-      if (cur.value && now - deadSince(cur.value, now)! >= EXTEND_MS) {
-        // Dead long enough for the sweep to remove it: remove it too, and start again at 1.
-        await this.keys.remove(name, cur.gen);
-        gen = 0;
-      }
-      if (await this.keys.write(name, gen, value)) return { claimed: true };
+      if (await this.keys.write(name, cur.gen, value)) return { claimed: true };
       if (attempt >= 50) throw new Error(`${this.keys.dir}: could not claim an idempotency key: too many concurrent claims`);
     }
   }

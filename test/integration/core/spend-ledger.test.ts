@@ -349,6 +349,29 @@ describe("where the ledger and the keys are kept, and for how long", () => {
     expect(readdirSync(join(dir, ".aigc-mcp", "keys", keyHash("pending key"))).sort()).toEqual(["2.json"]);
   });
 
+  it("output folder: of two processes claiming a key dead for 40 minutes at once, exactly one gets it", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const a = new FileJobStore(dir, 30);
+    const b = new FileJobStore(dir, 30);
+    await a.keys.claim("retried", claim);
+    await a.keys.forget("retried"); // given up: dead from now
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 40 * 60_000);
+    // b reads the dead entry, then a claims it whole before b writes (as two processes interleave).
+    const bKeys = (b.keys as unknown as { keys: Generations<object> }).keys;
+    const read = bKeys.read.bind(bKeys);
+    let aGot: unknown;
+    vi.spyOn(bKeys, "read").mockImplementationOnce(async (name) => {
+      const cur = await read(name);
+      aGot = await a.keys.claim("retried", claim);
+      return cur;
+    });
+    const bGot = await b.keys.claim("retried", claim);
+    expect(aGot).toEqual({ claimed: true });
+    expect(bGot).toMatchObject({ claimed: false, entry: { state: "pending" } });
+  });
+
   it("output folder: a key claimed 24 hours ago is free again", async () => {
     const dir = tempDir();
     dirs.push(dir);
@@ -360,7 +383,7 @@ describe("where the ledger and the keys are kept, and for how long", () => {
     expect((await store.keys.claim("k", claim)).claimed).toBe(false);
     vi.setSystemTime(Date.now() + 120_000);
     expect(await store.keys.claim("k", claim)).toEqual({ claimed: true });
-    // Long dead (past the sweep's hour): claimed by starting the entry again.
+    // Long dead (past the sweep's hour, not swept yet): claimed by the generation after it.
     await store.keys.forget("k");
     vi.setSystemTime(Date.now() + 2 * 3600_000);
     expect(await store.keys.claim("k", claim)).toEqual({ claimed: true });
