@@ -15,6 +15,7 @@ import { FileIdempotencyKeys } from "../cost/file-keys.js";
 import { BackgroundReservations } from "../cost/background.js";
 import { FileSpendLedger } from "../cost/file-ledger.js";
 import { redactDeep } from "../log.js";
+import { removeStaleTemps } from "./generation-files.js";
 import { Generations } from "./generations.js";
 import { localDiskError, inFolder } from "../media/disk.js";
 import { processAlive, thisProcess, type JobOwner } from "./owner.js";
@@ -30,6 +31,8 @@ const DAY_MS = 86_400_000;
  * keys' sweep takes). Kept a day before, the folder held every download of the day.
  */
 const LEASE_KEEP_MS = 30 * 60_000;
+/** How long a write's temp file may be left before the sweep removes it. */
+const TEMP_KEEP_MS = 3600_000;
 
 export class FileJobStore implements JobStore {
   readonly dir: string;
@@ -157,6 +160,9 @@ export class FileJobStore implements JobStore {
     await this.leases.removeUnwrittenSince(Date.now() - LEASE_KEEP_MS);
     await this.ledger.sweep();
     await this.keys.sweep();
+    // A write's temp file outlives it only when its process died in between (a temp lives milliseconds).
+    const aigc = join(this.dir, "..");
+    for (const sub of ["jobs", "leases", "keys", "spend"]) await removeStaleTemps(join(aigc, sub), Date.now() - TEMP_KEEP_MS);
     return removed;
   }
 

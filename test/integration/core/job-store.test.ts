@@ -2,7 +2,7 @@
  * The JobStore contract, run against both backends: the output folder (FileJobStore) and a real
  * redis-server (RedisJobStore) started by the test.
  */
-import { readdirSync, rmSync, utimesSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileJobStore } from "../../../src/jobs/file-store.js";
@@ -151,6 +151,26 @@ describe("retention", () => {
     // a removed lease is free: the next holder starts its chain again
     expect(await store.acquire("done-long-ago", "other", 30_000)).toBe(true);
     expect(await store.acquire("held", "other", 30_000)).toBe(false);
+  });
+
+  it("output folder: sweep removes the temp files of writes whose process died, not fresh ones", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const store = new FileJobStore(dir, 7);
+    await store.save(record("t.ark.video.a.cgt-kept", new Date().toISOString()));
+    const aigc = join(dir, ".aigc-mcp");
+    const temps = ["jobs/abc.json.1a2b3c4d.tmp", "leases/.0a1b2c3d4e5f.tmp", "keys/.0a1b2c3d4e5f.tmp", "spend/.0a1b2c3d4e5f.tmp"];
+    const hourAgo = new Date(Date.now() - 2 * 3600_000);
+    for (const t of temps) {
+      mkdirSync(join(aigc, t, ".."), { recursive: true });
+      writeFileSync(join(aigc, t), "{");
+      utimesSync(join(aigc, t), hourAgo, hourAgo);
+    }
+    writeFileSync(join(aigc, "keys", ".fresh00000000.tmp"), "{");
+    await store.sweep();
+    for (const t of temps) expect(existsSync(join(aigc, t)), t).toBe(false);
+    expect(existsSync(join(aigc, "keys", ".fresh00000000.tmp"))).toBe(true);
+    expect((await store.list(10)).map((r) => r.job_id)).toEqual(["t.ark.video.a.cgt-kept"]);
   });
 
   it("output folder: sweep removes records not updated for the retention period", async () => {
