@@ -26,9 +26,10 @@ import type { JobRecord } from "./types.js";
 const DAY_MS = 86_400_000;
 /**
  * How long a lease stays after its last write. A held lease is written every 10 s, so one unwritten
- * for half an hour is released or expired; removing it is safe unless a process stalls for half an
- * hour between reading a lease and writing its next generation (the same bound the idempotency
- * keys' sweep takes). Kept a day before, the folder held every download of the day.
+ * for half an hour is released or expired; a lease taken after the sweep looked stays (only the
+ * generations it saw go). A take that read a generation the sweep then removes, with another take
+ * landing in between, makes two holders: both save the same outputs (nothing is billed twice).
+ * Kept a day before, the folder held every download of the day.
  */
 const LEASE_KEEP_MS = 30 * 60_000;
 /** How long a write's temp file may be left before the sweep removes it. */

@@ -235,7 +235,8 @@ export class Generations<T> {
     let removed = 0;
     for (const name of await this.names()) {
       const top = (await this.flatNames()).get(name);
-      const files = [...(await this.list(name)).map((g) => this.file(name, g)), ...(top ? [this.flatFile(name, top)] : [])];
+      const gens = await this.list(name);
+      const files = [...gens.map((g) => this.file(name, g)), ...(top ? [this.flatFile(name, top)] : [])];
       const times = await Promise.all(
         files.map((f) =>
           stat(f).then(
@@ -245,7 +246,8 @@ export class Generations<T> {
         ),
       );
       if (times.some((t) => t >= cutoffMs)) continue;
-      await this.remove(name);
+      // Only what was seen: a generation written since (a lease taken meanwhile) stays.
+      await this.remove(name, gens[0] ?? 0);
       removed++;
     }
     return removed;

@@ -126,6 +126,21 @@ describe("Generations in folders (a name per call: leases, idempotency keys)", (
     expect(await g.names()).toEqual(["new"]);
   });
 
+  it("a sweep keeps a generation written after it looked (a lease taken meanwhile)", async () => {
+    const sweeper = folders();
+    const writer = new Generations<{ n: number }>(sweeper.dir, { layout: "folders" });
+    await writer.write("lease", 0, { n: 1 });
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(writer.file("lease", 1), hourAgo, hourAgo);
+    const remove = sweeper.remove.bind(sweeper);
+    vi.spyOn(sweeper, "remove").mockImplementationOnce(async (name, upTo) => {
+      expect(await writer.write("lease", 1, { n: 2 })).toBe(true); // taken between the sweep's look and its removal
+      return remove(name, upTo);
+    });
+    await sweeper.removeUnwrittenSince(Date.now() - 60_000);
+    expect(await writer.read("lease")).toEqual({ gen: 2, value: { n: 2 } });
+  });
+
   it("folders-after-flat reads a value an earlier release wrote flat, moves it on into a folder, and removes both", async () => {
     const dir = open().dir;
     const earlier = new Generations<{ n: number }>(dir); // the flat layout earlier releases wrote
