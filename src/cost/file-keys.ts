@@ -10,8 +10,9 @@
  * dead an hour. (Claims once removed a dead entry themselves after half an hour and started its
  * chain again at 1: two claims at once then both removed and both wrote a generation 1, and both
  * were sent to the vendor.) A claim can still build on an entry the sweep removes only if the
- * sweep's removal falls between the claim's read and its write (a millisecond) and another claim
- * of the same key starts and lands in that gap.
+ * sweep's removal falls between the claim's read and its write (milliseconds, longer on a loaded
+ * machine) and another claim of the same key starts and lands in that gap: a tryout forcing six
+ * claims and a sweep at once saw it once in 150 runs. Closing it needs a lock, which this store avoids.
  */
 import { join } from "node:path";
 import { Generations } from "../jobs/generations.js";
