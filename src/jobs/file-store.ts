@@ -15,9 +15,8 @@ import { FileIdempotencyKeys } from "../cost/file-keys.js";
 import { BackgroundReservations } from "../cost/background.js";
 import { FileSpendLedger } from "../cost/file-ledger.js";
 import { redactDeep } from "../log.js";
-import { removeStaleTemps } from "./generation-files.js";
 import { Generations } from "./generations.js";
-import { localDiskError, inFolder } from "../media/disk.js";
+import { localDiskError, inFolder, removeStaleFiles } from "../media/disk.js";
 import { processAlive, thisProcess, type JobOwner } from "./owner.js";
 import { MEDIA_URI_PREFIX } from "../media/store.js";
 import { mediaNames, newestFirst, recordKey, type GeneratedMedia, type JobStore } from "./store.js";
@@ -163,7 +162,8 @@ export class FileJobStore implements JobStore {
     await this.keys.sweep();
     // A write's temp file outlives it only when its process died in between (a temp lives milliseconds).
     const aigc = join(this.dir, "..");
-    for (const sub of ["jobs", "leases", "keys", "spend"]) await removeStaleTemps(join(aigc, sub), Date.now() - TEMP_KEEP_MS);
+    for (const sub of ["jobs", "leases", "keys", "spend"])
+      await removeStaleFiles(join(aigc, sub), Date.now() - TEMP_KEEP_MS, (n) => n.endsWith(".tmp"));
     return removed;
   }
 

@@ -1,6 +1,5 @@
-/** File names and reads under generations.ts: its two layouts' names, generation lists, JSON reads, and the temp files a dead writer left. */
-import { readdir, readFile, stat, unlink } from "node:fs/promises";
-import { join } from "node:path";
+/** File names and reads under generations.ts: its two layouts' names, generation lists and JSON reads. */
+import { readdir, readFile } from "node:fs/promises";
 
 /** A name safe as a file name. */
 export const fileName = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, "_");
@@ -34,15 +33,5 @@ export async function readJson<T>(path: string): Promise<T | undefined> {
     return JSON.parse(await readFile(path, "utf8")) as T;
   } catch {
     return undefined;
-  }
-}
-
-/** Removes the `*.tmp` files in `dir` last written before `cutoffMs` (epoch ms): writes whose process died. */
-export async function removeStaleTemps(dir: string, cutoffMs: number): Promise<void> {
-  for (const n of await readdir(dir).catch(() => [] as string[])) {
-    if (!n.endsWith(".tmp")) continue;
-    const path = join(dir, n);
-    const info = await stat(path).catch(() => undefined);
-    if (info?.isFile() && info.mtimeMs < cutoffMs) await unlink(path).catch(() => undefined);
   }
 }

@@ -4,7 +4,7 @@
  * "the vendor could not be reached".
  */
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, realpath, unlink, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, realpath, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AigcError } from "../errors.js";
 
@@ -102,4 +102,28 @@ export async function regularFile(path: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Removes the files in `dir` whose names `match` and that were last written before `cutoffMs`
+ * (epoch ms), and returns how many: what a process that died mid-write left (temp and partial
+ * files) and expired copies. A missing folder removes nothing.
+ */
+export async function removeStaleFiles(dir: string, cutoffMs: number, match: (name: string) => boolean = () => true): Promise<number> {
+  let removed = 0;
+  for (const n of await readdir(dir).catch(() => [] as string[])) {
+    if (!match(n)) continue;
+    const path = join(dir, n);
+    const info = await stat(path).catch(() => undefined);
+    if (
+      info?.isFile() &&
+      info.mtimeMs < cutoffMs &&
+      (await unlink(path).then(
+        () => true,
+        () => false,
+      ))
+    )
+      removed++;
+  }
+  return removed;
 }

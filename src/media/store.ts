@@ -3,7 +3,7 @@
  * copy), hashed on the way, checked for type and size, then exposed as `media://files/<name>`.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { lstat, mkdir, open, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
+import { lstat, mkdir, open, realpath, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -16,15 +16,13 @@ import type { Asset } from "../jobs/types.js";
 import type { GeneratedMedia } from "../jobs/store.js";
 import { log } from "../log.js";
 import type { Bucket } from "./bucket.js";
-import { localDiskError, inFolder, probeWritable, regularFile } from "./disk.js";
+import { localDiskError, inFolder, probeWritable, regularFile, removeStaleFiles } from "./disk.js";
 import { notMedia, refusal, tooLarge } from "./save-errors.js";
 import { BoundedQueue } from "./queue.js";
 import { mimeForExt, probeFile, sniffBytes, type MediaKind } from "./sniff.js";
 
 export const MEDIA_URI_PREFIX = "media://files/";
 const HEAD_BYTES = 64 * 1024;
-const removed1 = async (path: string) => (await unlink(path).catch(() => false)) !== false;
-
 /** Where files read back from the bucket are kept for an hour (under the output folder). */
 const CACHE_DIR = ".aigc-mcp/cache";
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
@@ -78,15 +76,9 @@ export class MediaStore {
    * the bucket, older than an hour.
    */
   async sweepPartials(maxAgeMs = 3600_000): Promise<number> {
-    let removed = 0;
-    const temp = (await readdir(this.dir).catch(() => [] as string[])).filter((n) => n.startsWith(".") && n.endsWith(".part"));
-    const cached = (await readdir(join(this.dir, CACHE_DIR)).catch(() => [] as string[])).map((n) => join(CACHE_DIR, n));
-    for (const name of [...temp, ...cached]) {
-      const path = join(this.dir, name);
-      const info = await stat(path).catch(() => undefined);
-      if (info && Date.now() - info.mtimeMs > maxAgeMs && (await removed1(path))) removed++;
-    }
-    return removed;
+    const cutoff = Date.now() - maxAgeMs;
+    const partials = await removeStaleFiles(this.dir, cutoff, (n) => n.startsWith(".") && n.endsWith(".part"));
+    return partials + (await removeStaleFiles(join(this.dir, CACHE_DIR), cutoff));
   }
 
   uriFor(name: string): string {
