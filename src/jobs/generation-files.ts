@@ -4,8 +4,11 @@ import { readdir, readFile } from "node:fs/promises";
 /** A name safe as a file name. */
 export const fileName = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, "_");
 
-/** The name a flat layout's file belongs to (`<name>.<n>.json`), if it is one. */
-export const flatName = (entry: string) => /^(.+)\.(\d+)\.json$/.exec(entry)?.[1];
+/** The name and generation of a flat layout's file (`<name>.<n>.json`), if it is one. */
+export function flatEntry(entry: string): { name: string; gen: number } | undefined {
+  const m = /^(.+)\.(\d+)\.json$/.exec(entry);
+  return m?.[1] ? { name: m[1], gen: Number(m[2]) } : undefined;
+}
 
 /** The generation numbers in `entries` named `<prefix><n>.json`, highest first. */
 export function gens(entries: string[], prefix: string): number[] {
@@ -20,9 +23,8 @@ export function gens(entries: string[], prefix: string): number[] {
 export async function listFlat(dir: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const e of await readdir(dir).catch(() => [] as string[])) {
-    const name = flatName(e);
-    const gen = Number(/\.(\d+)\.json$/.exec(e)?.[1]);
-    if (name && gen > (out.get(name) ?? 0)) out.set(name, gen);
+    const f = flatEntry(e);
+    if (f && f.gen > (out.get(f.name) ?? 0)) out.set(f.name, f.gen);
   }
   return out;
 }

@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto";
 import { link, mkdir, readdir, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { localDiskError, inFolder } from "../media/disk.js";
-import { fileName, flatName, gens, listFlat, readJson } from "./generation-files.js";
+import { fileName, flatEntry, gens, listFlat, readJson } from "./generation-files.js";
 
 export interface Generation<T> {
   /** 0 when there is none in this layout (`value` may still come from an earlier flat layout). */
@@ -80,7 +80,7 @@ export class Generations<T> {
     const out = new Set<string>();
     for (const e of entries) {
       if (this.folders && e.isDirectory() && !e.name.startsWith(".")) out.add(e.name);
-      if (!this.folders) out.add(flatName(e.name) ?? "");
+      if (!this.folders) out.add(flatEntry(e.name)?.name ?? "");
     }
     for (const n of (await this.flatNames()).keys()) out.add(n);
     out.delete("");
