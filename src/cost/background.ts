@@ -12,6 +12,10 @@
  * it is held and a report never misses a call this process has started. A reservation whose write
  * failed is still settled later: the backend counts a reservation it does not know as spend once,
  * as it does for one whose marker is gone.
+ *
+ * Ends are also not waited for by the calls that make them (a job's answer goes out while its
+ * settle is written), so a reservation with limits to check, and a report, first wait for the ends
+ * this process has under way: room a finished job frees, or its spend, is then seen by the next call.
  */
 import { log } from "../log.js";
 import type { Reservation, ReserveResult, SpendLedger, SpendRow } from "./ledger.js";
@@ -20,11 +24,16 @@ import { budgetDay } from "./periods.js";
 export class BackgroundReservations implements SpendLedger {
   /** Writes under way, by reservation id. */
   private readonly pending = new Map<string, Promise<void>>();
+  /** Settles and releases under way. */
+  private readonly ending = new Set<Promise<unknown>>();
 
   constructor(private readonly ledger: SpendLedger) {}
 
   async reserve(req: Parameters<SpendLedger["reserve"]>[0]): Promise<ReserveResult> {
-    if (!req.background) return this.ledger.reserve(req);
+    if (!req.background) {
+      if (req.limits.length) await this.ended();
+      return this.ledger.reserve(req);
+    }
     if (req.limits.length) throw new Error("a reservation with limits to check cannot be written in the background");
     const now = req.now ?? new Date();
     const { day, month } = budgetDay(now, req.timezone);
@@ -46,23 +55,36 @@ export class BackgroundReservations implements SpendLedger {
     return { ok: true, reservation };
   }
 
-  async settle(r: Reservation, actual?: number): Promise<void> {
-    await this.pending.get(r.id);
-    return this.ledger.settle(r, actual);
+  settle(r: Reservation, actual?: number): Promise<void> {
+    return this.end(r, () => this.ledger.settle(r, actual));
   }
 
-  async release(r: Reservation): Promise<void> {
-    await this.pending.get(r.id);
-    return this.ledger.release(r);
+  release(r: Reservation): Promise<void> {
+    return this.end(r, () => this.ledger.release(r));
   }
 
   async report(from: string, to: string): Promise<SpendRow[]> {
     await Promise.all(this.pending.values());
+    await this.ended();
     return this.ledger.report(from, to);
+  }
+
+  /** Ends `r` once its write has landed, tracked until done. */
+  private end(r: Reservation, write: () => Promise<void>): Promise<void> {
+    const done = (this.pending.get(r.id) ?? Promise.resolve()).then(write);
+    const tracked = done.catch(() => undefined).finally(() => this.ending.delete(tracked));
+    this.ending.add(tracked);
+    return done;
+  }
+
+  /** Resolves once the ends under way now have landed (or failed). */
+  private async ended(): Promise<void> {
+    await Promise.all(this.ending);
   }
 
   /** Resolves once every background write started so far has ended (for closing the store). */
   async flush(): Promise<void> {
     await Promise.all(this.pending.values());
+    await this.ended();
   }
 }

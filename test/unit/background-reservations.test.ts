@@ -69,4 +69,23 @@ describe("reservations written in the background", () => {
     ).rejects.toThrow(/limits to check/);
     b.land();
   });
+
+  it("checks limits and reports only after the ends under way here have landed: room a finished job frees is seen by the next call", async () => {
+    const b = heldLedger();
+    const gates: Array<() => void> = [];
+    b.ledger.settle = (r: Reservation) => new Promise<void>((ok) => gates.push(() => ok(void b.calls.push(`settle ${r.id}`))));
+    const l = new BackgroundReservations(b.ledger);
+    const r: Reservation = { id: "job", vendor: "ark", currency: "CNY", amount: 1, priced: true, day: "2026-12-01", month: "2026-12" };
+    const settled = l.settle(r);
+    const limited = l.reserve({ ...REQ, id: "next", limits: [{ period: "daily", amount: 1, currency: "CNY" }], now: NOW });
+    const report = l.report("2026-12-01", "2026-12-01");
+    await tick();
+    expect(b.calls).toEqual([]);
+    gates.splice(0).forEach((g) => g());
+    await settled;
+    await tick();
+    expect(b.calls.slice(0, 3)).toEqual(["settle job", "reserve next", "report"]);
+    b.land();
+    await Promise.all([limited, report]);
+  });
 });
