@@ -1,18 +1,23 @@
 /**
  * The spend ledger in the output folder (`.aigc-mcp/spend/`), shared by every server process on
  * that folder. One JSON value per budget month, `<YYYY-MM>.<generation>.json` (generations.ts):
- * the counters per (day, vendor, currency) of that month and the state of each reservation id
- * (reserved, settled or released). Every change reads the month, checks, and writes the next
- * generation exclusively; a writer that lost to another process reads again. So a reservation's
- * check and its increment are one atomic step across processes (no lock, nothing to go stale
- * when a process dies), and a reservation id moves from reserved to settled or released once.
- * Month totals are the sums of their days. Months are kept 400 days after they end; settle
- * markers 7 days.
+ * the counters per (day, vendor, currency) of that month and the reservations still held. Every
+ * change reads the month, checks, and writes the next generation exclusively; a writer that lost
+ * to another process reads again. So a reservation's check and its increment are one atomic step
+ * across processes (no lock, nothing to go stale when a process dies).
+ *
+ * A reservation ends (settled or released) once: its end is first recorded in a file of its own,
+ * created exclusively (file-ends.ts), and only the process that created it then moves the month's
+ * counters and drops the reservation from the month. The month thus holds only the calls running,
+ * and a change costs the same on the week's first call and its ten-thousandth. When a process dies
+ * between the two steps, the hourly sweep applies the recorded end once it is an hour old.
+ * Month totals are the sums of their days. Months are kept 400 days after they end; ends 7 days.
  */
 import { join } from "node:path";
 import { Generations } from "../jobs/generations.js";
 import type { Currency } from "../vendors/kit/price.js";
 import type { Reservation, ReserveResult, SpendLedger, SpendRow } from "./ledger.js";
+import { ReservationEnds, type End } from "./file-ends.js";
 import { budgetDay } from "./periods.js";
 import {
   applicable,
@@ -30,8 +35,28 @@ import {
 interface Month {
   /** Counters by `<day>|<vendor>|<currency>`. */
   rows: Record<string, Counters>;
-  /** Reservation ids (hashed): `r` reserved, `s` settled, `x` released; `at` when it last changed; `day` its budget day. */
-  ids: Record<string, { s: "r" | "s" | "x"; at: number; day: string }>;
+  /**
+   * Reservations held, by id hash: `r`, with when (`at`) and their budget day. An earlier release
+   * also kept ended ones here (`s` settled, `x` released) for 7 days; those still count as ended.
+   */
+  ids: Record<string, Held>;
+}
+
+/** A reservation in a month: what an end needs to move the counters (missing in an earlier release's). */
+interface Held extends Partial<Pick<End, "vendor" | "currency" | "priced" | "held">> {
+  s: "r" | "s" | "x";
+  at: number;
+  day: string;
+}
+
+/** How old a recorded end must be before the sweep applies it for a process that died (see applyRecordedEnds). */
+const ORPHANED_END_MS = 3_600_000;
+
+/** A held reservation as settled at what it held (undefined for an earlier release's, which lack the amounts). */
+function heldAsSpent(v: Held, at: number): End | undefined {
+  const { vendor, currency, priced, held } = v;
+  if (vendor === undefined || currency === undefined || priced === undefined || held === undefined) return undefined;
+  return { s: "s", at, vendor, currency, priced, held, spent: held };
 }
 
 const rowKey = (day: string, vendor: string, currency: string) => `${day}|${vendor}|${currency}`;
@@ -41,10 +66,10 @@ function parseKey(key: string): { day: string; vendor: string; currency: Currenc
   return { day, vendor, currency };
 }
 
-/** Whether a marker is past its retention: settled and released ones after 7 days (one still reserved stays with its month). */
+/** Whether an earlier release's ended marker is past its 7 days (one still reserved stays with its month). */
 const stale = (v: Month["ids"][string], now: number) => v.s !== "r" && now - v.at >= MARKER_RETENTION_MS;
 
-/** A copy of `m` without the stale markers: the draft each ledger write changes in place (generations.ts). */
+/** A copy of `m` without stale markers: the draft each ledger write changes in place (generations.ts). */
 function copy(m: Month | undefined, now: number): Month {
   const rows: Month["rows"] = {};
   for (const [k, c] of Object.entries(m?.rows ?? {})) rows[k] = { ...c };
@@ -55,11 +80,13 @@ function copy(m: Month | undefined, now: number): Month {
 
 export class FileSpendLedger implements SpendLedger {
   private readonly months: Generations<Month>;
+  private readonly ends: ReservationEnds;
 
   constructor(outputDir: string) {
-    // Few names (one per month), each changed on every paid call: kept in memory between writes. A
-    // month holds every call's marker for 7 days: it is copied once per write, not once per change.
-    this.months = new Generations<Month>(join(outputDir, ".aigc-mcp", "spend"), { keepLast: true, draft: (m) => copy(m, Date.now()) });
+    // Few names (one per month), each changed on every paid call: kept in memory between writes.
+    const dir = join(outputDir, ".aigc-mcp", "spend");
+    this.months = new Generations<Month>(dir, { keepLast: true, draft: (m) => copy(m, Date.now()) });
+    this.ends = new ReservationEnds(join(dir, "ended"));
   }
 
   async reserve(req: Parameters<SpendLedger["reserve"]>[0]): Promise<ReserveResult> {
@@ -100,7 +127,7 @@ export class FileSpendLedger implements SpendLedger {
       c.reserved += amount;
       if (req.priced) c.calls++;
       else c.unpriced++;
-      m.ids[h] = { s: "r", at: now.getTime(), day };
+      m.ids[h] = { s: "r", at: now.getTime(), day, vendor: req.vendor, currency: req.currency, priced: req.priced, held: amount };
       return { value: m, result: { ok: true, reservation: reservation(day) } };
     });
   }
@@ -114,34 +141,63 @@ export class FileSpendLedger implements SpendLedger {
   }
 
   /**
-   * Moves reservation `r` to settled (`s`) or released (`x`), once. A reservation this ledger
-   * does not know (its marker gone) is settled as spend without touching what others hold, and
-   * only marked when released.
+   * Ends reservation `r`: settled (`s`) at `actual`, or released (`x`), once. Its end is recorded
+   * first (file-ends.ts); only the call that recorded it changes the month.
    */
   private async finish(r: Reservation, to: "s" | "x", actual: number): Promise<void> {
     const h = idHash(r.id);
-    const now = Date.now();
-    await this.months.update<void>(r.month, (draft) => {
+    const end: End = {
+      s: to,
+      at: Date.now(),
+      vendor: r.vendor,
+      currency: r.currency,
+      priced: r.priced,
+      held: r.priced ? toUnits(r.amount) : 0,
+      spent: to === "s" ? toUnits(actual) : 0,
+    };
+    if (await this.ends.record(r.day, h, end)) await this.apply(r.month, r.day, h, end, true);
+  }
+
+  /**
+   * Moves the counters of reservation `h` (budget day `day`) by its `end` and drops it from the
+   * month. One the month does not hold (its reserve write failed) is counted as spend when
+   * `unknown` allows, without touching what others hold; one an earlier release marked ended is left.
+   */
+  private apply(month: string, day: string, h: string, end: End, unknown: boolean): Promise<void> {
+    return this.months.update<void>(month, (draft) => {
       const m = draft!;
       const state = m.ids[h]?.s;
-      if (state === "s" || state === "x") return { result: undefined };
-      const k = rowKey(r.day, r.vendor, r.currency);
+      if (state === "s" || state === "x" || (!state && (!unknown || end.s === "x"))) return { result: undefined };
+      const k = rowKey(day, end.vendor, end.currency);
       const c = (m.rows[k] = { ...ZERO, ...m.rows[k] });
-      const amount = r.priced ? toUnits(r.amount) : 0;
       if (state === "r") {
-        c.reserved = Math.max(0, c.reserved - amount);
-        if (to === "x") {
-          if (r.priced) c.calls = Math.max(0, c.calls - 1);
+        c.reserved = Math.max(0, c.reserved - end.held);
+        if (end.s === "x") {
+          if (end.priced) c.calls = Math.max(0, c.calls - 1);
           else c.unpriced = Math.max(0, c.unpriced - 1);
         }
-      } else if (to === "s") {
-        if (r.priced) c.calls++;
-        else c.unpriced++;
-      }
-      if (to === "s") c.spent += toUnits(actual);
-      m.ids[h] = { s: to, at: now, day: r.day };
+      } else if (end.priced) c.calls++;
+      else c.unpriced++;
+      c.spent += end.spent;
+      delete m.ids[h];
       return { value: m, result: undefined };
     });
+  }
+
+  /**
+   * Applies the ends recorded at least an hour ago of reservations `month` still holds: their
+   * process died between recording an end and its month write (which takes milliseconds; after an
+   * hour no process is still about to make it, so it is never applied twice).
+   */
+  private async applyRecordedEnds(month: string, held: Month["ids"], now: number): Promise<void> {
+    for (const [h, v] of Object.entries(held)) {
+      if (v.s !== "r") continue;
+      const got = await this.ends.read(v.day, h).catch(() => undefined);
+      if (!got || got.writtenMs > now - ORPHANED_END_MS) continue;
+      // An end that cannot be read counts as settled at what was held: spend is never dropped.
+      const end = got.end ?? heldAsSpent(v, got.writtenMs);
+      if (end) await this.apply(month, v.day, h, end, false);
+    }
   }
 
   async report(from: string, to: string): Promise<SpendRow[]> {
@@ -157,7 +213,11 @@ export class FileSpendLedger implements SpendLedger {
     return rows.sort(byDay);
   }
 
-  /** Removes months that ended more than 400 days ago and settle markers past 7 days; returns how many months went. */
+  /**
+   * Removes months that ended more than 400 days ago, applies ends a dead process recorded but did
+   * not apply, removes ends recorded 7 days ago (and an earlier release's ended markers as old);
+   * returns how many months went.
+   */
   async sweep(now = Date.now()): Promise<number> {
     let removed = 0;
     for (const name of await this.months.names()) {
@@ -168,15 +228,13 @@ export class FileSpendLedger implements SpendLedger {
         removed++;
         continue;
       }
-      // Looked at on disk: the draft a change gets has its stale markers dropped already.
       const { value } = await this.months.read(name);
+      await this.applyRecordedEnds(name, value?.ids ?? {}, now);
+      // Looked at on disk: the draft a change gets has its stale markers dropped already.
       if (!Object.values(value?.ids ?? {}).some((v) => stale(v, now))) continue;
-      await this.months.update<void>(name, (draft) => {
-        const m = draft!;
-        for (const k of Object.keys(m.ids)) if (stale(m.ids[k]!, now)) delete m.ids[k];
-        return { value: m, result: undefined };
-      });
+      await this.months.update<void>(name, (draft) => ({ value: draft!, result: undefined }));
     }
+    await this.ends.sweep(now);
     return removed;
   }
 }

@@ -42,7 +42,7 @@ export interface JobStore {
   owner(): JobOwner;
   /** Whether the process that stamped `owner` still runs. */
   ownerAlive(owner: JobOwner): Promise<boolean>;
-  /** Removes records past the retention (and ledger days, settle markers and idempotency keys past theirs); returns how many records. */
+  /** Removes records past the retention (and ledger days, ended reservations and idempotency keys past theirs); returns how many records. */
   sweep(): Promise<number>;
   close(): Promise<void>;
 }

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SpendLimit } from "../../../src/cost/config.js";
 import type { Reservation } from "../../../src/cost/ledger.js";
-import { keyHash } from "../../../src/cost/spend.js";
+import { ReservationEnds } from "../../../src/cost/file-ends.js";
+import { idHash, keyHash } from "../../../src/cost/spend.js";
 import { FileJobStore } from "../../../src/jobs/file-store.js";
 import { Generations } from "../../../src/jobs/generations.js";
 import { registerSecret } from "../../../src/log.js";
@@ -291,9 +292,10 @@ describe("where the ledger and the keys are kept, and for how long", () => {
     expect(await ttl(keys[0]!)).toBeCloseTo(1, 2);
   });
 
-  it("output folder: the hourly sweep drops months 400 days gone, settle markers after 7 days and keys dead for an hour", async () => {
+  it("output folder: the hourly sweep drops months 400 days gone, reservations' ends after 7 days and keys dead for an hour", async () => {
     const dir = tempDir();
     dirs.push(dir);
+    const t0 = Date.now();
     const store = new FileJobStore(dir, 30);
     const r = await held(store, { now: new Date("2025-09-15T04:00:00Z") });
     await store.spend.settle(r);
@@ -301,8 +303,12 @@ describe("where the ledger and the keys are kept, and for how long", () => {
     await store.spend.settle(kept);
     await store.keys.claim("my secret-looking key", claim);
     const files = (sub: string) => readdirSync(join(dir, ".aigc-mcp", sub)).sort();
-    // One value per month, at its second generation (reserved, then settled).
-    expect(files("spend")).toEqual(["2025-09.2.json", "2026-11.2.json"]);
+    // One value per month, at its second generation (reserved, then settled), and each end in a file
+    // of its own under its budget day, named by the reservation id's hash.
+    expect(files("spend")).toEqual(["2025-09.2.json", "2026-11.2.json", "ended"]);
+    expect(files("spend/ended")).toEqual(["2025-09-15", "2026-11-30"]);
+    expect(files("spend/ended/2026-11-30")).toEqual([`${idHash(kept.id)}.json`]);
+    const ended = () => files("spend/ended").flatMap((d) => files(`spend/ended/${d}`));
     expect(files("keys")).toHaveLength(1);
     expect(files("keys")[0]).not.toContain("secret");
     // A folder per key (its generations inside), named by the key's hash.
@@ -319,12 +325,92 @@ describe("where the ledger and the keys are kept, and for how long", () => {
     await store.sweep();
     expect(files("keys")).toHaveLength(0);
 
+    vi.setSystemTime(t0 + 7 * 86_400_000 - 60_000);
+    await store.sweep();
+    expect(ended()).toHaveLength(2);
+    vi.setSystemTime(t0 + 7 * 86_400_000 + 60_000);
+    await store.sweep();
+    expect(files("spend/ended")).toEqual([]);
+
     // 400 days after September 2025 ended (2026-10-01 + 400 days).
     vi.setSystemTime(new Date("2027-11-06T00:00:00Z"));
     await store.sweep();
-    expect(files("spend").map((f) => f.slice(0, 7))).toEqual(["2026-11"]);
+    expect(files("spend").map((f) => f.slice(0, 7))).toEqual(["2026-11", "ended"]);
     const month = JSON.parse(readFileSync(join(dir, ".aigc-mcp", "spend", files("spend")[0]!), "utf8")) as { ids: object };
     expect(month.ids).toEqual({});
+  });
+
+  it("output folder: a month holds only the calls running, however many ended", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const store = new FileJobStore(dir, 30);
+    const rs = await Promise.all(Array.from({ length: 300 }, () => held(store, { amount: 0.01, limits: [] })));
+    const running = rs.pop()!;
+    await Promise.all(rs.map((r, i) => (i % 3 ? store.spend.settle(r) : store.spend.release(r))));
+    const month = () => {
+      const f = readdirSync(join(dir, ".aigc-mcp", "spend")).find((n) => n.startsWith("2026-11."))!;
+      return readFileSync(join(dir, ".aigc-mcp", "spend", f), "utf8");
+    };
+    // Only the one still held; before, every ended call stayed in the month (and its every write) for 7 days.
+    expect(Object.keys((JSON.parse(month()) as { ids: object }).ids)).toEqual([idHash(running.id)]);
+    expect(month().length).toBeLessThan(400);
+    expect(await store.spend.report("2026-11-30", "2026-11-30")).toEqual([
+      { day: "2026-11-30", vendor: "ark", currency: "CNY", spent: 1.99, reserved: 0.01, calls: 200, unpriced: 0 },
+    ]);
+  });
+
+  it("output folder: an end whose process died before its month write is applied by the sweep an hour later, once", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const [a, b] = [new FileJobStore(dir, 30), new FileJobStore(dir, 30)];
+    const r = await held(a, { amount: 2 });
+    // The process that settled it recorded the end, then died.
+    const ends = new ReservationEnds(join(dir, ".aigc-mcp", "spend", "ended"));
+    const end = { s: "s" as const, at: Date.now(), vendor: "ark", currency: "CNY" as const, priced: true, held: 2e6, spent: 1.5e6 };
+    expect(await ends.record(r.day, idHash(r.id), end)).toBe(true);
+    const today = () => b.spend.report("2026-11-30", "2026-11-30");
+    const spend = (spent: number, reserved: number) => [
+      { day: "2026-11-30", vendor: "ark", currency: "CNY", spent, reserved, calls: 1, unpriced: 0 },
+    ];
+    // Another process seeing the end again changes nothing: the end is taken.
+    await b.spend.settle(r, 2);
+    await b.spend.release(r);
+    expect(await today()).toEqual(spend(0, 2));
+    await b.sweep();
+    expect(await today()).toEqual(spend(0, 2));
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 61 * 60_000);
+    await b.sweep();
+    await a.sweep();
+    expect(await today()).toEqual(spend(1.5, 0));
+  });
+
+  it("output folder: what an earlier release ended in the month stays ended after the upgrade, and what it held ends once", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    // What releases up to 2026-12-01 wrote: ended reservations kept in the month, without amounts.
+    const earlier = new Generations<object>(join(dir, ".aigc-mcp", "spend"));
+    const at = Date.now();
+    const ids = { [idHash("old-settled")]: { s: "s", at, day: "2026-11-30" }, [idHash("old-held")]: { s: "r", at, day: "2026-11-30" } };
+    const rows = { "2026-11-30|ark|CNY": { spent: 2e6, reserved: 1e6, calls: 2, unpriced: 0 } };
+    expect(await earlier.write("2026-11", 0, { rows, ids })).toBe(true);
+    const store = new FileJobStore(dir, 30);
+    const reservation = (id: string): Reservation => ({
+      id,
+      vendor: "ark",
+      currency: "CNY",
+      amount: 1,
+      priced: true,
+      day: "2026-11-30",
+      month: "2026-11",
+    });
+    await store.spend.settle(reservation("old-settled"), 5);
+    await store.spend.release(reservation("old-settled"));
+    await store.spend.settle(reservation("old-held"), 1.5);
+    await store.spend.release(reservation("old-held"));
+    expect(await store.spend.report("2026-11-30", "2026-11-30")).toEqual([
+      { day: "2026-11-30", vendor: "ark", currency: "CNY", spent: 3.5, reserved: 0, calls: 2, unpriced: 0 },
+    ]);
   });
 
   it("output folder: a key an earlier release kept (one folder of files) still holds after the upgrade, then moves into its folder", async () => {
