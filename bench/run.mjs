@@ -5,6 +5,7 @@
 // 127.0.0.1. Modules, each exporting `figures(): Promise<Figure[]>` (bench/figure.mjs):
 //   bench/startup.mjs  goal 1 (start-up to the tools/list answer) and goal 5 (tool-list size)
 //   bench/calls.mjs    goals 2-4 (per-call overhead, memory while streaming, concurrency), when present
+//   bench/store.mjs    goal 2 kept over time: the job store's work per call beside 10 000 earlier calls
 // `npm run bench -- --write-readme` also rewrites the figures in the README's Performance section.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, platform, release, totalmem } from "node:os";
@@ -57,7 +58,7 @@ async function main() {
   console.log(`machine: ${where}; load average ${load.toFixed(2)} at the start\n`);
   const modules = ["./startup.mjs"];
   const hasCalls = existsSync(new URL("./calls.mjs", import.meta.url));
-  if (hasCalls) modules.push("./calls.mjs");
+  if (hasCalls) modules.push("./calls.mjs", "./store.mjs");
   /** @type {Figure[]} */
   const figs = [];
   for (const m of modules) {
