@@ -95,6 +95,8 @@ export interface CoreConfig {
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   maxConnections: number;
+  /** AIGC_MCP_SHUTDOWN_GRACE_S: how long calls in flight over HTTP may take to answer after a shutdown signal. */
+  shutdownGraceMs: number;
   stdioMaxMessageBytes: number;
   sseKeepAliveMs: number;
   /** AIGC_MCP_PUBLIC_URL with its signing key and URL lifetime; undefined = no download URLs from this server. */
@@ -168,6 +170,7 @@ export function parseCoreConfig(env: Env): CoreConfig {
     headersTimeoutMs: envValue(e("AIGC_MCP_HEADERS_TIMEOUT_S"), "AIGC_MCP_HEADERS_TIMEOUT_S", zInt(1, 3600)) * 1000,
     bodyTimeoutMs: envValue(e("AIGC_MCP_BODY_TIMEOUT_S"), "AIGC_MCP_BODY_TIMEOUT_S", zInt(1, 3600)) * 1000,
     maxConnections: envValue(e("AIGC_MCP_MAX_CONNECTIONS"), "AIGC_MCP_MAX_CONNECTIONS", zInt(1, 100_000)),
+    shutdownGraceMs: envValue(e("AIGC_MCP_SHUTDOWN_GRACE_S"), "AIGC_MCP_SHUTDOWN_GRACE_S", zInt(0, 3600)) * 1000,
     stdioMaxMessageBytes: envValue(e("AIGC_MCP_STDIO_MAX_MESSAGE_BYTES"), "AIGC_MCP_STDIO_MAX_MESSAGE_BYTES", zInt(1 << 20, 1 << 30)),
     sseKeepAliveMs: envValue(e("AIGC_MCP_SSE_KEEPALIVE_S"), "AIGC_MCP_SSE_KEEPALIVE_S", zInt(0, 3600)) * 1000,
     publicMedia: publicMedia(env),

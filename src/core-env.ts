@@ -61,6 +61,13 @@ export const CORE_ENV: EnvVar[] = [
     default: "256",
   },
   {
+    name: "AIGC_MCP_SHUTDOWN_GRACE_S",
+    flag: "--shutdown-grace",
+    description:
+      "HTTP, on SIGTERM/SIGINT: most seconds to answer the calls in flight before exiting (no new ones are taken). Waits on vendor tasks end at once with their job id (any server on the job store resumes it); synchronous calls get this long. A second signal exits at once.",
+    default: "25",
+  },
+  {
     name: "AIGC_MCP_PUBLIC_URL",
     flag: "--public-url",
     description:

@@ -91,14 +91,29 @@ async function main(argv: string[]): Promise<void> {
   if (core.transport === "http") {
     const { serveHttp } = await import("./transports/http.js");
     const handle = await serveHttp(app);
-    const stop = async () => {
+    let stopping = false;
+    // A rolling restart sends SIGTERM: calls in flight are answered first (waits on vendor tasks at
+    // once, with their job id; synchronous calls within the grace), then the process exits.
+    const stop = async (signal: string) => {
+      if (stopping) {
+        log.warn(`aigc-mcp exiting at once: ${signal} again while shutting down`);
+        process.exit(1);
+      }
+      stopping = true;
+      const graceMs = core.shutdownGraceMs;
+      log.info(`aigc-mcp shutting down: ${signal}; answering the calls in flight (up to ${graceMs / 1000} s, AIGC_MCP_SHUTDOWN_GRACE_S)`);
+      app.jobs.drain();
+      await handle.drain(graceMs);
+      // What is still running (synchronous calls past the grace) is stopped; its callers are told so.
       await app.jobs.close();
+      await handle.drain(1000);
       await handle.close();
       await closeSandbox?.();
+      log.info("aigc-mcp exiting");
       process.exit(0);
     };
-    process.once("SIGINT", () => void stop());
-    process.once("SIGTERM", () => void stop());
+    process.on("SIGINT", () => void stop("SIGINT"));
+    process.on("SIGTERM", () => void stop("SIGTERM"));
   } else {
     const { serveStdio } = await import("./transports/stdio.js");
     await serveStdio(app, storedList);

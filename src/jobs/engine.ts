@@ -51,6 +51,8 @@ export class JobEngine {
   readonly heartbeatMs: number;
   private readonly leaseMs: number;
   private closed = false;
+  /** Aborted by `drain`, when this process starts shutting down. */
+  private readonly draining = new AbortController();
 
   constructor(
     readonly store: JobStore,
@@ -178,7 +180,17 @@ export class JobEngine {
     const tr = job.tracker;
     tr.lastInterest = Date.now();
     if (!tr.running && !tr.ended) this.drive(tr);
-    return waitOn(tr, opts, this.heartbeatMs);
+    return waitOn(tr, { ...opts, drain: this.draining.signal }, this.heartbeatMs);
+  }
+
+  /**
+   * Starts shutting down: every wait, now or later, on a job another process can carry on from
+   * its record (a vendor task, not one whose outputs this process is saving) ends at once with the
+   * job's record, so its caller gets the job id to resume anywhere. Waits on the others (a
+   * synchronous call, a create not answered yet) go on until the job ends or `close` stops it.
+   */
+  drain(): void {
+    this.draining.abort();
   }
 
   /** Cancels an unfinished job as far as its kind allows; the outcome says plainly what happened. */

@@ -43,7 +43,7 @@ export function patchRecord(record: JobRecord, patch: RecordPatch): JobRecord {
 export function interruptedError(vendor: string): JobErrorShape {
   return {
     code: "Interrupted",
-    message: `the server process that ran this synchronous ${vendor} call stopped before the vendor answered; nothing was saved. Generate again.`,
+    message: `the server process that ran this synchronous ${vendor} call stopped before the vendor answered; the request had been sent, so it may be billed (it counts against the budget), but nothing was saved. Generate again to get an output.`,
   };
 }
 

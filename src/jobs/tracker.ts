@@ -183,18 +183,18 @@ export class Tracker {
     this.notify();
   }
 
-  /** Resolves when the job changes, after `ms`, or when `signal` aborts, whichever comes first. */
-  nextChange(ms: number, signal?: AbortSignal): Promise<void> {
+  /** Resolves when the job changes, after `ms`, or when one of `signals` aborts, whichever comes first. */
+  nextChange(ms: number, ...signals: Array<AbortSignal | undefined>): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.listeners.delete(done);
-        signal?.removeEventListener("abort", done);
+        for (const s of signals) s?.removeEventListener("abort", done);
         resolve();
       };
       const timer = setTimeout(done, ms);
       this.listeners.add(done);
-      signal?.addEventListener("abort", done, { once: true });
+      for (const s of signals) s?.addEventListener("abort", done, { once: true });
     });
   }
 

@@ -9,7 +9,12 @@ export interface WaitOptions {
   onProgress?: (record: JobRecord) => void;
   /** The originating call of a synchronous job: cancelling it aborts the vendor call. */
   abortLocalOnCancel?: boolean;
+  /** Aborted when the server starts shutting down: the wait then ends as soon as another process can resume the job. */
+  drain?: AbortSignal;
 }
+
+/** What a wait ended by a shutdown says in the record it returns (the job itself is unchanged). */
+export const DRAINED_DETAIL = "this server is shutting down; wait_for_job resumes the job on any server sharing its job store";
 
 /** How long a wait, even with a zero budget, holds for the first poll of a resumed vendor task. */
 const FIRST_POLL_GRACE_MS = 10_000;
@@ -28,12 +33,13 @@ export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number
   try {
     for (;;) {
       if (tr.ended) return tr.flushed().then(() => tr.record);
+      if (opts.drain?.aborted && tr.kind.resumableElsewhere()) return { ...tr.record, detail: DRAINED_DETAIL };
       const now = Date.now();
       const needFirstPoll = tr.kind.firstPollPending() && now < firstPollDeadline;
       if (now >= deadline && !needFirstPoll) return tr.record;
       if (opts.signal?.aborted) throw cancelledWait();
       const until = needFirstPoll && now >= deadline ? firstPollDeadline : deadline;
-      await tr.nextChange(Math.min(heartbeatMs, Math.max(1, until - now)), opts.signal);
+      await tr.nextChange(Math.min(heartbeatMs, Math.max(1, until - now)), opts.signal, opts.drain);
       if (opts.signal?.aborted) throw cancelledWait();
       tr.lastInterest = Date.now();
       if (!tr.ended) opts.onProgress?.(tr.record);

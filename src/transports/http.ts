@@ -32,8 +32,18 @@ interface Session {
 export interface HttpHandle {
   url: string;
   server: Server;
+  /**
+   * Starts shutting down: takes no new connections and answers new requests 503 (Retry-After,
+   * Connection: close); resolves once no request is in flight (a standalone GET stream does not
+   * count), or after `graceMs`.
+   */
+  drain(graceMs: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The answer to a request that comes while the server shuts down. */
+const SHUTTING_DOWN =
+  "the server is shutting down; send the request again (another replica takes it, or this one once restarted). Jobs are not lost: wait_for_job resumes them by job id.";
 
 export async function serveHttp(app: AppContext): Promise<HttpHandle> {
   const cfg = app.config;
@@ -57,8 +67,18 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     await s?.server.close().catch(() => undefined);
   }
 
+  let draining = false;
+  /** Requests being answered, but for standalone GET streams (which last as long as their session). */
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
+    if (draining) {
+      const headers = { connection: "close", "retry-after": "1" };
+      if (url.pathname === "/healthz") return json(res, 503, { status: "shutting down", name: "aigc-mcp", version: VERSION }, headers);
+      return json(res, 503, { jsonrpc: "2.0", error: { code: -32000, message: `Error: ${SHUTTING_DOWN}` }, id: null }, headers);
+    }
     if (!hostAllowed(req.headers.host, cfg))
       return plain(res, 403, `Forbidden: Host "${req.headers.host ?? ""}" is not allowed; add it to AIGC_MCP_ALLOWED_HOSTS.`);
     if (!originAllowed(req.headers.origin, cfg))
@@ -166,6 +186,12 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
       connectionsCheckingInterval: Math.min(1000, cfg.headersTimeoutMs),
     },
     (req, res) => {
+      if (req.method !== "GET") {
+        inFlight++;
+        res.once("close", () => {
+          if (--inFlight === 0) idle?.();
+        });
+      }
       handle(req, res).catch((err) => {
         log.error("HTTP request failed", { error: String(err) });
         if (!res.headersSent) plain(res, 500, "Internal server error");
@@ -197,6 +223,19 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
   return {
     url,
     server,
+    async drain(graceMs) {
+      draining = true;
+      server.close();
+      server.closeIdleConnections();
+      if (inFlight === 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        idle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    },
     async close() {
       clearInterval(sweep);
       await Promise.all([...sessions.keys()].map(closeSession));

@@ -19,6 +19,11 @@ export class Followed implements JobKind {
   ) {}
 
   /** The owner's record is current already; there is no poll to wait for. */
+  /** Another process runs it: this one only reads its record. */
+  resumableElsewhere(): boolean {
+    return true;
+  }
+
   firstPollPending(): boolean {
     return false;
   }

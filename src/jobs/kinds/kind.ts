@@ -20,6 +20,11 @@ export interface JobKind {
   canCancel(tr: Tracker): boolean;
   /** True until the job's first poll has landed; a wait holds for it past a zero budget. */
   firstPollPending(): boolean;
+  /**
+   * Whether another server process can carry the job on from its stored record now, so this one
+   * may stop waiting on it when it shuts down: a vendor task, yes; a synchronous call, never.
+   */
+  resumableElsewhere(): boolean;
   /** Whether cancelling the tool call that started the job aborts the job itself. */
   readonly abortsWithOriginatingCall: boolean;
 }

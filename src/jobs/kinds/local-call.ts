@@ -28,6 +28,11 @@ export class LocalCall implements JobKind {
     this.pending = run;
   }
 
+  /** Its answer comes to this process only. */
+  resumableElsewhere(): boolean {
+    return false;
+  }
+
   /** A local call has no polls to wait for. */
   firstPollPending(): boolean {
     return false;

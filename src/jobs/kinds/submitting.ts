@@ -50,6 +50,11 @@ export class Submitting implements JobKind {
     this.outcome = new Promise((resolve) => (this.settle = resolve));
   }
 
+  /** Once the create has answered (before that only this process has the answer coming), as its task. */
+  resumableElsewhere(): boolean {
+    return this.hasTask && this.poller.resumableElsewhere();
+  }
+
   /** A wait does not hold for a create: only for the first poll of the task it made. */
   firstPollPending(): boolean {
     return this.hasTask && this.poller.firstPollPending();

@@ -33,12 +33,22 @@ export interface PollTiming {
 export class VendorTask implements JobKind {
   readonly abortsWithOriginatingCall = false;
   private polls = 0;
+  /** Set while the outputs of a succeeded task are being saved. */
+  private saving = false;
 
   constructor(
     private readonly driver: TaskDriver,
     private readonly media: MediaStore,
     private readonly timing: PollTiming,
   ) {}
+
+  /**
+   * Any process can poll the task again, except while this one saves its outputs: a download cut
+   * short would be made again elsewhere, so it is let finish.
+   */
+  resumableElsewhere(): boolean {
+    return !this.saving;
+  }
 
   /** True until a poll has answered or failed for good. */
   firstPollPending(): boolean {
@@ -84,7 +94,12 @@ export class VendorTask implements JobKind {
         this.polls++;
         // The vendor knows the task (one it no longer knows answers `expired`): the job gets a record.
         if (result.status !== "expired") tr.confirm();
-        await applyResult(tr, result, this.driver.outputKind, this.media);
+        this.saving = result.status === "succeeded";
+        try {
+          await applyResult(tr, result, this.driver.outputKind, this.media);
+        } finally {
+          this.saving = false;
+        }
         if (tr.ended) return;
       }
       const delay = Math.min(MAX_VENDOR_WAIT_MS, result?.pollAfterMs ?? vendorWaitMs ?? interval);

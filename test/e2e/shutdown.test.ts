@@ -1,0 +1,153 @@
+/**
+ * A rolling restart over HTTP (SIGTERM to one replica): the calls in flight are answered before the
+ * process exits. A wait on a vendor task ends at once with its job id, which the next server on the
+ * same job store resumes; a synchronous call finishes within AIGC_MCP_SHUTDOWN_GRACE_S, or is told
+ * it was interrupted; no new connection is taken meanwhile. The built server, real SDK clients, and
+ * one Ark simulator in this process shared by both servers (as a vendor is).
+ */
+import type { ChildProcess } from "node:child_process";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
+import { tempDir } from "../helpers/harness.js";
+import { jobOf, requestsTo } from "../helpers/results.js";
+import { startHttpServer } from "./helpers.js";
+
+let ark: ArkSimulator;
+const children: ChildProcess[] = [];
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  // Images take 2.5 s to render; videos run 6 s.
+  ark = await new ArkSimulator({ queuedMs: 200, runningMs: 6000, imageDelayMs: 2500, maxRenderEdge: 128 }).start();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => undefined)));
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill("SIGKILL");
+});
+afterAll(async () => {
+  await ark?.close();
+});
+
+async function server(outputDir: string, graceS: number) {
+  const env = {
+    AIGC_MCP_OUTPUT_DIR: outputDir,
+    ARK_API_KEY: ark.apiKey,
+    ARK_BASE_URL: ark.baseUrl,
+    AIGC_MCP_SHUTDOWN_GRACE_S: String(graceS),
+  };
+  const s = await startHttpServer(env);
+  s.child.removeAllListeners("exit");
+  children.push(s.child);
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    s.child.once("exit", (code) => resolve({ code, at: Date.now() })),
+  );
+  return { ...s, exited };
+}
+
+async function connect(url: string): Promise<Client> {
+  const client = new Client({ name: "e2e-shutdown", version: "1" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  clients.push(client);
+  return client;
+}
+
+/** Calls a tool; resolves with the result and when it came. */
+function call(client: Client, name: string, args: Record<string, unknown>) {
+  return client
+    .callTool({ name, arguments: args }, undefined, { timeout: 60_000 })
+    .then((r) => ({ result: r as CallToolResult, at: Date.now() }));
+}
+
+const text = (r: CallToolResult) => (r.content[0] as { text: string }).text;
+
+/** Resolves once the simulator has received `n` more creates (image or video) than `from`. */
+async function createsReached(from: number, n: number): Promise<void> {
+  const creates = () => requestsTo(ark, (r) => r.method === "POST").length;
+  const until = Date.now() + 10_000;
+  while (creates() < from + n) {
+    if (Date.now() > until) throw new Error("the creates never reached the simulator");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("shutting down over HTTP (SIGTERM)", () => {
+  it("answers the calls in flight, takes no new ones, exits 0, and the next server resumes the video", async () => {
+    const out = tempDir("aigc-shutdown-");
+    const a = await server(out, 20);
+    const [c1, c2] = [await connect(a.url), await connect(a.url)];
+    const before = requestsTo(ark, (r) => r.method === "POST").length;
+    const video = call(c1, "seedance_generate_video", { prompt: "a lighthouse at dusk", wait_seconds: 60 });
+    const image = call(c2, "seedream_generate_image", { prompt: "a kite" });
+    await createsReached(before, 2);
+    const signalled = Date.now();
+    a.child.kill("SIGTERM");
+
+    // The video's wait ends at once: its job id, to resume anywhere.
+    const v = await video;
+    expect(v.at - signalled).toBeLessThan(1500);
+    expect(v.result.isError).toBeFalsy();
+    expect(jobOf(v.result).status).toMatch(/^(queued|running)$/);
+    expect(text(v.result)).toMatch(/this server is shutting down; wait_for_job resumes the job/);
+    const jobId = jobOf(v.result).job_id;
+
+    // No new connection meanwhile (a load balancer sends it to another replica).
+    await expect(connect(a.url)).rejects.toThrow();
+
+    // The synchronous image, already sent, is let finish and delivered.
+    const i = await image;
+    expect(i.result.isError).toBeFalsy();
+    expect(jobOf(i.result)).toMatchObject({ status: "succeeded" });
+    expect(jobOf(i.result).assets).toHaveLength(1);
+
+    const exit = await a.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.at - i.at).toBeLessThan(2000);
+    expect(a.stderr()).toMatch(/shutting down: SIGTERM/);
+    expect(a.stderr()).not.toMatch(/Cancelled|cancelled the call/);
+
+    // The next server on the same output folder resumes the video; the vendor got one create for it.
+    const b = await server(out, 20);
+    const done = await call(await connect(b.url), "wait_for_job", { job_id: jobId, wait_seconds: 30 });
+    expect(jobOf(done.result)).toMatchObject({ status: "succeeded" });
+    expect(jobOf(done.result).assets).toHaveLength(1);
+    expect(requestsTo(ark, (r) => r.method === "POST").length - before).toBe(2);
+  }, 60_000);
+
+  it("tells a synchronous call still running when the grace ends that it was interrupted and may be billed", async () => {
+    const a = await server(tempDir("aigc-shutdown-"), 1);
+    const client = await connect(a.url);
+    const before = requestsTo(ark, (r) => r.method === "POST").length;
+    const image = call(client, "seedream_generate_image", { prompt: "a kite" });
+    await createsReached(before, 1);
+    const signalled = Date.now();
+    a.child.kill("SIGTERM");
+    const i = await image;
+    expect(i.at - signalled).toBeGreaterThanOrEqual(900);
+    expect(i.at - signalled).toBeLessThan(2500);
+    expect(i.result.isError).toBe(true);
+    expect(text(i.result)).toMatch(
+      /^Error: Interrupted \(ark\): .*stopped before the vendor answered; the request had been sent, so it may be billed/,
+    );
+    expect(jobOf(i.result).job_id).toBeTruthy();
+    expect((await a.exited).code).toBe(0);
+  }, 30_000);
+
+  it("exits at once on a second signal", async () => {
+    const a = await server(tempDir("aigc-shutdown-"), 20);
+    const client = await connect(a.url);
+    const before = requestsTo(ark, (r) => r.method === "POST").length;
+    void call(client, "seedream_generate_image", { prompt: "a kite" }).catch(() => undefined);
+    await createsReached(before, 1);
+    a.child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 200));
+    const signalled = Date.now();
+    a.child.kill("SIGINT");
+    const exit = await a.exited;
+    expect(exit.at - signalled).toBeLessThan(1000);
+    expect(exit.code).toBe(1);
+    expect(a.stderr()).toMatch(/exiting at once: SIGINT again while shutting down/);
+  }, 30_000);
+});
