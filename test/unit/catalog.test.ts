@@ -130,6 +130,22 @@ describe("models file", () => {
     expect(MODELS[1]!.status).toBe("retiring");
   });
 
+  it("a model-wide capability from the file holds on every endpoint; a per-endpoint one changes only its key there", () => {
+    const file = { url: "file:///models.json", date: "2026-12-01" };
+    // v3's built-in i2v durations are [5, 10]: a file's model-wide range must not stay hidden behind them.
+    const wide = new Catalog("demo", mergeModels(MODELS, [{ id: "v3", capabilities: { duration: { min: 3, max: 20 } } }], file));
+    expect(wide.advise("v3", "i2v", { duration: 18 })).toEqual([]);
+    expect(wide.advise("v3", "t2v", { duration: 18 })).toEqual([]);
+    expect(wide.summary(wide.find("v3")!, "i2v")).toMatch(/duration: 3-20/);
+    const perEndpoint = new Catalog(
+      "demo",
+      mergeModels(MODELS, [{ id: "v3", byEndpoint: { i2v: { sound: false }, t2v: { duration: [4, 8] } } }], file),
+    );
+    const v3 = perEndpoint.find("v3")!;
+    expect(perEndpoint.capabilities(v3, "i2v")).toMatchObject({ duration: [5, 10], sound: false, mode: ["std", "pro", "4k"] });
+    expect(perEndpoint.capabilities(v3, "t2v")).toMatchObject({ duration: [4, 8], sound: true });
+  });
+
   it("a vendor's not-found for a model only the file describes points at the file, not at a stale catalog", () => {
     const c = new Catalog(
       "demo",

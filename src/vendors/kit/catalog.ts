@@ -259,7 +259,8 @@ export interface ModelOverride {
 
 /**
  * Merges models-file entries into built-in models: a known id (or alias) gets the given fields,
- * capabilities merged key by key; a new id is added. The file is recorded as a source of each
+ * capabilities merged key by key (a model-wide one replaces the built-in per-endpoint values of
+ * that key; `byEndpoint` merges per endpoint, key by key); a new id is added. The file is recorded as a source of each
  * entry it touches. Throws Error naming the entry when a new model has no endpoints.
  */
 export function mergeModels(base: readonly CatalogModel[], overrides: readonly ModelOverride[], source: Source): CatalogModel[] {
@@ -276,7 +277,7 @@ export function mergeModels(base: readonly CatalogModel[], overrides: readonly M
       endpoints: o.endpoints ?? known?.endpoints ?? [],
       status: o.status ?? known?.status ?? "active",
       capabilities: { ...known?.capabilities, ...o.capabilities },
-      byEndpoint: { ...known?.byEndpoint, ...o.byEndpoint },
+      byEndpoint: mergeByEndpoint(known?.byEndpoint, o.capabilities, o.byEndpoint),
       // A price for every endpoint replaces the built-in per-endpoint ones it does not name.
       priceByEndpoint: { ...(o.price ? {} : known?.priceByEndpoint), ...o.priceByEndpoint },
       sources: [...(known?.sources ?? []), source],
@@ -284,6 +285,23 @@ export function mergeModels(base: readonly CatalogModel[], overrides: readonly M
     if (known) out[i] = merged;
     else out.push(merged);
   }
+  return out;
+}
+
+/**
+ * The per-endpoint capabilities after a models-file entry: the built-in ones without the keys the
+ * entry gives model-wide (else they would still override the file's value on their endpoint),
+ * then the entry's own per-endpoint ones, key by key.
+ */
+function mergeByEndpoint(
+  known: CatalogModel["byEndpoint"],
+  wide: Capabilities | undefined,
+  given: Record<string, Capabilities> | undefined,
+): Record<string, Capabilities> {
+  const out: Record<string, Capabilities> = {};
+  for (const [endpoint, caps] of Object.entries(known ?? {}))
+    out[endpoint] = Object.fromEntries(Object.entries(caps).filter(([key]) => !wide || !(key in wide)));
+  for (const [endpoint, caps] of Object.entries(given ?? {})) out[endpoint] = { ...out[endpoint], ...caps };
   return out;
 }
 
