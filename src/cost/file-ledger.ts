@@ -145,6 +145,11 @@ export class FileSpendLedger implements SpendLedger {
    * first (file-ends.ts); only the call that recorded it changes the month.
    */
   private async finish(r: Reservation, to: "s" | "x", actual: number): Promise<void> {
+    // A reservation comes back from a job record: its month must be its day's (a month is a file name).
+    if (r.month !== r.day.slice(0, 7) || !/^\d{4}-\d{2}$/.test(r.month))
+      throw new Error(
+        `not a reservation of this ledger: day ${JSON.stringify(r.day).slice(0, 40)}, month ${JSON.stringify(r.month).slice(0, 40)}`,
+      );
     const h = idHash(r.id);
     const end: End = {
       s: to,

@@ -4,7 +4,7 @@
  * process" is a second store opened on the same folder or Redis prefix (the two-process race is
  * test/e2e/spend-race.test.ts).
  */
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SpendLimit } from "../../../src/cost/config.js";
@@ -121,8 +121,8 @@ describe.each(backends)("spend ledger: %s", (_name, backend) => {
     const shared = backend();
     const [s1, s2] = [await shared(), await shared()];
     const a = await held(s1, { amount: 2 });
-    await Promise.all([s1.spend.settle(a, 2), s2.spend.settle(a, 2), s1.spend.settle(a), s2.spend.release(a)]);
-    await s1.spend.release(a);
+    await Promise.all([s1.spend.settle(a, 2), s2.spend.settle(a, 2), s1.spend.settle(a, 2), s2.spend.settle(a, 2)]);
+    await Promise.all([s1.spend.release(a), s2.spend.release(a)]);
     const b = await held(s2, { amount: 1 });
     await Promise.all([s1.spend.release(b), s2.spend.release(b)]);
     await s1.spend.settle(b, 1);
@@ -383,6 +383,37 @@ describe("where the ledger and the keys are kept, and for how long", () => {
     await b.sweep();
     await a.sweep();
     expect(await today()).toEqual(spend(1.5, 0));
+  });
+
+  it("output folder: an end file that is not a whole end counts as settled at what was held, and limits still hold", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const store = new FileJobStore(dir, 30);
+    const bad = [
+      '{"s":"s","spent":"lots"}',
+      "{}",
+      "",
+      '{"s":"x","at":1,"vendor":"ark|x","currency":"CNY","priced":true,"held":1,"spent":0}',
+    ];
+    const rs = await Promise.all(bad.map(() => held(store, { amount: 1 })));
+    // Each as a process that died mid-write, or someone with write access to the folder, left it.
+    rs.forEach((r, i) => {
+      const folder = join(dir, ".aigc-mcp", "spend", "ended", r.day);
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, `${idHash(r.id)}.json`), bad[i]!);
+    });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 61 * 60_000);
+    await store.sweep();
+    expect(await store.spend.report("2026-11-30", "2026-11-30")).toEqual([
+      { day: "2026-11-30", vendor: "ark", currency: "CNY", spent: 4, reserved: 0, calls: 4, unpriced: 0 },
+    ]);
+    expect((await req(store, { amount: 1 })).ok).toBe(true);
+    expect((await req(store, { amount: 0.01 })).ok).toBe(false);
+    // Ends are written whole (a temp file linked into place): none is left behind.
+    const r = await held(store, { amount: 0, limits: [] });
+    await store.spend.release(r);
+    expect(readdirSync(join(dir, ".aigc-mcp", "spend", "ended")).filter((n) => n.endsWith(".tmp"))).toEqual([]);
   });
 
   it("output folder: what an earlier release ended in the month stays ended after the upgrade, and what it held ends once", async () => {
