@@ -95,7 +95,6 @@ export interface CoreConfig {
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   maxConnections: number;
-  /** AIGC_MCP_SHUTDOWN_GRACE_S: how long calls in flight over HTTP may take to answer after a shutdown signal. */
   shutdownGraceMs: number;
   stdioMaxMessageBytes: number;
   sseKeepAliveMs: number;
@@ -146,9 +145,6 @@ export interface CoreConfig {
   cost: CostConfig;
   sandbox: boolean;
 }
-
-/** Re-exported from src/home-path.ts, where the entry takes it from without loading this module. */
-export { expandHome };
 
 export function parseCoreConfig(env: Env): CoreConfig {
   const d = (name: string) => CORE_ENV.find((v) => v.name === name)?.default;

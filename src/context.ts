@@ -12,7 +12,8 @@ import { Bucket } from "./media/bucket.js";
 import { SignedMediaUrls } from "./media/signed-url.js";
 import { MediaStore } from "./media/store.js";
 import { fetchPolicy } from "./net/fetch-policy.js";
-import { setConnectionsPerOrigin } from "./net/http.js";
+import { setConnectionsPerOrigin } from "./net/pools.js";
+import { OpenCalls } from "./open-calls.js";
 import type { LoadedVendor } from "./tools/plugin.js";
 
 export interface AppContext {
@@ -23,6 +24,8 @@ export interface AppContext {
   vendors: LoadedVendor[];
   /** Signed download URLs served over HTTP (AIGC_MCP_PUBLIC_URL), when configured. */
   links?: SignedMediaUrls;
+  /** The tool calls being answered (a shutdown stops those still open at the end of its grace). */
+  calls: OpenCalls;
 }
 
 export async function createContext(config: CoreConfig, vendors: LoadedVendor[], engineOptions?: EngineOptions): Promise<AppContext> {
@@ -59,7 +62,7 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   logInputRoots(inputs);
   const pm = config.publicMedia;
   const links = pm ? new SignedMediaUrls(pm.url, pm.secret, config.mediaUrlTtlS) : undefined;
-  return { config, media, jobs, inputs, vendors, ...(links ? { links } : {}) };
+  return { config, media, jobs, inputs, vendors, calls: new OpenCalls(), ...(links ? { links } : {}) };
 }
 
 /** The job store: Redis when AIGC_MCP_REDIS_URL is set (unreachable = refuse to start), else the output folder. */

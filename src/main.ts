@@ -1,7 +1,8 @@
 /** The server: parse flags and environment once, then run `check` or serve over stdio/HTTP (started by index.ts). */
 import "./net/v8-flags.js"; // first: V8 settings that must precede start-up's allocations
 import { dirname, join } from "node:path";
-import { ConfigError, expandHome, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
+import { ConfigError, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
+import { expandHome } from "./home-path.js";
 import { configWarnings } from "./config-warnings.js";
 import { compileCache } from "./compile-cache.js";
 import { bucketFor, createContext, jobStore } from "./context.js";
@@ -104,8 +105,10 @@ async function main(argv: string[]): Promise<void> {
       log.info(`aigc-mcp shutting down: ${signal}; answering the calls in flight (up to ${graceMs / 1000} s, AIGC_MCP_SHUTDOWN_GRACE_S)`);
       app.jobs.drain();
       await handle.drain(graceMs);
-      // What is still running (synchronous calls past the grace) is stopped; its callers are told so.
+      // What is still running past the grace is stopped, and its callers told so: jobs first (a
+      // synchronous call's job fails Interrupted), then calls that made no job (a chat).
       await app.jobs.close();
+      app.calls.stopAll();
       await handle.drain(1000);
       await handle.close();
       await closeSandbox?.();

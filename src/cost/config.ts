@@ -4,7 +4,8 @@
  * amount above which a call needs the user's confirmation (AIGC_MCP_CONFIRM_ABOVE).
  */
 import { resolve } from "node:path";
-import { ConfigError, expandHome, type Env } from "../config.js";
+import { ConfigError, type Env } from "../config.js";
+import { expandHome } from "../home-path.js";
 import { CURRENCIES, type Currency } from "../vendors/kit/price.js";
 
 export const PERIODS = ["daily", "monthly"] as const;

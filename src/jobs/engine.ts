@@ -5,7 +5,7 @@
  * resumes by job id. How a job is driven depends on its kind (see kinds/kind.ts).
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { AigcError } from "../errors.js";
+import { unknownJob, vendorNotConfigured } from "./engine-errors.js";
 import { log } from "../log.js";
 import type { MediaStore } from "../media/store.js";
 import { mayHaveReachedVendor } from "../vendors/kit/lost-answer.js";
@@ -240,7 +240,7 @@ export class JobEngine {
     const stored = await this.store.load(jobId);
     if (stored && TERMINAL.has(stored.status)) return { state: "finished", record: stored };
     const handle = parsed.form === "keyed" ? parseHandle(stored?.handle) : { ...parsed.handle };
-    if (!handle) throw this.unknownJob(jobId);
+    if (!handle) throw unknownJob(this.store.where, jobId);
     if (parsed.form === "task" && stored?.model) handle.model = stored.model;
     const owner = stored?.owner;
     const me = this.store.owner();
@@ -258,22 +258,13 @@ export class JobEngine {
       return { state: "live", tracker: this.track(handle, stored ?? newRecord(jobId, handle, "submitting"), kind, !stored) };
     }
     // A synchronous call: only its record says it ever ran.
-    if (!stored) throw this.unknownJob(jobId);
+    if (!stored) throw unknownJob(this.store.where, jobId);
     if (await ownerAlive())
       return { state: "live", tracker: this.track(handle, stored, new Followed(this.store, this.timing.trackIdleMs)) };
     // A synchronous call that no live process runs any more cannot be resumed.
     const record = interruptedRecord(stored);
     await this.store.save(record);
     return { state: "finished", record };
-  }
-
-  private unknownJob(jobId: string): AigcError {
-    return new AigcError({
-      category: "not_found",
-      code: "JobNotFound",
-      message: `job_id: ${this.store.where} has no record of "${jobId.slice(0, 80)}"`,
-      hint: "Pass a job_id exactly as a generation tool or list_jobs returned it. Records are kept for AIGC_MCP_JOB_RETENTION_DAYS; replicas must share AIGC_MCP_REDIS_URL (or the output folder).",
-    });
   }
 
   private tracker(handle: JobHandle, record: JobRecord, kind: JobKind): Tracker {
@@ -296,12 +287,7 @@ export class JobEngine {
   private driverFor(vendor: string, op: string): TaskDriver {
     const driver = this.drivers.get(`${vendor}:${op}`);
     if (driver) return driver;
-    throw new AigcError({
-      category: "invalid_input",
-      code: "VendorNotConfigured",
-      message: `this server has no ${vendor} credentials configured, so it cannot look up ${vendor} jobs`,
-      hint: "Start the server with that vendor's environment variables (see aigc-mcp --help).",
-    });
+    throw vendorNotConfigured(vendor);
   }
 }
 

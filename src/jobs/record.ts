@@ -1,5 +1,5 @@
 /** Job records, the JSON kept per job: how one is created, changed, and marked interrupted. */
-import type { JobErrorShape, JobHandle, JobRecord, JobStatus } from "./types.js";
+import type { JobErrorShape, JobHandle, JobRecord, JobStatus, PollResult } from "./types.js";
 import { TERMINAL } from "./types.js";
 
 /** The fields that a job's progress may change. */
@@ -44,6 +44,15 @@ export function interruptedError(vendor: string): JobErrorShape {
   return {
     code: "Interrupted",
     message: `the server process that ran this synchronous ${vendor} call stopped before the vendor answered; the request had been sent, so it may be billed (it counts against the budget), but nothing was saved. Generate again to get an output.`,
+  };
+}
+
+/** The error of a synchronous vendor call whose server process stopped while it saved the answer's outputs. */
+export function interruptedSavingError(vendor: string, result: PollResult): JobErrorShape {
+  const urls = (result.outputs ?? []).flatMap((o) => (o.url ? [o.url] : []));
+  return {
+    code: "Interrupted",
+    message: `the server process stopped while saving the outputs of this synchronous ${vendor} call; ${vendor} answered, so it is billed, but nothing was saved.${urls.length ? ` Vendor URL(s), valid for a limited time: ${urls.join(" ")}` : " Generate again to get an output."}`,
   };
 }
 

@@ -1,5 +1,6 @@
 /** How a caller waits on a live job: within its budget, told every heartbeat that it is still waiting. */
 import { AigcError } from "../errors.js";
+import { stoppedByServer } from "../open-calls.js";
 import type { Tracker } from "./tracker.js";
 import type { JobRecord } from "./types.js";
 
@@ -21,12 +22,14 @@ const FIRST_POLL_GRACE_MS = 10_000;
 
 /**
  * Waits until the job ends or the budget is spent and returns its record. The caller's signal ends
- * the wait (and, for the originating call of a local job, the job) with a `cancelled` error.
+ * the wait (and, for the originating call of a local job, the job) with a `cancelled` error; when
+ * a shutdown stopped the call (src/open-calls.ts), with the job's record as it stands.
  */
 export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number): Promise<JobRecord> {
   const deadline = Date.now() + opts.budgetMs;
   const firstPollDeadline = Date.now() + FIRST_POLL_GRACE_MS;
   const onAbort = () => {
+    if (stoppedByServer(opts.signal)) return;
     if (opts.abortLocalOnCancel && tr.kind.abortsWithOriginatingCall && !tr.ended) tr.controller.abort();
   };
   opts.signal?.addEventListener("abort", onAbort, { once: true });
@@ -37,16 +40,22 @@ export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number
       const now = Date.now();
       const needFirstPoll = tr.kind.firstPollPending() && now < firstPollDeadline;
       if (now >= deadline && !needFirstPoll) return tr.record;
-      if (opts.signal?.aborted) throw cancelledWait();
+      if (opts.signal?.aborted) return ended(tr, opts.signal);
       const until = needFirstPoll && now >= deadline ? firstPollDeadline : deadline;
       await tr.nextChange(Math.min(heartbeatMs, Math.max(1, until - now)), opts.signal, opts.drain);
-      if (opts.signal?.aborted) throw cancelledWait();
+      if (opts.signal?.aborted) return ended(tr, opts.signal);
       tr.lastInterest = Date.now();
       if (!tr.ended) opts.onProgress?.(tr.record);
     }
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** A wait its call's signal ended: the job as it stands when a shutdown stopped the call, else a cancellation. */
+function ended(tr: Tracker, signal: AbortSignal): JobRecord {
+  if (stoppedByServer(signal)) return tr.ended || !tr.kind.resumableElsewhere() ? tr.record : { ...tr.record, detail: DRAINED_DETAIL };
+  throw cancelledWait();
 }
 
 function cancelledWait(): AigcError {

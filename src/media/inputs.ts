@@ -8,7 +8,7 @@
 import { open, realpath, stat } from "node:fs/promises";
 import { isAbsolute, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { expandHome } from "../config.js";
+import { expandHome } from "../home-path.js";
 import { AigcError, inputError } from "../errors.js";
 import { log } from "../log.js";
 import { downloadFailed, openChecked, routeInputUrl } from "../net/fetch-policy.js";

@@ -11,7 +11,8 @@ import type { LookupAddress, LookupOptions } from "node:dns";
 import { BlockList, isIP } from "node:net";
 import type { Dispatcher } from "undici";
 import { AigcError } from "../errors.js";
-import { discard, httpOpen, pool, safeUrl, type HttpOptions } from "./http.js";
+import { discard, httpOpen, safeUrl, type HttpOptions } from "./http.js";
+import { pool } from "./pools.js";
 import { loadUndici } from "./undici.js";
 
 export interface FetchPolicy {

@@ -7,44 +7,9 @@ import type { Dispatcher, FormData } from "undici";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../errors.js";
+import { stoppedByServer } from "../open-calls.js";
+import { pool } from "./pools.js";
 import { loadUndici } from "./undici.js";
-
-/**
- * Sockets per vendor origin. Each is a file descriptor, so a burst of calls queues in the pool
- * instead of failing with EMFILE after the vendor billed. It follows the calls the server holds at
- * once (`AIGC_MCP_MAX_CONNECTIONS`: each open call over HTTP holds one; see setConnectionsPerOrigin):
- * a fixed 64 made calls the server had accepted wait for a socket (600 synchronous Seedream renders
- * of 5 s in flight took 47 s instead of 5), and how many may run at once is the vendor's to say (it
- * answers 429, which is retried).
- */
-let connectionsPerOrigin = 256;
-
-const POOL_TIMEOUTS = { keepAliveTimeout: 10_000, headersTimeout: 180_000, bodyTimeout: 180_000 } as const;
-
-/** The process's outbound pools by name, made on first use with the current settings. */
-const pools = new Map<string, Dispatcher>();
-
-/**
- * Sets the sockets kept per vendor origin (createContext passes `AIGC_MCP_MAX_CONNECTIONS`). Pools
- * made with another size are closed once their requests end, and made again on the next request.
- */
-export function setConnectionsPerOrigin(n: number): void {
-  const next = Math.max(1, Math.floor(n));
-  if (next === connectionsPerOrigin) return;
-  connectionsPerOrigin = next;
-  for (const p of pools.values()) void p.close().catch(() => undefined);
-  pools.clear();
-}
-
-/**
- * The outbound pool `name` (the shared one, the URL fetch policy's checked one): made by `make` with
- * the settings every pool shares, once per process and pool size.
- */
-export function pool(name: string, make: (options: typeof POOL_TIMEOUTS & { connections: number }) => Dispatcher): Dispatcher {
-  let p = pools.get(name);
-  if (!p) pools.set(name, (p = make({ ...POOL_TIMEOUTS, connections: connectionsPerOrigin })));
-  return p;
-}
 
 export interface RetryPolicy {
   attempts: number;
@@ -145,8 +110,25 @@ function transportError(err: unknown, vendor: string, url: string, deadlineHit: 
   );
 }
 
-export function cancelled(vendor: string): AigcError {
-  return new AigcError({ category: "cancelled", code: "Cancelled", vendor, message: "the request was cancelled by the client" });
+/**
+ * The error of a request its call's `signal` aborted: cancelled by the client, or stopped by a
+ * shutdown (src/open-calls.ts). `sent`: the request may have reached the vendor, so a shutdown's
+ * `Interrupted` says it may be billed (and the budget counts it).
+ */
+export function cancelled(vendor: string, signal?: AbortSignal, sent = false): AigcError {
+  if (!stoppedByServer(signal))
+    return new AigcError({ category: "cancelled", code: "Cancelled", vendor, message: "the request was cancelled by the client" });
+  return new AigcError({
+    category: "cancelled",
+    vendor,
+    hint: "Send the call again: another server takes it, or this one once restarted.",
+    ...(sent
+      ? {
+          code: "Interrupted",
+          message: `the server shut down before ${vendor} answered; the request had been sent, so it may be billed, but its answer is lost`,
+        }
+      : { code: "ShuttingDown", message: `the server shut down before the request to ${vendor} was sent; nothing was billed` }),
+  });
 }
 
 /** Opens a request and returns the status, headers and the unread body stream. */
@@ -165,7 +147,7 @@ export async function httpOpen(
   const deadline = opts.totalTimeoutMs ? AbortSignal.timeout(opts.totalTimeoutMs) : undefined;
   if (deadline) signals.push(deadline);
   const signal = signals.length ? AbortSignal.any(signals) : new AbortController().signal;
-  if (opts.signal?.aborted) throw cancelled(opts.vendor);
+  if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal);
   try {
     const { Agent, request } = await loadUndici();
     const agent = pool("shared", (o) => new Agent({ connect: { timeout: 10_000 }, ...o }));
@@ -180,7 +162,7 @@ export async function httpOpen(
     });
     return { status: res.statusCode, headers: flattenHeaders(res.headers), body: res.body, signal, done: () => {} };
   } catch (err) {
-    if (opts.signal?.aborted) throw cancelled(opts.vendor);
+    if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal, true);
     throw transportError(err, opts.vendor, url, Boolean(deadline?.aborted));
   }
 }
@@ -236,7 +218,7 @@ async function once(url: string, opts: HttpOptions): Promise<HttpResponse> {
     body = await readCapped(opened.body, opts.maxBytes ?? 16 * 1024 * 1024, opts.vendor, url);
   } catch (err) {
     if (err instanceof AigcError) throw err;
-    if (opts.signal?.aborted) throw cancelled(opts.vendor);
+    if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal, true);
     throw transportError(err, opts.vendor, url, opened.signal.aborted && !opts.signal?.aborted);
   }
   const headers = opened.headers;
@@ -283,7 +265,7 @@ export async function httpRequest(url: string, opts: HttpOptions): Promise<HttpR
     try {
       await sleep(wait, undefined, { signal: opts.signal });
     } catch (e) {
-      if (isAbortError(e)) throw cancelled(opts.vendor);
+      if (isAbortError(e)) throw cancelled(opts.vendor, opts.signal);
       throw e;
     }
   }

@@ -230,9 +230,10 @@ export function registerTool(server: McpServer, app: AppContext, original: ToolD
     async (raw: unknown, extra: Extra): Promise<CallToolResult> => {
       const warnings: string[] = [];
       const { delivery, ...args } = (raw ?? {}) as Record<string, unknown> & { delivery?: DeliveryMode };
+      const call = app.calls.start(extra.signal);
       const ctx: ToolContext = {
         app,
-        signal: extra.signal,
+        signal: call.signal,
         progress: progressReporter(extra),
         warn: (w) => void warnings.push(w),
         budget: callBudget(app, Date.now()),
@@ -253,6 +254,8 @@ export function registerTool(server: McpServer, app: AppContext, original: ToolD
         const text = describeError(err);
         log.info("tool call failed", { tool: def.name, error: text.split("\n")[0] });
         return scrub(errorResult(text));
+      } finally {
+        call.end();
       }
     },
   );

@@ -11,7 +11,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
-import { tempDir } from "../helpers/harness.js";
+import { startTestSandbox, tempDir } from "../helpers/harness.js";
 import { jobOf, requestsTo } from "../helpers/results.js";
 import { startHttpServer } from "./helpers.js";
 
@@ -134,6 +134,40 @@ describe("shutting down over HTTP (SIGTERM)", () => {
     expect(jobOf(i.result).job_id).toBeTruthy();
     expect((await a.exited).code).toBe(0);
   }, 30_000);
+
+  it("answers what outlasts the grace: a chat, and a synchronous video cut off while it downloads", async () => {
+    // Chat chunks 400 ms apart; an Animo sync video streamed in 64 KiB chunks 300 ms apart (~6 s).
+    const sims = await startTestSandbox({
+      gateway: { chunkDelayMs: 400 },
+      animo: { renderMs: 100, chunkDelayMs: 300, chunkBytes: 65_536, padToBytes: 20 * 65_536 },
+    });
+    try {
+      const env = { ...sims.env, AIGC_MCP_OUTPUT_DIR: tempDir("aigc-shutdown-"), AIGC_MCP_SHUTDOWN_GRACE_S: "1" };
+      const a = await startHttpServer(env);
+      a.child.removeAllListeners("exit");
+      children.push(a.child);
+      const exited = new Promise<number | null>((resolve) => a.child.once("exit", resolve));
+      const client = await connect(a.url);
+      const chat = call(client, "gateway_chat", { prompt: "tell me a long story" });
+      const video = call(client, "animo_generate_video", { prompt: "a lighthouse" });
+      await new Promise((r) => setTimeout(r, 1200));
+      const signalled = Date.now();
+      a.child.kill("SIGTERM");
+      const [c, v] = await Promise.all([chat, video]);
+      for (const r of [c, v]) expect(r.at - signalled).toBeLessThan(3500);
+      expect(text(c.result)).toMatch(
+        /^Error: Interrupted \(AI Gateway\): the server shut down before AI Gateway answered; the request had been sent, so it may be billed/,
+      );
+      expect(text(v.result)).toMatch(
+        /^Error: Interrupted \(animo\): the server process stopped while saving the outputs of this synchronous animo call; animo answered, so it is billed/,
+      );
+      expect(jobOf(v.result).job_id).toBeTruthy();
+      expect(await exited).toBe(0);
+      expect(a.stderr()).not.toMatch(/cancelled the call/);
+    } finally {
+      await sims.close();
+    }
+  }, 40_000);
 
   it("exits at once on a second signal", async () => {
     const a = await server(tempDir("aigc-shutdown-"), 20);

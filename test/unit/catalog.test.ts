@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config.js";
 import { AigcError } from "../../src/errors.js";
-import { Catalog, fits, mergeModels, type CatalogModel, type ModelOverride } from "../../src/vendors/kit/catalog.js";
+import { Catalog, fits, type CatalogModel } from "../../src/vendors/kit/catalog.js";
+import { mergeModels, type ModelOverride } from "../../src/vendors/kit/merge-models.js";
 import { loadModelsFile, withModelsFile } from "../../src/vendors/kit/models-file.js";
 import { tempDir } from "../helpers/harness.js";
 

@@ -8,7 +8,7 @@ import { AigcError, isAbortError, toErrorShape } from "../../errors.js";
 import type { MediaStore } from "../../media/store.js";
 import { lostAnswerError, mayHaveReachedVendor } from "../../vendors/kit/lost-answer.js";
 import { applyResult, type OutputKind } from "../outputs.js";
-import { interruptedError } from "../record.js";
+import { interruptedError, interruptedSavingError } from "../record.js";
 import type { Tracker } from "../tracker.js";
 import type { CancelOutcome, PollResult } from "../types.js";
 import type { JobKind } from "./kind.js";
@@ -51,6 +51,8 @@ export class LocalCall implements JobKind {
       const result = await run(tr.signal);
       // Outputs the local disk could not take are saved again on the next wait: the vendor is not called again.
       if ((await applyResult(tr, result, this.outputKind, this.media, true)) === "retry") this.pending = () => Promise.resolve(result);
+      // Stopped while saving: no other process has the answer, so the job ends here, with the vendor's URLs.
+      if (tr.stopping && !tr.ended) await tr.update({ status: "failed", error: interruptedSavingError(tr.record.vendor, result) });
     } catch (err) {
       if (tr.stopping) {
         if (!tr.ended) await tr.update({ status: "failed", error: interruptedError(tr.record.vendor) });

@@ -201,7 +201,7 @@ export async function readChatStream(
     }
   } catch (err) {
     if (err instanceof AigcError) throw err;
-    if (opts.signal?.aborted) throw cancelled(GATEWAY);
+    if (opts.signal?.aborted) throw cancelled(GATEWAY, opts.signal, true);
     throw new AigcError(
       {
         category: "network",

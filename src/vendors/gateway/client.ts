@@ -134,7 +134,7 @@ export class GatewayClient {
       // A 429 was refused before any model ran, so it alone is retried (Retry-After honoured).
       if (res.status !== 429 || attempt >= 3) throw this.fail(path, res.status, res.headers, text, opts);
       await sleep(Math.min(30_000, retryAfterMs(res.headers) ?? 500 * 2 ** (attempt - 1)), undefined, { signal: opts.signal }).catch(() => {
-        throw cancelled(GATEWAY);
+        throw cancelled(GATEWAY, opts.signal);
       });
     }
   }

@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { ConfigError } from "../../config.js";
 import { nearest } from "../../nearest.js";
-import type { Catalog, ModelOverride, Source } from "./catalog.js";
+import type { Catalog, Source } from "./catalog.js";
+import type { ModelOverride } from "./merge-models.js";
 import { PriceBook, type PriceEntry } from "./price.js";
 import { filePrice, fromFile, type FilePrice } from "./prices-file.js";
 import { readVendorFile } from "./vendor-file.js";

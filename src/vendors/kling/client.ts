@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../../errors.js";
 import { malformedResponse } from "../kit/errors.js";
-import { httpRequest, RETRY_SAFE, type RetryPolicy, retryAfterMs } from "../../net/http.js";
+import { cancelled, httpRequest, RETRY_SAFE, type RetryPolicy, retryAfterMs } from "../../net/http.js";
 import { KlingAuth } from "./auth.js";
 import type { KlingConfig } from "./config.js";
 import { isRejectedForLoad, KLING, klingError } from "./errors.js";
@@ -231,13 +231,7 @@ export class KlingClient {
     try {
       await sleep(ms, undefined, { signal });
     } catch (e) {
-      if (isAbortError(e))
-        throw new AigcError({
-          category: "cancelled",
-          code: "Cancelled",
-          vendor: KLING,
-          message: "the request was cancelled by the client while waiting for a Kling task slot",
-        });
+      if (isAbortError(e)) throw cancelled(KLING, signal);
       throw e;
     }
   }

@@ -175,7 +175,7 @@ export async function withRateLimitBackoff<T>(
       try {
         await sleep(delay, undefined, { signal: opts.signal });
       } catch (e) {
-        if (isAbortError(e)) throw cancelled(VISUAL);
+        if (isAbortError(e)) throw cancelled(VISUAL, opts.signal);
         throw e;
       }
     }

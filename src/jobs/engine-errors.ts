@@ -1,0 +1,20 @@
+/** The job engine's own refusals: a job id no store knows, a vendor this server has no credentials for. */
+import { AigcError } from "../errors.js";
+
+export function unknownJob(where: string, jobId: string): AigcError {
+  return new AigcError({
+    category: "not_found",
+    code: "JobNotFound",
+    message: `job_id: ${where} has no record of "${jobId.slice(0, 80)}"`,
+    hint: "Pass a job_id exactly as a generation tool or list_jobs returned it. Records are kept for AIGC_MCP_JOB_RETENTION_DAYS; replicas must share AIGC_MCP_REDIS_URL (or the output folder).",
+  });
+}
+
+export function vendorNotConfigured(vendor: string): AigcError {
+  return new AigcError({
+    category: "invalid_input",
+    code: "VendorNotConfigured",
+    message: `this server has no ${vendor} credentials configured, so it cannot look up ${vendor} jobs`,
+    hint: "Start the server with that vendor's environment variables (see aigc-mcp --help).",
+  });
+}

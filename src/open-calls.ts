@@ -1,0 +1,47 @@
+/**
+ * The tool calls this process is answering, each with a signal that aborts when its client cancels
+ * it or when the server stops them all at the end of a shutdown's grace (src/main.ts). A call that
+ * makes no job (a chat, an embedding) has nothing else to stop it, and its client would otherwise
+ * get no answer when the connection closes.
+ */
+
+/** The abort reason of the calls a shutdown stopped: a wait then answers the job as it stands, a vendor request says it was interrupted. */
+export class ServerStopping extends Error {
+  constructor() {
+    super("the server is shutting down");
+    this.name = "ServerStopping";
+  }
+}
+
+/** Whether `signal` was aborted because the server stops (not by the client). */
+export const stoppedByServer = (signal: AbortSignal | undefined): boolean => signal?.reason instanceof ServerStopping;
+
+export class OpenCalls {
+  private readonly open = new Set<AbortController>();
+
+  /** A signal for one call that follows `client`'s; `end()` once the call has answered. */
+  start(client: AbortSignal): { signal: AbortSignal; end: () => void } {
+    const c = new AbortController();
+    const follow = () => c.abort(client.reason);
+    if (client.aborted) follow();
+    else client.addEventListener("abort", follow, { once: true });
+    this.open.add(c);
+    return {
+      signal: c.signal,
+      end: () => {
+        client.removeEventListener("abort", follow);
+        this.open.delete(c);
+      },
+    };
+  }
+
+  /** Aborts every call still open with `ServerStopping`. */
+  stopAll(): void {
+    const reason = new ServerStopping();
+    for (const c of this.open) c.abort(reason);
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+}
