@@ -1,0 +1,20 @@
+/** The text a job result leads with (src/tools/job-result.ts): what it says of a job still running. */
+import { describe, expect, it } from "vitest";
+import { summarize } from "../../src/tools/job-result.js";
+import type { JobRecord } from "../../src/jobs/types.js";
+
+const running = (op: string) =>
+  ({ job_id: "t.visual.x.1", vendor: "visual", op, status: "running", assets: [], percent: 40 }) as unknown as JobRecord;
+
+describe("a job still running", () => {
+  it("says a video outliving the wait budget is normal, and claims nothing of the kind for an image", () => {
+    expect(summarize(running("video"))).toMatch(
+      /not finished within this call's wait budget, which is normal for video\. Call wait_for_job/,
+    );
+    const image = summarize(running("image"));
+    expect(image).toMatch(
+      /is still running, 40%\. It was not finished within this call's wait budget\. Call wait_for_job with job_id "t\.visual\.x\.1"/,
+    );
+    expect(image).not.toMatch(/video/);
+  });
+});
