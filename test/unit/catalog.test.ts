@@ -203,6 +203,21 @@ describe("models file", () => {
     );
   });
 
+  it("refuses a byEndpoint or priceByEndpoint key that is not one of the model's endpoints, with the nearest one", () => {
+    const file = { url: "file:///etc/models.json", date: "2026-11-30" };
+    const with_ = (entries: ModelOverride[]) => () =>
+      withModelsFile(new Catalog("demo", MODELS), { models: { demo: entries }, source: file });
+    expect(with_([{ id: "v3", byEndpoint: { i2vv: { sound: false } } }])).toThrow(
+      /^AIGC_MCP_MODELS_FILE: \/etc\/models\.json: demo entry 0 \(id "v3"\), field byEndpoint\.i2vv: v3 has no endpoint i2vv; did you mean i2v\? \(its endpoints: t2v, i2v\)$/,
+    );
+    expect(
+      with_([{ id: "v9", endpoints: ["t2v"], priceByEndpoint: { i2v: { unit: "second", amount: 1, currency: "CNY" } } as never }]),
+    ).toThrow(/field priceByEndpoint\.i2v: v9 has no endpoint i2v/);
+    expect(with_([{ id: "v3-latest", byEndpoint: { i2v: { sound: false } } }])().find("v3")?.byEndpoint?.i2v).toMatchObject({
+      sound: false,
+    });
+  });
+
   it("refuses a successor that names a model neither the catalog nor the file has, naming file, entry and field", () => {
     const file = { url: "file:///etc/models.json", date: "2026-11-30" };
     const with_ = (entries: ModelOverride[]) => () =>

@@ -111,7 +111,8 @@ export async function loadModelsFile(path: string, vendorIds: readonly string[])
 
 /**
  * A vendor's catalog with the file's entries for that vendor merged in. Throws ConfigError naming
- * the file, the entry and the field: a new model without endpoints, or (for a vendor with a built-in
+ * the file, the entry and the field: a new model without endpoints, a `byEndpoint` or
+ * `priceByEndpoint` key that is not one of the model's endpoints, or (for a vendor with a built-in
  * catalog) a successor that names a model neither the catalog nor the file has.
  */
 export function withModelsFile(catalog: Catalog, file: ModelsFile | undefined): Catalog {
@@ -126,6 +127,20 @@ export function withModelsFile(catalog: Catalog, file: ModelsFile | undefined): 
       fail(i, "endpoints", `${o.id} is new (not in aigc-mcp's catalog), so it needs "endpoints"`);
   });
   const merged = catalog.merged(entries, file.source);
+  // An endpoint the model does not have would be kept and never read: a misspelt one must not pass silently.
+  entries.forEach((o, i) => {
+    const endpoints = merged.find(o.id)?.endpoints ?? [];
+    for (const field of ["byEndpoint", "priceByEndpoint"] as const)
+      for (const endpoint of Object.keys(o[field] ?? {})) {
+        if (endpoints.includes(endpoint)) continue;
+        const near = nearest(endpoint, endpoints);
+        fail(
+          i,
+          `${field}.${endpoint}`,
+          `${o.id} has no endpoint ${endpoint}${near ? `; did you mean ${near}?` : ""} (its endpoints: ${endpoints.join(", ")})`,
+        );
+      }
+  });
   // Without a built-in catalog (a vendor whose models are the customer's own server's) a successor
   // may be any model that server has, so only a vendor with a catalog can say one exists nowhere.
   if (!catalog.models.length) return merged;
