@@ -162,7 +162,7 @@ export class FileJobStore implements JobStore {
     await this.keys.sweep();
     // A write's temp file outlives it only when its process died in between (a temp lives milliseconds).
     const aigc = join(this.dir, "..");
-    for (const sub of ["jobs", "leases", "keys", "spend"])
+    for (const sub of ["jobs", "leases", "keys", "spend", "spend/ended"])
       await removeStaleFiles(join(aigc, sub), Date.now() - TEMP_KEEP_MS, (n) => n.endsWith(".tmp"));
     return removed;
   }

@@ -12,10 +12,9 @@
  * (leases, keys): listing the folder of 10 000 names took ~10 ms of CPU and stalled the event loop
  * ~7 ms, several times per call (and once per name in a sweep), so each name lists only its own.
  */
-import { randomBytes } from "node:crypto";
-import { link, mkdir, readdir, rmdir, stat, unlink, writeFile } from "node:fs/promises";
+import { readdir, rmdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { localDiskError, inFolder } from "../media/disk.js";
+import { createWhole } from "../media/disk.js";
 import { fileName, flatEntry, gens, listFlat, readJson } from "./generation-files.js";
 
 export interface Generation<T> {
@@ -99,34 +98,12 @@ export class Generations<T> {
 
   /** Creates generation `gen + 1` unless another process did; true when it is then the highest (and the lower ones are removed). */
   async write(name: string, gen: number, value: T): Promise<boolean> {
-    const tmp = join(this.dir, `.${randomBytes(6).toString("hex")}.tmp`);
-    const target = this.file(name, gen + 1);
-    try {
-      await inFolder(this.dir, () => writeFile(tmp, JSON.stringify(value)));
-      await this.linkInto(tmp, target, name);
-    } catch (err) {
-      await unlink(tmp).catch(() => undefined);
-      if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-      throw localDiskError(err, this.dir) ?? err;
-    }
-    // The temp name goes while the generations are listed (independent steps, done together).
-    const [list] = await Promise.all([this.list(name), unlink(tmp).catch(() => undefined)]);
+    if (!(await createWhole(this.dir, this.file(name, gen + 1), JSON.stringify(value)))) return false;
+    const list = await this.list(name);
     // A generation above ours (ours was created after a cleanup removed it): we lost.
     if (list[0] !== gen + 1) return false;
     await Promise.all(list.slice(1).map((g) => unlink(this.file(name, g)).catch(() => undefined)));
     return true;
-  }
-
-  /** Links `tmp` to `target`, making the name's folder when it is missing (a sweep may remove it at any time). */
-  private async linkInto(tmp: string, target: string, name: string): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await link(tmp, target);
-      } catch (err) {
-        if (!this.folders || (err as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= 3) throw err;
-        await mkdir(this.folder(name), { recursive: true });
-      }
-    }
   }
 
   /**

@@ -4,8 +4,8 @@
  * "the vendor could not be reached".
  */
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, readdir, realpath, stat, unlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { link, lstat, mkdir, readdir, realpath, stat, unlink, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { AigcError } from "../errors.js";
 
 const LOCAL_FAULTS: Record<string, string> = {
@@ -92,6 +92,34 @@ export async function inFolder<T>(dir: string, op: () => Promise<T>): Promise<T>
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     await mkdir(dir, { recursive: true });
     return op();
+  }
+}
+
+/**
+ * Creates `target` holding `data`, whole and only if no file has its name: written to a temp file
+ * in `tmpDir` (on the same filesystem), then hard-linked into place (link() fails when the name
+ * exists), so no reader sees it half-written, even after a crash (a temp file a dead process left
+ * is for a sweep to remove). Makes the target's folder when it is missing (a sweep may remove it at
+ * any time). Resolves false when the name exists; throws the folder's local disk error.
+ */
+export async function createWhole(tmpDir: string, target: string, data: string): Promise<boolean> {
+  const tmp = join(tmpDir, `.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await inFolder(tmpDir, () => writeFile(tmp, data));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await link(tmp, target);
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= 3) throw err;
+        await mkdir(dirname(target), { recursive: true });
+      }
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw localDiskError(err, tmpDir) ?? err;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
   }
 }
 

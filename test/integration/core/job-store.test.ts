@@ -159,7 +159,13 @@ describe("retention", () => {
     const store = new FileJobStore(dir, 7);
     await store.save(record("t.ark.video.a.cgt-kept", new Date().toISOString()));
     const aigc = join(dir, ".aigc-mcp");
-    const temps = ["jobs/abc.json.1a2b3c4d.tmp", "leases/.0a1b2c3d4e5f.tmp", "keys/.0a1b2c3d4e5f.tmp", "spend/.0a1b2c3d4e5f.tmp"];
+    const temps = [
+      "jobs/abc.json.1a2b3c4d.tmp",
+      "leases/.0a1b2c3d4e5f.tmp",
+      "keys/.0a1b2c3d4e5f.tmp",
+      "spend/.0a1b2c3d4e5f.tmp",
+      "spend/ended/.0a1b2c3d4e5f.tmp",
+    ];
     const hourAgo = new Date(Date.now() - 2 * 3600_000);
     for (const t of temps) {
       mkdirSync(join(aigc, t, ".."), { recursive: true });
