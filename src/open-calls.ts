@@ -40,8 +40,4 @@ export class OpenCalls {
     const reason = new ServerStopping();
     for (const c of this.open) c.abort(reason);
   }
-
-  get size(): number {
-    return this.open.size;
-  }
 }

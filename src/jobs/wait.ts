@@ -36,7 +36,7 @@ export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number
   try {
     for (;;) {
       if (tr.ended) return tr.flushed().then(() => tr.record);
-      if (opts.drain?.aborted && tr.kind.resumableElsewhere()) return { ...tr.record, detail: DRAINED_DETAIL };
+      if (opts.drain?.aborted && tr.kind.resumableElsewhere()) return drained(tr);
       const now = Date.now();
       const needFirstPoll = tr.kind.firstPollPending() && now < firstPollDeadline;
       if (now >= deadline && !needFirstPoll) return tr.record;
@@ -54,9 +54,12 @@ export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number
 
 /** A wait its call's signal ended: the job as it stands when a shutdown stopped the call, else a cancellation. */
 function ended(tr: Tracker, signal: AbortSignal): JobRecord {
-  if (stoppedByServer(signal)) return tr.ended || !tr.kind.resumableElsewhere() ? tr.record : { ...tr.record, detail: DRAINED_DETAIL };
+  if (stoppedByServer(signal)) return tr.ended || !tr.kind.resumableElsewhere() ? tr.record : drained(tr);
   throw cancelledWait();
 }
+
+/** The record a wait a shutdown ended returns for a job another process can resume (the job itself is unchanged). */
+const drained = (tr: Tracker): JobRecord => ({ ...tr.record, detail: DRAINED_DETAIL });
 
 function cancelledWait(): AigcError {
   return new AigcError({

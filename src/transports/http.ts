@@ -225,8 +225,8 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     server,
     async drain(graceMs) {
       draining = true;
+      // Also closes the idle keep-alive connections (Node >= 19).
       server.close();
-      server.closeIdleConnections();
       if (inFlight === 0) return;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, graceMs);

@@ -18,12 +18,12 @@ export class Followed implements JobKind {
     private readonly trackIdleMs: number,
   ) {}
 
-  /** The owner's record is current already; there is no poll to wait for. */
   /** Another process runs it: this one only reads its record. */
   resumableElsewhere(): boolean {
     return true;
   }
 
+  /** The owner's record is current already; there is no poll to wait for. */
   firstPollPending(): boolean {
     return false;
   }
