@@ -91,7 +91,9 @@ async function simChild() {
   }
   process.on("message", (/** @type {any} */ msg) => {
     if (msg.cmd === "stats") {
-      const requests = sims.flatMap((s) =>
+      // per simulator: a run's requests are each one's beyond what it had before (concatenated, the
+      // first simulator's new requests would shift the others' old ones into the run)
+      const requests = sims.map((s) =>
         s.requests.map((/** @type {any} */ r) => {
           const t = timing.get(r.headers);
           return {
@@ -117,7 +119,7 @@ async function startSims(/** @type {string[]} */ ids, options = {}) {
   return {
     env,
     pid: child.pid,
-    /** @returns {Promise<{ requests: Array<{ method: string; path: string; prompt?: string; ms: number; at: number }>; served: Record<string, string[]> }>} */
+    /** @returns {Promise<{ requests: Array<Array<{ method: string; path: string; prompt?: string; ms: number; at: number }>>; served: Record<string, string[]> }>} */
     stats: async () => {
       const p = next();
       child.send({ cmd: "stats" });
@@ -392,19 +394,32 @@ async function httpClients(url, connections) {
   return clients;
 }
 
+/** The minimal SDK server (bench/minimal-http-server.mjs) on a free port: its URL, pid and a stop(). */
+async function minimalServer() {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./minimal-http-server.mjs", import.meta.url))], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const url = await listeningUrl(child, "the minimal server");
+  return {
+    url,
+    pid: /** @type {number} */ (child.pid),
+    stop: () => {
+      child.removeAllListeners("exit");
+      child.kill();
+    },
+  };
+}
+
 /**
  * The floor of goal 4's burst: the same number of calls at once, from the same clients, to a minimal
  * SDK server with one no-op tool (bench/minimal-http-server.mjs): latency p99 and the server's CPU per
  * call, what any server on this SDK and machine costs before it does any work of its own.
  */
 async function floorBurst() {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./minimal-http-server.mjs", import.meta.url))], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const url = await listeningUrl(child, "the minimal server");
-  const clients = await httpClients(url, CLIENT_CONNECTIONS);
+  const server = await minimalServer();
+  const clients = await httpClients(server.url, CLIENT_CONNECTIONS);
   await clients[0]?.callTool({ name: "echo", arguments: { text: "warm-up" } });
-  const cpu0 = cpuMs(/** @type {number} */ (child.pid));
+  const cpu0 = cpuMs(server.pid);
   const lat = await Promise.all(
     Array.from({ length: CALLS }, async (_, i) => {
       const s = performance.now();
@@ -412,11 +427,40 @@ async function floorBurst() {
       return performance.now() - s;
     }),
   );
-  const cpu = cpuMs(/** @type {number} */ (child.pid)) - cpu0;
+  const cpu = cpuMs(server.pid) - cpu0;
   await Promise.all(clients.map((c) => c.close()));
-  child.removeAllListeners("exit");
-  child.kill();
+  server.stop();
   return { p50: median(lat), p99: quantile(lat, 0.99), cpuPerCall: cpu / CALLS };
+}
+
+/**
+ * The floor of goal 4 in flight: the same calls, arriving the same way from the same clients and
+ * connections, to the minimal SDK server, whose `wait` tool answers after the simulator's time of
+ * each call (an image's render, a video task's queue and run). Overhead = latency minus that wait:
+ * what any Streamable HTTP server on this SDK and machine adds at this arrival rate, and the open
+ * files it needs to hold the calls (a socket per call in flight over HTTP/1.1), before any work of its own.
+ * @param {number} connections per client
+ */
+async function floorInflight(connections) {
+  const server = await minimalServer();
+  const clients = await httpClients(server.url, connections);
+  await clients[0]?.callTool({ name: "wait", arguments: { ms: 0 } });
+  const cpu0 = cpuMs(server.pid);
+  const sample = sampler(server.pid, 20);
+  const overheads = await Promise.all(
+    Array.from({ length: CALLS }, async (_, i) => {
+      const ms = i % 5 < 3 ? IMAGE_MS : QUEUED_MS + RUNNING_MS;
+      await new Promise((r) => setTimeout(r, (i * ARRIVAL_MS) / CALLS));
+      const s = performance.now();
+      await clients[i % CLIENTS]?.callTool({ name: "wait", arguments: { ms } }, undefined, { timeout: 300_000 });
+      return performance.now() - s - ms;
+    }),
+  );
+  const cpu = cpuMs(server.pid) - cpu0;
+  const { rssKiB, fds } = sample.stop();
+  await Promise.all(clients.map((c) => c.close()));
+  server.stop();
+  return { p50: median(overheads), p99: quantile(overheads, 0.99), cpuPerCall: cpu / CALLS, fds, rssMiB: rssKiB / 1024 };
 }
 
 /**
@@ -496,7 +540,7 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
   const cpu = cpuMs(server.pid) - cpu0;
   const { rssKiB, fds } = sample.stop();
   const stats = await sims.stats();
-  const requests = stats.requests.slice(before.requests.length);
+  const requests = stats.requests.flatMap((list, k) => list.slice(before.requests[k]?.length ?? 0));
   await Promise.all(clients.map((c) => c.close()));
   await server.close();
   await sims.close();
@@ -577,6 +621,8 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
   const byTool = `by tool p50 ${["seedream", "seedance", "kling"].map((k) => `${k} ${fmt(median(results.filter((x) => callOf(x.i).name.startsWith(k)).map((x) => x.ms)), 0)}`).join(", ")} ms`;
   if (inflight) {
     const f = "concurrency, 1 000 calls in flight:";
+    const floor = await floorInflight(connections);
+    const floorLine = `the floor, a minimal SDK server whose tool waits each call's simulator time, sent the same calls the same way: overhead p50 ${fmt(floor.p50, 0)} ms, p99 ${fmt(floor.p99, 0)} ms, CPU ${fmt(floor.cpuPerCall, 2)} ms per call`;
     return [
       {
         name: `${f} failed calls, wrong or duplicated outputs`,
@@ -592,7 +638,7 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
         unit: "ms",
         goal: "≤ 50 ms",
         ok: p99 <= 50,
-        detail: `simulator's own time: a Seedream request (its ${fmt(IMAGE_MS / 1000, 0)} s render) and download; a video task's create-to-done time, the poll that saw it done and the download. Overhead p50 ${fmt(median(overheads), 0)} ms; without the wait from a task being done to the server's next poll of it (the poll interval backs off from 1 s; wait p50 ${fmt(median(pollWaits), 0)} ms, p99 ${fmt(quantile(pollWaits, 0.99), 0)} ms): p50 ${fmt(median(ownWork), 0)} ms, p99 ${fmt(quantile(ownWork, 0.99), 0)} ms; ${byTool}; ${cpuLine}`,
+        detail: `simulator's own time: a Seedream request (its ${fmt(IMAGE_MS / 1000, 0)} s render) and download; a video task's create-to-done time, the poll that saw it done and the download. Overhead p50 ${fmt(median(overheads), 0)} ms; without the wait from a task being done to the server's next poll of it (the poll interval backs off from 1 s; wait p50 ${fmt(median(pollWaits), 0)} ms, p99 ${fmt(quantile(pollWaits, 0.99), 0)} ms): p50 ${fmt(median(ownWork), 0)} ms, p99 ${fmt(quantile(ownWork, 0.99), 0)} ms; ${byTool}; ${cpuLine}; ${floorLine}`,
       },
       {
         name: `${f} server peak RSS`,
@@ -600,7 +646,7 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
         unit: "MiB",
         goal: "≤ 300 MB",
         ok: rssMiB * MB <= 300e6,
-        detail: mix,
+        detail: `${mix}; the floor (minimal SDK server, same calls): ${fmt(floor.rssMiB, 0)} MiB`,
       },
       {
         name: `${f} server open files (peak)`,
@@ -608,7 +654,7 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
         unit: "files",
         goal: "≤ 600",
         ok: fds <= 600,
-        detail: "/proc/<pid>/fd, sampled every 20 ms",
+        detail: `/proc/<pid>/fd, sampled every 20 ms; ${connections * CLIENTS} client connections; the floor (minimal SDK server, same calls): ${floor.fds} files`,
       },
     ];
   }
