@@ -11,7 +11,7 @@ import { klingPlugin } from "./tools/kling/plugin.js";
 import type { KeyVar } from "./stored-tool-list.js";
 import type { LoadedVendor, VendorPlugin } from "./tools/plugin.js";
 import { visualPlugin } from "./tools/visual/plugin.js";
-import { loadModelsFile, type ModelsFile } from "./vendors/kit/models-file.js";
+import { loadModelsFile, unusedCapabilities, type ModelsFile } from "./vendors/kit/models-file.js";
 import { loadPricesFile } from "./vendors/kit/prices-file.js";
 
 export const PLUGINS: readonly VendorPlugin[] = [arkPlugin, klingPlugin, visualPlugin, animoPlugin, gatewayPlugin];
@@ -58,8 +58,15 @@ export async function loadVendors(env: Env, core: CoreConfig): Promise<LoadedVen
     const prices = await loadPricesFile(core.cost.pricesFile, ids);
     models = { ...(models ?? { models: {}, source: prices.source }), prices: prices.entries };
   }
-  const loaded = await Promise.all(PLUGINS.map((p) => p.load(env, core, models)));
-  return loaded.filter((v): v is LoadedVendor => v !== undefined);
+  const loaded = (await Promise.all(PLUGINS.map((p) => p.load(env, core, models)))).filter((v): v is LoadedVendor => v !== undefined);
+  for (const v of loaded) for (const warning of unusedCapabilities(models, v.id, capabilityNames(v))) log.warn(warning);
+  return loaded;
+}
+
+/** The capability names a vendor's model checks can see: its tools' argument names, or "any" (define.ts). */
+function capabilityNames(v: LoadedVendor): ReadonlySet<string> | "any" {
+  if (v.tools.some((t) => t.capabilityNames === "any")) return "any";
+  return new Set(v.tools.flatMap((t) => Object.keys(t.input)));
 }
 
 /** Registers for redaction the value of every variable declared secret and every plugin's derived secrets. */

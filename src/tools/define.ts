@@ -76,6 +76,12 @@ export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape> {
    * refuse too.
    */
   quote?(args: z.output<z.ZodObject<I>>, ctx: Pick<ToolContext, "app" | "signal">): Promise<Quote> | Quote;
+  /**
+   * The capability names (AIGC_MCP_MODELS_FILE) this tool's model check can see, when they are not
+   * only its argument names: "any" for a tool that hands the vendor's own request fields to the
+   * check (a raw body), so a capability of any name may be one it checks.
+   */
+  capabilityNames?: "any";
 }
 
 export function defineTool<I extends z.ZodRawShape>(def: ToolDef<I>): ToolDef {

@@ -6,7 +6,7 @@ import { ConfigError } from "../../src/config.js";
 import { AigcError } from "../../src/errors.js";
 import { Catalog, fits, type CatalogModel } from "../../src/vendors/kit/catalog.js";
 import { mergeModels, type ModelOverride } from "../../src/vendors/kit/merge-models.js";
-import { loadModelsFile, withModelsFile } from "../../src/vendors/kit/models-file.js";
+import { loadModelsFile, unusedCapabilities, withModelsFile } from "../../src/vendors/kit/models-file.js";
 import { tempDir } from "../helpers/harness.js";
 
 const SOURCE = { url: "https://vendor.example/docs", date: "2026-11-30" };
@@ -236,5 +236,25 @@ describe("models file", () => {
       ]),
     ).not.toThrow();
     expect(with_([{ id: "v2", successor: "v3-latest" }])).not.toThrow();
+  });
+
+  it("warns of a capability no tool argument has (never checked), with the nearest argument; not for a vendor whose check sees any name", () => {
+    const file = {
+      models: {
+        demo: [
+          { id: "v3", capabilities: { duraton: { min: 1, max: 9 }, sound: true } },
+          { id: "v2", byEndpoint: { t2v: { mode: ["std"], sond: false } } },
+        ],
+      },
+      source: { url: "file:///etc/models.json", date: "2026-11-30" },
+    };
+    const args = new Set(["prompt", "duration", "sound", "mode"]);
+    expect(unusedCapabilities(file, "demo", args)).toEqual([
+      'AIGC_MCP_MODELS_FILE: /etc/models.json: demo entry 0 (id "v3"), field capabilities.duraton: no demo tool takes an argument duraton, so this capability is never checked; did you mean duration?',
+      'AIGC_MCP_MODELS_FILE: /etc/models.json: demo entry 1 (id "v2"), field byEndpoint.t2v.sond: no demo tool takes an argument sond, so this capability is never checked; did you mean sound?',
+    ]);
+    expect(unusedCapabilities(file, "demo", "any")).toEqual([]);
+    expect(unusedCapabilities(file, "other", args)).toEqual([]);
+    expect(unusedCapabilities(undefined, "demo", args)).toEqual([]);
   });
 });

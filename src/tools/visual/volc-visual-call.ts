@@ -38,6 +38,8 @@ export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: 
     },
     output: jobResultShape,
     annotations: PAID_GENERATOR,
+    // The raw body's fields reach the model check under the vendor's names.
+    capabilityNames: "any",
     quote(args) {
       const body = { ...args.body, ...(args.images?.length ? { image_urls: args.images } : {}) };
       return {

@@ -165,3 +165,40 @@ export function withModelsFile(catalog: Catalog, file: ModelsFile | undefined): 
   });
   return merged;
 }
+
+/**
+ * Warnings for `vendor`'s entries whose capabilities (or `byEndpoint` capabilities) name an argument
+ * none of the vendor's tools takes (`names`: their argument names, or "any" when a tool hands the
+ * vendor's own fields to the check): such a capability is never checked, so a misspelt one would
+ * pass silently. A warning, not a refusal: only the check's advice is at stake. Each names the file,
+ * the entry and the field, and the nearest argument.
+ */
+export function unusedCapabilities(file: ModelsFile | undefined, vendor: string, names: ReadonlySet<string> | "any"): string[] {
+  if (!file || names === "any") return [];
+  const path = file.source.url.replace(/^file:\/\//, "");
+  const known = [...names].sort();
+  const out: string[] = [];
+  (file.models[vendor] ?? []).forEach((o, i) => {
+    const groups: Array<[string, Record<string, unknown>]> = [
+      ["capabilities", o.capabilities ?? {}],
+      ...Object.entries(o.byEndpoint ?? {}).map(([endpoint, caps]): [string, Record<string, unknown>] => [`byEndpoint.${endpoint}`, caps]),
+    ];
+    for (const [field, caps] of groups)
+      for (const key of Object.keys(caps)) {
+        if (names.has(key)) continue;
+        const near = nearest(key, known);
+        out.push(
+          `${VARIABLE}: ` +
+            where(
+              path,
+              vendor,
+              i,
+              o.id,
+              `${field}.${key}`,
+              `no ${vendor} tool takes an argument ${key}, so this capability is never checked${near ? `; did you mean ${near}?` : ""}`,
+            ),
+        );
+      }
+  });
+  return out;
+}

@@ -5,7 +5,9 @@ import { AigcError, describeError } from "../../../src/errors.js";
 import { loadVendors, PLUGINS } from "../../../src/plugins.js";
 import { ignoredBySandbox, startSandbox } from "../../../src/sandbox/index.js";
 import { ENDPOINTS, MODELS } from "../../../src/vendors/ark/catalog.js";
-import { startHarness, text } from "../../helpers/harness.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { logLines, startHarness, tempDir, text } from "../../helpers/harness.js";
 
 describe("vendor ids and folders", () => {
   it("a loaded vendor keeps its plugin's id and title", async () => {
@@ -59,6 +61,34 @@ describe("--sandbox and vendor variables", () => {
       expect(line).not.toContain("sk-very-secret-value");
       expect(line).toMatch(/simulators use their own keys, URLs and default models/);
       expect(ignoredBySandbox({ AIGC_MCP_PORT: "9000" })).toBeUndefined();
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it("warns at start-up of a models-file capability no tool of its vendor takes (it would never be checked)", async () => {
+    const sandbox = await startSandbox({ fast: true });
+    const file = join(tempDir(), "models.json");
+    const seedance = MODELS.find((m) => m.endpoints.includes(ENDPOINTS.video) && m.status === "active")!.id;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ark: [{ id: seedance, capabilities: { duraton: { min: 4, max: 60 }, resolution: ["720p"] } }],
+        kling: [{ id: "kling-v9", endpoints: ["videos/text2video"], byEndpoint: { "videos/text2video": { sond: true } } }],
+        // volc_visual_call hands the vendor's own body fields to the check: any name may be checked
+        visual: [{ id: "some_req_key", endpoints: ["image/t2i"], capabilities: { any_body_field: true } }],
+      }),
+    );
+    const from = logLines.length;
+    try {
+      const env: Env = { ...sandbox.env, AIGC_MCP_MODELS_FILE: file, AIGC_MCP_LOG_LEVEL: "warn" };
+      await loadVendors(env, parseCoreConfig(env));
+      const warned = logLines.slice(from).filter((l) => l.includes("never checked"));
+      expect(warned).toHaveLength(2);
+      expect(warned[0]).toContain(`ark entry 0 (id "${seedance}"), field capabilities.duraton: no ark tool takes an argument duraton`);
+      expect(warned[0]).toContain("did you mean duration?");
+      expect(warned[1]).toContain("field byEndpoint.videos/text2video.sond");
+      expect(warned[1]).toContain("did you mean sound?");
     } finally {
       await sandbox.close();
     }
