@@ -89,6 +89,8 @@ async function simChild() {
     sims.push(v.simulator.sim);
     Object.assign(env, v.env);
   }
+  // the bench died (a server that failed to start throws): do not outlive it
+  process.on("disconnect", () => process.exit(0));
   process.on("message", (/** @type {any} */ msg) => {
     if (msg.cmd === "stats") {
       // per simulator: a run's requests are each one's beyond what it had before (concatenated, the
