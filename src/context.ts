@@ -13,6 +13,7 @@ import { SignedMediaUrls } from "./media/signed-url.js";
 import { MediaStore } from "./media/store.js";
 import { fetchPolicy } from "./net/fetch-policy.js";
 import { setConnectionsPerOrigin } from "./net/pools.js";
+import { callsOpen } from "./net/v8-flags.js";
 import { OpenCalls } from "./open-calls.js";
 import type { LoadedVendor } from "./tools/plugin.js";
 
@@ -62,7 +63,7 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   logInputRoots(inputs);
   const pm = config.publicMedia;
   const links = pm ? new SignedMediaUrls(pm.url, pm.secret, config.mediaUrlTtlS) : undefined;
-  return { config, media, jobs, inputs, vendors, calls: new OpenCalls(), ...(links ? { links } : {}) };
+  return { config, media, jobs, inputs, vendors, calls: new OpenCalls(callsOpen), ...(links ? { links } : {}) };
 }
 
 /** The job store: Redis when AIGC_MCP_REDIS_URL is set (unreachable = refuse to start), else the output folder. */

@@ -19,6 +19,9 @@ export const stoppedByServer = (signal: AbortSignal | undefined): boolean => sig
 export class OpenCalls {
   private readonly open = new Set<AbortController>();
 
+  /** `onCount` is told how many calls are open after each start and end. */
+  constructor(private readonly onCount: (open: number) => void = () => undefined) {}
+
   /** A signal for one call that follows `client`'s; `end()` once the call has answered. */
   start(client: AbortSignal): { signal: AbortSignal; end: () => void } {
     const c = new AbortController();
@@ -26,11 +29,12 @@ export class OpenCalls {
     if (client.aborted) follow();
     else client.addEventListener("abort", follow, { once: true });
     this.open.add(c);
+    this.onCount(this.open.size);
     return {
       signal: c.signal,
       end: () => {
         client.removeEventListener("abort", follow);
-        this.open.delete(c);
+        if (this.open.delete(c)) this.onCount(this.open.size);
       },
     };
   }

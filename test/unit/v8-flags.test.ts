@@ -1,7 +1,8 @@
 /**
  * src/net/v8-flags.ts: the frequent scavenge schedule and the periodic full GC that bound streaming
  * memory (issue 16, goal 3) are on only while some output has streamed more than LARGE_STREAM_BYTES,
- * and back to V8's default when none does (goal 4: for the whole process it cost every small call CPU).
+ * and back to V8's default when none does (goal 4: for the whole process it cost every small call CPU);
+ * the young generation may grow only while many calls are open and no large stream runs.
  */
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -14,18 +15,22 @@ const gc = vi.hoisted(() => vi.fn());
 vi.mock("node:vm", () => ({ runInNewContext: () => gc }));
 
 const {
+  BUSY_CALLS,
   DEFAULT_TRIGGER,
   FULL_GC_BYTES,
   FULL_GC_INTERVAL_MS,
   LARGE_STREAM_BYTES,
   STREAMING_TRIGGER,
   V8_FLAGS,
+  callsOpen,
   counting,
   largeStream,
   withStartFlags,
 } = await import("../../src/net/v8-flags.js");
-const on = `--minor-gc-task-trigger=${STREAMING_TRIGGER}`;
-const off = `--minor-gc-task-trigger=${DEFAULT_TRIGGER}`;
+const on = `--minor-gc-task-trigger=${STREAMING_TRIGGER} --semi-space-growth-factor=1`;
+const off = `--minor-gc-task-trigger=${DEFAULT_TRIGGER} --semi-space-growth-factor=1`;
+/** Many calls open, no large stream: V8's default trigger and growth. */
+const growing = `--minor-gc-task-trigger=${DEFAULT_TRIGGER} --semi-space-growth-factor=2`;
 
 describe("V8 settings", () => {
   beforeEach(() => void set.splice(0));
@@ -121,6 +126,34 @@ describe("V8 settings", () => {
     expect(during).toEqual([off]);
     expect(set).toEqual([off, on]);
     a.end();
+  });
+
+  it("lets the young generation grow from BUSY_CALLS open calls until none is open, never while a large stream runs", () => {
+    callsOpen(BUSY_CALLS - 1);
+    expect(set).toEqual([]);
+    callsOpen(BUSY_CALLS);
+    expect(set).toEqual([growing]);
+    callsOpen(1);
+    expect(set).toEqual([growing]);
+    // a large stream pins it while it runs; its end lets it grow again while the calls stay open
+    const a = largeStream();
+    a.passed(LARGE_STREAM_BYTES + 1);
+    expect(set).toEqual([growing, on]);
+    callsOpen(BUSY_CALLS + 5);
+    expect(set).toEqual([growing, on]);
+    a.end();
+    expect(set).toEqual([growing, on, growing]);
+    // the code cache gets the flags every start has
+    set.splice(0);
+    let during: string[] = [];
+    withStartFlags(() => void (during = [...set]));
+    expect(during).toEqual([off]);
+    expect(set).toEqual([off, growing]);
+    set.splice(0);
+    callsOpen(0);
+    expect(set).toEqual([off]);
+    callsOpen(3);
+    expect(set).toEqual([off]);
   });
 });
 
