@@ -250,8 +250,8 @@ describe("models file", () => {
     };
     const args = new Set(["prompt", "duration", "sound", "mode"]);
     expect(unusedCapabilities(file, "demo", args)).toEqual([
-      'AIGC_MCP_MODELS_FILE: /etc/models.json: demo entry 0 (id "v3"), field capabilities.duraton: no demo tool takes an argument duraton, so this capability is never checked; did you mean duration?',
-      'AIGC_MCP_MODELS_FILE: /etc/models.json: demo entry 1 (id "v2"), field byEndpoint.t2v.sond: no demo tool takes an argument sond, so this capability is never checked; did you mean sound?',
+      `AIGC_MCP_MODELS_FILE: /etc/models.json: demo entry 0 (id "v3"), field capabilities.duraton: no demo tool's model check sees an argument duraton, so this capability is never checked; did you mean duration?`,
+      `AIGC_MCP_MODELS_FILE: /etc/models.json: demo entry 1 (id "v2"), field byEndpoint.t2v.sond: no demo tool's model check sees an argument sond, so this capability is never checked; did you mean sound?`,
     ]);
     expect(unusedCapabilities(file, "demo", "any")).toEqual([]);
     expect(unusedCapabilities(file, "other", args)).toEqual([]);

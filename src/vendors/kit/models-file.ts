@@ -168,9 +168,10 @@ export function withModelsFile(catalog: Catalog, file: ModelsFile | undefined): 
 
 /**
  * Warnings for `vendor`'s entries whose capabilities (or `byEndpoint` capabilities) name an argument
- * none of the vendor's tools takes (`names`: their argument names, or "any" when a tool hands the
- * vendor's own fields to the check): such a capability is never checked, so a misspelt one would
- * pass silently. A warning, not a refusal: only the check's advice is at stake. Each names the file,
+ * no model check of the vendor's tools can see (`names`: their argument names, or "any" when a tool
+ * hands the vendor's own fields to the check): such a capability is never checked, so a misspelt one
+ * would pass silently. A superset: a tool that checks fewer of its arguments (Animo: aspect_ratio
+ * only) leaves the others unnamed. A warning, not a refusal: only the check's advice is at stake. Each names the file,
  * the entry and the field, and the nearest argument.
  */
 export function unusedCapabilities(file: ModelsFile | undefined, vendor: string, names: ReadonlySet<string> | "any"): string[] {
@@ -195,7 +196,7 @@ export function unusedCapabilities(file: ModelsFile | undefined, vendor: string,
               i,
               o.id,
               `${field}.${key}`,
-              `no ${vendor} tool takes an argument ${key}, so this capability is never checked${near ? `; did you mean ${near}?` : ""}`,
+              `no ${vendor} tool's model check sees an argument ${key}, so this capability is never checked${near ? `; did you mean ${near}?` : ""}`,
             ),
         );
       }
