@@ -17,7 +17,8 @@
 // Nothing here touches the network beyond 127.0.0.1.
 import { fork, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -164,55 +165,67 @@ function cpuMs(/** @type {number} */ pid) {
 const openFiles = (/** @type {number} */ pid) => readdirSync(`/proc/${pid}/fd`).length;
 
 /**
- * How many of a process's open files are connections accepted on `port` (its clients' sockets): its
- * socket fds (`socket:[inode]`) whose inode /proc/<pid>/net/tcp{,6} lists with that local port.
- * @param {number} pid @param {number} port
+ * A worker thread that counts, every `everyMs`, a process's own open files: those of one listing of
+ * /proc/<pid>/fd that are not connections accepted on `port` (its clients' sockets: socket inodes that
+ * /proc/<pid>/net/tcp{,6} lists established on that local port). Reading the socket tables of ~2 000
+ * connections takes 15-40 ms: on the bench's own thread that stalled the clients timing the calls.
+ * `stop()` resolves with the peak.
+ * @param {number} pid @param {number} port @param {number} everyMs
  */
-function acceptedSockets(pid, port) {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
-  const inodes = new Set();
-  for (const table of ["tcp", "tcp6"]) {
-    /** @type {string[]} */
-    let lines;
-    try {
-      lines = readFileSync(`/proc/${pid}/net/${table}`, "utf8").split("\n").slice(1);
-    } catch {
-      continue;
+function ownFilesCounter(pid, port, everyMs) {
+  const code = `
+    const { readdirSync, readFileSync, readlinkSync } = require("node:fs");
+    const { parentPort, workerData: { pid, port, everyMs } } = require("node:worker_threads");
+    const hex = ":" + port.toString(16).toUpperCase().padStart(4, "0");
+    let peak = 0;
+    function count() {
+      try {
+        const links = [];
+        for (const fd of readdirSync("/proc/" + pid + "/fd")) {
+          try { links.push(readlinkSync("/proc/" + pid + "/fd/" + fd)); } catch { /* closed meanwhile */ }
+        }
+        const accepted = new Set();
+        for (const table of ["tcp", "tcp6"]) {
+          let lines = [];
+          try { lines = readFileSync("/proc/" + pid + "/net/" + table, "utf8").split("\\n").slice(1); } catch { continue; }
+          for (const line of lines) {
+            const cols = line.trim().split(/\\s+/);
+            // listening sockets (state 0A) are the server's own; established ones on its port are clients'
+            if (cols[1] && cols[1].endsWith(hex) && cols[3] !== "0A") accepted.add("socket:[" + cols[9] + "]");
+          }
+        }
+        peak = Math.max(peak, links.filter((l) => !accepted.has(l)).length);
+      } catch { /* the process is gone */ }
     }
-    for (const line of lines) {
-      const cols = line.trim().split(/\s+/);
-      // listening sockets (state 0A) are the server's own; established ones on its port are clients'
-      if (cols[1]?.endsWith(hex) && cols[3] !== "0A") inodes.add(cols[9]);
-    }
-  }
-  let n = 0;
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m && inodes.has(m[1])) n++;
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return n;
+    const timer = setInterval(count, everyMs);
+    count();
+    parentPort.once("message", () => { clearInterval(timer); count(); parentPort.postMessage(peak); });
+  `;
+  const worker = new Worker(code, { eval: true, workerData: { pid, port, everyMs } });
+  return {
+    /** @returns {Promise<number>} */
+    stop: () =>
+      new Promise((resolve, reject) => {
+        worker.once("message", (peak) => void worker.terminate().then(() => resolve(peak)));
+        worker.once("error", reject);
+        worker.postMessage("stop");
+      }),
+  };
 }
 
 /**
  * Samples a process's RSS and open files until stopped; with `port`, also its own open files (all
- * but the connections its clients opened to `port`, which the clients decide), every 10th sample.
+ * but the connections its clients opened to `port`, which the clients decide), every 200 ms in a
+ * worker thread (ownFilesCounter).
  */
 function sampler(/** @type {number} */ pid, everyMs = 10, port = 0) {
   let rss = 0;
   let fds = 0;
-  let own = 0;
-  let ticks = 0;
+  const ownFiles = port ? ownFilesCounter(pid, port, 200) : undefined;
   const tick = () => {
     try {
       rss = Math.max(rss, procKiB(pid, "VmRSS"));
-      const all = openFiles(pid);
-      fds = Math.max(fds, all);
-      // every 10th tick: reading the socket tables takes CPU the measured process would miss
-      if (port && ticks++ % 10 === 0) own = Math.max(own, all - acceptedSockets(pid, port));
+      fds = Math.max(fds, openFiles(pid));
     } catch {
       // the process is gone
     }
@@ -220,10 +233,10 @@ function sampler(/** @type {number} */ pid, everyMs = 10, port = 0) {
   tick();
   const timer = setInterval(tick, everyMs);
   return {
-    stop: () => {
+    stop: async () => {
       clearInterval(timer);
       tick();
-      return { rssKiB: rss, fds, own };
+      return { rssKiB: rss, fds, own: ownFiles ? await ownFiles.stop() : 0 };
     },
   };
 }
@@ -328,7 +341,7 @@ async function streaming(/** @type {"disk" | "s3"} */ target) {
   const t0 = performance.now();
   const r = await server.client.callTool({ name: "animo_generate_video", arguments: { prompt: "a red circle", duration: 4 } });
   const ms = performance.now() - t0;
-  const { rssKiB } = sample.stop();
+  const { rssKiB } = await sample.stop();
   const hwm = procKiB(server.pid, "VmHWM");
   const err = callError(r);
   const asset = structured(r)?.assets?.[0];
@@ -399,6 +412,12 @@ function listeningUrl(child, name) {
   });
 }
 
+/** Server processes this bench started, killed if it exits before stopping them (an error thrown mid-run). */
+const spawned = new Set();
+process.on("exit", () => {
+  for (const child of spawned) child.kill();
+});
+
 /** The built server over Streamable HTTP on a free port. */
 async function httpServer(/** @type {Record<string, string>} */ env) {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
@@ -406,6 +425,8 @@ async function httpServer(/** @type {Record<string, string>} */ env) {
     env: { ...env, AIGC_MCP_TRANSPORT: "http", AIGC_MCP_PORT: "0", AIGC_MCP_HOST: "127.0.0.1", AIGC_MCP_LOG_LEVEL: "info" },
     stdio: ["ignore", "ignore", "pipe"],
   });
+  spawned.add(child);
+  child.once("exit", () => spawned.delete(child));
   const url = await listeningUrl(child, "the server");
   return {
     url,
@@ -443,6 +464,8 @@ async function minimalServer() {
   const child = spawn(process.execPath, [fileURLToPath(new URL("./minimal-http-server.mjs", import.meta.url))], {
     stdio: ["ignore", "ignore", "pipe"],
   });
+  spawned.add(child);
+  child.once("exit", () => spawned.delete(child));
   const url = await listeningUrl(child, "the minimal server");
   return {
     url,
@@ -501,7 +524,7 @@ async function floorInflight(connections) {
     }),
   );
   const cpu = cpuMs(server.pid) - cpu0;
-  const { rssKiB, fds, own } = sample.stop();
+  const { rssKiB, fds, own } = await sample.stop();
   await Promise.all(clients.map((c) => c.close()));
   server.stop();
   return { p50: median(overheads), p99: quantile(overheads, 0.99), cpuPerCall: cpu / CALLS, fds, own, rssMiB: rssKiB / 1024 };
@@ -582,7 +605,7 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
   );
   const wall = performance.now() - t0;
   const cpu = cpuMs(server.pid) - cpu0;
-  const { rssKiB, fds, own } = sample.stop();
+  const { rssKiB, fds, own } = await sample.stop();
   const stats = await sims.stats();
   const requests = stats.requests.flatMap((list, k) => list.slice(before.requests[k]?.length ?? 0));
   await Promise.all(clients.map((c) => c.close()));
@@ -664,7 +687,7 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
   const cpuLine = `server CPU ${fmt(cpu / CALLS, 1)} ms per call (${fmt(cpu / 1000, 1)} s in ${fmt(wall / 1000, 1)} s wall)`;
   const byTool = `by tool p50 ${["seedream", "seedance", "kling"].map((k) => `${k} ${fmt(median(results.filter((x) => callOf(x.i).name.startsWith(k)).map((x) => x.ms)), 0)}`).join(", ")} ms`;
   if (inflight) {
-    const f = "concurrency, 1 000 calls in flight:";
+    const f = `concurrency, ${CALLS === 1000 ? "1 000" : CALLS} calls in flight:`;
     const floor = await floorInflight(connections);
     const floorLine = `the floor, a minimal SDK server whose tool waits each call's simulator time, sent the same calls the same way: overhead p50 ${fmt(floor.p50, 0)} ms, p99 ${fmt(floor.p99, 0)} ms, CPU ${fmt(floor.cpuPerCall, 2)} ms per call`;
     return [
