@@ -85,7 +85,9 @@ describe("--sandbox and vendor variables", () => {
       await loadVendors(env, parseCoreConfig(env));
       const warned = logLines.slice(from).filter((l) => l.includes("never checked"));
       expect(warned).toHaveLength(2);
-      expect(warned[0]).toContain(`ark entry 0 (id "${seedance}"), field capabilities.duraton: no ark tool's model check sees an argument duraton`);
+      expect(warned[0]).toContain(
+        `ark entry 0 (id "${seedance}"), field capabilities.duraton: no ark tool's model check sees an argument duraton`,
+      );
       expect(warned[0]).toContain("did you mean duration?");
       expect(warned[1]).toContain("field byEndpoint.videos/text2video.sond");
       expect(warned[1]).toContain("did you mean sound?");
