@@ -418,16 +418,27 @@ process.on("exit", () => {
   for (const child of spawned) child.kill();
 });
 
+/**
+ * Starts `node <args>` (killed if the bench exits first) and resolves once it logs its URL.
+ * @param {string[]} args @param {string} name for errors @param {Record<string, string>} [env]
+ */
+async function listening(args, name, env) {
+  const child = spawn(process.execPath, args, { ...(env ? { env } : {}), stdio: ["ignore", "ignore", "pipe"] });
+  spawned.add(child);
+  child.once("exit", () => spawned.delete(child));
+  return { child, url: await listeningUrl(child, name) };
+}
+
 /** The built server over Streamable HTTP on a free port. */
 async function httpServer(/** @type {Record<string, string>} */ env) {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, ENTRY], {
-    env: { ...env, AIGC_MCP_TRANSPORT: "http", AIGC_MCP_PORT: "0", AIGC_MCP_HOST: "127.0.0.1", AIGC_MCP_LOG_LEVEL: "info" },
-    stdio: ["ignore", "ignore", "pipe"],
+  const { child, url } = await listening([...prof, ENTRY], "the server", {
+    ...env,
+    AIGC_MCP_TRANSPORT: "http",
+    AIGC_MCP_PORT: "0",
+    AIGC_MCP_HOST: "127.0.0.1",
+    AIGC_MCP_LOG_LEVEL: "info",
   });
-  spawned.add(child);
-  child.once("exit", () => spawned.delete(child));
-  const url = await listeningUrl(child, "the server");
   return {
     url,
     pid: /** @type {number} */ (child.pid),
@@ -461,12 +472,7 @@ async function httpClients(url, connections) {
 
 /** The minimal SDK server (bench/minimal-http-server.mjs) on a free port: its URL, pid and a stop(). */
 async function minimalServer() {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./minimal-http-server.mjs", import.meta.url))], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  spawned.add(child);
-  child.once("exit", () => spawned.delete(child));
-  const url = await listeningUrl(child, "the minimal server");
+  const { child, url } = await listening([fileURLToPath(new URL("./minimal-http-server.mjs", import.meta.url))], "the minimal server");
   return {
     url,
     pid: /** @type {number} */ (child.pid),
