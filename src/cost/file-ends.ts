@@ -1,10 +1,10 @@
 /**
  * How each reservation of the file spend ledger ended: `.aigc-mcp/spend/ended/<day>/<id hash>.json`,
  * created whole and exclusively (a hard link that fails when the name exists) by whichever process
- * settles or releases it first, so a reservation ends once however many processes see its end. Kept out of the month's value
- * (file-ledger.ts): a month held every call's end for 7 days and was copied and rewritten whole on
- * every change, so a call's ledger writes cost CPU in proportion to the week's calls (~34 ms at
- * 10 000). The file records the whole end, so the month's counters can still be brought up to date
+ * settles or releases it first, so a reservation ends once however many processes see its end.
+ * Kept out of the month's value (file-ledger.ts): a month held every call's end for 7 days and was
+ * copied and rewritten whole on every change, so a call's ledger writes cost CPU in proportion to
+ * the week's calls (~34 ms at 10 000). The file records the whole end, so the month's counters can still be brought up to date
  * from it when the process that made it died before its month write.
  */
 import { readdir, rmdir, stat } from "node:fs/promises";
@@ -56,8 +56,9 @@ export class ReservationEnds {
 
   /**
    * Removes ends recorded 7 days ago or earlier, and the day folders they emptied (temp files a
-   * process that died mid-write left go with the file store's). Only folders of budget days at least that old are looked at (an end is recorded on or after its day, give or
-   * take the budget time zone), so the sweep reads only what is due.
+   * process that died mid-write left go with the file store's). Only folders of budget days at
+   * least that old are looked at (an end is recorded on or after its day, give or take the budget
+   * time zone), so the sweep reads only what is due.
    */
   async sweep(now = Date.now()): Promise<void> {
     const cutoff = now - MARKER_RETENTION_MS;

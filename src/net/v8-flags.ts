@@ -95,7 +95,7 @@ function fullGc(): void {
  * cache written while a large stream runs one the next start refuses.
  */
 export function withStartFlags<T>(fn: () => T): T {
-  if (largeStreams === 0 && !busy) return fn();
+  if (currentFlags() === START_FLAGS) return fn();
   setFlagsFromString(START_FLAGS);
   try {
     return fn();
@@ -104,13 +104,16 @@ export function withStartFlags<T>(fn: () => T): T {
   }
 }
 
+/** The scavenge trigger and young-generation growth factor as V8 flags. */
+const gcFlags = (trigger: number, growth: number) => `--minor-gc-task-trigger=${trigger} --semi-space-growth-factor=${growth}`;
+
 /** What every start has in force: V8's scavenge trigger, the young generation pinned (V8_FLAGS). */
-const START_FLAGS = `--minor-gc-task-trigger=${DEFAULT_TRIGGER} --semi-space-growth-factor=${PINNED_GROWTH}`;
+const START_FLAGS = gcFlags(DEFAULT_TRIGGER, PINNED_GROWTH);
 
 /** The scavenge trigger and young-generation growth for now: streaming ones while a large stream runs. */
 function currentFlags(): string {
-  if (largeStreams > 0) return `--minor-gc-task-trigger=${STREAMING_TRIGGER} --semi-space-growth-factor=${PINNED_GROWTH}`;
-  return `--minor-gc-task-trigger=${DEFAULT_TRIGGER} --semi-space-growth-factor=${busy ? DEFAULT_GROWTH : PINNED_GROWTH}`;
+  if (largeStreams > 0) return gcFlags(STREAMING_TRIGGER, PINNED_GROWTH);
+  return gcFlags(DEFAULT_TRIGGER, busy ? DEFAULT_GROWTH : PINNED_GROWTH);
 }
 
 /** The open tool calls from which the young generation may grow (callsOpen). */

@@ -63,6 +63,9 @@ export function priceBook(vendor: string, builtIn: PriceEntry[], file: ModelsFil
 
 const ENTRY_FIELDS = Object.keys(entry.shape);
 
+/** The models file's path, from its source URL. */
+const pathOf = (file: ModelsFile): string => file.source.url.replace(/^file:\/\//, "");
+
 /** `<path>: <vendor> entry <i> (id "<id>"), field <field>: <message>`: every models-file error names the file, the entry and the field. */
 function where(path: string, vendor: string, index: number | undefined, id: unknown, field: string, message: string): string {
   const e = index === undefined ? vendor : `${vendor} entry ${index}${typeof id === "string" ? ` (id "${id}")` : ""}`;
@@ -117,7 +120,7 @@ export async function loadModelsFile(path: string, vendorIds: readonly string[])
  */
 export function withModelsFile(catalog: Catalog, file: ModelsFile | undefined): Catalog {
   if (!file) return catalog;
-  const path = file.source.url.replace(/^file:\/\//, "");
+  const path = pathOf(file);
   const entries = file.models[catalog.vendor] ?? [];
   const fail = (i: number, field: string, message: string): never => {
     throw new ConfigError(VARIABLE, where(path, catalog.vendor, i, entries[i]!.id, field, message));
@@ -171,12 +174,12 @@ export function withModelsFile(catalog: Catalog, file: ModelsFile | undefined): 
  * no model check of the vendor's tools can see (`names`: their argument names, or "any" when a tool
  * hands the vendor's own fields to the check): such a capability is never checked, so a misspelt one
  * would pass silently. A superset: a tool that checks fewer of its arguments (Animo: aspect_ratio
- * only) leaves the others unnamed. A warning, not a refusal: only the check's advice is at stake. Each names the file,
- * the entry and the field, and the nearest argument.
+ * only) leaves the others unnamed. A warning, not a refusal: only the check's advice is at stake.
+ * Each names the file, the entry, the field and the nearest argument.
  */
 export function unusedCapabilities(file: ModelsFile | undefined, vendor: string, names: ReadonlySet<string> | "any"): string[] {
   if (!file || names === "any") return [];
-  const path = file.source.url.replace(/^file:\/\//, "");
+  const path = pathOf(file);
   const known = [...names].sort();
   const out: string[] = [];
   (file.models[vendor] ?? []).forEach((o, i) => {
