@@ -485,7 +485,7 @@ async function minimalServer() {
 
 /**
  * The floor of goal 4's burst: the same number of calls at once, from the same clients, to a minimal
- * SDK server with one no-op tool (bench/minimal-http-server.mjs): latency p99 and the server's CPU per
+ * SDK server's no-op tool (bench/minimal-http-server.mjs): latency p99 and the server's CPU per
  * call, what any server on this SDK and machine costs before it does any work of its own.
  */
 async function floorBurst() {
@@ -522,8 +522,8 @@ async function floorInflight(connections) {
   const sample = sampler(server.pid, 20, Number(new URL(server.url).port));
   const overheads = await Promise.all(
     Array.from({ length: CALLS }, async (_, i) => {
-      const ms = i % 5 < 3 ? IMAGE_MS : QUEUED_MS + RUNNING_MS;
-      await new Promise((r) => setTimeout(r, (i * ARRIVAL_MS) / CALLS));
+      const ms = isImageCall(i) ? IMAGE_MS : QUEUED_MS + RUNNING_MS;
+      await arrival(i);
       const s = performance.now();
       await clients[i % CLIENTS]?.callTool({ name: "wait", arguments: { ms } }, undefined, { timeout: 300_000 });
       return performance.now() - s - ms;
@@ -553,6 +553,10 @@ const ARRIVAL_MS = 3000;
 const IMAGE_MS = 5000;
 const QUEUED_MS = 2000;
 const RUNNING_MS = 4000;
+/** The mix, by call index: 3 in 5 are Seedream images; the others videos (Seedance, then Kling). */
+const isImageCall = (/** @type {number} */ i) => i % 5 < 3;
+/** In flight, call `i` is sent this long after the first: evenly over ARRIVAL_MS. */
+const arrival = (/** @type {number} */ i) => new Promise((r) => setTimeout(r, (i * ARRIVAL_MS) / CALLS));
 
 async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
   const inflight = mode === "inflight";
@@ -580,7 +584,7 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
   /** @param {number} i */
   const callOf = (i) => {
     const prompt = `bench call ${i}: a fox in snow`;
-    if (i % 5 < 3) return { name: "seedream_generate_image", arguments: { prompt, size: "1K", watermark: false, wait_seconds: 120 } };
+    if (isImageCall(i)) return { name: "seedream_generate_image", arguments: { prompt, size: "1K", watermark: false, wait_seconds: 120 } };
     if (i % 5 === 3) return { name: "seedance_generate_video", arguments: { prompt, duration: 5, wait_seconds: 120 } };
     return { name: "kling_text_to_video", arguments: { prompt, duration: "5", wait_seconds: 120 } };
   };
@@ -599,7 +603,7 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
   const results = await Promise.all(
     Array.from({ length: CALLS }, async (_, i) => {
       const c = callOf(i);
-      if (inflight) await new Promise((r) => setTimeout(r, (i * ARRIVAL_MS) / CALLS));
+      if (inflight) await arrival(i);
       const s = performance.now();
       try {
         const r = await clients[i % CLIENTS]?.callTool(c, undefined, { timeout: 300_000 });
