@@ -4,6 +4,7 @@
  * they exist (vendor URLs expire), and any later call, from any connection or a restarted process,
  * resumes by job id. How a job is driven depends on its kind (see kinds/kind.ts).
  */
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { unknownJob, vendorNotConfigured } from "./engine-errors.js";
 import { log } from "../log.js";
@@ -62,6 +63,8 @@ export class JobEngine {
     this.timing = { pollMinMs: opts.pollMinMs ?? 1000, trackIdleMs: opts.trackIdleMs ?? 2 * 3600_000 };
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.heartbeatMs = opts.heartbeatMs ?? 2500;
+    // Every waiting call listens on it while it waits: past 10 at once, Node would log a "possible memory leak".
+    setMaxListeners(0, this.draining.signal);
   }
 
   /** Makes jobs of `driver.vendor` + `driver.op` pollable, including ones resumed by id. */

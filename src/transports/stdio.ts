@@ -49,6 +49,8 @@ export class LineStdioTransport implements Transport {
   private readonly pending = new Map<string, number>();
   private endReason?: string;
   private endTimer?: NodeJS.Timeout;
+  /** The wait for stdout's 'drain' that writes made while it was full share. */
+  private drained?: Promise<void>;
 
   constructor(
     private readonly maxMessageBytes: number,
@@ -106,11 +108,19 @@ export class LineStdioTransport implements Transport {
     return this.write(message);
   }
 
+  /**
+   * Resolves once stdout has taken the message (at once, or at its next 'drain'). Writes made while
+   * it is full share one wait for 'drain': a listener each would make Node log a "possible memory
+   * leak" past 10 answers waiting (a slow client, several large results at once).
+   */
   private write(message: JSONRPCMessage): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.stdout.write(JSON.stringify(message) + "\n")) resolve();
-      else this.stdout.once("drain", resolve);
-    });
+    if (this.stdout.write(JSON.stringify(message) + "\n")) return Promise.resolve();
+    return (this.drained ??= new Promise<void>((resolve) =>
+      this.stdout.once("drain", () => {
+        this.drained = undefined;
+        resolve();
+      }),
+    ));
   }
 
   /**

@@ -131,6 +131,23 @@ describe("vendor tasks", () => {
     expect(existsSync(done.assets[0]!.path!)).toBe(true);
   });
 
+  it("are waited for by many calls at once without Node's 'possible memory leak' warning", async () => {
+    const { jobs } = setup();
+    jobs.registerDriver(fakeDriver([() => sleep(100).then(() => ({ status: "succeeded" as const, outputs: [{ data: png }] }))]));
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => void warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      // Each wait listens for the engine's shutdown on one signal: more than Node's default of 10 at once.
+      const done = await Promise.all(Array.from({ length: 20 }, (_, i) => jobs.wait(taskJobId(`t-many-${i}`), { budgetMs: 5000 })));
+      expect(done.map((r) => r.status)).toEqual(Array(20).fill("succeeded"));
+      await sleep(10); // warnings are emitted on a later tick
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+  });
+
   it("wait as long as the vendor's Retry-After before polling again", async () => {
     const { jobs } = setup();
     const times: number[] = [];

@@ -75,6 +75,39 @@ describe("LineStdioTransport", () => {
     expect(t.closeReason).toMatch(/stdin ended/);
   });
 
+  it("sends many answers to a slow reader in order, each settled once the reader drains, without Node's 'possible memory leak' warning", async () => {
+    const stdin = new PassThrough();
+    // A reader that is not reading: every write past the first 64 bytes waits for 'drain'.
+    const stdout = new PassThrough({ highWaterMark: 64 });
+    const t = new LineStdioTransport(1024, stdin, stdout);
+    await t.start();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => void warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      let settled = 0;
+      const sends = Array.from({ length: 20 }, (_, i) =>
+        t.send({ jsonrpc: "2.0", method: "notifications/message", params: { i } }).then(() => settled++),
+      );
+      await tick();
+      expect(settled).toBeLessThan(20);
+      const lines: number[] = [];
+      stdout.on("data", (d: Buffer) =>
+        d
+          .toString()
+          .split("\n")
+          .filter(Boolean)
+          .forEach((l) => lines.push((JSON.parse(l) as { params: { i: number } }).params.i)),
+      );
+      await Promise.all(sends);
+      await tick();
+      expect(lines).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+  });
+
   it("finds the request id at either end", () => {
     expect(requestId('{"jsonrpc":"2.0","id":7,"method":"x","params":{', "")).toBe(7);
     expect(requestId('{"id":"abc","jsonrpc":"2.0",', "")).toBe("abc");
