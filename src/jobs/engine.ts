@@ -6,24 +6,24 @@
  */
 import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import { unknownJob, vendorNotConfigured } from "./engine-errors.js";
+import { vendorNotConfigured } from "./engine-errors.js";
 import { log } from "../log.js";
 import type { MediaStore } from "../media/store.js";
 import { mayHaveReachedVendor } from "../vendors/kit/lost-answer.js";
 import { SUBMIT_GRACE_MS, type WaitBudget } from "./budget.js";
-import { mintJobId, newLocalHandle, newSubmitHandle, newTaskHandle, parseHandle, parseJobId } from "./handle.js";
-import { Followed } from "./kinds/followed.js";
+import { mintJobId, newLocalHandle, newSubmitHandle, newTaskHandle } from "./handle.js";
 import type { JobKind } from "./kinds/kind.js";
 import { LocalCall, type LocalRun } from "./kinds/local-call.js";
 import { Submitting, type SubmitFn } from "./kinds/submitting.js";
 import { VendorTask, type PollTiming } from "./kinds/vendor-task.js";
 import type { OutputKind } from "./outputs.js";
-import { interruptedRecord, newRecord } from "./record.js";
+import { newRecord } from "./record.js";
 import type { JobStore } from "./store.js";
 import { Tracker } from "./tracker.js";
-import { TERMINAL, type CancelOutcome, type JobCost, type JobHandle, type JobRecord, type TaskDriver } from "./types.js";
+import { type CancelOutcome, type JobCost, type JobHandle, type JobRecord, type TaskDriver } from "./types.js";
 import { callScope, type CallScope } from "../cost/scope.js";
 import { waitOn, type WaitOptions } from "./wait.js";
+import { resumeJob, type JobLookup, type Resuming } from "./resume.js";
 import { lostRecord } from "./lost-record.js";
 
 export type { WaitOptions };
@@ -41,12 +41,11 @@ export interface EngineOptions {
   leaseMs?: number;
 }
 
-/** A job by id: driven by a tracker in this process (its record may have ended since), or finished and only stored. */
-type JobLookup = { state: "live"; tracker: Tracker } | { state: "finished"; record: JobRecord };
-
 export class JobEngine {
   private readonly drivers = new Map<string, TaskDriver>();
   private readonly trackers = new Map<string, Tracker>();
+  /** Lookups of jobs not tracked here, under way (store reads), by job id. */
+  private readonly lookups = new Map<string, Promise<JobLookup>>();
   private readonly timing: PollTiming;
   /** How often a waiting caller is told that it is still waiting. */
   readonly heartbeatMs: number;
@@ -54,6 +53,7 @@ export class JobEngine {
   private closed = false;
   /** Aborted by `drain`, when this process starts shutting down. */
   private readonly draining = new AbortController();
+  private readonly resuming: Resuming;
 
   constructor(
     readonly store: JobStore,
@@ -65,6 +65,14 @@ export class JobEngine {
     this.heartbeatMs = opts.heartbeatMs ?? 2500;
     // Every waiting call listens on it while it waits: past 10 at once, Node would log a "possible memory leak".
     setMaxListeners(0, this.draining.signal);
+    this.resuming = {
+      store,
+      media,
+      timing: this.timing,
+      driverFor: (vendor, op) => this.driverFor(vendor, op),
+      takenTasks: () => this.takenTasks(),
+      track: (handle, record, kind, unconfirmed) => this.track(handle, record, kind, unconfirmed),
+    };
   }
 
   /** Makes jobs of `driver.vendor` + `driver.op` pollable, including ones resumed by id. */
@@ -231,43 +239,17 @@ export class JobEngine {
     await this.store.close();
   }
 
-  /**
-   * Finds a job: its tracker, its finished record, or, for a job this process has not seen, a
-   * resumed one. A job the store has no record of is resumed only from a vendor task in its id, and
-   * writes no record until the vendor shows the task exists (a forged id leaves nothing behind).
-   */
-  private async lookup(jobId: string): Promise<JobLookup> {
+  /** Finds a job: its tracker, its finished record, or, for a job this process has not seen, a resumed one (resume.ts). */
+  private lookup(jobId: string): Promise<JobLookup> {
     const tracked = this.trackers.get(jobId);
-    if (tracked) return { state: "live", tracker: tracked };
-    const parsed = parseJobId(jobId);
-    const stored = await this.store.load(jobId);
-    if (stored && TERMINAL.has(stored.status)) return { state: "finished", record: stored };
-    const handle = parsed.form === "keyed" ? parseHandle(stored?.handle) : { ...parsed.handle };
-    if (!handle) throw unknownJob(this.store.where, jobId);
-    if (parsed.form === "task" && stored?.model) handle.model = stored.model;
-    const owner = stored?.owner;
-    const me = this.store.owner();
-    const ownerAlive = async () => !!owner && !(owner.pid === me.pid && owner.boot === me.boot) && (await this.store.ownerAlive(owner));
-    if (handle.task) {
-      const kind = new VendorTask(this.driverFor(handle.vd, handle.op), this.media, this.timing);
-      return { state: "live", tracker: this.track(handle, stored ?? newRecord(jobId, handle, "queued"), kind, !stored) };
+    if (tracked) return Promise.resolve({ state: "live", tracker: tracked });
+    // Calls that ask at once share one look: each its own would resume the job with its own tracker (polls, download).
+    let found = this.lookups.get(jobId);
+    if (!found) {
+      found = resumeJob(jobId, this.resuming).finally(() => this.lookups.delete(jobId));
+      this.lookups.set(jobId, found);
     }
-    if (handle.x?.sub !== undefined) {
-      // A create sent by another live process that has not answered yet: that process attaches the task.
-      if (stored && !stored.vendor_task_id && (await ownerAlive()))
-        return { state: "live", tracker: this.track(handle, stored, new Followed(this.store, this.timing.trackIdleMs)) };
-      // The task id is in the record, or the sender died before it answered: look the task up.
-      const kind = new Submitting(undefined, this.driverFor(handle.vd, handle.op), this.media, this.timing, () => this.takenTasks());
-      return { state: "live", tracker: this.track(handle, stored ?? newRecord(jobId, handle, "submitting"), kind, !stored) };
-    }
-    // A synchronous call: only its record says it ever ran.
-    if (!stored) throw unknownJob(this.store.where, jobId);
-    if (await ownerAlive())
-      return { state: "live", tracker: this.track(handle, stored, new Followed(this.store, this.timing.trackIdleMs)) };
-    // A synchronous call that no live process runs any more cannot be resumed.
-    const record = interruptedRecord(stored);
-    await this.store.save(record);
-    return { state: "finished", record };
+    return found;
   }
 
   private tracker(handle: JobHandle, record: JobRecord, kind: JobKind): Tracker {

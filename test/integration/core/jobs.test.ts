@@ -6,7 +6,7 @@ import { decodeJobId, encodeLegacyJobId } from "../../../src/jobs/handle.js";
 import { FileJobStore } from "../../../src/jobs/file-store.js";
 import type { JobRecord } from "../../../src/jobs/types.js";
 import { logLines, startHarness, structured, text, type Harness } from "../../helpers/harness.js";
-import { type JobResult, jobOf } from "../../helpers/results.js";
+import { type JobResult, jobOf, requestsTo } from "../../helpers/results.js";
 
 async function until(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -98,6 +98,23 @@ describe("bounded waits and resumption", () => {
     const done = jobOf(await h2.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
     expect(done.status).toBe("succeeded");
     expect(done.vendor_task_id).toBe(s.vendor_task_id);
+  });
+
+  it("resumed by 30 waits at once, polls and downloads the task as for one", async () => {
+    const h = await harness({ ark: { queuedMs: 200, runningMs: 600 } });
+    const s = jobOf(await h.call("seedance_generate_video", { prompt: "many waiters", wait_seconds: 0 }));
+    await h.app.jobs.close();
+    const h2 = await h.restart();
+    open.push(h2);
+    const before = requestsTo(h.ark).length;
+    const done = (await Promise.all(Array.from({ length: 30 }, () => h2.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 })))).map(
+      jobOf,
+    );
+    expect(new Set(done.map((d) => `${d.status} ${d.assets[0]?.path}`))).toEqual(new Set([`succeeded ${done[0]!.assets[0]!.path}`]));
+    const after = requestsTo(h.ark).slice(before);
+    expect(after.filter((r) => r.path.startsWith("/media/"))).toHaveLength(1);
+    // One tracker: polls backing off from 25 ms over the task's 0.8 s (30 trackers made 30 times as many).
+    expect(after.filter((r) => r.method === "GET" && r.path.includes("/tasks/")).length).toBeLessThanOrEqual(12);
   });
 
   it("resumes from the job id alone even without the job record (another machine)", async () => {
