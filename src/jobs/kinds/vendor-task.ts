@@ -35,6 +35,8 @@ export class VendorTask implements JobKind {
   private polls = 0;
   /** Set while the outputs of a succeeded task are being saved. */
   private saving = false;
+  /** Set once the job says why it stays running although the vendor does not know its task. */
+  private explained = false;
 
   constructor(
     private readonly driver: TaskDriver,
@@ -87,8 +89,12 @@ export class VendorTask implements JobKind {
       }
       if (result?.unknownTask && this.youngRunning(tr)) {
         this.polls++;
-        await this.explainUnknownTask(tr);
-        return;
+        // Another server (other credentials) runs it: its record says when it ends. The vendor is asked again too.
+        const fresh = await tr.stored();
+        if (fresh && TERMINAL.has(fresh.status)) return void tr.adopt(fresh);
+        if (!this.explained) await this.explainUnknownTask(tr);
+        this.explained = true;
+        result = undefined;
       }
       if (result) {
         this.polls++;

@@ -8,24 +8,34 @@ import { startHarness, startTestSandbox, text } from "../../helpers/harness.js";
 import { jobOf } from "../../helpers/results.js";
 
 describe("a vendor that does not know a running job's task", () => {
-  it("leaves a young job running and says why; the server that created it finishes it", async () => {
-    const a = await startHarness({ ark: { queuedMs: 300, runningMs: 800 } });
-    const other = await startTestSandbox();
-    const b = await startHarness({ existing: { sandbox: other, dir: a.dir } });
-    try {
-      const { job_id } = jobOf(await a.call("seedance_generate_video", { prompt: "calm sea", wait_seconds: 0 }));
-      const seen = await b.call("wait_for_job", { job_id, wait_seconds: 1 });
-      expect(jobOf(seen).status).toMatch(/^(queued|running)$/);
-      expect(text(seen)).toMatch(/Ark answers that it does not know task \S+ when this server asks/);
-      expect((await b.app.jobs.store.load(job_id))?.status).toMatch(/^(queued|running)$/);
-      const done = jobOf(await a.call("wait_for_job", { job_id, wait_seconds: 20 }));
-      expect(done.status).toBe("succeeded");
-    } finally {
-      await b.close();
-      await a.close();
-      await other.close();
-    }
-  });
+  it(
+    "leaves a young job running and says why; the server that created it finishes it, and the other then sees it finished",
+    { timeout: 45_000 },
+    async () => {
+      const a = await startHarness({ ark: { queuedMs: 300, runningMs: 800 } });
+      const other = await startTestSandbox();
+      const b = await startHarness({ existing: { sandbox: other, dir: a.dir } });
+      try {
+        const { job_id } = jobOf(await a.call("seedance_generate_video", { prompt: "calm sea", wait_seconds: 0 }));
+        const seen = await b.call("wait_for_job", { job_id, wait_seconds: 1 });
+        expect(jobOf(seen).status).toMatch(/^(queued|running)$/);
+        expect(text(seen)).toMatch(/Ark answers that it does not know task \S+ when this server asks/);
+        expect((await b.app.jobs.store.load(job_id))?.status).toMatch(/^(queued|running)$/);
+        // A wait on the server that cannot see the task, under way while the other one finishes it, ends with it.
+        const waitingOnB = b.call("wait_for_job", { job_id, wait_seconds: 30 });
+        const done = jobOf(await a.call("wait_for_job", { job_id, wait_seconds: 20 }));
+        expect(done.status).toBe("succeeded");
+        const t0 = Date.now();
+        expect(jobOf(await waitingOnB)).toMatchObject({ status: "succeeded", assets: done.assets });
+        expect(Date.now() - t0).toBeLessThan(15_000);
+        expect(jobOf(await b.call("get_job", { job_id }))).toMatchObject({ status: "succeeded", assets: done.assets });
+      } finally {
+        await b.close();
+        await a.close();
+        await other.close();
+      }
+    },
+  );
 
   it("ends a job over a day old as expired: then the vendor has dropped the task", async () => {
     const a = await startHarness({ ark: { queuedMs: 60_000 } });
