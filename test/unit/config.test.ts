@@ -33,6 +33,15 @@ describe("configuration", () => {
     }
   });
 
+  it("refuses a bucket whose secret equals its access key id, without showing either", () => {
+    const bucket = { ...base, AIGC_MCP_S3_BUCKET: "media", AWS_ACCESS_KEY_ID: "minioadmin", AWS_SECRET_ACCESS_KEY: "minioadmin" };
+    expect(() => parseCoreConfig(bucket)).toThrow(/^AWS_SECRET_ACCESS_KEY: equals AWS_ACCESS_KEY_ID, which every download_url names/);
+    expect(() => parseCoreConfig(bucket)).not.toThrow(/minioadmin/);
+    expect(parseCoreConfig({ ...bucket, AWS_SECRET_ACCESS_KEY: "another-secret" }).storage?.credentials?.accessKeyId).toBe("minioadmin");
+    // Without a bucket the pair is not used.
+    expect(() => parseCoreConfig({ ...bucket, AIGC_MCP_S3_BUCKET: "" })).not.toThrow();
+  });
+
   it("refuses a default wait above the maximum", () => {
     expect(() => parseCoreConfig({ ...base, AIGC_MCP_DEFAULT_WAIT_S: "100", AIGC_MCP_MAX_WAIT_S: "50" })).toThrow(
       /AIGC_MCP_DEFAULT_WAIT_S/,
