@@ -4,6 +4,7 @@
  */
 import { AigcError } from "../errors.js";
 import { log } from "../log.js";
+import { ServerStopping } from "../open-calls.js";
 import { applySettlement, endedCost, mayHaveBilled } from "../cost/settle.js";
 import type { JobKind } from "./kinds/kind.js";
 import { patchRecord, type RecordPatch } from "./record.js";
@@ -79,10 +80,10 @@ export class Tracker {
     return TERMINAL.has(this.record.status);
   }
 
-  /** Aborts the work because this process is shutting down. */
+  /** Aborts the work because this process is shutting down (a vendor request it cuts says so, not "cancelled by the client"). */
   stop(): void {
     this.stopping = true;
-    this.controller.abort();
+    this.controller.abort(new ServerStopping());
   }
 
   /** Resolves when the current work (including its last record write) has stopped. */

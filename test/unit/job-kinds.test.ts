@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { Readable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AigcError } from "../../src/errors.js";
+import { cancelled } from "../../src/net/http.js";
 import { JobEngine } from "../../src/jobs/engine.js";
 import { decodeJobId, encodeLegacyJobId, mintJobId, newLocalHandle } from "../../src/jobs/handle.js";
 import { outputStem } from "../../src/jobs/outputs.js";
@@ -339,6 +340,22 @@ describe("local calls", () => {
     });
     await jobs.close();
     expect(await store.load(id)).toMatchObject({ status: "failed", error: { code: "Interrupted" } });
+  });
+
+  it("stopped by a shutdown see it as the server's, not as a client's cancellation", async () => {
+    const { jobs } = setup();
+    let seen: AbortSignal | undefined;
+    await jobs.startLocal({
+      vendor: "fake",
+      op: "image",
+      outputKind: "image",
+      run: (signal) =>
+        new Promise((_, reject) => ((seen = signal), signal.addEventListener("abort", () => reject(signal.reason as Error)))),
+    });
+    await jobs.close();
+    expect(seen!.aborted).toBe(true);
+    // What a vendor request aborted by that signal reports (src/net/http.ts): not "cancelled by the client".
+    expect(cancelled("Kling", seen, true)).toMatchObject({ code: "Interrupted", message: expect.stringMatching(/server shut down/) });
   });
 });
 
