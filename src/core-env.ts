@@ -142,7 +142,7 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_OUTPUT_DIR",
     flag: "--output-dir",
     description:
-      "Where media and job records are written (created if missing). Results always give absolute paths. `--sandbox` defaults to `~/aigc-mcp-output/sandbox`.",
+      "Where media and job records are written (created if missing). Results give each output kept there by its absolute path. `--sandbox` defaults to `~/aigc-mcp-output/sandbox`.",
     default: "~/aigc-mcp-output",
   },
   {
