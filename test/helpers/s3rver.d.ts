@@ -7,6 +7,8 @@ declare module "s3rver" {
       silent?: boolean;
       directory: string;
       configureBuckets?: Array<{ name: string }>;
+      /** Accept requests signed with any secret (s3rver checks its own S3RVER/S3RVER pair otherwise). */
+      allowMismatchedSignatures?: boolean;
     });
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
