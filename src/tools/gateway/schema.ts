@@ -34,10 +34,14 @@ export function checkSchemaLimits(schema: Record<string, unknown>): string {
   return json;
 }
 
-/** Checks the caps, compiles the schema in the worker and returns a validator bound to it. */
-export async function compileSchema(schema: Record<string, unknown>): Promise<SchemaValidator> {
+/**
+ * Checks the caps, compiles the schema in the worker and returns a validator bound to it. Each
+ * compile and check fails `deadlineMs` after it is sent (SCHEMA_DEADLINE_MS; tests give less).
+ */
+export async function compileSchema(schema: Record<string, unknown>, deadlineMs = SCHEMA_DEADLINE_MS): Promise<SchemaValidator> {
   const json = checkSchemaLimits(schema);
   const hash = createHash("sha256").update(json).digest("hex");
+  const ask = (req: Request) => new Promise<Answer>((settle) => send(req, deadlineMs, settle));
   const compiled = await ask({ op: "compile", hash, json });
   if (compiled.error !== undefined) throw inputError(FIELD, `is not a valid JSON Schema: ${compiled.error}`);
   return async (data) => {
@@ -112,9 +116,15 @@ parentPort.on("message", ({ id, op, hash, json, data }) => {
 });
 `;
 
+interface Pending {
+  req: Request;
+  deadlineMs: number;
+  timer: NodeJS.Timeout;
+  settle: (answer: Answer) => void;
+}
 interface Checker {
   worker: Worker;
-  pending: Map<number, (answer: Answer) => void>;
+  pending: Map<number, Pending>;
 }
 let current: Checker | undefined;
 let nextId = 0;
@@ -127,12 +137,12 @@ function getChecker(): Checker {
   worker.unref();
   const checker: Checker = { worker, pending: new Map() };
   worker.on("message", (msg: Answer & { id: number }) => {
-    checker.pending.get(msg.id)?.(msg);
+    checker.pending.get(msg.id)?.settle(msg);
     checker.pending.delete(msg.id);
   });
   const fail = (message: string) => {
     if (current === checker) current = undefined;
-    for (const settle of checker.pending.values()) settle({ error: message });
+    for (const p of checker.pending.values()) p.settle({ error: message });
     checker.pending.clear();
   };
   worker.on("error", (err) => fail(err.message));
@@ -141,22 +151,29 @@ function getChecker(): Checker {
   return checker;
 }
 
-function ask(req: Request): Promise<Answer> {
+/** Sends `req` to the worker; `settle` gets its answer, or an error past `deadlineMs`. */
+function send(req: Request, deadlineMs: number, settle: (answer: Answer) => void): void {
   const checker = getChecker();
   const id = nextId++;
-  return new Promise<Answer>((resolve) => {
-    const timer = setTimeout(() => {
-      // A runaway compile or check: stop that worker (the next call starts a fresh one).
-      checker.pending.delete(id);
-      if (current === checker) current = undefined;
-      void checker.worker.terminate();
-      resolve({ error: `took longer than ${SCHEMA_DEADLINE_MS / 1000} s (simplify the schema)` });
-    }, SCHEMA_DEADLINE_MS);
-    timer.unref();
-    checker.pending.set(id, (answer) => {
-      clearTimeout(timer);
-      resolve(answer);
-    });
-    checker.worker.postMessage({ id, ...req });
-  });
+  const timer = setTimeout(() => {
+    // A runaway compile or check: stop that worker. The requests queued behind it did nothing
+    // wrong: they go to a fresh worker, with their whole deadline.
+    checker.pending.delete(id);
+    if (current === checker) current = undefined;
+    const queued = [...checker.pending.values()];
+    checker.pending.clear();
+    void checker.worker.terminate();
+    for (const p of queued) {
+      clearTimeout(p.timer);
+      send(p.req, p.deadlineMs, p.settle);
+    }
+    settle({ error: `took longer than ${deadlineMs / 1000} s (simplify the schema)` });
+  }, deadlineMs);
+  timer.unref();
+  const done = (answer: Answer) => {
+    clearTimeout(timer);
+    settle(answer);
+  };
+  checker.pending.set(id, { req, deadlineMs, timer, settle: done });
+  checker.worker.postMessage({ id, ...req });
 }
