@@ -9,13 +9,15 @@ import { neverSent } from "./errors.js";
 
 /**
  * True when a billable request failed in a way that leaves open whether the vendor received it
- * (and started, and bills, the work): a reset or timeout after the request was sent, or an
- * answer cut off or unreadable. A vendor's own error answer (4xx/5xx) means it answered: false.
+ * (and started, and bills, the work): a reset or timeout after the request was sent, an answer
+ * cut off or unreadable, or one this server stopped waiting for as it shut down (`Interrupted`,
+ * src/net/http.ts). A vendor's own error answer (4xx/5xx) means it answered: false.
  */
 export function mayHaveReachedVendor(err: unknown): boolean {
   if (!(err instanceof AigcError)) return false;
   const { category, httpStatus } = err.info;
   if (category === "bad_response") return true;
+  if (category === "cancelled") return err.code === "Interrupted";
   if (category !== "network" && category !== "timeout") return false;
   if (httpStatus !== undefined) return false;
   return !neverSent(err);

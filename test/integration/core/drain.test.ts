@@ -44,6 +44,28 @@ describe("draining the job engine", () => {
     expect(m.since(isCreate)).toHaveLength(1);
   }, 30_000);
 
+  it("stopping a create the vendor has not answered leaves a job the next process resumes, with no second create", async () => {
+    h = await startHarness({ ark: { queuedMs: 100, runningMs: 200 } });
+    h.ark.sim.inject({ kind: "hang-answer", delayMs: 1500, match: isCreate });
+    const m = mark(h.ark);
+    const call = h.call("seedance_generate_video", { prompt: "a create cut short", wait_seconds: 60 });
+    await new Promise((r) => setTimeout(r, 300));
+    // The end of a shutdown's grace (src/main.ts): jobs first, then the calls still open.
+    h.app.jobs.drain();
+    await h.app.jobs.close();
+    h.app.calls.stopAll();
+    const cut = jobOf(await call);
+    expect(cut).toMatchObject({ status: "submitting" });
+    const next = await h.restart();
+    try {
+      const done = jobOf(await next.call("wait_for_job", { job_id: cut.job_id, wait_seconds: 20 }));
+      expect(done.status).toBe("succeeded");
+    } finally {
+      await next.close();
+    }
+    expect(m.since(isCreate)).toHaveLength(1);
+  }, 30_000);
+
   it("lets a synchronous call finish and delivers it", async () => {
     h = await startHarness({ ark: { imageDelayMs: 1200 } });
     const image = timed(h.call("seedream_generate_image", { prompt: "a kite" }));
