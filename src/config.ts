@@ -9,6 +9,7 @@ import { z } from "zod";
 import { CORE_ENV } from "./core-env.js";
 import { expandHome } from "./home-path.js";
 import { parseCostConfig, type CostConfig } from "./cost/config.js";
+import { checkBucketSecret } from "./bucket-secret.js";
 
 export { CORE_ENV };
 
@@ -224,12 +225,7 @@ function storage(env: Env): CoreConfig["storage"] {
   const bucket = envValue(env, "AIGC_MCP_S3_BUCKET", z.string().min(3).max(255).optional());
   if (!bucket) return undefined;
   const endpoint = envValue(env, "AIGC_MCP_S3_ENDPOINT", zUrl.optional());
-  // Redacting the secret from every output would otherwise break every download_url (and not redacting it would show it).
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_ACCESS_KEY_ID === env.AWS_SECRET_ACCESS_KEY)
-    throw new ConfigError(
-      "AWS_SECRET_ACCESS_KEY",
-      "equals AWS_ACCESS_KEY_ID, which every download_url names: use a key pair whose secret differs (a test server's default pair, such as MinIO's root user, is one: create an access key for the bucket)",
-    );
+  checkBucketSecret(env);
   return {
     bucket,
     ...(endpoint ? { endpoint } : {}),

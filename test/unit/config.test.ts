@@ -33,9 +33,12 @@ describe("configuration", () => {
     }
   });
 
-  it("refuses a bucket whose secret equals its access key id, without showing either", () => {
+  it("refuses a bucket whose secret is in its access key id or another setting every link shows, without showing it", () => {
     const bucket = { ...base, AIGC_MCP_S3_BUCKET: "media", AWS_ACCESS_KEY_ID: "minioadmin", AWS_SECRET_ACCESS_KEY: "minioadmin" };
-    expect(() => parseCoreConfig(bucket)).toThrow(/^AWS_SECRET_ACCESS_KEY: equals AWS_ACCESS_KEY_ID, which every download_url names/);
+    expect(() => parseCoreConfig(bucket)).toThrow(/^AWS_SECRET_ACCESS_KEY: occurs in AWS_ACCESS_KEY_ID, which every download_url shows/);
+    // Inside another setting every link shows, the same: the redaction would cut it out of each link.
+    expect(() => parseCoreConfig({ ...bucket, AWS_SECRET_ACCESS_KEY: "minio" })).toThrow(/occurs in AWS_ACCESS_KEY_ID/);
+    expect(() => parseCoreConfig({ ...bucket, AWS_SECRET_ACCESS_KEY: "media" })).toThrow(/occurs in AIGC_MCP_S3_BUCKET/);
     expect(() => parseCoreConfig(bucket)).not.toThrow(/minioadmin/);
     expect(parseCoreConfig({ ...bucket, AWS_SECRET_ACCESS_KEY: "another-secret" }).storage?.credentials?.accessKeyId).toBe("minioadmin");
     // Without a bucket the pair is not used.
