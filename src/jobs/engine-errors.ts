@@ -10,6 +10,16 @@ export function unknownJob(where: string, jobId: string): AigcError {
   });
 }
 
+/** A job id of a configured vendor naming an operation it has no jobs of (`ops`: those it has). */
+export function unknownOperation(vendor: string, op: string, ops: string[]): AigcError {
+  return new AigcError({
+    category: "invalid_input",
+    code: "JobNotFound",
+    message: `job_id names the ${vendor} operation "${op.slice(0, 40)}" this server has no jobs of (it has ${ops.join(", ")})`,
+    hint: "Pass a job_id exactly as a generation tool or list_jobs returned it.",
+  });
+}
+
 export function vendorNotConfigured(vendor: string): AigcError {
   return new AigcError({
     category: "invalid_input",

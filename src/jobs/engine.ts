@@ -6,7 +6,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import { vendorNotConfigured } from "./engine-errors.js";
+import { unknownOperation, vendorNotConfigured } from "./engine-errors.js";
 import { log } from "../log.js";
 import type { MediaStore } from "../media/store.js";
 import { mayHaveReachedVendor } from "../vendors/kit/lost-answer.js";
@@ -272,7 +272,8 @@ export class JobEngine {
   private driverFor(vendor: string, op: string): TaskDriver {
     const driver = this.drivers.get(`${vendor}:${op}`);
     if (driver) return driver;
-    throw vendorNotConfigured(vendor);
+    const ops = [...this.drivers.values()].filter((d) => d.vendor === vendor).map((d) => d.op);
+    throw ops.length ? unknownOperation(vendor, op, ops) : vendorNotConfigured(vendor);
   }
 }
 

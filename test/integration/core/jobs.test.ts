@@ -199,6 +199,9 @@ describe("cancellation", () => {
     const r = await h.call("get_job", { job_id: "cgt-2025" });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/job_id: .*list_jobs/);
+    // A configured vendor's id with an operation it has no jobs of is no missing credential.
+    const op = await h.call("get_job", { job_id: "t.ark.nope.tpecd2.cgt-1" });
+    expect(text(op)).toMatch(/^Error: JobNotFound: job_id names the ark operation "nope" this server has no jobs of \(it has video\)/);
   });
 });
 
