@@ -24,6 +24,9 @@ export function arkError(res: HttpResponse): AigcError {
       "ARK_API_KEY is missing or invalid. Keys are bound to a region: a Volcengine (cn-beijing) key does not work against BytePlus and vice versa, so check ARK_BASE_URL too.";
   } else if (res.status === 403) {
     hint = "The key's account may not use this model or operation; check the Ark console permissions.";
+  } else if (res.status === 404 && code === "NotFound.TaskId") {
+    hint =
+      "Ark does not know this task for this account: it was created with other credentials (another server's ARK_API_KEY), or deleted (Ark keeps tasks 24 h).";
   } else if (res.status === 404) {
     hint = /ModelNotOpen|NotFound|AccessDisabled/.test(code)
       ? "The model id is unknown or not activated for this account: activate it in the Ark console (开通管理) or pass another model."
