@@ -2,7 +2,35 @@
 import { describe, expect, it } from "vitest";
 import { compileSchema } from "../../src/tools/gateway/schema.js";
 
+/** A small schema that takes Ajv seconds to compile: 400 references to an object of 60 e-mail fields. */
+function slowSchema(): Record<string, unknown> {
+  const d = { type: "object", properties: {} as Record<string, unknown>, required: [] as string[] };
+  for (let i = 0; i < 60; i++) {
+    d.properties[`f${i}`] = { type: "string", minLength: 1, maxLength: 9, format: "email" };
+    d.required.push(`f${i}`);
+  }
+  return {
+    type: "object",
+    $defs: { d },
+    properties: Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`p${i}`, { $ref: "#/$defs/d" }])),
+  };
+}
+
 describe("the JSON Schema worker", () => {
+  it("answers another session's check while a slow schema compiles", { timeout: 20_000 }, async () => {
+    const order: string[] = [];
+    const slow = compileSchema(slowSchema(), 4000).then(
+      () => order.push("slow"),
+      () => order.push("slow"),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    const validate = await compileSchema({ type: "object", required: ["a"] });
+    order.push("other");
+    expect(await validate({ a: 1 })).toEqual({ valid: true });
+    await slow;
+    expect(order).toEqual(["other", "slow"]);
+  });
+
   it("stops a compile past its deadline, and the ones queued behind it still get their answers", async () => {
     const properties = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`p${i}`, { type: "string", maxLength: i + 1 }]));
     const slow = compileSchema({ type: "object", properties }, 1);

@@ -126,11 +126,19 @@ interface Checker {
   worker: Worker;
   pending: Map<number, Pending>;
 }
-let current: Checker | undefined;
+/**
+ * Workers at most: a second starts only while the first is busy, so one slow schema does not hold
+ * up other sessions' checks (they would wait up to its deadline behind it).
+ */
+const MAX_CHECKERS = 2;
+const checkers: Checker[] = [];
 let nextId = 0;
 
+/** An idle worker, else a new one while under MAX_CHECKERS, else the least busy. */
 function getChecker(): Checker {
-  if (current) return current;
+  const idle = checkers.find((c) => c.pending.size === 0);
+  if (idle) return idle;
+  if (checkers.length >= MAX_CHECKERS) return checkers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
   // node:worker_threads on first use, not at every start (issue 16)
   const { Worker } = process.getBuiltinModule("node:worker_threads");
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { base: import.meta.url } });
@@ -141,14 +149,20 @@ function getChecker(): Checker {
     checker.pending.delete(msg.id);
   });
   const fail = (message: string) => {
-    if (current === checker) current = undefined;
+    retire(checker);
     for (const p of checker.pending.values()) p.settle({ error: message });
     checker.pending.clear();
   };
   worker.on("error", (err) => fail(err.message));
   worker.on("exit", () => fail("the schema checker stopped"));
-  current = checker;
+  checkers.push(checker);
   return checker;
+}
+
+/** Takes `checker` out of use (the next request goes to another worker, or starts one). */
+function retire(checker: Checker): void {
+  const i = checkers.indexOf(checker);
+  if (i >= 0) checkers.splice(i, 1);
 }
 
 /** Sends `req` to the worker; `settle` gets its answer, or an error past `deadlineMs`. */
@@ -159,7 +173,7 @@ function send(req: Request, deadlineMs: number, settle: (answer: Answer) => void
     // A runaway compile or check: stop that worker. The requests queued behind it did nothing
     // wrong: they go to a fresh worker, with their whole deadline.
     checker.pending.delete(id);
-    if (current === checker) current = undefined;
+    retire(checker);
     const queued = [...checker.pending.values()];
     checker.pending.clear();
     void checker.worker.terminate();
