@@ -14,8 +14,7 @@ import type { SpendLedger } from "./ledger.js";
 
 /** Whether a call that failed with `err` may have been billed (its request may have reached the vendor, or its answer was lost). */
 export function mayHaveBilled(err: unknown): boolean {
-  // Interrupted: a request a shutdown stopped after it was sent (src/net/http.ts `cancelled`).
-  return (err instanceof AigcError && (err.code === "CreateAnswerLost" || err.code === "Interrupted")) || mayHaveReachedVendor(err);
+  return (err instanceof AigcError && err.code === "CreateAnswerLost") || mayHaveReachedVendor(err);
 }
 
 /** The cost of a job that has just ended: its actual from the usage, and how its reservation ends. */
