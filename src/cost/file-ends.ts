@@ -4,8 +4,8 @@
  * settles or releases it first, so a reservation ends once however many processes see its end.
  * Kept out of the month's value (file-ledger.ts): a month held every call's end for 7 days and was
  * copied and rewritten whole on every change, so a call's ledger writes cost CPU in proportion to
- * the week's calls (~34 ms at 10 000). The file records the whole end, so the month's counters can still be brought up to date
- * from it when the process that made it died before its month write.
+ * the week's calls (~34 ms at 10 000). The file records the whole end, so the month's counters can
+ * still be brought up to date from it when the process that made it died before its month write.
  */
 import { readdir, rmdir, stat } from "node:fs/promises";
 import { join } from "node:path";
