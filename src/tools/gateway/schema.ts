@@ -118,6 +118,8 @@ parentPort.on("message", ({ id, op, hash, json, data }) => {
 
 interface Pending {
   req: Request;
+  /** When it was sent to this worker (ms). */
+  sentAt: number;
   deadlineMs: number;
   timer: NodeJS.Timeout;
   settle: (answer: Answer) => void;
@@ -134,11 +136,17 @@ const MAX_CHECKERS = 2;
 const checkers: Checker[] = [];
 let nextId = 0;
 
-/** An idle worker, else a new one while under MAX_CHECKERS, else the least busy. */
+/** When the oldest request `c` holds was sent: the one it is working on (requests answer in order). */
+const busySince = (c: Checker): number => c.pending.values().next().value?.sentAt ?? Infinity;
+
+/**
+ * An idle worker, else a new one while under MAX_CHECKERS, else the one busy on its current request
+ * for the shortest time: one stuck on a slow schema gets no more (a shorter queue would not say so).
+ */
 function getChecker(): Checker {
   const idle = checkers.find((c) => c.pending.size === 0);
   if (idle) return idle;
-  if (checkers.length >= MAX_CHECKERS) return checkers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+  if (checkers.length >= MAX_CHECKERS) return checkers.reduce((a, b) => (busySince(b) > busySince(a) ? b : a));
   // node:worker_threads on first use, not at every start (issue 16)
   const { Worker } = process.getBuiltinModule("node:worker_threads");
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { base: import.meta.url } });
@@ -188,6 +196,6 @@ function send(req: Request, deadlineMs: number, settle: (answer: Answer) => void
     clearTimeout(timer);
     settle(answer);
   };
-  checker.pending.set(id, { req, deadlineMs, timer, settle: done });
+  checker.pending.set(id, { req, sentAt: Date.now(), deadlineMs, timer, settle: done });
   checker.worker.postMessage({ id, ...req });
 }
