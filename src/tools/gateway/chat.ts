@@ -130,12 +130,30 @@ export function gatewayChat(client: GatewayClient, book: PriceBook, catalog?: Ca
         .filter(Boolean)
         .join(", ");
       const text = structured.json !== undefined ? JSON.stringify(structured.json, null, 2) : answer.text;
+      structured.message = summary(answer, structured.json !== undefined ? (validate ? "schema" : "json") : "text");
       return result(`${text}${footer ? `\n\n(${answer.model}; ${footer})` : ""}`, structured);
     },
   });
 }
 
 type JsonSchemaFormat = Exclude<ResponseFormat, string>;
+
+/**
+ * The answer's one-line `message`: who answered and how, then the answer's first non-blank line for
+ * text. The result's first line would be "{" for a JSON answer, or a Markdown rule.
+ */
+function summary(answer: { model: string; text: string; finish_reason?: string }, kind: "text" | "json" | "schema"): string {
+  const cut = answer.finish_reason === "length" ? ", cut off by max_tokens" : "";
+  if (kind !== "text")
+    return `${answer.model} answered with JSON${kind === "schema" ? " that matches the schema" : ""}${cut}; it is in json`;
+  const line =
+    answer.text
+      .split("\n")
+      .find((l) => l.trim() !== "")
+      ?.trim() ?? "";
+  const shown = line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  return `${answer.model} answered${cut}${shown ? `: ${shown}` : " with no text"}`;
+}
 
 /** The one format the two fields describe; a contradiction is refused before any call. */
 function responseFormat(

@@ -6,6 +6,7 @@ import { itNeverShowsTheKey } from "./helpers.js";
 import { mark } from "../../../helpers/results.js";
 
 type Chat = {
+  message: string;
   model: string;
   text: string;
   json?: unknown;
@@ -48,6 +49,13 @@ describe("gateway tools (key auth, in-process)", () => {
     expect(s.finish_reason).toBe("stop");
     expect(s.usage?.total_tokens).toBeGreaterThan(0);
     expect(text(r)).toContain(s.text);
+    expect(s.message).toBe(
+      `qwen-plus answered: ${s.text
+        .split("\n")
+        .find((l) => l.trim())!
+        .trim()
+        .slice(0, 199)}${s.text.length > 199 ? "…" : ""}`,
+    );
     expect(progress.some((p) => /receiving the answer/.test(p.message ?? ""))).toBe(true);
     const [req] = before.since();
     expect(req!.path).toBe("/v1/chat/completions");
@@ -68,6 +76,8 @@ describe("gateway tools (key auth, in-process)", () => {
     expect(typeof json.title).toBe("string");
     expect(json.tags.length).toBeGreaterThan(0);
     expect(JSON.parse(text(r).split("\n\n(")[0]!)).toEqual(json);
+    // Not the result's first line, "{": VS Code's model sees only structuredContent, message first.
+    expect(structured<Chat>(r).message).toBe("qwen-plus answered with JSON that matches the schema; it is in json");
 
     const bad = await h.call("gateway_chat", { prompt: "[bad-json] tag this", json_schema: { schema: SCHEMA } });
     expect(bad.isError).toBe(true);
@@ -77,6 +87,7 @@ describe("gateway tools (key auth, in-process)", () => {
 
     const obj = await h.call("gateway_chat", { messages: [{ role: "user", content: "give me JSON" }], response_format: "json_object" });
     expect(structured<Chat>(obj).json).toEqual(expect.any(Object));
+    expect(structured<Chat>(obj).message).toBe("qwen-plus answered with JSON; it is in json");
 
     const named = await h.call("gateway_chat", { prompt: "tag this", response_format: "json_schema", json_schema: { schema: SCHEMA } });
     expect(structured<Chat>(named).json).toEqual(expect.any(Object));
