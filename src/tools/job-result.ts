@@ -92,7 +92,7 @@ export function summarize(record: JobRecord): string {
       return (
         `${what} is still ${record.status}${record.detail ? ` (${record.detail})` : ""}${record.percent !== undefined ? `, ${Math.round(record.percent)}%` : ""}. ` +
         `It was not finished within this call's wait budget${record.op === "video" ? ", which is normal for video" : ""}. ` +
-        `Call wait_for_job with job_id "${record.job_id}" to keep waiting (get_job checks without waiting). The job keeps running meanwhile.`
+        `Call wait_for_job with job_id "${record.job_id}" to keep waiting (get_job checks without waiting). The end of this call does not stop the job.`
       );
     case "failed":
     case "expired":

@@ -17,4 +17,10 @@ describe("a job still running", () => {
     );
     expect(image).not.toMatch(/video/);
   });
+
+  it("claims only what this process knows: the call ending does not stop the job, not that the job runs", () => {
+    const text = summarize({ ...running("video"), detail: "the vendor does not know task x when this server asks" });
+    expect(text).toMatch(/The end of this call does not stop the job\.$/);
+    expect(text).not.toMatch(/keeps running/);
+  });
 });
