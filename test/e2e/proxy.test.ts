@@ -7,7 +7,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,18 +15,10 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { ROOT } from "../helpers/compose.js";
 import { tempDir } from "../helpers/harness.js";
 import { startHttpServer } from "./helpers.js";
+import { freePort } from "../helpers/ports.js";
 
 const TOKEN = "e2e-proxy-token-000000000000";
 const NGINX = ["/usr/sbin/nginx", "nginx"].find((bin) => !spawnSync(bin, ["-v"]).error);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const INIT = {
   jsonrpc: "2.0",

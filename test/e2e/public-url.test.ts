@@ -1,7 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -11,21 +10,13 @@ import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
 import { tempDir } from "../helpers/harness.js";
 import type { JobResult } from "../helpers/results.js";
 import { startHttpServer } from "./helpers.js";
+import { freePort } from "../helpers/ports.js";
 
 const TOKEN = "e2e-public-url-token-0000000";
 const SECRET = "0123456789abcdef0123456789abcdef-media";
 
 /** The documented scheme, written out here independently of the server's code. */
 const sign = (name: string, exp: number) => createHmac("sha256", SECRET).update(`media\n${name}\n${exp}`).digest("base64url");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe("download URLs served by the server itself (AIGC_MCP_PUBLIC_URL)", () => {
   let ark: ArkSimulator;

@@ -8,7 +8,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -20,20 +19,12 @@ import { jobOf, requestsTo } from "../helpers/results.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
 import { startS3, type TestS3 } from "../helpers/s3.js";
 import { startHttpServer } from "./helpers.js";
+import { freePort } from "../helpers/ports.js";
 
 const example = readEnvFile();
 const [, replicaService] = replicas(loadCompose(example))[0]!;
 /** What docker-compose.yml gives a replica, with deploy/.env.example's placeholder values. */
 const COMPOSE_ENV = serviceEnv(replicaService);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The compose environment of one replica, every value that names a place pointed at the test's servers. */
 function replicaEnv(opts: { port: number; publicUrl: string; s3: TestS3; redisUrl: string; ark: ArkSimulator }): Record<string, string> {

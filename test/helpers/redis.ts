@@ -4,9 +4,9 @@
  * never skip: `.ci/run` installs it).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
+import { freePort } from "./ports.js";
 
 export interface TestRedis {
   url: string;
@@ -17,17 +17,6 @@ export interface TestRedis {
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** `password` starts the server with `--requirepass` (as docker-compose.yml runs it); the URL then carries it. */
