@@ -566,8 +566,66 @@ const isImageCall = (/** @type {number} */ i) => i % 5 < 3;
 /** In flight, call `i` is sent this long after the first: evenly over ARRIVAL_MS. */
 const arrival = (/** @type {number} */ i) => new Promise((r) => setTimeout(r, (i * ARRIVAL_MS) / CALLS));
 
-async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
+/** The mix's call `i`: 3 in 5 Seedream images, then a Seedance and a Kling video. */
+const callOf = (/** @type {number} */ i) => {
+  const prompt = `bench call ${i}: a fox in snow`;
+  if (isImageCall(i)) return { name: "seedream_generate_image", arguments: { prompt, size: "1K", watermark: false, wait_seconds: 120 } };
+  if (i % 5 === 3) return { name: "seedance_generate_video", arguments: { prompt, duration: 5, wait_seconds: 120 } };
+  return { name: "kling_text_to_video", arguments: { prompt, duration: "5", wait_seconds: 120 } };
+};
+
+/**
+ * aigc-mcp (the built server) over HTTP, for runMix.
+ * @param {boolean} inflight @param {Record<string, string>} simsEnv @param {string} outDir
+ */
+async function aigcServer(inflight, simsEnv, outDir) {
+  return httpServer({
+    ...BASE_ENV(),
+    ...simsEnv,
+    AIGC_MCP_OUTPUT_DIR: outDir,
+    AIGC_MCP_DELIVERY: "link",
+    // every call in flight holds a connection (the default cap is 256)
+    ...(inflight ? { AIGC_MCP_MAX_CONNECTIONS: String(CALLS + 100) } : {}),
+  });
+}
+
+/**
+ * The work floor (bench/work-server.mjs) over HTTP, for runMix: the same vendor work with undici,
+ * and nothing else.
+ * @param {boolean} _inflight @param {Record<string, string>} simsEnv @param {string} outDir
+ */
+async function workServer(_inflight, simsEnv, outDir) {
+  const { child, url } = await listening([fileURLToPath(new URL("./work-server.mjs", import.meta.url))], "the work server", {
+    PATH: process.env.PATH ?? "",
+    ...simsEnv,
+    OUT_DIR: outDir,
+  });
+  return {
+    url,
+    pid: /** @type {number} */ (child.pid),
+    close: () => (child.kill("SIGTERM"), new Promise((r) => child.once("exit", r))),
+  };
+}
+
+/**
+ * Goal 4's two runs, each against aigc-mcp and against the work floor.
+ * @param {"burst" | "inflight"} mode
+ */
+async function concurrency(mode) {
   const inflight = mode === "inflight";
+  const own = await runMix(inflight, aigcServer);
+  const work = await runMix(inflight, workServer);
+  return rows(inflight, own, work);
+}
+
+/**
+ * One run of the mix against the server `start` makes, with simulators of its own: each call's
+ * latency and overhead (latency minus the simulator's own time for it), the outputs checked against
+ * what the simulator served, and the server's CPU, peak RSS and open files.
+ * @param {boolean} inflight
+ * @param {(inflight: boolean, simsEnv: Record<string, string>, outDir: string) => Promise<{ url: string; pid: number; close(): Promise<unknown> }>} start
+ */
+async function runMix(inflight, start) {
   const tasks = inflight ? { queuedMs: QUEUED_MS, runningMs: RUNNING_MS } : { queuedMs: 0, runningMs: 0 };
   // Kling's per-pack parallel limit lifted: the figure is about this server, not a vendor quota.
   const sims = await startSims(["ark", "kling"], {
@@ -575,27 +633,13 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
     kling: { ...tasks, maxParallelVideo: CALLS, maxParallelImage: CALLS },
   });
   const outDir = tmp();
-  const server = await httpServer({
-    ...BASE_ENV(),
-    ...sims.env,
-    AIGC_MCP_OUTPUT_DIR: outDir,
-    AIGC_MCP_DELIVERY: "link",
-    // every call in flight holds a connection (the default cap is 256)
-    ...(inflight ? { AIGC_MCP_MAX_CONNECTIONS: String(CALLS + 100) } : {}),
-  });
+  const server = await start(inflight, sims.env, outDir);
   // Over HTTP/1.1 a Streamable HTTP call holds its connection until its answer: for every call to be
   // in flight at the server at once, the clients need a connection per call, and one more for the
   // stream each session's client keeps open for the server's messages (a GET), without which each
   // session's last call waited ~5 s for a connection (1% of the calls: the p99).
   const connections = inflight ? Math.ceil(CALLS / CLIENTS) + 1 : CLIENT_CONNECTIONS;
   const clients = await httpClients(server.url, connections);
-  /** @param {number} i */
-  const callOf = (i) => {
-    const prompt = `bench call ${i}: a fox in snow`;
-    if (isImageCall(i)) return { name: "seedream_generate_image", arguments: { prompt, size: "1K", watermark: false, wait_seconds: 120 } };
-    if (i % 5 === 3) return { name: "seedance_generate_video", arguments: { prompt, duration: 5, wait_seconds: 120 } };
-    return { name: "kling_text_to_video", arguments: { prompt, duration: "5", wait_seconds: 120 } };
-  };
   // one warm-up call of each kind (lazy imports, model checks), not counted
   for (const i of [0, 3, 4]) {
     const r = await clients[0]?.callTool({ ...callOf(i), arguments: { ...callOf(i).arguments, prompt: `warm-up ${i}` } }, undefined, {
@@ -704,6 +748,55 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
   const mix = `${CALLS} calls (${(CALLS * 3) / 5} Seedream, ${CALLS / 5} Seedance, ${CALLS / 5} Kling video; ${timing}) from ${CLIENTS} sessions × ${connections} connections`;
   const cpuLine = `server CPU ${fmt(cpu / CALLS, 1)} ms per call (${fmt(cpu / 1000, 1)} s in ${fmt(wall / 1000, 1)} s wall)`;
   const byTool = `by tool p50 ${["seedream", "seedance", "kling"].map((k) => `${k} ${fmt(median(results.filter((x) => callOf(x.i).name.startsWith(k)).map((x) => x.ms)), 0)}`).join(", ")} ms`;
+  const faults = errors.length + wrongHash + duplicates + Math.max(0, extra);
+  return {
+    errors,
+    wrongHash,
+    duplicates,
+    extra,
+    faults,
+    overheads,
+    ownWork,
+    pollWaits,
+    p99,
+    lat,
+    rssMiB,
+    fds,
+    own,
+    mix,
+    cpuLine,
+    byTool,
+    wall,
+    cpu,
+    connections,
+  };
+}
+
+/**
+ * The rows of one mode: aigc-mcp's figures, with the floor (no work) and the work floor beside them.
+ * @param {boolean} inflight @param {Awaited<ReturnType<typeof runMix>>} m @param {Awaited<ReturnType<typeof runMix>>} work
+ */
+async function rows(inflight, m, work) {
+  const {
+    errors,
+    wrongHash,
+    duplicates,
+    extra,
+    overheads,
+    ownWork,
+    pollWaits,
+    p99,
+    lat,
+    rssMiB,
+    fds,
+    own,
+    mix,
+    cpuLine,
+    byTool,
+    wall,
+    connections,
+  } = m;
+  const workLine = `the work floor, a minimal SDK server whose tools do the same vendor work with undici (create, polls on the same schedule, download, sha256, save) and nothing else, sent the same calls the same way: overhead p50 ${fmt(median(work.overheads), 0)} ms, p99 ${fmt(work.p99, 0)} ms${inflight ? ` (without poll waits p99 ${fmt(quantile(work.ownWork, 0.99), 0)} ms)` : ""}, CPU ${fmt(work.cpu / CALLS, 2)} ms per call, peak RSS ${fmt(work.rssMiB, 0)} MiB, open files ${work.fds} (own ${work.own})${work.faults ? `, ${work.faults} faults${work.errors[0] ? ` (first: ${work.errors[0].err})` : ""}` : ""}`;
   if (inflight) {
     const f = `concurrency, ${CALLS === 1000 ? "1 000" : CALLS} calls in flight:`;
     const floor = await floorInflight(connections);
@@ -711,10 +804,10 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
     return [
       {
         name: `${f} failed calls, wrong or duplicated outputs`,
-        value: errors.length + wrongHash + duplicates + Math.max(0, extra),
+        value: m.faults,
         unit: "faults",
         goal: "0",
-        ok: errors.length + wrongHash + duplicates + Math.max(0, extra) === 0,
+        ok: m.faults === 0,
         detail: `${mix}: ${errors.length} errors${errors[0] ? ` (first: ${errors[0].err})` : ""}, ${wrongHash} sha256 mismatches, ${duplicates} duplicates, ${extra} files beyond the results; wall ${fmt(wall / 1000, 2)} s`,
       },
       {
@@ -723,7 +816,7 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
         unit: "ms",
         goal: "≤ 50 ms",
         ok: p99 <= 50,
-        detail: `simulator's own time: a Seedream request (its ${fmt(IMAGE_MS / 1000, 0)} s render) and download; a video task's create-to-done time, the poll that saw it done and the download. Overhead p50 ${fmt(median(overheads), 0)} ms; without the wait from a task being done to the server's next poll of it (the poll interval backs off from 1 s; wait p50 ${fmt(median(pollWaits), 0)} ms, p99 ${fmt(quantile(pollWaits, 0.99), 0)} ms): p50 ${fmt(median(ownWork), 0)} ms, p99 ${fmt(quantile(ownWork, 0.99), 0)} ms; ${byTool}; ${cpuLine}; ${floorLine}`,
+        detail: `simulator's own time: a Seedream request (its ${fmt(IMAGE_MS / 1000, 0)} s render) and download; a video task's create-to-done time, the poll that saw it done and the download. Overhead p50 ${fmt(median(overheads), 0)} ms; without the wait from a task being done to the server's next poll of it (the poll interval backs off from 1 s; wait p50 ${fmt(median(pollWaits), 0)} ms, p99 ${fmt(quantile(pollWaits, 0.99), 0)} ms): p50 ${fmt(median(ownWork), 0)} ms, p99 ${fmt(quantile(ownWork, 0.99), 0)} ms; ${byTool}; ${cpuLine}; ${floorLine}; ${workLine}`,
       },
       {
         name: `${f} server peak RSS`,
@@ -748,10 +841,10 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
   return [
     {
       name: "concurrency: failed calls, wrong or duplicated outputs",
-      value: errors.length + wrongHash + duplicates + Math.max(0, extra),
+      value: m.faults,
       unit: "faults",
       goal: "0",
-      ok: errors.length + wrongHash + duplicates + Math.max(0, extra) === 0,
+      ok: m.faults === 0,
       detail: `${mix}: ${errors.length} errors${errors[0] ? ` (first: ${errors[0].err})` : ""}, ${wrongHash} sha256 mismatches, ${duplicates} duplicates, ${extra} files beyond the results; wall ${fmt(wall / 1000, 2)} s`,
     },
     {
@@ -760,7 +853,7 @@ async function concurrency(/** @type {"burst" | "inflight"} */ mode) {
       unit: "ms",
       goal: "≤ 50 ms",
       ok: p99 <= 50,
-      detail: `overhead p50 ${fmt(median(overheads), 0)} ms; ${byTool}; call latency p50 ${fmt(median(lat), 0)} ms, p99 ${fmt(quantile(lat, 0.99), 0)} ms; ${cpuLine}; ${floorLine}`,
+      detail: `overhead p50 ${fmt(median(overheads), 0)} ms; ${byTool}; call latency p50 ${fmt(median(lat), 0)} ms, p99 ${fmt(quantile(lat, 0.99), 0)} ms; ${cpuLine}; ${floorLine}; ${workLine}`,
     },
     {
       name: "concurrency: server peak RSS",
