@@ -83,8 +83,15 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
   const store = ctx.app.jobs.store;
   const key = idempotency_key;
   if (key) {
-    const claim = await store.keys.claim(key, { fingerprint: fingerprint(def.name, args), tool: def.name, owner: store.owner() });
-    if (!claim.claimed) return replayKey(ctx, key, claim.entry, fingerprint(def.name, args), args.wait_seconds as number | undefined);
+    const print = fingerprint(def.name, args);
+    const budget = ctx.budget(args.wait_seconds as number | undefined);
+    // A first call refused before sending lets the key go: a repeat waiting on it then runs as the call with that key.
+    for (;;) {
+      const claim = await store.keys.claim(key, { fingerprint: print, tool: def.name, owner: store.owner() });
+      if (claim.claimed) break;
+      const replayed = await replayKey(ctx, key, claim.entry, print, budget);
+      if (replayed) return replayed;
+    }
   }
   let jobId: string | undefined;
   let reservation: Reservation | undefined;

@@ -9,18 +9,25 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { KeyEntry } from "../cost/ledger.js";
 import { AigcError } from "../errors.js";
 import type { ToolContext } from "./define.js";
+import type { WaitBudget } from "../jobs/budget.js";
 import { waitAndRender } from "./jobs.js";
 
 const REPEAT = "This repeats an earlier call with the same idempotency_key: its result is returned and nothing new was sent or billed.";
 const POLL_MS = 200;
 
+/**
+ * The first call's outcome for a repeat of it: its job waited on, or its stored result. Undefined
+ * when the first call let the key go while this waited (it was refused before anything was sent):
+ * the repeat is then a call of its own, and claims the key again. Throws for other arguments, a
+ * first call whose process died, or a first call still starting when `budget` runs out.
+ */
 export async function replayKey(
   ctx: ToolContext,
   key: string,
   first: KeyEntry,
   fingerprint: string,
-  waitSeconds: number | undefined,
-): Promise<CallToolResult> {
+  budget: WaitBudget,
+): Promise<CallToolResult | undefined> {
   if (first.fingerprint !== fingerprint)
     throw new AigcError({
       category: "invalid_input",
@@ -28,7 +35,6 @@ export async function replayKey(
       message: `idempotency_key "${key.slice(0, 64)}" was used in the last 24 hours for a different call (${first.tool}, other arguments); nothing was sent`,
       hint: "Use a new idempotency_key for a new generation; repeat a call with exactly its first arguments to get its result.",
     });
-  const budget = ctx.budget(waitSeconds);
   const store = ctx.app.jobs.store;
   let entry = first;
   while (entry.state === "pending") {
@@ -48,7 +54,9 @@ export async function replayKey(
         hint: "Repeat the same call (same key) in a few seconds to get its job.",
       });
     await sleep(Math.min(POLL_MS, budget.remainingMs()), undefined, { signal: ctx.signal }).catch(() => undefined);
-    entry = (await store.keys.get(key)) ?? entry;
+    const now = await store.keys.get(key);
+    if (!now) return undefined;
+    entry = now;
   }
   const result = entry.job_id ? await waitAndRender(ctx, entry.job_id, budget) : (JSON.parse(entry.result ?? "{}") as CallToolResult);
   return noted({ ...result, content: result.content ?? [] });

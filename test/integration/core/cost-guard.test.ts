@@ -230,4 +230,17 @@ describe("the cost guard", () => {
     expect(good.isError).toBe(true);
     expect(text(good)).not.toMatch(/repeats an earlier call/);
   });
+
+  it("a repeat waiting on a first call that is then refused runs as the call itself, at once", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:1CNY" } });
+    const m = mark(h.ark);
+    const args = { ...VIDEO, idempotency_key: "refused-0001" };
+    const started = Date.now();
+    // Both claim the key at once: one holds it and is refused by the budget, the other waits on it.
+    const [a, b] = await Promise.all([h.call("seedance_generate_video", args), h.call("seedance_generate_video", args)]);
+    for (const r of [a, b]) expect(text(r)).toMatch(/^Error: BudgetExceeded/);
+    // It used to wait out its wait_seconds (20 s) on a key nobody held, then say the first call was still starting.
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(m.since()).toHaveLength(0);
+  });
 });
