@@ -85,7 +85,7 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
   if (key) {
     const print = fingerprint(def.name, args);
     const budget = ctx.budget(args.wait_seconds as number | undefined);
-    // A first call refused before sending lets the key go: a repeat waiting on it then runs as the call with that key.
+    // A first call refused unbilled lets the key go: a repeat waiting on it then runs as the call with that key.
     for (;;) {
       const claim = await store.keys.claim(key, { fingerprint: print, tool: def.name, owner: store.owner() });
       if (claim.claimed) break;

@@ -17,7 +17,7 @@ const POLL_MS = 200;
 
 /**
  * The first call's outcome for a repeat of it: its job waited on, or its stored result. Undefined
- * when the first call let the key go while this waited (it was refused before anything was sent):
+ * when the first call let the key go while this waited (it was refused, and nothing was billed):
  * the repeat is then a call of its own, and claims the key again. Throws for other arguments, a
  * first call whose process died, or a first call still starting when `budget` runs out.
  */
