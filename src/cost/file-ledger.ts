@@ -27,6 +27,7 @@ import {
   MARKER_RETENTION_MS,
   refusal,
   row,
+  limitUnits,
   toUnits,
   ZERO,
   type Counters,
@@ -119,7 +120,7 @@ export class FileSpendLedger implements SpendLedger {
           spent += c.spent;
           reserved += c.reserved;
         }
-        if (spent + reserved + amount > toUnits(limit.amount))
+        if (spent + reserved + amount > limitUnits(limit.amount))
           return { result: { ok: false, refusal: refusal(limit, spent, reserved, amount, now, req.timezone) } };
       }
       const k = rowKey(day, req.vendor, req.currency);

@@ -23,6 +23,7 @@ import {
   MARKER_RETENTION_MS,
   refusal,
   row,
+  limitUnits,
   toUnits,
   ZERO,
   type Counters,
@@ -106,7 +107,7 @@ export class RedisSpendLedger implements SpendLedger {
     const amount = req.priced ? toUnits(req.amount) : 0;
     const limits = applicable(req.limits, req.vendor, req.currency);
     const args = [req.vendor, req.currency, String(amount), req.priced ? "1" : "0", String(LEDGER_RETENTION_MS), day];
-    for (const l of limits) args.push(l.period, l.vendor ?? "", String(toUnits(l.amount)));
+    for (const l of limits) args.push(l.period, l.vendor ?? "", String(limitUnits(l.amount)));
     const out = (await this.r.retry("reserving budget", () => this.r.redis.eval(RESERVE, 3, ...this.keys(day, month, req.id), ...args))) as
       [1, string] | [0, string, string, string];
     if (out[0] === 0) {

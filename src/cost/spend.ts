@@ -22,8 +22,10 @@ export const KEY_TTL_MS = DAY_MS;
 export const MAX_KEY_RESULT_BYTES = 256 * 1024;
 
 const UNITS = 1_000_000;
-/** An amount as whole micro-units of its currency. */
-export const toUnits = (amount: number): number => Math.round(amount * UNITS);
+/** An amount spent or held as whole micro-units of its currency, rounded up: the ledger may over-count, never under-count. */
+export const toUnits = (amount: number): number => Math.max(0, Math.ceil(amount * UNITS - 1e-6));
+/** A limit as whole micro-units, rounded down: rounding never raises a limit. */
+export const limitUnits = (amount: number): number => Math.floor(amount * UNITS + 1e-6);
 export const fromUnits = (units: number): number => units / UNITS;
 
 /** One (day, vendor, currency)'s counters: money in micro-units, calls as counts. */

@@ -117,6 +117,19 @@ describe.each(backends)("spend ledger: %s", (_name, backend) => {
     expect(row).toEqual({ day: "2026-11-30", vendor: "ark", currency: "CNY", spent: 1.25, reserved: 3.75, calls: 2, unpriced: 0 });
   });
 
+  it("rounds amounts of less than a micro-unit up, never down, and a limit down", async () => {
+    const store = await backend()();
+    // 39 chat calls of ¥0.0000784 each: rounded to the nearest micro-yuan the ledger said ¥0.003042 for ¥0.0030576.
+    for (let i = 0; i < 39; i++) await store.spend.settle(await held(store, { amount: 0.0000104, limits: [] }), 0.0000784);
+    const [row] = await store.spend.report("2026-11-30", "2026-11-30");
+    expect(row!.spent).toBeGreaterThanOrEqual(39 * 0.0000784);
+    expect(row!.spent).toBeCloseTo(39 * 0.000079, 9);
+    // A limit of ¥0.0000015 holds one micro-yuan's worth, not two.
+    const tiny: SpendLimit = { period: "daily", amount: 0.0000015, currency: "CNY", vendor: "kling" };
+    expect((await req(store, { vendor: "kling", amount: 0.000001, limits: [tiny] })).ok).toBe(true);
+    expect((await req(store, { vendor: "kling", amount: 0.0000001, limits: [tiny] })).ok).toBe(false);
+  });
+
   it("settles and releases a reservation once, whichever process sees its end, and never releases one settled", async () => {
     const shared = backend();
     const [s1, s2] = [await shared(), await shared()];
