@@ -187,6 +187,14 @@ export function checkMaxCost(maxCost: number | undefined, quote: Quote, pricesFi
       message: `max_cost ${maxCost} cannot be checked: the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
       hint: `Leave out max_cost to run it without a ceiling, or give the model's price. ${pricesFileHint(quote, { pricesFile })}`,
     });
+  if (estimate.unbounded)
+    throw new AigcError({
+      category: "invalid_input",
+      code: "CostUnbounded",
+      vendor: quote.vendor,
+      message: `max_cost ${maxCost} cannot hold this call: nothing limits its cost before it runs (${estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
+      hint: `Give ${estimate.unbounded}: the estimate then counts everything it allows, and max_cost is checked against it. Or leave out max_cost.`,
+    });
   if (estimate.amount > maxCost)
     throw new AigcError({
       category: "invalid_input",
@@ -215,6 +223,15 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
       vendor: quote.vendor,
       message: `AIGC_MCP_BUDGET limits ${limits.some((l) => l.vendor) ? `${vendorDisplayName(quote.vendor)}'s spending` : "spending"}, but the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
       hint: `${pricesFileHint(quote, { budgetCurrency: limits[0]!.currency, pricesFile: cost.pricesFile })} Or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let calls without a price run uncounted.`,
+    });
+  // A hold below what the call may cost would let concurrent calls pass the limit together.
+  if (limits.length && priced && estimate.unbounded && cost.unknownPrice === "refuse")
+    throw new AigcError({
+      category: "invalid_input",
+      code: "BudgetUnbounded",
+      vendor: quote.vendor,
+      message: `AIGC_MCP_BUDGET limits ${limits.some((l) => l.vendor) ? `${vendorDisplayName(quote.vendor)}'s spending` : "spending"}, but nothing limits this call's cost before it runs (${estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
+      hint: `Give ${estimate.unbounded}: the estimate then counts everything it allows, and the call is held at it. Or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let such calls run, held at their estimate and counted at what the vendor reports.`,
     });
   // An unpriced call let through (AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow) cannot be held against a limit,
   // but it never runs once a limit that applies to it is used up.

@@ -70,7 +70,7 @@ export function modelsFileChecks(
 }
 
 /** A call's meters (with what the vendor bills that they cannot count), or why they cannot be counted. */
-type GatewayMeters = { meters: Meter[]; lowerBound?: string } | { problem: string };
+type GatewayMeters = { meters: Meter[]; lowerBound?: string; unbounded?: string } | { problem: string };
 
 /** The price unit each capability's meters count in (pricing.ts). */
 const UNIT: Record<GatewayCapability, PriceUnit> = {
@@ -104,5 +104,6 @@ export async function gatewayQuote(
     );
   const m = await meter();
   if ("problem" in m) return quote(unknownEstimate(m.problem, price.source));
-  return quote(estimateCost(model, price, m.meters, m.lowerBound));
+  const estimate = estimateCost(model, price, m.meters, m.lowerBound);
+  return quote(m.unbounded ? { ...estimate, unbounded: m.unbounded } : estimate);
 }

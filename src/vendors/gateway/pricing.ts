@@ -39,7 +39,7 @@ export function chatMeters(
   messages: ChatMessage[],
   maxTokens: number | undefined,
   thinking: boolean,
-): { meters: Meter[]; lowerBound?: string } {
+): { meters: Meter[]; lowerBound?: string; unbounded?: string } {
   const input = messages.reduce((n, m) => n + characters(m.content), 0);
   const meters = [tokenMeter(input, "messages", { tokens: "input" }, "input")];
   // The chat template wraps each message in role tokens the model counts as input: not countable here.
@@ -48,6 +48,7 @@ export function chatMeters(
     return {
       meters,
       lowerBound: `${overhead}, and the answer's output tokens (no max_tokens given, so their number is not known before the call)`,
+      unbounded: "max_tokens",
     };
   meters.push({
     quantity: maxTokens / M,

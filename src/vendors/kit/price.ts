@@ -70,6 +70,11 @@ export interface Estimate {
   confidence?: Price["confidence"];
   /** Set when the vendor bills something the estimate could not count: the amount is a lower bound. */
   lowerBound?: boolean;
+  /**
+   * Set when that uncounted part has no limit before the call (a chat's output without max_tokens):
+   * the argument that would give it one. A budget or max_cost cannot hold such a call.
+   */
+  unbounded?: string;
   /** The rate used, when one rate priced the whole call: an actual is worked out from usage with it. */
   rate?: { amount: number; unit: PriceUnit };
   /** A call with no price: the unit a price for it is written in, where the tool knows it (the refusal's example names it). */

@@ -231,6 +231,28 @@ describe("the cost guard", () => {
     expect(text(good)).not.toMatch(/repeats an earlier call/);
   });
 
+  it("a chat without max_tokens, whose cost nothing limits, is refused under a budget or max_cost; with max_tokens the budget holds", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:0.0005CNY" } });
+    const m = mark(h.sandbox.gateway);
+    const open = await h.call("gateway_chat", { prompt: "say something" });
+    expect(text(open)).toMatch(/^Error: BudgetUnbounded \(AI Gateway\): .*nothing limits this call's cost before it runs/);
+    expect(text(open)).toMatch(/What to do: Give max_tokens/);
+    const capped = await h.call("gateway_chat", { prompt: "say something", max_cost: 0.01 });
+    expect(text(capped)).toMatch(/^Error: CostUnbounded \(AI Gateway\): max_cost 0.01 cannot hold this call/);
+    expect(m.since()).toHaveLength(0);
+    // With max_tokens each call is held at its most (13 + 100 tokens: ¥0.0002104), so 2 of 20 fit in ¥0.0005.
+    const calls = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => h!.call("gateway_chat", { prompt: `say something ${i}`.slice(0, 13), max_tokens: 100 })),
+    );
+    expect(calls.filter((r) => !r.isError)).toHaveLength(2);
+    for (const r of calls.filter((c) => c.isError)) expect(text(r)).toMatch(/^Error: BudgetExceeded/);
+    const budget = (await h.call("get_budget", {})).structuredContent as { limits: Array<{ spent: number; reserved: number }> };
+    expect(budget.limits[0]!.spent + budget.limits[0]!.reserved).toBeLessThanOrEqual(0.0005);
+    await h.close();
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:0.0005CNY", AIGC_MCP_BUDGET_UNKNOWN_PRICE: "allow" } });
+    expect((await h.call("gateway_chat", { prompt: "say something" })).isError).toBeFalsy();
+  });
+
   it("a repeat waiting on a first call that is then refused runs as the call itself, at once", async () => {
     h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:1CNY" } });
     const m = mark(h.ark);

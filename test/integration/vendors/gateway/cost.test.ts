@@ -58,6 +58,7 @@ describe("gateway prices, quotes and actual costs", () => {
     );
     // The chat template's tokens around each message cannot be counted before the call: at least this much.
     expect(q.estimate.lowerBound).toBe(true);
+    expect(q.estimate.unbounded).toBeUndefined();
   });
 
   it("chat without max_tokens is a lower bound saying so; thinking output has no known price", async () => {
@@ -65,6 +66,8 @@ describe("gateway prices, quotes and actual costs", () => {
     expect(open.estimate.amount).toBeCloseTo((10 * 0.8) / 1e6, 9);
     expect(open.estimate.lowerBound).toBe(true);
     expect(open.estimate.basis).toContain("and the answer's output tokens (no max_tokens given");
+    // Nothing limits it: the argument that would is named (a budget or max_cost refuses it without).
+    expect(open.estimate.unbounded).toBe("max_tokens");
     const thinking = await quote(h, "gateway_chat", { prompt: "Say hello.", max_tokens: 10, enable_thinking: true });
     expect(thinking.estimate.amount).toBeNull();
     expect(thinking.estimate.reason).toMatch(/no rate for tokens output, thinking yes .*AIGC_MCP_PRICES_FILE/);
