@@ -154,12 +154,16 @@ export class VendorTask implements JobKind {
       };
     }
     const outcome = await this.driver.cancel(tr.handle, { signal: signal ?? new AbortController().signal });
-    if (outcome.cancelled || (outcome.status && TERMINAL.has(outcome.status))) {
-      const status = outcome.status ?? "cancelled";
+    const status = outcome.cancelled ? (outcome.status ?? "cancelled") : outcome.status;
+    if (status && TERMINAL.has(status) && status !== "succeeded") {
       // A task the vendor removed or reports failed/cancelled did not finish: vendors bill only finished work.
       await tr.update({ status, detail: outcome.message, notBilled: status === "cancelled" || status === "failed" ? true : undefined });
       tr.controller.abort();
+    } else if (status && !TERMINAL.has(status) && status !== tr.record.status) {
+      // What the vendor said while refusing (the task runs now) is the job's state too: the result says one thing.
+      await tr.update({ status, detail: undefined });
     }
+    // A task found succeeded is left to the polls, which save its outputs: ending the job here would lose them.
     return outcome;
   }
 }

@@ -66,9 +66,27 @@ describe("cancellation", () => {
       const c2 = await h.call("cancel_job", { job_id: r.job_id });
       expect(structured(c2)).toMatchObject({ cancelled: false });
       expect(text(c2)).toMatch(/cannot cancel a task that is already running/);
+      // The job says what the vendor said: running, not the queued of its last poll.
+      expect(structured(c2)).toMatchObject({ status: "running" });
+      expect(text(c2)).not.toMatch(/still queued/);
 
       const again = await h.call("cancel_job", { job_id: q.job_id });
       expect(text(again)).toMatch(/already cancelled/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("cancel_job on a task that has just succeeded leaves the job to save its video", async () => {
+    const h = await startHarness({ ark: { queuedMs: 1000, runningMs: 1000 } });
+    try {
+      const job = jobOf(await h.call("seedance_generate_video", { prompt: "done before the cancel", wait_seconds: 0 }));
+      h.ark.sim.advance(2500);
+      const c = await h.call("cancel_job", { job_id: job.job_id });
+      expect(structured(c)).toMatchObject({ cancelled: false });
+      const done = jobOf(await h.call("wait_for_job", { job_id: job.job_id, wait_seconds: 20 }));
+      expect(done.status).toBe("succeeded");
+      expect(done.assets).toHaveLength(1);
     } finally {
       await h.close();
     }
