@@ -5,8 +5,8 @@
  * field allows (e.g. Ark's `asset://<id>`, passed to the vendor as is), or a local path confined to
  * the allowed roots. Everything else is checked (type, size, location) before any vendor call.
  */
-import { open, realpath, stat } from "node:fs/promises";
-import { isAbsolute, resolve, sep } from "node:path";
+import { realpath } from "node:fs/promises";
+import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expandHome } from "../home-path.js";
 import { AigcError, inputError } from "../errors.js";
@@ -15,6 +15,7 @@ import { downloadFailed, openChecked, routeInputUrl } from "../net/fetch-policy.
 import { cancelled, discard, readCapped, safeUrl } from "../net/http.js";
 import { MEDIA_URI_PREFIX, type MediaStore } from "./store.js";
 import { sniffBytes, type MediaKind } from "./sniff.js";
+import { openGenerated, openWithin, readOpened, within, type OpenedFile } from "./open-file.js";
 
 /** `url` is an http(s) URL or a vendor reference (see `InputRule.references`): either way the vendor fetches it. */
 export type MediaInput = { kind: "url"; url: string } | { kind: "bytes"; data: Buffer; mime: string; width?: number; height?: number };
@@ -68,10 +69,13 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
   const reference = REFERENCE_RE.exec(value);
   if (reference && rule.references?.includes(reference[1]!.toLowerCase())) return { kind: "url", url: value };
   if (value.startsWith(MEDIA_URI_PREFIX)) {
-    const path = await policy.media.resolve(value).catch((e: Error) => {
-      throw inputError(field, e.message);
+    const data = await policy.media.queue.run(async () => {
+      const file = await openGenerated(policy.media, value).catch((e: Error) => {
+        throw inputError(field, e.message);
+      });
+      return readWhole(file, value, rule, policy);
     });
-    return readLocal(path, rule, policy);
+    return checkBytes(data, rule, policy, value);
   }
   if (value.length > 256 && BASE64_RE.test(value)) {
     return checkBytes(Buffer.from(value, "base64"), rule, policy, "base64 text");
@@ -117,35 +121,30 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
   } catch {
     throw inputError(field, `file ${path} does not exist`);
   }
-  if (
-    !within(
-      real,
-      roots.map(([, r]) => r!),
-    )
-  )
-    throw outside();
-  return readLocal(real, rule, policy);
-}
-
-/** Whether `path` is one of `roots` or inside one. */
-function within(path: string, roots: string[]): boolean {
-  return roots.some((r) => path === r || path.startsWith(r.endsWith(sep) ? r : r + sep));
-}
-
-async function readLocal(path: string, rule: InputRule, policy: InputPolicy): Promise<MediaInput> {
-  const info = await stat(path);
-  if (!info.isFile()) throw inputError(rule.field, `${path} is not a file`);
-  const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
-  if (info.size > cap) throw inputError(rule.field, `${path} is ${info.size} bytes; the limit is ${cap}`);
+  const realRoots = roots.map(([, r]) => r!);
+  if (!within(real, realRoots)) throw outside();
+  // Checked again on the open file: a link swapped in after the checks above cannot lead outside.
   const data = await policy.media.queue.run(async () => {
-    const fh = await open(path, "r");
-    try {
-      return await fh.readFile();
-    } finally {
-      await fh.close();
-    }
+    const file = await openWithin(real, realRoots);
+    if (file === "outside") throw outside();
+    if (file === "missing") throw inputError(field, `file ${path} does not exist`);
+    if (file === "not a file") throw inputError(field, `${path} is not a file`);
+    return readWhole(file, path, rule, policy);
   });
   return checkBytes(data, rule, policy, path);
+}
+
+/** An opened file's bytes, when its size is within the limits; closes it. */
+async function readWhole(file: OpenedFile, what: string, rule: InputRule, policy: InputPolicy): Promise<Buffer> {
+  try {
+    const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
+    if (file.size > cap) throw inputError(rule.field, `${what} is ${file.size} bytes; the limit is ${cap}`);
+    // A file that says it is empty is not read: /proc's files say so and may never end (or block).
+    if (file.size === 0) throw inputError(rule.field, `${what} holds no data (its size is 0)`);
+    return await readOpened(file, file.size);
+  } finally {
+    await file.fh.close().catch(() => undefined);
+  }
 }
 
 async function checkBytes(data: Buffer, rule: InputRule, policy: InputPolicy, what: string): Promise<MediaInput> {

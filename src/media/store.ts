@@ -22,6 +22,17 @@ import { BoundedQueue } from "./queue.js";
 import { mimeForExt, probeFile, sniffBytes, type MediaKind } from "./sniff.js";
 
 export const MEDIA_URI_PREFIX = "media://files/";
+
+/** What any name that is not a file this server generated gets, whatever the reason. */
+export function mediaNotFound(uriOrName: string): AigcError {
+  const raw = uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName;
+  return new AigcError({
+    category: "not_found",
+    code: "MediaNotFound",
+    message: `${MEDIA_URI_PREFIX}${raw.slice(0, 120)} is not a file this server generated`,
+    hint: "Use a media:// URI from a job result or list_jobs.",
+  });
+}
 const HEAD_BYTES = 64 * 1024;
 /** Where files read back from the bucket are kept for an hour (under the output folder). */
 const CACHE_DIR = ".aigc-mcp/cache";
@@ -101,12 +112,7 @@ export class MediaStore {
    */
   async resolve(uriOrName: string): Promise<string> {
     const raw = uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName;
-    const notFound = new AigcError({
-      category: "not_found",
-      code: "MediaNotFound",
-      message: `${MEDIA_URI_PREFIX}${raw.slice(0, 120)} is not a file this server generated`,
-      hint: "Use a media:// URI from a job result or list_jobs.",
-    });
+    const notFound = mediaNotFound(uriOrName);
     let name: string;
     try {
       name = decodeURIComponent(raw);

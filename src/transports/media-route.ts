@@ -4,11 +4,11 @@
  * single byte ranges (RFC 9110 §14). Only files this server generated are served; a bad or expired
  * signature is 403 and says which, an unknown name 404 without telling whether such a file exists.
  */
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
 import type { MediaStore } from "../media/store.js";
+import { openGenerated, type OpenedFile } from "../media/open-file.js";
 import { mimeForExt } from "../media/sniff.js";
 import type { SignedMediaUrls } from "../media/signed-url.js";
 import { plain } from "./reply.js";
@@ -26,13 +26,24 @@ export async function serveMedia(
   const check = signer.verify(name, url.searchParams.get("exp"), url.searchParams.get("sig"));
   if (check === "expired") return plain(res, 403, "Forbidden: this download URL has expired; call get_job for a fresh one.");
   if (check === "bad") return plain(res, 403, "Forbidden: the download URL's signature is missing or does not match.");
-  let path: string;
+  let file: OpenedFile;
   try {
-    path = await media.resolve(name);
+    // Opened once and checked as opened (open-file.ts): a link swapped in after a check is not followed outside.
+    file = await openGenerated(media, name);
   } catch {
     return plain(res, 404, "Not found");
   }
-  const size = (await stat(path)).size;
+  const { fh, size } = file;
+  let streaming = false;
+  try {
+    streaming = await respond(req, res, name, fh, size);
+  } finally {
+    if (!streaming) await fh.close().catch(() => undefined);
+  }
+}
+
+/** Answers with the opened file; true when a stream took the handle (and closed it). */
+async function respond(req: IncomingMessage, res: ServerResponse, name: string, fh: FileHandle, size: number): Promise<boolean> {
   const range = parseRange(req.headers.range, size);
   const headers: Record<string, string> = {
     "content-type": mimeForExt(name.split(".").pop() ?? "") ?? "application/octet-stream",
@@ -41,7 +52,7 @@ export async function serveMedia(
     "cache-control": "private, max-age=3600",
     "x-content-type-options": "nosniff",
   };
-  if (range === "unsatisfiable") return plain(res, 416, "Range not satisfiable", { "content-range": `bytes */${size}` });
+  if (range === "unsatisfiable") return (plain(res, 416, "Range not satisfiable", { "content-range": `bytes */${size}` }), false);
   const [start, end] = range ?? [0, size - 1];
   const length = size === 0 ? 0 : end - start + 1;
   res.writeHead(range ? 206 : 200, {
@@ -49,11 +60,13 @@ export async function serveMedia(
     "content-length": String(length),
     ...(range ? { "content-range": `bytes ${start}-${end}/${size}` } : {}),
   });
-  if (req.method === "HEAD" || length === 0) return void res.end();
+  if (req.method === "HEAD" || length === 0) return (res.end(), false);
   const large = largeStream(); // frequent scavenges while a large file streams (net/v8-flags.ts)
-  await pipeline(createReadStream(path, { start, end }), counting(large), res)
+  const stream = fh.createReadStream({ start, end });
+  await pipeline(stream, counting(large), res)
     .catch(() => res.destroy())
     .finally(large.end);
+  return true;
 }
 
 /**

@@ -1,0 +1,80 @@
+/**
+ * Opening a local file only when, once it is open, it is a regular file inside the allowed folders.
+ *
+ * A check of the path followed by a read of the path can be raced: a symlink swapped in between
+ * (the file, or a folder on its way) made the read go outside the folders. So the file is opened
+ * first and the checks are made of what was opened: the open handle's type, and the real path's
+ * inode against the handle's. O_NONBLOCK keeps a FIFO from blocking the open.
+ */
+import { constants, type Stats } from "node:fs";
+import { open, realpath, stat, type FileHandle } from "node:fs/promises";
+import { sep } from "node:path";
+import { mediaNotFound, type MediaStore } from "./store.js";
+
+export interface OpenedFile {
+  fh: FileHandle;
+  /** Bytes, as the open handle's stat gives them. */
+  size: number;
+}
+
+/** Why a file was not opened: missing (or unreadable), not a regular file, or outside the folders. */
+export type NotOpened = "missing" | "not a file" | "outside";
+
+const FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/** Whether `path` is one of `roots` or inside one (both as real paths). */
+export function within(path: string, roots: string[]): boolean {
+  return roots.some((r) => path === r || path.startsWith(r.endsWith(sep) ? r : r + sep));
+}
+
+/**
+ * Opens `path` for reading when, as opened, it is a regular file whose real path is in `roots`
+ * (real paths). The caller closes the handle. Never follows a link at the last step; a link on the
+ * way is followed, and then the real path must lead to the very file that was opened.
+ */
+export async function openWithin(path: string, roots: string[]): Promise<OpenedFile | NotOpened> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, FLAGS);
+  } catch (err) {
+    // ELOOP: the last step is a link (O_NOFOLLOW); the caller resolved links already, so one was swapped in.
+    return (err as NodeJS.ErrnoException).code === "ELOOP" ? "outside" : "missing";
+  }
+  const refuse = async (why: NotOpened) => (await fh.close().catch(() => undefined), why);
+  let info: Stats;
+  try {
+    info = await fh.stat();
+  } catch {
+    return refuse("missing");
+  }
+  if (!info.isFile()) return refuse("not a file");
+  const real = await realpath(path).catch(() => undefined);
+  if (!real || !within(real, roots)) return refuse("outside");
+  const there = await stat(real).catch(() => undefined);
+  if (!there || there.dev !== info.dev || there.ino !== info.ino) return refuse("outside");
+  return { fh, size: info.size };
+}
+
+/** Reads the first `bytes` bytes of an opened file (fewer when it is shorter now). */
+export async function readOpened(file: OpenedFile, bytes: number): Promise<Buffer> {
+  const data = Buffer.allocUnsafe(bytes);
+  let got = 0;
+  while (got < bytes) {
+    const { bytesRead } = await file.fh.read(data, got, bytes - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return data.subarray(0, got);
+}
+
+/**
+ * A generated file (a media:// URI or a name), opened as openWithin does, inside the output folder.
+ * Throws MediaNotFound for anything else, as MediaStore.resolve does. The caller closes the handle.
+ */
+export async function openGenerated(media: Pick<MediaStore, "resolve" | "dir">, uriOrName: string): Promise<OpenedFile> {
+  const path = await media.resolve(uriOrName);
+  const root = await realpath(media.dir).catch(() => undefined);
+  const file = root ? await openWithin(path, [root]) : "missing";
+  if (typeof file === "string") throw mediaNotFound(uriOrName);
+  return file;
+}
