@@ -9,12 +9,14 @@
  * - preview: link, plus each image the model can see as a small `image` block: downscaled to fit
  *   PREVIEW_EDGE px and under PREVIEW_MAX_BYTES, made once and cached (src/media/preview.ts).
  */
-import { readFile } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { DELIVERY_MODES, type DeliveryMode } from "../config.js";
 import type { Asset } from "../jobs/types.js";
 import { PREVIEW_EDGE, PREVIEW_MAX_BYTES, type PreviewOutcome } from "../media/preview.js";
+import { openWithin, readOpened } from "../media/open-file.js";
 
 export { PREVIEW_MAX_BYTES };
 
@@ -44,9 +46,15 @@ export function formatBytes(n: number): string {
 
 async function readWhole(asset: Asset, localPath: LocalPath): Promise<Buffer | undefined> {
   const path = await localPath(asset);
-  if (!path) return undefined;
-  const data = await readFile(path).catch(() => undefined);
-  return data && data.length === asset.bytes ? data : undefined;
+  const folder = path && (await realpath(dirname(path)).catch(() => undefined));
+  // As opened, like every local read (media/open-file.ts): a link swapped in for the file is not followed.
+  const file = folder ? await openWithin(path, [folder]) : undefined;
+  if (!file || typeof file === "string") return undefined;
+  try {
+    return file.size === asset.bytes ? await readOpened(file, file.size) : undefined;
+  } finally {
+    await file.fh.close().catch(() => undefined);
+  }
 }
 
 /**
