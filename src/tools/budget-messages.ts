@@ -8,12 +8,22 @@ export function budgetRefusal(quote: Quote, r: BudgetRefusal): AigcError {
   const { limit } = r;
   const money = (n: number) => formatMoney(n, limit.currency);
   const scope = limit.vendor ? `${vendorDisplayName(limit.vendor)}'s ${limit.period} budget` : `the ${limit.period} budget (all vendors)`;
+  const state = `${scope} of ${money(limit.amount)} has ${money(r.spent)} spent and ${money(r.reserved)} held for calls still running`;
+  // An unpriced call (let through by AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow) wants nothing: the limit is simply used up.
+  const why =
+    quote.estimate.amount === null
+      ? `; it is used up, and this call, whose cost is unknown (${quote.estimate.reason ?? quote.estimate.basis}), does not run once it is`
+      : `; this call's estimate of ${money(r.wanted)} (${quote.estimate.basis}) would pass it`;
+  // Waiting frees nothing for a call that alone costs more than the whole limit.
+  const alone = r.wanted > limit.amount;
   return new AigcError({
     category: "quota",
     code: "BudgetExceeded",
     vendor: quote.vendor,
-    message: `${scope} of ${money(limit.amount)} has ${money(r.spent)} spent and ${money(r.reserved)} held for calls still running; this call's estimate of ${money(r.wanted)} (${quote.estimate.basis}) would pass it, so nothing was sent. The budget resets at ${r.resetsAt}`,
-    hint: "Wait until it resets, make a cheaper call (estimate_cost prices one without running it; get_budget shows the spend), or have the operator raise AIGC_MCP_BUDGET.",
+    message: `${state}${why}, so nothing was sent.${alone ? ` This call alone costs more than the whole limit.` : ""} The budget resets at ${r.resetsAt}`,
+    hint: alone
+      ? "Make a cheaper call (shorter, lower resolution, fewer images, a cheaper model; estimate_cost prices one without running it), or have the operator raise AIGC_MCP_BUDGET: waiting for the reset does not help this one."
+      : "Wait until it resets, make a cheaper call (estimate_cost prices one without running it; get_budget shows the spend), or have the operator raise AIGC_MCP_BUDGET.",
   });
 }
 

@@ -116,7 +116,18 @@ describe("the cost guard", () => {
     const m = mark(h.ark);
     const r = await h.call("seedream_generate_image", { prompt: "a kite" });
     expect(text(r)).toMatch(/^Error: BudgetExceeded \(Ark\): Ark's daily budget of ¥4\.968 has ¥4\.968 spent/);
+    // Not "this call's estimate of ¥0 would pass it": an unknown cost passes nothing; the limit is used up.
+    expect(text(r)).toMatch(/; it is used up, and this call, whose cost is unknown \(.*\), does not run once it is, so nothing was sent/);
+    expect(text(r)).not.toMatch(/estimate of ¥0/);
     expect(m.since()).toHaveLength(0);
+  });
+
+  it("says waiting does not help a call that alone costs more than the whole limit", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:1CNY" } });
+    const r = await h.call("seedance_generate_video", VIDEO);
+    expect(text(r)).toMatch(/^Error: BudgetExceeded .*This call alone costs more than the whole limit\./);
+    expect(text(r)).toMatch(/What to do: Make a cheaper call .*waiting for the reset does not help this one/);
+    expect(text(r)).not.toMatch(/Wait until it resets/);
   });
 
   it("asks for confirmation when the cost is unknown or in a currency AIGC_MCP_CONFIRM_ABOVE gives no amount in", async () => {
