@@ -7,7 +7,7 @@
  */
 import type { ElicitRequestFormParams, ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import type { CostConfig } from "../cost/config.js";
-import { AigcError, vendorDisplayName } from "../errors.js";
+import { AigcError, isAbortError, vendorDisplayName } from "../errors.js";
 import { formatMoney } from "../vendors/kit/price.js";
 import type { Quote } from "./define.js";
 
@@ -43,7 +43,7 @@ export async function confirmSpend(opts: {
         ? `it is estimated at ${estimate} (${quote.estimate.basis}), above ${above}`
         : `it is priced in ${currency} (${estimate}: ${quote.estimate.basis}) and AIGC_MCP_CONFIRM_ABOVE gives no ${currency} amount`;
   if (opts.elicit) {
-    const answer = await opts.elicit({
+    const answer = await askUser(opts.elicit, quote, {
       mode: "form",
       message: [
         `Approve spending about ${estimate} with ${vendorDisplayName(quote.vendor)}?`,
@@ -78,4 +78,21 @@ export async function confirmSpend(opts: {
     message: `this call needs the user's approval (AIGC_MCP_CONFIRM_ABOVE ${above}) because ${why}; nothing was sent to ${vendorDisplayName(quote.vendor)}`,
     hint: `Tell the user the estimate and get their explicit approval, then repeat the same call with confirm: true. Do not set confirm without asking them.`,
   });
+}
+
+/** The client's answer to the approval form; a client whose form failed is said to have failed, not the server. */
+async function askUser(elicit: Elicit, quote: Quote, params: ElicitRequestFormParams): Promise<ElicitResult> {
+  try {
+    return await elicit(params);
+  } catch (err) {
+    if (isAbortError(err)) throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    throw new AigcError({
+      category: "cancelled",
+      code: "ApprovalFailed",
+      vendor: quote.vendor,
+      message: `the client could not ask the user to approve this call (its approval form answered: ${why.slice(0, 300)}); nothing was sent to ${vendorDisplayName(quote.vendor)} and nothing was billed`,
+      hint: "Call again to show the form again; if this client cannot show forms, the operator can raise AIGC_MCP_CONFIRM_ABOVE.",
+    });
+  }
 }

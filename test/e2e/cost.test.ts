@@ -122,12 +122,13 @@ describe("cost control through the built server", () => {
   }
 
   it("asks a client with elicitation: accepted runs the call, declined sends nothing", async () => {
-    const answers: Array<"accept" | "decline"> = ["accept", "decline"];
+    const answers: Array<"accept" | "decline" | "fail"> = ["accept", "decline", "fail"];
     const seen: string[] = [];
     const { client } = await stdioClient(env({ AIGC_MCP_CONFIRM_ABOVE: "1CNY" }), [], { capabilities: { elicitation: { form: {} } } });
     client.setRequestHandler(ElicitRequestSchema, (req) => {
       seen.push(req.params.message);
       const action = answers.shift()!;
+      if (action === "fail") throw new Error("boom");
       return action === "accept" ? { action, content: { approve: true } } : { action };
     });
     try {
@@ -142,6 +143,9 @@ describe("cost control through the built server", () => {
       const no = (await client.callTool({ name: "seedance_generate_video", arguments: CALL })) as CallToolResult;
       expect(no.isError).toBe(true);
       expect(text(no)).toMatch(/^Error: NotConfirmed .*did not approve spending ¥4\.968 \(decline\); nothing was sent/);
+      // A form that fails in the client is the client's failure, not an internal error of the server.
+      const failed = (await client.callTool({ name: "seedance_generate_video", arguments: CALL })) as CallToolResult;
+      expect(text(failed)).toMatch(/^Error: ApprovalFailed \(Ark\): the client could not ask the user .*boom.*nothing was billed/);
       expect(m.since()).toHaveLength(0);
     } finally {
       await client.close();
