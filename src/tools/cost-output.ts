@@ -4,7 +4,7 @@
  * decimal string, `currency`, token counts).
  */
 import { z } from "zod";
-import type { JobCost } from "../jobs/types.js";
+import type { JobCost, JobStatus } from "../jobs/types.js";
 import { CURRENCIES, formatMoney, type Actual, type Estimate, type VendorUsage } from "../vendors/kit/price.js";
 
 export const costSchema = z
@@ -20,6 +20,10 @@ export const costSchema = z
     price_date: z.string().optional(),
     price_confidence: z.enum(["official", "transcribed", "contract"]).optional(),
     not_billed: z.boolean().optional().describe("true: the vendor reported the task failed, cancelled or refused it, so it was not billed"),
+    counted_as_spent: z
+      .boolean()
+      .optional()
+      .describe("true: the job did not succeed, but its request may have reached the vendor, so the budget counts the estimate as spent"),
   })
   .describe("what the call costs");
 
@@ -38,10 +42,13 @@ export function costView(estimate: Estimate, actual?: Actual): CostView {
   };
 }
 
-export function jobCostView(cost: JobCost | undefined): CostView | undefined {
+/** A job's `cost`: not billed, or counted as spent although the job did not succeed (it may have been billed). */
+export function jobCostView(cost: JobCost | undefined, status?: JobStatus): CostView | undefined {
   if (!cost) return undefined;
   const view = costView(cost.estimate, cost.actual);
-  return cost.settled === "released" ? { ...view, not_billed: true } : view;
+  if (cost.settled === "released") return { ...view, not_billed: true };
+  const unsure = cost.settled === "spent" && !cost.actual && status !== undefined && status !== "succeeded";
+  return unsure && view.estimated !== null ? { ...view, counted_as_spent: true } : view;
 }
 
 /** At most `n` characters of a basis, cut at a word. */
@@ -61,7 +68,8 @@ export function costLine(view: CostView): string {
       ? `Cost: ${brief(view.basis, 160)}`
       : `Cost: ${view.lower_bound ? "at least " : ""}${formatMoney(view.estimated, view.currency)} estimated (${brief(view.basis)})`;
   const act = view.actual !== undefined && view.actual_currency ? `; actual ${formatMoney(view.actual, view.actual_currency)}` : "";
-  return `${est}${act}.`;
+  const counted = view.counted_as_spent ? "; counted as spent: the request may have reached the vendor, which may bill it" : "";
+  return `${est}${act}${counted}.`;
 }
 
 /** `_meta.usage` for clients that read usage from results (Dify): the actual cost when known, else the estimate. */

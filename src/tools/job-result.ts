@@ -55,7 +55,7 @@ export function structuredJob(record: JobRecord): Record<string, unknown> {
     ...(record.error ? { error: record.error } : {}),
     ...(running ? { poll_after_s: 10 } : {}),
     ...(record.detail ? { detail: record.detail } : {}),
-    ...(record.cost ? { cost: jobCostView(record.cost) } : {}),
+    ...(record.cost ? { cost: jobCostView(record.cost, record.status) } : {}),
   };
 }
 
@@ -144,7 +144,7 @@ export async function renderJob(stored: JobRecord, app: AppContext, delivery: De
   const localPath = (a: Asset) => (a.path ? Promise.resolve(a.path) : app.media.resolve(a.uri).catch(() => undefined));
   const preview = (a: Asset, source: () => Promise<string | undefined>) => previewOf(app.media.dir, a, source);
   const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes, localPath, preview);
-  const cost = jobCostView(record.cost);
+  const cost = jobCostView(record.cost, record.status);
   const text = [failed ? `Error: ${failureLine(record)}` : undefined, lead, summarize(record), cost && costLine(cost), ...notes]
     .filter(Boolean)
     .join("\n");

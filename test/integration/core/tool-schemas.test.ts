@@ -1,7 +1,7 @@
 /**
  * Schema snapshots (github-mcp-server style): any change to a tool's contract shows up in review.
  * A vendor tool's snapshot sits next to that vendor's tests (`../vendors/<id>/__toolsnaps__/`), the
- * core tools' (jobs, list_models) in `__toolsnaps__/` here. `npx vitest run -u <this file>` updates them.
+ * core tools' (jobs, list_models) in `__toolsnaps__/` here. `npx vitest run <this file> --update` updates them (`-u` before the file would run every test).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
