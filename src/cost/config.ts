@@ -71,6 +71,16 @@ export function parseBudget(text: string | undefined, vendors?: readonly string[
         throw new ConfigError(V, `"${entry}": ${vendor} is not a vendor id (${vendors.join(", ")})`);
       const m = money(V, amount, true);
       return { period: period.toLowerCase() as Period, amount: m.amount, currency: m.currency!, ...(v ? { vendor: v } : {}) };
+    })
+    .map((limit, i, all) => {
+      // Two limits on one scope would leave one of them meaningless; which one was meant is the operator's to say.
+      const twin = all.findIndex((l) => l.period === limit.period && l.currency === limit.currency && l.vendor === limit.vendor);
+      if (twin !== i)
+        throw new ConfigError(
+          V,
+          `"${limit.vendor ? `${limit.vendor}:` : ""}${limit.period}" in ${limit.currency} is given twice; keep one`,
+        );
+      return limit;
     });
 }
 
@@ -81,7 +91,15 @@ export function parseThresholds(text: string | undefined): Threshold[] {
     .split(",")
     .map((e) => e.trim())
     .filter(Boolean)
-    .map((e) => money("AIGC_MCP_CONFIRM_ABOVE", e, false));
+    .map((e) => money("AIGC_MCP_CONFIRM_ABOVE", e, false))
+    .map((t, i, all) => {
+      if (all.findIndex((o) => o.currency === t.currency) !== i)
+        throw new ConfigError(
+          "AIGC_MCP_CONFIRM_ABOVE",
+          `${t.currency ? `an amount in ${t.currency}` : "an amount without a currency"} is given twice; keep one`,
+        );
+      return t;
+    });
 }
 
 function timezone(text: string | undefined): string {

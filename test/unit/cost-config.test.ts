@@ -31,6 +31,12 @@ describe("AIGC_MCP_BUDGET", () => {
     expect(() => parseBudget("weekly:200CNY")).toThrow(/weekly:200CNY.*daily or monthly/);
     expect(() => parseBudget("klnig:daily:2USD", ["kling"])).toThrow(/klnig is not a vendor id/);
     expect(() => parseBudget("daily:lots")).toThrow(/"lots" is not an amount/);
+    // The same scope twice: which one was meant is not guessed.
+    expect(() => parseBudget("daily:5CNY,daily:6CNY")).toThrow(/"daily" in CNY is given twice; keep one/);
+    expect(() => parseBudget("kling:daily:5USD,kling:daily:6USD")).toThrow(/"kling:daily" in USD is given twice/);
+    expect(parseBudget("daily:5CNY,daily:6USD,kling:daily:1USD,monthly:9CNY")).toHaveLength(4);
+    expect(() => parseThresholds("5CNY,6CNY")).toThrow(/an amount in CNY is given twice/);
+    expect(parseThresholds("5CNY,1USD")).toHaveLength(2);
   });
   it("reads thresholds with or without a currency, the time zone and the unknown-price rule", () => {
     expect(parseThresholds("5CNY, 1USD")).toEqual([
