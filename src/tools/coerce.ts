@@ -59,6 +59,11 @@ function mediaList(t: string, value: string, path: string, element: Schema): str
   );
 }
 
+/** Examples of the form (not of the range, which the field's own check gives): no fraction for an integer field. */
+function numberExample(schema: Schema): string {
+  return (schema as unknown as { isInt?: boolean }).isInt ? "42" : "42 or 2.5";
+}
+
 /** The value the schema expects, when `value` is a string form of it; `value` itself otherwise. Throws for a string that cannot be a number or a list. */
 function coerce(schema: Schema, value: unknown, path: string): unknown {
   if (value === undefined || value === null) return value;
@@ -68,7 +73,7 @@ function coerce(schema: Schema, value: unknown, path: string): unknown {
     case "number":
       if (typeof value !== "string") return value;
       if (DECIMAL.test(value)) return Number(value);
-      throw inputError(path, `must be a plain decimal number such as 42 or -2.5 (got ${JSON.stringify(value.slice(0, 40))})`);
+      throw inputError(path, `must be a plain decimal number such as ${numberExample(s)} (got ${JSON.stringify(value.slice(0, 40))})`);
     case "boolean":
       if (typeof value !== "string") return value;
       return value.trim().toLowerCase() === "true" ? true : value.trim().toLowerCase() === "false" ? false : value;
