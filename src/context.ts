@@ -86,17 +86,20 @@ function inputPolicy(config: CoreConfig, media: MediaStore): InputPolicy {
   if (config.transport === "http") {
     return { roots: [], refusal: "the server runs over HTTP and AIGC_MCP_INPUT_ROOTS is not set", maxBytes: config.maxMediaBytes, media };
   }
-  return { roots: defaultInputRoots(config.outputDir, process.cwd(), homedir()), maxBytes: config.maxMediaBytes, media };
+  const roots = defaultInputRoots(config.outputDir, process.cwd(), homedir());
+  const refusal =
+    "the output folder and working directory are each the disk's root or the home folder, never allowed by default; set AIGC_MCP_INPUT_ROOTS";
+  return { roots, ...(roots.length ? {} : { refusal }), maxBytes: config.maxMediaBytes, media };
 }
 
 /**
  * The input roots over stdio without AIGC_MCP_INPUT_ROOTS: the output folder and the working
- * directory, unless that is a filesystem root or the bare home folder (desktop clients start
+ * directory, each unless it is a filesystem root or the bare home folder (desktop clients start
  * servers in `/`, which would let a prompt-injected model send any readable file to a vendor).
  */
 export function defaultInputRoots(outputDir: string, cwd: string, home: string): string[] {
-  const wide = cwd === parse(cwd).root || resolve(cwd) === resolve(home);
-  return wide ? [outputDir] : [outputDir, cwd];
+  const wide = (dir: string) => resolve(dir) === parse(resolve(dir)).root || resolve(dir) === resolve(home);
+  return [outputDir, cwd].filter((dir, i, all) => !wide(dir) && all.indexOf(dir) === i);
 }
 
 function logInputRoots(inputs: InputPolicy): void {

@@ -182,7 +182,7 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_INPUT_ROOTS",
     flag: "--input-roots",
     description:
-      "Folders local file inputs may be read from, separated by `:` (`;` on Windows). Default over stdio: the output folder and the working directory (not when that is / or the home folder); over HTTP local paths are refused unless this is set. Logged at start-up.",
+      "Folders local file inputs may be read from, separated by `:` (`;` on Windows). Default over stdio: the output folder and the working directory (each left out when it is / or the home folder); over HTTP local paths are refused unless this is set. Logged at start-up.",
   },
   {
     name: "AIGC_MCP_FETCH_ALLOW_HOSTS",

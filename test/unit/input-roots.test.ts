@@ -8,6 +8,11 @@ describe("default input roots", () => {
     expect(defaultInputRoots("/out", "/home/me", "/home/me")).toEqual(["/out"]);
     expect(defaultInputRoots("/out", "/home/me/", "/home/me")).toEqual(["/out"]);
   });
+  it("leaves out an output folder that is a filesystem root or the bare home folder too", () => {
+    expect(defaultInputRoots("/", "/home/me/project", "/home/me")).toEqual(["/home/me/project"]);
+    expect(defaultInputRoots("/home/me", "/", "/home/me")).toEqual([]);
+    expect(defaultInputRoots("/home/me/project", "/home/me/project", "/home/me")).toEqual(["/home/me/project"]);
+  });
   it("keeps a project working directory", () => {
     expect(defaultInputRoots("/out", "/home/me/project", "/home/me")).toEqual(["/out", "/home/me/project"]);
   });
