@@ -8,12 +8,15 @@
  * refused address from a closed port or an HTTP status.
  */
 import type { LookupAddress, LookupOptions } from "node:dns";
-import { BlockList, isIP } from "node:net";
+import { isIP } from "node:net";
 import type { Dispatcher } from "undici";
 import { AigcError } from "../errors.js";
+import { isInternalHost, isMetadataHost, isPublicAddress } from "./addresses.js";
 import { discard, httpOpen, safeUrl, type HttpOptions } from "./http.js";
 import { pool } from "./pools.js";
 import { loadUndici } from "./undici.js";
+
+export { isInternalHost, isMetadataHost, isPublicAddress };
 
 export interface FetchPolicy {
   /** `host` or `host:port` entries, lowercase, fetched whatever address they resolve to. */
@@ -61,78 +64,6 @@ export function fetchPolicy(entries: Iterable<string>, vendorEndpoints: Iterable
 
 const portOf = (u: URL): string => u.port || (u.protocol === "https:" ? "443" : "80");
 
-const BLOCKED = new BlockList();
-for (const [net, bits] of [
-  ["0.0.0.0", 8], // "this network"
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10], // carrier-grade NAT; also Alibaba Cloud's metadata 100.100.100.200
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16], // link-local; AWS/GCP/Azure metadata 169.254.169.254
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24],
-  ["192.0.2.0", 24],
-  ["192.88.99.0", 24],
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15],
-  ["198.51.100.0", 24],
-  ["203.0.113.0", 24],
-  ["224.0.0.0", 4], // multicast
-  ["240.0.0.0", 4], // reserved and broadcast
-] as const)
-  BLOCKED.addSubnet(net, bits, "ipv4");
-for (const [net, bits] of [
-  ["::", 128],
-  ["::1", 128],
-  ["100::", 64],
-  ["2001:db8::", 32],
-  ["fc00::", 7], // unique local; AWS's IPv6 metadata fd00:ec2::254
-  ["fe80::", 10],
-  ["fec0::", 10],
-  ["ff00::", 8],
-] as const)
-  BLOCKED.addSubnet(net, bits, "ipv6");
-
-/** The IPv4 address an IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible or NAT64 (64:ff9b::/96) IPv6 address carries. */
-function embeddedV4(lower: string): string | undefined {
-  const dotted = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower)?.[1];
-  if (dotted) return dotted;
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (!hex) return undefined;
-  const n = (parseInt(hex[1]!, 16) << 16) | parseInt(hex[2]!, 16);
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join(".");
-}
-
-/** True for an address a download may connect to without an allow-list entry. */
-export function isPublicAddress(ip: string): boolean {
-  const family = isIP(ip);
-  if (family === 4) return !BLOCKED.check(ip, "ipv4");
-  if (family !== 6) return false;
-  const lower = ip.toLowerCase();
-  const embedded = embeddedV4(lower);
-  if (embedded) return isPublicAddress(embedded);
-  return !BLOCKED.check(lower, "ipv6");
-}
-
-/** Link-local ranges and the cloud metadata services' addresses and names: never a file's host, never to allow-list. */
-const METADATA = new BlockList();
-METADATA.addSubnet("169.254.0.0", 16, "ipv4"); // AWS, GCP, Azure, Oracle: 169.254.169.254
-METADATA.addAddress("100.100.100.200", "ipv4"); // Alibaba Cloud
-METADATA.addSubnet("fe80::", 10, "ipv6");
-METADATA.addAddress("fd00:ec2::254", "ipv6"); // AWS over IPv6
-const METADATA_NAMES = new Set(["metadata", "metadata.google.internal", "instance-data", "instance-data.ec2.internal"]);
-
-/** True for a link-local or cloud metadata host (judged from the text, like isInternalHost). */
-export function isMetadataHost(hostname: string): boolean {
-  const h = hostname
-    .toLowerCase()
-    .replace(/^\[|\]$/g, "")
-    .replace(/\.$/, "");
-  if (METADATA_NAMES.has(h)) return true;
-  const v4 = isIP(h) === 4 ? h : isIP(h) === 6 ? embeddedV4(h) : undefined;
-  if (v4) return METADATA.check(v4, "ipv4");
-  return isIP(h) === 6 && METADATA.check(h, "ipv6");
-}
-
 /** Why a download was refused before it connected; callers log it and show "could not download". */
 export class DownloadRefused extends Error {
   readonly code = "EDOWNLOADREFUSED";
@@ -157,25 +88,6 @@ export function checkedLookup(hostname: string, options: LookupOptions, callback
 function allowed(u: URL, policy: FetchPolicy): boolean {
   const host = u.hostname.toLowerCase();
   return policy.allow.has(host) || policy.allow.has(`${host}:${portOf(u)}`);
-}
-
-/** Name suffixes reserved for private networks: never resolvable from the internet. */
-const PRIVATE_SUFFIXES = [".localhost", ".local", ".internal", ".home.arpa"];
-
-/**
- * True for a URL host a cloud vendor cannot reach from the internet: a loopback, private (RFC 1918,
- * ULA), link-local or other non-public IP literal, a single-label name (`api`, `localhost`,
- * `minio`: only a local resolver or Docker's knows it) or a name under a private-use suffix
- * (`host.docker.internal`, `nas.local`). Judged from the text alone, without DNS, so it answers the
- * same whatever the network holds.
- */
-export function isInternalHost(hostname: string): boolean {
-  const h = hostname
-    .toLowerCase()
-    .replace(/^\[|\]$/g, "")
-    .replace(/\.$/, "");
-  if (isIP(h)) return !isPublicAddress(h);
-  return !h.includes(".") || PRIVATE_SUFFIXES.some((s) => h.endsWith(s));
 }
 
 /**

@@ -32,6 +32,32 @@ describe("URL fetch policy", () => {
       expect(isPublicAddress(ip), ip).toBe(true);
   });
 
+  it("judges IPv6 addresses that carry an IPv4 one by the IPv4 rules, in every spelling URL parsing gives", () => {
+    for (const ip of [
+      "::7f00:1", // http://[::127.0.0.1] as WHATWG URL parsing writes it (IPv4-compatible)
+      "::127.0.0.1",
+      "::ffff:0:7f00:1", // IPv4-translated
+      "::ffff:0:a9fe:a9fe",
+      "2002:7f00:1::", // 6to4
+      "2002:a9fe:a9fe:1234::1",
+      "64:ff9b::7f00:1", // NAT64, well-known prefix
+      "64:ff9b::a9fe:a9fe",
+      "64:ff9b:1::7f00:1", // NAT64, local-use prefix (/96 spelling)
+      "64:ff9b:1:7f00:0:100::", // NAT64, local-use prefix (/48 spelling)
+      "2001:0:4136:e378:8000:63bf:80ff:fffe", // Teredo, client 127.0.0.1
+      "2001:0:4136:e378:8000:63bf:5601:5601", // Teredo, client 169.254.169.254
+      "fe80::1%eth0",
+    ])
+      expect(isPublicAddress(ip), ip).toBe(false);
+    for (const ip of ["2002:808:808::1", "64:ff9b::808:808", "2001:0:4136:e378:8000:63bf:f7f7:f7f7", "::ffff:0:808:808"])
+      expect(isPublicAddress(ip), ip).toBe(true);
+  });
+
+  it("refuses http://[::127.0.0.1], [::ffff:0:7f00:1] and [2002:7f00:1::] before connecting", async () => {
+    for (const url of ["http://[::127.0.0.1]/", "http://[::ffff:0:7f00:1]/", "http://[2002:7f00:1::]/", "http://[64:ff9b::a9fe:a9fe]/"])
+      await expect(dispatcherFor(url, fetchPolicy([])), url).rejects.toThrow(DownloadRefused);
+  });
+
   it("refuses other schemes, credentials in URLs and literal non-public hosts in every spelling", async () => {
     const none = fetchPolicy([]);
     for (const url of [
@@ -71,7 +97,7 @@ describe("URL fetch policy", () => {
 
 describe("hosts a cloud vendor cannot reach (issue 12 item 6)", () => {
   it("are loopback, private, link-local and ULA literals, single-label names and private-use suffixes", async () => {
-    const { isInternalHost, routeInputUrl } = await import("../../src/net/fetch-policy.js");
+    const { isInternalHost, isMetadataHost, routeInputUrl } = await import("../../src/net/fetch-policy.js");
     for (const h of [
       "127.0.0.1",
       "localhost",
@@ -90,6 +116,9 @@ describe("hosts a cloud vendor cannot reach (issue 12 item 6)", () => {
       "router.home.arpa",
     ])
       expect(isInternalHost(h), h).toBe(true);
+    expect(isInternalHost(new URL("http://[::127.0.0.1]/").hostname)).toBe(true);
+    expect(isMetadataHost(new URL("http://[::ffff:0:169.254.169.254]/").hostname)).toBe(true);
+    expect(isMetadataHost("[2002:a9fe:a9fe::]")).toBe(true);
     for (const h of ["example.com", "cdn.vendor.cn", "8.8.8.8", "[2606:4700:4700::1111]", "files.dify.ai"])
       expect(isInternalHost(h), h).toBe(false);
     const policy = fetchPolicy(["api:5001"], ["http://127.0.0.1:4000/api/v3"]);
