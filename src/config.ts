@@ -10,6 +10,7 @@ import { CORE_ENV } from "./core-env.js";
 import { expandHome } from "./home-path.js";
 import { parseCostConfig, type CostConfig } from "./cost/config.js";
 import { checkBucketSecret } from "./bucket-secret.js";
+import { metadataEntry } from "./net/addresses.js";
 
 export { CORE_ENV };
 
@@ -76,12 +77,13 @@ export const zUrl = z
   .refine((u) => /^https?:\/\//i.test(u), "must start with http:// or https://")
   .transform((u) => u.replace(/\/+$/, ""));
 
-const zList = z.string().transform((s) =>
-  s
-    .split(",")
-    .map((x) => x.trim())
-    .filter(Boolean),
-);
+const zSplit = z.string().transform((s) => s.split(",").map((x) => x.trim()));
+const zList = zSplit.transform((l) => l.filter(Boolean));
+
+const zAllowHosts = zList.refine((l) => !metadataEntry(l), {
+  error: (i) =>
+    `${metadataEntry(i.input as string[])} is a link-local or cloud metadata host, which must never be listed (a download from it can read the machine's cloud credentials): remove it`,
+});
 
 declareEnv(CORE_ENV);
 
@@ -149,8 +151,7 @@ export interface CoreConfig {
 
 export function parseCoreConfig(env: Env): CoreConfig {
   const d = (name: string) => CORE_ENV.find((v) => v.name === name)?.default;
-  const withDefault = (name: string) => ({ ...env, [name]: env[name] || d(name) });
-  const e = (name: string) => withDefault(name);
+  const e = (name: string) => ({ ...env, [name]: env[name] || d(name) });
   const roots = env.AIGC_MCP_INPUT_ROOTS
     ? env.AIGC_MCP_INPUT_ROOTS.split(delimiter)
         .filter(Boolean)
@@ -182,7 +183,7 @@ export function parseCoreConfig(env: Env): CoreConfig {
     maxMediaBytes: envValue(e("AIGC_MCP_MAX_MEDIA_BYTES"), "AIGC_MCP_MAX_MEDIA_BYTES", zInt(1024, 8 * 1024 ** 3)),
     maxOpenFiles: envValue(e("AIGC_MCP_MAX_OPEN_FILES"), "AIGC_MCP_MAX_OPEN_FILES", zInt(1, 4096)),
     inputRoots: roots,
-    fetchAllowHosts: envValue(env, "AIGC_MCP_FETCH_ALLOW_HOSTS", zList.optional()) ?? [],
+    fetchAllowHosts: envValue(env, "AIGC_MCP_FETCH_ALLOW_HOSTS", zAllowHosts.optional()) ?? [],
     vendorEndpoints: [],
     defaultWaitS: envValue(e("AIGC_MCP_DEFAULT_WAIT_S"), "AIGC_MCP_DEFAULT_WAIT_S", zInt(0, 3600)),
     maxWaitS: envValue(e("AIGC_MCP_MAX_WAIT_S"), "AIGC_MCP_MAX_WAIT_S", zInt(1, 3600)),
@@ -194,14 +195,7 @@ export function parseCoreConfig(env: Env): CoreConfig {
     ),
     modelChecks: envValue(e("AIGC_MCP_MODEL_CHECKS"), "AIGC_MCP_MODEL_CHECKS", z.enum(["advise", "strict"], "must be advise or strict")),
     // Entries as written (empty ones included): loadVendors normalises them and warns about empty ones.
-    toolsets: envValue(
-      env,
-      "AIGC_MCP_TOOLSETS",
-      z
-        .string()
-        .transform((s) => s.split(",").map((x) => x.trim()))
-        .optional(),
-    ),
+    toolsets: envValue(env, "AIGC_MCP_TOOLSETS", zSplit.optional()),
     modelsFile: env.AIGC_MCP_MODELS_FILE ? resolve(expandHome(env.AIGC_MCP_MODELS_FILE)) : undefined,
     cost: parseCostConfig(env),
     sandbox: false,

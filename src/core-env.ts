@@ -188,7 +188,7 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_FETCH_ALLOW_HOSTS",
     flag: "--fetch-allow-hosts",
     description:
-      "Hosts (`name` or `name:port`, comma-separated) the server may download from though they are or resolve to a loopback, private or link-local address; URL inputs there (e.g. Dify's `api:5001`) go to vendors as bytes. Vendor base URLs always may.",
+      "Hosts (`name` or `name:port`, comma-separated) the server may download from though they are or resolve to a loopback or private address; URL inputs there (e.g. Dify's `api:5001`) go to vendors as bytes. Vendor base URLs always may. Link-local and cloud metadata hosts are refused.",
   },
   {
     name: "AIGC_MCP_DEFAULT_WAIT_S",

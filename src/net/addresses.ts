@@ -124,3 +124,16 @@ export function isInternalHost(hostname: string): boolean {
   if (isIP(h)) return !isPublicAddress(h);
   return !h.includes(".") || PRIVATE_SUFFIXES.some((s) => h.endsWith(s));
 }
+
+/** The first allow-list entry (`name`, `name:port`, `[v6]:port`, a bare IPv6 or a URL) naming a link-local or metadata host. */
+export function metadataEntry(entries: readonly string[]): string | undefined {
+  return entries.find((raw) => {
+    const e = raw.trim();
+    if (isIP(e)) return isMetadataHost(e);
+    try {
+      return isMetadataHost(new URL(/^https?:\/\//i.test(e) ? e : `http://${e}`).hostname);
+    } catch {
+      return false;
+    }
+  });
+}

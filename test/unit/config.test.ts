@@ -33,6 +33,29 @@ describe("configuration", () => {
     }
   });
 
+  it("refuses a link-local or cloud metadata host in AIGC_MCP_FETCH_ALLOW_HOSTS, naming the entry", () => {
+    for (const entry of [
+      "169.254.169.254",
+      "169.254.169.254:80",
+      "http://169.254.169.254/latest",
+      "2852039166",
+      "metadata.google.internal",
+      "Metadata.Google.Internal.:80",
+      "[fd00:ec2::254]",
+      "fd00:ec2::254",
+      "100.100.100.200",
+      "[::ffff:169.254.169.254]",
+      "[fe80::1]:8080",
+    ]) {
+      const env = { ...base, AIGC_MCP_FETCH_ALLOW_HOSTS: `api:5001, ${entry}` };
+      expect(() => parseCoreConfig(env), entry).toThrow(ConfigError);
+      expect(() => parseCoreConfig(env), entry).toThrow(
+        `AIGC_MCP_FETCH_ALLOW_HOSTS: ${entry} is a link-local or cloud metadata host, which must never be listed`,
+      );
+    }
+    expect(parseCoreConfig({ ...base, AIGC_MCP_FETCH_ALLOW_HOSTS: "api:5001,10.0.0.5,[fd12::5],minio" }).fetchAllowHosts).toHaveLength(4);
+  });
+
   it("refuses a bucket whose secret is in its access key id or another setting every link shows, without showing it", () => {
     const bucket = { ...base, AIGC_MCP_S3_BUCKET: "media", AWS_ACCESS_KEY_ID: "minioadmin", AWS_SECRET_ACCESS_KEY: "minioadmin" };
     expect(() => parseCoreConfig(bucket)).toThrow(/^AWS_SECRET_ACCESS_KEY: occurs in AWS_ACCESS_KEY_ID, which every download_url shows/);
