@@ -115,6 +115,28 @@ export function routeInputUrl(field: string, url: string, policy: FetchPolicy): 
   });
 }
 
+/**
+ * routeInputUrl for every http(s) URL among the string values of a body sent to the vendor as is (a
+ * raw passthrough): such a body cannot carry downloaded bytes in a URL's place, so a URL this
+ * server would download (an allow-listed internal host) is refused too. `field` names the body;
+ * errors name the path to the value (`body.image_urls[0]`).
+ */
+export function checkPassthroughUrls(field: string, value: unknown, policy: FetchPolicy): void {
+  if (Array.isArray(value)) return value.forEach((v, i) => checkPassthroughUrls(`${field}[${i}]`, v, policy));
+  if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) checkPassthroughUrls(`${field}.${k}`, v, policy);
+    return;
+  }
+  if (typeof value !== "string" || !/^\s*https?:\/\//i.test(value) || !URL.canParse(value.trim())) return;
+  if (routeInputUrl(field, value.trim(), policy) === "forward") return;
+  throw new AigcError({
+    category: "invalid_input",
+    code: "UnreachableUrl",
+    message: `${field}: ${safeUrl(value.trim())} is on ${new URL(value.trim()).host}, which the vendor cannot reach, and this field is sent to the vendor as is`,
+    hint: "Only the tool's media fields (e.g. images) are downloaded here from an allow-listed host and sent as bytes: pass the file there, or give a public http(s) URL.",
+  });
+}
+
 /** The dispatcher a URL may be fetched with, or a refusal (scheme, or a literal non-public address). */
 export async function dispatcherFor(url: string, policy: FetchPolicy): Promise<Dispatcher | undefined> {
   let u: URL;

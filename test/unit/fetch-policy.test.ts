@@ -130,3 +130,20 @@ describe("hosts a cloud vendor cannot reach (issue 12 item 6)", () => {
     );
   });
 });
+
+describe("URLs in a body sent to the vendor as is", () => {
+  it("forward public and vendor URLs, and refuse internal ones, allow-listed included, naming the path", async () => {
+    const { checkPassthroughUrls } = await import("../../src/net/fetch-policy.js");
+    const policy = fetchPolicy(["api:5001"], ["http://127.0.0.1:4000/api/v3"]);
+    const ok = {
+      prompt: "see http://127.0.0.1/ here",
+      n: 1,
+      image_urls: ["https://example.com/a.png", "http://127.0.0.1:4000/media/a.png"],
+    };
+    expect(() => checkPassthroughUrls("body", ok, policy)).not.toThrow();
+    expect(() => checkPassthroughUrls("body", { a: [{ url: "http://api:5001/files/x.png" }] }, policy)).toThrow(
+      /^body\.a\[0\]\.url: http:\/\/api:5001\/files\/x\.png is on api:5001, which the vendor cannot reach, and this field is sent to the vendor as is$/,
+    );
+    expect(() => checkPassthroughUrls("body", { audio_url: " HTTP://10.0.0.1/a.mp3" }, policy)).toThrow(/^body\.audio_url: /);
+  });
+});

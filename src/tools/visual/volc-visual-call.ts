@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
 import { AigcError, inputError } from "../../errors.js";
+import { checkPassthroughUrls } from "../../net/fetch-policy.js";
 import { fits, type Catalog } from "../../vendors/kit/catalog.js";
 import { ENDPOINTS, MODES } from "../../vendors/visual/catalog.js";
 import type { VisualClient } from "../../vendors/visual/client.js";
@@ -51,6 +52,9 @@ export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: 
     async run(args, ctx) {
       if (args.body.req_key !== undefined && args.body.req_key !== args.req_key)
         throw inputError("body", "must not set a different req_key; pass it as req_key");
+      // The body goes to the vendor as is: its URLs get the same check as the media fields'.
+      checkPassthroughUrls("body", args.body, ctx.app.media.fetchPolicy);
+      checkPassthroughUrls("req_json", args.req_json, ctx.app.media.fetchPolicy);
       const route = args.mode ?? routeFor(catalog, args.req_key);
       if (route === "sync" && args.req_json)
         throw inputError(

@@ -42,6 +42,27 @@ describe("volc_visual_call", () => {
     expect(nobody.detail).toBe('result: {"status":0}');
   });
 
+  it("checks every URL in the passthrough body like a media field's, naming its path, before any vendor call", async () => {
+    const before = mark(v);
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [
+        { prompt: "x", image_urls: [PHOTO, "http://169.254.169.254/latest/meta-data/iam"] },
+        /^Error: UnreachableUrl: body\.image_urls\[1\]: http:\/\/169\.254\.169\.254\/latest\/meta-data\/iam is on 169\.254\.169\.254/,
+      ],
+      [{ image_url: "http://[::127.0.0.1]:8080/a.jpg" }, /^Error: UnreachableUrl: body\.image_url: /],
+      [
+        { prompt: "x", extra: { clips: [{ video_url: "http://minio:9000/v.mp4" }] } },
+        /^Error: UnreachableUrl: body\.extra\.clips\[0\]\.video_url: /,
+      ],
+    ];
+    for (const [body, re] of cases) {
+      const r = await h.call("volc_visual_call", { req_key: "jimeng_t2i_v40", body });
+      expect(r.isError, JSON.stringify(body)).toBe(true);
+      expect(text(r)).toMatch(re);
+    }
+    expect(before.since()).toEqual([]);
+  });
+
   it("step 2 makes a video; the job id records the action family, so a restarted server polls CVGetResult", async () => {
     const started = jobOf(
       await h.call("volc_visual_call", {
