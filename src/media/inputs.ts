@@ -13,6 +13,7 @@ import { AigcError, inputError } from "../errors.js";
 import { log } from "../log.js";
 import { downloadFailed, openChecked, routeInputUrl } from "../net/fetch-policy.js";
 import { cancelled, discard, readCapped, safeUrl } from "../net/http.js";
+import { dataUriBytes } from "./input-forms.js";
 import { MEDIA_URI_PREFIX, type MediaStore } from "./store.js";
 import { sniffBytes, type MediaKind } from "./sniff.js";
 import { openGenerated, openWithin, readOpened, within, type OpenedFile } from "./open-file.js";
@@ -62,9 +63,10 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
     return { kind: "url", url: value };
   }
   if (/^data:/i.test(value)) {
-    const m = /^data:([\w.+-]+\/[\w.+-]+)?((?:;[\w-]+=[^;,]*)*);base64,(.*)$/is.exec(value);
-    if (!m) throw inputError(field, "is a data: URI but not base64 (expected data:<mime>;base64,<data>)");
-    return checkBytes(Buffer.from(m[3]!, "base64"), rule, policy, "data URI");
+    const bytes = dataUriBytes(value);
+    if (!bytes)
+      throw inputError(field, "is not a valid data: URI (expected data:<mime>;base64,<base64 data> or data:<mime>,<percent-encoded data>)");
+    return checkBytes(bytes, rule, policy, "data URI");
   }
   const reference = REFERENCE_RE.exec(value);
   if (reference && rule.references?.includes(reference[1]!.toLowerCase())) return { kind: "url", url: value };

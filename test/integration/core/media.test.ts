@@ -50,6 +50,22 @@ describe("local path inputs", () => {
     await expect(loadMediaInput(uri, { ...rule, accept: ["video"] }, policy)).rejects.toThrow(/image\/png; expected video/);
     await expect(loadMediaInput(uri, { ...rule, mimes: ["image/jpeg"] }, policy)).rejects.toThrow(/allowed: image\/jpeg/);
   });
+  it("accepts percent-encoded data: URIs (RFC 2397) as bytes, under the same checks", async () => {
+    const encoded = [...png].map((b) => (b >= 0x41 && b <= 0x5a ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, "0")}`)).join("");
+    const uri = `data:image/png,${encoded}`;
+    expect(await loadMediaInput(uri, rule, policy)).toMatchObject({ kind: "bytes", mime: "image/png", width: 32 });
+    expect(((await loadMediaInput(uri, rule, policy)) as { data: Buffer }).data.equals(png)).toBe(true);
+    await expect(loadMediaInput(uri, { ...rule, maxBytes: 10 }, policy)).rejects.toThrow(/limit is 10/);
+    const jpeg = makeJpeg(8, 8);
+    const jpegUri = `data:image/jpeg;name=a.jpg,${[...jpeg].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("")}`;
+    expect(await loadMediaInput(jpegUri, rule, policy)).toMatchObject({ mime: "image/jpeg" });
+    const head = await loadMediaInput("data:image/jpeg,%FF%D8%FF", rule, policy);
+    expect((head as { data: Buffer }).data).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    await expect(loadMediaInput("data:text/plain,hello%20world", rule, policy)).rejects.toThrow(
+      /images\[0\]: data URI is not a recognised media file/,
+    );
+    await expect(loadMediaInput("data:image/png;base64", rule, policy)).rejects.toThrow(/is not a valid data: URI/);
+  });
   it("passes http(s) URLs through without fetching", async () => {
     expect(await loadMediaInput("https://example.com/a.png", rule, policy)).toEqual({ kind: "url", url: "https://example.com/a.png" });
   });
