@@ -1,4 +1,4 @@
-/** How the text of a media input is read (see loadMediaInput): data: URIs. */
+/** How the text of a media input is read (see loadMediaInput): data: URIs and URI schemes. */
 
 /** The bytes of an RFC 2397 data: URI, base64 or percent-encoded; undefined when it is not one. */
 export function dataUriBytes(value: string): Buffer | undefined {
@@ -28,4 +28,11 @@ function hexValue(c: number | undefined): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   const lower = c | 0x20;
   return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+}
+
+const SCHEME_RE = /^([a-z][a-z0-9+.-]+):\/\//i;
+
+/** The scheme of a `<scheme>://…` string (two or more letters: `C://` is a Windows drive), lowercase. */
+export function schemeOf(value: string): string | undefined {
+  return SCHEME_RE.exec(value)?.[1]?.toLowerCase();
 }

@@ -13,7 +13,7 @@ import { AigcError, inputError } from "../errors.js";
 import { log } from "../log.js";
 import { downloadFailed, openChecked, routeInputUrl } from "../net/fetch-policy.js";
 import { cancelled, discard, readCapped, safeUrl } from "../net/http.js";
-import { dataUriBytes } from "./input-forms.js";
+import { dataUriBytes, schemeOf } from "./input-forms.js";
 import { MEDIA_URI_PREFIX, type MediaStore } from "./store.js";
 import { sniffBytes, type MediaKind } from "./sniff.js";
 import { openGenerated, openWithin, readOpened, within, type OpenedFile } from "./open-file.js";
@@ -44,8 +44,6 @@ export interface InputRule {
   references?: string[];
 }
 
-const REFERENCE_RE = /^([a-z][a-z0-9+.-]*):\/\/(\S+)$/i;
-
 const BASE64_RE = /^[A-Za-z0-9+/\r\n]+={0,2}$/;
 
 export async function loadMediaInput(ref: string, rule: InputRule, policy: InputPolicy): Promise<MediaInput> {
@@ -68,8 +66,8 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
       throw inputError(field, "is not a valid data: URI (expected data:<mime>;base64,<base64 data> or data:<mime>,<percent-encoded data>)");
     return checkBytes(bytes, rule, policy, "data URI");
   }
-  const reference = REFERENCE_RE.exec(value);
-  if (reference && rule.references?.includes(reference[1]!.toLowerCase())) return { kind: "url", url: value };
+  const scheme = schemeOf(value);
+  if (scheme && rule.references?.includes(scheme) && /^\S+:\/\/\S+$/.test(value)) return { kind: "url", url: value };
   if (value.startsWith(MEDIA_URI_PREFIX)) {
     const data = await policy.media.queue.run(async () => {
       const file = await openGenerated(policy.media, value).catch((e: Error) => {
@@ -78,6 +76,13 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
       return readWhole(file, value, rule, policy);
     });
     return checkBytes(data, rule, policy, value);
+  }
+  if (scheme && scheme !== "file") {
+    const refs = rule.references?.length ? `, a vendor reference (${rule.references.map((r) => `${r}://…`).join(", ")})` : "";
+    throw inputError(
+      field,
+      `"${value.slice(0, 120)}" uses the ${scheme}:// scheme, which is not accepted here; pass an http(s) URL, a data: URI, a ${MEDIA_URI_PREFIX}… URI of an earlier output${refs} or a local file path`,
+    );
   }
   if (value.length > 256 && BASE64_RE.test(value)) {
     return checkBytes(Buffer.from(value, "base64"), rule, policy, "base64 text");

@@ -24,13 +24,12 @@ describe("vendor references", () => {
     }
   });
 
-  it("are read as local paths (and refused) where the field does not allow the scheme", async () => {
-    // Relative to the working directory, outside the input roots: refused before the disk is looked at.
+  it("are refused, listing what the field accepts, where the field does not allow the scheme (never read as relative paths)", async () => {
     await expect(loadMediaInput("asset://asset-1", { ...rule, references: undefined }, policy)).rejects.toThrow(
-      /first_frame: .*asset:\/asset-1 is outside the allowed input folders/,
+      /^first_frame: "asset:\/\/asset-1" uses the asset:\/\/ scheme, which is not accepted here; pass an http\(s\) URL, a data: URI, a media:\/\/files\/… URI of an earlier output or a local file path$/,
     );
     await expect(loadMediaInput("other://asset-1", rule, policy)).rejects.toThrow(
-      /first_frame: .*other:\/asset-1 is outside the allowed input folders/,
+      /^first_frame: "other:\/\/asset-1" uses the other:\/\/ scheme, .*, a vendor reference \(asset:\/\/…\) or a local file path$/,
     );
   });
 
@@ -41,7 +40,9 @@ describe("vendor references", () => {
     process.chdir(root);
     try {
       expect(await loadMediaInput("asset://x.png", rule, policy)).toEqual({ kind: "url", url: "asset://x.png" });
-      expect(await loadMediaInput("asset://x.png", { ...rule, references: [] }, policy)).toMatchObject({
+      await expect(loadMediaInput("asset://x.png", { ...rule, references: [] }, policy)).rejects.toThrow(/uses the asset:\/\/ scheme/);
+      // Such a file is still read when given as a path.
+      expect(await loadMediaInput("./asset:/x.png", { ...rule, references: [] }, policy)).toMatchObject({
         kind: "bytes",
         mime: "image/png",
       });

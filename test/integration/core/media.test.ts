@@ -66,6 +66,18 @@ describe("local path inputs", () => {
     );
     await expect(loadMediaInput("data:image/png;base64", rule, policy)).rejects.toThrow(/is not a valid data: URI/);
   });
+  it("refuses a URI of an unsupported scheme, listing what is accepted, instead of reading it as a relative path", async () => {
+    for (const uri of ["ftp://example.com/a.jpg", "s3://bucket/a.mp3", "asset://abc", "media://other/a.png"])
+      await expect(loadMediaInput(uri, rule, policy), uri).rejects.toThrow(
+        new RegExp(
+          `^images\\[0\\]: "${uri.replace(/[.]/g, "\\.")}" uses the \\w+:// scheme, which is not accepted here; pass an http\\(s\\) URL, a data: URI, a media://files/… URI of an earlier output or a local file path$`,
+        ),
+      );
+    await expect(loadMediaInput("s3://bucket/a.png", { ...rule, references: ["asset"] }, policy)).rejects.toThrow(
+      /, a vendor reference \(asset:\/\/…\) or/,
+    );
+    expect(await loadMediaInput("asset://abc", { ...rule, references: ["asset"] }, policy)).toEqual({ kind: "url", url: "asset://abc" });
+  });
   it("passes http(s) URLs through without fetching", async () => {
     expect(await loadMediaInput("https://example.com/a.png", rule, policy)).toEqual({ kind: "url", url: "https://example.com/a.png" });
   });
