@@ -1,4 +1,5 @@
-/** How the text of a media input is read (see loadMediaInput): data: URIs and URI schemes. */
+/** How the text of a media input is read (see loadMediaInput): data: URIs, raw base64 and URI schemes. */
+import { sniffBytes } from "./sniff.js";
 
 /** The bytes of an RFC 2397 data: URI, base64 or percent-encoded; undefined when it is not one. */
 export function dataUriBytes(value: string): Buffer | undefined {
@@ -28,6 +29,19 @@ function hexValue(c: number | undefined): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   const lower = c | 0x20;
   return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+}
+
+const BASE64_RE = /^[A-Za-z0-9+/\r\n]+={0,2}$/;
+
+/**
+ * True for raw base64 media. A long absolute path made of base64 characters (`/tmp/x/ddd…/photo`)
+ * matches the alphabet too, and base64 JPEG or MP3 starts with `/` (`/9j/…`), so a string starting
+ * with `/` is base64 only when its first bytes decode to a recognised file type.
+ */
+export async function isRawBase64(value: string): Promise<boolean> {
+  if (value.length <= 256 || !BASE64_RE.test(value)) return false;
+  if (!value.startsWith("/")) return true;
+  return Boolean(await sniffBytes(Buffer.from(value.slice(0, 88_000), "base64")));
 }
 
 const SCHEME_RE = /^([a-z][a-z0-9+.-]+):\/\//i;

@@ -13,7 +13,7 @@ import { AigcError, inputError } from "../errors.js";
 import { log } from "../log.js";
 import { downloadFailed, openChecked, routeInputUrl } from "../net/fetch-policy.js";
 import { cancelled, discard, readCapped, safeUrl } from "../net/http.js";
-import { dataUriBytes, schemeOf } from "./input-forms.js";
+import { dataUriBytes, isRawBase64, schemeOf } from "./input-forms.js";
 import { MEDIA_URI_PREFIX, type MediaStore } from "./store.js";
 import { sniffBytes, type MediaKind } from "./sniff.js";
 import { openGenerated, openWithin, readOpened, within, type OpenedFile } from "./open-file.js";
@@ -43,8 +43,6 @@ export interface InputRule {
    */
   references?: string[];
 }
-
-const BASE64_RE = /^[A-Za-z0-9+/\r\n]+={0,2}$/;
 
 export async function loadMediaInput(ref: string, rule: InputRule, policy: InputPolicy): Promise<MediaInput> {
   const { field } = rule;
@@ -84,9 +82,7 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
       `"${value.slice(0, 120)}" uses the ${scheme}:// scheme, which is not accepted here; pass an http(s) URL, a data: URI, a ${MEDIA_URI_PREFIX}… URI of an earlier output${refs} or a local file path`,
     );
   }
-  if (value.length > 256 && BASE64_RE.test(value)) {
-    return checkBytes(Buffer.from(value, "base64"), rule, policy, "base64 text");
-  }
+  if (await isRawBase64(value)) return checkBytes(Buffer.from(value, "base64"), rule, policy, "base64 text");
   let path = value;
   if (/^file:\/\//i.test(value)) {
     try {

@@ -78,6 +78,19 @@ describe("local path inputs", () => {
     );
     expect(await loadMediaInput("asset://abc", { ...rule, references: ["asset"] }, policy)).toEqual({ kind: "url", url: "asset://abc" });
   });
+  it("reads a long path of base64 characters as a path, and base64 that starts with / as base64", async () => {
+    const b64root = tempDir("aigcb");
+    const dir = join(b64root, "d".repeat(240));
+    mkdirSync(dir);
+    writeFileSync(join(dir, "photo"), png);
+    const local = { ...policy, roots: [b64root] };
+    expect(join(dir, "photo").length).toBeGreaterThan(256);
+    expect(await loadMediaInput(join(dir, "photo"), rule, local)).toMatchObject({ kind: "bytes", mime: "image/png" });
+    await expect(loadMediaInput(join(dir, "nophoto"), rule, local)).rejects.toThrow(/images\[0\]: file \S+\/nophoto does not exist/);
+    const jpeg = makeJpeg(64, 64).toString("base64");
+    expect(jpeg.startsWith("/9j/")).toBe(true);
+    expect(await loadMediaInput(jpeg, rule, local)).toMatchObject({ kind: "bytes", mime: "image/jpeg" });
+  });
   it("passes http(s) URLs through without fetching", async () => {
     expect(await loadMediaInput("https://example.com/a.png", rule, policy)).toEqual({ kind: "url", url: "https://example.com/a.png" });
   });
