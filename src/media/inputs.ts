@@ -212,6 +212,7 @@ async function download(
       signal,
       timeoutMs: 60_000,
       totalTimeoutMs: 300_000,
+      maxBytes: cap,
     });
     if (res.status < 200 || res.status >= 300) {
       discard(res.body);

@@ -168,7 +168,13 @@ export class MediaStore {
 
   /** One download attempt, holding one slot of the queue (its socket and its file). */
   private async download(url: string, opts: SaveOptions): Promise<Asset> {
-    const res = await openChecked(url, this.fetchPolicy, { vendor: opts.vendor, signal: opts.signal, timeoutMs: this.timeoutMs });
+    const res = await openChecked(url, this.fetchPolicy, {
+      vendor: opts.vendor,
+      signal: opts.signal,
+      timeoutMs: this.timeoutMs,
+      maxBytes: this.maxBytes,
+      tooLarge: (declared, max) => tooLarge(opts.vendor, declared, max),
+    });
     if (res.status !== 200) {
       discard(res.body);
       const gone = res.status === 403 || res.status === 404 || res.status === 410;
@@ -182,11 +188,6 @@ export class MediaStore {
           : `downloading ${safeUrl(url)} failed with HTTP ${res.status}`,
         hint: gone ? "Vendor output URLs expire (Ark and Jimeng images: 24 h, Jimeng video: 1 h); generate again." : undefined,
       });
-    }
-    const declared = Number(res.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > this.maxBytes) {
-      discard(res.body);
-      throw tooLarge(opts.vendor, declared, this.maxBytes);
     }
     return await this.writeStream(res.body, { ...opts, url });
   }

@@ -160,23 +160,37 @@ const MAX_REDIRECTS = 5;
 
 /**
  * Opens a GET under the policy, following up to five redirects (each one checked again). Returns
- * the final response (any status) and its URL. Throws DownloadRefused, or the AigcError of httpOpen.
+ * the final response (any status) and its URL. A 2xx response whose Content-Length is over
+ * `maxBytes` is refused at its headers (`tooLarge`, by default ResponseTooLarge) rather than read
+ * until the cap or a timeout. Throws DownloadRefused, or the AigcError of httpOpen.
  */
 export async function openChecked(
   url: string,
   policy: FetchPolicy,
-  opts: Omit<HttpOptions, "method" | "body" | "retry" | "dispatcher">,
+  opts: Omit<HttpOptions, "method" | "body" | "retry" | "dispatcher"> & { tooLarge?: (declared: number, max: number) => Error },
 ): Promise<Awaited<ReturnType<typeof httpOpen>> & { url: string }> {
+  const { tooLarge, ...http } = opts;
   let current = url;
   for (let hop = 0; ; hop++) {
     const dispatcher = await dispatcherFor(current, policy);
-    const res = await httpOpen(current, { ...opts, method: "GET", dispatcher });
+    const res = await httpOpen(current, { ...http, method: "GET", dispatcher });
     const location = res.headers.location;
-    if (!REDIRECTS.has(res.status) || !location) return { ...res, url: current };
+    if (!REDIRECTS.has(res.status) || !location) {
+      const declared = Number(res.headers["content-length"]);
+      if (opts.maxBytes === undefined || res.status < 200 || res.status >= 300 || !(declared > opts.maxBytes))
+        return { ...res, url: current };
+      discard(res.body);
+      throw tooLarge?.(declared, opts.maxBytes) ?? declaredTooLarge(opts.vendor, current, declared, opts.maxBytes);
+    }
     discard(res.body);
     if (hop >= MAX_REDIRECTS) throw new DownloadRefused(`more than ${MAX_REDIRECTS} redirects`);
     current = new URL(location, current).toString();
   }
+}
+
+function declaredTooLarge(vendor: string, url: string, declared: number, max: number): AigcError {
+  const message = `${safeUrl(url)} declares ${declared} bytes (Content-Length), more than the ${max}-byte limit`;
+  return new AigcError({ category: "too_large", code: "ResponseTooLarge", vendor, message });
 }
 
 /** The one error shown for a caller-supplied URL that could not be fetched, whatever the reason. */

@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MediaStore } from "../../../src/media/store.js";
+import { fetchPolicy } from "../../../src/net/fetch-policy.js";
 import { speak } from "../../../src/vendors/gateway/simulator-audio.js";
 import { startHarness, tempDir, text, type Harness } from "../../helpers/harness.js";
 
@@ -103,6 +104,44 @@ describe("URL fetch policy", () => {
       await h2.close();
     }
   });
+
+  it("refuses a caller URL whose Content-Length is over the cap at its headers, without waiting for the body", async () => {
+    const huge = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "audio/wav", "content-length": String(4 * 1024 ** 3) });
+      res.write(wav.subarray(0, 64)); // and never more
+    });
+    const h2 = await startHarness({
+      existing: { sandbox: h.sandbox, dir: h.dir },
+      env: { AIGC_MCP_FETCH_ALLOW_HOSTS: new URL(huge.origin).host },
+    });
+    try {
+      const started = Date.now();
+      const r = await h2.call("gateway_transcribe", { audio: `${huge.origin}/big.wav` });
+      expect(r.isError).toBe(true);
+      expect(text(r)).toMatch(/^Error: DownloadFailed: audio: could not download \S+\/big\.wav\n/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await h2.close();
+      huge.server.closeAllConnections();
+      huge.server.close();
+    }
+    // A vendor output URL gets the same check, with the output's own error.
+    const out = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "video/mp4", "content-length": String(4 * 1024 ** 3) });
+      res.write(Buffer.alloc(64));
+    });
+    try {
+      const store = new MediaStore(tempDir("aigc-policy-"), 1024 * 1024, 60_000, fetchPolicy([new URL(out.origin).host]));
+      const started = Date.now();
+      await expect(store.saveFromUrl(`${out.origin}/v.mp4`, { stem: "x", expect: "video", vendor: "test" })).rejects.toMatchObject({
+        info: { code: "MediaTooLarge" },
+      });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      out.server.closeAllConnections();
+      out.server.close();
+    }
+  }, 20_000);
 
   it("refuses a vendor output URL on a non-public address that nothing allows", async () => {
     const store = new MediaStore(tempDir("aigc-policy-"), 1024 * 1024);
