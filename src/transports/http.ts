@@ -3,7 +3,7 @@
  * request) but carry no application state: jobs and media live in the shared AppContext, so a
  * client that opens a new session per call (Dify) or sends no session at all loses nothing.
  * Security: Host and Origin allow-lists (DNS rebinding), optional Bearer token compared in
- * constant time, body size cap.
+ * constant time, body size cap, and the whole-message value and depth limits (message-limits.ts).
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -16,6 +16,7 @@ import type { AppContext } from "../context.js";
 import { log } from "../log.js";
 import { hostAllowed, originAllowed } from "./host.js";
 import { serveMedia } from "./media-route.js";
+import { messageRefusal } from "./message-limits.js";
 import { json, plain } from "./reply.js";
 import { createMcpServer } from "../server.js";
 import { VERSION } from "../version.js";
@@ -124,7 +125,10 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
 
     let body: unknown;
     try {
-      body = JSON.parse((await readBody(req, cfg.maxBodyBytes, cfg.bodyTimeoutMs)).toString("utf8"));
+      const text = (await readBody(req, cfg.maxBodyBytes, cfg.bodyTimeoutMs)).toString("utf8");
+      const refusal = messageRefusal(text);
+      if (refusal) return json(res, 413, { jsonrpc: "2.0", ...refusal });
+      body = JSON.parse(text);
     } catch (err) {
       if ((err as Error).message === "stalled") {
         res.on("finish", () => req.destroy());

@@ -4,7 +4,8 @@
  * the whole buffer on every chunk), so one large data: URI ended the server. This transport
  * reads line by line with a per-message cap (AIGC_MCP_STDIO_MAX_MESSAGE_BYTES): a larger message
  * is skipped to its newline and answered with a JSON-RPC error naming the limit; the server
- * keeps running. It closes only when stdin ends (once the requests read before are answered, 1 s
+ * keeps running. So is a message over the value or depth limit (message-limits.ts), before the SDK
+ * validates it. It closes only when stdin ends (once the requests read before are answered, 1 s
  * at most) or a stream fails, and says why on stderr.
  *
  * Given the entry's early answers (src/early-answers.ts), it starts with the input they read: the
@@ -23,6 +24,7 @@ import { takeEarlyAnswers, type EarlyAnswers } from "../early-answers.js";
 import { log } from "../log.js";
 import { createMcpServer } from "../server.js";
 import { LineReader } from "./lines.js";
+import { EDGE, messageRefusal, requestId, type MessageRefusal } from "./message-limits.js";
 import type { StoredHandshake, StoredToolList } from "../stored-tool-list.js";
 import { useStoredToolList } from "../tools/listing.js";
 
@@ -184,6 +186,8 @@ export class LineStdioTransport implements Transport {
   private message(line: string, bytes: number): void {
     let message: JSONRPCMessage;
     try {
+      const refusal = messageRefusal(line);
+      if (refusal) return this.refuseValues(line, refusal, bytes);
       message = JSONRPCMessageSchema.parse(JSON.parse(line));
     } catch (err) {
       log.warn("stdio: a line that is not a JSON-RPC message was ignored", { bytes, error: String(err).slice(0, 200) });
@@ -205,10 +209,16 @@ export class LineStdioTransport implements Transport {
     this.onmessage?.(message);
   }
 
+  /** Answers a message over the value or depth limit with its error, unless it is a notification (nothing answers one). */
+  private refuseValues(line: string, refusal: MessageRefusal, bytes: number): void {
+    log.warn(`stdio: a message over the ${refusal.error.data.what} limit was refused`, { bytes, limit: refusal.error.data.limit });
+    if (refusal.id !== null || !isNotification(line)) void this.send({ jsonrpc: "2.0", ...refusal } as never);
+  }
+
   /** Answers an over-limit message with an error (to its id, when one can be found at either end). */
   private refuse(bytes: number, head: string, tail: string): void {
     const id = requestId(head, tail);
-    const isRequest = id !== undefined || !/"method"\s*:\s*"notifications\//.test(head);
+    const isRequest = id !== undefined || !isNotification(head);
     log.warn("stdio: a message over the size limit was refused", { bytes, limit: this.maxMessageBytes });
     if (!isRequest) return;
     void this.send({
@@ -223,17 +233,8 @@ export class LineStdioTransport implements Transport {
   }
 }
 
-const ID = String.raw`"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.){0,256}")`;
-
-/** The top-level id of a JSON-RPC request, from its first or last bytes (clients put it first or last). */
-export function requestId(head: string, tail: string): string | number | undefined {
-  const m =
-    new RegExp(String.raw`^\s*\{\s*${ID}\s*,`).exec(head) ??
-    new RegExp(String.raw`^\s*\{\s*"jsonrpc"\s*:\s*"2\.0"\s*,\s*${ID}\s*,`).exec(head) ??
-    new RegExp(String.raw`,\s*${ID}\s*\}\s*$`).exec(tail);
-  if (!m) return undefined;
-  return JSON.parse(m[1]!) as string | number;
-}
+/** Whether a message whose id could not be read is a notification (nothing answers one), from its first characters. */
+const isNotification = (head: string) => /"method"\s*:\s*"notifications\//.test(head.slice(0, EDGE));
 
 /** The initialize result as the stored tool list keeps it: without the version the client asked for. */
 function handshakeOf(result: unknown): StoredHandshake | undefined {

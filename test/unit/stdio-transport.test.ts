@@ -6,7 +6,8 @@ import { PassThrough } from "node:stream";
 import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import type { EarlyAnswers } from "../../src/early-answers.js";
-import { LineStdioTransport, requestId } from "../../src/transports/stdio.js";
+import { requestId } from "../../src/transports/message-limits.js";
+import { LineStdioTransport } from "../../src/transports/stdio.js";
 
 function setup(max = 1024 * 1024, early?: EarlyAnswers) {
   const stdin = new PassThrough();
@@ -53,6 +54,22 @@ describe("LineStdioTransport", () => {
       }),
     ]);
     expect(got).toEqual([expect.objectContaining({ id: 43 })]);
+  });
+
+  it("refuses a message over the key, value or depth limit before parsing it, answering requests only, and reads the next one", async () => {
+    const { stdin, t, got, sent } = setup(8 * 1024 * 1024);
+    await t.start();
+    const meta = Object.fromEntries(Array.from({ length: 350_000 }, (_, i) => [`k${i}`, 0]));
+    stdin.write(JSON.stringify({ jsonrpc: "2.0", id: 5, method: "ping", params: { _meta: meta } }) + "\n");
+    stdin.write(JSON.stringify({ jsonrpc: "2.0", method: "notifications/progress", params: { _meta: meta } }) + "\n");
+    stdin.write(`{"jsonrpc":"2.0","method":"ping","params":{"x":${"[".repeat(100_000)}${"]".repeat(100_000)}},"id":"d"}\n`);
+    stdin.write(JSON.stringify({ jsonrpc: "2.0", id: 6, method: "ping" }) + "\n");
+    await tick();
+    expect(sent).toEqual([
+      { jsonrpc: "2.0", id: 5, error: expect.objectContaining({ code: -32600, message: expect.stringMatching(/more than 1000 members/) }) },
+      { jsonrpc: "2.0", id: "d", error: expect.objectContaining({ message: expect.stringMatching(/nested more than 72 levels/) }) },
+    ]);
+    expect(got).toEqual([expect.objectContaining({ id: 6 })]);
   });
 
   it("answers a line that is not JSON with a parse error and keeps going", async () => {

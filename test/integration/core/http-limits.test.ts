@@ -88,6 +88,49 @@ describe("HTTP limits", () => {
     expect(await r.json()).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/empty batch/) } });
   });
 
+  it("refuses a message over the value, key or depth limit with 413 before it is parsed, without stalling other callers", async () => {
+    const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 0]));
+    const ping = (params: unknown) => ({ jsonrpc: "2.0", id: 7, method: "ping", params });
+    const cases: Array<[unknown, RegExp]> = [
+      [ping({ _meta: keys(350_000) }), /an object in the message \(params\._meta included\) has more than 1000 members/],
+      [{ ...ping({}), method: "tools/call", params: { name: "list_jobs", arguments: keys(5_000) } }, /more than 1000 members/],
+      [ping({ _meta: { x: Array.from({ length: 200 }, () => Array<number>(600).fill(0)) } }), /more than 101000 values/],
+      [[ping({ _meta: keys(600) }), ping({ _meta: keys(600) }), ping({ _meta: { a: Array(100_000).fill(0) } })], /more than 101000 values/],
+    ];
+    for (const [body, says] of cases) {
+      const r = await post(s.http.url, body);
+      expect(r.status).toBe(413);
+      const answer = (await r.json()) as { id: unknown; error: { code: number; message: string } };
+      expect(answer.error).toMatchObject({ code: -32600, message: expect.stringMatching(says) });
+      expect(answer.id).toBe(Array.isArray(body) ? null : 7);
+    }
+    // 2 000 000 nested brackets (4 MB): JSON.parse alone would hold the event loop for about a second
+    const deep = `{"jsonrpc":"2.0","id":7,"method":"ping","params":{"_meta":{"x":${"[".repeat(2_000_000)}${"]".repeat(2_000_000)}}}}`;
+    const health = `${new URL(s.http.url).origin}/healthz`;
+    let worst = 0;
+    let sending = true;
+    const probe = (async () => {
+      while (sending) {
+        const t0 = performance.now();
+        await fetch(health).then((r) => r.arrayBuffer());
+        worst = Math.max(worst, performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const r = await fetch(s.http.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: deep,
+    });
+    sending = false;
+    await probe;
+    expect(r.status).toBe(413);
+    expect(await r.text()).toMatch(/nested more than 72 levels deep/);
+    expect(worst).toBeLessThan(400);
+    // a message within the limits (a few MB in one string is one value) still goes through
+    expect((await post(s.http.url, ping({ _meta: { ...keys(999), big: "A".repeat(3_000_000) } }))).status).toBe(200);
+  });
+
   it("closes silent, slow-header and slow-body sockets", async () => {
     const head = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nContent-Type: application/json\r\n`;
     const sockets = [
