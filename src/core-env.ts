@@ -18,7 +18,7 @@ export const CORE_ENV: EnvVar[] = [
   {
     name: "AIGC_MCP_AUTH_TOKEN",
     description:
-      "When set, every HTTP request needs `Authorization: Bearer <token>` (compared in constant time). At least 16 characters. Required to bind a non-loopback host.",
+      "When set, every HTTP request needs `Authorization: Bearer <token>` (compared in constant time). At least 16 characters once surrounding whitespace (a secret file's newline) is trimmed. Required to bind a non-loopback host.",
     secret: true,
   },
   {

@@ -1,7 +1,7 @@
 /** The server: parse flags and environment once, then run `check` or serve over stdio/HTTP (started by index.ts). */
 import "./net/v8-flags.js"; // first: V8 settings that must precede start-up's allocations
 import { dirname, join } from "node:path";
-import { ConfigError, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
+import { ConfigError, CORE_ENV, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
 import { expandHome } from "./home-path.js";
 import { configWarnings } from "./config-warnings.js";
 import { compileCache } from "./compile-cache.js";
@@ -13,6 +13,7 @@ import { log, redact, setLogLevel } from "./log.js";
 import { listVars, loadVendors, PLUGINS, registerSecrets, toolsetWarning } from "./plugins.js";
 import { listedToolsets } from "./server.js";
 import { readToolList } from "./stored-tool-list.js";
+import { trimCredentials } from "./secret-env.js";
 import type { LiveModel, LoadedVendor } from "./tools/plugin.js";
 import { VERSION } from "./version.js";
 
@@ -39,6 +40,7 @@ async function main(argv: string[]): Promise<void> {
     env.AIGC_MCP_OUTPUT_DIR ||= join(expandHome("~/aigc-mcp-output"), "sandbox");
     for (const line of sandbox.lines) log.info(`sandbox: ${line}`);
   }
+  env = trimCredentials(env, [...CORE_ENV, ...PLUGINS.flatMap((p) => p.env)]);
   registerSecrets(env);
   const core = parseCoreConfig(env);
   core.sandbox = args.sandbox;

@@ -74,10 +74,42 @@ describe("config errors", () => {
     expect(r.stderr).not.toContain("hunter2");
   });
 
+  it("refuse a token that is only whitespace, or too short once trimmed", async () => {
+    for (const [token, says] of [
+      [" ".repeat(20), /AIGC_MCP_AUTH_TOKEN: is only whitespace \(20 characters\)/],
+      ["  hunter2-short \n", /AIGC_MCP_AUTH_TOKEN: must be at least 16 characters .*it has 13 characters/],
+    ] as const) {
+      const r = await run(["--http"], { AIGC_MCP_OUTPUT_DIR: outputDir(), AIGC_MCP_AUTH_TOKEN: token });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(says);
+      expect(r.stderr).not.toContain("hunter2");
+    }
+  });
+
   it("do the same for a vendor credential", async () => {
     const r = await run([], { AIGC_MCP_OUTPUT_DIR: outputDir(), ARK_API_KEY: "Zk9#x" });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/ARK_API_KEY/);
     expect(r.stderr).not.toContain("Zk9#x");
   });
+});
+
+describe("a token from a secret file (surrounding whitespace, a trailing newline)", () => {
+  for (const configured of ["tok_ABCDEFGHIJKLMNOPQRST\n", "  tok_ABCDEFGHIJKLMNOPQRST  "]) {
+    it(`accepts the token without the whitespace: ${JSON.stringify(configured)}`, async () => {
+      const server = await startHttpServer({ AIGC_MCP_OUTPUT_DIR: outputDir(), AIGC_MCP_AUTH_TOKEN: configured }, ["--sandbox"]);
+      try {
+        const send = (authorization: string) =>
+          fetch(server.url, {
+            method: "POST",
+            headers: { authorization, "content-type": "application/json", accept: "application/json, text/event-stream" },
+            body: init,
+          }).then((r) => r.status);
+        expect(await send("Bearer tok_ABCDEFGHIJKLMNOPQRST")).toBe(200);
+        expect(await send("Bearer tok_ABCDEFGHIJKLMNOPQRSX")).toBe(401);
+      } finally {
+        server.child.kill();
+      }
+    });
+  }
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { CORE_ENV, ConfigError, envValue, parseCoreConfig } from "../../src/config.js";
 import { loadVendors, PLUGINS } from "../../src/plugins.js";
+import { trimCredentials } from "../../src/secret-env.js";
 import { z } from "zod";
 
 const SECRET_VARS = [...CORE_ENV, ...PLUGINS.flatMap((p) => p.env)].filter((v) => v.secret).map((v) => v.name);
@@ -47,5 +48,34 @@ describe("config errors never show a secret value", () => {
   it("does not quote a variable nobody declared", () => {
     expect(() => envValue({ SOME_TOKEN: "Zq7!" }, "SOME_TOKEN", z.string().min(10))).toThrow(/SOME_TOKEN/);
     expect(() => envValue({ SOME_TOKEN: "Zq7!" }, "SOME_TOKEN", z.string().min(10))).not.toThrow(/Zq7/);
+  });
+});
+
+describe("credentials from the environment lose their surrounding whitespace", () => {
+  const VARS = [...CORE_ENV, ...PLUGINS.flatMap((p) => p.env)];
+  it("trims every secret variable and the AWS key id, and leaves other variables as they are", () => {
+    const given = Object.fromEntries([...SECRET_VARS, "AWS_ACCESS_KEY_ID"].map((n) => [n, `\t ${n}-value\r\n`]));
+    const out = trimCredentials({ ...given, AIGC_MCP_HOST: " 127.0.0.1 ", AIGC_MCP_AUTH_TOKEN: "" }, VARS);
+    for (const n of [...SECRET_VARS, "AWS_ACCESS_KEY_ID"].filter((n) => n !== "AIGC_MCP_AUTH_TOKEN")) expect(out[n]).toBe(`${n}-value`);
+    expect(out.AIGC_MCP_HOST).toBe(" 127.0.0.1 ");
+    expect(out.AIGC_MCP_AUTH_TOKEN).toBe("");
+    expect(given.ARK_API_KEY).toBe("\t ARK_API_KEY-value\r\n");
+  });
+
+  it("refuses a secret that is only whitespace, naming the variable", () => {
+    for (const name of SECRET_VARS) {
+      expect(() => trimCredentials({ [name]: " \n" }, VARS)).toThrow(ConfigError);
+      expect(() => trimCredentials({ [name]: " \n" }, VARS)).toThrow(new RegExp(`^${name}: is only whitespace \\(2 characters\\)`));
+    }
+  });
+
+  it("gives parseCoreConfig the token a client sends", () => {
+    const env = trimCredentials(
+      { AIGC_MCP_AUTH_TOKEN: "tok_ABCDEFGHIJKLMNOPQRST\n", AIGC_MCP_MEDIA_URL_SECRET: ` ${"s".repeat(32)} ` },
+      VARS,
+    );
+    const core = parseCoreConfig({ ...env, AIGC_MCP_TRANSPORT: "http", AIGC_MCP_PUBLIC_URL: "https://x.example" });
+    expect(core.authToken).toBe("tok_ABCDEFGHIJKLMNOPQRST");
+    expect(core.publicMedia?.secret).toBe("s".repeat(32));
   });
 });

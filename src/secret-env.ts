@@ -1,0 +1,26 @@
+/**
+ * Credentials lose their surrounding whitespace before anything reads them. A secret file mounted by
+ * Docker or Kubernetes usually ends with a newline, which no credential holds: kept, it made every
+ * vendor call fail, and AIGC_MCP_AUTH_TOKEN (compared with the trimmed token clients send) answered
+ * every request 401 though start-up succeeded.
+ */
+import { ConfigError, type Env, type EnvVar } from "./config.js";
+
+/** Credential variables not declared secret, each the id paired with one (it shows in presigned URLs). */
+const CREDENTIAL_IDS = ["AWS_ACCESS_KEY_ID"];
+
+/**
+ * `env` with every secret of `vars` (and each of CREDENTIAL_IDS) trimmed. Throws a ConfigError naming
+ * the variable when one is nothing but whitespace: unset it, rather than start without the token it meant.
+ */
+export function trimCredentials(env: Env, vars: readonly EnvVar[]): Env {
+  const out = { ...env };
+  for (const name of [...vars.filter((v) => v.secret).map((v) => v.name), ...CREDENTIAL_IDS]) {
+    const raw = env[name];
+    if (!raw) continue;
+    const trimmed = raw.trim();
+    if (!trimmed) throw new ConfigError(name, `is only whitespace (${raw.length} characters): set the credential, or unset the variable`);
+    out[name] = trimmed;
+  }
+  return out;
+}
