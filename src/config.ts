@@ -11,6 +11,7 @@ import { expandHome } from "./home-path.js";
 import { parseCostConfig, type CostConfig } from "./cost/config.js";
 import { checkBucketSecret } from "./bucket-secret.js";
 import { metadataEntry } from "./net/addresses.js";
+import { publicMedia } from "./public-media.js";
 
 export { CORE_ENV };
 
@@ -261,18 +262,6 @@ function redis(env: Env): CoreConfig["redis"] {
       .regex(/^[A-Za-z0-9:._{}-]*$/, "may hold only letters, digits and : . _ - { }"),
   );
   return url ? { url, prefix } : undefined;
-}
-
-function publicMedia(env: Env): CoreConfig["publicMedia"] {
-  const url = envValue(env, "AIGC_MCP_PUBLIC_URL", zUrl.optional());
-  const secret = envValue(
-    env,
-    "AIGC_MCP_MEDIA_URL_SECRET",
-    z.string().min(32, "must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)").optional(),
-  );
-  if (!url) return undefined;
-  if (!secret) throw new ConfigError("AIGC_MCP_MEDIA_URL_SECRET", "is required with AIGC_MCP_PUBLIC_URL: it signs the download URLs");
-  return { url, secret };
 }
 
 /**

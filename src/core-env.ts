@@ -71,7 +71,7 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_PUBLIC_URL",
     flag: "--public-url",
     description:
-      "Externally reachable base URL of the HTTP server (e.g. `https://aigc.example.com`): every asset then carries a signed `download_url` (`<url>/media/<name>?exp=…&sig=…`) this server serves. Needs `AIGC_MCP_MEDIA_URL_SECRET` and `--http`.",
+      "Externally reachable base URL of the HTTP server (e.g. `https://aigc.example.com`, a path allowed; no user name, password, query or fragment): every asset then carries a signed `download_url` (`<url>/media/<name>?exp=…&sig=…`) this server serves. Needs `AIGC_MCP_MEDIA_URL_SECRET` and `--http`.",
   },
   {
     name: "AIGC_MCP_MEDIA_URL_SECRET",

@@ -86,6 +86,17 @@ describe("config errors", () => {
     }
   });
 
+  it("refuse a public URL holding a password, a query or a fragment at start-up, without showing the password", async () => {
+    const r = await run(["--http"], {
+      AIGC_MCP_OUTPUT_DIR: outputDir(),
+      AIGC_MCP_PUBLIC_URL: "https://user:pw-Zq7@x.example/a?b=1#c",
+      AIGC_MCP_MEDIA_URL_SECRET: "s".repeat(32),
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/AIGC_MCP_PUBLIC_URL: must not hold a user name or password/);
+    expect(r.stderr).not.toContain("pw-Zq7");
+  });
+
   it("do the same for a vendor credential", async () => {
     const r = await run([], { AIGC_MCP_OUTPUT_DIR: outputDir(), ARK_API_KEY: "Zk9#x" });
     expect(r.code).toBe(2);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SignedMediaUrls } from "../../src/media/signed-url.js";
 import { parseRange } from "../../src/transports/media-route.js";
-import { parseCoreConfig } from "../../src/config.js";
+import { ConfigError, parseCoreConfig } from "../../src/config.js";
 
 const SECRET = "s".repeat(32);
 
@@ -94,5 +94,25 @@ describe("AIGC_MCP_PUBLIC_URL configuration", () => {
     expect(cfg.publicMedia).toEqual({ url: "https://aigc.example.com", secret: SECRET });
     expect(cfg.mediaUrlTtlS).toBe(604800);
     expect(cfg.allowedHosts).toContain("aigc.example.com");
+  });
+  it("refuses a user name or password, a query and a fragment, naming what to remove and never showing the password", () => {
+    const refusal = (url: string) => {
+      try {
+        parseCoreConfig({ ...base, AIGC_MCP_PUBLIC_URL: url, AIGC_MCP_MEDIA_URL_SECRET: SECRET });
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return String((e as Error).message);
+      }
+      return undefined;
+    };
+    for (const url of ["https://user:pw-Zq7@x.example/a?b=1#c", "https://pw-Zq7@x.example", "http://:pw-Zq7@x.example:8787/"]) {
+      const err = refusal(url);
+      expect(err).toMatch(/^AIGC_MCP_PUBLIC_URL: must not hold a user name or password \(`user:password@` before the host\): remove them/);
+      expect(err).not.toContain("pw-Zq7");
+    }
+    for (const url of ["https://x.example/a?b=1", "https://x.example/a#c", "https://x.example/?", "https://x.example#"])
+      expect(refusal(url)).toMatch(/^AIGC_MCP_PUBLIC_URL: must not hold a query \(`\?…`\) or a fragment \(`#…`\): remove them/);
+    // an @ in the path is no user name
+    expect(refusal("https://x.example/team@a/")).toBeUndefined();
   });
 });
