@@ -1,6 +1,6 @@
 /** Issue 11 item 7 through the built server: large stdio messages work, over-limit ones get an error, and the server says why it exits. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { EmptyResultSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { makePng } from "../../src/sandbox/media-fixtures.js";
 import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
 import { tempDir } from "../helpers/harness.js";
@@ -45,5 +45,16 @@ describe("stdio message sizes", () => {
     expect((r.structuredContent as { status: string }).status).toBe("succeeded");
     await client.close();
     expect(stderr()).toMatch(/over the size limit was refused/);
+  }, 60_000);
+
+  it("answers a message with too many _meta keys with an error naming the limit, and keeps serving", async () => {
+    const { client, stderr } = await stdioClient(env);
+    const _meta = Object.fromEntries(Array.from({ length: 350_000 }, (_, i) => [`k${i}`, 0]));
+    await expect(client.request({ method: "ping", params: { _meta } }, EmptyResultSchema)).rejects.toThrow(
+      /Invalid Request: an object in the message \(params\._meta included\) has more than 1000 members/,
+    );
+    await client.ping();
+    await client.close();
+    expect(stderr()).toMatch(/over the keys limit was refused/);
   }, 60_000);
 });
