@@ -777,29 +777,10 @@ async function runMix(inflight, start) {
  * @param {boolean} inflight @param {Awaited<ReturnType<typeof runMix>>} m @param {Awaited<ReturnType<typeof runMix>>} work
  */
 async function rows(inflight, m, work) {
-  const {
-    errors,
-    wrongHash,
-    duplicates,
-    extra,
-    overheads,
-    ownWork,
-    pollWaits,
-    p99,
-    lat,
-    rssMiB,
-    fds,
-    own,
-    mix,
-    cpuLine,
-    byTool,
-    wall,
-    connections,
-  } = m;
   const workLine = `the work floor, a minimal SDK server whose tools do the same vendor work with undici (create, polls on the same schedule, download, sha256, save) and nothing else, sent the same calls the same way: overhead p50 ${fmt(median(work.overheads), 0)} ms, p99 ${fmt(work.p99, 0)} ms${inflight ? ` (without poll waits p99 ${fmt(quantile(work.ownWork, 0.99), 0)} ms)` : ""}, CPU ${fmt(work.cpu / CALLS, 2)} ms per call, peak RSS ${fmt(work.rssMiB, 0)} MiB, open files ${work.fds} (own ${work.own})${work.faults ? `, ${work.faults} faults${work.errors[0] ? ` (first: ${work.errors[0].err})` : ""}` : ""}`;
   if (inflight) {
     const f = `concurrency, ${CALLS === 1000 ? "1 000" : CALLS} calls in flight:`;
-    const floor = await floorInflight(connections);
+    const floor = await floorInflight(m.connections);
     const floorLine = `the floor, a minimal SDK server whose tool waits each call's simulator time, sent the same calls the same way: overhead p50 ${fmt(floor.p50, 0)} ms, p99 ${fmt(floor.p99, 0)} ms, CPU ${fmt(floor.cpuPerCall, 2)} ms per call`;
     return [
       {
@@ -808,31 +789,31 @@ async function rows(inflight, m, work) {
         unit: "faults",
         goal: "0",
         ok: m.faults === 0,
-        detail: `${mix}: ${errors.length} errors${errors[0] ? ` (first: ${errors[0].err})` : ""}, ${wrongHash} sha256 mismatches, ${duplicates} duplicates, ${extra} files beyond the results; wall ${fmt(wall / 1000, 2)} s`,
+        detail: `${m.mix}: ${m.errors.length} errors${m.errors[0] ? ` (first: ${m.errors[0].err})` : ""}, ${m.wrongHash} sha256 mismatches, ${m.duplicates} duplicates, ${m.extra} files beyond the results; wall ${fmt(m.wall / 1000, 2)} s`,
       },
       {
         name: `${f} p99 server overhead per call (latency minus the simulator's own time, poll waits included)`,
-        value: Number(fmt(p99, 0)),
+        value: Number(fmt(m.p99, 0)),
         unit: "ms",
         goal: "≤ 50 ms",
-        ok: p99 <= 50,
-        detail: `simulator's own time: a Seedream request (its ${fmt(IMAGE_MS / 1000, 0)} s render) and download; a video task's create-to-done time, the poll that saw it done and the download. Overhead p50 ${fmt(median(overheads), 0)} ms; without the wait from a task being done to the server's next poll of it (the poll interval backs off from 1 s; wait p50 ${fmt(median(pollWaits), 0)} ms, p99 ${fmt(quantile(pollWaits, 0.99), 0)} ms): p50 ${fmt(median(ownWork), 0)} ms, p99 ${fmt(quantile(ownWork, 0.99), 0)} ms; ${byTool}; ${cpuLine}; ${floorLine}; ${workLine}`,
+        ok: m.p99 <= 50,
+        detail: `simulator's own time: a Seedream request (its ${fmt(IMAGE_MS / 1000, 0)} s render) and download; a video task's create-to-done time, the poll that saw it done and the download. Overhead p50 ${fmt(median(m.overheads), 0)} ms; without the wait from a task being done to the server's next poll of it (the poll interval backs off from 1 s; wait p50 ${fmt(median(m.pollWaits), 0)} ms, p99 ${fmt(quantile(m.pollWaits, 0.99), 0)} ms): p50 ${fmt(median(m.ownWork), 0)} ms, p99 ${fmt(quantile(m.ownWork, 0.99), 0)} ms; ${m.byTool}; ${m.cpuLine}; ${floorLine}; ${workLine}`,
       },
       {
         name: `${f} server peak RSS`,
-        value: Number(fmt(rssMiB, 0)),
+        value: Number(fmt(m.rssMiB, 0)),
         unit: "MiB",
         goal: "≤ 300 MB",
-        ok: rssMiB * MB <= 300e6,
-        detail: `${mix}; the floor (minimal SDK server, same calls): ${fmt(floor.rssMiB, 0)} MiB`,
+        ok: m.rssMiB * MB <= 300e6,
+        detail: `${m.mix}; the floor (minimal SDK server, same calls): ${fmt(floor.rssMiB, 0)} MiB`,
       },
       {
         name: `${f} server open files (peak)`,
-        value: fds,
+        value: m.fds,
         unit: "files",
         goal: "≤ 600",
-        ok: fds <= 600,
-        detail: `/proc/<pid>/fd, sampled every 20 ms; its own (all but its clients' connections, up to ${connections * CLIENTS}): peak ${own}; the floor (minimal SDK server, same calls): ${floor.fds} files, its own ${floor.own}`,
+        ok: m.fds <= 600,
+        detail: `/proc/<pid>/fd, sampled every 20 ms; its own (all but its clients' connections, up to ${m.connections * CLIENTS}): peak ${m.own}; the floor (minimal SDK server, same calls): ${floor.fds} files, its own ${floor.own}`,
       },
     ];
   }
@@ -845,31 +826,31 @@ async function rows(inflight, m, work) {
       unit: "faults",
       goal: "0",
       ok: m.faults === 0,
-      detail: `${mix}: ${errors.length} errors${errors[0] ? ` (first: ${errors[0].err})` : ""}, ${wrongHash} sha256 mismatches, ${duplicates} duplicates, ${extra} files beyond the results; wall ${fmt(wall / 1000, 2)} s`,
+      detail: `${m.mix}: ${m.errors.length} errors${m.errors[0] ? ` (first: ${m.errors[0].err})` : ""}, ${m.wrongHash} sha256 mismatches, ${m.duplicates} duplicates, ${m.extra} files beyond the results; wall ${fmt(m.wall / 1000, 2)} s`,
     },
     {
       name: "concurrency: p99 server overhead per call (latency minus the simulator's own time)",
-      value: Number(fmt(p99, 0)),
+      value: Number(fmt(m.p99, 0)),
       unit: "ms",
       goal: "≤ 50 ms",
-      ok: p99 <= 50,
-      detail: `overhead p50 ${fmt(median(overheads), 0)} ms; ${byTool}; call latency p50 ${fmt(median(lat), 0)} ms, p99 ${fmt(quantile(lat, 0.99), 0)} ms; ${cpuLine}; ${floorLine}; ${workLine}`,
+      ok: m.p99 <= 50,
+      detail: `overhead p50 ${fmt(median(m.overheads), 0)} ms; ${m.byTool}; call latency p50 ${fmt(median(m.lat), 0)} ms, p99 ${fmt(quantile(m.lat, 0.99), 0)} ms; ${m.cpuLine}; ${floorLine}; ${workLine}`,
     },
     {
       name: "concurrency: server peak RSS",
-      value: Number(fmt(rssMiB, 0)),
+      value: Number(fmt(m.rssMiB, 0)),
       unit: "MiB",
       goal: "≤ 300 MB",
-      ok: rssMiB * MB <= 300e6,
-      detail: mix,
+      ok: m.rssMiB * MB <= 300e6,
+      detail: m.mix,
     },
     {
       name: "concurrency: server open files (peak)",
-      value: fds,
+      value: m.fds,
       unit: "files",
       goal: "≤ 600",
-      ok: fds <= 600,
-      detail: `/proc/<pid>/fd, sampled every 20 ms; its own (all but its clients' connections, up to ${connections * CLIENTS}): peak ${own}`,
+      ok: m.fds <= 600,
+      detail: `/proc/<pid>/fd, sampled every 20 ms; its own (all but its clients' connections, up to ${m.connections * CLIENTS}): peak ${m.own}`,
     },
   ];
 }

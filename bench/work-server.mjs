@@ -8,14 +8,12 @@
 // it. Reads ARK_BASE_URL, ARK_API_KEY, KLING_BASE_URL, KLING_API_KEY and OUT_DIR; prints its URL
 // on stderr. The endpoints are the vendors' documented ones (../shared/reference/vendor-apis.md).
 import { createHash } from "node:crypto";
-import { createServer } from "node:http";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { request } from "undici";
 import { z } from "zod";
+import { serveStateless } from "./stateless-http.mjs";
 
 const env = /** @type {Record<string, string>} */ (process.env);
 const ark = { authorization: `Bearer ${env.ARK_API_KEY}`, "content-type": "application/json" };
@@ -55,7 +53,7 @@ async function poll(done, maxMs) {
 /** @param {string} text @param {Record<string, unknown>} structuredContent */
 const answer = (text, structuredContent) => ({ content: [{ type: /** @type {const} */ ("text"), text }], structuredContent });
 
-/** @param {McpServer} server */
+/** @param {import("@modelcontextprotocol/sdk/server/mcp.js").McpServer} server */
 function registerTools(server) {
   const prompt = { prompt: z.string().max(4000) };
   server.registerTool("seedream_generate_image", { inputSchema: { ...prompt, size: z.string().optional() } }, async (a) => {
@@ -106,16 +104,4 @@ function registerTools(server) {
   });
 }
 
-const http = createServer(async (req, res) => {
-  const server = new McpServer({ name: "work", version: "1.0.0" });
-  registerTools(server);
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-  res.on("close", () => void transport.close().then(() => server.close()));
-  await server.connect(transport);
-  await transport.handleRequest(req, res);
-});
-http.keepAliveTimeout = 60_000;
-http.listen(0, "127.0.0.1", () => {
-  const address = http.address();
-  process.stderr.write(`"url":"http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/mcp"\n`);
-});
+serveStateless("work", registerTools);
