@@ -32,6 +32,8 @@ export interface AigcErrorInfo {
   hint?: string;
   /** Milliseconds the vendor asked us to wait (Retry-After) before asking again; job trackers wait that long before the next poll. */
   retryAfterMs?: number;
+  /** The vendor did the work, so bills it, although the call fails here (an output it answered that cannot be kept). */
+  billed?: boolean;
 }
 
 export class AigcError extends Error {

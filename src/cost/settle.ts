@@ -12,9 +12,9 @@ import { mayHaveReachedVendor } from "../vendors/kit/lost-answer.js";
 import { actualCost, type VendorUsage } from "../vendors/kit/price.js";
 import type { SpendLedger } from "./ledger.js";
 
-/** Whether a call that failed with `err` may have been billed (its request may have reached the vendor, or its answer was lost). */
+/** Whether a call that failed with `err` may have been billed: its request may have reached the vendor, its answer was lost, or the vendor did the work (`info.billed`). */
 export function mayHaveBilled(err: unknown): boolean {
-  return (err instanceof AigcError && err.code === "CreateAnswerLost") || mayHaveReachedVendor(err);
+  return (err instanceof AigcError && (err.code === "CreateAnswerLost" || err.info.billed === true)) || mayHaveReachedVendor(err);
 }
 
 /** The cost of a job that has just ended: its actual from the usage, and how its reservation ends. */

@@ -92,7 +92,9 @@ export class AnimoClient {
         code: "MediaTooLarge",
         vendor: ANIMO,
         requestId,
-        message: `Animo announced a ${declared}-byte video, over the ${this.maxMediaBytes}-byte cap (AIGC_MCP_MAX_MEDIA_BYTES); nothing was saved`,
+        // Answered with the video: Animo made it, so it is billed, although it is not kept.
+        billed: true,
+        message: `Animo answered with a ${declared}-byte video, over the ${this.maxMediaBytes}-byte cap (AIGC_MCP_MAX_MEDIA_BYTES); it was made (and is billed) but not saved`,
         hint: "Raise AIGC_MCP_MAX_MEDIA_BYTES, or ask for a shorter duration or a lower resolution.",
       });
     }

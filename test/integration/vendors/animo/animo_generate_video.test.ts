@@ -1,8 +1,8 @@
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleOf } from "../../../helpers/job-handle.js";
-import { logLines, startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
+import { logLines, startHarness, structured, tempDir, text, type Harness } from "../../../helpers/harness.js";
 import { jobOf, mark } from "../../../helpers/results.js";
 
 const MB = 1024 * 1024;
@@ -84,15 +84,24 @@ describe("animo_generate_video (sync mode, in-process)", () => {
     expect(text(f)).toMatch(/not repeated automatically/);
   });
 
-  it("fails a chunked body over AIGC_MCP_MAX_MEDIA_BYTES and leaves no partial file", async () => {
-    const small = await startHarness({ env: { AIGC_MCP_MAX_MEDIA_BYTES: String(2 * MB) }, animo: { hugeBytes: 8 * MB } });
+  it("fails a chunked body over AIGC_MCP_MAX_MEDIA_BYTES and leaves no partial file; the video was made, so it counts as spent", async () => {
+    const prices = join(tempDir("aigc-prices-"), "prices.json");
+    writeFileSync(prices, JSON.stringify({ animo: [{ model: "*", currency: "CNY", unit: "item", amount: 2 }] }));
+    const small = await startHarness({
+      env: { AIGC_MCP_MAX_MEDIA_BYTES: String(2 * MB), AIGC_MCP_PRICES_FILE: prices, AIGC_MCP_BUDGET: "daily:100CNY" },
+      animo: { hugeBytes: 8 * MB },
+    });
     try {
       for (const prompt of ["[huge] declared", "[huge-stream] chunked"]) {
         const r = await small.call("animo_generate_video", { prompt, wait_seconds: 20 });
         expect(r.isError).toBe(true);
         expect(jobOf(r).error).toMatchObject({ code: "MediaTooLarge" });
         expect(text(r)).toMatch(/AIGC_MCP_MAX_MEDIA_BYTES/);
+        // Animo answered with the video (declared too large, or found so while streaming): never "not billed".
+        expect((structured(r) as { cost?: Record<string, unknown> }).cost, prompt).toMatchObject({ counted_as_spent: true });
       }
+      const budget = structured(await small.call("get_budget", {})) as { limits: Array<{ spent: number }> };
+      expect(budget.limits[0]!.spent).toBe(4);
       expect(readdirSync(small.dir).filter((n) => !n.startsWith(".aigc-mcp"))).toEqual([]);
     } finally {
       await small.close();
