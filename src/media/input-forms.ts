@@ -5,7 +5,8 @@ import { sniffBytes } from "./sniff.js";
 export function dataUriBytes(value: string): Buffer | undefined {
   const m = /^data:(?:[\w.+-]+\/[\w.+-]+)?(?:;[\w-]+=[^;,]*)*(;base64)?,(.*)$/is.exec(value);
   if (!m) return undefined;
-  return m[1] ? Buffer.from(m[2]!, "base64") : percentDecoded(m[2]!);
+  // Percent-escapes are undone before base64 too, as browsers do (WHATWG's data: URL rules): %2B, %2F, %3D.
+  return m[1] ? Buffer.from(m[2]!.includes("%") ? percentDecoded(m[2]!).toString("latin1") : m[2]!, "base64") : percentDecoded(m[2]!);
 }
 
 /** Percent-decoding to bytes (not UTF-8 text: `%FF` is the byte 0xFF); a `%` without two hex digits stays as is. */

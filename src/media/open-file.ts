@@ -76,5 +76,10 @@ export async function openGenerated(media: Pick<MediaStore, "resolve" | "dir">, 
   const root = await realpath(media.dir).catch(() => undefined);
   const file = root ? await openWithin(path, [root]) : "missing";
   if (typeof file === "string") throw mediaNotFound(uriOrName);
+  // No output is empty (each is sniffed when saved): an empty file there is not one this server made.
+  if (file.size === 0) {
+    await file.fh.close().catch(() => undefined);
+    throw mediaNotFound(uriOrName);
+  }
   return file;
 }

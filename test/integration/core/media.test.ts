@@ -65,6 +65,10 @@ describe("local path inputs", () => {
       /images\[0\]: data URI is not a recognised media file/,
     );
     await expect(loadMediaInput("data:image/png;base64", rule, policy)).rejects.toThrow(/is not a valid data: URI/);
+    // A base64 data: URI passed through encodeURIComponent (%2B, %2F, %3D) decodes as browsers decode it.
+    const escaped = `data:image/png;base64,${encodeURIComponent(png.toString("base64"))}`;
+    expect(escaped).toMatch(/%2[BF]|%3D/);
+    expect(((await loadMediaInput(escaped, rule, policy)) as { data: Buffer }).data.equals(png)).toBe(true);
   });
   it("refuses a URI of an unsupported scheme, listing what is accepted, instead of reading it as a relative path", async () => {
     for (const uri of ["ftp://example.com/a.jpg", "s3://bucket/a.mp3", "asset://abc", "media://other/a.png"])

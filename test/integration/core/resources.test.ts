@@ -73,4 +73,11 @@ describe("resources serve generated files only", () => {
     expect(e.code).toBe(-32002);
     expect((await h.client.listResources()).resources).toEqual([]);
   });
+
+  it("does not serve a generated name emptied, as no output this server saved is empty", async () => {
+    const r = await h.call("seedream_generate_image", { prompt: "a file emptied later" });
+    const asset = structured<{ assets: Array<{ uri: string; path: string }> }>(r).assets[0]!;
+    writeFileSync(asset.path, "");
+    expect((await readError(h, asset.uri)).code).toBe(-32002);
+  });
 });
