@@ -23,7 +23,9 @@ describe("gateway pricing rules", () => {
 
   it("chat meters: input always, output only with max_tokens, thinking as a dimension", () => {
     const messages = [{ role: "user" as const, content: "你好" }];
-    expect(chatMeters(messages, undefined, false)).toMatchObject({ meters: [{ quantity: 2 / 1e6, part: "input" }] });
+    // 2 characters, plus the template's allowance: 32 a call and 16 a message.
+    expect(chatMeters(messages, undefined, false)).toMatchObject({ meters: [{ quantity: (2 + 48) / 1e6, part: "input" }] });
+    expect(chatMeters([...messages, ...messages], 1, false).meters[0]!.quantity).toBe((4 + 64) / 1e6);
     expect(chatMeters(messages, undefined, false).lowerBound).toMatch(/no max_tokens/);
     expect(chatMeters(messages, 50, true).meters[1]).toMatchObject({ quantity: 50 / 1e6, dims: { tokens: "output", thinking: true } });
   });

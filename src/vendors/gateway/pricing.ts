@@ -7,8 +7,9 @@
  *
  * Token counts cannot be known before a call (the tokenizer is the upstream's), so the meters count
  * one token per character of the text sent: an upper bound for Qwen's tokenizer, which packs a
- * CJK character or several Latin letters into one token. A chat's output counts up to max_tokens;
- * without it the output is not counted and the estimate is a lower bound. No MCP types here.
+ * CJK character or several Latin letters into one token, plus an allowance for the chat template. A
+ * chat's output counts up to max_tokens; without it the output is not counted and the estimate is
+ * a lower bound. No MCP types here.
  */
 import { formatMoney, pickRate, roundMoney, type Actual, type Meter, type Price } from "../kit/price.js";
 import type { ChatMessage, ChatUsage } from "./chat.js";
@@ -31,32 +32,41 @@ function tokenMeter(chars: number, what: string, dims?: Meter["dims"], part?: st
 }
 
 /**
- * A chat: input tokens (every message's content as sent, the JSON note included) and output tokens
- * up to `max_tokens`. The output rate depends on thinking mode (`enable_thinking`). Without
- * max_tokens the answer's length is unknown: it is left out, and `lowerBound` says so.
+ * The chat template's tokens, which the gateway counts as input around the messages (role markers,
+ * the reply's opening, a default system prompt some templates add): an allowance per message and
+ * per call, generous for the ChatML templates Qwen uses (about 5 per message and 3 per call, ~20
+ * for a default system prompt), so the input meter stays an upper bound.
+ */
+export const TEMPLATE_TOKENS = { perMessage: 16, perCall: 32 } as const;
+
+/**
+ * A chat: input tokens (every message's content as sent, the JSON note included, and the template's
+ * allowance) and output tokens up to `max_tokens`. The output rate depends on thinking mode
+ * (`enable_thinking`). Without max_tokens the answer's length is unknown: it is left out, and
+ * `lowerBound` and `unbounded` say so (a budget or max_cost cannot hold such a call).
  */
 export function chatMeters(
   messages: ChatMessage[],
   maxTokens: number | undefined,
   thinking: boolean,
 ): { meters: Meter[]; lowerBound?: string; unbounded?: string } {
-  const input = messages.reduce((n, m) => n + characters(m.content), 0);
-  const meters = [tokenMeter(input, "messages", { tokens: "input" }, "input")];
-  // The chat template wraps each message in role tokens the model counts as input: not countable here.
-  const overhead = "the chat template's tokens around each message";
+  const chars = messages.reduce((n, m) => n + characters(m.content), 0);
+  const template = TEMPLATE_TOKENS.perCall + TEMPLATE_TOKENS.perMessage * messages.length;
+  const input = tokenMeter(chars + template, "messages", { tokens: "input" }, "input");
+  input.how = `${spaced(chars)} characters of messages (${TOKEN_RULE}) + ${template} tokens for the chat template (${messages.length} message${messages.length === 1 ? "" : "s"})`;
   if (maxTokens === undefined)
     return {
-      meters,
-      lowerBound: `${overhead}, and the answer's output tokens (no max_tokens given, so their number is not known before the call)`,
+      meters: [input],
+      lowerBound: "the answer's output tokens (no max_tokens given, so their number is not known before the call)",
       unbounded: "max_tokens",
     };
-  meters.push({
+  const output: Meter = {
     quantity: maxTokens / M,
     dims: { tokens: "output", thinking },
     part: "output",
     how: `up to max_tokens ${spaced(maxTokens)} output tokens`,
-  });
-  return { meters, lowerBound: overhead };
+  };
+  return { meters: [input, output] };
 }
 
 /** Embeddings: every text's characters as tokens. */

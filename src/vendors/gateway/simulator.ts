@@ -262,7 +262,9 @@ export class GatewaySimulator extends VendorSimulator {
       : undefined;
     const usage = {
       prompt_tokens: countTokens(messages.map((m) => JSON.stringify(m)).join(" ")),
-      completion_tokens: countTokens(content) + countTokens(reasoning ?? ""),
+      // A backend never reports more output than max_tokens allowed.
+      completion_tokens:
+        Math.min(countTokens(content), typeof maxTokens === "number" ? maxTokens : Infinity) + countTokens(reasoning ?? ""),
       total_tokens: 0,
     };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;

@@ -266,7 +266,7 @@ describe("the cost guard", () => {
     const capped = await h.call("gateway_chat", { prompt: "say something", max_cost: 0.01 });
     expect(text(capped)).toMatch(/^Error: CostUnbounded \(AI Gateway\): max_cost 0.01 cannot hold this call/);
     expect(m.since()).toHaveLength(0);
-    // With max_tokens each call is held at its most (13 + 100 tokens: ¥0.0002104), so 2 of 20 fit in ¥0.0005.
+    // With max_tokens each call is held at its most (13 + 48 template + 100 tokens: ¥0.0002488), so 2 of 20 fit in ¥0.0005.
     const calls = await Promise.all(
       Array.from({ length: 20 }, (_, i) => h!.call("gateway_chat", { prompt: `say something ${i}`.slice(0, 13), max_tokens: 100 })),
     );
@@ -277,6 +277,15 @@ describe("the cost guard", () => {
     await h.close();
     h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:0.0005CNY", AIGC_MCP_BUDGET_UNKNOWN_PRICE: "allow" } });
     expect((await h.call("gateway_chat", { prompt: "say something" })).isError).toBeFalsy();
+  });
+
+  it("tiny chats with max_tokens never pass a budget together: the chat template's tokens are held too", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:0.0001CNY" } });
+    // Held at the prompt and output alone (¥0.0000028), 30 of them fitted, and cost ¥0.0000088 each.
+    await Promise.all(Array.from({ length: 30 }, () => h!.call("gateway_chat", { prompt: "x", max_tokens: 1 })));
+    const budget = (await h.call("get_budget", {})).structuredContent as { limits: Array<{ spent: number; reserved: number }> };
+    expect(budget.limits[0]!.spent).toBeGreaterThan(0);
+    expect(budget.limits[0]!.spent + budget.limits[0]!.reserved).toBeLessThanOrEqual(0.0001);
   });
 
   it("a repeat waiting on a first call that is then refused runs as the call itself, at once", async () => {

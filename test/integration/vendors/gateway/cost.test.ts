@@ -47,8 +47,8 @@ describe("gateway prices, quotes and actual costs", () => {
     const q = await quote(h, "gateway_chat", { prompt: "Say hello.", max_tokens: 100 });
     expect(before.since()).toHaveLength(0);
     expect(q).toMatchObject({ vendor: "gateway", model: "qwen-plus" });
-    // 10 characters counted as 10 input tokens at ¥0.8/M, 100 output tokens at ¥2/M.
-    expect(q.estimate.amount).toBeCloseTo((10 * 0.8) / 1e6 + (100 * 2) / 1e6, 9);
+    // 10 characters counted as 10 input tokens, plus 48 for the chat template (32 a call, 16 a message), at ¥0.8/M; 100 output tokens at ¥2/M.
+    expect(q.estimate.amount).toBeCloseTo((58 * 0.8) / 1e6 + (100 * 2) / 1e6, 9);
     expect(q.estimate).toMatchObject({ currency: "CNY", confidence: "official" });
     expect(q.estimate.source?.url).toContain("help.aliyun.com");
     expect(q.estimate.basis).toContain("10 characters of messages (1 token per character, an upper bound)");
@@ -56,16 +56,17 @@ describe("gateway prices, quotes and actual costs", () => {
     expect(q.estimate.basis).toContain(
       "up to max_tokens 100 output tokens → 0.0001 M tokens × ¥2/M tokens (output: tokens output, thinking no)",
     );
-    // The chat template's tokens around each message cannot be counted before the call: at least this much.
-    expect(q.estimate.lowerBound).toBe(true);
+    // The chat template's tokens are an allowance: with max_tokens the estimate is the most the call costs.
+    expect(q.estimate.basis).toContain("+ 48 tokens for the chat template (1 message)");
+    expect(q.estimate.lowerBound).toBeUndefined();
     expect(q.estimate.unbounded).toBeUndefined();
   });
 
   it("chat without max_tokens is a lower bound saying so; thinking output has no known price", async () => {
     const open = await quote(h, "gateway_chat", { prompt: "Say hello." });
-    expect(open.estimate.amount).toBeCloseTo((10 * 0.8) / 1e6, 9);
+    expect(open.estimate.amount).toBeCloseTo((58 * 0.8) / 1e6, 9);
     expect(open.estimate.lowerBound).toBe(true);
-    expect(open.estimate.basis).toContain("and the answer's output tokens (no max_tokens given");
+    expect(open.estimate.basis).toContain("plus the answer's output tokens (no max_tokens given");
     // Nothing limits it: the argument that would is named (a budget or max_cost refuses it without).
     expect(open.estimate.unbounded).toBe("max_tokens");
     const thinking = await quote(h, "gateway_chat", { prompt: "Say hello.", max_tokens: 10, enable_thinking: true });
@@ -171,11 +172,11 @@ describe("gateway prices, quotes and actual costs", () => {
     });
     try {
       const contract = await quote(other, "gateway_chat", { prompt: "Say hello.", max_tokens: 100 });
-      expect(contract.estimate.amount).toBeCloseTo((10 * 1) / 1e6 + (100 * 4) / 1e6, 9);
+      expect(contract.estimate.amount).toBeCloseTo((58 * 1) / 1e6 + (100 * 4) / 1e6, 9);
       expect(contract.estimate.confidence).toBe("contract");
       const fromModels = await quote(other, "gateway_chat", { prompt: "Say hello.", max_tokens: 100, model: "qwen3-8b" });
       expect(fromModels.estimate).toMatchObject({ currency: "USD", confidence: "contract" });
-      expect(fromModels.estimate.amount).toBeCloseTo((110 * 0.5) / 1e6, 9);
+      expect(fromModels.estimate.amount).toBeCloseTo((158 * 0.5) / 1e6, 9);
       // The built-in prices of the other models stay.
       const speech = await quote(other, "gateway_speech", { text: "Hello." });
       expect(speech.estimate.confidence).toBe("official");
