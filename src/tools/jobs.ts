@@ -18,6 +18,8 @@ const jobId = z.string().min(1).max(MAX_JOB_ID);
 export const LIST_JOBS_SCAN = 1000;
 export const LIST_JOBS_MAX_RESULT_BYTES = 900_000;
 const CLIP = 1000;
+/** How long cancel_job waits for a task it found already done to be saved (a poll interval, up to Kling's 8 s, and the download). */
+const DONE_TASK_WAIT_MS = 15_000;
 
 interface Cursor {
   o: number;
@@ -116,7 +118,12 @@ export function jobTools(app: AppContext): ToolDef[] {
       output: { ...jobResultShape, cancelled: z.boolean(), message: z.string() },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
       run: async (args, ctx) => {
-        const { record, outcome } = await ctx.app.jobs.cancel(args.job_id, ctx.signal);
+        const cancel = await ctx.app.jobs.cancel(args.job_id, ctx.signal);
+        const { outcome } = cancel;
+        let { record } = cancel;
+        // A task found done is saved by the job's next poll: waited for briefly, so the answer says one thing.
+        if (!outcome.cancelled && outcome.status === "succeeded" && !TERMINAL.has(record.status))
+          record = await ctx.app.jobs.wait(args.job_id, { budgetMs: DONE_TASK_WAIT_MS, signal: ctx.signal });
         const rendered = await renderJob(record, ctx.app, ctx.delivery, outcome.message);
         rendered.structuredContent = { ...structuredJob(record), cancelled: outcome.cancelled, message: outcome.message };
         delete rendered.isError;

@@ -193,7 +193,9 @@ export function seedanceDriver(client: ArkClient): TaskDriver {
           message:
             task.status === "running"
               ? `${ARK} cannot cancel a task that is already running; it will finish (and be billed). Its result will still be downloaded.`
-              : `The ${ARK} task is already ${task.status}.`,
+              : task.status === "succeeded"
+                ? `The ${ARK} task has already succeeded (and is billed); its video is saved as this job's output.`
+                : `The ${ARK} task is already ${task.status}.`,
         };
       }
       try {

@@ -83,7 +83,9 @@ describe("cancellation", () => {
       const job = jobOf(await h.call("seedance_generate_video", { prompt: "done before the cancel", wait_seconds: 0 }));
       h.ark.sim.advance(2500);
       const c = await h.call("cancel_job", { job_id: job.job_id });
-      expect(structured(c)).toMatchObject({ cancelled: false });
+      expect(structured(c)).toMatchObject({ cancelled: false, status: "succeeded" });
+      expect(text(c)).toMatch(/has already succeeded \(and is billed\); its video is saved/);
+      expect(text(c)).not.toMatch(/still running/);
       const done = jobOf(await h.call("wait_for_job", { job_id: job.job_id, wait_seconds: 20 }));
       expect(done.status).toBe("succeeded");
       expect(done.assets).toHaveLength(1);
