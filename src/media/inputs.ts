@@ -118,11 +118,18 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
   // what exists there; then again on the real path, so a link inside cannot lead outside.
   const roots = await Promise.all(policy.roots.map(async (root) => [resolve(root), await realpath(root).catch(() => resolve(root))]));
   if (!within(path, roots.flat())) throw outside();
+  // A URI of another kind (blob:, javascript:) reads as a relative path; a file of that name may exist, so it is only named.
+  const uri = /^[a-z][a-z0-9+.-]+:/i.exec(value)?.[0];
+  const missing = () =>
+    inputError(
+      field,
+      `file ${path} does not exist${uri ? ` (if "${value.slice(0, 60)}" is a URI, the ${uri} scheme is not accepted here: pass an http(s) URL, a data: URI or a ${MEDIA_URI_PREFIX}… URI)` : ""}`,
+    );
   let real: string;
   try {
     real = await realpath(path);
   } catch {
-    throw inputError(field, `file ${path} does not exist`);
+    throw missing();
   }
   const realRoots = roots.map(([, r]) => r!);
   if (!within(real, realRoots)) throw outside();
@@ -130,7 +137,7 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
   const data = await policy.media.queue.run(async () => {
     const file = await openWithin(real, realRoots);
     if (file === "outside") throw outside();
-    if (file === "missing") throw inputError(field, `file ${path} does not exist`);
+    if (file === "missing") throw missing();
     if (file === "not a file") throw inputError(field, `${path} is not a file`);
     return readWhole(file, path, rule, policy);
   });

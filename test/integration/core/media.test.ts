@@ -77,6 +77,10 @@ describe("local path inputs", () => {
           `^images\\[0\\]: "${uri.replace(/[.]/g, "\\.")}" uses the \\w+:// scheme, which is not accepted here; pass an http\\(s\\) URL, a data: URI, a media://files/… URI of an earlier output or a local file path$`,
         ),
       );
+    // Without "//" it reads as a relative path (a file may have that name); the missing file's message names the scheme.
+    await expect(loadMediaInput("blob:http://x/abc", rule, { ...policy, roots: [process.cwd()] })).rejects.toThrow(
+      /does not exist \(if "blob:http:\/\/x\/abc" is a URI, the blob: scheme is not accepted here/,
+    );
     await expect(loadMediaInput("s3://bucket/a.png", { ...rule, references: ["asset"] }, policy)).rejects.toThrow(
       /, a vendor reference \(asset:\/\/…\) or/,
     );
