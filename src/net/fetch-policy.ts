@@ -7,7 +7,6 @@
  * again. Callers turn any failure into one "could not download <url>" so that answers never tell a
  * refused address from a closed port or an HTTP status.
  */
-import type { LookupAddress, LookupOptions } from "node:dns";
 import { isIP } from "node:net";
 import type { Dispatcher } from "undici";
 import { AigcError } from "../errors.js";
@@ -64,26 +63,9 @@ export function fetchPolicy(entries: Iterable<string>, vendorEndpoints: Iterable
 
 const portOf = (u: URL): string => u.port || (u.protocol === "https:" ? "443" : "80");
 
-/** Why a download was refused before it connected; callers log it and show "could not download". */
-export class DownloadRefused extends Error {
-  readonly code = "EDOWNLOADREFUSED";
-}
+import { checkedLookup, DownloadRefused } from "./lookups.js";
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-
-/** dns.lookup that fails when any address of the name is not public: the socket connects to what this returns. */
-export function checkedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
-  // node:dns on first use, not at every start (issue 16)
-  process.getBuiltinModule("node:dns").lookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, []);
-    const bad = addresses.find((a) => !isPublicAddress(a.address));
-    if (bad || !addresses.length) {
-      return callback(new DownloadRefused(`${hostname} resolves to ${bad?.address ?? "no address"}, which is not a public address`), []);
-    }
-    if (options.all) callback(null, addresses);
-    else callback(null, addresses[0]!.address, addresses[0]!.family);
-  });
-}
+export { allowedLookup, checkedLookup, DownloadRefused } from "./lookups.js";
 
 function allowed(u: URL, policy: FetchPolicy): boolean {
   const host = u.hostname.toLowerCase();
@@ -147,8 +129,12 @@ export async function dispatcherFor(url: string, policy: FetchPolicy): Promise<D
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") throw new DownloadRefused(`${u.protocol} URLs are not fetched`);
   if (u.username || u.password) throw new DownloadRefused("URLs with credentials are not fetched");
-  if (allowed(u, policy)) return undefined; // the shared agent, no address check
   const literal = u.hostname.replace(/^\[|\]$/g, "");
+  if (allowed(u, policy)) {
+    // Listed names skip the public-address check, never the metadata one: a listed name may resolve anywhere.
+    if (isIP(literal) && isMetadataHost(literal)) throw new DownloadRefused(`${literal} is a link-local or cloud metadata address`);
+    return undefined; // the shared agent, whose lookup refuses only metadata addresses (net/lookups.ts)
+  }
   // An IP literal never reaches the lookup, so it is checked here.
   if (isIP(literal) && !isPublicAddress(literal)) throw new DownloadRefused(`${literal} is not a public address`);
   const { Agent } = await loadUndici();

@@ -8,6 +8,7 @@ import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../errors.js";
 import { stoppedByServer } from "../open-calls.js";
+import { allowedLookup } from "./lookups.js";
 import { pool } from "./pools.js";
 import { loadUndici } from "./undici.js";
 
@@ -150,7 +151,8 @@ export async function httpOpen(
   if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal);
   try {
     const { Agent, request } = await loadUndici();
-    const agent = pool("shared", (o) => new Agent({ connect: { timeout: 10_000 }, ...o }));
+    // Vendor endpoints and allow-listed hosts: any address but a metadata one (lookups.ts).
+    const agent = pool("shared", (o) => new Agent({ connect: { timeout: 10_000, lookup: allowedLookup }, ...o }));
     const res = await request(url, {
       dispatcher: opts.dispatcher ?? agent,
       method: opts.method ?? "GET",

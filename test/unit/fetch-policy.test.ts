@@ -1,6 +1,6 @@
 /** The URL fetch policy's address rules: what counts as public, which URLs are refused before any connection. */
 import { describe, expect, it } from "vitest";
-import { checkedLookup, dispatcherFor, DownloadRefused, fetchPolicy, isPublicAddress } from "../../src/net/fetch-policy.js";
+import { allowedLookup, checkedLookup, dispatcherFor, DownloadRefused, fetchPolicy, isPublicAddress } from "../../src/net/fetch-policy.js";
 
 describe("URL fetch policy", () => {
   it("treats loopback, private, shared, link-local, metadata, multicast and reserved addresses as non-public", () => {
@@ -92,6 +92,16 @@ describe("URL fetch policy", () => {
   it("fails the lookup of a name that resolves to a non-public address", async () => {
     const err = await new Promise<Error | null>((resolve) => checkedLookup("localhost", {}, (e) => resolve(e)));
     expect(err).toBeInstanceOf(DownloadRefused);
+  });
+
+  it("lets an allow-listed name resolve to a private address, never to a metadata one", async () => {
+    const look = (name: string) => new Promise<Error | null>((resolve) => allowedLookup(name, {}, (e) => resolve(e)));
+    expect(await look("localhost")).toBeNull();
+    // dns.lookup answers an address as itself: what a listed name resolving there meets.
+    expect(await look("169.254.169.254")).toBeInstanceOf(DownloadRefused);
+    expect(await look("100.100.100.200")).toBeInstanceOf(DownloadRefused);
+    // A literal one is refused before any connection (start-up refuses listing it; a policy made directly is checked too).
+    await expect(dispatcherFor("http://169.254.169.254/latest", fetchPolicy(["169.254.169.254"]))).rejects.toThrow(/metadata/);
   });
 });
 
