@@ -98,9 +98,9 @@ describe("animo_generate_video (sync mode, in-process)", () => {
         expect(jobOf(r).error).toMatchObject({ code: "MediaTooLarge" });
         expect(text(r)).toMatch(/AIGC_MCP_MAX_MEDIA_BYTES/);
         // Animo answered with the video (declared too large, or found so while streaming): never "not billed".
-        expect((structured(r) as { cost?: Record<string, unknown> }).cost, prompt).toMatchObject({ counted_as_spent: true });
+        expect(structured<{ cost?: Record<string, unknown> }>(r).cost, prompt).toMatchObject({ counted_as_spent: true });
       }
-      const budget = structured(await small.call("get_budget", {})) as { limits: Array<{ spent: number }> };
+      const budget = structured<{ limits: Array<{ spent: number }> }>(await small.call("get_budget", {}));
       expect(budget.limits[0]!.spent).toBe(4);
       expect(readdirSync(small.dir).filter((n) => !n.startsWith(".aigc-mcp"))).toEqual([]);
     } finally {
