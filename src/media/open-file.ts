@@ -8,7 +8,7 @@
  */
 import { constants, type Stats } from "node:fs";
 import { open, realpath, stat, type FileHandle } from "node:fs/promises";
-import { sep } from "node:path";
+import { dirname, sep } from "node:path";
 import { mediaNotFound, type MediaStore } from "./store.js";
 
 export interface OpenedFile {
@@ -71,10 +71,10 @@ export async function readOpened(file: OpenedFile, bytes: number): Promise<Buffe
  * A generated file (a media:// URI or a name), opened as openWithin does, inside the output folder.
  * Throws MediaNotFound for anything else, as MediaStore.resolve does. The caller closes the handle.
  */
-export async function openGenerated(media: Pick<MediaStore, "resolve" | "dir">, uriOrName: string): Promise<OpenedFile> {
+export async function openGenerated(media: Pick<MediaStore, "resolve">, uriOrName: string): Promise<OpenedFile> {
   const path = await media.resolve(uriOrName);
-  const root = await realpath(media.dir).catch(() => undefined);
-  const file = root ? await openWithin(path, [root]) : "missing";
+  // resolve answers only a real path (no link on its way) in the output folder or its cache: its folder is the root.
+  const file = await openWithin(path, [dirname(path)]);
   if (typeof file === "string") throw mediaNotFound(uriOrName);
   // No output is empty (each is sniffed when saved): an empty file there is not one this server made.
   if (file.size === 0) {

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import type { CostConfig } from "../cost/config.js";
+import type { CostConfig, SpendLimit } from "../cost/config.js";
 import type { Reservation } from "../cost/ledger.js";
 import { inCallScope, type CallScope } from "../cost/scope.js";
 import { mayHaveBilled } from "../cost/settle.js";
@@ -205,6 +205,11 @@ export function checkMaxCost(maxCost: number | undefined, quote: Quote, pricesFi
     });
 }
 
+/** What the budget's limits that apply to a call cover: the vendor's spending, or all spending. */
+function limitedSpending(quote: Quote, limits: readonly SpendLimit[]): string {
+  return limits.some((l) => l.vendor) ? `${vendorDisplayName(quote.vendor)}'s spending` : "spending";
+}
+
 /**
  * Holds the estimate against the budget (issue 14 item 5). Every paid call is recorded, so
  * get_budget shows spend without limits too; with limits, a call that would pass one is refused.
@@ -221,7 +226,7 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
       category: "invalid_input",
       code: "BudgetUnknownPrice",
       vendor: quote.vendor,
-      message: `AIGC_MCP_BUDGET limits ${limits.some((l) => l.vendor) ? `${vendorDisplayName(quote.vendor)}'s spending` : "spending"}, but the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
+      message: `AIGC_MCP_BUDGET limits ${limitedSpending(quote, limits)}, but the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
       hint: `${pricesFileHint(quote, { budgetCurrency: limits[0]!.currency, pricesFile: cost.pricesFile })} Or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let calls without a price run uncounted.`,
     });
   // A hold below what the call may cost would let concurrent calls pass the limit together.
@@ -230,7 +235,7 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
       category: "invalid_input",
       code: "BudgetUnbounded",
       vendor: quote.vendor,
-      message: `AIGC_MCP_BUDGET limits ${limits.some((l) => l.vendor) ? `${vendorDisplayName(quote.vendor)}'s spending` : "spending"}, but nothing limits this call's cost before it runs (${estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
+      message: `AIGC_MCP_BUDGET limits ${limitedSpending(quote, limits)}, but nothing limits this call's cost before it runs (${estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
       hint: `Give ${estimate.unbounded}: the estimate then counts everything it allows, and the call is held at it. Or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let such calls run, held at their estimate and counted at what the vendor reports.`,
     });
   // An unpriced call let through (AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow) cannot be held against a limit,
@@ -254,7 +259,7 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
       category: "invalid_input",
       code: "BudgetCurrency",
       vendor: quote.vendor,
-      message: `AIGC_MCP_BUDGET limits ${limits.some((l) => l.vendor) ? `${vendorDisplayName(quote.vendor)}'s spending` : "spending"} in ${[...new Set(limits.map((l) => l.currency))].join("/")}, but this call is priced in ${estimate.currency} (${formatMoney(estimate.amount!, estimate.currency!)}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
+      message: `AIGC_MCP_BUDGET limits ${limitedSpending(quote, limits)} in ${[...new Set(limits.map((l) => l.currency))].join("/")}, but this call is priced in ${estimate.currency} (${formatMoney(estimate.amount!, estimate.currency!)}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
       hint: `Add a ${estimate.currency} limit (e.g. AIGC_MCP_BUDGET=…,${quote.vendor}:daily:20${estimate.currency}), or give ${quote.vendor}'s prices in ${limits[0]!.currency} in AIGC_MCP_PRICES_FILE.`,
     });
   const request = {

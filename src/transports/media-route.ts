@@ -54,13 +54,13 @@ async function respond(req: IncomingMessage, res: ServerResponse, name: string, 
   };
   if (range === "unsatisfiable") return (plain(res, 416, "Range not satisfiable", { "content-range": `bytes */${size}` }), false);
   const [start, end] = range ?? [0, size - 1];
-  const length = size === 0 ? 0 : end - start + 1;
+  const length = end - start + 1; // never 0: no generated file is empty (openGenerated)
   res.writeHead(range ? 206 : 200, {
     ...headers,
     "content-length": String(length),
     ...(range ? { "content-range": `bytes ${start}-${end}/${size}` } : {}),
   });
-  if (req.method === "HEAD" || length === 0) return (res.end(), false);
+  if (req.method === "HEAD") return (res.end(), false);
   const large = largeStream(); // frequent scavenges while a large file streams (net/v8-flags.ts)
   const stream = fh.createReadStream({ start, end });
   await pipeline(stream, counting(large), res)
