@@ -3,7 +3,7 @@
  * Per-model capabilities (durations, resolutions, reference counts, audio, draft) are catalog advice
  * (catalog.ts): Ark decides, and its refusals are explained with them.
  */
-import { AigcError, inputError, joinSentences, taskErrorShape } from "../../errors.js";
+import { AigcError, inputError, taskErrorShape } from "../../errors.js";
 import type { CancelOutcome, JobHandle, JobStatus, LostTaskQuery, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
 import { tosUrlExpiry, type ArkClient, type ArkVideoTask } from "./client.js";
 import { ARK, MODERATION } from "./errors.js";
@@ -186,33 +186,38 @@ export function seedanceDriver(client: ArkClient): TaskDriver {
     cancelWhile: ["queued"],
     async cancel(handle: JobHandle, { signal }): Promise<CancelOutcome> {
       const task = await client.getVideoTask(handle.task!, signal);
-      if (task.status !== "queued") {
-        return {
-          cancelled: false,
-          status: STATUS[task.status],
-          message:
-            task.status === "running"
-              ? `${ARK} cannot cancel a task that is already running; it will finish (and be billed). Its result will still be downloaded.`
-              : task.status === "succeeded"
-                ? `The ${ARK} task has already succeeded (and is billed); its video is saved as this job's output.`
-                : `The ${ARK} task is already ${task.status}.`,
-        };
-      }
+      if (task.status !== "queued") return notQueued(task.status);
       try {
         await client.deleteVideoTask(handle.task!, signal);
       } catch (err) {
         if (err instanceof AigcError && err.info.httpStatus && err.info.httpStatus < 500) {
+          // Ark refuses a task that left the queue meanwhile (it started, or another cancel removed it): say which.
+          const now = await client.getVideoTask(handle.task!, signal).catch(() => undefined);
+          if (now && now.status !== "queued") return notQueued(now.status);
           return {
             cancelled: false,
-            message: joinSentences(
-              `${ARK} refused to cancel (${err.code}): ${err.message}`,
-              "It probably started running; it will finish and its result will be downloaded.",
-            ),
+            message: `${ARK} refused to cancel (${err.code}): ${err.message}. Call cancel_job again, or get_job to follow the task.`,
           };
         }
         throw err;
       }
       return { cancelled: true, status: "cancelled", message: `${ARK} removed the queued task; nothing is billed.` };
     },
+  };
+}
+
+/** What cancel_job says of a task that is no longer queued (Ark cancels queued tasks only). */
+function notQueued(arkStatus: string): CancelOutcome {
+  const status = STATUS[arkStatus];
+  if (status === "cancelled") return { cancelled: true, status, message: `The ${ARK} task is cancelled; nothing is billed.` };
+  return {
+    cancelled: false,
+    status,
+    message:
+      status === "running"
+        ? `${ARK} cannot cancel a task that is already running; it will finish (and be billed). Its result will still be downloaded.`
+        : status === "succeeded"
+          ? `The ${ARK} task has already succeeded (and is billed); its video is saved as this job's output.`
+          : `The ${ARK} task is already ${arkStatus}.`,
   };
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { startHarness, structured, text } from "../../../helpers/harness.js";
-import { jobOf } from "../../../helpers/results.js";
+import { jobOf, requestsTo } from "../../../helpers/results.js";
 
 describe("Ark tools end to end (in-process)", () => {
   it("reports a vendor URL that expired before download", async () => {
@@ -72,6 +72,22 @@ describe("cancellation", () => {
 
       const again = await h.call("cancel_job", { job_id: q.job_id });
       expect(text(again)).toMatch(/already cancelled/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("two cancel_job calls at once on a queued task both say it is cancelled", async () => {
+    const h = await startHarness({ ark: { queuedMs: 60_000, runningMs: 60_000 } });
+    try {
+      const q = jobOf(await h.call("seedance_generate_video", { prompt: "cancelled twice", wait_seconds: 0 }));
+      // Both read the task queued before either DELETE: Ark refuses the second (OperationDenied.InvalidState).
+      const both = await Promise.all([h.call("cancel_job", { job_id: q.job_id }), h.call("cancel_job", { job_id: q.job_id })]);
+      for (const c of both) {
+        expect(structured(c)).toMatchObject({ cancelled: true, status: "cancelled" });
+        expect(text(c)).not.toMatch(/running|refused to cancel/);
+      }
+      expect(requestsTo(h.ark, (r) => r.method === "DELETE")).toHaveLength(2);
     } finally {
       await h.close();
     }
