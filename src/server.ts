@@ -4,7 +4,6 @@
  * lives in the shared AppContext.
  */
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { AppContext } from "./context.js";
@@ -110,7 +109,8 @@ export function createMcpServer(app: AppContext): McpServer {
     async (uri) => {
       // Anything that is not a generated file answers the same "not found" (MCP's -32002).
       const file = await openGenerated(app.media, uri.href).catch(() => {
-        throw new McpError(RESOURCE_NOT_FOUND, `Resource ${uri.href} not found`);
+        // Not an McpError: its message already starts "MCP error -32002:", and the client's McpError adds that again.
+        throw Object.assign(new Error(`Resource ${uri.href} not found`), { code: RESOURCE_NOT_FOUND });
       });
       try {
         if (file.size > RESOURCE_READ_MAX_BYTES) {

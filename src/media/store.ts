@@ -29,7 +29,7 @@ export function mediaNotFound(uriOrName: string): AigcError {
   return new AigcError({
     category: "not_found",
     code: "MediaNotFound",
-    message: `${MEDIA_URI_PREFIX}${raw.slice(0, 120)} is not a file this server generated`,
+    message: `${MEDIA_URI_PREFIX}${raw.slice(0, 120)} was not found among the files this server generated (unknown, removed or changed since)`,
     hint: "Use a media:// URI from a job result or list_jobs.",
   });
 }

@@ -107,8 +107,10 @@ describe("local path inputs", () => {
 describe("media store", () => {
   it("refuses media:// names that escape the folder", async () => {
     const store = new MediaStore(tempDir("aigc-store-"), 1024 * 1024);
-    await expect(store.resolve("media://files/..%2F..%2Fetc%2Fpasswd")).rejects.toThrow(/not a file this server generated/);
-    await expect(store.resolve("media://files/missing.png")).rejects.toThrow(/not a file this server generated/);
+    await expect(store.resolve("media://files/..%2F..%2Fetc%2Fpasswd")).rejects.toThrow(
+      /was not found among the files this server generated/,
+    );
+    await expect(store.resolve("media://files/missing.png")).rejects.toThrow(/was not found among the files this server generated/);
   });
   it("enforces the size cap while streaming and leaves no partial file", async () => {
     const dir = tempDir("aigc-store-");

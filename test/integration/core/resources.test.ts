@@ -6,7 +6,7 @@
 import { mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, structured, tempDir, type Harness } from "../../helpers/harness.js";
+import { startHarness, structured, tempDir, text, type Harness } from "../../helpers/harness.js";
 
 async function readError(h: Harness, uri: string): Promise<{ code: number; message: string }> {
   try {
@@ -60,7 +60,7 @@ describe("resources serve generated files only", () => {
     for (const uri of uris) {
       const e = await readError(h, uri);
       expect(e.code, uri).toBe(-32002);
-      expect(e.message, uri).toMatch(/not found/);
+      expect(e.message, uri).toBe(`MCP error -32002: Resource ${uri} not found`);
       expect(e.message, uri).not.toMatch(/exist|outside|private notes|secret/);
       expect(e.message, uri).not.toContain(h.dir);
     }
@@ -79,5 +79,11 @@ describe("resources serve generated files only", () => {
     const asset = structured<{ assets: Array<{ uri: string; path: string }> }>(r).assets[0]!;
     writeFileSync(asset.path, "");
     expect((await readError(h, asset.uri)).code).toBe(-32002);
+    // Given as an input, it says not found too, not that the server never made it.
+    const input = await h.call("seedance_generate_video", { prompt: "animate it", first_frame: asset.uri, wait_seconds: 0 });
+    expect(input.isError).toBe(true);
+    expect(text(input)).toMatch(
+      /^Error: .*first_frame: media:\/\/files\/\S+ was not found among the files this server generated \(unknown, removed or changed since\)/,
+    );
   });
 });
