@@ -255,6 +255,6 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_CONFIRM_ABOVE",
     flag: "--confirm-above",
     description:
-      "Ask the user before a call estimated above this amount (`5CNY`, `1USD`, both comma-separated, or a bare number for any currency): through the client's elicitation form, or else by refusing until the call is repeated with `confirm: true`.",
+      "Ask the user before a call estimated above this amount (`5CNY`, `1USD`, both comma-separated, or one bare number for any currency, alone): through the client's elicitation form, or else by refusing until the call is repeated with `confirm: true`.",
   },
 ];

@@ -98,6 +98,12 @@ export function parseThresholds(text: string | undefined): Threshold[] {
           "AIGC_MCP_CONFIRM_ABOVE",
           `${t.currency ? `an amount in ${t.currency}` : "an amount without a currency"} is given twice; keep one`,
         );
+      // "2,5CNY" (a decimal comma) would else be 2 in any currency and 5 CNY: a higher CNY threshold than meant.
+      if (!t.currency && all.some((o) => o.currency))
+        throw new ConfigError(
+          "AIGC_MCP_CONFIRM_ABOVE",
+          `"${text.trim()}": a bare number (any currency) cannot be given with an amount in a currency; write each amount with its currency, and decimals with a point (2.5CNY)`,
+        );
       return t;
     });
 }

@@ -37,6 +37,12 @@ describe("AIGC_MCP_BUDGET", () => {
     expect(parseBudget("daily:5CNY,daily:6USD,kling:daily:1USD,monthly:9CNY")).toHaveLength(4);
     expect(() => parseThresholds("5CNY,6CNY")).toThrow(/an amount in CNY is given twice/);
     expect(parseThresholds("5CNY,1USD")).toHaveLength(2);
+    // A decimal comma would be read as two thresholds, the CNY one higher than meant.
+    expect(() => parseThresholds("2,5CNY")).toThrow(
+      /"2,5CNY": a bare number \(any currency\) cannot be given with an amount in a currency.*2\.5CNY/,
+    );
+    expect(() => parseThresholds("1USD,3")).toThrow(/a bare number/);
+    expect(parseThresholds("3")).toEqual([{ amount: 3 }]);
   });
   it("reads thresholds with or without a currency, the time zone and the unknown-price rule", () => {
     expect(parseThresholds("5CNY, 1USD")).toEqual([
