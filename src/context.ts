@@ -10,6 +10,7 @@ import type { InputPolicy } from "./media/inputs.js";
 import { BoundedQueue } from "./media/queue.js";
 import { Bucket } from "./media/bucket.js";
 import { SignedMediaUrls } from "./media/signed-url.js";
+import { FreshBytes } from "./media/fresh-bytes.js";
 import { MediaStore } from "./media/store.js";
 import { fetchPolicy } from "./net/fetch-policy.js";
 import { setConnectionsPerOrigin } from "./net/pools.js";
@@ -39,6 +40,7 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
     fetchPolicy(config.fetchAllowHosts, config.vendorEndpoints),
   );
   media.queue = new BoundedQueue(config.maxOpenFiles);
+  media.fresh = new FreshBytes(config.inlineMaxBytes);
   await media.checkWritable().catch((err: unknown) => {
     throw new ConfigError("AIGC_MCP_OUTPUT_DIR", err instanceof Error ? err.message : String(err));
   });

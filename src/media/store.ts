@@ -17,6 +17,7 @@ import type { GeneratedMedia } from "../jobs/store.js";
 import { log } from "../log.js";
 import type { Bucket } from "./bucket.js";
 import { localDiskError, inFolder, probeWritable, regularFile, removeStaleFiles } from "./disk.js";
+import { FreshBytes } from "./fresh-bytes.js";
 import { notMedia, refusal, tooLarge } from "./save-errors.js";
 import { BoundedQueue } from "./queue.js";
 import { mimeForExt, probeFile, sniffBytes, type MediaKind } from "./sniff.js";
@@ -104,6 +105,8 @@ export class MediaStore {
   /** The bucket outputs are copied to (AIGC_MCP_S3_BUCKET), and whether the local file stays after upload. */
   bucket?: Bucket;
   keepLocal = true;
+  /** Bytes of outputs just saved, held for the answer that embeds them (none by default). */
+  fresh = new FreshBytes(0);
 
   /**
    * Maps a `media://files/<name>` URI (or bare name) of a generated file to its absolute path. Any
@@ -230,6 +233,7 @@ export class MediaStore {
     let head = Buffer.alloc(0);
     const max = this.maxBytes;
     const large = largeStream(); // frequent scavenges while a large output streams (net/v8-flags.ts)
+    const kept = this.fresh.collector();
     const meter = new Transform({
       destroy: (err, cb) => (large.end(), cb(err)),
       transform(chunk: Buffer, _enc, cb) {
@@ -238,6 +242,7 @@ export class MediaStore {
         if (bytes > max) return cb(tooLarge(opts.vendor, bytes, max));
         if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
         hash.update(chunk);
+        kept.add(chunk);
         cb(null, chunk);
       },
     });
@@ -276,11 +281,13 @@ export class MediaStore {
     });
     const probed = sniffed.kind === "image" ? sniffed : ((await probeFile(path)) ?? sniffed); // an image's head says it all
     const inBucket = await this.offload(path, name, sniffed.mime, opts);
+    const sha256 = hash.digest("hex");
+    kept.hold(this.uriFor(name), sha256);
     return {
       uri: this.uriFor(name),
       mime_type: sniffed.mime,
       bytes,
-      sha256: hash.digest("hex"),
+      sha256,
       ...(inBucket && !this.keepLocal ? {} : { path }),
       ...(inBucket ? { storage: "s3" as const } : {}),
       ...(opts.url ? { url: opts.url } : {}),

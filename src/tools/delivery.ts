@@ -35,6 +35,9 @@ export type RenderedAsset = Asset & { download_url?: string; download_expires_at
 /** Where an asset's bytes can be read on this machine, if anywhere. */
 export type LocalPath = (asset: Asset) => Promise<string | undefined>;
 
+/** The bytes of an asset this process has just saved, still in memory (media/fresh-bytes.ts), if any. */
+export type HeldBytes = (asset: Asset) => Buffer | undefined;
+
 /** The cached preview of an asset; `source` finds its bytes when the preview is not made yet (src/media/preview.ts). */
 export type PreviewFn = (asset: Asset, source: () => Promise<string | undefined>) => Promise<PreviewOutcome>;
 
@@ -67,6 +70,7 @@ export async function assetBlocks(
   inlineMaxBytes: number,
   localPath: LocalPath,
   preview: PreviewFn,
+  held: HeldBytes = () => undefined,
 ): Promise<{ blocks: Block[]; notes: string[] }> {
   const blocks: Block[] = [];
   const notes: string[] = [];
@@ -98,7 +102,7 @@ export async function assetBlocks(
   let spent = 0;
   for (const asset of assets) {
     const name = asset.uri.split("/").pop() ?? asset.uri;
-    const data = asset.bytes <= budget ? await readWhole(asset, localPath) : undefined;
+    const data = asset.bytes <= budget ? (held(asset) ?? (await readWhole(asset, localPath))) : undefined;
     if (data) {
       budget -= asset.bytes;
       spent += asset.bytes;

@@ -143,7 +143,8 @@ export async function renderJob(stored: JobRecord, app: AppContext, delivery: De
   // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false) or made by another replica is read back through the store.
   const localPath = (a: Asset) => (a.path ? Promise.resolve(a.path) : app.media.resolve(a.uri).catch(() => undefined));
   const preview = (a: Asset, source: () => Promise<string | undefined>) => previewOf(app.media.dir, a, source);
-  const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes, localPath, preview);
+  const held = (a: Asset) => app.media.fresh.take(a);
+  const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes, localPath, preview, held);
   const cost = jobCostView(record.cost, record.status);
   const text = [failed ? `Error: ${failureLine(record)}` : undefined, lead, summarize(record), cost && costLine(cost), ...notes]
     .filter(Boolean)
