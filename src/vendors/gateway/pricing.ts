@@ -14,7 +14,7 @@
 import { formatMoney, pickRate, roundMoney, type Actual, type Meter, type Price } from "../kit/price.js";
 import type { ChatMessage, ChatUsage } from "./chat.js";
 
-const TOKEN_RULE = "1 token per character, an upper bound";
+const TOKEN_RULE = "1 token per character, an upper bound for ordinary text";
 const M = 1_000_000;
 
 /** Characters as the user sees them (code points, so an emoji is one). */

@@ -523,7 +523,8 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 const words = (s: string) => s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-const countTokens = (s: string) => Math.max(s ? 1 : 0, Math.ceil(words(s).length * 1.3));
+// About 1.3 tokens a word, never more than one a character (as a real tokenizer on ordinary text: "a" is 1).
+const countTokens = (s: string) => Math.min(Array.from(s).length, Math.max(s ? 1 : 0, Math.ceil(words(s).length * 1.3)));
 
 /** Splits text into small streaming pieces (a word or two, whitespace kept). */
 function pieces(text: string): string[] {

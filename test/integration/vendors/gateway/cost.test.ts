@@ -51,7 +51,7 @@ describe("gateway prices, quotes and actual costs", () => {
     expect(q.estimate.amount).toBeCloseTo((58 * 0.8) / 1e6 + (100 * 2) / 1e6, 9);
     expect(q.estimate).toMatchObject({ currency: "CNY", confidence: "official" });
     expect(q.estimate.source?.url).toContain("help.aliyun.com");
-    expect(q.estimate.basis).toContain("10 characters of messages (1 token per character, an upper bound)");
+    expect(q.estimate.basis).toContain("10 characters of messages (1 token per character, an upper bound for ordinary text)");
     expect(q.estimate.basis).toContain("× ¥0.8/M tokens (input: tokens input)");
     expect(q.estimate.basis).toContain(
       "up to max_tokens 100 output tokens → 0.0001 M tokens × ¥2/M tokens (output: tokens output, thinking no)",
