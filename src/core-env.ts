@@ -248,7 +248,7 @@ export const CORE_ENV: EnvVar[] = [
   {
     name: "AIGC_MCP_BUDGET_UNKNOWN_PRICE",
     description:
-      "Under a budget, what happens to a call whose price is unknown: `refuse` (give its price in AIGC_MCP_PRICES_FILE) or `allow` (it runs and is counted as unpriced). Also a chat without max_tokens, whose cost nothing limits: `allow` holds it at its lower bound.",
+      "Under a budget, what happens to a call whose price is unknown: `refuse` (give its price in AIGC_MCP_PRICES_FILE) or `allow` (it runs and is counted as unpriced). Also a call whose cost nothing bounds before it runs (a chat without max_tokens): `allow` holds it at its lower bound.",
     default: "refuse",
   },
   {

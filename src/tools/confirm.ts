@@ -8,7 +8,8 @@
 import type { ElicitRequestFormParams, ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import type { CostConfig } from "../cost/config.js";
 import { AigcError, isAbortError, vendorDisplayName } from "../errors.js";
-import { formatMoney } from "../vendors/kit/price.js";
+import { ceilingOf } from "../vendors/kit/price.js";
+import { amountLine } from "./cost-output.js";
 import type { Quote } from "./define.js";
 
 /** Sends an elicitation/create request to the client (form mode) and resolves to its answer. */
@@ -30,18 +31,21 @@ export async function confirmSpend(opts: {
   if (!config.confirmAbove.length) return;
   const { amount, currency } = quote.estimate;
   const threshold = thresholdFor(config, currency);
-  // A call whose cost is unknown, or in a currency no threshold is given in, cannot be shown to be under it: it is asked about too.
-  if (threshold && amount !== null && currency && amount <= threshold.amount) return;
-  const estimate = amount !== null && currency ? formatMoney(amount, currency) : "an unknown amount";
+  const most = ceilingOf(quote.estimate);
+  // A call whose cost is unknown or unbounded, or in a currency no threshold is given in, cannot be shown to be under it: it is asked about too.
+  if (threshold && most !== undefined && currency && most <= threshold.amount) return;
+  const estimate = amount !== null && currency ? amountLine(amount, currency, quote.estimate.lowerBound, most) : "an unknown amount";
   const above = threshold
     ? `${threshold.amount}${threshold.currency ? ` ${threshold.currency}` : ""}`
     : config.confirmAbove.map((t) => `${t.amount}${t.currency ? ` ${t.currency}` : ""}`).join(" / ");
   const why =
     amount === null || !currency
       ? `its cost is unknown (${quote.estimate.reason ?? quote.estimate.basis})`
-      : threshold
-        ? `it is estimated at ${estimate} (${quote.estimate.basis}), above ${above}`
-        : `it is priced in ${currency} (${estimate}: ${quote.estimate.basis}) and AIGC_MCP_CONFIRM_ABOVE gives no ${currency} amount`;
+      : most === undefined
+        ? `nothing limits its cost before it runs (${quote.estimate.basis})`
+        : threshold
+          ? `it is estimated at ${estimate} (${quote.estimate.basis}), above ${above}`
+          : `it is priced in ${currency} (${estimate}: ${quote.estimate.basis}) and AIGC_MCP_CONFIRM_ABOVE gives no ${currency} amount`;
   if (opts.elicit) {
     const answer = await askUser(opts.elicit, quote, {
       mode: "form",
@@ -49,7 +53,7 @@ export async function confirmSpend(opts: {
         `Approve spending about ${estimate} with ${vendorDisplayName(quote.vendor)}?`,
         `Tool: ${opts.tool}`,
         `Model: ${quote.model ?? "the vendor's default"}`,
-        `Estimate: ${estimate}${quote.estimate.lowerBound ? " or more" : ""}`,
+        `Estimate: ${estimate}`,
         `Basis: ${quote.estimate.basis}`,
         `(This call needs your approval because ${why}: AIGC_MCP_CONFIRM_ABOVE.)`,
       ].join("\n"),

@@ -14,7 +14,7 @@ import { inCallScope, type CallScope } from "../cost/scope.js";
 import { mayHaveBilled } from "../cost/settle.js";
 import { AigcError, vendorDisplayName } from "../errors.js";
 import { log } from "../log.js";
-import { actualCost, formatMoney, type Actual, type VendorUsage } from "../vendors/kit/price.js";
+import { actualCost, ceilingOf, formatMoney, type Actual, type VendorUsage } from "../vendors/kit/price.js";
 import { confirmSpend, type Elicit } from "./confirm.js";
 import { costLine, costView, usageMeta } from "./cost-output.js";
 import { errorResult, type Quote, type ToolContext, type ToolDef } from "./define.js";
@@ -187,22 +187,29 @@ export function checkMaxCost(maxCost: number | undefined, quote: Quote, pricesFi
       message: `max_cost ${maxCost} cannot be checked: the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
       hint: `Leave out max_cost to run it without a ceiling, or give the model's price. ${pricesFileHint(quote, { pricesFile })}`,
     });
-  if (estimate.unbounded)
+  const most = ceilingOf(estimate);
+  if (most === undefined)
     throw new AigcError({
       category: "invalid_input",
       code: "CostUnbounded",
       vendor: quote.vendor,
       message: `max_cost ${maxCost} cannot hold this call: nothing limits its cost before it runs (${estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-      hint: `Give ${estimate.unbounded}: the estimate then counts everything it allows, and max_cost is checked against it. Or leave out max_cost.`,
+      hint: estimate.unbounded
+        ? `Give ${estimate.unbounded}: the estimate then counts everything it allows, and max_cost is checked against it. Or leave out max_cost.`
+        : "Leave out max_cost to run it without a ceiling.",
     });
-  if (estimate.amount > maxCost)
+  if (most > maxCost) {
+    const what = estimate.lowerBound
+      ? `the most this call can cost, ${formatMoney(most, estimate.currency)},`
+      : `the estimate ${formatMoney(most, estimate.currency)}`;
     throw new AigcError({
       category: "invalid_input",
       code: "CostAboveMax",
       vendor: quote.vendor,
-      message: `the estimate ${formatMoney(estimate.amount, estimate.currency)} is above max_cost ${maxCost} ${estimate.currency} (${estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-      hint: `Raise max_cost to at least ${estimate.amount} (it is in ${estimate.currency}, the currency this model is priced in), or ask for less (shorter, lower resolution, fewer images, a cheaper model).`,
+      message: `${what} is above max_cost ${maxCost} ${estimate.currency} (${estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
+      hint: `Raise max_cost to at least ${most} (it is in ${estimate.currency}, the currency this model is priced in), or ask for less (shorter, lower resolution, fewer images, a cheaper model).`,
     });
+  }
 }
 
 /** What the budget's limits that apply to a call cover: the vendor's spending, or all spending. */
@@ -229,14 +236,15 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
       message: `AIGC_MCP_BUDGET limits ${limitedSpending(quote, limits)}, but the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
       hint: `${pricesFileHint(quote, { budgetCurrency: limits[0]!.currency, pricesFile: cost.pricesFile })} Or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let calls without a price run uncounted.`,
     });
-  // A hold below what the call may cost would let concurrent calls pass the limit together.
-  if (limits.length && priced && estimate.unbounded && cost.unknownPrice === "refuse")
+  // A call is held at the most it can cost: a hold below that would let concurrent calls pass the limit together.
+  const most = ceilingOf(estimate);
+  if (limits.length && priced && most === undefined && cost.unknownPrice === "refuse")
     throw new AigcError({
       category: "invalid_input",
       code: "BudgetUnbounded",
       vendor: quote.vendor,
       message: `AIGC_MCP_BUDGET limits ${limitedSpending(quote, limits)}, but nothing limits this call's cost before it runs (${estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-      hint: `Give ${estimate.unbounded}: the estimate then counts everything it allows, and the call is held at it. Or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let such calls run, held at their estimate and counted at what the vendor reports.`,
+      hint: `${estimate.unbounded ? `Give ${estimate.unbounded}: the estimate then counts everything it allows, and the call is held at it. Or set` : "Set"} AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let such calls run, held at their estimate and counted at what the vendor reports.`,
     });
   // An unpriced call let through (AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow) cannot be held against a limit,
   // but it never runs once a limit that applies to it is used up.
@@ -265,8 +273,9 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
   const request = {
     id: randomUUID(),
     vendor: quote.vendor,
-    currency: estimate.currency ?? limits[0]?.currency ?? "CNY",
-    amount: priced ? estimate.amount! : 0,
+    // An unpriced call is recorded in the currency its vendor bills, so an actual it reports counts there.
+    currency: estimate.currency ?? quote.billedIn ?? limits[0]?.currency ?? "CNY",
+    amount: priced ? (most ?? estimate.amount!) : 0,
     priced,
     limits: inCurrency,
     timezone: cost.timezone,

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { JobCost, JobStatus } from "../jobs/types.js";
-import { CURRENCIES, formatMoney, type Actual, type Estimate, type VendorUsage } from "../vendors/kit/price.js";
+import { CURRENCIES, formatMoney, type Actual, type Currency, type Estimate, type VendorUsage } from "../vendors/kit/price.js";
 
 export const costSchema = z
   .object({
@@ -13,6 +13,7 @@ export const costSchema = z
     currency: z.enum(CURRENCIES).optional(),
     basis: z.string(),
     lower_bound: z.boolean().optional().describe("the vendor bills something the estimate could not count"),
+    estimated_max: z.number().optional().describe("with lower_bound: the most the call can cost (what a budget holds)"),
     actual: z.number().optional().describe("from the vendor's reported usage or charge"),
     actual_currency: z.enum(CURRENCIES).optional(),
     actual_basis: z.string().optional(),
@@ -36,6 +37,7 @@ export function costView(estimate: Estimate, actual?: Actual): CostView {
     ...(estimate.currency ? { currency: estimate.currency } : {}),
     basis: estimate.basis,
     ...(estimate.lowerBound ? { lower_bound: true } : {}),
+    ...(estimate.lowerBound && estimate.most !== undefined ? { estimated_max: estimate.most } : {}),
     ...(actual ? { actual: actual.amount, actual_currency: actual.currency, actual_basis: actual.basis } : {}),
     ...(estimate.source ? { price_source: estimate.source.url, price_date: estimate.source.date } : {}),
     ...(estimate.confidence ? { price_confidence: estimate.confidence } : {}),
@@ -52,7 +54,7 @@ export function jobCostView(cost: JobCost | undefined, status?: JobStatus): Cost
 }
 
 /** At most `n` characters of a basis, cut at a word. */
-function brief(text: string, n = 90): string {
+function brief(text: string, n = 140): string {
   return text.length <= n ? text : `${text.slice(0, text.lastIndexOf(" ", n - 1))} …`;
 }
 
@@ -65,11 +67,19 @@ export function costLine(view: CostView): string {
     return `Cost: not billed (the vendor reported the task failed, cancelled or refused it)${view.estimated !== null && view.currency ? `; the estimate was ${formatMoney(view.estimated, view.currency)} and any budget hold was released` : ""}.`;
   const est =
     view.estimated === null || !view.currency
-      ? `Cost: ${brief(view.basis, 160)}`
-      : `Cost: ${view.lower_bound ? "at least " : ""}${formatMoney(view.estimated, view.currency)} estimated (${brief(view.basis)})`;
+      ? `Cost: ${brief(view.basis, 240)}`
+      : `Cost: ${amountLine(view.estimated, view.currency, view.lower_bound, view.estimated_max)} estimated (${brief(view.basis)})`;
   const act = view.actual !== undefined && view.actual_currency ? `; actual ${formatMoney(view.actual, view.actual_currency)}` : "";
   const counted = view.counted_as_spent ? "; counted as spent: the request may have reached the vendor, which may bill it" : "";
   return `${est}${act}${counted}.`;
+}
+
+/** "¥2", "¥2 to ¥30" (a lower bound with a known most), "at least ¥2". */
+export function amountLine(amount: number, currency: Currency, lowerBound?: boolean, most?: number): string {
+  if (!lowerBound) return formatMoney(amount, currency);
+  return most === undefined
+    ? `at least ${formatMoney(amount, currency)}`
+    : `${formatMoney(amount, currency)} to ${formatMoney(most, currency)}`;
 }
 
 /** `_meta.usage` for clients that read usage from results (Dify): the actual cost when known, else the estimate. */

@@ -54,7 +54,9 @@ describe("Kling estimates from the list prices", () => {
     });
     expect(edit.amount).toBeCloseTo(3 * 0.168, 9);
     expect(edit.lowerBound).toBe(true);
-    expect(edit.basis).toMatch(/the edited video's length, at least 3 s .*not counted/);
+    expect(edit.basis).toMatch(/the edited video's length, at least 3 s .*up to 15 s\): at most \$2\.52 in all$/);
+    // The most it can cost, what a budget holds: the longest video Kling edits.
+    expect(edit.most).toBeCloseTo(15 * 0.168, 9);
   });
 
   it("prices Kling 2.6 per clip by mode, duration, sound and voice control", () => {

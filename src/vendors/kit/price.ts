@@ -5,7 +5,7 @@
  * file entry's `price`) replaces a built-in one, since contract prices differ from list prices.
  * No MCP types here.
  */
-import type { Catalog, Source } from "./catalog.js";
+import type { Source } from "./catalog.js";
 
 export const CURRENCIES = ["CNY", "USD"] as const;
 export type Currency = (typeof CURRENCIES)[number];
@@ -71,6 +71,12 @@ export interface Estimate {
   /** Set when the vendor bills something the estimate could not count: the amount is a lower bound. */
   lowerBound?: boolean;
   /**
+   * With `lowerBound`: the most the call can cost, when the vendor's documented limits bound what the
+   * amount leaves out (an Omni edit's input video is 3-15 s). A budget holds this, and max_cost is
+   * checked against it; a lower bound without it is held like an unbounded one.
+   */
+  most?: number;
+  /**
    * Set when that uncounted part has no limit before the call (a chat's output without max_tokens):
    * the argument that would give it one. A budget or max_cost cannot hold such a call.
    */
@@ -133,6 +139,15 @@ export function pickRate(price: Price, dims: Dims | undefined): Rate | undefined
   return price.rates.find((r) => Object.entries(r.when ?? {}).every(([k, v]) => dims?.[k] === v));
 }
 
+/**
+ * The most a call can cost, in the estimate's currency: its amount, or with a lower bound its
+ * `most`. Undefined when nothing known bounds it (a lower bound without `most`) or it is unknown.
+ */
+export function ceilingOf(e: Estimate): number | undefined {
+  if (e.amount === null) return undefined;
+  return e.lowerBound ? e.most : e.amount;
+}
+
 /** An estimate that cannot be made, with the reason in words a user can act on. */
 export function unknownEstimate(reason: string, source?: Source): Estimate {
   return { amount: null, basis: `unknown: ${reason}`, reason, ...(source ? { source } : {}) };
@@ -155,7 +170,15 @@ export function unpricedEstimate(model: string, unit?: PriceUnit): Estimate {
  * goes on an unpriced estimate (the prices-file entry to write is in it), and a price in another
  * unit (a video priced per image) leaves the estimate unknown rather than multiply the wrong quantity.
  */
-export function estimateCost(model: string, price: Price | undefined, meters: Meter[], lowerBound?: string, metered?: PriceUnit): Estimate {
+export function estimateCost(
+  model: string,
+  price: Price | undefined,
+  meters: Meter[],
+  lowerBound?: string,
+  metered?: PriceUnit,
+  /** With `lowerBound`: the meters at the most the vendor can bill (see Estimate.most). */
+  most?: Meter[],
+): Estimate {
   if (!price) return unpricedEstimate(model, metered);
   const unit = PRICE_UNITS[price.unit];
   if (metered && price.unit !== metered) {
@@ -182,7 +205,12 @@ export function estimateCost(model: string, price: Price | undefined, meters: Me
     lines.push(`${m.how ? `${m.how} → ` : ""}${qty} × ${formatMoney(rate.amount, price.currency)}/${unit.one}${what ? ` (${what})` : ""}`);
   }
   const amount = roundMoney(total);
-  const more = lowerBound ? `; plus ${lowerBound}, not counted` : "";
+  const ceiling = lowerBound && most ? priced(price, most) : undefined;
+  const more = !lowerBound
+    ? ""
+    : ceiling === undefined
+      ? `; plus ${lowerBound}, not counted`
+      : `; plus ${lowerBound}: at most ${formatMoney(ceiling, price.currency)} in all`;
   return {
     amount,
     currency: price.currency,
@@ -190,8 +218,20 @@ export function estimateCost(model: string, price: Price | undefined, meters: Me
     source: price.source,
     confidence: price.confidence,
     ...(lowerBound ? { lowerBound: true } : {}),
+    ...(ceiling !== undefined ? { most: Math.max(ceiling, amount) } : {}),
     ...(single ? { rate: { amount: single.amount, unit: price.unit } } : {}),
   };
+}
+
+/** What `meters` cost at `price`'s rates; undefined when a rate is missing. */
+function priced(price: Price, meters: Meter[]): number | undefined {
+  let total = 0;
+  for (const m of meters) {
+    const rate = pickRate(price, m.dims);
+    if (!rate) return undefined;
+    total += m.quantity * rate.amount;
+  }
+  return roundMoney(total);
 }
 
 /** The usage field that counts a price unit, and its size in that unit. */
@@ -228,52 +268,4 @@ export function actualCost(estimate: Estimate | undefined, usage: VendorUsage | 
   };
 }
 
-/** A price for one model (or every model: `*`), on one endpoint family or all of them. */
-export interface PriceEntry {
-  model: string;
-  endpoint?: string;
-  price: Price;
-}
-
-/**
- * One vendor's prices: the built-in ones (catalog models' `price`/`priceByEndpoint`, or a table
- * for vendors without a catalog) with the prices file's entries in front. `find` looks for the
- * model on the endpoint, the model on any endpoint, then `*` the same way.
- */
-export class PriceBook {
-  constructor(
-    readonly vendor: string,
-    readonly entries: readonly PriceEntry[],
-    /** How many of `entries`, from the start, are the prices file's (withEntries). */
-    private readonly overrides = 0,
-  ) {}
-
-  /**
-   * A model's own price first: the prices file's (on the endpoint, then on any, so that a file price
-   * without an endpoint replaces a built-in per-endpoint one), then the built-in one (models-file
-   * prices included); then `*`, the file's before a built-in one: `*` prices the models that have
-   * no price of their own.
-   */
-  find(model: string, endpoint?: string): Price | undefined {
-    const on = (list: readonly PriceEntry[], m: string) =>
-      list.find((e) => e.model === m && endpoint !== undefined && e.endpoint === endpoint) ??
-      list.find((e) => e.model === m && e.endpoint === undefined);
-    const file = this.entries.slice(0, this.overrides);
-    return (on(file, model) ?? on(this.entries, model) ?? on(file, "*") ?? on(this.entries, "*"))?.price;
-  }
-
-  /** A copy with `first` ahead of these entries (a prices file overrides the built-in prices). */
-  withEntries(first: readonly PriceEntry[] | undefined): PriceBook {
-    return first?.length ? new PriceBook(this.vendor, [...first, ...this.entries], this.overrides + first.length) : this;
-  }
-}
-
-/** The prices a catalog's models carry, as PriceBook entries (each id and alias; per endpoint family where they differ). */
-export function catalogPrices(catalog: Catalog): PriceEntry[] {
-  return catalog.models.flatMap((m) =>
-    [m.id, ...(m.aliases ?? [])].flatMap((model) => [
-      ...Object.entries(m.priceByEndpoint ?? {}).map(([endpoint, price]) => ({ model, endpoint, price })),
-      ...(m.price ? [{ model, price: m.price }] : []),
-    ]),
-  );
-}
+export { catalogPrices, PriceBook, type PriceEntry } from "./price-book.js";

@@ -23,14 +23,19 @@ import {
 } from "../kit/price.js";
 
 export const KLING_DEFAULTS = { mode: "std", omniMode: "pro", duration: 5, n: 1, resolution: "1k", seriesAmount: 4 } as const;
-/** The shortest video Kling edits (omni-video `refer_type` base): the least such an output can last. */
+/** The shortest and longest video Kling edits (omni-video `refer_type` base: 3-10 s on o1, 3-15 s on v3-omni): the output lasts as long. */
 export const MIN_EDITED_SECONDS = 3;
+export const MAX_EDITED_SECONDS = 15;
+/** The most images an omni-image auto series has (Kling picks 2-9). */
+const MAX_AUTO_SERIES = 9;
 const NEW_RESOLUTION = { std: "720p", pro: "1080p", "4k": "4k" } as const;
 
 /** Meters, and what the vendor bills that they could not count (the estimate is then a lower bound). */
 export interface Metered {
   meters: Meter[];
   lowerBound?: string;
+  /** With lowerBound: the meters at the most Kling can bill (see Estimate.most). */
+  most?: Meter[];
   /** The unit the meters count in: what a price for the model must be given in when it has none. */
   unit: PriceUnit;
 }
@@ -47,6 +52,8 @@ export interface VideoCall {
   multi_prompt?: ReadonlyArray<{ duration: number }>;
   /** omni-video's reference video (`refer_type` base = edit it). */
   video?: { refer_type?: string };
+  /** The model's longest video (its catalog duration), which an edited video cannot exceed; MAX_EDITED_SECONDS when unknown. */
+  maxSeconds?: number;
 }
 
 /**
@@ -73,14 +80,19 @@ export function videoMeters(c: VideoCall, unit: PriceUnit | undefined): Metered 
   ]
     .filter(Boolean)
     .join("; ");
-  const meter: Meter =
+  const meterOf = (s: number): Meter =>
     unit === "item"
-      ? { quantity: 1, dims: { ...dims, duration: seconds, voice_control: (c.voice_ids?.length ?? 0) > 0 } }
-      : { quantity: seconds, dims };
+      ? { quantity: 1, dims: { ...dims, duration: s, voice_control: (c.voice_ids?.length ?? 0) > 0 } }
+      : { quantity: s, dims };
   return {
-    meters: [{ ...meter, ...(how ? { how } : {}) }],
+    meters: [{ ...meterOf(seconds), ...(how ? { how } : {}) }],
     unit: unit === "item" ? "item" : "second",
-    ...(editing ? { lowerBound: `the seconds of the edited video beyond ${MIN_EDITED_SECONDS} (the output is as long as it)` } : {}),
+    ...(editing
+      ? {
+          lowerBound: `the seconds of the edited video beyond ${MIN_EDITED_SECONDS} (the output is as long as it, up to ${c.maxSeconds ?? MAX_EDITED_SECONDS} s)`,
+          most: [meterOf(c.maxSeconds ?? MAX_EDITED_SECONDS)],
+        }
+      : {}),
   };
 }
 
@@ -108,14 +120,18 @@ export function imageMeters(c: ImageCall): Metered {
     if (c.series_amount === "auto") {
       quantity = 2;
       defaults.push("an auto series counted as its smallest, 2 images");
-      lowerBound = "the images Kling adds beyond 2 to an auto series (up to 9)";
+      lowerBound = `the images Kling adds beyond 2 to an auto series (up to ${MAX_AUTO_SERIES})`;
     } else {
       quantity = c.series_amount ?? KLING_DEFAULTS.seriesAmount;
       if (c.series_amount === undefined) defaults.push(`series of ${quantity}`);
     }
   } else if (c.n === undefined) defaults.push(`n ${quantity}`);
   const how = defaults.length ? `Kling's default ${defaults.join(", ")}` : undefined;
-  return { meters: [{ quantity, dims, ...(how ? { how } : {}) }], unit: "image", ...(lowerBound ? { lowerBound } : {}) };
+  return {
+    meters: [{ quantity, dims, ...(how ? { how } : {}) }],
+    unit: "image",
+    ...(lowerBound ? { lowerBound, most: [{ quantity: MAX_AUTO_SERIES, dims }] } : {}),
+  };
 }
 
 /**
@@ -137,8 +153,8 @@ export function klingEstimate(
       `Kling bills this account in ${accountCurrency} (KLING_BASE_URL's region, or KLING_BILLING_CURRENCY), and publishes ${model}'s list price only in ${price.currency} (${price.source.url}); give your ${accountCurrency} price in AIGC_MCP_PRICES_FILE`,
       price.source,
     );
-  const { meters, lowerBound, unit } = meter(price?.unit);
-  return estimateCost(model, price, meters, lowerBound, unit);
+  const { meters, lowerBound, unit, most } = meter(price?.unit);
+  return estimateCost(model, price, meters, lowerBound, unit, most);
 }
 
 /** One entry of a new-standard task's `billing[]`. */

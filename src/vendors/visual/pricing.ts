@@ -27,7 +27,7 @@ import {
 import { ENDPOINTS } from "./catalog.js";
 
 /** The meters of a call, or why the price's unit cannot count it. */
-export type VisualMeters = { meters: Meter[]; lowerBound?: string } | { problem: string };
+export type VisualMeters = { meters: Meter[]; lowerBound?: string; most?: Meter[] } | { problem: string };
 
 /** Video frames per second: the vendor's `frames = 24 × seconds + 1` rule (vendor-apis B.6). */
 const FPS = 24;
@@ -63,18 +63,16 @@ export function imageMeters(reqKey: string, body: Record<string, unknown>, mayRe
       ? body.binary_data_base64.length
       : 0;
   const single = body.force_single === true || !mayReturnSeveral;
+  const dims = mayReturnSeveral ? { dims: { force_single: body.force_single === true } } : {};
+  // Inputs and outputs together are at most 15 (vendor-apis.md B, Jimeng 4.0 image API).
+  const most = Math.max(1, 15 - inputs);
   return {
-    meters: [
-      {
-        quantity: 1,
-        ...(mayReturnSeveral ? { dims: { force_single: body.force_single === true } } : {}),
-        how: single ? "1 image" : "at least 1 image",
-      },
-    ],
+    meters: [{ quantity: 1, ...dims, how: single ? "1 image" : "at least 1 image" }],
     ...(single
       ? {}
       : {
-          lowerBound: `any further images the model returns (up to ${15 - inputs}, each billed; set force_single: true for exactly one)`,
+          lowerBound: `any further images the model returns (up to ${most}, each billed; set force_single: true for exactly one)`,
+          most: [{ quantity: most, ...dims }],
         }),
   };
 }
@@ -135,5 +133,5 @@ export function visualEstimate(
   const unit = price?.unit ?? meteredUnit(endpoint);
   const m = visualMeters(catalog, reqKey, endpoint, body, unit);
   if ("problem" in m) return unknownEstimate(m.problem, price?.source);
-  return estimateCost(reqKey, price, m.meters, m.lowerBound, unit);
+  return estimateCost(reqKey, price, m.meters, m.lowerBound, unit, m.most);
 }

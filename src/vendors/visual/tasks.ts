@@ -95,7 +95,8 @@ export function visualResult(env: VisualEnvelope, now = Date.now()): PollResult 
         ...(env.request_id ? { request_id: env.request_id } : {}),
       },
     };
-  return { status: "succeeded", outputs };
+  // Jimeng reports no usage, but bills each image it returns: their number is the usage.
+  return { status: "succeeded", outputs, ...(data.video_url ? {} : { usage: { images: outputs.length } }) };
 }
 
 export function visualDriver(client: VisualClient, op: VisualOp): TaskDriver {
