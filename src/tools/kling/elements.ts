@@ -210,11 +210,18 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
           .max(MAX_ID)
           .regex(/^\d{1,30}$/, "must be a numeric element id"),
       },
-      output: { element_id: z.string(), deleted: z.boolean(), status: z.string().optional() },
+      output: { element_id: z.string(), deleted: z.boolean(), status: z.string().optional().describe("not_found: no such element") },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
       async run(args, ctx) {
         const res = await elements.delete(args.element_id, ctx.signal);
-        const status = res?.task_status;
+        if (!res) {
+          const text = `Kling has no element ${args.element_id} (already deleted, or never created with this account): nothing was deleted.`;
+          return {
+            content: [{ type: "text", text }],
+            structuredContent: { element_id: args.element_id, deleted: false, status: "not_found" },
+          };
+        }
+        const status = res.task_status;
         const deleted = status !== "failed";
         return {
           content: [

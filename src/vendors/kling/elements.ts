@@ -10,6 +10,7 @@ import { newExternalTaskId, type CreateOptions, type CreatedTask, type KlingClie
 import { lostAnswerError, mayHaveReachedVendor } from "../kit/lost-answer.js";
 import { KLING } from "./errors.js";
 import { malformedResponse } from "../kit/errors.js";
+import { AigcError } from "../../errors.js";
 
 export type ElementLibrary = "current" | "old";
 export type ElementSource = "custom" | "official";
@@ -135,13 +136,23 @@ export class KlingElements {
     return { elements: tasks.flatMap((t) => t.elements), pending: tasks.filter((t) => !t.elements.length) };
   }
 
-  /** Deletes a custom element of either library (the delete docs type `element_id` as a string). */
-  delete(elementId: string, signal?: AbortSignal): Promise<{ task_id?: string; task_status?: string }> {
-    return this.client.request("POST", "/v1/general/delete-elements", {
-      body: { element_id: elementId },
-      signal,
-      timeoutMs: 30_000,
-      json: true,
-    });
+  /**
+   * Deletes a custom element of either library (the delete docs type `element_id` as a string).
+   * `null` when Kling has no such element: its answer to a resource that does not exist is 404 with
+   * code 1203 (error-code table), which is what a second delete of the same element gets.
+   */
+  async delete(elementId: string, signal?: AbortSignal): Promise<{ task_id?: string; task_status?: string } | null> {
+    try {
+      const res = await this.client.request<{ task_id?: string; task_status?: string } | null>("POST", "/v1/general/delete-elements", {
+        body: { element_id: elementId },
+        signal,
+        timeoutMs: 30_000,
+        json: true,
+      });
+      return res ?? {};
+    } catch (err) {
+      if (err instanceof AigcError && err.info.vendor === KLING && err.code === "1203") return null;
+      throw err;
+    }
   }
 }

@@ -152,7 +152,11 @@ export class SimElements {
     };
   }
 
-  /** Deletes a custom element of either library; presets cannot be deleted. */
+  /**
+   * Deletes a custom element of either library; presets cannot be deleted. An id Kling does not
+   * have (or already deleted) gets 404 with code 1203, the error-code table's "requested resource
+   * does not exist".
+   */
   delete(b: Body): Record<string, unknown> {
     const id = typeof b?.element_id === "string" || typeof b?.element_id === "number" ? String(b.element_id) : "";
     if (!/^\d+$/.test(id)) bad("element_id is required");
