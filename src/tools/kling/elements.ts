@@ -5,7 +5,7 @@ import { waitSecondsSchema } from "../jobs.js";
 import type { CoreConfig } from "../../config.js";
 import { inputError } from "../../errors.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
-import { KlingElements, type ElementLibrary, type ElementTask, type KlingElement } from "../../vendors/kling/elements.js";
+import { KlingElements, type ElementLibrary, type ElementPage, type ElementTask, type KlingElement } from "../../vendors/kling/elements.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { unknownEstimate } from "../../vendors/kit/price.js";
 import { VENDOR_ID } from "../../vendors/kling/config.js";
@@ -179,20 +179,24 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
         const source = args.source ?? "custom";
         const page = args.page ?? 1;
         const paging = { pageNum: page, pageSize: args.page_size ?? 30 };
-        const which: ElementLibrary[] = args.library === "current" || args.library === "old" ? [args.library] : ["current", "old"];
+        const lib = args.library === "current" || args.library === "old" ? args.library : undefined;
+        const pages: Array<[ElementLibrary, ElementPage]> = lib
+          ? [[lib, await elements.list(lib, source, paging, ctx.signal)]]
+          : Object.entries(await elements.listBoth(source, paging, ctx.signal)).map(([l, p]) => [l as ElementLibrary, p]);
         const found: ElementOut[] = [];
         const pending: Array<z.infer<typeof pendingShape>> = [];
-        for (const library of which) {
-          const listed = await elements.list(library, source, paging, ctx.signal);
-          found.push(...listed.elements.map((e) => view(e, library)));
-          for (const t of listed.pending)
+        for (const [library, one] of pages) {
+          found.push(...one.elements.map((e) => view(e, library)));
+          for (const t of one.pending)
             pending.push({ task_id: t.task_id, status: t.task_status, ...(t.task_status_msg ? { message: t.task_status_msg } : {}) });
         }
+        const full = pages.reduce((n, [, p]) => n + p.entries, 0) === paging.pageSize;
         const lines = [
           found.length
             ? `${found.length} ${source} element(s) on page ${page}:\n${found.map(line).join("\n")}`
             : `No ${source} elements on page ${page}.`,
           ...pending.map((p) => `- task ${p.task_id}: ${p.status}${p.message ? ` (${p.message})` : ""}`),
+          ...(full ? [`Page ${page + 1} may have more.`] : []),
         ];
         return {
           content: [{ type: "text", text: lines.join("\n") }],

@@ -59,6 +59,28 @@ const PATHS: Record<ElementLibrary, Record<ElementSource, string>> = {
   old: { custom: "/v1/general/custom-elements", official: "/v1/general/presets-elements" },
 };
 const LOOKUP = { retry: RETRY_SAFE, timeoutMs: 30_000 } as const;
+/** Kling's list paging bounds: pageNum [1,1000], pageSize [1,500]. */
+const MAX_PAGE = 1000;
+const MAX_PAGE_SIZE = 500;
+
+export interface Paging {
+  pageNum: number;
+  pageSize: number;
+}
+export interface ElementPage {
+  elements: KlingElement[];
+  pending: ElementTask[];
+  /** How many entries Kling listed (elements, or creation tasks in the current library). */
+  entries: number;
+}
+
+function shape(library: ElementLibrary, data: unknown[]): ElementPage {
+  const entries = data.length;
+  if (library === "old")
+    return { elements: (data as KlingElement[]).map((e) => ({ ...e, element_id: String(e.element_id) })), pending: [], entries };
+  const tasks = (data as KlingTask[]).map(elementTask);
+  return { elements: tasks.flatMap((t) => t.elements), pending: tasks.filter((t) => !t.elements.length), entries };
+}
 
 function elementTask(t: KlingTask): ElementTask {
   const elements = (t.task_result?.elements ?? []) as KlingElement[];
@@ -121,19 +143,56 @@ export class KlingElements {
    * One page of one library: its elements, and (current library, which lists creation tasks) the
    * creations that have no element yet because they are still running or failed.
    */
-  async list(
-    library: ElementLibrary,
-    source: ElementSource,
-    page: { pageNum: number; pageSize: number },
-    signal?: AbortSignal,
-  ): Promise<{ elements: KlingElement[]; pending: ElementTask[] }> {
+  async list(library: ElementLibrary, source: ElementSource, page: Paging, signal?: AbortSignal): Promise<ElementPage> {
+    return shape(library, await this.raw(library, source, page, signal));
+  }
+
+  /**
+   * One page of both libraries read as one list, the current library's entries first, then the
+   * old one's: page n of size s holds entries (n-1)*s to n*s-1 of that list, so stepping through
+   * pages skips and repeats nothing (while the libraries do not change). An entry is what Kling
+   * lists: an old element, or a current-library creation task (its element, or pending). Where the
+   * current library ends inside or before the page, the old library fills the rest.
+   */
+  async listBoth(source: ElementSource, page: Paging, signal?: AbortSignal): Promise<{ current: ElementPage; old: ElementPage }> {
+    const { pageNum, pageSize } = page;
+    const start = (pageNum - 1) * pageSize;
+    const current = await this.raw("current", source, page, signal);
+    let old: unknown[] = [];
+    if (current.length < pageSize) {
+      // The current library ends here: it holds start + current.length entries, unless this page is
+      // empty past page 1, when it ended on an earlier page and is counted.
+      const currentTotal = current.length || pageNum === 1 ? start + current.length : await this.count("current", source, signal);
+      old = await this.window("old", source, Math.max(0, start + current.length - currentTotal), pageSize - current.length, signal);
+    }
+    return { current: shape("current", current), old: shape("old", old) };
+  }
+
+  /** Entries `from` to `from + n - 1` of a library: at most two Kling pages of size n. */
+  private async window(library: ElementLibrary, source: ElementSource, from: number, n: number, signal?: AbortSignal): Promise<unknown[]> {
+    const pageNum = Math.floor(from / n) + 1;
+    const skip = from % n;
+    const first = await this.raw(library, source, { pageNum, pageSize: n }, signal);
+    if (!skip || first.length < n) return first.slice(skip);
+    return [...first.slice(skip), ...(await this.raw(library, source, { pageNum: pageNum + 1, pageSize: n }, signal)).slice(0, skip)];
+  }
+
+  /** How many entries a library lists, read in Kling's largest pages. */
+  private async count(library: ElementLibrary, source: ElementSource, signal?: AbortSignal): Promise<number> {
+    let total = 0;
+    for (let pageNum = 1; pageNum <= MAX_PAGE; pageNum++) {
+      const got = (await this.raw(library, source, { pageNum, pageSize: MAX_PAGE_SIZE }, signal)).length;
+      total += got;
+      if (got < MAX_PAGE_SIZE) break;
+    }
+    return total;
+  }
+
+  private async raw(library: ElementLibrary, source: ElementSource, page: Paging, signal?: AbortSignal): Promise<unknown[]> {
     const q = new URLSearchParams({ pageNum: String(page.pageNum), pageSize: String(page.pageSize) });
     const data = (await this.client.request<unknown[]>("GET", `${PATHS[library][source]}?${q.toString()}`, { signal, ...LOOKUP })) ?? [];
     if (!Array.isArray(data)) throw malformedResponse(KLING, "Kling's element list is not a list");
-    if (library === "old")
-      return { elements: (data as KlingElement[]).map((e) => ({ ...e, element_id: String(e.element_id) })), pending: [] };
-    const tasks = (data as KlingTask[]).map(elementTask);
-    return { elements: tasks.flatMap((t) => t.elements), pending: tasks.filter((t) => !t.elements.length) };
+    return data;
   }
 
   /**

@@ -52,6 +52,42 @@ describe("Kling tools", () => {
     await rejected("kling_delete_element", { element_id: "abc" }, /numeric element id/);
   });
 
+  it("library all: page_size counts both libraries together, and paging skips and repeats nothing", async () => {
+    const sim = h.sandbox.kling;
+    const oldElement = (name: string) =>
+      httpRequest(`${sim.baseUrl}/v1/general/custom-elements`, {
+        vendor: "Kling",
+        method: "POST",
+        headers: { authorization: `Bearer ${sim.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          element_name: name,
+          element_description: "made before",
+          element_frontal_image: PNG.split(",")[1],
+          element_refer_list: [{ image_url: PNG.split(",")[1] }],
+        }),
+      });
+    for (const name of ["A", "B", "C", "F", "G"]) await oldElement(name);
+    for (const name of ["D", "E"])
+      await h.call("kling_create_element", { element_name: name, element_description: "d", frontal_image: PNG, refer_images: [JPG] });
+    type Listed = { elements: Array<{ element_id: string }>; pending?: unknown[] };
+    const list = async (args: Record<string, unknown>) => structured<Listed>(await h.call("kling_list_elements", args));
+    for (const source of ["official", "custom"]) {
+      const whole = await list({ source, page_size: 500 });
+      const ids = whole.elements.map((e) => e.element_id);
+      const entries = ids.length + (whole.pending?.length ?? 0);
+      expect(entries).toBeGreaterThanOrEqual(4);
+      for (const size of [1, 2, 3, 4, 7]) {
+        const walked: string[] = [];
+        for (let page = 1; page <= Math.ceil(entries / size) + 1; page++) {
+          const got = await list({ source, page, page_size: size });
+          expect(got.elements.length + (got.pending?.length ?? 0)).toBe(Math.max(0, Math.min(size, entries - (page - 1) * size)));
+          walked.push(...got.elements.map((e) => e.element_id));
+        }
+        expect(walked, `${source}, page_size ${size}`).toEqual(ids);
+      }
+    }
+  });
+
   it("creates on the current element service (video reference, voice), lists both libraries apart, deletes from the old one too", async () => {
     const sim = h.sandbox.kling;
     const c = await h.call("kling_create_element", {
