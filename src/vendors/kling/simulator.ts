@@ -19,7 +19,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { JWTPayload } from "jose";
 import { JWTClaimValidationFailed, JWTExpired } from "jose/errors";
 import { jwtVerify } from "jose/jwt/verify";
-import { makeMp4, makePng } from "../../sandbox/media-fixtures.js";
+import { makeJpeg, makeMp4, makePng } from "../../sandbox/media-fixtures.js";
 import { header, VendorSimulator, type SimReply, type SimRequest } from "../../sandbox/sim-server.js";
 import { taskPhase, type SimTask } from "../../sandbox/sim-task.js";
 import type { SimulatedVendor, SimulatorOptions } from "../../sandbox/simulated-vendor.js";
@@ -40,7 +40,7 @@ export interface KlingSimOptions {
   /** Parallel slots per resource pack (a video task takes 1, an image task takes n). */
   maxParallelVideo?: number;
   maxParallelImage?: number;
-  /** Longest edge actually rendered. */
+  /** Longest edge actually rendered, unless the short side would fall below 320 px. */
   maxRenderEdge?: number;
   /** How long a "lost" create answer is held back (the client should have timed out by then). */
   lostReplyDelayMs?: number;
@@ -81,6 +81,13 @@ const LEGACY_FAMILIES = [
   "images/omni-image",
 ];
 const NEW_CREATE = /^\/(text-to-video|image-to-video)\/([^/]+)$/;
+/**
+ * The least side an output is rendered with (element images too): Kling's input images need >= 300
+ * px a side (image2video, omni, elements), so an output can go back in; 320, a multiple of 16, also
+ * meets Jimeng's image-to-video frame (short side >= 320).
+ */
+const MIN_SIDE = 320;
+
 const RATIO: Record<string, [number, number]> = {
   "16:9": [16, 9],
   "9:16": [9, 16],
@@ -199,7 +206,7 @@ export class KlingSimulator extends VendorSimulator {
   private route(req: SimRequest): unknown {
     const p = req.path.replace(/\/+$/, "");
     const post = req.method === "POST";
-    const publish = () => this.sim.publish(makePng(64, 64, 3), "image/png", RETENTION_S, "png");
+    const publish = () => this.sim.publish(makeJpeg(MIN_SIDE, MIN_SIDE, 3), "image/jpeg", RETENTION_S, "jpg");
     const el = this.elements;
     if (p === "/tasks") return post ? this.cursor(req) : this.newTasks(req);
     const created = NEW_CREATE.exec(p);
@@ -393,8 +400,10 @@ export class KlingSimulator extends VendorSimulator {
     const [rw, rh] = RATIO[typeof ratio === "string" ? ratio : "16:9"] ?? [16, 9];
     const isVideo = !d.family.startsWith("images/");
     const edge = isVideo ? Math.min(320, this.opts.maxRenderEdge) : this.opts.maxRenderEdge;
-    const w = Math.max(16, Math.round((edge * rw) / Math.max(rw, rh) / 16) * 16);
-    const h = Math.max(16, Math.round((edge * rh) / Math.max(rw, rh) / 16) * 16);
+    // Never below MIN_SIDE a side (the long edge grows past `edge` for that).
+    const scale = Math.max(edge / Math.max(rw, rh), MIN_SIDE / Math.min(rw, rh));
+    const w = Math.ceil((scale * rw) / 16) * 16;
+    const h = Math.ceil((scale * rh) / 16) * 16;
     const seed = d.prompt.length;
     if (isVideo) {
       const seconds = Number((d.standard === "new" ? settings.duration : b.duration) ?? 5);

@@ -9,14 +9,17 @@ import { startHarness, type Harness } from "../../helpers/harness.js";
 import { jobOf } from "../../helpers/results.js";
 import { findChromium, playInChromium, videoFacts, type VideoFacts } from "../../helpers/video.js";
 
-/** The fast sandbox renders at most 320 (Ark, Jimeng), 128 (Kling) or 160 (Animo) on the long edge, in steps of 16. */
+/**
+ * The fast sandbox renders at most 320 (Ark, Jimeng), 128 (Kling) or 160 (Animo) on the long edge, in steps of 16; Kling
+ * never below 320 a side (an output must be a valid Kling input image).
+ */
 const cases: Array<{ tool: string; args: Record<string, unknown>; size: [number, number]; seconds: number; fps: number }> = [
   { tool: "seedance_generate_video", args: { prompt: "waves", duration: 5, ratio: "16:9" }, size: [320, 176], seconds: 5, fps: 8 },
   { tool: "seedance_generate_video", args: { prompt: "a tall tower", duration: 4, ratio: "9:16" }, size: [176, 320], seconds: 4, fps: 8 },
   {
     tool: "kling_text_to_video",
     args: { prompt: "a fox in snow", model: "kling-v2-6", duration: 10, aspect_ratio: "1:1" },
-    size: [128, 128],
+    size: [320, 320],
     seconds: 10,
     fps: 2,
   },

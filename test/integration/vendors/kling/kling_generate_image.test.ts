@@ -43,4 +43,12 @@ describe("Kling tools", () => {
     });
     expect(jobOf(ok).status).toBe("succeeded");
   });
+
+  it("the simulator's outputs are >= 320 px a side, so they go back in as Kling inputs (Kling needs >= 300 px)", async () => {
+    const wide = jobOf(await h.call("kling_generate_image", { prompt: "a wide view", aspect_ratio: "21:9", wait_seconds: 20 }));
+    const video = jobOf(await h.call("kling_text_to_video", { prompt: "a clip", aspect_ratio: "9:16", wait_seconds: 30 }));
+    for (const a of [...wide.assets, ...video.assets]) expect(Math.min(a.width!, a.height!), a.uri).toBeGreaterThanOrEqual(320);
+    const chained = await h.call("kling_image_to_video", { image: wide.assets[0]!.uri, prompt: "pan", wait_seconds: 0 });
+    expect(chained.isError, JSON.stringify(chained.content)).toBeFalsy();
+  });
 });
