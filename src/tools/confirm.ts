@@ -32,8 +32,10 @@ export async function confirmSpend(opts: {
   const { amount, currency } = quote.estimate;
   const threshold = thresholdFor(config, currency);
   const most = ceilingOf(quote.estimate);
-  // A call whose cost is unknown or unbounded, or in a currency no threshold is given in, cannot be shown to be under it: it is asked about too.
-  if (threshold && most !== undefined && currency && most <= threshold.amount) return;
+  // Compared at the most it can cost; one nothing bounds (a chat without max_tokens) at its least, as asking at every chat would be noise.
+  const compared = most ?? amount;
+  // A call whose cost is unknown, or in a currency no threshold is given in, cannot be shown to be under it: it is asked about too.
+  if (threshold && compared !== null && currency && compared <= threshold.amount) return;
   const estimate = amount !== null && currency ? amountLine(amount, currency, quote.estimate.lowerBound, most) : "an unknown amount";
   const above = threshold
     ? `${threshold.amount}${threshold.currency ? ` ${threshold.currency}` : ""}`
@@ -41,11 +43,9 @@ export async function confirmSpend(opts: {
   const why =
     amount === null || !currency
       ? `its cost is unknown (${quote.estimate.reason ?? quote.estimate.basis})`
-      : most === undefined
-        ? `nothing limits its cost before it runs (${quote.estimate.basis})`
-        : threshold
-          ? `it is estimated at ${estimate} (${quote.estimate.basis}), above ${above}`
-          : `it is priced in ${currency} (${estimate}: ${quote.estimate.basis}) and AIGC_MCP_CONFIRM_ABOVE gives no ${currency} amount`;
+      : threshold
+        ? `it is estimated at ${estimate} (${quote.estimate.basis}), above ${above}`
+        : `it is priced in ${currency} (${estimate}: ${quote.estimate.basis}) and AIGC_MCP_CONFIRM_ABOVE gives no ${currency} amount`;
   if (opts.elicit) {
     const answer = await askUser(opts.elicit, quote, {
       mode: "form",
