@@ -1,8 +1,10 @@
 /**
  * A repeated `idempotency_key` (issue 14 item 7): the same call within 24 hours gets the original
  * job (waited on like wait_for_job) or the original result, and no new vendor request; the same key
- * with other arguments is refused. A first call still starting is waited for, within the repeat's
- * own wait budget.
+ * with other arguments is refused. A first call still starting its job is waited for whatever the
+ * repeat's wait_seconds (the first call itself waits for its create, so both answer about together),
+ * up to the longer of the repeat's wait budget and one vendor request's timeout (the create's own
+ * bound); the job is then rendered under what is left of the repeat's budget.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -19,7 +21,8 @@ const POLL_MS = 200;
  * The first call's outcome for a repeat of it: its job waited on, or its stored result. Undefined
  * when the first call let the key go while this waited (it was refused, and nothing was billed):
  * the repeat is then a call of its own, and claims the key again. Throws for other arguments, a
- * first call whose process died, or a first call still starting when `budget` runs out.
+ * first call whose process died, or a first call still starting past both `budget` and the vendor
+ * request timeout (AIGC_MCP_VENDOR_TIMEOUT_S).
  */
 export async function replayKey(
   ctx: ToolContext,
@@ -36,6 +39,8 @@ export async function replayKey(
       hint: "Use a new idempotency_key for a new generation; repeat a call with exactly its first arguments to get its result.",
     });
   const store = ctx.app.jobs.store;
+  // A wait_seconds of 0 still waits for the create: that bound is one vendor request's timeout.
+  const startingBy = Math.max(budget.deadlineMs, Date.now() + ctx.app.config.vendorTimeoutMs);
   let entry = first;
   while (entry.state === "pending") {
     const mine = entry.owner.pid === store.owner().pid && entry.owner.boot === store.owner().boot;
@@ -46,14 +51,15 @@ export async function replayKey(
         message: `the first call with idempotency_key "${key.slice(0, 64)}" was interrupted (its server process stopped) before it had a job; it may or may not have reached the vendor, and nothing was sent again`,
         hint: "Look for its job with list_jobs and check the vendor console; to generate anyway, use a new idempotency_key.",
       });
-    if (budget.remainingMs() <= 0 || ctx.signal.aborted)
+    const left = startingBy - Date.now();
+    if (left <= 0 || ctx.signal.aborted)
       throw new AigcError({
         category: "rate_limit",
         code: "IdempotencyKeyInProgress",
         message: `the first call with idempotency_key "${key.slice(0, 64)}" is still starting its job; nothing new was sent`,
         hint: "Repeat the same call (same key) in a few seconds to get its job.",
       });
-    await sleep(Math.min(POLL_MS, budget.remainingMs()), undefined, { signal: ctx.signal }).catch(() => undefined);
+    await sleep(Math.min(POLL_MS, left), undefined, { signal: ctx.signal }).catch(() => undefined);
     const now = await store.keys.get(key);
     if (!now) return undefined;
     entry = now;

@@ -3,7 +3,8 @@
  * the hand-computed value; max_cost refused with zero vendor requests; 20 concurrent calls against a
  * budget that fits exactly 5, from two server processes sharing one store (the output folder, then
  * Redis); elicitation accepted and declined, and `confirm: true` for a client without it; an
- * idempotent retry after a dropped connection making one vendor task. Counts are the Ark
+ * idempotent retry after a dropped connection making one vendor task; concurrent same-key calls with
+ * wait_seconds 0 from two processes getting one job. Counts are the Ark
  * simulator's own (its task map and request log).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -114,6 +115,28 @@ describe("cost control through the built server", () => {
           );
         const budget = (await a.client.callTool({ name: "get_budget", arguments: {} })) as CallToolResult;
         expect(text(budget)).toMatch(/daily .* CNY: .* left/);
+      } finally {
+        await a.client.close();
+        await b.client.close();
+      }
+    });
+  }
+
+  for (const store of ["the output folder", "Redis"] as const) {
+    it(`concurrent calls with one idempotency_key and wait_seconds 0 from two processes sharing ${store} get one job`, async () => {
+      const shared = env(store === "Redis" ? { AIGC_MCP_REDIS_URL: redis.url, AIGC_MCP_REDIS_PREFIX: `idem-${Date.now()}:` } : {});
+      const a = await stdioClient(shared);
+      const b = await stdioClient(shared);
+      try {
+        const tasksBefore = ark.tasks.size;
+        const args = { ...CALL, idempotency_key: `same-${Date.now()}` };
+        // A repeat used to answer at once (wait_seconds 0) that the first call was still starting its job.
+        const results = (await Promise.all(
+          [a, b, a, b].map((c) => c.client.callTool({ name: "seedance_generate_video", arguments: args })),
+        )) as CallToolResult[];
+        for (const r of results) expect(r.isError, text(r)).toBeFalsy();
+        expect(new Set(results.map((r) => structured(r).job_id)).size).toBe(1);
+        expect(ark.tasks.size - tasksBefore).toBe(1);
       } finally {
         await a.client.close();
         await b.client.close();

@@ -247,6 +247,22 @@ describe("the cost guard", () => {
     expect(m.since((r) => r.method === "POST")).toHaveLength(1);
   });
 
+  it("concurrent calls with one idempotency_key and wait_seconds 0 all get the first call's job: one vendor request", async () => {
+    h = await startHarness();
+    const m = mark(h.sandbox.gateway);
+    const args = { text: "idempotent speech", idempotency_key: "speech-0001", wait_seconds: 0 };
+    // A repeat used to answer at once (its wait budget was 0) that the first call was still starting its job.
+    const results = await Promise.all(Array.from({ length: 4 }, () => h!.call("gateway_speech", args)));
+    for (const r of results) expect(r.isError, text(r)).toBeFalsy();
+    const ids = new Set(results.map((r) => (r.structuredContent as { job_id: string }).job_id));
+    expect(ids.size).toBe(1);
+    expect(results.filter((r) => /^This repeats an earlier call/.test(text(r)))).toHaveLength(3);
+    const other = await h.call("gateway_speech", { ...args, text: "other words" });
+    expect(text(other)).toMatch(/^Error: IdempotencyKeyReused/);
+    await h.call("wait_for_job", { job_id: [...ids][0], wait_seconds: 10 });
+    expect(m.since((r) => r.method === "POST")).toHaveLength(1);
+  });
+
   it("refuses the idempotency_key of a refused call no more: a corrected retry with the key runs", async () => {
     h = await startHarness();
     const bad = await h.call("seedance_generate_video", { ...VIDEO, prompt: "[blocked] waves", idempotency_key: "video-0001" });
