@@ -3,9 +3,9 @@
  * request) but carry no application state: jobs and media live in the shared AppContext, so a
  * client that opens a new session per call (Dify) or sends no session at all loses nothing.
  * Security: Host and Origin allow-lists (DNS rebinding), optional Bearer token compared in
- * constant time, body size cap, and the whole-message value and depth limits (message-limits.ts).
+ * constant time (token.ts), body size cap, and the whole-message value and depth limits (message-limits.ts).
  */
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -18,6 +18,7 @@ import { hostAllowed, originAllowed } from "./host.js";
 import { serveMedia } from "./media-route.js";
 import { messageRefusal } from "./message-limits.js";
 import { json, plain } from "./reply.js";
+import { OAUTH_PATH, sha256, STATIC_TOKEN_HELP, tokenRefusal } from "./token.js";
 import { createMcpServer } from "../server.js";
 import { VERSION } from "../version.js";
 
@@ -100,10 +101,9 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     if (OAUTH_PATH.test(url.pathname)) return json(res, 404, { error: "invalid_request", error_description: STATIC_TOKEN_HELP });
     if (url.pathname !== "/mcp") return plain(res, 404, "Not found: the MCP endpoint is /mcp");
     if (tokenDigest) {
-      const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
-      if (!m || !timingSafeEqual(sha256(m[1]!.trim()), tokenDigest)) {
+      const what = tokenRefusal(req.headers.authorization, tokenDigest);
+      if (what) {
         res.setHeader("www-authenticate", 'Bearer realm="aigc-mcp"');
-        const what = req.headers.authorization ? "the bearer token does not match" : "no Authorization header was sent";
         return plain(res, 401, `Unauthorized: ${what}. ${STATIC_TOKEN_HELP}`);
       }
     }
@@ -249,10 +249,6 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
   };
 }
 
-function sha256(s: string): Buffer {
-  return createHash("sha256").update(s).digest();
-}
-
 /** Reads the body up to `max` bytes; rejects "too large", or "stalled" when no bytes come for `idleMs`. */
 function readBody(req: IncomingMessage, max: number, idleMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -291,8 +287,3 @@ function readBody(req: IncomingMessage, max: number, idleMs: number): Promise<Bu
     req.on("close", done);
   });
 }
-
-/** OAuth discovery (RFC 8414, RFC 9728, OpenID) and the usual registration/authorize/token endpoints. */
-const OAUTH_PATH = /^\/(\.well-known\/(oauth-[a-z-]+|openid-configuration)(\/.*)?|register|authorize|token)$/;
-const STATIC_TOKEN_HELP =
-  "This server uses a static bearer token, not OAuth: send the header Authorization: Bearer <token>, where <token> is the server's AIGC_MCP_AUTH_TOKEN.";

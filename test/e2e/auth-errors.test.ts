@@ -35,7 +35,11 @@ describe("HTTP token errors", () => {
     });
 
   it("answers a missing or wrong token with 401, WWW-Authenticate: Bearer and the header to send", async () => {
-    for (const headers of [{}, { authorization: "Bearer wrong" }] as Record<string, string>[]) {
+    const basic = `Basic ${Buffer.from(`user:${TOKEN}`).toString("base64")}`;
+    for (const headers of [{}, { authorization: "Bearer wrong" }, { authorization: basic }, { authorization: TOKEN }] as Record<
+      string,
+      string
+    >[]) {
       const r = await post(headers);
       expect(r.status).toBe(401);
       expect(r.headers.get("www-authenticate")).toMatch(/^Bearer\b/);
@@ -46,6 +50,11 @@ describe("HTTP token errors", () => {
     }
     expect(await (await post({})).text()).toMatch(/no Authorization header/);
     expect(await (await post({ authorization: "Bearer wrong" })).text()).toMatch(/does not match/);
+    // Another scheme is not a token that "does not match": the answer says a Bearer token is expected.
+    const other = await (await post({ authorization: basic })).text();
+    expect(other).toMatch(/^Unauthorized: an Authorization header of the Basic scheme was sent; a Bearer token is expected\./);
+    expect(other).not.toContain(basic.slice(6));
+    expect(await (await post({ authorization: "Bearer" })).text()).toMatch(/without a token was sent; a Bearer token is expected/);
     expect((await post({ authorization: `Bearer ${TOKEN}` })).status).toBe(200);
   });
 
