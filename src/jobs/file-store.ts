@@ -31,7 +31,12 @@ const DAY_MS = 86_400_000;
  * Kept a day before, the folder held every download of the day.
  */
 const LEASE_KEEP_MS = 30 * 60_000;
-/** How long a write's temp file may be left before the sweep removes it. */
+/**
+ * How long a write's temp file may be left before the sweep removes it. A live write holds its temp
+ * for milliseconds (one small file written, then renamed or linked; three tries at most take under
+ * a second more), so a temp an hour old is one whose process died (SIGKILL, power loss) between
+ * the write and the rename: no process can still rename it, whatever the disk's stalls.
+ */
 const TEMP_KEEP_MS = 3600_000;
 
 export class FileJobStore implements JobStore {
@@ -142,6 +147,10 @@ export class FileJobStore implements JobStore {
 
   /** Deletes records not updated for the retention period (the media files themselves stay). */
   async sweep(): Promise<number> {
+    // First, so that a later step that fails (a folder it cannot read) never leaves the temps behind.
+    const aigc = join(this.dir, "..");
+    for (const sub of ["jobs", "leases", "keys", "spend", "spend/ended"])
+      await removeStaleFiles(join(aigc, sub), Date.now() - TEMP_KEEP_MS, (n) => n.endsWith(".tmp"));
     const cutoff = Date.now() - this.retentionDays * DAY_MS;
     let removed = 0;
     for (const r of await this.all()) {
@@ -160,10 +169,6 @@ export class FileJobStore implements JobStore {
     await this.leases.removeUnwrittenSince(Date.now() - LEASE_KEEP_MS);
     await this.ledger.sweep();
     await this.keys.sweep();
-    // A write's temp file outlives it only when its process died in between (a temp lives milliseconds).
-    const aigc = join(this.dir, "..");
-    for (const sub of ["jobs", "leases", "keys", "spend", "spend/ended"])
-      await removeStaleFiles(join(aigc, sub), Date.now() - TEMP_KEEP_MS, (n) => n.endsWith(".tmp"));
     return removed;
   }
 

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { FileJobStore } from "../../../src/jobs/file-store.js";
 import { RedisJobStore } from "../../../src/jobs/redis-store.js";
 import { claimDownload, type JobStore } from "../../../src/jobs/store.js";
@@ -153,7 +153,7 @@ describe("retention", () => {
     expect(await store.acquire("held", "other", 30_000)).toBe(false);
   });
 
-  it("output folder: sweep removes the temp files of writes whose process died, not fresh ones", async () => {
+  it("output folder: sweep removes the temp files of writes whose process died (zero-byte ones too), not fresh ones, even when a later step fails", async () => {
     const dir = tempDir();
     dirs.push(dir);
     const store = new FileJobStore(dir, 7);
@@ -169,11 +169,14 @@ describe("retention", () => {
     const hourAgo = new Date(Date.now() - 2 * 3600_000);
     for (const t of temps) {
       mkdirSync(join(aigc, t, ".."), { recursive: true });
-      writeFileSync(join(aigc, t), "{");
+      // A process killed mid-write leaves a zero-byte temp, or one partly written.
+      writeFileSync(join(aigc, t), t.startsWith("jobs/") ? "" : "{");
       utimesSync(join(aigc, t), hourAgo, hourAgo);
     }
     writeFileSync(join(aigc, "keys", ".fresh00000000.tmp"), "{");
-    await store.sweep();
+    // A later step of the sweep that fails (here the idempotency keys') leaves no temp behind.
+    vi.spyOn(store.keys, "sweep").mockRejectedValueOnce(new Error("EACCES: keys folder unreadable"));
+    await expect(store.sweep()).rejects.toThrow(/EACCES/);
     for (const t of temps) expect(existsSync(join(aigc, t)), t).toBe(false);
     expect(existsSync(join(aigc, "keys", ".fresh00000000.tmp"))).toBe(true);
     expect((await store.list(10)).map((r) => r.job_id)).toEqual(["t.ark.video.a.cgt-kept"]);
