@@ -127,12 +127,13 @@ export class VendorTask implements JobKind {
 
   /** Says, in this process only, why the job stays running although the vendor does not know its task. */
   private async explainUnknownTask(tr: Tracker): Promise<void> {
+    // The record's own status (queued or running): the text around the detail says it too ("still queued (…)").
     const vendor = vendorDisplayName(tr.record.vendor);
     log.warn("vendor does not know a running job's task; record left unchanged", { vendor: tr.record.vendor, task: tr.handle.task });
     tr.holdWrites = true;
     try {
       await tr.update({
-        detail: `${vendor} answers that it does not know task ${tr.handle.task ?? "?"} when this server asks, although the job record says it is running (created ${tr.record.created_at}). Another server with other ${vendor} credentials (a replica with different keys, or --sandbox in another process, whose simulators are its own) may have created it: ask that server, or give every replica the same credentials. (If the task was deleted at the vendor, the job ends as expired a day after it started.) The record is left as it is.`,
+        detail: `${vendor} answers that it does not know task ${tr.handle.task ?? "?"} when this server asks, although the job record says it is ${tr.record.status} (created ${tr.record.created_at}). Another server with other ${vendor} credentials (a replica with different keys, or --sandbox in another process, whose simulators are its own) may have created it: ask that server, or give every replica the same credentials. (If the task was deleted at the vendor, the job ends as expired a day after it started.) The record is left as it is.`,
       });
     } finally {
       tr.holdWrites = false;

@@ -20,6 +20,9 @@ describe("a vendor that does not know a running job's task", () => {
         const seen = await b.call("wait_for_job", { job_id, wait_seconds: 1 });
         expect(jobOf(seen).status).toMatch(/^(queued|running)$/);
         expect(text(seen)).toMatch(/Ark answers that it does not know task \S+ when this server asks/);
+        // One status throughout: it used to read "still queued (… the job record says it is running …)".
+        const status = jobOf(seen).status as string;
+        expect(text(seen)).toMatch(new RegExp(`is still ${status} \\(.*the job record says it is ${status} \\(created`));
         expect((await b.app.jobs.store.load(job_id))?.status).toMatch(/^(queued|running)$/);
         // A wait on the server that cannot see the task, under way while the other one finishes it, ends with it.
         const waitingOnB = b.call("wait_for_job", { job_id, wait_seconds: 30 });
