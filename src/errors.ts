@@ -125,22 +125,32 @@ export function describeError(err: unknown): string {
   return `Error: InternalError: ${String(err)}`;
 }
 
-/**
- * A failed task's error as a vendor reported it in a poll (no HTTP failure to map), with the
- * category's "What to do" appended when the category is known, as every other failure has.
- */
-export function taskErrorShape(code: string, message: string, category?: ErrorCategory): { code: string; message: string } {
-  const hint = category && DEFAULT_HINTS[category];
-  return { code, message: hint ? joinSentences(message, `What to do: ${hint}`) : message };
+/** A job's error as its record keeps it: the advice in `hint`, never inside `message`. */
+export interface ErrorShape {
+  code: string;
+  message: string;
+  request_id?: string;
+  hint?: string;
 }
 
-export function toErrorShape(err: unknown): { code: string; message: string; request_id?: string } {
+/**
+ * A failed task's error as a vendor reported it in a poll (no HTTP failure to map), with the
+ * category's "What to do" when the category is known, as every other failure has.
+ */
+export function taskErrorShape(code: string, message: string, category?: ErrorCategory): ErrorShape {
+  const hint = category && DEFAULT_HINTS[category];
+  return { code, message, ...(hint ? { hint } : {}) };
+}
+
+/** An error as a job record keeps it; the text shows `hint` on its own "What to do:" line, as describeError does. */
+export function toErrorShape(err: unknown): ErrorShape {
   if (err instanceof AigcError) {
     const hint = err.info.hint ?? DEFAULT_HINTS[err.info.category];
     return {
       code: err.info.code,
-      message: hint ? joinSentences(err.info.message, `What to do: ${hint}`) : err.info.message,
+      message: err.info.message,
       ...(err.info.requestId ? { request_id: err.info.requestId } : {}),
+      ...(hint ? { hint } : {}),
     };
   }
   return { code: "InternalError", message: err instanceof Error ? err.message : String(err) };

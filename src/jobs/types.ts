@@ -32,8 +32,11 @@ export interface Asset {
 
 export interface JobErrorShape {
   code: string;
+  /** What went wrong, without the advice (that is `hint`). */
   message: string;
   request_id?: string;
+  /** What to do about it ("What to do: …" in the text). Records written before it had the advice in `message`. */
+  hint?: string;
 }
 
 /** What a vendor hands back for one output, before it is saved locally. */

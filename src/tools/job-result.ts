@@ -36,7 +36,14 @@ export const jobResultShape = {
   model: z.string().optional(),
   vendor_task_id: z.string().optional(),
   assets: z.array(assetSchema),
-  error: z.object({ code: z.string(), message: z.string(), request_id: z.string().optional() }).optional(),
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      request_id: z.string().optional(),
+      hint: z.string().optional().describe("what to do"),
+    })
+    .optional(),
   poll_after_s: z.number().optional().describe("when to check again, for unfinished jobs"),
   detail: z.string().optional().describe("the vendor's current state in words"),
   warnings: z.array(z.string()).optional().describe("advice from the model catalog, e.g. an option the model is not documented to take"),
@@ -146,7 +153,8 @@ export async function renderJob(stored: JobRecord, app: AppContext, delivery: De
   const held = (a: Asset) => app.media.fresh.take(a);
   const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes, localPath, preview, held);
   const cost = jobCostView(record.cost, record.status);
-  const text = [failed ? `Error: ${failureLine(record)}` : undefined, lead, summarize(record), cost && costLine(cost), ...notes]
+  const hint = failed && record.error?.hint ? `What to do: ${record.error.hint}` : undefined;
+  const text = [failed ? `Error: ${failureLine(record)}` : undefined, hint, lead, summarize(record), cost && costLine(cost), ...notes]
     .filter(Boolean)
     .join("\n");
   const content: CallToolResult["content"] = [{ type: "text", text }, ...blocks];

@@ -102,6 +102,7 @@ function failure(job: Job, ctx: RenderContext): Child[] {
   return [
     e && h("p", { class: "error-code" }, e.code),
     h("p", { class: "error-message" }, e?.message ?? job.detail ?? job.message ?? `The job ${job.status}.`),
+    e?.hint && h("p", { class: "hint" }, `What to do: ${e.hint}`),
     e?.request_id && h("p", { class: "request-id" }, `request id ${e.request_id}`),
     ctx.note && h("p", { class: "note" }, ctx.note),
   ];

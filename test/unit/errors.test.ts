@@ -1,6 +1,6 @@
 /** How failures read: sentences joined once, whatever punctuation the vendor's message ends with (issue 12 item 15). */
 import { describe, expect, it } from "vitest";
-import { AigcError, joinSentences, toErrorShape } from "../../src/errors.js";
+import { AigcError, joinSentences, taskErrorShape, toErrorShape } from "../../src/errors.js";
 
 describe("joining sentences", () => {
   it("adds one full stop, never a second", () => {
@@ -11,14 +11,19 @@ describe("joining sentences", () => {
     expect(joinSentences("Why?", "内容违规。", "done!", undefined, "  ")).toBe("Why? 内容违规。 done!");
   });
 
-  it("toErrorShape joins a vendor message ending in a full stop and the hint without '..'", () => {
+  it("toErrorShape keeps the vendor's message and the hint apart (the hint never inside message)", () => {
     const err = new AigcError({
       category: "content_policy",
       code: "InputTextSensitiveContentDetected",
       message: "The request failed because the input text may contain sensitive information.",
     });
-    const { message } = toErrorShape(err);
-    expect(message).toMatch(/sensitive information\. What to do: Rephrase/);
-    expect(message).not.toContain("..");
+    const { message, hint } = toErrorShape(err);
+    expect(message).toBe("The request failed because the input text may contain sensitive information.");
+    expect(hint).toMatch(/^Rephrase/);
+    expect(taskErrorShape("X", "failed.", "content_policy")).toEqual({
+      code: "X",
+      message: "failed.",
+      hint: expect.stringMatching(/^Rephrase/),
+    });
   });
 });

@@ -203,13 +203,15 @@ describe("vendor refusals explained with the catalog", () => {
     expect(r.isError).toBe(true);
     const s = jobOf(r);
     expect(s.error?.code).toBe("InvalidParameter");
-    expect(s.error?.message).toContain("Seedream 5.0 Pro (doubao-seedream-5-0-pro-260628) takes max_images 1; got 3");
-    expect(s.error?.message).toContain("doubao-seedream-4-0-20260415");
+    // The catalog's explanation is advice: error.hint (the text's "What to do:" line), never inside error.message.
+    expect(s.error?.hint).toContain("Seedream 5.0 Pro (doubao-seedream-5-0-pro-260628) takes max_images 1; got 3");
+    expect(s.error?.hint).toContain("doubao-seedream-4-0-20260415");
+    expect(text(r)).toMatch(/\nWhat to do: .*takes max_images 1; got 3/);
   });
 
   it("thinking on Seedream 5.0 Flash", async () => {
     const r = await h.call(IMAGE, { prompt: "x", model: "doubao-seedream-5-0-flash-260915", thinking: "enabled" });
-    expect(jobOf(r).error?.message).toContain("Seedream 5.0 Flash (doubao-seedream-5-0-flash-260915) does not take thinking");
+    expect(jobOf(r).error?.hint).toContain("Seedream 5.0 Flash (doubao-seedream-5-0-flash-260915) does not take thinking");
   });
 
   it("a model the catalog lists as current but Ark has shut down: the catalog may be stale", async () => {

@@ -28,8 +28,10 @@ describe("Ark tools end to end (in-process)", () => {
     expect(r.isError).toBe(true);
     expect(structured(r)).toMatchObject({ status: "failed", error: { code: "OutputVideoSensitiveContentDetected" } });
     // A moderation failure of the finished video says what to change, like a refused create does.
-    expect((structured(r).error as { message: string }).message).toMatch(/What to do: Rephrase the prompt/);
-    expect(text(r)).toMatch(/What to do: Rephrase the prompt/);
+    // In its own field and on its own line of the text, never inside error.message.
+    expect((structured(r).error as { hint: string }).hint).toMatch(/^Rephrase the prompt/);
+    expect((structured(r).error as { message: string }).message).not.toMatch(/What to do/);
+    expect(text(r)).toMatch(/^Error: .*\nWhat to do: Rephrase the prompt/);
   });
 
   it("reports an expired task", async () => {

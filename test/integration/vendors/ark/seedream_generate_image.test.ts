@@ -34,9 +34,9 @@ describe("Ark tools end to end (in-process)", () => {
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/InputTextSensitiveContentDetected/);
     expect(text(r)).toMatch(/What to do|Rephrase/);
-    // The vendor's sentence ends in a full stop; the hint is joined without a second one (issue 12 item 15).
+    // The vendor's sentence ends in a full stop; the hint follows on its own line, and no second stop is added (issue 12 item 15).
     const shown = JSON.stringify(r);
-    expect(shown).toContain("sensitive information. What to do");
+    expect(text(r)).toContain("sensitive information.\nWhat to do");
     expect(shown).not.toMatch(/\w\.\. /);
   });
 });

@@ -17,5 +17,18 @@ describe("gateway tools (key auth, in-process)", () => {
     expect(voice.isError).toBe(true);
   });
 
+  it("speech: a failed job says what to do once, on its own line and in error.hint, never inside error.message", async () => {
+    const r = await h.call("gateway_speech", { text: "hello [fail]", wait_seconds: 20 });
+    expect(r.isError).toBe(true);
+    const s = r.structuredContent as { message: string; error: { code: string; message: string; hint?: string } };
+    expect(s.error).toMatchObject({ code: "InternalError", message: "speech synthesis failed" });
+    expect(s.error.hint).toMatch(/^The vendor had an internal problem; try again/);
+    expect(s.message).toMatch(/^Error: InternalError \(gateway, request id \S+\): speech synthesis failed$/);
+    expect(text(r)).toMatch(
+      /^Error: InternalError \(gateway, request id \S+\): speech synthesis failed\nWhat to do: The vendor had an internal problem/,
+    );
+    expect(JSON.stringify(r).match(/What to do/g)).toHaveLength(1);
+  });
+
   itNeverShowsTheKey(() => h);
 });
