@@ -79,6 +79,9 @@ describe("Kling estimates from the list prices", () => {
     const auto = image("kling-v3-omni", { family: "images/omni-image", result_type: "series", series_amount: "auto" });
     expect(auto.amount).toBeCloseTo(2 * 0.028, 9);
     expect(auto.lowerBound).toBe(true);
+    expect(auto.most).toBeCloseTo(9 * 0.028, 9);
+    // The smallest-series count is aigc-mcp's, not a Kling default.
+    expect(auto.basis).toMatch(/^Kling's default resolution 1k; an auto series counted as its smallest, 2 images → /);
   });
 
   it("leaves unpublished prices unknown, with a reason the user can act on", () => {

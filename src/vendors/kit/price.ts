@@ -264,7 +264,7 @@ export function actualCost(estimate: Estimate | undefined, usage: VendorUsage | 
   return {
     amount,
     currency: estimate.currency,
-    basis: `${formatQuantity(used)} ${of.label} reported by the vendor × ${formatMoney(estimate.rate.amount, estimate.currency)}/${unit} = ${formatMoney(amount, estimate.currency)}`,
+    basis: `${formatQuantity(used)} ${of.label} in the vendor's answer × ${formatMoney(estimate.rate.amount, estimate.currency)}/${unit} = ${formatMoney(amount, estimate.currency)}`,
   };
 }
 

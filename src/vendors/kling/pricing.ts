@@ -116,17 +116,18 @@ export function imageMeters(c: ImageCall): Metered {
     c.family === "images/generations" ? { resolution, image_input: !!c.image } : c.family === "images/omni-image" ? { resolution } : {};
   let quantity = c.n ?? KLING_DEFAULTS.n;
   let lowerBound: string | undefined;
+  let counted: string | undefined;
   if (c.family === "images/omni-image" && c.result_type === "series") {
     if (c.series_amount === "auto") {
       quantity = 2;
-      defaults.push("an auto series counted as its smallest, 2 images");
+      counted = "an auto series counted as its smallest, 2 images";
       lowerBound = `the images Kling adds beyond 2 to an auto series (up to ${MAX_AUTO_SERIES})`;
     } else {
       quantity = c.series_amount ?? KLING_DEFAULTS.seriesAmount;
       if (c.series_amount === undefined) defaults.push(`series of ${quantity}`);
     }
   } else if (c.n === undefined) defaults.push(`n ${quantity}`);
-  const how = defaults.length ? `Kling's default ${defaults.join(", ")}` : undefined;
+  const how = [defaults.length ? `Kling's default ${defaults.join(", ")}` : undefined, counted].filter(Boolean).join("; ");
   return {
     meters: [{ quantity, dims, ...(how ? { how } : {}) }],
     unit: "image",

@@ -133,5 +133,8 @@ export function visualEstimate(
   const unit = price?.unit ?? meteredUnit(endpoint);
   const m = visualMeters(catalog, reqKey, endpoint, body, unit);
   if ("problem" in m) return unknownEstimate(m.problem, price?.source);
-  return estimateCost(reqKey, price, m.meters, m.lowerBound, unit, m.most);
+  const estimate = estimateCost(reqKey, price, m.meters, m.lowerBound, unit, m.most);
+  // An image call priced per output (unit item) is billed per image returned: its actual counts them as images.
+  const perImage = estimate.rate?.unit === "item" && (endpoint.startsWith("image/") || endpoint === ENDPOINTS.portrait);
+  return perImage ? { ...estimate, rate: { ...estimate.rate!, unit: "image" } } : estimate;
 }

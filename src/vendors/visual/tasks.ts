@@ -39,9 +39,9 @@ export function visualResult(env: VisualEnvelope, now = Date.now()): PollResult 
       status: "failed",
       error: {
         code: String(env.code),
-        message:
-          `${describeServiceCode(env.code)}: ${env.message ?? ""}${env.code === 50511 ? ". Generating again often passes" : ""}`.trim(),
+        message: `${describeServiceCode(env.code)}: ${env.message ?? ""}`.trim(),
         ...(env.request_id ? { request_id: env.request_id } : {}),
+        ...(env.code === 50511 ? { hint: "Generating again often passes." } : {}),
       },
     };
   }

@@ -78,6 +78,17 @@ describe("calls whose estimate is a lower bound", () => {
     const b = (await budgetOf(h)).limits[0]!;
     expect(b.spent).toBe(3);
     expect(b.reserved).toBe(0);
+    // Priced per output (unit item), the same call counts the images returned too.
+    await h.close();
+    h = await startHarness({
+      env: {
+        AIGC_MCP_BUDGET: "visual:daily:20CNY",
+        AIGC_MCP_PRICES_FILE: pricesFile({ visual: [{ model: "jimeng_t2i_v40", currency: "CNY", unit: "item", amount: 1 }] }),
+      },
+    });
+    const item = await h.call("jimeng_generate_image", { model: "jimeng_t2i_v40", prompt: "cats [group] 4", wait_seconds: 30 });
+    expect(costOf(item)).toMatchObject({ estimated: 1, estimated_max: 15, actual: 3 });
+    expect((await budgetOf(h)).limits[0]!.spent).toBe(3);
     // One image asked for (force_single) is held at exactly that.
     const single = await h.call("jimeng_generate_image", {
       model: "jimeng_t2i_v40",

@@ -18,8 +18,11 @@ describe("Jimeng tools through the MCP server", () => {
     expect(blocked.isError).toBe(true);
     expect(text(blocked)).toMatch(/50412 \(Volcengine Visual, HTTP 400, request id \d{14}/);
     expect(text(blocked)).toMatch(/What to do: Rephrase/);
-    const failed = jobOf(await h.call("jimeng_generate_image", { prompt: "[fail] x" }));
-    expect(failed).toMatchObject({ status: "failed", error: { code: "50511" } });
+    const failedResult = await h.call("jimeng_generate_image", { prompt: "[fail] x" });
+    const failed = jobOf(failedResult);
+    expect(failed).toMatchObject({ status: "failed", error: { code: "50511", hint: "Generating again often passes." } });
+    expect(text(failedResult).match(/again/g)).toHaveLength(1);
+    expect(text(failedResult)).toMatch(/What to do: Generating again often passes\./);
     const expired = jobOf(await h.call("jimeng_generate_image", { prompt: "[expire] x" }));
     expect(expired).toMatchObject({ status: "expired", error: { code: "TaskExpired" } });
     const started = jobOf(await h.call("jimeng_generate_video", { prompt: "[slow] long", wait_seconds: 0 }));
