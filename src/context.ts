@@ -40,7 +40,8 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
     fetchPolicy(config.fetchAllowHosts, config.vendorEndpoints),
   );
   media.queue = new BoundedQueue(config.maxOpenFiles);
-  media.fresh = new FreshBytes(config.inlineMaxBytes);
+  // Held only where results embed by default: under link or preview they would sit unused until dropped.
+  media.fresh = new FreshBytes(config.delivery === "embed" ? config.inlineMaxBytes : 0);
   await media.checkWritable().catch((err: unknown) => {
     throw new ConfigError("AIGC_MCP_OUTPUT_DIR", err instanceof Error ? err.message : String(err));
   });

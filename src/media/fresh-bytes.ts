@@ -3,12 +3,14 @@
  * (tools/delivery.ts), so a fresh result is not read back from the disk or the bucket: one open,
  * read and close less per embedded file, on the path of every call that waits for its output.
  * Only files within the embed budget, at most TOTAL_BYTES in all, each taken once or dropped after
- * KEEP_MS; anything not held here is read back as before.
+ * KEEP_MS, and only where results embed by default (AIGC_MCP_DELIVERY embed); anything not held
+ * here is read back as before.
  */
 import type { Asset } from "../jobs/types.js";
 
-const TOTAL_BYTES = 32 * 1024 * 1024;
-const KEEP_MS = 60_000;
+const TOTAL_BYTES = 16 * 1024 * 1024;
+/** The answer that embeds a file comes right after it is saved; a job nobody waits on is read back later. */
+const KEEP_MS = 15_000;
 
 interface Held {
   sha256: string;

@@ -33,13 +33,13 @@ describe("FreshBytes", () => {
     expect(off.take({ uri: "media://files/d.png", sha256: "dd", bytes: 1 })).toBeUndefined();
   });
 
-  it("holds at most 32 MiB, dropping the oldest first, and nothing past a minute", () => {
+  it("holds at most 16 MiB, dropping the oldest first, and nothing past 15 s", () => {
     vi.useFakeTimers();
-    const fresh = new FreshBytes(8 * MiB);
-    for (let i = 0; i < 5; i++) save(fresh, `media://files/${i}.mp4`, `s${i}`, Buffer.alloc(8 * MiB, i));
+    const fresh = new FreshBytes(4 * MiB);
+    for (let i = 0; i < 5; i++) save(fresh, `media://files/${i}.mp4`, `s${i}`, Buffer.alloc(4 * MiB, i));
     expect(fresh.take({ uri: "media://files/0.mp4" })).toBeUndefined();
     expect(fresh.take({ uri: "media://files/1.mp4" })?.[0]).toBe(1);
-    vi.advanceTimersByTime(61_000);
+    vi.advanceTimersByTime(16_000);
     expect(fresh.take({ uri: "media://files/4.mp4" })).toBeUndefined();
   });
 });
