@@ -5,7 +5,7 @@
  * the product); `x.k` is the `external_task_id` the create was sent under, and `x.e = "1"` means
  * the task id is that external id (the create answer was lost and Kling could not be asked then).
  */
-import { AigcError } from "../../errors.js";
+import { AigcError, taskErrorShape } from "../../errors.js";
 import type { JobHandle, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
 import type { CreateTarget, KlingClient, KlingMedia, KlingTask } from "./client.js";
 import { KLING } from "./errors.js";
@@ -60,12 +60,12 @@ export function klingPollResult(task: KlingTask, model?: string, accountCurrency
       return { status: "queued", detail: "submitted, waiting for a Kling worker", model };
     case "processing":
       return { status: "running", detail: "processing", model };
-    case "failed":
-      return {
-        status: "failed",
-        model,
-        error: { code: "TaskFailed", message: task.task_status_msg || "Kling reported the task as failed without a reason" },
-      };
+    case "failed": {
+      const message = task.task_status_msg || "Kling reported the task as failed without a reason";
+      // Kling names a moderation failure in words only ("Failure to pass the risk control system").
+      const category = /risk control|sensitive|violat|policy/i.test(message) ? "content_policy" : undefined;
+      return { status: "failed", model, error: taskErrorShape("TaskFailed", message, category) };
+    }
     case "succeed": {
       const expiresAt = new Date((task.updated_at ?? task.created_at ?? Date.now()) + KLING_RETENTION_MS).toISOString();
       const r = task.task_result ?? {};

@@ -13,7 +13,9 @@ describe("Kling tools", () => {
   it("a failed task and a content-safety rejection are clear errors", async () => {
     const f = await h.call("kling_text_to_video", { prompt: "[fail] storm", wait_seconds: 20 });
     expect(f.isError).toBe(true);
-    expect(jobOf(f)).toMatchObject({ status: "failed", error: { code: "TaskFailed" } });
+    expect(jobOf(f)).toMatchObject({ status: "failed", error: { code: "TaskFailed", hint: expect.stringMatching(/\S/) } });
+    // A moderation failure (risk control) says what to change, once.
+    expect(text(f).match(/What to do:/g)).toHaveLength(1);
     const b = await h.call("kling_generate_image", { prompt: "[blocked] x" });
     expect(b.isError).toBe(true);
     expect(text(b)).toMatch(/1301.*What to do: .*content safety/s);
