@@ -2,6 +2,8 @@
  * One error type for everything that can go wrong in a tool call. Vendor adapters map their
  * wire errors into it; the tool layer turns it into an `isError` result the model can act on.
  */
+import type { JobErrorShape } from "./jobs/types.js";
+
 export type ErrorCategory =
   | "invalid_input"
   | "auth"
@@ -125,25 +127,17 @@ export function describeError(err: unknown): string {
   return `Error: InternalError: ${String(err)}`;
 }
 
-/** A job's error as its record keeps it: the advice in `hint`, never inside `message`. */
-export interface ErrorShape {
-  code: string;
-  message: string;
-  request_id?: string;
-  hint?: string;
-}
-
 /**
  * A failed task's error as a vendor reported it in a poll (no HTTP failure to map), with the
  * category's "What to do" when the category is known, as every other failure has.
  */
-export function taskErrorShape(code: string, message: string, category?: ErrorCategory): ErrorShape {
+export function taskErrorShape(code: string, message: string, category?: ErrorCategory): JobErrorShape {
   const hint = category && DEFAULT_HINTS[category];
   return { code, message, ...(hint ? { hint } : {}) };
 }
 
 /** An error as a job record keeps it; the text shows `hint` on its own "What to do:" line, as describeError does. */
-export function toErrorShape(err: unknown): ErrorShape {
+export function toErrorShape(err: unknown): JobErrorShape {
   if (err instanceof AigcError) {
     const hint = err.info.hint ?? DEFAULT_HINTS[err.info.category];
     return {

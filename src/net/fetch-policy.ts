@@ -12,6 +12,7 @@ import type { Dispatcher } from "undici";
 import { AigcError } from "../errors.js";
 import { isInternalHost, isMetadataHost, isPublicAddress } from "./addresses.js";
 import { discard, httpOpen, safeUrl, type HttpOptions } from "./http.js";
+import { checkedLookup, DownloadRefused } from "./lookups.js";
 import { pool } from "./pools.js";
 import { loadUndici } from "./undici.js";
 
@@ -62,8 +63,6 @@ export function fetchPolicy(entries: Iterable<string>, vendorEndpoints: Iterable
 }
 
 const portOf = (u: URL): string => u.port || (u.protocol === "https:" ? "443" : "80");
-
-import { checkedLookup, DownloadRefused } from "./lookups.js";
 
 export { allowedLookup, checkedLookup, DownloadRefused } from "./lookups.js";
 

@@ -70,13 +70,12 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
       const model = seedanceModel(ark, args);
       const price = prices.find(model, endpoint);
       if (!price) return { vendor: VENDOR_ID, model, estimate: unpricedEstimate(model, "million_tokens") };
-      const range = catalog.find(model)?.capabilities.duration;
       const metering = seedanceMeters(
         {
           ...args,
           model,
           referenceVideoSeconds: await videoSeconds(ctx.app, args.reference_videos, VIDEO_RULE),
-          ...(range && typeof range === "object" && !Array.isArray(range) ? { maxDuration: range.max } : {}),
+          maxDuration: catalog.largest(model, "duration"),
         },
         price.unit,
       );

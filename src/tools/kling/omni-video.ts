@@ -70,7 +70,8 @@ export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: Core
     annotations: PAID_GENERATOR,
     quote(args) {
       const model = args.model ?? fallback;
-      const maxSeconds = longestVideo(catalog, model);
+      // An edited video is no longer than the model's longest video.
+      const maxSeconds = catalog.largest(model, "duration", OMNI_VIDEO_FAMILY);
       return klingQuote(prices, model, OMNI_VIDEO_FAMILY, (unit) =>
         videoMeters({ ...args, standard: "legacy", omni: true, maxSeconds }, unit),
       );
@@ -114,12 +115,4 @@ export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: Core
       return submitKling(ctx, client, { route: OMNI_VIDEO, call, op: "video", body, label: args.prompt, wait_seconds: args.wait_seconds });
     },
   });
-}
-
-/** A model's longest omni video in the catalog (an edited video is no longer); undefined for a model it does not know. */
-function longestVideo(catalog: Catalog, model: string): number | undefined {
-  const m = catalog.find(model);
-  const d = m && catalog.capabilities(m, OMNI_VIDEO_FAMILY).duration;
-  if (Array.isArray(d)) return Math.max(...d.map(Number));
-  return d && typeof d === "object" ? d.max : undefined;
 }

@@ -124,6 +124,18 @@ export class Catalog {
   }
 
   /**
+   * The largest value a model's numeric capability allows (a range's max, a list's largest), on
+   * `endpoint` when given, e.g. its longest duration in seconds. Undefined for a model or field the
+   * catalog does not know.
+   */
+  largest(id: string, field: string, endpoint?: string): number | undefined {
+    const m = this.find(id);
+    const c = m && (endpoint === undefined ? m.capabilities : this.capabilities(m, endpoint))[field];
+    if (Array.isArray(c)) return Math.max(...c.map(Number));
+    return c && typeof c === "object" ? c.max : undefined;
+  }
+
+  /**
    * Refuses a retired model (on `endpoint`, when given) before any network call, naming the date and
    * the successor and the next step: for a model the caller named, the model to use instead; for a
    * default (`from`), the variable to change or the model to pass. Never substitutes a model: price

@@ -29,6 +29,9 @@ import { ENDPOINTS } from "./catalog.js";
 /** The meters of a call, or why the price's unit cannot count it. */
 export type VisualMeters = { meters: Meter[]; lowerBound?: string; most?: Meter[] } | { problem: string };
 
+/** Image generation and the portrait API: calls billed per image returned. */
+const isImageFamily = (endpoint: string) => endpoint.startsWith("image/") || endpoint === ENDPOINTS.portrait;
+
 /** Video frames per second: the vendor's `frames = 24 × seconds + 1` rule (vendor-apis B.6). */
 const FPS = 24;
 
@@ -107,7 +110,7 @@ export function visualMeters(
   body: Record<string, unknown>,
   unit: PriceUnit,
 ): VisualMeters {
-  if (endpoint.startsWith("image/") || endpoint === ENDPOINTS.portrait) {
+  if (isImageFamily(endpoint)) {
     const takesForceSingle = endpoint !== ENDPOINTS.portrait && catalog.find(reqKey)?.capabilities.force_single !== false;
     return imageMeters(reqKey, body, takesForceSingle, unit);
   }
@@ -117,7 +120,7 @@ export function visualMeters(
 
 /** The unit a call on `endpoint`'s family is metered in when its req_key has no price: images, seconds of video, else calls. */
 function meteredUnit(endpoint: string): PriceUnit {
-  if (endpoint.startsWith("image/") || endpoint === ENDPOINTS.portrait) return "image";
+  if (isImageFamily(endpoint)) return "image";
   return endpoint.startsWith("video/") ? "second" : "item";
 }
 
@@ -135,6 +138,6 @@ export function visualEstimate(
   if ("problem" in m) return unknownEstimate(m.problem, price?.source);
   const estimate = estimateCost(reqKey, price, m.meters, m.lowerBound, unit, m.most);
   // An image call priced per output (unit item) is billed per image returned: its actual counts them as images.
-  const perImage = estimate.rate?.unit === "item" && (endpoint.startsWith("image/") || endpoint === ENDPOINTS.portrait);
+  const perImage = estimate.rate?.unit === "item" && isImageFamily(endpoint);
   return perImage ? { ...estimate, rate: { ...estimate.rate!, unit: "image" } } : estimate;
 }
