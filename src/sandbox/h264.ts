@@ -254,8 +254,34 @@ export interface H264Stream {
   samples: Buffer[];
 }
 
-/** `count` frames of `width` x `height` (even numbers). */
+/** Encoded streams kept for reuse, oldest first, up to CACHE_BYTES in all. */
+const cache = new Map<string, H264Stream>();
+const CACHE_BYTES = 64 * 1024 * 1024;
+let cachedBytes = 0;
+const streamBytes = (s: H264Stream) => s.samples.reduce((n, b) => n + b.length, s.avcC.length);
+
+/**
+ * `count` frames of `width` x `height` (even numbers). The same arguments give the same stream, kept
+ * (64 MiB in all) and handed out again: this plain-JavaScript encoder takes ~65 ms for a 5 s clip,
+ * which a simulator sharing the machine with the server it serves must not spend on every video.
+ * Callers copy the buffers (makeMp4 concatenates them) and never write into them.
+ */
 export function encodeH264(width: number, height: number, count: number, fps: number, seed: number): H264Stream {
+  const key = `${width}x${height}:${count}@${fps}#${seed}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const stream = encode(width, height, count, fps, seed);
+  cache.set(key, stream);
+  cachedBytes += streamBytes(stream);
+  for (const [k, s] of cache) {
+    if (cachedBytes <= CACHE_BYTES) break;
+    cache.delete(k);
+    cachedBytes -= streamBytes(s);
+  }
+  return stream;
+}
+
+function encode(width: number, height: number, count: number, fps: number, seed: number): H264Stream {
   if (width % 2 || height % 2 || width < 2 || height < 2) throw new Error(`H.264 4:2:0 needs an even frame size, got ${width}x${height}`);
   if (count > 2 ** (LOG2_MAX_POC_LSB - 2)) throw new Error(`at most ${2 ** (LOG2_MAX_POC_LSB - 2)} frames`);
   const g = geometry(width, height, fps);

@@ -1,7 +1,7 @@
 /** The simulators' MP4 (src/sandbox/h264.ts + makeMp4): H.264 a browser plays, any even size, small and deterministic. */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { h264Codec } from "../../src/sandbox/h264.js";
+import { encodeH264, h264Codec } from "../../src/sandbox/h264.js";
 import { makeMp4 } from "../../src/sandbox/media-fixtures.js";
 import { videoFacts } from "../helpers/video.js";
 
@@ -40,6 +40,15 @@ describe("makeMp4", () => {
     const a = makeMp4({ width: 96, height: 64, seconds: 2, seed: 5 });
     expect(sha(makeMp4({ width: 96, height: 64, seconds: 2, seed: 5 }))).toBe(sha(a));
     expect(sha(makeMp4({ width: 96, height: 64, seconds: 2, seed: 6 }))).not.toBe(sha(a));
+  });
+
+  it("encodes a stream once: the same arguments get the kept stream, a copy of which each MP4 holds", () => {
+    const first = encodeH264(128, 96, 6, 2, 11);
+    expect(encodeH264(128, 96, 6, 2, 11)).toBe(first);
+    expect(encodeH264(128, 96, 6, 2, 12)).not.toBe(first);
+    const mp4 = makeMp4({ width: 128, height: 96, seconds: 3, fps: 2, seed: 11 });
+    mp4.fill(0);
+    expect(encodeH264(128, 96, 6, 2, 11).samples.every((s) => s.some((b) => b !== 0))).toBe(true);
   });
 
   it("refuses an odd frame size (4:2:0 chroma needs even sizes)", () => {
