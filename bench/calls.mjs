@@ -162,23 +162,30 @@ function cpuMs(/** @type {number} */ pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
-const openFiles = (/** @type {number} */ pid) => readdirSync(`/proc/${pid}/fd`).length;
-
 /**
- * A worker thread that counts, every `everyMs`, a process's own open files: those of one listing of
- * /proc/<pid>/fd that are not connections accepted on `port` (its clients' sockets: socket inodes that
- * /proc/<pid>/net/tcp{,6} lists established on that local port). Reading the socket tables of ~2 000
- * connections takes 15-40 ms: on the bench's own thread that stalled the clients timing the calls.
- * `stop()` resolves with the peak.
- * @param {number} pid @param {number} port @param {number} everyMs
+ * Samples a process's RSS (VmRSS) and open files (/proc/<pid>/fd) every `everyMs` until stopped,
+ * in a worker thread: listing ~1 300 descriptors every 20 ms on the bench's own thread took ~1.3 s
+ * of it in a 1 000-call run, time the clients timing the calls waited. With `port`, also its own
+ * open files every 200 ms: those not accepted on `port` (its clients' sockets: socket inodes that
+ * /proc/<pid>/net/tcp{,6} lists established on that local port, which the clients decide).
+ * `stop()` resolves with the peaks.
+ * @param {number} pid @param {number} everyMs @param {number} port
+ * @returns {{ stop(): Promise<{ rssKiB: number; fds: number; own: number }> }}
  */
-function ownFilesCounter(pid, port, everyMs) {
+function sampler(pid, everyMs = 10, port = 0) {
   const code = `
     const { readdirSync, readFileSync, readlinkSync } = require("node:fs");
     const { parentPort, workerData: { pid, port, everyMs } } = require("node:worker_threads");
     const hex = ":" + port.toString(16).toUpperCase().padStart(4, "0");
-    let peak = 0;
-    function count() {
+    const peak = { rssKiB: 0, fds: 0, own: 0 };
+    function sample() {
+      try {
+        const m = /VmRSS:\\s+(\\d+)/.exec(readFileSync("/proc/" + pid + "/status", "utf8"));
+        if (m) peak.rssKiB = Math.max(peak.rssKiB, Number(m[1]));
+        peak.fds = Math.max(peak.fds, readdirSync("/proc/" + pid + "/fd").length);
+      } catch { /* the process is gone */ }
+    }
+    function countOwn() {
       try {
         const links = [];
         for (const fd of readdirSync("/proc/" + pid + "/fd")) {
@@ -194,50 +201,22 @@ function ownFilesCounter(pid, port, everyMs) {
             if (cols[1] && cols[1].endsWith(hex) && cols[3] !== "0A") accepted.add("socket:[" + cols[9] + "]");
           }
         }
-        peak = Math.max(peak, links.filter((l) => !accepted.has(l)).length);
+        peak.own = Math.max(peak.own, links.filter((l) => !accepted.has(l)).length);
       } catch { /* the process is gone */ }
     }
-    const timer = setInterval(count, everyMs);
-    count();
-    parentPort.once("message", () => { clearInterval(timer); count(); parentPort.postMessage(peak); });
+    const both = () => (sample(), port && countOwn());
+    const timers = [setInterval(sample, everyMs), port ? setInterval(countOwn, 200) : undefined];
+    both();
+    parentPort.once("message", () => { timers.forEach((t) => clearInterval(t)); both(); parentPort.postMessage(peak); });
   `;
   const worker = new Worker(code, { eval: true, workerData: { pid, port, everyMs } });
   return {
-    /** @returns {Promise<number>} */
     stop: () =>
       new Promise((resolve, reject) => {
         worker.once("message", (peak) => void worker.terminate().then(() => resolve(peak)));
         worker.once("error", reject);
         worker.postMessage("stop");
       }),
-  };
-}
-
-/**
- * Samples a process's RSS and open files until stopped; with `port`, also its own open files (all
- * but the connections its clients opened to `port`, which the clients decide), every 200 ms in a
- * worker thread (ownFilesCounter).
- */
-function sampler(/** @type {number} */ pid, everyMs = 10, port = 0) {
-  let rss = 0;
-  let fds = 0;
-  const ownFiles = port ? ownFilesCounter(pid, port, 200) : undefined;
-  const tick = () => {
-    try {
-      rss = Math.max(rss, procKiB(pid, "VmRSS"));
-      fds = Math.max(fds, openFiles(pid));
-    } catch {
-      // the process is gone
-    }
-  };
-  tick();
-  const timer = setInterval(tick, everyMs);
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      tick();
-      return { rssKiB: rss, fds, own: ownFiles ? await ownFiles.stop() : 0 };
-    },
   };
 }
 
@@ -650,6 +629,8 @@ async function runMix(inflight, start) {
   }
   const before = await sims.stats();
   const cpu0 = cpuMs(server.pid);
+  const simCpu0 = cpuMs(/** @type {number} */ (sims.pid));
+  const clientCpu0 = process.cpuUsage();
   const sample = sampler(server.pid, 20, Number(new URL(server.url).port));
   const t0 = performance.now();
   const results = await Promise.all(
@@ -667,6 +648,9 @@ async function runMix(inflight, start) {
   );
   const wall = performance.now() - t0;
   const cpu = cpuMs(server.pid) - cpu0;
+  const simCpu = cpuMs(/** @type {number} */ (sims.pid)) - simCpu0;
+  const clientUsage = process.cpuUsage(clientCpu0);
+  const clientCpu = (clientUsage.user + clientUsage.system) / 1000;
   const { rssKiB, fds, own } = await sample.stop();
   const stats = await sims.stats();
   const requests = stats.requests.flatMap((list, k) => list.slice(before.requests[k]?.length ?? 0));
@@ -746,7 +730,8 @@ async function runMix(inflight, start) {
     ? `arriving over ${fmt(ARRIVAL_MS / 1000, 0)} s; images take ${fmt(IMAGE_MS / 1000, 0)} s, video tasks are queued ${fmt(QUEUED_MS / 1000, 0)} s and run ${fmt(RUNNING_MS / 1000, 0)} s; ${doneEarly} finished before the last one arrived`
     : "all at once; instant tasks";
   const mix = `${CALLS} calls (${(CALLS * 3) / 5} Seedream, ${CALLS / 5} Seedance, ${CALLS / 5} Kling video; ${timing}) from ${CLIENTS} sessions × ${connections} connections`;
-  const cpuLine = `server CPU ${fmt(cpu / CALLS, 1)} ms per call (${fmt(cpu / 1000, 1)} s in ${fmt(wall / 1000, 1)} s wall)`;
+  // the simulators and the clients share the machine's cores with the server
+  const cpuLine = `server CPU ${fmt(cpu / CALLS, 1)} ms per call (${fmt(cpu / 1000, 1)} s in ${fmt(wall / 1000, 1)} s wall; on the same cores the simulators took ${fmt(simCpu / CALLS, 1)} ms per call and the bench's clients ${fmt(clientCpu / CALLS, 1)} ms)`;
   const byTool = `by tool p50 ${["seedream", "seedance", "kling"].map((k) => `${k} ${fmt(median(results.filter((x) => callOf(x.i).name.startsWith(k)).map((x) => x.ms)), 0)}`).join(", ")} ms`;
   const faults = errors.length + wrongHash + duplicates + Math.max(0, extra);
   return {
