@@ -2,6 +2,7 @@
  * One job followed by this process: its current record, the callers waiting on it, and the abort
  * controller of the work that drives it (which work depends on the job's kind).
  */
+import { isDeepStrictEqual } from "node:util";
 import { AigcError } from "../errors.js";
 import { log } from "../log.js";
 import { ServerStopping } from "../open-calls.js";
@@ -36,6 +37,8 @@ export class Tracker {
   private readonly listeners = new Set<() => void>();
   /** The pending write of progress noted with `note` (cleared by the next update, which writes it too). */
   private progressWrite: NodeJS.Timeout | undefined;
+  /** The record this tracker's last write that landed wrote (see `update`). */
+  private written: JobRecord | undefined;
 
   constructor(
     readonly handle: JobHandle,
@@ -126,10 +129,14 @@ export class Tracker {
     this.record = next;
     if (this.holdWrites || this.unconfirmed) return this.notify();
     if (ending) void applySettlement(this.store.spend, next.cost!);
+    // A poll that found the task as it was (most polls of a long task) writes nothing: the stored
+    // record says the same but for updated_at, the time of its last change.
+    if (this.written && isDeepStrictEqual({ ...next, updated_at: "" }, { ...this.written, updated_at: "" })) return this.notify();
     // After the write before it (an update not awaited, such as progress written during a download):
     // a job's records land in the order they were made.
     this.saving = this.saving
       .then(() => this.store.save(next))
+      .then(() => void (this.written = next))
       .catch((err: unknown) => {
         // Reported: in the log, and to every caller through the record in memory, which the next change writes again.
         const why = err instanceof Error ? err.message : String(err);

@@ -132,6 +132,29 @@ describe("vendor tasks", () => {
     expect(existsSync(done.assets[0]!.path!)).toBe(true);
   });
 
+  it("write a record only when a poll finds the task changed, not at every poll of a long task", async () => {
+    const { store, jobs } = setup();
+    const saves: string[] = [];
+    const save = store.save.bind(store);
+    vi.spyOn(store, "save").mockImplementation(async (record) => {
+      saves.push(`${record.status}${record.percent !== undefined ? ` ${record.percent}%` : ""}`);
+      return save(record);
+    });
+    const running = (percent: number): PollResult => ({ status: "running", percent });
+    const driver = fakeDriver([
+      running(10),
+      running(10),
+      running(10),
+      running(40),
+      running(40),
+      { status: "succeeded", outputs: [{ data: png }] },
+    ]);
+    jobs.registerDriver(driver);
+    expect(await jobs.wait(taskJobId("t-long"), { budgetMs: 5000 })).toMatchObject({ status: "succeeded" });
+    expect(driver.polls).toBe(6);
+    expect(saves).toEqual(["running 10%", "running 40%", "succeeded 100%"]);
+  });
+
   it("are waited for by many calls at once without Node's 'possible memory leak' warning", async () => {
     const { jobs } = setup();
     jobs.registerDriver(fakeDriver([() => sleep(100).then(() => ({ status: "succeeded" as const, outputs: [{ data: png }] }))]));
