@@ -12,7 +12,9 @@
 //      flight at once against simulators with realistic times (see concurrency()): errors, p99
 //      server overhead (call latency minus the simulator's own time for that call), peak RSS, open
 //      files, sha256 of every output against what the simulator served
-// Usage: `node --expose-gc bench/calls.mjs` (prints the figures; exits 1 when a goal is missed) or
+// Usage: `node --expose-gc bench/calls.mjs` (prints the figures; exits 1 when a goal is missed;
+// BENCH_CALLS_ONLY=percall,disk,s3,concurrency,inflight picks runs, BENCH_CALLS the number of calls,
+// BENCH_ARRIVAL_MS, BENCH_IMAGE_MS, BENCH_QUEUED_MS and BENCH_RUNNING_MS the in-flight timing) or
 // `import { figures } from "./calls.mjs"`. Child mode: `node bench/calls.mjs --sim <id,…> <json opts>`.
 // Nothing here touches the network beyond 127.0.0.1.
 import { fork, spawn } from "node:child_process";
@@ -536,10 +538,10 @@ async function floorInflight(connections) {
  *   else is overhead, including the wait from a task being done to the server's next poll of it
  *   (the poll interval), which is also given on its own.
  */
-const ARRIVAL_MS = 3000;
-const IMAGE_MS = 5000;
-const QUEUED_MS = 2000;
-const RUNNING_MS = 4000;
+const ARRIVAL_MS = Number(process.env.BENCH_ARRIVAL_MS ?? 3000);
+const IMAGE_MS = Number(process.env.BENCH_IMAGE_MS ?? 5000);
+const QUEUED_MS = Number(process.env.BENCH_QUEUED_MS ?? 2000);
+const RUNNING_MS = Number(process.env.BENCH_RUNNING_MS ?? 4000);
 /** The mix, by call index: 3 in 5 are Seedream images; the others videos (Seedance, then Kling). */
 const isImageCall = (/** @type {number} */ i) => i % 5 < 3;
 /** In flight, call `i` is sent this long after the first: evenly over ARRIVAL_MS. */
