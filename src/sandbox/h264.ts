@@ -256,13 +256,13 @@ export interface H264Stream {
 
 /** Encoded streams kept for reuse, oldest first, up to CACHE_BYTES in all. */
 const cache = new Map<string, H264Stream>();
-const CACHE_BYTES = 64 * 1024 * 1024;
+const CACHE_BYTES = 16 * 1024 * 1024;
 let cachedBytes = 0;
 const streamBytes = (s: H264Stream) => s.samples.reduce((n, b) => n + b.length, s.avcC.length);
 
 /**
  * `count` frames of `width` x `height` (even numbers). The same arguments give the same stream, kept
- * (64 MiB in all) and handed out again: this plain-JavaScript encoder takes ~65 ms for a 5 s clip,
+ * (16 MiB in all) and handed out again: this plain-JavaScript encoder takes ~65 ms for a 5 s clip,
  * which a simulator sharing the machine with the server it serves must not spend on every video.
  * Callers copy the buffers (makeMp4 concatenates them) and never write into them.
  */
