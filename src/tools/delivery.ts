@@ -15,6 +15,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { DELIVERY_MODES, type DeliveryMode } from "../config.js";
 import type { Asset } from "../jobs/types.js";
+import type { FileState } from "../media/file-state.js";
 import { PREVIEW_EDGE, PREVIEW_MAX_BYTES, type PreviewOutcome } from "../media/preview.js";
 import { openWithin, readOpened } from "../media/open-file.js";
 
@@ -29,8 +30,8 @@ export function returnsMedia(output: z.ZodRawShape): boolean {
 
 type Block = CallToolResult["content"][number];
 
-/** An asset as a result shows it: with a fresh `download_url` when one is configured. */
-export type RenderedAsset = Asset & { download_url?: string; download_expires_at?: string };
+/** An asset as a result shows it: with a fresh `download_url` when one is configured, and what became of its file since it was saved. */
+export type RenderedAsset = Asset & { download_url?: string; download_expires_at?: string; file?: FileState };
 
 /** Where an asset's bytes can be read on this machine, if anywhere. */
 export type LocalPath = (asset: Asset) => Promise<string | undefined>;

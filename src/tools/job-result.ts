@@ -8,9 +8,13 @@ import { z } from "zod";
 import type { DeliveryMode } from "../config.js";
 import type { AppContext } from "../context.js";
 import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/types.js";
+import { fileState } from "../media/file-state.js";
 import { previewOf } from "../media/preview.js";
 import { assetBlocks, formatBytes, type RenderedAsset } from "./delivery.js";
 import { costLine, costSchema, jobCostView, usageMeta } from "./cost-output.js";
+
+/** A job as one answer shows it: each asset with its download URL and what became of its file (never stored). */
+export type JobView = Omit<JobRecord, "assets"> & { assets: RenderedAsset[] };
 
 export const assetSchema = z.object({
   uri: z.string().describe("media:// URI; read it with resources/read"),
@@ -27,6 +31,10 @@ export const assetSchema = z.object({
   storage: z.enum(["s3"]).optional().describe("s3 when the file is also in the configured bucket"),
   download_url: z.string().optional().describe("plain-HTTP URL of the file, signed, valid until download_expires_at"),
   download_expires_at: z.string().optional(),
+  file: z
+    .enum(["missing", "changed"])
+    .optional()
+    .describe("set when the file at path is not as saved: missing (removed since) or changed (its bytes no longer match sha256)"),
 });
 
 export const jobResultShape = {
@@ -78,7 +86,35 @@ function describeAsset(a: RenderedAsset): string {
     .join(", ");
   const download = a.download_url ? `\n  download (until ${a.download_expires_at}): ${a.download_url}` : "";
   const vendorUrl = a.url ? `\n  vendor URL${a.expires_at ? ` (expires ${a.expires_at})` : ""}: ${a.url}` : "";
-  return `- ${a.path ?? a.uri} (${facts})\n  resource: ${a.uri}${download}${vendorUrl}`;
+  return `- ${a.path ?? a.uri} (${facts})\n  resource: ${a.uri}${download}${vendorUrl}${a.file ? `\n  ${notAsSaved(a)}` : ""}`;
+}
+
+/** What became of a file since it was saved, and where the output as generated can still be had. */
+function notAsSaved(a: RenderedAsset): string {
+  const what =
+    a.file === "missing"
+      ? "removed from the output folder after it was saved"
+      : `changed after it was saved: the file there is no longer the ${a.bytes} bytes generated`;
+  // media:// reads the local file while there is one, so only a removed file is read back from the bucket.
+  if (a.storage === "s3" && a.download_url)
+    return `${what}; the bucket still has it as generated: use its download URL${a.file === "missing" ? " or media:// URI" : ""}`;
+  if (!a.url || !a.expires_at) return what;
+  return Date.parse(a.expires_at) > Date.now()
+    ? `${what}; download it again from the vendor URL above until ${a.expires_at}`
+    : `${what}; its vendor URL expired at ${a.expires_at}, so it cannot be downloaded again`;
+}
+
+/** A short mark for a file no longer as saved (the message, list_jobs). */
+export function sinceSaved(a: RenderedAsset): string | undefined {
+  if (!a.file) return undefined;
+  return a.file === "missing" ? "since removed from the output folder" : "since changed";
+}
+
+function savedCount(assets: RenderedAsset[]): string {
+  const count = (file: RenderedAsset["file"]) => assets.filter((a) => a.file === file).length;
+  const [missing, changed] = [count("missing"), count("changed")];
+  const since = [missing && `${missing} since removed from the output folder`, changed && `${changed} since changed`].filter(Boolean);
+  return `${assets.length} file(s) saved${since.length ? ` (${since.join(", ")})` : ""}`;
 }
 
 export function summarize(record: JobRecord): string {
@@ -87,7 +123,7 @@ export function summarize(record: JobRecord): string {
     case "succeeded":
       if (!record.assets.length && record.detail)
         return `${what} succeeded with no file; the vendor's ${record.detail}\njob_id: ${record.job_id}`;
-      return `${what} succeeded. ${record.assets.length} file(s) saved:\n${record.assets.map(describeAsset).join("\n")}\njob_id: ${record.job_id}`;
+      return `${what} succeeded. ${savedCount(record.assets)}:\n${record.assets.map(describeAsset).join("\n")}\njob_id: ${record.job_id}`;
     case "submitting":
       // The detail, when set, is what is happening now (a lost answer being looked up): it replaces "has not answered".
       return record.detail
@@ -116,7 +152,7 @@ export function jobMessage(record: JobRecord): string {
     case "succeeded":
       return line(
         record.assets.length
-          ? `succeeded: ${record.assets.length} file(s) saved: ${record.assets.map((a: RenderedAsset) => a.download_url ?? a.path ?? a.uri).join(", ")}`
+          ? `succeeded: ${record.assets.length} file(s) saved: ${record.assets.map(messageFile).join(", ")}`
           : `succeeded with no file${record.detail ? `: ${record.detail}` : ""}`,
       );
     case "submitting":
@@ -134,6 +170,11 @@ export function jobMessage(record: JobRecord): string {
   }
 }
 
+function messageFile(a: RenderedAsset): string {
+  const since = sinceSaved(a);
+  return `${a.download_url ?? a.path ?? a.uri}${since ? ` (${since})` : ""}`;
+}
+
 function failureLine(record: JobRecord): string {
   const e = record.error;
   if (!e) return `JobFailed (${record.vendor}): the job ${record.status} with no reason given`;
@@ -145,7 +186,7 @@ function failureLine(record: JobRecord): string {
  * with "Error:" and the vendor code, for clients that ignore isError (Dify).
  */
 export async function renderJob(stored: JobRecord, app: AppContext, delivery: DeliveryMode, lead?: string): Promise<CallToolResult> {
-  const record = await withDownloadUrls(stored, app);
+  const record = await withDownloadUrls(await withFileStates(stored), app);
   const failed = record.status === "failed" || record.status === "expired";
   // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false) or made by another replica is read back through the store.
   const localPath = (a: Asset) => (a.path ? Promise.resolve(a.path) : app.media.resolve(a.uri).catch(() => undefined));
@@ -177,17 +218,35 @@ function viewFacts(record: JobRecord, app: AppContext): { created_at: string; ca
 }
 
 /**
- * The record with a fresh signed `download_url` on each asset (AIGC_MCP_PUBLIC_URL). Computed for
- * each answer and never stored: a job record outlives any one URL.
+ * The record with each local file's state now (`file`: removed or changed since it was saved), one
+ * lstat per file. A view for this answer, never stored: the record says what was generated.
  */
-async function withDownloadUrls(record: JobRecord, app: AppContext): Promise<JobRecord & { assets: RenderedAsset[] }> {
+export async function withFileStates(record: JobRecord): Promise<JobView> {
+  if (!record.assets.some((a) => a.path)) return record;
+  const assets = await Promise.all(
+    record.assets.map(async (a) => {
+      const file = await fileState(a);
+      return file ? { ...a, file } : a;
+    }),
+  );
+  return { ...record, assets };
+}
+
+/**
+ * The record with a fresh signed `download_url` on each asset (AIGC_MCP_PUBLIC_URL). Computed for
+ * each answer and never stored: a job record outlives any one URL. A file removed since it was
+ * saved gets none, unless the bucket still has it: the URL would only answer "not found".
+ */
+async function withDownloadUrls(record: JobView, app: AppContext): Promise<JobView> {
   const { links } = app;
   const { bucket } = app.media;
   if ((!links && !bucket) || !record.assets.length) return record;
   const assets = await Promise.all(
     record.assets.map(async (a) => {
       const name = decodeURIComponent(a.uri.slice(a.uri.lastIndexOf("/") + 1));
-      const link = a.storage === "s3" && bucket ? await bucket.link(name) : await links?.link(name);
+      const inBucket = a.storage === "s3" && bucket;
+      if (a.file === "missing" && !inBucket) return a;
+      const link = inBucket ? await bucket.link(name) : await links?.link(name);
       return link ? { ...a, download_url: link.url, download_expires_at: link.expiresAt } : a;
     }),
   );

@@ -5,10 +5,10 @@ import type { CoreConfig } from "../config.js";
 import type { AppContext } from "../context.js";
 import { inputError } from "../errors.js";
 import { WaitBudget } from "../jobs/budget.js";
-import type { JobRecord } from "../jobs/types.js";
 import { JOB_STATUSES, TERMINAL } from "../jobs/types.js";
 import { defineTool, type ToolContext, type ToolDef } from "./define.js";
-import { jobResultShape, progressLine, renderJob, structuredJob } from "./job-result.js";
+import type { RenderedAsset } from "./delivery.js";
+import { jobResultShape, progressLine, renderJob, sinceSaved, structuredJob, withFileStates, type JobView } from "./job-result.js";
 
 /** Longest job id accepted (ids carry the vendor task id and model, a few hundred characters at most). */
 export const MAX_JOB_ID = 2048;
@@ -51,7 +51,7 @@ function clipStrings(value: unknown): unknown {
   return value;
 }
 
-function listEntry(r: JobRecord): { item: Record<string, unknown>; line: string } {
+function listEntry(r: JobView): { item: Record<string, unknown>; line: string } {
   const item = {
     ...(clipStrings({ ...structuredJob(r), ...(r.label ? { label: r.label } : {}) }) as Record<string, unknown>),
     job_id: r.job_id,
@@ -59,7 +59,8 @@ function listEntry(r: JobRecord): { item: Record<string, unknown>; line: string 
     updated_at: r.updated_at,
   };
   const label = r.label ? ` "${clipStrings(r.label) as string}"` : "";
-  const files = r.assets.length ? ` → ${r.assets.map((a) => clipStrings(a.path ?? a.uri) as string).join(", ")}` : "";
+  const file = (a: RenderedAsset) => `${clipStrings(a.path ?? a.uri) as string}${sinceSaved(a) ? ` (${sinceSaved(a)})` : ""}`;
+  const files = r.assets.length ? ` → ${r.assets.map(file).join(", ")}` : "";
   const line =
     `- ${r.created_at} ${r.vendor} ${r.op} ${r.status}${label}${files}\n  job_id: ${r.job_id}` +
     (TERMINAL.has(r.status) ? "" : " (call wait_for_job)");
@@ -125,7 +126,7 @@ export function jobTools(app: AppContext): ToolDef[] {
         if (!outcome.cancelled && outcome.status === "succeeded" && !TERMINAL.has(record.status))
           record = await ctx.app.jobs.wait(args.job_id, { budgetMs: DONE_TASK_WAIT_MS, signal: ctx.signal });
         const rendered = await renderJob(record, ctx.app, ctx.delivery, outcome.message);
-        rendered.structuredContent = { ...structuredJob(record), cancelled: outcome.cancelled, message: outcome.message };
+        rendered.structuredContent = { ...rendered.structuredContent, cancelled: outcome.cancelled, message: outcome.message };
         delete rendered.isError;
         return rendered;
       },
@@ -153,7 +154,8 @@ export function jobTools(app: AppContext): ToolDef[] {
         let bytes = 0;
         let skipped = 0;
         let next = start;
-        for (const r of all.slice(start, start + limit)) {
+        // Each listed file as it is now (one lstat each), as get_job shows it.
+        for (const r of await Promise.all(all.slice(start, start + limit).map(withFileStates))) {
           const { item, line } = listEntry(r);
           const size = Buffer.byteLength(JSON.stringify(item)) + Buffer.byteLength(line) + 2;
           if (size > LIST_JOBS_MAX_RESULT_BYTES / 4) {

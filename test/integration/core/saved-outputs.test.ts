@@ -1,0 +1,91 @@
+/**
+ * A job's result is a view at answer time: an output removed from the output folder, or overwritten
+ * with other bytes, after the job saved it is said to be so by get_job, wait_for_job and list_jobs
+ * (text, message and the asset's `file`), while the stored record stays as it was.
+ */
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, structured, text, type Harness } from "../../helpers/harness.js";
+import { jobOf, type JobResult } from "../../helpers/results.js";
+
+describe("outputs removed or changed after they were saved", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  const generate = async () => {
+    const job = jobOf(await h.call("seedream_generate_image", { prompt: "a lighthouse", delivery: "link" }));
+    expect(job.status).toBe("succeeded");
+    return { job, asset: job.assets[0]! };
+  };
+
+  it("a removed file: get_job and wait_for_job say so in the text, the message and the asset", async () => {
+    const { job, asset } = await generate();
+    expect(asset.url).toBeDefined();
+    expect(Date.parse(asset.expires_at!)).toBeGreaterThan(Date.now());
+    rmSync(asset.path!);
+    for (const tool of ["get_job", "wait_for_job"]) {
+      const r = await h.call(tool, { job_id: job.job_id, delivery: "link" });
+      expect(r.isError).toBeFalsy();
+      const shown = jobOf(r).assets[0]!;
+      expect(shown.file).toBe("missing");
+      expect(shown).toMatchObject({ path: asset.path, sha256: asset.sha256, bytes: asset.bytes });
+      expect(text(r)).toContain("succeeded. 1 file(s) saved (1 since removed from the output folder):");
+      expect(text(r)).toContain(`- ${asset.path} (`);
+      expect(text(r)).toContain(
+        `  removed from the output folder after it was saved; download it again from the vendor URL above until ${asset.expires_at}`,
+      );
+      expect(structured<{ message: string }>(r).message).toBe(
+        `succeeded: 1 file(s) saved: ${asset.path} (since removed from the output folder)`,
+      );
+    }
+    // The record itself is unchanged: a view at answer time.
+    expect((await h.app.jobs.store.load(job.job_id))?.assets[0]).toEqual(asset);
+  });
+
+  it("a file overwritten with other bytes is changed; one as saved carries no mark", async () => {
+    const { job, asset } = await generate();
+    const untouched = jobOf(await h.call("get_job", { job_id: job.job_id }));
+    expect(untouched.assets[0]!.file).toBeUndefined();
+    const generated = readFileSync(asset.path!);
+    writeFileSync(asset.path!, Buffer.alloc(asset.bytes + 7, 1));
+    const r = await h.call("get_job", { job_id: job.job_id, delivery: "link" });
+    expect(jobOf(r).assets[0]!.file).toBe("changed");
+    expect(text(r)).toContain("succeeded. 1 file(s) saved (1 since changed):");
+    expect(text(r)).toContain(
+      `  changed after it was saved: the file there is no longer the ${asset.bytes} bytes generated; download it again from the vendor URL above until ${asset.expires_at}`,
+    );
+    expect(structured<{ message: string }>(r).message).toBe(`succeeded: 1 file(s) saved: ${asset.path} (since changed)`);
+    // Put back as generated, the file is shown as saved again: nothing of the check was kept.
+    writeFileSync(asset.path!, generated);
+    expect(jobOf(await h.call("get_job", { job_id: job.job_id })).assets[0]!.file).toBeUndefined();
+  });
+
+  it("list_jobs marks the file in its line and its asset", async () => {
+    const { job, asset } = await generate();
+    rmSync(asset.path!);
+    const r = await h.call("list_jobs", {});
+    const listed = structured<{ jobs: JobResult[] }>(r).jobs.find((j) => j.job_id === job.job_id)!;
+    expect(listed.assets[0]!.file).toBe("missing");
+    expect(text(r)).toContain(`→ ${asset.path} (since removed from the output folder)`);
+  });
+
+  it("says when the vendor URL has expired, so the output cannot be downloaded again", async () => {
+    const { job, asset } = await generate();
+    const later = await h.restart();
+    try {
+      const record = (await later.app.jobs.store.load(job.job_id))!;
+      const expired = "2020-01-01T00:00:00.000Z";
+      await later.app.jobs.store.save({ ...record, assets: [{ ...record.assets[0]!, expires_at: expired }] });
+      rmSync(asset.path!);
+      const r = await later.call("get_job", { job_id: job.job_id });
+      expect(text(r)).toContain(
+        `  removed from the output folder after it was saved; its vendor URL expired at ${expired}, so it cannot be downloaded again`,
+      );
+    } finally {
+      await later.close();
+    }
+  });
+});
