@@ -34,7 +34,7 @@ type Block = CallToolResult["content"][number];
 export type RenderedAsset = Asset & { download_url?: string; download_expires_at?: string; file?: FileState };
 
 /** Where an asset's bytes can be read on this machine, if anywhere. */
-export type LocalPath = (asset: Asset) => Promise<string | undefined>;
+export type LocalPath = (asset: RenderedAsset) => Promise<string | undefined>;
 
 /** The bytes of an asset this process has just saved, still in memory (media/fresh-bytes.ts), if any. */
 export type HeldBytes = (asset: Asset) => Buffer | undefined;
@@ -48,7 +48,7 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-async function readWhole(asset: Asset, localPath: LocalPath): Promise<Buffer | undefined> {
+async function readWhole(asset: RenderedAsset, localPath: LocalPath): Promise<Buffer | undefined> {
   const path = await localPath(asset);
   const folder = path && (await realpath(dirname(path)).catch(() => undefined));
   // As opened, like every local read (media/open-file.ts): a link swapped in for the file is not followed.
@@ -88,7 +88,8 @@ export async function assetBlocks(
     const without: string[] = [];
     for (const asset of assets) {
       const name = asset.uri.split("/").pop() ?? asset.uri;
-      const shown = await preview(asset, () => localPath(asset));
+      // Never a preview of other bytes than the ones generated, nor of a file nothing serves any more.
+      const shown = lost(asset) || asset.file === "changed" ? { none: notKept(asset) } : await preview(asset, () => localPath(asset));
       if ("data" in shown) blocks.push({ type: "image", data: shown.data.toString("base64"), mimeType: shown.mimeType });
       else without.push(`No preview for ${name}: ${shown.none}.`);
     }
@@ -103,7 +104,9 @@ export async function assetBlocks(
   let spent = 0;
   for (const asset of assets) {
     const name = asset.uri.split("/").pop() ?? asset.uri;
-    const data = asset.bytes <= budget ? (held(asset) ?? (await readWhole(asset, localPath))) : undefined;
+    if (lost(asset)) continue; // nothing to embed or link: the text says it was removed
+    const fits = asset.bytes <= budget && asset.file !== "changed";
+    const data = fits ? (held(asset) ?? (await readWhole(asset, localPath))) : undefined;
     if (data) {
       budget -= asset.bytes;
       spent += asset.bytes;
@@ -122,9 +125,18 @@ export async function assetBlocks(
   return { blocks, notes };
 }
 
+/** A file removed since it was saved that no bucket keeps (such an asset gets no download URL): nothing serves it any more. */
+const lost = (asset: RenderedAsset) => asset.file === "missing" && !asset.download_url;
+
+/** Why a file as it is now is not the output generated: removed, or changed, since it was saved. */
+function notKept(asset: RenderedAsset): string {
+  return asset.file === "missing" ? "it was removed from the output folder after it was saved" : "it was changed after it was saved";
+}
+
 /** Why an asset was linked instead of embedded, in words (issue 12 item 15). */
-function whyLinked(asset: Asset, inlineMaxBytes: number, spent: number, fitted: boolean): string {
+function whyLinked(asset: RenderedAsset, inlineMaxBytes: number, spent: number, fitted: boolean): string {
   if (inlineMaxBytes === 0) return "not embedded: embedding is off (AIGC_MCP_INLINE_MAX_BYTES=0)";
+  if (asset.file === "changed") return `not embedded: ${notKept(asset)}`;
   if (fitted) return "not embedded: the file could not be read back from the output folder";
   if (asset.bytes > inlineMaxBytes)
     return `not embedded: larger than the inline budget by itself (AIGC_MCP_INLINE_MAX_BYTES=${inlineMaxBytes})`;

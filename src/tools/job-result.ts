@@ -188,8 +188,9 @@ function failureLine(record: JobRecord): string {
 export async function renderJob(stored: JobRecord, app: AppContext, delivery: DeliveryMode, lead?: string): Promise<CallToolResult> {
   const record = await withDownloadUrls(await withFileStates(stored), app);
   const failed = record.status === "failed" || record.status === "expired";
-  // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false) or made by another replica is read back through the store.
-  const localPath = (a: Asset) => (a.path ? Promise.resolve(a.path) : app.media.resolve(a.uri).catch(() => undefined));
+  // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false), made by another replica or removed here since it was saved is read back through the store.
+  const localPath = (a: RenderedAsset) =>
+    a.path && a.file !== "missing" ? Promise.resolve(a.path) : app.media.resolve(a.uri).catch(() => undefined);
   const preview = (a: Asset, source: () => Promise<string | undefined>) => previewOf(app.media.dir, a, source);
   const held = (a: Asset) => app.media.fresh.take(a);
   const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes, localPath, preview, held);

@@ -3,10 +3,15 @@
  * with other bytes, after the job saved it is said to be so by get_job, wait_for_job and list_jobs
  * (text, message and the asset's `file`), while the stored record stays as it was.
  */
+import { createHash } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { startHarness, structured, text, type Harness } from "../../helpers/harness.js";
 import { jobOf, type JobResult } from "../../helpers/results.js";
+import { startS3 } from "../../helpers/s3.js";
+
+const kinds = (r: CallToolResult) => r.content.map((c) => c.type);
 
 describe("outputs removed or changed after they were saved", () => {
   let h: Harness;
@@ -72,6 +77,31 @@ describe("outputs removed or changed after they were saved", () => {
     expect(text(r)).toContain(`→ ${asset.path} (since removed from the output folder)`);
   });
 
+  it("embed and preview neither embed nor preview a removed file, nor link it when nothing can serve it", async () => {
+    const { job, asset } = await generate();
+    const name = asset.uri.split("/").pop()!;
+    rmSync(asset.path!);
+    // The bytes this process still holds from the save (media/fresh-bytes.ts) are not embedded either.
+    const embed = await h.call("get_job", { job_id: job.job_id, delivery: "embed" });
+    expect(kinds(embed)).toEqual(["text"]);
+    expect(text(embed)).toContain("removed from the output folder after it was saved");
+    const preview = await h.call("get_job", { job_id: job.job_id, delivery: "preview" });
+    expect(kinds(preview)).toEqual(["text"]);
+    expect(text(preview)).toContain(`No preview for ${name}: it was removed from the output folder after it was saved.`);
+  });
+
+  it("embed links a changed file, saying why, and preview shows no preview of the other bytes", async () => {
+    const { job, asset } = await generate();
+    const name = asset.uri.split("/").pop()!;
+    writeFileSync(asset.path!, Buffer.alloc(asset.bytes - 1, 1));
+    const embed = await h.call("get_job", { job_id: job.job_id, delivery: "embed" });
+    expect(kinds(embed)).toEqual(["text", "resource_link"]);
+    expect((embed.content[1] as { description: string }).description).toMatch(/not embedded: it was changed after it was saved$/);
+    const preview = await h.call("get_job", { job_id: job.job_id, delivery: "preview" });
+    expect(kinds(preview)).toEqual(["text"]);
+    expect(text(preview)).toContain(`No preview for ${name}: it was changed after it was saved.`);
+  });
+
   it("says when the vendor URL has expired, so the output cannot be downloaded again", async () => {
     const { job, asset } = await generate();
     const later = await h.restart();
@@ -86,6 +116,32 @@ describe("outputs removed or changed after they were saved", () => {
       );
     } finally {
       await later.close();
+    }
+  });
+});
+
+describe("an output removed from the output folder that the bucket still has", () => {
+  it("is marked missing, and embedded from the bucket with its download URL", async () => {
+    const s3 = await startS3();
+    const h = await startHarness({ env: s3.env });
+    try {
+      const job = jobOf(await h.call("seedream_generate_image", { prompt: "a lighthouse", delivery: "link" }));
+      const asset = job.assets[0]!;
+      expect(asset.storage).toBe("s3");
+      rmSync(asset.path!);
+      const r = await h.call("get_job", { job_id: job.job_id, delivery: "embed" });
+      const shown = jobOf(r).assets[0]!;
+      expect(shown.file).toBe("missing");
+      expect(shown.download_url).toBeDefined();
+      expect(text(r)).toContain(
+        "  removed from the output folder after it was saved; the bucket still has it as generated: use its download URL or media:// URI",
+      );
+      expect(kinds(r)).toEqual(["text", "resource"]);
+      const blob = (r.content[1] as { resource: { blob: string } }).resource.blob;
+      expect(createHash("sha256").update(Buffer.from(blob, "base64")).digest("hex")).toBe(asset.sha256);
+    } finally {
+      await h.close();
+      await s3.close();
     }
   });
 });
