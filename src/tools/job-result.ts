@@ -95,9 +95,8 @@ function notAsSaved(a: RenderedAsset): string {
     a.file === "missing"
       ? "removed from the output folder after it was saved"
       : `changed after it was saved: the file there is no longer the ${a.bytes} bytes generated`;
-  // media:// reads the local file while there is one, so only a removed file is read back from the bucket.
-  if (a.storage === "s3" && a.download_url)
-    return `${what}; the bucket still has it as generated: use its download URL${a.file === "missing" ? " or media:// URI" : ""}`;
+  // media:// reads the local file while there is one (a removed one is shown as the bucket's: withFileStates).
+  if (a.storage === "s3" && a.download_url) return `${what}; the bucket still has it as generated: use its download URL`;
   if (!a.url || !a.expires_at) return what;
   return Date.parse(a.expires_at) > Date.now()
     ? `${what}; download it again from the vendor URL above until ${a.expires_at}`
@@ -227,10 +226,18 @@ export async function withFileStates(record: JobRecord): Promise<JobView> {
   const assets = await Promise.all(
     record.assets.map(async (a) => {
       const file = await fileState(a);
+      // In the bucket as generated, and not in this server's folder: another replica saved it (each
+      // has a folder of its own) or it was deleted on purpose. Shown as the bucket's, like one saved
+      // with AIGC_MCP_KEEP_LOCAL=false, and read back from there.
+      if (file === "missing" && a.storage === "s3") return withoutPath(a);
       return file ? { ...a, file } : a;
     }),
   );
   return { ...record, assets };
+}
+
+function withoutPath<A extends Asset>({ path: _path, ...rest }: A): Omit<A, "path"> {
+  return rest;
 }
 
 /**

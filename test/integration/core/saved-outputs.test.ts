@@ -121,7 +121,7 @@ describe("outputs removed or changed after they were saved", () => {
 });
 
 describe("an output removed from the output folder that the bucket still has", () => {
-  it("is marked missing, and embedded from the bucket with its download URL", async () => {
+  it("is shown as the bucket's (as on a replica that did not save it), and embedded from the bucket with its download URL", async () => {
     const s3 = await startS3();
     const h = await startHarness({ env: s3.env });
     try {
@@ -131,11 +131,11 @@ describe("an output removed from the output folder that the bucket still has", (
       rmSync(asset.path!);
       const r = await h.call("get_job", { job_id: job.job_id, delivery: "embed" });
       const shown = jobOf(r).assets[0]!;
-      expect(shown.file).toBe("missing");
+      expect(shown.file).toBeUndefined();
+      expect(shown.path).toBeUndefined();
       expect(shown.download_url).toBeDefined();
-      expect(text(r)).toContain(
-        "  removed from the output folder after it was saved; the bucket still has it as generated: use its download URL or media:// URI",
-      );
+      expect(text(r)).toContain(`- ${asset.uri} (`);
+      expect(text(r)).not.toContain("removed");
       expect(kinds(r)).toEqual(["text", "resource"]);
       const blob = (r.content[1] as { resource: { blob: string } }).resource.blob;
       expect(createHash("sha256").update(Buffer.from(blob, "base64")).digest("hex")).toBe(asset.sha256);
