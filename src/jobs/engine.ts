@@ -221,6 +221,21 @@ export class JobEngine {
     return !!tr && !tr.ended && tr.kind.canCancel(tr);
   }
 
+  /**
+   * News from `vendor` that its task `task` changed (a task callback): each unfinished job this
+   * process follows for that task polls it at once. The number of such jobs (0: another replica
+   * follows it, or none does; its polls find the change on their schedule).
+   */
+  nudgeTask(vendor: string, task: string): number {
+    let n = 0;
+    for (const tr of this.trackers.values()) {
+      if (tr.ended || tr.record.vendor !== vendor || tr.record.vendor_task_id !== task) continue;
+      tr.nudge();
+      n++;
+    }
+    return n;
+  }
+
   /** The most recently updated jobs, with this process's live records in place of stored ones. */
   async list(limit: number): Promise<JobRecord[]> {
     const stored = await this.store.list(limit);

@@ -2,6 +2,7 @@
  * One job followed by this process: its current record, the callers waiting on it, and the abort
  * controller of the work that drives it (which work depends on the job's kind).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { isDeepStrictEqual } from "node:util";
 import { AigcError } from "../errors.js";
 import { log } from "../log.js";
@@ -14,6 +15,8 @@ import { TERMINAL, type JobHandle, type JobRecord } from "./types.js";
 
 /** How long progress noted with `Tracker.note` may stay unwritten (src/jobs/tracker.ts). */
 export const PROGRESS_WRITE_MS = 1000;
+/** The least time from one poll to the next when a vendor callback ends the pause between them. */
+const NUDGED_GAP_MS = 250;
 
 export class Tracker {
   /** Aborts the work in progress; replaced when the work starts again after an abort. */
@@ -39,6 +42,9 @@ export class Tracker {
   private progressWrite: NodeJS.Timeout | undefined;
   /** The record this tracker's last write that landed wrote (see `update`). */
   private written: JobRecord | undefined;
+  /** Ends the pause in progress early (`nudge`); `nudged`: news came while no pause was in progress. */
+  private wake: (() => void) | undefined;
+  private nudged = false;
 
   constructor(
     readonly handle: JobHandle,
@@ -87,6 +93,33 @@ export class Tracker {
   stop(): void {
     this.stopping = true;
     this.controller.abort(new ServerStopping());
+  }
+
+  /** News that the job's task changed (the vendor called back): the pause before the next poll ends. */
+  nudge(): void {
+    if (this.wake) this.wake();
+    else this.nudged = true;
+  }
+
+  /**
+   * Waits `ms` before the next poll, or less when the task's vendor calls back (`nudge`): then until
+   * `NUDGED_GAP_MS` after the pause began, so callbacks sent in a flood cannot make polls back to
+   * back. Rejects when the work is aborted.
+   */
+  async pause(ms: number): Promise<void> {
+    const start = Date.now();
+    const wake = new AbortController();
+    this.wake = () => wake.abort();
+    try {
+      if (!this.nudged) await sleep(ms, undefined, { signal: AbortSignal.any([this.signal, wake.signal]) });
+    } catch (err) {
+      if (this.signal.aborted) throw err;
+    } finally {
+      this.wake = undefined;
+      this.nudged = false;
+    }
+    const rest = Math.min(ms, NUDGED_GAP_MS) - (Date.now() - start);
+    if (rest > 0) await sleep(rest, undefined, { signal: this.signal });
   }
 
   /** Resolves when the current work (including its last record write) has stopped. */

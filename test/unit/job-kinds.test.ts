@@ -155,6 +155,31 @@ describe("vendor tasks", () => {
     expect(saves).toEqual(["running 10%", "running 40%", "succeeded 100%"]);
   });
 
+  it("poll at once when the vendor calls back, however many callbacks come at most every 250 ms", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const jobs = new JobEngine(new FileJobStore(dir), new MediaStore(dir, 10 * 1024 * 1024), { pollMinMs: 3000, heartbeatMs: 50 });
+    engines.push(jobs);
+    const at: number[] = [];
+    const driver = fakeDriver([{ status: "running" }]);
+    const poll = driver.poll.bind(driver);
+    driver.poll = (...a) => (at.push(Date.now()), poll(...a));
+    jobs.registerDriver(driver);
+    const id = taskJobId("t-callback");
+    await jobs.wait(id, { budgetMs: 0 });
+    await vi.waitFor(() => expect(at.length).toBe(1));
+    const record = (await jobs.wait(id, { budgetMs: 0 })) as JobRecord;
+    expect(jobs.nudgeTask("fake", "other-task")).toBe(0);
+    const t0 = Date.now();
+    for (let i = 0; i < 20; i++) expect(jobs.nudgeTask("fake", record.vendor_task_id!)).toBe(1);
+    await vi.waitFor(() => expect(at.length).toBe(2), { timeout: 2000 });
+    expect(at[1]! - t0).toBeLessThan(1000);
+    for (let i = 0; i < 20; i++) jobs.nudgeTask("fake", record.vendor_task_id!);
+    await vi.waitFor(() => expect(at.length).toBe(3), { timeout: 2000 });
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(240);
+    expect(at[2]! - at[1]!).toBeLessThan(1000);
+  });
+
   it("are waited for by many calls at once without Node's 'possible memory leak' warning", async () => {
     const { jobs } = setup();
     jobs.registerDriver(fakeDriver([() => sleep(100).then(() => ({ status: "succeeded" as const, outputs: [{ data: png }] }))]));

@@ -1,5 +1,4 @@
 /** A vendor task, polled by id through the driver registered for its vendor and operation. */
-import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, toErrorShape, vendorDisplayName, type ErrorCategory } from "../../errors.js";
 import { log } from "../../log.js";
 import type { MediaStore } from "../../media/store.js";
@@ -111,7 +110,7 @@ export class VendorTask implements JobKind {
       const delay = Math.min(MAX_VENDOR_WAIT_MS, result?.pollAfterMs ?? vendorWaitMs ?? interval);
       interval = Math.min(maxInterval, Math.ceil(interval * 1.5));
       try {
-        await sleep(delay, undefined, { signal: tr.signal });
+        await tr.pause(delay);
       } catch {
         return;
       }
