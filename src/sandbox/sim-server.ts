@@ -87,7 +87,41 @@ export class SimServer {
     return this.url;
   }
 
+  /** Callbacks sent, in order: where to and what (for tests). */
+  readonly callbacks: Array<{ url: string; body: unknown; status?: number }> = [];
+  private readonly callbackTimers = new Set<NodeJS.Timeout>();
+
+  /**
+   * POSTs `body()` as JSON to `url` at each of `at` (simulator-clock ms), as a vendor calls a task's
+   * `callback_url` at its status changes. Sent from this process like any client request (5 s
+   * timeout); a failure is only recorded.
+   */
+  callBack(url: string, at: number[], body: () => unknown): void {
+    for (const when of at) {
+      const timer = setTimeout(
+        () => {
+          this.callbackTimers.delete(timer);
+          const entry: (typeof this.callbacks)[number] = { url, body: body() };
+          this.callbacks.push(entry);
+          fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(entry.body),
+            signal: AbortSignal.timeout(5000),
+          }).then(
+            async (res) => ((entry.status = res.status), await res.arrayBuffer()),
+            () => undefined,
+          );
+        },
+        Math.max(0, when - this.now()),
+      );
+      timer.unref();
+      this.callbackTimers.add(timer);
+    }
+  }
+
   async close(): Promise<void> {
+    for (const t of this.callbackTimers) clearTimeout(t);
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }

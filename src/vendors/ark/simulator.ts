@@ -256,7 +256,7 @@ export class ArkSimulator extends VendorSimulator {
     const slow = prompt.includes("[slow]") ? 4 : 1;
     // Ark accepts the task and fails it once its download of an input URL fails.
     const unreachable = this.sim.unreachableUrl(content);
-    this.tasks.set(id, {
+    const task: SimTask<VideoData> = {
       id,
       createdMs: now,
       queuedMs: this.opts.queuedMs,
@@ -268,7 +268,11 @@ export class ArkSimulator extends VendorSimulator {
         prompt,
         ...(unreachable ? { failure: { code: "InvalidParameter", message: downloadFailure(unreachable) } } : {}),
       },
-    });
+    };
+    this.tasks.set(id, task);
+    // The webhook's body is the task as a get returns it, at each status change.
+    if (typeof b.callback_url === "string")
+      this.sim.callBack(b.callback_url, [now + task.queuedMs, now + task.queuedMs + task.runningMs], () => this.view(task));
     return { status: 200, body: { id } };
   }
 

@@ -338,6 +338,10 @@ export class KlingSimulator extends VendorSimulator {
       },
     };
     this.tasks.set(id, task);
+    // Kling calls back at each status change with the task as a query returns it (the CN docs' flat envelope).
+    const callbackUrl = standard === "new" ? (body.options as { callback_url?: unknown } | undefined)?.callback_url : body.callback_url;
+    if (typeof callbackUrl === "string")
+      this.sim.callBack(callbackUrl, [now + task.queuedMs, now + task.queuedMs + task.runningMs], () => this.view(task));
     const view = this.view(task);
     if (this.loseCreateReplies > 0) {
       this.loseCreateReplies--;
