@@ -5,6 +5,7 @@ import type { Env } from "./config.js";
 const NEEDS: Array<[variable: string, needs: string[], without: string]> = [
   ["AIGC_MCP_MEDIA_URL_SECRET", ["AIGC_MCP_PUBLIC_URL"], "no download URLs are signed or served"],
   ["AIGC_MCP_MEDIA_URL_TTL_S", ["AIGC_MCP_PUBLIC_URL", "AIGC_MCP_S3_BUCKET"], "no download URLs are made"],
+  ["AIGC_MCP_TASK_CALLBACKS", ["AIGC_MCP_PUBLIC_URL"], "no vendor can call back, so jobs only poll"],
   ["AIGC_MCP_REDIS_PREFIX", ["AIGC_MCP_REDIS_URL"], "job records stay in the output folder"],
   ...["AIGC_MCP_S3_ENDPOINT", "AIGC_MCP_S3_REGION", "AIGC_MCP_S3_PREFIX", "AIGC_MCP_S3_FORCE_PATH_STYLE", "AIGC_MCP_KEEP_LOCAL"].map(
     (v): [string, string[], string] => [v, ["AIGC_MCP_S3_BUCKET"], "outputs stay in the output folder only"],

@@ -106,6 +106,8 @@ export interface CoreConfig {
   publicMedia?: { url: string; secret: string };
   /** Seconds a download URL (signed here or presigned for the bucket) stays valid. */
   mediaUrlTtlS: number;
+  /** AIGC_MCP_TASK_CALLBACKS: with publicMedia, vendor tasks are created with a callback_url (src/net/task-callbacks.ts). */
+  taskCallbacks: boolean;
   /** AIGC_MCP_S3_*: the bucket outputs are copied to; undefined = the output folder only. */
   storage?: {
     bucket: string;
@@ -174,6 +176,7 @@ export function parseCoreConfig(env: Env): CoreConfig {
     sseKeepAliveMs: envValue(e("AIGC_MCP_SSE_KEEPALIVE_S"), "AIGC_MCP_SSE_KEEPALIVE_S", zInt(0, 3600)) * 1000,
     publicMedia: publicMedia(env),
     mediaUrlTtlS: envValue(e("AIGC_MCP_MEDIA_URL_TTL_S"), "AIGC_MCP_MEDIA_URL_TTL_S", zInt(60, 366 * 86400)),
+    taskCallbacks: envValue(e("AIGC_MCP_TASK_CALLBACKS"), "AIGC_MCP_TASK_CALLBACKS", zBool),
     storage: storage(env),
     redis: redis(env),
     jobRetentionDays: envValue(e("AIGC_MCP_JOB_RETENTION_DAYS"), "AIGC_MCP_JOB_RETENTION_DAYS", zInt(1, 3650)),

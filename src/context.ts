@@ -17,6 +17,7 @@ import { setConnectionsPerOrigin } from "./net/pools.js";
 import { callsOpen } from "./net/v8-flags.js";
 import { OpenCalls } from "./open-calls.js";
 import type { LoadedVendor } from "./tools/plugin.js";
+import { TaskCallbacks } from "./net/task-callbacks.js";
 
 export interface AppContext {
   config: CoreConfig;
@@ -26,6 +27,8 @@ export interface AppContext {
   vendors: LoadedVendor[];
   /** Signed download URLs served over HTTP (AIGC_MCP_PUBLIC_URL), when configured. */
   links?: SignedMediaUrls;
+  /** Vendor task callbacks served over HTTP (AIGC_MCP_TASK_CALLBACKS with AIGC_MCP_PUBLIC_URL), when configured. */
+  callbacks?: TaskCallbacks;
   /** The tool calls being answered (a shutdown stops those still open at the end of its grace). */
   calls: OpenCalls;
 }
@@ -66,7 +69,17 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   logInputRoots(inputs);
   const pm = config.publicMedia;
   const links = pm ? new SignedMediaUrls(pm.url, pm.secret, config.mediaUrlTtlS) : undefined;
-  return { config, media, jobs, inputs, vendors, calls: new OpenCalls(callsOpen), ...(links ? { links } : {}) };
+  const callbacks = pm && config.taskCallbacks ? new TaskCallbacks(pm.url, pm.secret) : undefined;
+  return {
+    config,
+    media,
+    jobs,
+    inputs,
+    vendors,
+    calls: new OpenCalls(callsOpen),
+    ...(links ? { links } : {}),
+    ...(callbacks ? { callbacks } : {}),
+  };
 }
 
 /** The job store: Redis when AIGC_MCP_REDIS_URL is set (unreachable = refuse to start), else the output folder. */

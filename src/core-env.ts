@@ -80,6 +80,12 @@ export const CORE_ENV: EnvVar[] = [
     secret: true,
   },
   {
+    name: "AIGC_MCP_TASK_CALLBACKS",
+    description:
+      "With `AIGC_MCP_PUBLIC_URL`: `true` creates Ark (Seedance) and Kling tasks with a `callback_url` (`<url>/callbacks/<vendor>?sig=…`), and a job whose vendor calls back polls its task at once instead of at its next scheduled poll (up to 5–8 s later). `false`: polls only.",
+    default: "true",
+  },
+  {
     name: "AIGC_MCP_MEDIA_URL_TTL_S",
     flag: "--media-url-ttl",
     description: "Seconds a download URL stays valid (a fresh one comes with every get_job or wait_for_job).",

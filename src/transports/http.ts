@@ -17,6 +17,8 @@ import { log } from "../log.js";
 import { hostAllowed, originAllowed } from "./host.js";
 import { serveMedia } from "./media-route.js";
 import { messageRefusal } from "./message-limits.js";
+import { readBody } from "./read-body.js";
+import { serveTaskCallback } from "./task-callback-route.js";
 import { json, plain } from "./reply.js";
 import { OAUTH_PATH, sha256, STATIC_TOKEN_HELP, tokenRefusal } from "./token.js";
 import { createMcpServer } from "../server.js";
@@ -98,6 +100,9 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     // A signed download URL carries its own authorisation (the signature), so it needs no token.
     const mediaName = app.links?.nameFromPath(url.pathname);
     if (mediaName !== undefined && app.links) return serveMedia(req, res, url, mediaName, app.links, app.media);
+    // A vendor's task callback carries its own authorisation too (the URL's signature).
+    const callbackVendor = app.callbacks?.vendorFromPath(url.pathname);
+    if (callbackVendor !== undefined && app.callbacks) return serveTaskCallback(req, res, url, callbackVendor, app, cfg.bodyTimeoutMs);
     if (OAUTH_PATH.test(url.pathname)) return json(res, 404, { error: "invalid_request", error_description: STATIC_TOKEN_HELP });
     if (url.pathname !== "/mcp") return plain(res, 404, "Not found: the MCP endpoint is /mcp");
     if (tokenDigest) {
@@ -247,43 +252,4 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
-}
-
-/** Reads the body up to `max` bytes; rejects "too large", or "stalled" when no bytes come for `idleMs`. */
-function readBody(req: IncomingMessage, max: number, idleMs: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > max) {
-      req.resume();
-      return reject(new Error("too large"));
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let timer = setTimeout(stalled, idleMs);
-    function stalled() {
-      req.pause();
-      reject(new Error("stalled"));
-    }
-    const done = () => clearTimeout(timer);
-    req.on("data", (c: Buffer) => {
-      clearTimeout(timer);
-      size += c.length;
-      if (size > max) {
-        req.pause();
-        reject(new Error("too large"));
-      } else {
-        chunks.push(c);
-        timer = setTimeout(stalled, idleMs);
-      }
-    });
-    req.on("end", () => {
-      done();
-      resolve(Buffer.concat(chunks));
-    });
-    req.on("error", (err) => {
-      done();
-      reject(err);
-    });
-    req.on("close", done);
-  });
 }

@@ -52,9 +52,14 @@ export interface ArkListedModel {
 }
 
 export class ArkClient {
+  /**
+   * @param callbackUrl sent as `callback_url` with each video task create that has none (Ark POSTs
+   *   the task there as it changes [OFF ARK-DOC-VID §Webhook]); undefined: none is sent
+   */
   constructor(
     private readonly cfg: Pick<ArkConfig, "apiKey" | "baseUrl">,
     private readonly timeoutMs: number,
+    private readonly callbackUrl?: string,
   ) {}
 
   private async call<T>(
@@ -90,7 +95,7 @@ export class ArkClient {
 
   async createVideoTask(body: Record<string, unknown>, signal?: AbortSignal): Promise<string> {
     const { data, res } = await this.call<{ id?: string }>("POST", "/contents/generations/tasks", {
-      body,
+      body: this.callbackUrl && body.callback_url === undefined ? { ...body, callback_url: this.callbackUrl } : body,
       signal,
       retry: RETRY_REJECTED,
       // A create answers in seconds; one that has not after a minute (or the configured vendor timeout) is treated as lost.

@@ -118,9 +118,14 @@ export class KlingClient {
   readonly auth: KlingAuth;
   private readonly opts: Required<KlingClientOptions>;
 
+  /**
+   * @param callbackUrl sent as `callback_url` with every task create (Kling POSTs the task there at
+   *   each status change [OFF KL-CN `callback-protocol.md`]); undefined: none is sent
+   */
   constructor(
     private readonly cfg: KlingConfig,
     opts: KlingClientOptions,
+    private readonly callbackUrl?: string,
   ) {
     this.auth = new KlingAuth(cfg);
     this.opts = { backoffBaseMs: 1000, backoffMaxMs: 15_000, createTimeoutMs: 60_000, ...opts };
@@ -175,10 +180,11 @@ export class KlingClient {
   ): Promise<CreatedTask> {
     const t = targetOf(target);
     const externalTaskId = o.externalTaskId ?? newExternalTaskId();
+    const callback = this.callbackUrl ? { callback_url: this.callbackUrl } : {};
     const full =
       t.standard === "new"
-        ? { ...body, options: { ...(body.options as object | undefined), external_task_id: externalTaskId } }
-        : { ...body, external_task_id: externalTaskId };
+        ? { ...body, options: { ...callback, ...(body.options as object | undefined), external_task_id: externalTaskId } }
+        : { ...callback, ...body, external_task_id: externalTaskId };
     let backoff = this.opts.backoffBaseMs;
     for (;;) {
       try {
