@@ -168,7 +168,7 @@ describe("vendor tasks", () => {
     const id = taskJobId("t-callback");
     await jobs.wait(id, { budgetMs: 0 });
     await vi.waitFor(() => expect(at.length).toBe(1));
-    const record = (await jobs.wait(id, { budgetMs: 0 })) as JobRecord;
+    const record = await jobs.wait(id, { budgetMs: 0 });
     expect(jobs.nudgeTask("fake", "other-task")).toBe(0);
     const t0 = Date.now();
     for (let i = 0; i < 20; i++) expect(jobs.nudgeTask("fake", record.vendor_task_id!)).toBe(1);
