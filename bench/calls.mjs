@@ -14,10 +14,12 @@
 //      files, sha256 of every output against what the simulator served
 // Usage: `node --expose-gc bench/calls.mjs` (prints the figures; exits 1 when a goal is missed;
 // BENCH_CALLS_ONLY=percall,disk,s3,concurrency,inflight picks runs, BENCH_CALLS the number of calls,
-// BENCH_ARRIVAL_MS, BENCH_IMAGE_MS, BENCH_QUEUED_MS and BENCH_RUNNING_MS the in-flight timing) or
+// BENCH_ARRIVAL_MS, BENCH_IMAGE_MS, BENCH_QUEUED_MS and BENCH_RUNNING_MS the in-flight timing,
+// BENCH_CALLBACKS=1 gives aigc-mcp a public URL so the simulators call back) or
 // `import { figures } from "./calls.mjs"`. Child mode: `node bench/calls.mjs --sim <id,…> <json opts>`.
 // Nothing here touches the network beyond 127.0.0.1.
 import { fork, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
@@ -422,9 +424,9 @@ async function listening(args, name, env) {
 async function httpServer(/** @type {Record<string, string>} */ env) {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const { child, url } = await listening([...prof, ENTRY], "the server", {
+    AIGC_MCP_PORT: "0",
     ...env,
     AIGC_MCP_TRANSPORT: "http",
-    AIGC_MCP_PORT: "0",
     AIGC_MCP_HOST: "127.0.0.1",
     AIGC_MCP_LOG_LEVEL: "info",
   });
@@ -538,6 +540,17 @@ async function floorInflight(connections) {
  *   else is overhead, including the wait from a task being done to the server's next poll of it
  *   (the poll interval), which is also given on its own.
  */
+const CALLBACKS = process.env.BENCH_CALLBACKS === "1";
+/** A port nothing listens on now. */
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = /** @type {import("node:net").AddressInfo} */ (s.address());
+      s.close(() => resolve(port));
+    });
+  });
 const ARRIVAL_MS = Number(process.env.BENCH_ARRIVAL_MS ?? 3000);
 const IMAGE_MS = Number(process.env.BENCH_IMAGE_MS ?? 5000);
 const QUEUED_MS = Number(process.env.BENCH_QUEUED_MS ?? 2000);
@@ -560,7 +573,13 @@ const callOf = (/** @type {number} */ i) => {
  * @param {boolean} inflight @param {Record<string, string>} simsEnv @param {string} outDir
  */
 async function aigcServer(inflight, simsEnv, outDir) {
+  // BENCH_CALLBACKS=1: a public URL, so the simulators call back (vendor task callbacks); the rows say so
+  const port = CALLBACKS ? await freePort() : 0;
+  const callbacks = CALLBACKS
+    ? { AIGC_MCP_PORT: String(port), AIGC_MCP_PUBLIC_URL: `http://127.0.0.1:${port}`, AIGC_MCP_MEDIA_URL_SECRET: "bench-".padEnd(40, "0") }
+    : {};
   return httpServer({
+    ...callbacks,
     ...BASE_ENV(),
     ...simsEnv,
     AIGC_MCP_OUTPUT_DIR: outDir,
@@ -731,7 +750,9 @@ async function runMix(inflight, start) {
   const timing = inflight
     ? `arriving over ${fmt(ARRIVAL_MS / 1000, 0)} s; images take ${fmt(IMAGE_MS / 1000, 0)} s, video tasks are queued ${fmt(QUEUED_MS / 1000, 0)} s and run ${fmt(RUNNING_MS / 1000, 0)} s; ${doneEarly} finished before the last one arrived`
     : "all at once; instant tasks";
-  const mix = `${CALLS} calls (${(CALLS * 3) / 5} Seedream, ${CALLS / 5} Seedance, ${CALLS / 5} Kling video; ${timing}) from ${CLIENTS} sessions × ${connections} connections`;
+  // only aigc-mcp takes callbacks (the work floor polls)
+  const callbacksNote = CALLBACKS && start === aigcServer ? "; with vendor task callbacks (BENCH_CALLBACKS=1)" : "";
+  const mix = `${CALLS} calls (${(CALLS * 3) / 5} Seedream, ${CALLS / 5} Seedance, ${CALLS / 5} Kling video; ${timing}${callbacksNote}) from ${CLIENTS} sessions × ${connections} connections`;
   // the simulators and the clients share the machine's cores with the server
   const cpuLine = `server CPU ${fmt(cpu / CALLS, 1)} ms per call (${fmt(cpu / 1000, 1)} s in ${fmt(wall / 1000, 1)} s wall; on the same cores the simulators took ${fmt(simCpu / CALLS, 1)} ms per call and the bench's clients ${fmt(clientCpu / CALLS, 1)} ms)`;
   const byTool = `by tool p50 ${["seedream", "seedance", "kling"].map((k) => `${k} ${fmt(median(results.filter((x) => callOf(x.i).name.startsWith(k)).map((x) => x.ms)), 0)}`).join(", ")} ms`;
