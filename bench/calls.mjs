@@ -575,6 +575,7 @@ const callOf = (/** @type {number} */ i) => {
 async function aigcServer(inflight, simsEnv, outDir) {
   // BENCH_CALLBACKS=1: a public URL, so the simulators call back (vendor task callbacks); the rows say so
   const port = CALLBACKS ? await freePort() : 0;
+  /** @type {Record<string, string>} */
   const callbacks = CALLBACKS
     ? { AIGC_MCP_PORT: String(port), AIGC_MCP_PUBLIC_URL: `http://127.0.0.1:${port}`, AIGC_MCP_MEDIA_URL_SECRET: "bench-".padEnd(40, "0") }
     : {};
