@@ -196,8 +196,8 @@ describe("deploy/nginx.conf", () => {
     expect(JSON.parse(values(gone, "return")[0]?.[1] ?? "")).toMatchObject({ error: { code: -32001 } });
   });
 
-  it("sends /media/ and /healthz to any replica, and passes the Host the client sent", () => {
-    for (const loc of [location("/media/"), location("=", "/healthz")]) {
+  it("sends /media/, /callbacks/ and /healthz to any replica, and passes the Host the client sent", () => {
+    for (const loc of [location("/media/"), location("/callbacks/"), location("=", "/healthz")]) {
       const { up, servers } = upstreamOf(loc);
       expect(servers).toEqual(replicaAddrs);
       expect(values(up, "hash")).toEqual([]);
