@@ -7,6 +7,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { isLoopbackHost } from "../config.js";
 import { isInternalHost } from "../net/fetch-policy.js";
 import { applyFault, send, type Fault, type SimReply } from "./sim-reply.js";
 
@@ -88,13 +89,14 @@ export class SimServer {
   }
 
   /** Callbacks sent, in order: where to and what (for tests). */
-  readonly callbacks: Array<{ url: string; body: unknown; status?: number }> = [];
+  readonly callbacks: Array<{ url: string; body: unknown; status?: number; skipped?: boolean }> = [];
   private readonly callbackTimers = new Set<NodeJS.Timeout>();
 
   /**
    * POSTs `body()` as JSON to `url` at each of `at` (simulator-clock ms), as a vendor calls a task's
    * `callback_url` at its status changes. Sent from this process like any client request (5 s
-   * timeout); a failure is only recorded.
+   * timeout); a failure is only recorded. Only to a loopback host: a simulator sends nothing off this
+   * machine (a sandbox whose public URL names another host gets no callbacks; recorded as `skipped`).
    */
   callBack(url: string, at: number[], body: () => unknown): void {
     for (const when of at) {
@@ -103,6 +105,7 @@ export class SimServer {
           this.callbackTimers.delete(timer);
           const entry: (typeof this.callbacks)[number] = { url, body: body() };
           this.callbacks.push(entry);
+          if (!loopbackUrl(url)) return void (entry.skipped = true);
           fetch(url, {
             method: "POST",
             headers: { "content-type": "application/json" },
@@ -273,5 +276,13 @@ export abstract class VendorSimulator {
 
   close(): Promise<void> {
     return this.sim.close();
+  }
+}
+
+function loopbackUrl(url: string): boolean {
+  try {
+    return isLoopbackHost(new URL(url).hostname);
+  } catch {
+    return false;
   }
 }
