@@ -18,7 +18,9 @@ const NEEDS: Array<[variable: string, needs: string[], without: string]> = [
  */
 export function configWarnings(env: Env): string[] {
   const set = (name: string) => Boolean(env[name]);
-  return NEEDS.filter(([v, needs]) => set(v) && !needs.some(set)).map(
+  // Turning callbacks off needs no public URL: that is a choice made, not a setting without effect.
+  const off = (name: string) => name === "AIGC_MCP_TASK_CALLBACKS" && env[name] === "false";
+  return NEEDS.filter(([v, needs]) => set(v) && !off(v) && !needs.some(set)).map(
     ([v, needs, without]) =>
       `${v} is set but ${needs.join(" or ")} is not, so it has no effect (${without}): set ${needs.join(" or ")}, or unset ${v}`,
   );

@@ -76,7 +76,8 @@ export const zUrl = z
   .string()
   .url("must be an http(s) URL")
   .refine((u) => /^https?:\/\//i.test(u), "must start with http:// or https://")
-  .transform((u) => u.replace(/\/+$/, ""));
+  // As URL spells it (a space or non-ASCII path percent-encoded): the form URLs built on it must have.
+  .transform((u) => new URL(u).href.replace(/\/+$/, ""));
 
 const zSplit = z.string().transform((s) => s.split(",").map((x) => x.trim()));
 const zList = zSplit.transform((l) => l.filter(Boolean));

@@ -21,15 +21,26 @@ export async function serveTaskCallback(
   app: Pick<AppContext, "callbacks" | "jobs">,
   bodyTimeoutMs: number,
 ): Promise<void> {
-  if (req.method !== "POST") return plain(res, 405, "Method not allowed", { allow: "POST" });
+  // The signature first: without it, nothing tells whether the route exists.
   if (!app.callbacks?.verify(vendor, url.searchParams.get("sig")))
-    return plain(res, 403, "Forbidden: the callback URL's signature is missing or does not match.");
+    return plain(res, 403, "Forbidden: the callback URL's signature is missing or does not match.", { connection: "close" });
+  if (req.method !== "POST") return plain(res, 405, "Method not allowed", { allow: "POST", connection: "close" });
+  let text: string;
+  try {
+    text = (await readBody(req, MAX_CALLBACK_BYTES, bodyTimeoutMs)).toString("utf8");
+  } catch (err) {
+    // As on /mcp: the connection is closed, not kept to read (or wait for) the rest of the body.
+    const why = err instanceof Error ? err.message : "";
+    if (why === "too large")
+      return plain(res, 413, `Payload too large: a task callback is at most ${MAX_CALLBACK_BYTES} bytes.`, { connection: "close" });
+    if (why === "stalled")
+      return plain(res, 408, `Request body stalled for over ${bodyTimeoutMs / 1000} s (AIGC_MCP_BODY_TIMEOUT_S)`, { connection: "close" });
+    return void res.destroy();
+  }
   let body: unknown;
   try {
-    body = JSON.parse((await readBody(req, MAX_CALLBACK_BYTES, bodyTimeoutMs)).toString("utf8"));
-  } catch (err) {
-    const why = err instanceof Error ? err.message : "";
-    if (why === "too large") return plain(res, 413, `Payload too large: a task callback is at most ${MAX_CALLBACK_BYTES} bytes.`);
+    body = JSON.parse(text);
+  } catch {
     return plain(res, 400, "Bad request: a task callback's body is a JSON object naming its task.");
   }
   const task = callbackTaskId(body);

@@ -48,6 +48,7 @@ describe("vendor task callbacks", () => {
         AIGC_MCP_PUBLIC_URL: base,
         AIGC_MCP_MEDIA_URL_SECRET: SECRET,
         AIGC_MCP_DELIVERY: "link",
+        AIGC_MCP_BODY_TIMEOUT_S: "1",
       },
       ["--port", String(port)],
     );
@@ -97,6 +98,20 @@ describe("vendor task callbacks", () => {
     const big = JSON.stringify({ id: "x", pad: "y".repeat(70 * 1024) });
     expect((await fetch(`${url}?sig=${sig("ark")}`, { method: "POST", body: big })).status).toBe(413);
     expect((await fetch(`${url}?sig=${sig("ark")}`, { method: "POST", body: "not json" })).status).toBe(400);
+  });
+
+  it("answers a callback whose body stalls 408 and closes its connection", async () => {
+    const { request } = await import("node:http");
+    const target = new URL(`${base}/callbacks/ark?sig=${sig("ark")}`);
+    const answer = await new Promise<{ status?: number; connection?: string }>((resolve, reject) => {
+      const req = request(target, { method: "POST", headers: { "content-type": "application/json", "content-length": "100" } }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode, connection: res.headers.connection });
+      });
+      req.on("error", reject);
+      req.write('{"id":');
+    });
+    expect(answer).toEqual({ status: 408, connection: "close" });
   });
 
   it("answers 200 to a signed callback for a task no job here follows, and changes nothing", async () => {
