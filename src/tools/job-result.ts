@@ -86,7 +86,9 @@ function describeAsset(a: RenderedAsset): string {
     .join(", ");
   const download = a.download_url ? `\n  download (until ${a.download_expires_at}): ${a.download_url}` : "";
   const vendorUrl = a.url ? `\n  vendor URL${a.expires_at ? ` (expires ${a.expires_at})` : ""}: ${a.url}` : "";
-  return `- ${a.path ?? a.uri} (${facts})\n  resource: ${a.uri}${download}${vendorUrl}${a.file ? `\n  ${notAsSaved(a)}` : ""}`;
+  // A removed file's media:// URI answers "not found": not offered.
+  const resource = a.file === "missing" ? "" : `\n  resource: ${a.uri}`;
+  return `- ${a.path ?? a.uri} (${facts})${resource}${download}${vendorUrl}${a.file ? `\n  ${notAsSaved(a)}` : ""}`;
 }
 
 /** What became of a file since it was saved, and where the output as generated can still be had. */
