@@ -108,16 +108,25 @@ export class Tracker {
    */
   async pause(ms: number): Promise<void> {
     const start = Date.now();
-    const wake = new AbortController();
-    this.wake = () => wake.abort();
-    try {
-      if (!this.nudged) await sleep(ms, undefined, { signal: AbortSignal.any([this.signal, wake.signal]) });
-    } catch (err) {
-      if (this.signal.aborted) throw err;
-    } finally {
-      this.wake = undefined;
-      this.nudged = false;
-    }
+    // A timer and one listener, not AbortSignal.any: Node 20 keeps every signal made from the job's
+    // long-lived one until that one goes (nodejs/node#55351).
+    if (!this.nudged)
+      await new Promise<void>((resolve, reject) => {
+        const signal = this.signal;
+        const end = (err?: Error) => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", aborted);
+          this.wake = undefined;
+          if (err === undefined) resolve();
+          else reject(err);
+        };
+        const aborted = () => end(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+        const timer = setTimeout(() => end(), ms);
+        if (signal.aborted) return aborted();
+        signal.addEventListener("abort", aborted, { once: true });
+        this.wake = () => end();
+      });
+    this.nudged = false;
     const rest = Math.min(ms, NUDGED_GAP_MS) - (Date.now() - start);
     if (rest > 0) await sleep(rest, undefined, { signal: this.signal });
   }
