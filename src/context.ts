@@ -17,7 +17,7 @@ import { setConnectionsPerOrigin } from "./net/pools.js";
 import { callsOpen } from "./net/v8-flags.js";
 import { OpenCalls } from "./open-calls.js";
 import type { LoadedVendor } from "./tools/plugin.js";
-import { TaskCallbacks } from "./net/task-callbacks.js";
+import { taskCallbacks, type TaskCallbacks } from "./net/task-callbacks.js";
 
 export interface AppContext {
   config: CoreConfig;
@@ -69,7 +69,7 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   logInputRoots(inputs);
   const pm = config.publicMedia;
   const links = pm ? new SignedMediaUrls(pm.url, pm.secret, config.mediaUrlTtlS) : undefined;
-  const callbacks = pm && config.taskCallbacks ? new TaskCallbacks(pm.url, pm.secret) : undefined;
+  const callbacks = taskCallbacks(config);
   return {
     config,
     media,

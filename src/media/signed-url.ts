@@ -35,8 +35,8 @@ export class SignedMediaUrls implements MediaLinks {
     private readonly secret: string,
     readonly ttlS: number,
   ) {
-    this.pathPrefix = new URL(publicUrl).pathname.replace(/\/+$/, "");
-    this.mediaPaths = [...new Set([this.pathPrefix, ""])].map((base) => new RegExp(`^${escape(base)}/media/([^/]+)$`));
+    this.pathPrefix = pathPrefixOf(publicUrl);
+    this.mediaPaths = publicPaths(publicUrl, "media", "[^/]+");
   }
 
   link(name: string, nowMs = Date.now()): Promise<DownloadLink> {
@@ -48,32 +48,58 @@ export class SignedMediaUrls implements MediaLinks {
   /** Checks `sig` for `name` and `exp` (as received, strings) in constant time. */
   verify(name: string, exp: string | null, sig: string | null, nowMs = Date.now()): SignatureCheck {
     if (!exp || !sig || !/^\d{1,12}$/.test(exp)) return "bad";
-    const want = Buffer.from(this.sign(name, Number(exp)));
-    const got = Buffer.from(sig);
-    if (got.length !== want.length || !timingSafeEqual(got, want)) return "bad";
+    if (!sameSignature(sig, this.sign(name, Number(exp)))) return "bad";
     return Number(exp) * 1000 < nowMs ? "expired" : "ok";
   }
 
   /** The file name a request path asks for, or undefined when the path is not a media path. */
   nameFromPath(pathname: string): string | undefined {
-    for (const pattern of this.mediaPaths) {
-      const m = pattern.exec(pathname);
-      if (m) {
-        try {
-          return decodeURIComponent(m[1]!);
-        } catch {
-          return undefined;
-        }
-      }
+    const step = stepOf(this.mediaPaths, pathname);
+    if (step === undefined) return undefined;
+    try {
+      return decodeURIComponent(step);
+    } catch {
+      return undefined;
     }
-    return undefined;
   }
 
   private sign(name: string, exp: number): string {
-    return createHmac("sha256", this.secret).update(`media\n${name}\n${exp}`).digest("base64url");
+    return hmac(this.secret, `media\n${name}\n${exp}`);
   }
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** The path a public URL's requests start with, without a trailing slash ("" for none). */
+function pathPrefixOf(publicUrl: string): string {
+  return new URL(publicUrl).pathname.replace(/\/+$/, "");
+}
+
+/**
+ * Patterns of `<public path>/<segment>/<step>` and `/<segment>/<step>` (a proxy in front may keep or
+ * strip the public URL's path), each capturing the step, which must match `step` (a regex source).
+ * Used for the signed download URLs here and the vendor task callbacks (net/task-callbacks.ts).
+ */
+export function publicPaths(publicUrl: string, segment: string, step: string): RegExp[] {
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return [...new Set([pathPrefixOf(publicUrl), ""])].map((base) => new RegExp(`^${escape(base)}/${segment}/(${step})$`));
+}
+
+/** The step the first of `patterns` (publicPaths) that matches `pathname` captures, or undefined. */
+export function stepOf(patterns: RegExp[], pathname: string): string | undefined {
+  for (const pattern of patterns) {
+    const m = pattern.exec(pathname);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** base64url of HMAC-SHA256(`secret`, `text`): how this server signs the URLs it hands out. */
+export function hmac(secret: string, text: string): string {
+  return createHmac("sha256", secret).update(text).digest("base64url");
+}
+
+/** Whether a received signature is the expected one, compared in constant time. */
+export function sameSignature(received: string, expected: string): boolean {
+  const got = Buffer.from(received);
+  const want = Buffer.from(expected);
+  return got.length === want.length && timingSafeEqual(got, want);
 }

@@ -6,10 +6,10 @@
  * poll. Nothing in the body is believed (the poll's answer is), so a forged callback could cause one
  * early poll at most; the URL's signature keeps anyone the URL was not given to from sending even that.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { hmac, publicPaths, sameSignature, stepOf } from "../media/signed-url.js";
 
 export class TaskCallbacks {
-  /** The path every callback URL starts with, as the public URL spells it (a proxy may keep its prefix). */
+  /** `<public path>/callbacks/<vendor>` and `/callbacks/<vendor>` (a proxy may keep or strip the prefix). */
   private readonly paths: RegExp[];
 
   /**
@@ -20,10 +20,7 @@ export class TaskCallbacks {
     readonly publicUrl: string,
     private readonly secret: string,
   ) {
-    const prefix = new URL(publicUrl).pathname.replace(/\/+$/, "");
-    this.paths = [...new Set([prefix, ""])].map(
-      (base) => new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/callbacks/([a-z]+)$`),
-    );
+    this.paths = publicPaths(publicUrl, "callbacks", "[a-z]+");
   }
 
   /** `<public url>/callbacks/<vendor>?sig=…`: the callback_url sent with each of that vendor's task creates. */
@@ -33,22 +30,16 @@ export class TaskCallbacks {
 
   /** The vendor a request path is a callback of, or undefined. */
   vendorFromPath(path: string): string | undefined {
-    for (const p of this.paths) {
-      const m = p.exec(path);
-      if (m) return m[1];
-    }
-    return undefined;
+    return stepOf(this.paths, path);
   }
 
   /** Whether `sig` is this server's signature of `vendor`'s callback URL. */
   verify(vendor: string, sig: string | null): boolean {
-    const want = Buffer.from(this.sign(vendor));
-    const got = Buffer.from(sig ?? "");
-    return got.length === want.length && timingSafeEqual(got, want);
+    return sameSignature(sig ?? "", this.sign(vendor));
   }
 
   private sign(vendor: string): string {
-    return createHmac("sha256", this.secret).update(`task-callback\n${vendor}`).digest("base64url");
+    return hmac(this.secret, `task-callback\n${vendor}`);
   }
 }
 
@@ -64,7 +55,7 @@ export function callbackTaskId(body: unknown): string | undefined {
   return undefined;
 }
 
-/** The callback_url of `vendor`'s task creates, when callbacks are on (a public URL and AIGC_MCP_TASK_CALLBACKS). */
-export function taskCallbackUrl(core: { publicMedia?: { url: string; secret: string }; taskCallbacks: boolean }, vendor: string) {
-  return core.publicMedia && core.taskCallbacks ? new TaskCallbacks(core.publicMedia.url, core.publicMedia.secret).url(vendor) : undefined;
+/** The callbacks of this server when they are on (a public URL and AIGC_MCP_TASK_CALLBACKS), else undefined. */
+export function taskCallbacks(core: { publicMedia?: { url: string; secret: string }; taskCallbacks: boolean }): TaskCallbacks | undefined {
+  return core.publicMedia && core.taskCallbacks ? new TaskCallbacks(core.publicMedia.url, core.publicMedia.secret) : undefined;
 }

@@ -1,7 +1,7 @@
 /** Vendor task callback URLs (src/net/task-callbacks.ts) and the simulators' side of them. */
 import { describe, expect, it } from "vitest";
 import { parseCoreConfig } from "../../src/config.js";
-import { callbackTaskId, taskCallbackUrl } from "../../src/net/task-callbacks.js";
+import { callbackTaskId, taskCallbacks } from "../../src/net/task-callbacks.js";
 import { SimServer } from "../../src/sandbox/sim-server.js";
 
 const secret = "s".repeat(32);
@@ -16,13 +16,13 @@ const core = (url: string, taskCallbacks = "true") =>
 
 describe("task callback URLs", () => {
   it("are a valid URL whatever the public URL's path holds (percent-encoded, as download URLs)", () => {
-    const url = taskCallbackUrl(core("http://127.0.0.1:9/a b/生成"), "ark")!;
+    const url = taskCallbacks(core("http://127.0.0.1:9/a b/生成"))!.url("ark");
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:9\/a%20b\/%E7%94%9F%E6%88%90\/callbacks\/ark\?sig=[\w-]{43}$/);
     expect(new URL(url).href).toBe(url);
   });
 
   it("are not made when callbacks are off", () => {
-    expect(taskCallbackUrl(core("https://x.example", "false"), "kling")).toBeUndefined();
+    expect(taskCallbacks(core("https://x.example", "false"))).toBeUndefined();
   });
 
   it("name their task in each envelope the vendors' docs show", () => {

@@ -10,7 +10,7 @@ import type { VendorPlugin } from "../plugin.js";
 import { seedanceGenerateVideo } from "./seedance-generate-video.js";
 import { seedreamGenerateImage } from "./seedream-generate-image.js";
 import { ARK } from "../../vendors/ark/errors.js";
-import { taskCallbackUrl } from "../../net/task-callbacks.js";
+import { taskCallbacks } from "../../net/task-callbacks.js";
 
 const TITLE = "Volcengine Ark (Seedream, Seedance)";
 
@@ -24,7 +24,7 @@ export const arkPlugin: VendorPlugin = {
     const cfg = parseArkConfig(env);
     if (!cfg) return Promise.resolve(undefined);
     const catalog = withModelsFile(new Catalog(VENDOR_ID, MODELS), models);
-    const client = new ArkClient(cfg, core.vendorTimeoutMs, taskCallbackUrl(core, VENDOR_ID));
+    const client = new ArkClient(cfg, core.vendorTimeoutMs, taskCallbacks(core)?.url(VENDOR_ID));
     const prices = priceBook(VENDOR_ID, catalogPrices(catalog), models);
     return Promise.resolve({
       id: VENDOR_ID,

@@ -17,7 +17,7 @@ import { klingOmniImage } from "./omni-image.js";
 import { klingOmniVideo, OMNI_VIDEO_FAMILY } from "./omni-video.js";
 import { klingTextToVideo } from "./text-to-video.js";
 import { KLING } from "../../vendors/kling/errors.js";
-import { taskCallbackUrl } from "../../net/task-callbacks.js";
+import { taskCallbacks } from "../../net/task-callbacks.js";
 
 const TITLE = "Kling AI (可灵)";
 const IMAGE_URL = "https://example.com/a.png";
@@ -35,7 +35,7 @@ export const klingPlugin: VendorPlugin = {
     const cfg = parseKlingConfig(env);
     if (!cfg) return Promise.resolve(undefined);
     const catalog = withModelsFile(new Catalog(VENDOR_ID, KLING_MODELS), models);
-    const client = new KlingClient(cfg, { timeoutMs: core.vendorTimeoutMs }, taskCallbackUrl(core, VENDOR_ID));
+    const client = new KlingClient(cfg, { timeoutMs: core.vendorTimeoutMs }, taskCallbacks(core)?.url(VENDOR_ID));
     // List prices from the catalog (prices.ts) behind AIGC_MCP_PRICES_FILE's; the currency the account is billed in.
     const prices = { book: priceBook(VENDOR_ID, catalogPrices(catalog), models), currency: cfg.billingCurrency };
     const { t2v, i2v } = VIDEO_ROUTES;
