@@ -125,8 +125,8 @@ export async function assetBlocks(
   return { blocks, notes };
 }
 
-/** A file removed since it was saved that no bucket keeps (such an asset gets no download URL): nothing serves it any more. */
-const lost = (asset: RenderedAsset) => asset.file === "missing" && !asset.download_url;
+/** A file removed since it was saved: nothing serves it any more (one the bucket keeps is shown as the bucket's, never missing). */
+const lost = (asset: RenderedAsset) => asset.file === "missing";
 
 /** Why a file as it is now is not the output generated: removed, or changed, since it was saved. */
 function notKept(asset: RenderedAsset): string {

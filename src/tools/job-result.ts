@@ -189,9 +189,8 @@ function failureLine(record: JobRecord): string {
 export async function renderJob(stored: JobRecord, app: AppContext, delivery: DeliveryMode, lead?: string): Promise<CallToolResult> {
   const record = await withDownloadUrls(await withFileStates(stored), app);
   const failed = record.status === "failed" || record.status === "expired";
-  // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false), made by another replica or removed here since it was saved is read back through the store.
-  const localPath = (a: RenderedAsset) =>
-    a.path && a.file !== "missing" ? Promise.resolve(a.path) : app.media.resolve(a.uri).catch(() => undefined);
+  // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false, or not in this replica's folder: withFileStates) is read back through the store.
+  const localPath = (a: RenderedAsset) => (a.path ? Promise.resolve(a.path) : app.media.resolve(a.uri).catch(() => undefined));
   const preview = (a: Asset, source: () => Promise<string | undefined>) => previewOf(app.media.dir, a, source);
   const held = (a: Asset) => app.media.fresh.take(a);
   const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes, localPath, preview, held);
@@ -245,7 +244,7 @@ function withoutPath<A extends Asset>({ path: _path, ...rest }: A): Omit<A, "pat
 /**
  * The record with a fresh signed `download_url` on each asset (AIGC_MCP_PUBLIC_URL). Computed for
  * each answer and never stored: a job record outlives any one URL. A file removed since it was
- * saved gets none, unless the bucket still has it: the URL would only answer "not found".
+ * saved gets none: the URL would only answer "not found".
  */
 async function withDownloadUrls(record: JobView, app: AppContext): Promise<JobView> {
   const { links } = app;
@@ -254,9 +253,8 @@ async function withDownloadUrls(record: JobView, app: AppContext): Promise<JobVi
   const assets = await Promise.all(
     record.assets.map(async (a) => {
       const name = decodeURIComponent(a.uri.slice(a.uri.lastIndexOf("/") + 1));
-      const inBucket = a.storage === "s3" && bucket;
-      if (a.file === "missing" && !inBucket) return a;
-      const link = inBucket ? await bucket.link(name) : await links?.link(name);
+      if (a.file === "missing") return a;
+      const link = a.storage === "s3" && bucket ? await bucket.link(name) : await links?.link(name);
       return link ? { ...a, download_url: link.url, download_expires_at: link.expiresAt } : a;
     }),
   );
