@@ -17,7 +17,7 @@ import { log } from "../log.js";
 import { hostAllowed, originAllowed } from "./host.js";
 import { serveMedia } from "./media-route.js";
 import { messageRefusal } from "./message-limits.js";
-import { readBody } from "./read-body.js";
+import { readBody, refuseBody } from "./read-body.js";
 import { serveTaskCallback } from "./task-callback-route.js";
 import { json, plain } from "./reply.js";
 import { OAUTH_PATH, sha256, STATIC_TOKEN_HELP, tokenRefusal } from "./token.js";
@@ -135,16 +135,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
       if (refusal) return json(res, 413, { jsonrpc: "2.0", ...refusal });
       body = JSON.parse(text);
     } catch (err) {
-      if ((err as Error).message === "stalled") {
-        res.on("finish", () => req.destroy());
-        return plain(res, 408, `Request body stalled for over ${cfg.bodyTimeoutMs / 1000} s (AIGC_MCP_BODY_TIMEOUT_S)`, {
-          connection: "close",
-        });
-      }
-      if ((err as Error).message === "too large") {
-        res.on("finish", () => req.destroy());
-        return plain(res, 413, `Request body over ${cfg.maxBodyBytes} bytes (AIGC_MCP_MAX_BODY_BYTES)`, { connection: "close" });
-      }
+      if (refuseBody(req, res, err, `Request body over ${cfg.maxBodyBytes} bytes (AIGC_MCP_MAX_BODY_BYTES)`, cfg.bodyTimeoutMs)) return;
       return json(res, 400, { jsonrpc: "2.0", error: { code: -32700, message: "Parse error: the body is not JSON" }, id: null });
     }
 

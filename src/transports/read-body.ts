@@ -1,4 +1,5 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { plain } from "./reply.js";
 
 /** Reads the body up to `max` bytes; rejects "too large", or "stalled" when no bytes come for `idleMs`. */
 export function readBody(req: IncomingMessage, max: number, idleMs: number): Promise<Buffer> {
@@ -37,4 +38,19 @@ export function readBody(req: IncomingMessage, max: number, idleMs: number): Pro
     });
     req.on("close", done);
   });
+}
+
+/**
+ * Answers a body `readBody` refused: 408 when it stalled, 413 (`tooLarge` says the limit) when it
+ * was too large, each closing the connection so the rest of the body is neither read nor waited
+ * for. False for any other error (nothing answered).
+ */
+export function refuseBody(req: IncomingMessage, res: ServerResponse, err: unknown, tooLarge: string, idleMs: number): boolean {
+  const why = err instanceof Error ? err.message : "";
+  if (why !== "stalled" && why !== "too large") return false;
+  res.on("finish", () => req.destroy());
+  if (why === "stalled")
+    plain(res, 408, `Request body stalled for over ${idleMs / 1000} s (AIGC_MCP_BODY_TIMEOUT_S)`, { connection: "close" });
+  else plain(res, 413, tooLarge, { connection: "close" });
+  return true;
 }

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AppContext } from "../context.js";
 import { log } from "../log.js";
 import { callbackTaskId } from "../net/task-callbacks.js";
-import { readBody } from "./read-body.js";
+import { readBody, refuseBody } from "./read-body.js";
 import { json, plain } from "./reply.js";
 
 const MAX_CALLBACK_BYTES = 64 * 1024;
@@ -29,13 +29,9 @@ export async function serveTaskCallback(
   try {
     text = (await readBody(req, MAX_CALLBACK_BYTES, bodyTimeoutMs)).toString("utf8");
   } catch (err) {
-    // As on /mcp: the connection is closed, not kept to read (or wait for) the rest of the body.
-    const why = err instanceof Error ? err.message : "";
-    if (why === "too large")
-      return plain(res, 413, `Payload too large: a task callback is at most ${MAX_CALLBACK_BYTES} bytes.`, { connection: "close" });
-    if (why === "stalled")
-      return plain(res, 408, `Request body stalled for over ${bodyTimeoutMs / 1000} s (AIGC_MCP_BODY_TIMEOUT_S)`, { connection: "close" });
-    return void res.destroy();
+    if (!refuseBody(req, res, err, `Payload too large: a task callback is at most ${MAX_CALLBACK_BYTES} bytes.`, bodyTimeoutMs))
+      res.destroy();
+    return;
   }
   let body: unknown;
   try {
