@@ -423,7 +423,8 @@ async function listening(args, name, env) {
 /** The built server over Streamable HTTP on a free port. */
 async function httpServer(/** @type {Record<string, string>} */ env) {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const { child, url } = await listening([...prof, ENTRY], "the server", {
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ") ?? [];
+  const { child, url } = await listening([...prof, ...nodeArgs, ENTRY], "the server", {
     AIGC_MCP_PORT: "0",
     ...env,
     AIGC_MCP_TRANSPORT: "http",
