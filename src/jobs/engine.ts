@@ -20,8 +20,9 @@ import type { OutputKind } from "./outputs.js";
 import { newRecord } from "./record.js";
 import type { JobStore } from "./store.js";
 import { Tracker } from "./tracker.js";
-import { type CancelOutcome, type JobCost, type JobHandle, type JobRecord, type TaskDriver } from "./types.js";
-import { callScope, type CallScope } from "../cost/scope.js";
+import { TrackedJobs } from "./tracked.js";
+import { type CancelOutcome, type JobHandle, type JobRecord, type TaskDriver } from "./types.js";
+import { callScope } from "../cost/scope.js";
 import { waitOn, type WaitOptions } from "./wait.js";
 import { resumeJob, type JobLookup, type Resuming } from "./resume.js";
 import { lostRecord } from "./lost-record.js";
@@ -43,7 +44,7 @@ export interface EngineOptions {
 
 export class JobEngine {
   private readonly drivers = new Map<string, TaskDriver>();
-  private readonly trackers = new Map<string, Tracker>();
+  private readonly trackers = new TrackedJobs();
   /** Lookups of jobs not tracked here, under way (store reads), by job id. */
   private readonly lookups = new Map<string, Promise<JobLookup>>();
   private readonly timing: PollTiming;
@@ -101,8 +102,7 @@ export class JobEngine {
     const driver = this.driverFor(opts.vendor, opts.op);
     const handle = newSubmitHandle(opts.vendor, opts.op, opts.model, opts.facts);
     const { jobId } = mintJobId(handle);
-    const scope = callScope();
-    const record = { ...newRecord(jobId, handle, "submitting", opts.label), owner: this.store.owner(), handle, ...costOf(scope) };
+    const { scope, record } = this.ownRecord(jobId, handle, "submitting", opts.label);
     const kind = new Submitting(opts.submit, driver, this.media, this.timing, () => this.takenTasks());
     const tr = this.tracker(handle, record, kind);
     // A create refused at once leaves no job behind; its record is written once the job is real.
@@ -158,10 +158,8 @@ export class JobEngine {
 
   /** Task ids already attached to a job, so a lost-answer lookup cannot take another job's task. */
   private async takenTasks(): Promise<Set<string>> {
-    const ids = new Set<string>();
-    for (const r of await this.store.list(10_000).catch(() => [])) if (r.vendor_task_id) ids.add(r.vendor_task_id);
-    for (const tr of this.trackers.values()) if (tr.record.vendor_task_id) ids.add(tr.record.vendor_task_id);
-    return ids;
+    const records = [...(await this.store.list(10_000).catch(() => [])), ...[...this.trackers.values()].map((tr) => tr.record)];
+    return new Set(records.flatMap((r) => (r.vendor_task_id ? [r.vendor_task_id] : [])));
   }
 
   /** Runs a synchronous vendor call in the background as a job of this process. */
@@ -175,8 +173,7 @@ export class JobEngine {
   }): Promise<string> {
     const handle = newLocalHandle(opts.vendor, opts.op, opts.model);
     const { jobId } = mintJobId(handle);
-    const scope = callScope();
-    const record = { ...newRecord(jobId, handle, "running", opts.label), owner: this.store.owner(), handle, ...costOf(scope) };
+    const { scope, record } = this.ownRecord(jobId, handle, "running", opts.label);
     // Nothing was sent yet: a store that cannot take the record fails the call before any billing.
     await this.store.save(record);
     scope?.onJob?.(jobId);
@@ -222,18 +219,13 @@ export class JobEngine {
   }
 
   /**
-   * News from `vendor` that its task `task` changed (a task callback): each unfinished job this
-   * process follows for that task polls it at once. The number of such jobs (0: another replica
-   * follows it, or none does; its polls find the change on their schedule).
+   * News from `vendor` that its task `task` changed (a task callback): the unfinished jobs here that
+   * follow it poll it at once. Their number (0: another replica follows it, or none does).
    */
   nudgeTask(vendor: string, task: string): number {
-    let n = 0;
-    for (const tr of this.trackers.values()) {
-      if (tr.ended || tr.record.vendor !== vendor || tr.record.vendor_task_id !== task) continue;
-      tr.nudge();
-      n++;
-    }
-    return n;
+    const following = this.trackers.following(vendor, task);
+    for (const tr of following) tr.nudge();
+    return following.length;
   }
 
   /** The most recently updated jobs, with this process's live records in place of stored ones. */
@@ -267,6 +259,13 @@ export class JobEngine {
     return found;
   }
 
+  /** A new record of a job this process runs, with the paid call's cost (its estimate and budget reservation), and the call's scope. */
+  private ownRecord(jobId: string, handle: JobHandle, status: JobRecord["status"], label?: string) {
+    const scope = callScope();
+    const cost = scope?.cost ? { cost: scope.cost } : {};
+    return { scope, record: { ...newRecord(jobId, handle, status, label), owner: this.store.owner(), handle, ...cost } };
+  }
+
   private tracker(handle: JobHandle, record: JobRecord, kind: JobKind): Tracker {
     return new Tracker(handle, record, kind, this.store, this.leaseMs);
   }
@@ -281,7 +280,14 @@ export class JobEngine {
   }
 
   private drive(tr: Tracker): void {
-    if (!this.closed) tr.start();
+    if (this.closed) return;
+    tr.start();
+    void tr.settled().then(() => this.trackers.retire(tr));
+  }
+
+  /** How many jobs this process holds in memory: those it follows, and the latest ended ones (tracked.ts). */
+  get inMemory(): number {
+    return this.trackers.size;
   }
 
   private driverFor(vendor: string, op: string): TaskDriver {
@@ -290,9 +296,4 @@ export class JobEngine {
     const ops = [...this.drivers.values()].filter((d) => d.vendor === vendor).map((d) => d.op);
     throw ops.length ? unknownOperation(vendor, op, ops) : vendorNotConfigured(vendor);
   }
-}
-
-/** The record field for the cost of the paid call starting a job (its estimate and budget reservation). */
-function costOf(scope: CallScope | undefined): { cost?: JobCost } {
-  return scope?.cost ? { cost: scope.cost } : {};
 }

@@ -89,6 +89,14 @@ export class Tracker {
     return TERMINAL.has(this.record.status);
   }
 
+  /**
+   * True once the job has ended, its work has stopped and its final record is in the store (or it
+   * was never to be written: a job that turned out not to exist): the store answers for it now.
+   */
+  get retired(): boolean {
+    return this.ended && !this.running && (this.holdWrites || this.unconfirmed || this.written === this.record);
+  }
+
   /** Aborts the work because this process is shutting down (a vendor request it cuts says so, not "cancelled by the client"). */
   stop(): void {
     this.stopping = true;
@@ -133,7 +141,8 @@ export class Tracker {
 
   /** Resolves when the current work (including its last record write) has stopped. */
   settled(): Promise<void> {
-    return this.work;
+    // The work may end before a write it did not await (a cancel's, made from outside it) lands.
+    return this.work.then(() => this.saving);
   }
 
   /** Starts the kind's work unless it is already running; waiters are woken when it stops. */
@@ -173,7 +182,10 @@ export class Tracker {
     if (ending) void applySettlement(this.store.spend, next.cost!);
     // A poll that found the task as it was (most polls of a long task) writes nothing: the stored
     // record says the same but for updated_at, the time of its last change.
-    if (this.written && isDeepStrictEqual({ ...next, updated_at: "" }, { ...this.written, updated_at: "" })) return this.notify();
+    if (this.written && isDeepStrictEqual({ ...next, updated_at: "" }, { ...this.written, updated_at: "" })) {
+      this.written = next;
+      return this.notify();
+    }
     // After the write before it (an update not awaited, such as progress written during a download):
     // a job's records land in the order they were made.
     this.saving = this.saving
@@ -220,7 +232,10 @@ export class Tracker {
     setTimeout(
       () =>
         void this.store.save(this.record === record ? record : this.record).then(
-          () => log.info("saved a finished job's record after a failure", { job: record.job_id.slice(0, 24) }),
+          () => {
+            this.written = this.record === record ? record : this.record;
+            log.info("saved a finished job's record after a failure", { job: record.job_id.slice(0, 24) });
+          },
           () => this.saveLater(record, attempt + 1),
         ),
       Math.min(300_000, 1000 * 2 ** attempt),
@@ -230,6 +245,7 @@ export class Tracker {
   /** Takes a record written by another process as the current one and wakes the waiters. */
   adopt(record: JobRecord): void {
     this.record = record;
+    this.written = record;
     this.notify();
   }
 

@@ -94,6 +94,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
         version: VERSION,
         vendors: app.vendors.map((v) => v.id),
         sessions: sessions.size,
+        jobs_in_memory: app.jobs.inMemory,
       });
     }
     // Clients probe OAuth discovery and registration after a 401; their error then quotes our answer, so it says what to do.

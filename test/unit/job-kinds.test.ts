@@ -12,6 +12,7 @@ import { outputStem } from "../../src/jobs/outputs.js";
 import { newRecord, patchRecord } from "../../src/jobs/record.js";
 import { FileJobStore } from "../../src/jobs/file-store.js";
 import { PROGRESS_WRITE_MS } from "../../src/jobs/tracker.js";
+import { KEEP_ENDED } from "../../src/jobs/tracked.js";
 import type { JobRecord, PollResult, TaskDriver } from "../../src/jobs/types.js";
 import { MediaStore } from "../../src/media/store.js";
 import { makePng } from "../../src/sandbox/media-fixtures.js";
@@ -195,6 +196,21 @@ describe("vendor tasks", () => {
       process.off("warning", onWarning);
     }
     expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+  });
+
+  it("keep only the latest ended jobs in memory, and answer for the others from the store", async () => {
+    const { jobs } = setup();
+    const driver = fakeDriver([{ status: "succeeded", outputs: [{ data: png }] }]);
+    jobs.registerDriver(driver);
+    const ids = Array.from({ length: KEEP_ENDED + 40 }, (_, i) => taskJobId(`t-ended-${i}`));
+    for (const id of ids) expect(await jobs.wait(id, { budgetMs: 5000 })).toMatchObject({ status: "succeeded" });
+    await sleep(20); // the last job's work settles after its waiter is answered
+    expect(jobs.inMemory).toBe(KEEP_ENDED);
+    // The first job is no longer in memory: its record in the store answers, and the vendor is not asked again.
+    const polls = driver.polls;
+    const first = await jobs.wait(ids[0]!, { budgetMs: 0 });
+    expect(first).toMatchObject({ status: "succeeded", assets: [{ sha256: expect.any(String) }] });
+    expect(driver.polls).toBe(polls);
   });
 
   it("wait as long as the vendor's Retry-After before polling again", async () => {

@@ -1,0 +1,78 @@
+/**
+ * The trackers one process holds (engine.ts): by job id, by the vendor task they follow (so a
+ * vendor's task callback finds its job without a scan of every job), and the latest ended ones,
+ * which stay in memory so callers that ask again soon are answered without a store read.
+ */
+import type { Tracker } from "./tracker.js";
+
+/**
+ * Ended jobs kept in memory after their records landed. Beyond these the store answers for them,
+ * so a long-running server holds the jobs it follows and this many more, not every job it ran.
+ */
+export const KEEP_ENDED = 256;
+
+const taskKey = (vendor: string, task: string) => `${vendor}\n${task}`;
+
+export class TrackedJobs {
+  private readonly byId = new Map<string, Tracker>();
+  /** Trackers created for a known task (the task is in their handle), by vendor and task. */
+  private readonly byTask = new Map<string, Set<Tracker>>();
+  /** Trackers of a create not answered when they began: their task, if any, is in their record. */
+  private readonly taskless = new Set<Tracker>();
+  /** The ids of ended jobs still held, oldest first. */
+  private readonly ended = new Set<string>();
+
+  get(jobId: string): Tracker | undefined {
+    return this.byId.get(jobId);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  values(): IterableIterator<Tracker> {
+    return this.byId.values();
+  }
+
+  set(jobId: string, tr: Tracker): void {
+    this.delete(jobId);
+    this.byId.set(jobId, tr);
+    if (!tr.handle.task) return void this.taskless.add(tr);
+    const key = taskKey(tr.record.vendor, tr.handle.task);
+    const set = this.byTask.get(key) ?? new Set();
+    this.byTask.set(key, set.add(tr));
+  }
+
+  delete(jobId: string): void {
+    const tr = this.byId.get(jobId);
+    if (!tr) return;
+    this.byId.delete(jobId);
+    this.ended.delete(jobId);
+    this.taskless.delete(tr);
+    if (!tr.handle.task) return;
+    const key = taskKey(tr.record.vendor, tr.handle.task);
+    const set = this.byTask.get(key);
+    set?.delete(tr);
+    if (set?.size === 0) this.byTask.delete(key);
+  }
+
+  /** The unfinished jobs here that follow `vendor`'s task `task`. */
+  following(vendor: string, task: string): Tracker[] {
+    const out = [...(this.byTask.get(taskKey(vendor, task)) ?? [])];
+    for (const tr of this.taskless) if (tr.record.vendor === vendor && tr.record.vendor_task_id === task) out.push(tr);
+    return out.filter((tr) => !tr.ended);
+  }
+
+  /** Called when `tr`'s work stops: once its job has ended and its record landed, it counts among the KEEP_ENDED latest. */
+  retire(tr: Tracker): void {
+    const id = tr.record.job_id;
+    if (this.byId.get(id) !== tr || !tr.retired) return;
+    this.ended.delete(id);
+    this.ended.add(id);
+    for (const old of this.ended) {
+      if (this.ended.size <= KEEP_ENDED) break;
+      this.ended.delete(old);
+      if (this.byId.get(old)?.retired) this.delete(old);
+    }
+  }
+}
