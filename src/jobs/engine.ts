@@ -267,7 +267,9 @@ export class JobEngine {
   }
 
   private tracker(handle: JobHandle, record: JobRecord, kind: JobKind): Tracker {
-    return new Tracker(handle, record, kind, this.store, this.leaseMs);
+    const tr = new Tracker(handle, record, kind, this.store, this.leaseMs);
+    tr.onRetired = () => this.trackers.retire(tr);
+    return tr;
   }
 
   /** Tracks a job; `unconfirmed`: it has no record yet, and gets one once the vendor shows its task. */
@@ -280,9 +282,7 @@ export class JobEngine {
   }
 
   private drive(tr: Tracker): void {
-    if (this.closed) return;
-    tr.start();
-    void tr.settled().then(() => this.trackers.retire(tr));
+    if (!this.closed) tr.start();
   }
 
   /** How many jobs this process holds in memory: those it follows, and the latest ended ones (tracked.ts). */

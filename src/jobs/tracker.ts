@@ -45,6 +45,8 @@ export class Tracker {
   /** Ends the pause in progress early (`nudge`); `nudged`: news came while no pause was in progress. */
   private wake: (() => void) | undefined;
   private nudged = false;
+  /** Called each time the job is found `retired` (engine.ts lets the store answer for it then). */
+  onRetired: (() => void) | undefined;
 
   constructor(
     readonly handle: JobHandle,
@@ -156,6 +158,7 @@ export class Tracker {
       .finally(() => {
         this.running = false;
         this.notify();
+        void this.saving.then(() => this.checkRetired());
       });
   }
 
@@ -184,7 +187,8 @@ export class Tracker {
     // record says the same but for updated_at, the time of its last change.
     if (this.written && isDeepStrictEqual({ ...next, updated_at: "" }, { ...this.written, updated_at: "" })) {
       this.written = next;
-      return this.notify();
+      this.notify();
+      return this.checkRetired();
     }
     // After the write before it (an update not awaited, such as progress written during a download):
     // a job's records land in the order they were made.
@@ -195,13 +199,15 @@ export class Tracker {
         // Reported: in the log, and to every caller through the record in memory, which the next change writes again.
         const why = err instanceof Error ? err.message : String(err);
         log.error("could not save job record; the job keeps running and its next change writes it again", { error: why });
+        const toSave = { ...next };
         if (!TERMINAL.has(next.status) || !next.detail)
           next.detail = `${next.detail ? `${next.detail}; ` : ""}the job record was not saved: ${why}`;
         // A finished job has no next change: its record is written again in the background.
-        if (TERMINAL.has(next.status)) this.saveLater(next);
+        if (TERMINAL.has(next.status)) this.saveLater(next, toSave);
       });
     await this.saving;
     this.notify();
+    this.checkRetired();
   }
 
   /**
@@ -226,20 +232,32 @@ export class Tracker {
     return this.saving;
   }
 
-  /** Writes a finished record again until the store takes it (for up to about half an hour). */
-  private saveLater(record: JobRecord, attempt = 1): void {
-    if (attempt > 12) return void log.error("gave up saving a finished job's record", { job: record.job_id.slice(0, 24) });
+  /**
+   * Writes a finished record again until the store takes it (for up to about half an hour).
+   * `shown` is the record in memory, which says it was not saved; `toSave` is the same without
+   * that, what lands (and then replaces `shown`, unless the record changed since).
+   */
+  private saveLater(shown: JobRecord, toSave: JobRecord, attempt = 1): void {
+    if (attempt > 12) return void log.error("gave up saving a finished job's record", { job: shown.job_id.slice(0, 24) });
     setTimeout(
-      () =>
-        void this.store.save(this.record === record ? record : this.record).then(
+      () => {
+        const record = this.record === shown ? toSave : this.record;
+        void this.store.save(record).then(
           () => {
-            this.written = this.record === record ? record : this.record;
+            if (this.record === shown) this.record = record;
+            this.written = record;
             log.info("saved a finished job's record after a failure", { job: record.job_id.slice(0, 24) });
+            this.checkRetired();
           },
-          () => this.saveLater(record, attempt + 1),
-        ),
+          () => this.saveLater(shown, toSave, attempt + 1),
+        );
+      },
       Math.min(300_000, 1000 * 2 ** attempt),
     ).unref();
+  }
+
+  private checkRetired(): void {
+    if (this.retired) this.onRetired?.();
   }
 
   /** Takes a record written by another process as the current one and wakes the waiters. */
@@ -247,6 +265,7 @@ export class Tracker {
     this.record = record;
     this.written = record;
     this.notify();
+    this.checkRetired();
   }
 
   /** Resolves when the job changes, after `ms`, or when one of `signals` aborts, whichever comes first. */

@@ -213,6 +213,44 @@ describe("vendor tasks", () => {
     expect(driver.polls).toBe(polls);
   });
 
+  it("let a job cancelled after its tracker went idle leave memory too", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const jobs = new JobEngine(new FileJobStore(dir), new MediaStore(dir, 10 * 1024 * 1024), { pollMinMs: 10, trackIdleMs: 100 });
+    engines.push(jobs);
+    jobs.registerDriver({
+      ...fakeDriver([]),
+      poll: (h) => Promise.resolve(h.task === "t-idle" ? { status: "running" } : { status: "succeeded", outputs: [{ data: png }] }),
+      cancel: () => Promise.resolve({ cancelled: true, status: "cancelled", message: "cancelled" }),
+    });
+    const idle = taskJobId("t-idle");
+    await jobs.wait(idle, { budgetMs: 0 });
+    await sleep(400); // nobody asks: the tracker stops polling
+    expect((await jobs.cancel(idle)).record.status).toBe("cancelled");
+    for (let i = 0; i < KEEP_ENDED + 20; i++) await jobs.wait(taskJobId(`t-after-idle-${i}`), { budgetMs: 5000 });
+    await sleep(20);
+    expect(jobs.inMemory).toBe(KEEP_ENDED);
+  });
+
+  it("save a finished record that failed to save again, without the note that it was not saved, and then let it leave memory", async () => {
+    const { store, jobs } = setup();
+    const save = store.save.bind(store);
+    let failures = 1;
+    vi.spyOn(store, "save").mockImplementation(async (record) => {
+      if (record.status === "succeeded" && failures-- > 0) throw new Error("disk full");
+      return save(record);
+    });
+    jobs.registerDriver(fakeDriver([{ status: "succeeded", outputs: [{ data: png }] }]));
+    const id = taskJobId("t-save-later");
+    expect((await jobs.wait(id, { budgetMs: 5000 })).detail).toMatch(/the job record was not saved: disk full/);
+    await sleep(2500); // the first retry comes after 2 s
+    expect((await store.load(id))?.detail ?? "").not.toMatch(/not saved/);
+    expect((await jobs.wait(id, { budgetMs: 0 })).detail ?? "").not.toMatch(/not saved/);
+    for (let i = 0; i < KEEP_ENDED; i++) await jobs.wait(taskJobId(`t-after-save-${i}`), { budgetMs: 5000 });
+    await sleep(20);
+    expect(jobs.inMemory).toBe(KEEP_ENDED);
+  });
+
   it("wait as long as the vendor's Retry-After before polling again", async () => {
     const { jobs } = setup();
     const times: number[] = [];
