@@ -17,7 +17,10 @@ export class TrackedJobs {
   private readonly byId = new Map<string, Tracker>();
   /** Trackers created for a known task (the task is in their handle), by vendor and task. */
   private readonly byTask = new Map<string, Set<Tracker>>();
-  /** Trackers of a create not answered when they began: their task, if any, is in their record. */
+  /**
+   * Trackers of a create not answered when they began (`x.sub` in the handle): their task, once
+   * known, is in their record. Synchronous calls, which have no task, are in neither.
+   */
   private readonly taskless = new Set<Tracker>();
   /** The ids of ended jobs still held, oldest first. */
   private readonly ended = new Set<string>();
@@ -37,10 +40,10 @@ export class TrackedJobs {
   set(jobId: string, tr: Tracker): void {
     this.delete(jobId);
     this.byId.set(jobId, tr);
-    if (!tr.handle.task) return void this.taskless.add(tr);
-    const key = taskKey(tr.record.vendor, tr.handle.task);
-    const set = this.byTask.get(key) ?? new Set();
-    this.byTask.set(key, set.add(tr));
+    if (tr.handle.task) {
+      const key = taskKey(tr.record.vendor, tr.handle.task);
+      this.byTask.set(key, (this.byTask.get(key) ?? new Set()).add(tr));
+    } else if (tr.handle.x?.sub !== undefined) this.taskless.add(tr);
   }
 
   delete(jobId: string): void {
