@@ -56,7 +56,8 @@ export async function budgetStatus(ledger: SpendLedger, cost: CostConfig, days =
       resetsAt: resetsAt(l.period, now, cost.timezone),
     };
   });
-  const rows = all.filter((r) => r.day >= from);
+  // A day whose only calls were given back (the vendor refused or cancelled them) has nothing to show.
+  const rows = all.filter((r) => r.day >= from && (r.spent || r.reserved || r.calls || r.unpriced));
   return { limits, rows, text: describe(limits, rows, days, cost.timezone) };
 }
 

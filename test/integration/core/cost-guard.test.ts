@@ -206,8 +206,12 @@ describe("the cost guard", () => {
     expect(text(cancelled)).toMatch(/Cost: not billed/);
     expect(cancelled._meta?.usage).toMatchObject({ total_price: "0" });
     await new Promise((r) => setTimeout(r, 200));
-    const rows = (await h.call("get_budget", {})).structuredContent as { limits: Array<{ spent: number; reserved: number }> };
+    const budget = await h.call("get_budget", {});
+    const rows = budget.structuredContent as { limits: Array<{ spent: number; reserved: number }>; days: unknown[] };
     expect(rows.limits[0]).toMatchObject({ spent: 0, reserved: 0 });
+    // The only call was given back: no day lists Ark at ¥0 with 0 calls.
+    expect(rows.days).toEqual([]);
+    expect(text(budget)).toMatch(/No paid calls in the last 7 day\(s\)/);
   });
 
   it("without a budget, sends the vendor request without waiting for the spend ledger's write, and still records the call", async () => {
