@@ -9,6 +9,12 @@ import type { Asset } from "../jobs/types.js";
 /** `missing`: no longer in the output folder; `changed`: other bytes than the ones generated. */
 export type FileState = "missing" | "changed";
 
+/** What became of a file, in the words every result uses: `done` after "it was", `since` as a short mark. */
+export const FILE_STATE_WORDS: Record<FileState, { done: string; since: string }> = {
+  missing: { done: "removed from the output folder after it was saved", since: "since removed from the output folder" },
+  changed: { done: "changed after it was saved", since: "since changed" },
+};
+
 /**
  * What became of the file at `asset.path` since it was saved, or undefined when it is as saved (or
  * has no local path, or cannot be told). The last step is not followed, as every read of an output

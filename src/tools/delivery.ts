@@ -15,7 +15,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { DELIVERY_MODES, type DeliveryMode } from "../config.js";
 import type { Asset } from "../jobs/types.js";
-import type { FileState } from "../media/file-state.js";
+import { FILE_STATE_WORDS, type FileState } from "../media/file-state.js";
 import { PREVIEW_EDGE, PREVIEW_MAX_BYTES, type PreviewOutcome } from "../media/preview.js";
 import { openWithin, readOpened } from "../media/open-file.js";
 
@@ -130,7 +130,7 @@ const lost = (asset: RenderedAsset) => asset.file === "missing";
 
 /** Why a file as it is now is not the output generated: removed, or changed, since it was saved. */
 function notKept(asset: RenderedAsset): string {
-  return asset.file === "missing" ? "it was removed from the output folder after it was saved" : "it was changed after it was saved";
+  return `it was ${FILE_STATE_WORDS[asset.file === "missing" ? "missing" : "changed"].done}`;
 }
 
 /** Why an asset was linked instead of embedded, in words (issue 12 item 15). */

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { DeliveryMode } from "../config.js";
 import type { AppContext } from "../context.js";
 import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/types.js";
-import { fileState } from "../media/file-state.js";
+import { FILE_STATE_WORDS, fileState } from "../media/file-state.js";
 import { previewOf } from "../media/preview.js";
 import { assetBlocks, formatBytes, type RenderedAsset } from "./delivery.js";
 import { costLine, costSchema, jobCostView, usageMeta } from "./cost-output.js";
@@ -93,10 +93,9 @@ function describeAsset(a: RenderedAsset): string {
 
 /** What became of a file since it was saved, and where the output as generated can still be had. */
 function notAsSaved(a: RenderedAsset): string {
-  const what =
-    a.file === "missing"
-      ? "removed from the output folder after it was saved"
-      : `changed after it was saved: the file there is no longer the ${a.bytes} bytes generated`;
+  const state = a.file === "missing" ? "missing" : "changed";
+  const bytes = state === "changed" ? `: the file there is no longer the ${a.bytes} bytes generated` : "";
+  const what = `${FILE_STATE_WORDS[state].done}${bytes}`;
   // media:// reads the local file while there is one (a removed one is shown as the bucket's: withFileStates).
   if (a.storage === "s3" && a.download_url) return `${what}; the bucket still has it as generated: use its download URL`;
   if (!a.url || !a.expires_at) return what;
@@ -107,14 +106,16 @@ function notAsSaved(a: RenderedAsset): string {
 
 /** A short mark for a file no longer as saved (the message, list_jobs). */
 export function sinceSaved(a: RenderedAsset): string | undefined {
-  if (!a.file) return undefined;
-  return a.file === "missing" ? "since removed from the output folder" : "since changed";
+  return a.file && FILE_STATE_WORDS[a.file].since;
 }
 
 function savedCount(assets: RenderedAsset[]): string {
   const count = (file: RenderedAsset["file"]) => assets.filter((a) => a.file === file).length;
   const [missing, changed] = [count("missing"), count("changed")];
-  const since = [missing && `${missing} since removed from the output folder`, changed && `${changed} since changed`].filter(Boolean);
+  const since = [
+    missing && `${missing} ${FILE_STATE_WORDS.missing.since}`,
+    changed && `${changed} ${FILE_STATE_WORDS.changed.since}`,
+  ].filter(Boolean);
   return `${assets.length} file(s) saved${since.length ? ` (${since.join(", ")})` : ""}`;
 }
 
