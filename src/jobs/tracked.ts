@@ -66,7 +66,7 @@ export class TrackedJobs {
     return out.filter((tr) => !tr.ended);
   }
 
-  /** Called when `tr`'s work stops: once its job has ended and its record landed, it counts among the KEEP_ENDED latest. */
+  /** Called each time `tr` is found retired (tracker.ts): it counts among the KEEP_ENDED latest, and the oldest beyond them go. */
   retire(tr: Tracker): void {
     const id = tr.record.job_id;
     if (this.byId.get(id) !== tr || !tr.retired) return;
