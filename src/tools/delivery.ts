@@ -89,7 +89,7 @@ export async function assetBlocks(
     for (const asset of assets) {
       const name = asset.uri.split("/").pop() ?? asset.uri;
       // Never a preview of other bytes than the ones generated, nor of a file nothing serves any more.
-      const shown = lost(asset) || asset.file === "changed" ? { none: notKept(asset) } : await preview(asset, () => localPath(asset));
+      const shown = asset.file ? { none: notKept(asset.file) } : await preview(asset, () => localPath(asset));
       if ("data" in shown) blocks.push({ type: "image", data: shown.data.toString("base64"), mimeType: shown.mimeType });
       else without.push(`No preview for ${name}: ${shown.none}.`);
     }
@@ -129,14 +129,14 @@ export async function assetBlocks(
 const lost = (asset: RenderedAsset) => asset.file === "missing";
 
 /** Why a file as it is now is not the output generated: removed, or changed, since it was saved. */
-function notKept(asset: RenderedAsset): string {
-  return `it was ${FILE_STATE_WORDS[asset.file === "missing" ? "missing" : "changed"].done}`;
+function notKept(file: FileState): string {
+  return `it was ${FILE_STATE_WORDS[file].done}`;
 }
 
 /** Why an asset was linked instead of embedded, in words (issue 12 item 15). */
 function whyLinked(asset: RenderedAsset, inlineMaxBytes: number, spent: number, fitted: boolean): string {
   if (inlineMaxBytes === 0) return "not embedded: embedding is off (AIGC_MCP_INLINE_MAX_BYTES=0)";
-  if (asset.file === "changed") return `not embedded: ${notKept(asset)}`;
+  if (asset.file === "changed") return `not embedded: ${notKept(asset.file)}`;
   if (fitted) return "not embedded: the file could not be read back from the output folder";
   if (asset.bytes > inlineMaxBytes)
     return `not embedded: larger than the inline budget by itself (AIGC_MCP_INLINE_MAX_BYTES=${inlineMaxBytes})`;

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { DeliveryMode } from "../config.js";
 import type { AppContext } from "../context.js";
 import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/types.js";
-import { FILE_STATE_WORDS, fileState } from "../media/file-state.js";
+import { FILE_STATE_WORDS, fileState, type FileState } from "../media/file-state.js";
 import { previewOf } from "../media/preview.js";
 import { assetBlocks, formatBytes, type RenderedAsset } from "./delivery.js";
 import { costLine, costSchema, jobCostView, usageMeta } from "./cost-output.js";
@@ -88,14 +88,13 @@ function describeAsset(a: RenderedAsset): string {
   const vendorUrl = a.url ? `\n  vendor URL${a.expires_at ? ` (expires ${a.expires_at})` : ""}: ${a.url}` : "";
   // A removed file's media:// URI answers "not found": not offered.
   const resource = a.file === "missing" ? "" : `\n  resource: ${a.uri}`;
-  return `- ${a.path ?? a.uri} (${facts})${resource}${download}${vendorUrl}${a.file ? `\n  ${notAsSaved(a)}` : ""}`;
+  return `- ${a.path ?? a.uri} (${facts})${resource}${download}${vendorUrl}${a.file ? `\n  ${notAsSaved(a, a.file)}` : ""}`;
 }
 
 /** What became of a file since it was saved, and where the output as generated can still be had. */
-function notAsSaved(a: RenderedAsset): string {
-  const state = a.file === "missing" ? "missing" : "changed";
-  const bytes = state === "changed" ? `: the file there is no longer the ${a.bytes} bytes generated` : "";
-  const what = `${FILE_STATE_WORDS[state].done}${bytes}`;
+function notAsSaved(a: RenderedAsset, file: FileState): string {
+  const bytes = file === "changed" ? `: the file there is no longer the ${a.bytes} bytes generated` : "";
+  const what = `${FILE_STATE_WORDS[file].done}${bytes}`;
   // media:// reads the local file while there is one (a removed one is shown as the bucket's: withFileStates).
   if (a.storage === "s3" && a.download_url) return `${what}; the bucket still has it as generated: use its download URL`;
   if (!a.url || !a.expires_at) return what;
