@@ -5,15 +5,7 @@
  */
 import { lstat } from "node:fs/promises";
 import type { Asset } from "../jobs/types.js";
-
-/** `missing`: no longer in the output folder; `changed`: other bytes than the ones generated. */
-export type FileState = "missing" | "changed";
-
-/** What became of a file, in the words every result uses: `done` after "it was", `since` as a short mark. */
-export const FILE_STATE_WORDS: Record<FileState, { done: string; since: string }> = {
-  missing: { done: "removed from the output folder after it was saved", since: "since removed from the output folder" },
-  changed: { done: "changed after it was saved", since: "since changed" },
-};
+import type { FileState } from "./file-state-words.js";
 
 /**
  * What became of the file at `asset.path` since it was saved, or undefined when it is as saved (or

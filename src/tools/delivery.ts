@@ -15,7 +15,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { DELIVERY_MODES, type DeliveryMode } from "../config.js";
 import type { Asset } from "../jobs/types.js";
-import { FILE_STATE_WORDS, type FileState } from "../media/file-state.js";
+import { FILE_STATE_WORDS, type FileState } from "../media/file-state-words.js";
 import { PREVIEW_EDGE, PREVIEW_MAX_BYTES, type PreviewOutcome } from "../media/preview.js";
 import { openWithin, readOpened } from "../media/open-file.js";
 

@@ -3,6 +3,7 @@
  * What the viewer shows for a job result: a gallery and players for a finished job, a progress card
  * for a running one, the error for a failed one. Every string from the result goes in as text.
  */
+import { FILE_STATE_WORDS, type FileState } from "../media/file-state-words.js";
 import { h, type Child } from "./dom.js";
 import { formatBytes, formatCost, formatDuration, formatElapsed, isWebUrl, TERMINAL_STATUSES } from "./format.js";
 import type { MediaView } from "./media.js";
@@ -51,10 +52,18 @@ function facts(a: Asset): string {
     .join(" · ");
 }
 
+/** A file removed or changed since it was saved: what became of it, never its bytes now (the results do not embed them either). */
+function notAsSaved(a: Asset, file: FileState): HTMLElement {
+  const words = FILE_STATE_WORDS[file].done;
+  const bytes = file === "changed" ? `: the file there is no longer the ${formatBytes(a.bytes)} generated` : "";
+  return h("p", { class: "not-as-saved" }, `${words[0]!.toUpperCase()}${words.slice(1)}${bytes}. `, a.path ?? a.uri);
+}
+
 function asset(a: Asset, ctx: RenderContext, onlyVideo: boolean): HTMLElement {
   const k = kind(a);
-  const view =
-    k === "image"
+  const view = a.file
+    ? notAsSaved(a, a.file)
+    : k === "image"
       ? ctx.media.image(a)
       : k === "video"
         ? ctx.media.video(a, onlyVideo)

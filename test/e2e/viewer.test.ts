@@ -5,7 +5,7 @@
  * test-results/screenshots/ (git-ignored). Code run inside the page is given as strings: the test
  * program has no DOM types.
  */
-import { mkdirSync } from "node:fs";
+import { appendFileSync, mkdirSync, rmSync } from "node:fs";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Frame } from "playwright-core";
@@ -255,6 +255,31 @@ describe.skipIf(!CHROMIUM)(
       expect(await host.view.locator(".note").count()).toBe(0);
       await host.close();
     }, 120_000);
+
+    it("a file removed or changed since it was saved is described, not read: the view shows what get_job says", async () => {
+      const made = jobOf(await call("seedream_generate_image", { prompt: "three kites", max_images: 3 }));
+      const [gone, edited, kept] = made.assets;
+      rmSync(gone!.path!);
+      appendFileSync(edited!.path!, "edited");
+      const r = await call("get_job", { job_id: made.job_id });
+      expect(jobOf(r).assets.map((a) => a.file)).toEqual(["missing", "changed", undefined]);
+      const host = await rig.open();
+      const before = rig.reads.length;
+      await host.result(r);
+      await until(host.frame(), `document.querySelector(".gallery img")?.naturalWidth > 0`);
+      const notes = await host.view.locator(".not-as-saved").allTextContents();
+      expect(notes).toEqual([
+        `Removed from the output folder after it was saved. ${gone!.path}`,
+        expect.stringMatching(
+          new RegExp(`^Changed after it was saved: the file there is no longer the \\S+ kB generated\\. ${edited!.path}$`),
+        ),
+      ]);
+      expect(await host.view.locator(".gallery img").count()).toBe(1);
+      expect(rig.reads.slice(before)).toEqual([kept!.uri]);
+      await host.page.locator("iframe").screenshot(shot("not-as-saved"));
+      expect(host.errors).toEqual([]);
+      await host.close();
+    });
 
     it("holds one video at a time: starting another drops the first one's bytes; an image over the cap is not read", async () => {
       const [a, b] = await Promise.all(
