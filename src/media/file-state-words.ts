@@ -11,3 +11,34 @@ export const FILE_STATE_WORDS: Record<FileState, { done: string; since: string }
   missing: { done: "removed from the output folder after it was saved", since: "since removed from the output folder" },
   changed: { done: "changed after it was saved", since: "since changed" },
 };
+
+/** The asset fields that say where an output can still be had as generated. */
+export interface Recoverable {
+  bytes: number;
+  storage?: "s3";
+  download_url?: string;
+  url?: string;
+  expires_at?: string;
+}
+
+/**
+ * What became of a file since it was saved and where the output as generated can still be had:
+ * `text` (lower-case start; `vendorUrl` names the vendor URL, e.g. "the vendor URL above") and
+ * `via`, the link it points to: the bucket's download URL, the vendor URL, or none.
+ */
+export function notAsSavedWords(
+  a: Recoverable,
+  file: FileState,
+  vendorUrl: string,
+  now = Date.now(),
+): { text: string; via?: "bucket" | "vendor" } {
+  const bytes = file === "changed" ? `: the file there is no longer the ${a.bytes} bytes generated` : "";
+  const what = `${FILE_STATE_WORDS[file].done}${bytes}`;
+  // media:// reads the local file while there is one (a removed one is shown as the bucket's: job-result.ts withFileStates).
+  if (a.storage === "s3" && a.download_url)
+    return { text: `${what}; the bucket still has it as generated: use its download URL`, via: "bucket" };
+  if (!a.url || !a.expires_at) return { text: what };
+  return Date.parse(a.expires_at) > now
+    ? { text: `${what}; download it again from ${vendorUrl} until ${a.expires_at}`, via: "vendor" }
+    : { text: `${what}; its vendor URL expired at ${a.expires_at}, so it cannot be downloaded again` };
+}

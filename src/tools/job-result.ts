@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { DeliveryMode } from "../config.js";
 import type { AppContext } from "../context.js";
 import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/types.js";
-import { FILE_STATE_WORDS, type FileState } from "../media/file-state-words.js";
+import { FILE_STATE_WORDS, notAsSavedWords } from "../media/file-state-words.js";
 import { fileState } from "../media/file-state.js";
 import { previewOf } from "../media/preview.js";
 import { assetBlocks, formatBytes, type RenderedAsset } from "./delivery.js";
@@ -89,19 +89,7 @@ function describeAsset(a: RenderedAsset): string {
   const vendorUrl = a.url ? `\n  vendor URL${a.expires_at ? ` (expires ${a.expires_at})` : ""}: ${a.url}` : "";
   // A removed file's media:// URI answers "not found": not offered.
   const resource = a.file === "missing" ? "" : `\n  resource: ${a.uri}`;
-  return `- ${a.path ?? a.uri} (${facts})${resource}${download}${vendorUrl}${a.file ? `\n  ${notAsSaved(a, a.file)}` : ""}`;
-}
-
-/** What became of a file since it was saved, and where the output as generated can still be had. */
-function notAsSaved(a: RenderedAsset, file: FileState): string {
-  const bytes = file === "changed" ? `: the file there is no longer the ${a.bytes} bytes generated` : "";
-  const what = `${FILE_STATE_WORDS[file].done}${bytes}`;
-  // media:// reads the local file while there is one (a removed one is shown as the bucket's: withFileStates).
-  if (a.storage === "s3" && a.download_url) return `${what}; the bucket still has it as generated: use its download URL`;
-  if (!a.url || !a.expires_at) return what;
-  return Date.parse(a.expires_at) > Date.now()
-    ? `${what}; download it again from the vendor URL above until ${a.expires_at}`
-    : `${what}; its vendor URL expired at ${a.expires_at}, so it cannot be downloaded again`;
+  return `- ${a.path ?? a.uri} (${facts})${resource}${download}${vendorUrl}${a.file ? `\n  ${notAsSavedWords(a, a.file, "the vendor URL above").text}` : ""}`;
 }
 
 /** A short mark for a file no longer as saved (the message, list_jobs). */
@@ -254,7 +242,8 @@ async function withDownloadUrls(record: JobView, app: AppContext): Promise<JobVi
   const assets = await Promise.all(
     record.assets.map(async (a) => {
       const name = decodeURIComponent(a.uri.slice(a.uri.lastIndexOf("/") + 1));
-      if (a.file === "missing") return a;
+      // /media/ serves the file in the folder as it is now: no link for one removed or changed since (the bucket keeps it as generated).
+      if (a.file && !(a.storage === "s3" && bucket)) return a;
       const link = a.storage === "s3" && bucket ? await bucket.link(name) : await links?.link(name);
       return link ? { ...a, download_url: link.url, download_expires_at: link.expiresAt } : a;
     }),

@@ -120,6 +120,30 @@ describe("download URLs served by the server itself (AIGC_MCP_PUBLIC_URL)", () =
     expect(stripped.status).toBe(200);
   });
 
+  it("gives no download URL to a file changed since it was saved (it would serve the other bytes); one as saved keeps it", async () => {
+    const client = new Client({ name: "e2e-public-changed", version: "1" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }),
+    );
+    try {
+      const call = async (name: string, args: Record<string, unknown>) =>
+        (await client.callTool({ name, arguments: args })) as CallToolResult;
+      const job = (await call("seedream_generate_image", { prompt: "two kites", max_images: 2 })).structuredContent as JobResult;
+      const edited = job.assets[0];
+      writeFileSync(edited!.path!, Buffer.alloc(edited!.bytes + 3, 1));
+      const r = await call("get_job", { job_id: job.job_id });
+      const [shownEdited, shownKept] = (r.structuredContent as JobResult).assets;
+      expect(shownEdited).toMatchObject({ file: "changed" });
+      expect(shownEdited!.download_url).toBeUndefined();
+      expect(shownKept!.download_url).toMatch(new RegExp(`^${base}/media/`));
+      const text = r.content[0]?.type === "text" ? r.content[0].text : "";
+      expect(text.split("\n- ")[1]).not.toContain("download (until");
+      expect(text).toContain(`no longer the ${edited!.bytes} bytes generated; download it again from the vendor URL above until`);
+    } finally {
+      await client.close();
+    }
+  });
+
   it("still needs the token for /mcp", async () => {
     const res = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     expect(res.status).toBe(401);
