@@ -3,7 +3,7 @@
  * What the viewer shows for a job result: a gallery and players for a finished job, a progress card
  * for a running one, the error for a failed one. Every string from the result goes in as text.
  */
-import { FILE_STATE_WORDS, type FileState } from "../media/file-state-words.js";
+import { notAsSavedWords, type FileState } from "../media/file-state-words.js";
 import { h, type Child } from "./dom.js";
 import { formatBytes, formatCost, formatDuration, formatElapsed, isWebUrl, TERMINAL_STATUSES } from "./format.js";
 import type { MediaView } from "./media.js";
@@ -52,17 +52,43 @@ function facts(a: Asset): string {
     .join(" · ");
 }
 
-/** A file removed or changed since it was saved: what became of it, never its bytes now (the results do not embed them either). */
-function notAsSaved(a: Asset, file: FileState): HTMLElement {
-  const words = FILE_STATE_WORDS[file].done;
-  const bytes = file === "changed" ? `: the file there is no longer the ${formatBytes(a.bytes)} generated` : "";
-  return h("p", { class: "not-as-saved" }, `${words[0]!.toUpperCase()}${words.slice(1)}${bytes}. `, a.path ?? a.uri);
+/**
+ * A file removed or changed since it was saved: what became of it and where the output as generated
+ * can still be had, in the results' words, never its bytes now (the results do not embed them either).
+ */
+function notAsSaved(a: Asset, file: FileState, ctx: RenderContext): HTMLElement {
+  const { text, via } = notAsSavedWords(a, file, "the vendor URL");
+  const again = via === "vendor" && a.url && isWebUrl(a.url) ? linkOut("Vendor URL", a.url, ctx, a.expires_at) : undefined;
+  return h(
+    "div",
+    { class: "not-as-saved" },
+    h("p", {}, `${text[0]!.toUpperCase()}${text.slice(1)}.`),
+    h("p", { class: "path" }, a.path ?? a.uri),
+    again,
+  );
+}
+
+/** A link the host opens (ui/open-link), never the view by navigating. */
+function linkOut(label: string, url: string, ctx: RenderContext, until?: string): HTMLElement {
+  return h(
+    "a",
+    {
+      class: "download",
+      href: url,
+      title: until ? `valid until ${until}` : "",
+      onclick: (e: Event) => {
+        e.preventDefault();
+        ctx.openLink(url);
+      },
+    },
+    label,
+  );
 }
 
 function asset(a: Asset, ctx: RenderContext, onlyVideo: boolean): HTMLElement {
   const k = kind(a);
   const view = a.file
-    ? notAsSaved(a, a.file)
+    ? notAsSaved(a, a.file, ctx)
     : k === "image"
       ? ctx.media.image(a)
       : k === "video"
@@ -71,27 +97,13 @@ function asset(a: Asset, ctx: RenderContext, onlyVideo: boolean): HTMLElement {
           ? ctx.media.audio(a)
           : h("p", { class: "file" }, a.path ?? a.uri);
   const url = a.download_url;
-  const link =
-    isWebUrl(url) &&
-    h(
-      "a",
-      {
-        class: "download",
-        href: url,
-        title: a.download_expires_at ? `valid until ${a.download_expires_at}` : "",
-        onclick: (e: Event) => {
-          e.preventDefault();
-          ctx.openLink(url);
-        },
-      },
-      "Download",
-    );
+  const link = isWebUrl(url) && linkOut("Download", url, ctx, a.download_expires_at);
   return h("figure", { class: `asset ${k}` }, view, h("figcaption", {}, h("span", { class: "facts" }, facts(a)), link));
 }
 
 function finished(job: Job, ctx: RenderContext): Child[] {
   if (!job.assets.length) return [h("p", { class: "detail" }, job.detail ?? job.message ?? "Finished with no file.")];
-  const onlyVideo = job.assets.filter((a) => kind(a) === "video").length === 1;
+  const onlyVideo = job.assets.filter((a) => kind(a) === "video" && !a.file).length === 1;
   return [h("div", { class: "gallery" }, ...job.assets.map((a) => asset(a, ctx, onlyVideo)))];
 }
 

@@ -256,28 +256,48 @@ describe.skipIf(!CHROMIUM)(
       await host.close();
     }, 120_000);
 
-    it("a file removed or changed since it was saved is described, not read: the view shows what get_job says", async () => {
+    it("a file removed or changed since it was saved is described in get_job's words, not read, with the vendor URL to get it again", async () => {
       const made = jobOf(await call("seedream_generate_image", { prompt: "three kites", max_images: 3 }));
       const [gone, edited, kept] = made.assets;
       rmSync(gone!.path!);
       appendFileSync(edited!.path!, "edited");
       const r = await call("get_job", { job_id: made.job_id });
       expect(jobOf(r).assets.map((a) => a.file)).toEqual(["missing", "changed", undefined]);
+      // get_job's lines for the two, as the view should say them (its vendor URL is a link, not "above").
+      const said = (r.content[0] as { text: string }).text
+        .split("\n")
+        .filter((l) => / after it was saved/.test(l))
+        .map((l) => `${l.trim()[0]!.toUpperCase()}${l.trim().slice(1).replace("the vendor URL above", "the vendor URL")}.`);
+      expect(said).toHaveLength(2);
       const host = await rig.open();
       const before = rig.reads.length;
       await host.result(r);
       await until(host.frame(), `document.querySelector(".gallery img")?.naturalWidth > 0`);
-      const notes = await host.view.locator(".not-as-saved").allTextContents();
-      expect(notes).toEqual([
-        `Removed from the output folder after it was saved. ${gone!.path}`,
-        expect.stringMatching(
-          new RegExp(`^Changed after it was saved: the file there is no longer the \\S+ kB generated\\. ${edited!.path}$`),
-        ),
-      ]);
+      expect(await host.view.locator(".not-as-saved p:first-child").allTextContents()).toEqual(said);
+      expect(said[1]).toContain(`no longer the ${edited!.bytes} bytes generated`);
+      expect(await host.view.locator(".not-as-saved .path").allTextContents()).toEqual([gone!.path, edited!.path]);
       expect(await host.view.locator(".gallery img").count()).toBe(1);
       expect(rig.reads.slice(before)).toEqual([kept!.uri]);
       await host.page.locator("iframe").screenshot(shot("not-as-saved"));
+      // The vendor URL the words point to is opened by the host, as the Download link is.
+      await host.view.locator(".not-as-saved a").first().click();
+      await expect.poll(() => host.links()).toEqual([gone!.url]);
+      expect(host.requests.filter((u) => !u.startsWith(rig.url) && !u.startsWith("data:"))).toEqual([]);
       expect(host.errors).toEqual([]);
+      await host.close();
+    });
+
+    it("a single video left readable beside a removed one is read at once, as the only video is", async () => {
+      const [a, b] = await Promise.all(
+        ["kept clip", "removed clip"].map((prompt) => call("seedance_generate_video", { prompt, wait_seconds: 60 })),
+      );
+      const host = await rig.open();
+      const before = rig.reads.length;
+      const removed = { ...jobOf(b!).assets[0]!, file: "missing" as const };
+      await host.result({ content: [], structuredContent: { ...jobOf(a!), assets: [removed, jobOf(a!).assets[0]!] } });
+      await until(host.frame(), `document.querySelector("video")?.getAttribute("src")?.startsWith("data:video/") === true`, 30_000);
+      expect(await host.view.locator("button.play").count()).toBe(0);
+      expect(rig.reads.slice(before)).toEqual([jobOf(a!).assets[0]!.uri]);
       await host.close();
     });
 
