@@ -17,14 +17,19 @@ const WAIT_SECONDS = 20;
 
 const root = document.getElementById("root")!;
 const app = new App({ name: "aigc-mcp viewer", version: "1" }, {}, { autoResize: true });
-const media = new MediaView(async (uri) => {
-  const r = await app.readServerResource({ uri });
-  const c = r.contents[0];
-  return { mimeType: c?.mimeType, blob: c && "blob" in c ? c.blob : undefined };
-});
+const media = new MediaView(
+  async (uri) => {
+    const r = await app.readServerResource({ uri });
+    const c = r.contents[0];
+    return { mimeType: c?.mimeType, blob: c && "blob" in c ? c.blob : undefined };
+  },
+  () => void refresh(),
+);
 
 /** Bumped by every new result and at teardown: a status loop of an older epoch stops. */
 let epoch = 0;
+/** The epoch whose finished job was asked for again after a file could not be read (once per result). */
+let refreshedIn = -1;
 let prompt: string | undefined;
 const started = new Map<string, number>();
 let view: { job: Job; cancellable: boolean; note?: string; error?: string } | undefined;
@@ -101,6 +106,26 @@ async function follow(jobId: string, my: number): Promise<void> {
       draw();
       await new Promise((res) => setTimeout(res, delay));
     }
+  }
+}
+
+/**
+ * A file of a finished job could not be read: the result may be older than the file's removal or
+ * change (a host showing an earlier chat again). Asks get_job once for the files as they are now;
+ * a file still unreadable after that keeps its error.
+ */
+async function refresh(): Promise<void> {
+  const my = epoch;
+  if (!view || refreshedIn === my || !TERMINAL_STATUSES.includes(view.job.status)) return;
+  refreshedIn = my;
+  try {
+    const r = await app.callServerTool({ name: "get_job", arguments: { job_id: view.job.job_id, delivery: "link" } });
+    const job = asJob(r.structuredContent);
+    if (my !== epoch || !view || job?.job_id !== view.job.job_id) return;
+    view = { ...view, job };
+    draw();
+  } catch {
+    // the failed read's message stays
   }
 }
 

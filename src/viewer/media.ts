@@ -22,7 +22,11 @@ export class MediaView {
   private current?: { video: HTMLVideoElement; release: () => void };
   private lightbox?: HTMLElement;
 
-  constructor(private readonly read: ReadResource) {
+  /** `onFailed` hears of each read that failed (the result may predate the file's removal). */
+  constructor(
+    private readonly read: ReadResource,
+    private readonly onFailed: (a: Asset) => void = () => undefined,
+  ) {
     document.addEventListener("keydown", (e) => {
       if (e.key === "Escape") this.closeLightbox();
     });
@@ -52,6 +56,7 @@ export class MediaView {
 
   private failed(box: Element, a: Asset, e: unknown): void {
     put(box, h("p", { class: "media-error" }, `Could not read ${a.uri}: ${e instanceof Error ? e.message : String(e)}`));
+    this.onFailed(a);
   }
 
   image(a: Asset): HTMLElement {

@@ -287,6 +287,24 @@ describe.skipIf(!CHROMIUM)(
       await host.close();
     });
 
+    it("an older result whose file was removed since: the failed read makes the view ask get_job once, then it says so", async () => {
+      const r = await call("seedream_generate_image", { prompt: "a kite, later deleted" });
+      const asset = jobOf(r).assets[0]!;
+      rmSync(asset.path!);
+      const host = await rig.open();
+      await host.result(r); // as a host shows an earlier chat again: the result still says the file is there
+      await expect
+        .poll(() => host.view.locator(".not-as-saved p:first-child").allTextContents(), { timeout: 10_000 })
+        .toEqual([
+          expect.stringMatching(/^Removed from the output folder after it was saved; download it again from the vendor URL until /),
+        ]);
+      const asked = (await host.calls()).filter((c) => c.name === "get_job");
+      expect(asked).toEqual([{ name: "get_job", arguments: { job_id: jobOf(r).job_id, delivery: "link" } }]);
+      expect(await host.view.locator(".media-error").count()).toBe(0);
+      expect(host.errors).toEqual([]);
+      await host.close();
+    });
+
     it("a single video left readable beside a removed one is read at once, as the only video is", async () => {
       const [a, b] = await Promise.all(
         ["kept clip", "removed clip"].map((prompt) => call("seedance_generate_video", { prompt, wait_seconds: 60 })),
