@@ -66,6 +66,13 @@ export function dataUri(mime: string, base64: string): string {
   return `data:${mime};base64,${base64}`;
 }
 
+/** How many bytes a base64 text decodes to (whitespace ignored), without decoding it. */
+export function base64Bytes(base64: string): number {
+  const b = base64.replace(/\s+/g, "");
+  const pad = b.endsWith("==") ? 2 : b.endsWith("=") ? 1 : 0;
+  return Math.floor((b.length * 3) / 4) - pad;
+}
+
 /** Only plain web links are offered for opening (never javascript:, data: or file: from a result). */
 export function isWebUrl(u: string | undefined): u is string {
   if (!u) return false;

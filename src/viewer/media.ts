@@ -7,7 +7,7 @@
  * only one), and starting another drops the previous one's data URI.
  */
 import { h, put } from "./dom.js";
-import { dataUri, formatBytes } from "./format.js";
+import { base64Bytes, dataUri, formatBytes } from "./format.js";
 import type { Asset } from "./types.js";
 
 /** Largest image or audio file read into the view. */
@@ -35,6 +35,9 @@ export class MediaView {
   private async load(a: Asset): Promise<string> {
     const r = await this.read(a.uri);
     if (!r.blob) throw new Error("the server sent no bytes");
+    // A result shown again after its file changed: those are not the bytes generated (failed() asks get_job).
+    const got = base64Bytes(r.blob);
+    if (got !== a.bytes) throw new Error(`the file there is ${got} bytes, not the ${a.bytes} generated`);
     return dataUri(r.mimeType ?? a.mime_type, r.blob);
   }
 

@@ -78,6 +78,9 @@ function linkOut(label: string, url: string, ctx: RenderContext, until?: string)
       title: until ? `valid until ${until}` : "",
       onclick: (e: Event) => {
         e.preventDefault();
+        // The view may stay open past the link's expiry: it is not opened then.
+        if (until && !(Date.parse(until) > Date.now()))
+          return void (e.currentTarget as HTMLElement).replaceWith(h("span", { class: "expired" }, `${label}: expired at ${until}`));
         ctx.openLink(url);
       },
     },

@@ -305,6 +305,35 @@ describe.skipIf(!CHROMIUM)(
       await host.close();
     });
 
+    it("an older result whose file was changed since: the bytes read are not the size generated, so the view asks get_job and says so", async () => {
+      const r = await call("seedream_generate_image", { prompt: "a kite, later edited" });
+      const asset = jobOf(r).assets[0]!;
+      appendFileSync(asset.path!, "edited");
+      const host = await rig.open();
+      await host.result(r);
+      await expect
+        .poll(() => host.view.locator(".not-as-saved p:first-child").allTextContents(), { timeout: 10_000 })
+        .toEqual([expect.stringMatching(`^Changed after it was saved: the file there is no longer the ${asset.bytes} bytes generated;`)]);
+      expect((await host.calls()).filter((c) => c.name === "get_job")).toHaveLength(1);
+      expect(await host.view.locator(".gallery img").count()).toBe(0);
+      await host.close();
+    });
+
+    it("a link whose time has passed while the view was open is not opened", async () => {
+      const r = await call("seedream_generate_image", { prompt: "a kite, soon expired" });
+      const job = jobOf(r);
+      rmSync(job.assets[0]!.path!);
+      const soon = new Date(Date.now() + 1500).toISOString();
+      const host = await rig.open();
+      await host.result({ content: [], structuredContent: { ...job, assets: [{ ...job.assets[0]!, file: "missing", expires_at: soon }] } });
+      await host.view.locator(".not-as-saved a").waitFor();
+      await new Promise((res) => setTimeout(res, 2000));
+      await host.view.locator(".not-as-saved a").click();
+      await expect.poll(() => host.view.locator(".not-as-saved .expired").textContent()).toBe(`Vendor URL: expired at ${soon}`);
+      expect(await host.links()).toEqual([]);
+      await host.close();
+    });
+
     it("a single video left readable beside a removed one is read at once, as the only video is", async () => {
       const [a, b] = await Promise.all(
         ["kept clip", "removed clip"].map((prompt) => call("seedance_generate_video", { prompt, wait_seconds: 60 })),

@@ -1,6 +1,15 @@
 /** The viewer's text formatting (src/viewer/format.ts): pure functions, run here in Node. */
 import { describe, expect, it } from "vitest";
-import { backoffMs, formatBytes, formatCost, formatDuration, formatElapsed, formatMoney, isWebUrl } from "../../src/viewer/format.js";
+import {
+  backoffMs,
+  base64Bytes,
+  formatBytes,
+  formatCost,
+  formatDuration,
+  formatElapsed,
+  formatMoney,
+  isWebUrl,
+} from "../../src/viewer/format.js";
 
 describe("viewer formatting", () => {
   it("bytes, durations and elapsed time", () => {
@@ -30,5 +39,12 @@ describe("viewer formatting", () => {
       false,
     ]);
     expect([0, 1, 2, 5, 9].map(backoffMs)).toEqual([1000, 2000, 4000, 30_000, 30_000]);
+  });
+  it("counts the bytes a base64 text decodes to", () => {
+    for (const n of [0, 1, 2, 3, 4, 65850]) {
+      const b64 = Buffer.alloc(n, 7).toString("base64");
+      expect(base64Bytes(b64)).toBe(n);
+      expect(base64Bytes(b64.replace(/(.{76})/g, "$1\n"))).toBe(n);
+    }
   });
 });
