@@ -9,7 +9,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { put } from "./dom.js";
 import { backoffMs, TERMINAL_STATUSES } from "./format.js";
 import { MediaView } from "./media.js";
-import { renderJob, renderText, tickElapsed, type RenderContext } from "./render.js";
+import { noteOnCard, renderJob, renderText, tickElapsed, type RenderContext } from "./render.js";
 import { asJob, jobMeta, type Job } from "./types.js";
 
 /** How long each wait_for_job call waits on the server (the host may time a call out near a minute). */
@@ -121,11 +121,13 @@ async function refresh(): Promise<void> {
   try {
     const r = await app.callServerTool({ name: "get_job", arguments: { job_id: view.job.job_id, delivery: "link" } });
     const job = asJob(r.structuredContent);
-    if (my !== epoch || !view || job?.job_id !== view.job.job_id) return;
+    if (my !== epoch || !view) return;
+    if (job?.job_id !== view.job.job_id)
+      return noteOnCard(root, `Could not check the files again: ${text(r) || "get_job answered without the job"}`);
     view = { ...view, job };
     draw();
-  } catch {
-    // the failed read's message stays
+  } catch (e) {
+    if (my === epoch) noteOnCard(root, `Could not check the files again: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

@@ -58,7 +58,9 @@ export class MediaView {
   }
 
   private failed(box: Element, a: Asset, e: unknown): void {
-    put(box, h("p", { class: "media-error" }, `Could not read ${a.uri}: ${e instanceof Error ? e.message : String(e)}`));
+    // The host's and the SDK's wrappers add "MCP error -32603: MCP error -32002: " before the server's words.
+    const why = (e instanceof Error ? e.message : String(e)).replace(/^(MCP error -?\d+: )+/, "");
+    put(box, h("p", { class: "media-error" }, `Could not read ${a.path ?? a.uri}: ${why}`));
     this.onFailed(a);
   }
 

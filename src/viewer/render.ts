@@ -154,6 +154,14 @@ export function renderText(text: string, isError: boolean): HTMLElement {
   return h("section", { class: `card text${isError ? " failed" : ""}` }, h("pre", {}, text));
 }
 
+/** Puts `text` as the card's note, in place (a redraw would read its media again). */
+export function noteOnCard(root: ParentNode, text: string): void {
+  const card = root.querySelector(".card");
+  if (!card) return;
+  card.querySelector(":scope > .note")?.remove();
+  card.querySelector(":scope > footer")?.before(h("p", { class: "note" }, text));
+}
+
 /** Keeps every elapsed-time label current (called once a second). */
 export function tickElapsed(root: ParentNode): void {
   for (const el of root.querySelectorAll<HTMLElement>(".elapsed")) el.textContent = formatElapsed(Date.now() - Number(el.dataset.since));

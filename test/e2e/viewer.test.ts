@@ -319,6 +319,25 @@ describe.skipIf(!CHROMIUM)(
       await host.close();
     });
 
+    it("a file that cannot be read and a job get_job does not know: the card says why, in the server's words", async () => {
+      const job = jobOf(await call("seedream_generate_image", { prompt: "a kite from elsewhere" }));
+      const elsewhere = {
+        ...job,
+        job_id: "k.ark.image.tpfk1x.NoSuchJobInThisFolder",
+        assets: [{ ...job.assets[0]!, uri: "media://files/no-such.jpg" }],
+      };
+      const host = await rig.open();
+      await host.result({ content: [], structuredContent: elsewhere });
+      await expect
+        .poll(() => host.view.locator(".card > .note").textContent(), { timeout: 10_000 })
+        .toMatch(/^Could not check the files again: Error: /);
+      const failed = await host.view.locator(".media-error").textContent();
+      expect(failed).toMatch(new RegExp(`^Could not read ${job.assets[0]!.path}: `));
+      expect(failed).not.toContain("MCP error");
+      expect((await host.calls()).filter((c) => c.name === "get_job")).toHaveLength(1);
+      await host.close();
+    });
+
     it("a link whose time has passed while the view was open is not opened", async () => {
       const r = await call("seedream_generate_image", { prompt: "a kite, soon expired" });
       const job = jobOf(r);
