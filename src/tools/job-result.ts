@@ -162,7 +162,8 @@ export function jobMessage(record: JobRecord): string {
 
 function messageFile(a: RenderedAsset): string {
   const since = sinceSaved(a);
-  return `${a.download_url ?? a.path ?? a.uri}${since ? ` (${since})` : ""}`;
+  // A file no longer as saved is named by its path: "since changed" is about that file, not the bucket's copy.
+  return since ? `${a.path ?? a.uri} (${since})` : (a.download_url ?? a.path ?? a.uri);
 }
 
 function failureLine(record: JobRecord): string {

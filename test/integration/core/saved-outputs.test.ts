@@ -139,6 +139,15 @@ describe("an output removed from the output folder that the bucket still has", (
       expect(kinds(r)).toEqual(["text", "resource"]);
       const blob = (r.content[1] as { resource: { blob: string } }).resource.blob;
       expect(createHash("sha256").update(Buffer.from(blob, "base64")).digest("hex")).toBe(asset.sha256);
+      // Changed locally: named by its path in the message (the bucket's copy did not change), with the bucket's link.
+      const other = jobOf(await h.call("seedream_generate_image", { prompt: "a kite", delivery: "link" }));
+      const edited = other.assets[0]!;
+      writeFileSync(edited.path!, Buffer.alloc(edited.bytes + 1, 1));
+      const again = await h.call("get_job", { job_id: other.job_id, delivery: "link" });
+      expect(structured<{ message: string }>(again).message).toBe(`succeeded: 1 file(s) saved: ${edited.path} (since changed)`);
+      expect(jobOf(again).assets[0]).toMatchObject({ file: "changed", storage: "s3", download_url: expect.any(String) });
+      expect(text(again)).toContain("changed after it was saved: the file there is no longer the");
+      expect(text(again)).toContain("; the bucket still has it as generated: use its download URL");
     } finally {
       await h.close();
       await s3.close();
