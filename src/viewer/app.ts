@@ -54,7 +54,7 @@ function draw(): void {
     openLink: (url) => void app.openLink({ url }).catch(() => undefined),
     cancel: () => void cancel(job.job_id),
   };
-  media.release(false);
+  media.release("redraw");
   put(root, renderJob(job, ctx));
 }
 
@@ -64,7 +64,7 @@ function show(r: CallToolResult): void {
   const job = asJob(r.structuredContent);
   if (!job) {
     view = undefined;
-    media.release(false);
+    media.release("result");
     const t = text(r);
     put(root, t ? renderText(t, r.isError === true) : "");
     return;
@@ -73,6 +73,7 @@ function show(r: CallToolResult): void {
   const at = meta.created_at ? Date.parse(meta.created_at) : NaN;
   if (!started.has(job.job_id) || !Number.isNaN(at)) started.set(job.job_id, Number.isNaN(at) ? Date.now() : at);
   view = { job, cancellable: meta.cancellable === true };
+  media.release("result");
   draw();
   if (!TERMINAL_STATUSES.includes(job.status)) void follow(job.job_id, my);
 }
@@ -165,13 +166,13 @@ app.ontoolresult = (r) => show(r);
 app.ontoolcancelled = (p) => {
   epoch++;
   view = undefined;
-  media.release(false);
+  media.release("result");
   put(root, renderText(`The call was cancelled${p.reason ? `: ${p.reason}` : "."}`, false));
 };
 app.onhostcontextchanged = (ctx) => theme(ctx);
 app.onteardown = () => {
   epoch++;
-  media.release(true);
+  media.release("teardown");
   return {};
 };
 setInterval(() => tickElapsed(root), 1000);

@@ -4,7 +4,8 @@
  * vendor URL), shown as data: URIs (the default MCP Apps CSP allows data: for img and media, not
  * blob:). Images and audio are read once each; a file over the cap is not read at all. At most one
  * video's bytes are held: a video is read when its play button is pressed (or at once when it is the
- * only one), and starting another drops the previous one's data URI.
+ * only one), starting another drops the previous one's data URI, and a redraw of the same result
+ * (a status update, a refresh) reuses the held bytes rather than reading them again.
  */
 import { h, put } from "./dom.js";
 import { base64Bytes, dataUri, formatBytes } from "./format.js";
@@ -20,6 +21,8 @@ export type ReadResource = (uri: string) => Promise<{ mimeType?: string; blob?: 
 export class MediaView {
   private readonly cache = new Map<string, Promise<string>>();
   private current?: { video: HTMLVideoElement; release: () => void };
+  /** The data URI of the video read last (the one held); kept across redraws of the same result. */
+  private held?: { uri: string; src: Promise<string> };
   private lightbox?: HTMLElement;
 
   /** `onFailed` hears of each read that failed (the result may predate the file's removal). */
@@ -50,6 +53,17 @@ export class MediaView {
       p.catch(() => this.cache.delete(a.uri)); // a failed read may be tried again on the next render
     }
     return p;
+  }
+
+  private heldVideo(a: Asset): Promise<string> {
+    if (this.held?.uri !== a.uri) {
+      const src = this.load(a);
+      this.held = { uri: a.uri, src };
+      src.catch(() => {
+        if (this.held?.src === src) this.held = undefined;
+      });
+    }
+    return this.held.src;
   }
 
   private tooBig(a: Asset, cap: number): HTMLElement | undefined {
@@ -111,7 +125,7 @@ export class MediaView {
       this.current = { video, release };
       button.remove();
       try {
-        const src = await this.load(a);
+        const src = await this.heldVideo(a);
         if (this.current?.video !== video) return; // another video was started meanwhile
         video.src = src;
         if (play) await video.play().catch(() => undefined); // autoplay refused: the controls remain
@@ -136,11 +150,16 @@ export class MediaView {
     this.lightbox = undefined;
   }
 
-  /** Before a new render: the playing video's bytes go (its element is being replaced); teardown: everything goes. */
-  release(everything: boolean): void {
+  /**
+   * Before a render. `redraw` (the same result drawn again): the video element being replaced lets
+   * go of its data, the held bytes stay for its successor; `result` (another result): the held video
+   * goes too; `teardown`: everything goes.
+   */
+  release(scope: "redraw" | "result" | "teardown"): void {
     this.current?.release();
     this.current = undefined;
     this.closeLightbox();
-    if (everything) this.cache.clear();
+    if (scope !== "redraw") this.held = undefined;
+    if (scope === "teardown") this.cache.clear();
   }
 }

@@ -57,8 +57,9 @@ function facts(a: Asset): string {
  * can still be had, in the results' words, never its bytes now (the results do not embed them either).
  */
 function notAsSaved(a: Asset, file: FileState, ctx: RenderContext): HTMLElement {
-  const { text, via } = notAsSavedWords(a, file, "the vendor URL");
-  const again = via === "vendor" && a.url && isWebUrl(a.url) ? linkOut("Vendor URL", a.url, ctx, a.expires_at) : undefined;
+  // A vendor URL that is not http(s) is never a link, so the words do not point to it either.
+  const { text, via } = notAsSavedWords(isWebUrl(a.url) ? a : { ...a, url: undefined }, file, "the vendor URL");
+  const again = via === "vendor" && a.url ? linkOut("Vendor URL", a.url, ctx, a.expires_at) : undefined;
   return h(
     "div",
     { class: "not-as-saved" },

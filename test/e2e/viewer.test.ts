@@ -367,6 +367,56 @@ describe.skipIf(!CHROMIUM)(
       await host.close();
     });
 
+    it("a refresh after a stale image's failed read redraws the card without reading its only video again", async () => {
+      const r = await call("seedance_generate_video", { prompt: "a clip and its last frame", return_last_frame: true, wait_seconds: 60 });
+      const { assets, job_id } = jobOf(r);
+      const video = assets.find((a) => a.mime_type.startsWith("video/"))!;
+      const frame = assets.find((a) => a.mime_type.startsWith("image/"))!;
+      rmSync(frame.path!);
+      const host = await rig.open();
+      const before = rig.reads.length;
+      await host.result(r); // an older result: it still says the last frame is there
+      await host.view.locator(".not-as-saved").waitFor({ timeout: 10_000 });
+      await until(host.frame(), `document.querySelector("video")?.getAttribute("src")?.startsWith("data:video/") === true`, 30_000);
+      expect((await host.calls()).filter((c) => c.name === "get_job")).toEqual([
+        { name: "get_job", arguments: { job_id, delivery: "link" } },
+      ]);
+      expect(rig.reads.slice(before).filter((u) => u === video.uri)).toHaveLength(1);
+      await host.close();
+    });
+
+    it("a vendor URL that is not http(s) is neither a link nor named in the words", async () => {
+      const job = jobOf(await call("seedream_generate_image", { prompt: "a kite with an odd URL" }));
+      const odd = { ...job.assets[0]!, file: "missing" as const, url: "javascript:alert(1)", download_url: undefined };
+      const host = await rig.open();
+      await host.result({ content: [], structuredContent: { ...job, assets: [odd] } });
+      await host.view.locator(".not-as-saved").waitFor();
+      expect(await host.view.locator(".not-as-saved p:first-child").textContent()).toBe(
+        "Removed from the output folder after it was saved.",
+      );
+      expect(await host.view.locator(".not-as-saved a, a.download").count()).toBe(0);
+      await host.close();
+    });
+
+    it("at 240 px wide nothing scrolls sideways: the gallery, a file's path and the job id fit", async () => {
+      const job = jobOf(await call("seedream_generate_image", { prompt: "two narrow kites", max_images: 2 }));
+      const gone = { ...job.assets[1]!, file: "missing" as const };
+      const host = await rig.open();
+      await host.page.evaluate(`document.querySelector("iframe").style.width = "240px"`);
+      await host.result({ content: [], structuredContent: { ...job, assets: [job.assets[0]!, gone] } });
+      await until(host.frame(), `document.querySelector(".gallery img")?.naturalWidth > 0`);
+      await host.view.locator(".not-as-saved").waitFor();
+      const fit = await host.frame().evaluate<{ scroll: number; client: number; tiles: number[] }>(
+        `({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+              tiles: [...document.querySelectorAll(".gallery > figure")].map((f) => Math.round(f.getBoundingClientRect().right)) })`,
+      );
+      expect(fit.client).toBe(240);
+      expect(fit.scroll).toBeLessThanOrEqual(fit.client);
+      expect(fit.tiles.every((right) => right <= fit.client)).toBe(true);
+      await host.page.locator("iframe").screenshot(shot("narrow"));
+      await host.close();
+    });
+
     it("holds one video at a time: starting another drops the first one's bytes; an image over the cap is not read", async () => {
       const [a, b] = await Promise.all(
         ["first clip", "second clip"].map((prompt) => call("seedance_generate_video", { prompt, wait_seconds: 60 })),
