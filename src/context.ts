@@ -61,7 +61,7 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   const store = await jobStore(config);
   void store.sweep().catch(() => undefined);
   setInterval(() => void store.sweep().catch(() => undefined), 3600_000).unref();
-  media.generated = () => store.generatedFiles();
+  media.generated = (name) => store.generatedFile(name);
   media.recent = (limit) => store.recentMedia(limit);
   const jobs = new JobEngine(store, media, engineOptions);
   for (const v of vendors) for (const d of v.drivers) jobs.registerDriver(d);

@@ -115,7 +115,10 @@ export function createMcpServer(app: AppContext): McpServer {
       try {
         if (file.size > RESOURCE_READ_MAX_BYTES) {
           // resources/read has no streaming: a huge base64 blob would cost several copies in memory.
-          const path = await app.media.resolve(uri.href).catch(() => uri.href);
+          const path = await app.media.resolve(uri.href).then(
+            (r) => r.path,
+            () => uri.href,
+          );
           throw new Error(
             `${uri.href} is ${file.size} bytes, over the ${RESOURCE_READ_MAX_BYTES}-byte limit for resources/read; read the file at ${path} instead`,
           );

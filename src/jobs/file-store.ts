@@ -18,8 +18,7 @@ import { redactDeep } from "../log.js";
 import { Generations } from "./generations.js";
 import { localDiskError, inFolder, removeStaleFiles } from "../media/disk.js";
 import { processAlive, thisProcess, type JobOwner } from "./owner.js";
-import { MEDIA_URI_PREFIX } from "../media/store.js";
-import { mediaNames, newestFirst, recordKey, type GeneratedMedia, type JobStore } from "./store.js";
+import { mediaOf, newestFirst, recordKey, type GeneratedMedia, type JobStore } from "./store.js";
 import type { JobRecord } from "./types.js";
 
 const DAY_MS = 86_400_000;
@@ -88,8 +87,12 @@ export class FileJobStore implements JobStore {
   /**
    * Read from disk each time, so outputs saved by another server process on the same folder count too.
    */
-  async generatedFiles(): Promise<Set<string>> {
-    return new Set((await this.all()).flatMap(mediaNames));
+  async generatedFile(name: string): Promise<GeneratedMedia | undefined> {
+    for (const r of await this.all()) {
+      const found = mediaOf(r).find((m) => m.name === name);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** Newest first by the time the record listing them was last written (when the outputs were saved). */
@@ -97,17 +100,9 @@ export class FileJobStore implements JobStore {
     const records = (await this.all()).sort((a, b) => (b.updated_at ?? b.created_at).localeCompare(a.updated_at ?? a.created_at));
     const out = new Map<string, GeneratedMedia>();
     for (const r of records) {
-      for (const a of r.assets ?? []) {
+      for (const m of mediaOf(r)) {
         if (out.size >= limit) return [...out.values()];
-        if (typeof a.uri !== "string" || !a.uri.startsWith(MEDIA_URI_PREFIX)) continue;
-        let name: string;
-        try {
-          name = decodeURIComponent(a.uri.slice(MEDIA_URI_PREFIX.length));
-        } catch {
-          continue;
-        }
-        if (!out.has(name))
-          out.set(name, { name, bytes: a.bytes, mime: a.mime_type, ...(a.storage === "s3" ? { storage: "s3" as const } : {}) });
+        if (!out.has(m.name)) out.set(m.name, m);
       }
     }
     return [...out.values()];

@@ -7,7 +7,8 @@
  * - `jobs`: a sorted set of those record keys scored by creation time (list_jobs reads the top of
  *   it, never a SCAN);
  * - `media`: a sorted set of generated output file names scored by save time (resources/list and
- *   resources/read serve only these);
+ *   resources/read serve only these), and `media-bytes`: a hash of their generated sizes (a file
+ *   of another size is no longer the output);
  * - `lease:<name>`: download leases (SET NX PX, renewed while held, deleted only by their holder);
  * - `proc:<boot id>`: a heartbeat per server process (PX, renewed every third of its life), so a
  *   local job's owner is alive while its key exists, on whatever machine it runs;
@@ -25,7 +26,7 @@ import { AigcError } from "../errors.js";
 import { log, redactDeep } from "../log.js";
 import { randomBytes } from "node:crypto";
 import type { JobOwner } from "./owner.js";
-import { mediaNames, newestFirst, recordKey, type GeneratedMedia, type JobStore } from "./store.js";
+import { mediaOf, newestFirst, recordKey, type GeneratedMedia, type JobStore } from "./store.js";
 import { TERMINAL, type JobRecord } from "./types.js";
 import { loadPackage } from "../load-package.js";
 
@@ -48,7 +49,10 @@ if cur and ARGV[5] == '0' then
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-for i = 7, #ARGV do redis.call('ZADD', KEYS[3], ARGV[6], ARGV[i]) end
+for i = 7, #ARGV, 2 do
+  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[i])
+  if ARGV[i + 1] ~= '' then redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) end
+end
 return 1`;
 /** Deletes a key only while it holds `ARGV[1]`; with ARGV[2], extends it instead. */
 const IF_HELD = `
@@ -138,10 +142,10 @@ export class RedisJobStore implements JobStore {
       String(Number.isFinite(created) ? created : Date.now()),
       TERMINAL.has(record.status) ? "1" : "0",
       String(Date.now()),
-      ...mediaNames(clean),
+      ...mediaOf(clean).flatMap((m) => [m.name, m.bytes === undefined ? "" : String(m.bytes)]),
     ];
     await this.retry("saving a job record", () =>
-      this.redis.eval(SAVE, 3, this.key(`job:${k}`), this.key("jobs"), this.key("media"), ...args),
+      this.redis.eval(SAVE, 4, this.key(`job:${k}`), this.key("jobs"), this.key("media"), this.key("media-bytes"), ...args),
     );
   }
 
@@ -169,11 +173,12 @@ export class RedisJobStore implements JobStore {
     return out.sort(newestFirst).slice(0, limit);
   }
 
-  async generatedFiles(): Promise<Set<string>> {
-    const names = await this.run("reading the list of generated media", () =>
-      this.redis.zrangebyscore(this.key("media"), Date.now() - this.retentionMs, "+inf"),
+  async generatedFile(name: string): Promise<GeneratedMedia | undefined> {
+    const [saved, bytes] = await this.run("reading the list of generated media", () =>
+      Promise.all([this.redis.zscore(this.key("media"), name), this.redis.hget(this.key("media-bytes"), name)]),
     );
-    return new Set(names);
+    if (saved === null || Number(saved) < Date.now() - this.retentionMs) return undefined;
+    return { name, ...(bytes ? { bytes: Number(bytes) } : {}) };
   }
 
   /** The top of the `media` sorted set (scored by save time): names only, whichever replica saved them. */
@@ -218,7 +223,10 @@ export class RedisJobStore implements JobStore {
     for (const k of old) {
       if (!(await this.redis.exists(this.key(`job:${k}`)))) removed += await this.redis.zrem(this.key("jobs"), k);
     }
-    await this.redis.zremrangebyscore(this.key("media"), "-inf", Date.now() - this.retentionMs);
+    const cutoff = Date.now() - this.retentionMs;
+    const gone = await this.redis.zrangebyscore(this.key("media"), "-inf", cutoff);
+    for (let i = 0; i < gone.length; i += 500) await this.redis.hdel(this.key("media-bytes"), ...gone.slice(i, i + 500));
+    await this.redis.zremrangebyscore(this.key("media"), "-inf", cutoff);
     return removed;
   }
 

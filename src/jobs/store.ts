@@ -25,8 +25,12 @@ export interface JobStore {
   load(jobId: string): Promise<JobRecord | undefined>;
   /** The `limit` newest jobs, by the record's own creation time (then update time). */
   list(limit: number): Promise<JobRecord[]>;
-  /** Names (in the output folder) of the outputs any job record lists: the only files resources/* serve. */
-  generatedFiles(): Promise<Set<string>>;
+  /**
+   * The output `name` (in the output folder) as the job record listing it says it was saved (its
+   * generated size in bytes when the store keeps it), or undefined when no record lists it: only
+   * such files are served (media://, /media/).
+   */
+  generatedFile(name: string): Promise<GeneratedMedia | undefined>;
   /** The `limit` most recently saved of those outputs, newest first (for resources/list, from any replica). */
   recentMedia(limit: number): Promise<GeneratedMedia[]>;
   /** Takes the lease `name` for `ttlMs` unless another holder has it. */
@@ -66,19 +70,20 @@ export interface GeneratedMedia {
   storage?: "s3";
 }
 
-/** The output file names a record lists. */
-export function mediaNames(record: JobRecord): string[] {
-  const names: string[] = [];
-  for (const asset of record.assets ?? []) {
-    if (typeof asset.uri === "string" && asset.uri.startsWith(MEDIA_URI_PREFIX)) {
-      try {
-        names.push(decodeURIComponent(asset.uri.slice(MEDIA_URI_PREFIX.length)));
-      } catch {
-        // not a URI this server minted
-      }
+/** The outputs a record lists, as it lists them (names in the output folder). */
+export function mediaOf(record: JobRecord): GeneratedMedia[] {
+  const out: GeneratedMedia[] = [];
+  for (const a of record.assets ?? []) {
+    if (typeof a.uri !== "string" || !a.uri.startsWith(MEDIA_URI_PREFIX)) continue;
+    let name: string;
+    try {
+      name = decodeURIComponent(a.uri.slice(MEDIA_URI_PREFIX.length));
+    } catch {
+      continue; // not a URI this server minted
     }
+    out.push({ name, bytes: a.bytes, mime: a.mime_type, ...(a.storage === "s3" ? { storage: "s3" as const } : {}) });
   }
-  return names;
+  return out;
 }
 
 /** A held lease: renewed in the background until released. */

@@ -124,9 +124,11 @@ export async function createWhole(tmpDir: string, target: string, data: string):
 }
 
 /** A regular file that is no symlink and has none on its way (realpath equals the path), else undefined. */
-export async function regularFile(path: string): Promise<string | undefined> {
+export async function regularFile(path: string, bytes?: number): Promise<string | undefined> {
   try {
-    return (await realpath(path)) === path && (await lstat(path)).isFile() ? path : undefined;
+    if ((await realpath(path)) !== path) return undefined;
+    const info = await lstat(path);
+    return info.isFile() && (bytes === undefined || info.size === bytes) ? path : undefined;
   } catch {
     return undefined;
   }

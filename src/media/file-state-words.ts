@@ -34,7 +34,7 @@ export function notAsSavedWords(
 ): { text: string; via?: "bucket" | "vendor" } {
   const bytes = file === "changed" ? `: the file there is no longer the ${a.bytes} bytes generated` : "";
   const what = `${FILE_STATE_WORDS[file].done}${bytes}`;
-  // media:// reads the local file while there is one (a removed one is shown as the bucket's: job-result.ts withFileStates).
+  // media:// and /media/ read the bucket's copy of a removed or changed file (media/store.ts resolve).
   if (a.storage === "s3" && a.download_url)
     return { text: `${what}; the bucket still has it as generated: use its download URL`, via: "bucket" };
   if (!a.url || !a.expires_at) return { text: what };

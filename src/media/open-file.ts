@@ -68,16 +68,17 @@ export async function readOpened(file: OpenedFile, bytes: number): Promise<Buffe
 }
 
 /**
- * A generated file (a media:// URI or a name), opened as openWithin does, inside the output folder.
- * Throws MediaNotFound for anything else, as MediaStore.resolve does. The caller closes the handle.
+ * A generated file (a media:// URI or a name), opened as openWithin does, inside the output folder,
+ * and of the size generated. Throws MediaNotFound for anything else, as MediaStore.resolve does.
+ * The caller closes the handle.
  */
 export async function openGenerated(media: Pick<MediaStore, "resolve">, uriOrName: string): Promise<OpenedFile> {
-  const path = await media.resolve(uriOrName);
+  const { path, bytes } = await media.resolve(uriOrName);
   // resolve answers only a real path (no link on its way) in the output folder or its cache: its folder is the root.
   const file = await openWithin(path, [dirname(path)]);
   if (typeof file === "string") throw mediaNotFound(uriOrName);
-  // No output is empty (each is sniffed when saved): an empty file there is not one this server made.
-  if (file.size === 0) {
+  // No output is empty (each is sniffed when saved), and one edited since (checked again as opened) is not the output.
+  if (file.size === 0 || (bytes !== undefined && file.size !== bytes)) {
     await file.fh.close().catch(() => undefined);
     throw mediaNotFound(uriOrName);
   }

@@ -99,8 +99,8 @@ export class MediaStore {
 
   /** Downloads and open files at once (AIGC_MCP_MAX_OPEN_FILES); a burst waits here for a slot. */
   queue = new BoundedQueue(16);
-  /** The files this server generated (its job store's); none until set: the folder may hold anything (even `~`). */
-  generated: () => Promise<Set<string>> = () => Promise.resolve(new Set());
+  /** A file this server generated, as its job store's record lists it; none until set: the folder may hold anything (even `~`). */
+  generated: (name: string) => Promise<GeneratedMedia | undefined> = () => Promise.resolve(undefined);
 
   /** The bucket outputs are copied to (AIGC_MCP_S3_BUCKET), and whether the local file stays after upload. */
   bucket?: Bucket;
@@ -109,11 +109,11 @@ export class MediaStore {
   fresh = new FreshBytes(0);
 
   /**
-   * Maps a `media://files/<name>` URI (or bare name) of a generated file to its absolute path. Any
-   * other name (unknown, missing, escaping the folder, a symlink) fails with the same "not found",
-   * so an answer never tells whether some other file exists.
+   * A generated file's (`media://files/<name>` or name) absolute path and generated size (bytes, when
+   * recorded); a local file of another size is not the output, so the bucket's copy is read back. Any
+   * other name (unknown, missing, changed, escaping the folder, a symlink) gets the same "not found".
    */
-  async resolve(uriOrName: string): Promise<string> {
+  async resolve(uriOrName: string): Promise<{ path: string; bytes?: number }> {
     const raw = uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName;
     const notFound = mediaNotFound(uriOrName);
     let name: string;
@@ -122,23 +122,23 @@ export class MediaStore {
     } catch {
       throw notFound;
     }
-    if (!SAFE_NAME.test(name) || name.includes("..") || !(await this.generated()).has(name)) throw notFound;
-    const root = await realpath(this.dir).catch(() => undefined);
+    const saved = SAFE_NAME.test(name) && !name.includes("..") ? await this.generated(name) : undefined;
+    const root = saved && (await realpath(this.dir).catch(() => undefined));
     if (!root) throw notFound;
-    const local = await regularFile(join(root, name));
-    if (local) return local;
-    // Not on this machine (another replica made it, or AIGC_MCP_KEEP_LOCAL=false): read it back from the bucket.
+    const bytes = saved.bytes;
+    const local = await regularFile(join(root, name), bytes);
+    if (local) return { path: local, bytes };
+    // Not on this machine (another replica made it, AIGC_MCP_KEEP_LOCAL=false) or edited here: read it back from the bucket.
     if (!this.bucket) throw notFound;
-    const cacheDir = join(root, CACHE_DIR);
-    const cached = join(cacheDir, name);
-    if (await regularFile(cached)) return cached;
-    await mkdir(cacheDir, { recursive: true });
+    const cached = join(root, CACHE_DIR, name);
+    if (await regularFile(cached, bytes)) return { path: cached, bytes };
+    await mkdir(join(root, CACHE_DIR), { recursive: true });
     if (!(await this.bucket.download(name, cached))) throw notFound;
-    return cached;
+    return { path: cached, bytes };
   }
 
   /** The job store's most recently saved outputs, newest first (unordered by default). */
-  recent = async (limit: number): Promise<GeneratedMedia[]> => [...(await this.generated())].slice(0, limit).map((name) => ({ name }));
+  recent: (limit: number) => Promise<GeneratedMedia[]> = () => Promise.resolve([]);
 
   /** Generated files, newest first (resources/list), from the job store: those on disk, or with a bucket those in it. */
   async listRecent(limit: number): Promise<Array<{ name: string; uri: string; mime?: string; bytes?: number }>> {

@@ -180,7 +180,13 @@ export async function renderJob(stored: JobRecord, app: AppContext, delivery: De
   const record = await withDownloadUrls(await withFileStates(stored), app);
   const failed = record.status === "failed" || record.status === "expired";
   // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false, or not in this replica's folder: withFileStates) is read back through the store.
-  const localPath = (a: RenderedAsset) => (a.path ? Promise.resolve(a.path) : app.media.resolve(a.uri).catch(() => undefined));
+  const localPath = (a: RenderedAsset) =>
+    a.path
+      ? Promise.resolve(a.path)
+      : app.media.resolve(a.uri).then(
+          (r) => r.path,
+          () => undefined,
+        );
   const preview = (a: Asset, source: () => Promise<string | undefined>) => previewOf(app.media.dir, a, source);
   const held = (a: Asset) => app.media.fresh.take(a);
   const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes, localPath, preview, held);

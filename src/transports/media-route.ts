@@ -2,7 +2,8 @@
  * `GET|HEAD <public>/media/<name>?exp=…&sig=…`: a generated file for whoever holds its signed URL
  * (Dify's containers, a browser, curl), with Content-Type, Content-Length, Content-Disposition and
  * single byte ranges (RFC 9110 §14). Only files this server generated are served; a bad or expired
- * signature is 403 and says which, an unknown name 404 without telling whether such a file exists.
+ * signature is 403 and says which; a file removed or changed since it was saved (other bytes than the
+ * ones generated) is 404, and nothing tells whether some other file exists.
  */
 import type { FileHandle } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -31,7 +32,12 @@ export async function serveMedia(
     // Opened once and checked as opened (open-file.ts): a link swapped in after a check is not followed outside.
     file = await openGenerated(media, name);
   } catch {
-    return plain(res, 404, "Not found");
+    // The signature is ours, so the name is a file this server saved: say what can have become of it.
+    return plain(
+      res,
+      404,
+      "Not found: this output was removed from the output folder or changed since it was saved; call get_job for where it can still be had.",
+    );
   }
   const { fh, size } = file;
   let streaming = false;

@@ -38,7 +38,8 @@ export class MediaView {
   private async load(a: Asset): Promise<string> {
     const r = await this.read(a.uri);
     if (!r.blob) throw new Error("the server sent no bytes");
-    // A result shown again after its file changed: those are not the bytes generated (failed() asks get_job).
+    // The server serves only the size generated where its store recorded it (Redis entries from before
+    // that may lack it): other bytes are a file changed since (failed() asks get_job).
     const got = base64Bytes(r.blob);
     if (got !== a.bytes) throw new Error(`the file there is ${got} bytes, not the ${a.bytes} generated`);
     return dataUri(r.mimeType ?? a.mime_type, r.blob);

@@ -120,7 +120,7 @@ describe("download URLs served by the server itself (AIGC_MCP_PUBLIC_URL)", () =
     expect(stripped.status).toBe(200);
   });
 
-  it("gives no download URL to a file changed since it was saved (it would serve the other bytes); one as saved keeps it", async () => {
+  it("gives no download URL to a file changed since it was saved, and an earlier one answers 404 (it would serve the other bytes); one as saved keeps it", async () => {
     const client = new Client({ name: "e2e-public-changed", version: "1" });
     await client.connect(
       new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }),
@@ -130,7 +130,14 @@ describe("download URLs served by the server itself (AIGC_MCP_PUBLIC_URL)", () =
         (await client.callTool({ name, arguments: args })) as CallToolResult;
       const job = (await call("seedream_generate_image", { prompt: "two kites", max_images: 2 })).structuredContent as JobResult;
       const edited = job.assets[0];
+      expect((await fetch(edited!.download_url!)).status).toBe(200);
       writeFileSync(edited!.path!, Buffer.alloc(edited!.bytes + 3, 1));
+      // A URL handed out before the change does not serve the other bytes either.
+      const before = await fetch(edited!.download_url!);
+      expect(before.status).toBe(404);
+      expect(await before.text()).toMatch(
+        /^Not found: this output was removed from the output folder or changed since it was saved; call get_job/,
+      );
       const r = await call("get_job", { job_id: job.job_id });
       const [shownEdited, shownKept] = (r.structuredContent as JobResult).assets;
       expect(shownEdited).toMatchObject({ file: "changed" });

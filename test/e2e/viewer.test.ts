@@ -305,7 +305,7 @@ describe.skipIf(!CHROMIUM)(
       await host.close();
     });
 
-    it("an older result whose file was changed since: the bytes read are not the size generated, so the view asks get_job and says so", async () => {
+    it("an older result whose file was changed since: its read fails (not the bytes generated), so the view asks get_job and says so", async () => {
       const r = await call("seedream_generate_image", { prompt: "a kite, later edited" });
       const asset = jobOf(r).assets[0]!;
       appendFileSync(asset.path!, "edited");

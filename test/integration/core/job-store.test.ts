@@ -68,11 +68,12 @@ describe.each(backends)("job store: %s", (_name, open) => {
     await store.close();
   });
 
-  it("knows the generated files from the records' assets", async () => {
+  it("knows the generated files and their generated sizes from the records' assets", async () => {
     const store = await open();
     const asset = { uri: "media://files/20261130-ark-video-1.mp4", mime_type: "video/mp4", bytes: 3, sha256: "x" };
     await store.save(record("t.ark.video.a.cgt-2", "2026-11-30T00:00:00.000Z", { status: "succeeded", assets: [asset] }));
-    expect(await store.generatedFiles()).toEqual(new Set(["20261130-ark-video-1.mp4"]));
+    expect(await store.generatedFile("20261130-ark-video-1.mp4")).toMatchObject({ name: "20261130-ark-video-1.mp4", bytes: 3 });
+    expect(await store.generatedFile("20261130-ark-video-2.mp4")).toBeUndefined();
     await store.close();
   });
 
@@ -123,6 +124,20 @@ describe("retention", () => {
     const ttl = await redis.client.pttl(keys[0]!);
     expect(ttl).toBeGreaterThan(7 * 86_400_000 - 60_000);
     expect(ttl).toBeLessThanOrEqual(7 * 86_400_000);
+    await store.close();
+  });
+
+  it("Redis: sweep drops a generated file's name and size past the retention, not a newer one's", async () => {
+    const store = await RedisJobStore.connect({ url: redis.url, prefix: "ret-media:", retentionDays: 7 });
+    const asset = (n: number) => ({ uri: `media://files/out-${n}.png`, mime_type: "image/png", bytes: 100 + n, sha256: "x" });
+    await store.save(record("t.ark.image.a.cgt-m", new Date().toISOString(), { status: "succeeded", assets: [asset(1), asset(2)] }));
+    expect(await redis.client.hgetall("ret-media:media-bytes")).toEqual({ "out-1.png": "101", "out-2.png": "102" });
+    await redis.client.zadd("ret-media:media", String(Date.now() - 8 * 86_400_000), "out-1.png"); // saved 8 days ago
+    expect(await store.generatedFile("out-1.png")).toBeUndefined();
+    await store.sweep();
+    expect(await redis.client.hgetall("ret-media:media-bytes")).toEqual({ "out-2.png": "102" });
+    expect(await redis.client.zrange("ret-media:media", "0", "-1")).toEqual(["out-2.png"]);
+    expect(await store.generatedFile("out-2.png")).toEqual({ name: "out-2.png", bytes: 102 });
     await store.close();
   });
 

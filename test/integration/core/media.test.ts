@@ -192,7 +192,7 @@ describe("resources/read size limit", () => {
       const { RESOURCE_READ_MAX_BYTES } = await import("../../../src/server.js");
       const name = "big-video.mp4";
       writeFileSync(join(h.dir, name), makeMp4({ padBytes: RESOURCE_READ_MAX_BYTES + 1 }));
-      h.app.media.generated = () => Promise.resolve(new Set([name])); // as if a job had saved it
+      h.app.media.generated = (n) => Promise.resolve(n === name ? { name } : undefined); // as if a job had saved it
       await expect(h.client.readResource({ uri: `media://files/${name}` })).rejects.toThrow(new RegExp(`read the file at .*${name}`));
     } finally {
       await h.close();

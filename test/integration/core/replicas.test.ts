@@ -61,8 +61,8 @@ describe("replicas sharing Redis", () => {
     expect(downloads(a)).toBe(1);
     // Whichever replica saved it, both count the file as a generated one (resources/* may serve it).
     const name = decodeURIComponent(onB.assets[0]!.uri.slice("media://files/".length));
-    expect(await a.app.media.generated()).toContain(name);
-    expect(await b.app.media.generated()).toContain(name);
+    expect(await a.app.media.generated(name)).toMatchObject({ name, bytes: onB.assets[0]!.bytes });
+    expect(await b.app.media.generated(name)).toMatchObject({ name, bytes: onB.assets[0]!.bytes });
   });
 
   it("while A holds the download lease, B waits and does not download; it takes A's finished record", async () => {

@@ -86,4 +86,14 @@ describe("resources serve generated files only", () => {
       /^Error: .*first_frame: media:\/\/files\/\S+ was not found among the files this server generated \(unknown, removed or changed since\)/,
     );
   });
+
+  it("does not serve a generated file changed since it was saved (another size): those are not the bytes generated", async () => {
+    const r = await h.call("seedream_generate_image", { prompt: "a file edited later" });
+    const asset = structured<{ assets: Array<{ uri: string; path: string; bytes: number }> }>(r).assets[0]!;
+    expect((await h.client.readResource({ uri: asset.uri })).contents).toHaveLength(1);
+    writeFileSync(asset.path, Buffer.alloc(asset.bytes + 5, 1));
+    expect((await readError(h, asset.uri)).code).toBe(-32002);
+    const input = await h.call("seedance_generate_video", { prompt: "animate it", first_frame: asset.uri, wait_seconds: 0 });
+    expect(text(input)).toMatch(/^Error: .*first_frame: media:\/\/files\/\S+ was not found .*\(unknown, removed or changed since\)/);
+  });
 });

@@ -148,6 +148,9 @@ describe("an output removed from the output folder that the bucket still has", (
       expect(jobOf(again).assets[0]).toMatchObject({ file: "changed", storage: "s3", download_url: expect.any(String) });
       expect(text(again)).toContain("changed after it was saved: the file there is no longer the");
       expect(text(again)).toContain("; the bucket still has it as generated: use its download URL");
+      // media:// serves the output as generated: the bucket's copy, not the edited local file.
+      const read = (await h.client.readResource({ uri: edited.uri })).contents[0] as { blob: string };
+      expect(createHash("sha256").update(Buffer.from(read.blob, "base64")).digest("hex")).toBe(edited.sha256);
     } finally {
       await h.close();
       await s3.close();
