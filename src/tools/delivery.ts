@@ -89,7 +89,7 @@ export async function assetBlocks(
     for (const asset of assets) {
       const name = asset.uri.split("/").pop() ?? asset.uri;
       // Never a preview of other bytes than the ones generated, nor of a file nothing serves any more.
-      const shown = asset.file ? { none: notKept(asset.file) } : await preview(asset, () => localPath(asset));
+      const shown = lost(asset) ? { none: notKept(asset.file!) } : await preview(asset, () => localPath(asset));
       if ("data" in shown) blocks.push({ type: "image", data: shown.data.toString("base64"), mimeType: shown.mimeType });
       else without.push(`No preview for ${name}: ${shown.none}.`);
     }
@@ -104,8 +104,8 @@ export async function assetBlocks(
   let spent = 0;
   for (const asset of assets) {
     const name = asset.uri.split("/").pop() ?? asset.uri;
-    if (lost(asset)) continue; // nothing to embed or link: the text says it was removed
-    const fits = asset.bytes <= budget && asset.file !== "changed";
+    if (lost(asset)) continue; // nothing to embed or link: the text says what became of it
+    const fits = asset.bytes <= budget;
     const data = fits ? (held(asset) ?? (await readWhole(asset, localPath))) : undefined;
     if (data) {
       budget -= asset.bytes;
@@ -125,8 +125,12 @@ export async function assetBlocks(
   return { blocks, notes };
 }
 
-/** A file removed since it was saved: nothing serves it any more (one the bucket keeps is shown as the bucket's, never missing). */
-const lost = (asset: RenderedAsset) => asset.file === "missing";
+/**
+ * An output nothing serves as generated any more: removed since it was saved, or changed with no
+ * copy in the bucket (media://, /media/ and these blocks read the bucket's copy of a changed file;
+ * a removed one the bucket keeps is shown as the bucket's, never missing).
+ */
+const lost = (asset: RenderedAsset) => asset.file === "missing" || (asset.file === "changed" && asset.storage !== "s3");
 
 /** Why a file as it is now is not the output generated: removed, or changed, since it was saved. */
 function notKept(file: FileState): string {
@@ -136,7 +140,6 @@ function notKept(file: FileState): string {
 /** Why an asset was linked instead of embedded, in words (issue 12 item 15). */
 function whyLinked(asset: RenderedAsset, inlineMaxBytes: number, spent: number, fitted: boolean): string {
   if (inlineMaxBytes === 0) return "not embedded: embedding is off (AIGC_MCP_INLINE_MAX_BYTES=0)";
-  if (asset.file === "changed") return `not embedded: ${notKept(asset.file)}`;
   if (fitted) return "not embedded: the file could not be read back from the output folder";
   if (asset.bytes > inlineMaxBytes)
     return `not embedded: larger than the inline budget by itself (AIGC_MCP_INLINE_MAX_BYTES=${inlineMaxBytes})`;

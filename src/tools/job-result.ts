@@ -179,9 +179,10 @@ function failureLine(record: JobRecord): string {
 export async function renderJob(stored: JobRecord, app: AppContext, delivery: DeliveryMode, lead?: string): Promise<CallToolResult> {
   const record = await withDownloadUrls(await withFileStates(stored), app);
   const failed = record.status === "failed" || record.status === "expired";
-  // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false, or not in this replica's folder: withFileStates) is read back through the store.
+  // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false, or not in this replica's folder: withFileStates),
+  // or changed here since it was saved, is read back from the bucket through the store.
   const localPath = (a: RenderedAsset) =>
-    a.path
+    a.path && !a.file
       ? Promise.resolve(a.path)
       : app.media.resolve(a.uri).then(
           (r) => r.path,

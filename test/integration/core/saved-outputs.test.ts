@@ -90,13 +90,13 @@ describe("outputs removed or changed after they were saved", () => {
     expect(text(preview)).toContain(`No preview for ${name}: it was removed from the output folder after it was saved.`);
   });
 
-  it("embed links a changed file, saying why, and preview shows no preview of the other bytes", async () => {
+  it("embed neither embeds nor links a changed file with no bucket copy (nothing serves it as generated), and preview shows no preview of the other bytes", async () => {
     const { job, asset } = await generate();
     const name = asset.uri.split("/").pop()!;
     writeFileSync(asset.path!, Buffer.alloc(asset.bytes - 1, 1));
     const embed = await h.call("get_job", { job_id: job.job_id, delivery: "embed" });
-    expect(kinds(embed)).toEqual(["text", "resource_link"]);
-    expect((embed.content[1] as { description: string }).description).toMatch(/not embedded: it was changed after it was saved$/);
+    expect(kinds(embed)).toEqual(["text"]);
+    expect(text(embed)).toContain(`changed after it was saved: the file there is no longer the ${asset.bytes} bytes generated`);
     const preview = await h.call("get_job", { job_id: job.job_id, delivery: "preview" });
     expect(kinds(preview)).toEqual(["text"]);
     expect(text(preview)).toContain(`No preview for ${name}: it was changed after it was saved.`);
@@ -148,9 +148,13 @@ describe("an output removed from the output folder that the bucket still has", (
       expect(jobOf(again).assets[0]).toMatchObject({ file: "changed", storage: "s3", download_url: expect.any(String) });
       expect(text(again)).toContain("changed after it was saved: the file there is no longer the");
       expect(text(again)).toContain("; the bucket still has it as generated: use its download URL");
-      // media:// serves the output as generated: the bucket's copy, not the edited local file.
+      // media:// serves the output as generated: the bucket's copy, not the edited local file; embed embeds that copy.
       const read = (await h.client.readResource({ uri: edited.uri })).contents[0] as { blob: string };
       expect(createHash("sha256").update(Buffer.from(read.blob, "base64")).digest("hex")).toBe(edited.sha256);
+      const embedded = await h.call("get_job", { job_id: other.job_id, delivery: "embed" });
+      expect(kinds(embedded)).toEqual(["text", "resource"]);
+      const copy = (embedded.content[1] as { resource: { blob: string } }).resource.blob;
+      expect(createHash("sha256").update(Buffer.from(copy, "base64")).digest("hex")).toBe(edited.sha256);
     } finally {
       await h.close();
       await s3.close();
