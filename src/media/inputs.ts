@@ -16,7 +16,7 @@ import { cancelled, discard, readCapped, safeUrl } from "../net/http.js";
 import { dataUriBytes, isRawBase64, schemeOf } from "./input-forms.js";
 import { MEDIA_URI_PREFIX, type MediaStore } from "./store.js";
 import { sniffBytes, type MediaKind } from "./sniff.js";
-import { openGenerated, openWithin, readOpened, within, type OpenedFile } from "./open-file.js";
+import { isMediaNotFound, openGenerated, openWithin, readOpened, within, type OpenedFile } from "./open-file.js";
 
 /** `url` is an http(s) URL or a vendor reference (see `InputRule.references`): either way the vendor fetches it. */
 export type MediaInput = { kind: "url"; url: string } | { kind: "bytes"; data: Buffer; mime: string; width?: number; height?: number };
@@ -69,7 +69,7 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
   if (value.startsWith(MEDIA_URI_PREFIX)) {
     const data = await policy.media.queue.run(async () => {
       const file = await openGenerated(policy.media, value).catch((e: Error) => {
-        throw inputError(field, e.message);
+        throw isMediaNotFound(e) ? inputError(field, e.message) : e; // a store that did not answer keeps its own error
       });
       return readWhole(file, value, rule, policy);
     });

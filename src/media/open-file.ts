@@ -9,6 +9,7 @@
 import { constants, type Stats } from "node:fs";
 import { open, realpath, stat, type FileHandle } from "node:fs/promises";
 import { dirname, sep } from "node:path";
+import { AigcError } from "../errors.js";
 import { mediaNotFound, type MediaStore } from "./store.js";
 
 export interface OpenedFile {
@@ -67,10 +68,15 @@ export async function readOpened(file: OpenedFile, bytes: number): Promise<Buffe
   return data.subarray(0, got);
 }
 
+/** Whether `err` is the "not found" of a name that is no generated file (not a store that failed to answer). */
+export function isMediaNotFound(err: unknown): boolean {
+  return err instanceof AigcError && err.code === "MediaNotFound";
+}
+
 /**
  * A generated file (a media:// URI or a name), opened as openWithin does, inside the output folder,
- * and of the size generated. Throws MediaNotFound for anything else, as MediaStore.resolve does.
- * The caller closes the handle.
+ * and of the size generated. Throws MediaNotFound for anything else, as MediaStore.resolve does,
+ * or the job store's or the bucket's error when one of them did not answer. The caller closes the handle.
  */
 export async function openGenerated(media: Pick<MediaStore, "resolve">, uriOrName: string): Promise<OpenedFile> {
   const { path, bytes } = await media.resolve(uriOrName);

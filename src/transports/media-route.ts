@@ -3,13 +3,16 @@
  * (Dify's containers, a browser, curl), with Content-Type, Content-Length, Content-Disposition and
  * single byte ranges (RFC 9110 §14). Only files this server generated are served; a bad or expired
  * signature is 403 and says which; a file removed or changed since it was saved (other bytes than the
- * ones generated) is 404, and nothing tells whether some other file exists.
+ * ones generated) is 404, and nothing tells whether some other file exists; a job store or bucket
+ * that did not answer is 503.
  */
 import type { FileHandle } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
 import type { MediaStore } from "../media/store.js";
-import { openGenerated, type OpenedFile } from "../media/open-file.js";
+import { isMediaNotFound, openGenerated, type OpenedFile } from "../media/open-file.js";
+import { describeError } from "../errors.js";
+import { log } from "../log.js";
 import { mimeForExt } from "../media/sniff.js";
 import type { SignedMediaUrls } from "../media/signed-url.js";
 import { plain } from "./reply.js";
@@ -31,7 +34,14 @@ export async function serveMedia(
   try {
     // Opened once and checked as opened (open-file.ts): a link swapped in after a check is not followed outside.
     file = await openGenerated(media, name);
-  } catch {
+  } catch (err) {
+    if (!isMediaNotFound(err)) {
+      // The job store (Redis) or the bucket did not answer: not the file's fault, so not a 404. The details go to the log only.
+      log.warn("a /media/ download could not be served", { name, error: describeError(err) });
+      return plain(res, 503, "Service unavailable: the output could not be looked up or read just now; try again shortly.", {
+        "retry-after": "10",
+      });
+    }
     // The signature is ours, so the name is a file this server saved: say what can have become of it.
     return plain(
       res,

@@ -1,6 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AigcError } from "../../../src/errors.js";
 import { loadMediaInput, type InputPolicy } from "../../../src/media/inputs.js";
 import { MediaStore } from "../../../src/media/store.js";
 import { makeJpeg, makeMp4, makePng } from "../../../src/sandbox/media-fixtures.js";
@@ -180,6 +181,27 @@ describe("media delivery in results", () => {
     const content = (sent.json as { content: Array<{ role?: string; image_url?: { url: string } }> }).content;
     expect(content.find((c) => c.role === "first_frame")!.image_url!.url).toMatch(/^data:image\/jpeg;base64,/);
     expect(text(r2)).toContain(".mp4");
+  });
+});
+
+describe("a job store that does not answer", () => {
+  it("resources/read and a media:// input say so with the store's code, not that the file was not found", async () => {
+    const h = await startHarness();
+    try {
+      const down = new AigcError({ category: "local", code: "RedisUnavailable", message: "the job store did not answer" });
+      h.app.media.generated = () => Promise.reject(down);
+      const uri = "media://files/20261203-000000-ark-image-00000000-1.png";
+      const err = await h.client.readResource({ uri }).then(
+        () => undefined,
+        (e: { code?: number; message: string }) => e,
+      );
+      expect(err?.code).not.toBe(-32002);
+      expect(err?.message).toMatch(/Error: RedisUnavailable: the job store did not answer/);
+      const r = await h.call("seedance_generate_video", { prompt: "animate it", first_frame: uri, wait_seconds: 0 });
+      expect(text(r)).toMatch(/^Error: RedisUnavailable: the job store did not answer/);
+    } finally {
+      await h.close();
+    }
   });
 });
 
