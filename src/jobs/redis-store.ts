@@ -28,6 +28,7 @@ import { randomBytes } from "node:crypto";
 import type { JobOwner } from "./owner.js";
 import { mediaOf, newestFirst, recordKey, type GeneratedMedia, type JobStore } from "./store.js";
 import { TERMINAL, type JobRecord } from "./types.js";
+import { RedisMedia } from "./redis-media.js";
 import { loadPackage } from "../load-package.js";
 
 const DAY_MS = 86_400_000;
@@ -65,6 +66,7 @@ export class RedisJobStore implements JobStore {
   readonly spend: BackgroundReservations;
   readonly keys: RedisIdempotencyKeys;
   private readonly retentionMs: number;
+  private readonly media: RedisMedia;
   private heartbeat?: NodeJS.Timeout;
   /** This server instance's id: its heartbeat key, owner stamp and lease holder name. */
   private readonly instance = randomBytes(6).toString("hex");
@@ -83,6 +85,7 @@ export class RedisJobStore implements JobStore {
     };
     this.spend = new BackgroundReservations(new RedisSpendLedger(access));
     this.keys = new RedisIdempotencyKeys(access);
+    this.media = new RedisMedia(access, this.retentionMs);
   }
 
   /** Connects and checks with PING; throws (naming Redis) when it cannot be reached. */
@@ -173,20 +176,13 @@ export class RedisJobStore implements JobStore {
     return out.sort(newestFirst).slice(0, limit);
   }
 
-  async generatedFile(name: string): Promise<GeneratedMedia | undefined> {
-    const [saved, bytes] = await this.run("reading the list of generated media", () =>
-      Promise.all([this.redis.zscore(this.key("media"), name), this.redis.hget(this.key("media-bytes"), name)]),
-    );
-    if (saved === null || Number(saved) < Date.now() - this.retentionMs) return undefined;
-    return { name, ...(bytes ? { bytes: Number(bytes) } : {}) };
+  generatedFile(name: string): Promise<GeneratedMedia | undefined> {
+    return this.media.generatedFile(name);
   }
 
-  /** The top of the `media` sorted set (scored by save time): names only, whichever replica saved them. */
-  async recentMedia(limit: number): Promise<GeneratedMedia[]> {
-    const names = await this.run("reading the list of generated media", () =>
-      this.redis.zrevrangebyscore(this.key("media"), "+inf", Date.now() - this.retentionMs, "LIMIT", 0, limit),
-    );
-    return names.map((name) => ({ name }));
+  /** The top of the `media` sorted set (scored by save time), whichever replica saved them; Redis does not know which are in the bucket. */
+  recentMedia(limit: number): Promise<GeneratedMedia[]> {
+    return this.media.recentMedia(limit);
   }
 
   async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
@@ -223,10 +219,7 @@ export class RedisJobStore implements JobStore {
     for (const k of old) {
       if (!(await this.redis.exists(this.key(`job:${k}`)))) removed += await this.redis.zrem(this.key("jobs"), k);
     }
-    const cutoff = Date.now() - this.retentionMs;
-    const gone = await this.redis.zrangebyscore(this.key("media"), "-inf", cutoff);
-    for (let i = 0; i < gone.length; i += 500) await this.redis.hdel(this.key("media-bytes"), ...gone.slice(i, i + 500));
-    await this.redis.zremrangebyscore(this.key("media"), "-inf", cutoff);
+    await this.media.sweep();
     return removed;
   }
 

@@ -66,8 +66,8 @@ export interface GeneratedMedia {
   name: string;
   bytes?: number;
   mime?: string;
-  /** `s3` when the record says the file is in the bucket. */
-  storage?: "s3";
+  /** Where the record says the file is kept: `s3` (also in the bucket) or `local` (only in the output folder); unset when the store does not know (Redis). */
+  storage?: "s3" | "local";
 }
 
 /** The outputs a record lists, as it lists them (names in the output folder). */
@@ -81,7 +81,7 @@ export function mediaOf(record: JobRecord): GeneratedMedia[] {
     } catch {
       continue; // not a URI this server minted
     }
-    out.push({ name, bytes: a.bytes, mime: a.mime_type, ...(a.storage === "s3" ? { storage: "s3" as const } : {}) });
+    out.push({ name, bytes: a.bytes, mime: a.mime_type, storage: a.storage === "s3" ? "s3" : "local" });
   }
   return out;
 }

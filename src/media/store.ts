@@ -140,7 +140,7 @@ export class MediaStore {
   /** The job store's most recently saved outputs, newest first (unordered by default). */
   recent: (limit: number) => Promise<GeneratedMedia[]> = () => Promise.resolve([]);
 
-  /** Generated files, newest first (resources/list), from the job store: those on disk, or with a bucket those in it. */
+  /** Generated files, newest first (resources/list), as `resolve` serves them: on disk at the size generated, else the bucket's. */
   async listRecent(limit: number): Promise<Array<{ name: string; uri: string; mime?: string; bytes?: number }>> {
     const out: Array<{ name: string; uri: string; mime?: string; bytes?: number }> = [];
     for (const e of await this.recent(Math.min(limit * 4, 1000))) {
@@ -148,8 +148,8 @@ export class MediaStore {
       if (!SAFE_NAME.test(e.name) || e.name.includes("..")) continue;
       const s = await lstat(join(this.dir, e.name)).catch(() => undefined);
       const item = { name: e.name, uri: this.uriFor(e.name), mime: mimeForExt(e.name.split(".").pop() ?? "") };
-      if (s?.isFile()) out.push({ ...item, bytes: s.size });
-      else if (!s && this.bucket && (e.storage === "s3" || e.bytes === undefined)) out.push({ ...item, bytes: e.bytes });
+      if (s?.isFile() && (e.bytes === undefined || s.size === e.bytes)) out.push({ ...item, bytes: s.size });
+      else if (this.bucket && e.storage !== "local") out.push({ ...item, bytes: e.bytes });
     }
     return out;
   }

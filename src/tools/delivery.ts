@@ -76,7 +76,7 @@ export async function assetBlocks(
   const blocks: Block[] = [];
   const notes: string[] = [];
   if (mode === "link") {
-    if (assets.length)
+    if (assets.some((a) => !lost(a)))
       notes.push(
         assets.some((a) => a.download_url)
           ? "Links only (delivery=link): fetch a file by its download URL (plain HTTP, no token), or read its media:// URI with resources/read."
@@ -95,7 +95,7 @@ export async function assetBlocks(
     }
     if (blocks.length)
       notes.push(
-        `Preview${blocks.length > 1 ? "s" : ""} (delivery=preview): downscaled to fit ${PREVIEW_EDGE} px; the full file${assets.length > 1 ? "s are" : " is"} at the path and media:// URI above.`,
+        `Preview${blocks.length > 1 ? "s" : ""} (delivery=preview): downscaled to fit ${PREVIEW_EDGE} px; the full file${assets.length > 1 ? "s are" : " is"} at the ${assets.some((a) => a.file) ? "" : "path and "}media:// URI above.`,
       );
     notes.push(...without);
     return { blocks, notes };
@@ -128,9 +128,9 @@ export async function assetBlocks(
 /**
  * An output nothing serves as generated any more: removed since it was saved, or changed with no
  * copy in the bucket (media://, /media/ and these blocks read the bucket's copy of a changed file;
- * a removed one the bucket keeps is shown as the bucket's, never missing).
+ * a removed one the bucket keeps is shown as the bucket's, never missing). Its media:// URI answers "not found".
  */
-const lost = (asset: RenderedAsset) => asset.file === "missing" || (asset.file === "changed" && asset.storage !== "s3");
+export const lost = (asset: RenderedAsset) => asset.file === "missing" || (asset.file === "changed" && asset.storage !== "s3");
 
 /** Why a file as it is now is not the output generated: removed, or changed, since it was saved. */
 function notKept(file: FileState): string {

@@ -11,7 +11,7 @@ import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/type
 import { FILE_STATE_WORDS, notAsSavedWords } from "../media/file-state-words.js";
 import { fileState } from "../media/file-state.js";
 import { previewOf } from "../media/preview.js";
-import { assetBlocks, formatBytes, type RenderedAsset } from "./delivery.js";
+import { assetBlocks, formatBytes, lost, type RenderedAsset } from "./delivery.js";
 import { costLine, costSchema, jobCostView, usageMeta } from "./cost-output.js";
 
 /** A job as one answer shows it: each asset with its download URL and what became of its file (never stored). */
@@ -35,7 +35,7 @@ export const assetSchema = z.object({
   file: z
     .enum(["missing", "changed"])
     .optional()
-    .describe("set when the file at path is not as saved: missing (removed since) or changed (its bytes no longer match sha256)"),
+    .describe("set when the file at path is not as saved: missing (removed since) or changed (no longer the size generated)"),
 });
 
 export const jobResultShape = {
@@ -87,8 +87,8 @@ function describeAsset(a: RenderedAsset): string {
     .join(", ");
   const download = a.download_url ? `\n  download (until ${a.download_expires_at}): ${a.download_url}` : "";
   const vendorUrl = a.url ? `\n  vendor URL${a.expires_at ? ` (expires ${a.expires_at})` : ""}: ${a.url}` : "";
-  // A removed file's media:// URI answers "not found": not offered.
-  const resource = a.file === "missing" ? "" : `\n  resource: ${a.uri}`;
+  // The media:// URI of an output nothing serves as generated answers "not found": not offered.
+  const resource = lost(a) ? "" : `\n  resource: ${a.uri}`;
   return `- ${a.path ?? a.uri} (${facts})${resource}${download}${vendorUrl}${a.file ? `\n  ${notAsSavedWords(a, a.file, "the vendor URL above").text}` : ""}`;
 }
 

@@ -46,7 +46,7 @@ export async function serveMedia(
     return plain(
       res,
       404,
-      "Not found: this output was removed from the output folder or changed since it was saved; call get_job for where it can still be had.",
+      "Not found: this output was removed from the output folder or changed since it was saved; the job's get_job result (list_jobs finds the job) says where it can still be had.",
     );
   }
   const { fh, size } = file;

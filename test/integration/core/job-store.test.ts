@@ -141,6 +141,20 @@ describe("retention", () => {
     await store.close();
   });
 
+  it("Redis: sizes missing from media-bytes (outputs saved before it existed) are filled in from the records", async () => {
+    const store = await RedisJobStore.connect({ url: redis.url, prefix: "fill:", retentionDays: 7 });
+    const asset = (n: number) => ({ uri: `media://files/old-${n}.png`, mime_type: "image/png", bytes: 200 + n, sha256: "x" });
+    await store.save(record("t.ark.image.a.cgt-f", new Date().toISOString(), { status: "succeeded", assets: [asset(1), asset(2)] }));
+    await redis.client.del("fill:media-bytes"); // as an earlier version left them
+    expect(await store.generatedFile("old-1.png")).toEqual({ name: "old-1.png", bytes: 201 });
+    expect(await redis.client.hgetall("fill:media-bytes")).toEqual({ "old-1.png": "201", "old-2.png": "202" });
+    expect(await store.recentMedia(10)).toEqual([
+      { name: "old-2.png", bytes: 202 },
+      { name: "old-1.png", bytes: 201 },
+    ]);
+    await store.close();
+  });
+
   it("output folder: sweep removes lease generations not written for half an hour, not newer or held ones", async () => {
     const dir = tempDir();
     dirs.push(dir);

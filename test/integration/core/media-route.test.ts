@@ -37,7 +37,7 @@ describe("the /media/ route when a file cannot be served", () => {
     const res = await fetch((await signer.link("out.png")).url);
     expect(res.status).toBe(404);
     expect(await res.text()).toMatch(
-      /^Not found: this output was removed from the output folder or changed since it was saved; call get_job/,
+      /^Not found: this output was removed from the output folder or changed since it was saved; the job's get_job result \(list_jobs finds the job\) says where/,
     );
   });
 

@@ -93,6 +93,7 @@ describe("resources serve generated files only", () => {
     expect((await h.client.readResource({ uri: asset.uri })).contents).toHaveLength(1);
     writeFileSync(asset.path, Buffer.alloc(asset.bytes + 5, 1));
     expect((await readError(h, asset.uri)).code).toBe(-32002);
+    expect((await h.client.listResources()).resources.map((x) => x.uri)).not.toContain(asset.uri); // listed only as served
     const input = await h.call("seedance_generate_video", { prompt: "animate it", first_frame: asset.uri, wait_seconds: 0 });
     expect(text(input)).toMatch(/^Error: .*first_frame: media:\/\/files\/\S+ was not found .*\(unknown, removed or changed since\)/);
   });

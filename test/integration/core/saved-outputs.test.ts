@@ -97,6 +97,9 @@ describe("outputs removed or changed after they were saved", () => {
     const embed = await h.call("get_job", { job_id: job.job_id, delivery: "embed" });
     expect(kinds(embed)).toEqual(["text"]);
     expect(text(embed)).toContain(`changed after it was saved: the file there is no longer the ${asset.bytes} bytes generated`);
+    // Its media:// URI answers "not found", so no line offers it, nor the link mode's "read its media:// URI".
+    expect(text(embed)).not.toContain(`resource: ${asset.uri}`);
+    expect(text(await h.call("get_job", { job_id: job.job_id, delivery: "link" }))).not.toContain("media:// URI");
     const preview = await h.call("get_job", { job_id: job.job_id, delivery: "preview" });
     expect(kinds(preview)).toEqual(["text"]);
     expect(text(preview)).toContain(`No preview for ${name}: it was changed after it was saved.`);
@@ -151,6 +154,8 @@ describe("an output removed from the output folder that the bucket still has", (
       // media:// serves the output as generated: the bucket's copy, not the edited local file; embed embeds that copy.
       const read = (await h.client.readResource({ uri: edited.uri })).contents[0] as { blob: string };
       expect(createHash("sha256").update(Buffer.from(read.blob, "base64")).digest("hex")).toBe(edited.sha256);
+      const listed = (await h.client.listResources()).resources.find((x) => x.uri === edited.uri);
+      expect(listed?.size).toBe(edited.bytes); // the size served, the bucket's
       const embedded = await h.call("get_job", { job_id: other.job_id, delivery: "embed" });
       expect(kinds(embedded)).toEqual(["text", "resource"]);
       const copy = (embedded.content[1] as { resource: { blob: string } }).resource.blob;
