@@ -56,6 +56,7 @@ function draw(): void {
   };
   media.release("redraw");
   put(root, renderJob(job, ctx));
+  media.settle();
 }
 
 /** Shows a result; a job that is still running is then followed until it ends. */

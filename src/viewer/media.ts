@@ -4,8 +4,9 @@
  * vendor URL), shown as data: URIs (the default MCP Apps CSP allows data: for img and media, not
  * blob:). Images and audio are read once each; a file over the cap is not read at all. At most one
  * video's bytes are held: a video is read when its play button is pressed (or at once when it is the
- * only one), starting another drops the previous one's data URI, and a redraw of the same result
- * (a status update, a refresh) reuses the held bytes rather than reading them again.
+ * only one), and starting another drops the previous one's data URI. A redraw of the same result
+ * (a status update, a refresh) moves the started video's player into the new card as it is, playing
+ * or not, rather than reading its bytes again.
  */
 import { h, put } from "./dom.js";
 import { base64Bytes, dataUri, formatBytes } from "./format.js";
@@ -16,13 +17,21 @@ export const IMAGE_CAP_BYTES = 20_000_000;
 /** Largest video read into the view (only one is ever held). */
 export const VIDEO_CAP_BYTES = 60_000_000;
 
+/** The video whose bytes are held: its player box, element, and how to let go of its data. */
+interface StartedVideo {
+  uri: string;
+  box: HTMLElement;
+  video: HTMLVideoElement;
+  release: () => void;
+}
+
 export type ReadResource = (uri: string) => Promise<{ mimeType?: string; blob?: string }>;
 
 export class MediaView {
   private readonly cache = new Map<string, Promise<string>>();
-  private current?: { video: HTMLVideoElement; release: () => void };
-  /** The data URI of the video read last (the one held); kept across redraws of the same result. */
-  private held?: { uri: string; src: Promise<string> };
+  private current?: StartedVideo;
+  /** The started video during a redraw, until the new card takes it (video()) or does not (settle()). */
+  private carried?: StartedVideo;
   private lightbox?: HTMLElement;
 
   /** `onFailed` hears of each read that failed (the result may predate the file's removal). */
@@ -54,17 +63,6 @@ export class MediaView {
       p.catch(() => this.cache.delete(a.uri)); // a failed read may be tried again on the next render
     }
     return p;
-  }
-
-  private heldVideo(a: Asset): Promise<string> {
-    if (this.held?.uri !== a.uri) {
-      const src = this.load(a);
-      this.held = { uri: a.uri, src };
-      src.catch(() => {
-        if (this.held?.src === src) this.held = undefined;
-      });
-    }
-    return this.held.src;
   }
 
   private tooBig(a: Asset, cap: number): HTMLElement | undefined {
@@ -111,6 +109,13 @@ export class MediaView {
   video(a: Asset, now: boolean): HTMLElement {
     const big = this.tooBig(a, VIDEO_CAP_BYTES);
     if (big) return big;
+    const kept = this.carried;
+    if (kept?.uri === a.uri) {
+      // Moved within this task, the element is never out of the document: it keeps playing where it was.
+      this.carried = undefined;
+      this.current = kept;
+      return kept.box;
+    }
     const video = h("video", { controls: true, playsInline: true, preload: "auto" });
     const box = h("div", { class: "player" }, video);
     const button = h("button", { class: "play", type: "button", onclick: () => void start(true) }, `▶ Play (${formatBytes(a.bytes)})`);
@@ -123,10 +128,10 @@ export class MediaView {
     const start = async (play: boolean) => {
       if (this.current?.video === video) return;
       this.current?.release();
-      this.current = { video, release };
+      this.current = { uri: a.uri, box, video, release };
       button.remove();
       try {
-        const src = await this.heldVideo(a);
+        const src = await this.load(a);
         if (this.current?.video !== video) return; // another video was started meanwhile
         video.src = src;
         if (play) await video.play().catch(() => undefined); // autoplay refused: the controls remain
@@ -152,15 +157,22 @@ export class MediaView {
   }
 
   /**
-   * Before a render. `redraw` (the same result drawn again): the video element being replaced lets
-   * go of its data, the held bytes stay for its successor; `result` (another result): the held video
-   * goes too; `teardown`: everything goes.
+   * Before a render. `redraw` (the same result drawn again): the started video is kept for the new
+   * card (settle() after it); `result` (another result): it lets go of its data; `teardown`: so
+   * does everything.
    */
   release(scope: "redraw" | "result" | "teardown"): void {
-    this.current?.release();
+    this.settle();
+    if (scope === "redraw") this.carried = this.current;
+    else this.current?.release();
     this.current = undefined;
     this.closeLightbox();
-    if (scope !== "redraw") this.held = undefined;
     if (scope === "teardown") this.cache.clear();
+  }
+
+  /** After a render: a started video the new card did not take lets go of its data. */
+  settle(): void {
+    this.carried?.release();
+    this.carried = undefined;
   }
 }

@@ -57,8 +57,9 @@ function facts(a: Asset): string {
  * can still be had, in the results' words, never its bytes now (the results do not embed them either).
  */
 function notAsSaved(a: Asset, file: FileState, ctx: RenderContext): HTMLElement {
-  // A vendor URL that is not http(s) is never a link, so the words do not point to it either.
-  const { text, via } = notAsSavedWords(isWebUrl(a.url) ? a : { ...a, url: undefined }, file, "the vendor URL");
+  // A URL that is not http(s) is never a link, so the words do not point to it either.
+  const web = { ...a, url: isWebUrl(a.url) ? a.url : undefined, download_url: isWebUrl(a.download_url) ? a.download_url : undefined };
+  const { text, via } = notAsSavedWords(web, file, "the vendor URL");
   const again = via === "vendor" && a.url ? linkOut("Vendor URL", a.url, ctx, a.expires_at) : undefined;
   return h(
     "div",

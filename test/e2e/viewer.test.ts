@@ -385,6 +385,48 @@ describe.skipIf(!CHROMIUM)(
       await host.close();
     });
 
+    it("a video playing when the card is redrawn keeps playing where it was", async () => {
+      const r = await call("seedance_generate_video", { prompt: "a clip that keeps playing", return_last_frame: true, wait_seconds: 60 });
+      const frame = jobOf(r).assets.find((a) => a.mime_type.startsWith("image/"))!;
+      rmSync(frame.path!);
+      rig.slowReads.set(frame.uri, 4000); // its failed read, and so the redraw, comes while the video plays
+      const host = await rig.open();
+      await host.result(r);
+      await until(host.frame(), `document.querySelector("video")?.getAttribute("src")?.startsWith("data:video/") === true`, 30_000);
+      await host.frame().evaluate(`(v => { v.muted = true; return v.play(); })(document.querySelector("video"))`);
+      await until(host.frame(), `document.querySelector("video").currentTime > 0.3`);
+      await host.frame().evaluate(`document.querySelector("video").dataset.mark = "before"`);
+      await host.view.locator(".not-as-saved").waitFor({ timeout: 15_000 }); // redrawn after get_job
+      const after = await host
+        .frame()
+        .evaluate<{ mark?: string; paused: boolean; t: number }>(
+          `(v => ({ mark: v.dataset.mark, paused: v.paused, t: v.currentTime }))(document.querySelector("video"))`,
+        );
+      expect(after).toMatchObject({ mark: "before", paused: false });
+      expect(after.t).toBeGreaterThan(0.3);
+      rig.slowReads.clear();
+      await host.close();
+    });
+
+    it("a bucket download URL that is not http(s) is neither a link nor named in the words", async () => {
+      const job = jobOf(await call("seedream_generate_image", { prompt: "a kite with an odd bucket URL" }));
+      const odd = {
+        ...job.assets[0]!,
+        file: "changed" as const,
+        storage: "s3" as const,
+        download_url: "javascript:alert(1)",
+        url: undefined,
+      };
+      const host = await rig.open();
+      await host.result({ content: [], structuredContent: { ...job, assets: [odd] } });
+      await host.view.locator(".not-as-saved").waitFor();
+      expect(await host.view.locator(".not-as-saved p:first-child").textContent()).toBe(
+        `Changed after it was saved: the file there is no longer the ${odd.bytes} bytes generated.`,
+      );
+      expect(await host.view.locator("a").count()).toBe(0);
+      await host.close();
+    });
+
     it("a vendor URL that is not http(s) is neither a link nor named in the words", async () => {
       const job = jobOf(await call("seedream_generate_image", { prompt: "a kite with an odd URL" }));
       const odd = { ...job.assets[0]!, file: "missing" as const, url: "javascript:alert(1)", download_url: undefined };

@@ -67,6 +67,14 @@ export async function startViewerRig(client: Client, executablePath: string) {
   const [html, script] = await Promise.all([viewerHtml(client), hostScript()]);
   /** The URI of every resources/read the view made. */
   const reads: string[] = [];
+  /** resources/read of these URIs is answered this many ms late (a slow host or server). */
+  const slowReads = new Map<string, number>();
+  const read = async (params: ReadResourceRequest["params"]) => {
+    reads.push(params.uri);
+    const ms = slowReads.get(params.uri);
+    if (ms) await new Promise((r) => setTimeout(r, ms));
+    return client.readResource(params);
+  };
   const server: Server = createServer((req, res) => {
     if (req.method === "POST" && req.url === "/rpc") {
       let body = "";
@@ -77,7 +85,7 @@ export async function startViewerRig(client: Client, executablePath: string) {
           method === "tools/call"
             ? client.callTool(params as CallToolRequest["params"], undefined, { timeout: 120_000 })
             : method === "resources/read"
-              ? (reads.push((params as ReadResourceRequest["params"]).uri), client.readResource(params as ReadResourceRequest["params"]))
+              ? read(params as ReadResourceRequest["params"])
               : Promise.reject(new Error(`unexpected ${method}`));
         call.then(
           (result) => res.end(JSON.stringify({ result })),
@@ -147,6 +155,7 @@ export async function startViewerRig(client: Client, executablePath: string) {
     html,
     url,
     reads,
+    slowReads,
     open,
     async close() {
       await browser.close();
