@@ -24,6 +24,8 @@ export interface BucketConfig {
   /** Presigned URL lifetime in seconds (SigV4 allows at most 7 days). */
   ttlS: number;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** How long connecting may take and an open request may go without a byte, in ms (defaults 10 s and 30 s). */
+  timeoutsMs?: { connect: number; idle: number };
 }
 
 type S3Module = typeof import("@aws-sdk/client-s3");
@@ -39,6 +41,10 @@ const STATUS_MEANS: Record<number, string> = {
   403: " (the credentials are not allowed to use this bucket, or belong to another account)",
   404: " (no such bucket at this endpoint: check the name, AIGC_MCP_S3_ENDPOINT, and AIGC_MCP_S3_FORCE_PATH_STYLE)",
 };
+
+/** How long connecting to the object store may take, and how long an open request may go without a byte. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const IDLE_TIMEOUT_MS = 30_000;
 
 export class Bucket implements MediaLinks {
   private client?: Promise<{ s3: S3Module; client: import("@aws-sdk/client-s3").S3Client }>;
@@ -162,6 +168,12 @@ export class Bucket implements MediaLinks {
         // Checksums only where the service requires them: TOS, OSS and older MinIO reject the newer default trailers.
         requestChecksumCalculation: "WHEN_REQUIRED",
         responseChecksumValidation: "WHEN_REQUIRED",
+        // A store that accepts the connection and then hangs fails the call instead of holding it (and a
+        // file-queue slot) forever; socketTimeout is the socket's idle time, so long transfers that flow are fine.
+        requestHandler: {
+          connectionTimeout: this.cfg.timeoutsMs?.connect ?? CONNECT_TIMEOUT_MS,
+          socketTimeout: this.cfg.timeoutsMs?.idle ?? IDLE_TIMEOUT_MS,
+        },
       }),
     }));
     return this.client;

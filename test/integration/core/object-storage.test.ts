@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Bucket } from "../../../src/media/bucket.js";
@@ -101,6 +102,33 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
     expect(await bucket.download("missing.mp4", join(dir, "x"))).toBe(false);
     bucket.close();
   });
+
+  it("a store that accepts the connection and never answers fails the read within its idle timeout", async () => {
+    const sockets: Socket[] = [];
+    const hung = createNetServer((sock) => void sockets.push(sock)); // reads nothing, answers nothing
+    await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
+    const bucket = new Bucket({
+      bucket: "hung",
+      endpoint: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`,
+      region: "us-east-1",
+      prefix: "",
+      forcePathStyle: true,
+      ttlS: 60,
+      credentials: { accessKeyId: "k", secretAccessKey: "s".repeat(20) },
+      timeoutsMs: { connect: 1000, idle: 800 },
+    });
+    const started = Date.now();
+    try {
+      await expect(bucket.download("x.png", join(tempDir("aigc-s3-hung-"), "x.png"))).rejects.toThrow(
+        /object storage: reading x.png in bucket hung failed/,
+      );
+      expect(Date.now() - started).toBeLessThan(15_000); // the SDK retries a timed-out request a few times
+    } finally {
+      bucket.close();
+      for (const sock of sockets) sock.destroy();
+      await new Promise((r) => hung.close(r));
+    }
+  }, 30_000);
 
   it("refuses to start with a wrong secret, naming the variable and not the secret", async () => {
     const wrong = "wrong-secret-value-123";
