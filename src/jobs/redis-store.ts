@@ -254,7 +254,7 @@ export class RedisJobStore implements JobStore {
   error(
     err: unknown,
     doing: string,
-    hint = "Check that Redis is running and reachable at AIGC_MCP_REDIS_URL, then call again with the same job_id: nothing is lost, outputs already saved stay in the output folder.",
+    hint = "Check that Redis is running and reachable at AIGC_MCP_REDIS_URL, then call again (for a job, with the same job_id): nothing is lost, outputs already saved stay in the output folder.",
   ): AigcError {
     // ioredis' messages end with a period ("Connection is closed."), as the sentence this makes does
     const reason = (err instanceof Error ? err.message : String(err)).replace(/\.+$/, "");

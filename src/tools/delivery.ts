@@ -95,7 +95,7 @@ export async function assetBlocks(
     }
     if (blocks.length)
       notes.push(
-        `Preview${blocks.length > 1 ? "s" : ""} (delivery=preview): downscaled to fit ${PREVIEW_EDGE} px; the full file${assets.length > 1 ? "s are" : " is"} at the ${assets.some((a) => a.file) ? "" : "path and "}media:// URI above.`,
+        `Preview${blocks.length > 1 ? "s" : ""} (delivery=preview): downscaled to fit ${PREVIEW_EDGE} px; the full file${assets.length > 1 ? "s are" : " is"} at the ${assets.some((a) => a.file || !a.path) ? "" : "path and "}media:// URI above.`,
       );
     notes.push(...without);
     return { blocks, notes };

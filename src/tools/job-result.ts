@@ -177,7 +177,7 @@ function failureLine(record: JobRecord): string {
  * with "Error:" and the vendor code, for clients that ignore isError (Dify).
  */
 export async function renderJob(stored: JobRecord, app: AppContext, delivery: DeliveryMode, lead?: string): Promise<CallToolResult> {
-  const record = await withDownloadUrls(await withFileStates(stored), app);
+  const record = await withDownloadUrls(await withFileStates(stored, !!app.media.bucket), app);
   const failed = record.status === "failed" || record.status === "expired";
   // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false, or not in this replica's folder: withFileStates),
   // or changed here since it was saved, is read back from the bucket through the store.
@@ -217,12 +217,17 @@ function viewFacts(record: JobRecord, app: AppContext): { created_at: string; ca
 
 /**
  * The record with each local file's state now (`file`: removed or changed since it was saved), one
- * lstat per file. A view for this answer, never stored: the record says what was generated.
+ * lstat per file. A view for this answer, never stored: the record says what was generated. With no
+ * bucket configured (`inBucket` false), a bucket the record names is not this server's to read: its
+ * `storage` is left out, and an output kept only there counts as removed from the output folder.
  */
-export async function withFileStates(record: JobRecord): Promise<JobView> {
-  if (!record.assets.some((a) => a.path)) return record;
+export async function withFileStates(record: JobRecord, inBucket: boolean): Promise<JobView> {
+  const stray = !inBucket && record.assets.some((a) => a.storage === "s3");
+  if (!stray && !record.assets.some((a) => a.path)) return record;
   const assets = await Promise.all(
-    record.assets.map(async (a) => {
+    record.assets.map(async (stored) => {
+      const a: Asset = inBucket ? stored : withoutStorage(stored);
+      if (!a.path) return stored.storage === "s3" && !inBucket ? { ...a, file: "missing" as const } : a;
       const file = await fileState(a);
       // In the bucket as generated, and not in this server's folder: another replica saved it (each
       // has a folder of its own) or it was deleted on purpose. Shown as the bucket's, like one saved
@@ -232,6 +237,10 @@ export async function withFileStates(record: JobRecord): Promise<JobView> {
     }),
   );
   return { ...record, assets };
+}
+
+function withoutStorage({ storage: _storage, ...rest }: Asset): Asset {
+  return rest;
 }
 
 function withoutPath<A extends Asset>({ path: _path, ...rest }: A): Omit<A, "path"> {

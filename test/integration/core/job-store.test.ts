@@ -152,6 +152,17 @@ describe("retention", () => {
       { name: "old-2.png", bytes: 202 },
       { name: "old-1.png", bytes: 201 },
     ]);
+    // An older replica still running saves another right after that scan: its first read scans again.
+    await store.save(record("t.ark.image.a.cgt-g", new Date().toISOString(), { status: "succeeded", assets: [asset(3)] }));
+    await redis.client.hdel("fill:media-bytes", "old-3.png");
+    expect(await store.recentMedia(1)).toEqual([{ name: "old-3.png", bytes: 203 }]);
+    await redis.client.hdel("fill:media-bytes", "old-3.png");
+    expect(await store.generatedFile("old-3.png")).toEqual({ name: "old-3.png", bytes: 203 });
+    // A size an older version's sweep left without its name goes with the next sweep.
+    await redis.client.hset("fill:media-bytes", "swept-by-an-older-version.png", "7");
+    await store.sweep();
+    expect(await redis.client.hkeys("fill:media-bytes")).not.toContain("swept-by-an-older-version.png");
+    expect(await redis.client.hlen("fill:media-bytes")).toBe(3);
     await store.close();
   });
 

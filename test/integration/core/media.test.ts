@@ -185,11 +185,13 @@ describe("media delivery in results", () => {
 });
 
 describe("a job store that does not answer", () => {
-  it("resources/read and a media:// input say so with the store's code, not that the file was not found", async () => {
+  it("resources/list, resources/read and a media:// input say so with the store's code, not that the file was not found", async () => {
     const h = await startHarness();
     try {
       const down = new AigcError({ category: "local", code: "RedisUnavailable", message: "the job store did not answer" });
       h.app.media.generated = () => Promise.reject(down);
+      h.app.media.recent = () => Promise.reject(down);
+      await expect(h.client.listResources()).rejects.toThrow(/Error: RedisUnavailable: the job store did not answer/);
       const uri = "media://files/20261203-000000-ark-image-00000000-1.png";
       const err = await h.client.readResource({ uri }).then(
         () => undefined,

@@ -123,6 +123,39 @@ describe("outputs removed or changed after they were saved", () => {
   });
 });
 
+describe("outputs saved with a bucket, shown by a server with no bucket configured", () => {
+  it("are not shown as the bucket's: a removed or changed file is said to be so, and nothing offers what cannot be read", async () => {
+    const s3 = await startS3();
+    const h = await startHarness({ env: s3.env });
+    const later = await startHarness({ existing: { dir: h.dir, sandbox: h.sandbox } });
+    try {
+      const [gone, edited] = await Promise.all(
+        ["a lighthouse", "a kite"].map(async (prompt) => jobOf(await h.call("seedream_generate_image", { prompt, delivery: "link" }))),
+      );
+      expect(gone!.assets[0]!.storage).toBe("s3");
+      rmSync(gone!.assets[0]!.path!);
+      writeFileSync(edited!.assets[0]!.path!, Buffer.alloc(edited!.assets[0]!.bytes + 1, 1));
+      for (const [job, file] of [
+        [gone!, "missing"],
+        [edited!, "changed"],
+      ] as const) {
+        const r = await later.call("get_job", { job_id: job.job_id, delivery: "embed" });
+        const shown = jobOf(r).assets[0]!;
+        expect(shown).toMatchObject({ file });
+        expect(shown.storage).toBeUndefined();
+        expect(shown.download_url).toBeUndefined();
+        expect(kinds(r)).toEqual(["text"]);
+        expect(text(r)).not.toContain("resource: media://");
+        expect(text(r)).not.toContain("bucket");
+      }
+    } finally {
+      await later.close();
+      await h.close();
+      await s3.close();
+    }
+  });
+});
+
 describe("an output removed from the output folder that the bucket still has", () => {
   it("is shown as the bucket's (as on a replica that did not save it), and embedded from the bucket with its download URL", async () => {
     const s3 = await startS3();
