@@ -259,8 +259,8 @@ async function withDownloadUrls(record: JobView, app: AppContext): Promise<JobVi
   const assets = await Promise.all(
     record.assets.map(async (a) => {
       const name = decodeURIComponent(a.uri.slice(a.uri.lastIndexOf("/") + 1));
-      // /media/ serves the file in the folder as it is now: no link for one removed or changed since (the bucket keeps it as generated).
-      if (a.file && !(a.storage === "s3" && bucket)) return a;
+      // No link to an output nothing serves as generated (a changed one the bucket keeps gets the bucket's).
+      if (lost(a)) return a;
       const link = a.storage === "s3" && bucket ? await bucket.link(name) : await links?.link(name);
       return link ? { ...a, download_url: link.url, download_expires_at: link.expiresAt } : a;
     }),
