@@ -1,5 +1,6 @@
 /** Everything tools need at run time, built once per process and shared by every MCP session. */
 import { ConfigError, type CoreConfig } from "./config.js";
+import { AigcError, joinSentences } from "./errors.js";
 import { JobEngine, type EngineOptions } from "./jobs/engine.js";
 import { FileJobStore } from "./jobs/file-store.js";
 import type { JobStore } from "./jobs/store.js";
@@ -53,7 +54,8 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
     media.bucket = bucket;
     media.keepLocal = config.storage!.keepLocal;
     await bucket.check().catch((err: unknown) => {
-      throw new ConfigError("AIGC_MCP_S3_BUCKET", err instanceof Error ? err.message : String(err));
+      const hint = err instanceof AigcError ? err.info.hint : undefined; // what to change: it depends on how the store failed
+      throw new ConfigError("AIGC_MCP_S3_BUCKET", joinSentences(err instanceof Error ? err.message : String(err), hint));
     });
   }
   void media.sweepPartials();

@@ -12,6 +12,7 @@ import { AigcError } from "../errors.js";
 import { counting, countedBy, largeStream } from "../net/v8-flags.js";
 import type { DownloadLink, MediaLinks } from "./signed-url.js";
 import { loadPackage } from "../load-package.js";
+import { localFaultCode } from "./disk.js";
 
 export interface BucketConfig {
   bucket: string;
@@ -41,6 +42,46 @@ const STATUS_MEANS: Record<number, string> = {
   403: " (the credentials are not allowed to use this bucket, or belong to another account)",
   404: " (no such bucket at this endpoint: check the name, AIGC_MCP_S3_ENDPOINT, and AIGC_MCP_S3_FORCE_PATH_STYLE)",
 };
+
+const CONFIG_HINT =
+  "Check AIGC_MCP_S3_BUCKET, AIGC_MCP_S3_ENDPOINT, AIGC_MCP_S3_REGION, AIGC_MCP_S3_FORCE_PATH_STYLE and the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY credentials.";
+
+/**
+ * What to change for a failed bucket request. A store that is down, overloaded or unreachable is not
+ * misconfigured, so it gets "try again", not the list of variables (which sent users to change a
+ * working configuration); the variables are named only where the answer points at them.
+ */
+function hintFor(err: unknown, name: string | undefined, status: number | undefined): string {
+  if (localFaultCode(err)) return "Free space on this machine's disk or fix the output folder's permissions, then try again.";
+  if (
+    status === 403 ||
+    /^(AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|InvalidToken|CredentialsProviderError)$/.test(name ?? "")
+  )
+    return "Check the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) credentials and that they may use AIGC_MCP_S3_BUCKET, then restart the server.";
+  if (status === undefined ? unreachable(err, name) : status === 408 || status === 429 || status >= 500)
+    return "The object store did not answer, or failed on its side: nothing in the configuration has to change if it worked before. Try again in a minute; if it keeps failing, check that the store at AIGC_MCP_S3_ENDPOINT is up and reachable from this machine.";
+  return CONFIG_HINT;
+}
+
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+function unreachable(err: unknown, name: string | undefined): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return (
+    (typeof code === "string" && NETWORK_CODES.has(code)) ||
+    name === "TimeoutError" ||
+    /socket hang up/i.test(String((err as Error)?.message))
+  );
+}
 
 /** How long connecting to the object store may take, and how long an open request may go without a byte. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -188,7 +229,7 @@ export class Bucket implements MediaLinks {
         code: e.name && e.name !== "Error" && /^[A-Za-z]+$/.test(e.name) ? e.name : "StorageError",
         message: `object storage: ${doing} in bucket ${this.cfg.bucket} failed${status ? ` (HTTP ${status})` : ""}: ${e.message ?? String(err)}${STATUS_MEANS[status ?? 0] ?? ""}`,
         ...(e.$metadata?.requestId ? { requestId: e.$metadata.requestId } : {}),
-        hint: "Check AIGC_MCP_S3_BUCKET, AIGC_MCP_S3_ENDPOINT, AIGC_MCP_S3_REGION, AIGC_MCP_S3_FORCE_PATH_STYLE and the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY credentials.",
+        hint: hintFor(err, e.name, status),
       },
       { cause: err },
     );

@@ -1,14 +1,18 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createServer as createHttpServer } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { AigcError } from "../../../src/errors.js";
 import { Bucket } from "../../../src/media/bucket.js";
 import { startHarness, tempDir, text } from "../../helpers/harness.js";
 import { jobOf } from "../../helpers/results.js";
 import { startS3, type TestS3 } from "../../helpers/s3.js";
 
+const SLOW_DOWN =
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
@@ -123,12 +127,51 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
         /object storage: reading x.png in bucket hung failed/,
       );
       expect(Date.now() - started).toBeLessThan(15_000); // the SDK retries a timed-out request a few times
+      const err = await bucket.check().then(
+        () => undefined,
+        (e: AigcError) => e,
+      );
+      expect(err?.info.hint).toMatch(/did not answer.*Try again in a minute/);
     } finally {
       bucket.close();
       for (const sock of sockets) sock.destroy();
       await new Promise((r) => hung.close(r));
     }
   }, 30_000);
+
+  it("a store that is down or failing is told to be tried again, not to have its configuration checked", async () => {
+    const failing = createHttpServer((_req, res) => res.writeHead(503, { "content-type": "application/xml" }).end(SLOW_DOWN));
+    await new Promise<void>((r) => failing.listen(0, "127.0.0.1", r));
+    const closed = createNetServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const at = (port: number) =>
+      new Bucket({
+        bucket: "b",
+        endpoint: `http://127.0.0.1:${port}`,
+        region: "us-east-1",
+        prefix: "",
+        forcePathStyle: true,
+        ttlS: 60,
+        credentials: { accessKeyId: "k", secretAccessKey: "s".repeat(20) },
+      });
+    try {
+      for (const port of [closedPort, (failing.address() as AddressInfo).port]) {
+        const bucket = at(port);
+        const err = await bucket.download("x.png", join(tempDir("aigc-s3-down-"), "x.png")).then(
+          () => undefined,
+          (e: AigcError) => e,
+        );
+        bucket.close();
+        expect(err?.message).toMatch(/object storage: reading x.png in bucket b failed/);
+        expect(err?.info.hint).toMatch(/did not answer, or failed on its side.*Try again in a minute/);
+        expect(err?.info.hint).not.toMatch(/AIGC_MCP_S3_BUCKET|AWS_SECRET_ACCESS_KEY/);
+      }
+    } finally {
+      await new Promise((r) => failing.close(r));
+    }
+  }, 60_000);
 
   it("refuses to start with a wrong secret, naming the variable and not the secret", async () => {
     const wrong = "wrong-secret-value-123";
@@ -138,6 +181,8 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
     );
     expect(err).toMatch(/AIGC_MCP_S3_BUCKET/);
     expect(err).toMatch(/403/);
+    expect(err).toMatch(/AWS_SECRET_ACCESS_KEY/);
+    expect(err).not.toMatch(/Try again in a minute/);
     expect(err).not.toContain(wrong);
   });
 
