@@ -1,13 +1,23 @@
 /**
  * The generated outputs in Redis, whichever replica saved them: `media`, a sorted set of file names
- * scored by save time, and `media-bytes`, a hash of their generated sizes (both written with the
- * record, redis-store.ts SAVE). A file in the output folder of another size is no longer the output.
+ * scored by save time, `media-bytes`, a hash of their generated sizes, and `media-storage`, a hash of
+ * where each is kept (`s3`: also in the bucket; `local`: only in the output folder), all written with
+ * the record (redis-store.ts SAVE). A file in the output folder of another size is no longer the output.
  */
 import type { RedisAccess } from "../cost/redis-ledger.js";
 import { mediaOf, type GeneratedMedia } from "./store.js";
 import type { JobRecord } from "./types.js";
 
 const PAGE = 500;
+/** A name's generated size and where it is kept, as `media-bytes` and `media-storage` hold them (null: not there). */
+type Known = [bytes: string | null, storage: string | null];
+
+const generated = (name: string, [bytes, storage]: Known): GeneratedMedia => ({
+  name,
+  ...(bytes ? { bytes: Number(bytes) } : {}),
+  ...(storage === "s3" || storage === "local" ? { storage } : {}),
+});
+
 /** Names whose records gave no size, remembered so that reading them does not scan the records each time. */
 const UNKNOWN_MAX = 10_000;
 
@@ -32,18 +42,29 @@ export class RedisMedia {
     return this.db.key("media-bytes");
   }
 
-  /** The output `name` with its generated size, or undefined when no record within the retention lists it. */
+  private get storage(): string {
+    return this.db.key("media-storage");
+  }
+
+  private async known(names: string[]): Promise<Known[]> {
+    const { redis } = this.db;
+    const [bytes, storage] = await this.db.run("reading the list of generated media", () =>
+      Promise.all([redis.hmget(this.sizes, ...names), redis.hmget(this.storage, ...names)]),
+    );
+    return names.map((_, i) => [bytes[i] ?? null, storage[i] ?? null]);
+  }
+
+  /** The output `name` with its generated size and storage, or undefined when no record within the retention lists it. */
   async generatedFile(name: string): Promise<GeneratedMedia | undefined> {
     const { redis, key } = this.db;
     const seen = Date.now();
-    const [saved, bytes] = await this.db.run("reading the list of generated media", () =>
-      Promise.all([redis.zscore(key("media"), name), redis.hget(this.sizes, name)]),
-    );
+    const [saved, [known]] = await Promise.all([
+      this.db.run("reading the list of generated media", () => redis.zscore(key("media"), name)),
+      this.known([name]),
+    ]);
     if (saved === null || Number(saved) < Date.now() - this.retentionMs) return undefined;
-    if (bytes) return { name, bytes: Number(bytes) };
-    // Saved by a version without `media-bytes` (before an upgrade, or an older replica still running).
-    const [filled] = await this.fillIn([name], seen);
-    return { name, ...(filled ? { bytes: filled } : {}) };
+    // Saved by a version without `media-bytes` or `media-storage` (before an upgrade, or an older replica still running).
+    return generated(name, complete(known!) ? known! : (await this.fillIn([name], seen))[0]!);
   }
 
   /** The `limit` most recently saved outputs, newest first, with their generated sizes where known. */
@@ -54,41 +75,44 @@ export class RedisMedia {
       redis.zrevrangebyscore(key("media"), "+inf", Date.now() - this.retentionMs, "LIMIT", 0, limit),
     );
     if (!names.length) return [];
-    const found = await this.db.run("reading the list of generated media", () => redis.hmget(this.sizes, ...names));
-    const missing = names.filter((_, i) => !found[i]);
+    const found = await this.known(names);
+    const missing = names.filter((_, i) => !complete(found[i]!));
     const filled = missing.length ? await this.fillIn(missing, seen) : [];
-    const late = new Map(missing.map((n, i) => [n, filled[i]]));
-    return names.map((name, i) => {
-      const bytes = found[i] ? Number(found[i]) : late.get(name);
-      return { name, ...(bytes !== undefined ? { bytes } : {}) };
-    });
+    const late = new Map(missing.map((n, i) => [n, filled[i]!]));
+    return names.map((name, i) => generated(name, late.get(name) ?? found[i]!));
   }
 
-  /** Drops the names and sizes of outputs saved before the retention, and sizes left without a name (an older version's sweep). */
+  /** Drops the names, sizes and storage of outputs saved before the retention, and entries left without a name (an older version's sweep). */
   async sweep(): Promise<void> {
     const { redis, key } = this.db;
     const cutoff = Date.now() - this.retentionMs;
     const gone = await redis.zrangebyscore(key("media"), "-inf", cutoff);
-    for (let i = 0; i < gone.length; i += PAGE) await redis.hdel(this.sizes, ...gone.slice(i, i + PAGE));
+    for (let i = 0; i < gone.length; i += PAGE) {
+      await redis.hdel(this.sizes, ...gone.slice(i, i + PAGE));
+      await redis.hdel(this.storage, ...gone.slice(i, i + PAGE));
+    }
     await redis.zremrangebyscore(key("media"), "-inf", cutoff);
-    let cursor = "0";
-    do {
-      const [next, flat] = await redis.hscan(this.sizes, cursor, "COUNT", PAGE);
-      cursor = next;
-      const names = flat.filter((_, i) => i % 2 === 0);
-      if (!names.length) continue;
-      const scores = await Promise.all(names.map((n) => redis.zscore(key("media"), n)));
-      const orphans = names.filter((_, i) => scores[i] === null);
-      if (orphans.length) await redis.hdel(this.sizes, ...orphans);
-    } while (cursor !== "0");
+    for (const hash of [this.sizes, this.storage]) {
+      let cursor = "0";
+      do {
+        const [next, flat] = await redis.hscan(hash, cursor, "COUNT", PAGE);
+        cursor = next;
+        const names = flat.filter((_, i) => i % 2 === 0);
+        if (!names.length) continue;
+        const scores = await Promise.all(names.map((n) => redis.zscore(key("media"), n)));
+        const orphans = names.filter((_, i) => scores[i] === null);
+        if (orphans.length) await redis.hdel(hash, ...orphans);
+      } while (cursor !== "0");
+    }
   }
 
   /**
-   * The sizes of `names` (seen in `media` at `seen`, this process's clock) from the job records, once
-   * a scan that started after `seen` has copied them into `media-bytes`: such a scan sees the records
-   * saved with those names. A name its record gives no size for is remembered, and not scanned for again.
+   * The sizes and storage of `names` (seen in `media` at `seen`, this process's clock) from the job
+   * records, once a scan that started after `seen` has copied them into `media-bytes` and
+   * `media-storage`: such a scan sees the records saved with those names. A name its record gives no
+   * size for is remembered, and not scanned for again.
    */
-  private async fillIn(names: string[], seen: number): Promise<Array<number | undefined>> {
+  private async fillIn(names: string[], seen: number): Promise<Known[]> {
     const unknown = names.filter((n) => !this.unknown.has(n));
     // One scan at a time; a scan that started after `seen` serves every caller that saw its names before then.
     while (unknown.length) {
@@ -109,10 +133,10 @@ export class RedisMedia {
       void next.done.catch(() => undefined).finally(() => (next.settled = true));
       this.filling = next;
     }
-    const sizes = await this.db.run("reading the list of generated media", () => this.db.redis.hmget(this.sizes, ...names));
+    const found = await this.known(names);
     if (this.unknown.size > UNKNOWN_MAX) this.unknown.clear();
-    names.forEach((n, i) => sizes[i] === null && this.unknown.add(n));
-    return sizes.map((b) => (b ? Number(b) : undefined));
+    names.forEach((n, i) => !complete(found[i]!) && this.unknown.add(n));
+    return found;
   }
 
   private async fillFromRecords(): Promise<void> {
@@ -121,16 +145,22 @@ export class RedisMedia {
       const keys = await redis.zrevrange(key("jobs"), start, start + PAGE - 1);
       if (!keys.length) return;
       const texts = await redis.mget(...keys.map((k) => key(`job:${k}`)));
-      const known = texts.flatMap((t) => mediaOf(parse(t)).filter((m) => m.bytes !== undefined));
-      if (known.length) {
+      const listed = texts.flatMap((t) => mediaOf(parse(t)));
+      if (listed.length) {
         const batch = redis.pipeline();
-        for (const m of known) batch.hsetnx(this.sizes, m.name, String(m.bytes));
+        for (const m of listed) {
+          if (m.bytes !== undefined) batch.hsetnx(this.sizes, m.name, String(m.bytes));
+          batch.hsetnx(this.storage, m.name, m.storage ?? "local");
+        }
         await batch.exec();
       }
       if (keys.length < PAGE) return;
     }
   }
 }
+
+/** Both facts are there; an output saved before an upgrade lacks one or both. */
+const complete = ([bytes, storage]: Known) => bytes !== null && storage !== null;
 
 function parse(text: string | null): JobRecord {
   try {

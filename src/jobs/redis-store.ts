@@ -7,8 +7,8 @@
  * - `jobs`: a sorted set of those record keys scored by creation time (list_jobs reads the top of
  *   it, never a SCAN);
  * - `media`: a sorted set of generated output file names scored by save time (resources/list and
- *   resources/read serve only these), and `media-bytes`: a hash of their generated sizes (a file
- *   of another size is no longer the output);
+ *   resources/read serve only these), `media-bytes`: a hash of their generated sizes (a file
+ *   of another size is no longer the output), and `media-storage`: where each is kept (`s3`, `local`);
  * - `lease:<name>`: download leases (SET NX PX, renewed while held, deleted only by their holder);
  * - `proc:<boot id>`: a heartbeat per server process (PX, renewed every third of its life), so a
  *   local job's owner is alive while its key exists, on whatever machine it runs;
@@ -50,9 +50,10 @@ if cur and ARGV[5] == '0' then
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-for i = 7, #ARGV, 2 do
+for i = 7, #ARGV, 3 do
   redis.call('ZADD', KEYS[3], ARGV[6], ARGV[i])
   if ARGV[i + 1] ~= '' then redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) end
+  redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 2])
 end
 return 1`;
 /** Deletes a key only while it holds `ARGV[1]`; with ARGV[2], extends it instead. */
@@ -145,10 +146,19 @@ export class RedisJobStore implements JobStore {
       String(Number.isFinite(created) ? created : Date.now()),
       TERMINAL.has(record.status) ? "1" : "0",
       String(Date.now()),
-      ...mediaOf(clean).flatMap((m) => [m.name, m.bytes === undefined ? "" : String(m.bytes)]),
+      ...mediaOf(clean).flatMap((m) => [m.name, m.bytes === undefined ? "" : String(m.bytes), m.storage ?? "local"]),
     ];
     await this.retry("saving a job record", () =>
-      this.redis.eval(SAVE, 4, this.key(`job:${k}`), this.key("jobs"), this.key("media"), this.key("media-bytes"), ...args),
+      this.redis.eval(
+        SAVE,
+        5,
+        this.key(`job:${k}`),
+        this.key("jobs"),
+        this.key("media"),
+        this.key("media-bytes"),
+        this.key("media-storage"),
+        ...args,
+      ),
     );
   }
 
@@ -180,7 +190,7 @@ export class RedisJobStore implements JobStore {
     return this.media.generatedFile(name);
   }
 
-  /** The top of the `media` sorted set (scored by save time), whichever replica saved them; Redis does not know which are in the bucket. */
+  /** The top of the `media` sorted set (scored by save time), whichever replica saved them, with where each is kept. */
   recentMedia(limit: number): Promise<GeneratedMedia[]> {
     return this.media.recentMedia(limit);
   }

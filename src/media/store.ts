@@ -128,8 +128,8 @@ export class MediaStore {
     const bytes = saved.bytes;
     const local = await regularFile(join(root, name), bytes);
     if (local) return { path: local, bytes };
-    // Not on this machine (another replica made it, AIGC_MCP_KEEP_LOCAL=false) or edited here: read it back from the bucket.
-    if (!this.bucket) throw notFound;
+    // Not here (another replica's, AIGC_MCP_KEEP_LOCAL=false) or edited: the bucket's copy, unless it never reached one.
+    if (!this.bucket || saved.storage === "local") throw notFound;
     const cached = join(root, CACHE_DIR, name);
     if (await regularFile(cached, bytes)) return { path: cached, bytes };
     await mkdir(join(root, CACHE_DIR), { recursive: true });

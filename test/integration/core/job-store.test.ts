@@ -68,12 +68,23 @@ describe.each(backends)("job store: %s", (_name, open) => {
     await store.close();
   });
 
-  it("knows the generated files and their generated sizes from the records' assets", async () => {
+  it("knows the generated files, their generated sizes and where they are kept from the records' assets", async () => {
     const store = await open();
     const asset = { uri: "media://files/20261130-ark-video-1.mp4", mime_type: "video/mp4", bytes: 3, sha256: "x" };
-    await store.save(record("t.ark.video.a.cgt-2", "2026-11-30T00:00:00.000Z", { status: "succeeded", assets: [asset] }));
-    expect(await store.generatedFile("20261130-ark-video-1.mp4")).toMatchObject({ name: "20261130-ark-video-1.mp4", bytes: 3 });
+    const uploaded = { ...asset, uri: "media://files/20261130-ark-video-3.mp4", storage: "s3" as const };
+    await store.save(record("t.ark.video.a.cgt-2", "2026-11-30T00:00:00.000Z", { status: "succeeded", assets: [asset, uploaded] }));
+    expect(await store.generatedFile("20261130-ark-video-1.mp4")).toMatchObject({
+      name: "20261130-ark-video-1.mp4",
+      bytes: 3,
+      storage: "local",
+    });
+    expect(await store.generatedFile("20261130-ark-video-3.mp4")).toMatchObject({ bytes: 3, storage: "s3" });
     expect(await store.generatedFile("20261130-ark-video-2.mp4")).toBeUndefined();
+    // Only in the output folder (its upload failed): a file there of another size is no longer the output, and no bucket holds it.
+    expect((await store.recentMedia(10)).map((m) => [m.name, m.storage]).sort()).toEqual([
+      ["20261130-ark-video-1.mp4", "local"],
+      ["20261130-ark-video-3.mp4", "s3"],
+    ]);
     await store.close();
   });
 
@@ -136,33 +147,44 @@ describe("retention", () => {
     expect(await store.generatedFile("out-1.png")).toBeUndefined();
     await store.sweep();
     expect(await redis.client.hgetall("ret-media:media-bytes")).toEqual({ "out-2.png": "102" });
+    expect(await redis.client.hgetall("ret-media:media-storage")).toEqual({ "out-2.png": "local" });
     expect(await redis.client.zrange("ret-media:media", "0", "-1")).toEqual(["out-2.png"]);
-    expect(await store.generatedFile("out-2.png")).toEqual({ name: "out-2.png", bytes: 102 });
+    expect(await store.generatedFile("out-2.png")).toEqual({ name: "out-2.png", bytes: 102, storage: "local" });
     await store.close();
   });
 
-  it("Redis: sizes missing from media-bytes (outputs saved before it existed) are filled in from the records", async () => {
+  it("Redis: sizes and storage missing from media-bytes and media-storage (outputs saved before they existed) are filled in from the records", async () => {
     const store = await RedisJobStore.connect({ url: redis.url, prefix: "fill:", retentionDays: 7 });
     const asset = (n: number) => ({ uri: `media://files/old-${n}.png`, mime_type: "image/png", bytes: 200 + n, sha256: "x" });
-    await store.save(record("t.ark.image.a.cgt-f", new Date().toISOString(), { status: "succeeded", assets: [asset(1), asset(2)] }));
-    await redis.client.del("fill:media-bytes"); // as an earlier version left them
-    expect(await store.generatedFile("old-1.png")).toEqual({ name: "old-1.png", bytes: 201 });
+    const inBucket = (n: number) => ({ ...asset(n), storage: "s3" as const });
+    await store.save(record("t.ark.image.a.cgt-f", new Date().toISOString(), { status: "succeeded", assets: [asset(1), inBucket(2)] }));
+    await redis.client.del("fill:media-bytes", "fill:media-storage"); // as an earlier version left them
+    expect(await store.generatedFile("old-1.png")).toEqual({ name: "old-1.png", bytes: 201, storage: "local" });
     expect(await redis.client.hgetall("fill:media-bytes")).toEqual({ "old-1.png": "201", "old-2.png": "202" });
+    expect(await redis.client.hgetall("fill:media-storage")).toEqual({ "old-1.png": "local", "old-2.png": "s3" });
     expect(await store.recentMedia(10)).toEqual([
-      { name: "old-2.png", bytes: 202 },
-      { name: "old-1.png", bytes: 201 },
+      { name: "old-2.png", bytes: 202, storage: "s3" },
+      { name: "old-1.png", bytes: 201, storage: "local" },
     ]);
     // An older replica still running saves another right after that scan: its first read scans again.
-    await store.save(record("t.ark.image.a.cgt-g", new Date().toISOString(), { status: "succeeded", assets: [asset(3)] }));
+    await store.save(record("t.ark.image.a.cgt-g", new Date().toISOString(), { status: "succeeded", assets: [inBucket(3)] }));
     await redis.client.hdel("fill:media-bytes", "old-3.png");
-    expect(await store.recentMedia(1)).toEqual([{ name: "old-3.png", bytes: 203 }]);
+    await redis.client.hdel("fill:media-storage", "old-3.png");
+    expect(await store.recentMedia(1)).toEqual([{ name: "old-3.png", bytes: 203, storage: "s3" }]);
     await redis.client.hdel("fill:media-bytes", "old-3.png");
-    expect(await store.generatedFile("old-3.png")).toEqual({ name: "old-3.png", bytes: 203 });
-    // A size an older version's sweep left without its name goes with the next sweep.
+    await redis.client.hdel("fill:media-storage", "old-3.png");
+    expect(await store.generatedFile("old-3.png")).toEqual({ name: "old-3.png", bytes: 203, storage: "s3" });
+    // The version just before media-storage wrote sizes only: where it kept them is filled in too.
+    await redis.client.hdel("fill:media-storage", "old-3.png");
+    expect(await store.generatedFile("old-3.png")).toEqual({ name: "old-3.png", bytes: 203, storage: "s3" });
+    // A size or storage an older version's sweep left without its name goes with the next sweep.
     await redis.client.hset("fill:media-bytes", "swept-by-an-older-version.png", "7");
+    await redis.client.hset("fill:media-storage", "swept-by-an-older-version.png", "s3");
     await store.sweep();
     expect(await redis.client.hkeys("fill:media-bytes")).not.toContain("swept-by-an-older-version.png");
+    expect(await redis.client.hkeys("fill:media-storage")).not.toContain("swept-by-an-older-version.png");
     expect(await redis.client.hlen("fill:media-bytes")).toBe(3);
+    expect(await redis.client.hlen("fill:media-storage")).toBe(3);
     await store.close();
   });
 

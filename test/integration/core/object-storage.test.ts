@@ -9,6 +9,7 @@ import type { AigcError } from "../../../src/errors.js";
 import { Bucket } from "../../../src/media/bucket.js";
 import { startHarness, tempDir, text } from "../../helpers/harness.js";
 import { jobOf } from "../../helpers/results.js";
+import { startRedis } from "../../helpers/redis.js";
 import { startS3, type TestS3 } from "../../helpers/s3.js";
 
 const SLOW_DOWN =
@@ -184,6 +185,24 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
     expect(err).toMatch(/AWS_SECRET_ACCESS_KEY/);
     expect(err).not.toMatch(/Try again in a minute/);
     expect(err).not.toContain(wrong);
+  });
+
+  it("with Redis, an output whose upload failed and that was then edited is neither listed nor served (Redis knows it is in no bucket)", async () => {
+    const redis = await startRedis();
+    const down = await startS3("upload-fails");
+    const h = await startHarness({ env: { ...down.env, AIGC_MCP_REDIS_URL: redis.url, AIGC_MCP_REDIS_PREFIX: "up-fails:" } });
+    try {
+      await down.close();
+      const asset = jobOf(await h.call("seedream_generate_image", { prompt: "a fox" })).assets[0]!;
+      expect(asset.storage).toBeUndefined();
+      expect((await h.client.listResources()).resources.map((r) => r.uri)).toContain(asset.uri);
+      writeFileSync(asset.path!, "edited");
+      expect((await h.client.listResources()).resources.map((r) => r.uri)).not.toContain(asset.uri);
+      await expect(h.client.readResource({ uri: asset.uri })).rejects.toThrow(/not found/);
+    } finally {
+      await h.close();
+      await redis.close();
+    }
   });
 
   it("keeps a billed output locally when the upload fails", async () => {
