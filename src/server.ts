@@ -20,6 +20,7 @@ import { MEDIA_REF_HELP } from "./tools/media-inputs.js";
 import type { CoreConfig } from "./config.js";
 import { VERSION } from "./version.js";
 import { registerViewer } from "./viewer.js";
+import { listServable } from "./media/listing.js";
 
 /** MCP's error code for resources/read of a resource that does not exist. */
 const RESOURCE_NOT_FOUND = -32002;
@@ -104,7 +105,7 @@ export function createMcpServer(app: AppContext): McpServer {
     "media",
     new ResourceTemplate(`${MEDIA_URI_PREFIX}{name}`, {
       list: async () => ({
-        resources: (await app.media.listRecent(50).catch(storeFailure)).map((f) => ({
+        resources: (await listServable(app.media, 50).catch(storeFailure)).map((f) => ({
           uri: f.uri,
           name: f.name,
           ...(f.mime ? { mimeType: f.mime } : {}),

@@ -13,6 +13,7 @@ import { counting, countedBy, largeStream } from "../net/v8-flags.js";
 import type { DownloadLink, MediaLinks } from "./signed-url.js";
 import { loadPackage } from "../load-package.js";
 import { localFaultCode } from "./disk.js";
+import { BucketPresence } from "./presence.js";
 
 export interface BucketConfig {
   bucket: string;
@@ -89,6 +90,7 @@ const IDLE_TIMEOUT_MS = 30_000;
 
 export class Bucket implements MediaLinks {
   private client?: Promise<{ s3: S3Module; client: import("@aws-sdk/client-s3").S3Client }>;
+  private readonly presence = new BucketPresence((name, signal) => this.head(name, signal));
 
   constructor(readonly cfg: BucketConfig) {}
 
@@ -114,6 +116,7 @@ export class Bucket implements MediaLinks {
       if (size <= PART_BYTES) {
         const Body = countedBy(large, createReadStream(path));
         await client.send(new s3.PutObjectCommand({ Bucket, Key, Body, ContentLength: size, ContentType: mimeType }), opts);
+        this.presence.saw(name);
         return;
       }
       const { UploadId } = await client.send(new s3.CreateMultipartUploadCommand({ Bucket, Key, ContentType: mimeType }), opts);
@@ -132,6 +135,7 @@ export class Bucket implements MediaLinks {
         };
         await Promise.all(Array.from({ length: Math.min(PARTS_IN_FLIGHT, count) }, worker));
         await client.send(new s3.CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), opts);
+        this.presence.saw(name);
       } catch (err) {
         await client.send(new s3.AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => undefined);
         throw err;
@@ -151,7 +155,10 @@ export class Bucket implements MediaLinks {
       const res = await client.send(new s3.GetObjectCommand({ Bucket: this.cfg.bucket, Key: this.key(name) }));
       body = res.Body as Readable;
     } catch (err) {
-      if ((err as { name?: string }).name === "NoSuchKey") return false;
+      if ((err as { name?: string }).name === "NoSuchKey") {
+        this.presence.gone(name);
+        return false;
+      }
       throw this.error(err, `reading ${name}`);
     }
     const tmp = `${path}.${process.pid}.part`;
@@ -159,12 +166,33 @@ export class Bucket implements MediaLinks {
     try {
       await pipeline(body, counting(large), createWriteStream(tmp));
       await rename(tmp, path);
+      this.presence.saw(name);
       return true;
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       throw this.error(err, `reading ${name}`);
     } finally {
       large.end();
+    }
+  }
+
+  /**
+   * Whether the bucket still holds `name` (a lifecycle rule or a person may have deleted it): false
+   * only when the store says it does not; one HEAD per name per 10 minutes, 2 s at most (presence.ts).
+   */
+  holds(name: string): Promise<boolean> {
+    return this.presence.holds(name);
+  }
+
+  private async head(name: string, abortSignal: AbortSignal): Promise<boolean> {
+    const { s3, client } = await this.connect();
+    try {
+      await client.send(new s3.HeadObjectCommand({ Bucket: this.cfg.bucket, Key: this.key(name) }), { abortSignal });
+      return true;
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === "NotFound" || e.name === "NoSuchKey" || e.$metadata?.httpStatusCode === 404) return false;
+      throw err;
     }
   }
 

@@ -3,7 +3,7 @@
  * copy), hashed on the way, checked for type and size, then exposed as `media://files/<name>`.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { lstat, mkdir, open, realpath, rename, unlink } from "node:fs/promises";
+import { mkdir, open, realpath, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -20,7 +20,7 @@ import { localDiskError, inFolder, probeWritable, regularFile, removeStaleFiles 
 import { FreshBytes } from "./fresh-bytes.js";
 import { notMedia, refusal, tooLarge } from "./save-errors.js";
 import { BoundedQueue } from "./queue.js";
-import { mimeForExt, probeFile, sniffBytes, type MediaKind } from "./sniff.js";
+import { probeFile, sniffBytes, type MediaKind } from "./sniff.js";
 
 export const MEDIA_URI_PREFIX = "media://files/";
 
@@ -35,9 +35,10 @@ export function mediaNotFound(uriOrName: string): AigcError {
   });
 }
 const HEAD_BYTES = 64 * 1024;
+
 /** Where files read back from the bucket are kept for an hour (under the output folder). */
 const CACHE_DIR = ".aigc-mcp/cache";
-const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
+export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 
 export interface SaveOptions {
   /** File name without extension; the extension comes from the sniffed type. */
@@ -139,20 +140,6 @@ export class MediaStore {
 
   /** The job store's most recently saved outputs, newest first (unordered by default). */
   recent: (limit: number) => Promise<GeneratedMedia[]> = () => Promise.resolve([]);
-
-  /** Generated files, newest first (resources/list), as `resolve` serves them: on disk at the size generated, else the bucket's. */
-  async listRecent(limit: number): Promise<Array<{ name: string; uri: string; mime?: string; bytes?: number }>> {
-    const out: Array<{ name: string; uri: string; mime?: string; bytes?: number }> = [];
-    for (const e of await this.recent(Math.min(limit * 4, 1000))) {
-      if (out.length >= limit) break;
-      if (!SAFE_NAME.test(e.name) || e.name.includes("..")) continue;
-      const s = await lstat(join(this.dir, e.name)).catch(() => undefined);
-      const item = { name: e.name, uri: this.uriFor(e.name), mime: mimeForExt(e.name.split(".").pop() ?? "") };
-      if (s?.isFile() && (e.bytes === undefined || s.size === e.bytes)) out.push({ ...item, bytes: s.size });
-      else if (this.bucket && e.storage !== "local") out.push({ ...item, bytes: e.bytes });
-    }
-    return out;
-  }
 
   /** Downloads a vendor URL to the folder. Safe to retry: the file is written under a temp name and renamed. */
   async saveFromUrl(url: string, opts: SaveOptions): Promise<Asset> {

@@ -10,6 +10,7 @@ import type { AppContext } from "../context.js";
 import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/types.js";
 import { FILE_STATE_WORDS, notAsSavedWords } from "../media/file-state-words.js";
 import { fileState } from "../media/file-state.js";
+import type { Bucket } from "../media/bucket.js";
 import { previewOf } from "../media/preview.js";
 import { assetBlocks, formatBytes, lost, type RenderedAsset } from "./delivery.js";
 import { costLine, costSchema, jobCostView, usageMeta } from "./cost-output.js";
@@ -177,7 +178,7 @@ function failureLine(record: JobRecord): string {
  * with "Error:" and the vendor code, for clients that ignore isError (Dify).
  */
 export async function renderJob(stored: JobRecord, app: AppContext, delivery: DeliveryMode, lead?: string): Promise<CallToolResult> {
-  const record = await withDownloadUrls(await withFileStates(stored, !!app.media.bucket), app);
+  const record = await withDownloadUrls(await withFileStates(stored, app.media.bucket), app);
   const failed = record.status === "failed" || record.status === "expired";
   // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false, or not in this replica's folder: withFileStates),
   // or changed here since it was saved, is read back from the bucket through the store.
@@ -218,14 +219,15 @@ function viewFacts(record: JobRecord, app: AppContext): { created_at: string; ca
 /**
  * The record with each local file's state now (`file`: removed or changed since it was saved), one
  * lstat per file. A view for this answer, never stored: the record says what was generated. With no
- * bucket configured (`inBucket` false), a bucket the record names is not this server's to read: its
- * `storage` is left out, and an output kept only there counts as removed from the output folder.
+ * bucket configured (`bucket` undefined), a bucket the record names is not this server's to read: its
+ * `storage` is left out, and an output kept only there counts as removed from the output folder; so
+ * does one the bucket no longer holds (a lifecycle rule or a person deleted it: `Bucket.holds`).
  */
-export async function withFileStates(record: JobRecord, inBucket: boolean): Promise<JobView> {
-  const stray = !inBucket && record.assets.some((a) => a.storage === "s3");
-  if (!stray && !record.assets.some((a) => a.path)) return record;
+export async function withFileStates(record: JobRecord, bucket: Pick<Bucket, "holds"> | undefined): Promise<JobView> {
+  if (!record.assets.some((a) => a.path || a.storage === "s3")) return record;
   const assets = await Promise.all(
     record.assets.map(async (stored) => {
+      const inBucket = stored.storage === "s3" && !!bucket && (await bucket.holds(nameOf(stored.uri)));
       const a: Asset = inBucket ? stored : withoutStorage(stored);
       if (!a.path) return stored.storage === "s3" && !inBucket ? { ...a, file: "missing" as const } : a;
       const file = await fileState(a);
@@ -238,6 +240,9 @@ export async function withFileStates(record: JobRecord, inBucket: boolean): Prom
   );
   return { ...record, assets };
 }
+
+/** The file name a `media://files/<name>` URI of this server's records stands for. */
+const nameOf = (uri: string) => decodeURIComponent(uri.slice(uri.lastIndexOf("/") + 1));
 
 function withoutStorage({ storage: _storage, ...rest }: Asset): Asset {
   return rest;
@@ -258,7 +263,7 @@ async function withDownloadUrls(record: JobView, app: AppContext): Promise<JobVi
   if ((!links && !bucket) || !record.assets.length) return record;
   const assets = await Promise.all(
     record.assets.map(async (a) => {
-      const name = decodeURIComponent(a.uri.slice(a.uri.lastIndexOf("/") + 1));
+      const name = nameOf(a.uri);
       // No link to an output nothing serves as generated (a changed one the bucket keeps gets the bucket's).
       if (lost(a)) return a;
       const link = a.storage === "s3" && bucket ? await bucket.link(name) : await links?.link(name);

@@ -155,7 +155,7 @@ export function jobTools(app: AppContext): ToolDef[] {
         let skipped = 0;
         let next = start;
         // Each listed file as it is now (one lstat each), as get_job shows it.
-        for (const r of await Promise.all(all.slice(start, start + limit).map((r) => withFileStates(r, !!ctx.app.media.bucket)))) {
+        for (const r of await Promise.all(all.slice(start, start + limit).map((r) => withFileStates(r, ctx.app.media.bucket)))) {
           const { item, line } = listEntry(r);
           const size = Buffer.byteLength(JSON.stringify(item)) + Buffer.byteLength(line) + 2;
           if (size > LIST_JOBS_MAX_RESULT_BYTES / 4) {

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { startHarness, structured, text, type Harness } from "../../helpers/harness.js";
@@ -194,6 +195,59 @@ describe("an output removed from the output folder that the bucket still has", (
       const copy = (embedded.content[1] as { resource: { blob: string } }).resource.blob;
       expect(createHash("sha256").update(Buffer.from(copy, "base64")).digest("hex")).toBe(edited.sha256);
     } finally {
+      await h.close();
+      await s3.close();
+    }
+  });
+});
+
+describe("an output the bucket no longer holds (a lifecycle rule or a person deleted it)", () => {
+  it("is not offered as the bucket's: a local copy is shown and served as such, one without is missing, and neither is linked to the store", async () => {
+    const s3 = await startS3();
+    const h = await startHarness({ env: s3.env });
+    // Another replica (or this one after a restart) on the same folder: it has not seen the objects.
+    const later = await startHarness({ env: s3.env, existing: { dir: h.dir, sandbox: h.sandbox } });
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+    try {
+      const [kept, gone] = await Promise.all(
+        ["a lighthouse", "a kite"].map(async (prompt) => jobOf(await h.call("seedream_generate_image", { prompt, delivery: "link" }))),
+      );
+      for (const job of [kept!, gone!]) {
+        expect(job.assets[0]!.storage).toBe("s3");
+        await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: job.assets[0]!.uri.split("/").pop()! }));
+      }
+      rmSync(gone!.assets[0]!.path!);
+
+      const local = await later.call("get_job", { job_id: kept!.job_id, delivery: "embed" });
+      const shown = jobOf(local).assets[0]!;
+      expect(shown.storage).toBeUndefined();
+      expect(shown.file).toBeUndefined();
+      expect(shown.download_url).toBeUndefined(); // a presigned GET would answer 404 at the store
+      expect(kinds(local)).toEqual(["text", "resource"]);
+      const blob = (local.content[1] as { resource: { blob: string } }).resource.blob;
+      expect(createHash("sha256").update(Buffer.from(blob, "base64")).digest("hex")).toBe(kept!.assets[0]!.sha256);
+
+      const missing = await later.call("get_job", { job_id: gone!.job_id, delivery: "embed" });
+      expect(jobOf(missing).assets[0]).toMatchObject({ file: "missing" });
+      expect(jobOf(missing).assets[0]!.download_url).toBeUndefined();
+      expect(kinds(missing)).toEqual(["text"]);
+      expect(text(missing)).not.toContain("bucket");
+      const jobs = structured<{ jobs: JobResult[] }>(await later.call("list_jobs", {})).jobs;
+      expect(jobs.find((j) => j.job_id === gone!.job_id)!.assets[0]).toMatchObject({ file: "missing" });
+      expect(jobs.find((j) => j.job_id === kept!.job_id)!.assets[0]!.storage).toBeUndefined();
+
+      const uris = (await later.client.listResources()).resources.map((r) => r.uri);
+      expect(uris).toContain(kept!.assets[0]!.uri);
+      expect(uris).not.toContain(gone!.assets[0]!.uri);
+      await expect(later.client.readResource({ uri: gone!.assets[0]!.uri })).rejects.toThrow(/not found/);
+    } finally {
+      client.destroy();
+      await later.close();
       await h.close();
       await s3.close();
     }
