@@ -90,25 +90,37 @@ function linkOut(label: string, url: string, ctx: RenderContext, until?: string)
   );
 }
 
+/** A changed file the bucket still holds: media:// serves the bucket's copy as generated, so it is shown, with what became of the local one. */
+function fromBucket(a: Asset): boolean {
+  return a.file === "changed" && a.storage === "s3";
+}
+
+function bucketCopyNote(a: Asset): HTMLElement {
+  const { text } = notAsSavedWords({ bytes: a.bytes }, "changed", "");
+  return h("p", { class: "bucket-copy" }, `${text[0]!.toUpperCase()}${text.slice(1)}; shown here is the bucket's copy, as generated.`);
+}
+
 function asset(a: Asset, ctx: RenderContext, onlyVideo: boolean): HTMLElement {
   const k = kind(a);
-  const view = a.file
-    ? notAsSaved(a, a.file, ctx)
-    : k === "image"
-      ? ctx.media.image(a)
-      : k === "video"
-        ? ctx.media.video(a, onlyVideo)
-        : k === "audio"
-          ? ctx.media.audio(a)
-          : h("p", { class: "file" }, a.path ?? a.uri);
+  const view =
+    a.file && !fromBucket(a)
+      ? notAsSaved(a, a.file, ctx)
+      : k === "image"
+        ? ctx.media.image(a)
+        : k === "video"
+          ? ctx.media.video(a, onlyVideo)
+          : k === "audio"
+            ? ctx.media.audio(a)
+            : h("p", { class: "file" }, a.path ?? a.uri);
   const url = a.download_url;
   const link = isWebUrl(url) && linkOut("Download", url, ctx, a.download_expires_at);
-  return h("figure", { class: `asset ${k}` }, view, h("figcaption", {}, h("span", { class: "facts" }, facts(a)), link));
+  const note = fromBucket(a) && bucketCopyNote(a);
+  return h("figure", { class: `asset ${k}` }, note, view, h("figcaption", {}, h("span", { class: "facts" }, facts(a)), link));
 }
 
 function finished(job: Job, ctx: RenderContext): Child[] {
   if (!job.assets.length) return [h("p", { class: "detail" }, job.detail ?? job.message ?? "Finished with no file.")];
-  const onlyVideo = job.assets.filter((a) => kind(a) === "video" && !a.file).length === 1;
+  const onlyVideo = job.assets.filter((a) => kind(a) === "video" && (!a.file || fromBucket(a))).length === 1;
   return [h("div", { class: "gallery" }, ...job.assets.map((a) => asset(a, ctx, onlyVideo)))];
 }
 

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/harness.js";
 import { jobOf } from "../helpers/results.js";
 import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
+import { startS3 } from "../helpers/s3.js";
 import { findChromium } from "../helpers/video.js";
 import { startViewerRig } from "../helpers/viewer-host.js";
 import { stdioClient } from "./helpers.js";
@@ -287,6 +288,45 @@ describe.skipIf(!CHROMIUM)(
       await host.close();
     });
 
+    it("a file changed since it was saved that the bucket holds: the view shows the bucket's copy as generated, and says what became of the local one", async () => {
+      const s3 = await startS3();
+      const withBucket = await stdioClient({ ...s3.env, AIGC_MCP_OUTPUT_DIR: tempDir("aigc-viewer-") }, ["--sandbox"]);
+      const rig2 = await startViewerRig(withBucket.client, CHROMIUM!);
+      try {
+        const made = jobOf(
+          (await withBucket.client.callTool({
+            name: "seedream_generate_image",
+            arguments: { prompt: "a kite, edited here" },
+          })) as CallToolResult,
+        );
+        const asset = made.assets[0]!;
+        expect(asset.storage).toBe("s3");
+        appendFileSync(asset.path!, "edited");
+        const r = (await withBucket.client.callTool({ name: "get_job", arguments: { job_id: made.job_id } })) as CallToolResult;
+        expect(jobOf(r).assets[0]).toMatchObject({ file: "changed", storage: "s3" });
+        const host = await rig2.open();
+        await host.result(r);
+        await until(host.frame(), `document.querySelector(".gallery img")?.naturalWidth > 0`);
+        const size = await host
+          .frame()
+          .evaluate<{ w: number; h: number }>(`(i => ({ w: i.naturalWidth, h: i.naturalHeight }))(document.querySelector(".gallery img"))`);
+        expect(size).toEqual({ w: asset.width, h: asset.height }); // the generated image, not the edited file (which no longer decodes as it)
+        expect(await host.view.locator(".bucket-copy").textContent()).toBe(
+          `Changed after it was saved: the file there is no longer the ${asset.bytes} bytes generated; shown here is the bucket's copy, as generated.`,
+        );
+        expect(await host.view.locator(".not-as-saved").count()).toBe(0);
+        expect(await host.view.locator("a.download").count()).toBe(1); // the bucket's presigned link
+        expect((await host.calls()).filter((c) => c.name === "get_job")).toHaveLength(0); // the read did not fail
+        expect(host.errors).toEqual([]);
+        await host.page.locator("iframe").screenshot(shot("bucket-copy"));
+        await host.close();
+      } finally {
+        await rig2.close();
+        await withBucket.client.close();
+        await s3.close();
+      }
+    });
+
     it("an older result whose file was removed since: the failed read makes the view ask get_job once, then it says so", async () => {
       const r = await call("seedream_generate_image", { prompt: "a kite, later deleted" });
       const asset = jobOf(r).assets[0]!;
@@ -419,9 +459,9 @@ describe.skipIf(!CHROMIUM)(
       };
       const host = await rig.open();
       await host.result({ content: [], structuredContent: { ...job, assets: [odd] } });
-      await host.view.locator(".not-as-saved").waitFor();
-      expect(await host.view.locator(".not-as-saved p:first-child").textContent()).toBe(
-        `Changed after it was saved: the file there is no longer the ${odd.bytes} bytes generated.`,
+      await host.view.locator(".bucket-copy").waitFor();
+      expect(await host.view.locator(".bucket-copy").textContent()).toBe(
+        `Changed after it was saved: the file there is no longer the ${odd.bytes} bytes generated; shown here is the bucket's copy, as generated.`,
       );
       expect(await host.view.locator("a").count()).toBe(0);
       await host.close();
