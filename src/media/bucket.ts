@@ -8,11 +8,11 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { rename, stat, unlink } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { AigcError } from "../errors.js";
+import type { AigcError } from "../errors.js";
 import { counting, countedBy, largeStream } from "../net/v8-flags.js";
 import type { DownloadLink, MediaLinks } from "./signed-url.js";
 import { loadPackage } from "../load-package.js";
-import { localFaultCode } from "./disk.js";
+import { bucketError, isUnreachable } from "./bucket-errors.js";
 import { BucketPresence } from "./presence.js";
 
 export interface BucketConfig {
@@ -26,8 +26,8 @@ export interface BucketConfig {
   /** Presigned URL lifetime in seconds (SigV4 allows at most 7 days). */
   ttlS: number;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** How long connecting may take and an open request may go without a byte, in ms (defaults 10 s and 30 s). */
-  timeoutsMs?: { connect: number; idle: number };
+  /** How long connecting may take, an open request may go without a byte, and the start-up check may take in all, in ms (defaults 10, 30 and 20 s). */
+  timeoutsMs?: { connect: number; idle: number; check?: number };
 }
 
 type S3Module = typeof import("@aws-sdk/client-s3");
@@ -36,61 +36,24 @@ type S3Module = typeof import("@aws-sdk/client-s3");
 const PART_BYTES = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
 
-/** What an S3 status means when the answer has no body to say it (HeadBucket's never has: the SDK says "UnknownError"). */
-const STATUS_MEANS: Record<number, string> = {
-  301: " (the bucket is in another region: set AIGC_MCP_S3_REGION to it)",
-  400: " (often a wrong AIGC_MCP_S3_REGION, or an endpoint that needs AIGC_MCP_S3_FORCE_PATH_STYLE=true)",
-  403: " (the credentials are not allowed to use this bucket, or belong to another account)",
-  404: " (no such bucket at this endpoint: check the name, AIGC_MCP_S3_ENDPOINT, and AIGC_MCP_S3_FORCE_PATH_STYLE)",
-};
-
-const CONFIG_HINT =
-  "Check AIGC_MCP_S3_BUCKET, AIGC_MCP_S3_ENDPOINT, AIGC_MCP_S3_REGION, AIGC_MCP_S3_FORCE_PATH_STYLE and the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY credentials.";
-
-/**
- * What to change for a failed bucket request. A store that is down, overloaded or unreachable is not
- * misconfigured, so it gets "try again", not the list of variables (which sent users to change a
- * working configuration); the variables are named only where the answer points at them.
- */
-function hintFor(err: unknown, name: string | undefined, status: number | undefined): string {
-  if (localFaultCode(err)) return "Free space on this machine's disk or fix the output folder's permissions, then try again.";
-  if (
-    status === 403 ||
-    /^(AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|InvalidToken|CredentialsProviderError)$/.test(name ?? "")
-  )
-    return "Check the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) credentials and that they may use AIGC_MCP_S3_BUCKET, then restart the server.";
-  if (status === undefined ? unreachable(err, name) : status === 408 || status === 429 || status >= 500)
-    return "The object store did not answer, or failed on its side: nothing in the configuration has to change if it worked before. Try again in a minute; if it keeps failing, check that the store at AIGC_MCP_S3_ENDPOINT is up and reachable from this machine.";
-  return CONFIG_HINT;
-}
-
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
-
-function unreachable(err: unknown, name: string | undefined): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return (
-    (typeof code === "string" && NETWORK_CODES.has(code)) ||
-    name === "TimeoutError" ||
-    /socket hang up/i.test(String((err as Error)?.message))
-  );
-}
-
 /** How long connecting to the object store may take, and how long an open request may go without a byte. */
 const CONNECT_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 30_000;
+/** The start-up check's whole time, the SDK's retries included (each of up to 3 attempts has the timeouts above). */
+const CHECK_MS = 20_000;
+/** After a request the store did not answer, how long reads that can do without it (failFast) do not ask it. */
+const UNANSWERED_MS = 30_000;
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+  /** Fail at once while the store has not answered a request in the last 30 s (an embed that can be a link instead). */
+  failFast?: boolean;
+}
 
 export class Bucket implements MediaLinks {
   private client?: Promise<{ s3: S3Module; client: import("@aws-sdk/client-s3").S3Client }>;
   private readonly presence = new BucketPresence((name, signal) => this.head(name, signal));
+  private unansweredUntil = 0;
 
   constructor(readonly cfg: BucketConfig) {}
 
@@ -147,12 +110,25 @@ export class Bucket implements MediaLinks {
     }
   }
 
-  /** Downloads `<prefix>/<name>` to `path` (via a temp file); false when the object does not exist. */
-  async download(name: string, path: string): Promise<boolean> {
+  /**
+   * Downloads `<prefix>/<name>` to `path` (via a temp file); false when the object does not exist.
+   * Throws the store's error; with `failFast`, at once while the store has just left a request unanswered.
+   */
+  async download(name: string, path: string, opts: ReadOptions = {}): Promise<boolean> {
+    if (opts.failFast && Date.now() < this.unansweredUntil)
+      throw bucketError(
+        new Error("the store left a request unanswered in the last 30 s"),
+        this.cfg.bucket,
+        this.cfg.endpoint,
+        `reading ${name}`,
+      );
     const { s3, client } = await this.connect();
     let body: Readable;
     try {
-      const res = await client.send(new s3.GetObjectCommand({ Bucket: this.cfg.bucket, Key: this.key(name) }));
+      const res = await client.send(
+        new s3.GetObjectCommand({ Bucket: this.cfg.bucket, Key: this.key(name) }),
+        opts.signal ? { abortSignal: opts.signal } : {},
+      );
       body = res.Body as Readable;
     } catch (err) {
       if ((err as { name?: string }).name === "NoSuchKey") {
@@ -164,7 +140,7 @@ export class Bucket implements MediaLinks {
     const tmp = `${path}.${process.pid}.part`;
     const large = largeStream();
     try {
-      await pipeline(body, counting(large), createWriteStream(tmp));
+      await pipeline(body, counting(large), createWriteStream(tmp), opts.signal ? { signal: opts.signal } : {});
       await rename(tmp, path);
       this.presence.saw(name);
       return true;
@@ -184,7 +160,7 @@ export class Bucket implements MediaLinks {
     return this.presence.holds(name);
   }
 
-  private async head(name: string, abortSignal: AbortSignal): Promise<boolean> {
+  private async head(name: string, abortSignal: AbortSignal): Promise<boolean | undefined> {
     const { s3, client } = await this.connect();
     try {
       await client.send(new s3.HeadObjectCommand({ Bucket: this.cfg.bucket, Key: this.key(name) }), { abortSignal });
@@ -192,6 +168,8 @@ export class Bucket implements MediaLinks {
     } catch (err) {
       const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (e.name === "NotFound" || e.name === "NoSuchKey" || e.$metadata?.httpStatusCode === 404) return false;
+      // AWS answers 403 for a missing object to a key that may not list the bucket: it cannot tell, so the object counts as there.
+      if (e.$metadata?.httpStatusCode === 403) return undefined;
       throw err;
     }
   }
@@ -216,8 +194,10 @@ export class Bucket implements MediaLinks {
   /** A cheap authenticated call (HeadBucket) for start-up and `check`. */
   async check(): Promise<void> {
     const { s3, client } = await this.connect();
-    await client.send(new s3.HeadBucketCommand({ Bucket: this.cfg.bucket })).catch((err: unknown) => {
-      throw this.error(err, "checking the bucket");
+    const ms = this.cfg.timeoutsMs?.check ?? CHECK_MS;
+    const abortSignal = AbortSignal.timeout(ms);
+    await client.send(new s3.HeadBucketCommand({ Bucket: this.cfg.bucket }), { abortSignal }).catch((err: unknown) => {
+      throw this.error(abortSignal.aborted ? new DeadlineError(ms) : err, "checking the bucket");
     });
   }
 
@@ -249,17 +229,16 @@ export class Bucket implements MediaLinks {
   }
 
   private error(err: unknown, doing: string): AigcError {
-    const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
-    const status = e.$metadata?.httpStatusCode;
-    return new AigcError(
-      {
-        category: "local",
-        code: e.name && e.name !== "Error" && /^[A-Za-z]+$/.test(e.name) ? e.name : "StorageError",
-        message: `object storage: ${doing} in bucket ${this.cfg.bucket} failed${status ? ` (HTTP ${status})` : ""}: ${e.message ?? String(err)}${STATUS_MEANS[status ?? 0] ?? ""}`,
-        ...(e.$metadata?.requestId ? { requestId: e.$metadata.requestId } : {}),
-        hint: hintFor(err, e.name, status),
-      },
-      { cause: err },
-    );
+    // A store that did not answer is not asked again for a while by reads that can do without it (failFast).
+    if (isUnreachable(err)) this.unansweredUntil = Date.now() + UNANSWERED_MS;
+    return bucketError(err, this.cfg.bucket, this.cfg.endpoint, doing);
+  }
+}
+
+/** A request that the store did not finish within the whole time allowed it, retries included. */
+class DeadlineError extends Error {
+  override readonly name = "TimeoutError";
+  constructor(ms: number) {
+    super(`no answer within ${ms / 1000} s (the SDK's retries included)`);
   }
 }

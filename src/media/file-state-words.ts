@@ -12,8 +12,20 @@ export const FILE_STATE_WORDS: Record<FileState, { done: string; since: string }
   changed: { done: "changed after it was saved", since: "since changed" },
 };
 
+/** Missing with no local path: the output was kept only in a bucket, which no longer has it (or is not this server's). */
+const GONE_FROM_BUCKET = {
+  done: "removed from the bucket it was kept in after it was saved (or kept in a bucket this server does not use)",
+  since: "since removed from the bucket",
+};
+
+/** The words for what became of this asset's file: one kept only in a bucket (no `path`) is not missing from the output folder. */
+export function stateWords(a: { path?: string }, file: FileState): { done: string; since: string } {
+  return file === "missing" && !a.path ? GONE_FROM_BUCKET : FILE_STATE_WORDS[file];
+}
+
 /** The asset fields that say where an output can still be had as generated. */
 export interface Recoverable {
+  path?: string;
   bytes: number;
   storage?: "s3";
   download_url?: string;
@@ -33,7 +45,7 @@ export function notAsSavedWords(
   now = Date.now(),
 ): { text: string; via?: "bucket" | "vendor" } {
   const bytes = file === "changed" ? `: the file there is no longer the ${a.bytes} bytes generated` : "";
-  const what = `${FILE_STATE_WORDS[file].done}${bytes}`;
+  const what = `${stateWords(a, file).done}${bytes}`;
   // media:// and /media/ read the bucket's copy of a removed or changed file (media/store.ts resolve).
   if (a.storage === "s3" && a.download_url)
     return { text: `${what}; the bucket still has it as generated: use its download URL`, via: "bucket" };

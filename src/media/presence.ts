@@ -5,7 +5,7 @@
  * (it answers 404 at the store) nor list it as readable.
  */
 
-/** How long an answer that the object is there is trusted: one HEAD per name per 10 minutes. */
+/** How long an answer is trusted: one HEAD per name per 10 minutes. */
 const HELD_MS = 10 * 60_000;
 /** How long a store that did not answer is left alone before it is asked again. */
 const UNANSWERED_MS = 30_000;
@@ -13,8 +13,11 @@ const UNANSWERED_MS = 30_000;
 const CHECK_MS = 2_000;
 const MAX_NAMES = 10_000;
 
-/** Asks the store: true when the object exists, false when it answers that it does not; throws when it cannot tell. */
-export type HeadObject = (name: string, signal: AbortSignal) => Promise<boolean>;
+/**
+ * Asks the store: true when the object exists, false when it answers that it does not, undefined when
+ * its answer cannot tell (AWS's 403 to a key that may not list the bucket); throws when it does not answer.
+ */
+export type HeadObject = (name: string, signal: AbortSignal) => Promise<boolean | undefined>;
 
 export class BucketPresence {
   private readonly known = new Map<string, { holds: boolean; until: number }>();
@@ -27,9 +30,9 @@ export class BucketPresence {
     this.remember(name, true, HELD_MS);
   }
 
-  /** The store answered that the object does not exist. Nothing writes the name again, so that is kept. */
+  /** The store answered that the object does not exist (asked again after 10 minutes: a versioned bucket can restore it). */
   gone(name: string): void {
-    this.remember(name, false, Infinity);
+    this.remember(name, false, HELD_MS);
   }
 
   /**
@@ -51,9 +54,9 @@ export class BucketPresence {
   private async ask(name: string): Promise<boolean> {
     try {
       const holds = await this.head(name, AbortSignal.timeout(CHECK_MS));
-      if (holds) this.saw(name);
-      else this.gone(name);
-      return holds;
+      if (holds === false) this.gone(name);
+      else this.saw(name);
+      return holds !== false;
     } catch {
       this.remember(name, true, UNANSWERED_MS);
       return true;

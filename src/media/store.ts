@@ -15,7 +15,7 @@ import { largeStream } from "../net/v8-flags.js";
 import type { Asset } from "../jobs/types.js";
 import type { GeneratedMedia } from "../jobs/store.js";
 import { log } from "../log.js";
-import type { Bucket } from "./bucket.js";
+import type { Bucket, ReadOptions } from "./bucket.js";
 import { localDiskError, inFolder, probeWritable, regularFile, removeStaleFiles } from "./disk.js";
 import { FreshBytes } from "./fresh-bytes.js";
 import { notMedia, refusal, tooLarge } from "./save-errors.js";
@@ -114,7 +114,7 @@ export class MediaStore {
    * recorded); a local file of another size is not the output, so the bucket's copy is read back. Any
    * other name (unknown, missing, changed, escaping the folder, a symlink) gets the same "not found".
    */
-  async resolve(uriOrName: string): Promise<{ path: string; bytes?: number }> {
+  async resolve(uriOrName: string, opts: ReadOptions = {}): Promise<{ path: string; bytes?: number }> {
     const raw = uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName;
     const notFound = mediaNotFound(uriOrName);
     let name: string;
@@ -134,7 +134,7 @@ export class MediaStore {
     const cached = join(root, CACHE_DIR, name);
     if (await regularFile(cached, bytes)) return { path: cached, bytes };
     await mkdir(join(root, CACHE_DIR), { recursive: true });
-    if (!(await this.bucket.download(name, cached))) throw notFound;
+    if (!(await this.bucket.download(name, cached, opts))) throw notFound;
     return { path: cached, bytes };
   }
 

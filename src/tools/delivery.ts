@@ -15,7 +15,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { DELIVERY_MODES, type DeliveryMode } from "../config.js";
 import type { Asset } from "../jobs/types.js";
-import { FILE_STATE_WORDS, type FileState } from "../media/file-state-words.js";
+import { stateWords, type FileState } from "../media/file-state-words.js";
 import { PREVIEW_EDGE, PREVIEW_MAX_BYTES, type PreviewOutcome } from "../media/preview.js";
 import { openWithin, readOpened } from "../media/open-file.js";
 
@@ -89,7 +89,7 @@ export async function assetBlocks(
     for (const asset of assets) {
       const name = asset.uri.split("/").pop() ?? asset.uri;
       // Never a preview of other bytes than the ones generated, nor of a file nothing serves any more.
-      const shown = lost(asset) ? { none: notKept(asset.file!) } : await preview(asset, () => localPath(asset));
+      const shown = lost(asset) ? { none: notKept(asset, asset.file!) } : await preview(asset, () => localPath(asset));
       if ("data" in shown) blocks.push({ type: "image", data: shown.data.toString("base64"), mimeType: shown.mimeType });
       else without.push(`No preview for ${name}: ${shown.none}.`);
     }
@@ -133,8 +133,8 @@ export async function assetBlocks(
 export const lost = (asset: RenderedAsset) => asset.file === "missing" || (asset.file === "changed" && asset.storage !== "s3");
 
 /** Why a file as it is now is not the output generated: removed, or changed, since it was saved. */
-function notKept(file: FileState): string {
-  return `it was ${FILE_STATE_WORDS[file].done}`;
+function notKept(asset: RenderedAsset, file: FileState): string {
+  return `it was ${stateWords(asset, file).done}`;
 }
 
 /** Why an asset was linked instead of embedded, in words (issue 12 item 15). */

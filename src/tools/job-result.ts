@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { DeliveryMode } from "../config.js";
 import type { AppContext } from "../context.js";
 import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/types.js";
-import { FILE_STATE_WORDS, notAsSavedWords } from "../media/file-state-words.js";
+import { notAsSavedWords, stateWords } from "../media/file-state-words.js";
 import { fileState } from "../media/file-state.js";
 import type { Bucket } from "../media/bucket.js";
 import { previewOf } from "../media/preview.js";
@@ -36,7 +36,9 @@ export const assetSchema = z.object({
   file: z
     .enum(["missing", "changed"])
     .optional()
-    .describe("set when the file at path is not as saved: missing (removed since) or changed (no longer the size generated)"),
+    .describe(
+      "set when the output is not as saved: missing (removed since: from path, or with no path from the bucket) or changed (the file at path is no longer the size generated)",
+    ),
 });
 
 export const jobResultShape = {
@@ -95,16 +97,16 @@ function describeAsset(a: RenderedAsset): string {
 
 /** A short mark for a file no longer as saved (the message, list_jobs). */
 export function sinceSaved(a: RenderedAsset): string | undefined {
-  return a.file && FILE_STATE_WORDS[a.file].since;
+  return a.file && stateWords(a, a.file).since;
 }
 
 function savedCount(assets: RenderedAsset[]): string {
-  const count = (file: RenderedAsset["file"]) => assets.filter((a) => a.file === file).length;
-  const [missing, changed] = [count("missing"), count("changed")];
-  const since = [
-    missing && `${missing} ${FILE_STATE_WORDS.missing.since}`,
-    changed && `${changed} ${FILE_STATE_WORDS.changed.since}`,
-  ].filter(Boolean);
+  const counts = new Map<string, number>();
+  for (const a of assets) {
+    const since = sinceSaved(a);
+    if (since) counts.set(since, (counts.get(since) ?? 0) + 1);
+  }
+  const since = [...counts].map(([words, n]) => `${n} ${words}`);
   return `${assets.length} file(s) saved${since.length ? ` (${since.join(", ")})` : ""}`;
 }
 
@@ -173,6 +175,9 @@ function failureLine(record: JobRecord): string {
   return `${e.code} (${[record.vendor, e.request_id ? `request id ${e.request_id}` : undefined].filter(Boolean).join(", ")}): ${e.message}`;
 }
 
+/** How long a result waits for a bucket copy it would embed or preview; past it the asset is linked instead. */
+const BUCKET_READ_MS = 10_000;
+
 /**
  * Builds the tool result in the given delivery mode (see delivery.ts). A failed job's text starts
  * with "Error:" and the vendor code, for clients that ignore isError (Dify).
@@ -185,7 +190,7 @@ export async function renderJob(stored: JobRecord, app: AppContext, delivery: De
   const localPath = (a: RenderedAsset) =>
     a.path && !a.file
       ? Promise.resolve(a.path)
-      : app.media.resolve(a.uri).then(
+      : app.media.resolve(a.uri, { signal: AbortSignal.timeout(BUCKET_READ_MS), failFast: true }).then(
           (r) => r.path,
           () => undefined,
         );

@@ -73,7 +73,12 @@ export class MediaView {
   private failed(box: Element, a: Asset, e: unknown): void {
     // The host's and the SDK's wrappers add "MCP error -32603: MCP error -32002: " before the server's words.
     const why = (e instanceof Error ? e.message : String(e)).replace(/^(MCP error -?\d+: )+/, "");
-    put(box, h("p", { class: "media-error" }, `Could not read ${a.path ?? a.uri}: ${why}`));
+    // A changed file is read from the bucket's copy (render.ts), not from its path.
+    const text =
+      a.file === "changed"
+        ? `Could not read the bucket's copy (${a.uri}): ${why.trimEnd().replace(/\.$/, "")}. The file in the output folder was changed after it was saved.`
+        : `Could not read ${a.path ?? a.uri}: ${why}`;
+    put(box, h("p", { class: "media-error" }, text));
     this.onFailed(a);
   }
 

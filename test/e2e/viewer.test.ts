@@ -320,10 +320,34 @@ describe.skipIf(!CHROMIUM)(
         expect(host.errors).toEqual([]);
         await host.page.locator("iframe").screenshot(shot("bucket-copy"));
         await host.close();
+        // Another such file while the store is down: the view says it could not read the bucket's copy, and does not claim to show it.
+        const other = jobOf(
+          (await withBucket.client.callTool({
+            name: "seedream_generate_image",
+            arguments: { prompt: "a kite, store down" },
+          })) as CallToolResult,
+        );
+        appendFileSync(other.assets[0]!.path!, "edited");
+        const linked = (await withBucket.client.callTool({
+          name: "get_job",
+          arguments: { job_id: other.job_id, delivery: "link" },
+        })) as CallToolResult;
+        await s3.close();
+        const down = await rig2.open();
+        await down.result(linked);
+        await down.view.locator(".media-error").waitFor({ timeout: 30_000 });
+        expect(await down.view.locator(".media-error").textContent()).toMatch(
+          new RegExp(
+            `^Could not read the bucket's copy \\(${other.assets[0]!.uri}\\): [\\s\\S]+[^.]\\. The file in the output folder was changed after it was saved\\.$`,
+          ),
+        );
+        expect(await down.view.locator(".bucket-copy").isVisible()).toBe(false);
+        await down.page.locator("iframe").screenshot(shot("bucket-copy-unreadable"));
+        await down.close();
       } finally {
         await rig2.close();
         await withBucket.client.close();
-        await s3.close();
+        await s3.close().catch(() => undefined); // closed above
       }
     });
 

@@ -4,7 +4,7 @@ import { BucketPresence } from "../../src/media/presence.js";
 afterEach(() => vi.useRealTimers());
 
 describe("whether the bucket still holds an output (BucketPresence)", () => {
-  it("asks the store once per name per 10 minutes, and keeps a 'gone' for good", async () => {
+  it("asks the store once per name per 10 minutes, whatever it answered", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const asked: string[] = [];
     const there = new Set(["a.png"]);
@@ -19,10 +19,20 @@ describe("whether the bucket still holds an output (BucketPresence)", () => {
     expect(await presence.holds("a.png")).toBe(true);
     vi.advanceTimersByTime(2 * 60_000);
     expect(await presence.holds("a.png")).toBe(false);
-    there.add("b.png");
-    vi.advanceTimersByTime(24 * 3600_000);
-    expect(await presence.holds("b.png")).toBe(false);
-    expect(asked).toEqual(["a.png", "b.png", "a.png"]);
+    there.add("b.png"); // restored (a versioned bucket)
+    vi.advanceTimersByTime(5 * 60_000);
+    expect(await presence.holds("b.png")).toBe(true);
+    expect(asked).toEqual(["a.png", "b.png", "a.png", "b.png"]);
+  });
+
+  it("an answer that cannot tell (AWS's 403 to a key that may not list the bucket) counts as there, for 10 minutes", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    let asked = 0;
+    const presence = new BucketPresence(() => Promise.resolve((asked++, undefined)));
+    expect(await presence.holds("x.png")).toBe(true);
+    vi.advanceTimersByTime(9 * 60_000);
+    expect(await presence.holds("x.png")).toBe(true);
+    expect(asked).toBe(1);
   });
 
   it("an upload or read-back counts as a sighting; a read that found nothing as gone", async () => {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer as createHttpServer } from "node:http";
-import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AigcError } from "../../../src/errors.js";
@@ -120,7 +120,7 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
       forcePathStyle: true,
       ttlS: 60,
       credentials: { accessKeyId: "k", secretAccessKey: "s".repeat(20) },
-      timeoutsMs: { connect: 1000, idle: 800 },
+      timeoutsMs: { connect: 1000, idle: 800, check: 1500 },
     });
     const started = Date.now();
     try {
@@ -128,10 +128,13 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
         /object storage: reading x.png in bucket hung failed/,
       );
       expect(Date.now() - started).toBeLessThan(15_000); // the SDK retries a timed-out request a few times
+      const checking = Date.now();
       const err = await bucket.check().then(
         () => undefined,
         (e: AigcError) => e,
       );
+      expect(Date.now() - checking).toBeLessThan(3000); // the start-up check's whole time, retries included
+      expect(err?.message).toMatch(/no answer within 1.5 s/);
       expect(err?.info.hint).toMatch(/did not answer.*Try again in a minute/);
     } finally {
       bucket.close();
@@ -139,6 +142,44 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
       await new Promise((r) => hung.close(r));
     }
   }, 30_000);
+
+  it("a store that starts hanging holds a get_job that would embed its copy about 12 s once (the HEAD's 2 s, the read's 10 s), and the next not at all", async () => {
+    let hanging = false;
+    const sockets: Socket[] = [];
+    const target = new URL(s3.endpoint);
+    const proxy = createNetServer((sock) => {
+      sockets.push(sock);
+      if (hanging) return; // accepts, reads nothing, answers nothing
+      const up = connect(Number(target.port), target.hostname);
+      sockets.push(up);
+      sock.pipe(up).pipe(sock);
+      up.on("error", () => sock.destroy());
+      sock.on("error", () => up.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const env = { ...s3.env, AIGC_MCP_S3_ENDPOINT: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` };
+    const h = await startHarness({ env });
+    const later = await startHarness({ env, existing: { dir: h.dir, sandbox: h.sandbox } }); // has not seen the object
+    try {
+      const job = jobOf(await h.call("seedream_generate_image", { prompt: "a fox", delivery: "link" }));
+      writeFileSync(job.assets[0]!.path!, "edited");
+      hanging = true;
+      for (const s of sockets.splice(0)) s.destroy(); // kept-alive connections too
+      const first = Date.now();
+      const r = await later.call("get_job", { job_id: job.job_id, delivery: "embed" }, { timeout: 60_000 });
+      expect(Date.now() - first).toBeLessThan(20_000);
+      expect(r.isError).toBeFalsy();
+      expect(r.content.map((c) => c.type)).toEqual(["text", "resource_link"]); // linked, not embedded
+      const second = Date.now();
+      await later.call("get_job", { job_id: job.job_id, delivery: "embed" });
+      expect(Date.now() - second).toBeLessThan(1500);
+    } finally {
+      await later.close();
+      await h.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => proxy.close(r));
+    }
+  }, 90_000);
 
   it("a store that is down or failing is told to be tried again, not to have its configuration checked", async () => {
     const failing = createHttpServer((_req, res) => res.writeHead(503, { "content-type": "application/xml" }).end(SLOW_DOWN));

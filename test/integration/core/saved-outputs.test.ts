@@ -252,4 +252,35 @@ describe("an output the bucket no longer holds (a lifecycle rule or a person del
       await s3.close();
     }
   });
+
+  it("kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false): said to be removed from the bucket, not from the output folder", async () => {
+    const s3 = await startS3();
+    const env = { ...s3.env, AIGC_MCP_KEEP_LOCAL: "false" };
+    const h = await startHarness({ env });
+    const later = await startHarness({ env, existing: { dir: h.dir, sandbox: h.sandbox } });
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+    try {
+      const job = jobOf(await h.call("seedream_generate_image", { prompt: "a heron", delivery: "link" }));
+      expect(job.assets[0]!.path).toBeUndefined();
+      await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: job.assets[0]!.uri.split("/").pop()! }));
+      const r = await later.call("get_job", { job_id: job.job_id, delivery: "embed" });
+      expect(jobOf(r).assets[0]).toMatchObject({ file: "missing" });
+      expect(structured<{ message: string }>(r).message).toBe(
+        `succeeded: 1 file(s) saved: ${job.assets[0]!.uri} (since removed from the bucket)`,
+      );
+      expect(text(r)).toContain("removed from the bucket it was kept in after it was saved");
+      expect(text(r)).not.toContain("output folder");
+      expect(kinds(r)).toEqual(["text"]);
+    } finally {
+      client.destroy();
+      await later.close();
+      await h.close();
+      await s3.close();
+    }
+  });
 });
