@@ -4,6 +4,7 @@
  * The AWS SDK v3 does the protocol (SigV4, the multipart calls, presigning); it is imported only when a
  * bucket is configured, so a server without one does not load it.
  */
+import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, stat, unlink } from "node:fs/promises";
 import type { Readable } from "node:stream";
@@ -54,6 +55,7 @@ export class Bucket implements MediaLinks {
   private client?: Promise<{ s3: S3Module; client: import("@aws-sdk/client-s3").S3Client }>;
   private readonly presence = new BucketPresence((name, signal) => this.head(name, signal));
   private unansweredUntil = 0;
+  private readonly downloads = new Map<string, Promise<boolean>>();
 
   constructor(readonly cfg: BucketConfig) {}
 
@@ -69,6 +71,8 @@ export class Bucket implements MediaLinks {
    * queueSize, at least 5 MiB each), which raised the server's peak RSS by that much per upload.
    */
   async upload(path: string, name: string, mimeType: string, signal?: AbortSignal): Promise<void> {
+    // The output stays in the output folder when this fails: a store that just hung does not hold each new output ~30 s.
+    this.failIfUnanswered(`uploading ${name}`);
     const { s3, client } = await this.connect();
     const Bucket = this.cfg.bucket;
     const Key = this.key(name);
@@ -115,13 +119,18 @@ export class Bucket implements MediaLinks {
    * Throws the store's error; with `failFast`, at once while the store has just left a request unanswered.
    */
   async download(name: string, path: string, opts: ReadOptions = {}): Promise<boolean> {
-    if (opts.failFast && Date.now() < this.unansweredUntil)
-      throw bucketError(
-        new Error("the store left a request unanswered in the last 30 s"),
-        this.cfg.bucket,
-        this.cfg.endpoint,
-        `reading ${name}`,
-      );
+    if (opts.failFast) this.failIfUnanswered(`reading ${name}`);
+    // Reads of one name at once (the viewer and the model, two /media/ GETs) share one download: a second
+    // rename over a file another reader has just checked would make its open see another file.
+    let pending = this.downloads.get(path);
+    if (!pending) {
+      pending = this.fetch(name, path, opts).finally(() => this.downloads.delete(path));
+      this.downloads.set(path, pending);
+    }
+    return pending;
+  }
+
+  private async fetch(name: string, path: string, opts: ReadOptions): Promise<boolean> {
     const { s3, client } = await this.connect();
     let body: Readable;
     try {
@@ -137,7 +146,7 @@ export class Bucket implements MediaLinks {
       }
       throw this.error(err, `reading ${name}`);
     }
-    const tmp = `${path}.${process.pid}.part`;
+    const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.part`;
     const large = largeStream();
     try {
       await pipeline(body, counting(large), createWriteStream(tmp), opts.signal ? { signal: opts.signal } : {});
@@ -226,6 +235,13 @@ export class Bucket implements MediaLinks {
       }),
     }));
     return this.client;
+  }
+
+  /** Throws at once while the store has left a request unanswered in the last 30 s. */
+  private failIfUnanswered(doing: string): void {
+    if (Date.now() >= this.unansweredUntil) return;
+    const err = Object.assign(new Error("the store left a request unanswered in the last 30 s"), { name: "TimeoutError" });
+    throw bucketError(err, this.cfg.bucket, this.cfg.endpoint, doing);
   }
 
   private error(err: unknown, doing: string): AigcError {

@@ -79,7 +79,8 @@ export function isMediaNotFound(err: unknown): boolean {
  * or the job store's or the bucket's error when one of them did not answer. The caller closes the handle.
  */
 export async function openGenerated(media: Pick<MediaStore, "resolve">, uriOrName: string): Promise<OpenedFile> {
-  const { path, bytes } = await media.resolve(uriOrName);
+  // failFast: while the bucket has just left a request unanswered, its error at once rather than another wait of ~90 s.
+  const { path, bytes } = await media.resolve(uriOrName, { failFast: true });
   // resolve answers only a real path (no link on its way) in the output folder or its cache: its folder is the root.
   const file = await openWithin(path, [dirname(path)]);
   if (typeof file === "string") throw mediaNotFound(uriOrName);

@@ -69,7 +69,7 @@ export async function previewOf(outputDir: string, asset: Asset, source: () => P
   let pending = making.get(stem);
   if (!pending) {
     pending = source()
-      .then((path) => (path ? make(path, stem) : { none: "the file could not be read back from the output folder" }))
+      .then((path) => (path ? make(path, stem) : { none: "the file could not be read back from the output folder or the bucket" }))
       .finally(() => making.delete(stem));
     making.set(stem, pending);
   }

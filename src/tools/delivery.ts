@@ -140,7 +140,7 @@ function notKept(asset: RenderedAsset, file: FileState): string {
 /** Why an asset was linked instead of embedded, in words (issue 12 item 15). */
 function whyLinked(asset: RenderedAsset, inlineMaxBytes: number, spent: number, fitted: boolean): string {
   if (inlineMaxBytes === 0) return "not embedded: embedding is off (AIGC_MCP_INLINE_MAX_BYTES=0)";
-  if (fitted) return "not embedded: the file could not be read back from the output folder";
+  if (fitted) return "not embedded: the file could not be read back from the output folder or the bucket";
   if (asset.bytes > inlineMaxBytes)
     return `not embedded: larger than the inline budget by itself (AIGC_MCP_INLINE_MAX_BYTES=${inlineMaxBytes})`;
   return `not embedded: earlier files used ${formatBytes(spent)} of this result's inline budget (AIGC_MCP_INLINE_MAX_BYTES=${inlineMaxBytes})`;

@@ -173,6 +173,12 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
       const second = Date.now();
       await later.call("get_job", { job_id: job.job_id, delivery: "embed" });
       expect(Date.now() - second).toBeLessThan(1500);
+      // A new output is not held for the upload either: it stays in the output folder only.
+      const third = Date.now();
+      const made = jobOf(await later.call("seedream_generate_image", { prompt: "a fox again", delivery: "link" }));
+      expect(Date.now() - third).toBeLessThan(5000);
+      expect(made.assets[0]!.storage).toBeUndefined();
+      expect(existsSync(made.assets[0]!.path!)).toBe(true);
     } finally {
       await later.close();
       await h.close();
@@ -180,6 +186,20 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
       await new Promise((r) => proxy.close(r));
     }
   }, 90_000);
+
+  it("reads of one bucket copy at the same time all get the file (they share one download)", async () => {
+    const h = await startHarness({ env: { ...s3.env, AIGC_MCP_KEEP_LOCAL: "false" } });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const asset = jobOf(await h.call("seedream_generate_image", { prompt: `a fox ${round}`, delivery: "link" })).assets[0]!;
+        rmSync(join(h.dir, ".aigc-mcp", "cache"), { recursive: true, force: true });
+        const reads = await Promise.all(Array.from({ length: 8 }, () => h.client.readResource({ uri: asset.uri })));
+        for (const r of reads) expect(sha256(Buffer.from((r.contents[0] as { blob: string }).blob, "base64"))).toBe(asset.sha256);
+      }
+    } finally {
+      await h.close();
+    }
+  });
 
   it("a store that is down or failing is told to be tried again, not to have its configuration checked", async () => {
     const failing = createHttpServer((_req, res) => res.writeHead(503, { "content-type": "application/xml" }).end(SLOW_DOWN));
