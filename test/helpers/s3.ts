@@ -7,6 +7,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { createServer, request, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
 import { tempDir } from "./harness.js";
 
@@ -21,6 +22,8 @@ export interface TestS3 {
   forwarded: string[];
   /** The env a server needs to use this bucket. */
   env: Record<string, string>;
+  /** Deletes an object behind the server's back (as a lifecycle rule or a person would). */
+  deleteObject(key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,6 +77,19 @@ export async function startS3(bucket = "aigc-test", region = "cn-beijing"): Prom
       AIGC_MCP_S3_FORCE_PATH_STYLE: "true",
       AWS_ACCESS_KEY_ID: ACCESS_KEY,
       AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+    },
+    async deleteObject(key: string) {
+      const client = new S3Client({
+        endpoint,
+        region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+      });
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      } finally {
+        client.destroy();
+      }
     },
     async close() {
       proxy.closeAllConnections();

@@ -5,7 +5,6 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { startHarness, structured, text, type Harness } from "../../helpers/harness.js";
@@ -207,19 +206,13 @@ describe("an output the bucket no longer holds (a lifecycle rule or a person del
     const h = await startHarness({ env: s3.env });
     // Another replica (or this one after a restart) on the same folder: it has not seen the objects.
     const later = await startHarness({ env: s3.env, existing: { dir: h.dir, sandbox: h.sandbox } });
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      region: s3.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
     try {
       const [kept, gone] = await Promise.all(
         ["a lighthouse", "a kite"].map(async (prompt) => jobOf(await h.call("seedream_generate_image", { prompt, delivery: "link" }))),
       );
       for (const job of [kept!, gone!]) {
         expect(job.assets[0]!.storage).toBe("s3");
-        await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: job.assets[0]!.uri.split("/").pop()! }));
+        await s3.deleteObject(job.assets[0]!.uri.split("/").pop()!);
       }
       rmSync(gone!.assets[0]!.path!);
 
@@ -246,7 +239,6 @@ describe("an output the bucket no longer holds (a lifecycle rule or a person del
       expect(uris).not.toContain(gone!.assets[0]!.uri);
       await expect(later.client.readResource({ uri: gone!.assets[0]!.uri })).rejects.toThrow(/not found/);
     } finally {
-      client.destroy();
       await later.close();
       await h.close();
       await s3.close();
@@ -258,16 +250,10 @@ describe("an output the bucket no longer holds (a lifecycle rule or a person del
     const env = { ...s3.env, AIGC_MCP_KEEP_LOCAL: "false" };
     const h = await startHarness({ env });
     const later = await startHarness({ env, existing: { dir: h.dir, sandbox: h.sandbox } });
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      region: s3.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
     try {
       const job = jobOf(await h.call("seedream_generate_image", { prompt: "a heron", delivery: "link" }));
       expect(job.assets[0]!.path).toBeUndefined();
-      await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: job.assets[0]!.uri.split("/").pop()! }));
+      await s3.deleteObject(job.assets[0]!.uri.split("/").pop()!);
       const r = await later.call("get_job", { job_id: job.job_id, delivery: "embed" });
       expect(jobOf(r).assets[0]).toMatchObject({ file: "missing" });
       expect(structured<{ message: string }>(r).message).toBe(
@@ -277,7 +263,6 @@ describe("an output the bucket no longer holds (a lifecycle rule or a person del
       expect(text(r)).not.toContain("output folder");
       expect(kinds(r)).toEqual(["text"]);
     } finally {
-      client.destroy();
       await later.close();
       await h.close();
       await s3.close();
