@@ -145,7 +145,8 @@ export function jobMessage(record: JobRecord): string {
     case "succeeded":
       return line(
         record.assets.length
-          ? `succeeded: ${record.assets.length} file(s) saved: ${record.assets.map(messageFile).join(", ")}`
+          ? // Several files: what became of them leads, so cutting the line at 300 characters (long URLs) cannot hide it.
+            `succeeded: ${record.assets.length > 1 ? savedCount(record.assets) : "1 file(s) saved"}: ${record.assets.map(messageFile).join(", ")}`
           : `succeeded with no file${record.detail ? `: ${record.detail}` : ""}`,
       );
     case "submitting":

@@ -68,6 +68,16 @@ describe("outputs removed or changed after they were saved", () => {
     expect(jobOf(await h.call("get_job", { job_id: job.job_id })).assets[0]!.file).toBeUndefined();
   });
 
+  it("with several files, the message leads with what became of them, so its 300-character cut cannot hide it", async () => {
+    const job = jobOf(await h.call("seedream_generate_image", { prompt: "three kites", max_images: 3, delivery: "link" }));
+    rmSync(job.assets[2]!.path!);
+    const r = await h.call("get_job", { job_id: job.job_id, delivery: "link" });
+    expect(structured<{ message: string }>(r).message).toMatch(
+      /^succeeded: 3 file\(s\) saved \(1 since removed from the output folder\): /,
+    );
+    expect(text(r)).toContain("3 file(s) saved (1 since removed from the output folder)");
+  });
+
   it("list_jobs marks the file in its line and its asset", async () => {
     const { job, asset } = await generate();
     rmSync(asset.path!);
