@@ -18,7 +18,7 @@ const generated = (name: string, [bytes, storage]: Known): GeneratedMedia => ({
   ...(storage === "s3" || storage === "local" ? { storage } : {}),
 });
 
-/** Names whose records gave no size, remembered so that reading them does not scan the records each time. */
+/** Names whose records gave no size or storage, remembered so that reading them does not scan the records each time. */
 const UNKNOWN_MAX = 10_000;
 
 interface Fill {

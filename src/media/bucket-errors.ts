@@ -33,10 +33,7 @@ export function isUnreachable(err: unknown): boolean {
   const e = err as SdkError;
   if (e?.$metadata?.httpStatusCode) return false;
   return (
-    (typeof e?.code === "string" && UNREACHABLE.has(e.code)) ||
-    e?.name === "TimeoutError" ||
-    e?.name === "AbortError" ||
-    /socket hang up/i.test(String(e?.message))
+    (typeof e?.code === "string" && UNREACHABLE.has(e.code)) || e?.name === "TimeoutError" || /socket hang up/i.test(String(e?.message))
   );
 }
 

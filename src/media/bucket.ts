@@ -144,7 +144,7 @@ export class Bucket implements MediaLinks {
         this.presence.gone(name);
         return false;
       }
-      throw this.error(err, `reading ${name}`);
+      throw this.error(err, `reading ${name}`, opts.signal);
     }
     const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.part`;
     const large = largeStream();
@@ -155,7 +155,7 @@ export class Bucket implements MediaLinks {
       return true;
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
-      throw this.error(err, `reading ${name}`);
+      throw this.error(err, `reading ${name}`, opts.signal);
     } finally {
       large.end();
     }
@@ -206,7 +206,8 @@ export class Bucket implements MediaLinks {
     const ms = this.cfg.timeoutsMs?.check ?? CHECK_MS;
     const abortSignal = AbortSignal.timeout(ms);
     await client.send(new s3.HeadBucketCommand({ Bucket: this.cfg.bucket }), { abortSignal }).catch((err: unknown) => {
-      throw this.error(abortSignal.aborted ? new DeadlineError(ms) : err, "checking the bucket");
+      const timedOut = abortSignal.aborted && new StoreTimeout(`no answer within ${ms / 1000} s (the SDK's retries included)`);
+      throw this.error(timedOut || err, "checking the bucket");
     });
   }
 
@@ -240,21 +241,23 @@ export class Bucket implements MediaLinks {
   /** Throws at once while the store has left a request unanswered in the last 30 s. */
   private failIfUnanswered(doing: string): void {
     if (Date.now() >= this.unansweredUntil) return;
-    const err = Object.assign(new Error("the store left a request unanswered in the last 30 s"), { name: "TimeoutError" });
-    throw bucketError(err, this.cfg.bucket, this.cfg.endpoint, doing);
+    throw bucketError(new StoreTimeout("the store left a request unanswered in the last 30 s"), this.cfg.bucket, this.cfg.endpoint, doing);
   }
 
-  private error(err: unknown, doing: string): AigcError {
+  /**
+   * `err` as the bucket's AigcError. `deadline`: the request's time limit, when it had one; its abort is the
+   * store's timeout, while an abort by the caller (a cancelled call) says nothing about the store.
+   */
+  private error(err: unknown, doing: string, deadline?: AbortSignal): AigcError {
+    const reason = deadline?.aborted ? (deadline.reason as { name?: string } | undefined) : undefined;
+    if (reason?.name === "TimeoutError") err = new StoreTimeout("no answer in the time allowed (the SDK's retries included)");
     // A store that did not answer is not asked again for a while by reads that can do without it (failFast).
     if (isUnreachable(err)) this.unansweredUntil = Date.now() + UNANSWERED_MS;
     return bucketError(err, this.cfg.bucket, this.cfg.endpoint, doing);
   }
 }
 
-/** A request that the store did not finish within the whole time allowed it, retries included. */
-class DeadlineError extends Error {
+/** The store did not answer in the time allowed (its errors read as a timeout: "try again"). */
+class StoreTimeout extends Error {
   override readonly name = "TimeoutError";
-  constructor(ms: number) {
-    super(`no answer within ${ms / 1000} s (the SDK's retries included)`);
-  }
 }

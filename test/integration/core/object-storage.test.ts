@@ -201,6 +201,26 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
     }
   });
 
+  it("a read the caller cancels says nothing about the store: the next read is not refused as if the store hung", async () => {
+    const bucket = new Bucket({
+      bucket: s3.bucket,
+      endpoint: s3.endpoint,
+      region: s3.region,
+      prefix: "",
+      forcePathStyle: true,
+      ttlS: 60,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+    try {
+      const cancelled = new AbortController();
+      cancelled.abort();
+      await expect(bucket.download("x.png", join(tempDir("aigc-s3-abort-"), "x.png"), { signal: cancelled.signal })).rejects.toThrow();
+      expect(await bucket.download("missing.png", join(tempDir("aigc-s3-abort-"), "y.png"), { failFast: true })).toBe(false);
+    } finally {
+      bucket.close();
+    }
+  });
+
   it("a store that is down or failing is told to be tried again, not to have its configuration checked", async () => {
     const failing = createHttpServer((_req, res) => res.writeHead(503, { "content-type": "application/xml" }).end(SLOW_DOWN));
     await new Promise<void>((r) => failing.listen(0, "127.0.0.1", r));
