@@ -27,8 +27,11 @@ export interface BucketConfig {
   /** Presigned URL lifetime in seconds (SigV4 allows at most 7 days). */
   ttlS: number;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** How long connecting may take, an open request may go without a byte, and the start-up check may take in all, in ms (defaults 10, 30 and 20 s). */
-  timeoutsMs?: { connect: number; idle: number; check?: number };
+  /**
+   * How long connecting may take, an open request may go without a byte, a read may wait for the store's
+   * answer at each try, and the start-up check may take in all, in ms (defaults 10, 30, 6 and 20 s).
+   */
+  timeoutsMs?: { connect: number; idle: number; answer?: number; check?: number };
 }
 
 type S3Module = typeof import("@aws-sdk/client-s3");
@@ -40,6 +43,13 @@ const PARTS_IN_FLIGHT = 2;
 /** How long connecting to the object store may take, and how long an open request may go without a byte. */
 const CONNECT_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 30_000;
+/**
+ * How long a read waits for the store's answer (its headers) before the SDK tries again (3 tries): a store
+ * that hangs fails a read in ~20 s, within a client's 60 s request timeout, instead of 3 × the idle time
+ * (~90 s). The body then flows with the idle time alone, so large files are not cut off. Uploads have no
+ * such limit: the time to an upload's answer includes sending its body.
+ */
+const ANSWER_MS = 6_000;
 /** The start-up check's whole time, the SDK's retries included (each of up to 3 attempts has the timeouts above). */
 const CHECK_MS = 20_000;
 /** After a request the store did not answer, how long reads that can do without it (failFast) do not ask it. */
@@ -134,17 +144,21 @@ export class Bucket implements MediaLinks {
     const { s3, client } = await this.connect();
     let body: Readable;
     try {
-      const res = await client.send(
-        new s3.GetObjectCommand({ Bucket: this.cfg.bucket, Key: this.key(name) }),
-        opts.signal ? { abortSignal: opts.signal } : {},
-      );
+      const requestTimeout = this.cfg.timeoutsMs?.answer ?? ANSWER_MS;
+      const res = await client.send(new s3.GetObjectCommand({ Bucket: this.cfg.bucket, Key: this.key(name) }), {
+        requestTimeout,
+        ...(opts.signal ? { abortSignal: opts.signal } : {}),
+      });
       body = res.Body as Readable;
     } catch (err) {
-      if ((err as { name?: string }).name === "NoSuchKey") {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === "NoSuchKey") {
         this.presence.gone(name);
         return false;
       }
-      throw this.error(err, `reading ${name}`, opts.signal);
+      const unanswered = e.name === "TimeoutError" && !e.$metadata?.httpStatusCode && !opts.signal?.aborted;
+      const timeout = unanswered && new StoreTimeout(`no answer within ${this.answerSeconds()} s at each of the SDK's tries`);
+      throw this.error(timeout || err, `reading ${name}`, opts.signal);
     }
     const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.part`;
     const large = largeStream();
@@ -232,10 +246,18 @@ export class Bucket implements MediaLinks {
         requestHandler: {
           connectionTimeout: this.cfg.timeoutsMs?.connect ?? CONNECT_TIMEOUT_MS,
           socketTimeout: this.cfg.timeoutsMs?.idle ?? IDLE_TIMEOUT_MS,
+          // Makes a request's own requestTimeout (reads pass one: ANSWER_MS) an error the SDK retries, not a warning.
+          throwOnRequestTimeout: true,
         },
       }),
     }));
     return this.client;
+  }
+
+  /** The shorter of a read's answer time and the idle time, in seconds: whichever ends an unanswered try. */
+  private answerSeconds(): number {
+    const t = this.cfg.timeoutsMs;
+    return Math.min(t?.answer ?? ANSWER_MS, t?.idle ?? IDLE_TIMEOUT_MS) / 1000;
   }
 
   /** Throws at once while the store has left a request unanswered in the last 30 s. */

@@ -143,6 +143,75 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
     }
   }, 30_000);
 
+  it("a read from a store that never answers gives up after the answer time at each of the SDK's 3 tries, not 3 × the idle time", async () => {
+    const sockets: Socket[] = [];
+    const hung = createNetServer((sock) => void sockets.push(sock)); // reads nothing, answers nothing
+    await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
+    const bucket = new Bucket({
+      bucket: "hung",
+      endpoint: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`,
+      region: "us-east-1",
+      prefix: "",
+      forcePathStyle: true,
+      ttlS: 60,
+      credentials: { accessKeyId: "k", secretAccessKey: "s".repeat(20) },
+      timeoutsMs: { connect: 1000, idle: 30_000, answer: 500 },
+    });
+    try {
+      const started = Date.now();
+      const err = await bucket.download("x.png", join(tempDir("aigc-s3-unanswered-"), "x.png")).then(
+        () => undefined,
+        (e: AigcError) => e,
+      );
+      expect(Date.now() - started).toBeLessThan(8000); // 3 × 0.5 s and the SDK's backoff; 3 × 30 s before
+      expect(sockets.length).toBe(3); // each try on a new connection
+      expect(err?.message).toMatch(/reading x.png in bucket hung failed: no answer within 0.5 s at each of the SDK's tries/);
+      expect(err?.info.hint).toMatch(/did not answer.*Try again in a minute/);
+      const again = Date.now();
+      await expect(bucket.download("x.png", join(tempDir("aigc-s3-unanswered-"), "x.png"), { failFast: true })).rejects.toThrow(
+        /left a request unanswered/,
+      );
+      expect(Date.now() - again).toBeLessThan(100);
+      expect(sockets.length).toBe(3);
+    } finally {
+      bucket.close();
+      for (const sock of sockets) sock.destroy();
+      await new Promise((r) => hung.close(r));
+    }
+  }, 20_000);
+
+  it("the answer time ends at the store's answer: a body that flows for longer than it is read whole", async () => {
+    const slow = createHttpServer((_req, res) => {
+      res.writeHead(200, { "content-type": "image/png", "content-length": "40" }).flushHeaders();
+      let sent = 0;
+      const timer = setInterval(() => {
+        res.write(Buffer.alloc(10, sent));
+        if (++sent < 4) return;
+        clearInterval(timer);
+        res.end();
+      }, 400); // 1.6 s in all, each gap within the idle time
+    });
+    await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
+    const bucket = new Bucket({
+      bucket: "slow",
+      endpoint: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+      region: "us-east-1",
+      prefix: "",
+      forcePathStyle: true,
+      ttlS: 60,
+      credentials: { accessKeyId: "k", secretAccessKey: "s".repeat(20) },
+      timeoutsMs: { connect: 1000, idle: 2000, answer: 300 },
+    });
+    try {
+      const path = join(tempDir("aigc-s3-slow-"), "x.png");
+      expect(await bucket.download("x.png", path)).toBe(true);
+      expect(statSync(path).size).toBe(40);
+    } finally {
+      bucket.close();
+      await new Promise((r) => slow.close(r));
+    }
+  });
+
   it("a store that starts hanging holds a get_job that would embed its copy about 12 s once (the HEAD's 2 s, the read's 10 s), and the next not at all", async () => {
     let hanging = false;
     const sockets: Socket[] = [];
