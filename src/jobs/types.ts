@@ -28,6 +28,12 @@ export interface Asset {
   role?: string;
   /** `s3` once the file is in the configured bucket (AIGC_MCP_S3_BUCKET) under its name. */
   storage?: "s3";
+  /**
+   * Why the file is not in the configured bucket: its upload failed, or was skipped while the store
+   * did not answer (the store's error, at most 300 characters). The file is then only in the output
+   * folder of the server that saved it.
+   */
+  storage_error?: string;
 }
 
 export interface JobErrorShape {

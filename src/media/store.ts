@@ -196,16 +196,17 @@ export class MediaStore {
    * Copies a saved output to the bucket, when one is configured. A failed upload never loses the
    * output: the local file stays, is served from here, and the failure is logged.
    */
-  private async offload(path: string, name: string, mime: string, opts: SaveOptions): Promise<boolean> {
-    if (!this.bucket) return false;
+  private async offload(path: string, name: string, mime: string, opts: SaveOptions): Promise<Pick<Asset, "storage" | "storage_error">> {
+    if (!this.bucket) return {};
     try {
       await this.bucket.upload(path, name, mime, opts.signal);
     } catch (err) {
       log.warn("object storage upload failed; the file stays in the output folder", { file: name, error: String(err) });
-      return false;
+      const message = err instanceof Error ? err.message : String(err);
+      return { storage_error: message.length > 300 ? `${message.slice(0, 299)}…` : message };
     }
     if (!this.keepLocal) await unlink(path).catch(() => undefined);
-    return true;
+    return { storage: "s3" };
   }
 
   /** Streams a body to `<stem>.<ext>`, hashing, capping and sniffing on the way. */
@@ -267,7 +268,7 @@ export class MediaStore {
       throw localDiskError(err, this.dir, opts.vendor) ?? err;
     });
     const probed = sniffed.kind === "image" ? sniffed : ((await probeFile(path)) ?? sniffed); // an image's head says it all
-    const inBucket = await this.offload(path, name, sniffed.mime, opts);
+    const stored = await this.offload(path, name, sniffed.mime, opts);
     const sha256 = hash.digest("hex");
     kept.hold(this.uriFor(name), sha256);
     return {
@@ -275,8 +276,8 @@ export class MediaStore {
       mime_type: sniffed.mime,
       bytes,
       sha256,
-      ...(inBucket && !this.keepLocal ? {} : { path }),
-      ...(inBucket ? { storage: "s3" as const } : {}),
+      ...(stored.storage && !this.keepLocal ? {} : { path }),
+      ...stored,
       ...(opts.url ? { url: opts.url } : {}),
       ...(opts.expiresAt ? { expires_at: opts.expiresAt } : {}),
       ...(probed.width ? { width: probed.width, height: probed.height } : {}),

@@ -31,6 +31,12 @@ export const assetSchema = z.object({
   duration_s: z.number().optional(),
   role: z.string().optional().describe("what the asset is when a job has several kinds of output, e.g. last_frame"),
   storage: z.enum(["s3"]).optional().describe("s3 when the file is also in the configured bucket"),
+  storage_error: z
+    .string()
+    .optional()
+    .describe(
+      "why the file is not in the configured bucket (its upload failed or was skipped); it is only in the output folder of the server that saved it",
+    ),
   download_url: z.string().optional().describe("plain-HTTP URL of the file, signed, valid until download_expires_at"),
   download_expires_at: z.string().optional(),
   file: z
@@ -92,20 +98,22 @@ function describeAsset(a: RenderedAsset): string {
   const vendorUrl = a.url ? `\n  vendor URL${a.expires_at ? ` (expires ${a.expires_at})` : ""}: ${a.url}` : "";
   // The media:// URI of an output nothing serves as generated answers "not found": not offered.
   const resource = lost(a) ? "" : `\n  resource: ${a.uri}`;
-  return `- ${a.path ?? a.uri} (${facts})${resource}${download}${vendorUrl}${a.file ? `\n  ${notAsSavedWords(a, a.file, "the vendor URL above").text}` : ""}`;
+  const notInBucket = a.storage_error
+    ? `\n  ${NOT_IN_BUCKET} (only in the output folder of the server that saved it): ${a.storage_error}`
+    : "";
+  return `- ${a.path ?? a.uri} (${facts})${resource}${download}${vendorUrl}${notInBucket}${a.file ? `\n  ${notAsSavedWords(a, a.file, "the vendor URL above").text}` : ""}`;
 }
 
-/** A short mark for a file no longer as saved (the message, list_jobs). */
-export function sinceSaved(a: RenderedAsset): string | undefined {
-  return a.file && stateWords(a, a.file).since;
+const NOT_IN_BUCKET = "not copied to the bucket";
+
+/** Short marks for a file not where it was meant to be or no longer as saved (the message, list_jobs). */
+export function assetMarks(a: RenderedAsset): string[] {
+  return [a.storage_error ? NOT_IN_BUCKET : undefined, a.file && stateWords(a, a.file).since].filter((m) => m !== undefined);
 }
 
 function savedCount(assets: RenderedAsset[]): string {
   const counts = new Map<string, number>();
-  for (const a of assets) {
-    const since = sinceSaved(a);
-    if (since) counts.set(since, (counts.get(since) ?? 0) + 1);
-  }
+  for (const mark of assets.flatMap(assetMarks)) counts.set(mark, (counts.get(mark) ?? 0) + 1);
   const since = [...counts].map(([words, n]) => `${n} ${words}`);
   return `${assets.length} file(s) saved${since.length ? ` (${since.join(", ")})` : ""}`;
 }
@@ -165,9 +173,9 @@ export function jobMessage(record: JobRecord): string {
 }
 
 function messageFile(a: RenderedAsset): string {
-  const since = sinceSaved(a);
-  // A file no longer as saved is named by its path: "since changed" is about that file, not the bucket's copy.
-  return since ? `${a.path ?? a.uri} (${since})` : (a.download_url ?? a.path ?? a.uri);
+  const marks = assetMarks(a);
+  // A marked file is named by its path: "since changed" is about that file, not the bucket's copy.
+  return marks.length ? `${a.path ?? a.uri} (${marks.join(", ")})` : (a.download_url ?? a.path ?? a.uri);
 }
 
 function failureLine(record: JobRecord): string {
@@ -234,7 +242,8 @@ export async function withFileStates(record: JobRecord, bucket: Pick<Bucket, "ho
   const assets = await Promise.all(
     record.assets.map(async (stored) => {
       const inBucket = stored.storage === "s3" && !!bucket && (await bucket.holds(nameOf(stored.uri)));
-      const a: Asset = inBucket ? stored : withoutStorage(stored);
+      // With no bucket configured now, a record's bucket and its upload error are not this server's to speak of.
+      const a: Asset = inBucket ? stored : withoutStorage(stored, !bucket);
       if (!a.path) return stored.storage === "s3" && !inBucket ? { ...a, file: "missing" as const } : a;
       const file = await fileState(a);
       // In the bucket as generated, and not in this server's folder: another replica saved it (each
@@ -250,8 +259,8 @@ export async function withFileStates(record: JobRecord, bucket: Pick<Bucket, "ho
 /** The file name a `media://files/<name>` URI of this server's records stands for. */
 const nameOf = (uri: string) => decodeURIComponent(uri.slice(uri.lastIndexOf("/") + 1));
 
-function withoutStorage({ storage: _storage, ...rest }: Asset): Asset {
-  return rest;
+function withoutStorage({ storage: _storage, storage_error, ...rest }: Asset, noBucket: boolean): Asset {
+  return storage_error && !noBucket ? { ...rest, storage_error } : rest;
 }
 
 function withoutPath<A extends Asset>({ path: _path, ...rest }: A): Omit<A, "path"> {

@@ -8,7 +8,7 @@ import { WaitBudget } from "../jobs/budget.js";
 import { JOB_STATUSES, TERMINAL } from "../jobs/types.js";
 import { defineTool, type ToolContext, type ToolDef } from "./define.js";
 import type { RenderedAsset } from "./delivery.js";
-import { jobResultShape, progressLine, renderJob, sinceSaved, structuredJob, withFileStates, type JobView } from "./job-result.js";
+import { assetMarks, jobResultShape, progressLine, renderJob, structuredJob, withFileStates, type JobView } from "./job-result.js";
 
 /** Longest job id accepted (ids carry the vendor task id and model, a few hundred characters at most). */
 export const MAX_JOB_ID = 2048;
@@ -59,7 +59,10 @@ function listEntry(r: JobView): { item: Record<string, unknown>; line: string } 
     updated_at: r.updated_at,
   };
   const label = r.label ? ` "${clipStrings(r.label) as string}"` : "";
-  const file = (a: RenderedAsset) => `${clipStrings(a.path ?? a.uri) as string}${sinceSaved(a) ? ` (${sinceSaved(a)})` : ""}`;
+  const file = (a: RenderedAsset) => {
+    const marks = assetMarks(a);
+    return `${clipStrings(a.path ?? a.uri) as string}${marks.length ? ` (${marks.join(", ")})` : ""}`;
+  };
   const files = r.assets.length ? ` → ${r.assets.map(file).join(", ")}` : "";
   const line =
     `- ${r.created_at} ${r.vendor} ${r.op} ${r.status}${label}${files}\n  job_id: ${r.job_id}` +

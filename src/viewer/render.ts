@@ -115,7 +115,15 @@ function asset(a: Asset, ctx: RenderContext, onlyVideo: boolean): HTMLElement {
   const url = a.download_url;
   const link = isWebUrl(url) && linkOut("Download", url, ctx, a.download_expires_at);
   const note = fromBucket(a) && bucketCopyNote(a);
-  return h("figure", { class: `asset ${k}` }, note, view, h("figcaption", {}, h("span", { class: "facts" }, facts(a)), link));
+  // The upload failed or was skipped: other replicas and the bucket's links cannot serve this file.
+  const notInBucket =
+    a.storage_error &&
+    h(
+      "p",
+      { class: "storage-error", title: a.storage_error },
+      "Not copied to the bucket: only in the output folder of the server that saved it.",
+    );
+  return h("figure", { class: `asset ${k}` }, note, view, h("figcaption", {}, h("span", { class: "facts" }, facts(a)), link), notInBucket);
 }
 
 function finished(job: Job, ctx: RenderContext): Child[] {

@@ -491,6 +491,19 @@ describe.skipIf(!CHROMIUM)(
       await host.close();
     });
 
+    it("an output that did not reach the bucket says so under it, with the store's error on hover", async () => {
+      const job = jobOf(await call("seedream_generate_image", { prompt: "a kite that stayed here" }));
+      const storage_error = "object storage: uploading x.png in bucket b failed: connect ECONNREFUSED 127.0.0.1:9";
+      const host = await rig.open();
+      await host.result({ content: [], structuredContent: { ...job, assets: [{ ...job.assets[0]!, storage_error }] } });
+      const line = host.view.locator(".storage-error");
+      await line.waitFor();
+      expect(await line.textContent()).toBe("Not copied to the bucket: only in the output folder of the server that saved it.");
+      expect(await line.getAttribute("title")).toBe(storage_error);
+      expect(await host.view.locator("img").count()).toBe(1); // the file itself is still shown
+      await host.close();
+    });
+
     it("a vendor URL that is not http(s) is neither a link nor named in the words", async () => {
       const job = jobOf(await call("seedream_generate_image", { prompt: "a kite with an odd URL" }));
       const odd = { ...job.assets[0]!, file: "missing" as const, url: "javascript:alert(1)", download_url: undefined };

@@ -355,16 +355,81 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
     }
   });
 
-  it("keeps a billed output locally when the upload fails", async () => {
+  it("keeps a billed output locally when the upload fails, and every answer says it is not in the bucket and why", async () => {
     const down = await startS3("other-bucket");
     const h = await startHarness({ env: { ...down.env, AIGC_MCP_KEEP_LOCAL: "false" } });
     try {
       await down.close();
-      const r = await h.call("seedream_generate_image", { prompt: "a fox" });
+      const r = await h.call("seedream_generate_image", { prompt: "a fox", delivery: "link" });
       expect(r.isError).toBeFalsy();
-      const asset = jobOf(r).assets[0]!;
+      const job = jobOf(r);
+      const asset = job.assets[0]!;
       expect(asset.storage).toBeUndefined();
       expect(existsSync(asset.path!)).toBe(true);
+      expect(asset.storage_error).toMatch(/^object storage: uploading .+\.\w+ in bucket other-bucket failed: /);
+      const said = /not copied to the bucket \(only in the output folder of the server that saved it\): object storage: uploading/;
+      expect(text(r)).toMatch(said);
+      expect((r.structuredContent as { message: string }).message).toMatch(/\(not copied to the bucket\)/);
+      const later = await h.call("get_job", { job_id: job.job_id, delivery: "link" });
+      expect(jobOf(later).assets[0]!.storage_error).toBe(asset.storage_error);
+      expect(text(later)).toMatch(said);
+      expect(text(await h.call("list_jobs", {}))).toMatch(/\.\w+ \(not copied to the bucket\)/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("an output whose upload was skipped while the store did not answer says so", async () => {
+    let hanging = false;
+    const sockets: Socket[] = [];
+    const target = new URL(s3.endpoint);
+    const proxy = createNetServer((sock) => {
+      sockets.push(sock);
+      if (hanging) return;
+      const up = connect(Number(target.port), target.hostname);
+      sockets.push(up);
+      sock.pipe(up).pipe(sock);
+      up.on("error", () => sock.destroy());
+      sock.on("error", () => up.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const h = await startHarness({ env: { ...s3.env, AIGC_MCP_S3_ENDPOINT: endpoint, AIGC_MCP_KEEP_LOCAL: "false" } });
+    try {
+      const first = jobOf(await h.call("seedream_generate_image", { prompt: "a fox", delivery: "link" }));
+      expect(first.assets[0]!.storage).toBe("s3");
+      expect(first.assets[0]!.storage_error).toBeUndefined();
+      hanging = true;
+      for (const s of sockets.splice(0)) s.destroy();
+      rmSync(join(h.dir, ".aigc-mcp", "cache"), { recursive: true, force: true });
+      const read = await h.client.readResource({ uri: first.assets[0]!.uri }).catch((e: Error) => e);
+      expect(read).toBeInstanceOf(Error);
+      expect((read as Error).message).toMatch(/no answer within 6 s/); // the read the store left unanswered
+      const made = jobOf(await h.call("seedream_generate_image", { prompt: "a fox again", delivery: "link" }));
+      expect(made.assets[0]!.storage).toBeUndefined();
+      expect(made.assets[0]!.storage_error).toMatch(/in bucket aigc-test failed: the store left a request unanswered in the last 30 s/);
+    } finally {
+      await h.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => proxy.close(r));
+    }
+  }, 60_000);
+
+  it("with no bucket configured any more, an older output's upload error is not shown", async () => {
+    const down = await startS3("gone-bucket");
+    const h = await startHarness({ env: down.env });
+    try {
+      await down.close();
+      const job = jobOf(await h.call("seedream_generate_image", { prompt: "a fox", delivery: "link" }));
+      expect(job.assets[0]!.storage_error).toBeDefined();
+      const plain = await startHarness({ existing: { dir: h.dir, sandbox: h.sandbox } });
+      try {
+        const r = await plain.call("get_job", { job_id: job.job_id, delivery: "link" });
+        expect(jobOf(r).assets[0]!.storage_error).toBeUndefined();
+        expect(text(r)).not.toMatch(/not copied to the bucket/);
+      } finally {
+        await plain.close();
+      }
     } finally {
       await h.close();
     }
