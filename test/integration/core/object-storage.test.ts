@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createServer as createHttpServer } from "node:http";
-import { connect, createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { connect, createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AigcError } from "../../../src/errors.js";
-import { Bucket } from "../../../src/media/bucket.js";
+import { Bucket, type BucketConfig } from "../../../src/media/bucket.js";
 import { startHarness, tempDir, text } from "../../helpers/harness.js";
 import { jobOf } from "../../helpers/results.js";
 import { startRedis } from "../../helpers/redis.js";
@@ -15,6 +15,63 @@ import { startS3, type TestS3 } from "../../helpers/s3.js";
 const SLOW_DOWN =
   '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+/** A Bucket at a local endpoint that is not the test store (hung, slow or failing), with throwaway credentials. */
+function bucketAt(endpoint: string, bucket: string, timeoutsMs?: BucketConfig["timeoutsMs"]): Bucket {
+  const credentials = { accessKeyId: "k", secretAccessKey: "s".repeat(20) };
+  return new Bucket({
+    bucket,
+    endpoint,
+    region: "us-east-1",
+    prefix: "",
+    forcePathStyle: true,
+    ttlS: 60,
+    credentials,
+    ...(timeoutsMs ? { timeoutsMs } : {}),
+  });
+}
+
+const listening = async <S extends NetServer | HttpServer>(server: S): Promise<{ server: S; url: string }> => {
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+};
+
+/** A store that accepts connections and never reads or answers. */
+async function hungStore() {
+  const sockets: Socket[] = [];
+  const { server, url } = await listening(createNetServer((sock) => void sockets.push(sock)));
+  const close = async () => {
+    for (const sock of sockets) sock.destroy();
+    await new Promise((r) => server.close(r));
+  };
+  return { url, sockets, close };
+}
+
+/** A proxy to `target` that starts hanging (accepting, never answering) when `hang()` is called. */
+async function proxyThatHangs(target: URL) {
+  let hanging = false;
+  const sockets: Socket[] = [];
+  const { server, url } = await listening(
+    createNetServer((sock) => {
+      sockets.push(sock);
+      if (hanging) return;
+      const up = connect(Number(target.port), target.hostname);
+      sockets.push(up);
+      sock.pipe(up).pipe(sock);
+      up.on("error", () => sock.destroy());
+      sock.on("error", () => up.destroy());
+    }),
+  );
+  const hang = () => {
+    hanging = true;
+    for (const sock of sockets.splice(0)) sock.destroy(); // kept-alive connections too
+  };
+  const close = async () => {
+    for (const sock of sockets) sock.destroy();
+    await new Promise((r) => server.close(r));
+  };
+  return { url, hang, close };
+}
 
 describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
   let s3: TestS3;
@@ -109,19 +166,8 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
   });
 
   it("a store that accepts the connection and never answers fails the read within its idle timeout", async () => {
-    const sockets: Socket[] = [];
-    const hung = createNetServer((sock) => void sockets.push(sock)); // reads nothing, answers nothing
-    await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
-    const bucket = new Bucket({
-      bucket: "hung",
-      endpoint: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`,
-      region: "us-east-1",
-      prefix: "",
-      forcePathStyle: true,
-      ttlS: 60,
-      credentials: { accessKeyId: "k", secretAccessKey: "s".repeat(20) },
-      timeoutsMs: { connect: 1000, idle: 800, check: 1500 },
-    });
+    const hung = await hungStore();
+    const bucket = bucketAt(hung.url, "hung", { connect: 1000, idle: 800, check: 1500 });
     const started = Date.now();
     try {
       await expect(bucket.download("x.png", join(tempDir("aigc-s3-hung-"), "x.png"))).rejects.toThrow(
@@ -138,25 +184,13 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
       expect(err?.info.hint).toMatch(/did not answer.*Try again in a minute/);
     } finally {
       bucket.close();
-      for (const sock of sockets) sock.destroy();
-      await new Promise((r) => hung.close(r));
+      await hung.close();
     }
   }, 30_000);
 
   it("a read from a store that never answers gives up after the answer time at each of the SDK's 3 tries, not 3 × the idle time", async () => {
-    const sockets: Socket[] = [];
-    const hung = createNetServer((sock) => void sockets.push(sock)); // reads nothing, answers nothing
-    await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
-    const bucket = new Bucket({
-      bucket: "hung",
-      endpoint: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`,
-      region: "us-east-1",
-      prefix: "",
-      forcePathStyle: true,
-      ttlS: 60,
-      credentials: { accessKeyId: "k", secretAccessKey: "s".repeat(20) },
-      timeoutsMs: { connect: 1000, idle: 30_000, answer: 500 },
-    });
+    const hung = await hungStore();
+    const bucket = bucketAt(hung.url, "hung", { connect: 1000, idle: 30_000, answer: 500 });
     try {
       const started = Date.now();
       const err = await bucket.download("x.png", join(tempDir("aigc-s3-unanswered-"), "x.png")).then(
@@ -164,7 +198,7 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
         (e: AigcError) => e,
       );
       expect(Date.now() - started).toBeLessThan(8000); // 3 × 0.5 s and the SDK's backoff; 3 × 30 s before
-      expect(sockets.length).toBe(3); // each try on a new connection
+      expect(hung.sockets.length).toBe(3); // each try on a new connection
       expect(err?.message).toMatch(/reading x.png in bucket hung failed: no answer within 0.5 s at each of the SDK's tries/);
       expect(err?.info.hint).toMatch(/did not answer.*Try again in a minute/);
       const again = Date.now();
@@ -172,68 +206,46 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
         /left a request unanswered/,
       );
       expect(Date.now() - again).toBeLessThan(100);
-      expect(sockets.length).toBe(3);
+      expect(hung.sockets.length).toBe(3);
     } finally {
       bucket.close();
-      for (const sock of sockets) sock.destroy();
-      await new Promise((r) => hung.close(r));
+      await hung.close();
     }
   }, 20_000);
 
   it("the answer time ends at the store's answer: a body that flows for longer than it is read whole", async () => {
-    const slow = createHttpServer((_req, res) => {
-      res.writeHead(200, { "content-type": "image/png", "content-length": "40" }).flushHeaders();
-      let sent = 0;
-      const timer = setInterval(() => {
-        res.write(Buffer.alloc(10, sent));
-        if (++sent < 4) return;
-        clearInterval(timer);
-        res.end();
-      }, 400); // 1.6 s in all, each gap within the idle time
-    });
-    await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
-    const bucket = new Bucket({
-      bucket: "slow",
-      endpoint: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
-      region: "us-east-1",
-      prefix: "",
-      forcePathStyle: true,
-      ttlS: 60,
-      credentials: { accessKeyId: "k", secretAccessKey: "s".repeat(20) },
-      timeoutsMs: { connect: 1000, idle: 2000, answer: 300 },
-    });
+    const slow = await listening(
+      createHttpServer((_req, res) => {
+        res.writeHead(200, { "content-type": "image/png", "content-length": "40" }).flushHeaders();
+        let sent = 0;
+        const timer = setInterval(() => {
+          res.write(Buffer.alloc(10, sent));
+          if (++sent < 4) return;
+          clearInterval(timer);
+          res.end();
+        }, 400); // 1.6 s in all, each gap within the idle time
+      }),
+    );
+    const bucket = bucketAt(slow.url, "slow", { connect: 1000, idle: 2000, answer: 300 });
     try {
       const path = join(tempDir("aigc-s3-slow-"), "x.png");
       expect(await bucket.download("x.png", path)).toBe(true);
       expect(statSync(path).size).toBe(40);
     } finally {
       bucket.close();
-      await new Promise((r) => slow.close(r));
+      await new Promise((r) => slow.server.close(r));
     }
   });
 
   it("a store that starts hanging holds a get_job that would embed its copy about 12 s once (the HEAD's 2 s, the read's 10 s), and the next not at all", async () => {
-    let hanging = false;
-    const sockets: Socket[] = [];
-    const target = new URL(s3.endpoint);
-    const proxy = createNetServer((sock) => {
-      sockets.push(sock);
-      if (hanging) return; // accepts, reads nothing, answers nothing
-      const up = connect(Number(target.port), target.hostname);
-      sockets.push(up);
-      sock.pipe(up).pipe(sock);
-      up.on("error", () => sock.destroy());
-      sock.on("error", () => up.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
-    const env = { ...s3.env, AIGC_MCP_S3_ENDPOINT: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` };
+    const proxy = await proxyThatHangs(new URL(s3.endpoint));
+    const env = { ...s3.env, AIGC_MCP_S3_ENDPOINT: proxy.url };
     const h = await startHarness({ env });
     const later = await startHarness({ env, existing: { dir: h.dir, sandbox: h.sandbox } }); // has not seen the object
     try {
       const job = jobOf(await h.call("seedream_generate_image", { prompt: "a fox", delivery: "link" }));
       writeFileSync(job.assets[0]!.path!, "edited");
-      hanging = true;
-      for (const s of sockets.splice(0)) s.destroy(); // kept-alive connections too
+      proxy.hang();
       const first = Date.now();
       const r = await later.call("get_job", { job_id: job.job_id, delivery: "embed" }, { timeout: 60_000 });
       expect(Date.now() - first).toBeLessThan(20_000);
@@ -251,8 +263,7 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
     } finally {
       await later.close();
       await h.close();
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
     }
   }, 90_000);
 
@@ -297,16 +308,7 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
-    const at = (port: number) =>
-      new Bucket({
-        bucket: "b",
-        endpoint: `http://127.0.0.1:${port}`,
-        region: "us-east-1",
-        prefix: "",
-        forcePathStyle: true,
-        ttlS: 60,
-        credentials: { accessKeyId: "k", secretAccessKey: "s".repeat(20) },
-      });
+    const at = (port: number) => bucketAt(`http://127.0.0.1:${port}`, "b");
     try {
       for (const port of [closedPort, (failing.address() as AddressInfo).port]) {
         const bucket = at(port);
@@ -380,27 +382,14 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
   });
 
   it("an output whose upload was skipped while the store did not answer says so", async () => {
-    let hanging = false;
-    const sockets: Socket[] = [];
-    const target = new URL(s3.endpoint);
-    const proxy = createNetServer((sock) => {
-      sockets.push(sock);
-      if (hanging) return;
-      const up = connect(Number(target.port), target.hostname);
-      sockets.push(up);
-      sock.pipe(up).pipe(sock);
-      up.on("error", () => sock.destroy());
-      sock.on("error", () => up.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
-    const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const proxy = await proxyThatHangs(new URL(s3.endpoint));
+    const endpoint = proxy.url;
     const h = await startHarness({ env: { ...s3.env, AIGC_MCP_S3_ENDPOINT: endpoint, AIGC_MCP_KEEP_LOCAL: "false" } });
     try {
       const first = jobOf(await h.call("seedream_generate_image", { prompt: "a fox", delivery: "link" }));
       expect(first.assets[0]!.storage).toBe("s3");
       expect(first.assets[0]!.storage_error).toBeUndefined();
-      hanging = true;
-      for (const s of sockets.splice(0)) s.destroy();
+      proxy.hang();
       rmSync(join(h.dir, ".aigc-mcp", "cache"), { recursive: true, force: true });
       const read = await h.client.readResource({ uri: first.assets[0]!.uri }).catch((e: Error) => e);
       expect(read).toBeInstanceOf(Error);
@@ -410,8 +399,7 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
       expect(made.assets[0]!.storage_error).toMatch(/in bucket aigc-test failed: the store left a request unanswered in the last 30 s/);
     } finally {
       await h.close();
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
     }
   }, 60_000);
 
