@@ -22,8 +22,8 @@ const generated = (name: string, [bytes, storage]: Known): GeneratedMedia => ({
 const UNKNOWN_MAX = 10_000;
 
 interface Fill {
-  /** When it started (this process's clock). */
-  from: number;
+  /** Its number: scans are numbered in the order they start. */
+  id: number;
   settled: boolean;
   done: Promise<void>;
 }
@@ -31,6 +31,8 @@ interface Fill {
 export class RedisMedia {
   /** The last scan of the records: it saw every record saved before it started. */
   private filling?: Fill;
+  /** How many scans have started. */
+  private scans = 0;
   private readonly unknown = new Set<string>();
 
   constructor(
@@ -57,11 +59,11 @@ export class RedisMedia {
   /** The output `name` with its generated size and storage, or undefined when no record within the retention lists it. */
   async generatedFile(name: string): Promise<GeneratedMedia | undefined> {
     const { redis, key } = this.db;
-    const seen = Date.now();
     const [saved, [known]] = await Promise.all([
       this.db.run("reading the list of generated media", () => redis.zscore(key("media"), name)),
       this.known([name]),
     ]);
+    const seen = this.scans; // after the read: a scan started from now on sees its name's record
     if (saved === null || Number(saved) < Date.now() - this.retentionMs) return undefined;
     // Saved by a version without `media-bytes` or `media-storage` (before an upgrade, or an older replica still running).
     return generated(name, complete(known!) ? known! : (await this.fillIn([name], seen))[0]!);
@@ -70,10 +72,10 @@ export class RedisMedia {
   /** The `limit` most recently saved outputs, newest first, with their generated sizes where known. */
   async recentMedia(limit: number): Promise<GeneratedMedia[]> {
     const { redis, key } = this.db;
-    const seen = Date.now();
     const names = await this.db.run("reading the list of generated media", () =>
       redis.zrevrangebyscore(key("media"), "+inf", Date.now() - this.retentionMs, "LIMIT", 0, limit),
     );
+    const seen = this.scans; // after the read: a scan started from now on sees its names' records
     if (!names.length) return [];
     const found = await this.known(names);
     const missing = names.filter((_, i) => !complete(found[i]!));
@@ -107,17 +109,19 @@ export class RedisMedia {
   }
 
   /**
-   * The sizes and storage of `names` (seen in `media` at `seen`, this process's clock) from the job
-   * records, once a scan that started after `seen` has copied them into `media-bytes` and
-   * `media-storage`: such a scan sees the records saved with those names. A name its record gives no
-   * size for is remembered, and not scanned for again.
+   * The sizes and storage of `names` (read from `media` when `seen` scans had started) from the job
+   * records, once a scan that started after that read has copied them into `media-bytes` and
+   * `media-storage`: such a scan sees the records saved with those names. Scans are counted, not
+   * timed: one that started in the same millisecond as the read may have started before it (until
+   * 2026-12-03 such a scan was taken as later, and a record saved in that millisecond went unseen).
+   * A name its record gives no size for is remembered, and not scanned for again.
    */
   private async fillIn(names: string[], seen: number): Promise<Known[]> {
     const unknown = names.filter((n) => !this.unknown.has(n));
     // One scan at a time; a scan that started after `seen` serves every caller that saw its names before then.
     while (unknown.length) {
       const last = this.filling;
-      if (last && last.from >= seen) {
+      if (last && last.id > seen) {
         await last.done;
         break;
       }
@@ -126,7 +130,7 @@ export class RedisMedia {
         continue;
       }
       const next: Fill = {
-        from: Date.now(),
+        id: ++this.scans,
         settled: false,
         done: this.db.run("filling in the sizes of generated media", () => this.fillFromRecords()),
       };
