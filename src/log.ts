@@ -30,6 +30,16 @@ export function redact(text: string): string {
   return out;
 }
 
+/**
+ * `text` redacted, then cut to at most `max` characters (the last one "…"). Text from outside (a vendor's
+ * or a store's error, a stream's event) is shortened only so: cut first, a secret split by the cut is
+ * no longer found by `redact`, and its first part would be shown and stored.
+ */
+export function clip(text: string, max: number): string {
+  const clean = redact(text);
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
 /** `value` with every string in it (keys included) redacted: for anything persisted or returned as JSON. */
 export function redactDeep<T>(value: T): T {
   if (typeof value === "string") return redact(value) as T;

@@ -29,12 +29,22 @@ const CREDENTIALS =
 const UNREACHABLE = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
 
 /** The store did not answer (refused, reset, unreachable, timed out), as opposed to answering with an error. */
-export function isUnreachable(err: unknown): boolean {
+function isUnreachable(err: unknown): boolean {
   const e = err as SdkError;
   if (e?.$metadata?.httpStatusCode) return false;
   return (
     (typeof e?.code === "string" && UNREACHABLE.has(e.code)) || e?.name === "TimeoutError" || /socket hang up/i.test(String(e?.message))
   );
+}
+
+/**
+ * The store did not answer in the time allowed, as opposed to refusing or dropping the connection at
+ * once (the SDK names a reset or a broken pipe "TimeoutError" too; their codes tell them apart).
+ */
+export function isTimeout(err: unknown): boolean {
+  const e = err as SdkError;
+  if (e?.$metadata?.httpStatusCode || e?.code === "ECONNRESET" || e?.code === "EPIPE") return false;
+  return e?.name === "TimeoutError" || e?.code === "ETIMEDOUT";
 }
 
 /** Where the store is, in the words of the configuration. */

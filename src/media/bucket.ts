@@ -13,7 +13,7 @@ import type { AigcError } from "../errors.js";
 import { counting, countedBy, largeStream } from "../net/v8-flags.js";
 import type { DownloadLink, MediaLinks } from "./signed-url.js";
 import { loadPackage } from "../load-package.js";
-import { bucketError, isUnreachable } from "./bucket-errors.js";
+import { bucketError, isTimeout } from "./bucket-errors.js";
 import { BucketPresence } from "./presence.js";
 
 export interface BucketConfig {
@@ -273,8 +273,10 @@ export class Bucket implements MediaLinks {
   private error(err: unknown, doing: string, deadline?: AbortSignal): AigcError {
     const reason = deadline?.aborted ? (deadline.reason as { name?: string } | undefined) : undefined;
     if (reason?.name === "TimeoutError") err = new StoreTimeout("no answer in the time allowed (the SDK's retries included)");
-    // A store that did not answer is not asked again for a while by reads that can do without it (failFast).
-    if (isUnreachable(err)) this.unansweredUntil = Date.now() + UNANSWERED_MS;
+    // A store that did not answer in time is not asked again for a while by reads that can do without it
+    // (failFast), nor sent uploads. Not one that refused or reset the connection: that fails in
+    // milliseconds, so asking again costs nothing, and a store just restarted takes the next upload.
+    if (isTimeout(err)) this.unansweredUntil = Date.now() + UNANSWERED_MS;
     return bucketError(err, this.cfg.bucket, this.cfg.endpoint, doing);
   }
 }

@@ -14,7 +14,7 @@ import { discard, safeUrl } from "../net/http.js";
 import { largeStream } from "../net/v8-flags.js";
 import type { Asset } from "../jobs/types.js";
 import type { GeneratedMedia } from "../jobs/store.js";
-import { log } from "../log.js";
+import { clip, log } from "../log.js";
 import type { Bucket, ReadOptions } from "./bucket.js";
 import { localDiskError, inFolder, probeWritable, regularFile, removeStaleFiles } from "./disk.js";
 import { FreshBytes } from "./fresh-bytes.js";
@@ -202,8 +202,7 @@ export class MediaStore {
       await this.bucket.upload(path, name, mime, opts.signal);
     } catch (err) {
       log.warn("object storage upload failed; the file stays in the output folder", { file: name, error: String(err) });
-      const message = err instanceof Error ? err.message : String(err);
-      return { storage_error: message.length > 300 ? `${message.slice(0, 299)}…` : message };
+      return { storage_error: clip(err instanceof Error ? err.message : String(err), 300) };
     }
     if (!this.keepLocal) await unlink(path).catch(() => undefined);
     return { storage: "s3" };

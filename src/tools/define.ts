@@ -17,7 +17,7 @@ import type { AppContext } from "../context.js";
 import { describeError } from "../errors.js";
 import { checkArguments, objectOf } from "./arguments.js";
 import { WaitBudget } from "../jobs/budget.js";
-import { log, redact } from "../log.js";
+import { clip, log, redact } from "../log.js";
 import type { DeliveryMode } from "../config.js";
 import { returnsMedia } from "./delivery.js";
 import { compactListing } from "./listing.js";
@@ -197,7 +197,7 @@ function asErrorText(message: string): string {
 function firstLine(result: CallToolResult): string {
   const first = result.content.find((b) => b.type === "text");
   const line = first?.type === "text" ? (first.text.split("\n")[0] ?? "") : "";
-  return line.length > 300 ? `${line.slice(0, 299)}…` : line || "done";
+  return clip(line, 300) || "done";
 }
 
 /**

@@ -14,6 +14,7 @@ import type { Bucket } from "../media/bucket.js";
 import { previewOf } from "../media/preview.js";
 import { assetBlocks, formatBytes, lost, type RenderedAsset } from "./delivery.js";
 import { costLine, costSchema, jobCostView, usageMeta } from "./cost-output.js";
+import { clip } from "../log.js";
 
 /** A job as one answer shows it: each asset with its download URL and what became of its file (never stored). */
 export type JobView = Omit<JobRecord, "assets"> & { assets: RenderedAsset[] };
@@ -148,7 +149,7 @@ export function summarize(record: JobRecord): string {
 
 /** The one-line status and next step that leads structuredContent (issue 12 (b)): clients that show only the JSON still say what to do. */
 export function jobMessage(record: JobRecord): string {
-  const line = (t: string) => (t.length > 300 ? `${t.slice(0, 299)}…` : t).replace(/\s*\n\s*/g, " ");
+  const line = (t: string) => clip(t, 300).replace(/\s*\n\s*/g, " ");
   switch (record.status) {
     case "succeeded":
       return line(
@@ -174,8 +175,9 @@ export function jobMessage(record: JobRecord): string {
 
 function messageFile(a: RenderedAsset): string {
   const marks = assetMarks(a);
-  // A marked file is named by its path: "since changed" is about that file, not the bucket's copy.
-  return marks.length ? `${a.path ?? a.uri} (${marks.join(", ")})` : (a.download_url ?? a.path ?? a.uri);
+  // A file no longer as saved is named by its path: "since changed" is about that file, not the bucket's copy.
+  const shown = a.file ? (a.path ?? a.uri) : (a.download_url ?? a.path ?? a.uri);
+  return marks.length ? `${shown} (${marks.join(", ")})` : shown;
 }
 
 function failureLine(record: JobRecord): string {

@@ -9,6 +9,7 @@ import { JOB_STATUSES, TERMINAL } from "../jobs/types.js";
 import { defineTool, type ToolContext, type ToolDef } from "./define.js";
 import type { RenderedAsset } from "./delivery.js";
 import { assetMarks, jobResultShape, progressLine, renderJob, structuredJob, withFileStates, type JobView } from "./job-result.js";
+import { clip } from "../log.js";
 
 /** Longest job id accepted (ids carry the vendor task id and model, a few hundred characters at most). */
 export const MAX_JOB_ID = 2048;
@@ -45,7 +46,8 @@ function decodeCursor(cursor: string, status: string | undefined): Cursor {
 
 /** Strings other than the job id shortened for a listing (get_job shows a job in full). */
 function clipStrings(value: unknown): unknown {
-  if (typeof value === "string") return value.length > CLIP ? `${value.slice(0, CLIP)}… (${value.length} characters)` : value;
+  // Redacted before it is cut: a cut through a secret would leave its first part unredactable.
+  if (typeof value === "string") return value.length > CLIP ? `${clip(value, CLIP + 1)} (${value.length} characters)` : value;
   if (Array.isArray(value)) return value.map(clipStrings);
   if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clipStrings(v)]));
   return value;

@@ -1,5 +1,6 @@
 /** Ark's error answers mapped to errors with the hint that fits (src/vendors/ark/errors.ts). */
 import { describe, expect, it } from "vitest";
+import { registerSecret } from "../../src/log.js";
 import type { HttpResponse } from "../../src/net/http.js";
 import { arkError } from "../../src/vendors/ark/errors.js";
 
@@ -16,5 +17,13 @@ describe("Ark errors", () => {
     expect(task.info.hint).not.toMatch(/model/);
     const model = arkError(answer(404, "InvalidEndpointOrModel.NotFound", "The model x does not exist"));
     expect(model.info.hint).toMatch(/model id is unknown or not activated/);
+  });
+
+  it("shorten an answer that is not JSON only after redacting it: a key it echoes across the cut shows no part", () => {
+    registerSecret("ark-echoed-key-0123456789");
+    const body = Buffer.from(`<html>${"x".repeat(185)}ark-echoed-key-0123456789</html>`);
+    const err = arkError({ status: 502, headers: {}, body, text: () => body.toString(), json: () => undefined });
+    expect(err.message).not.toMatch(/ark-ech/);
+    expect(err.message).toMatch(/\[redact/);
   });
 });

@@ -1,6 +1,6 @@
 /** The text a job result leads with (src/tools/job-result.ts): what it says of a job still running. */
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../src/tools/job-result.js";
+import { jobMessage, summarize } from "../../src/tools/job-result.js";
 import type { JobRecord } from "../../src/jobs/types.js";
 
 const running = (op: string) =>
@@ -22,5 +22,26 @@ describe("a job still running", () => {
     const text = summarize({ ...running("video"), detail: "the vendor does not know task x when this server asks" });
     expect(text).toMatch(/The end of this call does not stop the job\.$/);
     expect(text).not.toMatch(/keeps running/);
+  });
+});
+
+describe("a finished job's one-line message", () => {
+  const done = (asset: Record<string, unknown>) =>
+    ({
+      job_id: "t.ark.image.x.1",
+      vendor: "ark",
+      op: "image",
+      status: "succeeded",
+      assets: [{ uri: "media://files/a.png", mime_type: "image/png", bytes: 9, sha256: "s", path: "/out/a.png", ...asset }],
+    }) as unknown as JobRecord;
+
+  it("gives the download URL of a file not copied to the bucket, marked so (the path is on the server's machine)", () => {
+    const message = jobMessage(done({ storage_error: "object storage: …", download_url: "https://aigc.example.com/media/a.png?sig=1" }));
+    expect(message).toBe("succeeded: 1 file(s) saved: https://aigc.example.com/media/a.png?sig=1 (not copied to the bucket)");
+  });
+
+  it("names a file changed since it was saved by its path: the mark is about that file", () => {
+    const message = jobMessage(done({ file: "changed", download_url: "https://x.example/a.png" }));
+    expect(message).toBe("succeeded: 1 file(s) saved: /out/a.png (since changed)");
   });
 });

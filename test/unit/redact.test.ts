@@ -4,7 +4,7 @@
  * regular-expression replacements; what is scrubbed stays exactly the same.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { redact, redactDeep, registerSecret } from "../../src/log.js";
+import { clip, redact, redactDeep, registerSecret } from "../../src/log.js";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -18,6 +18,15 @@ describe("redaction", () => {
     expect(redact("HMAC-SHA256 credential=AKLT/20261201/cn/cv/request, SignedHeaders=host;x-date, Signature=0a1b2c3d")).toBe(
       "HMAC-SHA256 credential=[redacted], SignedHeaders=host;x-date, Signature=[redacted]",
     );
+  });
+
+  it("clip redacts before it cuts, so a secret the cut would split shows no part of itself", () => {
+    registerSecret("clip-secret-0123456789");
+    const text = `${"x".repeat(180)}clip-secret-0123456789 and more`;
+    expect(clip(text, 190)).toBe(`${"x".repeat(180)}[redacted…`);
+    expect(clip(text, 190)).not.toMatch(/clip-sec/);
+    expect(clip("short", 190)).toBe("short");
+    expect(clip("abcdef", 4)).toBe("abc…");
   });
 
   it("passes over a record with no credential in it without running the patterns", () => {

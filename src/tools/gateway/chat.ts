@@ -12,6 +12,7 @@ import type { Catalog } from "../../vendors/kit/catalog.js";
 import { GATEWAY_CALL, gatewayQuote, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
 import { checkSchemaLimits, compileSchema } from "./schema.js";
 import { MAX_ID, MAX_TEXT } from "../media-inputs.js";
+import { clip } from "../../log.js";
 
 const usageShape = z.object({
   prompt_tokens: z.number().optional(),
@@ -151,7 +152,7 @@ function summary(answer: { model: string; text: string; finish_reason?: string }
       .split("\n")
       .find((l) => l.trim() !== "")
       ?.trim() ?? "";
-  const shown = line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  const shown = clip(line, 200);
   return `${answer.model} answered${cut}${shown ? `: ${shown}` : " with no text"}`;
 }
 

@@ -9,6 +9,7 @@
  */
 import { AigcError } from "../../errors.js";
 import type { PollResult } from "../../jobs/types.js";
+import { clip } from "../../log.js";
 import { discard, httpOpen, httpRequest, readPreview, requestIdOf, RETRY_SAFE, safeUrl } from "../../net/http.js";
 import { ANIMO_ASYNC_SUBMIT_PATH, ANIMO_MODELS_PATH, type AnimoConfig } from "./config.js";
 import { ANIMO, animoError } from "./errors.js";
@@ -69,13 +70,14 @@ export class AnimoClient {
     const contentType = res.headers["content-type"] ?? "";
     const mime = contentType.split(";")[0]!.trim().toLowerCase();
     if (!mime.startsWith("video/")) {
-      const preview = (await readPreview(res.body, 200))
+      // More than is shown is read, so that a secret crossing the cut is still found by clip's redaction.
+      const preview = (await readPreview(res.body, 1024))
         .replace(/\s+/g, " ")
         .replace(/[^\x20-\x7e]/g, ".")
         .trim();
       throw malformedResponse(
         ANIMO,
-        `Animo answered HTTP ${res.status} with Content-Type ${contentType ? `"${contentType}"` : "(none)"} instead of a video${preview ? `; the body starts "${preview.slice(0, 160)}"` : " and an empty body"}`,
+        `Animo answered HTTP ${res.status} with Content-Type ${contentType ? `"${contentType}"` : "(none)"} instead of a video${preview ? `; the body starts "${clip(preview, 160)}"` : " and an empty body"}`,
         {
           code: "NotVideo",
           httpStatus: res.status,

@@ -2,6 +2,7 @@
 import type { AigcError, ErrorCategory } from "../../errors.js";
 import { requestIdOf } from "../../net/http.js";
 import { httpFailure } from "../kit/errors.js";
+import { clip } from "../../log.js";
 
 export const ANIMO = "Animo";
 
@@ -46,7 +47,7 @@ export function animoError(
     .replace(/\s+/g, " ")
     .trim();
   const message =
-    (body ? (errorText(body.error) ?? errorText(body)) : undefined) ?? (plain.slice(0, 300) || `HTTP ${status} with an empty body`);
+    (body ? (errorText(body.error) ?? errorText(body)) : undefined) ?? (clip(plain, 300) || `HTTP ${status} with an empty body`);
   const requestId = requestIdOf(headers) ?? (typeof body?.requestId === "string" ? body.requestId : undefined);
   let category: ErrorCategory | undefined;
   let hint: string | undefined;

@@ -12,6 +12,7 @@ import type { GatewayClient } from "./client.js";
 import { GATEWAY_PATHS } from "./config.js";
 import { GATEWAY } from "./errors.js";
 import { malformedResponse } from "../kit/errors.js";
+import { clip } from "../../log.js";
 
 export const CHAT_ROLES = ["system", "user", "assistant"] as const;
 export const MAX_ANSWER_CHARS = 4 * 1024 * 1024;
@@ -124,7 +125,7 @@ class AnswerBuilder {
         code: typeof e.code === "string" || typeof e.code === "number" ? String(e.code) : "StreamError",
         vendor: GATEWAY,
         requestId,
-        message: `the model failed mid-answer: ${typeof e.message === "string" ? e.message : JSON.stringify(c.error).slice(0, 300)}`,
+        message: `the model failed mid-answer: ${typeof e.message === "string" ? e.message : clip(JSON.stringify(c.error), 300)}`,
       });
     }
     if (typeof c.model === "string") this.model = c.model;
@@ -184,7 +185,7 @@ export async function readChatStream(
       try {
         chunk = JSON.parse(data) as Chunk;
       } catch {
-        throw malformed(`the answer stream held an event that is not JSON: "${data.slice(0, 120)}"`);
+        throw malformed(`the answer stream held an event that is not JSON: "${clip(data, 120)}"`);
       }
       answer.add(chunk, opts.requestId);
       opts.onDelta?.(answer.text, answer.reasoning);

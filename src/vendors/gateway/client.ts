@@ -23,6 +23,7 @@ import { GatewayAuth } from "./auth.js";
 import type { GatewayConfig } from "./config.js";
 import { GATEWAY, gatewayError } from "./errors.js";
 import { malformedResponse, retryRejected } from "../kit/errors.js";
+import { clip } from "../../log.js";
 
 const RETRY_REJECTED = retryRejected();
 
@@ -60,7 +61,7 @@ export class GatewayClient {
   }
 
   private notJson(path: string, status: number, text: string, requestId?: string): AigcError {
-    const preview = text.replace(/\s+/g, " ").trim().slice(0, 160);
+    const preview = clip(text.replace(/\s+/g, " ").trim(), 160);
     return malformedResponse(
       GATEWAY,
       `${safeUrl(this.url(path))} answered HTTP ${status} with something that is not JSON${preview ? `: "${preview}"` : ""}`,

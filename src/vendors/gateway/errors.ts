@@ -8,6 +8,7 @@ import type { AigcError, ErrorCategory } from "../../errors.js";
 import { requestIdOf } from "../../net/http.js";
 import { httpFailure } from "../kit/errors.js";
 import type { GatewayAuthConfig } from "./config.js";
+import { clip } from "../../log.js";
 
 export const GATEWAY = "AI Gateway";
 
@@ -103,11 +104,13 @@ const str = (v: unknown) => (typeof v === "string" && v ? v : typeof v === "numb
 export function gatewayError(f: GatewayFacts): AigcError {
   const json = parseJson(f.body);
   const nested = json?.error && typeof json.error === "object" ? (json.error as Record<string, unknown>) : undefined;
-  const plain = f.body
-    .replace(/<[^>]*>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, 300);
+  const plain = clip(
+    f.body
+      .replace(/<[^>]*>/g, " ")
+      .replace(/\s+/g, " ")
+      .trim(),
+    300,
+  );
   const message =
     str(nested?.message) ?? str(json?.error) ?? str(json?.message) ?? (json ? undefined : plain) ?? `HTTP ${f.status} with an empty body`;
   const code = str(nested?.code) ?? str(nested?.type) ?? str(json?.code) ?? str(json?.type);

@@ -10,6 +10,7 @@ import type { VisualConfig } from "./config.js";
 import { gatewayError, isRateLimited, serviceError, VISUAL, type GatewayMeta } from "./errors.js";
 import { signVolcRequest } from "./sign.js";
 import { malformedResponse, RETRY_UNSENT } from "../kit/errors.js";
+import { clip } from "../../log.js";
 
 export const VISUAL_VERSION = "2022-08-31";
 export const CANCEL_VERSION = "2024-06-06";
@@ -98,7 +99,7 @@ export class VisualClient {
         vendor: VISUAL,
         httpStatus: res.status,
         requestId: res.requestId,
-        message: `${VISUAL} answered ${action} with ${res.status >= 300 ? `HTTP ${res.status}: ${res.text().slice(0, 200)}` : "a body that is not the JSON envelope"}`,
+        message: `${VISUAL} answered ${action} with ${res.status >= 300 ? `HTTP ${res.status}: ${clip(res.text(), 200)}` : "a body that is not the JSON envelope"}`,
       });
     }
     return { env: parsed, res };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { connect, createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
@@ -47,14 +47,15 @@ async function hungStore() {
   return { url, sockets, close };
 }
 
-/** A proxy to `target` that starts hanging (accepting, never answering) when `hang()` is called. */
+/** A proxy to `target` that forwards until told to hang (accept, never answer) or drop (close each connection at once). */
 async function proxyThatHangs(target: URL) {
-  let hanging = false;
+  let mode: "forward" | "hang" | "drop" = "forward";
   const sockets: Socket[] = [];
   const { server, url } = await listening(
     createNetServer((sock) => {
+      if (mode === "drop") return void sock.destroy();
       sockets.push(sock);
-      if (hanging) return;
+      if (mode === "hang") return;
       const up = connect(Number(target.port), target.hostname);
       sockets.push(up);
       sock.pipe(up).pipe(sock);
@@ -62,15 +63,16 @@ async function proxyThatHangs(target: URL) {
       sock.on("error", () => up.destroy());
     }),
   );
-  const hang = () => {
-    hanging = true;
+  const become = (next: typeof mode) => {
+    mode = next;
     for (const sock of sockets.splice(0)) sock.destroy(); // kept-alive connections too
   };
+  const hang = () => become("hang");
   const close = async () => {
     for (const sock of sockets) sock.destroy();
     await new Promise((r) => server.close(r));
   };
-  return { url, hang, close };
+  return { url, hang, drop: () => become("drop"), forward: () => become("forward"), close };
 }
 
 describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
@@ -402,6 +404,51 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
       await proxy.close();
     }
   }, 60_000);
+
+  it("a store that refused a connection takes the next upload at once (a refusal is not a store that hangs)", async () => {
+    const proxy = await proxyThatHangs(new URL(s3.endpoint));
+    const h = await startHarness({ env: { ...s3.env, AIGC_MCP_S3_ENDPOINT: proxy.url } });
+    try {
+      proxy.drop(); // as while the store restarts
+      const refused = jobOf(await h.call("seedream_generate_image", { prompt: "a fox", delivery: "link" })).assets[0]!;
+      expect(refused.storage_error).toMatch(/in bucket aigc-test failed: (socket hang up|.*ECONNRESET|.*ECONNREFUSED)/);
+      proxy.forward(); // back up
+      const next = jobOf(await h.call("seedream_generate_image", { prompt: "a fox again", delivery: "link" })).assets[0]!;
+      expect(next.storage_error).toBeUndefined();
+      expect(next.storage).toBe("s3");
+    } finally {
+      await h.close();
+      await proxy.close();
+    }
+  });
+
+  it("an upload error that quotes the secret across its 300-character cut shows no part of it, nor stores one", async () => {
+    const secret = "echoed-secret-access-key-0123456789";
+    const echo = await listening(
+      createHttpServer((req, res) => {
+        if (req.method === "HEAD") return void res.writeHead(200).end(); // the start-up check
+        req.resume();
+        const message = `${"x".repeat(180)} ${secret}`; // the cut at 300 falls inside the secret
+        res
+          .writeHead(403, { "content-type": "application/xml" })
+          .end(`<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>${message}</Message></Error>`);
+      }),
+    );
+    const env = { ...s3.env, AIGC_MCP_S3_ENDPOINT: echo.url, AWS_SECRET_ACCESS_KEY: secret };
+    const h = await startHarness({ env });
+    try {
+      const r = await h.call("seedream_generate_image", { prompt: "a fox", delivery: "link" });
+      const asset = jobOf(r).assets[0]!;
+      expect(asset.storage_error).toMatch(/AccessDenied|x{100}/);
+      const part = secret.slice(0, 8);
+      expect(JSON.stringify(r)).not.toContain(part);
+      const records = join(h.dir, ".aigc-mcp", "jobs");
+      for (const f of readdirSync(records)) expect(readFileSync(join(records, f), "utf8")).not.toContain(part);
+    } finally {
+      await h.close();
+      await new Promise((r) => echo.server.close(r));
+    }
+  });
 
   it("with no bucket configured any more, an older output's upload error is not shown", async () => {
     const down = await startS3("gone-bucket");
