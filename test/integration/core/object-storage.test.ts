@@ -83,6 +83,17 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
   afterAll(async () => {
     await s3.close();
   });
+  /** A Bucket on the test store itself, with its credentials. */
+  const storeBucket = () =>
+    new Bucket({
+      bucket: s3.bucket,
+      endpoint: s3.endpoint,
+      region: s3.region,
+      prefix: "",
+      forcePathStyle: true,
+      ttlS: 60,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
 
   it("uploads every output and hands out a presigned GET that returns the same bytes", async () => {
     const h = await startHarness({ env: { ...s3.env, AIGC_MCP_S3_PREFIX: "team/outputs/" } });
@@ -138,15 +149,7 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
     const dir = tempDir("aigc-s3-big-");
     const path = join(dir, "big.mp4");
     writeFileSync(path, Buffer.alloc(20 * 1024 * 1024, 1));
-    const bucket = new Bucket({
-      bucket: s3.bucket,
-      endpoint: s3.endpoint,
-      region: s3.region,
-      prefix: "",
-      forcePathStyle: true,
-      ttlS: 60,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
+    const bucket = storeBucket();
     const before = s3.forwarded.length;
     // Every body handed to the SDK: a part buffered in memory (lib-storage's Upload copies each part
     // of a stream into one) would hold up to part size × parts in flight of the file (issue 16).
@@ -284,15 +287,7 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
   });
 
   it("a read the caller cancels says nothing about the store: the next read is not refused as if the store hung", async () => {
-    const bucket = new Bucket({
-      bucket: s3.bucket,
-      endpoint: s3.endpoint,
-      region: s3.region,
-      prefix: "",
-      forcePathStyle: true,
-      ttlS: 60,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
+    const bucket = storeBucket();
     try {
       const cancelled = new AbortController();
       cancelled.abort();
