@@ -151,13 +151,15 @@ export class Bucket implements MediaLinks {
       });
       body = res.Body as Readable;
     } catch (err) {
-      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (e.name === "NoSuchKey") {
+      if ((err as { name?: string }).name === "NoSuchKey") {
         this.presence.gone(name);
         return false;
       }
-      const unanswered = e.name === "TimeoutError" && !e.$metadata?.httpStatusCode && !opts.signal?.aborted;
-      const timeout = unanswered && new StoreTimeout(`no answer within ${this.answerSeconds()} s at each of the SDK's tries`);
+      // A reset connection, which the SDK also names TimeoutError, stays what it is (isTimeout).
+      const timeout =
+        isTimeout(err) &&
+        !opts.signal?.aborted &&
+        new StoreTimeout(`no answer within ${this.answerSeconds()} s at each of the SDK's tries`);
       throw this.error(timeout || err, `reading ${name}`, opts.signal);
     }
     const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.part`;

@@ -445,6 +445,25 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
     }
   });
 
+  it("a read the store's connection dropped is not taken for a hang: the next read still asks the store", async () => {
+    const proxy = await proxyThatHangs(new URL(s3.endpoint));
+    const bucket = bucketAt(proxy.url, s3.bucket);
+    try {
+      proxy.drop();
+      const err = await bucket.download("x.png", join(tempDir("aigc-s3-drop-"), "x.png")).then(
+        () => undefined,
+        (e: AigcError) => e,
+      );
+      expect(err?.message).not.toMatch(/no answer within/);
+      proxy.forward();
+      // Refused at once (failFast) only after a store that left a request unanswered; the store answers 403 to these credentials.
+      await expect(bucket.download("x.png", join(tempDir("aigc-s3-drop-"), "y.png"), { failFast: true })).rejects.toThrow(/HTTP 403/);
+    } finally {
+      bucket.close();
+      await proxy.close();
+    }
+  });
+
   it("with no bucket configured any more, an older output's upload error is not shown", async () => {
     const down = await startS3("gone-bucket");
     const h = await startHarness({ env: down.env });
