@@ -129,6 +129,8 @@ export interface CoreConfig {
   /** AIGC_MCP_DELIVERY: how media results are delivered unless a call says otherwise. */
   delivery: DeliveryMode;
   apps: boolean; // AIGC_MCP_APPS: declare the MCP App viewer on the tools that answer with a job
+  /** AIGC_MCP_TASKS: declare MCP tasks (2025-11-25) for the tools that start a job (src/tools/task-calls.ts). */
+  tasks: boolean;
   maxMediaBytes: number;
   /** Downloads and open media files at once (the media queue). */
   maxOpenFiles: number;
@@ -185,6 +187,7 @@ export function parseCoreConfig(env: Env): CoreConfig {
     inlineMaxBytes: envValue(e("AIGC_MCP_INLINE_MAX_BYTES"), "AIGC_MCP_INLINE_MAX_BYTES", zInt(0, 50_000_000)),
     delivery: envValue(e("AIGC_MCP_DELIVERY"), "AIGC_MCP_DELIVERY", z.enum(DELIVERY_MODES, "must be embed, link or preview")),
     apps: envValue(e("AIGC_MCP_APPS"), "AIGC_MCP_APPS", zBool),
+    tasks: envValue(e("AIGC_MCP_TASKS"), "AIGC_MCP_TASKS", zBool),
     maxMediaBytes: envValue(e("AIGC_MCP_MAX_MEDIA_BYTES"), "AIGC_MCP_MAX_MEDIA_BYTES", zInt(1024, 8 * 1024 ** 3)),
     maxOpenFiles: envValue(e("AIGC_MCP_MAX_OPEN_FILES"), "AIGC_MCP_MAX_OPEN_FILES", zInt(1, 4096)),
     inputRoots: roots,

@@ -172,6 +172,12 @@ export const CORE_ENV: EnvVar[] = [
     default: "true",
   },
   {
+    name: "AIGC_MCP_TASKS",
+    description:
+      "`true` lets clients run the generation tools as MCP tasks (2025-11-25, experimental): `tools/call` with `task` answers at once, then `tasks/get`, `tasks/result`, `tasks/list` and `tasks/cancel` work on the jobs (any replica sharing the job store).",
+    default: "false",
+  },
+  {
     name: "AIGC_MCP_MAX_MEDIA_BYTES",
     flag: "--max-media-bytes",
     description: "Largest download or local input accepted.",

@@ -21,6 +21,7 @@ import type { CoreConfig } from "./config.js";
 import { VERSION } from "./version.js";
 import { registerViewer } from "./viewer.js";
 import { listServable } from "./media/listing.js";
+import { TASKS_CAPABILITY, taskStoreOf } from "./tools/task-calls.js";
 
 /** MCP's error code for resources/read of a resource that does not exist. */
 const RESOURCE_NOT_FOUND = -32002;
@@ -94,9 +95,10 @@ export function createMcpServer(app: AppContext): McpServer {
   const server = new McpServer(
     { name: "aigc-mcp", title: "AIGC media generation", version: VERSION },
     {
-      capabilities: { tools: {}, resources: {} },
+      capabilities: { tools: {}, resources: {}, ...(app.config.tasks ? { tasks: TASKS_CAPABILITY } : {}) },
       instructions: instructions(app.config),
       jsonSchemaValidator: lazyValidator,
+      ...(app.config.tasks ? { taskStore: taskStoreOf(app) } : {}),
     },
   );
   for (const tool of listedToolsets(app).flatMap((t) => t.tools)) registerTool(server, app, tool);

@@ -16,6 +16,7 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { describeError } from "../errors.js";
 import { checkArguments, objectOf } from "./arguments.js";
+import { registerTaskTool, startsJob } from "./task-calls.js";
 import { WaitBudget } from "../jobs/budget.js";
 import { clip, log, redact } from "../log.js";
 import type { DeliveryMode } from "../config.js";
@@ -233,37 +234,61 @@ export function registerTool(server: McpServer, app: AppContext, original: ToolD
       // Every tool that answers with a job shows it in the viewer, in hosts that render MCP Apps.
       ...(app.config.apps && returnsJob(def.output) ? { _meta: viewerToolMeta } : {}),
     },
-    async (raw: unknown, extra: Extra): Promise<CallToolResult> => {
-      const warnings: string[] = [];
-      const { delivery, ...args } = (raw ?? {}) as Record<string, unknown> & { delivery?: DeliveryMode };
-      const call = app.calls.start(extra.signal);
-      const ctx: ToolContext = {
-        app,
-        signal: call.signal,
-        progress: progressReporter(extra),
-        warn: (w) => void warnings.push(w),
-        budget: callBudget(app, Date.now()),
-        delivery: delivery ?? app.config.delivery,
-        reportUsage: () => {},
-        reportActual: () => {},
-      };
-      try {
-        // A paid call is refused before the vendor bills it when its output could not be saved.
-        if (def.annotations.openWorldHint && def.annotations.readOnlyHint === false && def.annotations.idempotentHint === false)
-          await app.media.checkWritable();
-        const run = original.quote ? runPaid({ def: original, args, ctx, elicit: elicitFor(server, extra) }) : original.run(args, ctx);
-        const result = withWarnings(await run, warnings, def);
-        if (result.structuredContent && typeof result.structuredContent.message !== "string")
-          result.structuredContent = { message: firstLine(result), ...result.structuredContent };
-        return scrub(result);
-      } catch (err) {
-        const text = describeError(err);
-        log.info("tool call failed", { tool: def.name, error: text.split("\n")[0] });
-        return scrub(errorResult(text));
-      } finally {
-        call.end();
-      }
-    },
+    (raw: unknown, extra: Extra) => callTool({ server, app, def, original }, raw, extra),
   );
   compactListing(server, app);
+  if (app.config.tasks && startsJob(def))
+    registerTaskTool(server, app, def.name, (raw, extra) => {
+      // The SDK's validation is not on this path: the arguments are checked here, as it would (guardArguments).
+      const { coerced } = checkArguments(def, raw);
+      return callTool({ server, app, def, original, asTask: true }, coerced, extra);
+    });
+}
+
+interface Call {
+  server: McpServer;
+  app: AppContext;
+  /** The tool as listed (listedTool) and as defined. */
+  def: ToolDef;
+  original: ToolDef;
+  /** A task-augmented call (task-calls.ts): the job starts as with wait_seconds 0, whatever the call asked. */
+  asTask?: boolean;
+}
+
+/** One call of a tool: its context, the paid-call guard, and the one shape of every result and failure. */
+async function callTool({ server, app, def, original, asTask }: Call, raw: unknown, extra: Extra): Promise<CallToolResult> {
+  const warnings: string[] = [];
+  const { delivery, ...args } = (raw ?? {}) as Record<string, unknown> & { delivery?: DeliveryMode };
+  const call = app.calls.start(extra.signal);
+  const budget = callBudget(app, Date.now());
+  const ctx: ToolContext = {
+    app,
+    signal: call.signal,
+    progress: progressReporter(extra),
+    warn: (w) => void warnings.push(w),
+    budget: asTask ? () => budget(0) : budget,
+    delivery: delivery ?? app.config.delivery,
+    reportUsage: () => {},
+    reportActual: () => {},
+  };
+  try {
+    // A paid call is refused before the vendor bills it when its output could not be saved.
+    if (def.annotations.openWorldHint && def.annotations.readOnlyHint === false && def.annotations.idempotentHint === false)
+      await app.media.checkWritable();
+    const run = original.quote ? runPaid({ def: original, args, ctx, elicit: elicitFor(server, extra) }) : original.run(args, ctx);
+    return finishResult(withWarnings(await run, warnings, def));
+  } catch (err) {
+    const text = describeError(err);
+    log.info("tool call failed", { tool: def.name, error: text.split("\n")[0] });
+    return scrub(errorResult(text));
+  } finally {
+    call.end();
+  }
+}
+
+/** A result as every tool answers it: structuredContent's `message` (its first line) and no secret in any text. */
+export function finishResult(result: CallToolResult): CallToolResult {
+  if (result.structuredContent && typeof result.structuredContent.message !== "string")
+    result.structuredContent = { message: firstLine(result), ...result.structuredContent };
+  return scrub(result);
 }

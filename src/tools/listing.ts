@@ -3,6 +3,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { afterToolsListed } from "../after-list.js";
 import { log } from "../log.js";
+import { taskSupportOf } from "./task-calls.js";
 import {
   isObject,
   touchStoredList,
@@ -90,7 +91,7 @@ export function listTools(server: McpServer): ListResult {
         description: t.description,
         inputSchema: t.inputSchema ? compactSchema(jsonSchemaOf(t.inputSchema, "input")) : EMPTY_OBJECT,
         annotations: t.annotations,
-        execution: t.execution,
+        execution: taskSupportOf(server, name) ?? t.execution,
         _meta: t._meta,
         ...(t.outputSchema ? { outputSchema: jsonSchemaOf(t.outputSchema, "output") } : {}),
       })),
