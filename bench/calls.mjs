@@ -15,7 +15,8 @@
 // Usage: `node --expose-gc bench/calls.mjs` (prints the figures; exits 1 when a goal is missed;
 // BENCH_CALLS_ONLY=percall,disk,s3,concurrency,inflight picks runs, BENCH_CALLS the number of calls,
 // BENCH_ARRIVAL_MS, BENCH_IMAGE_MS, BENCH_QUEUED_MS and BENCH_RUNNING_MS the in-flight timing,
-// BENCH_CALLBACKS=1 gives aigc-mcp a public URL so the simulators call back) or
+// BENCH_CALLBACKS=1 gives aigc-mcp a public URL so the simulators call back, BENCH_TASKS=1 sends
+// aigc-mcp its calls as MCP tasks) or
 // `import { figures } from "./calls.mjs"`. Child mode: `node bench/calls.mjs --sim <id,…> <json opts>`.
 // Nothing here touches the network beyond 127.0.0.1.
 import { fork, spawn } from "node:child_process";
@@ -542,6 +543,31 @@ async function floorInflight(connections) {
  *   (the poll interval), which is also given on its own.
  */
 const CALLBACKS = process.env.BENCH_CALLBACKS === "1";
+/**
+ * BENCH_TASKS=1: aigc-mcp (AIGC_MCP_TASKS=true) gets each call as an MCP task, which holds no
+ * connection while it runs: created, polled with tasks/get at the interval the server gives, then
+ * fetched with tasks/result (the SDK's own task client does the same); its clients then need no
+ * connection per call. The wait from a task being done to the client's next tasks/get counts as
+ * overhead, as a client waits it.
+ */
+const TASKS = process.env.BENCH_TASKS === "1";
+
+/**
+ * One call as an MCP task (BENCH_TASKS=1).
+ * @param {import("@modelcontextprotocol/sdk/client/index.js").Client} client @param {{ name: string; arguments: Record<string, unknown> }} call
+ */
+async function taskCall(client, call) {
+  const { CreateTaskResultSchema } = await import("@modelcontextprotocol/sdk/experimental/tasks/types.js");
+  const { CallToolResultSchema } = await import("@modelcontextprotocol/sdk/types.js");
+  const options = { timeout: 300_000 };
+  const { task } = await client.request({ method: "tools/call", params: { ...call, task: {} } }, CreateTaskResultSchema, options);
+  let t = task;
+  while (t.status === "working" || t.status === "input_required") {
+    await new Promise((r) => setTimeout(r, t.pollInterval ?? 1000));
+    t = await client.experimental.tasks.getTask(task.taskId, options);
+  }
+  return client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema, options);
+}
 /** A port nothing listens on now. */
 const freePort = () =>
   new Promise((resolve, reject) => {
@@ -586,6 +612,7 @@ async function aigcServer(inflight, simsEnv, outDir) {
     ...simsEnv,
     AIGC_MCP_OUTPUT_DIR: outDir,
     AIGC_MCP_DELIVERY: "link",
+    ...(TASKS ? { AIGC_MCP_TASKS: "true" } : {}),
     // every call in flight holds a connection (the default cap is 256)
     ...(inflight ? { AIGC_MCP_MAX_CONNECTIONS: String(CALLS + 100) } : {}),
   });
@@ -640,7 +667,8 @@ async function runMix(inflight, start) {
   // in flight at the server at once, the clients need a connection per call, and one more for the
   // stream each session's client keeps open for the server's messages (a GET), without which each
   // session's last call waited ~5 s for a connection (1% of the calls: the p99).
-  const connections = inflight ? Math.ceil(CALLS / CLIENTS) + 1 : CLIENT_CONNECTIONS;
+  const asTasks = TASKS && start === aigcServer;
+  const connections = inflight && !asTasks ? Math.ceil(CALLS / CLIENTS) + 1 : CLIENT_CONNECTIONS;
   const clients = await httpClients(server.url, connections);
   // one warm-up call of each kind (lazy imports, model checks), not counted
   for (const i of [0, 3, 4]) {
@@ -662,7 +690,8 @@ async function runMix(inflight, start) {
       if (inflight) await arrival(i);
       const s = performance.now();
       try {
-        const r = await clients[i % CLIENTS]?.callTool(c, undefined, { timeout: 300_000 });
+        const client = /** @type {import("@modelcontextprotocol/sdk/client/index.js").Client} */ (clients[i % CLIENTS]);
+        const r = asTasks ? await taskCall(client, c) : await client.callTool(c, undefined, { timeout: 300_000 });
         return { i, start: s, ms: performance.now() - s, r, err: callError(r) };
       } catch (e) {
         return { i, start: s, ms: performance.now() - s, r: undefined, err: String(e) };
@@ -753,7 +782,9 @@ async function runMix(inflight, start) {
     ? `arriving over ${fmt(ARRIVAL_MS / 1000, 0)} s; images take ${fmt(IMAGE_MS / 1000, 0)} s, video tasks are queued ${fmt(QUEUED_MS / 1000, 0)} s and run ${fmt(RUNNING_MS / 1000, 0)} s; ${doneEarly} finished before the last one arrived`
     : "all at once; instant tasks";
   // only aigc-mcp takes callbacks (the work floor polls)
-  const callbacksNote = CALLBACKS && start === aigcServer ? "; with vendor task callbacks (BENCH_CALLBACKS=1)" : "";
+  const callbacksNote =
+    (CALLBACKS && start === aigcServer ? "; with vendor task callbacks (BENCH_CALLBACKS=1)" : "") +
+    (asTasks ? "; as MCP tasks, polled with tasks/get (BENCH_TASKS=1)" : "");
   const mix = `${CALLS} calls (${(CALLS * 3) / 5} Seedream, ${CALLS / 5} Seedance, ${CALLS / 5} Kling video; ${timing}${callbacksNote}) from ${CLIENTS} sessions × ${connections} connections`;
   // the simulators and the clients share the machine's cores with the server
   const cpuLine = `server CPU ${fmt(cpu / CALLS, 1)} ms per call (${fmt(cpu / 1000, 1)} s in ${fmt(wall / 1000, 1)} s wall; on the same cores the simulators took ${fmt(simCpu / CALLS, 1)} ms per call and the bench's clients ${fmt(clientCpu / CALLS, 1)} ms)`;
@@ -782,16 +813,20 @@ async function runMix(inflight, start) {
   };
 }
 
+/** How the floors were sent the calls: with BENCH_TASKS=1 as plain calls, a connection each (they have no tasks). */
+const SAME_WAY = TASKS ? "sent the same calls as plain calls" : "sent the same calls the same way";
+
 /**
  * The rows of one mode: aigc-mcp's figures, with the floor (no work) and the work floor beside them.
  * @param {boolean} inflight @param {Awaited<ReturnType<typeof runMix>>} m @param {Awaited<ReturnType<typeof runMix>>} work
  */
 async function rows(inflight, m, work) {
-  const workLine = `the work floor, a minimal SDK server whose tools do the same vendor work with undici (create, polls on the same schedule, download, sha256, save) and nothing else, sent the same calls the same way: overhead p50 ${fmt(median(work.overheads), 0)} ms, p99 ${fmt(work.p99, 0)} ms${inflight ? ` (without poll waits p99 ${fmt(quantile(work.ownWork, 0.99), 0)} ms)` : ""}, CPU ${fmt(work.cpu / CALLS, 2)} ms per call, peak RSS ${fmt(work.rssMiB, 0)} MiB, open files ${work.fds} (own ${work.own})${work.faults ? `, ${work.faults} faults${work.errors[0] ? ` (first: ${work.errors[0].err})` : ""}` : ""}`;
+  const workLine = `the work floor, a minimal SDK server whose tools do the same vendor work with undici (create, polls on the same schedule, download, sha256, save) and nothing else, ${SAME_WAY}: overhead p50 ${fmt(median(work.overheads), 0)} ms, p99 ${fmt(work.p99, 0)} ms${inflight ? ` (without poll waits p99 ${fmt(quantile(work.ownWork, 0.99), 0)} ms)` : ""}, CPU ${fmt(work.cpu / CALLS, 2)} ms per call, peak RSS ${fmt(work.rssMiB, 0)} MiB, open files ${work.fds} (own ${work.own})${work.faults ? `, ${work.faults} faults${work.errors[0] ? ` (first: ${work.errors[0].err})` : ""}` : ""}`;
   if (inflight) {
     const f = `concurrency, ${CALLS === 1000 ? "1 000" : CALLS} calls in flight:`;
-    const floor = await floorInflight(m.connections);
-    const floorLine = `the floor, a minimal SDK server whose tool waits each call's simulator time, sent the same calls the same way: overhead p50 ${fmt(floor.p50, 0)} ms, p99 ${fmt(floor.p99, 0)} ms, CPU ${fmt(floor.cpuPerCall, 2)} ms per call`;
+    // the floor's calls are plain calls: a connection each, as the work floor's (m's are tasks with BENCH_TASKS=1)
+    const floor = await floorInflight(work.connections);
+    const floorLine = `the floor, a minimal SDK server whose tool waits each call's simulator time, ${SAME_WAY}: overhead p50 ${fmt(floor.p50, 0)} ms, p99 ${fmt(floor.p99, 0)} ms, CPU ${fmt(floor.cpuPerCall, 2)} ms per call`;
     return [
       {
         name: `${f} failed calls, wrong or duplicated outputs`,
@@ -815,7 +850,7 @@ async function rows(inflight, m, work) {
         unit: "MiB",
         goal: "≤ 300 MB",
         ok: m.rssMiB * MB <= 300e6,
-        detail: `${m.mix}; the floor (minimal SDK server, same calls): ${fmt(floor.rssMiB, 0)} MiB`,
+        detail: `${m.mix}; the floor (minimal SDK server, same calls${TASKS ? " as plain calls" : ""}): ${fmt(floor.rssMiB, 0)} MiB`,
       },
       {
         name: `${f} server open files (peak)`,
@@ -823,7 +858,7 @@ async function rows(inflight, m, work) {
         unit: "files",
         goal: "≤ 600",
         ok: m.fds <= 600,
-        detail: `/proc/<pid>/fd, sampled every 20 ms; its own (all but its clients' connections, up to ${m.connections * CLIENTS}): peak ${m.own}; the floor (minimal SDK server, same calls): ${floor.fds} files, its own ${floor.own}`,
+        detail: `/proc/<pid>/fd, sampled every 20 ms; its own (all but its clients' connections, up to ${m.connections * CLIENTS}): peak ${m.own}; the floor (minimal SDK server, same calls${TASKS ? " as plain calls" : ""}): ${floor.fds} files, its own ${floor.own}`,
       },
     ];
   }
