@@ -21,7 +21,7 @@ import type { CoreConfig } from "./config.js";
 import { VERSION } from "./version.js";
 import { registerViewer } from "./viewer.js";
 import { listServable } from "./media/listing.js";
-import { TASKS_CAPABILITY, taskStoreOf } from "./tools/task-calls.js";
+import { TASKS_CAPABILITY, installTasks } from "./tools/task-calls.js";
 
 /** MCP's error code for resources/read of a resource that does not exist. */
 const RESOURCE_NOT_FOUND = -32002;
@@ -98,10 +98,10 @@ export function createMcpServer(app: AppContext): McpServer {
       capabilities: { tools: {}, resources: {}, ...(app.config.tasks ? { tasks: TASKS_CAPABILITY } : {}) },
       instructions: instructions(app.config),
       jsonSchemaValidator: lazyValidator,
-      ...(app.config.tasks ? { taskStore: taskStoreOf(app) } : {}),
     },
   );
   for (const tool of listedToolsets(app).flatMap((t) => t.tools)) registerTool(server, app, tool);
+  if (app.config.tasks) installTasks(server, app);
   if (app.config.apps) registerViewer(server);
   server.registerResource(
     "media",

@@ -263,7 +263,8 @@ export class JobEngine {
   private ownRecord(jobId: string, handle: JobHandle, status: JobRecord["status"], label?: string) {
     const scope = callScope();
     const cost = scope?.cost ? { cost: scope.cost } : {};
-    return { scope, record: { ...newRecord(jobId, handle, status, label), owner: this.store.owner(), handle, ...cost } };
+    const delivery = scope?.taskDelivery ? { task_delivery: scope.taskDelivery } : {};
+    return { scope, record: { ...newRecord(jobId, handle, status, label), owner: this.store.owner(), handle, ...cost, ...delivery } };
   }
 
   private tracker(handle: JobHandle, record: JobRecord, kind: JobKind): Tracker {

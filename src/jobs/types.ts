@@ -181,6 +181,8 @@ export interface JobRecord {
   usage?: VendorUsage;
   /** The call's estimate, the budget reservation it holds until the job ends, and the actual cost once known. */
   cost?: JobCost;
+  /** The `delivery` of the MCP task call that started the job: its tasks/result answers in it. */
+  task_delivery?: "embed" | "link" | "preview";
 }
 
 /** A job's cost: estimated before the call, reserved against the budget, actual once the vendor reports usage. */

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import type { CostConfig, SpendLimit } from "../cost/config.js";
 import type { Reservation } from "../cost/ledger.js";
-import { inCallScope, type CallScope } from "../cost/scope.js";
+import { callScope, inCallScope, type CallScope } from "../cost/scope.js";
 import { mayHaveBilled } from "../cost/settle.js";
 import { AigcError, vendorDisplayName } from "../errors.js";
 import { log } from "../log.js";
@@ -105,6 +105,7 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
     ctx.reportUsage = (usage) => void (reported.usage = usage);
     ctx.reportActual = (actual) => void (reported.actual = actual);
     const scope: CallScope = {
+      ...callScope(),
       cost: { estimate: quote.estimate, ...(reservation ? { reservation } : {}) },
       onJob: (id) => {
         jobId = id;

@@ -238,7 +238,7 @@ export function registerTool(server: McpServer, app: AppContext, original: ToolD
   );
   compactListing(server, app);
   if (app.config.tasks && startsJob(def))
-    registerTaskTool(server, app, def.name, (raw, extra) => {
+    registerTaskTool(server, def.name, (raw, extra) => {
       // The SDK's validation is not on this path: the arguments are checked here, as it would (guardArguments).
       const { coerced } = checkArguments(def, raw);
       return callTool({ server, app, def, original, asTask: true }, coerced, extra);
@@ -280,6 +280,8 @@ async function callTool({ server, app, def, original, asTask }: Call, raw: unkno
   } catch (err) {
     const text = describeError(err);
     log.info("tool call failed", { tool: def.name, error: text.split("\n")[0] });
+    // A task call answers a refusal as a JSON-RPC error, whose code the error's category decides (task-calls.ts).
+    if (asTask) throw err;
     return scrub(errorResult(text));
   } finally {
     call.end();

@@ -10,6 +10,7 @@ import { defineTool, type ToolContext, type ToolDef } from "./define.js";
 import type { RenderedAsset } from "./delivery.js";
 import { assetMarks, jobResultShape, progressLine, renderJob, structuredJob, withFileStates, type JobView } from "./job-result.js";
 import { clip } from "../log.js";
+import { asPlace, jobsAfter, placeOf, type JobsPlace } from "../jobs/pages.js";
 
 /** Longest job id accepted (ids carry the vendor task id and model, a few hundred characters at most). */
 export const MAX_JOB_ID = 2048;
@@ -22,8 +23,8 @@ const CLIP = 1000;
 /** How long cancel_job waits for a task it found already done to be saved (a poll interval, up to Kling's 8 s, and the download). */
 const DONE_TASK_WAIT_MS = 15_000;
 
-interface Cursor {
-  o: number;
+/** A list_jobs cursor: where the last page ended (jobs/pages.ts) and the status filter it was made for. */
+interface Cursor extends JobsPlace {
   s?: string;
 }
 
@@ -32,16 +33,16 @@ function encodeCursor(c: Cursor): string {
 }
 
 function decodeCursor(cursor: string, status: string | undefined): Cursor {
-  let c: Partial<Cursor> | undefined;
+  let c: (Partial<Cursor> & object) | undefined;
   try {
-    c = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<Cursor>;
+    c = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<Cursor> & object;
   } catch {
     c = undefined;
   }
-  if (!c || typeof c.o !== "number" || !Number.isInteger(c.o) || c.o < 0)
-    throw inputError("cursor", "is not a cursor from list_jobs; pass next_cursor from the previous result exactly, or omit it");
-  if (c.s !== status) throw inputError("cursor", "was made for another status filter; repeat the same status, or omit cursor");
-  return { o: c.o, ...(c.s ? { s: c.s } : {}) };
+  const place = asPlace(c);
+  if (!place) throw inputError("cursor", "is not a cursor from list_jobs; pass next_cursor from the previous result exactly, or omit it");
+  if (c?.s !== status) throw inputError("cursor", "was made for another status filter; repeat the same status, or omit cursor");
+  return { ...place, ...(c?.s ? { s: c.s } : {}) };
 }
 
 /** Strings other than the job id shortened for a listing (get_job shows a job in full). */
@@ -143,7 +144,8 @@ export function jobTools(app: AppContext): ToolDef[] {
       input: {
         limit: z.number().int().min(1).max(100).optional().describe("default 20"),
         status: z.enum(JOB_STATUSES).optional(),
-        cursor: z.string().max(200).optional(),
+        // a place is a job id (at most MAX_JOB_ID characters) and a time, in base64url JSON
+        cursor: z.string().max(4096).optional(),
       },
       output: {
         jobs: z.array(z.object({ ...jobResultShape, label: z.string().optional(), created_at: z.string(), updated_at: z.string() })),
@@ -151,31 +153,33 @@ export function jobTools(app: AppContext): ToolDef[] {
       },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       run: async (args, ctx) => {
-        const start = args.cursor ? decodeCursor(args.cursor, args.status).o : 0;
         const limit = args.limit ?? 20;
-        const all = (await ctx.app.jobs.list(LIST_JOBS_SCAN)).filter((r) => !args.status || r.status === args.status);
+        const listed = (await ctx.app.jobs.list(LIST_JOBS_SCAN)).filter((r) => !args.status || r.status === args.status);
+        const rest = jobsAfter(listed, args.cursor ? decodeCursor(args.cursor, args.status) : undefined);
         const jobs: Array<Record<string, unknown>> = [];
         const lines: string[] = [];
         let bytes = 0;
         let skipped = 0;
-        let next = start;
+        let given = 0;
         // Each listed file as it is now (one lstat each), as get_job shows it.
-        for (const r of await Promise.all(all.slice(start, start + limit).map((r) => withFileStates(r, ctx.app.media.bucket)))) {
+        for (const r of await Promise.all(rest.slice(0, limit).map((r) => withFileStates(r, ctx.app.media.bucket)))) {
           const { item, line } = listEntry(r);
           const size = Buffer.byteLength(JSON.stringify(item)) + Buffer.byteLength(line) + 2;
           if (size > LIST_JOBS_MAX_RESULT_BYTES / 4) {
             skipped++; // a record from before ids were bounded: too large to list
-            next++;
+            given++;
             continue;
           }
           if (bytes + size > LIST_JOBS_MAX_RESULT_BYTES) break;
           bytes += size;
           jobs.push(item);
           lines.push(line);
-          next++;
+          given++;
         }
-        const nextCursor = next < all.length ? encodeCursor({ o: next, ...(args.status ? { s: args.status } : {}) }) : undefined;
-        const head = jobs.length ? `${jobs.length} job(s):\n${lines.join("\n")}` : start ? "No more jobs." : "No jobs yet.";
+        const last = rest[given - 1];
+        const nextCursor =
+          last && given < rest.length ? encodeCursor({ ...placeOf(last), ...(args.status ? { s: args.status } : {}) }) : undefined;
+        const head = jobs.length ? `${jobs.length} job(s):\n${lines.join("\n")}` : args.cursor ? "No more jobs." : "No jobs yet.";
         const tail = [
           skipped ? `${skipped} job record(s) too large to list were left out.` : "",
           nextCursor ? `More jobs: call list_jobs with cursor "${nextCursor}".` : "",

@@ -103,7 +103,7 @@ describe("MCP tasks over Streamable HTTP, two replicas", () => {
     expect(listed.tasks.map((t) => t.taskId)).toContain(taskId);
   });
 
-  it("tasks/result on another replica waits for the job, and the call's delivery goes with the task id", async () => {
+  it("tasks/result on another replica waits for the job, and answers in the delivery the call named", async () => {
     const created = await a.request(
       {
         method: "tools/call",
@@ -111,10 +111,13 @@ describe("MCP tasks over Streamable HTTP, two replicas", () => {
       },
       (await import("@modelcontextprotocol/sdk/experimental/tasks/types.js")).CreateTaskResultSchema,
     );
-    expect(created.task.taskId).toMatch(/^link:/);
-    expect(String(created._meta?.[IMMEDIATE])).toContain(created.task.taskId.slice("link:".length));
+    expect(created.task.taskId).toMatch(/^k\.ark\.image\./);
+    expect(String(created._meta?.[IMMEDIATE])).toContain(`Started job ${created.task.taskId} as an MCP task`);
+    expect(String(created._meta?.[IMMEDIATE])).not.toContain("wait_for_job with");
+    expect(String(created._meta?.[IMMEDIATE])).toMatch(/\nCost: /);
     const result = await b.experimental.tasks.getTaskResult(created.task.taskId, CallToolResultSchema);
     expect((result.structuredContent as JobResult).status).toBe("succeeded");
+    expect((await b.experimental.tasks.listTasks()).tasks.map((t) => t.taskId)).toContain(created.task.taskId);
     // link: paths and links only, where the default (embed) would have carried the image.
     expect(result.content.map((c) => c.type)).toEqual(["text"]);
     expect((result.content[0] as { text: string }).text).toContain((result.structuredContent as JobResult).assets[0]!.path!);
@@ -151,7 +154,7 @@ describe("MCP tasks over Streamable HTTP, two replicas", () => {
       .toContain("running");
     const refused = await rpcError(a.experimental.tasks.cancelTask(task.taskId));
     expect(refused.code).toBe(-32600);
-    expect(refused.message).toContain("Failed to cancel task: NotCancelled: ");
+    expect(refused.message).toContain("Cannot cancel task: NotCancelled: ");
     const done = await b.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
     expect((done.structuredContent as JobResult).status).toBe("succeeded");
   });
@@ -194,6 +197,49 @@ describe("MCP tasks over Streamable HTTP, two replicas", () => {
     );
     expect(refused.code).toBe(-32602);
     expect(refused.message).toMatch(/^MCP error -32602: Error: InputTextSensitiveContentDetected \(Ark, HTTP 400, request id \w+\)/);
+  });
+
+  it("tasks/list pages by creation: a task started, or one that moves on, between two pages is listed once", async () => {
+    const schema = (await import("@modelcontextprotocol/sdk/experimental/tasks/types.js")).CreateTaskResultSchema;
+    const start = (prompt: string) =>
+      a.request({ method: "tools/call", params: { name: "seedream_generate_image", arguments: { prompt }, task: {} } }, schema);
+    const video = await a.request(
+      { method: "tools/call", params: { name: "seedance_generate_video", arguments: { prompt: "paging waves", duration: 5 }, task: {} } },
+      schema,
+    );
+    const made = [video.task.taskId];
+    for (let i = 0; i < 55; i++) made.push((await start(`paging cat ${i}`)).task.taskId);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await b.experimental.tasks.listTasks(cursor);
+      seen.push(...page.tasks.map((t) => t.taskId));
+      cursor = page.nextCursor;
+      // between pages: a new task, and the video moving from queued to running
+      if (cursor && seen.length <= 50) {
+        await start("paging cat, late");
+        await new Promise((r) => setTimeout(r, 1300));
+      }
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const id of made) expect(seen).toContain(id);
+    expect((await rpcError(b.experimental.tasks.listTasks("bm9wZQ"))).code).toBe(-32602);
+  });
+
+  it("a task id in an error is redacted and cut; a request without a taskId or for an unknown tool reads plainly", async () => {
+    for (const id of [ark.apiKey, "x".repeat(100_000)]) {
+      const err = await rpcError(b.experimental.tasks.getTask(id));
+      expect(err.code).toBe(-32602);
+      expect(err.message).not.toContain(ark.apiKey);
+      expect(err.message.length).toBeLessThan(400);
+      expect(err.message.match(/MCP error/g)).toHaveLength(1);
+    }
+    const schema = (await import("@modelcontextprotocol/sdk/experimental/tasks/types.js")).CreateTaskResultSchema;
+    const { GetTaskResultSchema } = await import("@modelcontextprotocol/sdk/types.js");
+    const noId = await rpcError(a.request({ method: "tasks/get", params: {} }, GetTaskResultSchema));
+    expect(noId.message).toBe("MCP error -32602: Invalid params: taskId must be a string");
+    const unknown = await rpcError(a.request({ method: "tools/call", params: { name: "nope", arguments: {}, task: {} } }, schema));
+    expect(unknown.message).toBe('MCP error -32602: Tool "nope" not found');
   });
 
   it("plain calls of the same tools are unchanged", async () => {

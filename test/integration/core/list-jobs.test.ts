@@ -59,6 +59,16 @@ describe("list_jobs paging", () => {
     expect(first.jobs.find((j) => j.model)!.model!.length).toBeLessThan(1100);
   });
 
+  it("a job started between two pages is listed neither twice nor in place of another (the cursor is a place, not a count)", async () => {
+    const first = structured<Page>(await h.call("list_jobs", { limit: 10 }));
+    await new FileJobStore(h.dir).save(record(150));
+    const second = structured<Page>(await h.call("list_jobs", { limit: 10, cursor: first.next_cursor! }));
+    const ids = [...first.jobs, ...second.jobs].map((j) => j.job_id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).not.toContain(record(150).job_id);
+    expect(first.next_cursor!.length).toBeLessThan(400);
+  });
+
   it("refuses a cursor it did not make, naming the field", async () => {
     const r = await h.call("list_jobs", { cursor: "nonsense" });
     expect(r.isError).toBe(true);
