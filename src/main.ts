@@ -34,6 +34,8 @@ async function main(argv: string[]): Promise<void> {
     closeSandbox = () => sandbox.close();
     const ignored = ignoredBySandbox(env);
     if (ignored) log.warn(ignored);
+    // The vendor keys the sandbox leaves unused are still credentials of this machine: never shown.
+    registerSecrets(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v?.trim()])));
     const vendorVars = new Set(PLUGINS.flatMap((p) => p.env.map((v) => v.name)));
     env = Object.fromEntries(Object.entries(env).filter(([k]) => !vendorVars.has(k)));
     Object.assign(env, sandbox.env);

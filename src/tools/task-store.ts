@@ -117,7 +117,9 @@ export class JobTasks {
     let place;
     if (cursor !== undefined) {
       try {
-        place = asPlace(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
+        const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+        // a list_jobs cursor made with a status filter would page unfiltered here
+        place = parsed && typeof parsed === "object" && !("s" in parsed) ? asPlace(parsed) : undefined;
       } catch {
         place = undefined;
       }

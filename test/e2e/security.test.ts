@@ -1,8 +1,8 @@
-/** Issue 11 through the built server: DNS rebinding over HTTP (item 1), secrets in config errors (item 6). */
+/** Issue 11 through the built server: DNS rebinding over HTTP (item 1), secrets in config errors and logs (item 6). */
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChildProcess } from "node:child_process";
-import { run, startHttpServer } from "./helpers.js";
+import { run, startHttpServer, stdioClient } from "./helpers.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -102,6 +102,24 @@ describe("config errors", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/ARK_API_KEY/);
     expect(r.stderr).not.toContain("Zk9#x");
+  });
+});
+
+describe("--sandbox with real vendor keys in the environment", () => {
+  it("never shows them, though the sandbox does not use them (a tool argument that holds one, the log)", async () => {
+    const key = "ark-REALKEY-9f8e7d6c5b4a39281706";
+    const { client, stderr } = await stdioClient(
+      { AIGC_MCP_OUTPUT_DIR: outputDir(), ARK_API_KEY: `${key}\n`, AIGC_MCP_LOG_LEVEL: "debug" },
+      ["--sandbox"],
+    );
+    try {
+      const r = await client.callTool({ name: "seedream_generate_image", arguments: { prompt: "a cat", model: key, wait_seconds: 5 } });
+      expect(JSON.stringify(r)).not.toContain(key);
+      expect(JSON.stringify(r)).toContain("[redacted]");
+    } finally {
+      await client.close();
+    }
+    expect(stderr()).not.toContain(key);
   });
 });
 

@@ -224,6 +224,10 @@ describe("MCP tasks over Streamable HTTP, two replicas", () => {
     expect(new Set(seen).size).toBe(seen.length);
     for (const id of made) expect(seen).toContain(id);
     expect((await rpcError(b.experimental.tasks.listTasks("bm9wZQ"))).code).toBe(-32602);
+    const filtered = (await b.callTool({ name: "list_jobs", arguments: { limit: 1, status: "succeeded" } })).structuredContent as {
+      next_cursor: string;
+    };
+    expect((await rpcError(b.experimental.tasks.listTasks(filtered.next_cursor))).code).toBe(-32602);
   });
 
   it("a task id in an error is redacted and cut; a request without a taskId or for an unknown tool reads plainly", async () => {
