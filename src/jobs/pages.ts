@@ -33,6 +33,21 @@ export function placeOf(r: JobRecord): JobsPlace {
   return { c: r.created_at, j: idKey(r.job_id) };
 }
 
+/** A cursor as list_jobs and tasks/list give it: the place (and any filter) as base64url JSON. */
+export function cursorText(value: JobsPlace & { s?: string }): string {
+  return Buffer.from(JSON.stringify(value)).toString("base64url");
+}
+
+/** What a cursor holds, or undefined when it is not base64url JSON of an object. */
+export function cursorValue(cursor: string): (Partial<JobsPlace> & Record<string, unknown>) | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A place read back from a cursor's JSON, or undefined when it is not one. */
 export function asPlace(value: unknown): JobsPlace | undefined {
   const v = value as Partial<JobsPlace> | null;

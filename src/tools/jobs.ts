@@ -10,7 +10,7 @@ import { defineTool, type ToolContext, type ToolDef } from "./define.js";
 import type { RenderedAsset } from "./delivery.js";
 import { assetMarks, jobResultShape, progressLine, renderJob, structuredJob, withFileStates, type JobView } from "./job-result.js";
 import { clip } from "../log.js";
-import { asPlace, jobsAfter, placeOf, type JobsPlace } from "../jobs/pages.js";
+import { asPlace, cursorText, cursorValue, jobsAfter, placeOf, type JobsPlace } from "../jobs/pages.js";
 
 /** Longest job id accepted (ids carry the vendor task id and model, a few hundred characters at most). */
 export const MAX_JOB_ID = 2048;
@@ -28,21 +28,12 @@ interface Cursor extends JobsPlace {
   s?: string;
 }
 
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString("base64url");
-}
-
 function decodeCursor(cursor: string, status: string | undefined): Cursor {
-  let c: (Partial<Cursor> & object) | undefined;
-  try {
-    c = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<Cursor> & object;
-  } catch {
-    c = undefined;
-  }
+  const c = cursorValue(cursor);
   const place = asPlace(c);
   if (!place) throw inputError("cursor", "is not a cursor from list_jobs; pass next_cursor from the previous result exactly, or omit it");
   if (c?.s !== status) throw inputError("cursor", "was made for another status filter; repeat the same status, or omit cursor");
-  return { ...place, ...(c?.s ? { s: c.s } : {}) };
+  return { ...place, ...(status ? { s: status } : {}) };
 }
 
 /** Strings other than the job id shortened for a listing (get_job shows a job in full). */
@@ -178,7 +169,7 @@ export function jobTools(app: AppContext): ToolDef[] {
         }
         const last = rest[given - 1];
         const nextCursor =
-          last && given < rest.length ? encodeCursor({ ...placeOf(last), ...(args.status ? { s: args.status } : {}) }) : undefined;
+          last && given < rest.length ? cursorText({ ...placeOf(last), ...(args.status ? { s: args.status } : {}) }) : undefined;
         const head = jobs.length ? `${jobs.length} job(s):\n${lines.join("\n")}` : args.cursor ? "No more jobs." : "No jobs yet.";
         const tail = [
           skipped ? `${skipped} job record(s) too large to list were left out.` : "",

@@ -35,7 +35,7 @@ type Handler = (request: Request, extra: Extra) => Promise<unknown>;
 /** The server capability: task-augmented tools/call, tasks/list and tasks/cancel. */
 export const TASKS_CAPABILITY = { list: {}, cancel: {}, requests: { tools: { call: {} } } };
 /** CreateTaskResult `_meta` key of the text a host may hand the model while the task runs (2025-11-25, provisional). */
-export const IMMEDIATE_RESPONSE_KEY = "io.modelcontextprotocol/model-immediate-response";
+const IMMEDIATE_RESPONSE_KEY = "io.modelcontextprotocol/model-immediate-response";
 /** The longest one tasks/result waits before answering an error that says to ask again. */
 const RESULT_WAIT_MS = 24 * 3_600_000;
 
@@ -143,7 +143,7 @@ async function callAsTask(
 
 /** What the model may be told while the task runs: the task, and the call's notes (a model's advice, the cost). */
 function immediateResponse(taskId: string, status: string, text: string): string {
-  const notes = text.split("\n").filter((l) => /^(Note|Cost|Estimated cost|Estimate)\b/.test(l));
+  const notes = text.split("\n").filter((l) => /^(Note|Cost): /.test(l));
   const head =
     status === "working"
       ? `Started job ${taskId} as an MCP task. The client fetches its result when it ends (no wait_for_job needed); get_job shows it meanwhile.`

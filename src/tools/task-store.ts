@@ -10,7 +10,7 @@
 import { ErrorCode, type CallToolResult, type Task } from "@modelcontextprotocol/sdk/types.js";
 import type { AppContext } from "../context.js";
 import { AigcError, describeError } from "../errors.js";
-import { asPlace, jobsAfter, placeOf } from "../jobs/pages.js";
+import { asPlace, cursorText, cursorValue, jobsAfter, placeOf } from "../jobs/pages.js";
 import { TERMINAL, type JobRecord } from "../jobs/types.js";
 import { clip, redact } from "../log.js";
 import { finishResult } from "./define.js";
@@ -19,9 +19,9 @@ import { LIST_JOBS_SCAN, MAX_JOB_ID } from "./jobs.js";
 
 const DAY_MS = 86_400_000;
 /** How often a client is asked to look at a running task (tasks/get reads the job, and resumes it when no process follows it). */
-export const TASK_POLL_INTERVAL_MS = 2000;
+const TASK_POLL_INTERVAL_MS = 2000;
 /** Tasks per tasks/list page. */
-export const TASKS_PAGE = 50;
+const TASKS_PAGE = 50;
 /** How long one look at a job's record may take (a job store that does not answer). */
 const LOOKUP_MS = 30_000;
 
@@ -38,16 +38,16 @@ export function shownId(taskId: string): string {
   return JSON.stringify(clip(taskId, 100));
 }
 
-/** A job as a task: submitting, queued and running are `working`; expired is `failed`. */
-export function taskOf(record: JobRecord, ttlMs: number): Task {
-  const status =
-    record.status === "succeeded"
-      ? "completed"
-      : record.status === "cancelled"
-        ? "cancelled"
-        : TERMINAL.has(record.status)
-          ? "failed"
-          : "working";
+/** A job's status as a task's: submitting, queued and running are `working`; expired is `failed`. */
+function taskStatus(record: JobRecord): Task["status"] {
+  if (record.status === "succeeded") return "completed";
+  if (record.status === "cancelled") return "cancelled";
+  return TERMINAL.has(record.status) ? "failed" : "working";
+}
+
+/** A job as a task. */
+function taskOf(record: JobRecord, ttlMs: number): Task {
+  const status = taskStatus(record);
   const message = record.error ? `${record.status}: ${record.error.code}: ${record.error.message}` : progressLine(record);
   return {
     taskId: record.job_id,
@@ -101,7 +101,7 @@ export class JobTasks {
   async cancel(taskId: string): Promise<Task> {
     const record = await this.record(taskId);
     if (TERMINAL.has(record.status))
-      throw rpcError(ErrorCode.InvalidParams, `Cannot cancel task: it is already in terminal status "${taskOf(record, 0).status}"`);
+      throw rpcError(ErrorCode.InvalidParams, `Cannot cancel task: it is already in terminal status "${taskStatus(record)}"`);
     let outcome;
     try {
       ({ outcome } = await this.app.jobs.cancel(taskId, AbortSignal.timeout(LOOKUP_MS)));
@@ -116,13 +116,9 @@ export class JobTasks {
   async list(cursor?: string): Promise<{ tasks: Task[]; nextCursor?: string }> {
     let place;
     if (cursor !== undefined) {
-      try {
-        const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-        // a list_jobs cursor made with a status filter would page unfiltered here
-        place = parsed && typeof parsed === "object" && !("s" in parsed) ? asPlace(parsed) : undefined;
-      } catch {
-        place = undefined;
-      }
+      const value = cursorValue(cursor);
+      // a list_jobs cursor made with a status filter would page unfiltered here
+      place = value && !("s" in value) ? asPlace(value) : undefined;
       if (!place) throw rpcError(ErrorCode.InvalidParams, "Invalid cursor: pass nextCursor from the last tasks/list exactly, or none");
     }
     let listed: JobRecord[];
@@ -136,7 +132,7 @@ export class JobTasks {
     const last = page.at(-1);
     return {
       tasks: page.map((r) => taskOf(r, this.ttlMs)),
-      ...(last && rest.length > page.length ? { nextCursor: Buffer.from(JSON.stringify(placeOf(last))).toString("base64url") } : {}),
+      ...(last && rest.length > page.length ? { nextCursor: cursorText(placeOf(last)) } : {}),
     };
   }
 }
