@@ -3,6 +3,7 @@ import { ConfigError, type CoreConfig } from "./config.js";
 import { AigcError, joinSentences } from "./errors.js";
 import { JobEngine, type EngineOptions } from "./jobs/engine.js";
 import { FileJobStore } from "./jobs/file-store.js";
+import { LateUploads, type LateUploadTimes } from "./jobs/late-uploads.js";
 import type { JobStore } from "./jobs/store.js";
 import { homedir } from "node:os";
 import { parse, resolve } from "node:path";
@@ -32,9 +33,16 @@ export interface AppContext {
   callbacks?: TaskCallbacks;
   /** The tool calls being answered (a shutdown stops those still open at the end of its grace). */
   calls: OpenCalls;
+  /** Uploads to the bucket that failed, tried again (a result showing the job waits briefly for it). */
+  uploads: LateUploads;
 }
 
-export async function createContext(config: CoreConfig, vendors: LoadedVendor[], engineOptions?: EngineOptions): Promise<AppContext> {
+export async function createContext(
+  config: CoreConfig,
+  vendors: LoadedVendor[],
+  engineOptions?: EngineOptions,
+  uploadTimes?: Partial<LateUploadTimes>,
+): Promise<AppContext> {
   registerSecret(config.authToken);
   setConnectionsPerOrigin(config.maxConnections);
   const media = new MediaStore(
@@ -67,6 +75,8 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
   media.recent = (limit) => store.recentMedia(limit);
   const jobs = new JobEngine(store, media, engineOptions);
   for (const v of vendors) for (const d of v.drivers) jobs.registerDriver(d);
+  const uploads = new LateUploads(store, media, (id) => jobs.release(id), uploadTimes);
+  uploads.start();
   const inputs = inputPolicy(config, media);
   logInputRoots(inputs);
   const pm = config.publicMedia;
@@ -79,12 +89,12 @@ export async function createContext(config: CoreConfig, vendors: LoadedVendor[],
     inputs,
     vendors,
     calls: new OpenCalls(callsOpen),
+    uploads,
     ...(links ? { links } : {}),
     ...(callbacks ? { callbacks } : {}),
   };
 }
 
-/** The job store: Redis when AIGC_MCP_REDIS_URL is set (unreachable = refuse to start), else the output folder. */
 /** The job store the configuration names: Redis (AIGC_MCP_REDIS_URL) or the output folder. Throws ConfigError when Redis cannot be reached. */
 export async function jobStore(config: CoreConfig): Promise<JobStore> {
   if (!config.redis) return new FileJobStore(config.outputDir, config.jobRetentionDays);

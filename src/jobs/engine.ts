@@ -228,6 +228,17 @@ export class JobEngine {
     return following.length;
   }
 
+  /**
+   * Lets the store answer for a job this process holds as ended, since its record is about to be
+   * rewritten elsewhere (late-uploads.ts); false, holding on, while this process may still write it.
+   */
+  release(jobId: string): boolean {
+    const tr = this.trackers.get(jobId);
+    if (tr && !tr.retired) return false;
+    this.trackers.delete(jobId);
+    return true;
+  }
+
   /** The most recently updated jobs, with this process's live records in place of stored ones. */
   async list(limit: number): Promise<JobRecord[]> {
     const stored = await this.store.list(limit);

@@ -96,14 +96,18 @@ export interface Lease {
  * undefined when another process holds it. It is renewed every third of `ttlMs` while held; a
  * holder that dies stops renewing, and the lease expires for another process to take over.
  */
-export async function claimDownload(store: JobStore, jobId: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
-  const name = `download:${recordKey(jobId)}`;
+export function claimDownload(store: JobStore, jobId: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
+  return claimLease(store, `download:${recordKey(jobId)}`, holder, ttlMs);
+}
+
+/** Takes the lease `name` for `ttlMs`, renewed every third of it until released; undefined when another holder has it. Throws when the store fails. */
+export async function claimLease(store: JobStore, name: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
   if (!(await store.acquire(name, holder, ttlMs))) return undefined;
   const timer = setInterval(
     () => {
       store.renew(name, holder, ttlMs).then(
-        (held) => held || log.warn("lost a download lease; another process may save the same outputs", { job: jobId.slice(0, 24) }),
-        (err: unknown) => log.warn("could not renew a download lease", { error: String(err) }),
+        (held) => held || log.warn("lost a lease; another process may do the same work", { lease: name.slice(0, 40) }),
+        (err: unknown) => log.warn("could not renew a lease", { error: String(err) }),
       );
     },
     Math.max(50, Math.floor(ttlMs / 3)),
@@ -112,7 +116,7 @@ export async function claimDownload(store: JobStore, jobId: string, holder: stri
   return {
     async release() {
       clearInterval(timer);
-      await store.drop(name, holder).catch((err: unknown) => log.warn("could not release a download lease", { error: String(err) }));
+      await store.drop(name, holder).catch((err: unknown) => log.warn("could not release a lease", { error: String(err) }));
     },
   };
 }

@@ -106,6 +106,8 @@ export class MediaStore {
   /** The bucket outputs are copied to (AIGC_MCP_S3_BUCKET), and whether the local file stays after upload. */
   bucket?: Bucket;
   keepLocal = true;
+  /** Told the name of each output whose upload to the bucket failed (jobs/late-uploads.ts tries it again later). */
+  uploadFailed: (name: string) => void = () => undefined;
   /** Bytes of outputs just saved, held for the answer that embeds them (none by default). */
   fresh = new FreshBytes(0);
 
@@ -194,7 +196,8 @@ export class MediaStore {
 
   /**
    * Copies a saved output to the bucket, when one is configured. A failed upload never loses the
-   * output: the local file stays, is served from here, and the failure is logged.
+   * output: the local file stays, is served from here, the failure is logged, and the upload is
+   * tried again later (jobs/late-uploads.ts).
    */
   private async offload(path: string, name: string, mime: string, opts: SaveOptions): Promise<Pick<Asset, "storage" | "storage_error">> {
     if (!this.bucket) return {};
@@ -202,6 +205,7 @@ export class MediaStore {
       await this.bucket.upload(path, name, mime, opts.signal);
     } catch (err) {
       log.warn("object storage upload failed; the file stays in the output folder", { file: name, error: String(err) });
+      this.uploadFailed(name);
       return { storage_error: clip(err instanceof Error ? err.message : String(err), 300) };
     }
     if (!this.keepLocal) await unlink(path).catch(() => undefined);

@@ -188,12 +188,15 @@ function failureLine(record: JobRecord): string {
 
 /** How long a result waits for a bucket copy it would embed or preview; past it the asset is linked instead. */
 const BUCKET_READ_MS = 10_000;
+/** How long a result waits for the late upload of an output whose first upload failed (jobs/late-uploads.ts). */
+const LATE_UPLOAD_WAIT_MS = 3000;
 
 /**
  * Builds the tool result in the given delivery mode (see delivery.ts). A failed job's text starts
  * with "Error:" and the vendor code, for clients that ignore isError (Dify).
  */
-export async function renderJob(stored: JobRecord, app: AppContext, delivery: DeliveryMode, lead?: string): Promise<CallToolResult> {
+export async function renderJob(shown: JobRecord, app: AppContext, delivery: DeliveryMode, lead?: string): Promise<CallToolResult> {
+  const stored = await app.uploads.settle(shown, LATE_UPLOAD_WAIT_MS);
   const record = await withDownloadUrls(await withFileStates(stored, app.media.bucket), app);
   const failed = record.status === "failed" || record.status === "expired";
   // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false, or not in this replica's folder: withFileStates),

@@ -20,6 +20,7 @@ import { startRedis, type TestRedis } from "../helpers/redis.js";
 import { startS3, type TestS3 } from "../helpers/s3.js";
 import { startHttpServer } from "./helpers.js";
 import { freePort } from "../helpers/ports.js";
+import { proxyThatHangs } from "../helpers/store-faults.js";
 
 const example = readEnvFile();
 const [, replicaService] = replicas(loadCompose(example))[0]!;
@@ -246,4 +247,42 @@ describe("two replicas sharing Redis and the bucket (issue 13)", () => {
     }
     await Promise.all([clientB.close(), clientA2.close()]);
   });
+  it("an image A saved while the store dropped every connection reaches the bucket at A's next get_job; B then serves it", async () => {
+    const store = await proxyThatHangs(new URL(s3.endpoint));
+    const fresh = async (env: Record<string, string>, endpoint = s3.endpoint) => {
+      const e = {
+        ...env,
+        AIGC_MCP_PORT: String(await freePort()),
+        AIGC_MCP_OUTPUT_DIR: tempDir("aigc-e2e-replica-"),
+        AIGC_MCP_S3_ENDPOINT: endpoint,
+      };
+      await start(e);
+      return connect(mcpUrl(e));
+    };
+    const [clientA, clientB] = [await fresh(envA, store.url), await fresh(envB)];
+    try {
+      store.drop();
+      const call = (c: Client, name: string, args: Record<string, unknown>) =>
+        c.callTool({ name, arguments: args }) as Promise<CallToolResult>;
+      const made = jobOf(await call(clientA, "seedream_generate_image", { prompt: "saved while the store was down", delivery: "link" }));
+      const asset = made.assets[0]!;
+      expect(asset.storage_error).toMatch(/failed/);
+      // Only A's folder has it, and Redis says it is in no bucket: B cannot serve it.
+      await expect(clientB.readResource({ uri: asset.uri })).rejects.toThrow(/not found/);
+      store.forward();
+      await new Promise((r) => setTimeout(r, 5200)); // A does not try again within 5 s of the failed upload
+      const shown = jobOf(await call(clientA, "get_job", { job_id: made.job_id, delivery: "link" })).assets[0]!;
+      expect(shown.storage).toBe("s3");
+      expect(shown.storage_error).toBeUndefined();
+      const onB = jobOf(await call(clientB, "get_job", { job_id: made.job_id, delivery: "link" })).assets[0]!;
+      expect(onB.storage).toBe("s3");
+      expect(sha256(Buffer.from(await (await fetch(onB.download_url!)).arrayBuffer()))).toBe(asset.sha256);
+      const read = await clientB.readResource({ uri: asset.uri });
+      const blob = read.contents[0] && "blob" in read.contents[0] ? read.contents[0].blob : "";
+      expect(sha256(Buffer.from(blob, "base64"))).toBe(asset.sha256);
+    } finally {
+      await Promise.all([clientA.close(), clientB.close()]);
+      await store.close();
+    }
+  }, 60_000);
 });

@@ -9,6 +9,7 @@ import { parseCoreConfig, type Env } from "../../src/config.js";
 import { createContext, type AppContext } from "../../src/context.js";
 import { setLogSink } from "../../src/log.js";
 import type { EngineOptions } from "../../src/jobs/engine.js";
+import type { LateUploadTimes } from "../../src/jobs/late-uploads.js";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { AnimoSimulator, type AnimoSimOptions } from "../../src/vendors/animo/simulator.js";
 import { ArkSimulator, type ArkSimOptions } from "../../src/vendors/ark/simulator.js";
@@ -79,17 +80,19 @@ export interface Harness {
 export type HarnessOptions = SimulatorOptionsById & {
   env?: Env;
   engine?: EngineOptions;
+  /** Times of the late uploads' scans (src/jobs/late-uploads.ts). */
+  uploads?: Partial<LateUploadTimes>;
   existing?: { sandbox: TestSandbox; dir: string };
 };
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const { env: extraEnv, engine, existing, ...simulators } = opts;
+  const { env: extraEnv, engine, uploads, existing, ...simulators } = opts;
   const sandbox = existing?.sandbox ?? (await startTestSandbox(simulators));
   const ark = sandbox.ark;
   const dir = existing?.dir ?? tempDir();
   const env: Env = { AIGC_MCP_OUTPUT_DIR: dir, ...sandbox.env, AIGC_MCP_LOG_LEVEL: "error", ...extraEnv };
   const core = parseCoreConfig(env);
-  const app = await createContext(core, await loadVendors(env, core), { ...FAST_ENGINE, ...engine });
+  const app = await createContext(core, await loadVendors(env, core), { ...FAST_ENGINE, ...engine }, uploads);
   const server = createMcpServer(app);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
@@ -105,6 +108,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     call: (name, args, o) => client.callTool({ name, arguments: args }, undefined, o) as Promise<CallToolResult>,
     restart: () => startHarness({ ...opts, existing: { sandbox, dir } }),
     async close() {
+      app.uploads.stop();
       await app.jobs.close();
       await client.close();
       await server.close();

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
-import { connect, createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
+import { createServer as createHttpServer } from "node:http";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AigcError } from "../../../src/errors.js";
@@ -11,6 +11,7 @@ import { startHarness, tempDir, text } from "../../helpers/harness.js";
 import { jobOf } from "../../helpers/results.js";
 import { startRedis } from "../../helpers/redis.js";
 import { startS3, type TestS3 } from "../../helpers/s3.js";
+import { hungStore, listening, proxyThatHangs } from "../../helpers/store-faults.js";
 
 const SLOW_DOWN =
   '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
@@ -29,50 +30,6 @@ function bucketAt(endpoint: string, bucket: string, timeoutsMs?: BucketConfig["t
     credentials,
     ...(timeoutsMs ? { timeoutsMs } : {}),
   });
-}
-
-const listening = async <S extends NetServer | HttpServer>(server: S): Promise<{ server: S; url: string }> => {
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-};
-
-/** A store that accepts connections and never reads or answers. */
-async function hungStore() {
-  const sockets: Socket[] = [];
-  const { server, url } = await listening(createNetServer((sock) => void sockets.push(sock)));
-  const close = async () => {
-    for (const sock of sockets) sock.destroy();
-    await new Promise((r) => server.close(r));
-  };
-  return { url, sockets, close };
-}
-
-/** A proxy to `target` that forwards until told to hang (accept, never answer) or drop (close each connection at once). */
-async function proxyThatHangs(target: URL) {
-  let mode: "forward" | "hang" | "drop" = "forward";
-  const sockets: Socket[] = [];
-  const { server, url } = await listening(
-    createNetServer((sock) => {
-      if (mode === "drop") return void sock.destroy();
-      sockets.push(sock);
-      if (mode === "hang") return;
-      const up = connect(Number(target.port), target.hostname);
-      sockets.push(up);
-      sock.pipe(up).pipe(sock);
-      up.on("error", () => sock.destroy());
-      sock.on("error", () => up.destroy());
-    }),
-  );
-  const become = (next: typeof mode) => {
-    mode = next;
-    for (const sock of sockets.splice(0)) sock.destroy(); // kept-alive connections too
-  };
-  const hang = () => become("hang");
-  const close = async () => {
-    for (const sock of sockets) sock.destroy();
-    await new Promise((r) => server.close(r));
-  };
-  return { url, hang, drop: () => become("drop"), forward: () => become("forward"), close };
 }
 
 describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
