@@ -26,21 +26,12 @@ import { callScope } from "../cost/scope.js";
 import { waitOn, type WaitOptions } from "./wait.js";
 import { resumeJob, type JobLookup, type Resuming } from "./resume.js";
 import { lostRecord } from "./lost-record.js";
+import type { EngineOptions } from "./engine-options.js";
 
 export type { WaitOptions };
+export type { EngineOptions } from "./engine-options.js";
 
 const PENDING = Symbol("pending");
-
-export interface EngineOptions {
-  /** First poll delay; later polls back off towards the driver's interval. */
-  pollMinMs?: number;
-  /** A tracker stops polling after this long without anyone asking about the job. */
-  trackIdleMs?: number;
-  /** How often a waiting caller is told that it is still waiting. */
-  heartbeatMs?: number;
-  /** Life of a download lease (renewed every third of it while its holder saves the outputs). */
-  leaseMs?: number;
-}
 
 export class JobEngine {
   private readonly drivers = new Map<string, TaskDriver>();
@@ -228,15 +219,9 @@ export class JobEngine {
     return following.length;
   }
 
-  /**
-   * Lets the store answer for a job this process holds as ended, since its record is about to be
-   * rewritten elsewhere (late-uploads.ts); false, holding on, while this process may still write it.
-   */
+  /** Lets the store answer for an ended job (its record is rewritten elsewhere: late-uploads.ts); false while this process may write it. */
   release(jobId: string): boolean {
-    const tr = this.trackers.get(jobId);
-    if (tr && !tr.retired) return false;
-    this.trackers.delete(jobId);
-    return true;
+    return this.trackers.release(jobId);
   }
 
   /** The most recently updated jobs, with this process's live records in place of stored ones. */

@@ -77,6 +77,10 @@ export async function applyResult(
   onlyHere = false,
 ): Promise<"retry" | undefined> {
   if (result.status !== "succeeded") {
+    // Ended so already by another process (a cancel_job on another replica): its record, detail and
+    // settled cost included, is the job's; this poll only saw the same end.
+    const stored = !onlyHere && TERMINAL.has(result.status) ? await tr.stored() : undefined;
+    if (stored?.status === result.status) return void tr.adopt(stored);
     await tr.update({
       status: result.status,
       detail: result.detail,

@@ -59,6 +59,14 @@ export class TrackedJobs {
     if (set?.size === 0) this.byTask.delete(key);
   }
 
+  /** Drops the job's tracker unless it may still write the job's record; false while it may. */
+  release(jobId: string): boolean {
+    const tr = this.byId.get(jobId);
+    if (tr && !tr.retired) return false;
+    this.delete(jobId);
+    return true;
+  }
+
   /** The unfinished jobs here that follow `vendor`'s task `task`. */
   following(vendor: string, task: string): Tracker[] {
     const out = [...(this.byTask.get(taskKey(vendor, task)) ?? [])];

@@ -152,6 +152,7 @@ export function seedanceResult(task: ArkVideoTask): PollResult {
       ),
     };
   }
+  if (status === "cancelled") return { status, model: task.model, detail: `${ARK} reports the task cancelled` };
   if (status !== "succeeded") return { status, model: task.model, detail: status === "queued" ? "waiting in Ark's queue" : "generating" };
   const base = (task.updated_at ?? Math.floor(Date.now() / 1000)) * 1000 + 24 * 3600_000;
   const outputs: VendorOutput[] = [];

@@ -77,6 +77,31 @@ describe("cancellation", () => {
     }
   });
 
+  it("a task cancelled elsewhere ends here as that cancel said (another server), or as Ark says (its console), never as generating", async () => {
+    const a = await startHarness({ ark: { queuedMs: 60_000, runningMs: 60_000 } });
+    const b = await a.restart(); // another server on the same store and vendor
+    try {
+      const q = jobOf(await a.call("seedance_generate_video", { prompt: "cancelled on B", wait_seconds: 0 }));
+      expect(text(await b.call("cancel_job", { job_id: q.job_id }))).toMatch(/removed the queued task/);
+      const onA = jobOf(await a.call("wait_for_job", { job_id: q.job_id, wait_seconds: 20 }));
+      expect(onA.status).toBe("cancelled");
+      expect(onA.detail).toMatch(/removed the queued task; nothing is billed/);
+
+      const c = jobOf(await a.call("seedance_generate_video", { prompt: "cancelled in the console", wait_seconds: 0 }));
+      const del = await fetch(`${a.ark.baseUrl}/contents/generations/tasks/${c.vendor_task_id}`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${a.ark.apiKey}` },
+      });
+      expect(del.status).toBe(200);
+      const ended = jobOf(await a.call("wait_for_job", { job_id: c.job_id, wait_seconds: 20 }));
+      expect(ended.status).toBe("cancelled");
+      expect(ended.detail).toBe("Ark reports the task cancelled");
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+
   it("two cancel_job calls at once on a queued task both say it is cancelled", async () => {
     const h = await startHarness({ ark: { queuedMs: 60_000, runningMs: 60_000 } });
     try {
