@@ -262,6 +262,11 @@ export class Bucket implements MediaLinks {
     return Math.min(t?.answer ?? ANSWER_MS, t?.idle ?? IDLE_TIMEOUT_MS) / 1000;
   }
 
+  /** Milliseconds until requests wait for the store again, after one it left unanswered (0: they wait now). */
+  quietForMs(): number {
+    return Math.max(0, this.unansweredUntil - Date.now());
+  }
+
   /** Throws at once while the store has left a request unanswered in the last 30 s. */
   private failIfUnanswered(doing: string): void {
     if (Date.now() >= this.unansweredUntil) return;

@@ -38,8 +38,10 @@ export async function serveMedia(
     if (!isMediaNotFound(err)) {
       // The job store (Redis) or the bucket did not answer: not the file's fault, so not a 404. The details go to the log only.
       log.warn("a /media/ download could not be served", { name, error: describeError(err) });
+      // Within the bucket's quiet time after a request it left unanswered, every read fails at once: retry after it.
+      const wait = Math.max(10, Math.ceil((media.bucket?.quietForMs() ?? 0) / 1000));
       return plain(res, 503, "Service unavailable: the output could not be looked up or read just now; try again shortly.", {
-        "retry-after": "10",
+        "retry-after": String(wait),
       });
     }
     // The signature is ours, so the name is a file this server saved: say what can have become of it.

@@ -14,10 +14,11 @@ import { serveMedia } from "../../../src/transports/media-route.js";
 const SECRET = "r".repeat(32);
 let server: Server | undefined;
 
-async function serve(resolve: MediaStore["resolve"]): Promise<{ signer: SignedMediaUrls; base: string }> {
+async function serve(resolve: MediaStore["resolve"], quietForMs?: number): Promise<{ signer: SignedMediaUrls; base: string }> {
+  const bucket = quietForMs === undefined ? undefined : { quietForMs: () => quietForMs };
   server = createServer((req, res) => {
     const url = new URL(req.url!, "http://127.0.0.1");
-    void serveMedia(req, res, url, signer.nameFromPath(url.pathname)!, signer, { resolve } as MediaStore);
+    void serveMedia(req, res, url, signer.nameFromPath(url.pathname)!, signer, { resolve, bucket } as unknown as MediaStore);
   });
   await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -53,5 +54,14 @@ describe("the /media/ route when a file cannot be served", () => {
     expect(body).toMatch(/^Service unavailable: the output could not be looked up or read just now; try again shortly\./);
     expect(body).not.toContain("10.0.0.9");
     expect(lines.join("\n")).toContain("RedisUnavailable");
+  });
+
+  it("while the bucket is quiet after a request it left unanswered, Retry-After is the time left of it (reads before it fail at once)", async () => {
+    setLogSink(() => undefined);
+    const hung = new AigcError({ category: "timeout", code: "StorageUnavailable", message: "the store left a request unanswered" });
+    const { signer } = await serve(() => Promise.reject(hung), 27_200);
+    const res = await fetch((await signer.link("out.png")).url);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("28");
   });
 });

@@ -169,6 +169,8 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
       );
       expect(Date.now() - again).toBeLessThan(100);
       expect(hung.sockets.length).toBe(3);
+      expect(bucket.quietForMs()).toBeGreaterThan(25_000); // what /media/ gives as Retry-After
+      expect(bucket.quietForMs()).toBeLessThanOrEqual(30_000);
     } finally {
       bucket.close();
       await hung.close();
