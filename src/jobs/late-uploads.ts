@@ -150,6 +150,7 @@ export class LateUploads {
       const { uploaded, failed } = await this.retry(r);
       total.uploaded += uploaded;
       total.failed += failed;
+      if (failed && !uploaded) break; // the store still fails: the rest wait for the next scan, not a read of each file
     }
     if (total.uploaded) log.info(`uploaded ${total.uploaded} output(s) to the bucket whose first upload had failed`);
     return total;

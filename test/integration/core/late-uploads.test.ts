@@ -109,11 +109,13 @@ describe("outputs whose upload to the bucket failed are uploaded later", () => {
     }
   });
 
-  it("a store that still fails keeps the output in the folder, with the newer error", async () => {
+  it("a store that still fails keeps the output in the folder, with the newer error; a scan stops at the first failure", async () => {
     const t = await withStoreDown();
     try {
+      const other = jobOf(await t.h.call("seedream_generate_image", { prompt: "a second fox", delivery: "link" }));
+      expect(other.assets[0]!.storage_error).toBeDefined();
       await sleep(150);
-      expect(await t.h.app.uploads.scan()).toEqual({ uploaded: 0, failed: 1 });
+      expect(await t.h.app.uploads.scan()).toEqual({ uploaded: 0, failed: 1 }); // not a try (and a read) of each
       const asset = jobOf(await t.h.call("get_job", { job_id: t.made.job_id, delivery: "link" })).assets[0]!;
       expect(asset.storage_error).toMatch(/in bucket late-uploads failed/);
       expect(existsSync(asset.path!)).toBe(true);
