@@ -11,7 +11,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { lstat, unlink } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { clip, log } from "../log.js";
 import type { MediaStore } from "../media/store.js";
@@ -34,7 +33,7 @@ const DEFAULT_TIMES: LateUploadTimes = { firstScanMs: 60_000, retryScanMs: 60_00
 const SCAN_RECORDS = 10_000;
 /** Life of the upload lease (renewed every third of it while held). */
 const LEASE_MS = 60_000;
-/** Upload failures remembered (by file name) for `gapMs`. */
+/** Upload failures (for `gapMs`) and files found not as generated, remembered by file name. */
 const FAILURES_KEPT = 10_000;
 
 export interface LateUploadOutcome {
@@ -42,12 +41,19 @@ export interface LateUploadOutcome {
   record?: JobRecord;
   uploaded: number;
   failed: number;
+  /** Not tried: another job's late upload is under way here. */
+  busy?: boolean;
 }
+
+const NOTHING: LateUploadOutcome = { uploaded: 0, failed: 0 };
 
 const nameOf = (uri: string) => decodeURIComponent(uri.slice(uri.lastIndexOf("/") + 1));
 
 export class LateUploads {
-  private readonly running = new Map<string, Promise<LateUploadOutcome>>();
+  /** The one late upload run at a time: a store that hangs holds one connection, not one per job shown. */
+  private active: { id: string; run: Promise<LateUploadOutcome> } | undefined;
+  /** Files found not as generated, by name, with the size and time they had then: not read again until either changes. */
+  private readonly notAsGenerated = new Map<string, string>();
   private readonly failedAt = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private dueAt = 0;
@@ -84,52 +90,56 @@ export class LateUploads {
 
   /** The upload of output `name` failed just now: it is tried again in a scan `retryScanMs` from now. */
   failed(name: string): void {
-    this.failedAt.delete(name);
-    this.failedAt.set(name, Date.now());
-    for (const old of this.failedAt.keys()) {
-      if (this.failedAt.size <= FAILURES_KEPT) break;
-      this.failedAt.delete(old);
-    }
+    keepNewest(this.failedAt, name, Date.now());
     this.schedule(this.times.retryScanMs);
   }
 
-  /** The outputs of `record` this server may upload now: not in the bucket for an error, in its own output folder, not failed just now. */
-  pending(record: JobRecord): Asset[] {
+  /**
+   * The outputs of `record` this server may upload: not in the bucket for an error, in its own
+   * output folder, and (unless `anyTime`) not failed in the last `gapMs`.
+   */
+  pending(record: JobRecord, anyTime = false): Asset[] {
     if (!this.media.bucket) return [];
-    const folder = resolve(this.media.dir);
-    const since = Date.now() - this.times.gapMs;
+    const since = anyTime ? Infinity : Date.now() - this.times.gapMs;
     return record.assets.filter(
       (a) =>
         a.storage_error !== undefined &&
         a.path !== undefined &&
-        dirname(resolve(a.path)) === folder &&
+        this.media.savedHere(a.path) &&
         (this.failedAt.get(nameOf(a.uri)) ?? 0) <= since,
     );
   }
 
   /**
    * `record`, or the record as saved once its pending outputs are uploaded, when that is done within
-   * `ms` (the uploads go on after it). Never throws: a store that still fails leaves the record as it was.
+   * `ms` (the uploads go on after it). Only a result that starts the one late upload waits for it:
+   * not while another runs, nor while the store is in its quiet time after a request it left
+   * unanswered (the upload would fail at once). Never throws.
    */
   async settle(record: JobRecord, ms: number): Promise<JobRecord> {
-    if (!this.pending(record).length) return record;
+    if (this.active || !this.pending(record).length || (this.media.bucket?.quietForMs() ?? 0) > 0) return record;
     const outcome = await Promise.race([this.retry(record), sleep(ms, undefined, { ref: false })]);
     return outcome?.record ?? record;
   }
 
-  /** Uploads `record`'s pending outputs (one run per job at a time); never throws. */
-  retry(record: JobRecord): Promise<LateUploadOutcome> {
+  /**
+   * Uploads `record`'s pending outputs, unless another job's late upload runs here (`busy`). A
+   * failure outside a scan brings the next scan to `retryScanMs` from now. Never throws.
+   */
+  retry(record: JobRecord, inScan = false): Promise<LateUploadOutcome> {
     const id = record.job_id;
-    let run = this.running.get(id);
-    if (!run) {
-      run = this.upload(record)
-        .catch((err: unknown): LateUploadOutcome => {
-          log.warn("could not upload outputs to the bucket again", { job: id.slice(0, 24), error: String(err) });
-          return { uploaded: 0, failed: 0 };
-        })
-        .finally(() => this.running.delete(id));
-      this.running.set(id, run);
-    }
+    if (this.active) return this.active.id === id ? this.active.run : Promise.resolve({ ...NOTHING, busy: true });
+    const run = this.upload(record)
+      .catch((err: unknown): LateUploadOutcome => {
+        log.warn("could not upload outputs to the bucket again", { job: id.slice(0, 24), error: String(err) });
+        return NOTHING;
+      })
+      .then((outcome) => {
+        if (outcome.failed && !inScan) this.schedule(this.times.retryScanMs);
+        return outcome;
+      })
+      .finally(() => (this.active = undefined));
+    this.active = { id, run };
     return run;
   }
 
@@ -145,15 +155,23 @@ export class LateUploads {
       log.warn("could not look for outputs to upload to the bucket", { error: String(err) });
       return [];
     });
+    let waiting = 0;
     for (const r of records) {
-      if (!this.pending(r).length) continue;
-      const { uploaded, failed } = await this.retry(r);
-      total.uploaded += uploaded;
-      total.failed += failed;
-      if (failed && !uploaded) break; // the store still fails: the rest wait for the next scan, not a read of each file
+      if (!this.pending(r).length) {
+        if (this.pending(r, true).length) waiting++; // failed moments ago (a result tried it): the next scan
+        continue;
+      }
+      let outcome = await this.retry(r, true);
+      while (outcome.busy) {
+        await this.active?.run;
+        outcome = await this.retry(r, true);
+      }
+      total.uploaded += outcome.uploaded;
+      total.failed += outcome.failed;
+      if (outcome.failed && !outcome.uploaded) break; // the store still fails: the rest wait for the next scan, not a read of each file
     }
-    if (total.uploaded) log.info(`uploaded ${total.uploaded} output(s) to the bucket whose first upload had failed`);
-    return total;
+    if (total.uploaded) log.info(`a scan uploaded ${total.uploaded} output(s) to the bucket whose first upload had failed`);
+    return { ...total, failed: total.failed + waiting };
   }
 
   private schedule(ms: number): void {
@@ -171,22 +189,28 @@ export class LateUploads {
   private async upload(record: JobRecord): Promise<LateUploadOutcome> {
     const id = record.job_id;
     const bucket = this.media.bucket;
-    const pending = this.pending(record);
-    if (!bucket || !pending.length || !this.release(id)) return { uploaded: 0, failed: 0 };
+    const known = await Promise.all(this.pending(record).map(async (a) => ((await this.knownChanged(a)) ? undefined : a)));
+    const pending = known.filter((a) => a !== undefined);
+    if (!bucket || !pending.length || !this.release(id)) return NOTHING;
     const lease = await claimLease(this.store, `upload:${recordKey(id)}`, this.store.owner().boot, LEASE_MS);
-    if (!lease) return { uploaded: 0, failed: 0 }; // another process is uploading them
+    if (!lease) return NOTHING; // another process is uploading them
     try {
       const done = new Set<string>();
       const errors = new Map<string, string>();
       for (const a of pending) {
-        if (!(await this.asGenerated(a))) continue; // removed or changed: nothing to upload
         const name = nameOf(a.uri);
+        if (!(await this.asGenerated(a))) {
+          log.info("not uploading an output to the bucket: the file in the output folder is no longer as generated", { file: name });
+          continue;
+        }
         try {
           await bucket.upload(a.path!, name, a.mime_type);
           done.add(a.uri);
+          log.info("uploaded an output to the bucket whose first upload had failed", { file: name });
         } catch (err) {
-          this.failedAt.set(name, Date.now());
+          keepNewest(this.failedAt, name, Date.now());
           errors.set(a.uri, clip(err instanceof Error ? err.message : String(err), 300));
+          log.warn("an output's upload to the bucket failed again; it is tried again later", { file: name, error: String(err) });
         }
       }
       const saved = done.size || errors.size ? await this.rewrite(id, record, done, errors) : undefined;
@@ -217,16 +241,42 @@ export class LateUploads {
     return saved;
   }
 
-  /** Whether the local file of `a` is still the output: a regular file of its size and sha256. */
+  /** The file of `a` was found not as generated before, and has the same size and time still (not read again). */
+  private async knownChanged(a: Asset): Promise<boolean> {
+    const seen = this.notAsGenerated.get(nameOf(a.uri));
+    if (seen === undefined) return false;
+    return seen === (await this.stamp(a.path!));
+  }
+
+  private async stamp(path: string): Promise<string | undefined> {
+    const info = await lstat(path).catch(() => undefined);
+    return info?.isFile() ? `${info.size}:${info.mtimeMs}` : undefined;
+  }
+
+  /** Whether the local file of `a` is still the output: a regular file of its size and sha256. One that is not is remembered. */
   private async asGenerated(a: Asset): Promise<boolean> {
-    const info = await lstat(a.path!).catch(() => undefined);
-    if (!info?.isFile() || info.size !== a.bytes) return false;
-    return this.media.queue
-      .run(async () => {
-        const hash = createHash("sha256");
-        for await (const chunk of createReadStream(a.path!)) hash.update(chunk as Buffer);
-        return hash.digest("hex") === a.sha256;
-      })
-      .catch(() => false);
+    const stamp = await this.stamp(a.path!);
+    const same =
+      stamp !== undefined &&
+      stamp.startsWith(`${a.bytes}:`) &&
+      (await this.media.queue
+        .run(async () => {
+          const hash = createHash("sha256");
+          for await (const chunk of createReadStream(a.path!)) hash.update(chunk as Buffer);
+          return hash.digest("hex") === a.sha256;
+        })
+        .catch(() => false));
+    if (!same && stamp !== undefined) keepNewest(this.notAsGenerated, nameOf(a.uri), stamp);
+    return same;
+  }
+}
+
+/** Sets `key` as the newest entry of `map`, dropping the oldest beyond FAILURES_KEPT. */
+function keepNewest<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  for (const old of map.keys()) {
+    if (map.size <= FAILURES_KEPT) break;
+    map.delete(old);
   }
 }

@@ -5,6 +5,7 @@
  * configuration); the variables are named only where the answer points at them.
  */
 import { AigcError } from "../errors.js";
+import { log } from "../log.js";
 import { localFaultCode } from "./disk.js";
 
 type SdkError = { name?: string; code?: unknown; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
@@ -79,3 +80,15 @@ export function bucketError(err: unknown, bucket: string, endpoint: string | und
     { cause: err },
   );
 }
+
+/**
+ * The AWS SDK's own messages, to this server's log at debug level: with no logger the SDK prints
+ * some with console.warn ("An error was encountered in a non-retryable streaming request."), in
+ * no format, beside the server's own line saying what failed.
+ */
+export const sdkLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (...m: unknown[]) => log.debug(`object storage SDK: ${m.map(String).join(" ")}`),
+  error: (...m: unknown[]) => log.debug(`object storage SDK: ${m.map(String).join(" ")}`),
+};

@@ -13,7 +13,7 @@ import type { AigcError } from "../errors.js";
 import { counting, countedBy, largeStream } from "../net/v8-flags.js";
 import type { DownloadLink, MediaLinks } from "./signed-url.js";
 import { loadPackage } from "../load-package.js";
-import { bucketError, isTimeout } from "./bucket-errors.js";
+import { bucketError, isTimeout, sdkLogger } from "./bucket-errors.js";
 import { BucketPresence } from "./presence.js";
 
 export interface BucketConfig {
@@ -243,6 +243,7 @@ export class Bucket implements MediaLinks {
         // Checksums only where the service requires them: TOS, OSS and older MinIO reject the newer default trailers.
         requestChecksumCalculation: "WHEN_REQUIRED",
         responseChecksumValidation: "WHEN_REQUIRED",
+        logger: sdkLogger,
         // A store that accepts the connection and then hangs fails the call instead of holding it (and a
         // file-queue slot) forever; socketTimeout is the socket's idle time, so long transfers that flow are fine.
         requestHandler: {

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, open, realpath, rename, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -92,6 +92,11 @@ export class MediaStore {
     const cutoff = Date.now() - maxAgeMs;
     const partials = await removeStaleFiles(this.dir, cutoff, (n) => n.startsWith(".") && n.endsWith(".part"));
     return partials + (await removeStaleFiles(join(this.dir, CACHE_DIR), cutoff));
+  }
+
+  /** Whether `path` names a file directly in this server's output folder (a record's path may be another server's). */
+  savedHere(path: string): boolean {
+    return dirname(resolve(path)) === resolve(this.dir);
   }
 
   uriFor(name: string): string {

@@ -10,7 +10,7 @@ import type { AppContext } from "../context.js";
 import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/types.js";
 import { notAsSavedWords, stateWords } from "../media/file-state-words.js";
 import { fileState } from "../media/file-state.js";
-import type { Bucket } from "../media/bucket.js";
+import type { MediaStore } from "../media/store.js";
 import { previewOf } from "../media/preview.js";
 import { assetBlocks, formatBytes, lost, type RenderedAsset } from "./delivery.js";
 import { costLine, costSchema, jobCostView, usageMeta } from "./cost-output.js";
@@ -188,7 +188,7 @@ function failureLine(record: JobRecord): string {
 
 /** How long a result waits for a bucket copy it would embed or preview; past it the asset is linked instead. */
 const BUCKET_READ_MS = 10_000;
-/** How long a result waits for the late upload of an output whose first upload failed (jobs/late-uploads.ts). */
+/** How long a result waits for the late upload of an output whose first upload failed (late-uploads.ts). */
 const LATE_UPLOAD_WAIT_MS = 3000;
 
 /**
@@ -197,12 +197,11 @@ const LATE_UPLOAD_WAIT_MS = 3000;
  */
 export async function renderJob(shown: JobRecord, app: AppContext, delivery: DeliveryMode, lead?: string): Promise<CallToolResult> {
   const stored = await app.uploads.settle(shown, LATE_UPLOAD_WAIT_MS);
-  const record = await withDownloadUrls(await withFileStates(stored, app.media.bucket), app);
+  const record = await withDownloadUrls(await withFileStates(stored, app.media), app);
   const failed = record.status === "failed" || record.status === "expired";
-  // A file kept only in the bucket (AIGC_MCP_KEEP_LOCAL=false, or not in this replica's folder: withFileStates),
-  // or changed here since it was saved, is read back from the bucket through the store.
+  // A file not in this server's folder as saved (withFileStates) is read back from the bucket through the store.
   const localPath = (a: RenderedAsset) =>
-    a.path && !a.file
+    a.path && !a.file && app.media.savedHere(a.path)
       ? Promise.resolve(a.path)
       : app.media.resolve(a.uri, { signal: AbortSignal.timeout(BUCKET_READ_MS), failFast: true }).then(
           (r) => r.path,
@@ -242,14 +241,16 @@ function viewFacts(record: JobRecord, app: AppContext): { created_at: string; ca
  * `storage` is left out, and an output kept only there counts as removed from the output folder; so
  * does one the bucket no longer holds (a lifecycle rule or a person deleted it: `Bucket.holds`).
  */
-export async function withFileStates(record: JobRecord, bucket: Pick<Bucket, "holds"> | undefined): Promise<JobView> {
+export async function withFileStates(record: JobRecord, media: Pick<MediaStore, "bucket" | "savedHere">): Promise<JobView> {
   if (!record.assets.some((a) => a.path || a.storage === "s3")) return record;
+  const { bucket } = media;
   const assets = await Promise.all(
     record.assets.map(async (stored) => {
       const inBucket = stored.storage === "s3" && !!bucket && (await bucket.holds(nameOf(stored.uri)));
       // With no bucket configured now, a record's bucket and its upload error are not this server's to speak of.
       const a: Asset = inBucket ? stored : withoutStorage(stored, !bucket);
       if (!a.path) return stored.storage === "s3" && !inBucket ? { ...a, file: "missing" as const } : a;
+      if (a.storage_error && !media.savedHere(a.path)) return a; // in another server's folder, which uploads it later
       const file = await fileState(a);
       // In the bucket as generated, and not in this server's folder: another replica saved it (each
       // has a folder of its own) or it was deleted on purpose. Shown as the bucket's, like one saved
@@ -284,8 +285,8 @@ async function withDownloadUrls(record: JobView, app: AppContext): Promise<JobVi
   const assets = await Promise.all(
     record.assets.map(async (a) => {
       const name = nameOf(a.uri);
-      // No link to an output nothing serves as generated (a changed one the bucket keeps gets the bucket's).
-      if (lost(a)) return a;
+      // No link to an output nothing here serves as generated (a changed one the bucket keeps gets the bucket's).
+      if (lost(a) || (a.storage !== "s3" && a.path && !app.media.savedHere(a.path))) return a;
       const link = a.storage === "s3" && bucket ? await bucket.link(name) : await links?.link(name);
       return link ? { ...a, download_url: link.url, download_expires_at: link.expiresAt } : a;
     }),

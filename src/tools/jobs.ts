@@ -153,7 +153,7 @@ export function jobTools(app: AppContext): ToolDef[] {
         let skipped = 0;
         let given = 0;
         // Each listed file as it is now (one lstat each), as get_job shows it.
-        for (const r of await Promise.all(rest.slice(0, limit).map((r) => withFileStates(r, ctx.app.media.bucket)))) {
+        for (const r of await Promise.all(rest.slice(0, limit).map((r) => withFileStates(r, ctx.app.media)))) {
           const { item, line } = listEntry(r);
           const size = Buffer.byteLength(JSON.stringify(item)) + Buffer.byteLength(line) + 2;
           if (size > LIST_JOBS_MAX_RESULT_BYTES / 4) {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -136,6 +136,60 @@ describe("outputs whose upload to the bucket failed are uploaded later", () => {
       const read = await t.h.client.readResource({ uri: t.asset.uri });
       expect(Buffer.from((read.contents[0] as { blob: string }).blob, "base64").length).toBe(t.asset.bytes);
     } finally {
+      await t.close();
+      await redis.close();
+    }
+  });
+
+  it("a late upload that fails when a result shows the job still brings a scan soon after, not only the hourly one", async () => {
+    // The first scan comes while the output is within the gap after the result's failed try.
+    const t = await withStoreDown({}, { retryScanMs: 600, gapMs: 1000 });
+    try {
+      await sleep(1100);
+      expect(jobOf(await t.h.call("get_job", { job_id: t.made.job_id, delivery: "link" })).assets[0]!.storage_error).toBeDefined();
+      t.store.forward();
+      await until(t.uploaded, 12_000); // nobody asks again
+    } finally {
+      await t.close();
+    }
+  }, 20_000);
+
+  it("while one late upload hangs, other results do not wait for it nor start another", async () => {
+    const t = await withStoreDown();
+    try {
+      const second = jobOf(await t.h.call("seedream_generate_image", { prompt: "another fox", delivery: "link" }));
+      await sleep(150);
+      t.store.hang();
+      let started = Date.now();
+      await t.h.call("get_job", { job_id: t.made.job_id, delivery: "link" }); // starts the upload, waits 3 s for it
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+      started = Date.now();
+      const again = jobOf(await t.h.call("get_job", { job_id: t.made.job_id, delivery: "link" }));
+      const other = jobOf(await t.h.call("get_job", { job_id: second.job_id, delivery: "link" }));
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect([again, other].map((j) => j.assets[0]!.storage_error !== undefined)).toEqual([true, true]);
+    } finally {
+      await t.close();
+    }
+  }, 20_000);
+
+  it("another server (its own folder) shows an output not uploaded yet as the saving server's, not as removed", async () => {
+    const redis = await startRedis();
+    const env = { AIGC_MCP_REDIS_URL: redis.url, AIGC_MCP_REDIS_PREFIX: "late-b:" };
+    const t = await withStoreDown(env);
+    const b = await startHarness({ env: { ...s3.env, ...env }, uploads: { firstScanMs: 3600_000 } });
+    const aside = `${t.h.dir}-elsewhere`; // as on another machine: A's folder is not there for B
+    try {
+      renameSync(t.h.dir, aside);
+      const r = await b.call("get_job", { job_id: t.made.job_id, delivery: "link" });
+      const asset = jobOf(r).assets[0]!;
+      expect(asset.file).toBeUndefined();
+      expect(asset.storage_error).toBeDefined();
+      expect(text(r)).toMatch(/not copied to the bucket \(only in the output folder of the server that saved it\)/);
+      expect(text(r)).not.toMatch(/removed from the output folder/);
+    } finally {
+      renameSync(aside, t.h.dir);
+      await b.close();
       await t.close();
       await redis.close();
     }
