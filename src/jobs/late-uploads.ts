@@ -43,9 +43,18 @@ export interface LateUploadOutcome {
   failed: number;
   /** Not tried: another job's late upload is under way here. */
   busy?: boolean;
+  /** Not tried: another process holds the job's upload lease. */
+  held?: boolean;
 }
 
 const NOTHING: LateUploadOutcome = { uploaded: 0, failed: 0 };
+
+export interface ScanOutcome {
+  uploaded: number;
+  failed: number;
+  /** Outputs left for the next scan untried: failed moments ago, or another process's lease held. */
+  waiting: boolean;
+}
 
 const nameOf = (uri: string) => decodeURIComponent(uri.slice(uri.lastIndexOf("/") + 1));
 
@@ -58,7 +67,7 @@ export class LateUploads {
   private timer: NodeJS.Timeout | undefined;
   private dueAt = 0;
   private stopped = false;
-  private scanning: Promise<LateUploadOutcome> | undefined;
+  private scanning: Promise<ScanOutcome> | undefined;
 
   constructor(
     private readonly store: JobStore,
@@ -95,18 +104,15 @@ export class LateUploads {
   }
 
   /**
-   * The outputs of `record` this server may upload: not in the bucket for an error, in its own
-   * output folder, and (unless `anyTime`) not failed in the last `gapMs`.
+   * The outputs of `record` this server may upload: not in the bucket for an error, saved in an
+   * output folder, and (unless `anyTime`) not failed in the last `gapMs`. Whether the folder and
+   * the file are this server's is for `upload` to see.
    */
   pending(record: JobRecord, anyTime = false): Asset[] {
     if (!this.media.bucket) return [];
     const since = anyTime ? Infinity : Date.now() - this.times.gapMs;
     return record.assets.filter(
-      (a) =>
-        a.storage_error !== undefined &&
-        a.path !== undefined &&
-        this.media.savedHere(a.path) &&
-        (this.failedAt.get(nameOf(a.uri)) ?? 0) <= since,
+      (a) => a.storage_error !== undefined && a.path !== undefined && (this.failedAt.get(nameOf(a.uri)) ?? 0) <= since,
     );
   }
 
@@ -144,21 +150,20 @@ export class LateUploads {
   }
 
   /** Looks through the newest records for outputs to upload, one job after another. */
-  scan(): Promise<LateUploadOutcome> {
+  scan(): Promise<ScanOutcome> {
     this.scanning ??= this.scanRecords().finally(() => (this.scanning = undefined));
     return this.scanning;
   }
 
-  private async scanRecords(): Promise<LateUploadOutcome> {
-    const total: LateUploadOutcome = { uploaded: 0, failed: 0 };
+  private async scanRecords(): Promise<ScanOutcome> {
+    const total: ScanOutcome = { uploaded: 0, failed: 0, waiting: false };
     const records = await this.store.list(SCAN_RECORDS).catch((err: unknown) => {
       log.warn("could not look for outputs to upload to the bucket", { error: String(err) });
       return [];
     });
-    let waiting = 0;
     for (const r of records) {
       if (!this.pending(r).length) {
-        if (this.pending(r, true).length) waiting++; // failed moments ago (a result tried it): the next scan
+        if (this.pending(r, true).length) total.waiting = true; // failed moments ago (a result tried it)
         continue;
       }
       let outcome = await this.retry(r, true);
@@ -166,12 +171,13 @@ export class LateUploads {
         await this.active?.run;
         outcome = await this.retry(r, true);
       }
+      if (outcome.held) total.waiting = true;
       total.uploaded += outcome.uploaded;
       total.failed += outcome.failed;
       if (outcome.failed && !outcome.uploaded) break; // the store still fails: the rest wait for the next scan, not a read of each file
     }
     if (total.uploaded) log.info(`a scan uploaded ${total.uploaded} output(s) to the bucket whose first upload had failed`);
-    return { ...total, failed: total.failed + waiting };
+    return total;
   }
 
   private schedule(ms: number): void {
@@ -181,7 +187,10 @@ export class LateUploads {
     this.dueAt = at;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.scan().then(({ failed }) => this.schedule(failed ? this.times.retryScanMs * 5 : this.times.everyMs));
+      // Still failing: in 5 minutes; only skipped (just tried by a result, or by another process): in a minute.
+      void this.scan().then(({ failed, waiting }) =>
+        this.schedule(failed ? this.times.retryScanMs * 5 : waiting ? this.times.retryScanMs : this.times.everyMs),
+      );
     }, ms);
     this.timer.unref();
   }
@@ -189,11 +198,11 @@ export class LateUploads {
   private async upload(record: JobRecord): Promise<LateUploadOutcome> {
     const id = record.job_id;
     const bucket = this.media.bucket;
-    const known = await Promise.all(this.pending(record).map(async (a) => ((await this.knownChanged(a)) ? undefined : a)));
-    const pending = known.filter((a) => a !== undefined);
+    const mine = await Promise.all(this.pending(record).map(async (a) => ((await this.uploadable(a)) ? a : undefined)));
+    const pending = mine.filter((a) => a !== undefined);
     if (!bucket || !pending.length || !this.release(id)) return NOTHING;
     const lease = await claimLease(this.store, `upload:${recordKey(id)}`, this.store.owner().boot, LEASE_MS);
-    if (!lease) return NOTHING; // another process is uploading them
+    if (!lease) return { ...NOTHING, held: true }; // another process is uploading them
     try {
       const done = new Set<string>();
       const errors = new Map<string, string>();
@@ -241,11 +250,15 @@ export class LateUploads {
     return saved;
   }
 
-  /** The file of `a` was found not as generated before, and has the same size and time still (not read again). */
-  private async knownChanged(a: Asset): Promise<boolean> {
-    const seen = this.notAsGenerated.get(nameOf(a.uri));
-    if (seen === undefined) return false;
-    return seen === (await this.stamp(a.path!));
+  /**
+   * Whether this server may upload `a` now: its file is in this server's output folder (a replica
+   * whose folder has the same path but not the file leaves it, and its lease, to the one that has
+   * it), and is not one found not as generated with the same size and time still (not read again).
+   */
+  private async uploadable(a: Asset): Promise<boolean> {
+    if (!(await this.media.savedHere(a.path!))) return false;
+    const stamp = await this.stamp(a.path!);
+    return stamp !== undefined && this.notAsGenerated.get(nameOf(a.uri)) !== stamp;
   }
 
   private async stamp(path: string): Promise<string | undefined> {

@@ -5,6 +5,7 @@
  * configuration); the variables are named only where the answer points at them.
  */
 import { AigcError } from "../errors.js";
+import { inspect } from "node:util";
 import { log } from "../log.js";
 import { localFaultCode } from "./disk.js";
 
@@ -89,6 +90,8 @@ export function bucketError(err: unknown, bucket: string, endpoint: string | und
 export const sdkLogger = {
   debug: () => undefined,
   info: () => undefined,
-  warn: (...m: unknown[]) => log.debug(`object storage SDK: ${m.map(String).join(" ")}`),
-  error: (...m: unknown[]) => log.debug(`object storage SDK: ${m.map(String).join(" ")}`),
+  warn: (...m: unknown[]) => log.debug(`object storage SDK: ${sdkWords(m)}`),
+  error: (...m: unknown[]) => log.debug(`object storage SDK: ${sdkWords(m)}`),
 };
+
+const sdkWords = (m: unknown[]) => m.map((x) => (typeof x === "string" ? x : inspect(x, { depth: 2, breakLength: Infinity }))).join(" ");

@@ -94,9 +94,12 @@ export class MediaStore {
     return partials + (await removeStaleFiles(join(this.dir, CACHE_DIR), cutoff));
   }
 
-  /** Whether `path` names a file directly in this server's output folder (a record's path may be another server's). */
-  savedHere(path: string): boolean {
-    return dirname(resolve(path)) === resolve(this.dir);
+  /** Whether `path` names a file directly in this server's output folder, however either is spelled (a record's path may be another server's). */
+  async savedHere(path: string): Promise<boolean> {
+    const folder = dirname(resolve(path));
+    if (folder === resolve(this.dir)) return true;
+    const [a, b] = await Promise.all([realpath(folder), realpath(this.dir)].map((p) => p.catch(() => undefined)));
+    return a !== undefined && a === b;
   }
 
   uriFor(name: string): string {

@@ -200,9 +200,9 @@ export async function renderJob(shown: JobRecord, app: AppContext, delivery: Del
   const record = await withDownloadUrls(await withFileStates(stored, app.media), app);
   const failed = record.status === "failed" || record.status === "expired";
   // A file not in this server's folder as saved (withFileStates) is read back from the bucket through the store.
-  const localPath = (a: RenderedAsset) =>
-    a.path && !a.file && app.media.savedHere(a.path)
-      ? Promise.resolve(a.path)
+  const localPath = async (a: RenderedAsset) =>
+    a.path && !a.file && (await app.media.savedHere(a.path))
+      ? a.path
       : app.media.resolve(a.uri, { signal: AbortSignal.timeout(BUCKET_READ_MS), failFast: true }).then(
           (r) => r.path,
           () => undefined,
@@ -250,7 +250,7 @@ export async function withFileStates(record: JobRecord, media: Pick<MediaStore, 
       // With no bucket configured now, a record's bucket and its upload error are not this server's to speak of.
       const a: Asset = inBucket ? stored : withoutStorage(stored, !bucket);
       if (!a.path) return stored.storage === "s3" && !inBucket ? { ...a, file: "missing" as const } : a;
-      if (a.storage_error && !media.savedHere(a.path)) return a; // in another server's folder, which uploads it later
+      if (a.storage_error && !(await media.savedHere(a.path))) return a; // in another server's folder, which uploads it later
       const file = await fileState(a);
       // In the bucket as generated, and not in this server's folder: another replica saved it (each
       // has a folder of its own) or it was deleted on purpose. Shown as the bucket's, like one saved
@@ -286,7 +286,7 @@ async function withDownloadUrls(record: JobView, app: AppContext): Promise<JobVi
     record.assets.map(async (a) => {
       const name = nameOf(a.uri);
       // No link to an output nothing here serves as generated (a changed one the bucket keeps gets the bucket's).
-      if (lost(a) || (a.storage !== "s3" && a.path && !app.media.savedHere(a.path))) return a;
+      if (lost(a) || (a.storage !== "s3" && a.path && !(await app.media.savedHere(a.path)))) return a;
       const link = a.storage === "s3" && bucket ? await bucket.link(name) : await links?.link(name);
       return link ? { ...a, download_url: link.url, download_expires_at: link.expiresAt } : a;
     }),

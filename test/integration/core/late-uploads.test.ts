@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, text } from "../../helpers/harness.js";
+import { startHarness, tempDir, text } from "../../helpers/harness.js";
 import { startRedis } from "../../helpers/redis.js";
 import { jobOf } from "../../helpers/results.js";
 import { startS3, type TestS3 } from "../../helpers/s3.js";
@@ -70,7 +70,7 @@ describe("outputs whose upload to the bucket failed are uploaded later", () => {
       expect(existsSync(t.asset.path!)).toBe(true);
       t.store.forward();
       await sleep(150);
-      expect(await t.h.app.uploads.scan()).toEqual({ uploaded: 1, failed: 0 });
+      expect(await t.h.app.uploads.scan()).toEqual({ uploaded: 1, failed: 0, waiting: false });
       expect(existsSync(t.asset.path!)).toBe(false);
       const asset = jobOf(await t.h.call("get_job", { job_id: t.made.job_id, delivery: "link" })).assets[0]!;
       expect(asset).toMatchObject({ storage: "s3", sha256: t.asset.sha256 });
@@ -100,7 +100,7 @@ describe("outputs whose upload to the bucket failed are uploaded later", () => {
       writeFileSync(t.asset.path!, bytes);
       t.store.forward();
       await sleep(150);
-      expect(await t.h.app.uploads.scan()).toEqual({ uploaded: 0, failed: 0 });
+      expect(await t.h.app.uploads.scan()).toEqual({ uploaded: 0, failed: 0, waiting: false });
       expect(t.uploaded()).toBe(false);
       const asset = jobOf(await t.h.call("get_job", { job_id: t.made.job_id, delivery: "link" })).assets[0]!;
       expect(asset.storage_error).toBeDefined();
@@ -115,7 +115,7 @@ describe("outputs whose upload to the bucket failed are uploaded later", () => {
       const other = jobOf(await t.h.call("seedream_generate_image", { prompt: "a second fox", delivery: "link" }));
       expect(other.assets[0]!.storage_error).toBeDefined();
       await sleep(150);
-      expect(await t.h.app.uploads.scan()).toEqual({ uploaded: 0, failed: 1 }); // not a try (and a read) of each
+      expect(await t.h.app.uploads.scan()).toEqual({ uploaded: 0, failed: 1, waiting: false }); // not a try (and a read) of each
       const asset = jobOf(await t.h.call("get_job", { job_id: t.made.job_id, delivery: "link" })).assets[0]!;
       expect(asset.storage_error).toMatch(/in bucket late-uploads failed/);
       expect(existsSync(asset.path!)).toBe(true);
@@ -192,6 +192,72 @@ describe("outputs whose upload to the bucket failed are uploaded later", () => {
       await b.close();
       await t.close();
       await redis.close();
+    }
+  });
+
+  it("an output saved through another spelling of this server's folder (a symlink) is still this server's to upload", async () => {
+    const real = tempDir("aigc-late-real-");
+    const link = `${real}-link`;
+    symlinkSync(real, link);
+    const t = await withStoreDown({ AIGC_MCP_OUTPUT_DIR: link });
+    await t.h.close();
+    t.store.forward();
+    const again = await startHarness({
+      env: { ...s3.env, AIGC_MCP_S3_ENDPOINT: t.store.url, AIGC_MCP_OUTPUT_DIR: real },
+      uploads: { firstScanMs: 3600_000, gapMs: 100 },
+    });
+    try {
+      expect(t.asset.path!.startsWith(link)).toBe(true);
+      await sleep(150);
+      const asset = jobOf(await again.call("get_job", { job_id: t.made.job_id, delivery: "link" })).assets[0]!;
+      expect(asset.storage).toBe("s3");
+      expect(t.uploaded()).toBe(true);
+    } finally {
+      await again.close();
+      await t.store.close();
+      rmSync(link, { force: true });
+      rmSync(real, { recursive: true, force: true });
+    }
+  });
+
+  it("a replica whose folder has the same path but not the file leaves it, and its lease, to the server that has it", async () => {
+    const redis = await startRedis();
+    const env = { AIGC_MCP_REDIS_URL: redis.url, AIGC_MCP_REDIS_PREFIX: "late-same:" };
+    const t = await withStoreDown(env);
+    const aside = `${t.h.dir}-a`;
+    let b: Awaited<ReturnType<typeof startHarness>> | undefined;
+    try {
+      t.store.forward();
+      renameSync(t.h.dir, aside); // B's own folder, at the same path on its machine, without A's file
+      mkdirSync(t.h.dir);
+      b = await startHarness({ env: { ...s3.env, ...env, AIGC_MCP_OUTPUT_DIR: t.h.dir }, uploads: { firstScanMs: 3600_000, gapMs: 100 } });
+      await sleep(150);
+      await b.call("get_job", { job_id: t.made.job_id, delivery: "link" });
+      expect(await b.app.uploads.scan()).toEqual({ uploaded: 0, failed: 0, waiting: false });
+      expect(t.uploaded()).toBe(false);
+      await b.close();
+      b = undefined;
+      rmSync(t.h.dir, { recursive: true, force: true });
+      renameSync(aside, t.h.dir);
+      expect(await t.h.app.uploads.scan()).toEqual({ uploaded: 1, failed: 0, waiting: false }); // no lease of B's in the way
+      expect(readdirSync(t.h.dir).some((f) => f === t.name)).toBe(true);
+    } finally {
+      await b?.close();
+      if (!existsSync(t.h.dir)) renameSync(aside, t.h.dir);
+      await t.close();
+      await redis.close();
+    }
+  });
+
+  it("a scan that finds the output just tried by a result looks again a minute (here: a second) later, not in 5 minutes", async () => {
+    const t = await withStoreDown({}, { retryScanMs: 1000, gapMs: 300 }); // the first scan comes at 1 s
+    try {
+      await sleep(800);
+      await t.h.call("get_job", { job_id: t.made.job_id, delivery: "link" }); // fails again, so the 1 s scan skips it
+      t.store.forward();
+      await until(t.uploaded, 3500); // the next scan at 2 s; before, at 6 s
+    } finally {
+      await t.close();
     }
   });
 });
