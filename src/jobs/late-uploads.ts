@@ -13,7 +13,7 @@ import { createReadStream } from "node:fs";
 import { lstat, unlink } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { clip, log } from "../log.js";
-import type { MediaStore } from "../media/store.js";
+import { mediaName, type MediaStore } from "../media/store.js";
 import { claimLease, recordKey, type JobStore } from "./store.js";
 import type { Asset, JobRecord } from "./types.js";
 
@@ -55,8 +55,6 @@ export interface ScanOutcome {
   /** Outputs left for the next scan untried: failed moments ago, or another process's lease held. */
   waiting: boolean;
 }
-
-const nameOf = (uri: string) => decodeURIComponent(uri.slice(uri.lastIndexOf("/") + 1));
 
 export class LateUploads {
   /** The one late upload run at a time: a store that hangs holds one connection, not one per job shown. */
@@ -112,7 +110,7 @@ export class LateUploads {
     if (!this.media.bucket) return [];
     const since = anyTime ? Infinity : Date.now() - this.times.gapMs;
     return record.assets.filter(
-      (a) => a.storage_error !== undefined && a.path !== undefined && (this.failedAt.get(nameOf(a.uri)) ?? 0) <= since,
+      (a) => a.storage_error !== undefined && a.path !== undefined && (this.failedAt.get(mediaName(a.uri)) ?? 0) <= since,
     );
   }
 
@@ -207,7 +205,7 @@ export class LateUploads {
       const done = new Set<string>();
       const errors = new Map<string, string>();
       for (const a of pending) {
-        const name = nameOf(a.uri);
+        const name = mediaName(a.uri);
         if (!(await this.asGenerated(a))) {
           log.info("not uploading an output to the bucket: the file in the output folder is no longer as generated", { file: name });
           continue;
@@ -258,7 +256,7 @@ export class LateUploads {
   private async uploadable(a: Asset): Promise<boolean> {
     if (!(await this.media.savedHere(a.path!))) return false;
     const stamp = await this.stamp(a.path!);
-    return stamp !== undefined && this.notAsGenerated.get(nameOf(a.uri)) !== stamp;
+    return stamp !== undefined && this.notAsGenerated.get(mediaName(a.uri)) !== stamp;
   }
 
   private async stamp(path: string): Promise<string | undefined> {
@@ -279,7 +277,7 @@ export class LateUploads {
           return hash.digest("hex") === a.sha256;
         })
         .catch(() => false));
-    if (!same && stamp !== undefined) keepNewest(this.notAsGenerated, nameOf(a.uri), stamp);
+    if (!same && stamp !== undefined) keepNewest(this.notAsGenerated, mediaName(a.uri), stamp);
     return same;
   }
 }

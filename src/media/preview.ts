@@ -12,6 +12,7 @@ import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Asset } from "../jobs/types.js";
 import { loadPackage } from "../load-package.js";
+import { mediaName } from "./store.js";
 
 /** Largest preview sent: small enough for any client's context and Claude Desktop's limits. */
 export const PREVIEW_MAX_BYTES = 96 * 1024;
@@ -57,7 +58,7 @@ export async function previewOf(outputDir: string, asset: Asset, source: () => P
     const kind = asset.mime_type.split("/")[0];
     return { none: kind === "video" ? "videos have no preview (no vendor sends a cover image)" : `${kind} files have no preview` };
   }
-  const name = decodeURIComponent(asset.uri.slice(asset.uri.lastIndexOf("/") + 1));
+  const name = mediaName(asset.uri);
   const stem = join(outputDir, PREVIEW_DIR, `${name}.${asset.sha256.slice(0, 12)}`);
   for (const [ext, mimeType] of [
     ["jpg", "image/jpeg"],

@@ -24,6 +24,9 @@ import { probeFile, sniffBytes, type MediaKind } from "./sniff.js";
 
 export const MEDIA_URI_PREFIX = "media://files/";
 
+/** The file name a `media://files/<name>` URI of this server's records stands for. */
+export const mediaName = (uri: string) => decodeURIComponent(uri.slice(uri.lastIndexOf("/") + 1));
+
 /** What any name that is not a file this server generated gets, whatever the reason. */
 export function mediaNotFound(uriOrName: string): AigcError {
   const raw = uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName;
@@ -96,9 +99,8 @@ export class MediaStore {
 
   /** Whether `path` names a file directly in this server's output folder, however either is spelled (a record's path may be another server's). */
   async savedHere(path: string): Promise<boolean> {
-    const folder = dirname(resolve(path));
-    if (folder === resolve(this.dir)) return true;
-    const [a, b] = await Promise.all([realpath(folder), realpath(this.dir)].map((p) => p.catch(() => undefined)));
+    if (dirname(resolve(path)) === resolve(this.dir)) return true;
+    const [a, b] = await Promise.all([realpath(dirname(path)), realpath(this.dir)].map((p) => p.catch(() => undefined)));
     return a !== undefined && a === b;
   }
 
@@ -204,8 +206,7 @@ export class MediaStore {
 
   /**
    * Copies a saved output to the bucket, when one is configured. A failed upload never loses the
-   * output: the local file stays, is served from here, the failure is logged, and the upload is
-   * tried again later (jobs/late-uploads.ts).
+   * output: the local file stays, is served from here, the failure is logged, and jobs/late-uploads.ts tries again.
    */
   private async offload(path: string, name: string, mime: string, opts: SaveOptions): Promise<Pick<Asset, "storage" | "storage_error">> {
     if (!this.bucket) return {};

@@ -10,7 +10,7 @@ import type { AppContext } from "../context.js";
 import { JOB_STATUSES, TERMINAL, type Asset, type JobRecord } from "../jobs/types.js";
 import { notAsSavedWords, stateWords } from "../media/file-state-words.js";
 import { fileState } from "../media/file-state.js";
-import type { MediaStore } from "../media/store.js";
+import { mediaName, type MediaStore } from "../media/store.js";
 import { previewOf } from "../media/preview.js";
 import { assetBlocks, formatBytes, lost, type RenderedAsset } from "./delivery.js";
 import { costLine, costSchema, jobCostView, usageMeta } from "./cost-output.js";
@@ -246,7 +246,7 @@ export async function withFileStates(record: JobRecord, media: Pick<MediaStore, 
   const { bucket } = media;
   const assets = await Promise.all(
     record.assets.map(async (stored) => {
-      const inBucket = stored.storage === "s3" && !!bucket && (await bucket.holds(nameOf(stored.uri)));
+      const inBucket = stored.storage === "s3" && !!bucket && (await bucket.holds(mediaName(stored.uri)));
       // With no bucket configured now, a record's bucket and its upload error are not this server's to speak of.
       const a: Asset = inBucket ? stored : withoutStorage(stored, !bucket);
       if (!a.path) return stored.storage === "s3" && !inBucket ? { ...a, file: "missing" as const } : a;
@@ -261,9 +261,6 @@ export async function withFileStates(record: JobRecord, media: Pick<MediaStore, 
   );
   return { ...record, assets };
 }
-
-/** The file name a `media://files/<name>` URI of this server's records stands for. */
-const nameOf = (uri: string) => decodeURIComponent(uri.slice(uri.lastIndexOf("/") + 1));
 
 function withoutStorage({ storage: _storage, storage_error, ...rest }: Asset, noBucket: boolean): Asset {
   return storage_error && !noBucket ? { ...rest, storage_error } : rest;
@@ -284,7 +281,7 @@ async function withDownloadUrls(record: JobView, app: AppContext): Promise<JobVi
   if ((!links && !bucket) || !record.assets.length) return record;
   const assets = await Promise.all(
     record.assets.map(async (a) => {
-      const name = nameOf(a.uri);
+      const name = mediaName(a.uri);
       // No link to an output nothing here serves as generated (a changed one the bucket keeps gets the bucket's).
       if (lost(a) || (a.storage !== "s3" && a.path && !(await app.media.savedHere(a.path)))) return a;
       const link = a.storage === "s3" && bucket ? await bucket.link(name) : await links?.link(name);
