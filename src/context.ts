@@ -35,6 +35,12 @@ export interface AppContext {
   calls: OpenCalls;
   /** Uploads to the bucket that failed, tried again (a result showing the job waits briefly for it). */
   uploads: LateUploads;
+  /**
+   * Stops what the context runs in the background (late uploads, sweeps) and closes the job engine
+   * and its store, waiting up to `timeoutMs` (default 5 000) for the jobs it follows to stop. Safe
+   * to call more than once: later calls share the first one's promise.
+   */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 export async function createContext(
@@ -67,10 +73,10 @@ export async function createContext(
     });
   }
   void media.sweepPartials();
-  setInterval(() => void media.sweepPartials(), 10 * 60_000).unref();
+  const sweeps = [setInterval(() => void media.sweepPartials(), 10 * 60_000).unref()];
   const store = await jobStore(config);
   void store.sweep().catch(() => undefined);
-  setInterval(() => void store.sweep().catch(() => undefined), 3600_000).unref();
+  sweeps.push(setInterval(() => void store.sweep().catch(() => undefined), 3600_000).unref());
   media.generated = (name) => store.generatedFile(name);
   media.recent = (limit) => store.recentMedia(limit);
   const jobs = new JobEngine(store, media, engineOptions);
@@ -82,6 +88,7 @@ export async function createContext(
   const pm = config.publicMedia;
   const links = pm ? new SignedMediaUrls(pm.url, pm.secret, config.mediaUrlTtlS) : undefined;
   const callbacks = taskCallbacks(config);
+  let closing: Promise<void> | undefined;
   return {
     config,
     media,
@@ -92,6 +99,13 @@ export async function createContext(
     uploads,
     ...(links ? { links } : {}),
     ...(callbacks ? { callbacks } : {}),
+    close(timeoutMs) {
+      return (closing ??= (async () => {
+        uploads.stop();
+        for (const t of sweeps) clearInterval(t);
+        await jobs.close(timeoutMs);
+      })());
+    },
   };
 }
 

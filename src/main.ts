@@ -111,8 +111,7 @@ async function main(argv: string[]): Promise<void> {
       await handle.drain(graceMs);
       // What is still running past the grace is stopped, and its callers told so: jobs first (a
       // synchronous call's job fails Interrupted), then calls that made no job (a chat).
-      app.uploads.stop();
-      await app.jobs.close();
+      await app.close();
       app.calls.stopAll();
       await handle.drain(1000);
       await handle.close();

@@ -255,7 +255,7 @@ export async function serveStdio(app: AppContext, storedList?: Promise<StoredToo
     log.info(`aigc-mcp exiting: ${reason}`);
     // after the turn: what the last answer queued for idle time (the compile cache, the stored
     // tool list) is written first, so a client that pipes its requests and closes stdin gets them
-    setImmediate(() => void (app.uploads.stop(), app.jobs.close()).finally(() => process.exit(code)));
+    setImmediate(() => void app.close().finally(() => process.exit(code)));
   };
   transport.onclose = () => exit(transport.closeReason ?? "the transport closed", 0);
   transport.onerror = (err) => log.warn("stdio transport error", { error: err.message });

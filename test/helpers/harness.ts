@@ -108,8 +108,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     call: (name, args, o) => client.callTool({ name, arguments: args }, undefined, o) as Promise<CallToolResult>,
     restart: () => startHarness({ ...opts, existing: { sandbox, dir } }),
     async close() {
-      app.uploads.stop();
-      await app.jobs.close();
+      await app.close();
       await client.close();
       await server.close();
       if (!existing) {

@@ -38,8 +38,7 @@ export async function loadCatalogue(): Promise<Catalogue> {
     const missing = PLUGINS.filter((p) => !vendors.some((v) => v.id === p.id)).map((p) => p.id);
     if (missing.length) throw new Error(`the sandbox environment did not enable ${missing.join(", ")}: its tools would be missing`);
     const app = await createContext(core, vendors);
-    app.uploads.stop();
-    await app.jobs.close();
+    await app.close();
     return {
       vendors: vendors.map((v) => ({
         id: v.id,

@@ -52,7 +52,7 @@ describe("draining the job engine", () => {
     await new Promise((r) => setTimeout(r, 300));
     // The end of a shutdown's grace (src/main.ts): jobs first, then the calls still open.
     h.app.jobs.drain();
-    await h.app.jobs.close();
+    await h.app.close();
     h.app.calls.stopAll();
     const cut = jobOf(await call);
     expect(cut).toMatchObject({ status: "submitting" });

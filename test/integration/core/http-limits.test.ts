@@ -32,7 +32,7 @@ async function start(extra: Record<string, string>): Promise<Running> {
 }
 
 async function stop(s: Running): Promise<void> {
-  await s.app.jobs.close();
+  await s.app.close();
   await s.http.close();
   await s.ark.close();
 }

@@ -54,7 +54,7 @@ describe("HTTP transport with a token", () => {
     });
   });
   afterAll(async () => {
-    await s.app.jobs.close();
+    await s.app.close();
     await s.http.close();
     await s.ark.close();
   });
@@ -170,7 +170,7 @@ describe("HTTP keep-alive during long calls", () => {
       expect((body.match(/^: keepalive$/gm) ?? []).length).toBeGreaterThanOrEqual(2);
       expect(body).toMatch(/"job_id"/);
     } finally {
-      await s.app.jobs.close();
+      await s.app.close();
       await s.http.close();
       await s.ark.close();
     }

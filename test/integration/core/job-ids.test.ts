@@ -45,7 +45,7 @@ describe.each([
         expect(id, c.tool).toMatch(/^[A-Za-z0-9._-]+$/);
         started.push({ tool: c.tool, id, task: !!c.vendor_task_id });
       }
-      await first.app.jobs.close(); // the first server goes away; vendor tasks are still running
+      await first.app.close(); // the first server goes away; vendor tasks are still running
       later = await first.restart();
       for (const s of started) {
         const r = await later.call("wait_for_job", { job_id: s.id, wait_seconds: 30 });

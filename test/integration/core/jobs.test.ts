@@ -90,7 +90,7 @@ describe("bounded waits and resumption", () => {
   it("resumes a vendor job in a freshly started server (same credentials, same output folder)", async () => {
     const h = await harness({ ark: { queuedMs: 200, runningMs: 800 } });
     const s = jobOf(await h.call("seedance_generate_video", { prompt: "restart me", wait_seconds: 0 }));
-    await h.app.jobs.close(); // the old process stops tracking
+    await h.app.close(); // the old process stops tracking
     const h2 = await h.restart();
     open.push(h2);
     const listed = structured<{ jobs: JobResult[] }>(await h2.call("list_jobs", {}));
@@ -103,7 +103,7 @@ describe("bounded waits and resumption", () => {
   it("resumed by 30 waits at once, polls and downloads the task as for one", async () => {
     const h = await harness({ ark: { queuedMs: 200, runningMs: 600 } });
     const s = jobOf(await h.call("seedance_generate_video", { prompt: "many waiters", wait_seconds: 0 }));
-    await h.app.jobs.close();
+    await h.app.close();
     const h2 = await h.restart();
     open.push(h2);
     const before = requestsTo(h.ark).length;
@@ -120,7 +120,7 @@ describe("bounded waits and resumption", () => {
   it("resumes from the job id alone even without the job record (another machine)", async () => {
     const h = await harness({ ark: { queuedMs: 100, runningMs: 200 } });
     const s = jobOf(await h.call("seedance_generate_video", { prompt: "portable", wait_seconds: 0 }));
-    await h.app.jobs.close();
+    await h.app.close();
     const other = await startHarness({ existing: { sandbox: h.sandbox, dir: (await import("../../helpers/harness.js")).tempDir() } });
     open.push(other);
     const done = jobOf(await other.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
@@ -136,7 +136,7 @@ describe("bounded waits and resumption", () => {
     const store = new FileJobStore(h.dir);
     const rec = (await store.load(s.job_id))!;
     await store.save({ ...rec, owner: { pid: 2 ** 22 + 7, boot: "gone" } });
-    await h.app.jobs.close();
+    await h.app.close();
     const h2 = await h.restart();
     open.push(h2);
     const r = await h2.call("get_job", { job_id: s.job_id });

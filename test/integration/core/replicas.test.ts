@@ -68,7 +68,7 @@ describe("replicas sharing Redis", () => {
   it("while A holds the download lease, B waits and does not download; it takes A's finished record", async () => {
     const { a, b, prefix } = await replicas();
     const started = jobOf(await a.call("seedance_generate_video", { prompt: "leased", wait_seconds: 0 }));
-    await a.app.jobs.close(); // A stops tracking; its lease below stands for a download in progress
+    await a.app.close(); // A stops tracking; its lease below stands for a download in progress
     const lease = `${prefix}lease:download:${recordKey(started.job_id)}`;
     await redis.client.set(lease, "replica-a", "PX", 60_000);
     const before = downloads(a);
@@ -88,7 +88,7 @@ describe("replicas sharing Redis", () => {
   it("a lease whose holder stopped renewing it expires and B takes the download over, once", async () => {
     const { a, b, prefix } = await replicas();
     const started = jobOf(await a.call("seedance_generate_video", { prompt: "orphaned lease", wait_seconds: 0 }));
-    await a.app.jobs.close();
+    await a.app.close();
     await redis.client.set(`${prefix}lease:download:${recordKey(started.job_id)}`, "dead-replica", "PX", 1500);
     const before = downloads(a);
     const done = jobOf(await b.call("wait_for_job", { job_id: started.job_id, wait_seconds: 30 }));

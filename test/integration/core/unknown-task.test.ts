@@ -46,7 +46,7 @@ describe("a vendor that does not know a running job's task", () => {
     try {
       const { job_id } = jobOf(await a.call("seedance_generate_video", { prompt: "calm sea", wait_seconds: 0 }));
       const record = (await a.app.jobs.store.load(job_id))!;
-      await a.app.jobs.close();
+      await a.app.close();
       await a.app.jobs.store.save({ ...record, created_at: new Date(Date.now() - 25 * 3600_000).toISOString() });
       const b = await startHarness({ existing: { sandbox: other, dir: a.dir } });
       try {

@@ -36,7 +36,7 @@ describe("animo_generate_video (ANIMO_MODE=async against the same simulator)", (
   it("resumes from the job id after a restart, and never polls another endpoint with the key", async () => {
     const r = jobOf(await h.call("animo_generate_video", { prompt: "[slow] resume me", wait_seconds: 0 }));
     expect(["queued", "running"]).toContain(r.status);
-    await h.app.jobs.close(); // this server goes away before the video is ready
+    await h.app.close(); // this server goes away before the video is ready
     const later = await h.restart();
     // Another Animo endpoint sharing the job records (a keyed job id resumes through its record).
     const otherSandbox = await startTestSandbox();

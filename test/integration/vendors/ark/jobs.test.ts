@@ -9,7 +9,7 @@ describe("Ark tools end to end (in-process)", () => {
     const first = await startHarness();
     const r1 = await first.call("seedance_generate_video", { prompt: "late download", wait_seconds: 0 });
     const { job_id, vendor_task_id } = structured<{ job_id: string; vendor_task_id: string }>(r1);
-    await first.app.jobs.close(); // the server goes away before the task finishes
+    await first.app.close(); // the server goes away before the task finishes
     const later = await first.restart();
     try {
       first.ark.sim.advance(1000);
@@ -36,7 +36,7 @@ describe("ids the server mints", () => {
     const r1 = await first.call("seedance_generate_video", { prompt: "long model id", model, wait_seconds: 0 });
     expect(r1.isError, text(r1)).toBeFalsy();
     const { job_id } = jobOf(r1);
-    await first.app.jobs.close();
+    await first.app.close();
     const later = await first.restart();
     try {
       const r = await later.call("get_job", { job_id });

@@ -35,7 +35,7 @@ describe("Seedance create within the wait budget", () => {
     const m = mark(first.ark);
     const r = await first.call("seedance_generate_video", { prompt: "the server stops", wait_seconds: 0, ratio: "16:9" });
     expect(jobOf(r).status).toBe("submitting");
-    await first.app.jobs.close();
+    await first.app.close();
     const later = await first.restart();
     try {
       const done = await later.call("wait_for_job", { job_id: jobOf(r).job_id, wait_seconds: 20 });
@@ -57,7 +57,7 @@ describe("a submitting Seedance job whose sending process died", () => {
     const m = mark(first.ark);
     const r = await first.call("seedance_generate_video", { prompt: "the sender dies", wait_seconds: 0, ratio: "16:9" });
     expect(jobOf(r).status).toBe("submitting");
-    await first.app.jobs.close();
+    await first.app.close();
     orphanJob(first.dir, jobOf(r).job_id);
     const other = await first.restart();
     try {

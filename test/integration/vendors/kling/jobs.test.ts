@@ -23,7 +23,7 @@ describe("Kling tools", () => {
   it("a restarted server resumes a Kling job from its id alone", async () => {
     const started = jobOf(await h.call("kling_omni_image", { prompt: "resume me", n: 1, wait_seconds: 0 }));
     expect(["queued", "running"]).toContain(started.status);
-    await h.app.jobs.close();
+    await h.app.close();
     const h2 = await h.restart();
     try {
       const done = jobOf(await h2.call("wait_for_job", { job_id: started.job_id, wait_seconds: 20 }));

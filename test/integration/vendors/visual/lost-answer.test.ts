@@ -50,7 +50,7 @@ describe("Jimeng submit whose answer is lost", () => {
     const m = mark(first.sandbox.visual);
     const r = await first.call("jimeng_generate_image", { prompt: "the sender dies", wait_seconds: 0 });
     expect(jobOf(r).status).toBe("submitting");
-    await first.app.jobs.close();
+    await first.app.close();
     orphanJob(first.dir, jobOf(r).job_id);
     const other = await first.restart();
     try {
