@@ -15,3 +15,16 @@ export function quietRange(schema: z.ZodNumber, min: number, max: number, exclus
     else if (value > max) ctx.addIssue({ code: "too_big", origin: "number", maximum: max, inclusive: true, input: value });
   });
 }
+
+/**
+ * A prompt or other text for the model, at most `max` characters: refused when it is only
+ * whitespace (no model can act on it, and a vendor bills the blank generation), and when empty
+ * unless `min` is 0 (an optional prompt, where "" means none).
+ */
+export function prose(max: number, min = 1) {
+  return z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((s) => s === "" || s.trim() !== "", "is only whitespace: write the words, or leave the field out when it is optional");
+}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { quietRange } from "../bounds.js";
+import { prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { AnimoClient } from "../../vendors/animo/client.js";
 import type { AnimoConfig } from "../../vendors/animo/config.js";
@@ -43,7 +43,7 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
     title: "Animo video generation",
     description: "Generates a short animated MP4 from a text prompt with Animo. Paid per video. Minutes: job_id for wait_for_job.",
     input: {
-      prompt: z.string().min(1).max(MAX_PROMPT),
+      prompt: prose(MAX_PROMPT),
       duration: quietRange(z.number().int(), 1, 60).optional().describe(`default ${DEFAULT_DURATION}; sync mode`),
       style: z.enum(STYLES).optional().describe(`default ${DEFAULT_STYLE}; sync mode`),
       resolution: z.enum(RESOLUTIONS).optional().describe(`default ${DEFAULT_RESOLUTION}; sync mode`),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { quietRange } from "../bounds.js";
+import { prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import { toUrlOrDataUri } from "../../media/inputs.js";
 import { ENDPOINTS } from "../../vendors/ark/catalog.js";
@@ -41,7 +41,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
     description:
       "Generates images with Seedream (Volcengine Ark): text-to-image, editing, fusion, groups (max_images > 1). Paid per image. 10-60 s, else a job_id for wait_for_job.",
     input: {
-      prompt: z.string().min(1).max(4000),
+      prompt: prose(4000),
       images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(MAX_REFERENCE_IMAGES).optional().describe("or asset://<id>; <= 10 MB"),
       model: z.string().min(1).max(128).optional().describe("or ep-… id"),
       size: z

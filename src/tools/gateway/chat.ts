@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { quietRange } from "../bounds.js";
+import { prose, quietRange } from "../bounds.js";
 import { AigcError, inputError } from "../../errors.js";
 import { CHAT_ROLES, chatMessages, parseJsonAnswer, runChat, type ResponseFormat } from "../../vendors/gateway/chat.js";
 import { GATEWAY_PATHS } from "../../vendors/gateway/config.js";
@@ -28,7 +28,7 @@ export function gatewayChat(client: GatewayClient, book: PriceBook, catalog?: Ca
     description:
       "Asks a chat model via your AI Gateway: prompt (and system) or messages; a json_schema answer is checked, in structuredContent.json. Paid per token.",
     input: {
-      prompt: z.string().min(1).max(MAX_TEXT).optional(),
+      prompt: prose(MAX_TEXT).optional(),
       system: z.string().max(MAX_TEXT).optional(),
       messages: z
         .array(z.object({ role: z.enum(CHAT_ROLES), content: z.string().max(MAX_TEXT) }))

@@ -1,6 +1,6 @@
 /** What every Kling tool shares: zod fields for the common options, image loading, model checks and task submission. */
 import { z } from "zod";
-import { quietRange } from "../bounds.js";
+import { prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
@@ -78,7 +78,7 @@ export const videoFields = {
   multi_prompt: z
     .array(
       z.object({
-        prompt: z.string().min(1).max(MAX_SHOT_PROMPT),
+        prompt: prose(MAX_SHOT_PROMPT),
         duration: quietRange(z.number().int(), 1, 60),
       }),
     )

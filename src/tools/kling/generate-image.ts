@@ -20,6 +20,7 @@ import {
 } from "./common.js";
 import { imageMeters } from "../../vendors/kling/pricing.js";
 import { MAX_MEDIA_REF } from "../media-inputs.js";
+import { prose } from "../bounds.js";
 
 const FAMILY = "images/generations" as const;
 const ROUTE: KlingRoute = { standard: "legacy", family: FAMILY };
@@ -34,7 +35,7 @@ export function klingGenerateImage(client: KlingClient, catalog: Catalog, cfg: K
       "Generates 1-9 images with Kling AI from a prompt, a reference image (2.1) or elements (3.0). Paid per image." +
       " 10-60 s, else a job_id for wait_for_job.",
     input: {
-      prompt: z.string().min(1).max(2500),
+      prompt: prose(2500),
       negative_prompt: z.string().max(2500).optional(),
       image: z.string().min(1).max(MAX_MEDIA_REF).optional().describe(IMAGE_HELP),
       image_reference: z.enum(IMAGE_REFERENCES).optional().describe("2.1"),

@@ -23,6 +23,7 @@ import {
   type KlingPrices,
 } from "./common.js";
 import { MAX_MEDIA_REF } from "../media-inputs.js";
+import { prose } from "../bounds.js";
 
 export function klingImageToVideo(client: KlingClient, catalog: Catalog, cfg: KlingConfig, core: CoreConfig, prices: KlingPrices) {
   /** The call's model (the default when none is named) and the API standard it goes to. */
@@ -45,7 +46,7 @@ export function klingImageToVideo(client: KlingClient, catalog: Catalog, cfg: Kl
         .max(MAX_MEDIA_REF)
         .describe(IMAGE_HELP),
       image_tail: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("last frame"),
-      prompt: z.string().max(3072).optional(),
+      prompt: prose(3072, 0).optional(),
       model: modelField(),
       aspect_ratio: z.enum(VIDEO_RATIOS).optional(),
       element_ids: elementIds(10),

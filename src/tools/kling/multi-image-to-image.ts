@@ -21,6 +21,7 @@ import {
 } from "./common.js";
 import { imageMeters } from "../../vendors/kling/pricing.js";
 import { MAX_MEDIA_REF } from "../media-inputs.js";
+import { prose } from "../bounds.js";
 
 const FAMILY = "images/multi-image2image" as const;
 const ROUTE: KlingRoute = { standard: "legacy", family: FAMILY };
@@ -37,7 +38,7 @@ export function klingMultiImageToImage(client: KlingClient, catalog: Catalog, co
       subject_images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).min(1).max(4).describe(`1-4; ${IMAGE_HELP}`),
       scene_image: z.string().min(1).max(MAX_MEDIA_REF).optional(),
       style_image: z.string().min(1).max(MAX_MEDIA_REF).optional(),
-      prompt: z.string().max(2500).optional(),
+      prompt: prose(2500, 0).optional(),
       n: imageCount,
       aspect_ratio: z.enum(IMAGE_RATIOS).optional(),
       model: modelField(),

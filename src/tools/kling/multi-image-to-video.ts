@@ -22,6 +22,7 @@ import {
 import { videoMeters } from "../../vendors/kling/pricing.js";
 import { OMNI_VIDEO, OMNI_VIDEO_FAMILY } from "./omni-video.js";
 import { MAX_MEDIA_REF } from "../media-inputs.js";
+import { prose } from "../bounds.js";
 
 /** A retired model named here (kling-v1-6 was this endpoint's only one) is told which models this tool takes now. */
 function onOmniVideo<T>(catalog: Catalog, check: () => T): T {
@@ -50,7 +51,7 @@ export function klingMultiImageToVideo(client: KlingClient, catalog: Catalog, co
       " 1-10 min: job_id for wait_for_job.",
     input: {
       images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).min(1).max(4).describe(`1-4; ${IMAGE_HELP}`),
-      prompt: z.string().min(1).max(2500),
+      prompt: prose(2500),
       model: modelField(),
       aspect_ratio: z.enum(VIDEO_RATIOS).optional(),
       mode: videoFields.mode,

@@ -22,6 +22,7 @@ import {
 } from "./common.js";
 import { imageMeters } from "../../vendors/kling/pricing.js";
 import { MAX_MEDIA_REF } from "../media-inputs.js";
+import { prose } from "../bounds.js";
 
 const FAMILY = "images/omni-image" as const;
 const SERIES_AUTO = SERIES_AMOUNTS[0];
@@ -36,7 +37,7 @@ export function klingOmniImage(client: KlingClient, catalog: Catalog, core: Core
       "Kling AI Omni image: generates or edits images with reference images and elements (<<<image_1>>>, <<<element_1>>>), n images or a series. Paid per image." +
       " 10-90 s, else a job_id for wait_for_job.",
     input: {
-      prompt: z.string().min(1).max(2500),
+      prompt: prose(2500),
       images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(10).optional().describe(`+ elements <= 10; ${IMAGE_HELP}`),
       element_ids: elementIds(10),
       resolution: z.enum(RESOLUTIONS).optional(),

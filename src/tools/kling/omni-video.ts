@@ -24,6 +24,7 @@ import {
   type KlingPrices,
 } from "./common.js";
 import { videoMeters } from "../../vendors/kling/pricing.js";
+import { prose } from "../bounds.js";
 
 export const OMNI_VIDEO_FAMILY = "videos/omni-video";
 export const OMNI_VIDEO: KlingRoute = { standard: "legacy", family: OMNI_VIDEO_FAMILY };
@@ -36,7 +37,7 @@ export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: Core
     description:
       "Kling AI Omni video from text, frames, reference images, elements or a video to edit (<<<image_1>>> etc. in the prompt). Paid per video. 1-10 min: job_id for wait_for_job.",
     input: {
-      prompt: z.string().min(1).max(2500),
+      prompt: prose(2500),
       images: z
         .array(
           z.object({

@@ -10,6 +10,7 @@ import { checkVideoShape, VIDEO_RATIOS, videoOptionsBody } from "../../vendors/k
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
 import { checkKlingModel, klingQuote, modelField, submitKling, videoFields, wait, type KlingPrices } from "./common.js";
+import { prose } from "../bounds.js";
 
 export function klingTextToVideo(client: KlingClient, catalog: Catalog, cfg: KlingConfig, core: CoreConfig, prices: KlingPrices) {
   /** The call's model (the default when none is named) and the API standard it goes to. */
@@ -24,7 +25,7 @@ export function klingTextToVideo(client: KlingClient, catalog: Catalog, cfg: Kli
       "Generates a video from a text prompt with Kling AI, with sound or multi-shot by model. Paid per video." +
       " 1-10 min: job_id for wait_for_job.",
     input: {
-      prompt: z.string().min(1).max(3072),
+      prompt: prose(3072),
       model: modelField(),
       aspect_ratio: z.enum(VIDEO_RATIOS).optional(),
       ...videoFields,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { quietRange } from "../bounds.js";
+import { prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { ENDPOINTS } from "../../vendors/visual/catalog.js";
@@ -26,7 +26,7 @@ export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, cor
     input: {
       image: z.string().min(1).max(MAX_MEDIA_REF).describe("JPEG/PNG <= 15 MB"),
       model: z.string().min(1).max(128).optional().describe("req_key"),
-      prompt: z.string().min(1).max(800).optional(),
+      prompt: prose(800).optional(),
       gen_mode: z.string().min(1).max(32).optional().describe("creative|reference|reference_char"),
       width: quietRange(z.number().int(), 1, 16384).optional(),
       height: quietRange(z.number().int(), 1, 16384).optional(),

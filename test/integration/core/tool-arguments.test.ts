@@ -68,6 +68,27 @@ describe("tool arguments", () => {
     expect(m.since()).toHaveLength(0);
   });
 
+  it("refuses a prompt that is only whitespace before any vendor request (a blank generation is billed)", async () => {
+    const sims = [h.sandbox.ark, h.sandbox.kling, h.sandbox.visual, h.sandbox.gateway].map(mark);
+    for (const [tool, args, field] of [
+      ["seedream_generate_image", { prompt: "   " }, "prompt"],
+      ["kling_text_to_video", { prompt: " \n\t", wait_seconds: 0 }, "prompt"],
+      ["kling_omni_image", { prompt: "   " }, "prompt"],
+      ["jimeng_generate_image", { prompt: "\n\t " }, "prompt"],
+      ["gateway_chat", { prompt: "  ", max_tokens: 5 }, "prompt"],
+      ["kling_image_to_video", { image: "https://example.com/a.png", prompt: "  ", wait_seconds: 0 }, "prompt"],
+      ["kling_text_to_video", { prompt: "x", multi_prompt: [{ prompt: " ", duration: 5 }], wait_seconds: 0 }, "multi_prompt[0].prompt"],
+    ] as const) {
+      const r = await h.call(tool, args);
+      expect(r.isError, tool).toBe(true);
+      expect(text(r)).toMatch(new RegExp(`^Error.*${field.replace(/[[\]]/g, "\\$&")}: is only whitespace`));
+    }
+    for (const m of sims) expect(m.since()).toHaveLength(0);
+    // An optional prompt may still be left empty: "" means none, as before.
+    const empty = await h.call("seedance_generate_video", { image: "https://example.com/a.png", prompt: "", wait_seconds: 0 });
+    expect(text(empty)).not.toMatch(/prompt: /);
+  });
+
   it("still enforces the ranges the tool list leaves out (loose bounds, wait_seconds, max_cost), in the same words", async () => {
     const m = mark(h.sandbox.kling);
     const listed = (await h.client.listTools()).tools.find((t) => t.name === "kling_text_to_video")!.inputSchema.properties!;
