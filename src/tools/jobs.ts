@@ -8,7 +8,8 @@ import { WaitBudget } from "../jobs/budget.js";
 import { JOB_STATUSES, TERMINAL } from "../jobs/types.js";
 import { defineTool, type ToolContext, type ToolDef } from "./define.js";
 import type { RenderedAsset } from "./delivery.js";
-import { assetMarks, jobResultShape, progressLine, renderJob, structuredJob, withFileStates, type JobView } from "./job-result.js";
+import { jobResultShape, renderJob, structuredJob, withFileStates, type JobView } from "./job-result.js";
+import { assetMarks, progressLine } from "./job-words.js";
 import { clip } from "../log.js";
 import { asPlace, cursorText, cursorValue, jobsAfter, placeOf, type JobsPlace } from "../jobs/pages.js";
 
@@ -84,7 +85,7 @@ export async function waitAndRender(ctx: ToolContext, id: string, wait: number |
     abortLocalOnCancel: originating,
     onProgress: (r) => ctx.progress(progressLine(r), r.percent),
   });
-  return renderJob(record, ctx.app, ctx.delivery);
+  return renderJob(record, ctx.app, ctx.delivery, { waited: budgetMs > 0 });
 }
 
 export function jobTools(app: AppContext): ToolDef[] {
@@ -122,7 +123,7 @@ export function jobTools(app: AppContext): ToolDef[] {
         // A task found done is saved by the job's next poll: waited for briefly, so the answer says one thing.
         if (!outcome.cancelled && outcome.status === "succeeded" && !TERMINAL.has(record.status))
           record = await ctx.app.jobs.wait(args.job_id, { budgetMs: DONE_TASK_WAIT_MS, signal: ctx.signal });
-        const rendered = await renderJob(record, ctx.app, ctx.delivery, outcome.message);
+        const rendered = await renderJob(record, ctx.app, ctx.delivery, { lead: outcome.message, waited: false });
         rendered.structuredContent = { ...rendered.structuredContent, cancelled: outcome.cancelled, message: outcome.message };
         delete rendered.isError;
         return rendered;
@@ -145,7 +146,8 @@ export function jobTools(app: AppContext): ToolDef[] {
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       run: async (args, ctx) => {
         const limit = args.limit ?? 20;
-        const listed = (await ctx.app.jobs.list(LIST_JOBS_SCAN)).filter((r) => !args.status || r.status === args.status);
+        const all = await ctx.app.jobs.list(LIST_JOBS_SCAN);
+        const listed = all.filter((r) => !args.status || r.status === args.status);
         const rest = jobsAfter(listed, args.cursor ? decodeCursor(args.cursor, args.status) : undefined);
         const jobs: Array<Record<string, unknown>> = [];
         const lines: string[] = [];
@@ -170,7 +172,7 @@ export function jobTools(app: AppContext): ToolDef[] {
         const last = rest[given - 1];
         const nextCursor =
           last && given < rest.length ? cursorText({ ...placeOf(last), ...(args.status ? { s: args.status } : {}) }) : undefined;
-        const head = jobs.length ? `${jobs.length} job(s):\n${lines.join("\n")}` : args.cursor ? "No more jobs." : "No jobs yet.";
+        const head = jobs.length ? `${jobs.length} job(s):\n${lines.join("\n")}` : noJobs(args.status, !!args.cursor, all.length);
         const tail = [
           skipped ? `${skipped} job record(s) too large to list were left out.` : "",
           nextCursor ? `More jobs: call list_jobs with cursor "${nextCursor}".` : "",
@@ -182,4 +184,12 @@ export function jobTools(app: AppContext): ToolDef[] {
       },
     }),
   ];
+}
+
+/** What an empty page of list_jobs says: a status filter that matches nothing is not an empty history. */
+function noJobs(status: string | undefined, paged: boolean, scanned: number): string {
+  const which = status ? ` with status "${status}"` : "";
+  if (paged) return `No more jobs${which}.`;
+  if (!scanned) return "No jobs yet.";
+  return `No jobs${which} among the ${scanned} newest (call list_jobs without status to see them).`;
 }

@@ -83,9 +83,11 @@ async function describeVendor(v: LoadedVendor, opts: { tool?: string; live?: boo
   const out: z.infer<typeof vendorShape> = { vendor: v.id, title: v.title, tools };
   if (models?.note) out.note = models.note;
   else if (!models?.catalog)
-    out.note = models?.live
-      ? "this vendor serves whatever models its server is configured with; pass live: true to ask it"
-      : "this vendor serves whatever models its server is configured with, and has no model list to ask";
+    out.note = !models?.live
+      ? "this vendor serves whatever models its server is configured with, and has no model list to ask"
+      : opts.live
+        ? "this vendor serves whatever models its server is configured with; below is what it lists now"
+        : "this vendor serves whatever models its server is configured with; pass live: true to ask it";
   if (opts.live) {
     if (!models?.live) out.live_error = `${v.title} has no model-listing call`;
     else {

@@ -14,7 +14,8 @@ import { asPlace, cursorText, cursorValue, jobsAfter, placeOf } from "../jobs/pa
 import { TERMINAL, type JobRecord } from "../jobs/types.js";
 import { clip, redact } from "../log.js";
 import { finishResult } from "./define.js";
-import { progressLine, renderJob } from "./job-result.js";
+import { renderJob } from "./job-result.js";
+import { progressLine } from "./job-words.js";
 import { LIST_JOBS_SCAN, MAX_JOB_ID } from "./jobs.js";
 
 const DAY_MS = 86_400_000;

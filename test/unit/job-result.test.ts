@@ -1,6 +1,6 @@
 /** The text a job result leads with (src/tools/job-result.ts): what it says of a job still running. */
 import { describe, expect, it } from "vitest";
-import { jobMessage, summarize } from "../../src/tools/job-result.js";
+import { jobMessage, summarize } from "../../src/tools/job-words.js";
 import type { JobRecord } from "../../src/jobs/types.js";
 
 const running = (op: string) =>
@@ -16,6 +16,14 @@ describe("a job still running", () => {
       /is still running, 40%\. It was not finished within this call's wait budget\. Call wait_for_job with job_id "t\.visual\.x\.1"/,
     );
     expect(image).not.toMatch(/video/);
+  });
+
+  it("claims no wait budget for a call that only looked (get_job, cancel_job, wait_seconds 0)", () => {
+    const looked = summarize(running("video"), false);
+    expect(looked).not.toMatch(/wait budget|normal for video/);
+    expect(looked).toMatch(/is still running, 40%\. Call wait_for_job with job_id "t\.visual\.x\.1" to wait for it/);
+    expect(jobMessage(running("video"), false)).toBe('running: call wait_for_job with job_id "t.visual.x.1" to wait for it');
+    expect(jobMessage(running("video"))).toBe('running: call wait_for_job with job_id "t.visual.x.1" to keep waiting');
   });
 
   it("claims only what this process knows: the call ending does not stop the job, not that the job runs", () => {

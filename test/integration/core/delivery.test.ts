@@ -77,7 +77,12 @@ describe("delivery: AIGC_MCP_DELIVERY=link with per-call overrides", () => {
     const r = await h.call("seedance_generate_video", { prompt: "a cat surfing", wait_seconds: 0 });
     const job = jobOf(r);
     expect(["queued", "running"]).toContain(job.status);
-    expect(structured<{ message: string }>(r).message).toBe(`${job.status}: call wait_for_job with job_id "${job.job_id}" to keep waiting`);
+    expect(structured<{ message: string }>(r).message).toBe(`${job.status}: call wait_for_job with job_id "${job.job_id}" to wait for it`);
+    const waited = await h.call("seedance_generate_video", { prompt: "a cat surfing [slow]", wait_seconds: 1 });
+    const still = jobOf(waited);
+    expect(structured<{ message: string }>(waited).message).toBe(
+      `${still.status}: call wait_for_job with job_id "${still.job_id}" to keep waiting`,
+    );
   });
 
   it("every tool declares the one delivery argument when it returns media, and message in its output", async () => {

@@ -69,6 +69,14 @@ describe("list_jobs paging", () => {
     expect(first.next_cursor!.length).toBeLessThan(400);
   });
 
+  it("says a status filter matched nothing, not that there are no jobs", async () => {
+    const r = await h.call("list_jobs", { status: "queued" });
+    expect(r.isError).toBeFalsy();
+    expect(structured<Page>(r).jobs).toEqual([]);
+    expect(text(r)).toMatch(/^No jobs with status "queued" among the \d+ newest \(call list_jobs without status to see them\)\.$/);
+    expect(text(r)).not.toMatch(/yet/);
+  });
+
   it("refuses a cursor it did not make, naming the field", async () => {
     const r = await h.call("list_jobs", { cursor: "nonsense" });
     expect(r.isError).toBe(true);

@@ -66,6 +66,9 @@ describe("cancellation", () => {
       const c2 = await h.call("cancel_job", { job_id: r.job_id });
       expect(structured(c2)).toMatchObject({ cancelled: false });
       expect(text(c2)).toMatch(/cannot cancel a task that is already running/);
+      // A cancel waits for nothing: no wait budget to have run out of.
+      expect(text(c2)).not.toMatch(/wait budget/);
+      expect(text(c2)).toMatch(/Call wait_for_job with job_id "[^"]+" to wait for it/);
       // The job says what the vendor said: running, not the queued of its last poll.
       expect(structured(c2)).toMatchObject({ status: "running" });
       expect(text(c2)).not.toMatch(/still queued/);

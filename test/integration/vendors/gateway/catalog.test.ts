@@ -60,7 +60,7 @@ describe("gateway tools and their default models", () => {
   it("list_models (live: true, through the SDK client) shows each tool's default and the gateway's own list", async () => {
     const r = await h.client.callTool({ name: "list_models", arguments: { vendor: "gateway", live: true } });
     const gw = structured<ModelList>(r as never).vendors[0]!;
-    expect(gw.note).toMatch(/serves whatever models its server is configured with/);
+    expect(gw.note).toBe("this vendor serves whatever models its server is configured with; below is what it lists now");
     expect(gw.tools[0]).toEqual({
       tool: "gateway_chat",
       endpoint: "chat/completions",
@@ -75,6 +75,8 @@ describe("gateway tools and their default models", () => {
     expect(rendered).toMatch(/vendor lists 10 model\(s\): qwen-plus, /);
     const paths = h.sandbox.gateway.sim.requests.slice(-1).map((q) => `${q.method} ${q.path}`);
     expect(paths).toEqual(["GET /v1/models"]);
+    const asked = structured<ModelList>(await h.call("list_models", { vendor: "gateway" })).vendors[0]!;
+    expect(asked.note).toBe("this vendor serves whatever models its server is configured with; pass live: true to ask it");
   });
 
   it("check counts the listed models and says whether every default is among them", async () => {
