@@ -376,7 +376,13 @@ export class VisualSimulator extends VendorSimulator {
       );
     if (task.data.kind === "video") {
       task.data.video ??= this.sim.publish(
-        () => makeMp4({ width: 320, height: 176, seconds: task.data.body.frames === 241 ? 10 : 5, fps: 8, seed: task.data.prompt.length }),
+        () =>
+          makeMp4({
+            ...videoSize(task.data.body.aspect_ratio),
+            seconds: task.data.body.frames === 241 ? 10 : 5,
+            fps: 8,
+            seed: task.data.prompt.length,
+          }),
         "video/mp4",
         3600,
         "mp4",
@@ -414,4 +420,15 @@ export async function simulate({ fast, options }: SimulatorOptions): Promise<Sim
     },
     line: `Volcengine Visual (Jimeng) simulator at ${simulator.baseUrl}`,
   };
+}
+
+/**
+ * A sandbox video's frame size for Jimeng's `aspect_ratio` ("16:9" when absent, as Jimeng's
+ * default; a first-frame video, which takes none, renders 16:9 too): 320 px on the long edge, sides
+ * rounded to 16 px.
+ */
+function videoSize(ratio: unknown): { width: number; height: number } {
+  const [rw, rh] = (typeof ratio === "string" && /^\d+:\d+$/.test(ratio) ? ratio : "16:9").split(":").map(Number) as [number, number];
+  const side = (n: number) => Math.max(16, Math.round((320 * n) / Math.max(rw, rh) / 16) * 16);
+  return { width: side(rw), height: side(rh) };
 }

@@ -128,6 +128,9 @@ describe("jimeng_generate_video (tool behaviour)", () => {
     const done = jobOf(await h.call("wait_for_job", { job_id: started.job_id, wait_seconds: 20 }));
     expect(done.status).toBe("succeeded");
     expect(done.assets[0]!.mime_type).toBe("video/mp4");
+    // The sandbox renders the ratio asked for (portrait here), as Jimeng does.
+    expect([done.assets[0]!.width, done.assets[0]!.height]).toEqual([176, 320]);
+    expect(done.assets[0]!.duration_s).toBe(10);
     const ttl = Date.parse(done.assets[0]!.expires_at!) - Date.now();
     expect(ttl).toBeLessThanOrEqual(3600_000);
   });
