@@ -101,6 +101,18 @@ describe("checks", () => {
     );
   });
 
+  it("name, among the models that take the value, those that take the rest of the call too, or what to leave out", () => {
+    // v3 takes duration 7 but not sound "loud": following "(v3 takes it)" would only bring the next refusal
+    const clash = new AigcError({ category: "invalid_input", code: "1201", message: "duration not supported" });
+    catalog.explain(clash, "v2", "t2v", { duration: 7, mode: "8k" });
+    expect(clash.info.hint).toBe(
+      "Video 2 (v2) takes duration 5, 10; got 7 (v3 takes it, but not with mode as this call has it: no catalogued model takes the call as it is, so leave out duration or change mode). v2 is being retired on 2027-01-01; move to v3.",
+    );
+    const fine = new AigcError({ category: "invalid_input", code: "1201", message: "duration not supported" });
+    catalog.explain(fine, "v2", "t2v", { duration: 7, mode: "pro" });
+    expect(fine.info.hint).toMatch(/got 7 \(v3 takes it\)\./);
+  });
+
   it("say the catalog may be stale when the vendor does not know a model it lists as current", () => {
     const err = new AigcError({ category: "not_found", code: "ModelNotFound", message: "no such model" });
     catalog.explain(err, "v3", "t2v", {});

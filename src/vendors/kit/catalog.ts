@@ -210,6 +210,24 @@ export class Catalog {
   }
 
   /**
+   * Which models take `args[field]`, for a refusal's hint: " (A, B take it)" naming those that take
+   * the rest of the call too; when none does, the others the call's other arguments rule out, and
+   * what to leave out, so following the hint does not lead to the next refusal. "" when none takes it.
+   */
+  private takers(endpoint: string, field: string, args: Record<string, unknown>): string {
+    const takers = this.modelsAccepting(endpoint, field, args[field]);
+    const misfits = (m: CatalogModel) =>
+      Object.entries(this.capabilities(m, endpoint))
+        .filter(([f, c]) => f !== field && !fits(c, args[f]))
+        .map(([f]) => f);
+    const whole = takers.filter((m) => !misfits(m).length);
+    const ids = (ms: CatalogModel[]) => `${ms.map((m) => m.id).join(", ")} ${ms.length === 1 ? "takes" : "take"} it`;
+    if (whole.length || !takers.length) return whole.length ? ` (${ids(whole)})` : "";
+    const others = [...new Set(takers.flatMap(misfits))];
+    return ` (${ids(takers)}, but not with ${others.join(" or ")} as this call has it: no catalogued model takes the call as it is, so leave out ${field} or change ${others.join(" or ")})`;
+  }
+
+  /**
    * Adds what the catalog knows to a vendor refusal: for a parameter error, the model's documented
    * capability and which models take the value; for an unknown model the catalog lists as current,
    * that the catalog may be stale. Returns the same error, its hint extended.
@@ -219,10 +237,7 @@ export class Catalog {
     const m = this.find(id);
     const notes: string[] = [];
     if (err.category === "invalid_input") {
-      for (const a of this.advise(id, endpoint, args)) {
-        const others = this.modelsAccepting(endpoint, a.field, args[a.field]).map((o) => o.id);
-        notes.push(`${a.message}${others.length ? ` (${others.join(", ")} ${others.length === 1 ? "takes" : "take"} it)` : ""}.`);
-      }
+      for (const a of this.advise(id, endpoint, args)) notes.push(`${a.message}${this.takers(endpoint, a.field, args)}.`);
     } else if ((err.category === "not_found" || err.category === "permission") && m && m.status !== "retired" && isFromFileOnly(m)) {
       notes.push(
         `${m.id} comes from your models file (${m.sources[0]!.url.slice("file://".length)}), not from aigc-mcp's catalog: check the id for a typo, and that the vendor has enabled the model for your account.`,

@@ -198,6 +198,15 @@ describe("vendor refusals explained with the catalog", () => {
     );
   });
 
+  it("a Seedream 400 whose takers refuse the rest of the call says what to leave out, not another model", async () => {
+    // The group default is JPEG-only; the models that write PNG make single images only.
+    const r = await h.call(IMAGE, { prompt: "a story", max_images: 3, output_format: "png" });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(
+      /does not take output_format \([^)]*take it, but not with max_images as this call has it: no catalogued model takes the call as it is, so leave out output_format or change max_images\)/,
+    );
+  });
+
   it("a Seedream 400 on a group request to a single-image model names the group models", async () => {
     const r = await h.call(IMAGE, { prompt: "a story", model: DEFAULT_MODELS.image, max_images: 3 });
     expect(r.isError).toBe(true);
