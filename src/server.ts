@@ -36,7 +36,7 @@ export const RESOURCE_READ_MAX_BYTES = 64 * 1024 * 1024;
 export function instructions(config: CoreConfig): string {
   return `aigc-mcp generates images, video and audio with Chinese AIGC vendors.
 Generation tools start a job and wait up to wait_seconds (default ${config.defaultWaitS}, at most ${config.maxWaitS}). If the result says status "submitting", "queued" or "running", call wait_for_job with the job_id (repeat until it finishes); never start the same generation again, that bills twice.
-Media inputs (image, video and audio arguments) take ${MEDIA_REF_HELP}; a field's description gives only the vendor's limits.
+Media inputs (image, video and audio arguments) take ${MEDIA_REF_HELP}; a field's description gives only the vendor's limits. Kling's video inputs take only a URL, or a media:// URI when results give download links.
 model: leave it out for the tool's default; list_models lists each tool's models and what each accepts (any name is sent on to the vendor).
 delivery (tools that return files): embed = small files inside the result, links for the rest; link = paths and links only; preview = links plus a small image preview. Default: the server's AIGC_MCP_DELIVERY.
 Finished media are saved in the output folder (absolute paths in the result) and are always readable as media:// resources. Vendor URLs expire; the saved files do not.

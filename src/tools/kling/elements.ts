@@ -10,7 +10,7 @@ import { defineTool, PAID_GENERATOR } from "../define.js";
 import { unknownEstimate } from "../../vendors/kit/price.js";
 import { VENDOR_ID } from "../../vendors/kling/config.js";
 import { klingEstimate, klingUsage } from "../../vendors/kling/pricing.js";
-import { MAX_ID, MAX_MEDIA_REF, loadInput } from "../media-inputs.js";
+import { MAX_ID, MAX_MEDIA_REF, loadInputUrl } from "../media-inputs.js";
 import { IMAGE_HELP, klingImage, klingImages, type KlingPrices } from "./common.js";
 
 export const ELEMENT_TAGS = ["o_101", "o_102", "o_103", "o_104", "o_105", "o_106", "o_107", "o_108"] as const;
@@ -84,7 +84,12 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
         element_description: z.string().min(1).max(100).describe("<= 100 chars"),
         frontal_image: z.string().min(1).max(MAX_MEDIA_REF).optional().describe(IMAGE_HELP),
         refer_images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).min(1).max(3).optional().describe("1-3 more views"),
-        video_url: z.string().max(MAX_MEDIA_REF).url().optional().describe("or: mp4/mov of a person, 3-8 s, 1080p"),
+        video_url: z
+          .string()
+          .min(1)
+          .max(MAX_MEDIA_REF)
+          .optional()
+          .describe("or: mp4/mov of a person, 3-8 s, 1080p"),
         voice_id: z.string().min(1).max(128).optional(),
         tag_ids: z.array(z.enum(ELEMENT_TAGS)).max(8).optional(),
         wait_seconds: waitSecondsSchema(core),
@@ -122,17 +127,16 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
             args.frontal_image ? "refer_images" : "frontal_image",
             "an image element needs frontal_image and 1-3 refer_images",
           );
-        if (byVideo) {
-          const v = await loadInput(ctx.app, args.video_url, { field: "video_url", accept: ["video"] });
-          if (v?.kind !== "url") throw inputError("video_url", "Kling takes videos by URL only");
-        }
+        const videoUrl = byVideo
+          ? await loadInputUrl(ctx.app, args.video_url!, { field: "video_url", accept: ["video"] }, "Kling")
+          : undefined;
         const frontal = await klingImage(ctx, args.frontal_image, "frontal_image");
         const refers = await klingImages(ctx, args.refer_images, "refer_images");
         const created = await elements.create(
           {
             element_name: args.element_name,
             element_description: args.element_description,
-            ...(byVideo ? { video_url: args.video_url } : { frontal_image: frontal, refer_images: refers }),
+            ...(videoUrl ? { video_url: videoUrl } : { frontal_image: frontal, refer_images: refers }),
             ...(args.voice_id ? { voice_id: args.voice_id } : {}),
             ...(args.tag_ids?.length ? { tag_ids: args.tag_ids } : {}),
           },

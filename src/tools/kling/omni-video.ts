@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { CoreConfig } from "../../config.js";
-import { inputError } from "../../errors.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { DEFAULT_MODELS } from "../../vendors/kling/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
@@ -9,7 +8,7 @@ import { checkOmniVideo, FRAME_ROLES, REFER_TYPES } from "../../vendors/kling/re
 import { checkVideoShape, VIDEO_RATIOS, videoOptionsBody } from "../../vendors/kling/video-options.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
-import { MAX_MEDIA_REF, loadInput } from "../media-inputs.js";
+import { MAX_MEDIA_REF, loadInputUrl } from "../media-inputs.js";
 import {
   checkKlingModel,
   durationField,
@@ -51,7 +50,7 @@ export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: Core
       element_ids: elementIds(7),
       video: z
         .object({
-          url: z.string().max(MAX_MEDIA_REF).url().describe("mp4/mov 3-15 s, <= 200 MB"),
+          url: z.string().min(1).max(MAX_MEDIA_REF).describe("mp4/mov 3-15 s, <= 200 MB"),
           refer_type: z.enum(REFER_TYPES).optional().describe("base = edit it"),
           keep_original_sound: z.boolean().optional(),
         })
@@ -88,10 +87,7 @@ export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: Core
         aspect_ratio: args.aspect_ratio,
       });
       checkVideoShape(opts);
-      if (args.video) {
-        const v = await loadInput(ctx.app, args.video.url, { field: "video.url", accept: ["video"] });
-        if (v?.kind !== "url") throw inputError("video.url", "Kling takes videos by URL only");
-      }
+      const videoUrl = args.video && (await loadInputUrl(ctx.app, args.video.url, { field: "video.url", accept: ["video"] }, "Kling"));
       const imageList = [];
       for (const [i, img] of images.entries())
         imageList.push({ image_url: await klingImage(ctx, img.image, `images[${i}].image`), ...(img.role ? { type: img.role } : {}) });
@@ -103,7 +99,7 @@ export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: Core
           ? {
               video_list: [
                 {
-                  video_url: args.video.url,
+                  video_url: videoUrl,
                   refer_type: args.video.refer_type ?? "feature",
                   ...(args.video.keep_original_sound !== undefined
                     ? { keep_original_sound: args.video.keep_original_sound ? "yes" : "no" }

@@ -1,0 +1,90 @@
+/**
+ * Kling takes videos by URL only: an earlier output (its media:// URI) goes as its signed download
+ * link when the server has one (AIGC_MCP_PUBLIC_URL); every other form is refused before any request.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { startHarness, text, type Harness } from "../../../helpers/harness.js";
+import { jobOf, lastRequest, mark } from "../../../helpers/results.js";
+
+const SECRET = "k".repeat(64);
+let open: Harness[] = [];
+async function harness(env: Record<string, string> = {}): Promise<Harness> {
+  const h = await startHarness({ env });
+  open.push(h);
+  return h;
+}
+afterEach(async () => {
+  for (const h of open) await h.close();
+  open = [];
+});
+
+async function generated(h: Harness, tool: string, args: Record<string, unknown>) {
+  const job = jobOf(await h.call(tool, { ...args, wait_seconds: 20 }));
+  expect(job.status).toBe("succeeded");
+  return job.assets[0]!;
+}
+
+describe("Kling video inputs", () => {
+  it("refuses a path, a data: URI, or an output with no download link, saying what works, before any request", async () => {
+    const h = await harness();
+    const video = await generated(h, "kling_text_to_video", { prompt: "a kite" });
+    const before = mark(h.sandbox.kling);
+    const omni = (url: string) => h.call("kling_omni_video", { prompt: "edit it", video: { url, refer_type: "base" } });
+    const noLink = await omni(video.uri);
+    expect(noLink.isError).toBe(true);
+    expect(text(noLink)).toMatch(
+      /^Error: InvalidInput.*video\.url: Kling takes video inputs by URL only, and this server has no download link/,
+    );
+    expect(text(noLink)).toMatch(/AIGC_MCP_PUBLIC_URL/);
+    for (const url of [video.path!, `file://${video.path}`, "data:video/mp4;base64,AAAA"]) {
+      const r = await omni(url);
+      expect(r.isError, url).toBe(true);
+      expect(text(r)).toMatch(/video\.url: Kling takes video inputs by URL only; ".*" is not one/);
+      expect(text(r)).toMatch(/media:\/\/files\/… URI of an earlier output/);
+    }
+    const element = await h.call("kling_create_element", { element_name: "kite", element_description: "a kite", video_url: video.path });
+    expect(text(element)).toMatch(/video_url: Kling takes video inputs by URL only/);
+    expect(before.since()).toHaveLength(0);
+  });
+
+  it("sends an earlier output as its signed download link (AIGC_MCP_PUBLIC_URL), and refuses one that is not a video", async () => {
+    const h = await harness({
+      AIGC_MCP_TRANSPORT: "http",
+      AIGC_MCP_PUBLIC_URL: "https://aigc.example.com",
+      AIGC_MCP_MEDIA_URL_SECRET: SECRET,
+    });
+    const video = await generated(h, "kling_text_to_video", { prompt: "a kite" });
+    const r = await h.call("kling_omni_video", { prompt: "edit it", video: { url: video.uri, refer_type: "base" }, wait_seconds: 20 });
+    expect(jobOf(r).status, text(r)).toBe("succeeded");
+    const post = lastRequest(h.sandbox.kling, (q) => q.path.endsWith("omni-video") && q.method === "POST");
+    const sent = new URL((post.json as { video_list: Array<{ video_url: string }> }).video_list[0]!.video_url);
+    const name = video.uri.slice(video.uri.lastIndexOf("/") + 1);
+    expect(`${sent.origin}${sent.pathname}`).toBe(`https://aigc.example.com/media/${name}`);
+    expect(h.app.links!.verify(name, sent.searchParams.get("exp"), sent.searchParams.get("sig"))).toBe("ok");
+
+    const image = await generated(h, "kling_generate_image", { prompt: "a kite" });
+    const before = mark(h.sandbox.kling);
+    const wrong = await h.call("kling_omni_video", { prompt: "edit it", video: { url: image.uri, refer_type: "base" } });
+    expect(text(wrong)).toMatch(/video\.url: media:\/\/files\/.* is image\/\w+, not video/);
+    const unknown = await h.call("kling_omni_video", {
+      prompt: "edit it",
+      video: { url: "media://files/nothing.mp4", refer_type: "base" },
+    });
+    expect(text(unknown)).toMatch(/video\.url: media:\/\/files\/nothing\.mp4 was not found among the files this server generated/);
+    expect(before.since()).toHaveLength(0);
+  });
+
+  it("refuses a download link the vendor cannot reach (AIGC_MCP_PUBLIC_URL on a loopback host)", async () => {
+    const h = await harness({
+      AIGC_MCP_TRANSPORT: "http",
+      AIGC_MCP_PUBLIC_URL: "http://127.0.0.1:8080",
+      AIGC_MCP_MEDIA_URL_SECRET: SECRET,
+    });
+    const video = await generated(h, "kling_text_to_video", { prompt: "a kite" });
+    const before = mark(h.sandbox.kling);
+    const r = await h.call("kling_omni_video", { prompt: "edit it", video: { url: video.uri, refer_type: "base" } });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/video\.url: .*127\.0\.0\.1:8080.*cannot reach/);
+    expect(before.since()).toHaveLength(0);
+  });
+});
