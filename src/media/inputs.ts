@@ -12,6 +12,7 @@ import { expandHome } from "../home-path.js";
 import { AigcError, inputError } from "../errors.js";
 import { log } from "../log.js";
 import { downloadFailed, openChecked, routeInputUrl } from "../net/fetch-policy.js";
+import { callLimits } from "../net/call-limits.js";
 import { cancelled, discard, readCapped, safeUrl } from "../net/http.js";
 import { dataUriBytes, isRawBase64, schemeOf } from "./input-forms.js";
 import { MEDIA_URI_PREFIX, type MediaStore } from "./store.js";
@@ -198,6 +199,11 @@ export async function inputBytes(
   return download(input.url, rule, policy, signal);
 }
 
+/** The least time an input download is given, even when the call's wait budget is shorter or spent. */
+export const MIN_DOWNLOAD_MS = 10_000;
+/** The most time an input download is given, whatever the call's wait budget. */
+const MAX_DOWNLOAD_MS = 300_000;
+
 /** Downloads a URL input through the fetch policy, capped and checked like any other input. */
 async function download(
   url: string,
@@ -213,12 +219,17 @@ async function download(
     return downloadFailed(rule.field, url, `${rule.accept.join(" or ")} of at most ${cap} bytes`);
   };
   let body: Buffer;
+  // Within the tool call it is made for: stopped with the call, and done by the end of its wait budget
+  // (given at least MIN_DOWNLOAD_MS, at most MAX_DOWNLOAD_MS).
+  const call = callLimits();
+  const callSignal = signal ?? call?.signal;
+  const totalMs = Math.min(MAX_DOWNLOAD_MS, Math.max(MIN_DOWNLOAD_MS, (call?.deadlineMs ?? Infinity) - Date.now()));
   try {
     const res = await openChecked(url, policy.media.fetchPolicy, {
       vendor: "download",
-      signal,
+      ...(callSignal ? { signal: callSignal } : {}),
       timeoutMs: 60_000,
-      totalTimeoutMs: 300_000,
+      totalTimeoutMs: totalMs,
       maxBytes: cap,
     });
     if (res.status < 200 || res.status >= 300) {
@@ -227,7 +238,7 @@ async function download(
     }
     body = await readCapped(res.body, cap, "download", url);
   } catch (err) {
-    if (signal?.aborted || (err instanceof AigcError && err.category === "cancelled")) throw cancelled("download");
+    if (callSignal?.aborted || (err instanceof AigcError && err.category === "cancelled")) throw cancelled("download");
     throw failed(err);
   }
   try {

@@ -7,6 +7,7 @@ import type { Dispatcher, FormData } from "undici";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../errors.js";
+import { deadline } from "./deadline.js";
 import { stoppedByServer } from "../open-calls.js";
 import { allowedLookup } from "./lookups.js";
 import { pool } from "./pools.js";
@@ -143,11 +144,9 @@ export async function httpOpen(
   signal: AbortSignal;
   done: () => void;
 }> {
-  const signals: AbortSignal[] = [];
-  if (opts.signal) signals.push(opts.signal);
-  const deadline = opts.totalTimeoutMs ? AbortSignal.timeout(opts.totalTimeoutMs) : undefined;
-  if (deadline) signals.push(deadline);
-  const signal = signals.length ? AbortSignal.any(signals) : new AbortController().signal;
+  const limit = opts.totalTimeoutMs ? deadline(opts.totalTimeoutMs) : undefined;
+  const signals = [opts.signal, limit?.signal].filter((s) => s !== undefined);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : (signals[0] ?? new AbortController().signal);
   if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal);
   try {
     const { Agent, request } = await loadUndici();
@@ -162,10 +161,13 @@ export async function httpOpen(
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
     });
+    // The deadline's timer lives until the body is read or dropped (and the signal with it).
+    if (limit) res.body.once("close", limit.clear);
     return { status: res.statusCode, headers: flattenHeaders(res.headers), body: res.body, signal, done: () => {} };
   } catch (err) {
+    limit?.clear();
     if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal, true);
-    throw transportError(err, opts.vendor, url, Boolean(deadline?.aborted));
+    throw transportError(err, opts.vendor, url, Boolean(limit?.signal.aborted));
   }
 }
 

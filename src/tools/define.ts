@@ -18,6 +18,7 @@ import { describeError } from "../errors.js";
 import { checkArguments, objectOf } from "./arguments.js";
 import { registerTaskTool, startsJob } from "./task-calls.js";
 import { WaitBudget } from "../jobs/budget.js";
+import { withCallLimits } from "../net/call-limits.js";
 import { clip, log, redact } from "../log.js";
 import type { DeliveryMode } from "../config.js";
 import { returnsMedia } from "./delivery.js";
@@ -275,8 +276,10 @@ async function callTool({ server, app, def, original, asTask }: Call, raw: unkno
     // A paid call is refused before the vendor bills it when its output could not be saved.
     if (def.annotations.openWorldHint && def.annotations.readOnlyHint === false && def.annotations.idempotentHint === false)
       await app.media.checkWritable();
-    const run = original.quote ? runPaid({ def: original, args, ctx, elicit: elicitFor(server, extra) }) : original.run(args, ctx);
-    return finishResult(withWarnings(await run, warnings, def));
+    // Input downloads made for this call stop with it, and by the end of its wait (a task call has none: their own cap then).
+    const deadlineMs = asTask ? Infinity : budget(typeof args.wait_seconds === "number" ? args.wait_seconds : undefined).deadlineMs;
+    const run = () => (original.quote ? runPaid({ def: original, args, ctx, elicit: elicitFor(server, extra) }) : original.run(args, ctx));
+    return finishResult(withWarnings(await withCallLimits({ signal: call.signal, deadlineMs }, run), warnings, def));
   } catch (err) {
     const text = describeError(err);
     log.info("tool call failed", { tool: def.name, error: text.split("\n")[0] });

@@ -16,6 +16,7 @@ import { clip, redact } from "../log.js";
 import { finishResult } from "./define.js";
 import { renderJob } from "./job-result.js";
 import { progressLine } from "./job-words.js";
+import { withDeadline } from "../net/deadline.js";
 import { LIST_JOBS_SCAN, MAX_JOB_ID } from "./jobs.js";
 
 const DAY_MS = 86_400_000;
@@ -80,12 +81,14 @@ export class JobTasks {
     const notFound = () =>
       rpcError(ErrorCode.InvalidParams, `Task not found: ${shownId(taskId)} is not a job of this server (list_jobs lists them)`);
     if (taskId.length > MAX_JOB_ID) throw notFound();
-    const timeout = AbortSignal.timeout(LOOKUP_MS);
+    const limit = withDeadline(signal, LOOKUP_MS);
     try {
-      return await this.app.jobs.wait(taskId, { budgetMs: 0, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      return await this.app.jobs.wait(taskId, { budgetMs: 0, signal: limit.signal });
     } catch (err) {
       if (err instanceof AigcError && (err.category === "invalid_input" || err.category === "not_found")) throw notFound();
       throw rpcError(ErrorCode.InternalError, describeError(err));
+    } finally {
+      limit.clear();
     }
   }
 
