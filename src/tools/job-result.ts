@@ -89,18 +89,23 @@ const BUCKET_READ_MS = 10_000;
 /** How long a result waits for the late upload of an output whose first upload failed (late-uploads.ts). */
 const LATE_UPLOAD_WAIT_MS = 3000;
 
-/** What the call did: `lead`, a line before the summary (a cancel's outcome); `waited` as in summarize. */
-type Said = { lead?: string; waited?: boolean };
+/**
+ * What the call did: `lead`, a line before the summary (a cancel's outcome); `waited` as in
+ * summarize; `failureIsError` false when a failed job is not this call's failure (a cancel: the
+ * result is then no error, and says how the job ended after the lead instead of as its "Error:" line).
+ */
+type Said = { lead?: string; waited?: boolean; failureIsError?: boolean };
 
 /**
  * Builds the tool result in the given delivery mode (see delivery.ts). A failed job's text starts
  * with "Error:" and the vendor code, for clients that ignore isError (Dify).
  */
 export async function renderJob(shown: JobRecord, app: AppContext, delivery: DeliveryMode, said: Said = {}): Promise<CallToolResult> {
-  const { lead, waited = true } = said;
+  const { lead, waited = true, failureIsError = true } = said;
   const stored = await app.uploads.settle(shown, LATE_UPLOAD_WAIT_MS);
   const record = await withDownloadUrls(await withFileStates(stored, app.media), app);
-  const failed = record.status === "failed" || record.status === "expired";
+  const ended = record.status === "failed" || record.status === "expired";
+  const failed = ended && failureIsError;
   // A file not in this server's folder as saved (withFileStates) is read back from the bucket through the store.
   const localPath = async (a: RenderedAsset) =>
     a.path && !a.file && (await app.media.savedHere(a.path))
@@ -118,6 +123,7 @@ export async function renderJob(shown: JobRecord, app: AppContext, delivery: Del
     failed ? `Error: ${failureLine(record)}` : undefined,
     hint,
     lead,
+    ended && !failed ? `The job ${record.status}: ${failureLine(record)}` : undefined,
     summarize(record, waited),
     cost && costLine(cost),
     ...notes,

@@ -123,9 +123,8 @@ export function jobTools(app: AppContext): ToolDef[] {
         // A task found done is saved by the job's next poll: waited for briefly, so the answer says one thing.
         if (!outcome.cancelled && outcome.status === "succeeded" && !TERMINAL.has(record.status))
           record = await ctx.app.jobs.wait(args.job_id, { budgetMs: DONE_TASK_WAIT_MS, signal: ctx.signal });
-        const rendered = await renderJob(record, ctx.app, ctx.delivery, { lead: outcome.message, waited: false });
+        const rendered = await renderJob(record, ctx.app, ctx.delivery, { lead: outcome.message, waited: false, failureIsError: false });
         rendered.structuredContent = { ...rendered.structuredContent, cancelled: outcome.cancelled, message: outcome.message };
-        delete rendered.isError;
         return rendered;
       },
     }),
