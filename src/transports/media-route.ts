@@ -44,11 +44,11 @@ export async function serveMedia(
         "retry-after": String(wait),
       });
     }
-    // The signature is ours, so the name is a file this server saved: say what can have become of it.
+    // Only this server signs, so the name is most likely an output of its own: say what can have become of it.
     return plain(
       res,
       404,
-      "Not found: this output was removed from the output folder or changed since it was saved; the job's get_job result (list_jobs finds the job) says where it can still be had.",
+      "Not found: this server has no output by this name as it was saved (removed from the output folder, or changed since it was saved); the job's get_job result (list_jobs finds the job) says where it can still be had.",
     );
   }
   const { fh, size } = file;

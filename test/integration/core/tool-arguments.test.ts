@@ -7,7 +7,7 @@ import { z } from "zod";
 import { defineTool, registerTool } from "../../../src/tools/define.js";
 import { MAX_ARGUMENT_DEPTH } from "../../../src/tools/arguments.js";
 import { startHarness, text, type Harness } from "../../helpers/harness.js";
-import { mark } from "../../helpers/results.js";
+import { lastRequest, mark } from "../../helpers/results.js";
 
 function nested(depth: number): Record<string, unknown> {
   let v: Record<string, unknown> = { leaf: 1 };
@@ -42,6 +42,15 @@ describe("tool arguments", () => {
     // any tool, any argument
     const r = await h.call("seedream_generate_image", { prompt: "x", images: nestedArray(5_000) });
     expect(text(r)).toMatch(/^Error.*: images: is nested/);
+  });
+
+  it("ignores a __proto__ argument: it sets nothing (the SDK's request parsing drops it, as README says)", async () => {
+    const args = JSON.parse('{"prompt":"x","size":"1K","__proto__":{"max_images":99,"watermark":true}}') as Record<string, unknown>;
+    const r = await h.call("seedream_generate_image", args);
+    expect(r.isError, text(r)).toBeFalsy();
+    const sent = lastRequest(h.sandbox.ark, (q) => q.path.endsWith("/images/generations")).json as Record<string, unknown>;
+    expect(sent.max_images).toBeUndefined();
+    expect(sent.sequential_image_generation_options).toBeUndefined();
   });
 
   it("still takes ordinary nesting", async () => {
