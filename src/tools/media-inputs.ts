@@ -33,16 +33,22 @@ export async function loadInputUrl(app: AppContext, value: string, rule: InputRu
   const { field } = rule;
   const byUrl = `${vendor} takes ${rule.accept.join(" or ")} inputs by URL only`;
   if (value.trim().startsWith(MEDIA_URI_PREFIX)) {
-    const name = mediaName(value.trim());
-    const saved = await app.media.generated(name);
+    const name = (() => {
+      try {
+        return mediaName(value.trim());
+      } catch {
+        return undefined; // a malformed %-escape names nothing this server saved
+      }
+    })();
+    const saved = name === undefined ? undefined : await app.media.generated(name);
     if (!saved) throw inputError(field, `${value.slice(0, 120)} was not found among the files this server generated`);
     const kind = saved.mime?.split("/")[0];
     if (kind && !rule.accept.some((k) => k === kind))
       throw inputError(field, `${value.slice(0, 120)} is ${saved.mime}, not ${rule.accept.join(" or ")}`);
     // Redis records do not say where a file is kept: the bucket is asked (undefined: cannot tell, so counted as there).
     const bucket = app.media.bucket;
-    const inBucket = bucket && (saved.storage === "s3" || (saved.storage === undefined && (await bucket.holds(name)) !== false));
-    const link = inBucket ? await bucket.link(name) : await app.links?.link(name);
+    const inBucket = bucket && (saved.storage === "s3" || (saved.storage === undefined && (await bucket.holds(saved.name)) !== false));
+    const link = inBucket ? await bucket.link(saved.name) : await app.links?.link(saved.name);
     if (!link)
       throw new AigcError({
         category: "invalid_input",

@@ -71,6 +71,11 @@ describe("Kling video inputs", () => {
       video: { url: "media://files/nothing.mp4", refer_type: "base" },
     });
     expect(text(unknown)).toMatch(/video\.url: media:\/\/files\/nothing\.mp4 was not found among the files this server generated/);
+    const malformed = await h.call("kling_omni_video", {
+      prompt: "edit it",
+      video: { url: "media://files/%E0%A4%A.mp4", refer_type: "base" },
+    });
+    expect(text(malformed)).toMatch(/^Error: InvalidInput.*video\.url: media:\/\/files\/%E0%A4%A\.mp4 was not found/);
     expect(before.since()).toHaveLength(0);
   });
 
