@@ -16,6 +16,9 @@ export function quietRange(schema: z.ZodNumber, min: number, max: number, exclus
   });
 }
 
+/** Characters that show nothing but are not whitespace to `trim()`: zero-width space, joiners, word joiner. */
+const INVISIBLE = /[\u200B-\u200D\u2060]/g;
+
 /**
  * A prompt or other text for the model, at most `max` characters: refused when it is only
  * whitespace (no model can act on it, and a vendor bills the blank generation), and when empty
@@ -26,5 +29,8 @@ export function prose(max: number, min = 1) {
     .string()
     .min(min)
     .max(max)
-    .refine((s) => s === "" || s.trim() !== "", "is only whitespace: write the words, or leave the field out when it is optional");
+    .refine(
+      (s) => s === "" || s.replace(INVISIBLE, "").trim() !== "",
+      "is only whitespace: write the words, or leave the field out when it is optional",
+    );
 }

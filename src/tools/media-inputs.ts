@@ -2,8 +2,12 @@
 import type { AppContext } from "../context.js";
 import { AigcError, inputError } from "../errors.js";
 import { inputBytes, loadMediaInput, type InputRule, type MediaInput } from "../media/inputs.js";
-import { MEDIA_URI_PREFIX, mediaName } from "../media/store.js";
+import { realpath } from "node:fs/promises";
+import { join } from "node:path";
+import { regularFile } from "../media/disk.js";
+import { MEDIA_URI_PREFIX, SAFE_NAME } from "../media/store.js";
 import { routeInputUrl } from "../net/fetch-policy.js";
+import { safeUrl } from "../net/http.js";
 
 export async function loadInput(app: AppContext, value: string | undefined, rule: InputRule): Promise<MediaInput | undefined> {
   return value === undefined ? undefined : loadMediaInput(value, rule, app.inputs);
@@ -23,58 +27,65 @@ export const MEDIA_REF_HELP = "a URL, a data: URI, a media:// URI from an earlie
 
 /**
  * A media argument as a URL the vendor fetches itself, for media a vendor takes by URL only (Kling's
- * videos): an http(s) URL, as loadInput routes it; or an output of this server (its media:// URI)
- * as its download link: presigned by the bucket when the record says it is there, else signed on
- * AIGC_MCP_PUBLIC_URL (served by /media/). A link on a host the vendor cannot reach, another form
- * (a data: URI, a local path), or an output with no link to give is refused naming what works.
- * `vendor` is the vendor's display name, for the refusal.
+ * videos): a public http(s) URL as is; or an output of this server (its media:// URI) as its
+ * download link, presigned by the bucket when the file is there, else signed on AIGC_MCP_PUBLIC_URL
+ * (served by /media/, so only while the file is as saved). A URL or link on a host the vendor
+ * cannot reach, another form (a data: URI, a local path), or an output with no link to give is
+ * refused before any request, naming what works. `vendor` is the vendor's display name.
  */
 export async function loadInputUrl(app: AppContext, value: string, rule: InputRule, vendor: string): Promise<string> {
   const { field } = rule;
   const byUrl = `${vendor} takes ${rule.accept.join(" or ")} inputs by URL only`;
-  if (value.trim().startsWith(MEDIA_URI_PREFIX)) {
-    const name = (() => {
-      try {
-        return mediaName(value.trim());
-      } catch {
-        return undefined; // a malformed %-escape names nothing this server saved
-      }
-    })();
-    const saved = name === undefined ? undefined : await app.media.generated(name);
-    if (!saved) throw inputError(field, `${value.slice(0, 120)} was not found among the files this server generated`);
+  const refuse = (message: string) =>
+    new AigcError({
+      category: "invalid_input",
+      code: "InvalidInput",
+      message: `${field}: ${byUrl}${message}`,
+      hint: `Pass a public http(s) URL, or the ${MEDIA_URI_PREFIX}… URI of an earlier output when this server gives its outputs download links (AIGC_MCP_PUBLIC_URL with --http, or a bucket, AIGC_MCP_S3_BUCKET).`,
+    });
+  // Neither downloaded here nor sent on: the vendor could not reach it, and takes no bytes instead.
+  const reachable = (url: string) => {
+    let route: string;
+    try {
+      route = routeInputUrl(field, url, app.inputs.media.fetchPolicy);
+    } catch {
+      route = "refused";
+    }
+    if (route !== "forward") throw refuse(`, and ${safeUrl(url)} is on ${new URL(url).host}, which ${vendor} cannot reach`);
+    return url;
+  };
+  const v = value.trim();
+  if (v.startsWith(MEDIA_URI_PREFIX)) {
+    const saved = await generatedOutput(app, v);
+    if (!saved) throw inputError(field, `${v.slice(0, 120)} was not found among the files this server generated`);
     const kind = saved.mime?.split("/")[0];
     if (kind && !rule.accept.some((k) => k === kind))
-      throw inputError(field, `${value.slice(0, 120)} is ${saved.mime}, not ${rule.accept.join(" or ")}`);
+      throw inputError(field, `${v.slice(0, 120)} is ${saved.mime}, not ${rule.accept.join(" or ")}`);
     // Redis records do not say where a file is kept: the bucket is asked (undefined: cannot tell, so counted as there).
     const bucket = app.media.bucket;
     const inBucket = bucket && (saved.storage === "s3" || (saved.storage === undefined && (await bucket.holds(saved.name)) !== false));
-    const link = inBucket ? await bucket.link(saved.name) : await app.links?.link(saved.name);
-    if (!link)
-      throw new AigcError({
-        category: "invalid_input",
-        code: "InvalidInput",
-        message: `${field}: ${byUrl}, and this server has no download link for ${value.slice(0, 120)}`,
-        hint: "Run the server over HTTP with AIGC_MCP_PUBLIC_URL (or keep outputs in a bucket, AIGC_MCP_S3_BUCKET) so its outputs have links the vendor can fetch, or pass a public http(s) URL of the file.",
-      });
-    // An internal host is refused here; one allow-listed for downloads is no more reachable by the vendor.
-    if (routeInputUrl(field, link.url, app.inputs.media.fetchPolicy) !== "forward")
-      throw inputError(field, `${byUrl}, and this output's download link is on ${new URL(link.url).host}, which ${vendor} cannot reach`);
-    return link.url;
+    if (inBucket) return reachable((await bucket.link(saved.name)).url);
+    if (!app.links) throw refuse(`, and this server has no download link for ${v.slice(0, 120)}`);
+    // /media/ serves only the file as generated: a link to one removed or edited would answer the vendor 404.
+    const here = await regularFile(join(await realpath(app.media.dir), saved.name), saved.bytes);
+    if (!here) throw inputError(field, `${v.slice(0, 120)} was removed from the output folder or changed since it was saved`);
+    return reachable((await app.links.link(saved.name)).url);
   }
-  if (!/^\s*https?:\/\//i.test(value) && !rule.references?.some((r) => value.trim().startsWith(`${r}://`)))
-    throw new AigcError({
-      category: "invalid_input",
-      code: "InvalidInput",
-      message: `${field}: ${byUrl}; "${value.slice(0, 60)}" is not one`,
-      hint: `Pass a public http(s) URL, or the ${MEDIA_URI_PREFIX}… URI of an earlier output when this server gives its outputs download links (AIGC_MCP_PUBLIC_URL, or a bucket).`,
-    });
-  const input = await loadMediaInput(value, rule, app.inputs);
-  if (input.kind !== "url")
-    throw inputError(
-      field,
-      `${byUrl}: this server would have to download ${value.slice(0, 120)} and send its bytes, which ${vendor} does not take`,
-    );
-  return input.url;
+  if (rule.references?.some((r) => v.startsWith(`${r}://`))) return v;
+  if (!/^https?:\/\//i.test(v) || !URL.canParse(v)) throw refuse(`; "${value.slice(0, 60)}" is not one`);
+  return reachable(v);
+}
+
+/** The output a `media://files/<name>` URI names, as the job store lists it; undefined for any other name. */
+async function generatedOutput(app: AppContext, uri: string) {
+  const raw = uri.slice(MEDIA_URI_PREFIX.length);
+  let name: string;
+  try {
+    name = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  return !raw.includes("/") && SAFE_NAME.test(name) && !name.includes("..") ? app.media.generated(name) : undefined;
 }
 
 /** Like loadInput, but always bytes: URL inputs are downloaded (capped by the rule). */

@@ -215,11 +215,16 @@ export class Catalog {
    * what to leave out, so following the hint does not lead to the next refusal. "" when none takes it.
    */
   private takers(endpoint: string, field: string, args: Record<string, unknown>): string {
-    const takers = this.modelsAccepting(endpoint, field, args[field]);
-    const misfits = (m: CatalogModel) =>
-      Object.entries(this.capabilities(m, endpoint))
-        .filter(([f, c]) => f !== field && !fits(c, args[f]))
-        .map(([f]) => f);
+    // Current models first: a retiring one is the last to suggest.
+    const takers = this.modelsAccepting(endpoint, field, args[field]).sort(
+      (a, b) => Number(a.status !== "active") - Number(b.status !== "active"),
+    );
+    // A field the call sets that other models document but this one does not is no known fit either.
+    const documented = new Set(this.forEndpoint(endpoint).flatMap((m) => Object.keys(this.capabilities(m, endpoint))));
+    const misfits = (m: CatalogModel) => {
+      const caps = this.capabilities(m, endpoint);
+      return [...documented].filter((f) => f !== field && args[f] !== undefined && (caps[f] === undefined || !fits(caps[f], args[f])));
+    };
     const whole = takers.filter((m) => !misfits(m).length);
     const ids = (ms: CatalogModel[]) => `${ms.map((m) => m.id).join(", ")} ${ms.length === 1 ? "takes" : "take"} it`;
     if (whole.length || !takers.length) return whole.length ? ` (${ids(whole)})` : "";

@@ -84,6 +84,7 @@ describe("tool arguments", () => {
       ["kling_text_to_video", { prompt: " \n\t", wait_seconds: 0 }, "prompt"],
       ["kling_omni_image", { prompt: "   " }, "prompt"],
       ["jimeng_generate_image", { prompt: "\n\t " }, "prompt"],
+      ["seedream_generate_image", { prompt: " \u200b\u3000\u00a0" }, "prompt"],
       ["gateway_chat", { prompt: "  ", max_tokens: 5 }, "prompt"],
       ["kling_image_to_video", { image: "https://example.com/a.png", prompt: "  ", wait_seconds: 0 }, "prompt"],
       ["kling_text_to_video", { prompt: "x", multi_prompt: [{ prompt: " ", duration: 5 }], wait_seconds: 0 }, "multi_prompt[0].prompt"],

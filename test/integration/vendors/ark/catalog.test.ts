@@ -207,6 +207,12 @@ describe("vendor refusals explained with the catalog", () => {
     );
   });
 
+  it("a hint does not offer a model whose entry is silent on an argument the call sets (no known fit)", async () => {
+    const r = await h.call(IMAGE, { prompt: "cat", output_format: "png", max_images: 2, model: "doubao-seedream-5-0-pro-260628" });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/takes max_images 1; got 2 \([^)]*, but not with output_format as this call has it/);
+  });
+
   it("a Seedream 400 on a group request to a single-image model names the group models", async () => {
     const r = await h.call(IMAGE, { prompt: "a story", model: DEFAULT_MODELS.image, max_images: 3 });
     expect(r.isError).toBe(true);

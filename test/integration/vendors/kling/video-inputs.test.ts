@@ -2,6 +2,9 @@
  * Kling takes videos by URL only: an earlier output (its media:// URI) goes as its signed download
  * link when the server has one (AIGC_MCP_PUBLIC_URL); every other form is refused before any request.
  */
+import { rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startHarness, text, type Harness } from "../../../helpers/harness.js";
 import { jobOf, lastRequest, mark } from "../../../helpers/results.js";
@@ -71,6 +74,16 @@ describe("Kling video inputs", () => {
       video: { url: "media://files/nothing.mp4", refer_type: "base" },
     });
     expect(text(unknown)).toMatch(/video\.url: media:\/\/files\/nothing\.mp4 was not found among the files this server generated/);
+    for (const url of [`media://files/../${name}`, `media://files/sub/${name}`]) {
+      const traversal = await h.call("kling_omni_video", { prompt: "edit it", video: { url, refer_type: "base" } });
+      expect(text(traversal), url).toMatch(/was not found among the files this server generated/);
+    }
+    // /media/ serves only the file as generated: a removed one is refused, not sent as a link that answers 404.
+    rmSync(video.path!);
+    const removed = await h.call("kling_omni_video", { prompt: "edit it", video: { url: video.uri, refer_type: "base" } });
+    expect(text(removed)).toMatch(
+      /^Error: InvalidInput.*video\.url: media:\/\/files\/.* was removed from the output folder or changed since it was saved/,
+    );
     const malformed = await h.call("kling_omni_video", {
       prompt: "edit it",
       video: { url: "media://files/%E0%A4%A.mp4", refer_type: "base" },
@@ -79,12 +92,27 @@ describe("Kling video inputs", () => {
     expect(before.since()).toHaveLength(0);
   });
 
-  it("refuses a download link the vendor cannot reach (AIGC_MCP_PUBLIC_URL on a loopback host)", async () => {
+  it("refuses a link or URL the vendor cannot reach (a loopback public URL, an allow-listed host), downloading nothing", async () => {
+    let fetched = 0;
+    const host = createServer((_req, res) => void (fetched++, res.end("x")));
+    await new Promise<void>((r) => host.listen(0, "127.0.0.1", r));
+    const port = (host.address() as AddressInfo).port;
     const h = await harness({
       AIGC_MCP_TRANSPORT: "http",
       AIGC_MCP_PUBLIC_URL: "http://127.0.0.1:8080",
       AIGC_MCP_MEDIA_URL_SECRET: SECRET,
+      AIGC_MCP_FETCH_ALLOW_HOSTS: `127.0.0.1:${port}`,
     });
+    const allowed = await h.call("kling_omni_video", {
+      prompt: "edit it",
+      video: { url: `http://127.0.0.1:${port}/v.mp4`, refer_type: "base" },
+    });
+    expect(text(allowed)).toMatch(
+      /video\.url: Kling takes video inputs by URL only, and http:\/\/127\.0\.0\.1:\d+\/v\.mp4 is on 127\.0\.0\.1:\d+, which Kling cannot reach/,
+    );
+    expect(text(allowed)).not.toMatch(/data: URI|FETCH_ALLOW_HOSTS/);
+    expect(fetched).toBe(0);
+    host.close();
     const video = await generated(h, "kling_text_to_video", { prompt: "a kite" });
     const before = mark(h.sandbox.kling);
     const r = await h.call("kling_omni_video", { prompt: "edit it", video: { url: video.uri, refer_type: "base" } });
