@@ -84,12 +84,7 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
         element_description: z.string().min(1).max(100).describe("<= 100 chars"),
         frontal_image: z.string().min(1).max(MAX_MEDIA_REF).optional().describe(IMAGE_HELP),
         refer_images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).min(1).max(3).optional().describe("1-3 more views"),
-        video_url: z
-          .string()
-          .min(1)
-          .max(MAX_MEDIA_REF)
-          .optional()
-          .describe("or: mp4/mov of a person, 3-8 s, 1080p"),
+        video_url: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("or: mp4/mov of a person, 3-8 s, 1080p"),
         voice_id: z.string().min(1).max(128).optional(),
         tag_ids: z.array(z.enum(ELEMENT_TAGS)).max(8).optional(),
         wait_seconds: waitSecondsSchema(core),
