@@ -46,13 +46,20 @@ export async function loadInputUrl(app: AppContext, value: string, rule: InputRu
   // Neither downloaded here nor sent on: the vendor could not reach it, and takes no bytes instead.
   const reachable = (url: string) => {
     let route: string;
+    let message = `${field}: ${safeUrl(url)} is on ${new URL(url).host}, which this server may download from (AIGC_MCP_FETCH_ALLOW_HOSTS) but ${vendor} cannot reach`;
     try {
       route = routeInputUrl(field, url, app.inputs.media.fetchPolicy);
-    } catch {
-      route = "refused";
+    } catch (err) {
+      if (!(err instanceof AigcError)) throw err;
+      [route, message] = ["refused", err.info.message];
     }
-    if (route !== "forward") throw refuse(`, and ${safeUrl(url)} is on ${new URL(url).host}, which ${vendor} cannot reach`);
-    return url;
+    if (route === "forward") return url;
+    throw new AigcError({
+      category: "invalid_input",
+      code: "UnreachableUrl",
+      message,
+      hint: `${byUrl} and fetches them itself, so downloading here cannot help: pass a public http(s) URL (from a self-hosted Dify, set its FILES_URL to an address ${vendor} can reach), or an output's ${MEDIA_URI_PREFIX}… URI when its download URL is public (AIGC_MCP_PUBLIC_URL, or a bucket on a public endpoint).`,
+    });
   };
   const v = value.trim();
   if (v.startsWith(MEDIA_URI_PREFIX)) {

@@ -108,9 +108,10 @@ describe("Kling video inputs", () => {
       video: { url: `http://127.0.0.1:${port}/v.mp4`, refer_type: "base" },
     });
     expect(text(allowed)).toMatch(
-      /video\.url: Kling takes video inputs by URL only, and http:\/\/127\.0\.0\.1:\d+\/v\.mp4 is on 127\.0\.0\.1:\d+, which Kling cannot reach/,
+      /^Error: UnreachableUrl: video\.url: http:\/\/127\.0\.0\.1:\d+\/v\.mp4 is on 127\.0\.0\.1:\d+, which this server may download from \(AIGC_MCP_FETCH_ALLOW_HOSTS\) but Kling cannot reach/,
     );
-    expect(text(allowed)).not.toMatch(/data: URI|FETCH_ALLOW_HOSTS/);
+    expect(text(allowed)).toMatch(/What to do: Kling takes video inputs by URL only and fetches them itself/);
+    expect(text(allowed)).not.toMatch(/data: URI|adding .* to AIGC_MCP_FETCH_ALLOW_HOSTS/);
     expect(fetched).toBe(0);
     host.close();
     const video = await generated(h, "kling_text_to_video", { prompt: "a kite" });
