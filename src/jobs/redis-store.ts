@@ -247,7 +247,9 @@ export class RedisJobStore implements JobStore {
       try {
         return await fn();
       } catch (err) {
-        if (attempt >= 3) throw this.error(err, doing);
+        // A timed-out command met a Redis that is up but not answering: asking again waits as long again
+        // (a frozen Redis held a call 33 s for two operations). Dropped connections are worth a retry.
+        if (attempt >= 3 || (err instanceof Error && /timed out/i.test(err.message))) throw this.error(err, doing);
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
       }
     }

@@ -15,6 +15,9 @@ export interface TestRedis {
   client: Redis;
   /** Stops the server (a "Redis down" test); `start()` brings it back on the same port. */
   stop(): Promise<void>;
+  /** Freezes the server (SIGSTOP: connections stay open, nothing is answered); `thaw()` lets it go on. */
+  freeze(): void;
+  thaw(): void;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -48,6 +51,7 @@ export async function startRedis(password?: string): Promise<TestRedis> {
   };
   const stop = async () => {
     const c = child;
+    c?.kill("SIGCONT"); // a frozen server does not act on SIGKILL until it runs again
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((r) => c.once("exit", r));
     c.kill("SIGKILL");
@@ -62,6 +66,8 @@ export async function startRedis(password?: string): Promise<TestRedis> {
     client,
     stop,
     start,
+    freeze: () => void child?.kill("SIGSTOP"),
+    thaw: () => void child?.kill("SIGCONT"),
     async close() {
       client.disconnect();
       await stop();

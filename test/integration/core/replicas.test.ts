@@ -11,7 +11,7 @@ import { recordKey } from "../../../src/jobs/store.js";
 import { loadVendors } from "../../../src/plugins.js";
 import type { ArkSimOptions } from "../../../src/vendors/ark/simulator.js";
 import { startHarness, structured, tempDir, text, type Harness } from "../../helpers/harness.js";
-import { jobOf, requestsTo, type JobResult } from "../../helpers/results.js";
+import { jobOf, mark, requestsTo, type JobResult } from "../../helpers/results.js";
 import { startRedis, type TestRedis } from "../../helpers/redis.js";
 
 let redis: TestRedis;
@@ -144,4 +144,22 @@ describe("Redis unreachable", () => {
       .poll(async () => (await a.app.jobs.store.load(started.job_id))?.status, { timeout: 15_000, interval: 250 })
       .toBe("succeeded");
   });
+
+  it("frozen (up but not answering): a call fails RedisUnavailable after one 5 s timeout per operation, not three", async () => {
+    const { a } = await replicas();
+    const ark = mark(a.sandbox.ark);
+    redis.freeze();
+    try {
+      const started = Date.now();
+      const r = await a.call("seedream_generate_image", { prompt: "redis frozen", wait_seconds: 5 });
+      const took = Date.now() - started;
+      expect(r.isError).toBe(true);
+      expect(text(r)).toMatch(/^Error: RedisUnavailable: Redis at 127\.0\.0\.1:\d+: .* failed: Command timed out/);
+      // Each operation before the vendor call (the budget reservation, the job record) waits 5 s once.
+      expect(took).toBeLessThan(13_000);
+      expect(ark.since()).toHaveLength(0);
+    } finally {
+      redis.thaw();
+    }
+  }, 40_000);
 });
