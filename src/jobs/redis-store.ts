@@ -247,8 +247,7 @@ export class RedisJobStore implements JobStore {
       try {
         return await fn();
       } catch (err) {
-        // A timed-out command met a Redis that is up but not answering: asking again waits as long again
-        // (a frozen Redis held a call 33 s for two operations). Dropped connections are worth a retry.
+        // A timeout is a Redis up but not answering: a retry waits as long again (a dropped connection may not).
         if (attempt >= 3 || (err instanceof Error && /timed out/i.test(err.message))) throw this.error(err, doing);
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
       }

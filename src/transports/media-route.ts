@@ -48,7 +48,7 @@ export async function serveMedia(
     return plain(
       res,
       404,
-      "Not found: this server has no output by this name as it was saved (removed from the output folder, or changed since it was saved); the job's get_job result (list_jobs finds the job) says where it can still be had.",
+      "Not found: this server has no output by this name as it was saved (removed from the output folder, or changed since it was saved); if it is a job's output, that job's get_job result (list_jobs finds it) says where it can still be had.",
     );
   }
   const { fh, size } = file;

@@ -136,7 +136,7 @@ describe("download URLs served by the server itself (AIGC_MCP_PUBLIC_URL)", () =
       const before = await fetch(edited!.download_url!);
       expect(before.status).toBe(404);
       expect(await before.text()).toMatch(
-        /^Not found: this server has no output by this name as it was saved \(removed from the output folder, or changed since it was saved\); the job's get_job result/,
+        /^Not found: this server has no output by this name as it was saved \(removed from the output folder, or changed since it was saved\); if it is a job's output, that job's get_job result/,
       );
       const r = await call("get_job", { job_id: job.job_id });
       const [shownEdited, shownKept] = (r.structuredContent as JobResult).assets;

@@ -38,7 +38,7 @@ describe("the /media/ route when a file cannot be served", () => {
     const res = await fetch((await signer.link("out.png")).url);
     expect(res.status).toBe(404);
     expect(await res.text()).toMatch(
-      /^Not found: this server has no output by this name as it was saved \(removed from the output folder, or changed since it was saved\); the job's get_job result \(list_jobs finds the job\) says where/,
+      /^Not found: this server has no output by this name as it was saved \(removed from the output folder, or changed since it was saved\); if it is a job's output, that job's get_job result \(list_jobs finds it\) says where/,
     );
   });
 
