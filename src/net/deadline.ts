@@ -11,7 +11,7 @@ export interface Deadline {
 }
 
 /** Aborts with a `TimeoutError` DOMException after `ms` milliseconds; the timer does not keep the process alive. */
-export function deadline(ms: number): Deadline {
+function deadline(ms: number): Deadline {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), ms);
   timer.unref();

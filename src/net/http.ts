@@ -7,7 +7,7 @@ import type { Dispatcher, FormData } from "undici";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../errors.js";
-import { deadline } from "./deadline.js";
+import { withDeadline } from "./deadline.js";
 import { stoppedByServer } from "../open-calls.js";
 import { allowedLookup } from "./lookups.js";
 import { pool } from "./pools.js";
@@ -144,9 +144,8 @@ export async function httpOpen(
   signal: AbortSignal;
   done: () => void;
 }> {
-  const limit = opts.totalTimeoutMs ? deadline(opts.totalTimeoutMs) : undefined;
-  const signals = [opts.signal, limit?.signal].filter((s) => s !== undefined);
-  const signal = signals.length > 1 ? AbortSignal.any(signals) : (signals[0] ?? new AbortController().signal);
+  const limit = opts.totalTimeoutMs ? withDeadline(opts.signal, opts.totalTimeoutMs) : undefined;
+  const signal = limit?.signal ?? opts.signal ?? new AbortController().signal;
   if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal);
   try {
     const { Agent, request } = await loadUndici();
