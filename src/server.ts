@@ -7,7 +7,7 @@ import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mc
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { AppContext } from "./context.js";
-import { MEDIA_URI_PREFIX } from "./media/store.js";
+import { MEDIA_URI_PREFIX } from "./media/media-uri.js";
 import { sniffBytes } from "./media/sniff.js";
 import { isMediaNotFound, openGenerated, readOpened } from "./media/open-file.js";
 import { describeError } from "./errors.js";

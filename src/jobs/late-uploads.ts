@@ -13,7 +13,8 @@ import { createReadStream } from "node:fs";
 import { lstat, unlink } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { clip, log } from "../log.js";
-import { mediaName, type MediaStore } from "../media/store.js";
+import { mediaName } from "../media/media-uri.js";
+import type { MediaStore } from "../media/store.js";
 import { claimLease, recordKey, type JobStore } from "./store.js";
 import type { Asset, JobRecord } from "./types.js";
 

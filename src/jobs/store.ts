@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import type { IdempotencyKeys, SpendLedger } from "../cost/ledger.js";
 import { log } from "../log.js";
-import { MEDIA_URI_PREFIX } from "../media/store.js";
+import { MEDIA_URI_PREFIX } from "../media/media-uri.js";
 import type { JobOwner } from "./owner.js";
 import type { JobRecord } from "./types.js";
 

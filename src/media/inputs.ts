@@ -15,7 +15,8 @@ import { downloadFailed, openChecked, routeInputUrl } from "../net/fetch-policy.
 import { callLimits } from "../net/call-limits.js";
 import { cancelled, discard, readCapped, safeUrl } from "../net/http.js";
 import { dataUriBytes, isRawBase64, schemeOf } from "./input-forms.js";
-import { MEDIA_URI_PREFIX, type MediaStore } from "./store.js";
+import { MEDIA_URI_PREFIX } from "./media-uri.js";
+import type { MediaStore } from "./store.js";
 import { sniffBytes, type MediaKind } from "./sniff.js";
 import { isMediaNotFound, openGenerated, openWithin, readOpened, within, type OpenedFile } from "./open-file.js";
 

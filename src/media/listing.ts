@@ -3,7 +3,8 @@ import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import type { GeneratedMedia } from "../jobs/store.js";
 import { mimeForExt } from "./sniff.js";
-import { SAFE_NAME, type MediaStore } from "./store.js";
+import { SAFE_NAME } from "./media-uri.js";
+import type { MediaStore } from "./store.js";
 
 export interface Listed {
   name: string;

@@ -10,7 +10,8 @@ import { constants, type Stats } from "node:fs";
 import { open, realpath, stat, type FileHandle } from "node:fs/promises";
 import { dirname, sep } from "node:path";
 import { AigcError } from "../errors.js";
-import { mediaNotFound, type MediaStore } from "./store.js";
+import { mediaNotFound } from "./media-uri.js";
+import type { MediaStore } from "./store.js";
 
 export interface OpenedFile {
   fh: FileHandle;

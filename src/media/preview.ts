@@ -12,7 +12,7 @@ import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Asset } from "../jobs/types.js";
 import { loadPackage } from "../load-package.js";
-import { mediaName } from "./store.js";
+import { mediaName } from "./media-uri.js";
 
 /** Largest preview sent: small enough for any client's context and Claude Desktop's limits. */
 export const PREVIEW_MAX_BYTES = 96 * 1024;

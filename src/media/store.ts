@@ -21,27 +21,12 @@ import { FreshBytes } from "./fresh-bytes.js";
 import { notMedia, refusal, tooLarge } from "./save-errors.js";
 import { BoundedQueue } from "./queue.js";
 import { probeFile, sniffBytes, type MediaKind } from "./sniff.js";
+import { MEDIA_URI_PREFIX, mediaNotFound, outputName } from "./media-uri.js";
 
-export const MEDIA_URI_PREFIX = "media://files/";
-
-/** The file name a `media://files/<name>` URI of this server's records stands for. */
-export const mediaName = (uri: string) => decodeURIComponent(uri.slice(uri.lastIndexOf("/") + 1));
-
-/** What any name that is not a file this server generated gets, whatever the reason. */
-export function mediaNotFound(uriOrName: string): AigcError {
-  const raw = uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName;
-  return new AigcError({
-    category: "not_found",
-    code: "MediaNotFound",
-    message: `${MEDIA_URI_PREFIX}${raw.slice(0, 120)} was not found among the files this server generated (unknown, removed or changed since)`,
-    hint: "Use a media:// URI from a job result or list_jobs.",
-  });
-}
 const HEAD_BYTES = 64 * 1024;
 
 /** Where files read back from the bucket are kept for an hour (under the output folder). */
 const CACHE_DIR = ".aigc-mcp/cache";
-export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 
 export interface SaveOptions {
   /** File name without extension; the extension comes from the sniffed type. */
@@ -127,17 +112,11 @@ export class MediaStore {
    * other name (unknown, missing, changed, escaping the folder, a symlink) gets the same "not found".
    */
   async resolve(uriOrName: string, opts: ReadOptions = {}): Promise<{ path: string; bytes?: number }> {
-    const raw = uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName;
     const notFound = mediaNotFound(uriOrName);
-    let name: string;
-    try {
-      name = decodeURIComponent(raw);
-    } catch {
-      throw notFound;
-    }
-    const saved = SAFE_NAME.test(name) && !name.includes("..") ? await this.generated(name) : undefined;
+    const name = outputName(uriOrName);
+    const saved = name && (await this.generated(name));
     const root = saved && (await realpath(this.dir).catch(() => undefined));
-    if (!root) throw notFound;
+    if (!name || !root) throw notFound;
     const bytes = saved.bytes;
     const local = await regularFile(join(root, name), bytes);
     if (local) return { path: local, bytes };

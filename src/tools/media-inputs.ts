@@ -5,7 +5,7 @@ import { inputBytes, loadMediaInput, type InputRule, type MediaInput } from "../
 import { realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { regularFile } from "../media/disk.js";
-import { MEDIA_URI_PREFIX, SAFE_NAME } from "../media/store.js";
+import { MEDIA_URI_PREFIX, outputName } from "../media/media-uri.js";
 import { routeInputUrl } from "../net/fetch-policy.js";
 import { safeUrl } from "../net/http.js";
 
@@ -63,7 +63,8 @@ export async function loadInputUrl(app: AppContext, value: string, rule: InputRu
   };
   const v = value.trim();
   if (v.startsWith(MEDIA_URI_PREFIX)) {
-    const saved = await generatedOutput(app, v);
+    const name = outputName(v);
+    const saved = name && (await app.media.generated(name));
     if (!saved) throw inputError(field, `${v.slice(0, 120)} was not found among the files this server generated`);
     const kind = saved.mime?.split("/")[0];
     if (kind && !rule.accept.some((k) => k === kind))
@@ -81,18 +82,6 @@ export async function loadInputUrl(app: AppContext, value: string, rule: InputRu
   if (rule.references?.some((r) => v.startsWith(`${r}://`))) return v;
   if (!/^https?:\/\//i.test(v) || !URL.canParse(v)) throw refuse(`; "${value.slice(0, 60)}" is not one`);
   return reachable(v);
-}
-
-/** The output a `media://files/<name>` URI names, as the job store lists it; undefined for any other name. */
-async function generatedOutput(app: AppContext, uri: string) {
-  const raw = uri.slice(MEDIA_URI_PREFIX.length);
-  let name: string;
-  try {
-    name = decodeURIComponent(raw);
-  } catch {
-    return undefined;
-  }
-  return !raw.includes("/") && SAFE_NAME.test(name) && !name.includes("..") ? app.media.generated(name) : undefined;
 }
 
 /** Like loadInput, but always bytes: URL inputs are downloaded (capped by the rule). */

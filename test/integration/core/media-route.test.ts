@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AigcError } from "../../../src/errors.js";
 import { setLogSink } from "../../../src/log.js";
 import { SignedMediaUrls } from "../../../src/media/signed-url.js";
-import { mediaNotFound, type MediaStore } from "../../../src/media/store.js";
+import { mediaNotFound } from "../../../src/media/media-uri.js";
+import type { MediaStore } from "../../../src/media/store.js";
 import { serveMedia } from "../../../src/transports/media-route.js";
 
 const SECRET = "r".repeat(32);
