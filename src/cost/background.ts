@@ -13,8 +13,8 @@
  * failed is still settled later: the backend counts a reservation it does not know as spend once,
  * as it does for one whose marker is gone.
  *
- * Ends are also not waited for by the calls that make them (a job's answer goes out while its
- * settle is written), so a reservation with limits to check, and a report, first wait for the ends
+ * Ends are also not waited for by the calls that make them (a call's or a job's answer goes out
+ * while its settle or release is written), so a reservation with limits to check, and a report, first wait for the ends
  * this process has under way: room a finished job frees, or its spend, is then seen by the next call.
  */
 import { log } from "../log.js";

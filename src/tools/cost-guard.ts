@@ -136,7 +136,8 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
     return result;
   } catch (err) {
     if (!sent) {
-      if (reservation) await ctx.app.jobs.store.spend.release(reservation).catch(() => undefined);
+      // Not waited for (nor in endWithoutJob): the ledger's next limit check and report wait for it (cost/background.ts).
+      if (reservation) void ctx.app.jobs.store.spend.release(reservation).catch(() => undefined);
       if (key) await store.keys.forget(key).catch(() => undefined);
     }
     throw err;
@@ -155,7 +156,7 @@ async function endWithoutJob(
   const { spend, keys } = app.jobs.store;
   if (reservation) {
     const amount = actual && actual.currency === reservation.currency ? actual.amount : undefined;
-    await (billed ? spend.settle(reservation, amount) : spend.release(reservation)).catch((err: unknown) =>
+    void (billed ? spend.settle(reservation, amount) : spend.release(reservation)).catch((err: unknown) =>
       log.warn("could not settle a budget reservation; it stays held", { error: String(err) }),
     );
   }

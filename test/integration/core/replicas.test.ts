@@ -145,7 +145,7 @@ describe("Redis unreachable", () => {
       .toBe("succeeded");
   });
 
-  it("frozen (up but not answering): a call fails RedisUnavailable after one 5 s timeout per operation, not three", async () => {
+  it("frozen (up but not answering): a call fails RedisUnavailable after one 5 s timeout, not one per operation (or three)", async () => {
     const { a } = await replicas();
     const ark = mark(a.sandbox.ark);
     redis.freeze();
@@ -155,8 +155,8 @@ describe("Redis unreachable", () => {
       const took = Date.now() - started;
       expect(r.isError).toBe(true);
       expect(text(r)).toMatch(/^Error: RedisUnavailable: Redis at 127\.0\.0\.1:\d+: .* failed: Command timed out/);
-      // Each operation before the vendor call (the budget reservation, the job record) waits 5 s once.
-      expect(took).toBeLessThan(13_000);
+      // The budget reservation and the job record wait 5 s together; the release after is not waited for.
+      expect(took).toBeLessThan(8_000);
       expect(ark.since()).toHaveLength(0);
     } finally {
       redis.thaw();
