@@ -167,6 +167,11 @@ function cpuMs(/** @type {number} */ pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
+/** Of that, the kernel's time on its behalf (system calls: files, sockets), in ms. */
+function sysMs(/** @type {number} */ pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return Number(fields[12]) * 10;
+}
 /**
  * Samples a process's RSS (VmRSS) and open files (/proc/<pid>/fd) every `everyMs` until stopped,
  * in a worker thread: listing ~1 300 descriptors every 20 ms on the bench's own thread took ~1.3 s
@@ -680,6 +685,7 @@ async function runMix(inflight, start) {
   }
   const before = await sims.stats();
   const cpu0 = cpuMs(server.pid);
+  const sys0 = sysMs(server.pid);
   const simCpu0 = cpuMs(/** @type {number} */ (sims.pid));
   const clientCpu0 = process.cpuUsage();
   const sample = sampler(server.pid, 20, Number(new URL(server.url).port));
@@ -700,6 +706,7 @@ async function runMix(inflight, start) {
   );
   const wall = performance.now() - t0;
   const cpu = cpuMs(server.pid) - cpu0;
+  const sys = sysMs(server.pid) - sys0;
   const simCpu = cpuMs(/** @type {number} */ (sims.pid)) - simCpu0;
   const clientUsage = process.cpuUsage(clientCpu0);
   const clientCpu = (clientUsage.user + clientUsage.system) / 1000;
@@ -787,7 +794,7 @@ async function runMix(inflight, start) {
     (asTasks ? "; as MCP tasks, polled with tasks/get (BENCH_TASKS=1)" : "");
   const mix = `${CALLS} calls (${(CALLS * 3) / 5} Seedream, ${CALLS / 5} Seedance, ${CALLS / 5} Kling video; ${timing}${callbacksNote}) from ${CLIENTS} sessions × ${connections} connections`;
   // the simulators and the clients share the machine's cores with the server
-  const cpuLine = `server CPU ${fmt(cpu / CALLS, 1)} ms per call (${fmt(cpu / 1000, 1)} s in ${fmt(wall / 1000, 1)} s wall; on the same cores the simulators took ${fmt(simCpu / CALLS, 1)} ms per call and the bench's clients ${fmt(clientCpu / CALLS, 1)} ms)`;
+  const cpuLine = `server CPU ${fmt(cpu / CALLS, 1)} ms per call (${fmt(sys / CALLS, 1)} of it system calls: files and sockets; ${fmt(cpu / 1000, 1)} s in ${fmt(wall / 1000, 1)} s wall; on the same cores the simulators took ${fmt(simCpu / CALLS, 1)} ms per call and the bench's clients ${fmt(clientCpu / CALLS, 1)} ms)`;
   const byTool = `by tool p50 ${["seedream", "seedance", "kling"].map((k) => `${k} ${fmt(median(results.filter((x) => callOf(x.i).name.startsWith(k)).map((x) => x.ms)), 0)}`).join(", ")} ms`;
   const faults = errors.length + wrongHash + duplicates + Math.max(0, extra);
   return {
@@ -809,6 +816,7 @@ async function runMix(inflight, start) {
     byTool,
     wall,
     cpu,
+    sys,
     connections,
   };
 }
@@ -821,7 +829,7 @@ const SAME_WAY = TASKS ? "sent the same calls as plain calls" : "sent the same c
  * @param {boolean} inflight @param {Awaited<ReturnType<typeof runMix>>} m @param {Awaited<ReturnType<typeof runMix>>} work
  */
 async function rows(inflight, m, work) {
-  const workLine = `the work floor, a minimal SDK server whose tools do the same vendor work with undici (create, polls on the same schedule, download, sha256, save) and nothing else, ${SAME_WAY}: overhead p50 ${fmt(median(work.overheads), 0)} ms, p99 ${fmt(work.p99, 0)} ms${inflight ? ` (without poll waits p99 ${fmt(quantile(work.ownWork, 0.99), 0)} ms)` : ""}, CPU ${fmt(work.cpu / CALLS, 2)} ms per call, peak RSS ${fmt(work.rssMiB, 0)} MiB, open files ${work.fds} (own ${work.own})${work.faults ? `, ${work.faults} faults${work.errors[0] ? ` (first: ${work.errors[0].err})` : ""}` : ""}`;
+  const workLine = `the work floor, a minimal SDK server whose tools do the same vendor work with undici (create, polls on the same schedule, download, sha256, save) and nothing else, ${SAME_WAY}: overhead p50 ${fmt(median(work.overheads), 0)} ms, p99 ${fmt(work.p99, 0)} ms${inflight ? ` (without poll waits p99 ${fmt(quantile(work.ownWork, 0.99), 0)} ms)` : ""}, CPU ${fmt(work.cpu / CALLS, 2)} ms per call (system ${fmt(work.sys / CALLS, 2)}), peak RSS ${fmt(work.rssMiB, 0)} MiB, open files ${work.fds} (own ${work.own})${work.faults ? `, ${work.faults} faults${work.errors[0] ? ` (first: ${work.errors[0].err})` : ""}` : ""}`;
   if (inflight) {
     const f = `concurrency, ${CALLS === 1000 ? "1 000" : CALLS} calls in flight:`;
     // the floor's calls are plain calls: a connection each, as the work floor's (m's are tasks with BENCH_TASKS=1)
