@@ -13,6 +13,7 @@
  * reservation is settled or released once.
  */
 import type { Redis } from "ioredis";
+import { execAll } from "../jobs/redis-batch.js";
 import type { Reservation, ReserveResult, SpendLedger, SpendRow } from "./ledger.js";
 import { budgetDay, daysBetween } from "./periods.js";
 import {
@@ -158,11 +159,10 @@ export class RedisSpendLedger implements SpendLedger {
     if (!days.length) return [];
     const pipe = this.r.redis.pipeline();
     for (const d of days) pipe.hgetall(this.r.key(`spend:d:${d}`));
-    const replies = await this.r.run("reading the spend ledger", () => pipe.exec());
+    const replies = await this.r.run("reading the spend ledger", () => execAll(pipe));
     const rows: SpendRow[] = [];
     days.forEach((day, i) => {
-      const [err, hash] = replies?.[i] ?? [null, {}];
-      if (err) throw err;
+      const hash = replies[i];
       const by = new Map<string, Counters>();
       for (const [field, value] of Object.entries((hash ?? {}) as Record<string, string>)) {
         const m = /^(.*):([^:]*):(spent|reserved|calls|unpriced)$/.exec(field);

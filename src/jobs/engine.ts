@@ -28,8 +28,7 @@ import { resumeJob, type JobLookup, type Resuming } from "./resume.js";
 import { lostRecord } from "./lost-record.js";
 import type { EngineOptions } from "./engine-options.js";
 
-export type { WaitOptions };
-export type { EngineOptions } from "./engine-options.js";
+export type { WaitOptions, EngineOptions };
 
 const PENDING = Symbol("pending");
 
@@ -96,7 +95,9 @@ export class JobEngine {
     const { scope, record } = this.ownRecord(jobId, handle, "submitting", opts.label);
     const kind = new Submitting(opts.submit, driver, this.media, this.timing, () => this.takenTasks());
     const tr = this.tracker(handle, record, kind);
-    // A create refused at once leaves no job behind; its record is written once the job is real.
+    // Written before the create is sent, so a process killed while it is pending leaves a job any
+    // process resumes (kinds/submitting.ts finds the task); a create refused at once removes it.
+    await this.store.save(tr.record);
     tr.holdWrites = true;
     this.trackers.set(jobId, tr);
     this.drive(tr);
@@ -114,6 +115,7 @@ export class JobEngine {
     });
     if (outcome !== PENDING && outcome !== undefined && !mayHaveReachedVendor(outcome)) {
       this.trackers.delete(jobId);
+      await this.store.remove(jobId).catch((err) => log.warn("could not remove a refused create's job record", { error: String(err) }));
       throw outcome instanceof Error ? outcome : new Error("the create failed");
     }
     if (outcome === undefined && tr.handle.task) {
@@ -134,6 +136,8 @@ export class JobEngine {
         if (!keyed) return log.error("could not save job record; the job id still works", { error: String(err) });
         throw lostRecord(err, opts.vendor, tr.handle.task, fullId);
       });
+      // The task's own record replaces the submit's (left, a resume would find its task taken).
+      await this.store.remove(jobId).catch((err) => log.warn("could not remove a submit's job record", { error: String(err) }));
       scope?.onJob?.(fullId);
       return fullId;
     }

@@ -12,6 +12,7 @@ import { readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/prom
 import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { FileIdempotencyKeys } from "../cost/file-keys.js";
+import { KeyWrites } from "../cost/key-writes.js";
 import { BackgroundReservations } from "../cost/background.js";
 import { FileSpendLedger } from "../cost/file-ledger.js";
 import { redactDeep } from "../log.js";
@@ -45,7 +46,8 @@ export class FileJobStore implements JobStore {
   readonly where: string;
   readonly spend: BackgroundReservations;
   private readonly ledger: FileSpendLedger;
-  readonly keys: FileIdempotencyKeys;
+  readonly keys: KeyWrites;
+  private readonly keyFiles: FileIdempotencyKeys;
   /** Parsed records by file name, reused while the file's mtime and size are unchanged. */
   private readonly cache = new Map<string, { mtimeMs: number; size: number; record: JobRecord }>();
 
@@ -58,7 +60,8 @@ export class FileJobStore implements JobStore {
     this.leases = new Generations(this.leaseDir, { layout: "folders-after-flat" });
     this.ledger = new FileSpendLedger(outputDir);
     this.spend = new BackgroundReservations(this.ledger);
-    this.keys = new FileIdempotencyKeys(outputDir);
+    this.keyFiles = new FileIdempotencyKeys(outputDir);
+    this.keys = new KeyWrites(this.keyFiles);
     this.where = `the output folder ${outputDir}`;
   }
 
@@ -73,6 +76,12 @@ export class FileJobStore implements JobStore {
    */
   async save(record: JobRecord): Promise<void> {
     await atomicWrite(this.file(record.job_id), JSON.stringify(redactDeep(record)), this.dir);
+  }
+
+  async remove(jobId: string): Promise<void> {
+    await unlink(this.file(jobId)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "ENOENT") throw localDiskError(err, this.dir) ?? err;
+    });
   }
 
   /** The job's record, or undefined when there is none (or it cannot be read). */
@@ -163,7 +172,7 @@ export class FileJobStore implements JobStore {
     // Leases not written for LEASE_KEEP_MS: released ones, and those of processes gone.
     await this.leases.removeUnwrittenSince(Date.now() - LEASE_KEEP_MS);
     await this.ledger.sweep();
-    await this.keys.sweep();
+    await this.keyFiles.sweep();
     return removed;
   }
 
@@ -201,8 +210,8 @@ export class FileJobStore implements JobStore {
     return Promise.resolve(processAlive(owner.pid));
   }
 
-  close(): Promise<void> {
-    return this.spend.flush();
+  async close(): Promise<void> {
+    await Promise.all([this.spend.flush(), this.keys.flush()]);
   }
 }
 

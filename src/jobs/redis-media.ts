@@ -7,6 +7,7 @@
 import type { RedisAccess } from "../cost/redis-ledger.js";
 import { mediaOf, type GeneratedMedia } from "./store.js";
 import type { JobRecord } from "./types.js";
+import { execAll } from "./redis-batch.js";
 
 const PAGE = 500;
 /** A name's generated size and where it is kept, as `media-bytes` and `media-storage` hold them (null: not there). */
@@ -156,7 +157,7 @@ export class RedisMedia {
           if (m.bytes !== undefined) batch.hsetnx(this.sizes, m.name, String(m.bytes));
           batch.hsetnx(this.storage, m.name, m.storage ?? "local");
         }
-        await batch.exec();
+        await execAll(batch);
       }
       if (keys.length < PAGE) return;
     }

@@ -20,6 +20,7 @@
  */
 import type { Redis } from "ioredis";
 import { RedisIdempotencyKeys } from "../cost/redis-keys.js";
+import { KeyWrites } from "../cost/key-writes.js";
 import { BackgroundReservations } from "../cost/background.js";
 import { RedisSpendLedger, type RedisAccess } from "../cost/redis-ledger.js";
 import { AigcError } from "../errors.js";
@@ -29,6 +30,8 @@ import type { JobOwner } from "./owner.js";
 import { mediaOf, newestFirst, recordKey, type GeneratedMedia, type JobStore } from "./store.js";
 import { TERMINAL, type JobRecord } from "./types.js";
 import { RedisMedia } from "./redis-media.js";
+import { IF_HELD, SAVE } from "./redis-scripts.js";
+import { execAll } from "./redis-batch.js";
 import { loadPackage } from "../load-package.js";
 
 const DAY_MS = 86_400_000;
@@ -41,31 +44,10 @@ export interface RedisStoreOptions {
   heartbeatMs?: number;
 }
 
-/** Writes a record unless it would replace a finished record with an unfinished one (a late poll of another replica). */
-const SAVE = `
-local cur = redis.call('GET', KEYS[1])
-if cur and ARGV[5] == '0' then
-  local ok, old = pcall(cjson.decode, cur)
-  if ok and type(old) == 'table' and (old.status == 'succeeded' or old.status == 'failed' or old.status == 'cancelled' or old.status == 'expired') then return 0 end
-end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-for i = 7, #ARGV, 3 do
-  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[i])
-  if ARGV[i + 1] ~= '' then redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) end
-  redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 2])
-end
-return 1`;
-/** Deletes a key only while it holds `ARGV[1]`; with ARGV[2], extends it instead. */
-const IF_HELD = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[2] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('DEL', KEYS[1]) end
-return 1`;
-
 export class RedisJobStore implements JobStore {
   readonly where: string;
   readonly spend: BackgroundReservations;
-  readonly keys: RedisIdempotencyKeys;
+  readonly keys: KeyWrites;
   private readonly retentionMs: number;
   private readonly media: RedisMedia;
   private heartbeat?: NodeJS.Timeout;
@@ -85,7 +67,7 @@ export class RedisJobStore implements JobStore {
       run: (doing, fn) => this.run(doing, fn),
     };
     this.spend = new BackgroundReservations(new RedisSpendLedger(access));
-    this.keys = new RedisIdempotencyKeys(access);
+    this.keys = new KeyWrites(new RedisIdempotencyKeys(access));
     this.media = new RedisMedia(access, this.retentionMs);
   }
 
@@ -158,6 +140,18 @@ export class RedisJobStore implements JobStore {
         this.key("media-bytes"),
         this.key("media-storage"),
         ...args,
+      ),
+    );
+  }
+
+  async remove(jobId: string): Promise<void> {
+    const k = recordKey(jobId);
+    await this.retry("removing a job record", () =>
+      execAll(
+        this.redis
+          .multi()
+          .del(this.key(`job:${k}`))
+          .zrem(this.key("jobs"), k),
       ),
     );
   }
@@ -235,7 +229,8 @@ export class RedisJobStore implements JobStore {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
-    await this.spend.flush();
+    // Before the heartbeat goes: a replica that sees this process gone must see its keys' jobs.
+    await Promise.all([this.spend.flush(), this.keys.flush()]);
     if (this.redis.status !== "ready") return this.redis.disconnect();
     await this.redis.del(this.key(`proc:${this.instance}`)).catch(() => undefined);
     await this.redis.quit().catch(() => this.redis.disconnect());

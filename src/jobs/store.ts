@@ -21,6 +21,11 @@ export interface JobStore {
   readonly keys: IdempotencyKeys;
   /** Writes the record (redacted), replacing the job's previous one; retried, then throws. */
   save(record: JobRecord): Promise<void>;
+  /**
+   * Deletes the job's record, if any: a submit's record once its create was refused at once, or
+   * once the record of the task it made replaced it. Retried, then throws.
+   */
+  remove(jobId: string): Promise<void>;
   /** The job's record; undefined when there is none. Throws when the store cannot be read (Redis down). */
   load(jobId: string): Promise<JobRecord | undefined>;
   /** The `limit` newest jobs, by the record's own creation time (then update time). */

@@ -67,9 +67,15 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
       for (const name of COST_ARGUMENT_NAMES) delete call[name];
       const quote = await def.quote(call, ctx);
       const view = costView(quote.estimate);
+      const currency = view.currency;
+      const limited = app.config.cost.limits.some((l) => !l.vendor || l.vendor === quote.vendor);
+      // A price needs no ledger: one that cannot be read (Redis down) leaves only the headroom unknown.
       const budget =
-        view.estimated !== null && view.currency
-          ? describeHeadroom(await budgetStatus(app.jobs.store.spend, app.config.cost, 1), quote.vendor, view.currency)
+        view.estimated !== null && currency && limited
+          ? await budgetStatus(app.jobs.store.spend, app.config.cost, 1).then(
+              (status) => describeHeadroom(status, quote.vendor, currency),
+              (err: unknown) => [`Budget left: not known now (${err instanceof AigcError ? err.info.message : String(err)}).`],
+            )
           : [];
       const price =
         view.estimated === null || !view.currency

@@ -241,7 +241,9 @@ describe("retention", () => {
     }
     writeFileSync(join(aigc, "keys", ".fresh00000000.tmp"), "{");
     // A later step of the sweep that fails (here the idempotency keys') leaves no temp behind.
-    vi.spyOn(store.keys, "sweep").mockRejectedValueOnce(new Error("EACCES: keys folder unreadable"));
+    vi.spyOn((store as unknown as { keyFiles: { sweep(): Promise<number> } }).keyFiles, "sweep").mockRejectedValueOnce(
+      new Error("EACCES: keys folder unreadable"),
+    );
     await expect(store.sweep()).rejects.toThrow(/EACCES/);
     for (const t of temps) expect(existsSync(join(aigc, t)), t).toBe(false);
     expect(existsSync(join(aigc, "keys", ".fresh00000000.tmp"))).toBe(true);

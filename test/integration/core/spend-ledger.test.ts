@@ -489,7 +489,7 @@ describe("where the ledger and the keys are kept, and for how long", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + 40 * 60_000);
     // b reads the dead entry, then a claims it whole before b writes (as two processes interleave).
-    const bKeys = (b.keys as unknown as { keys: Generations<object> }).keys;
+    const bKeys = (b as unknown as { keyFiles: { keys: Generations<object> } }).keyFiles.keys;
     const read = bKeys.read.bind(bKeys);
     let aGot: unknown;
     vi.spyOn(bKeys, "read").mockImplementationOnce(async (name) => {
