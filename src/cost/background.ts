@@ -21,11 +21,17 @@ import { log } from "../log.js";
 import type { Reservation, ReserveResult, SpendLedger, SpendRow } from "./ledger.js";
 import { budgetDay } from "./periods.js";
 
+/** How long an end whose write failed is tried again. */
+const RETRY_FOR_MS = 86_400_000;
+
 export class BackgroundReservations implements SpendLedger {
   /** Writes under way, by reservation id. */
   private readonly pending = new Map<string, Promise<void>>();
   /** Settles and releases under way. */
   private readonly ending = new Set<Promise<unknown>>();
+  /** Ends whose write failed, waiting to be tried again. */
+  private readonly retrying = new Set<NodeJS.Timeout>();
+  private closed = false;
 
   constructor(private readonly ledger: SpendLedger) {}
 
@@ -69,12 +75,32 @@ export class BackgroundReservations implements SpendLedger {
     return this.ledger.report(from, to);
   }
 
-  /** Ends `r` once its write has landed, tracked until done. */
+  /**
+   * Ends `r` once its write has landed, tracked until done. A write that fails (Redis or the disk
+   * away) rejects for the caller to log, and is tried again in the background every 2 s to 1 min
+   * for up to a day while this process runs: an ended call's hold must not stay counted as running.
+   */
   private end(r: Reservation, write: () => Promise<void>): Promise<void> {
     const done = (this.pending.get(r.id) ?? Promise.resolve()).then(write);
-    const tracked = done.catch(() => undefined).finally(() => this.ending.delete(tracked));
+    const tracked = done.catch(() => this.again(r, write)).finally(() => this.ending.delete(tracked));
     this.ending.add(tracked);
     return done;
+  }
+
+  private again(r: Reservation, write: () => Promise<void>, attempt = 1, since = Date.now()): void {
+    if (this.closed || Date.now() - since > RETRY_FOR_MS) return;
+    const timer = setTimeout(
+      () => {
+        this.retrying.delete(timer);
+        write().then(
+          () => log.info("a budget reservation was ended after its write failed", { vendor: r.vendor, attempts: attempt + 1 }),
+          () => this.again(r, write, attempt + 1, since),
+        );
+      },
+      Math.min(2000 * 2 ** (attempt - 1), 60_000),
+    );
+    timer.unref();
+    this.retrying.add(timer);
   }
 
   /** Resolves once the ends under way now have landed (or failed). */
@@ -82,9 +108,14 @@ export class BackgroundReservations implements SpendLedger {
     await Promise.all(this.ending);
   }
 
-  /** Resolves once every background write started so far has ended (for closing the store). */
+  /** Resolves once every background write started so far has ended (for closing the store); stops retries. */
   async flush(): Promise<void> {
     await Promise.all(this.pending.values());
     await this.ended();
+    this.closed = true;
+    if (this.retrying.size)
+      log.warn("budget reservations stay held: their ends could not be written to the spend ledger", { count: this.retrying.size });
+    for (const t of this.retrying) clearTimeout(t);
+    this.retrying.clear();
   }
 }

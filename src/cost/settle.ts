@@ -25,8 +25,8 @@ export function endedCost(cost: JobCost, usage: VendorUsage | undefined, billed:
 
 /**
  * Applies an ended job's reservation to the ledger (once per reservation, whichever process calls:
- * the ledger counts each id once). Failures are logged: the reservation then stays held, which
- * over-counts rather than under-counts.
+ * the ledger counts each id once). Failures are logged and tried again (cost/background.ts); until
+ * one lands the reservation stays held, which over-counts rather than under-counts.
  */
 export async function applySettlement(ledger: SpendLedger, cost: JobCost): Promise<void> {
   const r = cost.reservation;
@@ -36,6 +36,6 @@ export async function applySettlement(ledger: SpendLedger, cost: JobCost): Promi
     const actual = cost.actual && cost.actual.currency === r.currency ? cost.actual.amount : undefined;
     await ledger.settle(r, actual);
   } catch (err) {
-    log.warn("could not settle a budget reservation; it stays held", { vendor: r.vendor, error: String(err) });
+    log.warn("could not settle a budget reservation; it is tried again in the background", { vendor: r.vendor, error: String(err) });
   }
 }

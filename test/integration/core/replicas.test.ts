@@ -109,6 +109,8 @@ describe("replicas sharing Redis", () => {
     await redis.client.set(key, JSON.stringify({ ...record, owner: { pid: process.pid, boot: "crashed-replica" } }));
     const later = jobOf(await b.call("wait_for_job", { job_id: started.job_id, wait_seconds: 10 }));
     expect(later).toMatchObject({ status: "failed", error: { code: "Interrupted" } });
+    // A retry with the key that started it would answer this failure again: the message says so.
+    expect(later.error!.message).toMatch(/may have reached the vendor and be billed.*use a new idempotency_key/);
   });
 });
 
@@ -120,6 +122,25 @@ describe("Redis unreachable", () => {
     await expect(createContext(core, await loadVendors(env, core))).rejects.toThrow(
       /^AIGC_MCP_REDIS_URL: Redis at 127\.0\.0\.1:1: connecting failed.*Start Redis or fix the URL/,
     );
+  });
+
+  it("down: get_budget names Redis and what to do; estimate_cost still prices a call, its headroom not known", async () => {
+    const env = { AIGC_MCP_REDIS_URL: redis.url, AIGC_MCP_REDIS_PREFIX: `down${++n}:`, AIGC_MCP_BUDGET: "daily:100CNY" };
+    const h = await startHarness({ env });
+    open.push(h);
+    await redis.stop();
+    try {
+      const budget = await h.call("get_budget", {});
+      expect(budget.isError).toBe(true);
+      expect(text(budget)).toMatch(/^Error: RedisUnavailable: Redis at 127\.0\.0\.1:\d+: reading the spend ledger failed/);
+      expect(text(budget)).toMatch(/What to do: Check that Redis is running/);
+      const estimate = await h.call("estimate_cost", { tool: "seedance_generate_video", arguments: { prompt: "priced offline" } });
+      expect(estimate.isError, text(estimate)).toBeFalsy();
+      expect(text(estimate)).toMatch(/^seedance_generate_video with \S+: ¥\d/);
+      expect(text(estimate)).toMatch(/\nBudget left: not known now \(Redis at 127\.0\.0\.1:\d+: reading the spend ledger failed/);
+    } finally {
+      await redis.start();
+    }
   });
 
   it("mid-call: a lookup fails with an Error line naming Redis; a finished job's output is saved and its record written once Redis is back", async () => {
@@ -143,6 +164,16 @@ describe("Redis unreachable", () => {
     await expect
       .poll(async () => (await a.app.jobs.store.load(started.job_id))?.status, { timeout: 15_000, interval: 250 })
       .toBe("succeeded");
+    // Its settle failed while Redis was down; tried again, it lands (a restarted Redis counts it as spend once).
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await expect
+      .poll(async () => (await a.app.jobs.store.spend.report(day(-1), day(1))).filter((row) => row.vendor === "ark"), {
+        timeout: 15_000,
+        interval: 250,
+      })
+      .toEqual([expect.objectContaining({ currency: "CNY", reserved: 0, spent: expect.any(Number) as number })]);
+    const [row] = await a.app.jobs.store.spend.report(day(-1), day(1));
+    expect(row!.spent).toBeGreaterThan(0);
   });
 
   it("frozen (up but not answering): a call fails RedisUnavailable after one 5 s timeout, not one per operation (or three)", async () => {
