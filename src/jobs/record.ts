@@ -39,11 +39,23 @@ export function patchRecord(record: JobRecord, patch: RecordPatch): JobRecord {
   return next;
 }
 
+/** What to do after an interrupted call: the key that started it answers this failure again. */
+const AGAIN =
+  "Check the vendor's billing before generating again; use a new idempotency_key if the call had one (the same key answers this failure again).";
+
 /** The error of a synchronous vendor call whose server process stopped before the vendor answered. */
 export function interruptedError(vendor: string): JobErrorShape {
   return {
     code: "Interrupted",
-    message: `the server process that ran this synchronous ${vendor} call stopped before the vendor answered; the request had been sent, so it may be billed (it counts against the budget), but nothing was saved. Generate again to get an output.`,
+    message: `the server process that ran this synchronous ${vendor} call stopped before the vendor answered; the request had been sent, so it may be billed (it counts against the budget), but nothing was saved. ${AGAIN}`,
+  };
+}
+
+/** The error of a job whose owner process is gone while it ran (as another process finds it). */
+export function ownerGoneError(): JobErrorShape {
+  return {
+    code: "Interrupted",
+    message: `the server process running this job stopped before it finished; its request may have reached the vendor and be billed (it counts against the budget), but nothing was saved. ${AGAIN}`,
   };
 }
 
@@ -52,7 +64,7 @@ export function interruptedSavingError(vendor: string, result: PollResult): JobE
   const urls = (result.outputs ?? []).flatMap((o) => (o.url ? [o.url] : []));
   return {
     code: "Interrupted",
-    message: `the server process stopped while saving the outputs of this synchronous ${vendor} call; ${vendor} answered, so it is billed, but nothing was saved.${urls.length ? ` Vendor URL(s), valid for a limited time: ${urls.join(" ")}` : " Generate again to get an output."}`,
+    message: `the server process stopped while saving the outputs of this synchronous ${vendor} call; ${vendor} answered, so it is billed, but nothing was saved.${urls.length ? ` Vendor URL(s), valid for a limited time: ${urls.join(" ")}` : ` ${AGAIN}`}`,
   };
 }
 

@@ -3,18 +3,26 @@
  * App viewer (no imports: the viewer's browser bundle includes this module).
  */
 
-/** `missing`: no longer in the output folder; `changed`: other bytes than the ones generated. */
-export type FileState = "missing" | "changed";
+/**
+ * `missing`: no longer in the output folder (or, kept only in a bucket, no longer there);
+ * `changed`: other bytes than the ones generated; `elsewhere`: kept only in a bucket this server
+ * is not set up to use (another replica's AIGC_MCP_S3_*), so not readable here.
+ */
+export type FileState = "missing" | "changed" | "elsewhere";
 
 /** What became of a file, in the words every result uses: `done` after "it was", `since` as a short mark. */
 export const FILE_STATE_WORDS: Record<FileState, { done: string; since: string }> = {
   missing: { done: "removed from the output folder after it was saved", since: "since removed from the output folder" },
   changed: { done: "changed after it was saved", since: "since changed" },
+  elsewhere: {
+    done: "kept only in a bucket this server is not set up to use (AIGC_MCP_S3_*); a server that uses it serves the file",
+    since: "in a bucket this server does not use",
+  },
 };
 
-/** Missing with no local path: the output was kept only in a bucket, which no longer has it (or is not this server's). */
+/** Missing with no local path: the output was kept only in a bucket, which no longer has it. */
 const GONE_FROM_BUCKET = {
-  done: "removed from the bucket it was kept in after it was saved (or kept in a bucket this server does not use)",
+  done: "removed from the bucket it was kept in after it was saved",
   since: "since removed from the bucket",
 };
 

@@ -157,7 +157,7 @@ async function endWithoutJob(
   if (reservation) {
     const amount = actual && actual.currency === reservation.currency ? actual.amount : undefined;
     void (billed ? spend.settle(reservation, amount) : spend.release(reservation)).catch((err: unknown) =>
-      log.warn("could not settle a budget reservation; it stays held", { error: String(err) }),
+      log.warn("could not settle a budget reservation; it is tried again in the background", { error: String(err) }),
     );
   }
   if (!key) return;
@@ -264,13 +264,16 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
       });
   }
   const inCurrency = priced ? limits.filter((l) => l.currency === estimate.currency) : [];
-  if (priced && limits.length && !inCurrency.length)
+  // A vendor's own limits none of which is in the call's currency could not hold it, whatever the overall ones.
+  const ownLimits = limits.filter((l) => l.vendor === quote.vendor);
+  const unheld = !inCurrency.length ? limits : ownLimits.some((l) => l.currency === estimate.currency) ? [] : ownLimits;
+  if (priced && unheld.length)
     throw new AigcError({
       category: "invalid_input",
       code: "BudgetCurrency",
       vendor: quote.vendor,
-      message: `AIGC_MCP_BUDGET limits ${limitedSpending(quote, limits)} in ${[...new Set(limits.map((l) => l.currency))].join("/")}, but this call is priced in ${estimate.currency} (${formatMoney(estimate.amount!, estimate.currency!)}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-      hint: `Add a ${estimate.currency} limit (e.g. AIGC_MCP_BUDGET=…,${quote.vendor}:daily:20${estimate.currency}), or give ${quote.vendor}'s prices in ${limits[0]!.currency} in AIGC_MCP_PRICES_FILE.`,
+      message: `AIGC_MCP_BUDGET limits ${limitedSpending(quote, unheld)} in ${[...new Set(unheld.map((l) => l.currency))].join("/")}, but this call is priced in ${estimate.currency} (${formatMoney(estimate.amount!, estimate.currency!)}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
+      hint: `Add a ${estimate.currency} limit (e.g. AIGC_MCP_BUDGET=…,${quote.vendor}:daily:20${estimate.currency}), or give ${quote.vendor}'s prices in ${unheld[0]!.currency} in AIGC_MCP_PRICES_FILE.`,
     });
   const request = {
     id: randomUUID(),

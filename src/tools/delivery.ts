@@ -130,7 +130,8 @@ export async function assetBlocks(
  * copy in the bucket (media://, /media/ and these blocks read the bucket's copy of a changed file;
  * a removed one the bucket keeps is shown as the bucket's, never missing). Its media:// URI answers "not found".
  */
-export const lost = (asset: RenderedAsset) => asset.file === "missing" || (asset.file === "changed" && asset.storage !== "s3");
+export const lost = (asset: RenderedAsset) =>
+  asset.file === "missing" || asset.file === "elsewhere" || (asset.file === "changed" && asset.storage !== "s3");
 
 /** Why a file as it is now is not the output generated: removed, or changed, since it was saved. */
 function notKept(asset: RenderedAsset, file: FileState): string {

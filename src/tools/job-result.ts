@@ -41,10 +41,10 @@ export const assetSchema = z.object({
   download_url: z.string().optional().describe("plain-HTTP URL of the file, signed, valid until download_expires_at"),
   download_expires_at: z.string().optional(),
   file: z
-    .enum(["missing", "changed"])
+    .enum(["missing", "changed", "elsewhere"])
     .optional()
     .describe(
-      "set when the output is not as saved: missing (removed since: from path, or with no path from the bucket) or changed (the file at path is no longer the size generated)",
+      "set when the output is not as saved: missing (removed since: from path, or with no path from the bucket), changed (the file at path is no longer the size generated) or elsewhere (only in a bucket this server does not use)",
     ),
 });
 
@@ -154,8 +154,8 @@ function viewFacts(record: JobRecord, app: AppContext): { created_at: string; ca
  * The record with each local file's state now (`file`: removed or changed since it was saved), one
  * lstat per file. A view for this answer, never stored: the record says what was generated. With no
  * bucket configured (`bucket` undefined), a bucket the record names is not this server's to read: its
- * `storage` is left out, and an output kept only there counts as removed from the output folder; so
- * does one the bucket no longer holds (a lifecycle rule or a person deleted it: `Bucket.holds`).
+ * `storage` is left out, and an output kept only there is `elsewhere`; one the bucket no longer holds
+ * (a lifecycle rule or a person deleted it: `Bucket.holds`) is `missing`.
  */
 export async function withFileStates(record: JobRecord, media: Pick<MediaStore, "bucket" | "savedHere">): Promise<JobView> {
   if (!record.assets.some((a) => a.path || a.storage === "s3")) return record;
@@ -165,7 +165,7 @@ export async function withFileStates(record: JobRecord, media: Pick<MediaStore, 
       const inBucket = stored.storage === "s3" && !!bucket && (await bucket.holds(mediaName(stored.uri)));
       // With no bucket configured now, a record's bucket and its upload error are not this server's to speak of.
       const a: Asset = inBucket ? stored : withoutStorage(stored, !bucket);
-      if (!a.path) return stored.storage === "s3" && !inBucket ? { ...a, file: "missing" as const } : a;
+      if (!a.path) return stored.storage === "s3" && !inBucket ? { ...a, file: bucket ? ("missing" as const) : ("elsewhere" as const) } : a;
       if (a.storage_error && !(await media.savedHere(a.path))) return a; // in another server's folder, which uploads it later
       const file = await fileState(a);
       // In the bucket as generated, and not in this server's folder: another replica saved it (each

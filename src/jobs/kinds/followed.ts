@@ -7,6 +7,7 @@ import type { JobStore } from "../store.js";
 import type { Tracker } from "../tracker.js";
 import type { CancelOutcome } from "../types.js";
 import type { JobKind } from "./kind.js";
+import { ownerGoneError } from "../record.js";
 
 const REREAD_MS = 1000;
 
@@ -36,10 +37,7 @@ export class Followed implements JobKind {
       if (fresh) tr.adopt(fresh);
       const owner = tr.record.owner;
       if (!tr.ended && owner && !(await this.store.ownerAlive(owner).catch(() => true))) {
-        await tr.update({
-          status: "failed",
-          error: { code: "Interrupted", message: "the server process running this job stopped before it finished; generate again." },
-        });
+        await tr.update({ status: "failed", error: ownerGoneError() });
         return;
       }
       await sleep(REREAD_MS, undefined, { signal: tr.signal }).catch(() => undefined);

@@ -164,6 +164,17 @@ describe("the cost guard", () => {
     expect(m.since()).toHaveLength(0);
   });
 
+  it("refuses a call its vendor's own limits cannot hold (another currency), though an overall limit is in its currency", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "kling:daily:5CNY,daily:1000USD" } });
+    const m = mark(h.sandbox.kling);
+    const r = await h.call("kling_text_to_video", { prompt: "a kite", wait_seconds: 0 });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(
+      /^Error: BudgetCurrency \(Kling\): AIGC_MCP_BUDGET limits Kling's spending in CNY, but this call is priced in USD/,
+    );
+    expect(m.since()).toHaveLength(0);
+  });
+
   it("prices a model no vendor publishes from AIGC_MCP_PRICES_FILE, and max_cost holds against it", async () => {
     const file = pricesFile({ ark: [{ model: "doubao-seedream-5-0-pro-260628", currency: "CNY", unit: "image", amount: 0.25 }] });
     h = await startHarness({ env: { AIGC_MCP_PRICES_FILE: file } });

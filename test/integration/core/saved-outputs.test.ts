@@ -166,6 +166,31 @@ describe("outputs saved with a bucket, shown by a server with no bucket configur
   });
 });
 
+describe("an output kept only in a bucket, shown by a server not set up to use it", () => {
+  it("is said to be in a bucket this server does not use, not removed, and nothing offers what it cannot read", async () => {
+    const s3 = await startS3();
+    const h = await startHarness({ env: { ...s3.env, AIGC_MCP_KEEP_LOCAL: "false" } });
+    const later = await startHarness({ existing: { dir: h.dir, sandbox: h.sandbox } });
+    try {
+      const job = jobOf(await h.call("seedream_generate_image", { prompt: "a lighthouse", delivery: "link" }));
+      expect(job.assets[0]).toMatchObject({ storage: "s3" });
+      expect(job.assets[0]!.path).toBeUndefined();
+      const r = await later.call("get_job", { job_id: job.job_id, delivery: "embed" });
+      expect(jobOf(r).assets[0]).toMatchObject({ file: "elsewhere" });
+      expect(structured<{ message: string }>(r).message).toBe(
+        `succeeded: 1 file(s) saved: ${job.assets[0]!.uri} (in a bucket this server does not use)`,
+      );
+      expect(text(r)).toContain("kept only in a bucket this server is not set up to use (AIGC_MCP_S3_*)");
+      expect(text(r)).not.toContain("removed");
+      expect(kinds(r)).toEqual(["text"]);
+    } finally {
+      await later.close();
+      await h.close();
+      await s3.close();
+    }
+  });
+});
+
 describe("an output removed from the output folder that the bucket still has", () => {
   it("is shown as the bucket's (as on a replica that did not save it), and embedded from the bucket with its download URL", async () => {
     const s3 = await startS3();
