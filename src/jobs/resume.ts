@@ -50,11 +50,13 @@ export async function resumeJob(jobId: string, r: Resuming): Promise<JobLookup> 
     return { state: "live", tracker: r.track(handle, stored ?? newRecord(jobId, handle, "queued"), kind, !stored) };
   }
   if (handle.x?.sub !== undefined) {
-    // A create sent by another live process that has not answered yet: that process attaches the task.
+    const lookup = () => new Submitting(undefined, r.driverFor(handle.vd, handle.op), r.media, r.timing, () => r.takenTasks());
+    // A create sent by another live process that has not answered yet: that process attaches the
+    // task; if it dies first, the task is looked up here.
     if (stored && !stored.vendor_task_id && (await ownerAlive()))
-      return { state: "live", tracker: r.track(handle, stored, new Followed(r.store, r.timing.trackIdleMs)) };
+      return { state: "live", tracker: r.track(handle, stored, new Followed(r.store, r.timing.trackIdleMs, lookup)) };
     // The task id is in the record, or the sender died before it answered: look the task up.
-    const kind = new Submitting(undefined, r.driverFor(handle.vd, handle.op), r.media, r.timing, () => r.takenTasks());
+    const kind = lookup();
     return { state: "live", tracker: r.track(handle, stored ?? newRecord(jobId, handle, "submitting"), kind, !stored) };
   }
   // A synchronous call: only its record says it ever ran.

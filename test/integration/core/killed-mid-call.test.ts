@@ -3,7 +3,10 @@
  * create still unanswered when the process dies (its record is written before the create is sent),
  * and an idempotency key's job written while the call goes on (a shutdown waits for it).
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import { recordKey } from "../../../src/jobs/store.js";
 import { FileJobStore } from "../../../src/jobs/file-store.js";
 import type { SimRequest } from "../../../src/sandbox/sim-server.js";
 import { startHarness, structured } from "../../helpers/harness.js";
@@ -18,8 +21,7 @@ describe("a server process stopped in the middle of a paid call", () => {
     first.ark.sim.inject({ kind: "hang-answer", match: isCreate });
     const m = mark(first.ark);
     // The caller waits past the process's death: it never gets a job id.
-    const call = first.call("seedance_generate_video", { prompt: "killed mid-create", wait_seconds: 60, ratio: "16:9" });
-    void call.catch(() => undefined);
+    void first.call("seedance_generate_video", { prompt: "killed mid-create", wait_seconds: 60, ratio: "16:9" }).catch(() => undefined);
     await expect.poll(() => m.since(isCreate).length, { timeout: 5000 }).toBe(1);
     const [record] = await first.app.jobs.store.list(10);
     expect(record).toMatchObject({ status: "submitting" });
@@ -33,6 +35,38 @@ describe("a server process stopped in the middle of a paid call", () => {
       expect(m.since(isCreate)).toHaveLength(1);
     } finally {
       await other.close();
+      // Stopping, the first process writes the pending create's record once more: let it land before its folder goes.
+      await first.app.close();
+      await new Promise((r) => setTimeout(r, 500));
+      await first.close();
+    }
+  });
+
+  it("followed by another process while its sender lives, then the sender dies: the task is looked up, not failed", async () => {
+    const first = await startHarness();
+    first.ark.sim.inject({ kind: "hang-answer", match: isCreate });
+    const m = mark(first.ark);
+    void first
+      .call("seedance_generate_video", { prompt: "followed, then orphaned", wait_seconds: 60, ratio: "16:9" })
+      .catch(() => undefined);
+    await expect.poll(() => m.since(isCreate).length, { timeout: 5000 }).toBe(1);
+    const [record] = await first.app.jobs.store.list(10);
+    // The sender is another live process (this one's pid, another boot), so the next one follows it.
+    const file = join(first.dir, ".aigc-mcp", "jobs", `${recordKey(record!.job_id)}.json`);
+    writeFileSync(file, JSON.stringify({ ...record, owner: { pid: process.pid, boot: "sender" } }));
+    const other = await first.restart();
+    try {
+      const waiting = other.call("wait_for_job", { job_id: record!.job_id, wait_seconds: 30 });
+      await new Promise((r) => setTimeout(r, 1500));
+      orphanJob(first.dir, record!.job_id);
+      const done = await waiting;
+      expect(jobOf(done)).toMatchObject({ status: "succeeded", vendor_task_id: [...first.ark.tasks.keys()].at(-1) });
+      expect(m.since(isCreate)).toHaveLength(1);
+    } finally {
+      await other.close();
+      // Stopping, the first process writes the pending create's record once more: let it land before its folder goes.
+      await first.app.close();
+      await new Promise((r) => setTimeout(r, 500));
       await first.close();
     }
   });
