@@ -162,16 +162,18 @@ function procKiB(pid, field) {
   const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) : NaN;
 }
-/** A process's CPU time (user + system) in ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
-function cpuMs(/** @type {number} */ pid) {
+/** A process's CPU time in ms, user and system, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuTimes(/** @type {number} */ pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return { user: Number(fields[11]) * 10, sys: Number(fields[12]) * 10 };
+}
+/** A process's CPU time (user + system) in ms. */
+function cpuMs(/** @type {number} */ pid) {
+  const { user, sys } = cpuTimes(pid);
+  return user + sys;
 }
 /** Of that, the kernel's time on its behalf (system calls: files, sockets), in ms. */
-function sysMs(/** @type {number} */ pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return Number(fields[12]) * 10;
-}
+const sysMs = (/** @type {number} */ pid) => cpuTimes(pid).sys;
 /**
  * Samples a process's RSS (VmRSS) and open files (/proc/<pid>/fd) every `everyMs` until stopped,
  * in a worker thread: listing ~1 300 descriptors every 20 ms on the bench's own thread took ~1.3 s

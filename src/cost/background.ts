@@ -18,6 +18,7 @@
  * this process has under way: room a finished job frees, or its spend, is then seen by the next call.
  */
 import { log } from "../log.js";
+import { InFlight } from "./in-flight.js";
 import type { Reservation, ReserveResult, SpendLedger, SpendRow } from "./ledger.js";
 import { budgetDay } from "./periods.js";
 
@@ -28,7 +29,7 @@ export class BackgroundReservations implements SpendLedger {
   /** Writes under way, by reservation id. */
   private readonly pending = new Map<string, Promise<void>>();
   /** Settles and releases under way. */
-  private readonly ending = new Set<Promise<unknown>>();
+  private readonly ending = new InFlight();
   /** Ends whose write failed, waiting to be tried again. */
   private readonly retrying = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -82,8 +83,7 @@ export class BackgroundReservations implements SpendLedger {
    */
   private end(r: Reservation, write: () => Promise<void>): Promise<void> {
     const done = (this.pending.get(r.id) ?? Promise.resolve()).then(write);
-    const tracked = done.catch(() => this.again(r, write)).finally(() => this.ending.delete(tracked));
-    this.ending.add(tracked);
+    void this.ending.add(done.catch(() => this.again(r, write)));
     return done;
   }
 
@@ -104,8 +104,8 @@ export class BackgroundReservations implements SpendLedger {
   }
 
   /** Resolves once the ends under way now have landed (or failed). */
-  private async ended(): Promise<void> {
-    await Promise.all(this.ending);
+  private ended(): Promise<void> {
+    return this.ending.settled();
   }
 
   /** Resolves once every background write started so far has ended (for closing the store); stops retries. */

@@ -4,10 +4,11 @@
  * for those writes: a replica that then sees this process gone (its heartbeat removed) finds the
  * key bound to its job, not interrupted before it had one, which would tell the caller to pay again.
  */
+import { InFlight } from "./in-flight.js";
 import type { IdempotencyKeys } from "./ledger.js";
 
 export class KeyWrites implements IdempotencyKeys {
-  private readonly writing = new Set<Promise<unknown>>();
+  private readonly writing = new InFlight();
 
   constructor(private readonly keys: IdempotencyKeys) {}
 
@@ -16,11 +17,11 @@ export class KeyWrites implements IdempotencyKeys {
   }
 
   complete(key: string, outcome: { job_id?: string; result?: string }): Promise<void> {
-    return this.track(this.keys.complete(key, outcome));
+    return this.writing.add(this.keys.complete(key, outcome));
   }
 
   forget(key: string): Promise<void> {
-    return this.track(this.keys.forget(key));
+    return this.writing.add(this.keys.forget(key));
   }
 
   get(key: string): ReturnType<IdempotencyKeys["get"]> {
@@ -28,13 +29,7 @@ export class KeyWrites implements IdempotencyKeys {
   }
 
   /** Resolves once every write started so far has landed or failed. */
-  async flush(): Promise<void> {
-    await Promise.all(this.writing);
-  }
-
-  private track(write: Promise<void>): Promise<void> {
-    const tracked = write.catch(() => undefined).finally(() => this.writing.delete(tracked));
-    this.writing.add(tracked);
-    return write;
+  flush(): Promise<void> {
+    return this.writing.settled();
   }
 }

@@ -9,12 +9,15 @@ export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 /** The file name a `media://files/<name>` URI of this server's records stands for. */
 export const mediaName = (uri: string) => decodeURIComponent(uri.slice(uri.lastIndexOf("/") + 1));
 
+/** What follows the prefix in a `media://files/<name>` URI; a bare name as given. */
+const afterPrefix = (uriOrName: string) => (uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName);
+
 /**
  * The output file name a caller's `media://files/<name>` URI (or bare name) can stand for, or
  * undefined when it cannot be one: a bad %-escape, a path, `..`, or any character outside SAFE_NAME.
  */
 export function outputName(uriOrName: string): string | undefined {
-  const raw = uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName;
+  const raw = afterPrefix(uriOrName);
   let name: string;
   try {
     name = decodeURIComponent(raw);
@@ -26,7 +29,7 @@ export function outputName(uriOrName: string): string | undefined {
 
 /** What any name that is not a file this server generated gets, whatever the reason. */
 export function mediaNotFound(uriOrName: string): AigcError {
-  const raw = uriOrName.startsWith(MEDIA_URI_PREFIX) ? uriOrName.slice(MEDIA_URI_PREFIX.length) : uriOrName;
+  const raw = afterPrefix(uriOrName);
   return new AigcError({
     category: "not_found",
     code: "MediaNotFound",
