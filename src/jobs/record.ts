@@ -1,6 +1,7 @@
 /** Job records, the JSON kept per job: how one is created, changed, and marked interrupted. */
 import type { JobErrorShape, JobHandle, JobRecord, JobStatus, PollResult } from "./types.js";
 import { TERMINAL } from "./types.js";
+import { endedCost } from "../cost/settle.js";
 
 /** The fields that a job's progress may change. */
 export type RecordPatch = Partial<
@@ -68,7 +69,12 @@ export function interruptedSavingError(vendor: string, result: PollResult): JobE
   };
 }
 
-/** `record` failed because the process running its synchronous vendor call stopped before the answer. */
+/**
+ * `record` failed because the process running its synchronous vendor call stopped before the
+ * answer. The request had been sent, so its budget reservation ends spent (apply it with
+ * cost/settle.ts applySettlement once the record is saved).
+ */
 export function interruptedRecord(record: JobRecord): JobRecord {
-  return { ...record, status: "failed", error: interruptedError(record.vendor), updated_at: new Date().toISOString() };
+  const cost = record.cost && !record.cost.settled ? { cost: endedCost(record.cost, record.usage, true) } : {};
+  return { ...record, ...cost, status: "failed", error: interruptedError(record.vendor), updated_at: new Date().toISOString() };
 }

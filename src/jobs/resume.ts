@@ -4,6 +4,7 @@
  * only from a vendor task in its id, and writes no record until the vendor shows the task exists (a
  * forged id leaves nothing behind).
  */
+import { applySettlement } from "../cost/settle.js";
 import type { MediaStore } from "../media/store.js";
 import { unknownJob } from "./engine-errors.js";
 import { parseHandle, parseJobId } from "./handle.js";
@@ -65,5 +66,6 @@ export async function resumeJob(jobId: string, r: Resuming): Promise<JobLookup> 
   // A synchronous call that no live process runs any more cannot be resumed.
   const record = interruptedRecord(stored);
   await r.store.save(record);
+  if (record.cost) void applySettlement(r.store.spend, record.cost);
   return { state: "finished", record };
 }

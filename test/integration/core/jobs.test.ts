@@ -5,7 +5,7 @@ import type { Progress } from "@modelcontextprotocol/sdk/types.js";
 import { decodeJobId, encodeLegacyJobId } from "../../../src/jobs/handle.js";
 import { FileJobStore } from "../../../src/jobs/file-store.js";
 import type { JobRecord } from "../../../src/jobs/types.js";
-import { logLines, startHarness, structured, text, type Harness } from "../../helpers/harness.js";
+import { logLines, startHarness, structured, tempDir, text, type Harness } from "../../helpers/harness.js";
 import { type JobResult, jobOf, requestsTo } from "../../helpers/results.js";
 
 async function until(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
@@ -14,6 +14,10 @@ async function until(cond: () => boolean | Promise<boolean>, ms = 3000): Promise
     if (Date.now() > end) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+async function budgetRow(h: Harness): Promise<{ spent: number; reserved: number }> {
+  return ((await h.call("get_budget", {})).structuredContent as { limits: Array<{ spent: number; reserved: number }> }).limits[0]!;
 }
 
 let open: Harness[] = [];
@@ -128,19 +132,34 @@ describe("bounded waits and resumption", () => {
     expect(done.assets[0]!.path!.startsWith(other.dir)).toBe(true);
   });
 
-  it("marks a synchronous job whose process died as interrupted", async () => {
-    const h = await harness({ ark: { imageDelayMs: 3000 } });
+  it("marks a synchronous job whose process died as interrupted, and counts its budget reservation as spent", async () => {
+    const prices = join(tempDir("aigc-prices-"), "prices.json");
+    writeFileSync(
+      prices,
+      JSON.stringify({ ark: [{ model: "doubao-seedream-5-0-pro-260628", currency: "CNY", unit: "image", amount: 1 }] }),
+    );
+    const env = { AIGC_MCP_BUDGET: "daily:100CNY", AIGC_MCP_PRICES_FILE: prices };
+    const h = await harness({ ark: { imageDelayMs: 3000 }, env });
     const s = jobOf(await h.call("seedream_generate_image", { prompt: "never answered", wait_seconds: 0 }));
     expect(s.status).toBe("running");
-    // Pretend the record belongs to a dead process.
     const store = new FileJobStore(h.dir);
     const rec = (await store.load(s.job_id))!;
-    await store.save({ ...rec, owner: { pid: 2 ** 22 + 7, boot: "gone" } });
     await h.app.close();
+    // As a process killed mid-call leaves it: the record running under a dead owner, its reservation held.
+    const r0 = rec.cost!.reservation!;
+    const held = await store.spend.reserve({ ...r0, id: `${r0.id}-killed`, limits: [], timezone: "UTC" });
+    expect(held.ok).toBe(true);
+    const reservation = held.ok ? held.reservation : r0;
+    await store.save({ ...rec, status: "running", owner: { pid: 2 ** 22 + 7, boot: "gone" }, cost: { ...rec.cost!, reservation } });
     const h2 = await h.restart();
     open.push(h2);
+    expect(await budgetRow(h2)).toMatchObject({ reserved: 1 });
     const r = await h2.call("get_job", { job_id: s.job_id });
     expect(structured(r)).toMatchObject({ status: "failed", error: { code: "Interrupted" } });
+    // The request had been sent, so it may be billed: spent, not held for a call still running.
+    await until(async () => (await budgetRow(h2)).reserved === 0);
+    expect((await budgetRow(h2)).spent).toBeGreaterThan(0);
+    expect((await store.load(s.job_id))!.cost).toMatchObject({ settled: "spent" });
   });
 });
 
