@@ -1,5 +1,6 @@
 /** `media://files/<name>`: how this server names the files it generated, in results and inputs. */
 import { AigcError } from "../errors.js";
+import { FILE_STATE_WORDS } from "./file-state-words.js";
 
 export const MEDIA_URI_PREFIX = "media://files/";
 
@@ -35,5 +36,21 @@ export function mediaNotFound(uriOrName: string): AigcError {
     code: "MediaNotFound",
     message: `${MEDIA_URI_PREFIX}${raw.slice(0, 120)} was not found among the files this server generated (unknown, removed or changed since)`,
     hint: "Use a media:// URI from a job result or list_jobs.",
+  });
+}
+
+/** Why a generated output kept only in a bucket this server is not set up to use cannot be read here. */
+export const ELSEWHERE = `it is ${FILE_STATE_WORDS.elsewhere.done}`;
+
+/**
+ * A generated output kept only in a bucket this server does not use (another replica's AIGC_MCP_S3_*):
+ * not found here, as MediaNotFound, but saying where it is. Only names the job store lists get it.
+ */
+export function mediaElsewhere(name: string): AigcError {
+  return new AigcError({
+    category: "not_found",
+    code: "MediaElsewhere",
+    message: `${MEDIA_URI_PREFIX}${name}: ${ELSEWHERE}`,
+    hint: "Read it through a server that uses that bucket, or give this one the same AIGC_MCP_S3_* settings.",
   });
 }

@@ -69,9 +69,9 @@ export async function readOpened(file: OpenedFile, bytes: number): Promise<Buffe
   return data.subarray(0, got);
 }
 
-/** Whether `err` is the "not found" of a name that is no generated file (not a store that failed to answer). */
+/** Whether `err` is the "not found" of a name that is no generated file here (not a store that failed to answer), MediaElsewhere included. */
 export function isMediaNotFound(err: unknown): boolean {
-  return err instanceof AigcError && err.code === "MediaNotFound";
+  return err instanceof AigcError && (err.code === "MediaNotFound" || err.code === "MediaElsewhere");
 }
 
 /**

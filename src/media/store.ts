@@ -21,7 +21,7 @@ import { FreshBytes } from "./fresh-bytes.js";
 import { notMedia, refusal, tooLarge } from "./save-errors.js";
 import { BoundedQueue } from "./queue.js";
 import { probeFile, sniffBytes, type MediaKind } from "./sniff.js";
-import { MEDIA_URI_PREFIX, mediaNotFound, outputName } from "./media-uri.js";
+import { MEDIA_URI_PREFIX, mediaElsewhere, mediaNotFound, outputName } from "./media-uri.js";
 
 const HEAD_BYTES = 64 * 1024;
 
@@ -121,6 +121,7 @@ export class MediaStore {
     const local = await regularFile(join(root, name), bytes);
     if (local) return { path: local, bytes };
     // Not here (another replica's, AIGC_MCP_KEEP_LOCAL=false) or edited: the bucket's copy, unless it never reached one.
+    if (!this.bucket && saved.storage === "s3") throw mediaElsewhere(name);
     if (!this.bucket || saved.storage === "local") throw notFound;
     const cached = join(root, CACHE_DIR, name);
     if (await regularFile(cached, bytes)) return { path: cached, bytes };

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AigcError } from "../../../src/errors.js";
 import { setLogSink } from "../../../src/log.js";
 import { SignedMediaUrls } from "../../../src/media/signed-url.js";
-import { mediaNotFound } from "../../../src/media/media-uri.js";
+import { mediaElsewhere, mediaNotFound } from "../../../src/media/media-uri.js";
 import type { MediaStore } from "../../../src/media/store.js";
 import { serveMedia } from "../../../src/transports/media-route.js";
 
@@ -40,6 +40,15 @@ describe("the /media/ route when a file cannot be served", () => {
     expect(res.status).toBe(404);
     expect(await res.text()).toMatch(
       /^Not found: this server has no output by this name as it was saved \(removed from the output folder, or changed since it was saved\); if it is a job's output, that job's get_job result \(list_jobs finds it\) says where/,
+    );
+  });
+
+  it("an output kept only in a bucket this server does not use: 404 saying so", async () => {
+    const { signer } = await serve((name) => Promise.reject(mediaElsewhere(name)));
+    const res = await fetch((await signer.link("out.png")).url);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toBe(
+      "Not found here: it is kept only in a bucket this server is not set up to use (AIGC_MCP_S3_*); a server that uses it serves the file.\n",
     );
   });
 

@@ -183,6 +183,11 @@ describe("an output kept only in a bucket, shown by a server not set up to use i
       expect(text(r)).toContain("kept only in a bucket this server is not set up to use (AIGC_MCP_S3_*)");
       expect(text(r)).not.toContain("removed");
       expect(kinds(r)).toEqual(["text"]);
+      // resources/read there says the same, not a bare "not found" (MCP's -32002 still).
+      await expect(later.client.readResource({ uri: job.assets[0]!.uri })).rejects.toThrow(
+        `Resource ${job.assets[0]!.uri} not found: it is kept only in a bucket this server is not set up to use (AIGC_MCP_S3_*)`,
+      );
+      await expect(later.client.readResource({ uri: job.assets[0]!.uri })).rejects.toMatchObject({ code: -32002 });
     } finally {
       await later.close();
       await h.close();
