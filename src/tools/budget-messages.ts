@@ -1,4 +1,5 @@
 /** The words of a budget refusal: which limit, what is spent and held, what the call wanted, when it resets. */
+import type { SpendLimit } from "../cost/config.js";
 import type { BudgetRefusal } from "../cost/ledger.js";
 import { AigcError, vendorDisplayName } from "../errors.js";
 import { formatMoney, PRICE_UNITS, type Currency } from "../vendors/kit/price.js";
@@ -46,4 +47,26 @@ export function pricesFileHint(quote: Quote, { budgetCurrency, pricesFile }: { b
   // With a prices file already in use, the entry goes into it: a new file would drop its prices.
   if (pricesFile) return `Add ${price} to the "${quote.vendor}" list of your prices file ${pricesFile} (AIGC_MCP_PRICES_FILE), ${restart}.`;
   return `Write the model's price into a JSON file and point AIGC_MCP_PRICES_FILE at it, e.g. AIGC_MCP_PRICES_FILE=/path/to/prices.json holding {"${quote.vendor}":[${price}]}, ${restart}.`;
+}
+
+/** What the budget's limits that apply to a call cover: the vendor's spending, or all spending. */
+export function limitedSpending(quote: Quote, limits: readonly SpendLimit[]): string {
+  return limits.some((l) => l.vendor) ? `${vendorDisplayName(quote.vendor)}'s spending` : "spending";
+}
+
+/**
+ * Why no limit could hold a priced call (`limits`: those that apply to its vendor), in words, or
+ * undefined when one can: none is in the call's currency, or the vendor's own limits are all in
+ * others (they could not hold it, whatever the overall ones). Unpriced calls: undefined.
+ */
+export function currencyMismatch(quote: Quote, limits: readonly SpendLimit[]): { message: string; hint: string } | undefined {
+  const { amount, currency } = quote.estimate;
+  if (amount === null || currency === undefined) return undefined;
+  const own = limits.filter((l) => l.vendor === quote.vendor);
+  const unheld = !limits.some((l) => l.currency === currency) ? limits : own.some((l) => l.currency === currency) ? [] : own;
+  if (!unheld.length) return undefined;
+  return {
+    message: `AIGC_MCP_BUDGET limits ${limitedSpending(quote, unheld)} in ${[...new Set(unheld.map((l) => l.currency))].join("/")}, but this call is priced in ${currency} (${formatMoney(amount, currency)})`,
+    hint: `Add a ${currency} limit (e.g. AIGC_MCP_BUDGET=…,${quote.vendor}:daily:20${currency}), or give ${quote.vendor}'s prices in ${unheld[0]!.currency} in AIGC_MCP_PRICES_FILE.`,
+  };
 }

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import type { CostConfig, SpendLimit } from "../cost/config.js";
+import type { CostConfig } from "../cost/config.js";
 import type { Reservation } from "../cost/ledger.js";
 import { callScope, inCallScope, type CallScope } from "../cost/scope.js";
 import { mayHaveBilled } from "../cost/settle.js";
@@ -20,7 +20,7 @@ import { costLine, costView, usageMeta } from "./cost-output.js";
 import { errorResult, type Quote, type ToolContext, type ToolDef } from "./define.js";
 import { replayKey } from "./idempotency.js";
 import { describeError } from "../errors.js";
-import { budgetRefusal, pricesFileHint } from "./budget-messages.js";
+import { budgetRefusal, currencyMismatch, limitedSpending, pricesFileHint } from "./budget-messages.js";
 import { budgetStatus } from "../cost/status.js";
 import { quietRange } from "./bounds.js";
 
@@ -214,11 +214,6 @@ export function checkMaxCost(maxCost: number | undefined, quote: Quote, pricesFi
   }
 }
 
-/** What the budget's limits that apply to a call cover: the vendor's spending, or all spending. */
-function limitedSpending(quote: Quote, limits: readonly SpendLimit[]): string {
-  return limits.some((l) => l.vendor) ? `${vendorDisplayName(quote.vendor)}'s spending` : "spending";
-}
-
 /**
  * Holds the estimate against the budget (issue 14 item 5). Every paid call is recorded, so
  * get_budget shows spend without limits too; with limits, a call that would pass one is refused.
@@ -263,18 +258,16 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
         resetsAt: used.resetsAt,
       });
   }
-  const inCurrency = priced ? limits.filter((l) => l.currency === estimate.currency) : [];
-  // A vendor's own limits none of which is in the call's currency could not hold it, whatever the overall ones.
-  const ownLimits = limits.filter((l) => l.vendor === quote.vendor);
-  const unheld = !inCurrency.length ? limits : ownLimits.some((l) => l.currency === estimate.currency) ? [] : ownLimits;
-  if (priced && unheld.length)
+  const mismatch = currencyMismatch(quote, limits);
+  if (mismatch)
     throw new AigcError({
       category: "invalid_input",
       code: "BudgetCurrency",
       vendor: quote.vendor,
-      message: `AIGC_MCP_BUDGET limits ${limitedSpending(quote, unheld)} in ${[...new Set(unheld.map((l) => l.currency))].join("/")}, but this call is priced in ${estimate.currency} (${formatMoney(estimate.amount!, estimate.currency!)}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-      hint: `Add a ${estimate.currency} limit (e.g. AIGC_MCP_BUDGET=…,${quote.vendor}:daily:20${estimate.currency}), or give ${quote.vendor}'s prices in ${unheld[0]!.currency} in AIGC_MCP_PRICES_FILE.`,
+      message: `${mismatch.message}; nothing was sent to ${vendorDisplayName(quote.vendor)}`,
+      hint: mismatch.hint,
     });
+  const inCurrency = priced ? limits.filter((l) => l.currency === estimate.currency) : [];
   const request = {
     id: randomUUID(),
     vendor: quote.vendor,

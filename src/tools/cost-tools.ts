@@ -11,6 +11,7 @@ import { nearest } from "../nearest.js";
 import { formatMoney } from "../vendors/kit/price.js";
 import { checkArguments } from "./arguments.js";
 import { quietRange } from "./bounds.js";
+import { currencyMismatch } from "./budget-messages.js";
 import { COST_ARGUMENT_NAMES } from "./cost-guard.js";
 import { costSchema, costView } from "./cost-output.js";
 import { defineTool, type ToolDef } from "./define.js";
@@ -68,10 +69,12 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
       const quote = await def.quote(call, ctx);
       const view = costView(quote.estimate);
       const currency = view.currency;
-      const limited = app.config.cost.limits.some((l) => !l.vendor || l.vendor === quote.vendor);
+      const limits = app.config.cost.limits.filter((l) => !l.vendor || l.vendor === quote.vendor);
+      const mismatch = currencyMismatch(quote, limits);
       // A price needs no ledger: one that cannot be read (Redis down) leaves only the headroom unknown.
-      const budget =
-        view.estimated !== null && currency && limited
+      const budget = mismatch
+        ? [`Refused if called (BudgetCurrency): ${mismatch.message}. ${mismatch.hint}`]
+        : view.estimated !== null && currency && limits.length
           ? await budgetStatus(app.jobs.store.spend, app.config.cost, 1).then(
               (status) => describeHeadroom(status, quote.vendor, currency),
               (err: unknown) => [`Budget left: not known now (${err instanceof AigcError ? err.info.message : String(err)}).`],

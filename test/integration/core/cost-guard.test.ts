@@ -173,6 +173,13 @@ describe("the cost guard", () => {
       /^Error: BudgetCurrency \(Kling\): AIGC_MCP_BUDGET limits Kling's spending in CNY, but this call is priced in USD/,
     );
     expect(m.since()).toHaveLength(0);
+    // estimate_cost says so before any call, rather than showing the USD limit's headroom.
+    const est = await h.call("estimate_cost", { tool: "kling_text_to_video", arguments: { prompt: "a kite" } });
+    expect((est.structuredContent as { budget: string[] }).budget).toEqual([
+      expect.stringMatching(
+        /^Refused if called \(BudgetCurrency\): AIGC_MCP_BUDGET limits Kling's spending in CNY, but this call is priced in USD .*Add a USD limit/,
+      ),
+    ]);
   });
 
   it("prices a model no vendor publishes from AIGC_MCP_PRICES_FILE, and max_cost holds against it", async () => {
