@@ -3,6 +3,7 @@ import { ConfigError, type CoreConfig } from "./config.js";
 import { AigcError, joinSentences } from "./errors.js";
 import { JobEngine, type EngineOptions } from "./jobs/engine.js";
 import { FileJobStore } from "./jobs/file-store.js";
+import { OrphanJobs } from "./jobs/orphans.js";
 import { LateUploads, type LateUploadTimes } from "./jobs/late-uploads.js";
 import type { JobStore } from "./jobs/store.js";
 import { homedir } from "node:os";
@@ -83,6 +84,8 @@ export async function createContext(
   for (const v of vendors) for (const d of v.drivers) jobs.registerDriver(d);
   const uploads = new LateUploads(store, media, (id) => jobs.release(id), uploadTimes);
   uploads.start();
+  const orphans = new OrphanJobs(store, (id) => jobs.wait(id, { budgetMs: 0 }), engineOptions?.orphans);
+  orphans.start();
   const inputs = inputPolicy(config, media);
   logInputRoots(inputs);
   const pm = config.publicMedia;
@@ -103,6 +106,7 @@ export async function createContext(
       return (closing ??= (async () => {
         uploads.stop();
         for (const t of sweeps) clearInterval(t);
+        await orphans.stop();
         await jobs.close(timeoutMs);
       })());
     },

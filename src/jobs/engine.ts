@@ -124,7 +124,7 @@ export class JobEngine {
       this.trackers.delete(jobId);
       const full = newTaskHandle(opts.vendor, opts.op, tr.handle.task, tr.record.model, tr.record.task_x);
       const { jobId: fullId, keyed } = mintJobId(full);
-      const { task_x: _x, owner: _owner, handle: _h, ...rest } = tr.record;
+      const { task_x: _x, handle: _h, ...rest } = tr.record;
       const created = this.track(
         full,
         { ...rest, job_id: fullId, ...(keyed ? { handle: full } : {}) },

@@ -48,7 +48,7 @@ export async function resumeJob(jobId: string, r: Resuming): Promise<JobLookup> 
   const ownerAlive = async () => !!owner && !(owner.pid === me.pid && owner.boot === me.boot) && (await r.store.ownerAlive(owner));
   if (handle.task) {
     const kind = new VendorTask(r.driverFor(handle.vd, handle.op), r.media, r.timing);
-    return { state: "live", tracker: r.track(handle, stored ?? newRecord(jobId, handle, "queued"), kind, !stored) };
+    return { state: "live", tracker: r.track(handle, stored ?? { ...newRecord(jobId, handle, "queued"), owner: me }, kind, !stored) };
   }
   if (handle.x?.sub !== undefined) {
     const lookup = () => new Submitting(undefined, r.driverFor(handle.vd, handle.op), r.media, r.timing, () => r.takenTasks());
@@ -58,7 +58,7 @@ export async function resumeJob(jobId: string, r: Resuming): Promise<JobLookup> 
       return { state: "live", tracker: r.track(handle, stored, new Followed(r.store, r.timing.trackIdleMs, lookup)) };
     // The task id is in the record, or the sender died before it answered: look the task up.
     const kind = lookup();
-    return { state: "live", tracker: r.track(handle, stored ?? newRecord(jobId, handle, "submitting"), kind, !stored) };
+    return { state: "live", tracker: r.track(handle, stored ?? { ...newRecord(jobId, handle, "submitting"), owner: me }, kind, !stored) };
   }
   // A synchronous call: only its record says it ever ran.
   if (!stored) throw unknownJob(r.store.where, jobId);
