@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { BoundedQueue } from "../media/queue.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { FileIdempotencyKeys } from "../cost/file-keys.js";
@@ -48,6 +49,8 @@ export class FileJobStore implements JobStore {
   private readonly ledger: FileSpendLedger;
   readonly keys: KeyWrites;
   private readonly keyFiles: FileIdempotencyKeys;
+  /** Record files read or written at once: each holds a file handle, and a burst (a thousand calls, a list of every record) would hold one per file. */
+  private readonly io = new BoundedQueue(32);
   /** Parsed records by file name, reused while the file's mtime and size are unchanged. */
   private readonly cache = new Map<string, { mtimeMs: number; size: number; record: JobRecord }>();
 
@@ -75,7 +78,7 @@ export class FileJobStore implements JobStore {
    * without it.
    */
   async save(record: JobRecord): Promise<void> {
-    await atomicWrite(this.file(record.job_id), JSON.stringify(redactDeep(record)), this.dir);
+    await this.io.run(() => atomicWrite(this.file(record.job_id), JSON.stringify(redactDeep(record)), this.dir));
   }
 
   async remove(jobId: string): Promise<void> {
@@ -87,7 +90,7 @@ export class FileJobStore implements JobStore {
   /** The job's record, or undefined when there is none (or it cannot be read). */
   async load(jobId: string): Promise<JobRecord | undefined> {
     try {
-      return JSON.parse(await readFile(this.file(jobId), "utf8")) as JobRecord;
+      return JSON.parse(await this.io.run(() => readFile(this.file(jobId), "utf8"))) as JobRecord;
     } catch {
       return undefined;
     }
@@ -138,7 +141,7 @@ export class FileJobStore implements JobStore {
           const s = await stat(path);
           const hit = this.cache.get(n);
           if (hit && hit.mtimeMs === s.mtimeMs && hit.size === s.size) return hit.record;
-          const record = JSON.parse(await readFile(path, "utf8")) as JobRecord;
+          const record = JSON.parse(await this.io.run(() => readFile(path, "utf8"))) as JobRecord;
           this.cache.set(n, { mtimeMs: s.mtimeMs, size: s.size, record });
           return record;
         } catch {

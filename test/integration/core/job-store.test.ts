@@ -262,3 +262,28 @@ describe("retention", () => {
     expect((await store.list(10)).map((r) => r.job_id)).toEqual(["t.ark.video.a.cgt-recent"]);
   });
 });
+
+describe("the output folder's record files", () => {
+  /** Open file descriptors of this process now. */
+  const openFiles = () => readdirSync("/proc/self/fd").length;
+
+  it("are read and written a bounded number at a time, however many a burst or a listing touches", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const writer = new FileJobStore(dir, 30);
+    const at = new Date().toISOString();
+    const base = openFiles();
+    let peak = 0;
+    const sample = setInterval(() => (peak = Math.max(peak, openFiles() - base)), 0);
+    try {
+      await Promise.all(Array.from({ length: 600 }, (_, i) => writer.save(record(`k.ark.video.a.burst-${i}`, at))));
+      // A new store has no parsed records: listing reads every file.
+      expect(await new FileJobStore(dir, 30).list(1000)).toHaveLength(600);
+    } finally {
+      clearInterval(sample);
+    }
+    // 32 at once, and what the test's own sampling and the libuv pool hold besides.
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(48);
+  });
+});
