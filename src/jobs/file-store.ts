@@ -210,7 +210,7 @@ export class FileJobStore implements JobStore {
   }
 
   ownerAlive(owner: JobOwner): Promise<boolean> {
-    return Promise.resolve(processAlive(owner.pid));
+    return Promise.resolve(processAlive(owner));
   }
 
   async close(): Promise<void> {

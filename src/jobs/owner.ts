@@ -6,6 +6,8 @@
  * expires when the process stops renewing it.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { uptime } from "node:os";
 import type { JobRecord } from "./types.js";
 
 export type JobOwner = NonNullable<JobRecord["owner"]>;
@@ -13,15 +15,45 @@ export type JobOwner = NonNullable<JobRecord["owner"]>;
 // Distinguishes this process from an earlier one that had the same pid (or one on another machine).
 const BOOT_ID = randomBytes(6).toString("hex");
 
-/** The owner stamp for local jobs run by this process. */
-export function thisProcess(): JobOwner {
-  return { pid: process.pid, boot: BOOT_ID };
+/** Boot times (see machineBoot) this far apart are two boots: a clock set right after boot moves the estimate less. */
+const BOOT_SLACK_S = 600;
+
+let machine: string | undefined;
+
+/**
+ * This boot of this machine, read once when first asked (not at start-up): Linux's
+ * /proc/sys/kernel/random/boot_id, elsewhere `t` and the boot time in Unix seconds (now − uptime).
+ */
+export function machineBoot(): string {
+  if (machine) return machine;
+  try {
+    machine = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  } catch {
+    machine = `t${Math.round(Date.now() / 1000 - uptime())}`;
+  }
+  return machine;
 }
 
-/** True while a process with this pid exists on this machine, including one we may not signal (EPERM). */
-export function processAlive(pid: number): boolean {
+/** Whether two machineBoot() values name the same boot. */
+export function sameBoot(a: string, b: string): boolean {
+  if (!a.startsWith("t") || !b.startsWith("t")) return a === b;
+  return Math.abs(Number(a.slice(1)) - Number(b.slice(1))) <= BOOT_SLACK_S;
+}
+
+/** The owner stamp for local jobs run by this process. */
+export function thisProcess(): JobOwner {
+  return { pid: process.pid, boot: BOOT_ID, machine: machineBoot() };
+}
+
+/**
+ * True while the process that stamped `owner` may still run on this machine: its pid exists
+ * (including one we may not signal, EPERM) and, when the stamp says, in this boot. After a
+ * reboot a pid names some other process, so a job of the earlier boot is never taken for live.
+ */
+export function processAlive(owner: Pick<JobOwner, "pid" | "machine">): boolean {
+  if (owner.machine && !sameBoot(owner.machine, machineBoot())) return false;
   try {
-    process.kill(pid, 0);
+    process.kill(owner.pid, 0);
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";

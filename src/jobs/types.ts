@@ -174,7 +174,12 @@ export interface JobRecord {
   created_at: string;
   updated_at: string;
   /** Process that runs a local job, so another process can tell a dead job from a live one. */
-  owner?: { pid: number; boot: string };
+  owner?: {
+    pid: number;
+    boot: string;
+    /** Which boot of the machine the process ran in (file store; owner.ts): a pid from an earlier boot is another process now. */
+    machine?: string;
+  };
   /** The job's handle, for a keyed job id (handle.ts): the id alone does not carry it. */
   handle?: JobHandle;
   /** What the vendor reported the job used or charged. */
