@@ -4,8 +4,10 @@
  * URL expires and the job's budget reservation ends. Shortly after start and then every while, the
  * newest records are read; each unfinished one whose owner process is gone is resumed as a
  * `wait_for_job` would resume it (resume.ts: its vendor task polled until it ends and the outputs
- * saved, a lost create looked up, a synchronous call ended Interrupted). One process takes each
- * job: a lease in the job store, taken again at every sweep while it drives the job, so replicas do
+ * saved, a lost create looked up, a synchronous call ended Interrupted). A process's own vendor
+ * tasks whose polling stopped (repeated failed polls, or trackIdleMs without interest) are polled
+ * again, so a task that runs for hours still has its outputs saved. One process takes each
+ * orphaned job: a lease in the job store, taken again at every sweep while it drives the job, so replicas do
  * not all poll the same task. A record with no owner (written before owners were kept for vendor
  * tasks) is left for a caller to resume.
  */
@@ -86,7 +88,12 @@ export class OrphanJobs {
   private async take(r: JobRecord, leases: Set<string>): Promise<void> {
     const me = this.store.owner();
     const { owner } = r;
-    if (TERMINAL.has(r.status) || !owner || (owner.pid === me.pid && owner.boot === me.boot)) return;
+    if (TERMINAL.has(r.status) || !owner) return;
+    if (owner.pid === me.pid && owner.boot === me.boot) {
+      // Its own vendor task, driven again if its polling stopped (failed polls, or hours nobody asked).
+      if (r.vendor_task_id) this.resume(r.job_id).catch((err: unknown) => log.warn("could not poll a job again", { error: String(err) }));
+      return;
+    }
     if (await this.store.ownerAlive(owner)) return;
     const lease = `orphan:${recordKey(r.job_id)}`;
     const ttl = this.times.everyMs * 3;

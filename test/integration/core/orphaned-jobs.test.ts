@@ -50,6 +50,21 @@ describe("a job whose server process stopped before it ended", () => {
   });
 });
 
+describe("a vendor task whose polling stopped in its own live process", () => {
+  it("is polled again by that process's next sweep, and its outputs saved with no call about it", async () => {
+    // The tracker stops after 150 ms with no one asking (trackIdleMs), long before the task ends.
+    const h = await startHarness({ ark: { queuedMs: 300, runningMs: 900 }, engine: { ...QUICK, trackIdleMs: 150 } });
+    try {
+      const job = jobOf(await h.call("seedance_generate_video", VIDEO));
+      await expect
+        .poll(async () => (await h.app.jobs.store.load(job.job_id))?.status, { timeout: 10_000, interval: 100 })
+        .toBe("succeeded");
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe("processes sharing a Redis store", () => {
   let redis: TestRedis;
   beforeAll(async () => {
