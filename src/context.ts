@@ -6,6 +6,7 @@ import { FileJobStore } from "./jobs/file-store.js";
 import { OrphanJobs } from "./jobs/orphans.js";
 import { LateUploads, type LateUploadTimes } from "./jobs/late-uploads.js";
 import type { JobStore } from "./jobs/store.js";
+import type { JobRecord } from "./jobs/types.js";
 import { homedir } from "node:os";
 import { parse, resolve } from "node:path";
 import { log, registerSecret } from "./log.js";
@@ -84,7 +85,8 @@ export async function createContext(
   for (const v of vendors) for (const d of v.drivers) jobs.registerDriver(d);
   const uploads = new LateUploads(store, media, (id) => jobs.release(id), uploadTimes);
   uploads.start();
-  const orphans = new OrphanJobs(store, (id) => jobs.wait(id, { budgetMs: 0 }), engineOptions?.orphans);
+  const canTake = (r: JobRecord) => !config.sandbox && vendors.some((v) => v.id === r.vendor);
+  const orphans = new OrphanJobs(store, (id) => jobs.wait(id, { budgetMs: 0 }), engineOptions?.orphans, canTake);
   orphans.start();
   const inputs = inputPolicy(config, media);
   logInputRoots(inputs);

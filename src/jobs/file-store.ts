@@ -210,7 +210,7 @@ export class FileJobStore implements JobStore {
   }
 
   ownerAlive(owner: JobOwner): Promise<boolean> {
-    return Promise.resolve(processAlive(owner));
+    return processAlive(owner);
   }
 
   async close(): Promise<void> {

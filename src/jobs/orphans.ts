@@ -39,6 +39,8 @@ export class OrphanJobs {
     /** Resumes the job and starts driving it here (JobEngine.wait with no budget). */
     private readonly resume: (jobId: string) => Promise<unknown>,
     times: Partial<OrphanTimes> = {},
+    /** Whether this process can run another's job: one for a vendor it has credentials for, outside --sandbox (whose simulators never saw the task). */
+    private readonly canTake: (r: JobRecord) => boolean = () => true,
   ) {
     this.times = { ...ORPHAN_TIMES, ...times };
   }
@@ -94,7 +96,7 @@ export class OrphanJobs {
       if (r.vendor_task_id) this.resume(r.job_id).catch((err: unknown) => log.warn("could not poll a job again", { error: String(err) }));
       return;
     }
-    if (await this.store.ownerAlive(owner)) return;
+    if (!this.canTake(r) || (await this.store.ownerAlive(owner))) return;
     const lease = `orphan:${recordKey(r.job_id)}`;
     const ttl = this.times.everyMs * 3;
     // Taking a lease one holds already does not extend it: a job this process took is renewed.

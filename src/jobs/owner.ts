@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { uptime } from "node:os";
 import type { JobRecord } from "./types.js";
 
@@ -40,18 +41,44 @@ export function sameBoot(a: string, b: string): boolean {
   return Math.abs(Number(a.slice(1)) - Number(b.slice(1))) <= BOOT_SLACK_S;
 }
 
+/** When a process started, in clock ticks since boot (Linux /proc/<pid>/stat field 22); undefined elsewhere or when it is gone. */
+function startTicks(stat: string): string | undefined {
+  // The command name (field 2) may hold spaces and parentheses: the fields after its last ")" start at field 3.
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+}
+
+let started: string | undefined | null = null;
+
+function ownStart(): string | undefined {
+  if (started === null) {
+    try {
+      started = startTicks(readFileSync("/proc/self/stat", "utf8"));
+    } catch {
+      started = undefined;
+    }
+  }
+  return started;
+}
+
 /** The owner stamp for local jobs run by this process. */
 export function thisProcess(): JobOwner {
-  return { pid: process.pid, boot: BOOT_ID, machine: machineBoot() };
+  const start = ownStart();
+  return { pid: process.pid, boot: BOOT_ID, machine: machineBoot(), ...(start ? { started: start } : {}) };
 }
 
 /**
  * True while the process that stamped `owner` may still run on this machine: its pid exists
- * (including one we may not signal, EPERM) and, when the stamp says, in this boot. After a
- * reboot a pid names some other process, so a job of the earlier boot is never taken for live.
+ * (including one we may not signal, EPERM) and, when the stamp says, in this boot and started
+ * when it did. A pid names one process at a time, so a pid reused after a reboot, by a restarted
+ * container (pid 1) or by chance, never passes for the process that stamped the job.
  */
-export function processAlive(owner: Pick<JobOwner, "pid" | "machine">): boolean {
+export async function processAlive(owner: Pick<JobOwner, "pid" | "boot" | "machine" | "started">): Promise<boolean> {
   if (owner.machine && !sameBoot(owner.machine, machineBoot())) return false;
+  if (owner.pid === process.pid) return owner.boot === BOOT_ID;
+  if (owner.started) {
+    const now = await readFile(`/proc/${owner.pid}/stat`, "utf8").then(startTicks, () => undefined);
+    if (now !== undefined && now !== owner.started) return false;
+  }
   try {
     process.kill(owner.pid, 0);
     return true;

@@ -76,5 +76,6 @@ export function interruptedSavingError(vendor: string, result: PollResult): JobE
  */
 export function interruptedRecord(record: JobRecord): JobRecord {
   const cost = record.cost && !record.cost.settled ? { cost: endedCost(record.cost, record.usage, true) } : {};
-  return { ...record, ...cost, status: "failed", error: interruptedError(record.vendor), updated_at: new Date().toISOString() };
+  const { owner: _owner, ...ended } = record;
+  return { ...ended, ...cost, status: "failed", error: interruptedError(record.vendor), updated_at: new Date().toISOString() };
 }

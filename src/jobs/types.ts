@@ -179,6 +179,8 @@ export interface JobRecord {
     boot: string;
     /** Which boot of the machine the process ran in (file store; owner.ts): a pid from an earlier boot is another process now. */
     machine?: string;
+    /** When the process started (Linux: clock ticks since boot), telling it from a later process with its pid. */
+    started?: string;
   };
   /** The job's handle, for a keyed job id (handle.ts): the id alone does not carry it. */
   handle?: JobHandle;

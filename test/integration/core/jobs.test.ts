@@ -159,7 +159,9 @@ describe("bounded waits and resumption", () => {
     // The request had been sent, so it may be billed: spent, not held for a call still running.
     await until(async () => (await budgetRow(h2)).reserved === 0);
     expect((await budgetRow(h2)).spent).toBeGreaterThan(0);
-    expect((await store.load(s.job_id))!.cost).toMatchObject({ settled: "spent" });
+    const ended = (await store.load(s.job_id))!;
+    expect(ended.cost).toMatchObject({ settled: "spent" });
+    expect(ended.owner).toBeUndefined();
   });
 });
 

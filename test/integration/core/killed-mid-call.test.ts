@@ -3,6 +3,7 @@
  * create still unanswered when the process dies (its record is written before the create is sent),
  * and an idempotency key's job written while the call goes on (a shutdown waits for it).
  */
+import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -61,9 +62,10 @@ describe("a server process stopped in the middle of a paid call", () => {
   it("followed by another process while its sender lives, then the sender dies: the task is looked up, not failed", async () => {
     const first = await startHarness();
     const { record, m } = await unansweredCreate(first, "followed, then orphaned");
-    // The sender is another live process (this one's pid, another boot), so the next one follows it.
+    // The sender is another live process, so the next one follows it.
+    const sender = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
     const file = join(first.dir, ".aigc-mcp", "jobs", `${recordKey(record.job_id)}.json`);
-    writeFileSync(file, JSON.stringify({ ...record, owner: { pid: process.pid, boot: "sender" } }));
+    writeFileSync(file, JSON.stringify({ ...record, owner: { pid: sender.pid, boot: "sender" } }));
     const other = await first.restart();
     try {
       const waiting = resolvedOnce(other, first, record.job_id, m, 30);
@@ -71,6 +73,7 @@ describe("a server process stopped in the middle of a paid call", () => {
       orphanJob(first.dir, record.job_id);
       await waiting;
     } finally {
+      sender.kill();
       await closeBoth(first, other);
     }
   });

@@ -135,7 +135,18 @@ describe("processes sharing a Redis store", () => {
     const sweepC = new OrphanJobs(c, () => Promise.reject(new Error("kling is not configured")), times);
     const taken: string[] = [];
     const sweepD = new OrphanJobs(d, (id) => Promise.resolve(void taken.push(id)), times);
+    // One that knows it cannot run the job (no Kling credentials, or --sandbox) does not even take it.
+    const resumedByE: string[] = [];
+    const sweepE = new OrphanJobs(
+      c,
+      (id) => Promise.resolve(void resumedByE.push(id)),
+      times,
+      (r) => r.vendor !== "kling",
+    );
     try {
+      expect(await sweepE.sweep()).toBe(0);
+      expect(resumedByE).toEqual([]);
+      expect(await redis.client.keys("orphans-2:*orphan*")).toEqual([]);
       await sweepC.sweep();
       await new Promise((r) => setTimeout(r, 100));
       expect(await sweepD.sweep()).toBe(1);
@@ -143,6 +154,7 @@ describe("processes sharing a Redis store", () => {
     } finally {
       await sweepC.stop();
       await sweepD.stop();
+      await sweepE.stop();
       await c.close();
       await d.close();
     }
