@@ -106,7 +106,7 @@ export async function createContext(
     ...(callbacks ? { callbacks } : {}),
     close(timeoutMs) {
       return (closing ??= (async () => {
-        uploads.stop();
+        await uploads.stop(timeoutMs);
         for (const t of sweeps) clearInterval(t);
         await orphans.stop();
         await jobs.close(timeoutMs);

@@ -90,10 +90,16 @@ export class LateUploads {
     this.schedule(this.times.firstScanMs);
   }
 
-  stop(): void {
+  /**
+   * Stops the scans, and waits up to `graceMs` for the late upload and scan under way, so that the
+   * record an upload rewrites lands before the store closes (a hung bucket is not waited for longer).
+   */
+  async stop(graceMs = 5000): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    const underWay = [this.active?.run, this.scanning].filter((p) => p !== undefined);
+    if (underWay.length) await Promise.race([Promise.allSettled(underWay), sleep(graceMs, undefined, { ref: false })]);
   }
 
   /** The upload of output `name` failed just now: it is tried again in a scan `retryScanMs` from now. */
