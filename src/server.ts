@@ -9,8 +9,8 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv
 import type { AppContext } from "./context.js";
 import { ELSEWHERE, MEDIA_URI_PREFIX } from "./media/media-uri.js";
 import { sniffBytes } from "./media/sniff.js";
-import { isMediaNotFound, openGenerated, readOpened } from "./media/open-file.js";
-import { AigcError, describeError } from "./errors.js";
+import { isMediaElsewhere, isMediaNotFound, openGenerated, readOpened } from "./media/open-file.js";
+import { describeError } from "./errors.js";
 import { redact } from "./log.js";
 import { registerTool, type ToolDef } from "./tools/define.js";
 import { jobTools } from "./tools/jobs.js";
@@ -121,7 +121,7 @@ export function createMcpServer(app: AppContext): McpServer {
       const file = await openGenerated(app.media, uri.href).catch((err: unknown) => {
         if (!isMediaNotFound(err)) return storeFailure(err);
         // Not an McpError: its message already starts "MCP error -32002:", and the client's McpError adds that again.
-        const where = err instanceof AigcError && err.code === "MediaElsewhere" ? `: ${ELSEWHERE}` : "";
+        const where = isMediaElsewhere(err) ? `: ${ELSEWHERE}` : "";
         throw Object.assign(new Error(`Resource ${uri.href} not found${where}`), { code: RESOURCE_NOT_FOUND });
       });
       try {

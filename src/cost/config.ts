@@ -19,6 +19,11 @@ export interface SpendLimit {
   vendor?: string;
 }
 
+/** Whether a limit (or its status) applies to a call to `vendor`: the vendor's own, or one for all vendors. */
+export function appliesTo(limit: { vendor?: string }, vendor: string): boolean {
+  return !limit.vendor || limit.vendor === vendor;
+}
+
 /** An amount, in one currency or (no currency) in whatever currency a call is priced in. */
 export interface Threshold {
   amount: number;

@@ -71,7 +71,12 @@ export async function readOpened(file: OpenedFile, bytes: number): Promise<Buffe
 
 /** Whether `err` is the "not found" of a name that is no generated file here (not a store that failed to answer), MediaElsewhere included. */
 export function isMediaNotFound(err: unknown): boolean {
-  return err instanceof AigcError && (err.code === "MediaNotFound" || err.code === "MediaElsewhere");
+  return (err instanceof AigcError && err.code === "MediaNotFound") || isMediaElsewhere(err);
+}
+
+/** Whether `err` is the "not found" of an output kept only in a bucket this server does not use (media-uri.ts mediaElsewhere). */
+export function isMediaElsewhere(err: unknown): boolean {
+  return err instanceof AigcError && err.code === "MediaElsewhere";
 }
 
 /**

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import type { CostConfig } from "../cost/config.js";
+import { appliesTo, type CostConfig } from "../cost/config.js";
 import type { Reservation } from "../cost/ledger.js";
 import { callScope, inCallScope, type CallScope } from "../cost/scope.js";
 import { mayHaveBilled } from "../cost/settle.js";
@@ -222,7 +222,7 @@ export function checkMaxCost(maxCost: number | undefined, quote: Quote, pricesFi
  */
 async function reserve(app: AppContext, quote: Quote): Promise<Reservation | undefined> {
   const cost = app.config.cost;
-  const limits = cost.limits.filter((l) => !l.vendor || l.vendor === quote.vendor);
+  const limits = cost.limits.filter((l) => appliesTo(l, quote.vendor));
   const { estimate } = quote;
   const priced = estimate.amount !== null && estimate.currency !== undefined;
   if (limits.length && !priced && cost.unknownPrice === "refuse")
@@ -246,9 +246,7 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
   // An unpriced call let through (AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow) cannot be held against a limit,
   // but it never runs once a limit that applies to it is used up.
   if (!priced && limits.length) {
-    const used = (await budgetStatus(app.jobs.store.spend, cost, 1)).limits.find(
-      (l) => l.left <= 0 && (!l.vendor || l.vendor === quote.vendor),
-    );
+    const used = (await budgetStatus(app.jobs.store.spend, cost, 1)).limits.find((l) => l.left <= 0 && appliesTo(l, quote.vendor));
     if (used)
       throw budgetRefusal(quote, {
         limit: limits.find((l) => l.period === used.period && l.currency === used.currency && l.vendor === used.vendor)!,

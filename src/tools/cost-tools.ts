@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { AppContext } from "../context.js";
+import { appliesTo } from "../cost/config.js";
 import { budgetStatus, type BudgetStatus } from "../cost/status.js";
 import { AigcError, inputError } from "../errors.js";
 import { nearest } from "../nearest.js";
@@ -69,7 +70,7 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
       const quote = await def.quote(call, ctx);
       const view = costView(quote.estimate);
       const currency = view.currency;
-      const limits = app.config.cost.limits.filter((l) => !l.vendor || l.vendor === quote.vendor);
+      const limits = app.config.cost.limits.filter((l) => appliesTo(l, quote.vendor));
       const mismatch = currencyMismatch(quote, limits);
       // A price needs no ledger: one that cannot be read (Redis down) leaves only the headroom unknown.
       const budget = mismatch
@@ -111,7 +112,7 @@ function withField<T>(f: () => T): T {
 
 function describeHeadroom(status: BudgetStatus, vendor: string, currency: string): string[] {
   return status.limits
-    .filter((l) => (!l.vendor || l.vendor === vendor) && l.currency === currency)
+    .filter((l) => appliesTo(l, vendor) && l.currency === currency)
     .map((l) => `${l.label}: ${formatMoney(l.left, l.currency)} left of ${formatMoney(l.amount, l.currency)} (resets ${l.resetsAt})`);
 }
 

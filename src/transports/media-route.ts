@@ -10,8 +10,8 @@ import type { FileHandle } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
 import type { MediaStore } from "../media/store.js";
-import { isMediaNotFound, openGenerated, type OpenedFile } from "../media/open-file.js";
-import { AigcError, describeError } from "../errors.js";
+import { isMediaElsewhere, isMediaNotFound, openGenerated, type OpenedFile } from "../media/open-file.js";
+import { describeError } from "../errors.js";
 import { ELSEWHERE } from "../media/media-uri.js";
 import { log } from "../log.js";
 import { mimeForExt } from "../media/sniff.js";
@@ -45,7 +45,7 @@ export async function serveMedia(
         "retry-after": String(wait),
       });
     }
-    if (err instanceof AigcError && err.code === "MediaElsewhere") return plain(res, 404, `Not found here: ${ELSEWHERE}.`);
+    if (isMediaElsewhere(err)) return plain(res, 404, `Not found here: ${ELSEWHERE}.`);
     // Only this server signs, so the name is most likely an output of its own: say what can have become of it.
     return plain(
       res,
