@@ -19,7 +19,7 @@
  */
 import { log } from "../log.js";
 import { InFlight } from "./in-flight.js";
-import type { Reservation, ReserveResult, SpendLedger, SpendRow } from "./ledger.js";
+import type { Reservation, ReservationJob, ReserveResult, SpendLedger, SpendRow } from "./ledger.js";
 import { budgetDay } from "./periods.js";
 
 /** How long an end whose write failed is tried again. */
@@ -74,6 +74,10 @@ export class BackgroundReservations implements SpendLedger {
     await Promise.all(this.pending.values());
     await this.ended();
     return this.ledger.report(from, to);
+  }
+
+  endAbandoned(jobs: ReadonlyMap<string, ReservationJob>, before: number): Promise<number> {
+    return this.ledger.endAbandoned(jobs, before);
   }
 
   /**

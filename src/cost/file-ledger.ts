@@ -10,17 +10,22 @@
  * created exclusively (file-ends.ts), and only the process that created it then moves the month's
  * counters and drops the reservation from the month. The month thus holds only the calls running,
  * and a change costs the same on the week's first call and its ten-thousandth. When a process dies
- * between the two steps, the hourly sweep applies the recorded end once it is an hour old.
+ * between the two steps, the hourly sweep applies the recorded end once it is an hour old. Each
+ * reservation held names the process that made it (`o`, its stamp in `owners`), so that the orphan
+ * sweep can end those of a process that died mid-call (endAbandoned).
  * Month totals are the sums of their days. Months are kept 400 days after they end; ends 7 days.
  */
 import { join } from "node:path";
 import { Generations } from "../jobs/generations.js";
+import type { JobOwner } from "../jobs/owner.js";
 import type { Currency } from "../vendors/kit/price.js";
-import type { Reservation, ReserveResult, SpendLedger, SpendRow } from "./ledger.js";
+import type { Reservation, ReservationJob, ReservationOwners, ReserveResult, SpendLedger, SpendRow } from "./ledger.js";
 import { ReservationEnds, type End } from "./file-ends.js";
 import { budgetDay } from "./periods.js";
 import {
+  abandonedEnd,
   applicable,
+  byIdHash,
   byDay,
   idHash,
   LEDGER_RETENTION_MS,
@@ -28,6 +33,7 @@ import {
   refusal,
   row,
   limitUnits,
+  monthsAround,
   toUnits,
   ZERO,
   type Counters,
@@ -41,6 +47,8 @@ interface Month {
    * also kept ended ones here (`s` settled, `x` released) for 7 days; those still count as ended.
    */
   ids: Record<string, Held>;
+  /** The processes that made the reservations held, by their owner stamp's `boot` (what `Held.o` names). */
+  owners?: Record<string, JobOwner>;
 }
 
 /** A reservation in a month: what an end needs to move the counters (missing in an earlier release's). */
@@ -48,6 +56,8 @@ interface Held extends Partial<Pick<End, "vendor" | "currency" | "priced" | "hel
   s: "r" | "s" | "x";
   at: number;
   day: string;
+  /** The process that made it (a key of `Month.owners`; missing in an earlier release's). */
+  o?: string;
 }
 
 /** How old a recorded end must be before the sweep applies it for a process that died (see applyRecordedEnds). */
@@ -75,15 +85,24 @@ function copy(m: Month | undefined, now: number): Month {
   const rows: Month["rows"] = {};
   for (const [k, c] of Object.entries(m?.rows ?? {})) rows[k] = { ...c };
   const ids: Month["ids"] = {};
-  for (const [k, v] of Object.entries(m?.ids ?? {})) if (!stale(v, now)) ids[k] = v;
-  return { rows, ids };
+  const owners: Record<string, JobOwner> = {};
+  for (const [k, v] of Object.entries(m?.ids ?? {})) {
+    if (stale(v, now)) continue;
+    ids[k] = v;
+    const owner = v.o === undefined ? undefined : m?.owners?.[v.o];
+    if (owner) owners[v.o!] = owner;
+  }
+  return { rows, ids, ...(Object.keys(owners).length ? { owners } : {}) };
 }
 
 export class FileSpendLedger implements SpendLedger {
   private readonly months: Generations<Month>;
   private readonly ends: ReservationEnds;
 
-  constructor(outputDir: string) {
+  constructor(
+    outputDir: string,
+    private readonly owners?: ReservationOwners,
+  ) {
     // Few names (one per month), each changed on every paid call: kept in memory between writes.
     const dir = join(outputDir, ".aigc-mcp", "spend");
     this.months = new Generations<Month>(dir, { keepLast: true, draft: (m) => copy(m, Date.now()) });
@@ -96,6 +115,7 @@ export class FileSpendLedger implements SpendLedger {
     const amount = req.priced ? toUnits(req.amount) : 0;
     const limits = applicable(req.limits, req.vendor, req.currency);
     const h = idHash(req.id);
+    const owner = this.owners?.owner();
     return this.months.update<ReserveResult>(month, (draft) => {
       const m = draft!;
       const known = m.ids[h];
@@ -129,6 +149,10 @@ export class FileSpendLedger implements SpendLedger {
       if (req.priced) c.calls++;
       else c.unpriced++;
       m.ids[h] = { s: "r", at: now.getTime(), day, vendor: req.vendor, currency: req.currency, priced: req.priced, held: amount };
+      if (owner) {
+        m.ids[h].o = owner.boot;
+        (m.owners ??= {})[owner.boot] = owner;
+      }
       return { value: m, result: { ok: true, reservation: reservation(day) } };
     });
   }
@@ -204,6 +228,29 @@ export class FileSpendLedger implements SpendLedger {
       const end = got.end ?? heldAsSpent(v, got.writtenMs);
       if (end) await this.apply(month, v.day, h, end, false);
     }
+  }
+
+  async endAbandoned(jobs: ReadonlyMap<string, ReservationJob>, before: number): Promise<number> {
+    if (!this.owners) return 0;
+    const known = byIdHash(jobs);
+    const gone = new Map<string, Promise<boolean>>();
+    let ended = 0;
+    for (const month of monthsAround(before)) {
+      const { value } = await this.months.read(month);
+      for (const [h, v] of Object.entries(value?.ids ?? {})) {
+        const owner = v.o === undefined ? undefined : value?.owners?.[v.o];
+        const how = abandonedEnd(known.get(h), v.held ?? 0);
+        const held = heldAsSpent(v, Date.now());
+        if (v.s !== "r" || !owner || v.at >= before || !how || !held) continue;
+        let dead = gone.get(v.o!);
+        if (!dead) gone.set(v.o!, (dead = this.owners.ownerAlive(owner).then((alive) => !alive)));
+        const end: End = { ...held, s: how.to, spent: how.spent };
+        if (!(await dead) || !(await this.ends.record(v.day, h, end))) continue;
+        await this.apply(month, v.day, h, end, false);
+        ended++;
+      }
+    }
+    return ended;
   }
 
   async report(from: string, to: string): Promise<SpendRow[]> {

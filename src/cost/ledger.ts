@@ -79,6 +79,25 @@ export interface SpendLedger {
   release(r: Reservation): Promise<void>;
   /** Spend per day, vendor and currency from `from` to `to` (YYYY-MM-DD, inclusive), oldest first. */
   report(from: string, to: string): Promise<SpendRow[]>;
+  /**
+   * Ends the reservations made before `before` (epoch ms), in the budget months around it, by
+   * server processes that are gone (ReservationOwners.ownerAlive). `jobs` (by reservation id) says
+   * what is known of their jobs: one `running` is left (resuming the job ends it); one whose job
+   * ended ends as the job did (its end was not written before its process died); one with no job
+   * (a call that made none, such as a chat, or one that died before its job existed) may have been
+   * billed, so it is settled at what it holds, as an interrupted job is. Once per reservation across
+   * processes; returns how many this call ended.
+   */
+  endAbandoned(jobs: ReadonlyMap<string, ReservationJob>, before: number): Promise<number>;
+}
+
+/** What is known of a reservation's job: `running`, or how it ended (`actual` in the reservation's currency). */
+export type ReservationJob = "running" | { settled: "spent" | "released"; actual?: number };
+
+/** Whose reservations a ledger holds: the job store's process stamp and liveness check (owner.ts). */
+export interface ReservationOwners {
+  owner(): JobOwner;
+  ownerAlive(owner: JobOwner): Promise<boolean>;
 }
 
 /** What an idempotency key stands for. */

@@ -10,7 +10,7 @@ import { log } from "../log.js";
 import type { JobCost } from "../jobs/types.js";
 import { mayHaveReachedVendor } from "../vendors/kit/lost-answer.js";
 import { actualCost, type VendorUsage } from "../vendors/kit/price.js";
-import type { SpendLedger } from "./ledger.js";
+import type { ReservationJob, SpendLedger } from "./ledger.js";
 
 /** Whether a call that failed with `err` may have been billed: its request may have reached the vendor, its answer was lost, or the vendor did the work (`info.billed`). */
 export function mayHaveBilled(err: unknown): boolean {
@@ -21,6 +21,16 @@ export function mayHaveBilled(err: unknown): boolean {
 export function endedCost(cost: JobCost, usage: VendorUsage | undefined, billed: boolean): JobCost {
   const actual = billed ? (actualCost(cost.estimate, usage) ?? cost.actual) : undefined;
   return { ...cost, ...(actual ? { actual } : {}), settled: billed ? "spent" : "released" };
+}
+
+/** What a job's record tells of its reservation (SpendLedger.endAbandoned): `running` until it ended, then how; undefined when it holds none. */
+export function reservationJob(ended: boolean, cost: JobCost | undefined): ReservationJob | undefined {
+  const r = cost?.reservation;
+  if (!r) return undefined;
+  if (!ended) return "running";
+  // A record that ended without saying how (an earlier release's) counts as spent at the estimate.
+  const actual = cost.actual && cost.actual.currency === r.currency ? cost.actual.amount : undefined;
+  return { settled: cost.settled ?? "spent", ...(actual !== undefined ? { actual } : {}) };
 }
 
 /**

@@ -8,7 +8,7 @@ import { AigcError } from "../errors.js";
 import { redact, redactDeep } from "../log.js";
 import type { Currency } from "../vendors/kit/price.js";
 import type { SpendLimit } from "./config.js";
-import type { BudgetRefusal, KeyEntry, SpendRow } from "./ledger.js";
+import type { BudgetRefusal, KeyEntry, ReservationJob, SpendRow } from "./ledger.js";
 import { resetsAt } from "./periods.js";
 
 const DAY_MS = 86_400_000;
@@ -52,6 +52,32 @@ export function refusal(limit: SpendLimit, spent: number, reserved: number, want
     resetsAt: resetsAt(limit.period, now, timezone),
   };
 }
+
+/** How far back a sweep for reservations of gone processes looks (earlier ones were swept before). */
+const ABANDONED_LOOKBACK_MS = 62 * DAY_MS;
+
+/**
+ * The budget months (YYYY-MM) a reservation made in the 62 days up to `before` (epoch ms) can count
+ * in, whatever the budget time zone: the UTC months of that span, and of the day after it.
+ */
+export function monthsAround(before: number): string[] {
+  const months = new Set<string>();
+  for (let t = before - ABANDONED_LOOKBACK_MS; t < before + 2 * DAY_MS; t += DAY_MS) months.add(new Date(t).toISOString().slice(0, 7));
+  return [...months];
+}
+
+/**
+ * How a gone process's reservation holding `held` micro-units ends, given its job (endAbandoned):
+ * `s` (settled, `spent` micro-units) or `x` (released); undefined while its job runs.
+ */
+export function abandonedEnd(job: ReservationJob | undefined, held: number): { to: "s" | "x"; spent: number } | undefined {
+  if (job === "running") return undefined;
+  if (job?.settled === "released") return { to: "x", spent: 0 };
+  return { to: "s", spent: job?.actual !== undefined ? toUnits(job.actual) : held };
+}
+
+/** `jobs` (endAbandoned's, by reservation id) by id hash, as the ledgers key reservations. */
+export const byIdHash = <T>(jobs: ReadonlyMap<string, T>): Map<string, T> => new Map([...jobs].map(([id, v]) => [idHash(id), v]));
 
 /** A reservation id as a fixed-length key: the first 128 bits of its sha256, hex. */
 export const idHash = (id: string): string => createHash("sha256").update(id).digest("hex").slice(0, 32);

@@ -61,7 +61,7 @@ export class FileJobStore implements JobStore {
     this.dir = join(outputDir, ".aigc-mcp", "jobs");
     this.leaseDir = join(outputDir, ".aigc-mcp", "leases");
     this.leases = new Generations(this.leaseDir, { layout: "folders-after-flat" });
-    this.ledger = new FileSpendLedger(outputDir);
+    this.ledger = new FileSpendLedger(outputDir, this);
     this.spend = new BackgroundReservations(this.ledger);
     this.keyFiles = new FileIdempotencyKeys(outputDir);
     this.keys = new KeyWrites(this.keyFiles);

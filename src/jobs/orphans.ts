@@ -9,8 +9,12 @@
  * again, so a task that runs for hours still has its outputs saved. One process takes each
  * orphaned job: a lease in the job store, taken again at every sweep while it drives the job, so replicas do
  * not all poll the same task. A record with no owner (written before owners were kept for vendor
- * tasks) is left for a caller to resume.
+ * tasks) is left for a caller to resume. Then the budget reservations gone processes still hold
+ * are ended (SpendLedger.endAbandoned): as their jobs among the records ended, or spent when they
+ * made no job there; an unfinished job's is left to the job.
  */
+import type { ReservationJob } from "../cost/ledger.js";
+import { reservationJob } from "../cost/settle.js";
 import { log } from "../log.js";
 import { recordKey, type JobStore } from "./store.js";
 import { TERMINAL, type JobRecord } from "./types.js";
@@ -65,12 +69,17 @@ export class OrphanJobs {
     }, ms).unref();
   }
 
-  /** Takes and resumes the unfinished jobs among the newest records whose owner process is gone; how many it had not taken before. */
+  /**
+   * Takes and resumes the unfinished jobs among the newest records whose owner process is gone, then
+   * settles the budget reservations such processes left without an unfinished job among those
+   * records (a call that made no job, such as a chat); how many jobs it had not taken before.
+   */
   async sweep(): Promise<number> {
+    const listed = Date.now();
     const records = await this.store.list(this.times.scan).catch((err: unknown) => {
       log.warn("could not read the job records to resume jobs whose server process stopped", { error: String(err) });
-      return [];
     });
+    if (!records) return 0;
     const leases = new Set<string>();
     for (const r of records) {
       if (this.stopped) break;
@@ -83,7 +92,22 @@ export class OrphanJobs {
     if (!this.stopped) this.held.clear();
     for (const lease of leases) this.held.add(lease);
     if (taken) log.info("resumed jobs whose server process had stopped", { jobs: taken });
+    if (!this.stopped) await this.endAbandoned(records, listed);
     return taken;
+  }
+
+  /** Ends the reservations gone processes made before `listed`: as their jobs in `records` ended, or spent when they have none there (resuming an unfinished job ends its own). */
+  private async endAbandoned(records: JobRecord[], listed: number): Promise<void> {
+    const jobs = new Map<string, ReservationJob>();
+    for (const r of records) {
+      const job = reservationJob(TERMINAL.has(r.status), r.cost);
+      if (job) jobs.set(r.cost!.reservation!.id, job);
+    }
+    const ended = await this.store.spend.endAbandoned(jobs, listed).catch((err: unknown) => {
+      log.warn("could not settle the budget reservations of server processes that stopped", { error: String(err) });
+      return 0;
+    });
+    if (ended) log.info("settled budget reservations left by server processes that stopped mid-call", { reservations: ended });
   }
 
   /** Takes the job if it is unfinished, its owner is gone and no other process has taken it (again, for one this process took). */

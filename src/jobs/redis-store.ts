@@ -66,7 +66,7 @@ export class RedisJobStore implements JobStore {
       retry: (doing, fn) => this.retry(doing, fn),
       run: (doing, fn) => this.run(doing, fn),
     };
-    this.spend = new BackgroundReservations(new RedisSpendLedger(access));
+    this.spend = new BackgroundReservations(new RedisSpendLedger(access, this));
     this.keys = new KeyWrites(new RedisIdempotencyKeys(access));
     this.media = new RedisMedia(access, this.retentionMs);
   }

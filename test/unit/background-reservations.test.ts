@@ -23,6 +23,7 @@ function heldLedger() {
     settle: (r: Reservation) => Promise.resolve(void calls.push(`settle ${r.id}`)),
     release: (r: Reservation) => Promise.resolve(void calls.push(`release ${r.id}`)),
     report: (): Promise<SpendRow[]> => (calls.push("report"), Promise.resolve([])),
+    endAbandoned: () => Promise.resolve(0),
   };
   return { ledger, calls, land: () => gates.splice(0).forEach((g) => g()) };
 }
