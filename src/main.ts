@@ -106,12 +106,14 @@ async function main(argv: string[]): Promise<void> {
       }
       stopping = true;
       const graceMs = core.shutdownGraceMs;
+      const deadline = Date.now() + graceMs;
       log.info(`aigc-mcp shutting down: ${signal}; answering the calls in flight (up to ${graceMs / 1000} s, AIGC_MCP_SHUTDOWN_GRACE_S)`);
       app.jobs.drain();
       await handle.drain(graceMs);
       // What is still running past the grace is stopped, and its callers told so: jobs first (a
-      // synchronous call's job fails Interrupted), then calls that made no job (a chat).
-      await app.close();
+      // synchronous call's job fails Interrupted), then calls that made no job (a chat). A late
+      // upload to the bucket under way gets what is left of the grace to land and record itself.
+      await app.close(Math.max(1000, deadline - Date.now()));
       app.calls.stopAll();
       await handle.drain(1000);
       await handle.close();

@@ -13,6 +13,8 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
 import { startTestSandbox, tempDir } from "../helpers/harness.js";
 import { jobOf, requestsTo } from "../helpers/results.js";
+import { startS3 } from "../helpers/s3.js";
+import { proxyThatHangs } from "../helpers/store-faults.js";
 import { startHttpServer } from "./helpers.js";
 
 let ark: ArkSimulator;
@@ -180,4 +182,32 @@ describe("shutting down over HTTP (SIGTERM)", () => {
     expect(exit.code).toBe(1);
     expect(a.stderr()).toMatch(/exiting at once: SIGINT again while shutting down/);
   }, 30_000);
+
+  it("lets a late upload to the bucket under way land and record itself within what is left of the grace", async () => {
+    const s3 = await startS3("shutdown-uploads");
+    const store = await proxyThatHangs(new URL(s3.endpoint));
+    try {
+      const out = tempDir("aigc-shutdown-");
+      const a = await server(out, 20, { ARK_API_KEY: ark.apiKey, ARK_BASE_URL: ark.baseUrl, ...s3.env, AIGC_MCP_S3_ENDPOINT: store.url });
+      const client = await connect(a.url);
+      store.drop();
+      const made = jobOf((await call(client, "seedream_generate_image", { prompt: "a kite", delivery: "link" })).result);
+      expect(made.assets[0]!.storage_error).toBeDefined();
+      // The store is back but answers each request 10 s late; a result starts the late upload (after
+      // the 5 s no output is tried again) and answers within 3 s while it goes on.
+      store.slow(10_000);
+      await new Promise((r) => setTimeout(r, 5500));
+      const shown = await call(client, "get_job", { job_id: made.job_id, delivery: "link" });
+      expect(jobOf(shown.result).assets[0]!.storage).not.toBe("s3");
+      a.child.kill("SIGTERM");
+      expect((await a.exited).code).toBe(0);
+      const b = await server(out, 20, { ARK_API_KEY: ark.apiKey, ARK_BASE_URL: ark.baseUrl, ...s3.env });
+      const after = jobOf((await call(await connect(b.url), "get_job", { job_id: made.job_id, delivery: "link" })).result);
+      expect(after.assets[0]).toMatchObject({ storage: "s3" });
+      expect(after.assets[0]!.storage_error).toBeUndefined();
+    } finally {
+      await store.close();
+      await s3.close();
+    }
+  }, 60_000);
 });

@@ -21,9 +21,13 @@ export async function hungStore() {
   return { url, sockets, close };
 }
 
-/** A proxy to `target` that forwards until told to hang (accept, never answer) or drop (close each connection at once). */
+/**
+ * A proxy to `target` that forwards until told to hang (accept, never answer), drop (close each
+ * connection at once) or be slow (forward, holding the store's answers back `ms` on each connection).
+ */
 export async function proxyThatHangs(target: URL) {
-  let mode: "forward" | "hang" | "drop" = "forward";
+  let mode: "forward" | "hang" | "drop" | "slow" = "forward";
+  let slowMs = 0;
   const sockets: Socket[] = [];
   const { server, url } = await listening(
     createNetServer((sock) => {
@@ -32,7 +36,11 @@ export async function proxyThatHangs(target: URL) {
       if (mode === "hang") return;
       const up = connect(Number(target.port), target.hostname);
       sockets.push(up);
-      sock.pipe(up).pipe(sock);
+      sock.pipe(up);
+      if (mode === "slow") {
+        up.pause();
+        setTimeout(() => up.pipe(sock), slowMs);
+      } else up.pipe(sock);
       up.on("error", () => sock.destroy());
       sock.on("error", () => up.destroy());
     }),
@@ -46,5 +54,9 @@ export async function proxyThatHangs(target: URL) {
     for (const sock of sockets) sock.destroy();
     await new Promise((r) => server.close(r));
   };
-  return { url, hang, drop: () => become("drop"), forward: () => become("forward"), close };
+  const slow = (ms: number) => {
+    slowMs = ms;
+    become("slow");
+  };
+  return { url, hang, drop: () => become("drop"), forward: () => become("forward"), slow, close };
 }
