@@ -19,7 +19,8 @@ import { FileSpendLedger } from "../cost/file-ledger.js";
 import { redactDeep } from "../log.js";
 import { Generations } from "./generations.js";
 import { localDiskError, inFolder, removeStaleFiles } from "../media/disk.js";
-import { processAlive, thisProcess, type JobOwner } from "./owner.js";
+import { FileHeartbeat } from "./file-heartbeat.js";
+import { pidsComparable, processAlive, thisProcess, type JobOwner } from "./owner.js";
 import { mediaOf, newestFirst, recordKey, type GeneratedMedia, type JobStore } from "./store.js";
 import type { JobRecord } from "./types.js";
 
@@ -53,6 +54,8 @@ export class FileJobStore implements JobStore {
   private readonly io = new BoundedQueue(32);
   /** Parsed records by file name, reused while the file's mtime and size are unchanged. */
   private readonly cache = new Map<string, { mtimeMs: number; size: number; record: JobRecord }>();
+  /** This process's heartbeat, for processes that cannot see its pid (file-heartbeat.ts); started when it first stamps something. */
+  private readonly heartbeat: FileHeartbeat;
 
   constructor(
     outputDir: string,
@@ -61,6 +64,7 @@ export class FileJobStore implements JobStore {
     this.dir = join(outputDir, ".aigc-mcp", "jobs");
     this.leaseDir = join(outputDir, ".aigc-mcp", "leases");
     this.leases = new Generations(this.leaseDir, { layout: "folders-after-flat" });
+    this.heartbeat = new FileHeartbeat(join(outputDir, ".aigc-mcp", "procs"));
     this.ledger = new FileSpendLedger(outputDir, this);
     this.spend = new BackgroundReservations(this.ledger);
     this.keyFiles = new FileIdempotencyKeys(outputDir);
@@ -176,6 +180,7 @@ export class FileJobStore implements JobStore {
     await this.leases.removeUnwrittenSince(Date.now() - LEASE_KEEP_MS);
     await this.ledger.sweep();
     await this.keyFiles.sweep();
+    await this.heartbeat.sweep();
     return removed;
   }
 
@@ -206,15 +211,18 @@ export class FileJobStore implements JobStore {
   }
 
   owner(): JobOwner {
-    return thisProcess();
+    const me = thisProcess();
+    this.heartbeat.start(me.boot);
+    return me;
   }
 
   ownerAlive(owner: JobOwner): Promise<boolean> {
-    return processAlive(owner);
+    return pidsComparable(owner) ? processAlive(owner) : this.heartbeat.alive(owner.boot);
   }
 
   async close(): Promise<void> {
     await Promise.all([this.spend.flush(), this.keys.flush()]);
+    await this.heartbeat.stop();
   }
 }
 

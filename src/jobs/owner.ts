@@ -6,7 +6,7 @@
  * expires when the process stops renewing it.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, readlinkSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { uptime } from "node:os";
 import type { JobRecord } from "./types.js";
@@ -47,6 +47,20 @@ function startTicks(stat: string): string | undefined {
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
 }
 
+let namespace: string | undefined | null = null;
+
+/** This process's pid namespace (Linux: the inode of /proc/self/ns/pid), read once; undefined elsewhere. */
+function pidNamespace(): string | undefined {
+  if (namespace === null) {
+    try {
+      namespace = /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1];
+    } catch {
+      namespace = undefined;
+    }
+  }
+  return namespace;
+}
+
 let started: string | undefined | null = null;
 
 function ownStart(): string | undefined {
@@ -63,11 +77,24 @@ function ownStart(): string | undefined {
 /** The owner stamp for local jobs run by this process. */
 export function thisProcess(): JobOwner {
   const start = ownStart();
-  return { pid: process.pid, boot: BOOT_ID, machine: machineBoot(), ...(start ? { started: start } : {}) };
+  const ns = pidNamespace();
+  return { pid: process.pid, boot: BOOT_ID, machine: machineBoot(), ...(start ? { started: start } : {}), ...(ns ? { ns } : {}) };
 }
 
 /**
- * True while the process that stamped `owner` may still run on this machine: its pid exists
+ * Whether this process can ask the operating system about `owner`'s pid: it ran in this boot of
+ * this machine and in this pid namespace. Otherwise (another container, another machine on a
+ * shared folder, an earlier boot) only its heartbeat tells (file-heartbeat.ts). A stamp without
+ * `ns` (an earlier release's) counts as this namespace's, as it did then.
+ */
+export function pidsComparable(owner: Pick<JobOwner, "machine" | "ns">): boolean {
+  if (owner.machine && !sameBoot(owner.machine, machineBoot())) return false;
+  return owner.ns === undefined || owner.ns === pidNamespace();
+}
+
+/**
+ * For an owner whose pids are comparable (pidsComparable; otherwise false when it ran in an earlier
+ * boot): true while the process that stamped `owner` may still run on this machine: its pid exists
  * (including one we may not signal, EPERM) and, when the stamp says, in this boot and started
  * when it did. A pid names one process at a time, so a pid reused after a reboot, by a restarted
  * container (pid 1) or by chance, never passes for the process that stamped the job.

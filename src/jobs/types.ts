@@ -181,6 +181,8 @@ export interface JobRecord {
     machine?: string;
     /** When the process started (Linux: clock ticks since boot), telling it from a later process with its pid. */
     started?: string;
+    /** Its pid namespace (Linux): a pid means something only within it (two containers may both be pid 1). */
+    ns?: string;
   };
   /** The job's handle, for a keyed job id (handle.ts): the id alone does not carry it. */
   handle?: JobHandle;
