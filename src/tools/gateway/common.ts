@@ -17,9 +17,12 @@ import {
 import type { Quote, ToolContext } from "../define.js";
 import { checkModel, explainRefusals } from "../model-check.js";
 
-/** Calls that create nothing but are billed per token or second of audio. */
+/**
+ * Calls billed per token or second of audio. Not read-only: each spends money (hosts may run
+ * read-only tools without asking), and gateway_embed writes its vectors to the output folder.
+ */
 export const GATEWAY_CALL: Omit<ToolAnnotations, "title"> = {
-  readOnlyHint: true,
+  readOnlyHint: false,
   destructiveHint: false,
   idempotentHint: false,
   openWorldHint: true,

@@ -120,6 +120,12 @@ describe("tool catalogue", () => {
     expect(byName.get("cancel_job")!.annotations!.readOnlyHint).toBe(false);
   });
 
+  it("no tool that spends money (it takes max_cost) is read-only: hosts may run read-only tools without asking", () => {
+    const paid = tools.filter((t) => "max_cost" in (t.inputSchema.properties ?? {}));
+    expect(paid.map((t) => t.name)).toContain("gateway_chat");
+    for (const t of paid) expect(t.annotations?.readOnlyHint, t.name).toBe(false);
+  });
+
   it("matches the committed snapshots", async () => {
     for (const t of tools) {
       await expect(JSON.stringify(t, null, 2) + "\n").toMatchFileSnapshot(snapshotPath(t.name));
