@@ -68,8 +68,12 @@ export async function replayKey(
   return noted({ ...result, content: result.content ?? [] });
 }
 
-/** Says the result is a repeat: first in the text, or after the "Error:" line of a failure. */
+/** Says the result is a repeat: first in the text, or after the "Error:" line of a failure; without `_meta.usage`, as it billed nothing. */
 function noted(result: CallToolResult): CallToolResult {
+  if (result._meta?.usage) {
+    const { usage: _billedBefore, ...meta } = result._meta;
+    result = { ...result, _meta: meta };
+  }
   const text = result.content.find((b) => b.type === "text");
   if (text?.type !== "text") return { ...result, content: [{ type: "text", text: REPEAT }, ...result.content] };
   const [head, ...rest] = text.text.split("\n");

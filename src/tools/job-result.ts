@@ -132,7 +132,8 @@ export async function renderJob(shown: JobRecord, app: AppContext, delivery: Del
     .filter(Boolean)
     .join("\n");
   const content: CallToolResult["content"] = [{ type: "text", text }, ...blocks];
-  const usage = cost && usageMeta(cost, record.usage);
+  // Only once the job has ended: a client that sums usage per result (Dify) would count a running job at every look.
+  const usage = TERMINAL.has(record.status) && cost && usageMeta(cost, record.usage);
   const meta = { ...(usage ? { usage } : {}), ...(app.config.apps ? { [VIEW_META_KEY]: viewFacts(record, app) } : {}) };
   return {
     content,

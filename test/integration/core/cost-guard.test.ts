@@ -214,6 +214,23 @@ describe("the cost guard", () => {
     expect(rows.limits[0]!.spent).toBeCloseTo(Number(cost(ok)!.actual ?? VIDEO_CNY), 6);
   });
 
+  it("gives _meta.usage (what Dify adds up per result) once the job has ended, and never on an idempotent repeat", async () => {
+    h = await startHarness({ ark: { queuedMs: 600, runningMs: 300 } });
+    const args = { ...VIDEO, wait_seconds: 0, idempotency_key: "usage-0001" };
+    const queued = await h.call("seedance_generate_video", args);
+    const job_id = (queued.structuredContent as { job_id: string }).job_id;
+    expect(cost(queued)).toMatchObject({ estimated: expect.any(Number) });
+    expect(queued._meta?.usage).toBeUndefined();
+    expect((await h.call("get_job", { job_id }))._meta?.usage).toBeUndefined();
+    const done = await h.call("wait_for_job", { job_id, wait_seconds: 20 });
+    expect((done.structuredContent as { status: string }).status).toBe("succeeded");
+    expect(done._meta?.usage).toMatchObject({ currency: "CNY", total_price: expect.any(String) });
+    const again = await h.call("seedance_generate_video", args);
+    expect(text(again)).toMatch(/^This repeats an earlier call/);
+    expect((again.structuredContent as { status: string }).status).toBe("succeeded");
+    expect(again._meta?.usage).toBeUndefined();
+  });
+
   it("counts a task the vendor cancelled as not billed, and gives its reservation back", async () => {
     h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY" }, ark: { queuedMs: 10_000, runningMs: 1000 } });
     const queued = await h.call("seedance_generate_video", { ...VIDEO, wait_seconds: 0 });
