@@ -203,13 +203,14 @@ function firstLine(result: CallToolResult): string {
 }
 
 /**
- * The one shape of every failure: the text, and structuredContent whose `message` is its first line
- * (VS Code sends the model only structuredContent, issue 12 (b)). Used for thrown errors, schema and
- * argument failures and the SDK's own (unknown tool), so no failure lacks it.
+ * The one shape of every failure (thrown errors, schema and argument failures, the SDK's own): the
+ * text, and structuredContent whose `message` is its "Error:" line and its "What to do:" line if
+ * any, up to 2 000 characters (VS Code sends the model only structuredContent, issue 12 (b)).
  */
 export function errorResult(text: string): CallToolResult {
-  const result: CallToolResult = { content: [{ type: "text", text }], isError: true };
-  return { ...result, structuredContent: { message: firstLine(result) } };
+  const [first = "", second] = text.split("\n");
+  const message = second?.startsWith("What to do:") ? `${first}\n${second}` : first;
+  return { content: [{ type: "text", text }], isError: true, structuredContent: { message: clip(message, 2000) || "done" } };
 }
 
 /** The client's elicitation (form mode) for this call, when it declared the capability. */

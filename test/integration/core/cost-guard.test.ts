@@ -136,6 +136,10 @@ describe("the cost guard", () => {
     expect(text(unknown)).toMatch(/^Error: ConfirmationRequired \(Ark\): .*because its cost is unknown/);
     const usd = await h.call("kling_text_to_video", { prompt: "a kite", wait_seconds: 0 });
     expect(text(usd)).toMatch(/^Error: ConfirmationRequired \(Kling\): .*priced in USD .*gives no USD amount/);
+    // A client that sends the model only structuredContent (VS Code) still tells it to ask the user first.
+    const [first, todo] = text(usd).split("\n");
+    expect(todo).toMatch(/^What to do: .*approval.*confirm: true/);
+    expect((usd.structuredContent as { message: string }).message).toBe(`${first}\n${todo}`);
     const cheap = await h.call("seedance_generate_video", { ...VIDEO, wait_seconds: 0 });
     expect(cheap.isError).toBeFalsy();
   });
