@@ -1,5 +1,5 @@
 /** Animo: prompt-to-video, either the plugin's synchronous MP4 endpoint or the animo.video async API. */
-import { AigcError, describeError } from "../../errors.js";
+import { describeError } from "../../errors.js";
 import { safeUrl } from "../../net/http.js";
 import { AnimoClient, type AnimoEngine } from "../../vendors/animo/client.js";
 import { ANIMO_ENV, parseAnimoConfig, VENDOR_ID, type AnimoConfig } from "../../vendors/animo/config.js";
@@ -94,14 +94,9 @@ export const animoPlugin: VendorPlugin = {
           // The only call a sync endpoint is known to answer is the billable generation POST.
           return `sync mode, POST ${safeUrl(cfg.endpoint)}; not contacted (the endpoint has no free call), so the key is first checked by a generation`;
         }
-        let accepted = `key accepted by ${safeUrl(cfg.endpoint)} (async mode)`;
-        try {
-          await client.status("aigc-mcp-check", signal);
-        } catch (err) {
-          if (!(err instanceof AigcError && err.category === "not_found" && err.info.httpStatus === 404)) throw err;
-          accepted = `key accepted by ${safeUrl(cfg.endpoint)} (async mode; looked up a request id that does not exist, which is free)`;
-        }
-        return accepted + (await describeLiveList(client, cfg, signal));
+        const looked = await client.lookUpUnknown("aigc-mcp-check", signal);
+        const how = looked === "unknown" ? "; looked up a request id that does not exist, which is free" : "";
+        return `key accepted by ${safeUrl(cfg.endpoint)} (async mode${how})` + (await describeLiveList(client, cfg, signal));
       },
     });
   },

@@ -144,10 +144,9 @@ export class AnimoClient {
     return id;
   }
 
-  /** Async mode: reads a request's status (free; safe to repeat). */
-  async status(id: string, signal?: AbortSignal): Promise<AnimoStatus> {
+  private statusResponse(id: string, signal?: AbortSignal) {
     const url = `${this.cfg.endpoint}${ANIMO_ASYNC_SUBMIT_PATH}/status/${encodeURIComponent(id)}`;
-    const res = await httpRequest(url, {
+    return httpRequest(url, {
       vendor: ANIMO,
       headers: this.headers(false),
       signal,
@@ -155,6 +154,41 @@ export class AnimoClient {
       maxBytes: 8 * 1024 * 1024,
       retry: RETRY_SAFE,
     });
+  }
+
+  /**
+   * Async mode, for `check`: looks up request `id`, which must not exist (free). Resolves when the
+   * server answers 404 with a JSON error, as the API does for an unknown id, or knows the id.
+   * Throws AigcError: the server's refusal (401 for the key), or `NotAnimoEndpoint` for a 404 that is
+   * no API's answer (an HTML page, an empty body): ANIMO_ENDPOINT then points at something else.
+   */
+  async lookUpUnknown(id: string, signal?: AbortSignal): Promise<"unknown" | "known"> {
+    const res = await this.statusResponse(id, signal);
+    if (res.status >= 200 && res.status < 300) return "known";
+    if (res.status === 404 && res.json() !== undefined) return "unknown";
+    if (res.status !== 404) throw animoError(res.status, res.headers, res.text(), "status");
+    throw new AigcError({
+      category: "invalid_input",
+      code: "NotAnimoEndpoint",
+      vendor: ANIMO,
+      httpStatus: 404,
+      message: `${safeUrl(this.cfg.endpoint)} answered a request status lookup with 404 and no JSON error (${
+        clip(
+          res
+            .text()
+            .replace(/<[^>]*>/g, " ")
+            .replace(/\s+/g, " ")
+            .trim(),
+          80,
+        ) || "an empty body"
+      }): it does not look like an Animo async API`,
+      hint: `Set ANIMO_ENDPOINT to the base URL the API's routes are under (it must answer GET ${ANIMO_ASYNC_SUBMIT_PATH}/status/<id>), or use ANIMO_MODE=sync for an endpoint that answers the generation POST with the video.`,
+    });
+  }
+
+  /** Async mode: reads a request's status (free; safe to repeat). */
+  async status(id: string, signal?: AbortSignal): Promise<AnimoStatus> {
+    const res = await this.statusResponse(id, signal);
     if (res.status < 200 || res.status >= 300) throw animoError(res.status, res.headers, res.text(), "status");
     const data = res.json();
     if (!data || typeof data !== "object") {

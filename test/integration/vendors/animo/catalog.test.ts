@@ -4,9 +4,12 @@
  * `check`), and AIGC_MCP_MODELS_FILE entries for Animo models.
  */
 import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, parseCoreConfig } from "../../../../src/config.js";
+import { AigcError, describeError } from "../../../../src/errors.js";
 import { handleOf } from "../../../helpers/job-handle.js";
 import { loadVendors } from "../../../../src/plugins.js";
 import { parseAnimoConfig } from "../../../../src/vendors/animo/config.js";
@@ -178,6 +181,24 @@ describe("models the server knows and aigc-mcp does not", () => {
       expect(line).toMatch(/^key accepted by .*; no model list \(GET \/v1\/models: .*\)$/);
     } finally {
       await h.close();
+    }
+  });
+
+  it("check fails for an endpoint that answers 404 with a web page: it is no Animo API, whatever the key", async () => {
+    const site = createServer((_req, res) => res.writeHead(404, { "content-type": "text/html" }).end("<h1>404 Not Found</h1>"));
+    await new Promise<void>((r) => site.listen(0, "127.0.0.1", r));
+    try {
+      const endpoint = `http://127.0.0.1:${(site.address() as AddressInfo).port}/not-animo`;
+      const env = { ANIMO_API_KEY: "animo-wrong-key-000000000000000000000", ANIMO_ENDPOINT: endpoint, ...ASYNC };
+      const refused = await check(env).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(refused).toBeInstanceOf(AigcError);
+      expect(describeError(refused)).toMatch(/^Error: NotAnimoEndpoint .*404 and no JSON error \(404 Not Found\)/);
+      expect(describeError(refused)).toMatch(/What to do: Set ANIMO_ENDPOINT to the base URL/);
+    } finally {
+      site.close();
     }
   });
 });
