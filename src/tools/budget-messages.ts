@@ -1,8 +1,8 @@
 /** The words of a budget refusal: which limit, what is spent and held, what the call wanted, when it resets. */
-import type { SpendLimit } from "../cost/config.js";
+import type { CostConfig, SpendLimit } from "../cost/config.js";
 import type { BudgetRefusal } from "../cost/ledger.js";
 import { AigcError, vendorDisplayName } from "../errors.js";
-import { formatMoney, PRICE_UNITS, type Currency } from "../vendors/kit/price.js";
+import { ceilingOf, formatMoney, PRICE_UNITS, type Currency } from "../vendors/kit/price.js";
 import type { Quote } from "./define.js";
 
 export function budgetRefusal(quote: Quote, r: BudgetRefusal): AigcError {
@@ -69,4 +69,44 @@ export function currencyMismatch(quote: Quote, limits: readonly SpendLimit[]): {
     message: `AIGC_MCP_BUDGET limits ${limitedSpending(quote, unheld)} in ${[...new Set(unheld.map((l) => l.currency))].join("/")}, but this call is priced in ${currency} (${formatMoney(amount, currency)})`,
     hint: `Add a ${currency} limit (e.g. AIGC_MCP_BUDGET=…,${quote.vendor}:daily:20${currency}), or give ${quote.vendor}'s prices in ${unheld[0]!.currency} in AIGC_MCP_PRICES_FILE.`,
   };
+}
+
+/**
+ * The budget refusal a call gets before the ledger is asked, or undefined: its price is unknown
+ * (BudgetUnknownPrice) or unbounded (BudgetUnbounded) under AIGC_MCP_BUDGET_UNKNOWN_PRICE=refuse,
+ * or no limit in its currency can hold it (BudgetCurrency). `limits`: those that apply to its
+ * vendor. One rule for the call (cost-guard) and for estimate_cost's "Refused if called" line.
+ */
+export function refusedBeforeLedger(quote: Quote, limits: readonly SpendLimit[], cost: CostConfig): AigcError | undefined {
+  if (!limits.length) return undefined;
+  const { estimate } = quote;
+  const priced = estimate.amount !== null && estimate.currency !== undefined;
+  const nothingSent = `nothing was sent to ${vendorDisplayName(quote.vendor)}`;
+  if (!priced && cost.unknownPrice === "refuse")
+    return new AigcError({
+      category: "invalid_input",
+      code: "BudgetUnknownPrice",
+      vendor: quote.vendor,
+      message: `AIGC_MCP_BUDGET limits ${limitedSpending(quote, limits)}, but the cost of this call is unknown (${estimate.reason ?? estimate.basis}); ${nothingSent}`,
+      hint: `${pricesFileHint(quote, { budgetCurrency: limits[0]!.currency, pricesFile: cost.pricesFile })} Or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let calls without a price run uncounted.`,
+    });
+  // A call is held at the most it can cost: a hold below that would let concurrent calls pass the limit together.
+  if (priced && ceilingOf(estimate) === undefined && cost.unknownPrice === "refuse")
+    return new AigcError({
+      category: "invalid_input",
+      code: "BudgetUnbounded",
+      vendor: quote.vendor,
+      message: `AIGC_MCP_BUDGET limits ${limitedSpending(quote, limits)}, but nothing limits this call's cost before it runs (${estimate.basis}); ${nothingSent}`,
+      hint: `${estimate.unbounded ? `Give ${estimate.unbounded}: the estimate then counts everything it allows, and the call is held at it. Or set` : "Set"} AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let such calls run, held at their estimate and counted at what the vendor reports.`,
+    });
+  const mismatch = currencyMismatch(quote, limits);
+  if (mismatch)
+    return new AigcError({
+      category: "invalid_input",
+      code: "BudgetCurrency",
+      vendor: quote.vendor,
+      message: `${mismatch.message}; ${nothingSent}`,
+      hint: mismatch.hint,
+    });
+  return undefined;
 }

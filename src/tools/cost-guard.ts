@@ -20,7 +20,7 @@ import { costLine, costView, usageMeta } from "./cost-output.js";
 import { errorResult, type Quote, type ToolContext, type ToolDef } from "./define.js";
 import { replayKey } from "./idempotency.js";
 import { describeError } from "../errors.js";
-import { budgetRefusal, currencyMismatch, limitedSpending, pricesFileHint } from "./budget-messages.js";
+import { budgetRefusal, pricesFileHint, refusedBeforeLedger } from "./budget-messages.js";
 import { budgetStatus } from "../cost/status.js";
 import { quietRange } from "./bounds.js";
 
@@ -225,24 +225,10 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
   const limits = cost.limits.filter((l) => appliesTo(l, quote.vendor));
   const { estimate } = quote;
   const priced = estimate.amount !== null && estimate.currency !== undefined;
-  if (limits.length && !priced && cost.unknownPrice === "refuse")
-    throw new AigcError({
-      category: "invalid_input",
-      code: "BudgetUnknownPrice",
-      vendor: quote.vendor,
-      message: `AIGC_MCP_BUDGET limits ${limitedSpending(quote, limits)}, but the cost of this call is unknown (${estimate.reason ?? estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-      hint: `${pricesFileHint(quote, { budgetCurrency: limits[0]!.currency, pricesFile: cost.pricesFile })} Or set AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let calls without a price run uncounted.`,
-    });
+  const refused = refusedBeforeLedger(quote, limits, cost);
+  if (refused) throw refused;
   // A call is held at the most it can cost: a hold below that would let concurrent calls pass the limit together.
   const most = ceilingOf(estimate);
-  if (limits.length && priced && most === undefined && cost.unknownPrice === "refuse")
-    throw new AigcError({
-      category: "invalid_input",
-      code: "BudgetUnbounded",
-      vendor: quote.vendor,
-      message: `AIGC_MCP_BUDGET limits ${limitedSpending(quote, limits)}, but nothing limits this call's cost before it runs (${estimate.basis}); nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-      hint: `${estimate.unbounded ? `Give ${estimate.unbounded}: the estimate then counts everything it allows, and the call is held at it. Or set` : "Set"} AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow to let such calls run, held at their estimate and counted at what the vendor reports.`,
-    });
   // An unpriced call let through (AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow) cannot be held against a limit,
   // but it never runs once a limit that applies to it is used up.
   if (!priced && limits.length) {
@@ -256,15 +242,6 @@ async function reserve(app: AppContext, quote: Quote): Promise<Reservation | und
         resetsAt: used.resetsAt,
       });
   }
-  const mismatch = currencyMismatch(quote, limits);
-  if (mismatch)
-    throw new AigcError({
-      category: "invalid_input",
-      code: "BudgetCurrency",
-      vendor: quote.vendor,
-      message: `${mismatch.message}; nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-      hint: mismatch.hint,
-    });
   const inCurrency = priced ? limits.filter((l) => l.currency === estimate.currency) : [];
   const request = {
     id: randomUUID(),

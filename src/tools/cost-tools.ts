@@ -12,7 +12,7 @@ import { nearest } from "../nearest.js";
 import { formatMoney } from "../vendors/kit/price.js";
 import { checkArguments } from "./arguments.js";
 import { quietRange } from "./bounds.js";
-import { currencyMismatch } from "./budget-messages.js";
+import { refusedBeforeLedger } from "./budget-messages.js";
 import { COST_ARGUMENT_NAMES } from "./cost-guard.js";
 import { costSchema, costView } from "./cost-output.js";
 import { defineTool, type ToolDef } from "./define.js";
@@ -71,10 +71,10 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
       const view = costView(quote.estimate);
       const currency = view.currency;
       const limits = app.config.cost.limits.filter((l) => appliesTo(l, quote.vendor));
-      const mismatch = currencyMismatch(quote, limits);
+      const refused = refusedBeforeLedger(quote, limits, app.config.cost);
       // A price needs no ledger: one that cannot be read (Redis down) leaves only the headroom unknown.
-      const budget = mismatch
-        ? [`Refused if called (BudgetCurrency): ${mismatch.message}. ${mismatch.hint}`]
+      const budget = refused
+        ? [`Refused if called (${refused.info.code}): ${refused.info.message}. ${refused.info.hint}`]
         : view.estimated !== null && currency && limits.length
           ? await budgetStatus(app.jobs.store.spend, app.config.cost, 1).then(
               (status) => describeHeadroom(status, quote.vendor, currency),

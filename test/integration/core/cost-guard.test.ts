@@ -186,6 +186,22 @@ describe("the cost guard", () => {
     ]);
   });
 
+  it("estimate_cost names the refusal the call itself gets: an unknown or unbounded price before a currency mismatch", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:1USD" } });
+    const refusal = async (tool: string, args: Record<string, unknown>) => {
+      const est = await h!.call("estimate_cost", { tool, arguments: args });
+      const line = (est.structuredContent as { budget?: string[] }).budget?.[0] ?? "";
+      const call = text(await h!.call(tool, args));
+      return { said: /^Refused if called \((\w+)\)/.exec(line)?.[1], got: /^Error: (\w+)/.exec(call)?.[1] };
+    };
+    expect(await refusal("gateway_chat", { prompt: "hi" })).toEqual({ said: "BudgetUnbounded", got: "BudgetUnbounded" });
+    expect(await refusal("seedream_generate_image", { prompt: "a kite" })).toEqual({
+      said: "BudgetUnknownPrice",
+      got: "BudgetUnknownPrice",
+    });
+    expect(await refusal("gateway_chat", { prompt: "hi", max_tokens: 100 })).toEqual({ said: "BudgetCurrency", got: "BudgetCurrency" });
+  });
+
   it("prices a model no vendor publishes from AIGC_MCP_PRICES_FILE, and max_cost holds against it", async () => {
     const file = pricesFile({ ark: [{ model: "doubao-seedream-5-0-pro-260628", currency: "CNY", unit: "image", amount: 0.25 }] });
     h = await startHarness({ env: { AIGC_MCP_PRICES_FILE: file } });
