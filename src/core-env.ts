@@ -30,7 +30,8 @@ export const CORE_ENV: EnvVar[] = [
   {
     name: "AIGC_MCP_ALLOWED_ORIGINS",
     flag: "--allowed-origins",
-    description: "Extra browser `Origin`s accepted over HTTP, comma-separated; loopback origins are always accepted. Others get 403.",
+    description:
+      "Extra browser `Origin`s accepted over HTTP and answered with CORS headers (a web app can then hold a session), comma-separated; loopback origins are always accepted, with CORS only when listed. Others get 403.",
   },
   {
     name: "AIGC_MCP_SSE_KEEPALIVE_S",

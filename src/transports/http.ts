@@ -14,6 +14,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { isLoopbackHost } from "../config.js";
 import type { AppContext } from "../context.js";
 import { log } from "../log.js";
+import { applyCors } from "./cors.js";
 import { hostAllowed, originAllowed } from "./host.js";
 import { serveMedia } from "./media-route.js";
 import { messageRefusal } from "./message-limits.js";
@@ -87,6 +88,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
       return plain(res, 403, `Forbidden: Host "${req.headers.host ?? ""}" is not allowed; add it to AIGC_MCP_ALLOWED_HOSTS.`);
     if (!originAllowed(req.headers.origin, cfg))
       return plain(res, 403, `Forbidden: Origin "${req.headers.origin}" is not allowed; add it to AIGC_MCP_ALLOWED_ORIGINS.`);
+    if (applyCors(req, res, cfg.allowedOrigins)) return;
     if (url.pathname === "/healthz" && req.method === "GET") {
       return json(res, 200, {
         status: "ok",
