@@ -71,6 +71,10 @@ async function main(argv: string[]): Promise<void> {
     process.exit(0);
   }
   if (args.command === "check") {
+    // `check | head` closes the pipe before the last lines: the reader has what it wanted.
+    process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") process.exit(0);
+    });
     // The job store is the output folder unless Redis is set: no "ok jobs" line after a failed folder.
     const store = (await checkOutputFolder(core)) || (await checkJobStore(core));
     const bucket = await checkBucket(core);

@@ -1,8 +1,9 @@
 /** The built server with Ark: `check` reads Ark's model list and warns about a default Ark lists as shut down. */
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
 import { tempDir } from "../helpers/harness.js";
-import { run, stdioClient } from "./helpers.js";
+import { ENTRY, run, stdioClient } from "./helpers.js";
 import { mark } from "../helpers/results.js";
 
 describe("built server with Ark", () => {
@@ -22,6 +23,18 @@ describe("built server with Ark", () => {
     expect(r.stdout).not.toMatch(/^WARN/m);
     expect(before.since().map((q) => `${q.method} ${q.path.split("?")[0]}`)).toEqual(expect.arrayContaining(["GET /api/v3/models"]));
     expect(sim.tasks.size).toBe(0);
+  });
+
+  it("check piped into a reader that stops after the first line (check | head -1) ends quietly", async () => {
+    const child = spawn(process.execPath, [ENTRY, "check"], { env: { PATH: process.env.PATH ?? "", ...env } });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const first = await new Promise<string>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(d.toString())));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(first).toMatch(/^ok /);
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 
   it("check warns when a default is a model Ark lists as Shutdown, naming the variable to change", async () => {
