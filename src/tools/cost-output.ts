@@ -24,7 +24,9 @@ export const costSchema = z
     counted_as_spent: z
       .boolean()
       .optional()
-      .describe("true: the job did not succeed, but its request may have reached the vendor, so the budget counts the estimate as spent"),
+      .describe(
+        "true: the job did not succeed, but its request may have reached the vendor, which may bill it, so the budget counts it as spent (at the estimate when known)",
+      ),
   })
   .describe("what the call costs");
 
@@ -50,7 +52,7 @@ export function jobCostView(cost: JobCost | undefined, status?: JobStatus): Cost
   const view = costView(cost.estimate, cost.actual);
   if (cost.settled === "released") return { ...view, not_billed: true };
   const unsure = cost.settled === "spent" && !cost.actual && status !== undefined && status !== "succeeded";
-  return unsure && view.estimated !== null ? { ...view, counted_as_spent: true } : view;
+  return unsure ? { ...view, counted_as_spent: true } : view;
 }
 
 /** At most `n` characters of a basis, cut at a word. */
@@ -70,7 +72,11 @@ export function costLine(view: CostView): string {
       ? `Cost: ${brief(view.basis, 240)}`
       : `Cost: ${amountLine(view.estimated, view.currency, view.lower_bound, view.estimated_max)} estimated (${brief(view.basis)})`;
   const act = view.actual !== undefined && view.actual_currency ? `; actual ${formatMoney(view.actual, view.actual_currency)}` : "";
-  const counted = view.counted_as_spent ? "; counted as spent: the request may have reached the vendor, which may bill it" : "";
+  const counted = !view.counted_as_spent
+    ? ""
+    : view.estimated === null
+      ? "; the request may have reached the vendor, which may bill it (counted as a call of unknown cost)"
+      : "; counted as spent: the request may have reached the vendor, which may bill it";
   return `${est}${act}${counted}.`;
 }
 

@@ -159,6 +159,22 @@ describe("the cost guard", () => {
     expect(text(r)).toMatch(/Cost: ¥1 estimated .*; counted as spent: the request may have reached the vendor, which may bill it\./);
   });
 
+  it("a call of unknown price cancelled before the vendor answered still says the vendor may bill it", async () => {
+    h = await startHarness({ ark: { imageDelayMs: 100 } });
+    const m = mark(h.ark);
+    const ac = new AbortController();
+    const call = h.call("seedream_generate_image", { prompt: "[slow] a kite" }, { signal: ac.signal });
+    while (!m.since((r) => r.method === "POST").length) await new Promise((r) => setTimeout(r, 10));
+    ac.abort();
+    await expect(call).rejects.toThrow();
+    const [job] = (await h.call("list_jobs", {})).structuredContent!.jobs as Array<{ job_id: string }>;
+    const r = await h.call("get_job", { job_id: job!.job_id });
+    expect(cost(r)).toMatchObject({ estimated: null, counted_as_spent: true });
+    expect(text(r)).toMatch(
+      /Cost: unknown.*; the request may have reached the vendor, which may bill it \(counted as a call of unknown cost\)\./,
+    );
+  });
+
   it("refuses a call priced in a currency the budget has no limit in, naming the limit to add", async () => {
     h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY" } });
     const m = mark(h.sandbox.kling);
