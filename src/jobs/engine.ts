@@ -201,7 +201,7 @@ export class JobEngine {
     const job = await this.lookup(jobId);
     if (job.state === "finished" || job.tracker.ended) {
       const record = job.state === "finished" ? job.record : job.tracker.record;
-      return { record, outcome: { cancelled: false, message: `The job is already ${record.status}; there is nothing to cancel.` } };
+      return { record, outcome: { cancelled: false, message: `The job already ended (${record.status}); there is nothing to cancel.` } };
     }
     const outcome = await job.tracker.kind.cancel(job.tracker, signal);
     return { record: job.tracker.record, outcome };

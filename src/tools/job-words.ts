@@ -58,7 +58,7 @@ export function summarize(record: JobRecord, waited = true): string {
     case "queued":
     case "running":
       return (
-        `${what} is still ${record.status}${record.detail ? ` (${record.detail})` : ""}${record.percent !== undefined ? `, ${Math.round(record.percent)}%` : ""}. ` +
+        `${what} is still ${record.status}${detailInParens(record)}${record.percent !== undefined ? `, ${Math.round(record.percent)}%` : ""}. ` +
         (waited
           ? `It was not finished within this call's wait budget${record.op === "video" ? ", which is normal for video" : ""}. `
           : "") +
@@ -68,7 +68,7 @@ export function summarize(record: JobRecord, waited = true): string {
     case "expired":
       return `${what} ${record.status}; nothing was saved.\njob_id: ${record.job_id}`;
     case "cancelled":
-      return `${what} was cancelled${record.detail ? ` (${record.detail})` : ""}.\njob_id: ${record.job_id}`;
+      return `${what} was cancelled${detailInParens(record)}.\njob_id: ${record.job_id}`;
   }
 }
 
@@ -113,5 +113,10 @@ export function failureLine(record: JobRecord): string {
 
 /** Text for progress notifications while a caller waits on a job. */
 export function progressLine(record: JobRecord): string {
-  return `${record.vendor} ${record.op}: ${record.status}${record.detail ? ` (${record.detail})` : ""}`;
+  return `${record.vendor} ${record.op}: ${record.status}${detailInParens(record)}`;
+}
+
+/** " (the vendor's detail)" without its closing full stop, which the sentence around it supplies; "" without one. */
+function detailInParens(record: JobRecord): string {
+  return record.detail ? ` (${record.detail.replace(/\.+$/, "")})` : "";
 }

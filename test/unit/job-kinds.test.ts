@@ -429,7 +429,7 @@ describe("local calls", () => {
       message: expect.stringMatching(/^Stopped waiting for fake's answer/),
     });
     expect(record).toMatchObject({ status: "cancelled", detail: "cancelled by cancel_job" });
-    expect((await jobs.cancel(id)).outcome.message).toBe("The job is already cancelled; there is nothing to cancel.");
+    expect((await jobs.cancel(id)).outcome.message).toBe("The job already ended (cancelled); there is nothing to cancel.");
   });
 
   it("in flight when the server shuts down are recorded as interrupted before close() resolves", async () => {

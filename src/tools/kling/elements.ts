@@ -147,7 +147,7 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
           task.task_status === "failed"
             ? `Kling could not create the element (task ${task.task_id}): ${task.task_status_msg || "no reason given"}`
             : element
-              ? `Created Kling element:\n${line(element)}\nUse element_ids: ["${element.element_id}"] in the Kling video, omni and image tools.`
+              ? `Created Kling element ${element.element_id}.\n${line(element)}\nUse element_ids: ["${element.element_id}"] in the Kling video, omni and image tools.`
               : `Kling is still creating the element (task ${task.task_id}, ${task.task_status}); kling_list_elements shows it with its element_id when done.`;
         return {
           content: [{ type: "text", text }],

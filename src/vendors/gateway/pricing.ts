@@ -20,6 +20,9 @@ const M = 1_000_000;
 /** Characters as the user sees them (code points, so an emoji is one). */
 export const characters = (text: string): number => Array.from(text).length;
 
+/** "1 character", "12 345 characters". */
+const countOf = (n: number, noun: string): string => `${spaced(n)} ${noun}${n === 1 ? "" : "s"}`;
+
 const spaced = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, " ");
 
 function tokenMeter(chars: number, what: string, dims?: Meter["dims"], part?: string): Meter {
@@ -27,7 +30,7 @@ function tokenMeter(chars: number, what: string, dims?: Meter["dims"], part?: st
     quantity: chars / M,
     ...(dims ? { dims } : {}),
     ...(part ? { part } : {}),
-    how: `${spaced(chars)} characters of ${what} (${TOKEN_RULE})`,
+    how: `${countOf(chars, "character")} of ${what} (${TOKEN_RULE})`,
   };
 }
 
@@ -53,7 +56,7 @@ export function chatMeters(
   const chars = messages.reduce((n, m) => n + characters(m.content), 0);
   const template = TEMPLATE_TOKENS.perCall + TEMPLATE_TOKENS.perMessage * messages.length;
   const input = tokenMeter(chars + template, "messages", { tokens: "input" }, "input");
-  input.how = `${spaced(chars)} characters of messages (${TOKEN_RULE}) + ${template} tokens for the chat template (${messages.length} message${messages.length === 1 ? "" : "s"})`;
+  input.how = `${countOf(chars, "character")} of messages (${TOKEN_RULE}) + ${template} tokens for the chat template (${messages.length} message${messages.length === 1 ? "" : "s"})`;
   if (maxTokens === undefined)
     return {
       meters: [input],
@@ -93,7 +96,7 @@ export function speechCharacters(text: string): number {
 
 export function speechMeters(text: string): Meter[] {
   const n = speechCharacters(text);
-  return [{ quantity: n / 10_000, how: `${spaced(n)} characters (CJK characters count 2)` }];
+  return [{ quantity: n / 10_000, how: `${countOf(n, "character")} (CJK characters count 2)` }];
 }
 
 /** Transcription: the audio's seconds (speech is billed, silence not, so the whole duration is an upper bound). */

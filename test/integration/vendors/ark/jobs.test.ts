@@ -74,7 +74,7 @@ describe("cancellation", () => {
       expect(text(c2)).not.toMatch(/still queued/);
 
       const again = await h.call("cancel_job", { job_id: q.job_id });
-      expect(text(again)).toMatch(/already cancelled/);
+      expect(text(again)).toMatch(/already ended \(cancelled\)/);
 
       // A job that failed is no failure of the cancel: no isError, and no "Error:" first line (Dify reads it as one).
       const failed = jobOf(await h.call("seedance_generate_video", { prompt: "[fail] x", wait_seconds: 0 }));
@@ -82,7 +82,7 @@ describe("cancellation", () => {
       expect(jobOf(await h.call("wait_for_job", { job_id: failed.job_id, wait_seconds: 10 })).status).toBe("failed");
       const late = await h.call("cancel_job", { job_id: failed.job_id });
       expect(late.isError).toBeFalsy();
-      expect(text(late)).toMatch(/^The job is already failed; there is nothing to cancel\.\nThe job failed: \w+ \(ark/);
+      expect(text(late)).toMatch(/^The job already ended \(failed\); there is nothing to cancel\.\nThe job failed: \w+ \(ark/);
       expect(structured(late)).toMatchObject({ cancelled: false, status: "failed" });
       expect((await h.call("get_job", { job_id: failed.job_id })).isError).toBe(true);
     } finally {
