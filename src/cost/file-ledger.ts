@@ -209,7 +209,11 @@ export class FileSpendLedger implements SpendLedger {
       } else if (end.priced) c.calls++;
       else c.unpriced++;
       c.spent += end.spent;
+      const o = m.ids[h]?.o;
       delete m.ids[h];
+      // A process's stamp goes with its last reservation held.
+      if (o && !Object.values(m.ids).some((v) => v.o === o)) delete m.owners?.[o];
+      if (m.owners && !Object.keys(m.owners).length) delete m.owners;
       return { value: m, result: undefined };
     });
   }

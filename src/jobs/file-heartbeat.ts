@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { log } from "../log.js";
 import { removeStaleFiles } from "../media/disk.js";
 
 /** How often a live process touches its file. */
@@ -20,6 +21,7 @@ const KEEP_MS = 86_400_000;
 export class FileHeartbeat {
   private timer?: NodeJS.Timeout;
   private id?: string;
+  private warned = false;
 
   constructor(private readonly dir: string) {}
 
@@ -38,8 +40,8 @@ export class FileHeartbeat {
     try {
       mkdirSync(this.dir, { recursive: true });
       writeFileSync(this.file(id), "");
-    } catch {
-      // The output folder's own checks report an unwritable folder; the next beat tries again.
+    } catch (err) {
+      this.cannotBeat(err);
     }
     this.timer = setInterval(() => void this.beat(id), BEAT_MS);
     this.timer.unref();
@@ -47,7 +49,17 @@ export class FileHeartbeat {
 
   private async beat(id: string): Promise<void> {
     const now = new Date();
-    await utimes(this.file(id), now, now).catch(() => writeFile(this.file(id), "").catch(() => undefined));
+    await utimes(this.file(id), now, now).catch(() => writeFile(this.file(id), "").catch((err: unknown) => this.cannotBeat(err)));
+  }
+
+  /** Said once: a server in another container or on another machine on this folder would take this one for dead. */
+  private cannotBeat(err: unknown): void {
+    if (this.warned) return;
+    this.warned = true;
+    log.warn(
+      `cannot write this server's heartbeat in ${this.dir}: a server in another container or on another machine sharing the output folder will take this one for stopped (its jobs reported Interrupted or taken over); make the folder writable by every server that uses it`,
+      { error: String(err) },
+    );
   }
 
   /** Whether process `id` touched its file within HEARTBEAT_STALE_MS; a file that cannot be read (but exists) counts as alive. */

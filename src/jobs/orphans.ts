@@ -58,6 +58,7 @@ export class OrphanJobs {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.sweeping?.catch(() => undefined);
+    if (!this.held.size) return;
     const holder = this.store.owner().boot;
     await Promise.all([...this.held].map((name) => this.store.drop(name, holder).catch(() => undefined)));
   }
@@ -112,9 +113,9 @@ export class OrphanJobs {
 
   /** Takes the job if it is unfinished, its owner is gone and no other process has taken it (again, for one this process took). */
   private async take(r: JobRecord, leases: Set<string>): Promise<void> {
-    const me = this.store.owner();
     const { owner } = r;
     if (TERMINAL.has(r.status) || !owner) return;
+    const me = this.store.owner();
     if (owner.pid === me.pid && owner.boot === me.boot) {
       // Its own vendor task, driven again if its polling stopped (failed polls, or hours nobody asked).
       if (r.vendor_task_id) this.resume(r.job_id).catch((err: unknown) => log.warn("could not poll a job again", { error: String(err) }));

@@ -6,8 +6,8 @@
  * owner stamp names a process that has exited) and a real redis-server (a store whose heartbeat
  * is gone).
  */
-import { dirname } from "node:path";
-import { rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Reservation, ReservationJob } from "../../../src/cost/ledger.js";
 import { FileJobStore } from "../../../src/jobs/file-store.js";
@@ -136,6 +136,32 @@ describe.each(backends)("reservations of a process that died mid-call: %s", (_na
     expect(await day(a)).toEqual([{ day: "2026-11-30", vendor: "ark", currency: "CNY", spent: 12, reserved: 0, calls: 4, unpriced: 0 }]);
     await b.spend.release(after); // too late: it was settled
     expect((await day(b))[0]).toMatchObject({ spent: 12, reserved: 0 });
+  });
+});
+
+describe("the output folder's month file", () => {
+  it("keeps a process's stamp while it holds a reservation, and drops it with its last", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const store = kept(new FileJobStore(dir, 30));
+    const [a, b] = [await held(store, 1), await held(store, 2)];
+    const month = () =>
+      JSON.parse(
+        readFileSync(
+          join(
+            dir,
+            ".aigc-mcp",
+            "spend",
+            readdirSync(join(dir, ".aigc-mcp", "spend")).find((f) => f.startsWith("2026-11."))!,
+          ),
+          "utf8",
+        ),
+      ) as { owners?: object };
+    expect(Object.keys(month().owners ?? {})).toEqual([store.owner().boot]);
+    await store.spend.settle(a);
+    expect(Object.keys(month().owners ?? {})).toEqual([store.owner().boot]);
+    await store.spend.release(b);
+    expect(month().owners).toBeUndefined();
   });
 });
 
