@@ -27,6 +27,7 @@ import {
   applicable,
   byIdHash,
   byDay,
+  goneOwners,
   idHash,
   LEDGER_RETENTION_MS,
   MARKER_RETENTION_MS,
@@ -85,14 +86,9 @@ function copy(m: Month | undefined, now: number): Month {
   const rows: Month["rows"] = {};
   for (const [k, c] of Object.entries(m?.rows ?? {})) rows[k] = { ...c };
   const ids: Month["ids"] = {};
-  const owners: Record<string, JobOwner> = {};
-  for (const [k, v] of Object.entries(m?.ids ?? {})) {
-    if (stale(v, now)) continue;
-    ids[k] = v;
-    const owner = v.o === undefined ? undefined : m?.owners?.[v.o];
-    if (owner) owners[v.o!] = owner;
-  }
-  return { rows, ids, ...(Object.keys(owners).length ? { owners } : {}) };
+  for (const [k, v] of Object.entries(m?.ids ?? {})) if (!stale(v, now)) ids[k] = v;
+  // Stamps are dropped with their last hold (apply); stale markers (an earlier release's) name none.
+  return { rows, ids, ...(m?.owners ? { owners: { ...m.owners } } : {}) };
 }
 
 export class FileSpendLedger implements SpendLedger {
@@ -237,19 +233,18 @@ export class FileSpendLedger implements SpendLedger {
   async endAbandoned(jobs: ReadonlyMap<string, ReservationJob>, before: number): Promise<number> {
     if (!this.owners) return 0;
     const known = byIdHash(jobs);
-    const gone = new Map<string, Promise<boolean>>();
+    const gone = goneOwners(this.owners);
     let ended = 0;
     for (const month of monthsAround(before)) {
       const { value } = await this.months.read(month);
       for (const [h, v] of Object.entries(value?.ids ?? {})) {
         const owner = v.o === undefined ? undefined : value?.owners?.[v.o];
+        if (v.s !== "r" || !owner || v.at >= before) continue;
         const how = abandonedEnd(known.get(h), v.held ?? 0);
         const held = heldAsSpent(v, Date.now());
-        if (v.s !== "r" || !owner || v.at >= before || !how || !held) continue;
-        let dead = gone.get(v.o!);
-        if (!dead) gone.set(v.o!, (dead = this.owners.ownerAlive(owner).then((alive) => !alive)));
+        if (!how || !held || !(await gone(owner))) continue;
         const end: End = { ...held, s: how.to, spent: how.spent };
-        if (!(await dead) || !(await this.ends.record(v.day, h, end))) continue;
+        if (!(await this.ends.record(v.day, h, end))) continue;
         await this.apply(month, v.day, h, end, false);
         ended++;
       }

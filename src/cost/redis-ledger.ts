@@ -24,6 +24,7 @@ import {
   applicable,
   byIdHash,
   byDay,
+  goneOwners,
   idHash,
   LEDGER_RETENTION_MS,
   MARKER_RETENTION_MS,
@@ -210,7 +211,7 @@ export class RedisSpendLedger implements SpendLedger {
   async endAbandoned(jobs: ReadonlyMap<string, ReservationJob>, before: number): Promise<number> {
     if (!this.owners) return 0;
     const known = byIdHash(jobs);
-    const gone = new Map<string, Promise<boolean>>();
+    const gone = goneOwners(this.owners);
     let ended = 0;
     for (const month of monthsAround(before)) {
       const held = await this.r.run("reading the spend ledger", () => this.r.redis.hgetall(this.r.key(`spend:h:${month}`)));
@@ -223,9 +224,7 @@ export class RedisSpendLedger implements SpendLedger {
         }
         const how = abandonedEnd(known.get(h), entry.held);
         if (entry.at >= before || !how || entry.day.slice(0, 7) !== month) continue;
-        let dead = gone.get(entry.owner.boot);
-        if (!dead) gone.set(entry.owner.boot, (dead = this.owners.ownerAlive(entry.owner).then((alive) => !alive)));
-        if (await dead) ended += (await this.end(entry, h, how.to, how.spent)) === 1 ? 1 : 0;
+        if (await gone(entry.owner)) ended += (await this.end(entry, h, how.to, how.spent)) === 1 ? 1 : 0;
       }
     }
     return ended;

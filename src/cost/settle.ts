@@ -9,8 +9,8 @@ import { AigcError } from "../errors.js";
 import { log } from "../log.js";
 import type { JobCost } from "../jobs/types.js";
 import { mayHaveReachedVendor } from "../vendors/kit/lost-answer.js";
-import { actualCost, type VendorUsage } from "../vendors/kit/price.js";
-import type { ReservationJob, SpendLedger } from "./ledger.js";
+import { actualCost, type Actual, type VendorUsage } from "../vendors/kit/price.js";
+import type { Reservation, ReservationJob, SpendLedger } from "./ledger.js";
 
 /** Whether a call that failed with `err` may have been billed: its request may have reached the vendor, its answer was lost, or the vendor did the work (`info.billed`). */
 export function mayHaveBilled(err: unknown): boolean {
@@ -23,13 +23,18 @@ export function endedCost(cost: JobCost, usage: VendorUsage | undefined, billed:
   return { ...cost, ...(actual ? { actual } : {}), settled: billed ? "spent" : "released" };
 }
 
+/** The vendor's actual cost as an amount to settle `r` at: undefined when unknown or in another currency (the hold is then spent). */
+export function actualIn(r: Reservation, actual: Actual | undefined): number | undefined {
+  return actual && actual.currency === r.currency ? actual.amount : undefined;
+}
+
 /** What a job's record tells of its reservation (SpendLedger.endAbandoned): `running` until it ended, then how; undefined when it holds none. */
 export function reservationJob(ended: boolean, cost: JobCost | undefined): ReservationJob | undefined {
   const r = cost?.reservation;
   if (!r) return undefined;
   if (!ended) return "running";
   // A record that ended without saying how (an earlier release's) counts as spent at the estimate.
-  const actual = cost.actual && cost.actual.currency === r.currency ? cost.actual.amount : undefined;
+  const actual = actualIn(r, cost.actual);
   return { settled: cost.settled ?? "spent", ...(actual !== undefined ? { actual } : {}) };
 }
 
@@ -43,8 +48,7 @@ export async function applySettlement(ledger: SpendLedger, cost: JobCost): Promi
   if (!r || !cost.settled) return;
   try {
     if (cost.settled === "released") return await ledger.release(r);
-    const actual = cost.actual && cost.actual.currency === r.currency ? cost.actual.amount : undefined;
-    await ledger.settle(r, actual);
+    await ledger.settle(r, actualIn(r, cost.actual));
   } catch (err) {
     log.warn("could not settle a budget reservation; it is tried again in the background", { vendor: r.vendor, error: String(err) });
   }

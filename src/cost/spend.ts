@@ -8,7 +8,8 @@ import { AigcError } from "../errors.js";
 import { redact, redactDeep } from "../log.js";
 import type { Currency } from "../vendors/kit/price.js";
 import type { SpendLimit } from "./config.js";
-import type { BudgetRefusal, KeyEntry, ReservationJob, SpendRow } from "./ledger.js";
+import type { JobOwner } from "../jobs/owner.js";
+import type { BudgetRefusal, KeyEntry, ReservationJob, ReservationOwners, SpendRow } from "./ledger.js";
 import { resetsAt } from "./periods.js";
 
 const DAY_MS = 86_400_000;
@@ -74,6 +75,16 @@ export function abandonedEnd(job: ReservationJob | undefined, held: number): { t
   if (job === "running") return undefined;
   if (job?.settled === "released") return { to: "x", spent: 0 };
   return { to: "s", spent: job?.actual !== undefined ? toUnits(job.actual) : held };
+}
+
+/** Whether a reservation's process is gone (endAbandoned), asked once per process however many it holds. */
+export function goneOwners(owners: ReservationOwners): (owner: JobOwner) => Promise<boolean> {
+  const asked = new Map<string, Promise<boolean>>();
+  return (owner) => {
+    let gone = asked.get(owner.boot);
+    if (!gone) asked.set(owner.boot, (gone = owners.ownerAlive(owner).then((alive) => !alive)));
+    return gone;
+  };
 }
 
 /** `jobs` (endAbandoned's, by reservation id) by id hash, as the ledgers key reservations. */

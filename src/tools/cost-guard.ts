@@ -11,7 +11,7 @@ import type { AppContext } from "../context.js";
 import { appliesTo, type CostConfig } from "../cost/config.js";
 import type { Reservation } from "../cost/ledger.js";
 import { callScope, inCallScope, type CallScope } from "../cost/scope.js";
-import { mayHaveBilled } from "../cost/settle.js";
+import { actualIn, mayHaveBilled } from "../cost/settle.js";
 import { AigcError, vendorDisplayName } from "../errors.js";
 import { log } from "../log.js";
 import { actualCost, ceilingOf, formatMoney, type Actual, type VendorUsage } from "../vendors/kit/price.js";
@@ -155,7 +155,7 @@ async function endWithoutJob(
 ): Promise<void> {
   const { spend, keys } = app.jobs.store;
   if (reservation) {
-    const amount = actual && actual.currency === reservation.currency ? actual.amount : undefined;
+    const amount = actualIn(reservation, actual);
     void (billed ? spend.settle(reservation, amount) : spend.release(reservation)).catch((err: unknown) =>
       log.warn("could not settle a budget reservation; it is tried again in the background", { error: String(err) }),
     );
