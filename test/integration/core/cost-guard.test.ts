@@ -36,6 +36,18 @@ function holdReservations() {
   return { open, write };
 }
 
+/** A Seedream call cancelled once its request reached the vendor, as get_job then shows its job. */
+async function cancelledAfterSending(h: Harness): Promise<CallToolResult> {
+  const m = mark(h.ark);
+  const ac = new AbortController();
+  const call = h.call("seedream_generate_image", { prompt: "[slow] a kite" }, { signal: ac.signal });
+  while (!m.since((r) => r.method === "POST").length) await new Promise((r) => setTimeout(r, 10));
+  ac.abort();
+  await expect(call).rejects.toThrow();
+  const [job] = (await h.call("list_jobs", {})).structuredContent!.jobs as Array<{ job_id: string }>;
+  return h.call("get_job", { job_id: job!.job_id });
+}
+
 describe("the cost guard", () => {
   let h: Harness | undefined;
   afterEach(async () => {
@@ -147,28 +159,14 @@ describe("the cost guard", () => {
   it("a call cancelled before the vendor answered says its estimate counts as spent", async () => {
     const file = pricesFile({ ark: [{ model: "doubao-seedream-5-0-pro-260628", currency: "CNY", unit: "image", amount: 1 }] });
     h = await startHarness({ env: { AIGC_MCP_PRICES_FILE: file, AIGC_MCP_BUDGET: "daily:10CNY" }, ark: { imageDelayMs: 100 } });
-    const m = mark(h.ark);
-    const ac = new AbortController();
-    const call = h.call("seedream_generate_image", { prompt: "[slow] a kite" }, { signal: ac.signal });
-    while (!m.since((r) => r.method === "POST").length) await new Promise((r) => setTimeout(r, 10));
-    ac.abort();
-    await expect(call).rejects.toThrow();
-    const [job] = (await h.call("list_jobs", {})).structuredContent!.jobs as Array<{ job_id: string }>;
-    const r = await h.call("get_job", { job_id: job!.job_id });
+    const r = await cancelledAfterSending(h);
     expect(cost(r)).toMatchObject({ estimated: 1, counted_as_spent: true });
     expect(text(r)).toMatch(/Cost: ¥1 estimated .*; counted as spent: the request may have reached the vendor, which may bill it\./);
   });
 
   it("a call of unknown price cancelled before the vendor answered still says the vendor may bill it", async () => {
     h = await startHarness({ ark: { imageDelayMs: 100 } });
-    const m = mark(h.ark);
-    const ac = new AbortController();
-    const call = h.call("seedream_generate_image", { prompt: "[slow] a kite" }, { signal: ac.signal });
-    while (!m.since((r) => r.method === "POST").length) await new Promise((r) => setTimeout(r, 10));
-    ac.abort();
-    await expect(call).rejects.toThrow();
-    const [job] = (await h.call("list_jobs", {})).structuredContent!.jobs as Array<{ job_id: string }>;
-    const r = await h.call("get_job", { job_id: job!.job_id });
+    const r = await cancelledAfterSending(h);
     expect(cost(r)).toMatchObject({ estimated: null, counted_as_spent: true });
     expect(text(r)).toMatch(
       /Cost: unknown.*; the request may have reached the vendor, which may bill it \(counted as a call of unknown cost\)\./,
