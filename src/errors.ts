@@ -36,6 +36,8 @@ export interface AigcErrorInfo {
   retryAfterMs?: number;
   /** The vendor did the work, so bills it, although the call fails here (an output it answered that cannot be kept). */
   billed?: boolean;
+  /** A call cancelled or stopped after its request went out: the vendor may bill it (cost/settle.ts mayHaveBilled). */
+  sent?: boolean;
 }
 
 export class AigcError extends Error {

@@ -12,9 +12,16 @@ import { mayHaveReachedVendor } from "../vendors/kit/lost-answer.js";
 import { actualCost, type Actual, type VendorUsage } from "../vendors/kit/price.js";
 import type { Reservation, ReservationJob, SpendLedger } from "./ledger.js";
 
-/** Whether a call that failed with `err` may have been billed: its request may have reached the vendor, its answer was lost, or the vendor did the work (`info.billed`). */
+/**
+ * Whether a call that failed with `err` may have been billed: its request may have reached the
+ * vendor, its answer was lost, the vendor did the work (`info.billed`), or it was cancelled after
+ * its request went out (`info.sent`: a chat cut off mid-answer is billed for what was generated).
+ */
 export function mayHaveBilled(err: unknown): boolean {
-  return (err instanceof AigcError && (err.code === "CreateAnswerLost" || err.info.billed === true)) || mayHaveReachedVendor(err);
+  return (
+    (err instanceof AigcError && (err.code === "CreateAnswerLost" || err.info.billed === true || err.info.sent === true)) ||
+    mayHaveReachedVendor(err)
+  );
 }
 
 /** The cost of a job that has just ended: its actual from the usage, and how its reservation ends. */

@@ -114,12 +114,20 @@ function transportError(err: unknown, vendor: string, url: string, deadlineHit: 
 
 /**
  * The error of a request its call's `signal` aborted: cancelled by the client, or stopped by a
- * shutdown (src/open-calls.ts). `sent`: the request may have reached the vendor, so a shutdown's
- * `Interrupted` says it may be billed (and the budget counts it).
+ * shutdown (src/open-calls.ts). `sent`: the request may have reached the vendor, so it may be
+ * billed (a shutdown's `Interrupted` says so), and the budget counts it (`info.sent`).
  */
 export function cancelled(vendor: string, signal?: AbortSignal, sent = false): AigcError {
   if (!stoppedByServer(signal))
-    return new AigcError({ category: "cancelled", code: "Cancelled", vendor, message: "the request was cancelled by the client" });
+    return new AigcError({
+      category: "cancelled",
+      code: "Cancelled",
+      vendor,
+      message: sent
+        ? "the request was cancelled by the client after it was sent; the vendor may still bill it"
+        : "the request was cancelled by the client",
+      ...(sent ? { sent } : {}),
+    });
   return new AigcError({
     category: "cancelled",
     vendor,
@@ -130,6 +138,7 @@ export function cancelled(vendor: string, signal?: AbortSignal, sent = false): A
           message: `the server shut down before ${vendor} answered; the request had been sent, so it may be billed, but its answer is lost`,
         }
       : { code: "ShuttingDown", message: `the server shut down before the request to ${vendor} was sent; nothing was billed` }),
+    ...(sent ? { sent } : {}),
   });
 }
 

@@ -164,6 +164,33 @@ describe("the cost guard", () => {
     expect(text(r)).toMatch(/Cost: ¥1 estimated .*; counted as spent: the request may have reached the vendor, which may bill it\./);
   });
 
+  it("a chat cancelled while its answer streams counts as spent, not released (the vendor bills what it generated)", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY" } });
+    const m = mark(h.sandbox.gateway);
+    const ac = new AbortController();
+    const progress: string[] = [];
+    const call = h.call(
+      "gateway_chat",
+      { prompt: "[slow] a long story", max_tokens: 2000 },
+      {
+        signal: ac.signal,
+        onprogress: (p) => void progress.push(p.message ?? ""),
+      },
+    );
+    while (!progress.some((p) => /characters so far/.test(p))) await new Promise((r) => setTimeout(r, 20));
+    ac.abort();
+    await expect(call).rejects.toThrow();
+    expect(m.since((r) => r.method === "POST")).toHaveLength(1);
+    await expect
+      .poll(
+        async () =>
+          ((await h!.call("get_budget", {})).structuredContent as { limits: Array<{ spent: number; reserved: number }> }).limits[0],
+      )
+      .toMatchObject({ reserved: 0, spent: expect.any(Number) });
+    const row = ((await h.call("get_budget", {})).structuredContent as { limits: Array<{ spent: number }> }).limits[0]!;
+    expect(row.spent).toBeGreaterThan(0);
+  });
+
   it("a call of unknown price cancelled before the vendor answered still says the vendor may bill it", async () => {
     h = await startHarness({ ark: { imageDelayMs: 100 } });
     const r = await cancelledAfterSending(h);
