@@ -13,9 +13,9 @@ import { formatMoney } from "../vendors/kit/price.js";
 import { checkArguments } from "./arguments.js";
 import { quietRange } from "./bounds.js";
 import { refusedBeforeLedger } from "./budget-messages.js";
-import { COST_ARGUMENT_NAMES } from "./cost-guard.js";
+import { checkMaxCost, COST_ARGUMENT_NAMES } from "./cost-guard.js";
 import { costSchema, costView } from "./cost-output.js";
-import { defineTool, type ToolDef } from "./define.js";
+import { defineTool, type Quote, type ToolDef } from "./define.js";
 import { listedTool } from "./listed-tool.js";
 
 const FREE_READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
@@ -66,12 +66,14 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
       }
       const { parsed } = withField(() => checkArguments(listedTool(def, app.config.cost), args.arguments ?? {}));
       const { delivery: _d, ...call } = parsed;
+      const maxCost = call.max_cost as number | undefined;
       for (const name of COST_ARGUMENT_NAMES) delete call[name];
       const quote = await def.quote(call, ctx);
       const view = costView(quote.estimate);
       const currency = view.currency;
       const limits = app.config.cost.limits.filter((l) => appliesTo(l, quote.vendor));
-      const refused = refusedBeforeLedger(quote, limits, app.config.cost);
+      // The same checks, in the same order, as the call itself (cost-guard.ts runPaid).
+      const refused = maxCostRefusal(maxCost, quote, app.config.cost.pricesFile) ?? refusedBeforeLedger(quote, limits, app.config.cost);
       // A price needs no ledger: one that cannot be read (Redis down) leaves only the headroom unknown.
       const budget = refused
         ? [`Refused if called (${refused.info.code}): ${refused.info.message}. ${refused.info.hint}`]
@@ -98,6 +100,16 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
       };
     },
   });
+}
+
+function maxCostRefusal(maxCost: number | undefined, quote: Quote, pricesFile: string | undefined): AigcError | undefined {
+  try {
+    checkMaxCost(maxCost, quote, pricesFile);
+    return undefined;
+  } catch (err) {
+    if (err instanceof AigcError) return err;
+    throw err;
+  }
 }
 
 /** Argument errors of the priced call, named as fields of `arguments`. */

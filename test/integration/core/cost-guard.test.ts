@@ -241,6 +241,16 @@ describe("the cost guard", () => {
       got: "BudgetUnknownPrice",
     });
     expect(await refusal("gateway_chat", { prompt: "hi", max_tokens: 100 })).toEqual({ said: "BudgetCurrency", got: "BudgetCurrency" });
+    // max_cost is checked first, by the call and by its estimate alike.
+    expect(await refusal("gateway_chat", { prompt: "hi", max_cost: 1 })).toEqual({ said: "CostUnbounded", got: "CostUnbounded" });
+    expect(await refusal("seedream_generate_image", { prompt: "a kite", max_cost: 1 })).toEqual({
+      said: "CostUnknown",
+      got: "CostUnknown",
+    });
+    expect(await refusal("kling_text_to_video", { prompt: "a kite", max_cost: 0.01 })).toEqual({
+      said: "CostAboveMax",
+      got: "CostAboveMax",
+    });
   });
 
   it("prices a model no vendor publishes from AIGC_MCP_PRICES_FILE, and max_cost holds against it", async () => {
