@@ -53,7 +53,13 @@ export function redactDeep<T>(value: T): T {
 type Level = "debug" | "info" | "warn" | "error";
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 let threshold: number = ORDER.info;
-let sink: (line: string) => void = (line) => process.stderr.write(line + "\n");
+let stderrGone = false;
+let sink: (line: string) => void = (line) => void (stderrGone || process.stderr.write(line + "\n"));
+
+/** A reader that closed stderr (`2>&1 | head`, a host that stops reading) costs the log, not the process. */
+export function keepRunningWithoutStderr(): void {
+  process.stderr.on("error", () => (stderrGone = true));
+}
 
 export function setLogLevel(level: Level): void {
   threshold = ORDER[level];

@@ -9,7 +9,7 @@ import { bucketFor, createContext, jobStore } from "./context.js";
 import { helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError, joinSentences } from "./errors.js";
 import { probeWritable } from "./media/disk.js";
-import { log, redact, setLogLevel } from "./log.js";
+import { keepRunningWithoutStderr, log, redact, setLogLevel } from "./log.js";
 import { listVars, loadVendors, PLUGINS, registerSecrets, toolsetWarning } from "./plugins.js";
 import { listedToolsets } from "./server.js";
 import { readToolList } from "./stored-tool-list.js";
@@ -18,6 +18,7 @@ import type { LiveModel, LoadedVendor } from "./tools/plugin.js";
 import { VERSION } from "./version.js";
 
 async function main(argv: string[]): Promise<void> {
+  keepRunningWithoutStderr();
   const args = parseArgs(argv);
   if (args.command === "help") return void process.stdout.write(helpText());
   if (args.command === "version") return void process.stdout.write(`${VERSION}\n`);

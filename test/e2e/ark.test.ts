@@ -37,6 +37,18 @@ describe("built server with Ark", () => {
     expect(code).toBe(0);
   });
 
+  it("check whose stderr reader is gone (check 2>&1 | head -1) still writes its report and exits with its own code", async () => {
+    const child = spawn(process.execPath, [ENTRY, "check"], {
+      env: { PATH: process.env.PATH ?? "", ...env, AIGC_MCP_LOG_LEVEL: "debug" },
+    });
+    child.stderr.destroy();
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    expect(stdout).toMatch(/^ok +ark +key accepted/m);
+    expect(code).toBe(0);
+  });
+
   it("check warns when a default is a model Ark lists as Shutdown, naming the variable to change", async () => {
     const r = await run(["check"], { ...env, ARK_IMAGE_MODEL: "doubao-seedream-4-5-251128" });
     expect(r.code).toBe(0);
