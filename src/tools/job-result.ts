@@ -14,7 +14,7 @@ import type { MediaStore } from "../media/store.js";
 import { previewOf } from "../media/preview.js";
 import { assetBlocks, lost, type RenderedAsset } from "./delivery.js";
 import { costLine, costSchema, jobCostView, usageMeta } from "./cost-output.js";
-import { failureLine, jobMessage, summarize } from "./job-words.js";
+import { failureAdvice, failureLine, jobMessage, summarize } from "./job-words.js";
 
 /** A job as one answer shows it: each asset with its download URL and what became of its file (never stored). */
 export type JobView = Omit<JobRecord, "assets"> & { assets: RenderedAsset[] };
@@ -69,6 +69,10 @@ export const jobResultShape = {
   cost: costSchema.optional(),
 };
 
+function failedOrExpired(record: JobRecord): boolean {
+  return record.status === "failed" || record.status === "expired";
+}
+
 export function structuredJob(record: JobRecord): Record<string, unknown> {
   const running = !TERMINAL.has(record.status);
   return {
@@ -78,7 +82,7 @@ export function structuredJob(record: JobRecord): Record<string, unknown> {
     ...(record.model ? { model: record.model } : {}),
     ...(record.vendor_task_id ? { vendor_task_id: record.vendor_task_id } : {}),
     assets: record.assets,
-    ...(record.error ? { error: record.error } : {}),
+    ...(record.error ? { error: failedOrExpired(record) ? { ...record.error, hint: failureAdvice(record) } : record.error } : {}),
     ...(running ? { poll_after_s: 10 } : {}),
     ...(record.detail ? { detail: record.detail } : {}),
     ...(record.cost ? { cost: jobCostView(record.cost, record.status) } : {}),
@@ -105,8 +109,7 @@ export async function renderJob(shown: JobRecord, app: AppContext, delivery: Del
   const { lead, waited = true, failureIsError = true } = said;
   const stored = await app.uploads.settle(shown, LATE_UPLOAD_WAIT_MS);
   const record = await withDownloadUrls(await withFileStates(stored, app.media), app);
-  const ended = record.status === "failed" || record.status === "expired";
-  const failed = ended && failureIsError;
+  const failed = failedOrExpired(record) && failureIsError;
   // A file not in this server's folder as saved (withFileStates) is read back from the bucket through the store.
   const localPath = async (a: RenderedAsset) =>
     a.path && !a.file && (await app.media.savedHere(a.path))
@@ -119,12 +122,12 @@ export async function renderJob(shown: JobRecord, app: AppContext, delivery: Del
   const held = (a: Asset) => app.media.fresh.take(a);
   const { blocks, notes } = await assetBlocks(record.assets, delivery, app.config.inlineMaxBytes, localPath, preview, held);
   const cost = jobCostView(record.cost, record.status);
-  const hint = failed && record.error?.hint ? `What to do: ${record.error.hint}` : undefined;
+  const hint = failed ? `What to do: ${failureAdvice(record)}` : undefined;
   const text = [
     failed ? `Error: ${failureLine(record)}` : undefined,
     hint,
     lead,
-    ended && !failed ? `The job ${record.status}: ${failureLine(record)}` : undefined,
+    failedOrExpired(record) && !failed ? `The job ${record.status}: ${failureLine(record)}` : undefined,
     summarize(record, waited),
     cost && costLine(cost),
     ...notes,

@@ -111,6 +111,17 @@ export function failureLine(record: JobRecord): string {
   return `${e.code} (${[record.vendor, e.request_id ? `request id ${e.request_id}` : undefined].filter(Boolean).join(", ")}): ${e.message}`;
 }
 
+/**
+ * What to do about a failed or expired job: the vendor error's own hint, else what follows from the
+ * status alone, so that every failure says what to change.
+ */
+export function failureAdvice(record: JobRecord): string {
+  if (record.error?.hint) return record.error.hint;
+  return record.status === "expired"
+    ? "Nothing more will come from this task: call the tool again to generate it anew."
+    : "The vendor's message says why the task failed: change what it names (the prompt, an input file or a parameter), or try another model, and call the tool again.";
+}
+
 /** Text for progress notifications while a caller waits on a job. */
 export function progressLine(record: JobRecord): string {
   return `${record.vendor} ${record.op}: ${record.status}${detailInParens(record)}`;

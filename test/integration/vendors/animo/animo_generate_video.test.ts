@@ -178,7 +178,11 @@ describe("animo_generate_video (ANIMO_MODE=async against the same simulator)", (
   it("reports a failed generation", async () => {
     const r = await h.call("animo_generate_video", { prompt: "[fail] x", wait_seconds: 20 });
     expect(r.isError).toBe(true);
-    expect(jobOf(r)).toMatchObject({ status: "failed", error: { code: "GenerationFailed" } });
+    expect(jobOf(r)).toMatchObject({
+      status: "failed",
+      error: { code: "GenerationFailed", hint: expect.stringMatching(/^The vendor's message says why/) },
+    });
+    expect(text(r)).toMatch(/^Error: GenerationFailed .*\nWhat to do: The vendor's message says why the task failed: change what it names/);
   });
 });
 

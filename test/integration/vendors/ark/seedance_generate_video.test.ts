@@ -38,6 +38,9 @@ describe("Ark tools end to end (in-process)", () => {
     const r = await h.call("seedance_generate_video", { prompt: "[expire] calm", wait_seconds: 20 });
     expect(structured(r)).toMatchObject({ status: "expired" });
     expect(r.isError).toBe(true);
+    // Every failure says what to do, a vendor error without a hint of its own too.
+    expect((structured(r).error as { hint: string }).hint).toMatch(/^Nothing more will come from this task: call the tool again/);
+    expect(text(r)).toMatch(/^Error: TaskExpired .*\nWhat to do: Nothing more will come/);
   });
 });
 
