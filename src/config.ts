@@ -216,6 +216,11 @@ export function parseCoreConfig(env: Env): CoreConfig {
     const host = new URL(cfg.publicMedia.url).host.toLowerCase();
     if (!cfg.allowedHosts.includes(host)) cfg.allowedHosts.push(host);
   }
+  if (cfg.transport === "http" && !isLoopbackHost(cfg.host) && !cfg.authToken)
+    throw new ConfigError(
+      "AIGC_MCP_AUTH_TOKEN",
+      `must be set to listen on ${cfg.host} (AIGC_MCP_HOST): without it anyone on the network could spend your vendor credits. Set a token of at least 16 characters, or bind 127.0.0.1`,
+    );
   if (cfg.defaultWaitS > cfg.maxWaitS)
     throw new ConfigError("AIGC_MCP_DEFAULT_WAIT_S", `must not exceed AIGC_MCP_MAX_WAIT_S (${cfg.maxWaitS})`);
   return cfg;

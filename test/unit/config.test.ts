@@ -33,6 +33,15 @@ describe("configuration", () => {
     }
   });
 
+  it("refuses HTTP on a non-loopback host without a token as a configuration error (exit 2), before anything starts", () => {
+    const open = { ...base, AIGC_MCP_TRANSPORT: "http", AIGC_MCP_HOST: "0.0.0.0" };
+    expect(() => parseCoreConfig(open)).toThrow(ConfigError);
+    expect(() => parseCoreConfig(open)).toThrow(/^AIGC_MCP_AUTH_TOKEN: must be set to listen on 0\.0\.0\.0/);
+    expect(parseCoreConfig({ ...open, AIGC_MCP_AUTH_TOKEN: "0123456789abcdef" }).host).toBe("0.0.0.0");
+    expect(parseCoreConfig({ ...open, AIGC_MCP_HOST: "::1" }).host).toBe("::1");
+    expect(parseCoreConfig({ ...base, AIGC_MCP_HOST: "0.0.0.0" }).transport).toBe("stdio");
+  });
+
   it("refuses a link-local or cloud metadata host in AIGC_MCP_FETCH_ALLOW_HOSTS, naming the entry", () => {
     for (const entry of [
       "169.254.169.254",

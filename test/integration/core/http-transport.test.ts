@@ -146,9 +146,9 @@ describe("HTTP transport with a token", () => {
 });
 
 describe("HTTP start-up safety", () => {
-  it("refuses to bind a non-loopback host without a token", async () => {
-    const env = { AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_TRANSPORT: "http", AIGC_MCP_HOST: "0.0.0.0", AIGC_MCP_PORT: "0" };
-    const core = parseCoreConfig(env);
+  it("refuses to bind a non-loopback host without a token, though a configuration that parse refuses reached it", async () => {
+    const env = { AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_TRANSPORT: "http", AIGC_MCP_PORT: "0" };
+    const core = { ...parseCoreConfig(env), host: "0.0.0.0" };
     const app = await createContext(core, []);
     await expect(serveHttp(app)).rejects.toThrow(/without AIGC_MCP_AUTH_TOKEN/);
   });
