@@ -22,9 +22,7 @@ import { VERSION } from "./version.js";
 import { registerViewer } from "./viewer.js";
 import { listServable } from "./media/listing.js";
 import { TASKS_CAPABILITY, installTasks } from "./tools/task-calls.js";
-
-/** MCP's error code for resources/read of a resource that does not exist. */
-const RESOURCE_NOT_FOUND = -32002;
+import { RESOURCE_NOT_FOUND, withPlainErrors } from "./transports/plain-errors.js";
 
 /** Largest file served through resources/read (base64 in one JSON message). */
 export const RESOURCE_READ_MAX_BYTES = 64 * 1024 * 1024;
@@ -143,5 +141,7 @@ export function createMcpServer(app: AppContext): McpServer {
       }
     },
   );
+  const connect = server.connect.bind(server);
+  server.connect = (transport) => connect(withPlainErrors(transport));
   return server;
 }

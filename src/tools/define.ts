@@ -16,6 +16,7 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { describeError } from "../errors.js";
 import { checkArguments, objectOf } from "./arguments.js";
+import { asErrorText } from "./sdk-error-text.js";
 import { registerTaskTool, startsJob } from "./task-calls.js";
 import { WaitBudget } from "../jobs/budget.js";
 import { withCallLimits } from "../net/call-limits.js";
@@ -162,7 +163,7 @@ function guardArguments(server: McpServer, def: ToolDef): void {
     const errors = server as unknown as { createToolError?: (message: string) => CallToolResult };
     if (typeof errors.createToolError !== "function")
       throw new Error("McpServer.createToolError is gone (SDK update): adapt guardArguments in src/tools/define.ts");
-    errors.createToolError = (message: string) => errorResult(asErrorText(message));
+    errors.createToolError = (message: string) => errorResult(asErrorText(message, [...byName.keys()]));
     hook.validateToolInput = function (this: McpServer, tool, args, toolName) {
       const d = byName.get(toolName);
       if (!d) return validate.call(this, tool, args, toolName);
@@ -186,13 +187,6 @@ function returnsJob(output: z.ZodRawShape): boolean {
 /** Budgets that run from `startedMs`, the moment the call arrived. */
 export function callBudget(app: AppContext, startedMs: number): ToolContext["budget"] {
   return (waitSeconds) => new WaitBudget(startedMs + (waitSeconds ?? app.config.defaultWaitS) * 1000);
-}
-
-/** An error text from outside our tools (the SDK) with the first line every failure has: "Error: <code>: …". */
-function asErrorText(message: string): string {
-  if (message.startsWith("Error:")) return message;
-  const m = /^MCP error (-?\d+): ([\s\S]*)$/.exec(message);
-  return m ? `Error: ${m[1] === "-32602" ? "InvalidParams" : `MCP${m[1]}`}: ${m[2]}` : `Error: ${message}`;
 }
 
 /** The first line of a result's text, for a tool that did not set its own `message`. */

@@ -185,7 +185,11 @@ describe("failures start with Error: and the code", () => {
   it("an unknown tool and a failed job too", async () => {
     const unknown = await h.call("no_such_tool", {});
     expect(unknown.isError).toBe(true);
-    expect(text(unknown)).toMatch(/^Error: InvalidParams: Tool no_such_tool not found/);
+    expect(text(unknown)).toMatch(/^Error: InvalidParams: Tool no_such_tool not found\nWhat to do: Call a tool this server lists/);
+    const misspelt = await h.call("seedream_generate_imag", {});
+    expect(structured<{ message: string }>(misspelt).message).toMatch(
+      /^Error: InvalidParams: Tool seedream_generate_imag not found; did you mean seedream_generate_image\?\nWhat to do: /,
+    );
     const blocked = await h.call("seedream_generate_image", { prompt: "a [blocked] panda" });
     expect(blocked.isError).toBe(true);
     const first = text(blocked).split("\n")[0]!;
@@ -202,9 +206,10 @@ describe("failures start with Error: and the code", () => {
     const missing = await h.call("get_job", {});
     for (const r of [seed, garbage, unknown, missing]) {
       expect(r.isError).toBe(true);
-      const first = text(r).split("\n")[0]!;
+      const [first, second] = text(r).split("\n");
       expect(first).toMatch(/^Error: /);
-      expect(structured<{ message: string }>(r).message).toBe(first.slice(0, 300));
+      const todo = second?.startsWith("What to do:") ? `\n${second}` : "";
+      expect(structured<{ message: string }>(r).message).toBe(`${first}${todo}`);
     }
     expect(structured<{ message: string }>(seed).message).toMatch(/^Error: InvalidInput: seed/);
     expect(structured<{ message: string }>(garbage).message).toMatch(/^Error: InvalidInput/);

@@ -56,6 +56,9 @@ describe("resources serve generated files only", () => {
       "media://files/sub%5Cnotes.txt",
       "media://files/link.txt",
       "media://files/%25",
+      // URIs no resource of this server matches: the SDK's own refusal, as plain and with the same code.
+      "media://files/a/b.png",
+      "file:///etc/passwd",
     ];
     for (const uri of uris) {
       const e = await readError(h, uri);

@@ -1,0 +1,29 @@
+/**
+ * JSON-RPC errors as the client should read them. The SDK's McpServer refuses some requests itself
+ * with an McpError (an unknown resource, prompt or completion reference), whose message already
+ * starts "MCP error <code>: "; the client's McpError adds that again ("MCP error -32602: MCP error
+ * -32602: Resource file:///x not found"). Outgoing errors lose that first prefix, and the SDK's
+ * unknown resource gets MCP's "resource not found" code, as this server's own resources do.
+ */
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { ErrorCode, isJSONRPCErrorResponse, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+
+/** MCP's error code for resources/read of a resource that does not exist. */
+export const RESOURCE_NOT_FOUND = -32002;
+
+/** `message` with an error's doubled prefix removed and an unknown resource's code set; any other message as it was. */
+export function plainError(message: JSONRPCMessage): JSONRPCMessage {
+  if (!isJSONRPCErrorResponse(message)) return message;
+  const { code, message: text } = message.error;
+  const plain = text.replace(/^MCP error -?\d+: /, "");
+  if (plain === text) return message;
+  const unknownResource = code === (ErrorCode.InvalidParams as number) && /^Resource \S+ not found$/.test(plain);
+  return { ...message, error: { ...message.error, code: unknownResource ? RESOURCE_NOT_FOUND : code, message: plain } };
+}
+
+/** `transport`, its outgoing errors made plain (plainError). */
+export function withPlainErrors<T extends Transport>(transport: T): T {
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => send(plainError(message), options);
+  return transport;
+}
