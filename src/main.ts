@@ -217,12 +217,13 @@ async function runCheck(vendors: LoadedVendor[]): Promise<number> {
 /** Defaults of this vendor's tools that the vendor's own model list shows as shut down (or no longer lists as active). */
 async function shutDownDefaults(v: LoadedVendor): Promise<string[]> {
   const models = v.models;
-  if (!models?.live) return [];
+  // No default to check: no need to read the list (the vendor's own check may have said it cannot be read).
+  if (!models?.live || !models.tools.some((t) => t.default)) return [];
   let listed: LiveModel[];
   try {
     listed = await models.live(AbortSignal.timeout(20_000));
   } catch (err) {
-    return [`could not read the vendor's model list: ${describeError(err).split("\n")[0]}`];
+    return [`could not read the vendor's model list to check the default models: ${describeError(err).split("\n")[0]}`];
   }
   const out: string[] = [];
   for (const t of models.tools) {

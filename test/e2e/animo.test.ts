@@ -75,4 +75,20 @@ describe("built server: animo_generate_video", () => {
     expect(half.code).toBe(2);
     expect(half.stderr.trim()).toMatch(/^aigc-mcp: configuration error: ANIMO_ENDPOINT: is required with ANIMO_API_KEY/);
   });
+
+  it("check against a server without a model list says so once; with ANIMO_MODEL set, also that the default went unchecked", async () => {
+    const bare = await new AnimoSimulator({ modelList: false }).start();
+    try {
+      const at = { ...env, ANIMO_API_KEY: bare.apiKey, ANIMO_ENDPOINT: bare.endpoint, ANIMO_MODE: "async" };
+      const plain = await run(["check"], at);
+      expect(plain.code).toBe(0);
+      expect(plain.stdout.match(/model list/g)).toHaveLength(1);
+      expect(plain.stdout).toMatch(/^ok +animo +key accepted .*; no model list \(GET \/v1\/models/m);
+      const model = await run(["check"], { ...at, ANIMO_MODEL: "some-model" });
+      expect(model.code).toBe(0);
+      expect(model.stdout).toMatch(/^WARN +animo +could not read the vendor's model list to check the default models: /m);
+    } finally {
+      await bare.close();
+    }
+  });
 });
