@@ -9,9 +9,13 @@ import { ConfigError, type Env, type EnvVar } from "./config.js";
 /** Credential variables not declared secret, each the id paired with one (it shows in presigned URLs). */
 const CREDENTIAL_IDS = ["AWS_ACCESS_KEY_ID"];
 
+/** An example's placeholder ("<your Volcengine Ark API key>" in mcp.json, "…" in the README): no vendor's credential looks so. */
+const PLACEHOLDER = /^<[^<>]*>$|^(\u2026|\.\.\.)$/;
+
 /**
  * `env` with every secret of `vars` (and each of CREDENTIAL_IDS) trimmed. Throws a ConfigError naming
- * the variable when one is nothing but whitespace: unset it, rather than start without the token it meant.
+ * the variable when one is nothing but whitespace (unset it, rather than start without the token it
+ * meant) or an example's placeholder copied as is (it would fail only at the first paid call).
  */
 export function trimCredentials(env: Env, vars: readonly EnvVar[]): Env {
   const out = { ...env };
@@ -20,6 +24,11 @@ export function trimCredentials(env: Env, vars: readonly EnvVar[]): Env {
     if (!raw) continue;
     const trimmed = raw.trim();
     if (!trimmed) throw new ConfigError(name, `is only whitespace (${raw.length} characters): set the credential, or unset the variable`);
+    if (PLACEHOLDER.test(trimmed))
+      throw new ConfigError(
+        name,
+        "is a placeholder from an example (<…> or …), not a credential: set the credential itself, or unset the variable",
+      );
     out[name] = trimmed;
   }
   return out;

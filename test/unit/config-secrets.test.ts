@@ -69,6 +69,17 @@ describe("credentials from the environment lose their surrounding whitespace", (
     }
   });
 
+  it("refuses an example's placeholder copied as is (mcp.json's <…>, the README's …), never echoing the value", () => {
+    for (const placeholder of ["<your Volcengine Ark API key>", " <AIGC_MCP_AUTH_TOKEN>\n", "…", "..."]) {
+      for (const name of SECRET_VARS) {
+        expect(() => trimCredentials({ [name]: placeholder }, VARS)).toThrow(new RegExp(`^${name}: is a placeholder from an example`));
+        expect(() => trimCredentials({ [name]: placeholder }, VARS)).not.toThrow(/Volcengine|AIGC_MCP_AUTH_TOKEN>/);
+      }
+    }
+    // Real credentials with such characters inside are kept.
+    expect(trimCredentials({ ARK_API_KEY: "ab<cd>ef" }, VARS).ARK_API_KEY).toBe("ab<cd>ef");
+  });
+
   it("gives parseCoreConfig the token a client sends", () => {
     const env = trimCredentials(
       { AIGC_MCP_AUTH_TOKEN: "tok_ABCDEFGHIJKLMNOPQRST\n", AIGC_MCP_MEDIA_URL_SECRET: ` ${"s".repeat(32)} ` },
