@@ -7,7 +7,8 @@
  * - link: no file data and no resource_link blocks (LangChain turns those into file blocks its chat
  *   models refuse); the text already gives every path, media:// URI and vendor URL.
  * - preview: link, plus each image the model can see as a small `image` block: downscaled to fit
- *   PREVIEW_EDGE px and under PREVIEW_MAX_BYTES, made once and cached (src/media/preview.ts).
+ *   PREVIEW_EDGE px and under PREVIEW_MAX_BYTES, made once and cached (src/media/preview.ts); all
+ *   of a result's previews within its embed budget, the first one always.
  */
 import { realpath } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -86,12 +87,21 @@ export async function assetBlocks(
   }
   if (mode === "preview") {
     const without: string[] = [];
+    // The previews share the result's embed budget (Claude Desktop refuses a result over 1 MiB); the first always goes.
+    let left = inlineMaxBytes;
     for (const asset of assets) {
       const name = asset.uri.split("/").pop() ?? asset.uri;
       // Never a preview of other bytes than the ones generated, nor of a file nothing serves any more.
       const shown = lost(asset) ? { none: notKept(asset, asset.file!) } : await preview(asset, () => localPath(asset));
-      if ("data" in shown) blocks.push({ type: "image", data: shown.data.toString("base64"), mimeType: shown.mimeType });
-      else without.push(`No preview for ${name}: ${shown.none}.`);
+      if (!("data" in shown)) without.push(`No preview for ${name}: ${shown.none}.`);
+      else if (blocks.length && shown.data.length > left)
+        without.push(
+          `No preview for ${name}: the previews before it used this result's ${formatBytes(inlineMaxBytes)} (AIGC_MCP_INLINE_MAX_BYTES); open the file above, or raise that limit.`,
+        );
+      else {
+        blocks.push({ type: "image", data: shown.data.toString("base64"), mimeType: shown.mimeType });
+        left -= shown.data.length;
+      }
     }
     if (blocks.length)
       notes.push(

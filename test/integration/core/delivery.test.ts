@@ -160,6 +160,22 @@ describe("preview of a full-size image", () => {
   });
 });
 
+describe("previews within the result's embed budget", () => {
+  it("the first preview always goes; the next ones only while AIGC_MCP_INLINE_MAX_BYTES lasts, each skipped one said", async () => {
+    const h = await startHarness({ env: { AIGC_MCP_INLINE_MAX_BYTES: "1000" }, kling: { maxRenderEdge: 256 } });
+    try {
+      const r = await h.call("kling_generate_image", { prompt: "three pandas", n: 3, wait_seconds: 20, delivery: "preview" });
+      const assets = jobOf(r).assets;
+      expect(assets).toHaveLength(3);
+      expect(kinds(r)).toEqual(["text", "image"]);
+      for (const a of assets.slice(1))
+        expect(text(r)).toContain(`No preview for ${a.uri.split("/").pop()}: the previews before it used this result's 1000 B`);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe("failures start with Error: and the code", () => {
   let h: Harness;
   beforeAll(async () => {
