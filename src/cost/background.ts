@@ -25,6 +25,12 @@ import { budgetDay } from "./periods.js";
 /** How long an end whose write failed is tried again. */
 const RETRY_FOR_MS = 86_400_000;
 
+/** The reservation `req` makes at `now`: its day and month as the backends compute them. */
+function reservationOf(req: Parameters<SpendLedger["reserve"]>[0], now: Date): Reservation {
+  const { day, month } = budgetDay(now, req.timezone);
+  return { id: req.id, vendor: req.vendor, currency: req.currency, amount: req.priced ? req.amount : 0, priced: req.priced, day, month };
+}
+
 export class BackgroundReservations implements SpendLedger {
   /** Writes under way, by reservation id. */
   private readonly pending = new Map<string, Promise<void>>();
@@ -37,29 +43,27 @@ export class BackgroundReservations implements SpendLedger {
   constructor(private readonly ledger: SpendLedger) {}
 
   async reserve(req: Parameters<SpendLedger["reserve"]>[0]): Promise<ReserveResult> {
+    const now = req.now ?? new Date();
     if (!req.background) {
       if (req.limits.length) await this.ended();
-      return this.ledger.reserve(req);
+      try {
+        return await this.ledger.reserve({ ...req, now });
+      } catch (err) {
+        // A write given up may still land (a Redis that stalled, then ran the queued script): the call is
+        // refused with nothing sent, so it must hold nothing. Ended here, tried again like any end; an
+        // end that lands first marks the id, and the late reservation is then a no-op.
+        void this.release(reservationOf(req, now)).catch(() => undefined);
+        throw err;
+      }
     }
     if (req.limits.length) throw new Error("a reservation with limits to check cannot be written in the background");
-    const now = req.now ?? new Date();
-    const { day, month } = budgetDay(now, req.timezone);
     const written = this.ledger.reserve({ ...req, now, background: false }).then(
       () => undefined,
       (err: unknown) => log.warn("could not record a call's cost in the spend ledger", { vendor: req.vendor, error: String(err) }),
     );
     const done = written.finally(() => this.pending.delete(req.id));
     this.pending.set(req.id, done);
-    const reservation: Reservation = {
-      id: req.id,
-      vendor: req.vendor,
-      currency: req.currency,
-      amount: req.priced ? req.amount : 0,
-      priced: req.priced,
-      day,
-      month,
-    };
-    return { ok: true, reservation };
+    return { ok: true, reservation: reservationOf(req, now) };
   }
 
   settle(r: Reservation, actual?: number): Promise<void> {

@@ -49,7 +49,7 @@ export class FileIdempotencyKeys implements IdempotencyKeys {
 
   async claim(
     key: string,
-    e: { fingerprint: string; tool: string; owner: KeyEntry["owner"] },
+    e: { fingerprint: string; tool: string; owner: KeyEntry["owner"]; claim: string },
   ): Promise<{ claimed: true } | { claimed: false; entry: KeyEntry }> {
     const name = keyHash(key);
     for (let attempt = 0; ; attempt++) {
@@ -61,6 +61,7 @@ export class FileIdempotencyKeys implements IdempotencyKeys {
         tool: e.tool,
         state: "pending",
         owner: e.owner,
+        claim: e.claim,
         created_at: new Date(now).toISOString(),
       };
       if (await this.keys.write(name, cur.gen, value)) return { claimed: true };
@@ -85,9 +86,11 @@ export class FileIdempotencyKeys implements IdempotencyKeys {
     );
   }
 
-  async forget(key: string): Promise<void> {
+  async forget(key: string, claim: string): Promise<void> {
     await this.keys.update<void>(keyHash(key), (cur) =>
-      live(cur) && cur.state === "pending" ? { value: { ...cur, forgotten_at: Date.now() }, result: undefined } : { result: undefined },
+      live(cur) && cur.state === "pending" && (cur.claim === undefined || cur.claim === claim)
+        ? { value: { ...cur, forgotten_at: Date.now() }, result: undefined }
+        : { result: undefined },
     );
   }
 

@@ -20,8 +20,8 @@ export class KeyWrites implements IdempotencyKeys {
     return this.writing.add(this.keys.complete(key, outcome));
   }
 
-  forget(key: string): Promise<void> {
-    return this.writing.add(this.keys.forget(key));
+  forget(key: string, claim: string): Promise<void> {
+    return this.writing.add(this.keys.forget(key, claim));
   }
 
   get(key: string): ReturnType<IdempotencyKeys["get"]> {

@@ -112,6 +112,8 @@ export interface KeyEntry {
   result?: string;
   /** The process that claimed it (liveness as for jobs). */
   owner: JobOwner;
+  /** The claiming call's own random id: a claim given up is removed only if it is still that call's. */
+  claim?: string;
   created_at: string;
 }
 
@@ -120,11 +122,11 @@ export interface IdempotencyKeys {
   /** Claims `key` for a new call, unless it is already claimed: then the existing entry. Atomic across processes. */
   claim(
     key: string,
-    entry: { fingerprint: string; tool: string; owner: JobOwner },
+    entry: { fingerprint: string; tool: string; owner: JobOwner; claim: string },
   ): Promise<{ claimed: true } | { claimed: false; entry: KeyEntry }>;
   /** Records what the claimed call made: its job id, or its whole result when it made no job. */
   complete(key: string, outcome: { job_id?: string; result?: string }): Promise<void>;
-  /** Gives up a claim whose call failed before any vendor request could have been billed. */
-  forget(key: string): Promise<void>;
+  /** Gives up the claim `claim` (KeyEntry.claim) of a call that failed before any vendor request could have been billed; a done entry, or another call's claim, stays. */
+  forget(key: string, claim: string): Promise<void>;
   get(key: string): Promise<KeyEntry | undefined>;
 }

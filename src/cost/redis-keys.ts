@@ -7,12 +7,18 @@ import type { IdempotencyKeys, KeyEntry } from "./ledger.js";
 import type { RedisAccess } from "./redis-ledger.js";
 import { keptResult, KEY_TTL_MS, keyHash } from "./spend.js";
 
-/** Deletes the entry while its call is still pending (a done entry stands for a job that may have been billed). */
+/**
+ * Deletes the entry while its call is still pending (a done entry stands for a job that may have
+ * been billed) and it is still claim ARGV[1]'s (entries of an earlier release have no claim id).
+ */
 const FORGET = `
 local v = redis.call('GET', KEYS[1])
 if not v then return 0 end
 local ok, e = pcall(cjson.decode, v)
-if ok and type(e) == 'table' and e.state == 'pending' then redis.call('DEL', KEYS[1]) return 1 end
+if ok and type(e) == 'table' and e.state == 'pending' and (e.claim == nil or e.claim == ARGV[1]) then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
 return 0`;
 
 function parse(text: string | null): KeyEntry | undefined {
@@ -33,13 +39,14 @@ export class RedisIdempotencyKeys implements IdempotencyKeys {
 
   async claim(
     key: string,
-    e: { fingerprint: string; tool: string; owner: KeyEntry["owner"] },
+    e: { fingerprint: string; tool: string; owner: KeyEntry["owner"]; claim: string },
   ): Promise<{ claimed: true } | { claimed: false; entry: KeyEntry }> {
     const entry: KeyEntry = {
       fingerprint: e.fingerprint,
       tool: e.tool,
       state: "pending",
       owner: e.owner,
+      claim: e.claim,
       created_at: new Date().toISOString(),
     };
     for (let attempt = 0; ; attempt++) {
@@ -67,8 +74,8 @@ export class RedisIdempotencyKeys implements IdempotencyKeys {
     await this.r.retry("completing an idempotency key", () => this.r.redis.set(this.name(key), JSON.stringify(done), "KEEPTTL", "XX"));
   }
 
-  async forget(key: string): Promise<void> {
-    await this.r.retry("giving up an idempotency key", () => this.r.redis.eval(FORGET, 1, this.name(key)));
+  async forget(key: string, claim: string): Promise<void> {
+    await this.r.retry("giving up an idempotency key", () => this.r.redis.eval(FORGET, 1, this.name(key), claim));
   }
 
   async get(key: string): Promise<KeyEntry | undefined> {

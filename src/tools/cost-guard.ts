@@ -18,7 +18,7 @@ import { actualCost, ceilingOf, formatMoney, type Actual, type VendorUsage } fro
 import { confirmSpend, type Elicit } from "./confirm.js";
 import { costLine, costView, usageMeta } from "./cost-output.js";
 import { errorResult, type Quote, type ToolContext, type ToolDef } from "./define.js";
-import { replayKey } from "./idempotency.js";
+import { claimKey, replayKey } from "./idempotency.js";
 import { describeError } from "../errors.js";
 import { budgetRefusal, pricesFileHint, refusedBeforeLedger } from "./budget-messages.js";
 import { budgetStatus } from "../cost/status.js";
@@ -82,12 +82,13 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
   };
   const store = ctx.app.jobs.store;
   const key = idempotency_key;
+  const claimId = randomUUID();
   if (key) {
     const print = fingerprint(def.name, args);
     const budget = ctx.budget(args.wait_seconds as number | undefined);
     // A first call refused unbilled lets the key go: a repeat waiting on it then runs as the call with that key.
     for (;;) {
-      const claim = await store.keys.claim(key, { fingerprint: print, tool: def.name, owner: store.owner() });
+      const claim = await claimKey(store, key, { fingerprint: print, tool: def.name, owner: store.owner(), claim: claimId });
       if (claim.claimed) break;
       const replayed = await replayKey(ctx, key, claim.entry, print, budget);
       if (replayed) return replayed;
@@ -121,7 +122,15 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
       result = await inCallScope(scope, () => def.run(args, ctx));
     } catch (err) {
       // A job, once made, ends its reservation itself; a call that made none ends it here.
-      if (!jobId) await endWithoutJob(ctx.app, reservation, key, mayHaveBilled(err), undefined, errorResult(describeError(err)));
+      if (!jobId)
+        await endWithoutJob(
+          ctx.app,
+          reservation,
+          key ? { key, claimId } : undefined,
+          mayHaveBilled(err),
+          undefined,
+          errorResult(describeError(err)),
+        );
       throw err;
     }
     if (jobId) return result;
@@ -132,13 +141,13 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
     if (result.structuredContent) result.structuredContent = { ...result.structuredContent, cost: view };
     const usage = usageMeta(view, reported.usage);
     if (usage) result._meta = { ...result._meta, usage };
-    await endWithoutJob(ctx.app, reservation, key, true, actual, result);
+    await endWithoutJob(ctx.app, reservation, key ? { key, claimId } : undefined, true, actual, result);
     return result;
   } catch (err) {
     if (!sent) {
       // Not waited for (nor in endWithoutJob): the ledger's next limit check and report wait for it (cost/background.ts).
       if (reservation) void ctx.app.jobs.store.spend.release(reservation).catch(() => undefined);
-      if (key) await store.keys.forget(key).catch(() => undefined);
+      if (key) await store.keys.forget(key, claimId).catch(() => undefined);
     }
     throw err;
   }
@@ -148,7 +157,7 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
 async function endWithoutJob(
   app: AppContext,
   reservation: Reservation | undefined,
-  key: string | undefined,
+  claimed: { key: string; claimId: string } | undefined,
   billed: boolean,
   actual: Actual | undefined,
   result: CallToolResult,
@@ -160,11 +169,11 @@ async function endWithoutJob(
       log.warn("could not settle a budget reservation; it is tried again in the background", { error: String(err) }),
     );
   }
-  if (!key) return;
+  if (!claimed) return;
   // A refusal that was not billed frees the key for a corrected retry; anything billed is answered again, never re-run.
-  if (!billed) return void (await keys.forget(key).catch(() => undefined));
+  if (!billed) return void (await keys.forget(claimed.key, claimed.claimId).catch(() => undefined));
   await keys
-    .complete(key, { result: storedResult(result) })
+    .complete(claimed.key, { result: storedResult(result) })
     .catch((err: unknown) => log.warn("could not record an idempotency key's result", { error: String(err) }));
 }
 

@@ -8,11 +8,36 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { KeyEntry } from "../cost/ledger.js";
+import type { IdempotencyKeys, KeyEntry } from "../cost/ledger.js";
+import type { JobStore } from "../jobs/store.js";
 import { AigcError } from "../errors.js";
 import type { ToolContext } from "./define.js";
 import type { WaitBudget } from "../jobs/budget.js";
 import { waitAndRender } from "./jobs.js";
+
+/** Claims this process gave up after their write failed (the newest 1 000): a late-landing one is not waited for. */
+const givenUp = new Set<string>();
+
+/**
+ * Claims `key` for a new call (IdempotencyKeys.claim). A claim whose write failed may still land
+ * (a Redis that stalled runs the queued command after the client gave up): it is given up in the
+ * background, and a repeat in this process that finds it anyway removes it (replayKey) rather than
+ * wait for a call that never ran. Throws the store's error.
+ */
+export async function claimKey(
+  store: JobStore,
+  key: string,
+  entry: Parameters<IdempotencyKeys["claim"]>[1],
+): ReturnType<IdempotencyKeys["claim"]> {
+  try {
+    return await store.keys.claim(key, entry);
+  } catch (err) {
+    givenUp.add(entry.claim);
+    if (givenUp.size > 1000) givenUp.delete(givenUp.values().next().value!);
+    void store.keys.forget(key, entry.claim).catch(() => undefined);
+    throw err;
+  }
+}
 
 const REPEAT = "This repeats an earlier call with the same idempotency_key: its result is returned and nothing new was sent or billed.";
 const POLL_MS = 200;
@@ -44,6 +69,10 @@ export async function replayKey(
   let entry = first;
   while (entry.state === "pending") {
     const mine = entry.owner.pid === store.owner().pid && entry.owner.boot === store.owner().boot;
+    if (mine && entry.claim && givenUp.has(entry.claim)) {
+      await store.keys.forget(key, entry.claim);
+      return undefined;
+    }
     if (!mine && !(await store.ownerAlive(entry.owner)))
       throw new AigcError({
         category: "vendor",
@@ -57,7 +86,7 @@ export async function replayKey(
         category: "rate_limit",
         code: "IdempotencyKeyInProgress",
         message: `the first call with idempotency_key "${key.slice(0, 64)}" is still starting its job; nothing new was sent`,
-        hint: "Repeat the same call (same key) in a few seconds to get its job.",
+        hint: "Its create request is still waiting on the vendor: repeat the same call (same key) later to get its job, or find it with list_jobs.",
       });
     await sleep(Math.min(POLL_MS, left), undefined, { signal: ctx.signal }).catch(() => undefined);
     const now = await store.keys.get(key);

@@ -193,4 +193,48 @@ describe("Redis unreachable", () => {
       redis.thaw();
     }
   }, 40_000);
+
+  /** One server on its own prefix of the shared Redis, with `env`. */
+  const alone = async (env: Record<string, string>) => {
+    const h = await startHarness({ env: { AIGC_MCP_REDIS_URL: redis.url, AIGC_MCP_REDIS_PREFIX: `alone${++n}:`, ...env } });
+    open.push(h);
+    return h;
+  };
+
+  it("frozen: a call refused because its budget hold timed out holds nothing once Redis runs the late write", async () => {
+    const h = await alone({ AIGC_MCP_BUDGET: "daily:100CNY" });
+    redis.freeze();
+    let r;
+    try {
+      r = await h.call("seedance_generate_video", { prompt: "redis frozen", wait_seconds: 0 });
+    } finally {
+      redis.thaw();
+    }
+    expect(text(r)).toMatch(/^Error: RedisUnavailable: .*reserving budget failed/);
+    const limit = async () => structured<{ limits: Array<{ reserved: number; spent: number }> }>(await h.call("get_budget", {})).limits[0];
+    await expect.poll(limit, { timeout: 15_000, interval: 250 }).toEqual(expect.objectContaining({ reserved: 0, spent: 0 }));
+    // Still nothing once every queued write has run.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await limit()).toEqual(expect.objectContaining({ reserved: 0, spent: 0 }));
+  }, 40_000);
+
+  it("frozen: an idempotency key whose claim timed out is free again, so repeating the call runs it once", async () => {
+    const h = await alone({ AIGC_MCP_VENDOR_TIMEOUT_S: "15" });
+    const ark = mark(h.ark);
+    const call = { prompt: "redis frozen key", idempotency_key: "frozen-claim-0001" };
+    redis.freeze();
+    let first;
+    try {
+      first = await h.call("seedream_generate_image", call);
+    } finally {
+      redis.thaw();
+    }
+    expect(text(first)).toMatch(/^Error: RedisUnavailable: .*claiming an idempotency key failed/);
+    expect(ark.since()).toHaveLength(0);
+    const started = Date.now();
+    const again = await h.call("seedream_generate_image", call);
+    expect(jobOf(again).status, text(again)).toBe("succeeded");
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(requestsTo(h.ark, (q) => q.path.endsWith("/images/generations"))).toHaveLength(1);
+  }, 60_000);
 });

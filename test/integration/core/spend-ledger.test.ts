@@ -220,7 +220,7 @@ describe.each(backends)("spend ledger: %s", (_name, backend) => {
 
 describe.each(backends)("idempotency keys: %s", (_name, backend) => {
   const owner = { pid: process.pid, boot: "test" };
-  const claim = { fingerprint: "f1", tool: "seedance_generate_video", owner };
+  const claim = { fingerprint: "f1", tool: "seedance_generate_video", owner, claim: "c1" };
 
   it("gives a key to exactly one of many concurrent claims across processes; the others get its entry", async () => {
     const shared = backend();
@@ -270,18 +270,27 @@ describe.each(backends)("idempotency keys: %s", (_name, backend) => {
   it("frees a key whose call was given up, but never one that made its job", async () => {
     const store = await backend()();
     await store.keys.claim("k-forget", claim);
-    await store.keys.forget("k-forget");
+    await store.keys.forget("k-forget", "c1");
     expect(await store.keys.get("k-forget")).toBeUndefined();
     expect(await store.keys.claim("k-forget", claim)).toEqual({ claimed: true });
     await store.keys.complete("k-forget", { job_id: "j" });
-    await store.keys.forget("k-forget");
+    await store.keys.forget("k-forget", "c1");
     expect(await store.keys.get("k-forget")).toMatchObject({ state: "done", job_id: "j" });
+  });
+
+  it("gives up a claim only while it is still that call's: another call's claim of the same key stays", async () => {
+    const store = await backend()();
+    await store.keys.claim("k-theirs", { ...claim, claim: "theirs" });
+    await store.keys.forget("k-theirs", "mine");
+    expect(await store.keys.get("k-theirs")).toMatchObject({ state: "pending", claim: "theirs" });
+    await store.keys.forget("k-theirs", "theirs");
+    expect(await store.keys.get("k-theirs")).toBeUndefined();
   });
 });
 
 describe("where the ledger and the keys are kept, and for how long", () => {
   const owner = { pid: process.pid, boot: "test" };
-  const claim = { fingerprint: "f1", tool: "t", owner };
+  const claim = { fingerprint: "f1", tool: "t", owner, claim: "c1" };
 
   it("Redis: days 400 days, settle markers 7 days, keys 24 hours after the claim, the key itself hashed", async () => {
     const store = await RedisJobStore.connect({ url: redis.url, prefix: "keep:", retentionDays: 30 });
@@ -473,7 +482,7 @@ describe("where the ledger and the keys are kept, and for how long", () => {
     expect(await store.keys.get("retried key")).toMatchObject({ job_id: "j-before" });
     // A claim pending at the upgrade is given up (forgotten) and claimed again: both land in the key's own folder.
     expect(await store.keys.claim("pending key", claim)).toMatchObject({ claimed: false, entry: { state: "pending" } });
-    await store.keys.forget("pending key");
+    await store.keys.forget("pending key", "c1");
     expect(await store.keys.get("pending key")).toBeUndefined();
     expect(await store.keys.claim("pending key", claim)).toEqual({ claimed: true });
     expect(readdirSync(join(dir, ".aigc-mcp", "keys", keyHash("pending key"))).sort()).toEqual(["2.json"]);
@@ -485,7 +494,7 @@ describe("where the ledger and the keys are kept, and for how long", () => {
     const a = new FileJobStore(dir, 30);
     const b = new FileJobStore(dir, 30);
     await a.keys.claim("retried", claim);
-    await a.keys.forget("retried"); // given up: dead from now
+    await a.keys.forget("retried", "c1"); // given up: dead from now
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + 40 * 60_000);
     // b reads the dead entry, then a claims it whole before b writes (as two processes interleave).
@@ -514,7 +523,7 @@ describe("where the ledger and the keys are kept, and for how long", () => {
     vi.setSystemTime(Date.now() + 120_000);
     expect(await store.keys.claim("k", claim)).toEqual({ claimed: true });
     // Long dead (past the sweep's hour, not swept yet): claimed by the generation after it.
-    await store.keys.forget("k");
+    await store.keys.forget("k", "c1");
     vi.setSystemTime(Date.now() + 2 * 3600_000);
     expect(await store.keys.claim("k", claim)).toEqual({ claimed: true });
     expect(await store.keys.get("k")).toMatchObject({ state: "pending" });
