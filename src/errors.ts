@@ -105,6 +105,11 @@ export function registerVendorName(id: string, name: string): void {
   VENDOR_NAMES.set(id, name);
 }
 
+/** The ids of every vendor aigc-mcp knows (configured here or not). */
+export function knownVendorIds(): string[] {
+  return [...VENDOR_NAMES.keys()];
+}
+
 /** The vendor's display name ("Ark" for "ark"), or the id when none is registered. */
 export function vendorDisplayName(id: string): string {
   return VENDOR_NAMES.get(id) ?? id;

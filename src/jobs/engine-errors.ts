@@ -1,5 +1,5 @@
 /** The job engine's own refusals: a job id no store knows, a vendor this server has no credentials for. */
-import { AigcError } from "../errors.js";
+import { AigcError, knownVendorIds } from "../errors.js";
 
 export function unknownJob(where: string, jobId: string): AigcError {
   return new AigcError({
@@ -20,7 +20,16 @@ export function unknownOperation(vendor: string, op: string, ops: string[]): Aig
   });
 }
 
+/** A job id of a vendor this server has no credentials for, or of no vendor aigc-mcp knows. */
 export function vendorNotConfigured(vendor: string): AigcError {
+  const known = knownVendorIds();
+  if (known.length && !known.includes(vendor))
+    return new AigcError({
+      category: "invalid_input",
+      code: "InvalidJobId",
+      message: `job_id names the vendor "${vendor.slice(0, 40)}", which is none of aigc-mcp's (${known.join(", ")})`,
+      hint: "Pass a job_id exactly as a generation tool or list_jobs returned it.",
+    });
   return new AigcError({
     category: "invalid_input",
     code: "VendorNotConfigured",

@@ -90,7 +90,7 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
     for (;;) {
       const claim = await claimKey(store, key, { fingerprint: print, tool: def.name, owner: store.owner(), claim: claimId });
       if (claim.claimed) break;
-      const replayed = await replayKey(ctx, key, claim.entry, print, budget);
+      const replayed = await replayKey(ctx, key, claim.entry, { tool: def.name, fingerprint: print }, budget);
       if (replayed) return replayed;
     }
   }

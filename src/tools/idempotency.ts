@@ -53,14 +53,14 @@ export async function replayKey(
   ctx: ToolContext,
   key: string,
   first: KeyEntry,
-  fingerprint: string,
+  call: { tool: string; fingerprint: string },
   budget: WaitBudget,
 ): Promise<CallToolResult | undefined> {
-  if (first.fingerprint !== fingerprint)
+  if (first.fingerprint !== call.fingerprint)
     throw new AigcError({
       category: "invalid_input",
       code: "IdempotencyKeyReused",
-      message: `idempotency_key "${key.slice(0, 64)}" was used in the last 24 hours for a different call (${first.tool}, other arguments); nothing was sent`,
+      message: `idempotency_key "${key.slice(0, 64)}" was used in the last 24 hours for another call: ${first.tool === call.tool ? `${call.tool} with other arguments` : `${first.tool}, and this call is ${call.tool}`}; nothing was sent`,
       hint: "Use a new idempotency_key for a new generation; repeat a call with exactly its first arguments to get its result.",
     });
   const store = ctx.app.jobs.store;

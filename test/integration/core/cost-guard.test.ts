@@ -368,7 +368,9 @@ describe("the cost guard", () => {
     expect(ids.size).toBe(1);
     expect(results.filter((r) => /^This repeats an earlier call/.test(text(r)))).toHaveLength(3);
     const other = await h.call("gateway_speech", { ...args, text: "other words" });
-    expect(text(other)).toMatch(/^Error: IdempotencyKeyReused/);
+    expect(text(other)).toMatch(/^Error: IdempotencyKeyReused: .* for another call: gateway_speech with other arguments; nothing was sent/);
+    const tool = await h.call("gateway_chat", { prompt: "hi", max_tokens: 10, idempotency_key: "speech-0001" });
+    expect(text(tool)).toMatch(/^Error: IdempotencyKeyReused: .* for another call: gateway_speech, and this call is gateway_chat; nothing/);
     await h.call("wait_for_job", { job_id: [...ids][0], wait_seconds: 10 });
     expect(m.since((r) => r.method === "POST")).toHaveLength(1);
   });

@@ -223,6 +223,9 @@ describe("cancellation", () => {
     // A configured vendor's id with an operation it has no jobs of is no missing credential.
     const op = await h.call("get_job", { job_id: "t.ark.nope.tpecd2.cgt-1" });
     expect(text(op)).toMatch(/^Error: JobNotFound: job_id names the ark operation "nope" this server has no jobs of \(it has video\)/);
+    // A vendor aigc-mcp does not have is no missing credential either.
+    const foo = await h.call("get_job", { job_id: "t.foo.video.tpiwl4.abc" });
+    expect(text(foo)).toMatch(/^Error: InvalidJobId: job_id names the vendor "foo", which is none of aigc-mcp's \(ark, .*gateway/);
   });
 });
 
