@@ -34,3 +34,11 @@ export function prose(max: number, min = 1) {
       "is only whitespace: write the words, or leave the field out when it is optional",
     );
 }
+
+/**
+ * A `model` argument: a vendor's model id, endpoint id or req_key (at most 128 characters). Surrounding
+ * whitespace is dropped (no vendor's id has any, and a model copying one from text often adds it).
+ */
+export function modelId() {
+  return z.string().trim().min(1).max(128);
+}

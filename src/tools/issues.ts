@@ -96,8 +96,17 @@ function field(path: PropertyKey[]): string {
   return path.reduce<string>((s, k) => (typeof k === "number" ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), "") || "arguments";
 }
 
+/** Whether `other`, on the same field, is a tighter bound of the same kind (z.int's safe-integer bound beside a field's own). */
+function tighter(other: Issue, issue: Issue): boolean {
+  if (other === issue || field(other.path) !== field(issue.path)) return false;
+  if (issue.code === "too_big" && other.code === "too_big") return Number(other.maximum) < Number(issue.maximum);
+  if (issue.code === "too_small" && other.code === "too_small") return Number(other.minimum) > Number(issue.minimum);
+  return false;
+}
+
 /** One InvalidInput error naming the first failing field (and how many more there are). */
-export function describeIssues(issues: readonly Issue[], input: unknown): AigcError {
+export function describeIssues(all: readonly Issue[], input: unknown): AigcError {
+  const issues = all.filter((i) => !all.some((o) => tighter(o, i)));
   const [first, ...rest] = issues;
   if (!first) return inputError("arguments", "are not valid");
   const more = rest.map((i) => `${field(i.path)} ${words(i, input)}`);

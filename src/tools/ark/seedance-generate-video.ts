@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { prose, quietRange } from "../bounds.js";
+import { modelId, prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import { toUrlOrDataUri } from "../../media/inputs.js";
 import { ENDPOINTS } from "../../vendors/ark/catalog.js";
@@ -43,7 +43,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
       "Generates a video with Seedance (Volcengine Ark) from text, first/last frames or reference media. Paid per video token. Minutes: job_id for wait_for_job.",
     input: {
       prompt: prose(4000, 0).optional().describe("required for text-to-video"),
-      model: z.string().min(1).max(128).optional().describe("or ep-… id"),
+      model: modelId().optional().describe("or ep-… id"),
       first_frame: z.string().min(1).max(MAX_MEDIA_REF).optional(),
       last_frame: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("needs first_frame"),
       reference_images: media(30),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { prose, quietRange } from "../bounds.js";
+import { modelId, prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import { toUrlOrDataUri } from "../../media/inputs.js";
 import { ENDPOINTS } from "../../vendors/ark/catalog.js";
@@ -43,7 +43,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
     input: {
       prompt: prose(4000),
       images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(MAX_REFERENCE_IMAGES).optional().describe("or asset://<id>; <= 10 MB"),
-      model: z.string().min(1).max(128).optional().describe("or ep-… id"),
+      model: modelId().optional().describe("or ep-… id"),
       size: z
         .string()
         .max(MAX_ID)

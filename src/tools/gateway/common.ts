@@ -1,6 +1,6 @@
 /** What the gateway tools share: model resolution with a clear message, the models file's checks, annotations, result building. */
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import { modelId } from "../bounds.js";
 import { inputError } from "../../errors.js";
 import { GATEWAY_MODEL_VARS, GATEWAY_PATHS, VENDOR_ID, type GatewayCapability, type GatewayConfig } from "../../vendors/gateway/config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
@@ -44,7 +44,7 @@ export function resolveModel(cfg: GatewayConfig, cap: GatewayCapability, given: 
  * list_models); without one, the description says it is required here.
  */
 export function modelField(cfg: GatewayConfig, cap: GatewayCapability) {
-  const field = z.string().min(1).max(128).optional();
+  const field = modelId().optional();
   return cfg.models[cap] ? field : field.describe(`required (${GATEWAY_MODEL_VARS[cap]} is not set)`);
 }
 

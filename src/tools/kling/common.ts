@@ -1,6 +1,6 @@
 /** What every Kling tool shares: zod fields for the common options, image loading, model checks and task submission. */
 import { z } from "zod";
-import { prose, quietRange } from "../bounds.js";
+import { modelId, prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
@@ -40,7 +40,7 @@ export function currentModels(catalog: Catalog, ...endpoints: string[]): string[
  * say how model fields work).
  */
 export function modelField() {
-  return z.string().min(1).max(128).optional();
+  return modelId().optional();
 }
 
 /** `duration` with each current model's seconds on this endpoint, from the catalog (so the text cannot drift from the data). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { prose, quietRange } from "../bounds.js";
+import { modelId, prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { DEFAULT_BY_ENDPOINT } from "../../vendors/visual/catalog.js";
@@ -29,7 +29,7 @@ export function jimengGenerateImage(client: VisualClient, core: CoreConfig, cata
       "Generates images with Jimeng (即梦) (Volcengine Visual): text-to-image, editing, multi-image composition. Paid per image. 10-60 s, else a job_id for wait_for_job.",
     input: {
       prompt: prose(2000),
-      model: z.string().min(1).max(128).optional().describe("req_key"),
+      model: modelId().optional().describe("req_key"),
       images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(14).optional().describe("JPEG/PNG <= 15 MB; all URLs or all files"),
       size: quietRange(z.number().int(), 1, 16384 * 16384)
         .optional()

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { prose, quietRange } from "../bounds.js";
+import { modelId, prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { DEFAULT_BY_ENDPOINT } from "../../vendors/visual/catalog.js";
@@ -43,7 +43,7 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, cata
       "Generates a video with Jimeng (即梦) 3.0 (Volcengine Visual) from text, first/last frames or a camera template. Paid per second. 1-5 min: job_id for wait_for_job.",
     input: {
       prompt: prose(800).optional(),
-      model: z.string().min(1).max(128).optional().describe("req_key"),
+      model: modelId().optional().describe("req_key"),
       first_frame: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("JPEG/PNG <= 4.7 MB"),
       last_frame: z.string().min(1).max(MAX_MEDIA_REF).optional(),
       duration: quietRange(z.number().int(), 1, 60).optional().describe("5 or 10"),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { prose, quietRange } from "../bounds.js";
+import { modelId, prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { ENDPOINTS } from "../../vendors/visual/catalog.js";
@@ -25,7 +25,7 @@ export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, cor
       "Makes a new portrait of the person in a photo, keeping the face (Jimeng, Volcengine Visual). Paid per image. 10-60 s, else a job_id for wait_for_job.",
     input: {
       image: z.string().min(1).max(MAX_MEDIA_REF).describe("JPEG/PNG <= 15 MB"),
-      model: z.string().min(1).max(128).optional().describe("req_key"),
+      model: modelId().optional().describe("req_key"),
       prompt: prose(800).optional(),
       gen_mode: z.string().min(1).max(32).optional().describe("creative|reference|reference_char"),
       width: quietRange(z.number().int(), 1, 16384).optional(),

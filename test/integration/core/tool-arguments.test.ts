@@ -107,11 +107,23 @@ describe("tool arguments", () => {
     expect(listed.max_cost).toEqual({ type: "number" });
     const long = await h.call("kling_text_to_video", { prompt: "x", duration: 61 });
     expect(text(long)).toMatch(/^Error.*duration: must be at most 60 \(got 61\)/);
+    // Past the integer type's own bound too: only the field's bound is said.
+    const huge = await h.call("kling_text_to_video", { prompt: "x", duration: 1e300 });
+    expect(text(huge).split("\n")[0]).toMatch(/^Error: InvalidInput: duration: must be at most 60 \(got 1e\+300\)$/);
     const wait = await h.call("kling_text_to_video", { prompt: "x", wait_seconds: 100_000 });
     expect(text(wait)).toMatch(/^Error.*wait_seconds: must be at most \d+ \(got 100000\)/);
     const free = await h.call("kling_text_to_video", { prompt: "x", max_cost: 0 });
     expect(text(free)).toMatch(/^Error.*max_cost: must be more than 0 \(got 0\)/);
     expect(m.since()).toHaveLength(0);
+  });
+
+  it("sends a model id without the whitespace around it, and refuses one that is only whitespace", async () => {
+    const m = mark(h.ark);
+    const r = await h.call("seedream_generate_image", { prompt: "x", model: " doubao-seedream-5-0-pro-260628 \n" });
+    expect(r.isError, text(r)).toBeFalsy();
+    expect((m.since()[0]!.json as { model: string }).model).toBe("doubao-seedream-5-0-pro-260628");
+    const blank = await h.call("kling_text_to_video", { prompt: "x", model: "  " });
+    expect(text(blank)).toMatch(/^Error: InvalidInput: model: must not be empty/);
   });
 
   it("names the nearest valid argument for a misspelt one, on every tool", async () => {
