@@ -151,6 +151,7 @@ export function toErrorShape(err: unknown): JobErrorShape {
       code: err.info.code,
       message: err.info.message,
       ...(err.info.requestId ? { request_id: err.info.requestId } : {}),
+      ...(err.info.httpStatus ? { http_status: err.info.httpStatus } : {}),
       ...(hint ? { hint } : {}),
     };
   }

@@ -13,6 +13,7 @@ import type { MediaStore } from "../media/store.js";
 import type { Lease } from "./store.js";
 import type { Tracker } from "./tracker.js";
 import { TERMINAL, type Asset, type JobHandle, type PollResult, type TaskDriver, type VendorOutput } from "./types.js";
+import { DOWNLOADING } from "./record.js";
 
 /** How often a process waiting on another one's download looks at the job's record again. */
 const LEASE_RECHECK_MS = 250;
@@ -116,7 +117,7 @@ async function downloadLease(tr: Tracker): Promise<Lease | "none" | undefined> {
     const fresh = await tr.stored();
     if (fresh && TERMINAL.has(fresh.status)) return void tr.adopt(fresh);
     if (tr.record.detail !== "another server process is saving the results")
-      tr.adopt({ ...tr.record, status: "running", percent: 100, detail: "another server process is saving the results" });
+      tr.adopt({ ...tr.record, status: "running", detail: "another server process is saving the results" });
     await sleep(LEASE_RECHECK_MS, undefined, { signal: tr.signal }).catch(() => undefined);
     if (tr.signal.aborted) return;
   }
@@ -125,7 +126,8 @@ async function downloadLease(tr: Tracker): Promise<Lease | "none" | undefined> {
 async function saveAll(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<"retry" | undefined> {
   // Progress only (the record already says where the job is): shown at once, written only when the
   // download outlasts Tracker.note's delay; the final record carries the same fields.
-  tr.note({ status: "running", detail: "downloading results", model: result.model, percent: 100, usage: result.usage });
+  // No percent: the generation's last one stands (a 100% would read as done while a long download runs).
+  tr.note({ status: "running", detail: DOWNLOADING, model: result.model, usage: result.usage });
   return saveOutputs(tr, result, kind, media);
 }
 
@@ -162,5 +164,5 @@ async function saveOutputs(tr: Tracker, result: PollResult, kind: OutputKind, me
     });
     return;
   }
-  await tr.update({ status: "succeeded", assets, detail: assets.length ? undefined : `result: ${result.data}` });
+  await tr.update({ status: "succeeded", percent: 100, assets, detail: assets.length ? undefined : `result: ${result.data}` });
 }

@@ -40,6 +40,9 @@ export function patchRecord(record: JobRecord, patch: RecordPatch): JobRecord {
   return next;
 }
 
+/** A job's detail while its outputs are saved: the vendor has answered (a process stopped now leaves a billed call). */
+export const DOWNLOADING = "downloading results";
+
 /** What to do after an interrupted call: the key that started it answers this failure again. */
 const AGAIN =
   "Check the vendor's billing before generating again; use a new idempotency_key if the call had one (the same key answers this failure again).";
@@ -77,5 +80,8 @@ export function interruptedSavingError(vendor: string, result: PollResult): JobE
 export function interruptedRecord(record: JobRecord): JobRecord {
   const cost = record.cost && !record.cost.settled ? { cost: endedCost(record.cost, record.usage, true) } : {};
   const { owner: _owner, ...ended } = record;
-  return { ...ended, ...cost, status: "failed", error: interruptedError(record.vendor), updated_at: new Date().toISOString() };
+  // Stopped while saving the answer (a long streamed body): the vendor had answered, so the call is billed.
+  const error =
+    record.detail === DOWNLOADING ? interruptedSavingError(record.vendor, { status: "succeeded" }) : interruptedError(record.vendor);
+  return { ...ended, ...cost, status: "failed", error, updated_at: new Date().toISOString() };
 }

@@ -41,6 +41,8 @@ export interface JobErrorShape {
   /** What went wrong, without the advice (that is `hint`). */
   message: string;
   request_id?: string;
+  /** The vendor's HTTP status, when the failure was an HTTP answer. */
+  http_status?: number;
   /** What to do about it ("What to do: …" in the text). Records written before it had the advice in `message`. */
   hint?: string;
 }

@@ -60,6 +60,7 @@ export const jobResultShape = {
       code: z.string(),
       message: z.string(),
       request_id: z.string().optional(),
+      http_status: z.number().optional(),
       hint: z.string().optional().describe("what to do"),
     })
     .optional(),

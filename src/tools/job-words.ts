@@ -5,6 +5,7 @@
 import type { JobRecord } from "../jobs/types.js";
 import { notAsSavedWords, stateWords } from "../media/file-state-words.js";
 import { clip } from "../log.js";
+import { vendorDisplayName } from "../errors.js";
 import { formatBytes, lost, type RenderedAsset } from "./delivery.js";
 
 function describeAsset(a: RenderedAsset): string {
@@ -107,8 +108,14 @@ function messageFile(a: RenderedAsset): string {
 
 export function failureLine(record: JobRecord): string {
   const e = record.error;
-  if (!e) return `JobFailed (${record.vendor}): the job ${record.status} with no reason given`;
-  return `${e.code} (${[record.vendor, e.request_id ? `request id ${e.request_id}` : undefined].filter(Boolean).join(", ")}): ${e.message}`;
+  if (!e) return `JobFailed (${vendorDisplayName(record.vendor)}): the job ${record.status} with no reason given`;
+  const facts = [
+    vendorDisplayName(record.vendor),
+    e.http_status ? `HTTP ${e.http_status}` : undefined,
+    e.request_id && `request id ${e.request_id}`,
+  ];
+  // The same first line as a failure that made no job (describeError): "<code> (<Vendor>, HTTP <status>, request id <id>): …".
+  return `${e.code} (${facts.filter(Boolean).join(", ")}): ${e.message}`;
 }
 
 /**

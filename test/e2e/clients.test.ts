@@ -137,7 +137,7 @@ function expectClean(bodies: string[]): void {
   const all = bodies.join("\n");
   expect(all).toMatch(/media:\/\/files\//); // the model is told where the files are
   expect(all).toMatch(/vectors are saved in /);
-  expect(all).toMatch(/Error: \S+ \(ark, request id/); // the refusal, as an error the model reads
+  expect(all).toMatch(/Error: \S+ \(Ark, HTTP 400, request id/); // the refusal, as an error the model reads
 }
 
 /** The server's environment as the README's Client setup section sets it (plus the sandbox and a temp folder). */

@@ -9,7 +9,7 @@ import { cancelled } from "../../src/net/http.js";
 import { JobEngine } from "../../src/jobs/engine.js";
 import { decodeJobId, encodeLegacyJobId, mintJobId, newLocalHandle } from "../../src/jobs/handle.js";
 import { outputStem } from "../../src/jobs/outputs.js";
-import { newRecord, patchRecord } from "../../src/jobs/record.js";
+import { DOWNLOADING, interruptedRecord, newRecord, patchRecord } from "../../src/jobs/record.js";
 import { FileJobStore } from "../../src/jobs/file-store.js";
 import { PROGRESS_WRITE_MS } from "../../src/jobs/tracker.js";
 import { KEEP_ENDED } from "../../src/jobs/tracked.js";
@@ -111,6 +111,16 @@ describe("record changes", () => {
     const failed = patchRecord(base, { status: "failed", error: { code: "X", message: "y" } });
     expect(failed.error).toEqual({ code: "X", message: "y" });
     expect("owner" in failed).toBe(false);
+  });
+
+  it("of a synchronous call whose process died: billed once the vendor had answered (saving), may be billed before", () => {
+    const before = interruptedRecord({ ...base, vendor: "animo", detail: "waiting for the answer" });
+    expect(before.error!.message).toMatch(/stopped before the vendor answered; the request had been sent, so it may be billed/);
+    const saving = interruptedRecord({ ...base, vendor: "animo", detail: DOWNLOADING });
+    expect(saving).toMatchObject({ status: "failed", error: { code: "Interrupted" } });
+    expect(saving.error!.message).toMatch(
+      /stopped while saving the outputs of this synchronous animo call; animo answered, so it is billed/,
+    );
   });
 });
 

@@ -209,7 +209,7 @@ describe("failures start with Error: and the code", () => {
     const blocked = await h.call("seedream_generate_image", { prompt: "a [blocked] panda" });
     expect(blocked.isError).toBe(true);
     const first = text(blocked).split("\n")[0]!;
-    expect(first).toMatch(/^Error: \S+ \(ark, request id [^)]+\): /);
+    expect(first).toMatch(/^Error: \S+ \(Ark, HTTP 400, request id [^)]+\): /);
     expect(structured<{ message: string }>(blocked).message).toBe(first.slice(0, 300));
   });
 

@@ -82,7 +82,7 @@ describe("cancellation", () => {
       expect(jobOf(await h.call("wait_for_job", { job_id: failed.job_id, wait_seconds: 10 })).status).toBe("failed");
       const late = await h.call("cancel_job", { job_id: failed.job_id });
       expect(late.isError).toBeFalsy();
-      expect(text(late)).toMatch(/^The job already ended \(failed\); there is nothing to cancel\.\nThe job failed: \w+ \(ark/);
+      expect(text(late)).toMatch(/^The job already ended \(failed\); there is nothing to cancel\.\nThe job failed: \w+ \(Ark/);
       expect(structured(late)).toMatchObject({ cancelled: false, status: "failed" });
       expect((await h.call("get_job", { job_id: failed.job_id })).isError).toBe(true);
     } finally {

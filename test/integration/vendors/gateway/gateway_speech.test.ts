@@ -23,9 +23,9 @@ describe("gateway tools (key auth, in-process)", () => {
     const s = r.structuredContent as { message: string; error: { code: string; message: string; hint?: string } };
     expect(s.error).toMatchObject({ code: "InternalError", message: "speech synthesis failed" });
     expect(s.error.hint).toMatch(/^The vendor had an internal problem; try again/);
-    expect(s.message).toMatch(/^Error: InternalError \(gateway, request id \S+\): speech synthesis failed$/);
+    expect(s.message).toMatch(/^Error: InternalError \(AI Gateway, HTTP 500, request id \S+\): speech synthesis failed$/);
     expect(text(r)).toMatch(
-      /^Error: InternalError \(gateway, request id \S+\): speech synthesis failed\nWhat to do: The vendor had an internal problem/,
+      /^Error: InternalError \(AI Gateway, HTTP 500, request id \S+\): speech synthesis failed\nWhat to do: The vendor had an internal problem/,
     );
     expect(JSON.stringify(r).match(/What to do/g)).toHaveLength(1);
   });
