@@ -71,6 +71,19 @@ export async function loadPricesFile(path: string, vendorIds: readonly string[])
     const name = field.map(String).join(".");
     throw new ConfigError(VARIABLE, `${path}: ${String(vendor)}${at}${name ? `, field ${name}` : ""}: ${issue.message}`);
   }
+  for (const [vendor, list] of Object.entries(parsed.data)) {
+    const seen = new Map<string, number>();
+    for (const [i, e] of list.entries()) {
+      const key = `${e.model}\n${e.endpoint ?? ""}`;
+      const first = seen.get(key);
+      if (first !== undefined)
+        throw new ConfigError(
+          VARIABLE,
+          `${path}: ${vendor} entry ${i}: model "${e.model}"${e.endpoint ? ` on endpoint "${e.endpoint}"` : ""} is priced already by entry ${first}, and only the first would count; to price the same model (or "*") differently per kind of call, give each entry its "endpoint" (list_models names each tool's)`,
+        );
+      seen.set(key, i);
+    }
+  }
   const entries = Object.fromEntries(
     Object.entries(parsed.data).map(([vendor, list]) => [
       vendor,

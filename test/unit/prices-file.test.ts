@@ -1,0 +1,39 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/config.js";
+import { loadPricesFile } from "../../src/vendors/kit/prices-file.js";
+import { tempDir } from "../helpers/harness.js";
+
+function file(content: unknown): string {
+  const path = join(tempDir("aigc-prices-"), "prices.json");
+  writeFileSync(path, JSON.stringify(content));
+  return path;
+}
+
+const perImage = { model: "*", currency: "CNY", unit: "image", amount: 0.2 };
+const perSecond = { model: "*", currency: "CNY", unit: "second", amount: 0.5 };
+
+describe("AIGC_MCP_PRICES_FILE", () => {
+  it("refuses a model priced twice on the same endpoint (only the first would count), naming both entries and the way out", async () => {
+    const path = file({ visual: [perImage, perSecond] });
+    const load = loadPricesFile(path, ["visual"]);
+    await expect(load).rejects.toBeInstanceOf(ConfigError);
+    await expect(loadPricesFile(path, ["visual"])).rejects.toThrow(
+      /^AIGC_MCP_PRICES_FILE: .*prices\.json: visual entry 1: model "\*" is priced already by entry 0, and only the first would count; .*give each entry its "endpoint"/,
+    );
+  });
+
+  it("takes the same model priced per endpoint, and the same entry for two vendors", async () => {
+    const path = file({
+      visual: [
+        { ...perImage, endpoint: "image/t2i" },
+        { ...perSecond, endpoint: "video/t2v" },
+      ],
+      animo: [perSecond],
+    });
+    const prices = await loadPricesFile(path, ["visual", "animo"]);
+    expect(prices.entries.visual).toHaveLength(2);
+    expect(prices.entries.animo).toHaveLength(1);
+  });
+});
