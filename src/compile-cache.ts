@@ -13,18 +13,7 @@
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off. A folder that another user owns or others can write to
  * is not used (a planted cache would run as this process's code).
  */
-import {
-  constants,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-  type Stats,
-} from "node:fs";
+import { constants, existsSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from "node:fs";
 import { open, readFile, stat } from "node:fs/promises";
 import Module, { createRequire } from "node:module";
 import { homedir } from "node:os";
@@ -32,6 +21,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { IMPORTER } from "./load-package.js";
+import { makeDirsSync } from "./make-dirs.js";
 
 /** What the entry found, shared with the server it runs through one global (two separate bundles). */
 export interface CompileCache {
@@ -247,7 +237,7 @@ function ensureFolder(dir: string): void {
       while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
       if (statSync(parent).uid !== 0) throw new Error(`${parent} belongs to another user: as root, no cache folder is created in it`);
     }
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirsSync(dir, { mode: 0o700 });
   }
   const problem = folderProblem(dir, statSync(dir));
   if (problem) throw new Error(problem);

@@ -5,11 +5,12 @@
  * pid namespace, such as two containers on one volume, or another machine on a network folder).
  * The Redis store's heartbeat keys do the same for replicas.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { log } from "../log.js";
 import { removeStaleFiles } from "../media/disk.js";
+import { makeDirsSync } from "../make-dirs.js";
 
 /** How often a live process touches its file. */
 const BEAT_MS = 5000;
@@ -38,7 +39,7 @@ export class FileHeartbeat {
     if (this.id) return;
     this.id = id;
     try {
-      mkdirSync(this.dir, { recursive: true });
+      makeDirsSync(this.dir);
       writeFileSync(this.file(id), "");
     } catch (err) {
       this.cannotBeat(err);

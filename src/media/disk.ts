@@ -4,9 +4,10 @@
  * "the vendor could not be reached".
  */
 import { randomBytes } from "node:crypto";
-import { link, lstat, mkdir, readdir, realpath, stat, unlink, writeFile } from "node:fs/promises";
+import { link, lstat, readdir, realpath, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { AigcError } from "../errors.js";
+import { makeDirs } from "../make-dirs.js";
 
 const LOCAL_FAULTS: Record<string, string> = {
   ENOSPC: "the disk is full",
@@ -50,7 +51,7 @@ export function localDiskError(err: unknown, dir: string, vendor?: string, hint?
 export async function probeWritable(dir: string): Promise<void> {
   const probe = join(dir, `.write-check-${randomBytes(4).toString("hex")}.part`);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     await writeFile(probe, "ok");
     await unlink(probe);
   } catch (err) {
@@ -73,7 +74,7 @@ export async function probeWritable(dir: string): Promise<void> {
 export async function saveDataFile(dir: string, stem: string, data: unknown): Promise<string> {
   const path = join(dir, `${stem}-${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(3).toString("hex")}.json`);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     await writeFile(path, JSON.stringify(data));
     return path;
   } catch (err) {
@@ -90,7 +91,7 @@ export async function inFolder<T>(dir: string, op: () => Promise<T>): Promise<T>
     return await op();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     return op();
   }
 }
@@ -112,7 +113,7 @@ export async function createWhole(tmpDir: string, target: string, data: string):
         return true;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= 3) throw err;
-        await mkdir(dirname(target), { recursive: true });
+        await makeDirs(dirname(target));
       }
     }
   } catch (err) {

@@ -8,11 +8,12 @@
  * server that never previews never loads it.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Asset } from "../jobs/types.js";
 import { loadPackage } from "../load-package.js";
 import { mediaName } from "./media-uri.js";
+import { makeDirs } from "../make-dirs.js";
 
 /** Largest preview sent: small enough for any client's context and Claude Desktop's limits. */
 export const PREVIEW_MAX_BYTES = 96 * 1024;
@@ -115,7 +116,7 @@ async function make(source: string, stem: string): Promise<PreviewOutcome> {
 async function keep(path: string, data: Buffer): Promise<void> {
   const tmp = `${path}.${randomBytes(4).toString("hex")}.part`;
   try {
-    await mkdir(join(path, ".."), { recursive: true });
+    await makeDirs(join(path, ".."));
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch {

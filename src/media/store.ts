@@ -3,7 +3,7 @@
  * copy), hashed on the way, checked for type and size, then exposed as `media://files/<name>`.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, realpath, rename, unlink } from "node:fs/promises";
+import { open, realpath, rename, unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -22,6 +22,7 @@ import { notMedia, refusal, tooLarge } from "./save-errors.js";
 import { BoundedQueue } from "./queue.js";
 import { probeFile, sniffBytes, type MediaKind } from "./sniff.js";
 import { MEDIA_URI_PREFIX, mediaElsewhere, mediaNotFound, outputName } from "./media-uri.js";
+import { makeDirs } from "../make-dirs.js";
 
 const HEAD_BYTES = 64 * 1024;
 
@@ -50,7 +51,7 @@ export class MediaStore {
   ) {}
 
   async init(): Promise<void> {
-    await mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
+    await makeDirs(this.dir).catch((err: unknown) => {
       throw localDiskError(err, this.dir) ?? err;
     });
   }
@@ -125,7 +126,7 @@ export class MediaStore {
     if (!this.bucket || saved.storage === "local") throw notFound;
     const cached = join(root, CACHE_DIR, name);
     if (await regularFile(cached, bytes)) return { path: cached, bytes };
-    await mkdir(join(root, CACHE_DIR), { recursive: true });
+    await makeDirs(join(root, CACHE_DIR));
     if (!(await this.bucket.download(name, cached, opts))) throw notFound;
     return { path: cached, bytes };
   }
