@@ -179,6 +179,13 @@ describe("AI Gateway error mapping", () => {
     });
     expect(map(401, "Request denied by JWT Auth check. JWT verification fails", { auth: jwtAuth }).info.hint).toMatch(/AI_GATEWAY_JWT_KEY/);
     expect(map(403, "Request denied by JWT Auth check. Unauthorized consumer.", { auth: jwtAuth }).info.hint).toMatch(/uid "u9"/);
+    // A JWT the key-auth check answered: the header or prefix, not the uid, is what to check.
+    const keyChecked = map(403, "Request denied by Key Auth check. Unauthorized consumer.", { auth: { ...jwtAuth, prefix: "" } });
+    expect(keyChecked.info.code).toBe("ConsumerUnauthorized");
+    expect(keyChecked.info.hint).toMatch(
+      /checked this request with key auth, not JWT.*AI_GATEWAY_JWT_PREFIX; now "authorization" with prefix "none"/,
+    );
+    expect(keyChecked.info.hint).not.toMatch(/AI_GATEWAY_JWT_UID/);
     const limited = map(429, "Too many requests", { headers: { "retry-after": "2" } });
     expect(limited.info).toMatchObject({
       category: "rate_limit",

@@ -73,6 +73,13 @@ function authHint(f: GatewayFacts, text: string): { code: string; hint: string; 
       category: "auth",
       hint: "AI_GATEWAY_API_KEY is not a key of any consumer of this gateway; copy it again from the consumer page and restart.",
     };
+  // The key-auth plugin answered a JWT: it did not find the token where the JWT plugin reads it.
+  if (a.mode === "jwt" && /Key Auth/i.test(text))
+    return {
+      code: /No Key Authentication/i.test(text) ? "KeyMissing" : "ConsumerUnauthorized",
+      category: f.status === 401 ? "auth" : "permission",
+      hint: `The gateway checked this request with key auth, not JWT: either the route uses key auth (set AI_GATEWAY_API_KEY instead of a JWT key), or the token is not where the consumer's JWT settings read it (set AI_GATEWAY_JWT_HEADER / AI_GATEWAY_JWT_PREFIX; now "${a.header}" with prefix "${a.prefix || "none"}").`,
+    };
   if (/Unauthorized consumer|not allow/i.test(text)) {
     return {
       code: "ConsumerUnauthorized",
