@@ -15,6 +15,7 @@ import type { Readable, Writable } from "node:stream";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   JSONRPCMessageSchema,
+  JSONRPCRequestSchema,
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
@@ -185,16 +186,24 @@ export class LineStdioTransport implements Transport {
   /** A line read: a JSON-RPC message for the server, or answered with a parse error. */
   private message(line: string, bytes: number): void {
     let message: JSONRPCMessage;
+    let parsed: unknown;
     try {
       const refusal = messageRefusal(line);
       if (refusal) return this.refuseValues(line, refusal, bytes);
-      message = JSONRPCMessageSchema.parse(JSON.parse(line));
+      parsed = JSON.parse(line);
+      message = JSONRPCMessageSchema.parse(parsed);
     } catch (err) {
       log.warn("stdio: a line that is not a JSON-RPC message was ignored", { bytes, error: String(err).slice(0, 200) });
+      // JSON, but not a valid message: a request is answered with its own id, so its client does not wait for it.
+      const id = requestIdOf(parsed);
+      if (parsed !== undefined && id === undefined && isNotification(line)) return;
       void this.send({
         jsonrpc: "2.0",
-        id: null,
-        error: { code: -32700, message: "Parse error: the line is not a JSON-RPC message" },
+        id: id ?? null,
+        error:
+          parsed === undefined
+            ? { code: -32700, message: "Parse error: the line is not JSON" }
+            : { code: -32600, message: `Invalid Request: ${invalidWhere(parsed)}` },
       } as never);
       return;
     }
@@ -271,4 +280,17 @@ export async function serveStdio(app: AppContext, storedList?: Promise<StoredToo
     output: app.config.outputDir,
     max_message_bytes: app.config.stdioMaxMessageBytes,
   });
+}
+
+/** The id of what looks like a request (an object with a string method and a string or number id). */
+function requestIdOf(value: unknown): string | number | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const { id, method } = value as { id?: unknown; method?: unknown };
+  return typeof method === "string" && (typeof id === "string" || (typeof id === "number" && Number.isFinite(id))) ? id : undefined;
+}
+
+/** The first field of a request that its schema refused, in one line. */
+function invalidWhere(value: unknown): string {
+  const issue = requestIdOf(value) === undefined ? undefined : JSONRPCRequestSchema.safeParse(value).error?.issues[0];
+  return issue ? `${issue.path.map(String).join(".")}: ${issue.message}` : "not a JSON-RPC message";
 }

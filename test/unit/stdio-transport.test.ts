@@ -81,6 +81,21 @@ describe("LineStdioTransport", () => {
     expect(got).toHaveLength(1);
   });
 
+  it("answers JSON that is no valid message with the request's own id and the field at fault, and a notification not at all", async () => {
+    const { stdin, t, got, sent } = setup();
+    await t.start();
+    const call = { jsonrpc: "2.0", id: 10, method: "tools/call", params: { name: "x", _meta: { progressToken: { a: 1 } } } };
+    stdin.write(JSON.stringify(call) + "\n");
+    stdin.write(JSON.stringify({ jsonrpc: "2.0", method: "notifications/progress", params: 5 }) + "\n");
+    stdin.write("[1,2]\n" + JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) + "\n");
+    await tick();
+    expect(sent).toEqual([
+      { jsonrpc: "2.0", id: 10, error: { code: -32600, message: "Invalid Request: params._meta.progressToken: Invalid input" } },
+      { jsonrpc: "2.0", id: null, error: { code: -32600, message: "Invalid Request: not a JSON-RPC message" } },
+    ]);
+    expect(got).toHaveLength(1);
+  });
+
   it("closes with a reason when stdin ends", async () => {
     const { stdin, t } = setup();
     let closed = false;
