@@ -72,9 +72,9 @@ async function main(argv: string[]): Promise<void> {
     process.exit(0);
   }
   if (args.command === "check") {
-    // `check | head` closes the pipe before the last lines: the reader has what it wanted.
+    // `check | head` closes the pipe before the last lines: the reader has what it wanted (and the FAILs it saw).
     process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-      if (err.code === "EPIPE") process.exit(0);
+      if (err.code === "EPIPE") process.exit(failedLines ? CHECK_EXIT.failed : 0);
     });
     // The job store is the output folder unless Redis is set: no "ok jobs" line after a failed folder.
     const store = (await checkOutputFolder(core)) || (await checkJobStore(core));
@@ -140,7 +140,7 @@ async function checkOutputFolder(core: CoreConfig): Promise<number> {
     await probeWritable(core.outputDir);
     return 0;
   } catch (err) {
-    process.stdout.write(`FAIL  ${"output".padEnd(10)} AIGC_MCP_OUTPUT_DIR: ${describeError(err).split("\n")[0]}\n`);
+    failLine(`${"output".padEnd(10)} AIGC_MCP_OUTPUT_DIR: ${describeError(err).split("\n")[0]}\n`);
     return 1;
   }
 }
@@ -158,7 +158,7 @@ async function checkJobStore(core: CoreConfig): Promise<number> {
     await store.close();
     return 0;
   } catch (err) {
-    process.stdout.write(`FAIL  ${"redis".padEnd(10)} ${oneLine(err)}\n`);
+    failLine(`${"redis".padEnd(10)} ${oneLine(err)}\n`);
     return 1;
   }
 }
@@ -172,11 +172,19 @@ async function checkBucket(core: CoreConfig): Promise<number> {
     process.stdout.write(`ok    ${"bucket".padEnd(10)} ${bucket.cfg.bucket} answers (HeadBucket)\n`);
     return 0;
   } catch (err) {
-    process.stdout.write(`FAIL  ${"bucket".padEnd(10)} AIGC_MCP_S3_BUCKET: ${oneLine(err)}\n`);
+    failLine(`${"bucket".padEnd(10)} AIGC_MCP_S3_BUCKET: ${oneLine(err)}\n`);
     return 1;
   } finally {
     bucket.close();
   }
+}
+
+/** FAIL lines `check` has written: a reader that stops early (`check | head`) still gets a failing exit code for those. */
+let failedLines = 0;
+
+function failLine(text: string): void {
+  failedLines++;
+  process.stdout.write(`FAIL  ${text}`);
 }
 
 /** An error as one line of `check`'s output: its first line and its "What to do", as sentences. */
@@ -195,7 +203,7 @@ async function runCheck(vendors: LoadedVendor[]): Promise<number> {
       for (const line of await shutDownDefaults(v)) process.stdout.write(`WARN  ${v.id.padEnd(10)} ${line}\n`);
     } catch (err) {
       failed++;
-      process.stdout.write(`FAIL  ${v.id.padEnd(10)} ${oneLine(err)}\n`);
+      failLine(`${v.id.padEnd(10)} ${oneLine(err)}\n`);
     }
   }
   for (const m of PLUGINS.filter((p) => !configured.has(p.id))) {

@@ -1,5 +1,7 @@
 /** The built server with Ark: `check` reads Ark's model list and warns about a default Ark lists as shut down. */
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
 import { tempDir } from "../helpers/harness.js";
@@ -35,6 +37,12 @@ describe("built server with Ark", () => {
     expect(first).toMatch(/^ok /);
     expect(stderr).not.toMatch(/EPIPE|Unhandled/);
     expect(code).toBe(0);
+    // A reader gone at the first line, a FAIL (an output folder that is a file): the exit code still fails.
+    const file = join(tempDir("aigc-e2e-file-"), "not-a-folder");
+    writeFileSync(file, "x");
+    const failing = spawn(process.execPath, [ENTRY, "check"], { env: { PATH: process.env.PATH ?? "", ...env, AIGC_MCP_OUTPUT_DIR: file } });
+    failing.stdout.destroy();
+    expect(await new Promise<number | null>((resolve) => failing.once("exit", resolve))).toBe(1);
   });
 
   it("check whose stderr reader is gone (check 2>&1 | head -1) still writes its report and exits with its own code", async () => {
