@@ -25,7 +25,7 @@ import { type CancelOutcome, type JobHandle, type JobRecord, type TaskDriver } f
 import { callScope } from "../cost/scope.js";
 import { waitOn, type WaitOptions } from "./wait.js";
 import { resumeJob, type JobLookup, type Resuming } from "./resume.js";
-import { lostRecord } from "./lost-record.js";
+import { lostRecord, unsave } from "./lost-record.js";
 import type { EngineOptions } from "./engine-options.js";
 
 export type { WaitOptions, EngineOptions };
@@ -97,7 +97,7 @@ export class JobEngine {
     const tr = this.tracker(handle, record, kind);
     // Written before the create is sent, so a process killed while it is pending leaves a job any
     // process resumes (kinds/submitting.ts finds the task); a create refused at once removes it.
-    await this.store.save(tr.record);
+    await this.store.save(tr.record).catch(unsave(this.store, jobId));
     tr.holdWrites = true;
     this.trackers.set(jobId, tr);
     this.drive(tr);
@@ -170,7 +170,7 @@ export class JobEngine {
     const { jobId } = mintJobId(handle);
     const { scope, record } = this.ownRecord(jobId, handle, "running", opts.label);
     // Nothing was sent yet: a store that cannot take the record fails the call before any billing.
-    await this.store.save(record);
+    await this.store.save(record).catch(unsave(this.store, jobId));
     scope?.onJob?.(jobId);
     this.track(handle, record, new LocalCall(opts.run, opts.outputKind, this.media));
     return jobId;

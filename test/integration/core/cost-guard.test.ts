@@ -357,6 +357,51 @@ describe("the cost guard", () => {
     expect(m.since((r) => r.method === "POST")).toHaveLength(1);
   });
 
+  it("a create sent whose job record cannot be written counts as spent and keeps its key: a repeat sends nothing", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100USD" } });
+    const store = h.app.jobs.store;
+    const save = store.save.bind(store);
+    // The store takes the record before the create, then fails (as a stalled Redis does) once the task exists.
+    vi.spyOn(store, "save").mockImplementation((record) =>
+      record.vendor_task_id ? Promise.reject(new Error("Command timed out")) : save(record),
+    );
+    const m = mark(h.sandbox.kling);
+    const args = { prompt: "a kite", wait_seconds: 0, idempotency_key: "lost-record-0001" };
+    const first = await h.call("kling_text_to_video", args);
+    expect(text(first)).toMatch(/^Error: \w+ \(Kling\): the kling task \S+ was sent and may be billed, but the record of its job/);
+    const creates = () => m.since((r) => r.method === "POST").length;
+    expect(creates()).toBe(1);
+    const limit = async () =>
+      ((await h!.call("get_budget", {})).structuredContent as { limits: Array<{ spent: number; reserved: number }> }).limits[0]!;
+    await expect.poll(limit, { timeout: 5000 }).toEqual(expect.objectContaining({ reserved: 0, spent: expect.any(Number) as number }));
+    expect((await limit()).spent).toBeGreaterThan(0);
+    const again = await h.call("kling_text_to_video", args);
+    expect(text(again)).toMatch(/This repeats an earlier call with the same idempotency_key/);
+    expect(creates()).toBe(1);
+  });
+
+  it("a record written before anything was sent, whose write failed but landed late, is removed: no job looks sent", async () => {
+    h = await startHarness();
+    const store = h.app.jobs.store;
+    const save = store.save.bind(store);
+    // The write is given up by the client, yet lands (a stalled Redis running it later).
+    vi.spyOn(store, "save").mockImplementation(async (record) => {
+      await save(record);
+      throw new Error("Command timed out");
+    });
+    const m = mark(h.sandbox.kling);
+    for (const [tool, args] of [
+      ["kling_text_to_video", { prompt: "a kite", wait_seconds: 0 }],
+      ["seedream_generate_image", { prompt: "a kite" }],
+    ] as const) {
+      const r = await h.call(tool, args);
+      expect(text(r)).toMatch(/Command timed out/);
+    }
+    expect(m.since()).toHaveLength(0);
+    vi.restoreAllMocks();
+    await expect.poll(async () => (await store.list(10)).length, { timeout: 5000 }).toBe(0);
+  });
+
   it("concurrent calls with one idempotency_key and wait_seconds 0 all get the first call's job: one vendor request", async () => {
     h = await startHarness();
     const m = mark(h.sandbox.gateway);
