@@ -20,6 +20,12 @@ import { VERSION } from "./version.js";
 async function main(argv: string[]): Promise<void> {
   keepRunningWithoutStderr();
   const args = parseArgs(argv);
+  // A CLI command piped into a reader that stops early (`check | head`): the reader has what it wanted
+  // (and check's exit code the FAILs it saw). A serving stdio server's stdout is its transport's.
+  if (args.command !== "serve")
+    process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") process.exit(failedLines ? CHECK_EXIT.failed : 0);
+    });
   if (args.command === "help") return void process.stdout.write(helpText());
   if (args.command === "version") return void process.stdout.write(`${VERSION}\n`);
 
@@ -72,10 +78,6 @@ async function main(argv: string[]): Promise<void> {
     process.exit(0);
   }
   if (args.command === "check") {
-    // `check | head` closes the pipe before the last lines: the reader has what it wanted (and the FAILs it saw).
-    process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-      if (err.code === "EPIPE") process.exit(failedLines ? CHECK_EXIT.failed : 0);
-    });
     // The job store is the output folder unless Redis is set: no "ok jobs" line after a failed folder.
     const store = (await checkOutputFolder(core)) || (await checkJobStore(core));
     const bucket = await checkBucket(core);

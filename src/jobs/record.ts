@@ -51,7 +51,8 @@ const AGAIN =
 export function interruptedError(vendor: string): JobErrorShape {
   return {
     code: "Interrupted",
-    message: `the server process that ran this synchronous ${vendor} call stopped before the vendor answered; the request had been sent, so it may be billed (it counts against the budget), but nothing was saved. ${AGAIN}`,
+    message: `the server process that ran this synchronous ${vendor} call stopped before the vendor answered; the request had been sent, so it may be billed (it counts against the budget), but nothing was saved`,
+    hint: AGAIN,
   };
 }
 
@@ -59,7 +60,8 @@ export function interruptedError(vendor: string): JobErrorShape {
 export function ownerGoneError(): JobErrorShape {
   return {
     code: "Interrupted",
-    message: `the server process running this job stopped before it finished; its request may have reached the vendor and be billed (it counts against the budget), but nothing was saved. ${AGAIN}`,
+    message: `the server process running this job stopped before it finished; its request may have reached the vendor and be billed (it counts against the budget), but nothing was saved`,
+    hint: AGAIN,
   };
 }
 
@@ -68,7 +70,8 @@ export function interruptedSavingError(vendor: string, result: PollResult): JobE
   const urls = (result.outputs ?? []).flatMap((o) => (o.url ? [o.url] : []));
   return {
     code: "Interrupted",
-    message: `the server process stopped while saving the outputs of this synchronous ${vendor} call; ${vendor} answered, so it is billed, but nothing was saved.${urls.length ? ` Vendor URL(s), valid for a limited time: ${urls.join(" ")}` : ` ${AGAIN}`}`,
+    message: `the server process stopped while saving the outputs of this synchronous ${vendor} call; ${vendor} answered, so it is billed, but nothing was saved${urls.length ? `. Vendor URL(s), valid for a limited time: ${urls.join(" ")}` : ""}`,
+    hint: urls.length ? `Download the outputs from the vendor URL(s) above while they last. ${AGAIN}` : AGAIN,
   };
 }
 

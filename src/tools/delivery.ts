@@ -8,7 +8,7 @@
  *   models refuse); the text already gives every path, media:// URI and vendor URL.
  * - preview: link, plus each image the model can see as a small `image` block: downscaled to fit
  *   PREVIEW_EDGE px and under PREVIEW_MAX_BYTES, made once and cached (src/media/preview.ts); all
- *   of a result's previews within its embed budget, the first one always.
+ *   of a result's previews within its embed budget, the first one always (none with a budget of 0).
  */
 import { realpath } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -94,9 +94,11 @@ export async function assetBlocks(
       // Never a preview of other bytes than the ones generated, nor of a file nothing serves any more.
       const shown = lost(asset) ? { none: notKept(asset, asset.file!) } : await preview(asset, () => localPath(asset));
       if (!("data" in shown)) without.push(`No preview for ${name}: ${shown.none}.`);
-      else if (blocks.length && shown.data.length > left)
+      else if (inlineMaxBytes === 0 || (blocks.length && shown.data.length > left))
         without.push(
-          `No preview for ${name}: the previews before it used this result's ${formatBytes(inlineMaxBytes)} (AIGC_MCP_INLINE_MAX_BYTES); open the file above, or raise that limit.`,
+          inlineMaxBytes === 0
+            ? `No preview for ${name}: AIGC_MCP_INLINE_MAX_BYTES is 0 (links only); open the file above.`
+            : `No preview for ${name}: the previews before it used ${formatBytes(inlineMaxBytes - left)} of this result's ${formatBytes(inlineMaxBytes)} (AIGC_MCP_INLINE_MAX_BYTES); open the file above, or raise that limit.`,
         );
       else {
         blocks.push({ type: "image", data: shown.data.toString("base64"), mimeType: shown.mimeType });

@@ -121,6 +121,11 @@ describe("record changes", () => {
     expect(saving.error!.message).toMatch(
       /stopped while saving the outputs of this synchronous animo call; animo answered, so it is billed/,
     );
+    // What to do is the hint (the text's What to do line), not a sentence of the message.
+    for (const e of [before.error!, saving.error!]) {
+      expect(e.hint).toMatch(/^Check the vendor's billing before generating again/);
+      expect(e.message).not.toMatch(/generating again/);
+    }
   });
 });
 

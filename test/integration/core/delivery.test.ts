@@ -169,7 +169,20 @@ describe("previews within the result's embed budget", () => {
       expect(assets).toHaveLength(3);
       expect(kinds(r)).toEqual(["text", "image"]);
       for (const a of assets.slice(1))
-        expect(text(r)).toContain(`No preview for ${a.uri.split("/").pop()}: the previews before it used this result's 1000 B`);
+        expect(text(r)).toMatch(
+          new RegExp(`No preview for ${a.uri.split("/").pop()}: the previews before it used [\\d.]+ \\w+ of this result's 1000 B`),
+        );
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("none with AIGC_MCP_INLINE_MAX_BYTES=0 (links only)", async () => {
+    const h = await startHarness({ env: { AIGC_MCP_INLINE_MAX_BYTES: "0" }, kling: { maxRenderEdge: 256 } });
+    try {
+      const r = await h.call("kling_generate_image", { prompt: "a panda", wait_seconds: 20, delivery: "preview" });
+      expect(kinds(r)).toEqual(["text"]);
+      expect(text(r)).toMatch(/No preview for \S+: AIGC_MCP_INLINE_MAX_BYTES is 0 \(links only\)/);
     } finally {
       await h.close();
     }
