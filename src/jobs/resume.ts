@@ -6,7 +6,8 @@
  */
 import { applySettlement } from "../cost/settle.js";
 import type { MediaStore } from "../media/store.js";
-import { unknownJob } from "./engine-errors.js";
+import { unknownJob, vendorNotConfigured } from "./engine-errors.js";
+import { knownVendorIds } from "../errors.js";
 import { parseHandle, parseJobId } from "./handle.js";
 import { Followed } from "./kinds/followed.js";
 import type { JobKind } from "./kinds/kind.js";
@@ -41,7 +42,10 @@ export async function resumeJob(jobId: string, r: Resuming): Promise<JobLookup> 
   const stored = await r.store.load(jobId);
   if (stored && TERMINAL.has(stored.status)) return { state: "finished", record: stored };
   const handle = parsed.form === "keyed" ? parseHandle(stored?.handle) : { ...parsed.handle };
-  if (!handle) throw unknownJob(r.store.where, jobId);
+  if (!handle)
+    throw parsed.form === "keyed" && !knownVendorIds().includes(parsed.vd)
+      ? vendorNotConfigured(parsed.vd)
+      : unknownJob(r.store.where, jobId);
   if (parsed.form === "task" && stored?.model) handle.model = stored.model;
   const owner = stored?.owner;
   const me = r.store.owner();

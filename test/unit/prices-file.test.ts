@@ -36,4 +36,12 @@ describe("AIGC_MCP_PRICES_FILE", () => {
     expect(prices.entries.visual).toHaveLength(2);
     expect(prices.entries.animo).toHaveLength(1);
   });
+
+  it("trims model ids and endpoints as calls' model ids are, so a stray space still matches (and still counts as a duplicate)", async () => {
+    const prices = await loadPricesFile(file({ ark: [{ ...perImage, model: " doubao-seedream-5-0-pro-260628 " }] }), ["ark"]);
+    expect(prices.entries.ark![0]!.model).toBe("doubao-seedream-5-0-pro-260628");
+    await expect(loadPricesFile(file({ visual: [perImage, { ...perSecond, model: " * " }] }), ["visual"])).rejects.toThrow(
+      /entry 1: model "\*"/,
+    );
+  });
 });

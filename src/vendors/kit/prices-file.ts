@@ -31,7 +31,8 @@ export const filePrice = z
 export type FilePrice = z.output<typeof filePrice>;
 
 const entry = z
-  .object({ model: z.string().min(1).max(128), endpoint: z.string().min(1).max(128).optional() })
+  // Trimmed as calls' model ids are (bounds.ts modelId): " *" would otherwise never match.
+  .object({ model: z.string().trim().min(1).max(128), endpoint: z.string().trim().min(1).max(128).optional() })
   .passthrough()
   .transform((e, ctx) => {
     const { model, endpoint, ...rest } = e;

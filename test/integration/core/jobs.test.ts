@@ -224,8 +224,10 @@ describe("cancellation", () => {
     const op = await h.call("get_job", { job_id: "t.ark.nope.tpecd2.cgt-1" });
     expect(text(op)).toMatch(/^Error: JobNotFound: job_id names the ark operation "nope" this server has no jobs of \(it has video\)/);
     // A vendor aigc-mcp does not have is no missing credential either.
-    const foo = await h.call("get_job", { job_id: "t.foo.video.tpiwl4.abc" });
-    expect(text(foo)).toMatch(/^Error: InvalidJobId: job_id names the vendor "foo", which is none of aigc-mcp's \(ark, .*gateway/);
+    for (const job_id of ["t.foo.video.tpiwl4.abc", "k.foo.video.tpiwl4.abcdefgh"]) {
+      const foo = await h.call("get_job", { job_id });
+      expect(text(foo)).toMatch(/^Error: InvalidJobId: job_id names the vendor "foo", which is none of aigc-mcp's \(ark, .*gateway/);
+    }
   });
 });
 
