@@ -109,8 +109,9 @@ describe("replicas sharing Redis", () => {
     await redis.client.set(key, JSON.stringify({ ...record, owner: { pid: process.pid, boot: "crashed-replica" } }));
     const later = jobOf(await b.call("wait_for_job", { job_id: started.job_id, wait_seconds: 10 }));
     expect(later).toMatchObject({ status: "failed", error: { code: "Interrupted" } });
-    // A retry with the key that started it would answer this failure again: the message says so.
-    expect(later.error!.message).toMatch(/may have reached the vendor and be billed.*use a new idempotency_key/);
+    // A retry with the key that started it would answer this failure again: its What to do says so.
+    expect(later.error!.message).toMatch(/may have reached the vendor and be billed/);
+    expect(later.error!.hint).toMatch(/use a new idempotency_key/);
   });
 });
 
