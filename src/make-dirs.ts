@@ -19,8 +19,7 @@ export async function makeDirs(dir: string, options: Options = {}): Promise<void
     return;
   } catch (err) {
     if (code(err) === "EEXIST" && (await stat(dir)).isDirectory()) return;
-    const parent = dirname(dir);
-    if (code(err) !== "ENOENT" || parent === dir) throw err;
+    if (code(err) !== "ENOENT" || dirname(dir) === dir) throw err;
   }
   await makeDirs(dirname(dir), options);
   await mkdir(dir, options).catch(async (err: unknown) => {
@@ -35,8 +34,7 @@ export function makeDirsSync(dir: string, options: Options = {}): void {
     return;
   } catch (err) {
     if (code(err) === "EEXIST" && statSync(dir).isDirectory()) return;
-    const parent = dirname(dir);
-    if (code(err) !== "ENOENT" || parent === dir) throw err;
+    if (code(err) !== "ENOENT" || dirname(dir) === dir) throw err;
   }
   makeDirsSync(dirname(dir), options);
   try {

@@ -20,16 +20,22 @@ export function unknownOperation(vendor: string, op: string, ops: string[]): Aig
   });
 }
 
+/** A job id of no vendor aigc-mcp knows (configured here or not): its refusal, else undefined. */
+export function unknownVendor(vendor: string): AigcError | undefined {
+  const known = knownVendorIds();
+  if (!known.length || known.includes(vendor)) return undefined;
+  return new AigcError({
+    category: "invalid_input",
+    code: "InvalidJobId",
+    message: `job_id names the vendor "${vendor.slice(0, 40)}", which is none of aigc-mcp's (${known.join(", ")})`,
+    hint: "Pass a job_id exactly as a generation tool or list_jobs returned it.",
+  });
+}
+
 /** A job id of a vendor this server has no credentials for, or of no vendor aigc-mcp knows. */
 export function vendorNotConfigured(vendor: string): AigcError {
-  const known = knownVendorIds();
-  if (known.length && !known.includes(vendor))
-    return new AigcError({
-      category: "invalid_input",
-      code: "InvalidJobId",
-      message: `job_id names the vendor "${vendor.slice(0, 40)}", which is none of aigc-mcp's (${known.join(", ")})`,
-      hint: "Pass a job_id exactly as a generation tool or list_jobs returned it.",
-    });
+  const unknown = unknownVendor(vendor);
+  if (unknown) return unknown;
   return new AigcError({
     category: "invalid_input",
     code: "VendorNotConfigured",

@@ -66,8 +66,8 @@ export function ownerGoneError(): JobErrorShape {
 }
 
 /** The error of a synchronous vendor call whose server process stopped while it saved the answer's outputs. */
-export function interruptedSavingError(vendor: string, result: PollResult): JobErrorShape {
-  const urls = (result.outputs ?? []).flatMap((o) => (o.url ? [o.url] : []));
+export function interruptedSavingError(vendor: string, result?: PollResult): JobErrorShape {
+  const urls = (result?.outputs ?? []).flatMap((o) => (o.url ? [o.url] : []));
   return {
     code: "Interrupted",
     message: `the server process stopped while saving the outputs of this synchronous ${vendor} call; ${vendor} answered, so it is billed, but nothing was saved${urls.length ? `. Vendor URL(s), valid for a limited time: ${urls.join(" ")}` : ""}`,
@@ -84,7 +84,6 @@ export function interruptedRecord(record: JobRecord): JobRecord {
   const cost = record.cost && !record.cost.settled ? { cost: endedCost(record.cost, record.usage, true) } : {};
   const { owner: _owner, ...ended } = record;
   // Stopped while saving the answer (a long streamed body): the vendor had answered, so the call is billed.
-  const error =
-    record.detail === DOWNLOADING ? interruptedSavingError(record.vendor, { status: "succeeded" }) : interruptedError(record.vendor);
+  const error = record.detail === DOWNLOADING ? interruptedSavingError(record.vendor) : interruptedError(record.vendor);
   return { ...ended, ...cost, status: "failed", error, updated_at: new Date().toISOString() };
 }

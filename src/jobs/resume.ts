@@ -6,8 +6,7 @@
  */
 import { applySettlement } from "../cost/settle.js";
 import type { MediaStore } from "../media/store.js";
-import { unknownJob, vendorNotConfigured } from "./engine-errors.js";
-import { knownVendorIds } from "../errors.js";
+import { unknownJob, unknownVendor } from "./engine-errors.js";
 import { parseHandle, parseJobId } from "./handle.js";
 import { Followed } from "./kinds/followed.js";
 import type { JobKind } from "./kinds/kind.js";
@@ -42,10 +41,7 @@ export async function resumeJob(jobId: string, r: Resuming): Promise<JobLookup> 
   const stored = await r.store.load(jobId);
   if (stored && TERMINAL.has(stored.status)) return { state: "finished", record: stored };
   const handle = parsed.form === "keyed" ? parseHandle(stored?.handle) : { ...parsed.handle };
-  if (!handle)
-    throw parsed.form === "keyed" && !knownVendorIds().includes(parsed.vd)
-      ? vendorNotConfigured(parsed.vd)
-      : unknownJob(r.store.where, jobId);
+  if (!handle) throw (parsed.form === "keyed" && unknownVendor(parsed.vd)) || unknownJob(r.store.where, jobId);
   if (parsed.form === "task" && stored?.model) handle.model = stored.model;
   const owner = stored?.owner;
   const me = r.store.owner();

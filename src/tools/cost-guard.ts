@@ -83,6 +83,7 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
   const store = ctx.app.jobs.store;
   const key = idempotency_key;
   const claimId = randomUUID();
+  const claimed = key ? { key, claimId } : undefined;
   if (key) {
     const print = fingerprint(def.name, args);
     const budget = ctx.budget(args.wait_seconds as number | undefined);
@@ -122,15 +123,7 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
       result = await inCallScope(scope, () => def.run(args, ctx));
     } catch (err) {
       // A job, once made, ends its reservation itself; a call that made none ends it here.
-      if (!jobId)
-        await endWithoutJob(
-          ctx.app,
-          reservation,
-          key ? { key, claimId } : undefined,
-          mayHaveBilled(err),
-          undefined,
-          errorResult(describeError(err)),
-        );
+      if (!jobId) await endWithoutJob(ctx.app, reservation, claimed, mayHaveBilled(err), undefined, errorResult(describeError(err)));
       throw err;
     }
     if (jobId) return result;
@@ -141,7 +134,7 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
     if (result.structuredContent) result.structuredContent = { ...result.structuredContent, cost: view };
     const usage = usageMeta(view, reported.usage);
     if (usage) result._meta = { ...result._meta, usage };
-    await endWithoutJob(ctx.app, reservation, key ? { key, claimId } : undefined, true, actual, result);
+    await endWithoutJob(ctx.app, reservation, claimed, true, actual, result);
     return result;
   } catch (err) {
     if (!sent) {
@@ -188,10 +181,16 @@ function storedResult(result: CallToolResult): string {
 
 /** Refuses a call whose estimate is above `max_cost` (in the estimate's currency), or unknown. */
 export function checkMaxCost(maxCost: number | undefined, quote: Quote, pricesFile?: string): void {
-  if (maxCost === undefined) return;
+  const refusal = maxCostRefusal(maxCost, quote, pricesFile);
+  if (refusal) throw refusal;
+}
+
+/** Why `max_cost` refuses the call (CostUnknown, CostUnbounded, CostAboveMax), or undefined when it holds it. */
+export function maxCostRefusal(maxCost: number | undefined, quote: Quote, pricesFile?: string): AigcError | undefined {
+  if (maxCost === undefined) return undefined;
   const { estimate } = quote;
   if (estimate.amount === null || !estimate.currency)
-    throw new AigcError({
+    return new AigcError({
       category: "invalid_input",
       code: "CostUnknown",
       vendor: quote.vendor,
@@ -200,7 +199,7 @@ export function checkMaxCost(maxCost: number | undefined, quote: Quote, pricesFi
     });
   const most = ceilingOf(estimate);
   if (most === undefined)
-    throw new AigcError({
+    return new AigcError({
       category: "invalid_input",
       code: "CostUnbounded",
       vendor: quote.vendor,
@@ -213,7 +212,7 @@ export function checkMaxCost(maxCost: number | undefined, quote: Quote, pricesFi
     const what = estimate.lowerBound
       ? `the most this call can cost, ${formatMoney(most, estimate.currency)},`
       : `the estimate ${formatMoney(most, estimate.currency)}`;
-    throw new AigcError({
+    return new AigcError({
       category: "invalid_input",
       code: "CostAboveMax",
       vendor: quote.vendor,
@@ -221,6 +220,7 @@ export function checkMaxCost(maxCost: number | undefined, quote: Quote, pricesFi
       hint: `Raise max_cost to at least ${most} (it is in ${estimate.currency}, the currency this model is priced in), or ask for less (shorter, lower resolution, fewer images, a cheaper model).`,
     });
   }
+  return undefined;
 }
 
 /**

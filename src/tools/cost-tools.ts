@@ -13,9 +13,9 @@ import { formatMoney } from "../vendors/kit/price.js";
 import { checkArguments } from "./arguments.js";
 import { quietRange } from "./bounds.js";
 import { refusedBeforeLedger } from "./budget-messages.js";
-import { checkMaxCost, COST_ARGUMENT_NAMES } from "./cost-guard.js";
+import { COST_ARGUMENT_NAMES, maxCostRefusal } from "./cost-guard.js";
 import { costSchema, costView } from "./cost-output.js";
-import { defineTool, type Quote, type ToolDef } from "./define.js";
+import { defineTool, type ToolDef } from "./define.js";
 import { listedTool } from "./listed-tool.js";
 
 const FREE_READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
@@ -100,16 +100,6 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
       };
     },
   });
-}
-
-function maxCostRefusal(maxCost: number | undefined, quote: Quote, pricesFile: string | undefined): AigcError | undefined {
-  try {
-    checkMaxCost(maxCost, quote, pricesFile);
-    return undefined;
-  } catch (err) {
-    if (err instanceof AigcError) return err;
-    throw err;
-  }
 }
 
 /** Argument errors of the priced call, named as fields of `arguments`. */

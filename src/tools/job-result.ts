@@ -110,7 +110,8 @@ export async function renderJob(shown: JobRecord, app: AppContext, delivery: Del
   const { lead, waited = true, failureIsError = true } = said;
   const stored = await app.uploads.settle(shown, LATE_UPLOAD_WAIT_MS);
   const record = await withDownloadUrls(await withFileStates(stored, app.media), app);
-  const failed = failedOrExpired(record) && failureIsError;
+  const ended = failedOrExpired(record);
+  const failed = ended && failureIsError;
   // A file not in this server's folder as saved (withFileStates) is read back from the bucket through the store.
   const localPath = async (a: RenderedAsset) =>
     a.path && !a.file && (await app.media.savedHere(a.path))
@@ -128,7 +129,7 @@ export async function renderJob(shown: JobRecord, app: AppContext, delivery: Del
     failed ? `Error: ${failureLine(record)}` : undefined,
     hint,
     lead,
-    failedOrExpired(record) && !failed ? `The job ${record.status}: ${failureLine(record)}` : undefined,
+    ended && !failed ? `The job ${record.status}: ${failureLine(record)}` : undefined,
     summarize(record, waited),
     cost && costLine(cost),
     ...notes,

@@ -203,7 +203,7 @@ export class LineStdioTransport implements Transport {
         error:
           parsed === undefined
             ? { code: -32700, message: "Parse error: the line is not JSON" }
-            : { code: -32600, message: `Invalid Request: ${invalidWhere(parsed)}` },
+            : { code: -32600, message: `Invalid Request: ${invalidWhere(id === undefined ? undefined : parsed)}` },
       } as never);
       return;
     }
@@ -289,8 +289,8 @@ function requestIdOf(value: unknown): string | number | undefined {
   return typeof method === "string" && (typeof id === "string" || (typeof id === "number" && Number.isFinite(id))) ? id : undefined;
 }
 
-/** The first field of a request that its schema refused, in one line. */
-function invalidWhere(value: unknown): string {
-  const issue = requestIdOf(value) === undefined ? undefined : JSONRPCRequestSchema.safeParse(value).error?.issues[0];
+/** The first field of `request` (undefined: not one) that its schema refused, in one line. */
+function invalidWhere(request: unknown): string {
+  const issue = request === undefined ? undefined : JSONRPCRequestSchema.safeParse(request).error?.issues[0];
   return issue ? `${issue.path.map(String).join(".")}: ${issue.message}` : "not a JSON-RPC message";
 }
