@@ -136,11 +136,12 @@ export function describeError(err: unknown): string {
 
 /**
  * A failed task's error as a vendor reported it in a poll (no HTTP failure to map), with the
- * category's "What to do" when the category is known, as every other failure has.
+ * category's "What to do" when the category is known, as every other failure has, and the request
+ * id of the poll's answer (what the vendor's support asks for).
  */
-export function taskErrorShape(code: string, message: string, category?: ErrorCategory): JobErrorShape {
+export function taskErrorShape(code: string, message: string, category?: ErrorCategory, requestId?: string): JobErrorShape {
   const hint = category && DEFAULT_HINTS[category];
-  return { code, message, ...(hint ? { hint } : {}) };
+  return { code, message, ...(requestId ? { request_id: requestId } : {}), ...(hint ? { hint } : {}) };
 }
 
 /** An error as a job record keeps it; the text shows `hint` on its own "What to do:" line, as describeError does. */

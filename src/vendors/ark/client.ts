@@ -19,6 +19,8 @@ export interface ArkImagesResponse {
   data?: ArkImageData[];
   usage?: { generated_images?: number; output_tokens?: number; total_tokens?: number };
   error?: { code?: string; message?: string };
+  /** Not Ark's: the request id of this answer, set by `generateImages`. */
+  answerRequestId?: string;
 }
 
 export interface ArkVideoTask {
@@ -36,6 +38,8 @@ export interface ArkVideoTask {
   /** On a finished task: `completion_tokens` is what Ark bills. */
   usage?: { completion_tokens?: number; total_tokens?: number };
   framespersecond?: number;
+  /** Not Ark's: the request id of the answer that carried this task, set by `getVideoTask`. */
+  answerRequestId?: string;
 }
 
 /** Ark's own media references, passed to it unchanged: `asset://<id>` (the trusted-asset library, e.g. for real-person faces). */
@@ -90,7 +94,8 @@ export class ArkClient {
 
   /** Seedream generation is synchronous: one request, images in the answer. */
   async generateImages(body: Record<string, unknown>, signal?: AbortSignal): Promise<ArkImagesResponse> {
-    return (await this.call<ArkImagesResponse>("POST", "/images/generations", { body, signal, retry: RETRY_REJECTED })).data;
+    const { data, res } = await this.call<ArkImagesResponse>("POST", "/images/generations", { body, signal, retry: RETRY_REJECTED });
+    return res.requestId ? { ...data, answerRequestId: res.requestId } : data;
   }
 
   async createVideoTask(body: Record<string, unknown>, signal?: AbortSignal): Promise<string> {
@@ -106,12 +111,12 @@ export class ArkClient {
   }
 
   async getVideoTask(id: string, signal?: AbortSignal): Promise<ArkVideoTask> {
-    const { data } = await this.call<ArkVideoTask>("GET", `/contents/generations/tasks/${encodeURIComponent(id)}`, {
+    const { data, res } = await this.call<ArkVideoTask>("GET", `/contents/generations/tasks/${encodeURIComponent(id)}`, {
       signal,
       retry: RETRY_SAFE,
       timeoutMs: 30_000,
     });
-    return data;
+    return res.requestId ? { ...data, answerRequestId: res.requestId } : data;
   }
 
   async deleteVideoTask(id: string, signal?: AbortSignal): Promise<void> {

@@ -149,6 +149,7 @@ export function seedanceResult(task: ArkVideoTask): PollResult {
           (status === "expired" ? "the task was not run before its execution_expires_after deadline" : "Ark reported the task as failed"),
         // Ark moderates the finished video too (OutputVideoSensitiveContentDetected): the prompt or inputs must change.
         task.error?.code && MODERATION.test(task.error.code) ? "content_policy" : undefined,
+        task.answerRequestId,
       ),
     };
   }

@@ -79,7 +79,11 @@ export function seedreamResult(res: ArkImagesResponse, now = Date.now()): PollRe
     return {
       status: "failed",
       model: res.model,
-      error: { code: first.split(":")[0]!, message: failures.join("; ") || res.error?.message || `${ARK} returned no image` },
+      error: {
+        code: first.split(":")[0]!,
+        message: failures.join("; ") || res.error?.message || `${ARK} returned no image`,
+        ...(res.answerRequestId ? { request_id: res.answerRequestId } : {}),
+      },
     };
   }
   const usage = seedreamUsage(res);

@@ -57,6 +57,8 @@ export interface KlingTask {
   /** Milliseconds. */
   created_at?: number;
   updated_at?: number;
+  /** Not Kling's task field: the request id of the answer that carried this task, set by `getTask`/`getNewTask`. */
+  answerRequestId?: string;
 }
 
 export interface KlingClientOptions {
@@ -137,6 +139,15 @@ export class KlingClient {
     path: string,
     o: { body?: unknown; signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number; standard?: "legacy" | "new"; json?: boolean } = {},
   ): Promise<T> {
+    return (await this.answer<T>(method, path, o)).data;
+  }
+
+  /** `request`, with the answer's request id (the envelope's `request_id`, else the header's). */
+  private async answer<T>(
+    method: "GET" | "POST",
+    path: string,
+    o: { body?: unknown; signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number; standard?: "legacy" | "new"; json?: boolean } = {},
+  ): Promise<{ data: T; requestId?: string }> {
     const authorization = await this.auth.header(o.standard ?? "legacy");
     const res = await httpRequest(this.cfg.baseUrl + path, {
       vendor: KLING,
@@ -163,7 +174,8 @@ export class KlingClient {
         requestId: res.requestId,
       });
     }
-    return parsed.data as T;
+    const requestId = typeof parsed.request_id === "string" && parsed.request_id ? parsed.request_id : res.requestId;
+    return { data: parsed.data as T, requestId };
   }
 
   /**
@@ -243,14 +255,19 @@ export class KlingClient {
   }
 
   /** Looks a legacy task up by `task_id` or `external_task_id` (the same path slot). */
-  getTask(family: KlingFamily, id: string, signal?: AbortSignal): Promise<KlingTask> {
-    return this.request<KlingTask>("GET", `/v1/${family}/${encodeURIComponent(id)}`, { signal, ...LOOKUP });
+  async getTask(family: KlingFamily, id: string, signal?: AbortSignal): Promise<KlingTask> {
+    const { data, requestId } = await this.answer<KlingTask>("GET", `/v1/${family}/${encodeURIComponent(id)}`, { signal, ...LOOKUP });
+    return requestId && data ? { ...data, answerRequestId: requestId } : data;
   }
 
   /** Looks a new-standard task up (`GET /tasks`), by task id or external id; an empty answer is not_found. */
   async getNewTask(id: string, o: { external?: boolean; signal?: AbortSignal } = {}): Promise<KlingTask> {
     const q = new URLSearchParams({ [o.external ? "external_task_ids" : "task_ids"]: id });
-    const list = await this.request<KlingNewTask[]>("GET", `/tasks?${q.toString()}`, { signal: o.signal, standard: "new", ...LOOKUP });
+    const { data: list, requestId } = await this.answer<KlingNewTask[]>("GET", `/tasks?${q.toString()}`, {
+      signal: o.signal,
+      standard: "new",
+      ...LOOKUP,
+    });
     const found = (list ?? []).find((t) => (o.external ? t.external_id === id : String(t.id) === id));
     if (!found)
       throw new AigcError({
@@ -259,7 +276,8 @@ export class KlingClient {
         vendor: KLING,
         message: `Kling has no task with ${o.external ? "external_task_id" : "task id"} ${id}`,
       });
-    return fromNewTask({ ...found, id: String(found.id) });
+    const task = fromNewTask({ ...found, id: String(found.id) });
+    return requestId ? { ...task, answerRequestId: requestId } : task;
   }
 
   async listTasks(family: KlingFamily, page: { pageNum?: number; pageSize?: number } = {}, signal?: AbortSignal): Promise<KlingTask[]> {

@@ -64,7 +64,7 @@ export function klingPollResult(task: KlingTask, model?: string, accountCurrency
       const message = task.task_status_msg || "Kling reported the task as failed without a reason";
       // Kling names a moderation failure in words only ("Failure to pass the risk control system").
       const category = /risk control|sensitive|violat|policy/i.test(message) ? "content_policy" : undefined;
-      return { status: "failed", model, error: taskErrorShape("TaskFailed", message, category) };
+      return { status: "failed", model, error: taskErrorShape("TaskFailed", message, category, task.answerRequestId) };
     }
     case "succeed": {
       const expiresAt = new Date((task.updated_at ?? task.created_at ?? Date.now()) + KLING_RETENTION_MS).toISOString();

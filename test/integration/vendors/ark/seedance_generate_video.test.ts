@@ -32,6 +32,10 @@ describe("Ark tools end to end (in-process)", () => {
     expect((structured(r).error as { hint: string }).hint).toMatch(/^Rephrase the prompt/);
     expect((structured(r).error as { message: string }).message).not.toMatch(/What to do/);
     expect(text(r)).toMatch(/^Error: .*\nWhat to do: Rephrase the prompt/);
+    // The request id of the poll that saw the failure, on the first line as every other failure has it.
+    const requestId = (structured(r).error as { request_id?: string }).request_id;
+    expect(requestId).toMatch(/\S/);
+    expect(text(r).split("\n")[0]).toContain(`request id ${requestId}`);
   });
 
   it("reports an expired task", async () => {
