@@ -15,7 +15,7 @@ import { asPlace, cursorText, cursorValue, jobsAfter, placeOf, type JobsPlace } 
 
 /** Longest job id accepted (ids carry the vendor task id and model, a few hundred characters at most). */
 export const MAX_JOB_ID = 2048;
-const jobId = z.string().min(1).max(MAX_JOB_ID);
+const jobId = z.string().trim().min(1).max(MAX_JOB_ID);
 
 /** list_jobs: the jobs it pages through, and the bytes one result may take (Claude Desktop refuses results over 1 MiB). */
 export const LIST_JOBS_SCAN = 1000;

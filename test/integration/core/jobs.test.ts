@@ -86,9 +86,11 @@ describe("bounded waits and resumption", () => {
     expect(["queued", "running"]).toContain(s.status);
     expect(s.poll_after_s).toBeGreaterThan(0);
     expect(text(r)).toMatch(/wait_for_job/);
-    const done = jobOf(await h.call("wait_for_job", { job_id: s.job_id, wait_seconds: 20 }));
+    // A job id copied with the spaces or line break around it is the same id.
+    const done = jobOf(await h.call("wait_for_job", { job_id: ` ${s.job_id}\n`, wait_seconds: 20 }));
     expect(done.status).toBe("succeeded");
     expect(done.assets[0]!.path).toMatch(/\.mp4$/);
+    expect(jobOf(await h.call("get_job", { job_id: `\t${s.job_id} ` })).job_id).toBe(s.job_id);
   });
 
   it("resumes a vendor job in a freshly started server (same credentials, same output folder)", async () => {
