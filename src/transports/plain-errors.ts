@@ -8,6 +8,7 @@
  */
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, isJSONRPCErrorResponse, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { MEDIA_URI_PREFIX } from "../media/media-uri.js";
 
 /** MCP's error code for resources/read of a resource that does not exist. */
 export const RESOURCE_NOT_FOUND = -32002;
@@ -30,11 +31,21 @@ function schemaIssues(text: string): string | undefined {
   }
 }
 
+/**
+ * The SDK parses resources/read's `uri` with `new URL`, and a string that is no URL at all ("notes.png")
+ * fails as an internal error "Invalid URL"; no other request of this server takes a URL param.
+ */
+function notAUri(text: string): string | undefined {
+  return /^(MCP error -32603: )?Invalid URL$/.test(text)
+    ? `Invalid params: uri is not a URI; this server's resources are ${MEDIA_URI_PREFIX}<name> (resources/list lists them)`
+    : undefined;
+}
+
 /** `message` with an error's doubled prefix removed and an unknown resource's code set; any other message as it was. */
 export function plainError(message: JSONRPCMessage): JSONRPCMessage {
   if (!isJSONRPCErrorResponse(message)) return message;
   const { code, message: text } = message.error;
-  const issues = code === (ErrorCode.InternalError as number) ? schemaIssues(text) : undefined;
+  const issues = code === (ErrorCode.InternalError as number) ? (schemaIssues(text) ?? notAUri(text)) : undefined;
   if (issues) return { ...message, error: { ...message.error, code: ErrorCode.InvalidParams, message: issues } };
   const plain = text.replace(/^MCP error -?\d+: /, "");
   if (plain === text) return message;

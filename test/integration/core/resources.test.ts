@@ -69,6 +69,15 @@ describe("resources serve generated files only", () => {
     }
   });
 
+  it("answers a uri that is no URI at all as invalid params, not as an internal error", async () => {
+    // The SDK's own URL parse threw, answered as -32603 "Invalid URL".
+    for (const uri of ["not a uri", "files/notes.txt", ""]) {
+      const e = await readError(h, uri);
+      expect(e.code, uri).toBe(-32602);
+      expect(e.message, uri).toMatch(/^MCP error -32602: Invalid params: uri is not a URI; .*media:\/\/files\//);
+    }
+  });
+
   it("does not follow a generated name swapped for a symlink", async () => {
     renameSync(generated.path, generated.path + ".moved");
     symlinkSync(join(outside, "secret.txt"), generated.path);
