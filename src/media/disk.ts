@@ -21,7 +21,8 @@ const LOCAL_FAULTS: Record<string, string> = {
   EIO: "an input/output error",
   ENOTDIR: "a part of its path is not a folder",
   EEXIST: "a file is in the way of the folder",
-  ENOENT: "the folder is missing and cannot be created",
+  // Also what a virtual file system (/proc) answers for a new file in a folder that exists.
+  ENOENT: "no file can be made there (the folder is missing, or it is on a file system that takes no new files, such as /proc)",
 };
 
 /** The error's errno code when it is a local disk fault. */
