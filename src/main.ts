@@ -49,7 +49,8 @@ async function main(argv: string[]): Promise<void> {
     env.AIGC_MCP_OUTPUT_DIR ||= join(expandHome("~/aigc-mcp-output"), "sandbox");
     for (const line of sandbox.lines) log.info(`sandbox: ${line}`);
   }
-  env = trimCredentials(env, [...CORE_ENV, ...PLUGINS.flatMap((p) => p.env)]);
+  const vendorSecrets = PLUGINS.flatMap((p) => p.env.filter((v) => v.secret).map((v) => v.name));
+  env = trimCredentials(env, [...CORE_ENV, ...PLUGINS.flatMap((p) => p.env)], new Set(vendorSecrets));
   registerSecrets(env);
   const core = parseCoreConfig(env);
   core.sandbox = args.sandbox;

@@ -80,6 +80,19 @@ describe("credentials from the environment lose their surrounding whitespace", (
     expect(trimCredentials({ ARK_API_KEY: "ab<cd>ef" }, VARS).ARK_API_KEY).toBe("ab<cd>ef");
   });
 
+  it("refuses a vendor key shortened with … as consoles show it, never echoing the value", () => {
+    const vendorSecrets = new Set(PLUGINS.flatMap((p) => p.env.filter((v) => v.secret).map((v) => v.name)));
+    expect(vendorSecrets.has("VOLC_SECRETKEY") && vendorSecrets.has("KLING_API_KEY")).toBe(true);
+    for (const name of vendorSecrets) {
+      const call = () => trimCredentials({ [name]: "AKLTY2Zq…Q5Mg" }, VARS, vendorSecrets);
+      expect(call).toThrow(new RegExp(`^${name}: contains "…", as a console shows a key shortened`));
+      expect(call).not.toThrow(/AKLT|Q5Mg/);
+    }
+    // The server's own secrets are the operator's choice, and a Redis URL may hold any password.
+    const own = trimCredentials({ AIGC_MCP_MEDIA_URL_SECRET: "long…passphrase" }, VARS, vendorSecrets);
+    expect(own.AIGC_MCP_MEDIA_URL_SECRET).toBe("long…passphrase");
+  });
+
   it("gives parseCoreConfig the token a client sends", () => {
     const env = trimCredentials(
       { AIGC_MCP_AUTH_TOKEN: "tok_ABCDEFGHIJKLMNOPQRST\n", AIGC_MCP_MEDIA_URL_SECRET: ` ${"s".repeat(32)} ` },
