@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { waitSecondsSchema } from "../jobs.js";
 import type { CoreConfig } from "../../config.js";
-import { inputError } from "../../errors.js";
+import { AigcError, describeError, inputError } from "../../errors.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
 import { KlingElements, type ElementLibrary, type ElementPage, type ElementTask, type KlingElement } from "../../vendors/kling/elements.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
@@ -70,6 +70,23 @@ async function settle(elements: KlingElements, taskId: string, budgetMs: number,
 
 /** Where AIGC_MCP_PRICES_FILE prices element creation (Kling publishes no price for it). */
 const ELEMENT_PRICE = { model: "element", endpoint: "general/advanced-custom-elements" } as const;
+
+/** A failed creation as every failure reads: "Error: TaskFailed (Kling): …" and what to change. */
+function elementFailure(task: ElementTask): string {
+  const reason = task.task_status_msg || "no reason given";
+  const moderated = /risk control|sensitive|violat|policy/i.test(reason);
+  return describeError(
+    new AigcError({
+      category: moderated ? "content_policy" : "invalid_input",
+      code: "TaskFailed",
+      vendor: VENDOR_ID,
+      message: `Kling could not create the element (task ${task.task_id}): ${reason}`,
+      hint: moderated
+        ? "Replace the reference images or video (or the description) that Kling's review refused, and call again."
+        : "Kling's message says why: change the reference images, video or description it names, and call again.",
+    }),
+  );
+}
 
 export function klingElementTools(client: KlingClient, core: CoreConfig, prices: KlingPrices) {
   const elements = new KlingElements(client);
@@ -145,7 +162,7 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
         const element = made ? view(made, LIBRARIES.current) : undefined;
         const text =
           task.task_status === "failed"
-            ? `Kling could not create the element (task ${task.task_id}): ${task.task_status_msg || "no reason given"}`
+            ? elementFailure(task)
             : element
               ? `Created Kling element ${element.element_id}.\n${line(element)}\nUse element_ids: ["${element.element_id}"] in the Kling video, omni and image tools.`
               : `Kling is still creating the element (task ${task.task_id}, ${task.task_status}); kling_list_elements shows it with its element_id when done.`;

@@ -133,14 +133,19 @@ export class SimElements {
     return t;
   }
 
-  /** A creation task as Kling shows it: submitted, processing, then succeed with its element. */
+  /**
+   * A creation task as Kling shows it: submitted, processing, then succeed with its element; one whose
+   * description says "[fail]" ends failed (as Kling's review of the reference images ends one).
+   */
   view(t: SimElementTask): Record<string, unknown> {
     const age = this.now() - t.created_ms;
-    const status = t.created_ms === 0 || age >= this.buildMs ? "succeed" : age >= this.buildMs / 3 ? "processing" : "submitted";
+    const done = t.created_ms === 0 || age >= this.buildMs;
+    const fails = t.element.element_description.includes("[fail]");
+    const status = done ? (fails ? "failed" : "succeed") : age >= this.buildMs / 3 ? "processing" : "submitted";
     return {
       task_id: t.task_id,
       task_status: status,
-      task_status_msg: "",
+      task_status_msg: status === "failed" ? "the reference images did not pass review" : "",
       task_info: t.external_task_id ? { external_task_id: t.external_task_id } : {},
       task_result: { elements: status === "succeed" ? [t.element] : [] },
       // The element docs show what a creation took; Kling publishes no price for it, so one unit stands in.

@@ -8,7 +8,7 @@
  * (simulator-models.ts) with Kling's codes (1203 unknown model, "has been discontinued" for retired
  * ones, 1201 bad parameters); `external_task_id` uniqueness and lookup; per-pack parallel-task
  * limits (1303); both element libraries; real MP4/PNG media kept 30 days. Trigger words:
- * "[blocked]" (1301), "[fail]" (task fails), "[slow]" (runs 4x longer).
+ * "[blocked]" (1301), "[fail]" (task fails; in an element's description, its creation), "[slow]" (runs 4x longer).
  *
  * One file on purpose, over 300 lines: it is the vendor's whole documented contract (with its helper
  * modules), read side by side with the vendor's docs, and kept apart from the adapter (no import

@@ -52,6 +52,23 @@ describe("Kling tools", () => {
     await rejected("kling_delete_element", { element_id: "abc" }, /numeric element id/);
   });
 
+  it("a failed creation reads as every failure: Error: with the code, task and what to change", async () => {
+    const f = await h.call("kling_create_element", {
+      element_name: "Fox",
+      element_description: "a red fox [fail]",
+      frontal_image: PNG,
+      refer_images: [JPG],
+      wait_seconds: 30,
+    });
+    expect(f.isError).toBe(true);
+    const [first, second] = text(f).split("\n");
+    expect(first).toMatch(
+      /^Error: TaskFailed \(Kling\): Kling could not create the element \(task \w+\): the reference images did not pass review/,
+    );
+    expect(second).toMatch(/^What to do: Kling's message says why/);
+    expect(structured(f)).toMatchObject({ status: "failed", message: expect.stringMatching(/^Error: TaskFailed/) });
+  });
+
   it("library all: page_size counts both libraries together, and paging skips and repeats nothing", async () => {
     const sim = h.sandbox.kling;
     const oldElement = (name: string) =>
