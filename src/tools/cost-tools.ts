@@ -45,6 +45,10 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
       model: z.string().optional(),
       cost: costSchema,
       budget: z.array(z.string()).optional().describe("each limit that applies, with what is left"),
+      refusal: z
+        .object({ code: z.string(), message: z.string(), hint: z.string().optional() })
+        .optional()
+        .describe("the error the call would get before anything is sent (max_cost, a budget, an unknown price)"),
     },
     annotations: FREE_READ,
     async run(args, ctx) {
@@ -96,6 +100,15 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
           ...(quote.model ? { model: quote.model } : {}),
           cost: view,
           ...(budget.length ? { budget } : {}),
+          ...(refused
+            ? {
+                refusal: {
+                  code: refused.info.code,
+                  message: refused.info.message,
+                  ...(refused.info.hint ? { hint: refused.info.hint } : {}),
+                },
+              }
+            : {}),
         },
       };
     },

@@ -231,8 +231,12 @@ describe("the cost guard", () => {
     h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:1USD" } });
     const refusal = async (tool: string, args: Record<string, unknown>) => {
       const est = await h!.call("estimate_cost", { tool, arguments: args });
-      const line = (est.structuredContent as { budget?: string[] }).budget?.[0] ?? "";
+      const sc = est.structuredContent as { budget?: string[]; refusal?: { code: string; message: string; hint?: string } };
+      const line = sc.budget?.[0] ?? "";
       const call = text(await h!.call(tool, args));
+      // The code a client can branch on, in its own field too, with the message the call gets.
+      expect(sc.refusal?.code).toBe(/^Refused if called \((\w+)\)/.exec(line)?.[1]);
+      expect(call).toContain(sc.refusal!.message);
       return { said: /^Refused if called \((\w+)\)/.exec(line)?.[1], got: /^Error: (\w+)/.exec(call)?.[1] };
     };
     expect(await refusal("gateway_chat", { prompt: "hi" })).toEqual({ said: "BudgetUnbounded", got: "BudgetUnbounded" });
@@ -258,6 +262,7 @@ describe("the cost guard", () => {
     h = await startHarness({ env: { AIGC_MCP_PRICES_FILE: file } });
     const est = await h.call("estimate_cost", { tool: "seedream_generate_image", arguments: { prompt: "a kite" } });
     expect(cost(est)).toMatchObject({ estimated: 0.25, currency: "CNY", price_confidence: "contract", price_source: `file://${file}` });
+    expect(est.structuredContent).not.toHaveProperty("refusal");
     const m = mark(h.ark);
     const refused = await h.call("seedream_generate_image", { prompt: "a kite", max_cost: 0.2 });
     expect(text(refused)).toMatch(/^Error: CostAboveMax \(Ark\): the estimate ¥0\.25 is above max_cost 0\.2 CNY/);
