@@ -55,7 +55,8 @@ export async function loadVendors(env: Env, core: CoreConfig): Promise<LoadedVen
   const ids = PLUGINS.map((p) => p.id);
   let models: ModelsFile | undefined = core.modelsFile ? await loadModelsFile(core.modelsFile, ids) : undefined;
   if (core.cost.pricesFile) {
-    const prices = await loadPricesFile(core.cost.pricesFile, ids);
+    const endpoints = Object.fromEntries(PLUGINS.map((p) => [p.id, p.priceEndpoints]));
+    const prices = await loadPricesFile(core.cost.pricesFile, ids, endpoints);
     models = { ...(models ?? { models: {}, source: prices.source }), prices: prices.entries };
   }
   const loaded = (await Promise.all(PLUGINS.map((p) => p.load(env, core, models)))).filter((v): v is LoadedVendor => v !== undefined);

@@ -82,6 +82,11 @@ export interface VendorPlugin {
   /** Credential values to redact from logs, results and persisted files. */
   secrets(env: Env): Array<string | undefined>;
   /**
+   * Every endpoint family its tools look prices up under (`PriceBook.find`): a prices-file entry's
+   * `endpoint` must be one of them, or it would never match.
+   */
+  priceEndpoints: readonly string[];
+  /**
    * Resolves to undefined when the vendor's credentials are absent; throws ConfigError on a bad
    * value. `models` is AIGC_MCP_MODELS_FILE, to merge into the vendor's catalog.
    */

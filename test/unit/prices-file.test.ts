@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config.js";
 import { loadPricesFile } from "../../src/vendors/kit/prices-file.js";
-import { tempDir } from "../helpers/harness.js";
+import { PLUGINS } from "../../src/plugins.js";
+import { startHarness, tempDir } from "../helpers/harness.js";
 
 function file(content: unknown): string {
   const path = join(tempDir("aigc-prices-"), "prices.json");
@@ -43,5 +44,39 @@ describe("AIGC_MCP_PRICES_FILE", () => {
     await expect(loadPricesFile(file({ visual: [perImage, { ...perSecond, model: " * " }] }), ["visual"])).rejects.toThrow(
       /entry 1: model "\*"/,
     );
+  });
+
+  it("refuses an endpoint the vendor's prices are never looked up under, naming the closest and the vendor's list", async () => {
+    const endpoints = Object.fromEntries(PLUGINS.map((p) => [p.id, p.priceEndpoints]));
+    const ids = PLUGINS.map((p) => p.id);
+    const path = file({ ark: [{ ...perImage, endpoint: "seedreem" }] });
+    await expect(loadPricesFile(path, ids, endpoints)).rejects.toThrow(
+      /^AIGC_MCP_PRICES_FILE: .*prices\.json: ark entry 0: endpoint "seedreem" is none of ark's, so this price would never be used; did you mean "seedream"\? \(ark's: seedream, seedance;/,
+    );
+    // Every endpoint a tool prices under is accepted, Kling's element creation's too.
+    const ok = file({
+      kling: [
+        { ...perImage, endpoint: "images/generations" },
+        { ...perImage, model: "element", unit: "item", endpoint: "general/advanced-custom-elements" },
+      ],
+      gateway: [{ model: "qwen-plus", currency: "CNY", unit: "million_tokens", amount: 1, endpoint: "chat/completions" }],
+      animo: [{ ...perSecond, endpoint: "video/generation" }],
+      visual: [{ ...perImage, endpoint: "raw" }],
+    });
+    expect(Object.keys((await loadPricesFile(ok, ids, endpoints)).entries)).toHaveLength(4);
+  });
+});
+
+describe("each vendor's price endpoints", () => {
+  it("hold every endpoint its tools name in list_models", async () => {
+    const h = await startHarness({ env: { ANIMO_MODE: "async" } });
+    try {
+      for (const v of h.app.vendors) {
+        const declared = PLUGINS.find((p) => p.id === v.id)!.priceEndpoints;
+        for (const t of v.models?.tools ?? []) expect(declared, `${v.id} ${t.tool}`).toContain(t.endpoint);
+      }
+    } finally {
+      await h.close();
+    }
   });
 });

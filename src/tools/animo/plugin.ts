@@ -49,6 +49,7 @@ export const animoPlugin: VendorPlugin = {
   env: ANIMO_ENV,
   enableWith: "ANIMO_API_KEY and ANIMO_ENDPOINT",
   secrets: (env) => [env.ANIMO_API_KEY],
+  priceEndpoints: [ANIMO_GENERATION_ENDPOINT],
   load(env, core, modelsFile) {
     const cfg = parseAnimoConfig(env);
     if (!cfg) return Promise.resolve(undefined);

@@ -20,6 +20,7 @@ export const arkPlugin: VendorPlugin = {
   name: ARK,
   env: ARK_ENV,
   secrets: (env) => [env.ARK_API_KEY],
+  priceEndpoints: Object.values(ENDPOINTS),
   load(env, core, models) {
     const cfg = parseArkConfig(env);
     if (!cfg) return Promise.resolve(undefined);

@@ -93,6 +93,7 @@ export const gatewayPlugin: VendorPlugin = {
   env: GATEWAY_ENV,
   enableWith: "AI_GATEWAY_BASE_URL with AI_GATEWAY_API_KEY, or with AI_GATEWAY_JWT_KEY and AI_GATEWAY_JWT_UID",
   secrets: (env) => [env.AI_GATEWAY_API_KEY, ...jwtKeySecrets(env.AI_GATEWAY_JWT_KEY)],
+  priceEndpoints: Object.values(GATEWAY_PATHS),
   load(env, core, modelsFile) {
     const cfg = parseGatewayConfig(env);
     if (!cfg) return Promise.resolve(undefined);

@@ -69,7 +69,8 @@ async function settle(elements: KlingElements, taskId: string, budgetMs: number,
 }
 
 /** Where AIGC_MCP_PRICES_FILE prices element creation (Kling publishes no price for it). */
-const ELEMENT_PRICE = { model: "element", endpoint: "general/advanced-custom-elements" } as const;
+/** What an element creation is priced as: Kling publishes no price, so only a prices file gives one. */
+export const ELEMENT_PRICE = { model: "element", endpoint: "general/advanced-custom-elements" } as const;
 
 /** A failed creation as every failure reads: "Error: TaskFailed (Kling): …" and what to change. */
 function elementFailure(task: ElementTask): string {

@@ -8,7 +8,7 @@ import { KLING_ENV, parseKlingConfig, VENDOR_ID } from "../../vendors/kling/conf
 import { VIDEO_ROUTES } from "../../vendors/kling/families.js";
 import { klingDrivers } from "../../vendors/kling/tasks.js";
 import type { ModelTool, VendorPlugin } from "../plugin.js";
-import { klingElementTools } from "./elements.js";
+import { ELEMENT_PRICE, klingElementTools } from "./elements.js";
 import { klingGenerateImage } from "./generate-image.js";
 import { klingImageToVideo } from "./image-to-video.js";
 import { klingMultiImageToImage } from "./multi-image-to-image.js";
@@ -31,6 +31,7 @@ export const klingPlugin: VendorPlugin = {
   env: KLING_ENV,
   enableWith: "KLING_API_KEY (or KLING_ACCESS_KEY and KLING_SECRET_KEY)",
   secrets: (env) => [env.KLING_API_KEY, env.KLING_ACCESS_KEY, env.KLING_SECRET_KEY],
+  priceEndpoints: [...new Set(KLING_MODELS.flatMap((m) => m.endpoints)), ELEMENT_PRICE.endpoint],
   load(env, core, models) {
     const cfg = parseKlingConfig(env);
     if (!cfg) return Promise.resolve(undefined);

@@ -56,6 +56,7 @@ export const visualPlugin: VendorPlugin = {
   env: VISUAL_ENV,
   enableWith: "VOLC_ACCESSKEY and VOLC_SECRETKEY",
   secrets: (env) => [env.VOLC_ACCESSKEY, env.VOLC_SECRETKEY, env.VOLC_SESSION_TOKEN],
+  priceEndpoints: Object.values(ENDPOINTS),
   load(env, core, models) {
     const cfg = parseVisualConfig(env);
     if (!cfg) return Promise.resolve(undefined);

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { ConfigError } from "../../config.js";
+import { nearest } from "../../nearest.js";
 import type { Source } from "./catalog.js";
 import { CURRENCIES, PRICE_UNITS, type Price, type PriceEntry } from "./price.js";
 import { readVendorFile } from "./vendor-file.js";
@@ -61,8 +62,16 @@ export interface PricesFile {
   source: Source;
 }
 
-/** Reads and validates the file. Throws ConfigError (one line, naming the vendor, entry and field) on any problem. */
-export async function loadPricesFile(path: string, vendorIds: readonly string[]): Promise<PricesFile> {
+/**
+ * Reads and validates the file. `endpoints` gives, per vendor id, the endpoint families its prices
+ * are looked up under (VendorPlugin.priceEndpoints): an entry naming another never matches. Throws
+ * ConfigError (one line, naming the vendor, entry and field) on any problem.
+ */
+export async function loadPricesFile(
+  path: string,
+  vendorIds: readonly string[],
+  endpoints: Readonly<Record<string, readonly string[]>> = {},
+): Promise<PricesFile> {
   const { raw, source } = await readVendorFile(path, VARIABLE, vendorIds);
   const parsed = z.record(z.string(), z.array(entry).max(10_000)).safeParse(raw);
   if (!parsed.success) {
@@ -75,6 +84,14 @@ export async function loadPricesFile(path: string, vendorIds: readonly string[])
   for (const [vendor, list] of Object.entries(parsed.data)) {
     const seen = new Map<string, number>();
     for (const [i, e] of list.entries()) {
+      const known = endpoints[vendor];
+      if (e.endpoint && known && !known.includes(e.endpoint)) {
+        const near = nearest(e.endpoint, known);
+        throw new ConfigError(
+          VARIABLE,
+          `${path}: ${vendor} entry ${i}: endpoint "${e.endpoint}" is none of ${vendor}'s, so this price would never be used${near ? `; did you mean "${near}"?` : ""} (${vendor}'s: ${known.join(", ")}; list_models names each tool's)`,
+        );
+      }
       const key = `${e.model}\n${e.endpoint ?? ""}`;
       const first = seen.get(key);
       if (first !== undefined)
