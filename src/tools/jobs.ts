@@ -120,8 +120,9 @@ export function jobTools(app: AppContext): ToolDef[] {
         const cancel = await ctx.app.jobs.cancel(args.job_id, ctx.signal);
         const { outcome } = cancel;
         let { record } = cancel;
-        // A task found done is saved by the job's next poll: waited for briefly, so the answer says one thing.
-        if (!outcome.cancelled && outcome.status === "succeeded" && !TERMINAL.has(record.status))
+        // A task found done (or unknown to the vendor) is settled by the job's next poll: waited for
+        // briefly, so the answer says one thing (succeeded with its files, or expired as get_job says).
+        if (!outcome.cancelled && outcome.status && TERMINAL.has(outcome.status) && !TERMINAL.has(record.status))
           record = await ctx.app.jobs.wait(args.job_id, { budgetMs: DONE_TASK_WAIT_MS, signal: ctx.signal });
         const rendered = await renderJob(record, ctx.app, ctx.delivery, { lead: outcome.message, waited: false, failureIsError: false });
         rendered.structuredContent = { ...rendered.structuredContent, cancelled: outcome.cancelled, message: outcome.message };

@@ -153,7 +153,18 @@ export class VendorTask implements JobKind {
           `${tr.record.vendor} has no cancel endpoint for this kind of task; it keeps running and its result will be downloaded when it finishes.`,
       };
     }
-    const outcome = await this.driver.cancel(tr.handle, { signal: signal ?? new AbortController().signal });
+    let outcome: CancelOutcome;
+    try {
+      outcome = await this.driver.cancel(tr.handle, { signal: signal ?? new AbortController().signal });
+    } catch (err) {
+      if (!(err instanceof AigcError) || err.category !== "not_found") throw err;
+      // As a poll would find it (unknownTaskResult): ended; the job's next poll says so, with the vendor's code.
+      return {
+        cancelled: false,
+        status: "expired",
+        message: `${vendorDisplayName(tr.record.vendor)} does not know task ${tr.handle.task} (${err.code}): there is nothing to cancel.`,
+      };
+    }
     const status = outcome.cancelled ? (outcome.status ?? "cancelled") : outcome.status;
     if (status && TERMINAL.has(status) && status !== "succeeded") {
       // A task the vendor removed or reports failed/cancelled did not finish: vendors bill only finished work.

@@ -90,6 +90,24 @@ describe("cancellation", () => {
     }
   });
 
+  it("cancel_job of a task Ark does not know says there is nothing to cancel, as get_job says it ended, in a fresh server too", async () => {
+    const h = await startHarness();
+    try {
+      const id = "t.ark.video.0.cgt-20991231000000-nope1";
+      const c = await h.call("cancel_job", { job_id: id });
+      expect(c.isError, text(c)).toBeFalsy();
+      expect(text(c)).toMatch(/^Ark does not know task cgt-20991231000000-nope1 \(\S+\): there is nothing to cancel\./);
+      expect(structured(c)).toMatchObject({ cancelled: false, status: "expired" });
+      const g = await h.call("get_job", { job_id: id });
+      expect(structured(g)).toMatchObject({ status: "expired" });
+      // It was never shown to exist: still no record, and a second cancel says the same.
+      expect(await h.app.jobs.store.load(id)).toBeUndefined();
+      expect(text(await h.call("cancel_job", { job_id: id }))).toMatch(/there is nothing to cancel/);
+    } finally {
+      await h.close();
+    }
+  });
+
   it("a task cancelled elsewhere ends here as that cancel said (another server), or as Ark says (its console), never as generating", async () => {
     const a = await startHarness({ ark: { queuedMs: 60_000, runningMs: 60_000 } });
     const b = await a.restart(); // another server on the same store and vendor
