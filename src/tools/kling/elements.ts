@@ -9,6 +9,7 @@ import { KlingElements, type ElementLibrary, type ElementPage, type ElementTask,
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { unknownEstimate } from "../../vendors/kit/price.js";
 import { VENDOR_ID } from "../../vendors/kling/config.js";
+import { MODERATED_TASK } from "../../vendors/kling/errors.js";
 import { klingEstimate, klingUsage } from "../../vendors/kling/pricing.js";
 import { MAX_ID, MAX_MEDIA_REF, loadInputUrl } from "../media-inputs.js";
 import { IMAGE_HELP, klingImage, klingImages, type KlingPrices } from "./common.js";
@@ -75,7 +76,7 @@ export const ELEMENT_PRICE = { model: "element", endpoint: "general/advanced-cus
 /** A failed creation as every failure reads: "Error: TaskFailed (Kling): …" and what to change. */
 function elementFailure(task: ElementTask): string {
   const reason = task.task_status_msg || "no reason given";
-  const moderated = /risk control|sensitive|violat|policy/i.test(reason);
+  const moderated = MODERATED_TASK.test(reason);
   return describeError(
     new AigcError({
       category: moderated ? "content_policy" : "invalid_input",

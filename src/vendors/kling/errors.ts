@@ -4,6 +4,9 @@ import { statusCategory } from "../kit/errors.js";
 
 export const KLING = "Kling";
 
+/** A failed task's message that names moderation: Kling says so in words only ("Failure to pass the risk control system"). */
+export const MODERATED_TASK = /risk control|sensitive|violat|policy/i;
+
 interface CodeInfo {
   category: ErrorCategory;
   hint?: string;

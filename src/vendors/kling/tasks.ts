@@ -8,7 +8,7 @@
 import { AigcError, taskErrorShape } from "../../errors.js";
 import type { JobHandle, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
 import type { CreateTarget, KlingClient, KlingMedia, KlingTask } from "./client.js";
-import { KLING } from "./errors.js";
+import { KLING, MODERATED_TASK } from "./errors.js";
 import { isKlingFamily, type KlingFamily, type KlingRoute } from "./families.js";
 import { VENDOR_ID } from "./config.js";
 import { unknownTaskResult } from "../kit/errors.js";
@@ -62,8 +62,7 @@ export function klingPollResult(task: KlingTask, model?: string, accountCurrency
       return { status: "running", detail: "processing", model };
     case "failed": {
       const message = task.task_status_msg || "Kling reported the task as failed without a reason";
-      // Kling names a moderation failure in words only ("Failure to pass the risk control system").
-      const category = /risk control|sensitive|violat|policy/i.test(message) ? "content_policy" : undefined;
+      const category = MODERATED_TASK.test(message) ? "content_policy" : undefined;
       return { status: "failed", model, error: taskErrorShape("TaskFailed", message, category, task.answerRequestId) };
     }
     case "succeed": {
