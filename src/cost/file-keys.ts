@@ -94,6 +94,14 @@ export class FileIdempotencyKeys implements IdempotencyKeys {
     );
   }
 
+  async forgetJob(key: string, jobId: string): Promise<void> {
+    await this.keys.update<void>(keyHash(key), (cur) =>
+      live(cur) && cur.state === "done" && cur.job_id === jobId
+        ? { value: { ...cur, forgotten_at: Date.now() }, result: undefined }
+        : { result: undefined },
+    );
+  }
+
   async get(key: string): Promise<KeyEntry | undefined> {
     const cur = (await this.keys.read(keyHash(key))).value;
     return live(cur) ? entry(cur) : undefined;

@@ -24,6 +24,10 @@ export class KeyWrites implements IdempotencyKeys {
     return this.writing.add(this.keys.forget(key, claim));
   }
 
+  forgetJob(key: string, jobId: string): Promise<void> {
+    return this.writing.add(this.keys.forgetJob(key, jobId));
+  }
+
   get(key: string): ReturnType<IdempotencyKeys["get"]> {
     return this.keys.get(key);
   }

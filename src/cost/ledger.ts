@@ -128,5 +128,7 @@ export interface IdempotencyKeys {
   complete(key: string, outcome: { job_id?: string; result?: string }): Promise<void>;
   /** Gives up the claim `claim` (KeyEntry.claim) of a call that failed before any vendor request could have been billed; a done entry, or another call's claim, stays. */
   forget(key: string, claim: string): Promise<void>;
+  /** Frees a key whose call made job `jobId` that the vendor refused unbilled (a done entry of another job stays). */
+  forgetJob(key: string, jobId: string): Promise<void>;
   get(key: string): Promise<KeyEntry | undefined>;
 }

@@ -21,6 +21,16 @@ if ok and type(e) == 'table' and e.state == 'pending' and (e.claim == nil or e.c
 end
 return 0`;
 
+const FORGET_JOB = `
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local ok, e = pcall(cjson.decode, v)
+if ok and type(e) == 'table' and e.state == 'done' and e.job_id == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0`;
+
 function parse(text: string | null): KeyEntry | undefined {
   if (!text) return undefined;
   try {
@@ -76,6 +86,10 @@ export class RedisIdempotencyKeys implements IdempotencyKeys {
 
   async forget(key: string, claim: string): Promise<void> {
     await this.r.retry("giving up an idempotency key", () => this.r.redis.eval(FORGET, 1, this.name(key), claim));
+  }
+
+  async forgetJob(key: string, jobId: string): Promise<void> {
+    await this.r.retry("freeing an idempotency key", () => this.r.redis.eval(FORGET_JOB, 1, this.name(key), jobId));
   }
 
   async get(key: string): Promise<KeyEntry | undefined> {

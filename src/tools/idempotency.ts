@@ -13,7 +13,8 @@ import type { JobStore } from "../jobs/store.js";
 import { AigcError } from "../errors.js";
 import type { ToolContext } from "./define.js";
 import type { WaitBudget } from "../jobs/budget.js";
-import { waitAndRender } from "./jobs.js";
+import { renderJob } from "./job-result.js";
+import { waitOnJob } from "./jobs.js";
 
 /** Claims this process gave up after their write failed (the newest 1 000): a late-landing one is not waited for. */
 const givenUp = new Set<string>();
@@ -44,8 +45,9 @@ const POLL_MS = 200;
 
 /**
  * The first call's outcome for a repeat of it: its job waited on, or its stored result. Undefined
- * when the first call let the key go while this waited (it was refused, and nothing was billed):
- * the repeat is then a call of its own, and claims the key again. Throws for other arguments, a
+ * when the first call let the key go while this waited (it was refused, and nothing was billed), or
+ * its job failed unbilled (the key is then let go here): the repeat is then a call of its own, and
+ * claims the key again. Throws for other arguments, a
  * first call whose process died, or a first call still starting past both `budget` and the vendor
  * request timeout (AIGC_MCP_VENDOR_TIMEOUT_S).
  */
@@ -93,7 +95,18 @@ export async function replayKey(
     if (!now) return undefined;
     entry = now;
   }
-  const result = entry.job_id ? await waitAndRender(ctx, entry.job_id, budget) : (JSON.parse(entry.result ?? "{}") as CallToolResult);
+  if (!entry.job_id) {
+    const result = JSON.parse(entry.result ?? "{}") as CallToolResult;
+    return noted({ ...result, content: result.content ?? [] });
+  }
+  const { record, waited } = await waitOnJob(ctx, entry.job_id, budget);
+  // Its job failed and was not billed (the vendor refused the request): the key is free again, as for a
+  // refusal before any job, and this repeat runs as the call with that key.
+  if (record.status === "failed" && record.cost?.settled === "released") {
+    await store.keys.forgetJob(key, entry.job_id);
+    return undefined;
+  }
+  const result = await renderJob(record, ctx.app, ctx.delivery, { waited });
   return noted({ ...result, content: result.content ?? [] });
 }
 

@@ -77,6 +77,12 @@ export function waitSecondsSchema(config: CoreConfig) {
 
 /** Waits on a job within the caller's budget, reporting progress, and renders the result. */
 export async function waitAndRender(ctx: ToolContext, id: string, wait: number | undefined | WaitBudget, originating = false) {
+  const { record, waited } = await waitOnJob(ctx, id, wait, originating);
+  return renderJob(record, ctx.app, ctx.delivery, { waited });
+}
+
+/** Waits on job `id` within `wait` (seconds, or a call's budget), reporting its progress; `waited` says whether it had any time. */
+export async function waitOnJob(ctx: ToolContext, id: string, wait: number | undefined | WaitBudget, originating = false) {
   const budgetMs = wait instanceof WaitBudget ? wait.remainingMs() : (wait ?? ctx.app.config.defaultWaitS) * 1000;
   ctx.progress(originating ? "job started" : "checking job");
   const record = await ctx.app.jobs.wait(id, {
@@ -85,7 +91,7 @@ export async function waitAndRender(ctx: ToolContext, id: string, wait: number |
     abortLocalOnCancel: originating,
     onProgress: (r) => ctx.progress(progressLine(r), r.percent),
   });
-  return renderJob(record, ctx.app, ctx.delivery, { waited: budgetMs > 0 });
+  return { record, waited: budgetMs > 0 };
 }
 
 export function jobTools(app: AppContext): ToolDef[] {

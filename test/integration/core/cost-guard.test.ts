@@ -10,7 +10,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { FileSpendLedger } from "../../../src/cost/file-ledger.js";
 import { startHarness, tempDir, text, type Harness } from "../../helpers/harness.js";
-import { mark } from "../../helpers/results.js";
+import { jobOf, mark } from "../../helpers/results.js";
+
+/** The request id on a failure's first line. */
+const requestIdOf = (r: CallToolResult) => /request id (\S+?)\)/.exec(text(r))?.[1];
 
 const VIDEO = { prompt: "waves", ratio: "16:9", resolution: "720p", duration: 5, wait_seconds: 20 };
 /** Seedance 2.0 at 720p 16:9, 5 s: 1280×720 px × 24 fps × 5 s / 1024 tokens at ¥46 per million. */
@@ -433,6 +436,36 @@ describe("the cost guard", () => {
     // The same refused arguments run again (the refusal billed nothing), and are refused again by the vendor.
     expect(good.isError).toBe(true);
     expect(text(good)).not.toMatch(/repeats an earlier call/);
+  });
+
+  it("frees the key of a job the vendor refused unbilled: a synchronous call's, a failed task's, and a repeat waiting on one", async () => {
+    h = await startHarness();
+    // A synchronous call makes its job before the request (Seedream, gateway_speech): the refusal ends that job.
+    const ark = mark(h.ark);
+    const image = { prompt: "[blocked] a kite", idempotency_key: "image-0001" };
+    const first = await h.call("seedream_generate_image", image);
+    expect(text(first)).toMatch(/^Error: .*\n.*Cost: not billed/s);
+    const again = await h.call("seedream_generate_image", image);
+    expect(text(again)).not.toMatch(/repeats an earlier call/);
+    expect(ark.since((r) => r.method === "POST")).toHaveLength(2);
+    const speech = { text: "hello [fail]", idempotency_key: "speech-fail-0001" };
+    const s1 = await h.call("gateway_speech", speech);
+    expect(s1.isError).toBe(true);
+    const s2 = await h.call("gateway_speech", speech);
+    expect(text(s2)).not.toMatch(/repeats an earlier call/);
+    expect(requestIdOf(s2)).not.toBe(requestIdOf(s1));
+    // Concurrent repeats wait on the first call's job, then one of them runs the call again; none is answered a refusal twice.
+    const both = await Promise.all([1, 2].map(() => h!.call("gateway_speech", { ...speech, idempotency_key: "speech-fail-0002" })));
+    expect(both.filter((r) => /repeats an earlier call/.test(text(r)))).toHaveLength(0);
+    // A task the vendor reports failed (not billed) frees its key too; one that succeeded keeps it.
+    const video = { ...VIDEO, prompt: "[fail] waves", wait_seconds: 20, idempotency_key: "video-fail-0001" };
+    const v1 = jobOf(await h.call("seedance_generate_video", video));
+    expect(v1).toMatchObject({ status: "failed" });
+    const v2 = jobOf(await h.call("seedance_generate_video", video));
+    expect(v2.job_id).not.toBe(v1.job_id);
+    const ok = { ...VIDEO, wait_seconds: 20, idempotency_key: "video-ok-0001" };
+    const o1 = jobOf(await h.call("seedance_generate_video", ok));
+    expect(jobOf(await h.call("seedance_generate_video", ok)).job_id).toBe(o1.job_id);
   });
 
   it("a chat without max_tokens, whose cost nothing limits, is refused under a budget or max_cost; with max_tokens the budget holds", async () => {

@@ -286,6 +286,19 @@ describe.each(backends)("idempotency keys: %s", (_name, backend) => {
     await store.keys.forget("k-theirs", "theirs");
     expect(await store.keys.get("k-theirs")).toBeUndefined();
   });
+
+  it("frees a key bound to the job named (refused unbilled), and only that job's", async () => {
+    const store = await backend()();
+    await store.keys.claim("k-job", claim);
+    await store.keys.forgetJob("k-job", "j1"); // still pending: no job of its own yet
+    expect(await store.keys.get("k-job")).toMatchObject({ state: "pending" });
+    await store.keys.complete("k-job", { job_id: "j1" });
+    await store.keys.forgetJob("k-job", "j2");
+    expect(await store.keys.get("k-job")).toMatchObject({ state: "done", job_id: "j1" });
+    await store.keys.forgetJob("k-job", "j1");
+    expect(await store.keys.get("k-job")).toBeUndefined();
+    expect(await store.keys.claim("k-job", claim)).toEqual({ claimed: true });
+  });
 });
 
 describe("where the ledger and the keys are kept, and for how long", () => {
