@@ -4,11 +4,11 @@
  * lost after the request may have reached the vendor fails the job saying it may have been billed
  * (the kit's lost-answer rule), and the request is never sent again.
  */
-import { AigcError, isAbortError, toErrorShape } from "../../errors.js";
+import { AigcError, isAbortError, toErrorShape, vendorDisplayName } from "../../errors.js";
 import type { MediaStore } from "../../media/store.js";
 import { lostAnswerError, mayHaveReachedVendor } from "../../vendors/kit/lost-answer.js";
 import { applyResult, type OutputKind } from "../outputs.js";
-import { interruptedError, interruptedSavingError } from "../record.js";
+import { DOWNLOADING, interruptedError, interruptedSavingError } from "../record.js";
 import type { Tracker } from "../tracker.js";
 import type { CancelOutcome, PollResult } from "../types.js";
 import type { JobKind } from "./kind.js";
@@ -82,14 +82,25 @@ export class LocalCall implements JobKind {
     return false;
   }
 
-  /** Aborts the call; the vendor, which has no cancel API for it, may still finish and bill it. */
+  /**
+   * Aborts the call; the vendor, which has no cancel API for it, may still finish and bill it. A call
+   * the vendor has answered (its output is being saved) is billed already: it is left to finish, so
+   * the output is kept, as a task found done is.
+   */
   async cancel(tr: Tracker): Promise<CancelOutcome> {
+    const vendor = vendorDisplayName(tr.record.vendor);
+    if (tr.record.detail === DOWNLOADING)
+      return {
+        cancelled: false,
+        status: "succeeded",
+        message: `${vendor} has already answered, so the request is billed: its output is being saved, and is kept rather than thrown away.`,
+      };
     tr.controller.abort();
     await tr.update({ status: "cancelled", detail: "cancelled by cancel_job" });
     return {
       cancelled: true,
       status: "cancelled",
-      message: `Stopped waiting for ${tr.record.vendor}'s answer. This is a synchronous ${tr.record.vendor} call with no cancel API: the vendor may still finish and bill the request, but nothing will be downloaded.`,
+      message: `Stopped waiting for ${vendor}'s answer. This is a synchronous ${vendor} call with no cancel API: the vendor may still finish and bill the request, but nothing will be downloaded.`,
     };
   }
 }

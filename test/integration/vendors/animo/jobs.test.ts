@@ -24,6 +24,27 @@ describe("animo_generate_video (sync mode, in-process)", () => {
     for (let i = 0; i < 100 && !find()!.aborted; i++) await new Promise((res) => setTimeout(res, 10));
     expect(find()!.aborted).toBe(true);
   });
+
+  it("cancel_job of a call whose video is already streaming keeps it: Animo answered, so it is billed", async () => {
+    const slow = await startHarness({ animo: { hugeBytes: 8 * MB, chunkDelayMs: 6 } });
+    try {
+      const r = jobOf(await slow.call("animo_generate_video", { prompt: "[huge] keep me", wait_seconds: 0 }));
+      let detail: string | undefined;
+      for (let i = 0; i < 300 && detail !== "downloading results"; i++) {
+        await new Promise((res) => setTimeout(res, 20));
+        detail = (structured(await slow.call("get_job", { job_id: r.job_id })) as { detail?: string }).detail;
+      }
+      expect(detail).toBe("downloading results");
+      const c = await slow.call("cancel_job", { job_id: r.job_id });
+      expect(text(c)).toMatch(/^Animo has already answered, so the request is billed: its output is being saved, and is kept/);
+      expect(text(c)).not.toMatch(/may still finish/);
+      // It waited for the save (up to 15 s), so it answers with the finished job and its file.
+      expect(structured(c)).toMatchObject({ cancelled: false, status: "succeeded" });
+      expect(jobOf(c).assets[0]!.bytes).toBeGreaterThan(8 * MB - 1);
+    } finally {
+      await slow.close();
+    }
+  });
 });
 
 describe("animo_generate_video (ANIMO_MODE=async against the same simulator)", () => {
