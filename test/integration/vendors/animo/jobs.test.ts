@@ -32,7 +32,7 @@ describe("animo_generate_video (sync mode, in-process)", () => {
       let detail: string | undefined;
       for (let i = 0; i < 300 && detail !== "downloading results"; i++) {
         await new Promise((res) => setTimeout(res, 20));
-        detail = (structured(await slow.call("get_job", { job_id: r.job_id })) as { detail?: string }).detail;
+        detail = structured<{ detail?: string }>(await slow.call("get_job", { job_id: r.job_id })).detail;
       }
       expect(detail).toBe("downloading results");
       const c = await slow.call("cancel_job", { job_id: r.job_id });
