@@ -123,17 +123,19 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
       result = await inCallScope(scope, () => def.run(args, ctx));
     } catch (err) {
       // A job, once made, ends its reservation itself; a call that made none ends it here.
-      if (!jobId) await endWithoutJob(ctx.app, reservation, claimed, mayHaveBilled(err), undefined, errorResult(describeError(err)));
-      throw err;
+      if (jobId) throw err;
+      const failure = errorResult(describeError(err));
+      if (!mayHaveBilled(err)) {
+        await endWithoutJob(ctx.app, reservation, claimed, false, undefined, failure);
+        throw err;
+      }
+      // Billed though it failed (an answer the checks refused, one cut off): the failure says what it cost.
+      const actual = withCost(failure, quote, reported);
+      await endWithoutJob(ctx.app, reservation, claimed, true, actual, failure);
+      return failure;
     }
     if (jobId) return result;
-    const actual = reported.actual ?? actualCost(quote.estimate, reported.usage);
-    const view = costView(quote.estimate, actual);
-    const first = result.content.find((b) => b.type === "text");
-    if (first?.type === "text") first.text += `\n${costLine(view)}`;
-    if (result.structuredContent) result.structuredContent = { ...result.structuredContent, cost: view };
-    const usage = usageMeta(view, reported.usage);
-    if (usage) result._meta = { ...result._meta, usage };
+    const actual = withCost(result, quote, reported);
     await endWithoutJob(ctx.app, reservation, claimed, true, actual, result);
     return result;
   } catch (err) {
@@ -144,6 +146,23 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
     }
     throw err;
   }
+}
+
+/**
+ * Adds what a billed call that made no job cost to its result: the text's "Cost:" line,
+ * `structuredContent.cost` and `_meta.usage` (Dify's). A failure without the vendor's actual cost
+ * is marked counted as spent. Returns the actual cost, when the vendor reported one.
+ */
+function withCost(result: CallToolResult, quote: Quote, reported: { usage?: VendorUsage; actual?: Actual }): Actual | undefined {
+  const actual = reported.actual ?? actualCost(quote.estimate, reported.usage);
+  const view = costView(quote.estimate, actual);
+  if (result.isError && !actual) view.counted_as_spent = true;
+  const first = result.content.find((b) => b.type === "text");
+  if (first?.type === "text") first.text += `\n${costLine(view)}`;
+  if (result.structuredContent) result.structuredContent = { ...result.structuredContent, cost: view };
+  const usage = usageMeta(view, reported.usage);
+  if (usage) result._meta = { ...result._meta, usage };
+  return actual;
 }
 
 /** Ends the reservation and the key of a call that made no job: spent (at the actual, else the estimate) or released. */

@@ -84,6 +84,13 @@ describe("gateway tools (key auth, in-process)", () => {
     expect(text(bad)).toMatch(/SchemaMismatch/);
     expect(text(bad)).toMatch(/must have required property|required/);
     expect(text(bad)).toMatch(/The raw answer was:/);
+    // The answer was billed (its tokens): the failure says what it cost, as every paid result does, Dify's _meta.usage too.
+    const cost = structured<{ cost?: { actual?: number; actual_currency?: string } }>(bad).cost;
+    expect(cost).toMatchObject({ actual: expect.any(Number), actual_currency: "CNY" });
+    expect(cost!.actual).toBeGreaterThan(0);
+    expect(text(bad)).toMatch(/\nCost: .*; actual ¥/);
+    expect(bad._meta?.usage).toMatchObject({ currency: "CNY" });
+    expect(structured<{ message: string }>(bad).message).toMatch(/^Error: SchemaMismatch/);
 
     const obj = await h.call("gateway_chat", { messages: [{ role: "user", content: "give me JSON" }], response_format: "json_object" });
     expect(structured<Chat>(obj).json).toEqual(expect.any(Object));
