@@ -38,6 +38,16 @@ function isMediaRef(element: Schema): boolean {
   return element instanceof z.ZodString && element.maxLength === MAX_MEDIA_REF;
 }
 
+/**
+ * The field of an object whose only required field is a media reference (`{image, role?}`): a bare
+ * reference sent for such an object is taken as that field, as a bare item is taken as a list.
+ */
+function mediaField(s: Schema): string | undefined {
+  if (s._zod.def.type !== "object") return undefined;
+  const required = Object.entries(s._zod.def.shape ?? {}).filter(([, f]) => !f.safeParse(undefined).success);
+  return required.length === 1 && isMediaRef(unwrap(required[0]![1])) ? required[0]![0] : undefined;
+}
+
 const HTTP_URL = /^https?:\/\/\S+$/i;
 /** A value that is one reference as it stands: a URI with a scheme (data:, media://, https://, asset://) or a path (/, \ or ~). */
 const ONE_REF = /^(data:|[a-z][a-z0-9+.-]*:\/\/)|[/\\]|^~/i;
@@ -90,9 +100,10 @@ function coerce(schema: Schema, value: unknown, path: string): unknown {
             parsed = undefined;
           }
         }
-        const single = unwrap(element)._zod.def.type === "string" && t && !t.startsWith("[");
+        const media = isMediaRef(unwrap(element)) || mediaField(unwrap(element)) !== undefined;
+        const single = (unwrap(element)._zod.def.type === "string" || media) && t && !t.startsWith("[");
         if (Array.isArray(parsed)) list = parsed;
-        else if (single && isMediaRef(unwrap(element))) list = mediaList(t, value, path, element);
+        else if (single && media) list = mediaList(t, value, path, element);
         else if (single) list = [value];
         else
           throw inputError(
@@ -103,6 +114,8 @@ function coerce(schema: Schema, value: unknown, path: string): unknown {
       return Array.isArray(list) ? list.map((v, i) => coerce(element, v, `${path}[${i}]`)) : list;
     }
     case "object": {
+      const field = typeof value === "string" ? mediaField(s) : undefined;
+      if (field) return { [field]: value };
       if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
       const shape = def.shape ?? {};
       const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };

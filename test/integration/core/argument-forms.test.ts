@@ -99,6 +99,22 @@ describe("argument forms clients send", () => {
     }
   });
 
+  it("takes a bare media reference for an object whose only required field is one ({image, role?})", async () => {
+    const img = png(320, 320);
+    for (const images of [[img], img, JSON.stringify([img])]) {
+      const r = await h.call("kling_omni_video", { prompt: "a <<<image_1>>> at dawn", images, aspect_ratio: "16:9", wait_seconds: 0 });
+      expect(text(r), JSON.stringify(images).slice(0, 40)).not.toMatch(/^Error/);
+      const sent = lastRequest(h.sandbox.kling, (q) => q.method === "POST" && q.path === "/v1/videos/omni-video").json as {
+        image_list?: Array<Record<string, unknown>>;
+      };
+      expect(sent.image_list).toHaveLength(1);
+      expect(sent.image_list![0]).not.toHaveProperty("type");
+    }
+    // An object is still taken as given, and a string that is no reference still names the field.
+    const bad = await h.call("kling_omni_video", { prompt: "x <<<image_1>>>", images: "just some words", aspect_ratio: "16:9" });
+    expect(text(bad)).toMatch(/^Error: InvalidInput: images: expected a list of objects/);
+  });
+
   it("says 'expected a list of …' for a string that is no list, never a string length", async () => {
     const r = await h.call("seedream_generate_image", { prompt: "x", images: '["unterminated' });
     expect(r.isError).toBe(true);
