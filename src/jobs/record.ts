@@ -2,6 +2,7 @@
 import type { JobErrorShape, JobHandle, JobRecord, JobStatus, PollResult } from "./types.js";
 import { TERMINAL } from "./types.js";
 import { endedCost } from "../cost/settle.js";
+import { vendorDisplayName } from "../errors.js";
 
 /** The fields that a job's progress may change. */
 export type RecordPatch = Partial<
@@ -48,7 +49,8 @@ const AGAIN =
   "Check the vendor's billing before generating again; use a new idempotency_key if the call had one (the same key answers this failure again).";
 
 /** The error of a synchronous vendor call whose server process stopped before the vendor answered. */
-export function interruptedError(vendor: string): JobErrorShape {
+export function interruptedError(vendorId: string): JobErrorShape {
+  const vendor = vendorDisplayName(vendorId);
   return {
     code: "Interrupted",
     message: `the server process that ran this synchronous ${vendor} call stopped before the vendor answered; the request had been sent, so it may be billed (it counts against the budget), but nothing was saved`,
@@ -66,7 +68,8 @@ export function ownerGoneError(): JobErrorShape {
 }
 
 /** The error of a synchronous vendor call whose server process stopped while it saved the answer's outputs. */
-export function interruptedSavingError(vendor: string, result?: PollResult): JobErrorShape {
+export function interruptedSavingError(vendorId: string, result?: PollResult): JobErrorShape {
+  const vendor = vendorDisplayName(vendorId);
   const urls = (result?.outputs ?? []).flatMap((o) => (o.url ? [o.url] : []));
   return {
     code: "Interrupted",

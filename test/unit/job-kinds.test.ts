@@ -119,7 +119,7 @@ describe("record changes", () => {
     const saving = interruptedRecord({ ...base, vendor: "animo", detail: DOWNLOADING });
     expect(saving).toMatchObject({ status: "failed", error: { code: "Interrupted" } });
     expect(saving.error!.message).toMatch(
-      /stopped while saving the outputs of this synchronous animo call; animo answered, so it is billed/,
+      /stopped while saving the outputs of this synchronous Animo call; Animo answered, so it is billed/,
     );
     // What to do is the hint (the text's What to do line), not a sentence of the message.
     for (const e of [before.error!, saving.error!]) {

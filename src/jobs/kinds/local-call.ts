@@ -67,9 +67,9 @@ export class LocalCall implements JobKind {
       const lost = mayHaveReachedVendor(err) && err instanceof AigcError && err.category !== "bad_response";
       const error = lost
         ? lostAnswerError(
-            tr.record.vendor,
+            vendorDisplayName(tr.record.vendor),
             err,
-            `This is a synchronous ${tr.record.vendor} call: there is no task to look up, so check the ${tr.record.vendor} console's billing or usage history.`,
+            `This is a synchronous ${vendorDisplayName(tr.record.vendor)} call: there is no task to look up, so check the ${vendorDisplayName(tr.record.vendor)} console's billing or usage history.`,
             { sync: true },
           )
         : err;

@@ -7,7 +7,7 @@
  * that finds such a job after its sender died runs the same lookup.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { toErrorShape } from "../../errors.js";
+import { toErrorShape, vendorDisplayName } from "../../errors.js";
 import { log } from "../../log.js";
 import type { MediaStore } from "../../media/store.js";
 import { lostAnswerError, mayHaveReachedVendor } from "../../vendors/kit/lost-answer.js";
@@ -111,7 +111,7 @@ export class Submitting implements JobKind {
 
   /** Looks the task up (when the vendor allows) and attaches it, or fails the job saying what may have happened. */
   private async recover(tr: Tracker, err: unknown): Promise<void> {
-    const vendor = tr.record.vendor;
+    const vendor = vendorDisplayName(tr.record.vendor);
     const cause = err ?? `the server process that sent the create stopped before ${vendor} answered`;
     if (!this.driver.findLost) {
       const error = lostAnswerError(
@@ -164,7 +164,7 @@ export class Submitting implements JobKind {
     if (tr.handle.task) return this.poller.cancel(tr, signal);
     return {
       cancelled: false,
-      message: `The create request was sent and ${tr.record.vendor} has not answered yet; it cannot be taken back. Call cancel_job again once the job is queued.`,
+      message: `The create request was sent and ${vendorDisplayName(tr.record.vendor)} has not answered yet; it cannot be taken back. Call cancel_job again once the job is queued.`,
     };
   }
 }

@@ -39,5 +39,5 @@ export function arkError(res: HttpResponse): AigcError {
   } else if (res.status === 400 || res.status === 422) {
     hint = body?.error?.param ? `Change the parameter "${body.error.param}".` : "Change the parameter the message names.";
   }
-  return httpFailure(ARK, res.status, res.headers, { category, code, requestId, message, hint });
+  return httpFailure(ARK, res.status, res.headers, { category, code, requestId, message, hint, baseUrlVariable: "ARK_BASE_URL" });
 }

@@ -123,7 +123,7 @@ export function gatewayError(f: GatewayFacts): AigcError {
   const code = str(nested?.code) ?? str(nested?.type) ?? str(json?.code) ?? str(json?.type);
   const requestId = f.requestId ?? requestIdOf(f.headers) ?? str(json?.request_id) ?? str(json?.requestId);
   if ((f.status === 401 || f.status === 403) && !json)
-    return httpFailure(GATEWAY, f.status, f.headers, { requestId, message, ...authHint(f, plain) });
+    return httpFailure(GATEWAY, f.status, f.headers, { requestId, message, ...authHint(f, plain), baseUrlVariable: "AI_GATEWAY_BASE_URL" });
   // The gateway's and its models' own wording refines the kit's status ladder.
   let category: ErrorCategory | undefined;
   let hint: string | undefined;
@@ -148,5 +148,12 @@ export function gatewayError(f: GatewayFacts): AigcError {
     category = MODERATION.test(both) ? "content_policy" : "invalid_input";
     if (category === "invalid_input") hint = "Change the argument the message names and call again.";
   }
-  return httpFailure(GATEWAY, f.status, f.headers, { category, code: code ?? `HTTP${f.status}`, requestId, message, hint });
+  return httpFailure(GATEWAY, f.status, f.headers, {
+    category,
+    code: code ?? `HTTP${f.status}`,
+    requestId,
+    message,
+    hint,
+    baseUrlVariable: "AI_GATEWAY_BASE_URL",
+  });
 }

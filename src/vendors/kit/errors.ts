@@ -32,18 +32,36 @@ export function statusCategory(status: number): ErrorCategory {
 }
 
 /**
+ * What to do about an error answered as a web page (`text/html`): no vendor API answers so, so the
+ * base URL points elsewhere (a web server, a wrong path), or a proxy in front of the vendor answered
+ * for it. Undefined for any other answer.
+ */
+export function webPageHint(vendor: string, baseUrlVariable: string, status: number, headers: Record<string, string>): string | undefined {
+  if (!/^\s*text\/html/i.test(headers["content-type"] ?? "")) return undefined;
+  const check = `The answer was a web page (HTML), not ${vendor}'s API: check that ${baseUrlVariable} is ${vendor}'s API base URL`;
+  return status >= 500 ? `${check}; if it is, a proxy in front of ${vendor} answered for it: try again in a few minutes.` : `${check}.`;
+}
+
+/**
  * A vendor's error answer as an AigcError: the status decides the category unless the vendor's
- * code does (`category`), and Retry-After is carried for the job tracker's next poll.
+ * code does (`category`), and Retry-After is carried for the job tracker's next poll. With
+ * `baseUrlVariable`, an answer that is a web page says to check that variable (webPageHint).
  */
 export function httpFailure(
   vendor: string,
   status: number,
   headers: Record<string, string>,
-  info: Omit<AigcErrorInfo, "vendor" | "httpStatus" | "category" | "retryAfterMs"> & { category?: ErrorCategory },
+  facts: Omit<AigcErrorInfo, "vendor" | "httpStatus" | "category" | "retryAfterMs"> & {
+    category?: ErrorCategory;
+    baseUrlVariable?: string;
+  },
 ): AigcError {
+  const { baseUrlVariable, ...info } = facts;
   const wait = retryAfterMs(headers);
+  const page = baseUrlVariable ? webPageHint(vendor, baseUrlVariable, status, headers) : undefined;
   return new AigcError({
     ...info,
+    ...(page ? { hint: page } : {}),
     category: info.category ?? statusCategory(status),
     vendor,
     httpStatus: status,

@@ -166,7 +166,7 @@ export class KlingClient {
       parsed = undefined;
     }
     if (res.status < 200 || res.status >= 300 || (parsed && typeof parsed.code === "number" && parsed.code !== 0)) {
-      throw klingError(res.status, parsed, res.requestId, res.text(), retryAfterMs(res.headers));
+      throw klingError(res.status, parsed, res.requestId, res.text(), retryAfterMs(res.headers), res.headers);
     }
     if (!parsed || typeof parsed !== "object" || parsed.code !== 0) {
       throw malformedResponse(KLING, `Kling answered ${method} ${path.split("?")[0]} with a body that is not the expected JSON envelope`, {

@@ -1,6 +1,6 @@
 /** Kling error codes (`{"code":1xxx,"message","request_id"}`) mapped to actionable errors. */
 import { AigcError, type ErrorCategory } from "../../errors.js";
-import { statusCategory } from "../kit/errors.js";
+import { statusCategory, webPageHint } from "../kit/errors.js";
 
 export const KLING = "Kling";
 
@@ -64,6 +64,7 @@ export function klingError(
   requestId?: string,
   raw = "",
   retryAfterMs?: number,
+  headers: Record<string, string> = {},
 ): AigcError {
   const code = typeof body?.code === "number" ? body.code : undefined;
   const known = code !== undefined ? KLING_CODES[code] : undefined;
@@ -77,7 +78,9 @@ export function klingError(
     httpStatus,
     requestId: typeof body?.request_id === "string" && body.request_id ? body.request_id : requestId,
     message,
-    hint: code === 1002 && /AK\/SK/i.test(message) ? AKSK_HINT : known?.hint,
+    hint:
+      (code === undefined ? webPageHint(KLING, "KLING_BASE_URL", httpStatus, headers) : undefined) ??
+      (code === 1002 && /AK\/SK/i.test(message) ? AKSK_HINT : known?.hint),
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   });
 }

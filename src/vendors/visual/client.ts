@@ -9,7 +9,7 @@ import { cancelled, httpRequest, RETRY_SAFE, type HttpResponse, type RetryPolicy
 import type { VisualConfig } from "./config.js";
 import { gatewayError, isRateLimited, serviceError, VISUAL, type GatewayMeta } from "./errors.js";
 import { signVolcRequest } from "./sign.js";
-import { malformedResponse, RETRY_UNSENT } from "../kit/errors.js";
+import { httpFailure, malformedResponse, RETRY_UNSENT } from "../kit/errors.js";
 import { clip } from "../../log.js";
 
 export const VISUAL_VERSION = "2022-08-31";
@@ -93,6 +93,14 @@ export class VisualClient {
     const parsed = res.json() as (VisualEnvelope & { ResponseMetadata?: GatewayMeta }) | undefined;
     if (parsed?.ResponseMetadata?.Error) throw gatewayError(res, parsed.ResponseMetadata, this.clock());
     if (!parsed || typeof parsed !== "object" || (parsed.code === undefined && res.status >= 300)) {
+      // An error status is an answer (nothing was created), whatever its body: a web page says to check the URL.
+      if (res.status >= 400)
+        throw httpFailure(VISUAL, res.status, res.headers, {
+          code: `HTTP${res.status}`,
+          requestId: res.requestId,
+          message: `${VISUAL} answered ${action} with HTTP ${res.status}: ${clip(res.text(), 200)}`,
+          baseUrlVariable: "VOLC_VISUAL_BASE_URL",
+        });
       throw new AigcError({
         category: res.status >= 500 ? "vendor" : "bad_response",
         code: res.status >= 300 ? `HTTP${res.status}` : "MalformedResponse",

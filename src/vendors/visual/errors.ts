@@ -165,5 +165,12 @@ export function gatewayError(res: HttpResponse, meta: GatewayMeta, now: Date): A
     default:
       category = undefined; // the kit's status ladder
   }
-  return httpFailure(VISUAL, res.status, res.headers, { category, code, requestId: meta.RequestId ?? res.requestId, message, hint });
+  return httpFailure(VISUAL, res.status, res.headers, {
+    category,
+    code,
+    requestId: meta.RequestId ?? res.requestId,
+    message,
+    hint,
+    baseUrlVariable: "VOLC_VISUAL_BASE_URL",
+  });
 }

@@ -64,7 +64,7 @@ describe("a submitting Seedance job whose sending process died", () => {
       first.ark.sim.inject({ kind: "delay", delayMs: 2500, match: isList });
       const looking = await other.call("wait_for_job", { job_id: jobOf(r).job_id, wait_seconds: 1 });
       expect(structured<{ message: string }>(looking).message).toMatch(
-        /^submitting: the server that sent the create stopped before ark answered; looking the task up in ark's task list;/,
+        /^submitting: the server that sent the create stopped before Ark answered; looking the task up in Ark's task list;/,
       );
       const done = await other.call("wait_for_job", { job_id: jobOf(r).job_id, wait_seconds: 20 });
       expect(jobOf(done)).toMatchObject({ status: "succeeded", vendor_task_id: [...first.ark.tasks.keys()].at(-1) });
@@ -138,9 +138,9 @@ describe("Seedance create whose answer is lost", () => {
       const r = await h.call("seedance_generate_video", { prompt: "answer lost, slow lookup", wait_seconds: 1 });
       expect(jobOf(r).status).toBe("submitting");
       const message = structured<{ message: string }>(r).message;
-      expect(message).toMatch(/^submitting: the create answer was lost; looking the task up in ark's task list; do not generate again/);
+      expect(message).toMatch(/^submitting: the create answer was lost; looking the task up in Ark's task list; do not generate again/);
       for (const said of [message, text(r)]) expect(said).not.toMatch(/has not answered/);
-      expect(text(r)).toMatch(/is submitting: the create answer was lost; looking the task up in ark's task list\. Do not generate again/);
+      expect(text(r)).toMatch(/is submitting: the create answer was lost; looking the task up in Ark's task list\. Do not generate again/);
       const done = await h.call("wait_for_job", { job_id: jobOf(r).job_id, wait_seconds: 20 });
       expect(jobOf(done)).toMatchObject({ status: "succeeded" });
     } finally {

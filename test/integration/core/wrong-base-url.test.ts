@@ -1,0 +1,60 @@
+/**
+ * A base URL that points at a web server, not the vendor's API (tryout finding): its HTML error
+ * pages are answered with what to check, the variable named, never "check the model name" or "the
+ * vendor had an internal problem".
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, text, type Harness } from "../../helpers/harness.js";
+
+/** A web server that answers every request with an HTML error page of `status`. */
+async function webServer(status: number): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(status, { "content-type": "text/html;charset=utf-8" });
+    res.end(`<!DOCTYPE HTML><html><body><h1>Error response</h1><p>Error code: ${status}</p></body></html>`);
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe("a base URL that is a web server, not the vendor's API", () => {
+  let h: Harness;
+  let missing: { url: string; server: Server };
+  let broken: { url: string; server: Server };
+  beforeAll(async () => {
+    missing = await webServer(404);
+    broken = await webServer(501);
+    h = await startHarness({
+      env: {
+        ARK_BASE_URL: `${missing.url}/api/v3`,
+        KLING_BASE_URL: broken.url,
+        VOLC_VISUAL_BASE_URL: missing.url,
+        AI_GATEWAY_BASE_URL: `${broken.url}/v1`,
+      },
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+    missing.server.close();
+    broken.server.close();
+  });
+
+  it.each([
+    ["seedream_generate_image", { prompt: "a kite" }, "Ark", "ARK_BASE_URL", false],
+    ["kling_generate_image", { prompt: "a kite" }, "Kling", "KLING_BASE_URL", true],
+    ["jimeng_generate_image", { prompt: "a kite" }, "Volcengine Visual", "VOLC_VISUAL_BASE_URL", false],
+    ["gateway_chat", { prompt: "hi", max_tokens: 10 }, "AI Gateway", "AI_GATEWAY_BASE_URL", true],
+  ])("%s names the variable to check", async (tool, args, vendor, variable, serverError) => {
+    const r = await h.call(tool, args);
+    expect(r.isError).toBe(true);
+    const [first, advice] = text(r).split("\n");
+    expect(first).toMatch(/^Error: HTTP(404|501) /);
+    expect(advice).toContain(
+      `What to do: The answer was a web page (HTML), not ${vendor}'s API: check that ${variable} is ${vendor}'s API base URL`,
+    );
+    if (serverError) expect(advice).toMatch(/a proxy in front of .* answered for it: try again in a few minutes\.$/);
+    expect(text(r)).not.toMatch(/model name|internal problem/);
+  });
+});
