@@ -157,7 +157,7 @@ describe("shutting down over HTTP (SIGTERM)", () => {
         /^Error: Interrupted \(AI Gateway\): the server shut down before AI Gateway answered; the request had been sent, so it may be billed/,
       );
       expect(text(v.result)).toMatch(
-        /^Error: Interrupted \(Animo\): the server process stopped while saving the outputs of this synchronous animo call; animo answered, so it is billed/,
+        /^Error: Interrupted \(Animo\): the server process stopped while saving the outputs of this synchronous Animo call; Animo answered, so it is billed/,
       );
       expect(jobOf(v.result).job_id).toBeTruthy();
       expect((await a.exited).code).toBe(0);
