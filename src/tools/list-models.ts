@@ -68,7 +68,7 @@ function modelEntry(catalog: Catalog, m: CatalogModel, endpoint: string, isDefau
 
 async function describeVendor(v: LoadedVendor, opts: { tool?: string; live?: boolean; signal: AbortSignal }) {
   const models = v.models;
-  const tools = (models?.tools ?? [])
+  const tools = [...(models?.tools ?? []), ...(models?.listings ?? [])]
     .filter((t) => !opts.tool || t.tool === opts.tool)
     .map((t) => ({
       tool: t.tool,
@@ -81,7 +81,8 @@ async function describeVendor(v: LoadedVendor, opts: { tool?: string; live?: boo
         : [],
     }));
   const out: z.infer<typeof vendorShape> = { vendor: v.id, title: v.title, tools };
-  if (models?.note) out.note = models.note;
+  if (opts.tool && !tools.length) out.note = `${opts.tool} takes no model argument: its vendor decides what runs it`;
+  else if (models?.note) out.note = models.note;
   else if (!models?.catalog)
     out.note = !models?.live
       ? "this vendor serves whatever models its server is configured with, and has no model list to ask"

@@ -55,6 +55,12 @@ export interface VendorModels {
   note?: string;
   /** Which endpoint family each tool calls and its default model, with the variable that overrides it. */
   tools: ModelTool[];
+  /**
+   * Tools that name the vendor's model in an argument of their own (volc_visual_call's `req_key`):
+   * list_models and the README list the catalog's models of `endpoint` under them, with `note`;
+   * the catalog tests, which pass `model`, do not run them.
+   */
+  listings?: Array<Pick<ModelTool, "tool" | "endpoint" | "note" | "default" | "variable">>;
   /** The vendor's own model list, a free call (list_models with live: true, and `check`). */
   live?(signal: AbortSignal): Promise<LiveModel[]>;
 }

@@ -123,7 +123,7 @@ export function renderModels(models: VendorModels): string {
   const catalog = models.catalog;
   if (!catalog) return "";
   const rows = catalog.models.map((m) => {
-    const tools = models.tools.filter((t) => m.endpoints.includes(t.endpoint));
+    const tools = [...models.tools, ...(models.listings ?? [])].filter((t) => m.endpoints.includes(t.endpoint));
     const defaults = [...new Set(tools.filter((t) => t.default === m.id).map((t) => t.tool))];
     const status =
       m.status === "active"

@@ -19,7 +19,7 @@ const IMAGE_URL = "https://example.com/a.png";
 /**
  * The tools that take a model, one entry per endpoint family a tool reaches (its inputs pick the
  * family), each with the smallest valid arguments for that family. volc_visual_call takes a raw
- * req_key instead and is not listed.
+ * req_key instead: it is a listing only (VendorModels.listings).
  */
 function modelTools(portraitDefault: string): ModelTool[] {
   const entry = (tool: string, endpoint: string, sample: Record<string, unknown>): ModelTool => ({
@@ -74,7 +74,17 @@ export const visualPlugin: VendorPlugin = {
         jimengPortraitPhoto(client, cfg, core, catalog, book),
         volcVisualCall(client, core, catalog, book),
       ],
-      models: { catalog, tools: modelTools(cfg.portraitReqKey) },
+      models: {
+        catalog,
+        tools: modelTools(cfg.portraitReqKey),
+        listings: [
+          {
+            tool: "volc_visual_call",
+            endpoint: ENDPOINTS.raw,
+            note: "takes its model as req_key, any Volcengine Visual req_key (passed on as given); below, the catalog's req_keys that only it calls, and every jimeng_* tool's req_key works too",
+          },
+        ],
+      },
       async check(signal) {
         // Looking up a task that does not exist passes the gateway's signature and permission checks and creates nothing.
         const env = await client.getResult(DEFAULT_MODELS.image, "0", undefined, signal);

@@ -29,6 +29,18 @@ describe("list_models filters", () => {
     expect(r.isError).toBeFalsy();
     expect(text(r)).toMatch(/jimeng_t2i_v40/);
   });
+
+  it("a tool that names its model in another argument lists the catalog's models for it; a tool with none says so", async () => {
+    const raw = await h.call("list_models", { tool: "volc_visual_call" });
+    expect(raw.isError).toBeFalsy();
+    const [entry] = structured<ModelList>(raw).vendors[0]!.tools;
+    expect(entry).toMatchObject({ tool: "volc_visual_call", endpoint: "raw", note: expect.stringMatching(/^takes its model as req_key/) });
+    expect(entry!.models.map((m) => m.id)).toContain("jimeng_realman_avatar_picture_omni_v15");
+    expect(text(raw)).toMatch(/volc_visual_call: default none — takes its model as req_key/);
+    const none = await h.call("list_models", { tool: "kling_list_elements" });
+    expect(text(none)).toMatch(/^Kling AI \(可灵\) \(kling\): kling_list_elements takes no model argument/);
+    expect(structured<ModelList>(none).vendors[0]!.tools).toEqual([]);
+  });
 });
 
 describe("list_models content", () => {
