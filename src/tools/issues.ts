@@ -109,6 +109,8 @@ export function describeIssues(all: readonly Issue[], input: unknown): AigcError
   const issues = all.filter((i) => !all.some((o) => tighter(o, i)));
   const [first, ...rest] = issues;
   if (!first) return inputError("arguments", "are not valid");
-  const more = rest.map((i) => `${field(i.path)} ${words(i, input)}`);
+  // Two checks of one bound (a schema's min beside quietRange's) say the same thing once.
+  const said = `${field(first.path)} ${words(first, input)}`;
+  const more = [...new Set(rest.map((i) => `${field(i.path)} ${words(i, input)}`))].filter((m) => m !== said);
   return inputError(field(first.path), `${words(first, input)}${more.length ? `; also ${more.slice(0, 3).join("; ")}` : ""}`);
 }

@@ -110,6 +110,9 @@ describe("tool arguments", () => {
     // Past the integer type's own bound too: only the field's bound is said.
     const huge = await h.call("kling_text_to_video", { prompt: "x", duration: 1e300 });
     expect(text(huge).split("\n")[0]).toMatch(/^Error: InvalidInput: duration: must be at most 60 \(got 1e\+300\)$/);
+    // One bound checked twice (the schema's min and the loose range) is said once.
+    const below = await h.call("seedance_generate_video", { prompt: "x", duration: -5 });
+    expect(text(below).split("\n")[0]).toMatch(/^Error: InvalidInput: duration: must be at least -1 \(got -5\)$/);
     const wait = await h.call("kling_text_to_video", { prompt: "x", wait_seconds: 100_000 });
     expect(text(wait)).toMatch(/^Error.*wait_seconds: must be at most \d+ \(got 100000\)/);
     const free = await h.call("kling_text_to_video", { prompt: "x", max_cost: 0 });
