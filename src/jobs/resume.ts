@@ -47,7 +47,10 @@ export async function resumeJob(jobId: string, r: Resuming): Promise<JobLookup> 
   const me = r.store.owner();
   const ownerAlive = async () => !!owner && !(owner.pid === me.pid && owner.boot === me.boot) && (await r.store.ownerAlive(owner));
   if (handle.task) {
-    const kind = new VendorTask(r.driverFor(handle.vd, handle.op), r.media, r.timing);
+    const driver = r.driverFor(handle.vd, handle.op);
+    // An id alone that the driver could never poll is no job: refused, not made a failed one.
+    if (!stored) driver.checkHandle?.(handle);
+    const kind = new VendorTask(driver, r.media, r.timing);
     return { state: "live", tracker: r.track(handle, stored ?? { ...newRecord(jobId, handle, "queued"), owner: me }, kind, !stored) };
   }
   if (handle.x?.sub !== undefined) {

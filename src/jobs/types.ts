@@ -136,6 +136,11 @@ export interface TaskDriver {
   /** How long the vendor keeps a task answerable (Jimeng: 12 h), when shorter than a day. */
   taskRetentionMs?: number;
   poll(handle: JobHandle, ctx: DriverContext): Promise<PollResult>;
+  /**
+   * Throws (`InvalidJobId`, an invalid_input AigcError) for a handle this driver cannot poll, such as
+   * a job id missing the facts its polls need: checked before a job id alone becomes a job.
+   */
+  checkHandle?(handle: JobHandle): void;
   /** Present only when the vendor has a cancel endpoint for this kind of task. */
   cancel?(handle: JobHandle, ctx: DriverContext): Promise<CancelOutcome>;
   /** The job states in which `cancel` can work (Ark: queued only); default every unfinished state. */

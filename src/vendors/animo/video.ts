@@ -128,6 +128,7 @@ function checkHandle(handle: JobHandle, cfg: AnimoConfig): void {
       code: "InvalidJobId",
       vendor: ANIMO,
       message: "this Animo job id does not describe an asynchronous Animo request",
+      hint: "Pass a job_id exactly as a generation tool or list_jobs returned it.",
     });
   }
   if (endpoint !== safeUrl(cfg.endpoint)) {
@@ -149,6 +150,7 @@ export function animoDriver(client: AnimoClient, cfg: AnimoConfig): TaskDriver {
     outputKind: "video",
     // The vendor's own example polls every 5 s.
     pollIntervalMs: 5000,
+    checkHandle: (handle) => checkHandle(handle, cfg),
     async poll(handle, ctx) {
       checkHandle(handle, cfg);
       try {

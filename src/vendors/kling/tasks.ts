@@ -24,7 +24,11 @@ export function familyOf(handle: JobHandle): KlingFamily {
     throw new AigcError({
       category: "invalid_input",
       code: "InvalidJobId",
-      message: `this Kling job id names no known endpoint family (${f ?? "none"})`,
+      vendor: KLING,
+      message: f
+        ? `this Kling job id names an endpoint family Kling has not (${f.slice(0, 40)})`
+        : "this Kling job id names no endpoint family, which Kling's task lookups need (Kling's job ids start with k.)",
+      hint: "Pass a job_id exactly as a generation tool or list_jobs returned it.",
     });
   return f;
 }
@@ -93,6 +97,9 @@ function driver(client: KlingClient, op: "video" | "image", accountCurrency?: Cu
     op,
     outputKind: op,
     pollIntervalMs: op === "video" ? 8000 : 4000,
+    checkHandle(handle) {
+      if (handle.x?.s !== "new") familyOf(handle);
+    },
     async poll(handle, ctx) {
       try {
         const task =

@@ -17,6 +17,20 @@ export const VIDEO_URL_TTL_MS = 3600_000;
 export const familyFacts = (family: TaskFamily): Record<string, string> => (family === "task" ? { af: "task" } : {});
 const familyOf = (handle: JobHandle): TaskFamily => (handle.x?.af === "task" ? "task" : "sync2async");
 
+/** The req_key a job's polls need; throws InvalidJobId for a job id without one. */
+function reqKeyOf(handle: JobHandle): string {
+  const rk = handle.x?.rk;
+  if (!rk)
+    throw new AigcError({
+      category: "invalid_input",
+      code: "InvalidJobId",
+      vendor: VISUAL,
+      message: "this job id carries no req_key, which Jimeng's task lookups need; it was not made by the Jimeng tools",
+      hint: "Pass a job_id exactly as a generation tool or list_jobs returned it.",
+    });
+  return rk;
+}
+
 /** Codes a poll may meet while the task itself is fine: try the poll again. */
 const TRANSIENT = new Set([50429, 50430, 50500, 50501]);
 
@@ -108,15 +122,9 @@ export function visualDriver(client: VisualClient, op: VisualOp): TaskDriver {
     pollIntervalMs: kind === "video" ? 5000 : 3000,
     // Results are kept 12 h (vendor-apis.md, Jimeng async API): an older task is gone for real.
     taskRetentionMs: 12 * 3600_000,
+    checkHandle: reqKeyOf,
     async poll(handle: JobHandle, { signal }) {
-      const rk = handle.x?.rk;
-      if (!rk)
-        throw new AigcError({
-          category: "invalid_input",
-          code: "InvalidJobId",
-          message: "this job id carries no req_key; it was not made by the Jimeng tools",
-        });
-      return visualResult(await client.getResult(rk, handle.task!, handle.x?.rj, signal, familyOf(handle)));
+      return visualResult(await client.getResult(reqKeyOf(handle), handle.task!, handle.x?.rj, signal, familyOf(handle)));
     },
     async cancel(handle: JobHandle, { signal }): Promise<CancelOutcome> {
       let env: VisualEnvelope;

@@ -140,3 +140,30 @@ describe.each(forgedCases)("a forged $vendor job id", ({ vendor, handle, code, p
     expect(await h.app.jobs.store.list(100)).toEqual([]);
   });
 });
+
+describe("a t. job id without the facts its vendor's polls need", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { ANIMO_MODE: "async" } });
+  });
+  afterAll(() => h.close());
+
+  it("is refused as InvalidJobId before any vendor request, not made a failed job", async () => {
+    const before = h.sandbox.kling.sim.requests.length + h.sandbox.visual.sim.requests.length + h.sandbox.animo.sim.requests.length;
+    for (const [id, words] of [
+      ["t.kling.video.tpj4ql.860000000000000000", /^Error: InvalidJobId \(Kling\): this Kling job id names no endpoint family/],
+      ["t.visual.image.tpj4ql.7392616336519610409", /^Error: InvalidJobId \(Volcengine Visual\): this job id carries no req_key/],
+      ["t.animo.video.tpj4ql.0123456789abcdef01234567", /^Error: InvalidJobId \(Animo\): this Animo job id does not describe/],
+    ] as const) {
+      for (const tool of ["get_job", "wait_for_job", "cancel_job"]) {
+        const r = await h.call(tool, { job_id: id, ...(tool === "wait_for_job" ? { wait_seconds: 1 } : {}) });
+        expect(r.isError, `${tool} ${id}`).toBe(true);
+        expect(text(r), `${tool} ${id}`).toMatch(words);
+        expect(text(r)).toMatch(/\nWhat to do: Pass a job_id exactly as a generation tool or list_jobs returned it/);
+        expect(structured(r)).not.toHaveProperty("status");
+      }
+      expect(await h.app.jobs.store.load(id)).toBeUndefined();
+    }
+    expect(h.sandbox.kling.sim.requests.length + h.sandbox.visual.sim.requests.length + h.sandbox.animo.sim.requests.length).toBe(before);
+  });
+});
