@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
-import { isLoopbackHost } from "../config.js";
+import { ConfigError, isLoopbackHost } from "../config.js";
 import type { AppContext } from "../context.js";
 import { log } from "../log.js";
 import { applyCors } from "./cors.js";
@@ -216,7 +216,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     droppedSince = 0;
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err) => reject(listenError(err, cfg.host, cfg.port)));
     server.listen(cfg.port, cfg.host, resolve);
   });
   const addr = server.address() as AddressInfo;
@@ -246,4 +246,25 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** A listen failure the configuration can fix, as a ConfigError naming the variable (exit code 2); any other as it is. */
+function listenError(err: Error, host: string, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE")
+    return new ConfigError(
+      "AIGC_MCP_PORT",
+      `port ${port} on ${host} is in use by another process: pick another with --port or AIGC_MCP_PORT (0 = any free port)`,
+    );
+  if (code === "EACCES")
+    return new ConfigError(
+      "AIGC_MCP_PORT",
+      `this process may not listen on port ${port} (ports below 1024 need privileges): pick a port from 1024 up`,
+    );
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return new ConfigError(
+      "AIGC_MCP_HOST",
+      `${host} is not an address of this machine (${code}): use 127.0.0.1, or 0.0.0.0 for every interface`,
+    );
+  return err;
 }

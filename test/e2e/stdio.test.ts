@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ArkSimulator } from "../../src/vendors/ark/simulator.js";
@@ -73,6 +75,21 @@ describe("built server over stdio", () => {
     const r = await run([], { AIGC_MCP_PORT: "port", AIGC_MCP_OUTPUT_DIR: tempDir() });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('aigc-mcp: configuration error: AIGC_MCP_PORT: must be a whole number (got "port")');
+  });
+
+  it("stops with one line naming the variable when the HTTP port is taken or the host is no address here", async () => {
+    const taken = createServer();
+    await new Promise<void>((ok) => taken.listen(0, "127.0.0.1", ok));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const r = await run(["--http", "--port", String(port)], { AIGC_MCP_OUTPUT_DIR: tempDir() });
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split("\n").at(-1)).toBe(
+        `aigc-mcp: configuration error: AIGC_MCP_PORT: port ${port} on 127.0.0.1 is in use by another process: pick another with --port or AIGC_MCP_PORT (0 = any free port)`,
+      );
+    } finally {
+      taken.close();
+    }
   });
 
   it("--help and check", async () => {
