@@ -89,8 +89,9 @@ export async function applyResult(
       model: result.model,
       error: result.error,
       usage: result.usage,
-      // The vendor itself says the task failed or was cancelled: vendors bill only finished work.
-      notBilled: result.status === "failed" || result.status === "cancelled" ? true : undefined,
+      // The vendor itself says the task failed or was cancelled: vendors bill only finished work
+      // (unless its answer says it billed anyway).
+      notBilled: (result.status === "failed" || result.status === "cancelled") && !result.billed ? true : undefined,
     });
     return;
   }

@@ -82,6 +82,11 @@ export interface PollResult {
   unknownTask?: boolean;
   /** What the vendor reports the task used or charged (Ark's tokens, Kling's deduction), for the actual cost. */
   usage?: VendorUsage;
+  /**
+   * With `failed`: the vendor's answer says it charged for the work anyway (Seedream's usage counts
+   * an image whose answer holds none this server can read), so the job counts as spent, not as unbilled.
+   */
+  billed?: true;
 }
 
 /**

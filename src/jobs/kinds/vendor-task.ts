@@ -75,7 +75,8 @@ export class VendorTask implements JobKind {
         if (tr.signal.aborted) return;
         this.polls++;
         if (!(err instanceof AigcError && TRANSIENT.has(err.category))) {
-          await tr.update({ status: "failed", error: toErrorShape(err), errorCause: err });
+          // Only the task's status could not be read: the task exists, and the vendor bills it if it finishes.
+          await tr.update({ status: "failed", error: toErrorShape(err), errorCause: err, notBilled: false });
           return;
         }
         failures++;

@@ -76,9 +76,12 @@ export function seedreamResult(res: ArkImagesResponse, now = Date.now()): PollRe
   }
   if (!outputs.length) {
     const first = failures[0] ?? res.error?.code ?? "NoOutput";
+    // Ark bills the images it generated: usage counting one means a billed image came in a form not read here.
+    const billed = (res.usage?.generated_images ?? 0) > 0;
     return {
       status: "failed",
       model: res.model,
+      ...(billed ? { billed: true as const } : {}),
       error: {
         code: first.split(":")[0]!,
         message: failures.join("; ") || res.error?.message || `${ARK} returned no image`,

@@ -8,15 +8,24 @@ import { AigcError } from "../../errors.js";
 import { neverSent } from "./errors.js";
 
 /**
+ * Statuses a proxy or load balancer in front of the vendor answers when the vendor failed or was too
+ * slow, possibly after the vendor received the request. With no error code of the vendor's own
+ * (the error's code is the generic `HTTP<status>`), they are not the vendor's answer.
+ */
+const PROXY_FAILURE = new Set([500, 502, 504]);
+
+/**
  * True when a billable request failed in a way that leaves open whether the vendor received it
  * (and started, and bills, the work): a reset or timeout after the request was sent, an answer
  * cut off or unreadable, or one this server stopped waiting for as it shut down (`Interrupted`,
- * src/net/http.ts). A vendor's own error answer (4xx/5xx) means it answered: false.
+ * src/net/http.ts), or a proxy's 500/502/504 with no error of the vendor's own (PROXY_FAILURE). A
+ * vendor's own error answer (4xx/5xx) means it answered: false.
  */
 export function mayHaveReachedVendor(err: unknown): boolean {
   if (!(err instanceof AigcError)) return false;
   const { category, httpStatus } = err.info;
   if (category === "bad_response") return true;
+  if (httpStatus !== undefined && PROXY_FAILURE.has(httpStatus) && err.code === `HTTP${httpStatus}`) return true;
   if (category === "cancelled") return err.code === "Interrupted";
   if (category !== "network" && category !== "timeout") return false;
   if (httpStatus !== undefined) return false;

@@ -1,0 +1,114 @@
+/**
+ * A proxy between this server and the vendor (tryout findings): an answer it loses or rewrites after
+ * the vendor did the work must count as spent and keep the call's idempotency_key, so a retry with
+ * the key answers the first call and never bills a second generation.
+ */
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, startTestSandbox, structured, tempDir, text, type Harness } from "../../helpers/harness.js";
+import { jobOf, mark } from "../../helpers/results.js";
+
+type Mode = "gateway-timeout" | "status-forbidden" | "renamed-url";
+
+/** Forwards every request to `target`; `mode` says what it does to the answer. */
+async function proxy(target: string, mode: () => Mode): Promise<{ url: string; server: Server }> {
+  const to = new URL(target);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const m = mode();
+      if (m === "status-forbidden" && req.method === "GET") {
+        res.writeHead(403, { "content-type": "text/html" }).end("<html><body><h1>403 Forbidden</h1></body></html>");
+        return;
+      }
+      const path = to.pathname.replace(/\/$/, "") + (req.url ?? "");
+      const up = request(
+        { host: to.hostname, port: to.port, path, method: req.method, headers: { ...req.headers, host: to.host } },
+        (answer) => {
+          const body: Buffer[] = [];
+          answer.on("data", (c: Buffer) => body.push(c));
+          answer.on("end", () => {
+            // The vendor did the work; the proxy gave up waiting and says so in its own words.
+            if (m === "gateway-timeout" && req.method === "POST") {
+              res.writeHead(504, { "content-type": "text/html" }).end("<html><body><h1>504 Gateway Time-out</h1></body></html>");
+              return;
+            }
+            let text = Buffer.concat(body).toString("utf8");
+            if (m === "renamed-url" && req.method === "POST") text = text.replace(/"url":/g, '"image_url":');
+            res.writeHead(answer.statusCode ?? 502, { "content-type": answer.headers["content-type"] ?? "application/json" }).end(text);
+          });
+        },
+      );
+      up.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe("a proxy in front of Ark", () => {
+  let h: Harness;
+  let p: { url: string; server: Server };
+  let mode: Mode = "gateway-timeout";
+  beforeAll(async () => {
+    const sandbox = await startTestSandbox();
+    p = await proxy(sandbox.ark.baseUrl, () => mode);
+    // The simulator serves the outputs itself, on an address other than the proxy configured as the base URL.
+    h = await startHarness({
+      existing: { sandbox, dir: tempDir() },
+      env: { ARK_BASE_URL: p.url, AIGC_MCP_FETCH_ALLOW_HOSTS: "127.0.0.1" },
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+    p.server.close();
+  });
+
+  const posts = (m: ReturnType<typeof mark>) => m.since((r) => r.method === "POST").length;
+
+  it("a 504 page after Seedream made the image: may be billed, counted as spent, and the key answers the first call", async () => {
+    mode = "gateway-timeout";
+    const m = mark(h.ark);
+    const args = { prompt: "a kite at dusk", idempotency_key: "proxy-504-0001" };
+    const first = await h.call("seedream_generate_image", args);
+    expect(text(first)).toMatch(/^Error: CreateAnswerLost \(Ark/);
+    expect(structured<{ cost?: Record<string, unknown> }>(first).cost).toMatchObject({ counted_as_spent: true });
+    const again = await h.call("seedream_generate_image", args);
+    expect(text(again)).toMatch(/repeats an earlier call/);
+    expect(posts(m)).toBe(1);
+  });
+
+  it("a 504 page after a Seedance create: the task is looked up and attached, never created twice", async () => {
+    mode = "gateway-timeout";
+    const m = mark(h.ark);
+    const args = { prompt: "tides", ratio: "16:9", resolution: "720p", duration: 5, wait_seconds: 20, idempotency_key: "proxy-504-0002" };
+    const first = jobOf(await h.call("seedance_generate_video", args));
+    expect(first.status, JSON.stringify(first)).toBe("succeeded");
+    expect(jobOf(await h.call("seedance_generate_video", args)).job_id).toBe(first.job_id);
+    expect(posts(m)).toBe(1);
+  });
+
+  it("an answer whose usage counts an image this server cannot read is billed, and keeps its key", async () => {
+    mode = "renamed-url";
+    const m = mark(h.ark);
+    const args = { prompt: "a kite at noon", idempotency_key: "proxy-renamed-0001" };
+    const first = await h.call("seedream_generate_image", args);
+    expect(first.isError).toBe(true);
+    expect(structured<{ cost?: Record<string, unknown> }>(first).cost).not.toHaveProperty("not_billed");
+    expect(text(await h.call("seedream_generate_image", args))).toMatch(/repeats an earlier call/);
+    expect(posts(m)).toBe(1);
+  });
+
+  it("a created task whose status the proxy refuses is counted as spent, and its key is kept", async () => {
+    mode = "status-forbidden";
+    const m = mark(h.ark);
+    const args = { prompt: "waves", ratio: "16:9", resolution: "720p", duration: 5, wait_seconds: 10, idempotency_key: "proxy-403-0001" };
+    const first = jobOf(await h.call("seedance_generate_video", args));
+    expect(first).toMatchObject({ status: "failed", cost: { counted_as_spent: true } });
+    const again = await h.call("seedance_generate_video", args);
+    expect(jobOf(again).job_id).toBe(first.job_id);
+    expect(posts(m)).toBe(1);
+  });
+});
