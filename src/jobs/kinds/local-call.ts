@@ -93,7 +93,7 @@ export class LocalCall implements JobKind {
       return {
         cancelled: false,
         status: "succeeded",
-        message: `${vendor} has already answered, so the request is billed: its output is being saved, and is kept rather than thrown away.`,
+        message: `${vendor} has already answered, so the request is billed: its output is being saved rather than thrown away (the job below says how that ended).`,
       };
     tr.controller.abort();
     await tr.update({ status: "cancelled", detail: "cancelled by cancel_job" });

@@ -159,6 +159,13 @@ export class VendorTask implements JobKind {
       outcome = await this.driver.cancel(tr.handle, { signal: signal ?? new AbortController().signal });
     } catch (err) {
       if (!(err instanceof AigcError) || err.category !== "not_found") throw err;
+      const vendor = vendorDisplayName(tr.record.vendor);
+      // A young running job's task unknown here is another server's (other credentials), as its polls say too.
+      if (this.youngRunning(tr))
+        return {
+          cancelled: false,
+          message: `${vendor} does not know task ${tr.handle.task} (${err.code}) with this server's credentials, though the job record says it is ${tr.record.status}: another server with other ${vendor} credentials may have created it, and only that server can cancel it.`,
+        };
       // As a poll would find it (unknownTaskResult): ended; the job's next poll says so, with the vendor's code.
       return {
         cancelled: false,

@@ -24,6 +24,14 @@ describe("a vendor that does not know a running job's task", () => {
         const status = jobOf(seen).status as string;
         expect(text(seen)).toMatch(new RegExp(`is still ${status} \\(.*the job record says it is ${status} \\(created`));
         expect((await b.app.jobs.store.load(job_id))?.status).toMatch(/^(queued|running)$/);
+        // Nor does its cancel_job end it or wait on it: it says whose task it is, at once.
+        const t1 = Date.now();
+        const cancel = await b.call("cancel_job", { job_id });
+        expect(Date.now() - t1).toBeLessThan(5000);
+        expect(text(cancel)).toMatch(
+          /^Ark does not know task \S+ \(\S+\) with this server's credentials, .*only that server can cancel it/,
+        );
+        expect(jobOf(cancel).status).toMatch(/^(queued|running)$/);
         // A wait on the server that cannot see the task, under way while the other one finishes it, ends with it.
         const waitingOnB = b.call("wait_for_job", { job_id, wait_seconds: 30 });
         const done = jobOf(await a.call("wait_for_job", { job_id, wait_seconds: 20 }));
