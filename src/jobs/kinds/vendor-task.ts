@@ -1,5 +1,5 @@
 /** A vendor task, polled by id through the driver registered for its vendor and operation. */
-import { AigcError, toErrorShape, vendorDisplayName, type ErrorCategory } from "../../errors.js";
+import { AigcError, joinSentences, toErrorShape, vendorDisplayName, type ErrorCategory } from "../../errors.js";
 import { log } from "../../log.js";
 import type { MediaStore } from "../../media/store.js";
 import { applyResult } from "../outputs.js";
@@ -13,6 +13,11 @@ const TRANSIENT: ReadonlySet<ErrorCategory> = new Set(["network", "timeout", "ra
 const MAX_VENDOR_WAIT_MS = 5 * 60_000;
 /** Consecutive failed polls after which the tracker stops; the next wait resumes it. */
 const MAX_FAILED_POLLS = 20;
+/**
+ * Poll refusals the operator can fix (a rotated key, a proxy's 401/403 page, an account's rights):
+ * the task exists and may finish, so the job waits for the fix rather than end and lose its output.
+ */
+const FIXABLE: ReadonlySet<ErrorCategory> = new Set(["auth", "permission"]);
 /**
  * Vendors keep their tasks a day or more (Ark 24 h, Kling 30 days; Jimeng 12 h: TaskDriver.taskRetentionMs;
  * vendor-apis.md), so "no such task" for a job still running that long after it was created is the
@@ -74,6 +79,20 @@ export class VendorTask implements JobKind {
       } catch (err) {
         if (tr.signal.aborted) return;
         this.polls++;
+        if (err instanceof AigcError && FIXABLE.has(err.category)) {
+          const shape = toErrorShape(err);
+          const why = `${shape.code}${shape.http_status ? `, HTTP ${shape.http_status}` : ""}: ${shape.message.slice(0, 200)}`;
+          await tr.update({
+            detail: joinSentences(
+              `${vendorDisplayName(tr.record.vendor)} refused to show the task's status (${why})`,
+              "The task may still finish and be billed",
+              shape.hint ?? "Fix the credentials and restart the server",
+              "Then call wait_for_job with this job_id: it resumes the job and saves the output",
+            ),
+          });
+          log.warn("vendor refused a task's status poll; the job waits for a fix", { vendor: tr.record.vendor, code: err.code });
+          return;
+        }
         if (!(err instanceof AigcError && TRANSIENT.has(err.category))) {
           // Only the task's status could not be read: the task exists, and the vendor bills it if it finishes.
           await tr.update({ status: "failed", error: toErrorShape(err), errorCause: err, notBilled: false });

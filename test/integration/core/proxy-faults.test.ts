@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, startTestSandbox, structured, tempDir, text, type Harness } from "../../helpers/harness.js";
 import { jobOf, mark } from "../../helpers/results.js";
 
-type Mode = "gateway-timeout" | "status-forbidden" | "renamed-url";
+type Mode = "pass" | "gateway-timeout" | "status-forbidden" | "renamed-url";
 
 /** Forwards every request to `target`; `mode` says what it does to the answer. */
 async function proxy(target: string, mode: () => Mode): Promise<{ url: string; server: Server }> {
@@ -101,14 +101,21 @@ describe("a proxy in front of Ark", () => {
     expect(posts(m)).toBe(1);
   });
 
-  it("a created task whose status the proxy refuses is counted as spent, and its key is kept", async () => {
+  it("a created task whose status the proxy refuses waits for the fix, keeps its key, and saves its output once fixed", async () => {
     mode = "status-forbidden";
     const m = mark(h.ark);
-    const args = { prompt: "waves", ratio: "16:9", resolution: "720p", duration: 5, wait_seconds: 10, idempotency_key: "proxy-403-0001" };
+    const args = { prompt: "waves", ratio: "16:9", resolution: "720p", duration: 5, wait_seconds: 2, idempotency_key: "proxy-403-0001" };
     const first = jobOf(await h.call("seedance_generate_video", args));
-    expect(first).toMatchObject({ status: "failed", cost: { counted_as_spent: true } });
+    // Not ended (it used to fail, and its billed output was never downloaded): it says what to fix.
+    expect(first.status).toMatch(/^(queued|running)$/);
+    expect(first.detail).toMatch(
+      /^Ark refused to show the task's status \(HTTP403, HTTP 403: .*\)\. The task may still finish and be billed\. The answer was a web page \(HTML\), not Ark's API: check that ARK_BASE_URL .*Then call wait_for_job with this job_id/,
+    );
     const again = await h.call("seedance_generate_video", args);
     expect(jobOf(again).job_id).toBe(first.job_id);
+    mode = "pass";
+    const done = jobOf(await h.call("wait_for_job", { job_id: first.job_id, wait_seconds: 20 }));
+    expect(done).toMatchObject({ status: "succeeded", assets: [expect.objectContaining({ mime_type: "video/mp4" })] });
     expect(posts(m)).toBe(1);
   });
 });
