@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { unlink } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { AigcError, joinSentences, toErrorShape } from "../errors.js";
+import { AigcError, joinSentences, toErrorShape, vendorDisplayName } from "../errors.js";
 import { log } from "../log.js";
 import type { MediaStore } from "../media/store.js";
 import type { Lease } from "./store.js";
@@ -161,7 +161,7 @@ async function saveOutputs(tr: Tracker, result: PollResult, kind: OutputKind, me
   if (!assets.length && result.data === undefined) {
     await tr.update({
       status: "failed",
-      error: { code: "NoOutput", message: `${tr.record.vendor} reported success but returned no output` },
+      error: { code: "NoOutput", message: `${vendorDisplayName(tr.record.vendor)} reported success but returned no output` },
     });
     return;
   }

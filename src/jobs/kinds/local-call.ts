@@ -65,11 +65,12 @@ export class LocalCall implements JobKind {
       // No answer came back though the request may have been billed: say so, never "unreachable",
       // and never send it again. (An answer that came but is not the output keeps its own code.)
       const lost = mayHaveReachedVendor(err) && err instanceof AigcError && err.category !== "bad_response";
+      const vendor = vendorDisplayName(tr.record.vendor);
       const error = lost
         ? lostAnswerError(
-            vendorDisplayName(tr.record.vendor),
+            vendor,
             err,
-            `This is a synchronous ${vendorDisplayName(tr.record.vendor)} call: there is no task to look up, so check the ${vendorDisplayName(tr.record.vendor)} console's billing or usage history.`,
+            `This is a synchronous ${vendor} call: there is no task to look up, so check the ${vendor} console's billing or usage history.`,
             { sync: true },
           )
         : err;

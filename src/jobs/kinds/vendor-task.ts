@@ -100,7 +100,7 @@ export class VendorTask implements JobKind {
         }
         failures++;
         vendorWaitMs = err.info.retryAfterMs;
-        await tr.update({ detail: `could not reach ${tr.record.vendor} (${err.code}); retrying` });
+        await tr.update({ detail: `could not reach ${vendorDisplayName(tr.record.vendor)} (${err.code}); retrying` });
         if (failures >= MAX_FAILED_POLLS) {
           log.warn("job tracker giving up after repeated failures; a later wait_for_job resumes it", { task: tr.handle.task });
           return;
@@ -170,7 +170,7 @@ export class VendorTask implements JobKind {
         cancelled: false,
         message:
           this.driver.noCancel ??
-          `${tr.record.vendor} has no cancel endpoint for this kind of task; it keeps running and its result will be downloaded when it finishes.`,
+          `${vendorDisplayName(tr.record.vendor)} has no cancel endpoint for this kind of task; it keeps running and its result will be downloaded when it finishes.`,
       };
     }
     let outcome: CancelOutcome;
@@ -189,7 +189,7 @@ export class VendorTask implements JobKind {
       return {
         cancelled: false,
         status: "expired",
-        message: `${vendorDisplayName(tr.record.vendor)} does not know task ${tr.handle.task} (${err.code}): there is nothing to cancel.`,
+        message: `${vendor} does not know task ${tr.handle.task} (${err.code}): there is nothing to cancel.`,
       };
     }
     const status = outcome.cancelled ? (outcome.status ?? "cancelled") : outcome.status;

@@ -5,6 +5,7 @@
  */
 import { AigcError, inputError } from "../../errors.js";
 import type { JobHandle, PollResult, TaskDriver } from "../../jobs/types.js";
+import { invalidJobId } from "../../jobs/engine-errors.js";
 import { safeUrl } from "../../net/http.js";
 import type { AnimoClient, AnimoStatus } from "./client.js";
 import { ANIMO } from "./errors.js";
@@ -123,13 +124,7 @@ function checkHandle(handle: JobHandle, cfg: AnimoConfig): void {
   const mode = handle.x?.m;
   const endpoint = handle.x?.e;
   if (mode !== "async" || !endpoint) {
-    throw new AigcError({
-      category: "invalid_input",
-      code: "InvalidJobId",
-      vendor: ANIMO,
-      message: "this Animo job id does not describe an asynchronous Animo request",
-      hint: "Pass a job_id exactly as a generation tool or list_jobs returned it.",
-    });
+    throw invalidJobId("this Animo job id does not describe an asynchronous Animo request", ANIMO);
   }
   if (endpoint !== safeUrl(cfg.endpoint)) {
     // Never send the key to an endpoint other than the configured one, whatever a job id says.

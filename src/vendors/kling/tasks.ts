@@ -7,6 +7,7 @@
  */
 import { AigcError, taskErrorShape } from "../../errors.js";
 import type { JobHandle, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
+import { invalidJobId } from "../../jobs/engine-errors.js";
 import type { CreateTarget, KlingClient, KlingMedia, KlingTask } from "./client.js";
 import { KLING, MODERATED_TASK } from "./errors.js";
 import { isKlingFamily, type KlingFamily, type KlingRoute } from "./families.js";
@@ -21,15 +22,12 @@ export const KLING_RETENTION_MS = 30 * 24 * 3600_000;
 export function familyOf(handle: JobHandle): KlingFamily {
   const f = handle.x?.f;
   if (!isKlingFamily(f))
-    throw new AigcError({
-      category: "invalid_input",
-      code: "InvalidJobId",
-      vendor: KLING,
-      message: f
+    throw invalidJobId(
+      f
         ? `this Kling job id names an endpoint family Kling has not (${f.slice(0, 40)})`
         : "this Kling job id names no endpoint family, which Kling's task lookups need (Kling's job ids start with k.)",
-      hint: "Pass a job_id exactly as a generation tool or list_jobs returned it.",
-    });
+      KLING,
+    );
   return f;
 }
 

@@ -6,6 +6,7 @@
  */
 import { AigcError, joinSentences } from "../../errors.js";
 import type { CancelOutcome, JobHandle, PollResult, TaskDriver, VendorOutput } from "../../jobs/types.js";
+import { invalidJobId } from "../../jobs/engine-errors.js";
 import { SUCCESS, type TaskFamily, type VisualClient, type VisualEnvelope } from "./client.js";
 import { describeServiceCode, serviceError, VISUAL } from "./errors.js";
 import { VENDOR_ID } from "./config.js";
@@ -21,13 +22,7 @@ const familyOf = (handle: JobHandle): TaskFamily => (handle.x?.af === "task" ? "
 function reqKeyOf(handle: JobHandle): string {
   const rk = handle.x?.rk;
   if (!rk)
-    throw new AigcError({
-      category: "invalid_input",
-      code: "InvalidJobId",
-      vendor: VISUAL,
-      message: "this job id carries no req_key, which Jimeng's task lookups need; it was not made by the Jimeng tools",
-      hint: "Pass a job_id exactly as a generation tool or list_jobs returned it.",
-    });
+    throw invalidJobId("this job id carries no req_key, which Jimeng's task lookups need; it was not made by the Jimeng tools", VISUAL);
   return rk;
 }
 
