@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { AigcError } from "../../src/errors.js";
 import type { HttpResponse } from "../../src/net/http.js";
-import { httpFailure, malformedResponse, neverSent, retryRejected, statusCategory } from "../../src/vendors/kit/errors.js";
+import { answerWords, httpFailure, malformedResponse, neverSent, retryRejected, statusCategory } from "../../src/vendors/kit/errors.js";
 import { lostAnswerError, mayHaveReachedVendor } from "../../src/vendors/kit/lost-answer.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -43,6 +43,28 @@ describe("the kit's error and retry ladder", () => {
     const e = httpFailure("X", 429, { "retry-after": "7" }, { code: "Busy", message: "slow down" });
     expect(e.info).toMatchObject({ category: "rate_limit", httpStatus: 429, retryAfterMs: 7000, vendor: "X" });
     expect(httpFailure("X", 429, {}, { category: "quota", code: "Q", message: "m" }).category).toBe("quota");
+  });
+
+  it("quotes an answer that is no JSON as words: a web page by its title and text, never its markup", () => {
+    const nginx =
+      "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>";
+    expect(answerWords(nginx, 502)).toBe("502 Bad Gateway nginx");
+    const cdn = `<!DOCTYPE html><html><head><title>example.com | 502: Bad gateway</title><style>p{}</style></head><body><script>var k="x"</script><p>Bad gateway &amp; more</p></body></html>`;
+    expect(answerWords(cdn, 502)).toBe("example.com | 502: Bad gateway: Bad gateway & more");
+    expect(answerWords("<!doctype html><body><p>Not found</p></body>", 404)).toBe("Not found");
+    expect(answerWords("  upstream connect error\n  or disconnect ", 503)).toBe("upstream connect error or disconnect");
+    expect(answerWords("", 500)).toBe("HTTP 500 with an empty body");
+    expect(answerWords("<html><head><title> </title></head></html>", 500)).toBe("HTTP 500 with an empty body");
+    expect(answerWords(`<html><body>${"x".repeat(500)}</body></html>`, 500)).toHaveLength(200);
+    expect(answerWords("denied for Bearer sk-abcdefghijklmnopqrstuvwxyz123456", 401)).not.toContain("abcdefghijklmnop");
+  });
+
+  it("says to check the base URL for a web page only when the vendor's own code is absent", () => {
+    const html = { "content-type": "text/html; charset=utf-8" };
+    const page = httpFailure("X", 404, html, { code: "HTTP404", message: "Not Found", baseUrlVariable: "X_BASE_URL" });
+    expect(page.info.hint).toMatch(/web page \(HTML\), not X's API: check that X_BASE_URL/);
+    const own = httpFailure("X", 404, html, { code: "ModelNotOpen", message: "m", hint: "activate it", baseUrlVariable: "X_BASE_URL" });
+    expect(own.info.hint).toBe("activate it");
   });
 
   it("tells a request that never left from one that may have reached the vendor", () => {

@@ -13,7 +13,7 @@ import { clip } from "../../log.js";
 import { discard, httpOpen, httpRequest, readPreview, requestIdOf, RETRY_SAFE, safeUrl } from "../../net/http.js";
 import { ANIMO_ASYNC_SUBMIT_PATH, ANIMO_MODELS_PATH, type AnimoConfig } from "./config.js";
 import { ANIMO, animoError } from "./errors.js";
-import { malformedResponse, retryRejected } from "../kit/errors.js";
+import { answerWords, malformedResponse, retryRejected } from "../kit/errors.js";
 
 /** One engine of the server's model list (`GET /v1/models`). */
 export interface AnimoEngine {
@@ -172,16 +172,7 @@ export class AnimoClient {
       code: "NotAnimoEndpoint",
       vendor: ANIMO,
       httpStatus: 404,
-      message: `${safeUrl(this.cfg.endpoint)} answered a request status lookup with 404 and no JSON error (${
-        clip(
-          res
-            .text()
-            .replace(/<[^>]*>/g, " ")
-            .replace(/\s+/g, " ")
-            .trim(),
-          80,
-        ) || "an empty body"
-      }): it does not look like an Animo async API`,
+      message: `${safeUrl(this.cfg.endpoint)} answered a request status lookup with 404 and no JSON error (${res.body.length ? answerWords(res.text(), res.status) : "an empty body"}): it does not look like an Animo async API`,
       hint: `Set ANIMO_ENDPOINT to the base URL the API's routes are under (it must answer GET ${ANIMO_ASYNC_SUBMIT_PATH}/status/<id>), or use ANIMO_MODE=sync for an endpoint that answers the generation POST with the video.`,
     });
   }

@@ -1,8 +1,7 @@
 /** Animo errors: every answer shape the Animo servers send, mapped to an actionable AigcError. */
 import type { AigcError, ErrorCategory } from "../../errors.js";
 import { requestIdOf } from "../../net/http.js";
-import { httpFailure } from "../kit/errors.js";
-import { clip } from "../../log.js";
+import { answerWords, httpFailure } from "../kit/errors.js";
 
 export const ANIMO = "Animo";
 
@@ -42,12 +41,7 @@ export function animoError(
   const nested = body?.error && typeof body.error === "object" ? (body.error as Record<string, unknown>) : undefined;
   const rawCode = [body?.code, nested?.code, nested?.type].find((v) => typeof v === "string" || typeof v === "number");
   const code = rawCode !== undefined ? String(rawCode) : `HTTP${status}`;
-  const plain = bodyText
-    .replace(/<[^>]*>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-  const message =
-    (body ? (errorText(body.error) ?? errorText(body)) : undefined) ?? (clip(plain, 300) || `HTTP ${status} with an empty body`);
+  const message = (body ? (errorText(body.error) ?? errorText(body)) : undefined) ?? answerWords(bodyText, status);
   const requestId = requestIdOf(headers) ?? (typeof body?.requestId === "string" ? body.requestId : undefined);
   let category: ErrorCategory | undefined;
   let hint: string | undefined;

@@ -4,8 +4,7 @@
  */
 import type { AigcError, ErrorCategory } from "../../errors.js";
 import type { HttpResponse } from "../../net/http.js";
-import { httpFailure } from "../kit/errors.js";
-import { clip } from "../../log.js";
+import { answerWords, httpFailure } from "../kit/errors.js";
 
 export const ARK = "Ark";
 
@@ -15,7 +14,7 @@ export const MODERATION = /Sensitive|Risk|ContentSecurity/;
 export function arkError(res: HttpResponse): AigcError {
   const body = res.json() as { error?: { code?: string; message?: string; param?: string } } | undefined;
   const code = body?.error?.code ?? `HTTP${res.status}`;
-  const rawMessage = body?.error?.message ?? (clip(res.text(), 200) || `HTTP ${res.status} with an empty body`);
+  const rawMessage = body?.error?.message ?? answerWords(res.text(), res.status);
   const requestId = res.requestId ?? /Request id:\s*([\w-]+)/i.exec(rawMessage)?.[1];
   const message = rawMessage.replace(/\s*Request id:\s*[\w-]+\.?/i, "").trim();
   let category: ErrorCategory | undefined;

@@ -6,9 +6,8 @@
  */
 import type { AigcError, ErrorCategory } from "../../errors.js";
 import { requestIdOf } from "../../net/http.js";
-import { httpFailure } from "../kit/errors.js";
+import { answerWords, httpFailure } from "../kit/errors.js";
 import type { GatewayAuthConfig } from "./config.js";
-import { clip } from "../../log.js";
 
 export const GATEWAY = "AI Gateway";
 
@@ -111,19 +110,16 @@ const str = (v: unknown) => (typeof v === "string" && v ? v : typeof v === "numb
 export function gatewayError(f: GatewayFacts): AigcError {
   const json = parseJson(f.body);
   const nested = json?.error && typeof json.error === "object" ? (json.error as Record<string, unknown>) : undefined;
-  const plain = clip(
-    f.body
-      .replace(/<[^>]*>/g, " ")
-      .replace(/\s+/g, " ")
-      .trim(),
-    300,
-  );
-  const message =
-    str(nested?.message) ?? str(json?.error) ?? str(json?.message) ?? (json ? undefined : plain) ?? `HTTP ${f.status} with an empty body`;
+  const message = str(nested?.message) ?? str(json?.error) ?? str(json?.message) ?? answerWords(f.body, f.status);
   const code = str(nested?.code) ?? str(nested?.type) ?? str(json?.code) ?? str(json?.type);
   const requestId = f.requestId ?? requestIdOf(f.headers) ?? str(json?.request_id) ?? str(json?.requestId);
   if ((f.status === 401 || f.status === 403) && !json)
-    return httpFailure(GATEWAY, f.status, f.headers, { requestId, message, ...authHint(f, plain), baseUrlVariable: "AI_GATEWAY_BASE_URL" });
+    return httpFailure(GATEWAY, f.status, f.headers, {
+      requestId,
+      message,
+      ...authHint(f, f.body),
+      baseUrlVariable: "AI_GATEWAY_BASE_URL",
+    });
   // The gateway's and its models' own wording refines the kit's status ladder.
   let category: ErrorCategory | undefined;
   let hint: string | undefined;

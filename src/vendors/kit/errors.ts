@@ -6,6 +6,7 @@
 import { AigcError, type AigcErrorInfo, type ErrorCategory } from "../../errors.js";
 import { retryAfterMs, type HttpResponse, type RetryPolicy } from "../../net/http.js";
 import type { PollResult } from "../../jobs/types.js";
+import { clip } from "../../log.js";
 
 /** Transport failures that happen before a request leaves this machine: nothing reached the vendor. */
 const NOT_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT|blocked by the fetch policy/;
@@ -42,10 +43,42 @@ export function webPageHint(vendor: string, baseUrlVariable: string, status: num
   return status >= 500 ? `${check}; if it is, a proxy in front of ${vendor} answered for it: try again in a few minutes.` : `${check}.`;
 }
 
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", "#39": "'" };
+
+/** Text of an HTML fragment: without scripts, styles and tags, its common entities decoded, whitespace collapsed. */
+function pageText(html: string): string {
+  return html
+    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, " ")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/&(amp|lt|gt|quot|apos|nbsp|#39);/g, (_m, e: string) => ENTITIES[e]!)
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/**
+ * An error answer's body as words for a message, when it is not the vendor's JSON: a web page (a
+ * proxy's or a web server's) as its title and then its text, without tags, scripts and styles; any
+ * other body with its whitespace collapsed. Redacted and clipped to 200 characters;
+ * `HTTP <status> with an empty body` when nothing is left.
+ */
+export function answerWords(body: string, status: number): string {
+  const head = body.slice(0, 8192); // what a message shows is near the top; the bound keeps the patterns cheap
+  let words: string;
+  if (/<(!doctype\s+html|html|head|body|title)\b/i.test(head.slice(0, 2048))) {
+    const title = pageText(/<title[^>]*>([^<]*)<\/title>/i.exec(head)?.[1] ?? "");
+    const text = pageText(head.replace(/<head\b[\s\S]*?<\/head\s*>/i, " "));
+    words = title && !text.startsWith(title) ? `${title}: ${text}` : text || title;
+  } else {
+    words = body.slice(0, 4096).replace(/\s+/g, " ").trim();
+  }
+  return clip(words, 200) || `HTTP ${status} with an empty body`;
+}
+
 /**
  * A vendor's error answer as an AigcError: the status decides the category unless the vendor's
  * code does (`category`), and Retry-After is carried for the job tracker's next poll. With
- * `baseUrlVariable`, an answer that is a web page says to check that variable (webPageHint).
+ * `baseUrlVariable`, an answer that is a web page and has no code of the vendor's own (`HTTP<status>`)
+ * says to check that variable (webPageHint): a vendor's JSON sent as `text/html` is still its answer.
  */
 export function httpFailure(
   vendor: string,
@@ -58,7 +91,7 @@ export function httpFailure(
 ): AigcError {
   const { baseUrlVariable, ...info } = facts;
   const wait = retryAfterMs(headers);
-  const page = baseUrlVariable ? webPageHint(vendor, baseUrlVariable, status, headers) : undefined;
+  const page = baseUrlVariable && /^HTTP\d+$/.test(info.code) ? webPageHint(vendor, baseUrlVariable, status, headers) : undefined;
   return new AigcError({
     ...info,
     ...(page ? { hint: page } : {}),

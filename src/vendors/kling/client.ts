@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../../errors.js";
 import { malformedResponse } from "../kit/errors.js";
-import { cancelled, httpRequest, RETRY_SAFE, type RetryPolicy, retryAfterMs } from "../../net/http.js";
+import { cancelled, httpRequest, RETRY_SAFE, type RetryPolicy } from "../../net/http.js";
 import { KlingAuth } from "./auth.js";
 import type { KlingConfig } from "./config.js";
 import { isRejectedForLoad, KLING, klingError } from "./errors.js";
@@ -166,7 +166,7 @@ export class KlingClient {
       parsed = undefined;
     }
     if (res.status < 200 || res.status >= 300 || (parsed && typeof parsed.code === "number" && parsed.code !== 0)) {
-      throw klingError(res.status, parsed, res.requestId, res.text(), retryAfterMs(res.headers), res.headers);
+      throw klingError(res, parsed);
     }
     if (!parsed || typeof parsed !== "object" || parsed.code !== 0) {
       throw malformedResponse(KLING, `Kling answered ${method} ${path.split("?")[0]} with a body that is not the expected JSON envelope`, {

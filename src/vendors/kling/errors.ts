@@ -1,6 +1,7 @@
 /** Kling error codes (`{"code":1xxx,"message","request_id"}`) mapped to actionable errors. */
-import { AigcError, type ErrorCategory } from "../../errors.js";
-import { statusCategory, webPageHint } from "../kit/errors.js";
+import type { AigcError, ErrorCategory } from "../../errors.js";
+import type { HttpResponse } from "../../net/http.js";
+import { answerWords, httpFailure } from "../kit/errors.js";
 
 export const KLING = "Kling";
 
@@ -58,30 +59,26 @@ export const KLING_CODES: Record<number, CodeInfo> = {
   5002: { category: "vendor", hint: "Kling timed out internally; try again in a minute." },
 };
 
+/**
+ * A Kling error answer (an HTTP error status, or a 200 whose envelope `code` is not 0) as an
+ * actionable error: `body` is the parsed envelope `{code, message, request_id}` when there is one.
+ */
 export function klingError(
-  httpStatus: number,
+  res: Pick<HttpResponse, "status" | "headers" | "requestId" | "text">,
   body: { code?: unknown; message?: unknown; request_id?: unknown } | undefined,
-  requestId?: string,
-  raw = "",
-  retryAfterMs?: number,
-  headers: Record<string, string> = {},
 ): AigcError {
   const code = typeof body?.code === "number" ? body.code : undefined;
   const known = code !== undefined ? KLING_CODES[code] : undefined;
-  // Kling's code decides; without a known one, the kit's status ladder does.
-  const category: ErrorCategory = known?.category ?? (httpStatus >= 400 ? statusCategory(httpStatus) : "vendor");
-  const message = typeof body?.message === "string" && body.message ? body.message : raw.slice(0, 200) || `HTTP ${httpStatus}`;
-  return new AigcError({
+  // Kling's code decides; without a known one, the kit's status ladder does (an unknown code in a 200 is Kling's fault).
+  const category: ErrorCategory | undefined = known?.category ?? (res.status >= 400 ? undefined : "vendor");
+  const message = typeof body?.message === "string" && body.message ? body.message : answerWords(res.text(), res.status);
+  return httpFailure(KLING, res.status, res.headers, {
     category,
-    code: code !== undefined ? String(code) : `HTTP${httpStatus}`,
-    vendor: KLING,
-    httpStatus,
-    requestId: typeof body?.request_id === "string" && body.request_id ? body.request_id : requestId,
+    code: code !== undefined ? String(code) : `HTTP${res.status}`,
+    requestId: typeof body?.request_id === "string" && body.request_id ? body.request_id : res.requestId,
     message,
-    hint:
-      (code === undefined ? webPageHint(KLING, "KLING_BASE_URL", httpStatus, headers) : undefined) ??
-      (code === 1002 && /AK\/SK/i.test(message) ? AKSK_HINT : known?.hint),
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    hint: code === 1002 && /AK\/SK/i.test(message) ? AKSK_HINT : known?.hint,
+    baseUrlVariable: "KLING_BASE_URL",
   });
 }
 

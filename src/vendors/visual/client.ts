@@ -9,8 +9,7 @@ import { cancelled, httpRequest, RETRY_SAFE, type HttpResponse, type RetryPolicy
 import type { VisualConfig } from "./config.js";
 import { gatewayError, isRateLimited, serviceError, VISUAL, type GatewayMeta } from "./errors.js";
 import { signVolcRequest } from "./sign.js";
-import { httpFailure, malformedResponse, RETRY_UNSENT } from "../kit/errors.js";
-import { clip } from "../../log.js";
+import { answerWords, httpFailure, malformedResponse, RETRY_UNSENT } from "../kit/errors.js";
 
 export const VISUAL_VERSION = "2022-08-31";
 export const CANCEL_VERSION = "2024-06-06";
@@ -93,12 +92,13 @@ export class VisualClient {
     const parsed = res.json() as (VisualEnvelope & { ResponseMetadata?: GatewayMeta }) | undefined;
     if (parsed?.ResponseMetadata?.Error) throw gatewayError(res, parsed.ResponseMetadata, this.clock());
     if (!parsed || typeof parsed !== "object" || (parsed.code === undefined && res.status >= 300)) {
+      const answered = `${VISUAL} answered ${action} with HTTP ${res.status}${res.body.length ? `: ${answerWords(res.text(), res.status)}` : " and an empty body"}`;
       // An error status is an answer (nothing was created), whatever its body: a web page says to check the URL.
       if (res.status >= 400)
         throw httpFailure(VISUAL, res.status, res.headers, {
           code: `HTTP${res.status}`,
           requestId: res.requestId,
-          message: `${VISUAL} answered ${action} with HTTP ${res.status}: ${clip(res.text(), 200)}`,
+          message: answered,
           baseUrlVariable: "VOLC_VISUAL_BASE_URL",
         });
       throw new AigcError({
@@ -107,7 +107,7 @@ export class VisualClient {
         vendor: VISUAL,
         httpStatus: res.status,
         requestId: res.requestId,
-        message: `${VISUAL} answered ${action} with ${res.status >= 300 ? `HTTP ${res.status}: ${clip(res.text(), 200)}` : "a body that is not the JSON envelope"}`,
+        message: res.status >= 300 ? answered : `${VISUAL} answered ${action} with a body that is not the JSON envelope`,
       });
     }
     return { env: parsed, res };

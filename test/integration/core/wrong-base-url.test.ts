@@ -13,7 +13,9 @@ async function webServer(status: number): Promise<{ url: string; server: Server 
   const server = createServer((req, res) => {
     req.resume();
     res.writeHead(status, { "content-type": "text/html;charset=utf-8" });
-    res.end(`<!DOCTYPE HTML><html><body><h1>Error response</h1><p>Error code: ${status}</p></body></html>`);
+    res.end(
+      `<!DOCTYPE HTML><html><head><title>Error response</title><style>p{}</style></head><body><h1>Error response</h1><p>Error code: ${status}</p></body></html>`,
+    );
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
@@ -51,6 +53,8 @@ describe("a base URL that is a web server, not the vendor's API", () => {
     expect(r.isError).toBe(true);
     const [first, advice] = text(r).split("\n");
     expect(first).toMatch(/^Error: HTTP(404|501) /);
+    expect(first).toMatch(/Error response Error code: (404|501)/); // the page's words, not its markup
+    expect(first).not.toMatch(/[<>]|p\{/);
     expect(advice).toContain(
       `What to do: The answer was a web page (HTML), not ${vendor}'s API: check that ${variable} is ${vendor}'s API base URL`,
     );
