@@ -21,7 +21,8 @@ export const DRAINED_DETAIL = "this server is shutting down; wait_for_job resume
 const FIRST_POLL_GRACE_MS = 10_000;
 
 /**
- * Waits until the job ends or the budget is spent and returns its record. The caller's signal ends
+ * Waits until the job ends, the budget is spent or the job's work stops without ending it, and
+ * returns its record. The caller's signal ends
  * the wait (and, for the originating call of a local job, the job) with a `cancelled` error; when
  * a shutdown stopped the call (src/open-calls.ts), with the job's record as it stands.
  */
@@ -37,6 +38,9 @@ export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number
     for (;;) {
       if (tr.ended) return tr.flushed().then(() => tr.record);
       if (opts.drain?.aborted && tr.kind.resumableElsewhere()) return drained(tr);
+      // The work stopped short of an end (a refused status poll, repeated failed polls, outputs the
+      // disk refused): nothing changes before the next wait restarts it, and the detail says why.
+      if (!tr.running) return tr.record;
       const now = Date.now();
       const needFirstPoll = tr.kind.firstPollPending() && now < firstPollDeadline;
       if (now >= deadline && !needFirstPoll) return tr.record;

@@ -113,6 +113,12 @@ describe("a proxy in front of Ark", () => {
     );
     const again = await h.call("seedance_generate_video", args);
     expect(jobOf(again).job_id).toBe(first.job_id);
+    // While the refusal lasts, a wait asks once and answers at once: it used to wait out its whole budget.
+    const asked = Date.now();
+    const refused = jobOf(await h.call("wait_for_job", { job_id: first.job_id, wait_seconds: 60 }));
+    expect(Date.now() - asked).toBeLessThan(30_000);
+    expect(refused.status).toMatch(/^(queued|running)$/);
+    expect(refused.detail).toMatch(/^Ark refused to show the task's status \(HTTP403, HTTP 403: 403 Forbidden\)/);
     mode = "pass";
     const done = jobOf(await h.call("wait_for_job", { job_id: first.job_id, wait_seconds: 20 }));
     expect(done).toMatchObject({ status: "succeeded", assets: [expect.objectContaining({ mime_type: "video/mp4" })] });
