@@ -114,9 +114,16 @@ function coerce(schema: Schema, value: unknown, path: string): unknown {
       return Array.isArray(list) ? list.map((v, i) => coerce(element, v, `${path}[${i}]`)) : list;
     }
     case "object": {
-      const field = typeof value === "string" ? mediaField(s) : undefined;
-      if (field) return { [field]: value };
-      if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+      const field = mediaField(s);
+      if (field && typeof value === "string") return { [field]: value };
+      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        if (field)
+          throw inputError(
+            path,
+            `expected {"${field}": "https://…"} or the ${field} itself as a string (a URL, data: URI or file path); got ${JSON.stringify(value).slice(0, 40)}`,
+          );
+        return value;
+      }
       const shape = def.shape ?? {};
       const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
       for (const [k, v] of Object.entries(out)) if (shape[k]) out[k] = coerce(shape[k], v, `${path}.${k}`);

@@ -113,6 +113,11 @@ describe("argument forms clients send", () => {
     // An object is still taken as given, and a string that is no reference still names the field.
     const bad = await h.call("kling_omni_video", { prompt: "x <<<image_1>>>", images: "just some words", aspect_ratio: "16:9" });
     expect(text(bad)).toMatch(/^Error: InvalidInput: images: expected a list of objects/);
+    // An item that is neither says both forms it could take.
+    const odd = await h.call("kling_omni_video", { prompt: "x <<<image_1>>>", images: [123], aspect_ratio: "16:9" });
+    expect(text(odd)).toMatch(
+      /^Error: InvalidInput: images\[0\]: expected \{"image": "https:\/\/…"\} or the image itself as a string \(a URL, data: URI or file path\); got 123/,
+    );
   });
 
   it("says 'expected a list of …' for a string that is no list, never a string length", async () => {
