@@ -52,6 +52,10 @@ describe("the kit's error and retry ladder", () => {
     const cdn = `<!DOCTYPE html><html><head><title>example.com | 502: Bad gateway</title><style>p{}</style></head><body><script>var k="x"</script><p>Bad gateway &amp; more</p></body></html>`;
     expect(answerWords(cdn, 502)).toBe("example.com | 502: Bad gateway: Bad gateway & more");
     expect(answerWords("<!doctype html><body><p>Not found</p></body>", 404)).toBe("Not found");
+    expect(answerWords("<!doctype html><html><head><title>My App</title></head><body><div id=root></div></body></html>", 200)).toBe(
+      "My App",
+    );
+    expect(answerWords("<h1>404 Not Found</h1>", 404)).toBe("404 Not Found");
     expect(answerWords("  upstream connect error\n  or disconnect ", 503)).toBe("upstream connect error or disconnect");
     expect(answerWords("", 500)).toBe("HTTP 500 with an empty body");
     expect(answerWords("<html><head><title> </title></head></html>", 500)).toBe("HTTP 500 with an empty body");

@@ -10,7 +10,7 @@
 import { AigcError } from "../../errors.js";
 import type { PollResult } from "../../jobs/types.js";
 import { clip } from "../../log.js";
-import { discard, httpOpen, httpRequest, readPreview, requestIdOf, RETRY_SAFE, safeUrl } from "../../net/http.js";
+import { discard, httpOpen, httpRequest, readPreview, requestIdOf, RETRY_SAFE, safeUrl, type HttpResponse } from "../../net/http.js";
 import { ANIMO_ASYNC_SUBMIT_PATH, ANIMO_MODELS_PATH, type AnimoConfig } from "./config.js";
 import { ANIMO, animoError } from "./errors.js";
 import { answerWords, malformedResponse, retryRejected } from "../kit/errors.js";
@@ -158,21 +158,31 @@ export class AnimoClient {
 
   /**
    * Async mode, for `check`: looks up request `id`, which must not exist (free). Resolves when the
-   * server answers 404 with a JSON error, as the API does for an unknown id, or knows the id.
-   * Throws AigcError: the server's refusal (401 for the key), or `NotAnimoEndpoint` for a 404 that is
-   * no API's answer (an HTML page, an empty body): ANIMO_ENDPOINT then points at something else.
+   * server answers 404 with a JSON error, as the API does for an unknown id, or knows the id (a
+   * JSON status with a `status` field). Throws AigcError: the server's refusal (401 for the key),
+   * or `NotAnimoEndpoint` for an answer no Animo API gives (a 404 web page or empty body, a 2xx
+   * that is no request status, such as a single-page site's index): ANIMO_ENDPOINT then points at
+   * something else.
    */
   async lookUpUnknown(id: string, signal?: AbortSignal): Promise<"unknown" | "known"> {
     const res = await this.statusResponse(id, signal);
-    if (res.status >= 200 && res.status < 300) return "known";
-    if (res.status === 404 && res.json() !== undefined) return "unknown";
+    const body = res.json() as { status?: unknown } | undefined;
+    if (res.status >= 200 && res.status < 300) {
+      if (body && typeof body === "object" && typeof body.status === "string") return "known";
+      throw this.notAnimo(res, `${res.status} and no request status`);
+    }
+    if (res.status === 404 && body !== undefined) return "unknown";
     if (res.status !== 404) throw animoError(res.status, res.headers, res.text(), "status");
-    throw new AigcError({
+    throw this.notAnimo(res, "404 and no JSON error");
+  }
+
+  private notAnimo(res: HttpResponse, answered: string): AigcError {
+    return new AigcError({
       category: "invalid_input",
       code: "NotAnimoEndpoint",
       vendor: ANIMO,
-      httpStatus: 404,
-      message: `${safeUrl(this.cfg.endpoint)} answered a request status lookup with 404 and no JSON error (${res.body.length ? answerWords(res.text(), res.status) : "an empty body"}): it does not look like an Animo async API`,
+      httpStatus: res.status,
+      message: `${safeUrl(this.cfg.endpoint)} answered a request status lookup with ${answered} (${res.body.length ? answerWords(res.text(), res.status) : "an empty body"}): it does not look like an Animo async API`,
       hint: `Set ANIMO_ENDPOINT to the base URL the API's routes are under (it must answer GET ${ANIMO_ASYNC_SUBMIT_PATH}/status/<id>), or use ANIMO_MODE=sync for an endpoint that answers the generation POST with the video.`,
     });
   }

@@ -56,18 +56,18 @@ function pageText(html: string): string {
 }
 
 /**
- * An error answer's body as words for a message, when it is not the vendor's JSON: a web page (a
- * proxy's or a web server's) as its title and then its text, without tags, scripts and styles; any
+ * An error answer's body as words for a message, when it is not the vendor's JSON: markup (a
+ * proxy's or a web server's page, XML) as its title and then its text, without tags, scripts and styles; any
  * other body with its whitespace collapsed. Redacted and clipped to 200 characters;
  * `HTTP <status> with an empty body` when nothing is left.
  */
 export function answerWords(body: string, status: number): string {
   const head = body.slice(0, 8192); // what a message shows is near the top; the bound keeps the patterns cheap
   let words: string;
-  if (/<(!doctype\s+html|html|head|body|title)\b/i.test(head.slice(0, 2048))) {
+  if (/^\s*<[!?a-z]/i.test(head) || /<(html|head|body|title)\b/i.test(head.slice(0, 2048))) {
     const title = pageText(/<title[^>]*>([^<]*)<\/title>/i.exec(head)?.[1] ?? "");
     const text = pageText(head.replace(/<head\b[\s\S]*?<\/head\s*>/i, " "));
-    words = title && !text.startsWith(title) ? `${title}: ${text}` : text || title;
+    words = title && text.startsWith(title) ? text : [title, text].filter(Boolean).join(": ");
   } else {
     words = body.slice(0, 4096).replace(/\s+/g, " ").trim();
   }
