@@ -75,6 +75,8 @@ const NODE_FILE = /** @type {const} */ ({
   bundle: true,
   platform: "node",
   target: "node20",
+  // jsonc-parser's main is a UMD file whose require() calls esbuild cannot follow; its ES module build bundles.
+  alias: { "jsonc-parser": "jsonc-parser/lib/esm/main.js" },
   sourcemap: "linked",
   legalComments: "none",
   metafile: true,

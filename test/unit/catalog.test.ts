@@ -204,6 +204,14 @@ describe("models file", () => {
       expect((err as Error).message).not.toContain("\n");
     }
     await expect(loadModelsFile(join(dir, "missing.json"), ["ark"])).rejects.toThrow(/does not exist/);
+    // A key written twice: JSON.parse would keep the second and drop the first without a word.
+    const twice = join(dir, "twice.json");
+    writeFileSync(twice, '{\n  "ark": [{ "id": "a" }],\n  "kling": [],\n  "ark": [{ "id": "b" }]\n}\n');
+    await expect(loadModelsFile(twice, ["ark", "kling"])).rejects.toThrow(
+      /^AIGC_MCP_MODELS_FILE: .*twice\.json: "ark" is written twice \(the second time on line 4\); merge the two into one$/,
+    );
+    writeFileSync(twice, '{"ark": [{ "id": "a", "endpoints": ["t2v"], "id": "b" }]}');
+    await expect(loadModelsFile(twice, ["ark"])).rejects.toThrow(/"ark\.0\.id" is written twice \(the second time on line 1\)/);
     const file = { url: "file:///etc/models.json", date: "2026-11-30" };
     expect(() =>
       withModelsFile(new Catalog("ark", []), {
