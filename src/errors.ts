@@ -38,6 +38,8 @@ export interface AigcErrorInfo {
   billed?: boolean;
   /** A call cancelled or stopped after its request went out: the vendor may bill it (cost/settle.ts mayHaveBilled). */
   sent?: boolean;
+  /** The answer was a web page, not the vendor's API's (net/web-page.ts): it says nothing of the model or the arguments. */
+  webPage?: boolean;
 }
 
 export class AigcError extends Error {

@@ -12,6 +12,7 @@ import { stoppedByServer } from "../open-calls.js";
 import { allowedLookup } from "./lookups.js";
 import { pool } from "./pools.js";
 import { loadUndici } from "./undici.js";
+import { isWebPage, notVendorApi } from "./web-page.js";
 
 export interface RetryPolicy {
   attempts: number;
@@ -29,6 +30,8 @@ export interface HttpOptions {
   signal?: AbortSignal;
   /** Time to the response headers, and the longest pause between body chunks. */
   timeoutMs?: number;
+  /** The variable that sets `timeoutMs`, named by a timeout's error (e.g. `AI_GATEWAY_TIMEOUT_S`). */
+  timeoutVariable?: string;
   /** Deadline for the whole exchange including the body. */
   totalTimeoutMs?: number;
   /** Response body cap; a larger body fails with `too_large`. */
@@ -36,6 +39,11 @@ export interface HttpOptions {
   retry?: RetryPolicy;
   /** Connection pool to use (the URL fetch policy's checked one); default: the shared agent. */
   dispatcher?: Dispatcher;
+  /**
+   * The variable holding the vendor API's base URL: a success answered as a web page (text/html)
+   * is then refused as `NotVendorApi` naming it (net/web-page.ts), its body read only for its words.
+   */
+  baseUrlVariable?: string;
 }
 
 export interface HttpResponse {
@@ -88,15 +96,21 @@ export function retryAfterMs(headers: Record<string, string>): number | undefine
   return Number.isFinite(t) ? Math.max(0, t - Date.now()) : undefined;
 }
 
-function transportError(err: unknown, vendor: string, url: string, deadlineHit: boolean): AigcError {
+function transportError(err: unknown, opts: HttpOptions, url: string, deadlineHit: boolean): AigcError {
+  const { vendor, timeoutMs, timeoutVariable } = opts;
   const e = err as { code?: string; message?: string; name?: string };
   if (deadlineHit || e.code === "UND_ERR_HEADERS_TIMEOUT" || e.code === "UND_ERR_BODY_TIMEOUT" || e.code === "UND_ERR_CONNECT_TIMEOUT") {
+    // The per-request timeout (not the whole exchange's deadline) is the one its variable sets.
+    const set = !deadlineHit && e.code !== "UND_ERR_CONNECT_TIMEOUT" && timeoutMs && timeoutVariable;
     return new AigcError(
       {
         category: "timeout",
         code: "Timeout",
         vendor,
-        message: `${safeUrl(url)} did not answer in time (${e.code ?? "deadline"})`,
+        message: `${safeUrl(url)} did not answer ${set ? `within ${timeoutMs / 1000} s` : "in time"} (${e.code ?? "deadline"})`,
+        ...(set
+          ? { hint: `Try again; if ${vendor} needs longer for such requests, raise ${timeoutVariable} (now ${timeoutMs / 1000}).` }
+          : {}),
       },
       { cause: err },
     );
@@ -156,6 +170,7 @@ export async function httpOpen(
   const limit = opts.totalTimeoutMs ? withDeadline(opts.signal, opts.totalTimeoutMs) : undefined;
   const signal = limit?.signal ?? opts.signal ?? new AbortController().signal;
   if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal);
+  let opened: Awaited<ReturnType<typeof httpOpen>>;
   try {
     const { Agent, request } = await loadUndici();
     // Vendor endpoints and allow-listed hosts: any address but a metadata one (lookups.ts).
@@ -171,12 +186,17 @@ export async function httpOpen(
     });
     // The deadline's timer lives until the body is read or dropped (and the signal with it).
     if (limit) res.body.once("close", limit.clear);
-    return { status: res.statusCode, headers: flattenHeaders(res.headers), body: res.body, signal, done: () => {} };
+    opened = { status: res.statusCode, headers: flattenHeaders(res.headers), body: res.body, signal, done: () => {} };
   } catch (err) {
     limit?.clear();
     if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal, true);
-    throw transportError(err, opts.vendor, url, Boolean(limit?.signal.aborted));
+    throw transportError(err, opts, url, Boolean(limit?.signal.aborted));
   }
+  if (opts.baseUrlVariable && opened.status >= 200 && opened.status < 300 && isWebPage(opened.headers)) {
+    const page = await readPreview(opened.body, 8192);
+    throw notVendorApi(opts.vendor, opts.baseUrlVariable, safeUrl(url), opened.status, opened.headers, page);
+  }
+  return opened;
 }
 
 /** Drops a response body we will not read (destroying it without a listener would throw). */
@@ -231,7 +251,7 @@ async function once(url: string, opts: HttpOptions): Promise<HttpResponse> {
   } catch (err) {
     if (err instanceof AigcError) throw err;
     if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal, true);
-    throw transportError(err, opts.vendor, url, opened.signal.aborted && !opts.signal?.aborted);
+    throw transportError(err, opts, url, opened.signal.aborted && !opts.signal?.aborted);
   }
   const headers = opened.headers;
   let parsed: { done: boolean; value: unknown } = { done: false, value: undefined };

@@ -21,6 +21,7 @@ import { registerTaskTool, startsJob } from "./task-calls.js";
 import { WaitBudget } from "../jobs/budget.js";
 import { withCallLimits } from "../net/call-limits.js";
 import { clip, log, redact } from "../log.js";
+import { progressReporter } from "./progress.js";
 import type { DeliveryMode } from "../config.js";
 import { returnsMedia } from "./delivery.js";
 import { compactListing } from "./listing.js";
@@ -100,28 +101,6 @@ export const PAID_GENERATOR: Omit<ToolAnnotations, "title"> = {
 };
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-export function progressReporter(extra: Extra): ToolContext["progress"] {
-  const token = extra._meta?.progressToken;
-  if (token === undefined) return () => {};
-  const started = Date.now();
-  let last = 0;
-  return (message, percent) => {
-    // `progress` must strictly increase: seconds elapsed, nudged forward if two land together.
-    const progress = Math.max(Math.round((Date.now() - started) / 100) / 10, Math.round((last + 0.1) * 10) / 10);
-    last = progress;
-    void extra
-      .sendNotification({
-        method: "notifications/progress",
-        params: {
-          progressToken: token,
-          progress,
-          message: redact(percent !== undefined ? `${message} (${Math.round(percent)}%)` : message),
-        },
-      })
-      .catch(() => undefined);
-  };
-}
 
 /** Appends warnings to the first text block and, when the tool's output declares `warnings`, to the structured result. */
 function withWarnings(result: CallToolResult, warnings: string[], def: ToolDef): CallToolResult {
@@ -257,10 +236,11 @@ async function callTool({ server, app, def, original, asTask }: Call, raw: unkno
   const { delivery, ...args } = (raw ?? {}) as Record<string, unknown> & { delivery?: DeliveryMode };
   const call = app.calls.start(extra.signal);
   const budget = callBudget(app, Date.now());
+  const progress = progressReporter(extra);
   const ctx: ToolContext = {
     app,
     signal: call.signal,
-    progress: progressReporter(extra),
+    progress: progress.send,
     warn: (w) => void warnings.push(w),
     budget: asTask ? () => budget(0) : budget,
     delivery: delivery ?? app.config.delivery,
@@ -282,6 +262,7 @@ async function callTool({ server, app, def, original, asTask }: Call, raw: unkno
     if (asTask) throw err;
     return scrub(errorResult(text));
   } finally {
+    progress.stop();
     call.end();
   }
 }

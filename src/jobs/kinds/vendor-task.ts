@@ -14,8 +14,9 @@ const MAX_VENDOR_WAIT_MS = 5 * 60_000;
 /** Consecutive failed polls after which the tracker stops; the next wait resumes it. */
 const MAX_FAILED_POLLS = 20;
 /**
- * Poll refusals the operator can fix (a rotated key, a proxy's 401/403 page, an account's rights):
- * the task exists and may finish, so the job waits for the fix rather than end and lose its output.
+ * Poll refusals the operator can fix (a rotated key, a proxy's 401/403 page, an account's rights; a
+ * web page where the API should be, other than a proxy's 5xx page: a base URL changed since the
+ * create): the task exists and may finish, so the job waits for the fix rather than end and lose its output.
  */
 const FIXABLE: ReadonlySet<ErrorCategory> = new Set(["auth", "permission"]);
 /**
@@ -79,12 +80,14 @@ export class VendorTask implements JobKind {
       } catch (err) {
         if (tr.signal.aborted) return;
         this.polls++;
-        if (err instanceof AigcError && FIXABLE.has(err.category)) {
+        if (err instanceof AigcError && (FIXABLE.has(err.category) || (err.info.webPage && !TRANSIENT.has(err.category)))) {
           const shape = toErrorShape(err);
           const why = `${shape.code}${shape.http_status ? `, HTTP ${shape.http_status}` : ""}: ${shape.message.slice(0, 200)}`;
           await tr.update({
             detail: joinSentences(
-              `${vendorDisplayName(tr.record.vendor)} refused to show the task's status (${why})`,
+              FIXABLE.has(err.category)
+                ? `${vendorDisplayName(tr.record.vendor)} refused to show the task's status (${why})`
+                : `A web page answered this server's request for the task's status, not ${vendorDisplayName(tr.record.vendor)}'s API (${why})`,
               "The task may still finish and be billed",
               shape.hint ?? "Fix the credentials and restart the server",
               "Then call wait_for_job with this job_id: it resumes the job and saves the output",

@@ -57,6 +57,8 @@ export class AnimoClient {
     const url = this.cfg.endpoint;
     const res = await httpOpen(url, {
       vendor: ANIMO,
+      baseUrlVariable: "ANIMO_ENDPOINT",
+      timeoutVariable: "ANIMO_TIMEOUT_S",
       method: "POST",
       headers: { ...this.headers(true), accept: "video/mp4" },
       body: JSON.stringify(body),
@@ -119,6 +121,8 @@ export class AnimoClient {
     const url = this.cfg.endpoint + ANIMO_ASYNC_SUBMIT_PATH;
     const res = await httpRequest(url, {
       vendor: ANIMO,
+      baseUrlVariable: "ANIMO_ENDPOINT",
+      timeoutVariable: "ANIMO_TIMEOUT_S",
       method: "POST",
       headers: this.headers(true),
       body: JSON.stringify({ prompt, ...fields }),
@@ -148,6 +152,8 @@ export class AnimoClient {
     const url = `${this.cfg.endpoint}${ANIMO_ASYNC_SUBMIT_PATH}/status/${encodeURIComponent(id)}`;
     return httpRequest(url, {
       vendor: ANIMO,
+      baseUrlVariable: "ANIMO_ENDPOINT",
+      timeoutVariable: "ANIMO_TIMEOUT_S",
       headers: this.headers(false),
       signal,
       timeoutMs: Math.min(this.cfg.timeoutMs, 30_000),
@@ -160,9 +166,9 @@ export class AnimoClient {
    * Async mode, for `check`: looks up request `id`, which must not exist (free). Resolves when the
    * server answers 404 with a JSON error, as the API does for an unknown id, or knows the id (a
    * JSON status with a `status` field). Throws AigcError: the server's refusal (401 for the key),
-   * or `NotAnimoEndpoint` for an answer no Animo API gives (a 404 web page or empty body, a 2xx
-   * that is no request status, such as a single-page site's index): ANIMO_ENDPOINT then points at
-   * something else.
+   * `NotVendorApi` for a 2xx web page (net/web-page.ts), or `NotAnimoEndpoint` for another answer
+   * no Animo API gives (a 404 web page or empty body, a 2xx that is no request status, such as
+   * another API's JSON): ANIMO_ENDPOINT then points at something else.
    */
   async lookUpUnknown(id: string, signal?: AbortSignal): Promise<"unknown" | "known"> {
     const res = await this.statusResponse(id, signal);
@@ -209,6 +215,8 @@ export class AnimoClient {
     const url = this.cfg.endpoint + ANIMO_MODELS_PATH;
     const res = await httpRequest(url, {
       vendor: ANIMO,
+      baseUrlVariable: "ANIMO_ENDPOINT",
+      timeoutVariable: "ANIMO_TIMEOUT_S",
       headers: this.headers(false),
       signal,
       timeoutMs: Math.min(this.cfg.timeoutMs, 30_000),

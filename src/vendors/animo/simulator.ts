@@ -15,7 +15,8 @@
  * 2026-07-21), written from the vendor's code and never from aigc-mcp's configuration.
  * Exact Bearer check, `{"error": "...", "code": "..."}` error bodies (the self-hostable server's
  * shape), real MP4 bytes. Trigger words: "[blocked]" (content policy 400), "[fail]" (render fails),
- * "[slow]" (10x render time), "[html]" (200 with text/html instead of a video), "[huge]" (a video
+ * "[slow]" (10x render time), "[html]" (200 with text/html instead of a video), "[json]" (200 with
+ * an async API's JSON answer instead of a video), "[huge]" (a video
  * larger than hugeBytes with Content-Length), "[huge-stream]" (the same without Content-Length).
  */
 import { randomBytes } from "node:crypto";
@@ -147,6 +148,14 @@ export class AnimoSimulator extends VendorSimulator {
     if (prompt.includes("[blocked]")) return err(400, "CONTENT_POLICY_VIOLATION", "The prompt was rejected by the content policy");
     await new Promise((r) => setTimeout(r, this.opts.renderMs * (prompt.includes("[slow]") ? 10 : 1)));
     if (prompt.includes("[fail]")) return err(500, "RENDER_FAILED", "Rendering failed: the generated scene did not compile");
+    if (prompt.includes("[json]")) {
+      // What an async API answers to the generation POST: its request id, not the video.
+      return {
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ requestId: "animo-req-1", status: "PENDING" }),
+      };
+    }
     if (prompt.includes("[html]")) {
       return {
         status: 200,

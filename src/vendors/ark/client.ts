@@ -73,6 +73,8 @@ export class ArkClient {
   ): Promise<{ data: T; res: HttpResponse }> {
     const res = await httpRequest(this.cfg.baseUrl + path, {
       vendor: ARK,
+      baseUrlVariable: "ARK_BASE_URL",
+      timeoutVariable: "AIGC_MCP_VENDOR_TIMEOUT_S",
       method,
       headers: { authorization: `Bearer ${this.cfg.apiKey}`, ...(opts.body !== undefined ? { "content-type": "application/json" } : {}) },
       body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,

@@ -91,6 +91,8 @@ export class GatewayClient {
     const form = body instanceof (await loadUndici()).FormData;
     const res = await httpRequest(this.url(path), {
       vendor: GATEWAY,
+      baseUrlVariable: "AI_GATEWAY_BASE_URL",
+      timeoutVariable: "AI_GATEWAY_TIMEOUT_S",
       method: "POST",
       headers: { ...(await this.auth.headers()), accept: "application/json", ...(form ? {} : { "content-type": "application/json" }) },
       body: form ? body : JSON.stringify(body),
@@ -106,6 +108,8 @@ export class GatewayClient {
   async get(path: string, opts: CallOptions = {}): Promise<{ data: Record<string, unknown>; requestId?: string }> {
     const res = await httpRequest(this.url(path), {
       vendor: GATEWAY,
+      baseUrlVariable: "AI_GATEWAY_BASE_URL",
+      timeoutVariable: "AI_GATEWAY_TIMEOUT_S",
       headers: { ...(await this.auth.headers()), accept: "application/json" },
       signal: opts.signal,
       timeoutMs: Math.min(this.cfg.timeoutMs, 30_000),
@@ -124,6 +128,8 @@ export class GatewayClient {
     for (let attempt = 1; ; attempt++) {
       const res = await httpOpen(this.url(path), {
         vendor: GATEWAY,
+        baseUrlVariable: "AI_GATEWAY_BASE_URL",
+        timeoutVariable: "AI_GATEWAY_TIMEOUT_S",
         method: "POST",
         headers: { ...(await this.auth.headers()), accept, "content-type": "application/json" },
         body: payload,

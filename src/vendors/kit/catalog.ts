@@ -238,7 +238,8 @@ export class Catalog {
    * that the catalog may be stale. Returns the same error, its hint extended.
    */
   explain(err: unknown, id: string, endpoint: string, args: Record<string, unknown>): unknown {
-    if (!(err instanceof AigcError)) return err;
+    // A web page (a wrong base URL, a proxy's page) is no answer about the model or its arguments.
+    if (!(err instanceof AigcError) || err.info.webPage) return err;
     const m = this.find(id);
     const notes: string[] = [];
     if (err.category === "invalid_input") {

@@ -6,7 +6,9 @@
 import { AigcError, type AigcErrorInfo, type ErrorCategory } from "../../errors.js";
 import { retryAfterMs, type HttpResponse, type RetryPolicy } from "../../net/http.js";
 import type { PollResult } from "../../jobs/types.js";
-import { clip } from "../../log.js";
+import { webPageHint } from "../../net/web-page.js";
+
+export { answerWords, webPageHint } from "../../net/web-page.js";
 
 /** Transport failures that happen before a request leaves this machine: nothing reached the vendor. */
 const NOT_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT|blocked by the fetch policy/;
@@ -33,48 +35,6 @@ export function statusCategory(status: number): ErrorCategory {
 }
 
 /**
- * What to do about an error answered as a web page (`text/html`): no vendor API answers so, so the
- * base URL points elsewhere (a web server, a wrong path), or a proxy in front of the vendor answered
- * for it. Undefined for any other answer.
- */
-export function webPageHint(vendor: string, baseUrlVariable: string, status: number, headers: Record<string, string>): string | undefined {
-  if (!/^\s*text\/html/i.test(headers["content-type"] ?? "")) return undefined;
-  const check = `The answer was a web page (HTML), not ${vendor}'s API: check that ${baseUrlVariable} is ${vendor}'s API base URL`;
-  return status >= 500 ? `${check}; if it is, a proxy in front of ${vendor} answered for it: try again in a few minutes.` : `${check}.`;
-}
-
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", "#39": "'" };
-
-/** Text of an HTML fragment: without scripts, styles and tags, its common entities decoded, whitespace collapsed. */
-function pageText(html: string): string {
-  return html
-    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, " ")
-    .replace(/<[^>]*>/g, " ")
-    .replace(/&(amp|lt|gt|quot|apos|nbsp|#39);/g, (_m, e: string) => ENTITIES[e]!)
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
-/**
- * An error answer's body as words for a message, when it is not the vendor's JSON: markup (a
- * proxy's or a web server's page, XML) as its title and then its text, without tags, scripts and styles; any
- * other body with its whitespace collapsed. Redacted and clipped to 200 characters;
- * `HTTP <status> with an empty body` when nothing is left.
- */
-export function answerWords(body: string, status: number): string {
-  const head = body.slice(0, 8192); // what a message shows is near the top; the bound keeps the patterns cheap
-  let words: string;
-  if (/^\s*<[!?a-z]/i.test(head) || /<(html|head|body|title)\b/i.test(head.slice(0, 2048))) {
-    const title = pageText(/<title[^>]*>([^<]*)<\/title>/i.exec(head)?.[1] ?? "");
-    const text = pageText(head.replace(/<head\b[\s\S]*?<\/head\s*>/i, " "));
-    words = title && text.startsWith(title) ? text : [title, text].filter(Boolean).join(": ");
-  } else {
-    words = body.slice(0, 4096).replace(/\s+/g, " ").trim();
-  }
-  return clip(words, 200) || `HTTP ${status} with an empty body`;
-}
-
-/**
  * A vendor's error answer as an AigcError: the status decides the category unless the vendor's
  * code does (`category`), and Retry-After is carried for the job tracker's next poll. With
  * `baseUrlVariable`, an answer that is a web page and has no code of the vendor's own (`HTTP<status>`)
@@ -94,7 +54,7 @@ export function httpFailure(
   const page = baseUrlVariable && /^HTTP\d+$/.test(info.code) ? webPageHint(vendor, baseUrlVariable, status, headers) : undefined;
   return new AigcError({
     ...info,
-    ...(page ? { hint: page } : {}),
+    ...(page ? { hint: page, webPage: true } : {}),
     category: info.category ?? statusCategory(status),
     vendor,
     httpStatus: status,

@@ -81,6 +81,8 @@ export class VisualClient {
     // Host is signed (as the signing document asks) and set by the HTTP client from the URL.
     const res = await httpRequest(url.toString(), {
       vendor: VISUAL,
+      baseUrlVariable: "VOLC_VISUAL_BASE_URL",
+      timeoutVariable: "AIGC_MCP_VENDOR_TIMEOUT_S",
       method: "POST",
       headers: { "content-type": "application/json", ...lower(signed.headers) },
       body: json,

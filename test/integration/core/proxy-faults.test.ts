@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, startTestSandbox, structured, tempDir, text, type Harness } from "../../helpers/harness.js";
 import { jobOf, mark } from "../../helpers/results.js";
 
-type Mode = "pass" | "gateway-timeout" | "status-forbidden" | "renamed-url";
+type Mode = "pass" | "gateway-timeout" | "status-forbidden" | "status-portal" | "renamed-url";
 
 /** Forwards every request to `target`; `mode` says what it does to the answer. */
 async function proxy(target: string, mode: () => Mode): Promise<{ url: string; server: Server }> {
@@ -21,6 +21,10 @@ async function proxy(target: string, mode: () => Mode): Promise<{ url: string; s
       const m = mode();
       if (m === "status-forbidden" && req.method === "GET") {
         res.writeHead(403, { "content-type": "text/html" }).end("<html><body><h1>403 Forbidden</h1></body></html>");
+        return;
+      }
+      if (m === "status-portal" && req.method === "GET") {
+        res.writeHead(200, { "content-type": "text/html" }).end("<html><head><title>Sign in to the network</title></head></html>");
         return;
       }
       const path = to.pathname.replace(/\/$/, "") + (req.url ?? "");
@@ -123,5 +127,19 @@ describe("a proxy in front of Ark", () => {
     const done = jobOf(await h.call("wait_for_job", { job_id: first.job_id, wait_seconds: 20 }));
     expect(done).toMatchObject({ status: "succeeded", assets: [expect.objectContaining({ mime_type: "video/mp4" })] });
     expect(posts(m)).toBe(1);
+  });
+
+  it("a created task whose status a portal page answers (200) waits for the fix, and saves its output once fixed", async () => {
+    mode = "status-portal";
+    const args = { prompt: "tide", ratio: "16:9", resolution: "720p", duration: 5, wait_seconds: 2 };
+    const first = jobOf(await h.call("seedance_generate_video", args));
+    // It used to retry as a transient fault until its polls gave up, saying Ark could not be reached.
+    expect(first.status).toMatch(/^(queued|running)$/);
+    expect(first.detail).toMatch(
+      /^A web page answered this server's request for the task's status, not Ark's API \(NotVendorApi, HTTP 200: .*Sign in to the network.*\)\. The task may still finish and be billed\. The answer was a web page \(HTML\), not Ark's API: check that ARK_BASE_URL/,
+    );
+    mode = "pass";
+    const done = jobOf(await h.call("wait_for_job", { job_id: first.job_id, wait_seconds: 20 }));
+    expect(done).toMatchObject({ status: "succeeded", assets: [expect.objectContaining({ mime_type: "video/mp4" })] });
   });
 });

@@ -59,6 +59,48 @@ describe("a base URL that is a web server, not the vendor's API", () => {
       `What to do: The answer was a web page (HTML), not ${vendor}'s API: check that ${variable} is ${vendor}'s API base URL`,
     );
     if (serverError) expect(advice).toMatch(/a proxy in front of .* answered for it: try again in a few minutes\.$/);
-    expect(text(r)).not.toMatch(/model name|internal problem/);
+    expect(text(r)).not.toMatch(/model name|internal problem|catalog may be stale/);
+  });
+});
+
+describe("a base URL that answers every path with a web page and 200 (a portal, a single-page site)", () => {
+  let h: Harness;
+  let site: { url: string; server: Server };
+  beforeAll(async () => {
+    site = await webServer(200);
+    h = await startHarness({
+      env: {
+        ARK_BASE_URL: `${site.url}/api/v3`,
+        KLING_BASE_URL: site.url,
+        VOLC_VISUAL_BASE_URL: site.url,
+        AI_GATEWAY_BASE_URL: `${site.url}/v1`,
+        ANIMO_ENDPOINT: `${site.url}/generate`,
+      },
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+    site.server.close();
+  });
+
+  it.each([
+    ["seedream_generate_image", { prompt: "a kite" }, "Ark", "ARK_BASE_URL"],
+    ["seedance_generate_video", { prompt: "a kite", duration: 5 }, "Ark", "ARK_BASE_URL"],
+    ["kling_text_to_video", { prompt: "a kite" }, "Kling", "KLING_BASE_URL"],
+    ["jimeng_generate_image", { prompt: "a kite" }, "Volcengine Visual", "VOLC_VISUAL_BASE_URL"],
+    ["gateway_chat", { prompt: "hi", max_tokens: 10 }, "AI Gateway", "AI_GATEWAY_BASE_URL"],
+    ["animo_generate_video", { prompt: "a kite" }, "Animo", "ANIMO_ENDPOINT"],
+  ])("%s fails at once, names the variable and bills nothing", async (tool, args, vendor, variable) => {
+    const r = await h.call(tool, tool === "gateway_chat" ? args : { ...args, wait_seconds: 10 });
+    expect(r.isError).toBe(true);
+    const [first, advice] = text(r).split("\n");
+    expect(first).toMatch(
+      /^Error: NotVendorApi .*answered with a web page \(HTTP 200, text\/html;charset=utf-8: Error response Error code: 200\)/,
+    );
+    expect(first).toContain(`not ${vendor}'s API; the request did not reach ${vendor}, so nothing was created or billed`);
+    expect(advice).toBe(
+      `What to do: The answer was a web page (HTML), not ${vendor}'s API: check that ${variable} is ${vendor}'s API base URL.`,
+    );
+    expect(text(r)).not.toMatch(/may have been|may bill|counted as spent|catalog may be stale|try again/);
   });
 });

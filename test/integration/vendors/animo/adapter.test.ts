@@ -65,11 +65,18 @@ describe("Animo adapter against the simulator", () => {
   });
 
   it("refuses a non-video Content-Type and names what came back", async () => {
-    const e = await failure(client.openVideo(animoSyncBody({ prompt: "[html] x" })));
+    const e = await failure(client.openVideo(animoSyncBody({ prompt: "[json] x" })));
     expect(e.info).toMatchObject({ category: "bad_response", code: "NotVideo", httpStatus: 200 });
-    expect(e.message).toContain('Content-Type "text/html; charset=utf-8"');
-    expect(e.message).toContain("Sign in to Animo");
+    expect(e.message).toContain('Content-Type "application/json"');
+    expect(e.message).toContain('"requestId":"animo-req-1"');
     expect(e.info.hint).toMatch(/ANIMO_MODE=async/);
+  });
+
+  it("refuses a web page where the video should be as no Animo API, naming ANIMO_ENDPOINT", async () => {
+    const e = await failure(client.openVideo(animoSyncBody({ prompt: "[html] x" })));
+    expect(e.info).toMatchObject({ category: "invalid_input", code: "NotVendorApi", httpStatus: 200, webPage: true });
+    expect(e.message).toContain("text/html; charset=utf-8: Animo: Sign in to Animo");
+    expect(e.info.hint).toMatch(/check that ANIMO_ENDPOINT/);
   });
 
   it("maps content policy, render failures and plain-text errors, and never repeats the POST", async () => {

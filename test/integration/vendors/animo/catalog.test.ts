@@ -201,22 +201,38 @@ describe("models the server knows and aigc-mcp does not", () => {
       site.close();
     }
   });
-  it("check fails for a site that answers every path with its index page (200): no request status, no Animo API", async () => {
-    const page = "<!doctype html><html><head><title>My App</title></head><body><div id=root></div></body></html>";
-    const site = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(page));
-    await new Promise<void>((r) => site.listen(0, "127.0.0.1", r));
-    try {
-      const endpoint = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-      const env = { ANIMO_API_KEY: "animo-any-key-00000000000000000000000", ANIMO_ENDPOINT: endpoint, ...ASYNC };
-      const refused = await check(env).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
-      expect(describeError(refused)).toMatch(/^Error: NotAnimoEndpoint .*lookup with 200 and no request status \(My App\)/);
-    } finally {
-      site.close();
-    }
-  });
+  it.each([
+    [
+      "its index page",
+      "text/html",
+      "<!doctype html><html><head><title>My App</title></head><body><div id=root></div></body></html>",
+      /^Error: NotVendorApi .*web page \(HTTP 200, text\/html: My App\)/,
+    ],
+    [
+      "JSON of its own",
+      "application/json",
+      '{"ok":true}',
+      /^Error: NotAnimoEndpoint .*lookup with 200 and no request status \(\{"ok":true\}\)/,
+    ],
+  ])(
+    "check fails for a site that answers every path with %s (200): no request status, no Animo API",
+    async (_what, type, body, expected) => {
+      const site = createServer((_req, res) => res.writeHead(200, { "content-type": type }).end(body));
+      await new Promise<void>((r) => site.listen(0, "127.0.0.1", r));
+      try {
+        const endpoint = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+        const env = { ANIMO_API_KEY: "animo-any-key-00000000000000000000000", ANIMO_ENDPOINT: endpoint, ...ASYNC };
+        const refused = await check(env).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(describeError(refused)).toMatch(expected);
+        expect(describeError(refused)).toMatch(/ANIMO_ENDPOINT/);
+      } finally {
+        site.close();
+      }
+    },
+  );
 });
 
 describe("AIGC_MCP_MODELS_FILE entries for Animo (no built-in catalog)", () => {
