@@ -155,13 +155,14 @@ export interface TaskDriver {
   /**
    * Finds the task a create with a lost answer may have made (Ark's task list, Kling's external
    * task id): its id (and any poll facts `x`) when exactly one task matches, `ambiguous` with the
-   * candidates when several do, undefined when none. Absent when the vendor offers no way to look a
-   * task up. This is the one lost-answer path (kinds/submitting.ts); no client resends a create.
+   * candidates when several do, undefined when none; `how` says how it was found when not by a
+   * lookup (the job's detail then says so). Absent when the vendor offers no way to look a task up.
+   * This is the one lost-answer path (kinds/submitting.ts); no client resends a create.
    */
   findLost?(
     query: LostTaskQuery,
     ctx: DriverContext,
-  ): Promise<{ task: string; x?: Record<string, string> } | { ambiguous: string[] } | undefined>;
+  ): Promise<{ task: string; x?: Record<string, string>; how?: string } | { ambiguous: string[] } | undefined>;
   /** Default poll interval for this kind of task. */
   pollIntervalMs?: number;
   /** Media kind expected from outputs, checked on download. */

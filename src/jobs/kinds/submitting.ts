@@ -138,7 +138,7 @@ export class Submitting implements JobKind {
       try {
         const found = await this.driver.findLost(query, { signal: tr.signal });
         if (found && "task" in found) {
-          await this.attach(tr, found, `${what}; found task ${found.task} in ${vendor}'s task list`);
+          await this.attach(tr, found, `${what}; ${found.how ?? `found task ${found.task} in ${vendor}'s task list`}`);
           return;
         }
         if (found) {

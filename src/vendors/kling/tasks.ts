@@ -138,7 +138,12 @@ function driver(client: KlingClient, op: "video" | "image", accountCurrency?: Cu
         return task ? { task: task.task_id } : undefined;
       } catch (err) {
         if (err instanceof AigcError && err.category === "cancelled") throw err;
-        return { task: ext, x: { e: "1" } };
+        const why = err instanceof AigcError ? err.code : "error";
+        return {
+          task: ext,
+          x: { e: "1" },
+          how: `${KLING} could not be asked for the task (${why}), so the job polls it by the external_task_id it was sent with (${ext}); if Kling never created it, the polls say so`,
+        };
       }
     },
   };

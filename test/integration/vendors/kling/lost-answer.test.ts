@@ -54,8 +54,18 @@ describe("Kling create whose answer is lost", () => {
         body: { code: 5001, message: "maintenance" },
       });
       const m = mark(kling);
-      const r = await h.call("kling_text_to_video", { prompt: "answer lost, Kling down", wait_seconds: 20 });
+      const said: string[] = [];
+      const r = await h.call(
+        "kling_text_to_video",
+        { prompt: "answer lost, Kling down", wait_seconds: 20 },
+        { onprogress: (p) => void said.push(p.message ?? "") },
+      );
       expect(jobOf(r)).toMatchObject({ status: "succeeded" });
+      // It says how the task was attached: never "found in Kling's task list", which Kling never showed.
+      expect(said.join("\n")).toMatch(
+        /Kling could not be asked for the task \(5001\), so the job polls it by the external_task_id it was sent with/,
+      );
+      expect(said.join("\n")).not.toMatch(/found task .* in Kling's task list/);
       expect(jobOf(r).vendor_task_id).toBe([...kling.tasks.values()].at(-1)!.data.externalTaskId);
       expect(m.since(isCreate)).toHaveLength(1);
     } finally {
