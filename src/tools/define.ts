@@ -181,8 +181,10 @@ function firstLine(result: CallToolResult): string {
  * any, up to 2 000 characters (VS Code sends the model only structuredContent, issue 12 (b)).
  */
 export function errorResult(text: string): CallToolResult {
-  const [first = "", second] = text.split("\n");
-  const message = second?.startsWith("What to do:") ? `${first}\n${second}` : first;
+  const [first = "", ...rest] = text.split("\n");
+  // The last one: a quoted vendor answer between the two (a chat answer that broke its schema) may hold any line.
+  const advice = rest.findLast((line) => line.startsWith("What to do:"));
+  const message = advice ? `${first}\n${advice}` : first;
   return { content: [{ type: "text", text }], isError: true, structuredContent: { message: clip(message, 2000) || "done" } };
 }
 
