@@ -33,7 +33,8 @@ export async function budgetStatus(ledger: SpendLedger, cost: CostConfig, days =
   const { day: today, month } = periodsAt(now, cost.timezone);
   const from = shiftDay(today, -(days - 1));
   const start = [from, `${month}-01`].sort()[0]!;
-  const all = await ledger.report(start, today);
+  // Calls filed while AIGC_MCP_BUDGET_TIMEZONE named a zone ahead of this one are dated there (zones are up to 26 h apart).
+  const all = await ledger.report(start, shiftDay(today, 2));
   const limits = cost.limits.map((l): LimitStatus => {
     const rows = all.filter(
       (r) =>

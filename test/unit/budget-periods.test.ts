@@ -4,6 +4,9 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { daysBetween, periodsAt } from "../../src/cost/periods.js";
+import { parseCostConfig } from "../../src/cost/config.js";
+import type { SpendLedger, SpendRow } from "../../src/cost/ledger.js";
+import { budgetStatus } from "../../src/cost/status.js";
 
 const at = (iso: string, tz: string) => periodsAt(new Date(iso), tz);
 
@@ -83,5 +86,19 @@ describe("budget periods", () => {
     read.mockRestore();
     const viaIntl = instants.map((iso) => at(iso, "Etc/UTC"));
     expect(fast).toEqual(viaIntl);
+  });
+});
+
+describe("budget status across a change of AIGC_MCP_BUDGET_TIMEZONE", () => {
+  it("shows calls filed under a zone ahead of this one, dated tomorrow here (tryout finding)", async () => {
+    // Filed at 19:57 UTC on Dec 4 by a server in Asia/Shanghai, where it was already Dec 5.
+    const filed: SpendRow[] = [{ day: "2026-12-05", vendor: "ark", currency: "CNY", spent: 5.188, reserved: 0, calls: 3, unpriced: 0 }];
+    const ledger = {
+      report: (from: string, to: string) => Promise.resolve(filed.filter((r) => r.day >= from && r.day <= to)),
+    } as unknown as SpendLedger;
+    const status = await budgetStatus(ledger, parseCostConfig({}), 31, new Date("2026-12-04T20:10:00Z"));
+    expect(status.rows).toEqual(filed);
+    expect(status.text).toMatch(/2026-12-05/);
+    expect(status.text).not.toMatch(/No paid calls/);
   });
 });
