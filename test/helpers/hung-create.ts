@@ -23,6 +23,8 @@ export async function hungCreate(
   const first = await h.call(tool, { ...args, wait_seconds: 1 });
   expect(Date.now() - t0).toBeLessThan(2000);
   expect(jobOf(first)).toMatchObject({ status: "submitting" });
+  // The job says its model from the start, not only once the create answered (tryout finding).
+  if (typeof args.model === "string") expect(jobOf(first).model).toBe(args.model);
   const done = await h.call("wait_for_job", { job_id: jobOf(first).job_id, wait_seconds: 20 });
   return { first, done, creates: m.since(isCreate) };
 }

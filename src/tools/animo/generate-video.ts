@@ -82,6 +82,7 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
         jobId = await ctx.app.jobs.startTask({
           vendor: VENDOR_ID,
           op: "video",
+          ...(model ? { model } : {}),
           label,
           budget,
           signal: ctx.signal,

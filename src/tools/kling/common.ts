@@ -133,6 +133,7 @@ export async function submitKling(
     ctx.app.jobs.startTask({
       vendor: VENDOR_ID,
       op: t.op,
+      model: t.call.model,
       label: t.label.slice(0, 80),
       budget,
       // The external id finds the task if the create answer is lost (the driver's findLost).

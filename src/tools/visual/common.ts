@@ -56,6 +56,7 @@ export async function runAsync(
   const jobId = await ctx.app.jobs.startTask({
     vendor: VENDOR_ID,
     op: job.op,
+    model: job.reqKey,
     label: job.label.slice(0, 80),
     budget,
     signal: ctx.signal,

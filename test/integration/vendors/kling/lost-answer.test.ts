@@ -15,7 +15,10 @@ describe("Kling create within the wait budget", () => {
   it("a hung create returns a submitting job in time; wait_for_job resolves it with one create", async () => {
     const h = await startHarness();
     try {
-      const { done, creates } = await hungCreate(h, h.sandbox.kling, isCreate, "kling_text_to_video", { prompt: "a hung create" });
+      const { done, creates } = await hungCreate(h, h.sandbox.kling, isCreate, "kling_text_to_video", {
+        prompt: "a hung create",
+        model: "kling-v3",
+      });
       expect(jobOf(done)).toMatchObject({ status: "succeeded" });
       expect(creates).toHaveLength(1);
     } finally {
