@@ -8,11 +8,13 @@ import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AigcError, isAbortError } from "../errors.js";
 import { withDeadline } from "./deadline.js";
-import { stoppedByServer } from "../open-calls.js";
 import { allowedLookup } from "./lookups.js";
 import { pool } from "./pools.js";
 import { loadUndici } from "./undici.js";
 import { isWebPage, notVendorApi } from "./web-page.js";
+import { cancelled, transportError } from "./transport-errors.js";
+
+export { cancelled };
 
 export interface RetryPolicy {
   attempts: number;
@@ -96,66 +98,6 @@ export function retryAfterMs(headers: Record<string, string>): number | undefine
   return Number.isFinite(t) ? Math.max(0, t - Date.now()) : undefined;
 }
 
-function transportError(err: unknown, opts: HttpOptions, url: string, deadlineHit: boolean): AigcError {
-  const { vendor, timeoutMs, timeoutVariable } = opts;
-  const e = err as { code?: string; message?: string; name?: string };
-  if (deadlineHit || e.code === "UND_ERR_HEADERS_TIMEOUT" || e.code === "UND_ERR_BODY_TIMEOUT" || e.code === "UND_ERR_CONNECT_TIMEOUT") {
-    // The per-request timeout (not the whole exchange's deadline) is the one its variable sets.
-    const set = !deadlineHit && e.code !== "UND_ERR_CONNECT_TIMEOUT" && timeoutMs && timeoutVariable;
-    return new AigcError(
-      {
-        category: "timeout",
-        code: "Timeout",
-        vendor,
-        message: `${safeUrl(url)} did not answer ${set ? `within ${timeoutMs / 1000} s` : "in time"} (${e.code ?? "deadline"})`,
-        ...(set
-          ? { hint: `Try again; if ${vendor} needs longer for such requests, raise ${timeoutVariable} (now ${timeoutMs / 1000}).` }
-          : {}),
-      },
-      { cause: err },
-    );
-  }
-  return new AigcError(
-    {
-      category: "network",
-      code: "NetworkError",
-      vendor,
-      message: `request to ${safeUrl(url)} failed: ${e.code ?? e.name ?? "error"} ${e.message ?? ""}`.trim(),
-    },
-    { cause: err },
-  );
-}
-
-/**
- * The error of a request its call's `signal` aborted: cancelled by the client, or stopped by a
- * shutdown (src/open-calls.ts). `sent`: the request may have reached the vendor, so it may be
- * billed (a shutdown's `Interrupted` says so), and the budget counts it (`info.sent`).
- */
-export function cancelled(vendor: string, signal?: AbortSignal, sent = false): AigcError {
-  if (!stoppedByServer(signal))
-    return new AigcError({
-      category: "cancelled",
-      code: "Cancelled",
-      vendor,
-      message: sent
-        ? "the request was cancelled by the client after it was sent; the vendor may still bill it"
-        : "the request was cancelled by the client",
-      ...(sent ? { sent } : {}),
-    });
-  return new AigcError({
-    category: "cancelled",
-    vendor,
-    hint: "Send the call again: another server takes it, or this one once restarted.",
-    ...(sent
-      ? {
-          code: "Interrupted",
-          message: `the server shut down before ${vendor} answered; the request had been sent, so it may be billed, but its answer is lost`,
-        }
-      : { code: "ShuttingDown", message: `the server shut down before the request to ${vendor} was sent; nothing was billed` }),
-    ...(sent ? { sent } : {}),
-  });
-}
-
 /** Opens a request and returns the status, headers and the unread body stream. */
 export async function httpOpen(
   url: string,
@@ -190,7 +132,7 @@ export async function httpOpen(
   } catch (err) {
     limit?.clear();
     if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal, true);
-    throw transportError(err, opts, url, Boolean(limit?.signal.aborted));
+    throw transportError(err, opts, safeUrl(url), Boolean(limit?.signal.aborted));
   }
   if (opts.baseUrlVariable && opened.status >= 200 && opened.status < 300 && isWebPage(opened.headers)) {
     const page = await readPreview(opened.body, 8192);
@@ -251,7 +193,7 @@ async function once(url: string, opts: HttpOptions): Promise<HttpResponse> {
   } catch (err) {
     if (err instanceof AigcError) throw err;
     if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal, true);
-    throw transportError(err, opts, url, opened.signal.aborted && !opts.signal?.aborted);
+    throw transportError(err, opts, safeUrl(url), opened.signal.aborted && !opts.signal?.aborted);
   }
   const headers = opened.headers;
   let parsed: { done: boolean; value: unknown } = { done: false, value: undefined };

@@ -167,9 +167,8 @@ export class KlingClient {
     } catch {
       parsed = undefined;
     }
-    if (res.status < 200 || res.status >= 300 || (parsed && typeof parsed.code === "number" && parsed.code !== 0)) {
+    if (res.status < 200 || res.status >= 300 || (parsed && typeof parsed.code === "number" && parsed.code !== 0))
       throw klingError(res, parsed);
-    }
     if (!parsed || typeof parsed !== "object" || parsed.code !== 0) {
       throw malformedResponse(KLING, `Kling answered ${method} ${path.split("?")[0]} with a body that is not the expected JSON envelope`, {
         httpStatus: res.status,
