@@ -10,13 +10,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { isInitializeRequest, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
 import { ConfigError, isLoopbackHost } from "../config.js";
 import type { AppContext } from "../context.js";
 import { log } from "../log.js";
 import { applyCors } from "./cors.js";
 import { hostAllowed, originAllowed } from "./host.js";
 import { serveMedia } from "./media-route.js";
+import { invalidMessage, type InvalidMessage } from "./invalid-message.js";
 import { messageRefusal } from "./message-limits.js";
 import { readBody, refuseBody } from "./read-body.js";
 import { serveTaskCallback } from "./task-callback-route.js";
@@ -144,6 +145,9 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
 
     if (Array.isArray(body) && body.length === 0)
       return json(res, 400, { jsonrpc: "2.0", error: { code: -32600, message: "Invalid Request: an empty batch" }, id: null });
+    // the SDK answers any invalid message "Parse error" (-32700) with a null id: named here, with the request's own id
+    const invalid = invalidMessages(body);
+    if (invalid) return json(res, 400, invalid);
 
     if (sid) {
       const s = sessions.get(sid);
@@ -267,4 +271,12 @@ function listenError(err: Error, host: string, port: number): Error {
       `${host} is not an address of this machine (${code}): use 127.0.0.1, or 0.0.0.0 for every interface`,
     );
   return err;
+}
+
+/** The errors answering a body (one message or a batch) with a message the SDK's schema refuses: one per invalid message; undefined when all are valid. */
+function invalidMessages(body: unknown): InvalidMessage | InvalidMessage[] | undefined {
+  const messages = Array.isArray(body) ? (body as unknown[]) : [body];
+  const invalid = messages.filter((m) => !JSONRPCMessageSchema.safeParse(m).success).map(invalidMessage);
+  if (!invalid.length) return undefined;
+  return Array.isArray(body) ? invalid : invalid[0];
 }

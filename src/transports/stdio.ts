@@ -15,7 +15,6 @@ import type { Readable, Writable } from "node:stream";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   JSONRPCMessageSchema,
-  JSONRPCRequestSchema,
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
@@ -25,6 +24,7 @@ import { takeEarlyAnswers, type EarlyAnswers } from "../early-answers.js";
 import { log } from "../log.js";
 import { createMcpServer } from "../server.js";
 import { LineReader } from "./lines.js";
+import { invalidMessage, requestIdOf } from "./invalid-message.js";
 import { EDGE, messageRefusal, requestId, type MessageRefusal } from "./message-limits.js";
 import type { StoredHandshake, StoredToolList } from "../stored-tool-list.js";
 import { useStoredToolList } from "../tools/listing.js";
@@ -193,19 +193,17 @@ export class LineStdioTransport implements Transport {
       parsed = JSON.parse(line);
       message = JSONRPCMessageSchema.parse(parsed);
     } catch (err) {
-      log.warn("stdio: a line that is not a JSON-RPC message was ignored", { bytes, error: String(err).slice(0, 200) });
       // JSON, but not a valid message: a request is answered with its own id, so its client does not wait for it.
-      const id = requestIdOf(parsed);
-      if (parsed !== undefined && id === undefined && isNotification(line)) return;
-      void this.send({
-        jsonrpc: "2.0",
-        id: id ?? null,
-        error:
-          parsed === undefined
-            ? { code: -32700, message: "Parse error: the line is not JSON" }
-            : { code: -32600, message: `Invalid Request: ${invalidWhere(id === undefined ? undefined : parsed)}` },
-      } as never);
-      return;
+      const answer =
+        parsed === undefined
+          ? { jsonrpc: "2.0" as const, id: null, error: { code: -32700, message: "Parse error: the line is not JSON" } }
+          : invalidMessage(parsed);
+      log.warn("stdio: a line that is not a JSON-RPC message was ignored", {
+        bytes,
+        error: parsed === undefined ? String(err).slice(0, 200) : answer.error.message,
+      });
+      if (parsed !== undefined && requestIdOf(parsed) === undefined && isNotification(line)) return;
+      return void this.send(answer as never);
     }
     if ("method" in message && "id" in message) {
       const id = JSON.stringify(message.id);
@@ -280,17 +278,4 @@ export async function serveStdio(app: AppContext, storedList?: Promise<StoredToo
     output: app.config.outputDir,
     max_message_bytes: app.config.stdioMaxMessageBytes,
   });
-}
-
-/** The id of what looks like a request (an object with a string method and a string or number id). */
-function requestIdOf(value: unknown): string | number | undefined {
-  if (!value || typeof value !== "object") return undefined;
-  const { id, method } = value as { id?: unknown; method?: unknown };
-  return typeof method === "string" && (typeof id === "string" || (typeof id === "number" && Number.isFinite(id))) ? id : undefined;
-}
-
-/** The first field of `request` (undefined: not one) that its schema refused, in one line. */
-function invalidWhere(request: unknown): string {
-  const issue = request === undefined ? undefined : JSONRPCRequestSchema.safeParse(request).error?.issues[0];
-  return issue ? `${issue.path.map(String).join(".")}: ${issue.message}` : "not a JSON-RPC message";
 }

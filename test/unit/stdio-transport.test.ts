@@ -96,6 +96,28 @@ describe("LineStdioTransport", () => {
     expect(got).toHaveLength(1);
   });
 
+  it("answers a request whose method is not a string with its own id, naming method", async () => {
+    const { stdin, t, got, sent } = setup();
+    await t.start();
+    stdin.write('{"jsonrpc":"2.0","id":7,"method":42}\n{"jsonrpc":"2.0","id":"s","method":{}}\n{"jsonrpc":"2.0","method":42}\n');
+    stdin.write('{"jsonrpc":"2.0","id":true,"method":"ping"}\n{"jsonrpc":"2.0","id":9}\n');
+    await tick();
+    const invalid = (id: unknown, message: string) => ({
+      jsonrpc: "2.0",
+      id,
+      error: { code: -32600, message: `Invalid Request: ${message}` },
+    });
+    expect(sent).toEqual([
+      invalid(7, "method: Invalid input: expected string, received number"),
+      invalid("s", "method: Invalid input: expected string, received object"),
+      invalid(null, "method: Invalid input: expected string, received number"),
+      invalid(null, "id: must be a string or a number"),
+      // no method: perhaps a response of the client's, so its id is not answered
+      invalid(null, "not a JSON-RPC message"),
+    ]);
+    expect(got).toHaveLength(0);
+  });
+
   it("closes with a reason when stdin ends", async () => {
     const { stdin, t } = setup();
     let closed = false;

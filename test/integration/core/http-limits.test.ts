@@ -88,6 +88,26 @@ describe("HTTP limits", () => {
     expect(await r.json()).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/empty batch/) } });
   });
 
+  it("answers JSON that is no valid message with 400, -32600 naming the field and the request's own id, one error per invalid message of a batch", async () => {
+    const bad = { jsonrpc: "2.0", id: 7, method: 42 };
+    const says = (id: unknown, message: string) => ({
+      jsonrpc: "2.0",
+      id,
+      error: { code: -32600, message: `Invalid Request: ${message}` },
+    });
+    let r = await post(s.http.url, bad);
+    expect(r.status).toBe(400);
+    expect(await r.json()).toEqual(says(7, "method: Invalid input: expected string, received number"));
+    r = await post(s.http.url, { jsonrpc: "2.0", id: "p", method: "ping", params: "x" });
+    expect(await r.json()).toEqual(says("p", "params: Invalid input: expected object, received string"));
+    r = await post(s.http.url, [{ jsonrpc: "2.0", id: 8, method: "ping" }, bad, { jsonrpc: "1.0", id: 9, method: "ping" }]);
+    expect(r.status).toBe(400);
+    expect(await r.json()).toEqual([
+      says(7, "method: Invalid input: expected string, received number"),
+      says(9, 'jsonrpc: Invalid input: expected "2.0"'),
+    ]);
+  });
+
   it("refuses a message over the value, key or depth limit with 413 before it is parsed, without stalling other callers", async () => {
     const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 0]));
     const ping = (params: unknown) => ({ jsonrpc: "2.0", id: 7, method: "ping", params });

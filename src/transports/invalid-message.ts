@@ -1,0 +1,38 @@
+/**
+ * The answer to JSON that is no valid JSON-RPC message, the same on stdio and HTTP: Invalid Request
+ * (-32600) naming the first field at fault, with the request's own id when it has one, so its client
+ * is not left waiting. An object with a `method` member is a request (or, without an id, a
+ * notification) whatever that member holds; one without is answered with a null id: an invalid
+ * response of the client's must not be answered under an id the client may be using itself.
+ */
+import { JSONRPCNotificationSchema, JSONRPCRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+
+export interface InvalidMessage {
+  jsonrpc: "2.0";
+  id: string | number | null;
+  error: { code: -32600; message: string };
+}
+
+/** The id of what looks like a request (an object with a `method` member and a string or number id). */
+export function requestIdOf(value: unknown): string | number | undefined {
+  if (!isObject(value) || !("method" in value)) return undefined;
+  const { id } = value;
+  return typeof id === "string" || (typeof id === "number" && Number.isFinite(id)) ? id : undefined;
+}
+
+/** The error answering `value`, parsed JSON that the SDK's message schema refused. */
+export function invalidMessage(value: unknown): InvalidMessage {
+  const id = requestIdOf(value);
+  return { jsonrpc: "2.0", id: id ?? null, error: { code: -32600, message: `Invalid Request: ${invalidWhere(value, id)}` } };
+}
+
+/** The first field of `value` that its schema refused, in one line. */
+function invalidWhere(value: unknown, id: string | number | undefined): string {
+  if (!isObject(value) || !("method" in value)) return "not a JSON-RPC message";
+  if (id === undefined && "id" in value) return "id: must be a string or a number";
+  const schema = id === undefined ? JSONRPCNotificationSchema : JSONRPCRequestSchema;
+  const issue = schema.safeParse(value).error?.issues[0];
+  return issue ? `${issue.path.map(String).join(".")}: ${issue.message}` : "not a JSON-RPC message";
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
