@@ -1,6 +1,6 @@
 /** Command-line parsing and `--help`. Flags set the same values as their environment variables. */
 import { parseArgs as parseArgv, type ParseArgsConfig } from "node:util";
-import { CORE_ENV, type Env, type EnvVar } from "./config.js";
+import { CORE_ENV, type ConfigError, type Env, type EnvVar } from "./config.js";
 import { nearest } from "./nearest.js";
 import { PLUGINS } from "./plugins.js";
 import { VERSION } from "./version.js";
@@ -10,6 +10,8 @@ export interface CliArgs {
   sandbox: boolean;
   /** Environment values set by flags. */
   env: Env;
+  /** The flag that set each of `env`'s variables, by variable (for configErrorText). */
+  flags: Record<string, string>;
 }
 
 export class UsageError extends Error {}
@@ -53,7 +55,7 @@ export function parseArgs(argv: string[]): CliArgs {
     throw new UsageError(`${(err as Error).message.split("\n")[0]} (see aigc-mcp --help)`);
   }
   const { values, positionals } = parsed;
-  const out: CliArgs = { command: "serve", sandbox: values.sandbox === true, env: {} };
+  const out: CliArgs = { command: "serve", sandbox: values.sandbox === true, env: {}, flags: {} };
   for (const p of positionals) {
     if (!(SUBCOMMANDS as readonly string[]).includes(p)) {
       const near = nearest(p, [...SUBCOMMANDS]);
@@ -66,17 +68,32 @@ export function parseArgs(argv: string[]): CliArgs {
   if (new Set(positionals).size > 1 && !positionals.includes("help"))
     throw new UsageError(`give one subcommand, not ${positionals.join(" and ")}`);
   if (values.http && values.stdio) throw new UsageError("--http and --stdio contradict each other: give one");
-  if (values.http) out.env.AIGC_MCP_TRANSPORT = "http";
-  if (values.stdio) out.env.AIGC_MCP_TRANSPORT = "stdio";
+  const set = (name: string, value: string, flag: string) => {
+    out.env[name] = value;
+    out.flags[name] = flag;
+  };
+  if (values.http) set("AIGC_MCP_TRANSPORT", "http", "--http");
+  if (values.stdio) set("AIGC_MCP_TRANSPORT", "stdio", "--stdio");
   for (const v of CORE_ENV) {
     const value = v.flag ? values[v.flag.replace(/^--/, "")] : undefined;
-    if (typeof value === "string") out.env[v.name] = value;
+    if (typeof value === "string") set(v.name, value, v.flag!);
   }
   if (positionals.includes("check")) out.command = "check";
   if (positionals.includes("budget")) out.command = "budget";
   if (values.help || positionals.includes("help")) out.command = "help";
   else if (values.version) out.command = "version";
   return out;
+}
+
+/**
+ * A configuration error's text, naming the flag as well when its variable's value came from one
+ * ("--port (AIGC_MCP_PORT): must be a whole number"): a flag outranks its variable, so the flag is
+ * what to change.
+ */
+export function configErrorText(err: ConfigError, flags: Readonly<Record<string, string>>): string {
+  const flag = flags[err.variable];
+  const prefix = `${err.variable}: `;
+  return flag && err.message.startsWith(prefix) ? `${flag} (${err.variable}): ${err.message.slice(prefix.length)}` : err.message;
 }
 
 function table(vars: EnvVar[], width: number): string {

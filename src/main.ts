@@ -6,7 +6,7 @@ import { expandHome } from "./home-path.js";
 import { configWarnings } from "./config-warnings.js";
 import { compileCache } from "./compile-cache.js";
 import { bucketFor, createContext, jobStore } from "./context.js";
-import { helpText, parseArgs, UsageError } from "./cli.js";
+import { configErrorText, helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError, joinSentences } from "./errors.js";
 import { probeWritable } from "./media/disk.js";
 import { keepRunningWithoutStderr, log, redact, setLogLevel } from "./log.js";
@@ -17,9 +17,13 @@ import { trimCredentials } from "./secret-env.js";
 import type { LiveModel, LoadedVendor } from "./tools/plugin.js";
 import { VERSION } from "./version.js";
 
+/** The flags given, by the variable each sets: a configuration error names the flag too. */
+let flags: Record<string, string> = {};
+
 async function main(argv: string[]): Promise<void> {
   keepRunningWithoutStderr();
   const args = parseArgs(argv);
+  flags = args.flags;
   // A CLI command piped into a reader that stops early (`check | head`): the reader has what it wanted
   // (and check's exit code the FAILs it saw). A serving stdio server's stdout is its transport's.
   if (args.command !== "serve")
@@ -250,7 +254,8 @@ async function shutDownDefaults(v: LoadedVendor): Promise<string[]> {
 
 main(process.argv.slice(2)).catch((err) => {
   if (err instanceof ConfigError || err instanceof UsageError) {
-    process.stderr.write(redact(`aigc-mcp: ${err instanceof ConfigError ? "configuration error: " : ""}${err.message}\n`));
+    const text = err instanceof ConfigError ? `configuration error: ${configErrorText(err, flags)}` : err.message;
+    process.stderr.write(redact(`aigc-mcp: ${text}\n`));
     process.exit(2);
   }
   process.stderr.write(redact(`aigc-mcp: ${err instanceof Error ? err.message : String(err)}\n`));

@@ -77,6 +77,21 @@ describe("built server over stdio", () => {
     expect(r.stderr.trim()).toBe('aigc-mcp: configuration error: AIGC_MCP_PORT: must be a whole number (got "port")');
   });
 
+  it("names the flag as well when the bad value came from one", async () => {
+    const cases: Array<[string[], string]> = [
+      [["--port", "abc"], '--port (AIGC_MCP_PORT): must be a whole number (got "abc")'],
+      [["--transport=foo"], '--transport (AIGC_MCP_TRANSPORT): must be stdio or http (got "foo")'],
+      [["--toolsets", "klin"], '--toolsets (AIGC_MCP_TOOLSETS): unknown toolset "klin" (did you mean kling?)'],
+    ];
+    for (const [argv, says] of cases) {
+      // the flag outranks the variable: it is the flag's value that is refused
+      const r = await run(argv, { AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_PORT: "8787", AIGC_MCP_TRANSPORT: "stdio" });
+      expect(r.code).toBe(2);
+      const line = `aigc-mcp: configuration error: ${says}`;
+      expect(r.stderr.trim().slice(0, line.length)).toBe(line);
+    }
+  });
+
   it("stops with one line naming the variable when the HTTP port is taken or the host is no address here", async () => {
     const taken = createServer();
     await new Promise<void>((ok) => taken.listen(0, "127.0.0.1", ok));
@@ -85,7 +100,7 @@ describe("built server over stdio", () => {
       const r = await run(["--http", "--port", String(port)], { AIGC_MCP_OUTPUT_DIR: tempDir() });
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split("\n").at(-1)).toBe(
-        `aigc-mcp: configuration error: AIGC_MCP_PORT: port ${port} on 127.0.0.1 is in use by another process: pick another with --port or AIGC_MCP_PORT (0 = any free port)`,
+        `aigc-mcp: configuration error: --port (AIGC_MCP_PORT): port ${port} on 127.0.0.1 is in use by another process: pick another with --port or AIGC_MCP_PORT (0 = any free port)`,
       );
     } finally {
       taken.close();
