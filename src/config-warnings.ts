@@ -1,5 +1,6 @@
-/** Start-up warnings for settings that have no effect without a companion setting. */
+/** Start-up warnings for settings that have no effect: without a companion setting, or not a variable of this server. */
 import type { Env } from "./config.js";
+import { nearest } from "./nearest.js";
 
 /** Variables that do nothing unless one of the variables after them is set (`idle`: a value that asks for nothing anyway). */
 const NEEDS: Array<[variable: string, needs: string[], without: string, idle?: string]> = [
@@ -23,4 +24,21 @@ export function configWarnings(env: Env): string[] {
     ([v, needs, without]) =>
       `${v} is set but ${needs.join(" or ")} is not, so it has no effect (${without}): set ${needs.join(" or ")}, or unset ${v}`,
   );
+}
+
+/**
+ * Start-up warnings for `AIGC_MCP_*` variables set (any case) that are none of `known`, the declared
+ * ones: a misspelt name (AIGC_MCP_OUTPUTDIR) is otherwise ignored without a word. Each names the
+ * nearest known variable when one is close. Other prefixes are left alone: vendor-style names
+ * (VOLC_*, AWS_*) are shared with other tools' variables.
+ */
+export function unknownVariableWarnings(env: Env, known: readonly string[]): string[] {
+  const names = new Set(known);
+  return Object.keys(env)
+    .filter((name) => /^AIGC_MCP_/i.test(name) && !names.has(name) && env[name])
+    .sort()
+    .map((name) => {
+      const near = nearest(name, known);
+      return `${name} is not a variable of this server and has no effect${near ? `; did you mean ${near}?` : ""} (aigc-mcp --help lists the variables)`;
+    });
 }

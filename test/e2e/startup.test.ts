@@ -44,6 +44,20 @@ describe("start-up log", () => {
       await client.close();
     }
   }, 30_000);
+
+  it("warns about a misspelt AIGC_MCP_ variable, naming the nearest one, and starts", async () => {
+    const { client, stderr } = await stdioClient({ AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_OUTPUTDIR: tempDir() }, ["--sandbox"]);
+    try {
+      expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+      expect(stderr()).toMatch(
+        / WARN AIGC_MCP_OUTPUTDIR is not a variable of this server and has no effect; did you mean AIGC_MCP_OUTPUT_DIR\? \(aigc-mcp --help lists the variables\)$/m,
+      );
+      // the sandbox's own vendor variables and the ones set correctly are not warned of
+      expect(stderr().match(/is not a variable of this server/g)).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  }, 30_000);
 });
 
 describe("check", () => {
