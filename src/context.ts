@@ -7,6 +7,7 @@ import { OrphanJobs } from "./jobs/orphans.js";
 import { LateUploads, type LateUploadTimes } from "./jobs/late-uploads.js";
 import type { JobStore } from "./jobs/store.js";
 import type { JobRecord } from "./jobs/types.js";
+import { statSync } from "node:fs";
 import { homedir } from "node:os";
 import { parse, resolve } from "node:path";
 import { log, registerSecret } from "./log.js";
@@ -89,7 +90,7 @@ export async function createContext(
   const orphans = new OrphanJobs(store, (id) => jobs.wait(id, { budgetMs: 0 }), engineOptions?.orphans, canTake);
   orphans.start();
   const inputs = inputPolicy(config, media);
-  logInputRoots(inputs);
+  logInputRoots(inputs, Boolean(config.inputRoots));
   const pm = config.publicMedia;
   const links = pm ? new SignedMediaUrls(pm.url, pm.secret, config.mediaUrlTtlS) : undefined;
   const callbacks = taskCallbacks(config);
@@ -150,10 +151,27 @@ export function defaultInputRoots(outputDir: string, cwd: string, home: string):
   return [outputDir, cwd].filter((dir, i, all) => !wide(dir) && all.indexOf(dir) === i);
 }
 
-function logInputRoots(inputs: InputPolicy): void {
+/** Logs the input roots in force, and warns of each configured one (`configured`) that is missing: it admits nothing until it exists. */
+function logInputRoots(inputs: InputPolicy, configured: boolean): void {
   if (inputs.roots.length)
     log.info("input roots (local paths allowed in tool arguments; AIGC_MCP_INPUT_ROOTS changes them)", { roots: inputs.roots });
   else log.info(`no input roots: local paths are refused (${inputs.refusal ?? "none configured"})`);
+  if (!configured) return;
+  for (const root of inputs.roots) {
+    const why = missing(root);
+    if (why)
+      log.warn(`AIGC_MCP_INPUT_ROOTS names ${root}, which ${why}: local paths under it are refused; fix the path or create the folder`);
+  }
+}
+
+/** Why `path` cannot be found (does not exist, cannot be looked at), or undefined when it exists. */
+function missing(path: string): string | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) ? undefined : "does not exist";
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === "ENOTDIR" ? "does not exist" : `cannot be looked at (${code ?? String(err)})`;
+  }
 }
 
 /** The bucket AIGC_MCP_S3_* configures, if any (the server's start and `check` test it with `check()`). */
