@@ -10,7 +10,7 @@ import { configErrorText, helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError, joinSentences } from "./errors.js";
 import { probeWritable } from "./media/disk.js";
 import { keepRunningWithoutStderr, log, redact, setLogLevel } from "./log.js";
-import { listVars, loadVendors, PLUGINS, registerSecrets, toolsetWarning } from "./plugins.js";
+import { jobsToolsetWarning, listVars, loadVendors, PLUGINS, registerSecrets, toolsetWarning } from "./plugins.js";
 import { listedToolsets } from "./server.js";
 import { readToolList } from "./stored-tool-list.js";
 import { trimCredentials } from "./secret-env.js";
@@ -98,6 +98,8 @@ async function main(argv: string[]): Promise<void> {
     vendors.map((v) => v.id),
   );
   if (warning) log.warn(warning);
+  const noJobs = jobsToolsetWarning(core.toolsets, vendors);
+  if (noJobs) log.warn(noJobs);
   const app = await createContext(core, vendors, args.sandbox ? { pollMinMs: 500 } : undefined);
   const listed = listedToolsets(app);
   log.info(

@@ -130,3 +130,15 @@ export function toolsetWarning(toolsets: string[] | undefined, loaded: string[])
   if (!loaded.length) return "no vendor credentials found: only the job tools are available (see aigc-mcp --help, or try --sandbox)";
   return undefined;
 }
+
+/**
+ * The start-up warning for AIGC_MCP_TOOLSETS listing a vendor whose tools wait for jobs (they take
+ * `wait_seconds`) without `jobs`: a generation still running when its call's wait ends answers
+ * "call wait_for_job with job_id …", a tool the client then does not have. Undefined otherwise.
+ */
+export function jobsToolsetWarning(toolsets: string[] | undefined, vendors: readonly LoadedVendor[]): string | undefined {
+  if (!toolsets || toolsets.includes("jobs")) return undefined;
+  const waiting = vendors.filter((v) => toolsets.includes(v.id) && v.tools.some((t) => "wait_seconds" in t.input)).map((v) => v.id);
+  if (!waiting.length) return undefined;
+  return `AIGC_MCP_TOOLSETS lists ${waiting.join(", ")} but not jobs: a generation not finished within its call's wait answers with a job_id for wait_for_job, which is then not listed, so the client cannot follow the job (it still runs and saves its files). Add jobs to AIGC_MCP_TOOLSETS (e.g. ${[...toolsets, "jobs"].join(",")})`;
+}

@@ -45,6 +45,18 @@ describe("start-up log", () => {
     }
   }, 30_000);
 
+  it("warns naming jobs when a generating vendor's toolset is listed without it, and starts", async () => {
+    const { client, stderr } = await stdioClient({ AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_TOOLSETS: "kling,models" }, ["--sandbox"]);
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).not.toContain("wait_for_job");
+      expect(stderr()).toMatch(
+        / WARN AIGC_MCP_TOOLSETS lists kling but not jobs: .*wait_for_job, which is then not listed.* Add jobs to AIGC_MCP_TOOLSETS \(e\.g\. kling,models,jobs\)$/m,
+      );
+    } finally {
+      await client.close();
+    }
+  }, 30_000);
+
   it("warns about a misspelt AIGC_MCP_ variable, naming the nearest one, and starts", async () => {
     const { client, stderr } = await stdioClient({ AIGC_MCP_OUTPUT_DIR: tempDir(), AIGC_MCP_OUTPUTDIR: tempDir() }, ["--sandbox"]);
     try {

@@ -68,4 +68,17 @@ describe("toolsets that list nothing", () => {
     expect(toolsetWarning(["ark", "jobs"], ["ark"])).toBeUndefined();
     expect(() => checkToolsets(["arkk"])).toThrow(/unknown toolset "arkk" \(did you mean ark\?\)/);
   });
+
+  it("warns naming jobs when a vendor whose tools wait for jobs is listed without it", async () => {
+    const { jobsToolsetWarning } = await import("../../../src/plugins.js");
+    const tool = (input: Record<string, unknown>) => ({ input }) as never;
+    const kling = { id: "kling", tools: [tool({ prompt: 1, wait_seconds: 1 })] } as never;
+    const plain = { id: "plain", tools: [tool({ prompt: 1 })] } as never;
+    expect(jobsToolsetWarning(["kling", "models"], [kling, plain])).toBe(
+      "AIGC_MCP_TOOLSETS lists kling but not jobs: a generation not finished within its call's wait answers with a job_id for wait_for_job, which is then not listed, so the client cannot follow the job (it still runs and saves its files). Add jobs to AIGC_MCP_TOOLSETS (e.g. kling,models,jobs)",
+    );
+    expect(jobsToolsetWarning(["kling", "jobs"], [kling])).toBeUndefined();
+    expect(jobsToolsetWarning(undefined, [kling])).toBeUndefined();
+    expect(jobsToolsetWarning(["plain", "models"], [kling, plain])).toBeUndefined();
+  });
 });
