@@ -52,6 +52,9 @@ export function parseArgs(argv: string[]): CliArgs {
     if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /argument missing/.test((err as Error).message)) {
       throw new UsageError(`${flag} needs a value`);
     }
+    // "--max-wait -3": a value that starts with a dash must be joined to its flag.
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /ambiguous/.test((err as Error).message))
+      throw new UsageError(`${flag} needs a value; for one that starts with a dash, join them: ${flag}=-…`);
     throw new UsageError(`${(err as Error).message.split("\n")[0]} (see aigc-mcp --help)`);
   }
   const { values, positionals } = parsed;

@@ -110,6 +110,9 @@ describe("command line", () => {
   it("rejects unknown flags and missing values", () => {
     expect(() => parseArgs(["--nope"])).toThrow(UsageError);
     expect(() => parseArgs(["--port"])).toThrow(/--port needs a value/);
+    expect(() => parseArgs(["--max-wait", "-3"])).toThrow(
+      /^--max-wait needs a value; for one that starts with a dash, join them: --max-wait=-…$/,
+    );
   });
 
   it("takes flags and the subcommand in any order", () => {
