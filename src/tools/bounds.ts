@@ -36,9 +36,16 @@ export function prose(max: number, min = 1) {
 }
 
 /**
- * A `model` argument: a vendor's model id, endpoint id or req_key (at most 128 characters). Surrounding
- * whitespace is dropped (no vendor's id has any, and a model copying one from text often adds it).
+ * An id, key or short code of at most `max` characters: an element, task or voice id, a req_key, a
+ * template, a ratio, size or language code, a tool or vendor name. Surrounding whitespace is dropped
+ * before the checks (no vendor's id has any, and a model copying one from text often adds it).
+ * Prompts and other free text are never trimmed; enum values are trimmed in coerce.ts.
  */
+export function idText(max: number) {
+  return z.string().trim().max(max);
+}
+
+/** A `model` argument: a vendor's model id, endpoint id or req_key (at most 128 characters), trimmed as idText. */
 export function modelId() {
-  return z.string().trim().min(1).max(128);
+  return idText(128).min(1);
 }

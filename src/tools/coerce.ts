@@ -8,7 +8,15 @@ import { z } from "zod";
 import { inputError } from "../errors.js";
 import { MAX_MEDIA_REF } from "./media-inputs.js";
 
-type Def = { type: string; innerType?: Schema; in?: Schema; element?: Schema; shape?: Record<string, Schema>; options?: Schema[] };
+type Def = {
+  type: string;
+  entries?: Record<string, unknown>;
+  innerType?: Schema;
+  in?: Schema;
+  element?: Schema;
+  shape?: Record<string, Schema>;
+  options?: Schema[];
+};
 type Schema = z.ZodType & { _zod: { def: Def } };
 
 /** A plain decimal: optional sign, digits, optional fraction. No padding, exponent, hex or bare point. */
@@ -87,6 +95,9 @@ function coerce(schema: Schema, value: unknown, path: string): unknown {
     case "boolean":
       if (typeof value !== "string") return value;
       return value.trim().toLowerCase() === "true" ? true : value.trim().toLowerCase() === "false" ? false : value;
+    case "enum":
+      // An enum value is a code, trimmed as ids are (bounds.ts idText): " pro " is pro.
+      return typeof value === "string" && Object.values(def.entries ?? {}).includes(value.trim()) ? value.trim() : value;
     case "array": {
       const element = def.element!;
       let list = value;

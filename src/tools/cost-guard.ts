@@ -22,7 +22,7 @@ import { claimKey, replayKey } from "./idempotency.js";
 import { describeError } from "../errors.js";
 import { budgetRefusal, pricesFileHint, refusedBeforeLedger } from "./budget-messages.js";
 import { budgetStatus } from "../cost/status.js";
-import { quietRange } from "./bounds.js";
+import { idText, quietRange } from "./bounds.js";
 
 /**
  * The arguments every paid tool takes (listed on each; explained once in the server instructions).
@@ -31,10 +31,8 @@ import { quietRange } from "./bounds.js";
 export function costArguments(cost: CostConfig | undefined): z.ZodRawShape {
   return {
     max_cost: quietRange(z.number(), 0, 1e9, true).optional(),
-    idempotency_key: z
-      .string()
+    idempotency_key: idText(128)
       .min(8, "must be at least 8 characters (e.g. a UUID)")
-      .max(128)
       .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
       .optional(),
     ...(cost?.confirmAbove.length ? { confirm: z.boolean().optional() } : {}),

@@ -11,7 +11,7 @@ import { AigcError, inputError } from "../errors.js";
 import { nearest } from "../nearest.js";
 import { formatMoney } from "../vendors/kit/price.js";
 import { checkArguments } from "./arguments.js";
-import { quietRange } from "./bounds.js";
+import { idText, quietRange } from "./bounds.js";
 import { refusedBeforeLedger } from "./budget-messages.js";
 import { COST_ARGUMENT_NAMES, maxCostRefusal } from "./cost-guard.js";
 import { costSchema, costView } from "./cost-output.js";
@@ -38,7 +38,7 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
     name: "estimate_cost",
     title: "Estimate a call's cost",
     description: "Prices a paid tool's call (its name and the same arguments) without running it. Free.",
-    input: { tool: z.string().min(1).max(64), arguments: callArguments.optional() },
+    input: { tool: idText(64).min(1), arguments: callArguments.optional() },
     output: {
       tool: z.string(),
       vendor: z.string().optional(),

@@ -1,6 +1,6 @@
 /** The job tools shared by every vendor: get_job, wait_for_job, cancel_job, list_jobs. */
 import { z } from "zod";
-import { quietRange } from "./bounds.js";
+import { idText, quietRange } from "./bounds.js";
 import type { CoreConfig } from "../config.js";
 import type { AppContext } from "../context.js";
 import { inputError } from "../errors.js";
@@ -15,7 +15,7 @@ import { asPlace, cursorText, cursorValue, jobsAfter, placeOf, type JobsPlace } 
 
 /** Longest job id accepted (ids carry the vendor task id and model, a few hundred characters at most). */
 export const MAX_JOB_ID = 2048;
-const jobId = z.string().trim().min(1).max(MAX_JOB_ID);
+const jobId = idText(MAX_JOB_ID).min(1);
 
 /** list_jobs: the jobs it pages through, and the bytes one result may take (Claude Desktop refuses results over 1 MiB). */
 export const LIST_JOBS_SCAN = 1000;
@@ -143,7 +143,7 @@ export function jobTools(app: AppContext): ToolDef[] {
         limit: z.number().int().min(1).max(100).optional().describe("default 20"),
         status: z.enum(JOB_STATUSES).optional(),
         // a place is a job id (at most MAX_JOB_ID characters) and a time, in base64url JSON
-        cursor: z.string().max(4096).optional(),
+        cursor: idText(4096).optional(),
       },
       output: {
         jobs: z.array(z.object({ ...jobResultShape, label: z.string().optional(), created_at: z.string(), updated_at: z.string() })),

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { AigcError, describeError } from "../errors.js";
 import type { Catalog, CatalogModel } from "../vendors/kit/catalog.js";
+import { idText } from "./bounds.js";
 import { defineTool, type ToolDef } from "./define.js";
 import type { LiveModel, LoadedVendor } from "./plugin.js";
 
@@ -149,8 +150,8 @@ export function listModels(app: AppContext): ToolDef {
     title: "List models",
     description: "Lists each tool's models: status, successor, default, what each accepts, when checked. Free.",
     input: {
-      vendor: z.string().max(32).optional(),
-      tool: z.string().max(64).optional(),
+      vendor: idText(32).optional(),
+      tool: idText(64).optional(),
       live: z.boolean().optional().describe("also ask the vendor"),
     },
     output: { vendors: z.array(vendorShape) },

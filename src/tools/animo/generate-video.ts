@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { prose, quietRange } from "../bounds.js";
+import { idText, prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { AnimoClient } from "../../vendors/animo/client.js";
 import type { AnimoConfig } from "../../vendors/animo/config.js";
@@ -47,9 +47,7 @@ export function animoGenerateVideo(client: AnimoClient, cfg: AnimoConfig, core: 
       duration: quietRange(z.number().int(), 1, 60).optional().describe(`default ${DEFAULT_DURATION}; sync mode`),
       style: z.enum(STYLES).optional().describe(`default ${DEFAULT_STYLE}; sync mode`),
       resolution: z.enum(RESOLUTIONS).optional().describe(`default ${DEFAULT_RESOLUTION}; sync mode`),
-      aspect_ratio: z
-        .string()
-        .max(MAX_ID)
+      aspect_ratio: idText(MAX_ID)
         .regex(/^\d{1,2}:\d{1,2}$/, "aspect_ratio is WIDTH:HEIGHT, e.g. 16:9")
         .optional()
         .describe(`${DOCUMENTED_ASPECT_RATIOS.join("|")}; async mode`),

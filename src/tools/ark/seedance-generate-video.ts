@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { modelId, prose, quietRange } from "../bounds.js";
+import { idText, modelId, prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import { toUrlOrDataUri } from "../../media/inputs.js";
 import { ENDPOINTS } from "../../vendors/ark/catalog.js";
@@ -49,8 +49,8 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
       reference_images: media(30),
       reference_videos: media(10),
       reference_audios: media(10),
-      omni_reference_task_type: z.string().min(1).max(64).optional().describe("2.x, e.g. first_last_frame"),
-      draft_task_id: z.string().min(1).max(MAX_ID).optional().describe("draft's vendor_task_id to render"),
+      omni_reference_task_type: idText(64).min(1).optional().describe("2.x, e.g. first_last_frame"),
+      draft_task_id: idText(MAX_ID).min(1).optional().describe("draft's vendor_task_id to render"),
       resolution: z.enum(RESOLUTIONS).optional(),
       ratio: z.enum(RATIOS).optional(),
       duration: quietRange(z.number().int().min(-1), -1, 120).optional().describe("s; -1 = model decides"),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { modelId, prose, quietRange } from "../bounds.js";
+import { idText, modelId, prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import { toUrlOrDataUri } from "../../media/inputs.js";
 import { ENDPOINTS } from "../../vendors/ark/catalog.js";
@@ -44,9 +44,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
       prompt: prose(4000),
       images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).max(MAX_REFERENCE_IMAGES).optional().describe("or asset://<id>; <= 10 MB"),
       model: modelId().optional().describe("or ep-… id"),
-      size: z
-        .string()
-        .max(MAX_ID)
+      size: idText(MAX_ID)
         .regex(
           /^(\d+(\.\d+)?[kK]|adaptive|\d{2,5}x\d{2,5})$/,
           'must be a tier such as "2K" or "2k", "adaptive", or WIDTHxHEIGHT such as "2048x2048"',

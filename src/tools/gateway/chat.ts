@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { prose, quietRange } from "../bounds.js";
+import { idText, prose, quietRange } from "../bounds.js";
 import { AigcError, inputError } from "../../errors.js";
 import { CHAT_ROLES, chatMessages, parseJsonAnswer, runChat, type ResponseFormat } from "../../vendors/gateway/chat.js";
 import { GATEWAY_PATHS } from "../../vendors/gateway/config.js";
@@ -44,9 +44,7 @@ export function gatewayChat(client: GatewayClient, book: PriceBook, catalog?: Ca
       json_schema: z
         .object({
           schema: z.record(z.string().max(MAX_ID), z.unknown()),
-          name: z
-            .string()
-            .max(MAX_ID)
+          name: idText(MAX_ID)
             .regex(/^[A-Za-z0-9_-]{1,64}$/)
             .optional(),
           strict: z.boolean().optional(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { idText } from "../bounds.js";
 import { extForMime } from "../../media/sniff.js";
 import { MAX_TRANSCRIBE_BYTES, transcribe } from "../../vendors/gateway/audio.js";
 import type { GatewayClient } from "../../vendors/gateway/client.js";
@@ -25,9 +26,7 @@ export function gatewayTranscribe(client: GatewayClient, book: PriceBook, catalo
         .max(MAX_MEDIA_REF)
         .describe(`mp3/wav/ogg/flac/aac/m4a/mp4/webm <= ${MAX_TRANSCRIBE_BYTES / 1024 / 1024} MiB`),
       model: modelField(cfg, "stt"),
-      language: z
-        .string()
-        .max(MAX_ID)
+      language: idText(MAX_ID)
         .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "language must be a language code such as en, zh or yue")
         .optional()
         .describe("e.g. zh; default auto"),

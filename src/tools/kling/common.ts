@@ -1,6 +1,6 @@
 /** What every Kling tool shares: zod fields for the common options, image loading, model checks and task submission. */
 import { z } from "zod";
-import { modelId, prose, quietRange } from "../bounds.js";
+import { idText, modelId, prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
@@ -58,12 +58,7 @@ export function durationField(catalog: Catalog, endpoint: string) {
 
 export const elementIds = (max: number) =>
   z
-    .array(
-      z
-        .string()
-        .max(MAX_ID)
-        .regex(/^\d{1,30}$/, "must be a numeric element id"),
-    )
+    .array(idText(MAX_ID).regex(/^\d{1,30}$/, "must be a numeric element id"))
     .max(max)
     .optional()
     .describe("kling_list_elements");
@@ -86,7 +81,7 @@ export const videoFields = {
     .max(MAX_SHOTS)
     .optional()
     .describe("1-6 shots; sum = duration"),
-  voice_ids: z.array(z.string().min(1).max(MAX_ID)).max(2).optional().describe("<= 2, with sound: <<<voice_1>>>"),
+  voice_ids: z.array(idText(MAX_ID).min(1)).max(2).optional().describe("<= 2, with sound: <<<voice_1>>>"),
   watermark: z.boolean().optional().describe("+ watermarked copy"),
 };
 

@@ -1,6 +1,7 @@
 /** Kling elements (主体): reusable subjects referenced by id from the video, omni and image tools. */
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
+import { idText } from "../bounds.js";
 import { waitSecondsSchema } from "../jobs.js";
 import type { CoreConfig } from "../../config.js";
 import { AigcError, describeError, inputError } from "../../errors.js";
@@ -104,7 +105,7 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
         frontal_image: z.string().min(1).max(MAX_MEDIA_REF).optional().describe(IMAGE_HELP),
         refer_images: z.array(z.string().min(1).max(MAX_MEDIA_REF)).min(1).max(3).optional().describe("1-3 more views"),
         video_url: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("or: mp4/mov of a person, 3-8 s, 1080p"),
-        voice_id: z.string().min(1).max(128).optional(),
+        voice_id: idText(128).min(1).optional(),
         tag_ids: z.array(z.enum(ELEMENT_TAGS)).max(8).optional(),
         wait_seconds: waitSecondsSchema(core),
       },
@@ -227,10 +228,7 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
       title: "Delete a Kling element (主体)",
       description: "Permanently deletes one of your Kling elements (主体) by element_id (not official presets). Cannot be undone. Free.",
       input: {
-        element_id: z
-          .string()
-          .max(MAX_ID)
-          .regex(/^\d{1,30}$/, "must be a numeric element id"),
+        element_id: idText(MAX_ID).regex(/^\d{1,30}$/, "must be a numeric element id"),
       },
       output: { element_id: z.string(), deleted: z.boolean(), status: z.string().optional().describe("not_found: no such element") },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

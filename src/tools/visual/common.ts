@@ -1,5 +1,6 @@
 /** Pieces shared by the Jimeng tools: delivery-option schemas and the async/sync job starters. */
 import { z } from "zod";
+import { idText } from "../bounds.js";
 import type { TaskDriver } from "../../jobs/types.js";
 import { withRateLimitBackoff, type TaskFamily, type VisualClient } from "../../vendors/visual/client.js";
 import { LOGO_LANGUAGES, LOGO_POSITIONS } from "../../vendors/visual/requests.js";
@@ -25,10 +26,10 @@ export const logoSchema = z
 
 export const aigcMetaSchema = z
   .object({
-    producer_id: z.string().min(1).max(100),
+    producer_id: idText(100).min(1),
     content_producer: z.string().min(1).max(100).optional(),
     content_propagator: z.string().min(1).max(100).optional(),
-    propagate_id: z.string().min(1).max(100).optional(),
+    propagate_id: idText(100).min(1).optional(),
   })
   .optional()
   .describe("AIGC label metadata");

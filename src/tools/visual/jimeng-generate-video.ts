@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { modelId, prose, quietRange } from "../bounds.js";
+import { idText, modelId, prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { DEFAULT_BY_ENDPOINT } from "../../vendors/visual/catalog.js";
@@ -47,19 +47,15 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, cata
       first_frame: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("JPEG/PNG <= 4.7 MB"),
       last_frame: z.string().min(1).max(MAX_MEDIA_REF).optional(),
       duration: quietRange(z.number().int(), 1, 60).optional().describe("5 or 10"),
-      aspect_ratio: z
-        .string()
-        .max(MAX_ID)
+      aspect_ratio: idText(MAX_ID)
         .regex(/^\d{1,2}:\d{1,2}$/, 'a ratio such as "16:9"')
         .optional()
         .describe("e.g. 16:9"),
-      template_id: z
-        .string()
-        .max(MAX_ID)
+      template_id: idText(MAX_ID)
         .regex(/^[a-z0-9_]{1,64}$/, "a camera template id such as hitchcock_dolly_in")
         .optional()
         .describe("camera move, e.g. robo_arm"),
-      camera_strength: z.string().min(1).max(16).optional().describe("weak|medium|strong"),
+      camera_strength: idText(16).min(1).optional().describe("weak|medium|strong"),
       seed: quietRange(z.number().int(), -1, 2147483647).optional(),
       aigc_meta: aigcMetaSchema,
       wait_seconds: waitSecondsSchema(core),

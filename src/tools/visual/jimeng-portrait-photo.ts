@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { modelId, prose, quietRange } from "../bounds.js";
+import { idText, modelId, prose, quietRange } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { ENDPOINTS } from "../../vendors/visual/catalog.js";
@@ -27,7 +27,7 @@ export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, cor
       image: z.string().min(1).max(MAX_MEDIA_REF).describe("JPEG/PNG <= 15 MB"),
       model: modelId().optional().describe("req_key"),
       prompt: prose(800).optional(),
-      gen_mode: z.string().min(1).max(32).optional().describe("creative|reference|reference_char"),
+      gen_mode: idText(32).min(1).optional().describe("creative|reference|reference_char"),
       width: quietRange(z.number().int(), 1, 16384).optional(),
       height: quietRange(z.number().int(), 1, 16384).optional(),
       gpen: z.number().min(0).max(1).optional().describe("face HD"),

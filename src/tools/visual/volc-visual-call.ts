@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { idText } from "../bounds.js";
 import type { CoreConfig } from "../../config.js";
 import { AigcError, inputError } from "../../errors.js";
 import { checkPassthroughUrls } from "../../net/fetch-policy.js";
@@ -26,10 +27,7 @@ export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: 
     description:
       "Calls any Volcengine Visual (即梦/视觉智能) model by req_key with a body from the vendor's docs (OmniHuman, upscaling…). Paid per req_key.",
     input: {
-      req_key: z
-        .string()
-        .max(MAX_ID)
-        .regex(/^[A-Za-z0-9_.-]{1,128}$/, "letters, digits, _ . - only"),
+      req_key: idText(MAX_ID).regex(/^[A-Za-z0-9_.-]{1,128}$/, "letters, digits, _ . - only"),
       mode: z.enum(MODES).optional().describe("default per req_key"),
       body: z.record(z.string().max(MAX_ID), z.unknown()).describe("fields besides req_key"),
       req_json: z.record(z.string().max(MAX_ID), z.unknown()).optional().describe("poll options (task modes)"),

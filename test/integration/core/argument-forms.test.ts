@@ -1,7 +1,7 @@
 /** Issue 12 items 1-2: numbers, booleans and lists as clients really send them (strings), accepted once for every tool. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deflateSync } from "node:zlib";
-import { startHarness, text, type Harness } from "../../helpers/harness.js";
+import { startHarness, structured, text, type Harness } from "../../helpers/harness.js";
 import { lastRequest, mark } from "../../helpers/results.js";
 
 /** A valid w×h grey PNG as a data: URI. */
@@ -118,6 +118,30 @@ describe("argument forms clients send", () => {
     expect(text(odd)).toMatch(
       /^Error: InvalidInput: images\[0\]: expected \{"image": "https:\/\/…"\} or the image itself as a string \(a URL, data: URI or file path\); got 123/,
     );
+  });
+
+  it("trims surrounding whitespace from ids, keys and enum values, never from a prompt", async () => {
+    const del = await h.call("kling_delete_element", { element_id: " 9100000000000055433 " });
+    expect(text(del)).not.toMatch(/^Error/);
+    expect(structured(del)).toMatchObject({ element_id: "9100000000000055433" });
+    expect(lastRequest(h.sandbox.kling, "/delete-elements").json).toEqual({ element_id: "9100000000000055433" });
+
+    const v = await h.call("volc_visual_call", { req_key: " jimeng_t2i_v40\n", body: { prompt: "a dog" }, wait_seconds: 0 });
+    expect(text(v)).not.toMatch(/^Error/);
+    expect(lastRequest(h.sandbox.visual, (q) => q.method === "POST").json).toMatchObject({ req_key: "jimeng_t2i_v40" });
+
+    const s = await h.call("seedream_generate_image", {
+      prompt: " a red panda ",
+      size: " 2K ",
+      output_format: " png ",
+      idempotency_key: " key-0123456789 ",
+      wait_seconds: 30,
+    });
+    expect(text(s)).not.toMatch(/^Error/);
+    expect(lastRequest(h.ark, "/images/generations").json).toMatchObject({ prompt: " a red panda ", size: "2K", output_format: "png" });
+    // A value that is still not one of the enum's is refused as before, naming the field.
+    const bad = await h.call("seedream_generate_image", { prompt: "x", output_format: " gif " });
+    expect(text(bad)).toMatch(/^Error: InvalidInput: output_format: must be one of/);
   });
 
   it("says 'expected a list of …' for a string that is no list, never a string length", async () => {
