@@ -216,9 +216,10 @@ export function registerTool(server: McpServer, app: AppContext, original: ToolD
   compactListing(server, app);
   if (app.config.tasks && startsJob(def))
     registerTaskTool(server, def.name, (raw, extra) => {
-      // The SDK's validation is not on this path: the arguments are checked here, as it would (guardArguments).
-      const { coerced } = checkArguments(def, raw);
-      return callTool({ server, app, def, original, asTask: true }, coerced, extra);
+      // The SDK's validation is not on this path: the arguments are checked here, as it would (guardArguments),
+      // and the tool gets them parsed, as there (ids and model ids trimmed).
+      const { parsed } = checkArguments(def, raw);
+      return callTool({ server, app, def, original, asTask: true }, parsed, extra);
     });
 }
 

@@ -1,6 +1,8 @@
 /** Issue 12 items 1-2: numbers, booleans and lists as clients really send them (strings), accepted once for every tool. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deflateSync } from "node:zlib";
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { DEFAULT_MODELS } from "../../../src/vendors/ark/catalog.js";
 import { startHarness, structured, text, type Harness } from "../../helpers/harness.js";
 import { lastRequest, mark } from "../../helpers/results.js";
 
@@ -178,5 +180,25 @@ describe("argument forms clients send", () => {
     expect(path.isError).toBe(true);
     expect(text(path)).not.toMatch(/expected a list/);
     expect(text(path)).toMatch(/images\[0\]/);
+  });
+});
+
+describe("argument forms in a task call (AIGC_MCP_TASKS=true)", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { AIGC_MCP_TASKS: "true" } });
+  });
+  afterAll(() => h.close());
+
+  it("gives the tool its arguments parsed, as a plain call does: a model id is sent trimmed", async () => {
+    const messages = [];
+    for await (const m of h.client.experimental.tasks.callToolStream(
+      { name: "seedance_generate_video", arguments: { prompt: "waves", duration: "5", model: ` ${DEFAULT_MODELS.video} ` } },
+      CallToolResultSchema,
+      { task: { ttl: 60_000 } },
+    ))
+      messages.push(m);
+    expect(messages.at(-1)?.type).toBe("result");
+    expect(lastRequest(h.ark, (q) => q.method === "POST").json).toMatchObject({ model: DEFAULT_MODELS.video, duration: 5 });
   });
 });
