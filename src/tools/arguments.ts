@@ -4,12 +4,10 @@ import { inputError } from "../errors.js";
 import { coerceArguments } from "./coerce.js";
 import { describeIssues } from "./issues.js";
 import { nearest } from "../nearest.js";
+import { MAX_ARGUMENT_DEPTH, MAX_ARGUMENT_VALUES } from "./argument-limits.js";
 import type { ToolDef } from "./define.js";
 
-/** Deepest nesting accepted anywhere in a tool's arguments (vendor bodies are a few levels deep). */
-export const MAX_ARGUMENT_DEPTH = 64;
-/** Most values (object members and array elements, all levels) in one call's arguments. */
-export const MAX_ARGUMENT_VALUES = 100_000;
+export { MAX_ARGUMENT_DEPTH, MAX_ARGUMENT_VALUES };
 
 /**
  * What is wrong with a call's raw arguments before the schema sees them: nesting deeper than
@@ -68,14 +66,17 @@ export function objectOf(shape: z.ZodRawShape): z.ZodObject {
 
 /**
  * A call's arguments as its tool reads them: the raw limits (argumentProblem), strings standing for
- * numbers, booleans and lists made those (as LLM clients and Dify send them), then the schema, whose
- * failures are said in plain words. Returns the coerced arguments (what the SDK validates again) and
- * the parsed ones; throws AigcError (InvalidInput) naming the field.
+ * numbers, booleans, lists and objects made those (as LLM clients and Dify send them), the limits
+ * again (a list or object sent as a JSON string counts too), then the schema, whose failures are
+ * said in plain words. Returns the coerced arguments and the parsed ones; throws AigcError
+ * (InvalidInput) naming the field.
  */
 export function checkArguments(def: ToolDef, args: unknown): { coerced: unknown; parsed: Record<string, unknown> } {
   const problem = argumentProblem(def, args);
   if (problem) throw problem;
   const coerced = coerceArguments(def.input, args);
+  const parsedProblem = argumentProblem(def, coerced);
+  if (parsedProblem) throw parsedProblem;
   const parsed = objectOf(def.input).safeParse(coerced ?? {});
   if (!parsed.success) throw describeIssues(parsed.error.issues, coerced);
   return { coerced, parsed: parsed.data };

@@ -1,11 +1,13 @@
 /**
  * Issue 12 items 1-2: arguments as clients really send them. LLM clients and Dify often send a
- * number as "5", a boolean as "false" and a list as a JSON string or a single bare item. Each
- * tool's own zod schema says what a field is, so one generic pass turns those strings into the
- * value the schema expects before validation; the schema's range checks then apply as usual.
+ * number as "5", a boolean as "false", a list as a JSON string or a single bare item, and an
+ * object as a JSON string. Each tool's own zod schema says what a field is, so one generic pass
+ * turns those strings into the value the schema expects before validation; the schema's range
+ * checks then apply as usual.
  */
 import { z } from "zod";
 import { inputError } from "../errors.js";
+import { MAX_MESSAGE_DEPTH, MAX_MESSAGE_VALUES, MAX_OBJECT_KEYS, overLimit, type Limit } from "../transports/message-limits.js";
 import { MAX_MEDIA_REF } from "./media-inputs.js";
 
 type Def = {
@@ -77,6 +79,54 @@ function mediaList(t: string, value: string, path: string, element: Schema): str
   );
 }
 
+const OVER: Record<Limit, string> = {
+  values: `more than ${MAX_MESSAGE_VALUES} values`,
+  keys: `an object of more than ${MAX_OBJECT_KEYS} members`,
+  depth: `more than ${MAX_MESSAGE_DEPTH} levels of nesting`,
+};
+
+/**
+ * A string holding JSON, parsed, or why it is not JSON. The message's own structure scan skips
+ * strings, so the text is held to the same limits before JSON.parse walks it (message-limits.ts).
+ */
+function parseJson(text: string, path: string): { value: unknown } | { error: string } {
+  const over = overLimit(text);
+  if (over) throw inputError(path, `is a string holding JSON with ${OVER[over]}; send less data`);
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** A short example of an object the schema takes: its required keys (else its first), or any key for a record. */
+function objectExample(s: Schema): string {
+  const shape = Object.entries(s._zod.def.shape ?? {});
+  if (!shape.length) return '{"name": …}';
+  const required = shape.filter(([, f]) => !f.safeParse(undefined).success).map(([k]) => k);
+  return `{${(required.length ? required : [shape[0]![0]])
+    .slice(0, 2)
+    .map((k) => `"${k}": …`)
+    .join(", ")}}`;
+}
+
+/** The object a string holding a JSON object stands for; any other string is refused, naming the field and both forms. */
+function objectFromString(value: string, path: string, s: Schema): Record<string, unknown> {
+  const t = value.trim();
+  const parsed = t.startsWith("{") ? parseJson(t, path) : undefined;
+  if (parsed && "value" in parsed && isObject(parsed.value)) return parsed.value;
+  const got = !parsed
+    ? `got ${JSON.stringify(t.length > 40 ? `${t.slice(0, 39)}…` : t)}`
+    : "error" in parsed
+      ? `got a string that is not valid JSON (${parsed.error.slice(0, 100)})`
+      : "got JSON that is not an object";
+  throw inputError(path, `expected an object such as ${objectExample(s)}: send it as a JSON object, or as a string holding one; ${got}`);
+}
+
 /** Examples of the form (not of the range, which the field's own check gives): no fraction for an integer field. */
 function numberExample(schema: Schema): string {
   return (schema as unknown as { isInt?: boolean }).isInt ? "42" : "42 or 2.5";
@@ -103,14 +153,8 @@ function coerce(schema: Schema, value: unknown, path: string): unknown {
       let list = value;
       if (typeof value === "string") {
         const t = value.trim();
-        let parsed: unknown;
-        if (t.startsWith("[")) {
-          try {
-            parsed = JSON.parse(t);
-          } catch {
-            parsed = undefined;
-          }
-        }
+        const json = t.startsWith("[") ? parseJson(t, path) : undefined;
+        const parsed = json && "value" in json ? json.value : undefined;
         const media = isMediaRef(unwrap(element)) || mediaField(unwrap(element)) !== undefined;
         const single = (unwrap(element)._zod.def.type === "string" || media) && t && !t.startsWith("[");
         if (Array.isArray(parsed)) list = parsed;
@@ -124,19 +168,23 @@ function coerce(schema: Schema, value: unknown, path: string): unknown {
       }
       return Array.isArray(list) ? list.map((v, i) => coerce(element, v, `${path}[${i}]`)) : list;
     }
+    case "record":
     case "object": {
-      const field = mediaField(s);
-      if (field && typeof value === "string") return { [field]: value };
-      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      const field = def.type === "object" ? mediaField(s) : undefined;
+      // A media reference never starts with "{": such a string is the object as JSON.
+      if (field && typeof value === "string" && !value.trim().startsWith("{")) return { [field]: value };
+      const obj = typeof value === "string" ? objectFromString(value, path, s) : value;
+      if (!isObject(obj)) {
         if (field)
           throw inputError(
             path,
             `expected {"${field}": "https://…"} or the ${field} itself as a string (a URL, data: URI or file path); got ${JSON.stringify(value).slice(0, 40)}`,
           );
-        return value;
+        return obj;
       }
+      if (def.type === "record") return obj;
       const shape = def.shape ?? {};
-      const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+      const out: Record<string, unknown> = { ...obj };
       for (const [k, v] of Object.entries(out)) if (shape[k]) out[k] = coerce(shape[k], v, `${path}.${k}`);
       return out;
     }

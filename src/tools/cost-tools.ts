@@ -20,18 +20,8 @@ import { listedTool } from "./listed-tool.js";
 
 const FREE_READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 
-/** The `arguments` of estimate_cost as a JSON string (Dify and some LLM clients send objects so) or an object. */
-const callArguments = z.preprocess(
-  (v) => {
-    if (typeof v !== "string") return v;
-    try {
-      return JSON.parse(v) as unknown;
-    } catch {
-      return v;
-    }
-  },
-  z.record(z.string().max(64), z.unknown()),
-);
+/** The `arguments` of estimate_cost: an object, or a string holding one (coerce.ts, as for every object argument). */
+const callArguments = z.record(z.string().max(64), z.unknown());
 
 export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolDef {
   return defineTool({

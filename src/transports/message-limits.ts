@@ -6,7 +6,7 @@
  * 2 000 000 nested brackets for over 1 s. The scan here reads the text once, skipping strings with
  * indexOf, and stops at the first limit passed; a message within the limits is then parsed once.
  */
-import { MAX_ARGUMENT_DEPTH, MAX_ARGUMENT_VALUES } from "../tools/arguments.js";
+import { MAX_ARGUMENT_DEPTH, MAX_ARGUMENT_VALUES } from "../tools/argument-limits.js";
 
 /** Most values (object members and array elements, all levels) in one message: the arguments' own limit, plus room for the rest. */
 export const MAX_MESSAGE_VALUES = MAX_ARGUMENT_VALUES + 1_000;
@@ -19,7 +19,7 @@ export const MAX_OBJECT_KEYS = 1_000;
 /** Deepest nesting in one message: the arguments' own limit, plus the envelope around them (message, params, arguments). */
 export const MAX_MESSAGE_DEPTH = MAX_ARGUMENT_DEPTH + 8;
 
-type Limit = "values" | "keys" | "depth";
+export type Limit = "values" | "keys" | "depth";
 
 export interface MessageRefusal {
   /** The JSON-RPC error answering it (Invalid Request), naming the limit. */
@@ -54,7 +54,11 @@ export function messageRefusal(text: string): MessageRefusal | undefined {
 
 const [QUOTE, BACKSLASH, COMMA, OPEN_ARRAY, OPEN_OBJECT, CLOSE_ARRAY, CLOSE_OBJECT] = [34, 92, 44, 91, 123, 93, 125];
 
-function overLimit(text: string): Limit | undefined {
+/**
+ * The first structure limit the JSON `text` passes, or undefined. Also run on a tool argument sent
+ * as a string holding JSON (tools/coerce.ts) before it is parsed: the message scan skips strings.
+ */
+export function overLimit(text: string): Limit | undefined {
   // members per open container, whether it is an object; past MAX_MESSAGE_DEPTH the scan stops
   const members = new Int32Array(MAX_MESSAGE_DEPTH + 3);
   const isObject = new Uint8Array(MAX_MESSAGE_DEPTH + 3);

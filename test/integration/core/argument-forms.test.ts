@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deflateSync } from "node:zlib";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { MAX_ARGUMENT_DEPTH } from "../../../src/tools/arguments.js";
 import { DEFAULT_MODELS } from "../../../src/vendors/ark/catalog.js";
 import { startHarness, structured, text, type Harness } from "../../helpers/harness.js";
 import { lastRequest, mark } from "../../helpers/results.js";
@@ -130,7 +131,9 @@ describe("argument forms clients send", () => {
 
     const v = await h.call("volc_visual_call", { req_key: " jimeng_t2i_v40\n", body: { prompt: "a dog" }, wait_seconds: 0 });
     expect(text(v)).not.toMatch(/^Error/);
-    expect(lastRequest(h.sandbox.visual, (q) => q.method === "POST").json).toMatchObject({ req_key: "jimeng_t2i_v40" });
+    expect(lastRequest(h.sandbox.visual, (q) => q.query.get("Action") === "CVSync2AsyncSubmitTask").json).toMatchObject({
+      req_key: "jimeng_t2i_v40",
+    });
 
     const s = await h.call("seedream_generate_image", {
       prompt: " a red panda ",
@@ -144,6 +147,62 @@ describe("argument forms clients send", () => {
     // A value that is still not one of the enum's is refused as before, naming the field.
     const bad = await h.call("seedream_generate_image", { prompt: "x", output_format: " gif " });
     expect(text(bad)).toMatch(/^Error: InvalidInput: output_format: must be one of/);
+  });
+
+  it("takes an object or record as a string holding a JSON object, then applies the same checks", async () => {
+    const v = await h.call("volc_visual_call", { req_key: "jimeng_t2i_v40", body: '{"prompt":"a dog"}', wait_seconds: 0 });
+    expect(text(v)).not.toMatch(/^Error/);
+    expect(lastRequest(h.sandbox.visual, (q) => q.query.get("Action") === "CVSync2AsyncSubmitTask").json).toMatchObject({
+      req_key: "jimeng_t2i_v40",
+      prompt: "a dog",
+    });
+
+    const schema = { type: "object", properties: { title: { type: "string" } }, required: ["title"] };
+    const c = await h.call("gateway_chat", { prompt: "title this", json_schema: JSON.stringify({ schema, name: "t" }) });
+    expect(text(c)).not.toMatch(/^Error/);
+    expect(structured(c).json).toMatchObject({ title: expect.any(String) });
+    // The object's own checks still apply to what the string held.
+    const badName = await h.call("gateway_chat", { prompt: "x", json_schema: JSON.stringify({ schema, name: "no spaces allowed" }) });
+    expect(text(badName)).toMatch(/^Error: InvalidInput: json_schema\.name: /);
+
+    // A string that is no JSON object says an object is expected and how to send it, naming the field.
+    const m = mark(h.sandbox.visual);
+    for (const [body, got] of [
+      ["a dog", 'got "a dog"'],
+      ['{"prompt": "a dog"', "got a string that is not valid JSON ("],
+      ['["a dog"]', 'got "[\\"a dog\\"]"'],
+    ]) {
+      const r = await h.call("volc_visual_call", { req_key: "jimeng_t2i_v40", body });
+      expect(text(r), body).toContain(
+        `Error: InvalidInput: body: expected an object such as {"name": …}: send it as a JSON object, or as a string holding one; ${got}`,
+      );
+    }
+    expect(m.since()).toHaveLength(0);
+    const est = await h.call("estimate_cost", { tool: "seedream_generate_image", arguments: '{"prompt": "a kite"}' });
+    expect(text(est)).toMatch(/^seedream_generate_image with /);
+    const notArgs = await h.call("estimate_cost", { tool: "seedream_generate_image", arguments: "prompt=a kite" });
+    expect(text(notArgs)).toMatch(/^Error: InvalidInput: arguments: expected an object such as \{"name": …\}/);
+    const chat = await h.call("gateway_chat", { prompt: "x", json_schema: '{"schema": {"type": "object"}' });
+    expect(text(chat)).toMatch(
+      /^Error: InvalidInput: json_schema: expected an object such as \{"schema": …\}: send it as a JSON object, or as a string holding one; got a string that is not valid JSON/,
+    );
+  });
+
+  it("holds an object or list sent as a JSON string to the argument limits", async () => {
+    const nest = (n: number) => `${'{"a":'.repeat(n)}1${"}".repeat(n)}`;
+    const m = mark(h.sandbox.visual);
+    // Past the whole-message limit: refused before the string is parsed.
+    const deep = await h.call("volc_visual_call", { req_key: "jimeng_t2i_v40", body: nest(100) });
+    expect(text(deep)).toMatch(/^Error: InvalidInput: body: is a string holding JSON with more than \d+ levels of nesting; send less data/);
+    // Within it, but past the arguments' own depth once parsed: refused as if sent as an object.
+    const parsed = await h.call("volc_visual_call", { req_key: "jimeng_t2i_v40", body: nest(MAX_ARGUMENT_DEPTH + 2) });
+    expect(text(parsed)).toMatch(new RegExp(`^Error: InvalidInput: body: is nested more than ${MAX_ARGUMENT_DEPTH} levels deep`));
+    const wide = JSON.stringify(Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, i])));
+    const keys = await h.call("volc_visual_call", { req_key: "jimeng_t2i_v40", body: wide });
+    expect(text(keys)).toMatch(/^Error: InvalidInput: body: is a string holding JSON with an object of more than 1000 members/);
+    const list = await h.call("seedream_generate_image", { prompt: "x", images: JSON.stringify(Array(101_001).fill("a")) });
+    expect(text(list)).toMatch(/^Error: InvalidInput: images: is a string holding JSON with more than \d+ values/);
+    expect(m.since()).toHaveLength(0);
   });
 
   it("says 'expected a list of …' for a string that is no list, never a string length", async () => {
