@@ -1,12 +1,29 @@
 /** How the text of a media input is read (see loadMediaInput): data: URIs, raw base64 and URI schemes. */
 import { sniffBytes } from "./sniff.js";
 
-/** The bytes of an RFC 2397 data: URI, base64 or percent-encoded; undefined when it is not one. */
-export function dataUriBytes(value: string): Buffer | undefined {
+/**
+ * An RFC 2397 data: URI read: its bytes (base64 or percent-encoded), or what is wrong with it:
+ * `joined`, several data: URIs joined by commas (a list sent as one string), or `base64`, data that
+ * is not base64. Undefined when it is not a data: URI.
+ */
+export function dataUriBytes(value: string): { bytes: Buffer } | { problem: "joined" | "base64" } | undefined {
   const m = /^data:(?:[\w.+-]+\/[\w.+-]+)?(?:;[\w-]+=[^;,]*)*(;base64)?,(.*)$/is.exec(value);
   if (!m) return undefined;
+  // The first URI's data would run on into the next (Node's base64 decoder skips what is not base64).
+  if (/,\s*data:/i.test(m[2]!)) return { problem: "joined" };
+  if (!m[1]) return { bytes: percentDecoded(m[2]!) };
   // Percent-escapes are undone before base64 too, as browsers do (WHATWG's data: URL rules): %2B, %2F, %3D.
-  return m[1] ? Buffer.from(m[2]!.includes("%") ? percentDecoded(m[2]!).toString("latin1") : m[2]!, "base64") : percentDecoded(m[2]!);
+  const text = (m[2]!.includes("%") ? percentDecoded(m[2]!).toString("latin1") : m[2]!).replace(/[\t\n\f\r ]/g, "");
+  return isBase64(text) ? { bytes: Buffer.from(text, "base64") } : { problem: "base64" };
+}
+
+/**
+ * Whether `text` (whitespace removed) is base64: the standard or URL-safe alphabet (Node decodes
+ * both), with at most two `=` of padding at the end, making whole groups of four.
+ */
+function isBase64(text: string): boolean {
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) return false;
+  return text.endsWith("=") ? text.length % 4 === 0 : text.length % 4 !== 1;
 }
 
 /** Percent-decoding to bytes (not UTF-8 text: `%FF` is the byte 0xFF); a `%` without two hex digits stays as is. */

@@ -61,10 +61,11 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
     return { kind: "url", url: value };
   }
   if (/^data:/i.test(value)) {
-    const bytes = dataUriBytes(value);
-    if (!bytes)
+    const uri = dataUriBytes(value);
+    if (!uri)
       throw inputError(field, "is not a valid data: URI (expected data:<mime>;base64,<base64 data> or data:<mime>,<percent-encoded data>)");
-    return checkBytes(bytes, rule, policy, "data URI");
+    if ("problem" in uri) throw inputError(field, dataUriProblem(uri.problem, field, rule));
+    return checkBytes(uri.bytes, rule, policy, "data URI");
   }
   const scheme = schemeOf(value);
   if (scheme && rule.references?.includes(scheme) && /^\S+:\/\/\S+$/.test(value)) return { kind: "url", url: value };
@@ -144,6 +145,18 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
     return readWhole(file, path, rule, policy);
   });
   return checkBytes(data, rule, policy, path);
+}
+
+/** What is wrong with a data: URI (dataUriBytes), and what to send instead. */
+function dataUriProblem(problem: "joined" | "base64", field: string, rule: InputRule): string {
+  if (problem === "base64")
+    return "data URI is not valid base64 (only A-Z, a-z, 0-9, + and / or - and _, with = padding at the end; whitespace is ignored): send the file's whole base64 unchanged";
+  const what = `${rule.accept.join(" or ")}s`;
+  return `holds several data: URIs joined by a comma; a data: URI cannot be split (its own data follows a comma), so ${
+    field.endsWith("]")
+      ? `send the ${what} as a JSON array: ["data:…;base64,…", "data:…;base64,…"]`
+      : `send one here, and several only where a list is taken, as a JSON array`
+  }`;
 }
 
 /** An opened file's bytes, when its size is within the limits; closes it. */

@@ -230,6 +230,14 @@ describe("argument forms clients send", () => {
     ]);
   });
 
+  it("refuses two data: URIs joined by a comma instead of sending one corrupted image", async () => {
+    const m = mark(h.ark);
+    const r = await h.call("seedream_generate_image", { prompt: "x", images: `${png()},${png(32, 32)}`, wait_seconds: 30 });
+    expect(text(r)).toMatch(/^Error: InvalidInput: images\[0\]: holds several data: URIs joined by a comma; a data: URI cannot be split/);
+    expect(text(r)).toMatch(/send the images as a JSON array/);
+    expect(m.since("/images/generations")).toHaveLength(0);
+  });
+
   it("refuses words with spaces or commas as 'expected a list of …', but keeps a path with spaces", async () => {
     const r = await h.call("seedream_generate_image", { prompt: "x", images: "not a list, just words" });
     expect(r.isError).toBe(true);

@@ -71,6 +71,28 @@ describe("local path inputs", () => {
     expect(escaped).toMatch(/%2[BF]|%3D/);
     expect(((await loadMediaInput(escaped, rule, policy)) as { data: Buffer }).data.equals(png)).toBe(true);
   });
+  it("reads a base64 data: URI's data strictly: whitespace and the URL-safe alphabet pass, anything else is refused", async () => {
+    const b64 = png.toString("base64");
+    const wrapped = `data:image/png;base64,${b64.replace(/(.{76})/g, "$1\r\n")}`;
+    expect(((await loadMediaInput(wrapped, rule, policy)) as { data: Buffer }).data.equals(png)).toBe(true);
+    const urlSafe = `data:image/png;base64,${png.toString("base64url")}`;
+    expect(((await loadMediaInput(urlSafe, rule, policy)) as { data: Buffer }).data.equals(png)).toBe(true);
+    for (const bad of ["@@@@", `${b64.slice(0, 40)}!${b64.slice(40)}`, `${b64}=`, `${b64.slice(0, 41)}`, `AAAA=AAA`])
+      await expect(loadMediaInput(`data:image/png;base64,${bad}`, rule, policy), bad.slice(0, 20)).rejects.toThrow(
+        /^images\[0\]: data URI is not valid base64 \(only A-Z, a-z, 0-9, \+ and \/ or - and _, with = padding at the end; whitespace is ignored\)/,
+      );
+  });
+  it("refuses data: URIs joined by a comma, saying it cannot be split and how to send several", async () => {
+    const uri = `data:image/png;base64,${png.toString("base64")}`;
+    await expect(loadMediaInput(`${uri},${uri}`, rule, policy)).rejects.toThrow(
+      'images[0]: holds several data: URIs joined by a comma; a data: URI cannot be split (its own data follows a comma), so send the images as a JSON array: ["data:…;base64,…", "data:…;base64,…"]',
+    );
+    await expect(loadMediaInput(`${uri}, ${uri}`, { ...rule, field: "first_frame" }, policy)).rejects.toThrow(
+      /^first_frame: holds several data: URIs joined by a comma; .*send one here, and several only where a list is taken, as a JSON array$/,
+    );
+    const percent = `data:image/png,${[...png].map((b) => `%${b.toString(16).padStart(2, "0")}`).join("")}`;
+    await expect(loadMediaInput(`${percent},${percent}`, rule, policy)).rejects.toThrow(/cannot be split/);
+  });
   it("refuses a URI of an unsupported scheme, listing what is accepted, instead of reading it as a relative path", async () => {
     for (const uri of ["ftp://example.com/a.jpg", "s3://bucket/a.mp3", "asset://abc", "media://other/a.png"])
       await expect(loadMediaInput(uri, rule, policy), uri).rejects.toThrow(
