@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { AigcError, describeError } from "../errors.js";
+import { nearest } from "../nearest.js";
 import type { Catalog, CatalogModel } from "../vendors/kit/catalog.js";
 import { idText } from "./bounds.js";
 import { defineTool, type ToolDef } from "./define.js";
@@ -130,18 +131,59 @@ function render(vendors: Array<z.infer<typeof vendorShape>>): string {
   return lines.join("\n") || "No vendor is configured.";
 }
 
-/** An unknown vendor id or tool name is an input error naming what is configured, not an empty answer. */
-function checkFilters(vendors: readonly LoadedVendor[], vendor: string | undefined, tool: string | undefined): void {
+/**
+ * "; did you mean …?" for a name not found: the nearest by spelling, else the names whose name or
+ * `also` text holds it ("seedream" → seedream_generate_image, "jimeng" → visual), or "" for none.
+ */
+function didYouMean(word: string, names: ReadonlyArray<{ name: string; also?: string }>): string {
+  const near = nearest(
+    word,
+    names.map((n) => n.name),
+  );
+  const w = word.toLowerCase();
+  const found = near
+    ? [near]
+    : w.length < 3
+      ? []
+      : names.filter((n) => `${n.name} ${n.also ?? ""}`.toLowerCase().includes(w)).map((n) => n.name);
+  if (found.length <= 1) return found.length ? `; did you mean ${found[0]}?` : "";
+  return `; did you mean one of ${found.slice(0, 5).join(", ")}${found.length > 5 ? ", …" : ""}?`;
+}
+
+/**
+ * The vendor and tool the filters name, matched in any case (as toolset names are); an unknown
+ * vendor id or tool name is an input error naming the nearest and what is configured, not an empty answer.
+ */
+function checkFilters(
+  vendors: readonly LoadedVendor[],
+  vendor: string | undefined,
+  tool: string | undefined,
+): { vendor?: LoadedVendor; tool?: string } {
   const ids = vendors.map((v) => `${v.id} (${v.title})`).join(", ") || "none";
   const refuse = (message: string) => {
     throw new AigcError({ category: "invalid_input", code: "InvalidInput", message });
   };
-  const v = vendor === undefined ? undefined : vendors.find((x) => x.id === vendor);
-  if (vendor !== undefined && !v) refuse(`vendor: "${vendor}" is not a configured vendor id; configured: ${ids}`);
-  if (tool === undefined) return;
-  const owner = vendors.find((x) => x.tools.some((t) => t.name === tool));
-  if (!owner) refuse(`tool: "${tool}" is not a tool of a configured vendor (tools/list shows them)`);
-  if (v && owner && owner !== v) refuse(`tool: "${tool}" belongs to vendor ${owner.id}, not ${v.id}`);
+  const v = vendor === undefined ? undefined : vendors.find((x) => x.id.toLowerCase() === vendor.toLowerCase());
+  if (vendor !== undefined && !v)
+    refuse(
+      `vendor: "${vendor}" is not a configured vendor id${didYouMean(
+        vendor,
+        vendors.map((x) => ({ name: x.id, also: x.title })),
+      )} (configured: ${ids})`,
+    );
+  if (tool === undefined) return { vendor: v };
+  const names = vendors.flatMap((x) => x.tools.map((t) => t.name));
+  const name = names.find((n) => n.toLowerCase() === tool.toLowerCase());
+  const owner = vendors.find((x) => x.tools.some((t) => t.name === name));
+  if (!name || !owner)
+    refuse(
+      `tool: "${tool}" is not a tool of a configured vendor${didYouMean(
+        tool,
+        names.map((n) => ({ name: n })),
+      )} (tools/list shows them)`,
+    );
+  if (v && owner && owner !== v) refuse(`tool: "${name}" belongs to vendor ${owner.id}, not ${v.id}`);
+  return { vendor: v, tool: name };
 }
 
 export function listModels(app: AppContext): ToolDef {
@@ -157,11 +199,9 @@ export function listModels(app: AppContext): ToolDef {
     output: { vendors: z.array(vendorShape) },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     async run(args, ctx) {
-      checkFilters(app.vendors, args.vendor, args.tool);
-      const chosen = app.vendors.filter(
-        (v) => (!args.vendor || v.id === args.vendor) && (!args.tool || v.tools.some((t) => t.name === args.tool)),
-      );
-      const vendors = await Promise.all(chosen.map((v) => describeVendor(v, { tool: args.tool, live: args.live, signal: ctx.signal })));
+      const { vendor, tool } = checkFilters(app.vendors, args.vendor, args.tool);
+      const chosen = app.vendors.filter((v) => (!vendor || v === vendor) && (!tool || v.tools.some((t) => t.name === tool)));
+      const vendors = await Promise.all(chosen.map((v) => describeVendor(v, { tool, live: args.live, signal: ctx.signal })));
       return { content: [{ type: "text", text: render(vendors) }], structuredContent: { vendors } };
     },
   });

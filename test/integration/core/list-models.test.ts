@@ -10,16 +10,35 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe("list_models filters", () => {
-  it("an unknown vendor id is refused with the configured ids and their names", async () => {
+  it("an unknown vendor id is refused with the nearest, the configured ids and their names", async () => {
     const r = await h.call("list_models", { vendor: "jimeng" });
     expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/vendor: "jimeng" is not a configured vendor id; configured: .*visual \(Volcengine Visual/);
+    expect(text(r)).toMatch(
+      /^Error: InvalidInput: vendor: "jimeng" is not a configured vendor id; did you mean visual\? \(configured: .*visual \(Volcengine Visual/,
+    );
+    expect(text(await h.call("list_models", { vendor: "klnig" }))).toMatch(/vendor id; did you mean kling\? \(configured: /);
+    expect(text(await h.call("list_models", { vendor: "midjourney" }))).toMatch(
+      /"midjourney" is not a configured vendor id \(configured: /,
+    );
+  });
+
+  it("matches a vendor id and a tool name in any case", async () => {
+    const r = await h.call("list_models", { vendor: "Ark", tool: "Seedream_Generate_Image" });
+    expect(text(r)).not.toMatch(/^Error/);
+    expect(structured<ModelList>(r).vendors.map((v) => v.vendor)).toEqual(["ark"]);
+    expect(structured<ModelList>(r).vendors[0]!.tools.map((t) => t.tool)).toEqual(["seedream_generate_image"]);
   });
 
   it("an unknown tool, or a tool of another vendor, is refused", async () => {
     const unknown = await h.call("list_models", { tool: "nonexistent_tool" });
     expect(unknown.isError).toBe(true);
-    expect(text(unknown)).toMatch(/tool: "nonexistent_tool" is not a tool of a configured vendor/);
+    expect(text(unknown)).toMatch(/tool: "nonexistent_tool" is not a tool of a configured vendor \(tools\/list shows them\)/);
+    // A part of a tool's name, or a misspelling, gets the tool(s) it may mean.
+    expect(text(await h.call("list_models", { tool: "seedream" }))).toMatch(
+      /^Error: InvalidInput: tool: "seedream" is not a tool of a configured vendor; did you mean seedream_generate_image\? \(tools\/list shows them\)/,
+    );
+    expect(text(await h.call("list_models", { tool: "kling_txt_to_video" }))).toMatch(/did you mean kling_text_to_video\?/);
+    expect(text(await h.call("list_models", { tool: "jimeng" }))).toMatch(/did you mean one of jimeng_\w+, jimeng_\w+/);
     const other = await h.call("list_models", { vendor: "kling", tool: "seedream_generate_image" });
     expect(text(other)).toMatch(/belongs to vendor ark, not kling/);
   });
