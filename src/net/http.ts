@@ -11,7 +11,7 @@ import { withDeadline } from "./deadline.js";
 import { allowedLookup } from "./lookups.js";
 import { pool } from "./pools.js";
 import { loadUndici } from "./undici.js";
-import { isWebPage, notVendorApi } from "./web-page.js";
+import { isMarkup, isWebPage, notVendorApi } from "./web-page.js";
 import { cancelled, transportError } from "./transport-errors.js";
 
 export { cancelled };
@@ -42,8 +42,9 @@ export interface HttpOptions {
   /** Connection pool to use (the URL fetch policy's checked one); default: the shared agent. */
   dispatcher?: Dispatcher;
   /**
-   * The variable holding the vendor API's base URL: a success answered as a web page (text/html)
-   * is then refused as `NotVendorApi` naming it (net/web-page.ts), its body read only for its words.
+   * The variable holding the vendor API's base URL: a fully read success answered as a web page
+   * (text/html, and markup, not JSON under that label) is then refused as `NotVendorApi` naming it
+   * (net/web-page.ts). Streams (httpOpen) are their callers' to judge.
    */
   baseUrlVariable?: string;
 }
@@ -134,10 +135,6 @@ export async function httpOpen(
     if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal, true);
     throw transportError(err, opts, safeUrl(url), Boolean(limit?.signal.aborted));
   }
-  if (opts.baseUrlVariable && opened.status >= 200 && opened.status < 300 && isWebPage(opened.headers)) {
-    const page = await readPreview(opened.body, 8192);
-    throw notVendorApi(opts.vendor, opts.baseUrlVariable, safeUrl(url), opened.status, opened.headers, page);
-  }
   return opened;
 }
 
@@ -196,6 +193,8 @@ async function once(url: string, opts: HttpOptions): Promise<HttpResponse> {
     throw transportError(err, opts, safeUrl(url), opened.signal.aborted && !opts.signal?.aborted);
   }
   const headers = opened.headers;
+  if (opts.baseUrlVariable && opened.status >= 200 && opened.status < 300 && isWebPage(headers) && isMarkup(body))
+    throw notVendorApi(opts.vendor, opts.baseUrlVariable, safeUrl(url), opened.status, headers, body.toString("utf8"));
   let parsed: { done: boolean; value: unknown } = { done: false, value: undefined };
   return {
     status: opened.status,

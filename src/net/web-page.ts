@@ -4,7 +4,7 @@
  * it. How such an answer is named in an error, and what to check.
  */
 import { AigcError } from "../errors.js";
-import { clip } from "../log.js";
+import { clip, redact } from "../log.js";
 
 /** True when `headers` say the answer is a web page. */
 export const isWebPage = (headers: Record<string, string>): boolean =>
@@ -40,22 +40,39 @@ function pageText(html: string): string {
  * `HTTP <status> with an empty body` when nothing is left.
  */
 export function answerWords(body: string, status: number): string {
-  const head = body.slice(0, 8192); // what a message shows is near the top; the bound keeps the patterns cheap
+  // Redacted before it is cut, so a secret across the cut is not half shown; what a message shows is
+  // near the top, and the bound keeps the patterns cheap. A tag the cut split is dropped.
+  const head = redact(body.slice(0, 12_288))
+    .slice(0, 8192)
+    .replace(/<[^>]*$/, "");
   let words: string;
   if (/^\s*<[!?a-z]/i.test(head) || /<(html|head|body|title)\b/i.test(head.slice(0, 2048))) {
     const title = pageText(/<title[^>]*>([^<]*)<\/title>/i.exec(head)?.[1] ?? "");
     const text = pageText(head.replace(/<head\b[\s\S]*?<\/head\s*>/i, " "));
     words = title && text.startsWith(title) ? text : [title, text].filter(Boolean).join(": ");
   } else {
-    words = body.slice(0, 4096).replace(/\s+/g, " ").trim();
+    words = head.slice(0, 4096).replace(/\s+/g, " ").trim();
   }
   return clip(words, 200) || `HTTP ${status} with an empty body`;
 }
 
+/** True when `body` starts as markup (a page), not as JSON, an event stream or media labelled text/html. */
+export function isMarkup(body: Buffer): boolean {
+  return /^\s*</.test(
+    body
+      .subarray(0, 1024)
+      .toString("utf8")
+      .replace(/^\uFEFF/, ""),
+  );
+}
+
 /**
- * A success status (2xx) answered as a web page where `vendor`'s API was asked: a web server, a
- * login or portal page, or a single-page site that answers every path answered instead, so the
- * vendor never saw the request. `page` is the start of the body, for its words.
+ * A success status (2xx) answered with a web page where `vendor`'s API was asked: most often the
+ * base URL points at a web server, a login or network portal, or a single-page site that answers
+ * every path, and the vendor never saw the request; but a proxy or firewall in front of the vendor
+ * may also have replaced the vendor's answer after it did the work. So it is an answer this server
+ * cannot read (`bad_response`: a billable request is never sent again, and counts as spent), and
+ * says both. `page` is the body, for its words.
  */
 export function notVendorApi(
   vendor: string,
@@ -66,12 +83,12 @@ export function notVendorApi(
   page: string,
 ): AigcError {
   return new AigcError({
-    category: "invalid_input",
+    category: "bad_response",
     code: "NotVendorApi",
     vendor,
     httpStatus: status,
     webPage: true,
-    message: `${url} answered with a web page (HTTP ${status}, ${headers["content-type"]}: ${answerWords(page, status)}), not ${vendor}'s API; the request did not reach ${vendor}, so nothing was created or billed`,
-    hint: webPageHint(vendor, baseUrlVariable, status, headers)!,
+    message: `${url} answered with a web page (HTTP ${status}, ${headers["content-type"]}: ${answerWords(page, status)}), not ${vendor}'s API`,
+    hint: `${webPageHint(vendor, baseUrlVariable, status, headers)!.replace(/\.$/, "")}; if it is, a proxy or firewall in front of ${vendor} answered instead, possibly after ${vendor} did the work: check the ${vendor} console before calling again.`,
   });
 }

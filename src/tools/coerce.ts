@@ -185,7 +185,7 @@ function coerce(schema: Schema, value: unknown, path: string): unknown {
       if (def.type === "record") return obj;
       const shape = def.shape ?? {};
       const out: Record<string, unknown> = { ...obj };
-      for (const [k, v] of Object.entries(out)) if (shape[k]) out[k] = coerce(shape[k], v, `${path}.${k}`);
+      for (const [k, v] of Object.entries(out)) if (Object.hasOwn(shape, k)) out[k] = coerce(shape[k]!, v, `${path}.${k}`);
       return out;
     }
     case "union": {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { AigcError } from "../../src/errors.js";
+import { registerSecret } from "../../src/log.js";
 import type { HttpResponse } from "../../src/net/http.js";
 import { answerWords, httpFailure, malformedResponse, neverSent, retryRejected, statusCategory } from "../../src/vendors/kit/errors.js";
 import { lostAnswerError, mayHaveReachedVendor } from "../../src/vendors/kit/lost-answer.js";
@@ -61,6 +62,11 @@ describe("the kit's error and retry ladder", () => {
     expect(answerWords("<html><head><title> </title></head></html>", 500)).toBe("HTTP 500 with an empty body");
     expect(answerWords(`<html><body>${"x".repeat(500)}</body></html>`, 500)).toHaveLength(200);
     expect(answerWords("denied for Bearer sk-abcdefghijklmnopqrstuvwxyz123456", 401)).not.toContain("abcdefghijklmnop");
+    // A secret across the 8 KiB the words are read from is redacted whole, never half shown.
+    registerSecret("gwk-5f2c9a1e7b3d4c8a9e0f1a2b3c4d5e6f");
+    const cut = `<html><body><script>${"x".repeat(8140)}</script><td>key gwk-5f2c9a1e7b3d4c8a9e0f1a2b3c4d5e6f</td></body></html>`;
+    expect(answerWords(cut, 200)).not.toContain("gwk-5f2c");
+    expect(answerWords(`<html><body><p>${"y".repeat(8180)}<script>`, 200)).not.toMatch(/<s?$/);
   });
 
   it("says to check the base URL for a web page only when the vendor's own code is absent", () => {

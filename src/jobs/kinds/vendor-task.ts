@@ -80,7 +80,7 @@ export class VendorTask implements JobKind {
       } catch (err) {
         if (tr.signal.aborted) return;
         this.polls++;
-        if (err instanceof AigcError && (FIXABLE.has(err.category) || (err.info.webPage && !TRANSIENT.has(err.category)))) {
+        if (err instanceof AigcError && (FIXABLE.has(err.category) || (err.info.webPage && (err.info.httpStatus ?? 0) < 500))) {
           const shape = toErrorShape(err);
           const why = `${shape.code}${shape.http_status ? `, HTTP ${shape.http_status}` : ""}: ${shape.message.slice(0, 200)}`;
           await tr.update({

@@ -57,7 +57,6 @@ export class AnimoClient {
     const url = this.cfg.endpoint;
     const res = await httpOpen(url, {
       vendor: ANIMO,
-      baseUrlVariable: "ANIMO_ENDPOINT",
       timeoutVariable: "ANIMO_TIMEOUT_S",
       method: "POST",
       headers: { ...this.headers(true), accept: "video/mp4" },
@@ -122,7 +121,6 @@ export class AnimoClient {
     const res = await httpRequest(url, {
       vendor: ANIMO,
       baseUrlVariable: "ANIMO_ENDPOINT",
-      timeoutVariable: "ANIMO_TIMEOUT_S",
       method: "POST",
       headers: this.headers(true),
       body: JSON.stringify({ prompt, ...fields }),
@@ -153,7 +151,6 @@ export class AnimoClient {
     return httpRequest(url, {
       vendor: ANIMO,
       baseUrlVariable: "ANIMO_ENDPOINT",
-      timeoutVariable: "ANIMO_TIMEOUT_S",
       headers: this.headers(false),
       signal,
       timeoutMs: Math.min(this.cfg.timeoutMs, 30_000),
@@ -216,7 +213,6 @@ export class AnimoClient {
     const res = await httpRequest(url, {
       vendor: ANIMO,
       baseUrlVariable: "ANIMO_ENDPOINT",
-      timeoutVariable: "ANIMO_TIMEOUT_S",
       headers: this.headers(false),
       signal,
       timeoutMs: Math.min(this.cfg.timeoutMs, 30_000),

@@ -74,7 +74,8 @@ export class ArkClient {
     const res = await httpRequest(this.cfg.baseUrl + path, {
       vendor: ARK,
       baseUrlVariable: "ARK_BASE_URL",
-      timeoutVariable: "AIGC_MCP_VENDOR_TIMEOUT_S",
+      // Only the configured timeout is the variable's: a call with its own (a poll, a list) is not.
+      ...(opts.timeoutMs === undefined ? { timeoutVariable: "AIGC_MCP_VENDOR_TIMEOUT_S" } : {}),
       method,
       headers: { authorization: `Bearer ${this.cfg.apiKey}`, ...(opts.body !== undefined ? { "content-type": "application/json" } : {}) },
       body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,

@@ -3,11 +3,12 @@
  * structured-output check. The answer is always streamed from the gateway so progress can be
  * reported while tokens arrive and a cancellation stops the generation at once.
  */
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { createParser } from "eventsource-parser";
 import { AigcError, inputError } from "../../errors.js";
-import { cancelled, discard, readCapped } from "../../net/http.js";
+import { cancelled, discard, readCapped, safeUrl } from "../../net/http.js";
+import { isMarkup, notVendorApi } from "../../net/web-page.js";
 import type { GatewayClient } from "./client.js";
 import { GATEWAY_PATHS } from "./config.js";
 import { GATEWAY } from "./errors.js";
@@ -257,7 +258,22 @@ export async function runChat(
     answer.add(parsed, res.requestId);
     return answer.done(req.model, res.requestId);
   }
-  return readChatStream(res.body, { model: req.model, requestId: res.requestId, signal: opts.signal, onDelta: opts.onDelta });
+  let stream: Readable = res.body;
+  if (res.mime === "text/html") {
+    // A web page in place of the stream (a wrong AI_GATEWAY_BASE_URL, a portal); an event stream mislabelled is read as one.
+    const raw = await readCapped(res.body, MAX_ANSWER_CHARS * 2, GATEWAY, client.url(GATEWAY_PATHS.chat));
+    if (isMarkup(raw))
+      throw notVendorApi(
+        GATEWAY,
+        "AI_GATEWAY_BASE_URL",
+        safeUrl(client.url(GATEWAY_PATHS.chat)),
+        res.status,
+        res.headers,
+        raw.toString("utf8"),
+      );
+    stream = Readable.from([raw]);
+  }
+  return readChatStream(stream, { model: req.model, requestId: res.requestId, signal: opts.signal, onDelta: opts.onDelta });
 }
 
 /** Parses a JSON answer, tolerating a ```json fence around it. */

@@ -109,7 +109,6 @@ export class GatewayClient {
     const res = await httpRequest(this.url(path), {
       vendor: GATEWAY,
       baseUrlVariable: "AI_GATEWAY_BASE_URL",
-      timeoutVariable: "AI_GATEWAY_TIMEOUT_S",
       headers: { ...(await this.auth.headers()), accept: "application/json" },
       signal: opts.signal,
       timeoutMs: Math.min(this.cfg.timeoutMs, 30_000),
@@ -128,7 +127,6 @@ export class GatewayClient {
     for (let attempt = 1; ; attempt++) {
       const res = await httpOpen(this.url(path), {
         vendor: GATEWAY,
-        baseUrlVariable: "AI_GATEWAY_BASE_URL",
         timeoutVariable: "AI_GATEWAY_TIMEOUT_S",
         method: "POST",
         headers: { ...(await this.auth.headers()), accept, "content-type": "application/json" },

@@ -4,7 +4,7 @@
  * these two functions: vendor-task creates in kinds/submitting.ts (Seedance, Jimeng, Kling, Animo),
  * synchronous calls in kinds/local-call.ts (Seedream, Jimeng CVProcess, Animo sync, gateway speech).
  */
-import { AigcError } from "../../errors.js";
+import { AigcError, joinSentences } from "../../errors.js";
 import { neverSent } from "./errors.js";
 
 /**
@@ -49,7 +49,11 @@ export function lostAnswerError(vendor: string, err: unknown, lookup: string, op
       vendor,
       ...(err instanceof AigcError && err.info.requestId ? { requestId: err.info.requestId } : {}),
       message: `the request reached or may have reached ${vendor}, but its answer was lost (${why}); ${what}, and the request was not sent again. ${lookup}`,
-      hint: `Check the ${vendor} console (task or billing history) before generating again: generating again may bill twice.`,
+      // A web page in place of the answer: the base URL to check comes first (net/web-page.ts).
+      hint: joinSentences(
+        err instanceof AigcError && err.info.webPage ? err.info.hint : undefined,
+        `Check the ${vendor} console (task or billing history) before generating again: generating again may bill twice`,
+      ),
     },
     { cause: err },
   );

@@ -152,7 +152,7 @@ export class KlingClient {
     const res = await httpRequest(this.cfg.baseUrl + path, {
       vendor: KLING,
       baseUrlVariable: "KLING_BASE_URL",
-      timeoutVariable: "AIGC_MCP_VENDOR_TIMEOUT_S",
+      ...(o.timeoutMs === undefined ? { timeoutVariable: "AIGC_MCP_VENDOR_TIMEOUT_S" } : {}),
       method,
       headers: { authorization, ...(o.body !== undefined ? { "content-type": "application/json" } : {}) },
       body: o.body !== undefined ? (o.json ? JSON.stringify(o.body) : stringifyKling(o.body)) : undefined,

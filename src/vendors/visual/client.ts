@@ -82,7 +82,8 @@ export class VisualClient {
     const res = await httpRequest(url.toString(), {
       vendor: VISUAL,
       baseUrlVariable: "VOLC_VISUAL_BASE_URL",
-      timeoutVariable: "AIGC_MCP_VENDOR_TIMEOUT_S",
+      // Only the configured timeout is the variable's: a call with its own (a poll, a list) is not.
+      ...(opts.timeoutMs === undefined ? { timeoutVariable: "AIGC_MCP_VENDOR_TIMEOUT_S" } : {}),
       method: "POST",
       headers: { "content-type": "application/json", ...lower(signed.headers) },
       body: json,

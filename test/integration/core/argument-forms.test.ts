@@ -248,6 +248,17 @@ describe("argument forms clients send", () => {
     expect(text(path)).not.toMatch(/expected a list/);
     expect(text(path)).toMatch(/images\[0\]/);
   });
+
+  it("a member named __proto__ is an ordinary unknown key, never a crash", async () => {
+    for (const json_schema of [
+      '{"schema": {}, "__proto__": {"polluted": 1}}',
+      JSON.parse('{"schema": {}, "__proto__": {"polluted": 1}}') as unknown,
+    ]) {
+      const r = await h.call("gateway_chat", { prompt: "hi", max_tokens: 20, json_schema });
+      expect(text(r)).not.toMatch(/InternalError|Cannot read properties/);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });
 
 describe("argument forms in a task call (AIGC_MCP_TASKS=true)", () => {

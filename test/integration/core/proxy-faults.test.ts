@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, startTestSandbox, structured, tempDir, text, type Harness } from "../../helpers/harness.js";
 import { jobOf, mark } from "../../helpers/results.js";
 
-type Mode = "pass" | "gateway-timeout" | "status-forbidden" | "status-portal" | "renamed-url";
+type Mode = "pass" | "gateway-timeout" | "status-forbidden" | "status-portal" | "renamed-url" | "label-html";
 
 /** Forwards every request to `target`; `mode` says what it does to the answer. */
 async function proxy(target: string, mode: () => Mode): Promise<{ url: string; server: Server }> {
@@ -41,7 +41,8 @@ async function proxy(target: string, mode: () => Mode): Promise<{ url: string; s
             }
             let text = Buffer.concat(body).toString("utf8");
             if (m === "renamed-url" && req.method === "POST") text = text.replace(/"url":/g, '"image_url":');
-            res.writeHead(answer.statusCode ?? 502, { "content-type": answer.headers["content-type"] ?? "application/json" }).end(text);
+            const type = m === "label-html" ? "text/html;charset=UTF-8" : (answer.headers["content-type"] ?? "application/json");
+            res.writeHead(answer.statusCode ?? 502, { "content-type": type }).end(text);
           });
         },
       );
@@ -141,5 +142,16 @@ describe("a proxy in front of Ark", () => {
     mode = "pass";
     const done = jobOf(await h.call("wait_for_job", { job_id: first.job_id, wait_seconds: 20 }));
     expect(done).toMatchObject({ status: "succeeded", assets: [expect.objectContaining({ mime_type: "video/mp4" })] });
+  });
+
+  it("the vendor's own JSON labelled text/html is still its answer: the task is followed and saved, nothing is refused", async () => {
+    mode = "label-html";
+    const m = mark(h.ark);
+    const done = jobOf(
+      await h.call("seedance_generate_video", { prompt: "labelled", duration: 5, wait_seconds: 20, idempotency_key: "label-html-01" }),
+    );
+    expect(done).toMatchObject({ status: "succeeded", assets: [expect.objectContaining({ mime_type: "video/mp4" })] });
+    expect(posts(m)).toBe(1);
+    mode = "pass";
   });
 });
