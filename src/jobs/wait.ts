@@ -22,9 +22,9 @@ const FIRST_POLL_GRACE_MS = 10_000;
 
 /**
  * Waits until the job ends, the budget is spent or the job's work stops without ending it, and
- * returns its record. The caller's signal ends
- * the wait (and, for the originating call of a local job, the job) with a `cancelled` error; when
- * a shutdown stopped the call (src/open-calls.ts), with the job's record as it stands.
+ * returns its record. The caller's signal ends the wait (and, for the originating call of a local
+ * job, the job) with a `cancelled` error; when a shutdown stopped the call (src/open-calls.ts),
+ * with the job's record as it stands.
  */
 export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number): Promise<JobRecord> {
   const deadline = Date.now() + opts.budgetMs;

@@ -113,7 +113,6 @@ export async function httpOpen(
   const limit = opts.totalTimeoutMs ? withDeadline(opts.signal, opts.totalTimeoutMs) : undefined;
   const signal = limit?.signal ?? opts.signal ?? new AbortController().signal;
   if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal);
-  let opened: Awaited<ReturnType<typeof httpOpen>>;
   try {
     const { Agent, request } = await loadUndici();
     // Vendor endpoints and allow-listed hosts: any address but a metadata one (lookups.ts).
@@ -129,13 +128,12 @@ export async function httpOpen(
     });
     // The deadline's timer lives until the body is read or dropped (and the signal with it).
     if (limit) res.body.once("close", limit.clear);
-    opened = { status: res.statusCode, headers: flattenHeaders(res.headers), body: res.body, signal, done: () => {} };
+    return { status: res.statusCode, headers: flattenHeaders(res.headers), body: res.body, signal, done: () => {} };
   } catch (err) {
     limit?.clear();
     if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal, true);
     throw transportError(err, opts, safeUrl(url), Boolean(limit?.signal.aborted));
   }
-  return opened;
 }
 
 /** Drops a response body we will not read (destroying it without a listener would throw). */
