@@ -11,7 +11,7 @@ import { withDeadline } from "./deadline.js";
 import { allowedLookup } from "./lookups.js";
 import { pool } from "./pools.js";
 import { loadUndici } from "./undici.js";
-import { isMarkup, isWebPage, notVendorApi } from "./web-page.js";
+import { pageInsteadOfApi } from "./web-page.js";
 import { cancelled, transportError } from "./transport-errors.js";
 
 export { cancelled };
@@ -191,8 +191,9 @@ async function once(url: string, opts: HttpOptions): Promise<HttpResponse> {
     throw transportError(err, opts, safeUrl(url), opened.signal.aborted && !opts.signal?.aborted);
   }
   const headers = opened.headers;
-  if (opts.baseUrlVariable && opened.status >= 200 && opened.status < 300 && isWebPage(headers) && isMarkup(body))
-    throw notVendorApi(opts.vendor, opts.baseUrlVariable, safeUrl(url), opened.status, headers, body.toString("utf8"));
+  const page =
+    opts.baseUrlVariable && pageInsteadOfApi(opts.vendor, opts.baseUrlVariable, safeUrl(url), { status: opened.status, headers, body });
+  if (page) throw page;
   let parsed: { done: boolean; value: unknown } = { done: false, value: undefined };
   return {
     status: opened.status,

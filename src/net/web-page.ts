@@ -57,7 +57,7 @@ export function answerWords(body: string, status: number): string {
 }
 
 /** True when `body` starts as markup (a page), not as JSON, an event stream or media labelled text/html. */
-export function isMarkup(body: Buffer): boolean {
+function isMarkup(body: Buffer): boolean {
   return /^\s*</.test(
     body
       .subarray(0, 1024)
@@ -67,28 +67,29 @@ export function isMarkup(body: Buffer): boolean {
 }
 
 /**
- * A success status (2xx) answered with a web page where `vendor`'s API was asked: most often the
- * base URL points at a web server, a login or network portal, or a single-page site that answers
- * every path, and the vendor never saw the request; but a proxy or firewall in front of the vendor
- * may also have replaced the vendor's answer after it did the work. So it is an answer this server
+ * `NotVendorApi` when a success status (2xx) was answered with a web page (labelled text/html and
+ * markup) where `vendor`'s API was asked; undefined for any other answer. Most often the base URL
+ * points at a web server, a login or network portal, or a single-page site that answers every
+ * path, and the vendor never saw the request; but a proxy or firewall in front of the vendor may
+ * also have replaced the vendor's answer after it did the work. So it is an answer this server
  * cannot read (`bad_response`: a billable request is never sent again, and counts as spent), and
- * says both. `page` is the body, for its words.
+ * says both. `body` is the whole answer, read for its words.
  */
-export function notVendorApi(
+export function pageInsteadOfApi(
   vendor: string,
   baseUrlVariable: string,
   url: string,
-  status: number,
-  headers: Record<string, string>,
-  page: string,
-): AigcError {
+  answer: { status: number; headers: Record<string, string>; body: Buffer },
+): AigcError | undefined {
+  const { status, headers, body } = answer;
+  if (status < 200 || status >= 300 || !isWebPage(headers) || !isMarkup(body)) return undefined;
   return new AigcError({
     category: "bad_response",
     code: "NotVendorApi",
     vendor,
     httpStatus: status,
     webPage: true,
-    message: `${url} answered with a web page (HTTP ${status}, ${headers["content-type"]}: ${answerWords(page, status)}), not ${vendor}'s API`,
+    message: `${url} answered with a web page (HTTP ${status}, ${headers["content-type"]}: ${answerWords(body.toString("utf8"), status)}), not ${vendor}'s API`,
     hint: `${webPageHint(vendor, baseUrlVariable, status, headers)!.replace(/\.$/, "")}; if it is, a proxy or firewall in front of ${vendor} answered instead, possibly after ${vendor} did the work: check the ${vendor} console before calling again.`,
   });
 }

@@ -8,7 +8,7 @@ import { StringDecoder } from "node:string_decoder";
 import { createParser } from "eventsource-parser";
 import { AigcError, inputError } from "../../errors.js";
 import { cancelled, discard, readCapped, safeUrl } from "../../net/http.js";
-import { isMarkup, notVendorApi } from "../../net/web-page.js";
+import { isWebPage, pageInsteadOfApi } from "../../net/web-page.js";
 import type { GatewayClient } from "./client.js";
 import { GATEWAY_PATHS } from "./config.js";
 import { GATEWAY } from "./errors.js";
@@ -259,19 +259,12 @@ export async function runChat(
     return answer.done(req.model, res.requestId);
   }
   let stream: Readable = res.body;
-  if (res.mime === "text/html") {
+  if (isWebPage(res.headers)) {
     // A web page in place of the stream (a wrong AI_GATEWAY_BASE_URL, a portal); an event stream mislabelled is read as one.
-    const raw = await readCapped(res.body, MAX_ANSWER_CHARS * 2, GATEWAY, client.url(GATEWAY_PATHS.chat));
-    if (isMarkup(raw))
-      throw notVendorApi(
-        GATEWAY,
-        "AI_GATEWAY_BASE_URL",
-        safeUrl(client.url(GATEWAY_PATHS.chat)),
-        res.status,
-        res.headers,
-        raw.toString("utf8"),
-      );
-    stream = Readable.from([raw]);
+    const body = await readCapped(res.body, MAX_ANSWER_CHARS * 2, GATEWAY, client.url(GATEWAY_PATHS.chat));
+    const page = pageInsteadOfApi(GATEWAY, "AI_GATEWAY_BASE_URL", safeUrl(client.url(GATEWAY_PATHS.chat)), { ...res, body });
+    if (page) throw page;
+    stream = Readable.from([body]);
   }
   return readChatStream(stream, { model: req.model, requestId: res.requestId, signal: opts.signal, onDelta: opts.onDelta });
 }
