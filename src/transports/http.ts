@@ -17,7 +17,7 @@ import { log } from "../log.js";
 import { applyCors } from "./cors.js";
 import { hostAllowed, originAllowed } from "./host.js";
 import { serveMedia } from "./media-route.js";
-import { invalidMessage, type InvalidMessage } from "./invalid-message.js";
+import { invalidBatch, invalidMessage, type InvalidMessage } from "./invalid-message.js";
 import { messageRefusal } from "./message-limits.js";
 import { readBody, refuseBody } from "./read-body.js";
 import { serveTaskCallback } from "./task-callback-route.js";
@@ -273,10 +273,9 @@ function listenError(err: Error, host: string, port: number): Error {
   return err;
 }
 
-/** The errors answering a body (one message or a batch) with a message the SDK's schema refuses: one per invalid message; undefined when all are valid. */
+/** The errors answering a body (one message or a batch) holding a message the SDK's schema refuses (see invalidBatch); undefined when all are valid. */
 function invalidMessages(body: unknown): InvalidMessage | InvalidMessage[] | undefined {
-  const messages = Array.isArray(body) ? (body as unknown[]) : [body];
-  const invalid = messages.filter((m) => !JSONRPCMessageSchema.safeParse(m).success).map(invalidMessage);
-  if (!invalid.length) return undefined;
-  return Array.isArray(body) ? invalid : invalid[0];
+  const valid = (m: unknown) => JSONRPCMessageSchema.safeParse(m).success;
+  if (!Array.isArray(body)) return valid(body) ? undefined : invalidMessage(body);
+  return body.every(valid) ? undefined : invalidBatch(body, valid);
 }

@@ -26,6 +26,27 @@ export function invalidMessage(value: unknown): InvalidMessage {
   return { jsonrpc: "2.0", id: id ?? null, error: { code: -32600, message: `Invalid Request: ${invalidWhere(value, id)}` } };
 }
 
+/**
+ * The answers to a batch (a JSON array) that is not run whole: one per request in it, under its own
+ * id, saying `why`, so that no request waits for an answer that will not come; a batch with no
+ * request in it gets one answer with a null id.
+ */
+export function batchNotRun(items: readonly unknown[], why: string): InvalidMessage[] {
+  const ids = items.map(requestIdOf).filter((id) => id !== undefined);
+  return (ids.length ? ids : [null]).map((id) => ({ jsonrpc: "2.0", id, error: { code: -32600, message: `Invalid Request: ${why}` } }));
+}
+
+/**
+ * The answers to a batch of which some messages are invalid: the batch is not run, so each invalid
+ * message gets its own error (invalidMessage) and each valid request one naming the first invalid
+ * message (numbered from 1): running the rest would answer some of a batch its client may send again whole.
+ */
+export function invalidBatch(items: readonly unknown[], valid: (item: unknown) => boolean): InvalidMessage[] {
+  const first = items.findIndex((m) => !valid(m));
+  const why = `not run: message ${first + 1} of this batch is invalid (${invalidMessage(items[first]).error.message.replace(/^Invalid Request: /, "")}); send the batch again without it`;
+  return items.flatMap((m) => (valid(m) ? batchNotRun([m], why).filter((a) => a.id !== null) : [invalidMessage(m)]));
+}
+
 /** The first field of `value` that its schema refused, in one line. */
 function invalidWhere(value: unknown, id: string | number | undefined): string {
   if (!isObject(value) || !("method" in value)) return "not a JSON-RPC message";

@@ -24,7 +24,7 @@ import { takeEarlyAnswers, type EarlyAnswers } from "../early-answers.js";
 import { log } from "../log.js";
 import { createMcpServer } from "../server.js";
 import { LineReader } from "./lines.js";
-import { invalidMessage, requestIdOf } from "./invalid-message.js";
+import { batchNotRun, invalidMessage, requestIdOf } from "./invalid-message.js";
 import { EDGE, messageRefusal, requestId, type MessageRefusal } from "./message-limits.js";
 import type { StoredHandshake, StoredToolList } from "../stored-tool-list.js";
 import { useStoredToolList } from "../tools/listing.js";
@@ -193,6 +193,7 @@ export class LineStdioTransport implements Transport {
       parsed = JSON.parse(line);
       message = JSONRPCMessageSchema.parse(parsed);
     } catch (err) {
+      if (Array.isArray(parsed)) return this.refuseBatch(parsed, bytes);
       // JSON, but not a valid message: a request is answered with its own id, so its client does not wait for it.
       const answer =
         parsed === undefined
@@ -217,6 +218,13 @@ export class LineStdioTransport implements Transport {
   }
 
   /** Answers a message over the value or depth limit with its error, unless it is a notification (nothing answers one). */
+  /** A JSON array: each request in it is answered with an error (the SDK's stdio reads no batches either). */
+  private refuseBatch(items: unknown[], bytes: number): void {
+    const answers = batchNotRun(items, BATCH);
+    log.warn("stdio: a JSON-RPC batch was refused", { bytes, messages: items.length });
+    for (const answer of answers) void this.send(answer as never);
+  }
+
   private refuseValues(line: string, refusal: MessageRefusal, bytes: number): void {
     log.warn(`stdio: a message over the ${refusal.error.data.what} limit was refused`, { bytes, limit: refusal.error.data.limit });
     if (refusal.id !== null || !isNotification(line)) void this.send({ jsonrpc: "2.0", ...refusal } as never);
@@ -241,6 +249,9 @@ export class LineStdioTransport implements Transport {
 }
 
 /** Whether a message whose id could not be read is a notification (nothing answers one), from its first characters. */
+const BATCH =
+  "a JSON-RPC batch (an array of messages): send each message as a line of its own (MCP has had no batches since protocol version 2025-06-18)";
+
 const isNotification = (head: string) => /"method"\s*:\s*"notifications\//.test(head.slice(0, EDGE));
 
 /** The initialize result as the stored tool list keeps it: without the version the client asked for. */

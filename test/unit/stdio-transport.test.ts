@@ -91,9 +91,23 @@ describe("LineStdioTransport", () => {
     await tick();
     expect(sent).toEqual([
       { jsonrpc: "2.0", id: 10, error: { code: -32600, message: "Invalid Request: params._meta.progressToken: Invalid input" } },
-      { jsonrpc: "2.0", id: null, error: { code: -32600, message: "Invalid Request: not a JSON-RPC message" } },
+      { jsonrpc: "2.0", id: null, error: { code: -32600, message: expect.stringMatching(/^Invalid Request: a JSON-RPC batch/) } },
     ]);
     expect(got).toHaveLength(1);
+  });
+
+  it("answers each request of a batch under its own id, naming the batch, and runs none of it", async () => {
+    const { stdin, t, got, sent } = setup();
+    await t.start();
+    const ping = (id: number) => ({ jsonrpc: "2.0", id, method: "ping" });
+    stdin.write(JSON.stringify([ping(2), { jsonrpc: "2.0", method: "notifications/initialized" }, ping(3)]) + "\n");
+    await tick();
+    const batch = expect.stringMatching(/^Invalid Request: a JSON-RPC batch .*line of its own/);
+    expect(sent).toEqual([
+      { jsonrpc: "2.0", id: 2, error: { code: -32600, message: batch } },
+      { jsonrpc: "2.0", id: 3, error: { code: -32600, message: batch } },
+    ]);
+    expect(got).toHaveLength(0);
   });
 
   it("answers a request whose method is not a string with its own id, naming method", async () => {

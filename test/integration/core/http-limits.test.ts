@@ -88,7 +88,7 @@ describe("HTTP limits", () => {
     expect(await r.json()).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/empty batch/) } });
   });
 
-  it("answers JSON that is no valid message with 400, -32600 naming the field and the request's own id, one error per invalid message of a batch", async () => {
+  it("answers JSON that is no valid message with 400, -32600 naming the field and the request's own id, and a batch holding one with an error per request", async () => {
     const bad = { jsonrpc: "2.0", id: 7, method: 42 };
     const says = (id: unknown, message: string) => ({
       jsonrpc: "2.0",
@@ -102,7 +102,12 @@ describe("HTTP limits", () => {
     expect(await r.json()).toEqual(says("p", "params: Invalid input: expected object, received string"));
     r = await post(s.http.url, [{ jsonrpc: "2.0", id: 8, method: "ping" }, bad, { jsonrpc: "1.0", id: 9, method: "ping" }]);
     expect(r.status).toBe(400);
+    // nothing of the batch runs, and its valid request is told so under its own id rather than left waiting
     expect(await r.json()).toEqual([
+      says(
+        8,
+        "not run: message 2 of this batch is invalid (method: Invalid input: expected string, received number); send the batch again without it",
+      ),
       says(7, "method: Invalid input: expected string, received number"),
       says(9, 'jsonrpc: Invalid input: expected "2.0"'),
     ]);
