@@ -67,10 +67,9 @@ function listEntry(r: JobView): { item: Record<string, unknown>; line: string } 
 
 /**
  * `wait_seconds`, on every tool that runs as a job. No description: the name and range say it, and
- * the server instructions say what happens when it runs out (the tool list goes with every model
- * request, issue 12 item 16).
+ * the server instructions say what happens when it runs out, with the default (the tool list goes
+ * with every model request, issue 12 item 16).
  */
-/** wait_seconds: its range is in the server instructions (with the default), so the listed schema gives the type only. */
 export function waitSecondsSchema(config: CoreConfig) {
   return quietRange(z.number().int(), 0, config.maxWaitS).optional();
 }

@@ -217,7 +217,6 @@ export class LineStdioTransport implements Transport {
     this.onmessage?.(message);
   }
 
-  /** Answers a message over the value or depth limit with its error, unless it is a notification (nothing answers one). */
   /** A JSON array: each request in it is answered with an error (the SDK's stdio reads no batches either). */
   private refuseBatch(items: unknown[], bytes: number): void {
     const answers = batchNotRun(items, BATCH);
@@ -225,6 +224,7 @@ export class LineStdioTransport implements Transport {
     for (const answer of answers) void this.send(answer as never);
   }
 
+  /** Answers a message over the value or depth limit with its error, unless it is a notification (nothing answers one). */
   private refuseValues(line: string, refusal: MessageRefusal, bytes: number): void {
     log.warn(`stdio: a message over the ${refusal.error.data.what} limit was refused`, { bytes, limit: refusal.error.data.limit });
     if (refusal.id !== null || !isNotification(line)) void this.send({ jsonrpc: "2.0", ...refusal } as never);

@@ -70,7 +70,6 @@ async function settle(elements: KlingElements, taskId: string, budgetMs: number,
   }
 }
 
-/** Where AIGC_MCP_PRICES_FILE prices element creation (Kling publishes no price for it). */
 /** What an element creation is priced as: Kling publishes no price, so only a prices file gives one. */
 export const ELEMENT_PRICE = { model: "element", endpoint: "general/advanced-custom-elements" } as const;
 
