@@ -12,7 +12,7 @@ import { expandHome } from "../home-path.js";
 import { AigcError, inputError } from "../errors.js";
 import { log } from "../log.js";
 import { downloadFailed, openChecked, routeInputUrl } from "../net/fetch-policy.js";
-import { callLimits } from "../net/call-limits.js";
+import type { CallLimits } from "../net/call-limits.js";
 import { cancelled, discard, readCapped, safeUrl } from "../net/http.js";
 import { dataUriBytes, isRawBase64, schemeOf } from "./input-forms.js";
 import { MEDIA_URI_PREFIX } from "./media-uri.js";
@@ -46,7 +46,11 @@ export interface InputRule {
   references?: string[];
 }
 
-export async function loadMediaInput(ref: string, rule: InputRule, policy: InputPolicy): Promise<MediaInput> {
+/**
+ * Reads a media argument (see MediaInput). A URL is downloaded here only when the vendor could not
+ * reach it, within the call's `limits` (none: a quote's read of local inputs).
+ */
+export async function loadMediaInput(ref: string, rule: InputRule, policy: InputPolicy, limits?: CallLimits): Promise<MediaInput> {
   const { field } = rule;
   const value = ref.trim();
   if (!value) throw inputError(field, "is empty");
@@ -57,7 +61,7 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
       throw inputError(field, `"${value.slice(0, 80)}" is not a valid URL`);
     }
     // A host the vendor cannot reach is downloaded here (allow-listed) or refused, never sent on.
-    if (routeInputUrl(field, value, policy.media.fetchPolicy) === "download") return download(value, rule, policy);
+    if (routeInputUrl(field, value, policy.media.fetchPolicy) === "download") return download(value, rule, policy, limits);
     return { kind: "url", url: value };
   }
   if (/^data:/i.test(value)) {
@@ -206,11 +210,11 @@ export async function inputBytes(
   input: MediaInput,
   rule: InputRule,
   policy: InputPolicy,
-  signal?: AbortSignal,
+  limits?: CallLimits,
 ): Promise<Extract<MediaInput, { kind: "bytes" }>> {
   if (input.kind === "bytes") return input;
   if (!/^https?:\/\//i.test(input.url)) throw inputError(rule.field, `${input.url} is a vendor reference: it cannot be downloaded here`);
-  return download(input.url, rule, policy, signal);
+  return download(input.url, rule, policy, limits);
 }
 
 /** The least time an input download is given, even when the call's wait budget is shorter or spent. */
@@ -218,12 +222,16 @@ export const MIN_DOWNLOAD_MS = 10_000;
 /** The most time an input download is given, whatever the call's wait budget. */
 const MAX_DOWNLOAD_MS = 300_000;
 
-/** Downloads a URL input through the fetch policy, capped and checked like any other input. */
+/**
+ * Downloads a URL input through the fetch policy, capped and checked like any other input, stopped
+ * with the call it is made for and done by the end of its wait budget (given at least
+ * MIN_DOWNLOAD_MS, at most MAX_DOWNLOAD_MS).
+ */
 async function download(
   url: string,
   rule: InputRule,
   policy: InputPolicy,
-  signal?: AbortSignal,
+  limits?: CallLimits,
 ): Promise<Extract<MediaInput, { kind: "bytes" }>> {
   const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
   // One answer for every failure (refused address, closed port, HTTP status, too large, wrong
@@ -233,11 +241,8 @@ async function download(
     return downloadFailed(rule.field, url, `${rule.accept.join(" or ")} of at most ${cap} bytes`);
   };
   let body: Buffer;
-  // Within the tool call it is made for: stopped with the call, and done by the end of its wait budget
-  // (given at least MIN_DOWNLOAD_MS, at most MAX_DOWNLOAD_MS).
-  const call = callLimits();
-  const callSignal = signal ?? call?.signal;
-  const totalMs = Math.min(MAX_DOWNLOAD_MS, Math.max(MIN_DOWNLOAD_MS, (call?.deadlineMs ?? Infinity) - Date.now()));
+  const callSignal = limits?.signal;
+  const totalMs = Math.min(MAX_DOWNLOAD_MS, Math.max(MIN_DOWNLOAD_MS, (limits?.deadlineMs ?? Infinity) - Date.now()));
   try {
     const res = await openChecked(url, policy.media.fetchPolicy, {
       vendor: "download",

@@ -19,7 +19,7 @@ import { checkArguments, objectOf } from "./arguments.js";
 import { asErrorText } from "./sdk-error-text.js";
 import { registerTaskTool, startsJob } from "./task-calls.js";
 import { WaitBudget } from "../jobs/budget.js";
-import { withCallLimits } from "../net/call-limits.js";
+import type { CallLimits } from "../net/call-limits.js";
 import { clip, log, redact } from "../log.js";
 import { progressReporter } from "./progress.js";
 import type { DeliveryMode } from "../config.js";
@@ -45,6 +45,8 @@ export interface ToolContext {
   budget(waitSeconds: number | undefined): WaitBudget;
   /** How media in the result are delivered: the call's `delivery` argument, else AIGC_MCP_DELIVERY. */
   delivery: DeliveryMode;
+  /** What the call's input downloads keep to: its signal, and the end of its wait (Infinity for a task call). */
+  limits: CallLimits;
   /**
    * For a paid tool that answers without a job (gateway chat, embeddings…): what the vendor reported
    * it used, priced at the quote's rate for the result's `cost.actual`. Jobs report theirs through
@@ -240,6 +242,8 @@ async function callTool({ server, app, def, original, asTask }: Call, raw: unkno
   const call = app.calls.start(extra.signal);
   const budget = callBudget(app, Date.now());
   const progress = progressReporter(extra);
+  // Input downloads made for this call stop with it, and by the end of its wait (a task call has none: their own cap then).
+  const deadlineMs = asTask ? Infinity : budget(typeof args.wait_seconds === "number" ? args.wait_seconds : undefined).deadlineMs;
   const ctx: ToolContext = {
     app,
     signal: call.signal,
@@ -247,6 +251,7 @@ async function callTool({ server, app, def, original, asTask }: Call, raw: unkno
     warn: (w) => void warnings.push(w),
     budget: asTask ? () => budget(0) : budget,
     delivery: delivery ?? app.config.delivery,
+    limits: { signal: call.signal, deadlineMs },
     reportUsage: () => {},
     reportActual: () => {},
   };
@@ -254,10 +259,8 @@ async function callTool({ server, app, def, original, asTask }: Call, raw: unkno
     // A paid call is refused before the vendor bills it when its output could not be saved.
     if (def.annotations.openWorldHint && def.annotations.readOnlyHint === false && def.annotations.idempotentHint === false)
       await app.media.checkWritable();
-    // Input downloads made for this call stop with it, and by the end of its wait (a task call has none: their own cap then).
-    const deadlineMs = asTask ? Infinity : budget(typeof args.wait_seconds === "number" ? args.wait_seconds : undefined).deadlineMs;
-    const run = () => (original.quote ? runPaid({ def: original, args, ctx, elicit: elicitFor(server, extra) }) : original.run(args, ctx));
-    return finishResult(withWarnings(await withCallLimits({ signal: call.signal, deadlineMs }, run), warnings, def));
+    const run = original.quote ? runPaid({ def: original, args, ctx, elicit: elicitFor(server, extra) }) : original.run(args, ctx);
+    return finishResult(withWarnings(await run, warnings, def));
   } catch (err) {
     const text = describeError(err);
     log.info("tool call failed", { tool: def.name, error: text.split("\n")[0] });

@@ -1,5 +1,6 @@
 /** Loads tool media arguments (URL, data: URI, media:// or local path) with the field named in errors. */
 import type { AppContext } from "../context.js";
+import type { ToolContext } from "./define.js";
 import { AigcError, inputError } from "../errors.js";
 import { inputBytes, loadMediaInput, type InputRule, type MediaInput } from "../media/inputs.js";
 import { realpath } from "node:fs/promises";
@@ -9,13 +10,21 @@ import { MEDIA_URI_PREFIX, outputName } from "../media/media-uri.js";
 import { routeInputUrl } from "../net/fetch-policy.js";
 import { safeUrl } from "../net/http.js";
 
-export async function loadInput(app: AppContext, value: string | undefined, rule: InputRule): Promise<MediaInput | undefined> {
-  return value === undefined ? undefined : loadMediaInput(value, rule, app.inputs);
+/** The part of a tool's context that loading its inputs needs: a URL downloaded here keeps to the call's limits (a quote has none). */
+export type InputContext = Pick<ToolContext, "app"> & Partial<Pick<ToolContext, "limits">>;
+
+export async function loadInput(
+  { app, limits }: InputContext,
+  value: string | undefined,
+  rule: InputRule,
+): Promise<MediaInput | undefined> {
+  return value === undefined ? undefined : loadMediaInput(value, rule, app.inputs, limits);
 }
 
-export async function loadInputs(app: AppContext, values: string[] | undefined, rule: InputRule): Promise<MediaInput[]> {
+export async function loadInputs({ app, limits }: InputContext, values: string[] | undefined, rule: InputRule): Promise<MediaInput[]> {
   const out: MediaInput[] = [];
-  for (const [i, v] of (values ?? []).entries()) out.push(await loadMediaInput(v, { ...rule, field: `${rule.field}[${i}]` }, app.inputs));
+  for (const [i, v] of (values ?? []).entries())
+    out.push(await loadMediaInput(v, { ...rule, field: `${rule.field}[${i}]` }, app.inputs, limits));
   return out;
 }
 
@@ -85,8 +94,8 @@ export async function loadInputUrl(app: AppContext, value: string, rule: InputRu
 }
 
 /** Like loadInput, but always bytes: URL inputs are downloaded (capped by the rule). */
-export async function loadInputBytes(app: AppContext, value: string, rule: InputRule, signal?: AbortSignal) {
-  return inputBytes(await loadMediaInput(value, rule, app.inputs), rule, app.inputs, signal);
+export async function loadInputBytes({ app, limits }: InputContext, value: string, rule: InputRule) {
+  return inputBytes(await loadMediaInput(value, rule, app.inputs, limits), rule, app.inputs, limits);
 }
 
 /**

@@ -95,11 +95,11 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
       checkSeedanceContent(args);
       const image = { accept: ["image" as const], maxBytes: 30 * MB, references: ARK_REFERENCES };
       const [first, last, refImages, refVideos, refAudios] = await Promise.all([
-        loadInput(ctx.app, args.first_frame, { ...image, field: "first_frame" }),
-        loadInput(ctx.app, args.last_frame, { ...image, field: "last_frame" }),
-        loadInputs(ctx.app, args.reference_images, { ...image, field: "reference_images" }),
-        loadInputs(ctx.app, args.reference_videos, VIDEO_RULE),
-        loadInputs(ctx.app, args.reference_audios, {
+        loadInput(ctx, args.first_frame, { ...image, field: "first_frame" }),
+        loadInput(ctx, args.last_frame, { ...image, field: "last_frame" }),
+        loadInputs(ctx, args.reference_images, { ...image, field: "reference_images" }),
+        loadInputs(ctx, args.reference_videos, VIDEO_RULE),
+        loadInputs(ctx, args.reference_audios, {
           field: "reference_audios",
           accept: ["audio"],
           maxBytes: 15 * MB,

@@ -82,7 +82,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
       const call = { catalog, endpoint, model, args: { ...rest, size } };
       checkModel(ctx, call);
       checkSeedreamGroup({ imageCount: args.images?.length ?? 0, max_images: args.max_images });
-      const images = await loadInputs(ctx.app, args.images, {
+      const images = await loadInputs(ctx, args.images, {
         field: "images",
         accept: ["image"],
         maxBytes: 10 * 1024 * 1024,

@@ -48,7 +48,7 @@ export function gatewayTranscribe(client: GatewayClient, book: PriceBook, catalo
           return {
             problem: "the audio is a URL, and its duration is not known before the call; pass a local file or data: URI for an estimate",
           };
-        const audio = await loadInput(ctx.app, args.audio, AUDIO_RULE);
+        const audio = await loadInput(ctx, args.audio, AUDIO_RULE);
         const seconds = audio?.kind === "bytes" ? (await probeBytes(Buffer.from(audio.data)))?.duration_s : undefined;
         if (seconds === undefined)
           return { problem: "the duration of the audio could not be read from the file, so the seconds billed are not known" };
@@ -58,7 +58,7 @@ export function gatewayTranscribe(client: GatewayClient, book: PriceBook, catalo
     async run(args, ctx) {
       const { model, modelVar } = resolveModel(cfg, "stt", args.model);
       const guarded = modelsFileChecks(ctx, catalog, "stt", model, args);
-      const audio = await loadInputBytes(ctx.app, args.audio, AUDIO_RULE, ctx.signal);
+      const audio = await loadInputBytes(ctx, args.audio, AUDIO_RULE);
       ctx.progress(`uploading ${audio.data.length} bytes of ${audio.mime} to ${model}`);
       const t = await guarded(() =>
         transcribe(

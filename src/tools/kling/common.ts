@@ -89,7 +89,7 @@ export const wait = (core: CoreConfig) => ({ wait_seconds: waitSecondsSchema(cor
 
 /** Loads one image argument, checks it, and returns the URL or raw base64 Kling takes. */
 export async function klingImage(ctx: ToolContext, value: string | undefined, field: string): Promise<string | undefined> {
-  const input = await loadInput(ctx.app, value, { field, accept: ["image"], maxBytes: IMAGE_MAX_BYTES, mimes: IMAGE_MIMES });
+  const input = await loadInput(ctx, value, { field, accept: ["image"], maxBytes: IMAGE_MAX_BYTES, mimes: IMAGE_MIMES });
   checkKlingImage(input, field);
   return input && toKlingImage(input);
 }

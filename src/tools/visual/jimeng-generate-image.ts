@@ -61,7 +61,7 @@ export function jimengGenerateImage(client: VisualClient, core: CoreConfig, cata
       const reqKey = reqKeyFor(catalog, model);
       const route = routeFor(catalog, model);
       const delivery = placeDelivery(route === "sync" ? "sync" : "async", { returnUrl: true, logo: args.logo, aigcMeta: args.aigc_meta });
-      const images = await loadInputs(ctx.app, args.images, { field: "images", accept: ["image"], maxBytes: 15 * MB, mimes: JPEG_PNG });
+      const images = await loadInputs(ctx, args.images, { field: "images", accept: ["image"], maxBytes: 15 * MB, mimes: JPEG_PNG });
       const body = { ...imageBody({ ...args, reqKey }, imageFields(images, "images")), ...delivery.bodyFields };
       return explainRefusals(call, () =>
         runRouted(ctx, client, route, {

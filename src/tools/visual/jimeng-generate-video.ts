@@ -76,8 +76,8 @@ export function jimengGenerateVideo(client: VisualClient, core: CoreConfig, cata
       const route = routeFor(catalog, model);
       const delivery = placeDelivery(route === "sync" ? "sync" : "async", { aigcMeta: args.aigc_meta });
       const rule = { accept: ["image" as const], maxBytes: 4.7 * MB, mimes: JPEG_PNG };
-      const first = await loadInput(ctx.app, args.first_frame, { ...rule, field: "first_frame" });
-      const last = await loadInput(ctx.app, args.last_frame, { ...rule, field: "last_frame" });
+      const first = await loadInput(ctx, args.first_frame, { ...rule, field: "first_frame" });
+      const last = await loadInput(ctx, args.last_frame, { ...rule, field: "last_frame" });
       if (first) checkImageLimits([first], "first_frame", FRAME_LIMITS);
       if (last) checkImageLimits([last], "last_frame", FRAME_LIMITS);
       const frames = [first, last].filter((f) => f !== undefined);

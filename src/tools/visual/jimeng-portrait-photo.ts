@@ -50,7 +50,7 @@ export function jimengPortraitPhoto(client: VisualClient, cfg: VisualConfig, cor
       const reqKey = reqKeyFor(catalog, model);
       const route = routeFor(catalog, model);
       const delivery = placeDelivery(route === "sync" ? "sync" : "async", { returnUrl: true, logo: args.logo });
-      const image = (await loadInput(ctx.app, args.image, { field: "image", accept: ["image"], maxBytes: 15 * MB, mimes: JPEG_PNG }))!;
+      const image = (await loadInput(ctx, args.image, { field: "image", accept: ["image"], maxBytes: 15 * MB, mimes: JPEG_PNG }))!;
       const body = { ...portraitBody({ ...args, reqKey }, image), ...delivery.bodyFields };
       return explainRefusals(call, () =>
         runRouted(ctx, client, route, {

@@ -69,7 +69,7 @@ export function volcVisualCall(client: VisualClient, core: CoreConfig, catalog: 
       const endpoint = endpointOf(catalog, args.req_key);
       const call = { catalog, endpoint, model: args.req_key, args: { ...args.body, images: args.images, mode: args.mode } };
       checkModel(ctx, call);
-      const images = await loadInputs(ctx.app, args.images, { field: "images", accept: ["image"], maxBytes: 15 * MB, mimes: JPEG_PNG });
+      const images = await loadInputs(ctx, args.images, { field: "images", accept: ["image"], maxBytes: 15 * MB, mimes: JPEG_PNG });
       const body = { ...args.body, req_key: args.req_key, ...imageFields(images, "images") };
       const kind = args.output_kind ?? (endpoint.startsWith("video/") ? "video" : "image");
       const label = typeof args.body.prompt === "string" ? args.body.prompt : args.req_key;

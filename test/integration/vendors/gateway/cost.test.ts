@@ -21,13 +21,15 @@ async function quote(h: Harness, name: string, args: Record<string, unknown>): P
 /** Runs a tool as the server would, keeping what it reports it used. */
 async function runReporting(h: Harness, name: string, args: Record<string, unknown>) {
   const reported: { usage?: VendorUsage; actual?: Actual } = {};
+  const signal = new AbortController().signal;
   const ctx: ToolContext = {
     app: h.app,
-    signal: new AbortController().signal,
+    signal,
     progress: () => {},
     warn: () => {},
     budget: callBudget(h.app, Date.now()),
     delivery: h.app.config.delivery,
+    limits: { signal, deadlineMs: Infinity },
     reportUsage: (u) => void (reported.usage = u),
     reportActual: (a) => void (reported.actual = a),
   };
