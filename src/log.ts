@@ -14,7 +14,8 @@ export function registerSecret(value: string | undefined): void {
 const PATTERNS: Array<[RegExp, string]> = [
   [/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, "$1[redacted]"],
   [/\beyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}/g, "[redacted-jwt]"],
-  [/(HMAC-SHA256\s+Credential=)[^,\s]+/gi, "$1[redacted]"],
+  // The credential ends at a comma or space in a header; a quote or backslash ends it in JSON text (a log line's fields).
+  [/(HMAC-SHA256\s+Credential=["']?)[^,\s"'\\]+/gi, "$1[redacted]"],
   [/(SignedHeaders=[^,\s]*,\s*Signature=)[0-9a-f]+/gi, "$1[redacted]"],
 ];
 

@@ -20,7 +20,7 @@ import { asErrorText } from "./sdk-error-text.js";
 import { registerTaskTool, startsJob } from "./task-calls.js";
 import { WaitBudget } from "../jobs/budget.js";
 import type { CallLimits } from "../net/call-limits.js";
-import { clip, log, redact } from "../log.js";
+import { clip, log, redact, redactDeep } from "../log.js";
 import { progressReporter } from "./progress.js";
 import type { DeliveryMode } from "../config.js";
 import { returnsMedia } from "./delivery.js";
@@ -117,8 +117,7 @@ function withWarnings(result: CallToolResult, warnings: string[], def: ToolDef):
 
 function scrub(result: CallToolResult): CallToolResult {
   for (const block of result.content) if (block.type === "text") block.text = redact(block.text);
-  if (result.structuredContent)
-    result.structuredContent = JSON.parse(redact(JSON.stringify(result.structuredContent))) as Record<string, unknown>;
+  if (result.structuredContent) result.structuredContent = redactDeep(result.structuredContent);
   return result;
 }
 

@@ -33,6 +33,19 @@ describe("secret hygiene", () => {
     expect(outputs.join("\n")).toContain("[redacted]");
   });
 
+  it("a result string ending in a credential form is redacted and keeps every result readable (list_jobs included)", async () => {
+    const prompt = "a cat. HMAC-SHA256 Credential=zz";
+    const made = await h.call("seedream_generate_image", { prompt });
+    expect(made.isError).toBeFalsy();
+    const listed = await h.call("list_jobs", { limit: 50 });
+    expect(listed.isError).toBeFalsy();
+    const jobs = (listed.structuredContent as { jobs: Array<{ label?: string }> }).jobs;
+    expect(jobs.map((j) => j.label)).toContain("a cat. HMAC-SHA256 Credential=[redacted]");
+    // in JSON text (a log line's fields) the credential ends at the closing quote
+    expect(redact(JSON.stringify({ label: prompt, next: 1 }))).toBe('{"label":"a cat. HMAC-SHA256 Credential=[redacted]","next":1}');
+    expect(redact('HMAC-SHA256 Credential="AKLT1/2025/cn/cv/request", x')).toBe('HMAC-SHA256 Credential="[redacted]", x');
+  });
+
   it("redacts bearer tokens, JWTs and signatures generically", () => {
     expect(redact("Authorization: Bearer abcdefghijklmnop")).toBe("Authorization: Bearer [redacted]");
     expect(redact("token eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJhayJ9.c2lnbmF0dXJlMTIz end")).toBe("token [redacted-jwt] end");
