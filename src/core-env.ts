@@ -58,7 +58,7 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_MAX_CONNECTIONS",
     flag: "--max-connections",
     description:
-      "Most HTTP connections open at once; further ones are closed at once. Each open SSE tool call holds one. Also the sockets kept per vendor origin (over stdio too), so calls the server accepts over HTTP seldom wait for one.",
+      "Most HTTP connections open at once; one more closes the oldest open one serving no request, or is refused when all are. Each open SSE tool call holds one. Also the sockets kept per vendor origin (over stdio too), so calls the server accepts over HTTP seldom wait for one.",
     default: "256",
   },
   {

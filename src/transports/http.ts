@@ -17,6 +17,7 @@ import { log } from "../log.js";
 import { applyCors } from "./cors.js";
 import { hostAllowed, originAllowed } from "./host.js";
 import { serveMedia } from "./media-route.js";
+import { capConnections } from "./connection-cap.js";
 import { invalidBatch, invalidMessage, type InvalidMessage } from "./invalid-message.js";
 import { messageRefusal } from "./message-limits.js";
 import { readBody, refuseBody } from "./read-body.js";
@@ -206,19 +207,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
       });
     },
   );
-  server.maxConnections = cfg.maxConnections;
-  // A connection over the cap is closed unanswered (the client sees "fetch failed"): say so, once a minute at most.
-  let droppedSince = 0;
-  let lastDropLog = 0;
-  server.on("drop", () => {
-    droppedSince++;
-    if (Date.now() - lastDropLog < 60_000) return;
-    log.warn(
-      `refused ${droppedSince} connection(s): AIGC_MCP_MAX_CONNECTIONS (${cfg.maxConnections}) are open; each open call holds one, raise it for more calls at once`,
-    );
-    lastDropLog = Date.now();
-    droppedSince = 0;
-  });
+  capConnections(server, cfg.maxConnections);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err) => reject(listenError(err, cfg.host, cfg.port)));
     server.listen(cfg.port, cfg.host, resolve);

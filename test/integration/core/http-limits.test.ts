@@ -170,16 +170,56 @@ describe("HTTP limits", () => {
     expect(Math.max(...times.slice(0, 15))).toBeLessThan(4_000);
   }, 20_000);
 
-  it("caps open connections, then serves again once they close", async () => {
+  it("caps open connections: one over the cap closes the oldest with no request under way, so silent sockets cannot shut clients out", async () => {
     const held = Array.from({ length: 25 }, () => slowSocket(s.port, "", "", 0));
     await new Promise((r) => setTimeout(r, 300));
     const open = held.filter((h) => !h.socket.destroyed && h.socket.readyState === "open");
     expect(open.length).toBeLessThanOrEqual(20);
-    // the refusal is logged, naming the variable to raise
-    expect(logLines.some((l) => /WARN refused \d+ connection\(s\): AIGC_MCP_MAX_CONNECTIONS \(20\)/.test(l))).toBe(true);
+    // the five oldest made room for the newest
+    expect(held.slice(0, 5).every((h) => h.socket.destroyed || h.socket.readyState !== "open")).toBe(true);
+    expect(
+      logLines.some((l) => /WARN closed \d+ connection\(s\) that had no request under way .*AIGC_MCP_MAX_CONNECTIONS \(20\)/.test(l)),
+    ).toBe(true);
     for (const h of held) h.socket.destroy();
     await Promise.all(held.map((h) => h.closed));
+
+    // An attacker holding every place with silent sockets, reconnecting the moment one closes:
+    // every client still gets in (with Node's own cap, every one was refused).
+    let attacking = true;
+    const attacker = (): void => {
+      const x = slowSocket(s.port, "", "", 0);
+      void x.closed.then(() => attacking && setImmediate(attacker));
+    };
+    for (let i = 0; i < 20; i++) attacker();
+    await new Promise((r) => setTimeout(r, 300));
+    const health = `${new URL(s.http.url).origin}/healthz`;
+    const answers = [];
+    for (let i = 0; i < 10; i++) answers.push(await fetch(health).then((r) => r.status, String));
+    attacking = false;
+    expect(answers).toEqual(Array(10).fill(200));
+    expect((await post(s.http.url, init)).status).toBe(200);
+  }, 20_000);
+
+  it("refuses a connection over the cap only when every open one is serving a request", async () => {
+    const head = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`;
+    // headers done, bodies still coming (the body timeout is 1 s between chunks): each is a request under way
+    // one at a time, so each is serving its request before the next comes (earlier tests' idle sockets make room)
+    const busy: Array<ReturnType<typeof slowSocket>> = [];
+    for (let i = 0; i < 20; i++) {
+      busy.push(slowSocket(s.port, head, " ", 300));
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await new Promise((r) => setTimeout(r, 100));
+    const late = slowSocket(s.port, "", "", 0);
+    expect(await late.closed).toBeLessThan(1_000);
+    expect(busy.filter((b) => !b.socket.destroyed).length).toBe(20);
+    expect(
+      logLines.some((l) => /WARN refused \d+ connection\(s\): AIGC_MCP_MAX_CONNECTIONS \(20\) are open, each serving a request/.test(l)),
+    ).toBe(true);
+    for (const b of busy) b.socket.destroy();
+    await Promise.all(busy.map((b) => b.closed));
+    // the server sees them close a moment later; then a client gets in again
+    await new Promise((r) => setTimeout(r, 200));
     expect((await post(s.http.url, init)).status).toBe(200);
   }, 20_000);
 
