@@ -226,7 +226,7 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_MODEL_CHECKS",
     flag: "--model-checks",
     description:
-      "`advise`: per-model capability rules from the model catalogs add a note to results and explain vendor refusals, but never block a call. `strict`: refuse such calls before contacting the vendor. Retired models are refused either way.",
+      "`advise`: arguments outside a model's documented values (model catalogs) add a note to results and explain vendor refusals, but never block a call. `strict`: refuse such calls before the vendor. Retired models are refused either way.",
     default: "advise",
   },
   {
