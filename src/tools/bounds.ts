@@ -16,12 +16,21 @@ export function quietRange(schema: z.ZodNumber, min: number, max: number, exclus
   });
 }
 
-/** Characters that show nothing but are not whitespace to `trim()`: zero-width space, joiners, word joiner. */
-const INVISIBLE = /[\u200B-\u200D\u2060]/g;
+/**
+ * Text that shows nothing: whitespace, and the characters Unicode says a renderer ignores
+ * (Default_Ignorable_Code_Point: zero-width space and joiners, variation selectors, soft hyphen,
+ * Hangul fillers, tag characters...).
+ */
+const BLANK = /^[\s\p{Default_Ignorable_Code_Point}]*$/u;
+
+/** Whether `s` shows nothing: empty, or only whitespace and invisible characters. */
+export function isBlank(s: string): boolean {
+  return BLANK.test(s);
+}
 
 /**
  * A prompt or other text for the model, at most `max` characters: refused when it is only
- * whitespace (no model can act on it, and a vendor bills the blank generation), and when empty
+ * whitespace or invisible characters (no model can act on it, and a vendor bills the blank generation), and when empty
  * unless `min` is 0 (an optional prompt, where "" means none).
  */
 export function prose(max: number, min = 1) {
@@ -30,8 +39,8 @@ export function prose(max: number, min = 1) {
     .min(min)
     .max(max)
     .refine(
-      (s) => s === "" || s.replace(INVISIBLE, "").trim() !== "",
-      "is only whitespace: write the words, or leave the field out when it is optional",
+      (s) => s === "" || !isBlank(s),
+      "is only whitespace or invisible characters: write the words, or leave the field out when it is optional",
     );
 }
 

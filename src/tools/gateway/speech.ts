@@ -5,6 +5,7 @@ import { MAX_SPEECH_CHARS, openSpeech, SPEECH_FORMATS, speechBody } from "../../
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
 import { jobResultShape } from "../job-result.js";
+import { isBlank } from "../bounds.js";
 import { MAX_ID } from "../media-inputs.js";
 import { waitAndRender, waitSecondsSchema } from "../jobs.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
@@ -41,7 +42,7 @@ export function gatewaySpeech(client: GatewayClient, core: CoreConfig, book: Pri
     },
     async run(args, ctx) {
       const budget = ctx.budget(args.wait_seconds);
-      if (!args.text.trim()) throw inputError("text", "is only whitespace; give the words to speak");
+      if (isBlank(args.text)) throw inputError("text", "is only whitespace or invisible characters; give the words to speak");
       const { model, modelVar } = resolveModel(cfg, "tts", args.model);
       const voice = args.voice?.trim() || cfg.voice;
       if (!voice)

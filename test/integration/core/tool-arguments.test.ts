@@ -99,6 +99,23 @@ describe("tool arguments", () => {
     expect(text(empty)).not.toMatch(/prompt: /);
   });
 
+  it("refuses a prompt of only invisible characters (Unicode's default-ignorable code points), and takes real text around them", async () => {
+    const sims = [h.sandbox.ark, h.sandbox.gateway].map(mark);
+    // variation selector 16, Mongolian vowel separator, Hangul fillers, soft hyphen, combining grapheme joiner, tag space, BOM
+    for (const c of ["\uFE0F", "\u180E", "\u115F", "\u3164", "\u00AD", "\u034F", "\u{E0020}", "\uFEFF", " \u200B\u3164 \uFE0F"]) {
+      const r = await h.call("seedream_generate_image", { prompt: c });
+      expect(r.isError, JSON.stringify(c)).toBe(true);
+      expect(text(r)).toMatch(/^Error.*prompt: is only whitespace or invisible characters/);
+    }
+    const speech = await h.call("gateway_speech", { text: "\u3164\u00AD", voice: "longxiaochun" });
+    expect(text(speech)).toMatch(/^Error.*text: is only whitespace or invisible characters/);
+    for (const m of sims) expect(m.since()).toHaveLength(0);
+    for (const prompt of ["一只猫在月光下", "a red heart \u2764\uFE0F on snow", "\u00ADsoft-hyphenated", "👍🏽 thumbs"]) {
+      const r = await h.call("seedream_generate_image", { prompt });
+      expect(r.isError, text(r)).toBeFalsy();
+    }
+  });
+
   it("still enforces the ranges the tool list leaves out (loose bounds, wait_seconds, max_cost), in the same words", async () => {
     const m = mark(h.sandbox.kling);
     const listed = (await h.client.listTools()).tools.find((t) => t.name === "kling_text_to_video")!.inputSchema.properties!;
