@@ -1,5 +1,7 @@
-/** Start-up warnings for settings that have no effect: without a companion setting, or not a variable of this server. */
-import type { Env } from "./config.js";
+/** Start-up warnings for settings that have no effect (without a companion setting, or not a variable of this server), or that leave clients refused. */
+import { isIPv6 } from "node:net";
+import { networkInterfaces } from "node:os";
+import { isLoopbackHost, type Env } from "./config.js";
 import { nearest } from "./nearest.js";
 
 /** Variables that do nothing unless one of the variables after them is set (`idle`: a value that asks for nothing anyway). */
@@ -41,4 +43,35 @@ export function unknownVariableWarnings(env: Env, known: readonly string[]): str
       const near = nearest(name, known);
       return `${name} is not a variable of this server and has no effect${near ? `; did you mean ${near}?` : ""} (aigc-mcp --help lists the variables)`;
     });
+}
+
+/**
+ * The start-up warning for an HTTP server on a non-loopback address that answers only loopback Host
+ * names (no AIGC_MCP_ALLOWED_HOSTS, nor AIGC_MCP_PUBLIC_URL's host): a client using the machine's
+ * address or name gets 403. On every interface (0.0.0.0, ::) it names the URL that does answer (the
+ * one logged, http://0.0.0.0:…, does not) and one of `addresses`, this machine's own, as the example.
+ */
+export function openHostWarning(
+  host: string,
+  port: number,
+  allowedHosts: readonly string[],
+  addresses: readonly string[],
+): string | undefined {
+  if (isLoopbackHost(host) || allowedHosts.length) return undefined;
+  const bare = host.replace(/^\[(.*)\]$/, "$1");
+  const loopback = bare === "0.0.0.0" ? "127.0.0.1" : isIPv6(bare) && new URL(`http://[${bare}]`).hostname === "[::]" ? "[::1]" : undefined;
+  const example = loopback ? (addresses[0] ?? "mcp.example.com") : host;
+  return (
+    `listening on ${host} but AIGC_MCP_ALLOWED_HOSTS is not set, so only loopback Host names are answered` +
+    (loopback ? ` (http://${loopback}:${port}/mcp, or through a proxy or port forward that sends one)` : "") +
+    `: a client using this machine's address or name gets 403. Set the names clients use (name or name:port, comma-separated), e.g. AIGC_MCP_ALLOWED_HOSTS=${example}`
+  );
+}
+
+/** This machine's non-loopback IPv4 addresses (openHostWarning's example). */
+export function machineAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => !a.internal && a.family === "IPv4")
+    .map((a) => a.address);
 }

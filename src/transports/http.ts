@@ -12,6 +12,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
 import { ConfigError, isLoopbackHost } from "../config.js";
+import { machineAddresses, openHostWarning } from "../config-warnings.js";
 import type { AppContext } from "../context.js";
 import { log } from "../log.js";
 import { applyCors } from "./cors.js";
@@ -216,6 +217,8 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}/mcp`;
   log.info("aigc-mcp listening (Streamable HTTP)", { url, auth: Boolean(cfg.authToken), vendors: app.vendors.map((v) => v.id) });
+  const refusing = openHostWarning(cfg.host, addr.port, cfg.allowedHosts, machineAddresses());
+  if (refusing) log.warn(refusing);
   return {
     url,
     server,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configWarnings, unknownVariableWarnings } from "../../src/config-warnings.js";
+import { configWarnings, openHostWarning, unknownVariableWarnings } from "../../src/config-warnings.js";
 
 describe("configWarnings", () => {
   it("names a setting that has no effect without its companion, and both variables", () => {
@@ -32,5 +32,28 @@ describe("unknownVariableWarnings", () => {
 
   it("leaves known, empty and other variables alone", () => {
     expect(unknownVariableWarnings({ AIGC_MCP_PORT: "1", AIGC_MCP_OUTPUTDIR: "", ARK_API_KY: "k", PATH: "/bin" }, known)).toEqual([]);
+  });
+});
+
+describe("openHostWarning", () => {
+  it("names AIGC_MCP_ALLOWED_HOSTS with this machine's address, and the loopback URL that answers, on every interface", () => {
+    const w = openHostWarning("0.0.0.0", 18805, [], ["192.0.2.2"]);
+    expect(w).toMatch(/^listening on 0\.0\.0\.0 but AIGC_MCP_ALLOWED_HOSTS is not set/);
+    expect(w).toContain("http://127.0.0.1:18805/mcp");
+    expect(w).toMatch(/gets 403.*e\.g\. AIGC_MCP_ALLOWED_HOSTS=192\.0\.2\.2$/);
+    for (const host of ["::", "[::]", "0:0:0:0:0:0:0:0"])
+      expect(openHostWarning(host, 1, [], [])).toMatch(/http:\/\/\[::1\]:1\/mcp.*AIGC_MCP_ALLOWED_HOSTS=mcp\.example\.com$/);
+  });
+
+  it("names the bound address itself as the example on one interface", () => {
+    expect(openHostWarning("192.0.2.7", 80, [], ["192.0.2.2"])).toMatch(
+      /^listening on 192\.0\.2\.7 .*AIGC_MCP_ALLOWED_HOSTS=192\.0\.2\.7$/,
+    );
+  });
+
+  it("says nothing on loopback, or with any allowed host (a public URL's host counts)", () => {
+    for (const host of ["127.0.0.1", "localhost", "::1", "[::1]"]) expect(openHostWarning(host, 1, [], ["192.0.2.2"])).toBeUndefined();
+    expect(openHostWarning("0.0.0.0", 1, ["aigc.example.com"], [])).toBeUndefined();
+    expect(openHostWarning("::", 1, ["*"], [])).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@ import { createContext, type AppContext } from "../../../src/context.js";
 import { ArkSimulator } from "../../../src/vendors/ark/simulator.js";
 import { loadVendors } from "../../../src/plugins.js";
 import { serveHttp, type HttpHandle } from "../../../src/transports/http.js";
-import { FAST_ENGINE, tempDir } from "../../helpers/harness.js";
+import { FAST_ENGINE, logLines, tempDir } from "../../helpers/harness.js";
 
 const TOKEN = "test-token-0123456789abcdef";
 
@@ -151,6 +151,31 @@ describe("HTTP start-up safety", () => {
     const core = { ...parseCoreConfig(env), host: "0.0.0.0" };
     const app = await createContext(core, []);
     await expect(serveHttp(app)).rejects.toThrow(/without AIGC_MCP_AUTH_TOKEN/);
+  });
+});
+
+describe("HTTP on every interface without AIGC_MCP_ALLOWED_HOSTS", () => {
+  it("warns at start-up that only loopback names are answered, and still refuses the machine's address", async () => {
+    const s = await start({ AIGC_MCP_HOST: "0.0.0.0", AIGC_MCP_AUTH_TOKEN: TOKEN });
+    try {
+      const port = new URL(s.http.url).port;
+      const warning = logLines.find((l) => /WARN listening on 0\.0\.0\.0 but AIGC_MCP_ALLOWED_HOSTS is not set/.test(l));
+      expect(warning).toContain(`http://127.0.0.1:${port}/mcp`);
+      expect(warning).toMatch(/e\.g\. AIGC_MCP_ALLOWED_HOSTS=\S+/);
+      // fetch cannot forge Host: a raw request, as a client using the machine's address sends it
+      const { request } = await import("node:http");
+      const byAddress = await new Promise<number>((resolve) => {
+        const headers = { host: `192.0.2.2:${port}`, authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+        request({ host: "127.0.0.1", port, path: "/mcp", method: "POST", headers }, (res) => resolve(res.statusCode!)).end(
+          JSON.stringify(init),
+        );
+      });
+      expect(byAddress).toBe(403);
+    } finally {
+      await s.app.close();
+      await s.http.close();
+      await s.ark.close();
+    }
   });
 });
 
