@@ -46,6 +46,17 @@ export function unknownVariableWarnings(env: Env, known: readonly string[]): str
 }
 
 /**
+ * Start-up warnings for a combination that works but not as replicas may expect: job records shared
+ * in Redis with no bucket, so an output is readable only by the server whose folder holds it.
+ */
+export function sharingWarnings(env: Env): string[] {
+  if (!env.AIGC_MCP_REDIS_URL || env.AIGC_MCP_S3_BUCKET) return [];
+  return [
+    "AIGC_MCP_REDIS_URL is set but AIGC_MCP_S3_BUCKET is not: job records are shared, outputs are not. An output is readable only by the server whose output folder holds it, so a replica with a folder of its own says another's outputs are not in its output folder. Set AIGC_MCP_S3_BUCKET, or give the replicas one shared output folder",
+  ];
+}
+
+/**
  * The start-up warning for an HTTP server on a non-loopback address that answers only loopback Host
  * names (no AIGC_MCP_ALLOWED_HOSTS, nor AIGC_MCP_PUBLIC_URL's host): a client using the machine's
  * address or name gets 403. On every interface (0.0.0.0, ::) it names the URL that does answer (the

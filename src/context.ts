@@ -61,6 +61,7 @@ export async function createContext(
     fetchPolicy(config.fetchAllowHosts, config.vendorEndpoints),
   );
   media.queue = new BoundedQueue(config.maxOpenFiles);
+  media.sharedRecords = Boolean(config.redis);
   // Held only where results embed by default: under link or preview they would sit unused until dropped.
   media.fresh = new FreshBytes(config.delivery === "embed" ? config.inlineMaxBytes : 0);
   await media.checkWritable().catch((err: unknown) => {

@@ -3,7 +3,7 @@ import "./net/v8-flags.js"; // first: V8 settings that must precede start-up's a
 import { dirname, join } from "node:path";
 import { ConfigError, CORE_ENV, parseCoreConfig, type CoreConfig, type Env } from "./config.js";
 import { expandHome } from "./home-path.js";
-import { configWarnings, unknownVariableWarnings } from "./config-warnings.js";
+import { configWarnings, sharingWarnings, unknownVariableWarnings } from "./config-warnings.js";
 import { compileCache } from "./compile-cache.js";
 import { bucketFor, createContext, jobStore } from "./context.js";
 import { configErrorText, helpText, parseArgs, UsageError } from "./cli.js";
@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<void> {
   core.sandbox = args.sandbox;
   setLogLevel(core.logLevel);
   const declared = [...CORE_ENV, ...PLUGINS.flatMap((p) => p.env)].map((v) => v.name);
-  for (const warning of [...configWarnings(env), ...unknownVariableWarnings(given, declared)]) log.warn(warning);
+  for (const warning of [...configWarnings(env), ...sharingWarnings(env), ...unknownVariableWarnings(given, declared)]) log.warn(warning);
   const cache = compileCache();
   if (cache) {
     // a refused folder (another user's, writable by others) costs every start its cache: said as a warning

@@ -26,14 +26,29 @@ const GONE_FROM_BUCKET = {
   since: "since removed from the bucket",
 };
 
-/** The words for what became of this asset's file: one kept only in a bucket (no `path`) is not missing from the output folder. */
-export function stateWords(a: { path?: string }, file: FileState): { done: string; since: string } {
-  return file === "missing" && !a.path ? GONE_FROM_BUCKET : FILE_STATE_WORDS[file];
+/**
+ * Missing where the job store is shared (Redis) and there is no bucket: each replica may have a
+ * folder of its own, so this server cannot tell a removed file from one another replica saved.
+ */
+const NOT_HERE = {
+  done: "not in this server's output folder (removed, or saved by another replica with a folder of its own)",
+  since: "not in this server's output folder",
+};
+
+/**
+ * The words for what became of this asset's file: one kept only in a bucket (no `path`) is not
+ * missing from the output folder, and one that `maybeElsewhere` (job-result.ts withFileStates) is
+ * not said to be removed.
+ */
+export function stateWords(a: { path?: string; maybeElsewhere?: boolean }, file: FileState): { done: string; since: string } {
+  if (file !== "missing") return FILE_STATE_WORDS[file];
+  return !a.path ? GONE_FROM_BUCKET : a.maybeElsewhere ? NOT_HERE : FILE_STATE_WORDS.missing;
 }
 
 /** The asset fields that say where an output can still be had as generated. */
 export interface Recoverable {
   path?: string;
+  maybeElsewhere?: boolean;
   bytes: number;
   storage?: "s3";
   download_url?: string;

@@ -99,6 +99,8 @@ export class MediaStore {
   /** A file this server generated, as its job store's record lists it; none until set: the folder may hold anything (even `~`). */
   generated: (name: string) => Promise<GeneratedMedia | undefined> = () => Promise.resolve(undefined);
 
+  /** Whether the job store is shared with other servers (Redis), whose records may name files in their own folders. */
+  sharedRecords = false;
   /** The bucket outputs are copied to (AIGC_MCP_S3_BUCKET), and whether the local file stays after upload. */
   bucket?: Bucket;
   keepLocal = true;

@@ -31,8 +31,12 @@ export function returnsMedia(output: z.ZodRawShape): boolean {
 
 type Block = CallToolResult["content"][number];
 
-/** An asset as a result shows it: with a fresh `download_url` when one is configured, and what became of its file since it was saved. */
-export type RenderedAsset = Asset & { download_url?: string; download_expires_at?: string; file?: FileState };
+/**
+ * An asset as a result shows it: with a fresh `download_url` when one is configured, and what became
+ * of its file since it was saved. `maybeElsewhere`, for the words only (never in structuredContent):
+ * a missing file this server cannot tell from one in another replica's folder.
+ */
+export type RenderedAsset = Asset & { download_url?: string; download_expires_at?: string; file?: FileState; maybeElsewhere?: true };
 
 /** Where an asset's bytes can be read on this machine, if anywhere. */
 export type LocalPath = (asset: RenderedAsset) => Promise<string | undefined>;
@@ -147,7 +151,7 @@ export const lost = (asset: RenderedAsset) =>
 
 /** Why a file as it is now is not the output generated: removed, or changed, since it was saved. */
 function notKept(asset: RenderedAsset, file: FileState): string {
-  return `it was ${stateWords(asset, file).done}`;
+  return `it ${file === "missing" && asset.maybeElsewhere ? "is" : "was"} ${stateWords(asset, file).done}`;
 }
 
 /** Why an asset was linked instead of embedded, in words (issue 12 item 15). */

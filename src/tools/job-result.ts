@@ -74,7 +74,7 @@ function failedOrExpired(record: JobRecord): boolean {
   return record.status === "failed" || record.status === "expired";
 }
 
-export function structuredJob(record: JobRecord): Record<string, unknown> {
+export function structuredJob(record: JobView): Record<string, unknown> {
   const running = !TERMINAL.has(record.status);
   return {
     job_id: record.job_id,
@@ -82,7 +82,7 @@ export function structuredJob(record: JobRecord): Record<string, unknown> {
     vendor: record.vendor,
     ...(record.model ? { model: record.model } : {}),
     ...(record.vendor_task_id ? { vendor_task_id: record.vendor_task_id } : {}),
-    assets: record.assets,
+    assets: record.assets.map(({ maybeElsewhere: _words, ...a }) => a),
     ...(record.error ? { error: failedOrExpired(record) ? { ...record.error, hint: failureAdvice(record) } : record.error } : {}),
     ...(running ? { poll_after_s: 10 } : {}),
     ...(record.detail ? { detail: record.detail } : {}),
@@ -163,7 +163,10 @@ function viewFacts(record: JobRecord, app: AppContext): { created_at: string; ca
  * `storage` is left out, and an output kept only there is `elsewhere`; one the bucket no longer holds
  * (a lifecycle rule or a person deleted it: `Bucket.holds`) is `missing`.
  */
-export async function withFileStates(record: JobRecord, media: Pick<MediaStore, "bucket" | "savedHere">): Promise<JobView> {
+export async function withFileStates(
+  record: JobRecord,
+  media: Pick<MediaStore, "bucket" | "savedHere" | "sharedRecords">,
+): Promise<JobView> {
   if (!record.assets.some((a) => a.path || a.storage === "s3")) return record;
   const { bucket } = media;
   const assets = await Promise.all(
@@ -178,6 +181,8 @@ export async function withFileStates(record: JobRecord, media: Pick<MediaStore, 
       // has a folder of its own) or it was deleted on purpose. Shown as the bucket's, like one saved
       // with AIGC_MCP_KEEP_LOCAL=false, and read back from there.
       if (file === "missing" && a.storage === "s3") return withoutPath(a);
+      // Records shared (Redis) and no bucket: the file may be in another replica's folder, not removed.
+      if (file === "missing" && media.sharedRecords && !bucket) return { ...a, file, maybeElsewhere: true as const };
       return file ? { ...a, file } : a;
     }),
   );

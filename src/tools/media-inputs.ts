@@ -85,7 +85,13 @@ export async function loadInputUrl(app: AppContext, value: string, rule: InputRu
     if (!app.links) throw refuse(`, and this server has no download link for ${v.slice(0, 120)}`);
     // /media/ serves only the file as generated: a link to one removed or edited would answer the vendor 404.
     const here = await regularFile(join(await realpath(app.media.dir), saved.name), saved.bytes);
-    if (!here) throw inputError(field, `${v.slice(0, 120)} was removed from the output folder or changed since it was saved`);
+    if (!here) {
+      // Records shared (Redis) and no bucket: the file may be in another replica's folder (media/file-state-words.ts).
+      const gone = app.media.sharedRecords
+        ? "is not in this server's output folder as saved (removed or changed, or saved by another replica with a folder of its own)"
+        : "was removed from the output folder or changed since it was saved";
+      throw inputError(field, `${v.slice(0, 120)} ${gone}`);
+    }
     return reachable((await app.links.link(saved.name)).url);
   }
   if (rule.references?.some((r) => v.startsWith(`${r}://`))) return v;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configWarnings, openHostWarning, unknownVariableWarnings } from "../../src/config-warnings.js";
+import { configWarnings, openHostWarning, sharingWarnings, unknownVariableWarnings } from "../../src/config-warnings.js";
 
 describe("configWarnings", () => {
   it("names a setting that has no effect without its companion, and both variables", () => {
@@ -55,5 +55,18 @@ describe("openHostWarning", () => {
     for (const host of ["127.0.0.1", "localhost", "::1", "[::1]"]) expect(openHostWarning(host, 1, [], ["192.0.2.2"])).toBeUndefined();
     expect(openHostWarning("0.0.0.0", 1, ["aigc.example.com"], [])).toBeUndefined();
     expect(openHostWarning("::", 1, ["*"], [])).toBeUndefined();
+  });
+});
+
+describe("sharingWarnings", () => {
+  it("warns of Redis without a bucket: outputs are readable only by the server whose folder holds them", () => {
+    expect(sharingWarnings({ AIGC_MCP_REDIS_URL: "redis://r:6379" })).toEqual([
+      expect.stringMatching(
+        /^AIGC_MCP_REDIS_URL is set but AIGC_MCP_S3_BUCKET is not: .*only by the server whose output folder holds it.*shared output folder$/,
+      ),
+    ]);
+    expect(sharingWarnings({ AIGC_MCP_REDIS_URL: "redis://r:6379", AIGC_MCP_S3_BUCKET: "b" })).toEqual([]);
+    expect(sharingWarnings({ AIGC_MCP_S3_BUCKET: "b" })).toEqual([]);
+    expect(sharingWarnings({ AIGC_MCP_REDIS_URL: "" })).toEqual([]);
   });
 });

@@ -3,7 +3,8 @@
  * load balancer: any replica lists and resumes any job, and exactly one replica downloads a
  * finished job's outputs (the download lease), taking it over when its holder stops.
  */
-import { rmSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseCoreConfig } from "../../../src/config.js";
 import { createContext } from "../../../src/context.js";
@@ -112,6 +113,46 @@ describe("replicas sharing Redis", () => {
     // A retry with the key that started it would answer this failure again: its What to do says so.
     expect(later.error!.message).toMatch(/may have reached the vendor and be billed/);
     expect(later.error!.hint).toMatch(/use a new idempotency_key/);
+  });
+});
+
+describe("replicas sharing Redis, each with a folder of its own and no bucket", () => {
+  it("B does not say A's output was removed: it is not in B's folder, removed or saved by another replica", async () => {
+    const prefix = `rep${++n}:`;
+    const env = { AIGC_MCP_REDIS_URL: redis.url, AIGC_MCP_REDIS_PREFIX: prefix };
+    const a = await startHarness({ env });
+    open.push(a);
+    const dir = tempDir();
+    dirs.push(dir);
+    // B serves download links, so a media:// input reaches the check of its own folder.
+    const links = { AIGC_MCP_TRANSPORT: "http", AIGC_MCP_PUBLIC_URL: "https://b.example.com", AIGC_MCP_MEDIA_URL_SECRET: "s".repeat(64) };
+    const b = await startHarness({ env: { ...env, ...links }, existing: { sandbox: a.sandbox, dir } });
+    open.unshift(b);
+    const video = jobOf(await a.call("kling_text_to_video", { prompt: "saved on A", wait_seconds: 20 }));
+    expect(video.status).toBe("succeeded");
+    const NOT_HERE = "not in this server's output folder (removed, or saved by another replica with a folder of its own)";
+    // On B's machine A's folder is not there (here both share one disk): the file is moved out of B's sight.
+    renameSync(video.assets[0]!.path!, join(dir, "elsewhere.mp4"));
+
+    const got = await b.call("get_job", { job_id: video.job_id });
+    expect(text(got)).toContain(`${NOT_HERE}; download it again from the vendor URL above`);
+    expect(text(got)).not.toMatch(/removed from the output folder after it was saved/);
+    const asset = jobOf(got).assets[0]! as unknown as Record<string, unknown>;
+    expect(asset.file).toBe("missing");
+    expect(Object.keys(asset)).not.toContain("maybeElsewhere");
+    expect(structured<{ message: string }>(got).message).toContain("(not in this server's output folder)");
+    const listed = await b.call("list_jobs", {});
+    expect(text(listed)).toContain("(not in this server's output folder)");
+    expect(text(listed)).not.toMatch(/since removed/);
+    const preview = await b.call("get_job", { job_id: video.job_id, delivery: "preview" });
+    expect(text(preview)).toContain(`it is ${NOT_HERE}`);
+    const input = await b.call("kling_omni_video", { prompt: "edit it", video: { url: video.assets[0]!.uri, refer_type: "base" } });
+    expect(text(input)).toMatch(
+      /video\.url: media:\/\/files\/\S+ is not in this server's output folder as saved \(removed or changed, or saved by another replica/,
+    );
+
+    // A cannot tell either (its store is shared too); without Redis a missing file is said removed (saved-outputs.test.ts).
+    expect(text(await a.call("get_job", { job_id: video.job_id }))).toContain(NOT_HERE);
   });
 });
 
