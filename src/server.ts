@@ -16,7 +16,7 @@ import { registerTool, type ToolDef } from "./tools/define.js";
 import { jobTools } from "./tools/jobs.js";
 import { listModels } from "./tools/list-models.js";
 import { estimateCostTool, getBudgetTool } from "./tools/cost-tools.js";
-import { MEDIA_REF_HELP } from "./tools/media-inputs.js";
+import { MEDIA_REF_HELP, MEDIA_REF_HELP_NO_PATHS } from "./tools/media-inputs.js";
 import type { CoreConfig } from "./config.js";
 import { VERSION } from "./version.js";
 import { registerViewer } from "./viewer.js";
@@ -31,10 +31,10 @@ export const RESOURCE_READ_MAX_BYTES = 64 * 1024 * 1024;
  * What every tool shares, said once here rather than in each field of the tool list (which goes with
  * every model request, issue 12 item 16): jobs and wait_seconds, media inputs, model, delivery.
  */
-export function instructions(config: CoreConfig): string {
+export function instructions(config: CoreConfig, localPaths = true): string {
   return `aigc-mcp generates images, video and audio with Chinese AIGC vendors.
 Generation tools start a job and wait up to wait_seconds (default ${config.defaultWaitS}, at most ${config.maxWaitS}). If the result says status "submitting", "queued" or "running", call wait_for_job with the job_id (repeat until it finishes); never start the same generation again, that bills twice.
-Media inputs (image, video and audio arguments) take ${MEDIA_REF_HELP}; a field's description gives only the vendor's limits. Kling's video inputs take only a URL, or a media:// URI when results give download links.
+Media inputs (image, video and audio arguments) take ${localPaths ? MEDIA_REF_HELP : MEDIA_REF_HELP_NO_PATHS}; a field's description gives only the vendor's limits. Kling's video inputs take only a URL, or a media:// URI when results give download links.
 model: leave it out for the tool's default; list_models lists each tool's models and what each accepts (any name is sent on to the vendor).
 delivery (tools that return files): embed = small files inside the result, links for the rest; link = paths and links only; preview = links plus a small image preview. Default: the server's AIGC_MCP_DELIVERY.
 Finished media are saved in the output folder (absolute paths in the result) and are always readable as media:// resources. Vendor URLs expire; the saved files do not.
@@ -94,7 +94,8 @@ export function createMcpServer(app: AppContext): McpServer {
     { name: "aigc-mcp", title: "AIGC media generation", version: VERSION },
     {
       capabilities: { tools: {}, resources: {}, ...(app.config.tasks ? { tasks: TASKS_CAPABILITY } : {}) },
-      instructions: instructions(app.config),
+      // Local paths are refused over HTTP without AIGC_MCP_INPUT_ROOTS (or with no safe default root): not offered then.
+      instructions: instructions(app.config, app.inputs.roots.length > 0),
       jsonSchemaValidator: lazyValidator,
     },
   );

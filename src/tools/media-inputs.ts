@@ -34,6 +34,9 @@ export async function loadInputs({ app, limits }: InputContext, values: string[]
  */
 export const MEDIA_REF_HELP = "a URL, a data: URI, a media:// URI from an earlier result, or a file path on the server's machine";
 
+/** MEDIA_REF_HELP where local paths are refused (over HTTP without AIGC_MCP_INPUT_ROOTS): not offered. */
+export const MEDIA_REF_HELP_NO_PATHS = "a URL, a data: URI or a media:// URI from an earlier result (this server refuses file paths)";
+
 /**
  * A media argument as a URL the vendor fetches itself, for media a vendor takes by URL only (Kling's
  * videos): a public http(s) URL as is; or an output of this server (its media:// URI) as its

@@ -39,3 +39,30 @@ describe("input paths as clients send them", () => {
     }
   });
 });
+
+describe("the server instructions on media inputs", () => {
+  it("offer a file path only where local paths are taken: not over HTTP without AIGC_MCP_INPUT_ROOTS", async () => {
+    const roots = tempDir("aigc-roots-");
+    for (const [env, paths] of [
+      [{}, true],
+      [{ AIGC_MCP_TRANSPORT: "http" }, false],
+      [{ AIGC_MCP_TRANSPORT: "http", AIGC_MCP_INPUT_ROOTS: roots }, true],
+    ] as const) {
+      const h = await startHarness({ env });
+      try {
+        const said = h.client.getInstructions() ?? "";
+        const help = /Media inputs \(image, video and audio arguments\) take (.*?); a field's description/.exec(said)![1]!;
+        expect(help, JSON.stringify(env)).toMatch(/a URL, a data: URI.*media:\/\/ URI/);
+        if (paths) expect(help).toMatch(/or a file path on the server's machine$/);
+        else expect(help).toBe("a URL, a data: URI or a media:// URI from an earlier result (this server refuses file paths)");
+        // What the instructions offer is what a call gets.
+        const r = await h.call("seedream_generate_image", { prompt: "x", images: [join(roots, "none.png")] });
+        expect(text(r), JSON.stringify(env)).toMatch(
+          paths ? /images\[0\]: (?!.*AIGC_MCP_INPUT_ROOTS is not set)/ : /AIGC_MCP_INPUT_ROOTS is not set/,
+        );
+      } finally {
+        await h.close();
+      }
+    }
+  });
+});
