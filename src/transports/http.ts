@@ -19,7 +19,7 @@ import { applyCors } from "./cors.js";
 import { hostAllowed, originAllowed } from "./host.js";
 import { serveMedia } from "./media-route.js";
 import { capConnections } from "./connection-cap.js";
-import { invalidBatch, invalidMessage, type InvalidMessage } from "./invalid-message.js";
+import { invalidBatch, invalidMessage, requestIdOf, type InvalidMessage } from "./invalid-message.js";
 import { messageRefusal } from "./message-limits.js";
 import { readBody, refuseBody } from "./read-body.js";
 import { serveTaskCallback } from "./task-callback-route.js";
@@ -157,7 +157,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
         return json(res, 404, {
           jsonrpc: "2.0",
           error: { code: -32001, message: "Session not found (the server may have restarted); initialize again. Jobs are not lost." },
-          id: null,
+          id: requestIdOf(body) ?? null, // a request's own id; a notification, response or batch: null
         });
       s.lastSeen = Date.now();
       return s.transport.handleRequest(req, res, body);

@@ -102,6 +102,25 @@ describe("HTTP transport with a token", () => {
     expect(r.status).toBe(413);
   });
 
+  it("answers a request of an unknown session 404 under the request's own id (null for a notification or a batch)", async () => {
+    const stale = { authorization: `Bearer ${TOKEN}`, "mcp-session-id": "no-such-session", "mcp-protocol-version": "2025-11-25" };
+    const list = { jsonrpc: "2.0", id: 42, method: "tools/list" };
+    for (const [body, id] of [
+      [list, 42],
+      [{ ...list, id: "req-7" }, "req-7"],
+      [{ jsonrpc: "2.0", method: "notifications/initialized" }, null],
+      [[list, { ...list, id: 43 }], null],
+    ] as const) {
+      const r = await post(s.http.url, stale, body);
+      expect(r.status).toBe(404);
+      expect(await r.json(), JSON.stringify(body)).toMatchObject({
+        jsonrpc: "2.0",
+        id,
+        error: { code: -32001, message: /Session not found/ },
+      });
+    }
+  });
+
   it("serves /healthz and answers unknown paths with 404", async () => {
     const h = await fetch(s.http.url.replace("/mcp", "/healthz"));
     expect(await h.json()).toMatchObject({ status: "ok", vendors: ["ark"] });
