@@ -41,6 +41,8 @@ export class LineStdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
+  /** Called as the transport starts (the server is connected), before any input is read or its end handled. */
+  onready?: () => void;
   /** Why the transport closed, for the exit log line. */
   closeReason?: string;
   /** The server's initialize answer, once sent (for the stored tool list). */
@@ -74,6 +76,7 @@ export class LineStdioTransport implements Transport {
   private readonly onStdoutError = (err: Error) => void this.shutdown(`stdout failed: ${err.message}`);
 
   start(): Promise<void> {
+    this.onready?.();
     // the early answers' input first, before any new input can arrive
     const chunks = this.early?.chunks ?? [];
     if (this.early) this.early.chunks = [];
@@ -283,10 +286,12 @@ export async function serveStdio(app: AppContext, storedList?: Promise<StoredToo
     log.error(`aigc-mcp exiting: uncaught ${err.stack ?? String(err)}`);
     process.exit(1);
   });
+  // Said as the transport starts: an end of stdin the early answers saw is handled there, and its exit line comes after this one.
+  transport.onready = () =>
+    log.info("aigc-mcp ready on stdio", {
+      vendors: app.vendors.map((v) => v.id),
+      output: app.config.outputDir,
+      max_message_bytes: app.config.stdioMaxMessageBytes,
+    });
   await server.connect(transport);
-  log.info("aigc-mcp ready on stdio", {
-    vendors: app.vendors.map((v) => v.id),
-    output: app.config.outputDir,
-    max_message_bytes: app.config.stdioMaxMessageBytes,
-  });
 }

@@ -92,6 +92,17 @@ describe("exit when the client goes away", () => {
     expect(await exitTime(s.child)).toBeGreaterThanOrEqual(0);
   }, 30_000);
 
+  it("stdio --sandbox: stdin closed at once logs ready before exiting, in the order they happen", async () => {
+    const s = spawnStdio(["--sandbox"]);
+    s.child.stdin!.end();
+    expect(await exitTime(s.child)).toBeGreaterThanOrEqual(0);
+    const lines = s.stderr().split("\n");
+    const ready = lines.findIndex((l) => /INFO aigc-mcp ready on stdio/.test(l));
+    const exiting = lines.findIndex((l) => /INFO aigc-mcp exiting: stdin ended/.test(l));
+    expect(ready, s.stderr()).toBeGreaterThanOrEqual(0);
+    expect(exiting, s.stderr()).toBeGreaterThan(ready);
+  }, 30_000);
+
   it("stdio --sandbox and HTTP --sandbox: exit promptly on SIGTERM", async () => {
     const s = spawnStdio(["--sandbox"]);
     await s.ready;
