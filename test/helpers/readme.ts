@@ -14,6 +14,8 @@ import { createContext } from "../../src/context.js";
 import { loadVendors, PLUGINS } from "../../src/plugins.js";
 import { startSandbox } from "../../src/sandbox/index.js";
 import type { ToolDef } from "../../src/tools/define.js";
+import { listedTool } from "../../src/tools/listed-tool.js";
+import { parseCostConfig, type CostConfig } from "../../src/cost/config.js";
 import type { VendorModels } from "../../src/tools/plugin.js";
 import { jobTools } from "../../src/tools/jobs.js";
 import { listModels } from "../../src/tools/list-models.js";
@@ -84,6 +86,42 @@ function table(head: string[], rows: string[][]): string {
 
 const HINTS = ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const;
 
+/** A list in words: `a`, `a and b`, `a, b and c`. */
+function words(items: string[]): string {
+  return items.length < 2 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)!}`;
+}
+
+/** The cost settings that add `confirm` to every paid tool (AIGC_MCP_CONFIRM_ABOVE set). */
+const CONFIRMING = parseCostConfig({ AIGC_MCP_CONFIRM_ABOVE: "1" });
+
+/**
+ * The line under a table naming what its tools take besides their own parameters, as the server
+ * lists them (listedTool): `delivery` where a tool returns media, `max_cost` and `idempotency_key`
+ * where it is paid, `confirm` with AIGC_MCP_CONFIRM_ABOVE. Parameters taken by the same tools go together.
+ */
+function sharedLine(tools: ToolDef[]): string | undefined {
+  const added = (t: ToolDef, cost?: CostConfig) => Object.keys(listedTool(t, cost).input).filter((k) => !(k in t.input));
+  const byParam = new Map<string, string[]>();
+  for (const t of tools) for (const p of added(t, CONFIRMING)) byParam.set(p, [...(byParam.get(p) ?? []), t.name]);
+  if (!byParam.size) return undefined;
+  const groups = new Map<string, string[]>();
+  for (const [p, names] of byParam) groups.set(names.join(), [...(groups.get(names.join()) ?? []), p]);
+  const always = new Set(tools.flatMap((t) => added(t)));
+  const phrases = [...groups].map(([key, params]) => {
+    const names = key.split(",");
+    const others = tools.map((t) => t.name).filter((n) => !names.includes(n));
+    const which =
+      others.length === 0
+        ? "every tool above"
+        : others.length < names.length
+          ? `every tool above but ${words(others.map((n) => `\`${n}\``))}`
+          : words(names.map((n) => `\`${n}\``));
+    const listed = words(params.map((p) => `\`${p}\`${always.has(p) ? "" : " (with `AIGC_MCP_CONFIRM_ABOVE` set)"}`));
+    return `${listed} by ${which}`;
+  });
+  return `Shared parameters, not in the table (the server instructions explain them): ${phrases.join("; ")}.`;
+}
+
 function toolTable(tools: ToolDef[]): string {
   const rows = tools.map((t) => {
     const params = Object.entries(t.input).map(([name, schema]) => {
@@ -103,7 +141,7 @@ export function renderTools(catalogue: Catalogue): string {
   ];
   return [
     "Parameters in **bold** are required. Hints are the MCP tool annotations that are true (each tool declares all four).",
-    ...sections.map((s) => `### ${s.heading}\n\n${toolTable(s.tools)}`),
+    ...sections.map((s) => [`### ${s.heading}`, toolTable(s.tools), sharedLine(s.tools)].filter(Boolean).join("\n\n")),
   ].join("\n\n");
 }
 

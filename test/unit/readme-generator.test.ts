@@ -1,7 +1,10 @@
 /** The README generator's text rules and block handling, on made-up READMEs (the real one is checked by test/integration/core/readme.test.ts). */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { cell, firstSentence, renderReadme, type Block } from "../helpers/readme.js";
+import { z } from "zod";
+import { defineTool, PAID_GENERATOR } from "../../src/tools/define.js";
+import { jobResultShape } from "../../src/tools/job-result.js";
+import { cell, firstSentence, renderReadme, renderTools, type Block } from "../helpers/readme.js";
 
 const README = fileURLToPath(new URL("../../README.md", import.meta.url));
 
@@ -39,5 +42,33 @@ describe("README generator", () => {
     await expect(renderReadme(readme.replace(/<!-- generated:tools[\s\S]*tools -->/, ""), blocks(), README)).rejects.toThrow(
       /lacks the block <!-- generated:tools/,
     );
+  });
+
+  it("names under each table the shared parameters its tools take besides their own, and which tools", () => {
+    const tool = (name: string, paid: boolean, media: boolean) =>
+      defineTool({
+        name,
+        title: name,
+        description: `Does ${name}.`,
+        input: { prompt: z.string() },
+        output: media ? jobResultShape : { answer: z.string() },
+        annotations: PAID_GENERATOR,
+        ...(paid ? { quote: () => Promise.resolve({ currency: "CNY", amount: 1, basis: "x" }) as never } : {}),
+        run: () => Promise.resolve({ content: [] }),
+      });
+    const text = renderTools({
+      vendors: [
+        { id: "v", title: "Vendor", tools: [tool("make_image", true, true), tool("chat", true, false), tool("list_things", false, false)] },
+      ],
+      jobTools: [tool("get_thing", false, true)],
+    });
+    const [vendor, jobs] = text.split("### Job and model tools");
+    expect(vendor).toContain(
+      "Shared parameters, not in the table (the server instructions explain them): `delivery` by `make_image`; " +
+        "`max_cost`, `idempotency_key` and `confirm` (with `AIGC_MCP_CONFIRM_ABOVE` set) by every tool above but `list_things`.",
+    );
+    expect(jobs).toContain("`delivery` by every tool above.");
+    // The table's own column lists only the tool's own parameters.
+    expect(vendor).toMatch(/\| `chat` .*\| \*\*`prompt`\*\* \|/);
   });
 });
