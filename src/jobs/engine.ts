@@ -17,12 +17,11 @@ import { LocalCall, type LocalRun } from "./kinds/local-call.js";
 import { Submitting, type SubmitFn } from "./kinds/submitting.js";
 import { VendorTask, type PollTiming } from "./kinds/vendor-task.js";
 import type { OutputKind } from "./outputs.js";
-import { newRecord } from "./record.js";
+import { ownRecord } from "./record.js";
 import type { JobStore } from "./store.js";
 import { Tracker } from "./tracker.js";
 import { TrackedJobs } from "./tracked.js";
 import { type CancelOutcome, type JobHandle, type JobRecord, type TaskDriver } from "./types.js";
-import { callScope } from "../cost/scope.js";
 import { waitOn, type WaitOptions } from "./wait.js";
 import { resumeJob, type JobLookup, type Resuming } from "./resume.js";
 import { lostRecord, unsave } from "./lost-record.js";
@@ -92,7 +91,7 @@ export class JobEngine {
     const driver = this.driverFor(opts.vendor, opts.op);
     const handle = newSubmitHandle(opts.vendor, opts.op, opts.model, opts.facts);
     const { jobId } = mintJobId(handle);
-    const { scope, record } = this.ownRecord(jobId, handle, "submitting", opts.label);
+    const { scope, record } = ownRecord(this.store.owner(), jobId, handle, "submitting", opts.label);
     const kind = new Submitting(opts.submit, driver, this.media, this.timing, () => this.takenTasks());
     const tr = this.tracker(handle, record, kind);
     // Written before the create is sent, so a process killed while it is pending leaves a job any
@@ -168,7 +167,7 @@ export class JobEngine {
   }): Promise<string> {
     const handle = newLocalHandle(opts.vendor, opts.op, opts.model);
     const { jobId } = mintJobId(handle);
-    const { scope, record } = this.ownRecord(jobId, handle, "running", opts.label);
+    const { scope, record } = ownRecord(this.store.owner(), jobId, handle, "running", opts.label);
     // Nothing was sent yet: a store that cannot take the record fails the call before any billing.
     await this.store.save(record).catch(unsave(this.store, jobId));
     scope?.onJob?.(jobId);
@@ -211,6 +210,12 @@ export class JobEngine {
   canCancel(jobId: string): boolean {
     const tr = this.trackers.get(jobId);
     return !!tr && !tr.ended && tr.kind.canCancel(tr);
+  }
+
+  /** Whether this process's work on the unfinished job stopped short of an end (its detail says why): waiting here changes nothing until the next wait restarts it. */
+  stoppedShort(jobId: string): boolean {
+    const tr = this.trackers.get(jobId);
+    return !!tr && !tr.ended && !tr.running;
   }
 
   /**
@@ -257,14 +262,6 @@ export class JobEngine {
       this.lookups.set(jobId, found);
     }
     return found;
-  }
-
-  /** A new record of a job this process runs, with the paid call's cost (its estimate and budget reservation), and the call's scope. */
-  private ownRecord(jobId: string, handle: JobHandle, status: JobRecord["status"], label?: string) {
-    const scope = callScope();
-    const cost = scope?.cost ? { cost: scope.cost } : {};
-    const delivery = scope?.taskDelivery ? { task_delivery: scope.taskDelivery } : {};
-    return { scope, record: { ...newRecord(jobId, handle, status, label), owner: this.store.owner(), handle, ...cost, ...delivery } };
   }
 
   private tracker(handle: JobHandle, record: JobRecord, kind: JobKind): Tracker {

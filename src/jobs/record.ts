@@ -3,6 +3,8 @@ import type { JobErrorShape, JobHandle, JobRecord, JobStatus, PollResult } from 
 import { TERMINAL } from "./types.js";
 import { endedCost } from "../cost/settle.js";
 import { vendorDisplayName } from "../errors.js";
+import { callScope } from "../cost/scope.js";
+import type { JobOwner } from "./owner.js";
 
 /** The fields that a job's progress may change. */
 export type RecordPatch = Partial<
@@ -23,6 +25,14 @@ export function newRecord(jobId: string, handle: JobHandle, status: JobStatus, l
     created_at: new Date(handle.t * 1000).toISOString(),
     updated_at: new Date().toISOString(),
   };
+}
+
+/** A new record of a job this process (`owner`) runs, with the paid call's cost (its estimate and budget reservation), and the call's scope. */
+export function ownRecord(owner: JobOwner, jobId: string, handle: JobHandle, status: JobStatus, label?: string) {
+  const scope = callScope();
+  const cost = scope?.cost ? { cost: scope.cost } : {};
+  const delivery = scope?.taskDelivery ? { task_delivery: scope.taskDelivery } : {};
+  return { scope, record: { ...newRecord(jobId, handle, status, label), owner, handle, ...cost, ...delivery } };
 }
 
 /**

@@ -38,8 +38,9 @@ export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number
     for (;;) {
       if (tr.ended) return tr.flushed().then(() => tr.record);
       if (opts.drain?.aborted && tr.kind.resumableElsewhere()) return drained(tr);
-      // The work stopped short of an end (a refused status poll, repeated failed polls, outputs the
-      // disk refused): nothing changes before the next wait restarts it, and the detail says why.
+      // The work stopped short of an end (a refused status poll, repeated failed polls, a task the
+      // vendor does not know with this server's credentials, outputs the disk refused): nothing
+      // changes before the next wait restarts it, and the detail says why.
       if (!tr.running) return tr.record;
       const now = Date.now();
       const needFirstPoll = tr.kind.firstPollPending() && now < firstPollDeadline;

@@ -96,18 +96,18 @@ const BUCKET_READ_MS = 10_000;
 const LATE_UPLOAD_WAIT_MS = 3000;
 
 /**
- * What the call did: `lead`, a line before the summary (a cancel's outcome); `waited` as in
+ * What the call did: `lead`, a line before the summary (a cancel's outcome); `waited` and `stopped` as in
  * summarize; `failureIsError` false when a failed job is not this call's failure (a cancel: the
  * result is then no error, and says how the job ended after the lead instead of as its "Error:" line).
  */
-type Said = { lead?: string; waited?: boolean; failureIsError?: boolean };
+type Said = { lead?: string; waited?: boolean; failureIsError?: boolean; stopped?: boolean };
 
 /**
  * Builds the tool result in the given delivery mode (see delivery.ts). A failed job's text starts
  * with "Error:" and the vendor code, for clients that ignore isError (Dify).
  */
 export async function renderJob(shown: JobRecord, app: AppContext, delivery: DeliveryMode, said: Said = {}): Promise<CallToolResult> {
-  const { lead, waited = true, failureIsError = true } = said;
+  const { lead, waited = true, failureIsError = true, stopped = false } = said;
   const stored = await app.uploads.settle(shown, LATE_UPLOAD_WAIT_MS);
   const record = await withDownloadUrls(await withFileStates(stored, app.media), app);
   const ended = failedOrExpired(record);
@@ -130,7 +130,7 @@ export async function renderJob(shown: JobRecord, app: AppContext, delivery: Del
     hint,
     lead,
     ended && !failed ? `The job ${record.status}: ${failureLine(record)}` : undefined,
-    summarize(record, waited),
+    summarize(record, waited, stopped),
     cost && costLine(cost),
     ...notes,
   ]
@@ -142,7 +142,7 @@ export async function renderJob(shown: JobRecord, app: AppContext, delivery: Del
   const meta = { ...(usage ? { usage } : {}), ...(app.config.apps ? { [VIEW_META_KEY]: viewFacts(record, app) } : {}) };
   return {
     content,
-    structuredContent: { message: jobMessage(record, waited), ...structuredJob(record) },
+    structuredContent: { message: jobMessage(record, waited, stopped), ...structuredJob(record) },
     ...(failed ? { isError: true } : {}),
     ...(Object.keys(meta).length ? { _meta: meta } : {}),
   };

@@ -42,8 +42,11 @@ function savedCount(assets: RenderedAsset[]): string {
   return `${assets.length} file(s) saved${since.length ? ` (${since.join(", ")})` : ""}`;
 }
 
-/** `waited`: whether this call waited for the job (a generation, wait_for_job), not only looked (get_job, cancel_job). */
-export function summarize(record: JobRecord, waited = true): string {
+/**
+ * `waited`: whether this call waited for the job (a generation, wait_for_job), not only looked (get_job, cancel_job).
+ * `stopped`: this server stopped driving the unfinished job short of an end (its detail says why), so waiting on it changes nothing.
+ */
+export function summarize(record: JobRecord, waited = true, stopped = false): string {
   const what = `${record.vendor} ${record.op} job${record.model ? ` (model ${record.model})` : ""}`;
   switch (record.status) {
     case "succeeded":
@@ -58,6 +61,11 @@ export function summarize(record: JobRecord, waited = true): string {
             `Do not generate again (that would bill twice): call wait_for_job with job_id "${record.job_id}"; it picks up the task once the vendor answers.`;
     case "queued":
     case "running":
+      if (stopped)
+        return (
+          `${what} is still ${record.status}${detailInParens(record)}. This server stopped following it short of an end${record.detail ? " for the reason above" : ""}, ` +
+          `so waiting on it here changes nothing until that is dealt with; then call wait_for_job with job_id "${record.job_id}", which asks the vendor again at once. The job itself is kept.`
+        );
       return (
         `${what} is still ${record.status}${detailInParens(record)}${record.percent !== undefined ? `, ${Math.round(record.percent)}%` : ""}. ` +
         (waited
@@ -74,7 +82,7 @@ export function summarize(record: JobRecord, waited = true): string {
 }
 
 /** The one-line status and next step that leads structuredContent (issue 12 (b)): clients that show only the JSON still say what to do. */
-export function jobMessage(record: JobRecord, waited = true): string {
+export function jobMessage(record: JobRecord, waited = true, stopped = false): string {
   const line = (t: string) => clip(t, 300).replace(/\s*\n\s*/g, " ");
   switch (record.status) {
     case "succeeded":
@@ -90,6 +98,8 @@ export function jobMessage(record: JobRecord, waited = true): string {
       );
     case "queued":
     case "running":
+      if (stopped)
+        return `${record.status}: stopped short of an end on this server (detail says why); once that is dealt with, call wait_for_job with job_id "${record.job_id}"`;
       return `${record.status}: call wait_for_job with job_id "${record.job_id}" to ${waited ? "keep waiting" : "wait for it"}`;
     case "failed":
     case "expired":

@@ -77,7 +77,7 @@ export function waitSecondsSchema(config: CoreConfig) {
 /** Waits on a job within the caller's budget, reporting progress, and renders the result. */
 export async function waitAndRender(ctx: ToolContext, id: string, wait: number | undefined | WaitBudget, originating = false) {
   const { record, waited } = await waitOnJob(ctx, id, wait, originating);
-  return renderJob(record, ctx.app, ctx.delivery, { waited });
+  return renderJob(record, ctx.app, ctx.delivery, { waited, stopped: ctx.app.jobs.stoppedShort(record.job_id) });
 }
 
 /** Waits on job `id` within `wait` (seconds, or a call's budget), reporting its progress; `waited` says whether it had any time. */

@@ -26,6 +26,15 @@ describe("a job still running", () => {
     expect(jobMessage(running("video"))).toBe('running: call wait_for_job with job_id "t.visual.x.1" to keep waiting');
   });
 
+  it("says a job this server stopped driving short of an end waits for a fix, not that waiting longer helps", () => {
+    const record = { ...running("video"), detail: "Ark refused to show the task's status (AuthenticationError)" };
+    const text = summarize(record, true, true);
+    expect(text).toMatch(/is still running \(Ark refused .*\)\. This server stopped following it short of an end for the reason above/);
+    expect(text).toMatch(/call wait_for_job with job_id "t\.visual\.x\.1", which asks the vendor again at once/);
+    expect(text).not.toMatch(/wait budget|normal for video|keep waiting/);
+    expect(jobMessage(record, true, true)).toMatch(/^running: stopped short of an end on this server/);
+  });
+
   it("claims only what this process knows: the call ending does not stop the job, not that the job runs", () => {
     const text = summarize({ ...running("video"), detail: "the vendor does not know task x when this server asks" });
     expect(text).toMatch(/The end of this call does not stop the job\.$/);

@@ -40,8 +40,6 @@ export class VendorTask implements JobKind {
   private polls = 0;
   /** Set while the outputs of a succeeded task are being saved. */
   private saving = false;
-  /** Set once the job says why it stays running although the vendor does not know its task. */
-  private explained = false;
 
   constructor(
     private readonly driver: TaskDriver,
@@ -111,12 +109,12 @@ export class VendorTask implements JobKind {
       }
       if (result?.unknownTask && this.youngRunning(tr)) {
         this.polls++;
-        // Another server (other credentials) runs it: its record says when it ends. The vendor is asked again too.
+        // Another server (other credentials) runs it: its record says when it ends.
         const fresh = await tr.stored();
         if (fresh && TERMINAL.has(fresh.status)) return void tr.adopt(fresh);
-        if (!this.explained) await this.explainUnknownTask(tr);
-        this.explained = true;
-        result = undefined;
+        // Polling stops short of an end: asking again changes nothing here, so a wait answers at once
+        // with why (wait.ts), and the next wait asks the vendor and reads the record again.
+        return this.explainUnknownTask(tr);
       }
       if (result) {
         this.polls++;
@@ -155,7 +153,7 @@ export class VendorTask implements JobKind {
     tr.holdWrites = true;
     try {
       await tr.update({
-        detail: `${vendor} answers that it does not know task ${tr.handle.task ?? "?"} when this server asks, although the job record says it is ${tr.record.status} (created ${tr.record.created_at}). Another server with other ${vendor} credentials (a replica with different keys, or --sandbox in another process, whose simulators are its own) may have created it: ask that server, or give every replica the same credentials. (If the task was deleted at the vendor, the job ends as expired a day after it started.) The record is left as it is.`,
+        detail: `${vendor} answers that it does not know task ${tr.handle.task ?? "?"} when this server asks, although the job record says it is ${tr.record.status} (created ${tr.record.created_at}). Another server with other ${vendor} credentials (a replica with different keys, or --sandbox in another process, whose simulators are its own) may have created it: ask that server, or give every replica the same credentials. (If the task was deleted at the vendor, the job ends as expired a day after it started.) The record is left as it is, and this server asks the vendor again only at the next wait_for_job or get_job.`,
       });
     } finally {
       tr.holdWrites = false;

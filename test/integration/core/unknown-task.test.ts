@@ -4,7 +4,7 @@
  * for a job over a day old, when it is the vendor's word that the task is gone.
  */
 import { describe, expect, it } from "vitest";
-import { startHarness, startTestSandbox, text } from "../../helpers/harness.js";
+import { startHarness, startTestSandbox, structured, text } from "../../helpers/harness.js";
 import { jobOf } from "../../helpers/results.js";
 
 describe("a vendor that does not know a running job's task", () => {
@@ -32,14 +32,49 @@ describe("a vendor that does not know a running job's task", () => {
           /^Ark does not know task \S+ \(\S+\) with this server's credentials, .*only that server can cancel it/,
         );
         expect(jobOf(cancel).status).toMatch(/^(queued|running)$/);
-        // A wait on the server that cannot see the task, under way while the other one finishes it, ends with it.
-        const waitingOnB = b.call("wait_for_job", { job_id, wait_seconds: 30 });
+        // Once the server that created the job has finished it, a wait on the other one reads its record and ends with it.
         const done = jobOf(await a.call("wait_for_job", { job_id, wait_seconds: 20 }));
         expect(done.status).toBe("succeeded");
         const t0 = Date.now();
-        expect(jobOf(await waitingOnB)).toMatchObject({ status: "succeeded", assets: done.assets });
+        expect(jobOf(await b.call("wait_for_job", { job_id, wait_seconds: 30 }))).toMatchObject({
+          status: "succeeded",
+          assets: done.assets,
+        });
         expect(Date.now() - t0).toBeLessThan(15_000);
         expect(jobOf(await b.call("get_job", { job_id }))).toMatchObject({ status: "succeeded", assets: done.assets });
+      } finally {
+        await b.close();
+        await a.close();
+        await other.close();
+      }
+    },
+  );
+
+  it(
+    "answers a wait at once, each time, saying why it cannot go on on this server, and leaves the record unfinished",
+    { timeout: 45_000 },
+    async () => {
+      const a = await startHarness({ ark: { queuedMs: 120_000 } });
+      const other = await startTestSandbox();
+      const b = await startHarness({ existing: { sandbox: other, dir: a.dir } });
+      try {
+        const { job_id } = jobOf(await a.call("seedance_generate_video", { prompt: "calm sea", wait_seconds: 0 }));
+        for (let i = 0; i < 2; i++) {
+          const t0 = Date.now();
+          const seen = await b.call("wait_for_job", { job_id, wait_seconds: 20 });
+          // It used to wait out all 20 s, every time, and then say that was "normal for video, keep waiting".
+          expect(Date.now() - t0).toBeLessThan(8000);
+          expect(jobOf(seen).status).toBe("queued");
+          expect(text(seen)).toMatch(/Ark answers that it does not know task \S+ when this server asks/);
+          expect(text(seen)).toMatch(
+            /This server stopped following it short of an end for the reason above, so waiting on it here changes nothing/,
+          );
+          expect(text(seen)).not.toMatch(/normal for video|keep waiting|wait budget/);
+          expect(structured<{ message: string }>(seen).message).toBe(
+            `queued: stopped short of an end on this server (detail says why); once that is dealt with, call wait_for_job with job_id "${job_id}"`,
+          );
+        }
+        expect((await b.app.jobs.store.load(job_id))?.status).toBe("queued");
       } finally {
         await b.close();
         await a.close();
