@@ -181,6 +181,8 @@ export class JobEngine {
     if (job.state === "finished") return job.record;
     const tr = job.tracker;
     tr.lastInterest = Date.now();
+    // Another process may have ended the job since this one last polled: its stored end wins.
+    if (!tr.ended) tr.takeEnd(await tr.stored());
     if (!tr.running && !tr.ended) this.drive(tr);
     return waitOn(tr, { ...opts, drain: this.draining.signal }, this.heartbeatMs);
   }
@@ -233,10 +235,10 @@ export class JobEngine {
     return this.trackers.release(jobId);
   }
 
-  /** The most recently updated jobs, with this process's live records in place of stored ones. */
+  /** The most recently updated jobs, with this process's live records in place of stored ones (a stored end wins). */
   async list(limit: number): Promise<JobRecord[]> {
     const stored = await this.store.list(limit);
-    return stored.map((r) => this.trackers.get(r.job_id)?.record ?? r);
+    return stored.map((r) => this.trackers.get(r.job_id)?.takeEnd(r) ?? r);
   }
 
   /**

@@ -170,6 +170,8 @@ export class Tracker {
     clearTimeout(this.progressWrite);
     this.progressWrite = undefined;
     const { errorCause, notBilled, ...fields } = patch;
+    // An ended job (perhaps ended by another process, adopted) never goes back: a poll sent before it ended says nothing now.
+    if (this.ended && fields.status !== undefined && !TERMINAL.has(fields.status)) return;
     if (errorCause instanceof AigcError && errorCause.category !== "cancelled") {
       log.warn("job failed", { vendor: this.record.vendor, code: errorCause.code, request_id: errorCause.info.requestId });
     }
@@ -266,6 +268,12 @@ export class Tracker {
     this.written = record;
     this.notify();
     this.checkRetired();
+  }
+
+  /** A finished record another process stored wins over this process's unfinished one: adopted. Returns the record now. */
+  takeEnd(stored: JobRecord | undefined): JobRecord {
+    if (stored && TERMINAL.has(stored.status) && !this.ended) this.adopt(stored);
+    return this.record;
   }
 
   /** Resolves when the job changes, after `ms`, or when one of `signals` aborts, whichever comes first. */

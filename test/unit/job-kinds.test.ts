@@ -148,6 +148,30 @@ describe("vendor tasks", () => {
     expect(existsSync(done.assets[0]!.path!)).toBe(true);
   });
 
+  it("take a finished record another process stored at once, and let no poll under way write the job back", async () => {
+    const { store, jobs } = setup();
+    let entered!: () => void;
+    const polling = new Promise<void>((r) => (entered = r));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const driver = fakeDriver([
+      { status: "running", percent: 10 },
+      () => (entered(), held.then((): PollResult => ({ status: "running", percent: 20 }))),
+    ]);
+    jobs.registerDriver(driver);
+    const id = taskJobId("t-ended-elsewhere");
+    expect(await jobs.wait(id, { budgetMs: 0 })).toMatchObject({ status: "running", percent: 10 });
+    await polling;
+    // Another process downloads the outputs and writes the finished record while this one's poll is under way.
+    const ended = { ...(await store.load(id))!, status: "succeeded" as const, percent: 100, updated_at: new Date().toISOString() };
+    await store.save(ended);
+    expect(await jobs.wait(id, { budgetMs: 0 })).toMatchObject({ status: "succeeded" });
+    release(); // the poll answers what it saw before the task ended elsewhere
+    await sleep(200);
+    expect(await store.load(id)).toMatchObject({ status: "succeeded", percent: 100 });
+    expect(driver.polls).toBe(2);
+  });
+
   it("write a record only when a poll finds the task changed, not at every poll of a long task", async () => {
     const { store, jobs } = setup();
     const saves: string[] = [];

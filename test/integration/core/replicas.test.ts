@@ -45,6 +45,14 @@ async function replicas(leaseMs = 10_000, ark: ArkSimOptions = {}): Promise<{ a:
   return { a, b, prefix };
 }
 
+const FINISHED = { uri: "media://files/saved-elsewhere.mp4", mime_type: "video/mp4", bytes: 3, sha256: "abc" };
+
+/** Writes the job's record as the replica that downloaded its outputs would. */
+async function finishElsewhere(h: Harness, jobId: string): Promise<void> {
+  const stored = await h.app.jobs.store.load(jobId);
+  await h.app.jobs.store.save({ ...stored!, status: "succeeded", assets: [FINISHED], updated_at: new Date().toISOString() });
+}
+
 const downloads = (h: Harness) => requestsTo(h.ark, (r) => r.path.startsWith("/media/")).length;
 
 describe("replicas sharing Redis", () => {
@@ -84,6 +92,18 @@ describe("replicas sharing Redis", () => {
     const done = jobOf(await b.call("wait_for_job", { job_id: started.job_id, wait_seconds: 10 }));
     expect(done).toMatchObject({ status: "succeeded", assets: [{ uri: asset.uri, sha256: "abc" }] });
     expect(downloads(a)).toBe(before);
+  });
+
+  it("a job another replica finished is finished at once on the one still polling it, in get_job and list_jobs", async () => {
+    const { a, b } = await replicas(10_000, { queuedMs: 120_000 });
+    const { job_id } = jobOf(await a.call("seedance_generate_video", { prompt: "finished elsewhere", wait_seconds: 0 }));
+    expect(jobOf(await a.call("get_job", { job_id })).status).toBe("queued");
+    // B finishes the job (downloads its outputs): its record lands while A's tracker still waits for its next poll.
+    await finishElsewhere(b, job_id);
+    // A used to answer its own "queued" until its next poll.
+    expect(jobOf(await a.call("get_job", { job_id }))).toMatchObject({ status: "succeeded", assets: [{ uri: FINISHED.uri }] });
+    const listed = structured<{ jobs: JobResult[] }>(await a.call("list_jobs", {})).jobs.find((j) => j.job_id === job_id);
+    expect(listed).toMatchObject({ status: "succeeded" });
   });
 
   it("a lease whose holder stopped renewing it expires and B takes the download over, once", async () => {
