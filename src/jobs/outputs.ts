@@ -14,6 +14,7 @@ import type { Lease } from "./store.js";
 import type { Tracker } from "./tracker.js";
 import { TERMINAL, type Asset, type JobHandle, type PollResult, type TaskDriver, type VendorOutput } from "./types.js";
 import { DOWNLOADING } from "./record.js";
+import { DownloadRefused } from "../net/fetch-policy.js";
 
 /** How often a process waiting on another one's download looks at the job's record again. */
 const LEASE_RECHECK_MS = 250;
@@ -59,7 +60,9 @@ export function saveOutput(media: MediaStore, tr: Tracker, out: VendorOutput, in
  * Records a vendor's answer on the job. A success is reported as "downloading results" until every
  * output is saved. A save that failed for a local reason (disk full, folder unwritable) leaves the
  * job unfinished and returns "retry" when every output can be fetched again (a vendor URL or bytes
- * in memory); any other failed save fails the job and names the vendor URLs that are still valid.
+ * in memory); so does one the URL fetch policy refused for a host AIGC_MCP_FETCH_ALLOW_HOSTS could
+ * allow, returning "refused" (trying again changes nothing until the policy does); any other
+ * failed save fails the job and names the vendor URLs that are still valid.
  * Either way no file of a half-saved job is left behind.
  *
  * Exactly one process saves a finished job's outputs: the one holding its download lease
@@ -76,7 +79,7 @@ export async function applyResult(
    * save it, so there is no download lease to take and no other process's record to look at.
    */
   onlyHere = false,
-): Promise<"retry" | undefined> {
+): Promise<SaveOutcome> {
   if (result.status !== "succeeded") {
     // Ended so already by another process (a cancel_job on another replica): its record, detail and
     // settled cost included, is the job's; this poll only saw the same end.
@@ -98,7 +101,7 @@ export async function applyResult(
   const lease = onlyHere ? "none" : await downloadLease(tr);
   if (!lease) return;
   try {
-    return await saveAll(tr, result, kind, media);
+    return await saveAll(tr, result, kind, media, onlyHere);
   } finally {
     if (lease !== "none") await lease.release();
   }
@@ -124,15 +127,18 @@ async function downloadLease(tr: Tracker): Promise<Lease | "none" | undefined> {
   }
 }
 
-async function saveAll(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<"retry" | undefined> {
+/** Why the outputs of a finished job are not saved yet (outputs.ts applyResult); undefined once the job has its record. */
+export type SaveOutcome = "retry" | "refused" | undefined;
+
+async function saveAll(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore, onlyHere: boolean): Promise<SaveOutcome> {
   // Progress only (the record already says where the job is): shown at once, written only when the
   // download outlasts Tracker.note's delay; the final record carries the same fields.
   // No percent: the generation's last one stands (a 100% would read as done while a long download runs).
   tr.note({ status: "running", detail: DOWNLOADING, model: result.model, usage: result.usage });
-  return saveOutputs(tr, result, kind, media);
+  return saveOutputs(tr, result, kind, media, onlyHere);
 }
 
-async function saveOutputs(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore): Promise<"retry" | undefined> {
+async function saveOutputs(tr: Tracker, result: PollResult, kind: OutputKind, media: MediaStore, onlyHere: boolean): Promise<SaveOutcome> {
   const outputs = result.outputs ?? [];
   const assets: Asset[] = [];
   try {
@@ -151,6 +157,9 @@ async function saveOutputs(tr: Tracker, result: PollResult, kind: OutputKind, me
       });
       return "retry";
     }
+    const host = allowableHost(err);
+    if (host && outputs.every((o) => o.url || o.data) && outputs.every((o) => !(Date.parse(o.expiresAt ?? "") <= Date.now())))
+      return waitForPolicy(tr, host, outputs, onlyHere);
     const urls = outputs.map((o) => o.url).filter(Boolean);
     const shape = toErrorShape(err);
     if (urls.length) shape.message = joinSentences(shape.message, `Vendor URL(s), valid for a limited time: ${urls.join(" ")}`);
@@ -166,4 +175,32 @@ async function saveOutputs(tr: Tracker, result: PollResult, kind: OutputKind, me
     return;
   }
   await tr.update({ status: "succeeded", percent: 100, assets, detail: assets.length ? undefined : `result: ${result.data}` });
+}
+
+/** The host of a download the fetch policy refused only for not being public (AIGC_MCP_FETCH_ALLOW_HOSTS may list it). */
+function allowableHost(err: unknown): string | undefined {
+  const cause = err instanceof AigcError ? err.cause : undefined;
+  return cause instanceof DownloadRefused ? cause.allowableHost : undefined;
+}
+
+/**
+ * A billed job whose output the fetch policy refused, while the vendor URL still works: left
+ * unfinished (the vendor is never asked to generate it again), naming the host, the variable and
+ * the vendor URLs, so a server allowed to fetch there downloads it at the next wait_for_job.
+ */
+async function waitForPolicy(tr: Tracker, host: string, outputs: VendorOutput[], onlyHere: boolean): Promise<"refused"> {
+  log.warn("the URL fetch policy refused a finished job's output; it waits for the host to be allowed", { vendor: tr.record.vendor, host });
+  const urls = outputs.flatMap((o) => (o.url ? [o.url] : []));
+  await tr.update({
+    status: "running",
+    detail: joinSentences(
+      `finished at the vendor, but this server's URL fetch policy refused to download its output: ${host} is not a public address`,
+      `If ${host} is to be trusted, add it to AIGC_MCP_FETCH_ALLOW_HOSTS (a restart takes it), then call wait_for_job with this job_id: it downloads the output while the vendor URL lasts, without a second vendor request`,
+      onlyHere
+        ? "This synchronous call's answer is held only by this server process: if it must restart for that, download the output from the vendor URL below instead"
+        : undefined,
+      `Vendor URL(s), valid for a limited time: ${urls.join(" ")}`,
+    ),
+  });
+  return "refused";
 }

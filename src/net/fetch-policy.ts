@@ -135,7 +135,8 @@ export async function dispatcherFor(url: string, policy: FetchPolicy): Promise<D
     return undefined; // the shared agent, whose lookup refuses only metadata addresses (net/lookups.ts)
   }
   // An IP literal never reaches the lookup, so it is checked here.
-  if (isIP(literal) && !isPublicAddress(literal)) throw new DownloadRefused(`${literal} is not a public address`);
+  if (isIP(literal) && !isPublicAddress(literal))
+    throw new DownloadRefused(`${literal} is not a public address`, isMetadataHost(literal) ? undefined : u.hostname);
   const { Agent } = await loadUndici();
   return pool("checked", (o) => new Agent({ connect: { timeout: 10_000, lookup: checkedLookup }, ...o }));
 }

@@ -92,6 +92,20 @@ describe("URL fetch policy", () => {
   it("fails the lookup of a name that resolves to a non-public address", async () => {
     const err = await new Promise<Error | null>((resolve) => checkedLookup("localhost", {}, (e) => resolve(e)));
     expect(err).toBeInstanceOf(DownloadRefused);
+    expect((err as DownloadRefused).allowableHost).toBe("localhost");
+  });
+
+  it("names the host an allow-list entry would let through, and none for a metadata address (never to be listed)", async () => {
+    const refused = (url: string) =>
+      dispatcherFor(url, fetchPolicy([])).then(
+        () => ({}) as DownloadRefused,
+        (e: unknown) => e as DownloadRefused,
+      );
+    expect(await refused("http://127.0.0.1:4322/media/x.png")).toMatchObject({ allowableHost: "127.0.0.1" });
+    expect(await refused("http://10.0.0.5/x.png")).toMatchObject({ allowableHost: "10.0.0.5" });
+    expect((await refused("http://169.254.169.254/latest/meta-data/")).allowableHost).toBeUndefined();
+    const viaName = await new Promise<Error | null>((resolve) => checkedLookup("169.254.169.254", {}, (e) => resolve(e)));
+    expect((viaName as DownloadRefused).allowableHost).toBeUndefined();
   });
 
   it("lets an allow-listed name resolve to a private address, never to a metadata one", async () => {

@@ -49,8 +49,8 @@ export class LocalCall implements JobKind {
     if (!run) return;
     try {
       const result = await run(tr.signal);
-      // Outputs the local disk could not take are saved again on the next wait: the vendor is not called again.
-      if ((await applyResult(tr, result, this.outputKind, this.media, true)) === "retry") this.pending = () => Promise.resolve(result);
+      // Outputs the local disk or the fetch policy refused are saved again on the next wait: the vendor is not called again.
+      if ((await applyResult(tr, result, this.outputKind, this.media, true)) !== undefined) this.pending = () => Promise.resolve(result);
       // Stopped while saving: no other process has the answer, so the job ends here, with the vendor's URLs.
       if (tr.stopping && !tr.ended) await tr.update({ status: "failed", error: interruptedSavingError(tr.record.vendor, result) });
     } catch (err) {

@@ -2,7 +2,7 @@
 import { AigcError, joinSentences, toErrorShape, vendorDisplayName, type ErrorCategory } from "../../errors.js";
 import { log } from "../../log.js";
 import type { MediaStore } from "../../media/store.js";
-import { applyResult } from "../outputs.js";
+import { applyResult, type SaveOutcome } from "../outputs.js";
 import type { Tracker } from "../tracker.js";
 import { TERMINAL, type CancelOutcome, type PollResult, type TaskDriver } from "../types.js";
 import type { JobKind } from "./kind.js";
@@ -121,12 +121,14 @@ export class VendorTask implements JobKind {
         // The vendor knows the task (one it no longer knows answers `expired`): the job gets a record.
         if (result.status !== "expired") tr.confirm();
         this.saving = result.status === "succeeded";
+        let saved: SaveOutcome;
         try {
-          await applyResult(tr, result, this.driver.outputKind, this.media);
+          saved = await applyResult(tr, result, this.driver.outputKind, this.media);
         } finally {
           this.saving = false;
         }
-        if (tr.ended) return;
+        // Outputs the fetch policy refused: polling on changes nothing until it allows the host; the next wait tries again.
+        if (tr.ended || saved === "refused") return;
       }
       const delay = Math.min(MAX_VENDOR_WAIT_MS, result?.pollAfterMs ?? vendorWaitMs ?? interval);
       interval = Math.min(maxInterval, Math.ceil(interval * 1.5));
