@@ -13,7 +13,7 @@ import type { MediaStore } from "../media/store.js";
 import type { Lease } from "./store.js";
 import type { Tracker } from "./tracker.js";
 import { TERMINAL, type Asset, type JobHandle, type PollResult, type TaskDriver, type VendorOutput } from "./types.js";
-import { DOWNLOADING } from "./record.js";
+import { DOWNLOADING, FINISHED_AT_VENDOR } from "./record.js";
 import { DownloadRefused } from "../net/fetch-policy.js";
 
 /** How often a process waiting on another one's download looks at the job's record again. */
@@ -151,7 +151,7 @@ async function saveOutputs(tr: Tracker, result: PollResult, kind: OutputKind, me
       await tr.update({
         status: "running",
         detail: joinSentences(
-          `finished at the vendor, but ${err.message}`,
+          `${FINISHED_AT_VENDOR} ${err.message}`,
           "Free space or fix the folder; wait_for_job and get_job retry the download while the vendor still holds the output",
         ),
       });
@@ -194,7 +194,7 @@ async function waitForPolicy(tr: Tracker, host: string, outputs: VendorOutput[],
   await tr.update({
     status: "running",
     detail: joinSentences(
-      `finished at the vendor, but this server's URL fetch policy refused to download its output: ${host} is not a public address`,
+      `${FINISHED_AT_VENDOR} this server's URL fetch policy refused to download its output: ${host} is not a public address`,
       `If ${host} is to be trusted, add it to AIGC_MCP_FETCH_ALLOW_HOSTS (a restart takes it), then call wait_for_job with this job_id: it downloads the output while the vendor URL lasts, without a second vendor request`,
       onlyHere
         ? "This synchronous call's answer is held only by this server process: if it must restart for that, download the output from the vendor URL below instead"

@@ -53,6 +53,8 @@ export function patchRecord(record: JobRecord, patch: RecordPatch): JobRecord {
 
 /** A job's detail while its outputs are saved: the vendor has answered (a process stopped now leaves a billed call). */
 export const DOWNLOADING = "downloading results";
+/** How the detail of a job whose outputs the vendor made but this server could not save yet begins (outputs.ts). */
+export const FINISHED_AT_VENDOR = "finished at the vendor, but";
 
 /** What to do after an interrupted call: the key that started it answers this failure again. */
 const AGAIN =
@@ -96,7 +98,9 @@ export function interruptedSavingError(vendorId: string, result?: PollResult): J
 export function interruptedRecord(record: JobRecord): JobRecord {
   const cost = record.cost && !record.cost.settled ? { cost: endedCost(record.cost, record.usage, true) } : {};
   const { owner: _owner, ...ended } = record;
-  // Stopped while saving the answer (a long streamed body): the vendor had answered, so the call is billed.
-  const error = record.detail === DOWNLOADING ? interruptedSavingError(record.vendor) : interruptedError(record.vendor);
+  // Stopped while saving the answer (a long streamed body, or a save the disk or the fetch policy
+  // refused): the vendor had answered, so the call is billed; the detail keeps any vendor URLs.
+  const answered = record.detail === DOWNLOADING || record.detail?.startsWith(FINISHED_AT_VENDOR);
+  const error = answered ? interruptedSavingError(record.vendor) : interruptedError(record.vendor);
   return { ...ended, ...cost, status: "failed", error, updated_at: new Date().toISOString() };
 }

@@ -9,7 +9,7 @@ import { cancelled } from "../../src/net/http.js";
 import { JobEngine } from "../../src/jobs/engine.js";
 import { decodeJobId, encodeLegacyJobId, mintJobId, newLocalHandle } from "../../src/jobs/handle.js";
 import { outputStem } from "../../src/jobs/outputs.js";
-import { DOWNLOADING, interruptedRecord, newRecord, patchRecord } from "../../src/jobs/record.js";
+import { DOWNLOADING, FINISHED_AT_VENDOR, interruptedRecord, newRecord, patchRecord } from "../../src/jobs/record.js";
 import { FileJobStore } from "../../src/jobs/file-store.js";
 import { PROGRESS_WRITE_MS } from "../../src/jobs/tracker.js";
 import { KEEP_ENDED } from "../../src/jobs/tracked.js";
@@ -121,6 +121,14 @@ describe("record changes", () => {
     expect(saving.error!.message).toMatch(
       /stopped while saving the outputs of this synchronous Animo call; Animo answered, so it is billed/,
     );
+    // so once a save the disk or the fetch policy refused left it waiting; the detail keeps the vendor URLs
+    const refused = interruptedRecord({
+      ...base,
+      vendor: "ark",
+      detail: `${FINISHED_AT_VENDOR} 127.0.0.9 is not a public address. Vendor URL(s): http://x/y`,
+    });
+    expect(refused.error!.message).toMatch(/stopped while saving the outputs of this synchronous Ark call; Ark answered, so it is billed/);
+    expect(refused.detail).toMatch(/Vendor URL\(s\): http:\/\/x\/y/);
     // What to do is the hint (the text's What to do line), not a sentence of the message.
     for (const e of [before.error!, saving.error!]) {
       expect(e.hint).toMatch(/^Check the vendor's billing before generating again/);
