@@ -223,7 +223,7 @@ export class Bucket implements MediaLinks {
     const abortSignal = AbortSignal.timeout(ms);
     await client.send(new s3.HeadBucketCommand({ Bucket: this.cfg.bucket }), { abortSignal }).catch((err: unknown) => {
       const timedOut = abortSignal.aborted && new StoreTimeout(`no answer within ${ms / 1000} s (the SDK's retries included)`);
-      throw this.error(timedOut || err, "checking the bucket");
+      throw this.error(timedOut || err, "checking access");
     });
   }
 

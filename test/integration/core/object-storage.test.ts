@@ -142,7 +142,7 @@ describe("outputs in an S3-compatible bucket (AIGC_MCP_S3_*)", () => {
         (e: AigcError) => e,
       );
       expect(Date.now() - checking).toBeLessThan(3000); // the start-up check's whole time, retries included
-      expect(err?.message).toMatch(/no answer within 1.5 s/);
+      expect(err?.message).toMatch(/^object storage: checking access in bucket hung failed: no answer within 1.5 s/);
       expect(err?.info.hint).toMatch(/did not answer.*Try again in a minute/);
     } finally {
       bucket.close();
