@@ -65,12 +65,14 @@ export function envValue<T extends z.ZodType>(env: Env, name: string, schema: T)
   return parsed.data;
 }
 
+/** A whole number from `min` to `max`; a negative one is told it is below the range, not that it is no whole number. */
+const tooLow = (min: number) => (min ? `must be at least ${min}` : "must not be negative");
 export const zInt = (min: number, max: number) =>
   z
     .string()
-    .regex(/^\d+$/, "must be a whole number")
+    .regex(/^-?\d+$/, "must be a whole number")
     .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+    .pipe(z.number().int().min(min, tooLow(min)).max(max, `must be at most ${max}`));
 
 export const zUrl = z
   .string()

@@ -46,6 +46,8 @@ const MONEY = /^(\d+(?:\.\d+)?)\s*(CNY|USD|RMB)?$/i;
 
 function money(variable: string, text: string, needCurrency: boolean): { amount: number; currency?: Currency } {
   const m = MONEY.exec(text.trim());
+  if (!m && MONEY.test(text.trim().replace(/^-\s*/, "")))
+    throw new ConfigError(variable, `"${text.trim()}" must not be negative: give an amount such as 200CNY or 30USD`);
   if (!m) throw new ConfigError(variable, `"${text.trim()}" is not an amount such as 200CNY or 30USD`);
   const currency = m[2] ? (m[2].toUpperCase() === "RMB" ? "CNY" : (m[2].toUpperCase() as Currency)) : undefined;
   if (needCurrency && !currency)

@@ -19,7 +19,11 @@ describe("configuration", () => {
     ["AIGC_MCP_PORT", "eighty", /AIGC_MCP_PORT: must be a whole number/],
     ["AIGC_MCP_PORT", "70000", /AIGC_MCP_PORT: must be at most 65535/],
     ["AIGC_MCP_TRANSPORT", "websocket", /AIGC_MCP_TRANSPORT: must be stdio or http/],
-    ["AIGC_MCP_INLINE_MAX_BYTES", "-1", /AIGC_MCP_INLINE_MAX_BYTES/],
+    ["AIGC_MCP_INLINE_MAX_BYTES", "-1", /^AIGC_MCP_INLINE_MAX_BYTES: must not be negative \(got "-1"\)$/],
+    // A negative number is below the range, not "no whole number".
+    ["AIGC_MCP_MAX_MEDIA_BYTES", "-5", /^AIGC_MCP_MAX_MEDIA_BYTES: must be at least 1024 \(got "-5"\)$/],
+    ["AIGC_MCP_MAX_WAIT_S", "-5", /^AIGC_MCP_MAX_WAIT_S: must be at least 1 \(got "-5"\)$/],
+    ["AIGC_MCP_MAX_WAIT_S", "1.5", /^AIGC_MCP_MAX_WAIT_S: must be a whole number \(got "1.5"\)$/],
     ["AIGC_MCP_LOG_LEVEL", "loud", /AIGC_MCP_LOG_LEVEL: must be debug, info, warn or error/],
     ["AIGC_MCP_AUTH_TOKEN", "short", /AIGC_MCP_AUTH_TOKEN: must be at least 16 characters/],
   ])("rejects %s=%s with one line naming the variable", (name, value, re) => {

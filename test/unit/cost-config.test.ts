@@ -31,6 +31,8 @@ describe("AIGC_MCP_BUDGET", () => {
     expect(() => parseBudget("weekly:200CNY")).toThrow(/weekly:200CNY.*daily or monthly/);
     expect(() => parseBudget("klnig:daily:2USD", ["kling"])).toThrow(/klnig is not a vendor id/);
     expect(() => parseBudget("daily:lots")).toThrow(/"lots" is not an amount/);
+    expect(() => parseBudget("daily:-5CNY")).toThrow(/"-5CNY" must not be negative: give an amount such as 200CNY/);
+    expect(() => parseThresholds("-1")).toThrow(/^AIGC_MCP_CONFIRM_ABOVE: "-1" must not be negative/);
     // The same scope twice: which one was meant is not guessed.
     expect(() => parseBudget("daily:5CNY,daily:6CNY")).toThrow(/"daily" in CNY is given twice; keep one/);
     expect(() => parseBudget("kling:daily:5USD,kling:daily:6USD")).toThrow(/"kling:daily" in USD is given twice/);
