@@ -204,6 +204,12 @@ describe("models file", () => {
       expect((err as Error).message).not.toContain("\n");
     }
     await expect(loadModelsFile(join(dir, "missing.json"), ["ark"])).rejects.toThrow(/does not exist/);
+    // Not JSON: where and what JSON expects, never the file's bytes (a secret named by mistake would reach the log).
+    const notJson = join(dir, "hostname");
+    writeFileSync(notJson, "ark-secret\n");
+    await expect(loadModelsFile(notJson, ["ark"])).rejects.toThrow(
+      /^AIGC_MCP_MODELS_FILE: \S+hostname is not valid JSON: line 1, column 1: found what starts no JSON value \(JSON expects \{, \[, a string in double quotes, a number, true, false or null\)$/,
+    );
     // A key written twice: JSON.parse would keep the second and drop the first without a word.
     const twice = join(dir, "twice.json");
     writeFileSync(twice, '{\n  "ark": [{ "id": "a" }],\n  "kling": [],\n  "ark": [{ "id": "b" }]\n}\n');

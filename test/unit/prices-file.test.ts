@@ -25,6 +25,26 @@ describe("AIGC_MCP_PRICES_FILE", () => {
     );
   });
 
+  it("a file that is not JSON is refused by line, column and what JSON expects there, never quoting the file (it may be a secret named by mistake)", async () => {
+    const dir = tempDir("aigc-prices-");
+    const secret = join(dir, "token");
+    writeFileSync(secret, "vm-secret-value\n");
+    const err = (await loadPricesFile(secret, ["visual"]).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toBe(
+      `AIGC_MCP_PRICES_FILE: ${secret} is not valid JSON: line 1, column 1: found what starts no JSON value (JSON expects {, [, a string in double quotes, a number, true, false or null)`,
+    );
+    const trailing = join(dir, "trailing.json");
+    writeFileSync(trailing, '{\n  "visual": [\n    {"model": "*", "note": "s3cr3t"},\n  ]\n}\n');
+    const second = (await loadPricesFile(trailing, ["visual"]).catch((e: unknown) => e)) as Error;
+    expect(second.message).toMatch(
+      /trailing\.json is not valid JSON: line 4, column 3: expected a value \(JSON allows no comma after the last item\)$/,
+    );
+    expect(second.message).not.toMatch(/s3cr3t|model/);
+    writeFileSync(trailing, "");
+    await expect(loadPricesFile(trailing, ["visual"])).rejects.toThrow(/trailing\.json is not valid JSON: the file is empty$/);
+  });
+
   it("takes the same model priced per endpoint, and the same entry for two vendors", async () => {
     const path = file({
       visual: [
