@@ -5,7 +5,7 @@ import type { KlingClient } from "../../vendors/kling/client.js";
 import type { KlingConfig } from "../../vendors/kling/config.js";
 import { routeEndpoint, videoRoute } from "../../vendors/kling/families.js";
 import { videoMeters } from "../../vendors/kling/pricing.js";
-import { checkImageToVideo } from "../../vendors/kling/requests.js";
+import { NO_FIRST_FRAME, checkImageToVideo } from "../../vendors/kling/requests.js";
 import { checkNewStandard, newStandardBody } from "../../vendors/kling/standard.js";
 import { checkVideoShape, VIDEO_RATIOS, videoOptionsBody } from "../../vendors/kling/video-options.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
@@ -40,7 +40,7 @@ export function klingImageToVideo(client: KlingClient, catalog: Catalog, cfg: Kl
     input: {
       image: z
         .string({
-          error: (i) => (i.input === undefined ? "give the first frame (image); Kling makes no video from a last frame alone" : undefined),
+          error: (i) => (i.input === undefined ? NO_FIRST_FRAME : undefined),
         })
         .min(1)
         .max(MAX_MEDIA_REF)

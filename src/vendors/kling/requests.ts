@@ -39,9 +39,11 @@ export interface ImageToVideoShape {
  * those models (see catalog.ts).
  */
 export function checkImageToVideo(a: ImageToVideoShape): void {
-  if (!a.image)
-    throw inputError("image", "give the first frame (image); image_tail adds a last frame (Kling makes no video from a last frame alone)");
+  if (!a.image) throw inputError("image", NO_FIRST_FRAME);
 }
+
+/** A missing `image`, named as what it is: the first frame is missing, whether or not a last frame was given. */
+export const NO_FIRST_FRAME = "is required: give the first frame to animate (image_tail, the optional last frame, cannot stand in for it)";
 
 export interface OmniVideoShape {
   roles: Array<(typeof FRAME_ROLES)[number] | undefined>;

@@ -34,8 +34,11 @@ describe("Kling tools", () => {
     const sent = lastRequest(sim, (q) => q.method === "POST" && q.path.endsWith("image2video")).json as Record<string, string>;
     expect(sent.image).toBe(makePng(320, 320, 9).toString("base64"));
     expect(sent.image_tail).not.toMatch(/^data:/);
-    await rejected("kling_image_to_video", { prompt: "x" }, /give the first frame/);
-    await rejected("kling_image_to_video", { image_tail: PNG }, /give the first frame/);
+    // What is missing is the first frame, with or without a last frame: no word of a last frame that was never given.
+    const noFirst =
+      /^Error: InvalidInput: image: is required: give the first frame to animate \(image_tail, the optional last frame, cannot stand in for it\)/;
+    await rejected("kling_image_to_video", { prompt: "x" }, noFirst);
+    await rejected("kling_image_to_video", { image_tail: PNG }, noFirst);
     // The motion brush and camera control were Kling 1.x options; no model still served takes them (catalog.ts).
     for (const retired of ["static_mask", "dynamic_masks", "camera_control", "cfg_scale"])
       await rejected(
