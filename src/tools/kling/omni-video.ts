@@ -57,7 +57,7 @@ export function klingOmniVideo(client: KlingClient, catalog: Catalog, core: Core
         .optional(),
       model: modelField(),
       mode: videoFields.mode,
-      aspect_ratio: z.enum(VIDEO_RATIOS).optional().describe("needed for text only"),
+      aspect_ratio: z.enum(VIDEO_RATIOS).optional().describe("needed unless a first_frame or refer_type base sets it"),
       duration: durationField(catalog, OMNI_VIDEO_FAMILY),
       sound: videoFields.sound,
       multi_shot: videoFields.multi_shot,

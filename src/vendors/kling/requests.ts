@@ -4,6 +4,7 @@
  */
 import { inputError } from "../../errors.js";
 import type { MediaInput } from "../../media/inputs.js";
+import { VIDEO_RATIOS } from "./video-options.js";
 
 export const IMAGE_MIMES = ["image/jpeg", "image/png"];
 export const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
@@ -72,8 +73,14 @@ export function checkOmniVideo(a: OmniVideoShape): void {
   if (firsts > 1 || ends > 1) throw inputError("images", "at most one first_frame and one end_frame");
   if (ends && !firsts) throw inputError("images", "an end_frame needs a first_frame");
   const editing = a.video?.refer_type === "base";
-  if (!firsts && !editing && !a.aspect_ratio)
-    throw inputError("aspect_ratio", 'is required unless an image has role "first_frame" or a video is edited (refer_type "base")');
+  if (firsts || editing || a.aspect_ratio) return;
+  // A video given as its url alone is a reference: say so first, as editing it is the likelier wish.
+  if (a.video)
+    throw inputError(
+      "video",
+      `is a reference (refer_type "${a.video.refer_type ?? "feature"}"${a.video.refer_type ? "" : ", the default"}), which sets no aspect ratio: to edit this video, send video as {"url": …, "refer_type": "base"}; to keep it a reference, give aspect_ratio (${VIDEO_RATIOS.join(", ")})`,
+    );
+  throw inputError("aspect_ratio", 'is required unless an image has role "first_frame" or a video is edited (refer_type "base")');
 }
 
 /**

@@ -45,6 +45,14 @@ describe("Kling tools", () => {
       /images \+ elements may be at most 7/,
     );
     await rejected("kling_omni_video", { prompt: "x" }, /aspect_ratio: is required/);
+    // A video sent as its url alone is a reference (refer_type "feature"), which sets no aspect ratio:
+    // the video is named first, with the form that edits it, before the missing aspect_ratio.
+    for (const video of ["https://example.com/v.mp4", { url: "https://example.com/v.mp4" }])
+      await rejected(
+        "kling_omni_video",
+        { prompt: "edit it", video },
+        /^Error: InvalidInput: video: is a reference \(refer_type "feature", the default\), which sets no aspect ratio: to edit this video, send video as \{"url": …, "refer_type": "base"\}; to keep it a reference, give aspect_ratio \(16:9, 9:16, 1:1\)/,
+      );
     await refusedByKling(
       h,
       "kling_omni_video",
