@@ -36,21 +36,22 @@ export async function confirmSpend(opts: {
   const compared = most ?? amount;
   // A call whose cost is unknown, or in a currency no threshold is given in, cannot be shown to be under it: it is asked about too.
   if (threshold && compared !== null && currency && compared <= threshold.amount) return;
-  const estimate = amount !== null && currency ? amountLine(amount, currency, quote.estimate.lowerBound, most) : "an unknown amount";
+  const known = amount !== null && !!currency;
+  const estimate = known ? amountLine(amount, currency, quote.estimate.lowerBound, most) : "an unknown amount";
+  const about = known ? "about " : "";
   const above = threshold
     ? `${threshold.amount}${threshold.currency ? ` ${threshold.currency}` : ""}`
     : config.confirmAbove.map((t) => `${t.amount}${t.currency ? ` ${t.currency}` : ""}`).join(" / ");
-  const why =
-    amount === null || !currency
-      ? `its cost is unknown (${quote.estimate.reason ?? quote.estimate.basis})`
-      : threshold
-        ? `it is estimated at ${estimate} (${quote.estimate.basis}), above ${above}`
-        : `it is priced in ${currency} (${estimate}: ${quote.estimate.basis}) and AIGC_MCP_CONFIRM_ABOVE gives no ${currency} amount`;
+  const why = !known
+    ? `its cost is unknown (${quote.estimate.reason ?? quote.estimate.basis})`
+    : threshold
+      ? `it is estimated at ${estimate} (${quote.estimate.basis}), above ${above}`
+      : `it is priced in ${currency} (${estimate}: ${quote.estimate.basis}) and AIGC_MCP_CONFIRM_ABOVE gives no ${currency} amount`;
   if (opts.elicit) {
     const answer = await askUser(opts.elicit, quote, {
       mode: "form",
       message: [
-        `Approve spending about ${estimate} with ${vendorDisplayName(quote.vendor)}?`,
+        `Approve spending ${about}${estimate} with ${vendorDisplayName(quote.vendor)}?`,
         `Tool: ${opts.tool}`,
         `Model: ${quote.model ?? "the vendor's default"}`,
         `Estimate: ${estimate}`,
@@ -60,7 +61,7 @@ export async function confirmSpend(opts: {
       requestedSchema: {
         type: "object",
         properties: {
-          approve: { type: "boolean", title: `Spend about ${estimate}`, description: "Run this paid call now", default: false },
+          approve: { type: "boolean", title: `Spend ${about}${estimate}`, description: "Run this paid call now", default: false },
         },
         required: ["approve"],
       },
@@ -80,7 +81,7 @@ export async function confirmSpend(opts: {
     code: "ConfirmationRequired",
     vendor: quote.vendor,
     message: `this call needs the user's approval (AIGC_MCP_CONFIRM_ABOVE ${above}) because ${why}; nothing was sent to ${vendorDisplayName(quote.vendor)}`,
-    hint: `Tell the user the estimate and get their explicit approval, then repeat the same call with confirm: true. Do not set confirm without asking them.`,
+    hint: `${known ? "Tell the user the estimate" : "Tell the user no estimate can be given for this call (its cost is unknown)"} and get their explicit approval${known ? "" : " to run it anyway"}, then repeat the same call with confirm: true. Do not set confirm without asking them.`,
   });
 }
 

@@ -149,9 +149,14 @@ describe("the cost guard", () => {
     h = await startHarness({ env: { AIGC_MCP_CONFIRM_ABOVE: "100CNY" } });
     const unknown = await h.call("seedream_generate_image", { prompt: "a kite" });
     expect(text(unknown)).toMatch(/^Error: ConfirmationRequired \(Ark\): .*because its cost is unknown/);
+    // No estimate to tell the user of: the hint says the cost is unknown instead.
+    expect(text(unknown)).toMatch(
+      /\nWhat to do: Tell the user no estimate can be given for this call \(its cost is unknown\) and get their explicit approval to run it anyway, then repeat the same call with confirm: true\./,
+    );
     const usd = await h.call("kling_text_to_video", { prompt: "a kite", wait_seconds: 0 });
     expect(text(usd)).toMatch(/^Error: ConfirmationRequired \(Kling\): .*priced in USD .*gives no USD amount/);
     // A client that sends the model only structuredContent (VS Code) still tells it to ask the user first.
+    expect(text(usd)).toMatch(/\nWhat to do: Tell the user the estimate and get their explicit approval, then repeat/);
     const [first, todo] = text(usd).split("\n");
     expect(todo).toMatch(/^What to do: .*approval.*confirm: true/);
     expect((usd.structuredContent as { message: string }).message).toBe(`${first}\n${todo}`);
