@@ -23,7 +23,8 @@ import { RedisIdempotencyKeys } from "../cost/redis-keys.js";
 import { KeyWrites } from "../cost/key-writes.js";
 import { BackgroundReservations } from "../cost/background.js";
 import { RedisSpendLedger, type RedisAccess } from "../cost/redis-ledger.js";
-import { AigcError } from "../errors.js";
+import type { AigcError } from "../errors.js";
+import { redisError } from "./redis-errors.js";
 import { log, redactDeep } from "../log.js";
 import { randomBytes } from "node:crypto";
 import type { JobOwner } from "./owner.js";
@@ -262,17 +263,7 @@ export class RedisJobStore implements JobStore {
     doing: string,
     hint = "Check that Redis is running and reachable at AIGC_MCP_REDIS_URL, then call again (for a job, with the same job_id): nothing is lost, outputs already saved stay in the output folder.",
   ): AigcError {
-    // ioredis' messages end with a period ("Connection is closed."), as the sentence this makes does
-    const reason = (err instanceof Error ? err.message : String(err)).replace(/\.+$/, "");
-    return new AigcError(
-      {
-        category: "local",
-        code: "RedisUnavailable",
-        message: `${this.where}: ${doing} failed: ${reason}`,
-        hint,
-      },
-      { cause: err },
-    );
+    return redisError(this.where, err, doing, hint);
   }
 }
 
