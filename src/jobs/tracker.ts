@@ -181,6 +181,8 @@ export class Tracker {
     if (ending) {
       const billed = notBilled !== undefined ? !notBilled : errorCause === undefined || mayHaveBilled(errorCause);
       next.cost = endedCost(next.cost!, next.usage, next.status === "succeeded" || billed);
+      const made = notBilled === false || (errorCause instanceof AigcError && errorCause.info.billed === true);
+      if (made && next.status !== "succeeded") next.cost.made = true;
     }
     this.record = next;
     if (this.holdWrites || this.unconfirmed) return this.notify();

@@ -214,4 +214,6 @@ export interface JobCost {
   actual?: Actual;
   /** How the job ended for billing: spent (billed, or maybe) or released (not billed); a reservation ends the same way. */
   settled?: "spent" | "released";
+  /** A job that failed after the vendor made its output (which it bills): only keeping the output failed here. */
+  made?: true;
 }

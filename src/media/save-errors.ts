@@ -1,5 +1,5 @@
 /** The errors of saving an output: a download the fetch policy refused, an output over the size cap, bytes that are no media. */
-import { AigcError } from "../errors.js";
+import { AigcError, vendorDisplayName } from "../errors.js";
 import { DownloadRefused, OPEN_POLICY_NOTE } from "../net/fetch-policy.js";
 import { safeUrl } from "../net/http.js";
 
@@ -19,13 +19,18 @@ export function refusal(err: unknown, url: string, vendor: string): unknown {
   );
 }
 
+/**
+ * An output over the media cap. Only outputs are saved here: the vendor made this one (and bills
+ * it), which the message says as Animo's refusal of a declared length does (vendors/animo/client.ts).
+ */
 export function tooLarge(vendor: string, bytes: number, max: number): AigcError {
   return new AigcError({
     category: "too_large",
     code: "MediaTooLarge",
     vendor,
-    message: `the output is ${bytes} bytes or more, over the ${max}-byte cap`,
-    hint: "Raise AIGC_MCP_MAX_MEDIA_BYTES or ask for a smaller output.",
+    billed: true,
+    message: `the output is ${bytes} bytes or more, over the ${max}-byte cap (AIGC_MCP_MAX_MEDIA_BYTES); ${vendorDisplayName(vendor)} made it, so it is billed, but it was not saved`,
+    hint: "Raise AIGC_MCP_MAX_MEDIA_BYTES, or ask for a smaller output (shorter, lower resolution).",
   });
 }
 

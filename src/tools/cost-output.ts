@@ -62,9 +62,10 @@ function brief(text: string, n = 140): string {
 
 /**
  * "Cost: ¥4.968 estimated (108 000 tokens × ¥46/M tokens …); actual ¥4.968." or "Cost: unknown: …":
- * one short line for the text (the whole basis is in structuredContent.cost).
+ * one short line for the text (the whole basis is in structuredContent.cost). `made`: a failed job's
+ * vendor made the output (JobCost.made).
  */
-export function costLine(view: CostView): string {
+export function costLine(view: CostView, made?: boolean): string {
   if (view.not_billed)
     return `Cost: not billed (the vendor reported the task failed, cancelled or refused it)${view.estimated !== null && view.currency ? `; the estimate was ${formatMoney(view.estimated, view.currency)} and any budget hold was released` : ""}.`;
   const est =
@@ -72,11 +73,13 @@ export function costLine(view: CostView): string {
       ? `Cost: ${brief(view.basis, 240)}`
       : `Cost: ${amountLine(view.estimated, view.currency, view.lower_bound, view.estimated_max)} estimated (${brief(view.basis)})`;
   const act = view.actual !== undefined && view.actual_currency ? `; actual ${formatMoney(view.actual, view.actual_currency)}` : "";
+  // `made`: the vendor made the output (JobCost.made), so billing it is no "may".
+  const why = made ? "the vendor made the output, so it bills it" : "the request may have reached the vendor, which may bill it";
   const counted = !view.counted_as_spent
     ? ""
     : view.estimated === null
-      ? "; the request may have reached the vendor, which may bill it (counted as a call of unknown cost)"
-      : "; counted as spent: the request may have reached the vendor, which may bill it";
+      ? `; ${why} (counted as a call of unknown cost)`
+      : `; counted as spent: ${why}`;
   return `${est}${act}${counted}.`;
 }
 

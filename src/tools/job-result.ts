@@ -131,7 +131,7 @@ export async function renderJob(shown: JobRecord, app: AppContext, delivery: Del
     lead,
     ended && !failed ? `The job ${record.status}: ${failureLine(record)}` : undefined,
     summarize(record, waited, stopped),
-    cost && costLine(cost),
+    cost && costLine(cost, record.cost?.made),
     ...notes,
   ]
     .filter(Boolean)

@@ -94,6 +94,13 @@ describe("estimates and actual costs", () => {
     expect(usageMeta(view, { tokens: 12 })).toEqual({ total_price: "0.42", currency: "USD", total_tokens: 12 });
     expect(usageMeta(costView(estimateCost("x", undefined, [])))).toBeUndefined();
   });
+  it("a failed job counted as spent says 'may bill it' only when the vendor may not have made the output", () => {
+    const unknown = { ...costView(estimateCost("x", undefined, [])), counted_as_spent: true };
+    expect(costLine(unknown)).toMatch(
+      /; the request may have reached the vendor, which may bill it \(counted as a call of unknown cost\)\.$/,
+    );
+    expect(costLine(unknown, true)).toMatch(/; the vendor made the output, so it bills it \(counted as a call of unknown cost\)\.$/);
+  });
 });
 
 describe("max_cost and idempotency fingerprints", () => {

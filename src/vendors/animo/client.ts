@@ -97,8 +97,8 @@ export class AnimoClient {
         requestId,
         // Answered with the video: Animo made it, so it is billed, although it is not kept.
         billed: true,
-        message: `Animo answered with a ${declared}-byte video, over the ${this.maxMediaBytes}-byte cap (AIGC_MCP_MAX_MEDIA_BYTES); it was made (and is billed) but not saved`,
-        hint: "Raise AIGC_MCP_MAX_MEDIA_BYTES, or ask for a shorter duration or a lower resolution.",
+        message: `Animo answered with a ${declared}-byte video, over the ${this.maxMediaBytes}-byte cap (AIGC_MCP_MAX_MEDIA_BYTES); Animo made it, so it is billed, but it was not saved`,
+        hint: "Raise AIGC_MCP_MAX_MEDIA_BYTES, or ask for a smaller output (shorter, lower resolution).",
       });
     }
     if (declared === 0) {

@@ -99,6 +99,15 @@ describe("animo_generate_video (sync mode, in-process)", () => {
         expect(text(r)).toMatch(/AIGC_MCP_MAX_MEDIA_BYTES/);
         // Animo answered with the video (declared too large, or found so while streaming): never "not billed".
         expect(structured<{ cost?: Record<string, unknown> }>(r).cost, prompt).toMatchObject({ counted_as_spent: true });
+        // Both say what is known alike: Animo made the video, so it is billed; no "may have reached".
+        expect(text(r), prompt).toMatch(
+          /^Error: MediaTooLarge .*over the 2097152-byte cap \(AIGC_MCP_MAX_MEDIA_BYTES\); Animo made it, so it is billed, but it was not saved\n/,
+        );
+        expect(text(r), prompt).toMatch(
+          /\nWhat to do: Raise AIGC_MCP_MAX_MEDIA_BYTES, or ask for a smaller output \(shorter, lower resolution\)\./,
+        );
+        expect(text(r), prompt).toMatch(/\nCost: ¥2 estimated .*; counted as spent: the vendor made the output, so it bills it\./);
+        expect(text(r), prompt).not.toMatch(/may have reached|may bill/);
       }
       const budget = structured<{ limits: Array<{ spent: number }> }>(await small.call("get_budget", {}));
       expect(budget.limits[0]!.spent).toBe(4);
