@@ -1,31 +1,72 @@
 /** The words of a budget refusal: which limit, what is spent and held, what the call wanted, when it resets. */
 import type { CostConfig, SpendLimit } from "../cost/config.js";
 import type { BudgetRefusal } from "../cost/ledger.js";
-import { AigcError, vendorDisplayName } from "../errors.js";
+import { AigcError, joinSentences, vendorDisplayName } from "../errors.js";
+import { limitUnits, toUnits } from "../cost/spend.js";
+import type { LimitStatus } from "../cost/status.js";
 import { ceilingOf, formatMoney, PRICE_UNITS, type Currency } from "../vendors/kit/price.js";
 import type { Quote } from "./define.js";
 
 export function budgetRefusal(quote: Quote, r: BudgetRefusal): AigcError {
   const { limit } = r;
+  const { estimate } = quote;
   const money = (n: number) => formatMoney(n, limit.currency);
   const scope = limit.vendor ? `${vendorDisplayName(limit.vendor)}'s ${limit.period} budget` : `the ${limit.period} budget (all vendors)`;
   const state = `${scope} of ${money(limit.amount)} has ${money(r.spent)} spent and ${money(r.reserved)} held for calls still running`;
+  // A call that may cost more than its estimate is held at the most it may cost: that is what is compared, named as such.
+  const upTo = estimate.lowerBound === true && estimate.most !== undefined;
   // An unpriced call (let through by AIGC_MCP_BUDGET_UNKNOWN_PRICE=allow) wants nothing: the limit is simply used up.
   const why =
-    quote.estimate.amount === null
-      ? `; it is used up, and this call, whose cost is unknown (${quote.estimate.reason ?? quote.estimate.basis}), does not run once it is`
-      : `; this call's estimate of ${money(r.wanted)} (${quote.estimate.basis}) would pass it`;
+    estimate.amount === null
+      ? `; it is used up, and this call, whose cost is unknown (${estimate.reason ?? estimate.basis}), does not run once it is`
+      : upTo
+        ? `; this call may cost up to ${money(r.wanted)}, the most it can (${estimate.basis}), which would pass it`
+        : `; this call's estimate of ${estimate.lowerBound ? "at least " : ""}${money(r.wanted)} (${estimate.basis}) would pass it`;
   // Waiting frees nothing for a call that alone costs more than the whole limit.
   const alone = r.wanted > limit.amount;
+  const fix = exactFix(quote, r);
+  const otherwise = alone
+    ? "Make a cheaper call (shorter, lower resolution, fewer images, a cheaper model; estimate_cost prices one without running it), or have the operator raise AIGC_MCP_BUDGET: waiting for the reset does not help this one."
+    : "Wait until it resets, make a cheaper call (estimate_cost prices one without running it; get_budget shows the spend), or have the operator raise AIGC_MCP_BUDGET.";
   return new AigcError({
     category: "quota",
     code: "BudgetExceeded",
     vendor: quote.vendor,
-    message: `${state}${why}, so nothing was sent.${alone ? ` This call alone costs more than the whole limit.` : ""} The budget resets at ${r.resetsAt}`,
-    hint: alone
-      ? "Make a cheaper call (shorter, lower resolution, fewer images, a cheaper model; estimate_cost prices one without running it), or have the operator raise AIGC_MCP_BUDGET: waiting for the reset does not help this one."
-      : "Wait until it resets, make a cheaper call (estimate_cost prices one without running it; get_budget shows the spend), or have the operator raise AIGC_MCP_BUDGET.",
+    message: `${state}${why}, so nothing was sent.${alone ? ` This call alone ${upTo ? "may cost" : "costs"} more than the whole limit.` : ""} The budget resets at ${r.resetsAt}`,
+    hint: joinSentences(fix, fix ? `Otherwise, ${otherwise.charAt(0).toLowerCase()}${otherwise.slice(1)}` : otherwise),
   });
+}
+
+/** The argument that makes the call cost exactly its estimate (Estimate.exactWith), when the limit would then hold it. */
+function exactFix(quote: Quote, r: BudgetRefusal): string | undefined {
+  const { exactWith, amount } = quote.estimate;
+  if (!exactWith || amount === null || amount >= r.wanted) return undefined;
+  const cost = formatMoney(amount, r.limit.currency);
+  if (toUnits(r.spent) + toUnits(r.reserved) + toUnits(amount) <= limitUnits(r.limit.amount))
+    return `Set ${exactWith}: the call then costs exactly ${cost}, which the budget has left`;
+  if (toUnits(amount) <= limitUnits(r.limit.amount))
+    return `With ${exactWith} the call costs exactly ${cost}, which fits once the budget resets`;
+  return undefined;
+}
+
+/**
+ * The BudgetExceeded refusal a call would get from the ledger as it stands (`status`), or
+ * undefined: estimate_cost's "Refused if called" line, by the rule the ledger applies (file-ledger.ts,
+ * redis-ledger.ts) to the amount cost-guard holds (the most the call may cost). `limits`: those that
+ * apply to the call's vendor.
+ */
+export function ledgerRefusal(quote: Quote, limits: readonly SpendLimit[], status: readonly LimitStatus[]): AigcError | undefined {
+  const { estimate } = quote;
+  const priced = estimate.amount !== null && estimate.currency !== undefined;
+  const held = priced ? (ceilingOf(estimate) ?? estimate.amount!) : 0;
+  for (const limit of limits) {
+    if (priced && limit.currency !== estimate.currency) continue;
+    const now = status.find((l) => l.period === limit.period && l.currency === limit.currency && l.vendor === limit.vendor);
+    if (!now) continue;
+    const over = priced ? toUnits(now.spent) + toUnits(now.reserved) + toUnits(held) > limitUnits(limit.amount) : now.left <= 0;
+    if (over) return budgetRefusal(quote, { limit, spent: now.spent, reserved: now.reserved, wanted: held, resetsAt: now.resetsAt });
+  }
+  return undefined;
 }
 
 /**

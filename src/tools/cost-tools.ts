@@ -12,7 +12,7 @@ import { nearest } from "../nearest.js";
 import { formatMoney } from "../vendors/kit/price.js";
 import { checkArguments } from "./arguments.js";
 import { idText, quietRange } from "./bounds.js";
-import { refusedBeforeLedger } from "./budget-messages.js";
+import { ledgerRefusal, refusedBeforeLedger } from "./budget-messages.js";
 import { COST_ARGUMENT_NAMES, maxCostRefusal } from "./cost-guard.js";
 import { costSchema, costView } from "./cost-output.js";
 import { defineTool, type ToolDef } from "./define.js";
@@ -67,13 +67,19 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
       const currency = view.currency;
       const limits = app.config.cost.limits.filter((l) => appliesTo(l, quote.vendor));
       // The same checks, in the same order, as the call itself (cost-guard.ts runPaid).
-      const refused = maxCostRefusal(maxCost, quote, app.config.cost.pricesFile) ?? refusedBeforeLedger(quote, limits, app.config.cost);
+      let refused = maxCostRefusal(maxCost, quote, app.config.cost.pricesFile) ?? refusedBeforeLedger(quote, limits, app.config.cost);
+      const refusedLine = (e: AigcError) => `Refused if called (${e.info.code}): ${e.info.message}. ${e.info.hint}`;
       // A price needs no ledger: one that cannot be read (Redis down) leaves only the headroom unknown.
       const budget = refused
-        ? [`Refused if called (${refused.info.code}): ${refused.info.message}. ${refused.info.hint}`]
-        : view.estimated !== null && currency && limits.length
+        ? [refusedLine(refused)]
+        : limits.length
           ? await budgetStatus(app.jobs.store.spend, app.config.cost, 1).then(
-              (status) => describeHeadroom(status, quote.vendor, currency),
+              (status) => {
+                // What is left, then the ledger's refusal of the call as quoted (held at the most it may cost), if it would refuse it.
+                refused = ledgerRefusal(quote, limits, status.limits);
+                const left = view.estimated !== null && currency ? describeHeadroom(status, quote.vendor, currency) : [];
+                return refused ? [...left, refusedLine(refused)] : left;
+              },
               (err: unknown) => [`Budget left: not known now (${err instanceof AigcError ? err.info.message : String(err)}).`],
             )
           : [];

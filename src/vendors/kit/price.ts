@@ -81,6 +81,8 @@ export interface Estimate {
    * the argument that would give it one. A budget or max_cost cannot hold such a call.
    */
   unbounded?: string;
+  /** With `lowerBound`: the argument that makes the call cost exactly `amount` (Jimeng's "force_single: true"). */
+  exactWith?: string;
   /** The rate used, when one rate priced the whole call: an actual is worked out from usage with it. */
   rate?: { amount: number; unit: PriceUnit };
   /** A call with no price: the unit a price for it is written in, where the tool knows it (the refusal's example names it). */

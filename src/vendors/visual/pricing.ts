@@ -27,7 +27,7 @@ import {
 import { ENDPOINTS } from "./catalog.js";
 
 /** The meters of a call, or why the price's unit cannot count it. */
-export type VisualMeters = { meters: Meter[]; lowerBound?: string; most?: Meter[] } | { problem: string };
+export type VisualMeters = { meters: Meter[]; lowerBound?: string; most?: Meter[]; exactWith?: string } | { problem: string };
 
 /** Image generation and the portrait API: calls billed per image returned. */
 const isImageFamily = (endpoint: string) => endpoint.startsWith("image/") || endpoint === ENDPOINTS.portrait;
@@ -76,6 +76,7 @@ export function imageMeters(reqKey: string, body: Record<string, unknown>, mayRe
       : {
           lowerBound: `any further images the model returns (up to ${most}, each billed; set force_single: true for exactly one)`,
           most: [{ quantity: most, ...dims }],
+          exactWith: "force_single: true",
         }),
   };
 }
@@ -136,7 +137,8 @@ export function visualEstimate(
   const unit = price?.unit ?? meteredUnit(endpoint);
   const m = visualMeters(catalog, reqKey, endpoint, body, unit);
   if ("problem" in m) return unknownEstimate(m.problem, price?.source);
-  const estimate = estimateCost(reqKey, price, m.meters, m.lowerBound, unit, m.most);
+  const counted = estimateCost(reqKey, price, m.meters, m.lowerBound, unit, m.most);
+  const estimate = m.exactWith && counted.lowerBound ? { ...counted, exactWith: m.exactWith } : counted;
   // An image call priced per output (unit item) is billed per image returned: its actual counts them as images.
   const perImage = estimate.rate?.unit === "item" && isImageFamily(endpoint);
   return perImage ? { ...estimate, rate: { ...estimate.rate!, unit: "image" } } : estimate;

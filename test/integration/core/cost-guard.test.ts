@@ -145,6 +145,50 @@ describe("the cost guard", () => {
     expect(text(r)).not.toMatch(/Wait until it resets/);
   });
 
+  it("estimate_cost says the budget would refuse a call held at the most it may cost, and the refusal names that most and the fix", async () => {
+    // Jimeng 4.0 at ¥0.2 an image may return up to 15 (¥3): the call is held at ¥3, over a ¥1 limit.
+    h = await startHarness({
+      env: {
+        AIGC_MCP_BUDGET: "daily:1CNY",
+        AIGC_MCP_PRICES_FILE: pricesFile({ visual: [{ model: "*", currency: "CNY", unit: "image", amount: 0.2 }] }),
+      },
+    });
+    const est = await h.call("estimate_cost", { tool: "jimeng_generate_image", arguments: { prompt: "a kite" } });
+    const sc = est.structuredContent as { budget: string[]; refusal?: { code: string; message: string; hint?: string } };
+    expect(sc.budget[0]).toMatch(/^daily 1 CNY: ¥1 left of ¥1 /);
+    expect(sc.budget[1]).toMatch(
+      /^Refused if called \(BudgetExceeded\): the daily budget \(all vendors\) of ¥1 has ¥0 spent .*; this call may cost up to ¥3, the most it can \(.*\), which would pass it, so nothing was sent\. This call alone may cost more than the whole limit\./,
+    );
+    expect(sc.refusal?.hint).toMatch(
+      /^Set force_single: true: the call then costs exactly ¥0\.2, which the budget has left\. Otherwise, make a cheaper call/,
+    );
+    const m = mark(h.sandbox.visual);
+    const call = text(await h.call("jimeng_generate_image", { prompt: "a kite", wait_seconds: 0 }));
+    expect(call).toContain(sc.refusal!.message);
+    expect(call).not.toMatch(/estimate of ¥3/);
+    expect(call).toMatch(/\nWhat to do: Set force_single: true: the call then costs exactly ¥0\.2, which the budget has left\./);
+    expect(m.since()).toHaveLength(0);
+    // With the fix the estimate is exact, within the limit, and no refusal is foretold.
+    const single = await h.call("estimate_cost", { tool: "jimeng_generate_image", arguments: { prompt: "a kite", force_single: true } });
+    expect(single.structuredContent).not.toHaveProperty("refusal");
+    expect(text(single)).not.toMatch(/Refused if called/);
+  });
+
+  it("estimate_cost says the budget would refuse an exact call over what is left, and an unpriced call once a limit is used up", async () => {
+    h = await startHarness({ env: { AIGC_MCP_BUDGET: `ark:daily:${VIDEO_CNY.toFixed(6)}CNY`, AIGC_MCP_BUDGET_UNKNOWN_PRICE: "allow" } });
+    const refusalOf = async (tool: string, args: Record<string, unknown>) =>
+      (await h!.call("estimate_cost", { tool, arguments: args })).structuredContent as { refusal?: { code: string; message: string } };
+    expect(await refusalOf("seedance_generate_video", VIDEO)).not.toHaveProperty("refusal");
+    expect(await refusalOf("seedream_generate_image", { prompt: "a kite" })).not.toHaveProperty("refusal");
+    expect((await h.call("seedance_generate_video", VIDEO)).isError).toBeFalsy();
+    const again = await refusalOf("seedance_generate_video", VIDEO);
+    expect(again.refusal).toMatchObject({ code: "BudgetExceeded" });
+    expect(again.refusal!.message).toMatch(/; this call's estimate of ¥4\.968 .* would pass it/);
+    expect(text(await h.call("seedance_generate_video", VIDEO))).toContain(again.refusal!.message);
+    const unpriced = await refusalOf("seedream_generate_image", { prompt: "a kite" });
+    expect(unpriced.refusal?.message).toMatch(/; it is used up, and this call, whose cost is unknown/);
+  });
+
   it("asks for confirmation when the cost is unknown or in a currency AIGC_MCP_CONFIRM_ABOVE gives no amount in", async () => {
     h = await startHarness({ env: { AIGC_MCP_CONFIRM_ABOVE: "100CNY" } });
     const unknown = await h.call("seedream_generate_image", { prompt: "a kite" });
