@@ -181,8 +181,9 @@ export class JobEngine {
     if (job.state === "finished") return job.record;
     const tr = job.tracker;
     tr.lastInterest = Date.now();
-    // Another process may have ended the job since this one last polled: its stored end wins.
-    if (!tr.ended) tr.takeEnd(await tr.stored());
+    // Another process may have ended the job since this one last polled: its stored end wins (a job
+    // not polled yet is left to its first poll, which a wait holds for: reading first raced it).
+    if (!tr.ended && !tr.kind.firstPollPending()) tr.takeEnd(await tr.stored());
     if (!tr.running && !tr.ended) this.drive(tr);
     return waitOn(tr, { ...opts, drain: this.draining.signal }, this.heartbeatMs);
   }

@@ -77,7 +77,7 @@ describe("a forged but well-formed job id", () => {
     ];
     for (const id of forged) {
       const r = await h.call("get_job", { job_id: id });
-      expect(r.isError, id).toBe(true);
+      expect(r.isError, `${id}: ${text(r).slice(0, 400)}`).toBe(true);
       expect(text(r)).toMatch(/^Error: /);
       expect(await h.app.jobs.store.load(id), id).toBeUndefined();
     }
@@ -127,7 +127,7 @@ describe.each(forgedCases)("a forged $vendor job id", ({ vendor, handle, code, p
     const forged = [`t.${vendor}.${op}.0.${handle.task}`, `k.${vendor}.${op}.0.AAAAAAAAAAAAAAAA`, encodeLegacyJobId(handle)];
     for (const id of forged) {
       const r = await h.call("get_job", { job_id: id });
-      expect(r.isError, id).toBe(true);
+      expect(r.isError, `${id}: ${text(r).slice(0, 400)}`).toBe(true);
       expect(text(r), id).toMatch(/^Error: /);
       expect(await h.app.jobs.store.load(id), id).toBeUndefined();
     }
