@@ -8,7 +8,7 @@ export interface WaitOptions {
   budgetMs: number;
   signal?: AbortSignal;
   onProgress?: (record: JobRecord) => void;
-  /** The originating call of a synchronous job: cancelling it aborts the vendor call. */
+  /** The call that started the job: cancelling it cancels a synchronous job (JobKind.originatingCallCancelled). */
   abortLocalOnCancel?: boolean;
   /** Aborted when the server starts shutting down: the wait then ends as soon as another process can resume the job. */
   drain?: AbortSignal;
@@ -31,9 +31,11 @@ export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number
   const firstPollDeadline = Date.now() + FIRST_POLL_GRACE_MS;
   const onAbort = () => {
     if (stoppedByServer(opts.signal)) return;
-    if (opts.abortLocalOnCancel && tr.kind.abortsWithOriginatingCall && !tr.ended) tr.controller.abort();
+    if (opts.abortLocalOnCancel && !tr.ended) tr.kind.originatingCallCancelled(tr);
   };
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  // Cancelled before this wait began (the job's request already sent): an abort listener would never hear it.
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     for (;;) {
       if (tr.ended) return tr.flushed().then(() => tr.record);

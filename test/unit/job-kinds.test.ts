@@ -368,6 +368,26 @@ describe("local calls", () => {
     expect(await jobs.wait(id, { budgetMs: 5000 })).toMatchObject({ status: "failed", error: { code: "SensitiveContent" } });
   });
 
+  it("end cancelled at once when the call that started them was cancelled before its wait began", async () => {
+    const { jobs } = setup();
+    let vendorSignal: AbortSignal | undefined;
+    const id = await jobs.startLocal({
+      vendor: "fake",
+      op: "image",
+      outputKind: "image",
+      run: (signal) => {
+        vendorSignal = signal;
+        return new Promise((_, reject) => signal.addEventListener("abort", () => reject(cancelled("fake", signal, true))));
+      },
+    });
+    const call = new AbortController();
+    call.abort();
+    // Its caller has gone: whatever this wait answers is dropped.
+    await jobs.wait(id, { budgetMs: 5000, signal: call.signal, abortLocalOnCancel: true }).catch(() => undefined);
+    expect(vendorSignal?.aborted).toBe(true);
+    expect(await jobs.wait(id, { budgetMs: 0 })).toMatchObject({ status: "cancelled", detail: "cancelled before the vendor answered" });
+  });
+
   it("save a streamed body like any other output", async () => {
     const { dir, jobs } = setup();
     const id = await jobs.startLocal({

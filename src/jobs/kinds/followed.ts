@@ -14,7 +14,8 @@ import { ownerGoneError } from "../record.js";
 const REREAD_MS = 1000;
 
 export class Followed implements JobKind {
-  readonly abortsWithOriginatingCall = false;
+  /** The job goes on without the call that started it. */
+  originatingCallCancelled(): void {}
 
   /** The kind that carries the job on once its owner is gone (set then, from `successor`). */
   private next?: JobKind;

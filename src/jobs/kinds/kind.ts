@@ -25,6 +25,10 @@ export interface JobKind {
    * may stop waiting on it when it shuts down: a vendor task, yes; a synchronous call, never.
    */
   resumableElsewhere(): boolean;
-  /** Whether cancelling the tool call that started the job aborts the job itself. */
-  readonly abortsWithOriginatingCall: boolean;
+  /**
+   * The client cancelled the tool call that started the job. A synchronous call is aborted and
+   * reads cancelled at once, unless the vendor has answered (its billed output is kept); a vendor
+   * task goes on.
+   */
+  originatingCallCancelled(tr: Tracker): void;
 }

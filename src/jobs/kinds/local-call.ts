@@ -17,7 +17,6 @@ import type { JobKind } from "./kind.js";
 export type LocalRun = (signal: AbortSignal) => Promise<PollResult>;
 
 export class LocalCall implements JobKind {
-  readonly abortsWithOriginatingCall = true;
   private pending: LocalRun | undefined;
 
   constructor(
@@ -78,6 +77,20 @@ export class LocalCall implements JobKind {
     }
   }
 
+  originatingCallCancelled(tr: Tracker): void {
+    void this.stop(tr, "cancelled before the vendor answered");
+  }
+
+  /**
+   * Aborts the call and ends the job as cancelled in memory at once (a get_job right after reads
+   * it); undefined, leaving it be, once the vendor has answered: the output is billed, and kept.
+   */
+  private stop(tr: Tracker, detail: string): Promise<void> | undefined {
+    if (tr.ended || tr.record.detail === DOWNLOADING) return undefined;
+    tr.controller.abort();
+    return tr.update({ status: "cancelled", detail });
+  }
+
   /** The vendor has no cancel API for a synchronous call: cancel_job only stops waiting. */
   canCancel(): boolean {
     return false;
@@ -90,14 +103,14 @@ export class LocalCall implements JobKind {
    */
   async cancel(tr: Tracker): Promise<CancelOutcome> {
     const vendor = vendorDisplayName(tr.record.vendor);
-    if (tr.record.detail === DOWNLOADING)
+    const stopping = this.stop(tr, "cancelled by cancel_job");
+    if (!stopping)
       return {
         cancelled: false,
         status: "succeeded",
         message: `${vendor} has already answered, so the request is billed: its output is being saved rather than thrown away (the job below says how that ended).`,
       };
-    tr.controller.abort();
-    await tr.update({ status: "cancelled", detail: "cancelled by cancel_job" });
+    await stopping;
     return {
       cancelled: true,
       status: "cancelled",

@@ -28,7 +28,8 @@ export type SubmitFn = (signal: AbortSignal) => Promise<Created>;
 const LOOKUP_ATTEMPTS = 3;
 
 export class Submitting implements JobKind {
-  readonly abortsWithOriginatingCall = false;
+  /** The job goes on without the call that started it. */
+  originatingCallCancelled(): void {}
   private pending: SubmitFn | undefined;
   private readonly poller: VendorTask;
   /** Settles once the create has an outcome: undefined when it created a task, else its error. */

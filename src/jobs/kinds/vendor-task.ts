@@ -36,7 +36,8 @@ export interface PollTiming {
 }
 
 export class VendorTask implements JobKind {
-  readonly abortsWithOriginatingCall = false;
+  /** The job goes on without the call that started it. */
+  originatingCallCancelled(): void {}
   private polls = 0;
   /** Set while the outputs of a succeeded task are being saved. */
   private saving = false;

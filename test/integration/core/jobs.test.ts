@@ -217,6 +217,32 @@ describe("cancellation", () => {
     await until(async () => structured<{ jobs: JobResult[] }>(await h.call("list_jobs", {})).jobs[0]?.status === "cancelled");
   });
 
+  it("a synchronous call cancelled while its billed output downloads keeps the output", async () => {
+    const h = await harness({ ark: { imageDelayMs: 50 } });
+    h.ark.sim.inject({ kind: "delay", delayMs: 800, match: (r) => r.path.startsWith("/media/") });
+    const ac = new AbortController();
+    const pending = h.call("seedream_generate_image", { prompt: "a kite", wait_seconds: 30 }, { signal: ac.signal });
+    await until(() => h.ark.sim.requests.some((r) => r.path.startsWith("/media/")));
+    ac.abort();
+    await expect(pending).rejects.toThrow();
+    const [job] = structured<{ jobs: JobResult[] }>(await h.call("list_jobs", {})).jobs;
+    expect(job!.status).not.toBe("cancelled");
+    const done = jobOf(await h.call("wait_for_job", { job_id: job!.job_id, wait_seconds: 20 }));
+    expect(done.status).toBe("succeeded");
+    expect(done.assets).toHaveLength(1);
+  });
+
+  it("get_job right after a synchronous call is cancelled before the vendor answered says cancelled", async () => {
+    const h = await harness({ ark: { imageDelayMs: 5000 } });
+    const ac = new AbortController();
+    const pending = h.call("seedream_generate_image", { prompt: "abort me", wait_seconds: 30 }, { signal: ac.signal });
+    await until(() => h.ark.sim.requests.some((r) => r.path.endsWith("/images/generations")));
+    ac.abort();
+    await expect(pending).rejects.toThrow();
+    const [job] = structured<{ jobs: JobResult[] }>(await h.call("list_jobs", {})).jobs;
+    expect(job).toMatchObject({ status: "cancelled", detail: "cancelled before the vendor answered" });
+  });
+
   it("get_job on an unknown id explains what a job id looks like", async () => {
     const h = await harness();
     const r = await h.call("get_job", { job_id: "cgt-2025" });
