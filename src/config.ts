@@ -99,6 +99,7 @@ export interface CoreConfig {
   allowedHosts: string[];
   allowedOrigins: string[];
   maxBodyBytes: number;
+  maxBodyBytesInFlight: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   maxConnections: number;
@@ -173,6 +174,7 @@ export function parseCoreConfig(env: Env): CoreConfig {
     allowedHosts: envValue(env, "AIGC_MCP_ALLOWED_HOSTS", zList.optional()) ?? [],
     allowedOrigins: envValue(env, "AIGC_MCP_ALLOWED_ORIGINS", zList.optional()) ?? [],
     maxBodyBytes: envValue(e("AIGC_MCP_MAX_BODY_BYTES"), "AIGC_MCP_MAX_BODY_BYTES", zInt(1024, 1 << 30)),
+    maxBodyBytesInFlight: envValue(e("AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT"), "AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT", zInt(1 << 20, 2 ** 40)),
     headersTimeoutMs: envValue(e("AIGC_MCP_HEADERS_TIMEOUT_S"), "AIGC_MCP_HEADERS_TIMEOUT_S", zInt(1, 3600)) * 1000,
     bodyTimeoutMs: envValue(e("AIGC_MCP_BODY_TIMEOUT_S"), "AIGC_MCP_BODY_TIMEOUT_S", zInt(1, 3600)) * 1000,
     maxConnections: envValue(e("AIGC_MCP_MAX_CONNECTIONS"), "AIGC_MCP_MAX_CONNECTIONS", zInt(1, 100_000)),

@@ -42,6 +42,13 @@ export const CORE_ENV: EnvVar[] = [
   },
   { name: "AIGC_MCP_MAX_BODY_BYTES", flag: "--max-body-bytes", description: "Largest HTTP request body (413 beyond).", default: "4194304" },
   {
+    name: "AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT",
+    flag: "--max-body-bytes-in-flight",
+    description:
+      "Most bytes of HTTP request bodies over 64 KiB held at once, each until its answer ends (inline media cost several times their size in memory). A larger body waits up to 3 × the body timeout for room, then gets 503.",
+    default: "33554432",
+  },
+  {
     name: "AIGC_MCP_HEADERS_TIMEOUT_S",
     flag: "--headers-timeout",
     description: "Seconds a client has to send an HTTP request's headers (slow or silent connections are closed).",

@@ -15,6 +15,7 @@ import { ConfigError, isLoopbackHost } from "../config.js";
 import { machineAddresses, openHostWarning } from "../config-warnings.js";
 import type { AppContext } from "../context.js";
 import { log } from "../log.js";
+import { BodyBudget, roomForBody } from "./body-budget.js";
 import { applyCors } from "./cors.js";
 import { hostAllowed, originAllowed } from "./host.js";
 import { serveMedia } from "./media-route.js";
@@ -79,6 +80,9 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
   /** Requests being answered, but for standalone GET streams (which last as long as their session). */
   let inFlight = 0;
   let idle: (() => void) | undefined;
+  const bodies = new BodyBudget(cfg.maxBodyBytesInFlight);
+  // Within Node's requestTimeout (6 × the body timeout, from the headers on): the upload keeps the rest.
+  const bodyWaitMs = cfg.bodyTimeoutMs * 3;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -134,9 +138,15 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     }
     if (req.method !== "POST") return plain(res, 405, "Method not allowed", { allow: "GET, POST, DELETE" });
 
+    // A declared length waits for room before the body is read (the socket holds the rest); any other body once read.
+    const declared = Number(req.headers["content-length"]);
+    const sized = Number.isFinite(declared) && declared <= cfg.maxBodyBytes;
+    if (sized && !(await roomForBody(bodies, declared, bodyWaitMs, req, res))) return;
     let body: unknown;
     try {
-      const text = (await readBody(req, cfg.maxBodyBytes, cfg.bodyTimeoutMs)).toString("utf8");
+      const raw = await readBody(req, cfg.maxBodyBytes, cfg.bodyTimeoutMs);
+      if (!sized && !(await roomForBody(bodies, raw.length, bodyWaitMs, req, res))) return;
+      const text = raw.toString("utf8");
       const refusal = messageRefusal(text);
       if (refusal) return json(res, 413, { jsonrpc: "2.0", ...refusal });
       body = JSON.parse(text);

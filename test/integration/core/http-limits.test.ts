@@ -1,4 +1,5 @@
 /** Issue 11 items 9 and 10 over HTTP: an empty batch, slow clients (slowloris), the connection cap, and long SSE calls that must survive them. */
+import { randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCoreConfig } from "../../../src/config.js";
@@ -15,8 +16,8 @@ interface Running {
   port: number;
 }
 
-async function start(extra: Record<string, string>): Promise<Running> {
-  const ark = await new ArkSimulator({ queuedMs: 150, runningMs: 4_000, imageDelayMs: 10, maxRenderEdge: 256 }).start();
+async function start(extra: Record<string, string>, imageDelayMs = 10): Promise<Running> {
+  const ark = await new ArkSimulator({ queuedMs: 150, runningMs: 4_000, imageDelayMs, maxRenderEdge: 256 }).start();
   const env = {
     AIGC_MCP_OUTPUT_DIR: tempDir(),
     AIGC_MCP_TRANSPORT: "http",
@@ -238,4 +239,60 @@ describe("HTTP limits", () => {
     expect((body.match(/^: keepalive$/gm) ?? []).length).toBeGreaterThanOrEqual(2);
     expect(body).toMatch(/"status":"succeeded"/);
   }, 20_000);
+});
+
+describe("large request bodies held at once (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT)", () => {
+  let s: Running;
+  // The "[slow]" prompt takes the simulator 10 × 200 ms: 2 s.
+  beforeAll(async () => {
+    s = await start({ AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT: String(1 << 20), AIGC_MCP_BODY_TIMEOUT_S: "1" }, 200);
+  });
+  afterAll(() => stop(s));
+
+  // A JPEG by its magic, of 700 000 random bytes: a 0.93 MB data: URI, so two do not fit in 1 MiB.
+  const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0]), randomBytes(700_000)]);
+  const image = `data:image/jpeg;base64,${jpeg.toString("base64")}`;
+  const call = (id: number, prompt: string) =>
+    post(s.http.url, {
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name: "seedream_generate_image", arguments: { prompt, images: [image], wait_seconds: 30, delivery: "link" } },
+    }).then(async (r) => ({ status: r.status, text: await r.text(), at: Date.now(), retryAfter: r.headers.get("retry-after") }));
+  const generations = () => s.ark.sim.requests.filter((r) => r.path.endsWith("/images/generations"));
+
+  it("a large body waits for room while small requests go through, then runs", async () => {
+    const before = generations().length;
+    const first = call(1, "[slow] a kite");
+    while (generations().length === before) await new Promise((r) => setTimeout(r, 20));
+    const second = call(2, "a kite");
+    const t0 = Date.now();
+    const list = await post(s.http.url, { jsonrpc: "2.0", id: 3, method: "tools/list" });
+    expect(list.status).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(generations()).toHaveLength(before + 1); // the second is still waiting
+    const [a, b] = await Promise.all([first, second]);
+    for (const r of [a, b]) {
+      expect(r.status).toBe(200);
+      expect(r.text).not.toMatch(/"isError":true/);
+    }
+    expect(b.at).toBeGreaterThan(a.at);
+  });
+
+  it("answers 503 with Retry-After when no room comes within 3 × the body timeout, and sends nothing of it", async () => {
+    s.ark.sim.inject({ kind: "delay", delayMs: 4000, match: (r) => r.path.endsWith("/images/generations") });
+    const before = generations().length;
+    const first = call(4, "a kite");
+    while (generations().length === before) await new Promise((r) => setTimeout(r, 20));
+    const t0 = Date.now();
+    const refused = await call(5, "a kite");
+    expect(refused.status).toBe(503);
+    expect(refused.retryAfter).toBe("5");
+    expect(refused.text).toMatch(
+      /^Busy: the server already holds \d+ bytes .*\(AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, 1048576\) and this one waited 3 s for room\. .*file paths or URLs/,
+    );
+    expect(Date.now() - t0).toBeGreaterThan(2500);
+    expect(generations()).toHaveLength(before + 1);
+    expect((await first).status).toBe(200);
+  });
 });

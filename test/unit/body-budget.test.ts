@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { BodyBudget, SMALL_BODY_BYTES } from "../../src/transports/body-budget.js";
+
+const MB = 1 << 20;
+
+describe("BodyBudget", () => {
+  it("takes small bodies at once, large ones in order as room frees, and one over the capacity alone", async () => {
+    const b = new BodyBudget(4 * MB);
+    const order: string[] = [];
+    const small = await b.acquire(SMALL_BODY_BYTES, 1000);
+    expect(small).toBeTypeOf("function");
+    const first = (await b.acquire(3 * MB, 1000))!;
+    const second = b.acquire(2 * MB, 1000).then((r) => (order.push("second"), r));
+    const third = b.acquire(1 * MB, 1000).then((r) => (order.push("third"), r));
+    // The third would fit now, but waits behind the second: no large body is passed over for ever.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(order).toEqual([]);
+    expect(b.waiting).toBe(2);
+    first();
+    first(); // a second release changes nothing
+    const [r2, r3] = await Promise.all([second, third]);
+    expect(order).toEqual(["second", "third"]);
+    expect(b.inUse).toBe(3 * MB);
+    r2!();
+    r3!();
+    const huge = (await b.acquire(10 * MB, 1000))!;
+    expect(b.inUse).toBe(4 * MB);
+    huge();
+    expect(b.inUse).toBe(0);
+  });
+
+  it("gives up after its wait or when its signal aborts, and then lets those behind it in", async () => {
+    const b = new BodyBudget(4 * MB);
+    const held = (await b.acquire(3 * MB, 1000))!;
+    const t0 = Date.now();
+    expect(await b.acquire(2 * MB, 100)).toBeUndefined();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(90);
+    const ac = new AbortController();
+    const big = b.acquire(4 * MB, 5000, ac.signal);
+    const behind = b.acquire(1 * MB, 5000);
+    ac.abort();
+    expect(await big).toBeUndefined();
+    expect(await behind).toBeTypeOf("function");
+    expect(b.waiting).toBe(0);
+    held();
+  });
+});
