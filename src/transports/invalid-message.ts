@@ -20,10 +20,17 @@ export function requestIdOf(value: unknown): string | number | undefined {
   return typeof id === "string" || (typeof id === "number" && Number.isFinite(id)) ? id : undefined;
 }
 
+/** An Invalid Request (-32600) answer under `id`, saying `why`. */
+const refusal = (id: string | number | null, why: string): InvalidMessage => ({
+  jsonrpc: "2.0",
+  id,
+  error: { code: -32600, message: `Invalid Request: ${why}` },
+});
+
 /** The error answering `value`, parsed JSON that the SDK's message schema refused. */
 export function invalidMessage(value: unknown): InvalidMessage {
   const id = requestIdOf(value);
-  return { jsonrpc: "2.0", id: id ?? null, error: { code: -32600, message: `Invalid Request: ${invalidWhere(value, id)}` } };
+  return refusal(id ?? null, invalidWhere(value, id));
 }
 
 /**
@@ -33,7 +40,7 @@ export function invalidMessage(value: unknown): InvalidMessage {
  */
 export function batchNotRun(items: readonly unknown[], why: string): InvalidMessage[] {
   const ids = items.map(requestIdOf).filter((id) => id !== undefined);
-  return (ids.length ? ids : [null]).map((id) => ({ jsonrpc: "2.0", id, error: { code: -32600, message: `Invalid Request: ${why}` } }));
+  return (ids.length ? ids : [null]).map((id) => refusal(id, why));
 }
 
 /**
@@ -43,8 +50,13 @@ export function batchNotRun(items: readonly unknown[], why: string): InvalidMess
  */
 export function invalidBatch(items: readonly unknown[], valid: (item: unknown) => boolean): InvalidMessage[] {
   const first = items.findIndex((m) => !valid(m));
-  const why = `not run: message ${first + 1} of this batch is invalid (${invalidMessage(items[first]).error.message.replace(/^Invalid Request: /, "")}); send the batch again without it`;
-  return items.flatMap((m) => (valid(m) ? batchNotRun([m], why).filter((a) => a.id !== null) : [invalidMessage(m)]));
+  const bad = items[first];
+  const why = `not run: message ${first + 1} of this batch is invalid (${invalidWhere(bad, requestIdOf(bad))}); send the batch again without it`;
+  return items.flatMap((m) => {
+    if (!valid(m)) return [invalidMessage(m)];
+    const id = requestIdOf(m);
+    return id === undefined ? [] : [refusal(id, why)];
+  });
 }
 
 /** The first field of `value` that its schema refused, in one line. */
