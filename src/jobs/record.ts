@@ -11,8 +11,12 @@ export type RecordPatch = Partial<
   Pick<JobRecord, "status" | "detail" | "percent" | "model" | "error" | "assets" | "vendor_task_id" | "task_x" | "usage" | "cost">
 >;
 
-/** A fresh record for the job `handle` describes, dated from the handle. */
-export function newRecord(jobId: string, handle: JobHandle, status: JobStatus, label?: string): JobRecord {
+/**
+ * A fresh record for the job `handle` describes, dated from the handle (whole seconds, in the job
+ * id) or, more finely, at `createdMs` within the handle's second.
+ */
+export function newRecord(jobId: string, handle: JobHandle, status: JobStatus, label?: string, createdMs?: number): JobRecord {
+  const second = handle.t * 1000;
   return {
     job_id: jobId,
     status,
@@ -22,17 +26,21 @@ export function newRecord(jobId: string, handle: JobHandle, status: JobStatus, l
     ...(handle.task ? { vendor_task_id: handle.task } : {}),
     assets: [],
     ...(label ? { label } : {}),
-    created_at: new Date(handle.t * 1000).toISOString(),
+    created_at: new Date(createdMs === undefined ? second : Math.min(Math.max(createdMs, second), second + 999)).toISOString(),
     updated_at: new Date().toISOString(),
   };
 }
 
-/** A new record of a job this process (`owner`) runs, with the paid call's cost (its estimate and budget reservation), and the call's scope. */
+/**
+ * A new record of a job this process (`owner`) runs, with the paid call's cost (its estimate and
+ * budget reservation), and the call's scope. Dated to the millisecond: list_jobs lists the jobs of
+ * one second newest first too.
+ */
 export function ownRecord(owner: JobOwner, jobId: string, handle: JobHandle, status: JobStatus, label?: string) {
   const scope = callScope();
   const cost = scope?.cost ? { cost: scope.cost } : {};
   const delivery = scope?.taskDelivery ? { task_delivery: scope.taskDelivery } : {};
-  return { scope, record: { ...newRecord(jobId, handle, status, label), owner, handle, ...cost, ...delivery } };
+  return { scope, record: { ...newRecord(jobId, handle, status, label, Date.now()), owner, handle, ...cost, ...delivery } };
 }
 
 /**

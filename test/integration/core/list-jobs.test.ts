@@ -96,3 +96,20 @@ describe("list_jobs paging", () => {
     }
   });
 });
+
+describe("list_jobs order", () => {
+  it("lists jobs started within one second newest first, as started", async () => {
+    const h = await startHarness({ ark: { queuedMs: 60_000 } });
+    try {
+      const started: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await h.call("seedance_generate_video", { prompt: `kite ${i}`, wait_seconds: 0 });
+        started.push(structured<{ job_id: string }>(r).job_id);
+      }
+      const listed = structured<Page>(await h.call("list_jobs", { limit: 6 })).jobs.map((j) => j.job_id);
+      expect(listed).toEqual(started.reverse());
+    } finally {
+      await h.close();
+    }
+  });
+});
