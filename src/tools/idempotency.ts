@@ -107,18 +107,29 @@ export async function replayKey(
     return undefined;
   }
   const result = await renderJob(record, ctx.app, ctx.delivery, { waited });
-  return noted({ ...result, content: result.content ?? [] });
+  return noted({ ...result, content: result.content ?? [] }, record.status);
 }
 
-/** Says the result is a repeat: first in the text, or after the "Error:" line of a failure; without `_meta.usage`, as it billed nothing. */
-function noted(result: CallToolResult): CallToolResult {
+/** What a repeat of a call whose job ended without its output says to do: the key stays taken (its first call may have been billed). */
+const ENDED_WITHOUT_OUTPUT = new Set(["failed", "cancelled", "expired"]);
+
+/**
+ * Says the result is a repeat: first in the text, or after the "Error:" line of a failure; without
+ * `_meta.usage`, as it billed nothing. A repeat of a job that ended without its output (`status`)
+ * says that repeating it changes nothing, and how to generate again.
+ */
+function noted(result: CallToolResult, status?: string): CallToolResult {
+  const says =
+    status && ENDED_WITHOUT_OUTPUT.has(status)
+      ? `${REPEAT} That call's job was ${status}, and repeating it returns the same: to generate again, use a new idempotency_key (this one stays taken for 24 hours, as the first call may have been billed).`
+      : REPEAT;
   if (result._meta?.usage) {
     const { usage: _billedBefore, ...meta } = result._meta;
     result = { ...result, _meta: meta };
   }
   const text = result.content.find((b) => b.type === "text");
-  if (text?.type !== "text") return { ...result, content: [{ type: "text", text: REPEAT }, ...result.content] };
+  if (text?.type !== "text") return { ...result, content: [{ type: "text", text: says }, ...result.content] };
   const [head, ...rest] = text.text.split("\n");
-  text.text = result.isError ? [head, REPEAT, ...rest].join("\n") : `${REPEAT}\n${text.text}`;
+  text.text = result.isError ? [head, says, ...rest].join("\n") : `${says}\n${text.text}`;
   return result;
 }

@@ -252,6 +252,22 @@ describe("the cost guard", () => {
     );
   });
 
+  it("a repeat of a keyed call that was cancelled says that to generate again takes a new key", async () => {
+    h = await startHarness({ ark: { imageDelayMs: 100 } });
+    const m = mark(h.ark);
+    const ac = new AbortController();
+    const args = { prompt: "[slow] a kite", idempotency_key: "cancelled-key-0001" };
+    const call = h.call("seedream_generate_image", args, { signal: ac.signal });
+    while (!m.since((r) => r.method === "POST").length) await new Promise((r) => setTimeout(r, 10));
+    ac.abort();
+    await expect(call).rejects.toThrow();
+    const again = await h.call("seedream_generate_image", args);
+    expect(text(again)).toMatch(
+      /This repeats an earlier call .* That call's job was cancelled, and repeating it returns the same: to generate again, use a new idempotency_key \(this one stays taken for 24 hours/,
+    );
+    expect(m.since((r) => r.method === "POST")).toHaveLength(1);
+  });
+
   it("refuses a call priced in a currency the budget has no limit in, naming the limit to add", async () => {
     h = await startHarness({ env: { AIGC_MCP_BUDGET: "daily:100CNY" } });
     const m = mark(h.sandbox.kling);
