@@ -20,6 +20,47 @@ function thresholdFor(config: CostConfig, currency: string | undefined) {
   return config.confirmAbove.find((t) => t.currency === currency) ?? config.confirmAbove.find((t) => !t.currency);
 }
 
+/** Why a call needs the user's approval (words for its error, its form and estimate_cost). */
+export interface ApprovalReason {
+  /** Whether the estimate has an amount and currency. */
+  known: boolean;
+  /** "¥4.999326", or "an unknown amount". */
+  estimate: string;
+  /** The threshold(s) it is over: "4 CNY". */
+  above: string;
+  /** Why, with the estimate's basis: "it is estimated at ¥5 (…), above 4 CNY". */
+  why: string;
+  /** The same without the basis, for the form, which shows the basis on a line of its own. */
+  short: string;
+}
+
+/**
+ * Why AIGC_MCP_CONFIRM_ABOVE makes the call `quote` prices need the user's approval, or undefined
+ * when it does not. One rule for the call (confirmSpend) and estimate_cost.
+ */
+export function approvalReason(quote: Quote, config: CostConfig): ApprovalReason | undefined {
+  if (!config.confirmAbove.length) return undefined;
+  const { amount, currency } = quote.estimate;
+  const threshold = thresholdFor(config, currency);
+  const most = ceilingOf(quote.estimate);
+  // Compared at the most it can cost; one nothing bounds (a chat without max_tokens) at its least, as asking at every chat would be noise.
+  const compared = most ?? amount;
+  // A call whose cost is unknown, or in a currency no threshold is given in, cannot be shown to be under it: it is asked about too.
+  if (threshold && compared !== null && currency && compared <= threshold.amount) return undefined;
+  const known = amount !== null && !!currency;
+  const estimate = known ? amountLine(amount, currency, quote.estimate.lowerBound, most) : "an unknown amount";
+  const above = threshold
+    ? `${threshold.amount}${threshold.currency ? ` ${threshold.currency}` : ""}`
+    : config.confirmAbove.map((t) => `${t.amount}${t.currency ? ` ${t.currency}` : ""}`).join(" / ");
+  const why = (basis: boolean) =>
+    !known
+      ? `its cost is unknown (${quote.estimate.reason ?? quote.estimate.basis})`
+      : threshold
+        ? `it is estimated at ${estimate}${basis ? ` (${quote.estimate.basis})` : ""}, above ${above}`
+        : `it is priced in ${currency} (${estimate}${basis ? `: ${quote.estimate.basis}` : ""}) and AIGC_MCP_CONFIRM_ABOVE gives no ${currency} amount`;
+  return { known, estimate, above, why: why(true), short: why(false) };
+}
+
 export async function confirmSpend(opts: {
   tool: string;
   quote: Quote;
@@ -27,26 +68,11 @@ export async function confirmSpend(opts: {
   config: CostConfig;
   elicit: Elicit | undefined;
 }): Promise<void> {
-  const { quote, config } = opts;
-  if (!config.confirmAbove.length) return;
-  const { amount, currency } = quote.estimate;
-  const threshold = thresholdFor(config, currency);
-  const most = ceilingOf(quote.estimate);
-  // Compared at the most it can cost; one nothing bounds (a chat without max_tokens) at its least, as asking at every chat would be noise.
-  const compared = most ?? amount;
-  // A call whose cost is unknown, or in a currency no threshold is given in, cannot be shown to be under it: it is asked about too.
-  if (threshold && compared !== null && currency && compared <= threshold.amount) return;
-  const known = amount !== null && !!currency;
-  const estimate = known ? amountLine(amount, currency, quote.estimate.lowerBound, most) : "an unknown amount";
+  const { quote } = opts;
+  const reason = approvalReason(quote, opts.config);
+  if (!reason) return;
+  const { known, estimate, above, why } = reason;
   const about = known ? "about " : "";
-  const above = threshold
-    ? `${threshold.amount}${threshold.currency ? ` ${threshold.currency}` : ""}`
-    : config.confirmAbove.map((t) => `${t.amount}${t.currency ? ` ${t.currency}` : ""}`).join(" / ");
-  const why = !known
-    ? `its cost is unknown (${quote.estimate.reason ?? quote.estimate.basis})`
-    : threshold
-      ? `it is estimated at ${estimate} (${quote.estimate.basis}), above ${above}`
-      : `it is priced in ${currency} (${estimate}: ${quote.estimate.basis}) and AIGC_MCP_CONFIRM_ABOVE gives no ${currency} amount`;
   if (opts.elicit) {
     const answer = await askUser(opts.elicit, quote, {
       mode: "form",
@@ -56,7 +82,7 @@ export async function confirmSpend(opts: {
         `Model: ${quote.model ?? "the vendor's default"}`,
         `Estimate: ${estimate}`,
         `Basis: ${quote.estimate.basis}`,
-        `(This call needs your approval because ${why}: AIGC_MCP_CONFIRM_ABOVE.)`,
+        `(This call needs your approval because ${reason.short}: AIGC_MCP_CONFIRM_ABOVE.)`,
       ].join("\n"),
       requestedSchema: {
         type: "object",

@@ -13,6 +13,7 @@ import { formatMoney } from "../vendors/kit/price.js";
 import { checkArguments } from "./arguments.js";
 import { idText, quietRange } from "./bounds.js";
 import { ledgerRefusal, refusedBeforeLedger } from "./budget-messages.js";
+import { approvalReason } from "./confirm.js";
 import { COST_ARGUMENT_NAMES, maxCostRefusal } from "./cost-guard.js";
 import { costSchema, costView } from "./cost-output.js";
 import { defineTool, type ToolDef } from "./define.js";
@@ -39,6 +40,10 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
         .object({ code: z.string(), message: z.string(), hint: z.string().optional() })
         .optional()
         .describe("the error the call would get before anything is sent (max_cost, a budget, an unknown price)"),
+      approval: z
+        .string()
+        .optional()
+        .describe("why the call would need the user's approval first (AIGC_MCP_CONFIRM_ABOVE), and how it is asked"),
     },
     annotations: FREE_READ,
     async run(args, ctx) {
@@ -87,7 +92,13 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
         view.estimated === null || !view.currency
           ? `cost unknown: ${quote.estimate.reason ?? view.basis}`
           : `${view.lower_bound ? "at least " : ""}${formatMoney(view.estimated, view.currency)}: ${view.basis} (prices as of ${view.price_date}, ${view.price_confidence})`;
-      const text = [`${def.name}${quote.model ? ` with ${quote.model}` : ""}: ${price}`, ...budget].join("\n");
+      const reason = approvalReason(quote, app.config.cost);
+      const approval = reason
+        ? `Needs the user's approval (AIGC_MCP_CONFIRM_ABOVE ${reason.above}) because ${reason.short}: a client that can show forms asks the user when it is called; any other gets ConfirmationRequired until the call is repeated with confirm: true after the user approved.`
+        : undefined;
+      const text = [`${def.name}${quote.model ? ` with ${quote.model}` : ""}: ${price}`, ...budget, ...(approval ? [approval] : [])].join(
+        "\n",
+      );
       return {
         content: [{ type: "text", text }],
         structuredContent: {
@@ -96,6 +107,7 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
           ...(quote.model ? { model: quote.model } : {}),
           cost: view,
           ...(budget.length ? { budget } : {}),
+          ...(approval ? { approval } : {}),
           ...(refused
             ? {
                 refusal: {

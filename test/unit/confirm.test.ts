@@ -21,4 +21,13 @@ describe("the approval form", () => {
     expect(unknown.message).toMatch(/^Approve spending an unknown amount with ark\?\n/i);
     expect(unknown.requestedSchema.properties.approve).toMatchObject({ title: "Spend an unknown amount" });
   });
+
+  it("gives the basis once, on its own line", async () => {
+    const basis = "(5 s) × 1112×834 px × 24 fps / 1024 = 113 073 tokens × ¥46/M tokens";
+    const form = await formFor({ vendor: "ark", estimate: { amount: 5.2, currency: "CNY", basis } });
+    expect(form.message.split(basis)).toHaveLength(2);
+    expect(form.message).toMatch(
+      /\nBasis: \(5 s\).*\n\(This call needs your approval because it is estimated at ¥5\.2, above 1 CNY: AIGC_MCP_CONFIRM_ABOVE\.\)$/,
+    );
+  });
 });

@@ -206,6 +206,15 @@ describe("the cost guard", () => {
     expect((usd.structuredContent as { message: string }).message).toBe(`${first}\n${todo}`);
     const cheap = await h.call("seedance_generate_video", { ...VIDEO, wait_seconds: 0 });
     expect(cheap.isError).toBeFalsy();
+    // estimate_cost says so beforehand, and nothing of a call under the threshold.
+    const est = await h.call("estimate_cost", { tool: "kling_text_to_video", arguments: { prompt: "a kite" } });
+    const approval = (est.structuredContent as { approval?: string }).approval;
+    expect(approval).toMatch(
+      /^Needs the user's approval \(AIGC_MCP_CONFIRM_ABOVE 100 CNY\) because it is priced in USD .*: a client that can show forms asks the user .*ConfirmationRequired until the call is repeated with confirm: true/,
+    );
+    expect(text(est)).toContain(approval);
+    const under = await h.call("estimate_cost", { tool: "seedance_generate_video", arguments: VIDEO });
+    expect(under.structuredContent).not.toHaveProperty("approval");
   });
 
   it("a call cancelled before the vendor answered says its estimate counts as spent", async () => {
