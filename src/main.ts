@@ -5,6 +5,7 @@ import { ConfigError, CORE_ENV, parseCoreConfig, type CoreConfig, type Env } fro
 import { expandHome } from "./home-path.js";
 import { configWarnings, sharingWarnings, unknownVariableWarnings } from "./config-warnings.js";
 import { compileCache } from "./compile-cache.js";
+import { SANDBOX_DRAINED_DETAIL } from "./jobs/wait.js";
 import { bucketFor, createContext, jobStore } from "./context.js";
 import { configErrorText, helpText, parseArgs, UsageError } from "./cli.js";
 import { describeError, joinSentences } from "./errors.js";
@@ -123,7 +124,7 @@ async function main(argv: string[]): Promise<void> {
       const graceMs = core.shutdownGraceMs;
       const deadline = Date.now() + graceMs;
       log.info(`aigc-mcp shutting down: ${signal}; answering the calls in flight (up to ${graceMs / 1000} s, AIGC_MCP_SHUTDOWN_GRACE_S)`);
-      app.jobs.drain();
+      app.jobs.drain(core.sandbox ? SANDBOX_DRAINED_DETAIL : undefined);
       await handle.drain(graceMs);
       // What is still running past the grace is stopped, and its callers told so: jobs first (a
       // synchronous call's job fails Interrupted), then calls that made no job (a chat). A late

@@ -22,7 +22,7 @@ import type { JobStore } from "./store.js";
 import { Tracker } from "./tracker.js";
 import { TrackedJobs } from "./tracked.js";
 import { type CancelOutcome, type JobHandle, type JobRecord, type TaskDriver } from "./types.js";
-import { waitOn, type WaitOptions } from "./wait.js";
+import { DRAINED_DETAIL, waitOn, type WaitOptions } from "./wait.js";
 import { resumeJob, type JobLookup, type Resuming } from "./resume.js";
 import { lostRecord, unsave } from "./lost-record.js";
 import type { EngineOptions } from "./engine-options.js";
@@ -192,10 +192,10 @@ export class JobEngine {
    * Starts shutting down: every wait, now or later, on a job another process can carry on from
    * its record (a vendor task, not one whose outputs this process is saving) ends at once with the
    * job's record, so its caller gets the job id to resume anywhere. Waits on the others (a
-   * synchronous call, a create not answered yet) go on until the job ends or `close` stops it.
-   */
-  drain(): void {
-    this.draining.abort();
+   * synchronous call, a create not answered yet) go on until the job ends or `close` stops it;
+   * `detail` is what the ended waits' records say. */
+  drain(detail = DRAINED_DETAIL): void {
+    this.draining.abort(detail);
   }
 
   /** Cancels an unfinished job as far as its kind allows; the outcome says plainly what happened. */

@@ -17,6 +17,10 @@ export interface WaitOptions {
 /** What a wait ended by a shutdown says in the record it returns (the job itself is unchanged). */
 export const DRAINED_DETAIL = "this server is shutting down; wait_for_job resumes the job on any server sharing its job store";
 
+/** The same for --sandbox, whose simulated vendors stop with it (README, Sandbox). */
+export const SANDBOX_DRAINED_DETAIL =
+  "this --sandbox server is shutting down, and its simulated vendors with it: no other process can finish a job still running (their simulators never saw its task)";
+
 /** How long a wait, even with a zero budget, holds for the first poll of a resumed vendor task. */
 const FIRST_POLL_GRACE_MS = 10_000;
 
@@ -39,7 +43,7 @@ export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number
   try {
     for (;;) {
       if (tr.ended) return tr.flushed().then(() => tr.record);
-      if (opts.drain?.aborted && tr.kind.resumableElsewhere()) return drained(tr);
+      if (opts.drain?.aborted && tr.kind.resumableElsewhere()) return drained(tr, opts.drain);
       // The work stopped short of an end (a refused status poll, repeated failed polls, a task the
       // vendor does not know with this server's credentials, outputs the disk refused): nothing
       // changes before the next wait restarts it, and the detail says why.
@@ -47,10 +51,10 @@ export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number
       const now = Date.now();
       const needFirstPoll = tr.kind.firstPollPending() && now < firstPollDeadline;
       if (now >= deadline && !needFirstPoll) return tr.record;
-      if (opts.signal?.aborted) return ended(tr, opts.signal);
+      if (opts.signal?.aborted) return ended(tr, opts.signal, opts.drain);
       const until = needFirstPoll && now >= deadline ? firstPollDeadline : deadline;
       await tr.nextChange(Math.min(heartbeatMs, Math.max(1, until - now)), opts.signal, opts.drain);
-      if (opts.signal?.aborted) return ended(tr, opts.signal);
+      if (opts.signal?.aborted) return ended(tr, opts.signal, opts.drain);
       tr.lastInterest = Date.now();
       if (!tr.ended) opts.onProgress?.(tr.record);
     }
@@ -60,13 +64,16 @@ export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number
 }
 
 /** A wait its call's signal ended: the job as it stands when a shutdown stopped the call, else a cancellation. */
-function ended(tr: Tracker, signal: AbortSignal): JobRecord {
-  if (stoppedByServer(signal)) return tr.ended || !tr.kind.resumableElsewhere() ? tr.record : drained(tr);
+function ended(tr: Tracker, signal: AbortSignal, drain?: AbortSignal): JobRecord {
+  if (stoppedByServer(signal)) return tr.ended || !tr.kind.resumableElsewhere() ? tr.record : drained(tr, drain);
   throw cancelledWait();
 }
 
 /** The record a wait a shutdown ended returns for a job another process can resume (the job itself is unchanged). */
-const drained = (tr: Tracker): JobRecord => ({ ...tr.record, detail: DRAINED_DETAIL });
+const drained = (tr: Tracker, drain?: AbortSignal): JobRecord => ({
+  ...tr.record,
+  detail: typeof drain?.reason === "string" ? drain.reason : DRAINED_DETAIL,
+});
 
 function cancelledWait(): AigcError {
   return new AigcError({

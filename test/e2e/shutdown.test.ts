@@ -210,4 +210,22 @@ describe("shutting down over HTTP (SIGTERM)", () => {
       await s3.close();
     }
   }, 60_000);
+
+  it("with --sandbox, says that no other process can finish a video still running (its simulators stop with it)", async () => {
+    const s = await startHttpServer({ AIGC_MCP_OUTPUT_DIR: tempDir("aigc-shutdown-"), AIGC_MCP_SHUTDOWN_GRACE_S: "5" }, ["--sandbox"]);
+    s.child.removeAllListeners("exit");
+    children.push(s.child);
+    const exited = new Promise<number | null>((resolve) => s.child.once("exit", resolve));
+    const client = await connect(s.url);
+    const video = call(client, "seedance_generate_video", { prompt: "[slow] a lighthouse at dusk", wait_seconds: 60 });
+    await new Promise((r) => setTimeout(r, 1000));
+    s.child.kill("SIGTERM");
+    const v = await video;
+    expect(jobOf(v.result).status).toMatch(/^(submitting|queued|running)$/);
+    expect(text(v.result)).toMatch(
+      /this --sandbox server is shutting down, and its simulated vendors with it: no other process can finish/,
+    );
+    expect(text(v.result)).not.toMatch(/resumes the job on any server/);
+    expect(await exited).toBe(0);
+  }, 30_000);
 });
