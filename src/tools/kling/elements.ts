@@ -5,6 +5,7 @@ import { idText } from "../bounds.js";
 import { waitSecondsSchema } from "../jobs.js";
 import type { CoreConfig } from "../../config.js";
 import { AigcError, describeError, inputError } from "../../errors.js";
+import { withDeadline } from "../../net/deadline.js";
 import type { KlingClient } from "../../vendors/kling/client.js";
 import { KlingElements, type ElementLibrary, type ElementPage, type ElementTask, type KlingElement } from "../../vendors/kling/elements.js";
 import { defineTool, PAID_GENERATOR } from "../define.js";
@@ -58,13 +59,36 @@ function view(e: KlingElement, library: ElementLibrary): ElementOut {
 const line = (e: ElementOut) =>
   `- ${e.element_id} ${e.element_name ?? ""}${e.element_description ? `: ${e.element_description}` : ""}${e.owned_by ? ` (owner ${e.owned_by})` : ""}${e.library === "old" ? " [old library]" : ""}`;
 
-/** Polls an element-creation task until it ends or `budgetMs` runs out. */
-async function settle(elements: KlingElements, taskId: string, budgetMs: number, signal: AbortSignal): Promise<ElementTask> {
+/**
+ * Polls an element-creation task until it ends or `budgetMs` runs out (each read within it too).
+ * The task exists and may be billed, so a read that fails is no failure of the call: `unread` says
+ * why its status is not known, and the task is the last one read (else just its id, "submitted").
+ */
+async function settle(
+  elements: KlingElements,
+  taskId: string,
+  budgetMs: number,
+  signal: AbortSignal,
+): Promise<{ task: ElementTask; unread?: string }> {
   const until = Date.now() + budgetMs;
+  let task: ElementTask = { task_id: taskId, task_status: "submitted", elements: [] };
   let pause = 300;
   for (;;) {
-    const task = await elements.get(taskId, signal);
-    if (task.task_status === "succeed" || task.task_status === "failed" || Date.now() + pause > until) return task;
+    const limit = withDeadline(signal, Math.max(1000, until - Date.now()));
+    try {
+      task = await elements.get(taskId, limit.signal);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const why = limit.signal.aborted
+        ? "the wait budget ended during the status read"
+        : err instanceof AigcError
+          ? err.info.message
+          : String(err);
+      return { task, unread: why };
+    } finally {
+      limit.clear();
+    }
+    if (task.task_status === "succeed" || task.task_status === "failed" || Date.now() + pause > until) return { task };
     await sleep(pause, undefined, { signal });
     pause = Math.min(pause * 2, 3000);
   }
@@ -157,7 +181,7 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
           { signal: ctx.signal, deadlineMs: budget.deadlineMs },
         );
         ctx.progress("Kling is building the element");
-        const task = await settle(elements, created.taskId, budget.remainingMs(), ctx.signal);
+        const { task, unread } = await settle(elements, created.taskId, budget.remainingMs(), ctx.signal);
         const usage = task.task_status === "succeed" ? klingUsage(task, prices.currency) : undefined;
         if (usage) ctx.reportUsage(usage);
         const made = task.elements[0];
@@ -167,7 +191,7 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
             ? elementFailure(task)
             : element
               ? `Created Kling element ${element.element_id}.\n${line(element)}\nUse element_ids: ["${element.element_id}"] in the Kling video, omni and image tools.`
-              : `Kling is still creating the element (task ${task.task_id}, ${task.task_status}); kling_list_elements shows it with its element_id when done.`;
+              : `Kling is still creating the element (task ${task.task_id}, ${task.task_status}${unread ? `; its status could not be read: ${unread}` : ""}); kling_list_elements shows it with its element_id when done.${unread ? " It was sent and may be billed: do not create it again." : ""}`;
         return {
           content: [{ type: "text", text }],
           structuredContent: { task_id: task.task_id, status: task.task_status, ...(element ? { element } : {}) },

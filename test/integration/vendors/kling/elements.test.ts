@@ -52,6 +52,24 @@ describe("Kling tools", () => {
     await rejected("kling_delete_element", { element_id: "abc" }, /numeric element id/);
   });
 
+  it("a creation whose status cannot be read is no failure: it gives its task id and says not to create it again", async () => {
+    const status = (r: { method: string; path: string }) => r.method === "GET" && /advanced-custom-elements\/\w+/.test(r.path);
+    h.sandbox.kling.sim.inject({ kind: "status", status: 500, times: 3, match: status });
+    const args = { element_name: "Fox", element_description: "a red fox", frontal_image: PNG, refer_images: [JPG], wait_seconds: 30 };
+    const r = await h.call("kling_create_element", args);
+    expect(r.isError).toBeFalsy();
+    expect(text(r)).toMatch(
+      /^Kling is still creating the element \(task \w+, submitted; its status could not be read: .*\); kling_list_elements shows it .* It was sent and may be billed: do not create it again\./,
+    );
+    expect(structured(r)).toMatchObject({ task_id: expect.any(String), status: "submitted" });
+    // A status read that hangs ends with the wait budget, not its own 30 s timeout.
+    h.sandbox.kling.sim.inject({ kind: "hang", match: status });
+    const t0 = Date.now();
+    const hung = await h.call("kling_create_element", { ...args, wait_seconds: 2 });
+    expect(Date.now() - t0).toBeLessThan(6000);
+    expect(text(hung)).toMatch(/its status could not be read: the wait budget ended during the status read/);
+  });
+
   it("a failed creation reads as every failure: Error: with the code, task and what to change", async () => {
     const f = await h.call("kling_create_element", {
       element_name: "Fox",
