@@ -64,6 +64,10 @@ export const DOWNLOADING = "downloading results";
 /** How the detail of a job whose outputs the vendor made but this server could not save yet begins (outputs.ts). */
 export const FINISHED_AT_VENDOR = "finished at the vendor, but";
 
+/** Whether the vendor has answered the job with its outputs (being saved, or waiting to be saved again): it is billed. */
+export const vendorAnswered = (record: JobRecord): boolean =>
+  record.detail === DOWNLOADING || record.detail?.startsWith(FINISHED_AT_VENDOR) === true;
+
 /** What to do after an interrupted call: the key that started it answers this failure again. */
 const AGAIN =
   "Check the vendor's billing before generating again; use a new idempotency_key if the call had one (the same key answers this failure again).";
@@ -108,7 +112,6 @@ export function interruptedRecord(record: JobRecord): JobRecord {
   const { owner: _owner, ...ended } = record;
   // Stopped while saving the answer (a long streamed body, or a save the disk or the fetch policy
   // refused): the vendor had answered, so the call is billed; the detail keeps any vendor URLs.
-  const answered = record.detail === DOWNLOADING || record.detail?.startsWith(FINISHED_AT_VENDOR);
-  const error = answered ? interruptedSavingError(record.vendor) : interruptedError(record.vendor);
+  const error = vendorAnswered(record) ? interruptedSavingError(record.vendor) : interruptedError(record.vendor);
   return { ...ended, ...cost, status: "failed", error, updated_at: new Date().toISOString() };
 }

@@ -388,6 +388,26 @@ describe("local calls", () => {
     expect(await jobs.wait(id, { budgetMs: 0 })).toMatchObject({ status: "cancelled", detail: "cancelled before the vendor answered" });
   });
 
+  it("keep a billed output a disk fault left unsaved when cancel_job comes, and save it at the next wait", async () => {
+    const { jobs } = setup();
+    const full = new AigcError({ category: "local", code: "DiskFull", message: "could not write to the output folder: no space left" });
+    const save = vi.spyOn(MediaStore.prototype, "saveBuffer").mockRejectedValueOnce(full);
+    try {
+      const id = await jobs.startLocal({
+        vendor: "fake",
+        op: "image",
+        outputKind: "image",
+        run: () => Promise.resolve({ status: "succeeded", outputs: [{ data: png }] }),
+      });
+      expect((await jobs.wait(id, { budgetMs: 5000 })).detail).toMatch(new RegExp(`^${FINISHED_AT_VENDOR}`));
+      const { outcome } = await jobs.cancel(id);
+      expect(outcome).toMatchObject({ cancelled: false, message: expect.stringMatching(/already answered, so the request is billed/) });
+      expect(await jobs.wait(id, { budgetMs: 5000 })).toMatchObject({ status: "succeeded", assets: [{ bytes: png.length }] });
+    } finally {
+      save.mockRestore();
+    }
+  });
+
   it("save a streamed body like any other output", async () => {
     const { dir, jobs } = setup();
     const id = await jobs.startLocal({

@@ -8,7 +8,7 @@ import { AigcError, isAbortError, toErrorShape, vendorDisplayName } from "../../
 import type { MediaStore } from "../../media/store.js";
 import { lostAnswerError, mayHaveReachedVendor } from "../../vendors/kit/lost-answer.js";
 import { applyResult, type OutputKind } from "../outputs.js";
-import { DOWNLOADING, interruptedError, interruptedSavingError } from "../record.js";
+import { interruptedError, interruptedSavingError, vendorAnswered } from "../record.js";
 import type { Tracker } from "../tracker.js";
 import type { CancelOutcome, PollResult } from "../types.js";
 import type { JobKind } from "./kind.js";
@@ -83,10 +83,11 @@ export class LocalCall implements JobKind {
 
   /**
    * Aborts the call and ends the job as cancelled in memory at once (a get_job right after reads
-   * it); undefined, leaving it be, once the vendor has answered: the output is billed, and kept.
+   * it); undefined, leaving it be, once the vendor has answered (its output being saved, or waiting
+   * to be saved again after a disk fault): the output is billed, and kept.
    */
   private stop(tr: Tracker, detail: string): Promise<void> | undefined {
-    if (tr.ended || tr.record.detail === DOWNLOADING) return undefined;
+    if (tr.ended || vendorAnswered(tr.record)) return undefined;
     tr.controller.abort();
     return tr.update({ status: "cancelled", detail });
   }
@@ -108,7 +109,7 @@ export class LocalCall implements JobKind {
       return {
         cancelled: false,
         status: "succeeded",
-        message: `${vendor} has already answered, so the request is billed: its output is being saved rather than thrown away (the job below says how that ended).`,
+        message: `${vendor} has already answered, so the request is billed: its output is kept rather than thrown away (the job below says where it stands).`,
       };
     await stopping;
     return {

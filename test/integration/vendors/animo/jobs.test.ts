@@ -36,7 +36,7 @@ describe("animo_generate_video (sync mode, in-process)", () => {
       }
       expect(detail).toBe("downloading results");
       const c = await slow.call("cancel_job", { job_id: r.job_id });
-      expect(text(c)).toMatch(/^Animo has already answered, so the request is billed: its output is being saved rather than thrown away/);
+      expect(text(c)).toMatch(/^Animo has already answered, so the request is billed: its output is kept rather than thrown away/);
       expect(text(c)).not.toMatch(/may still finish/);
       // It waited for the save (up to 15 s), so it answers with the finished job and its file.
       expect(structured(c)).toMatchObject({ cancelled: false, status: "succeeded" });
