@@ -77,8 +77,9 @@ export class BodyBudget {
 }
 
 /**
- * Waits for room in `budget` for a body of `bytes`, held until the answer ends; false when it
- * answered 503 instead (no room within `waitMs`, Retry-After 5 s) or the client left while waiting.
+ * Waits for room in `budget` for a body of `bytes`, held until the answer ends or `release` is
+ * called. "answered": it answered 503 instead (no room within `waitMs`, Retry-After 5 s), or the
+ * client left while waiting; "stopped": `stop` aborted first (a shutdown), nothing answered.
  */
 export async function roomForBody(
   budget: BodyBudget,
@@ -86,18 +87,20 @@ export async function roomForBody(
   waitMs: number,
   req: IncomingMessage,
   res: ServerResponse,
-): Promise<boolean> {
+  stop: AbortSignal,
+): Promise<{ release: () => void } | "answered" | "stopped"> {
   const left = new AbortController();
   const onClose = () => left.abort();
   res.once("close", onClose);
-  const release = await budget.acquire(bytes, waitMs, left.signal);
+  const release = await budget.acquire(bytes, waitMs, AbortSignal.any([left.signal, stop]));
   res.off("close", onClose);
   if (release && !res.destroyed) {
     res.once("close", release);
-    return true;
+    return { release };
   }
   release?.();
-  if (res.destroyed) return false;
+  if (res.destroyed) return "answered";
+  if (stop.aborted) return "stopped";
   res.on("finish", () => req.destroy());
   plain(
     res,
@@ -105,5 +108,5 @@ export async function roomForBody(
     `Busy: the server already holds ${budget.inUse} bytes of large request bodies (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${budget.capacity}) and this one waited ${waitMs / 1000} s for room. Send it again later, or pass media as file paths or URLs instead of inline data.`,
     { connection: "close", "retry-after": "5" },
   );
-  return false;
+  return "answered";
 }

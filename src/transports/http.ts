@@ -16,6 +16,7 @@ import { machineAddresses, openHostWarning } from "../config-warnings.js";
 import type { AppContext } from "../context.js";
 import { log } from "../log.js";
 import { BodyBudget, roomForBody } from "./body-budget.js";
+import { BodyCancels, cancelledRequestId } from "./body-cancels.js";
 import { applyCors } from "./cors.js";
 import { hostAllowed, originAllowed } from "./host.js";
 import { serveMedia } from "./media-route.js";
@@ -24,7 +25,7 @@ import { invalidBatch, invalidMessage, requestIdOf, type InvalidMessage } from "
 import { messageRefusal } from "./message-limits.js";
 import { readBody, refuseBody } from "./read-body.js";
 import { serveTaskCallback } from "./task-callback-route.js";
-import { json, plain } from "./reply.js";
+import { DRAINING, json, plain, shuttingDown } from "./reply.js";
 import { OAUTH_PATH, sha256, STATIC_TOKEN_HELP, tokenRefusal } from "./token.js";
 import { createMcpServer } from "../server.js";
 import { VERSION } from "../version.js";
@@ -50,9 +51,8 @@ export interface HttpHandle {
   close(): Promise<void>;
 }
 
-/** The answer to a request that comes while the server shuts down. */
-const SHUTTING_DOWN =
-  "the server is shutting down; send the request again (another replica takes it, or this one once restarted). Jobs are not lost: wait_for_job resumes them by job id.";
+/** The answer to a request its client cancelled before its body was read (it waited for room). */
+const CANCELLED_UNREAD = "the client cancelled this request (notifications/cancelled) before its body was read; it was not run";
 
 export async function serveHttp(app: AppContext): Promise<HttpHandle> {
   const cfg = app.config;
@@ -83,13 +83,15 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
   const bodies = new BodyBudget(cfg.maxBodyBytesInFlight);
   // Within Node's requestTimeout (6 × the body timeout, from the headers on): the upload keeps the rest.
   const bodyWaitMs = cfg.bodyTimeoutMs * 3;
+  const cancels = new BodyCancels(bodyWaitMs + cfg.bodyTimeoutMs * 6);
+  /** Aborted when the server starts shutting down: bodies waiting for room are then answered 503. */
+  const stopping = new AbortController();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (draining) {
-      const headers = { connection: "close", "retry-after": "1" };
-      if (url.pathname === "/healthz") return json(res, 503, { status: "shutting down", name: "aigc-mcp", version: VERSION }, headers);
-      return json(res, 503, { jsonrpc: "2.0", error: { code: -32000, message: `Error: ${SHUTTING_DOWN}` }, id: null }, headers);
+      if (url.pathname === "/healthz") return json(res, 503, { status: "shutting down", name: "aigc-mcp", version: VERSION }, DRAINING);
+      return shuttingDown(res);
     }
     if (!hostAllowed(req.headers.host, cfg))
       return plain(res, 403, `Forbidden: Host "${req.headers.host ?? ""}" is not allowed; add it to AIGC_MCP_ALLOWED_HOSTS.`);
@@ -104,6 +106,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
         vendors: app.vendors.map((v) => v.id),
         sessions: sessions.size,
         jobs_in_memory: app.jobs.inMemory,
+        large_bodies: { bytes_held: bodies.inUse, waiting: bodies.waiting },
       });
     }
     // Clients probe OAuth discovery and registration after a 401; their error then quotes our answer, so it says what to do.
@@ -141,11 +144,15 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     // A declared length waits for room before the body is read (the socket holds the rest); any other body once read.
     const declared = Number(req.headers["content-length"]);
     const sized = Number.isFinite(declared) && declared <= cfg.maxBodyBytes;
-    if (sized && !(await roomForBody(bodies, declared, bodyWaitMs, req, res))) return;
+    let room = sized ? await roomForBody(bodies, declared, bodyWaitMs, req, res, stopping.signal) : undefined;
+    if (room === "answered") return;
+    if (room === "stopped") return shuttingDown(res, req);
     let body: unknown;
     try {
       const raw = await readBody(req, cfg.maxBodyBytes, cfg.bodyTimeoutMs);
-      if (!sized && !(await roomForBody(bodies, raw.length, bodyWaitMs, req, res))) return;
+      room ??= await roomForBody(bodies, raw.length, bodyWaitMs, req, res, stopping.signal);
+      if (room === "answered") return;
+      if (room === "stopped") return shuttingDown(res, req);
       const text = raw.toString("utf8");
       const refusal = messageRefusal(text);
       if (refusal) return json(res, 413, { jsonrpc: "2.0", ...refusal });
@@ -160,6 +167,8 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     // the SDK answers any invalid message "Parse error" (-32700) with a null id: named here, with the request's own id
     const invalid = invalidMessages(body);
     if (invalid) return json(res, 400, invalid);
+    // Read while the server started shutting down (its body waited for room, or came slowly): not run.
+    if (draining) return shuttingDown(res);
 
     if (sid) {
       const s = sessions.get(sid);
@@ -170,6 +179,11 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
           id: requestIdOf(body) ?? null, // a request's own id; a notification, response or batch: null
         });
       s.lastSeen = Date.now();
+      const cancelOf = cancelledRequestId(body);
+      if (cancelOf !== undefined) cancels.cancelled(sid, cancelOf);
+      const id = requestIdOf(body);
+      if (id !== undefined && !cancels.taken(sid, id, room?.release, res))
+        return json(res, 200, { jsonrpc: "2.0", id, error: { code: -32000, message: `Error: ${CANCELLED_UNREAD}` } });
       return s.transport.handleRequest(req, res, body);
     }
 
@@ -234,6 +248,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     server,
     async drain(graceMs) {
       draining = true;
+      stopping.abort();
       // Also closes the idle keep-alive connections (Node >= 19).
       server.close();
       if (inFlight === 0) return;

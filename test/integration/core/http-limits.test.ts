@@ -252,14 +252,93 @@ describe("large request bodies held at once (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT)"
   // A JPEG by its magic, of 700 000 random bytes: a 0.93 MB data: URI, so two do not fit in 1 MiB.
   const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0]), randomBytes(700_000)]);
   const image = `data:image/jpeg;base64,${jpeg.toString("base64")}`;
-  const call = (id: number, prompt: string) =>
-    post(s.http.url, {
-      jsonrpc: "2.0",
-      id,
-      method: "tools/call",
-      params: { name: "seedream_generate_image", arguments: { prompt, images: [image], wait_seconds: 30, delivery: "link" } },
-    }).then(async (r) => ({ status: r.status, text: await r.text(), at: Date.now(), retryAfter: r.headers.get("retry-after") }));
+  const toolCall = (id: number, prompt: string) => ({
+    jsonrpc: "2.0",
+    id,
+    method: "tools/call",
+    params: { name: "seedream_generate_image", arguments: { prompt, images: [image], wait_seconds: 30, delivery: "link" } },
+  });
+  const call = (id: number, prompt: string, headers: Record<string, string> = {}) =>
+    post(s.http.url, toolCall(id, prompt), headers).then(async (r) => ({
+      status: r.status,
+      text: await r.text(),
+      at: Date.now(),
+      retryAfter: r.headers.get("retry-after"),
+    }));
   const generations = () => s.ark.sim.requests.filter((r) => r.path.endsWith("/images/generations"));
+  const until = async (cond: () => boolean) => {
+    while (!cond()) await new Promise((r) => setTimeout(r, 20));
+  };
+  /** A new session's header. */
+  const session = async () => {
+    const r = await post(s.http.url, init);
+    await r.text();
+    const headers = { "mcp-session-id": r.headers.get("mcp-session-id")!, "mcp-protocol-version": "2025-11-25" };
+    await (await post(s.http.url, { jsonrpc: "2.0", method: "notifications/initialized" }, headers)).text();
+    return headers;
+  };
+  const cancel = (headers: Record<string, string>, requestId: number) =>
+    post(s.http.url, { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId, reason: "stop" } }, headers).then((r) =>
+      r.text(),
+    );
+
+  it("a cancelled call gives its room back at once, though its client keeps its stream open", async () => {
+    const headers = await session();
+    const before = generations().length;
+    const ac = new AbortController();
+    // Its answer stream is left open: the SDK sends nothing for a cancelled request.
+    void fetch(s.http.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+      body: JSON.stringify(toolCall(10, "[slow] [slow] a kite")),
+      signal: ac.signal,
+    }).catch(() => undefined);
+    await until(() => generations().length > before);
+    await cancel(headers, 10);
+    const t0 = Date.now();
+    const next = await call(11, "a kite");
+    expect(next.status).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(1500);
+    ac.abort();
+  });
+
+  it("a body still waiting for room when the server starts shutting down is answered 503 at once, and not run", async () => {
+    const d = await start({ AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT: String(1 << 20), AIGC_MCP_BODY_TIMEOUT_S: "5" }, 200);
+    try {
+      const made = () => d.ark.sim.requests.filter((r) => r.path.endsWith("/images/generations")).length;
+      const first = post(d.http.url, toolCall(30, "[slow] a kite")).then((r) => r.status);
+      await until(() => made() === 1);
+      const waiting = post(d.http.url, toolCall(31, "a kite")).then(async (r) => ({ status: r.status, text: await r.text() }));
+      await new Promise((r) => setTimeout(r, 200));
+      const t0 = Date.now();
+      const drained = d.http.drain(10_000);
+      const refused = await waiting;
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(refused.status).toBe(503);
+      expect(refused.text).toMatch(/the server is shutting down; send the request again/);
+      expect(await first).toBe(200);
+      await drained;
+      expect(made()).toBe(1);
+    } finally {
+      await stop(d);
+    }
+  });
+
+  it("a call cancelled while its body waits for room is not run", async () => {
+    const headers = await session();
+    const before = generations().length;
+    const first = call(20, "[slow] a kite");
+    await until(() => generations().length > before);
+    const waiting = call(21, "a kite", headers);
+    await new Promise((r) => setTimeout(r, 200));
+    await cancel(headers, 21);
+    const answer = await waiting;
+    expect(answer.text).toMatch(
+      /"id":21.*the client cancelled this request \(notifications\/cancelled\) before its body was read; it was not run/,
+    );
+    expect((await first).status).toBe(200);
+    expect(generations()).toHaveLength(before + 1);
+  });
 
   it("a large body waits for room while small requests go through, then runs", async () => {
     const before = generations().length;
@@ -271,6 +350,8 @@ describe("large request bodies held at once (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT)"
     expect(list.status).toBe(200);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(generations()).toHaveLength(before + 1); // the second is still waiting
+    const health = (await (await fetch(`${new URL(s.http.url).origin}/healthz`)).json()) as { large_bodies: object };
+    expect(health.large_bodies).toEqual({ bytes_held: expect.any(Number), waiting: 1 });
     const [a, b] = await Promise.all([first, second]);
     for (const r of [a, b]) {
       expect(r.status).toBe(200);
