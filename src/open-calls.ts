@@ -16,16 +16,41 @@ export class ServerStopping extends Error {
 /** Whether `signal` was aborted because the server stops (not by the client). */
 export const stoppedByServer = (signal: AbortSignal | undefined): boolean => signal?.reason instanceof ServerStopping;
 
+/**
+ * The abort reason of the calls of a connection or session that closed. MCP does not take a
+ * disconnection for a cancellation (only `notifications/cancelled` is one), so the call stops, but
+ * a job it started goes on.
+ */
+export class ConnectionClosed extends Error {
+  constructor() {
+    super("the client's connection or session closed");
+    this.name = "ConnectionClosed";
+  }
+}
+
+/** Whether `signal` was aborted because its connection or session closed (not cancelled). */
+export const connectionClosed = (signal: AbortSignal | undefined): boolean => signal?.reason instanceof ConnectionClosed;
+
+const closing = new WeakSet<object>();
+
+/** Says that the transport of `owner` (an MCP server) closes: its calls' aborts from now on are ConnectionClosed. */
+export function transportClosing(owner: object): void {
+  closing.add(owner);
+}
+
 export class OpenCalls {
   private readonly open = new Set<AbortController>();
 
   /** `onCount` is told how many calls are open after each start and end. */
   constructor(private readonly onCount: (open: number) => void = () => undefined) {}
 
-  /** A signal for one call that follows `client`'s; `end()` once the call has answered. */
-  start(client: AbortSignal): { signal: AbortSignal; end: () => void } {
+  /**
+   * A signal for one call that follows `client`'s (ConnectionClosed when it aborts because the
+   * transport of `owner` closes); `end()` once the call has answered.
+   */
+  start(client: AbortSignal, owner?: object): { signal: AbortSignal; end: () => void } {
     const c = new AbortController();
-    const follow = () => c.abort(client.reason);
+    const follow = () => c.abort(owner && closing.has(owner) ? new ConnectionClosed() : client.reason);
     if (client.aborted) follow();
     else client.addEventListener("abort", follow, { once: true });
     this.open.add(c);

@@ -1,6 +1,6 @@
 /** How a caller waits on a live job: within its budget, told every heartbeat that it is still waiting. */
 import { AigcError } from "../errors.js";
-import { stoppedByServer } from "../open-calls.js";
+import { connectionClosed, stoppedByServer } from "../open-calls.js";
 import type { Tracker } from "./tracker.js";
 import type { JobRecord } from "./types.js";
 
@@ -34,7 +34,8 @@ export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number
   const deadline = Date.now() + opts.budgetMs;
   const firstPollDeadline = Date.now() + FIRST_POLL_GRACE_MS;
   const onAbort = () => {
-    if (stoppedByServer(opts.signal)) return;
+    // A shutdown, or a connection that closed, is no cancellation: the job goes on.
+    if (stoppedByServer(opts.signal) || connectionClosed(opts.signal)) return;
     if (opts.abortLocalOnCancel && !tr.ended) tr.kind.originatingCallCancelled(tr);
   };
   // Cancelled before this wait began (the job's request already sent): an abort listener would never hear it.

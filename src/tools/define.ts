@@ -238,7 +238,7 @@ interface Call {
 async function callTool({ server, app, def, original, asTask }: Call, raw: unknown, extra: Extra): Promise<CallToolResult> {
   const warnings: string[] = [];
   const { delivery, ...args } = (raw ?? {}) as Record<string, unknown> & { delivery?: DeliveryMode };
-  const call = app.calls.start(extra.signal);
+  const call = app.calls.start(extra.signal, server);
   const budget = callBudget(app, Date.now());
   const progress = progressReporter(extra);
   // Input downloads made for this call stop with it, and by the end of its wait (a task call has none: their own cap then).

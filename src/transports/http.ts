@@ -28,6 +28,7 @@ import { serveTaskCallback } from "./task-callback-route.js";
 import { DRAINING, json, plain, shuttingDown } from "./reply.js";
 import { OAUTH_PATH, sha256, STATIC_TOKEN_HELP, tokenRefusal } from "./token.js";
 import { createMcpServer } from "../server.js";
+import { transportClosing } from "../open-calls.js";
 import { VERSION } from "../version.js";
 
 const SESSION_IDLE_MS = 30 * 60_000;
@@ -72,6 +73,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
   async function closeSession(id: string): Promise<void> {
     const s = sessions.get(id);
     sessions.delete(id);
+    if (s) transportClosing(s.server);
     await s?.transport.close().catch(() => undefined);
     await s?.server.close().catch(() => undefined);
   }
@@ -109,13 +111,12 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
         large_bodies: { bytes_held: bodies.inUse, waiting: bodies.waiting },
       });
     }
-    // Clients probe OAuth discovery and registration after a 401; their error then quotes our answer, so it says what to do.
-    // A signed download URL carries its own authorisation (the signature), so it needs no token.
+    // A signed download URL, and a vendor's task callback, carry their own authorisation (the URL's signature): no token.
     const mediaName = app.links?.nameFromPath(url.pathname);
     if (mediaName !== undefined && app.links) return serveMedia(req, res, url, mediaName, app.links, app.media);
-    // A vendor's task callback carries its own authorisation too (the URL's signature).
     const callbackVendor = app.callbacks?.vendorFromPath(url.pathname);
     if (callbackVendor !== undefined && app.callbacks) return serveTaskCallback(req, res, url, callbackVendor, app, cfg.bodyTimeoutMs);
+    // Clients probe OAuth discovery and registration after a 401; their error then quotes our answer, so it says what to do.
     if (OAUTH_PATH.test(url.pathname)) return json(res, 404, { error: "invalid_request", error_description: STATIC_TOKEN_HELP });
     if (url.pathname !== "/mcp") return plain(res, 404, "Not found: the MCP endpoint is /mcp");
     if (tokenDigest) {
@@ -125,8 +126,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
         return plain(res, 401, `Unauthorized: ${what}. ${STATIC_TOKEN_HELP}`);
       }
     }
-    const sessionId = req.headers["mcp-session-id"];
-    const sid = Array.isArray(sessionId) ? sessionId[0] : sessionId;
+    const sid = [req.headers["mcp-session-id"]].flat()[0];
 
     if (req.method === "GET" || req.method === "DELETE") {
       const s = sid ? sessions.get(sid) : undefined;
@@ -135,6 +135,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
           ? plain(res, 405, "Method not allowed without a session", { allow: "POST" })
           : plain(res, 404, "Session not found");
       s.lastSeen = Date.now();
+      if (req.method === "DELETE") transportClosing(s.server); // the SDK closes it in handleRequest
       await s.transport.handleRequest(req, res);
       if (req.method === "DELETE") await closeSession(sid!);
       return;
@@ -203,6 +204,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     // No session: serve this one request statelessly.
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, keepAliveMs: cfg.sseKeepAliveMs });
     res.on("close", () => {
+      transportClosing(server);
       void transport.close();
       void server.close();
     });

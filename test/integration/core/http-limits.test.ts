@@ -306,17 +306,19 @@ describe("large request bodies held at once (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT)"
     const d = await start({ AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT: String(1 << 20), AIGC_MCP_BODY_TIMEOUT_S: "5" }, 200);
     try {
       const made = () => d.ark.sim.requests.filter((r) => r.path.endsWith("/images/generations")).length;
-      const first = post(d.http.url, toolCall(30, "[slow] a kite")).then((r) => r.status);
+      d.ark.sim.inject({ kind: "delay", delayMs: 3000, match: (r) => r.path.endsWith("/images/generations") });
+      const first = post(d.http.url, toolCall(30, "a kite")).then(async (r) => ({ status: r.status, text: await r.text() }));
       await until(() => made() === 1);
       const waiting = post(d.http.url, toolCall(31, "a kite")).then(async (r) => ({ status: r.status, text: await r.text() }));
       await new Promise((r) => setTimeout(r, 200));
+      expect(d.http.server.listening).toBe(true);
       const t0 = Date.now();
       const drained = d.http.drain(10_000);
       const refused = await waiting;
       expect(Date.now() - t0).toBeLessThan(1000);
       expect(refused.status).toBe(503);
       expect(refused.text).toMatch(/the server is shutting down; send the request again/);
-      expect(await first).toBe(200);
+      expect(await first).toMatchObject({ status: 200, text: expect.stringMatching(/succeeded/) });
       await drained;
       expect(made()).toBe(1);
     } finally {
@@ -375,5 +377,49 @@ describe("large request bodies held at once (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT)"
     expect(Date.now() - t0).toBeGreaterThan(2500);
     expect(generations()).toHaveLength(before + 1);
     expect((await first).status).toBe(200);
+  });
+});
+
+describe("a connection or session that closes mid-call (MCP: no cancellation)", () => {
+  it("leaves the synchronous generation it started to finish, without a session and with one ended by DELETE", async () => {
+    const d = await start({}, 200);
+    try {
+      const made = () => d.ark.sim.requests.filter((r) => r.path.endsWith("/images/generations")).length;
+      const until = async (cond: () => boolean | Promise<boolean>, ms = 10_000) => {
+        const end = Date.now() + ms;
+        while (!(await cond())) {
+          if (Date.now() > end) throw new Error("condition not met in time");
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      const call = (id: number, prompt: string) => ({
+        jsonrpc: "2.0",
+        id,
+        method: "tools/call",
+        params: { name: "seedream_generate_image", arguments: { prompt, wait_seconds: 30, delivery: "link" } },
+      });
+      const dropped = new AbortController();
+      void fetch(d.http.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify(call(1, "[slow] a kite without a session")),
+        signal: dropped.signal,
+      }).catch(() => undefined);
+      await until(() => made() === 1);
+      dropped.abort();
+      const opened = await post(d.http.url, init);
+      await opened.text();
+      const headers = { "mcp-session-id": opened.headers.get("mcp-session-id")!, "mcp-protocol-version": "2025-11-25" };
+      await (await post(d.http.url, { jsonrpc: "2.0", method: "notifications/initialized" }, headers)).text();
+      void post(d.http.url, call(2, "[slow] a kite in a session"), headers).catch(() => undefined);
+      await until(() => made() === 2);
+      await fetch(d.http.url, { method: "DELETE", headers });
+      const listed = async () =>
+        (await post(d.http.url, { jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "list_jobs", arguments: {} } })).text();
+      await until(async () => ((await listed()).match(/ark image succeeded/g) ?? []).length === 2);
+      expect(await listed()).not.toMatch(/cancelled/);
+    } finally {
+      await stop(d);
+    }
   });
 });
