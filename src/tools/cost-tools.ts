@@ -66,6 +66,7 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
       const { parsed } = withField(() => checkArguments(listedTool(def, app.config.cost), args.arguments ?? {}));
       const { delivery: _d, ...call } = parsed;
       const maxCost = call.max_cost as number | undefined;
+      const confirmed = call.confirm === true;
       for (const name of COST_ARGUMENT_NAMES) delete call[name];
       const quote = await def.quote(call, ctx);
       const view = costView(quote.estimate);
@@ -94,7 +95,7 @@ export function estimateCostTool(app: AppContext, tools: () => ToolDef[]): ToolD
           : `${view.lower_bound ? "at least " : ""}${formatMoney(view.estimated, view.currency)}: ${view.basis} (prices as of ${view.price_date}, ${view.price_confidence})`;
       const reason = approvalReason(quote, app.config.cost);
       const approval = reason
-        ? `Needs the user's approval (AIGC_MCP_CONFIRM_ABOVE ${reason.above}) because ${reason.short}: a client that can show forms asks the user when it is called; any other gets ConfirmationRequired until the call is repeated with confirm: true after the user approved.`
+        ? `Needs the user's approval (AIGC_MCP_CONFIRM_ABOVE ${reason.above}) because ${reason.short}: a client that can show forms asks the user when it is called${confirmed ? " (confirm: true or not); with confirm: true, any other runs it" : "; any other gets ConfirmationRequired until the call is repeated with confirm: true after the user approved"}.`
         : undefined;
       const text = [`${def.name}${quote.model ? ` with ${quote.model}` : ""}: ${price}`, ...budget, ...(approval ? [approval] : [])].join(
         "\n",

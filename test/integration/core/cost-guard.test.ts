@@ -213,6 +213,10 @@ describe("the cost guard", () => {
       /^Needs the user's approval \(AIGC_MCP_CONFIRM_ABOVE 100 CNY\) because it is priced in USD .*: a client that can show forms asks the user .*ConfirmationRequired until the call is repeated with confirm: true/,
     );
     expect(text(est)).toContain(approval);
+    const confirmed = await h.call("estimate_cost", { tool: "kling_text_to_video", arguments: { prompt: "a kite", confirm: true } });
+    expect((confirmed.structuredContent as { approval?: string }).approval).toMatch(
+      /asks the user when it is called \(confirm: true or not\); with confirm: true, any other runs it\.$/,
+    );
     const under = await h.call("estimate_cost", { tool: "seedance_generate_video", arguments: VIDEO });
     expect(under.structuredContent).not.toHaveProperty("approval");
   });
