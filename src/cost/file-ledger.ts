@@ -33,7 +33,7 @@ import {
   MARKER_RETENTION_MS,
   refusal,
   row,
-  limitUnits,
+  overLimit,
   monthsAround,
   toUnits,
   ZERO,
@@ -136,7 +136,7 @@ export class FileSpendLedger implements SpendLedger {
           spent += c.spent;
           reserved += c.reserved;
         }
-        if (spent + reserved + amount > limitUnits(limit.amount))
+        if (overLimit(spent, reserved, amount, limit.amount))
           return { result: { ok: false, refusal: refusal(limit, spent, reserved, amount, now, req.timezone) } };
       }
       const k = rowKey(day, req.vendor, req.currency);

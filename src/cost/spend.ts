@@ -28,6 +28,12 @@ export const toUnits = (amount: number): number => Math.max(0, Math.ceil(amount 
 /** A limit as whole micro-units, rounded down: rounding never raises a limit. */
 export const limitUnits = (amount: number): number => Math.floor(amount * UNITS + 1e-6);
 export const fromUnits = (units: number): number => units / UNITS;
+/**
+ * Whether `amount` more, beside `spent` and `reserved` (all micro-units), passes a limit of `limit`
+ * (money): the ledgers' rule (redis-ledger.ts applies the same in its script).
+ */
+export const overLimit = (spent: number, reserved: number, amount: number, limit: number): boolean =>
+  spent + reserved + amount > limitUnits(limit);
 
 /** One (day, vendor, currency)'s counters: money in micro-units, calls as counts. */
 export interface Counters {

@@ -189,11 +189,11 @@ export class JobEngine {
   }
 
   /**
-   * Starts shutting down: every wait, now or later, on a job another process can carry on from
-   * its record (a vendor task, not one whose outputs this process is saving) ends at once with the
-   * job's record, so its caller gets the job id to resume anywhere. Waits on the others (a
-   * synchronous call, a create not answered yet) go on until the job ends or `close` stops it;
-   * `detail` is what the ended waits' records say. */
+   * Starts shutting down: every wait, now or later, on a job another process can carry on from its
+   * record (a vendor task, not one whose outputs this process is saving) ends at once with the job's
+   * record, saying `detail`, so its caller gets the job id to resume anywhere. Waits on the others (a
+   * synchronous call, a create not answered yet) go on until the job ends or `close` stops it.
+   */
   drain(detail = DRAINED_DETAIL): void {
     this.draining.abort(detail);
   }

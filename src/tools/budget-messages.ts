@@ -2,7 +2,7 @@
 import type { CostConfig, SpendLimit } from "../cost/config.js";
 import type { BudgetRefusal } from "../cost/ledger.js";
 import { AigcError, joinSentences, vendorDisplayName } from "../errors.js";
-import { limitUnits, toUnits } from "../cost/spend.js";
+import { overLimit, toUnits } from "../cost/spend.js";
 import type { LimitStatus } from "../cost/status.js";
 import { ceilingOf, formatMoney, PRICE_UNITS, type Currency } from "../vendors/kit/price.js";
 import type { Quote } from "./define.js";
@@ -42,9 +42,9 @@ function exactFix(quote: Quote, r: BudgetRefusal): string | undefined {
   const { exactWith, amount } = quote.estimate;
   if (!exactWith || amount === null || amount >= r.wanted) return undefined;
   const cost = formatMoney(amount, r.limit.currency);
-  if (toUnits(r.spent) + toUnits(r.reserved) + toUnits(amount) <= limitUnits(r.limit.amount))
+  if (!overLimit(toUnits(r.spent), toUnits(r.reserved), toUnits(amount), r.limit.amount))
     return `Set ${exactWith}: the call then costs exactly ${cost}, which the budget has left`;
-  if (toUnits(amount) <= limitUnits(r.limit.amount))
+  if (!overLimit(0, 0, toUnits(amount), r.limit.amount))
     return `With ${exactWith} the call costs exactly ${cost}, which fits once the budget resets`;
   return undefined;
 }
@@ -63,7 +63,7 @@ export function ledgerRefusal(quote: Quote, limits: readonly SpendLimit[], statu
     if (priced && limit.currency !== estimate.currency) continue;
     const now = status.find((l) => l.period === limit.period && l.currency === limit.currency && l.vendor === limit.vendor);
     if (!now) continue;
-    const over = priced ? toUnits(now.spent) + toUnits(now.reserved) + toUnits(held) > limitUnits(limit.amount) : now.left <= 0;
+    const over = priced ? overLimit(toUnits(now.spent), toUnits(now.reserved), toUnits(held), limit.amount) : now.left <= 0;
     if (over) return budgetRefusal(quote, { limit, spent: now.spent, reserved: now.reserved, wanted: held, resetsAt: now.resetsAt });
   }
   return undefined;

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { IdempotencyKeys, KeyEntry } from "../cost/ledger.js";
 import type { JobStore } from "../jobs/store.js";
+import { TERMINAL, type JobStatus } from "../jobs/types.js";
 import { AigcError } from "../errors.js";
 import type { ToolContext } from "./define.js";
 import type { WaitBudget } from "../jobs/budget.js";
@@ -110,17 +111,14 @@ export async function replayKey(
   return noted({ ...result, content: result.content ?? [] }, record.status);
 }
 
-/** What a repeat of a call whose job ended without its output says to do: the key stays taken (its first call may have been billed). */
-const ENDED_WITHOUT_OUTPUT = new Set(["failed", "cancelled", "expired"]);
-
 /**
  * Says the result is a repeat: first in the text, or after the "Error:" line of a failure; without
  * `_meta.usage`, as it billed nothing. A repeat of a job that ended without its output (`status`)
  * says that repeating it changes nothing, and how to generate again.
  */
-function noted(result: CallToolResult, status?: string): CallToolResult {
+function noted(result: CallToolResult, status?: JobStatus): CallToolResult {
   const says =
-    status && ENDED_WITHOUT_OUTPUT.has(status)
+    status && TERMINAL.has(status) && status !== "succeeded"
       ? `${REPEAT} That call's job was ${status}, and repeating it returns the same: to generate again, use a new idempotency_key (this one stays taken for 24 hours, as the first call may have been billed).`
       : REPEAT;
   if (result._meta?.usage) {

@@ -19,7 +19,8 @@ export class BodyCancels {
   constructor(private readonly keepMs: number) {}
 
   /**
-   * Request `id` of session `sid` was read, its body holding `release` (none for a small body).
+   * Request `id` of session `sid` was read, its body holding room that `release` gives back (a
+   * no-op for a small body, which holds none).
    * False when its client cancelled it before: it must not run.
    */
   taken(sid: string, id: string | number, release: (() => void) | undefined, res: ServerResponse): boolean {
