@@ -14,7 +14,8 @@
  */
 import type { Readable, Writable } from "node:stream";
 import { LineReader } from "./transports/lines.js";
-import { isObject, parseList, readStoredFile, type KeyVar, type ListResult, type StoredHandshake } from "./stored-tool-list.js";
+import { isObject } from "./is-object.js";
+import { parseList, readStoredFile, type KeyVar, type ListResult, type StoredHandshake } from "./stored-tool-list.js";
 
 /** What the early answers answer with: the server's initialize answer and its tool list's text. */
 interface Answers {

@@ -18,6 +18,7 @@ import { dirname, join, resolve } from "node:path";
 import { readRegularFile, removeStale, replaceFileSync } from "./compile-cache.js";
 import type { Env, EnvVar } from "./config.js";
 import { expandHome } from "./home-path.js";
+import { isObject } from "./is-object.js";
 
 /** The tools/list result, as the SDK sends it. */
 export type ListResult = { tools: Array<Record<string, unknown>> };
@@ -214,6 +215,3 @@ function fmix32(h: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
 }
-
-/** A JSON object (not null, not an array). */
-export const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);

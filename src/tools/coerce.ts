@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { inputError } from "../errors.js";
+import { isObject } from "../is-object.js";
 import { MAX_MESSAGE_DEPTH, MAX_MESSAGE_VALUES, MAX_OBJECT_KEYS, overLimit, type Limit } from "../transports/message-limits.js";
 import { MAX_MEDIA_REF } from "./media-inputs.js";
 
@@ -97,10 +98,6 @@ function parseJson(text: string, path: string): { value: unknown } | { error: st
   } catch (err) {
     return { error: (err as Error).message };
   }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
 /** A short example of an object the schema takes: its required keys (else its first), or any key for a record. */

@@ -4,14 +4,8 @@ import { z } from "zod";
 import { afterToolsListed } from "../after-list.js";
 import { log } from "../log.js";
 import { taskSupportOf } from "./task-calls.js";
-import {
-  isObject,
-  touchStoredList,
-  writeToolList,
-  type ListResult,
-  type StoredHandshake,
-  type StoredToolList,
-} from "../stored-tool-list.js";
+import { isObject } from "../is-object.js";
+import { touchStoredList, writeToolList, type ListResult, type StoredHandshake, type StoredToolList } from "../stored-tool-list.js";
 
 /**
  * Keywords that only validate and do not help a model choose a value: string lengths and patterns,

@@ -6,6 +6,7 @@
  * response of the client's must not be answered under an id the client may be using itself.
  */
 import { JSONRPCNotificationSchema, JSONRPCRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { isObject } from "../is-object.js";
 
 export interface InvalidMessage {
   jsonrpc: "2.0";
@@ -67,5 +68,3 @@ function invalidWhere(value: unknown, id: string | number | undefined): string {
   const issue = schema.safeParse(value).error?.issues[0];
   return issue ? `${issue.path.map(String).join(".")}: ${issue.message}` : "not a JSON-RPC message";
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
