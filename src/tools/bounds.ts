@@ -7,12 +7,20 @@
  */
 import { z } from "zod";
 
-/** `schema` refusing values below `min` (or at it, when `exclusive`) and above `max`, without listing either. */
-export function quietRange(schema: z.ZodNumber, min: number, max: number, exclusive = false) {
+/** `schema` refusing values below `min` (or at it, when `exclusive`) and above `max`, without listing either; `overMax` says what to do instead. */
+export function quietRange(schema: z.ZodNumber, min: number, max: number, exclusive = false, overMax?: string) {
   return schema.superRefine((value, ctx) => {
     if (value < min || (exclusive && value === min))
       ctx.addIssue({ code: "too_small", origin: "number", minimum: min, inclusive: !exclusive, input: value });
-    else if (value > max) ctx.addIssue({ code: "too_big", origin: "number", maximum: max, inclusive: true, input: value });
+    else if (value > max)
+      ctx.addIssue({
+        code: "too_big",
+        origin: "number",
+        maximum: max,
+        inclusive: true,
+        input: value,
+        ...(overMax ? { message: `must be at most ${max} (got ${value}): ${overMax}` } : {}),
+      });
   });
 }
 

@@ -3,6 +3,7 @@
  * `structuredContent`, and the progress lines sent while a caller waits.
  */
 import type { JobRecord } from "../jobs/types.js";
+import { DRAINED_DETAIL, SANDBOX_DRAINED_DETAIL } from "../jobs/wait.js";
 import { notAsSavedWords, stateWords } from "../media/file-state-words.js";
 import { clip } from "../log.js";
 import { vendorDisplayName } from "../errors.js";
@@ -66,9 +67,12 @@ export function summarize(record: JobRecord, waited = true, stopped = false): st
           `${what} is still ${record.status}${detailInParens(record)}. This server stopped following it short of an end${record.detail ? " for the reason above" : ""}, ` +
           `so waiting on it here changes nothing until that is dealt with; then call wait_for_job with job_id "${record.job_id}", which asks the vendor again at once. The job itself is kept.`
         );
+      // A wait a shutdown ended says so in the detail: not the budget, and with --sandbox nothing will finish the job.
+      if (record.detail === SANDBOX_DRAINED_DETAIL)
+        return `${what} is still ${record.status}${detailInParens(record)}. Nothing will finish it: once a server is running again, generate again.\njob_id: ${record.job_id}`;
       return (
         `${what} is still ${record.status}${detailInParens(record)}${record.percent !== undefined ? `, ${Math.round(record.percent)}%` : ""}. ` +
-        (waited
+        (waited && record.detail !== DRAINED_DETAIL
           ? `It was not finished within this call's wait budget${record.op === "video" ? ", which is normal for video" : ""}. `
           : "") +
         `Call wait_for_job with job_id "${record.job_id}" to ${waited ? "keep waiting" : "wait for it"} (get_job checks without waiting). The end of this call does not stop the job.`
@@ -100,6 +104,8 @@ export function jobMessage(record: JobRecord, waited = true, stopped = false): s
     case "running":
       if (stopped)
         return `${record.status}: stopped short of an end on this server (detail says why); once that is dealt with, call wait_for_job with job_id "${record.job_id}"`;
+      if (record.detail === SANDBOX_DRAINED_DETAIL)
+        return `${record.status}: this --sandbox server is shutting down and nothing will finish the job`;
       return `${record.status}: call wait_for_job with job_id "${record.job_id}" to ${waited ? "keep waiting" : "wait for it"}`;
     case "failed":
     case "expired":

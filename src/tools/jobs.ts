@@ -71,7 +71,8 @@ function listEntry(r: JobView): { item: Record<string, unknown>; line: string } 
  * with every model request, issue 12 item 16).
  */
 export function waitSecondsSchema(config: CoreConfig) {
-  return quietRange(z.number().int(), 0, config.maxWaitS).optional();
+  const why = "this server's longest wait (AIGC_MCP_MAX_WAIT_S); wait_for_job waits on a job again for longer";
+  return quietRange(z.number().int(), 0, config.maxWaitS, false, why).optional();
 }
 
 /** Waits on a job within the caller's budget, reporting progress, and renders the result. */

@@ -36,6 +36,7 @@ describe("draining the job engine", () => {
     expect(w.at - drained).toBeLessThan(500);
     expect(jobOf(w.value).status).toBe("queued");
     expect(text(w.value)).toMatch(/this server is shutting down; wait_for_job resumes the job/);
+    expect(text(w.value)).not.toMatch(/wait budget/); // the shutdown ended the wait, not the budget
 
     const c = await creating;
     expect(c.at - drained).toBeGreaterThan(500);

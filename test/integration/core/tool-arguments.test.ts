@@ -63,6 +63,14 @@ describe("tool arguments", () => {
     expect(text(r)).not.toMatch(/nested/);
   });
 
+  it("refuses a wait_seconds over the server's longest wait naming the variable and what to do instead", async () => {
+    const r = await h.call("seedance_generate_video", { prompt: "x", wait_seconds: 601 });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(
+      /^Error.*wait_seconds: must be at most 600 \(got 601\): this server's longest wait \(AIGC_MCP_MAX_WAIT_S\); wait_for_job waits on a job again for longer/,
+    );
+  });
+
   it("still enforces the limits the tool list leaves out (lengths, counts, patterns), naming the field and the limit", async () => {
     const m = mark(h.sandbox.kling);
     const listed = (await h.client.listTools()).tools.find((t) => t.name === "kling_create_element")!;
