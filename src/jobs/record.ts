@@ -110,6 +110,7 @@ export function interruptedSavingError(vendorId: string, result?: PollResult): J
 export function interruptedRecord(record: JobRecord): JobRecord {
   const cost = record.cost && !record.cost.settled ? { cost: endedCost(record.cost, record.usage, true) } : {};
   const { owner: _owner, ...ended } = record;
+  if (ended.detail === DOWNLOADING) delete ended.detail;
   // Stopped while saving the answer (a long streamed body, or a save the disk or the fetch policy
   // refused): the vendor had answered, so the call is billed; the detail keeps any vendor URLs.
   const error = vendorAnswered(record) ? interruptedSavingError(record.vendor) : interruptedError(record.vendor);

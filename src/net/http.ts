@@ -47,6 +47,12 @@ export interface HttpOptions {
    * (net/web-page.ts). Streams (httpOpen) are their callers' to judge.
    */
   baseUrlVariable?: string;
+  /**
+   * For a billable request: called once when a 2xx status arrives, before the body is read. The
+   * vendor has then done (and billed) the work the body holds, so its caller should stop treating a
+   * cancel as able to prevent it and read the body to the end (jobs/kinds/local-call.ts).
+   */
+  onAnswer?: () => void;
 }
 
 export interface HttpResponse {
@@ -128,6 +134,7 @@ export async function httpOpen(
     });
     // The deadline's timer lives until the body is read or dropped (and the signal with it).
     if (limit) res.body.once("close", limit.clear);
+    if (res.statusCode >= 200 && res.statusCode < 300) opts.onAnswer?.();
     return { status: res.statusCode, headers: flattenHeaders(res.headers), body: res.body, signal, done: () => {} };
   } catch (err) {
     limit?.clear();

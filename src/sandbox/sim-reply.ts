@@ -19,7 +19,10 @@ export interface Fault {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
-  /** For delay: wait before handling; for slow-body: pause between 64 KiB chunks of the answer. */
+  /**
+   * For delay: wait before handling; for slow-body: pause between chunks of the answer (64 KiB, or
+   * two halves of a smaller one, so that a small JSON answer arrives slowly too).
+   */
   delayMs?: number;
   /** For oversize: how many bytes to send. */
   bytes?: number;
@@ -95,7 +98,7 @@ export async function send(res: ServerResponse, reply: SimReply): Promise<void> 
     res.end(body);
     return;
   }
-  const step = 64 * 1024;
+  const step = Math.max(1, Math.min(64 * 1024, Math.ceil(body.length / 2)));
   for (let i = 0; i < body.length && !res.destroyed; i += step) {
     res.write(body.subarray(i, i + step));
     await new Promise((r) => setTimeout(r, reply.chunkDelayMs));

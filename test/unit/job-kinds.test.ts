@@ -45,6 +45,9 @@ function setup() {
   return { dir, store, jobs };
 }
 
+/** A synchronous call of a fake vendor that makes an image (jobs.startLocal's fields but `run`). */
+const FAKE_IMAGE = { vendor: "fake", op: "image", outputKind: "image" } as const;
+
 /** A driver for `fake video` that answers each poll with the next of `answers` (the last one repeats). */
 function fakeDriver(answers: Array<PollResult | Error | (() => Promise<PollResult>)>): TaskDriver & { polls: number } {
   const driver = {
@@ -118,6 +121,7 @@ describe("record changes", () => {
     expect(before.error!.message).toMatch(/stopped before the vendor answered; the request had been sent, so it may be billed/);
     const saving = interruptedRecord({ ...base, vendor: "animo", detail: DOWNLOADING });
     expect(saving).toMatchObject({ status: "failed", error: { code: "Interrupted" } });
+    expect(saving.detail).toBeUndefined(); // no longer downloading
     expect(saving.error!.message).toMatch(
       /stopped while saving the outputs of this synchronous Animo call; Animo answered, so it is billed/,
     );
@@ -360,9 +364,7 @@ describe("local calls", () => {
   it("fail with the vendor's error", async () => {
     const { jobs } = setup();
     const id = await jobs.startLocal({
-      vendor: "fake",
-      op: "image",
-      outputKind: "image",
+      ...FAKE_IMAGE,
       run: () => Promise.reject(new AigcError({ category: "content_policy", code: "SensitiveContent", message: "refused" })),
     });
     expect(await jobs.wait(id, { budgetMs: 5000 })).toMatchObject({ status: "failed", error: { code: "SensitiveContent" } });
@@ -372,9 +374,7 @@ describe("local calls", () => {
     const { jobs } = setup();
     let vendorSignal: AbortSignal | undefined;
     const id = await jobs.startLocal({
-      vendor: "fake",
-      op: "image",
-      outputKind: "image",
+      ...FAKE_IMAGE,
       run: (signal) => {
         vendorSignal = signal;
         return new Promise((_, reject) => signal.addEventListener("abort", () => reject(cancelled("fake", signal, true))));
@@ -388,15 +388,69 @@ describe("local calls", () => {
     expect(await jobs.wait(id, { budgetMs: 0 })).toMatchObject({ status: "cancelled", detail: "cancelled before the vendor answered" });
   });
 
+  it("once the vendor's answer is arriving, are not aborted by a cancel: the billed answer is read and saved", async () => {
+    const { jobs } = setup();
+    let vendorSignal: AbortSignal | undefined;
+    let send: () => void = () => undefined;
+    const id = await jobs.startLocal({
+      ...FAKE_IMAGE,
+      run: (signal, answered) => {
+        vendorSignal = signal;
+        answered(); // the 2xx status came; its body is still arriving
+        return new Promise((resolve) => (send = () => resolve({ status: "succeeded", outputs: [{ data: png }] })));
+      },
+    });
+    const call = new AbortController();
+    const waiting = jobs.wait(id, { budgetMs: 5000, signal: call.signal, abortLocalOnCancel: true }).catch(() => undefined);
+    call.abort();
+    await waiting;
+    expect(vendorSignal?.aborted).toBe(false);
+    expect(await jobs.wait(id, { budgetMs: 0 })).toMatchObject({ status: "running", detail: DOWNLOADING });
+    const { outcome } = await jobs.cancel(id);
+    expect(outcome).toMatchObject({ cancelled: false, message: expect.stringMatching(/already answered, so the request is billed/) });
+    send();
+    expect(await jobs.wait(id, { budgetMs: 5000 })).toMatchObject({ status: "succeeded", assets: [{ bytes: png.length }] });
+  });
+
+  it("whose 2xx answer then fails (not the vendor's API, unreadable) end failed, no longer 'downloading results'", async () => {
+    const { jobs } = setup();
+    const id = await jobs.startLocal({
+      ...FAKE_IMAGE,
+      run: (_signal, answered) => {
+        answered();
+        return Promise.reject(new AigcError({ category: "bad_response", code: "NotVendorApi", message: "a web page" }));
+      },
+    });
+    const ended = await jobs.wait(id, { budgetMs: 5000 });
+    expect(ended).toMatchObject({ status: "failed", error: { code: "NotVendorApi" } });
+    expect(ended.detail).toBeUndefined();
+  });
+
+  it("stopped by a shutdown while the vendor's answer arrives say it was billed, not that the vendor never answered", async () => {
+    const { dir, jobs } = setup();
+    const id = await jobs.startLocal({
+      ...FAKE_IMAGE,
+      run: (signal, answered) => {
+        answered();
+        return new Promise((_, reject) => signal.addEventListener("abort", () => reject(cancelled("fake", signal, true))));
+      },
+    });
+    await jobs.wait(id, { budgetMs: 0 });
+    await jobs.close(2000);
+    expect((await new FileJobStore(dir).load(id))?.detail).toBeUndefined();
+    expect(await new FileJobStore(dir).load(id)).toMatchObject({
+      status: "failed",
+      error: { code: "Interrupted", message: expect.stringMatching(/answered, so it is billed/) },
+    });
+  });
+
   it("keep a billed output a disk fault left unsaved when cancel_job comes, and save it at the next wait", async () => {
     const { jobs } = setup();
     const full = new AigcError({ category: "local", code: "DiskFull", message: "could not write to the output folder: no space left" });
     const save = vi.spyOn(MediaStore.prototype, "saveBuffer").mockRejectedValueOnce(full);
     try {
       const id = await jobs.startLocal({
-        vendor: "fake",
-        op: "image",
-        outputKind: "image",
+        ...FAKE_IMAGE,
         run: () => Promise.resolve({ status: "succeeded", outputs: [{ data: png }] }),
       });
       expect((await jobs.wait(id, { budgetMs: 5000 })).detail).toMatch(new RegExp(`^${FINISHED_AT_VENDOR}`));
@@ -411,9 +465,7 @@ describe("local calls", () => {
   it("save a streamed body like any other output", async () => {
     const { dir, jobs } = setup();
     const id = await jobs.startLocal({
-      vendor: "fake",
-      op: "image",
-      outputKind: "image",
+      ...FAKE_IMAGE,
       run: () => Promise.resolve({ status: "succeeded", outputs: [{ stream: Readable.from([png.subarray(0, 20), png.subarray(20)]) }] }),
     });
     const done = await jobs.wait(id, { budgetMs: 5000 });
@@ -426,9 +478,7 @@ describe("local calls", () => {
     const { store, jobs } = setup();
     const acquire = vi.spyOn(store, "acquire");
     const id = await jobs.startLocal({
-      vendor: "fake",
-      op: "image",
-      outputKind: "image",
+      ...FAKE_IMAGE,
       run: () => Promise.resolve({ status: "succeeded", outputs: [{ data: png }] }),
     });
     expect(await jobs.wait(id, { budgetMs: 5000 })).toMatchObject({ status: "succeeded" });
@@ -448,9 +498,7 @@ describe("local calls", () => {
       return save(record);
     });
     const id = await jobs.startLocal({
-      vendor: "fake",
-      op: "image",
-      outputKind: "image",
+      ...FAKE_IMAGE,
       run: () => Promise.resolve({ status: "succeeded", outputs: [{ data: png }], usage: { images: 1 } }),
     });
     expect(await jobs.wait(id, { budgetMs: 5000 })).toMatchObject({ status: "succeeded" });
@@ -480,9 +528,7 @@ describe("local calls", () => {
       })(),
     );
     const id = await jobs.startLocal({
-      vendor: "fake",
-      op: "image",
-      outputKind: "image",
+      ...FAKE_IMAGE,
       run: () => Promise.resolve({ status: "succeeded", outputs: [{ stream: body }] }),
     });
     // Waiters see the progress at once, before it is written.
@@ -497,9 +543,7 @@ describe("local calls", () => {
     const { jobs } = setup();
     let aborted = false;
     const id = await jobs.startLocal({
-      vendor: "fake",
-      op: "image",
-      outputKind: "image",
+      ...FAKE_IMAGE,
       run: (signal) =>
         new Promise((_, reject) =>
           signal.addEventListener("abort", () => {
@@ -522,9 +566,7 @@ describe("local calls", () => {
   it("in flight when the server shuts down are recorded as interrupted before close() resolves", async () => {
     const { store, jobs } = setup();
     const id = await jobs.startLocal({
-      vendor: "fake",
-      op: "image",
-      outputKind: "image",
+      ...FAKE_IMAGE,
       run: (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason as Error))),
     });
     await jobs.close();
@@ -535,9 +577,7 @@ describe("local calls", () => {
     const { jobs } = setup();
     let seen: AbortSignal | undefined;
     await jobs.startLocal({
-      vendor: "fake",
-      op: "image",
-      outputKind: "image",
+      ...FAKE_IMAGE,
       run: (signal) =>
         new Promise((_, reject) => ((seen = signal), signal.addEventListener("abort", () => reject(signal.reason as Error)))),
     });

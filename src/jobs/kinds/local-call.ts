@@ -8,13 +8,18 @@ import { AigcError, isAbortError, toErrorShape, vendorDisplayName } from "../../
 import type { MediaStore } from "../../media/store.js";
 import { lostAnswerError, mayHaveReachedVendor } from "../../vendors/kit/lost-answer.js";
 import { applyResult, type OutputKind } from "../outputs.js";
-import { interruptedError, interruptedSavingError, vendorAnswered } from "../record.js";
+import { DOWNLOADING, interruptedError, interruptedSavingError, vendorAnswered } from "../record.js";
 import type { Tracker } from "../tracker.js";
 import type { CancelOutcome, PollResult } from "../types.js";
 import type { JobKind } from "./kind.js";
 
-/** The vendor call; it must stop when `signal` aborts. */
-export type LocalRun = (signal: AbortSignal) => Promise<PollResult>;
+/**
+ * The vendor call; it must stop when `signal` aborts, and call `answered` when the vendor's success
+ * answer begins to arrive (HttpOptions.onAnswer) if it reads that answer's body before it returns.
+ * From then the call is billed: a cancel no longer aborts it, so the body is read and its outputs
+ * saved. (A call that returns the body as a stream needs no such call: saving it marks the same.)
+ */
+export type LocalRun = (signal: AbortSignal, answered: () => void) => Promise<PollResult>;
 
 export class LocalCall implements JobKind {
   private pending: LocalRun | undefined;
@@ -47,14 +52,17 @@ export class LocalCall implements JobKind {
     this.pending = undefined;
     if (!run) return;
     try {
-      const result = await run(tr.signal);
+      const result = await run(tr.signal, () => tr.note({ status: "running", detail: DOWNLOADING }));
       // Outputs the local disk or the fetch policy refused are saved again on the next wait: the vendor is not called again.
       if ((await applyResult(tr, result, this.outputKind, this.media, true)) !== undefined) this.pending = () => Promise.resolve(result);
       // Stopped while saving: no other process has the answer, so the job ends here, with the vendor's URLs.
       if (tr.stopping && !tr.ended) await tr.update({ status: "failed", error: interruptedSavingError(tr.record.vendor, result) });
     } catch (err) {
+      // An answer that began but failed is no longer "downloading results".
+      const detail = tr.record.detail === DOWNLOADING ? { detail: undefined } : {};
       if (tr.stopping) {
-        if (!tr.ended) await tr.update({ status: "failed", error: interruptedError(tr.record.vendor) });
+        const error = vendorAnswered(tr.record) ? interruptedSavingError(tr.record.vendor) : interruptedError(tr.record.vendor);
+        if (!tr.ended) await tr.update({ status: "failed", error, ...detail });
         return;
       }
       if (tr.signal.aborted || isAbortError(err) || (err instanceof AigcError && err.category === "cancelled")) {
@@ -73,7 +81,7 @@ export class LocalCall implements JobKind {
             { sync: true },
           )
         : err;
-      await tr.update({ status: "failed", error: toErrorShape(error), errorCause: error });
+      await tr.update({ status: "failed", error: toErrorShape(error), errorCause: error, ...detail });
     }
   }
 
@@ -83,8 +91,8 @@ export class LocalCall implements JobKind {
 
   /**
    * Aborts the call and ends the job as cancelled in memory at once (a get_job right after reads
-   * it); undefined, leaving it be, once the vendor has answered (its output being saved, or waiting
-   * to be saved again after a disk fault): the output is billed, and kept.
+   * it); undefined, leaving it be, once the vendor has answered (its answer being read, its output
+   * saved, or waiting to be saved again after a disk fault): the output is billed, and kept.
    */
   private stop(tr: Tracker, detail: string): Promise<void> | undefined {
     if (tr.ended || vendorAnswered(tr.record)) return undefined;
@@ -99,8 +107,8 @@ export class LocalCall implements JobKind {
 
   /**
    * Aborts the call; the vendor, which has no cancel API for it, may still finish and bill it. A call
-   * the vendor has answered (its output is being saved) is billed already: it is left to finish, so
-   * the output is kept, as a task found done is.
+   * the vendor has answered (its answer is being read or its output saved) is billed already: it is
+   * left to finish, so the output is kept, as a task found done is.
    */
   async cancel(tr: Tracker): Promise<CancelOutcome> {
     const vendor = vendorDisplayName(tr.record.vendor);

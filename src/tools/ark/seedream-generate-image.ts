@@ -96,7 +96,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
         model,
         label: args.prompt.slice(0, 80),
         outputKind: "image",
-        run: (signal) => explainRefusals(call, async () => seedreamResult(await client.generateImages(body, signal))),
+        run: (signal, answered) => explainRefusals(call, async () => seedreamResult(await client.generateImages(body, signal, answered))),
       });
       return waitAndRender(ctx, jobId, budget, true);
     },

@@ -88,8 +88,10 @@ export async function runSync(
     model: job.reqKey,
     label: job.label.slice(0, 80),
     outputKind: job.kind,
-    run: async (signal) =>
-      visualResult(await withRateLimitBackoff(() => client.process(job.body, signal), { deadlineMs: budget.deadlineMs, signal, onRetry })),
+    run: async (signal, answered) =>
+      visualResult(
+        await withRateLimitBackoff(() => client.process(job.body, signal, answered), { deadlineMs: budget.deadlineMs, signal, onRetry }),
+      ),
   });
   return waitAndRender(ctx, jobId, budget, true);
 }

@@ -69,7 +69,7 @@ export class ArkClient {
   private async call<T>(
     method: "GET" | "POST" | "DELETE",
     path: string,
-    opts: { body?: unknown; signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number } = {},
+    opts: { body?: unknown; signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number; onAnswer?: () => void } = {},
   ): Promise<{ data: T; res: HttpResponse }> {
     const res = await httpRequest(this.cfg.baseUrl + path, {
       vendor: ARK,
@@ -83,6 +83,7 @@ export class ArkClient {
       timeoutMs: opts.timeoutMs ?? this.timeoutMs,
       maxBytes: 64 * 1024 * 1024,
       retry: opts.retry,
+      onAnswer: opts.onAnswer,
     });
     if (res.status < 200 || res.status >= 300) throw arkError(res);
     const data = res.json();
@@ -95,9 +96,17 @@ export class ArkClient {
     return { data: data as T, res };
   }
 
-  /** Seedream generation is synchronous: one request, images in the answer. */
-  async generateImages(body: Record<string, unknown>, signal?: AbortSignal): Promise<ArkImagesResponse> {
-    const { data, res } = await this.call<ArkImagesResponse>("POST", "/images/generations", { body, signal, retry: RETRY_REJECTED });
+  /**
+   * Seedream generation is synchronous: one request, images in the answer. `onAnswer` is called when
+   * Ark's 2xx answer begins (billed from then; net/http.ts).
+   */
+  async generateImages(body: Record<string, unknown>, signal?: AbortSignal, onAnswer?: () => void): Promise<ArkImagesResponse> {
+    const { data, res } = await this.call<ArkImagesResponse>("POST", "/images/generations", {
+      body,
+      signal,
+      retry: RETRY_REJECTED,
+      onAnswer,
+    });
     return res.requestId ? { ...data, answerRequestId: res.requestId } : data;
   }
 

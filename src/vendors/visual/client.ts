@@ -59,7 +59,7 @@ export class VisualClient {
     action: string,
     version: string,
     body: Record<string, unknown>,
-    opts: { signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number } = {},
+    opts: { signal?: AbortSignal; retry?: RetryPolicy; timeoutMs?: number; onAnswer?: () => void } = {},
   ): Promise<{ env: VisualEnvelope; res: HttpResponse }> {
     const json = JSON.stringify(body);
     const url = new URL(this.cfg.baseUrl + "/");
@@ -91,6 +91,7 @@ export class VisualClient {
       timeoutMs: opts.timeoutMs ?? this.timeoutMs,
       maxBytes: 256 * 1024 * 1024,
       retry: opts.retry,
+      onAnswer: opts.onAnswer,
     });
     const parsed = res.json() as (VisualEnvelope & { ResponseMetadata?: GatewayMeta }) | undefined;
     if (parsed?.ResponseMetadata?.Error) throw gatewayError(res, parsed.ResponseMetadata, this.clock());
@@ -141,10 +142,14 @@ export class VisualClient {
     return (await this.call(TASK_ACTIONS[family].get, VISUAL_VERSION, body, { signal, retry: RETRY_SAFE, timeoutMs: 60_000 })).env;
   }
 
-  /** CVProcess: synchronous generation (billable); throws on a non-10000 code. */
-  async process(body: Record<string, unknown>, signal?: AbortSignal): Promise<VisualEnvelope> {
+  /**
+   * CVProcess: synchronous generation (billable); throws on a non-10000 code. `onAnswer` is called
+   * when the 2xx answer begins (billed from then; its images may be megabytes of base64: net/http.ts).
+   */
+  async process(body: Record<string, unknown>, signal?: AbortSignal, onAnswer?: () => void): Promise<VisualEnvelope> {
     const { env, res } = await this.call("CVProcess", VISUAL_VERSION, body, {
       signal,
+      onAnswer,
       retry: RETRY_UNSENT,
       timeoutMs: Math.max(this.timeoutMs, 120_000),
     });

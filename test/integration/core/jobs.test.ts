@@ -232,6 +232,28 @@ describe("cancellation", () => {
     expect(done.assets).toHaveLength(1);
   });
 
+  it("a synchronous call cancelled while the vendor's answer arrives reads it to the end and keeps the billed output", async () => {
+    const h = await harness({ ark: { imageDelayMs: 0 } });
+    // The answer's first half comes at once, its end 2 s later.
+    h.ark.sim.inject({ kind: "slow-body", delayMs: 2000, match: (r) => r.path.endsWith("/images/generations") });
+    const ac = new AbortController();
+    const pending = h.call("seedream_generate_image", { prompt: "a kite", wait_seconds: 30 }, { signal: ac.signal });
+    await until(() => h.ark.sim.requests.some((r) => r.path.endsWith("/images/generations")));
+    const sent = Date.now();
+    const latest = async () => structured<{ jobs: JobResult[] }>(await h.call("list_jobs", {})).jobs[0]!;
+    // The job says so as soon as the 2xx answer begins, long before its end.
+    await until(async () => (await latest()).detail === "downloading results");
+    expect(Date.now() - sent).toBeLessThan(1500);
+    ac.abort();
+    await expect(pending).rejects.toThrow();
+    const job = await latest();
+    expect(job).toMatchObject({ status: "running", detail: "downloading results" });
+    const done = jobOf(await h.call("wait_for_job", { job_id: job.job_id, wait_seconds: 20 }));
+    expect(done.status).toBe("succeeded");
+    expect(done.assets).toHaveLength(1);
+    expect(h.ark.sim.requests.find((r) => r.path.endsWith("/images/generations"))!.aborted).toBeFalsy();
+  });
+
   it("get_job right after a synchronous call is cancelled before the vendor answered says cancelled", async () => {
     const h = await harness({ ark: { imageDelayMs: 5000 } });
     const ac = new AbortController();

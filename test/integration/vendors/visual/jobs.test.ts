@@ -1,5 +1,5 @@
 /** Jimeng jobs through the job tools: resuming after a restart, and cancel_job. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { VisualSimulator } from "../../../../src/vendors/visual/simulator.js";
 import { startHarness, structured, text, type Harness } from "../../../helpers/harness.js";
 import { jobOf, lastRequest } from "../../../helpers/results.js";
@@ -42,5 +42,24 @@ describe("Jimeng tools through the MCP server", () => {
     const refused = await h.call("cancel_job", { job_id: running.job_id });
     expect(structured(refused)).toMatchObject({ cancelled: false });
     expect(text(refused)).toMatch(/code 50200: .*generating/);
+  });
+
+  it("a CVProcess call cancelled while its answer arrives is read to the end: the billed image is kept", async () => {
+    // The answer's first half comes once the image is made, the rest 2 s later.
+    v.sim.inject({ kind: "slow-body", delayMs: 2000, match: isAction("CVProcess") });
+    const ac = new AbortController();
+    const args = { model: "jimeng_high_aes_general_v21_L", prompt: "a bell", width: 512, height: 512, wait_seconds: 30 };
+    const pending = h.call("jimeng_generate_image", args, { signal: ac.signal });
+    await vi.waitFor(() => expect(v.sim.requests.some(isAction("CVProcess"))).toBe(true));
+    const sent = Date.now();
+    const latest = async () => structured<{ jobs: Array<{ job_id: string; detail?: string }> }>(await h.call("list_jobs", {})).jobs[0]!;
+    await vi.waitFor(async () => expect((await latest()).detail).toBe("downloading results"), { timeout: 5000, interval: 20 });
+    expect(Date.now() - sent).toBeLessThan(1500); // the answer has begun, not ended
+    ac.abort();
+    await expect(pending).rejects.toThrow();
+    const job = await latest();
+    const done = jobOf(await h.call("wait_for_job", { job_id: job.job_id, wait_seconds: 20 }));
+    expect(done).toMatchObject({ status: "succeeded", model: "jimeng_high_aes_general_v21_L" });
+    expect(done.assets).toHaveLength(1);
   });
 });
