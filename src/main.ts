@@ -125,7 +125,9 @@ async function main(argv: string[]): Promise<void> {
       const deadline = Date.now() + graceMs;
       log.info(`aigc-mcp shutting down: ${signal}; answering the calls in flight (up to ${graceMs / 1000} s, AIGC_MCP_SHUTDOWN_GRACE_S)`);
       app.jobs.drain(core.sandbox ? SANDBOX_DRAINED_DETAIL : undefined);
-      await handle.drain(graceMs);
+      // Jobs no other process can finish (a synchronous call whose caller has gone, a billed answer
+      // still arriving) get the grace too, as the calls still waiting on them do.
+      await Promise.all([handle.drain(graceMs), app.jobs.finishHeld(graceMs)]);
       // What is still running past the grace is stopped, and its callers told so: jobs first (a
       // synchronous call's job fails Interrupted), then calls that made no job (a chat). A late
       // upload to the bucket under way gets what is left of the grace to land and record itself.

@@ -221,10 +221,7 @@ export class JobEngine {
     return !!tr && !tr.ended && !tr.running;
   }
 
-  /**
-   * News from `vendor` that its task `task` changed (a task callback): the unfinished jobs here that
-   * follow it poll it at once. Their number (0: another replica follows it, or none does).
-   */
+  /** A task callback: the unfinished jobs here that follow `vendor`'s task `task` poll it at once; their number (0: none here). */
   nudgeTask(vendor: string, task: string): number {
     const following = this.trackers.following(vendor, task);
     for (const tr of following) tr.nudge();
@@ -242,15 +239,18 @@ export class JobEngine {
     return stored.map((r) => this.trackers.get(r.job_id)?.takeEnd(r) ?? r);
   }
 
+  /** Lets the jobs only this process can finish (a synchronous call, outputs being saved) run up to `ms`: a shutdown's grace. */
+  finishHeld(ms: number): Promise<void> {
+    return this.trackers.settleHeld(ms);
+  }
+
   /**
    * Stops every tracker and resolves once their work has stopped, so a record being written is
    * not cut off (bounded by `timeoutMs`; a vendor call that ignores its abort is not waited for).
    */
   async close(timeoutMs = 5000): Promise<void> {
     this.closed = true;
-    for (const tr of this.trackers.values()) tr.stop();
-    const all = Promise.all([...this.trackers.values()].map((tr) => tr.settled()));
-    await Promise.race([all, sleep(timeoutMs, undefined, { ref: false })]);
+    await this.trackers.stopAll(timeoutMs);
     await this.store.close();
   }
 

@@ -3,6 +3,7 @@
  * vendor's task callback finds its job without a scan of every job), and the latest ended ones,
  * which stay in memory so callers that ask again soon are answered without a store read.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Tracker } from "./tracker.js";
 
 /**
@@ -86,4 +87,28 @@ export class TrackedJobs {
       if (this.byId.get(old)?.retired) this.delete(old);
     }
   }
+
+  /**
+   * Resolves once no job that only this process can finish (kind.resumableElsewhere false: a
+   * synchronous call, outputs being saved) is still running, or after `ms`.
+   */
+  async settleHeld(ms: number): Promise<void> {
+    const end = Date.now() + ms;
+    for (let held = this.held(); held.length && Date.now() < end; held = this.held()) await settledWithin(held, end - Date.now());
+  }
+
+  /** Stops every tracker; resolves once their work has stopped, or after `ms`. */
+  async stopAll(ms: number): Promise<void> {
+    for (const tr of this.byId.values()) tr.stop();
+    await settledWithin([...this.byId.values()], ms);
+  }
+
+  private held(): Tracker[] {
+    return [...this.byId.values()].filter((tr) => tr.running && !tr.ended && !tr.kind.resumableElsewhere());
+  }
+}
+
+/** Resolves once every one of `trackers` has settled (tracker.ts), or after `ms`. */
+async function settledWithin(trackers: Tracker[], ms: number): Promise<void> {
+  await Promise.race([Promise.all(trackers.map((tr) => tr.settled())), sleep(Math.max(0, ms), undefined, { ref: false })]);
 }

@@ -167,6 +167,30 @@ describe("shutting down over HTTP (SIGTERM)", () => {
     }
   }, 40_000);
 
+  it("lets a synchronous job no call waits on finish within the grace: a billed answer still arriving is saved", async () => {
+    const out = tempDir("aigc-shutdown-");
+    const a = await server(out, 20);
+    const client = await connect(a.url);
+    // The answer's first half comes when the 2.5 s render ends, the rest 2 s later.
+    ark.sim.inject({ kind: "slow-body", delayMs: 2000, match: (r) => r.path.endsWith("/images/generations") });
+    const started = jobOf((await call(client, "seedream_generate_image", { prompt: "a kite", wait_seconds: 0 })).result);
+    expect(started.status).toBe("running");
+    const until = Date.now() + 10_000;
+    while (jobOf((await call(client, "get_job", { job_id: started.job_id })).result).detail !== "downloading results") {
+      if (Date.now() > until) throw new Error("the answer never began");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const signalled = Date.now();
+    a.child.kill("SIGTERM");
+    const exit = await a.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.at - signalled).toBeGreaterThan(1000); // it waited for the answer's end
+    const b = await server(out, 20);
+    const done = jobOf((await call(await connect(b.url), "get_job", { job_id: started.job_id })).result);
+    expect(done).toMatchObject({ status: "succeeded" });
+    expect(done.assets).toHaveLength(1);
+  }, 40_000);
+
   it("exits at once on a second signal", async () => {
     const a = await server(tempDir("aigc-shutdown-"), 20);
     const client = await connect(a.url);
