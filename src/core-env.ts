@@ -45,7 +45,7 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT",
     flag: "--max-body-bytes-in-flight",
     description:
-      "Most bytes of HTTP request bodies over 64 KiB held at once, each until its answer ends (inline media cost several times their size in memory). A larger body waits up to 3 × the body timeout for room, then gets 503.",
+      "Most bytes of HTTP request bodies over 64 KiB held at once, each until its answer ends; a body also waits while the server's own requests to vendors, counted apart until answered, leave it no room. Inline media cost several times their size. No room within 3 × the body timeout: 503.",
     default: "33554432",
   },
   {
@@ -65,7 +65,7 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_MAX_CONNECTIONS",
     flag: "--max-connections",
     description:
-      "Most HTTP connections open at once; one more closes the oldest open one serving no request, or is refused when all are. Each open SSE tool call holds one. Also the sockets kept per vendor origin (over stdio too), so calls the server accepts over HTTP seldom wait for one.",
+      "Most HTTP connections open at once; one more closes the oldest open one serving no request, or gets 503 when all are. Each connected MCP client's event stream and each open tool call holds one. Also the sockets kept per vendor origin (over stdio too).",
     default: "256",
   },
   {

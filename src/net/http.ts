@@ -12,6 +12,7 @@ import { allowedLookup } from "./lookups.js";
 import { pool } from "./pools.js";
 import { loadUndici } from "./undici.js";
 import { pageInsteadOfApi } from "./web-page.js";
+import { whileSending } from "./outbound-bodies.js";
 import { cancelled, transportError } from "./transport-errors.js";
 
 export { cancelled };
@@ -105,17 +106,27 @@ export function retryAfterMs(headers: Record<string, string>): number | undefine
   return Number.isFinite(t) ? Math.max(0, t - Date.now()) : undefined;
 }
 
-/** Opens a request and returns the status, headers and the unread body stream. */
-export async function httpOpen(
-  url: string,
-  opts: HttpOptions,
-): Promise<{
+/** How many characters (bytes, for a Buffer) a request body has; 0 for a form, whose size is not known here. */
+const bodyChars = (body: HttpOptions["body"]) => (typeof body === "string" || Buffer.isBuffer(body) ? body.length : 0);
+
+export interface OpenedResponse {
   status: number;
   headers: Record<string, string>;
   body: Readable & Dispatcher.BodyMixin;
   signal: AbortSignal;
   done: () => void;
-}> {
+}
+
+/**
+ * Opens a request and returns the status, headers and the unread body stream. A large body is
+ * counted as in flight until the answer's headers come (net/outbound-bodies.ts).
+ */
+export function httpOpen(url: string, opts: HttpOptions): Promise<OpenedResponse> {
+  return whileSending(bodyChars(opts.body), () => open(url, opts));
+}
+
+/** httpOpen without counting the body (httpRequest counts it across its retries). */
+async function open(url: string, opts: HttpOptions): Promise<OpenedResponse> {
   const limit = opts.totalTimeoutMs ? withDeadline(opts.signal, opts.totalTimeoutMs) : undefined;
   const signal = limit?.signal ?? opts.signal ?? new AbortController().signal;
   if (opts.signal?.aborted) throw cancelled(opts.vendor, opts.signal);
@@ -188,7 +199,7 @@ export async function readCapped(body: Readable, maxBytes: number, vendor: strin
 }
 
 async function once(url: string, opts: HttpOptions): Promise<HttpResponse> {
-  const opened = await httpOpen(url, opts);
+  const opened = await open(url, opts);
   let body: Buffer;
   try {
     body = await readCapped(opened.body, opts.maxBytes ?? 16 * 1024 * 1024, opts.vendor, url);
@@ -222,7 +233,12 @@ async function once(url: string, opts: HttpOptions): Promise<HttpResponse> {
 }
 
 /** A request whose body is read fully (JSON APIs). Non-2xx statuses are returned, not thrown. */
-export async function httpRequest(url: string, opts: HttpOptions): Promise<HttpResponse> {
+export function httpRequest(url: string, opts: HttpOptions): Promise<HttpResponse> {
+  // Counted from the first send to the last answer: the body stays in memory while a retry waits.
+  return whileSending(bodyChars(opts.body), () => withRetries(url, opts));
+}
+
+async function withRetries(url: string, opts: HttpOptions): Promise<HttpResponse> {
   const policy = opts.retry;
   const attempts = Math.max(1, policy?.attempts ?? 1);
   for (let attempt = 1; ; attempt++) {

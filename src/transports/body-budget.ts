@@ -4,6 +4,14 @@
  * once parsed, decoded and sent on to the vendor (measured: ~8× for a 3.9 MB body), so large
  * bodies wait their turn here instead of all being taken at once. Small bodies never wait: a
  * cancel, a get_job or a tools/list is not held behind uploads.
+ *
+ * The server's own large requests to vendors are counted beside them, until answered
+ * (net/outbound-bodies.ts): a call that answers at once (`wait_seconds: 0`) gives back its body's
+ * room while its job still sends the same media on. A new body waits until it fits in both counts,
+ * so while calls wait for their vendor answers the media they hold is counted once, not twice, and
+ * a burst of quick answers cannot pile up inline media in creates. The outbound count never waits
+ * (its bodies are in memory already), so it can pass the capacity, and media the server loads
+ * itself (paths, URLs) come in small bodies that never wait: those are not bounded here.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { plain } from "./reply.js";
@@ -13,6 +21,7 @@ export const SMALL_BODY_BYTES = 64 * 1024;
 
 export class BodyBudget {
   private held = 0;
+  private sending = 0;
   private readonly queue: Array<{ bytes: number; grant: () => void }> = [];
 
   /** `capacity`: most counted bytes held at once; a body larger than it is taken when it can run alone. */
@@ -25,7 +34,7 @@ export class BodyBudget {
   acquire(bytes: number, waitMs: number, signal?: AbortSignal): Promise<(() => void) | undefined> {
     if (bytes <= SMALL_BODY_BYTES) return Promise.resolve(() => undefined);
     const charge = Math.min(bytes, this.capacity);
-    if (!this.queue.length && this.held + charge <= this.capacity) return Promise.resolve(this.take(charge));
+    if (!this.queue.length && this.fits(charge)) return Promise.resolve(this.take(charge));
     if (signal?.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const entry = {
@@ -50,9 +59,25 @@ export class BodyBudget {
     });
   }
 
-  /** Bytes held now (for /healthz and tests). */
+  /**
+   * Counts an outbound body of `bytes` (a request of this process to a vendor, in memory already:
+   * net/outbound-bodies.ts) at once, even past the capacity; returns its release.
+   */
+  holdSending(bytes: number): () => void {
+    if (bytes <= SMALL_BODY_BYTES) return () => undefined;
+    const charge = Math.min(bytes, this.capacity);
+    this.sending += charge;
+    return this.releaser(() => (this.sending -= charge));
+  }
+
+  /** Bytes of request bodies held now (for /healthz and tests). */
   get inUse(): number {
     return this.held;
+  }
+
+  /** Bytes of this process's own requests to vendors counted now. */
+  get inSending(): number {
+    return this.sending;
   }
 
   /** Requests waiting for room now. */
@@ -60,19 +85,27 @@ export class BodyBudget {
     return this.queue.length;
   }
 
+  private fits(bytes: number): boolean {
+    return this.held + bytes <= this.capacity && this.sending + bytes <= this.capacity;
+  }
+
   private take(bytes: number): () => void {
     this.held += bytes;
+    return this.releaser(() => (this.held -= bytes));
+  }
+
+  private releaser(give: () => void): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.held -= bytes;
+      give();
       this.grantWaiting();
     };
   }
 
   private grantWaiting(): void {
-    while (this.queue.length && this.held + this.queue[0]!.bytes <= this.capacity) this.queue.shift()!.grant();
+    while (this.queue.length && this.fits(this.queue[0]!.bytes)) this.queue.shift()!.grant();
   }
 }
 
@@ -105,7 +138,7 @@ export async function roomForBody(
   plain(
     res,
     503,
-    `Busy: the server already holds ${budget.inUse} bytes of large request bodies (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${budget.capacity}) and this one waited ${waitMs / 1000} s for room. Send it again later, or pass media as file paths or URLs instead of inline data.`,
+    `Busy: the server already holds ${budget.inUse} bytes of large request bodies and ${budget.inSending} of its own requests to vendors (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${budget.capacity} each), and this one waited ${waitMs / 1000} s for room. Send it again later, or pass media as file paths or URLs instead of inline data.`,
     { connection: "close", "retry-after": "5" },
   );
   return "answered";

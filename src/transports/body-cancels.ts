@@ -5,6 +5,10 @@
  * read (the body waiting for room): that request is then not run when it is read.
  */
 import type { ServerResponse } from "node:http";
+import { isObject } from "../is-object.js";
+
+/** The answer to a request its client cancelled before its body was read (it waited for room). */
+export const CANCELLED_UNREAD = "the client cancelled this request (notifications/cancelled) before its body was read; it was not run";
 
 /** Most early cancels remembered at once (each for `keepMs`): a client cannot grow this without bound. */
 const MAX_EARLY = 10_000;
@@ -58,9 +62,7 @@ export class BodyCancels {
 
 /** The `requestId` a `notifications/cancelled` message names, else undefined. */
 export function cancelledRequestId(message: unknown): string | number | undefined {
-  if (typeof message !== "object" || message === null || Array.isArray(message)) return undefined;
-  const { method, params } = message as { method?: unknown; params?: { requestId?: unknown } };
-  if (method !== "notifications/cancelled" || typeof params !== "object" || params === null) return undefined;
-  const id = params.requestId;
+  if (!isObject(message) || message.method !== "notifications/cancelled" || !isObject(message.params)) return undefined;
+  const id = message.params.requestId;
   return typeof id === "string" || typeof id === "number" ? id : undefined;
 }

@@ -8,19 +8,27 @@
  * requests (kept alive by its client, which reconnects), and only when every open connection is
  * serving a request is the new one refused. A client sends its request's headers as soon as it
  * connects, so it gets in, and a connection serving a request (a long tool call's SSE answer) is
- * never closed for room.
+ * never closed for room. A refused connection is let in, 32 at most at once, for one request: a
+ * 503 saying why (a reset would leave its client with a bare "fetch failed"), or /healthz's answer,
+ * so a health check does not restart a server that is only busy; then it is closed.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { log } from "../log.js";
+import { plain } from "./reply.js";
 
 /** How often, at most, the log says connections were closed, or refused, for the cap. */
 const LOG_EVERY_MS = 60_000;
+/** Refused connections let in at once to be told so; more are closed at once. */
+const REFUSED_LET_IN = 32;
+/** Connections over the cap, each let in for one request (see refuseOverCap). */
+const overCap = new WeakSet<Socket>();
 
 export function capConnections(server: Server, max: number): void {
   // Oldest first (a Set keeps insertion order): connections that have sent no request, and those between requests.
   const fresh = new Set<Socket>();
   const idle = new Set<Socket>();
+  let refusing = 0;
   let open = 0;
   const closed = throttled(
     (n) =>
@@ -41,8 +49,11 @@ export function capConnections(server: Server, max: number): void {
     if (open > max) {
       const oldest = first(fresh) ?? first(idle);
       if (!oldest) {
-        socket.destroy();
-        return refused();
+        refused();
+        if (refusing >= REFUSED_LET_IN) return void socket.destroy();
+        refusing++;
+        overCap.add(socket);
+        return void socket.once("close", () => refusing--);
       }
       fresh.delete(oldest);
       idle.delete(oldest);
@@ -54,6 +65,10 @@ export function capConnections(server: Server, max: number): void {
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
+    if (overCap.has(socket)) {
+      const close = () => socket.destroySoon();
+      return void (res.writableFinished ? close() : res.once("finish", close));
+    }
     fresh.delete(socket);
     idle.delete(socket);
     // Kept alive for a next request: idle, as the newest.
@@ -61,6 +76,21 @@ export function capConnections(server: Server, max: number): void {
       if (!socket.destroyed) idle.add(socket);
     });
   });
+}
+
+/**
+ * Answers a request on a connection over the cap (after /healthz, which is answered as usual) with
+ * 503 saying why; false on any other connection.
+ */
+export function refuseOverCap(req: IncomingMessage, res: ServerResponse, max: number): boolean {
+  if (!overCap.has(req.socket)) return false;
+  plain(
+    res,
+    503,
+    `Busy: AIGC_MCP_MAX_CONNECTIONS (${max}) connections are open, each serving a request (a tool call's answer, or a connected client's event stream: each MCP client holds one while connected). Send it again later, or raise AIGC_MCP_MAX_CONNECTIONS.`,
+    { connection: "close", "retry-after": "5" },
+  );
+  return true;
 }
 
 function first(set: Set<Socket>): Socket | undefined {

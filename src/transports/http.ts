@@ -16,19 +16,21 @@ import { machineAddresses, openHostWarning } from "../config-warnings.js";
 import type { AppContext } from "../context.js";
 import { log } from "../log.js";
 import { BodyBudget, roomForBody } from "./body-budget.js";
-import { BodyCancels, cancelledRequestId } from "./body-cancels.js";
+import { BodyCancels, CANCELLED_UNREAD, cancelledRequestId } from "./body-cancels.js";
 import { applyCors } from "./cors.js";
 import { hostAllowed, originAllowed } from "./host.js";
 import { serveMedia } from "./media-route.js";
-import { capConnections } from "./connection-cap.js";
+import { capConnections, refuseOverCap } from "./connection-cap.js";
+import { health } from "./health.js";
 import { invalidBatch, invalidMessage, requestIdOf, type InvalidMessage } from "./invalid-message.js";
-import { messageRefusal } from "./message-limits.js";
+import { LARGE_MEDIA, messageRefusal } from "./message-limits.js";
 import { readBody, refuseBody } from "./read-body.js";
 import { serveTaskCallback } from "./task-callback-route.js";
 import { DRAINING, json, plain, shuttingDown } from "./reply.js";
 import { OAUTH_PATH, sha256, STATIC_TOKEN_HELP, tokenRefusal } from "./token.js";
 import { createMcpServer } from "../server.js";
 import { transportClosing } from "../open-calls.js";
+import { countOutboundBodies } from "../net/outbound-bodies.js";
 import { VERSION } from "../version.js";
 
 const SESSION_IDLE_MS = 30 * 60_000;
@@ -51,9 +53,6 @@ export interface HttpHandle {
   drain(graceMs: number): Promise<void>;
   close(): Promise<void>;
 }
-
-/** The answer to a request its client cancelled before its body was read (it waited for room). */
-const CANCELLED_UNREAD = "the client cancelled this request (notifications/cancelled) before its body was read; it was not run";
 
 export async function serveHttp(app: AppContext): Promise<HttpHandle> {
   const cfg = app.config;
@@ -100,17 +99,8 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     if (!originAllowed(req.headers.origin, cfg))
       return plain(res, 403, `Forbidden: Origin "${req.headers.origin}" is not allowed; add it to AIGC_MCP_ALLOWED_ORIGINS.`);
     if (applyCors(req, res, cfg.allowedOrigins)) return;
-    if (url.pathname === "/healthz" && req.method === "GET") {
-      return json(res, 200, {
-        status: "ok",
-        name: "aigc-mcp",
-        version: VERSION,
-        vendors: app.vendors.map((v) => v.id),
-        sessions: sessions.size,
-        jobs_in_memory: app.jobs.inMemory,
-        large_bodies: { bytes_held: bodies.inUse, waiting: bodies.waiting },
-      });
-    }
+    if (url.pathname === "/healthz" && req.method === "GET") return json(res, 200, health(app, sessions.size, bodies));
+    if (refuseOverCap(req, res, cfg.maxConnections)) return;
     // A signed download URL, and a vendor's task callback, carry their own authorisation (the URL's signature): no token.
     const mediaName = app.links?.nameFromPath(url.pathname);
     if (mediaName !== undefined && app.links) return serveMedia(req, res, url, mediaName, app.links, app.media);
@@ -159,7 +149,8 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
       if (refusal) return json(res, 413, { jsonrpc: "2.0", ...refusal });
       body = JSON.parse(text);
     } catch (err) {
-      if (refuseBody(req, res, err, `Request body over ${cfg.maxBodyBytes} bytes (AIGC_MCP_MAX_BODY_BYTES)`, cfg.bodyTimeoutMs)) return;
+      const tooLarge = `Request body over ${cfg.maxBodyBytes} bytes (AIGC_MCP_MAX_BODY_BYTES). ${LARGE_MEDIA}`;
+      if (refuseBody(req, res, err, tooLarge, cfg.bodyTimeoutMs)) return;
       return json(res, 400, { jsonrpc: "2.0", error: { code: -32700, message: "Parse error: the body is not JSON" }, id: null });
     }
 
@@ -239,6 +230,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     server.once("error", (err) => reject(listenError(err, cfg.host, cfg.port)));
     server.listen(cfg.port, cfg.host, resolve);
   });
+  countOutboundBodies((bytes) => bodies.holdSending(bytes), server);
   const addr = server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}/mcp`;

@@ -102,6 +102,10 @@ function closingQuote(text: string, start: number): number {
 
 /** The characters of a message's ends where requestId looks. */
 export const EDGE = 512;
+
+/** What to do about a message over a size limit (HTTP's AIGC_MCP_MAX_BODY_BYTES, stdio's own). */
+export const LARGE_MEDIA =
+  "Pass large media as a file path, an http(s) URL or a media:// URI instead of inline data (base64 adds a third), or raise the limit.";
 const ID = String.raw`"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.){0,256}")`;
 
 /** The top-level id of a JSON-RPC request, from its first or last characters (clients put it first or last). */

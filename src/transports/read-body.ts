@@ -17,17 +17,20 @@ export function readBody(req: IncomingMessage, max: number, idleMs: number): Pro
       reject(new Error("stalled"));
     }
     const done = () => clearTimeout(timer);
-    req.on("data", (c: Buffer) => {
+    const onData = (c: Buffer) => {
       clearTimeout(timer);
       size += c.length;
       if (size > max) {
+        // What comes after is refuseBody's to drop (or the connection's to close).
+        req.off("data", onData);
         req.pause();
         reject(new Error("too large"));
       } else {
         chunks.push(c);
         timer = setTimeout(stalled, idleMs);
       }
-    });
+    };
+    req.on("data", onData);
     req.on("end", () => {
       done();
       resolve(Buffer.concat(chunks));
@@ -41,16 +44,24 @@ export function readBody(req: IncomingMessage, max: number, idleMs: number): Pro
 }
 
 /**
- * Answers a body `readBody` refused: 408 when it stalled, 413 (`tooLarge` says the limit) when it
- * was too large, each closing the connection so the rest of the body is neither read nor waited
- * for. False for any other error (nothing answered).
+ * Answers a body `readBody` refused: 408 when it stalled, closing the connection; 413 (`tooLarge`
+ * says the limit) when it was too large. A client is usually still sending a body that large, and
+ * a connection closed under it resets, so the client sees a failed fetch instead of the 413: the
+ * rest of the body is read and dropped (never kept) until it ends, or pauses for `idleMs` (then the
+ * connection is closed), as nginx's lingering close does. False for any other error (nothing answered).
  */
 export function refuseBody(req: IncomingMessage, res: ServerResponse, err: unknown, tooLarge: string, idleMs: number): boolean {
   const why = err instanceof Error ? err.message : "";
   if (why !== "stalled" && why !== "too large") return false;
-  res.on("finish", () => req.destroy());
-  if (why === "stalled")
+  if (why === "stalled") {
+    res.on("finish", () => req.destroy());
     plain(res, 408, `Request body stalled for over ${idleMs / 1000} s (AIGC_MCP_BODY_TIMEOUT_S)`, { connection: "close" });
-  else plain(res, 413, tooLarge, { connection: "close" });
+    return true;
+  }
+  const timer = setTimeout(() => req.destroy(), idleMs);
+  req.on("data", () => timer.refresh());
+  req.once("close", () => clearTimeout(timer));
+  req.resume();
+  plain(res, 413, tooLarge);
   return true;
 }

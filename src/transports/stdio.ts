@@ -25,7 +25,7 @@ import { log } from "../log.js";
 import { createMcpServer } from "../server.js";
 import { LineReader } from "./lines.js";
 import { batchNotRun, invalidMessage, requestIdOf } from "./invalid-message.js";
-import { EDGE, messageRefusal, requestId, type MessageRefusal } from "./message-limits.js";
+import { EDGE, LARGE_MEDIA, messageRefusal, requestId, type MessageRefusal } from "./message-limits.js";
 import type { StoredHandshake, StoredToolList } from "../stored-tool-list.js";
 import { useStoredToolList } from "../tools/listing.js";
 
@@ -244,7 +244,7 @@ export class LineStdioTransport implements Transport {
       id: id ?? null,
       error: {
         code: -32600,
-        message: `Error: the message is ${bytes} bytes, over the stdio limit of ${this.maxMessageBytes} bytes (AIGC_MCP_STDIO_MAX_MESSAGE_BYTES). Pass large media as a file path or an http(s) URL instead of inline data (base64 adds a third), or raise the limit.`,
+        message: `Error: the message is ${bytes} bytes, over the stdio limit of ${this.maxMessageBytes} bytes (AIGC_MCP_STDIO_MAX_MESSAGE_BYTES). ${LARGE_MEDIA}`,
         data: { limit: this.maxMessageBytes, bytes, variable: "AIGC_MCP_STDIO_MAX_MESSAGE_BYTES" },
       },
     } as never);

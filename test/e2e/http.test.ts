@@ -50,6 +50,33 @@ describe("built server over Streamable HTTP", () => {
     await b.close();
   });
 
+  it("a body over AIGC_MCP_MAX_BODY_BYTES gets its 413, not a reset, while its client is still sending it", async () => {
+    // A 5.16 MB call (a 3.87 MB image inline): the server refuses it long before the upload ends.
+    const big = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", params: { _meta: { big: "A".repeat(5_160_000) } } });
+    const answers: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await fetch(server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${TOKEN}` },
+        body: big,
+      }).catch((err: Error) => ({ status: 0, text: () => Promise.resolve(String((err.cause as Error | undefined)?.message ?? err)) }));
+      answers.push(`${r.status} ${await r.text()}`);
+    }
+    // Sent in chunks with no Content-Length: found too large as it arrives.
+    const chunked = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${TOKEN}` },
+      body: new Blob([big]).stream(),
+      duplex: "half",
+    }).catch((err: Error) => ({
+      status: 0,
+      text: () => Promise.resolve(String((err.cause as Error | undefined)?.message ?? err)),
+    }));
+    answers.push(`${chunked.status} ${await chunked.text()}`);
+    for (const a of answers)
+      expect(a).toMatch(/^413 Request body over 4194304 bytes \(AIGC_MCP_MAX_BODY_BYTES\)\. Pass large media as a file path/);
+  });
+
   it("cancellation over HTTP ends the server-side wait", async () => {
     const c = await connect();
     const ac = new AbortController();

@@ -39,7 +39,9 @@ describe("stdio message sizes", () => {
     const { client, stderr } = await stdioClient({ ...env, AIGC_MCP_STDIO_MAX_MESSAGE_BYTES: String(2 * 1024 * 1024) });
     await expect(
       client.callTool({ name: "seedream_generate_image", arguments: { prompt: "too big", images: [pngDataUri(3_000_000)] } }),
-    ).rejects.toThrow(/over the stdio limit of 2097152 bytes \(AIGC_MCP_STDIO_MAX_MESSAGE_BYTES\).*file path or an http\(s\) URL/);
+    ).rejects.toThrow(
+      /over the stdio limit of 2097152 bytes \(AIGC_MCP_STDIO_MAX_MESSAGE_BYTES\).*file path, an http\(s\) URL or a media:\/\/ URI/,
+    );
     expect((await client.listTools()).tools.length).toBeGreaterThan(3);
     const r = (await client.callTool({ name: "seedream_generate_image", arguments: { prompt: "small after big" } })) as CallToolResult;
     expect((r.structuredContent as { status: string }).status).toBe("succeeded");

@@ -44,4 +44,29 @@ describe("BodyBudget", () => {
     expect(b.waiting).toBe(0);
     held();
   });
+
+  it("counts the server's own requests to vendors apart: a body waits until it fits in both counts", async () => {
+    const b = new BodyBudget(4 * MB);
+    expect(b.holdSending(SMALL_BODY_BYTES)).toBeTypeOf("function");
+    // A call that answered at once: its body's room is back, its create still being sent.
+    const create = b.holdSending(3 * MB);
+    const more = b.holdSending(3 * MB); // never waits, even past the capacity
+    expect(b.inSending).toBe(6 * MB);
+    let letIn = false;
+    const next = b.acquire(1 * MB, 1000).then((r) => ((letIn = true), r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(letIn).toBe(false);
+    create();
+    create(); // a second release changes nothing
+    const room = (await next)!; // 3 + 1 MB fit now
+    expect(b.inUse).toBe(1 * MB);
+    expect(b.inSending).toBe(3 * MB);
+    more();
+    // A call waiting for its answer holds its media once in each count: both fill alike.
+    const sent = b.holdSending(1 * MB);
+    expect(await b.acquire(3 * MB, 1000)).toBeTypeOf("function");
+    expect(b.inSending).toBe(1 * MB);
+    sent();
+    room();
+  });
 });

@@ -211,8 +211,20 @@ describe("HTTP limits", () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     await new Promise((r) => setTimeout(r, 100));
+    // One more is let in for one request, to be told why it is refused (not reset), and closed.
+    const refusal = await post(s.http.url, init).catch((err: Error) => err);
+    expect(refusal).toBeInstanceOf(Response);
+    expect((refusal as Response).status).toBe(503);
+    expect((refusal as Response).headers.get("retry-after")).toBe("5");
+    expect(await (refusal as Response).text()).toMatch(
+      /^Busy: AIGC_MCP_MAX_CONNECTIONS \(20\) connections are open, each serving a request .*each MCP client holds one while connected\)\. Send it again later, or raise AIGC_MCP_MAX_CONNECTIONS\./,
+    );
+    // A health check still gets its answer: a busy server is not an unhealthy one.
+    const healthz = await fetch(`${new URL(s.http.url).origin}/healthz`);
+    expect(healthz.status).toBe(200);
+    expect(await healthz.json()).toMatchObject({ status: "ok" });
     const late = slowSocket(s.port, "", "", 0);
-    expect(await late.closed).toBeLessThan(1_000);
+    expect(await late.closed).toBeLessThan(2_000); // a silent one: closed by the headers timeout (1 s)
     expect(busy.filter((b) => !b.socket.destroyed).length).toBe(20);
     expect(
       logLines.some((l) => /WARN refused \d+ connection\(s\): AIGC_MCP_MAX_CONNECTIONS \(20\) are open, each serving a request/.test(l)),
@@ -353,13 +365,31 @@ describe("large request bodies held at once (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT)"
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(generations()).toHaveLength(before + 1); // the second is still waiting
     const health = (await (await fetch(`${new URL(s.http.url).origin}/healthz`)).json()) as { large_bodies: object };
-    expect(health.large_bodies).toEqual({ bytes_held: expect.any(Number), waiting: 1 });
+    expect(health.large_bodies).toEqual({ bytes_held: expect.any(Number), bytes_to_vendors: expect.any(Number), waiting: 1 });
     const [a, b] = await Promise.all([first, second]);
     for (const r of [a, b]) {
       expect(r.status).toBe(200);
       expect(r.text).not.toMatch(/"isError":true/);
     }
     expect(b.at).toBeGreaterThan(a.at);
+  });
+
+  it("a call that answers at once (wait_seconds: 0) leaves its media's room held until the vendor has answered its request", async () => {
+    const before = generations().length;
+    const quick = toolCall(6, "[slow] a kite");
+    quick.params.arguments.wait_seconds = 0;
+    const first = await post(s.http.url, quick).then(async (r) => ({ status: r.status, text: await r.text() }));
+    expect(first).toMatchObject({ status: 200, text: expect.stringMatching(/"status":"running"/) });
+    const answeredAt = Date.now();
+    const health = (await (await fetch(`${new URL(s.http.url).origin}/healthz`)).json()) as { large_bodies: object };
+    // Its own body's room is given back; its request to the vendor, still rendering, is counted.
+    expect(health.large_bodies).toEqual({ bytes_held: 0, bytes_to_vendors: expect.any(Number), waiting: 0 });
+    expect((health.large_bodies as { bytes_to_vendors: number }).bytes_to_vendors).toBeGreaterThan(image.length);
+    const second = call(7, "a kite");
+    await until(() => generations().length === before + 2);
+    // The second was let in only when the vendor answered the first (its render takes 2 s).
+    expect(Date.now() - answeredAt).toBeGreaterThan(1500);
+    expect((await second).status).toBe(200);
   });
 
   it("answers 503 with Retry-After when no room comes within 3 × the body timeout, and sends nothing of it", async () => {
@@ -372,7 +402,7 @@ describe("large request bodies held at once (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT)"
     expect(refused.status).toBe(503);
     expect(refused.retryAfter).toBe("5");
     expect(refused.text).toMatch(
-      /^Busy: the server already holds \d+ bytes .*\(AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, 1048576\) and this one waited 3 s for room\. .*file paths or URLs/,
+      /^Busy: the server already holds \d+ bytes .*\(AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, 1048576 each\), and this one waited 3 s for room\. .*file paths or URLs/,
     );
     expect(Date.now() - t0).toBeGreaterThan(2500);
     expect(generations()).toHaveLength(before + 1);
