@@ -90,10 +90,10 @@ export async function createContext(
   const canTake = (r: JobRecord) => !config.sandbox && vendors.some((v) => v.id === r.vendor);
   const orphans = new OrphanJobs(store, (id) => jobs.wait(id, { budgetMs: 0 }), engineOptions?.orphans, canTake);
   orphans.start();
-  const inputs = inputPolicy(config, media);
-  logInputRoots(inputs, Boolean(config.inputRoots));
   const pm = config.publicMedia;
   const links = pm ? new SignedMediaUrls(pm.url, pm.secret, config.mediaUrlTtlS) : undefined;
+  const inputs = { ...inputPolicy(config, media), ...(links ? { ownLinks: links } : {}) };
+  logInputRoots(inputs, Boolean(config.inputRoots));
   const callbacks = taskCallbacks(config);
   let closing: Promise<void> | undefined;
   return {

@@ -17,6 +17,7 @@ import { cancelled, discard, readCapped, safeUrl } from "../net/http.js";
 import { dataUriBytes, isRawBase64, schemeOf } from "./input-forms.js";
 import { MEDIA_URI_PREFIX } from "./media-uri.js";
 import type { MediaStore } from "./store.js";
+import type { SignedMediaUrls } from "./signed-url.js";
 import { sniffBytes, type MediaKind } from "./sniff.js";
 import { isMediaNotFound, openGenerated, openWithin, readOpened, within, type OpenedFile } from "./open-file.js";
 
@@ -30,6 +31,8 @@ export interface InputPolicy {
   refusal?: string;
   maxBytes: number;
   media: MediaStore;
+  /** This server's own download links (AIGC_MCP_PUBLIC_URL), read back as the outputs they name. */
+  ownLinks?: Pick<SignedMediaUrls, "outputOf">;
 }
 
 export interface InputRule {
@@ -55,6 +58,9 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
   const value = ref.trim();
   if (!value) throw inputError(field, "is empty");
   if (/^https?:\/\//i.test(value)) {
+    // A download_url this server gave out is one of its outputs: read here, not fetched over HTTP.
+    const own = policy.ownLinks?.outputOf(value);
+    if (own !== undefined) return loadMediaInput(`${MEDIA_URI_PREFIX}${own}`, rule, policy, limits);
     try {
       new URL(value);
     } catch {

@@ -63,6 +63,19 @@ export class SignedMediaUrls implements MediaLinks {
     }
   }
 
+  /**
+   * The file name `url` is a download link of this server's for: this public URL's origin, a media
+   * path, and a signature that verifies, expired or not (the file may well still be here). Else
+   * undefined, whatever is wrong with it: such a URL is then an ordinary URL.
+   */
+  outputOf(url: string, nowMs = Date.now()): string | undefined {
+    const u = URL.canParse(url) ? new URL(url) : undefined;
+    if (!u || u.origin !== new URL(this.publicUrl).origin) return undefined;
+    const name = this.nameFromPath(u.pathname);
+    if (name === undefined) return undefined;
+    return this.verify(name, u.searchParams.get("exp"), u.searchParams.get("sig"), nowMs) === "bad" ? undefined : name;
+  }
+
   private sign(name: string, exp: number): string {
     return hmac(this.secret, `media\n${name}\n${exp}`);
   }

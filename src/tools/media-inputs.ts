@@ -73,7 +73,9 @@ export async function loadInputUrl(app: AppContext, value: string, rule: InputRu
       hint: `${byUrl} and fetches them itself, so downloading here cannot help: pass a public http(s) URL (from a self-hosted Dify, set its FILES_URL to an address ${vendor} can reach), or an output's ${MEDIA_URI_PREFIX}… URI when its download URL is public (AIGC_MCP_PUBLIC_URL, or a bucket on a public endpoint).`,
     });
   };
-  const v = value.trim();
+  // A download_url of this server's stands for its output: sent as a fresh link, not as given (it may expire).
+  const own = app.links?.outputOf(value.trim());
+  const v = own === undefined ? value.trim() : `${MEDIA_URI_PREFIX}${own}`;
   if (v.startsWith(MEDIA_URI_PREFIX)) {
     const name = outputName(v);
     const saved = name && (await app.media.generated(name));

@@ -26,6 +26,22 @@ describe("signed media URLs", () => {
     expect(new SignedMediaUrls("https://aigc.example.com/base", "t".repeat(32), 600).verify(name, exp, sig, now)).toBe("bad");
   });
 
+  it("tells its own download links, expired or not, from any other URL", async () => {
+    const now = Date.UTC(2026, 10, 30);
+    const { url } = await urls.link("x.png", now);
+    expect(urls.outputOf(url, now)).toBe("x.png");
+    expect(urls.outputOf(url, now + 3600_000)).toBe("x.png");
+    for (const other of [
+      url.replace("https://aigc.example.com", "https://other.example.com"),
+      url.replace("https:", "http:"),
+      url.replace(/sig=[^&]+/, "sig=AAAA"),
+      url.replace("/media/x.png", "/media/y.png"),
+      url.replace("/media/", "/files/"),
+      "not a url",
+    ])
+      expect(urls.outputOf(other, now), other).toBeUndefined();
+  });
+
   it("recognises media paths with and without the public URL's prefix, and nothing deeper", () => {
     expect(urls.nameFromPath("/base/media/x.mp4")).toBe("x.mp4");
     expect(urls.nameFromPath("/media/x.mp4")).toBe("x.mp4");

@@ -206,6 +206,46 @@ describe("media delivery in results", () => {
   });
 });
 
+describe("this server's own download links as inputs", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    const env = { AIGC_MCP_TRANSPORT: "http", AIGC_MCP_PUBLIC_URL: "http://127.0.0.1:8080", AIGC_MCP_MEDIA_URL_SECRET: "m".repeat(64) };
+    h = await startHarness({ env });
+  });
+  afterAll(() => h.close());
+
+  it("reads the output a download_url names from the output folder, even once the link has expired", async () => {
+    const asset = structured<{ assets: Array<{ uri: string; download_url: string }> }>(
+      await h.call("seedream_generate_image", { prompt: "first" }),
+    ).assets[0]!;
+    const name = asset.uri.slice(asset.uri.lastIndexOf("/") + 1);
+    const expired = (await h.app.links!.link(name, Date.now() - 30 * 24 * 3600_000)).url;
+    for (const url of [asset.download_url, expired]) {
+      const r = await h.call("seedance_generate_video", { prompt: "animate it", first_frame: url, wait_seconds: 20 });
+      expect(structured(r), text(r)).toMatchObject({ status: "succeeded" });
+      const sent = requestsTo(h.ark, (x) => x.path.endsWith("/tasks") && x.method === "POST").pop()!;
+      const content = (sent.json as { content: Array<{ role?: string; image_url?: { url: string } }> }).content;
+      expect(content.find((c) => c.role === "first_frame")!.image_url!.url).toMatch(/^data:image\/jpeg;base64,/);
+    }
+  });
+
+  it("treats a link whose signature does not verify as any other URL, and says when the output it names is not here", async () => {
+    const asset = structured<{ assets: Array<{ uri: string; download_url: string }> }>(
+      await h.call("seedream_generate_image", { prompt: "second" }),
+    ).assets[0]!;
+    const forged = asset.download_url.replace(/sig=[^&]+/, "sig=AAAA");
+    const r = await h.call("seedance_generate_video", { prompt: "animate it", first_frame: forged });
+    expect(text(r)).toMatch(
+      /^Error: UnreachableUrl: first_frame: http:\/\/127\.0\.0\.1:8080\/media\/.* is on 127\.0\.0\.1:8080, a loopback/,
+    );
+    const unknown = (await h.app.links!.link("nothing.jpg")).url;
+    const r2 = await h.call("seedance_generate_video", { prompt: "animate it", first_frame: unknown });
+    expect(text(r2)).toMatch(
+      /^Error: InvalidInput.*first_frame: media:\/\/files\/nothing\.jpg was not found among the files this server generated/,
+    );
+  });
+});
+
 describe("a job store that does not answer", () => {
   it("resources/list, resources/read and a media:// input say so with the store's code, not that the file was not found", async () => {
     const h = await startHarness();

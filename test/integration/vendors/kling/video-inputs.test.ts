@@ -64,6 +64,14 @@ describe("Kling video inputs", () => {
     const name = video.uri.slice(video.uri.lastIndexOf("/") + 1);
     expect(`${sent.origin}${sent.pathname}`).toBe(`https://aigc.example.com/media/${name}`);
     expect(h.app.links!.verify(name, sent.searchParams.get("exp"), sent.searchParams.get("sig"))).toBe("ok");
+    // Its own download_url, expired, stands for the same output: sent as a fresh link.
+    const expired = (await h.app.links!.link(name, Date.now() - 30 * 24 * 3600_000)).url;
+    const again = await h.call("kling_omni_video", { prompt: "edit it", video: { url: expired, refer_type: "base" }, wait_seconds: 20 });
+    expect(jobOf(again).status, text(again)).toBe("succeeded");
+    const resent = lastRequest(h.sandbox.kling, (q) => q.path.endsWith("omni-video") && q.method === "POST");
+    const fresh = new URL((resent.json as { video_list: Array<{ video_url: string }> }).video_list[0]!.video_url);
+    expect(fresh.href).not.toBe(expired);
+    expect(h.app.links!.verify(name, fresh.searchParams.get("exp"), fresh.searchParams.get("sig"))).toBe("ok");
 
     const image = await generated(h, "kling_generate_image", { prompt: "a kite" });
     const before = mark(h.sandbox.kling);
