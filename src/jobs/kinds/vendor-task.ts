@@ -41,6 +41,8 @@ export class VendorTask implements JobKind {
   private polls = 0;
   /** Set while the outputs of a succeeded task are being saved. */
   private saving = false;
+  /** Set while the vendor's latest answer here was that it does not know the task (explainUnknownTask). */
+  private unknownHere = false;
 
   constructor(
     private readonly driver: TaskDriver,
@@ -108,7 +110,8 @@ export class VendorTask implements JobKind {
           return;
         }
       }
-      if (result?.unknownTask && this.youngRunning(tr)) {
+      this.unknownHere = Boolean(result?.unknownTask && this.youngRunning(tr));
+      if (this.unknownHere) {
         this.polls++;
         // Another server (other credentials) runs it: its record says when it ends.
         const fresh = await tr.stored();
@@ -170,11 +173,18 @@ export class VendorTask implements JobKind {
   /** Asks the vendor to cancel, when the driver can; a confirmed or final answer ends the job here too. */
   async cancel(tr: Tracker, signal?: AbortSignal): Promise<CancelOutcome> {
     if (!this.driver.cancel) {
+      const vendor = vendorDisplayName(tr.record.vendor);
+      // Not "downloaded here when it finishes": this server cannot follow a task its vendor account does not know.
+      if (this.unknownHere)
+        return {
+          cancelled: false,
+          message: `${vendor} has no cancel endpoint, and it does not know task ${tr.handle.task} with this server's credentials, though the job record says it is ${tr.record.status}: another server with other ${vendor} credentials may have created it, and only that server follows it to its end.`,
+        };
       return {
         cancelled: false,
         message:
           this.driver.noCancel ??
-          `${vendorDisplayName(tr.record.vendor)} has no cancel endpoint for this kind of task; it keeps running and its result will be downloaded when it finishes.`,
+          `${vendor} has no cancel endpoint for this kind of task; it keeps running and its result will be downloaded when it finishes.`,
       };
     }
     let outcome: CancelOutcome;

@@ -83,6 +83,26 @@ describe("a vendor that does not know a running job's task", () => {
     },
   );
 
+  it("says a task without a cancel endpoint (Kling) is not one this server will download, once its vendor did not know it", async () => {
+    const a = await startHarness({ kling: { queuedMs: 120_000 } });
+    const other = await startTestSandbox();
+    const b = await startHarness({ existing: { sandbox: other, dir: a.dir } });
+    try {
+      const { job_id } = jobOf(await a.call("kling_text_to_video", { prompt: "calm sea", wait_seconds: 0 }));
+      expect(text(await b.call("wait_for_job", { job_id, wait_seconds: 5 }))).toMatch(/Kling answers that it does not know task/);
+      const cancel = await b.call("cancel_job", { job_id });
+      expect(text(cancel)).toMatch(
+        /^Kling has no cancel endpoint, and it does not know task \S+ with this server's credentials, .*only that server follows it to its end/,
+      );
+      expect(text(cancel)).not.toMatch(/downloaded here/);
+      expect(text(await a.call("cancel_job", { job_id }))).toMatch(/^Kling has no cancel endpoint: .*downloaded here when it finishes/);
+    } finally {
+      await b.close();
+      await a.close();
+      await other.close();
+    }
+  });
+
   it("ends a job over a day old as expired: then the vendor has dropped the task", async () => {
     const a = await startHarness({ ark: { queuedMs: 60_000 } });
     const other = await startTestSandbox();
