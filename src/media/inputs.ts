@@ -50,6 +50,18 @@ export interface InputRule {
 }
 
 /**
+ * What a quote may read of a media argument on this machine (quotes never fetch): `ref` itself for a
+ * local path, a data: URI, raw base64 or a media:// URI; the media:// URI of an output this server's
+ * own download link names; undefined for any other URL or vendor reference (the vendor fetches it).
+ */
+export function readableHere(ref: string, policy: InputPolicy): string | undefined {
+  const value = ref.trim();
+  const own = /^https?:\/\//i.test(value) ? policy.ownLinks?.outputOf(value) : undefined;
+  if (own !== undefined) return `${MEDIA_URI_PREFIX}${encodeURIComponent(own)}`;
+  return /^(?!media:|data:|file:)[a-z][a-z0-9+.-]*:/i.test(value) ? undefined : value;
+}
+
+/**
  * Reads a media argument (see MediaInput). A URL is downloaded here only when the vendor could not
  * reach it, within the call's `limits` (none: a quote's read of local inputs).
  */
@@ -59,8 +71,8 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
   if (!value) throw inputError(field, "is empty");
   if (/^https?:\/\//i.test(value)) {
     // A download_url this server gave out is one of its outputs: read here, not fetched over HTTP.
-    const own = policy.ownLinks?.outputOf(value);
-    if (own !== undefined) return loadMediaInput(`${MEDIA_URI_PREFIX}${own}`, rule, policy, limits);
+    const here = readableHere(value, policy);
+    if (here?.startsWith(MEDIA_URI_PREFIX)) return loadMediaInput(here, rule, policy, limits);
     try {
       new URL(value);
     } catch {

@@ -64,16 +64,21 @@ export class SignedMediaUrls implements MediaLinks {
   }
 
   /**
-   * The file name `url` is a download link of this server's for: this public URL's origin, a media
-   * path, and a signature that verifies, expired or not (the file may well still be here). Else
-   * undefined, whatever is wrong with it: such a URL is then an ordinary URL.
+   * The file name `url` names as a download link of this server's: this public URL's origin and
+   * `<its path>/media/<name>`, whatever its query. The signature is not checked: it guards the
+   * plain-HTTP download, while a tool caller may name any output by its media:// URI anyway, and
+   * a link a model cut short or altered still means that output. Else undefined (any other URL).
    */
-  outputOf(url: string, nowMs = Date.now()): string | undefined {
+  outputOf(url: string): string | undefined {
     const u = URL.canParse(url) ? new URL(url) : undefined;
     if (!u || u.origin !== new URL(this.publicUrl).origin) return undefined;
-    const name = this.nameFromPath(u.pathname);
-    if (name === undefined) return undefined;
-    return this.verify(name, u.searchParams.get("exp"), u.searchParams.get("sig"), nowMs) === "bad" ? undefined : name;
+    const step = u.pathname.startsWith(`${this.pathPrefix}/media/`) ? u.pathname.slice(this.pathPrefix.length + 7) : "";
+    if (!step || step.includes("/")) return undefined;
+    try {
+      return decodeURIComponent(step);
+    } catch {
+      return undefined;
+    }
   }
 
   private sign(name: string, exp: number): string {

@@ -75,7 +75,7 @@ export async function loadInputUrl(app: AppContext, value: string, rule: InputRu
   };
   // A download_url of this server's stands for its output: sent as a fresh link, not as given (it may expire).
   const own = app.links?.outputOf(value.trim());
-  const v = own === undefined ? value.trim() : `${MEDIA_URI_PREFIX}${own}`;
+  const v = own === undefined ? value.trim() : `${MEDIA_URI_PREFIX}${encodeURIComponent(own)}`;
   if (v.startsWith(MEDIA_URI_PREFIX)) {
     const name = outputName(v);
     const saved = name && (await app.media.generated(name));

@@ -26,20 +26,28 @@ describe("signed media URLs", () => {
     expect(new SignedMediaUrls("https://aigc.example.com/base", "t".repeat(32), 600).verify(name, exp, sig, now)).toBe("bad");
   });
 
-  it("tells its own download links, expired or not, from any other URL", async () => {
-    const now = Date.UTC(2026, 10, 30);
-    const { url } = await urls.link("x.png", now);
-    expect(urls.outputOf(url, now)).toBe("x.png");
-    expect(urls.outputOf(url, now + 3600_000)).toBe("x.png");
+  it("tells its own download links, whatever their query, from any other URL", async () => {
+    const { url } = await urls.link("x.png", Date.UTC(2026, 10, 30));
+    for (const own of [
+      url,
+      url.replace(/sig=[^&]+/, "sig=AAAA"),
+      url.split("?")[0]!,
+      `${url}&a=1`,
+      url.replace("aigc.example.com", "AIGC.example.com"),
+    ])
+      expect(urls.outputOf(own), own).toBe("x.png");
+    expect(urls.outputOf("https://aigc.example.com/base/media/a%20b.png")).toBe("a b.png");
     for (const other of [
       url.replace("https://aigc.example.com", "https://other.example.com"),
       url.replace("https:", "http:"),
-      url.replace(/sig=[^&]+/, "sig=AAAA"),
-      url.replace("/media/x.png", "/media/y.png"),
+      url.replace("/base/media/", "/media/"),
       url.replace("/media/", "/files/"),
+      url.replace("/media/x.png", "/media/sub/x.png"),
+      "https://aigc.example.com/base/media/",
+      "https://aigc.example.com/base/media/%E0%A4%A",
       "not a url",
     ])
-      expect(urls.outputOf(other, now), other).toBeUndefined();
+      expect(urls.outputOf(other), other).toBeUndefined();
   });
 
   it("recognises media paths with and without the public URL's prefix, and nothing deeper", () => {

@@ -5,6 +5,7 @@ import { MAX_TRANSCRIBE_BYTES, transcribe } from "../../vendors/gateway/audio.js
 import type { GatewayClient } from "../../vendors/gateway/client.js";
 import { defineTool } from "../define.js";
 import { MAX_ID, MAX_MEDIA_REF, loadInput, loadInputBytes } from "../media-inputs.js";
+import { readableHere } from "../../media/inputs.js";
 import type { Catalog } from "../../vendors/kit/catalog.js";
 import { GATEWAY_CALL, gatewayQuote, modelField, modelsFileChecks, resolveModel, result } from "./common.js";
 import { probeBytes } from "../../media/sniff.js";
@@ -42,13 +43,14 @@ export function gatewayTranscribe(client: GatewayClient, book: PriceBook, catalo
     annotations: GATEWAY_CALL,
     quote(args, ctx) {
       const { model } = resolveModel(cfg, "stt", args.model);
-      // The duration is read from the audio when it is here (a file, media:// or data: URI); a URL is not downloaded for a quote.
+      // The duration is read from the audio when it is here (a file, media:// or data: URI, this server's own download link); another URL is not downloaded for a quote.
       return gatewayQuote(book, "stt", model, async () => {
-        if (/^https?:\/\//i.test(args.audio.trim()))
+        const here = readableHere(args.audio, ctx.app.inputs);
+        if (here === undefined)
           return {
             problem: "the audio is a URL, and its duration is not known before the call; pass a local file or data: URI for an estimate",
           };
-        const audio = await loadInput(ctx, args.audio, AUDIO_RULE);
+        const audio = await loadInput(ctx, here, AUDIO_RULE);
         const seconds = audio?.kind === "bytes" ? (await probeBytes(Buffer.from(audio.data)))?.duration_s : undefined;
         if (seconds === undefined)
           return { problem: "the duration of the audio could not be read from the file, so the seconds billed are not known" };

@@ -229,20 +229,36 @@ describe("this server's own download links as inputs", () => {
     }
   });
 
-  it("treats a link whose signature does not verify as any other URL, and says when the output it names is not here", async () => {
+  it("takes a link cut short or with another signature as its output too, and says when the output it names is not here", async () => {
     const asset = structured<{ assets: Array<{ uri: string; download_url: string }> }>(
       await h.call("seedream_generate_image", { prompt: "second" }),
     ).assets[0]!;
-    const forged = asset.download_url.replace(/sig=[^&]+/, "sig=AAAA");
-    const r = await h.call("seedance_generate_video", { prompt: "animate it", first_frame: forged });
-    expect(text(r)).toMatch(
-      /^Error: UnreachableUrl: first_frame: http:\/\/127\.0\.0\.1:8080\/media\/.* is on 127\.0\.0\.1:8080, a loopback/,
-    );
+    for (const url of [asset.download_url.replace(/sig=[^&]+/, "sig=AAAA"), asset.download_url.split("?")[0]!]) {
+      const r = await h.call("seedance_generate_video", { prompt: "animate it", first_frame: url, wait_seconds: 20 });
+      expect(structured(r), text(r)).toMatchObject({ status: "succeeded" });
+    }
     const unknown = (await h.app.links!.link("nothing.jpg")).url;
     const r2 = await h.call("seedance_generate_video", { prompt: "animate it", first_frame: unknown });
     expect(text(r2)).toMatch(
       /^Error: InvalidInput.*first_frame: media:\/\/files\/nothing\.jpg was not found among the files this server generated/,
     );
+    // Another path on the same host is any other URL: on a loopback host, refused before any request.
+    const other = await h.call("seedance_generate_video", { prompt: "animate it", first_frame: "http://127.0.0.1:8080/files/x.jpg" });
+    expect(text(other)).toMatch(/^Error: UnreachableUrl: first_frame: http:\/\/127\.0\.0\.1:8080\/files\/x\.jpg is on 127\.0\.0\.1:8080/);
+  });
+
+  it("prices a reference video given by its download_url as by its media:// URI: read here, not a URL of unknown length", async () => {
+    const video = structured<{ assets: Array<{ uri: string; download_url: string }> }>(
+      await h.call("seedance_generate_video", { prompt: "a kite", wait_seconds: 20 }),
+    ).assets[0]!;
+    const quote = async (ref: string) =>
+      structured<{ cost: { estimated: number; basis: string; lower_bound?: boolean } }>(
+        await h.call("estimate_cost", { tool: "seedance_generate_video", arguments: { prompt: "extend it", reference_videos: [ref] } }),
+      ).cost;
+    const byUri = await quote(video.uri);
+    expect(byUri.basis).toMatch(/s of input video/);
+    expect(await quote(video.download_url)).toEqual(byUri);
+    expect((await quote("https://cdn.example.com/v.mp4")).basis).toMatch(/whose length is not known/);
   });
 });
 
