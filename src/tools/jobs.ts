@@ -66,13 +66,13 @@ function listEntry(r: JobView): { item: Record<string, unknown>; line: string } 
 }
 
 /**
- * `wait_seconds`, on every tool that runs as a job. No description: the name and range say it, and
- * the server instructions say what happens when it runs out, with the default (the tool list goes
- * with every model request, issue 12 item 16).
+ * `wait_seconds`, on every tool that runs as a job (and kling_create_element, which makes none:
+ * `longer` then says how to follow what the wait did not see end). No description: the name and
+ * range say it, and the server instructions say what happens when it runs out, with the default
+ * (the tool list goes with every model request, issue 12 item 16).
  */
-export function waitSecondsSchema(config: CoreConfig) {
-  const why = "this server's longest wait (AIGC_MCP_MAX_WAIT_S); wait_for_job waits on a job again for longer";
-  return quietRange(z.number().int(), 0, config.maxWaitS, false, why).optional();
+export function waitSecondsSchema(config: CoreConfig, longer = "wait_for_job waits on a job again for longer") {
+  return quietRange(z.number().int(), 0, config.maxWaitS, false, `this server's longest wait (AIGC_MCP_MAX_WAIT_S); ${longer}`).optional();
 }
 
 /** Waits on a job within the caller's budget, reporting progress, and renders the result. */

@@ -130,7 +130,7 @@ export function klingElementTools(client: KlingClient, core: CoreConfig, prices:
         video_url: z.string().min(1).max(MAX_MEDIA_REF).optional().describe("or: mp4/mov of a person, 3-8 s, 1080p"),
         voice_id: idText(128).min(1).optional(),
         tag_ids: z.array(z.enum(ELEMENT_TAGS)).max(8).optional(),
-        wait_seconds: waitSecondsSchema(core),
+        wait_seconds: waitSecondsSchema(core, "kling_list_elements shows an element still being created once it is done"),
       },
       output: {
         task_id: z.string().describe("the creation task (kling_list_elements shows it while pending)"),

@@ -69,6 +69,9 @@ describe("tool arguments", () => {
     expect(text(r)).toMatch(
       /^Error.*wait_seconds: must be at most 600 \(got 601\): this server's longest wait \(AIGC_MCP_MAX_WAIT_S\); wait_for_job waits on a job again for longer/,
     );
+    // kling_create_element makes no job: it says what follows the element instead.
+    const element = await h.call("kling_create_element", { element_name: "kite", element_description: "a kite", wait_seconds: 601 });
+    expect(text(element)).toMatch(/AIGC_MCP_MAX_WAIT_S\); kling_list_elements shows an element still being created once it is done/);
   });
 
   it("still enforces the limits the tool list leaves out (lengths, counts, patterns), naming the field and the limit", async () => {
