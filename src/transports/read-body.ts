@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { plain } from "./reply.js";
+import { lingerFor, plain } from "./reply.js";
 
 /** Reads the body up to `max` bytes; rejects "too large", or "stalled" when no bytes come for `idleMs`. */
 export function readBody(req: IncomingMessage, max: number, idleMs: number): Promise<Buffer> {
@@ -13,6 +13,7 @@ export function readBody(req: IncomingMessage, max: number, idleMs: number): Pro
     let size = 0;
     let timer = setTimeout(stalled, idleMs);
     function stalled() {
+      req.off("data", onData);
       req.pause();
       reject(new Error("stalled"));
     }
@@ -44,24 +45,20 @@ export function readBody(req: IncomingMessage, max: number, idleMs: number): Pro
 }
 
 /**
- * Answers a body `readBody` refused: 408 when it stalled, closing the connection; 413 (`tooLarge`
- * says the limit) when it was too large. A client is usually still sending a body that large, and
- * a connection closed under it resets, so the client sees a failed fetch instead of the 413: the
- * rest of the body is read and dropped (never kept) until it ends, or pauses for `idleMs` (then the
- * connection is closed), as nginx's lingering close does. False for any other error (nothing answered).
+ * Answers a body `readBody` refused: 408 when it stalled, closing the connection at once; 413
+ * (`tooLarge` says the limit) when it was too large, the rest of the body read and dropped (never
+ * kept) until it ends or pauses for the body timeout (reply.ts's send). False for any other error
+ * (nothing answered).
  */
 export function refuseBody(req: IncomingMessage, res: ServerResponse, err: unknown, tooLarge: string, idleMs: number): boolean {
   const why = err instanceof Error ? err.message : "";
   if (why !== "stalled" && why !== "too large") return false;
   if (why === "stalled") {
+    lingerFor(req, 0);
     res.on("finish", () => req.destroy());
     plain(res, 408, `Request body stalled for over ${idleMs / 1000} s (AIGC_MCP_BODY_TIMEOUT_S)`, { connection: "close" });
     return true;
   }
-  const timer = setTimeout(() => req.destroy(), idleMs);
-  req.on("data", () => timer.refresh());
-  req.once("close", () => clearTimeout(timer));
-  req.resume();
   plain(res, 413, tooLarge);
   return true;
 }

@@ -157,6 +157,42 @@ describe("HTTP limits", () => {
     expect((await post(s.http.url, ping({ _meta: { ...keys(999), big: "A".repeat(3_000_000) } }))).status).toBe(200);
   });
 
+  it("a refusal sent while a Connection: close client is still uploading reaches it whole, not as a reset", async () => {
+    // Node closes such a connection once its answer is sent: with the upload still coming, that was a reset (EPIPE).
+    const upload = (path: string, bytes: number) =>
+      new Promise<{ answer: string; error?: string }>((resolve) => {
+        const socket = connect(s.port, "127.0.0.1");
+        let answer = "";
+        let error: string | undefined;
+        socket.on("data", (d: Buffer) => (answer += d.toString()));
+        socket.on("error", (e: NodeJS.ErrnoException) => (error = e.code));
+        socket.on("close", () => resolve({ answer, ...(error ? { error } : {}) }));
+        socket.write(
+          `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nContent-Type: application/json\r\nContent-Length: ${bytes}\r\nConnection: close\r\n\r\n`,
+        );
+        const chunk = Buffer.alloc(64 * 1024, 0x41);
+        let sent = 0;
+        const pump = (): void => {
+          while (sent < bytes) {
+            const part = chunk.subarray(0, Math.min(chunk.length, bytes - sent));
+            sent += part.length;
+            if (!socket.write(part)) return void socket.once("drain", pump);
+          }
+        };
+        pump();
+      });
+    for (let i = 0; i < 3; i++) {
+      const big = await upload("/mcp", 12_000_000);
+      expect(big.error).toBeUndefined();
+      expect(big.answer).toMatch(
+        /^HTTP\/1\.1 413 [^]*\r\n\r\nRequest body over 4194304 bytes \(AIGC_MCP_MAX_BODY_BYTES\)\. Pass large media/,
+      );
+      const elsewhere = await upload("/elsewhere", 6_000_000);
+      expect(elsewhere.error).toBeUndefined();
+      expect(elsewhere.answer).toMatch(/^HTTP\/1\.1 404 [^]*Not found: the MCP endpoint is \/mcp/);
+    }
+  });
+
   it("closes silent, slow-header and slow-body sockets", async () => {
     const head = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nContent-Type: application/json\r\n`;
     const sockets = [
