@@ -56,7 +56,8 @@ export async function loadInputUrl(app: AppContext, value: string, rule: InputRu
       hint: `Pass a public http(s) URL, or the ${MEDIA_URI_PREFIX}… URI of an earlier output when this server gives its outputs download links (AIGC_MCP_PUBLIC_URL with --http, or a bucket, AIGC_MCP_S3_BUCKET).`,
     });
   // Neither downloaded here nor sent on: the vendor could not reach it, and takes no bytes instead.
-  const reachable = (url: string) => {
+  // `own`: a download link of this server's, so the setting that put it out of reach is named.
+  const reachable = (url: string, own?: "AIGC_MCP_PUBLIC_URL" | "AIGC_MCP_S3_ENDPOINT") => {
     let route: string;
     let message = `${field}: ${safeUrl(url)} is on ${new URL(url).host}, which this server may download from (AIGC_MCP_FETCH_ALLOW_HOSTS) but ${vendor} cannot reach`;
     try {
@@ -70,7 +71,9 @@ export async function loadInputUrl(app: AppContext, value: string, rule: InputRu
       category: "invalid_input",
       code: "UnreachableUrl",
       message,
-      hint: `${byUrl} and fetches them itself, so downloading here cannot help: pass a public http(s) URL (from a self-hosted Dify, set its FILES_URL to an address ${vendor} can reach), or an output's ${MEDIA_URI_PREFIX}… URI when its download URL is public (AIGC_MCP_PUBLIC_URL, or a bucket on a public endpoint).`,
+      hint: own
+        ? `${byUrl} and fetches them itself: this output's download link is on ${own} (${new URL(url).host}), which ${vendor} cannot reach from the internet. Set ${own} to a public address (for AIGC_MCP_PUBLIC_URL, this server behind TLS: deploy/), or pass a public http(s) URL of the file.`
+        : `${byUrl} and fetches them itself, so downloading here cannot help: pass a public http(s) URL (from a self-hosted Dify, set its FILES_URL to an address ${vendor} can reach), or an output's ${MEDIA_URI_PREFIX}… URI when its download URL is public (AIGC_MCP_PUBLIC_URL, or a bucket on a public endpoint).`,
     });
   };
   // A download_url of this server's stands for its output: sent as a fresh link, not as given (it may expire).
@@ -86,7 +89,7 @@ export async function loadInputUrl(app: AppContext, value: string, rule: InputRu
     // Redis records do not say where a file is kept: the bucket is asked (undefined: cannot tell, so counted as there).
     const bucket = app.media.bucket;
     const inBucket = bucket && (saved.storage === "s3" || (saved.storage === undefined && (await bucket.holds(saved.name)) !== false));
-    if (inBucket) return reachable((await bucket.link(saved.name)).url);
+    if (inBucket) return reachable((await bucket.link(saved.name)).url, "AIGC_MCP_S3_ENDPOINT");
     if (!app.links) throw refuse(`, and this server has no download link for ${v.slice(0, 120)}`);
     // /media/ serves only the file as generated: a link to one removed or edited would answer the vendor 404.
     const here = await regularFile(join(await realpath(app.media.dir), saved.name), saved.bytes);
@@ -97,7 +100,7 @@ export async function loadInputUrl(app: AppContext, value: string, rule: InputRu
         : "was removed from the output folder or changed since it was saved";
       throw inputError(field, `${v.slice(0, 120)} ${gone}`);
     }
-    return reachable((await app.links.link(saved.name)).url);
+    return reachable((await app.links.link(saved.name)).url, "AIGC_MCP_PUBLIC_URL");
   }
   if (rule.references?.some((r) => v.startsWith(`${r}://`))) return v;
   if (!/^https?:\/\//i.test(v) || !URL.canParse(v)) throw refuse(`; "${value.slice(0, 60)}" is not one`);

@@ -127,6 +127,8 @@ describe("Kling video inputs", () => {
     const r = await h.call("kling_omni_video", { prompt: "edit it", video: { url: video.uri, refer_type: "base" } });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/video\.url: .*127\.0\.0\.1:8080.*cannot reach/);
+    expect(text(r)).toMatch(/this output's download link is on AIGC_MCP_PUBLIC_URL \(127\.0\.0\.1:8080\), which Kling cannot reach/);
+    expect(text(r)).not.toMatch(/FILES_URL/);
     expect(before.since()).toHaveLength(0);
   });
 });
