@@ -15,7 +15,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { log } from "../log.js";
-import { plain } from "./reply.js";
+import { oldestLingering, plain } from "./reply.js";
 
 /** How often, at most, the log says connections were closed, or refused, for the cap. */
 const LOG_EVERY_MS = 60_000;
@@ -47,10 +47,16 @@ export function capConnections(server: Server, max: number): void {
       idle.delete(socket);
     });
     if (open > max) {
-      const oldest = first(fresh) ?? first(idle);
+      // After those with no request, one whose answer is sent and only waits for its body's rest (reply.ts).
+      const oldest = first(fresh) ?? first(idle) ?? oldestLingering();
       if (!oldest) {
         refused();
-        if (refusing >= REFUSED_LET_IN) return void socket.destroy();
+        if (refusing >= REFUSED_LET_IN) {
+          // A refused one already told so, only waiting for its body's rest, makes way.
+          const told = oldestLingering((s) => overCap.has(s));
+          if (!told) return void socket.destroy();
+          told.destroy();
+        }
         refusing++;
         overCap.add(socket);
         return void socket.once("close", () => refusing--);

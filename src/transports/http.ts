@@ -26,7 +26,7 @@ import { invalidBatch, invalidMessage, requestIdOf, type InvalidMessage } from "
 import { LARGE_MEDIA, messageRefusal } from "./message-limits.js";
 import { readBody, refuseBody } from "./read-body.js";
 import { serveTaskCallback } from "./task-callback-route.js";
-import { DRAINING, json, lingerFor, plain, shuttingDown } from "./reply.js";
+import { answered, DRAINING, json, lingerFor, plain, shuttingDown } from "./reply.js";
 import { OAUTH_PATH, sha256, STATIC_TOKEN_HELP, tokenRefusal } from "./token.js";
 import { createMcpServer } from "../server.js";
 import { transportClosing } from "../open-calls.js";
@@ -215,7 +215,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
       lingerFor(req, cfg.bodyTimeoutMs);
       if (req.method !== "GET") {
         inFlight++;
-        res.once("close", () => {
+        answered(res, () => {
           if (--inFlight === 0) idle?.();
         });
       }

@@ -48,7 +48,8 @@ export function gatewayTranscribe(client: GatewayClient, book: PriceBook, catalo
         const here = readableHere(args.audio, ctx.app.inputs);
         if (here === undefined)
           return {
-            problem: "the audio is a URL, and its duration is not known before the call; pass a local file or data: URI for an estimate",
+            problem:
+              "the audio is a URL (or another reference this server does not read), so its duration is not known before the call; pass a local file or data: URI for an estimate",
           };
         const audio = await loadInput(ctx, here, AUDIO_RULE);
         const seconds = audio?.kind === "bytes" ? (await probeBytes(Buffer.from(audio.data)))?.duration_s : undefined;

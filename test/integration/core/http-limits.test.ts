@@ -193,6 +193,33 @@ describe("HTTP limits", () => {
     }
   });
 
+  it("a refused request whose body trickles on neither holds a place under the cap nor delays a shutdown, and HEAD gets its answer", async () => {
+    const t = await start({ AIGC_MCP_MAX_CONNECTIONS: "8", AIGC_MCP_BODY_TIMEOUT_S: "3", AIGC_MCP_SHUTDOWN_GRACE_S: "5" });
+    // Answered 404 at once, then held by their bodies' rest: one byte every 500 ms of a declared gigabyte.
+    const trickle = `POST /elsewhere HTTP/1.1\r\nHost: 127.0.0.1:${t.port}\r\nContent-Length: 1000000000\r\n\r\n`;
+    const held = Array.from({ length: 8 }, () => slowSocket(t.port, trickle, "A", 500));
+    await new Promise((r) => setTimeout(r, 500));
+    // Every place is taken by such sockets: a client still gets in (they make way), and so does a health check.
+    expect((await post(t.http.url, init)).status).toBe(200);
+    expect((await fetch(`${new URL(t.http.url).origin}/healthz`)).status).toBe(200);
+    expect(held.filter((h) => h.socket.destroyed).length).toBeGreaterThan(0);
+    // HEAD with a body still to come: its headers, not silence.
+    const head = slowSocket(t.port, `HEAD /elsewhere HTTP/1.1\r\nHost: 127.0.0.1:${t.port}\r\nContent-Length: 5\r\n\r\n`, "", 0);
+    let headAnswer = "";
+    head.socket.on("data", (d: Buffer) => (headAnswer += d.toString()));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(headAnswer).toMatch(/^HTTP\/1\.1 404 /);
+    head.socket.destroy();
+    // A shutdown does not wait for them: they have their answers.
+    const more = Array.from({ length: 3 }, () => slowSocket(t.port, trickle, "A", 500));
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    await t.http.drain(5000);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    for (const h of [...held, ...more]) h.socket.destroy();
+    await stop(t);
+  }, 20_000);
+
   it("closes silent, slow-header and slow-body sockets", async () => {
     const head = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nContent-Type: application/json\r\n`;
     const sockets = [
