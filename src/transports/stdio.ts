@@ -36,6 +36,8 @@ import { useStoredToolList } from "../tools/listing.js";
  * Below the 2 s the SDK's stdio client waits before it terminates the server.
  */
 const END_GRACE_MS = 1000;
+/** How long jobs only this process can finish (a billed answer arriving, outputs being saved) run on at exit: under the SDK client's 2 s. */
+const HELD_GRACE_MS = 1500;
 
 export class LineStdioTransport implements Transport {
   onclose?: () => void;
@@ -276,7 +278,8 @@ export async function serveStdio(app: AppContext, storedList?: Promise<StoredToo
     log.info(`aigc-mcp exiting: ${reason}`);
     // after the turn: what the last answer queued for idle time (the compile cache, the stored
     // tool list) is written first, so a client that pipes its requests and closes stdin gets them
-    setImmediate(() => void app.close().finally(() => process.exit(code)));
+    const close = () => app.jobs.finishHeld(HELD_GRACE_MS).then(() => app.close());
+    setImmediate(() => void close().finally(() => process.exit(code)));
   };
   transport.onclose = () => exit(transport.closeReason ?? "the transport closed", 0);
   transport.onerror = (err) => log.warn("stdio transport error", { error: err.message });

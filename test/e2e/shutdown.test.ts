@@ -15,7 +15,7 @@ import { startTestSandbox, tempDir } from "../helpers/harness.js";
 import { jobOf, requestsTo } from "../helpers/results.js";
 import { startS3 } from "../helpers/s3.js";
 import { proxyThatHangs } from "../helpers/store-faults.js";
-import { startHttpServer } from "./helpers.js";
+import { startHttpServer, stdioClient } from "./helpers.js";
 
 let ark: ArkSimulator;
 const children: ChildProcess[] = [];
@@ -253,5 +253,34 @@ describe("shutting down over HTTP (SIGTERM)", () => {
     // Neither a wait budget that ran out nor a wait_for_job that could help.
     expect(text(v.result)).not.toMatch(/wait budget|keep waiting/);
     expect(await exited).toBe(0);
+  }, 30_000);
+});
+
+describe("shutting down over stdio (the client closes stdin)", () => {
+  it("saves a synchronous call's billed answer still arriving before it exits, within the SDK client's 2 s", async () => {
+    const out = tempDir("aigc-shutdown-stdio-");
+    const env = { ARK_API_KEY: ark.apiKey, ARK_BASE_URL: ark.baseUrl, AIGC_MCP_OUTPUT_DIR: out };
+    const a = await stdioClient(env);
+    // The answer's first half comes when the 2.5 s render ends, the rest 1 s later.
+    ark.sim.inject({ kind: "slow-body", delayMs: 1000, match: (r) => r.path.endsWith("/images/generations") });
+    const started = jobOf(
+      (await a.client.callTool({ name: "seedream_generate_image", arguments: { prompt: "a kite", wait_seconds: 0 } })) as CallToolResult,
+    );
+    const until = Date.now() + 10_000;
+    const state = async () =>
+      jobOf((await a.client.callTool({ name: "get_job", arguments: { job_id: started.job_id } })) as CallToolResult);
+    while ((await state()).detail !== "downloading results") {
+      if (Date.now() > until) throw new Error("the answer never began");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const t0 = Date.now();
+    await a.client.close(); // closes stdin, waits up to 2 s, then SIGTERM
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(a.stderr()).not.toMatch(/Interrupted/);
+    const b = await stdioClient(env);
+    clients.push(b.client);
+    const done = jobOf((await b.client.callTool({ name: "get_job", arguments: { job_id: started.job_id } })) as CallToolResult);
+    expect(done).toMatchObject({ status: "succeeded" });
+    expect(done.assets).toHaveLength(1);
   }, 30_000);
 });
