@@ -47,8 +47,10 @@ export function capConnections(server: Server, max: number): void {
       idle.delete(socket);
     });
     if (open > max) {
-      // After those with no request, one whose answer is sent and only waits for its body's rest (reply.ts).
-      const oldest = first(fresh) ?? first(idle) ?? oldestLingering();
+      // First one whose answer is sent and that only waits for its body's rest (reply.ts): it serves
+      // no one, while a fresh one may be a client's about to send its headers. One let in over the
+      // cap holds no place under it, so closing it makes none.
+      const oldest = oldestLingering((s) => !overCap.has(s)) ?? first(fresh) ?? first(idle);
       if (!oldest) {
         refused();
         if (refusing >= REFUSED_LET_IN) {

@@ -272,19 +272,19 @@ export async function serveStdio(app: AppContext, storedList?: Promise<StoredToo
   const transport = new LineStdioTransport(app.config.stdioMaxMessageBytes, process.stdin, process.stdout, takeEarlyAnswers());
   if (storedList) useStoredToolList(app, storedList, () => transport.handshake);
   let exiting = false;
-  const exit = (reason: string, code: number) => {
+  const exit = (reason: string, code: number, signal = false) => {
+    if (exiting && signal) process.exit(code); // a signal while held jobs finish: now, as over HTTP
     if (exiting) return;
     exiting = true;
     log.info(`aigc-mcp exiting: ${reason}`);
-    // after the turn: what the last answer queued for idle time (the compile cache, the stored
-    // tool list) is written first, so a client that pipes its requests and closes stdin gets them
+    // after the turn: what the last answer queued for idle time (compile cache, stored tool list) is written first
     const close = () => app.jobs.finishHeld(HELD_GRACE_MS).then(() => app.close());
     setImmediate(() => void close().finally(() => process.exit(code)));
   };
   transport.onclose = () => exit(transport.closeReason ?? "the transport closed", 0);
   transport.onerror = (err) => log.warn("stdio transport error", { error: err.message });
-  process.once("SIGINT", () => exit("SIGINT", 130));
-  process.once("SIGTERM", () => exit("SIGTERM", 143));
+  process.on("SIGINT", () => exit("SIGINT", 130, true));
+  process.on("SIGTERM", () => exit("SIGTERM", 143, true));
   process.on("uncaughtException", (err) => {
     log.error(`aigc-mcp exiting: uncaught ${err.stack ?? String(err)}`);
     process.exit(1);

@@ -220,6 +220,34 @@ describe("HTTP limits", () => {
     await stop(t);
   }, 20_000);
 
+  it("a refusal over the cap that lingers for its body makes way for another refusal, never for a request to be served", async () => {
+    const t = await start({ AIGC_MCP_MAX_CONNECTIONS: "4", AIGC_MCP_BODY_TIMEOUT_S: "3" });
+    const trickled = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${t.port}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`;
+    const huge = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${t.port}\r\nContent-Length: 1000000000\r\n\r\n`;
+    const answers = (x: ReturnType<typeof slowSocket>) => {
+      let got = "";
+      x.socket.on("data", (d: Buffer) => (got += d.toString()));
+      return () => got;
+    };
+    const all: Array<ReturnType<typeof slowSocket>> = [];
+    for (let i = 0; i < 4; i++) all.push(slowSocket(t.port, trickled, " ", 300)); // the cap, each serving a request
+    await new Promise((r) => setTimeout(r, 200));
+    const late: Array<() => string> = [];
+    for (let i = 0; i < 4; i++) {
+      const refused = slowSocket(t.port, huge, "A", 300); // 503 Busy, then lingers for its body
+      all.push(refused);
+      await new Promise((r) => setTimeout(r, 150));
+      const next = slowSocket(t.port, trickled, " ", 300);
+      all.push(next);
+      late.push(answers(next));
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    for (const got of late) expect(got()).toMatch(/^HTTP\/1\.1 503 [^]*Busy: AIGC_MCP_MAX_CONNECTIONS \(4\)/);
+    for (const x of all) x.socket.destroy();
+    await stop(t);
+  }, 20_000);
+
   it("closes silent, slow-header and slow-body sockets", async () => {
     const head = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nContent-Type: application/json\r\n`;
     const sockets = [
