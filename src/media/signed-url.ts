@@ -24,6 +24,8 @@ export class SignedMediaUrls implements MediaLinks {
   readonly pathPrefix: string;
   /** `<prefix>/media/<name>` and `/media/<name>` (a proxy may strip the prefix), built once. */
   private readonly mediaPaths: RegExp[];
+  /** The public URL's origin, which the links this server gives out have. */
+  private readonly origin: string;
 
   /**
    * @param publicUrl externally reachable base URL of the HTTP server, without a trailing slash
@@ -37,6 +39,7 @@ export class SignedMediaUrls implements MediaLinks {
   ) {
     this.pathPrefix = pathPrefixOf(publicUrl);
     this.mediaPaths = publicPaths(publicUrl, "media", "[^/]+");
+    this.origin = new URL(publicUrl).origin;
   }
 
   link(name: string, nowMs = Date.now()): Promise<DownloadLink> {
@@ -54,13 +57,7 @@ export class SignedMediaUrls implements MediaLinks {
 
   /** The file name a request path asks for, or undefined when the path is not a media path. */
   nameFromPath(pathname: string): string | undefined {
-    const step = stepOf(this.mediaPaths, pathname);
-    if (step === undefined) return undefined;
-    try {
-      return decodeURIComponent(step);
-    } catch {
-      return undefined;
-    }
+    return nameIn(this.mediaPaths, pathname);
   }
 
   /**
@@ -71,18 +68,23 @@ export class SignedMediaUrls implements MediaLinks {
    */
   outputOf(url: string): string | undefined {
     const u = URL.canParse(url) ? new URL(url) : undefined;
-    if (!u || u.origin !== new URL(this.publicUrl).origin) return undefined;
-    const step = u.pathname.startsWith(`${this.pathPrefix}/media/`) ? u.pathname.slice(this.pathPrefix.length + 7) : "";
-    if (!step || step.includes("/")) return undefined;
-    try {
-      return decodeURIComponent(step);
-    } catch {
-      return undefined;
-    }
+    // Only the path as links are built (the first pattern, with the public URL's path).
+    return u && u.origin === this.origin ? nameIn(this.mediaPaths.slice(0, 1), u.pathname) : undefined;
   }
 
   private sign(name: string, exp: number): string {
     return hmac(this.secret, `media\n${name}\n${exp}`);
+  }
+}
+
+/** The file name the first of `patterns` (publicPaths) that matches `pathname` captures, decoded; undefined for none or a bad %-escape. */
+function nameIn(patterns: RegExp[], pathname: string): string | undefined {
+  const step = stepOf(patterns, pathname);
+  if (step === undefined) return undefined;
+  try {
+    return decodeURIComponent(step);
+  } catch {
+    return undefined;
   }
 }
 

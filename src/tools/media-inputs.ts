@@ -2,7 +2,7 @@
 import type { AppContext } from "../context.js";
 import type { ToolContext } from "./define.js";
 import { AigcError, inputError } from "../errors.js";
-import { inputBytes, loadMediaInput, type InputRule, type MediaInput } from "../media/inputs.js";
+import { inputBytes, loadMediaInput, readableHere, type InputRule, type MediaInput } from "../media/inputs.js";
 import { realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { regularFile } from "../media/disk.js";
@@ -77,8 +77,8 @@ export async function loadInputUrl(app: AppContext, value: string, rule: InputRu
     });
   };
   // A download_url of this server's stands for its output: sent as a fresh link, not as given (it may expire).
-  const own = app.links?.outputOf(value.trim());
-  const v = own === undefined ? value.trim() : `${MEDIA_URI_PREFIX}${encodeURIComponent(own)}`;
+  const local = readableHere(value, app.inputs);
+  const v = local?.startsWith(MEDIA_URI_PREFIX) ? local : value.trim();
   if (v.startsWith(MEDIA_URI_PREFIX)) {
     const name = outputName(v);
     const saved = name && (await app.media.generated(name));

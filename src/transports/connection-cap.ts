@@ -4,9 +4,10 @@
  * a client that opens connections and never finishes a request's headers, reconnecting as soon as
  * the headers timeout closes one, then held every place (a security tryout shut out /healthz and
  * every client for 40 s with 256 such sockets, no token needed). Here a connection over the cap
- * closes the oldest connection that has not sent a request yet, else the oldest one idle between
- * requests (kept alive by its client, which reconnects), and only when every open connection is
- * serving a request is the new one refused. A client sends its request's headers as soon as it
+ * closes the oldest one whose answer is sent and that only waits for its request body's rest
+ * (reply.ts), else the oldest that has not sent a request yet, else the oldest one idle between
+ * requests (kept alive by its client), and only when every open connection is serving a request is
+ * the new one refused. A client sends its request's headers as soon as it
  * connects, so it gets in, and a connection serving a request (a long tool call's SSE answer) is
  * never closed for room. A refused connection is let in, 32 at most at once, for one request: a
  * 503 saying why (a reset would leave its client with a bare "fetch failed"), or /healthz's answer,

@@ -277,7 +277,7 @@ export async function serveStdio(app: AppContext, storedList?: Promise<StoredToo
     if (exiting) return;
     exiting = true;
     log.info(`aigc-mcp exiting: ${reason}`);
-    // after the turn: what the last answer queued for idle time (compile cache, stored tool list) is written first
+    // after the turn: what the last answer queued (compile cache, tool list) is written first, so a client that closes stdin at once gets it
     const close = () => app.jobs.finishHeld(HELD_GRACE_MS).then(() => app.close());
     setImmediate(() => void close().finally(() => process.exit(code)));
   };
