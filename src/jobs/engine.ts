@@ -10,13 +10,12 @@ import { unknownOperation, vendorNotConfigured } from "./engine-errors.js";
 import { log } from "../log.js";
 import type { MediaStore } from "../media/store.js";
 import { mayHaveReachedVendor } from "../vendors/kit/lost-answer.js";
-import { SUBMIT_GRACE_MS, type WaitBudget } from "./budget.js";
+import { SUBMIT_GRACE_MS } from "./budget.js";
 import { mintJobId, newLocalHandle, newSubmitHandle, newTaskHandle } from "./handle.js";
 import type { JobKind } from "./kinds/kind.js";
-import { LocalCall, type LocalRun } from "./kinds/local-call.js";
-import { Submitting, type SubmitFn } from "./kinds/submitting.js";
+import { LocalCall } from "./kinds/local-call.js";
+import { Submitting } from "./kinds/submitting.js";
 import { VendorTask, type PollTiming } from "./kinds/vendor-task.js";
-import type { OutputKind } from "./outputs.js";
 import { ownRecord } from "./record.js";
 import type { JobStore } from "./store.js";
 import { Tracker } from "./tracker.js";
@@ -25,7 +24,7 @@ import { type CancelOutcome, type JobHandle, type JobRecord, type TaskDriver } f
 import { DRAINED_DETAIL, waitOn, type WaitOptions } from "./wait.js";
 import { resumeJob, type JobLookup, type Resuming } from "./resume.js";
 import { lostRecord, unsave } from "./lost-record.js";
-import type { EngineOptions } from "./engine-options.js";
+import { releasing, type EngineOptions, type StartLocalOptions, type StartTaskOptions } from "./engine-options.js";
 
 export type { WaitOptions, EngineOptions };
 
@@ -77,22 +76,12 @@ export class JobEngine {
    * never with a second create (kinds/submitting.ts). `facts` are request fields the vendor echoes
    * in its task list, to find the task if the create answer is lost.
    */
-  async startTask(opts: {
-    vendor: string;
-    op: string;
-    model?: string;
-    label?: string;
-    budget?: WaitBudget;
-    facts?: Record<string, string>;
-    /** The caller's signal: it ends the caller's wait for the create, never the create itself. */
-    signal?: AbortSignal;
-    submit: SubmitFn;
-  }): Promise<string> {
+  async startTask(opts: StartTaskOptions): Promise<string> {
     const driver = this.driverFor(opts.vendor, opts.op);
     const handle = newSubmitHandle(opts.vendor, opts.op, opts.model, opts.facts);
     const { jobId } = mintJobId(handle);
     const { scope, record } = ownRecord(this.store.owner(), jobId, handle, "submitting", opts.label);
-    const kind = new Submitting(opts.submit, driver, this.media, this.timing, () => this.takenTasks());
+    const kind = new Submitting(releasing(opts.submit, opts.loads), driver, this.media, this.timing, () => this.takenTasks());
     const tr = this.tracker(handle, record, kind);
     // Written before the create is sent, so a process killed while it is pending leaves a job any
     // process resumes (kinds/submitting.ts finds the task); a create refused at once removes it.
@@ -157,21 +146,14 @@ export class JobEngine {
   }
 
   /** Runs a synchronous vendor call in the background as a job of this process. */
-  async startLocal(opts: {
-    vendor: string;
-    op: string;
-    model?: string;
-    label?: string;
-    outputKind: OutputKind;
-    run: LocalRun;
-  }): Promise<string> {
+  async startLocal(opts: StartLocalOptions): Promise<string> {
     const handle = newLocalHandle(opts.vendor, opts.op, opts.model);
     const { jobId } = mintJobId(handle);
     const { scope, record } = ownRecord(this.store.owner(), jobId, handle, "running", opts.label);
     // Nothing was sent yet: a store that cannot take the record fails the call before any billing.
     await this.store.save(record).catch(unsave(this.store, jobId));
     scope?.onJob?.(jobId);
-    this.track(handle, record, new LocalCall(opts.run, opts.outputKind, this.media));
+    this.track(handle, record, new LocalCall(releasing(opts.run, opts.loads), opts.outputKind, this.media));
     return jobId;
   }
 

@@ -18,8 +18,9 @@ import { dataUriBytes, isRawBase64, schemeOf } from "./input-forms.js";
 import { MEDIA_URI_PREFIX } from "./media-uri.js";
 import type { MediaStore } from "./store.js";
 import type { SignedMediaUrls } from "./signed-url.js";
-import { sniffBytes, type MediaKind } from "./sniff.js";
-import { isMediaNotFound, openGenerated, openWithin, readOpened, within, type OpenedFile } from "./open-file.js";
+import type { MediaKind } from "./sniff.js";
+import { capOf, checkBytes, readWhole, roomToRead, sizeAt } from "./input-reads.js";
+import { isMediaNotFound, openGenerated, openWithin, within } from "./open-file.js";
 
 /** `url` is an http(s) URL or a vendor reference (see `InputRule.references`): either way the vendor fetches it. */
 export type MediaInput = { kind: "url"; url: string } | { kind: "bytes"; data: Buffer; mime: string; width?: number; height?: number };
@@ -92,10 +93,14 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
   const scheme = schemeOf(value);
   if (scheme && rule.references?.includes(scheme) && /^\S+:\/\/\S+$/.test(value)) return { kind: "url", url: value };
   if (value.startsWith(MEDIA_URI_PREFIX)) {
+    const notFound = (e: Error) => {
+      throw isMediaNotFound(e) ? inputError(field, e.message) : e; // a store that did not answer keeps its own error
+    };
+    // failFast: while the bucket has just left a request unanswered, its error at once rather than another wait of ~90 s.
+    const found = await policy.media.resolve(value, { failFast: true }).catch(notFound);
+    await roomToRead(found.bytes ?? (await sizeAt(found.path)), rule, policy, limits);
     const data = await policy.media.queue.run(async () => {
-      const file = await openGenerated(policy.media, value).catch((e: Error) => {
-        throw isMediaNotFound(e) ? inputError(field, e.message) : e; // a store that did not answer keeps its own error
-      });
+      const file = await openGenerated(policy.media, value, found).catch(notFound);
       return readWhole(file, value, rule, policy);
     });
     return checkBytes(data, rule, policy, value);
@@ -158,6 +163,7 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
   }
   const realRoots = roots.map(([, r]) => r!);
   if (!within(real, realRoots)) throw outside();
+  await roomToRead(await sizeAt(real), rule, policy, limits);
   // Checked again on the open file: a link swapped in after the checks above cannot lead outside.
   const data = await policy.media.queue.run(async () => {
     const file = await openWithin(real, realRoots);
@@ -179,36 +185,6 @@ function dataUriProblem(problem: "joined" | "base64", field: string, rule: Input
       ? `send the ${what} as a JSON array: ["data:…;base64,…", "data:…;base64,…"]`
       : `send one here, and several only where a list is taken, as a JSON array`
   }`;
-}
-
-/** An opened file's bytes, when its size is within the limits; closes it. */
-async function readWhole(file: OpenedFile, what: string, rule: InputRule, policy: InputPolicy): Promise<Buffer> {
-  try {
-    const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
-    if (file.size > cap) throw inputError(rule.field, `${what} is ${file.size} bytes; the limit is ${cap}`);
-    // A file that says it is empty is not read: /proc's files say so and may never end (or block).
-    if (file.size === 0) throw inputError(rule.field, `${what} holds no data (its size is 0)`);
-    return await readOpened(file, file.size);
-  } finally {
-    await file.fh.close().catch(() => undefined);
-  }
-}
-
-async function checkBytes(data: Buffer, rule: InputRule, policy: InputPolicy, what: string): Promise<MediaInput> {
-  const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
-  if (!data.length) throw inputError(rule.field, `${what} holds no data`);
-  if (data.length > cap) throw inputError(rule.field, `${what} is ${data.length} bytes; the limit is ${cap}`);
-  const sniffed = await sniffBytes(data.subarray(0, 64 * 1024));
-  if (!sniffed || !rule.accept.includes(sniffed.kind)) {
-    throw inputError(
-      rule.field,
-      `${what} is ${sniffed ? sniffed.mime : "not a recognised media file"}; expected ${rule.accept.join(" or ")}`,
-    );
-  }
-  if (rule.mimes && !rule.mimes.includes(sniffed.mime)) {
-    throw inputError(rule.field, `${what} is ${sniffed.mime}; allowed: ${rule.mimes.join(", ")}`);
-  }
-  return { kind: "bytes", data, mime: sniffed.mime, ...(sniffed.width ? { width: sniffed.width, height: sniffed.height } : {}) };
 }
 
 export function toDataUri(input: Extract<MediaInput, { kind: "bytes" }>): string {
@@ -251,7 +227,7 @@ async function download(
   policy: InputPolicy,
   limits?: CallLimits,
 ): Promise<Extract<MediaInput, { kind: "bytes" }>> {
-  const cap = Math.min(rule.maxBytes ?? Infinity, policy.maxBytes);
+  const cap = capOf(rule, policy);
   // One answer for every failure (refused address, closed port, HTTP status, too large, wrong
   // type), so this cannot be used to probe the network the server sits in; the log has the cause.
   const failed = (cause: unknown) => {
@@ -273,9 +249,17 @@ async function download(
       discard(res.body);
       throw new Error(`HTTP ${res.status}`);
     }
+    // Its size as announced, else the most it may be.
+    const length = Number(res.headers["content-length"]);
+    await roomToRead(Number.isSafeInteger(length) && length >= 0 ? length : cap, rule, policy, limits).catch((err: unknown) => {
+      discard(res.body);
+      throw err;
+    });
     body = await readCapped(res.body, cap, "download", url);
   } catch (err) {
     if (callSignal?.aborted || (err instanceof AigcError && err.category === "cancelled")) throw cancelled("download");
+    // No room to read it: said as such (the address answered, and was allow-listed: AIGC_MCP_FETCH_ALLOW_HOSTS).
+    if (err instanceof AigcError && err.code === "Busy") throw err;
     throw failed(err);
   }
   try {

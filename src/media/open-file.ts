@@ -82,11 +82,16 @@ export function isMediaElsewhere(err: unknown): boolean {
 /**
  * A generated file (a media:// URI or a name), opened as openWithin does, inside the output folder,
  * and of the size generated. Throws MediaNotFound for anything else, as MediaStore.resolve does,
- * or the job store's or the bucket's error when one of them did not answer. The caller closes the handle.
+ * or the job store's or the bucket's error when one of them did not answer. `resolved`: the file's
+ * MediaStore.resolve answer when the caller has it already. The caller closes the handle.
  */
-export async function openGenerated(media: Pick<MediaStore, "resolve">, uriOrName: string): Promise<OpenedFile> {
+export async function openGenerated(
+  media: Pick<MediaStore, "resolve">,
+  uriOrName: string,
+  resolved?: { path: string; bytes?: number },
+): Promise<OpenedFile> {
   // failFast: while the bucket has just left a request unanswered, its error at once rather than another wait of ~90 s.
-  const { path, bytes } = await media.resolve(uriOrName, { failFast: true });
+  const { path, bytes } = resolved ?? (await media.resolve(uriOrName, { failFast: true }));
   // resolve answers only a real path (no link on its way) in the output folder or its cache: its folder is the root.
   const file = await openWithin(path, [dirname(path)]);
   if (typeof file === "string") throw mediaNotFound(uriOrName);

@@ -9,8 +9,12 @@
  * onto every promise the call creates, and the extra allocation per streamed chunk seems to change
  * which spent chunks get promoted to the old generation (our reading, not measured).
  */
+import type { LoadRoom } from "./loaded-media.js";
+
 export interface CallLimits {
   signal: AbortSignal;
   /** When the call's wait budget ends (epoch ms); Infinity for a task-augmented call, which has none. */
   deadlineMs: number;
+  /** Room for the media the call loads itself (net/loaded-media.ts); none: its loads do not wait (a test's direct call). */
+  loads?: LoadRoom;
 }

@@ -1,26 +1,41 @@
 /**
- * Large request bodies this process is sending to vendors, counted against the HTTP transport's
- * body budget (transports/body-budget.ts) until the vendor answers. A call with inline media that
- * answers at once (`wait_seconds: 0`, a job id) ends its own HTTP request while its create, which
- * carries the same media, is still being sent or rendered: without this its inbound room was given
- * back then, and a burst of such calls held their media in memory without bound. The count is the
- * process's, as its memory is: every HTTP server in one process counts every request to a vendor.
+ * Large request bodies this process is sending to vendors, and media it loads itself for calls
+ * (net/loaded-media.ts), counted against the HTTP transport's body budget
+ * (transports/body-budget.ts). A call with inline media that answers at once (`wait_seconds: 0`,
+ * a job id) ends its own HTTP request while its create, which carries the same media, is still
+ * being sent or rendered: without this its inbound room was given back then, and a burst of such
+ * calls held their media in memory without bound. The count is the process's, as its memory is:
+ * every HTTP server in one process counts every request to a vendor and every load.
  */
 
-/** Takes room for `bytes` at once (never waits: the body is in memory already); returns its release. */
-export type HoldRoom = (bytes: number) => () => void;
-
-const counters = new Set<HoldRoom>();
-
-/** Counts every large outbound body in `hold` until `until` emits "close" (the HTTP server that owns the budget). */
-export function countOutboundBodies(hold: HoldRoom, until: { once(event: "close", fn: () => void): unknown }): void {
-  counters.add(hold);
-  until.once("close", () => counters.delete(hold));
+/** What a budget counts for the whole process. Each `hold…` counts at once (never waits) and returns its release. */
+export interface ProcessCount {
+  /** A request body to a vendor, in memory already. */
+  holdSending(bytes: number): () => void;
+  /** Media a call loads while it already holds room for an earlier one (loaded-media.ts). */
+  holdLoaded(bytes: number): () => void;
+  /** Waits for room to load `bytes` of media: its release, or undefined when none came in the budget's wait or `signal` aborted. */
+  acquireLoaded(bytes: number, signal?: AbortSignal): Promise<(() => void) | undefined>;
+  /** Why a load found no room: one sentence naming the counts and the setting. */
+  busyReason(bytes: number): string;
 }
 
-/** Runs `send` with an outbound body of `chars` characters counted in every counting budget until it settles. */
+const counts = new Set<ProcessCount>();
+
+/** Counts this process's outbound bodies and loads in `count` until `until` emits "close" (the HTTP server that owns it). */
+export function countProcessMedia(count: ProcessCount, until: { once(event: "close", fn: () => void): unknown }): void {
+  counts.add(count);
+  until.once("close", () => counts.delete(count));
+}
+
+/** The counts now registered (none over stdio: nothing then waits). */
+export function processCounts(): ProcessCount[] {
+  return [...counts];
+}
+
+/** Runs `send` with an outbound body of `chars` characters counted in every count until it settles. */
 export async function whileSending<T>(chars: number, send: () => Promise<T>): Promise<T> {
-  const releases = [...counters].map((hold) => hold(chars));
+  const releases = [...counts].map((count) => count.holdSending(chars));
   try {
     return await send();
   } finally {

@@ -98,6 +98,8 @@ export async function runPaid({ def, args: raw, ctx, elicit }: PaidCall): Promis
   let sent = false;
   try {
     const quote = await def.quote!(args, ctx);
+    // What the quote read is dropped: its room is not held while a person is asked to confirm.
+    ctx.limits.loads?.release();
     checkMaxCost(max_cost, quote, ctx.app.config.cost.pricesFile);
     reservation = await reserve(ctx.app, quote);
     await confirmSpend({ tool: def.name, quote, confirm, config: ctx.app.config.cost, elicit });

@@ -20,6 +20,7 @@ import { asErrorText } from "./sdk-error-text.js";
 import { registerTaskTool, startsJob } from "./task-calls.js";
 import { WaitBudget } from "../jobs/budget.js";
 import type { CallLimits } from "../net/call-limits.js";
+import { LoadRoom } from "../net/loaded-media.js";
 import { clip, log, redact, redactDeep } from "../log.js";
 import { progressReporter } from "./progress.js";
 import type { DeliveryMode } from "../config.js";
@@ -45,7 +46,7 @@ export interface ToolContext {
   budget(waitSeconds: number | undefined): WaitBudget;
   /** How media in the result are delivered: the call's `delivery` argument, else AIGC_MCP_DELIVERY. */
   delivery: DeliveryMode;
-  /** What the call's input downloads keep to: its signal, and the end of its wait (Infinity for a task call). */
+  /** What the call's input loads keep to: its signal, the end of its wait (Infinity for a task call), the room its loaded media hold. */
   limits: CallLimits;
   /**
    * For a paid tool that answers without a job (gateway chat, embeddings…): what the vendor reported
@@ -56,6 +57,9 @@ export interface ToolContext {
   /** Like reportUsage, for a cost the tool worked out itself from the vendor's usage (several rates, e.g. input and output tokens). */
   reportActual(actual: Actual): void;
 }
+
+/** What a quote is given: the call's `limits` when there is a call (its reads of input files then wait for room as the call's do). */
+export type QuoteContext = Pick<ToolContext, "app" | "signal"> & Partial<Pick<ToolContext, "limits">>;
 
 /** What a paid call will cost, worked out before any vendor request. */
 export interface Quote {
@@ -81,7 +85,7 @@ export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape> {
    * facts the price depends on (an audio's duration); throws AigcError only for input a call would
    * refuse too.
    */
-  quote?(args: z.output<z.ZodObject<I>>, ctx: Pick<ToolContext, "app" | "signal">): Promise<Quote> | Quote;
+  quote?(args: z.output<z.ZodObject<I>>, ctx: QuoteContext): Promise<Quote> | Quote;
   /**
    * The capability names (AIGC_MCP_MODELS_FILE) this tool's model check can see, when they are not
    * only its argument names: "any" for a tool that hands the vendor's own request fields to the
@@ -243,6 +247,7 @@ async function callTool({ server, app, def, original, asTask }: Call, raw: unkno
   const progress = progressReporter(extra);
   // Input downloads made for this call stop with it, and by the end of its wait (a task call has none: their own cap then).
   const deadlineMs = asTask ? Infinity : budget(typeof args.wait_seconds === "number" ? args.wait_seconds : undefined).deadlineMs;
+  const loads = new LoadRoom();
   const ctx: ToolContext = {
     app,
     signal: call.signal,
@@ -250,7 +255,7 @@ async function callTool({ server, app, def, original, asTask }: Call, raw: unkno
     warn: (w) => void warnings.push(w),
     budget: asTask ? () => budget(0) : budget,
     delivery: delivery ?? app.config.delivery,
-    limits: { signal: call.signal, deadlineMs },
+    limits: { signal: call.signal, deadlineMs, loads },
     reportUsage: () => {},
     reportActual: () => {},
   };
@@ -268,6 +273,7 @@ async function callTool({ server, app, def, original, asTask }: Call, raw: unkno
     return scrub(errorResult(text));
   } finally {
     progress.stop();
+    loads.release();
     call.end();
   }
 }

@@ -11,6 +11,11 @@ export function health(app: AppContext, sessions: number, bodies: BodyBudget) {
     vendors: app.vendors.map((v) => v.id),
     sessions,
     jobs_in_memory: app.jobs.inMemory,
-    large_bodies: { bytes_held: bodies.inUse, bytes_to_vendors: bodies.inSending, waiting: bodies.waiting },
+    large_bodies: {
+      bytes_held: bodies.inUse,
+      bytes_loaded: bodies.inLoading,
+      bytes_to_vendors: bodies.inSending,
+      waiting: bodies.waiting,
+    },
   };
 }

@@ -30,7 +30,7 @@ import { answered, DRAINING, json, lingerFor, plain, shuttingDown } from "./repl
 import { OAUTH_PATH, sha256, STATIC_TOKEN_HELP, tokenRefusal } from "./token.js";
 import { createMcpServer } from "../server.js";
 import { transportClosing } from "../open-calls.js";
-import { countOutboundBodies } from "../net/outbound-bodies.js";
+import { countProcessMedia } from "../net/outbound-bodies.js";
 import { VERSION } from "../version.js";
 
 const SESSION_IDLE_MS = 30 * 60_000;
@@ -81,9 +81,9 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
   /** Requests being answered, but for standalone GET streams (which last as long as their session). */
   let inFlight = 0;
   let idle: (() => void) | undefined;
-  const bodies = new BodyBudget(cfg.maxBodyBytesInFlight);
   // Within Node's requestTimeout (6 × the body timeout, from the headers on): the upload keeps the rest.
   const bodyWaitMs = cfg.bodyTimeoutMs * 3;
+  const bodies = new BodyBudget(cfg.maxBodyBytesInFlight, bodyWaitMs);
   const cancels = new BodyCancels(bodyWaitMs + cfg.bodyTimeoutMs * 6);
   /** Aborted when the server starts shutting down: bodies waiting for room are then answered 503. */
   const stopping = new AbortController();
@@ -231,7 +231,7 @@ export async function serveHttp(app: AppContext): Promise<HttpHandle> {
     server.once("error", (err) => reject(listenError(err, cfg.host, cfg.port)));
     server.listen(cfg.port, cfg.host, resolve);
   });
-  countOutboundBodies((bytes) => bodies.holdSending(bytes), server);
+  countProcessMedia(bodies, server);
   const addr = server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}/mcp`;

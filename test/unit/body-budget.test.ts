@@ -69,4 +69,32 @@ describe("BodyBudget", () => {
     sent();
     room();
   });
+
+  it("counts media loaded for calls apart from bodies: a load waits for the loads and the requests to vendors, never for bodies", async () => {
+    const b = new BodyBudget(4 * MB, 100);
+    const body = (await b.acquire(4 * MB, 1000))!; // bodies full: a load still gets in
+    const first = (await b.acquireLoaded(3 * MB))!;
+    expect(b.inLoading).toBe(3 * MB);
+    expect(await b.acquireLoaded(SMALL_BODY_BYTES)).toBeTypeOf("function"); // small: never waits, not counted
+    // The loads are full: the next one waits its 100 ms, then gives up, saying why.
+    expect(await b.acquireLoaded(2 * MB)).toBeUndefined();
+    expect(b.busyReason(2 * MB)).toMatch(
+      /holds 3145728 bytes of media loaded for calls and 0 of its own requests to vendors \(AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, 4194304 each\)/,
+    );
+    // More of a call that holds room already is counted at once, past the capacity.
+    const more = b.holdLoaded(2 * MB);
+    expect(b.inLoading).toBe(5 * MB);
+    first();
+    more();
+    // A load waits while the requests to vendors leave no room, and is let in when one is answered.
+    const create = b.holdSending(3 * MB);
+    let letIn = false;
+    const next = b.acquireLoaded(2 * MB).then((r) => ((letIn = true), r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect([letIn, b.waiting]).toEqual([false, 1]);
+    create();
+    (await next)!();
+    expect([b.inLoading, b.inUse, b.waiting]).toEqual([0, 4 * MB, 0]);
+    body();
+  });
 });

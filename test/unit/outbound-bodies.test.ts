@@ -4,7 +4,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpRequest } from "../../src/net/http.js";
-import { countOutboundBodies } from "../../src/net/outbound-bodies.js";
+import { BodyBudget } from "../../src/transports/body-budget.js";
+import { countProcessMedia } from "../../src/net/outbound-bodies.js";
 
 let server: Server;
 let url: string;
@@ -26,24 +27,21 @@ afterAll(() => server.close());
 describe("outbound bodies", () => {
   it("are counted from the first send to the last answer, through a retry's wait, and only while a budget counts them", async () => {
     const owner = new EventEmitter();
-    let counted = 0;
+    const budget = new BodyBudget(1 << 20);
     const samples: number[] = [];
-    countOutboundBodies((bytes) => {
-      counted += bytes;
-      return () => (counted -= bytes);
-    }, owner);
+    countProcessMedia(budget, owner);
     const body = "x".repeat(200_000);
     const retry = { attempts: 2, shouldRetry: (res: { status: number } | undefined) => res?.status === 429 };
-    const sampling = setInterval(() => samples.push(counted), 20);
+    const sampling = setInterval(() => samples.push(budget.inSending), 20);
     const res = await httpRequest(url, { vendor: "test", method: "POST", body, retry });
     clearInterval(sampling);
     expect(res.status).toBe(200);
     expect(samples.length).toBeGreaterThan(5); // the retry waited 0.3 s
     expect(samples.every((n) => n === body.length)).toBe(true);
-    expect(counted).toBe(0);
+    expect(budget.inSending).toBe(0);
     owner.emit("close");
     const after: number[] = [];
-    const again = setInterval(() => after.push(counted), 20);
+    const again = setInterval(() => after.push(budget.inSending), 20);
     await httpRequest(url, { vendor: "test", method: "POST", body, retry });
     clearInterval(again);
     expect(after.length).toBeGreaterThan(5);

@@ -74,7 +74,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
         {
           ...args,
           model,
-          referenceVideoSeconds: await videoSeconds(ctx.app, args.reference_videos, VIDEO_RULE),
+          referenceVideoSeconds: await videoSeconds(ctx, args.reference_videos, VIDEO_RULE),
           maxDuration: catalog.largest(model, "duration"),
         },
         price.unit,
@@ -117,6 +117,7 @@ export function seedanceGenerateVideo(client: ArkClient, ark: ArkConfig, core: C
       });
       ctx.progress("submitting the Seedance task");
       const jobId = await ctx.app.jobs.startTask({
+        loads: ctx.limits.loads,
         vendor: VENDOR_ID,
         op: "video",
         model,

@@ -91,6 +91,7 @@ export function seedreamGenerateImage(client: ArkClient, ark: ArkConfig, core: C
       });
       const body = seedreamBody({ ...args, model, images: images.map(toUrlOrDataUri) });
       const jobId = await ctx.app.jobs.startLocal({
+        loads: ctx.limits.loads,
         vendor: VENDOR_ID,
         op: "image",
         model,

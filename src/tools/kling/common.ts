@@ -126,6 +126,7 @@ export async function submitKling(
   ctx.progress(`submitting the Kling ${t.call.endpoint} task`);
   const jobId = await explainRefusals(t.call, () =>
     ctx.app.jobs.startTask({
+      loads: ctx.limits.loads,
       vendor: VENDOR_ID,
       op: t.op,
       model: t.call.model,

@@ -55,6 +55,7 @@ export async function runAsync(
   const budget = ctx.budget(job.waitSeconds);
   ctx.progress(`submitting ${job.reqKey}`);
   const jobId = await ctx.app.jobs.startTask({
+    loads: ctx.limits.loads,
     vendor: VENDOR_ID,
     op: job.op,
     model: job.reqKey,
@@ -83,6 +84,7 @@ export async function runSync(
   const budget = ctx.budget(job.waitSeconds);
   const onRetry = (m: string) => ctx.progress(m);
   const jobId = await ctx.app.jobs.startLocal({
+    loads: ctx.limits.loads,
     vendor: VENDOR_ID,
     op: job.op,
     model: job.reqKey,

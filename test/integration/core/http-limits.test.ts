@@ -1,6 +1,8 @@
 /** Issue 11 items 9 and 10 over HTTP: an empty batch, slow clients (slowloris), the connection cap, and long SSE calls that must survive them. */
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCoreConfig } from "../../../src/config.js";
 import { createContext, type AppContext } from "../../../src/context.js";
@@ -456,7 +458,12 @@ describe("large request bodies held at once (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT)"
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(generations()).toHaveLength(before + 1); // the second is still waiting
     const health = (await (await fetch(`${new URL(s.http.url).origin}/healthz`)).json()) as { large_bodies: object };
-    expect(health.large_bodies).toEqual({ bytes_held: expect.any(Number), bytes_to_vendors: expect.any(Number), waiting: 1 });
+    expect(health.large_bodies).toEqual({
+      bytes_held: expect.any(Number),
+      bytes_loaded: 0,
+      bytes_to_vendors: expect.any(Number),
+      waiting: 1,
+    });
     const [a, b] = await Promise.all([first, second]);
     for (const r of [a, b]) {
       expect(r.status).toBe(200);
@@ -474,7 +481,7 @@ describe("large request bodies held at once (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT)"
     const answeredAt = Date.now();
     const health = (await (await fetch(`${new URL(s.http.url).origin}/healthz`)).json()) as { large_bodies: object };
     // Its own body's room is given back; its request to the vendor, still rendering, is counted.
-    expect(health.large_bodies).toEqual({ bytes_held: 0, bytes_to_vendors: expect.any(Number), waiting: 0 });
+    expect(health.large_bodies).toEqual({ bytes_held: 0, bytes_loaded: 0, bytes_to_vendors: expect.any(Number), waiting: 0 });
     expect((health.large_bodies as { bytes_to_vendors: number }).bytes_to_vendors).toBeGreaterThan(image.length);
     const second = call(7, "a kite");
     await until(() => generations().length === before + 2);
@@ -498,6 +505,83 @@ describe("large request bodies held at once (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT)"
     expect(Date.now() - t0).toBeGreaterThan(2500);
     expect(generations()).toHaveLength(before + 1);
     expect((await first).status).toBe(200);
+  });
+});
+
+describe("media the server loads for calls (file paths) wait for room as large bodies do", () => {
+  let s: Running;
+  const dir = tempDir("aigc-loads-");
+  const file = join(dir, "kite.jpg");
+  // 700 000 random bytes behind a JPEG's magic: a 0.93 MB create, so two do not fit in 1 MiB.
+  const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0]), randomBytes(700_000)]);
+  writeFileSync(file, jpeg);
+  beforeAll(async () => {
+    s = await start({ AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT: String(1 << 20), AIGC_MCP_BODY_TIMEOUT_S: "1", AIGC_MCP_INPUT_ROOTS: dir }, 200);
+  });
+  afterAll(() => stop(s));
+
+  const callTool = (id: number, name: string, args: Record<string, unknown>) =>
+    post(s.http.url, { jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: { wait_seconds: 30, ...args } } }).then(
+      async (r) => ({ status: r.status, text: await r.text(), at: Date.now() }),
+    );
+  const bodies = async () =>
+    ((await (await fetch(`${new URL(s.http.url).origin}/healthz`)).json()) as { large_bodies: Record<string, number> }).large_bodies;
+  /** Samples /healthz until `done` settles; the peaks of each count. */
+  const peaks = async (done: Promise<unknown>) => {
+    let over = false;
+    void done.finally(() => (over = true));
+    const peak = { bytes_loaded: 0, bytes_to_vendors: 0 };
+    while (!over) {
+      const b = await bodies();
+      peak.bytes_loaded = Math.max(peak.bytes_loaded, b.bytes_loaded ?? NaN);
+      peak.bytes_to_vendors = Math.max(peak.bytes_to_vendors, b.bytes_to_vendors!);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return peak;
+  };
+  const generations = () => s.ark.sim.requests.filter((r) => r.path.endsWith("/images/generations"));
+
+  it("a burst of calls naming a 0.7 MB file sends one create of it at a time under a 1 MiB budget, and every call runs", async () => {
+    const calls = Promise.all([1, 2, 3, 4].map((i) => callTool(i, "seedream_generate_image", { prompt: "a kite", images: [file] })));
+    const peak = await peaks(calls);
+    for (const r of await calls) {
+      expect(r.status).toBe(200);
+      expect(r.text).toMatch(/"status":"succeeded"/);
+    }
+    expect(peak.bytes_to_vendors).toBeGreaterThan(jpeg.length); // its create, as base64
+    expect(peak.bytes_to_vendors).toBeLessThan(2 * jpeg.length); // never two at once (four without the wait)
+    expect(peak.bytes_loaded).toBe(jpeg.length); // one file's room at a time
+    expect(await bodies()).toMatchObject({ bytes_loaded: 0, bytes_to_vendors: 0, waiting: 0 });
+  });
+
+  it("a video call gives its file's room back once its create is answered, though it still waits for the video", async () => {
+    const tasks = () => s.ark.sim.requests.filter((r) => r.path.endsWith("/tasks") && r.method === "POST").length;
+    const video = callTool(10, "seedance_generate_video", { prompt: "a kite flies", first_frame: file });
+    while (!tasks()) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100)); // the create's answer
+    expect(await bodies()).toMatchObject({ bytes_loaded: 0, bytes_to_vendors: 0 });
+    const image = await callTool(11, "seedream_generate_image", { prompt: "a kite", images: [file] });
+    expect(image.text).toMatch(/"status":"succeeded"/);
+    const done = await video;
+    expect(done.text).toMatch(/"status":"succeeded"/);
+    expect(done.at).toBeGreaterThan(image.at); // the task runs 4 s
+  });
+
+  it("a call whose file finds no room within 3 × the body timeout fails with Busy, and nothing of it reaches the vendor", async () => {
+    s.ark.sim.inject({ kind: "delay", delayMs: 4000, match: (r) => r.path.endsWith("/images/generations") });
+    const before = generations().length;
+    const first = callTool(20, "seedream_generate_image", { prompt: "a kite", images: [file] });
+    while (generations().length === before) await new Promise((r) => setTimeout(r, 20));
+    const t0 = Date.now();
+    const refused = await callTool(21, "seedream_generate_image", { prompt: "a kite", images: [file] });
+    expect(Date.now() - t0).toBeGreaterThan(2500);
+    expect(refused.text).toMatch(/"isError":true/);
+    expect(refused.text).toContain(
+      `Error: Busy: images[0] (${jpeg.length} bytes) was not read: the server already holds ${jpeg.length} bytes of media loaded for calls and`,
+    );
+    expect(refused.text).toMatch(/Nothing was sent to the vendor: call again in a few seconds/);
+    expect(generations()).toHaveLength(before + 1);
+    expect((await first).text).toMatch(/"status":"succeeded"/);
   });
 });
 

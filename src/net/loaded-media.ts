@@ -1,0 +1,66 @@
+/**
+ * Room for the media a call loads itself: a local file, an output's `media://` URI, a URL
+ * downloaded here. Such a call comes in a small body that never waits (transports/body-budget.ts),
+ * yet reads megabytes and sends them on (40 calls naming a 2.9 MB file sent 155 MB of creates at
+ * once). Each load now waits, before it reads, until its size fits in the process's counts
+ * (net/outbound-bodies.ts: the HTTP transport's budget; over stdio there is none and nothing
+ * waits), and the call keeps the room until its vendor request settles or the call ends.
+ *
+ * A call waits once, for its first load: the others it makes while it holds room are counted
+ * without waiting, so a call never waits on room it holds itself.
+ */
+import { AigcError } from "../errors.js";
+import { processCounts } from "./outbound-bodies.js";
+import { cancelled } from "./transport-errors.js";
+
+export class LoadRoom {
+  private releases: Array<() => void> = [];
+  private first: Promise<void> | undefined;
+
+  /**
+   * Resolves once `bytes` (a load's size, read before its bytes are) are counted. Throws a `Busy`
+   * AigcError (rate_limit) when the first load of the call found no room in time, naming `field`,
+   * or a cancellation when `signal` aborts while it waits; nothing was sent to a vendor either way.
+   */
+  async take(bytes: number, field: string, signal?: AbortSignal): Promise<void> {
+    const counts = processCounts();
+    if (!counts.length) return;
+    if (this.first) {
+      await this.first;
+      for (const count of counts) this.releases.push(count.holdLoaded(bytes));
+      return;
+    }
+    this.first = this.wait(bytes, field, signal);
+    // A failed wait leaves no room held: the call's next load waits again.
+    await this.first.catch((err: unknown) => {
+      this.first = undefined;
+      throw err;
+    });
+  }
+
+  /** Gives back all the room the call holds (once its vendor request settled, or the call ended); idempotent. */
+  release(): void {
+    const releases = this.releases;
+    this.releases = [];
+    this.first = undefined;
+    for (const release of releases) release();
+  }
+
+  private async wait(bytes: number, field: string, signal?: AbortSignal): Promise<void> {
+    for (const count of processCounts()) {
+      const release = await count.acquireLoaded(bytes, signal);
+      if (release) {
+        this.releases.push(release);
+        continue;
+      }
+      this.release();
+      if (signal?.aborted) throw cancelled("input", signal);
+      throw new AigcError({
+        category: "rate_limit",
+        code: "Busy",
+        message: `${field} (${bytes} bytes) was not read: ${count.busyReason(bytes)}`,
+        hint: "Nothing was sent to the vendor: call again in a few seconds, or with fewer large inputs at once.",
+      });
+    }
+  }
+}

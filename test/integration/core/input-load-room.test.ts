@@ -1,0 +1,90 @@
+/**
+ * Media the server loads itself (a local path, an output's media:// URI, an allow-listed URL) wait
+ * for room before they are read (net/loaded-media.ts), against the HTTP budget's counts.
+ */
+import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { AigcError } from "../../../src/errors.js";
+import { loadMediaInput, type InputPolicy } from "../../../src/media/inputs.js";
+import { MediaStore } from "../../../src/media/store.js";
+import { LoadRoom } from "../../../src/net/loaded-media.js";
+import { fetchPolicy } from "../../../src/net/fetch-policy.js";
+import { countProcessMedia } from "../../../src/net/outbound-bodies.js";
+import { BodyBudget } from "../../../src/transports/body-budget.js";
+import { tempDir } from "../../helpers/harness.js";
+
+const MB = 1 << 20;
+// A JPEG by its magic, of 700 000 random bytes.
+const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0]), randomBytes(700_000)]);
+const root = tempDir("aigc-room-in-");
+const out = tempDir("aigc-room-out-");
+writeFileSync(join(root, "big.jpg"), jpeg);
+writeFileSync(join(out, "made.jpg"), jpeg);
+
+let server: Server;
+let fetched = 0;
+let base: string;
+const owner = new EventEmitter();
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    fetched++;
+    if (req.url === "/chunked") res.writeHead(200, { "content-type": "image/jpeg" }).end(jpeg);
+    else res.writeHead(200, { "content-type": "image/jpeg", "content-length": jpeg.length }).end(jpeg);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterEach(() => owner.emit("close"));
+afterAll(() => server.close());
+
+const media = new MediaStore(out, 10 * MB, 10_000, fetchPolicy(["127.0.0.1"]));
+media.generated = (name) => Promise.resolve(name === "made.jpg" ? { name, bytes: jpeg.length, mime: "image/jpeg" } : undefined);
+const policy: InputPolicy = { roots: [root], maxBytes: 10 * MB, media };
+const rule = { field: "first_frame", accept: ["image" as const] };
+
+describe("media loaded for a call", () => {
+  it("wait for room before they are read, whatever their form, and are counted once read", async () => {
+    const budget = new BodyBudget(1 * MB, 300);
+    countProcessMedia(budget, owner);
+    const refs = [join(root, "big.jpg"), `file://${join(root, "big.jpg")}`, "media://files/made.jpg", `${base}/sized`, `${base}/chunked`];
+    for (const ref of refs) {
+      const full = budget.holdSending(1 * MB); // the requests to vendors leave no room
+      const limits = { signal: new AbortController().signal, deadlineMs: Date.now() + 30_000, loads: new LoadRoom() };
+      const before = fetched;
+      const t0 = Date.now();
+      const err = (await loadMediaInput(ref, rule, policy, limits).catch((e: unknown) => e)) as AigcError;
+      expect(Date.now() - t0, ref).toBeGreaterThanOrEqual(290);
+      expect(err.info, ref).toMatchObject({ code: "Busy", category: "rate_limit" });
+      // A download is refused after its headers, before its body is read; its size as announced, else the cap.
+      const size = ref.endsWith("chunked") ? 10 * MB : jpeg.length;
+      expect(err.message, ref).toBe(
+        `first_frame (${size} bytes) was not read: the server already holds 0 bytes of media loaded for calls and ${1 * MB} of its own requests to vendors (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${1 * MB} each), and no room for ${size} more came within 0.3 s`,
+      );
+      expect(fetched - before).toBe(ref.startsWith("http") ? 1 : 0);
+      full();
+      const input = await loadMediaInput(ref, rule, policy, limits);
+      expect(input).toMatchObject({ kind: "bytes", mime: "image/jpeg" });
+      expect(budget.inLoading, ref).toBe(Math.min(size, 1 * MB));
+      limits.loads.release();
+      expect(budget.inLoading).toBe(0);
+    }
+  });
+
+  it("a file over the field's cap is refused for its size at once, without waiting for room", async () => {
+    const budget = new BodyBudget(1 * MB, 5_000);
+    countProcessMedia(budget, owner);
+    const full = budget.holdSending(1 * MB);
+    const limits = { signal: new AbortController().signal, deadlineMs: Date.now() + 30_000, loads: new LoadRoom() };
+    const t0 = Date.now();
+    await expect(loadMediaInput(join(root, "big.jpg"), { ...rule, maxBytes: 500_000 }, policy, limits)).rejects.toThrow(
+      /first_frame: .*big\.jpg is 700011 bytes; the limit is 500000/,
+    );
+    expect(Date.now() - t0).toBeLessThan(1000);
+    full();
+  });
+});
