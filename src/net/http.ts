@@ -107,7 +107,13 @@ export function retryAfterMs(headers: Record<string, string>): number | undefine
 }
 
 /** How many characters (bytes, for a Buffer) a request body has; 0 for a form, whose size is not known here. */
-const bodyChars = (body: HttpOptions["body"]) => (typeof body === "string" || Buffer.isBuffer(body) ? body.length : 0);
+/** A request body's size (characters or bytes; a multipart form's fields and files together). */
+function bodyChars(body: HttpOptions["body"]): number {
+  if (typeof body === "string" || Buffer.isBuffer(body)) return body.length;
+  let size = 0;
+  for (const [, value] of body ?? []) size += typeof value === "string" ? value.length : value.size;
+  return size;
+}
 
 export interface OpenedResponse {
   status: number;

@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpRequest } from "../../src/net/http.js";
+import { loadUndici } from "../../src/net/undici.js";
 import { BodyBudget } from "../../src/transports/body-budget.js";
 import { countProcessMedia } from "../../src/net/outbound-bodies.js";
 
@@ -47,4 +48,23 @@ describe("outbound bodies", () => {
     expect(after.length).toBeGreaterThan(5);
     expect(after.every((n) => n === 0)).toBe(true);
   });
+
+  it("count a multipart form by its fields and files (gateway_transcribe's upload)", async () => {
+    const owner = new EventEmitter();
+    const budget = new BodyBudget(1 << 20);
+    countProcessMedia(budget, owner);
+    const { FormData } = await loadUndici();
+    const form = new FormData();
+    form.append("model", "paraformer-v2");
+    form.append("file", new Blob([Buffer.alloc(300_000)], { type: "audio/wav" }), "a.wav");
+    const samples: number[] = [];
+    const sampling = setInterval(() => samples.push(budget.inSending), 20);
+    const retry = { attempts: 2, shouldRetry: (res: { status: number } | undefined) => res?.status === 429 };
+    await httpRequest(url, { vendor: "test", method: "POST", body: form, retry });
+    clearInterval(sampling);
+    owner.emit("close");
+    expect(samples.length).toBeGreaterThan(5);
+    expect(samples.every((n) => n === 300_000 + "paraformer-v2".length)).toBe(true);
+  });
 });
+
