@@ -16,21 +16,25 @@ import { cancelled } from "./transport-errors.js";
 export class LoadRoom {
   private releases: Array<() => void> = [];
   private first: Promise<void> | undefined;
+  /** Aborted by release(): a read still waiting then is dropped from the queue and holds nothing. */
+  private ended = new AbortController();
 
   /**
    * Resolves once `bytes` (a load's size, read before its bytes are) are counted. Throws a `Busy`
    * AigcError (rate_limit) when the first load of the call found no room in time, naming `field`,
-   * or a cancellation when `signal` aborts while it waits; nothing was sent to a vendor either way.
+   * or a cancellation when `signal` aborts (or the room is released) while it waits; nothing was
+   * sent to a vendor either way.
    */
   async take(bytes: number, field: string, signal?: AbortSignal): Promise<void> {
     const counts = processCounts();
     if (!counts.length) return;
+    const ended = this.ended.signal;
     if (this.first) {
       await this.first;
-      for (const count of counts) this.releases.push(count.holdLoaded(bytes));
+      if (!ended.aborted) for (const count of counts) this.releases.push(count.holdLoaded(bytes));
       return;
     }
-    this.first = this.wait(bytes, field, signal);
+    this.first = this.wait(bytes, field, ended, signal);
     // A failed wait leaves no room held: the call's next load waits again.
     await this.first.catch((err: unknown) => {
       this.first = undefined;
@@ -43,24 +47,30 @@ export class LoadRoom {
     const releases = this.releases;
     this.releases = [];
     this.first = undefined;
+    this.ended.abort();
+    this.ended = new AbortController();
     for (const release of releases) release();
   }
 
-  private async wait(bytes: number, field: string, signal?: AbortSignal): Promise<void> {
-    for (const count of processCounts()) {
-      const release = await count.acquireLoaded(bytes, signal);
-      if (release) {
-        this.releases.push(release);
-        continue;
+  private async wait(bytes: number, field: string, ended: AbortSignal, signal?: AbortSignal): Promise<void> {
+    const until = signal ? AbortSignal.any([signal, ended]) : ended;
+    const granted: Array<() => void> = [];
+    try {
+      for (const count of processCounts()) {
+        const release = await count.acquireLoaded(bytes, until);
+        if (release) granted.push(release);
+        if (until.aborted) throw cancelled("input", signal);
+        if (!release)
+          throw new AigcError({
+            category: "rate_limit",
+            code: "Busy",
+            message: `${field} (${bytes} bytes) was not read: ${count.busyReason(bytes)}`,
+            hint: "Nothing was sent to the vendor: call again in a few seconds, or with fewer large inputs at once.",
+          });
       }
-      this.release();
-      if (signal?.aborted) throw cancelled("input", signal);
-      throw new AigcError({
-        category: "rate_limit",
-        code: "Busy",
-        message: `${field} (${bytes} bytes) was not read: ${count.busyReason(bytes)}`,
-        hint: "Nothing was sent to the vendor: call again in a few seconds, or with fewer large inputs at once.",
-      });
+      this.releases.push(...granted.splice(0));
+    } finally {
+      for (const release of granted) release();
     }
   }
 }

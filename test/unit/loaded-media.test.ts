@@ -71,3 +71,22 @@ describe("LoadRoom", () => {
     held();
   });
 });
+
+describe("LoadRoom released while a read waits (its call ended: a sibling input was refused)", () => {
+  it("drops the read from the queue, and room granted later is not kept", async () => {
+    const budget = new BodyBudget(4 * MB, 5000);
+    countProcessMedia(budget, owner);
+    const held = (await budget.acquireLoaded(4 * MB))!;
+    const room = new LoadRoom();
+    const waiting = room.take(2 * MB, "reference_videos[0]").catch((e: AigcError) => e.info.category);
+    const behind = room.take(1 * MB, "reference_videos[1]").catch((e: AigcError) => e.info.category);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(budget.waiting).toBe(1);
+    room.release();
+    expect(await waiting).toBe("cancelled");
+    expect(await behind).toBe("cancelled");
+    expect(budget.waiting).toBe(0);
+    held();
+    expect(budget.inLoading).toBe(0);
+  });
+});
