@@ -45,7 +45,7 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT",
     flag: "--max-body-bytes-in-flight",
     description:
-      "Most bytes of HTTP request bodies over 64 KiB held at once, each until its answer ends; and, counted apart, of media the server reads for calls (file paths, media:// URIs, downloads), each until its vendor request is answered. Both also wait while the server's own requests to vendors, counted apart until answered, leave no room. Inline media cost several times their size. No room within 3 × the body timeout: 503, or a Busy error for a read.",
+      "Most bytes of HTTP request bodies over 64 KiB held at once (each until its answer ends) and, apart, of media read for calls from files, media:// URIs and downloads (until sent). Both wait while requests to vendors, also counted, leave no room. No room within 3 × the body timeout: 503, or Busy.",
     default: "33554432",
   },
   {
