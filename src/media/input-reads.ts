@@ -21,7 +21,7 @@ export async function sizeAt(path: string): Promise<number> {
  * (net/loaded-media.ts); one over the rule's cap is refused by the read, without waiting.
  */
 export async function roomToRead(bytes: number, rule: InputRule, policy: InputPolicy, limits?: CallLimits): Promise<void> {
-  if (limits?.loads && bytes <= capOf(rule, policy)) await limits.loads.take(bytes, rule.field, limits.signal);
+  if (limits?.loads && bytes <= capOf(rule, policy)) await limits.loads.take(bytes, rule.field, limits.signal, limits.deadlineMs);
 }
 
 /** An opened file's bytes, when its size is within the limits; closes it. */

@@ -21,11 +21,12 @@ export class LoadRoom {
 
   /**
    * Resolves once `bytes` (a load's size, read before its bytes are) are counted. Throws a `Busy`
-   * AigcError (rate_limit) when the first load of the call found no room in time, naming `field`,
+   * AigcError (rate_limit) when the first load of the call found no room in time (by the call's
+   * `deadlineMs`, epoch ms, or the budget's own wait when that is longer), naming `field`,
    * or a cancellation when `signal` aborts (or the room is released) while it waits; nothing was
    * sent to a vendor either way.
    */
-  async take(bytes: number, field: string, signal?: AbortSignal): Promise<void> {
+  async take(bytes: number, field: string, signal?: AbortSignal, deadlineMs = 0): Promise<void> {
     const counts = processCounts();
     if (!counts.length) return;
     const ended = this.ended.signal;
@@ -34,7 +35,9 @@ export class LoadRoom {
       if (!ended.aborted) for (const count of counts) this.releases.push(count.holdLoaded(bytes));
       return;
     }
-    this.first = this.wait(bytes, field, ended, signal);
+    // As long as the call's own wait (its wait_seconds; none for a task call), at least the budget's.
+    const waitMs = Number.isFinite(deadlineMs) ? Math.max(0, deadlineMs - Date.now()) : 0;
+    this.first = this.wait(bytes, field, ended, signal, waitMs);
     // A failed wait leaves no room held: the call's next load waits again.
     await this.first.catch((err: unknown) => {
       this.first = undefined;
@@ -52,19 +55,19 @@ export class LoadRoom {
     for (const release of releases) release();
   }
 
-  private async wait(bytes: number, field: string, ended: AbortSignal, signal?: AbortSignal): Promise<void> {
+  private async wait(bytes: number, field: string, ended: AbortSignal, signal: AbortSignal | undefined, waitMs: number): Promise<void> {
     const until = signal ? AbortSignal.any([signal, ended]) : ended;
     const granted: Array<() => void> = [];
     try {
       for (const count of processCounts()) {
-        const release = await count.acquireLoaded(bytes, until);
+        const release = await count.acquireLoaded(bytes, until, waitMs);
         if (release) granted.push(release);
         if (until.aborted) throw cancelled("input", signal);
         if (!release)
           throw new AigcError({
             category: "rate_limit",
             code: "Busy",
-            message: `${field} (${bytes} bytes) was not read: ${count.busyReason(bytes)}`,
+            message: `${field} (${bytes} bytes) was not read: ${count.busyReason(bytes, waitMs)}`,
             hint: "Nothing was sent to the vendor: call again in a few seconds, or with fewer large inputs at once.",
           });
       }

@@ -14,10 +14,13 @@ export interface ProcessCount {
   holdSending(bytes: number): () => void;
   /** Media a call loads while it already holds room for an earlier one (loaded-media.ts). */
   holdLoaded(bytes: number): () => void;
-  /** Waits for room to load `bytes` of media: its release, or undefined when none came in the budget's wait or `signal` aborted. */
-  acquireLoaded(bytes: number, signal?: AbortSignal): Promise<(() => void) | undefined>;
-  /** Why a load found no room: one sentence naming the counts and the setting. */
-  busyReason(bytes: number): string;
+  /**
+   * Waits for room to load `bytes` of media: its release, or undefined when none came in time (the
+   * budget's own wait, or `waitMs` when longer) or `signal` aborted.
+   */
+  acquireLoaded(bytes: number, signal?: AbortSignal, waitMs?: number): Promise<(() => void) | undefined>;
+  /** Why a load found no room after waiting `waitMs` (as given to acquireLoaded): one sentence naming the counts and the setting. */
+  busyReason(bytes: number, waitMs?: number): string;
 }
 
 const counts = new Set<ProcessCount>();

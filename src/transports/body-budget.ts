@@ -30,7 +30,7 @@ export class BodyBudget implements ProcessCount {
 
   /**
    * `capacity`: most counted bytes held at once in each count; a body or load larger than it is
-   * taken when it can run alone. `loadWaitMs`: how long a load waits for room (acquireLoaded).
+   * taken when it can run alone. `loadWaitMs`: the least time a load waits for room (acquireLoaded).
    */
   constructor(
     readonly capacity: number,
@@ -46,8 +46,8 @@ export class BodyBudget implements ProcessCount {
   }
 
   /** Like acquire, for media a call loads itself (net/loaded-media.ts), waiting up to the budget's load wait. */
-  acquireLoaded(bytes: number, signal?: AbortSignal): Promise<(() => void) | undefined> {
-    return this.enqueue(this.loads, bytes, this.loadWaitMs, signal);
+  acquireLoaded(bytes: number, signal?: AbortSignal, waitMs?: number): Promise<(() => void) | undefined> {
+    return this.enqueue(this.loads, bytes, this.loadWait(waitMs), signal);
   }
 
   /** Counts more media of a call that holds room already, at once; returns its release. */
@@ -56,8 +56,13 @@ export class BodyBudget implements ProcessCount {
   }
 
   /** Why a load of `bytes` found no room (the Busy error's reason). */
-  busyReason(bytes: number): string {
-    return `the server already holds ${this.loaded} bytes of media loaded for calls and ${this.sending} of its own requests to vendors (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${this.capacity} each), and no room for ${bytes} more came within ${this.loadWaitMs / 1000} s`;
+  busyReason(bytes: number, waitMs?: number): string {
+    return `the server already holds ${this.loaded} bytes of media loaded for calls and ${this.sending} of its own requests to vendors (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${this.capacity} each), and no room for ${bytes} more came within ${Math.round(this.loadWait(waitMs) / 100) / 10} s`;
+  }
+
+  /** A load waits the longer of the budget's own wait and the call's (its wait_seconds). */
+  private loadWait(waitMs = 0): number {
+    return Math.max(this.loadWaitMs, waitMs);
   }
 
   /**

@@ -567,13 +567,14 @@ describe("media the server loads for calls (file paths) wait for room as large b
     expect(done.at).toBeGreaterThan(image.at); // the task runs 4 s
   });
 
-  it("a call whose file finds no room within 3 × the body timeout fails with Busy, and nothing of it reaches the vendor", async () => {
+  it("a call whose file finds no room within 3 × the body timeout (or its longer wait) fails with Busy, and nothing of it reaches the vendor", async () => {
     s.ark.sim.inject({ kind: "delay", delayMs: 4000, match: (r) => r.path.endsWith("/images/generations") });
     const before = generations().length;
     const first = callTool(20, "seedream_generate_image", { prompt: "a kite", images: [file] });
     while (generations().length === before) await new Promise((r) => setTimeout(r, 20));
     const t0 = Date.now();
-    const refused = await callTool(21, "seedream_generate_image", { prompt: "a kite", images: [file] });
+    // A call that waits 1 s waits the budget's 3 s for room (one waiting longer would wait its own).
+    const refused = await callTool(21, "seedream_generate_image", { prompt: "a kite", images: [file], wait_seconds: 1 });
     expect(Date.now() - t0).toBeGreaterThan(2500);
     expect(refused.text).toMatch(/"isError":true/);
     expect(refused.text).toContain(

@@ -54,7 +54,8 @@ describe("media loaded for a call", () => {
     const refs = [join(root, "big.jpg"), `file://${join(root, "big.jpg")}`, "media://files/made.jpg", `${base}/sized`, `${base}/chunked`];
     for (const ref of refs) {
       const full = budget.holdSending(1 * MB); // the requests to vendors leave no room
-      const limits = { signal: new AbortController().signal, deadlineMs: Date.now() + 30_000, loads: new LoadRoom() };
+      // The call's wait is spent: the read waits the budget's own 0.3 s.
+      const limits = { signal: new AbortController().signal, deadlineMs: Date.now(), loads: new LoadRoom() };
       const before = fetched;
       const t0 = Date.now();
       const err = (await loadMediaInput(ref, rule, policy, limits).catch((e: unknown) => e)) as AigcError;
@@ -73,6 +74,25 @@ describe("media loaded for a call", () => {
       limits.loads.release();
       expect(budget.inLoading).toBe(0);
     }
+  });
+
+  it("wait as long as the call's own wait when that is longer than the budget's", async () => {
+    const budget = new BodyBudget(1 * MB, 300);
+    countProcessMedia(budget, owner);
+    const full = budget.holdSending(1 * MB);
+    const limits = { signal: new AbortController().signal, deadlineMs: Date.now() + 1_000, loads: new LoadRoom() };
+    const t0 = Date.now();
+    const late = loadMediaInput(join(root, "big.jpg"), rule, policy, limits).catch((e: AigcError) => e);
+    await new Promise((r) => setTimeout(r, 600));
+    full(); // room comes after the budget's 0.3 s, within the call's 1 s
+    expect(await late).toMatchObject({ kind: "bytes" });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(590);
+    limits.loads.release();
+    const again = budget.holdSending(1 * MB);
+    const limits2 = { ...limits, deadlineMs: Date.now() + 1_000, loads: new LoadRoom() };
+    const err = (await loadMediaInput(join(root, "big.jpg"), rule, policy, limits2).catch((e: unknown) => e)) as AigcError;
+    expect(err.message).toMatch(/no room for 700011 more came within (0\.9|1) s$/);
+    again();
   });
 
   it("a file over the field's cap is refused for its size at once, without waiting for room", async () => {
