@@ -5,9 +5,12 @@
  * the headers timeout closes one, then held every place (a security tryout shut out /healthz and
  * every client for 40 s with 256 such sockets, no token needed). Here a connection over the cap
  * closes the oldest one whose answer is sent and that only waits for its request body's rest
- * (reply.ts), else the oldest that has not sent a request yet, else the oldest one idle between
- * requests (kept alive by its client), and only when every open connection is serving a request is
- * the new one refused. A client sends its request's headers as soon as it
+ * (reply.ts), else one that has not sent a request yet, else one idle between requests (kept alive
+ * by its client): of those, one from the address that has the most connections open, the oldest of
+ * its. So sockets one address keeps busy with quick requests (always the newest idle ones) make room
+ * from their own number, not from another client's connection idle between its calls; behind a
+ * proxy every connection has its address, and the oldest goes. Only when every open connection is
+ * serving a request is the new one refused. A client sends its request's headers as soon as it
  * connects, so it gets in, and a connection serving a request (a long tool call's SSE answer) is
  * never closed for room. A refused connection is let in, 32 at most at once, for one request: a
  * 503 saying why (a reset would leave its client with a bare "fetch failed"), or /healthz's answer,
@@ -31,6 +34,9 @@ export function capConnections(server: Server, max: number): void {
   const idle = new Set<Socket>();
   let refusing = 0;
   let open = 0;
+  /** Connections open per remote address. */
+  const perAddress = new Map<string, number>();
+  const crowdedFirst = (set: Set<Socket>) => mostCrowded(set, perAddress);
   const closed = throttled(
     (n) =>
       `closed ${n} connection(s) that had no request under way to make room: AIGC_MCP_MAX_CONNECTIONS (${max}) were open (many silent or slow connections, or raise it)`,
@@ -42,8 +48,13 @@ export function capConnections(server: Server, max: number): void {
 
   server.on("connection", (socket: Socket) => {
     open++;
+    const address = socket.remoteAddress ?? "";
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     socket.once("close", () => {
       open--;
+      const left = perAddress.get(address)! - 1;
+      if (left) perAddress.set(address, left);
+      else perAddress.delete(address);
       fresh.delete(socket);
       idle.delete(socket);
     });
@@ -51,7 +62,7 @@ export function capConnections(server: Server, max: number): void {
       // First one whose answer is sent and that only waits for its body's rest (reply.ts): it serves
       // no one, while a fresh one may be a client's about to send its headers. One let in over the
       // cap holds no place under it, so closing it makes none.
-      const oldest = oldestLingering((s) => !overCap.has(s)) ?? first(fresh) ?? first(idle);
+      const oldest = oldestLingering((s) => !overCap.has(s)) ?? crowdedFirst(fresh) ?? crowdedFirst(idle);
       if (!oldest) {
         refused();
         if (refusing >= REFUSED_LET_IN) {
@@ -102,8 +113,15 @@ export function refuseOverCap(req: IncomingMessage, res: ServerResponse, max: nu
   return true;
 }
 
-function first(set: Set<Socket>): Socket | undefined {
-  return set.values().next().value;
+/** The oldest socket of `set` (oldest first) from the address with the most connections open. */
+function mostCrowded(set: Set<Socket>, perAddress: Map<string, number>): Socket | undefined {
+  let pick: Socket | undefined;
+  let most = 0;
+  for (const socket of set) {
+    const n = perAddress.get(socket.remoteAddress ?? "") ?? 0;
+    if (n > most) [pick, most] = [socket, n];
+  }
+  return pick;
 }
 
 /** Counts events and logs them with `say(count)`, once per LOG_EVERY_MS at most. */

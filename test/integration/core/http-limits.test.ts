@@ -294,6 +294,38 @@ describe("HTTP limits", () => {
     expect((await post(s.http.url, init)).status).toBe(200);
   }, 20_000);
 
+  it("makes room from the address holding the most connections, not from another client's connection idle between calls", async () => {
+    const get = `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\n\r\n`;
+    /** A keep-alive socket from `localAddress`; `answers` counts the answers it got. */
+    const from = (localAddress: string) => {
+      const socket = connect({ port: s.port, host: "127.0.0.1", localAddress });
+      const got = { answers: 0, socket };
+      socket.on("data", (d: Buffer) => void (got.answers += d.toString().split("HTTP/1.1 200").length - 1));
+      socket.on("error", () => undefined);
+      return got;
+    };
+    const client = from("127.0.0.3");
+    client.socket.write(get);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(client.answers).toBe(1); // now idle between its calls, kept alive
+    // Another address keeps 19 sockets busy with quick requests, so they are always the newest idle ones.
+    const busy = Array.from({ length: 19 }, () => from("127.0.0.2"));
+    const timer = setInterval(() => busy.forEach((b) => b.socket.writable && b.socket.write(get)), 20);
+    await new Promise((r) => setTimeout(r, 200));
+    // And opens five more, over the cap of 20.
+    const more = Array.from({ length: 5 }, () => from("127.0.0.2"));
+    for (const m of more) m.socket.on("connect", () => m.socket.write(get));
+    await new Promise((r) => setTimeout(r, 300));
+    clearInterval(timer);
+    expect(client.socket.destroyed).toBe(false);
+    client.socket.write(get);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(client.answers).toBe(2);
+    expect([...busy, ...more].filter((b) => b.socket.destroyed).length).toBeGreaterThanOrEqual(5);
+    for (const b of [client, ...busy, ...more]) b.socket.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+  });
+
   it("refuses a connection over the cap only when every open one is serving a request", async () => {
     const head = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`;
     // headers done, bodies still coming (the body timeout is 1 s between chunks): each is a request under way
