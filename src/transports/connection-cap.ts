@@ -33,6 +33,8 @@ export function capConnections(server: Server, max: number): void {
   const fresh = new Set<Socket>();
   const idle = new Set<Socket>();
   let refusing = 0;
+  /** Connections over the cap that have not sent their request yet, oldest first. */
+  const overCapSilent = new Set<Socket>();
   let open = 0;
   /** Connections open per remote address. */
   const perAddress = new Map<string, number>();
@@ -66,14 +68,20 @@ export function capConnections(server: Server, max: number): void {
       if (!oldest) {
         refused();
         if (refusing >= REFUSED_LET_IN) {
-          // A refused one already told so, only waiting for its body's rest, makes way.
-          const told = oldestLingering((s) => overCap.has(s));
+          // A refused one already told so, only waiting for its body's rest, makes way; else one
+          // still silent (a health check sends its request at once, silent sockets would hold the
+          // places until the headers timeout).
+          const told = oldestLingering((s) => overCap.has(s)) ?? first(overCapSilent);
           if (!told) return void socket.destroy();
           told.destroy();
         }
         refusing++;
         overCap.add(socket);
-        return void socket.once("close", () => refusing--);
+        overCapSilent.add(socket);
+        return void socket.once("close", () => {
+          refusing--;
+          overCapSilent.delete(socket);
+        });
       }
       fresh.delete(oldest);
       idle.delete(oldest);
@@ -85,6 +93,7 @@ export function capConnections(server: Server, max: number): void {
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
+    overCapSilent.delete(socket);
     if (overCap.has(socket)) {
       const close = () => socket.destroySoon();
       return void (res.writableFinished ? close() : res.once("finish", close));
@@ -111,6 +120,10 @@ export function refuseOverCap(req: IncomingMessage, res: ServerResponse, max: nu
     { connection: "close", "retry-after": "5" },
   );
   return true;
+}
+
+function first(set: Set<Socket>): Socket | undefined {
+  return set.values().next().value;
 }
 
 /** The oldest socket of `set` (oldest first) from the address with the most connections open. */

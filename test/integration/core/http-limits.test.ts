@@ -350,6 +350,13 @@ describe("HTTP limits", () => {
     expect(await healthz.json()).toMatchObject({ status: "ok" });
     const late = slowSocket(s.port, "", "", 0);
     expect(await late.closed).toBeLessThan(2_000); // a silent one: closed by the headers timeout (1 s)
+    // Silent sockets over the cap do not hold the 32 places of refused connections: a health check still gets its answer.
+    const silent = Array.from({ length: 40 }, () => slowSocket(s.port, "", "", 0));
+    await new Promise((r) => setTimeout(r, 200));
+    const checked = await fetch(`${new URL(s.http.url).origin}/healthz`).then((r) => r.status, String);
+    expect(checked).toBe(200);
+    for (const x of silent) x.socket.destroy();
+    await Promise.all(silent.map((x) => x.closed));
     expect(busy.filter((b) => !b.socket.destroyed).length).toBe(20);
     expect(
       logLines.some((l) => /WARN refused \d+ connection\(s\): AIGC_MCP_MAX_CONNECTIONS \(20\) are open, each serving a request/.test(l)),
