@@ -6,8 +6,9 @@
  * (net/outbound-bodies.ts: the HTTP transport's budget; over stdio there is none and nothing
  * waits), and the call keeps the room until its vendor request settles or the call ends.
  *
- * A call waits once, for its first load: the others it makes while it holds room are counted
- * without waiting, so a call never waits on room it holds itself.
+ * Every load of a call waits, but never on the room its own call holds: one call alone always gets
+ * in (the loads of all calls stay within the limit plus the largest call's). Two calls that each
+ * hold room and each need more than the other leaves wait until one of them gives up (Busy).
  */
 import { AigcError } from "../errors.js";
 import { processCounts } from "./outbound-bodies.js";
@@ -15,52 +16,29 @@ import { cancelled } from "./transport-errors.js";
 
 export class LoadRoom {
   private releases: Array<() => void> = [];
-  private first: Promise<void> | undefined;
   /** Aborted by release(): a read still waiting then is dropped from the queue and holds nothing. */
   private ended = new AbortController();
+  private closed = false;
 
   /**
    * Resolves once `bytes` (a load's size, read before its bytes are) are counted. Throws a `Busy`
-   * AigcError (rate_limit) when the first load of the call found no room in time (by the call's
-   * `deadlineMs`, epoch ms, or the budget's own wait when that is longer), naming `field`,
-   * or a cancellation when `signal` aborts (or the room is released) while it waits; nothing was
-   * sent to a vendor either way.
+   * AigcError (rate_limit) when no room came in time (by the call's `deadlineMs`, epoch ms, or the
+   * budget's own wait when that is longer), naming `field`, or a cancellation when `signal` aborts,
+   * the room is released while it waits, or the call has ended (close); nothing was sent to a
+   * vendor either way.
    */
   async take(bytes: number, field: string, signal?: AbortSignal, deadlineMs = 0): Promise<void> {
     const counts = processCounts();
     if (!counts.length) return;
     const ended = this.ended.signal;
-    if (this.first) {
-      await this.first;
-      if (!ended.aborted) for (const count of counts) this.releases.push(count.holdLoaded(bytes));
-      return;
-    }
+    const until = signal ? AbortSignal.any([signal, ended]) : ended;
+    if (this.closed) throw cancelled("input", signal);
     // As long as the call's own wait (its wait_seconds; none for a task call), at least the budget's.
     const waitMs = Number.isFinite(deadlineMs) ? Math.max(0, deadlineMs - Date.now()) : 0;
-    this.first = this.wait(bytes, field, ended, signal, waitMs);
-    // A failed wait leaves no room held: the call's next load waits again.
-    await this.first.catch((err: unknown) => {
-      this.first = undefined;
-      throw err;
-    });
-  }
-
-  /** Gives back all the room the call holds (once its vendor request settled, or the call ended); idempotent. */
-  release(): void {
-    const releases = this.releases;
-    this.releases = [];
-    this.first = undefined;
-    this.ended.abort();
-    this.ended = new AbortController();
-    for (const release of releases) release();
-  }
-
-  private async wait(bytes: number, field: string, ended: AbortSignal, signal: AbortSignal | undefined, waitMs: number): Promise<void> {
-    const until = signal ? AbortSignal.any([signal, ended]) : ended;
     const granted: Array<() => void> = [];
     try {
-      for (const count of processCounts()) {
-        const release = await count.acquireLoaded(bytes, until, waitMs);
+      for (const count of counts) {
+        const release = await count.acquireLoaded(bytes, { signal: until, waitMs, room: this });
         if (release) granted.push(release);
         if (until.aborted) throw cancelled("input", signal);
         if (!release)
@@ -75,5 +53,20 @@ export class LoadRoom {
     } finally {
       for (const release of granted) release();
     }
+  }
+
+  /** Gives back all the room the call holds (what it read is no longer needed); its later loads wait again. Idempotent. */
+  release(): void {
+    const releases = this.releases;
+    this.releases = [];
+    this.ended.abort();
+    this.ended = new AbortController();
+    for (const release of releases) release();
+  }
+
+  /** The call ended: gives back its room, and a load of it still running gets none (it stops, cancelled). */
+  close(): void {
+    this.closed = true;
+    this.release();
   }
 }

@@ -8,18 +8,23 @@
  * every HTTP server in one process counts every request to a vendor and every load.
  */
 
-/** What a budget counts for the whole process. Each `hold…` counts at once (never waits) and returns its release. */
+/** How a load waits for room (ProcessCount.acquireLoaded). */
+export interface LoadWait {
+  /** Stops the wait: the load gets no room. */
+  signal?: AbortSignal;
+  /** The call's own wait, when longer than the budget's. */
+  waitMs?: number;
+  /** The call the load is for (its LoadRoom): what that call holds already never keeps it waiting. */
+  room?: object;
+}
+
+/** What a budget counts for the whole process. */
 export interface ProcessCount {
-  /** A request body to a vendor, in memory already. */
+  /** A request body to a vendor, in memory already: counted at once (never waits); returns its release. */
   holdSending(bytes: number): () => void;
-  /** Media a call loads while it already holds room for an earlier one (loaded-media.ts). */
-  holdLoaded(bytes: number): () => void;
-  /**
-   * Waits for room to load `bytes` of media: its release, or undefined when none came in time (the
-   * budget's own wait, or `waitMs` when longer) or `signal` aborted.
-   */
-  acquireLoaded(bytes: number, signal?: AbortSignal, waitMs?: number): Promise<(() => void) | undefined>;
-  /** Why a load found no room after waiting `waitMs` (as given to acquireLoaded): one sentence naming the counts and the setting. */
+  /** Waits for room to load `bytes` of media: its release, or undefined when none came in time or the wait was stopped. */
+  acquireLoaded(bytes: number, wait: LoadWait): Promise<(() => void) | undefined>;
+  /** Why a load found no room after waiting (`waitMs` as given to acquireLoaded): one sentence naming the counts and the setting. */
   busyReason(bytes: number, waitMs?: number): string;
 }
 

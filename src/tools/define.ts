@@ -273,7 +273,7 @@ async function callTool({ server, app, def, original, asTask }: Call, raw: unkno
     return scrub(errorResult(text));
   } finally {
     progress.stop();
-    loads.release();
+    loads.close();
     call.end();
   }
 }

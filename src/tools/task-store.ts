@@ -62,8 +62,8 @@ function taskOf(record: JobRecord, ttlMs: number): Task {
   };
 }
 
-/** A failure of this server or its job store (-32603), or of the request (-32602): the error's category says which. */
-const SERVER_SIDE = new Set(["local", "internal", "network", "timeout", "vendor", "bad_response"]);
+/** A failure of this server, its job store or a busy vendor or server (-32603), or of the request (-32602): the error's category says which. */
+const SERVER_SIDE = new Set(["local", "internal", "network", "timeout", "vendor", "bad_response", "rate_limit"]);
 export function errorCodeOf(err: unknown): ErrorCode {
   return err instanceof AigcError && !SERVER_SIDE.has(err.category) ? ErrorCode.InvalidParams : ErrorCode.InternalError;
 }

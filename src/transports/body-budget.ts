@@ -15,7 +15,7 @@
  *   come in small bodies: a load waits until it fits in this count and the vendor-bound one.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ProcessCount } from "../net/outbound-bodies.js";
+import type { LoadWait, ProcessCount } from "../net/outbound-bodies.js";
 import { plain } from "./reply.js";
 
 /** Bodies up to this many bytes are not counted (most calls are a few KB). */
@@ -25,8 +25,12 @@ export class BodyBudget implements ProcessCount {
   private held = 0;
   private sending = 0;
   private loaded = 0;
+  /** Bodies and loads waiting, served in arrival order (a waiting load holds back bodies behind it, and the other way round). */
   private readonly queue: Waiter[] = [];
-  private readonly loads: Waiter[] = [];
+  /** Bytes of loads counted per call's room (net/loaded-media.ts): a call's load never waits on its own call's. */
+  private readonly rooms = new WeakMap<object, number>();
+  /** The counts when the last load gave up waiting (for its Busy reason, before the next waiter moved in). */
+  private refusedAt?: { loaded: number; sending: number };
 
   /**
    * `capacity`: most counted bytes held at once in each count; a body or load larger than it is
@@ -42,22 +46,20 @@ export class BodyBudget implements ProcessCount {
    * undefined when `waitMs` passes or `signal` aborts first. Waiters are served in order.
    */
   acquire(bytes: number, waitMs: number, signal?: AbortSignal): Promise<(() => void) | undefined> {
-    return this.enqueue(this.queue, bytes, waitMs, signal);
+    return this.enqueue({ kind: "body" }, bytes, waitMs, signal);
   }
 
-  /** Like acquire, for media a call loads itself (net/loaded-media.ts), waiting up to the budget's load wait. */
-  acquireLoaded(bytes: number, signal?: AbortSignal, waitMs?: number): Promise<(() => void) | undefined> {
-    return this.enqueue(this.loads, bytes, this.loadWait(waitMs), signal);
+  /** Like acquire, for media a call loads itself (net/loaded-media.ts); see ProcessCount.acquireLoaded. */
+  acquireLoaded(bytes: number, opts: LoadWait): Promise<(() => void) | undefined> {
+    return this.enqueue({ kind: "load", room: opts.room }, bytes, this.loadWait(opts.waitMs), opts.signal);
   }
 
-  /** Counts more media of a call that holds room already, at once; returns its release. */
-  holdLoaded(bytes: number): () => void {
-    return this.count(bytes, (b) => (this.loaded += b));
-  }
-
-  /** Why a load of `bytes` found no room (the Busy error's reason). */
+  /** Why a load of `bytes` found no room after its wait (the Busy error's reason). */
   busyReason(bytes: number, waitMs?: number): string {
-    return `the server already holds ${this.loaded} bytes of media loaded for calls and ${this.sending} of its own requests to vendors (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${this.capacity} each), and no room for ${bytes} more came within ${Math.round(this.loadWait(waitMs) / 100) / 10} s`;
+    const { loaded, sending } = this.refusedAt ?? { loaded: this.loaded, sending: this.sending };
+    const charge =
+      bytes > this.capacity ? `, counted as ${this.capacity} (the whole limit: it is read when no other media are loaded or being sent)` : "";
+    return `the server already holds ${loaded} bytes of media loaded for calls and ${sending} of its own requests to vendors (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${this.capacity} each), and no room for ${bytes} more${charge} came within ${Math.round(this.loadWait(waitMs) / 100) / 10} s`;
   }
 
   /** A load waits the longer of the budget's own wait and the call's (its wait_seconds). */
@@ -90,45 +92,51 @@ export class BodyBudget implements ProcessCount {
 
   /** Requests and loads waiting for room now. */
   get waiting(): number {
-    return this.queue.length + this.loads.length;
+    return this.queue.length;
   }
 
-  private enqueue(queue: Waiter[], bytes: number, waitMs: number, signal?: AbortSignal): Promise<(() => void) | undefined> {
+  private enqueue(what: Want, bytes: number, waitMs: number, signal?: AbortSignal): Promise<(() => void) | undefined> {
     if (bytes <= SMALL_BODY_BYTES) return Promise.resolve(() => undefined);
-    const charge = Math.min(bytes, this.capacity);
-    if (!queue.length && this.fits(queue, charge)) return Promise.resolve(this.take(queue, charge));
+    const entry: Waiter = { ...what, bytes: Math.min(bytes, this.capacity), grant: () => undefined };
+    if (!this.queue.length && this.fits(entry)) return Promise.resolve(this.take(entry));
     if (signal?.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
-      const entry = {
-        bytes: charge,
-        grant: () => {
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", give);
-          resolve(this.take(queue, charge));
-        },
+      entry.grant = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", give);
+        resolve(this.take(entry));
       };
       const give = () => {
         clearTimeout(timer);
-        const i = queue.indexOf(entry);
-        if (i >= 0) queue.splice(i, 1);
+        const i = this.queue.indexOf(entry);
+        if (i >= 0) this.queue.splice(i, 1);
+        if (entry.kind === "load") this.refusedAt = { loaded: this.loaded, sending: this.sending };
         resolve(undefined);
         // A large waiter at the head may have held back smaller ones behind it.
         this.grantWaiting();
       };
       const timer = setTimeout(give, waitMs);
       signal?.addEventListener("abort", give, { once: true });
-      queue.push(entry);
+      this.queue.push(entry);
     });
   }
 
-  /** A body fits beside the bodies held, a load beside the loads; either beside the requests to vendors. */
-  private fits(queue: Waiter[], bytes: number): boolean {
-    const mine = queue === this.loads ? this.loaded : this.held;
-    return mine + bytes <= this.capacity && this.sending + bytes <= this.capacity;
+  /**
+   * A body fits beside the bodies held, a load beside the loads of other calls (its own call's do
+   * not count: a call never waits on itself); either beside the requests to vendors.
+   */
+  private fits(w: Waiter): boolean {
+    const mine = w.kind === "load" ? this.loaded - (w.room ? (this.rooms.get(w.room) ?? 0) : 0) : this.held;
+    return mine + w.bytes <= this.capacity && this.sending + w.bytes <= this.capacity;
   }
 
-  private take(queue: Waiter[], bytes: number): () => void {
-    return queue === this.loads ? this.count(bytes, (b) => (this.loaded += b)) : this.count(bytes, (b) => (this.held += b));
+  private take(w: Waiter): () => void {
+    if (w.kind === "body") return this.count(w.bytes, (b) => (this.held += b));
+    const room = w.room;
+    return this.count(w.bytes, (b) => {
+      this.loaded += b;
+      if (room) this.rooms.set(room, (this.rooms.get(room) ?? 0) + b);
+    });
   }
 
   /** Adds `bytes` (capped at the capacity; nothing for a small one) with `add`, and returns the release that takes them off. */
@@ -150,14 +158,12 @@ export class BodyBudget implements ProcessCount {
   }
 
   private grantWaiting(): void {
-    for (const queue of [this.queue, this.loads]) while (queue.length && this.fits(queue, queue[0]!.bytes)) queue.shift()!.grant();
+    while (this.queue.length && this.fits(this.queue[0]!)) this.queue.shift()!.grant();
   }
 }
 
-interface Waiter {
-  bytes: number;
-  grant: () => void;
-}
+type Want = { kind: "body" } | { kind: "load"; room?: object };
+type Waiter = Want & { bytes: number; grant: () => void };
 
 /**
  * Waits for room in `budget` for a body of `bytes`, held until the answer ends or `release` is

@@ -70,31 +70,47 @@ describe("BodyBudget", () => {
     room();
   });
 
-  it("counts media loaded for calls apart from bodies: a load waits for the loads and the requests to vendors, never for bodies", async () => {
+  it("counts media loaded for calls apart from bodies: a load waits for other calls' loads and the requests to vendors, never for its own call's", async () => {
     const b = new BodyBudget(4 * MB, 100);
     const body = (await b.acquire(4 * MB, 1000))!; // bodies full: a load still gets in
-    const first = (await b.acquireLoaded(3 * MB))!;
+    const call = {};
+    const first = (await b.acquireLoaded(3 * MB, { room: call }))!;
     expect(b.inLoading).toBe(3 * MB);
-    expect(await b.acquireLoaded(SMALL_BODY_BYTES)).toBeTypeOf("function"); // small: never waits, not counted
-    // The loads are full: the next one waits its 100 ms, then gives up, saying why.
-    expect(await b.acquireLoaded(2 * MB)).toBeUndefined();
+    expect(await b.acquireLoaded(SMALL_BODY_BYTES, {})).toBeTypeOf("function"); // small: never waits, not counted
+    // Another call waits its 100 ms, then gives up, saying why (the counts as it gave up).
+    expect(await b.acquireLoaded(2 * MB, { room: {} })).toBeUndefined();
     expect(b.busyReason(2 * MB)).toMatch(
-      /holds 3145728 bytes of media loaded for calls and 0 of its own requests to vendors \(AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, 4194304 each\)/,
+      /holds 3145728 bytes of media loaded for calls and 0 of its own requests to vendors \(AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, 4194304 each\), and no room for 2097152 more came within 0\.1 s$/,
     );
-    // More of a call that holds room already is counted at once, past the capacity.
-    const more = b.holdLoaded(2 * MB);
-    expect(b.inLoading).toBe(5 * MB);
+    expect(b.busyReason(5 * MB)).toMatch(/no room for 5242880 more, counted as 4194304 \(the whole limit: .*\) came within/);
+    // The same call's next load does not wait on what the call holds, even past the capacity.
+    const more = (await b.acquireLoaded(3 * MB, { room: call }))!;
+    expect(b.inLoading).toBe(6 * MB);
     first();
     more();
     // A load waits while the requests to vendors leave no room, and is let in when one is answered.
     const create = b.holdSending(3 * MB);
     let letIn = false;
-    const next = b.acquireLoaded(2 * MB).then((r) => ((letIn = true), r));
+    const next = b.acquireLoaded(2 * MB, {}).then((r) => ((letIn = true), r));
     await new Promise((r) => setTimeout(r, 20));
     expect([letIn, b.waiting]).toEqual([false, 1]);
     create();
     (await next)!();
     expect([b.inLoading, b.inUse, b.waiting]).toEqual([0, 4 * MB, 0]);
     body();
+  });
+
+  it("serves bodies and loads in arrival order: a load over the capacity is not starved by bodies arriving after it", async () => {
+    const b = new BodyBudget(4 * MB, 5000);
+    const create = b.holdSending(1 * MB); // a request to a vendor under way
+    const order: string[] = [];
+    const big = b.acquireLoaded(10 * MB, {}).then((r) => (order.push("load"), r));
+    const body = b.acquire(1 * MB, 5000).then((r) => (order.push("body"), r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(order).toEqual([]); // the body would fit, but waits behind the load
+    create();
+    (await big)!();
+    (await body)!();
+    expect(order).toEqual(["load", "body"]);
   });
 });

@@ -9,38 +9,49 @@ import { BodyBudget } from "../../src/transports/body-budget.js";
 const MB = 1 << 20;
 const owner = new EventEmitter();
 afterEach(() => owner.emit("close"));
+const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
 
 describe("LoadRoom", () => {
   it("never waits when no budget counts the process (stdio)", async () => {
     const room = new LoadRoom();
     await room.take(100 * MB, "image");
-    room.release();
+    room.close();
   });
 
-  it("waits once per call: its later loads are counted at once, all given back by release", async () => {
+  it("every load waits for room, but never on its own call's: one call alone gets in, past the capacity", async () => {
     const budget = new BodyBudget(4 * MB, 5000);
     countProcessMedia(budget, owner);
-    const other = (await budget.acquireLoaded(3 * MB))!;
+    const other = (await budget.acquireLoaded(3 * MB, { room: {} }))!;
     const room = new LoadRoom();
-    let first = false;
-    const loads = [
-      room.take(2 * MB, "images[0]").then(() => (first = true)),
-      room.take(3 * MB, "images[1]"),
-      room.take(3 * MB, "images[2]"),
-    ];
-    await new Promise((r) => setTimeout(r, 30));
-    expect([first, budget.inLoading]).toEqual([false, 3 * MB]);
+    const loads = [room.take(2 * MB, "images[0]"), room.take(3 * MB, "images[1]"), room.take(3 * MB, "images[2]")];
+    await tick();
+    expect(budget.inLoading).toBe(3 * MB);
     other();
     await Promise.all(loads);
-    // The second and third went past the capacity rather than wait on the room their own call holds.
     expect(budget.inLoading).toBe(8 * MB);
     room.release();
     room.release();
     expect(budget.inLoading).toBe(0);
-    // Released, the room waits again for the next load.
+    // Released (not closed), the room waits again for the call's next load.
     await room.take(1 * MB, "again");
     expect(budget.inLoading).toBe(1 * MB);
-    room.release();
+    room.close();
+    expect(budget.inLoading).toBe(0);
+  });
+
+  it("a small first load does not let the call's later large ones pass other calls", async () => {
+    const budget = new BodyBudget(4 * MB, 5000);
+    countProcessMedia(budget, owner);
+    const other = (await budget.acquireLoaded(4 * MB, { room: {} }))!;
+    const room = new LoadRoom();
+    await room.take(30_000, "images[0]"); // small: neither waits nor holds
+    let done = false;
+    const big = room.take(3 * MB, "images[1]").then(() => (done = true));
+    await tick();
+    expect(done).toBe(false);
+    other();
+    await big;
+    room.close();
   });
 
   it("fails with Busy, naming the field and the counts, when no room came in the budget's wait; nothing is left held", async () => {
@@ -62,7 +73,7 @@ describe("LoadRoom", () => {
   it("stops waiting when the call is cancelled", async () => {
     const budget = new BodyBudget(4 * MB, 5000);
     countProcessMedia(budget, owner);
-    const held = (await budget.acquireLoaded(4 * MB))!;
+    const held = (await budget.acquireLoaded(4 * MB, { room: {} }))!;
     const ac = new AbortController();
     const waiting = new LoadRoom().take(2 * MB, "video", ac.signal).catch((e: AigcError) => e.info.category);
     ac.abort();
@@ -72,21 +83,31 @@ describe("LoadRoom", () => {
   });
 });
 
-describe("LoadRoom released while a read waits (its call ended: a sibling input was refused)", () => {
-  it("drops the read from the queue, and room granted later is not kept", async () => {
+describe("LoadRoom of a call that ended (a sibling input was refused)", () => {
+  it("drops the loads still waiting, and room granted later is not kept", async () => {
     const budget = new BodyBudget(4 * MB, 5000);
     countProcessMedia(budget, owner);
-    const held = (await budget.acquireLoaded(4 * MB))!;
+    const held = (await budget.acquireLoaded(4 * MB, { room: {} }))!;
     const room = new LoadRoom();
     const waiting = room.take(2 * MB, "reference_videos[0]").catch((e: AigcError) => e.info.category);
     const behind = room.take(1 * MB, "reference_videos[1]").catch((e: AigcError) => e.info.category);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(budget.waiting).toBe(1);
-    room.release();
-    expect(await waiting).toBe("cancelled");
-    expect(await behind).toBe("cancelled");
+    await tick();
+    expect(budget.waiting).toBe(2);
+    room.close();
+    expect([await waiting, await behind]).toEqual(["cancelled", "cancelled"]);
     expect(budget.waiting).toBe(0);
     held();
+    expect(budget.inLoading).toBe(0);
+  });
+
+  it("gives a load that reaches it after the end no room: it is cancelled, nothing is held", async () => {
+    const budget = new BodyBudget(4 * MB, 5000);
+    countProcessMedia(budget, owner);
+    const room = new LoadRoom();
+    await room.take(3 * MB, "image");
+    room.close();
+    const late = await room.take(3 * MB, "image_tail").catch((e: AigcError) => e.info.category);
+    expect(late).toBe("cancelled");
     expect(budget.inLoading).toBe(0);
   });
 });

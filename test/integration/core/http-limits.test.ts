@@ -606,6 +606,18 @@ describe("media the server loads for calls (file paths) wait for room as large b
     expect(done.at).toBeGreaterThan(image.at); // the task runs 4 s
   });
 
+  it("a call refused for one of its inputs keeps no room for the others it was reading", async () => {
+    const missing = join(dir, "missing.jpg");
+    const other = join(dir, "kite2.jpg");
+    writeFileSync(other, jpeg);
+    for (let i = 0; i < 3; i++) {
+      const r = await callTool(40 + i, "seedance_generate_video", { prompt: "x", first_frame: missing, reference_images: [file, other] });
+      expect(r.text).toMatch(/first_frame: file .*missing\.jpg does not exist/);
+    }
+    await new Promise((r) => setTimeout(r, 300)); // the other reads end
+    expect(await bodies()).toMatchObject({ bytes_loaded: 0, waiting: 0 });
+  });
+
   it("a call whose file finds no room within 3 × the body timeout (or its longer wait) fails with Busy, and nothing of it reaches the vendor", async () => {
     s.ark.sim.inject({ kind: "delay", delayMs: 4000, match: (r) => r.path.endsWith("/images/generations") });
     const before = generations().length;
