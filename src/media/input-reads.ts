@@ -18,10 +18,14 @@ export async function sizeAt(path: string): Promise<number> {
 
 /**
  * Waits, before a file or download of `bytes` is read, for room in the call's LoadRoom
- * (net/loaded-media.ts); one over the rule's cap is refused by the read, without waiting.
+ * (net/loaded-media.ts); one over the rule's cap is refused by the read, without waiting. A download
+ * whose size was not announced is counted as the cap.
  */
-export async function roomToRead(bytes: number, rule: InputRule, policy: InputPolicy, limits?: CallLimits): Promise<void> {
-  if (limits?.loads && bytes <= capOf(rule, policy)) await limits.loads.take(bytes, rule.field, limits.signal, limits.deadlineMs);
+export async function roomToRead(bytes: number | "unannounced", rule: InputRule, policy: InputPolicy, limits?: CallLimits): Promise<void> {
+  const cap = capOf(rule, policy);
+  const size = bytes === "unannounced" ? cap : bytes;
+  const note = bytes === "unannounced" ? ": its size was not announced, so the field's limit" : "";
+  if (limits?.loads && size <= cap) await limits.loads.take(size, rule.field, limits.signal, limits.deadlineMs, note);
 }
 
 /** An opened file's bytes, when its size is within the limits; closes it. */

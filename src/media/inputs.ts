@@ -249,9 +249,8 @@ async function download(
       discard(res.body);
       throw new Error(`HTTP ${res.status}`);
     }
-    // Its size as announced, else the most it may be.
     const length = Number(res.headers["content-length"]);
-    await roomToRead(Number.isSafeInteger(length) && length >= 0 ? length : cap, rule, policy, limits).catch((err: unknown) => {
+    await roomToRead(Number.isSafeInteger(length) && length >= 0 ? length : "unannounced", rule, policy, limits).catch((err: unknown) => {
       discard(res.body);
       throw err;
     });

@@ -6,9 +6,8 @@
  * (net/outbound-bodies.ts: the HTTP transport's budget; over stdio there is none and nothing
  * waits), and the call keeps the room until its vendor request settles or the call ends.
  *
- * Every load of a call waits, but never on the room its own call holds: one call alone always gets
- * in (the loads of all calls stay within the limit plus the largest call's). Two calls that each
- * hold room and each need more than the other leaves wait until one of them gives up (Busy).
+ * Every load of a call waits, whatever its size, but never on the room its own call holds, and
+ * calls never wait on each other for ever (transports/body-budget.ts says who goes first).
  */
 import { AigcError } from "../errors.js";
 import { processCounts } from "./outbound-bodies.js";
@@ -25,9 +24,9 @@ export class LoadRoom {
    * AigcError (rate_limit) when no room came in time (by the call's `deadlineMs`, epoch ms, or the
    * budget's own wait when that is longer), naming `field`, or a cancellation when `signal` aborts,
    * the room is released while it waits, or the call has ended (close); nothing was sent to a
-   * vendor either way.
+   * vendor either way. `sizeNote` follows the size in the message (why it is what it is).
    */
-  async take(bytes: number, field: string, signal?: AbortSignal, deadlineMs = 0): Promise<void> {
+  async take(bytes: number, field: string, signal?: AbortSignal, deadlineMs = 0, sizeNote = ""): Promise<void> {
     const counts = processCounts();
     if (!counts.length) return;
     const ended = this.ended.signal;
@@ -45,7 +44,7 @@ export class LoadRoom {
           throw new AigcError({
             category: "rate_limit",
             code: "Busy",
-            message: `${field} (${bytes} bytes) was not read: ${count.busyReason(bytes, waitMs)}`,
+            message: `${field} (${bytes} bytes${sizeNote}) was not read: ${count.busyReason(bytes, waitMs)}`,
             hint: "Nothing was sent to the vendor: call again in a few seconds, or with fewer large inputs at once.",
           });
       }

@@ -12,7 +12,13 @@
  *   inline media in creates. This count never waits (its bodies are in memory already), so it can
  *   pass the capacity.
  * - media calls load themselves (file paths, media:// URIs, downloads: net/loaded-media.ts), which
- *   come in small bodies: a load waits until it fits in this count and the vendor-bound one.
+ *   come in small bodies, each load counted whatever its size. Loads wait in a queue of their own
+ *   (a body never waits behind a load, nor a load behind a body: a call may hold one and want the
+ *   other), until they fit beside the other calls' loads and the requests to vendors leave room.
+ *   A call's own loads never count against it, and a load of a call that holds room already goes
+ *   ahead of the calls that hold none (it finishes its call, which then gives its room back); when
+ *   every call holding room waits for more, the oldest such load goes in past the limit, so calls
+ *   never wait on each other for ever. The loads stay within the limit plus one call's.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { LoadWait, ProcessCount } from "../net/outbound-bodies.js";
@@ -25,11 +31,15 @@ export class BodyBudget implements ProcessCount {
   private held = 0;
   private sending = 0;
   private loaded = 0;
-  /** Bodies and loads waiting, served in arrival order (a waiting load holds back bodies behind it, and the other way round). */
-  private readonly queue: Waiter[] = [];
-  /** Bytes of loads counted per call's room (net/loaded-media.ts): a call's load never waits on its own call's. */
-  private readonly rooms = new WeakMap<object, number>();
-  /** The counts when the last load gave up waiting (for its Busy reason, before the next waiter moved in). */
+  /** Bodies waiting, served in order. */
+  private readonly bodies: Waiter[] = [];
+  /** Loads waiting, in order (see the file's comment for who goes first). */
+  private readonly loads: Waiter[] = [];
+  /** Bytes of loads counted per call (its LoadRoom): a call's load never waits on its own call's. */
+  private readonly rooms = new Map<object, number>();
+  /** The call whose loads went in past the limit to end a wait of every call on another (breakDeadlock). */
+  private forced?: object;
+  /** The other calls' loads and the requests to vendors when the last load gave up waiting (its Busy reason). */
   private refusedAt?: { loaded: number; sending: number };
 
   /**
@@ -46,20 +56,22 @@ export class BodyBudget implements ProcessCount {
    * undefined when `waitMs` passes or `signal` aborts first. Waiters are served in order.
    */
   acquire(bytes: number, waitMs: number, signal?: AbortSignal): Promise<(() => void) | undefined> {
-    return this.enqueue({ kind: "body" }, bytes, waitMs, signal);
+    if (bytes <= SMALL_BODY_BYTES) return Promise.resolve(() => undefined);
+    return this.enqueue(this.bodies, { bytes: Math.min(bytes, this.capacity) }, waitMs, signal);
   }
 
-  /** Like acquire, for media a call loads itself (net/loaded-media.ts); see ProcessCount.acquireLoaded. */
+  /** Like acquire, for media a call loads itself (net/loaded-media.ts), of any size; see ProcessCount.acquireLoaded. */
   acquireLoaded(bytes: number, opts: LoadWait): Promise<(() => void) | undefined> {
-    return this.enqueue({ kind: "load", room: opts.room }, bytes, this.loadWait(opts.waitMs), opts.signal);
+    const room = opts.room ?? {};
+    return this.enqueue(this.loads, { bytes: Math.min(bytes, this.capacity), room }, this.loadWait(opts.waitMs), opts.signal);
   }
 
   /** Why a load of `bytes` found no room after its wait (the Busy error's reason). */
   busyReason(bytes: number, waitMs?: number): string {
     const { loaded, sending } = this.refusedAt ?? { loaded: this.loaded, sending: this.sending };
     const charge =
-      bytes > this.capacity ? `, counted as ${this.capacity} (the whole limit: it is read when no other media are loaded or being sent)` : "";
-    return `the server already holds ${loaded} bytes of media loaded for calls and ${sending} of its own requests to vendors (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${this.capacity} each), and no room for ${bytes} more${charge} came within ${Math.round(this.loadWait(waitMs) / 100) / 10} s`;
+      bytes > this.capacity ? `, counted as ${this.capacity} (the whole limit: it is read when no other media are loaded)` : "";
+    return `other calls hold ${loaded} bytes of media loaded and the server ${sending} of its own requests to vendors (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${this.capacity} each), and no room for ${bytes} more${charge} came within ${Math.round(this.loadWait(waitMs) / 100) / 10} s`;
   }
 
   /** A load waits the longer of the budget's own wait and the call's (its wait_seconds). */
@@ -72,7 +84,10 @@ export class BodyBudget implements ProcessCount {
    * net/outbound-bodies.ts) at once, even past the capacity; returns its release.
    */
   holdSending(bytes: number): () => void {
-    return this.count(bytes, (b) => (this.sending += b));
+    if (bytes <= SMALL_BODY_BYTES) return () => undefined;
+    const charge = Math.min(bytes, this.capacity);
+    this.sending += charge;
+    return this.releaser(() => (this.sending -= charge));
   }
 
   /** Bytes of request bodies held now (for /healthz and tests). */
@@ -92,59 +107,65 @@ export class BodyBudget implements ProcessCount {
 
   /** Requests and loads waiting for room now. */
   get waiting(): number {
-    return this.queue.length;
+    return this.bodies.length + this.loads.length;
   }
 
-  private enqueue(what: Want, bytes: number, waitMs: number, signal?: AbortSignal): Promise<(() => void) | undefined> {
-    if (bytes <= SMALL_BODY_BYTES) return Promise.resolve(() => undefined);
-    const entry: Waiter = { ...what, bytes: Math.min(bytes, this.capacity), grant: () => undefined };
-    if (!this.queue.length && this.fits(entry)) return Promise.resolve(this.take(entry));
+  private enqueue(queue: Waiter[], want: Omit<Waiter, "grant">, waitMs: number, signal?: AbortSignal): Promise<(() => void) | undefined> {
     if (signal?.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
-      entry.grant = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", give);
-        resolve(this.take(entry));
+      const entry: Waiter = {
+        ...want,
+        grant: () => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", give);
+          resolve(this.take(entry));
+        },
       };
       const give = () => {
         clearTimeout(timer);
-        const i = this.queue.indexOf(entry);
-        if (i >= 0) this.queue.splice(i, 1);
-        if (entry.kind === "load") this.refusedAt = { loaded: this.loaded, sending: this.sending };
+        const i = queue.indexOf(entry);
+        if (i >= 0) queue.splice(i, 1);
+        if (entry.room) this.refusedAt = { loaded: this.loaded - this.own(entry), sending: this.sending };
         resolve(undefined);
         // A large waiter at the head may have held back smaller ones behind it.
         this.grantWaiting();
       };
       const timer = setTimeout(give, waitMs);
       signal?.addEventListener("abort", give, { once: true });
-      this.queue.push(entry);
+      queue.push(entry);
+      this.grantWaiting();
     });
+  }
+
+  /** What `w`'s call holds of the loads already. */
+  private own(w: Waiter): number {
+    return w.room ? (this.rooms.get(w.room) ?? 0) : 0;
   }
 
   /**
-   * A body fits beside the bodies held, a load beside the loads of other calls (its own call's do
-   * not count: a call never waits on itself); either beside the requests to vendors.
+   * A body fits beside the bodies held and the requests to vendors; a load beside the other calls'
+   * loads, while the requests to vendors leave any room (a load over the capacity would otherwise
+   * wait for none to be under way, which steady traffic never allows).
    */
   private fits(w: Waiter): boolean {
-    const mine = w.kind === "load" ? this.loaded - (w.room ? (this.rooms.get(w.room) ?? 0) : 0) : this.held;
-    return mine + w.bytes <= this.capacity && this.sending + w.bytes <= this.capacity;
+    if (!w.room) return this.held + w.bytes <= this.capacity && this.sending + w.bytes <= this.capacity;
+    return this.loaded - this.own(w) + w.bytes <= this.capacity && this.sending < this.capacity;
   }
 
   private take(w: Waiter): () => void {
-    if (w.kind === "body") return this.count(w.bytes, (b) => (this.held += b));
-    const room = w.room;
-    return this.count(w.bytes, (b) => {
+    const { bytes, room } = w;
+    if (!room) {
+      this.held += bytes;
+      return this.releaser(() => (this.held -= bytes));
+    }
+    const add = (b: number) => {
       this.loaded += b;
-      if (room) this.rooms.set(room, (this.rooms.get(room) ?? 0) + b);
-    });
-  }
-
-  /** Adds `bytes` (capped at the capacity; nothing for a small one) with `add`, and returns the release that takes them off. */
-  private count(bytes: number, add: (b: number) => void): () => void {
-    if (bytes <= SMALL_BODY_BYTES) return () => undefined;
-    const charge = Math.min(bytes, this.capacity);
-    add(charge);
-    return this.releaser(() => add(-charge));
+      const left = (this.rooms.get(room) ?? 0) + b;
+      if (left > 0) this.rooms.set(room, left);
+      else this.rooms.delete(room);
+    };
+    add(bytes);
+    return this.releaser(() => add(-bytes));
   }
 
   private releaser(give: () => void): () => void {
@@ -158,12 +179,37 @@ export class BodyBudget implements ProcessCount {
   }
 
   private grantWaiting(): void {
-    while (this.queue.length && this.fits(this.queue[0]!)) this.queue.shift()!.grant();
+    while (this.bodies.length && this.fits(this.bodies[0]!)) this.bodies.shift()!.grant();
+    for (;;) {
+      // In order; a load of a call that holds room goes ahead of the ones that hold none.
+      const next = this.loads.find((w, i) => (i === 0 || this.own(w) > 0) && this.fits(w)) ?? this.breakDeadlock();
+      if (!next) return;
+      this.loads.splice(this.loads.indexOf(next), 1);
+      next.grant();
+    }
+  }
+
+  /**
+   * When every call that holds loaded room waits for more (none of them will give any back), the
+   * oldest of their loads, to go in past the limit; else undefined.
+   */
+  private breakDeadlock(): Waiter | undefined {
+    if (this.forced && !this.rooms.has(this.forced)) this.forced = undefined;
+    const waitingRooms = new Set(this.loads.map((w) => w.room));
+    if (!this.rooms.size || [...this.rooms.keys()].some((room) => !waitingRooms.has(room))) return undefined;
+    // One call at a time goes past the limit, until it gives its room back.
+    const next = this.loads.find((w) => this.own(w) > 0 && (!this.forced || w.room === this.forced));
+    if (next) this.forced = next.room;
+    return next;
   }
 }
 
-type Want = { kind: "body" } | { kind: "load"; room?: object };
-type Waiter = Want & { bytes: number; grant: () => void };
+interface Waiter {
+  bytes: number;
+  /** The call a load is for; none for a body. */
+  room?: object;
+  grant: () => void;
+}
 
 /**
  * Waits for room in `budget` for a body of `bytes`, held until the answer ends or `release` is

@@ -70,17 +70,19 @@ describe("BodyBudget", () => {
     room();
   });
 
-  it("counts media loaded for calls apart from bodies: a load waits for other calls' loads and the requests to vendors, never for its own call's", async () => {
+  it("counts media loaded for calls apart from bodies: a load waits for other calls' loads, never for its own call's nor for bodies", async () => {
     const b = new BodyBudget(4 * MB, 100);
     const body = (await b.acquire(4 * MB, 1000))!; // bodies full: a load still gets in
     const call = {};
     const first = (await b.acquireLoaded(3 * MB, { room: call }))!;
     expect(b.inLoading).toBe(3 * MB);
-    expect(await b.acquireLoaded(SMALL_BODY_BYTES, {})).toBeTypeOf("function"); // small: never waits, not counted
-    // Another call waits its 100 ms, then gives up, saying why (the counts as it gave up).
+    // Another call waits its 100 ms, then gives up, saying why (the counts as it gave up); a small load is counted too.
     expect(await b.acquireLoaded(2 * MB, { room: {} })).toBeUndefined();
+    const tiny = (await b.acquireLoaded(1000, { room: {} }))!;
+    expect(b.inLoading).toBe(3 * MB + 1000);
+    tiny();
     expect(b.busyReason(2 * MB)).toMatch(
-      /holds 3145728 bytes of media loaded for calls and 0 of its own requests to vendors \(AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, 4194304 each\), and no room for 2097152 more came within 0\.1 s$/,
+      /^other calls hold 3145728 bytes of media loaded and the server 0 of its own requests to vendors \(AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, 4194304 each\), and no room for 2097152 more came within 0\.1 s$/,
     );
     expect(b.busyReason(5 * MB)).toMatch(/no room for 5242880 more, counted as 4194304 \(the whole limit: .*\) came within/);
     // The same call's next load does not wait on what the call holds, even past the capacity.
@@ -88,8 +90,8 @@ describe("BodyBudget", () => {
     expect(b.inLoading).toBe(6 * MB);
     first();
     more();
-    // A load waits while the requests to vendors leave no room, and is let in when one is answered.
-    const create = b.holdSending(3 * MB);
+    // A load waits while the requests to vendors fill the limit, and is let in when one is answered.
+    const create = b.holdSending(4 * MB);
     let letIn = false;
     const next = b.acquireLoaded(2 * MB, {}).then((r) => ((letIn = true), r));
     await new Promise((r) => setTimeout(r, 20));
@@ -100,17 +102,52 @@ describe("BodyBudget", () => {
     body();
   });
 
-  it("serves bodies and loads in arrival order: a load over the capacity is not starved by bodies arriving after it", async () => {
+  it("a load over the capacity goes in while requests to vendors are under way below the limit, and bodies never wait behind loads", async () => {
     const b = new BodyBudget(4 * MB, 5000);
-    const create = b.holdSending(1 * MB); // a request to a vendor under way
-    const order: string[] = [];
-    const big = b.acquireLoaded(10 * MB, {}).then((r) => (order.push("load"), r));
-    const body = b.acquire(1 * MB, 5000).then((r) => (order.push("body"), r));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(order).toEqual([]); // the body would fit, but waits behind the load
+    const create = b.holdSending(3 * MB); // steady inline traffic: some request to a vendor is always under way
+    const big = (await b.acquireLoaded(10 * MB, {}))!;
+    expect(b.inLoading).toBe(4 * MB);
+    const waitingLoad = b.acquireLoaded(1 * MB, { room: {} });
+    const body = (await b.acquire(1 * MB, 5000))!; // not behind the waiting load
+    big();
+    (await waitingLoad)!();
+    body();
     create();
-    (await big)!();
-    (await body)!();
-    expect(order).toEqual(["load", "body"]);
+  });
+
+  it("a load of a call that holds room goes ahead of calls that hold none, so the first call finishes", async () => {
+    const b = new BodyBudget(8 * MB, 5000);
+    const a = {};
+    const aFirst = (await b.acquireLoaded(3 * MB, { room: a }))!;
+    const bigWaits = b.acquireLoaded(7 * MB, { room: {} }); // needs a's room: waits at the head
+    const aSecond = await b.acquireLoaded(3 * MB, { room: a }); // fits beside the others: goes ahead
+    expect(aSecond).toBeTypeOf("function");
+    aFirst();
+    aSecond!();
+    (await bigWaits)!();
+  });
+
+  it("when every call that holds room waits for more, the oldest such load goes in past the limit, one call at a time", async () => {
+    const b = new BodyBudget(4 * MB, 5000);
+    const [x, y] = [{}, {}];
+    const xHeld = (await b.acquireLoaded(2 * MB, { room: x }))!;
+    const yHeld = (await b.acquireLoaded(2 * MB, { room: y }))!;
+    let xMore: (() => void) | undefined;
+    let yMore: (() => void) | undefined;
+    void b.acquireLoaded(3 * MB, { room: x }).then((r) => (xMore = r));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(xMore).toBeUndefined(); // y holds room and is not waiting: it will give it back
+    void b.acquireLoaded(3 * MB, { room: y }).then((r) => (yMore = r));
+    await new Promise((r) => setTimeout(r, 10));
+    // Both wait on each other: x, the older, goes in; y waits until x gives its room back.
+    expect([typeof xMore, typeof yMore]).toEqual(["function", "undefined"]);
+    expect(b.inLoading).toBe(7 * MB);
+    xHeld();
+    xMore!();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(typeof yMore).toBe("function");
+    yHeld();
+    yMore!();
+    expect([b.inLoading, b.waiting]).toEqual([0, 0]);
   });
 });

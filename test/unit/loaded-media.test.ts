@@ -39,18 +39,18 @@ describe("LoadRoom", () => {
     expect(budget.inLoading).toBe(0);
   });
 
-  it("a small first load does not let the call's later large ones pass other calls", async () => {
+  it("a small load is counted and waits too, so small files cannot pass other calls", async () => {
     const budget = new BodyBudget(4 * MB, 5000);
     countProcessMedia(budget, owner);
     const other = (await budget.acquireLoaded(4 * MB, { room: {} }))!;
     const room = new LoadRoom();
-    await room.take(30_000, "images[0]"); // small: neither waits nor holds
     let done = false;
-    const big = room.take(3 * MB, "images[1]").then(() => (done = true));
+    const small = room.take(30_000, "images[0]").then(() => (done = true));
     await tick();
     expect(done).toBe(false);
     other();
-    await big;
+    await small;
+    expect(budget.inLoading).toBe(30_000);
     room.close();
   });
 
@@ -63,7 +63,7 @@ describe("LoadRoom", () => {
     expect(err).toBeInstanceOf(AigcError);
     expect(err.info).toMatchObject({ category: "rate_limit", code: "Busy" });
     expect(err.message).toMatch(
-      /^first_frame \(2097152 bytes\) was not read: the server already holds 0 bytes of media loaded for calls and 4194304 of its own requests to vendors/,
+      /^first_frame \(2097152 bytes\) was not read: other calls hold 0 bytes of media loaded and the server 4194304 of its own requests to vendors/,
     );
     expect(err.info.hint).toMatch(/Nothing was sent to the vendor/);
     expect(budget.inLoading).toBe(0);

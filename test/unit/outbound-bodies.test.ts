@@ -67,4 +67,3 @@ describe("outbound bodies", () => {
     expect(samples.every((n) => n === 300_000 + "paraformer-v2".length)).toBe(true);
   });
 });
-

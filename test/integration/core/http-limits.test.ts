@@ -593,6 +593,18 @@ describe("media the server loads for calls (file paths) wait for room as large b
     expect(await bodies()).toMatchObject({ bytes_loaded: 0, bytes_to_vendors: 0, waiting: 0 });
   });
 
+  it("calls that each read two files take turns under a budget that holds one call's, and none waits on another", async () => {
+    const half = join(dir, "half.jpg");
+    writeFileSync(half, jpeg.subarray(0, 450_000));
+    const half2 = join(dir, "half2.jpg");
+    writeFileSync(half2, jpeg.subarray(0, 460_000));
+    const t0 = Date.now();
+    const calls = [1, 2, 3, 4].map((i) => callTool(50 + i, "seedream_generate_image", { prompt: "a kite", images: [half, half2] }));
+    for (const r of await Promise.all(calls)) expect(r.text).toMatch(/"status":"succeeded"/);
+    expect(Date.now() - t0).toBeLessThan(8_000); // before, they waited on each other until one gave up (30 s)
+    expect(await bodies()).toMatchObject({ bytes_loaded: 0, waiting: 0 });
+  });
+
   it("a video call gives its file's room back once its create is answered, though it still waits for the video", async () => {
     const tasks = () => s.ark.sim.requests.filter((r) => r.path.endsWith("/tasks") && r.method === "POST").length;
     const video = callTool(10, "seedance_generate_video", { prompt: "a kite flies", first_frame: file });
@@ -629,7 +641,7 @@ describe("media the server loads for calls (file paths) wait for room as large b
     expect(Date.now() - t0).toBeGreaterThan(2500);
     expect(refused.text).toMatch(/"isError":true/);
     expect(refused.text).toContain(
-      `Error: Busy: images[0] (${jpeg.length} bytes) was not read: the server already holds ${jpeg.length} bytes of media loaded for calls and`,
+      `Error: Busy: images[0] (${jpeg.length} bytes) was not read: other calls hold ${jpeg.length} bytes of media loaded and the server`,
     );
     expect(refused.text).toMatch(/Nothing was sent to the vendor: call again in a few seconds/);
     expect(generations()).toHaveLength(before + 1);

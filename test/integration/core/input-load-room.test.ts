@@ -47,6 +47,14 @@ media.generated = (name) => Promise.resolve(name === "made.jpg" ? { name, bytes:
 const policy: InputPolicy = { roots: [root], maxBytes: 10 * MB, media };
 const rule = { field: "first_frame", accept: ["image" as const] };
 
+/** A 1 MiB budget counting the process, its requests to vendors filling it (release with `full()`), and the limits of a call that waits `callWaitMs`. */
+function fullBudget(budgetWaitMs: number, callWaitMs: number) {
+  const budget = new BodyBudget(1 * MB, budgetWaitMs);
+  countProcessMedia(budget, owner);
+  return { budget, full: budget.holdSending(1 * MB), limits: callLimits(callWaitMs) };
+}
+const callLimits = (waitMs: number) => ({ signal: new AbortController().signal, deadlineMs: Date.now() + waitMs, loads: new LoadRoom() });
+
 describe("media loaded for a call", () => {
   it("wait for room before they are read, whatever their form, and are counted once read", async () => {
     const budget = new BodyBudget(1 * MB, 300);
@@ -64,7 +72,7 @@ describe("media loaded for a call", () => {
       // A download is refused after its headers, before its body is read; its size as announced, else the cap.
       const size = ref.endsWith("chunked") ? 10 * MB : jpeg.length;
       expect(err.message, ref).toBe(
-        `first_frame (${size} bytes) was not read: the server already holds 0 bytes of media loaded for calls and ${1 * MB} of its own requests to vendors (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${1 * MB} each), and no room for ${size} more${size > MB ? `, counted as ${MB} (the whole limit: it is read when no other media are loaded or being sent)` : ""} came within 0.3 s`,
+        `first_frame (${size} bytes${ref.endsWith("chunked") ? ": its size was not announced, so the field's limit" : ""}) was not read: other calls hold 0 bytes of media loaded and the server ${1 * MB} of its own requests to vendors (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${1 * MB} each), and no room for ${size} more${size > MB ? `, counted as ${MB} (the whole limit: it is read when no other media are loaded)` : ""} came within 0.3 s`,
       );
       expect(fetched - before).toBe(ref.startsWith("http") ? 1 : 0);
       full();
@@ -77,10 +85,7 @@ describe("media loaded for a call", () => {
   });
 
   it("wait as long as the call's own wait when that is longer than the budget's", async () => {
-    const budget = new BodyBudget(1 * MB, 300);
-    countProcessMedia(budget, owner);
-    const full = budget.holdSending(1 * MB);
-    const limits = { signal: new AbortController().signal, deadlineMs: Date.now() + 1_000, loads: new LoadRoom() };
+    const { budget, full, limits } = fullBudget(300, 1_000);
     const t0 = Date.now();
     const late = loadMediaInput(join(root, "big.jpg"), rule, policy, limits).catch((e: AigcError) => e);
     await new Promise((r) => setTimeout(r, 600));
@@ -89,17 +94,14 @@ describe("media loaded for a call", () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(590);
     limits.loads.release();
     const again = budget.holdSending(1 * MB);
-    const limits2 = { ...limits, deadlineMs: Date.now() + 1_000, loads: new LoadRoom() };
+    const limits2 = callLimits(1_000);
     const err = (await loadMediaInput(join(root, "big.jpg"), rule, policy, limits2).catch((e: unknown) => e)) as AigcError;
     expect(err.message).toMatch(/no room for 700011 more came within (0\.9|1) s$/);
     again();
   });
 
   it("a file over the field's cap is refused for its size at once, without waiting for room", async () => {
-    const budget = new BodyBudget(1 * MB, 5_000);
-    countProcessMedia(budget, owner);
-    const full = budget.holdSending(1 * MB);
-    const limits = { signal: new AbortController().signal, deadlineMs: Date.now() + 30_000, loads: new LoadRoom() };
+    const { full, limits } = fullBudget(5_000, 30_000);
     const t0 = Date.now();
     await expect(loadMediaInput(join(root, "big.jpg"), { ...rule, maxBytes: 500_000 }, policy, limits)).rejects.toThrow(
       /first_frame: .*big\.jpg is 700011 bytes; the limit is 500000/,
