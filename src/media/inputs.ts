@@ -163,16 +163,26 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
   }
   const realRoots = roots.map(([, r]) => r!);
   if (!within(real, realRoots)) throw outside();
-  await roomToRead(await sizeAt(real), rule, policy, limits);
-  // Checked again on the open file: a link swapped in after the checks above cannot lead outside.
-  const data = await policy.media.queue.run(async () => {
-    const file = await openWithin(real, realRoots);
-    if (file === "outside") throw outside();
-    if (file === "missing") throw missing();
-    if (file === "not a file") throw inputError(field, `${path} is not a file`);
-    return readWhole(file, path, rule, policy);
-  });
-  return checkBytes(data, rule, policy, path);
+  let counted = await sizeAt(real);
+  await roomToRead(counted, rule, policy, limits);
+  for (let tries = 1; ; tries++) {
+    // Checked again on the open file: a link swapped in after the checks above cannot lead outside.
+    const got = await policy.media.queue.run(async () => {
+      const file = await openWithin(real, realRoots);
+      if (file === "outside") throw outside();
+      if (file === "missing") throw missing();
+      if (file === "not a file") throw inputError(field, `${path} is not a file`);
+      // Grown since it was counted (rewritten while its read waited for room): its new size is counted first.
+      if (limits?.loads && tries <= 3 && file.size > counted && file.size <= capOf(rule, policy)) {
+        await file.fh.close().catch(() => undefined);
+        return file.size;
+      }
+      return readWhole(file, path, rule, policy);
+    });
+    if (Buffer.isBuffer(got)) return checkBytes(got, rule, policy, path);
+    await roomToRead(got - counted, rule, policy, limits);
+    counted = got;
+  }
 }
 
 /** What is wrong with a data: URI (dataUriBytes), and what to send instead. */

@@ -17,8 +17,10 @@
  *   other), until they fit beside the other calls' loads and the requests to vendors leave room.
  *   A call's own loads never count against it, and a load of a call that holds room already goes
  *   ahead of the calls that hold none (it finishes its call, which then gives its room back); when
- *   every call holding room waits for more, the oldest such load goes in past the limit, so calls
- *   never wait on each other for ever. The loads stay within the limit plus one call's.
+ *   every call holding room waits for more (while the requests to vendors leave room), the oldest
+ *   such load goes in past the limit, one call at a time, so calls never wait on each other for
+ *   ever. The loads pass the limit only by reads of calls that hold room already: the call let past
+ *   it, and a call whose own reads no other call's room kept out (about two calls' reads at most).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { LoadWait, ProcessCount } from "../net/outbound-bodies.js";
@@ -190,11 +192,13 @@ export class BodyBudget implements ProcessCount {
   }
 
   /**
-   * When every call that holds loaded room waits for more (none of them will give any back), the
-   * oldest of their loads, to go in past the limit; else undefined.
+   * When every call that holds loaded room waits for more (none of them will give any back) and the
+   * requests to vendors leave room, the oldest of their loads, to go in past the limit; else undefined.
    */
   private breakDeadlock(): Waiter | undefined {
     if (this.forced && !this.rooms.has(this.forced)) this.forced = undefined;
+    // Requests to vendors filling the limit end by themselves: waiting for them is no deadlock.
+    if (this.sending >= this.capacity) return undefined;
     const waitingRooms = new Set(this.loads.map((w) => w.room));
     if (!this.rooms.size || [...this.rooms.keys()].some((room) => !waitingRooms.has(room))) return undefined;
     // One call at a time goes past the limit, until it gives its room back.

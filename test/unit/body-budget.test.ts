@@ -150,4 +150,24 @@ describe("BodyBudget", () => {
     yMore!();
     expect([b.inLoading, b.waiting]).toEqual([0, 0]);
   });
+
+  it("does not let a call past the limit while requests to vendors fill it: they end by themselves", async () => {
+    const b = new BodyBudget(4 * MB, 5000);
+    const [x, y] = [{}, {}];
+    const xHeld = (await b.acquireLoaded(2 * MB, { room: x }))!;
+    const yHeld = (await b.acquireLoaded(2 * MB, { room: y }))!;
+    const create = b.holdSending(4 * MB);
+    let xMore: (() => void) | undefined;
+    void b.acquireLoaded(3 * MB, { room: x }).then((r) => (xMore = r));
+    void b.acquireLoaded(3 * MB, { room: y });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(xMore).toBeUndefined();
+    expect(b.inLoading).toBe(4 * MB);
+    create(); // now only the calls' own waits remain: the older goes past the limit
+    await new Promise((r) => setTimeout(r, 10));
+    expect(typeof xMore).toBe("function");
+    xHeld();
+    xMore!();
+    yHeld();
+  });
 });

@@ -100,6 +100,22 @@ describe("media loaded for a call", () => {
     again();
   });
 
+  it("count a file again when it grew while its read waited for room", async () => {
+    const budget = new BodyBudget(1 * MB, 5_000);
+    countProcessMedia(budget, owner);
+    const other = (await budget.acquireLoaded(1 * MB, { room: {} }))!;
+    const grow = join(root, "grow.jpg");
+    writeFileSync(grow, jpeg.subarray(0, 100_000));
+    const limits = callLimits(5_000);
+    const read = loadMediaInput(grow, rule, policy, limits);
+    await new Promise((r) => setTimeout(r, 50));
+    writeFileSync(grow, jpeg); // rewritten while the read waits
+    other();
+    expect(await read).toMatchObject({ kind: "bytes", data: jpeg });
+    expect(budget.inLoading).toBe(jpeg.length);
+    limits.loads.close();
+  });
+
   it("a file over the field's cap is refused for its size at once, without waiting for room", async () => {
     const { full, limits } = fullBudget(5_000, 30_000);
     const t0 = Date.now();
