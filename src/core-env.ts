@@ -45,7 +45,7 @@ export const CORE_ENV: EnvVar[] = [
     name: "AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT",
     flag: "--max-body-bytes-in-flight",
     description:
-      "Most bytes of HTTP request bodies over 64 KiB held at once (each until its answer ends) and, apart, of media read for calls from files, media:// URIs and downloads (until sent). Both wait while requests to vendors, also counted, leave no room. No room within 3 × the body timeout: 503, or Busy.",
+      "Most bytes of HTTP request bodies over 64 KiB held at once (each until answered) and, apart, of media read for calls from files, media:// URIs and downloads (until sent); both also wait on requests to vendors. No room in 3 × the body timeout (a read: its call's wait if longer): 503, or Busy.",
     default: "33554432",
   },
   {

@@ -539,7 +539,7 @@ describe("large request bodies held at once (AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT)"
     expect(refused.status).toBe(503);
     expect(refused.retryAfter).toBe("5");
     expect(refused.text).toMatch(
-      /^Busy: the server already holds \d+ bytes .*\(AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, 1048576 each\), and this one waited 3 s for room\. .*file paths or URLs/,
+      /^Busy: the server already holds \d+ bytes .*\(each up to AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, 1048576\), and this one waited 3 s for room\. .*file paths or URLs/,
     );
     expect(Date.now() - t0).toBeGreaterThan(2500);
     expect(generations()).toHaveLength(before + 1);
