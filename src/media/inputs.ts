@@ -96,8 +96,9 @@ export async function loadMediaInput(ref: string, rule: InputRule, policy: Input
     const notFound = (e: Error) => {
       throw isMediaNotFound(e) ? inputError(field, e.message) : e; // a store that did not answer keeps its own error
     };
+    // In a slot of the queue, as the open: resolving may download the bucket's copy into the cache.
     // failFast: while the bucket has just left a request unanswered, its error at once rather than another wait of ~90 s.
-    const found = await policy.media.resolve(value, { failFast: true }).catch(notFound);
+    const found = await policy.media.queue.run(() => policy.media.resolve(value, { failFast: true })).catch(notFound);
     await roomToRead(found.bytes ?? (await sizeAt(found.path)), rule, policy, limits);
     const data = await policy.media.queue.run(async () => {
       const file = await openGenerated(policy.media, value, found).catch(notFound);

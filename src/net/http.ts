@@ -106,7 +106,6 @@ export function retryAfterMs(headers: Record<string, string>): number | undefine
   return Number.isFinite(t) ? Math.max(0, t - Date.now()) : undefined;
 }
 
-/** How many characters (bytes, for a Buffer) a request body has; 0 for a form, whose size is not known here. */
 /** A request body's size (characters or bytes; a multipart form's fields and files together). */
 function bodyChars(body: HttpOptions["body"]): number {
   if (typeof body === "string" || Buffer.isBuffer(body)) return body.length;
