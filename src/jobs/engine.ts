@@ -164,8 +164,11 @@ export class JobEngine {
     const tr = job.tracker;
     tr.lastInterest = Date.now();
     // Another process may have ended the job since this one last polled: its stored end wins (a job
-    // not polled yet is left to its first poll, which a wait holds for: reading first raced it).
-    if (!tr.ended && !tr.kind.firstPollPending()) tr.takeEnd(await tr.stored());
+    // not polled yet is left to its first poll, which a wait holds for: reading first raced it). Not
+    // read for the call that started the job, nor for a job no other process can carry on (a
+    // synchronous call, ended only here while this process lives): a burst of calls read each
+    // record back as it was written, and this process's next poll sees an end made elsewhere anyway.
+    if (!opts.originating && !tr.ended && tr.kind.resumableElsewhere() && !tr.kind.firstPollPending()) tr.takeEnd(await tr.stored());
     if (!tr.running && !tr.ended) this.drive(tr);
     return waitOn(tr, { ...opts, drain: this.draining.signal }, this.heartbeatMs);
   }

@@ -8,8 +8,12 @@ export interface WaitOptions {
   budgetMs: number;
   signal?: AbortSignal;
   onProgress?: (record: JobRecord) => void;
-  /** The call that started the job: cancelling it cancels a synchronous job (JobKind.originatingCallCancelled). */
-  abortLocalOnCancel?: boolean;
+  /**
+   * The call that started the job: cancelling it cancels a synchronous job
+   * (JobKind.originatingCallCancelled), and the wait does not read the job's record first (nothing
+   * another process stored can be newer yet than this process's own polls, which see any end too).
+   */
+  originating?: boolean;
   /** Aborted when the server starts shutting down: the wait then ends as soon as another process can resume the job. */
   drain?: AbortSignal;
 }
@@ -36,7 +40,7 @@ export async function waitOn(tr: Tracker, opts: WaitOptions, heartbeatMs: number
   const onAbort = () => {
     // A shutdown, or a connection that closed, is no cancellation: the job goes on.
     if (stoppedByServer(opts.signal) || connectionClosed(opts.signal)) return;
-    if (opts.abortLocalOnCancel && !tr.ended) tr.kind.originatingCallCancelled(tr);
+    if (opts.originating && !tr.ended) tr.kind.originatingCallCancelled(tr);
   };
   // Cancelled before this wait began (the job's request already sent): an abort listener would never hear it.
   if (opts.signal?.aborted) onAbort();

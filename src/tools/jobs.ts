@@ -88,7 +88,7 @@ export async function waitOnJob(ctx: ToolContext, id: string, wait: number | und
   const record = await ctx.app.jobs.wait(id, {
     budgetMs,
     signal: ctx.signal,
-    abortLocalOnCancel: originating,
+    originating,
     onProgress: (r) => ctx.progress(progressLine(r), r.percent),
   });
   return { record, waited: budgetMs > 0 };

@@ -334,6 +334,18 @@ describe("vendor tasks", () => {
     expect(first).toMatchObject({ status: "running", detail: "rendering" });
   });
 
+  it("are read back from the store when a wait begins, but not by the call that started them (its own polls see any end)", async () => {
+    const { store, jobs } = setup();
+    jobs.registerDriver(fakeDriver([{ status: "running", percent: 10 }]));
+    const id = taskJobId("t-read-once");
+    await jobs.wait(id, { budgetMs: 0 });
+    const load = vi.spyOn(store, "load");
+    await jobs.wait(id, { budgetMs: 0, originating: true });
+    expect(load).not.toHaveBeenCalled();
+    await jobs.wait(id, { budgetMs: 0 });
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
   it("say plainly when the vendor cannot cancel", async () => {
     const { jobs } = setup();
     jobs.registerDriver(fakeDriver([{ status: "running" }]));
@@ -361,6 +373,17 @@ describe("vendor tasks", () => {
 });
 
 describe("local calls", () => {
+  it("are not read back from the store while their own process waits on them: no other process can end them", async () => {
+    const { jobs, store } = setup();
+    const load = vi.spyOn(store, "load");
+    const id = await jobs.startLocal({
+      ...FAKE_IMAGE,
+      run: () => Promise.resolve({ status: "succeeded" as const, outputs: [{ data: png }] }),
+    });
+    expect(await jobs.wait(id, { budgetMs: 5000 })).toMatchObject({ status: "succeeded" });
+    expect(load).not.toHaveBeenCalled();
+  });
+
   it("fail with the vendor's error", async () => {
     const { jobs } = setup();
     const id = await jobs.startLocal({
@@ -383,7 +406,7 @@ describe("local calls", () => {
     const call = new AbortController();
     call.abort();
     // Its caller has gone: whatever this wait answers is dropped.
-    await jobs.wait(id, { budgetMs: 5000, signal: call.signal, abortLocalOnCancel: true }).catch(() => undefined);
+    await jobs.wait(id, { budgetMs: 5000, signal: call.signal, originating: true }).catch(() => undefined);
     expect(vendorSignal?.aborted).toBe(true);
     expect(await jobs.wait(id, { budgetMs: 0 })).toMatchObject({ status: "cancelled", detail: "cancelled before the vendor answered" });
   });
@@ -401,7 +424,7 @@ describe("local calls", () => {
       },
     });
     const call = new AbortController();
-    const waiting = jobs.wait(id, { budgetMs: 5000, signal: call.signal, abortLocalOnCancel: true }).catch(() => undefined);
+    const waiting = jobs.wait(id, { budgetMs: 5000, signal: call.signal, originating: true }).catch(() => undefined);
     call.abort();
     await waiting;
     expect(vendorSignal?.aborted).toBe(false);
