@@ -3,10 +3,15 @@
  * store). Any other name answers the same "not found" whether or not such a file exists: a
  * notes.txt in the output folder, path tricks (.., encoded slashes, a subfolder) and symlinks.
  */
-import { mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { EventEmitter } from "node:events";
+import { mkdirSync, renameSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countProcessMedia } from "../../../src/net/outbound-bodies.js";
+import { BodyBudget } from "../../../src/transports/body-budget.js";
 import { startHarness, structured, tempDir, text, type Harness } from "../../helpers/harness.js";
+
+const MB = 1 << 20;
 
 async function readError(h: Harness, uri: string): Promise<{ code: number; message: string }> {
   try {
@@ -43,6 +48,29 @@ describe("resources serve generated files only", () => {
   it("serves a generated file", async () => {
     const read = await h.client.readResource({ uri: generated.uri });
     expect((read.contents[0] as { blob: string }).blob.length).toBeGreaterThan(0);
+  });
+
+  it("waits for room before it reads a file, as media read for calls do, and says Busy when none comes", async () => {
+    const budget = new BodyBudget(MB, 300);
+    const owner = new EventEmitter();
+    countProcessMedia(budget, owner);
+    try {
+      const full = budget.holdSending(MB); // the server's requests to vendors leave no room
+      const t0 = Date.now();
+      const err = await readError(h, generated.uri);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+      const size = statSync(generated.path).size;
+      expect(err.message).toBe(
+        `MCP error -32603: Busy: ${generated.uri} (${size} bytes) was not read: other calls hold 0 bytes of media loaded and the server ${MB} of its own requests to vendors (each up to AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${MB}), and no room for ${size} more came within 0.3 s; read it again in a few seconds`,
+      );
+      full();
+      const reading = h.client.readResource({ uri: generated.uri });
+      expect(((await reading).contents[0] as { blob: string }).blob.length).toBeGreaterThan(0);
+      // Counted while read, given back once answered.
+      expect(budget.inLoading).toBe(0);
+    } finally {
+      owner.emit("close");
+    }
   });
 
   it("answers the same not-found for other files, missing files and path tricks", async () => {
