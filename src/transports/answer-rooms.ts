@@ -19,10 +19,14 @@ export class AnswerRooms {
 
   /**
    * Gives `room` back once the answer to request `id` is sent (or its send fails), or at once when
-   * `signal` aborts: a cancelled request, or one whose connection closed, gets no answer.
+   * `signal` aborts: a cancelled request, or one whose connection closed, gets no answer. A client
+   * that reuses the id of a request still unanswered (a protocol error) gets the earlier one's
+   * room back at once: answers are told apart only by id, and a room no answer ends would be held
+   * for good, shutting every other caller out.
    */
   holdUntilAnswered(id: RequestId, room: LoadRoom, signal: AbortSignal): void {
     if (signal.aborted) return room.close();
+    this.held.get(id)?.close();
     this.held.set(id, room);
     signal.addEventListener("abort", () => this.release(id, room), { once: true });
   }

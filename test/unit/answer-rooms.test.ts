@@ -67,6 +67,23 @@ describe("room held until an answer is sent", () => {
     expect(budget.inLoading).toBe(0);
   });
 
+  it("is given back for a request whose id the client reuses before it is answered (nothing is held for good)", async () => {
+    const budget = new BodyBudget(4 * MB, 300);
+    countProcessMedia(budget, owner);
+    const rooms = new AnswerRooms();
+    const t = slowTransport();
+    const transport = rooms.wrap(t.transport);
+    rooms.holdUntilAnswered(21, await heldRoom(budget, MB), new AbortController().signal);
+    const second = new LoadRoom();
+    await second.take(MB, "media://files/a.mp4");
+    rooms.holdUntilAnswered(21, second, new AbortController().signal);
+    expect(budget.inLoading).toBe(MB);
+    const sending = transport.send({ jsonrpc: "2.0", id: 21, result: { contents: [] } });
+    t.flush();
+    await sending;
+    expect(budget.inLoading).toBe(0);
+  });
+
   it("is given back when sending the answer fails", async () => {
     const budget = new BodyBudget(4 * MB, 300);
     countProcessMedia(budget, owner);
