@@ -24,18 +24,25 @@ function slowTransport() {
   return { transport, sent, flush: () => flush() };
 }
 
+/** A 4 MiB budget counting the process's loaded media, and the rooms under test. */
+function setup() {
+  const budget = new BodyBudget(4 * MB, 300);
+  countProcessMedia(budget, owner);
+  return { budget, rooms: new AnswerRooms() };
+}
+
+/** A room holding `bytes` of `budget`. */
 async function heldRoom(budget: BodyBudget, bytes: number): Promise<LoadRoom> {
+  const before = budget.inLoading;
   const room = new LoadRoom();
   await room.take(bytes, "media://files/a.mp4");
-  expect(budget.inLoading).toBe(bytes);
+  expect(budget.inLoading - before).toBe(bytes);
   return room;
 }
 
 describe("room held until an answer is sent", () => {
   it("is given back once the request's answer has been handed to the transport, not before", async () => {
-    const budget = new BodyBudget(4 * MB, 300);
-    countProcessMedia(budget, owner);
-    const rooms = new AnswerRooms();
+    const { budget, rooms } = setup();
     const t = slowTransport();
     const transport = rooms.wrap(t.transport);
     rooms.holdUntilAnswered(7, await heldRoom(budget, 3 * MB), new AbortController().signal);
@@ -54,9 +61,7 @@ describe("room held until an answer is sent", () => {
   });
 
   it("is given back when the request is cancelled or its connection closes (no answer is sent then)", async () => {
-    const budget = new BodyBudget(4 * MB, 300);
-    countProcessMedia(budget, owner);
-    const rooms = new AnswerRooms();
+    const { budget, rooms } = setup();
     const call = new AbortController();
     rooms.holdUntilAnswered(1, await heldRoom(budget, MB), call.signal);
     call.abort();
@@ -68,15 +73,11 @@ describe("room held until an answer is sent", () => {
   });
 
   it("is given back for a request whose id the client reuses before it is answered (nothing is held for good)", async () => {
-    const budget = new BodyBudget(4 * MB, 300);
-    countProcessMedia(budget, owner);
-    const rooms = new AnswerRooms();
+    const { budget, rooms } = setup();
     const t = slowTransport();
     const transport = rooms.wrap(t.transport);
     rooms.holdUntilAnswered(21, await heldRoom(budget, MB), new AbortController().signal);
-    const second = new LoadRoom();
-    await second.take(MB, "media://files/a.mp4");
-    rooms.holdUntilAnswered(21, second, new AbortController().signal);
+    rooms.holdUntilAnswered(21, await heldRoom(budget, MB), new AbortController().signal);
     expect(budget.inLoading).toBe(MB);
     const sending = transport.send({ jsonrpc: "2.0", id: 21, result: { contents: [] } });
     t.flush();
@@ -85,9 +86,7 @@ describe("room held until an answer is sent", () => {
   });
 
   it("is given back when sending the answer fails", async () => {
-    const budget = new BodyBudget(4 * MB, 300);
-    countProcessMedia(budget, owner);
-    const rooms = new AnswerRooms();
+    const { budget, rooms } = setup();
     const transport = rooms.wrap({ send: () => Promise.reject(new Error("closed")) } as unknown as Transport);
     rooms.holdUntilAnswered(3, await heldRoom(budget, MB), new AbortController().signal);
     await expect(transport.send({ jsonrpc: "2.0", id: 3, result: {} })).rejects.toThrow("closed");
