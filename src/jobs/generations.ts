@@ -116,32 +116,55 @@ export class Generations<T> {
    * compete through the exclusive generations.
    */
   update<R>(name: string, change: (value: T | undefined) => { value?: T; result: R }): Promise<R> {
+    return this.gather(name, 0, change);
+  }
+
+  /** `update`, whose write may wait up to `withinMs` for other changes to join it (one write for many; see writeNow). */
+  gather<R>(name: string, withinMs: number, change: (value: T | undefined) => { value?: T; result: R }): Promise<R> {
     const key = this.file(name, 0);
     return new Promise<R>((resolve, reject) => {
-      const batch = { change, resolve, reject } as Pending<T>;
-      const queue = pending.get(key);
-      if (queue) return void queue.push(batch);
-      pending.set(key, [batch]);
-      void this.drain(name, key);
+      const now = performance.now();
+      const due = now + ((urgent.get(this.dir) ?? 0) > now ? 0 : withinMs);
+      const queue = pending.get(key) ?? pending.set(key, []).get(key)!;
+      queue.push({ change, resolve, reject, due } as Pending<T>);
+      if (!writing.has(key)) this.schedule(name, key);
     });
   }
 
-  /** Writes the changes waiting for `name` in batches until none is left. */
+  /** Starts the writes held back (`gather`) in this folder at once, and holds back none for the next second (someone waits for them). */
+  writeNow(): void {
+    urgent.set(this.dir, performance.now() + 1000);
+    for (const [key, g] of gathering) if (g.dir === this.dir) this.schedule(g.name, key, true);
+  }
+
+  /** Writes the changes waiting for `name` now, or when the first of them may wait no longer (`now`: at once). */
+  private schedule(name: string, key: string, now = false): void {
+    clearTimeout(gathering.get(key)?.timer);
+    gathering.delete(key);
+    const queue = pending.get(key);
+    if (!queue?.length) return void pending.delete(key);
+    const wait = now ? 0 : Math.min(...queue.map((b) => b.due)) - performance.now();
+    if (wait > 0) gathering.set(key, { name, dir: this.dir, timer: setTimeout(() => this.schedule(name, key, true), wait) });
+    else void this.drain(name, key);
+  }
+
+  /** Writes the changes waiting for `name` as one batch, then schedules those that came meanwhile. */
   private async drain(name: string, key: string): Promise<void> {
-    for (;;) {
-      const batch = pending.get(key) as Pending<T>[] | undefined;
-      if (!batch?.length) return void pending.delete(key);
-      pending.set(key, []);
-      try {
-        const outcomes = await this.commit(name, batch);
-        batch.forEach((b, i) => {
-          const o = outcomes[i]!;
-          if ("error" in o) b.reject(o.error);
-          else b.resolve(o.result);
-        });
-      } catch (err) {
-        for (const b of batch) b.reject(err);
-      }
+    const batch = pending.get(key) as Pending<T>[];
+    pending.set(key, []);
+    writing.add(key);
+    try {
+      const outcomes = await this.commit(name, batch);
+      batch.forEach((b, i) => {
+        const o = outcomes[i]!;
+        if ("error" in o) b.reject(o.error);
+        else b.resolve(o.result);
+      });
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    } finally {
+      writing.delete(key);
+      this.schedule(name, key);
     }
   }
 
@@ -262,8 +285,16 @@ interface Pending<T> {
   change: (value: T | undefined) => { value?: T; result: unknown };
   resolve: (result: unknown) => void;
   reject: (err: unknown) => void;
+  /** When its write must start (performance.now() ms): later than its arrival only through `gather`. */
+  due: number;
 }
 
-/** Changes waiting for the write under way, by value (its file path): shared by every instance on a folder. */
+/** Changes waiting to be written, by value (its file path): shared by every instance on a folder. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one map for every value type
 const pending = new Map<string, Pending<any>[]>();
+/** The values whose write is under way. */
+const writing = new Set<string>();
+/** Folders where no write is held back until a time (performance.now() ms): see writeNow. */
+const urgent = new Map<string, number>();
+/** The values whose write waits for more changes (`gather`), with the timer that starts it. */
+const gathering = new Map<string, { name: string; dir: string; timer: NodeJS.Timeout }>();

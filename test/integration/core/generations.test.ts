@@ -21,6 +21,52 @@ const open = () => {
 };
 const add = (g: Generations<{ n: number }>) => g.update("count", (v) => ({ value: { n: (v?.n ?? 0) + 1 }, result: (v?.n ?? 0) + 1 }));
 
+const addWithin = (g: Generations<{ n: number }>, ms: number) =>
+  g.gather("count", ms, (v) => ({ value: { n: (v?.n ?? 0) + 1 }, result: (v?.n ?? 0) + 1 }));
+
+describe("Generations.gather", () => {
+  it("writes the changes made within the window in one generation, once the window ends", async () => {
+    const g = open();
+    const t0 = Date.now();
+    const first = addWithin(g, 150);
+    await new Promise((r) => setTimeout(r, 50));
+    const later = Array.from({ length: 5 }, () => addWithin(g, 150));
+    expect((await g.read("count")).gen).toBe(0);
+    expect(await Promise.all([first, ...later])).toEqual([1, 2, 3, 4, 5, 6]);
+    // the first change's window set the write's start, not the later ones'
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(145);
+    expect(await g.read("count")).toEqual({ gen: 1, value: { n: 6 } });
+  });
+
+  it("a change that may not wait writes at once, with the gathered ones before it", async () => {
+    const g = open();
+    const gathered = Array.from({ length: 3 }, () => addWithin(g, 60_000));
+    expect(await add(g)).toBe(4);
+    expect(await Promise.all(gathered)).toEqual([1, 2, 3]);
+    expect((await g.read("count")).gen).toBe(1);
+  });
+
+  it("writeNow starts the held-back writes of its folder at once, not another folder's", async () => {
+    const [g, other] = [open(), open()];
+    const held = [addWithin(g, 60_000), addWithin(g, 60_000)];
+    const elsewhere = addWithin(other, 300);
+    g.writeNow();
+    expect(await Promise.all(held)).toEqual([1, 2]);
+    expect((await other.read("count")).gen).toBe(0);
+    expect(await elsewhere).toBe(1);
+  });
+
+  it("changes made while a write is under way wait for their own window, then go in one write", async () => {
+    const g = open();
+    const first = addWithin(g, 0);
+    const during = Array.from({ length: 4 }, () => addWithin(g, 100));
+    expect(await first).toBe(1);
+    expect((await g.read("count")).gen).toBe(1);
+    expect(await Promise.all(during)).toEqual([2, 3, 4, 5]);
+    expect(await g.read("count")).toEqual({ gen: 2, value: { n: 5 } });
+  });
+});
+
 describe("Generations.update", () => {
   it("applies 300 concurrent changes of one value once each, in order, in a few writes", async () => {
     const g = open();
