@@ -45,7 +45,7 @@ export class BackgroundReservations implements SpendLedger {
   async reserve(req: Parameters<SpendLedger["reserve"]>[0]): Promise<ReserveResult> {
     const now = req.now ?? new Date();
     if (!req.background) {
-      if (req.limits.length) await this.ended();
+      if (req.limits.length) await this.endsWritten();
       try {
         return await this.ledger.reserve({ ...req, now });
       } catch (err) {
@@ -75,8 +75,9 @@ export class BackgroundReservations implements SpendLedger {
   }
 
   async report(from: string, to: string): Promise<SpendRow[]> {
+    this.ledger.writeNow?.();
     await Promise.all(this.pending.values());
-    await this.ended();
+    await this.endsWritten();
     return this.ledger.report(from, to);
   }
 
@@ -111,15 +112,17 @@ export class BackgroundReservations implements SpendLedger {
     this.retrying.add(timer);
   }
 
-  /** Resolves once the ends under way now have landed (or failed). */
-  private ended(): Promise<void> {
+  /** Resolves once the ends under way now have landed (or failed), their writes started at once. */
+  private endsWritten(): Promise<void> {
+    this.ledger.writeNow?.();
     return this.ending.settled();
   }
 
   /** Resolves once every background write started so far has ended (for closing the store); stops retries. */
   async flush(): Promise<void> {
+    this.ledger.writeNow?.();
     await Promise.all(this.pending.values());
-    await this.ended();
+    await this.endsWritten();
     this.closed = true;
     if (this.retrying.size)
       log.warn("budget reservations stay held: their ends could not be written to the spend ledger", { count: this.retrying.size });

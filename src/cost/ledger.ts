@@ -77,6 +77,8 @@ export interface SpendLedger {
   settle(r: Reservation, actual?: number): Promise<void>;
   /** Drops a reservation whose call was not billed; once per id, and never after it was settled. */
   release(r: Reservation): Promise<void>;
+  /** Starts at once the writes a backend holds back to gather changes into one (the file ledger's). */
+  writeNow?(): void;
   /** Spend per day, vendor and currency from `from` to `to` (YYYY-MM-DD, inclusive), oldest first. */
   report(from: string, to: string): Promise<SpendRow[]>;
   /**

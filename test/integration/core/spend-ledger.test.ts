@@ -4,7 +4,7 @@
  * process" is a second store opened on the same folder or Redis prefix (the two-process race is
  * test/e2e/spend-race.test.ts).
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SpendLimit } from "../../../src/cost/config.js";
@@ -392,6 +392,34 @@ describe("where the ledger and the keys are kept, and for how long", () => {
     expect(await store.spend.report("2026-11-30", "2026-11-30")).toEqual([
       { day: "2026-11-30", vendor: "ark", currency: "CNY", spent: 1.99, reserved: 0.01, calls: 200, unpriced: 0 },
     ]);
+  });
+
+  it("output folder: reservations no limit can refuse and ends share month writes; a limit check writes them at once", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const store = new FileJobStore(dir, 30);
+    const spend = join(dir, ".aigc-mcp", "spend");
+    const top = () =>
+      Math.max(
+        0,
+        ...(existsSync(spend) ? readdirSync(spend) : []).filter((n) => n.startsWith("2026-11.")).map((n) => Number(n.split(".")[1])),
+      );
+    // No timer fires in this test: a write held back starts only through writeNow.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      // As calls no limit applies to make them: answered at once, written while the calls go on.
+      const rs = await Promise.all(Array.from({ length: 20 }, () => held(store, { amount: 0.2, limits: [], background: true })));
+      for (const r of rs) void store.spend.settle(r);
+      // Time enough for a write to land (the code before wrote each batch at once): none does.
+      for (let i = 0; i < 300 && top() === 0; i++) await new Promise((r) => setImmediate(r));
+      expect(top()).toBe(0);
+      // A call with a limit sees every one of them spent (20 × 0.2 of the 5) without waiting for their window.
+      expect((await req(store, { amount: 1.01 })).ok).toBe(false);
+      // 20 reservations, 20 ends and a refusal: a few writes, not one per change.
+      expect(top()).toBeLessThanOrEqual(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("output folder: an end whose process died before its month write is applied by the sweep an hour later, once", async () => {
