@@ -131,7 +131,7 @@ export class Generations<T> {
     });
   }
 
-  /** Starts the writes held back (`gather`) in this folder at once, and holds back none for the next second (someone waits for them). */
+  /** Starts the writes held back (`gather`) in this folder at once, also those queued behind a write, and holds none back for a second. */
   writeNow(): void {
     urgent.set(this.dir, performance.now() + 1000);
     for (const [key, g] of gathering) if (g.dir === this.dir) this.schedule(g.name, key, true);
@@ -143,7 +143,7 @@ export class Generations<T> {
     gathering.delete(key);
     const queue = pending.get(key);
     if (!queue?.length) return void pending.delete(key);
-    const wait = now ? 0 : Math.min(...queue.map((b) => b.due)) - performance.now();
+    const wait = now || (urgent.get(this.dir) ?? 0) > performance.now() ? 0 : Math.min(...queue.map((b) => b.due)) - performance.now();
     if (wait > 0) gathering.set(key, { name, dir: this.dir, timer: setTimeout(() => this.schedule(name, key, true), wait) });
     else void this.drain(name, key);
   }

@@ -56,6 +56,15 @@ describe("Generations.gather", () => {
     expect(await elsewhere).toBe(1);
   });
 
+  it("writeNow also starts at once the held-back changes queued behind a write under way", async () => {
+    const g = open();
+    const first = add(g);
+    const behind = addWithin(g, 60_000);
+    g.writeNow();
+    expect(await first).toBe(1);
+    expect(await behind).toBe(2);
+  });
+
   it("changes made while a write is under way wait for their own window, then go in one write", async () => {
     const g = open();
     const first = addWithin(g, 0);
