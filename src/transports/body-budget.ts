@@ -73,7 +73,7 @@ export class BodyBudget implements ProcessCount {
     const { loaded, sending } = this.refusedAt ?? { loaded: this.loaded, sending: this.sending };
     const charge =
       bytes > this.capacity ? `, counted as ${this.capacity} (the whole limit: it is read when no other media are loaded)` : "";
-    return `other calls hold ${loaded} bytes of media loaded and the server ${sending} of its own requests to vendors (each up to AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${this.capacity}), and no room for ${bytes} more${charge} came within ${Math.round(this.loadWait(waitMs) / 100) / 10} s`;
+    return `other calls and reads hold ${loaded} bytes of media loaded and the server ${sending} of its own requests to vendors (each up to AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${this.capacity}), and no room for ${bytes} more${charge} came within ${Math.round(this.loadWait(waitMs) / 100) / 10} s`;
   }
 
   /** A load waits the longer of the budget's own wait and the call's (its wait_seconds). */

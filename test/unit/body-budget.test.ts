@@ -82,7 +82,7 @@ describe("BodyBudget", () => {
     expect(b.inLoading).toBe(3 * MB + 1000);
     tiny();
     expect(b.busyReason(2 * MB)).toMatch(
-      /^other calls hold 3145728 bytes of media loaded and the server 0 of its own requests to vendors \(each up to AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, 4194304\), and no room for 2097152 more came within 0\.1 s$/,
+      /^other calls and reads hold 3145728 bytes of media loaded and the server 0 of its own requests to vendors \(each up to AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, 4194304\), and no room for 2097152 more came within 0\.1 s$/,
     );
     expect(b.busyReason(5 * MB)).toMatch(/no room for 5242880 more, counted as 4194304 \(the whole limit: .*\) came within/);
     // The same call's next load does not wait on what the call holds, even past the capacity.

@@ -63,7 +63,7 @@ describe("LoadRoom", () => {
     expect(err).toBeInstanceOf(AigcError);
     expect(err.info).toMatchObject({ category: "rate_limit", code: "Busy" });
     expect(err.message).toMatch(
-      /^first_frame \(2097152 bytes\) was not read: other calls hold 0 bytes of media loaded and the server 4194304 of its own requests to vendors/,
+      /^first_frame \(2097152 bytes\) was not read: other calls and reads hold 0 bytes of media loaded and the server 4194304 of its own requests to vendors/,
     );
     expect(err.info.hint).toMatch(/Nothing was sent to the vendor/);
     expect(budget.inLoading).toBe(0);

@@ -641,7 +641,7 @@ describe("media the server loads for calls (file paths) wait for room as large b
     expect(Date.now() - t0).toBeGreaterThan(2500);
     expect(refused.text).toMatch(/"isError":true/);
     expect(refused.text).toContain(
-      `Error: Busy: images[0] (${jpeg.length} bytes) was not read: other calls hold ${jpeg.length} bytes of media loaded and the server`,
+      `Error: Busy: images[0] (${jpeg.length} bytes) was not read: other calls and reads hold ${jpeg.length} bytes of media loaded and the server`,
     );
     expect(refused.text).toMatch(/Nothing was sent to the vendor: call again in a few seconds/);
     expect(generations()).toHaveLength(before + 1);

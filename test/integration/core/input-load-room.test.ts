@@ -72,7 +72,7 @@ describe("media loaded for a call", () => {
       // A download is refused after its headers, before its body is read; its size as announced, else the cap.
       const size = ref.endsWith("chunked") ? 10 * MB : jpeg.length;
       expect(err.message, ref).toBe(
-        `first_frame (${size} bytes${ref.endsWith("chunked") ? ": its size was not announced, so the field's limit" : ""}) was not read: other calls hold 0 bytes of media loaded and the server ${1 * MB} of its own requests to vendors (each up to AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${1 * MB}), and no room for ${size} more${size > MB ? `, counted as ${MB} (the whole limit: it is read when no other media are loaded)` : ""} came within 0.3 s`,
+        `first_frame (${size} bytes${ref.endsWith("chunked") ? ": its size was not announced, so the field's limit" : ""}) was not read: other calls and reads hold 0 bytes of media loaded and the server ${1 * MB} of its own requests to vendors (each up to AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${1 * MB}), and no room for ${size} more${size > MB ? `, counted as ${MB} (the whole limit: it is read when no other media are loaded)` : ""} came within 0.3 s`,
       );
       expect(fetched - before).toBe(ref.startsWith("http") ? 1 : 0);
       full();

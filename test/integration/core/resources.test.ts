@@ -61,7 +61,7 @@ describe("resources serve generated files only", () => {
       expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
       const size = statSync(generated.path).size;
       expect(err.message).toBe(
-        `MCP error -32603: Busy: ${generated.uri} (${size} bytes) was not read: other calls hold 0 bytes of media loaded and the server ${MB} of its own requests to vendors (each up to AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${MB}), and no room for ${size} more came within 0.3 s; read it again in a few seconds`,
+        `MCP error -32603: Busy: ${generated.uri} (${size} bytes) was not read: other calls and reads hold 0 bytes of media loaded and the server ${MB} of its own requests to vendors (each up to AIGC_MCP_MAX_BODY_BYTES_IN_FLIGHT, ${MB}), and no room for ${size} more came within 0.3 s; read it again in a few seconds`,
       );
       full();
       const reading = h.client.readResource({ uri: generated.uri });
