@@ -9,7 +9,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MultiServerMCPClient } from "@langchain/mcp-adapters";
 import { createAgent } from "langchain";
@@ -150,7 +150,20 @@ describe("real client libraries with the README's settings (sandbox)", { timeout
   beforeAll(() => {
     dir = tempDir("aigc-clients-");
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // The client libraries close the server's stdin without waiting for it to exit: it may still be
+  // writing its last spend-ledger changes (held back up to 0.1 s to share a write) as the folder
+  // goes, and make it again. Removed until it stays gone for 0.3 s.
+  afterAll(async () => {
+    for (let i = 0; i < 20 && existsSync(dir); i++) {
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // ENOTEMPTY: a file was written while the folder was being removed
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(existsSync(dir)).toBe(false);
+  });
 
   for (const provider of ["openai", "anthropic"] as const) {
     it(`LangChain createAgent with ${provider === "openai" ? "ChatOpenAI" : "ChatAnthropic"}: runs the whole script`, async () => {
